@@ -1,0 +1,99 @@
+# nslab: see README.md. `sudo make run` and `sudo make check` are the two commands.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+LABDIR  ?= $(PREFIX)/lib/nslab/labs
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC      ?= cc
+B       := build
+PKGS    := readline ncursesw libcgroup mount smartcols libcap
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WERROR  ?=
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE
+CPPFLAGS += -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' $(PKG_CFLAGS)
+LAB_CFLAGS := -fPIC -fvisibility=hidden
+LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap 2>/dev/null)
+
+SRCS      := $(wildcard src/*.c)
+CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+LABS      := $(patsubst labs/%.c,$(B)/labs/%.so,$(wildcard labs/*.c))
+HELPERS   := $(patsubst labs/helpers/%.c,$(B)/labs/%,$(wildcard labs/helpers/*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all run check deps unit itest e2e vmtest bench install uninstall clean format
+all: $(B)/nslab $(LABS) $(HELPERS)
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/nslab: $(B)/obj/main.o $(CORE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+
+# A lab is one file: labs/<id>.c -> build/labs/<id>.so
+$(B)/labs/%.so: labs/%.c src/nslab-lab.h | $(B)/labs
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LAB_CFLAGS) -shared -o $@ $< $(LAB_LIBS)
+
+# Helper programs labs run inside their roots (static, so no libraries are needed there).
+$(B)/labs/%: labs/helpers/%.c | $(B)/labs
+	$(CC) $(CFLAGS) -static -o $@ $<
+
+# One cmocka driver per module: tests/unit/test_<x>.c, linked with the core.
+# Optional tests/unit/test_<x>.wrap holds -Wl,--wrap=... flags for that driver.
+$(B)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(B)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(shell cat tests/unit/$*.wrap 2>/dev/null) \
+		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -ldl
+
+$(B)/obj $(B)/labs $(B)/tests:
+	mkdir -p $@
+
+deps:
+	scripts/install-deps.sh
+
+run: deps
+	$(MAKE) all
+	$(B)/nslab
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) itest
+	$(MAKE) e2e
+	$(MAKE) vmtest
+
+unit: $(UNIT_TESTS)
+	tests/run-suite.sh unit $(UNIT_TESTS)
+
+itest: all
+	tests/run-suite.sh labs tests/labs/test-*.sh
+
+e2e: all
+	tests/run-suite.sh e2e $(wildcard tests/e2e/test-*.sh)
+
+vmtest: all
+	@if [ -x tests/vm/run.sh ]; then tests/vm/run.sh; else echo "vmtest: no tests/vm/run.sh yet"; fi
+
+bench: all
+	tests/bench/run.sh
+
+install: all
+	install -Dm755 $(B)/nslab $(DESTDIR)$(BINDIR)/nslab
+	install -d $(DESTDIR)$(LABDIR)
+	install -m644 $(LABS) $(DESTDIR)$(LABDIR)/
+	$(if $(HELPERS),install -m755 $(HELPERS) $(DESTDIR)$(LABDIR)/)
+	@if [ -f scripts/nslab.1 ]; then install -Dm644 scripts/nslab.1 $(DESTDIR)$(MANDIR)/man1/nslab.1; fi
+	@if [ -f scripts/nslab.bash-completion ]; then install -Dm644 scripts/nslab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nslab; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nslab $(DESTDIR)$(MANDIR)/man1/nslab.1 $(DESTDIR)$(BASHCOMPDIR)/nslab
+	rm -rf $(DESTDIR)$(LABDIR)
+
+format:
+	clang-format -i src/*.c src/*.h labs/*.c tests/unit/*.c
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,188 @@
+/* nslab-lab.h: the one header a lab plugin includes.
+ *
+ * A lab is a shared object exporting one function, nslab_lab(), that returns a
+ * const descriptor (dlsym is only guaranteed for functions). The host hands a
+ * struct nslab_host * into every call: plugins see no host internals and need
+ * no -rdynamic. Both structs carry their size; fields are only ever appended,
+ * and a major ABI bump means an incompatible change. */
+#ifndef NSLAB_LAB_H
+#define NSLAB_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NSLAB_ABI_MAJOR 1
+#define NSLAB_ENTRY_SYMBOL "nslab_lab"
+
+struct nslab_host;
+
+/* Runs inside a lab agent process (see nslab_host.call). arg is a private copy
+ * of what the caller passed; out (outlen bytes, zeroed) is sent back. Return
+ * >= 0 for success, -1 with errno set for failure. */
+typedef int (*nslab_call_fn)(void *arg, char *out, size_t outlen);
+
+struct nslab_step {
+	const char *title;   /* a few words: "Copy the shell in" */
+	const char *task;    /* what the learner does, with the commands to type */
+	const char *hint;    /* a nudge for the stuck */
+	const char *explain; /* what the kernel did: syscall, /proc or /sys file that shows it */
+	/* Looks at the end state only. Returns true when done; otherwise calls
+	 * h->missing() to say what is still missing and returns false. */
+	bool (*check)(struct nslab_host *h);
+	/* `do`: performs the step through the host API, recording the syscalls
+	 * with h->trace(). 0 ok, -1 failed (after h->error()). */
+	int (*perform)(struct nslab_host *h);
+};
+
+struct nslab_command {
+	const char *name;    /* REPL word, e.g. "quota" */
+	const char *usage;   /* "quota PERCENT" */
+	const char *summary; /* one line for `help` */
+	int min_args, max_args; /* not counting argv[0]; max -1 = no limit */
+	/* argv[0] is the name. 0 ok, -1 failed (after h->error()). */
+	int (*fn)(struct nslab_host *h, int argc, char **argv);
+};
+
+struct nslab_lab {
+	unsigned abi_major; /* NSLAB_ABI_MAJOR; a mismatch is rejected */
+	unsigned size;      /* sizeof(struct nslab_lab) as the plugin saw it */
+	const char *id;     /* "uts" */
+	const char *title;  /* "UTS namespace: hostname" */
+	const char *summary; /* one paragraph */
+	int order;          /* sort key for `labs` (curriculum order) */
+	const struct nslab_step *steps;
+	unsigned nsteps;
+	/* Optional: NULL if the lab can run on this machine, else a one-line
+	 * reason ("this kernel has no time namespaces (Linux 5.6+)"). */
+	const char *(*unsupported)(struct nslab_host *h);
+	/* Makes the lab's processes and files. 0 ok; -1 after h->error(): the host
+	 * then undoes every object registered since setup began. */
+	int (*setup)(struct nslab_host *h);
+	/* Optional: forget plugin-private state. Kernel objects are undone by the
+	 * host from the cleanup registry, in reverse order, after this returns. */
+	void (*teardown)(struct nslab_host *h);
+	const struct nslab_command *commands; /* optional extra REPL commands */
+	unsigned ncommands;
+};
+
+/* Kinds of kernel object in the cleanup registry (see nslab_host.keep). */
+enum nslab_obj {
+	NSLAB_OBJ_PROCESS = 1, /* "PID": SIGKILL, reaped (pid reuse is guarded by start time) */
+	NSLAB_OBJ_MOUNT,       /* "PATH": umount2(MNT_DETACH) */
+	NSLAB_OBJ_DIR,         /* "PATH": removed recursively (only under the run directory) */
+	NSLAB_OBJ_CGROUP,      /* "PATH" under a cgroup mount: processes killed, rmdir */
+	NSLAB_OBJ_LINK,        /* "NAME": network link in the host namespace, deleted */
+	NSLAB_OBJ_NETNS,       /* "PATH": a bind-mounted namespace file: unmount, unlink */
+	NSLAB_OBJ_FILE,        /* "PATH": unlink */
+};
+
+/* How to start a lab agent process (nslab_host.spawn). */
+struct nslab_spawn {
+	const char *label;        /* column title in the pane: "lab", "peer", "worker" */
+	unsigned long clone_flags; /* CLONE_NEW* flags for clone(2); 0 = plain fork */
+	const char *uid_map;      /* written by the host to /proc/PID/uid_map before the */
+	const char *gid_map;      /*  agent runs (with setgroups "deny"); NULL = none    */
+	/* Optional: runs in the child right after clone, before the agent loop
+	 * (e.g. mount a fresh /proc). Non-zero return aborts the spawn. */
+	nslab_call_fn init;
+	const void *init_arg;
+	size_t init_arglen;
+};
+
+enum nslab_cgmode { NSLAB_CG_NONE = 0, NSLAB_CG_V1, NSLAB_CG_HYBRID, NSLAB_CG_V2 };
+
+struct nslab_cpu_stat {
+	uint64_t usage_usec;     /* total CPU time of the cgroup */
+	uint64_t nr_periods;
+	uint64_t nr_throttled;
+	uint64_t throttled_usec;
+	long quota_us;           /* -1 = no limit */
+	long period_us;
+};
+
+struct nslab_host {
+	unsigned abi_major; /* NSLAB_ABI_MAJOR */
+	unsigned size;      /* sizeof(struct nslab_host) as the host built it */
+
+	/* --- output: lines go to the REPL (or the TUI's output window) --- */
+	void (*print)(struct nslab_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	void (*error)(struct nslab_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	/* From a check: what is still missing (one line; may be called several times). */
+	void (*missing)(struct nslab_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	/* Record a syscall nslab made for the current step, strace style:
+	 * h->trace(h, "sethostname(\"lab\", 3) = 0"). `explain` lists them. */
+	void (*trace)(struct nslab_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	/* The TUI's meter area (plain mode: ignored). NULL text clears it. */
+	void (*meter)(struct nslab_host *h, const char *text);
+
+	/* --- lab processes --- */
+	/* Starts an agent: a child of nslab that waits for h->call requests. It
+	 * dies with nslab (PR_SET_PDEATHSIG) and is registered for cleanup. The
+	 * first agent of a lab is its main process (NSLAB_LAB_PID). -1 on error
+	 * (after h->error()). */
+	pid_t (*spawn)(struct nslab_host *h, const struct nslab_spawn *how);
+	/* Runs fn(arg) inside agent `pid` and returns its result; on -1, errno is
+	 * the agent's. out may be NULL. arglen and outlen are at most 64 KiB. */
+	int (*call)(struct nslab_host *h, pid_t agent, nslab_call_fn fn, const void *arg,
+		    size_t arglen, char *out, size_t outlen);
+	/* /bin/sh -c cmd entered into every namespace of `agent`, its root, cwd
+	 * and cgroup (like nsenter -t PID -a); agent 0 = the main process.
+	 * output NULL: printed; else *output gets the captured text (free it).
+	 * Returns the exit status (0-255, 128+N for signal N), -1 if not started. */
+	int (*run)(struct nslab_host *h, pid_t agent, const char *cmd, char **output);
+	/* The same on the host, for comparison. */
+	int (*host_run)(struct nslab_host *h, const char *cmd, char **output);
+	pid_t (*main_pid)(struct nslab_host *h);
+	/* Show another process of the lab in the pane and in `ns` (a worker, an
+	 * escaped shell). It is not registered for cleanup by this. */
+	void (*show_pid)(struct nslab_host *h, pid_t pid, const char *label);
+	void (*hide_pid)(struct nslab_host *h, pid_t pid);
+
+	/* --- files --- */
+	/* This lab's directory on the host (made by the host, removed at stop):
+	 * /run/nslab/<nslab pid>/<lab id>. */
+	const char *(*workdir)(struct nslab_host *h);
+	/* The host path of the lab's root directory (NSLAB_LAB_ROOT); set_root
+	 * copies the string. NULL until set. */
+	void (*set_root)(struct nslab_host *h, const char *hostpath);
+	const char *(*root)(struct nslab_host *h);
+	/* Copies a host program and every shared library it needs (and the
+	 * dynamic loader) into root, keeping their paths. 0 ok, -1 error. */
+	int (*rootfs_add)(struct nslab_host *h, const char *root, const char *program);
+	/* Full path of a helper program shipped with nslab ("nslab-escape"), or NULL. */
+	const char *(*helper)(struct nslab_host *h, const char *name);
+
+	/* --- cleanup registry --- */
+	/* Registers a kernel object: undone in reverse order on stop/reset/quit,
+	 * any signal, and by `nslab --cleanup` after a crash. 0 ok. */
+	int (*keep)(struct nslab_host *h, enum nslab_obj kind, const char *what);
+	/* Undo one registered object now (and forget it). 0 ok. */
+	int (*undo)(struct nslab_host *h, enum nslab_obj kind, const char *what);
+
+	/* --- cgroups: every cgroup lives under nslab/; names are lab-chosen --- */
+	enum nslab_cgmode (*cg_mode)(struct nslab_host *h);
+	/* Creates the cgroup `name` with the cpu controller, registered for
+	 * cleanup. 0 ok, -1 after h->error() (naming a missing controller). */
+	int (*cg_create)(struct nslab_host *h, const char *name);
+	int (*cg_set_quota)(struct nslab_host *h, const char *name, long quota_us, long period_us);
+	int (*cg_attach)(struct nslab_host *h, const char *name, pid_t pid);
+	int (*cg_stat)(struct nslab_host *h, const char *name, struct nslab_cpu_stat *st);
+	/* The cgroup path as /proc/PID/cgroup writes it ("/nslab/123/cpu"). */
+	int (*cg_path)(struct nslab_host *h, const char *name, char *buf, size_t len);
+
+	/* --- who and where --- */
+	uid_t invoking_uid; /* SUDO_UID, else getuid() */
+	gid_t invoking_gid;
+	void *lab_data;     /* free for the active lab; reset to NULL at stop */
+};
+
+/* Declare a lab: NSLAB_LAB(descriptor) at the end of labs/<id>.c. */
+#define NSLAB_LAB(desc)                                                                      \
+	__attribute__((visibility("default"))) const struct nslab_lab *nslab_lab(void);      \
+	const struct nslab_lab *nslab_lab(void) { return &(desc); }
+
+#define NSLAB_STEPS(arr) (arr), (unsigned)(sizeof(arr) / sizeof((arr)[0]))
+
+#endif

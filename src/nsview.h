@@ -1,0 +1,45 @@
+/* nsview.h: namespace inodes of processes, read afresh from /proc/PID/ns. */
+#ifndef NSLAB_NSVIEW_H
+#define NSLAB_NSVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum ns_row {
+	NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN,
+	NS_TIME, NS_TIME_FOR_CHILDREN, NS_USER, NS_UTS, NS_COUNT
+};
+extern const char *const ns_row_name[NS_COUNT];
+
+enum ns_col_kind { NS_COL_HOST, NS_COL_LAB, NS_COL_WATCH, NS_COL_ARG };
+
+struct ns_col {
+	pid_t pid;
+	enum ns_col_kind kind;
+	char label[24];  /* "nslab", "lab", "peer", "watch" */
+	char comm[17];   /* from /proc/PID/comm */
+	pid_t inner_pid; /* last NSpid field: the PID inside its own PID namespace */
+	bool alive;
+	ino_t ino[NS_COUNT]; /* 0 = unreadable / not supported by this kernel */
+};
+
+/* Reads one process afresh. Returns 0, or -1 if it has gone. */
+int nsview_read(pid_t pid, struct ns_col *col);
+/* A cell differs when both inodes are known and not equal. */
+bool nsview_differs(const struct ns_col *host, const struct ns_col *col, enum ns_row row);
+/* Columns for the pane and `ns`: nslab itself, the lab's processes, the
+ * watched PIDs (in that order), each read afresh. Returns how many. */
+size_t nsview_columns(struct ns_col *cols, size_t max);
+
+/* Watched processes (by `watch PID|NAME`); dead ones drop out by themselves. */
+int nsview_watch(pid_t pid);
+int nsview_unwatch(pid_t pid);
+size_t nsview_watched(pid_t *pids, size_t max);
+
+/* Lab processes shown in the pane (set by the lab session). */
+void nsview_lab_add(pid_t pid, const char *label);
+void nsview_lab_remove(pid_t pid);
+void nsview_lab_clear(void);
+
+#endif

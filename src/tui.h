@@ -1,0 +1,13 @@
+/* tui.h: the full-screen ncurses layout with readline inside it. */
+#ifndef NSLAB_TUI_H
+#define NSLAB_TUI_H
+
+#include <stdbool.h>
+
+/* True when stdin and stdout are terminals and TERM is usable (not dumb). */
+bool tui_available(void);
+/* Runs the TUI until quit; returns the exit status. Falls back to the plain
+ * REPL when the terminal cannot host it. */
+int tui_run(void);
+
+#endif

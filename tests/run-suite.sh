@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# run-suite.sh NAME TEST...: runs each test (a cmocka driver or a test-*.sh),
+# one at a time under a machine-wide lock, since root suites share one kernel.
+# Prints a closing "N passed, N failed" line; exits 1 if any failed.
+set -u
+name=$1; shift
+exec 9>/tmp/nslab-tests.lock
+flock 9
+pass=0; fail=0; failed=()
+for t in "$@"; do
+	[ -e "$t" ] || continue
+	echo "=== $name: $t"
+	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed+=("$t"); fi
+done
+[ "$fail" -eq 0 ] || printf '%s: FAILED: %s\n' "$name" "${failed[*]}"
+echo "$name: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
