@@ -42,4 +42,18 @@ void nsview_lab_add(pid_t pid, const char *label);
 void nsview_lab_remove(pid_t pid);
 void nsview_lab_clear(void);
 
+
+
+/* --- every namespace on the system, like lsns(8) --- */
+struct ns_entry {
+	ino_t ino;
+	enum ns_row type;  /* never the *_for_children rows */
+	unsigned nprocs;
+	pid_t pid;         /* lowest PID in it */
+	uid_t uid;         /* owner of that process */
+	char comm[17];
+};
+/* Scans /proc once (fstatat on each /proc/PID/ns entry, as lsns and bubblewrap
+ * do). *out is malloc'ed, sorted by type then inode. Returns the count or -1. */
+ssize_t nsview_scan_all(struct ns_entry **out);
 #endif

@@ -1,0 +1,26 @@
+/* util.h: small helpers shared by the core modules. */
+#ifndef NSLAB_UTIL_H
+#define NSLAB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* Reads a whole (small) file into buf, NUL-terminated. Returns length or -1. */
+ssize_t read_file(const char *path, char *buf, size_t len);
+/* Writes text to an existing file (a /proc or /sys knob). 0 ok, -1 errno. */
+int write_file(const char *path, const char *text);
+int mkdir_p(const char *path, mode_t mode);
+/* Runs argv with stdio on /dev/null; returns the exit status or -1. */
+int run_quiet(const char *const argv[]);
+/* Levenshtein distance, for "did you mean". */
+size_t edit_distance(const char *a, const char *b);
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+#endif
