@@ -1,0 +1,565 @@
+/* session.c: the active lab and the host services handed to its plugin.
+ * State the kernel already holds (namespaces, roots, cgroups) is never cached
+ * here: checks and views read it afresh. */
+#include "session.h"
+#include "agent.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "labs.h"
+#include "nsview.h"
+#include "output.h"
+#include "rootfs.h"
+#include "state.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_TRACE 64
+
+static struct {
+	const struct nslab_lab *lab;
+	unsigned step; /* 0-based */
+	size_t mark;   /* cleanup registry depth when the lab started */
+	pid_t main_pid;
+	char root[PATH_MAX];
+	char workdir[PATH_MAX];
+	char *trace[MAX_TRACE];
+	size_t ntrace;
+	unsigned trace_step;
+	int last_check;
+	bool complete;
+	bool in_check;
+	unsigned nmissing;
+	char *missing[MAX_TRACE];
+} S;
+
+static struct nslab_host host;
+static struct session_view view;
+
+/* --- host services --- */
+
+static void h_print(struct nslab_host *h, const char *fmt, ...)
+{
+	(void)h;
+	va_list ap;
+	va_start(ap, fmt);
+	out_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void h_error(struct nslab_host *h, const char *fmt, ...)
+{
+	(void)h;
+	va_list ap;
+	va_start(ap, fmt);
+	out_verror(fmt, ap);
+	va_end(ap);
+}
+
+static void h_missing(struct nslab_host *h, const char *fmt, ...)
+{
+	(void)h;
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	/* Held until the verdict line is printed, so they read under it. */
+	if (vasprintf(&s, fmt, ap) >= 0) {
+		if (S.nmissing < MAX_TRACE)
+			S.missing[S.nmissing++] = s;
+		else
+			free(s);
+	}
+	va_end(ap);
+}
+
+static void h_trace(struct nslab_host *h, const char *fmt, ...)
+{
+	(void)h;
+	if (S.trace_step != S.step) { /* traces belong to one step */
+		for (size_t i = 0; i < S.ntrace; i++)
+			free(S.trace[i]);
+		S.ntrace = 0;
+		S.trace_step = S.step;
+	}
+	if (S.ntrace == MAX_TRACE)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&S.trace[S.ntrace], fmt, ap) >= 0)
+		S.ntrace++;
+	va_end(ap);
+}
+
+static void h_meter(struct nslab_host *h, const char *text)
+{
+	(void)h;
+	out_meter(text);
+}
+
+static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *how)
+{
+	(void)h;
+	pid_t pid = agent_spawn(how);
+	if (pid > 0 && S.main_pid <= 0)
+		S.main_pid = pid;
+	return pid;
+}
+
+static int h_call(struct nslab_host *h, pid_t pid, nslab_call_fn fn, const void *arg, size_t arglen,
+		  char *out, size_t outlen)
+{
+	(void)h;
+	return agent_call(pid, fn, arg, arglen, out, outlen);
+}
+
+static int h_run(struct nslab_host *h, pid_t agent, const char *cmd, char **output)
+{
+	(void)h;
+	pid_t target = agent > 0 ? agent : S.main_pid;
+	if (target <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return ns_exec(target, cmd, session_env(), output, false);
+}
+
+static int h_host_run(struct nslab_host *h, const char *cmd, char **output)
+{
+	(void)h;
+	return ns_exec(0, cmd, session_env(), output, false);
+}
+
+static pid_t h_main_pid(struct nslab_host *h)
+{
+	(void)h;
+	return S.main_pid;
+}
+
+static void h_show_pid(struct nslab_host *h, pid_t pid, const char *label)
+{
+	(void)h;
+	nsview_lab_add(pid, label);
+}
+
+static void h_hide_pid(struct nslab_host *h, pid_t pid)
+{
+	(void)h;
+	nsview_lab_remove(pid);
+}
+
+static const char *h_workdir(struct nslab_host *h)
+{
+	(void)h;
+	return S.workdir;
+}
+
+static void h_set_root(struct nslab_host *h, const char *path)
+{
+	(void)h;
+	snprintf(S.root, sizeof(S.root), "%s", path ? path : "");
+}
+
+static const char *h_root(struct nslab_host *h)
+{
+	(void)h;
+	return S.root[0] ? S.root : NULL;
+}
+
+static int h_rootfs_add(struct nslab_host *h, const char *root, const char *program)
+{
+	(void)h;
+	return rootfs_add(root, program);
+}
+
+static const char *h_helper(struct nslab_host *h, const char *name)
+{
+	(void)h;
+	return labs_helper(name);
+}
+
+static int h_keep(struct nslab_host *h, enum nslab_obj kind, const char *what)
+{
+	(void)h;
+	return cleanup_keep(kind, what);
+}
+
+static int h_undo(struct nslab_host *h, enum nslab_obj kind, const char *what)
+{
+	(void)h;
+	return cleanup_undo(kind, what);
+}
+
+static enum nslab_cgmode h_cg_mode(struct nslab_host *h)
+{
+	(void)h;
+	return cgroup_mode();
+}
+
+static int h_cg_create(struct nslab_host *h, const char *name)
+{
+	(void)h;
+	return cgroup_create(name);
+}
+
+static int h_cg_set_quota(struct nslab_host *h, const char *name, long quota, long period)
+{
+	(void)h;
+	return cgroup_set_quota(name, quota, period);
+}
+
+static int h_cg_attach(struct nslab_host *h, const char *name, pid_t pid)
+{
+	(void)h;
+	return cgroup_attach(name, pid);
+}
+
+static int h_cg_stat(struct nslab_host *h, const char *name, struct nslab_cpu_stat *st)
+{
+	(void)h;
+	return cgroup_stat(name, st);
+}
+
+static int h_cg_path(struct nslab_host *h, const char *name, char *buf, size_t len)
+{
+	(void)h;
+	return cgroup_path(name, buf, len);
+}
+
+static void host_init(void)
+{
+	if (host.size)
+		return;
+	host = (struct nslab_host){
+		.abi_major = NSLAB_ABI_MAJOR,
+		.size = sizeof(struct nslab_host),
+		.print = h_print,
+		.error = h_error,
+		.missing = h_missing,
+		.trace = h_trace,
+		.meter = h_meter,
+		.spawn = h_spawn,
+		.call = h_call,
+		.run = h_run,
+		.host_run = h_host_run,
+		.main_pid = h_main_pid,
+		.show_pid = h_show_pid,
+		.hide_pid = h_hide_pid,
+		.workdir = h_workdir,
+		.set_root = h_set_root,
+		.root = h_root,
+		.rootfs_add = h_rootfs_add,
+		.helper = h_helper,
+		.keep = h_keep,
+		.undo = h_undo,
+		.cg_mode = h_cg_mode,
+		.cg_create = h_cg_create,
+		.cg_set_quota = h_cg_set_quota,
+		.cg_attach = h_cg_attach,
+		.cg_stat = h_cg_stat,
+		.cg_path = h_cg_path,
+		.invoking_uid = state_uid(),
+		.invoking_gid = state_gid(),
+	};
+}
+
+struct nslab_host *session_host(void)
+{
+	host_init();
+	return &host;
+}
+
+/* --- the session --- */
+
+static void clear_traces(void)
+{
+	for (size_t i = 0; i < S.ntrace; i++)
+		free(S.trace[i]);
+	S.ntrace = 0;
+}
+
+static const struct nslab_step *cur(void) { return &S.lab->steps[S.step]; }
+
+static bool need_lab(void)
+{
+	if (S.lab)
+		return true;
+	out_error("no lab is active: `labs` lists them, `start LAB` begins one");
+	return false;
+}
+
+void session_stop(void)
+{
+	if (!S.lab)
+		return;
+	if (S.lab->teardown)
+		S.lab->teardown(&host);
+	agent_forget_all();
+	cleanup_unwind_to(S.mark);
+	out_meter(NULL);
+	clear_traces();
+	host.lab_data = NULL;
+	S.lab = NULL;
+	S.main_pid = 0;
+	S.root[0] = S.workdir[0] = '\0';
+}
+
+int session_start(const char *id)
+{
+	const struct nslab_lab *lab = labs_find(id);
+	if (!lab) {
+		const char *near = labs_closest(id);
+		if (near)
+			out_error("unknown lab '%s' (did you mean '%s'?)", id, near);
+		else
+			out_error("unknown lab '%s' (`labs` lists them)", id);
+		return -1;
+	}
+	host_init();
+	const char *why = lab->unsupported ? lab->unsupported(&host) : NULL;
+	if (why) {
+		out_error("lab '%s' cannot run here: %s", id, why);
+		return -1;
+	}
+	session_stop();
+	S = (typeof(S)){.lab = lab, .mark = cleanup_mark(), .last_check = -1};
+	snprintf(S.workdir, sizeof(S.workdir), "%s/%s", cleanup_run_dir(), lab->id);
+	if (mkdir_p(S.workdir, 0755) < 0 || cleanup_keep(NSLAB_OBJ_DIR, S.workdir) < 0) {
+		out_error("cannot make %s: %s", S.workdir, strerror(errno));
+		S.lab = NULL;
+		return -1;
+	}
+	if (lab->setup(&host) < 0) {
+		out_error("lab '%s' could not be set up; everything it made was removed", id);
+		agent_forget_all();
+		cleanup_unwind_to(S.mark);
+		S.lab = NULL;
+		S.main_pid = 0;
+		return -1;
+	}
+	out_printf("== %s ==\n%s\n", lab->title, lab->summary);
+	unsigned done = state_done_count(lab->id);
+	if (done)
+		out_printf("(your progress: %u of %u steps done earlier; `step N` jumps)\n", done, lab->nsteps);
+	session_print_step();
+	return 0;
+}
+
+int session_reset(void)
+{
+	if (!need_lab())
+		return -1;
+	const char *id = S.lab->id;
+	out_printf("resetting lab '%s': undoing everything it made\n", id);
+	return session_start(id);
+}
+
+void session_print_step(void)
+{
+	if (!need_lab())
+		return;
+	out_printf("\n-- step %u/%u: %s --\n%s\n", S.step + 1, S.lab->nsteps, cur()->title, cur()->task);
+}
+
+static void flush_missing(void)
+{
+	for (unsigned i = 0; i < S.nmissing; i++) {
+		out_printf("  missing: %s\n", S.missing[i]);
+		free(S.missing[i]);
+	}
+	S.nmissing = 0;
+}
+
+int session_check(void)
+{
+	if (!need_lab())
+		return -1;
+	S.nmissing = 0;
+	char head[256];
+	snprintf(head, sizeof(head), "step %u/%u: %s", S.step + 1, S.lab->nsteps, cur()->title);
+	bool ok = cur()->check(&host);
+	S.last_check = ok;
+	if (ok) {
+		out_printf("check: ok - %s\n", head);
+		flush_missing();
+		state_mark_done(S.lab->id, S.step + 1);
+		state_save();
+		if (S.step + 1 == S.lab->nsteps)
+			S.complete = true;
+		return 0;
+	}
+	out_printf("check: not yet - %s\n", head);
+	if (!S.nmissing)
+		out_printf("  missing: the end state of this step (try `hint`)\n");
+	flush_missing();
+	return 1;
+}
+
+int session_do(void)
+{
+	if (!need_lab())
+		return -1;
+	if (!cur()->perform) {
+		out_error("step %u has no `do`: this one is for you to try", S.step + 1);
+		return -1;
+	}
+	out_printf("do: step %u/%u: %s\n", S.step + 1, S.lab->nsteps, cur()->title);
+	clear_traces(); /* `explain` shows the syscalls of the latest `do` */
+	S.trace_step = S.step;
+	int rc = cur()->perform(&host);
+	for (size_t i = 0; i < S.ntrace; i++)
+		out_printf("  %s\n", S.trace[i]);
+	return rc < 0 ? -1 : 0;
+}
+
+int session_goto(unsigned step)
+{
+	if (!need_lab())
+		return -1;
+	if (step < 1 || step > S.lab->nsteps) {
+		out_error("lab '%s' has steps 1 to %u", S.lab->id, S.lab->nsteps);
+		return -1;
+	}
+	if (S.step != step - 1) {
+		S.step = step - 1;
+		S.last_check = -1;
+	}
+	session_print_step();
+	return 0;
+}
+
+int session_next(void)
+{
+	if (!need_lab())
+		return -1;
+	if (S.step + 1 >= S.lab->nsteps) {
+		S.complete = true;
+		out_printf("lab '%s' complete: all %u steps done. It stays active until `stop`, `start` or `quit`.\n",
+			   S.lab->id, S.lab->nsteps);
+		return 0;
+	}
+	return session_goto(S.step + 2);
+}
+
+int session_prev(void)
+{
+	if (!need_lab())
+		return -1;
+	if (S.step == 0) {
+		out_printf("already at the first step\n");
+		return 0;
+	}
+	return session_goto(S.step);
+}
+
+void session_hint(void)
+{
+	if (!need_lab())
+		return;
+	out_printf("hint: %s\n", cur()->hint ? cur()->hint : "no hint for this step: read the task again");
+}
+
+void session_explain(void)
+{
+	if (!need_lab())
+		return;
+	out_printf("%s\n", cur()->explain ? cur()->explain : "(no explanation for this step)");
+	if (S.ntrace && S.trace_step == S.step) {
+		out_printf("syscalls nslab made for this step:\n");
+		for (size_t i = 0; i < S.ntrace; i++)
+			out_printf("  %s\n", S.trace[i]);
+	} else {
+		out_printf("(nslab has made no syscalls for this step yet: `do` performs it)\n");
+	}
+}
+
+void session_status(void)
+{
+	char cg[512] = "-";
+	if (!S.lab) {
+		out_printf("lab: -\nstep: -\npid: -\nroot: -\ncgroup: -\n");
+		return;
+	}
+	if (S.main_pid > 0) {
+		char path[64], buf[2048];
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)S.main_pid);
+		if (read_file(path, buf, sizeof(buf)) > 0) {
+			/* the first nslab path in any hierarchy, as the kernel writes it */
+			char *p = strstr(buf, ":/nslab");
+			if (p) {
+				p++;
+				p[strcspn(p, "\n")] = '\0';
+				snprintf(cg, sizeof(cg), "%s", p);
+			}
+		}
+	}
+	out_printf("lab: %s\nstep: %u/%u%s\npid: %d\nroot: %s\ncgroup: %s\n", S.lab->id, S.step + 1,
+		   S.lab->nsteps, S.complete ? " (complete)" : "", (int)S.main_pid, S.root[0] ? S.root : "-", cg);
+}
+
+int session_lab_command(int argc, char **argv)
+{
+	if (!S.lab)
+		return -2;
+	for (unsigned i = 0; i < S.lab->ncommands; i++) {
+		const struct nslab_command *c = &S.lab->commands[i];
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		if (argc - 1 < c->min_args || (c->max_args >= 0 && argc - 1 > c->max_args)) {
+			out_error("usage: %s", c->usage ? c->usage : c->name);
+			return 2;
+		}
+		return c->fn(&host, argc, argv) < 0 ? 1 : 0;
+	}
+	return -2;
+}
+
+const struct nslab_command *session_lab_commands(unsigned *n)
+{
+	*n = S.lab ? S.lab->ncommands : 0;
+	return S.lab ? S.lab->commands : NULL;
+}
+
+char *const *session_env(void)
+{
+	static char pid[48], root[PATH_MAX + 32], cg[560];
+	static char *env[4];
+	size_t n = 0;
+	if (S.lab && S.main_pid > 0) {
+		snprintf(pid, sizeof(pid), "NSLAB_LAB_PID=%d", (int)S.main_pid);
+		env[n++] = pid;
+		snprintf(root, sizeof(root), "NSLAB_LAB_ROOT=%s", S.root[0] ? S.root : "/");
+		env[n++] = root;
+		char path[64], buf[2048];
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)S.main_pid);
+		char *p = read_file(path, buf, sizeof(buf)) > 0 ? strstr(buf, ":/nslab") : NULL;
+		if (p) {
+			p++;
+			p[strcspn(p, "\n")] = '\0';
+			snprintf(cg, sizeof(cg), "NSLAB_LAB_CGROUP=%s", p);
+			env[n++] = cg;
+		}
+	}
+	env[n] = NULL;
+	return env;
+}
+
+pid_t session_main_pid(void) { return S.main_pid; }
+
+const struct session_view *session_view(void)
+{
+	view = (struct session_view){.lab = S.lab, .last_check = S.last_check, .complete = S.complete,
+				     .main_pid = S.main_pid, .root = S.root[0] ? S.root : NULL};
+	if (S.lab) {
+		view.step = S.step + 1;
+		view.nsteps = S.lab->nsteps;
+		view.step_title = cur()->title;
+		view.task = cur()->task;
+	}
+	return &view;
+}
