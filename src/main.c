@@ -1,0 +1,145 @@
+/* main.c: options, mode selection, exit paths. Every way out of nslab goes
+ * through finish(): stop the lab, undo the cleanup registry, save state. */
+#include "cleanup.h"
+#include "labs.h"
+#include "output.h"
+#include "repl.h"
+#include "session.h"
+#include "state.h"
+#include "tui.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#ifndef NSLAB_VERSION
+#define NSLAB_VERSION "0.0.0"
+#endif
+
+enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_CLEANUP };
+
+static void usage(FILE *f)
+{
+	fputs("Usage:\n"
+	      "  nslab [options]\n"
+	      "\n"
+	      "An interactive shell that teaches how containers are made, on your own kernel:\n"
+	      "chroot, pivot_root, the eight namespace types and cgroup CPU limits.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -p, --plain            readline prompt only, no full-screen pane\n"
+	      "  -s, --script FILE      run REPL commands from FILE ('-' = stdin), echoing each;\n"
+	      "                         exit 1 if a command is unknown or malformed or a check fails\n"
+	      "  -c, --cleanup          remove what an earlier, crashed run left behind, and say what\n"
+	      "  -L, --lab-path DIR     where lab plugins are looked up (':'-separated; also\n"
+	      "                         NSLAB_LAB_PATH)\n"
+	      "  -h, --help             display this help\n"
+	      "  -V, --version          display version\n"
+	      "\n"
+	      "In nslab, `help` lists the commands and `labs` the labs. See nslab(1).\n",
+	      f);
+}
+
+static void say_removed(const char *what) { printf("removed %s\n", what); }
+
+static int do_cleanup(void)
+{
+	int n = cleanup_dead_runs(say_removed);
+	if (n < 0) {
+		fprintf(stderr, "nslab: cleanup failed: %s\n", strerror(errno));
+		return 1;
+	}
+	if (n == 0)
+		printf("nothing to clean up: no earlier run left anything behind\n");
+	return 0;
+}
+
+/* Namespaces, mounts and cgroups need CAP_SYS_ADMIN; say so up front. */
+static bool have_cap(cap_value_t cap)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+	if (caps) {
+		cap_get_flag(caps, cap, CAP_EFFECTIVE, &v);
+		cap_free(caps);
+	}
+	return v == CAP_SET;
+}
+
+static void finish(void)
+{
+	session_stop();
+	cleanup_all();
+}
+
+static void on_exit_cleanup(void) { finish(); }
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"plain", no_argument, NULL, 'p'},    {"script", required_argument, NULL, 's'},
+		{"cleanup", no_argument, NULL, 'c'},  {"lab-path", required_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},     {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	enum mode mode = MODE_AUTO;
+	const char *script = NULL, *lab_path = getenv("NSLAB_LAB_PATH");
+	int c;
+	while ((c = getopt_long(argc, argv, "ps:cL:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': mode = MODE_PLAIN; break;
+		case 's': mode = MODE_SCRIPT; script = optarg; break;
+		case 'c': mode = MODE_CLEANUP; break;
+		case 'L': lab_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("nslab %s\n", NSLAB_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try 'nslab --help' for more information.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nslab: unexpected argument '%s'\nTry 'nslab --help' for more information.\n",
+			argv[optind]);
+		return 2;
+	}
+	if (mode == MODE_CLEANUP)
+		return do_cleanup();
+
+	FILE *in = NULL;
+	if (mode == MODE_SCRIPT) {
+		in = strcmp(script, "-") == 0 ? stdin : fopen(script, "re");
+		if (!in) {
+			fprintf(stderr, "nslab: cannot open %s: %s\n", script, strerror(errno));
+			return 1;
+		}
+	}
+	if (!have_cap(CAP_SYS_ADMIN))
+		fprintf(stderr, "nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
+				"run it with sudo (the `user` lab shows what works without)\n");
+	if (cleanup_dead_runs_exist())
+		fprintf(stderr, "nslab: an earlier run was killed and left objects behind: "
+				"`sudo nslab --cleanup` removes them\n");
+	state_init(NULL);
+	state_load();
+	if (cleanup_init() < 0)
+		fprintf(stderr, "nslab: cannot create the run directory %s: %s\n", NSLAB_RUN_BASE, strerror(errno));
+	atexit(on_exit_cleanup);
+	labs_load_path(lab_path && *lab_path ? lab_path : labs_default_path());
+
+	int status;
+	if (mode == MODE_SCRIPT)
+		status = repl_run_script(in, true);
+	else if (mode == MODE_AUTO && tui_available())
+		status = tui_run();
+	else
+		status = repl_run_plain();
+	if (in && in != stdin)
+		fclose(in);
+	finish();
+	return status;
+}

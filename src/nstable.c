@@ -1,0 +1,118 @@
+/* nstable.c: `ns` output through libsmartcols (what lsns uses), so that the
+ * text and JSON forms come from one table. */
+#include "nstable.h"
+#include "nsview.h"
+#include "output.h"
+
+#include <libsmartcols.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_COLS 40
+
+static int emit(struct libscols_table *tb)
+{
+	char *text = NULL;
+	int rc = scols_print_table_to_string(tb, &text);
+	if (rc == 0 && text) {
+		out_write(text, strlen(text));
+		out_write("\n", 1);
+	}
+	free(text);
+	scols_unref_table(tb);
+	return rc == 0 ? 0 : -1;
+}
+
+static void col_title(const struct ns_col *c, bool json, char *buf, size_t len)
+{
+	if (json)
+		snprintf(buf, len, "%s-%d", c->label, (int)c->pid);
+	else if (c->kind == NS_COL_LAB && c->inner_pid && c->inner_pid != c->pid)
+		snprintf(buf, len, "%s:%d(%d)", c->label, (int)c->pid, (int)c->inner_pid);
+	else
+		snprintf(buf, len, "%s:%d", c->label, (int)c->pid);
+}
+
+int nstable_print(const pid_t *extra, size_t nextra, bool json)
+{
+	struct ns_col cols[MAX_COLS];
+	size_t n = nsview_columns(cols, MAX_COLS);
+	for (size_t i = 0; i < nextra && n < MAX_COLS; i++) {
+		memset(&cols[n], 0, sizeof(cols[n]));
+		if (nsview_read(extra[i], &cols[n]) < 0) {
+			out_error("ns: no process %d", (int)extra[i]);
+			return -1;
+		}
+		cols[n].kind = NS_COL_ARG;
+		memcpy(cols[n].label, cols[n].comm, sizeof(cols[n].comm)); /* both NUL-ended */
+		n++;
+	}
+	struct libscols_table *tb = scols_new_table();
+	if (!tb)
+		return -1;
+	scols_table_enable_json(tb, json);
+	scols_table_set_name(tb, "namespaces");
+	scols_table_new_column(tb, "type", 0, 0);
+	for (size_t c = 0; c < n; c++) {
+		char title[64];
+		col_title(&cols[c], json, title, sizeof(title));
+		scols_table_new_column(tb, title, 0, SCOLS_FL_RIGHT);
+	}
+	scols_table_new_column(tb, json ? "differs" : "", 0, 0);
+	for (int r = 0; r < NS_COUNT; r++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		scols_line_set_data(ln, 0, ns_row_name[r]);
+		bool any = false;
+		for (size_t c = 0; c < n; c++) {
+			char cell[32];
+			bool d = c > 0 && nsview_differs(&cols[0], &cols[c], (enum ns_row)r);
+			any |= d;
+			if (!cols[c].ino[r])
+				snprintf(cell, sizeof(cell), "-");
+			else
+				snprintf(cell, sizeof(cell), "%lu%s", (unsigned long)cols[c].ino[r], d && !json ? "*" : "");
+			scols_line_set_data(ln, c + 1, cell);
+		}
+		scols_line_set_data(ln, n + 1, json ? (any ? "true" : "false") : (any ? "<- differs" : ""));
+	}
+	return emit(tb);
+}
+
+int nstable_print_all(bool json)
+{
+	struct ns_entry *e = NULL;
+	ssize_t n = nsview_scan_all(&e);
+	if (n < 0) {
+		out_error("ns --all: cannot read /proc");
+		return -1;
+	}
+	struct libscols_table *tb = scols_new_table();
+	if (!tb) {
+		free(e);
+		return -1;
+	}
+	scols_table_enable_json(tb, json);
+	scols_table_set_name(tb, "namespaces");
+	const char *names[] = {"ns", "type", "nprocs", "pid", "user", "command"};
+	for (size_t i = 0; i < 6; i++)
+		scols_table_new_column(tb, names[i], 0, i == 0 || i == 2 || i == 3 ? SCOLS_FL_RIGHT : 0);
+	for (ssize_t i = 0; i < n; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%lu", (unsigned long)e[i].ino);
+		scols_line_set_data(ln, 0, buf);
+		scols_line_set_data(ln, 1, ns_row_name[e[i].type]);
+		snprintf(buf, sizeof(buf), "%u", e[i].nprocs);
+		scols_line_set_data(ln, 2, buf);
+		snprintf(buf, sizeof(buf), "%d", (int)e[i].pid);
+		scols_line_set_data(ln, 3, buf);
+		struct passwd *pw = getpwuid(e[i].uid);
+		snprintf(buf, sizeof(buf), "%u", (unsigned)e[i].uid);
+		scols_line_set_data(ln, 4, pw ? pw->pw_name : buf);
+		scols_line_set_data(ln, 5, e[i].comm);
+	}
+	free(e);
+	return emit(tb);
+}
