@@ -1,0 +1,585 @@
+/* chroot.c: the chroot lab. The learner builds a root directory by hand
+ * (shell, libraries, loader), moves the lab process into it with chroot(2)
+ * and finds that `cd ..` stops at the new /. Checks look at the files in the
+ * root and at /proc/<lab pid>/root and /proc/<lab pid>/cwd. */
+#include "nslab-lab.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ROOT_NAME "new-root"
+
+/* --- small file helpers --- */
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_exec_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+static const char *root_path(struct nslab_host *h)
+{
+	const char *r = h->root(h);
+	return r ? r : "";
+}
+
+static void under_root(struct nslab_host *h, const char *path, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", root_path(h), path);
+}
+
+static void proc_link(struct nslab_host *h, const char *what, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/%d/%s", (int)h->main_pid(h), what);
+}
+
+/* Where the lab process's root or cwd points, as the host sees the path. */
+static void proc_target(struct nslab_host *h, const char *what, char *buf, size_t len)
+{
+	char link[64];
+	proc_link(h, what, link, sizeof(link));
+	ssize_t n = readlink(link, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n <= 0)
+		snprintf(buf, len, "?");
+}
+
+static bool main_in_root(struct nslab_host *h)
+{
+	char link[64];
+	proc_link(h, "root", link, sizeof(link));
+	return is_dir(root_path(h)) && same_file(link, root_path(h)) && !same_file(link, "/");
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	char buf[65536];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	if (n < 0)
+		rc = -1;
+	close(in);
+	if (close(out) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* The ELF interpreter a program asks for (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2. */
+static int elf_interp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	Elf64_Ehdr eh;
+	int rc = -1;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64)
+		goto out;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize)) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_INTERP || ph.p_filesz == 0 || ph.p_filesz >= len)
+			continue;
+		if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) == (ssize_t)ph.p_filesz) {
+			buf[ph.p_filesz - 1] = '\0';
+			rc = 0;
+		}
+		break;
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* Calls h->missing for every library `ldd PROGRAM` names that is not at the
+ * same path under the root (the loader included). Returns how many. */
+static int missing_libs(struct nslab_host *h, const char *program_in_root)
+{
+	char prog[PATH_MAX], cmd[PATH_MAX + 32], lib[PATH_MAX];
+	under_root(h, program_in_root, prog, sizeof(prog));
+	int missing = 0;
+	if (elf_interp(prog, lib, sizeof(lib)) == 0) {
+		char in_root[PATH_MAX];
+		under_root(h, lib, in_root, sizeof(in_root));
+		if (access(in_root, F_OK) != 0) {
+			h->missing(h, "the dynamic loader %s is not in the root (the kernel runs it to start %s)", lib,
+				   program_in_root);
+			missing++;
+		}
+	}
+	snprintf(cmd, sizeof(cmd), "ldd '%s' 2>/dev/null", prog);
+	char *out = NULL;
+	if (h->host_run(h, cmd, &out) != 0 || !out) {
+		free(out);
+		return missing;
+	}
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *arrow = strstr(line, "=> ");
+		char *p = arrow ? arrow + 3 : line;
+		p += strspn(p, " \t");
+		if (*p != '/')
+			continue; /* linux-vdso.so.1: made by the kernel, no file */
+		p[strcspn(p, " \t")] = '\0';
+		if (strcmp(p, lib) == 0)
+			continue; /* the loader, reported above */
+		char in_root[PATH_MAX];
+		under_root(h, p, in_root, sizeof(in_root));
+		if (access(in_root, F_OK) != 0) {
+			h->missing(h, "%s needs %s, which is not in the root", program_in_root, p);
+			missing++;
+		}
+	}
+	free(out);
+	return missing;
+}
+
+/* Shows (and traces) what happens when the host tries `chroot ROOT /bin/sh`. */
+static void try_chroot_shell(struct nslab_host *h, const char *cmd)
+{
+	char line[PATH_MAX + 128], *out = NULL;
+	snprintf(line, sizeof(line), "chroot '%s' /bin/sh -c '%s' 2>&1", root_path(h), cmd);
+	h->print(h, "$ chroot %s /bin/sh -c '%s'", root_path(h), cmd);
+	int st = h->host_run(h, line, &out);
+	if (out && *out)
+		h->print(h, "%s", out);
+	free(out);
+	h->trace(h, "chroot(\"%s\") = 0", root_path(h));
+	if (st == 0)
+		h->trace(h, "execve(\"/bin/sh\", [\"/bin/sh\", \"-c\", \"%s\"], ...) = 0", cmd);
+	else
+		h->trace(h, "execve(\"/bin/sh\", [\"/bin/sh\", \"-c\", \"%s\"], ...) = -1 ENOENT", cmd);
+}
+
+/* --- run inside the lab process (h->call) --- */
+
+static int agent_enter(void *arg, char *out, size_t outlen)
+{
+	(void)out, (void)outlen;
+	if (chroot(arg) < 0)
+		return -1;
+	return chdir("/");
+}
+
+/* chdir(arg); out gets the new working directory as the process sees it. */
+static int agent_cd(void *arg, char *out, size_t outlen)
+{
+	if (chdir(arg) < 0)
+		return -1;
+	if (out && !getcwd(out, outlen))
+		snprintf(out, outlen, "?");
+	return 0;
+}
+
+/* --- lab commands --- */
+
+static int cmd_enter(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	char sh[PATH_MAX];
+	if (main_in_root(h)) {
+		h->print(h, "the lab process is already inside %s", root_path(h));
+		return 0;
+	}
+	under_root(h, "/bin/sh", sh, sizeof(sh));
+	if (!is_exec_file(sh)) {
+		h->error(h, "there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), "
+			    "since every `run` starts /bin/sh inside the root", root_path(h));
+		return -1;
+	}
+	if (h->call(h, h->main_pid(h), agent_enter, root_path(h), strlen(root_path(h)) + 1, NULL, 0) < 0) {
+		int err = errno;
+		h->trace(h, "chroot(\"%s\") = -1 %s", root_path(h), strerrorname_np(err));
+		h->error(h, "chroot in the lab process failed: %s", strerror(err));
+		return -1;
+	}
+	h->trace(h, "chroot(\"%s\") = 0", root_path(h));
+	h->trace(h, "chdir(\"/\") = 0");
+	h->print(h, "the lab process (PID %d) now has %s as its /", (int)h->main_pid(h), root_path(h));
+	return 0;
+}
+
+static int cmd_cd(struct nslab_host *h, int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "/";
+	char cwd[PATH_MAX] = "";
+	if (h->call(h, h->main_pid(h), agent_cd, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
+		int err = errno;
+		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
+		h->error(h, "cd %s: %s", dir, strerror(err));
+		return -1;
+	}
+	h->trace(h, "chdir(\"%s\") = 0", dir);
+	h->print(h, "the lab process's working directory is now %s", cwd);
+	return 0;
+}
+
+static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc;
+	if (strcmp(argv[1], "add") != 0) {
+		h->error(h, "usage: rootfs add PROGRAM");
+		return -1;
+	}
+	if (!is_dir(root_path(h))) {
+		h->error(h, "there is no %s yet: make it first (step 1)", root_path(h));
+		return -1;
+	}
+	if (h->rootfs_add(h, root_path(h), argv[2]) < 0)
+		return -1;
+	h->trace(h, "copied %s and every library `ldd %s` names into %s", argv[2], argv[2], root_path(h));
+	h->print(h, "copied %s with its libraries and loader into %s", argv[2], root_path(h));
+	return 0;
+}
+
+static const struct nslab_command commands[] = {
+	{"enter", "enter", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_enter},
+	{"cd", "cd [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_cd},
+	{"rootfs", "rootfs add PROGRAM", "copy a host program, its libraries and the loader into the root", 2, 2,
+	 cmd_rootfs},
+};
+
+/* --- steps --- */
+
+static bool check_empty_root(struct nslab_host *h)
+{
+	if (is_dir(root_path(h)))
+		return true;
+	h->missing(h, "there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`", root_path(h));
+	return false;
+}
+
+static int do_empty_root(struct nslab_host *h)
+{
+	if (mkdir(root_path(h), 0755) < 0 && errno != EEXIST) {
+		h->error(h, "mkdir %s: %s", root_path(h), strerror(errno));
+		return -1;
+	}
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", root_path(h));
+	try_chroot_shell(h, "echo hello");
+	return 0;
+}
+
+static bool check_shell(struct nslab_host *h)
+{
+	char sh[PATH_MAX];
+	under_root(h, "/bin/sh", sh, sizeof(sh));
+	if (is_exec_file(sh))
+		return true;
+	if (!check_empty_root(h))
+		return false;
+	h->missing(h, "no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and "
+		      "`host cp /bin/sh $NSLAB_LAB_ROOT/bin/`", sh);
+	return false;
+}
+
+static int do_shell(struct nslab_host *h)
+{
+	char bin[PATH_MAX], sh[PATH_MAX];
+	under_root(h, "/bin", bin, sizeof(bin));
+	under_root(h, "/bin/sh", sh, sizeof(sh));
+	if ((mkdir(bin, 0755) < 0 && errno != EEXIST) || copy_file("/bin/sh", sh, 0755) < 0) {
+		h->error(h, "copying /bin/sh to %s: %s", sh, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", bin);
+	h->trace(h, "open(\"/bin/sh\") + open(\"%s\", O_CREAT) + read/write = 0", sh);
+	try_chroot_shell(h, "echo hello");
+	char *out = NULL;
+	h->print(h, "$ ldd /bin/sh");
+	h->host_run(h, "ldd /bin/sh 2>&1", &out);
+	if (out)
+		h->print(h, "%s", out);
+	free(out);
+	return 0;
+}
+
+static bool check_libs(struct nslab_host *h)
+{
+	if (!check_shell(h))
+		return false;
+	if (missing_libs(h, "/bin/sh") > 0)
+		return false;
+	char cmd[PATH_MAX + 64];
+	snprintf(cmd, sizeof(cmd), "chroot '%s' /bin/sh -c : 2>/dev/null", root_path(h));
+	if (h->host_run(h, cmd, NULL) == 0)
+		return true;
+	h->missing(h, "the files are there, but `chroot $NSLAB_LAB_ROOT /bin/sh` still does not start");
+	return false;
+}
+
+static int do_libs(struct nslab_host *h)
+{
+	if (h->rootfs_add(h, root_path(h), "/bin/sh") < 0)
+		return -1;
+	h->trace(h, "copied every library and the loader that `ldd /bin/sh` names, keeping their paths");
+	try_chroot_shell(h, "echo /*");
+	return 0;
+}
+
+static bool check_enter(struct nslab_host *h)
+{
+	if (!check_libs(h))
+		return false;
+	if (main_in_root(h))
+		return true;
+	char target[PATH_MAX];
+	proc_target(h, "root", target, sizeof(target));
+	h->missing(h, "the lab process (PID %d) still has %s as its root, not the lab root: type `enter`",
+		   (int)h->main_pid(h), target);
+	return false;
+}
+
+static int do_enter(struct nslab_host *h)
+{
+	char *argv[] = {"enter", NULL};
+	return cmd_enter(h, 1, argv);
+}
+
+/* ls, wherever the learner's PATH put it in the root. */
+static const char *ls_in_root(struct nslab_host *h)
+{
+	static const char *const cands[] = {"/bin/ls", "/usr/bin/ls"};
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		char p[PATH_MAX];
+		under_root(h, cands[i], p, sizeof(p));
+		if (is_exec_file(p))
+			return cands[i];
+	}
+	return NULL;
+}
+
+static bool check_ls(struct nslab_host *h)
+{
+	if (!check_enter(h))
+		return false;
+	const char *ls = ls_in_root(h);
+	if (!ls) {
+		h->missing(h, "there is no ls in the root: `rootfs add /bin/ls`");
+		return false;
+	}
+	if (missing_libs(h, ls) > 0)
+		return false;
+	char *out = NULL;
+	int st = h->run(h, 0, "ls / >/dev/null 2>&1", &out);
+	free(out);
+	if (st == 0)
+		return true;
+	h->missing(h, "`run ls /` does not work inside the root yet (status %d)", st);
+	return false;
+}
+
+static int do_ls(struct nslab_host *h)
+{
+	char *add[] = {"rootfs", "add", "/bin/ls", NULL};
+	char *cd[] = {"cd", "/bin", NULL};
+	if (cmd_rootfs(h, 3, add) < 0 || cmd_cd(h, 2, cd) < 0)
+		return -1;
+	h->print(h, "$ run ls");
+	return h->run(h, 0, "ls", NULL) == 0 ? 0 : -1;
+}
+
+static bool check_climb(struct nslab_host *h)
+{
+	if (!check_enter(h))
+		return false;
+	char link[64];
+	proc_link(h, "cwd", link, sizeof(link));
+	if (same_file(link, root_path(h)))
+		return true;
+	char target[PATH_MAX];
+	proc_target(h, "cwd", target, sizeof(target));
+	h->missing(h, "the lab process's working directory is %s (host path), not the top of the jail: "
+		      "`cd ../../../..`", target);
+	return false;
+}
+
+static int do_climb(struct nslab_host *h)
+{
+	char *cd[] = {"cd", "../../../..", NULL};
+	if (cmd_cd(h, 2, cd) < 0)
+		return -1;
+	h->print(h, "$ run pwd; ls");
+	return h->run(h, 0, "pwd; ls", NULL) == 0 ? 0 : -1;
+}
+
+static int chroot_setup(struct nslab_host *h)
+{
+	char root[PATH_MAX];
+	snprintf(root, sizeof(root), "%s/" ROOT_NAME, h->workdir(h));
+	h->set_root(h, root);
+	/* A plain fork: chroot needs no namespace, which is exactly its weakness. */
+	struct nslab_spawn how = {.label = "lab"};
+	return h->spawn(h, &how) < 0 ? -1 : 0;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "An empty root",
+		.task = "chroot(2) makes a directory the root (/) of a process. Make an empty directory and try\n"
+			"to start a shell with it as root:\n"
+			"\n"
+			"  host mkdir -p $NSLAB_LAB_ROOT\n"
+			"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
+			"\n"
+			"It fails with \"No such file or directory\", although /bin/sh exists on the host.",
+		.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows its value.",
+		.explain = "chroot(1) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself succeeded: from\n"
+			   "then on every absolute path the process looks up starts at the new root. So\n"
+			   "execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not exist: ENOENT.\n"
+			   "chroot dates from Version 7 UNIX (1979) and was used to lock FTP and other remote\n"
+			   "users into one directory.",
+		.check = check_empty_root,
+		.perform = do_empty_root,
+	},
+	{
+		.title = "Copy the shell in",
+		.task = "Give the root a shell at the same path, and try again:\n"
+			"\n"
+			"  host mkdir -p $NSLAB_LAB_ROOT/bin\n"
+			"  host cp /bin/sh $NSLAB_LAB_ROOT/bin/\n"
+			"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
+			"\n"
+			"Still \"No such file or directory\"! Ask which files the shell needs:\n"
+			"\n"
+			"  host ldd /bin/sh",
+		.hint = "The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up as /bin/sh\n"
+			"inside the new root.",
+		.explain = "/bin/sh is dynamically linked. Its ELF header names an interpreter, the dynamic\n"
+			   "loader (`host readelf -l /bin/sh | grep interp`), which the kernel opens during\n"
+			   "execve. Inside the root that loader does not exist, and execve reports the missing\n"
+			   "interpreter with the same ENOENT as a missing program. ldd lists the loader and\n"
+			   "each shared library; linux-vdso.so.1 has no file: the kernel maps it into every process.",
+		.check = check_shell,
+		.perform = do_shell,
+	},
+	{
+		.title = "Libraries, loader, and in",
+		.task = "Copy each file ldd printed to the same path under the root (on x86-64 Debian):\n"
+			"\n"
+			"  host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64\n"
+			"  host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/\n"
+			"  host cp /lib64/ld-linux-x86-64.so.2 $NSLAB_LAB_ROOT/lib64/\n"
+			"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'echo /*'\n"
+			"\n"
+			"The shell starts, and / holds only what you copied.",
+		.hint = "Use the paths your own `host ldd /bin/sh` prints; each file goes to $NSLAB_LAB_ROOT\n"
+			"plus the same path. `host find $NSLAB_LAB_ROOT` shows what is there.",
+		.explain = "Now execve finds the loader, the loader finds libc, and the shell runs. Its whole\n"
+			   "world is the directory: `echo /*` lists /bin, /lib and /lib64. This is the first\n"
+			   "idea behind a container image: a directory holding a program and everything it\n"
+			   "needs (docker export of an image gives you exactly such a tree).",
+		.check = check_libs,
+		.perform = do_libs,
+	},
+	{
+		.title = "Move the lab process in",
+		.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in the jail,\n"
+			"and look at it from the host:\n"
+			"\n"
+			"  host ls -l /proc/$NSLAB_LAB_PID/root     (the host's /)\n"
+			"  enter                                    (nslab makes the lab process call chroot)\n"
+			"  host ls -l /proc/$NSLAB_LAB_PID/root     (now the lab root)\n"
+			"  run echo /*\n"
+			"  run ls /",
+		.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside\n"
+			"the lab process. Every `run` afterwards starts in that root.",
+		.explain = "chroot(2) changes one field of the calling process, its root directory (two others,\n"
+			   "the working directory and the namespaces, stay as they were; chroot(1) adds the\n"
+			   "chdir(\"/\")). /proc/PID/root shows it: the link points at the lab root, and\n"
+			   "every process forked from the lab process inherits it. `run ls /` fails with\n"
+			   "\"ls: not found\": the jail has a shell, but no ls.",
+		.check = check_enter,
+		.perform = do_enter,
+	},
+	{
+		.title = "Add ls",
+		.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them by hand;\n"
+			"this time let nslab do it, then go where ls lives:\n"
+			"\n"
+			"  rootfs add /bin/ls\n"
+			"  run ls -l /\n"
+			"  cd /bin                  (moves the lab process's working directory)\n"
+			"  run pwd ; ls",
+		.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the loader.",
+		.explain = "rootfs add did what you did in step 3: ldd, then one copy per file. Compare\n"
+			   "`run ls /` with `host ls /`: same kernel, same process table, a different /.\n"
+			   "`cd` is a command of this lab: it makes the lab process call chdir(2), and every\n"
+			   "`run` starts in the lab process's working directory (/proc/PID/cwd).",
+		.check = check_ls,
+		.perform = do_ls,
+	},
+	{
+		.title = "Try to climb out",
+		.task = "From /bin, walk up more levels than there are:\n"
+			"\n"
+			"  cd ../../../..\n"
+			"  run pwd ; ls\n"
+			"  host ls -l /proc/$NSLAB_LAB_PID/cwd\n"
+			"\n"
+			"You land on the jail's /, not the host's.",
+		.hint = "Use this lab's `cd` (it moves the lab process itself); `run cd ..` only moves a shell\n"
+			"that exits right away.",
+		.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's root?\n"
+			   "If so, \"..\" stays where it is. That is the whole jail: one check during path\n"
+			   "lookup. It is also why chroot is not a container. Its four limits:\n"
+			   "  1. Escape: root inside the jail can leave it (the next lab, chroot-escape).\n"
+			   "  2. No isolation: the jailed process shares the host's processes, network, hostname\n"
+			   "     and IPC (`ns` shows every row equal to the host's); copy ps in and it sees all.\n"
+			   "  3. Root needed: chroot(2) needs CAP_SYS_CHROOT, and the jailed program usually\n"
+			   "     runs as root too.\n"
+			   "  4. No limits: CPU, memory and I/O are unbounded.\n"
+			   "pivot_root and namespaces fix 1 and 2, user namespaces 3, cgroups 4.",
+		.check = check_climb,
+		.perform = do_climb,
+	},
+};
+
+static const struct nslab_lab chroot_lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "chroot",
+	.title = "chroot: change the root",
+	.summary = "The oldest ancestor of containers (1979): chroot(2) makes a directory the / of a process. "
+		   "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
+		   "it, and find that `cd ..` stops at its top. Then: why that is not enough.",
+	.order = 10,
+	.steps = NSLAB_STEPS(steps),
+	.setup = chroot_setup,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(chroot_lab)
