@@ -1,0 +1,605 @@
+/* labs/net.c: the network namespace.
+ *
+ * Two agents, each in a network namespace of its own: the lab process and a
+ * "peer". The learner brings lo up, strings a veth pair between the two
+ * namespaces, gives both ends an address and pings across. Nothing here ever
+ * touches the host's namespace: the veth pair is born inside the lab's
+ * namespace, and both ends vanish with the namespaces when the agents die. */
+#include "nslab-lab.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LAB_IF "veth0"
+#define PEER_IF "veth1"
+#define LAB_ADDR "10.200.0.1"
+#define PEER_ADDR "10.200.0.2"
+#define PREFIX "30"
+
+struct net_state {
+	pid_t peer;
+};
+
+static pid_t peer_pid(struct nslab_host *h)
+{
+	struct net_state *st = h->lab_data;
+	return st ? st->peer : 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_fd_ __attribute__((cleanup(close_fd)))
+
+/* Same namespace of type `name` as nslab itself (the host reference)? */
+static bool same_ns_as_host(pid_t pid, const char *name)
+{
+	char path[64], self[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	if (stat(path, &a) < 0 || stat(self, &b) < 0)
+		return false;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* --- functions that run inside an agent (h->call) --- */
+
+struct ifinfo {
+	int index;         /* 0: no such interface in this namespace */
+	unsigned flags;    /* IFF_* */
+	char driver[32];   /* "veth", from the ethtool ioctl */
+	char addrs[256];   /* IPv4 addresses, space separated */
+};
+
+/* arg: interface name. Sockets are made in the caller's network namespace,
+ * so these ioctls answer for the agent's namespace, not the host's. */
+static int fn_ifinfo(void *arg, char *out, size_t outlen)
+{
+	const char *name = arg;
+	struct ifinfo info = {0};
+	if (outlen < sizeof(info)) {
+		errno = EINVAL;
+		return -1;
+	}
+	_cleanup_fd_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	info.index = (int)if_nametoindex(name);
+	if (info.index > 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		info.flags = (unsigned short)ifr.ifr_flags;
+	struct ethtool_drvinfo drv = {.cmd = ETHTOOL_GDRVINFO};
+	ifr.ifr_data = (void *)&drv;
+	if (info.index > 0 && ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		snprintf(info.driver, sizeof(info.driver), "%s", drv.driver);
+	struct ifaddrs *ifa = NULL;
+	if (getifaddrs(&ifa) == 0) {
+		size_t len = 0;
+		for (struct ifaddrs *p = ifa; p; p = p->ifa_next) {
+			if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET || strcmp(p->ifa_name, name) != 0)
+				continue;
+			char a[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &((struct sockaddr_in *)p->ifa_addr)->sin_addr, a, sizeof(a));
+			len += (size_t)snprintf(info.addrs + len, sizeof(info.addrs) - len, "%s ", a);
+			if (len >= sizeof(info.addrs))
+				break;
+		}
+		freeifaddrs(ifa);
+	}
+	memcpy(out, &info, sizeof(info));
+	return 0;
+}
+
+/* Brings lo up the way ifconfig does: read the flags, add IFF_UP, write back. */
+static int fn_lo_up(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	_cleanup_fd_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return -1;
+	if (out)
+		snprintf(out, outlen, "%d", fd);
+	return 0;
+}
+
+/* A TCP connect to a port nobody listens on: a reset (ECONNREFUSED) proves
+ * that the peer's kernel got the packet and answered, without touching the
+ * ICMP counters the ping step looks at. */
+static int fn_probe(void *arg, char *out, size_t outlen)
+{
+	const char *addr = arg;
+	(void)out;
+	(void)outlen;
+	_cleanup_fd_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9)};
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+		return 1;
+	if (errno == ECONNREFUSED)
+		return 1;
+	if (errno != EINPROGRESS)
+		return -1;
+	struct pollfd p = {fd, POLLOUT, 0};
+	if (poll(&p, 1, 1000) <= 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	int err = 0;
+	socklen_t len = sizeof(err);
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (err == 0 || err == ECONNREFUSED)
+		return 1;
+	errno = err;
+	return -1;
+}
+
+static uint16_t icmp_sum(const void *data, size_t len)
+{
+	const uint16_t *w = data;
+	uint32_t sum = 0;
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	if (len)
+		sum += *(const uint8_t *)w;
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum += sum >> 16;
+	return (uint16_t)~sum;
+}
+
+static bool wait_reply(int fd, uint16_t id, uint16_t seq, int ms)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		int left = ms - (int)((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000);
+		struct pollfd p = {fd, POLLIN, 0};
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return false;
+		char buf[1500];
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n < (ssize_t)sizeof(struct iphdr))
+			continue;
+		struct iphdr *ip = (struct iphdr *)buf;
+		size_t hl = (size_t)ip->ihl * 4;
+		if ((size_t)n < hl + sizeof(struct icmphdr))
+			continue;
+		struct icmphdr *ic = (struct icmphdr *)(buf + hl);
+		if (ic->type == ICMP_ECHOREPLY && ic->un.echo.id == htons(id) && ic->un.echo.sequence == htons(seq))
+			return true;
+	}
+}
+
+/* ping -c 2 -W 1, by hand: a raw ICMP socket in the agent's namespace.
+ * Returns the number of replies; out gets a one-line summary. */
+static int fn_ping(void *arg, char *out, size_t outlen)
+{
+	const char *addr = arg;
+	_cleanup_fd_ int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	uint16_t id = (uint16_t)getpid();
+	int got = 0;
+	for (uint16_t seq = 1; seq <= 2; seq++) {
+		struct {
+			struct icmphdr h;
+			char payload[56];
+		} pkt = {0};
+		pkt.h.type = ICMP_ECHO;
+		pkt.h.un.echo.id = htons(id);
+		pkt.h.un.echo.sequence = htons(seq);
+		memset(pkt.payload, 'n', sizeof(pkt.payload));
+		pkt.h.checksum = icmp_sum(&pkt, sizeof(pkt));
+		if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return -1;
+		if (wait_reply(fd, id, seq, 1000))
+			got++;
+	}
+	if (out)
+		snprintf(out, outlen, "2 packets transmitted, %d received", got);
+	return got;
+}
+
+/* --- helpers on the host side --- */
+
+static bool ifinfo(struct nslab_host *h, pid_t agent, const char *name, struct ifinfo *info)
+{
+	char buf[sizeof(struct ifinfo)];
+	if (h->call(h, agent, fn_ifinfo, name, strlen(name) + 1, buf, sizeof(buf)) < 0) {
+		h->missing(h, "cannot look at the interfaces of process %d: %s", (int)agent, strerror(errno));
+		return false;
+	}
+	memcpy(info, buf, sizeof(*info));
+	return true;
+}
+
+static bool has_addr(const struct ifinfo *info, const char *addr)
+{
+	char want[INET_ADDRSTRLEN + 2];
+	snprintf(want, sizeof(want), "%s ", addr);
+	return strstr(info->addrs, want) != NULL;
+}
+
+/* Icmp InEchoReps of the namespace `pid` lives in: /proc/PID/net/snmp is
+ * the per-namespace copy of the counters. -1 if unreadable. */
+static long echo_replies(pid_t pid)
+{
+	char path[64], head[1024], vals[1024];
+	snprintf(path, sizeof(path), "/proc/%d/net/snmp", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long result = -1;
+	while (fgets(head, sizeof(head), f)) {
+		if (strncmp(head, "Icmp: ", 6) != 0 || !fgets(vals, sizeof(vals), f))
+			continue;
+		char *hs = NULL, *vs = NULL;
+		char *hk = strtok_r(head, " \n", &hs), *vk = strtok_r(vals, " \n", &vs);
+		for (; hk && vk; hk = strtok_r(NULL, " \n", &hs), vk = strtok_r(NULL, " \n", &vs))
+			if (strcmp(hk, "InEchoReps") == 0)
+				result = strtol(vk, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return result;
+}
+
+static int run_quiet(struct nslab_host *h, pid_t agent, const char *cmd)
+{
+	char *out = NULL;
+	int rc = h->run(h, agent, cmd, &out);
+	if (rc != 0)
+		h->error(h, "`%s` failed (status %d): %s", cmd, rc, out && *out ? out : "no output");
+	free(out);
+	return rc == 0 ? 0 : -1;
+}
+
+/* --- step 1: lo --- */
+
+static bool check_lo(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	if (same_ns_as_host(pid, "net")) {
+		h->missing(h, "the lab process shares the host's network namespace");
+		return false;
+	}
+	struct ifinfo lo;
+	if (!ifinfo(h, pid, "lo", &lo))
+		return false;
+	if (!(lo.flags & IFF_UP)) {
+		h->missing(h, "lo is down in the lab's network namespace: `run ip link set lo up`");
+		return false;
+	}
+	return true;
+}
+
+static int do_lo(struct nslab_host *h)
+{
+	char out[32] = "";
+	if (h->call(h, h->main_pid(h), fn_lo_up, NULL, 0, out, sizeof(out)) < 0) {
+		h->error(h, "cannot bring lo up: %s", strerror(errno));
+		return -1;
+	}
+	h->trace(h, "socket(AF_INET, SOCK_DGRAM, 0) = %s", out);
+	h->trace(h, "ioctl(%s, SIOCGIFFLAGS, {ifr_name=\"lo\"}) = 0", out);
+	h->trace(h, "ioctl(%s, SIOCSIFFLAGS, {ifr_name=\"lo\", ifr_flags=IFF_UP|IFF_LOOPBACK}) = 0", out);
+	h->print(h, "lo is up in the lab's network namespace; the host's lo was never touched.");
+	return 0;
+}
+
+/* --- step 2: veth pair --- */
+
+static bool check_veth(struct nslab_host *h)
+{
+	struct ifinfo a, b;
+	pid_t peer = peer_pid(h);
+	if (!peer || !ifinfo(h, h->main_pid(h), LAB_IF, &a) || !ifinfo(h, peer, PEER_IF, &b))
+		return false;
+	bool ok = true;
+	if (!a.index) {
+		h->missing(h, "no " LAB_IF " in the lab's namespace: `run ip link add " LAB_IF
+			      " type veth peer name " PEER_IF " netns %d`", (int)peer);
+		ok = false;
+	} else if (strcmp(a.driver, "veth") != 0) {
+		h->missing(h, LAB_IF " in the lab is a \"%s\" device, not a veth", a.driver);
+		ok = false;
+	}
+	if (a.index && !b.index) {
+		struct ifinfo stray;
+		if (ifinfo(h, h->main_pid(h), PEER_IF, &stray) && stray.index)
+			h->missing(h, PEER_IF " is still in the lab's namespace: `run ip link set " PEER_IF
+				      " netns %d` moves it to the peer", (int)peer);
+		else
+			h->missing(h, "no " PEER_IF " in the peer's namespace (PID %d)", (int)peer);
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_veth(struct nslab_host *h)
+{
+	pid_t peer = peer_pid(h);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "ip link add " LAB_IF " type veth peer name " PEER_IF " netns %d", (int)peer);
+	if (run_quiet(h, 0, cmd) < 0)
+		return -1;
+	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", kind=\"veth\", "
+		    "peer={ifname=\"" PEER_IF "\", IFLA_NET_NS_PID=%d}}) = 0   [ip link add]", (int)peer);
+	h->print(h, "%s (in the lab) and %s (in the peer, PID %d) are two ends of one cable.", LAB_IF, PEER_IF,
+		 (int)peer);
+	return 0;
+}
+
+/* --- step 3: addresses --- */
+
+static bool check_end(struct nslab_host *h, pid_t agent, const char *who, const char *ifname, const char *addr,
+		      const char *cmd)
+{
+	struct ifinfo info;
+	if (!ifinfo(h, agent, ifname, &info))
+		return false;
+	bool ok = true;
+	if (!info.index) {
+		h->missing(h, "no %s in the %s's namespace", ifname, who);
+		return false;
+	}
+	if (!has_addr(&info, addr)) {
+		h->missing(h, "%s in the %s has no address %s: `%s ip addr add %s/" PREFIX " dev %s`", ifname, who,
+			   addr, cmd, addr, ifname);
+		ok = false;
+	}
+	if (!(info.flags & IFF_UP)) {
+		h->missing(h, "%s in the %s is down: `%s ip link set %s up`", ifname, who, cmd, ifname);
+		ok = false;
+	}
+	return ok;
+}
+
+static bool check_addrs(struct nslab_host *h)
+{
+	pid_t peer = peer_pid(h);
+	bool a = check_end(h, h->main_pid(h), "lab", LAB_IF, LAB_ADDR, "run");
+	bool b = peer && check_end(h, peer, "peer", PEER_IF, PEER_ADDR, "peer");
+	return a && b;
+}
+
+static int do_addrs(struct nslab_host *h)
+{
+	if (run_quiet(h, 0, "ip addr replace " LAB_ADDR "/" PREFIX " dev " LAB_IF " && ip link set " LAB_IF " up") <
+		    0 ||
+	    run_quiet(h, peer_pid(h),
+		      "ip addr replace " PEER_ADDR "/" PREFIX " dev " PEER_IF " && ip link set " PEER_IF " up") < 0)
+		return -1;
+	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"" LAB_IF "\", " LAB_ADDR "/" PREFIX "}) = 0   [lab]");
+	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", flags=IFF_UP}) = 0   [lab]");
+	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"" PEER_IF "\", " PEER_ADDR "/" PREFIX "}) = 0   [peer]");
+	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" PEER_IF "\", flags=IFF_UP}) = 0   [peer]");
+	h->print(h, "lab " LAB_ADDR " <-> peer " PEER_ADDR " (a /" PREFIX ": room for exactly these two).");
+	return 0;
+}
+
+/* --- step 4: ping --- */
+
+static bool check_ping(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	/* Read the counter first: the probe below must not be what satisfies it. */
+	long replies = echo_replies(pid);
+	bool ok = true;
+	if (replies <= 0) {
+		h->missing(h, "no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is %ld): "
+			      "`run ping -c 2 -W 1 " PEER_ADDR "`", (int)pid, replies < 0 ? 0 : replies);
+		ok = false;
+	}
+	if (h->call(h, pid, fn_probe, PEER_ADDR, sizeof(PEER_ADDR), NULL, 0) < 0) {
+		h->missing(h, "the peer " PEER_ADDR " does not answer from the lab right now (%s)", strerror(errno));
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_ping(struct nslab_host *h)
+{
+	char out[128] = "";
+	int got = h->call(h, h->main_pid(h), fn_ping, PEER_ADDR, sizeof(PEER_ADDR), out, sizeof(out));
+	if (got < 0) {
+		h->error(h, "ping " PEER_ADDR ": %s", strerror(errno));
+		return -1;
+	}
+	h->trace(h, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) = 3");
+	h->trace(h, "sendto(3, {type=ICMP_ECHO, seq=1}, 64, 0, {sin_addr=" PEER_ADDR "}) = 64   (x2)");
+	h->trace(h, "recv(3, {type=ICMP_ECHOREPLY}) = 84   (%d of 2)", got);
+	h->print(h, "PING " PEER_ADDR " from the lab: %s", out);
+	if (got == 0) {
+		h->error(h, "no reply from " PEER_ADDR ": are both ends up with their addresses?");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the lab --- */
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "Bring the loopback up",
+		.task = "A new network namespace holds exactly one interface, lo, and it is down.\n"
+			"Compare `run ip addr` with `host ip addr`, then bring lo up:\n"
+			"  run ip link set lo up\n"
+			"  run ip addr show lo",
+		.hint = "`run` executes inside the lab's network namespace, so `ip` there only ever sees the lab's "
+			"interfaces. The host's lo is a different device.",
+		.explain = "clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own interfaces, routes, "
+			   "firewall rules, sockets and /proc/net counters. Only lo exists, and the kernel leaves it down. "
+			   "`ip link set lo up` sets IFF_UP on it (SIOCSIFFLAGS, or RTM_NEWLINK over netlink). "
+			   "Compare /proc/NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host: /proc/PID/net "
+			   "always shows the namespace of PID. The net row of the pane differs.",
+		.check = check_lo,
+		.perform = do_lo,
+	},
+	{
+		.title = "A virtual cable between two namespaces",
+		.task = "The lab made a second process, the peer, in a network namespace of its own. `peer` prints its "
+			"PID; `peer CMD` runs a command in its namespace. Create a veth pair in the lab and send one end "
+			"to the peer (put the peer's PID in place of PEER_PID):\n"
+			"  run ip link add " LAB_IF " type veth peer name " PEER_IF " netns PEER_PID\n"
+			"  run ip link\n"
+			"  peer ip link",
+		.hint = "A veth pair is two interfaces joined back to back: what goes in one comes out of the other. "
+			"`netns PEER_PID` creates the second end directly in the namespace of that process.",
+		.explain = "ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID for the peer "
+			   "end; the kernel creates both ends and places the second one in the peer's namespace. An "
+			   "interface lives in exactly one network namespace at a time (`ip link set DEV netns PID` moves "
+			   "it). The host never sees either end: compare with `host ip link`. When the last process of a "
+			   "namespace exits, the namespace and its veth end are destroyed, taking the other end with it.",
+		.check = check_veth,
+		.perform = do_veth,
+	},
+	{
+		.title = "Addresses on both ends",
+		.task = "Give each end an address from a private /30 and bring it up:\n"
+			"  run ip addr add " LAB_ADDR "/" PREFIX " dev " LAB_IF "\n"
+			"  run ip link set " LAB_IF " up\n"
+			"  peer ip addr add " PEER_ADDR "/" PREFIX " dev " PEER_IF "\n"
+			"  peer ip link set " PEER_IF " up\n"
+			"Then compare `run ip route` with `host ip route`.",
+		.hint = "Both ends need an address and must be up; a veth pair only carries traffic when both ends are up.",
+		.explain = "RTM_NEWADDR puts the address on the interface and adds a connected route for "
+			   "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP entries "
+			   "(`run ip neigh`) and firewall rules are per namespace: the host has no route to "
+			   "10.200.0.0/30 and cannot reach these addresses.",
+		.check = check_addrs,
+		.perform = do_addrs,
+	},
+	{
+		.title = "Ping across",
+		.task = "Send two pings from the lab to the peer (bounded: two packets, one second each):\n"
+			"  run ping -c 2 -W 1 " PEER_ADDR "\n"
+			"(no ping installed? `run busybox ping -c 2 -W 1 " PEER_ADDR "`)\n"
+			"Then look at the counters: `run ip -s link show " LAB_IF "`, `run ip neigh`.",
+		.hint = "If nothing answers, check both ends: `run ip addr show " LAB_IF "` and `peer ip addr show " PEER_IF
+			"` must both show an address and UP.",
+		.explain = "ping opens an ICMP socket in the lab's namespace and sends echo requests; the routing table "
+			   "sends them through " LAB_IF ", they come out of " PEER_IF " in the peer's namespace, whose kernel "
+			   "answers with echo replies. The lab's InEchoReps counter in /proc/NSLAB_LAB_PID/net/snmp "
+			   "counts them; the host's own counters (/proc/net/snmp) did not move. This is how a container "
+			   "gets its network: its end of a veth pair, the other end on a bridge on the host.",
+		.check = check_ping,
+		.perform = do_ping,
+	},
+};
+
+/* peer [CMD...]: the peer's PID, or a command in its namespaces. */
+static int cmd_peer(struct nslab_host *h, int argc, char **argv)
+{
+	pid_t peer = peer_pid(h);
+	if (!peer) {
+		h->error(h, "the peer process is not running");
+		return -1;
+	}
+	if (argc == 1) {
+		char path[64], link[64] = "";
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)peer);
+		ssize_t n = readlink(path, link, sizeof(link) - 1);
+		h->print(h, "peer: PID %d, %s", (int)peer, n > 0 ? link : "(namespace unreadable)");
+		return 0;
+	}
+	size_t len = 0;
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *cmd = calloc(1, len + 1);
+	if (!cmd)
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		strcat(cmd, argv[i]);
+		if (i + 1 < argc)
+			strcat(cmd, " ");
+	}
+	int rc = h->run(h, peer, cmd, NULL);
+	free(cmd);
+	return rc < 0 ? -1 : 0;
+}
+
+static const struct nslab_command commands[] = {
+	{"peer", "peer [CMD...]", "the peer's PID, or run CMD in the peer's network namespace", 0, -1, cmd_peer},
+};
+
+static int setup(struct nslab_host *h)
+{
+	struct net_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return -1;
+	h->lab_data = st;
+	struct nslab_spawn lab = {.label = "lab", .clone_flags = CLONE_NEWNET};
+	struct nslab_spawn peer = {.label = "peer", .clone_flags = CLONE_NEWNET};
+	pid_t pid = h->spawn(h, &lab);
+	if (pid < 0)
+		return -1;
+	h->trace(h, "clone(CLONE_NEWNET|SIGCHLD) = %d   [lab]", (int)pid);
+	st->peer = h->spawn(h, &peer);
+	if (st->peer < 0)
+		return -1;
+	h->trace(h, "clone(CLONE_NEWNET|SIGCHLD) = %d   [peer]", (int)st->peer);
+	h->print(h, "The lab process (PID %d) and a peer (PID %d) each have a network namespace of their own.",
+		 (int)pid, (int)st->peer);
+	return 0;
+}
+
+static void teardown(struct nslab_host *h)
+{
+	free(h->lab_data);
+	h->lab_data = NULL;
+}
+
+static const struct nslab_lab lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "net",
+	.title = "Network namespace: a network stack of its own",
+	.summary = "A network namespace is a complete, separate network stack: interfaces, addresses, routes, "
+		   "firewall rules, sockets and the counters in /proc/net. A new one holds only a loopback interface, "
+		   "switched off. In this lab you bring it up, run a virtual cable (a veth pair) from the lab to a "
+		   "second namespace the lab owns, address both ends and ping across. Every packet stays between the "
+		   "two lab namespaces; the host's network is never touched.",
+	.order = 80,
+	.steps = NSLAB_STEPS(steps),
+	.setup = setup,
+	.teardown = teardown,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(lab)
