@@ -1,0 +1,317 @@
+/* pane.c: the namespace pane as plain text (see pane.h). No ncurses here:
+ * the TUI draws what this computes, and the unit tests read it. */
+#include "pane.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+void pane_layout(size_t ncols, int width, struct pane_layout *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->label_w = PANE_LABEL_W;
+	l->gap = PANE_GAP;
+	if (width > PANE_LINE_MAX - 1)
+		width = PANE_LINE_MAX - 1;
+	int avail = width - PANE_LABEL_W;
+	size_t fit = avail > 0 ? (size_t)avail / (PANE_GAP + PANE_COL_MIN) : 0;
+	if (fit > PANE_MAX_COLS)
+		fit = PANE_MAX_COLS;
+	l->shown = ncols < fit ? ncols : fit;
+	l->hidden = ncols - l->shown;
+	if (l->shown == 0) {
+		l->col_w = PANE_COL_MIN;
+		return;
+	}
+	/* Few columns on a wide screen: give each more room for its command
+	 * name, up to a width that still reads as a table. */
+	int w = avail / (int)l->shown - PANE_GAP;
+	l->col_w = w > PANE_COL_MAX ? PANE_COL_MAX : w;
+}
+
+void pane_header(const struct ns_col *c, char *l1, char *l2, size_t len)
+{
+	snprintf(l1, len, "%s %d", c->label[0] ? c->label : "?", (int)c->pid);
+	if (c->inner_pid > 0 && c->inner_pid != c->pid)
+		snprintf(l2, len, "%s (%d)", c->comm[0] ? c->comm : "?", (int)c->inner_pid);
+	else
+		snprintf(l2, len, "%s", c->comm[0] ? c->comm : "?");
+}
+
+void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row row, char *buf,
+	       size_t len)
+{
+	if (!c->ino[row]) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	bool differs = c != host && nsview_differs(host, c, row);
+	snprintf(buf, len, "%lu%s", (unsigned long)c->ino[row], differs ? (char[]){PANE_MARK, 0} : "");
+}
+
+/* Writes s at column `at` of a line, clipped to w columns (pane text is ASCII). */
+static void put(struct pane_line *ln, int at, int w, const char *s)
+{
+	size_t n = strlen(s);
+	if ((int)n > w)
+		n = (size_t)w;
+	if (at < 0 || at + (int)n >= PANE_LINE_MAX)
+		return;
+	memcpy(ln->text + at, s, n);
+}
+
+static void blank(struct pane_line *ln, int width)
+{
+	memset(ln, 0, sizeof(*ln));
+	memset(ln->text, ' ', (size_t)width);
+	ln->text[width] = '\0';
+}
+
+size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_line *lines)
+{
+	struct pane_layout l;
+	pane_layout(n, width, &l);
+	if (width > PANE_LINE_MAX - 1)
+		width = PANE_LINE_MAX - 1;
+	if (width < 0)
+		width = 0;
+	for (size_t i = 0; i < PANE_LINES; i++)
+		blank(&lines[i], width);
+
+	char buf[64];
+	if (l.hidden)
+		snprintf(buf, sizeof(buf), "process +%zu more", l.hidden);
+	else
+		snprintf(buf, sizeof(buf), "process");
+	put(&lines[0], 0, l.label_w, buf);
+	put(&lines[1], 0, l.label_w, "comm (pid in ns)");
+	for (int r = 0; r < NS_COUNT; r++)
+		put(&lines[PANE_HEADER_LINES + r], 0, l.label_w, ns_row_name[r]);
+
+	for (size_t c = 0; c < l.shown; c++) {
+		int at = l.label_w + l.gap + (int)c * (l.gap + l.col_w);
+		char h1[64], h2[64];
+		pane_header(&cols[c], h1, h2, sizeof(h1));
+		put(&lines[0], at, l.col_w, h1);
+		put(&lines[1], at, l.col_w, h2);
+		for (int r = 0; r < NS_COUNT; r++) {
+			struct pane_line *ln = &lines[PANE_HEADER_LINES + r];
+			pane_cell(&cols[0], &cols[c], (enum ns_row)r, buf, sizeof(buf));
+			put(ln, at, l.col_w, buf);
+			if (c > 0 && nsview_differs(&cols[0], &cols[c], (enum ns_row)r))
+				ln->spans[ln->nspans++] = (struct pane_span){at, (int)strlen(buf)};
+		}
+	}
+	return PANE_LINES;
+}
+
+static bool col_same(const struct ns_col *a, const struct ns_col *b)
+{
+	return a->pid == b->pid && a->kind == b->kind && a->inner_pid == b->inner_pid &&
+	       strcmp(a->label, b->label) == 0 && strcmp(a->comm, b->comm) == 0 &&
+	       memcmp(a->ino, b->ino, sizeof(a->ino)) == 0;
+}
+
+bool pane_same(const struct ns_col *a, size_t na, const struct ns_col *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!col_same(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+size_t pane_differences(const struct ns_col *cols, size_t n)
+{
+	size_t d = 0;
+	for (size_t c = 1; c < n; c++)
+		for (int r = 0; r < NS_COUNT; r++)
+			d += nsview_differs(&cols[0], &cols[c], (enum ns_row)r);
+	return d;
+}
+
+/* --- text by display width --- */
+
+/* Decodes one character at s; *w gets its display width. Invalid bytes and
+ * unprintable characters count as one column, one byte. Returns bytes used. */
+static size_t next_char(const char *s, size_t len, int *w)
+{
+	mbstate_t st = {0};
+	wchar_t wc;
+	size_t k = mbrtowc(&wc, s, len, &st);
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+		*w = 1;
+		return 1;
+	}
+	int cw = wcwidth(wc);
+	*w = cw < 0 ? 1 : cw;
+	return k;
+}
+
+int text_width(const char *s, size_t len)
+{
+	int total = 0;
+	for (size_t i = 0; i < len && s[i];) {
+		int w;
+		i += next_char(s + i, len - i, &w);
+		total += w;
+	}
+	return total;
+}
+
+size_t text_fit(const char *s, size_t len, int cols, int *used)
+{
+	size_t i = 0;
+	int u = 0;
+	while (i < len && s[i]) {
+		int w;
+		size_t k = next_char(s + i, len - i, &w);
+		if (u + w > cols)
+			break;
+		u += w;
+		i += k;
+	}
+	if (used)
+		*used = u;
+	return i;
+}
+
+int text_rows(const char *s, int width)
+{
+	size_t len = strlen(s);
+	if (width <= 0 || len == 0)
+		return 1;
+	int rows = 0;
+	for (size_t i = 0; i < len; rows++) {
+		size_t k = text_fit(s + i, len - i, width, NULL);
+		if (k == 0) { /* a character wider than the whole row: give it one */
+			int w;
+			k = next_char(s + i, len - i, &w);
+		}
+		i += k;
+	}
+	return rows;
+}
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *np = realloc(b->p, cap);
+		if (!np)
+			return;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Skips an escape sequence starting at s[0] == ESC; returns its length. */
+static size_t skip_escape(const char *s, size_t len)
+{
+	if (len < 2)
+		return len;
+	size_t i = 2;
+	if (s[1] == '[') { /* CSI: parameters, then a final byte 0x40..0x7e */
+		while (i < len && !((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e))
+			i++;
+		return i < len ? i + 1 : len;
+	}
+	if (s[1] == ']') { /* OSC: up to BEL or ESC \ */
+		while (i < len && s[i] != '\a' && !(s[i] == 0x1b && i + 1 < len && s[i + 1] == '\\'))
+			i++;
+		return i >= len ? len : s[i] == '\a' ? i + 1 : i + 2;
+	}
+	return 2;
+}
+
+char *text_clean(const char *s, size_t len)
+{
+	struct sbuf b = {0};
+	sb_add(&b, "", 0);
+	int col = 0;
+	for (size_t i = 0; i < len && s[i];) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == 0x1b) {
+			i += skip_escape(s + i, len - i);
+			continue;
+		}
+		if (ch == '\t') {
+			int n = 8 - col % 8;
+			sb_add(&b, "        ", (size_t)n);
+			col += n;
+			i++;
+			continue;
+		}
+		if (ch < 0x20 || ch == 0x7f) {
+			i++;
+			continue;
+		}
+		mbstate_t st = {0};
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + i, len - i, &st);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0 || wcwidth(wc) < 0) {
+			sb_add(&b, "?", 1);
+			col++;
+			i += (k == (size_t)-1 || k == (size_t)-2 || k == 0) ? 1 : k;
+			continue;
+		}
+		sb_add(&b, s + i, k);
+		col += wcwidth(wc);
+		i += k;
+	}
+	return b.p;
+}
+
+int text_wrap_words(const char *s, int width, size_t *off, size_t *len, int maxrows,
+		    bool *truncated)
+{
+	size_t n = strlen(s), i = 0;
+	int rows = 0;
+	*truncated = false;
+	if (width <= 0 || maxrows <= 0) {
+		*truncated = n > 0;
+		return 0;
+	}
+	while (i < n) {
+		if (rows == maxrows) {
+			*truncated = true;
+			break;
+		}
+		size_t end = i;
+		while (end < n && s[end] != '\n')
+			end++;
+		size_t k = text_fit(s + i, end - i, width, NULL);
+		size_t take = k;
+		if (i + k < end) { /* the row is full: break at the last space */
+			size_t sp = k;
+			while (sp > 0 && s[i + sp] != ' ')
+				sp--;
+			if (sp > 0)
+				take = sp;
+			if (take == 0) { /* one character wider than the row */
+				int w;
+				take = next_char(s + i, n - i, &w);
+			}
+		}
+		off[rows] = i;
+		len[rows] = take;
+		rows++;
+		i += take;
+		if (i < n && s[i] == '\n')
+			i++;
+		else
+			while (i < n && s[i] == ' ')
+				i++;
+	}
+	return rows;
+}
