@@ -344,6 +344,9 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 	signal(SIGPIPE, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (outfd >= 0) {
+		/* Its own process group, so that whatever the command leaves
+		 * running (`run sleep 600 &`) can be killed with the lab. */
+		setpgid(0, 0);
 		int null = open("/dev/null", O_RDONLY);
 		dup2(null, 0);
 		dup2(outfd, 1);
@@ -359,6 +362,7 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 		_exit(wait_status(pid));
 	if (pid < 0)
 		_exit(126);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (access("/bin/sh", X_OK) < 0) {
 		fprintf(stderr, "nslab: the lab's root has no /bin/sh: copy a shell in first\n");
 		_exit(127);
@@ -384,6 +388,42 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
 	*buf = nb;
 }
 
+/* Copies the command's output until the command itself exits: a process it
+ * left in the background (`run sleep 600 &`) keeps the pipe open, and must
+ * not keep the REPL waiting. Returns the exit status. */
+static int pump_output(int fd, pid_t pid, char **buf, size_t *len)
+{
+	char chunk[4096];
+	int st = -1;
+	bool exited = false;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int ready = poll(&p, 1, exited ? 0 : 50);
+		ssize_t n = ready > 0 ? read(fd, chunk, sizeof(chunk)) : 0;
+		if (n > 0) {
+			if (buf)
+				append(buf, len, chunk, (size_t)n);
+			else
+				out_write(chunk, (size_t)n);
+			continue;
+		}
+		if (ready > 0 && n == 0)
+			break; /* EOF: every writer is gone */
+		if (exited)
+			break; /* exited, and nothing more is ready */
+		int ws;
+		pid_t r = waitpid(pid, &ws, WNOHANG);
+		if (r == pid) {
+			exited = true;
+			st = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+		}
+	}
+	if (!exited)
+		st = wait_status(pid);
+	return st;
+}
+
 int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, bool interactive)
 {
 	int pfd[2] = {-1, -1};
@@ -400,25 +440,22 @@ int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, boo
 	}
 	if (pid == 0)
 		exec_child(target, cmd, env, interactive ? -1 : pfd[1], interactive);
+	if (!interactive) {
+		char group[24];
+		setpgid(pid, pid); /* also in the parent, so the registry sees it at once */
+		snprintf(group, sizeof(group), "-%d", (int)pid);
+		cleanup_keep(NSLAB_OBJ_PROCESS, group);
+	}
 	char *buf = NULL;
 	size_t len = 0;
+	int st = -1;
 	if (!interactive) {
 		close(pfd[1]);
-		char chunk[4096];
-		ssize_t n;
-		while ((n = read(pfd[0], chunk, sizeof(chunk))) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				break;
-			if (output)
-				append(&buf, &len, chunk, (size_t)n);
-			else
-				out_write(chunk, (size_t)n);
-		}
+		st = pump_output(pfd[0], pid, output ? &buf : NULL, &len);
 		close(pfd[0]);
+	} else {
+		st = wait_status(pid);
 	}
-	int st = wait_status(pid);
 	if (output)
 		*output = buf ? buf : strdup("");
 	return st;

@@ -117,8 +117,9 @@ int cleanup_keep(enum nslab_obj kind, const char *what)
 	}
 	char *w;
 	if (kind == NSLAB_OBJ_PROCESS) {
-		pid_t pid = (pid_t)atoi(what);
-		if (asprintf(&w, "%d:%llu", (int)pid, proc_start_time(pid)) < 0)
+		/* "-PGID" registers a whole process group (what `run` starts) */
+		int pid = atoi(what);
+		if (asprintf(&w, "%d:%llu", pid, proc_start_time(pid < 0 ? -pid : pid)) < 0)
 			return -1;
 	} else if (!(w = strdup(what))) {
 		return -1;
@@ -138,8 +139,16 @@ static int kill_process(const char *what)
 {
 	unsigned long long start = 0;
 	int pid = 0;
-	if (sscanf(what, "%d:%llu", &pid, &start) < 1 || pid <= 1)
+	if (sscanf(what, "%d:%llu", &pid, &start) < 1 || pid == 0 || pid == 1 || pid == -1)
 		return -1;
+	if (pid < 0) {
+		/* A group outlives its leader: kill it unless the leader's PID was
+		 * reused by an unrelated process (a different start time). */
+		unsigned long long now = proc_start_time(-pid);
+		if (start && now && now != start)
+			return 0;
+		return kill(pid, SIGKILL) < 0 && errno != ESRCH ? -1 : 0;
+	}
 	if (start && proc_start_time(pid) != start)
 		return 0; /* gone, or the PID now belongs to someone else */
 	if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
@@ -254,15 +263,19 @@ void cleanup_all(void)
 	}
 }
 
+/* A run is alive while its process exists, is not a zombie, and is nslab. */
 static bool run_is_alive(int pid)
 {
 	if (pid == getpid())
 		return true;
-	char path[64], comm[32];
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if (read_file(path, comm, sizeof(comm)) < 0)
+	char path[64], stat[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, stat, sizeof(stat)) < 0)
 		return false;
-	return strncmp(comm, "nslab", 5) == 0;
+	char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+	if (!open || !close || close[1] != ' ' || close[2] == 'Z' || close[2] == 'X')
+		return false;
+	return strncmp(open + 1, "nslab", 5) == 0;
 }
 
 /* Replays one dead run's registry in reverse order. */

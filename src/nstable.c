@@ -96,8 +96,12 @@ int nstable_print_all(bool json)
 	scols_table_enable_json(tb, json);
 	scols_table_set_name(tb, "namespaces");
 	const char *names[] = {"ns", "type", "nprocs", "pid", "user", "command"};
-	for (size_t i = 0; i < 6; i++)
-		scols_table_new_column(tb, names[i], 0, i == 0 || i == 2 || i == 3 ? SCOLS_FL_RIGHT : 0);
+	for (size_t i = 0; i < 6; i++) {
+		bool num = i == 0 || i == 2 || i == 3;
+		struct libscols_column *cl = scols_table_new_column(tb, names[i], 0, num ? SCOLS_FL_RIGHT : 0);
+		if (cl && num)
+			scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
+	}
 	for (ssize_t i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char buf[32];
