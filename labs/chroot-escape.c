@@ -1,0 +1,441 @@
+/* chroot-escape.c: why chroot is not a container. Setup builds a jail (a few
+ * host programs with their libraries, plus the static nslab-escape helper)
+ * and chroots the lab process into it. The learner escapes three ways: a
+ * one-shot command, a long-lived escaped process (observable in /proc), and
+ * by hand, making the lab process itself do each system call. */
+#include "nslab-lab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define JAIL_NAME "jail"
+#define ESCAPE_BIN "/nslab-escape"
+#define ESCAPE_DIR "/.nslab-escape" /* made by the helper in the jail's / */
+#define ESCAPED_CMD "sleep"
+#define ESCAPED_ARG "3600"
+#define MAX_DEPTH 16 /* process tree depth searched below the lab process */
+
+static const char *const jail_programs[] = {
+	"/bin/sh", "/bin/ls", "/bin/cat", "/bin/mkdir", "/bin/pwd", "/bin/readlink", "/bin/sleep", "/bin/stat",
+};
+
+/* --- small helpers --- */
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static const char *root_path(struct nslab_host *h)
+{
+	const char *r = h->root(h);
+	return r ? r : "";
+}
+
+/* Is the root directory of process pid the host's / (nslab's own)? */
+static bool root_is_host(pid_t pid)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+	return same_file(link, "/");
+}
+
+static void proc_target(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, what);
+	ssize_t n = readlink(link, buf, len - 1);
+	if (n <= 0)
+		snprintf(buf, len, "?");
+	else
+		buf[n] = '\0';
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	pid_t ppid = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	fclose(f);
+	return ppid;
+}
+
+static bool descends_from(pid_t pid, pid_t ancestor)
+{
+	for (int i = 0; i < MAX_DEPTH && pid > 1; i++) {
+		pid = parent_of(pid);
+		if (pid == ancestor)
+			return true;
+	}
+	return false;
+}
+
+/* A process below the lab process (not the lab process itself) whose root is
+ * the host's /: proof of an escape that is still running. 0 if none. */
+static pid_t find_escaped(struct nslab_host *h)
+{
+	pid_t main = h->main_pid(h), found = 0;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while (!found && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 1 || pid == main)
+			continue;
+		if (descends_from((pid_t)pid, main) && root_is_host((pid_t)pid))
+			found = (pid_t)pid;
+	}
+	closedir(d);
+	return found;
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	char buf[65536];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	if (n < 0)
+		rc = -1;
+	close(in);
+	if (close(out) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* --- run inside the lab process (h->call) --- */
+
+static int agent_chroot(void *arg, char *out, size_t outlen)
+{
+	(void)out, (void)outlen;
+	return chroot(arg);
+}
+
+static int agent_chroot_cd_root(void *arg, char *out, size_t outlen)
+{
+	(void)out, (void)outlen;
+	if (chroot(arg) < 0)
+		return -1;
+	return chdir("/");
+}
+
+static int agent_cd(void *arg, char *out, size_t outlen)
+{
+	if (chdir(arg) < 0)
+		return -1;
+	if (out && !getcwd(out, outlen))
+		snprintf(out, outlen, "?");
+	return 0;
+}
+
+/* Forks the escape helper from the lab process: it starts in the jail
+ * because its parent is there. out gets the child's PID. */
+static int agent_spawn_escape(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* Dies with the lab process even if nslab is SIGKILLed; the setting
+		 * survives execve of ordinary (not set-user-ID) programs. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		execl(ESCAPE_BIN, "nslab-escape", ESCAPED_CMD, ESCAPED_ARG, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(out, outlen, "%d", (int)pid);
+	return 0;
+}
+
+/* --- lab commands --- */
+
+static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc;
+	if (h->call(h, h->main_pid(h), agent_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
+		int err = errno;
+		h->trace(h, "chroot(\"%s\") = -1 %s", argv[1], strerrorname_np(err));
+		h->error(h, "chroot %s: %s", argv[1], strerror(err));
+		return -1;
+	}
+	h->trace(h, "chroot(\"%s\") = 0", argv[1]);
+	char root[PATH_MAX], cwd[PATH_MAX];
+	proc_target(h->main_pid(h), "root", root, sizeof(root));
+	proc_target(h->main_pid(h), "cwd", cwd, sizeof(cwd));
+	h->print(h, "the lab process's root is now %s; its working directory is still %s (host paths)", root, cwd);
+	return 0;
+}
+
+static int cmd_cd(struct nslab_host *h, int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "/";
+	char cwd[PATH_MAX] = "";
+	if (h->call(h, h->main_pid(h), agent_cd, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
+		int err = errno;
+		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
+		h->error(h, "cd %s: %s", dir, strerror(err));
+		return -1;
+	}
+	h->trace(h, "chdir(\"%s\") = 0", dir);
+	char host[PATH_MAX];
+	proc_target(h->main_pid(h), "cwd", host, sizeof(host));
+	h->print(h, "the lab process's working directory is now %s (getcwd says %s)", host, cwd);
+	return 0;
+}
+
+static int cmd_escape(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	char out[32] = "";
+	if (h->call(h, h->main_pid(h), agent_spawn_escape, NULL, 0, out, sizeof(out)) < 0) {
+		h->error(h, "starting %s in the lab process failed: %s", ESCAPE_BIN, strerror(errno));
+		return -1;
+	}
+	pid_t pid = (pid_t)atoi(out);
+	if (pid <= 0) {
+		h->error(h, "starting %s: no PID came back", ESCAPE_BIN);
+		return -1;
+	}
+	h->keep(h, NSLAB_OBJ_PROCESS, out);
+	h->trace(h, "fork() = %d  (in the lab process)", (int)pid);
+	h->trace(h, "execve(\"%s\", [\"nslab-escape\", \"%s\", \"%s\"], ...) = 0", ESCAPE_BIN, ESCAPED_CMD,
+		 ESCAPED_ARG);
+	/* The helper needs a moment to get out; wait for its root to change. */
+	for (int i = 0; i < 100 && !root_is_host(pid); i++)
+		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	h->show_pid(h, pid, "escaped");
+	if (!root_is_host(pid)) {
+		h->error(h, "PID %d did not get out (is %s in the jail?)", (int)pid, ESCAPE_BIN);
+		return -1;
+	}
+	h->print(h, "PID %d (%s %s) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`", (int)pid,
+		 ESCAPED_CMD, ESCAPED_ARG, (int)pid);
+	return 0;
+}
+
+static const struct nslab_command commands[] = {
+	{"escape", "escape", "start `" ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG "` from the lab process, and show it",
+	 0, 0, cmd_escape},
+	{"chroot", "chroot DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
+	 cmd_chroot},
+	{"cd", "cd [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1, cmd_cd},
+};
+
+/* --- steps --- */
+
+static bool check_once(struct nslab_host *h)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	snprintf(dir, sizeof(dir), "%s" ESCAPE_DIR, root_path(h));
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	h->missing(h, "the jail has no %s directory, so the escape program has not run yet: "
+		      "`run " ESCAPE_BIN " ls /`", ESCAPE_DIR);
+	return false;
+}
+
+static int do_once(struct nslab_host *h)
+{
+	h->print(h, "$ run " ESCAPE_BIN " -v ls /");
+	int st = h->run(h, 0, ESCAPE_BIN " -v ls /", NULL);
+	h->trace(h, "mkdir(\".nslab-escape\", 0755) = 0");
+	h->trace(h, "chroot(\".nslab-escape\") = 0");
+	h->trace(h, "chdir(\"..\") = 0  (repeated until \"..\" is \".\")");
+	h->trace(h, "chroot(\".\") = 0");
+	h->trace(h, "execve(\"/bin/ls\", [\"ls\", \"/\"], ...) = 0");
+	return st == 0 ? 0 : -1;
+}
+
+static bool check_running(struct nslab_host *h)
+{
+	if (find_escaped(h))
+		return true;
+	h->missing(h, "no process of the lab has the host's / as its root: type `escape`");
+	return false;
+}
+
+static int do_running(struct nslab_host *h)
+{
+	char *argv[] = {"escape", NULL};
+	return cmd_escape(h, 1, argv);
+}
+
+static bool check_by_hand(struct nslab_host *h)
+{
+	pid_t main = h->main_pid(h);
+	if (root_is_host(main))
+		return true;
+	char root[PATH_MAX];
+	proc_target(main, "root", root, sizeof(root));
+	h->missing(h, "the lab process (PID %d) still has %s as its root: `chroot /out`, `cd ../../../../../../..`, "
+		      "`chroot .`", (int)main, root);
+	return false;
+}
+
+static int do_by_hand(struct nslab_host *h)
+{
+	h->print(h, "$ run mkdir -p /out");
+	if (h->run(h, 0, "mkdir -p /out", NULL) != 0) {
+		h->error(h, "mkdir /out in the jail failed");
+		return -1;
+	}
+	h->trace(h, "mkdir(\"/out\", 0777) = 0");
+	char *ch1[] = {"chroot", "/out", NULL}, *up[] = {"cd", "../../../../../../../..", NULL};
+	char *ch2[] = {"chroot", ".", NULL}, *top[] = {"cd", "/", NULL};
+	if (cmd_chroot(h, 2, ch1) < 0 || cmd_cd(h, 2, up) < 0 || cmd_chroot(h, 2, ch2) < 0 || cmd_cd(h, 2, top) < 0)
+		return -1;
+	h->print(h, "$ run ls /");
+	return h->run(h, 0, "ls /", NULL) == 0 ? 0 : -1;
+}
+
+static int escape_setup(struct nslab_host *h)
+{
+	char root[PATH_MAX], dst[PATH_MAX + 16];
+	snprintf(root, sizeof(root), "%s/" JAIL_NAME, h->workdir(h));
+	const char *helper = h->helper(h, "nslab-escape");
+	if (!helper) {
+		h->error(h, "the nslab-escape helper program is missing (build it with `make`)");
+		return -1;
+	}
+	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
+		h->error(h, "mkdir %s: %s", root, strerror(errno));
+		return -1;
+	}
+	h->set_root(h, root);
+	for (size_t i = 0; i < sizeof(jail_programs) / sizeof(jail_programs[0]); i++)
+		if (h->rootfs_add(h, root, jail_programs[i]) < 0)
+			return -1;
+	snprintf(dst, sizeof(dst), "%s" ESCAPE_BIN, root);
+	if (copy_file(helper, dst, 0755) < 0) {
+		h->error(h, "copying %s into the jail: %s", helper, strerror(errno));
+		return -1;
+	}
+	struct nslab_spawn how = {.label = "jailed"};
+	if (h->spawn(h, &how) < 0)
+		return -1;
+	if (h->call(h, h->main_pid(h), agent_chroot_cd_root, root, strlen(root) + 1, NULL, 0) < 0) {
+		h->error(h, "chroot %s in the lab process failed: %s", root, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "chroot(\"%s\") = 0", root);
+	h->trace(h, "chdir(\"/\") = 0");
+	return 0;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "Escape once",
+		.task = "nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...) and chrooted\n"
+			"the lab process into it. The jail also holds " ESCAPE_BIN ", a small static program.\n"
+			"Look around, then run it:\n"
+			"\n"
+			"  run ls /                       (the jail)\n"
+			"  run cd ../../.. ; ls           (still the jail)\n"
+			"  run " ESCAPE_BIN " -v ls /     (the host's /)\n"
+			"  run ls /                       (the jail again: only that one command got out)",
+		.hint = "-v makes the escape program print each system call it makes.",
+		.explain = "The escape program did, as root inside the jail:\n"
+			   "  mkdir(\".nslab-escape\")   a directory inside the jail\n"
+			   "  chroot(\".nslab-escape\")  the root moves down, the working directory does not:\n"
+			   "                           it is now ABOVE the root, outside the jail\n"
+			   "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk never meets\n"
+			   "                           it again; it ends at the real /\n"
+			   "  chroot(\".\")              make the real / the root again, then execve(ls)\n"
+			   "chroot(2) changes the root used for path lookup and nothing else; its manual page\n"
+			   "says it does not change the working directory. Root inside the jail still holds\n"
+			   "CAP_SYS_CHROOT, so it may call chroot as often as it likes.",
+		.check = check_once,
+		.perform = do_once,
+	},
+	{
+		.title = "Keep a process outside",
+		.task = "A process that escaped stays escaped. Start one that lives on, and look at it from the host:\n"
+			"\n"
+			"  escape                              (runs " ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG " from the lab process)\n"
+			"  host ls -l /proc/$NSLAB_LAB_PID/root   (the jail)\n"
+			"  host ls -l /proc/PID/root              (PID as printed: /)\n"
+			"  ns PID",
+		.hint = "`escape` is a command of this lab; it prints the escaped process's PID and adds it to the pane.",
+		.explain = "/proc/PID/root shows the root directory of any process. The lab process points into\n"
+			   "the jail, its escaped child at /. `ns` shows that neither differs from the host in\n"
+			   "any namespace: chroot isolated nothing to begin with. The escaped process can read\n"
+			   "/etc/shadow, kill host processes, load kernel modules: it is plain root on the host.",
+		.check = check_running,
+		.perform = do_running,
+	},
+	{
+		.title = "Escape by hand",
+		.task = "Now make the lab process itself escape, one system call at a time (chroot and cd are\n"
+			"commands of this lab: the lab process makes the call):\n"
+			"\n"
+			"  run mkdir -p /out\n"
+			"  chroot /out                       (the working directory is now outside the root)\n"
+			"  cd ../../../../../../../..        (climb to the real /)\n"
+			"  chroot .\n"
+			"  run ls /\n"
+			"\n"
+			"Between the two chroots `run` cannot work: /out holds no shell.",
+		.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\", then `chroot .`.\n"
+			"`reset` starts the lab over.",
+		.explain = "The same four calls as the program, made by the lab process: /proc/PID/root now\n"
+			   "points at /. The fix is not a better chroot but a different tool: pivot_root(2)\n"
+			   "in a new mount namespace swaps the root mount itself and unmounts the old one, so\n"
+			   "there is nothing left above / to climb to (the pivot-root lab). Dropping\n"
+			   "CAP_SYS_CHROOT, or being root only inside a user namespace, takes the first\n"
+			   "chroot away too.",
+		.check = check_by_hand,
+		.perform = do_by_hand,
+	},
+};
+
+static const struct nslab_lab escape_lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "chroot-escape",
+	.title = "chroot escape: why chroot is not a container",
+	.summary = "A chroot jail holds only processes that cannot call chroot themselves. As root inside the "
+		   "jail you make a directory, chroot into it, and since the working directory stays outside "
+		   "the new root, `..` climbs all the way up to the host's /.",
+	.order = 20,
+	.steps = NSLAB_STEPS(steps),
+	.setup = escape_setup,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(escape_lab)
