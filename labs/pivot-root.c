@@ -1,0 +1,819 @@
+/* pivot-root.c: a root that cannot be escaped.
+ *
+ * The lab process starts as a plain child of nslab. The learner gives it a
+ * private mount namespace, mounts a tmpfs, fills it with a small rootfs,
+ * pivot_root()s into it and detaches the old root. The chroot escape program
+ * then has nowhere to climb to. Every syscall that changes the lab runs in
+ * the lab process itself, through h->call. */
+#include "nslab-lab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define NEW_ROOT "new_root"
+#define TMPFS_OPTS "size=64m,mode=0755"
+#define ESCAPE_OUT "escape.txt"
+
+/* Programs copied into the new root (with their libraries). */
+static const char *const rootfs_programs[] = {
+	"/bin/sh", "/bin/ls", "/bin/cat", "/bin/mkdir", "/bin/rmdir", "/bin/mount", "/bin/umount", "/bin/readlink",
+};
+
+/* The host's mount table as the lab found it: its / mount. */
+struct pivot_data {
+	int host_root_id;
+};
+
+/* --- mountinfo --- */
+
+struct mnt_ent {
+	int id;
+	char point[PATH_MAX];
+	char fstype[64];
+	bool shared;
+};
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static bool parse_mountinfo_line(char *line, struct mnt_ent *e)
+{
+	char point[PATH_MAX], opt[256], fstype[64];
+	int id, n = 0;
+	if (sscanf(line, "%d %*d %*s %*s %4095s %*s%n", &id, point, &n) < 2)
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	unescape(point);
+	snprintf(e->point, sizeof(e->point), "%s", point);
+	/* optional fields until the lone "-", then the filesystem type */
+	char *p = line + n;
+	while (sscanf(p, " %255s%n", opt, &n) == 1) {
+		p += n;
+		if (strcmp(opt, "-") == 0)
+			break;
+		if (strncmp(opt, "shared:", 7) == 0)
+			e->shared = true;
+	}
+	if (sscanf(p, " %63s", fstype) != 1)
+		return false;
+	snprintf(e->fstype, sizeof(e->fstype), "%s", fstype);
+	return true;
+}
+
+/* Calls fn for each mount of pid (0 = nslab itself); stops when fn returns false. */
+static int each_mount(pid_t pid, bool (*fn)(const struct mnt_ent *, void *), void *ud)
+{
+	char path[64], line[2 * PATH_MAX];
+	struct mnt_ent e;
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/mountinfo");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (parse_mountinfo_line(line, &e) && !fn(&e, ud))
+			break;
+	fclose(f);
+	return 0;
+}
+
+struct find {
+	const char *point; /* the mount point looked for */
+	bool under;        /* also anything below it */
+	struct mnt_ent found;
+	int count, shared;
+};
+
+/* The last match wins: mountinfo lists a mount after the one it covers. */
+static bool find_cb(const struct mnt_ent *e, void *ud)
+{
+	struct find *f = ud;
+	size_t n = strlen(f->point);
+	bool hit = strcmp(e->point, f->point) == 0 ||
+		   (f->under && strncmp(e->point, f->point, n) == 0 && e->point[n] == '/');
+	if (hit) {
+		f->found = *e;
+		f->count++;
+	}
+	if (e->shared)
+		f->shared++;
+	return true;
+}
+
+static struct find find_mount(pid_t pid, const char *point, bool under)
+{
+	struct find f = {.point = point, .under = under};
+	if (each_mount(pid, find_cb, &f) < 0)
+		f.count = -1;
+	return f;
+}
+
+/* --- small helpers --- */
+
+static bool same_ns(pid_t pid, const char *ns)
+{
+	char a[64], b[64];
+	struct stat sa, sb;
+	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
+	snprintf(b, sizeof(b), "/proc/self/ns/%s", ns);
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino;
+}
+
+static void new_root_path(struct nslab_host *h, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" NEW_ROOT, h->workdir(h));
+}
+
+/* A path as the lab process sees it, reachable from the host through
+ * /proc/PID/root (the lookup then walks the lab's mount namespace). */
+static void lab_path(struct nslab_host *h, const char *path, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/%d/root%s", (int)h->main_pid(h), path);
+}
+
+static bool lab_exists(struct nslab_host *h, const char *path, mode_t type)
+{
+	char p[PATH_MAX + 64];
+	struct stat st;
+	lab_path(h, path, p, sizeof(p));
+	return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+/* Says which call failed, keeping errno for the host. */
+static int failed(char *out, size_t outlen, const char *what)
+{
+	int err = errno;
+	if (out)
+		snprintf(out, outlen, "%s", what);
+	errno = err;
+	return -1;
+}
+
+static void call_error(struct nslab_host *h, const char *out, int err)
+{
+	h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(err));
+}
+
+/* --- run inside the lab process (h->call) --- */
+
+static int ag_chdir(void *arg, char *out, size_t outlen)
+{
+	return chdir(arg) < 0 ? failed(out, outlen, "chdir") : 0;
+}
+
+/* Private first, before anything else: a mount made while / is shared would
+ * propagate back into the host's mount table. */
+static int ag_unshare_private(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (unshare(CLONE_NEWNS) < 0)
+		return failed(out, outlen, "unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return failed(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+	return 0;
+}
+
+static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
+{
+	if (mount("nslab-root", arg, "tmpfs", 0, TMPFS_OPTS) < 0)
+		return failed(out, outlen, "mount(tmpfs)");
+	return 0;
+}
+
+static int ag_mkdir(void *arg, char *out, size_t outlen)
+{
+	if (mkdir(arg, 0755) < 0 && errno != EEXIST)
+		return failed(out, outlen, "mkdir");
+	return 0;
+}
+
+/* The seed's `cd new_root; pivot_root . put_old`, then cd / so that the
+ * working directory does not stay behind in the old tree. */
+static int ag_pivot(void *arg, char *out, size_t outlen)
+{
+	if (chdir(arg) < 0)
+		return failed(out, outlen, "chdir(new_root)");
+	if (syscall(SYS_pivot_root, ".", "put_old") < 0)
+		return failed(out, outlen, "pivot_root(\".\", \"put_old\")");
+	if (chdir("/") < 0)
+		return failed(out, outlen, "chdir(\"/\")");
+	return 0;
+}
+
+static int ag_umount_old(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (umount2("/put_old", MNT_DETACH) < 0)
+		return failed(out, outlen, "umount2(\"/put_old\", MNT_DETACH)");
+	if (rmdir("/put_old") < 0)
+		return failed(out, outlen, "rmdir(\"/put_old\")");
+	return 0;
+}
+
+static int ag_getcwd(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	return getcwd(out, outlen) ? 0 : -1;
+}
+
+static int call(struct nslab_host *h, nslab_call_fn fn, const char *arg)
+{
+	char out[256] = "";
+	int r = h->call(h, h->main_pid(h), fn, arg, arg ? strlen(arg) + 1 : 0, out, sizeof(out));
+	if (r < 0)
+		call_error(h, out, errno);
+	return r;
+}
+
+/* --- the host's mount table must not change --- */
+
+static int host_root_id(void)
+{
+	struct find f = find_mount(0, "/", false);
+	return f.count > 0 ? f.found.id : -1;
+}
+
+static bool host_untouched(struct nslab_host *h)
+{
+	const struct pivot_data *d = h->lab_data;
+	bool ok = true;
+	if (d && host_root_id() != d->host_root_id) {
+		h->missing(h, "the host's / mount changed since the lab started (see /proc/self/mountinfo)");
+		ok = false;
+	}
+	struct find f = find_mount(0, h->workdir(h), true);
+	if (f.count > 0) {
+		h->missing(h, "the host's mount table has %s mounted on %s: a mount leaked out of the lab",
+			   f.found.fstype, f.found.point);
+		ok = false;
+	}
+	return ok;
+}
+
+/* --- step 1: a private mount namespace --- */
+
+static bool check_private(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	if (same_ns(pid, "mnt")) {
+		h->missing(h, "the lab process still shares the host's mount namespace "
+			      "(/proc/%d/ns/mnt is the same as nslab's)", (int)pid);
+		return false;
+	}
+	struct find f = find_mount(pid, "/", false);
+	if (f.shared > 0) {
+		h->missing(h, "%d mounts of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
+			      "make them private with MS_REC|MS_PRIVATE on /", f.shared, (int)pid);
+		return false;
+	}
+	return true;
+}
+
+static int do_private(struct nslab_host *h)
+{
+	if (call(h, ag_unshare_private, NULL) < 0)
+		return -1;
+	h->trace(h, "unshare(CLONE_NEWNS) = 0");
+	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
+	return 0;
+}
+
+static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (!same_ns(h->main_pid(h), "mnt")) {
+		h->print(h, "the lab process already has its own mount namespace\n");
+		return 0;
+	}
+	if (do_private(h) < 0)
+		return -1;
+	h->print(h, "unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
+	return 0;
+}
+
+/* --- step 2: a tmpfs for the new root --- */
+
+static bool check_tmpfs(struct nslab_host *h)
+{
+	char nr[PATH_MAX];
+	new_root_path(h, nr, sizeof(nr));
+	bool ok = host_untouched(h);
+	struct find f = find_mount(h->main_pid(h), nr, false);
+	if (f.count <= 0) {
+		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", nr);
+		return false;
+	}
+	if (strcmp(f.found.fstype, "tmpfs") != 0) {
+		h->missing(h, "%s is a %s mount, not a tmpfs", nr, f.found.fstype);
+		return false;
+	}
+	return ok;
+}
+
+static int do_tmpfs(struct nslab_host *h)
+{
+	char nr[PATH_MAX];
+	new_root_path(h, nr, sizeof(nr));
+	if (call(h, ag_mount_tmpfs, nr) < 0)
+		return -1;
+	h->trace(h, "mount(\"nslab-root\", \"%s\", \"tmpfs\", 0, \"" TMPFS_OPTS "\") = 0", nr);
+	return 0;
+}
+
+/* --- step 3: a rootfs inside, and put_old --- */
+
+static bool check_rootfs(struct nslab_host *h)
+{
+	char nr[PATH_MAX], p[PATH_MAX + 32];
+	new_root_path(h, nr, sizeof(nr));
+	bool ok = true;
+	static const char *const need[] = {"/bin/sh", "/bin/ls", "/bin/nslab-escape"};
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", nr, need[i]);
+		if (!lab_exists(h, p, S_IFREG)) {
+			h->missing(h, "%s is not in the new root yet (the `rootfs` command copies it)", need[i]);
+			ok = false;
+		}
+	}
+	snprintf(p, sizeof(p), "%s/put_old", nr);
+	if (!lab_exists(h, p, S_IFDIR)) {
+		h->missing(h, "the directory put_old inside the new root (mkdir $NSLAB_LAB_ROOT/put_old)");
+		ok = false;
+	}
+	struct find f = find_mount(h->main_pid(h), nr, false);
+	if (f.count <= 0 || strcmp(f.found.fstype, "tmpfs") != 0) {
+		h->missing(h, "the tmpfs on %s is gone: `reset` and start again", nr);
+		ok = false;
+	}
+	return host_untouched(h) && ok;
+}
+
+/* Copies a file through /proc/PID/root, so it lands on the lab's tmpfs. */
+static int copy_helper(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	char buf[65536];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	if (n < 0)
+		rc = -1;
+	close(in);
+	if (close(out) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int fill_rootfs(struct nslab_host *h)
+{
+	char nr[PATH_MAX], root[PATH_MAX + 64], dst[PATH_MAX + 96];
+	new_root_path(h, nr, sizeof(nr));
+	lab_path(h, nr, root, sizeof(root));
+	struct find f = find_mount(h->main_pid(h), nr, false);
+	if (f.count <= 0 || strcmp(f.found.fstype, "tmpfs") != 0) {
+		h->error(h, "mount the tmpfs on %s first (step 2)", nr);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(rootfs_programs) / sizeof(rootfs_programs[0]); i++)
+		if (h->rootfs_add(h, root, rootfs_programs[i]) < 0)
+			return -1;
+	h->trace(h, "open/sendfile: copied %zu programs and their libraries into %s (as ldd names them)",
+		 sizeof(rootfs_programs) / sizeof(rootfs_programs[0]), nr);
+	const char *esc = h->helper(h, "nslab-escape");
+	if (!esc) {
+		h->error(h, "the escape helper nslab-escape was not found (build it: make)");
+		return -1;
+	}
+	snprintf(dst, sizeof(dst), "%s/bin/nslab-escape", root);
+	if (copy_helper(esc, dst) < 0) {
+		h->error(h, "cannot copy %s into the new root: %s", esc, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "open(\"%s/bin/nslab-escape\", O_WRONLY|O_CREAT, 0755) = 3 (the static escape helper)", nr);
+	return 0;
+}
+
+static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (fill_rootfs(h) < 0)
+		return -1;
+	h->print(h, "copied into the new root: sh ls cat mkdir rmdir mount umount readlink, their libraries, "
+		    "and /bin/nslab-escape\n");
+	return 0;
+}
+
+static int do_rootfs(struct nslab_host *h)
+{
+	char nr[PATH_MAX], p[PATH_MAX + 16];
+	new_root_path(h, nr, sizeof(nr));
+	if (fill_rootfs(h) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/put_old", nr);
+	if (call(h, ag_mkdir, p) < 0)
+		return -1;
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", p);
+	return 0;
+}
+
+/* --- step 4: pivot_root --- */
+
+static bool check_pivot(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	bool ok = host_untouched(h);
+	struct find f = find_mount(pid, "/", false);
+	if (f.count <= 0 || strcmp(f.found.fstype, "tmpfs") != 0) {
+		h->missing(h, "the lab's / is still the %s the host boots from, not the tmpfs "
+			      "(see the \"/\" line of /proc/%d/mountinfo)", f.count > 0 ? f.found.fstype : "root fs", (int)pid);
+		return false;
+	}
+	char cwd[PATH_MAX] = "";
+	if (h->call(h, pid, ag_getcwd, NULL, 0, cwd, sizeof(cwd)) < 0 || strcmp(cwd, "/") != 0) {
+		h->missing(h, "the lab process's working directory is %s, not / (a cwd left in the old tree "
+			      "is a way out)", cwd[0] ? cwd : "unreachable");
+		ok = false;
+	}
+	struct find old = find_mount(pid, "/put_old", false);
+	if (old.count <= 0) {
+		h->missing(h, "the old root is not mounted on /put_old");
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_pivot(struct nslab_host *h)
+{
+	char nr[PATH_MAX];
+	new_root_path(h, nr, sizeof(nr));
+	if (call(h, ag_pivot, nr) < 0)
+		return -1;
+	h->trace(h, "chdir(\"%s\") = 0", nr);
+	h->trace(h, "pivot_root(\".\", \"put_old\") = 0");
+	h->trace(h, "chdir(\"/\") = 0");
+	return 0;
+}
+
+static int cmd_pivot(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (do_pivot(h) < 0)
+		return -1;
+	h->print(h, "pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old\n");
+	return 0;
+}
+
+/* --- step 5: detach the old root --- */
+
+static bool put_old_empty(struct nslab_host *h)
+{
+	char p[PATH_MAX + 64];
+	lab_path(h, "/put_old", p, sizeof(p));
+	DIR *d = opendir(p);
+	if (!d)
+		return errno == ENOENT;
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n == 0;
+}
+
+static bool check_umount(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	bool ok = host_untouched(h);
+	struct find root = find_mount(pid, "/", false);
+	if (root.count <= 0 || strcmp(root.found.fstype, "tmpfs") != 0) {
+		h->missing(h, "the lab's / is not the tmpfs: do step 4 (pivot) first");
+		return false;
+	}
+	struct find f = find_mount(pid, "/put_old", true);
+	if (f.count > 0) {
+		h->missing(h, "%d mounts of the host are still under /put_old in the lab "
+			      "(umount -l /put_old detaches them all)", f.count);
+		return false;
+	}
+	if (!put_old_empty(h)) {
+		h->missing(h, "/put_old in the lab is not empty");
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_umount(struct nslab_host *h)
+{
+	if (call(h, ag_umount_old, NULL) < 0)
+		return -1;
+	h->trace(h, "umount2(\"/put_old\", MNT_DETACH) = 0");
+	h->trace(h, "rmdir(\"/put_old\") = 0");
+	return 0;
+}
+
+/* --- step 6: the escape stays inside --- */
+
+/* Names in a directory, one per line, without dot entries: what `ls` prints. */
+static int list_names(const char *dir, char ***names, size_t *n)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	*names = NULL;
+	*n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char **nn = realloc(*names, (*n + 1) * sizeof(*nn));
+		if (!nn)
+			break;
+		*names = nn;
+		(*names)[(*n)++] = strdup(e->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+static bool in_list(char **names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void free_list(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Compares what the escaped `ls /` saw with the lab's / and the host's /. */
+static bool escape_stayed(struct nslab_host *h, FILE *f)
+{
+	char p[PATH_MAX + 64], line[NAME_MAX + 2];
+	char **lab = NULL, **host = NULL;
+	size_t nlab = 0, nhost = 0, seen = 0, outside = 0, onhost = 0;
+	lab_path(h, "/", p, sizeof(p));
+	if (list_names(p, &lab, &nlab) < 0 || list_names("/", &host, &nhost) < 0) {
+		free_list(lab, nlab);
+		h->missing(h, "cannot read the lab's / (%s)", strerror(errno));
+		return false;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0])
+			continue;
+		seen++;
+		if (!in_list(lab, nlab, line))
+			outside++;
+		if (in_list(host, nhost, line))
+			onhost++;
+	}
+	free_list(lab, nlab);
+	free_list(host, nhost);
+	if (seen == 0) {
+		h->missing(h, "/" ESCAPE_OUT " in the lab is empty: run the escape with `ls /` as its command");
+		return false;
+	}
+	if (outside > 0 || onhost == seen) {
+		h->missing(h, "the escape listed a / that is not the lab's (%zu of %zu names are not in the lab's /)",
+			   outside, seen);
+		return false;
+	}
+	return true;
+}
+
+static bool check_escape(struct nslab_host *h)
+{
+	char p[PATH_MAX + 64];
+	bool ok = host_untouched(h);
+	lab_path(h, "/" ESCAPE_OUT, p, sizeof(p));
+	FILE *f = fopen(p, "re");
+	if (!f) {
+		h->missing(h, "no /" ESCAPE_OUT " in the lab yet: run the escape program and keep what it lists");
+		return false;
+	}
+	bool stayed = escape_stayed(h, f);
+	fclose(f);
+	return stayed && ok;
+}
+
+static int do_escape(struct nslab_host *h)
+{
+	char *out = NULL;
+	int st = h->run(h, 0, "/bin/nslab-escape -v /bin/ls / > /" ESCAPE_OUT, &out);
+	if (out) {
+		h->print(h, "%s", out);
+		free(out);
+	}
+	if (st != 0) {
+		h->error(h, "the escape program exited with status %d", st);
+		return -1;
+	}
+	h->trace(h, "execve(\"/bin/nslab-escape\", [\"-v\", \"/bin/ls\", \"/\"]) in the lab: "
+		    "chroot(\".nslab-escape\"), chdir(\"..\") until \"..\" is \".\", chroot(\".\")");
+	h->trace(h, "at the top it found the tmpfs's own / (no parent mount left): ls / wrote /" ESCAPE_OUT);
+	return 0;
+}
+
+/* --- the lab --- */
+
+static int init_agent(void *arg, char *out, size_t outlen)
+{
+	return ag_chdir(arg, out, outlen);
+}
+
+static int setup(struct nslab_host *h)
+{
+	char nr[PATH_MAX];
+	new_root_path(h, nr, sizeof(nr));
+	/* The mount point exists on the host (under nslab's run directory, so it
+	 * goes when the lab stops); the tmpfs on it will exist only in the lab. */
+	if (mkdir(nr, 0755) < 0 && errno != EEXIST) {
+		h->error(h, "cannot make %s: %s", nr, strerror(errno));
+		return -1;
+	}
+	struct pivot_data *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -1;
+	d->host_root_id = host_root_id();
+	h->lab_data = d;
+	const char *wd = h->workdir(h);
+	struct nslab_spawn how = {.label = "lab", .init = init_agent, .init_arg = wd, .init_arglen = strlen(wd) + 1};
+	if (h->spawn(h, &how) < 0)
+		return -1;
+	h->set_root(h, nr);
+	h->print(h, "The new root will be %s (also $NSLAB_LAB_ROOT in `run` and `host`).\n", nr);
+	return 0;
+}
+
+static void teardown(struct nslab_host *h)
+{
+	free(h->lab_data);
+	h->lab_data = NULL;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "A private mount namespace",
+		.task = "Give the lab process its own mount namespace, with every mount private:\n"
+			"  unshare\n"
+			"(the lab's command for unshare(CLONE_NEWNS) + mount --make-rprivate /, in the lab process).\n"
+			"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
+			"inside, and the mnt row of `ns` now differs.",
+		.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
+		.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
+			   "the propagation of each mount: systemd makes / shared, so a copy stays in the same peer "
+			   "group (\"shared:1\" in /proc/PID/mountinfo) and a mount made inside would appear on the "
+			   "host too. pivot_root(2) also refuses to work when the root's parent is shared. "
+			   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) cuts every mount out of its peer group "
+			   "before anything else happens. /proc/PID/ns/mnt now names a new namespace.",
+		.check = check_private,
+		.perform = do_private,
+	},
+	{
+		.title = "A tmpfs for the new root",
+		.task = "Mount an empty tmpfs where the new root will be:\n"
+			"  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\n"
+			"Then compare `run grep nslab-root /proc/self/mountinfo` with "
+			"`host grep nslab-root /proc/self/mountinfo`.",
+		.hint = "pivot_root needs new_root to be a mount point of its own: a tmpfs (memory-backed) is the "
+			"quickest. The host sees nothing, because the namespace is private.",
+		.explain = "mount(2) with type \"tmpfs\" makes a new, empty, memory-backed filesystem and attaches it "
+			   "at the directory, in the lab's mount namespace only: the line is in /proc/LABPID/mountinfo "
+			   "and not in the host's /proc/self/mountinfo, where the directory stays empty.",
+		.check = check_tmpfs,
+		.perform = do_tmpfs,
+	},
+	{
+		.title = "Copy a rootfs in",
+		.task = "Fill the tmpfs with a tiny root filesystem, and make the place for the old root:\n"
+			"  rootfs\n"
+			"  run mkdir $NSLAB_LAB_ROOT/put_old\n"
+			"(`rootfs` copies sh, ls, cat, mount, umount and friends with their libraries, and the "
+			"escape program /bin/nslab-escape.) Look: `run ls -R $NSLAB_LAB_ROOT | head`.",
+		.hint = "put_old must be a directory inside the new root: pivot_root moves the old root there.",
+		.explain = "The files are written through /proc/LABPID/root/..., a path that walks the lab's mount "
+			   "namespace, so they land on the tmpfs (the host's directory underneath stays empty). "
+			   "Each program needs its shared libraries and the dynamic loader: ldd(1) names them, as "
+			   "in the chroot lab. put_old is just an empty directory for now.",
+		.check = check_rootfs,
+		.perform = do_rootfs,
+	},
+	{
+		.title = "pivot_root",
+		.task = "Swap the roots in the lab process:\n"
+			"  pivot\n"
+			"(the lab's command for: cd $NSLAB_LAB_ROOT; pivot_root . put_old; cd /). Then:\n"
+			"  run ls /\n"
+			"  run ls /put_old",
+		.hint = "`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
+			"hangs on /put_old.",
+		.explain = "pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "
+			   "tmpfs becomes /, and the old root mount moves to /put_old. Unlike chroot(2), which only "
+			   "changes where one process starts path lookups, this rearranges the mounts themselves. "
+			   "Processes whose root or cwd was the old root are moved to the new one; nslab also does "
+			   "chdir(\"/\"), so no working directory is left in the old tree. The \"/\" line of "
+			   "/proc/LABPID/mountinfo now says tmpfs.",
+		.check = check_pivot,
+		.perform = do_pivot,
+	},
+	{
+		.title = "Detach the old root",
+		.task = "Remove the host's tree from the lab's mount namespace:\n"
+			"  run umount -l /put_old\n"
+			"  run rmdir /put_old\n"
+			"Then `host cat /proc/$NSLAB_LAB_PID/mountinfo` shows a single line: the tmpfs.",
+		.hint = "umount -l is umount2(\"/put_old\", MNT_DETACH): the whole subtree is detached at once, "
+			"even while something still uses it.",
+		.explain = "umount2(\"/put_old\", MNT_DETACH) detaches the old root and every mount below it "
+			   "(/proc, /sys, /run ...) from this namespace. Nothing in the lab's mount tree leads back "
+			   "to the host's filesystems any more: /proc/LABPID/mountinfo lists only the tmpfs. The host's "
+			   "mounts are untouched, because they were never shared with this namespace.",
+		.check = check_umount,
+		.perform = do_umount,
+	},
+	{
+		.title = "The escape stays inside",
+		.task = "Run the chroot escape program again, and keep what it lists:\n"
+			"  run /bin/nslab-escape -v /bin/ls / > /" ESCAPE_OUT "\n"
+			"  run cat /" ESCAPE_OUT "\n"
+			"It lists the tmpfs, not the host.",
+		.hint = "The escape climbs with chdir(\"..\") until \"..\" is \".\": in this namespace that top is "
+			"the tmpfs, because the host's tree is no longer mounted anywhere in it.",
+		.explain = "The escape program chroots into a subdirectory and walks up with chdir(\"..\"). After "
+			   "chroot(2) that walk can pass the process's root, but it stops at the root of the mount "
+			   "tree, and after pivot_root + umount2(MNT_DETACH) that root is the tmpfs: there is no "
+			   "parent mount to climb into. This is why container runtimes use pivot_root in a new mount "
+			   "namespace rather than chroot. Compare /proc/LABPID/root with the host's / (ls -di).",
+		.check = check_escape,
+		.perform = do_escape,
+	},
+};
+
+static const struct nslab_command commands[] = {
+	{"unshare", "unshare", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
+	 cmd_unshare},
+	{"rootfs", "rootfs", "copy sh, ls, cat, mount ... and the escape program into the new root", 0, 0, cmd_rootfs},
+	{"pivot", "pivot", "pivot_root(new_root, new_root/put_old) in the lab process", 0, 0, cmd_pivot},
+};
+
+static const struct nslab_lab lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "pivot-root",
+	.title = "pivot_root: a root that cannot be escaped",
+	.summary = "chroot(2) only changes where path lookups start, so root can climb out of it. pivot_root(2) "
+		   "swaps the root mount of a whole mount namespace: done in a private namespace, with the old "
+		   "root unmounted afterwards, there is nothing above the new / to climb into, and the host's "
+		   "mount table never changes. You will build that, one syscall at a time, and run the escape "
+		   "program again.",
+	.order = 30,
+	NSLAB_STEPS(steps),
+	.setup = setup,
+	.teardown = teardown,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(lab)
