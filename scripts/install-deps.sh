@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# install-deps.sh: installs what nslab needs to build, run and test, and only
+# what is missing. Debian and Ubuntu (apt-get) are handled; elsewhere it says
+# what to install. Safe to run again: it does nothing when all is there.
+set -euo pipefail
+
+# Build: compiler, pkg-config and the libraries' development files.
+# Run: iproute2 (net lab), busybox-static (rootfs fallbacks), util-linux tools.
+# Test: cmocka, tmux (e2e), qemu + cpio (the cgroup v2 VM test), stress and
+# cgroup-tools (peers in the benchmarks), hyperfine, shellcheck.
+PKGS=(
+	build-essential pkg-config
+	libreadline-dev libncurses-dev libcgroup-dev libcmocka-dev
+	libmount-dev libsmartcols-dev libcap-dev
+	iproute2 iputils-ping procps util-linux busybox-static
+	tmux qemu-system-x86 cpio stress cgroup-tools hyperfine shellcheck
+)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+	for p in "${PKGS[@]}"; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		[ "$st" = "install ok installed" ] || missing+=("$p")
+	done
+else
+	echo "install-deps: this is not a Debian/Ubuntu system (no dpkg)."
+	echo "Install the equivalents of: ${PKGS[*]}"
+	echo "(pkg-config must find readline, ncursesw, libcgroup, mount, smartcols, libcap, cmocka)"
+	for pc in readline ncursesw libcgroup mount smartcols libcap cmocka; do
+		pkg-config --exists "$pc" 2>/dev/null || { echo "install-deps: missing: $pc"; exit 1; }
+	done
+	exit 0
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: everything is installed"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}"
+	echo "install-deps: run 'sudo make deps' (or: sudo apt-get install ${missing[*]})"
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
