@@ -317,7 +317,7 @@ static int do_lo(struct nslab_host *h)
 	h->trace(h, "socket(AF_INET, SOCK_DGRAM, 0) = %s", out);
 	h->trace(h, "ioctl(%s, SIOCGIFFLAGS, {ifr_name=\"lo\"}) = 0", out);
 	h->trace(h, "ioctl(%s, SIOCSIFFLAGS, {ifr_name=\"lo\", ifr_flags=IFF_UP|IFF_LOOPBACK}) = 0", out);
-	h->print(h, "lo is up in the lab's network namespace; the host's lo was never touched.");
+	h->print(h, "lo is up in the lab's network namespace; the host's lo was never touched.\n");
 	return 0;
 }
 
@@ -359,7 +359,7 @@ static int do_veth(struct nslab_host *h)
 		return -1;
 	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", kind=\"veth\", "
 		    "peer={ifname=\"" PEER_IF "\", IFLA_NET_NS_PID=%d}}) = 0   [ip link add]", (int)peer);
-	h->print(h, "%s (in the lab) and %s (in the peer, PID %d) are two ends of one cable.", LAB_IF, PEER_IF,
+	h->print(h, "%s (in the lab) and %s (in the peer, PID %d) are two ends of one cable.\n", LAB_IF, PEER_IF,
 		 (int)peer);
 	return 0;
 }
@@ -408,7 +408,7 @@ static int do_addrs(struct nslab_host *h)
 	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", flags=IFF_UP}) = 0   [lab]");
 	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"" PEER_IF "\", " PEER_ADDR "/" PREFIX "}) = 0   [peer]");
 	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" PEER_IF "\", flags=IFF_UP}) = 0   [peer]");
-	h->print(h, "lab " LAB_ADDR " <-> peer " PEER_ADDR " (a /" PREFIX ": room for exactly these two).");
+	h->print(h, "lab " LAB_ADDR " <-> peer " PEER_ADDR " (a /" PREFIX ": room for exactly these two).\n");
 	return 0;
 }
 
@@ -443,7 +443,7 @@ static int do_ping(struct nslab_host *h)
 	h->trace(h, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) = 3");
 	h->trace(h, "sendto(3, {type=ICMP_ECHO, seq=1}, 64, 0, {sin_addr=" PEER_ADDR "}) = 64   (x2)");
 	h->trace(h, "recv(3, {type=ICMP_ECHOREPLY}) = 84   (%d of 2)", got);
-	h->print(h, "PING " PEER_ADDR " from the lab: %s", out);
+	h->print(h, "PING " PEER_ADDR " from the lab: %s\n", out);
 	if (got == 0) {
 		h->error(h, "no reply from " PEER_ADDR ": are both ends up with their addresses?");
 		return -1;
@@ -534,7 +534,7 @@ static int cmd_peer(struct nslab_host *h, int argc, char **argv)
 		char path[64], link[64] = "";
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)peer);
 		ssize_t n = readlink(path, link, sizeof(link) - 1);
-		h->print(h, "peer: PID %d, %s", (int)peer, n > 0 ? link : "(namespace unreadable)");
+		h->print(h, "peer: PID %d, %s\n", (int)peer, n > 0 ? link : "(namespace unreadable)");
 		return 0;
 	}
 	size_t len = 0;
@@ -573,7 +573,7 @@ static int setup(struct nslab_host *h)
 	if (st->peer < 0)
 		return -1;
 	h->trace(h, "clone(CLONE_NEWNET|SIGCHLD) = %d   [peer]", (int)st->peer);
-	h->print(h, "The lab process (PID %d) and a peer (PID %d) each have a network namespace of their own.",
+	h->print(h, "The lab process (PID %d) and a peer (PID %d) each have a network namespace of their own.\n",
 		 (int)pid, (int)st->peer);
 	return 0;
 }

@@ -314,7 +314,7 @@ static int do_drop(struct nslab_host *h)
 	h->trace(h, "setresgid(%u, %u, %u) = 0", (unsigned)id.gid, (unsigned)id.gid, (unsigned)id.gid);
 	h->trace(h, "setresuid(%u, %u, %u) = 0", (unsigned)id.uid, (unsigned)id.uid, (unsigned)id.uid);
 	h->trace(h, "prctl(PR_SET_DUMPABLE, 1) = 0");
-	h->print(h, "The lab process now runs as uid %u, gid %u: no root, no capabilities.", (unsigned)id.uid,
+	h->print(h, "The lab process now runs as uid %u, gid %u: no root, no capabilities.\n", (unsigned)id.uid,
 		 (unsigned)id.gid);
 	return 0;
 }
@@ -351,7 +351,7 @@ static int do_userns(struct nslab_host *h)
 	h->trace(h, "unshare(CLONE_NEWUSER) = 0");
 	h->trace(h, "capset({effective=0, permitted=0, inheritable=0}) = 0   [as execve does for a non-root uid]");
 	h->print(h, "The lab process is in a new user namespace. It has no mapping yet: inside, its uid reads as "
-		    "65534 (nobody). Try `id` and `try-uts`.");
+		    "65534 (nobody). Try `id` and `try-uts`.\n");
 	return 0;
 }
 
@@ -410,7 +410,7 @@ static int do_map(struct nslab_host *h)
 				      : "");
 		return -1;
 	}
-	h->print(h, "uid 0 inside <-> uid %u outside; gid 0 inside <-> gid %u outside.", (unsigned)id.uid,
+	h->print(h, "uid 0 inside <-> uid %u outside; gid 0 inside <-> gid %u outside.\n", (unsigned)id.uid,
 		 (unsigned)id.gid);
 	return 0;
 }
@@ -427,7 +427,7 @@ static int cmd_id(struct nslab_host *h, int argc, char **argv)
 		h->error(h, "cannot ask the lab process: %s", strerror(errno));
 		return -1;
 	}
-	h->print(h, "%s", out);
+	h->print(h, "%s\n", out);
 	long u[4], g[4];
 	char path[64], status[4096] = "", *capeff;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -436,7 +436,7 @@ static int cmd_id(struct nslab_host *h, int argc, char **argv)
 	if (capeff)
 		capeff[strcspn(capeff, "\n")] = '\0';
 	if (status_ids(pid, "Uid:", u) == 0 && status_ids(pid, "Gid:", g) == 0)
-		h->print(h, "host:    uid=%ld gid=%ld (/proc/%d/status), %s", u[1], g[1], (int)pid,
+		h->print(h, "host:    uid=%ld gid=%ld (/proc/%d/status), %s\n", u[1], g[1], (int)pid,
 			 capeff ? capeff : "");
 	return 0;
 }
@@ -452,9 +452,9 @@ static int cmd_try_uts(struct nslab_host *h, int argc, char **argv)
 		return -1;
 	}
 	out[strcspn(out, "\n")] = '\0';
-	h->print(h, "lab$ unshare --uts sh -c 'hostname userns-lab; ...'");
-	h->print(h, "%s", out);
-	h->print(h, rc == 0 ? "It worked: the new UTS namespace belongs to the lab's user namespace, and the host's "
+	h->print(h, "lab$ unshare --uts sh -c 'hostname userns-lab; ...'\n");
+	h->print(h, "%s\n", out);
+	h->print(h, "%s\n", rc == 0 ? "It worked: the new UTS namespace belongs to the lab's user namespace, and the host's "
 			      "hostname is untouched (`host hostname`)."
 			    : "It failed: creating a UTS namespace needs CAP_SYS_ADMIN in the current user namespace.");
 	return 0;
@@ -553,11 +553,11 @@ static int setup(struct nslab_host *h)
 		return -1;
 	h->trace(h, "clone(SIGCHLD) = %d", (int)pid);
 	struct ids id = lab_ids(h);
-	h->print(h, "The lab process is PID %d. It will run as uid %u, gid %u.", (int)pid, (unsigned)id.uid,
+	h->print(h, "The lab process is PID %d. It will run as uid %u, gid %u.\n", (int)pid, (unsigned)id.uid,
 		 (unsigned)id.gid);
 	const char *why = restriction();
 	if (why)
-		h->print(h, "Note: %s. Step 2 will fail for that reason.", why);
+		h->print(h, "Note: %s. Step 2 will fail for that reason.\n", why);
 	return 0;
 }
 
