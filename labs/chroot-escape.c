@@ -155,7 +155,7 @@ static int agent_cd(void *arg, char *out, size_t outlen)
 	if (chdir(arg) < 0)
 		return -1;
 	if (out && !getcwd(out, outlen))
-		snprintf(out, outlen, "?");
+		snprintf(out, outlen, "(unreachable: outside the root)");
 	return 0;
 }
 
@@ -196,7 +196,7 @@ static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
 	char root[PATH_MAX], cwd[PATH_MAX];
 	proc_target(h->main_pid(h), "root", root, sizeof(root));
 	proc_target(h->main_pid(h), "cwd", cwd, sizeof(cwd));
-	h->print(h, "the lab process's root is now %s; its working directory is still %s (host paths)", root, cwd);
+	h->print(h, "the lab process's root is now %s; its working directory is still %s (host paths)\n", root, cwd);
 	return 0;
 }
 
@@ -213,7 +213,7 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 	h->trace(h, "chdir(\"%s\") = 0", dir);
 	char host[PATH_MAX];
 	proc_target(h->main_pid(h), "cwd", host, sizeof(host));
-	h->print(h, "the lab process's working directory is now %s (getcwd says %s)", host, cwd);
+	h->print(h, "the lab process's working directory is now %s (getcwd says %s)\n", host, cwd);
 	return 0;
 }
 
@@ -242,7 +242,7 @@ static int cmd_escape(struct nslab_host *h, int argc, char **argv)
 		h->error(h, "PID %d did not get out (is %s in the jail?)", (int)pid, ESCAPE_BIN);
 		return -1;
 	}
-	h->print(h, "PID %d (%s %s) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`", (int)pid,
+	h->print(h, "PID %d (%s %s) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n", (int)pid,
 		 ESCAPED_CMD, ESCAPED_ARG, (int)pid);
 	return 0;
 }
@@ -271,7 +271,7 @@ static bool check_once(struct nslab_host *h)
 
 static int do_once(struct nslab_host *h)
 {
-	h->print(h, "$ run " ESCAPE_BIN " -v ls /");
+	h->print(h, "$ run " ESCAPE_BIN " -v ls /\n");
 	int st = h->run(h, 0, ESCAPE_BIN " -v ls /", NULL);
 	h->trace(h, "mkdir(\".nslab-escape\", 0755) = 0");
 	h->trace(h, "chroot(\".nslab-escape\") = 0");
@@ -309,7 +309,7 @@ static bool check_by_hand(struct nslab_host *h)
 
 static int do_by_hand(struct nslab_host *h)
 {
-	h->print(h, "$ run mkdir -p /out");
+	h->print(h, "$ run mkdir -p /out\n");
 	if (h->run(h, 0, "mkdir -p /out", NULL) != 0) {
 		h->error(h, "mkdir /out in the jail failed");
 		return -1;
@@ -319,7 +319,7 @@ static int do_by_hand(struct nslab_host *h)
 	char *ch2[] = {"chroot", ".", NULL}, *top[] = {"cd", "/", NULL};
 	if (cmd_chroot(h, 2, ch1) < 0 || cmd_cd(h, 2, up) < 0 || cmd_chroot(h, 2, ch2) < 0 || cmd_cd(h, 2, top) < 0)
 		return -1;
-	h->print(h, "$ run ls /");
+	h->print(h, "$ run ls /\n");
 	return h->run(h, 0, "ls /", NULL) == 0 ? 0 : -1;
 }
 

@@ -166,15 +166,23 @@ static int missing_libs(struct nslab_host *h, const char *program_in_root)
 	return missing;
 }
 
+/* Prints captured command output, ending it with a newline if it lacks one. */
+static void print_output(struct nslab_host *h, const char *out)
+{
+	if (!out || !*out)
+		return;
+	size_t len = strlen(out);
+	h->print(h, "%s%s", out, out[len - 1] == '\n' ? "" : "\n");
+}
+
 /* Shows (and traces) what happens when the host tries `chroot ROOT /bin/sh`. */
 static void try_chroot_shell(struct nslab_host *h, const char *cmd)
 {
 	char line[PATH_MAX + 128], *out = NULL;
 	snprintf(line, sizeof(line), "chroot '%s' /bin/sh -c '%s' 2>&1", root_path(h), cmd);
-	h->print(h, "$ chroot %s /bin/sh -c '%s'", root_path(h), cmd);
+	h->print(h, "$ chroot %s /bin/sh -c '%s'\n", root_path(h), cmd);
 	int st = h->host_run(h, line, &out);
-	if (out && *out)
-		h->print(h, "%s", out);
+	print_output(h, out);
 	free(out);
 	h->trace(h, "chroot(\"%s\") = 0", root_path(h));
 	if (st == 0)
@@ -199,7 +207,7 @@ static int agent_cd(void *arg, char *out, size_t outlen)
 	if (chdir(arg) < 0)
 		return -1;
 	if (out && !getcwd(out, outlen))
-		snprintf(out, outlen, "?");
+		snprintf(out, outlen, "(unreachable: outside the root)");
 	return 0;
 }
 
@@ -210,7 +218,7 @@ static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 	(void)argc, (void)argv;
 	char sh[PATH_MAX];
 	if (main_in_root(h)) {
-		h->print(h, "the lab process is already inside %s", root_path(h));
+		h->print(h, "the lab process is already inside %s\n", root_path(h));
 		return 0;
 	}
 	under_root(h, "/bin/sh", sh, sizeof(sh));
@@ -227,7 +235,7 @@ static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 	}
 	h->trace(h, "chroot(\"%s\") = 0", root_path(h));
 	h->trace(h, "chdir(\"/\") = 0");
-	h->print(h, "the lab process (PID %d) now has %s as its /", (int)h->main_pid(h), root_path(h));
+	h->print(h, "the lab process (PID %d) now has %s as its /\n", (int)h->main_pid(h), root_path(h));
 	return 0;
 }
 
@@ -242,7 +250,7 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 		return -1;
 	}
 	h->trace(h, "chdir(\"%s\") = 0", dir);
-	h->print(h, "the lab process's working directory is now %s", cwd);
+	h->print(h, "the lab process's working directory is now %s\n", cwd);
 	return 0;
 }
 
@@ -260,7 +268,7 @@ static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
 	if (h->rootfs_add(h, root_path(h), argv[2]) < 0)
 		return -1;
 	h->trace(h, "copied %s and every library `ldd %s` names into %s", argv[2], argv[2], root_path(h));
-	h->print(h, "copied %s with its libraries and loader into %s", argv[2], root_path(h));
+	h->print(h, "copied %s with its libraries and loader into %s\n", argv[2], root_path(h));
 	return 0;
 }
 
@@ -318,10 +326,9 @@ static int do_shell(struct nslab_host *h)
 	h->trace(h, "open(\"/bin/sh\") + open(\"%s\", O_CREAT) + read/write = 0", sh);
 	try_chroot_shell(h, "echo hello");
 	char *out = NULL;
-	h->print(h, "$ ldd /bin/sh");
+	h->print(h, "$ ldd /bin/sh\n");
 	h->host_run(h, "ldd /bin/sh 2>&1", &out);
-	if (out)
-		h->print(h, "%s", out);
+	print_output(h, out);
 	free(out);
 	return 0;
 }
@@ -393,7 +400,7 @@ static bool check_ls(struct nslab_host *h)
 	if (missing_libs(h, ls) > 0)
 		return false;
 	char *out = NULL;
-	int st = h->run(h, 0, "ls / >/dev/null 2>&1", &out);
+	int st = h->run(h, 0, "ls /", &out); /* no /dev/null in the jail: capture */
 	free(out);
 	if (st == 0)
 		return true;
@@ -407,7 +414,7 @@ static int do_ls(struct nslab_host *h)
 	char *cd[] = {"cd", "/bin", NULL};
 	if (cmd_rootfs(h, 3, add) < 0 || cmd_cd(h, 2, cd) < 0)
 		return -1;
-	h->print(h, "$ run ls");
+	h->print(h, "$ run ls\n");
 	return h->run(h, 0, "ls", NULL) == 0 ? 0 : -1;
 }
 
@@ -431,7 +438,7 @@ static int do_climb(struct nslab_host *h)
 	char *cd[] = {"cd", "../../../..", NULL};
 	if (cmd_cd(h, 2, cd) < 0)
 		return -1;
-	h->print(h, "$ run pwd; ls");
+	h->print(h, "$ run pwd; ls\n");
 	return h->run(h, 0, "pwd; ls", NULL) == 0 ? 0 : -1;
 }
 
