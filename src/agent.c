@@ -388,6 +388,21 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
 	*buf = nb;
 }
 
+/* The command runs in its own process group, so the terminal's Ctrl-C
+ * reaches only nslab: pass it on. SIGTERM/SIGHUP end the command at once. */
+static void forward_signal(pid_t pid)
+{
+	static sig_atomic_t forwarded;
+	if (nslab_signal == SIGINT && forwarded != SIGINT) {
+		kill(-pid, SIGINT);
+		forwarded = SIGINT;
+	} else if (nslab_signal == SIGTERM || nslab_signal == SIGHUP) {
+		kill(-pid, SIGKILL);
+	}
+	if (!nslab_signal)
+		forwarded = 0;
+}
+
 /* Copies the command's output until the command itself exits: a process it
  * left in the background (`run sleep 600 &`) keeps the pipe open, and must
  * not keep the REPL waiting. Returns the exit status. */
@@ -412,6 +427,7 @@ static int pump_output(int fd, pid_t pid, char **buf, size_t *len)
 			break; /* EOF: every writer is gone */
 		if (exited)
 			break; /* exited, and nothing more is ready */
+		forward_signal(pid);
 		int ws;
 		pid_t r = waitpid(pid, &ws, WNOHANG);
 		if (r == pid) {

@@ -58,9 +58,15 @@ const char *cleanup_run_dir(void) { return run_dir[0] ? run_dir : NULL; }
 int cleanup_init(void)
 {
 	snprintf(run_dir, sizeof(run_dir), NSLAB_RUN_BASE "/%d", (int)getpid());
+	if (mkdir_p(run_dir, 0755) < 0) {
+		/* Without root /run is not ours: fall back to /tmp. */
+		snprintf(run_dir, sizeof(run_dir), NSLAB_TMP_BASE "%d", (int)getpid());
+		if (mkdir(run_dir, 0700) < 0) {
+			run_dir[0] = '\0';
+			return -1;
+		}
+	}
 	snprintf(registry_path, sizeof(registry_path), "%s/registry", run_dir);
-	if (mkdir_p(run_dir, 0755) < 0)
-		return -1;
 	int fd = open(registry_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
@@ -316,22 +322,27 @@ static int replay(const char *dir, void (*say)(const char *what))
 	return removed;
 }
 
-static int for_each_dead_run(void (*say)(const char *what), bool act)
+/* Run directories are /run/nslab/<pid> or, without root, /tmp/nslab-<pid>. */
+static int for_each_dead_run_in(const char *base, const char *prefix, void (*say)(const char *what), bool act)
 {
-	DIR *d = opendir(NSLAB_RUN_BASE);
+	DIR *d = opendir(base);
 	if (!d)
 		return 0;
 	int found = 0;
 	struct dirent *de;
+	size_t plen = strlen(prefix);
 	while ((de = readdir(d))) {
-		int pid = atoi(de->d_name);
-		if (pid <= 0 || run_is_alive(pid))
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + plen, &end, 10);
+		if (pid <= 0 || *end || run_is_alive((int)pid))
 			continue;
 		found++;
 		if (!act)
 			continue;
 		char dir[300];
-		snprintf(dir, sizeof(dir), NSLAB_RUN_BASE "/%s", de->d_name);
+		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
 		replay(dir, say);
 		remove_tree(dir);
 		if (say) {
@@ -342,6 +353,11 @@ static int for_each_dead_run(void (*say)(const char *what), bool act)
 	}
 	closedir(d);
 	return found;
+}
+
+static int for_each_dead_run(void (*say)(const char *what), bool act)
+{
+	return for_each_dead_run_in(NSLAB_RUN_BASE, "", say, act) + for_each_dead_run_in("/tmp", "nslab-", say, act);
 }
 
 bool cleanup_dead_runs_exist(void) { return for_each_dead_run(NULL, false) > 0; }

@@ -9,6 +9,7 @@
 #include "nslab-lab.h"
 
 #define NSLAB_RUN_BASE "/run/nslab"
+#define NSLAB_TMP_BASE "/tmp/nslab-" /* + pid, when /run is not writable */
 
 /* Creates /run/nslab/<pid> and its registry file. 0 ok. */
 int cleanup_init(void);

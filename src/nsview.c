@@ -202,7 +202,7 @@ static int scan_grow(struct scan *s)
 
 static void scan_pid(struct scan *s, int procfd, const char *name, pid_t pid)
 {
-	char path[64];
+	char path[300];
 	snprintf(path, sizeof(path), "%s/ns", name);
 	_cleanup_close_ int dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

@@ -35,7 +35,7 @@ struct cmd {
 
 static bool quit_requested;
 static const struct repl_terminal *terminal;
-static volatile sig_atomic_t got_signal;
+#define got_signal nslab_signal
 
 bool repl_quit_requested(void) { return quit_requested || got_signal == SIGTERM || got_signal == SIGHUP; }
 void repl_set_terminal(const struct repl_terminal *t) { terminal = t; }

@@ -328,6 +328,11 @@ int session_start(const char *id)
 	}
 	session_stop();
 	S = (typeof(S)){.lab = lab, .mark = cleanup_mark(), .last_check = -1};
+	if (!cleanup_run_dir()) {
+		out_error("no run directory (needs write access to %s): run nslab with sudo", NSLAB_RUN_BASE);
+		S.lab = NULL;
+		return -1;
+	}
 	snprintf(S.workdir, sizeof(S.workdir), "%s/%s", cleanup_run_dir(), lab->id);
 	if (mkdir_p(S.workdir, 0755) < 0 || cleanup_keep(NSLAB_OBJ_DIR, S.workdir) < 0) {
 		out_error("cannot make %s: %s", S.workdir, strerror(errno));
