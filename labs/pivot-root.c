@@ -287,7 +287,7 @@ static bool check_private(struct nslab_host *h)
 	}
 	struct find f = find_mount(pid, "/", false);
 	if (f.shared > 0) {
-		h->missing(h, "%d mounts of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
+		h->missing(h, "%d mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
 			      "make them private with MS_REC|MS_PRIVATE on /", f.shared, (int)pid);
 		return false;
 	}

@@ -1,0 +1,472 @@
+/* mnt.c: the mount namespace, the first namespace Linux had (2.4.19, 2002).
+ *
+ * The lab process gets a copy of the host's mount table, first still linked
+ * to it by shared propagation, then private. A tmpfs mounted inside, and a
+ * file written on it, stay invisible to the host: the directory is there on
+ * both sides, the filesystem on it only in the lab. */
+#include "nslab-lab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DATA "data"
+#define FILE_NAME "hello.txt"
+
+/* --- mountinfo --- */
+
+struct mnt_ent {
+	int id;
+	char point[PATH_MAX];
+	char fstype[64];
+	bool shared;
+};
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static bool parse_mountinfo_line(char *line, struct mnt_ent *e)
+{
+	char point[PATH_MAX], opt[256], fstype[64];
+	int id, n = 0;
+	if (sscanf(line, "%d %*d %*s %*s %4095s %*s%n", &id, point, &n) < 2)
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	unescape(point);
+	snprintf(e->point, sizeof(e->point), "%s", point);
+	/* optional fields until the lone "-", then the filesystem type */
+	char *p = line + n;
+	while (sscanf(p, " %255s%n", opt, &n) == 1) {
+		p += n;
+		if (strcmp(opt, "-") == 0)
+			break;
+		if (strncmp(opt, "shared:", 7) == 0)
+			e->shared = true;
+	}
+	if (sscanf(p, " %63s", fstype) != 1)
+		return false;
+	snprintf(e->fstype, sizeof(e->fstype), "%s", fstype);
+	return true;
+}
+
+/* Calls fn for each mount of pid (0 = nslab itself); stops when fn returns false. */
+static int each_mount(pid_t pid, bool (*fn)(const struct mnt_ent *, void *), void *ud)
+{
+	char path[64], line[2 * PATH_MAX];
+	struct mnt_ent e;
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/mountinfo");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (parse_mountinfo_line(line, &e) && !fn(&e, ud))
+			break;
+	fclose(f);
+	return 0;
+}
+
+struct find {
+	const char *point; /* the mount point looked for */
+	bool under;        /* also anything below it */
+	struct mnt_ent found;
+	int count, shared;
+};
+
+/* The last match wins: mountinfo lists a mount after the one it covers. */
+static bool find_cb(const struct mnt_ent *e, void *ud)
+{
+	struct find *f = ud;
+	size_t n = strlen(f->point);
+	bool hit = strcmp(e->point, f->point) == 0 ||
+		   (f->under && strncmp(e->point, f->point, n) == 0 && e->point[n] == '/');
+	if (hit) {
+		f->found = *e;
+		f->count++;
+	}
+	if (e->shared)
+		f->shared++;
+	return true;
+}
+
+static struct find find_mount(pid_t pid, const char *point, bool under)
+{
+	struct find f = {.point = point, .under = under};
+	if (each_mount(pid, find_cb, &f) < 0)
+		f.count = -1;
+	return f;
+}
+
+/* --- small helpers --- */
+
+static bool same_ns(pid_t pid, const char *ns)
+{
+	char a[64], b[64];
+	struct stat sa, sb;
+	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
+	snprintf(b, sizeof(b), "/proc/self/ns/%s", ns);
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino;
+}
+
+static void data_path(struct nslab_host *h, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" DATA, h->workdir(h));
+}
+
+/* Regular files in dir; -1 if it cannot be read. */
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int failed(char *out, size_t outlen, const char *what)
+{
+	int err = errno;
+	if (out)
+		snprintf(out, outlen, "%s", what);
+	errno = err;
+	return -1;
+}
+
+static int call(struct nslab_host *h, nslab_call_fn fn, const char *arg)
+{
+	char out[256] = "";
+	int r = h->call(h, h->main_pid(h), fn, arg, arg ? strlen(arg) + 1 : 0, out, sizeof(out));
+	if (r < 0)
+		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
+	return r;
+}
+
+/* --- run inside the lab process (h->call) --- */
+
+static int ag_chdir(void *arg, char *out, size_t outlen)
+{
+	return chdir(arg) < 0 ? failed(out, outlen, "chdir") : 0;
+}
+
+static int ag_unshare(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	return unshare(CLONE_NEWNS) < 0 ? failed(out, outlen, "unshare(CLONE_NEWNS)") : 0;
+}
+
+static int ag_private(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return failed(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+	return 0;
+}
+
+static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
+{
+	if (mount("nslab-demo", arg, "tmpfs", 0, "size=1m") < 0)
+		return failed(out, outlen, "mount(tmpfs)");
+	return 0;
+}
+
+static int ag_write(void *arg, char *out, size_t outlen)
+{
+	FILE *f = fopen(arg, "we");
+	if (!f)
+		return failed(out, outlen, "open");
+	fputs("hello from the lab's mount namespace\n", f);
+	return fclose(f) == 0 ? 0 : failed(out, outlen, "write");
+}
+
+/* --- step 1: a new mount namespace --- */
+
+static bool check_unshare(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	if (same_ns(pid, "mnt")) {
+		h->missing(h, "the lab process still shares the host's mount namespace "
+			      "(/proc/%d/ns/mnt is the same as nslab's)", (int)pid);
+		return false;
+	}
+	return true;
+}
+
+static int do_unshare(struct nslab_host *h)
+{
+	if (call(h, ag_unshare, NULL) < 0)
+		return -1;
+	h->trace(h, "unshare(CLONE_NEWNS) = 0");
+	return 0;
+}
+
+static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (!same_ns(h->main_pid(h), "mnt")) {
+		h->print(h, "the lab process already has its own mount namespace\n");
+		return 0;
+	}
+	if (do_unshare(h) < 0)
+		return -1;
+	h->print(h, "unshare(CLONE_NEWNS) = 0\n");
+	return 0;
+}
+
+/* --- step 2: private propagation --- */
+
+static bool check_private(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	if (!check_unshare(h))
+		return false;
+	struct find f = find_mount(pid, "/", false);
+	if (f.shared > 0) {
+		h->missing(h, "%d mount(s) of the lab are still shared with the host (\"shared:N\" in "
+			      "/proc/%d/mountinfo)", f.shared, (int)pid);
+		return false;
+	}
+	return true;
+}
+
+static int do_private(struct nslab_host *h)
+{
+	if (call(h, ag_private, NULL) < 0)
+		return -1;
+	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
+	return 0;
+}
+
+/* --- step 3: a tmpfs inside --- */
+
+static bool check_mount(struct nslab_host *h)
+{
+	char dp[PATH_MAX];
+	data_path(h, dp, sizeof(dp));
+	struct find host = find_mount(0, dp, false);
+	if (host.count > 0) {
+		h->missing(h, "the host's /proc/self/mountinfo has a %s on %s too: the mount propagated out "
+			      "(undo it: host umount %s; then make the lab's mounts private first)",
+			   host.found.fstype, dp, dp);
+		return false;
+	}
+	struct find lab = find_mount(h->main_pid(h), dp, false);
+	if (lab.count <= 0) {
+		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", dp);
+		return false;
+	}
+	if (strcmp(lab.found.fstype, "tmpfs") != 0) {
+		h->missing(h, "%s is a %s mount in the lab, not a tmpfs", dp, lab.found.fstype);
+		return false;
+	}
+	return check_unshare(h);
+}
+
+static int do_mount(struct nslab_host *h)
+{
+	char dp[PATH_MAX];
+	data_path(h, dp, sizeof(dp));
+	if (call(h, ag_mount_tmpfs, dp) < 0)
+		return -1;
+	h->trace(h, "mount(\"nslab-demo\", \"%s\", \"tmpfs\", 0, \"size=1m\") = 0", dp);
+	return 0;
+}
+
+/* --- step 4: a file only the lab sees --- */
+
+static bool check_file(struct nslab_host *h)
+{
+	char dp[PATH_MAX], lp[PATH_MAX + 64];
+	data_path(h, dp, sizeof(dp));
+	/* /proc/PID/root/... walks the lab's mount namespace: the lab's view. */
+	snprintf(lp, sizeof(lp), "/proc/%d/root%s", (int)h->main_pid(h), dp);
+	if (!check_mount(h))
+		return false;
+	int inside = count_files(lp), outside = count_files(dp);
+	if (inside <= 0) {
+		h->missing(h, "no file on the tmpfs yet (%s is empty in the lab)", dp);
+		return false;
+	}
+	if (outside != 0) {
+		h->missing(h, "the host sees files in %s: they were written under the mount, not on it", dp);
+		return false;
+	}
+	return true;
+}
+
+static int do_file(struct nslab_host *h)
+{
+	char p[PATH_MAX + 16];
+	snprintf(p, sizeof(p), "%s/" DATA "/" FILE_NAME, h->workdir(h));
+	if (call(h, ag_write, p) < 0)
+		return -1;
+	h->trace(h, "openat(AT_FDCWD, \"%s\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3", p);
+	h->trace(h, "write(3, \"hello from the lab's mount namespace\\n\", 37) = 37");
+	return 0;
+}
+
+/* --- the lab --- */
+
+static int init_agent(void *arg, char *out, size_t outlen)
+{
+	return ag_chdir(arg, out, outlen);
+}
+
+/* systemd makes / shared; a host without systemd may have only private
+ * mounts. So that propagation shows the same everywhere, the lab's work
+ * directory becomes a shared mount of its own on the host (a bind mount onto
+ * itself, registered for cleanup): a namespace copied from the host then
+ * starts in its peer group, as on any systemd machine. */
+static int share_workdir(struct nslab_host *h)
+{
+	const char *wd = h->workdir(h);
+	if (mount(wd, wd, NULL, MS_BIND, NULL) < 0) {
+		h->error(h, "cannot bind-mount %s: %s", wd, strerror(errno));
+		return -1;
+	}
+	if (h->keep(h, NSLAB_OBJ_MOUNT, wd) < 0)
+		return -1;
+	if (mount(NULL, wd, NULL, MS_SHARED, NULL) < 0) {
+		h->error(h, "cannot make %s shared: %s", wd, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup(struct nslab_host *h)
+{
+	char dp[PATH_MAX];
+	const char *wd = h->workdir(h);
+	data_path(h, dp, sizeof(dp));
+	if (mkdir(dp, 0755) < 0 && errno != EEXIST) {
+		h->error(h, "cannot make %s: %s", dp, strerror(errno));
+		return -1;
+	}
+	if (share_workdir(h) < 0)
+		return -1;
+	/* Should a mount made before step 2 propagate to the host, it is taken
+	 * down with the lab (a no-op when nothing is mounted there). */
+	if (h->keep(h, NSLAB_OBJ_MOUNT, dp) < 0)
+		return -1;
+	struct nslab_spawn how = {.label = "lab", .init = init_agent, .init_arg = wd, .init_arglen = strlen(wd) + 1};
+	if (h->spawn(h, &how) < 0)
+		return -1;
+	h->print(h, "The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
+		    "From the host it is /run/nslab/*/mnt/" DATA " too.\n", wd);
+	return 0;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "A mount namespace of its own",
+		.task = "Give the lab process a new mount namespace:\n"
+			"  unshare\n"
+			"(the lab's command for unshare(CLONE_NEWNS) in the lab process). Compare:\n"
+			"  host readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt\n"
+			"  run grep shared: /proc/self/mountinfo\n"
+			"  host grep shared: /proc/self/mountinfo",
+		.hint = "Type `unshare`. The mnt row of `ns` now differs between the host and the lab.",
+		.explain = "unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
+			   "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
+			   "yet: propagation is copied too. systemd makes / \"shared\", so each copied mount joins the "
+			   "peer group of its original (\"shared:N\" with the same N in both mountinfo files), and a "
+			   "mount made now would show up on the host as well. (So that you see this on any machine, "
+			   "nslab made the lab's work directory a shared mount on the host: it is the \"shared:\" line "
+			   "with /run/nslab in it.)",
+		.check = check_unshare,
+		.perform = do_unshare,
+	},
+	{
+		.title = "Make the mounts private",
+		.task = "Cut the lab's mounts out of their peer groups:\n"
+			"  run mount --make-rprivate /\n"
+			"  run grep -c shared: /proc/self/mountinfo   (now 0)\n"
+			"(Try the mount of the next step before this one, and it appears on the host too.)",
+		.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL).",
+		.explain = "A mount's propagation type decides whether mount events cross between copies: shared "
+			   "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
+			   "private (never) or unbindable. MS_REC|MS_PRIVATE on / makes every mount of this namespace "
+			   "private. This is why unshare(1) defaults to --propagation private: without it, "
+			   "`unshare --mount` followed by a mount would change the host's mount table.",
+		.check = check_private,
+		.perform = do_private,
+	},
+	{
+		.title = "Mount a tmpfs inside",
+		.task = "Mount a small tmpfs on the lab's data directory:\n"
+			"  run mount -t tmpfs -o size=1m nslab-demo " DATA "\n"
+			"  run grep nslab-demo /proc/self/mountinfo\n"
+			"  host grep nslab-demo /proc/self/mountinfo   (nothing)",
+		.hint = "`run` starts in the lab's work directory, so " DATA " is a relative path. The directory "
+			"exists on both sides; the filesystem on it only in the lab.",
+		.explain = "mount(\"nslab-demo\", \"DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to the "
+			   "calling process's mount namespace only. /proc/LABPID/mountinfo lists it; the host's "
+			   "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
+		.check = check_mount,
+		.perform = do_mount,
+	},
+	{
+		.title = "A file only the lab sees",
+		.task = "Write a file on the tmpfs, then look from both sides:\n"
+			"  run echo hello > " DATA "/" FILE_NAME "\n"
+			"  run ls -l " DATA "\n"
+			"  host ls -la /run/nslab/*/mnt/" DATA "   (empty)",
+		.hint = "The host looks at the directory underneath the mount: nothing was ever written there.",
+		.explain = "The file lives on the tmpfs, and the tmpfs is attached only in the lab's mount tree. "
+			   "On the host, path lookup of DIR/" DATA " finds no mount there and stops at the empty "
+			   "directory of the underlying filesystem. /proc/LABPID/root/... walks the lab's tree, so "
+			   "`host cat /proc/$NSLAB_LAB_PID/root/run/nslab/*/mnt/" DATA "/" FILE_NAME "` does show it. "
+			   "When the last process of the namespace exits, the tmpfs and its file are gone.",
+		.check = check_file,
+		.perform = do_file,
+	},
+};
+
+static const struct nslab_command commands[] = {
+	{"unshare", "unshare", "unshare(CLONE_NEWNS) in the lab process (mounts keep their propagation)", 0, 0,
+	 cmd_unshare},
+};
+
+static const struct nslab_lab lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "mnt",
+	.title = "Mount namespace: private mount tables",
+	.summary = "A mount namespace gives a process its own table of mounts: what is mounted inside is "
+		   "invisible outside. The copy starts linked to the host through shared propagation, so you "
+		   "will first make it private, then mount a tmpfs and write a file that the host cannot see, "
+		   "although the directory is right there on both sides.",
+	.order = 40,
+	NSLAB_STEPS(steps),
+	.setup = setup,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(lab)
