@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# test-chroot.sh: the chroot lab on the real kernel (root; run through tests/run-suite.sh).
+# Each step's check fails before `do` and passes after; after `enter` the lab process's
+# root (/proc/PID/root) is the lab root, not the host's /; a half-built root is caught;
+# the host is left as found, also after nslab is SIGKILLed mid-lab and `nslab --cleanup`.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/../lib/common.sh"
+
+# A live nslab --script session fed through a fifo, so the test can look at the
+# kernel while the lab runs. sess_start; sess_send CMD...; sess_wait REGEX; sess_kill.
+sess_start() {
+	SESS_DIR=$(mktemp -d /tmp/nslab-test-sess.XXXXXX)
+	mkfifo "$SESS_DIR/in"
+	"$NSLAB" --script - <"$SESS_DIR/in" >"$SESS_DIR/out" 2>&1 &
+	SESS_PID=$!
+	exec 8>"$SESS_DIR/in"
+}
+sess_send() { printf '%s\n' "$@" >&8; }
+sess_wait() { # REGEX [TIMEOUT_TENTHS]: wait until the output matches
+	local i
+	for ((i = 0; i < ${2:-100}; i++)); do
+		grep -qE "$1" "$SESS_DIR/out" && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
+	return 1
+}
+sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+sess_kill() { kill -9 "$SESS_PID"; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+# gone PID: wait up to 5 s for a process (or its zombie) to disappear.
+gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
+	return 1
+}
+# same_as_before LABEL: the fingerprint must come back to $before (dead processes
+# may take a moment to be reaped by init, so retry for up to 5 s).
+same_as_before() {
+	local i after
+	for ((i = 0; i < 50; i++)); do
+		after=$(fingerprint)
+		[ "$before" = "$after" ] && { ok "$1"; return; }
+		sleep 0.1
+	done
+	not_ok "$1"
+	diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
+}
+
+before=$(fingerprint)
+
+walk_lab chroot
+
+# dev:inode of a path, following links (/proc/PID/root included).
+id_of() { stat -L -c '%d:%i' "$1" 2>/dev/null; }
+
+sess_start
+sess_send "start chroot" "do" "next" "do" "next" "do" "next" status
+if sess_wait '^cgroup:'; then
+	lab_pid=$(awk '/^pid:/ { print $2; exit }' "$SESS_DIR/out")
+	lab_root=$(awk '/^root:/ { print $2; exit }' "$SESS_DIR/out")
+	expect "lab root $lab_root is under /run/nslab" test "${lab_root#/run/nslab/}" != "$lab_root"
+	expect "before enter: the lab process's root is the host's /" \
+		test "$(id_of "/proc/$lab_pid/root")" = "$(id_of /)"
+	expect "the root holds the loader" test -e "$lab_root/lib64/ld-linux-x86-64.so.2"
+	expect "the root holds libc" test -e "$lab_root/lib/x86_64-linux-gnu/libc.so.6"
+	sess_send "enter" "status"
+	sess_wait 'now has .* as its /' || true
+	sleep 0.2
+	expect "after enter: /proc/$lab_pid/root is the lab root" \
+		test "$(id_of "/proc/$lab_pid/root")" = "$(id_of "$lab_root")"
+	expect "after enter: /proc/$lab_pid/root is not the host's /" \
+		test "$(id_of "/proc/$lab_pid/root")" != "$(id_of /)"
+	expect "readlink shows the lab root" test "$(readlink "/proc/$lab_pid/root")" = "$lab_root"
+	sess_send "run echo /*" "cd /bin" "cd ../../../.." "run pwd" "check"
+	sess_wait '^check:' || true
+	expect "run echo /* lists only the jail" grep -qx '/bin /lib /lib64' "$SESS_DIR/out"
+	expect "cd ../../../.. stays at the jail's top" \
+		test "$(id_of "/proc/$lab_pid/cwd")" = "$(id_of "$lab_root")"
+else
+	not_ok "chroot lab did not start"
+fi
+sess_stop
+
+# A root without libraries does not pass step 3, and the check says what is missing.
+out=$(printf '%s\n' "start chroot" "host mkdir -p \$NSLAB_LAB_ROOT/bin" \
+	"host cp /bin/sh \$NSLAB_LAB_ROOT/bin/" "step 3" "check" "stop" | nslab_script - 2>&1)
+expect "step 3 check fails without libraries" grep -q '^check: not yet - step 3/6' <<<"$out"
+expect "the check names the missing loader" grep -q 'missing: the dynamic loader' <<<"$out"
+expect "the check names the missing libc" grep -q 'missing: /bin/sh needs .*libc.so' <<<"$out"
+
+same_as_before "host fingerprint unchanged after the lab"
+
+# SIGKILL mid-lab (lab process chrooted), then --cleanup: nothing may remain.
+sess_start
+sess_send "start chroot" "do" "next" "do" "next" "do" "next" "do" status
+if sess_wait '^cgroup:'; then
+	lab_pid=$(awk '/^pid:/ { print $2; exit }' "$SESS_DIR/out")
+	lab_root=$(awk '/^root:/ { print $2; exit }' "$SESS_DIR/out")
+	sess_wait 'now has .* as its /' || true
+	sess_kill
+	"$NSLAB" --cleanup >/dev/null 2>&1
+	gone "$lab_pid"
+	expect "lab process $lab_pid is gone after SIGKILL + --cleanup" test ! -d "/proc/$lab_pid"
+	expect "lab root $lab_root is gone after --cleanup" test ! -e "$lab_root"
+else
+	not_ok "chroot lab did not start for the SIGKILL test"
+	sess_kill
+	"$NSLAB" --cleanup >/dev/null 2>&1
+fi
+same_as_before "host fingerprint unchanged after SIGKILL + --cleanup"
+
+finish
