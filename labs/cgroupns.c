@@ -1,0 +1,429 @@
+/* labs/cgroupns.c: the cgroup namespace.
+ *
+ * The lab process is moved into a cgroup of its own, then makes a cgroup
+ * namespace: from inside, its cgroup reads as "/" and a cgroup filesystem
+ * mounted inside (in the lab's private mount namespace) shows only its own
+ * subtree, while the host keeps seeing the full path. */
+#include "nslab-lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <mntent.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#define CG_NAME "lab"
+#define CG_TARGET "/sys/fs/cgroup"
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* The hierarchy the cpu controller lives in, as mount(2) needs it. */
+struct cpu_hier {
+	char dir[256];   /* where the host mounts it: /sys/fs/cgroup/cpu,cpuacct */
+	char type[16];   /* "cgroup" or "cgroup2" */
+	char opts[128];  /* v1 controller options: "cpu,cpuacct"; "" on v2 */
+};
+
+static bool opt_has(const char *opts, const char *want)
+{
+	size_t n = strlen(want);
+	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, want, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* From /proc/self/mounts: a v1 hierarchy holding "cpu" wins, else cgroup2.
+ * The v1 option list keeps only the controller names (no rw, relatime...). */
+static bool find_cpu_hier(struct cpu_hier *c)
+{
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return false;
+	bool found = false;
+	struct mntent *m;
+	memset(c, 0, sizeof(*c));
+	while ((m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "cgroup") == 0 && opt_has(m->mnt_opts, "cpu")) {
+			snprintf(c->dir, sizeof(c->dir), "%s", m->mnt_dir);
+			snprintf(c->type, sizeof(c->type), "cgroup");
+			char copy[256], *save = NULL;
+			snprintf(copy, sizeof(copy), "%s", m->mnt_opts);
+			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (strcmp(t, "cpu") && strcmp(t, "cpuacct") && strcmp(t, "cpuset") &&
+				    strncmp(t, "name=", 5) && strcmp(t, "net_cls") && strcmp(t, "net_prio"))
+					continue;
+				size_t l = strlen(c->opts);
+				snprintf(c->opts + l, sizeof(c->opts) - l, "%s%s", l ? "," : "", t);
+			}
+			found = true;
+			break;
+		}
+		if (strcmp(m->mnt_type, "cgroup2") == 0 && !found) {
+			snprintf(c->dir, sizeof(c->dir), "%s", m->mnt_dir);
+			snprintf(c->type, sizeof(c->type), "cgroup2");
+			c->opts[0] = '\0';
+			found = true; /* keep looking: a v1 cpu hierarchy takes precedence */
+		}
+	}
+	endmntent(f);
+	return found;
+}
+
+/* The path of the cpu hierarchy's line in a /proc/PID/cgroup file (as the
+ * reader's cgroup namespace shows it). v1: the line whose controller list
+ * holds "cpu"; otherwise the "0::" line. */
+static bool cpu_cgroup_of(const char *file, char *path, size_t len)
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return false;
+	char line[1024], v2[1024] = "";
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (c1[1] == '\0')
+			snprintf(v2, sizeof(v2), "%s", c2 + 1);
+		else if (opt_has(c1 + 1, "cpu")) {
+			snprintf(path, len, "%s", c2 + 1);
+			found = true;
+		}
+	}
+	fclose(f);
+	if (!found && v2[0]) {
+		snprintf(path, len, "%s", v2);
+		found = true;
+	}
+	return found;
+}
+
+static bool same_ns_as_host(pid_t pid, const char *name)
+{
+	char path[64], self[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	if (stat(path, &a) < 0 || stat(self, &b) < 0)
+		return false;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* --- inside the lab process --- */
+
+/* Mounts made in the lab must never propagate back to the host. */
+static int fn_private(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	(void)out;
+	(void)outlen;
+	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
+static int fn_unshare_cgroup(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	(void)out;
+	(void)outlen;
+	return unshare(CLONE_NEWCGROUP);
+}
+
+/* What the lab process reads in its own /proc/self/cgroup. */
+static int fn_self_cgroup(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (!cpu_cgroup_of("/proc/self/cgroup", out, outlen)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+static int fn_mount_cgroup(void *arg, char *out, size_t outlen)
+{
+	const struct cpu_hier *c = arg;
+	(void)out;
+	(void)outlen;
+	return mount("none", CG_TARGET, c->type, MS_NOSUID | MS_NODEV | MS_NOEXEC, c->opts[0] ? c->opts : NULL);
+}
+
+enum { CGFS_NONE, CGFS_OTHER_ROOT, CGFS_OWN_ROOT };
+
+/* Is CG_TARGET a cgroup filesystem whose top directory is the lab's own
+ * cgroup (its cgroup.procs lists this process, and nslab/ is not there)? */
+static int fn_check_cgfs(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	(void)out;
+	(void)outlen;
+	struct statfs sf;
+	if (statfs(CG_TARGET, &sf) < 0 || (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
+		return CGFS_NONE;
+	struct stat st;
+	if (stat(CG_TARGET "/nslab", &st) == 0)
+		return CGFS_OTHER_ROOT;
+	FILE *f = fopen(CG_TARGET "/cgroup.procs", "re");
+	if (!f)
+		return CGFS_OTHER_ROOT;
+	int p;
+	bool me = false;
+	while (!me && fscanf(f, "%d", &p) == 1)
+		me = p == (int)getpid();
+	fclose(f);
+	return me ? CGFS_OWN_ROOT : CGFS_OTHER_ROOT;
+}
+
+/* --- host side --- */
+
+static bool host_view(struct nslab_host *h, pid_t pid, char *seen, size_t seenlen, char *want, size_t wantlen)
+{
+	char file[64];
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (h->cg_path(h, CG_NAME, want, wantlen) < 0) {
+		h->missing(h, "nslab cannot name the lab's cgroup");
+		return false;
+	}
+	if (!cpu_cgroup_of(file, seen, seenlen)) {
+		h->missing(h, "cannot read %s", file);
+		return false;
+	}
+	return true;
+}
+
+/* --- step 1: a cgroup of its own --- */
+
+static bool check_cgroup(struct nslab_host *h)
+{
+	char seen[512], want[512];
+	pid_t pid = h->main_pid(h);
+	if (!host_view(h, pid, seen, sizeof(seen), want, sizeof(want)))
+		return false;
+	if (strcmp(seen, want) != 0) {
+		h->missing(h, "the host sees the lab process in cgroup %s, not in its own %s: `cgroup`", seen, want);
+		return false;
+	}
+	return true;
+}
+
+static int do_cgroup(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	struct cpu_hier c;
+	char path[512] = "";
+	if (h->cg_create(h, CG_NAME) < 0 || h->cg_attach(h, CG_NAME, pid) < 0)
+		return -1;
+	h->cg_path(h, CG_NAME, path, sizeof(path));
+	const char *dir = find_cpu_hier(&c) ? c.dir : "/sys/fs/cgroup";
+	h->trace(h, "mkdir(\"%s%s\", 0755) = 0", dir, path);
+	h->trace(h, "write(\"%s%s/cgroup.procs\", \"%d\") = 0", dir, path, (int)pid);
+	h->print(h, "The lab process (PID %d) is now in cgroup %s (%s%s).\n", (int)pid, path, dir, path);
+	return 0;
+}
+
+/* --- step 2: a cgroup namespace --- */
+
+static bool check_cgroupns(struct nslab_host *h)
+{
+	char seen[512], want[512], inside[512] = "";
+	pid_t pid = h->main_pid(h);
+	if (!host_view(h, pid, seen, sizeof(seen), want, sizeof(want)))
+		return false;
+	bool ok = true;
+	if (strcmp(seen, want) != 0) {
+		h->missing(h, "the host should see the lab process in %s, but sees %s", want, seen);
+		ok = false;
+	}
+	if (same_ns_as_host(pid, "cgroup")) {
+		h->missing(h, "the lab process is still in the host's cgroup namespace: `cgroupns`");
+		return false;
+	}
+	if (h->call(h, pid, fn_self_cgroup, NULL, 0, inside, sizeof(inside)) < 0) {
+		h->missing(h, "cannot read the lab's /proc/self/cgroup: %s", strerror(errno));
+		return false;
+	}
+	if (strcmp(inside, "/") != 0) {
+		h->missing(h, "the lab reads its cgroup as %s, not /: the namespace was made before the move into "
+			      "its cgroup (`reset`, then `cgroup` before `cgroupns`)", inside);
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_cgroupns(struct nslab_host *h)
+{
+	if (h->call(h, h->main_pid(h), fn_unshare_cgroup, NULL, 0, NULL, 0) < 0) {
+		h->error(h, "unshare(CLONE_NEWCGROUP): %s", strerror(errno));
+		return -1;
+	}
+	h->trace(h, "unshare(CLONE_NEWCGROUP) = 0");
+	h->print(h, "The lab's cgroup namespace is rooted at the cgroup it was in: that cgroup now reads as /.\n");
+	return 0;
+}
+
+/* --- step 3: mount the cgroup filesystem inside --- */
+
+static bool check_mount(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	if (same_ns_as_host(pid, "mnt")) {
+		h->missing(h, "the lab process shares the host's mount namespace");
+		return false;
+	}
+	int rc = h->call(h, pid, fn_check_cgfs, NULL, 0, NULL, 0);
+	if (rc == CGFS_NONE) {
+		h->missing(h, "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace");
+		return false;
+	}
+	if (rc != CGFS_OWN_ROOT) {
+		h->missing(h, "the cgroup filesystem on " CG_TARGET " in the lab shows more than the lab's own "
+			      "cgroup: was it mounted from inside the lab's cgroup namespace?");
+		return false;
+	}
+	return true;
+}
+
+static int do_mount(struct nslab_host *h)
+{
+	struct cpu_hier c;
+	if (!find_cpu_hier(&c)) {
+		h->error(h, "this machine mounts no cgroup hierarchy with the cpu controller");
+		return -1;
+	}
+	if (h->call(h, h->main_pid(h), fn_mount_cgroup, &c, sizeof(c), NULL, 0) < 0) {
+		h->error(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", ..., \"%s\"): %s", c.type, c.opts,
+			 strerror(errno));
+		return -1;
+	}
+	h->trace(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", MS_NOSUID|MS_NODEV|MS_NOEXEC, %s%s%s) = 0", c.type,
+		 c.opts[0] ? "\"" : "", c.opts[0] ? c.opts : "NULL", c.opts[0] ? "\"" : "");
+	h->print(h, "Mounted a %s filesystem on " CG_TARGET " inside the lab: `run ls " CG_TARGET "`.\n", c.type);
+	return 0;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "A cgroup of its own",
+		.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/" CG_NAME ":\n"
+			"  cgroup\n"
+			"  status\n"
+			"  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
+			"  run cat /proc/self/cgroup",
+		.hint = "`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs. `status` shows "
+			"the path.",
+		.explain = "A cgroup is a directory in a cgroup filesystem: mkdir creates it, and writing a PID into "
+			   "its cgroup.procs moves that process. /proc/PID/cgroup lists, per hierarchy, the path of the "
+			   "process's cgroup. So far the lab sees the same full path as the host: "
+			   "`run cat /proc/self/cgroup` names nslab/... and `run ls /sys/fs/cgroup` shows every "
+			   "cgroup on the machine.",
+		.check = check_cgroup,
+		.perform = do_cgroup,
+	},
+	{
+		.title = "A cgroup namespace",
+		.task = "Make the lab process create a cgroup namespace, then compare the two views:\n"
+			"  cgroupns\n"
+			"  run cat /proc/self/cgroup\n"
+			"  host cat /proc/$NSLAB_LAB_PID/cgroup",
+		.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is in when it "
+			"calls unshare, so move first, then unshare.",
+		.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's current cgroup. "
+			   "The kernel now writes /proc/PID/cgroup relative to the reader's namespace root: inside the "
+			   "lab the line reads \"/\", on the host it still reads /nslab/.../" CG_NAME ". Same process, "
+			   "same cgroup, two views. The cgroup row of the pane differs.",
+		.check = check_cgroupns,
+		.perform = do_cgroupns,
+	},
+	{
+		.title = "Mount the cgroup filesystem inside",
+		.task = "Mount a cgroup filesystem inside the lab (its mount namespace is private) and look:\n"
+			"  run mount -t cgroup -o cpu none " CG_TARGET "\n"
+			"(if your cpu hierarchy is co-mounted as cpu,cpuacct, use -o cpu,cpuacct; on a pure cgroup v2 "
+			"machine: `run mount -t cgroup2 none " CG_TARGET "`)\n"
+			"  run ls " CG_TARGET "\n"
+			"  run cat " CG_TARGET "/cgroup.procs\n"
+			"  host ls " CG_TARGET,
+		.hint = "`host grep cgroup /proc/self/mounts` shows how the host mounts its cpu hierarchy; use the same "
+			"controller list.",
+		.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the namespace root as "
+			   "its top directory: the lab sees its own cpu.* files and cgroup.procs, and no trace of "
+			   "nslab/ or of any other cgroup on the machine. This is what containers see in "
+			   "/sys/fs/cgroup. The mount exists only in the lab's mount namespace (made private with "
+			   "MS_REC|MS_PRIVATE), so the host's /sys/fs/cgroup is unchanged.",
+		.check = check_mount,
+		.perform = do_mount,
+	},
+};
+
+static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return do_cgroup(h);
+}
+
+static int cmd_cgroupns(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return do_cgroupns(h);
+}
+
+static const struct nslab_command commands[] = {
+	{"cgroup", "cgroup", "create nslab/<pid>/" CG_NAME " and move the lab process into it", 0, 0, cmd_cgroup},
+	{"cgroupns", "cgroupns", "the lab process calls unshare(CLONE_NEWCGROUP)", 0, 0, cmd_cgroupns},
+};
+
+static const char *unsupported(struct nslab_host *h)
+{
+	struct cpu_hier c;
+	if (access("/proc/self/ns/cgroup", F_OK) < 0)
+		return "this kernel has no cgroup namespaces (Linux 4.6+)";
+	if (h->cg_mode(h) == NSLAB_CG_NONE || !find_cpu_hier(&c))
+		return "no cgroup hierarchy with the cpu controller is mounted";
+	return NULL;
+}
+
+static int setup(struct nslab_host *h)
+{
+	struct nslab_spawn how = {.label = "lab", .clone_flags = CLONE_NEWNS, .init = fn_private};
+	pid_t pid = h->spawn(h, &how);
+	if (pid < 0)
+		return -1;
+	h->trace(h, "clone(CLONE_NEWNS|SIGCHLD) = %d", (int)pid);
+	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in %d]", (int)pid);
+	h->print(h, "The lab process is PID %d, in a private mount namespace (for step 3).\n", (int)pid);
+	return 0;
+}
+
+static const struct nslab_lab lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "cgroupns",
+	.title = "Cgroup namespace: its own cgroup is the root",
+	.summary = "cgroups are managed through a filesystem, so a process that can see /sys/fs/cgroup can see, and "
+		   "as root change, the limits of every other process on the machine. A cgroup namespace hides the "
+		   "rest of the tree: its root is the cgroup the process was in when the namespace was made. In this "
+		   "lab the lab process gets a cgroup of its own, then a cgroup namespace, and then mounts a cgroup "
+		   "filesystem that shows only its own subtree, while the host still sees the full path.",
+	.order = 100,
+	.steps = NSLAB_STEPS(steps),
+	.unsupported = unsupported,
+	.setup = setup,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(lab)
