@@ -189,7 +189,8 @@ static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
 	if (h->call(h, h->main_pid(h), agent_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", argv[1], strerrorname_np(err));
-		h->error(h, "chroot %s: %s", argv[1], strerror(err));
+		h->error(h, "chroot %s: %s%s", argv[1], strerror(err),
+			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root)" : "");
 		return -1;
 	}
 	h->trace(h, "chroot(\"%s\") = 0", argv[1]);
@@ -221,6 +222,11 @@ static int cmd_escape(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	char out[32] = "";
+	if (root_is_host(h->main_pid(h))) {
+		h->error(h, "the lab process has already escaped, so there is no jail to start from: "
+			    "`reset` builds a fresh one");
+		return -1;
+	}
 	if (h->call(h, h->main_pid(h), agent_spawn_escape, NULL, 0, out, sizeof(out)) < 0) {
 		h->error(h, "starting %s in the lab process failed: %s", ESCAPE_BIN, strerror(errno));
 		return -1;
@@ -337,9 +343,13 @@ static int escape_setup(struct nslab_host *h)
 		return -1;
 	}
 	h->set_root(h, root);
-	for (size_t i = 0; i < sizeof(jail_programs) / sizeof(jail_programs[0]); i++)
+	for (size_t i = 0; i < sizeof(jail_programs) / sizeof(jail_programs[0]); i++) {
+		/* Only the shell is essential: a jail without stat is still a jail. */
+		if (i > 0 && access(jail_programs[i], X_OK) != 0)
+			continue;
 		if (h->rootfs_add(h, root, jail_programs[i]) < 0)
 			return -1;
+	}
 	snprintf(dst, sizeof(dst), "%s" ESCAPE_BIN, root);
 	if (copy_file(helper, dst, 0755) < 0) {
 		h->error(h, "copying %s into the jail: %s", helper, strerror(errno));
@@ -349,7 +359,9 @@ static int escape_setup(struct nslab_host *h)
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	if (h->call(h, h->main_pid(h), agent_chroot_cd_root, root, strlen(root) + 1, NULL, 0) < 0) {
-		h->error(h, "chroot %s in the lab process failed: %s", root, strerror(errno));
+		int err = errno;
+		h->error(h, "chroot %s in the lab process failed: %s%s", root, strerror(err),
+			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)" : "");
 		return -1;
 	}
 	h->trace(h, "chroot(\"%s\") = 0", root);

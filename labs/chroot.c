@@ -230,7 +230,8 @@ static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 	if (h->call(h, h->main_pid(h), agent_enter, root_path(h), strlen(root_path(h)) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", root_path(h), strerrorname_np(err));
-		h->error(h, "chroot in the lab process failed: %s", strerror(err));
+		h->error(h, "chroot in the lab process failed: %s%s", strerror(err),
+			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)" : "");
 		return -1;
 	}
 	h->trace(h, "chroot(\"%s\") = 0", root_path(h));
