@@ -1,0 +1,458 @@
+/* ipc.c: the IPC namespace: System V shared memory, message queues and
+ * semaphores (and POSIX message queues) belong to one IPC namespace each.
+ *
+ * The lab process unshares CLONE_NEWIPC; a segment made inside is listed in
+ * its /proc/sysvipc/shm only; a segment nslab makes on the host is invisible
+ * inside. /proc/sysvipc/ shows the namespace of whoever reads it, so the lab's
+ * lists are read by the lab process itself (h->call). */
+#include "nslab-lab.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LAB_SHM_SIZE 2000
+#define HOST_SHM_SIZE 1000
+#define MAX_IPC 64
+#define LIST_BUF 16384
+
+struct ipc_data {
+	pid_t peer; /* the host-side process holding the host segment */
+	int shmid;
+};
+
+struct ipc_ent {
+	long key;
+	int id;
+	long size; /* shm: bytes; msg: bytes queued; sem: semaphores */
+	int cpid;  /* shm only */
+};
+
+struct ipc_list {
+	struct ipc_ent e[MAX_IPC];
+	int n;
+};
+
+enum ipc_kind { IPC_SHM, IPC_MSG, IPC_SEM };
+static const char *const sysvipc_file[] = {"/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem"};
+
+/* --- helpers --- */
+
+static bool same_ns(pid_t pid, const char *ns)
+{
+	char a[64], b[64];
+	struct stat sa, sb;
+	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
+	snprintf(b, sizeof(b), "/proc/self/ns/%s", ns);
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino;
+}
+
+/* Each line after the header: key id perms then, for shm, size cpid; for
+ * msg, cbytes; for sem, nsems. */
+static void parse_list(enum ipc_kind k, const char *text, struct ipc_list *l)
+{
+	l->n = 0;
+	const char *p = strchr(text, '\n');
+	while (p && *++p && l->n < MAX_IPC) {
+		struct ipc_ent e = {0};
+		unsigned perms;
+		int got = sscanf(p, "%ld %d %o %ld %d", &e.key, &e.id, &perms, &e.size, &e.cpid);
+		if (got >= 4) {
+			if (k != IPC_SHM)
+				e.cpid = 0;
+			l->e[l->n++] = e;
+		}
+		p = strchr(p, '\n');
+	}
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+static int failed(char *out, size_t outlen, const char *what)
+{
+	int err = errno;
+	if (out)
+		snprintf(out, outlen, "%s", what);
+	errno = err;
+	return -1;
+}
+
+/* --- run inside the lab process (h->call) --- */
+
+static int ag_unshare(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	return unshare(CLONE_NEWIPC) < 0 ? failed(out, outlen, "unshare(CLONE_NEWIPC)") : 0;
+}
+
+static int ag_read(void *arg, char *out, size_t outlen)
+{
+	return read_text(arg, out, outlen);
+}
+
+/* In the host-side peer: a segment that disappears with its last user. The
+ * peer stays attached; IPC_RMID marks it for removal, so even a SIGKILLed
+ * nslab leaves nothing behind (the kernel frees it at the last detach). */
+static int ag_hostshm(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	int id = shmget(IPC_PRIVATE, HOST_SHM_SIZE, IPC_CREAT | 0600);
+	if (id < 0)
+		return failed(out, outlen, "shmget");
+	if (shmat(id, NULL, SHM_RDONLY) == (void *)-1) {
+		int err = errno;
+		shmctl(id, IPC_RMID, NULL);
+		errno = err;
+		return failed(out, outlen, "shmat");
+	}
+	if (shmctl(id, IPC_RMID, NULL) < 0)
+		return failed(out, outlen, "shmctl(IPC_RMID)");
+	snprintf(out, outlen, "%d", id);
+	return 0;
+}
+
+/* --- lists from both sides --- */
+
+static int lab_list(struct nslab_host *h, enum ipc_kind k, struct ipc_list *l)
+{
+	static char buf[LIST_BUF];
+	const char *path = sysvipc_file[k];
+	memset(buf, 0, sizeof(buf));
+	l->n = 0;
+	if (h->call(h, h->main_pid(h), ag_read, path, strlen(path) + 1, buf, sizeof(buf)) < 0)
+		return -1;
+	buf[sizeof(buf) - 1] = '\0';
+	parse_list(k, buf, l);
+	return 0;
+}
+
+static int host_list(enum ipc_kind k, struct ipc_list *l)
+{
+	static char buf[LIST_BUF];
+	l->n = 0;
+	if (read_text(sysvipc_file[k], buf, sizeof(buf)) < 0)
+		return -1;
+	parse_list(k, buf, l);
+	return 0;
+}
+
+static bool has_key(const struct ipc_list *l, long key)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->e[i].key == key)
+			return true;
+	return false;
+}
+
+static bool check_ns(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	if (same_ns(pid, "ipc")) {
+		h->missing(h, "the lab process still shares the host's IPC namespace "
+			      "(/proc/%d/ns/ipc is the same as nslab's)", (int)pid);
+		return false;
+	}
+	return true;
+}
+
+/* Objects of kind k exist in the lab, and none of them on the host. */
+static bool only_in_lab(struct nslab_host *h, enum ipc_kind k, const char *what, const char *cmd)
+{
+	struct ipc_list lab, host;
+	if (lab_list(h, k, &lab) < 0) {
+		h->missing(h, "cannot read %s in the lab (%s)", sysvipc_file[k], strerror(errno));
+		return false;
+	}
+	host_list(k, &host);
+	if (lab.n == 0) {
+		h->missing(h, "no %s in the lab's %s yet (%s)", what, sysvipc_file[k], cmd);
+		return false;
+	}
+	for (int i = 0; i < lab.n; i++)
+		if (lab.e[i].key != IPC_PRIVATE && has_key(&host, lab.e[i].key)) {
+			h->missing(h, "the host lists the lab's %s with key 0x%08lx too", what, lab.e[i].key);
+			return false;
+		}
+	return true;
+}
+
+/* --- step 1 --- */
+
+static int do_unshare(struct nslab_host *h)
+{
+	char out[128] = "";
+	if (h->call(h, h->main_pid(h), ag_unshare, NULL, 0, out, sizeof(out)) < 0) {
+		h->error(h, "%s failed in the lab process: %s", out, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "unshare(CLONE_NEWIPC) = 0");
+	return 0;
+}
+
+static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (!same_ns(h->main_pid(h), "ipc")) {
+		h->print(h, "the lab process already has its own IPC namespace\n");
+		return 0;
+	}
+	if (do_unshare(h) < 0)
+		return -1;
+	h->print(h, "unshare(CLONE_NEWIPC) = 0\n");
+	return 0;
+}
+
+/* --- step 2: a segment inside --- */
+
+static bool check_lab_shm(struct nslab_host *h)
+{
+	return check_ns(h) && only_in_lab(h, IPC_SHM, "shared memory segment", "run ipcmk -M 2000");
+}
+
+static int run_traced(struct nslab_host *h, const char *cmd)
+{
+	char *out = NULL;
+	int st = h->run(h, 0, cmd, &out);
+	if (out) {
+		h->print(h, "%s", out);
+		free(out);
+	}
+	if (st != 0)
+		h->error(h, "`%s` in the lab exited with status %d", cmd, st);
+	return st == 0 ? 0 : -1;
+}
+
+static int do_lab_shm(struct nslab_host *h)
+{
+	if (run_traced(h, "ipcmk -M 2000") < 0)
+		return -1;
+	h->trace(h, "shmget(0x<random key>, %d, IPC_CREAT|0644) = ID   (ipcmk, inside the lab's IPC namespace)",
+		 LAB_SHM_SIZE);
+	return 0;
+}
+
+/* --- step 3: a segment on the host --- */
+
+/* The host's segment: made by our peer (cpid), or any of HOST_SHM_SIZE. */
+static const struct ipc_ent *host_seg(struct nslab_host *h, const struct ipc_list *host)
+{
+	const struct ipc_data *d = h->lab_data;
+	for (int i = 0; i < host->n; i++)
+		if ((d && d->peer > 0 && host->e[i].cpid == d->peer) || host->e[i].size == HOST_SHM_SIZE)
+			return &host->e[i];
+	return NULL;
+}
+
+static bool check_host_shm(struct nslab_host *h)
+{
+	struct ipc_list lab, host;
+	if (!check_ns(h))
+		return false;
+	host_list(IPC_SHM, &host);
+	const struct ipc_ent *s = host_seg(h, &host);
+	if (!s) {
+		h->missing(h, "no %d-byte shared memory segment on the host (the `hostshm` command makes one)",
+			   HOST_SHM_SIZE);
+		return false;
+	}
+	if (lab_list(h, IPC_SHM, &lab) < 0) {
+		h->missing(h, "cannot read /proc/sysvipc/shm in the lab");
+		return false;
+	}
+	for (int i = 0; i < lab.n; i++)
+		if (lab.e[i].size == s->size && lab.e[i].cpid == s->cpid) {
+			h->missing(h, "the lab sees the host's segment %d", s->id);
+			return false;
+		}
+	return true;
+}
+
+static int do_host_shm(struct nslab_host *h)
+{
+	struct ipc_data *d = h->lab_data;
+	char out[64] = "";
+	if (d->peer <= 0) {
+		struct nslab_spawn how = {.label = "host-shm"};
+		d->peer = h->spawn(h, &how);
+		if (d->peer < 0)
+			return -1;
+	}
+	if (h->call(h, d->peer, ag_hostshm, NULL, 0, out, sizeof(out)) < 0) {
+		h->error(h, "%s on the host failed: %s", out, strerror(errno));
+		return -1;
+	}
+	d->shmid = atoi(out);
+	h->trace(h, "shmget(IPC_PRIVATE, %d, IPC_CREAT|0600) = %d   (on the host, by process %d)", HOST_SHM_SIZE,
+		 d->shmid, (int)d->peer);
+	h->trace(h, "shmat(%d, NULL, SHM_RDONLY) = 0x...", d->shmid);
+	h->trace(h, "shmctl(%d, IPC_RMID, NULL) = 0   (freed when the lab stops: status \"dest\")", d->shmid);
+	return 0;
+}
+
+static int cmd_hostshm(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	const struct ipc_data *d = h->lab_data;
+	if (d->peer > 0) {
+		h->print(h, "the host segment exists already: shmid %d (host ipcs -m)\n", d->shmid);
+		return 0;
+	}
+	if (do_host_shm(h) < 0)
+		return -1;
+	h->print(h, "made a %d-byte segment on the host: shmid %d, held by process %d\n", HOST_SHM_SIZE, d->shmid,
+		 (int)d->peer);
+	return 0;
+}
+
+/* --- step 4: queues and semaphores --- */
+
+static bool check_msg_sem(struct nslab_host *h)
+{
+	if (!check_ns(h))
+		return false;
+	bool q = only_in_lab(h, IPC_MSG, "message queue", "run ipcmk -Q");
+	bool s = only_in_lab(h, IPC_SEM, "semaphore set", "run ipcmk -S 1");
+	return q && s;
+}
+
+static int do_msg_sem(struct nslab_host *h)
+{
+	if (run_traced(h, "ipcmk -Q") < 0 || run_traced(h, "ipcmk -S 1") < 0)
+		return -1;
+	h->trace(h, "msgget(0x<random key>, IPC_CREAT|0644) = ID   (ipcmk -Q, in the lab)");
+	h->trace(h, "semget(0x<random key>, 1, IPC_CREAT|0644) = ID   (ipcmk -S 1, in the lab)");
+	return 0;
+}
+
+/* --- the lab --- */
+
+static const char *unsupported(struct nslab_host *h)
+{
+	(void)h;
+	if (access("/proc/self/ns/ipc", F_OK) < 0)
+		return "this kernel has no IPC namespaces (CONFIG_IPC_NS)";
+	if (access("/proc/sysvipc/shm", R_OK) < 0)
+		return "this kernel has no System V IPC (CONFIG_SYSVIPC)";
+	return NULL;
+}
+
+static int setup(struct nslab_host *h)
+{
+	struct ipc_data *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -1;
+	h->lab_data = d;
+	struct nslab_spawn how = {.label = "lab"};
+	return h->spawn(h, &how) < 0 ? -1 : 0;
+}
+
+static void teardown(struct nslab_host *h)
+{
+	free(h->lab_data);
+	h->lab_data = NULL;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "An IPC namespace of its own",
+		.task = "Give the lab process a new IPC namespace:\n"
+			"  unshare\n"
+			"(the lab's command for unshare(CLONE_NEWIPC) in the lab process). Then compare\n"
+			"  host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc",
+		.hint = "Type `unshare`; the ipc row of `ns` now differs.",
+		.explain = "unshare(CLONE_NEWIPC) moves the caller into a new, empty IPC namespace (Linux 2.6.19, "
+			   "2006, together with UTS). It holds the System V objects: shared memory segments, message "
+			   "queues and semaphore sets, each found by a key or an ID, and the POSIX message queues of "
+			   "the mqueue filesystem. /proc/PID/ns/ipc names it; /proc/sysvipc/{shm,msg,sem} list the "
+			   "objects of the namespace of whoever reads them.",
+		.check = check_ns,
+		.perform = do_unshare,
+	},
+	{
+		.title = "Shared memory inside",
+		.task = "Make a 2000-byte shared memory segment inside the lab and look from both sides:\n"
+			"  run ipcmk -M 2000\n"
+			"  run ipcs -m\n"
+			"  host ipcs -m",
+		.hint = "ipcmk -M SIZE calls shmget(2) with a random key. The host's list does not have it.",
+		.explain = "shmget(2) creates the segment in the caller's IPC namespace. The IDs and keys are "
+			   "per namespace: the lab's first segment may well have ID 0 while the host also has an ID 0, "
+			   "and they are different objects. ipcs reads /proc/sysvipc/shm, which shows the reader's "
+			   "namespace, so `run ipcs -m` and `host ipcs -m` differ. The segment goes away with the "
+			   "namespace, when its last process exits.",
+		.check = check_lab_shm,
+		.perform = do_lab_shm,
+	},
+	{
+		.title = "The host's segment is invisible inside",
+		.task = "Make a 1000-byte segment on the host (nslab removes it when the lab stops):\n"
+			"  hostshm\n"
+			"  host ipcs -m\n"
+			"  run ipcs -m",
+		.hint = "`hostshm` makes the segment from a helper process on the host. (`host ipcmk -M 1000` "
+			"works too, but then remove it yourself with `host ipcrm -m ID`.)",
+		.explain = "Isolation works both ways: a process in the lab cannot name, attach or remove the "
+			   "host's segment, whatever key or ID it tries, because shmget/shmat/shmctl look only in the "
+			   "caller's namespace. nslab attached the segment and marked it IPC_RMID at once (ipcs shows "
+			   "status \"dest\" and key 0), so the kernel frees it when the helper exits.",
+		.check = check_host_shm,
+		.perform = do_host_shm,
+	},
+	{
+		.title = "Queues and semaphores too",
+		.task = "Make a message queue and a semaphore set inside, and compare:\n"
+			"  run ipcmk -Q\n"
+			"  run ipcmk -S 1\n"
+			"  run ipcs -q -s\n"
+			"  host ipcs -q -s",
+		.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the lab's namespace.",
+		.explain = "Message queues (/proc/sysvipc/msg) and semaphore sets (/proc/sysvipc/sem) are isolated "
+			   "like shared memory, and so are POSIX message queues (mq_open, /dev/mqueue). Not every way "
+			   "of talking is an IPC-namespace object: pipes are just file descriptors passed to children, "
+			   "UNIX sockets are reached by a path (the mount namespace decides) or an abstract name (the "
+			   "network namespace decides), and shared files or mmap follow the filesystem.",
+		.check = check_msg_sem,
+		.perform = do_msg_sem,
+	},
+};
+
+static const struct nslab_command commands[] = {
+	{"unshare", "unshare", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_unshare},
+	{"hostshm", "hostshm", "make a 1000-byte shared memory segment on the host (removed with the lab)", 0, 0,
+	 cmd_hostshm},
+};
+
+static const struct nslab_lab lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "ipc",
+	.title = "IPC namespace: System V shared memory, queues, semaphores",
+	.summary = "Processes can talk through kernel objects found by a number: System V shared memory, "
+		   "message queues and semaphores. An IPC namespace gives a process its own set of them, so a "
+		   "container cannot read or remove the host's shared memory, and the same ID can mean two "
+		   "different things on the two sides.",
+	.order = 60,
+	NSLAB_STEPS(steps),
+	.unsupported = unsupported,
+	.setup = setup,
+	.teardown = teardown,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(lab)
