@@ -379,7 +379,8 @@ static const struct nslab_step steps[] = {
 			"  run ls /                       (the jail)\n"
 			"  run cd ../../.. ; ls           (still the jail)\n"
 			"  run " ESCAPE_BIN " -v ls /     (the host's /)\n"
-			"  run ls /                       (the jail again: only that one command got out)",
+			"  run ls /                       (the jail again: only that one command got out)\n"
+			"  run ls -a /                    (the program left /.nslab-escape behind)",
 		.hint = "-v makes the escape program print each system call it makes.",
 		.explain = "The escape program did, as root inside the jail:\n"
 			   "  mkdir(\".nslab-escape\")   a directory inside the jail\n"

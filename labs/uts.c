@@ -230,8 +230,9 @@ static const struct nslab_step steps[] = {
 			   "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which uname(2)\n"
 			   "fills, from the days when many users shared one time-sharing machine. The namespace\n"
 			   "a process is in shows as the inode in `readlink /proc/PID/ns/uts`; two processes with\n"
-			   "the same inode share one hostname. The namespace appeared in Linux 2.6.19 (2006),\n"
-			   "together with the IPC namespace.",
+			   "the same inode share one hostname. That is the uts row of the pane and of `ns`: the\n"
+			   "lab's inode differs from nslab's own, every other row is shared. The namespace\n"
+			   "appeared in Linux 2.6.19 (2006), together with the IPC namespace.",
 		.check = check_hostname,
 		.perform = do_hostname,
 	},
