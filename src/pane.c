@@ -150,6 +150,15 @@ static size_t next_char(const char *s, size_t len, int *w)
 	return k;
 }
 
+size_t text_next(const char *s, size_t len, int *w)
+{
+	if (len == 0 || !*s) {
+		*w = 0;
+		return len ? 1 : 0;
+	}
+	return next_char(s, len, w);
+}
+
 int text_width(const char *s, size_t len)
 {
 	int total = 0;

@@ -55,6 +55,8 @@ size_t pane_differences(const struct ns_col *cols, size_t n);
 
 /* --- text by display width (UTF-8, wcwidth; needs an LC_CTYPE locale) --- */
 
+/* Bytes of the character at s (invalid bytes: 1); *w gets its columns. */
+size_t text_next(const char *s, size_t len, int *w);
 /* Display columns of the first len bytes of s. */
 int text_width(const char *s, size_t len);
 /* Bytes of s (up to len) that fit in cols display columns; *used gets the

@@ -1,6 +1,1214 @@
-/* tui.c: placeholder until the TUI lands: a terminal gets the plain REPL. */
+/* tui.c: the full-screen layout. From the top: the namespace pane, the lab
+ * panel, the meter (when a lab fills it), the output window with its
+ * scrollback, the input line (GNU readline in callback mode) and a key bar.
+ *
+ * How it stays light and robust:
+ * - one poll() on the terminal and a pipe, with a 200 ms timeout: the pane is
+ *   read afresh on each tick and redrawn only when it changed (wnoutrefresh
+ *   per window, one doupdate);
+ * - ncurses owns private duplicates of the terminal; fds 1 and 2 point at a
+ *   pipe while the TUI runs, so a stray write from a library or a child lands
+ *   in the output window instead of across the screen;
+ * - readline never touches the terminal: we feed it keys (rl_getc_function),
+ *   draw its line (rl_redisplay_function) and its completion lists;
+ * - crash signals restore the terminal with async-signal-safe calls only,
+ *   then re-raise; SIGTERM and SIGHUP leave through the normal cleanup. */
 #include "tui.h"
+#include "nsview.h"
+#include "output.h"
+#include "pane.h"
 #include "repl.h"
+#include "session.h"
+#include "cleanup.h"
 
-bool tui_available(void) { return false; }
-int tui_run(void) { return repl_run_plain(); }
+#include <curses.h>
+#include <term.h>
+#undef lines /* term.h names capabilities as macros; we only need tigetstr() */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+
+#define TICK_MS 200       /* pane refresh: a change shows within this */
+#define OUT_MAX 5000      /* scrollback lines kept */
+#define MIN_W 80
+#define MIN_H 24
+#define METER_MAX 3
+#define KEYQ 64
+
+enum okind { O_TEXT, O_ECHO, O_OK, O_NOTYET, O_ERR, O_NOTE };
+enum cpair { P_DIFF = 1, P_OK, P_NOTYET, P_ERR, P_HEAD, P_BAR, P_KEY };
+
+struct oline {
+	char *text;
+	unsigned char kind;
+};
+
+static struct {
+	SCREEN *scr;
+	FILE *tin, *tout;
+	int tty_in, tty_out;        /* ncurses' own copies of the terminal */
+	int save_out, save_err;     /* the original fds 1 and 2 */
+	int pipe_r, pipe_w;         /* stray writes to fds 1 and 2 */
+	struct termios saved_tio;
+	char restore[256];          /* escape sequences that undo the screen */
+	size_t restore_len;
+	bool color;
+
+	WINDOW *pane, *lab, *meter, *out, *in, *keys;
+	int w, h, pane_y, lab_y, lab_h, meter_y, meter_h, out_y, out_h, in_y, key_y;
+	bool too_small, suspended, executing, quit;
+	bool d_pane, d_lab, d_meter, d_out, d_keys, d_all;
+
+	struct ns_col cols[PANE_MAX_COLS];
+	size_t ncols;
+	struct session_view sv;
+	char sv_task[1024], sv_title[256], sv_step[256];
+
+	struct oline lines[OUT_MAX];
+	size_t first, count;        /* ring buffer */
+	char *partial;              /* the unfinished last line */
+	size_t partial_len;
+	int scroll;                 /* display rows scrolled back from the bottom */
+	char *meter_text;
+
+	int keyq[KEYQ];
+	int kq_head, kq_len;
+	char *pending_line;
+	bool line_eof;
+	struct timespec last_live_draw;
+} T = {.tty_in = -1, .tty_out = -1, .save_out = -1, .save_err = -1, .pipe_r = -1, .pipe_w = -1};
+
+static volatile sig_atomic_t term_signal; /* SIGTERM/SIGHUP: leave cleanly */
+static volatile sig_atomic_t int_signal;
+
+static void draw(void);
+static void layout(void);
+
+bool tui_available(void)
+{
+	const char *term = getenv("TERM");
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && term && *term &&
+	       strcmp(term, "dumb") != 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* attributes                                                          */
+
+static attr_t attr_of(enum cpair p)
+{
+	if (T.color)
+		switch (p) {
+		case P_DIFF: return COLOR_PAIR(P_DIFF) | A_BOLD;
+		case P_HEAD: return COLOR_PAIR(P_HEAD) | A_BOLD;
+		case P_BAR: return COLOR_PAIR(P_BAR);
+		case P_KEY: return COLOR_PAIR(P_KEY);
+		default: return COLOR_PAIR(p);
+		}
+	/* NO_COLOR or a monochrome terminal: attributes only. */
+	switch (p) {
+	case P_DIFF: return A_REVERSE | A_BOLD;
+	case P_HEAD: return A_BOLD | A_UNDERLINE;
+	case P_BAR: return A_REVERSE;
+	case P_KEY: return A_REVERSE;
+	case P_NOTYET: return A_BOLD;
+	case P_ERR: return A_BOLD;
+	default: return A_NORMAL;
+	}
+}
+
+static void setup_colors(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	T.color = has_colors() && !(nc && *nc);
+	if (!T.color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(P_DIFF, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(P_OK, COLOR_GREEN, -1);
+	init_pair(P_NOTYET, COLOR_YELLOW, -1);
+	init_pair(P_ERR, COLOR_RED, -1);
+	init_pair(P_HEAD, COLOR_CYAN, -1);
+	init_pair(P_BAR, COLOR_BLACK, COLOR_CYAN);
+	init_pair(P_KEY, COLOR_BLACK, COLOR_CYAN);
+}
+
+/* ------------------------------------------------------------------ */
+/* the output window's text                                            */
+
+static enum okind classify(const char *s)
+{
+	if (strncmp(s, "check: ok", 9) == 0)
+		return O_OK;
+	if (strncmp(s, "check: not yet", 14) == 0 || strncmp(s, "  missing:", 10) == 0)
+		return O_NOTYET;
+	if (strncmp(s, "nslab: ", 7) == 0)
+		return O_ERR;
+	return O_TEXT;
+}
+
+static void push_line(const char *s, size_t len, enum okind kind)
+{
+	char *clean = text_clean(s, len);
+	if (!clean)
+		return;
+	if (T.count == OUT_MAX) {
+		free(T.lines[T.first].text);
+		T.first = (T.first + 1) % OUT_MAX;
+		T.count--;
+	}
+	struct oline *l = &T.lines[(T.first + T.count) % OUT_MAX];
+	l->text = clean;
+	l->kind = (unsigned char)(kind == O_TEXT ? classify(clean) : kind);
+	T.count++;
+	if (T.scroll)
+		T.scroll++; /* keep the reader's place while output arrives */
+	T.d_out = true;
+}
+
+static void note(const char *s) { push_line(s, strlen(s), O_NOTE); }
+
+static void append_text(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+		char *np = realloc(T.partial, T.partial_len + n + 1);
+		if (!np)
+			return;
+		T.partial = np;
+		memcpy(T.partial + T.partial_len, text + i, n);
+		T.partial_len += n;
+		T.partial[T.partial_len] = '\0';
+		i += n;
+		if (nl) {
+			push_line(T.partial, T.partial_len, O_TEXT);
+			T.partial_len = 0;
+			T.partial[0] = '\0';
+			i++;
+		}
+	}
+	T.d_out = true;
+}
+
+static double since_ms(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+static void sink_write(const char *text, size_t len)
+{
+	append_text(text, len);
+	/* While a command runs, show its output as it streams, ~30 times a second. */
+	if (T.executing && !T.suspended && since_ms(&T.last_live_draw) > 33) {
+		draw();
+		clock_gettime(CLOCK_MONOTONIC, &T.last_live_draw);
+	}
+}
+
+static void sink_meter(const char *text)
+{
+	free(T.meter_text);
+	T.meter_text = text && *text ? strdup(text) : NULL;
+	int lines = 0;
+	for (const char *p = T.meter_text; p && *p && lines < METER_MAX; lines++) {
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	if (lines != T.meter_h && !T.too_small && !T.suspended)
+		layout(); /* the meter grew or shrank: the windows below move */
+	T.d_meter = true;
+	if (T.executing && !T.suspended)
+		draw();
+}
+
+static const struct out_sink sink = {sink_write, sink_meter};
+
+/* Reads whatever stray output reached fds 1 and 2. */
+static void drain_pipe(void)
+{
+	if (T.pipe_r < 0)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(T.pipe_r, buf, sizeof(buf))) > 0)
+		append_text(buf, (size_t)n);
+}
+
+/* ------------------------------------------------------------------ */
+/* layout                                                              */
+
+static void del(WINDOW **w)
+{
+	if (*w)
+		delwin(*w);
+	*w = NULL;
+}
+
+static void del_all(void)
+{
+	del(&T.pane);
+	del(&T.lab);
+	del(&T.meter);
+	del(&T.out);
+	del(&T.in);
+	del(&T.keys);
+}
+
+static WINDOW *mkwin(int h, int w, int y, int x)
+{
+	WINDOW *win = newwin(h, w, y, x);
+	if (win)
+		leaveok(win, TRUE); /* only the input window places the cursor */
+	return win;
+}
+
+static void layout(void)
+{
+	del_all();
+	getmaxyx(stdscr, T.h, T.w);
+	T.too_small = T.w < MIN_W || T.h < MIN_H;
+	T.d_all = T.d_pane = T.d_lab = T.d_meter = T.d_out = T.d_keys = true;
+	if (T.too_small) {
+		T.in = newwin(1, T.w > 0 ? T.w : 1, T.h > 0 ? T.h - 1 : 0, 0);
+		if (T.in) {
+			keypad(T.in, TRUE);
+			nodelay(T.in, TRUE);
+		}
+		return;
+	}
+	T.meter_h = 0;
+	for (const char *p = T.meter_text; p && *p && T.meter_h < METER_MAX; T.meter_h++) {
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	T.pane_y = 0;
+	T.lab_y = PANE_LINES;
+	T.lab_h = T.h >= 30 ? 4 : 3;
+	T.meter_y = T.lab_y + T.lab_h;
+	T.out_y = T.meter_y + T.meter_h;
+	T.key_y = T.h - 1;
+	T.in_y = T.h - 2;
+	T.out_h = T.in_y - T.out_y;
+	T.pane = mkwin(PANE_LINES, T.w, T.pane_y, 0);
+	T.lab = mkwin(T.lab_h, T.w, T.lab_y, 0);
+	if (T.meter_h)
+		T.meter = mkwin(T.meter_h, T.w, T.meter_y, 0);
+	T.out = mkwin(T.out_h, T.w, T.out_y, 0);
+	T.in = newwin(1, T.w, T.in_y, 0);
+	T.keys = mkwin(1, T.w, T.key_y, 0);
+	if (T.in) {
+		keypad(T.in, TRUE);
+		nodelay(T.in, TRUE);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* drawing                                                             */
+
+/* Writes s clipped to the columns left on the window's current line. */
+static void put_clipped(WINDOW *w, const char *s, size_t len)
+{
+	int y, x, mh, mw;
+	getyx(w, y, x);
+	getmaxyx(w, mh, mw);
+	(void)y;
+	(void)mh;
+	size_t n = text_fit(s, len, mw - x, NULL);
+	if (n)
+		waddnstr(w, s, (int)n);
+}
+
+static void draw_pane(void)
+{
+	static struct pane_line lines[PANE_LINES];
+	werase(T.pane);
+	pane_render(T.cols, T.ncols, T.w, lines);
+	for (int i = 0; i < PANE_LINES; i++) {
+		struct pane_line *ln = &lines[i];
+		attr_t base = i < PANE_HEADER_LINES ? attr_of(P_HEAD) : A_NORMAL;
+		wattrset(T.pane, base);
+		mvwaddnstr(T.pane, i, 0, ln->text, T.w);
+		for (int s = 0; s < ln->nspans; s++)
+			mvwchgat(T.pane, i, ln->spans[s].start, ln->spans[s].len, attr_of(P_DIFF),
+				 PAIR_NUMBER(attr_of(P_DIFF)), NULL);
+	}
+	/* The legend, where the header has room for it. */
+	static const char legend[] = "* = differs from nslab";
+	struct pane_layout l;
+	pane_layout(T.ncols, T.w, &l);
+	int used = l.label_w + (int)l.shown * (l.gap + l.col_w);
+	if (T.w - used >= (int)sizeof(legend) + 1) {
+		wattrset(T.pane, A_NORMAL);
+		mvwaddstr(T.pane, 1, T.w - (int)sizeof(legend), legend);
+	}
+	wattrset(T.pane, A_NORMAL);
+	wnoutrefresh(T.pane);
+}
+
+static void snapshot_session(void)
+{
+	const struct session_view *v = session_view();
+	T.sv = v ? *v : (struct session_view){.last_check = -1};
+	snprintf(T.sv_task, sizeof(T.sv_task), "%s", T.sv.task ? T.sv.task : "");
+	snprintf(T.sv_step, sizeof(T.sv_step), "%s", T.sv.step_title ? T.sv.step_title : "");
+	snprintf(T.sv_title, sizeof(T.sv_title), "%s", T.sv.lab && T.sv.lab->title ? T.sv.lab->title : "");
+}
+
+static bool session_changed(void)
+{
+	const struct session_view *v = session_view();
+	struct session_view now = v ? *v : (struct session_view){.last_check = -1};
+	return now.lab != T.sv.lab || now.step != T.sv.step || now.nsteps != T.sv.nsteps ||
+	       now.last_check != T.sv.last_check || now.complete != T.sv.complete ||
+	       strcmp(now.task ? now.task : "", T.sv_task) != 0 ||
+	       strcmp(now.step_title ? now.step_title : "", T.sv_step) != 0;
+}
+
+static void draw_lab(void)
+{
+	werase(T.lab);
+	char bar[1024], right[64];
+	const struct session_view *v = &T.sv;
+	if (!v->lab) {
+		snprintf(bar, sizeof(bar), " no lab running");
+		right[0] = '\0';
+	} else {
+		snprintf(bar, sizeof(bar), " %s: %s | step %u/%u: %s", v->lab->id, T.sv_title, v->step,
+			 v->nsteps, T.sv_step);
+		snprintf(right, sizeof(right), "%s ",
+			 v->complete ? "lab complete" : v->last_check == 1 ? "check: ok"
+			 : v->last_check == 0 ? "check: not yet" : "not checked yet");
+	}
+	wattrset(T.lab, attr_of(P_BAR));
+	mvwhline(T.lab, 0, 0, ' ', T.w);
+	wmove(T.lab, 0, 0);
+	int rw = text_width(right, strlen(right));
+	put_clipped(T.lab, bar, strlen(bar));
+	if (rw && T.w - rw > 40) {
+		enum cpair p = v->last_check == 1 || v->complete ? P_OK : v->last_check == 0 ? P_NOTYET : P_BAR;
+		wattrset(T.lab, p == P_BAR ? attr_of(P_BAR) : (attr_of(P_BAR) | A_BOLD));
+		if (T.color && p != P_BAR)
+			wattrset(T.lab, A_BOLD | COLOR_PAIR(p) | A_REVERSE);
+		mvwaddstr(T.lab, 0, T.w - rw, right);
+	}
+	wattrset(T.lab, A_NORMAL);
+
+	const char *text = v->lab ? T.sv_task
+			   : "Type `labs` to see what there is to learn, then `start ID` (try `start uts`). "
+			     "`help` lists every command.";
+	const char *lead = v->lab ? "task: " : "";
+	int lw = (int)strlen(lead);
+	size_t off[8], len[8];
+	bool trunc = false;
+	int rows = text_wrap_words(text, T.w - lw - 1, off, len, T.lab_h - 1, &trunc);
+	for (int r = 0; r < rows; r++) {
+		wmove(T.lab, 1 + r, 0);
+		if (r == 0 && lw) {
+			wattrset(T.lab, A_BOLD);
+			waddstr(T.lab, lead);
+			wattrset(T.lab, A_NORMAL);
+		} else {
+			wmove(T.lab, 1 + r, lw);
+		}
+		put_clipped(T.lab, text + off[r], len[r]);
+		if (trunc && r == rows - 1)
+			waddstr(T.lab, "...");
+	}
+	wnoutrefresh(T.lab);
+}
+
+static void draw_meter(void)
+{
+	if (!T.meter)
+		return;
+	werase(T.meter);
+	const char *p = T.meter_text;
+	for (int r = 0; p && *p && r < T.meter_h; r++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *clean = text_clean(p, n);
+		wmove(T.meter, r, 0);
+		wattrset(T.meter, A_BOLD);
+		if (clean)
+			put_clipped(T.meter, clean, strlen(clean));
+		free(clean);
+		p = nl ? nl + 1 : p + n;
+	}
+	wattrset(T.meter, A_NORMAL);
+	wnoutrefresh(T.meter);
+}
+
+static attr_t kind_attr(unsigned char k)
+{
+	switch (k) {
+	case O_ECHO: return A_BOLD;
+	case O_OK: return attr_of(P_OK) | A_BOLD;
+	case O_NOTYET: return attr_of(P_NOTYET);
+	case O_ERR: return attr_of(P_ERR);
+	case O_NOTE: return A_DIM;
+	default: return A_NORMAL;
+	}
+}
+
+static int total_rows(void)
+{
+	int rows = 0;
+	for (size_t i = 0; i < T.count; i++)
+		rows += text_rows(T.lines[(T.first + i) % OUT_MAX].text, T.w);
+	if (T.partial_len)
+		rows += text_rows(T.partial, T.w);
+	return rows;
+}
+
+/* Draws display row `row` (0-based) of a wrapped line at window row y. */
+static void draw_wrapped_row(int y, const char *s, int row, attr_t a)
+{
+	size_t len = strlen(s), i = 0;
+	for (int r = 0; r < row && i < len; r++) {
+		size_t k = text_fit(s + i, len - i, T.w, NULL);
+		i += k ? k : 1;
+	}
+	wmove(T.out, y, 0);
+	wattrset(T.out, a);
+	put_clipped(T.out, s + i, len - i);
+	wattrset(T.out, A_NORMAL);
+}
+
+static void draw_out(void)
+{
+	werase(T.out);
+	int skip = T.scroll, y = T.out_h - 1;
+	/* From the newest line up: the partial line, then the ring. */
+	for (long i = (long)T.count - (T.partial_len ? 0 : 1); i >= 0 && y >= 0; i--) {
+		const char *s;
+		attr_t a;
+		if (i == (long)T.count) {
+			s = T.partial;
+			a = A_NORMAL;
+		} else {
+			struct oline *l = &T.lines[(T.first + (size_t)i) % OUT_MAX];
+			s = l->text;
+			a = kind_attr(l->kind);
+		}
+		for (int r = text_rows(s, T.w) - 1; r >= 0 && y >= 0; r--) {
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
+			draw_wrapped_row(y--, s, r, a);
+		}
+	}
+	if (T.scroll) {
+		char note[80];
+		snprintf(note, sizeof(note), " scrolled back %d lines: PgDn returns ", T.scroll);
+		int nw = (int)strlen(note);
+		wattrset(T.out, attr_of(P_BAR));
+		mvwaddstr(T.out, 0, T.w > nw ? T.w - nw : 0, note);
+		wattrset(T.out, A_NORMAL);
+	}
+	wnoutrefresh(T.out);
+}
+
+static void draw_keys(void)
+{
+	static const struct { const char *key, *label; } keys[] = {
+		{"F1", "Help"}, {"F2", "Status"}, {"F3", "Hint"}, {"F4", "Explain"}, {"F5", "Check"},
+		{"F6", "Next"}, {"F10", "Quit"}, {"PgUp/Dn", "Scroll"}, {"^L", "Redraw"},
+	};
+	werase(T.keys);
+	wmove(T.keys, 0, 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int y, x;
+		getyx(T.keys, y, x);
+		(void)y;
+		if (x + (int)(strlen(keys[i].key) + strlen(keys[i].label)) + 1 >= T.w)
+			break;
+		wattrset(T.keys, A_BOLD);
+		waddstr(T.keys, keys[i].key);
+		wattrset(T.keys, attr_of(P_KEY));
+		waddstr(T.keys, keys[i].label);
+		wattrset(T.keys, A_NORMAL);
+		waddch(T.keys, ' ');
+	}
+	wnoutrefresh(T.keys);
+}
+
+/* The input line: readline's prompt and buffer, scrolled sideways so that
+ * the cursor stays visible; widths measured with wcwidth. */
+static void draw_input(void)
+{
+	if (!T.in)
+		return;
+	int w = getmaxx(T.in);
+	werase(T.in);
+	if (T.executing) {
+		wattrset(T.in, A_DIM);
+		mvwaddstr(T.in, 0, 0, "(running: Ctrl-C interrupts the command)");
+		wattrset(T.in, A_NORMAL);
+		wnoutrefresh(T.in);
+		return;
+	}
+	const char *prompt = rl_display_prompt ? rl_display_prompt : repl_prompt();
+	const char *line = rl_line_buffer ? rl_line_buffer : "";
+	size_t plen = strlen(prompt), llen = strlen(line);
+	size_t point = rl_point >= 0 && (size_t)rl_point <= llen ? (size_t)rl_point : llen;
+	char *all = malloc(plen + llen + 1);
+	if (!all)
+		return;
+	memcpy(all, prompt, plen);
+	memcpy(all + plen, line, llen + 1);
+	int cursor = text_width(all, plen + point);
+	/* Skip whole characters from the left until the cursor fits. */
+	size_t start = 0;
+	int shift = 0;
+	while (cursor - shift > w - 1 && start < plen + llen) {
+		int cw;
+		start += text_next(all + start, plen + llen - start, &cw);
+		shift += cw;
+	}
+	wattrset(T.in, A_BOLD);
+	wmove(T.in, 0, 0);
+	if (start < plen)
+		put_clipped(T.in, all + start, plen - start);
+	wattrset(T.in, A_NORMAL);
+	size_t ls = start > plen ? start : plen;
+	put_clipped(T.in, all + ls, plen + llen - ls);
+	free(all);
+	wmove(T.in, 0, cursor - shift < w ? cursor - shift : w - 1);
+	wnoutrefresh(T.in);
+}
+
+static void draw_too_small(void)
+{
+	erase();
+	char msg[128];
+	snprintf(msg, sizeof(msg), "nslab needs at least %dx%d; this terminal is %dx%d.", MIN_W, MIN_H,
+		 T.w, T.h);
+	const char *msg2 = "Enlarge the window, or type quit and press Enter.";
+	int y = T.h / 2 - 1;
+	if (y < 0)
+		y = 0;
+	attrset(A_BOLD);
+	mvaddnstr(y, 0, msg, T.w);
+	attrset(A_NORMAL);
+	if (y + 1 < T.h - 1)
+		mvaddnstr(y + 1, 0, msg2, T.w);
+	wnoutrefresh(stdscr);
+}
+
+static void draw(void)
+{
+	if (T.suspended)
+		return;
+	if (T.too_small) {
+		if (T.d_all)
+			draw_too_small();
+		T.d_all = false;
+		draw_input();
+		doupdate();
+		return;
+	}
+	if (T.d_all) {
+		wnoutrefresh(stdscr);
+		T.d_all = false;
+	}
+	if (T.d_pane)
+		draw_pane();
+	if (T.d_lab)
+		draw_lab();
+	if (T.d_meter)
+		draw_meter();
+	if (T.d_out)
+		draw_out();
+	if (T.d_keys)
+		draw_keys();
+	T.d_pane = T.d_lab = T.d_meter = T.d_out = T.d_keys = false;
+	draw_input(); /* last, so the cursor ends on the input line */
+	doupdate();
+}
+
+/* Reads the kernel afresh; marks what changed. */
+static void refresh_model(void)
+{
+	struct ns_col cols[PANE_MAX_COLS];
+	size_t n = nsview_columns(cols, PANE_MAX_COLS);
+	if (!pane_same(cols, n, T.cols, T.ncols)) {
+		memcpy(T.cols, cols, n * sizeof(cols[0]));
+		T.ncols = n;
+		T.d_pane = true;
+	}
+	if (session_changed()) {
+		snapshot_session();
+		T.d_lab = true;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* readline in callback mode                                           */
+
+static int rl_getc_cb(FILE *f)
+{
+	(void)f;
+	if (!T.kq_len)
+		return 0; /* not reached: readline is only called with keys queued */
+	int c = T.keyq[T.kq_head];
+	T.kq_head = (T.kq_head + 1) % KEYQ;
+	T.kq_len--;
+	return c;
+}
+
+static int rl_avail_cb(void) { return T.kq_len > 0; }
+
+static void rl_redisplay_cb(void)
+{
+	if (!T.suspended && T.in) {
+		draw_input();
+		doupdate();
+	}
+}
+
+static void on_line(char *line)
+{
+	if (!line) {
+		T.line_eof = true;
+		return;
+	}
+	T.pending_line = line;
+}
+
+/* Completion candidates go into the output window, in columns. */
+static void show_matches(char **matches, int n, int max_len)
+{
+	int cw = max_len + 2, per = T.w / (cw > 0 ? cw : 1);
+	if (per < 1)
+		per = 1;
+	char row[1024];
+	size_t at = 0;
+	for (int i = 1; i <= n; i++) {
+		at += (size_t)snprintf(row + at, sizeof(row) - at, "%-*s", cw, matches[i]);
+		if (i % per == 0 || i == n || at > sizeof(row) - 256) {
+			push_line(row, strlen(row), O_NOTE);
+			at = 0;
+		}
+	}
+	T.scroll = 0;
+	draw();
+}
+
+static void rl_install(void)
+{
+	rl_callback_handler_install(repl_prompt(), on_line);
+}
+
+static void rl_setup(void)
+{
+	rl_readline_name = "nslab";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_prep_term_function = NULL; /* ncurses owns the terminal modes */
+	rl_deprep_term_function = NULL;
+	rl_getc_function = rl_getc_cb;
+	rl_input_available_hook = rl_avail_cb;
+	rl_redisplay_function = rl_redisplay_cb;
+	rl_completion_display_matches_hook = show_matches;
+	rl_attempted_completion_function = repl_completion;
+	rl_outstream = fopen("/dev/null", "we"); /* the bell and anything else */
+	rl_variable_bind("enable-bracketed-paste", "off");
+	rl_variable_bind("bell-style", "none");
+	rl_install();
+}
+
+static void rl_teardown(void)
+{
+	rl_callback_handler_remove();
+	if (rl_outstream && rl_outstream != stdout) {
+		fclose(rl_outstream);
+		rl_outstream = stdout;
+	}
+	rl_redisplay_function = rl_redisplay;
+	rl_getc_function = rl_getc;
+	rl_input_available_hook = NULL;
+	rl_completion_display_matches_hook = NULL;
+	rl_prep_term_function = rl_prep_terminal;
+	rl_deprep_term_function = rl_deprep_terminal;
+}
+
+static void feed(const char *bytes)
+{
+	for (; *bytes && T.kq_len < KEYQ; bytes++) {
+		T.keyq[(T.kq_head + T.kq_len) % KEYQ] = (unsigned char)*bytes;
+		T.kq_len++;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* terminal ownership: fds, suspend/resume, signals                    */
+
+static void redirect_output(void)
+{
+	if (T.pipe_w < 0)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	dup2(T.pipe_w, STDOUT_FILENO);
+	dup2(T.pipe_w, STDERR_FILENO);
+}
+
+static void restore_output(void)
+{
+	if (T.save_out < 0)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	dup2(T.save_out, STDOUT_FILENO);
+	dup2(T.save_err, STDERR_FILENO);
+}
+
+static void tui_suspend(void)
+{
+	if (T.suspended)
+		return;
+	drain_pipe();
+	draw();
+	def_prog_mode();
+	endwin();
+	restore_output();
+	T.suspended = true;
+}
+
+/* Picks up a size change that happened while suspended. */
+static void sync_size(void)
+{
+	struct winsize ws;
+	if (ioctl(T.tty_out, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col &&
+	    (ws.ws_row != LINES || ws.ws_col != COLS))
+		resize_term(ws.ws_row, ws.ws_col);
+}
+
+static void tui_resume(void)
+{
+	if (!T.suspended)
+		return;
+	redirect_output();
+	reset_prog_mode();
+	T.suspended = false;
+	sync_size();
+	clearok(curscr, TRUE);
+	layout();
+	refresh_model();
+	draw();
+}
+
+static const struct repl_terminal terminal = {tui_suspend, tui_resume};
+
+static void on_term_signal(int sig)
+{
+	term_signal = sig;
+}
+
+static void on_int_signal(int sig)
+{
+	(void)sig;
+	int_signal = 1;
+}
+
+/* Async-signal-safe: undo the screen with precomputed sequences and the
+ * saved terminal modes, put fds 1 and 2 back, then die of the same signal
+ * (SA_RESETHAND restored the default action). */
+static void on_crash_signal(int sig)
+{
+	if (T.tty_out >= 0 && T.restore_len) {
+		ssize_t r = write(T.tty_out, T.restore, T.restore_len);
+		(void)r;
+	}
+	if (T.tty_in >= 0)
+		tcsetattr(T.tty_in, TCSAFLUSH, &T.saved_tio);
+	if (T.save_out >= 0) {
+		dup2(T.save_out, STDOUT_FILENO);
+		dup2(T.save_err, STDERR_FILENO);
+	}
+	raise(sig);
+}
+
+static struct sigaction old_sa[NSIG];
+static const int crash_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT};
+static const int term_sigs[] = {SIGTERM, SIGHUP};
+
+static void install_signals(void)
+{
+	struct sigaction sa = {0};
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_crash_signal;
+	sa.sa_flags = (int)SA_RESETHAND;
+	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
+		sigaction(crash_sigs[i], &sa, &old_sa[crash_sigs[i]]);
+	sa.sa_flags = 0;
+	sa.sa_handler = on_term_signal;
+	for (size_t i = 0; i < sizeof(term_sigs) / sizeof(term_sigs[0]); i++)
+		sigaction(term_sigs[i], &sa, &old_sa[term_sigs[i]]);
+	sa.sa_handler = on_int_signal;
+	sigaction(SIGINT, &sa, &old_sa[SIGINT]);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void restore_signals(void)
+{
+	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
+		sigaction(crash_sigs[i], &old_sa[crash_sigs[i]], NULL);
+	for (size_t i = 0; i < sizeof(term_sigs) / sizeof(term_sigs[0]); i++)
+		sigaction(term_sigs[i], &old_sa[term_sigs[i]], NULL);
+	sigaction(SIGINT, &old_sa[SIGINT], NULL);
+}
+
+static void add_restore(const char *cap)
+{
+	char *s = tigetstr((char *)cap);
+	if (!s || s == (char *)-1)
+		return;
+	size_t n = strlen(s);
+	if (T.restore_len + n < sizeof(T.restore)) {
+		memcpy(T.restore + T.restore_len, s, n);
+		T.restore_len += n;
+	}
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int open_screen(void)
+{
+	setlocale(LC_CTYPE, ""); /* wide characters; numbers stay in the C locale */
+	T.tty_in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	T.tty_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (T.tty_in < 0 || T.tty_out < 0)
+		return -1;
+	tcgetattr(T.tty_in, &T.saved_tio);
+	T.tin = fdopen(T.tty_in, "r");
+	T.tout = fdopen(T.tty_out, "w");
+	if (!T.tin || !T.tout)
+		return -1;
+	T.scr = newterm(NULL, T.tout, T.tin);
+	if (!T.scr)
+		return -1;
+	set_term(T.scr);
+	add_restore("sgr0");
+	add_restore("cnorm");
+	add_restore("rmkx");
+	add_restore("rmcup");
+	raw();
+	noecho();
+	nonl();
+	set_escdelay(25);
+	curs_set(1);
+	setup_colors();
+
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		T.pipe_r = p[0];
+		T.pipe_w = p[1];
+		fcntl(T.pipe_r, F_SETFL, O_NONBLOCK);
+		fcntl(T.pipe_w, F_SETPIPE_SZ, 1 << 20);
+		T.save_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		T.save_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		redirect_output();
+	}
+	return 0;
+}
+
+static void close_screen(void)
+{
+	if (T.scr) {
+		if (!T.suspended)
+			endwin();
+		del_all();
+		delscreen(T.scr);
+		T.scr = NULL;
+	}
+	restore_output();
+	/* Stray output still in the pipe is printed now that the screen is gone. */
+	char buf[4096];
+	ssize_t n;
+	while (T.pipe_r >= 0 && (n = read(T.pipe_r, buf, sizeof(buf))) > 0)
+		if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
+			break;
+	for (size_t i = 0; i < T.count; i++)
+		free(T.lines[(T.first + i) % OUT_MAX].text);
+	T.count = 0;
+	if (T.tin)
+		fclose(T.tin);
+	if (T.tout)
+		fclose(T.tout);
+	T.tin = T.tout = NULL;
+	T.tty_in = T.tty_out = -1;
+	close_fd(&T.pipe_r);
+	close_fd(&T.pipe_w);
+	close_fd(&T.save_out);
+	close_fd(&T.save_err);
+}
+
+/* ------------------------------------------------------------------ */
+/* commands and keys                                                   */
+
+static void run_command(const char *line, bool typed)
+{
+	char *echo = NULL;
+	if (asprintf(&echo, "%s%s", repl_prompt(), line) >= 0) {
+		push_line(echo, strlen(echo), O_ECHO);
+		free(echo);
+	}
+	if (typed && *line)
+		add_history(line);
+	T.scroll = 0;
+	T.executing = true;
+	clock_gettime(CLOCK_MONOTONIC, &T.last_live_draw);
+	draw();
+	/* While the command runs, Ctrl-C sends SIGINT to it (and to us: the
+	 * flag is dropped afterwards, like the plain REPL does). */
+	cbreak();
+	repl_exec(line);
+	raw();
+	int_signal = 0;
+	T.executing = false;
+	drain_pipe();
+	if (repl_quit_requested())
+		T.quit = true;
+	refresh_model();
+	T.d_out = true;
+}
+
+/* Runs the line readline handed over, then gives readline a fresh prompt. */
+static void take_pending_line(void)
+{
+	char *line = T.pending_line;
+	T.pending_line = NULL;
+	rl_callback_handler_remove();
+	run_command(line, true);
+	free(line);
+	if (!T.quit)
+		rl_install();
+}
+
+static void run_key_command(const char *cmd)
+{
+	/* Keep what the learner was typing; run the key's command beside it. */
+	char *saved = strdup(rl_line_buffer ? rl_line_buffer : "");
+	int point = rl_point;
+	rl_callback_handler_remove();
+	run_command(cmd, false);
+	if (T.quit) {
+		free(saved);
+		return;
+	}
+	rl_install();
+	if (saved) {
+		rl_replace_line(saved, 0);
+		rl_point = point <= rl_end ? point : rl_end;
+		free(saved);
+	}
+	rl_redisplay_cb();
+}
+
+static void scroll_by(int rows)
+{
+	int max = total_rows() - T.out_h;
+	T.scroll += rows;
+	if (T.scroll > max)
+		T.scroll = max;
+	if (T.scroll < 0)
+		T.scroll = 0;
+	T.d_out = true;
+}
+
+static void full_redraw(void)
+{
+	clearok(curscr, TRUE);
+	layout();
+}
+
+/* Named keys arrive decoded (keypad); readline wants the byte sequences. */
+static const char *key_sequence(int ch)
+{
+	switch (ch) {
+	case KEY_UP: return "\033[A";
+	case KEY_DOWN: return "\033[B";
+	case KEY_RIGHT: return "\033[C";
+	case KEY_LEFT: return "\033[D";
+	case KEY_HOME: return "\033[H";
+	case KEY_END: return "\033[F";
+	case KEY_DC: return "\033[3~";
+	case KEY_BACKSPACE: return "\177";
+	case KEY_ENTER: return "\r";
+	}
+	const char *name = keyname(ch);
+	if (name && (strcmp(name, "kLFT5") == 0 || strcmp(name, "kLFT3") == 0))
+		return "\033b"; /* Ctrl/Alt-Left: a word back */
+	if (name && (strcmp(name, "kRIT5") == 0 || strcmp(name, "kRIT3") == 0))
+		return "\033f";
+	return NULL;
+}
+
+static void clear_line(void)
+{
+	bool empty = !rl_line_buffer || !*rl_line_buffer;
+	rl_callback_handler_remove();
+	rl_replace_line("", 0);
+	rl_point = rl_end = 0;
+	rl_install();
+	if (empty)
+		note("(to leave nslab: type quit, or press F10)");
+	T.d_out = true;
+}
+
+static void handle_key(int ch)
+{
+	switch (ch) {
+	case KEY_RESIZE: layout(); return;
+	case KEY_PPAGE: scroll_by(T.out_h > 2 ? T.out_h - 1 : 1); return;
+	case KEY_NPAGE: scroll_by(-(T.out_h > 2 ? T.out_h - 1 : 1)); return;
+	case KEY_SR: scroll_by(1); return;
+	case KEY_SF: scroll_by(-1); return;
+	case 12: full_redraw(); return;  /* Ctrl-L */
+	case 3: clear_line(); return;    /* Ctrl-C at the prompt */
+	case 26: return;                 /* Ctrl-Z: nslab holds kernel objects; no stopping */
+	case KEY_MOUSE: return;
+	}
+	if (ch == KEY_F(1)) { run_key_command("help"); return; }
+	if (ch == KEY_F(2)) { run_key_command("status"); return; }
+	if (ch == KEY_F(3)) { run_key_command("hint"); return; }
+	if (ch == KEY_F(4)) { run_key_command("explain"); return; }
+	if (ch == KEY_F(5)) { run_key_command("check"); return; }
+	if (ch == KEY_F(6)) { run_key_command("next"); return; }
+	if (ch == KEY_F(10)) { run_key_command("quit"); return; }
+	if (ch >= KEY_MIN) {
+		const char *seq = key_sequence(ch);
+		if (seq)
+			feed(seq);
+	} else {
+		char b[2] = {(char)ch, 0};
+		if (ch == 0) /* Ctrl-Space: readline's set-mark; a NUL cannot be queued as text */
+			return;
+		feed(b);
+	}
+	while (T.kq_len && !T.quit) {
+		rl_callback_read_char();
+		if (T.pending_line)
+			take_pending_line();
+		if (T.line_eof) {
+			T.quit = true;
+			return;
+		}
+	}
+}
+
+static void read_keys(void)
+{
+	int ch;
+	while (!T.quit && T.in && (ch = wgetch(T.in)) != ERR)
+		handle_key(ch);
+}
+
+/* ------------------------------------------------------------------ */
+
+static int ms_until(const struct timespec *next)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (next->tv_sec - now.tv_sec) * 1000 + (next->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > TICK_MS ? TICK_MS : (int)ms;
+}
+
+static void loop(void)
+{
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!T.quit && !term_signal) {
+		if (since_ms(&next) >= 0) {
+			refresh_model();
+			next.tv_nsec += TICK_MS * 1000000L;
+			while (next.tv_nsec >= 1000000000L) {
+				next.tv_nsec -= 1000000000L;
+				next.tv_sec++;
+			}
+			if (since_ms(&next) > 0) /* we fell behind (a long command): start afresh */
+				clock_gettime(CLOCK_MONOTONIC, &next);
+		}
+		draw();
+		struct pollfd p[2] = {{T.tty_in, POLLIN, 0}, {T.pipe_r, POLLIN, 0}};
+		int n = poll(p, T.pipe_r >= 0 ? 2 : 1, ms_until(&next));
+		if (n < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & (POLLHUP | POLLERR)) {
+			term_signal = SIGHUP; /* the terminal went away */
+			break;
+		}
+		if (n > 0 && (p[1].revents & POLLIN))
+			drain_pipe();
+		/* Always try: ncurses may hold keys it read ahead, and KEY_RESIZE
+		 * arrives after a SIGWINCH interrupted poll(). */
+		read_keys();
+		int_signal = 0;
+	}
+}
+
+int tui_run(void)
+{
+	if (!tui_available())
+		return repl_run_plain();
+	if (open_screen() < 0) {
+		close_screen();
+		return repl_run_plain();
+	}
+	install_signals();
+	out_set_sink(&sink);
+	repl_set_terminal(&terminal);
+	repl_history_load();
+	snapshot_session();
+	layout();
+	refresh_model();
+	T.d_lab = true;
+	rl_setup();
+	note("Welcome to nslab. Type `labs` to list the labs, `start uts` to begin, F1 for help.");
+	loop();
+
+	repl_history_save();
+	rl_teardown();
+	repl_set_terminal(NULL);
+	out_set_sink(NULL);
+	close_screen();
+	restore_signals();
+	free(T.meter_text);
+	T.meter_text = NULL;
+	free(T.partial);
+	T.partial = NULL;
+	if (term_signal) {
+		/* Leave as the plain REPL would (stop the lab, undo the registry),
+		 * then die of the signal so that the parent sees it. */
+		int sig = term_signal;
+		session_stop();
+		cleanup_all();
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return 0;
+}
