@@ -373,6 +373,12 @@ static bool check_enter(struct nslab_host *h)
 static int do_enter(struct nslab_host *h)
 {
 	char *argv[] = {"enter", NULL};
+	if (main_in_root(h))
+		return 0;
+	/* After `step 4` the earlier steps may not be done: copying the shell
+	 * again is harmless, and `enter` needs it. */
+	if (h->rootfs_add(h, root_path(h), "/bin/sh") < 0)
+		return -1;
 	return cmd_enter(h, 1, argv);
 }
 
@@ -413,7 +419,7 @@ static int do_ls(struct nslab_host *h)
 {
 	char *add[] = {"rootfs", "add", "/bin/ls", NULL};
 	char *cd[] = {"cd", "/bin", NULL};
-	if (cmd_rootfs(h, 3, add) < 0 || cmd_cd(h, 2, cd) < 0)
+	if (do_enter(h) < 0 || cmd_rootfs(h, 3, add) < 0 || cmd_cd(h, 2, cd) < 0)
 		return -1;
 	h->print(h, "$ run ls\n");
 	return h->run(h, 0, "ls", NULL) == 0 ? 0 : -1;
@@ -436,8 +442,8 @@ static bool check_climb(struct nslab_host *h)
 
 static int do_climb(struct nslab_host *h)
 {
-	char *cd[] = {"cd", "../../../..", NULL};
-	if (cmd_cd(h, 2, cd) < 0)
+	char *cd[] = {"cd", "../../../../../../../..", NULL};
+	if (do_enter(h) < 0 || cmd_cd(h, 2, cd) < 0)
 		return -1;
 	h->print(h, "$ run pwd; ls\n");
 	return h->run(h, 0, "pwd; ls", NULL) == 0 ? 0 : -1;
