@@ -417,14 +417,15 @@ int cgroup_create(const char *name)
 
 /* --- set, attach, read --- */
 
-static int leaf_dir(const struct hier *h, const char *name, char *buf, size_t len)
+static int leaf_dir(const struct hier *h, const char *name, char *buf, size_t len, bool quiet)
 {
 	char rel[PATH_MAX];
 	if (rel_name(name, rel, sizeof(rel)) < 0)
 		return -1;
 	pathf(buf, len, "%s/%s", h->mnt, rel);
 	if (!is_dir(buf)) {
-		out_error("cgroup %s does not exist (create it first)", buf);
+		if (!quiet)
+			out_error("cgroup %s does not exist (create it first)", buf);
 		errno = ENOENT;
 		return -1;
 	}
@@ -464,7 +465,7 @@ int cgroup_set_quota(const char *name, long quota_us, long period_us)
 	}
 	if (period_us <= 0)
 		period_us = 100000;
-	if (leaf_dir(&h[0], name, dir, sizeof(dir)) < 0 || rel_name(name, rel, sizeof(rel)) < 0)
+	if (leaf_dir(&h[0], name, dir, sizeof(dir), false) < 0 || rel_name(name, rel, sizeof(rel)) < 0)
 		return -1;
 	if (cgroup_format_v2_max(quota_us, period_us, v2val, sizeof(v2val)) < 0)
 		return -1;
@@ -535,7 +536,7 @@ int cgroup_attach(const char *name, pid_t pid)
 	}
 	pathf(val, sizeof(val), "%d", (int)pid);
 	for (int i = 0; i < n; i++) {
-		if (leaf_dir(&h[i], name, dir, sizeof(dir)) < 0)
+		if (leaf_dir(&h[i], name, dir, sizeof(dir), false) < 0)
 			return -1;
 		if (!procs_has(dir, pid) && write_knob(dir, "cgroup.procs", val) < 0)
 			return -1;
@@ -555,7 +556,8 @@ int cgroup_stat(const char *name, struct nslab_cpu_stat *st)
 		no_cpu_error();
 		return -1;
 	}
-	if (leaf_dir(&h[0], name, dir, sizeof(dir)) < 0)
+	/* A missing cgroup is an answer, not an error: checks ask this. */
+	if (leaf_dir(&h[0], name, dir, sizeof(dir), true) < 0)
 		return -1;
 	pathf(path, sizeof(path), "%s/cpu.stat", dir);
 	if (read_file(path, buf, sizeof(buf)) < 0) {

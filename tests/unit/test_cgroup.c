@@ -1,0 +1,230 @@
+/* test_cgroup.c: cgroup mode detection (statfs wrapped, so every layout can
+ * be faked on any machine), the mapping of one quota to the v1 and v2 knobs,
+ * cpu.stat parsing, mount option matching ("cpu" is not "cpuset"), names,
+ * and the removal rules for the shared `nslab` parent. Needs no root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <sys/vfs.h>
+
+#include "cgroup.h"
+#include "unit.h"
+
+/* cgroup.c's pure helpers, not in cgroup.h. */
+enum nslab_cgmode cgroup_mode_from_magic(long root_magic, long unified_magic);
+int cgroup_format_v2_max(long quota_us, long period_us, char *buf, size_t len);
+int cgroup_parse_v2_max(const char *text, long *quota_us, long *period_us);
+long cgroup_v1_quota_value(long quota_us);
+void cgroup_parse_cpu_stat(const char *text, bool v2, struct nslab_cpu_stat *st);
+bool cgroup_opt_has(const char *opts, const char *word);
+
+#define CGROUP2_MAGIC 0x63677270L
+#define TMPFS_MAGIC_ 0x01021994L
+#define EXT4_MAGIC 0xEF53L
+
+/* --- statfs, faked per path: -1 = ENOENT --- */
+
+static long fake_root = CGROUP2_MAGIC, fake_unified = -1;
+
+int __wrap_statfs(const char *path, struct statfs *buf);
+int __wrap_statfs(const char *path, struct statfs *buf)
+{
+	long magic = -1;
+	if (strcmp(path, "/sys/fs/cgroup") == 0)
+		magic = fake_root;
+	else if (strcmp(path, "/sys/fs/cgroup/unified") == 0)
+		magic = fake_unified;
+	if (magic < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = magic;
+	return 0;
+}
+
+static enum nslab_cgmode mode_with(long root, long unified)
+{
+	fake_root = root;
+	fake_unified = unified;
+	return cgroup_mode();
+}
+
+static void test_mode_v2(void **state)
+{
+	(void)state;
+	assert_int_equal(mode_with(CGROUP2_MAGIC, -1), NSLAB_CG_V2);
+	assert_string_equal(cgroup_mode_name(NSLAB_CG_V2), "cgroup v2");
+}
+
+static void test_mode_hybrid(void **state)
+{
+	(void)state;
+	assert_int_equal(mode_with(TMPFS_MAGIC_, CGROUP2_MAGIC), NSLAB_CG_HYBRID);
+	assert_string_equal(cgroup_mode_name(NSLAB_CG_HYBRID), "hybrid");
+}
+
+static void test_mode_v1(void **state)
+{
+	(void)state;
+	assert_int_equal(mode_with(TMPFS_MAGIC_, -1), NSLAB_CG_V1);
+	/* a unified dir that is not cgroup2 (an empty tmpfs dir) is still v1 */
+	assert_int_equal(mode_with(TMPFS_MAGIC_, TMPFS_MAGIC_), NSLAB_CG_V1);
+	assert_string_equal(cgroup_mode_name(NSLAB_CG_V1), "cgroup v1");
+}
+
+static void test_mode_none(void **state)
+{
+	(void)state;
+	assert_int_equal(mode_with(-1, -1), NSLAB_CG_NONE);
+	assert_int_equal(mode_with(EXT4_MAGIC, -1), NSLAB_CG_NONE);
+	assert_int_equal(cgroup_mode_from_magic(EXT4_MAGIC, CGROUP2_MAGIC), NSLAB_CG_NONE);
+}
+
+/* One quota, both versions' knobs. */
+struct knobs {
+	long quota, period;
+	const char *v2;
+	long v1_quota;
+};
+
+static void test_knob_mapping(void **state)
+{
+	(void)state;
+	static const struct knobs cases[] = {
+		{30000, 100000, "30000 100000", 30000},
+		{10000, 100000, "10000 100000", 10000},
+		{150000, 100000, "150000 100000", 150000},
+		{15000, 50000, "15000 50000", 15000},
+		{-1, 100000, "max 100000", -1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+		assert_int_equal(cgroup_format_v2_max(cases[i].quota, cases[i].period, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, cases[i].v2);
+		assert_int_equal(cgroup_v1_quota_value(cases[i].quota), cases[i].v1_quota);
+		/* and back: what cpu.max says is what was set */
+		long q = 0, p = 0;
+		assert_int_equal(cgroup_parse_v2_max(buf, &q, &p), 0);
+		assert_int_equal(q, cases[i].quota);
+		assert_int_equal(p, cases[i].period);
+	}
+	char small[4];
+	assert_int_equal(cgroup_format_v2_max(30000, 100000, small, sizeof(small)), -1);
+}
+
+static void test_parse_v2_max(void **state)
+{
+	(void)state;
+	long q, p;
+	assert_int_equal(cgroup_parse_v2_max("max 100000\n", &q, &p), 0);
+	assert_int_equal(q, -1);
+	assert_int_equal(p, 100000);
+	assert_int_equal(cgroup_parse_v2_max("30000 100000\n", &q, &p), 0);
+	assert_int_equal(q, 30000);
+	assert_int_equal(cgroup_parse_v2_max("", &q, &p), -1);
+	assert_int_equal(cgroup_parse_v2_max("abc 1000", &q, &p), -1);
+}
+
+static void test_cpu_stat_v1(void **state)
+{
+	(void)state;
+	struct nslab_cpu_stat st = {0};
+	cgroup_parse_cpu_stat("nr_periods 120\nnr_throttled 110\nthrottled_time 7700000000\n"
+			      "nr_bursts 0\nburst_time 0\n",
+			      false, &st);
+	assert_int_equal(st.nr_periods, 120);
+	assert_int_equal(st.nr_throttled, 110);
+	assert_int_equal(st.throttled_usec, 7700000); /* ns -> us */
+	assert_int_equal(st.usage_usec, 0);          /* v1: that is cpuacct.usage */
+}
+
+static void test_cpu_stat_v2(void **state)
+{
+	(void)state;
+	struct nslab_cpu_stat st = {0};
+	cgroup_parse_cpu_stat("usage_usec 3000000\nuser_usec 2900000\nsystem_usec 100000\n"
+			      "nr_periods 30\nnr_throttled 29\nthrottled_usec 2100000\n",
+			      true, &st);
+	assert_int_equal(st.usage_usec, 3000000);
+	assert_int_equal(st.nr_periods, 30);
+	assert_int_equal(st.nr_throttled, 29);
+	assert_int_equal(st.throttled_usec, 2100000);
+}
+
+/* libcgroup 2.0.x may match "cpu" against the cpuset mount: we do not. */
+static void test_mount_options(void **state)
+{
+	(void)state;
+	assert_false(cgroup_opt_has("rw,relatime,cpuset", "cpu"));
+	assert_true(cgroup_opt_has("rw,relatime,cpu", "cpu"));
+	assert_true(cgroup_opt_has("rw,relatime,cpu,cpuacct", "cpu"));
+	assert_true(cgroup_opt_has("rw,relatime,cpu,cpuacct", "cpuacct"));
+	assert_false(cgroup_opt_has("rw,relatime,cpuacct", "cpu"));
+	assert_false(cgroup_opt_has("", "cpu"));
+}
+
+static void test_path(void **state)
+{
+	(void)state;
+	char buf[128], want[128];
+	snprintf(want, sizeof(want), "/nslab/%d/cpu", (int)getpid());
+	assert_int_equal(cgroup_path("cpu", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+	cap_start();
+	assert_int_equal(cgroup_path("../x", buf, sizeof(buf)), -1);
+	assert_int_equal(cgroup_path("a/b", buf, sizeof(buf)), -1);
+	assert_int_equal(cgroup_path("", buf, sizeof(buf)), -1);
+	assert_contains(cap_text(), "bad cgroup name");
+	cap_stop();
+	assert_int_equal(cgroup_path("cpu", buf, 4), -1);
+}
+
+/* The shared top `nslab` holds other runs' trees: removing it must never
+ * descend; removing nslab/<pid> takes its whole subtree. Plain dirs stand in
+ * for cgroup dirs (rmdir behaves the same on empty ones). */
+static void test_remove_rules(void **state)
+{
+	(void)state;
+	char *tmp = unit_tmpdir(), top[256], mine[300], other[300], leaf[320];
+	snprintf(top, sizeof(top), "%s/nslab", tmp);
+	snprintf(mine, sizeof(mine), "%s/111", top);
+	snprintf(other, sizeof(other), "%s/222", top);
+	snprintf(leaf, sizeof(leaf), "%s/cpu", mine);
+	assert_int_equal(mkdir(top, 0755), 0);
+	assert_int_equal(mkdir(mine, 0755), 0);
+	assert_int_equal(mkdir(other, 0755), 0);
+	assert_int_equal(mkdir(leaf, 0755), 0);
+
+	assert_int_equal(cgroup_remove_dir(top), 0); /* busy with others: left alone, not an error */
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(access(leaf, F_OK), 0);
+
+	assert_int_equal(cgroup_remove_dir(mine), 0);
+	assert_int_equal(access(mine, F_OK), -1);
+	assert_int_equal(access(other, F_OK), 0);
+
+	assert_int_equal(cgroup_remove_dir(mine), 0); /* already gone is fine */
+	assert_int_equal(rmdir(other), 0);
+	assert_int_equal(cgroup_remove_dir(top), 0); /* empty now: removed */
+	assert_int_equal(access(top, F_OK), -1);
+	unit_rm_rf(tmp);
+	free(tmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mode_v2),	     cmocka_unit_test(test_mode_hybrid),
+		cmocka_unit_test(test_mode_v1),	     cmocka_unit_test(test_mode_none),
+		cmocka_unit_test(test_knob_mapping), cmocka_unit_test(test_parse_v2_max),
+		cmocka_unit_test(test_cpu_stat_v1),  cmocka_unit_test(test_cpu_stat_v2),
+		cmocka_unit_test(test_mount_options), cmocka_unit_test(test_path),
+		cmocka_unit_test(test_remove_rules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
