@@ -1,0 +1,553 @@
+/* pid.c: the PID namespace. The lab process is cloned with CLONE_NEWPID (and
+ * CLONE_NEWNS, for a /proc of its own), so it is PID 1 of a new namespace:
+ * it adopts orphans, and when it dies every process inside dies with it.
+ * The host sees the same process under another PID (NSpid in
+ * /proc/PID/status). unshare(CLONE_NEWPID) moves only the caller's future
+ * children: the pid_for_children row shows it. */
+#include "nslab-lab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ORPHAN_CMD "sleep 3141"
+
+/* --- mountinfo --- */
+
+struct mnt_ent {
+	int id;
+	char point[PATH_MAX];
+	char fstype[64];
+	bool shared, slave;
+};
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static bool parse_mountinfo_line(char *line, struct mnt_ent *e)
+{
+	char point[PATH_MAX], opt[256], fstype[64];
+	int id, n = 0;
+	if (sscanf(line, "%d %*d %*s %*s %4095s %*s%n", &id, point, &n) < 2)
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	unescape(point);
+	snprintf(e->point, sizeof(e->point), "%s", point);
+	/* optional fields until the lone "-", then the filesystem type */
+	char *p = line + n;
+	while (sscanf(p, " %255s%n", opt, &n) == 1) {
+		p += n;
+		if (strcmp(opt, "-") == 0)
+			break;
+		if (strncmp(opt, "shared:", 7) == 0)
+			e->shared = true;
+		if (strncmp(opt, "master:", 7) == 0)
+			e->slave = true;
+	}
+	if (sscanf(p, " %63s", fstype) != 1)
+		return false;
+	snprintf(e->fstype, sizeof(e->fstype), "%s", fstype);
+	return true;
+}
+
+/* Calls fn for each mount of pid (0 = nslab itself); stops when fn returns false. */
+static int each_mount(pid_t pid, bool (*fn)(const struct mnt_ent *, void *), void *ud)
+{
+	char path[64], line[2 * PATH_MAX];
+	struct mnt_ent e;
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/mountinfo");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (parse_mountinfo_line(line, &e) && !fn(&e, ud))
+			break;
+	fclose(f);
+	return 0;
+}
+
+struct find {
+	const char *point; /* the mount point looked for */
+	bool under;        /* also anything below it */
+	struct mnt_ent found;
+	int count, shared, slave;
+};
+
+/* The last match wins: mountinfo lists a mount after the one it covers. */
+static bool find_cb(const struct mnt_ent *e, void *ud)
+{
+	struct find *f = ud;
+	size_t n = strlen(f->point);
+	bool hit = strcmp(e->point, f->point) == 0 ||
+		   (f->under && strncmp(e->point, f->point, n) == 0 && e->point[n] == '/');
+	if (hit) {
+		f->found = *e;
+		f->count++;
+	}
+	if (e->shared)
+		f->shared++;
+	if (e->slave)
+		f->slave++;
+	return true;
+}
+
+static struct find find_mount(pid_t pid, const char *point, bool under)
+{
+	struct find f = {.point = point, .under = under};
+	if (each_mount(pid, find_cb, &f) < 0)
+		f.count = -1;
+	return f;
+}
+
+/* --- small helpers --- */
+
+static ino_t ns_ino(pid_t pid, const char *ns)
+{
+	char p[64];
+	struct stat st;
+	snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns);
+	return stat(p, &st) == 0 ? st.st_ino : 0;
+}
+
+/* A field of /proc/PID/status ("PPid", "NSpid"), as text. */
+static bool status_field(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char p[64], line[512];
+	size_t n = strlen(name);
+	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return false;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (strncmp(line, name, n) == 0 && line[n] == ':') {
+			char *v = line + n + 1;
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(buf, len, "%s", v);
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
+static int failed(char *out, size_t outlen, const char *what)
+{
+	int err = errno;
+	if (out)
+		snprintf(out, outlen, "%s", what);
+	errno = err;
+	return -1;
+}
+
+static int call(struct nslab_host *h, nslab_call_fn fn)
+{
+	char out[256] = "";
+	int r = h->call(h, h->main_pid(h), fn, NULL, 0, out, sizeof(out));
+	if (r < 0)
+		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
+	return r;
+}
+
+/* --- run inside the lab process (h->call) --- */
+
+/* Until step 1, the lab's mounts are slaves: mounts from the host still come
+ * in, but a /proc mounted inside can never propagate out onto the host's. */
+static int ag_init(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return failed(out, outlen, "mount(MS_REC|MS_SLAVE)");
+	return 0;
+}
+
+static int ag_private(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return failed(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+	return 0;
+}
+
+static int ag_mount_proc(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return failed(out, outlen, "mount(proc)");
+	return 0;
+}
+
+static int ag_proc_self(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	ssize_t n = readlink("/proc/self", out, outlen - 1);
+	return n < 0 ? -1 : 0;
+}
+
+/* unshare, then one child: it becomes PID 1 of the nested namespace (until
+ * then the kernel will not even open pid_for_children: it has no init yet).
+ * It only waits; it dies with the lab, as every process below PID 1 does. */
+static int ag_unshare(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (unshare(CLONE_NEWPID) < 0)
+		return failed(out, outlen, "unshare(CLONE_NEWPID)");
+	pid_t child = fork();
+	if (child < 0)
+		return failed(out, outlen, "fork");
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "nslab-nested");
+		for (;;)
+			pause();
+	}
+	snprintf(out, outlen, "%d", (int)child);
+	return 0;
+}
+
+/* --- step 1: private mounts --- */
+
+static bool check_private(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	struct find f = find_mount(pid, "/", false);
+	if (f.shared + f.slave > 0) {
+		h->missing(h, "%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
+			      "\"shared:N\" in /proc/%d/mountinfo)", f.shared + f.slave, (int)pid);
+		return false;
+	}
+	return true;
+}
+
+static int do_private(struct nslab_host *h)
+{
+	if (call(h, ag_private) < 0)
+		return -1;
+	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
+	return 0;
+}
+
+/* --- step 2: a /proc for the namespace --- */
+
+static bool check_pid1(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	char nspid[128] = "";
+	if (!status_field(pid, "NSpid", nspid, sizeof(nspid))) {
+		h->missing(h, "cannot read NSpid in /proc/%d/status", (int)pid);
+		return false;
+	}
+	const char *last = strrchr(nspid, '\t') ? strrchr(nspid, '\t') + 1 : nspid;
+	if (strcmp(last, "1") != 0 || !strchr(nspid, '\t')) {
+		h->missing(h, "the lab process is not PID 1 of a namespace of its own (NSpid: %s)", nspid);
+		return false;
+	}
+	return true;
+}
+
+static bool check_proc(struct nslab_host *h)
+{
+	char self[64] = "";
+	if (!check_pid1(h))
+		return false;
+	if (h->call(h, h->main_pid(h), ag_proc_self, NULL, 0, self, sizeof(self)) < 0) {
+		h->missing(h, "the lab has no readable /proc (%s)", strerror(errno));
+		return false;
+	}
+	if (strcmp(self, "1") != 0) {
+		h->missing(h, "the lab's /proc still belongs to the host's PID namespace (/proc/self is %s "
+			      "for the lab process, which is PID 1 in its own)", self);
+		return false;
+	}
+	return true;
+}
+
+static int do_proc(struct nslab_host *h)
+{
+	if (call(h, ag_mount_proc) < 0)
+		return -1;
+	h->trace(h, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");
+	return 0;
+}
+
+/* --- step 3: orphans go to PID 1 --- */
+
+/* A process of the lab's PID namespace, other than PID 1, whose parent is
+ * PID 1: an orphan it adopted (or a child it made). */
+static bool check_orphan(struct nslab_host *h)
+{
+	pid_t main = h->main_pid(h);
+	ino_t ns = ns_ino(main, "pid");
+	DIR *d = opendir("/proc");
+	if (!d || !ns) {
+		if (d)
+			closedir(d);
+		h->missing(h, "cannot read /proc");
+		return false;
+	}
+	bool found = false;
+	struct dirent *e;
+	char ppid[32];
+	while (!found && (e = readdir(d))) {
+		pid_t p = (pid_t)atoi(e->d_name);
+		if (p <= 0 || p == main || ns_ino(p, "pid") != ns)
+			continue;
+		found = status_field(p, "PPid", ppid, sizeof(ppid)) && atoi(ppid) == main;
+	}
+	closedir(d);
+	if (!found)
+		h->missing(h, "no process in the lab has PID 1 as its parent yet "
+			      "(run " ORPHAN_CMD " >/dev/null 2>&1 &)");
+	return found;
+}
+
+static int do_orphan(struct nslab_host *h)
+{
+	char *out = NULL;
+	int st = h->run(h, 0, ORPHAN_CMD " >/dev/null 2>&1 &", &out);
+	free(out);
+	if (st != 0) {
+		h->error(h, "could not start " ORPHAN_CMD " in the lab (status %d)", st);
+		return -1;
+	}
+	h->trace(h, "clone(SIGCHLD) = 2   (sh starts " ORPHAN_CMD " in the background and exits)");
+	h->trace(h, "exit_group(0) = ?   (sh is gone: the kernel makes PID 1 the parent of sleep)");
+	h->trace(h, "wait4(-1, ..., WNOHANG) in PID 1 reaps it when it ends");
+	return 0;
+}
+
+/* --- step 4: unshare moves only children --- */
+
+/* The host PID of a child of parent that lives in PID namespace ns. */
+static pid_t find_child_in(pid_t parent, ino_t ns)
+{
+	DIR *d = opendir("/proc");
+	if (!d || !ns) {
+		if (d)
+			closedir(d);
+		return -1;
+	}
+	pid_t found = -1;
+	struct dirent *e;
+	char ppid[32];
+	while (found < 0 && (e = readdir(d))) {
+		pid_t p = (pid_t)atoi(e->d_name);
+		if (p > 0 && ns_ino(p, "pid") == ns && status_field(p, "PPid", ppid, sizeof(ppid)) &&
+		    atoi(ppid) == parent)
+			found = p;
+	}
+	closedir(d);
+	return found;
+}
+
+static bool check_for_children(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	char p[64];
+	ino_t active = ns_ino(pid, "pid"), children = ns_ino(pid, "pid_for_children");
+	snprintf(p, sizeof(p), "/proc/%d/ns/pid_for_children", (int)pid);
+	if (active && !children) {
+		h->missing(h, "the new PID namespace has no PID 1 yet, so %s cannot be opened: the lab process "
+			      "must start a child", p);
+		return false;
+	}
+	if (!active || active == children) {
+		h->missing(h, "pid_for_children of the lab process is still its own PID namespace (%s)", p);
+		return false;
+	}
+	return check_pid1(h);
+}
+
+static int do_unshare(struct nslab_host *h)
+{
+	char out[256] = "";
+	if (h->call(h, h->main_pid(h), ag_unshare, NULL, 0, out, sizeof(out)) < 0) {
+		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
+		return -1;
+	}
+	h->trace(h, "unshare(CLONE_NEWPID) = 0   (the caller stays PID 1 of its namespace)");
+	pid_t host_pid = find_child_in(h->main_pid(h), ns_ino(h->main_pid(h), "pid_for_children"));
+	h->trace(h, "clone(SIGCHLD) = %s   (its PID in the lab; %d on the host; 1 in the new, nested namespace)",
+		 out, (int)host_pid);
+	if (host_pid > 0)
+		h->show_pid(h, host_pid, "nested");
+	return 0;
+}
+
+static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	pid_t pid = h->main_pid(h);
+	if (ns_ino(pid, "pid") != ns_ino(pid, "pid_for_children")) {
+		h->print(h, "the lab process has unshared its PID namespace already\n");
+		return 0;
+	}
+	if (do_unshare(h) < 0)
+		return -1;
+	h->print(h, "unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children rows of `ns`\n");
+	return 0;
+}
+
+/* --- the lab --- */
+
+/* As in the mnt lab: the work directory becomes a shared mount on the host,
+ * so that the lab's copy of it is a slave ("master:N") on any machine, with
+ * or without systemd, and step 1 has something to undo. */
+static int share_workdir(struct nslab_host *h)
+{
+	const char *wd = h->workdir(h);
+	if (mount(wd, wd, NULL, MS_BIND, NULL) < 0) {
+		h->error(h, "cannot bind-mount %s: %s", wd, strerror(errno));
+		return -1;
+	}
+	if (h->keep(h, NSLAB_OBJ_MOUNT, wd) < 0)
+		return -1;
+	if (mount(NULL, wd, NULL, MS_SHARED, NULL) < 0) {
+		h->error(h, "cannot make %s shared: %s", wd, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const char *unsupported(struct nslab_host *h)
+{
+	(void)h;
+	if (access("/proc/self/ns/pid_for_children", F_OK) < 0)
+		return "this kernel has no PID namespaces (CONFIG_PID_NS), or is older than 4.12";
+	return NULL;
+}
+
+static int setup(struct nslab_host *h)
+{
+	if (share_workdir(h) < 0)
+		return -1;
+	struct nslab_spawn how = {.label = "lab", .clone_flags = CLONE_NEWPID | CLONE_NEWNS, .init = ag_init};
+	pid_t pid = h->spawn(h, &how);
+	if (pid < 0)
+		return -1;
+	h->print(h, "The lab process is %d on the host; inside its namespace it is PID 1.\n", (int)pid);
+	return 0;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "Private mounts first",
+		.task = "The lab process is PID 1 of a new PID namespace, in a mount namespace of its own. "
+			"Before mounting a /proc for it, cut its mounts off from the host's:\n"
+			"  run mount --make-rprivate /\n"
+			"  run grep -c master: /proc/self/mountinfo   (now 0)\n"
+			"And see both PIDs: host grep NSpid /proc/$NSLAB_LAB_PID/status",
+		.hint = "nslab started the lab with slave mounts (\"master:N\": host mounts come in, nothing goes "
+			"out). mount --make-rprivate / cuts the link both ways.",
+		.explain = "clone(CLONE_NEWPID|CLONE_NEWNS) made the lab process: PID 1 in a new PID namespace, "
+			   "with a copy of the host's mounts. NSpid in /proc/PID/status lists its PID in every "
+			   "namespace it belongs to, outermost first: the host's number, then 1. The next step mounts "
+			   "proc on /proc: with shared propagation (systemd makes / shared) that mount would land on "
+			   "the host's /proc too, and every `ps` on the host would see only the lab. "
+			   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) prevents it; it is what "
+			   "`unshare --mount-proc` does first.",
+		.check = check_private,
+		.perform = do_private,
+	},
+	{
+		.title = "A /proc for the namespace",
+		.task = "Mount a proc filesystem for the lab's PID namespace, then list processes:\n"
+			"  run ps -ef        (the host's processes: /proc is still the host's)\n"
+			"  run mount -t proc proc /proc\n"
+			"  run ps -ef        (only the lab's)",
+		.hint = "ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
+			"it, so the lab needs its own mount.",
+		.explain = "Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
+			   "only that namespace's processes, numbered as that namespace sees them: PID 1 is the lab "
+			   "process (a fork of nslab, so ps shows nslab's command line). Before the mount, /proc in the lab was the host's: `ps` showed "
+			   "every process on the machine, with host numbers. The host still sees the lab's "
+			   "processes under their host PIDs: a parent namespace sees into its children, never the "
+			   "other way round.",
+		.check = check_proc,
+		.perform = do_proc,
+	},
+	{
+		.title = "PID 1 adopts orphans",
+		.task = "Start a background process whose parent exits at once:\n"
+			"  run " ORPHAN_CMD " >/dev/null 2>&1 &\n"
+			"  run ps -o pid,ppid,args -e\n"
+			"Its parent (PPID) is 1: the lab process.",
+		.hint = "The shell that `run` starts exits right after putting sleep in the background; the orphan "
+			"goes to the init of its PID namespace.",
+		.explain = "When a process exits, the kernel gives its children to the nearest subreaper or to "
+			   "PID 1 of their PID namespace (the namespace's child_reaper), not to the host's init. PID "
+			   "1 must wait(2) for them, or they stay zombies: the lab process reaps them. PID 1 is "
+			   "special in two more ways: it gets only the signals it has handlers for, and when it "
+			   "dies the kernel SIGKILLs every process of the namespace. `stop` kills the lab process, "
+			   "and " ORPHAN_CMD " goes with it.",
+		.check = check_orphan,
+		.perform = do_orphan,
+	},
+	{
+		.title = "unshare moves only children",
+		.task = "Ask for another PID namespace from inside the lab process:\n"
+			"  unshare\n"
+			"(the lab's command for unshare(CLONE_NEWPID) in the lab process, then one fork()). Then:\n"
+			"  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
+			"  host grep NSpid /proc/$NSLAB_LAB_PID/status   (still ends in 1)\n"
+			"  run ps -o pid,ppid,args -e                   (the child: a new PID here, 1 in its own)",
+		.hint = "A process's PID can never change; the pid and pid_for_children rows of `ns` now differ. "
+			"`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
+		.explain = "unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
+			   "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
+			   "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even be opened (ENOENT) while the new namespace has no PID 1. The child's NSpid line has three numbers: host, lab, 1. That is why `unshare --pid` needs --fork, "
+			   "and why setns(2) into a PID namespace also affects only children. Time namespaces "
+			   "behave the same way (time_for_children).",
+		.check = check_for_children,
+		.perform = do_unshare,
+	},
+};
+
+static const struct nslab_command commands[] = {
+	{"unshare", "unshare", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
+	 cmd_unshare},
+};
+
+static const struct nslab_lab lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "pid",
+	.title = "PID namespace: process IDs and PID 1",
+	.summary = "A PID namespace numbers its processes from 1. The lab process is PID 1 of a new one: it "
+		   "adopts orphans, and when it dies everything inside dies. `ps` needs a /proc mounted for the "
+		   "namespace; the host keeps seeing every process under its own numbers. Finally you will see "
+		   "why unshare(CLONE_NEWPID) moves only children.",
+	.order = 70,
+	NSLAB_STEPS(steps),
+	.unsupported = unsupported,
+	.setup = setup,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(lab)
