@@ -408,7 +408,7 @@ static const struct nslab_step steps[] = {
 			"\n"
 			"  run ls /                       (the jail)\n"
 			"  run cd ../../.. ; ls           (still the jail)\n"
-			"  run " ESCAPE_BIN " -v ls /     (the host's /)\n"
+			"  run " ESCAPE_BIN " -v ls /      (the host's /)\n"
 			"  run ls /                       (the jail again: only that one command got out)\n"
 			"  run ls -a /                    (the program left /.nslab-escape behind)",
 		.hint = "-v makes the escape program print each system call it makes.",
