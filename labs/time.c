@@ -1,0 +1,371 @@
+/* time.c: the time namespace (Linux 5.6+). It shifts CLOCK_MONOTONIC and
+ * CLOCK_BOOTTIME by per-namespace offsets, so that a container migrated to
+ * another machine keeps its clocks; CLOCK_REALTIME is not namespaced.
+ *
+ * The order matters, and the lab follows it: the lab process unshares
+ * CLONE_NEWTIME (only its time_for_children changes), the host writes the
+ * offsets to /proc/PID/timens_offsets while no process is inside yet, and
+ * then a process enters (here the lab process itself, with setns), which
+ * freezes the offsets for good. */
+#include "nslab-lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define OFFSET_S 864000L /* ten days */
+#define OFFSET_STR "864000"
+
+struct offsets {
+	long long mono_s, boot_s;
+	long mono_ns, boot_ns;
+};
+
+struct clocks {
+	struct timespec mono, boot, real;
+};
+
+/* --- helpers --- */
+
+static ino_t ns_ino(pid_t pid, const char *ns)
+{
+	char p[64];
+	struct stat st;
+	if (pid > 0)
+		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns);
+	else
+		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns);
+	return stat(p, &st) == 0 ? st.st_ino : 0;
+}
+
+/* /proc/PID/timens_offsets: "monotonic S NS" and "boottime S NS" lines, for
+ * the process's time_for_children namespace. */
+static int read_offsets(pid_t pid, struct offsets *o)
+{
+	char p[64], line[128], name[32];
+	long long s;
+	long ns;
+	memset(o, 0, sizeof(*o));
+	snprintf(p, sizeof(p), "/proc/%d/timens_offsets", (int)pid);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %lld %ld", name, &s, &ns) != 3)
+			continue;
+		if (strcmp(name, "monotonic") == 0 || strcmp(name, "1") == 0) {
+			o->mono_s = s;
+			o->mono_ns = ns;
+		} else if (strcmp(name, "boottime") == 0 || strcmp(name, "7") == 0) {
+			o->boot_s = s;
+			o->boot_ns = ns;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int failed(char *out, size_t outlen, const char *what)
+{
+	int err = errno;
+	if (out)
+		snprintf(out, outlen, "%s", what);
+	errno = err;
+	return -1;
+}
+
+static int call(struct nslab_host *h, nslab_call_fn fn)
+{
+	char out[256] = "";
+	int r = h->call(h, h->main_pid(h), fn, NULL, 0, out, sizeof(out));
+	if (r < 0)
+		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
+	return r;
+}
+
+static double ts_diff(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+static void now(struct clocks *c)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->mono);
+	clock_gettime(CLOCK_BOOTTIME, &c->boot);
+	clock_gettime(CLOCK_REALTIME, &c->real);
+}
+
+/* --- run inside the lab process (h->call) --- */
+
+static int ag_unshare(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	return unshare(CLONE_NEWTIME) < 0 ? failed(out, outlen, "unshare(CLONE_NEWTIME)") : 0;
+}
+
+/* setns into its own time_for_children: the lab process enters the
+ * namespace it made, as its first member. */
+static int ag_enter(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return failed(out, outlen, "open(\"/proc/self/ns/time_for_children\")");
+	int r = setns(fd, CLONE_NEWTIME);
+	int err = errno;
+	close(fd);
+	errno = err;
+	return r < 0 ? failed(out, outlen, "setns(CLONE_NEWTIME)") : 0;
+}
+
+static int ag_clocks(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	struct clocks c;
+	if (outlen < sizeof(c))
+		return -1;
+	now(&c);
+	memcpy(out, &c, sizeof(c));
+	return 0;
+}
+
+/* --- step 1 --- */
+
+static bool check_unshare(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	if (ns_ino(pid, "time_for_children") == ns_ino(0, "time") && ns_ino(pid, "time") == ns_ino(0, "time")) {
+		h->missing(h, "time_for_children of the lab process is still the host's time namespace "
+			      "(/proc/%d/ns/time_for_children)", (int)pid);
+		return false;
+	}
+	return true;
+}
+
+static int do_unshare(struct nslab_host *h)
+{
+	if (call(h, ag_unshare) < 0)
+		return -1;
+	h->trace(h, "unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
+	return 0;
+}
+
+static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (check_unshare(h) && ns_ino(h->main_pid(h), "time_for_children") != ns_ino(0, "time")) {
+		h->print(h, "the lab process has a new time namespace for its children already\n");
+		return 0;
+	}
+	if (do_unshare(h) < 0)
+		return -1;
+	h->print(h, "unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`\n");
+	return 0;
+}
+
+/* --- step 2 --- */
+
+static bool check_offsets(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	struct offsets o;
+	if (!check_unshare(h))
+		return false;
+	if (read_offsets(pid, &o) < 0) {
+		h->missing(h, "cannot read /proc/%d/timens_offsets (%s)", (int)pid, strerror(errno));
+		return false;
+	}
+	bool ok = true;
+	if (o.mono_s == 0 && o.mono_ns == 0) {
+		h->missing(h, "the monotonic offset in /proc/%d/timens_offsets is still 0", (int)pid);
+		ok = false;
+	}
+	if (o.boot_s == 0 && o.boot_ns == 0) {
+		h->missing(h, "the boottime offset in /proc/%d/timens_offsets is still 0", (int)pid);
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_offsets(struct nslab_host *h)
+{
+	char p[64];
+	static const char text[] = "monotonic " OFFSET_STR " 0\nboottime " OFFSET_STR " 0\n";
+	snprintf(p, sizeof(p), "/proc/%d/timens_offsets", (int)h->main_pid(h));
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		h->error(h, "cannot open %s: %s", p, strerror(errno));
+		return -1;
+	}
+	ssize_t n = write(fd, text, strlen(text));
+	int err = errno;
+	close(fd);
+	if (n < 0) {
+		h->error(h, "writing %s: %s%s", p, strerror(err),
+			 err == EACCES ? " (a process has entered the namespace already: `reset` and redo step 1)" : "");
+		return -1;
+	}
+	h->trace(h, "openat(AT_FDCWD, \"%s\", O_WRONLY) = 3", p);
+	h->trace(h, "write(3, \"monotonic " OFFSET_STR " 0\\nboottime " OFFSET_STR " 0\\n\", %zu) = %zd", strlen(text),
+		 n);
+	return 0;
+}
+
+/* --- step 3 --- */
+
+static bool check_enter(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	struct offsets o;
+	struct clocks lab, host;
+	if (ns_ino(pid, "time") == ns_ino(0, "time")) {
+		h->missing(h, "the lab process is still in the host's time namespace (/proc/%d/ns/time)", (int)pid);
+		return false;
+	}
+	if (read_offsets(pid, &o) < 0 || h->call(h, pid, ag_clocks, NULL, 0, (char *)&lab, sizeof(lab)) < 0) {
+		h->missing(h, "cannot read the lab's clocks (%s)", strerror(errno));
+		return false;
+	}
+	now(&host);
+	double boot = ts_diff(&lab.boot, &host.boot) - ((double)o.boot_s + (double)o.boot_ns / 1e9);
+	double mono = ts_diff(&lab.mono, &host.mono) - ((double)o.mono_s + (double)o.mono_ns / 1e9);
+	bool ok = true;
+	if (o.boot_s == 0 && o.boot_ns == 0) {
+		h->missing(h, "the lab's time namespace has no boottime offset (it froze at 0: `reset`)");
+		ok = false;
+	}
+	if (boot > 1.0 || boot < -1.0 || mono > 1.0 || mono < -1.0) {
+		h->missing(h, "the lab's clocks are not the host's plus the offsets (off by %.1f s boottime, "
+			      "%.1f s monotonic)", boot, mono);
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_enter(struct nslab_host *h)
+{
+	if (call(h, ag_enter) < 0)
+		return -1;
+	h->trace(h, "openat(AT_FDCWD, \"/proc/self/ns/time_for_children\", O_RDONLY) = 3   (in the lab process)");
+	h->trace(h, "setns(3, CLONE_NEWTIME) = 0   (the offsets are frozen from now on)");
+	return 0;
+}
+
+static int cmd_enter(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (ns_ino(h->main_pid(h), "time") != ns_ino(0, "time")) {
+		h->print(h, "the lab process is in its own time namespace already\n");
+		return 0;
+	}
+	if (do_enter(h) < 0)
+		return -1;
+	h->print(h, "setns(time_for_children, CLONE_NEWTIME) = 0: the lab process is inside\n");
+	return 0;
+}
+
+/* --- the lab --- */
+
+static const char *unsupported(struct nslab_host *h)
+{
+	(void)h;
+	if (access("/proc/self/ns/time", F_OK) < 0)
+		return "this kernel has no time namespaces (they need Linux 5.6+ with CONFIG_TIME_NS)";
+	return NULL;
+}
+
+static int setup(struct nslab_host *h)
+{
+	struct nslab_spawn how = {.label = "lab"};
+	return h->spawn(h, &how) < 0 ? -1 : 0;
+}
+
+static const struct nslab_step steps[] = {
+	{
+		.title = "A time namespace for the children",
+		.task = "Ask for a new time namespace in the lab process:\n"
+			"  unshare\n"
+			"(the lab's command for unshare(CLONE_NEWTIME) in the lab process). Then:\n"
+			"  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
+			"Do not `run` anything until step 3: the first process to enter freezes the offsets.",
+		.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes.",
+		.explain = "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
+			   "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
+			   "in the old one (/proc/PID/ns/time). The delay is on purpose: the offsets can be set only "
+			   "while no process is inside yet.",
+		.check = check_unshare,
+		.perform = do_unshare,
+	},
+	{
+		.title = "Set the clock offsets",
+		.task = "Move the lab's clocks ten days ahead, from the host:\n"
+			"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+			"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+			"  host cat /proc/$NSLAB_LAB_PID/timens_offsets",
+		.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails with "
+			"\"Permission denied\"; then `reset`.",
+		.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
+			   "clocks can be shifted: CLOCK_MONOTONIC (time since an arbitrary start, never jumps) and "
+			   "CLOCK_BOOTTIME (the same, counting suspend: what uptime shows). CLOCK_REALTIME, the wall "
+			   "clock, is one for the whole machine: there is no offset for it. The point of it all is "
+			   "checkpoint/restore (CRIU): a container moved to another machine must not see its "
+			   "monotonic clock jump backwards.",
+		.check = check_offsets,
+		.perform = do_offsets,
+	},
+	{
+		.title = "Enter, and compare the clocks",
+		.task = "Move the lab process into the namespace it made, then compare:\n"
+			"  enter\n"
+			"(the lab's command for setns(time_for_children, CLONE_NEWTIME) in the lab process)\n"
+			"  run uptime\n"
+			"  host uptime\n"
+			"  run cat /proc/uptime\n"
+			"  host cat /proc/uptime\n"
+			"  run date\n"
+			"  host date       (the same: the wall clock is not namespaced)",
+		.hint = "The lab's uptime is ten days longer than the host's; `date` agrees on both sides.",
+		.explain = "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
+			   "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
+			   "timens_offsets now fails. Nothing in the kernel's clocks changes; the vDSO page of a "
+			   "process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
+			   "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
+			   "/proc/LABPID/ns/time, so its commands see the shifted clocks too.",
+		.check = check_enter,
+		.perform = do_enter,
+	},
+};
+
+static const struct nslab_command commands[] = {
+	{"unshare", "unshare", "unshare(CLONE_NEWTIME) in the lab process (affects its children only)", 0, 0,
+	 cmd_unshare},
+	{"enter", "enter", "setns() the lab process into its time_for_children namespace", 0, 0, cmd_enter},
+};
+
+static const struct nslab_lab lab = {
+	.abi_major = NSLAB_ABI_MAJOR,
+	.size = sizeof(struct nslab_lab),
+	.id = "time",
+	.title = "Time namespace: shifted clocks (Linux 5.6+)",
+	.summary = "The newest namespace shifts two clocks, CLOCK_MONOTONIC and CLOCK_BOOTTIME, by offsets "
+		   "set before the first process enters. The wall clock stays the machine's. You will create "
+		   "one, move its clocks ten days ahead, enter it, and compare uptime inside and out.",
+	.order = 110,
+	NSLAB_STEPS(steps),
+	.unsupported = unsupported,
+	.setup = setup,
+	.commands = commands,
+	.ncommands = sizeof(commands) / sizeof(commands[0]),
+};
+
+NSLAB_LAB(lab)
