@@ -402,65 +402,69 @@ static int escape_setup(struct nslab_host *h)
 static const struct nslab_step steps[] = {
 	{
 		.title = "Escape once",
-		.task = "nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...) and chrooted\n"
-			"the lab process into it. The jail also holds " ESCAPE_BIN ", a small static program.\n"
-			"Look around, then run it:\n"
+		.task = "nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...)\n"
+			"and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a\n"
+			"small static program. Look around, then run it:\n"
 			"\n"
-			"  run ls /                       (the jail)\n"
-			"  run cd ../../.. ; ls           (still the jail)\n"
-			"  run " ESCAPE_BIN " -v ls /      (the host's /)\n"
-			"  run ls /                       (the jail again: only that one command got out)\n"
-			"  run ls -a /                    (the program left /.nslab-escape behind)",
+			"  run ls /                     (the jail)\n"
+			"  run cd ../../.. ; ls         (still the jail)\n"
+			"  run " ESCAPE_BIN " -v ls /    (the host's /)\n"
+			"  run ls /                     (the jail again: only that command got out)\n"
+			"  run ls -a /                  (it left /.nslab-escape behind)",
 		.hint = "-v makes the escape program print each system call it makes.",
 		.explain = "The escape program did, as root inside the jail:\n"
 			   "  mkdir(\".nslab-escape\")   a directory inside the jail\n"
-			   "  chroot(\".nslab-escape\")  the root moves down, the working directory does not:\n"
-			   "                           it is now ABOVE the root, outside the jail\n"
-			   "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk never meets\n"
-			   "                           it again; it ends at the real /\n"
-			   "  chroot(\".\")              make the real / the root again, then execve(ls)\n"
-			   "chroot(2) changes the root used for path lookup and nothing else; its manual page\n"
-			   "says it does not change the working directory. Root inside the jail still holds\n"
-			   "CAP_SYS_CHROOT, so it may call chroot as often as it likes.",
+			   "  chroot(\".nslab-escape\")  the root moves down, the working directory\n"
+			   "                           does not: it is now ABOVE the root\n"
+			   "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk\n"
+			   "                           never meets it again: it ends at the real /\n"
+			   "  chroot(\".\")              the real / is the root again; then execve(ls)\n"
+			   "chroot(2) changes the root used for path lookup and nothing else; its manual\n"
+			   "page says it does not change the working directory. Root inside the jail\n"
+			   "still holds CAP_SYS_CHROOT, so it may call chroot as often as it likes.",
 		.check = check_once,
 		.perform = do_once,
 	},
 	{
 		.title = "Keep a process outside",
-		.task = "A process that escaped stays escaped. Start one that lives on, and look at it from the host:\n"
+		.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
+			"it from the host:\n"
 			"\n"
-			"  escape                              (runs " ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG " from the lab process)\n"
+			"  escape                               (" ESCAPE_BIN " sleep 3600)\n"
 			"  host ls -l /proc/$NSLAB_LAB_PID/root   (the jail)\n"
 			"  host ls -l /proc/PID/root              (PID as printed: /)\n"
 			"  ns PID",
-		.hint = "`escape` is a command of this lab; it prints the escaped process's PID and adds it to the pane.",
-		.explain = "/proc/PID/root shows the root directory of any process. The lab process points into\n"
-			   "the jail, its escaped child at /. `ns` shows that neither differs from the host in\n"
-			   "any namespace: chroot isolated nothing to begin with. The escaped process can read\n"
-			   "/etc/shadow, kill host processes, load kernel modules: it is plain root on the host.",
+		.hint = "`escape` is a command of this lab; it prints the escaped process's PID and\n"
+			"adds it to the pane.",
+		.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
+			   "points into the jail, its escaped child at /. `ns` shows that neither\n"
+			   "differs from the host in any namespace: chroot isolated nothing to begin\n"
+			   "with. The escaped process is plain root on the host: it can read /etc/shadow\n"
+			   "or load kernel modules. (Even inside the jail it could kill any host\n"
+			   "process: chroot hides files, not processes.)",
 		.check = check_running,
 		.perform = do_running,
 	},
 	{
 		.title = "Escape by hand",
-		.task = "Now make the lab process itself escape, one system call at a time (chroot and cd are\n"
-			"commands of this lab: the lab process makes the call):\n"
+		.task = "Now make the lab process itself escape, one system call at a time (chroot\n"
+			"and cd are commands of this lab: the lab process makes the call):\n"
 			"\n"
 			"  run mkdir -p /out\n"
-			"  chroot /out                       (the working directory is now outside the root)\n"
-			"  cd ../../../../../../../..        (climb to the real /)\n"
+			"  chroot /out                  (the working directory is now outside it)\n"
+			"  cd ../../../../../../../..   (climb to the real /)\n"
 			"  chroot .\n"
 			"  run ls /\n"
 			"\n"
 			"Between the two chroots `run` cannot work: /out holds no shell.",
-		.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\", then `chroot .`.\n"
-			"`reset` starts the lab over.",
-		.explain = "The same four calls as the program, made by the lab process: /proc/PID/root now\n"
-			   "points at /. The fix is not a better chroot but a different tool: pivot_root(2)\n"
-			   "in a new mount namespace swaps the root mount itself and unmounts the old one, so\n"
-			   "there is nothing left above / to climb to (the pivot-root lab). Dropping\n"
-			   "CAP_SYS_CHROOT, or being root only inside a user namespace, takes the first\n"
-			   "chroot away too.",
+		.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\",\n"
+			"then `chroot .`. `reset` starts the lab over.",
+		.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
+			   "now points at /. The fix is not a better chroot but a different tool:\n"
+			   "pivot_root(2) in a new mount namespace swaps the root mount itself and\n"
+			   "unmounts the old one, so there is nothing left above / to climb to (the\n"
+			   "pivot-root lab). Dropping CAP_SYS_CHROOT, or being root only inside a user\n"
+			   "namespace, takes the first chroot away too.",
 		.check = check_by_hand,
 		.perform = do_by_hand,
 	},

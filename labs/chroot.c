@@ -462,19 +462,21 @@ static int chroot_setup(struct nslab_host *h)
 static const struct nslab_step steps[] = {
 	{
 		.title = "An empty root",
-		.task = "chroot(2) makes a directory the root (/) of a process. Make an empty directory and try\n"
-			"to start a shell with it as root:\n"
+		.task = "chroot(2) makes a directory the root (/) of a process. Make an empty\n"
+			"directory and try to start a shell with it as root:\n"
 			"\n"
 			"  host mkdir -p $NSLAB_LAB_ROOT\n"
 			"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
 			"\n"
-			"It fails with \"No such file or directory\", although /bin/sh exists on the host.",
-		.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows its value.",
-		.explain = "chroot(1) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself succeeded: from\n"
-			   "then on every absolute path the process looks up starts at the new root. So\n"
-			   "execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not exist: ENOENT.\n"
-			   "chroot dates from Version 7 UNIX (1979) and was used to lock FTP and other remote\n"
-			   "users into one directory.",
+			"It fails with \"No such file or directory\", although /bin/sh exists on the\n"
+			"host.",
+		.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
+			"its value.",
+		.explain = "chroot(1) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
+			   "succeeded: from then on every absolute path the process looks up starts at\n"
+			   "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
+			   "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
+			   "FTP and other remote users into one directory.",
 		.check = check_empty_root,
 		.perform = do_empty_root,
 	},
@@ -489,19 +491,21 @@ static const struct nslab_step steps[] = {
 			"Still \"No such file or directory\"! Ask which files the shell needs:\n"
 			"\n"
 			"  host ldd /bin/sh",
-		.hint = "The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up as /bin/sh\n"
-			"inside the new root.",
-		.explain = "/bin/sh is dynamically linked. Its ELF header names an interpreter, the dynamic\n"
-			   "loader (`host readelf -l /bin/sh | grep interp`), which the kernel opens during\n"
-			   "execve. Inside the root that loader does not exist, and execve reports the missing\n"
-			   "interpreter with the same ENOENT as a missing program. ldd lists the loader and\n"
-			   "each shared library; linux-vdso.so.1 has no file: the kernel maps it into every process.",
+		.hint = "The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up\n"
+			"as /bin/sh inside the new root.",
+		.explain = "/bin/sh is dynamically linked. Its ELF header names an interpreter, the\n"
+			   "dynamic loader (`host readelf -l /bin/sh | grep interp`), which the kernel\n"
+			   "opens during execve. Inside the root that loader does not exist, and execve\n"
+			   "reports the missing interpreter with the same ENOENT as a missing program.\n"
+			   "ldd lists the loader and each shared library; linux-vdso.so.1 has no file:\n"
+			   "the kernel maps it into every process.",
 		.check = check_shell,
 		.perform = do_shell,
 	},
 	{
 		.title = "Libraries, loader, and in",
-		.task = "Copy each file ldd printed to the same path under the root (on x86-64 Debian):\n"
+		.task = "Copy each file ldd printed to the same path under the root (on x86-64\n"
+			"Debian):\n"
 			"\n"
 			"  host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64\n"
 			"  host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/\n"
@@ -509,49 +513,53 @@ static const struct nslab_step steps[] = {
 			"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'echo /*'\n"
 			"\n"
 			"The shell starts, and / holds only what you copied.",
-		.hint = "Use the paths your own `host ldd /bin/sh` prints; each file goes to $NSLAB_LAB_ROOT\n"
-			"plus the same path. `host find $NSLAB_LAB_ROOT` shows what is there.",
-		.explain = "Now execve finds the loader, the loader finds libc, and the shell runs. Its whole\n"
-			   "world is the directory: `echo /*` lists /bin, /lib and /lib64. This is the first\n"
-			   "idea behind a container image: a directory holding a program and everything it\n"
-			   "needs (docker export of an image gives you exactly such a tree).",
+		.hint = "Use the paths your own `host ldd /bin/sh` prints; each file goes to\n"
+			"$NSLAB_LAB_ROOT plus the same path. `host find $NSLAB_LAB_ROOT` shows what\n"
+			"is there.",
+		.explain = "Now execve finds the loader, the loader finds libc, and the shell runs. Its\n"
+			   "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
+			   "the first idea behind a container image: a directory holding a program and\n"
+			   "everything it needs (docker export of an image gives you exactly such a\n"
+			   "tree).",
 		.check = check_libs,
 		.perform = do_libs,
 	},
 	{
 		.title = "Move the lab process in",
-		.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in the jail,\n"
-			"and look at it from the host:\n"
+		.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in\n"
+			"the jail, and look at it from the host:\n"
 			"\n"
-			"  host ls -l /proc/$NSLAB_LAB_PID/root     (the host's /)\n"
-			"  enter                                    (nslab makes the lab process call chroot)\n"
-			"  host ls -l /proc/$NSLAB_LAB_PID/root     (now the lab root)\n"
+			"  host ls -l /proc/$NSLAB_LAB_PID/root   (the host's /)\n"
+			"  enter                                  (the lab process calls chroot)\n"
+			"  host ls -l /proc/$NSLAB_LAB_PID/root   (now the lab root)\n"
 			"  run echo /*\n"
 			"  run ls /",
-		.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside\n"
-			"the lab process. Every `run` afterwards starts in that root.",
-		.explain = "chroot(2) changes one field of the calling process, its root directory (two others,\n"
-			   "the working directory and the namespaces, stay as they were; chroot(1) adds the\n"
-			   "chdir(\"/\")). /proc/PID/root shows it: the link points at the lab root, and\n"
-			   "every process forked from the lab process inherits it. `run ls /` fails with\n"
-			   "\"ls: not found\": the jail has a shell, but no ls.",
+		.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
+			"chdir(\"/\") inside the lab process. Every `run` afterwards starts in that\n"
+			"root.",
+		.explain = "chroot(2) changes one thing about the calling process: its root directory.\n"
+			   "Its working directory and its namespaces stay as they were (chroot(1) adds a\n"
+			   "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
+			   "lab root, and every process forked from the lab process inherits it.\n"
+			   "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls.",
 		.check = check_enter,
 		.perform = do_enter,
 	},
 	{
 		.title = "Add ls",
-		.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them by hand;\n"
-			"this time let nslab do it, then go where ls lives:\n"
+		.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
+			"by hand; this time let nslab do it, then go where ls lives:\n"
 			"\n"
 			"  rootfs add /bin/ls\n"
 			"  run ls -l /\n"
 			"  cd /bin                  (moves the lab process's working directory)\n"
 			"  run pwd ; ls",
-		.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the loader.",
+		.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the\n"
+			"loader.",
 		.explain = "rootfs add did what you did in step 3: ldd, then one copy per file. Compare\n"
 			   "`run ls /` with `host ls /`: same kernel, same process table, a different /.\n"
-			   "`cd` is a command of this lab: it makes the lab process call chdir(2), and every\n"
-			   "`run` starts in the lab process's working directory (/proc/PID/cwd).",
+			   "`cd` is a command of this lab: it makes the lab process call chdir(2), and\n"
+			   "every `run` starts in the lab process's working directory (/proc/PID/cwd).",
 		.check = check_ls,
 		.perform = do_ls,
 	},
@@ -564,16 +572,18 @@ static const struct nslab_step steps[] = {
 			"  host ls -l /proc/$NSLAB_LAB_PID/cwd\n"
 			"\n"
 			"You land on the jail's /, not the host's.",
-		.hint = "Use this lab's `cd` (it moves the lab process itself); `run cd ..` only moves a shell\n"
-			"that exits right away.",
-		.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's root?\n"
-			   "If so, \"..\" stays where it is. That is the whole jail: one check during path\n"
-			   "lookup. It is also why chroot is not a container. Its four limits:\n"
-			   "  1. Escape: root inside the jail can leave it (the next lab, chroot-escape).\n"
-			   "  2. No isolation: the jailed process shares the host's processes, network, hostname\n"
-			   "     and IPC (`ns` shows every row equal to the host's); copy ps in and it sees all.\n"
-			   "  3. Root needed: chroot(2) needs CAP_SYS_CHROOT, and the jailed program usually\n"
-			   "     runs as root too.\n"
+		.hint = "Use this lab's `cd` (it moves the lab process itself); `run cd ..` only\n"
+			"moves a shell that exits right away.",
+		.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's\n"
+			   "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
+			   "during path lookup. It is also why chroot is not a container. Its four\n"
+			   "limits:\n"
+			   "  1. Escape: root inside the jail can leave it (next lab: chroot-escape).\n"
+			   "  2. No isolation: the jailed process shares the host's processes,\n"
+			   "     network, hostname and IPC (`ns` shows every row equal to the host's);\n"
+			   "     copy ps in and it sees every process.\n"
+			   "  3. Root needed: chroot(2) needs CAP_SYS_CHROOT, and the jailed program\n"
+			   "     usually runs as root too.\n"
 			   "  4. No limits: CPU, memory and I/O are unbounded.\n"
 			   "pivot_root and namespaces fix 1 and 2, user namespaces 3, cgroups 4.",
 		.check = check_climb,

@@ -212,54 +212,61 @@ static void uts_teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
 	{
 		.title = "Rename the lab",
-		.task = "nslab cloned the lab process with CLONE_NEWUTS, so it owns a private copy of the\n"
-			"hostname. The copy starts out equal to the host's. Compare the two, then rename the lab:\n"
+		.task = "nslab cloned the lab process with CLONE_NEWUTS, so it owns a private copy of\n"
+			"the hostname. The copy starts out equal to the host's. Compare the two, then\n"
+			"rename the lab:\n"
 			"\n"
 			"  run hostname\n"
 			"  host hostname\n"
-			"  ns                          (the uts row differs; every other row is the same)\n"
+			"  ns               (the uts row differs; every other row is the same)\n"
 			"  run hostname " LAB_HOSTNAME "\n"
 			"  run hostname ; host hostname",
-		.hint = "`run` executes its command inside the lab's namespaces, `host` outside. Only the lab's\n"
-			"name should change: `run hostname " LAB_HOSTNAME "`.",
-		.explain = "hostname(1) calls sethostname(2), which writes the nodename of the calling process's\n"
-			   "UTS namespace. A new UTS namespace (clone or unshare with CLONE_NEWUTS) starts as a\n"
-			   "copy of its parent's, which is why the lab first answered with the host's name.\n"
-			   "From then on the two are separate: the host's hostname did not move.\n"
+		.hint = "`run` executes its command inside the lab's namespaces, `host` outside. Only\n"
+			"the lab's name should change: `run hostname " LAB_HOSTNAME "`.",
+		.explain = "hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
+			   "process's UTS namespace. A new UTS namespace (clone or unshare with\n"
+			   "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first\n"
+			   "answered with the host's name. From then on the two are separate: the host's\n"
+			   "hostname did not move.\n"
 			   "\n"
-			   "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which uname(2)\n"
-			   "fills, from the days when many users shared one time-sharing machine. The namespace\n"
-			   "a process is in shows as the inode in `readlink /proc/PID/ns/uts`; two processes with\n"
-			   "the same inode share one hostname. That is the uts row of the pane and of `ns`: the\n"
-			   "lab's inode differs from nslab's own, every other row is shared. The namespace\n"
-			   "appeared in Linux 2.6.19 (2006), together with the IPC namespace.",
+			   "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which\n"
+			   "uname(2) fills, from the days when many users shared one time-sharing\n"
+			   "machine. The namespace a process is in shows as the inode in\n"
+			   "`readlink /proc/PID/ns/uts`; two processes with the same inode share one\n"
+			   "hostname. That is the uts row of the pane and of `ns`: the lab's inode\n"
+			   "differs from nslab's own, every other row is shared. The namespace appeared\n"
+			   "in Linux 2.6.19 (2006), together with the IPC namespace.",
 		.check = check_hostname,
 		.perform = do_hostname,
 	},
 	{
 		.title = "Set a domain name",
-		.task = "The UTS namespace holds a second name, the NIS domain name (shown by `domainname`\n"
-			"and in /proc/sys/kernel/domainname; \"(none)\" when unset). Set it inside the lab:\n"
+		.task = "The UTS namespace holds a second name, the NIS domain name (shown by\n"
+			"`domainname` and in /proc/sys/kernel/domainname; \"(none)\" when unset). Set\n"
+			"it inside the lab:\n"
 			"\n"
 			"  run domainname\n"
 			"  run domainname " LAB_DOMAIN "\n"
 			"  run uname -a ; run cat /proc/sys/kernel/domainname\n"
 			"  host domainname             (still the host's)",
-		.hint = "The domain name is part of the same namespace as the hostname: `run domainname " LAB_DOMAIN "`.",
-		.explain = "domainname(1) calls setdomainname(2). Both names live in the UTS namespace, and so does\n"
-			   "the rest of what uname(2) returns (the kernel fills sysname, release and version for\n"
-			   "everyone alike; only nodename and domainname can be set). This NIS domain is not\n"
-			   "the DNS domain: `hostname -d` asks the resolver, which the UTS namespace does not touch.\n"
-			   "Container runtimes set both names from the container's configuration (docker run\n"
-			   "--hostname and --domainname).",
+		.hint = "The domain name is part of the same namespace as the hostname:\n"
+			"`run domainname " LAB_DOMAIN "`.",
+		.explain = "domainname(1) calls setdomainname(2). Both names live in the UTS namespace,\n"
+			   "and so does the rest of what uname(2) returns (the kernel fills sysname,\n"
+			   "release and version for everyone alike; only nodename and domainname can be\n"
+			   "set). This NIS domain is not the DNS domain: `hostname -d` asks the\n"
+			   "resolver, which the UTS namespace does not touch. Container runtimes set\n"
+			   "both names from the container's configuration (docker run --hostname and\n"
+			   "--domainname).",
 		.check = check_domain,
 		.perform = do_domain,
 	},
 	{
 		.title = "Write the proc file",
-		.task = "Every process reads the names of its own UTS namespace in /proc/sys/kernel/hostname\n"
-			"and /proc/sys/kernel/domainname: one file name, a different content per namespace.\n"
-			"Writing the file renames the lab just like hostname(1) does:\n"
+		.task = "Every process reads the names of its own UTS namespace in\n"
+			"/proc/sys/kernel/hostname and /proc/sys/kernel/domainname: one file name, a\n"
+			"different content per namespace. Writing the file renames the lab just like\n"
+			"hostname(1) does:\n"
 			"\n"
 			"  run cat /proc/sys/kernel/hostname\n"
 			"  host cat /proc/sys/kernel/hostname\n"
@@ -267,13 +274,14 @@ static const struct nslab_step steps[] = {
 			"  run uname -n ; host uname -n",
 		.hint = "The redirection must happen inside the lab, so put it after `run`:\n"
 			"`run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname`.",
-		.explain = "The files under /proc/sys/kernel are views, not storage: reading hostname returns the\n"
-			   "nodename of the reader's UTS namespace, writing it calls the same code as\n"
-			   "sethostname(2) (and needs CAP_SYS_ADMIN in the user namespace that owns the UTS\n"
-			   "namespace). The host, still in the initial UTS namespace, kept its name through all\n"
-			   "three steps: a container can call itself anything without renaming the machine.\n"
-			   "The namespace ends when its last process exits (or the last bind mount of\n"
-			   "/proc/PID/ns/uts goes away); its names go with it.",
+		.explain = "The files under /proc/sys/kernel are views, not storage: reading hostname\n"
+			   "returns the nodename of the reader's UTS namespace, writing it calls the\n"
+			   "same code as sethostname(2), and needs the same privilege: root, or rather\n"
+			   "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS\n"
+			   "namespace, kept its name through all three steps: a container can call\n"
+			   "itself anything without renaming the machine. The namespace ends when its\n"
+			   "last process exits (or the last bind mount of /proc/PID/ns/uts goes away);\n"
+			   "its names go with it.",
 		.check = check_proc,
 		.perform = do_proc,
 	},
