@@ -430,7 +430,7 @@ static const struct nslab_step steps[] = {
 		.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
 			"it from the host:\n"
 			"\n"
-			"  escape                               (" ESCAPE_BIN " sleep 3600)\n"
+			"  escape                                 (" ESCAPE_BIN " sleep 3600)\n"
 			"  host ls -l /proc/$NSLAB_LAB_PID/root   (the jail)\n"
 			"  host ls -l /proc/PID/root              (PID as printed: /)\n"
 			"  ns PID",

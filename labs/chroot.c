@@ -503,7 +503,7 @@ static const struct nslab_step steps[] = {
 		.perform = do_shell,
 	},
 	{
-		.title = "Libraries, loader, and in",
+		.title = "Libraries and the loader",
 		.task = "Copy each file ldd printed to the same path under the root (on x86-64\n"
 			"Debian):\n"
 			"\n"
