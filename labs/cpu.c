@@ -385,7 +385,7 @@ static int set_quota(struct nslab_host *h, double pct, long period)
 		else
 			snprintf(v, sizeof(v), "%ld %ld", quota, period);
 		h->trace(h, "write(\"%s/cpu.max\", \"%s\") = %zu", dir, v, strlen(v));
-		h->print(h, "cpu.max = \\n"%s\"", v);
+		h->print(h, "cpu.max = \"%s\"\n", v);
 	} else {
 		h->trace(h, "write(\"%s/cpu.cfs_period_us\", \"%ld\")", dir, period);
 		h->trace(h, "write(\"%s/cpu.cfs_quota_us\", \"%ld\")", dir, quota);
@@ -546,6 +546,8 @@ static bool need_held(struct nslab_host *h, const struct nslab_cpu_stat *st)
 	double want = quota_pct(st), cap = 100.0 * data(h)->nworkers;
 	if (want > cap)
 		want = cap;
+	/* A quota change restarts the period: skip the first one or two. */
+	sleep_s(0.25);
 	double got = measure(h, 1.5);
 	update_meter(h);
 	if (got >= want - TOLERANCE && got <= want + TOLERANCE)

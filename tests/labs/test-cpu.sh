@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# test-cpu.sh: the cpu lab on the real kernel (root; run through tests/run-suite.sh).
+# Each step's check fails before `do` and passes after; the lab process lives in a
+# cgroup of its own under nslab/; quotas of 10, 30, 60 and 150% (two workers) hold
+# within 2 points, measured independently from the workers' utime+stime in
+# /proc/<pid>/stat, and nslab's own `usage` agrees within 2 points; the host is left
+# as found, also after nslab is SIGKILLed mid-lab and `nslab --cleanup` runs.
+# TOL (points, default 2) and SECS (window, default 4) may be overridden.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/../lib/common.sh"
+TOL=${TOL:-2}
+SECS=${SECS:-4}
+
+sess_start() {
+	SESS_DIR=$(mktemp -d /tmp/nslab-test-sess.XXXXXX)
+	mkfifo "$SESS_DIR/in"
+	"$NSLAB" --script - <"$SESS_DIR/in" >"$SESS_DIR/out" 2>&1 &
+	SESS_PID=$!
+	exec 8>"$SESS_DIR/in"
+}
+sess_send() { printf '%s\n' "$@" >&8; }
+sess_count() { grep -cE "$1" "$SESS_DIR/out"; }
+sess_wait() { # REGEX [COUNT] [TIMEOUT_TENTHS]: wait until COUNT lines match
+	local i
+	for ((i = 0; i < ${3:-150}; i++)); do
+		[ "$(sess_count "$1")" -ge "${2:-1}" ] && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
+	return 1
+}
+sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+sess_kill() { kill -9 "$SESS_PID"; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
+	return 1
+}
+# same_as_before LABEL: nothing the lab made is left, and nothing of the host's
+# changed. `nslab --cleanup` may also remove other runs' leftovers (work dirs,
+# cgroups, processes of dead runs): such lines may disappear, nothing may appear.
+same_as_before() {
+	local i after added removed
+	for ((i = 0; i < 50; i++)); do
+		after=$(fingerprint)
+		added=$(comm -13 <(sort <<<"$before") <(sort <<<"$after"))
+		removed=$(comm -23 <(sort <<<"$before") <(sort <<<"$after") | grep -vE '^(workdir|cgroup|process) ')
+		[ -z "$added" ] && [ -z "$removed" ] && { ok "$1"; return; }
+		sleep 0.1
+	done
+	not_ok "$1"
+	diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
+}
+
+# The mount point of the hierarchy with the cpu controller (v1 "cpu" option, not
+# cpuset; else cgroup2).
+cpu_mount() {
+	awk '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == "cpu") { print $2; exit } }' /proc/mounts |
+		grep . || awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
+}
+
+# CPU ticks (utime + stime) of every process in cgroup dir $1.
+ticks() {
+	local t=0 p line rest
+	while read -r p; do
+		read -r line <"/proc/$p/stat" || continue
+		rest=${line##*) }
+		# shellcheck disable=SC2086
+		set -- $rest
+		t=$((t + ${12} + ${13}))
+	done <"$1/cgroup.procs"
+	echo "$t"
+}
+
+# measure DIR SECS: CPU% (100 = one CPU) of the cgroup's processes over SECS.
+measure() {
+	local c0 c1 t0 t1
+	t0=$EPOCHREALTIME; c0=$(ticks "$1")
+	sleep "$2"
+	t1=$EPOCHREALTIME; c1=$(ticks "$1")
+	awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
+		'BEGIN { printf "%.1f", c / hz / (t1 - t0) * 100 }'
+}
+
+within() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+
+before=$(fingerprint)
+echo "# cgroup mode: $(stat -f -c %T /sys/fs/cgroup) at /sys/fs/cgroup; cpu controller at $(cpu_mount)"
+
+walk_lab cpu
+
+# --- quota accuracy, measured independently ---
+sess_start
+sess_send "start cpu" "stress 1" "cgroup" "move" "status"
+if sess_wait '^cgroup: /nslab/'; then
+	lab_pid=$(awk '/^pid:/ { print $2; exit }' "$SESS_DIR/out")
+	rel=$(awk '/^cgroup:/ { print $2; exit }' "$SESS_DIR/out")
+	dir=$(cpu_mount)$rel
+	expect "lab process $lab_pid is alive" test -d "/proc/$lab_pid"
+	expect "cgroup dir $dir exists" test -d "$dir"
+	# The lab's "namespace" is its cgroup: the lab process is in its own, the host is not.
+	lab_cg=$(grep -m1 ":$rel\$" "/proc/$lab_pid/cgroup")
+	host_cg=$(grep -c ":$rel\$" /proc/1/cgroup)
+	if [ -n "$lab_cg" ] && [ "$host_cg" = 0 ]; then
+		ok "lab process is in its own cgroup ($lab_cg), the host is not"
+	else
+		not_ok "lab process is in its own cgroup (lab: '$lab_cg', host matches: $host_cg)"
+	fi
+	# ns links: a cgroup lab changes membership, not namespaces
+	expect "lab's cgroup namespace is the host's (membership changed, not the view)" \
+		test "$(readlink "/proc/$lab_pid/ns/cgroup")" = "$(readlink /proc/$$/ns/cgroup)"
+
+	n=0
+	for q in 10 30 60 150; do
+		if [ "$q" = 150 ]; then sess_send "stress 2"; sess_wait '^worker .* started' 2; fi
+		sess_send "quota $q"
+		sess_wait "x 100 = $q% of one CPU" 1 || { not_ok "quota $q was not set"; continue; }
+		sleep 0.5
+		n=$((n + 1))
+		sess_send "usage $SECS"
+		got=$(measure "$dir" "$SECS")
+		sess_wait '^usage: ' "$n" $((SECS * 10 + 100)) || true
+		lab=$(grep '^usage: ' "$SESS_DIR/out" | tail -1 | sed -E 's/^usage: ([0-9.]+)%.*/\1/')
+		if within "$got" "$q" "$TOL"; then ok "quota $q%: measured $got% from /proc/<pid>/stat"
+		else not_ok "quota $q%: measured $got% from /proc/<pid>/stat (tolerance $TOL)"; fi
+		if within "$lab" "$got" "$TOL"; then ok "quota $q%: nslab usage $lab% agrees with $got%"
+		else not_ok "quota $q%: nslab usage $lab% vs independent $got% (tolerance $TOL)"; fi
+		echo "# quota $q: independent $got, nslab $lab"
+	done
+	# shellcheck disable=SC2016
+	expect "cpu.stat counts throttled periods" \
+		awk '$1 == "nr_throttled" && $2 > 0 { f = 1 } END { exit !f }' "$dir/cpu.stat"
+else
+	not_ok "cpu lab did not start"
+fi
+sess_stop
+same_as_before "host is as before after a normal stop"
+
+# --- SIGKILL mid-lab, then nslab --cleanup ---
+sess_start
+sess_send "start cpu" "stress 2" "cgroup" "move" "quota 30" "status"
+if sess_wait '^cgroup: /nslab/'; then
+	rel=$(awk '/^cgroup:/ { print $2; exit }' "$SESS_DIR/out")
+	dir=$(cpu_mount)$rel
+	mapfile -t procs <"$dir/cgroup.procs"
+	expect "cgroup holds the lab process and 2 workers" test "${#procs[@]}" -ge 3
+	sess_kill
+	dead=0
+	for p in "${procs[@]}"; do gone "$p" && dead=$((dead + 1)); done
+	expect "lab process and workers died with nslab (${dead}/${#procs[@]})" test "$dead" -eq "${#procs[@]}"
+	expect "the cgroup is still there before --cleanup" test -d "$dir"
+	out=$("$NSLAB" --cleanup 2>&1)
+	# shellcheck disable=SC2001
+	sed 's/^/# cleanup: /' <<<"$out"
+	expect "--cleanup removed the cgroup" test ! -d "$dir"
+	expect "--cleanup mentions the cgroup" grep -q 'cgroup' <<<"$out"
+else
+	not_ok "cpu lab did not start for the kill test"
+	sess_kill
+fi
+same_as_before "host is as before after SIGKILL + --cleanup"
+
+finish
