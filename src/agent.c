@@ -92,7 +92,10 @@ static __attribute__((noreturn)) void agent_child(const struct nslab_spawn *how,
 						 pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	/* nslab died before the line above? (Across a new PID namespace the
+	 * parent is outside it and getppid() reads 0.) */
+	pid_t pp = getppid();
+	if (pp != parent && !(pp == 0 && (how->clone_flags & CLONE_NEWPID)))
 		_exit(1);
 	prctl(PR_SET_NAME, "nslab-agent");
 	setsid(); /* Ctrl-C at the REPL is for nslab, not for the lab */

@@ -55,6 +55,22 @@ static int kind_parse(const char *s)
 
 const char *cleanup_run_dir(void) { return run_dir[0] ? run_dir : NULL; }
 
+static unsigned long long proc_start_time(pid_t pid);
+
+/* The run dir records its owner's start time: a PID reused by another
+ * process, whatever its name, does not make a dead run look alive. */
+static void write_owner(void)
+{
+	char path[128], text[64];
+	snprintf(path, sizeof(path), "%s/owner", run_dir);
+	snprintf(text, sizeof(text), "%d %llu\n", (int)getpid(), proc_start_time(getpid()));
+	FILE *f = fopen(path, "we");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 int cleanup_init(void)
 {
 	snprintf(run_dir, sizeof(run_dir), NSLAB_RUN_BASE "/%d", (int)getpid());
@@ -67,6 +83,7 @@ int cleanup_init(void)
 		}
 	}
 	snprintf(registry_path, sizeof(registry_path), "%s/registry", run_dir);
+	write_owner();
 	int fd = open(registry_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
@@ -185,7 +202,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 static int remove_tree(const char *path)
 {
 	if (strncmp(path, NSLAB_RUN_BASE "/", strlen(NSLAB_RUN_BASE) + 1) != 0 &&
-	    strncmp(path, "/tmp/nslab-", 11) != 0)
+	    strncmp(path, NSLAB_TMP_BASE, strlen(NSLAB_TMP_BASE)) != 0)
+		return -1;
+	/* A replayed registry is input: "/run/nslab/../etc" must not pass. */
+	size_t len = strlen(path);
+	if (strstr(path, "/../") || (len >= 3 && strcmp(path + len - 3, "/..") == 0))
 		return -1;
 	if (access(path, F_OK) < 0)
 		return 0;
@@ -269,11 +290,18 @@ void cleanup_all(void)
 	}
 }
 
-/* A run is alive while its process exists, is not a zombie, and is nslab. */
-static bool run_is_alive(int pid)
+/* A run is alive while its process exists with the start time it wrote,
+ * or, for a run dir without an owner file, is a live process named nslab. */
+static bool run_is_alive(int pid, const char *dir)
 {
 	if (pid == getpid())
 		return true;
+	char owner[320], text[64];
+	snprintf(owner, sizeof(owner), "%s/owner", dir);
+	unsigned long long start;
+	int opid;
+	if (read_file(owner, text, sizeof(text)) > 0 && sscanf(text, "%d %llu", &opid, &start) == 2)
+		return opid == pid && proc_start_time(pid) == start;
 	char path[64], stat[512];
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	if (read_file(path, stat, sizeof(stat)) < 0)
@@ -336,13 +364,13 @@ static int for_each_dead_run_in(const char *base, const char *prefix, void (*say
 			continue;
 		char *end;
 		long pid = strtol(de->d_name + plen, &end, 10);
-		if (pid <= 0 || *end || run_is_alive((int)pid))
+		char dir[300];
+		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+		if (pid <= 0 || *end || run_is_alive((int)pid, dir))
 			continue;
 		found++;
 		if (!act)
 			continue;
-		char dir[300];
-		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
 		replay(dir, say);
 		remove_tree(dir);
 		if (say) {

@@ -558,9 +558,10 @@ char **repl_completion(const char *text, int start, int end)
 {
 	(void)end;
 	rl_attempted_completion_over = 1; /* never fall back to file names */
-	const char *buf = rl_line_buffer ? rl_line_buffer : "";
-	while (start > 0 && isspace((unsigned char)*buf) && buf < rl_line_buffer + start)
-		buf++, start--;
+	const char *line = rl_line_buffer ? rl_line_buffer : "", *buf = line;
+	while (buf < line + start && isspace((unsigned char)*buf))
+		buf++;
+	start -= (int)(buf - line);
 	if (start == 0)
 		return rl_completion_matches(text, complete_cmd);
 	if (strncmp(buf, "start ", 6) == 0)
