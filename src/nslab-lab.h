@@ -106,7 +106,8 @@ struct nslab_host {
 	unsigned abi_major; /* NSLAB_ABI_MAJOR */
 	unsigned size;      /* sizeof(struct nslab_host) as the host built it */
 
-	/* --- output: lines go to the REPL (or the TUI's output window) --- */
+	/* --- output: to the REPL (or the TUI's output window). print writes the
+	 * text as given (end lines with \n); error/missing/trace add their own. --- */
 	void (*print)(struct nslab_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	void (*error)(struct nslab_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	/* From a check: what is still missing (one line; may be called several times). */

@@ -31,7 +31,8 @@ fingerprint() {
 	ipcs -s 2>/dev/null | awk 'NR > 3 && $2 ~ /^[0-9]+$/ { print "sem", $1, $2 }'
 	find /sys/fs/cgroup -maxdepth 3 -name 'nslab*' 2>/dev/null | sort | sed 's/^/cgroup /'
 	ls -d /run/nslab/* /tmp/nslab-[0-9]* 2>/dev/null | sed 's/^/workdir /'
-	ps -eo args= | awk '$1 ~ /(^|\/)nslab$/ || $1 ~ /nslab-/ { print "process", $0 }'
+	# Zombies are dead already (init reaps them a moment later): not leftovers.
+	ps -eo stat=,args= | awk '$1 !~ /^Z/ && ($2 ~ /(^|\/)nslab$/ || $2 ~ /nslab-/) { $1 = ""; print "process" $0 }'
 }
 
 # nslab_script FILE|-: runs script mode, output to stdout; returns its status.
