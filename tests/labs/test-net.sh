@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# test-net.sh: the net lab on the real kernel (root; run through tests/run-suite.sh).
+# Each step's check fails before `do` and passes after; the lab and its peer each
+# have their own network namespace; the veth pair, the addresses and the ping stay
+# inside those namespaces; the host is left as found, also after nslab is
+# SIGKILLed mid-lab and `nslab --cleanup` runs.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/../lib/common.sh"
+
+# A live nslab --script session fed through a fifo, so the test can look at the
+# kernel while the lab runs. sess_start; sess_send CMD...; sess_wait REGEX; sess_stop/sess_kill.
+sess_start() {
+	SESS_DIR=$(mktemp -d /tmp/nslab-test-sess.XXXXXX)
+	mkfifo "$SESS_DIR/in"
+	"$NSLAB" --script - <"$SESS_DIR/in" >"$SESS_DIR/out" 2>&1 &
+	SESS_PID=$!
+	exec 8>"$SESS_DIR/in"
+}
+sess_send() { printf '%s\n' "$@" >&8; }
+sess_wait() { # REGEX [TIMEOUT_TENTHS]: wait until the output matches
+	local i
+	for ((i = 0; i < ${2:-150}; i++)); do
+		grep -qE "$1" "$SESS_DIR/out" && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
+	return 1
+}
+sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+sess_kill() { kill -9 "$SESS_PID"; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+sess_field() { awk -v k="$1:" '$1 == k { print $2; exit }' "$SESS_DIR/out"; }
+# gone PID: wait up to 5 s for a process to disappear.
+gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
+	return 1
+}
+# same_as_before LABEL: the fingerprint must come back to $before (retry 5 s:
+# killed processes may take a moment to be reaped).
+same_as_before() {
+	local i after
+	for ((i = 0; i < 50; i++)); do
+		after=$(fingerprint)
+		[ "$before" = "$after" ] && { ok "$1"; return; }
+		sleep 0.1
+	done
+	not_ok "$1"
+	diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
+}
+# ns_differs PID TYPE: /proc/PID/ns/TYPE is not the host's (PID 1's).
+ns_differs() { [ "$(readlink "/proc/$1/ns/$2")" != "$(readlink "/proc/1/ns/$2")" ] && [ -n "$(readlink "/proc/$1/ns/$2")" ]; }
+# killed_cleanup LABEL: SIGKILL the session, run nslab --cleanup, compare.
+killed_cleanup() {
+	local pids
+	pids=$(pgrep -P "$SESS_PID" | tr '\n' ' ')
+	sess_kill
+	for p in $pids; do gone "$p" || not_ok "$1: process $p survived nslab's SIGKILL"; done
+	"$NSLAB" --cleanup >/dev/null 2>&1
+	same_as_before "$1: host unchanged after SIGKILL + nslab --cleanup"
+}
+
+# echo_reps FILE: InEchoReps from a /proc/.../net/snmp file (looked up by name).
+echo_reps() { awk '/^Icmp:/ { if (++n == 1) { for (i = 2; i <= NF; i++) if ($i == "InEchoReps") c = i } else print $c }' "$1"; }
+
+before=$(fingerprint)
+host_replies=$(echo_reps /proc/net/snmp)
+
+walk_lab net
+
+sess_start
+sess_send "start net" status peer
+if sess_wait '^peer: PID'; then
+	lab=$(sess_field pid)
+	peer=$(sed -n 's/^peer: PID \([0-9]*\),.*/\1/p' "$SESS_DIR/out" | head -1)
+	expect "the lab process has its own network namespace" ns_differs "$lab" net
+	expect "the peer has its own network namespace" ns_differs "$peer" net
+	expect "lab and peer namespaces differ" test "$(readlink "/proc/$lab/ns/net")" != "$(readlink "/proc/$peer/ns/net")"
+	expect "a new network namespace holds only lo" \
+		test "$(nsenter -t "$lab" -n ip -o link | awk -F': ' '{ print $2 }')" = lo
+	expect "... and lo is down" bash -c "nsenter -t $lab -n ip -o link show lo | grep -qv ',UP'"
+	sess_send "do" next "do" next "do" next "do" check
+	if sess_wait '^check: (ok|not yet) - step 4/4'; then
+		expect "check passes after the four steps" grep -q '^check: ok - step 4/4' "$SESS_DIR/out"
+		expect "the ping got 2 of 2 replies" grep -q '2 packets transmitted, 2 received' "$SESS_DIR/out"
+		expect "lo is up in the lab" bash -c "nsenter -t $lab -n ip -o link show lo | grep -q ',UP'"
+		expect "veth0 in the lab holds 10.200.0.1/30" \
+			bash -c "nsenter -t $lab -n ip -o addr show dev veth0 | grep -q 'inet 10.200.0.1/30'"
+		expect "veth1 in the peer holds 10.200.0.2/30" \
+			bash -c "nsenter -t $peer -n ip -o addr show dev veth1 | grep -q 'inet 10.200.0.2/30'"
+		expect "the lab's InEchoReps counted the replies" \
+			test "$(echo_reps "/proc/$lab/net/snmp")" -ge 2
+		expect "neither veth end is in the host's namespace" \
+			bash -c '! ip link show veth0 >/dev/null 2>&1 && ! ip link show veth1 >/dev/null 2>&1'
+		expect "the host has no route to 10.200.0.0/30" bash -c '! ip route | grep -q "^10\.200\.0\."'
+		expect "the host's InEchoReps did not count the lab's ping" \
+			test "$(echo_reps /proc/net/snmp)" = "$host_replies"
+	fi
+	sess_send "peer ip -o addr show dev veth1"
+	expect "\`peer CMD\` runs in the peer's namespace" sess_wait 'veth1 +inet 10\.200\.0\.2/30'
+fi
+sess_stop
+same_as_before "host unchanged after the lab"
+
+# SIGKILL with the veth pair up and addressed.
+sess_start
+sess_send "start net" "do" next "do" next "do" check
+sess_wait '^check: (ok|not yet) - step 3/4' && ok "mid-lab state reached before SIGKILL"
+killed_cleanup "net"
+finish
