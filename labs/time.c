@@ -312,8 +312,8 @@ static const struct nslab_step steps[] = {
 			"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
 			"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
 			"  host cat /proc/$NSLAB_LAB_PID/timens_offsets",
-		.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails with "
-			"\"Permission denied\"; then `reset`.",
+		.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
+			"dash's echo calls it \"I/O error\"): then `reset`.",
 		.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
 			   "clocks can be shifted: CLOCK_MONOTONIC (time since an arbitrary start, never jumps) and "
 			   "CLOCK_BOOTTIME (the same, counting suspend: what uptime shows). CLOCK_REALTIME, the wall "
