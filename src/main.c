@@ -1,6 +1,7 @@
 /* main.c: options, mode selection, exit paths. Every way out of nslab goes
  * through finish(): stop the lab, undo the cleanup registry, save state. */
 #include "cleanup.h"
+#include "demo.h"
 #include "labs.h"
 #include "output.h"
 #include "repl.h"
@@ -20,7 +21,7 @@
 #define NSLAB_VERSION "0.0.0"
 #endif
 
-enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_CLEANUP };
+enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_DEMO, MODE_CLEANUP };
 
 static void usage(FILE *f)
 {
@@ -34,6 +35,8 @@ static void usage(FILE *f)
 	      "  -p, --plain            readline prompt only, no full-screen pane\n"
 	      "  -s, --script FILE      run REPL commands from FILE ('-' = stdin), echoing each;\n"
 	      "                         exit 1 if a command is unknown or malformed or a check fails\n"
+	      "  -d, --demo FILE        instructor playback: shows each command of FILE, runs it on\n"
+	      "                         Enter or Space; b shows the previous output again, q quits\n"
 	      "  -c, --cleanup          remove what an earlier, crashed run left behind, and say what\n"
 	      "  -L, --lab-path DIR     where lab plugins are looked up (':'-separated; also\n"
 	      "                         NSLAB_LAB_PATH)\n"
@@ -82,17 +85,19 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"plain", no_argument, NULL, 'p'},    {"script", required_argument, NULL, 's'},
-		{"cleanup", no_argument, NULL, 'c'},  {"lab-path", required_argument, NULL, 'L'},
+		{"demo", required_argument, NULL, 'd'},    {"cleanup", no_argument, NULL, 'c'},
+		{"lab-path", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},     {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	enum mode mode = MODE_AUTO;
 	const char *script = NULL, *lab_path = getenv("NSLAB_LAB_PATH");
 	int c;
-	while ((c = getopt_long(argc, argv, "ps:cL:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ps:d:cL:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': mode = MODE_PLAIN; break;
 		case 's': mode = MODE_SCRIPT; script = optarg; break;
+		case 'd': mode = MODE_DEMO; script = optarg; break;
 		case 'c': mode = MODE_CLEANUP; break;
 		case 'L': lab_path = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -118,6 +123,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	struct demo demo = {0};
+	if (mode == MODE_DEMO && demo_load(script, &demo) < 0) {
+		fprintf(stderr, "nslab: cannot open %s: %s\n", script, strerror(errno));
+		return 1;
+	}
+	repl_install_signals();
 	if (!have_cap(CAP_SYS_ADMIN))
 		fprintf(stderr, "nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
 				"run it with sudo (the `user` lab shows what works without)\n");
@@ -134,12 +145,15 @@ int main(int argc, char **argv)
 	int status;
 	if (mode == MODE_SCRIPT)
 		status = repl_run_script(in, true);
+	else if (mode == MODE_DEMO)
+		status = demo_run_plain(&demo);
 	else if (mode == MODE_AUTO && tui_available())
 		status = tui_run();
 	else
 		status = repl_run_plain();
 	if (in && in != stdin)
 		fclose(in);
+	demo_free(&demo);
 	finish();
 	return status;
 }

@@ -598,7 +598,7 @@ void repl_history_save(void)
 
 static void on_signal(int sig) { got_signal = sig; }
 
-static void install_signals(void)
+void repl_install_signals(void)
 {
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
@@ -625,7 +625,7 @@ static void on_line(char *line)
 
 int repl_run_plain(void)
 {
-	install_signals();
+	repl_install_signals();
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = repl_completion;
 	rl_readline_name = "nslab";
@@ -669,7 +669,7 @@ int repl_run_plain(void)
 
 int repl_run_script(FILE *f, bool echo)
 {
-	install_signals();
+	repl_install_signals();
 	int status = 0;
 	char *line = NULL;
 	size_t cap = 0;
