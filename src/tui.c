@@ -68,7 +68,7 @@ static struct {
 	WINDOW *pane, *lab, *meter, *out, *in, *keys;
 	int w, h, pane_y, lab_y, lab_h, meter_y, meter_h, out_y, out_h, in_y, key_y;
 	bool too_small, suspended, executing, quit;
-	bool d_pane, d_lab, d_meter, d_out, d_keys, d_all;
+	bool d_pane, d_lab, d_meter, d_out, d_keys, d_all, d_input;
 
 	struct ns_col cols[PANE_MAX_COLS];
 	size_t ncols;
@@ -283,7 +283,7 @@ static void layout(void)
 	del_all();
 	getmaxyx(stdscr, T.h, T.w);
 	T.too_small = T.w < MIN_W || T.h < MIN_H;
-	T.d_all = T.d_pane = T.d_lab = T.d_meter = T.d_out = T.d_keys = true;
+	T.d_all = T.d_pane = T.d_lab = T.d_meter = T.d_out = T.d_keys = T.d_input = true;
 	if (T.too_small) {
 		T.in = newwin(1, T.w > 0 ? T.w : 1, T.h > 0 ? T.h - 1 : 0, 0);
 		if (T.in) {
@@ -616,6 +616,10 @@ static void draw(void)
 {
 	if (T.suspended)
 		return;
+	/* Idle ticks change nothing: no drawing, no doupdate, no terminal I/O. */
+	if (!(T.d_all || T.d_pane || T.d_lab || T.d_meter || T.d_out || T.d_keys || T.d_input))
+		return;
+	T.d_input = false;
 	if (T.too_small) {
 		if (T.d_all)
 			draw_too_small();
@@ -677,10 +681,9 @@ static int rl_avail_cb(void) { return T.kq_len > 0; }
 
 static void rl_redisplay_cb(void)
 {
-	if (!T.suspended && T.in) {
-		draw_input();
-		doupdate();
-	}
+	T.d_input = true;
+	if (!T.suspended && T.in)
+		draw();
 }
 
 static void on_line(char *line)
@@ -980,7 +983,7 @@ static void run_command(const char *line, bool typed)
 	if (typed && *line)
 		add_history(line);
 	T.scroll = 0;
-	T.executing = true;
+	T.executing = T.d_input = true;
 	clock_gettime(CLOCK_MONOTONIC, &T.last_live_draw);
 	draw();
 	/* While the command runs, Ctrl-C sends SIGINT to it (and to us: the
@@ -990,6 +993,7 @@ static void run_command(const char *line, bool typed)
 	raw();
 	int_signal = 0;
 	T.executing = false;
+	T.d_input = true;
 	drain_pipe();
 	if (repl_quit_requested())
 		T.quit = true;
@@ -1134,7 +1138,9 @@ static int ms_until(const struct timespec *next)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	long ms = (next->tv_sec - now.tv_sec) * 1000 + (next->tv_nsec - now.tv_nsec) / 1000000;
+	/* Rounded up: rounding down would wake early and spin on poll(0). */
+	long ns = (next->tv_sec - now.tv_sec) * 1000000000L + (next->tv_nsec - now.tv_nsec);
+	long ms = (ns + 999999) / 1000000;
 	return ms < 0 ? 0 : ms > TICK_MS ? TICK_MS : (int)ms;
 }
 
