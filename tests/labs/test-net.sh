@@ -62,6 +62,7 @@ killed_cleanup() {
 # echo_reps FILE: InEchoReps from a /proc/.../net/snmp file (looked up by name).
 echo_reps() { awk '/^Icmp:/ { if (++n == 1) { for (i = 2; i <= NF; i++) if ($i == "InEchoReps") c = i } else print $c }' "$1"; }
 
+"$NSLAB" --cleanup >/dev/null 2>&1 # leftovers of earlier crashed runs would spoil the comparison
 before=$(fingerprint)
 host_replies=$(echo_reps /proc/net/snmp)
 

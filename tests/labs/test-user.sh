@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# test-user.sh: the user lab on the real kernel (root; run through tests/run-suite.sh).
+# Each step's check fails before `do` and passes after; the lab process ends in its
+# own user namespace with uid_map "0 U 1", uid 0 inside and U on the host, where U
+# is the invoking user or nobody; the same lab run by an unprivileged nslab
+# (setpriv to 65534) works, and the labs that need root say which privilege is
+# missing; the host is left as found, also after SIGKILL + `nslab --cleanup`.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/../lib/common.sh"
+
+# A live nslab --script session fed through a fifo, so the test can look at the
+# kernel while the lab runs. sess_start; sess_send CMD...; sess_wait REGEX; sess_stop/sess_kill.
+sess_start() {
+	SESS_DIR=$(mktemp -d /tmp/nslab-test-sess.XXXXXX)
+	mkfifo "$SESS_DIR/in"
+	"$NSLAB" --script - <"$SESS_DIR/in" >"$SESS_DIR/out" 2>&1 &
+	SESS_PID=$!
+	exec 8>"$SESS_DIR/in"
+}
+sess_send() { printf '%s\n' "$@" >&8; }
+sess_wait() { # REGEX [TIMEOUT_TENTHS]: wait until the output matches
+	local i
+	for ((i = 0; i < ${2:-150}; i++)); do
+		grep -qE "$1" "$SESS_DIR/out" && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
+	return 1
+}
+sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+sess_kill() { kill -9 "$SESS_PID"; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+sess_field() { awk -v k="$1:" '$1 == k { print $2; exit }' "$SESS_DIR/out"; }
+# gone PID: wait up to 5 s for a process to disappear.
+gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
+	return 1
+}
+# same_as_before LABEL: the fingerprint must come back to $before (retry 5 s:
+# killed processes may take a moment to be reaped).
+same_as_before() {
+	local i after
+	for ((i = 0; i < 50; i++)); do
+		after=$(fingerprint)
+		[ "$before" = "$after" ] && { ok "$1"; return; }
+		sleep 0.1
+	done
+	not_ok "$1"
+	diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
+}
+# ns_differs PID TYPE: /proc/PID/ns/TYPE is not the host's (PID 1's).
+ns_differs() { [ "$(readlink "/proc/$1/ns/$2")" != "$(readlink "/proc/1/ns/$2")" ] && [ -n "$(readlink "/proc/$1/ns/$2")" ]; }
+# killed_cleanup LABEL: SIGKILL the session, run nslab --cleanup, compare.
+killed_cleanup() {
+	local pids
+	pids=$(pgrep -P "$SESS_PID" | tr '\n' ' ')
+	sess_kill
+	for p in $pids; do gone "$p" || not_ok "$1: process $p survived nslab's SIGKILL"; done
+	"$NSLAB" --cleanup >/dev/null 2>&1
+	same_as_before "$1: host unchanged after SIGKILL + nslab --cleanup"
+}
+
+ns_same() { ! ns_differs "$@"; }
+
+"$NSLAB" --cleanup >/dev/null 2>&1 # leftovers of earlier crashed runs would spoil the comparison
+before=$(fingerprint)
+host_name=$(hostname)
+U=${SUDO_UID:-0}
+[ "$U" -eq 0 ] && U=65534
+
+walk_lab user
+
+sess_start
+sess_send "start user" status
+if sess_wait '^cgroup:'; then
+	lab=$(sess_field pid)
+	expect "the lab process starts in the host's user namespace" ns_same "$lab" user
+	sess_send "do" next "do" "id" "try-uts" next check
+	if sess_wait '^check: (ok|not yet) - step 3/3'; then
+		expect "before the map: uid 65534 inside, no capabilities" \
+			grep -q '^inside:  uid=65534 gid=65534' "$SESS_DIR/out"
+		expect "before the map: a program started inside has no capabilities" \
+			grep -q 'capabilities of a program it starts: "="$' "$SESS_DIR/out"
+		expect "before the map: unshare --uts fails with EPERM" \
+			grep -q 'unshare failed: Operation not permitted' "$SESS_DIR/out"
+		expect "the lab process has its own user namespace" ns_differs "$lab" user
+	fi
+	sess_send "do" check "id" "try-uts" "run id"
+	if sess_wait '^uid=0\(root\)' ; then
+		expect "check passes after the three steps" grep -q '^check: ok - step 3/3' "$SESS_DIR/out"
+		expect "uid_map holds \"0 $U 1\"" test "$(awk '{ print $1, $2, $3 }' "/proc/$lab/uid_map")" = "0 $U 1"
+		expect "setgroups is deny" grep -qx deny "/proc/$lab/setgroups"
+		expect "the host sees uid $U" test "$(awk '/^Uid:/ { print $2, $3 }' "/proc/$lab/status")" = "$U $U"
+		expect "the host sees no capabilities" grep -q '^CapEff:.*0000000000000000' "/proc/$lab/status"
+		expect "inside, the lab process is uid 0" grep -q '^inside:  uid=0 gid=0' "$SESS_DIR/out"
+		expect "a program started inside has a full capability set (libcap: =ep)" \
+			grep -q 'capabilities of a program it starts: "=ep"' "$SESS_DIR/out"
+		expect "after the map: unshare --uts works" grep -q 'hostname in the new UTS namespace: userns-lab' "$SESS_DIR/out"
+		expect "the host's hostname is unchanged" test "$(hostname)" = "$host_name"
+	fi
+fi
+sess_stop
+same_as_before "host unchanged after the lab"
+
+# An unprivileged nslab: the user lab works; a lab that needs root says why.
+state=$(mktemp -d /tmp/nslab-test-unpriv.XXXXXX)
+chmod 0777 "$state"
+unpriv=$(printf '%s\n' "start user" "do" check next "do" check next "do" check "id" "try-uts" stop "start net" |
+	XDG_STATE_HOME=$state setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" --script - 2>&1)
+rm -rf "$state"
+expect "unprivileged: every user step checks ok" test "$(grep -c '^check: ok - step' <<<"$unpriv")" -eq 3
+expect "unprivileged: uid 0 inside after the map" grep -q '^inside:  uid=0 gid=0' <<<"$unpriv"
+expect "unprivileged: unshare --uts works after the map" grep -q 'hostname in the new UTS namespace' <<<"$unpriv"
+expect "unprivileged: the net lab names the missing privilege" grep -q 'CAP_SYS_ADMIN' <<<"$unpriv"
+same_as_before "host unchanged after the unprivileged run"
+
+# SIGKILL inside the new user namespace, before the map.
+sess_start
+sess_send "start user" "do" next "do" check
+sess_wait '^check: (ok|not yet) - step 2/3' && ok "mid-lab state reached before SIGKILL"
+killed_cleanup "user"
+finish
