@@ -73,6 +73,21 @@ static bool have_cap(cap_value_t cap)
 	return v == CAP_SET;
 }
 
+/* A killed run left objects behind: on a terminal, offer to remove them
+ * now; otherwise say how. */
+static void offer_cleanup(bool ask)
+{
+	fprintf(stderr, "nslab: an earlier run was killed and left objects behind; "
+			"`sudo nslab --cleanup` removes them\n");
+	if (!ask)
+		return;
+	fprintf(stderr, "nslab: remove them now? [Y/n] ");
+	char answer[16] = "";
+	if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != '\n' && answer[0] != 'y' && answer[0] != 'Y'))
+		return;
+	do_cleanup();
+}
+
 static void finish(void)
 {
 	session_stop();
@@ -133,8 +148,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
 				"run it with sudo (the `user` lab shows what works without)\n");
 	if (cleanup_dead_runs_exist())
-		fprintf(stderr, "nslab: an earlier run was killed and left objects behind: "
-				"`sudo nslab --cleanup` removes them\n");
+		offer_cleanup(mode != MODE_SCRIPT && mode != MODE_DEMO && isatty(STDIN_FILENO));
 	state_init(NULL);
 	state_load();
 	if (cleanup_init() < 0)
