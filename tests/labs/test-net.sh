@@ -47,8 +47,18 @@ same_as_before() {
 	not_ok "$1"
 	diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
 }
-# ns_differs PID TYPE: /proc/PID/ns/TYPE is not the host's (PID 1's).
-ns_differs() { [ "$(readlink "/proc/$1/ns/$2")" != "$(readlink "/proc/1/ns/$2")" ] && [ -n "$(readlink "/proc/$1/ns/$2")" ]; }
+# ns_differs PID TYPE: /proc/PID/ns/TYPE is not the host's. The host reference is
+# PID 1, or this test shell where PID 1's links are unreadable (some VMs).
+NSREF=1
+readlink /proc/1/ns/net >/dev/null 2>&1 || NSREF=$$
+ns_differs() {
+	local a b
+	a=$(readlink "/proc/$1/ns/$2") && b=$(readlink "/proc/$NSREF/ns/$2") && [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+}
+ns_same() {
+	local a b
+	a=$(readlink "/proc/$1/ns/$2") && b=$(readlink "/proc/$NSREF/ns/$2") && [ -n "$a" ] && [ "$a" = "$b" ]
+}
 # killed_cleanup LABEL: SIGKILL the session, run nslab --cleanup, compare.
 killed_cleanup() {
 	local pids
