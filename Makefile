@@ -26,6 +26,7 @@ HELPERS   := $(patsubst labs/helpers/%.c,$(B)/labs/%,$(wildcard labs/helpers/*.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all run check deps unit itest e2e vmtest bench install uninstall clean format
+.PHONY: asan fuzz valgrind install-test stress-cleanup
 all: $(B)/nslab $(LABS) $(HELPERS)
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
@@ -51,6 +52,23 @@ $(B)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(B)/tests
 $(B)/obj $(B)/labs $(B)/tests:
 	mkdir -p $@
 
+# The core and the unit tests again, under AddressSanitizer and UBSan, in
+# build/asan/ (separate objects, so a normal build is never instrumented).
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_OBJS  := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(CORE_OBJS))
+# Drivers sit two levels down, as in build/tests/, since they find <repo>/src from their path.
+ASAN_TESTS := $(patsubst $(B)/tests/%,$(B)/asan/%,$(UNIT_TESTS))
+
+$(B)/asan/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/asan/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(B)/asan/test_%: tests/unit/test_%.c $(ASAN_OBJS) | $(B)/asan/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) -o $@ $< $(ASAN_OBJS) $(shell cat tests/unit/test_$*.wrap 2>/dev/null) \
+		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -ldl
+
+$(B)/asan/obj:
+	mkdir -p $@
+
 deps:
 	scripts/install-deps.sh
 
@@ -61,12 +79,18 @@ run: deps
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) asan
 	$(MAKE) itest
 	$(MAKE) e2e
 	$(MAKE) vmtest
 
 unit: $(UNIT_TESTS)
 	tests/run-suite.sh unit $(UNIT_TESTS)
+
+# UBSan findings fail the test too (halt_on_error), not just print.
+asan: $(ASAN_OBJS) $(ASAN_TESTS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		tests/run-suite.sh asan $(ASAN_TESTS)
 
 itest: all
 	tests/run-suite.sh labs tests/labs/test-*.sh
