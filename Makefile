@@ -17,7 +17,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE
 CPPFLAGS += -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' $(PKG_CFLAGS)
 LAB_CFLAGS := -fPIC -fvisibility=hidden
-LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap 2>/dev/null)
+LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount 2>/dev/null)
 
 SRCS      := $(wildcard src/*.c)
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/main.c,$(SRCS)))

@@ -129,7 +129,9 @@ struct nslab_host {
 	int (*call)(struct nslab_host *h, pid_t agent, nslab_call_fn fn, const void *arg,
 		    size_t arglen, char *out, size_t outlen);
 	/* /bin/sh -c cmd entered into every namespace of `agent`, its root, cwd
-	 * and cgroup (like nsenter -t PID -a); agent 0 = the main process.
+	 * and cgroup (like nsenter -t PID -a); agent 0 = the main process. The
+	 * environment has NSLAB_LAB_PID, NSLAB_LAB_ROOT, NSLAB_LAB_DIR (the
+	 * workdir) and, once the lab has one, NSLAB_LAB_CGROUP.
 	 * output NULL: printed; else *output gets the captured text (free it).
 	 * Returns the exit status (0-255, 128+N for signal N), -1 if not started. */
 	int (*run)(struct nslab_host *h, pid_t agent, const char *cmd, char **output);

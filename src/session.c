@@ -532,14 +532,16 @@ const struct nslab_command *session_lab_commands(unsigned *n)
 
 char *const *session_env(void)
 {
-	static char pid[48], root[PATH_MAX + 32], cg[560];
-	static char *env[4];
+	static char pid[48], root[PATH_MAX + 32], dir[PATH_MAX + 32], cg[560];
+	static char *env[5];
 	size_t n = 0;
 	if (S.lab && S.main_pid > 0) {
 		snprintf(pid, sizeof(pid), "NSLAB_LAB_PID=%d", (int)S.main_pid);
 		env[n++] = pid;
 		snprintf(root, sizeof(root), "NSLAB_LAB_ROOT=%s", S.root[0] ? S.root : "/");
 		env[n++] = root;
+		snprintf(dir, sizeof(dir), "NSLAB_LAB_DIR=%s", S.workdir);
+		env[n++] = dir;
 		char path[64], buf[2048];
 		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)S.main_pid);
 		char *p = read_file(path, buf, sizeof(buf)) > 0 ? strstr(buf, ":/nslab") : NULL;
