@@ -20,6 +20,7 @@
 #include "repl.h"
 #include "session.h"
 #include "cleanup.h"
+#include "util.h"
 
 #include <curses.h>
 #include <term.h>
@@ -89,8 +90,6 @@ static struct {
 	struct timespec last_live_draw;
 } T = {.tty_in = -1, .tty_out = -1, .save_out = -1, .save_err = -1, .pipe_r = -1, .pipe_w = -1};
 
-static volatile sig_atomic_t term_signal; /* SIGTERM/SIGHUP: leave cleanly */
-static volatile sig_atomic_t int_signal;
 
 static void draw(void);
 static void layout(void);
@@ -821,17 +820,6 @@ static void tui_resume(void)
 
 static const struct repl_terminal terminal = {tui_suspend, tui_resume};
 
-static void on_term_signal(int sig)
-{
-	term_signal = sig;
-}
-
-static void on_int_signal(int sig)
-{
-	(void)sig;
-	int_signal = 1;
-}
-
 /* Async-signal-safe: undo the screen with precomputed sequences and the
  * saved terminal modes, put fds 1 and 2 back, then die of the same signal
  * (SA_RESETHAND restored the default action). */
@@ -852,32 +840,30 @@ static void on_crash_signal(int sig)
 
 static struct sigaction old_sa[NSIG];
 static const int crash_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT};
-static const int term_sigs[] = {SIGTERM, SIGHUP};
+/* SIGINT, SIGTERM and SIGHUP keep the REPL's handler (repl_install_signals):
+ * it sets nslab_signal, which the loop and ns_exec (forwarding Ctrl-C to a
+ * running command) read. */
+static bool leaving(void)
+{
+	return nslab_signal == SIGTERM || nslab_signal == SIGHUP;
+}
 
 static void install_signals(void)
 {
+	repl_install_signals();
+
 	struct sigaction sa = {0};
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_crash_signal;
 	sa.sa_flags = (int)SA_RESETHAND;
 	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
 		sigaction(crash_sigs[i], &sa, &old_sa[crash_sigs[i]]);
-	sa.sa_flags = 0;
-	sa.sa_handler = on_term_signal;
-	for (size_t i = 0; i < sizeof(term_sigs) / sizeof(term_sigs[0]); i++)
-		sigaction(term_sigs[i], &sa, &old_sa[term_sigs[i]]);
-	sa.sa_handler = on_int_signal;
-	sigaction(SIGINT, &sa, &old_sa[SIGINT]);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static void restore_signals(void)
 {
 	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
 		sigaction(crash_sigs[i], &old_sa[crash_sigs[i]], NULL);
-	for (size_t i = 0; i < sizeof(term_sigs) / sizeof(term_sigs[0]); i++)
-		sigaction(term_sigs[i], &old_sa[term_sigs[i]], NULL);
-	sigaction(SIGINT, &old_sa[SIGINT], NULL);
 }
 
 static void add_restore(const char *cap)
@@ -986,12 +972,14 @@ static void run_command(const char *line, bool typed)
 	T.executing = T.d_input = true;
 	clock_gettime(CLOCK_MONOTONIC, &T.last_live_draw);
 	draw();
-	/* While the command runs, Ctrl-C sends SIGINT to it (and to us: the
-	 * flag is dropped afterwards, like the plain REPL does). */
+	/* While the command runs, Ctrl-C is a signal again: nslab gets it and
+	 * ns_exec passes it on to the command's process group. The flag is
+	 * dropped afterwards, as the plain REPL does. */
 	cbreak();
 	repl_exec(line);
 	raw();
-	int_signal = 0;
+	if (nslab_signal == SIGINT)
+		nslab_signal = 0;
 	T.executing = false;
 	T.d_input = true;
 	drain_pipe();
@@ -1148,7 +1136,7 @@ static void loop(void)
 {
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!T.quit && !term_signal) {
+	while (!T.quit && !leaving()) {
 		if (since_ms(&next) >= 0) {
 			refresh_model();
 			next.tv_nsec += TICK_MS * 1000000L;
@@ -1165,7 +1153,7 @@ static void loop(void)
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & (POLLHUP | POLLERR)) {
-			term_signal = SIGHUP; /* the terminal went away */
+			nslab_signal = SIGHUP; /* the terminal went away */
 			break;
 		}
 		if (n > 0 && (p[1].revents & POLLIN))
@@ -1173,7 +1161,8 @@ static void loop(void)
 		/* Always try: ncurses may hold keys it read ahead, and KEY_RESIZE
 		 * arrives after a SIGWINCH interrupted poll(). */
 		read_keys();
-		int_signal = 0;
+		if (nslab_signal == SIGINT) /* `kill -INT` from elsewhere: not a reason to leave */
+			nslab_signal = 0;
 	}
 }
 
@@ -1207,10 +1196,10 @@ int tui_run(void)
 	T.meter_text = NULL;
 	free(T.partial);
 	T.partial = NULL;
-	if (term_signal) {
+	if (leaving()) {
 		/* Leave as the plain REPL would (stop the lab, undo the registry),
 		 * then die of the signal so that the parent sees it. */
-		int sig = term_signal;
+		int sig = nslab_signal;
 		session_stop();
 		cleanup_all();
 		signal(sig, SIG_DFL);

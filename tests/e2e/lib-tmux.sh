@@ -16,7 +16,7 @@ tui_start() {
 	printf 'set -g status off\nset -g remain-on-exit on\nset -g default-terminal tmux-256color\n' >"$TMUX_CONF"
 	tm -f "$TMUX_CONF" new-session -d -s t -x "$cols" -y "$rows" \
 		env TERM=xterm-256color NSLAB_LAB_PATH="$NSLAB_LAB_PATH" XDG_STATE_HOME="$XDG_STATE_HOME" "$@" \
-		sh -c '"$1"; echo $? >"$2.status"; stty -a >"$2.stty"; exec sleep 600' sh "$NSLAB" "$TUI_OUT"
+		sh -c 'trap "" INT; "$1"; echo $? >"$2.status"; stty -a >"$2.stty"; exec sleep 600' sh "$NSLAB" "$TUI_OUT"
 	rm -f "$TMUX_CONF"
 	wait_screen 'F10Quit' 5
 }

@@ -97,6 +97,37 @@ expect "after exit: the key bar is back" wait_screen 'F10Quit' 1
 	not_ok "the shell did not run in the lab"
 rm -f /tmp/nslab-e2e-shell.$$
 
+# Ctrl-C while a command runs interrupts the command, not nslab or the lab.
+type_line "run sleep 30; echo not-interrupted"
+wait_screen 'Ctrl-C interrupts' 3
+sleep 0.3
+tm send-keys -t t C-c
+expect "Ctrl-C: the running command stops" wait_screen '^\[(exit 130|killed by signal 2|.*signal.*)\]|^\[exit [0-9]+\]$' 3
+sleep 0.2
+screen | grep -q '^not-interrupted' && not_ok "Ctrl-C: the command went on" || ok "Ctrl-C: the command did not go on"
+[ -d "/proc/$lab" ] && ok "Ctrl-C: the lab process lives on" || not_ok "Ctrl-C: the lab process died"
+expect "Ctrl-C: back at the prompt" wait_screen '^nslab\[uts [0-9]+/[0-9]+\]> *$' 3
+
+# Up recalls the last command; the cursor column counts wide characters as 2.
+tm send-keys -t t Up
+expect "Up: history recalls the last command" wait_screen '^nslab\[uts [0-9]+/[0-9]+\]> run sleep 30; echo not-interrupted' 2
+tm send-keys -t t C-u
+tm send-keys -t t -l "host echo 한글"
+wait_screen '한글' 2
+prompt_w=$(screen | grep -o '^nslab\[uts [0-9]*/[0-9]*\]> ' | tail -1 | wc -L)
+want=$((prompt_w + 10 + 4))
+[ "$(pane_var cursor_x)" = "$want" ] && ok "wide characters: cursor at column $want" ||
+	not_ok "wide characters: cursor at $(pane_var cursor_x), wanted $want"
+tm send-keys -t t Enter
+expect "wide characters: the output shows them" wait_screen '^한글$' 3
+# A line longer than the screen scrolls sideways; the cursor stays on screen.
+tm send-keys -t t -l "host echo $(printf 'x%.0s' $(seq 150))END"
+sleep 0.3
+expect "long line: its end is visible" wait_screen 'xEND$' 2
+cx=$(pane_var cursor_x)
+[ "$cx" -lt 120 ] && ok "long line: the cursor is on screen ($cx)" || not_ok "long line: cursor at $cx"
+tm send-keys -t t C-u
+
 # Ctrl-L redraws; the screen stays whole.
 tm send-keys -t t C-l
 expect "Ctrl-L: the screen is whole" wait_screen 'F10Quit' 2
