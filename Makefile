@@ -80,6 +80,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) asan
+	$(MAKE) valgrind
 	$(MAKE) itest
 	$(MAKE) e2e
 	$(MAKE) vmtest
@@ -91,6 +92,10 @@ unit: $(UNIT_TESTS)
 asan: $(ASAN_OBJS) $(ASAN_TESTS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		tests/run-suite.sh asan $(ASAN_TESTS)
+
+# One script-mode session under memcheck (errors in nslab or its agents fail).
+valgrind: all
+	tests/valgrind.sh
 
 itest: all
 	tests/run-suite.sh labs tests/labs/test-*.sh
