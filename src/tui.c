@@ -396,14 +396,16 @@ static void draw_lab(void)
 	}
 	wattrset(T.lab, attr_of(P_BAR));
 	mvwhline(T.lab, 0, 0, ' ', T.w);
-	wmove(T.lab, 0, 0);
 	int rw = text_width(right, strlen(right));
-	put_clipped(T.lab, bar, strlen(bar));
-	if (rw && T.w - rw > 40) {
+	bool show_right = rw && T.w - rw > 40;
+	size_t fit = text_fit(bar, strlen(bar), show_right ? T.w - rw - 1 : T.w, NULL);
+	mvwaddnstr(T.lab, 0, 0, bar, (int)fit);
+	if (show_right) {
+		/* The check result stands out from the bar: coloured, or bold. */
 		enum cpair p = v->last_check == 1 || v->complete ? P_OK : v->last_check == 0 ? P_NOTYET : P_BAR;
-		wattrset(T.lab, p == P_BAR ? attr_of(P_BAR) : (attr_of(P_BAR) | A_BOLD));
-		if (T.color && p != P_BAR)
-			wattrset(T.lab, A_BOLD | COLOR_PAIR(p) | A_REVERSE);
+		attr_t a = p == P_BAR ? attr_of(P_BAR)
+			   : T.color ? (COLOR_PAIR(p) | A_BOLD | A_REVERSE) : (A_BOLD | A_REVERSE);
+		wattrset(T.lab, a);
 		mvwaddstr(T.lab, 0, T.w - rw, right);
 	}
 	wattrset(T.lab, A_NORMAL);
@@ -415,7 +417,7 @@ static void draw_lab(void)
 	int lw = (int)strlen(lead);
 	size_t off[8], len[8];
 	bool trunc = false;
-	int rows = text_wrap_words(text, T.w - lw - 1, off, len, T.lab_h - 1, &trunc);
+	int rows = text_wrap_words(text, T.w - lw - 4, off, len, T.lab_h - 1, &trunc);
 	for (int r = 0; r < rows; r++) {
 		wmove(T.lab, 1 + r, 0);
 		if (r == 0 && lw) {

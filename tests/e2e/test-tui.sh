@@ -90,9 +90,13 @@ type_line "shell"
 expect "shell: a real shell owns the terminal" bash -c "for i in \$(seq 60); do tmux -L $TMUX_SOCK capture-pane -p -t t | grep -q 'F10Quit' || exit 0; sleep 0.05; done; exit 1"
 sleep 0.5
 type_line "hostname > /tmp/nslab-e2e-shell.$$"
+tm resize-window -t t -x 90 -y 28 # the terminal changes size while the shell owns it
+sleep 0.3
 type_line "exit"
 expect "after exit: the screen is redrawn" wait_screen "^uts +$host_uts" 5
 expect "after exit: the key bar is back" wait_screen 'F10Quit' 1
+expect "after exit: the layout follows the size the shell left (key bar on line 28)" \
+	bash -c "[ \"\$(tmux -L $TMUX_SOCK capture-pane -p -t t | sed -n 28p | grep -c F10Quit)\" = 1 ]"
 [ "$(cat /tmp/nslab-e2e-shell.$$ 2>/dev/null)" = x ] && ok "the shell ran inside the lab (hostname x)" ||
 	not_ok "the shell did not run in the lab"
 rm -f /tmp/nslab-e2e-shell.$$
