@@ -219,15 +219,10 @@ static void complete_after_leading_blanks(void **state)
 	(void)state;
 	assert_string_equal(complete(" start be", "be"), "beta");
 	assert_string_equal(complete("  start be", "be"), "beta");
-	/* KNOWN BUG (src/repl.c repl_completion), reported to the lead: the loop
-	 * that skips leading blanks tests `buf < rl_line_buffer + start` while it
-	 * also decrements start, so it stops half way: with two or more blanks
-	 * before the first word, start never reaches 0 and commands are not
-	 * completed ("  qu" TAB offers nothing). Verified fix:
-	 *   const char *line = rl_line_buffer ? rl_line_buffer : "", *buf = line;
-	 *   while (buf < line + start && isspace((unsigned char)*buf)) buf++;
-	 *   start -= (int)(buf - line);
-	 * The last two asserts fail until then. */
+	/* Regression (found by this test, fixed in 34cba92): the loop that
+	 * skipped leading blanks compared `buf < rl_line_buffer + start` while
+	 * also decrementing start, so with two or more blanks before the first
+	 * word commands were not completed ("  qu" TAB offered nothing). */
 	assert_string_equal(complete(" st", "st"), "st start stop status step");
 	assert_string_equal(complete("  qu", "qu"), "quit");
 	assert_string_equal(complete("    qu", "qu"), "quit");
