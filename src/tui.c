@@ -841,7 +841,7 @@ static void on_crash_signal(int sig)
 }
 
 static struct sigaction old_sa[NSIG];
-static const int crash_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT};
+static const int crash_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 /* SIGINT, SIGTERM and SIGHUP keep the REPL's handler (repl_install_signals):
  * it sets nslab_signal, which the loop and ns_exec (forwarding Ctrl-C to a
  * running command) read. */
@@ -860,12 +860,18 @@ static void install_signals(void)
 	sa.sa_flags = (int)SA_RESETHAND;
 	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
 		sigaction(crash_sigs[i], &sa, &old_sa[crash_sigs[i]]);
+	/* Ctrl-\ while a command runs (the terminal is in cbreak mode then) must
+	 * not kill nslab and leave the lab's objects behind. */
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGQUIT, &sa, &old_sa[SIGQUIT]);
 }
 
 static void restore_signals(void)
 {
 	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
 		sigaction(crash_sigs[i], &old_sa[crash_sigs[i]], NULL);
+	sigaction(SIGQUIT, &old_sa[SIGQUIT], NULL);
 }
 
 static void add_restore(const char *cap)
