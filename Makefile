@@ -81,6 +81,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) asan
 	$(MAKE) valgrind
+	$(MAKE) install-test
 	$(MAKE) itest
 	$(MAKE) e2e
 	$(MAKE) vmtest
@@ -96,6 +97,11 @@ asan: $(ASAN_OBJS) $(ASAN_TESTS)
 # One script-mode session under memcheck (errors in nslab or its agents fail).
 valgrind: all
 	tests/valgrind.sh
+
+# What `make install` lays out, and the workshop provisioning (throwaway
+# clones and prefixes under /tmp; nothing is installed on this machine).
+install-test:
+	tests/run-suite.sh install tests/install/test-*.sh
 
 itest: all
 	tests/run-suite.sh labs tests/labs/test-*.sh
