@@ -269,7 +269,7 @@ static int do_cgroupns(struct nslab_host *h)
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWCGROUP) = 0");
-	h->print(h, "The lab's cgroup namespace is rooted at the cgroup it was in: that cgroup now reads as /.\n");
+	h->print(h, "The lab's cgroup namespace is rooted at the cgroup it was in:\nthat cgroup now reads as /.\n");
 	return 0;
 }
 
@@ -316,18 +316,18 @@ static int do_mount(struct nslab_host *h)
 static const struct nslab_step steps[] = {
 	{
 		.title = "A cgroup of its own",
-		.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/" CG_NAME ":\n"
+		.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/lab:\n"
 			"  cgroup\n"
 			"  status\n"
 			"  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
 			"  run cat /proc/self/cgroup",
-		.hint = "`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs. `status` shows "
-			"the path.",
-		.explain = "A cgroup is a directory in a cgroup filesystem: mkdir creates it, and writing a PID into "
-			   "its cgroup.procs moves that process. /proc/PID/cgroup lists, per hierarchy, the path of the "
-			   "process's cgroup. So far the lab sees the same full path as the host: "
-			   "`run cat /proc/self/cgroup` names nslab/... and `run ls /sys/fs/cgroup` shows every "
-			   "cgroup on the machine.",
+		.hint = "`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs.\n"
+			"`status` shows the path.",
+		.explain = "A cgroup is a directory in a cgroup filesystem: mkdir creates it, and\n"
+			   "writing a PID into its cgroup.procs moves that process. /proc/PID/cgroup\n"
+			   "lists, per hierarchy, the path of the process's cgroup. So far the lab sees\n"
+			   "the same full path as the host: `run cat /proc/self/cgroup` names nslab/...\n"
+			   "and `run ls /sys/fs/cgroup` shows every cgroup on the machine.",
 		.check = check_cgroup,
 		.perform = do_cgroup,
 	},
@@ -337,31 +337,34 @@ static const struct nslab_step steps[] = {
 			"  cgroupns\n"
 			"  run cat /proc/self/cgroup\n"
 			"  host cat /proc/$NSLAB_LAB_PID/cgroup",
-		.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is in when it "
-			"calls unshare, so move first, then unshare.",
-		.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's current cgroup. "
-			   "The kernel now writes /proc/PID/cgroup relative to the reader's namespace root: inside the "
-			   "lab the line reads \"/\", on the host it still reads /nslab/.../" CG_NAME ". Same process, "
-			   "same cgroup, two views. The cgroup row of the pane differs.",
+		.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is\n"
+			"in when it calls unshare, so move first, then unshare.",
+		.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
+			   "current cgroup. The kernel now writes /proc/PID/cgroup relative to the\n"
+			   "reader's namespace root: inside the lab the line reads \"/\", on the host it\n"
+			   "still reads /nslab/.../lab. Same process, same cgroup, two views. The cgroup\n"
+			   "row of the pane differs.",
 		.check = check_cgroupns,
 		.perform = do_cgroupns,
 	},
 	{
 		.title = "Mount the cgroup filesystem inside",
-		.task = "Mount a cgroup filesystem inside the lab (its mount namespace is private) and look:\n"
-			"  run mount -t cgroup -o cpu none " CG_TARGET "\n"
-			"(if your cpu hierarchy is co-mounted as cpu,cpuacct, use -o cpu,cpuacct; on a pure cgroup v2 "
-			"machine: `run mount -t cgroup2 none " CG_TARGET "`)\n"
-			"  run ls " CG_TARGET "\n"
-			"  run cat " CG_TARGET "/cgroup.procs\n"
-			"  host ls " CG_TARGET,
-		.hint = "`host grep cgroup /proc/self/mounts` shows how the host mounts its cpu hierarchy; use the same "
-			"controller list.",
-		.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the namespace root as "
-			   "its top directory: the lab sees its own cpu.* files and cgroup.procs, and no trace of "
-			   "nslab/ or of any other cgroup on the machine. This is what containers see in "
-			   "/sys/fs/cgroup. The mount exists only in the lab's mount namespace (made private with "
-			   "MS_REC|MS_PRIVATE), so the host's /sys/fs/cgroup is unchanged.",
+		.task = "Mount a cgroup filesystem inside the lab (its mount namespace is private)\n"
+			"and look:\n"
+			"  run mount -t cgroup -o cpu none /sys/fs/cgroup\n"
+			"(if your cpu hierarchy is co-mounted as cpu,cpuacct, use -o cpu,cpuacct; on\n"
+			"a pure cgroup v2 machine: `run mount -t cgroup2 none /sys/fs/cgroup`)\n"
+			"  run ls /sys/fs/cgroup\n"
+			"  run cat /sys/fs/cgroup/cgroup.procs\n"
+			"  host ls /sys/fs/cgroup",
+		.hint = "`host grep cgroup /proc/self/mounts` shows how the host mounts its cpu\n"
+			"hierarchy; use the same controller list.",
+		.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the\n"
+			   "namespace root as its top directory: the lab sees its own cpu.* files and\n"
+			   "cgroup.procs, and no trace of nslab/ or of any other cgroup on the machine.\n"
+			   "This is what containers see in /sys/fs/cgroup. The mount exists only in the\n"
+			   "lab's mount namespace (made private with MS_REC|MS_PRIVATE), so the host's\n"
+			   "/sys/fs/cgroup is unchanged.",
 		.check = check_mount,
 		.perform = do_mount,
 	},

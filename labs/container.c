@@ -561,7 +561,7 @@ static int do_time(struct nslab_host *h)
 	h->trace(h, "write(\"/proc/self/timens_offsets\", \"monotonic %ld 0\\nboottime %ld 0\\n\") = 0", TIME_OFFSET,
 		 TIME_OFFSET);
 	h->trace(h, "setns(open(\"/proc/self/ns/time_for_children\"), CLONE_NEWTIME) = 0");
-	h->print(h, "The container's clocks since boot run %ld days ahead: `run uptime` vs `host uptime`.\n",
+	h->print(h, "The container's clocks since boot run %ld days ahead:\n`run uptime` vs `host uptime`.\n",
 		 TIME_OFFSET / 86400);
 	return 0;
 }
@@ -679,72 +679,81 @@ static const struct nslab_command commands[] = {
 static const struct nslab_step steps[] = {
 	{
 		.title = "A name of its own",
-		.task = "The container process was cloned into new user, mount, UTS, IPC, PID and network namespaces "
-			"in one call. Look at it with `ns`, then name it:\n"
-			"  run hostname " HOSTNAME "\n"
+		.task = "The container process was cloned into new user, mount, UTS, IPC, PID and\n"
+			"network namespaces in one call. Look at it with `ns`, then name it:\n"
+			"  run hostname container\n"
 			"  run hostname\n"
 			"  host hostname",
-		.hint = "Inside the container you are uid 0 of its user namespace, which owns its UTS namespace: that "
-			"is enough for sethostname.",
-		.explain = "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) made "
-			   "every namespace at once; the user namespace is created first and owns the others. nslab "
-			   "then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside is an ordinary uid outside "
-			   "(`host grep Uid /proc/$NSLAB_LAB_PID/status`). sethostname() changed the nodename in the "
-			   "container's UTS namespace only.",
+		.hint = "Inside the container you are uid 0 of its user namespace, which owns its UTS\n"
+			"namespace: that is enough for sethostname.",
+		.explain = "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)\n"
+			   "made every namespace at once; the user namespace is created first and owns\n"
+			   "the others. nslab then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside\n"
+			   "is an ordinary uid outside (`host grep Uid /proc/$NSLAB_LAB_PID/status`).\n"
+			   "sethostname() changed the nodename in the container's UTS namespace only.",
 		.check = check_hostname,
 		.perform = do_hostname,
 	},
 	{
 		.title = "A root filesystem and a fresh /proc",
-		.task = "Give the container its own root, the way the pivot-root lab did, plus a /proc of its own:\n"
+		.task = "Give the container its own root, the way the pivot-root lab did, plus a\n"
+			"/proc of its own:\n"
 			"  rootfs\n"
 			"  run ls /\n"
 			"  run ps\n"
 			"  run cat /proc/self/mountinfo\n"
 			"  host ls $NSLAB_LAB_ROOT",
-		.hint = "`rootfs` mounts a tmpfs, copies a small image in (sh, ls, ps, hostname, ... with their "
-			"libraries), mounts proc, then pivots and detaches the old root.",
-		.explain = "Inside the container's mount namespace: mount(\"tmpfs\") on the new root; nslab copies the "
-			   "image in through /proc/PID/root (the tmpfs is invisible from the host's mount namespace); "
-			   "mount(\"proc\") on its /proc (before the pivot: in a user namespace the kernel only allows a "
-			   "proc mount while an unobstructed one is visible); pivot_root(\".\", \".oldroot\"); "
-			   "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's PID namespace: "
-			   "`run ps` lists only its processes, and the container process itself is PID 1.",
+		.hint = "`rootfs` mounts a tmpfs, copies a small image in (sh, ls, ps, hostname, ...\n"
+			"with their libraries), mounts proc, then pivots and detaches the old root.",
+		.explain = "Inside the container's mount namespace: mount(\"tmpfs\") on the new root;\n"
+			   "nslab copies the image in through /proc/PID/root (the tmpfs is invisible\n"
+			   "from the host's mount namespace); mount(\"proc\") on its /proc (before the\n"
+			   "pivot: in a user namespace the kernel only allows a proc mount while an\n"
+			   "unobstructed one is visible); pivot_root(\".\", \".oldroot\");\n"
+			   "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's\n"
+			   "PID namespace: `run ps` lists only its processes, and the container process\n"
+			   "itself is PID 1.",
 		.check = check_root,
 		.perform = do_root,
 	},
 	{
 		.title = "A cgroup with a CPU limit",
-		.task = "Put the container in a cgroup that allows half a CPU, then give it a cgroup namespace:\n"
+		.task = "Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
+			"namespace:\n"
 			"  limit\n"
 			"  status\n"
 			"  run cat /proc/self/cgroup\n"
 			"  host cat /proc/$NSLAB_LAB_PID/cgroup",
-		.hint = "Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so that the "
-			"namespace is rooted at the container's own cgroup (runc does the same).",
-		.explain = "mkdir created nslab/<pid>/" CG_NAME "; cpu.cfs_quota_us=50000 with cpu.cfs_period_us=100000 "
-			   "(cpu.max \"50000 100000\" on cgroup v2) allow 50 ms of CPU time per 100 ms: half a CPU. "
-			   "Writing the PID to cgroup.procs moved the container. unshare(CLONE_NEWCGROUP) then made "
-			   "that cgroup the container's \"/\" while /proc/PID/cgroup on the host shows the full path.",
+		.hint = "Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
+			"that the namespace is rooted at the container's own cgroup (runc does the\n"
+			"same).",
+		.explain = "mkdir created nslab/<pid>/container; cpu.cfs_quota_us=50000 with\n"
+			   "cpu.cfs_period_us=100000 (cpu.max \"50000 100000\" on cgroup v2) allow 50 ms\n"
+			   "of CPU time per 100 ms: half a CPU. Writing the PID to cgroup.procs moved\n"
+			   "the container. unshare(CLONE_NEWCGROUP) then made that cgroup the\n"
+			   "container's \"/\" while /proc/PID/cgroup on the host shows the full path.",
 		.check = check_cgroup,
 		.perform = do_cgroup,
 	},
 	{
 		.title = "A clock of its own",
-		.task = "Give the container a time namespace whose clocks since boot run ten days ahead:\n"
+		.task = "Give the container a time namespace whose clocks since boot run ten days\n"
+			"ahead:\n"
 			"  clock\n"
 			"  run uptime\n"
 			"  host uptime\n"
 			"  run date; host date\n"
-			"(On kernels before 5.6 there are no time namespaces: this step has nothing to do.)",
-		.hint = "Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the offsets are written "
-			"first, then the container process steps in with setns().",
-		.explain = "unshare(CLONE_NEWTIME) created a time namespace for future children (time_for_children); "
-			   "writing \"monotonic 864000 0\" and \"boottime 864000 0\" to /proc/self/timens_offsets set "
-			   "its offsets (allowed only before any process enters); setns() on "
-			   "/proc/self/ns/time_for_children moved the container itself in. CLOCK_MONOTONIC and "
-			   "CLOCK_BOOTTIME are shifted; CLOCK_REALTIME (`date`) is not namespaced. Docker does not "
-			   "use time namespaces; CRIU does, to restore containers on another machine.",
+			"(On kernels before 5.6 there are no time namespaces: this step has nothing\n"
+			"to do.)",
+		.hint = "Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the\n"
+			"offsets are written first, then the container process steps in with setns().",
+		.explain = "unshare(CLONE_NEWTIME) created a time namespace for future children\n"
+			   "(time_for_children); writing \"monotonic 864000 0\" and \"boottime 864000 0\" to\n"
+			   "/proc/self/timens_offsets set its offsets (allowed only before any process\n"
+			   "enters); setns() on /proc/self/ns/time_for_children moved the container\n"
+			   "itself in. CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted; CLOCK_REALTIME\n"
+			   "(`date`) is not namespaced. Docker does not use time namespaces; CRIU does,\n"
+			   "to restore containers on another machine.",
 		.check = check_time,
 		.perform = do_time,
 	},
@@ -752,19 +761,21 @@ static const struct nslab_step steps[] = {
 		.title = "Run it, and compare with docker run",
 		.task = "Run a bounded busy loop in the container and watch the limit hold:\n"
 			"  run timeout 2 sh -c 'while :; do :; done'\n"
-			"  host cat /sys/fs/cgroup/cpu*/nslab/*/" CG_NAME "/cpu.stat\n"
+			"  host cat /sys/fs/cgroup/cpu*/nslab/*/container/cpu.stat\n"
 			"  ns\n"
-			"(On cgroup v2 the file is /sys/fs/cgroup/nslab/*/" CG_NAME "/cpu.stat.) "
-			"Every row of `ns` now differs from the host.",
-		.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its quota.",
-		.explain = "What you built is what `docker run --hostname " HOSTNAME " --cpus 0.5 --userns-remap=default "
-			   "IMAGE sh` asks runc for: clone() with the namespace flags, uid/gid maps, the image's root "
-			   "(overlayfs layers there, a tmpfs copy here) with pivot_root, a fresh /proc, sethostname, a "
-			   "cgroup with cpu quota 50000/100000 and a cgroup namespace. Docker adds: a veth pair to the "
-			   "docker0 bridge instead of an empty network namespace, /dev and /sys mounts, a reduced "
-			   "capability set, a seccomp filter and an AppArmor/SELinux profile, and no time namespace. "
-			   "\"Containers are processes born from tarballs, anchored to namespaces, controlled by "
-			   "cgroups.\"",
+			"(On cgroup v2 the file is /sys/fs/cgroup/nslab/*/container/cpu.stat.) Every\n"
+			"row of `ns` now differs from the host.",
+		.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
+			"quota.",
+		.explain = "What you built is what `docker run --hostname container --cpus 0.5\n"
+			   "--userns-remap=default IMAGE sh` asks runc for: clone() with the namespace\n"
+			   "flags, uid/gid maps, the image's root (overlayfs layers there, a tmpfs copy\n"
+			   "here) with pivot_root, a fresh /proc, sethostname, a cgroup with cpu quota\n"
+			   "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
+			   "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
+			   "reduced capability set, a seccomp filter and an AppArmor/SELinux profile,\n"
+			   "and no time namespace. \"Containers are processes born from tarballs,\n"
+			   "anchored to namespaces, controlled by cgroups.\"",
 		.check = check_run,
 		.perform = do_run,
 	},
@@ -802,7 +813,7 @@ static int setup(struct nslab_host *h)
 	h->trace(h, "write(\"/proc/%d/uid_map\", \"%s\") = %zu", (int)pid, uid_map, strlen(uid_map));
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in the container]");
 	h->trace(h, "setresgid(0, 0, 0) = 0; setresuid(0, 0, 0) = 0   [in the container]");
-	h->print(h, "The container process is PID %d on the host (PID 1 inside), root inside = uid %u outside.\n",
+	h->print(h, "The container process is PID %d on the host (PID 1 inside);\nroot inside is uid %u outside.\n",
 		 (int)pid, (unsigned)id.uid);
 	return 0;
 }

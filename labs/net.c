@@ -460,63 +460,72 @@ static const struct nslab_step steps[] = {
 			"Compare `run ip addr` with `host ip addr`, then bring lo up:\n"
 			"  run ip link set lo up\n"
 			"  run ip addr show lo",
-		.hint = "`run` executes inside the lab's network namespace, so `ip` there only ever sees the lab's "
-			"interfaces. The host's lo is a different device.",
-		.explain = "clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own interfaces, routes, "
-			   "firewall rules, sockets and /proc/net counters. Only lo exists, and the kernel leaves it down. "
-			   "`ip link set lo up` sets IFF_UP on it (SIOCSIFFLAGS, or RTM_NEWLINK over netlink). "
-			   "Compare /proc/NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host: /proc/PID/net "
-			   "always shows the namespace of PID. The net row of the pane differs.",
+		.hint = "`run` executes inside the lab's network namespace, so `ip` there only ever\n"
+			"sees the lab's interfaces. The host's lo is a different device.",
+		.explain = "clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own\n"
+			   "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo\n"
+			   "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it\n"
+			   "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare\n"
+			   "/proc/NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
+			   "/proc/PID/net always shows the namespace of PID. The net row of the pane\n"
+			   "differs.",
 		.check = check_lo,
 		.perform = do_lo,
 	},
 	{
 		.title = "A virtual cable between two namespaces",
-		.task = "The lab made a second process, the peer, in a network namespace of its own. `peer` prints its "
-			"PID; `peer CMD` runs a command in its namespace. Create a veth pair in the lab and send one end "
-			"to the peer (put the peer's PID in place of PEER_PID):\n"
-			"  run ip link add " LAB_IF " type veth peer name " PEER_IF " netns PEER_PID\n"
+		.task = "The lab made a second process, the peer, in a network namespace of its own.\n"
+			"`peer` prints its PID; `peer CMD` runs a command in its namespace. Create a\n"
+			"veth pair in the lab and send one end to the peer (put the peer's PID in\n"
+			"place of PEER_PID):\n"
+			"  run ip link add veth0 type veth peer name veth1 netns PEER_PID\n"
 			"  run ip link\n"
 			"  peer ip link",
-		.hint = "A veth pair is two interfaces joined back to back: what goes in one comes out of the other. "
-			"`netns PEER_PID` creates the second end directly in the namespace of that process.",
-		.explain = "ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID for the peer "
-			   "end; the kernel creates both ends and places the second one in the peer's namespace. An "
-			   "interface lives in exactly one network namespace at a time (`ip link set DEV netns PID` moves "
-			   "it). The host never sees either end: compare with `host ip link`. When the last process of a "
-			   "namespace exits, the namespace and its veth end are destroyed, taking the other end with it.",
+		.hint = "A veth pair is two interfaces joined back to back: what goes in one comes\n"
+			"out of the other. `netns PEER_PID` creates the second end directly in the\n"
+			"namespace of that process.",
+		.explain = "ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID\n"
+			   "for the peer end; the kernel creates both ends and places the second one in\n"
+			   "the peer's namespace. An interface lives in exactly one network namespace at\n"
+			   "a time (`ip link set DEV netns PID` moves it). The host never sees either\n"
+			   "end: compare with `host ip link`. When the last process of a namespace\n"
+			   "exits, the namespace and its veth end are destroyed, taking the other end\n"
+			   "with it.",
 		.check = check_veth,
 		.perform = do_veth,
 	},
 	{
 		.title = "Addresses on both ends",
 		.task = "Give each end an address from a private /30 and bring it up:\n"
-			"  run ip addr add " LAB_ADDR "/" PREFIX " dev " LAB_IF "\n"
-			"  run ip link set " LAB_IF " up\n"
-			"  peer ip addr add " PEER_ADDR "/" PREFIX " dev " PEER_IF "\n"
-			"  peer ip link set " PEER_IF " up\n"
+			"  run ip addr add 10.200.0.1/30 dev veth0\n"
+			"  run ip link set veth0 up\n"
+			"  peer ip addr add 10.200.0.2/30 dev veth1\n"
+			"  peer ip link set veth1 up\n"
 			"Then compare `run ip route` with `host ip route`.",
-		.hint = "Both ends need an address and must be up; a veth pair only carries traffic when both ends are up.",
-		.explain = "RTM_NEWADDR puts the address on the interface and adds a connected route for "
-			   "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP entries "
-			   "(`run ip neigh`) and firewall rules are per namespace: the host has no route to "
-			   "10.200.0.0/30 and cannot reach these addresses.",
+		.hint = "Both ends need an address and must be up; a veth pair only carries traffic\n"
+			"when both ends are up.",
+		.explain = "RTM_NEWADDR puts the address on the interface and adds a connected route for\n"
+			   "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP\n"
+			   "entries (`run ip neigh`) and firewall rules are per namespace: the host has\n"
+			   "no route to 10.200.0.0/30 and cannot reach these addresses.",
 		.check = check_addrs,
 		.perform = do_addrs,
 	},
 	{
 		.title = "Ping across",
-		.task = "Send two pings from the lab to the peer (bounded: two packets, one second each):\n"
-			"  run ping -c 2 -W 1 " PEER_ADDR "\n"
-			"(no ping installed? `run busybox ping -c 2 -W 1 " PEER_ADDR "`)\n"
-			"Then look at the counters: `run ip -s link show " LAB_IF "`, `run ip neigh`.",
-		.hint = "If nothing answers, check both ends: `run ip addr show " LAB_IF "` and `peer ip addr show " PEER_IF
-			"` must both show an address and UP.",
-		.explain = "ping opens an ICMP socket in the lab's namespace and sends echo requests; the routing table "
-			   "sends them through " LAB_IF ", they come out of " PEER_IF " in the peer's namespace, whose kernel "
-			   "answers with echo replies. The lab's InEchoReps counter in /proc/NSLAB_LAB_PID/net/snmp "
-			   "counts them; the host's own counters (/proc/net/snmp) did not move. This is how a container "
-			   "gets its network: its end of a veth pair, the other end on a bridge on the host.",
+		.task = "Send two pings from the lab to the peer (bounded: two packets, one second\n"
+			"each):\n"
+			"  run ping -c 2 -W 1 10.200.0.2\n"
+			"(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
+			"Then look at the counters: `run ip -s link show veth0`, `run ip neigh`.",
+		.hint = "If nothing answers, check both ends: `run ip addr show veth0` and `peer ip\n"
+			"addr show veth1` must both show an address and UP.",
+		.explain = "ping opens an ICMP socket in the lab's namespace and sends echo requests;\n"
+			   "the routing table sends them through veth0, they come out of veth1 in the\n"
+			   "peer's namespace, whose kernel answers with echo replies. The lab's\n"
+			   "InEchoReps counter in /proc/NSLAB_LAB_PID/net/snmp counts them; the host's\n"
+			   "own counters (/proc/net/snmp) did not move. This is how a container gets its\n"
+			   "network: its end of a veth pair, the other end on a bridge on the host.",
 		.check = check_ping,
 		.perform = do_ping,
 	},
@@ -573,7 +582,7 @@ static int setup(struct nslab_host *h)
 	if (st->peer < 0)
 		return -1;
 	h->trace(h, "clone(CLONE_NEWNET|SIGCHLD) = %d   [peer]", (int)st->peer);
-	h->print(h, "The lab process (PID %d) and a peer (PID %d) each have a network namespace of their own.\n",
+	h->print(h, "The lab process (PID %d) and a peer (PID %d) each have\na network namespace of their own.\n",
 		 (int)pid, (int)st->peer);
 	return 0;
 }

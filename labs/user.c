@@ -483,15 +483,17 @@ static const struct nslab_command commands[] = {
 static const struct nslab_step steps[] = {
 	{
 		.title = "Give up root",
-		.task = "Run the lab process as an ordinary user (yours, or nobody when you are root):\n"
+		.task = "Run the lab process as an ordinary user (yours, or nobody when you are\n"
+			"root):\n"
 			"  drop\n"
 			"  id\n"
 			"  host grep -E 'Uid|Gid|CapEff' /proc/$NSLAB_LAB_PID/status",
-		.hint = "`drop` makes the lab process call setgroups, setresgid and setresuid. When nslab itself "
-			"runs unprivileged, the lab process already is that user.",
-		.explain = "setresuid() changed the real, effective and saved uid of the lab process. A non-root uid "
-			   "has no capabilities: CapEff in /proc/PID/status is 0. From here on the process could not "
-			   "create a UTS namespace or mount anything on the host.",
+		.hint = "`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
+			"nslab itself runs unprivileged, the lab process already is that user.",
+		.explain = "setresuid() changed the real, effective and saved uid of the lab process. A\n"
+			   "non-root uid has no capabilities: CapEff in /proc/PID/status is 0. From here\n"
+			   "on the process could not create a UTS namespace or mount anything on the\n"
+			   "host.",
 		.check = check_drop,
 		.perform = do_drop,
 	},
@@ -502,32 +504,36 @@ static const struct nslab_step steps[] = {
 			"  id\n"
 			"  try-uts\n"
 			"  host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user",
-		.hint = "Creating a user namespace is the one namespace an ordinary user may create. Some "
-			"distributions switch that off; `userns` says so when it is the cause.",
-		.explain = "unshare(CLONE_NEWUSER) gave the process a new user namespace with empty uid_map and "
-			   "gid_map. Unmapped ids read as the overflow id 65534 (nobody, /proc/sys/kernel/overflowuid). "
-			   "The kernel does give the creator every capability inside the new namespace, but a program "
-			   "started as an unmapped uid loses them at execve, so the shell that `unshare --user` "
-			   "starts has none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN, "
+		.hint = "Creating a user namespace is the one namespace an ordinary user may create.\n"
+			"Some distributions switch that off; `userns` says so when it is the cause.",
+		.explain = "unshare(CLONE_NEWUSER) gave the process a new user namespace with empty\n"
+			   "uid_map and gid_map. Unmapped ids read as the overflow id 65534 (nobody,\n"
+			   "/proc/sys/kernel/overflowuid). The kernel does give the creator every\n"
+			   "capability inside the new namespace, but a program started as an unmapped\n"
+			   "uid loses them at execve, so the shell that `unshare --user` starts has\n"
+			   "none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN,\n"
 			   "unshare(CLONE_NEWUTS) fails with EPERM: `try-uts` shows it.",
 		.check = check_userns,
 		.perform = do_userns,
 	},
 	{
 		.title = "Root inside, still you outside",
-		.task = "From the host, map uid 0 inside to the lab's uid outside (gid likewise; setgroups first):\n"
+		.task = "From the host, map uid 0 inside to the lab's uid outside (gid likewise;\n"
+			"setgroups first):\n"
 			"  host echo deny > /proc/$NSLAB_LAB_PID/setgroups\n"
-			"  host echo \"0 $(stat -c %g /proc/$NSLAB_LAB_PID) 1\" > /proc/$NSLAB_LAB_PID/gid_map\n"
-			"  host echo \"0 $(stat -c %u /proc/$NSLAB_LAB_PID) 1\" > /proc/$NSLAB_LAB_PID/uid_map\n"
-			"(or `map`). Then: `id`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`, and "
-			"`host grep Uid /proc/$NSLAB_LAB_PID/status`.",
-		.hint = "uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only once.",
-		.explain = "Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace is uid U on the "
-			   "host. getuid() inside now returns 0, and a program started inside runs as root of that "
-			   "namespace with a full capability set (`id` reads it with cap_get_pid). The capabilities count "
-			   "only for objects the namespace owns: `try-uts` can now create a UTS namespace and set its "
-			   "hostname, yet the host still sees uid U in /proc/PID/status and would refuse that uid "
-			   "anything it refuses the ordinary user. setgroups \"deny\" is required before an "
+			"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %g .) 1\" > gid_map\n"
+			"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %u .) 1\" > uid_map\n"
+			"(or `map`). Then: `id`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
+			"and `host grep Uid /proc/$NSLAB_LAB_PID/status`.",
+		.hint = "uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only\n"
+			"once.",
+		.explain = "Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace\n"
+			   "is uid U on the host. getuid() inside now returns 0, and a program started\n"
+			   "inside runs as root of that namespace with a full capability set (`id` reads\n"
+			   "it with cap_get_pid). The capabilities count only for objects the namespace\n"
+			   "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the\n"
+			   "host still sees uid U in /proc/PID/status and would refuse that uid anything\n"
+			   "it refuses the ordinary user. setgroups \"deny\" is required before an\n"
 			   "unprivileged gid_map write, so that a group can't be dropped to gain access.",
 		.check = check_map,
 		.perform = do_map,
