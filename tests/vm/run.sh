@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# tests/vm/run.sh: the cpu lab on a pure cgroup v2 kernel, under qemu.
+#
+# Development machines may run cgroup v1 or hybrid; workshop VMs run pure v2.
+# This boots Debian's cloud kernel (fetched once with apt-get download and cached
+# under build/vm/) with cgroup_no_v1=all, from an initramfs holding busybox,
+# nslab, its plugins, the tests and every shared library ldd names. The
+# initramfs' init (tests/vm/init) mounts cgroup2 at /sys/fs/cgroup and runs
+# tests/labs/test-cpu.sh there (walk, quotas 10/30/60/150% measured from
+# /proc/<pid>/stat, nslab's `usage`, SIGKILL + --cleanup), then powers off.
+# This script parses the console log: it fails if the kernel was not pure v2,
+# if any test line says "not ok", or if the run did not finish.
+#
+#   tests/vm/run.sh           the test (a few minutes at most; KVM if usable)
+#   tests/vm/run.sh --smoke   boot, print the cgroup mode, power off
+# Env: NSLAB_VM_TIMEOUT (s, default 600), NSLAB_VM_ACCEL (kvm|tcg), NSLAB_VM_KEEP=1
+# keeps the staging dir.
+set -euo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VM=$TOP/build/vm
+MODE="test"
+[ "${1:-}" = "--smoke" ] && MODE=smoke
+TIMEOUT=${NSLAB_VM_TIMEOUT:-600}
+
+say() { echo "vmtest: $*"; }
+die() { echo "vmtest: $*" >&2; exit 1; }
+
+# --- the kernel: Debian's cloud flavour, cached ---
+fetch_kernel() {
+	[ -s "$VM/vmlinuz" ] && return 0
+	command -v apt-get >/dev/null || die "no apt-get to fetch a kernel; put a bzImage at $VM/vmlinuz"
+	local pkg deb
+	pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	[ -n "$pkg" ] || die "apt-cache knows no linux-image-cloud-amd64 (try apt-get update)"
+	mkdir -p "$VM"
+	say "fetching $pkg"
+	if ! ls "$VM/$pkg"_*.deb >/dev/null 2>&1; then
+		(cd "$VM" && apt-get download "$pkg" >/dev/null 2>&1) || die "apt-get download $pkg failed"
+	fi
+	deb=$(find "$VM" -maxdepth 1 -name "${pkg}_*.deb" | head -1)
+	rm -rf "$VM/kernel"
+	dpkg-deb -x "$deb" "$VM/kernel"
+	cp "$VM"/kernel/boot/vmlinuz-* "$VM/vmlinuz"
+	rm -rf "$VM/kernel"
+	say "kernel cached at $VM/vmlinuz ($(basename "$deb"))"
+}
+
+# --- the initramfs ---
+STAGE=
+cleanup() { [ -n "$STAGE" ] && [ "${NSLAB_VM_KEEP:-0}" != 1 ] && rm -rf "$STAGE"; return 0; }
+trap cleanup EXIT
+
+# copy_bin SRC [DEST]: a program and the libraries it needs (and the loader).
+copy_bin() {
+	local src=$1 dest=${2:-$1} lib
+	mkdir -p "$STAGE$(dirname "$dest")"
+	cp -L "$src" "$STAGE$dest"
+	copy_libs "$src"
+}
+copy_libs() {
+	local lib
+	for lib in $(ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
+		[ -e "$STAGE$lib" ] && continue
+		mkdir -p "$STAGE$(dirname "$lib")"
+		cp -L "$lib" "$STAGE$lib"
+	done
+}
+
+build_initramfs() {
+	[ -x "$TOP/build/nslab" ] || die "build/nslab is missing: run make all first"
+	[ -e "$TOP/build/labs/cpu.so" ] || die "build/labs/cpu.so is missing: run make all first"
+	local busybox tool path f
+	busybox=$(command -v busybox || true)
+	[ -n "$busybox" ] || die "busybox is missing (apt-get install busybox-static)"
+	{ ldd "$busybox" 2>&1 || true; } | grep -q 'not a dynamic' ||
+		die "$busybox is not static (apt-get install busybox-static)"
+	STAGE=$(mktemp -d /tmp/nslab-vmstage.XXXXXX)
+	mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,root,etc}
+	cp "$busybox" "$STAGE/bin/busybox"
+	# Real tools where the test relies on their options (procps ps, GNU stat, bash);
+	# busybox applets for the rest (installed by init, without overwriting these).
+	for tool in bash getconf ps ip ipcs find stat sort comm awk grep sed mktemp mkfifo readlink \
+		hostname sleep cat date dirname basename rm mkdir tail head wc tr cut env ls uname nsenter diff; do
+		path=$(command -v "$tool" 2>/dev/null || true)
+		[ -n "$path" ] && [ -f "$path" ] && copy_bin "$(readlink -f "$path")" "/usr/bin/$tool"
+	done
+	ln -sf /usr/bin/bash "$STAGE/bin/bash"
+	# nslab, as the repository lays it out, so that tests find it the same way.
+	mkdir -p "$STAGE/nslab/build/labs" "$STAGE/nslab/tests"
+	copy_bin "$TOP/build/nslab" /nslab/build/nslab
+	for f in "$TOP"/build/labs/*; do
+		[ -f "$f" ] || continue
+		cp "$f" "$STAGE/nslab/build/labs/"
+		copy_libs "$f"
+	done
+	cp -r "$TOP/tests/lib" "$TOP/tests/labs" "$STAGE/nslab/tests/"
+	cp "$TOP/tests/vm/init" "$STAGE/init"
+	chmod 755 "$STAGE/init"
+	echo "$MODE" >"$STAGE/etc/nslab-vm-mode"
+	echo "root:x:0:0:root:/root:/bin/sh" >"$STAGE/etc/passwd"
+	echo "root:x:0:" >"$STAGE/etc/group"
+	echo "nslab-vm" >"$STAGE/etc/hostname"
+	(cd "$STAGE" && find . | cpio -o -H newc --quiet | gzip -1) >"$VM/initrd.gz"
+	say "initramfs $(du -h "$VM/initrd.gz" | cut -f1) ($(find "$STAGE" -type f | wc -l) files)"
+}
+
+# --- boot ---
+QEMU_BASE=(-m 1024 -smp 2 -nographic -no-reboot -nic none)
+
+# /dev/kvm can exist and still not work (nested virtualization that hangs):
+# boot the bare kernel without an initramfs, which panics at once, and see
+# whether that comes back within a few seconds.
+kvm_works() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	local out
+	out=$(timeout 20 qemu-system-x86_64 "${QEMU_BASE[@]}" -enable-kvm -cpu host -kernel "$VM/vmlinuz" \
+		-append "console=ttyS0 panic=-1" </dev/null 2>&1) || true
+	grep -q 'Kernel panic' <<<"$out"
+}
+
+boot() {
+	local accel=${NSLAB_VM_ACCEL:-}
+	if [ -z "$accel" ]; then
+		accel=tcg
+		kvm_works && accel=kvm
+	fi
+	local opts=("${QEMU_BASE[@]}" -kernel "$VM/vmlinuz" -initrd "$VM/initrd.gz"
+		-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet")
+	if [ "$accel" = kvm ]; then opts+=(-enable-kvm -cpu host); else opts+=(-accel "tcg,thread=multi"); fi
+	say "booting $(basename "$VM/vmlinuz") with $accel, 2 CPUs (log: $VM/console.log)"
+	local start=$SECONDS rc=0
+	timeout "$TIMEOUT" qemu-system-x86_64 "${opts[@]}" </dev/null >"$VM/console.log" 2>&1 || rc=$?
+	say "qemu exited ($rc) after $((SECONDS - start)) s"
+	[ "$rc" -ne 124 ] || die "timed out after $TIMEOUT s; see $VM/console.log"
+}
+
+# --- results ---
+parse() {
+	local log=$VM/console.log
+	# serial output carries terminal resets and CRs: strip them
+	sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g; s/\r//g' "$log" >"$log.txt"
+	log=$log.txt
+	grep -q '^NSLAB-VM-BEGIN' "$log" || { tail -30 "$log"; die "the VM's init never ran; see $VM/console.log"; }
+	local mode
+	mode=$(awk '/^NSLAB-VM-MODE / { print $2; exit }' "$log")
+	say "cgroup filesystem at /sys/fs/cgroup in the VM: ${mode:-unknown}"
+	grep '^NSLAB-VM-INFO ' "$log" | sed 's/^NSLAB-VM-INFO /vmtest:   /'
+	[ "$mode" = cgroup2fs ] || die "the VM did not run pure cgroup v2"
+	if [ "$MODE" = smoke ]; then
+		grep -q '^NSLAB-VM-END' "$log" || die "the VM did not finish"
+		say "smoke boot ok"
+		return 0
+	fi
+	sed -n '/^NSLAB-VM-BEGIN/,/^NSLAB-VM-END/p' "$log" | grep -E '^(ok|not ok|#|test-cpu)' | sed 's/^/vm| /'
+	local end pass fail
+	end=$(awk '/^NSLAB-VM-END / { print $2; exit }' "$log")
+	pass=$(sed -n '/^NSLAB-VM-BEGIN/,/^NSLAB-VM-END/p' "$log" | grep -c '^ok ' || true)
+	fail=$(sed -n '/^NSLAB-VM-BEGIN/,/^NSLAB-VM-END/p' "$log" | grep -c '^not ok ' || true)
+	[ -n "$end" ] || die "the test did not finish; see $VM/console.log"
+	local quotas
+	quotas=$(grep -cE '^ok - quota [0-9]+%: measured' "$log" || true)
+	say "cgroup v2: $pass passed, $fail failed, $quotas/4 quotas held (test exit $end)"
+	if [ "$fail" -ne 0 ] || [ "$end" != 0 ] || [ "$quotas" -ne 4 ]; then die "FAILED on cgroup v2"; fi
+	say "cgroup v2 path ok"
+}
+
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (apt-get install qemu-system-x86)"
+command -v cpio >/dev/null || die "cpio is missing (apt-get install cpio)"
+fetch_kernel
+build_initramfs
+boot
+parse
