@@ -69,6 +69,23 @@ $(B)/asan/test_%: tests/unit/test_%.c $(ASAN_OBJS) | $(B)/asan/obj
 $(B)/asan/obj:
 	mkdir -p $@
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) linked with the core built by clang
+# under ASan+UBSan in build/fuzz/. `make fuzz` runs each for FUZZ_SECONDS.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_OBJS    := $(patsubst $(B)/obj/%,$(B)/fuzz/obj/%,$(CORE_OBJS))
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(B)/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | $(B)/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) -ldl
+
+$(B)/fuzz/obj:
+	mkdir -p $@
+
 deps:
 	scripts/install-deps.sh
 
@@ -97,6 +114,10 @@ asan: $(ASAN_OBJS) $(ASAN_TESTS)
 # One script-mode session under memcheck (errors in nslab or its agents fail).
 valgrind: all
 	tests/valgrind.sh
+
+# The REPL fuzzers load the built labs (never starting one) for `labs` and `help`.
+fuzz: $(FUZZ_OBJS) $(FUZZERS) $(LABS)
+	NSLAB_LAB_PATH=$(B)/labs tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # What `make install` lays out, and the workshop provisioning (throwaway
 # clones and prefixes under /tmp; nothing is installed on this machine).
