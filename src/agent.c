@@ -2,6 +2,7 @@
 #include "agent.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "mounts.h"
 #include "nsview.h"
 #include "output.h"
 #include "util.h"
@@ -263,14 +264,7 @@ static const struct { const char *name; int flag; } enter_order[] = {
 };
 #define NENTER (sizeof(enter_order) / sizeof(enter_order[0]))
 
-static bool same_ns(pid_t target, const char *name)
-{
-	char a[64], b[64];
-	struct stat sa, sb;
-	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)target, name);
-	snprintf(b, sizeof(b), "/proc/self/ns/%s", name);
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
-}
+static bool same_ns(pid_t target, const char *name) { return ns_same_as_self(target, name) == 1; }
 
 static int open_ns(pid_t target, const char *name)
 {

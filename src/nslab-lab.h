@@ -102,6 +102,17 @@ struct nslab_cpu_stat {
 	long period_us;
 };
 
+/* One line of /proc/PID/mountinfo (see nslab_host.each_mount). */
+struct nslab_mount {
+	int id, parent_id;
+	const char *target; /* mount point, unescaped */
+	const char *source; /* device or "none" */
+	const char *fstype;
+	const char *root;   /* the part of the filesystem mounted there */
+	bool shared;        /* propagation: shared:N */
+	bool slave;         /* propagation: master:N */
+};
+
 struct nslab_host {
 	unsigned abi_major; /* NSLAB_ABI_MAJOR */
 	unsigned size;      /* sizeof(struct nslab_host) as the host built it */
@@ -174,6 +185,16 @@ struct nslab_host {
 	int (*cg_stat)(struct nslab_host *h, const char *name, struct nslab_cpu_stat *st);
 	/* The cgroup path as /proc/PID/cgroup writes it ("/nslab/123/cpu"). */
 	int (*cg_path)(struct nslab_host *h, const char *name, char *buf, size_t len);
+
+	/* --- kernel state that many labs read (appended in ABI 1) --- */
+	/* Visits every mount of pid's mount namespace (0 = nslab's own), in
+	 * /proc/PID/mountinfo order, parsed by libmount; stops when fn returns
+	 * false. 0 ok, -1 unreadable. */
+	int (*each_mount)(struct nslab_host *h, pid_t pid,
+			  bool (*fn)(const struct nslab_mount *m, void *ud), void *ud);
+	/* 1 if pid shares nslab's namespace of this type ("uts", "mnt",
+	 * "pid_for_children"...), 0 if not, -1 if it cannot be read. */
+	int (*same_ns)(struct nslab_host *h, pid_t pid, const char *type);
 
 	/* --- who and where --- */
 	uid_t invoking_uid; /* SUDO_UID, else getuid() */

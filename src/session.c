@@ -6,6 +6,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "labs.h"
+#include "mounts.h"
 #include "nsview.h"
 #include "output.h"
 #include "rootfs.h"
@@ -231,6 +232,19 @@ static int h_cg_path(struct nslab_host *h, const char *name, char *buf, size_t l
 	return cgroup_path(name, buf, len);
 }
 
+static int h_each_mount(struct nslab_host *h, pid_t pid, bool (*fn)(const struct nslab_mount *m, void *ud),
+			void *ud)
+{
+	(void)h;
+	return mounts_each(pid, fn, ud);
+}
+
+static int h_same_ns(struct nslab_host *h, pid_t pid, const char *type)
+{
+	(void)h;
+	return ns_same_as_self(pid, type);
+}
+
 static void host_init(void)
 {
 	if (host.size)
@@ -263,6 +277,8 @@ static void host_init(void)
 		.cg_attach = h_cg_attach,
 		.cg_stat = h_cg_stat,
 		.cg_path = h_cg_path,
+		.each_mount = h_each_mount,
+		.same_ns = h_same_ns,
 		.invoking_uid = state_uid(),
 		.invoking_gid = state_gid(),
 	};
