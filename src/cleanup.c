@@ -176,7 +176,10 @@ static int kill_process(const char *what)
 		return 0; /* gone, or the PID now belongs to someone else */
 	if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
 		return -1;
-	/* Reap it if it is our child; otherwise wait until it is gone. */
+	/* Reap it at once if it is our child (SIGKILL cannot be blocked);
+	 * otherwise poll until it is gone. */
+	if (waitpid(pid, NULL, 0) == pid)
+		return 0;
 	for (int i = 0; i < 200; i++) {
 		pid_t r = waitpid(pid, NULL, WNOHANG);
 		if (r == pid || (r < 0 && kill(pid, 0) < 0))

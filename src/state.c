@@ -134,10 +134,10 @@ int state_load(void)
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : -1;
-	char lab[64];
+	char line[128], lab[64];
 	unsigned step;
-	while (fscanf(f, "%32s %u", lab, &step) == 2)
-		if (step >= 1 && step <= 32)
+	while (fgets(line, sizeof(line), f)) /* a malformed line is skipped, not the rest */
+		if (sscanf(line, "%32s %u", lab, &step) == 2 && step >= 1 && step <= 32)
 			state_mark_done(lab, step);
 	fclose(f);
 	return 0;
