@@ -61,4 +61,7 @@ terminal_usable() {
 		[ "$(pane_var alternate_on)" = 0 ] && [ "$(pane_var cursor_flag)" = 1 ]
 }
 
-tui_stop() { tm kill-server 2>/dev/null; rm -f "$TUI_OUT.status" "$TUI_OUT.stty"; }
+tui_stop() {
+	tm kill-server 2>/dev/null
+	rm -f "$TUI_OUT.status" "$TUI_OUT.stty" "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK"
+}
