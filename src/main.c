@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	if (mode == MODE_SCRIPT)
 		status = repl_run_script(in, true);
 	else if (mode == MODE_DEMO)
-		status = demo_run_plain(&demo);
+		status = tui_available() ? tui_run_demo(&demo) : demo_run_plain(&demo);
 	else if (mode == MODE_AUTO && tui_available())
 		status = tui_run();
 	else

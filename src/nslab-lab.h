@@ -65,6 +65,9 @@ struct nslab_lab {
 	void (*teardown)(struct nslab_host *h);
 	const struct nslab_command *commands; /* optional extra REPL commands */
 	unsigned ncommands;
+	/* Optional, appended in ABI 1: called about once a second while the lab
+	 * is active and nslab is idle (in the TUI), e.g. to refresh h->meter(). */
+	void (*tick)(struct nslab_host *h);
 };
 
 /* Kinds of kernel object in the cleanup registry (see nslab_host.keep). */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_TRACE 64
@@ -573,6 +574,20 @@ char *const *session_env(void)
 }
 
 pid_t session_main_pid(void) { return S.main_pid; }
+
+void session_tick(void)
+{
+	static struct timespec last;
+	/* Older plugins end before the field: read it only if their size covers it. */
+	if (!S.lab || S.lab->size < offsetof(struct nslab_lab, tick) + sizeof(S.lab->tick) || !S.lab->tick)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - last.tv_sec + (now.tv_nsec - last.tv_nsec) / 1e9 < 1.0)
+		return;
+	last = now;
+	S.lab->tick(&host);
+}
 
 const struct session_view *session_view(void)
 {

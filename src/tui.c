@@ -14,6 +14,7 @@
  * - crash signals restore the terminal with async-signal-safe calls only,
  *   then re-raise; SIGTERM and SIGHUP leave through the normal cleanup. */
 #include "tui.h"
+#include "demo.h"
 #include "nsview.h"
 #include "output.h"
 #include "pane.h"
@@ -88,6 +89,7 @@ static struct {
 	char *pending_line;
 	bool line_eof;
 	struct timespec last_live_draw;
+	size_t pushed;              /* lines ever pushed: absolute line numbers */
 } T = {.tty_in = -1, .tty_out = -1, .save_out = -1, .save_err = -1, .pipe_r = -1, .pipe_w = -1};
 
 
@@ -171,6 +173,7 @@ static void push_line(const char *s, size_t len, enum okind kind)
 	l->text = clean;
 	l->kind = (unsigned char)(kind == O_TEXT ? classify(clean) : kind);
 	T.count++;
+	T.pushed++;
 	if (T.scroll)
 		T.scroll++; /* keep the reader's place while output arrives */
 	T.d_out = true;
@@ -1080,6 +1083,101 @@ static void clear_line(void)
 	T.d_out = true;
 }
 
+/* ------------------------------------------------------------------ */
+/* instructor demo: the next command appears in the input line as if typed;
+ * Enter or Space runs it, b shows the previous command's output again, q quits */
+
+static struct {
+	const struct demo *d;
+	size_t idx, shown;     /* next command; letters of it shown so far */
+	size_t *from, *to;     /* absolute output lines of each command that ran */
+} D;
+
+static void demo_show(void)
+{
+	if (D.idx >= D.d->n) {
+		rl_replace_line("", 0);
+		note("(end of the demo: q quits)");
+		return;
+	}
+	const char *cmd = D.d->steps[D.idx].command;
+	size_t len = strlen(cmd);
+	if (D.shown > len)
+		D.shown = len;
+	char *part = strndup(cmd, D.shown);
+	rl_replace_line(part ? part : "", 0);
+	rl_point = rl_end;
+	free(part);
+	T.d_input = true;
+}
+
+/* Called on every tick: three more letters, as if typed. */
+static void demo_type(void)
+{
+	if (!D.d || D.idx >= D.d->n || D.shown >= strlen(D.d->steps[D.idx].command))
+		return;
+	D.shown += 3;
+	demo_show();
+}
+
+static void demo_replay_previous(void)
+{
+	if (D.idx == 0) {
+		note("(this is the first command)");
+		return;
+	}
+	size_t from = D.from[D.idx - 1], to = D.to[D.idx - 1], oldest = T.pushed - T.count;
+	char head[300];
+	snprintf(head, sizeof(head), "--- again: %s", D.d->steps[D.idx - 1].command);
+	note(head);
+	for (size_t a = from < oldest ? oldest : from; a < to; a++) {
+		struct oline *l = &T.lines[(T.first + (a - oldest)) % OUT_MAX];
+		char *copy = strdup(l->text);
+		if (copy) {
+			push_line(copy, strlen(copy), (enum okind)l->kind);
+			free(copy);
+		}
+	}
+	note("--- end of the previous output");
+}
+
+static void demo_key(int ch)
+{
+	switch (demo_key_of(ch == KEY_ENTER ? '\n' : ch)) {
+	case DEMO_QUIT:
+		T.quit = true;
+		return;
+	case DEMO_BACK:
+		demo_replay_previous();
+		return;
+	case DEMO_OTHER:
+		return;
+	case DEMO_RUN:
+		break;
+	}
+	if (D.idx >= D.d->n)
+		return;
+	const struct demo_step *st = &D.d->steps[D.idx];
+	if (st->narration) {
+		char *n = NULL;
+		if (asprintf(&n, "# %s", st->narration) >= 0) {
+			note(n);
+			free(n);
+		}
+	}
+	rl_replace_line("", 0);
+	D.from[D.idx] = T.pushed;
+	run_command(st->command, false);
+	D.to[D.idx] = T.pushed;
+	D.idx++;
+	D.shown = 0;
+	if (T.quit)
+		return;
+	rl_callback_handler_remove(); /* a fresh prompt: the lab and step may have changed */
+	rl_install();
+	demo_show();
+}
+
 static void handle_key(int ch)
 {
 	switch (ch) {
@@ -1092,6 +1190,10 @@ static void handle_key(int ch)
 	case 3: clear_line(); return;    /* Ctrl-C at the prompt */
 	case 26: return;                 /* Ctrl-Z: nslab holds kernel objects; no stopping */
 	case KEY_MOUSE: return;
+	}
+	if (D.d) {
+		demo_key(ch);
+		return;
 	}
 	if (ch == KEY_F(1)) { run_key_command("help"); return; }
 	if (ch == KEY_F(2)) { run_key_command("status"); return; }
@@ -1147,6 +1249,8 @@ static void loop(void)
 	while (!T.quit && !leaving()) {
 		if (since_ms(&next) >= 0) {
 			refresh_model();
+			demo_type();
+			session_tick();
 			next.tv_nsec += TICK_MS * 1000000L;
 			while (next.tv_nsec >= 1000000000L) {
 				next.tv_nsec -= 1000000000L;
@@ -1174,13 +1278,44 @@ static void loop(void)
 	}
 }
 
+static int run_screen(const char *welcome);
+
 int tui_run(void)
 {
 	if (!tui_available())
 		return repl_run_plain();
+	return run_screen("Welcome to nslab. Type `labs` to list the labs, `start uts` to begin, F1 for help.");
+}
+
+int tui_run_demo(const struct demo *d)
+{
+	if (!tui_available())
+		return demo_run_plain(d);
+	D.d = d;
+	D.from = calloc(d->n ? d->n : 1, sizeof(size_t));
+	D.to = calloc(d->n ? d->n : 1, sizeof(size_t));
+	if (!D.from || !D.to) {
+		free(D.from);
+		free(D.to);
+		D.d = NULL;
+		return demo_run_plain(d);
+	}
+	char welcome[160];
+	snprintf(welcome, sizeof(welcome),
+		 "Demo: %zu commands. Enter or Space runs the one shown below, b shows the previous output, q quits.",
+		 d->n);
+	int st = run_screen(welcome);
+	free(D.from);
+	free(D.to);
+	D = (typeof(D)){0};
+	return st;
+}
+
+static int run_screen(const char *welcome)
+{
 	if (open_screen() < 0) {
 		close_screen();
-		return repl_run_plain();
+		return D.d ? demo_run_plain(D.d) : repl_run_plain();
 	}
 	install_signals();
 	out_set_sink(&sink);
@@ -1191,7 +1326,9 @@ int tui_run(void)
 	refresh_model();
 	T.d_lab = true;
 	rl_setup();
-	note("Welcome to nslab. Type `labs` to list the labs, `start uts` to begin, F1 for help.");
+	note(welcome);
+	if (D.d)
+		demo_show();
 	loop();
 
 	repl_history_save();

@@ -10,4 +10,9 @@ bool tui_available(void);
  * REPL when the terminal cannot host it. */
 int tui_run(void);
 
+struct demo;
+/* `--demo` on a terminal: the same screen, the script's commands shown in the
+ * input line and run on a key press. Plain playback elsewhere. */
+int tui_run_demo(const struct demo *d);
+
 #endif
