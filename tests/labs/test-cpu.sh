@@ -8,29 +8,10 @@
 # TOL (points, default 2) and SECS (window, default 4) may be overridden.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/cgcpu.sh"
 TOL=${TOL:-2}
 SECS=${SECS:-4}
 
-sess_start() {
-	SESS_DIR=$(mktemp -d /tmp/nslab-test-sess.XXXXXX)
-	mkfifo "$SESS_DIR/in"
-	"$NSLAB" --script - <"$SESS_DIR/in" >"$SESS_DIR/out" 2>&1 &
-	SESS_PID=$!
-	exec 8>"$SESS_DIR/in"
-}
-sess_send() { printf '%s\n' "$@" >&8; }
-sess_count() { grep -cE "$1" "$SESS_DIR/out"; }
-sess_wait() { # REGEX [COUNT] [TIMEOUT_TENTHS]: wait until COUNT lines match
-	local i
-	for ((i = 0; i < ${3:-150}; i++)); do
-		[ "$(sess_count "$1")" -ge "${2:-1}" ] && return 0
-		sleep 0.1
-	done
-	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
-	return 1
-}
-sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
-sess_kill() { kill -9 "$SESS_PID"; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
 gone() {
 	local i
 	for ((i = 0; i < 50; i++)); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
@@ -51,38 +32,6 @@ same_as_before() {
 	not_ok "$1"
 	diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
 }
-
-# The mount point of the hierarchy with the cpu controller (v1 "cpu" option, not
-# cpuset; else cgroup2).
-cpu_mount() {
-	awk '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == "cpu") { print $2; exit } }' /proc/mounts |
-		grep . || awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
-}
-
-# CPU ticks (utime + stime) of every process in cgroup dir $1.
-ticks() {
-	local t=0 p line rest
-	while read -r p; do
-		read -r line <"/proc/$p/stat" || continue
-		rest=${line##*) }
-		# shellcheck disable=SC2086
-		set -- $rest
-		t=$((t + ${12} + ${13}))
-	done <"$1/cgroup.procs"
-	echo "$t"
-}
-
-# measure DIR SECS: CPU% (100 = one CPU) of the cgroup's processes over SECS.
-measure() {
-	local c0 c1 t0 t1
-	t0=$EPOCHREALTIME; c0=$(ticks "$1")
-	sleep "$2"
-	t1=$EPOCHREALTIME; c1=$(ticks "$1")
-	awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
-		'BEGIN { printf "%.1f", c / hz / (t1 - t0) * 100 }'
-}
-
-within() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
 
 before=$(fingerprint)
 echo "# cgroup mode: $(stat -f -c %T /sys/fs/cgroup) at /sys/fs/cgroup; cpu controller at $(cpu_mount)"
@@ -120,7 +69,7 @@ if sess_wait '^cgroup: /nslab/'; then
 		sess_send "usage $SECS"
 		got=$(measure "$dir" "$SECS")
 		sess_wait '^usage: ' "$n" $((SECS * 10 + 100)) || true
-		lab=$(grep '^usage: ' "$SESS_DIR/out" | tail -1 | sed -E 's/^usage: ([0-9.]+)%.*/\1/')
+		lab=$(sess_usage)
 		if within "$got" "$q" "$TOL"; then ok "quota $q%: measured $got% from /proc/<pid>/stat"
 		else not_ok "quota $q%: measured $got% from /proc/<pid>/stat (tolerance $TOL)"; fi
 		if within "$lab" "$got" "$TOL"; then ok "quota $q%: nslab usage $lab% agrees with $got%"

@@ -13,13 +13,19 @@
 #
 #   tests/vm/run.sh           the test (a few minutes at most; KVM if usable)
 #   tests/vm/run.sh --smoke   boot, print the cgroup mode, power off
+#   tests/vm/run.sh --bench   run tests/bench/cpu.sh (nslab vs cgexec+stress) on v2
 # Env: NSLAB_VM_TIMEOUT (s, default 600), NSLAB_VM_ACCEL (kvm|tcg), NSLAB_VM_KEEP=1
 # keeps the staging dir.
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM=$TOP/build/vm
 MODE="test"
-[ "${1:-}" = "--smoke" ] && MODE=smoke
+case "${1:-}" in
+--smoke) MODE=smoke ;;
+--bench) MODE=bench ;;
+"") ;;
+*) echo "usage: $0 [--smoke|--bench]" >&2; exit 2 ;;
+esac
 TIMEOUT=${NSLAB_VM_TIMEOUT:-600}
 
 say() { echo "vmtest: $*"; }
@@ -80,7 +86,8 @@ build_initramfs() {
 	# Real tools where the test relies on their options (procps ps, GNU stat, bash);
 	# busybox applets for the rest (installed by init, without overwriting these).
 	for tool in bash getconf ps ip ipcs find stat sort comm awk grep sed mktemp mkfifo readlink \
-		hostname sleep cat date dirname basename rm mkdir tail head wc tr cut env ls uname nsenter diff; do
+		hostname sleep cat date dirname basename rm mkdir tail head wc tr cut env ls uname nsenter diff \
+		id nproc seq flock cgexec cgcreate cgset cgdelete stress; do
 		path=$(command -v "$tool" 2>/dev/null || true)
 		[ -n "$path" ] && [ -f "$path" ] && copy_bin "$(readlink -f "$path")" "/usr/bin/$tool"
 	done
@@ -93,7 +100,7 @@ build_initramfs() {
 		cp "$f" "$STAGE/nslab/build/labs/"
 		copy_libs "$f"
 	done
-	cp -r "$TOP/tests/lib" "$TOP/tests/labs" "$STAGE/nslab/tests/"
+	cp -r "$TOP/tests/lib" "$TOP/tests/labs" "$TOP/tests/bench" "$STAGE/nslab/tests/"
 	cp "$TOP/tests/vm/init" "$STAGE/init"
 	chmod 755 "$STAGE/init"
 	echo "$MODE" >"$STAGE/etc/nslab-vm-mode"
@@ -138,7 +145,8 @@ boot() {
 parse() {
 	local log=$VM/console.log
 	# serial output carries terminal resets and CRs: strip them
-	sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g; s/\r//g' "$log" >"$log.txt"
+	# (and firmware text without a newline before the first marker)
+	sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g; s/\r//g; s/(.)NSLAB-VM-/\1\nNSLAB-VM-/' "$log" >"$log.txt"
 	log=$log.txt
 	grep -q '^NSLAB-VM-BEGIN' "$log" || { tail -30 "$log"; die "the VM's init never ran; see $VM/console.log"; }
 	local mode
@@ -146,6 +154,11 @@ parse() {
 	say "cgroup filesystem at /sys/fs/cgroup in the VM: ${mode:-unknown}"
 	grep '^NSLAB-VM-INFO ' "$log" | sed 's/^NSLAB-VM-INFO /vmtest:   /'
 	[ "$mode" = cgroup2fs ] || die "the VM did not run pure cgroup v2"
+	if [ "$MODE" = bench ]; then
+		sed -n '/^NSLAB-VM-BEGIN/,/^NSLAB-VM-END/p' "$log" | grep -vE '^NSLAB-VM-' | sed 's/^/vm| /'
+		[ "$(awk '/^NSLAB-VM-END / { print $2; exit }' "$log")" = 0 ] || die "the benchmark failed on cgroup v2"
+		return 0
+	fi
 	if [ "$MODE" = smoke ]; then
 		grep -q '^NSLAB-VM-END' "$log" || die "the VM did not finish"
 		say "smoke boot ok"
