@@ -63,7 +63,7 @@ works() {
 works help '^  start LAB'
 works labs '^  uts +[0-9]+/[0-9]+ '
 works ns '^uts +[0-9]+'
-works 'ns --all' 'nobody +nslab'
+works 'ns --all' '^ *[0-9]+ uts +[0-9]+ +[0-9]+ nobody '
 works 'ns --json' '"namespaces"'
 works progress '^  uts +\[\.*\] 0/'
 works status '^lab: -$'
@@ -139,9 +139,8 @@ for lab in "${labs[@]}"; do
 		else
 			not_ok "$lab: refused with $nlines line(s), status $ST"
 			printf '%s\n' "$errs" | sed 's/^/#   ! /'
-			why=one-line
-			names_privilege "$errs" || why="no privilege named"
-			[ "$nlines" -eq 1 ] || why+=", $nlines lines"
+			why="$nlines lines"
+			names_privilege "$errs" || why+=", no privilege named"
 			bad+=("start $lab: refused ($why): $(head -n1 <<<"$errs")")
 		fi
 		continue
