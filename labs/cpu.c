@@ -540,18 +540,22 @@ static bool need_inside(struct nslab_host *h)
 	return ok;
 }
 
-/* Measured CPU% within TOLERANCE of what the quota allows these workers. */
+/* Measured CPU% within TOLERANCE of what the quota allows these workers.
+ * A busy machine can starve the workers below their quota for a moment, so
+ * a miss is measured again, up to three windows in all. */
 static bool need_held(struct nslab_host *h, const struct nslab_cpu_stat *st)
 {
-	double want = quota_pct(st), cap = 100.0 * data(h)->nworkers;
+	double want = quota_pct(st), cap = 100.0 * data(h)->nworkers, got = 0;
 	if (want > cap)
 		want = cap;
 	/* A quota change restarts the period: skip the first one or two. */
 	sleep_s(0.25);
-	double got = measure(h, 1.5);
-	update_meter(h);
-	if (got >= want - TOLERANCE && got <= want + TOLERANCE)
-		return true;
+	for (int i = 0; i < 3; i++) {
+		got = measure(h, 1.5);
+		update_meter(h);
+		if (got >= want - TOLERANCE && got <= want + TOLERANCE)
+			return true;
+	}
 	h->missing(h, "the workers used %.1f%% over 1.5 s, not %.0f%% +/- %.0f (is another program busy?)", got,
 		   want, TOLERANCE);
 	return false;

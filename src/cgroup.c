@@ -67,6 +67,21 @@ static bool pathf(char *buf, size_t len, const char *fmt, ...)
 	return n >= 0 && (size_t)n < len;
 }
 
+/* NSLAB_CGROUP_DEBUG=1: say on stderr whether libcgroup or the plain file
+ * fallback did each operation (the VM test prints this for the v2 path). */
+static void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void dbg(const char *fmt, ...)
+{
+	if (!getenv("NSLAB_CGROUP_DEBUG"))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("nslab-cgroup: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 /* --- pure helpers (unit-tested; not part of cgroup.h) --- */
 
 enum nslab_cgmode cgroup_mode_from_magic(long root_magic, long unified_magic);
@@ -362,8 +377,12 @@ static int make_leaf(const struct hier *h, int n, const char *rel)
 		bool usable = cg != NULL;
 		for (int i = 0; usable && i < n; i++)
 			usable = lib_agrees(&h[i]) && cgroup_add_controller(cg, h[i].ctrl);
-		if (usable)
-			cgroup_create_cgroup(cg, 0);
+		if (usable) {
+			int r = cgroup_create_cgroup(cg, 0);
+			dbg("libcgroup cgroup_create_cgroup(%s) = %d (%s)", rel, r, r ? cgroup_strerror(r) : "ok");
+		} else {
+			dbg("libcgroup does not see the cpu hierarchy where it is: plain mkdir");
+		}
 		if (cg)
 			cgroup_free(&cg);
 	}
@@ -374,8 +393,10 @@ static int make_leaf(const struct hier *h, int n, const char *rel)
 		if (is_dir(path)) {
 			if (keep_dir(path) < 0)
 				return -1;
-		} else if (make_dir(path) < 0) {
-			return -1;
+		} else {
+			dbg("fallback: mkdir %s", path);
+			if (make_dir(path) < 0)
+				return -1;
 		}
 		/* A leaf must not enable controllers for children, or v2 refuses
 		 * processes in it. */
@@ -481,14 +502,20 @@ int cgroup_set_quota(const char *name, long quota_us, long period_us)
 			cgroup_add_value_string(c, "cpu.cfs_period_us", p);
 			cgroup_add_value_string(c, "cpu.cfs_quota_us", q);
 		}
-		if (c)
-			cgroup_modify_cgroup(cg);
+		if (c) {
+			int r = cgroup_modify_cgroup(cg);
+			dbg("libcgroup cgroup_modify_cgroup(%s) = %d (%s)", rel, r, r ? cgroup_strerror(r) : "ok");
+		}
 		if (cg)
 			cgroup_free(&cg);
 	}
 	/* Whatever libcgroup did, the kernel files have the last word. */
-	if (h[0].v2)
-		return knob_is(dir, "cpu.max", v2val) ? 0 : write_knob(dir, "cpu.max", v2val);
+	if (h[0].v2) {
+		if (knob_is(dir, "cpu.max", v2val))
+			return 0;
+		dbg("fallback: write cpu.max");
+		return write_knob(dir, "cpu.max", v2val);
+	}
 	if (!knob_is(dir, "cpu.cfs_period_us", p) && write_knob(dir, "cpu.cfs_period_us", p) < 0)
 		return -1;
 	return knob_is(dir, "cpu.cfs_quota_us", q) ? 0 : write_knob(dir, "cpu.cfs_quota_us", q);
@@ -529,8 +556,11 @@ int cgroup_attach(const char *name, pid_t pid)
 		bool ok = cg != NULL;
 		for (int i = 0; ok && i < n; i++)
 			ok = cgroup_add_controller(cg, h[i].ctrl) != NULL;
-		if (ok)
-			cgroup_attach_task_pid(cg, pid);
+		if (ok) {
+			int r = cgroup_attach_task_pid(cg, pid);
+			dbg("libcgroup cgroup_attach_task_pid(%s, %d) = %d (%s)", rel, (int)pid, r,
+			    r ? cgroup_strerror(r) : "ok");
+		}
 		if (cg)
 			cgroup_free(&cg);
 	}
@@ -538,7 +568,10 @@ int cgroup_attach(const char *name, pid_t pid)
 	for (int i = 0; i < n; i++) {
 		if (leaf_dir(&h[i], name, dir, sizeof(dir), false) < 0)
 			return -1;
-		if (!procs_has(dir, pid) && write_knob(dir, "cgroup.procs", val) < 0)
+		if (procs_has(dir, pid))
+			continue;
+		dbg("fallback: write %s/cgroup.procs", dir);
+		if (write_knob(dir, "cgroup.procs", val) < 0)
 			return -1;
 	}
 	return 0;

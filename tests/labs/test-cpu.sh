@@ -37,6 +37,8 @@ before=$(fingerprint)
 echo "# cgroup mode: $(stat -f -c %T /sys/fs/cgroup) at /sys/fs/cgroup; cpu controller at $(cpu_mount)"
 
 walk_lab cpu
+# On a failed step, show what its checks said.
+if [ "$T_FAIL" -gt 0 ]; then grep -E '^(check:|  missing:)' <<<"$WALK_OUT" | sed 's/^/# walk: /'; fi
 
 # --- quota accuracy, measured independently ---
 sess_start
@@ -65,11 +67,16 @@ if sess_wait '^cgroup: /nslab/'; then
 		sess_send "quota $q"
 		sess_wait "x 100 = $q% of one CPU" 1 || { not_ok "quota $q was not set"; continue; }
 		sleep 0.5
-		n=$((n + 1))
-		sess_send "usage $SECS"
-		got=$(measure "$dir" "$SECS")
-		sess_wait '^usage: ' "$n" $((SECS * 10 + 100)) || true
-		lab=$(sess_usage)
+		# A busy machine can starve the workers for a moment: one retry.
+		for attempt in 1 2; do
+			n=$((n + 1))
+			sess_send "usage $SECS"
+			got=$(measure "$dir" "$SECS")
+			sess_wait '^usage: ' "$n" $((SECS * 10 + 100)) || true
+			lab=$(sess_usage)
+			within "$got" "$q" "$TOL" && within "$lab" "$got" "$TOL" && break
+			echo "# quota $q, attempt $attempt: independent $got, nslab $lab; measuring again"
+		done
 		if within "$got" "$q" "$TOL"; then ok "quota $q%: measured $got% from /proc/<pid>/stat"
 		else not_ok "quota $q%: measured $got% from /proc/<pid>/stat (tolerance $TOL)"; fi
 		if within "$lab" "$got" "$TOL"; then ok "quota $q%: nslab usage $lab% agrees with $got%"
