@@ -78,7 +78,7 @@ run_cycle() {
 	fp_before=$(cyc_fingerprint)
 	cyc_start
 	cyc_send "start $lab" status
-	if ! cyc_wait_count '^cgroup:' 1 120; then
+	if ! cyc_wait_count '^lab: [^ ]+$' 1 120; then
 		problems+=("no status after start (nslab dead or hung)")
 	elif grep -q 'cannot run here' "$CYC_DIR/err"; then
 		unsupported[$lab]=1
@@ -108,7 +108,7 @@ run_cycle() {
 		sleep "0.$delay"
 	else
 		cyc_send status
-		cyc_wait_count '^cgroup:' 2 300 || problems+=("steps did not finish within 300 s")
+		cyc_wait_count '^lab: [^ ]+$' 2 300 || problems+=("steps did not finish within 300 s")
 	fi
 	sig=${sigs[RANDOM % ${#sigs[@]}]}
 	R_SIG=$sig
