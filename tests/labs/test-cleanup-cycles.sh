@@ -133,6 +133,8 @@ run_cycle() {
 			problems+=("no leftover notice naming --cleanup after SIGKILL (stderr: ${out:-empty})")
 		out=$(cyc_run_probe --cleanup 2>&1) || problems+=("--cleanup exited $?")
 		R_CLEANED=$(grep -c '^removed' <<<"$out")
+		# At least the dead run's work dir was there to remove.
+		[ "$R_CLEANED" -gt 0 ] || problems+=("--cleanup removed nothing after SIGKILL: ${out:-no output}")
 		grep '^nslab:' <<<"$out" | sed 's/^/#   cleanup said: /'
 	else
 		# nslab cleans up by itself: no notice on the next start.
