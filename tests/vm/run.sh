@@ -120,7 +120,7 @@ QEMU_BASE=(-m 1024 -smp 2 -nographic -no-reboot -nic none)
 kvm_works() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
 	local out
-	out=$(timeout 20 qemu-system-x86_64 "${QEMU_BASE[@]}" -enable-kvm -cpu host -kernel "$VM/vmlinuz" \
+	out=$(timeout 10 qemu-system-x86_64 "${QEMU_BASE[@]}" -enable-kvm -cpu host -kernel "$VM/vmlinuz" \
 		-append "console=ttyS0 panic=-1" </dev/null 2>&1) || true
 	grep -q 'Kernel panic' <<<"$out"
 }
