@@ -93,6 +93,22 @@ static bool opt_has(const char *opts, const char *word)
 	return false;
 }
 
+/* Does this cgroup2 mount offer the cpu controller? */
+static bool v2_has_cpu(const char *mnt)
+{
+	char path[PATH_MAX + 32], buf[512];
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", mnt);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	for (char *save, *t = ok ? strtok_r(buf, " \n", &save) : NULL; t; t = strtok_r(NULL, " \n", &save))
+		if (strcmp(t, "cpu") == 0)
+			return true;
+	return false;
+}
+
 /* The mount point of the hierarchy holding the cpu controller: a v1 mount
  * with the "cpu" option (not "cpuset"), else the cgroup2 mount. */
 static bool cpu_mount(char *buf, size_t len)
@@ -104,7 +120,7 @@ static bool cpu_mount(char *buf, size_t len)
 	bool found = false;
 	struct mntent *m;
 	while (!found && (m = getmntent(f))) {
-		if (strcmp(m->mnt_type, "cgroup2") == 0 && !v2[0])
+		if (strcmp(m->mnt_type, "cgroup2") == 0 && !v2[0] && v2_has_cpu(m->mnt_dir))
 			snprintf(v2, sizeof(v2), "%s", m->mnt_dir);
 		if (strcmp(m->mnt_type, "cgroup") == 0 && opt_has(m->mnt_opts, "cpu")) {
 			snprintf(buf, len, "%s", m->mnt_dir);
@@ -746,7 +762,8 @@ static const char *unsupported(struct nslab_host *h)
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
 		return "there is no cgroup filesystem at /sys/fs/cgroup";
 	if (!cpu_mount(mnt, sizeof(mnt)))
-		return "no cgroup hierarchy has the cpu controller";
+		return "no cgroup hierarchy offers the cpu controller (not in /sys/fs/cgroup/cgroup.controllers, "
+		       "no v1 cpu mount): check cgroup_disable= on the kernel command line";
 	return NULL;
 }
 

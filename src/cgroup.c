@@ -248,11 +248,18 @@ static int find_hiers(struct hier *h)
 static void no_cpu_error(void)
 {
 	enum nslab_cgmode m = cgroup_mode();
+	char cmdline[4096] = "";
+	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	const char *off = strstr(cmdline, "cgroup_disable=");
+	bool disabled = off && strstr(off, "cpu") && strcspn(off, " ") > (size_t)(strstr(off, "cpu") - off);
 	if (m == NSLAB_CG_NONE)
 		out_error("no cgroup filesystem at " CG_ROOT ": mount one (mount -t cgroup2 none " CG_ROOT ")");
+	else if (disabled)
+		out_error("the cpu controller is disabled on the kernel command line (%.*s): remove that and reboot",
+			  (int)strcspn(off, " \n"), off);
 	else if (m == NSLAB_CG_V2)
-		out_error("the cpu controller is not available in " CG_ROOT "/cgroup.controllers: this kernel "
-			  "lacks CONFIG_CFS_BANDWIDTH or cpu is bound to a v1 hierarchy");
+		out_error("the cpu controller is missing from " CG_ROOT "/cgroup.controllers: this kernel has no "
+			  "CFS bandwidth control (CONFIG_CFS_BANDWIDTH)");
 	else
 		out_error("no cgroup v1 hierarchy has the cpu controller (%s): mount it with "
 			  "'mkdir -p " CG_ROOT "/cpu && mount -t cgroup -o cpu cgroup " CG_ROOT "/cpu'",
@@ -585,8 +592,8 @@ int cgroup_stat(const char *name, struct nslab_cpu_stat *st)
 	memset(st, 0, sizeof(*st));
 	st->quota_us = -1;
 	st->period_us = 100000;
-	if (n == 0) {
-		no_cpu_error();
+	if (n == 0) { /* a query: the caller says what is missing */
+		errno = ENODEV;
 		return -1;
 	}
 	/* A missing cgroup is an answer, not an error: checks ask this. */

@@ -15,7 +15,8 @@
 #   tests/vm/run.sh --smoke   boot, print the cgroup mode, power off
 #   tests/vm/run.sh --bench   run tests/bench/cpu.sh (nslab vs cgexec+stress) on v2
 # Env: NSLAB_VM_TIMEOUT (s, default 600), NSLAB_VM_ACCEL (kvm|tcg), NSLAB_VM_KEEP=1
-# keeps the staging dir.
+# keeps the staging dir, NSLAB_VM_APPEND adds kernel parameters (e.g.
+# "cgroup_disable=cpu --smoke" shows nslab's message for a missing controller).
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM=$TOP/build/vm
@@ -132,7 +133,7 @@ boot() {
 		kvm_works && accel=kvm
 	fi
 	local opts=("${QEMU_BASE[@]}" -kernel "$VM/vmlinuz" -initrd "$VM/initrd.gz"
-		-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet")
+		-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet ${NSLAB_VM_APPEND:-}")
 	if [ "$accel" = kvm ]; then opts+=(-enable-kvm -cpu host); else opts+=(-accel "tcg,thread=multi"); fi
 	say "booting $(basename "$VM/vmlinuz") with $accel, 2 CPUs (log: $VM/console.log)"
 	local start=$SECONDS rc=0
