@@ -119,6 +119,11 @@ valgrind: all
 fuzz: $(FUZZ_OBJS) $(FUZZERS) $(LABS)
 	NSLAB_LAB_PATH=$(B)/labs tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
+# Many start/kill/cleanup cycles on random labs (CYCLES=200 make stress-cleanup).
+CYCLES ?= 50
+stress-cleanup: all
+	CYCLES=$(CYCLES) tests/run-suite.sh stress tests/labs/test-cleanup-cycles.sh
+
 # What `make install` lays out, and the workshop provisioning (throwaway
 # clones and prefixes under /tmp; nothing is installed on this machine).
 install-test:
