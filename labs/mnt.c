@@ -20,115 +20,36 @@
 #define DATA "data"
 #define FILE_NAME "hello.txt"
 
-/* --- mountinfo --- */
-
-struct mnt_ent {
-	int id;
-	char point[PATH_MAX];
-	char fstype[64];
-	bool shared;
-};
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-static bool parse_mountinfo_line(char *line, struct mnt_ent *e)
-{
-	char point[PATH_MAX], opt[256], fstype[64];
-	int id, n = 0;
-	if (sscanf(line, "%d %*d %*s %*s %4095s %*s%n", &id, point, &n) < 2)
-		return false;
-	memset(e, 0, sizeof(*e));
-	e->id = id;
-	unescape(point);
-	snprintf(e->point, sizeof(e->point), "%s", point);
-	/* optional fields until the lone "-", then the filesystem type */
-	char *p = line + n;
-	while (sscanf(p, " %255s%n", opt, &n) == 1) {
-		p += n;
-		if (strcmp(opt, "-") == 0)
-			break;
-		if (strncmp(opt, "shared:", 7) == 0)
-			e->shared = true;
-	}
-	if (sscanf(p, " %63s", fstype) != 1)
-		return false;
-	snprintf(e->fstype, sizeof(e->fstype), "%s", fstype);
-	return true;
-}
-
-/* Calls fn for each mount of pid (0 = nslab itself); stops when fn returns false. */
-static int each_mount(pid_t pid, bool (*fn)(const struct mnt_ent *, void *), void *ud)
-{
-	char path[64], line[2 * PATH_MAX];
-	struct mnt_ent e;
-	if (pid > 0)
-		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/mountinfo");
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (parse_mountinfo_line(line, &e) && !fn(&e, ud))
-			break;
-	fclose(f);
-	return 0;
-}
+/* --- mountinfo (parsed by the host: h->each_mount) --- */
 
 struct find {
 	const char *point; /* the mount point looked for */
-	bool under;        /* also anything below it */
-	struct mnt_ent found;
+	char fstype[64];   /* of the last match */
 	int count, shared;
 };
 
 /* The last match wins: mountinfo lists a mount after the one it covers. */
-static bool find_cb(const struct mnt_ent *e, void *ud)
+static bool find_cb(const struct nslab_mount *m, void *ud)
 {
 	struct find *f = ud;
-	size_t n = strlen(f->point);
-	bool hit = strcmp(e->point, f->point) == 0 ||
-		   (f->under && strncmp(e->point, f->point, n) == 0 && e->point[n] == '/');
-	if (hit) {
-		f->found = *e;
+	if (strcmp(m->target, f->point) == 0) {
+		snprintf(f->fstype, sizeof(f->fstype), "%s", m->fstype);
 		f->count++;
 	}
-	if (e->shared)
+	if (m->shared)
 		f->shared++;
 	return true;
 }
 
-static struct find find_mount(pid_t pid, const char *point, bool under)
+static struct find find_mount(struct nslab_host *h, pid_t pid, const char *point)
 {
-	struct find f = {.point = point, .under = under};
-	if (each_mount(pid, find_cb, &f) < 0)
+	struct find f = {.point = point};
+	if (h->each_mount(h, pid, find_cb, &f) < 0)
 		f.count = -1;
 	return f;
 }
 
 /* --- small helpers --- */
-
-static bool same_ns(pid_t pid, const char *ns)
-{
-	char a[64], b[64];
-	struct stat sa, sb;
-	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
-	snprintf(b, sizeof(b), "/proc/self/ns/%s", ns);
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino;
-}
 
 static void data_path(struct nslab_host *h, char *buf, size_t len)
 {
@@ -210,7 +131,7 @@ static int ag_write(void *arg, char *out, size_t outlen)
 static bool check_unshare(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (same_ns(pid, "mnt")) {
+	if (h->same_ns(h, pid, "mnt") == 1) {
 		h->missing(h, "the lab process still shares the host's mount namespace "
 			      "(/proc/%d/ns/mnt is the same as nslab's)", (int)pid);
 		return false;
@@ -229,7 +150,7 @@ static int do_unshare(struct nslab_host *h)
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (!same_ns(h->main_pid(h), "mnt")) {
+	if (h->same_ns(h, h->main_pid(h), "mnt") != 1) {
 		h->print(h, "the lab process already has its own mount namespace\n");
 		return 0;
 	}
@@ -246,7 +167,7 @@ static bool check_private(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	if (!check_unshare(h))
 		return false;
-	struct find f = find_mount(pid, "/", false);
+	struct find f = find_mount(h, pid, "/");
 	if (f.shared > 0) {
 		h->missing(h, "%d mount(s) of the lab are still shared with the host (\"shared:N\" in "
 			      "/proc/%d/mountinfo)", f.shared, (int)pid);
@@ -269,20 +190,20 @@ static bool check_mount(struct nslab_host *h)
 {
 	char dp[PATH_MAX];
 	data_path(h, dp, sizeof(dp));
-	struct find host = find_mount(0, dp, false);
+	struct find host = find_mount(h, 0, dp);
 	if (host.count > 0) {
 		h->missing(h, "the host's /proc/self/mountinfo has a %s on %s too: the mount propagated out "
 			      "(undo it: host umount %s; then make the lab's mounts private first)",
-			   host.found.fstype, dp, dp);
+			   host.fstype, dp, dp);
 		return false;
 	}
-	struct find lab = find_mount(h->main_pid(h), dp, false);
+	struct find lab = find_mount(h, h->main_pid(h), dp);
 	if (lab.count <= 0) {
 		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", dp);
 		return false;
 	}
-	if (strcmp(lab.found.fstype, "tmpfs") != 0) {
-		h->missing(h, "%s is a %s mount in the lab, not a tmpfs", dp, lab.found.fstype);
+	if (strcmp(lab.fstype, "tmpfs") != 0) {
+		h->missing(h, "%s is a %s mount in the lab, not a tmpfs", dp, lab.fstype);
 		return false;
 	}
 	return check_unshare(h);

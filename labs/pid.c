@@ -21,107 +21,14 @@
 
 #define ORPHAN_CMD "sleep 3141"
 
-/* --- mountinfo --- */
+/* --- mountinfo (parsed by the host: h->each_mount) --- */
 
-struct mnt_ent {
-	int id;
-	char point[PATH_MAX];
-	char fstype[64];
-	bool shared, slave;
-};
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
+/* Counts the propagation links of each mount: "shared:N" and "master:N". */
+static bool count_propagation(const struct nslab_mount *m, void *ud)
 {
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-static bool parse_mountinfo_line(char *line, struct mnt_ent *e)
-{
-	char point[PATH_MAX], opt[256], fstype[64];
-	int id, n = 0;
-	if (sscanf(line, "%d %*d %*s %*s %4095s %*s%n", &id, point, &n) < 2)
-		return false;
-	memset(e, 0, sizeof(*e));
-	e->id = id;
-	unescape(point);
-	snprintf(e->point, sizeof(e->point), "%s", point);
-	/* optional fields until the lone "-", then the filesystem type */
-	char *p = line + n;
-	while (sscanf(p, " %255s%n", opt, &n) == 1) {
-		p += n;
-		if (strcmp(opt, "-") == 0)
-			break;
-		if (strncmp(opt, "shared:", 7) == 0)
-			e->shared = true;
-		if (strncmp(opt, "master:", 7) == 0)
-			e->slave = true;
-	}
-	if (sscanf(p, " %63s", fstype) != 1)
-		return false;
-	snprintf(e->fstype, sizeof(e->fstype), "%s", fstype);
+	int *n = ud;
+	*n += m->shared + m->slave;
 	return true;
-}
-
-/* Calls fn for each mount of pid (0 = nslab itself); stops when fn returns false. */
-static int each_mount(pid_t pid, bool (*fn)(const struct mnt_ent *, void *), void *ud)
-{
-	char path[64], line[2 * PATH_MAX];
-	struct mnt_ent e;
-	if (pid > 0)
-		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/mountinfo");
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (parse_mountinfo_line(line, &e) && !fn(&e, ud))
-			break;
-	fclose(f);
-	return 0;
-}
-
-struct find {
-	const char *point; /* the mount point looked for */
-	bool under;        /* also anything below it */
-	struct mnt_ent found;
-	int count, shared, slave;
-};
-
-/* The last match wins: mountinfo lists a mount after the one it covers. */
-static bool find_cb(const struct mnt_ent *e, void *ud)
-{
-	struct find *f = ud;
-	size_t n = strlen(f->point);
-	bool hit = strcmp(e->point, f->point) == 0 ||
-		   (f->under && strncmp(e->point, f->point, n) == 0 && e->point[n] == '/');
-	if (hit) {
-		f->found = *e;
-		f->count++;
-	}
-	if (e->shared)
-		f->shared++;
-	if (e->slave)
-		f->slave++;
-	return true;
-}
-
-static struct find find_mount(pid_t pid, const char *point, bool under)
-{
-	struct find f = {.point = point, .under = under};
-	if (each_mount(pid, find_cb, &f) < 0)
-		f.count = -1;
-	return f;
 }
 
 /* --- small helpers --- */
@@ -235,10 +142,11 @@ static int ag_unshare(void *arg, char *out, size_t outlen)
 static bool check_private(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	struct find f = find_mount(pid, "/", false);
-	if (f.shared + f.slave > 0) {
+	int linked = 0;
+	h->each_mount(h, pid, count_propagation, &linked);
+	if (linked > 0) {
 		h->missing(h, "%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
-			      "\"shared:N\" in /proc/%d/mountinfo)", f.shared + f.slave, (int)pid);
+			      "\"shared:N\" in /proc/%d/mountinfo)", linked, (int)pid);
 		return false;
 	}
 	return true;

@@ -34,115 +34,44 @@ struct pivot_data {
 	int host_root_id;
 };
 
-/* --- mountinfo --- */
-
-struct mnt_ent {
-	int id;
-	char point[PATH_MAX];
-	char fstype[64];
-	bool shared;
-};
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-static bool parse_mountinfo_line(char *line, struct mnt_ent *e)
-{
-	char point[PATH_MAX], opt[256], fstype[64];
-	int id, n = 0;
-	if (sscanf(line, "%d %*d %*s %*s %4095s %*s%n", &id, point, &n) < 2)
-		return false;
-	memset(e, 0, sizeof(*e));
-	e->id = id;
-	unescape(point);
-	snprintf(e->point, sizeof(e->point), "%s", point);
-	/* optional fields until the lone "-", then the filesystem type */
-	char *p = line + n;
-	while (sscanf(p, " %255s%n", opt, &n) == 1) {
-		p += n;
-		if (strcmp(opt, "-") == 0)
-			break;
-		if (strncmp(opt, "shared:", 7) == 0)
-			e->shared = true;
-	}
-	if (sscanf(p, " %63s", fstype) != 1)
-		return false;
-	snprintf(e->fstype, sizeof(e->fstype), "%s", fstype);
-	return true;
-}
-
-/* Calls fn for each mount of pid (0 = nslab itself); stops when fn returns false. */
-static int each_mount(pid_t pid, bool (*fn)(const struct mnt_ent *, void *), void *ud)
-{
-	char path[64], line[2 * PATH_MAX];
-	struct mnt_ent e;
-	if (pid > 0)
-		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/mountinfo");
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (parse_mountinfo_line(line, &e) && !fn(&e, ud))
-			break;
-	fclose(f);
-	return 0;
-}
+/* --- mountinfo (parsed by the host: h->each_mount) --- */
 
 struct find {
 	const char *point; /* the mount point looked for */
 	bool under;        /* also anything below it */
-	struct mnt_ent found;
+	int id;            /* of the last match */
+	char target[PATH_MAX];
+	char fstype[64];
 	int count, shared;
 };
 
 /* The last match wins: mountinfo lists a mount after the one it covers. */
-static bool find_cb(const struct mnt_ent *e, void *ud)
+static bool find_cb(const struct nslab_mount *m, void *ud)
 {
 	struct find *f = ud;
 	size_t n = strlen(f->point);
-	bool hit = strcmp(e->point, f->point) == 0 ||
-		   (f->under && strncmp(e->point, f->point, n) == 0 && e->point[n] == '/');
+	bool hit = strcmp(m->target, f->point) == 0 ||
+		   (f->under && strncmp(m->target, f->point, n) == 0 && m->target[n] == '/');
 	if (hit) {
-		f->found = *e;
+		f->id = m->id;
+		snprintf(f->target, sizeof(f->target), "%s", m->target);
+		snprintf(f->fstype, sizeof(f->fstype), "%s", m->fstype);
 		f->count++;
 	}
-	if (e->shared)
+	if (m->shared)
 		f->shared++;
 	return true;
 }
 
-static struct find find_mount(pid_t pid, const char *point, bool under)
+static struct find find_mount(struct nslab_host *h, pid_t pid, const char *point, bool under)
 {
 	struct find f = {.point = point, .under = under};
-	if (each_mount(pid, find_cb, &f) < 0)
+	if (h->each_mount(h, pid, find_cb, &f) < 0)
 		f.count = -1;
 	return f;
 }
 
 /* --- small helpers --- */
-
-static bool same_ns(pid_t pid, const char *ns)
-{
-	char a[64], b[64];
-	struct stat sa, sb;
-	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
-	snprintf(b, sizeof(b), "/proc/self/ns/%s", ns);
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino;
-}
 
 static void new_root_path(struct nslab_host *h, char *buf, size_t len)
 {
@@ -252,24 +181,24 @@ static int call(struct nslab_host *h, nslab_call_fn fn, const char *arg)
 
 /* --- the host's mount table must not change --- */
 
-static int host_root_id(void)
+static int host_root_id(struct nslab_host *h)
 {
-	struct find f = find_mount(0, "/", false);
-	return f.count > 0 ? f.found.id : -1;
+	struct find f = find_mount(h, 0, "/", false);
+	return f.count > 0 ? f.id : -1;
 }
 
 static bool host_untouched(struct nslab_host *h)
 {
 	const struct pivot_data *d = h->lab_data;
 	bool ok = true;
-	if (d && host_root_id() != d->host_root_id) {
+	if (d && host_root_id(h) != d->host_root_id) {
 		h->missing(h, "the host's / mount changed since the lab started (see /proc/self/mountinfo)");
 		ok = false;
 	}
-	struct find f = find_mount(0, h->workdir(h), true);
+	struct find f = find_mount(h, 0, h->workdir(h), true);
 	if (f.count > 0) {
 		h->missing(h, "the host's mount table has %s mounted on %s: a mount leaked out of the lab",
-			   f.found.fstype, f.found.point);
+			   f.fstype, f.target);
 		ok = false;
 	}
 	return ok;
@@ -280,12 +209,12 @@ static bool host_untouched(struct nslab_host *h)
 static bool check_private(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (same_ns(pid, "mnt")) {
+	if (h->same_ns(h, pid, "mnt") == 1) {
 		h->missing(h, "the lab process still shares the host's mount namespace "
 			      "(/proc/%d/ns/mnt is the same as nslab's)", (int)pid);
 		return false;
 	}
-	struct find f = find_mount(pid, "/", false);
+	struct find f = find_mount(h, pid, "/", false);
 	if (f.shared > 0) {
 		h->missing(h, "%d mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
 			      "make them private with MS_REC|MS_PRIVATE on /", f.shared, (int)pid);
@@ -306,7 +235,7 @@ static int do_private(struct nslab_host *h)
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (!same_ns(h->main_pid(h), "mnt")) {
+	if (h->same_ns(h, h->main_pid(h), "mnt") != 1) {
 		h->print(h, "the lab process already has its own mount namespace\n");
 		return 0;
 	}
@@ -323,13 +252,13 @@ static bool check_tmpfs(struct nslab_host *h)
 	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
 	bool ok = host_untouched(h);
-	struct find f = find_mount(h->main_pid(h), nr, false);
+	struct find f = find_mount(h, h->main_pid(h), nr, false);
 	if (f.count <= 0) {
 		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", nr);
 		return false;
 	}
-	if (strcmp(f.found.fstype, "tmpfs") != 0) {
-		h->missing(h, "%s is a %s mount, not a tmpfs", nr, f.found.fstype);
+	if (strcmp(f.fstype, "tmpfs") != 0) {
+		h->missing(h, "%s is a %s mount, not a tmpfs", nr, f.fstype);
 		return false;
 	}
 	return ok;
@@ -365,8 +294,8 @@ static bool check_rootfs(struct nslab_host *h)
 		h->missing(h, "the directory put_old inside the new root (mkdir $NSLAB_LAB_ROOT/put_old)");
 		ok = false;
 	}
-	struct find f = find_mount(h->main_pid(h), nr, false);
-	if (f.count <= 0 || strcmp(f.found.fstype, "tmpfs") != 0) {
+	struct find f = find_mount(h, h->main_pid(h), nr, false);
+	if (f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0) {
 		h->missing(h, "the tmpfs on %s is gone: `reset` and start again", nr);
 		ok = false;
 	}
@@ -405,8 +334,8 @@ static int fill_rootfs(struct nslab_host *h)
 	char nr[PATH_MAX], root[PATH_MAX + 64], dst[PATH_MAX + 96];
 	new_root_path(h, nr, sizeof(nr));
 	lab_path(h, nr, root, sizeof(root));
-	struct find f = find_mount(h->main_pid(h), nr, false);
-	if (f.count <= 0 || strcmp(f.found.fstype, "tmpfs") != 0) {
+	struct find f = find_mount(h, h->main_pid(h), nr, false);
+	if (f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0) {
 		h->error(h, "mount the tmpfs on %s first (step 2)", nr);
 		return -1;
 	}
@@ -458,10 +387,10 @@ static bool check_pivot(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	bool ok = host_untouched(h);
-	struct find f = find_mount(pid, "/", false);
-	if (f.count <= 0 || strcmp(f.found.fstype, "tmpfs") != 0) {
+	struct find f = find_mount(h, pid, "/", false);
+	if (f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0) {
 		h->missing(h, "the lab's / is still the %s the host boots from, not the tmpfs "
-			      "(see the \"/\" line of /proc/%d/mountinfo)", f.count > 0 ? f.found.fstype : "root fs", (int)pid);
+			      "(see the \"/\" line of /proc/%d/mountinfo)", f.count > 0 ? f.fstype : "root fs", (int)pid);
 		return false;
 	}
 	char cwd[PATH_MAX] = "";
@@ -470,7 +399,7 @@ static bool check_pivot(struct nslab_host *h)
 			      "is a way out)", cwd[0] ? cwd : "unreachable");
 		ok = false;
 	}
-	struct find old = find_mount(pid, "/put_old", false);
+	struct find old = find_mount(h, pid, "/put_old", false);
 	if (old.count <= 0) {
 		h->missing(h, "the old root is not mounted on /put_old");
 		ok = false;
@@ -521,12 +450,12 @@ static bool check_umount(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	bool ok = host_untouched(h);
-	struct find root = find_mount(pid, "/", false);
-	if (root.count <= 0 || strcmp(root.found.fstype, "tmpfs") != 0) {
+	struct find root = find_mount(h, pid, "/", false);
+	if (root.count <= 0 || strcmp(root.fstype, "tmpfs") != 0) {
 		h->missing(h, "the lab's / is not the tmpfs: do step 4 (pivot) first");
 		return false;
 	}
-	struct find f = find_mount(pid, "/put_old", true);
+	struct find f = find_mount(h, pid, "/put_old", true);
 	if (f.count > 0) {
 		h->missing(h, "%d mounts of the host are still under /put_old in the lab "
 			      "(umount -l /put_old detaches them all)", f.count);
@@ -676,7 +605,7 @@ static int setup(struct nslab_host *h)
 	struct pivot_data *d = calloc(1, sizeof(*d));
 	if (!d)
 		return -1;
-	d->host_root_id = host_root_id();
+	d->host_root_id = host_root_id(h);
 	h->lab_data = d;
 	const char *wd = h->workdir(h);
 	struct nslab_spawn how = {.label = "lab", .init = init_agent, .init_arg = wd, .init_arglen = strlen(wd) + 1};
