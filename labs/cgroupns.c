@@ -111,17 +111,6 @@ static bool cpu_cgroup_of(const char *file, char *path, size_t len)
 	return found;
 }
 
-static bool same_ns_as_host(pid_t pid, const char *name)
-{
-	char path[64], self[64];
-	struct stat a, b;
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
-	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
-	if (stat(path, &a) < 0 || stat(self, &b) < 0)
-		return false;
-	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
 /* --- inside the lab process --- */
 
 /* Mounts made in the lab must never propagate back to the host. */
@@ -246,7 +235,7 @@ static bool check_cgroupns(struct nslab_host *h)
 		h->missing(h, "the host should see the lab process in %s, but sees %s", want, seen);
 		ok = false;
 	}
-	if (same_ns_as_host(pid, "cgroup")) {
+	if (h->same_ns(h, pid, "cgroup") == 1) {
 		h->missing(h, "the lab process is still in the host's cgroup namespace: `cgroupns`");
 		return false;
 	}
@@ -278,7 +267,7 @@ static int do_cgroupns(struct nslab_host *h)
 static bool check_mount(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (same_ns_as_host(pid, "mnt")) {
+	if (h->same_ns(h, pid, "mnt") == 1) {
 		h->missing(h, "the lab process shares the host's mount namespace");
 		return false;
 	}

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define LAB_SHM_SIZE 2000
@@ -43,15 +42,6 @@ enum ipc_kind { IPC_SHM, IPC_MSG, IPC_SEM };
 static const char *const sysvipc_file[] = {"/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem"};
 
 /* --- helpers --- */
-
-static bool same_ns(pid_t pid, const char *ns)
-{
-	char a[64], b[64];
-	struct stat sa, sb;
-	snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
-	snprintf(b, sizeof(b), "/proc/self/ns/%s", ns);
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino;
-}
 
 /* Each line after the header: key id perms then, for shm, size cpid; for
  * msg, cbytes; for sem, nsems. */
@@ -162,7 +152,7 @@ static bool has_key(const struct ipc_list *l, long key)
 static bool check_ns(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (same_ns(pid, "ipc")) {
+	if (h->same_ns(h, pid, "ipc") == 1) {
 		h->missing(h, "the lab process still shares the host's IPC namespace "
 			      "(/proc/%d/ns/ipc is the same as nslab's)", (int)pid);
 		return false;
@@ -207,7 +197,7 @@ static int do_unshare(struct nslab_host *h)
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (!same_ns(h->main_pid(h), "ipc")) {
+	if (h->same_ns(h, h->main_pid(h), "ipc") != 1) {
 		h->print(h, "the lab process already has its own IPC namespace\n");
 		return 0;
 	}

@@ -24,7 +24,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,18 +49,6 @@ static void close_fd(int *fd)
 		close(*fd);
 }
 #define _cleanup_fd_ __attribute__((cleanup(close_fd)))
-
-/* Same namespace of type `name` as nslab itself (the host reference)? */
-static bool same_ns_as_host(pid_t pid, const char *name)
-{
-	char path[64], self[64];
-	struct stat a, b;
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
-	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
-	if (stat(path, &a) < 0 || stat(self, &b) < 0)
-		return false;
-	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
 
 /* --- functions that run inside an agent (h->call) --- */
 
@@ -293,7 +280,7 @@ static int run_quiet(struct nslab_host *h, pid_t agent, const char *cmd)
 static bool check_lo(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (same_ns_as_host(pid, "net")) {
+	if (h->same_ns(h, pid, "net") == 1) {
 		h->missing(h, "the lab process shares the host's network namespace");
 		return false;
 	}

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,17 +35,6 @@ struct clocks {
 };
 
 /* --- helpers --- */
-
-static ino_t ns_ino(pid_t pid, const char *ns)
-{
-	char p[64];
-	struct stat st;
-	if (pid > 0)
-		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns);
-	else
-		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns);
-	return stat(p, &st) == 0 ? st.st_ino : 0;
-}
 
 /* /proc/PID/timens_offsets: "monotonic S NS" and "boottime S NS" lines, for
  * the process's time_for_children namespace. */
@@ -144,7 +132,7 @@ static int ag_clocks(void *arg, char *out, size_t outlen)
 static bool check_unshare(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (ns_ino(pid, "time_for_children") == ns_ino(0, "time") && ns_ino(pid, "time") == ns_ino(0, "time")) {
+	if (h->same_ns(h, pid, "time_for_children") == 1 && h->same_ns(h, pid, "time") == 1) {
 		h->missing(h, "time_for_children of the lab process is still the host's time namespace "
 			      "(/proc/%d/ns/time_for_children)", (int)pid);
 		return false;
@@ -163,7 +151,7 @@ static int do_unshare(struct nslab_host *h)
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (check_unshare(h) && ns_ino(h->main_pid(h), "time_for_children") != ns_ino(0, "time")) {
+	if (check_unshare(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1) {
 		h->print(h, "the lab process has a new time namespace for its children already\n");
 		return 0;
 	}
@@ -228,7 +216,7 @@ static bool check_enter(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	struct offsets o;
 	struct clocks lab, host;
-	if (ns_ino(pid, "time") == ns_ino(0, "time")) {
+	if (h->same_ns(h, pid, "time") == 1) {
 		h->missing(h, "the lab process is still in the host's time namespace (/proc/%d/ns/time)", (int)pid);
 		return false;
 	}
@@ -264,7 +252,7 @@ static int do_enter(struct nslab_host *h)
 static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (ns_ino(h->main_pid(h), "time") != ns_ino(0, "time")) {
+	if (h->same_ns(h, h->main_pid(h), "time") != 1) {
 		h->print(h, "the lab process is in its own time namespace already\n");
 		return 0;
 	}

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,17 +89,6 @@ static int status_ids(pid_t pid, const char *key, long ids[4])
 		}
 	fclose(f);
 	return rc;
-}
-
-static bool same_ns_as_host(pid_t pid, const char *name)
-{
-	char path[64], self[64];
-	struct stat a, b;
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
-	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
-	if (stat(path, &a) < 0 || stat(self, &b) < 0)
-		return false;
-	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 /* --- inside the lab process (h->call) --- */
@@ -326,7 +314,7 @@ static bool check_userns(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	if (!runs_as(h, pid, lab_ids(h)))
 		return false;
-	if (same_ns_as_host(pid, "user")) {
+	if (h->same_ns(h, pid, "user") == 1) {
 		h->missing(h, "the lab process is still in the host's user namespace: `userns`");
 		return false;
 	}
@@ -361,7 +349,7 @@ static bool check_map(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	struct ids id = lab_ids(h);
-	if (same_ns_as_host(pid, "user")) {
+	if (h->same_ns(h, pid, "user") == 1) {
 		h->missing(h, "the lab process is still in the host's user namespace: `userns`");
 		return false;
 	}
@@ -390,7 +378,7 @@ static int do_map(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	struct ids id = lab_ids(h);
 	char line[64];
-	if (same_ns_as_host(pid, "user")) {
+	if (h->same_ns(h, pid, "user") == 1) {
 		h->error(h, "the lab process has no user namespace of its own yet: `userns` first");
 		return -1;
 	}
