@@ -75,17 +75,6 @@ static void newroot(struct nslab_host *h, char *buf, size_t len)
 	snprintf(buf, len, "%s/rootfs", h->workdir(h));
 }
 
-static bool same_ns_as_host(pid_t pid, const char *name)
-{
-	char path[64], self[64];
-	struct stat a, b;
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
-	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
-	if (stat(path, &a) < 0 || stat(self, &b) < 0)
-		return false;
-	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
 static bool have_timens(void)
 {
 	return access("/proc/self/ns/time", F_OK) == 0;
@@ -320,7 +309,7 @@ static bool check_hostname(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	char inside[256] = "", host[256] = "";
-	if (same_ns_as_host(pid, "uts")) {
+	if (h->same_ns(h, pid, "uts") == 1) {
 		h->missing(h, "the container shares the host's UTS namespace");
 		return false;
 	}
@@ -482,7 +471,7 @@ static bool check_cgroup(struct nslab_host *h)
 		h->missing(h, "cgroup %s has no CPU quota", want);
 		ok = false;
 	}
-	if (same_ns_as_host(pid, "cgroup")) {
+	if (h->same_ns(h, pid, "cgroup") == 1) {
 		h->missing(h, "the container still shares the host's cgroup namespace");
 		return false;
 	}
@@ -508,7 +497,7 @@ static int do_cgroup(struct nslab_host *h)
 	else
 		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.cfs_quota_us\", \"%ld\") = 0", path, QUOTA_US);
 	h->trace(h, "write(\"<cpu hierarchy>%s/cgroup.procs\", \"%d\") = 0", path, (int)pid);
-	if (same_ns_as_host(pid, "cgroup")) {
+	if (h->same_ns(h, pid, "cgroup") == 1) {
 		if (h->call(h, pid, fn_unshare_cgroup, NULL, 0, NULL, 0) < 0) {
 			h->error(h, "unshare(CLONE_NEWCGROUP): %s", strerror(errno));
 			return -1;
@@ -527,7 +516,7 @@ static bool check_time(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	if (!have_timens())
 		return true; /* nothing to do on this kernel: the step says so */
-	if (same_ns_as_host(pid, "time") || same_ns_as_host(pid, "time_for_children")) {
+	if (h->same_ns(h, pid, "time") == 1 || h->same_ns(h, pid, "time_for_children") == 1) {
 		h->missing(h, "the container shares the host's time namespace: `clock`");
 		return false;
 	}
@@ -549,7 +538,7 @@ static int do_time(struct nslab_host *h)
 		h->print(h, "This kernel has no time namespaces (Linux 5.6+): nothing to do.\n");
 		return 0;
 	}
-	if (!same_ns_as_host(pid, "time")) {
+	if (h->same_ns(h, pid, "time") != 1) {
 		h->print(h, "The container already has its own clock.\n");
 		return 0;
 	}
@@ -575,7 +564,7 @@ static bool every_row_differs(struct nslab_host *h, pid_t pid)
 		bool timerow = strncmp(ns_rows[i], "time", 4) == 0;
 		if (timerow && !have_timens())
 			continue;
-		if (same_ns_as_host(pid, ns_rows[i])) {
+		if (h->same_ns(h, pid, ns_rows[i]) == 1) {
 			h->missing(h, "the container shares the host's %s namespace", ns_rows[i]);
 			ok = false;
 		}
