@@ -38,11 +38,36 @@ fingerprint() {
 # nslab_script FILE|-: runs script mode, output to stdout; returns its status.
 nslab_script() { "$NSLAB" --script "$@"; }
 
+# require_nslab: stops the test when the binary is not built.
+require_nslab() {
+	[ -x "$NSLAB" ] && return 0
+	echo "$(basename "$0"): no $NSLAB (make all first)"
+	exit 1
+}
+
+# lab_steps ID: how many steps lab ID has (from `status`).
+lab_steps() {
+	printf 'start %s\nstatus\n' "$1" | nslab_script - 2>&1 | awk '/^step:/ { split($2, a, "/"); print a[2] }'
+}
+
+# done_script ID: a script that starts lab ID and does every step (no stop).
+done_script() {
+	local id=$1 n i s
+	n=$(lab_steps "$id")
+	s="start $id"$'\n'
+	for ((i = 1; i <= n; i++)); do s+="do"$'\n'"next"$'\n'; done
+	printf '%s' "$s"
+}
+
+# get CMD: the line printed after the echo "nslab> CMD" in $out (CMD is a
+# sed pattern: escape its slashes).
+get() { printf '%s\n' "$out" | sed -n "/^nslab.*> $1\$/{n;p}"; }
+
 # walk_lab ID: for each step, check must fail before `do` and pass after.
 # Prints one ok/not ok per step; leaves output in $WALK_OUT.
 walk_lab() {
 	local id=$1 n i script out
-	n=$(printf 'start %s\nstatus\n' "$id" | nslab_script - 2>&1 | awk '/^step:/ { split($2, a, "/"); print a[2] }')
+	n=$(lab_steps "$id")
 	if [ -z "$n" ]; then not_ok "$id: could not start"; return 1; fi
 	script="start $id"$'\n'
 	for ((i = 1; i <= n; i++)); do script+="check"$'\n'"do"$'\n'"check"$'\n'"next"$'\n'; done
@@ -58,3 +83,153 @@ walk_lab() {
 		fi
 	done
 }
+
+# --- comparing the host with an earlier fingerprint ---
+
+# settled BEFORE FN TRIES PAUSE: FN's output comes back to BEFORE within TRIES
+# tries PAUSE seconds apart (other nslab runs come and go; killed processes
+# take a moment to be reaped). The last output is left in SETTLED_NOW.
+settled() {
+	local i
+	for ((i = 0; i < $3; i++)); do
+		SETTLED_NOW=$("$2")
+		[ "$SETTLED_NOW" = "$1" ] && return 0
+		sleep "$4"
+	done
+	return 1
+}
+# show_diff BEFORE NOW: the difference, as comment lines.
+show_diff() { diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | sed 's/^/#   /'; }
+
+# same_as_before LABEL: fingerprint must come back to $before within 5 s.
+same_as_before() {
+	if settled "$before" fingerprint 50 0.1; then ok "$1"; return; fi
+	not_ok "$1"
+	show_diff "$before" "$SETTLED_NOW"
+}
+
+# The fingerprint without other people's live nslab runs on this machine
+# (interactive sessions that do not take the test lock): a work directory of
+# a live process, and processes not started from $NSLAB. A leftover of ours
+# still shows: our killed run's directory, our agents (they carry $NSLAB's
+# command line).
+host_state() {
+	local line pid
+	fingerprint | while IFS= read -r line; do
+		case $line in
+		"workdir /run/nslab/"*)
+			pid=${line#workdir /run/nslab/}
+			kill -0 "$pid" 2>/dev/null && continue ;;
+		"process "*)
+			[[ $line == "process $NSLAB"* ]] || continue ;;
+		esac
+		printf '%s\n' "$line"
+	done
+}
+
+# same_fingerprint BEFORE WHAT: host_state is BEFORE again (retried for 10 s).
+same_fingerprint() {
+	if settled "$1" host_state 10 1; then ok "$2: host fingerprint unchanged"; return 0; fi
+	not_ok "$2: host fingerprint changed"
+	show_diff "$1" "$SETTLED_NOW"
+	return 1
+}
+
+# --- a live nslab --script session fed through a fifo, so the test can look
+# at the kernel while the lab runs: sess_start; sess_send CMD...;
+# sess_wait REGEX; sess_field KEY; sess_stop or sess_kill. ---
+
+sess_start() {
+	SESS_DIR=$(mktemp -d /tmp/nslab-test-sess.XXXXXX)
+	mkfifo "$SESS_DIR/in"
+	"$NSLAB" --script - <"$SESS_DIR/in" >"$SESS_DIR/out" 2>&1 &
+	SESS_PID=$!
+	exec 8>"$SESS_DIR/in"
+}
+sess_send() { printf '%s\n' "$@" >&8; }
+sess_wait() { # REGEX [TIMEOUT_TENTHS]: wait until the output matches
+	local i
+	for ((i = 0; i < ${2:-150}; i++)); do
+		grep -qE "$1" "$SESS_DIR/out" && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
+	return 1
+}
+# sess_field KEY: the value of the first "KEY: VALUE" line (status: pid, root...).
+sess_field() { awk -v k="$1:" '$1 == k { print $2; exit }' "$SESS_DIR/out"; }
+sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+sess_kill() { kill -9 "$SESS_PID"; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
+
+# gone PID: waits up to 5 s for a process (or its zombie) to disappear.
+gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
+	return 1
+}
+
+# killed_cleanup LABEL: SIGKILLs the session, runs nslab --cleanup, compares
+# the fingerprint with $before.
+killed_cleanup() {
+	local pids p
+	pids=$(pgrep -P "$SESS_PID" | tr '\n' ' ')
+	sess_kill
+	for p in $pids; do gone "$p" || not_ok "$1: process $p survived nslab's SIGKILL"; done
+	"$NSLAB" --cleanup >/dev/null 2>&1
+	same_as_before "$1: host unchanged after SIGKILL + nslab --cleanup"
+}
+
+# kill_mid_lab ID K BEFORE: starts lab ID, does K steps, SIGKILLs nslab, runs
+# `nslab --cleanup`, and compares host_state with BEFORE.
+kill_mid_lab() {
+	local id=$1 k=$2 before=$3 i
+	sess_start
+	sess_send "start $id"
+	for ((i = 1; i <= k; i++)); do sess_send "do" next; done
+	# shellcheck disable=SC2016 # expanded by the shell inside nslab
+	sess_send 'host echo MIDLAB-$((40+2))'
+	if sess_wait '^MIDLAB-42' 100; then ok "$id: reached step $((k + 1)) before SIGKILL"; else not_ok "$id: did not reach step $((k + 1))"; fi
+	sess_kill
+	sleep 0.3
+	"$NSLAB" --cleanup >/dev/null 2>&1
+	expect "$id: nslab --cleanup after SIGKILL" test $? -eq 0
+	same_fingerprint "$before" "$id: after SIGKILL + --cleanup"
+}
+
+# --- namespaces and files ---
+
+# ns_differs PID TYPE / ns_same PID TYPE: /proc/PID/ns/TYPE is (not) the host's.
+# The host reference is PID 1, or this test shell where PID 1's links are
+# unreadable (some VMs).
+NSREF=1
+readlink /proc/1/ns/net >/dev/null 2>&1 || NSREF=$$
+ns_differs() {
+	local a b
+	a=$(readlink "/proc/$1/ns/$2") && b=$(readlink "/proc/$NSREF/ns/$2") && [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+}
+ns_same() {
+	local a b
+	a=$(readlink "/proc/$1/ns/$2") && b=$(readlink "/proc/$NSREF/ns/$2") && [ -n "$a" ] && [ "$a" = "$b" ]
+}
+
+# lab_ns_differs ID NS: after every step of lab ID, the main process's NS link
+# is not the host's (one ok/not ok).
+lab_ns_differs() {
+	local id=$1 ns=$2 out lab host
+	# shellcheck disable=SC2016 # expanded by the shell inside nslab
+	out=$( { done_script "$id"; printf 'host echo "LABNS=$(readlink /proc/$NSLAB_LAB_PID/ns/%s) HOSTNS=$(readlink /proc/self/ns/%s)"\nstop\n' "$ns" "$ns"; } | nslab_script - 2>&1)
+	lab=$(printf '%s\n' "$out" | sed -n 's/^LABNS=\([^ ]*\) HOSTNS=.*/\1/p')
+	host=$(printf '%s\n' "$out" | sed -n 's/^LABNS=[^ ]* HOSTNS=\(.*\)/\1/p')
+	if [ -n "$lab" ] && [ -n "$host" ] && [ "$lab" != "$host" ]; then
+		ok "$id: main process is in its own $ns namespace ($lab, host $host)"
+	else
+		not_ok "$id: main process $ns namespace '$lab' vs host '$host'"
+	fi
+}
+
+# id_of PATH: dev:inode of a path, following links (/proc/PID/root included).
+id_of() { stat -L -c '%d:%i' "$1" 2>/dev/null; }
+
+# cpu_line FILE: the cpu hierarchy's path in a /proc/.../cgroup file
+# ("N:...cpu...:PATH"), else the cgroup2 one ("0::PATH").
+cpu_line() { awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3; f = 1; exit } $1 == 0 { v2 = $3 } END { if (!f) print v2 }' "$1"; }
