@@ -3,48 +3,8 @@
 # Each step's check fails before `do` and passes after; the lab process has its own
 # UTS namespace and hostname while the host keeps its own; the host is left as found,
 # also after nslab is SIGKILLed mid-lab and `nslab --cleanup` runs.
-# shellcheck disable=SC1091
+# shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
-
-# A live nslab --script session fed through a fifo, so the test can look at the
-# kernel while the lab runs. sess_start; sess_send CMD...; sess_wait REGEX; sess_kill.
-sess_start() {
-	SESS_DIR=$(mktemp -d /tmp/nslab-test-sess.XXXXXX)
-	mkfifo "$SESS_DIR/in"
-	"$NSLAB" --script - <"$SESS_DIR/in" >"$SESS_DIR/out" 2>&1 &
-	SESS_PID=$!
-	exec 8>"$SESS_DIR/in"
-}
-sess_send() { printf '%s\n' "$@" >&8; }
-sess_wait() { # REGEX [TIMEOUT_TENTHS]: wait until the output matches
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		grep -qE "$1" "$SESS_DIR/out" && return 0
-		sleep 0.1
-	done
-	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
-	return 1
-}
-sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
-sess_kill() { kill -9 "$SESS_PID"; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
-# gone PID: wait up to 5 s for a process (or its zombie) to disappear.
-gone() {
-	local i
-	for ((i = 0; i < 50; i++)); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
-	return 1
-}
-# same_as_before LABEL: the fingerprint must come back to $before (dead processes
-# may take a moment to be reaped by init, so retry for up to 5 s).
-same_as_before() {
-	local i after
-	for ((i = 0; i < 50; i++)); do
-		after=$(fingerprint)
-		[ "$before" = "$after" ] && { ok "$1"; return; }
-		sleep 0.1
-	done
-	not_ok "$1"
-	diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
-}
 
 before=$(fingerprint)
 host_name=$(hostname)
@@ -55,7 +15,7 @@ walk_lab uts
 sess_start
 sess_send "start uts" status
 if sess_wait '^cgroup:'; then
-	lab_pid=$(awk '/^pid:/ { print $2; exit }' "$SESS_DIR/out")
+	lab_pid=$(sess_field pid)
 	expect "lab process $lab_pid is alive" test -d "/proc/$lab_pid"
 	lab_ns=$(readlink "/proc/$lab_pid/ns/uts")
 	if [ -n "$lab_ns" ] && [ "$lab_ns" != "$(readlink /proc/1/ns/uts)" ] &&
@@ -88,7 +48,7 @@ same_as_before "host fingerprint unchanged after the lab"
 sess_start
 sess_send "start uts" "do" "next" "do" status
 if sess_wait '^cgroup:'; then
-	lab_pid=$(awk '/^pid:/ { print $2; exit }' "$SESS_DIR/out")
+	lab_pid=$(sess_field pid)
 	sess_kill
 	"$NSLAB" --cleanup >/dev/null 2>&1
 	gone "$lab_pid"
