@@ -15,7 +15,8 @@
 # Replay a failure with the SEED it printed: SEED=20261123 CYCLES=50 tests/run-suite.sh ...
 # Optional: LABS="uts ipc" restricts the draw; SIGNALS="KILL" likewise; BUSY=N
 # makes about one cycle in N send its signal while a `do` may still run
-# (default 4; BUSY=1000000 nearly never).
+# (default 4; BUSY=1000000 nearly never); RUNNING=N likewise makes about one
+# cycle in N send it while `run sleep 60` runs in the lab. SIGNALS="KILL HUP" works too.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cycles-lib.sh"
@@ -109,6 +110,13 @@ run_cycle() {
 	else
 		cyc_send status
 		cyc_wait_count '^lab: [^ ]+$' 2 300 || problems+=("steps did not finish within 300 s")
+	fi
+	# One cycle in RUNNING (default 4): the signal comes while `run sleep 60`
+	# holds the REPL (a lab process group that PDEATHSIG does not reach).
+	if ((RANDOM % ${RUNNING:-4} == 0)); then
+		cyc_send "run sleep 60"
+		R_STEPS+=" +run"
+		sleep 0.5
 	fi
 	sig=${sigs[RANDOM % ${#sigs[@]}]}
 	R_SIG=$sig
