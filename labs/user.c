@@ -569,6 +569,7 @@ static const struct nslab_lab lab = {
 	.steps = NSLAB_STEPS(steps),
 	.unsupported = unsupported,
 	.setup = setup,
+	.unprivileged = true, /* the point of the lab: it works for an ordinary user */
 	.commands = commands,
 	.ncommands = sizeof(commands) / sizeof(commands[0]),
 };

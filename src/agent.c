@@ -184,8 +184,10 @@ pid_t agent_spawn(const struct nslab_spawn *how)
 	if (pid < 0) {
 		close(sv[0]);
 		close(sync[1]);
-		if (err == EPERM)
-			return spawn_failed(0, "clone: operation not permitted (needs CAP_SYS_ADMIN: run nslab with sudo)", err);
+		if (err == EPERM) {
+			out_error("cannot start the lab process: clone() needs CAP_SYS_ADMIN: run nslab with sudo");
+			return -1;
+		}
 		return spawn_failed(0, "clone", err);
 	}
 	char pidstr[16];

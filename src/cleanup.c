@@ -173,9 +173,9 @@ static int kill_process(const char *what)
 		return kill(pid, SIGKILL) < 0 && errno != ESRCH ? -1 : 0;
 	}
 	if (start && proc_start_time(pid) != start)
-		return 0; /* gone, or the PID now belongs to someone else */
-	if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
-		return -1;
+		return 1; /* gone, or the PID now belongs to someone else */
+	if (kill(pid, SIGKILL) < 0)
+		return errno == ESRCH ? 1 : -1;
 	/* Reap it at once if it is our child (SIGKILL cannot be blocked);
 	 * otherwise poll until it is gone. */
 	if (waitpid(pid, NULL, 0) == pid)
@@ -264,14 +264,14 @@ int cleanup_undo(enum nslab_obj kind, const char *what)
 			    (kind == NSLAB_OBJ_PROCESS ? atoi(e->what) == atoi(what) : strcmp(e->what, what) == 0);
 		if (!same)
 			continue;
-		int rc = cleanup_undo_object(e->kind, e->what);
+		int rc = cleanup_undo_object(e->kind, e->what) < 0 ? -1 : 0;
 		free(e->what);
 		memmove(e, e + 1, (depth - i - 1) * sizeof(*e));
 		depth--;
 		registry_sync();
 		return rc;
 	}
-	return cleanup_undo_object(kind, what);
+	return cleanup_undo_object(kind, what) < 0 ? -1 : 0;
 }
 
 size_t cleanup_mark(void) { return depth; }
@@ -339,6 +339,7 @@ static int replay(const char *dir, void (*say)(const char *what))
 		if (tab) {
 			*tab = '\0';
 			int kind = kind_parse(lines[i]);
+			/* 1 means it was gone already: nothing to report */
 			if (kind > 0 && cleanup_undo_object((enum nslab_obj)kind, tab + 1) == 0) {
 				char msg[1100];
 				snprintf(msg, sizeof(msg), "%s %s", lines[i], tab + 1);
@@ -354,6 +355,8 @@ static int replay(const char *dir, void (*say)(const char *what))
 }
 
 /* Run directories are /run/nslab/<pid> or, without root, /tmp/nslab-<pid>. */
+static bool failed; /* a dead run's directory could not be removed */
+
 static int for_each_dead_run_in(const char *base, const char *prefix, void (*say)(const char *what), bool act)
 {
 	DIR *d = opendir(base);
@@ -375,7 +378,11 @@ static int for_each_dead_run_in(const char *base, const char *prefix, void (*say
 		if (!act)
 			continue;
 		replay(dir, say);
-		remove_tree(dir);
+		if (remove_tree(dir) < 0) {
+			fprintf(stderr, "nslab: cannot remove %s: %s\n", dir, strerror(errno));
+			failed = true;
+			continue;
+		}
 		if (say) {
 			char msg[320];
 			snprintf(msg, sizeof(msg), "work dir %s", dir);
@@ -395,8 +402,13 @@ bool cleanup_dead_runs_exist(void) { return for_each_dead_run(NULL, false) > 0; 
 
 int cleanup_dead_runs(void (*say)(const char *what))
 {
+	failed = false;
 	int n = for_each_dead_run(say, true);
 	n += cgroup_remove_orphans(say) > 0;
 	rmdir(NSLAB_RUN_BASE);
+	if (failed) {
+		errno = EACCES;
+		return -1;
+	}
 	return n;
 }

@@ -19,7 +19,8 @@ int cleanup_undo(enum nslab_obj kind, const char *what); /* undo one now */
 size_t cleanup_mark(void);            /* current depth */
 void cleanup_unwind_to(size_t mark);  /* undo everything above mark */
 void cleanup_all(void);               /* everything, then the run dir */
-/* Undo one object (no registry involved). 0 ok, -1 failed. */
+/* Undo one object (no registry involved). 0 undone, 1 it was gone already,
+ * -1 failed. */
 int cleanup_undo_object(enum nslab_obj kind, const char *what);
 /* --cleanup: replay the registries of dead runs. Says what it removed
  * through say(). Returns the number of objects removed, -1 on error. */

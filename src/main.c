@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include "util.h"
 #include <unistd.h>
 
 #ifndef NSLAB_VERSION
@@ -53,24 +54,13 @@ static int do_cleanup(void)
 {
 	int n = cleanup_dead_runs(say_removed);
 	if (n < 0) {
-		fprintf(stderr, "nslab: cleanup failed: %s\n", strerror(errno));
+		fprintf(stderr, "nslab: cleanup incomplete: %s%s\n", strerror(errno),
+			geteuid() ? " (run `sudo nslab --cleanup`)" : "");
 		return 1;
 	}
 	if (n == 0)
 		printf("nothing to clean up: no earlier run left anything behind\n");
 	return 0;
-}
-
-/* Namespaces, mounts and cgroups need CAP_SYS_ADMIN; say so up front. */
-static bool have_cap(cap_value_t cap)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-	if (caps) {
-		cap_get_flag(caps, cap, CAP_EFFECTIVE, &v);
-		cap_free(caps);
-	}
-	return v == CAP_SET;
 }
 
 /* A killed run left objects behind: on a terminal, offer to remove them

@@ -68,6 +68,10 @@ struct nslab_lab {
 	/* Optional, appended in ABI 1: called about once a second while the lab
 	 * is active and nslab is idle (in the TUI), e.g. to refresh h->meter(). */
 	void (*tick)(struct nslab_host *h);
+	/* Optional, appended in ABI 1: true if setup works without
+	 * CAP_SYS_ADMIN (the user lab). Otherwise nslab refuses to start the lab
+	 * without it, in one line naming the capability. */
+	bool unprivileged;
 };
 
 /* Kinds of kernel object in the cleanup registry (see nslab_host.keep). */

@@ -4,6 +4,7 @@
 #include "nsview.h"
 #include "output.h"
 
+#include <errno.h>
 #include <libsmartcols.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -42,7 +43,11 @@ int nstable_print(const pid_t *extra, size_t nextra, bool json)
 	for (size_t i = 0; i < nextra && n < MAX_COLS; i++) {
 		memset(&cols[n], 0, sizeof(cols[n]));
 		if (nsview_read(extra[i], &cols[n]) < 0) {
-			out_error("ns: no process %d", (int)extra[i]);
+			if (errno == EACCES || errno == EPERM)
+				out_error("ns: cannot read /proc/%d/ns: %s (another user's process: run nslab with sudo)",
+					  (int)extra[i], strerror(errno));
+			else
+				out_error("ns: no process %d", (int)extra[i]);
 			return -1;
 		}
 		cols[n].kind = NS_COL_ARG;

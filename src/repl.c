@@ -121,7 +121,10 @@ static int cmd_progress(int argc, char **argv)
 		marks[k] = '\0';
 		out_printf("  %-14s [%s] %u/%u\n", l->id, marks, state_done_count(l->id), l->nsteps);
 	}
-	out_printf("(saved in %s)\n", state_dir());
+	if (state_writable())
+		out_printf("(saved in %s)\n", state_dir());
+	else
+		out_printf("(not saved: %s is not writable)\n", state_dir());
 	return REPL_OK;
 }
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/capability.h>
 #include <unistd.h>
 
 #define MAX_TRACE 64
@@ -338,6 +339,11 @@ int session_start(const char *id)
 		return -1;
 	}
 	host_init();
+	bool unpriv_ok = lab->size >= offsetof(struct nslab_lab, unprivileged) + sizeof(bool) && lab->unprivileged;
+	if (!unpriv_ok && !have_cap(CAP_SYS_ADMIN)) {
+		out_error("lab '%s' needs CAP_SYS_ADMIN (namespaces, mounts, cgroups): run nslab with sudo", id);
+		return -1;
+	}
 	const char *why = lab->unsupported ? lab->unsupported(&host) : NULL;
 	if (why) {
 		out_error("lab '%s' cannot run here: %s", id, why);
@@ -388,6 +394,16 @@ void session_print_step(void)
 	out_printf("\n-- step %u/%u: %s --\n%s\n", S.step + 1, S.lab->nsteps, cur()->title, cur()->task);
 }
 
+/* Progress that cannot be saved is said once, not silently lost. */
+static void save_progress(void)
+{
+	static bool warned;
+	if (state_save() == 0 || warned)
+		return;
+	warned = true;
+	out_error("cannot save progress in %s: %s", state_dir(), strerror(errno));
+}
+
 static void flush_missing(void)
 {
 	for (unsigned i = 0; i < S.nmissing; i++) {
@@ -410,7 +426,7 @@ int session_check(void)
 		out_printf("check: ok - %s\n", head);
 		flush_missing();
 		state_mark_done(S.lab->id, S.step + 1);
-		state_save();
+		save_progress();
 		if (S.step + 1 == S.lab->nsteps)
 			S.complete = true;
 		return 0;

@@ -16,6 +16,7 @@ struct done {
 	unsigned step;
 };
 
+static int make_dir(void);
 static struct done *done;
 static size_t ndone;
 static char dir[PATH_MAX];
@@ -51,6 +52,11 @@ int state_init(const char *where)
 
 const char *state_dir(void) { return dir; }
 uid_t state_uid(void) { return uid; }
+
+bool state_writable(void)
+{
+	return dir[0] && make_dir() == 0 && access(dir, W_OK) == 0;
+}
 gid_t state_gid(void) { return gid; }
 
 void state_chown(const char *path)

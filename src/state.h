@@ -10,6 +10,8 @@
 /* Finds the directory (created on first save). dir NULL: the default. */
 int state_init(const char *dir);
 const char *state_dir(void);
+/* Can progress be saved there (creating the dir if needed)? */
+bool state_writable(void);
 uid_t state_uid(void); /* the invoking user: SUDO_UID, else getuid() */
 gid_t state_gid(void);
 int state_load(void);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -97,4 +98,15 @@ size_t edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+bool have_cap(int cap)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+	if (caps) {
+		cap_get_flag(caps, (cap_value_t)cap, CAP_EFFECTIVE, &v);
+		cap_free(caps);
+	}
+	return v == CAP_SET;
 }

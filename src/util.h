@@ -20,6 +20,9 @@ int write_file(const char *path, const char *text);
 int mkdir_p(const char *path, mode_t mode);
 /* Runs argv with stdio on /dev/null; returns the exit status or -1. */
 int run_quiet(const char *const argv[]);
+/* Is this capability in our effective set? (libcap) */
+bool have_cap(int cap);
+
 /* Levenshtein distance, for "did you mean". */
 size_t edit_distance(const char *a, const char *b);
 
