@@ -141,11 +141,19 @@ static int fn_self_cgroup(void *arg, char *out, size_t outlen)
 	return 0;
 }
 
+/* On cgroup v2 the host's view already sits on CG_TARGET, and the kernel
+ * refuses to mount a filesystem on top of itself at the same mount point
+ * (EBUSY): detach it first. The lab's mount namespace is private, so the
+ * host keeps its own. out gets "umount" when that happened. */
 static int fn_mount_cgroup(void *arg, char *out, size_t outlen)
 {
 	const struct cpu_hier *c = arg;
-	(void)out;
-	(void)outlen;
+	struct statfs sf;
+	if (statfs(CG_TARGET, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC && strcmp(c->type, "cgroup2") == 0) {
+		if (umount2(CG_TARGET, MNT_DETACH) < 0)
+			return -1;
+		snprintf(out, outlen, "umount");
+	}
 	return mount("none", CG_TARGET, c->type, MS_NOSUID | MS_NODEV | MS_NOEXEC, c->opts[0] ? c->opts : NULL);
 }
 
@@ -291,11 +299,14 @@ static int do_mount(struct nslab_host *h)
 		h->error(h, "this machine mounts no cgroup hierarchy with the cpu controller");
 		return -1;
 	}
-	if (h->call(h, h->main_pid(h), fn_mount_cgroup, &c, sizeof(c), NULL, 0) < 0) {
+	char did[16] = "";
+	if (h->call(h, h->main_pid(h), fn_mount_cgroup, &c, sizeof(c), did, sizeof(did)) < 0) {
 		h->error(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", ..., \"%s\"): %s", c.type, c.opts,
 			 strerror(errno));
 		return -1;
 	}
+	if (did[0])
+		h->trace(h, "umount2(\"" CG_TARGET "\", MNT_DETACH) = 0");
 	h->trace(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", MS_NOSUID|MS_NODEV|MS_NOEXEC, %s%s%s) = 0", c.type,
 		 c.opts[0] ? "\"" : "", c.opts[0] ? c.opts : "NULL", c.opts[0] ? "\"" : "");
 	h->print(h, "Mounted a %s filesystem on " CG_TARGET " inside the lab: `run ls " CG_TARGET "`.\n", c.type);
@@ -339,21 +350,27 @@ static const struct nslab_step steps[] = {
 	{
 		.title = "Mount the cgroup filesystem inside",
 		.task = "Mount a cgroup filesystem inside the lab (its mount namespace is private)\n"
-			"and look:\n"
+			"and look. `host stat -f -c %T /sys/fs/cgroup` tells which kind you have.\n"
+			"tmpfs (cgroup v1 controllers; -o cpu,cpuacct if the host co-mounts them):\n"
 			"  run mount -t cgroup -o cpu none /sys/fs/cgroup\n"
-			"(if your cpu hierarchy is co-mounted as cpu,cpuacct, use -o cpu,cpuacct; on\n"
-			"a pure cgroup v2 machine: `run mount -t cgroup2 none /sys/fs/cgroup`)\n"
+			"cgroup2fs (pure cgroup v2: detach the host's view first):\n"
+			"  run umount /sys/fs/cgroup\n"
+			"  run mount -t cgroup2 none /sys/fs/cgroup\n"
+			"Then:\n"
 			"  run ls /sys/fs/cgroup\n"
 			"  run cat /sys/fs/cgroup/cgroup.procs\n"
 			"  host ls /sys/fs/cgroup",
 		.hint = "`host grep cgroup /proc/self/mounts` shows how the host mounts its cpu\n"
-			"hierarchy; use the same controller list.",
+			"hierarchy; use the same controller list. On cgroup v2, mounting cgroup2\n"
+			"over the cgroup2 already there fails with \"busy\": umount it first.",
 		.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the\n"
 			   "namespace root as its top directory: the lab sees its own cpu.* files and\n"
 			   "cgroup.procs, and no trace of nslab/ or of any other cgroup on the machine.\n"
 			   "This is what containers see in /sys/fs/cgroup. The mount exists only in the\n"
 			   "lab's mount namespace (made private with MS_REC|MS_PRIVATE), so the host's\n"
-			   "/sys/fs/cgroup is unchanged.",
+			   "/sys/fs/cgroup is unchanged. (The kernel refuses to mount a filesystem on\n"
+			   "top of itself at the same mount point, EBUSY: on cgroup v2 the lab first\n"
+			   "detaches its copy of the host's view with umount2(MNT_DETACH).)",
 		.check = check_mount,
 		.perform = do_mount,
 	},

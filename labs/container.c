@@ -410,6 +410,22 @@ static int add_image_as(struct nslab_host *h, const char *hostview, struct ids i
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* Is the process's / the initramfs itself ("rootfs" in its mountinfo)? */
+static bool on_rootfs(pid_t pid)
+{
+	char path[64], line[1024];
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	FILE *f = fopen(path, "re");
+	bool yes = false;
+	while (f && !yes && fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+		yes = sep && strstr(line, " / / ") && strncmp(sep + 3, "rootfs ", 7) == 0;
+	}
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 static int do_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
@@ -436,7 +452,12 @@ static int do_root(struct nslab_host *h)
 	h->trace(h, "[nslab copies sh, ls, ps, hostname, ... and their libraries into %s]", hostview);
 	char note[256] = "";
 	if (h->call(h, pid, fn_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
-		h->error(h, "pivot into the new root: %s", strerror(errno));
+		int err = errno;
+		if (err == EINVAL && on_rootfs(pid))
+			h->error(h, "pivot_root: the current root is the initramfs (rootfs), which pivot_root "
+				    "cannot move; run nslab on a system booted from a disk (or after switch_root)");
+		else
+			h->error(h, "pivot into the new root: %s", strerror(err));
 		return -1;
 	}
 	h->trace(h, "mount(\"proc\", \"%s/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0", root);
@@ -487,8 +508,12 @@ static int do_cgroup(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	char path[512] = "";
 	if (h->cg_create(h, CG_NAME) < 0 || h->cg_set_quota(h, CG_NAME, QUOTA_US, PERIOD_US) < 0 ||
-	    h->cg_attach(h, CG_NAME, pid) < 0)
+	    h->cg_attach(h, CG_NAME, pid) < 0) {
+		if (geteuid() != 0)
+			h->error(h, "a cgroup needs root, or a cgroup subtree delegated to your user (systemd's "
+				    "Delegate=yes, what rootless podman uses): run nslab with sudo for this step");
 		return -1;
+	}
 	h->cg_path(h, CG_NAME, path, sizeof(path));
 	bool v2 = h->cg_mode(h) == NSLAB_CG_V2;
 	h->trace(h, "mkdir(\"<cpu hierarchy>%s\", 0755) = 0", path);
@@ -625,12 +650,21 @@ static int cmd_build(struct nslab_host *h, int argc, char **argv)
 	pid_t pid = h->main_pid(h);
 	char name[256] = "";
 	h->call(h, pid, fn_uname, NULL, 0, name, sizeof(name));
+	/* Go on after a failed piece: the others still show something. */
+	int failed = 0;
 	if (strcmp(name, HOSTNAME) != 0 && do_hostname(h) < 0)
+		failed++;
+	failed += do_root(h) < 0;
+	if (do_cgroup(h) < 0)
+		failed++;
+	else
+		failed += do_run(h) < 0;
+	failed += do_time(h) < 0;
+	if (failed) {
+		h->error(h, "%d piece%s of the container could not be built (see above)", failed,
+			 failed == 1 ? "" : "s");
 		return -1;
-	if (do_root(h) < 0)
-		return -1;
-	if (do_cgroup(h) < 0 || do_time(h) < 0 || do_run(h) < 0)
-		return -1;
+	}
 	h->print(h, "Built: `ns` shows every row different; `run ps`, `run hostname`, `run id`.\n");
 	return 0;
 }

@@ -72,6 +72,20 @@ fi
 sess_stop
 same_as_before "host unchanged after the lab"
 
+# An unprivileged nslab builds a rootless container: everything but the cgroup,
+# and the cgroup step names the missing privilege.
+state=$(mktemp -d /tmp/nslab-test-unpriv.XXXXXX)
+chmod 0777 "$state"
+unpriv=$(printf '%s\n' "start container" "do" check next "do" check next "do" check next "do" check ns stop |
+	XDG_STATE_HOME=$state setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" --script - 2>&1)
+rm -rf "$state"
+expect "unprivileged: the container gets its hostname" grep -q '^check: ok - step 1/5' <<<"$unpriv"
+expect "unprivileged: the container gets its tmpfs root and /proc" grep -q '^check: ok - step 2/5' <<<"$unpriv"
+expect "unprivileged: the cgroup step says root or delegation is needed" grep -q 'needs root, or a cgroup subtree delegated' <<<"$unpriv"
+expect "unprivileged: the container gets its clock" grep -q '^check: ok - step 4/5' <<<"$unpriv"
+expect "unprivileged: nine rows differ (all but cgroup)" test "$(grep -c '<- differs' <<<"$unpriv")" -ge 9
+same_as_before "host unchanged after the unprivileged run"
+
 # SIGKILL a built container.
 sess_start
 sess_send "start container" build "run echo BUILT"
