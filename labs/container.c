@@ -856,6 +856,9 @@ static const struct nslab_lab lab = {
 	.steps = NSLAB_STEPS(steps),
 	.unsupported = unsupported,
 	.setup = setup,
+	/* Rootless works: the user namespace comes first, and it owns the rest.
+	 * Only the cgroup step needs root (or a delegated subtree), and says so. */
+	.unprivileged = true,
 	.commands = commands,
 	.ncommands = sizeof(commands) / sizeof(commands[0]),
 };
