@@ -169,8 +169,10 @@ static int kill_process(const char *what)
 		 * reused by an unrelated process (a different start time). */
 		unsigned long long now = proc_start_time(-pid);
 		if (start && now && now != start)
-			return 0;
-		return kill(pid, SIGKILL) < 0 && errno != ESRCH ? -1 : 0;
+			return 1;
+		if (kill(pid, SIGKILL) < 0)
+			return errno == ESRCH ? 1 : -1;
+		return 0;
 	}
 	if (start && proc_start_time(pid) != start)
 		return 1; /* gone, or the PID now belongs to someone else */
