@@ -55,7 +55,7 @@ static int do_cleanup(void)
 	int n = cleanup_dead_runs(say_removed);
 	if (n < 0) {
 		fprintf(stderr, "nslab: cleanup incomplete: %s%s\n", strerror(errno),
-			geteuid() ? " (run `sudo nslab --cleanup`)" : "");
+			geteuid() ? " (a root run's leftovers need root: run `sudo nslab --cleanup`)" : "");
 		return 1;
 	}
 	if (n == 0)

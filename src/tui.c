@@ -1100,8 +1100,16 @@ static void demo_show(void)
 		note("(end of the demo: q quits)");
 		return;
 	}
-	const char *cmd = D.d->steps[D.idx].command;
+	const struct demo_step *st = &D.d->steps[D.idx];
+	const char *cmd = st->command;
 	size_t len = strlen(cmd);
+	if (D.shown == 0 && st->narration) { /* the why comes before the command */
+		char *n = NULL;
+		if (asprintf(&n, "# %s", st->narration) >= 0) {
+			note(n);
+			free(n);
+		}
+	}
 	if (D.shown > len)
 		D.shown = len;
 	char *part = strndup(cmd, D.shown);
@@ -1158,13 +1166,6 @@ static void demo_key(int ch)
 	if (D.idx >= D.d->n)
 		return;
 	const struct demo_step *st = &D.d->steps[D.idx];
-	if (st->narration) {
-		char *n = NULL;
-		if (asprintf(&n, "# %s", st->narration) >= 0) {
-			note(n);
-			free(n);
-		}
-	}
 	rl_replace_line("", 0);
 	D.from[D.idx] = T.pushed;
 	run_command(st->command, false);
