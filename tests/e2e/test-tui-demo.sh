@@ -25,7 +25,7 @@ expect "the next one follows" wait_screen '> run hostname$' 5
 tm send-keys -t t Enter
 expect "its output is the lab's new hostname" wait_screen '^demo-host$' 5
 tm send-keys -t t b
-expect "b shows the previous command's output again" wait_screen -- '--- again: run hostname' 3
+expect "b shows the previous command's output again" wait_screen '-{3} again: run hostname' 3
 tm send-keys -t t q
 expect "q quits" wait_exit 5
 expect "exit status 0" test "$(exit_status)" = 0
