@@ -811,6 +811,7 @@ static const struct nslab_lab lab = {
 	.teardown = teardown,
 	.commands = commands,
 	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	.tick = update_meter, /* the TUI calls it about once a second: a live meter */
 };
 
 NSLAB_LAB(lab)
