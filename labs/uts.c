@@ -34,7 +34,7 @@ static int agent_uname(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	struct utsname u;
-	struct names n;
+	struct names n = {0}; /* all of it goes over the socket */
 	if (outlen < sizeof(n) || uname(&u) < 0)
 		return -1;
 	snprintf(n.node, sizeof(n.node), "%s", u.nodename);
