@@ -331,7 +331,10 @@ static int make_dir(const char *path)
 		return keep_dir(path);
 	if (errno == EEXIST)
 		return 0;
-	out_error("cannot create cgroup %s: %s", path, strerror(errno));
+	int err = errno;
+	out_error("cannot create cgroup %s: %s%s", path, strerror(err),
+		  err == EACCES || err == EPERM ? " (cgroups need root: run nslab with sudo)" : "");
+	errno = err;
 	return -1;
 }
 
