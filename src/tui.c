@@ -363,11 +363,25 @@ static void draw_pane(void)
 	wnoutrefresh(T.pane);
 }
 
+/* Labs wrap their text for an 80-column plain terminal; the panel wraps it
+ * again to its own width. Join the lines of a paragraph first, so that the
+ * two wraps do not leave a word alone on a line. Indented lines (commands)
+ * and blank lines keep their breaks. */
+static void reflow(char *s)
+{
+	for (char *p = strchr(s, '\n'); p; p = strchr(p + 1, '\n')) {
+		bool blank_before = p == s || p[-1] == '\n';
+		if (!blank_before && p[1] && p[1] != '\n' && p[1] != ' ' && p[1] != '\t')
+			*p = ' ';
+	}
+}
+
 static void snapshot_session(void)
 {
 	const struct session_view *v = session_view();
 	T.sv = v ? *v : (struct session_view){.last_check = -1};
 	snprintf(T.sv_task, sizeof(T.sv_task), "%s", T.sv.task ? T.sv.task : "");
+	reflow(T.sv_task);
 	snprintf(T.sv_step, sizeof(T.sv_step), "%s", T.sv.step_title ? T.sv.step_title : "");
 	snprintf(T.sv_title, sizeof(T.sv_title), "%s", T.sv.lab && T.sv.lab->title ? T.sv.lab->title : "");
 }
