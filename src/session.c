@@ -40,6 +40,8 @@ static struct {
 	bool in_check;
 	unsigned nmissing;
 	char *missing[MAX_TRACE];
+	char *setup_trace[MAX_TRACE]; /* what setup() recorded, shown apart from the steps' */
+	size_t nsetup;
 } S;
 
 static struct nslab_host host;
@@ -301,6 +303,22 @@ static void clear_traces(void)
 	S.ntrace = 0;
 }
 
+static void clear_setup_traces(void)
+{
+	for (size_t i = 0; i < S.nsetup; i++)
+		free(S.setup_trace[i]);
+	S.nsetup = 0;
+}
+
+/* The syscalls setup() made belong to the lab, not to step 1. */
+static void keep_setup_traces(void)
+{
+	clear_setup_traces();
+	memcpy(S.setup_trace, S.trace, S.ntrace * sizeof(S.trace[0]));
+	S.nsetup = S.ntrace;
+	S.ntrace = 0;
+}
+
 static const struct nslab_step *cur(void) { return &S.lab->steps[S.step]; }
 
 static bool need_lab(void)
@@ -321,6 +339,7 @@ void session_stop(void)
 	cleanup_unwind_to(S.mark);
 	out_meter(NULL);
 	clear_traces();
+	clear_setup_traces();
 	host.lab_data = NULL;
 	S.lab = NULL;
 	S.main_pid = 0;
@@ -370,6 +389,7 @@ int session_start(const char *id)
 		S.main_pid = 0;
 		return -1;
 	}
+	keep_setup_traces();
 	out_printf("== %s ==\n%s\n", lab->title, lab->summary);
 	unsigned done = state_done_count(lab->id);
 	if (done)
@@ -513,6 +533,11 @@ void session_explain(void)
 			out_printf("  %s\n", S.trace[i]);
 	} else {
 		out_printf("(nslab has made no syscalls for this step yet: `do` performs it)\n");
+	}
+	if (S.step == 0 && S.nsetup) {
+		out_printf("when it set the lab up, nslab made:\n");
+		for (size_t i = 0; i < S.nsetup; i++)
+			out_printf("  %s\n", S.setup_trace[i]);
 	}
 }
 
