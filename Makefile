@@ -29,6 +29,16 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_
 .PHONY: asan fuzz valgrind install-test stress-cleanup
 all: $(B)/nslab $(LABS) $(HELPERS)
 
+# main.o and labs.o compile in VERSION and LABDIR: rebuild them when those
+# change, or `make && make install PREFIX=/opt/x` would install a binary that
+# looks for its labs under the old prefix.
+PATHS_TEXT := $(LABDIR) $(VERSION)
+ifneq ($(PATHS_TEXT),$(strip $(file <$(B)/paths.stamp)))
+$(shell mkdir -p $(B))
+$(file >$(B)/paths.stamp,$(PATHS_TEXT))
+endif
+$(B)/obj/labs.o $(B)/obj/main.o: $(B)/paths.stamp
+
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
