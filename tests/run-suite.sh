@@ -10,7 +10,7 @@ main() {
 	shift
 	# A suite started under the lock (make check -> make unit) must not wait for it.
 	if [ -z "${NSLAB_TESTS_LOCKED:-}" ]; then
-		exec 9>/tmp/nslab-tests.lock
+		exec 9>/tmp/.nslab-tests.lock
 		flock 9
 		export NSLAB_TESTS_LOCKED=1
 	fi

@@ -24,7 +24,7 @@ stop
 quit
 '
 # The suites' machine-wide lock, unless a caller already holds it (see run-suite.sh).
-lock=(flock /tmp/nslab-tests.lock)
+lock=(flock /tmp/.nslab-tests.lock)
 [ -n "${NSLAB_TESTS_LOCKED:-}" ] && lock=()
 printf '%s' "$script" | "${lock[@]}" \
 	valgrind --leak-check=full --error-exitcode=1 --trace-children=no \

@@ -13,7 +13,11 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NSLAB=${NSLAB:-$TOP/build/nslab}
 export NSLAB_LAB_PATH=${NSLAB_LAB_PATH:-$TOP/build/labs}
-export XDG_STATE_HOME=${XDG_STATE_HOME:-$(mktemp -d /tmp/nslab-bench-state.XXXXXX)}
+if [ -z "${XDG_STATE_HOME:-}" ]; then
+	XDG_STATE_HOME=$(mktemp -d /tmp/nslab-bench-state.XXXXXX)
+	export XDG_STATE_HOME
+	trap 'rm -rf "$XDG_STATE_HOME"' EXIT
+fi
 # shellcheck disable=SC1091
 . "$TOP/tests/lib/cgcpu.sh"
 SECS=${SECS:-4}
@@ -33,7 +37,7 @@ if ! command -v cgexec >/dev/null || ! command -v stress >/dev/null; then
 fi
 
 # One machine-wide lock, as the root test suites take it (see tests/run-suite.sh).
-if [ -z "${NSLAB_IN_VM:-}" ]; then exec 9>/tmp/nslab-tests.lock; flock 9; fi
+if [ -z "${NSLAB_IN_VM:-}" ]; then exec 9>/tmp/.nslab-tests.lock; flock 9; fi
 
 mode=$(stat -f -c %T /sys/fs/cgroup)
 mnt=$(cpu_mount)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/bench/run.sh: `make bench`. Runs every tests/bench/*.sh except itself,
 # one after the other, and says which failed. It does NOT hold the test lock
-# (/tmp/nslab-tests.lock) itself: each benchmark takes it around the part that
+# (/tmp/.nslab-tests.lock) itself: each benchmark takes it around the part that
 # touches the kernel, and a lock held here would deadlock a benchmark that
 # opens the lock file again.
 set -u

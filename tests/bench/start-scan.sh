@@ -56,7 +56,7 @@ trap 'exit 130' INT TERM
 # Other engineers run root tests on the same kernel: take the machine lock
 # (unless a caller already holds it for us).
 if [ -z "${NSLAB_TESTS_LOCK_HELD:-}" ]; then
-	exec 9>/tmp/nslab-tests.lock
+	exec 9>/tmp/.nslab-tests.lock
 	flock 9
 fi
 before=$(fingerprint)

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib-tmux.sh
 IDLE=${1:-10}
 RUNS=${2:-10}
-exec 9>/tmp/nslab-tests.lock
+exec 9>/tmp/.nslab-tests.lock
 flock 9
 WORK=$(mktemp -d /tmp/nslab-bench-tui.XXXXXX)
 PIDS=()
