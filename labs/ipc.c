@@ -73,21 +73,12 @@ static int read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int failed(char *out, size_t outlen, const char *what)
-{
-	int err = errno;
-	if (out)
-		snprintf(out, outlen, "%s", what);
-	errno = err;
-	return -1;
-}
-
 /* --- run inside the lab process (h->call) --- */
 
 static int ag_unshare(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
-	return unshare(CLONE_NEWIPC) < 0 ? failed(out, outlen, "unshare(CLONE_NEWIPC)") : 0;
+	return unshare(CLONE_NEWIPC) < 0 ? nslab_fail(out, outlen, "unshare(CLONE_NEWIPC)") : 0;
 }
 
 static int ag_read(void *arg, char *out, size_t outlen)
@@ -103,15 +94,15 @@ static int ag_hostshm(void *arg, char *out, size_t outlen)
 	(void)arg;
 	int id = shmget(IPC_PRIVATE, HOST_SHM_SIZE, IPC_CREAT | 0600);
 	if (id < 0)
-		return failed(out, outlen, "shmget");
+		return nslab_fail(out, outlen, "shmget");
 	if (shmat(id, NULL, SHM_RDONLY) == (void *)-1) {
 		int err = errno;
 		shmctl(id, IPC_RMID, NULL);
 		errno = err;
-		return failed(out, outlen, "shmat");
+		return nslab_fail(out, outlen, "shmat");
 	}
 	if (shmctl(id, IPC_RMID, NULL) < 0)
-		return failed(out, outlen, "shmctl(IPC_RMID)");
+		return nslab_fail(out, outlen, "shmctl(IPC_RMID)");
 	snprintf(out, outlen, "%d", id);
 	return 0;
 }

@@ -71,49 +71,31 @@ static int count_files(const char *dir)
 	return n;
 }
 
-static int failed(char *out, size_t outlen, const char *what)
-{
-	int err = errno;
-	if (out)
-		snprintf(out, outlen, "%s", what);
-	errno = err;
-	return -1;
-}
-
-static int call(struct nslab_host *h, nslab_call_fn fn, const char *arg)
-{
-	char out[256] = "";
-	int r = h->call(h, h->main_pid(h), fn, arg, arg ? strlen(arg) + 1 : 0, out, sizeof(out));
-	if (r < 0)
-		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
-	return r;
-}
-
 /* --- run inside the lab process (h->call) --- */
 
 static int ag_chdir(void *arg, char *out, size_t outlen)
 {
-	return chdir(arg) < 0 ? failed(out, outlen, "chdir") : 0;
+	return chdir(arg) < 0 ? nslab_fail(out, outlen, "chdir") : 0;
 }
 
 static int ag_unshare(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
-	return unshare(CLONE_NEWNS) < 0 ? failed(out, outlen, "unshare(CLONE_NEWNS)") : 0;
+	return unshare(CLONE_NEWNS) < 0 ? nslab_fail(out, outlen, "unshare(CLONE_NEWNS)") : 0;
 }
 
 static int ag_private(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return failed(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+		return nslab_fail(out, outlen, "mount(MS_REC|MS_PRIVATE)");
 	return 0;
 }
 
 static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
 {
 	if (mount("nslab-demo", arg, "tmpfs", 0, "size=1m") < 0)
-		return failed(out, outlen, "mount(tmpfs)");
+		return nslab_fail(out, outlen, "mount(tmpfs)");
 	return 0;
 }
 
@@ -121,9 +103,9 @@ static int ag_write(void *arg, char *out, size_t outlen)
 {
 	FILE *f = fopen(arg, "we");
 	if (!f)
-		return failed(out, outlen, "open");
+		return nslab_fail(out, outlen, "open");
 	fputs("hello from the lab's mount namespace\n", f);
-	return fclose(f) == 0 ? 0 : failed(out, outlen, "write");
+	return fclose(f) == 0 ? 0 : nslab_fail(out, outlen, "write");
 }
 
 /* --- step 1: a new mount namespace --- */
@@ -141,7 +123,7 @@ static bool check_unshare(struct nslab_host *h)
 
 static int do_unshare(struct nslab_host *h)
 {
-	if (call(h, ag_unshare, NULL) < 0)
+	if (h->call_main(h, ag_unshare, NULL) < 0)
 		return -1;
 	h->trace(h, "unshare(CLONE_NEWNS) = 0");
 	return 0;
@@ -178,7 +160,7 @@ static bool check_private(struct nslab_host *h)
 
 static int do_private(struct nslab_host *h)
 {
-	if (call(h, ag_private, NULL) < 0)
+	if (h->call_main(h, ag_private, NULL) < 0)
 		return -1;
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
 	return 0;
@@ -213,7 +195,7 @@ static int do_mount(struct nslab_host *h)
 {
 	char dp[PATH_MAX];
 	data_path(h, dp, sizeof(dp));
-	if (call(h, ag_mount_tmpfs, dp) < 0)
+	if (h->call_main(h, ag_mount_tmpfs, dp) < 0)
 		return -1;
 	h->trace(h, "mount(\"nslab-demo\", \"%s\", \"tmpfs\", 0, \"size=1m\") = 0", dp);
 	return 0;
@@ -245,7 +227,7 @@ static int do_file(struct nslab_host *h)
 {
 	char p[PATH_MAX + 16];
 	snprintf(p, sizeof(p), "%s/" DATA "/" FILE_NAME, h->workdir(h));
-	if (call(h, ag_write, p) < 0)
+	if (h->call_main(h, ag_write, p) < 0)
 		return -1;
 	h->trace(h, "openat(AT_FDCWD, \"%s\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3", p);
 	h->trace(h, "write(3, \"hello from the lab's mount namespace\\n\", 37) = 37");

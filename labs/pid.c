@@ -63,24 +63,6 @@ static bool status_field(pid_t pid, const char *name, char *buf, size_t len)
 	return found;
 }
 
-static int failed(char *out, size_t outlen, const char *what)
-{
-	int err = errno;
-	if (out)
-		snprintf(out, outlen, "%s", what);
-	errno = err;
-	return -1;
-}
-
-static int call(struct nslab_host *h, nslab_call_fn fn)
-{
-	char out[256] = "";
-	int r = h->call(h, h->main_pid(h), fn, NULL, 0, out, sizeof(out));
-	if (r < 0)
-		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
-	return r;
-}
-
 /* --- run inside the lab process (h->call) --- */
 
 /* Until step 1, the lab's mounts are slaves: mounts from the host still come
@@ -89,7 +71,7 @@ static int ag_init(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return failed(out, outlen, "mount(MS_REC|MS_SLAVE)");
+		return nslab_fail(out, outlen, "mount(MS_REC|MS_SLAVE)");
 	return 0;
 }
 
@@ -97,7 +79,7 @@ static int ag_private(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return failed(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+		return nslab_fail(out, outlen, "mount(MS_REC|MS_PRIVATE)");
 	return 0;
 }
 
@@ -105,7 +87,7 @@ static int ag_mount_proc(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		return failed(out, outlen, "mount(proc)");
+		return nslab_fail(out, outlen, "mount(proc)");
 	return 0;
 }
 
@@ -123,10 +105,10 @@ static int ag_unshare(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (unshare(CLONE_NEWPID) < 0)
-		return failed(out, outlen, "unshare(CLONE_NEWPID)");
+		return nslab_fail(out, outlen, "unshare(CLONE_NEWPID)");
 	pid_t child = fork();
 	if (child < 0)
-		return failed(out, outlen, "fork");
+		return nslab_fail(out, outlen, "fork");
 	if (child == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		prctl(PR_SET_NAME, "nslab-nested");
@@ -154,7 +136,7 @@ static bool check_private(struct nslab_host *h)
 
 static int do_private(struct nslab_host *h)
 {
-	if (call(h, ag_private) < 0)
+	if (h->call_main(h, ag_private, NULL) < 0)
 		return -1;
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
 	return 0;
@@ -197,7 +179,7 @@ static bool check_proc(struct nslab_host *h)
 
 static int do_proc(struct nslab_host *h)
 {
-	if (call(h, ag_mount_proc) < 0)
+	if (h->call_main(h, ag_mount_proc, NULL) < 0)
 		return -1;
 	h->trace(h, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");
 	return 0;

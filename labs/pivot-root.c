@@ -94,25 +94,11 @@ static bool lab_exists(struct nslab_host *h, const char *path, mode_t type)
 }
 
 /* Says which call failed, keeping errno for the host. */
-static int failed(char *out, size_t outlen, const char *what)
-{
-	int err = errno;
-	if (out)
-		snprintf(out, outlen, "%s", what);
-	errno = err;
-	return -1;
-}
-
-static void call_error(struct nslab_host *h, const char *out, int err)
-{
-	h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(err));
-}
-
 /* --- run inside the lab process (h->call) --- */
 
 static int ag_chdir(void *arg, char *out, size_t outlen)
 {
-	return chdir(arg) < 0 ? failed(out, outlen, "chdir") : 0;
+	return chdir(arg) < 0 ? nslab_fail(out, outlen, "chdir") : 0;
 }
 
 /* Private first, before anything else: a mount made while / is shared would
@@ -121,23 +107,23 @@ static int ag_unshare_private(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (unshare(CLONE_NEWNS) < 0)
-		return failed(out, outlen, "unshare(CLONE_NEWNS)");
+		return nslab_fail(out, outlen, "unshare(CLONE_NEWNS)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return failed(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+		return nslab_fail(out, outlen, "mount(MS_REC|MS_PRIVATE)");
 	return 0;
 }
 
 static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
 {
 	if (mount("nslab-root", arg, "tmpfs", 0, TMPFS_OPTS) < 0)
-		return failed(out, outlen, "mount(tmpfs)");
+		return nslab_fail(out, outlen, "mount(tmpfs)");
 	return 0;
 }
 
 static int ag_mkdir(void *arg, char *out, size_t outlen)
 {
 	if (mkdir(arg, 0755) < 0 && errno != EEXIST)
-		return failed(out, outlen, "mkdir");
+		return nslab_fail(out, outlen, "mkdir");
 	return 0;
 }
 
@@ -146,11 +132,11 @@ static int ag_mkdir(void *arg, char *out, size_t outlen)
 static int ag_pivot(void *arg, char *out, size_t outlen)
 {
 	if (chdir(arg) < 0)
-		return failed(out, outlen, "chdir(new_root)");
+		return nslab_fail(out, outlen, "chdir(new_root)");
 	if (syscall(SYS_pivot_root, ".", "put_old") < 0)
-		return failed(out, outlen, "pivot_root(\".\", \"put_old\")");
+		return nslab_fail(out, outlen, "pivot_root(\".\", \"put_old\")");
 	if (chdir("/") < 0)
-		return failed(out, outlen, "chdir(\"/\")");
+		return nslab_fail(out, outlen, "chdir(\"/\")");
 	return 0;
 }
 
@@ -158,9 +144,9 @@ static int ag_umount_old(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (umount2("/put_old", MNT_DETACH) < 0)
-		return failed(out, outlen, "umount2(\"/put_old\", MNT_DETACH)");
+		return nslab_fail(out, outlen, "umount2(\"/put_old\", MNT_DETACH)");
 	if (rmdir("/put_old") < 0)
-		return failed(out, outlen, "rmdir(\"/put_old\")");
+		return nslab_fail(out, outlen, "rmdir(\"/put_old\")");
 	return 0;
 }
 
@@ -168,15 +154,6 @@ static int ag_getcwd(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	return getcwd(out, outlen) ? 0 : -1;
-}
-
-static int call(struct nslab_host *h, nslab_call_fn fn, const char *arg)
-{
-	char out[256] = "";
-	int r = h->call(h, h->main_pid(h), fn, arg, arg ? strlen(arg) + 1 : 0, out, sizeof(out));
-	if (r < 0)
-		call_error(h, out, errno);
-	return r;
 }
 
 /* --- the host's mount table must not change --- */
@@ -225,7 +202,7 @@ static bool check_private(struct nslab_host *h)
 
 static int do_private(struct nslab_host *h)
 {
-	if (call(h, ag_unshare_private, NULL) < 0)
+	if (h->call_main(h, ag_unshare_private, NULL) < 0)
 		return -1;
 	h->trace(h, "unshare(CLONE_NEWNS) = 0");
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
@@ -268,7 +245,7 @@ static int do_tmpfs(struct nslab_host *h)
 {
 	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
-	if (call(h, ag_mount_tmpfs, nr) < 0)
+	if (h->call_main(h, ag_mount_tmpfs, nr) < 0)
 		return -1;
 	h->trace(h, "mount(\"nslab-root\", \"%s\", \"tmpfs\", 0, \"" TMPFS_OPTS "\") = 0", nr);
 	return 0;
@@ -375,7 +352,7 @@ static int do_rootfs(struct nslab_host *h)
 	if (fill_rootfs(h) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/put_old", nr);
-	if (call(h, ag_mkdir, p) < 0)
+	if (h->call_main(h, ag_mkdir, p) < 0)
 		return -1;
 	h->trace(h, "mkdir(\"%s\", 0755) = 0", p);
 	return 0;
@@ -411,7 +388,7 @@ static int do_pivot(struct nslab_host *h)
 {
 	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
-	if (call(h, ag_pivot, nr) < 0)
+	if (h->call_main(h, ag_pivot, nr) < 0)
 		return -1;
 	h->trace(h, "chdir(\"%s\") = 0", nr);
 	h->trace(h, "pivot_root(\".\", \"put_old\") = 0");
@@ -470,7 +447,7 @@ static bool check_umount(struct nslab_host *h)
 
 static int do_umount(struct nslab_host *h)
 {
-	if (call(h, ag_umount_old, NULL) < 0)
+	if (h->call_main(h, ag_umount_old, NULL) < 0)
 		return -1;
 	h->trace(h, "umount2(\"/put_old\", MNT_DETACH) = 0");
 	h->trace(h, "rmdir(\"/put_old\") = 0");

@@ -63,24 +63,6 @@ static int read_offsets(pid_t pid, struct offsets *o)
 	return 0;
 }
 
-static int failed(char *out, size_t outlen, const char *what)
-{
-	int err = errno;
-	if (out)
-		snprintf(out, outlen, "%s", what);
-	errno = err;
-	return -1;
-}
-
-static int call(struct nslab_host *h, nslab_call_fn fn)
-{
-	char out[256] = "";
-	int r = h->call(h, h->main_pid(h), fn, NULL, 0, out, sizeof(out));
-	if (r < 0)
-		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
-	return r;
-}
-
 static double ts_diff(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_nsec - b->tv_nsec) / 1e9;
@@ -98,7 +80,7 @@ static void now(struct clocks *c)
 static int ag_unshare(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
-	return unshare(CLONE_NEWTIME) < 0 ? failed(out, outlen, "unshare(CLONE_NEWTIME)") : 0;
+	return unshare(CLONE_NEWTIME) < 0 ? nslab_fail(out, outlen, "unshare(CLONE_NEWTIME)") : 0;
 }
 
 /* setns into its own time_for_children: the lab process enters the
@@ -108,12 +90,12 @@ static int ag_enter(void *arg, char *out, size_t outlen)
 	(void)arg;
 	int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return failed(out, outlen, "open(\"/proc/self/ns/time_for_children\")");
+		return nslab_fail(out, outlen, "open(\"/proc/self/ns/time_for_children\")");
 	int r = setns(fd, CLONE_NEWTIME);
 	int err = errno;
 	close(fd);
 	errno = err;
-	return r < 0 ? failed(out, outlen, "setns(CLONE_NEWTIME)") : 0;
+	return r < 0 ? nslab_fail(out, outlen, "setns(CLONE_NEWTIME)") : 0;
 }
 
 static int ag_clocks(void *arg, char *out, size_t outlen)
@@ -142,7 +124,7 @@ static bool check_unshare(struct nslab_host *h)
 
 static int do_unshare(struct nslab_host *h)
 {
-	if (call(h, ag_unshare) < 0)
+	if (h->call_main(h, ag_unshare, NULL) < 0)
 		return -1;
 	h->trace(h, "unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
 	return 0;
@@ -242,7 +224,7 @@ static bool check_enter(struct nslab_host *h)
 
 static int do_enter(struct nslab_host *h)
 {
-	if (call(h, ag_enter) < 0)
+	if (h->call_main(h, ag_enter, NULL) < 0)
 		return -1;
 	h->trace(h, "openat(AT_FDCWD, \"/proc/self/ns/time_for_children\", O_RDONLY) = 3   (in the lab process)");
 	h->trace(h, "setns(3, CLONE_NEWTIME) = 0   (the offsets are frozen from now on)");

@@ -10,7 +10,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define NSLAB_ABI_MAJOR 1
@@ -202,12 +204,27 @@ struct nslab_host {
 	/* 1 if pid shares nslab's namespace of this type ("uts", "mnt",
 	 * "pid_for_children"...), 0 if not, -1 if it cannot be read. */
 	int (*same_ns)(struct nslab_host *h, pid_t pid, const char *type);
+	/* h->call on the main process with a string argument (NULL: none). On
+	 * failure it prints one line "WHAT failed in the lab process: ERROR",
+	 * WHAT being what fn wrote to out (see nslab_fail), and keeps errno. */
+	int (*call_main)(struct nslab_host *h, nslab_call_fn fn, const char *arg);
 
 	/* --- who and where --- */
 	uid_t invoking_uid; /* SUDO_UID, else getuid() */
 	gid_t invoking_gid;
 	void *lab_data;     /* free for the active lab; reset to NULL at stop */
 };
+
+/* In an nslab_call_fn: say which call failed (for call_main's message) and
+ * return -1 with errno kept: `return nslab_fail(out, outlen, "mount(...)");` */
+static inline int nslab_fail(char *out, size_t outlen, const char *what)
+{
+	int err = errno;
+	if (out && outlen)
+		snprintf(out, outlen, "%s", what);
+	errno = err;
+	return -1;
+}
 
 /* Declare a lab: NSLAB_LAB(descriptor) at the end of labs/<id>.c. */
 #define NSLAB_LAB(desc)                                                                      \

@@ -249,6 +249,18 @@ static int h_same_ns(struct nslab_host *h, pid_t pid, const char *type)
 	return ns_same_as_self(pid, type);
 }
 
+static int h_call_main(struct nslab_host *h, nslab_call_fn fn, const char *arg)
+{
+	char out[256] = "";
+	int r = agent_call(S.main_pid, fn, arg, arg ? strlen(arg) + 1 : 0, out, sizeof(out));
+	if (r < 0) {
+		int err = errno;
+		h_error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(err));
+		errno = err;
+	}
+	return r;
+}
+
 static void host_init(void)
 {
 	if (host.size)
@@ -283,6 +295,7 @@ static void host_init(void)
 		.cg_path = h_cg_path,
 		.each_mount = h_each_mount,
 		.same_ns = h_same_ns,
+		.call_main = h_call_main,
 		.invoking_uid = state_uid(),
 		.invoking_gid = state_gid(),
 	};
