@@ -108,32 +108,6 @@ static pid_t find_escaped(struct nslab_host *h)
 	return found;
 }
 
-static int copy_file(const char *src, const char *dst, mode_t mode)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -1;
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	char buf[65536];
-	ssize_t n;
-	int rc = 0;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -1;
-			break;
-		}
-	if (n < 0)
-		rc = -1;
-	close(in);
-	if (close(out) < 0)
-		rc = -1;
-	return rc;
-}
-
 /* --- run inside the lab process (h->call) --- */
 
 static int agent_chroot(void *arg, char *out, size_t outlen)
@@ -381,7 +355,7 @@ static int escape_setup(struct nslab_host *h)
 			return -1;
 	}
 	snprintf(dst, sizeof(dst), "%s" ESCAPE_BIN, root);
-	if (copy_file(helper, dst, 0755) < 0) {
+	if (h->copy_file(h, helper, dst) < 0) {
 		h->error(h, "copying %s into the jail: %s", helper, strerror(errno));
 		return -1;
 	}

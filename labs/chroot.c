@@ -70,32 +70,6 @@ static bool main_in_root(struct nslab_host *h)
 	return is_dir(root_path(h)) && same_file(link, root_path(h)) && !same_file(link, "/");
 }
 
-static int copy_file(const char *src, const char *dst, mode_t mode)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -1;
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	char buf[65536];
-	ssize_t n;
-	int rc = 0;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -1;
-			break;
-		}
-	if (n < 0)
-		rc = -1;
-	close(in);
-	if (close(out) < 0)
-		rc = -1;
-	return rc;
-}
-
 /* The ELF interpreter a program asks for (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2. */
 static int elf_interp(const char *path, char *buf, size_t len)
 {
@@ -319,7 +293,7 @@ static int do_shell(struct nslab_host *h)
 	char bin[PATH_MAX], sh[PATH_MAX];
 	under_root(h, "/bin", bin, sizeof(bin));
 	under_root(h, "/bin/sh", sh, sizeof(sh));
-	if ((mkdir(bin, 0755) < 0 && errno != EEXIST) || copy_file("/bin/sh", sh, 0755) < 0) {
+	if ((mkdir(bin, 0755) < 0 && errno != EEXIST) || h->copy_file(h, "/bin/sh", sh) < 0) {
 		h->error(h, "copying /bin/sh to %s: %s", sh, strerror(errno));
 		return -1;
 	}

@@ -279,33 +279,6 @@ static bool check_rootfs(struct nslab_host *h)
 	return host_untouched(h) && ok;
 }
 
-/* Copies a file through /proc/PID/root, so it lands on the lab's tmpfs. */
-static int copy_helper(const char *src, const char *dst)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -1;
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	char buf[65536];
-	ssize_t n;
-	int rc = 0;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -1;
-			break;
-		}
-	if (n < 0)
-		rc = -1;
-	close(in);
-	if (close(out) < 0)
-		rc = -1;
-	return rc;
-}
-
 static int fill_rootfs(struct nslab_host *h)
 {
 	char nr[PATH_MAX], root[PATH_MAX + 64], dst[PATH_MAX + 96];
@@ -326,8 +299,9 @@ static int fill_rootfs(struct nslab_host *h)
 		h->error(h, "the escape helper nslab-escape was not found (build it: make)");
 		return -1;
 	}
+	/* root is reached through /proc/PID/root, so the copy lands on the lab's tmpfs */
 	snprintf(dst, sizeof(dst), "%s/bin/nslab-escape", root);
-	if (copy_helper(esc, dst) < 0) {
+	if (h->copy_file(h, esc, dst) < 0) {
 		h->error(h, "cannot copy %s into the new root: %s", esc, strerror(errno));
 		return -1;
 	}

@@ -208,6 +208,8 @@ struct nslab_host {
 	 * failure it prints one line "WHAT failed in the lab process: ERROR",
 	 * WHAT being what fn wrote to out (see nslab_fail), and keeps errno. */
 	int (*call_main)(struct nslab_host *h, nslab_call_fn fn, const char *arg);
+	/* Copies one file (mode kept, dst's parent directories made). 0 ok, -1 errno. */
+	int (*copy_file)(struct nslab_host *h, const char *src, const char *dst);
 
 	/* --- who and where --- */
 	uid_t invoking_uid; /* SUDO_UID, else getuid() */

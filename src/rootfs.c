@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int copy_file(const char *src, const char *dst)
+int rootfs_copy_file(const char *src, const char *dst)
 {
 	struct stat st;
 	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -62,7 +62,7 @@ static int copy_into(const char *root, const char *path)
 {
 	char dst[PATH_MAX];
 	snprintf(dst, sizeof(dst), "%s%s", root, path);
-	if (copy_file(path, dst) < 0) {
+	if (rootfs_copy_file(path, dst) < 0) {
 		out_error("cannot copy %s into %s: %s", path, root, strerror(errno));
 		return -1;
 	}

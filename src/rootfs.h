@@ -6,5 +6,8 @@
  * library ldd names, plus the dynamic loader, into root at the same paths.
  * 0 ok; -1 after out_error(). */
 int rootfs_add(const char *root, const char *program);
+/* Copies one file, keeping its mode, making dst's parent directories. 0 ok,
+ * -1 with errno. */
+int rootfs_copy_file(const char *src, const char *dst);
 
 #endif

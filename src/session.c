@@ -261,6 +261,12 @@ static int h_call_main(struct nslab_host *h, nslab_call_fn fn, const char *arg)
 	return r;
 }
 
+static int h_copy_file(struct nslab_host *h, const char *src, const char *dst)
+{
+	(void)h;
+	return rootfs_copy_file(src, dst);
+}
+
 static void host_init(void)
 {
 	if (host.size)
@@ -296,6 +302,7 @@ static void host_init(void)
 		.each_mount = h_each_mount,
 		.same_ns = h_same_ns,
 		.call_main = h_call_main,
+		.copy_file = h_copy_file,
 		.invoking_uid = state_uid(),
 		.invoking_gid = state_gid(),
 	};
