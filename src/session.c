@@ -561,6 +561,21 @@ void session_explain(void)
 	}
 }
 
+/* The lab's cgroup as /proc/PID/cgroup writes it: the first nslab path in
+ * any hierarchy. False when the lab has none. */
+static bool lab_cgroup(char *cg, size_t len)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)S.main_pid);
+	char *p = S.main_pid > 0 && read_file(path, buf, sizeof(buf)) > 0 ? strstr(buf, ":/nslab") : NULL;
+	if (!p)
+		return false;
+	p++;
+	p[strcspn(p, "\n")] = '\0';
+	snprintf(cg, len, "%s", p);
+	return true;
+}
+
 void session_status(void)
 {
 	char cg[512] = "-";
@@ -568,19 +583,7 @@ void session_status(void)
 		out_printf("lab: -\nstep: -\npid: -\nroot: -\ncgroup: -\n");
 		return;
 	}
-	if (S.main_pid > 0) {
-		char path[64], buf[2048];
-		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)S.main_pid);
-		if (read_file(path, buf, sizeof(buf)) > 0) {
-			/* the first nslab path in any hierarchy, as the kernel writes it */
-			char *p = strstr(buf, ":/nslab");
-			if (p) {
-				p++;
-				p[strcspn(p, "\n")] = '\0';
-				snprintf(cg, sizeof(cg), "%s", p);
-			}
-		}
-	}
+	lab_cgroup(cg, sizeof(cg));
 	out_printf("lab: %s\nstep: %u/%u%s\npid: %d\nroot: %s\ncgroup: %s\n", S.lab->id, S.step + 1,
 		   S.lab->nsteps, S.complete ? " (complete)" : "", (int)S.main_pid, S.root[0] ? S.root : "-", cg);
 }
@@ -620,13 +623,9 @@ char *const *session_env(void)
 		env[n++] = root;
 		snprintf(dir, sizeof(dir), "NSLAB_LAB_DIR=%s", S.workdir);
 		env[n++] = dir;
-		char path[64], buf[2048];
-		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)S.main_pid);
-		char *p = read_file(path, buf, sizeof(buf)) > 0 ? strstr(buf, ":/nslab") : NULL;
-		if (p) {
-			p++;
-			p[strcspn(p, "\n")] = '\0';
-			snprintf(cg, sizeof(cg), "NSLAB_LAB_CGROUP=%s", p);
+		char path[512];
+		if (lab_cgroup(path, sizeof(path))) {
+			snprintf(cg, sizeof(cg), "NSLAB_LAB_CGROUP=%s", path);
 			env[n++] = cg;
 		}
 	}
