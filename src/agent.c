@@ -2,9 +2,11 @@
 #include "agent.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "labcg.h"
 #include "mounts.h"
 #include "nsview.h"
 #include "output.h"
+#include "pidfd.h"
 #include "util.h"
 
 #include <errno.h>
@@ -104,7 +106,7 @@ static __attribute__((noreturn)) void agent_child(const struct nslab_spawn *how,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
-	int null = open("/dev/null", O_RDWR);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
@@ -113,7 +115,13 @@ static __attribute__((noreturn)) void agent_child(const struct nslab_spawn *how,
 		_exit(1);
 	close(sync_fd);
 	int ret = 0, err = 0;
-	if (how->init) {
+	/* Made only now that nslab has moved us into the lab cgroup, so that the
+	 * namespace's root is that cgroup (see agent_spawn). */
+	if (how->clone_flags & CLONE_NEWCGROUP) {
+		ret = unshare(CLONE_NEWCGROUP);
+		err = errno;
+	}
+	if (ret == 0 && how->init) {
 		static char arg[AGENT_MAX_MSG];
 		size_t len = how->init_arglen < sizeof(arg) ? how->init_arglen : sizeof(arg);
 		if (len)
@@ -172,7 +180,8 @@ pid_t agent_spawn(const struct nslab_spawn *how)
 	fflush(NULL);
 	/* A fork-like clone (no new stack): the child returns here, as with fork,
 	 * but already inside the requested namespaces (bubblewrap does the same). */
-	pid_t pid = (pid_t)syscall(SYS_clone, how->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	unsigned long flags = (how->clone_flags & ~(unsigned long)CLONE_NEWCGROUP) | SIGCHLD;
+	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(sv[0]);
 		close(sync[1]);
@@ -193,6 +202,9 @@ pid_t agent_spawn(const struct nslab_spawn *how)
 	char pidstr[16];
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
 	cleanup_keep(NSLAB_OBJ_PROCESS, pidstr);
+	/* Into the lab cgroup before it runs anything: whatever it starts is
+	 * born there. (No lab cgroup without root: then only the registry.) */
+	labcg_attach(pid);
 	int maps = write_maps(pid, how);
 	err = errno;
 	if (write(sync[1], "g", 1) != 1 || maps < 0) {
@@ -275,6 +287,12 @@ static int open_ns(pid_t target, const char *name)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+static bool same_root(int rootfd)
+{
+	struct stat a, b;
+	return fstat(rootfd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* In the forked child: join target's cgroups, namespaces, root and cwd.
  * Namespaces refused before the user namespace is joined are retried after
  * it (they may be owned by it), as nsenter does. */
@@ -316,7 +334,9 @@ static int enter_target(pid_t target)
 				strerror(errno));
 			return -1;
 		}
-	if (fchdir(rootfd) < 0 || chroot(".") < 0) {
+	/* chroot needs CAP_SYS_CHROOT: skip it when the lab shares our root
+	 * (an unprivileged lab before it has one of its own). */
+	if (!same_root(rootfd) && (fchdir(rootfd) < 0 || chroot(".") < 0)) {
 		fprintf(stderr, "nslab: cannot enter the lab's root: %s\n", strerror(errno));
 		return -1;
 	}
@@ -334,6 +354,33 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* `shell` owns the terminal, and nslab waits. SIGINT belongs to the shell
+ * (the terminal sends it there too); SIGTERM and SIGHUP end nslab: the shell
+ * gets SIGHUP (what a closing terminal sends; an interactive shell ignores
+ * SIGTERM) and SIGTERM, half a second to go, then SIGKILL. What it started
+ * goes with the lab cgroup when nslab cleans up. */
+static int wait_interactive(pid_t pid)
+{
+	int st;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, 0);
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (nslab_signal == SIGTERM || nslab_signal == SIGHUP)
+			break;
+	}
+	kill(pid, SIGHUP);
+	kill(pid, SIGTERM);
+	int fd = pidfd_open_pid(pid);
+	if (fd < 0 || !pidfd_exited(fd, 500))
+		kill(pid, SIGKILL);
+	if (fd >= 0)
+		close(fd);
+	return wait_status(pid);
+}
+
 static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, char *const env[],
 						int outfd, bool interactive)
 {
@@ -342,11 +389,14 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Everything it starts, however detached, is the lab's (labcg.h); a
+	 * lab process target then moves it next to that process (enter_target). */
+	labcg_enter();
 	if (outfd >= 0) {
-		/* Its own process group, so that whatever the command leaves
-		 * running (`run sleep 600 &`) can be killed with the lab. */
+		/* Its own process group: Ctrl-C at the REPL is forwarded to it, and
+		 * without a lab cgroup the group is what stop kills. */
 		setpgid(0, 0);
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		dup2(null, 0);
 		dup2(outfd, 1);
 		dup2(outfd, 2);
@@ -362,6 +412,8 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 	if (pid < 0)
 		_exit(126);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Only stdio goes to the command: no fd nslab holds or inherited. */
+	close_range(3, ~0U, 0);
 	if (access("/bin/sh", X_OK) < 0) {
 		fprintf(stderr, "nslab: the lab's root has no /bin/sh: copy a shell in first\n");
 		_exit(127);
@@ -439,6 +491,15 @@ static int pump_output(int fd, pid_t pid, char **buf, size_t *len)
 	return st;
 }
 
+void agent_reap_orphans(void)
+{
+	/* nslab is a child subreaper (main.c): what a lab's commands detach
+	 * is re-parented here and must not stay a zombie. Called between
+	 * commands, when nslab waits for no child of its own. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, bool interactive)
 {
 	int pfd[2] = {-1, -1};
@@ -456,10 +517,13 @@ int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, boo
 	if (pid == 0)
 		exec_child(target, cmd, env, interactive ? -1 : pfd[1], interactive);
 	if (!interactive) {
-		char group[24];
 		setpgid(pid, pid); /* also in the parent, so the registry sees it at once */
+		/* Without a lab cgroup (no root), its process group is the best
+		 * handle on what it leaves running. */
+		char group[24];
 		snprintf(group, sizeof(group), "-%d", (int)pid);
-		cleanup_keep(NSLAB_OBJ_PROCESS, group);
+		if (!labcg_dir())
+			cleanup_keep(NSLAB_OBJ_PROCESS, group);
 	}
 	char *buf = NULL;
 	size_t len = 0;
@@ -469,7 +533,7 @@ int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, boo
 		st = pump_output(pfd[0], pid, output ? &buf : NULL, &len);
 		close(pfd[0]);
 	} else {
-		st = wait_status(pid);
+		st = wait_interactive(pid);
 	}
 	if (output)
 		*output = buf ? buf : strdup("");

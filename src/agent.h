@@ -26,4 +26,8 @@ bool agent_is_agent(pid_t pid);
  * Returns exit status (128+N on signal N), -1 if it could not start. */
 int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, bool interactive);
 
+/* Reaps every exited child (orphans re-parented to nslab, agents that died).
+ * Only between commands: nothing may be waiting for a child then. */
+void agent_reap_orphans(void);
+
 #endif

@@ -694,33 +694,83 @@ int cgroup_join_like(pid_t pid)
 
 /* --- removal --- */
 
-static int kill_procs(const char *dir)
+/* SIGKILLs every process listed in dir and the cgroups below it; returns
+ * how many it saw (0: the tree is empty). */
+static int kill_members(const char *dir)
 {
 	char path[PATH_MAX + 16];
 	pathf(path, sizeof(path), "%s/cgroup.procs", dir);
+	int n = 0;
 	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	int pid, n = 0;
-	while (fscanf(f, "%d", &pid) == 1)
-		if (pid > 0 && pid != getpid() && kill(pid, SIGKILL) == 0)
-			n++;
-	fclose(f);
+	if (f) {
+		int pid;
+		while (fscanf(f, "%d", &pid) == 1)
+			if (pid > 0 && pid != getpid() && (kill(pid, SIGKILL) == 0 || errno != ESRCH))
+				n++;
+		fclose(f);
+	}
+	DIR *d = opendir(dir);
+	if (!d)
+		return n;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' && pathf(path, sizeof(path), "%s/%s", dir, de->d_name))
+			n += kill_members(path);
+	closedir(d);
 	return n;
 }
 
-/* rmdir, retrying while killed processes finish exiting (a cgroup is busy
- * until its last task has left, which SIGKILL makes happen soon). */
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* A v1 freezer stops a fork loop from outrunning the kills; the kills land
+ * when the cgroup thaws. Freezing is asynchronous: wait for FROZEN. */
+static bool freeze(const char *dir, bool on)
+{
+	char path[PATH_MAX + 16], now[32];
+	pathf(path, sizeof(path), "%s/freezer.state", dir);
+	if (write_file(path, on ? "FROZEN" : "THAWED") < 0)
+		return false;
+	for (int i = 0; on && i < 100; i++) {
+		if (read_file(path, now, sizeof(now)) > 0 && strncmp(now, "FROZEN", 6) == 0)
+			break;
+		sleep_ms(5);
+	}
+	return true;
+}
+
+int cgroup_kill_tree(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	/* v2 (5.14+): one write kills the whole subtree, forks included. */
+	pathf(path, sizeof(path), "%s/cgroup.kill", dir);
+	bool killed = write_file(path, "1") == 0;
+	if (!killed && freeze(dir, true)) {
+		kill_members(dir);
+		freeze(dir, false);
+	}
+	for (int i = 0; i < 300; i++) {
+		if (kill_members(dir) == 0)
+			return 0;
+		sleep_ms(10);
+	}
+	errno = EBUSY;
+	return -1;
+}
+
+/* rmdir, retrying while killed processes finish leaving (a cgroup is
+ * busy until its last task has left). */
 static int rmdir_cgroup(const char *dir)
 {
 	for (int i = 0; i < 200; i++) {
-		kill_procs(dir);
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -1;
-		struct timespec ts = {0, 10 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+		sleep_ms(10);
 	}
 	errno = EBUSY;
 	return -1;
@@ -742,6 +792,9 @@ int cgroup_remove_dir(const char *dir)
 			return 0;
 		return -1;
 	}
+	/* Everything below dies first, so that nothing forks into a child
+	 * cgroup while the children are removed. */
+	cgroup_kill_tree(dir);
 	DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -1;
@@ -758,7 +811,31 @@ int cgroup_remove_dir(const char *dir)
 	}
 	closedir(d);
 	if (rmdir_cgroup(dir) < 0)
-		rc = -1;
+		return -1;
+	/* The shared top goes with the last run's tree (if another run still
+	 * has one, rmdir fails with EBUSY and it stays). */
+	char top[PATH_MAX];
+	const char *slash = strrchr(dir, '/');
+	if (slash && pathf(top, sizeof(top), "%.*s", (int)(slash - dir), dir) && is_top(top))
+		rmdir(top);
+	return rc;
+}
+
+int cgroup_remove_run(int pid)
+{
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return 0;
+	int rc = 0;
+	struct mntent *m;
+	while ((m = getmntent(f))) {
+		char dir[PATH_MAX];
+		if ((strcmp(m->mnt_type, "cgroup") == 0 || strcmp(m->mnt_type, "cgroup2") == 0) &&
+		    pathf(dir, sizeof(dir), "%s/" CG_TOP "/%d", m->mnt_dir, pid) && is_dir(dir) &&
+		    cgroup_remove_dir(dir) < 0)
+			rc = -1;
+	}
+	endmntent(f);
 	return rc;
 }
 

@@ -17,8 +17,15 @@ int cgroup_stat(const char *name, struct nslab_cpu_stat *st);
 int cgroup_path(const char *name, char *buf, size_t len);
 /* Moves the calling process into every nslab cgroup that `pid` is in (for `run`). */
 int cgroup_join_like(pid_t pid);
+/* Kills every process in dir and below and waits (bounded) until they are
+ * gone: cgroup.kill on v2, freeze + kill + thaw on a v1 freezer, else kill
+ * rounds. 0 ok, -1 errno (EBUSY: still not empty). */
+int cgroup_kill_tree(const char *dir);
 /* Used by cleanup: kill every process in the cgroup directory, then rmdir it. */
 int cgroup_remove_dir(const char *dir);
+/* Removes <every cgroup mount>/nslab/<pid>, whatever is below it (cgroups a
+ * learner made there too). 0 ok, -1 if one could not be removed. */
+int cgroup_remove_run(int pid);
 /* For --cleanup: remove nslab/<pid> trees whose nslab process is gone. */
 int cgroup_remove_orphans(void (*say)(const char *what));
 

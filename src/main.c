@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include "util.h"
 #include <unistd.h>
 
@@ -134,6 +135,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	repl_install_signals();
+	/* What a lab's commands detach (setsid, double forks) is re-parented to
+	 * nslab rather than to init, and stays in reach until the lab ends. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (!have_cap(CAP_SYS_ADMIN))
 		fprintf(stderr, "nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
 				"run it with sudo (the `user` lab shows what works without)\n");

@@ -187,8 +187,11 @@ static int cmd_explain(int argc, char **argv)
 	return session_view()->lab ? REPL_OK : REPL_FAILED;
 }
 
+/* After a command that started processes: what they detached and has
+ * ended since was re-parented to nslab (a subreaper) and is reaped here. */
 static void report_status(int st)
 {
+	agent_reap_orphans();
 	if (st < 0)
 		out_printf("[could not start the command: %s]\n", strerror(errno));
 	else
@@ -203,6 +206,8 @@ static int cmd_run(int argc, char **argv)
 		out_error("run needs an active lab (`start LAB`); `host CMD` runs on the host");
 		return REPL_FAILED;
 	}
+	if (!session_lab_alive())
+		return REPL_FAILED;
 	report_status(ns_exec(pid, argv[1], session_env(), NULL, false));
 	return REPL_OK; /* the command's own failure is reported, not ours */
 }
@@ -219,6 +224,8 @@ static int cmd_shell(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	pid_t pid = session_main_pid();
+	if (!session_lab_alive())
+		return REPL_FAILED;
 	out_printf(pid > 0 ? "entering the lab: `exit` comes back to nslab\n"
 			   : "no lab active: a shell on the host; `exit` comes back\n");
 	repl_terminal_suspend();

@@ -5,10 +5,12 @@
 #include "agent.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "labcg.h"
 #include "labs.h"
 #include "mounts.h"
 #include "nsview.h"
 #include "output.h"
+#include "pidfd.h"
 #include "rootfs.h"
 #include "state.h"
 #include "util.h"
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_TRACE 64
@@ -30,6 +33,7 @@ static struct {
 	unsigned step; /* 0-based */
 	size_t mark;   /* cleanup registry depth when the lab started */
 	pid_t main_pid;
+	int main_pidfd; /* the lab's main process, as started: -1 none */
 	char root[PATH_MAX];
 	char workdir[PATH_MAX];
 	char *trace[MAX_TRACE];
@@ -111,8 +115,10 @@ static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *how)
 {
 	(void)h;
 	pid_t pid = agent_spawn(how);
-	if (pid > 0 && S.main_pid <= 0)
+	if (pid > 0 && S.main_pid <= 0) {
 		S.main_pid = pid;
+		S.main_pidfd = pidfd_open_pid(pid);
+	}
 	return pid;
 }
 
@@ -126,6 +132,8 @@ static int h_call(struct nslab_host *h, pid_t pid, nslab_call_fn fn, const void 
 static int h_run(struct nslab_host *h, pid_t agent, const char *cmd, char **output)
 {
 	(void)h;
+	if (agent <= 0 && !session_lab_alive())
+		return -1;
 	pid_t target = agent > 0 ? agent : S.main_pid;
 	if (target <= 0) {
 		errno = ESRCH;
@@ -349,21 +357,55 @@ static bool need_lab(void)
 	return false;
 }
 
+/* Undoes everything the lab made, its processes first. */
+static void undo_lab(void)
+{
+	/* Every process the lab started, however detached, before the
+	 * registry removes what they may still be using. */
+	labcg_kill();
+	agent_forget_all();
+	cleanup_unwind_to(S.mark);
+	labcg_forget();
+	/* Cgroups a learner made under nslab's tree in hierarchies nslab did
+	 * not use (cgcreate -g memory:/nslab/<pid>/x) go too. */
+	cgroup_remove_run(getpid());
+	if (S.main_pidfd >= 0)
+		close(S.main_pidfd);
+	S.main_pidfd = -1;
+	S.lab = NULL;
+	S.main_pid = 0;
+}
+
 void session_stop(void)
 {
 	if (!S.lab)
 		return;
 	if (S.lab->teardown)
 		S.lab->teardown(&host);
-	agent_forget_all();
-	cleanup_unwind_to(S.mark);
+	undo_lab();
 	out_meter(NULL);
 	clear_traces();
 	clear_setup_traces();
 	host.lab_data = NULL;
-	S.lab = NULL;
-	S.main_pid = 0;
 	S.root[0] = S.workdir[0] = '\0';
+}
+
+/* Without a lab cgroup, what the lab's commands detach is tracked by process
+ * group only: say so once, with what would give one. */
+static void make_lab_cgroup(void)
+{
+	static bool said;
+	if (labcg_create() == 0 || said)
+		return;
+	said = true;
+	int err = errno;
+	if (err == EACCES || err == EPERM)
+		out_printf("note: no lab cgroup (making one needs root): a process a command here detaches with setsid "
+			 "may outlive the lab; run nslab with sudo to have it tracked\n");
+	else
+		out_printf("note: no lab cgroup (%s): mount a cgroup2 filesystem (mount -t cgroup2 none /sys/fs/cgroup) "
+			 "so that every process a lab starts can be tracked\n",
+			 err == ENODEV ? "no cgroup2, freezer or pids hierarchy is mounted" : strerror(err));
 }
 
 int session_start(const char *id)
@@ -389,7 +431,7 @@ int session_start(const char *id)
 		return -1;
 	}
 	session_stop();
-	S = (typeof(S)){.lab = lab, .mark = cleanup_mark(), .last_check = -1};
+	S = (typeof(S)){.lab = lab, .mark = cleanup_mark(), .last_check = -1, .main_pidfd = -1};
 	if (!cleanup_run_dir()) {
 		out_error("no run directory (needs write access to %s): run nslab with sudo", NSLAB_RUN_BASE);
 		S.lab = NULL;
@@ -401,12 +443,10 @@ int session_start(const char *id)
 		S.lab = NULL;
 		return -1;
 	}
+	make_lab_cgroup();
 	if (lab->setup(&host) < 0) {
 		out_error("lab '%s' could not be set up; everything it made was removed", id);
-		agent_forget_all();
-		cleanup_unwind_to(S.mark);
-		S.lab = NULL;
-		S.main_pid = 0;
+		undo_lab();
 		return -1;
 	}
 	keep_setup_traces();
@@ -478,6 +518,17 @@ int session_check(void)
 	return 1;
 }
 
+/* Does the current step's check pass already? Asked quietly: what it would
+ * say is missing is dropped. */
+static bool step_already_done(void)
+{
+	bool ok = cur()->check(&host);
+	for (unsigned i = 0; i < S.nmissing; i++)
+		free(S.missing[i]);
+	S.nmissing = 0;
+	return ok;
+}
+
 int session_do(void)
 {
 	if (!need_lab())
@@ -485,6 +536,11 @@ int session_do(void)
 	if (!cur()->perform) {
 		out_error("step %u has no `do`: this one is for you to try", S.step + 1);
 		return -1;
+	}
+	if (step_already_done()) {
+		out_printf("do: step %u/%u is already done (its check passes): nothing to do; `next` goes on\n",
+			   S.step + 1, S.lab->nsteps);
+		return 0;
 	}
 	out_printf("do: step %u/%u: %s\n", S.step + 1, S.lab->nsteps, cur()->title);
 	clear_traces(); /* `explain` shows the syscalls of the latest `do` */
@@ -576,6 +632,24 @@ static bool lab_cgroup(char *cg, size_t len)
 	return true;
 }
 
+/* A host path that reaches the lab's root. Before the lab has a root of its
+ * own, or after a chroot, that is the directory the lab named; after a
+ * pivot_root that directory is a mount only the lab's mount namespace has,
+ * and /proc/PID/root is the way in. */
+static const char *root_path(void)
+{
+	static char proc_root[64];
+	if (!S.root[0])
+		return NULL;
+	struct stat lab, named, host;
+	snprintf(proc_root, sizeof(proc_root), "/proc/%d/root", (int)S.main_pid);
+	if (S.main_pid <= 0 || stat(proc_root, &lab) < 0 || stat("/", &host) < 0)
+		return S.root;
+	bool own_root = lab.st_dev != host.st_dev || lab.st_ino != host.st_ino;
+	bool reaches = stat(S.root, &named) == 0 && named.st_dev == lab.st_dev && named.st_ino == lab.st_ino;
+	return own_root && !reaches ? proc_root : S.root;
+}
+
 void session_status(void)
 {
 	char cg[512] = "-";
@@ -584,8 +658,10 @@ void session_status(void)
 		return;
 	}
 	lab_cgroup(cg, sizeof(cg));
-	out_printf("lab: %s\nstep: %u/%u%s\npid: %d\nroot: %s\ncgroup: %s\n", S.lab->id, S.step + 1,
-		   S.lab->nsteps, S.complete ? " (complete)" : "", (int)S.main_pid, S.root[0] ? S.root : "-", cg);
+	const char *root = root_path(), *labcg = labcg_dir();
+	out_printf("lab: %s\nstep: %u/%u%s\npid: %d\nroot: %s\ncgroup: %s\nlab cgroup: %s\n", S.lab->id,
+		   S.step + 1, S.lab->nsteps, S.complete ? " (complete)" : "", (int)S.main_pid, root ? root : "-", cg,
+		   labcg ? labcg : "- (none: its processes are tracked by process group)");
 }
 
 int session_lab_command(int argc, char **argv)
@@ -619,7 +695,8 @@ char *const *session_env(void)
 	if (S.lab && S.main_pid > 0) {
 		snprintf(pid, sizeof(pid), "NSLAB_LAB_PID=%d", (int)S.main_pid);
 		env[n++] = pid;
-		snprintf(root, sizeof(root), "NSLAB_LAB_ROOT=%s", S.root[0] ? S.root : "/");
+		const char *r = root_path();
+		snprintf(root, sizeof(root), "NSLAB_LAB_ROOT=%s", r ? r : "/");
 		env[n++] = root;
 		snprintf(dir, sizeof(dir), "NSLAB_LAB_DIR=%s", S.workdir);
 		env[n++] = dir;
@@ -634,6 +711,18 @@ char *const *session_env(void)
 }
 
 pid_t session_main_pid(void) { return S.main_pid; }
+
+bool session_lab_alive(void)
+{
+	if (!S.lab || S.main_pid <= 0)
+		return true; /* nothing to enter: callers say so themselves */
+	if (S.main_pidfd < 0 || !pidfd_exited(S.main_pidfd, 0))
+		return true;
+	out_error("the lab process (PID %d) has exited: `reset` starts lab '%s' again", (int)S.main_pid,
+		  S.lab->id);
+	errno = ESRCH;
+	return false;
+}
 
 void session_tick(void)
 {

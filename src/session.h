@@ -37,6 +37,9 @@ const struct nslab_command *session_lab_commands(unsigned *n);
 /* "NSLAB_LAB_PID=..." etc. for run/host/shell; static storage, NULL-ended. */
 char *const *session_env(void);
 pid_t session_main_pid(void);
+/* Is the lab's main process still the one it started? Says so in one line
+ * when it has exited. True when there is no lab process to ask about. */
+bool session_lab_alive(void);
 /* Calls the lab's tick hook at most once a second (the TUI calls this often). */
 void session_tick(void);
 struct nslab_host *session_host(void);

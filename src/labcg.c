@@ -1,0 +1,117 @@
+/* labcg.c: the lab cgroup (see labcg.h). */
+#include "labcg.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mntent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char leaf[PATH_MAX];  /* <mount>/nslab/<pid>/lab, "" when none */
+static char tree[PATH_MAX];  /* <mount>/nslab/<pid>: what labcg_kill empties */
+static char procs[PATH_MAX]; /* leaf's cgroup.procs, ready for forked children */
+
+/* The tracking hierarchy: cgroup2 first (cgroup.kill and populated events),
+ * else a v1 hierarchy that freezer or pids alone would also give us. */
+static bool find_tracking(char *mnt, size_t len)
+{
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return false;
+	char v1[PATH_MAX] = "";
+	bool v2 = false;
+	struct mntent *m;
+	while (!v2 && (m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "cgroup2") == 0) {
+			snprintf(mnt, len, "%s", m->mnt_dir);
+			v2 = true;
+		} else if (strcmp(m->mnt_type, "cgroup") == 0 && !v1[0] &&
+			   (hasmntopt(m, "freezer") || hasmntopt(m, "pids"))) {
+			snprintf(v1, sizeof(v1), "%s", m->mnt_dir);
+		}
+	}
+	endmntent(f);
+	if (!v2 && v1[0])
+		snprintf(mnt, len, "%s", v1);
+	return v2 || v1[0];
+}
+
+/* mkdir one level; a directory nslab made is registered for cleanup. */
+static int make_level(const char *dir)
+{
+	if (mkdir(dir, 0755) < 0)
+		return errno == EEXIST ? 0 : -1;
+	return cleanup_keep(NSLAB_OBJ_CGROUP, dir);
+}
+
+/* snprintf that fails on truncation (a truncated cgroup path is another cgroup). */
+static bool fits(int n, size_t len) { return n >= 0 && (size_t)n < len; }
+
+int labcg_create(void)
+{
+	char mnt[PATH_MAX], top[PATH_MAX];
+	if (leaf[0])
+		return 0;
+	if (!find_tracking(mnt, sizeof(mnt))) {
+		errno = ENODEV;
+		return -1;
+	}
+	if (!fits(snprintf(top, sizeof(top), "%s/nslab", mnt), sizeof(top)) ||
+	    !fits(snprintf(tree, sizeof(tree), "%s/%d", top, (int)getpid()), sizeof(tree)) ||
+	    !fits(snprintf(leaf, sizeof(leaf), "%s/lab", tree), sizeof(leaf)) ||
+	    !fits(snprintf(procs, sizeof(procs), "%s/cgroup.procs", leaf), sizeof(procs))) {
+		labcg_forget();
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (make_level(top) < 0 || make_level(tree) < 0 || make_level(leaf) < 0) {
+		int err = errno;
+		labcg_forget();
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+const char *labcg_dir(void) { return leaf[0] ? leaf : NULL; }
+
+int labcg_attach(pid_t pid)
+{
+	char text[24];
+	if (!leaf[0]) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	return write_file(procs, text);
+}
+
+int labcg_enter(void)
+{
+	if (!procs[0]) {
+		errno = ENOENT;
+		return -1;
+	}
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = write(fd, "0", 1) == 1 ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+int labcg_kill(void)
+{
+	if (!tree[0])
+		return 0;
+	return cgroup_kill_tree(tree);
+}
+
+void labcg_forget(void) { leaf[0] = tree[0] = procs[0] = '\0'; }

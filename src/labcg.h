@@ -1,0 +1,32 @@
+/* labcg.h: the lab cgroup. Every process a lab starts (its agents, what
+ * `run`, `shell` and `host` start while it is active, and whatever those
+ * detach with setsid or a double fork) is put in one cgroup per run, so that
+ * stop, reset, quit, a signal and `--cleanup` can kill them all: cgroup
+ * membership is inherited by every child and cannot be left without root.
+ *
+ * It lives in a tracking hierarchy, <mount>/nslab/<nslab pid>/lab: a cgroup2
+ * mount where there is one (pure v2, or hybrid's /sys/fs/cgroup/unified,
+ * where membership needs no controller), else the v1 freezer hierarchy, else
+ * the v1 pids one. Mechanism only: errors are returned, never printed. */
+#ifndef NSLAB_LABCG_H
+#define NSLAB_LABCG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Makes the lab cgroup (registered for cleanup). 0 ok or already made,
+ * -1 with errno (ENODEV: no usable hierarchy; EACCES/EPERM: not root). */
+int labcg_create(void);
+/* The lab cgroup's directory, NULL when there is none. */
+const char *labcg_dir(void);
+/* Moves pid into the lab cgroup. 0 ok, -1 errno. */
+int labcg_attach(pid_t pid);
+/* In a forked child: moves the caller in (no allocation, no output). */
+int labcg_enter(void);
+/* Kills every process of this run's tree in the tracking hierarchy and waits
+ * until it is empty. 0 ok (or nothing to kill), -1 errno. */
+int labcg_kill(void);
+/* After the registry removed the directories. */
+void labcg_forget(void);
+
+#endif

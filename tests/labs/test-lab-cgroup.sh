@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# test-lab-cgroup.sh: every process a lab starts lives in the lab cgroup and dies
+# with the lab (root; run through tests/run-suite.sh). What `run`, `host` and
+# `shell` start, detached with setsid, a double fork or `&`, is gone after stop,
+# after quit, after SIGTERM while `shell` holds the terminal, and after SIGKILL +
+# `nslab --cleanup`. Each process carries a sleep time of its own (33xx) so the
+# test finds exactly its own.
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "$0")/../lib/common.sh"
+require_nslab
+
+before=$(host_state)
+
+# alive N: how many of our marked sleeps are still running.
+alive() { pgrep -cf "^sleep 33[0-9][0-9]$" || true; }
+# none_left LABEL: every marked sleep is gone (within 5 s: SIGKILL is quick, reaping less so).
+none_left() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(alive)" -eq 0 ] && { ok "$1"; return; }
+		sleep 0.1
+	done
+	not_ok "$1: $(pgrep -af '^sleep 33[0-9][0-9]$' | tr '\n' ';')"
+	pkill -9 -f '^sleep 33[0-9][0-9]$'
+}
+
+# 1. Detached children of run and host, and `stop`.
+sess_start
+sess_send "start uts" status
+if sess_wait '^lab cgroup:'; then
+	labcg=$(awk '$1 == "lab" && $2 == "cgroup:" { print $3; exit }' "$SESS_DIR/out")
+	expect "status names the lab cgroup ($labcg)" test -d "$labcg"
+	sess_send 'run setsid sleep 3301 &' 'run sh -c "(sleep 3302 &) &"' 'host setsid sleep 3303 &' \
+		'host sh -c "(setsid sleep 3304 &) &"' 'host echo STARTED'
+	sess_wait '^STARTED' || true
+	sleep 0.3
+	expect "four detached sleeps run while the lab is active" test "$(alive)" -eq 4
+	n_in=0
+	for p in $(pgrep -f '^sleep 33[0-9][0-9]$'); do
+		grep -q "::/nslab/$SESS_PID/lab\$\|:/nslab/$SESS_PID/lab\$" "/proc/$p/cgroup" && n_in=$((n_in + 1))
+	done
+	expect "all four are in the lab cgroup" test "$n_in" -eq 4
+	sess_send stop 'host echo STOPPED'
+	sess_wait '^STOPPED' || true
+	none_left "stop killed setsid, double-fork and host children"
+	expect "stop removed the lab cgroup" test ! -d "$labcg"
+else
+	not_ok "uts lab did not start"
+fi
+sess_stop
+
+# 2. quit with a lab active.
+printf '%s\n' "start uts" 'run setsid sleep 3311 &' 'host setsid sleep 3312 &' quit | nslab_script - >/dev/null 2>&1
+none_left "quit with a lab active killed its detached children"
+
+# 3. Children of `shell` (its stdin here is the rest of the script's input).
+script=$(mktemp /tmp/nslab-test-shell.XXXXXX)
+printf '%s\n' "start uts" shell "host echo AFTER-SHELL" quit >"$script"
+out=$(printf '%s\n' 'sleep 3321 &' 'setsid sleep 3322 &' exit | "$NSLAB" --script "$script" 2>&1)
+expect "the script went on after the shell" grep -q '^AFTER-SHELL' <<<"$out"
+none_left "shell children (& and setsid) are gone after quit"
+
+# 4. SIGTERM while `shell` holds the terminal: nslab ends, with full cleanup.
+fifo=$(mktemp -u /tmp/nslab-test-fifo.XXXXXX)
+mkfifo "$fifo"
+printf '%s\n' "start uts" shell quit >"$script"
+"$NSLAB" --script "$script" <"$fifo" >/dev/null 2>&1 &
+pid=$!
+exec 7>"$fifo"
+echo 'setsid sleep 3331 &' >&7
+for ((i = 0; i < 50; i++)); do [ "$(alive)" -ge 1 ] && break; sleep 0.1; done
+expect "the shell started its sleep" test "$(alive)" -ge 1
+kill -TERM "$pid"
+ended=no
+for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || { ended=yes; break; }; sleep 0.1; done
+expect "SIGTERM during shell ends nslab within 5 s" test "$ended" = yes
+[ "$ended" = yes ] || kill -9 "$pid"
+exec 7>&-
+wait "$pid"
+st=$?
+expect "and it says it was terminated (exit $st, 128+15)" test "$st" -eq 143
+rm -f "$fifo" "$script"
+none_left "SIGTERM during shell: the shell's children are gone"
+
+# 5. SIGKILL: the detached sleep outlives nslab; `--cleanup` kills it with the cgroup.
+sess_start
+sess_send "start uts" 'run setsid sleep 3341 &' 'host echo STARTED'
+sess_wait '^STARTED' || true
+sleep 0.2
+sess_kill
+sleep 0.3
+expect "a setsid child survives nslab's SIGKILL (no PDEATHSIG reaches it)" test "$(alive)" -eq 1
+"$NSLAB" --cleanup >/dev/null 2>&1
+none_left "nslab --cleanup killed it through the dead run's lab cgroup"
+
+same_fingerprint "$before" "host unchanged after the lab cgroup tests"
+finish
