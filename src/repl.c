@@ -674,7 +674,8 @@ int repl_run_plain(void)
 	}
 	rl_callback_handler_remove();
 	repl_history_save();
-	return 0;
+	/* Ended by SIGTERM or SIGHUP (main cleans up): the parent learns it. */
+	return got_signal == SIGTERM || got_signal == SIGHUP ? 128 + got_signal : 0;
 }
 
 int repl_run_script(FILE *f, bool echo)

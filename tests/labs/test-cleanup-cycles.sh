@@ -16,7 +16,10 @@
 # Optional: LABS="uts ipc" restricts the draw; SIGNALS="KILL" likewise; BUSY=N
 # makes about one cycle in N send its signal while a `do` may still run
 # (default 4; BUSY=1000000 nearly never); RUNNING=N likewise makes about one
-# cycle in N send it while `run sleep 60` runs in the lab. SIGNALS="KILL HUP" works too.
+# cycle in N send it while `run sleep 60` runs in the lab; CHILDREN=N starts
+# setsid and double-forked children from `run` and `host` in one cycle in N
+# (default 3); SHELL_EVERY=N sends the signal while `shell` runs a child of its
+# own in one cycle in N (default 4). SIGNALS="KILL HUP" works too.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cycles-lib.sh"
@@ -118,12 +121,37 @@ run_cycle() {
 		R_STEPS+=" +run"
 		sleep 0.5
 	fi
+	# One cycle in CHILDREN (default 3): processes that neither PDEATHSIG nor
+	# a process group reaches: setsid and double forks from `run` and `host`.
+	if ((RANDOM % ${CHILDREN:-3} == 0)); then
+		cyc_send 'run setsid sleep 3600 &' 'host setsid sleep 3601 &' \
+			'run sh -c "(sleep 3602 &) &"' 'host sh -c "(setsid sleep 3603 &) &"'
+		R_STEPS+=" +detached"
+		sleep 0.5
+	fi
+	# One cycle in SHELL (default 4): the signal comes while `shell` holds the
+	# REPL, with a child of the shell running (the rest of the fifo is the
+	# shell's input).
+	local in_shell=0
+	if ((RANDOM % ${SHELL_EVERY:-4} == 0)); then
+		cyc_send shell 'sleep 3604 &' 'setsid sleep 3605 &'
+		R_STEPS+=" +shell"
+		in_shell=1
+		sleep 0.8
+	fi
 	sig=${sigs[RANDOM % ${#sigs[@]}]}
 	R_SIG=$sig
 
 	# Every process nslab made (agents, `run` children), to watch them go.
 	mapfile -t pids < <(cyc_descendants "$CYC_PID")
 	kill -s "$sig" "$CYC_PID"
+	# SIGINT belongs to the shell while it holds the terminal (at a prompt
+	# it ignores it): nslab goes on, and stops the script once the shell ends.
+	if ((in_shell)) && [ "$sig" = INT ]; then
+		sleep 0.3
+		kill -0 "$CYC_PID" 2>/dev/null || problems+=("SIGINT during shell ended nslab before the shell")
+		cyc_send exit
+	fi
 	local t
 	for ((t = 0; t < 300; t++)); do kill -0 "$CYC_PID" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$CYC_PID" 2>/dev/null; then
@@ -156,6 +184,16 @@ run_cycle() {
 	local survivors
 	if [ ${#pids[@]} -gt 0 ] && ! survivors=$(cyc_wait_gone 10 "${pids[@]}"); then
 		problems+=("processes still alive 10 s later: $survivors")
+	fi
+	local i left=
+	for ((i = 0; i < 100; i++)); do
+		left=$(pgrep -f '^sleep 360[0-5]$' | tr '\n' ' ')
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	if [ -n "$left" ]; then
+		problems+=("detached or shell children still alive 10 s later: $left")
+		pkill -9 -f '^sleep 360[0-5]$'
 	fi
 	if ! cyc_fp_settle "$fp_before" 10; then
 		problems+=("host fingerprint differs: $(diff <(echo "$fp_before") <(echo "$CYC_FP") |

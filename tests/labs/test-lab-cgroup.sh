@@ -93,5 +93,20 @@ expect "a setsid child survives nslab's SIGKILL (no PDEATHSIG reaches it)" test 
 "$NSLAB" --cleanup >/dev/null 2>&1
 none_left "nslab --cleanup killed it through the dead run's lab cgroup"
 
+# 6. The lab process dies under nslab: `run` says so in one line, and names `reset`.
+sess_start
+sess_send "start uts" status
+if sess_wait '^pid:'; then
+	kill -9 "$(sess_field pid)"
+	sleep 0.3
+	sess_send 'run echo RAN' 'host echo NEXT'
+	sess_wait '^NEXT' || true
+	expect "run after the lab process died: one line naming reset" grep -q "has exited: \`reset\`" "$SESS_DIR/out"
+	expect "and nothing ran" test "$(grep -c '^RAN' "$SESS_DIR/out")" -eq 0
+else
+	not_ok "uts lab did not start"
+fi
+sess_stop
+
 same_fingerprint "$before" "host unchanged after the lab cgroup tests"
 finish

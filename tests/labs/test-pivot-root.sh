@@ -20,5 +20,16 @@ mounts=$(printf '%s\n' "$out" | sed -n '/> host cat \/proc\/.*\/mountinfo$/,/^\[
 expect "pivot-root: one mount left in the lab, a tmpfs on /" test "$(printf '%s\n' "$mounts" | awk '$5 == "/" && / - tmpfs /' | wc -l)/$(printf '%s\n' "$mounts" | wc -l)" = "1/1"
 same_fingerprint "$before" "pivot-root: after the lab"
 
+# After the pivot, $NSLAB_LAB_ROOT (and status) still reach the lab's root from
+# the host: a file copied there with `host` is read back with `run`.
+out=$( { done_script pivot-root; printf 'host echo from-the-host >$NSLAB_LAB_ROOT/copied.txt
+run cat /copied.txt
+status
+stop
+'; } | nslab_script - 2>&1)
+expect "pivot-root: host writes through \$NSLAB_LAB_ROOT land in the lab's /" grep -qx 'from-the-host' <<<"$out"
+expect "pivot-root: status names a root path that reaches it (/proc/PID/root)" grep -qE '^root: /proc/[0-9]+/root$' <<<"$out"
+same_fingerprint "$before" "pivot-root: after the copy"
+
 kill_mid_lab pivot-root 4 "$before"
 finish

@@ -196,6 +196,18 @@ if printf '%s\n' "${labs[@]}" | grep -qx user; then
 	fi
 fi
 
+# --- `run` in the user lab before it has a root of its own ------------------
+# The lab shares nobody's root: entering it must not need chroot (CAP_SYS_CHROOT).
+if printf '%s\n' "${labs[@]}" | grep -qx user; then
+	run_script user-run "start user" "run echo RAN-IN-LAB" "stop"
+	if grep -qx 'RAN-IN-LAB' "$OUT" && ! grep -q "cannot enter the lab's root" "$OUT" "$ERR"; then
+		ok "run at user step 1 works unprivileged"
+	else
+		not_ok "run at user step 1 as nobody: $(cat "$OUT" "$ERR" | grep -iE 'cannot|error' | head -n 2 | tr '\n' '|')"
+		bad+=("run at user step 1 fails unprivileged")
+	fi
+fi
+
 # --- a root run's leftovers: nobody is told, and cannot make it worse ----
 SESS=$W/sess
 mkfifo "$SESS.in"
