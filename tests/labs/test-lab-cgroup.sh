@@ -108,5 +108,27 @@ else
 fi
 sess_stop
 
+# 7. A cgroup the learner makes under nslab's tree, in a hierarchy nslab did not
+# use, goes with the lab; the top-level nslab/ directories go with the last run.
+if command -v cgcreate >/dev/null && grep -q ' - cgroup .*memory' /proc/self/mountinfo; then
+	memdir=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+	sess_start
+	sess_send "start uts" "host cgcreate -g memory:/nslab/$SESS_PID/learner" 'host setsid sleep 3351 &' \
+		"host cgclassify -g memory:/nslab/$SESS_PID/learner \$(pgrep -f '^sleep 3351\$')" 'host echo MADE'
+	sess_wait '^MADE' || true
+	expect "the learner's cgroup exists ($memdir/nslab/$SESS_PID/learner)" test -d "$memdir/nslab/$SESS_PID/learner"
+	sess_send stop 'host echo STOPPED'
+	sess_wait '^STOPPED' || true
+	expect "stop removed the learner's cgroup under nslab/$SESS_PID" test ! -d "$memdir/nslab/$SESS_PID"
+	none_left "the sleep moved into it died with the lab"
+	sess_stop
+	others=$(ls -d /run/nslab/[0-9]* 2>/dev/null | wc -l)
+	if [ "$others" -eq 0 ]; then
+		expect "no nslab run is left: the top-level $memdir/nslab is gone" test ! -d "$memdir/nslab"
+	fi
+else
+	echo "# skipped: no cgcreate or no v1 memory hierarchy"
+fi
+
 same_fingerprint "$before" "host unchanged after the lab cgroup tests"
 finish
