@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -130,17 +131,23 @@ static int cmd_progress(int argc, char **argv)
 
 static int cmd_step(int argc, char **argv)
 {
+	const struct session_view *v = session_view();
 	if (argc == 1) {
 		session_print_step();
-		return session_view()->lab ? REPL_OK : REPL_FAILED;
+		return v->lab ? REPL_OK : REPL_FAILED;
 	}
-	char *end;
-	long n = strtol(argv[1], &end, 10);
-	if (*end || n < 1) {
-		out_error("usage: step [N]");
+	long long n;
+	int err = parse_long_range(argv[1], 1, v->lab ? (long long)v->nsteps : LLONG_MAX, &n);
+	if (err == ERANGE && v->lab) {
+		out_error("step must be 1 to %u", v->nsteps);
 		return REPL_USAGE;
 	}
-	return session_goto((unsigned)n) == 0 ? REPL_OK : REPL_FAILED;
+	if (err) {
+		out_error("usage: step [N]  (N from 1)");
+		return REPL_USAGE;
+	}
+	/* No lab: session_goto says so. */
+	return session_goto(v->lab ? (unsigned)n : 1) == 0 ? REPL_OK : REPL_FAILED;
 }
 
 static int cmd_next(int argc, char **argv)
@@ -228,14 +235,20 @@ static int cmd_shell(int argc, char **argv)
 	return REPL_OK;
 }
 
-static bool parse_pid(const char *s, pid_t *pid)
+/* A PID typed by the learner: 0 ok, EINVAL not a number, ERANGE a number
+ * outside 1..pid_max (said by pid_range_error). */
+static int parse_pid(const char *s, pid_t *pid)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v <= 0)
-		return false;
-	*pid = (pid_t)v;
-	return true;
+	long long v;
+	int err = parse_long_range(s, 1, pid_max(), &v);
+	if (err == 0)
+		*pid = (pid_t)v;
+	return err;
+}
+
+static void pid_range_error(const char *cmd, const char *s)
+{
+	out_error("%s: PID must be 1 to %lld, not %s", cmd, pid_max(), s);
 }
 
 static int cmd_ns(int argc, char **argv)
@@ -243,12 +256,16 @@ static int cmd_ns(int argc, char **argv)
 	bool all = false, json = false;
 	pid_t pids[MAX_ARGS];
 	size_t n = 0;
+	int err;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--all") == 0 || strcmp(argv[i], "-a") == 0)
 			all = true;
 		else if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-J") == 0)
 			json = true;
-		else if (!parse_pid(argv[i], &pids[n++])) {
+		else if ((err = parse_pid(argv[i], &pids[n++])) == ERANGE) {
+			pid_range_error("ns", argv[i]);
+			return REPL_USAGE;
+		} else if (err) {
 			out_error("ns: '%s' is not a PID (usage: ns [--all] [--json] [PID...])", argv[i]);
 			return REPL_USAGE;
 		}
@@ -264,9 +281,10 @@ static pid_t pid_by_name(const char *name)
 	pid_t best = 0;
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
-		pid_t pid;
-		if (!parse_pid(de->d_name, &pid) || pid == getpid())
+		long long v;
+		if (parse_long_range(de->d_name, 1, INT_MAX, &v) != 0 || v == getpid())
 			continue;
+		pid_t pid = (pid_t)v;
 		char path[64], comm[32];
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 		if (read_file(path, comm, sizeof(comm)) <= 0)
@@ -284,7 +302,12 @@ static int cmd_watch(int argc, char **argv)
 {
 	(void)argc;
 	pid_t pid;
-	if (!parse_pid(argv[1], &pid) && !(pid = pid_by_name(argv[1]))) {
+	int err = parse_pid(argv[1], &pid);
+	if (err == ERANGE) {
+		pid_range_error("watch", argv[1]);
+		return REPL_USAGE;
+	}
+	if (err && !(pid = pid_by_name(argv[1]))) {
 		out_error("watch: no process named '%s'", argv[1]);
 		return REPL_FAILED;
 	}
@@ -300,7 +323,12 @@ static int cmd_unwatch(int argc, char **argv)
 {
 	(void)argc;
 	pid_t pid;
-	if (!parse_pid(argv[1], &pid)) {
+	int err = parse_pid(argv[1], &pid);
+	if (err == ERANGE) {
+		pid_range_error("unwatch", argv[1]);
+		return REPL_USAGE;
+	}
+	if (err) {
 		out_error("usage: unwatch PID");
 		return REPL_USAGE;
 	}
