@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <readline/history.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_ARGS 64
@@ -698,14 +700,89 @@ int repl_run_plain(void)
 	return 0;
 }
 
-int repl_run_script(FILE *f, bool echo)
+/* --- script and demo files --- */
+
+FILE *repl_open_script(const char *path)
+{
+	bool std = strcmp(path, "-") == 0;
+	const char *name = std ? "stdin" : path;
+	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		out_error("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	const char *why = NULL;
+	if (fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = "is a directory";
+	else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
+		 !S_ISCHR(st.st_mode))
+		why = "not a regular file or pipe";
+	FILE *f = NULL;
+	if (!why && !(f = std ? stdin : fdopen(fd, "r")))
+		why = strerror(errno);
+	if (why) {
+		out_error("%s: %s", name, why);
+		if (!std)
+			close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
+{
+	size_t len = 0;
+	int c;
+	bool nul = false;
+	for (;;) {
+		c = getc(f);
+		if (c == EOF && ferror(f) && errno == EINTR && !got_signal) {
+			clearerr(f); /* a signal nslab does not act on */
+			continue;
+		}
+		if (c == EOF || c == '\n')
+			break;
+		if (len == REPL_LINE_MAX) {
+			out_error("%s: line %lu is longer than %d bytes", name, *lineno + 1, REPL_LINE_MAX);
+			return -1; /* the rest is never read: memory stays bounded */
+		}
+		nul |= c == '\0';
+		buf[len++] = (char)c;
+	}
+	if (c == EOF && ferror(f)) {
+		if (got_signal)
+			return 0; /* interrupted: the caller looks at the signal */
+		out_error("%s: cannot read line %lu: %s", name, *lineno + 1, strerror(errno));
+		return -1;
+	}
+	if (c == EOF && len == 0)
+		return 0;
+	buf[len] = '\0';
+	++*lineno;
+	if (nul) {
+		out_error("%s: line %lu contains a NUL byte", name, *lineno);
+		return -1;
+	}
+	return 1;
+}
+
+int repl_run_script(FILE *f, const char *name, bool echo)
 {
 	repl_install_signals();
-	int status = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	while (!repl_quit_requested() && got_signal != SIGINT && getline(&line, &cap, f) >= 0) {
-		line[strcspn(line, "\n")] = '\0';
+	int status = 0, r = 0;
+	char *line = malloc(REPL_LINE_MAX + 1);
+	unsigned long lineno = 0;
+	if (!name)
+		name = "script";
+	if (!line) {
+		out_error("%s: out of memory", name);
+		return 1;
+	}
+	while (!repl_quit_requested() && got_signal != SIGINT &&
+	       (r = repl_read_line(f, name, line, &lineno)) > 0) {
 		if (echo)
 			out_printf("%s%s\n", repl_prompt(), line);
 		int rc = repl_exec(line);
@@ -713,6 +790,8 @@ int repl_run_script(FILE *f, bool echo)
 			status = 1;
 	}
 	free(line);
+	if (r < 0)
+		status = 1; /* a line nslab refused, or a read error: the script stops there */
 	if (got_signal)
 		status = 128 + got_signal;
 	return status;
