@@ -493,7 +493,9 @@ int repl_exec(const char *line)
 		return REPL_OK;
 	size_t wlen = strcspn(line, " \t\n");
 	char word[64];
-	snprintf(word, sizeof(word), "%.*s", (int)(wlen < 63 ? wlen : 63), line);
+	size_t n = wlen < sizeof(word) - 1 ? wlen : sizeof(word) - 1;
+	memcpy(word, line, n); /* not snprintf "%.*s": GCC -O1 with UBSan warns it may be null */
+	word[n] = '\0';
 	const struct cmd *c = find_cmd(word);
 	if (c && c->raw) {
 		const char *rest = line + wlen;
