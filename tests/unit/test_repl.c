@@ -351,16 +351,13 @@ static void script_refuses_long_lines(void **state)
 {
 	(void)state;
 	/* 65536 bytes is the longest line; one more is refused, naming the line. */
-	size_t len = 3 * REPL_LINE_MAX;
-	char *text = malloc(len);
-	assert_non_null(text);
-	size_t n = (size_t)sprintf(text, "help quit\n#");
-	memset(text + n, 'x', REPL_LINE_MAX - 1); /* line 2: a comment of exactly REPL_LINE_MAX */
-	n += REPL_LINE_MAX - 1;
-	n += (size_t)sprintf(text + n, "\nhelp stop\n#");
-	memset(text + n, 'y', 70 * 1024); /* line 4: 70 KiB */
-	n += 70 * 1024;
-	n += (size_t)sprintf(text + n, "\nhelp labs\n");
+	char *text = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&text, &n);
+	assert_non_null(m);
+	/* line 2: a comment of exactly REPL_LINE_MAX bytes; line 4: 70 KiB */
+	fprintf(m, "help quit\n#%0*d\nhelp stop\n#%0*d\nhelp labs\n", REPL_LINE_MAX - 1, 0, 70 * 1024, 0);
+	assert_int_equal(fclose(m), 0);
 	assert_int_equal(script_of(text, n), 1);
 	assert_contains(cap_text(), "usage: quit");
 	assert_contains(cap_text(), "usage: stop");
