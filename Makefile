@@ -13,9 +13,15 @@ PKGS    := readline ncursesw libcgroup mount smartcols libcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WERROR  ?=
+# CFLAGS, CPPFLAGS and LDFLAGS are the builder's (`make CFLAGS='-O1 -g
+# -fsanitize=address,undefined' LDFLAGS=-fsanitize=address,undefined`): they
+# replace the defaults, never what nslab needs to compile at all, which is
+# NSLAB_CFLAGS and NSLAB_CPPFLAGS, added to every compile. LDFLAGS goes to
+# every link: nslab, the labs, the helpers, the unit tests and fuzzers.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE
-CPPFLAGS += -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' $(PKG_CFLAGS)
+LDFLAGS ?=
+NSLAB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR)
+NSLAB_CPPFLAGS := -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' $(PKG_CFLAGS)
 LAB_CFLAGS := -fPIC -fvisibility=hidden
 LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount 2>/dev/null)
 
@@ -40,23 +46,25 @@ endif
 $(B)/obj/labs.o $(B)/obj/main.o: $(B)/paths.stamp
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/nslab: $(B)/obj/main.o $(CORE_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
 
 # A lab is one file: labs/<id>.c -> build/labs/<id>.so
 $(B)/labs/%.so: labs/%.c src/nslab-lab.h | $(B)/labs
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LAB_CFLAGS) -shared -o $@ $< $(LAB_LIBS)
+	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(LAB_CFLAGS) -shared $(LDFLAGS) -o $@ $< $(LAB_LIBS)
 
 # Helper programs labs run inside their roots (static, so no libraries are needed there).
+# A sanitizer runtime cannot be linked statically: -fsanitize=... is left out here.
+NOSAN = $(filter-out -fsanitize=%,$(1))
 $(B)/labs/%: labs/helpers/%.c | $(B)/labs
-	$(CC) $(CFLAGS) -static -o $@ $<
+	$(CC) $(CPPFLAGS) $(NSLAB_CFLAGS) $(call NOSAN,$(CFLAGS)) -static $(call NOSAN,$(LDFLAGS)) -o $@ $<
 
 # One cmocka driver per module: tests/unit/test_<x>.c, linked with the core.
 # Optional tests/unit/test_<x>.wrap holds -Wl,--wrap=... flags for that driver.
 $(B)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(B)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(shell cat tests/unit/$*.wrap 2>/dev/null) \
+	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJS) $(shell cat tests/unit/$*.wrap 2>/dev/null) \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -ldl
 
 $(B)/obj $(B)/labs $(B)/tests:
@@ -70,10 +78,10 @@ ASAN_OBJS  := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(CORE_OBJS))
 ASAN_TESTS := $(patsubst $(B)/tests/%,$(B)/asan/%,$(UNIT_TESTS))
 
 $(B)/asan/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/asan/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
 $(B)/asan/test_%: tests/unit/test_%.c $(ASAN_OBJS) | $(B)/asan/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) -o $@ $< $(ASAN_OBJS) $(shell cat tests/unit/test_$*.wrap 2>/dev/null) \
+	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $< $(ASAN_OBJS) $(shell cat tests/unit/test_$*.wrap 2>/dev/null) \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -ldl
 
 $(B)/asan/obj:
@@ -88,10 +96,10 @@ FUZZ_OBJS    := $(patsubst $(B)/obj/%,$(B)/fuzz/obj/%,$(CORE_OBJS))
 FUZZERS      := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(B)/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/fuzz/obj
-	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | $(B)/fuzz/obj
-	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) -ldl
+	$(FUZZ_CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) -ldl
 
 $(B)/fuzz/obj:
 	mkdir -p $@

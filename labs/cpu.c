@@ -7,8 +7,10 @@
  * there is a cgroup, utime+stime in /proc/<pid>/stat. */
 #include "nslab-lab.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <mntent.h>
 #include <signal.h>
 #include <stdio.h>
@@ -445,26 +447,67 @@ static int cmd_move(struct nslab_host *h, int argc, char **argv)
 	return rc;
 }
 
+/* Arguments are parsed here, not by the host (plugins reach the core only
+ * through struct nslab_host). A finite number from a whole word (SUFFIX,
+ * if not 0, may follow it), in min..max: 0 ok, EINVAL not a number ("abc",
+ * "30x", ""), ERANGE outside (nan, inf, 1e300 and every other out-of-range
+ * value). */
+static int parse_double_range(const char *s, char suffix, double min, double max, double *out)
+{
+	char *end;
+	if (!*s || isspace((unsigned char)*s))
+		return EINVAL;
+	double v = strtod(s, &end);
+	if (end == s || (*end && (!suffix || *end != suffix || end[1])))
+		return EINVAL;
+	if (!isfinite(v) || v < min || v > max)
+		return ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int parse_long_range(const char *s, long min, long max, long *out)
+{
+	char *end;
+	if (!*s || isspace((unsigned char)*s))
+		return EINVAL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (*end)
+		return EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* A quota is at most every online CPU: 100% per CPU. */
+static long max_quota_pct(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return 100 * (n > 0 ? n : 1);
+}
+
 static int cmd_quota(struct nslab_host *h, int argc, char **argv)
 {
 	double pct = -1;
 	long period = DEFAULT_PERIOD;
-	char *end;
 	if (strcmp(argv[1], "max") != 0) {
-		pct = strtod(argv[1], &end);
-		if (*end == '%')
-			end++;
-		if (*end || pct <= 0) {
+		long max = max_quota_pct();
+		int err = parse_double_range(argv[1], '%', 1, (double)max, &pct);
+		if (err == ERANGE) {
+			h->error(h, "quota must be 1 to %ld percent (100 per CPU, %ld CPU%s online), not %s",
+				 max, max / 100, max == 100 ? "" : "s", argv[1]);
+			return -1;
+		}
+		if (err) {
 			h->error(h, "usage: quota PERCENT|max [PERIOD_US]  (e.g. quota 30)");
 			return -1;
 		}
 	}
-	if (argc > 2) {
-		period = strtol(argv[2], &end, 10);
-		if (*end || period < 1000 || period > 1000000) {
-			h->error(h, "the period must be 1000 to 1000000 us");
-			return -1;
-		}
+	if (argc > 2 && parse_long_range(argv[2], 1000, 1000000, &period) != 0) {
+		h->error(h, "the period must be 1000 to 1000000 us");
+		return -1;
 	}
 	int rc = set_quota(h, pct, period);
 	update_meter(h);
@@ -474,13 +517,9 @@ static int cmd_quota(struct nslab_host *h, int argc, char **argv)
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	double secs = 1;
-	if (argc > 1) {
-		char *end;
-		secs = strtod(argv[1], &end);
-		if (*end || secs < 0.1 || secs > 60) {
-			h->error(h, "usage: usage [SECONDS]  (0.1 to 60)");
-			return -1;
-		}
+	if (argc > 1 && parse_double_range(argv[1], 0, 0.1, 60, &secs) != 0) {
+		h->error(h, "usage: usage [SECONDS]  (0.1 to 60)");
+		return -1;
 	}
 	int n = live_workers(h);
 	bool cg = false;

@@ -26,16 +26,22 @@ static char *join(char *a, const char *b)
 	return n;
 }
 
+/* More commands than any demo needs: `yes | nslab --demo -` stops here. */
+#define DEMO_MAX_STEPS 10000
+
 int demo_load(const char *path, struct demo *d)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	*d = (struct demo){0};
+	FILE *f = repl_open_script(path);
 	if (!f)
 		return -1;
-	*d = (struct demo){0};
-	char *line = NULL, *narration = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) >= 0) {
-		line[strcspn(line, "\n")] = '\0';
+	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+	char *line = malloc(REPL_LINE_MAX + 1), *narration = NULL;
+	unsigned long lineno = 0;
+	int r = line ? 0 : -1;
+	if (!line)
+		out_error("%s: out of memory", name);
+	while (line && (r = repl_read_line(f, name, line, &lineno)) > 0) {
 		char *p = line + strspn(line, " \t");
 		if (!*p)
 			continue;
@@ -44,9 +50,18 @@ int demo_load(const char *path, struct demo *d)
 			narration = join(narration, p + strspn(p, " "));
 			continue;
 		}
-		struct demo_step *n = realloc(d->steps, (d->n + 1) * sizeof(*n));
-		if (!n)
+		if (d->n == DEMO_MAX_STEPS) {
+			out_error("%s: line %lu: a demo holds at most %d commands", name, lineno,
+				  DEMO_MAX_STEPS);
+			r = -1;
 			break;
+		}
+		struct demo_step *n = realloc(d->steps, (d->n + 1) * sizeof(*n));
+		if (!n) {
+			out_error("%s: line %lu: out of memory", name, lineno);
+			r = -1;
+			break;
+		}
 		d->steps = n;
 		d->steps[d->n++] = (struct demo_step){narration, strdup(p)};
 		narration = NULL;
@@ -55,7 +70,9 @@ int demo_load(const char *path, struct demo *d)
 	free(line);
 	if (f != stdin)
 		fclose(f);
-	return 0;
+	if (r < 0)
+		demo_free(d);
+	return r < 0 ? -1 : 0;
 }
 
 void demo_free(struct demo *d)

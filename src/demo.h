@@ -16,7 +16,8 @@ struct demo {
 	size_t n;
 };
 
-/* 0 ok; -1 with errno (the file could not be read). */
+/* 0 ok; -1 after one line saying why (the file cannot be opened or read,
+ * is not a regular file or pipe, has an over-long line or a NUL byte). */
 int demo_load(const char *path, struct demo *d);
 void demo_free(struct demo *d);
 

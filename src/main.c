@@ -121,19 +121,13 @@ int main(int argc, char **argv)
 	if (mode == MODE_CLEANUP)
 		return do_cleanup();
 
+	/* A directory, a device, an over-long line or a NUL byte: one line, exit 1. */
 	FILE *in = NULL;
-	if (mode == MODE_SCRIPT) {
-		in = strcmp(script, "-") == 0 ? stdin : fopen(script, "re");
-		if (!in) {
-			fprintf(stderr, "nslab: cannot open %s: %s\n", script, strerror(errno));
-			return 1;
-		}
-	}
-	struct demo demo = {0};
-	if (mode == MODE_DEMO && demo_load(script, &demo) < 0) {
-		fprintf(stderr, "nslab: cannot open %s: %s\n", script, strerror(errno));
+	if (mode == MODE_SCRIPT && !(in = repl_open_script(script)))
 		return 1;
-	}
+	struct demo demo = {0};
+	if (mode == MODE_DEMO && demo_load(script, &demo) < 0)
+		return 1;
 	repl_install_signals();
 	/* What a lab's commands detach (setsid, double forks) is re-parented to
 	 * nslab rather than to init, and stays in reach until the lab ends. */
@@ -152,7 +146,7 @@ int main(int argc, char **argv)
 
 	int status;
 	if (mode == MODE_SCRIPT)
-		status = repl_run_script(in, true);
+		status = repl_run_script(in, strcmp(script, "-") == 0 ? "stdin" : script, true);
 	else if (mode == MODE_DEMO)
 		status = tui_available() ? tui_run_demo(&demo) : demo_run_plain(&demo);
 	else if (mode == MODE_AUTO && tui_available())

@@ -13,6 +13,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_ARGS 64
@@ -130,17 +133,23 @@ static int cmd_progress(int argc, char **argv)
 
 static int cmd_step(int argc, char **argv)
 {
+	const struct session_view *v = session_view();
 	if (argc == 1) {
 		session_print_step();
-		return session_view()->lab ? REPL_OK : REPL_FAILED;
+		return v->lab ? REPL_OK : REPL_FAILED;
 	}
-	char *end;
-	long n = strtol(argv[1], &end, 10);
-	if (*end || n < 1) {
-		out_error("usage: step [N]");
+	long long n;
+	int err = parse_long_range(argv[1], 1, v->lab ? (long long)v->nsteps : LLONG_MAX, &n);
+	if (err == ERANGE && v->lab) {
+		out_error("step must be 1 to %u", v->nsteps);
 		return REPL_USAGE;
 	}
-	return session_goto((unsigned)n) == 0 ? REPL_OK : REPL_FAILED;
+	if (err) {
+		out_error("usage: step [N]  (N from 1)");
+		return REPL_USAGE;
+	}
+	/* No lab: session_goto says so. */
+	return session_goto(v->lab ? (unsigned)n : 1) == 0 ? REPL_OK : REPL_FAILED;
 }
 
 static int cmd_next(int argc, char **argv)
@@ -235,14 +244,20 @@ static int cmd_shell(int argc, char **argv)
 	return REPL_OK;
 }
 
-static bool parse_pid(const char *s, pid_t *pid)
+/* A PID typed by the learner: 0 ok, EINVAL not a number, ERANGE a number
+ * outside 1..pid_max (said by pid_range_error). */
+static int parse_pid(const char *s, pid_t *pid)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v <= 0)
-		return false;
-	*pid = (pid_t)v;
-	return true;
+	long long v;
+	int err = parse_long_range(s, 1, pid_max(), &v);
+	if (err == 0)
+		*pid = (pid_t)v;
+	return err;
+}
+
+static void pid_range_error(const char *cmd, const char *s)
+{
+	out_error("%s: PID must be 1 to %lld, not %s", cmd, pid_max(), s);
 }
 
 static int cmd_ns(int argc, char **argv)
@@ -250,12 +265,16 @@ static int cmd_ns(int argc, char **argv)
 	bool all = false, json = false;
 	pid_t pids[MAX_ARGS];
 	size_t n = 0;
+	int err;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--all") == 0 || strcmp(argv[i], "-a") == 0)
 			all = true;
 		else if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-J") == 0)
 			json = true;
-		else if (!parse_pid(argv[i], &pids[n++])) {
+		else if ((err = parse_pid(argv[i], &pids[n++])) == ERANGE) {
+			pid_range_error("ns", argv[i]);
+			return REPL_USAGE;
+		} else if (err) {
 			out_error("ns: '%s' is not a PID (usage: ns [--all] [--json] [PID...])", argv[i]);
 			return REPL_USAGE;
 		}
@@ -271,9 +290,10 @@ static pid_t pid_by_name(const char *name)
 	pid_t best = 0;
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
-		pid_t pid;
-		if (!parse_pid(de->d_name, &pid) || pid == getpid())
+		long long v;
+		if (parse_long_range(de->d_name, 1, INT_MAX, &v) != 0 || v == getpid())
 			continue;
+		pid_t pid = (pid_t)v;
 		char path[64], comm[32];
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 		if (read_file(path, comm, sizeof(comm)) <= 0)
@@ -291,7 +311,12 @@ static int cmd_watch(int argc, char **argv)
 {
 	(void)argc;
 	pid_t pid;
-	if (!parse_pid(argv[1], &pid) && !(pid = pid_by_name(argv[1]))) {
+	int err = parse_pid(argv[1], &pid);
+	if (err == ERANGE) {
+		pid_range_error("watch", argv[1]);
+		return REPL_USAGE;
+	}
+	if (err && !(pid = pid_by_name(argv[1]))) {
 		out_error("watch: no process named '%s'", argv[1]);
 		return REPL_FAILED;
 	}
@@ -307,7 +332,12 @@ static int cmd_unwatch(int argc, char **argv)
 {
 	(void)argc;
 	pid_t pid;
-	if (!parse_pid(argv[1], &pid)) {
+	int err = parse_pid(argv[1], &pid);
+	if (err == ERANGE) {
+		pid_range_error("unwatch", argv[1]);
+		return REPL_USAGE;
+	}
+	if (err) {
 		out_error("usage: unwatch PID");
 		return REPL_USAGE;
 	}
@@ -470,7 +500,9 @@ int repl_exec(const char *line)
 		return REPL_OK;
 	size_t wlen = strcspn(line, " \t\n");
 	char word[64];
-	snprintf(word, sizeof(word), "%.*s", (int)(wlen < 63 ? wlen : 63), line);
+	size_t n = wlen < sizeof(word) - 1 ? wlen : sizeof(word) - 1;
+	memcpy(word, line, n); /* not snprintf "%.*s": GCC -O1 with UBSan warns it may be null */
+	word[n] = '\0';
 	const struct cmd *c = find_cmd(word);
 	if (c && c->raw) {
 		const char *rest = line + wlen;
@@ -678,14 +710,89 @@ int repl_run_plain(void)
 	return got_signal == SIGTERM || got_signal == SIGHUP ? 128 + got_signal : 0;
 }
 
-int repl_run_script(FILE *f, bool echo)
+/* --- script and demo files --- */
+
+FILE *repl_open_script(const char *path)
+{
+	bool std = strcmp(path, "-") == 0;
+	const char *name = std ? "stdin" : path;
+	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		out_error("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	const char *why = NULL;
+	if (fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = "is a directory";
+	else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
+		 !S_ISCHR(st.st_mode))
+		why = "not a regular file or pipe";
+	FILE *f = NULL;
+	if (!why && !(f = std ? stdin : fdopen(fd, "r")))
+		why = strerror(errno);
+	if (why) {
+		out_error("%s: %s", name, why);
+		if (!std)
+			close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
+{
+	size_t len = 0;
+	int c;
+	bool nul = false;
+	for (;;) {
+		c = getc(f);
+		if (c == EOF && ferror(f) && errno == EINTR && !got_signal) {
+			clearerr(f); /* a signal nslab does not act on */
+			continue;
+		}
+		if (c == EOF || c == '\n')
+			break;
+		if (len == REPL_LINE_MAX) {
+			out_error("%s: line %lu is longer than %d bytes", name, *lineno + 1, REPL_LINE_MAX);
+			return -1; /* the rest is never read: memory stays bounded */
+		}
+		nul |= c == '\0';
+		buf[len++] = (char)c;
+	}
+	if (c == EOF && ferror(f)) {
+		if (got_signal)
+			return 0; /* interrupted: the caller looks at the signal */
+		out_error("%s: cannot read line %lu: %s", name, *lineno + 1, strerror(errno));
+		return -1;
+	}
+	if (c == EOF && len == 0)
+		return 0;
+	buf[len] = '\0';
+	++*lineno;
+	if (nul) {
+		out_error("%s: line %lu contains a NUL byte", name, *lineno);
+		return -1;
+	}
+	return 1;
+}
+
+int repl_run_script(FILE *f, const char *name, bool echo)
 {
 	repl_install_signals();
-	int status = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	while (!repl_quit_requested() && got_signal != SIGINT && getline(&line, &cap, f) >= 0) {
-		line[strcspn(line, "\n")] = '\0';
+	int status = 0, r = 0;
+	char *line = malloc(REPL_LINE_MAX + 1);
+	unsigned long lineno = 0;
+	if (!name)
+		name = "script";
+	if (!line) {
+		out_error("%s: out of memory", name);
+		return 1;
+	}
+	while (!repl_quit_requested() && got_signal != SIGINT &&
+	       (r = repl_read_line(f, name, line, &lineno)) > 0) {
 		if (echo)
 			out_printf("%s%s\n", repl_prompt(), line);
 		int rc = repl_exec(line);
@@ -693,6 +800,8 @@ int repl_run_script(FILE *f, bool echo)
 			status = 1;
 	}
 	free(line);
+	if (r < 0)
+		status = 1; /* a line nslab refused, or a read error: the script stops there */
 	if (got_signal)
 		status = 128 + got_signal;
 	return status;

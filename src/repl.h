@@ -25,7 +25,24 @@ void repl_history_save(void);
 void repl_install_signals(void);
 
 int repl_run_plain(void);           /* readline loop; returns exit status */
-int repl_run_script(FILE *f, bool echo); /* --script; exit 1 if any command failed */
+/* --script: runs the lines of f (NAME in messages: the path, "stdin").
+ * Exit status 1 if a command failed or was malformed, or a line was refused
+ * (see repl_read_line: the script stops there); 128+N after signal N. */
+int repl_run_script(FILE *f, const char *name, bool echo);
+
+/* The longest line of a script or demo file, without its newline. */
+#define REPL_LINE_MAX 65536
+/* Opens a script or demo file ("-" = stdin): a regular file, a pipe or
+ * socket, or a character device (a terminal, /dev/null). Anything else, or
+ * an open error, is said in one line ("nslab: DIR: is a directory") and
+ * gives NULL. */
+FILE *repl_open_script(const char *path);
+/* Reads the next line of f into buf (REPL_LINE_MAX + 1 bytes, NUL-terminated,
+ * without its newline); *lineno counts the lines read. 1: a line; 0: end of
+ * file (or a read cut by a signal); -1: said in one line naming NAME and the
+ * line: a read error, a line longer than REPL_LINE_MAX (the rest is never
+ * read), a NUL byte in the line (never cut short silently). */
+int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno);
 
 /* Set by the TUI while it runs, so that `shell` and other terminal owners
  * can suspend and resume it. NULL in plain mode. */

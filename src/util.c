@@ -1,6 +1,7 @@
 /* util.c: file and process helpers used across the core. */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -76,6 +77,34 @@ int run_quiet(const char *const argv[])
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int parse_long_range(const char *s, long long min, long long max, long long *out)
+{
+	const char *digits = s + (*s == '-' || *s == '+');
+	if (!isdigit((unsigned char)*digits))
+		return EINVAL; /* also rules out strtoll's leading blanks */
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end)
+		return EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return ERANGE;
+	*out = v;
+	return 0;
+}
+
+long long pid_max(void)
+{
+	char buf[32];
+	long long v;
+	if (read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) > 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (parse_long_range(buf, 2, 1LL << 32, &v) == 0)
+			return v - 1;
+	}
+	return (1 << 22) - 1; /* PID_MAX_LIMIT on 64-bit */
 }
 
 size_t edit_distance(const char *a, const char *b)

@@ -23,6 +23,15 @@ int run_quiet(const char *const argv[]);
 /* Is this capability in our effective set? (libcap) */
 bool have_cap(int cap);
 
+/* Parses S, a whole decimal integer (an optional sign, then digits and
+ * nothing else), into *out if it lies in min..max. Returns 0, EINVAL (not a
+ * number: empty, letters, spaces, trailing text) or ERANGE (a number outside
+ * min..max, however many digits it has); *out is set only on 0. */
+int parse_long_range(const char *s, long long min, long long max, long long *out);
+/* The highest PID this kernel hands out: /proc/sys/kernel/pid_max - 1
+ * (4194303, the 64-bit limit, if that file cannot be read). */
+long long pid_max(void);
+
 /* Levenshtein distance, for "did you mean". */
 size_t edit_distance(const char *a, const char *b);
 

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(script);
 		return 0;
 	}
-	int status = repl_run_script(f, true);
+	int status = repl_run_script(f, "fuzz", true);
 	fclose(f);
 	free(script);
 	/* No signal arrives here: the status is 0 or 1, nothing else. */

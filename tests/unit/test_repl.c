@@ -9,12 +9,38 @@
 
 #include <readline/readline.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+
+#include "demo.h"
 #include "labs.h"
+#include "nsview.h"
 #include "repl.h"
+#include "session.h"
 #include "util.h"
 #include "unit.h"
 
 static char *dir;
+
+/* session_view and session_goto are wrapped (test_repl.wrap): with fake_lab
+ * set, `step` sees an active lab of 6 steps without one being started (that
+ * needs a run directory and root); otherwise the real ones answer. */
+static bool fake_lab;
+static struct session_view fake_view;
+static unsigned goto_step;
+const struct session_view *__real_session_view(void);
+int __real_session_goto(unsigned step);
+const struct session_view *__wrap_session_view(void)
+{
+	return fake_lab ? &fake_view : __real_session_view();
+}
+int __wrap_session_goto(unsigned step)
+{
+	if (!fake_lab)
+		return __real_session_goto(step);
+	goto_step = step;
+	return 0;
+}
 
 /* Runs a line, capturing its output; returns the REPL code. */
 static int exec(const char *line)
@@ -162,6 +188,321 @@ static void help_and_labs(void **state)
 	assert_string_equal(repl_prompt(), "nslab> ");
 }
 
+/* --- numbers (D12) --- */
+
+static void parse_long_range_edges(void **state)
+{
+	(void)state;
+	long long v = 42;
+	static const struct {
+		const char *s;
+		int err;
+		long long v;
+	} cases[] = {
+	    {"1", 0, 1},
+	    {"+7", 0, 7},
+	    {"-3", 0, -3},
+	    {"0010", 0, 10},
+	    {"9223372036854775807", ERANGE, 0}, /* above max (1000) */
+	    {"9223372036854775808", ERANGE, 0}, /* above LLONG_MAX */
+	    {"99999999999999999999999", ERANGE, 0},
+	    {"-9223372036854775809", ERANGE, 0},
+	    {"1001", ERANGE, 0},
+	    {"-11", ERANGE, 0},
+	    {"", EINVAL, 0},
+	    {" 1", EINVAL, 0},
+	    {"1 ", EINVAL, 0},
+	    {"12abc", EINVAL, 0},
+	    {"0x10", EINVAL, 0},
+	    {"1e3", EINVAL, 0},
+	    {"-", EINVAL, 0},
+	    {"+", EINVAL, 0},
+	    {"--1", EINVAL, 0},
+	    {"nan", EINVAL, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = 42;
+		int err = parse_long_range(cases[i].s, -10, 1000, &v);
+		if (err != cases[i].err)
+			fail_msg("parse_long_range(\"%s\") = %d, want %d", cases[i].s, err, cases[i].err);
+		assert_int_equal(v, cases[i].err ? 42 : cases[i].v); /* untouched on error */
+	}
+	assert_int_equal(parse_long_range("9223372036854775807", 0, LLONG_MAX, &v), 0);
+	assert_true(v == LLONG_MAX);
+	assert_int_equal(parse_long_range("-9223372036854775808", LLONG_MIN, 0, &v), 0);
+	assert_true(v == LLONG_MIN);
+}
+
+static void pids_are_range_checked(void **state)
+{
+	(void)state;
+	char buf[32], range[64], line[96];
+	assert_true(read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) > 0);
+	long long max = atoll(buf) - 1;
+	assert_int_equal(pid_max(), max);
+	/* D12: 4294967297 was truncated to 1 (`watch` watched PID 1, `ns`
+	 * showed it); 2147483648 became -2147483648. */
+	const char *words[] = {"4294967297", "2147483648", "99999999999", "99999999999999999999999",
+			       "0",          "-1"};
+	const char *cmds[] = {"watch", "unwatch", "ns", "ns --json"};
+	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			snprintf(line, sizeof(line), "%s %s", cmds[c], words[i]);
+			int rc = exec(line);
+			if (rc != REPL_USAGE)
+				fail_msg("'%s' returned %d, not REPL_USAGE; output:\n%s", line, rc,
+					 cap_text());
+			snprintf(range, sizeof(range), ": PID must be 1 to %lld, not %s\n", max, words[i]);
+			assert_contains(cap_text(), range);
+			assert_not_contains(cap_text(), "watching");
+			assert_not_contains(cap_text(), "uts"); /* no table */
+		}
+	pid_t none[1];
+	assert_int_equal(nsview_watched(none, 1), 0);
+	snprintf(line, sizeof(line), "watch %lld", max + 1); /* pid_max itself is never a PID */
+	assert_int_equal(exec(line), REPL_USAGE);
+	assert_contains(cap_text(), "PID must be 1 to");
+	/* In range: as before. */
+	snprintf(line, sizeof(line), "watch %d", (int)getpid());
+	assert_int_equal(exec(line), REPL_OK);
+	assert_contains(cap_text(), "watching");
+	snprintf(line, sizeof(line), "unwatch +%d", (int)getpid());
+	assert_int_equal(exec(line), REPL_OK);
+	assert_int_equal(nsview_watched(none, 1), 0);
+	snprintf(line, sizeof(line), "ns %d", (int)getpid());
+	assert_int_equal(exec(line), REPL_OK);
+	assert_contains(cap_text(), "uts");
+	/* A word that is not a number is still a process name for watch. */
+	assert_int_equal(exec("watch 12x-no-such-process"), REPL_FAILED);
+	assert_contains(cap_text(), "no process named '12x-no-such-process'");
+}
+
+static void steps_are_range_checked(void **state)
+{
+	(void)state;
+	fake_view = (struct session_view){.lab = labs_find("alpha"), .step = 2, .nsteps = 6};
+	assert_non_null(fake_view.lab);
+	fake_lab = true;
+	goto_step = 0;
+	/* D12: 4294967297 went to step 1. */
+	const char *bad[] = {"step 4294967297", "step 99999999999", "step 99999999999999999999", "step 7",
+			     "step 0",          "step -1",          "step -4294967295"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = exec(bad[i]);
+		if (rc != REPL_USAGE)
+			fail_msg("'%s' returned %d, not REPL_USAGE; output:\n%s", bad[i], rc, cap_text());
+		assert_string_equal(cap_text(), "nslab: step must be 1 to 6\n");
+		assert_int_equal(goto_step, 0);
+	}
+	assert_int_equal(exec("step x"), REPL_USAGE);
+	assert_contains(cap_text(), "usage: step [N]");
+	assert_int_equal(exec("step 6"), REPL_OK);
+	assert_int_equal(goto_step, 6);
+	assert_int_equal(exec("step 1"), REPL_OK);
+	assert_int_equal(goto_step, 1);
+	fake_lab = false;
+	/* No lab: a number is no use, and says so; 0 is never a step. */
+	assert_int_equal(exec("step 4294967297"), REPL_FAILED);
+	assert_contains(cap_text(), "no lab is active");
+	assert_int_equal(exec("step 0"), REPL_USAGE);
+}
+
+/* --- script and demo files (D13) --- */
+
+/* Runs a script held in memory (len bytes: NULs are allowed); returns its
+ * exit status with the output captured. */
+static int script_of(const char *text, size_t len)
+{
+	FILE *f = fmemopen((void *)text, len, "r");
+	assert_non_null(f);
+	cap_start();
+	int status = repl_run_script(f, "t.nslab", true);
+	fclose(f);
+	return status;
+}
+
+static void script_refuses_nul_bytes(void **state)
+{
+	(void)state;
+	/* D13: `start uts\0../x` ran `start uts`; the rest of the script, too. */
+	static const char text[] = "help quit\nhelp stop\nhelp start\0../x\nhelp labs\n";
+	assert_int_equal(script_of(text, sizeof(text) - 1), 1);
+	assert_contains(cap_text(), "usage: quit");
+	assert_contains(cap_text(), "usage: stop");
+	assert_contains(cap_text(), "nslab: t.nslab: line 3 contains a NUL byte\n");
+	assert_not_contains(cap_text(), "usage: start"); /* the line is not cut and run */
+	assert_not_contains(cap_text(), "usage: labs");  /* the script stops */
+	static const char first[] = "\0help quit\n";
+	assert_int_equal(script_of(first, sizeof(first) - 1), 1);
+	assert_contains(cap_text(), "line 1 contains a NUL byte");
+	assert_not_contains(cap_text(), "usage: quit");
+	/* a NUL byte on a last line without a newline */
+	static const char last[] = "help quit\nhelp stop\0";
+	assert_int_equal(script_of(last, sizeof(last) - 1), 1);
+	assert_contains(cap_text(), "line 2 contains a NUL byte");
+	/* without one, as before: exit 0, a last line without a newline runs */
+	static const char good[] = "# a script\n\nhelp quit\nhelp stop";
+	assert_int_equal(script_of(good, sizeof(good) - 1), 0);
+	assert_contains(cap_text(), "usage: stop");
+	assert_not_contains(cap_text(), "nslab: ");
+}
+
+static void script_refuses_long_lines(void **state)
+{
+	(void)state;
+	/* 65536 bytes is the longest line; one more is refused, naming the line. */
+	char *text = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&text, &n);
+	assert_non_null(m);
+	/* line 2: a comment of exactly REPL_LINE_MAX bytes; line 4: 70 KiB */
+	fprintf(m, "help quit\n#%0*d\nhelp stop\n#%0*d\nhelp labs\n", REPL_LINE_MAX - 1, 0, 70 * 1024, 0);
+	assert_int_equal(fclose(m), 0);
+	assert_int_equal(script_of(text, n), 1);
+	assert_contains(cap_text(), "usage: quit");
+	assert_contains(cap_text(), "usage: stop");
+	assert_contains(cap_text(), "nslab: t.nslab: line 4 is longer than 65536 bytes\n");
+	assert_not_contains(cap_text(), "usage: labs");
+	assert_not_contains(cap_text(), "line 2");
+	free(text);
+}
+
+/* An endless line, as /dev/zero gives, that counts what is read of it. */
+static size_t endless_read;
+static ssize_t endless(void *c, char *buf, size_t size)
+{
+	(void)c;
+	memset(buf, 'z', size);
+	endless_read += size;
+	if (endless_read > 64u << 20)
+		return 0; /* a safety net: the old reader read on and on */
+	return (ssize_t)size;
+}
+
+static void script_memory_is_bounded(void **state)
+{
+	(void)state;
+	/* D13: `--script /dev/zero` grew one line to 527 MB. */
+	endless_read = 0;
+	FILE *f = fopencookie(NULL, "r", (cookie_io_functions_t){.read = endless});
+	assert_non_null(f);
+	cap_start();
+	assert_int_equal(repl_run_script(f, "endless", false), 1);
+	fclose(f);
+	assert_contains(cap_text(), "nslab: endless: line 1 is longer than 65536 bytes\n");
+	if (endless_read > 2 * REPL_LINE_MAX)
+		fail_msg("read %zu bytes of an endless line", endless_read);
+	/* and the real one */
+	f = fopen("/dev/zero", "re");
+	assert_non_null(f);
+	cap_start();
+	assert_int_equal(repl_run_script(f, "/dev/zero", false), 1);
+	fclose(f);
+	assert_contains(cap_text(), "line 1 is longer than 65536 bytes");
+}
+
+static void script_files_are_checked(void **state)
+{
+	(void)state;
+	/* D13: a directory and /proc/self/mem ran as empty scripts, exit 0. */
+	cap_start();
+	assert_null(repl_open_script(dir));
+	char want[PATH_MAX + 32];
+	snprintf(want, sizeof(want), "nslab: %s: is a directory\n", dir);
+	assert_string_equal(cap_text(), want);
+	cap_start();
+	assert_null(repl_open_script("/nonexistent/script"));
+	assert_contains(cap_text(), "nslab: cannot open /nonexistent/script: No such file or directory");
+	/* /proc/self/mem says it is a regular file; reading it fails. */
+	FILE *f = repl_open_script("/proc/self/mem");
+	assert_non_null(f);
+	cap_start();
+	assert_int_equal(repl_run_script(f, "/proc/self/mem", true), 1);
+	fclose(f);
+	assert_contains(cap_text(), "nslab: /proc/self/mem: cannot read line 1: ");
+	/* a block device, if this machine has one we can open */
+	DIR *d = opendir("/dev");
+	struct dirent *de;
+	bool tried = false;
+	while (!tried && d && (de = readdir(d))) {
+		char path[300];
+		struct stat st;
+		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+		if (lstat(path, &st) < 0 || !S_ISBLK(st.st_mode))
+			continue;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		close(fd);
+		tried = true;
+		cap_start();
+		assert_null(repl_open_script(path));
+		snprintf(want, sizeof(want), "nslab: %s: not a regular file or pipe\n", path);
+		assert_string_equal(cap_text(), want);
+	}
+	if (d)
+		closedir(d);
+	/* stdin is checked too: a directory on it is refused. */
+	int saved = dup(STDIN_FILENO), dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(saved >= 0 && dfd >= 0);
+	assert_int_equal(dup2(dfd, STDIN_FILENO), STDIN_FILENO);
+	cap_start();
+	assert_null(repl_open_script("-"));
+	assert_string_equal(cap_text(), "nslab: stdin: is a directory\n");
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	close(dfd);
+	/* a regular file and /dev/null (a character device) are fine */
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/ok.nslab", dir);
+	assert_int_equal(unit_write(path, "help quit\n"), 0);
+	assert_non_null(f = repl_open_script(path));
+	cap_start();
+	assert_int_equal(repl_run_script(f, path, true), 0);
+	fclose(f);
+	assert_contains(cap_text(), "usage: quit");
+	assert_non_null(f = repl_open_script("/dev/null"));
+	assert_int_equal(repl_run_script(f, "/dev/null", true), 0);
+	fclose(f);
+}
+
+static void demo_files_are_checked(void **state)
+{
+	(void)state;
+	struct demo demo;
+	char path[PATH_MAX], want[PATH_MAX + 64];
+	cap_start();
+	assert_int_equal(demo_load(dir, &demo), -1);
+	snprintf(want, sizeof(want), "nslab: %s: is a directory\n", dir);
+	assert_string_equal(cap_text(), want);
+	assert_int_equal(demo.n, 0);
+
+	snprintf(path, sizeof(path), "%s/nul.demo", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite("# narration\nstatus\nstart uts\0../x\n", 1, 34, f);
+	fclose(f);
+	cap_start();
+	assert_int_equal(demo_load(path, &demo), -1);
+	snprintf(want, sizeof(want), "nslab: %s: line 3 contains a NUL byte\n", path);
+	assert_string_equal(cap_text(), want);
+	assert_null(demo.steps);
+
+	cap_start();
+	assert_int_equal(demo_load("/dev/zero", &demo), -1);
+	assert_string_equal(cap_text(), "nslab: /dev/zero: line 1 is longer than 65536 bytes\n");
+
+	snprintf(path, sizeof(path), "%s/good.demo", dir);
+	assert_int_equal(unit_write(path, "# say hello\nstatus\n\nlabs"), 0);
+	cap_start();
+	assert_int_equal(demo_load(path, &demo), 0);
+	assert_string_equal(cap_text(), "");
+	assert_int_equal(demo.n, 2);
+	assert_string_equal(demo.steps[0].narration, "say hello");
+	assert_string_equal(demo.steps[1].command, "labs");
+	demo_free(&demo);
+}
+
 /* --- completion --- */
 
 static char line_buf[256];
@@ -262,16 +603,24 @@ static int teardown_all(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(blank_and_comment_lines),
-		cmocka_unit_test(unknown_command_suggests),
-		cmocka_unit_test(wrong_argument_counts),
-		cmocka_unit_test(quotes_group_words),
-		cmocka_unit_test(run_and_host_take_the_raw_line),
-		cmocka_unit_test(help_and_labs),
-		cmocka_unit_test(complete_commands),
-		cmocka_unit_test(complete_lab_ids),
-		cmocka_unit_test(complete_after_leading_blanks),
-		cmocka_unit_test(quit_sets_the_flag), /* last: the flag cannot be cleared */
+	    cmocka_unit_test(blank_and_comment_lines),
+	    cmocka_unit_test(unknown_command_suggests),
+	    cmocka_unit_test(wrong_argument_counts),
+	    cmocka_unit_test(quotes_group_words),
+	    cmocka_unit_test(run_and_host_take_the_raw_line),
+	    cmocka_unit_test(help_and_labs),
+	    cmocka_unit_test(parse_long_range_edges),
+	    cmocka_unit_test(pids_are_range_checked),
+	    cmocka_unit_test(steps_are_range_checked),
+	    cmocka_unit_test(script_refuses_nul_bytes),
+	    cmocka_unit_test(script_refuses_long_lines),
+	    cmocka_unit_test(script_memory_is_bounded),
+	    cmocka_unit_test(script_files_are_checked),
+	    cmocka_unit_test(demo_files_are_checked),
+	    cmocka_unit_test(complete_commands),
+	    cmocka_unit_test(complete_lab_ids),
+	    cmocka_unit_test(complete_after_leading_blanks),
+	    cmocka_unit_test(quit_sets_the_flag), /* last: the flag cannot be cleared */
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
