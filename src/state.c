@@ -90,6 +90,10 @@ static void find_user(void)
 	uid = su && *su ? (uid_t)strtoul(su, NULL, 10) : getuid();
 	gid = sg && *sg ? (gid_t)strtoul(sg, NULL, 10) : getgid();
 	switching = geteuid() == 0 && uid != 0;
+	if (switching && !(sg && *sg)) { /* never root's group for the user */
+		struct passwd *pw = getpwuid(uid);
+		gid = pw ? pw->pw_gid : 65534;
+	}
 	find_groups();
 }
 

@@ -513,11 +513,16 @@ static void sudo_home_is_the_users(void **state)
 	struct passwd *pw = getpwuid(NOBODY);
 	if (!pw)
 		skip();
+	gid_t pw_gid = pw->pw_gid; /* pw is overwritten by state_init's getpwuid */
 	_cleanup_free_ char *want = NULL;
 	assert_true(asprintf(&want, "%s/.local/state/nslab", pw->pw_dir) > 0);
 	unsetenv("XDG_STATE_HOME");
 	assert_int_equal(state_init(NULL), 0);
 	assert_string_equal(state_dir(), want);
+	/* no SUDO_GID: the user's own group, not root's */
+	unsetenv("SUDO_GID");
+	assert_int_equal(state_init(NULL), 0);
+	assert_int_equal(state_gid(), pw_gid);
 	/* a uid with no passwd entry: no dir at all rather than $HOME's */
 	setenv("SUDO_UID", "4321", 1);
 	setenv("SUDO_GID", "4321", 1);
