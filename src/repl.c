@@ -619,21 +619,38 @@ char **repl_completion(const char *text, int start, int end)
 
 /* --- history --- */
 
+/* Read and written through state.c, as the invoking user and never through
+ * a symlink (readline's read_history/write_history open the path as root). */
 void repl_history_load(void)
 {
-	const char *path = state_file("history");
-	if (path)
-		read_history(path);
+	_cleanup_free_ char *text = state_read("history", 4 << 20, NULL);
+	if (!text)
+		return;
+	for (char *line = text, *next; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (*line)
+			add_history(line);
+	}
 }
 
 void repl_history_save(void)
 {
-	const char *path = state_file("history");
-	if (!path)
-		return;
 	stifle_history(1000);
-	if (write_history(path) == 0)
-		state_chown(path);
+	HIST_ENTRY **list = history_list();
+	if (!list || !list[0])
+		return; /* nothing typed: make no state dir for it */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return;
+	for (size_t i = 0; list[i]; i++)
+		fprintf(m, "%s\n", list[i]->line);
+	if (fclose(m) == 0)
+		(void)state_write("history", text, len, 0600);
+	free(text);
 }
 
 /* --- loops --- */

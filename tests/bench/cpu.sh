@@ -16,6 +16,10 @@ export NSLAB_LAB_PATH=${NSLAB_LAB_PATH:-$TOP/build/labs}
 if [ -z "${XDG_STATE_HOME:-}" ]; then
 	XDG_STATE_HOME=$(mktemp -d /tmp/nslab-bench-state.XXXXXX)
 	export XDG_STATE_HOME
+	# nslab writes state as the user who ran sudo (SUDO_UID): give it the dir.
+	if [ -n "${SUDO_UID:-}" ] && [ "$(id -u)" = 0 ]; then
+		chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$XDG_STATE_HOME"
+	fi
 	trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 fi
 # shellcheck disable=SC1091

@@ -4,8 +4,15 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NSLAB=${NSLAB:-$TOP/build/nslab}
 export NSLAB_LAB_PATH=${NSLAB_LAB_PATH:-$TOP/build/labs}
-# Progress and history of test runs go to a throwaway state dir.
-export XDG_STATE_HOME=${XDG_STATE_HOME:-$(mktemp -d /tmp/nslab-test-state.XXXXXX)}
+# Progress and history of test runs go to a throwaway state dir, owned by the
+# user who ran sudo: nslab writes it as that user (SUDO_UID), as in real use.
+if [ -z "${XDG_STATE_HOME:-}" ]; then
+	XDG_STATE_HOME=$(mktemp -d /tmp/nslab-test-state.XXXXXX)
+	if [ -n "${SUDO_UID:-}" ] && [ "$(id -u)" = 0 ]; then
+		chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$XDG_STATE_HOME"
+	fi
+fi
+export XDG_STATE_HOME
 trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 T_PASS=0
 T_FAIL=0
