@@ -124,7 +124,9 @@ static int cmd_progress(int argc, char **argv)
 		marks[k] = '\0';
 		out_printf("  %-14s [%s] %u/%u\n", l->id, marks, state_done_count(l->id), l->nsteps);
 	}
-	if (state_writable())
+	if (state_memory_only())
+		out_printf("(kept in memory only: %s holds a symlink nslab refuses to write through)\n", state_dir());
+	else if (state_writable())
 		out_printf("(saved in %s)\n", state_dir());
 	else
 		out_printf("(not saved: %s is not writable)\n", state_dir());
