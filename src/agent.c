@@ -494,8 +494,8 @@ static int pump_output(int fd, pid_t pid, char **buf, size_t *len)
 void agent_reap_orphans(void)
 {
 	/* nslab is a child subreaper (main.c): what a lab's commands detach
-	 * is re-parented here and must not stay a zombie. Called between
-	 * commands, when nslab waits for no child of its own. */
+	 * is re-parented here and must not stay a zombie. Called when nslab
+	 * waits for no child of its own (after a command, after a stop). */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 }
@@ -537,5 +537,6 @@ int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, boo
 	}
 	if (output)
 		*output = buf ? buf : strdup("");
+	agent_reap_orphans(); /* what earlier commands detached and has ended since */
 	return st;
 }

@@ -198,11 +198,8 @@ static int cmd_explain(int argc, char **argv)
 	return session_view()->lab ? REPL_OK : REPL_FAILED;
 }
 
-/* After a command that started processes: what they detached and has
- * ended since was re-parented to nslab (a subreaper) and is reaped here. */
 static void report_status(int st)
 {
-	agent_reap_orphans();
 	if (st < 0)
 		out_printf("[could not start the command: %s]\n", strerror(errno));
 	else

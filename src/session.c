@@ -363,6 +363,7 @@ static void undo_lab(void)
 	/* Every process the lab started, however detached, before the
 	 * registry removes what they may still be using. */
 	labcg_kill();
+	agent_reap_orphans();
 	agent_forget_all();
 	cleanup_unwind_to(S.mark);
 	labcg_forget();
