@@ -392,8 +392,8 @@ static int check_memory(const struct segs *sg, const struct nslab_lab *d, char *
 		REJECT("the lab's id, title or summary is not a string in the plugin's memory");
 	if (d->steps && d->nsteps >= 1 && d->nsteps <= 32) {
 		if (!in_plugin(sg, d->steps, d->nsteps * sizeof(d->steps[0])))
-			REJECT("the steps array (%u steps at %p) is not in the plugin's readable memory", d->nsteps,
-			       (const void *)d->steps);
+			REJECT("the array of %u step%s at %p is not in the plugin's readable memory", d->nsteps,
+			       d->nsteps == 1 ? "" : "s", (const void *)d->steps);
 		for (unsigned i = 0; i < d->nsteps; i++) {
 			const struct nslab_step *s = &d->steps[i];
 			if (!str_ok(sg, s->title) || !str_ok(sg, s->task) || !str_ok(sg, s->hint) ||
@@ -405,8 +405,8 @@ static int check_memory(const struct segs *sg, const struct nslab_lab *d, char *
 		size_t bytes;
 		if (__builtin_mul_overflow((size_t)d->ncommands, sizeof(d->commands[0]), &bytes) ||
 		    !in_plugin(sg, d->commands, bytes))
-			REJECT("the commands array (%u commands at %p) is not in the plugin's readable memory",
-			       d->ncommands, (const void *)d->commands);
+			REJECT("the array of %u command%s at %p is not in the plugin's readable memory",
+			       d->ncommands, d->ncommands == 1 ? "" : "s", (const void *)d->commands);
 		for (unsigned i = 0; i < d->ncommands; i++) {
 			const struct nslab_command *c = &d->commands[i];
 			if (!str_ok(sg, c->name) || !str_ok(sg, c->usage) || !str_ok(sg, c->summary))
