@@ -126,7 +126,10 @@ static const char *user_name(uid_t uid, char *buf, size_t len)
 	return buf;
 }
 
-static bool writable_by_others(mode_t m) { return (m & (S_IWGRP | S_IWOTH)) != 0; }
+static bool writable_by_others(mode_t m)
+{
+	return (m & (S_IWGRP | S_IWOTH)) != 0;
+}
 
 /* Uids root already trusts, besides root: whoever owns the running binary or
  * a directory on its path can replace what root runs, so labs of theirs are
@@ -199,7 +202,8 @@ static bool unsafe_component(const char *path, const struct stat *st, bool is_fi
 	char name[64];
 	const char *what = is_file ? "file" : "directory";
 	if (!trusted_uid(st->st_uid))
-		return snprintf(why, whylen, "the %s %s is owned by %s, not root (sudo chown root: %s, " FIX_INSTALL ")",
+		return snprintf(why, whylen,
+				"the %s %s is owned by %s, not root (sudo chown root: %s, " FIX_INSTALL ")",
 				what, path, user_name(st->st_uid, name, sizeof(name)), path),
 		       true;
 	if (!writable_by_others(st->st_mode))
@@ -207,12 +211,12 @@ static bool unsafe_component(const char *path, const struct stat *st, bool is_fi
 	const char *by = st->st_mode & S_IWOTH ? "others" : "its group";
 	if (!is_file && (st->st_mode & S_ISVTX)) /* /tmp: chmod go-w would be bad advice */
 		return snprintf(why, whylen,
-				"the directory %s is writable by %s (sticky, but anyone may add files there: keep labs "
-				"in a directory only root can write, " FIX_INSTALL ")",
+				"the directory %s is writable by %s (sticky, but anyone may add files there: "
+				"keep labs in a directory only root can write, " FIX_INSTALL ")",
 				path, by),
 		       true;
-	return snprintf(why, whylen, "the %s %s is writable by %s (chmod go-w %s, " FIX_INSTALL ")", what, path, by,
-			path),
+	return snprintf(why, whylen, "the %s %s is writable by %s (chmod go-w %s, " FIX_INSTALL ")", what,
+			path, by, path),
 	       true;
 }
 
@@ -268,7 +272,8 @@ static int open_checked(const char *real, bool want_dir, char *why, size_t whyle
 		fd = next;
 		if (fd < 0) {
 			if (err == ELOOP || err == ENOTDIR)
-				snprintf(why, whylen, "%s changed while it was checked (%s)", path, strerror(err));
+				snprintf(why, whylen, "%s changed while it was checked (%s)", path,
+					 strerror(err));
 			else
 				snprintf(why, whylen, "%s", strerror(err));
 			return -1;
@@ -280,13 +285,15 @@ static int open_checked(const char *real, bool want_dir, char *why, size_t whyle
 			return -1;
 		}
 		if (is_file && !S_ISREG(st.st_mode)) {
-			snprintf(why, whylen, "%s", S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+			snprintf(why, whylen, "%s",
+				 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
 			close(fd);
 			return -1;
 		}
 		if (!as_root)
 			continue;
-		bool excusable = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) && st.st_uid == 0 && j < lab_dir;
+		bool excusable =
+		    S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) && st.st_uid == 0 && j < lab_dir;
 		if (!sticky_before && excusable && writable_by_others(st.st_mode)) {
 			sticky_before = true;
 			continue;
@@ -363,7 +370,10 @@ static int seg_of(const struct segs *sg, const void *p, size_t len)
 	return -1;
 }
 
-static bool in_plugin(const struct segs *sg, const void *p, size_t len) { return seg_of(sg, p, len) >= 0; }
+static bool in_plugin(const struct segs *sg, const void *p, size_t len)
+{
+	return seg_of(sg, p, len) >= 0;
+}
 
 /* NULL, or a NUL-terminated string inside one readable segment. */
 static bool str_ok(const struct segs *sg, const char *s)
@@ -382,18 +392,19 @@ static int check_memory(const struct segs *sg, const struct nslab_lab *d, char *
 	if (!d)
 		return 0;
 	if (!in_plugin(sg, d, offsetof(struct nslab_lab, size) + sizeof(d->size)))
-		REJECT("nslab_lab() returned %p, which is not in the plugin's readable memory", (const void *)d);
+		REJECT("nslab_lab() returned %p, which is not in the plugin's readable memory",
+		       (const void *)d);
 	if (d->abi_major != NSLAB_ABI_MAJOR || d->size < LAB_MIN_SIZE)
 		return 0; /* labs_validate says why, reading nothing more */
 	if (!in_plugin(sg, d, d->size))
-		REJECT("the descriptor at %p claims %u bytes, more than the plugin holds there", (const void *)d,
-		       d->size);
+		REJECT("the descriptor at %p claims %u bytes, more than the plugin holds there",
+		       (const void *)d, d->size);
 	if (!str_ok(sg, d->id) || !str_ok(sg, d->title) || !str_ok(sg, d->summary))
 		REJECT("the lab's id, title or summary is not a string in the plugin's memory");
 	if (d->steps && d->nsteps >= 1 && d->nsteps <= 32) {
 		if (!in_plugin(sg, d->steps, d->nsteps * sizeof(d->steps[0])))
-			REJECT("the array of %u step%s at %p is not in the plugin's readable memory", d->nsteps,
-			       d->nsteps == 1 ? "" : "s", (const void *)d->steps);
+			REJECT("the array of %u step%s at %p is not in the plugin's readable memory",
+			       d->nsteps, d->nsteps == 1 ? "" : "s", (const void *)d->steps);
 		for (unsigned i = 0; i < d->nsteps; i++) {
 			const struct nslab_step *s = &d->steps[i];
 			if (!str_ok(sg, s->title) || !str_ok(sg, s->task) || !str_ok(sg, s->hint) ||
@@ -419,26 +430,32 @@ static int check_memory(const struct segs *sg, const struct nslab_lab *d, char *
 
 /* The entry point: a function (STT_FUNC) of this object, in one of its
  * executable segments; NULL with why otherwise. */
-static const struct nslab_lab *(*entry_of(void *h, const struct link_map *lm, const struct segs *sg, char *why,
-					  size_t whylen))(void)
+static const struct nslab_lab *(*entry_of(void *h, const struct link_map *lm, const struct segs *sg,
+					  char *why, size_t whylen))(void)
 {
 	void *sym = dlsym(h, NSLAB_ENTRY_SYMBOL);
 	if (!sym)
-		return snprintf(why, whylen, "no %s() function (not an nslab lab?)", NSLAB_ENTRY_SYMBOL), NULL;
+		return snprintf(why, whylen, "no %s() function (not an nslab lab?)", NSLAB_ENTRY_SYMBOL),
+		       NULL;
 	Dl_info info;
 	struct link_map *owner = NULL;
 	if (!dladdr1(sym, &info, (void **)&owner, RTLD_DL_LINKMAP) || owner != lm || !info.dli_fname ||
 	    strcmp(info.dli_fname, lm->l_name) != 0)
-		return snprintf(why, whylen, "%s is not defined in the plugin itself (but in %s)", NSLAB_ENTRY_SYMBOL,
-				owner && info.dli_fname && *info.dli_fname ? info.dli_fname : "no loaded object"),
+		return snprintf(why, whylen, "%s is not defined in the plugin itself (but in %s)",
+				NSLAB_ENTRY_SYMBOL,
+				owner && info.dli_fname && *info.dli_fname ? info.dli_fname
+									   : "no loaded object"),
 		       NULL;
 	const ElfW(Sym) *es = NULL;
 	if (!dladdr1(sym, &info, (void **)&es, RTLD_DL_SYMENT) || !es || info.dli_saddr != sym ||
 	    SYM_TYPE(es->st_info) != STT_FUNC) {
 		int t = es ? SYM_TYPE(es->st_info) : -1;
-		return snprintf(why, whylen, "%s is not a function (%s): export it with NSLAB_LAB(descriptor)",
+		return snprintf(why, whylen,
+				"%s is not a function (%s): export it with NSLAB_LAB(descriptor)",
 				NSLAB_ENTRY_SYMBOL,
-				t == STT_OBJECT ? "a data object" : t == STT_GNU_IFUNC ? "an IFUNC" : "not a function symbol"),
+				t == STT_OBJECT      ? "a data object"
+				: t == STT_GNU_IFUNC ? "an IFUNC"
+						     : "not a function symbol"),
 		       NULL;
 	}
 	int i = seg_of(sg, sym, 1);
@@ -551,7 +568,8 @@ static uid_t sudo_uid(void)
 static bool confirm(const char *dir, uid_t uid)
 {
 	char name[64];
-	fprintf(stderr, "Load labs from %s, owned by %s, as root? [y/N] ", dir, user_name(uid, name, sizeof(name)));
+	fprintf(stderr, "Load labs from %s, owned by %s, as root? [y/N] ", dir,
+		user_name(uid, name, sizeof(name)));
 	fflush(stderr);
 	char first = '\0', c;
 	bool any = false;
@@ -605,8 +623,8 @@ static int dir_allowed(const char *dir, char *why, size_t whylen)
 	int ret = -1;
 	if (!user_path_interactive || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
 		snprintf(why, whylen,
-			 "the directory %s is owned by %s, not root, and labs from it are loaded as root only after a "
-			 "yes on a terminal (sudo chown -R root: %s, " FIX_INSTALL ")",
+			 "the directory %s is owned by %s, not root, and labs from it are loaded as root "
+			 "only after a yes on a terminal (sudo chown -R root: %s, " FIX_INSTALL ")",
 			 real, name, real);
 	else if (!confirm(real, uid))
 		snprintf(why, whylen, "not loading labs owned by %s as root (answered no)", name);

@@ -235,7 +235,8 @@ static char *build_so(const char *d, const char *name, const char *source, const
 	if (unit_write(c_path, source) < 0)
 		return NULL;
 	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-	const char *argv[32] = {cc, "-std=gnu11", "-shared", "-fPIC", "-fvisibility=hidden", inc, "-o", so_path, c_path};
+	const char *argv[32] = {cc,  "-std=gnu11", "-shared", "-fPIC", "-fvisibility=hidden",
+				inc, "-o",         so_path,   c_path};
 	size_t n = 9;
 	for (size_t i = 0; extra && extra[i] && n < 31; i++)
 		argv[n++] = extra[i];
@@ -251,25 +252,26 @@ static char *build_so(const char *d, const char *name, const char *source, const
 	return strdup(so_path);
 }
 
-#define LAB_BODY                                                                                   \
-	"#include \"nslab-lab.h\"\n"                                                               \
-	"#include <stdlib.h>\n"                                                                     \
-	"#include <string.h>\n"                                                                     \
-	"static bool check(struct nslab_host *h) { (void)h; return true; }\n"                       \
-	"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"                           \
-	"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"          \
-	"static const struct nslab_lab lab = {\n"                                                    \
-	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                        \
-	"  .id = \"bad\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"          \
-	"  .setup = setup };\n"                                                                      \
-	"#define EXPORT __attribute__((visibility(\"default\")))\n"                                \
+#define LAB_BODY                                                                                             \
+	"#include \"nslab-lab.h\"\n"                                                                         \
+	"#include <stdlib.h>\n"                                                                              \
+	"#include <string.h>\n"                                                                              \
+	"static bool check(struct nslab_host *h) { (void)h; return true; }\n"                                \
+	"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"                                    \
+	"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"                    \
+	"static const struct nslab_lab lab = {\n"                                                            \
+	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                                \
+	"  .id = \"bad\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"                  \
+	"  .setup = setup };\n"                                                                              \
+	"#define EXPORT __attribute__((visibility(\"default\")))\n"                                          \
 	"EXPORT const struct nslab_lab *nslab_lab(void);\n"
 
 /* Builds LAB_BODY + a nslab_lab() body and expects it skipped with `reason`. */
 static void expect_skipped(const char *name, const char *entry_body, const char *reason)
 {
 	char src[4096], why[512] = "";
-	snprintf(src, sizeof(src), "%s const struct nslab_lab *nslab_lab(void) { %s }\n", LAB_BODY, entry_body);
+	snprintf(src, sizeof(src), "%s const struct nslab_lab *nslab_lab(void) { %s }\n", LAB_BODY,
+		 entry_body);
 	_cleanup_free_ char *so = unit_build_plugin(dir, name, src);
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
@@ -284,23 +286,24 @@ static void data_symbol_is_skipped(void **state)
 	/* nslab_lab is the descriptor itself, not a function: calling it would
 	 * jump into data (SIGSEGV) */
 	char why[512] = "";
-	_cleanup_free_ char *so = unit_build_plugin(dir, "data",
-		"#include \"nslab-lab.h\"\n"
-		"static bool check(struct nslab_host *h) { (void)h; return true; }\n"
-		"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
-		"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
-		"__attribute__((visibility(\"default\"))) const struct nslab_lab nslab_lab = {\n"
-		"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"
-		"  .id = \"data\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"
-		"  .setup = setup };\n");
+	_cleanup_free_ char *so = unit_build_plugin(
+	    dir, "data",
+	    "#include \"nslab-lab.h\"\n"
+	    "static bool check(struct nslab_host *h) { (void)h; return true; }\n"
+	    "static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
+	    "static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
+	    "__attribute__((visibility(\"default\"))) const struct nslab_lab nslab_lab = {\n"
+	    "  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"
+	    "  .id = \"data\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"
+	    "  .setup = setup };\n");
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
 	assert_contains(why, "nslab_lab is not a function (a data object)");
 	assert_int_equal(labs_count(), 0);
 	/* a writable data object too, and through load_path: one line */
 	_cleanup_free_ char *d = subdir("datadir");
-	_cleanup_free_ char *so2 = unit_build_plugin(d, "data2",
-		"__attribute__((visibility(\"default\"))) int nslab_lab[64] = {1};\n");
+	_cleanup_free_ char *so2 = unit_build_plugin(
+	    d, "data2", "__attribute__((visibility(\"default\"))) int nslab_lab[64] = {1};\n");
 	assert_non_null(so2);
 	int loaded = -1;
 	_cleanup_free_ char *err = stderr_of_load_path(d, &loaded);
@@ -315,17 +318,20 @@ static void entry_in_another_object_is_skipped(void **state)
 	 * library it links with. That is not the plugin's entry point. */
 	char why[512] = "";
 	_cleanup_free_ char *d = subdir("dep");
-	_cleanup_free_ char *dep = unit_build_plugin(d, "libdep",
-		"__attribute__((visibility(\"default\"))) const void *nslab_lab(void) { return 0; }\n"
-		"__attribute__((visibility(\"default\"))) int dep_marker(void) { return 1; }\n");
+	_cleanup_free_ char *dep = unit_build_plugin(
+	    d, "libdep",
+	    "__attribute__((visibility(\"default\"))) const void *nslab_lab(void) { return 0; }\n"
+	    "__attribute__((visibility(\"default\"))) int dep_marker(void) { return 1; }\n");
 	assert_non_null(dep);
 	char ldir[PATH_MAX + 8], rpath[PATH_MAX + 16];
 	snprintf(ldir, sizeof(ldir), "-L%s", d);
 	snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", d);
 	const char *extra[] = {"-Wl,--no-as-needed", ldir, rpath, "-ldep", NULL};
-	_cleanup_free_ char *so = build_so(dir, "usesdep",
-		"extern int dep_marker(void);\n"
-		"__attribute__((visibility(\"default\"))) int use(void) { return dep_marker(); }\n", extra);
+	_cleanup_free_ char *so =
+	    build_so(dir, "usesdep",
+		     "extern int dep_marker(void);\n"
+		     "__attribute__((visibility(\"default\"))) int use(void) { return dep_marker(); }\n",
+		     extra);
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
 	assert_contains(why, "nslab_lab is not defined in the plugin itself");
@@ -344,12 +350,12 @@ static void descriptor_outside_plugin_is_skipped(void **state)
 		       "which is not in the plugin's readable memory");
 	expect_skipped("libc", "return (const struct nslab_lab *)(const void *)memcpy;",
 		       "which is not in the plugin's readable memory");
-	expect_skipped("huge",
-		       "static struct nslab_lab d; d = lab; d.size = 1u << 30; return &d;",
+	expect_skipped("huge", "static struct nslab_lab d; d = lab; d.size = 1u << 30; return &d;",
 		       "claims 1073741824 bytes, more than the plugin holds there");
-	expect_skipped("steps16",
-		       "static struct nslab_lab d; d = lab; d.steps = (const struct nslab_step *)16; return &d;",
-		       "the array of 1 step at 0x10 is not in the plugin's readable memory");
+	expect_skipped(
+	    "steps16",
+	    "static struct nslab_lab d; d = lab; d.steps = (const struct nslab_step *)16; return &d;",
+	    "the array of 1 step at 0x10 is not in the plugin's readable memory");
 	expect_skipped("stepsheap",
 		       "static struct nslab_lab d; d = lab; struct nslab_step *s = malloc(sizeof(steps));"
 		       " memcpy(s, steps, sizeof(steps)); d.steps = s; return &d;",
@@ -367,8 +373,10 @@ static void descriptor_outside_plugin_is_skipped(void **state)
 	/* a descriptor in the plugin's writable data is fine */
 	char why[512] = "";
 	char src[4096];
-	snprintf(src, sizeof(src), "%s const struct nslab_lab *nslab_lab(void) { static struct nslab_lab d;"
-		 " d = lab; d.id = \"rw\"; return &d; }\n", LAB_BODY);
+	snprintf(src, sizeof(src),
+		 "%s const struct nslab_lab *nslab_lab(void) { static struct nslab_lab d;"
+		 " d = lab; d.id = \"rw\"; return &d; }\n",
+		 LAB_BODY);
 	_cleanup_free_ char *so = unit_build_plugin(dir, "rw", src);
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
@@ -409,12 +417,12 @@ static void dangling_symlink_and_non_files(void **state)
 
 /* --- D8: as root, only root's files in root's directories --- */
 
-#define NEED_ROOT()                                                                    \
-	do {                                                                            \
-		if (geteuid() != 0) {                                                   \
-			print_message("(needs root: skipped)\n");                       \
-			skip();                                                          \
-		}                                                                       \
+#define NEED_ROOT()                                                                                          \
+	do {                                                                                                 \
+		if (geteuid() != 0) {                                                                        \
+			print_message("(needs root: skipped)\n");                                            \
+			skip();                                                                              \
+		}                                                                                            \
 	} while (0)
 
 /* A subdirectory with this mode (and owner, -1 = root). */
@@ -451,8 +459,8 @@ static void root_refuses_unsafe_plugins(void **state)
 	int loaded = -1;
 	_cleanup_free_ char *err = stderr_of_load_path(ww, &loaded);
 	assert_int_equal(loaded, 0);
-	snprintf(reason, sizeof(reason), "nslab: skipping %s/*.so (2 files): the directory %s is writable by others",
-		 ww, ww);
+	snprintf(reason, sizeof(reason),
+		 "nslab: skipping %s/*.so (2 files): the directory %s is writable by others", ww, ww);
 	assert_contains(err, reason);
 	assert_int_equal(strchr(err, '\n') - err + 1, (long)strlen(err));
 	/* group-writable */
@@ -505,7 +513,8 @@ static void root_loads_safe_plugins(void **state)
 	char reason[PATH_MAX + 128];
 	/* ... but not as the labs' own directory */
 	_cleanup_free_ char *s3 = unit_good_plugin(st, "s3", "s3", 3);
-	snprintf(reason, sizeof(reason), "the directory %s is writable by others (sticky, but anyone may add files", st);
+	snprintf(reason, sizeof(reason),
+		 "the directory %s is writable by others (sticky, but anyone may add files", st);
 	expect_refused(s3, reason);
 	/* nor with a next component that is not root's alone */
 	_cleanup_free_ char *nob = subdir_mode("sticky/nob", 0755, 65534);
@@ -748,8 +757,13 @@ static void validate_reasons(void **state)
 	d = valid(); d.summary = NULL;           REJECTS(d, "no title or summary");
 	d = valid(); d.nsteps = 0;               REJECTS(d, "1 to 32 steps, has 0");
 	d = valid(); d.steps = NULL;             REJECTS(d, "1 to 32 steps");
-	d = valid(); d.steps = NULL;             REJECTS(d, "lab 'ok-lab2' has no steps");
-	d = valid(); d.steps = NULL; d.nsteps = 0; REJECTS(d, "has no steps");
+	d = valid();
+	d.steps = NULL;
+	REJECTS(d, "lab 'ok-lab2' has no steps");
+	d = valid();
+	d.steps = NULL;
+	d.nsteps = 0;
+	REJECTS(d, "has no steps");
 	{
 		char w[256] = "";
 		d = valid();
@@ -782,13 +796,23 @@ static void validate_reasons(void **state)
 	d = valid(); d.commands = badc;
 	badc[0].fn = NULL;                       REJECTS(d, "command 1 lacks a name or function");
 	badc[0] = cmds[0]; badc[0].name = NULL;  REJECTS(d, "command 1 lacks");
-	badc[0] = cmds[0]; badc[0].min_args = 2; badc[0].max_args = 1;
+	badc[0] = cmds[0];
+	badc[0].min_args = 2;
+	badc[0].max_args = 1;
 	REJECTS(d, "command 'quota' takes 2 to 1 arguments");
-	badc[0] = cmds[0]; badc[0].min_args = -1; REJECTS(d, "command 'quota' takes -1 to 1");
-	badc[0] = cmds[0]; badc[0].max_args = -2; REJECTS(d, "takes 1 to -2");
-	badc[0] = cmds[0]; badc[0].min_args = 3; badc[0].max_args = -1; /* -1: no limit */
+	badc[0] = cmds[0];
+	badc[0].min_args = -1;
+	REJECTS(d, "command 'quota' takes -1 to 1");
+	badc[0] = cmds[0];
+	badc[0].max_args = -2;
+	REJECTS(d, "takes 1 to -2");
+	badc[0] = cmds[0];
+	badc[0].min_args = 3;
+	badc[0].max_args = -1; /* -1: no limit */
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
-	badc[0] = cmds[0]; badc[0].min_args = 0; badc[0].max_args = 0;
+	badc[0] = cmds[0];
+	badc[0].min_args = 0;
+	badc[0].max_args = 0;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
 	d = valid(); d.commands = NULL; d.ncommands = 0;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
@@ -813,25 +837,25 @@ static void default_path_has_installed_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(good_plugin_loads, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(wrong_abi_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(missing_symbol_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(null_descriptor_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(truncated_file_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(duplicate_id_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(load_path_sorts_and_reports, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(data_symbol_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(entry_in_another_object_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(descriptor_outside_plugin_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(dangling_symlink_and_non_files, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(root_refuses_unsafe_plugins, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(root_loads_safe_plugins, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(root_user_dir_needs_a_terminal, setup_sudo, teardown_sudo),
-		cmocka_unit_test_setup_teardown(root_user_dir_confirmed_on_terminal, setup_sudo, teardown_sudo),
-		cmocka_unit_test_setup_teardown(closest_and_helper, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(unload_all_forgets, setup_dir, teardown_dir),
-		cmocka_unit_test(validate_reasons),
-		cmocka_unit_test(default_path_has_installed_dir),
+	    cmocka_unit_test_setup_teardown(good_plugin_loads, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(wrong_abi_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(missing_symbol_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(null_descriptor_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(truncated_file_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(duplicate_id_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(load_path_sorts_and_reports, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(data_symbol_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(entry_in_another_object_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(descriptor_outside_plugin_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(dangling_symlink_and_non_files, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_refuses_unsafe_plugins, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_loads_safe_plugins, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_user_dir_needs_a_terminal, setup_sudo, teardown_sudo),
+	    cmocka_unit_test_setup_teardown(root_user_dir_confirmed_on_terminal, setup_sudo, teardown_sudo),
+	    cmocka_unit_test_setup_teardown(closest_and_helper, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(unload_all_forgets, setup_dir, teardown_dir),
+	    cmocka_unit_test(validate_reasons),
+	    cmocka_unit_test(default_path_has_installed_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
