@@ -151,16 +151,20 @@ static void find_exe_owners(void)
 	uid_t found[16];
 	size_t n = 0;
 	bool sticky_before = false;
-	for (char *p = exe;;) {
-		char *slash = strchr(p + 1, '/');
-		if (slash)
-			*slash = '\0';
+	size_t len = strlen(exe);
+	for (size_t i = 0, end; i < len; i = end) { /* "/", then each longer prefix of exe */
+		end = i + 1;
+		while (i > 0 && end < len && exe[end] != '/')
+			end++;
+		char prefix[PATH_MAX];
+		memcpy(prefix, exe, end);
+		prefix[end] = '\0';
+		bool last = end >= len;
 		struct stat st;
-		if (lstat(exe[0] ? exe : "/", &st) < 0)
+		if (lstat(prefix, &st) < 0)
 			return;
-		bool last = !slash;
-		/* the same rule as path_check() below, with the owners collected */
-		if (sticky_before && (st.st_uid != 0 || writable_by_others(st.st_mode)))
+		/* the rule of open_checked() below, collecting the owners */
+		if (sticky_before && writable_by_others(st.st_mode))
 			return;
 		sticky_before = false;
 		if (writable_by_others(st.st_mode)) {
@@ -170,15 +174,11 @@ static void find_exe_owners(void)
 		}
 		if (st.st_uid != 0 && n < 16) {
 			bool seen = false;
-			for (size_t i = 0; i < n; i++)
-				seen |= found[i] == st.st_uid;
+			for (size_t k = 0; k < n; k++)
+				seen |= found[k] == st.st_uid;
 			if (!seen)
 				found[n++] = st.st_uid;
 		}
-		if (last)
-			break;
-		*slash = '/';
-		p = slash;
 	}
 	memcpy(exe_owners, found, n * sizeof(found[0]));
 	nexe_owners = n;
