@@ -98,9 +98,9 @@ int labs_validate(const struct nslab_lab *d, char *why, size_t whylen)
 		if (!c->name || !c->fn)
 			REJECT("lab '%s' command %u lacks a name or function", d->id, i + 1);
 		if (c->min_args < 0 || c->max_args < -1 || (c->max_args >= 0 && c->min_args > c->max_args))
-			REJECT("lab '%s' command '%s' takes %d to %d arguments (need 0 <= min <= max, max -1 "
+			REJECT("lab '%s' command %u takes %d to %d arguments (need 0 <= min <= max, max -1 "
 			       "for no limit)",
-			       d->id, c->name, c->min_args, c->max_args);
+			       d->id, i + 1, c->min_args, c->max_args);
 	}
 	return 0;
 #undef REJECT

@@ -263,6 +263,8 @@ static char *build_so(const char *d, const char *name, const char *source, const
 	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                                \
 	"  .id = \"bad\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"                  \
 	"  .setup = setup };\n"                                                                              \
+	"static void *heap; /* freed at dlclose, for LeakSanitizer */\n"                                     \
+	"__attribute__((destructor)) static void fini(void) { free(heap); }\n"                               \
 	"#define EXPORT __attribute__((visibility(\"default\")))\n"                                          \
 	"EXPORT const struct nslab_lab *nslab_lab(void);\n"
 
@@ -345,8 +347,7 @@ static void descriptor_outside_plugin_is_skipped(void **state)
 	/* each of these crashed nslab, or would have */
 	expect_skipped("p16", "return (const struct nslab_lab *)16;",
 		       "nslab_lab() returned 0x10, which is not in the plugin's readable memory");
-	expect_skipped("heap",
-		       "struct nslab_lab *d = malloc(sizeof(lab)); memcpy(d, &lab, sizeof(lab)); return d;",
+	expect_skipped("heap", "heap = malloc(sizeof(lab)); memcpy(heap, &lab, sizeof(lab)); return heap;",
 		       "which is not in the plugin's readable memory");
 	expect_skipped("libc", "return (const struct nslab_lab *)(const void *)memcpy;",
 		       "which is not in the plugin's readable memory");
@@ -357,8 +358,8 @@ static void descriptor_outside_plugin_is_skipped(void **state)
 	    "static struct nslab_lab d; d = lab; d.steps = (const struct nslab_step *)16; return &d;",
 	    "the array of 1 step at 0x10 is not in the plugin's readable memory");
 	expect_skipped("stepsheap",
-		       "static struct nslab_lab d; d = lab; struct nslab_step *s = malloc(sizeof(steps));"
-		       " memcpy(s, steps, sizeof(steps)); d.steps = s; return &d;",
+		       "static struct nslab_lab d; d = lab; heap = malloc(sizeof(steps));"
+		       " memcpy(heap, steps, sizeof(steps)); d.steps = heap; return &d;",
 		       "the array of 1 step at 0x");
 	expect_skipped("id16", "static struct nslab_lab d; d = lab; d.id = (const char *)16; return &d;",
 		       "the lab's id, title or summary is not a string in the plugin's memory");
@@ -799,10 +800,10 @@ static void validate_reasons(void **state)
 	badc[0] = cmds[0];
 	badc[0].min_args = 2;
 	badc[0].max_args = 1;
-	REJECTS(d, "command 'quota' takes 2 to 1 arguments");
+	REJECTS(d, "command 1 takes 2 to 1 arguments");
 	badc[0] = cmds[0];
 	badc[0].min_args = -1;
-	REJECTS(d, "command 'quota' takes -1 to 1");
+	REJECTS(d, "command 1 takes -1 to 1");
 	badc[0] = cmds[0];
 	badc[0].max_args = -2;
 	REJECTS(d, "takes 1 to -2");
