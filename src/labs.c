@@ -53,8 +53,9 @@ static char *lab_path;
 
 /* --lab-path / NSLAB_LAB_PATH given by the learner (labs_user_path). */
 static bool user_path, user_path_interactive;
-/* A directory of the invoking user the learner said yes to, while it is loaded. */
-static uid_t confirmed_uid = (uid_t)-1;
+/* A directory of the invoking user the learner said yes to, while it is loaded
+ * (and while a helper program is checked, helper_uid: the user said yes to). */
+static uid_t confirmed_uid = (uid_t)-1, helper_uid = (uid_t)-1;
 
 /* The smallest descriptor we can use: everything up to ncommands. */
 #define LAB_MIN_SIZE (offsetof(struct nslab_lab, ncommands) + sizeof(unsigned))
@@ -629,7 +630,7 @@ static int dir_allowed(const char *dir, char *why, size_t whylen)
 	else if (!confirm(real, uid))
 		snprintf(why, whylen, "not loading labs owned by %s as root (answered no)", name);
 	else {
-		confirmed_uid = uid;
+		confirmed_uid = helper_uid = uid;
 		ret = 1;
 	}
 	free(real);
@@ -741,8 +742,21 @@ const char *labs_helper(const char *name)
 	const char *ret = NULL;
 	for (char *dir = strtok_r(copy, ":", &save); dir && !ret; dir = strtok_r(NULL, ":", &save)) {
 		snprintf(found, sizeof(found), "%s/%s", dir, name);
-		if (access(found, X_OK) == 0)
+		if (access(found, X_OK) != 0)
+			continue;
+		/* labs run helpers as root: the same checks as for a plugin (the
+		 * labs of an unsafe directory were refused, not its helpers) */
+		char why[512], *real = resolve(found, why, sizeof(why));
+		if (!real)
+			continue;
+		confirmed_uid = helper_uid;
+		int fd = open_checked(real, false, why, sizeof(why));
+		confirmed_uid = (uid_t)-1;
+		free(real);
+		if (fd >= 0) {
+			close(fd);
 			ret = found;
+		}
 	}
 	free(copy);
 	return ret;

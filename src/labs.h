@@ -26,7 +26,8 @@ size_t labs_count(void);
 const struct nslab_lab *labs_get(size_t i); /* in curriculum order */
 const struct nslab_lab *labs_find(const char *id);
 const char *labs_closest(const char *id); /* for "did you mean", or NULL */
-/* Full path of a helper program in the lab path, or NULL. */
+/* Full path of a helper program in the lab path, or NULL. As root, one that
+ * fails the plugins' owner and mode checks is passed over. */
 const char *labs_helper(const char *name);
 void labs_unload_all(void);
 /* The default lab path: <dir of the binary>/labs, then the installed dir. */

@@ -535,6 +535,33 @@ static void root_loads_safe_plugins(void **state)
 	expect_refused(s6, reason);
 }
 
+static void root_skips_unsafe_helpers(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	/* nslab-escape in a world-writable directory ahead in the path: root
+	 * would copy it into a lab and run it; the safe one is found instead */
+	_cleanup_free_ char *ww = subdir_mode("ww", 0777, (uid_t)-1);
+	_cleanup_free_ char *ok = subdir_mode("ok", 0755, (uid_t)-1);
+	char helper[PATH_MAX], path[2 * PATH_MAX + 2];
+	snprintf(helper, sizeof(helper), "%s/nslab-helper", ww);
+	assert_int_equal(unit_write(helper, "#!/bin/sh\n"), 0);
+	assert_int_equal(chmod(helper, 0755), 0);
+	snprintf(path, sizeof(path), "%s:%s", ww, ok);
+	int loaded = -1;
+	free(stderr_of_load_path(path, &loaded));
+	assert_null(labs_helper("nslab-helper"));
+	snprintf(helper, sizeof(helper), "%s/nslab-helper", ok);
+	assert_int_equal(unit_write(helper, "#!/bin/sh\n"), 0);
+	assert_int_equal(chmod(helper, 0755), 0);
+	const char *h = labs_helper("nslab-helper");
+	assert_non_null(h);
+	assert_string_equal(h, helper);
+	/* nor one owned by nobody */
+	assert_int_equal(chown(helper, 65534, (gid_t)-1), 0);
+	assert_null(labs_helper("nslab-helper"));
+}
+
 static char *saved_sudo_uid;
 
 static int setup_sudo(void **state)
@@ -851,6 +878,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(dangling_symlink_and_non_files, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(root_refuses_unsafe_plugins, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(root_loads_safe_plugins, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_skips_unsafe_helpers, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(root_user_dir_needs_a_terminal, setup_sudo, teardown_sudo),
 	    cmocka_unit_test_setup_teardown(root_user_dir_confirmed_on_terminal, setup_sudo, teardown_sudo),
 	    cmocka_unit_test_setup_teardown(closest_and_helper, setup_dir, teardown_dir),
