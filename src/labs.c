@@ -678,6 +678,7 @@ int labs_load_path(const char *pathlist)
 {
 	free(lab_path);
 	lab_path = strdup(pathlist);
+	helper_uid = (uid_t)-1; /* a yes holds for the directories of this path only */
 	char *copy = strdup(pathlist), *save = NULL;
 	int loaded = 0;
 	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
