@@ -9,15 +9,25 @@
  * 0 if usable, else -1 with a one-line reason in why. */
 int labs_validate(const struct nslab_lab *d, char *why, size_t whylen);
 /* Loads every *.so in each directory of a ':'-separated list. Skipped plugins
- * get one line "nslab: skipping FILE: REASON" on stderr. Returns labs loaded. */
+ * get one line "nslab: skipping FILE: REASON" on stderr (a directory root may
+ * not load from: one line for all its files). Returns labs loaded.
+ * As root, plugin files and every directory above them must belong to root
+ * (or to the owner of nslab's own binary path) and not be group/world
+ * writable; see labs_user_path for the one exception. */
 int labs_load_path(const char *pathlist);
-/* Loads one plugin file. 0 ok, -1 skipped (reason in why). */
+/* given: the path came from the learner (--lab-path, NSLAB_LAB_PATH). Then,
+ * as root, a directory owned by the invoking user (SUDO_UID) is loaded after a
+ * yes to a question on the terminal if interactive (and fds 0 and 2 are
+ * terminals), else refused in one line. Default: not given. */
+void labs_user_path(bool given, bool interactive);
+/* Loads one plugin file (checked as labs_load_path says). 0 ok, -1 skipped (reason in why). */
 int labs_load_file(const char *path, char *why, size_t whylen);
 size_t labs_count(void);
 const struct nslab_lab *labs_get(size_t i); /* in curriculum order */
 const struct nslab_lab *labs_find(const char *id);
 const char *labs_closest(const char *id); /* for "did you mean", or NULL */
-/* Full path of a helper program in the lab path, or NULL. */
+/* Full path of a helper program in the lab path, or NULL. As root, one that
+ * fails the plugins' owner and mode checks is passed over. */
 const char *labs_helper(const char *name);
 void labs_unload_all(void);
 /* The default lab path: <dir of the binary>/labs, then the installed dir. */

@@ -142,6 +142,8 @@ int main(int argc, char **argv)
 	if (cleanup_init() < 0)
 		fprintf(stderr, "nslab: cannot create the run directory %s: %s\n", NSLAB_RUN_BASE, strerror(errno));
 	atexit(on_exit_cleanup);
+	/* a learner's own lab directory is loaded as root only after a yes on a terminal */
+	labs_user_path(lab_path && *lab_path, mode != MODE_SCRIPT && mode != MODE_DEMO);
 	labs_load_path(lab_path && *lab_path ? lab_path : labs_default_path());
 
 	int status;

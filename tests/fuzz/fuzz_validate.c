@@ -6,7 +6,8 @@
  * heap copy, and a descriptor that claims to be smaller than the struct is
  * allocated at that size, so ASan reports any read past what the plugin
  * gave. Properties: `why` is one NUL-terminated line within its buffer, and
- * an accepted descriptor has every field nslab relies on. */
+ * an accepted descriptor has every field nslab relies on (and every command
+ * an argument range min <= max, max -1 meaning no limit). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,9 +144,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned i = 0; i < desc->nsteps; i++)
 			if (!desc->steps[i].title || !desc->steps[i].task || !desc->steps[i].check)
 				abort();
-		for (unsigned i = 0; i < desc->ncommands; i++)
-			if (!desc->commands[i].name || !desc->commands[i].fn)
-				abort();
+		for (unsigned i = 0; i < desc->ncommands; i++) {
+			const struct nslab_command *c = &desc->commands[i];
+			if (!c->name || !c->fn || c->min_args < 0 || c->max_args < -1 ||
+			    (c->max_args >= 0 && c->min_args > c->max_args))
+				abort(); /* an argument range no command line can meet */
+		}
 	}
 	while (nallocs)
 		free(allocs[--nallocs]);

@@ -1,8 +1,10 @@
 /* test_labs.c: the plugin loader. Small plugins are compiled at test time
  * from the C strings below (cc -shared -fPIC -I<repo>/src) into a temp dir:
  * a good one, a wrong ABI, a missing entry symbol, a truncated file, a
- * duplicate id; labs_validate's reasons are checked on in-memory descriptors.
- * Needs no root. */
+ * duplicate id, an entry point that is data or lives in another object, a
+ * descriptor outside the plugin; labs_validate's reasons are checked on
+ * in-memory descriptors. The owner and mode checks (D8) need root and are
+ * skipped without it; everything else needs no root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pwd.h>
+#include <termios.h>
 
 #include "labs.h"
 #include "util.h"
@@ -219,6 +223,473 @@ static void load_path_sorts_and_reports(void **state)
 	assert_int_equal(lines, 2);
 }
 
+/* --- D9: the entry point and the descriptor must be the plugin's own --- */
+
+/* Like unit_build_plugin, with more compiler arguments (NULL-terminated). */
+static char *build_so(const char *d, const char *name, const char *source, const char *const *extra)
+{
+	char c_path[PATH_MAX], so_path[PATH_MAX], inc[PATH_MAX + 16];
+	snprintf(c_path, sizeof(c_path), "%s/%s.c", d, name);
+	snprintf(so_path, sizeof(so_path), "%s/%s.so", d, name);
+	snprintf(inc, sizeof(inc), "-I%s", unit_src_dir());
+	if (unit_write(c_path, source) < 0)
+		return NULL;
+	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	const char *argv[32] = {cc,  "-std=gnu11", "-shared", "-fPIC", "-fvisibility=hidden",
+				inc, "-o",         so_path,   c_path};
+	size_t n = 9;
+	for (size_t i = 0; extra && extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execvp(cc, (char *const *)argv);
+		_exit(127);
+	}
+	int st = -1;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return NULL;
+	return strdup(so_path);
+}
+
+#define LAB_BODY                                                                                             \
+	"#include \"nslab-lab.h\"\n"                                                                         \
+	"#include <stdlib.h>\n"                                                                              \
+	"#include <string.h>\n"                                                                              \
+	"static bool check(struct nslab_host *h) { (void)h; return true; }\n"                                \
+	"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"                                    \
+	"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"                    \
+	"static const struct nslab_lab lab = {\n"                                                            \
+	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                                \
+	"  .id = \"bad\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"                  \
+	"  .setup = setup };\n"                                                                              \
+	"static void *heap; /* freed at dlclose, for LeakSanitizer */\n"                                     \
+	"__attribute__((destructor)) static void fini(void) { free(heap); }\n"                               \
+	"#define EXPORT __attribute__((visibility(\"default\")))\n"                                          \
+	"EXPORT const struct nslab_lab *nslab_lab(void);\n"
+
+/* Builds LAB_BODY + a nslab_lab() body and expects it skipped with `reason`. */
+static void expect_skipped(const char *name, const char *entry_body, const char *reason)
+{
+	char src[4096], why[512] = "";
+	snprintf(src, sizeof(src), "%s const struct nslab_lab *nslab_lab(void) { %s }\n", LAB_BODY,
+		 entry_body);
+	_cleanup_free_ char *so = unit_build_plugin(dir, name, src);
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
+	assert_contains(why, reason);
+	assert_null(strchr(why, '\n'));
+	assert_int_equal(labs_count(), 0);
+}
+
+static void data_symbol_is_skipped(void **state)
+{
+	(void)state;
+	/* nslab_lab is the descriptor itself, not a function: calling it would
+	 * jump into data (SIGSEGV) */
+	char why[512] = "";
+	_cleanup_free_ char *so = unit_build_plugin(
+	    dir, "data",
+	    "#include \"nslab-lab.h\"\n"
+	    "static bool check(struct nslab_host *h) { (void)h; return true; }\n"
+	    "static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
+	    "static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
+	    "__attribute__((visibility(\"default\"))) const struct nslab_lab nslab_lab = {\n"
+	    "  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"
+	    "  .id = \"data\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"
+	    "  .setup = setup };\n");
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
+	assert_contains(why, "nslab_lab is not a function (a data object)");
+	assert_int_equal(labs_count(), 0);
+	/* a writable data object too, and through load_path: one line */
+	_cleanup_free_ char *d = subdir("datadir");
+	_cleanup_free_ char *so2 = unit_build_plugin(
+	    d, "data2", "__attribute__((visibility(\"default\"))) int nslab_lab[64] = {1};\n");
+	assert_non_null(so2);
+	int loaded = -1;
+	_cleanup_free_ char *err = stderr_of_load_path(d, &loaded);
+	assert_int_equal(loaded, 0);
+	assert_contains(err, "data2.so: nslab_lab is not a function (a data object)");
+}
+
+static void entry_in_another_object_is_skipped(void **state)
+{
+	(void)state;
+	/* The plugin has no nslab_lab of its own; dlsym finds the one of a
+	 * library it links with. That is not the plugin's entry point. */
+	char why[512] = "";
+	_cleanup_free_ char *d = subdir("dep");
+	_cleanup_free_ char *dep = unit_build_plugin(
+	    d, "libdep",
+	    "__attribute__((visibility(\"default\"))) const void *nslab_lab(void) { return 0; }\n"
+	    "__attribute__((visibility(\"default\"))) int dep_marker(void) { return 1; }\n");
+	assert_non_null(dep);
+	char ldir[PATH_MAX + 8], rpath[PATH_MAX + 16];
+	snprintf(ldir, sizeof(ldir), "-L%s", d);
+	snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", d);
+	const char *extra[] = {"-Wl,--no-as-needed", ldir, rpath, "-ldep", NULL};
+	_cleanup_free_ char *so =
+	    build_so(dir, "usesdep",
+		     "extern int dep_marker(void);\n"
+		     "__attribute__((visibility(\"default\"))) int use(void) { return dep_marker(); }\n",
+		     extra);
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
+	assert_contains(why, "nslab_lab is not defined in the plugin itself");
+	assert_contains(why, "libdep.so");
+	assert_int_equal(labs_count(), 0);
+}
+
+static void descriptor_outside_plugin_is_skipped(void **state)
+{
+	(void)state;
+	/* each of these crashed nslab, or would have */
+	expect_skipped("p16", "return (const struct nslab_lab *)16;",
+		       "nslab_lab() returned 0x10, which is not in the plugin's readable memory");
+	expect_skipped("heap", "heap = malloc(sizeof(lab)); memcpy(heap, &lab, sizeof(lab)); return heap;",
+		       "which is not in the plugin's readable memory");
+	expect_skipped("libc", "return (const struct nslab_lab *)(const void *)memcpy;",
+		       "which is not in the plugin's readable memory");
+	expect_skipped("huge", "static struct nslab_lab d; d = lab; d.size = 1u << 30; return &d;",
+		       "claims 1073741824 bytes, more than the plugin holds there");
+	expect_skipped(
+	    "steps16",
+	    "static struct nslab_lab d; d = lab; d.steps = (const struct nslab_step *)16; return &d;",
+	    "the array of 1 step at 0x10 is not in the plugin's readable memory");
+	expect_skipped("stepsheap",
+		       "static struct nslab_lab d; d = lab; heap = malloc(sizeof(steps));"
+		       " memcpy(heap, steps, sizeof(steps)); d.steps = heap; return &d;",
+		       "the array of 1 step at 0x");
+	expect_skipped("id16", "static struct nslab_lab d; d = lab; d.id = (const char *)16; return &d;",
+		       "the lab's id, title or summary is not a string in the plugin's memory");
+	expect_skipped("task16",
+		       "static struct nslab_step s[1]; static struct nslab_lab d; d = lab; s[0] = steps[0];"
+		       " s[0].task = (const char *)64; d.steps = s; return &d;",
+		       "step 1's texts are not strings");
+	expect_skipped("cmds16",
+		       "static struct nslab_lab d; d = lab; d.commands = (const void *)16; d.ncommands = 2;"
+		       " return &d;",
+		       "the array of 2 commands at 0x10 is not");
+	/* a descriptor in the plugin's writable data is fine */
+	char why[512] = "";
+	char src[4096];
+	snprintf(src, sizeof(src),
+		 "%s const struct nslab_lab *nslab_lab(void) { static struct nslab_lab d;"
+		 " d = lab; d.id = \"rw\"; return &d; }\n",
+		 LAB_BODY);
+	_cleanup_free_ char *so = unit_build_plugin(dir, "rw", src);
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
+	assert_non_null(labs_find("rw"));
+}
+
+/* --- D15 --- */
+
+static void dangling_symlink_and_non_files(void **state)
+{
+	(void)state;
+	char why[512] = "", link[PATH_MAX], fifo[PATH_MAX], sub[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/dangling.so", dir);
+	assert_int_equal(symlink("gone.so", link), 0);
+	assert_int_equal(labs_load_file(link, why, sizeof(why)), -1);
+	assert_contains(why, "dangling symlink to gone.so (No such file or directory)");
+	assert_not_contains(why, "Is a directory");
+	/* a FIFO must not hang the start; a directory named x.so */
+	snprintf(fifo, sizeof(fifo), "%s/fifo.so", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	why[0] = '\0';
+	assert_int_equal(labs_load_file(fifo, why, sizeof(why)), -1);
+	assert_contains(why, "not a regular file");
+	snprintf(sub, sizeof(sub), "%s/dir.so", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	why[0] = '\0';
+	assert_int_equal(labs_load_file(sub, why, sizeof(why)), -1);
+	assert_contains(why, "Is a directory");
+	/* a symlink to a good plugin loads (the file it names is checked) */
+	_cleanup_free_ char *so = unit_good_plugin(dir, "target", "target", 1);
+	snprintf(link, sizeof(link), "%s/alias.so", dir);
+	assert_int_equal(symlink(so, link), 0);
+	assert_int_equal(labs_load_file(link, why, sizeof(why)), 0);
+	int loaded = -1;
+	_cleanup_free_ char *err = stderr_of_load_path(dir, &loaded);
+	assert_contains(err, "dangling.so: dangling symlink to gone.so");
+}
+
+/* --- D8: as root, only root's files in root's directories --- */
+
+#define NEED_ROOT()                                                                                          \
+	do {                                                                                                 \
+		if (geteuid() != 0) {                                                                        \
+			print_message("(needs root: skipped)\n");                                            \
+			skip();                                                                              \
+		}                                                                                            \
+	} while (0)
+
+/* A subdirectory with this mode (and owner, -1 = root). */
+static char *subdir_mode(const char *name, mode_t mode, uid_t owner)
+{
+	char *p = subdir(name);
+	if (chmod(p, mode) < 0 || (owner != (uid_t)-1 && chown(p, owner, (gid_t)-1) < 0))
+		abort();
+	return p;
+}
+
+static void expect_refused(const char *so, const char *reason)
+{
+	char why[512] = "";
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
+	assert_contains(why, reason);
+	assert_contains(why, "sudo make install");
+	assert_int_equal(labs_count(), 0);
+}
+
+static void root_refuses_unsafe_plugins(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	char reason[PATH_MAX + 128];
+	/* a world-writable directory */
+	_cleanup_free_ char *ww = subdir_mode("ww", 0777, (uid_t)-1);
+	_cleanup_free_ char *a = unit_good_plugin(ww, "a", "a", 1);
+	snprintf(reason, sizeof(reason), "the directory %s is writable by others (chmod go-w %s,", ww, ww);
+	expect_refused(a, reason);
+	/* one line for the directory in load_path */
+	free(unit_good_plugin(ww, "b", "b", 2));
+	int loaded = -1;
+	_cleanup_free_ char *err = stderr_of_load_path(ww, &loaded);
+	assert_int_equal(loaded, 0);
+	snprintf(reason, sizeof(reason),
+		 "nslab: skipping %s/*.so (2 files): the directory %s is writable by others", ww, ww);
+	assert_contains(err, reason);
+	assert_int_equal(strchr(err, '\n') - err + 1, (long)strlen(err));
+	/* group-writable */
+	_cleanup_free_ char *gw = subdir_mode("gw", 0775, (uid_t)-1);
+	snprintf(reason, sizeof(reason), "the directory %s is writable by its group", gw);
+	_cleanup_free_ char *g = unit_good_plugin(gw, "g", "g", 1);
+	expect_refused(g, reason);
+	/* a plugin file owned by nobody, one writable by others */
+	_cleanup_free_ char *ok = subdir_mode("ok", 0755, (uid_t)-1);
+	_cleanup_free_ char *nob = unit_good_plugin(ok, "nob", "nob", 1);
+	assert_int_equal(chown(nob, 65534, (gid_t)-1), 0);
+	struct passwd *pw = getpwuid(65534);
+	snprintf(reason, sizeof(reason), "the file %s is owned by %s, not root (sudo chown root: %s,", nob,
+		 pw ? pw->pw_name : "uid 65534", nob);
+	expect_refused(nob, reason);
+	_cleanup_free_ char *wf = unit_good_plugin(ok, "wf", "wf", 1);
+	assert_int_equal(chmod(wf, 0666), 0);
+	snprintf(reason, sizeof(reason), "the file %s is writable by others", wf);
+	expect_refused(wf, reason);
+	/* a directory owned by nobody, 0755 */
+	_cleanup_free_ char *nd = subdir_mode("nd", 0755, 65534);
+	_cleanup_free_ char *n = unit_good_plugin(nd, "n", "n", 1);
+	snprintf(reason, sizeof(reason), "the directory %s is owned by", nd);
+	expect_refused(n, reason);
+	/* a symlink in a safe directory to a plugin in an unsafe one */
+	char link[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/link.so", ok);
+	assert_int_equal(symlink(a, link), 0);
+	snprintf(reason, sizeof(reason), "the directory %s is writable by others", ww);
+	expect_refused(link, reason);
+}
+
+static void root_loads_safe_plugins(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	char why[512] = "";
+	/* root-owned 0755 (the temp dir is 0700 in sticky, root-owned /tmp) */
+	_cleanup_free_ char *ok = subdir_mode("ok", 0755, (uid_t)-1);
+	_cleanup_free_ char *so = unit_good_plugin(ok, "fine", "fine", 1);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
+	assert_non_null(labs_find("fine"));
+	/* sticky root-owned 1777 on the way, then root's 0755: loaded */
+	_cleanup_free_ char *st = subdir_mode("sticky", 01777, (uid_t)-1);
+	_cleanup_free_ char *safe = subdir_mode("sticky/safe", 0755, (uid_t)-1);
+	_cleanup_free_ char *s2 = unit_good_plugin(safe, "s2", "s2", 2);
+	assert_int_equal(labs_load_file(s2, why, sizeof(why)), 0);
+	assert_int_equal(labs_count(), 2);
+	labs_unload_all();
+	char reason[PATH_MAX + 128];
+	/* ... but not as the labs' own directory */
+	_cleanup_free_ char *s3 = unit_good_plugin(st, "s3", "s3", 3);
+	snprintf(reason, sizeof(reason),
+		 "the directory %s is writable by others (sticky, but anyone may add files", st);
+	expect_refused(s3, reason);
+	/* nor with a next component that is not root's alone */
+	_cleanup_free_ char *nob = subdir_mode("sticky/nob", 0755, 65534);
+	_cleanup_free_ char *s4 = unit_good_plugin(nob, "s4", "s4", 4);
+	snprintf(reason, sizeof(reason), "the directory %s is owned by", nob);
+	expect_refused(s4, reason);
+	_cleanup_free_ char *st2 = subdir_mode("sticky/st2", 01777, (uid_t)-1);
+	_cleanup_free_ char *in2 = subdir_mode("sticky/st2/in", 0755, (uid_t)-1);
+	_cleanup_free_ char *s5 = unit_good_plugin(in2, "s5", "s5", 5);
+	snprintf(reason, sizeof(reason), "the directory %s is writable by others", st2);
+	expect_refused(s5, reason);
+	/* a sticky directory owned by nobody is no excuse */
+	_cleanup_free_ char *nst = subdir_mode("nst", 01777, 65534);
+	_cleanup_free_ char *nin = subdir_mode("nst/in", 0755, (uid_t)-1);
+	_cleanup_free_ char *s6 = unit_good_plugin(nin, "s6", "s6", 6);
+	snprintf(reason, sizeof(reason), "the directory %s is owned by", nst);
+	expect_refused(s6, reason);
+}
+
+static void root_skips_unsafe_helpers(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	/* nslab-escape in a world-writable directory ahead in the path: root
+	 * would copy it into a lab and run it; the safe one is found instead */
+	_cleanup_free_ char *ww = subdir_mode("ww", 0777, (uid_t)-1);
+	_cleanup_free_ char *ok = subdir_mode("ok", 0755, (uid_t)-1);
+	char helper[PATH_MAX], path[2 * PATH_MAX + 2];
+	snprintf(helper, sizeof(helper), "%s/nslab-helper", ww);
+	assert_int_equal(unit_write(helper, "#!/bin/sh\n"), 0);
+	assert_int_equal(chmod(helper, 0755), 0);
+	snprintf(path, sizeof(path), "%s:%s", ww, ok);
+	int loaded = -1;
+	free(stderr_of_load_path(path, &loaded));
+	assert_null(labs_helper("nslab-helper"));
+	snprintf(helper, sizeof(helper), "%s/nslab-helper", ok);
+	assert_int_equal(unit_write(helper, "#!/bin/sh\n"), 0);
+	assert_int_equal(chmod(helper, 0755), 0);
+	const char *h = labs_helper("nslab-helper");
+	assert_non_null(h);
+	assert_string_equal(h, helper);
+	/* nor one owned by nobody */
+	assert_int_equal(chown(helper, 65534, (gid_t)-1), 0);
+	assert_null(labs_helper("nslab-helper"));
+}
+
+static char *saved_sudo_uid;
+
+static int setup_sudo(void **state)
+{
+	const char *s = getenv("SUDO_UID");
+	saved_sudo_uid = s ? strdup(s) : NULL;
+	setenv("SUDO_UID", "65534", 1);
+	return setup_dir(state);
+}
+
+static int teardown_sudo(void **state)
+{
+	if (saved_sudo_uid)
+		setenv("SUDO_UID", saved_sudo_uid, 1);
+	else
+		unsetenv("SUDO_UID");
+	free(saved_sudo_uid);
+	saved_sudo_uid = NULL;
+	labs_user_path(false, false);
+	return teardown_dir(state);
+}
+
+static void root_user_dir_needs_a_terminal(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	/* the invoking user's (SUDO_UID) directory, named by --lab-path */
+	_cleanup_free_ char *mine = subdir_mode("mine", 0755, 65534);
+	free(unit_good_plugin(mine, "m", "m", 1));
+	int loaded = -1;
+	labs_user_path(true, false); /* --script, --demo */
+	_cleanup_free_ char *err = stderr_of_load_path(mine, &loaded);
+	assert_int_equal(loaded, 0);
+	assert_contains(err, mine);
+	assert_contains(err, "loaded as root only after a yes on a terminal");
+	assert_int_equal(strchr(err, '\n') - err + 1, (long)strlen(err));
+	/* the default path does not get the exception at all */
+	labs_user_path(false, true);
+	_cleanup_free_ char *err2 = stderr_of_load_path(mine, &loaded);
+	assert_int_equal(loaded, 0);
+	assert_contains(err2, "is owned by");
+	/* interactive, but stdin is no terminal here: refused too */
+	labs_user_path(true, true);
+	int saved0 = dup(0), null = open("/dev/null", O_RDONLY);
+	dup2(null, 0);
+	close(null);
+	_cleanup_free_ char *err3 = stderr_of_load_path(mine, &loaded);
+	dup2(saved0, 0);
+	close(saved0);
+	assert_int_equal(loaded, 0);
+	assert_contains(err3, "only after a yes on a terminal");
+}
+
+/* Loads `d` with a pty as fds 0 and 2, `typed` already typed; returns what
+ * the terminal showed, and in *rest what stdin still holds after. */
+static char *load_on_terminal(const char *d, const char *typed, int *loaded, char *rest, size_t restlen)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	struct termios t;
+	tcgetattr(slave, &t);
+	t.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(slave, TCSANOW, &t);
+	assert_int_equal(write(master, typed, strlen(typed)), (ssize_t)strlen(typed));
+	fflush(stderr);
+	int saved0 = dup(0), saved2 = dup(2);
+	dup2(slave, 0);
+	dup2(slave, 2);
+	*loaded = labs_load_path(d);
+	fflush(stderr);
+	/* what is left on stdin: the rest of the typed text (non-blocking) */
+	int fl = fcntl(0, F_GETFL);
+	fcntl(0, F_SETFL, fl | O_NONBLOCK);
+	ssize_t n = read(0, rest, restlen - 1);
+	rest[n > 0 ? n : 0] = '\0';
+	fcntl(0, F_SETFL, fl);
+	dup2(saved0, 0);
+	dup2(saved2, 2);
+	close(saved0);
+	close(saved2);
+	close(slave);
+	char buf[4096];
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	n = read(master, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(master);
+	return strdup(buf);
+}
+
+static void root_user_dir_confirmed_on_terminal(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	_cleanup_free_ char *mine = subdir_mode("mine", 0755, 65534);
+	free(unit_good_plugin(mine, "m", "m", 1));
+	labs_user_path(true, true);
+	int loaded = -1;
+	char rest[256];
+	struct passwd *pw = getpwuid(65534);
+	char prompt[PATH_MAX + 128];
+	snprintf(prompt, sizeof(prompt), "Load labs from %s, owned by %s, as root? [y/N]", mine,
+		 pw ? pw->pw_name : "uid 65534");
+
+	_cleanup_free_ char *no = load_on_terminal(mine, "\nstart uts\n", &loaded, rest, sizeof(rest));
+	assert_contains(no, prompt);
+	assert_contains(no, "answered no");
+	assert_int_equal(loaded, 0);
+	assert_string_equal(rest, "start uts\n"); /* the next line is not swallowed */
+
+	_cleanup_free_ char *yes = load_on_terminal(mine, "y\nlabs\n", &loaded, rest, sizeof(rest));
+	assert_contains(yes, prompt);
+	assert_int_equal(loaded, 1);
+	assert_non_null(labs_find("m"));
+	assert_string_equal(rest, "labs\n");
+	/* the yes was for that directory only: another user's file is still refused */
+	labs_unload_all();
+	_cleanup_free_ char *other = subdir_mode("mine/sub", 0755, 65534);
+	_cleanup_free_ char *o = unit_good_plugin(other, "o", "o", 1);
+	assert_int_equal(chown(o, 65533, (gid_t)-1), 0);
+	_cleanup_free_ char *yes2 = load_on_terminal(other, "y\n", &loaded, rest, sizeof(rest));
+	assert_int_equal(loaded, 0);
+	assert_contains(yes2, "is owned by");
+}
+
 static void closest_and_helper(void **state)
 {
 	(void)state;
@@ -314,6 +785,21 @@ static void validate_reasons(void **state)
 	d = valid(); d.summary = NULL;           REJECTS(d, "no title or summary");
 	d = valid(); d.nsteps = 0;               REJECTS(d, "1 to 32 steps, has 0");
 	d = valid(); d.steps = NULL;             REJECTS(d, "1 to 32 steps");
+	d = valid();
+	d.steps = NULL;
+	REJECTS(d, "lab 'ok-lab2' has no steps");
+	d = valid();
+	d.steps = NULL;
+	d.nsteps = 0;
+	REJECTS(d, "has no steps");
+	{
+		char w[256] = "";
+		d = valid();
+		d.steps = NULL;
+		d.nsteps = 1;
+		labs_validate(&d, w, sizeof(w));
+		assert_not_contains(w, "has 1"); /* D15: it has none */
+	}
 	for (size_t i = 0; i < 33; i++)
 		many_steps[i] = steps[0];
 	d = valid(); d.steps = many_steps; d.nsteps = 33; REJECTS(d, "1 to 32 steps, has 33");
@@ -338,6 +824,24 @@ static void validate_reasons(void **state)
 	d = valid(); d.commands = badc;
 	badc[0].fn = NULL;                       REJECTS(d, "command 1 lacks a name or function");
 	badc[0] = cmds[0]; badc[0].name = NULL;  REJECTS(d, "command 1 lacks");
+	badc[0] = cmds[0];
+	badc[0].min_args = 2;
+	badc[0].max_args = 1;
+	REJECTS(d, "command 1 takes 2 to 1 arguments");
+	badc[0] = cmds[0];
+	badc[0].min_args = -1;
+	REJECTS(d, "command 1 takes -1 to 1");
+	badc[0] = cmds[0];
+	badc[0].max_args = -2;
+	REJECTS(d, "takes 1 to -2");
+	badc[0] = cmds[0];
+	badc[0].min_args = 3;
+	badc[0].max_args = -1; /* -1: no limit */
+	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
+	badc[0] = cmds[0];
+	badc[0].min_args = 0;
+	badc[0].max_args = 0;
+	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
 	d = valid(); d.commands = NULL; d.ncommands = 0;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
 
@@ -361,17 +865,26 @@ static void default_path_has_installed_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(good_plugin_loads, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(wrong_abi_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(missing_symbol_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(null_descriptor_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(truncated_file_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(duplicate_id_is_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(load_path_sorts_and_reports, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(closest_and_helper, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(unload_all_forgets, setup_dir, teardown_dir),
-		cmocka_unit_test(validate_reasons),
-		cmocka_unit_test(default_path_has_installed_dir),
+	    cmocka_unit_test_setup_teardown(good_plugin_loads, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(wrong_abi_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(missing_symbol_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(null_descriptor_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(truncated_file_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(duplicate_id_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(load_path_sorts_and_reports, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(data_symbol_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(entry_in_another_object_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(descriptor_outside_plugin_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(dangling_symlink_and_non_files, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_refuses_unsafe_plugins, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_loads_safe_plugins, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_skips_unsafe_helpers, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_user_dir_needs_a_terminal, setup_sudo, teardown_sudo),
+	    cmocka_unit_test_setup_teardown(root_user_dir_confirmed_on_terminal, setup_sudo, teardown_sudo),
+	    cmocka_unit_test_setup_teardown(closest_and_helper, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(unload_all_forgets, setup_dir, teardown_dir),
+	    cmocka_unit_test(validate_reasons),
+	    cmocka_unit_test(default_path_has_installed_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
