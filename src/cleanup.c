@@ -64,12 +64,12 @@ static size_t depth, cap;
 static char run_dir[PATH_MAX];
 static char registry_path[PATH_MAX + 16];
 static char base_dir[PATH_MAX - 32]; /* where run_dir lives; removed when empty */
-static bool record_failed;       /* a registry/owner write failed (said once) */
+static bool record_failed;           /* a registry/owner write failed (said once) */
 
 static const char *const kind_name[] = {
-	[NSLAB_OBJ_PROCESS] = "process", [NSLAB_OBJ_MOUNT] = "mount",  [NSLAB_OBJ_DIR] = "dir",
-	[NSLAB_OBJ_CGROUP] = "cgroup",   [NSLAB_OBJ_LINK] = "link",    [NSLAB_OBJ_NETNS] = "netns",
-	[NSLAB_OBJ_FILE] = "file",
+    [NSLAB_OBJ_PROCESS] = "process", [NSLAB_OBJ_MOUNT] = "mount", [NSLAB_OBJ_DIR] = "dir",
+    [NSLAB_OBJ_CGROUP] = "cgroup",   [NSLAB_OBJ_LINK] = "link",   [NSLAB_OBJ_NETNS] = "netns",
+    [NSLAB_OBJ_FILE] = "file",
 };
 
 static const char *kind_str(enum nslab_obj k)
@@ -87,17 +87,23 @@ static int kind_parse(const char *s)
 	return -1;
 }
 
-const char *cleanup_run_dir(void) { return run_dir[0] ? run_dir : NULL; }
+const char *cleanup_run_dir(void)
+{
+	return run_dir[0] ? run_dir : NULL;
+}
 
-bool cleanup_record_failed(void) { return record_failed; }
+bool cleanup_record_failed(void)
+{
+	return record_failed;
+}
 
 /* Mirror write errors are said once per run: the run goes on, but a later
  * --cleanup will not know about what was not written. */
 static void say_record_failed(const char *kind, const char *what, int err)
 {
 	if (!record_failed)
-		fprintf(stderr, "nslab: cannot record %s %s: --cleanup will not know about it (%s)\n", kind, what,
-			strerror(err));
+		fprintf(stderr, "nslab: cannot record %s %s: --cleanup will not know about it (%s)\n", kind,
+			what, strerror(err));
 	record_failed = true;
 }
 
@@ -218,7 +224,10 @@ static bool base_candidate(int i, char *buf, size_t len)
 
 static char init_error[PATH_MAX + 256];
 
-const char *cleanup_init_error(void) { return init_error[0] ? init_error : NULL; }
+const char *cleanup_init_error(void)
+{
+	return init_error[0] ? init_error : NULL;
+}
 
 /* Makes (or checks) the base directory this user's runs live in: the first
  * candidate that can be made; one that exists but is not a 0700 directory
@@ -230,7 +239,8 @@ static int make_base(char *base, size_t len)
 	for (int i = 0; base_candidate(i, base, len); i++) {
 		if (mkdir(base, 0700) < 0 && errno != EEXIST) {
 			err = errno;
-			snprintf(init_error, sizeof(init_error), "cannot create %s: %s", base, strerror(errno));
+			snprintf(init_error, sizeof(init_error), "cannot create %s: %s", base,
+				 strerror(errno));
 			continue;
 		}
 		if (check_dir(base, geteuid(), true, why, sizeof(why)) < 0) {
@@ -291,7 +301,8 @@ int cleanup_init(void)
 	if (mkdir(run_dir, 0700) < 0) {
 		char why[128];
 		if (errno != EEXIST) {
-			snprintf(init_error, sizeof(init_error), "cannot create %s: %s", run_dir, strerror(errno));
+			snprintf(init_error, sizeof(init_error), "cannot create %s: %s", run_dir,
+				 strerror(errno));
 			run_dir[0] = '\0';
 			return -1;
 		}
@@ -306,8 +317,8 @@ int cleanup_init(void)
 		}
 		replay(&dead, say_stderr);
 		if (remove_tree(run_dir) < 0 || mkdir(run_dir, 0700) < 0) {
-			snprintf(init_error, sizeof(init_error), "cannot replace %s (left by a dead run): %s", run_dir,
-				 strerror(errno));
+			snprintf(init_error, sizeof(init_error), "cannot replace %s (left by a dead run): %s",
+				 run_dir, strerror(errno));
 			run_dir[0] = '\0';
 			return -1;
 		}
@@ -391,8 +402,8 @@ int cleanup_keep(enum nslab_obj kind, const char *what)
 static int open_beneath(int rootfd, const char *rel)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
 	if (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != E2BIG))
@@ -487,7 +498,8 @@ static int check_cgroup(const struct run *r, const char *path, char *why, size_t
 	while (f && (m = getmntent(f))) {
 		size_t n = strlen(m->mnt_dir);
 		if ((strcmp(m->mnt_type, "cgroup") == 0 || strcmp(m->mnt_type, "cgroup2") == 0) &&
-		    strncmp(path, m->mnt_dir, n) == 0 && path[n] == '/' && n > strlen(best) && n < sizeof(best))
+		    strncmp(path, m->mnt_dir, n) == 0 && path[n] == '/' && n > strlen(best) &&
+		    n < sizeof(best))
 			snprintf(best, sizeof(best), "%s", m->mnt_dir);
 	}
 	if (f)
@@ -513,12 +525,13 @@ static int check_link(const char *name, char *why, size_t whylen)
 {
 	size_t n = strlen(name);
 	if (strncmp(name, NSLAB_LINK_PREFIX, strlen(NSLAB_LINK_PREFIX)) != 0 || n >= 16) {
-		snprintf(why, whylen, "not a link name nslab gives (" NSLAB_LINK_PREFIX "*, under 16 characters)");
+		snprintf(why, whylen,
+			 "not a link name nslab gives (" NSLAB_LINK_PREFIX "*, under 16 characters)");
 		return -1;
 	}
 	for (const char *p = name; *p; p++)
-		if (!(p[0] >= 'a' && p[0] <= 'z') && !(p[0] >= 'A' && p[0] <= 'Z') && !(p[0] >= '0' && p[0] <= '9') &&
-		    !strchr("-_.", *p)) {
+		if (!(p[0] >= 'a' && p[0] <= 'z') && !(p[0] >= 'A' && p[0] <= 'Z') &&
+		    !(p[0] >= '0' && p[0] <= '9') && !strchr("-_.", *p)) {
 			snprintf(why, whylen, "not a link name nslab gives");
 			return -1;
 		}
@@ -564,7 +577,8 @@ static int check_entry(const struct run *r, enum nslab_obj kind, const char *wha
 		if (parse_process(what, &pid, &start, why, whylen) < 0)
 			return -1;
 		if (pid < 0 && !r->live) {
-			snprintf(why, whylen, "a process group is not replayed from disk (its PGID may be anyone's now)");
+			snprintf(why, whylen,
+				 "a process group is not replayed from disk (its PGID may be anyone's now)");
 			return -1;
 		}
 		return 0;
@@ -653,7 +667,8 @@ static int kill_process(int pid, unsigned long long start)
 			close(pidfd);
 		return 1; /* gone, or the PID now belongs to someone else */
 	}
-	int rc = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) : kill(pid, SIGKILL);
+	int rc =
+	    pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) : kill(pid, SIGKILL);
 	if (rc < 0) {
 		int err = errno;
 		if (pidfd >= 0)
@@ -717,8 +732,9 @@ static int undo_checked(const struct run *r, enum nslab_obj kind, const char *wh
 	case NSLAB_OBJ_MOUNT:
 		if (c == 1)
 			return 1;
-		return umount2(what, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT ? -1
-													      : 0;
+		return umount2(what, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT
+			   ? -1
+			   : 0;
 	case NSLAB_OBJ_DIR:
 		return c == 1 ? 1 : remove_tree(what);
 	case NSLAB_OBJ_CGROUP:
@@ -743,7 +759,10 @@ static void say_refused(enum nslab_obj kind, const char *what, const char *why)
 	fprintf(stderr, "nslab: refused: %s %s: %s\n", kind_str(kind), what, why);
 }
 
-static struct run live_run(void) { return (struct run){run_dir[0] ? run_dir : NULL, (int)getpid(), true}; }
+static struct run live_run(void)
+{
+	return (struct run){run_dir[0] ? run_dir : NULL, (int)getpid(), true};
+}
 
 int cleanup_undo_object(enum nslab_obj kind, const char *what)
 {
@@ -769,7 +788,8 @@ static void pop_one(void)
 	else if (rc == 2)
 		fprintf(stderr, "nslab: process %s was killed and is still exiting\n", e->what);
 	else if (rc < 0)
-		fprintf(stderr, "nslab: could not remove %s %s: %s\n", kind_str(e->kind), e->what, strerror(errno));
+		fprintf(stderr, "nslab: could not remove %s %s: %s\n", kind_str(e->kind), e->what,
+			strerror(errno));
 	free(e->what);
 }
 
@@ -777,8 +797,8 @@ int cleanup_undo(enum nslab_obj kind, const char *what)
 {
 	for (size_t i = depth; i-- > 0;) {
 		struct entry *e = &stack[i];
-		bool same = e->kind == kind &&
-			    (kind == NSLAB_OBJ_PROCESS ? atoi(e->what) == atoi(what) : strcmp(e->what, what) == 0);
+		bool same = e->kind == kind && (kind == NSLAB_OBJ_PROCESS ? atoi(e->what) == atoi(what)
+									  : strcmp(e->what, what) == 0);
 		if (!same)
 			continue;
 		int rc = cleanup_undo_object(e->kind, e->what) < 0 ? -1 : 0;
@@ -799,7 +819,10 @@ int cleanup_undo(enum nslab_obj kind, const char *what)
 	return cleanup_undo_object(kind, what) < 0 ? -1 : 0;
 }
 
-size_t cleanup_mark(void) { return depth; }
+size_t cleanup_mark(void)
+{
+	return depth;
+}
 
 void cleanup_unwind_to(size_t mark)
 {
@@ -907,7 +930,9 @@ static int replay(const struct run *r, void (*say)(const char *what))
 		return 0;
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-		fprintf(stderr, "nslab: refused: registry %s/registry: not a regular file of uid %u that only it can write\n",
+		fprintf(stderr,
+			"nslab: refused: registry %s/registry: not a regular file of uid %u that only it can "
+			"write\n",
 			r->dir, (unsigned)geteuid());
 		close(fd);
 		return 0;
@@ -942,7 +967,8 @@ static int replay(const struct run *r, void (*say)(const char *what))
 			*tab = '\0';
 			int kind = kind_parse(lines[i]);
 			char why[256];
-			int rc = kind > 0 ? undo_checked(r, (enum nslab_obj)kind, tab + 1, why, sizeof(why)) : -3;
+			int rc =
+			    kind > 0 ? undo_checked(r, (enum nslab_obj)kind, tab + 1, why, sizeof(why)) : -3;
 			/* 1 means it was gone already: nothing to report */
 			if (rc == 0) {
 				char msg[NSLAB_REGISTRY_LINE + 16];
@@ -1028,7 +1054,10 @@ static int for_each_dead_run(void (*say)(const char *what), bool act)
 	return n + for_each_dead_run_in("/tmp", "nslab-", say, act);
 }
 
-bool cleanup_dead_runs_exist(void) { return for_each_dead_run(NULL, false) > 0; }
+bool cleanup_dead_runs_exist(void)
+{
+	return for_each_dead_run(NULL, false) > 0;
+}
 
 int cleanup_dead_runs(void (*say)(const char *what))
 {

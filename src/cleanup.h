@@ -32,9 +32,9 @@ const char *cleanup_run_dir(void);
 int cleanup_keep(enum nslab_obj kind, const char *what);
 bool cleanup_record_failed(void);
 int cleanup_undo(enum nslab_obj kind, const char *what); /* undo one now */
-size_t cleanup_mark(void);            /* current depth */
-void cleanup_unwind_to(size_t mark);  /* undo everything above mark */
-void cleanup_all(void);               /* everything, then the run dir */
+size_t cleanup_mark(void);                               /* current depth */
+void cleanup_unwind_to(size_t mark);                     /* undo everything above mark */
+void cleanup_all(void);                                  /* everything, then the run dir */
 /* Undo one object of this run (no registry involved), after the same checks
  * as a replayed entry. 0 undone, 1 it was gone already, -1 failed or refused
  * (one line on stderr says which). */
