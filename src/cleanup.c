@@ -174,8 +174,11 @@ static int check_dir(const char *path, uid_t uid, bool fix, char *why, size_t wh
 		snprintf(why, whylen, "owned by uid %u, not %u", (unsigned)st.st_uid, (unsigned)uid);
 		return -1;
 	}
-	if (fix && (st.st_mode & 077) && chmod(path, 0700) == 0)
-		st.st_mode &= ~(mode_t)077;
+	/* /run/nslab itself stays 0755 (its run dirs are 0700): other users
+	 * can then see that a root run left something, never what */
+	mode_t want = strcmp(path, NSLAB_RUN_BASE) == 0 ? 0755 : 0700;
+	if (fix && (st.st_mode & 0777 & ~want) && chmod(path, want) == 0)
+		st.st_mode &= ~(0777 & ~want);
 	if (st.st_mode & 022) {
 		snprintf(why, whylen, "group or world writable (mode %03o)", (unsigned)(st.st_mode & 0777));
 		return -1;
@@ -237,7 +240,7 @@ static int make_base(char *base, size_t len)
 	char why[128];
 	int err = ENOENT;
 	for (int i = 0; base_candidate(i, base, len); i++) {
-		if (mkdir(base, 0700) < 0 && errno != EEXIST) {
+		if (mkdir(base, strcmp(base, NSLAB_RUN_BASE) == 0 ? 0755 : 0700) < 0 && errno != EEXIST) {
 			err = errno;
 			snprintf(init_error, sizeof(init_error), "cannot create %s: %s", base,
 				 strerror(errno));
@@ -988,6 +991,33 @@ static int replay(const struct run *r, void (*say)(const char *what))
 
 static bool failed; /* a dead run's directory could not be removed */
 
+/* Not root: root runs' dirs (0700) cannot be read, so their owner files
+ * cannot be either. One whose PID no longer runs is counted (the offer at
+ * start says `sudo nslab --cleanup`; --cleanup says it needs root), and
+ * never touched. */
+static int count_root_runs(bool act)
+{
+	char why[128];
+	if (geteuid() == 0 || check_dir(NSLAB_RUN_BASE, 0, false, why, sizeof(why)) < 0)
+		return 0;
+	DIR *d = opendir(NSLAB_RUN_BASE);
+	if (!d)
+		return 0;
+	int found = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && !*end && pid <= INT_MAX &&
+		    !proc_running((int)pid, 0))
+			found++;
+	}
+	closedir(d);
+	if (found && act)
+		failed = true;
+	return found;
+}
+
 /* Replays (act) or counts the dead runs in base: entries named <pid>, or
  * prefix<pid> for the old /tmp/nslab-<pid> layout. Only dirs the caller may
  * trust are considered; others' dirs are not ours and are left alone. */
@@ -1043,7 +1073,7 @@ static int for_each_dead_run_in(const char *base, const char *prefix, void (*say
 
 static int for_each_dead_run(void (*say)(const char *what), bool act)
 {
-	int n = for_each_dead_run_in(NSLAB_RUN_BASE, "", say, act);
+	int n = geteuid() == 0 ? for_each_dead_run_in(NSLAB_RUN_BASE, "", say, act) : count_root_runs(act);
 	char base[PATH_MAX];
 	for (int i = 0; i < 2; i++)
 		if (base_candidate(i, base, sizeof(base)) && strcmp(base, NSLAB_RUN_BASE) != 0) {
