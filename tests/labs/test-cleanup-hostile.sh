@@ -18,6 +18,8 @@
 #   namespace) replays that run's registry before making its own run dir.
 # - D10: another user's /tmp/nslab-<pid> does not stop an unprivileged run;
 #   another user's /tmp/nslab-65534 is refused in one line naming it.
+# - D15: the start-up "[Y/n]" question does not swallow what is typed after
+#   the answer (a non-canonical pty delivers "y\nlabs\nquit\n" in one read).
 # The whole --cleanup runs in a private mount namespace (a `mount /` entry
 # must not be able to hurt the host even with an nslab that has the bug).
 # shellcheck disable=SC1091,SC2016 # SC2016: sh -c scripts take "$1"...
@@ -296,6 +298,57 @@ if unshare --pid --fork --mount-proc true 2>/dev/null; then
 	rmdir /tmp/nslab-65534
 else
 	echo "# D10 skipped: no PID namespaces"
+fi
+
+# --- D15: the [Y/n] offer leaves typed-ahead commands to the REPL -------------
+if command -v python3 >/dev/null; then
+	P4=$(free_pid)
+	OFFER=/run/nslab/$P4
+	PLANTED+=("$OFFER")
+	mkdir -p /run/nslab && mkdir -m 0700 "$OFFER"
+	printf '%s 1\n' "$P4" >"$OFFER/owner"
+	: >"$OFFER/registry"
+	cat >"$W/offer.py" <<'PY'
+import os, pty, re, select, sys, time, tty
+nslab = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    tty.setraw(0)  # non-canonical: what is typed ahead arrives in one read
+    os.execv(nslab, [nslab, "--plain"])
+out, end = b"", time.time() + 20
+def more():
+    global out
+    if select.select([fd], [], [], 0.5)[0]:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            return False
+        out += d
+        return bool(d)
+    return True
+while b"[Y/n]" not in out and time.time() < end and more():
+    pass
+os.write(fd, b"y\nlabs\nquit\n")
+while time.time() < end and more():
+    pass
+try:
+    os.kill(pid, 9)  # an nslab that lost the commands waits forever
+except ProcessLookupError:
+    pass
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(0 if re.search(r"uts +[0-9]+/[0-9]+", out.decode(errors="replace")) else 1)
+PY
+	if TERM=dumb python3 "$W/offer.py" "$NSLAB" >"$W/offer.out" 2>&1 && grep -q "removed work dir $OFFER" "$W/offer.out"; then
+		ok "D15: [Y/n] answered, the commands typed after it ran (labs, quit)"
+	else
+		not_ok "D15: after the [Y/n] answer: $(tr '\n' '|' <"$W/offer.out" | tail -c 300)"
+	fi
+	# an nslab killed while waiting leaves its run dir: clear it
+	"$NSLAB" --cleanup >/dev/null 2>&1
+	rm -rf "$OFFER"
+else
+	echo "# D15 skipped: no python3 for the pty"
 fi
 
 # --- the host ----------------------------------------------------------------
