@@ -296,12 +296,20 @@ static void say_stderr(const char *what)
 int cleanup_init(void)
 {
 	init_error[0] = '\0';
-	if (make_base(base_dir, sizeof(base_dir)) < 0) {
-		base_dir[0] = '\0';
-		return -1;
+	int made = -1;
+	/* Another run leaving may remove an empty base between our mkdirs:
+	 * make it again (a few times at most). */
+	for (int try = 0; try < 3 && made < 0; try++) {
+		if (make_base(base_dir, sizeof(base_dir)) < 0) {
+			base_dir[0] = '\0';
+			return -1;
+		}
+		snprintf(run_dir, sizeof(run_dir), "%s/%d", base_dir, (int)getpid());
+		made = mkdir(run_dir, 0700);
+		if (made < 0 && errno != ENOENT)
+			break;
 	}
-	snprintf(run_dir, sizeof(run_dir), "%s/%d", base_dir, (int)getpid());
-	if (mkdir(run_dir, 0700) < 0) {
+	if (made < 0) {
 		char why[128];
 		if (errno != EEXIST) {
 			snprintf(init_error, sizeof(init_error), "cannot create %s: %s", run_dir,
