@@ -177,8 +177,8 @@ static int check_dir(const char *path, uid_t uid, bool fix, char *why, size_t wh
 	/* /run/nslab itself stays 0755 (its run dirs are 0700): other users
 	 * can then see that a root run left something, never what */
 	mode_t want = strcmp(path, NSLAB_RUN_BASE) == 0 ? 0755 : 0700;
-	if (fix && (st.st_mode & 0777 & ~want) && chmod(path, want) == 0)
-		st.st_mode &= ~(0777 & ~want);
+	if (fix && (st.st_mode & 0777) != want && chmod(path, want) == 0)
+		st.st_mode = (st.st_mode & ~(mode_t)0777) | want;
 	if (st.st_mode & 022) {
 		snprintf(why, whylen, "group or world writable (mode %03o)", (unsigned)(st.st_mode & 0777));
 		return -1;
