@@ -40,6 +40,9 @@ static char *dir;               /* this test's temp dir */
 static char calls[16384];       /* "unlink PATH\n", "umount2 PATH\n", "kill PID SIG\n" */
 static const char *fail_umount; /* umount2 on this path fails with EBUSY */
 static pid_t fail_kill;         /* kill of this PID fails with EPERM */
+static bool no_openat2;         /* openat2 says ENOSYS (Linux < 5.6) */
+static bool no_pidfd;           /* pidfd_open says ENOSYS (Linux < 5.3) */
+static bool fake_signal;        /* pidfd_send_signal "succeeds" without a signal */
 
 static void log_call(const char *fmt, ...)
 {
@@ -86,6 +89,12 @@ long __wrap_syscall(long n, ...)
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
+	if ((n == SYS_openat2 && no_openat2) || (n == SYS_pidfd_open && no_pidfd)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (n == SYS_pidfd_send_signal && fake_signal)
+		return 0;
 	if (n == SYS_pidfd_send_signal) {
 		char p[64], info[512];
 		int pid = 0;
@@ -247,6 +256,7 @@ static int setup(void **state)
 	calls[0] = '\0';
 	fail_umount = NULL;
 	fail_kill = 0;
+	no_openat2 = no_pidfd = fake_signal = false;
 	return 0;
 }
 
@@ -924,6 +934,62 @@ static void keep_refuses_what_would_split(void **state)
 	assert_int_equal(st.st_uid, geteuid());
 }
 
+/* Without openat2 (Linux < 5.6) the same checks hold: an O_NOFOLLOW walk. */
+static void fallback_walk_refuses_the_same(void **state)
+{
+	no_openat2 = true;
+	refuses_symlink_components(state);
+	refuses_dot_dot(state);
+	refuses_paths_outside_run_dir(state);
+	_cleanup_free_ char *deep = path_in("a/b"), *f = path_in("a/b/f");
+	assert_int_equal(mkdir_p(deep, 0755), 0);
+	assert_int_equal(unit_write(f, "x"), 0);
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_FILE, f), 0); /* ours: removed */
+	assert_false(exists(f));
+	_cleanup_free_ char *missing = path_in("a/nothing/f");
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_FILE, missing), 1);
+}
+
+/* Without pidfd_open (Linux < 5.3): kill(2) after the start-time check. */
+static void no_pidfd_falls_back_to_kill(void **state)
+{
+	(void)state;
+	no_pidfd = true;
+	pid_t a = sleeper(false);
+	char s[64];
+	snprintf(s, sizeof(s), "%d:%llu", (int)a, start_time(a) + 1);
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_PROCESS, s), 1); /* not ours now */
+	assert_int_equal(kill(a, 0), 0);
+	snprintf(s, sizeof(s), "%d:%llu", (int)a, start_time(a));
+	calls[0] = '\0';
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_PROCESS, s), 0);
+	char want[64];
+	snprintf(want, sizeof(want), "kill %d 9\n", (int)a);
+	assert_string_equal(calls, want);
+	errno = 0;
+	assert_int_equal(waitpid(a, NULL, WNOHANG), -1); /* reaped already */
+}
+
+/* D15: a process that has not exited after the signal is not reported as
+ * removed: "still exiting" (here the signal is swallowed by the wrapper). */
+static void still_exiting_is_said(void **state)
+{
+	(void)state;
+	size_t mark = cleanup_mark();
+	pid_t a = sleeper(false);
+	char s[32];
+	snprintf(s, sizeof(s), "%d", (int)a);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_PROCESS, s), 0);
+	fake_signal = true;
+	_cleanup_free_ char *err = stderr_of(unwind_all, mark);
+	char want[96];
+	snprintf(want, sizeof(want), "nslab: process %d:%llu was killed and is still exiting\n", (int)a,
+		 start_time(a));
+	assert_string_equal(err, want);
+	__real_kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+}
+
 /* Writes runs_base()/<pid>/owner for process pid with start time start. */
 static void plant_owner(const char *run, pid_t pid, unsigned long long start)
 {
@@ -1210,6 +1276,9 @@ int main(void)
 	    T(refuses_foreign_netns),
 	    T(refuses_processes_without_matching_start),
 	    T(keep_refuses_what_would_split),
+	    T(fallback_walk_refuses_the_same),
+	    T(no_pidfd_falls_back_to_kill),
+	    T(still_exiting_is_said),
 	    T(renamed_owner_is_alive),
 	    T(zombie_owner_is_dead),
 	    T(ownerless_run_dir),
