@@ -376,7 +376,10 @@ int cleanup_keep(enum nslab_obj kind, const char *what)
 	if (kind == NSLAB_OBJ_PROCESS) {
 		/* "-PGID" registers a whole process group (what `run` starts) */
 		int pid = atoi(what);
-		if (asprintf(&w, "%d:%llu", pid, proc_start_time(pid < 0 ? -pid : pid)) < 0)
+		unsigned long long start = proc_start_time(pid < 0 ? -pid : pid);
+		if (!start)
+			return 0; /* gone already (or never ours): nothing to undo */
+		if (asprintf(&w, "%d:%llu", pid, start) < 0)
 			return -1;
 	} else if (!(w = strdup(what))) {
 		return -1;
