@@ -111,7 +111,15 @@ static void say_record_failed(const char *kind, const char *what, int err)
 
 /* State letter (field 3) and start time (field 22, clock ticks since boot).
  * -1 if there is no such process. */
+static int proc_stat_ids(pid_t pid, char *state, int *pgrp, int *sid, unsigned long long *start);
+
 static int proc_stat(pid_t pid, char *state, unsigned long long *start)
+{
+	return proc_stat_ids(pid, state, NULL, NULL, start);
+}
+
+/* The same, with the process group (field 5) and session (field 6). */
+static int proc_stat_ids(pid_t pid, char *state, int *pgrp, int *sid, unsigned long long *start)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -125,12 +133,17 @@ static int proc_stat(pid_t pid, char *state, unsigned long long *start)
 	/* after ") " come fields 3..; start time is field 22 */
 	char *save = NULL;
 	int field = 2;
-	for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (++field == 22) {
+	for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (++field == 5 && pgrp)
+			*pgrp = atoi(tok);
+		else if (field == 6 && sid)
+			*sid = atoi(tok);
+		else if (field == 22) {
 			if (start)
 				*start = strtoull(tok, NULL, 10);
 			return 0;
 		}
+	}
 	return -1;
 }
 
@@ -379,7 +392,11 @@ int cleanup_keep(enum nslab_obj kind, const char *what)
 		unsigned long long start = proc_start_time(pid < 0 ? -pid : pid);
 		if (!start)
 			return 0; /* gone already (or never ours): nothing to undo */
-		if (asprintf(&w, "%d:%llu", pid, start) < 0)
+		/* a group also records its session: a replay kills only members
+		 * of that group in that session (see kill_group) */
+		int sid = pid < 0 ? (int)getsid(-pid) : 0;
+		if ((sid > 0 ? asprintf(&w, "%d:%llu:%d", pid, start, sid)
+			     : asprintf(&w, "%d:%llu", pid, start)) < 0)
 			return -1;
 	} else if (!(w = strdup(what))) {
 		return -1;
@@ -553,7 +570,8 @@ static int check_link(const char *name, char *why, size_t whylen)
 }
 
 /* "PID:START" or, in memory only, "-PGID:START". */
-static int parse_process(const char *what, int *pid, unsigned long long *start, char *why, size_t whylen)
+static int parse_process(const char *what, int *pid, unsigned long long *start, int *sid, char *why,
+			 size_t whylen)
 {
 	char *end;
 	errno = 0;
@@ -572,27 +590,38 @@ static int parse_process(const char *what, int *pid, unsigned long long *start, 
 	}
 	const char *s = end + 1;
 	unsigned long long st = strtoull(s, &end, 10);
+	long session = 0;
+	if (p < 0 && *end == ':' && end[1] >= '1' && end[1] <= '9') { /* "-PGID:START:SID" */
+		const char *q = end + 1;
+		session = strtol(q, &end, 10);
+		if (session > INT_MAX) {
+			session = 0;
+			end = (char *)q;
+		}
+	}
 	if (*end || st == 0 || *s == '-') {
 		snprintf(why, whylen, "bad start time");
 		return -1;
 	}
 	*pid = (int)p;
 	*start = st;
+	*sid = (int)session;
 	return 0;
 }
 
 /* 0: may be undone, 1: gone already, -1: refused (why says why). */
 static int check_entry(const struct run *r, enum nslab_obj kind, const char *what, char *why, size_t whylen)
 {
-	int pid;
+	int pid, sid;
 	unsigned long long start;
 	switch (kind) {
 	case NSLAB_OBJ_PROCESS:
-		if (parse_process(what, &pid, &start, why, whylen) < 0)
+		if (parse_process(what, &pid, &start, &sid, why, whylen) < 0)
 			return -1;
-		if (pid < 0 && !r->live) {
+		if (pid < 0 && !r->live && !sid) {
 			snprintf(why, whylen,
-				 "a process group is not replayed from disk (its PGID may be anyone's now)");
+				 "a process group is not replayed from disk without its session "
+				 "(its PGID may be anyone's now)");
 			return -1;
 		}
 		return 0;
@@ -652,6 +681,61 @@ static int wait_exit(int pidfd, pid_t pid)
 		}
 	}
 	return 2;
+}
+
+/* Replay of "-PGID:START:SID": the members of process group PGID in session
+ * SID that started no earlier than its leader, each signalled through a
+ * pidfd after checking again. While any member lives, the kernel does not
+ * hand the number PGID to a new process, so a group found this way is the
+ * one that was registered, unless its leader's PID now belongs to someone
+ * else (a different start time: the group is gone). 0 killed, 1 none, 2
+ * killed but one is still exiting. */
+static int kill_group(int pgid, unsigned long long start, int sid)
+{
+	unsigned long long now = proc_start_time(pgid);
+	if (now && now != start)
+		return 1;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -1;
+	int fds[256], nfds = 0;
+	pid_t pids[256];
+	struct dirent *de;
+	while ((de = readdir(d)) && nfds < 256) {
+		char *end;
+		long p = strtol(de->d_name, &end, 10);
+		int g = 0, s = 0;
+		unsigned long long st = 0;
+		if (*end || p <= 1 || p == getpid() || proc_stat_ids((pid_t)p, NULL, &g, &s, &st) < 0 ||
+		    g != pgid || s != sid || st < start)
+			continue;
+		int fd = (int)syscall(SYS_pidfd_open, (pid_t)p, 0);
+		if (fd < 0 && errno != ENOSYS)
+			continue;
+		/* checked again on the process the pidfd pins */
+		if (proc_stat_ids((pid_t)p, NULL, &g, &s, &st) < 0 || g != pgid || s != sid || st < start) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		int rc = fd >= 0 ? (int)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0)
+				 : kill((pid_t)p, SIGKILL);
+		if (rc == 0) {
+			pids[nfds] = (pid_t)p;
+			fds[nfds++] = fd;
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+	closedir(d);
+	int still = 0;
+	for (int i = 0; i < nfds; i++) {
+		if (wait_exit(fds[i], pids[i]) == 2)
+			still = 1;
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return nfds ? (still ? 2 : 0) : 1;
 }
 
 /* 0 killed, 1 gone already (or the PID is someone else's now), 2 killed but
@@ -737,11 +821,13 @@ static int undo_checked(const struct run *r, enum nslab_obj kind, const char *wh
 	int c = check_entry(r, kind, what, why, whylen);
 	if (c < 0)
 		return -2;
-	int pid;
+	int pid, sid;
 	unsigned long long start;
 	switch (kind) {
 	case NSLAB_OBJ_PROCESS:
-		parse_process(what, &pid, &start, why, whylen);
+		parse_process(what, &pid, &start, &sid, why, whylen);
+		if (pid < 0 && !r->live)
+			return kill_group(-pid, start, sid);
 		return kill_process(pid, start);
 	case NSLAB_OBJ_MOUNT:
 		if (c == 1)

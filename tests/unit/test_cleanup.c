@@ -392,8 +392,8 @@ static void processes_and_groups(void **state)
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_PROCESS, s), 0);
 	if (have_run_dir) {
 		_cleanup_free_ char *reg = registry_text(), *want = NULL;
-		assert_true(asprintf(&want, "process\t%d:%llu\nprocess\t-%d:%llu\n", (int)a, start_time(a),
-				     (int)leader, start_time(leader)) > 0);
+		assert_true(asprintf(&want, "process\t%d:%llu\nprocess\t-%d:%llu:%d\n", (int)a, start_time(a),
+				     (int)leader, start_time(leader), (int)getsid(leader)) > 0);
 		assert_string_equal(reg, want);
 	}
 	calls[0] = '\0';
@@ -634,6 +634,61 @@ static void replay_dead_run(void **state)
 		__real_kill(spared[i], SIGKILL);
 		waitpid(spared[i], NULL, 0);
 	}
+}
+
+/* A replayed group "-PGID:START:SID" kills the members of that group in that
+ * session (the leader's start time still matching); another session, or
+ * another start time, and nothing is touched. */
+static void replayed_groups_need_their_session(void **state)
+{
+	(void)state;
+	if (!have_run_dir)
+		skip();
+	pid_t leader = sleeper(true), other = sleeper(true);
+	pid_t member = fork();
+	assert_true(member >= 0);
+	if (member == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, leader);
+		for (;;)
+			pause();
+	}
+	for (int i = 0; i < 200; i++) { /* until it has joined the leader's group */
+		if (getpgid(member) == leader)
+			break;
+		usleep(5000);
+	}
+	assert_int_equal(getpgid(member), leader);
+	pid_t dead = dead_pid();
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)dead);
+	if (exists(run))
+		skip();
+	int sid = (int)getsid(0);
+	_cleanup_free_ char *reg = NULL;
+	assert_true(asprintf(&reg,
+			     "process\t-%d:%llu:%d\n"  /* ours: leader and member go */
+			     "process\t-%d:%llu:%d\n"  /* another session: spared */
+			     "process\t-%d:%llu:%d\n", /* another start time: spared */
+			     (int)leader, start_time(leader), sid, (int)other, start_time(other),
+			     sid + 100000, (int)other, start_time(other) + 5, sid) > 0);
+	plant_run(run, reg);
+	said[0] = '\0';
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	char want[64];
+	snprintf(want, sizeof(want), "process -%d:", (int)leader);
+	assert_contains(said, want);
+	assert_true(gone(leader));
+	assert_true(gone(member));
+	assert_int_equal(kill(other, 0), 0);
+	snprintf(want, sizeof(want), "-%d:", (int)other);
+	assert_not_contains(said, want);
+	assert_not_contains(err, "refused");
+	assert_false(exists(run));
+	waitpid(leader, NULL, 0);
+	waitpid(member, NULL, 0);
+	__real_kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
 }
 
 static void live_runs_are_left_alone(void **state)
@@ -1265,6 +1320,7 @@ int main(void)
 	    T(dir_kind_stays_in_bounds),
 	    T(other_kinds),
 	    T(replay_dead_run),
+	    T(replayed_groups_need_their_session),
 	    T(live_runs_are_left_alone),
 	    T(owner_file_decides),
 	    T(refuses_paths_outside_run_dir),
