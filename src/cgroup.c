@@ -839,17 +839,6 @@ int cgroup_remove_run(int pid)
 	return rc;
 }
 
-/* Is pid a running nslab? (a recycled pid of another program is not) */
-static bool nslab_alive(int pid)
-{
-	char path[64], comm[64];
-	pathf(path, sizeof(path), "/proc/%d/comm", pid);
-	if (read_file(path, comm, sizeof(comm)) < 0)
-		return false;
-	comm[strcspn(comm, "\n")] = '\0';
-	return strcmp(comm, "nslab") == 0;
-}
-
 static int remove_orphans_in(const char *mnt, void (*say)(const char *what))
 {
 	char top[PATH_MAX];
@@ -862,8 +851,10 @@ static int remove_orphans_in(const char *mnt, void (*say)(const char *what))
 	while ((de = readdir(d))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
-		if (de->d_type != DT_DIR || !isdigit((unsigned char)de->d_name[0]) || *end ||
-		    nslab_alive((int)pid))
+		/* Alive by the run's owner file, never by a process name (a copy
+		 * called nslab-dev, or nslab under valgrind, is a live run too). */
+		if (de->d_type != DT_DIR || !isdigit((unsigned char)de->d_name[0]) || *end || pid <= 0 ||
+		    pid > INT_MAX || cleanup_run_alive((int)pid))
 			continue;
 		char dir[PATH_MAX + 64];
 		pathf(dir, sizeof(dir), "%s/%s", top, de->d_name);

@@ -8,24 +8,44 @@
 #include <stddef.h>
 #include "nslab-lab.h"
 
+/* Run directories: /run/nslab/<pid> for root; unprivileged,
+ * $XDG_RUNTIME_DIR/nslab/<pid> or /tmp/nslab-$UID/<pid>. Each base is a
+ * 0700 directory of its user, never a symlink. Older builds used
+ * /tmp/nslab-<pid>: still replayed when the caller's, 0700, not a symlink. */
 #define NSLAB_RUN_BASE "/run/nslab"
-#define NSLAB_TMP_BASE "/tmp/nslab-" /* + pid, when /run is not writable */
+#define NSLAB_TMP_BASE "/tmp/nslab-" /* + uid (old layout: + pid) */
+/* Longest registry line, "KIND\tWHAT\n": longer entries are refused. */
+#define NSLAB_REGISTRY_LINE 4096
+/* Names of network links nslab would make in the host's namespace. */
+#define NSLAB_LINK_PREFIX "nsl"
 
-/* Creates /run/nslab/<pid> and its registry file. 0 ok. */
+/* Creates this run's directory (replaying a dead run's left at our PID
+ * first), its owner and registry files. 0 ok; -1 with errno, and
+ * cleanup_init_error() says what in one line (naming the path). */
 int cleanup_init(void);
+const char *cleanup_init_error(void);
 const char *cleanup_run_dir(void);
+/* Registers an object to undo. -1 with errno for an entry that could not be
+ * kept (EINVAL: a tab or newline in it, ENAMETOOLONG: over a registry line).
+ * A failure to mirror it to disk is not an error of the call: it is said
+ * once on stderr and cleanup_record_failed() turns true. */
 int cleanup_keep(enum nslab_obj kind, const char *what);
+bool cleanup_record_failed(void);
 int cleanup_undo(enum nslab_obj kind, const char *what); /* undo one now */
-size_t cleanup_mark(void);            /* current depth */
-void cleanup_unwind_to(size_t mark);  /* undo everything above mark */
-void cleanup_all(void);               /* everything, then the run dir */
-/* Undo one object (no registry involved). 0 undone, 1 it was gone already,
- * -1 failed. */
+size_t cleanup_mark(void);                               /* current depth */
+void cleanup_unwind_to(size_t mark);                     /* undo everything above mark */
+void cleanup_all(void);                                  /* everything, then the run dir */
+/* Undo one object of this run (no registry involved), after the same checks
+ * as a replayed entry. 0 undone, 1 it was gone already, -1 failed or refused
+ * (one line on stderr says which). */
 int cleanup_undo_object(enum nslab_obj kind, const char *what);
 /* --cleanup: replay the registries of dead runs. Says what it removed
  * through say(). Returns the number of objects removed, -1 on error. */
 int cleanup_dead_runs(void (*say)(const char *what));
 /* Does a dead run's leftovers exist? (for the offer at start) */
 bool cleanup_dead_runs_exist(void);
+/* Is run pid alive? Decided by its owner file ("PID START": that process,
+ * running, not a zombie), never by a process name; see cleanup.c. */
+bool cleanup_run_alive(int pid);
 
 #endif

@@ -73,8 +73,25 @@ static void offer_cleanup(bool ask)
 	if (!ask)
 		return;
 	fprintf(stderr, "nslab: remove them now? [Y/n] ");
-	char answer[16] = "";
-	if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != '\n' && answer[0] != 'y' && answer[0] != 'Y'))
+	/* One byte at a time up to the newline, from fd 0 itself: stdio would
+	 * buffer what is typed ahead (the first command), which readline, reading
+	 * fd 0 later, would never see. */
+	char first = 0, c;
+	ssize_t n;
+	bool any = false;
+	while ((n = read(STDIN_FILENO, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		if (c == '\n')
+			break;
+		if (!any && c != ' ' && c != '\t') {
+			first = c;
+			any = true;
+		}
+	}
+	if (n == 0 && !any)
+		return; /* end of input: no answer */
+	if (any && first != 'y' && first != 'Y')
 		return;
 	do_cleanup();
 }
@@ -139,8 +156,13 @@ int main(int argc, char **argv)
 		offer_cleanup(mode != MODE_SCRIPT && mode != MODE_DEMO && isatty(STDIN_FILENO));
 	state_init(NULL);
 	state_load();
-	if (cleanup_init() < 0)
-		fprintf(stderr, "nslab: cannot create the run directory %s: %s\n", NSLAB_RUN_BASE, strerror(errno));
+	if (cleanup_init() < 0) {
+		const char *why = cleanup_init_error();
+		if (why)
+			fprintf(stderr, "nslab: no run directory: %s\n", why);
+		else
+			fprintf(stderr, "nslab: cannot create the run directory %s: %s\n", NSLAB_RUN_BASE, strerror(errno));
+	}
 	atexit(on_exit_cleanup);
 	/* a learner's own lab directory is loaded as root only after a yes on a terminal */
 	labs_user_path(lab_path && *lab_path, mode != MODE_SCRIPT && mode != MODE_DEMO);

@@ -1,15 +1,19 @@
 /* test_cleanup.c: the cleanup registry: undo in reverse order, a failing
- * entry does not stop the rest, the mirror file, and `--cleanup` replaying
- * the registry of a dead run.
+ * entry does not stop the rest, the mirror file, `--cleanup` replaying the
+ * registry of a dead run, and the checks every entry passes before it is
+ * undone (only nslab's own objects: paths beneath the run dir without
+ * symlinks, the run's own cgroups, nslab's link names, processes by start
+ * time through a pidfd).
  *
- * umount2, kill and unlink are wrapped (test_cleanup.wrap): umount2 is never
- * really called (MOUNT entries name temp paths), and each wrapper logs the
- * call and can be told to fail, to reach the error paths. FILE, DIR and
- * PROCESS entries are real (temp paths, our own children).
+ * umount2, kill, unlink and syscall are wrapped (test_cleanup.wrap): umount2
+ * is never really called (MOUNT entries name temp paths), pidfd_send_signal
+ * is logged as "kill PID SIG", and each wrapper logs the call and can be told
+ * to fail, to reach the error paths. FILE, DIR and PROCESS entries are real
+ * (temp paths inside our run dir, our own children).
  *
- * NSLAB_RUN_BASE (/run/nslab) is hard-coded, so the mirror and dead-run
- * tests need root; they are skipped otherwise. The in-memory registry tests
- * need no root. */
+ * The run dir is /run/nslab/<pid> as root, a per-user one otherwise (dead
+ * runs are planted next to it); the test that chowns needs root and is
+ * skipped otherwise. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +21,11 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <libgen.h>
+#include <mntent.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "cleanup.h"
 #include "util.h"
@@ -29,10 +36,13 @@
 int __real_kill(pid_t pid, int sig);
 int __real_unlink(const char *path);
 
-static char *dir; /* this test's temp dir */
-static char calls[16384]; /* "unlink PATH\n", "umount2 PATH\n", "kill PID SIG\n" */
+static char *dir;               /* this test's temp dir */
+static char calls[16384];       /* "unlink PATH\n", "umount2 PATH\n", "kill PID SIG\n" */
 static const char *fail_umount; /* umount2 on this path fails with EBUSY */
 static pid_t fail_kill;         /* kill of this PID fails with EPERM */
+static bool no_openat2;         /* openat2 says ENOSYS (Linux < 5.6) */
+static bool no_pidfd;           /* pidfd_open says ENOSYS (Linux < 5.3) */
+static bool fake_signal;        /* pidfd_send_signal "succeeds" without a signal */
 
 static void log_call(const char *fmt, ...)
 {
@@ -68,6 +78,38 @@ int __wrap_kill(pid_t pid, int sig)
 	return __real_kill(pid, sig);
 }
 
+/* pidfd_send_signal: logged as "kill PID SIG", PID from the pidfd's fdinfo. */
+long __real_syscall(long n, ...);
+long __wrap_syscall(long n, ...);
+long __wrap_syscall(long n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	long a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if ((n == SYS_openat2 && no_openat2) || (n == SYS_pidfd_open && no_pidfd)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (n == SYS_pidfd_send_signal && fake_signal)
+		return 0;
+	if (n == SYS_pidfd_send_signal) {
+		char p[64], info[512];
+		int pid = 0;
+		snprintf(p, sizeof(p), "/proc/self/fdinfo/%ld", a[0]);
+		if (read_file(p, info, sizeof(info)) > 0 && strstr(info, "Pid:"))
+			pid = atoi(strstr(info, "Pid:") + 4);
+		log_call("kill %d %ld\n", pid, a[1]);
+		if (fail_kill && pid == fail_kill) {
+			errno = EPERM;
+			return -1;
+		}
+	}
+	return __real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
 int __wrap_unlink(const char *path);
 int __wrap_unlink(const char *path)
 {
@@ -78,7 +120,33 @@ int __wrap_unlink(const char *path)
 
 /* --- helpers --- */
 
-static bool have_run_dir; /* cleanup_init worked (root) */
+static bool have_run_dir; /* cleanup_init worked */
+static bool root;         /* dead runs of other PIDs can be planted */
+
+/* rm -rf for what a test made (inside a run dir or our temp dirs only) */
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		rmdir(p);
+	else
+		__real_unlink(p);
+	return 0;
+}
+static void rm_rf(const char *p)
+{
+	if (p)
+		nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Where runs live (/run/nslab as root): the run dir's parent. */
+static const char *runs_base(void)
+{
+	static char base[PATH_MAX];
+	snprintf(base, sizeof(base), "%s", cleanup_run_dir());
+	return dirname(base);
+}
 
 static char *path_in(const char *name)
 {
@@ -95,7 +163,10 @@ static char *touch(const char *name)
 	return p;
 }
 
-static bool exists(const char *p) { return access(p, F_OK) == 0; }
+static bool exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
 
 static char *registry_text(void)
 {
@@ -178,10 +249,14 @@ static unsigned long long start_time(pid_t pid)
 static int setup(void **state)
 {
 	(void)state;
-	dir = unit_tmpdir();
+	/* inside our run dir: entries must resolve beneath it */
+	if (asprintf(&dir, "%s/t.XXXXXX", cleanup_run_dir() ? cleanup_run_dir() : "/tmp/nslab-unit") < 0 ||
+	    !mkdtemp(dir))
+		abort();
 	calls[0] = '\0';
 	fail_umount = NULL;
 	fail_kill = 0;
+	no_openat2 = no_pidfd = fake_signal = false;
 	return 0;
 }
 
@@ -191,13 +266,16 @@ static int teardown(void **state)
 	cleanup_unwind_to(0);
 	fail_umount = NULL;
 	fail_kill = 0;
-	unit_rm_rf(dir);
+	rm_rf(dir);
 	free(dir);
 	dir = NULL;
 	return 0;
 }
 
-static void unwind_all(size_t mark) { cleanup_unwind_to(mark); }
+static void unwind_all(size_t mark)
+{
+	cleanup_unwind_to(mark);
+}
 
 /* --- tests --- */
 
@@ -207,6 +285,9 @@ static void reverse_order(void **state)
 	size_t mark = cleanup_mark();
 	_cleanup_free_ char *f1 = touch("f1"), *f2 = touch("f2"), *f3 = touch("f3");
 	_cleanup_free_ char *m1 = path_in("m1"), *m2 = path_in("m2");
+	/* mount points exist (a MOUNT entry whose path is gone has nothing to undo) */
+	assert_int_equal(mkdir(m1, 0755), 0);
+	assert_int_equal(mkdir(m2, 0755), 0);
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f1), 0);
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_MOUNT, m1), 0);
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f2), 0);
@@ -215,15 +296,16 @@ static void reverse_order(void **state)
 	assert_int_equal(cleanup_mark(), mark + 5);
 	if (have_run_dir) {
 		_cleanup_free_ char *reg = registry_text(), *want = NULL;
-		assert_true(asprintf(&want, "file\t%s\nmount\t%s\nfile\t%s\nmount\t%s\nfile\t%s\n", f1, m1, f2, m2,
-				     f3) > 0);
+		assert_true(asprintf(&want, "file\t%s\nmount\t%s\nfile\t%s\nmount\t%s\nfile\t%s\n", f1, m1,
+				     f2, m2, f3) > 0);
 		assert_string_equal(reg, want);
 	}
 	calls[0] = '\0';
 	_cleanup_free_ char *err = stderr_of(unwind_all, mark);
 	assert_string_equal(err, "");
 	_cleanup_free_ char *want = NULL;
-	assert_true(asprintf(&want, "unlink /f3\numount2 %s\nunlink /f2\numount2 %s\nunlink /f1\n", m2, m1) > 0);
+	assert_true(asprintf(&want, "unlink /f3\numount2 %s\nunlink /f2\numount2 %s\nunlink /f1\n", m2, m1) >
+		    0);
 	assert_string_equal(calls, want);
 	assert_false(exists(f1) || exists(f2) || exists(f3));
 	assert_int_equal(cleanup_mark(), mark);
@@ -256,8 +338,9 @@ static void partial_failure_continues(void **state)
 	(void)state;
 	size_t mark = cleanup_mark();
 	_cleanup_free_ char *f1 = touch("f1"), *f3 = touch("f3"), *d = path_in("adir"), *m = path_in("busy");
-	_cleanup_free_ char *other = path_in("missing"); /* already gone: not an error */
+	_cleanup_free_ char *other = path_in("missing"); /* already gone: not an error, not tried */
 	assert_int_equal(mkdir(d, 0755), 0);
+	assert_int_equal(mkdir(m, 0755), 0);
 	pid_t stubborn = sleeper(false);
 	char pidstr[16];
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)stubborn);
@@ -275,7 +358,7 @@ static void partial_failure_continues(void **state)
 
 	/* every entry was tried, in reverse, and the good ones are gone */
 	_cleanup_free_ char *want = NULL;
-	assert_true(asprintf(&want, "unlink /f3\nunlink /missing\numount2 %s\nunlink /adir\nkill %d 9\nunlink /f1\n", m,
+	assert_true(asprintf(&want, "unlink /f3\numount2 %s\nunlink /adir\nkill %d 9\nunlink /f1\n", m,
 			     (int)stubborn) > 0);
 	assert_string_equal(calls, want);
 	assert_false(exists(f1) || exists(f3));
@@ -309,8 +392,8 @@ static void processes_and_groups(void **state)
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_PROCESS, s), 0);
 	if (have_run_dir) {
 		_cleanup_free_ char *reg = registry_text(), *want = NULL;
-		assert_true(asprintf(&want, "process\t%d:%llu\nprocess\t-%d:%llu\n", (int)a, start_time(a),
-				     (int)leader, start_time(leader)) > 0);
+		assert_true(asprintf(&want, "process\t%d:%llu\nprocess\t-%d:%llu:%d\n", (int)a, start_time(a),
+				     (int)leader, start_time(leader), (int)getsid(leader)) > 0);
 		assert_string_equal(reg, want);
 	}
 	calls[0] = '\0';
@@ -388,7 +471,8 @@ static void undo_one(void **state)
 static void dir_kind_stays_in_bounds(void **state)
 {
 	(void)state;
-	_cleanup_free_ char *tree = path_in("tree"), *deep = path_in("tree/a/b"), *file = path_in("tree/a/b/f");
+	_cleanup_free_ char *tree = path_in("tree"), *deep = path_in("tree/a/b"),
+			    *file = path_in("tree/a/b/f");
 	assert_int_equal(mkdir_p(deep, 0755), 0);
 	assert_int_equal(unit_write(file, "x"), 0);
 	_cleanup_free_ char *link = path_in("tree/a/link-to-etc");
@@ -396,7 +480,7 @@ static void dir_kind_stays_in_bounds(void **state)
 	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_DIR, tree), 0);
 	assert_false(exists(tree));
 	assert_true(exists("/etc/hostname")); /* a symlink is removed, never followed */
-	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_DIR, tree), 0); /* gone: fine */
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_DIR, tree), 1); /* gone: nothing to undo */
 
 	/* Outside /run/nslab/ and /tmp/nslab-*: refused, left alone. */
 	char outside[] = "/tmp/unit-outside.XXXXXX";
@@ -426,7 +510,7 @@ static void other_kinds(void **state)
 	_cleanup_free_ char *want = NULL;
 	assert_true(asprintf(&want, "umount2 %s\nunlink /netns-file\n", ns) > 0);
 	assert_string_equal(calls, want);
-	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_NETNS, ns), 0); /* already gone */
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_NETNS, ns), 1); /* already gone */
 	assert_int_equal(cleanup_undo_object((enum nslab_obj)99, "x"), -1);
 	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_LINK, "nslab-unit-none0"), -1); /* no such link */
 }
@@ -440,27 +524,62 @@ static void say(const char *what)
 	snprintf(said + len, sizeof(said) - len, "%s\n", what);
 }
 
+static void init_fn(size_t arg)
+{
+	(void)arg;
+	have_run_dir = cleanup_init() == 0;
+}
+
+static int dead_runs_n;
+static void dead_runs(size_t arg)
+{
+	(void)arg;
+	dead_runs_n = cleanup_dead_runs(say);
+}
+
+/* A PID that is certainly not running: a child we made and reaped. */
+static pid_t dead_pid(void)
+{
+	pid_t dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	return dead;
+}
+
+/* Plants a dead run's dir <base>/<pid> (0700) with registry text. */
+static void plant_run(const char *run, const char *registry)
+{
+	char regpath[PATH_MAX];
+	assert_int_equal(mkdir(run, 0700), 0);
+	snprintf(regpath, sizeof(regpath), "%s/registry", run);
+	assert_int_equal(unit_write(regpath, registry), 0);
+}
+
 static void replay_dead_run(void **state)
 {
 	(void)state;
 	if (!have_run_dir)
 		skip();
-	/* A PID that is certainly not running: a child we made and reaped. */
-	pid_t dead = fork();
-	if (dead == 0)
-		_exit(0);
-	waitpid(dead, NULL, 0);
-	char run[64];
-	snprintf(run, sizeof(run), NSLAB_RUN_BASE "/%d", (int)dead);
+	pid_t dead = dead_pid();
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)dead);
 	if (exists(run))
 		skip(); /* a real leftover with that PID: not ours to touch */
-	_cleanup_free_ char *labdir = NULL, *labfile = NULL;
+	assert_int_equal(mkdir(run, 0700), 0);
+	_cleanup_free_ char *labdir = NULL, *labfile = NULL, *fa = NULL, *fb = NULL, *m = NULL;
 	assert_true(asprintf(&labdir, "%s/lab", run) > 0);
 	assert_true(asprintf(&labfile, "%s/lab/root-file", run) > 0);
+	assert_true(asprintf(&fa, "%s/a", run) > 0);
+	assert_true(asprintf(&fb, "%s/b", run) > 0);
+	assert_true(asprintf(&m, "%s/mnt", run) > 0);
 	assert_int_equal(mkdir_p(labdir, 0755), 0);
 	assert_int_equal(unit_write(labfile, "x"), 0);
-	_cleanup_free_ char *fa = touch("a"), *fb = touch("b"), *m = path_in("mnt");
-	pid_t victim = sleeper(false), stranger = sleeper(false);
+	assert_int_equal(unit_write(fa, "a"), 0);
+	assert_int_equal(unit_write(fb, "b"), 0);
+	assert_int_equal(mkdir(m, 0755), 0);
+	pid_t victim = sleeper(false), stranger = sleeper(false), leader = sleeper(true),
+	      nostart = sleeper(false);
 	_cleanup_free_ char *reg = NULL;
 	assert_true(asprintf(&reg,
 			     "file\t%s\n"
@@ -469,21 +588,24 @@ static void replay_dead_run(void **state)
 			     "no tab on this line\n"
 			     "bogus\tkind\n"
 			     "mount\t%s\n"
-			     "process\t%d:%llu\n" /* wrong start time: a reused PID */
+			     "process\t%d:%llu\n"  /* wrong start time: a reused PID */
+			     "process\t-%d:%llu\n" /* a group: never replayed from disk */
+			     "process\t%d\n"       /* no start time: refused */
 			     "file\t%s\n",
-			     fa, (int)victim, start_time(victim), labdir, m, (int)stranger, start_time(stranger) + 7,
+			     fa, (int)victim, start_time(victim), labdir, m, (int)stranger,
+			     start_time(stranger) + 7, (int)leader, start_time(leader), (int)nostart,
 			     fb) > 0);
-	char regpath[96];
+	char regpath[PATH_MAX + 16];
 	snprintf(regpath, sizeof(regpath), "%s/registry", run);
 	assert_int_equal(unit_write(regpath, reg), 0);
 
 	assert_true(cleanup_dead_runs_exist());
 	said[0] = calls[0] = '\0';
-	int n = cleanup_dead_runs(say);
-	assert_true(n >= 1);
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	assert_true(dead_runs_n >= 1);
 
 	/* undone in reverse order of the file, then the run dir itself */
-	char vict[64], work[96];
+	char vict[64], work[PATH_MAX + 16];
 	snprintf(vict, sizeof(vict), "process %d:", (int)victim);
 	snprintf(work, sizeof(work), "work dir %s\n", run);
 	char *p_fb = strstr(said, fb), *p_m = strstr(said, m), *p_dir = strstr(said, labdir),
@@ -494,14 +616,79 @@ static void replay_dead_run(void **state)
 		fail_msg("not in reverse order:\n%s", said);
 	assert_not_contains(said, "bogus");
 	assert_not_contains(said, "no tab");
+	char l1[128], l2[128];
+	snprintf(l1, sizeof(l1), "nslab: refused: process -%d:", (int)leader);
+	snprintf(l2, sizeof(l2), "nslab: refused: process %d: no start time\n", (int)nostart);
+	assert_contains(err, l1);
+	assert_contains(err, l2);
 
 	assert_false(exists(fa) || exists(fb) || exists(run));
 	assert_true(gone(victim));
 	waitpid(victim, NULL, 0);
 	assert_int_equal(kill(stranger, 0), 0); /* spared */
+	assert_int_equal(kill(leader, 0), 0);   /* spared */
+	assert_int_equal(kill(nostart, 0), 0);  /* spared */
 	assert_true(exists(cleanup_run_dir())); /* our own, live run is not touched */
-	__real_kill(stranger, SIGKILL);
-	waitpid(stranger, NULL, 0);
+	pid_t spared[] = {stranger, leader, nostart};
+	for (int i = 0; i < 3; i++) {
+		__real_kill(spared[i], SIGKILL);
+		waitpid(spared[i], NULL, 0);
+	}
+}
+
+/* A replayed group "-PGID:START:SID" kills the members of that group in that
+ * session (the leader's start time still matching); another session, or
+ * another start time, and nothing is touched. */
+static void replayed_groups_need_their_session(void **state)
+{
+	(void)state;
+	if (!have_run_dir)
+		skip();
+	pid_t leader = sleeper(true), other = sleeper(true);
+	pid_t member = fork();
+	assert_true(member >= 0);
+	if (member == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, leader);
+		for (;;)
+			pause();
+	}
+	for (int i = 0; i < 200; i++) { /* until it has joined the leader's group */
+		if (getpgid(member) == leader)
+			break;
+		usleep(5000);
+	}
+	assert_int_equal(getpgid(member), leader);
+	pid_t dead = dead_pid();
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)dead);
+	if (exists(run))
+		skip();
+	int sid = (int)getsid(0);
+	_cleanup_free_ char *reg = NULL;
+	assert_true(asprintf(&reg,
+			     "process\t-%d:%llu:%d\n"  /* ours: leader and member go */
+			     "process\t-%d:%llu:%d\n"  /* another session: spared */
+			     "process\t-%d:%llu:%d\n", /* another start time: spared */
+			     (int)leader, start_time(leader), sid, (int)other, start_time(other),
+			     sid + 100000, (int)other, start_time(other) + 5, sid) > 0);
+	plant_run(run, reg);
+	said[0] = '\0';
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	char want[64];
+	snprintf(want, sizeof(want), "process -%d:", (int)leader);
+	assert_contains(said, want);
+	assert_true(gone(leader));
+	assert_true(gone(member));
+	assert_int_equal(kill(other, 0), 0);
+	snprintf(want, sizeof(want), "-%d:", (int)other);
+	assert_not_contains(said, want);
+	assert_not_contains(err, "refused");
+	assert_false(exists(run));
+	waitpid(leader, NULL, 0);
+	waitpid(member, NULL, 0);
+	__real_kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
 }
 
 static void live_runs_are_left_alone(void **state)
@@ -526,12 +713,14 @@ static void owner_file_decides(void **state)
 	if (!have_run_dir)
 		skip();
 	pid_t owner = sleeper(false); /* alive, and not named nslab */
-	char run[64], path[128], text[64];
-	snprintf(run, sizeof(run), NSLAB_RUN_BASE "/%d", (int)owner);
+	char run[PATH_MAX], path[PATH_MAX + 16], text[64];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)owner);
 	if (exists(run))
 		skip();
-	assert_int_equal(mkdir_p(run, 0755), 0);
-	_cleanup_free_ char *f = touch("kept-by-live-owner"), *reg = NULL;
+	assert_int_equal(mkdir(run, 0700), 0);
+	_cleanup_free_ char *f = NULL, *reg = NULL;
+	assert_true(asprintf(&f, "%s/kept-by-live-owner", run) > 0);
+	assert_int_equal(unit_write(f, "x"), 0);
 	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
 	snprintf(path, sizeof(path), "%s/registry", run);
 	assert_int_equal(unit_write(path, reg), 0);
@@ -558,6 +747,528 @@ static void owner_file_decides(void **state)
 	waitpid(owner, NULL, 0);
 }
 
+/* --- every entry is checked before it is undone --- */
+
+static struct {
+	enum nslab_obj kind;
+	const char *what;
+	int rc;
+} undo_call;
+static void undo_fn(size_t arg)
+{
+	(void)arg;
+	undo_call.rc = cleanup_undo_object(undo_call.kind, undo_call.what);
+}
+
+/* Undoes (kind, what) as this run's entry; returns what it said. */
+static char *undo_said(enum nslab_obj kind, const char *what, int *rc)
+{
+	undo_call.kind = kind;
+	undo_call.what = what;
+	char *err = stderr_of(undo_fn, 0);
+	*rc = undo_call.rc;
+	return err;
+}
+
+/* Refused in one line that names kind and what, and nothing happened. */
+static void assert_refused(enum nslab_obj kind, const char *what, const char *reason)
+{
+	static const char *const names[] = {"", "process", "mount", "dir", "cgroup", "link", "netns", "file"};
+	int rc;
+	calls[0] = '\0';
+	_cleanup_free_ char *err = undo_said(kind, what, &rc), *want = NULL;
+	assert_true(asprintf(&want, "nslab: refused: %s %s: %s", names[kind], what, reason) > 0);
+	if (rc != -1 || !strstr(err, want) || strchr(err, '\n') != err + strlen(err) - 1)
+		fail_msg("%s %s: rc %d, expected one line \"%s...\", said:\n%s", names[kind], what, rc, want,
+			 err);
+	if (strstr(calls, "umount2") || strstr(calls, "kill"))
+		fail_msg("%s %s was refused but still acted on: %s", names[kind], what, calls);
+}
+
+static char *outside_dir(void)
+{
+	char *o = strdup("/tmp/unit-outside.XXXXXX");
+	assert_non_null(o);
+	assert_non_null(mkdtemp(o));
+	char v[PATH_MAX];
+	snprintf(v, sizeof(v), "%s/victim", o);
+	assert_int_equal(unit_write(v, "keep me"), 0);
+	return o;
+}
+
+static bool victim_there(const char *o)
+{
+	char v[PATH_MAX];
+	snprintf(v, sizeof(v), "%s/victim", o);
+	return exists(v);
+}
+
+static void refuses_paths_outside_run_dir(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *o = outside_dir(), *v = NULL;
+	assert_true(asprintf(&v, "%s/victim", o) > 0);
+	assert_refused(NSLAB_OBJ_FILE, v, "not beneath ");
+	assert_refused(NSLAB_OBJ_DIR, o, "not beneath ");
+	assert_refused(NSLAB_OBJ_MOUNT, o, "not beneath ");
+	assert_refused(NSLAB_OBJ_NETNS, v, "not beneath ");
+	assert_refused(NSLAB_OBJ_FILE, "relative/path", "not beneath ");
+	assert_refused(NSLAB_OBJ_DIR, cleanup_run_dir(), "not beneath "); /* the run dir itself */
+	assert_true(victim_there(o));
+	rm_rf(o);
+}
+
+static void refuses_symlink_components(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *o = outside_dir(), *link = path_in("link"), *through = NULL, *sub = NULL;
+	assert_int_equal(symlink(o, link), 0);
+	assert_true(asprintf(&through, "%s/victim", link) > 0);
+	assert_true(asprintf(&sub, "%s/sub", link) > 0);
+	assert_refused(NSLAB_OBJ_FILE, through, "a symlink on the way");
+	assert_refused(NSLAB_OBJ_DIR, sub, "a symlink on the way");
+	assert_refused(NSLAB_OBJ_MOUNT, through, "a symlink on the way");
+	assert_refused(NSLAB_OBJ_NETNS, through, "a symlink on the way");
+	/* the symlink itself, as the last component, is ours to remove: the
+	 * link goes, what it points to stays */
+	int rc;
+	_cleanup_free_ char *err = undo_said(NSLAB_OBJ_DIR, link, &rc);
+	assert_int_equal(rc, 0);
+	assert_false(exists(link));
+	assert_true(victim_there(o));
+	rm_rf(o);
+}
+
+static void refuses_dot_dot(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *o = outside_dir(), *up = NULL, *dot = path_in("./x"), *dbl = NULL;
+	assert_true(asprintf(&up, "%s/../../../..%s/victim", dir, o) > 0);
+	assert_true(asprintf(&dbl, "%s//x", dir) > 0);
+	assert_refused(NSLAB_OBJ_FILE, up, "'.', '..' or '//' in the path");
+	assert_refused(NSLAB_OBJ_DIR, up, "'.', '..' or '//' in the path");
+	assert_refused(NSLAB_OBJ_FILE, dot, "'.', '..' or '//' in the path");
+	assert_refused(NSLAB_OBJ_FILE, dbl, "'.', '..' or '//' in the path");
+	assert_true(victim_there(o));
+	rm_rf(o);
+}
+
+static void refuses_mount_root(void **state)
+{
+	(void)state;
+	assert_refused(NSLAB_OBJ_MOUNT, "/", "the root directory");
+	assert_refused(NSLAB_OBJ_DIR, "/", "the root directory");
+	assert_refused(NSLAB_OBJ_MOUNT, "/proc", "not beneath ");
+}
+
+/* The first cgroup hierarchy mounted here (NULL: none). */
+static const char *a_cgroup_mount(void)
+{
+	static char mnt[PATH_MAX];
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	struct mntent *m;
+	mnt[0] = '\0';
+	while (f && (m = getmntent(f)))
+		if (!mnt[0] && (strcmp(m->mnt_type, "cgroup") == 0 || strcmp(m->mnt_type, "cgroup2") == 0))
+			snprintf(mnt, sizeof(mnt), "%s", m->mnt_dir);
+	if (f)
+		endmntent(f);
+	return mnt[0] ? mnt : NULL;
+}
+
+static void refuses_foreign_cgroups(void **state)
+{
+	(void)state;
+	const char *mnt = a_cgroup_mount();
+	if (!mnt)
+		skip();
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/hostile-unit", mnt);
+	assert_refused(NSLAB_OBJ_CGROUP, p, "not in this run's cgroup");
+	snprintf(p, sizeof(p), "%s/nslab/%d", mnt, (int)getpid() + 1); /* another run's */
+	assert_refused(NSLAB_OBJ_CGROUP, p, "not in this run's cgroup");
+	snprintf(p, sizeof(p), "%s/nslab/%d0", mnt, (int)getpid()); /* a longer PID */
+	assert_refused(NSLAB_OBJ_CGROUP, p, "not in this run's cgroup");
+	snprintf(p, sizeof(p), "%s/nslab/%d/../../hostile-unit", mnt, (int)getpid());
+	assert_refused(NSLAB_OBJ_CGROUP, p, "'.', '..' or '//' in the path");
+	assert_refused(NSLAB_OBJ_CGROUP, "/tmp/nslab/1234", "not in a cgroup hierarchy");
+	assert_refused(NSLAB_OBJ_CGROUP, mnt, "not in a cgroup hierarchy"); /* the root itself */
+	/* our own, not made: nothing to do, nothing refused */
+	snprintf(p, sizeof(p), "%s/nslab/%d/not-made", mnt, (int)getpid());
+	int rc;
+	_cleanup_free_ char *err = undo_said(NSLAB_OBJ_CGROUP, p, &rc);
+	assert_int_equal(rc, 1);
+	assert_string_equal(err, "");
+}
+
+static void refuses_foreign_links(void **state)
+{
+	(void)state;
+	const char *bad[] = {"eth0", "lo", "veth0", "-nsl0", "nsl;true", "nsl x", "nsl0123456789abcd", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_refused(NSLAB_OBJ_LINK, bad[i], "not a link name nslab gives");
+	int rc;
+	_cleanup_free_ char *err = undo_said(NSLAB_OBJ_LINK, "nsl-unit0", &rc); /* ours, not there */
+	assert_int_equal(rc, -1);
+	assert_not_contains(err, "refused");
+}
+
+static void refuses_foreign_netns(void **state)
+{
+	(void)state;
+	assert_refused(NSLAB_OBJ_NETNS, "/run/netns/somebodys", "not beneath ");
+	assert_refused(NSLAB_OBJ_NETNS, "/run/netns/nslab-x/../y", "not beneath ");
+	assert_refused(NSLAB_OBJ_NETNS, "/var/run/netns/nslab-x", "not beneath ");
+}
+
+static void refuses_processes_without_matching_start(void **state)
+{
+	(void)state;
+	pid_t a = sleeper(false);
+	char s[64];
+	snprintf(s, sizeof(s), "%d", (int)a);
+	assert_refused(NSLAB_OBJ_PROCESS, s, "no start time");
+	snprintf(s, sizeof(s), "%d:", (int)a);
+	assert_refused(NSLAB_OBJ_PROCESS, s, "no start time");
+	snprintf(s, sizeof(s), "%d:0", (int)a);
+	assert_refused(NSLAB_OBJ_PROCESS, s, "bad start time");
+	snprintf(s, sizeof(s), "%d:%llux", (int)a, start_time(a));
+	assert_refused(NSLAB_OBJ_PROCESS, s, "bad start time");
+	snprintf(s, sizeof(s), "1:%llu", start_time(1));
+	assert_refused(NSLAB_OBJ_PROCESS, s, "PID 1 is never nslab's");
+	assert_refused(NSLAB_OBJ_PROCESS, "-1:5", "PID -1 is never nslab's");
+	assert_refused(NSLAB_OBJ_PROCESS, "x:5", "not a PID");
+	assert_int_equal(kill(a, 0), 0);
+	/* a wrong start time: someone else's now, spared without a word */
+	snprintf(s, sizeof(s), "%d:%llu", (int)a, start_time(a) + 1);
+	int rc;
+	_cleanup_free_ char *err = undo_said(NSLAB_OBJ_PROCESS, s, &rc);
+	assert_int_equal(rc, 1);
+	assert_string_equal(err, "");
+	assert_int_equal(kill(a, 0), 0);
+	__real_kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+}
+
+/* Registry lines are never split: over-long entries and entries with a
+ * newline or tab are refused at keep time; the registry is 0600. */
+static void keep_refuses_what_would_split(void **state)
+{
+	(void)state;
+	size_t mark = cleanup_mark();
+	char *lng = malloc(NSLAB_REGISTRY_LINE + 1);
+	assert_non_null(lng);
+	memset(lng, 'a', NSLAB_REGISTRY_LINE);
+	lng[0] = '/';
+	lng[NSLAB_REGISTRY_LINE] = '\0';
+	errno = 0;
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, lng), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+	free(lng);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, "/a\nfile\t/etc/passwd"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, "/a\t/b"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(cleanup_mark(), mark);
+	assert_false(cleanup_record_failed());
+	char p[PATH_MAX];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/registry", cleanup_run_dir());
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(p, sizeof(p), "%s/owner", cleanup_run_dir());
+	assert_int_equal(lstat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(lstat(cleanup_run_dir(), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	/* /run/nslab is 0755 (others may see that a root run left something,
+	 * never what); a per-user base is 0700 */
+	assert_int_equal(lstat(runs_base(), &st), 0);
+	assert_int_equal(st.st_mode & 0777, strcmp(runs_base(), NSLAB_RUN_BASE) == 0 ? 0755 : 0700);
+	assert_int_equal(st.st_uid, geteuid());
+}
+
+/* Without openat2 (Linux < 5.6) the same checks hold: an O_NOFOLLOW walk. */
+static void fallback_walk_refuses_the_same(void **state)
+{
+	no_openat2 = true;
+	refuses_symlink_components(state);
+	refuses_dot_dot(state);
+	refuses_paths_outside_run_dir(state);
+	_cleanup_free_ char *deep = path_in("a/b"), *f = path_in("a/b/f");
+	assert_int_equal(mkdir_p(deep, 0755), 0);
+	assert_int_equal(unit_write(f, "x"), 0);
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_FILE, f), 0); /* ours: removed */
+	assert_false(exists(f));
+	_cleanup_free_ char *missing = path_in("a/nothing/f");
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_FILE, missing), 1);
+}
+
+/* Without pidfd_open (Linux < 5.3): kill(2) after the start-time check. */
+static void no_pidfd_falls_back_to_kill(void **state)
+{
+	(void)state;
+	no_pidfd = true;
+	pid_t a = sleeper(false);
+	char s[64];
+	snprintf(s, sizeof(s), "%d:%llu", (int)a, start_time(a) + 1);
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_PROCESS, s), 1); /* not ours now */
+	assert_int_equal(kill(a, 0), 0);
+	snprintf(s, sizeof(s), "%d:%llu", (int)a, start_time(a));
+	calls[0] = '\0';
+	assert_int_equal(cleanup_undo_object(NSLAB_OBJ_PROCESS, s), 0);
+	char want[64];
+	snprintf(want, sizeof(want), "kill %d 9\n", (int)a);
+	assert_string_equal(calls, want);
+	errno = 0;
+	assert_int_equal(waitpid(a, NULL, WNOHANG), -1); /* reaped already */
+}
+
+/* D15: a process that has not exited after the signal is not reported as
+ * removed: "still exiting" (here the signal is swallowed by the wrapper). */
+static void still_exiting_is_said(void **state)
+{
+	(void)state;
+	size_t mark = cleanup_mark();
+	pid_t a = sleeper(false);
+	char s[32];
+	snprintf(s, sizeof(s), "%d", (int)a);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_PROCESS, s), 0);
+	fake_signal = true;
+	_cleanup_free_ char *err = stderr_of(unwind_all, mark);
+	char want[96];
+	snprintf(want, sizeof(want), "nslab: process %d:%llu was killed and is still exiting\n", (int)a,
+		 start_time(a));
+	assert_string_equal(err, want);
+	__real_kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+}
+
+/* Writes runs_base()/<pid>/owner for process pid with start time start. */
+static void plant_owner(const char *run, pid_t pid, unsigned long long start)
+{
+	char p[PATH_MAX + 16], text[64];
+	snprintf(p, sizeof(p), "%s/owner", run);
+	snprintf(text, sizeof(text), "%d %llu\n", (int)pid, start);
+	assert_int_equal(unit_write(p, text), 0);
+}
+
+/* D5: liveness is the owner file's, whatever the process is called. */
+static void renamed_owner_is_alive(void **state)
+{
+	(void)state;
+	pid_t owner = sleeper(false);
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)owner);
+	if (exists(run))
+		skip();
+	plant_run(run, "");
+	plant_owner(run, owner, start_time(owner));
+	assert_true(cleanup_run_alive(owner)); /* its comm is the test's, not nslab */
+	/* the orphan sweep asks the same: its cgroup tree stays */
+	const char *mnt = a_cgroup_mount();
+	char cg[PATH_MAX] = "", top[PATH_MAX];
+	if (root && mnt) {
+		snprintf(top, sizeof(top), "%s/nslab", mnt);
+		snprintf(cg, sizeof(cg), "%s/nslab/%d", mnt, (int)owner);
+		if (mkdir(top, 0755) < 0 && errno != EEXIST)
+			cg[0] = '\0';
+		if (cg[0] && mkdir(cg, 0755) < 0)
+			cg[0] = '\0';
+	}
+	said[0] = '\0';
+	cleanup_dead_runs(say);
+	assert_true(exists(run));
+	if (cg[0])
+		assert_true(exists(cg));
+	/* its owner gone, the run is dead: dir and cgroup go */
+	__real_kill(owner, SIGKILL);
+	waitpid(owner, NULL, 0);
+	assert_false(cleanup_run_alive(owner));
+	said[0] = '\0';
+	cleanup_dead_runs(say);
+	assert_false(exists(run));
+	if (cg[0]) {
+		bool left = exists(cg);
+		rmdir(cg);
+		rmdir(top);
+		assert_false(left);
+	}
+}
+
+/* D6: an owner that is a zombie (its parent has not reaped it) is dead. */
+static void zombie_owner_is_dead(void **state)
+{
+	(void)state;
+	pid_t owner = sleeper(false);
+	unsigned long long start = start_time(owner);
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)owner);
+	if (exists(run))
+		skip();
+	_cleanup_free_ char *f = NULL, *reg = NULL;
+	assert_true(asprintf(&f, "%s/left-by-zombie", run) > 0);
+	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
+	plant_run(run, reg);
+	assert_int_equal(unit_write(f, "x"), 0);
+	plant_owner(run, owner, start);
+	assert_true(cleanup_run_alive(owner));
+	__real_kill(owner, SIGKILL);
+	for (int i = 0; i < 200; i++) { /* wait for the zombie, never reap it */
+		char p[64], st[512];
+		snprintf(p, sizeof(p), "/proc/%d/stat", (int)owner);
+		if (read_file(p, st, sizeof(st)) > 0 && strrchr(st, ')')[2] == 'Z')
+			break;
+		usleep(5000);
+	}
+	assert_false(cleanup_run_alive(owner));
+	assert_true(cleanup_dead_runs_exist());
+	said[0] = '\0';
+	cleanup_dead_runs(say);
+	assert_false(exists(f));
+	assert_false(exists(run));
+	assert_contains(said, f);
+	waitpid(owner, NULL, 0);
+}
+
+/* A run dir without an owner file: alive while its PID runs (it cannot be
+ * told from a run that could not write one), dead once the PID is gone. */
+static void ownerless_run_dir(void **state)
+{
+	(void)state;
+	pid_t p = sleeper(false);
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)p);
+	if (exists(run))
+		skip();
+	plant_run(run, "");
+	assert_true(cleanup_run_alive(p));
+	said[0] = '\0';
+	cleanup_dead_runs(say);
+	assert_true(exists(run));
+	__real_kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	assert_false(cleanup_run_alive(p));
+	cleanup_dead_runs(say);
+	assert_false(exists(run));
+}
+
+/* D1: a run dir or registry someone else could have written is never
+ * replayed: a dir of another uid, a group/world-writable one, a symlink to
+ * a dir, an old-layout /tmp/nslab-<pid> of another user, a registry file of
+ * another uid. */
+static void untrusted_run_dirs_are_not_replayed(void **state)
+{
+	(void)state;
+	if (!root)
+		skip();
+	_cleanup_free_ char *o = outside_dir(), *v = NULL, *reg = NULL;
+	assert_true(asprintf(&v, "%s/victim", o) > 0);
+	char runs[5][PATH_MAX / 2];
+	pid_t pids[5];
+	for (int i = 0; i < 5; i++)
+		pids[i] = dead_pid();
+	snprintf(runs[0], PATH_MAX / 2, "%s/%d", runs_base(), (int)pids[0]); /* another uid's */
+	snprintf(runs[1], PATH_MAX / 2, "%s/%d", runs_base(), (int)pids[1]); /* world writable */
+	snprintf(runs[2], PATH_MAX / 2, "%s/%d", runs_base(), (int)pids[2]); /* a symlink */
+	snprintf(runs[3], PATH_MAX / 2, NSLAB_TMP_BASE "%d", (int)pids[3]);  /* old layout, nobody's */
+	snprintf(runs[4], PATH_MAX / 2, "%s/%d", runs_base(), (int)pids[4]); /* registry of another uid */
+	for (int i = 0; i < 5; i++)
+		if (exists(runs[i]))
+			skip();
+	/* each names a file inside itself (else every entry would be refused
+	 * anyway) and the outside victim */
+	char real2[PATH_MAX];
+	snprintf(real2, sizeof(real2), "%s/real-dir", o);
+	for (int i = 0; i < 5; i++) {
+		const char *d = i == 2 ? real2 : runs[i];
+		char inside[3 * PATH_MAX], text[8 * PATH_MAX];
+		snprintf(inside, sizeof(inside), "%s/inside", runs[i]);
+		snprintf(text, sizeof(text), "file\t%s\nfile\t%s\n", v, inside);
+		plant_run(d, text);
+		snprintf(inside, sizeof(inside), "%s/inside", d);
+		assert_int_equal(unit_write(inside, "x"), 0);
+	}
+	assert_int_equal(chown(runs[0], 65534, 65534), 0);
+	assert_int_equal(chmod(runs[1], 0777), 0);
+	assert_int_equal(symlink(real2, runs[2]), 0);
+	assert_int_equal(chown(runs[3], 65534, 65534), 0);
+	char rp[PATH_MAX + 16];
+	snprintf(rp, sizeof(rp), "%s/registry", runs[4]);
+	assert_int_equal(chown(rp, 65534, 65534), 0);
+	said[0] = '\0';
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	/* (runs[4] is ours: its refused registry is not replayed, then the dir
+	 * of the dead run goes) */
+	int bad = -1;
+	for (int i = 0; i < 4; i++) {
+		char inside[3 * PATH_MAX];
+		snprintf(inside, sizeof(inside), "%s/inside", i == 2 ? real2 : runs[i]);
+		if (!exists(inside) && bad < 0)
+			bad = i;
+	}
+	bool victim_ok = victim_there(o);
+	for (int i = 0; i < 5; i++) {
+		if (i == 2)
+			__real_unlink(runs[2]);
+		else
+			rm_rf(runs[i]);
+	}
+	rm_rf(o);
+	if (bad >= 0)
+		fail_msg("%s was replayed (said: %s)", runs[bad], said);
+	assert_true(victim_ok);
+	assert_not_contains(said, v);
+	assert_contains(err, "refused: registry"); /* the one of another uid */
+}
+
+/* D7: a run dir left at our own PID belonged to a dead run: it is replayed
+ * (with the same checks) before a fresh one is made. */
+static void own_pid_dir_replayed_at_start(void **state)
+{
+	(void)state;
+	cleanup_all();
+	free(dir);
+	dir = strdup("/tmp/unit-d7.XXXXXX"); /* for stderr_of() */
+	assert_non_null(dir);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(cleanup_init(), 0);
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s", cleanup_run_dir());
+	cleanup_all(); /* what a killed run with our PID left behind: */
+	assert_int_equal(mkdir_p(run, 0700), 0);
+	pid_t victim = sleeper(false);
+	_cleanup_free_ char *f = NULL, *reg = NULL, *o = outside_dir(), *v = NULL;
+	assert_true(asprintf(&v, "%s/victim", o) > 0);
+	assert_true(asprintf(&f, "%s/left", run) > 0);
+	assert_int_equal(unit_write(f, "x"), 0);
+	assert_true(asprintf(&reg, "file\t%s\nprocess\t%d:%llu\nfile\t%s\n", f, (int)victim,
+			     start_time(victim), v) > 0);
+	char p[PATH_MAX + 16];
+	snprintf(p, sizeof(p), "%s/registry", run);
+	assert_int_equal(unit_write(p, reg), 0);
+	plant_owner(run, getpid(), start_time(getpid()) + 1);
+	have_run_dir = false;
+	_cleanup_free_ char *err = stderr_of(init_fn, 0);
+	assert_true(have_run_dir);
+	assert_string_equal(cleanup_run_dir(), run);
+	assert_false(exists(f));
+	assert_true(gone(victim));
+	waitpid(victim, NULL, 0);
+	assert_true(victim_there(o)); /* the same checks: outside stays */
+	assert_contains(err, "left by a dead run with this PID");
+	assert_contains(err, "refused: file");
+	_cleanup_free_ char *now = registry_text();
+	assert_string_equal(now, ""); /* a fresh registry */
+	rm_rf(o);
+	rm_rf(dir);
+	free(dir);
+	/* a dir for the per-test teardown */
+	assert_true(asprintf(&dir, "%s/t.XXXXXX", cleanup_run_dir()) > 0);
+	assert_non_null(mkdtemp(dir));
+}
+
 /* Last: cleanup_all removes everything and the run directory. */
 static void cleanup_all_removes_run_dir(void **state)
 {
@@ -580,10 +1291,12 @@ static int group_setup(void **state)
 	/* Older nslab builds took a run dir without an owner file as dead
 	 * unless its process was named nslab*: keep a name that passes, so that
 	 * no `nslab --cleanup` replays our live registry. */
-	prctl(PR_SET_NAME, "nslab-unittest");
-	have_run_dir = geteuid() == 0 && cleanup_init() == 0;
+	root = geteuid() == 0;
+	have_run_dir = cleanup_init() == 0;
 	if (!have_run_dir)
-		fprintf(stderr, "(no %s/<pid>: mirror and dead-run tests skipped)\n", NSLAB_RUN_BASE);
+		fprintf(stderr, "(no run dir: %s: most tests fail)\n", cleanup_init_error());
+	if (!root)
+		fprintf(stderr, "(not root: the test that chowns planted run dirs is skipped)\n");
 	return 0;
 }
 
@@ -598,18 +1311,36 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(reverse_order),
-		T(unwind_to_a_mark),
-		T(partial_failure_continues),
-		T(processes_and_groups),
-		T(process_reuse_guard),
-		T(undo_one),
-		T(dir_kind_stays_in_bounds),
-		T(other_kinds),
-		T(replay_dead_run),
-		T(live_runs_are_left_alone),
-		T(owner_file_decides),
-		T(cleanup_all_removes_run_dir),
+	    T(reverse_order),
+	    T(unwind_to_a_mark),
+	    T(partial_failure_continues),
+	    T(processes_and_groups),
+	    T(process_reuse_guard),
+	    T(undo_one),
+	    T(dir_kind_stays_in_bounds),
+	    T(other_kinds),
+	    T(replay_dead_run),
+	    T(replayed_groups_need_their_session),
+	    T(live_runs_are_left_alone),
+	    T(owner_file_decides),
+	    T(refuses_paths_outside_run_dir),
+	    T(refuses_symlink_components),
+	    T(refuses_dot_dot),
+	    T(refuses_mount_root),
+	    T(refuses_foreign_cgroups),
+	    T(refuses_foreign_links),
+	    T(refuses_foreign_netns),
+	    T(refuses_processes_without_matching_start),
+	    T(keep_refuses_what_would_split),
+	    T(fallback_walk_refuses_the_same),
+	    T(no_pidfd_falls_back_to_kill),
+	    T(still_exiting_is_said),
+	    T(renamed_owner_is_alive),
+	    T(zombie_owner_is_dead),
+	    T(ownerless_run_dir),
+	    T(untrusted_run_dirs_are_not_replayed),
+	    T(own_pid_dir_replayed_at_start),
+	    T(cleanup_all_removes_run_dir),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
