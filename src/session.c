@@ -434,7 +434,8 @@ int session_start(const char *id)
 	session_stop();
 	S = (typeof(S)){.lab = lab, .mark = cleanup_mark(), .last_check = -1, .main_pidfd = -1};
 	if (!cleanup_run_dir()) {
-		out_error("no run directory (needs write access to %s): run nslab with sudo", NSLAB_RUN_BASE);
+		const char *why = cleanup_init_error();
+		out_error("no run directory%s%s", why ? ": " : "", why ? why : " (run nslab with sudo)");
 		S.lab = NULL;
 		return -1;
 	}
