@@ -15,6 +15,7 @@
  * never from a process name. */
 #include "cleanup.h"
 #include "cgroup.h"
+#include "pidfd.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -36,12 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
@@ -709,7 +704,7 @@ static int kill_group(int pgid, unsigned long long start, int sid)
 		if (*end || p <= 1 || p == getpid() || proc_stat_ids((pid_t)p, NULL, &g, &s, &st) < 0 ||
 		    g != pgid || s != sid || st < start)
 			continue;
-		int fd = (int)syscall(SYS_pidfd_open, (pid_t)p, 0);
+		int fd = pidfd_open_pid((pid_t)p);
 		if (fd < 0 && errno != ENOSYS)
 			continue;
 		/* checked again on the process the pidfd pins */
@@ -718,7 +713,7 @@ static int kill_group(int pgid, unsigned long long start, int sid)
 				close(fd);
 			continue;
 		}
-		int rc = fd >= 0 ? (int)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0)
+		int rc = fd >= 0 ? pidfd_signal(fd, SIGKILL)
 				 : kill((pid_t)p, SIGKILL);
 		if (rc == 0) {
 			pids[nfds] = (pid_t)p;
@@ -755,7 +750,7 @@ static int kill_process(int pid, unsigned long long start)
 	}
 	/* The pidfd pins the process: the start time is checked on the process
 	 * the signal then goes to, so the PID cannot be reused in between. */
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pidfd = pidfd_open_pid(pid);
 	if (pidfd < 0 && errno == ESRCH)
 		return 1;
 	if (pidfd < 0 && errno != ENOSYS)
@@ -766,7 +761,7 @@ static int kill_process(int pid, unsigned long long start)
 		return 1; /* gone, or the PID now belongs to someone else */
 	}
 	int rc =
-	    pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) : kill(pid, SIGKILL);
+	    pidfd >= 0 ? pidfd_signal(pidfd, SIGKILL) : kill(pid, SIGKILL);
 	if (rc < 0) {
 		int err = errno;
 		if (pidfd >= 0)

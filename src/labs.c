@@ -564,28 +564,15 @@ static uid_t sudo_uid(void)
 	return (uid_t)v;
 }
 
-/* Asks on the terminal, reading fd 0 a byte at a time up to the newline, so
- * that no later input is swallowed. */
+/* Asks on the terminal (read_answer: no later input is swallowed). */
 static bool confirm(const char *dir, uid_t uid)
 {
 	char name[64];
 	fprintf(stderr, "Load labs from %s, owned by %s, as root? [y/N] ", dir,
 		user_name(uid, name, sizeof(name)));
 	fflush(stderr);
-	char first = '\0', c;
-	bool any = false;
-	ssize_t n;
-	while ((n = read(STDIN_FILENO, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
-		if (n < 0)
-			continue;
-		if (c == '\n')
-			break;
-		if (!any && c != ' ' && c != '\t') {
-			first = c;
-			any = true;
-		}
-	}
-	return first == 'y' || first == 'Y';
+	int answer = read_answer();
+	return answer == 'y' || answer == 'Y';
 }
 
 /* Whether root may load the labs of this directory. 1 yes, 0 skipped in

@@ -73,26 +73,9 @@ static void offer_cleanup(bool ask)
 	if (!ask)
 		return;
 	fprintf(stderr, "nslab: remove them now? [Y/n] ");
-	/* One byte at a time up to the newline, from fd 0 itself: stdio would
-	 * buffer what is typed ahead (the first command), which readline, reading
-	 * fd 0 later, would never see. */
-	char first = 0, c;
-	ssize_t n;
-	bool any = false;
-	while ((n = read(STDIN_FILENO, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
-		if (n < 0)
-			continue;
-		if (c == '\n')
-			break;
-		if (!any && c != ' ' && c != '\t') {
-			first = c;
-			any = true;
-		}
-	}
-	if (n == 0 && !any)
-		return; /* end of input: no answer */
-	if (any && first != 'y' && first != 'Y')
-		return;
+	int answer = read_answer();
+	if (answer < 0 || (answer && answer != 'y' && answer != 'Y'))
+		return; /* end of input, or no */
 	do_cleanup();
 }
 

@@ -139,3 +139,19 @@ bool have_cap(int cap)
 	}
 	return v == CAP_SET;
 }
+
+int read_answer(void)
+{
+	char c;
+	int first = 0;
+	ssize_t n;
+	while ((n = read(STDIN_FILENO, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		if (c == '\n')
+			return first;
+		if (!first && c != ' ' && c != '\t')
+			first = (unsigned char)c;
+	}
+	return first ? first : -1;
+}

@@ -32,6 +32,12 @@ int parse_long_range(const char *s, long long min, long long max, long long *out
  * (4194303, the 64-bit limit, if that file cannot be read). */
 long long pid_max(void);
 
+/* Reads one answer line from fd 0 a byte at a time up to the newline: stdio
+ * would buffer what is typed ahead (the first command), which readline,
+ * reading fd 0 later, would never see. Returns its first non-blank character,
+ * 0 for an empty line, -1 at end of input with nothing typed. */
+int read_answer(void);
+
 /* Levenshtein distance, for "did you mean". */
 size_t edit_distance(const char *a, const char *b);
 
