@@ -805,8 +805,10 @@ static const struct nslab_step steps[] = {
 		.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
 			"quota.",
 		.explain = "What you built is what `docker run --hostname container --cpus 0.5\n"
-			   "--userns-remap=default IMAGE sh` asks runc for: clone() with the namespace\n"
-			   "flags, uid/gid maps, the image's root (overlayfs layers there, a tmpfs copy\n"
+			   "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
+			   "option in daemon.json, not a docker run flag: it maps root in every\n"
+			   "container to a 65536-id subordinate range; by default Docker uses no user\n"
+			   "namespace): clone() with the namespace flags, uid/gid maps, the image's root (overlayfs layers there, a tmpfs copy\n"
 			   "here) with pivot_root, a fresh /proc, sethostname, a cgroup with cpu quota\n"
 			   "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
 			   "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
