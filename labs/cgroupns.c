@@ -423,10 +423,13 @@ static const struct nslab_lab lab = {
 	.id = "cgroupns",
 	.title = "Cgroup namespace: its own cgroup is the root",
 	.summary = "cgroups are managed through a filesystem, so a process that can see /sys/fs/cgroup can see, and "
-		   "as root change, the limits of every other process on the machine. A cgroup namespace hides the "
-		   "rest of the tree: its root is the cgroup the process was in when the namespace was made. In this "
-		   "lab the lab process gets a cgroup of its own, then a cgroup namespace, and then mounts a cgroup "
-		   "filesystem that shows only its own subtree, while the host still sees the full path.",
+		   "as root change, the limits of every other process on the machine. A cgroup namespace does not hide "
+		   "the tree by itself: it changes where paths start. Its root is the cgroup the process was in when "
+		   "the namespace was made, and /proc/PID/cgroup, /proc/PID/mountinfo and any cgroup filesystem "
+		   "mounted afterwards show paths from there; the host's /sys/fs/cgroup stays visible until it is "
+		   "remounted. In this lab the lab process gets a cgroup of its own, then a cgroup namespace, and then "
+		   "mounts a cgroup filesystem that shows only its own subtree, while the host still sees the full "
+		   "path.",
 	.order = 100,
 	.steps = NSLAB_STEPS(steps),
 	.unsupported = unsupported,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -265,15 +266,23 @@ static const struct nslab_command commands[] = {
 
 /* --- steps --- */
 
+/* The escape program leaves ESCAPE_DIR/reached in the jail: "DEV INO" of
+ * the / its walk reached. Step 1 is done when that is the host's /. */
 static bool check_once(struct nslab_host *h)
 {
-	char dir[PATH_MAX];
-	struct stat st;
-	snprintf(dir, sizeof(dir), "%s" ESCAPE_DIR, root_path(h));
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+	char path[PATH_MAX];
+	struct stat host;
+	unsigned long long dev = 0, ino = 0;
+	snprintf(path, sizeof(path), "%s" ESCAPE_DIR "/reached", root_path(h));
+	FILE *f = fopen(path, "re");
+	int n = f ? fscanf(f, "%llu %llu", &dev, &ino) : 0;
+	if (f)
+		fclose(f);
+	if (n == 2 && stat("/", &host) == 0 && dev == (unsigned long long)host.st_dev &&
+	    ino == (unsigned long long)host.st_ino)
 		return true;
-	h->missing(h, "the jail has no %s directory, so the escape program has not run yet: "
-		      "`run " ESCAPE_BIN " ls /`", ESCAPE_DIR);
+	h->missing(h, "the escape program has not reached the host's / from the jail yet (it notes that in "
+		      "%s/reached): `run " ESCAPE_BIN " -v ls /`", ESCAPE_DIR);
 	return false;
 }
 
@@ -354,6 +363,18 @@ static int escape_setup(struct nslab_host *h)
 		if (h->rootfs_add(h, root, jail_programs[i]) < 0)
 			return -1;
 	}
+	/* A /dev/null, so that `run CMD &` (stdin from /dev/null) works in the jail. */
+	snprintf(dst, sizeof(dst), "%s/dev", root);
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
+		h->error(h, "mkdir %s: %s", dst, strerror(errno));
+		return -1;
+	}
+	snprintf(dst, sizeof(dst), "%s/dev/null", root);
+	if (mknod(dst, S_IFCHR | 0666, makedev(1, 3)) < 0 && errno != EEXIST) {
+		h->error(h, "mknod %s: %s", dst, strerror(errno));
+		return -1;
+	}
+	chmod(dst, 0666); /* whatever the umask took */
 	snprintf(dst, sizeof(dst), "%s" ESCAPE_BIN, root);
 	if (h->copy_file(h, helper, dst) < 0) {
 		h->error(h, "copying %s into the jail: %s", helper, strerror(errno));
@@ -409,7 +430,9 @@ static const struct nslab_step steps[] = {
 			"  host ls -l /proc/PID/root              (PID as printed: /)\n"
 			"  ns PID",
 		.hint = "`escape` is a command of this lab; it prints the escaped process's PID and\n"
-			"adds it to the pane.",
+			"adds it to the pane. The check looks for an escaped process below the lab\n"
+			"process: one started with `run ... &` is handed to nslab when its shell\n"
+			"exits, so use `escape`.",
 		.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
 			   "points into the jail, its escaped child at /. `ns` shows that neither\n"
 			   "differs from the host in any namespace: chroot isolated nothing to begin\n"
@@ -435,10 +458,12 @@ static const struct nslab_step steps[] = {
 			"then `chroot .`. `reset` starts the lab over.",
 		.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
 			   "now points at /. The fix is not a better chroot but a different tool:\n"
-			   "pivot_root(2) in a new mount namespace swaps the root mount itself and\n"
-			   "unmounts the old one, so there is nothing left above / to climb to (the\n"
-			   "pivot-root lab). Dropping CAP_SYS_CHROOT, or being root only inside a user\n"
-			   "namespace, takes the first chroot away too.",
+			   "pivot_root(2) in a new mount namespace swaps the root mount itself: the old\n"
+			   "root moves to put_old and stays mounted until umount2(MNT_DETACH) detaches\n"
+			   "it; after that there is nothing left above / to climb to (the pivot-root\n"
+			   "lab). Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only\n"
+			   "inside a user namespace does not: that root holds CAP_SYS_CHROOT in its\n"
+			   "namespace, and the climb still reaches the top of its mount namespace.",
 		.check = check_by_hand,
 		.perform = do_by_hand,
 	},

@@ -214,10 +214,37 @@ static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 	return 0;
 }
 
+/* What the learner did that the end state cannot show (step 6: a climb
+ * that asked for more ".." than there were levels). */
+struct chroot_data {
+	bool climbed;
+};
+
+/* Directory levels of an absolute path: "/" 0, "/bin" 1. */
+static int depth(const char *path)
+{
+	int n = 0;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			n++;
+	return n;
+}
+
+static int dotdots(const char *path)
+{
+	int n = 0;
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			n++;
+	return n;
+}
+
 static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
-	char cwd[PATH_MAX] = "";
+	char cwd[PATH_MAX] = "", before[PATH_MAX] = "";
+	struct chroot_data *d = h->lab_data;
+	h->call(h, h->main_pid(h), agent_cd, ".", 2, before, sizeof(before));
 	if (h->call(h, h->main_pid(h), agent_cd, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
 		int err = errno;
 		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
@@ -226,6 +253,8 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 	}
 	h->trace(h, "chdir(\"%s\") = 0", dir);
 	h->print(h, "the lab process's working directory is now %s\n", cwd);
+	if (d && before[0] == '/' && strcmp(cwd, "/") == 0 && dotdots(dir) > depth(before))
+		d->climbed = true;
 	return 0;
 }
 
@@ -380,6 +409,13 @@ static bool check_ls(struct nslab_host *h)
 	}
 	if (missing_libs(h, ls) > 0)
 		return false;
+	char link[64], bin[PATH_MAX + 8];
+	proc_link(h, "cwd", link, sizeof(link));
+	snprintf(bin, sizeof(bin), "%s/bin", root_path(h));
+	if (!same_file(link, bin)) {
+		h->missing(h, "the lab process's working directory is not /bin in the jail: `cd /bin`");
+		return false;
+	}
 	char *out = NULL;
 	int st = h->run(h, 0, "ls /", &out); /* no /dev/null in the jail: capture */
 	free(out);
@@ -404,9 +440,15 @@ static bool check_climb(struct nslab_host *h)
 	if (!check_enter(h))
 		return false;
 	char link[64];
+	const struct chroot_data *d = h->lab_data;
 	proc_link(h, "cwd", link, sizeof(link));
-	if (same_file(link, root_path(h)))
-		return true;
+	if (same_file(link, root_path(h))) {
+		if (d && d->climbed)
+			return true;
+		h->missing(h, "the lab process is at the top of the jail, but has not tried to climb past it "
+			      "yet: from /bin, `cd ../../../..` (more \"..\" than there are levels)");
+		return false;
+	}
 	char target[PATH_MAX];
 	proc_target(h, "cwd", target, sizeof(target));
 	h->missing(h, "the lab process's working directory is %s (host path), not the top of the jail: "
@@ -428,9 +470,19 @@ static int chroot_setup(struct nslab_host *h)
 	char root[PATH_MAX];
 	snprintf(root, sizeof(root), "%s/" ROOT_NAME, h->workdir(h));
 	h->set_root(h, root);
+	if (!(h->lab_data = calloc(1, sizeof(struct chroot_data)))) {
+		h->error(h, "out of memory");
+		return -1;
+	}
 	/* A plain fork: chroot needs no namespace, which is exactly its weakness. */
 	struct nslab_spawn how = {.label = "lab"};
 	return h->spawn(h, &how) < 0 ? -1 : 0;
+}
+
+static void chroot_teardown(struct nslab_host *h)
+{
+	free(h->lab_data);
+	h->lab_data = NULL;
 }
 
 static const struct nslab_step steps[] = {
@@ -493,8 +545,9 @@ static const struct nslab_step steps[] = {
 		.explain = "Now execve finds the loader, the loader finds libc, and the shell runs. Its\n"
 			   "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
 			   "the first idea behind a container image: a directory holding a program and\n"
-			   "everything it needs (docker export of an image gives you exactly such a\n"
-			   "tree).",
+			   "everything it needs. `docker export` writes such a tree as a tar: it\n"
+			   "exports a container's filesystem, not an image (`docker export\n"
+			   "$(docker create nginx)`).",
 		.check = check_libs,
 		.perform = do_libs,
 	},
@@ -576,6 +629,7 @@ static const struct nslab_lab chroot_lab = {
 	.order = 10,
 	.steps = NSLAB_STEPS(steps),
 	.setup = chroot_setup,
+	.teardown = chroot_teardown,
 	.commands = commands,
 	.ncommands = sizeof(commands) / sizeof(commands[0]),
 };

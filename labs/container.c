@@ -203,7 +203,7 @@ static int fn_pivot(void *arg, char *out, size_t outlen)
 	return rmdir(OLDROOT);
 }
 
-enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_ALL = 15 };
+enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
 
 static int fn_rootstate(void *arg, char *out, size_t outlen)
 {
@@ -222,6 +222,11 @@ static int fn_rootstate(void *arg, char *out, size_t outlen)
 		r |= ROOT_PROC;
 	if (access("/bin/sh", X_OK) == 0)
 		r |= ROOT_SHELL;
+	/* A cwd outside the root (left on the host's filesystem by a pivot that
+	 * did not move it): getcwd fails or says "(unreachable)". */
+	char cwd[4096];
+	if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/')
+		r |= ROOT_CWD;
 	return r;
 }
 
@@ -358,6 +363,10 @@ static bool check_root(struct nslab_host *h)
 		h->missing(h, "the container's /proc is not a fresh proc for its PID namespace");
 	if ((r & ROOT_TMPFS) && !(r & ROOT_SHELL))
 		h->missing(h, "the container's root has no /bin/sh");
+	if ((r & ROOT_TMPFS) && !(r & ROOT_CWD))
+		h->missing(h, "the container process's working directory is outside its root, on the host's "
+			      "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
+			      "chdir(\"/\") after pivot_root");
 	return r == ROOT_ALL;
 }
 
@@ -769,7 +778,8 @@ static const struct nslab_step steps[] = {
 			"  clock\n"
 			"  run uptime\n"
 			"  host uptime\n"
-			"  run date; host date\n"
+			"  run date\n"
+			"  host date\n"
 			"(On kernels before 5.6 there are no time namespaces: this step has nothing\n"
 			"to do.)",
 		.hint = "Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the\n"
@@ -795,8 +805,10 @@ static const struct nslab_step steps[] = {
 		.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
 			"quota.",
 		.explain = "What you built is what `docker run --hostname container --cpus 0.5\n"
-			   "--userns-remap=default IMAGE sh` asks runc for: clone() with the namespace\n"
-			   "flags, uid/gid maps, the image's root (overlayfs layers there, a tmpfs copy\n"
+			   "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
+			   "option in daemon.json, not a docker run flag: it maps root in every\n"
+			   "container to a 65536-id subordinate range; by default Docker uses no user\n"
+			   "namespace): clone() with the namespace flags, uid/gid maps, the image's root (overlayfs layers there, a tmpfs copy\n"
 			   "here) with pivot_root, a fresh /proc, sethostname, a cgroup with cpu quota\n"
 			   "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
 			   "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"

@@ -3,8 +3,9 @@
  * nslab/, sets a CFS bandwidth quota (v1: cpu.cfs_quota_us over
  * cpu.cfs_period_us, v2: cpu.max "QUOTA PERIOD") and watches the kernel
  * hold them to it. Measurements come from the kernel every time: the
- * cgroup's CPU time (cpuacct.usage or cpu.stat usage_usec) or, before
- * there is a cgroup, utime+stime in /proc/<pid>/stat. */
+ * workers' own utime+stime in /proc/<pid>/stat. Not the cgroup's counter:
+ * on a hybrid machine with cpu and cpuacct on separate hierarchies, a
+ * cgroup made by hand in the cpu hierarchy has no cpuacct.usage at all. */
 #include "nslab-lab.h"
 
 #include <ctype.h>
@@ -32,6 +33,7 @@ struct cpu_data {
 	/* The previous sample, so that every command can update the meter. */
 	double last_t;
 	double last_cpu_s;
+	bool seen_q10; /* a 10% quota was in place at some point (step 5) */
 };
 
 static struct cpu_data *data(struct nslab_host *h) { return h->lab_data; }
@@ -233,15 +235,12 @@ static bool cg_exists(struct nslab_host *h)
 	return h->cg_stat(h, CG_NAME, &st) == 0;
 }
 
-/* CPU seconds so far: the cgroup's counter once the workers are in it,
- * else the workers' own. */
-static double cpu_seconds(struct nslab_host *h, bool *from_cg)
+/* CPU seconds so far, always the workers' own utime + stime: the same
+ * source on v1, hybrid and v2, and for a cgroup made by hand. *in_cg says
+ * whether the first worker is in the lab's cgroup. */
+static double cpu_seconds(struct nslab_host *h, bool *in_cg)
 {
-	struct nslab_cpu_stat st;
-	*from_cg = cg_exists(h) && live_workers(h) > 0 && in_cgroup(h, data(h)->workers[0]);
-	if (*from_cg && h->cg_stat(h, CG_NAME, &st) == 0)
-		return (double)st.usage_usec / 1e6;
-	*from_cg = false;
+	*in_cg = live_workers(h) > 0 && in_cgroup(h, data(h)->workers[0]);
 	return workers_cpu_s(h);
 }
 
@@ -278,8 +277,11 @@ static void update_meter(struct nslab_host *h)
 	d->last_cpu_s = c;
 	char text[256], q[32] = "none";
 	struct nslab_cpu_stat st = {0};
-	if (h->cg_stat(h, CG_NAME, &st) == 0 && quota_pct(&st) >= 0)
+	if (h->cg_stat(h, CG_NAME, &st) == 0 && quota_pct(&st) >= 0) {
 		snprintf(q, sizeof(q), "%.0f%%", quota_pct(&st));
+		if (fabs(quota_pct(&st) - 10) < 0.5)
+			d->seen_q10 = true;
+	}
 	int bar = pct < 0 ? 0 : pct > 200 ? 20 : (int)(pct / 10);
 	char bars[21];
 	memset(bars, '#', (size_t)bar);
@@ -409,6 +411,8 @@ static int set_quota(struct nslab_host *h, double pct, long period)
 		h->trace(h, "write(\"%s/cpu.cfs_quota_us\", \"%ld\")", dir, quota);
 		h->print(h, "cpu.cfs_quota_us = %ld, cpu.cfs_period_us = %ld\n", quota, period);
 	}
+	if (fabs(pct - 10) < 0.5 && data(h))
+		data(h)->seen_q10 = true;
 	if (quota < 0)
 		h->print(h, "no limit: the workers may use every CPU\n");
 	else
@@ -532,8 +536,9 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 		snprintf(q, sizeof(q), "quota %ld/%ld us = %.0f%%", st.quota_us, st.period_us, quota_pct(&st));
 	else if (have)
 		snprintf(q, sizeof(q), "quota max (no limit), period %ld us", st.period_us);
-	h->print(h, "usage: %.1f%% of one CPU over %.1f s (%d worker%s%s); %s\n", pct, secs, n, n == 1 ? "" : "s",
-		 cg ? ", measured from the cgroup" : have ? ", not in the cgroup yet" : ", no cgroup yet", q);
+	h->print(h, "usage: %.1f%% of one CPU over %.1f s (%d worker%s, utime+stime from /proc/PID/stat%s); %s\n",
+		 pct, secs, n, n == 1 ? "" : "s",
+		 cg ? ", in the cgroup" : have ? ", not in the cgroup yet" : ", no cgroup yet", q);
 	if (have) {
 		char dir[PATH_MAX] = "?";
 		cg_dir(h, dir, sizeof(dir));
@@ -567,10 +572,14 @@ static struct nslab_cpu_stat stat_or_zero(struct nslab_host *h)
 
 static bool need_workers(struct nslab_host *h, int n)
 {
-	if (live_workers(h) >= n)
+	int have = live_workers(h);
+	if (have >= n)
 		return true;
-	h->missing(h, "%d worker%s running (there %s %d): `stress %d`", n, n == 1 ? " is not" : "s are not",
-		   data(h)->nworkers == 1 ? "is" : "are", data(h)->nworkers, n);
+	if (have == 0)
+		h->missing(h, "no worker is running; this step needs %d: `stress %d`", n, n);
+	else
+		h->missing(h, "only %d worker%s running; this step needs %d: `stress %d`", have,
+			   have == 1 ? " is" : "s are", n, n);
 	return false;
 }
 
@@ -586,6 +595,12 @@ static bool need_inside(struct nslab_host *h)
 {
 	struct cpu_data *d = data(h);
 	bool ok = true;
+	pid_t lab = h->main_pid(h);
+	if (!in_cgroup(h, lab)) {
+		h->missing(h, "the lab process %d is not in the cgroup (see /proc/%d/cgroup): `move`; new workers "
+			      "and `run` start where it is", (int)lab, (int)lab);
+		ok = false;
+	}
 	for (int i = 0; i < d->nworkers; i++)
 		if (!in_cgroup(h, d->workers[i])) {
 			h->missing(h, "worker %d is not in the cgroup (see /proc/%d/cgroup): `move`", (int)d->workers[i],
@@ -601,8 +616,11 @@ static bool need_inside(struct nslab_host *h)
 static bool need_held(struct nslab_host *h, const struct nslab_cpu_stat *st)
 {
 	double want = quota_pct(st), cap = 100.0 * data(h)->nworkers, got = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (want > cap)
 		want = cap;
+	if (ncpu > 0 && want > 100.0 * (double)ncpu)
+		want = 100.0 * (double)ncpu;
 	/* A quota change restarts the period: skip the first one or two. */
 	sleep_s(0.25);
 	for (int i = 0; i < 3; i++) {
@@ -656,8 +674,12 @@ static bool check_live(struct nslab_host *h)
 	if (!need_workers(h, 2) || !need_cgroup(h) || !need_inside(h))
 		return false;
 	struct nslab_cpu_stat st = stat_or_zero(h);
+	if (!data(h)->seen_q10) {
+		h->missing(h, "the quota was never 10%% yet: `quota 10` and `usage` first");
+		return false;
+	}
 	if (quota_pct(&st) <= 100) {
-		h->missing(h, "the quota is not above one CPU: `quota 150`");
+		h->missing(h, "the quota is not above one CPU: `quota 150` (needs two CPUs online: `host nproc`)");
 		return false;
 	}
 	return need_held(h, &st);
@@ -739,8 +761,9 @@ static const struct nslab_step steps[] = {
 		.hint = "Writing a PID to cgroup.procs moves that process; its children are born inside.",
 		.explain = "Moving a process is write(2) of its PID to the cgroup's cgroup.procs. /proc/<pid>/cgroup\n"
 			   "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2).\n"
-			   "cgroup v2 allows processes only in leaf cgroups, which is why the workers live in\n"
-			   "nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
+			   "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable\n"
+			   "controllers for its children (cgroup.subtree_control), which is why the workers live\n"
+			   "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
 			   "still takes a whole CPU.",
 		.check = check_moved,
 		.perform = do_move,
@@ -763,7 +786,8 @@ static const struct nslab_step steps[] = {
 		.task = "Limits change while the workers run:\n"
 			"  quota 10\n"
 			"  usage\n"
-			"Then two workers and more than one CPU:\n"
+			"Then two workers and more than one CPU (this part needs a machine with at least\n"
+			"two CPUs: `host nproc`; on one CPU, `quota 150` is refused):\n"
 			"  stress 2\n"
 			"  quota 150\n"
 			"  usage",
@@ -786,8 +810,10 @@ static const struct nslab_step steps[] = {
 			   "slices (smoother for latency, more accounting work). cpu.stat counts the periods in which\n"
 			   "the group ran (nr_periods), the periods it hit the limit (nr_throttled) and the time it\n"
 			   "spent throttled (v1: throttled_time in ns; v2: throttled_usec). Busy workers under a\n"
-			   "quota are throttled in nearly every period. The used time itself is in cpuacct.usage (v1)\n"
-			   "or usage_usec in cpu.stat (v2).",
+			   "quota are throttled in nearly every period. The group's used time is in cpuacct.usage (v1,\n"
+			   "in the cpuacct hierarchy, which a hybrid machine may mount apart from cpu) or\n"
+			   "usage_usec in cpu.stat (v2); `usage` sums the workers' own utime + stime instead,\n"
+			   "which reads the same on every layout.",
 		.check = check_period,
 		.perform = do_period,
 	},

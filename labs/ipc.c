@@ -375,7 +375,8 @@ static const struct nslab_step steps[] = {
 			   "per namespace: the lab's first segment may well have ID 0 while the host also has an ID 0, "
 			   "and they are different objects. ipcs reads /proc/sysvipc/shm, which shows the reader's "
 			   "namespace, so `run ipcs -m` and `host ipcs -m` differ. The segment goes away with the "
-			   "namespace, when its last process exits.",
+			   "namespace, when nothing refers to it any more: no process in it, and no open fd or "
+			   "bind mount of /proc/PID/ns/ipc.",
 		.check = check_lab_shm,
 		.perform = do_lab_shm,
 	},

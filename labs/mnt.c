@@ -345,7 +345,8 @@ static const struct nslab_step steps[] = {
 			   "On the host, path lookup of DIR/" DATA " finds no mount there and stops at the empty "
 			   "directory of the underlying filesystem. /proc/LABPID/root/... walks the lab's tree, so "
 			   "`host cat /proc/$NSLAB_LAB_PID/root/run/nslab/*/mnt/" DATA "/" FILE_NAME "` does show it. "
-			   "When the last process of the namespace exits, the tmpfs and its file are gone.",
+			   "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
+			   "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file.",
 		.check = check_file,
 		.perform = do_file,
 	},

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -453,7 +454,7 @@ static const struct nslab_step steps[] = {
 			   "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo\n"
 			   "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it\n"
 			   "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare\n"
-			   "/proc/NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
+			   "/proc/$NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
 			   "/proc/PID/net always shows the namespace of PID. The net row of the pane\n"
 			   "differs.",
 		.check = check_lo,
@@ -462,22 +463,23 @@ static const struct nslab_step steps[] = {
 	{
 		.title = "A virtual cable between two namespaces",
 		.task = "The lab made a second process, the peer, in a network namespace of its own.\n"
-			"`peer` prints its PID; `peer CMD` runs a command in its namespace. Create a\n"
-			"veth pair in the lab and send one end to the peer (put the peer's PID in\n"
-			"place of PEER_PID):\n"
-			"  run ip link add veth0 type veth peer name veth1 netns PEER_PID\n"
+			"`peer` prints its PID (also in $NSLAB_LAB_DIR/peer.pid); `peer CMD` runs a\n"
+			"command in its namespace. Create a veth pair in the lab and send one end to\n"
+			"the peer:\n"
+			"  run ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid)\n"
 			"  run ip link\n"
 			"  peer ip link",
 		.hint = "A veth pair is two interfaces joined back to back: what goes in one comes\n"
-			"out of the other. `netns PEER_PID` creates the second end directly in the\n"
+			"out of the other. `netns PID` creates the second end directly in the\n"
 			"namespace of that process.",
 		.explain = "ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID\n"
 			   "for the peer end; the kernel creates both ends and places the second one in\n"
 			   "the peer's namespace. An interface lives in exactly one network namespace at\n"
 			   "a time (`ip link set DEV netns PID` moves it). The host never sees either\n"
-			   "end: compare with `host ip link`. When the last process of a namespace\n"
-			   "exits, the namespace and its veth end are destroyed, taking the other end\n"
-			   "with it.",
+			   "end: compare with `host ip link`. When nothing refers to a namespace any\n"
+			   "more (no process in it, no open fd or bind mount of /proc/PID/ns/net, which\n"
+			   "is how `ip netns add` keeps one), it is destroyed with its veth end, taking\n"
+			   "the other end with it.",
 		.check = check_veth,
 		.perform = do_veth,
 	},
@@ -509,8 +511,9 @@ static const struct nslab_step steps[] = {
 			"addr show veth1` must both show an address and UP.",
 		.explain = "ping opens an ICMP socket in the lab's namespace and sends echo requests;\n"
 			   "the routing table sends them through veth0, they come out of veth1 in the\n"
-			   "peer's namespace, whose kernel answers with echo replies. The lab's\n"
-			   "InEchoReps counter in /proc/NSLAB_LAB_PID/net/snmp counts them; the host's\n"
+			   "peer's namespace, whose network stack answers with echo replies (one\n"
+			   "kernel, two separate stacks). The lab's\n"
+			   "InEchoReps counter in /proc/$NSLAB_LAB_PID/net/snmp counts them; the host's\n"
 			   "own counters (/proc/net/snmp) did not move. This is how a container gets its\n"
 			   "network: its end of a veth pair, the other end on a bridge on the host.",
 		.check = check_ping,
@@ -569,6 +572,16 @@ static int setup(struct nslab_host *h)
 	if (st->peer < 0)
 		return -1;
 	h->trace(h, "clone(CLONE_NEWNET|SIGCHLD) = %d   [peer]", (int)st->peer);
+	/* the peer's PID for the task's `netns $(cat $NSLAB_LAB_DIR/peer.pid)`
+	 * (the work directory goes when the lab stops) */
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/peer.pid", h->workdir(h));
+	FILE *f = fopen(path, "we");
+	int wr = f ? fprintf(f, "%d\n", (int)st->peer) : -1;
+	if (!f || (fclose(f) != 0) | (wr < 0)) {
+		h->error(h, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
 	h->print(h, "The lab process (PID %d) and a peer (PID %d) each have\na network namespace of their own.\n",
 		 (int)pid, (int)st->peer);
 	return 0;

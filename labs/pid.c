@@ -392,8 +392,10 @@ static const struct nslab_step steps[] = {
 		.explain = "When a process exits, the kernel gives its children to the nearest subreaper or to "
 			   "PID 1 of their PID namespace (the namespace's child_reaper), not to the host's init. PID "
 			   "1 must wait(2) for them, or they stay zombies: the lab process reaps them. PID 1 is "
-			   "special in two more ways: it gets only the signals it has handlers for, and when it "
-			   "dies the kernel SIGKILLs every process of the namespace. `stop` kills the lab process, "
+			   "special in two more ways: from inside its namespace it gets only the signals it has handlers "
+			   "for (SIGKILL and SIGSTOP from an ancestor namespace are always delivered), and when it "
+			   "dies the kernel SIGKILLs every process of the namespace. `stop` SIGKILLs the lab process "
+			   "from the host, "
 			   "and " ORPHAN_CMD " goes with it.",
 		.check = check_orphan,
 		.perform = do_orphan,

@@ -96,11 +96,6 @@ static bool lab_exists(struct nslab_host *h, const char *path, mode_t type)
 /* Says which call failed, keeping errno for the host. */
 /* --- run inside the lab process (h->call) --- */
 
-static int ag_chdir(void *arg, char *out, size_t outlen)
-{
-	return chdir(arg) < 0 ? nslab_fail(out, outlen, "chdir") : 0;
-}
-
 /* Private first, before anything else: a mount made while / is shared would
  * propagate back into the host's mount table. */
 static int ag_unshare_private(void *arg, char *out, size_t outlen)
@@ -268,7 +263,8 @@ static bool check_rootfs(struct nslab_host *h)
 	}
 	snprintf(p, sizeof(p), "%s/put_old", nr);
 	if (!lab_exists(h, p, S_IFDIR)) {
-		h->missing(h, "the directory put_old inside the new root (mkdir $NSLAB_LAB_ROOT/put_old)");
+		h->missing(h, "the directory put_old inside the new root (run mkdir $NSLAB_LAB_ROOT/put_old: "
+			      "with `run`, so that it lands on the lab's tmpfs)");
 		ok = false;
 	}
 	struct find f = find_mount(h, h->main_pid(h), nr, false);
@@ -306,6 +302,11 @@ static int fill_rootfs(struct nslab_host *h)
 		return -1;
 	}
 	h->trace(h, "open(\"%s/bin/nslab-escape\", O_WRONLY|O_CREAT, 0755) = 3 (the static escape helper)", nr);
+	/* an empty /proc to mount proc on in step 5 (umount(8) reads /proc/self/mountinfo) */
+	snprintf(dst, sizeof(dst), "%s/proc", nr);
+	if (h->call_main(h, ag_mkdir, dst) < 0)
+		return -1;
+	h->trace(h, "mkdir(\"%s/proc\", 0755) = 0", nr);
 	return 0;
 }
 
@@ -315,7 +316,7 @@ static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
 	if (fill_rootfs(h) < 0)
 		return -1;
 	h->print(h, "copied into the new root: sh ls cat mkdir rmdir mount umount readlink, their libraries, "
-		    "and /bin/nslab-escape\n");
+		    "/bin/nslab-escape, and an empty /proc\n");
 	return 0;
 }
 
@@ -347,7 +348,7 @@ static bool check_pivot(struct nslab_host *h)
 	char cwd[PATH_MAX] = "";
 	if (h->call(h, pid, ag_getcwd, NULL, 0, cwd, sizeof(cwd)) < 0 || strcmp(cwd, "/") != 0) {
 		h->missing(h, "the lab process's working directory is %s, not / (a cwd left in the old tree "
-			      "is a way out)", cwd[0] ? cwd : "unreachable");
+			      "is a way out): `reset` and do steps 1-4 again", cwd[0] ? cwd : "unreachable");
 		ok = false;
 	}
 	struct find old = find_mount(h, pid, "/put_old", false);
@@ -360,8 +361,17 @@ static bool check_pivot(struct nslab_host *h)
 
 static int do_pivot(struct nslab_host *h)
 {
-	char nr[PATH_MAX];
+	char nr[PATH_MAX], p[PATH_MAX + 16];
 	new_root_path(h, nr, sizeof(nr));
+	/* after `reset` or `step 4`, say what pivot_root needs instead of ENOENT */
+	struct find f = find_mount(h, h->main_pid(h), nr, false);
+	snprintf(p, sizeof(p), "%s/put_old", nr);
+	if (h->same_ns(h, h->main_pid(h), "mnt") == 1 || f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0 ||
+	    !lab_exists(h, p, S_IFDIR)) {
+		h->error(h, "pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), "
+			    "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)", nr);
+		return -1;
+	}
 	if (h->call_main(h, ag_pivot, nr) < 0)
 		return -1;
 	h->trace(h, "chdir(\"%s\") = 0", nr);
@@ -408,12 +418,19 @@ static bool check_umount(struct nslab_host *h)
 	}
 	struct find f = find_mount(h, pid, "/put_old", true);
 	if (f.count > 0) {
-		h->missing(h, "%d mounts of the host are still under /put_old in the lab "
-			      "(umount -l /put_old detaches them all)", f.count);
+		h->missing(h, "%d mounts of the host are still under /put_old in the lab (run umount -l /put_old "
+			      "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc /proc)",
+			   f.count);
 		return false;
 	}
 	if (!put_old_empty(h)) {
-		h->missing(h, "/put_old in the lab is not empty");
+		h->missing(h, "/put_old in the lab is not empty: run rmdir /put_old");
+		ok = false;
+	}
+	struct find proc = find_mount(h, pid, "/proc", true);
+	if (proc.count > 0) {
+		h->missing(h, "proc is still mounted on /proc in the lab: it lists the host's processes, and "
+			      "/proc/1/root leads back to the host's / (run umount /proc)");
 		ok = false;
 	}
 	return ok;
@@ -538,9 +555,13 @@ static int do_escape(struct nslab_host *h)
 
 /* --- the lab --- */
 
+/* The lab process works in /: pivot_root(2) moves the root and cwd of every
+ * process that has the old root as either, so `pivot` and the real tool
+ * (`run cd $NSLAB_LAB_ROOT && pivot_root . put_old`) both leave it in the new /. */
 static int init_agent(void *arg, char *out, size_t outlen)
 {
-	return ag_chdir(arg, out, outlen);
+	(void)arg;
+	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
 }
 
 static int setup(struct nslab_host *h)
@@ -558,8 +579,7 @@ static int setup(struct nslab_host *h)
 		return -1;
 	d->host_root_id = host_root_id(h);
 	h->lab_data = d;
-	const char *wd = h->workdir(h);
-	struct nslab_spawn how = {.label = "lab", .init = init_agent, .init_arg = wd, .init_arglen = strlen(wd) + 1};
+	struct nslab_spawn how = {.label = "lab", .init = init_agent};
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->set_root(h, nr);
@@ -624,28 +644,37 @@ static const struct nslab_step steps[] = {
 		.title = "pivot_root",
 		.task = "Swap the roots in the lab process:\n"
 			"  pivot\n"
-			"(the lab's command for: cd $NSLAB_LAB_ROOT; pivot_root . put_old; cd /). Then:\n"
+			"(the lab's command for pivot_root(\".\", \"put_old\") in $NSLAB_LAB_ROOT). Or, with the "
+			"real tool, as one line:\n"
+			"  run cd $NSLAB_LAB_ROOT && pivot_root . put_old\n"
+			"Then:\n"
 			"  run ls /\n"
-			"  run ls /put_old",
+			"  run ls /put_old\n"
+			"Steps 1-3 must be done first (after `reset` too).",
 		.hint = "`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
 			"hangs on /put_old.",
 		.explain = "pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "
 			   "tmpfs becomes /, and the old root mount moves to /put_old. Unlike chroot(2), which only "
 			   "changes where one process starts path lookups, this rearranges the mounts themselves. "
-			   "Processes whose root or cwd was the old root are moved to the new one; nslab also does "
-			   "chdir(\"/\"), so no working directory is left in the old tree. The \"/\" line of "
-			   "/proc/LABPID/mountinfo now says tmpfs.",
+			   "Processes whose root or cwd was the old root are moved to the new one: the lab process "
+			   "works in /, so its cwd moves too and nothing of it is left in the old tree. The \"/\" "
+			   "line of /proc/LABPID/mountinfo now says tmpfs.",
 		.check = check_pivot,
 		.perform = do_pivot,
 	},
 	{
 		.title = "Detach the old root",
-		.task = "Remove the host's tree from the lab's mount namespace:\n"
+		.task = "Remove the host's tree from the lab's mount namespace. umount(8) reads "
+			"/proc/self/mountinfo, and the new root has no /proc yet: mount it, detach the old root, "
+			"then unmount /proc again:\n"
+			"  run mount -t proc proc /proc\n"
 			"  run umount -l /put_old\n"
+			"  run umount /proc\n"
 			"  run rmdir /put_old\n"
 			"Then `host cat /proc/$NSLAB_LAB_PID/mountinfo` shows a single line: the tmpfs.",
 		.hint = "umount -l is umount2(\"/put_old\", MNT_DETACH): the whole subtree is detached at once, "
-			"even while something still uses it.",
+			"even while something still uses it. Without /proc, `umount -l /put_old` fails with \"No such "
+			"file or directory\". The proc mount must go too: /proc/1/root would lead back to the host's /.",
 		.explain = "umount2(\"/put_old\", MNT_DETACH) detaches the old root and every mount below it "
 			   "(/proc, /sys, /run ...) from this namespace. Nothing in the lab's mount tree leads back "
 			   "to the host's filesystems any more: /proc/LABPID/mountinfo lists only the tmpfs. The host's "

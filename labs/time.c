@@ -267,18 +267,23 @@ static const struct nslab_step steps[] = {
 			"  unshare\n"
 			"(the lab's command for unshare(CLONE_NEWTIME) in the lab process). Then:\n"
 			"  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
-			"Do not `run` anything until step 3: the first process to enter freezes the offsets.",
+			"The offsets of the new namespace can be written until the first process enters it (step 3's "
+			"`enter`, or a child the lab process forks). `run` joins the lab process's current time "
+			"namespace, the old one, so it does not count. If a process got in first, `reset` starts "
+			"the lab again.",
 		.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes.",
 		.explain = "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
 			   "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
 			   "in the old one (/proc/PID/ns/time). The delay is on purpose: the offsets can be set only "
-			   "while no process is inside yet.",
+			   "while no process is inside yet: the kernel refuses a write to timens_offsets (EACCES) once "
+			   "a process has entered.",
 		.check = check_unshare,
 		.perform = do_unshare,
 	},
 	{
 		.title = "Set the clock offsets",
-		.task = "Move the lab's clocks ten days ahead, from the host:\n"
+		.task = "Move the lab's clocks ten days ahead, from the host (if a write fails, a process has "
+			"entered already: `reset` and do step 1 again):\n"
 			"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
 			"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
 			"  host cat /proc/$NSLAB_LAB_PID/timens_offsets",

@@ -220,7 +220,8 @@ static const struct nslab_step steps[] = {
 			"  host hostname\n"
 			"  ns               (the uts row differs; every other row is the same)\n"
 			"  run hostname " LAB_HOSTNAME "\n"
-			"  run hostname ; host hostname",
+			"  run hostname\n"
+			"  host hostname",
 		.hint = "`run` executes its command inside the lab's namespaces, `host` outside. Only\n"
 			"the lab's name should change: `run hostname " LAB_HOSTNAME "`.",
 		.explain = "hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
@@ -247,7 +248,8 @@ static const struct nslab_step steps[] = {
 			"\n"
 			"  run domainname\n"
 			"  run domainname " LAB_DOMAIN "\n"
-			"  run uname -a ; run cat /proc/sys/kernel/domainname\n"
+			"  run uname -a\n"
+			"  run cat /proc/sys/kernel/domainname\n"
 			"  host domainname             (still the host's)",
 		.hint = "The domain name is part of the same namespace as the hostname:\n"
 			"`run domainname " LAB_DOMAIN "`.",
@@ -271,7 +273,8 @@ static const struct nslab_step steps[] = {
 			"  run cat /proc/sys/kernel/hostname\n"
 			"  host cat /proc/sys/kernel/hostname\n"
 			"  run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname\n"
-			"  run uname -n ; host uname -n",
+			"  run uname -n\n"
+			"  host uname -n",
 		.hint = "The redirection must happen inside the lab, so put it after `run`:\n"
 			"`run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname`.",
 		.explain = "The files under /proc/sys/kernel are views, not storage: reading hostname\n"
@@ -279,9 +282,9 @@ static const struct nslab_step steps[] = {
 			   "same code as sethostname(2), and needs the same privilege: root, or rather\n"
 			   "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS\n"
 			   "namespace, kept its name through all three steps: a container can call\n"
-			   "itself anything without renaming the machine. The namespace ends when its\n"
-			   "last process exits (or the last bind mount of /proc/PID/ns/uts goes away);\n"
-			   "its names go with it.",
+			   "itself anything without renaming the machine. The namespace ends when\n"
+			   "nothing refers to it any more: no process in it, no open fd of\n"
+			   "/proc/PID/ns/uts, no bind mount of that file. Its names go with it.",
 		.check = check_proc,
 		.perform = do_proc,
 	},

@@ -149,8 +149,14 @@ static void type_out(const char *prompt, const char *cmd, bool tty)
 
 static void show_narration(const struct demo_step *s)
 {
-	if (s->narration)
-		printf("\n# %s\n", s->narration);
+	if (!s->narration)
+		return;
+	putchar('\n');
+	for (const char *p = s->narration; *p;) { /* "# " on every line of the block */
+		size_t l = strcspn(p, "\n");
+		printf("# %.*s\n", (int)l, p);
+		p += l + (p[l] == '\n');
+	}
 }
 
 int demo_run_plain(const struct demo *d)

@@ -369,9 +369,11 @@ static void draw_pane(void)
  * and blank lines keep their breaks. */
 static void reflow(char *s)
 {
-	for (char *p = strchr(s, '\n'); p; p = strchr(p + 1, '\n')) {
+	const char *line = s; /* start of the line that p ends */
+	for (char *p = strchr(s, '\n'); p; line = p + 1, p = strchr(p + 1, '\n')) {
 		bool blank_before = p == s || p[-1] == '\n';
-		if (!blank_before && p[1] && p[1] != '\n' && p[1] != ' ' && p[1] != '\t')
+		bool indented = *line == ' ' || *line == '\t'; /* a command line keeps its end */
+		if (!blank_before && !indented && p[1] && p[1] != '\n' && p[1] != ' ' && p[1] != '\t')
 			*p = ' ';
 	}
 }
@@ -444,9 +446,22 @@ static void draw_lab(void)
 		} else {
 			wmove(T.lab, 1 + r, lw);
 		}
-		put_clipped(T.lab, text + off[r], len[r]);
-		if (trunc && r == rows - 1)
-			waddstr(T.lab, "...");
+		if (trunc && r == rows - 1) {
+			/* the task goes on: say where to read it whole, after the last
+			 * word that fits (never half a word) */
+			static const char more[] = " ... (`step` shows all)";
+			int room = T.w - lw - (int)sizeof(more);
+			size_t n = len[r];
+			if (room > 0 && text_width(text + off[r], n) > room) {
+				n = text_fit(text + off[r], n, room, NULL);
+				while (n > 0 && text[off[r] + n] != ' ' && text[off[r] + n - 1] != ' ')
+					n--;
+			}
+			put_clipped(T.lab, text + off[r], n);
+			waddstr(T.lab, room > 0 ? more : "...");
+		} else {
+			put_clipped(T.lab, text + off[r], len[r]);
+		}
 	}
 	wnoutrefresh(T.lab);
 }
@@ -484,13 +499,47 @@ static attr_t kind_attr(unsigned char k)
 	}
 }
 
+/* Bytes of s (len bytes) that go on one output row of `width` columns:
+ * as many as fit, broken after the last space so that no word is split
+ * (a word longer than the row is split, as it has to be). At least 1. */
+static size_t row_take(const char *s, size_t len, int width)
+{
+	size_t k = text_fit(s, len, width, NULL);
+	if (k == 0)
+		return len ? 1 : 0;
+	if (k < len && s[k] != ' ') {
+		size_t sp = k;
+		while (sp > 0 && s[sp - 1] != ' ')
+			sp--;
+		if (sp > 0)
+			k = sp; /* the space stays at the end of this row */
+	}
+	while (k < len && s[k] == ' ' && text_width(s, k + 1) <= width)
+		k++;
+	return k;
+}
+
+/* Display rows of one output line at the window's width, word-wrapped. */
+static int out_rows(const char *s)
+{
+	size_t len = strlen(s), i = 0;
+	int rows = 0;
+	if (T.w <= 0 || len == 0)
+		return 1;
+	while (i < len) {
+		i += row_take(s + i, len - i, T.w);
+		rows++;
+	}
+	return rows;
+}
+
 static int total_rows(void)
 {
 	int rows = 0;
 	for (size_t i = 0; i < T.count; i++)
-		rows += text_rows(T.lines[(T.first + i) % OUT_MAX].text, T.w);
+		rows += out_rows(T.lines[(T.first + i) % OUT_MAX].text);
 	if (T.partial_len)
-		rows += text_rows(T.partial, T.w);
+		rows += out_rows(T.partial);
 	return rows;
 }
 
@@ -498,13 +547,12 @@ static int total_rows(void)
 static void draw_wrapped_row(int y, const char *s, int row, attr_t a)
 {
 	size_t len = strlen(s), i = 0;
-	for (int r = 0; r < row && i < len; r++) {
-		size_t k = text_fit(s + i, len - i, T.w, NULL);
-		i += k ? k : 1;
-	}
+	for (int r = 0; r < row && i < len; r++)
+		i += row_take(s + i, len - i, T.w);
+	size_t n = i < len ? row_take(s + i, len - i, T.w) : 0;
 	wmove(T.out, y, 0);
 	wattrset(T.out, a);
-	put_clipped(T.out, s + i, len - i);
+	put_clipped(T.out, s + i, n);
 	wattrset(T.out, A_NORMAL);
 }
 
@@ -524,7 +572,7 @@ static void draw_out(void)
 			s = l->text;
 			a = kind_attr(l->kind);
 		}
-		for (int r = text_rows(s, T.w) - 1; r >= 0 && y >= 0; r--) {
+		for (int r = out_rows(s) - 1; r >= 0 && y >= 0; r--) {
 			if (skip > 0) {
 				skip--;
 				continue;
@@ -1118,10 +1166,15 @@ static void demo_show(void)
 	const char *cmd = st->command;
 	size_t len = strlen(cmd);
 	if (D.shown == 0 && st->narration) { /* the why comes before the command */
-		char *n = NULL;
-		if (asprintf(&n, "# %s", st->narration) >= 0) {
-			note(n);
-			free(n);
+		/* one note per narration line: lines of a comment block stay apart */
+		for (const char *p = st->narration; *p;) {
+			size_t l = strcspn(p, "\n");
+			char *n = NULL;
+			if (asprintf(&n, "# %.*s", (int)l, p) >= 0) {
+				note(n);
+				free(n);
+			}
+			p += l + (p[l] == '\n');
 		}
 	}
 	if (D.shown > len)

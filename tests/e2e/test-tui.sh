@@ -142,6 +142,14 @@ tm send-keys -t t Tab Tab
 expect "completion: candidates listed in the output window" wait_screen '(start|status|step|stop) +(start|status|step|stop)' 3
 tm send-keys -t t C-u
 
+# Output lines wrap at word boundaries: a 440-column line of ten-letter words
+# leaves no word split across rows.
+type_line 'host for i in $(seq 40); do printf "abcdefghij "; done; echo'
+wait_screen '^(abcdefghij )+' 5
+split=$(screen | grep -E '^[a-j ]+$' | tr ' ' '\n' | grep -v '^$' | grep -cvx abcdefghij)
+rows=$(screen | grep -cE '^[a-j ]+$')
+expect "output wraps at words: $rows rows of words, $split split words" test "$rows" -ge 2 -a "$split" = 0
+
 type_line "quit"
 expect "quit: nslab exits" wait_exit 5
 [ "$(exit_status)" = 0 ] && ok "quit: exit status 0" || not_ok "quit: exit status '$(exit_status)'"

@@ -52,6 +52,16 @@ sess_stop
 expect "the escaped process is gone after stop" test ! -d "/proc/${esc_pid:-0}"
 same_as_before "host fingerprint unchanged after the lab"
 
+# Step 1 is not done by a hand-made /.nslab-escape: only an escape that
+# reached the host's / counts. And the jail has a /dev/null for `run CMD &`.
+res() { printf '%s\n' "$1" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }'; }
+out=$(printf '%s\n' 'start chroot-escape' check 'run mkdir /.nslab-escape' check 'run /nslab-escape -v ls /' check \
+	'run cat /dev/null && echo DEVNULL-OK' stop | "$NSLAB" --script - 2>&1)
+expect "chroot-escape step 1: not done by mkdir /.nslab-escape, done after the escape ($(res "$out"))" \
+	test "$(res "$out")" = nno
+expect "chroot-escape: the jail has a /dev/null" grep -qx DEVNULL-OK <<<"$out"
+same_as_before "host fingerprint unchanged after the step 1 test"
+
 # SIGKILL mid-lab with an escaped process running, then --cleanup: nothing may remain.
 sess_start
 sess_send "start chroot-escape" "escape" status

@@ -47,6 +47,17 @@ expect "the check names the missing libc" grep -q 'missing: /bin/sh needs .*libc
 
 same_as_before "host fingerprint unchanged after the lab"
 
+# Checks that passed too early: step 5 without `cd /bin`; step 6 on arrival
+# (`step 6` after enter: the cwd is already the jail's /, nothing climbed).
+res() { printf '%s\n' "$1" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }'; }
+out=$(printf '%s\n' 'start chroot' do next do next do next do next 'rootfs add /bin/ls' check 'cd /bin' check \
+	stop | "$NSLAB" --script - 2>&1)
+expect "chroot step 5: not done without cd /bin, done after ($(res "$out"))" test "$(res "$out")" = no
+out=$(printf '%s\n' 'start chroot' do next do next do next do 'step 6' check 'cd /bin' check 'cd ../../../..' check \
+	stop | "$NSLAB" --script - 2>&1)
+expect "chroot step 6: not done on arrival nor in /bin, done after the climb ($(res "$out"))" test "$(res "$out")" = nno
+same_as_before "host fingerprint unchanged after the early-pass tests"
+
 # SIGKILL mid-lab (lab process chrooted), then --cleanup: nothing may remain.
 sess_start
 sess_send "start chroot" "do" "next" "do" "next" "do" "next" "do" status

@@ -92,6 +92,37 @@ fi
 sess_stop
 same_as_before "host is as before after a normal stop"
 
+# --- checks that passed too early ---
+# Step 3 with only the worker moved by hand (the lab process left outside),
+# step 5 with quota 150 and two workers but without the `quota 10` part.
+sess_start
+sess_send "start cpu" "do" next "do" next status
+if sess_wait '^cgroup: /nslab/'; then
+	lab_pid=$(awk '/^pid:/ { print $2; exit }' "$SESS_DIR/out")
+	dir=$(cpu_mount)/nslab/$SESS_PID/cpu # what `cgroup` made (status names the lab cgroup)
+	nw=0
+	for w in $(pgrep -P "$lab_pid"); do echo "$w" >"$dir/cgroup.procs" && nw=$((nw + 1)); done
+	expect "cpu step 3: the worker was moved by hand ($nw)" test "$nw" -ge 1
+	sess_send check
+	sess_wait '^check: (ok|not yet) - step 3' >/dev/null
+	expect "cpu step 3: only the worker moved is not done" grep -q '^check: not yet - step 3' "$SESS_DIR/out"
+	expect "cpu step 3: ... and says the lab process is outside" grep -q 'the lab process .* is not in the cgroup' "$SESS_DIR/out"
+	sess_send move check
+	sess_wait '^check: ok - step 3' || not_ok "cpu step 3: move did not finish the step"
+	if [ "$(nproc)" -ge 2 ]; then
+		sess_send next "do" next "stress 2" "quota 150" check
+		sess_wait '^check: (ok|not yet) - step 5' >/dev/null
+		expect "cpu step 5: quota 150 without quota 10 first is not done" grep -q 'the quota was never 10%' "$SESS_DIR/out"
+		sess_send "quota 10" "usage" "quota 150" check
+		expect "cpu step 5: passes after quota 10, then quota 150" sess_wait '^check: ok - step 5' 1 600
+	fi
+	expect "cpu: no reversed worker message" bash -c "! grep -q 'is not running (there are' '$SESS_DIR/out'"
+else
+	not_ok "cpu lab did not start for the early-pass test"
+fi
+sess_stop
+same_as_before "host is as before after the early-pass test"
+
 # --- SIGKILL mid-lab, then nslab --cleanup ---
 sess_start
 sess_send "start cpu" "stress 2" "cgroup" "move" "quota 30" "status"

@@ -50,6 +50,13 @@ fi
 sess_stop
 same_as_before "host unchanged after the lab"
 
+# Step 2 typed as its task says: the peer's PID comes from $NSLAB_LAB_DIR/peer.pid.
+out=$(printf '%s\n' 'start net' 'do' next check 'run ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid)' \
+	check stop | "$NSLAB" --script - 2>&1)
+expect "net step 2 typed: check fails before, passes after the task's own command" \
+	test "$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')" = no
+same_as_before "host unchanged after the typed step 2"
+
 # SIGKILL with the veth pair up and addressed.
 sess_start
 sess_send "start net" "do" next "do" next "do" check

@@ -14,7 +14,7 @@ lab_ns_differs pivot-root mnt
 out=$( { done_script pivot-root; printf 'run ls /\nrun cat /escape.txt\nhost cat /proc/$NSLAB_LAB_PID/mountinfo\nstop\n'; } | nslab_script - 2>&1)
 lab_root=$(printf '%s\n' "$out" | sed -n '/^nslab.*> run ls \/$/,/^\[exit/p' | sed '1d;$d' | sort | tr '\n' ' ')
 escaped=$(printf '%s\n' "$out" | sed -n '/^nslab.*> run cat \/escape.txt$/,/^\[exit/p' | sed '1d;$d' | sort | tr '\n' ' ')
-expect "pivot-root: the lab's / holds only the rootfs ($lab_root)" test "$lab_root" = "bin escape.txt lib lib64 "
+expect "pivot-root: the lab's / holds only the rootfs ($lab_root)" test "$lab_root" = "bin escape.txt lib lib64 proc "
 expect "pivot-root: the escape listed the lab's / ($escaped)" test "$escaped" = "$lab_root"
 mounts=$(printf '%s\n' "$out" | sed -n '/> host cat \/proc\/.*\/mountinfo$/,/^\[exit/p' | sed '1d;$d')
 expect "pivot-root: one mount left in the lab, a tmpfs on /" test "$(printf '%s\n' "$mounts" | awk '$5 == "/" && / - tmpfs /' | wc -l)/$(printf '%s\n' "$mounts" | wc -l)" = "1/1"
@@ -30,6 +30,28 @@ stop
 expect "pivot-root: host writes through \$NSLAB_LAB_ROOT land in the lab's /" grep -qx 'from-the-host' <<<"$out"
 expect "pivot-root: status names a root path that reaches it (/proc/PID/root)" grep -qE '^root: /proc/[0-9]+/root$' <<<"$out"
 same_fingerprint "$before" "pivot-root: after the copy"
+
+# The task's own commands, typed (no `do`): the real pivot_root(8) in step 4,
+# and step 5 with /proc mounted for umount(8) and unmounted again. Each check
+# fails before its commands and passes after.
+out=$(printf '%s\n' 'start pivot-root' check unshare check next \
+	check 'run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT' check next \
+	check rootfs check 'run mkdir $NSLAB_LAB_ROOT/put_old' check next \
+	check 'run cd $NSLAB_LAB_ROOT && pivot_root . put_old' check next \
+	check 'run mount -t proc proc /proc' 'run umount -l /put_old' check 'run umount /proc' \
+	'run rmdir /put_old' check next \
+	check 'run /bin/nslab-escape -v /bin/ls / > /escape.txt' check stop | nslab_script - 2>&1)
+res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
+expect "pivot-root typed: checks fail before and pass after each step ($res)" test "$res" = "nononnononnono"
+expect "pivot-root typed: the real umount -l works once /proc is mounted" \
+	test "$(printf '%s\n' "$out" | grep -c 'umount failed')" = 0
+expect "pivot-root typed: step 5 is not done while proc is still mounted" grep -q 'proc is still mounted on /proc' <<<"$out"
+same_fingerprint "$before" "pivot-root: after the typed walk"
+
+# After `reset`, `pivot` says which steps it needs instead of ENOENT.
+out=$(printf '%s\n' 'start pivot-root' do next do next do next reset 'step 4' pivot stop | nslab_script - 2>&1)
+expect "pivot-root: pivot after reset names steps 1-3" grep -q 'pivot needs steps 1-3' <<<"$out"
+same_fingerprint "$before" "pivot-root: after pivot on a reset lab"
 
 kill_mid_lab pivot-root 4 "$before"
 finish

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# test-task-lines.sh: the commands the labs' texts tell the learner to type are
+# one nslab command per line (the rest of a `run X ; host Y` line would go to
+# sh in the lab), and name variables nslab exports, with their `$`.
+# Reads the sources only (no lab is started).
+. "$(dirname "$0")/../lib/common.sh"
+cd "$TOP" || exit 1
+
+chained=$(grep -nE '"[[:space:]]+(run|host|peer) [^"]*;[[:space:]]*(run|host|peer|ns|status|check) ' labs/*.c)
+expect "no task line chains two nslab commands${chained:+: $chained}" test -z "$chained"
+
+bare=$(grep -nE '/proc/NSLAB_|[^$A-Z_]NSLAB_LAB_(PID|ROOT|DIR|CGROUP)[^A-Z_]' labs/*.c | grep -vE '^\S+:[0-9]+:\s*(/\*|\*)')
+expect "every NSLAB_ variable in a lab text has its \$${bare:+: $bare}" test -z "$bare"
+
+unknown=$(grep -ohE '\$NSLAB_[A-Z_]+' labs/*.c | sort -u | grep -vxE '\$NSLAB_LAB_(PID|ROOT|DIR|CGROUP)')
+expect "lab texts name only exported variables${unknown:+: $unknown}" test -z "$unknown"
+
+expect "no PEER_PID placeholder" bash -c '! grep -n PEER_PID labs/*.c'
+finish
