@@ -26,6 +26,13 @@ struct ns_col {
 
 /* Reads one process afresh. Returns 0, or -1 if it has gone. */
 int nsview_read(pid_t pid, struct ns_col *col);
+/* The cheap re-check for a live view: true when nsview_read would now give
+ * col other namespace inodes, or the process has gone. One pread of the
+ * process's /proc/PID/schedstat (kept open) when it has not run since the
+ * last call; its ns links (not comm, not status) only when it has. The pid
+ * row is not compared: a process never changes its own PID namespace.
+ * Keeps an fd per probed process until nsview_columns no longer lists it. */
+bool nsview_stale(const struct ns_col *col);
 /* A cell differs when both inodes are known and not equal. */
 bool nsview_differs(const struct ns_col *host, const struct ns_col *col, enum ns_row row);
 /* Columns for the pane and `ns`: nslab itself, the lab's processes, the

@@ -3,9 +3,13 @@
  * scrollback, the input line (GNU readline in callback mode) and a key bar.
  *
  * How it stays light and robust:
- * - one poll() on the terminal and a pipe, with a 200 ms timeout: the pane is
- *   read afresh on each tick and redrawn only when it changed (wnoutrefresh
- *   per window, one doupdate);
+ * - one poll() on the terminal and a pipe. While the pane shows a process
+ *   besides nslab, it wakes every PROBE_MS and probes only those shown
+ *   processes (nsview_stale: one pread each while they sleep); the pane is
+ *   read afresh when one moved, and in full every FULL_MS (names, new lab
+ *   processes).
+ *   Nothing is redrawn unless it changed (wnoutrefresh per window, one
+ *   doupdate), and an idle wake-up makes no terminal I/O;
  * - ncurses owns private duplicates of the terminal; fds 1 and 2 point at a
  *   pipe while the TUI runs, so a stray write from a library or a child lands
  *   in the output window instead of across the screen;
@@ -41,7 +45,10 @@
 #include <readline/readline.h>
 #include <readline/history.h>
 
-#define TICK_MS 200       /* pane refresh: a change shows within this */
+#define TICK_MS 200       /* demo typing, lab ticks, keys ncurses held back */
+#define PROBE_MS 40       /* shown processes probed: a change shows within this */
+#define SLACK_MS 10       /* a job due this soon runs in the current wake-up */
+#define FULL_MS 1000      /* the pane read afresh in full (comm, NSpid, columns) */
 #define OUT_MAX 5000      /* scrollback lines kept */
 #define MIN_W 80
 #define MIN_H 24
@@ -665,6 +672,14 @@ static void draw(void)
 	doupdate();
 }
 
+static void refresh_session(void)
+{
+	if (session_changed()) {
+		snapshot_session();
+		T.d_lab = true;
+	}
+}
+
 /* Reads the kernel afresh; marks what changed. */
 static void refresh_model(void)
 {
@@ -675,10 +690,27 @@ static void refresh_model(void)
 		T.ncols = n;
 		T.d_pane = true;
 	}
-	if (session_changed()) {
-		snapshot_session();
-		T.d_lab = true;
-	}
+	refresh_session();
+}
+
+/* Something to probe: a shown process besides nslab (column 0), which never
+ * changes its own namespaces (setns and unshare run in the lab's agent). */
+static bool pane_probing(void)
+{
+	return T.ncols > 1 && !T.suspended;
+}
+
+/* The cheap check between full refreshes: only the shown columns' ns links;
+ * the whole model is read again only when one of them moved. */
+static void probe_pane(void)
+{
+	struct pane_layout l;
+	pane_layout(T.ncols, T.w, &l);
+	for (size_t c = 1; c < l.shown; c++)
+		if (nsview_stale(&T.cols[c])) {
+			refresh_model();
+			return;
+		}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1254,29 +1286,55 @@ static int ms_until(const struct timespec *next)
 	/* Rounded up: rounding down would wake early and spin on poll(0). */
 	long ns = (next->tv_sec - now.tv_sec) * 1000000000L + (next->tv_nsec - now.tv_nsec);
 	long ms = (ns + 999999) / 1000000;
-	return ms < 0 ? 0 : ms > TICK_MS ? TICK_MS : (int)ms;
+	return ms < 0 ? 0 : ms > FULL_MS ? FULL_MS : (int)ms;
 }
 
+/* *t = now + ms */
+static void due_in(struct timespec *t, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_nsec += ms * 1000000L;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+
+/* Three clocks: the full pane refresh (FULL_MS), the probe of the shown
+ * processes (PROBE_MS, only while pane_probing), and the tick (TICK_MS).
+ * A job due within SLACK_MS runs in the current wake-up, so the three share
+ * wake-ups instead of adding their own. Deadlines are set from the time a
+ * job ran, so a long command leaves no backlog of wake-ups behind it. */
 static void loop(void)
 {
-	struct timespec next;
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	struct timespec full, probe, tick;
+	clock_gettime(CLOCK_MONOTONIC, &full);
+	probe = tick = full;
 	while (!T.quit && !leaving()) {
-		if (since_ms(&next) >= 0) {
+		bool ticked = false;
+		if (since_ms(&full) >= -SLACK_MS) {
 			refresh_model();
+			due_in(&full, FULL_MS);
+			due_in(&probe, PROBE_MS);
+		} else if (pane_probing() && since_ms(&probe) >= -SLACK_MS) {
+			probe_pane();
+			due_in(&probe, PROBE_MS);
+		}
+		if (since_ms(&tick) >= -SLACK_MS) {
 			demo_type();
 			session_tick();
-			next.tv_nsec += TICK_MS * 1000000L;
-			while (next.tv_nsec >= 1000000000L) {
-				next.tv_nsec -= 1000000000L;
-				next.tv_sec++;
-			}
-			if (since_ms(&next) > 0) /* we fell behind (a long command): start afresh */
-				clock_gettime(CLOCK_MONOTONIC, &next);
+			refresh_session(); /* a lab's tick may have moved it */
+			due_in(&tick, TICK_MS);
+			ticked = true;
 		}
 		draw();
+		int wait = min_int(ms_until(&full), ms_until(&tick));
+		if (pane_probing())
+			wait = min_int(wait, ms_until(&probe));
 		struct pollfd p[2] = {{T.tty_in, POLLIN, 0}, {T.pipe_r, POLLIN, 0}};
-		int n = poll(p, T.pipe_r >= 0 ? 2 : 1, ms_until(&next));
+		int n = poll(p, T.pipe_r >= 0 ? 2 : 1, wait);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & (POLLHUP | POLLERR)) {
@@ -1285,9 +1343,13 @@ static void loop(void)
 		}
 		if (n > 0 && (p[1].revents & POLLIN))
 			drain_pipe();
-		/* Always try: ncurses may hold keys it read ahead, and KEY_RESIZE
-		 * arrives after a SIGWINCH interrupted poll(). */
-		read_keys();
+		/* Keys: when the terminal has some, after a signal (KEY_RESIZE comes
+		 * after a SIGWINCH interrupted poll()), and on each tick in case one
+		 * came between poll() calls; not on every probe wake-up (wgetch costs
+		 * a read and two sigactions). read_keys reads until ncurses has none
+		 * left, so none wait in its buffer between calls. */
+		if (n != 0 || ticked)
+			read_keys();
 		if (nslab_signal == SIGINT) /* `kill -INT` from elsewhere: not a reason to leave */
 			nslab_signal = 0;
 	}
