@@ -24,6 +24,9 @@ static struct { pid_t pid; char label[24]; } lab_procs[MAX_LAB];
 static size_t nlab;
 static pid_t watched[MAX_WATCH];
 static size_t nwatch;
+static unsigned generation; /* bumped whenever the two lists above change */
+
+unsigned nsview_generation(void) { return generation; }
 
 static pid_t last_nspid(const char *status)
 {
@@ -152,7 +155,13 @@ bool nsview_stale(const struct ns_col *col)
 	 * this read moves the run time again, so the next probe looks again. */
 	memcpy(p->last, buf, (size_t)n);
 	p->len = (size_t)n;
-	return links_moved(col);
+	if (links_moved(col))
+		return true;
+	char path[64], comm[sizeof(col->comm)] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)col->pid);
+	if (read_file(path, comm, sizeof(comm)) > 0) /* execve, prctl(PR_SET_NAME) */
+		comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, col->comm) != 0;
 }
 
 bool nsview_differs(const struct ns_col *host, const struct ns_col *col, enum ns_row row)
@@ -203,6 +212,7 @@ int nsview_watch(pid_t pid)
 		return -1;
 	}
 	watched[nwatch++] = pid;
+	generation++;
 	return 0;
 }
 
@@ -211,6 +221,7 @@ int nsview_unwatch(pid_t pid)
 	for (size_t i = 0; i < nwatch; i++)
 		if (watched[i] == pid) {
 			watched[i] = watched[--nwatch];
+			generation++;
 			return 0;
 		}
 	errno = ENOENT;
@@ -235,6 +246,7 @@ void nsview_lab_add(pid_t pid, const char *label)
 	lab_procs[nlab].pid = pid;
 	snprintf(lab_procs[nlab].label, sizeof(lab_procs[nlab].label), "%s", label ? label : "lab");
 	nlab++;
+	generation++;
 }
 
 void nsview_lab_remove(pid_t pid)
@@ -243,11 +255,16 @@ void nsview_lab_remove(pid_t pid)
 		if (lab_procs[i].pid == pid) {
 			memmove(&lab_procs[i], &lab_procs[i + 1], (nlab - i - 1) * sizeof(lab_procs[0]));
 			nlab--;
+			generation++;
 			return;
 		}
 }
 
-void nsview_lab_clear(void) { nlab = 0; }
+void nsview_lab_clear(void)
+{
+	nlab = 0;
+	generation++;
+}
 
 /* --- the whole-system scan --- */
 

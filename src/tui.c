@@ -5,9 +5,9 @@
  * How it stays light and robust:
  * - one poll() on the terminal and a pipe. While the pane shows a process
  *   besides nslab, it wakes every PROBE_MS and probes only those shown
- *   processes (nsview_stale: one pread each while they sleep); the pane is
- *   read afresh when one moved, and in full every FULL_MS (names, new lab
- *   processes).
+ *   processes (nsview_stale: one pread each while they sleep), every column
+ *   every FULL_MS; the pane is read afresh only when one moved or the lists
+ *   of lab and watched processes changed.
  *   Nothing is redrawn unless it changed (wnoutrefresh per window, one
  *   doupdate), and an idle wake-up makes no terminal I/O;
  * - ncurses owns private duplicates of the terminal; fds 1 and 2 point at a
@@ -46,9 +46,9 @@
 #include <readline/history.h>
 
 #define TICK_MS 200       /* demo typing, lab ticks, keys ncurses held back */
-#define PROBE_MS 40       /* shown processes probed: a change shows within this */
+#define PROBE_MS 50       /* shown processes probed: a change shows within this */
 #define SLACK_MS 10       /* a job due this soon runs in the current wake-up */
-#define FULL_MS 1000      /* the pane read afresh in full (comm, NSpid, columns) */
+#define FULL_MS 1000      /* every column probed, nslab's and hidden ones too */
 #define OUT_MAX 5000      /* scrollback lines kept */
 #define MIN_W 80
 #define MIN_H 24
@@ -81,8 +81,10 @@ static struct {
 
 	struct ns_col cols[PANE_MAX_COLS];
 	size_t ncols;
+	unsigned generation;        /* nsview_generation() when cols were read */
 	struct session_view sv;
 	char sv_task[1024], sv_title[256], sv_step[256];
+	char sv_task_raw[1024];     /* sv_task as the lab gave it (sv_task is reflowed) */
 
 	struct oline lines[OUT_MAX];
 	size_t first, count;        /* ring buffer */
@@ -387,7 +389,8 @@ static void snapshot_session(void)
 {
 	const struct session_view *v = session_view();
 	T.sv = v ? *v : (struct session_view){.last_check = -1};
-	snprintf(T.sv_task, sizeof(T.sv_task), "%s", T.sv.task ? T.sv.task : "");
+	snprintf(T.sv_task_raw, sizeof(T.sv_task_raw), "%s", T.sv.task ? T.sv.task : "");
+	memcpy(T.sv_task, T.sv_task_raw, sizeof(T.sv_task));
 	reflow(T.sv_task);
 	snprintf(T.sv_step, sizeof(T.sv_step), "%s", T.sv.step_title ? T.sv.step_title : "");
 	snprintf(T.sv_title, sizeof(T.sv_title), "%s", T.sv.lab && T.sv.lab->title ? T.sv.lab->title : "");
@@ -399,8 +402,9 @@ static bool session_changed(void)
 	struct session_view now = v ? *v : (struct session_view){.last_check = -1};
 	return now.lab != T.sv.lab || now.step != T.sv.step || now.nsteps != T.sv.nsteps ||
 	       now.last_check != T.sv.last_check || now.complete != T.sv.complete ||
-	       strcmp(now.task ? now.task : "", T.sv_task) != 0 ||
-	       strcmp(now.step_title ? now.step_title : "", T.sv_step) != 0;
+	       /* against what was kept: reflowed or cut short, it would differ on every tick */
+	       strncmp(now.task ? now.task : "", T.sv_task_raw, sizeof(T.sv_task_raw) - 1) != 0 ||
+	       strncmp(now.step_title ? now.step_title : "", T.sv_step, sizeof(T.sv_step) - 1) != 0;
 }
 
 static void draw_lab(void)
@@ -684,6 +688,7 @@ static void refresh_session(void)
 static void refresh_model(void)
 {
 	struct ns_col cols[PANE_MAX_COLS];
+	T.generation = nsview_generation();
 	size_t n = nsview_columns(cols, PANE_MAX_COLS);
 	if (!pane_same(cols, n, T.cols, T.ncols)) {
 		memcpy(T.cols, cols, n * sizeof(cols[0]));
@@ -700,17 +705,28 @@ static bool pane_probing(void)
 	return T.ncols > 1 && !T.suspended;
 }
 
-/* The cheap check between full refreshes: only the shown columns' ns links;
- * the whole model is read again only when one of them moved. */
-static void probe_pane(void)
+/* The cheap check between full reads: the lists of lab and watched processes
+ * (no system call) and the columns from `from` on (nsview_stale: one pread
+ * each while they sleep); the whole model is read again only when one of
+ * them moved. Between full reads, only the shown columns are probed. */
+static void probe_pane(bool all)
 {
-	struct pane_layout l;
-	pane_layout(T.ncols, T.w, &l);
-	for (size_t c = 1; c < l.shown; c++)
+	if (nsview_generation() != T.generation) {
+		refresh_model();
+		return;
+	}
+	size_t upto = T.ncols;
+	if (!all) {
+		struct pane_layout l;
+		pane_layout(T.ncols, T.w, &l);
+		upto = l.shown;
+	}
+	for (size_t c = all ? 0 : 1; c < upto; c++)
 		if (nsview_stale(&T.cols[c])) {
 			refresh_model();
 			return;
 		}
+	refresh_session();
 }
 
 /* ------------------------------------------------------------------ */
@@ -1302,27 +1318,30 @@ static void due_in(struct timespec *t, int ms)
 
 static int min_int(int a, int b) { return a < b ? a : b; }
 
-/* Three clocks: the full pane refresh (FULL_MS), the probe of the shown
- * processes (PROBE_MS, only while pane_probing), and the tick (TICK_MS).
- * A job due within SLACK_MS runs in the current wake-up, so the three share
- * wake-ups instead of adding their own. Deadlines are set from the time a
- * job ran, so a long command leaves no backlog of wake-ups behind it. */
+/* Three clocks: every column probed (FULL_MS), the shown ones probed
+ * (PROBE_MS, only while pane_probing), and the tick (TICK_MS).
+ * While probing, only the probe sets the wake-ups and the other two ride on
+ * them (run when due within half a probe period); otherwise a job due within
+ * SLACK_MS runs in the current wake-up. Each wake-up costs far more than a
+ * probe's few reads, so there are as few as that allows. Deadlines are set
+ * from the time a job ran: a long command leaves no backlog behind it. */
 static void loop(void)
 {
 	struct timespec full, probe, tick;
 	clock_gettime(CLOCK_MONOTONIC, &full);
 	probe = tick = full;
 	while (!T.quit && !leaving()) {
-		bool ticked = false;
-		if (since_ms(&full) >= -SLACK_MS) {
-			refresh_model();
+		bool probing = pane_probing(), ticked = false;
+		int slack = probing ? PROBE_MS / 2 : SLACK_MS;
+		if (since_ms(&full) >= -slack) {
+			probe_pane(true);
 			due_in(&full, FULL_MS);
 			due_in(&probe, PROBE_MS);
-		} else if (pane_probing() && since_ms(&probe) >= -SLACK_MS) {
-			probe_pane();
+		} else if (probing && since_ms(&probe) >= -SLACK_MS) {
+			probe_pane(false);
 			due_in(&probe, PROBE_MS);
 		}
-		if (since_ms(&tick) >= -SLACK_MS) {
+		if (since_ms(&tick) >= -slack) {
 			demo_type();
 			session_tick();
 			refresh_session(); /* a lab's tick may have moved it */
@@ -1330,9 +1349,7 @@ static void loop(void)
 			ticked = true;
 		}
 		draw();
-		int wait = min_int(ms_until(&full), ms_until(&tick));
-		if (pane_probing())
-			wait = min_int(wait, ms_until(&probe));
+		int wait = pane_probing() ? ms_until(&probe) : min_int(ms_until(&full), ms_until(&tick));
 		struct pollfd p[2] = {{T.tty_in, POLLIN, 0}, {T.pipe_r, POLLIN, 0}};
 		int n = poll(p, T.pipe_r >= 0 ? 2 : 1, wait);
 		if (n < 0 && errno != EINTR)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/bench/pane-latency.sh: how fast the live pane follows a namespace
 # change of a shown process, and what watching costs when nothing changes.
-#  1. idle CPU of nslab over IDLE seconds (utime+stime from /proc/PID/stat, and
-#     /proc/PID/schedstat), with the uts lab running and one watched process;
+#  1. idle CPU of nslab over IDLE seconds (/proc/PID/schedstat, judged; and
+#     utime+stime from /proc/PID/stat, shown), with the uts lab running and one
+#     watched process;
 #  2. latency from a watched process's unshare(2) to nslab redrawing the pane,
 #     over RUNS changes. The watched process (ns-flip.c, built here) unshares
 #     its UTS namespace on each SIGUSR1 and stamps the moment (CLOCK_REALTIME)
@@ -70,7 +71,8 @@ s1=$US
 idle_pct=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v us=$((s1 - s0)) 'BEGIN { printf "%.3f", 100 * d / hz / (us / 1e6) }')
 sched_pct=$(awk -v rt=$((r1 - r0)) -v us=$((s1 - s0)) 'BEGIN { printf "%.3f", 100 * rt / 1e3 / us }')
 echo "idle CPU of nslab: $((t1 - t0)) ticks in $(awk -v us=$((s1 - s0)) 'BEGIN { printf "%.1f", us / 1e6 }') s = $idle_pct% of one core (schedstat: $sched_pct%; limit $CPU_MAX%)"
-idle_ok=$(awk -v a="$sched_pct" -v b="$idle_pct" -v m="$CPU_MAX" 'BEGIN { print (a <= m && b <= m) ? 0 : 1 }')
+# The verdict from schedstat (nanoseconds): 10 s of clock ticks move in steps of 0.1%.
+idle_ok=$(awk -v a="$sched_pct" -v m="$CPU_MAX" 'BEGIN { print a <= m ? 0 : 1 }')
 
 # 2. namespace change -> pane, stamped by a control-mode client
 mkfifo "$WORK/cm.in" "$WORK/cm.out"
