@@ -24,6 +24,9 @@ static struct { pid_t pid; char label[24]; } lab_procs[MAX_LAB];
 static size_t nlab;
 static pid_t watched[MAX_WATCH];
 static size_t nwatch;
+static unsigned generation; /* bumped whenever the two lists above change */
+
+unsigned nsview_generation(void) { return generation; }
 
 static pid_t last_nspid(const char *status)
 {
@@ -65,6 +68,102 @@ int nsview_read(pid_t pid, struct ns_col *col)
 	return 0;
 }
 
+/* Live-view probes. A process's namespaces change only through its own
+ * system calls (unshare, setns, execve for time): one that has not run since
+ * the last probe cannot have moved. So each probed process has its
+ * /proc/PID/schedstat kept open (run time, time slices), read with one
+ * pread; only when that moved are its ns links compared. The fd follows the
+ * process, not the number: once it is gone the read fails, even if the PID
+ * was taken again. */
+#define MAX_PROBE 40
+static struct probe {
+	pid_t pid;
+	int fd;
+	size_t len;
+	char last[128]; /* schedstat as last compared */
+} probes[MAX_PROBE];
+static size_t nprobe;
+
+static void probe_drop(size_t i)
+{
+	close(probes[i].fd);
+	probes[i] = probes[--nprobe];
+}
+
+static struct probe *probe_of(pid_t pid)
+{
+	for (size_t i = 0; i < nprobe; i++)
+		if (probes[i].pid == pid)
+			return &probes[i];
+	if (nprobe == MAX_PROBE)
+		probe_drop(0);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	probes[nprobe] = (struct probe){.pid = pid, .fd = fd}; /* len 0: compare the links */
+	return &probes[nprobe++];
+}
+
+/* Closes the probes of processes no longer among cols. */
+static void probe_prune(const struct ns_col *cols, size_t n)
+{
+	for (size_t i = 0; i < nprobe;) {
+		bool shown = false;
+		for (size_t c = 0; c < n && !shown; c++)
+			shown = cols[c].pid == probes[i].pid;
+		if (shown)
+			i++;
+		else
+			probe_drop(i);
+	}
+}
+
+static bool links_moved(const struct ns_col *col)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns", (int)col->pid);
+	_cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return col->alive;
+	for (int r = 0; r < NS_COUNT; r++) {
+		if (r == NS_PID) /* fixed for the life of a process (pid_for_children is not) */
+			continue;
+		struct stat st;
+		ino_t ino = fstatat(dfd, ns_row_name[r], &st, 0) == 0 ? st.st_ino : 0;
+		if (ino != col->ino[r])
+			return true;
+	}
+	return false;
+}
+
+bool nsview_stale(const struct ns_col *col)
+{
+	struct probe *p = probe_of(col->pid);
+	if (!p)
+		return col->alive;
+	char buf[sizeof(p->last)];
+	ssize_t n = pread(p->fd, buf, sizeof(buf), 0);
+	if (n <= 0) { /* gone (ESRCH), or unreadable: let a full read decide */
+		probe_drop((size_t)(p - probes));
+		return true;
+	}
+	if ((size_t)n == p->len && memcmp(buf, p->last, (size_t)n) == 0)
+		return false; /* it has not run: nothing can have moved */
+	/* Remember the run time before reading the links: a change made after
+	 * this read moves the run time again, so the next probe looks again. */
+	memcpy(p->last, buf, (size_t)n);
+	p->len = (size_t)n;
+	if (links_moved(col))
+		return true;
+	char path[64], comm[sizeof(col->comm)] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)col->pid);
+	if (read_file(path, comm, sizeof(comm)) > 0) /* execve, prctl(PR_SET_NAME) */
+		comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, col->comm) != 0;
+}
+
 bool nsview_differs(const struct ns_col *host, const struct ns_col *col, enum ns_row row)
 {
 	return host->ino[row] && col->ino[row] && host->ino[row] != col->ino[row];
@@ -93,6 +192,7 @@ size_t nsview_columns(struct ns_col *cols, size_t max)
 		push_col(cols, &n, max, lab_procs[i].pid, NS_COL_LAB, lab_procs[i].label);
 	for (size_t i = 0; i < nwatch; i++)
 		push_col(cols, &n, max, watched[i], NS_COL_WATCH, "watch");
+	probe_prune(cols, n);
 	return n;
 }
 
@@ -112,6 +212,7 @@ int nsview_watch(pid_t pid)
 		return -1;
 	}
 	watched[nwatch++] = pid;
+	generation++;
 	return 0;
 }
 
@@ -120,6 +221,7 @@ int nsview_unwatch(pid_t pid)
 	for (size_t i = 0; i < nwatch; i++)
 		if (watched[i] == pid) {
 			watched[i] = watched[--nwatch];
+			generation++;
 			return 0;
 		}
 	errno = ENOENT;
@@ -144,6 +246,7 @@ void nsview_lab_add(pid_t pid, const char *label)
 	lab_procs[nlab].pid = pid;
 	snprintf(lab_procs[nlab].label, sizeof(lab_procs[nlab].label), "%s", label ? label : "lab");
 	nlab++;
+	generation++;
 }
 
 void nsview_lab_remove(pid_t pid)
@@ -152,11 +255,16 @@ void nsview_lab_remove(pid_t pid)
 		if (lab_procs[i].pid == pid) {
 			memmove(&lab_procs[i], &lab_procs[i + 1], (nlab - i - 1) * sizeof(lab_procs[0]));
 			nlab--;
+			generation++;
 			return;
 		}
 }
 
-void nsview_lab_clear(void) { nlab = 0; }
+void nsview_lab_clear(void)
+{
+	nlab = 0;
+	generation++;
+}
 
 /* --- the whole-system scan --- */
 

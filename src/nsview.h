@@ -26,11 +26,24 @@ struct ns_col {
 
 /* Reads one process afresh. Returns 0, or -1 if it has gone. */
 int nsview_read(pid_t pid, struct ns_col *col);
+/* The cheap re-check for a live view: true when nsview_read would now give
+ * another col (other namespace inodes or comm), or the process has gone.
+ * One pread of the process's /proc/PID/schedstat (kept open) when it has not
+ * run since the last call; its ns links and comm only when it has. The pid
+ * row and NSpid are not compared: a process never changes its own PID
+ * namespace. Keeps an fd per probed process until nsview_columns no longer
+ * lists it. */
+bool nsview_stale(const struct ns_col *col);
 /* A cell differs when both inodes are known and not equal. */
 bool nsview_differs(const struct ns_col *host, const struct ns_col *col, enum ns_row row);
 /* Columns for the pane and `ns`: nslab itself, the lab's processes, the
  * watched PIDs (in that order), each read afresh. Returns how many. */
 size_t nsview_columns(struct ns_col *cols, size_t max);
+
+/* Changes whenever the lab or watched lists below change: with nsview_stale
+ * on each column, all a live view needs to know that nsview_columns would
+ * now give something else. */
+unsigned nsview_generation(void);
 
 /* Watched processes (by `watch PID|NAME`); dead ones drop out by themselves. */
 int nsview_watch(pid_t pid);

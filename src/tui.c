@@ -3,9 +3,13 @@
  * scrollback, the input line (GNU readline in callback mode) and a key bar.
  *
  * How it stays light and robust:
- * - one poll() on the terminal and a pipe, with a 200 ms timeout: the pane is
- *   read afresh on each tick and redrawn only when it changed (wnoutrefresh
- *   per window, one doupdate);
+ * - one poll() on the terminal and a pipe. While the pane shows a process
+ *   besides nslab, it wakes every PROBE_MS and probes only those shown
+ *   processes (nsview_stale: one pread each while they sleep), every column
+ *   every FULL_MS; the pane is read afresh only when one moved or the lists
+ *   of lab and watched processes changed.
+ *   Nothing is redrawn unless it changed (wnoutrefresh per window, one
+ *   doupdate), and an idle wake-up makes no terminal I/O;
  * - ncurses owns private duplicates of the terminal; fds 1 and 2 point at a
  *   pipe while the TUI runs, so a stray write from a library or a child lands
  *   in the output window instead of across the screen;
@@ -41,7 +45,10 @@
 #include <readline/readline.h>
 #include <readline/history.h>
 
-#define TICK_MS 200       /* pane refresh: a change shows within this */
+#define TICK_MS 200       /* demo typing, lab ticks, keys ncurses held back */
+#define PROBE_MS 50       /* shown processes probed: a change shows within this */
+#define SLACK_MS 10       /* a job due this soon runs in the current wake-up */
+#define FULL_MS 1000      /* every column probed, nslab's and hidden ones too */
 #define OUT_MAX 5000      /* scrollback lines kept */
 #define MIN_W 80
 #define MIN_H 24
@@ -74,8 +81,10 @@ static struct {
 
 	struct ns_col cols[PANE_MAX_COLS];
 	size_t ncols;
+	unsigned generation;        /* nsview_generation() when cols were read */
 	struct session_view sv;
 	char sv_task[1024], sv_title[256], sv_step[256];
+	char sv_task_raw[1024];     /* sv_task as the lab gave it (sv_task is reflowed) */
 
 	struct oline lines[OUT_MAX];
 	size_t first, count;        /* ring buffer */
@@ -382,7 +391,8 @@ static void snapshot_session(void)
 {
 	const struct session_view *v = session_view();
 	T.sv = v ? *v : (struct session_view){.last_check = -1};
-	snprintf(T.sv_task, sizeof(T.sv_task), "%s", T.sv.task ? T.sv.task : "");
+	snprintf(T.sv_task_raw, sizeof(T.sv_task_raw), "%s", T.sv.task ? T.sv.task : "");
+	memcpy(T.sv_task, T.sv_task_raw, sizeof(T.sv_task));
 	reflow(T.sv_task);
 	snprintf(T.sv_step, sizeof(T.sv_step), "%s", T.sv.step_title ? T.sv.step_title : "");
 	snprintf(T.sv_title, sizeof(T.sv_title), "%s", T.sv.lab && T.sv.lab->title ? T.sv.lab->title : "");
@@ -394,8 +404,9 @@ static bool session_changed(void)
 	struct session_view now = v ? *v : (struct session_view){.last_check = -1};
 	return now.lab != T.sv.lab || now.step != T.sv.step || now.nsteps != T.sv.nsteps ||
 	       now.last_check != T.sv.last_check || now.complete != T.sv.complete ||
-	       strcmp(now.task ? now.task : "", T.sv_task) != 0 ||
-	       strcmp(now.step_title ? now.step_title : "", T.sv_step) != 0;
+	       /* against what was kept: reflowed or cut short, it would differ on every tick */
+	       strncmp(now.task ? now.task : "", T.sv_task_raw, sizeof(T.sv_task_raw) - 1) != 0 ||
+	       strncmp(now.step_title ? now.step_title : "", T.sv_step, sizeof(T.sv_step) - 1) != 0;
 }
 
 static void draw_lab(void)
@@ -713,20 +724,57 @@ static void draw(void)
 	doupdate();
 }
 
+static void refresh_session(void)
+{
+	if (session_changed()) {
+		snapshot_session();
+		T.d_lab = true;
+	}
+}
+
 /* Reads the kernel afresh; marks what changed. */
 static void refresh_model(void)
 {
 	struct ns_col cols[PANE_MAX_COLS];
+	T.generation = nsview_generation();
 	size_t n = nsview_columns(cols, PANE_MAX_COLS);
 	if (!pane_same(cols, n, T.cols, T.ncols)) {
 		memcpy(T.cols, cols, n * sizeof(cols[0]));
 		T.ncols = n;
 		T.d_pane = true;
 	}
-	if (session_changed()) {
-		snapshot_session();
-		T.d_lab = true;
+	refresh_session();
+}
+
+/* Something to probe: a shown process besides nslab (column 0), which never
+ * changes its own namespaces (setns and unshare run in the lab's agent). */
+static bool pane_probing(void)
+{
+	return T.ncols > 1 && !T.suspended;
+}
+
+/* The cheap check between full reads: the lists of lab and watched processes
+ * (no system call) and the columns from `from` on (nsview_stale: one pread
+ * each while they sleep); the whole model is read again only when one of
+ * them moved. Between full reads, only the shown columns are probed. */
+static void probe_pane(bool all)
+{
+	if (nsview_generation() != T.generation) {
+		refresh_model();
+		return;
 	}
+	size_t upto = T.ncols;
+	if (!all) {
+		struct pane_layout l;
+		pane_layout(T.ncols, T.w, &l);
+		upto = l.shown;
+	}
+	for (size_t c = all ? 0 : 1; c < upto; c++)
+		if (nsview_stale(&T.cols[c])) {
+			refresh_model();
+			return;
+		}
+	refresh_session();
 }
 
 /* ------------------------------------------------------------------ */
@@ -1307,29 +1355,56 @@ static int ms_until(const struct timespec *next)
 	/* Rounded up: rounding down would wake early and spin on poll(0). */
 	long ns = (next->tv_sec - now.tv_sec) * 1000000000L + (next->tv_nsec - now.tv_nsec);
 	long ms = (ns + 999999) / 1000000;
-	return ms < 0 ? 0 : ms > TICK_MS ? TICK_MS : (int)ms;
+	return ms < 0 ? 0 : ms > FULL_MS ? FULL_MS : (int)ms;
 }
 
+/* *t = now + ms */
+static void due_in(struct timespec *t, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_nsec += ms * 1000000L;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+
+/* Three clocks: every column probed (FULL_MS), the shown ones probed
+ * (PROBE_MS, only while pane_probing), and the tick (TICK_MS).
+ * While probing, only the probe sets the wake-ups and the other two ride on
+ * them (run when due within half a probe period); otherwise a job due within
+ * SLACK_MS runs in the current wake-up. Each wake-up costs far more than a
+ * probe's few reads, so there are as few as that allows. Deadlines are set
+ * from the time a job ran: a long command leaves no backlog behind it. */
 static void loop(void)
 {
-	struct timespec next;
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	struct timespec full, probe, tick;
+	clock_gettime(CLOCK_MONOTONIC, &full);
+	probe = tick = full;
 	while (!T.quit && !leaving()) {
-		if (since_ms(&next) >= 0) {
-			refresh_model();
+		bool probing = pane_probing(), ticked = false;
+		int slack = probing ? PROBE_MS / 2 : SLACK_MS;
+		if (since_ms(&full) >= -slack) {
+			probe_pane(true);
+			due_in(&full, FULL_MS);
+			due_in(&probe, PROBE_MS);
+		} else if (probing && since_ms(&probe) >= -SLACK_MS) {
+			probe_pane(false);
+			due_in(&probe, PROBE_MS);
+		}
+		if (since_ms(&tick) >= -slack) {
 			demo_type();
 			session_tick();
-			next.tv_nsec += TICK_MS * 1000000L;
-			while (next.tv_nsec >= 1000000000L) {
-				next.tv_nsec -= 1000000000L;
-				next.tv_sec++;
-			}
-			if (since_ms(&next) > 0) /* we fell behind (a long command): start afresh */
-				clock_gettime(CLOCK_MONOTONIC, &next);
+			refresh_session(); /* a lab's tick may have moved it */
+			due_in(&tick, TICK_MS);
+			ticked = true;
 		}
 		draw();
+		int wait = pane_probing() ? ms_until(&probe) : min_int(ms_until(&full), ms_until(&tick));
 		struct pollfd p[2] = {{T.tty_in, POLLIN, 0}, {T.pipe_r, POLLIN, 0}};
-		int n = poll(p, T.pipe_r >= 0 ? 2 : 1, ms_until(&next));
+		int n = poll(p, T.pipe_r >= 0 ? 2 : 1, wait);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & (POLLHUP | POLLERR)) {
@@ -1338,9 +1413,13 @@ static void loop(void)
 		}
 		if (n > 0 && (p[1].revents & POLLIN))
 			drain_pipe();
-		/* Always try: ncurses may hold keys it read ahead, and KEY_RESIZE
-		 * arrives after a SIGWINCH interrupted poll(). */
-		read_keys();
+		/* Keys: when the terminal has some, after a signal (KEY_RESIZE comes
+		 * after a SIGWINCH interrupted poll()), and on each tick in case one
+		 * came between poll() calls; not on every probe wake-up (wgetch costs
+		 * a read and two sigactions). read_keys reads until ncurses has none
+		 * left, so none wait in its buffer between calls. */
+		if (n != 0 || ticked)
+			read_keys();
 		if (nslab_signal == SIGINT) /* `kill -INT` from elsewhere: not a reason to leave */
 			nslab_signal = 0;
 	}

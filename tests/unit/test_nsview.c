@@ -159,6 +159,101 @@ static void read_child_in_own_namespaces(void **state)
 	reap(kid);
 }
 
+/* --- the live view's probe --- */
+
+/* A child that, for each byte it reads, unshares its UTS namespace ('u') or
+ * renames itself ('c'), then answers with one byte. */
+static pid_t obedient_child(int *cmd, int *ack)
+{
+	int c[2], a[2];
+	assert_int_equal(pipe(c), 0);
+	assert_int_equal(pipe(a), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(c[1]);
+		close(a[0]);
+		char b;
+		while (read(c[0], &b, 1) == 1) {
+			if (b == 'u')
+				b = unshare(CLONE_NEWUTS) == 0 ? 'y' : 'n';
+			else
+				b = prctl(PR_SET_NAME, "renamed") == 0 ? 'y' : 'n';
+			(void)!write(a[1], &b, 1);
+		}
+		_exit(0);
+	}
+	close(c[0]);
+	close(a[1]);
+	*cmd = c[1];
+	*ack = a[0];
+	return pid;
+}
+
+static void order(int cmd, int ack, char what)
+{
+	char b = 0;
+	assert_int_equal(write(cmd, &what, 1), 1);
+	assert_int_equal(read(ack, &b, 1), 1);
+	assert_int_equal(b, 'y');
+}
+
+static void stale_follows_the_process(void **state)
+{
+	(void)state;
+	int cmd, ack;
+	pid_t kid = obedient_child(&cmd, &ack);
+	struct ns_col col;
+	assert_int_equal(nsview_read(kid, &col), 0);
+	assert_false(nsview_stale(&col)); /* first probe: compares the links and comm */
+	assert_false(nsview_stale(&col)); /* it has not run since: one pread */
+
+	order(cmd, ack, 'c');
+	assert_true(nsview_stale(&col));
+	assert_int_equal(nsview_read(kid, &col), 0);
+	assert_string_equal(col.comm, "renamed");
+	assert_false(nsview_stale(&col));
+
+	if (geteuid() == 0) {
+		ino_t before = col.ino[NS_UTS];
+		order(cmd, ack, 'u');
+		assert_true(nsview_stale(&col));
+		assert_int_equal(nsview_read(kid, &col), 0);
+		assert_true(col.ino[NS_UTS] != before);
+		assert_false(nsview_stale(&col));
+	}
+
+	close(cmd);
+	close(ack);
+	reap(kid);
+	assert_true(nsview_stale(&col)); /* gone: even if the PID came back */
+}
+
+static void generation_moves_with_the_lists(void **state)
+{
+	(void)state;
+	unsigned g = nsview_generation();
+	pid_t kid = child(0);
+	assert_int_equal(nsview_watch(kid), 0);
+	assert_true(nsview_generation() != g);
+	g = nsview_generation();
+	assert_int_equal(nsview_watch(kid), 0); /* already watched: no change */
+	assert_int_equal(nsview_generation(), g);
+	assert_int_equal(nsview_unwatch(kid), 0);
+	assert_true(nsview_generation() != g);
+	g = nsview_generation();
+	nsview_lab_add(kid, "lab");
+	assert_true(nsview_generation() != g);
+	g = nsview_generation();
+	nsview_lab_remove(kid);
+	assert_true(nsview_generation() != g);
+	g = nsview_generation();
+	nsview_lab_clear();
+	assert_true(nsview_generation() != g);
+	reap(kid);
+}
+
 /* --- watch / lab / columns --- */
 
 static void watch_and_unwatch(void **state)
@@ -395,6 +490,8 @@ int main(void)
 		cmocka_unit_test(read_self),
 		cmocka_unit_test(read_gone_process),
 		cmocka_unit_test(read_child_in_own_namespaces),
+		cmocka_unit_test(stale_follows_the_process),
+		cmocka_unit_test_teardown(generation_moves_with_the_lists, teardown),
 		cmocka_unit_test_teardown(watch_and_unwatch, teardown),
 		cmocka_unit_test_teardown(columns_host_lab_watch, teardown),
 		cmocka_unit_test(scan_finds_our_namespaces),
