@@ -752,10 +752,12 @@ int cgroup_kill_tree(const char *dir)
 		kill_members(dir);
 		freeze(dir, false);
 	}
-	for (int i = 0; i < 300; i++) {
+	/* Killed processes leave within a millisecond or two: look often at
+	 * first (stop and quit wait on this), then every 10 ms, for about 3 s. */
+	for (int i = 0; i < 320; i++) {
 		if (kill_members(dir) == 0)
 			return 0;
-		sleep_ms(10);
+		sleep_ms(i < 50 ? 1 : 10);
 	}
 	errno = EBUSY;
 	return -1;

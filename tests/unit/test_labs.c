@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <poll.h>
 #include <termios.h>
 
 #include "labs.h"
@@ -647,10 +648,18 @@ static char *load_on_terminal(const char *d, const char *typed, int *loaded, cha
 	close(saved0);
 	close(saved2);
 	close(slave);
+	/* A pty hands the slave's output to the master asynchronously (the
+	 * kernel's flip buffer work): read until it has been quiet a while. */
 	char buf[4096];
-	fcntl(master, F_SETFL, O_NONBLOCK);
-	n = read(master, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
+	size_t got = 0;
+	struct pollfd p = {master, POLLIN, 0};
+	while (got < sizeof(buf) - 1 && poll(&p, 1, 300) > 0) {
+		n = read(master, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
 	close(master);
 	return strdup(buf);
 }
