@@ -160,6 +160,11 @@ static bool proc_running(pid_t pid, unsigned long long start)
 
 /* --- run directories --- */
 
+/* A run dir can be searched, not listed or written, by others: a lab's
+ * processes that run as another uid (the container lab's root, mapped to an
+ * unprivileged host uid) must reach their work dir below it. */
+#define RUN_DIR_MODE 0711
+
 /* A directory nslab may keep runs in, or replay runs from: a real
  * directory (never a symlink) owned by uid that no other user can write.
  * With fix, a group/world-accessible one of ours is made 0700. */
@@ -313,7 +318,7 @@ int cleanup_init(void)
 			return -1;
 		}
 		snprintf(run_dir, sizeof(run_dir), "%s/%d", base_dir, (int)getpid());
-		made = mkdir(run_dir, 0700);
+		made = mkdir(run_dir, RUN_DIR_MODE);
 		if (made < 0 && errno != ENOENT)
 			break;
 	}
@@ -335,7 +340,7 @@ int cleanup_init(void)
 			return -1;
 		}
 		replay(&dead, say_stderr);
-		if (remove_tree(run_dir) < 0 || mkdir(run_dir, 0700) < 0) {
+		if (remove_tree(run_dir) < 0 || mkdir(run_dir, RUN_DIR_MODE) < 0) {
 			snprintf(init_error, sizeof(init_error), "cannot replace %s (left by a dead run): %s",
 				 run_dir, strerror(errno));
 			run_dir[0] = '\0';

@@ -71,7 +71,7 @@ echo secret >"$ROOTFILE"
 chmod 0600 "$ROOTFILE"
 mkdir -p "$W/realdir/sub"
 echo keep >"$W/realdir/sub/keep"
-nobody sleep 600 &
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 & # not through the function: $! must be the sleep
 SLEEP_PID=$!
 sleep 0.2
 SLEEP_START=$(start_of "$SLEEP_PID")
