@@ -24,6 +24,9 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cycles-lib.sh"
 
+# nslab may be gone when a line is written to its fifo: that must be a failed
+# write, not a SIGPIPE that ends this test without a word.
+trap '' PIPE
 CYCLES=${CYCLES:-8}
 SEED=${SEED:-$(date +%Y%m%d)}
 SIGNALS=${SIGNALS:-KILL TERM INT}
@@ -149,8 +152,13 @@ run_cycle() {
 	# it ignores it): nslab goes on, and stops the script once the shell ends.
 	if ((in_shell)) && [ "$sig" = INT ]; then
 		sleep 0.3
-		kill -0 "$CYC_PID" 2>/dev/null || problems+=("SIGINT during shell ended nslab before the shell")
-		cyc_send exit
+		if kill -0 "$CYC_PID" 2>/dev/null; then
+			cyc_send exit
+		elif grep -q "can't\|cannot\|not found" "$CYC_DIR/err" "$CYC_DIR/out" 2>/dev/null; then
+			: # the shell did not start (the lab's root has none): the lines went to nslab
+		else
+			problems+=("SIGINT during shell ended nslab before the shell")
+		fi
 	fi
 	local t
 	for ((t = 0; t < 300; t++)); do kill -0 "$CYC_PID" 2>/dev/null || break; sleep 0.1; done
