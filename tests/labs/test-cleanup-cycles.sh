@@ -154,7 +154,8 @@ run_cycle() {
 		sleep 0.3
 		if kill -0 "$CYC_PID" 2>/dev/null; then
 			cyc_send exit
-		elif grep -q "can't\|cannot\|not found" "$CYC_DIR/err" "$CYC_DIR/out" 2>/dev/null; then
+		elif grep -qE "no /bin/sh|cannot start|unknown command 'sleep'|unknown command 'setsid'" \
+			"$CYC_DIR/err" "$CYC_DIR/out" 2>/dev/null; then
 			: # the shell did not start (the lab's root has none): the lines went to nslab
 		else
 			problems+=("SIGINT during shell ended nslab before the shell")
