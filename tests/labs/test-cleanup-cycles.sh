@@ -150,7 +150,9 @@ run_cycle() {
 	kill -s "$sig" "$CYC_PID"
 	# SIGINT belongs to the shell while it holds the terminal (at a prompt
 	# it ignores it): nslab goes on, and stops the script once the shell ends.
-	if ((in_shell)) && [ "$sig" = INT ]; then
+	# (Behind a `run sleep 60` the shell has not started yet: SIGINT ends
+	# that command and, in script mode, the script.)
+	if ((in_shell)) && [ "$sig" = INT ] && [[ $R_STEPS != *+run* ]]; then
 		sleep 0.3
 		if kill -0 "$CYC_PID" 2>/dev/null; then
 			cyc_send exit
