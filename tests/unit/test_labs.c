@@ -2,7 +2,9 @@
  * from the C strings below (cc -shared -fPIC -I<repo>/src) into a temp dir:
  * a good one, a wrong ABI, a missing entry symbol, a truncated file, a
  * duplicate id, an entry point that is data or lives in another object, a
- * descriptor outside the plugin; labs_validate's reasons are checked on
+ * descriptor outside the plugin, an ABI 1 plugin, and (ABI 2) plugins whose
+ * steps and commands are shorter or longer than the host's, read at their own
+ * element size; labs_validate's reasons are checked on
  * in-memory descriptors. The owner and mode checks (D8) need root and are
  * skipped without it; everything else needs no root. */
 #include <setjmp.h>
@@ -844,6 +846,21 @@ static void larger_step_is_read_at_its_size(void **state)
 	sized_lab_reads("newer", true);
 }
 
+/* NSLAB_HOST_HAS: a host built before a member was appended lacks it. */
+static void host_has_member(void **state)
+{
+	(void)state;
+	struct nslab_host h = {.size = sizeof(struct nslab_host)};
+	assert_true(NSLAB_HOST_HAS(&h, lab_data));
+	h.size = offsetof(struct nslab_host, each_mount);
+	assert_true(NSLAB_HOST_HAS(&h, cg_path));
+	assert_false(NSLAB_HOST_HAS(&h, each_mount));
+	assert_false(NSLAB_HOST_HAS(&h, copy_file));
+	h.size = offsetof(struct nslab_host, each_mount) + sizeof(h.each_mount);
+	assert_true(NSLAB_HOST_HAS(&h, each_mount));
+	assert_false(NSLAB_HOST_HAS(&h, same_ns));
+}
+
 /* --- labs_validate on in-memory descriptors --- */
 
 static bool ok_check(struct nslab_host *h) { (void)h; return true; }
@@ -989,6 +1006,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(abi1_plugin_is_refused, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(smaller_step_is_read_at_its_size, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(larger_step_is_read_at_its_size, setup_dir, teardown_dir),
+	    cmocka_unit_test(host_has_member),
 	    cmocka_unit_test_setup_teardown(missing_symbol_is_skipped, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(null_descriptor_is_skipped, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(truncated_file_is_skipped, setup_dir, teardown_dir),
