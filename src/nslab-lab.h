@@ -7,9 +7,9 @@
  *   cc $(pkg-config --cflags nslab-lab) -shared -fPIC -o x.so x.c
  *
  * Where lab code runs:
- *  - In nslab itself (root, or the invoking user for unprivileged labs):
- *    setup, teardown, tick, unsupported, every step's check and perform and
- *    every command's fn. They run on nslab's thread, between REPL commands.
+ *  - In nslab itself, with its privileges (root under sudo): setup,
+ *    teardown, tick, unsupported, every step's check and perform and every
+ *    command's fn, on nslab's one thread.
  *  - In a lab agent: the nslab_call_fn given to h->call / h->call_main and a
  *    spawn's init. An agent is a fork (clone) of nslab, so the plugin is
  *    mapped there at the same address: function pointers and the plugin's
@@ -19,13 +19,12 @@
  * A lab may: make kernel objects through the host (spawn, call, run, cg_*)
  * or by itself, if it registers each one with h->keep so that stop, a signal
  * or `nslab --cleanup` after a crash undoes it; print through h->print,
- * h->error, h->missing, h->trace; keep private state in h->lab_data or its
- * own statics (cleared in teardown).
- * A lab may not: write to stdout/stderr or read stdin directly, call exit(),
- * change signal dispositions, threads or the terminal of nslab, leave a
- * process or mount unregistered, or keep the struct nslab_host pointer or any
- * string the host returned past the call it was given in (except workdir()
- * and root(), valid until stop). A check only looks: it changes nothing.
+ * h->error, h->missing and h->trace; keep private state in h->lab_data or
+ * its own statics (forgotten in teardown).
+ * A lab may not: write to nslab's stdout/stderr or read its stdin directly,
+ * call exit(), change nslab's signal handling or terminal, start threads in
+ * nslab, or leave a kernel object unregistered. A check only looks: it
+ * changes nothing.
  *
  * Stability: within one NSLAB_ABI_MAJOR, fields are only ever appended to
  * the structs below, never removed, reordered or retyped; a major bump means
