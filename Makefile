@@ -4,6 +4,8 @@ BINDIR  ?= $(PREFIX)/bin
 LABDIR  ?= $(PREFIX)/lib/nslab/labs
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
 DESTDIR ?=
 VERSION := 0.1.0
 
@@ -176,10 +178,18 @@ install: all
 	$(if $(HELPERS),install -m755 $(HELPERS) $(DESTDIR)$(LABDIR)/)
 	@if [ -f scripts/nslab.1 ]; then install -Dm644 scripts/nslab.1 $(DESTDIR)$(MANDIR)/man1/nslab.1; fi
 	@if [ -f scripts/nslab.bash-completion ]; then install -Dm644 scripts/nslab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nslab; fi
+	install -Dm644 src/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h
+	install -d $(DESTDIR)$(PKGCONFIGDIR)
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCLUDEDIR)' 'labdir=$(LABDIR)' '' \
+		'Name: nslab-lab' 'Description: Header for writing nslab lab plugins' 'Version: $(VERSION)' \
+		'Cflags: -I$${includedir}/nslab' >$(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nslab $(DESTDIR)$(MANDIR)/man1/nslab.1 $(DESTDIR)$(BASHCOMPDIR)/nslab
 	rm -rf $(DESTDIR)$(LABDIR)
+	rm -f $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
+	rmdir $(DESTDIR)$(INCLUDEDIR)/nslab 2>/dev/null || true
 
 format:
 	clang-format -i src/*.c src/*.h labs/*.c tests/unit/*.c

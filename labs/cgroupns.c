@@ -407,7 +407,7 @@ static const char *unsupported(struct nslab_host *h)
 
 static int setup(struct nslab_host *h)
 {
-	struct nslab_spawn how = {.label = "lab", .clone_flags = CLONE_NEWNS, .init = fn_private};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWNS, .init = fn_private};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
@@ -431,11 +431,10 @@ static const struct nslab_lab lab = {
 		   "mounts a cgroup filesystem that shows only its own subtree, while the host still sees the full "
 		   "path.",
 	.order = 100,
-	.steps = NSLAB_STEPS(steps),
+	NSLAB_STEPS(steps),
 	.unsupported = unsupported,
 	.setup = setup,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

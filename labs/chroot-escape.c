@@ -380,7 +380,7 @@ static int escape_setup(struct nslab_host *h)
 		h->error(h, "copying %s into the jail: %s", helper, strerror(errno));
 		return -1;
 	}
-	struct nslab_spawn how = {.label = "jailed"};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "jailed"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	if (h->call(h, h->main_pid(h), agent_chroot_cd_root, root, strlen(root) + 1, NULL, 0) < 0) {
@@ -478,10 +478,9 @@ static const struct nslab_lab escape_lab = {
 		   "jail you make a directory, chroot into it, and since the working directory stays outside "
 		   "the new root, `..` climbs all the way up to the host's /.",
 	.order = 20,
-	.steps = NSLAB_STEPS(steps),
+	NSLAB_STEPS(steps),
 	.setup = escape_setup,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(escape_lab)

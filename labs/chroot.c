@@ -475,7 +475,7 @@ static int chroot_setup(struct nslab_host *h)
 		return -1;
 	}
 	/* A plain fork: chroot needs no namespace, which is exactly its weakness. */
-	struct nslab_spawn how = {.label = "lab"};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	return h->spawn(h, &how) < 0 ? -1 : 0;
 }
 
@@ -627,11 +627,10 @@ static const struct nslab_lab chroot_lab = {
 		   "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
 		   "it, and find that `cd ..` stops at its top. Then: why that is not enough.",
 	.order = 10,
-	.steps = NSLAB_STEPS(steps),
+	NSLAB_STEPS(steps),
 	.setup = chroot_setup,
 	.teardown = chroot_teardown,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(chroot_lab)

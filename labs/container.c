@@ -493,7 +493,7 @@ static bool check_cgroup(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	char want[512] = "", seen[512] = "", inside[512] = "", file[64];
-	struct nslab_cpu_stat st;
+	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	h->cg_path(h, CG_NAME, want, sizeof(want));
 	if (!cpu_cgroup_of(file, seen, sizeof(seen)) || strcmp(seen, want) != 0) {
@@ -613,7 +613,7 @@ static bool every_row_differs(struct nslab_host *h, pid_t pid)
 static bool check_run(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	struct nslab_cpu_stat st;
+	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	bool ok = every_row_differs(h, pid);
 	if (h->call(h, pid, fn_rootstate, NULL, 0, NULL, 0) != ROOT_ALL) {
 		h->missing(h, "the container's root is not its own tmpfs");
@@ -633,7 +633,7 @@ static bool check_run(struct nslab_host *h)
 
 static int do_run(struct nslab_host *h)
 {
-	struct nslab_cpu_stat a, b;
+	struct nslab_cpu_stat a = {.size = sizeof(a)}, b = {.size = sizeof(b)};
 	struct timespec t0, t1;
 	if (h->cg_stat(h, CG_NAME, &a) < 0)
 		return -1;
@@ -836,6 +836,7 @@ static int setup(struct nslab_host *h)
 	snprintf(uid_map, sizeof(uid_map), "0 %u 1", (unsigned)id.uid);
 	snprintf(gid_map, sizeof(gid_map), "0 %u 1", (unsigned)id.gid);
 	struct nslab_spawn how = {
+		.size = sizeof(struct nslab_spawn),
 		.label = "container",
 		.clone_flags = CLONE_FLAGS,
 		.uid_map = uid_map,
@@ -869,14 +870,13 @@ static const struct nslab_lab lab = {
 		   "pivot_root, a cgroup with a CPU limit and its cgroup namespace, and a time namespace. `build` "
 		   "does it all in one go; the steps do it piece by piece.",
 	.order = 200,
-	.steps = NSLAB_STEPS(steps),
+	NSLAB_STEPS(steps),
 	.unsupported = unsupported,
 	.setup = setup,
 	/* Rootless works: the user namespace comes first, and it owns the rest.
 	 * Only the cgroup step needs root (or a delegated subtree), and says so. */
 	.unprivileged = true,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -231,7 +231,7 @@ static bool in_cgroup(struct nslab_host *h, pid_t pid)
 
 static bool cg_exists(struct nslab_host *h)
 {
-	struct nslab_cpu_stat st;
+	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	return h->cg_stat(h, CG_NAME, &st) == 0;
 }
 
@@ -276,7 +276,7 @@ static void update_meter(struct nslab_host *h)
 	d->last_t = t;
 	d->last_cpu_s = c;
 	char text[256], q[32] = "none";
-	struct nslab_cpu_stat st = {0};
+	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	if (h->cg_stat(h, CG_NAME, &st) == 0 && quota_pct(&st) >= 0) {
 		snprintf(q, sizeof(q), "%.0f%%", quota_pct(&st));
 		if (fabs(quota_pct(&st) - 10) < 0.5)
@@ -529,7 +529,7 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 	bool cg = false;
 	cpu_seconds(h, &cg);
 	double pct = measure(h, secs);
-	struct nslab_cpu_stat st = {0};
+	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	bool have = h->cg_stat(h, CG_NAME, &st) == 0;
 	char q[96] = "no quota";
 	if (have && quota_pct(&st) >= 0)
@@ -564,7 +564,7 @@ static const struct nslab_command commands[] = {
 
 static struct nslab_cpu_stat stat_or_zero(struct nslab_host *h)
 {
-	struct nslab_cpu_stat st = {0};
+	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	st.quota_us = -1;
 	h->cg_stat(h, CG_NAME, &st);
 	return st;
@@ -840,7 +840,7 @@ static int setup(struct nslab_host *h)
 		return -1;
 	}
 	h->lab_data = d;
-	struct nslab_spawn how = {.label = "lab"};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	char mnt[PATH_MAX] = "?";
@@ -874,8 +874,7 @@ static const struct nslab_lab lab = {
 	.unsupported = unsupported,
 	.setup = setup,
 	.teardown = teardown,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 	.tick = update_meter, /* the TUI calls it about once a second: a live meter */
 };
 

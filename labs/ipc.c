@@ -268,7 +268,7 @@ static int do_host_shm(struct nslab_host *h)
 	struct ipc_data *d = h->lab_data;
 	char out[64] = "";
 	if (d->peer <= 0) {
-		struct nslab_spawn how = {.label = "host-shm"};
+		struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "host-shm"};
 		d->peer = h->spawn(h, &how);
 		if (d->peer < 0)
 			return -1;
@@ -338,7 +338,7 @@ static int setup(struct nslab_host *h)
 	if (!d)
 		return -1;
 	h->lab_data = d;
-	struct nslab_spawn how = {.label = "lab"};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	return h->spawn(h, &how) < 0 ? -1 : 0;
 }
 
@@ -433,8 +433,7 @@ static const struct nslab_lab lab = {
 	.unsupported = unsupported,
 	.setup = setup,
 	.teardown = teardown,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

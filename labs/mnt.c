@@ -277,7 +277,7 @@ static int setup(struct nslab_host *h)
 	 * down with the lab (a no-op when nothing is mounted there). */
 	if (h->keep(h, NSLAB_OBJ_MOUNT, dp) < 0)
 		return -1;
-	struct nslab_spawn how = {.label = "lab", .init = init_agent, .init_arg = wd, .init_arglen = strlen(wd) + 1};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .init = init_agent, .init_arg = wd, .init_arglen = strlen(wd) + 1};
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->print(h, "The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
@@ -369,8 +369,7 @@ static const struct nslab_lab lab = {
 	.order = 40,
 	NSLAB_STEPS(steps),
 	.setup = setup,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -562,8 +562,8 @@ static int setup(struct nslab_host *h)
 	if (!st)
 		return -1;
 	h->lab_data = st;
-	struct nslab_spawn lab = {.label = "lab", .clone_flags = CLONE_NEWNET};
-	struct nslab_spawn peer = {.label = "peer", .clone_flags = CLONE_NEWNET};
+	struct nslab_spawn lab = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWNET};
+	struct nslab_spawn peer = {.size = sizeof(struct nslab_spawn), .label = "peer", .clone_flags = CLONE_NEWNET};
 	pid_t pid = h->spawn(h, &lab);
 	if (pid < 0)
 		return -1;
@@ -604,11 +604,10 @@ static const struct nslab_lab lab = {
 		   "second namespace the lab owns, address both ends and ping across. Every packet stays between the "
 		   "two lab namespaces; the host's network is never touched.",
 	.order = 80,
-	.steps = NSLAB_STEPS(steps),
+	NSLAB_STEPS(steps),
 	.setup = setup,
 	.teardown = teardown,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

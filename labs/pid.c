@@ -336,7 +336,7 @@ static int setup(struct nslab_host *h)
 {
 	if (share_workdir(h) < 0)
 		return -1;
-	struct nslab_spawn how = {.label = "lab", .clone_flags = CLONE_NEWPID | CLONE_NEWNS, .init = ag_init};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWPID | CLONE_NEWNS, .init = ag_init};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
@@ -438,8 +438,7 @@ static const struct nslab_lab lab = {
 	NSLAB_STEPS(steps),
 	.unsupported = unsupported,
 	.setup = setup,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -579,7 +579,7 @@ static int setup(struct nslab_host *h)
 		return -1;
 	d->host_root_id = host_root_id(h);
 	h->lab_data = d;
-	struct nslab_spawn how = {.label = "lab", .init = init_agent};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .init = init_agent};
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->set_root(h, nr);
@@ -721,8 +721,7 @@ static const struct nslab_lab lab = {
 	NSLAB_STEPS(steps),
 	.setup = setup,
 	.teardown = teardown,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -256,7 +256,7 @@ static const char *unsupported(struct nslab_host *h)
 
 static int setup(struct nslab_host *h)
 {
-	struct nslab_spawn how = {.label = "lab"};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	return h->spawn(h, &how) < 0 ? -1 : 0;
 }
 
@@ -339,8 +339,7 @@ static const struct nslab_lab lab = {
 	NSLAB_STEPS(steps),
 	.unsupported = unsupported,
 	.setup = setup,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -541,7 +541,7 @@ static const char *unsupported(struct nslab_host *h)
 
 static int setup(struct nslab_host *h)
 {
-	struct nslab_spawn how = {.label = "lab"};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
@@ -566,12 +566,11 @@ static const struct nslab_lab lab = {
 		   "says so, and holds capabilities that count only for what that namespace owns. On the host it "
 		   "stays the same ordinary user.",
 	.order = 90,
-	.steps = NSLAB_STEPS(steps),
+	NSLAB_STEPS(steps),
 	.unsupported = unsupported,
 	.setup = setup,
 	.unprivileged = true, /* the point of the lab: it works for an ordinary user */
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
+	NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

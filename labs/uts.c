@@ -196,7 +196,7 @@ static int uts_setup(struct nslab_host *h)
 	memcpy(d->hostname, host.node, sizeof(d->hostname));
 	memcpy(d->domain, host.domain, sizeof(d->domain));
 	h->lab_data = d;
-	struct nslab_spawn how = {.label = "lab", .clone_flags = CLONE_NEWUTS};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWUTS};
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->trace(h, "clone(CLONE_NEWUTS | SIGCHLD) = %d", (int)h->main_pid(h));
@@ -299,7 +299,7 @@ static const struct nslab_lab uts_lab = {
 		   "is cloned with CLONE_NEWUTS: its names start as copies of the host's, and whatever it "
 		   "sets afterwards stays inside. This is how every container gets its own hostname.",
 	.order = 50,
-	.steps = NSLAB_STEPS(steps),
+	NSLAB_STEPS(steps),
 	.setup = uts_setup,
 	.teardown = uts_teardown,
 };

@@ -42,7 +42,7 @@
 #define FIX_INSTALL "or install labs with `sudo make install`"
 
 struct loaded {
-	const struct nslab_lab *desc;
+	const struct nslab_lab *desc; /* the host's copy (labs_copy), not the plugin's */
 	void *handle;
 	int fd; /* the checked file, open while loaded: its /proc/self/fd/N is the object's name */
 };
@@ -57,8 +57,64 @@ static bool user_path, user_path_interactive;
  * (and while a helper program is checked, helper_uid: the user said yes to). */
 static uid_t confirmed_uid = (uid_t)-1, helper_uid = (uid_t)-1;
 
-/* The smallest descriptor we can use: everything up to ncommands. */
-#define LAB_MIN_SIZE (offsetof(struct nslab_lab, ncommands) + sizeof(unsigned))
+/* The smallest descriptor we can use: everything up to command_size. */
+#define LAB_MIN_SIZE (offsetof(struct nslab_lab, command_size) + sizeof(unsigned))
+/* The smallest array elements: up to check, and up to fn. */
+#define STEP_MIN_SIZE (offsetof(struct nslab_step, check) + sizeof(void (*)(void)))
+#define COMMAND_MIN_SIZE (offsetof(struct nslab_command, fn) + sizeof(void (*)(void)))
+#define ELEM_MAX_SIZE 4096u
+
+/* --- ABI 2: the plugin's array elements at the plugin's size --- */
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+void labs_step(const struct nslab_lab *d, unsigned i, struct nslab_step *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out, (const char *)d->steps + (size_t)i * d->step_size, min_size(d->step_size, sizeof(*out)));
+}
+
+void labs_command(const struct nslab_lab *d, unsigned i, struct nslab_command *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out, (const char *)d->commands + (size_t)i * d->command_size,
+	       min_size(d->command_size, sizeof(*out)));
+}
+
+/* The host's copy of a validated descriptor: host-size structs, zero where
+ * the plugin knows no field, arrays at the host's element size. NULL if out
+ * of memory. Freed by labs_copy_free. */
+static struct nslab_lab *labs_copy(const struct nslab_lab *d)
+{
+	struct nslab_lab *c = calloc(1, sizeof(*c));
+	struct nslab_step *st = calloc(d->nsteps, sizeof(*st));
+	struct nslab_command *cm = d->ncommands ? calloc(d->ncommands, sizeof(*cm)) : NULL;
+	if (!c || !st || (d->ncommands && !cm)) {
+		free(c);
+		free(st);
+		free(cm);
+		return NULL;
+	}
+	memcpy(c, d, min_size(d->size, sizeof(*c)));
+	for (unsigned i = 0; i < d->nsteps; i++)
+		labs_step(d, i, &st[i]);
+	for (unsigned i = 0; i < d->ncommands; i++)
+		labs_command(d, i, &cm[i]);
+	c->steps = st;
+	c->step_size = sizeof(*st);
+	c->commands = cm;
+	c->command_size = sizeof(*cm);
+	return c;
+}
+
+static void labs_copy_free(const struct nslab_lab *c)
+{
+	if (!c)
+		return;
+	free((void *)c->steps);
+	free((void *)c->commands);
+	free((void *)c);
+}
 
 static bool valid_id(const char *id)
 {
@@ -79,6 +135,12 @@ int labs_validate(const struct nslab_lab *d, char *why, size_t whylen)
 		REJECT("built for lab ABI %u, this nslab speaks %u", d->abi_major, NSLAB_ABI_MAJOR);
 	if (d->size < LAB_MIN_SIZE)
 		REJECT("descriptor too small (%u bytes, need %zu)", d->size, (size_t)LAB_MIN_SIZE);
+	if (d->nsteps && (d->step_size < STEP_MIN_SIZE || d->step_size > ELEM_MAX_SIZE))
+		REJECT("step_size %u is not %zu to %u bytes (use NSLAB_STEPS(array))", d->step_size,
+		       (size_t)STEP_MIN_SIZE, ELEM_MAX_SIZE);
+	if (d->ncommands && (d->command_size < COMMAND_MIN_SIZE || d->command_size > ELEM_MAX_SIZE))
+		REJECT("command_size %u is not %zu to %u bytes (use NSLAB_COMMANDS(array))",
+		       d->command_size, (size_t)COMMAND_MIN_SIZE, ELEM_MAX_SIZE);
 	if (!valid_id(d->id))
 		REJECT("bad lab id (use lower-case letters, digits and '-')");
 	if (!d->title || !d->summary)
@@ -89,13 +151,17 @@ int labs_validate(const struct nslab_lab *d, char *why, size_t whylen)
 		REJECT("lab '%s' must have 1 to 32 steps, has %u", d->id, d->nsteps);
 	if (!d->setup)
 		REJECT("lab '%s' has no setup function", d->id);
-	for (unsigned i = 0; i < d->nsteps; i++)
-		if (!d->steps[i].title || !d->steps[i].task || !d->steps[i].check)
+	for (unsigned i = 0; i < d->nsteps; i++) {
+		struct nslab_step s;
+		labs_step(d, i, &s);
+		if (!s.title || !s.task || !s.check)
 			REJECT("lab '%s' step %u lacks a title, task or check", d->id, i + 1);
+	}
 	if (d->ncommands && !d->commands)
 		REJECT("lab '%s' declares commands but has none", d->id);
 	for (unsigned i = 0; i < d->ncommands; i++) {
-		const struct nslab_command *c = &d->commands[i];
+		struct nslab_command cmd, *c = &cmd;
+		labs_command(d, i, c);
 		if (!c->name || !c->fn)
 			REJECT("lab '%s' command %u lacks a name or function", d->id, i + 1);
 		if (c->min_args < 0 || c->max_args < -1 || (c->max_args >= 0 && c->min_args > c->max_args))
@@ -402,12 +468,17 @@ static int check_memory(const struct segs *sg, const struct nslab_lab *d, char *
 		       (const void *)d, d->size);
 	if (!str_ok(sg, d->id) || !str_ok(sg, d->title) || !str_ok(sg, d->summary))
 		REJECT("the lab's id, title or summary is not a string in the plugin's memory");
+	if (d->nsteps && (d->step_size < STEP_MIN_SIZE || d->step_size > ELEM_MAX_SIZE))
+		return 0; /* labs_validate says why */
+	if (d->ncommands && (d->command_size < COMMAND_MIN_SIZE || d->command_size > ELEM_MAX_SIZE))
+		return 0;
 	if (d->steps && d->nsteps >= 1 && d->nsteps <= 32) {
-		if (!in_plugin(sg, d->steps, d->nsteps * sizeof(d->steps[0])))
+		if (!in_plugin(sg, d->steps, (size_t)d->nsteps * d->step_size))
 			REJECT("the array of %u step%s at %p is not in the plugin's readable memory",
 			       d->nsteps, d->nsteps == 1 ? "" : "s", (const void *)d->steps);
 		for (unsigned i = 0; i < d->nsteps; i++) {
-			const struct nslab_step *s = &d->steps[i];
+			struct nslab_step st, *s = &st;
+			labs_step(d, i, s);
 			if (!str_ok(sg, s->title) || !str_ok(sg, s->task) || !str_ok(sg, s->hint) ||
 			    !str_ok(sg, s->explain))
 				REJECT("step %u's texts are not strings in the plugin's memory", i + 1);
@@ -415,12 +486,13 @@ static int check_memory(const struct segs *sg, const struct nslab_lab *d, char *
 	}
 	if (d->commands && d->ncommands) {
 		size_t bytes;
-		if (__builtin_mul_overflow((size_t)d->ncommands, sizeof(d->commands[0]), &bytes) ||
+		if (__builtin_mul_overflow((size_t)d->ncommands, (size_t)d->command_size, &bytes) ||
 		    !in_plugin(sg, d->commands, bytes))
 			REJECT("the array of %u command%s at %p is not in the plugin's readable memory",
 			       d->ncommands, d->ncommands == 1 ? "" : "s", (const void *)d->commands);
 		for (unsigned i = 0; i < d->ncommands; i++) {
-			const struct nslab_command *c = &d->commands[i];
+			struct nslab_command cmd, *c = &cmd;
+			labs_command(d, i, c);
 			if (!str_ok(sg, c->name) || !str_ok(sg, c->usage) || !str_ok(sg, c->summary))
 				REJECT("command %u's texts are not strings in the plugin's memory", i + 1);
 		}
@@ -534,13 +606,15 @@ int labs_load_file(const char *path, char *why, size_t whylen)
 		unload(h, fd, fresh);
 		return -1;
 	}
-	struct loaded *n = realloc(plugins, (nlabs + 1) * sizeof(*n));
+	struct nslab_lab *copy = labs_copy(d);
+	struct loaded *n = copy ? realloc(plugins, (nlabs + 1) * sizeof(*n)) : NULL;
 	if (!n) {
+		labs_copy_free(copy);
 		unload(h, fd, fresh);
 		return snprintf(why, whylen, "out of memory"), -1;
 	}
 	plugins = n;
-	plugins[nlabs++] = (struct loaded){d, h, fd};
+	plugins[nlabs++] = (struct loaded){copy, h, fd};
 	qsort(plugins, nlabs, sizeof(*plugins), cmp_lab);
 	return 0;
 }
@@ -752,8 +826,10 @@ const char *labs_helper(const char *name)
 
 void labs_unload_all(void)
 {
-	for (size_t i = 0; i < nlabs; i++)
+	for (size_t i = 0; i < nlabs; i++) {
+		labs_copy_free(plugins[i].desc);
 		unload(plugins[i].handle, plugins[i].fd, true);
+	}
 	free(plugins);
 	plugins = NULL;
 	nlabs = 0;

@@ -8,6 +8,12 @@
 /* Checks a descriptor the plugin returned; `size` is what the plugin claims.
  * 0 if usable, else -1 with a one-line reason in why. */
 int labs_validate(const struct nslab_lab *d, char *why, size_t whylen);
+/* Step / command i of a plugin's descriptor (d->step_size, d->command_size
+ * apart), copied into a zeroed host-size struct: fields the plugin does not
+ * know read as zero, fields it has beyond the host's are left out. The
+ * descriptors labs_get and labs_find return are such copies already. */
+void labs_step(const struct nslab_lab *d, unsigned i, struct nslab_step *out);
+void labs_command(const struct nslab_lab *d, unsigned i, struct nslab_command *out);
 /* Loads every *.so in each directory of a ':'-separated list. Skipped plugins
  * get one line "nslab: skipping FILE: REASON" on stderr (a directory root may
  * not load from: one line for all its files). Returns labs loaded.

@@ -3,8 +3,43 @@
  * A lab is a shared object exporting one function, nslab_lab(), that returns a
  * const descriptor (dlsym is only guaranteed for functions). The host hands a
  * struct nslab_host * into every call: plugins see no host internals and need
- * no -rdynamic. Both structs carry their size; fields are only ever appended,
- * and a major ABI bump means an incompatible change. */
+ * no -rdynamic. Build one out of tree with
+ *   cc $(pkg-config --cflags nslab-lab) -shared -fPIC -o x.so x.c
+ *
+ * Where lab code runs:
+ *  - In nslab itself, with its privileges (root under sudo): setup,
+ *    teardown, tick, unsupported, every step's check and perform and every
+ *    command's fn, on nslab's one thread.
+ *  - In a lab agent: the nslab_call_fn given to h->call / h->call_main and a
+ *    spawn's init. An agent is a fork (clone) of nslab, so the plugin is
+ *    mapped there at the same address: function pointers and the plugin's
+ *    static data (as it was at the fork) are valid; what the function changes
+ *    stays in the agent. Only out (and the return value and errno) comes back.
+ *
+ * A lab may: make kernel objects through the host (spawn, call, run, cg_*)
+ * or by itself, if it registers each one with h->keep so that stop, a signal
+ * or `nslab --cleanup` after a crash undoes it; print through h->print,
+ * h->error, h->missing and h->trace; keep private state in h->lab_data or
+ * its own statics (forgotten in teardown).
+ * A lab may not: write to nslab's stdout/stderr or read its stdin directly,
+ * call exit(), change nslab's signal handling or terminal, start threads in
+ * nslab, or leave a kernel object unregistered. A check only looks: it
+ * changes nothing.
+ *
+ * Stability: within one NSLAB_ABI_MAJOR, fields are only ever appended to
+ * the structs below, never removed, reordered or retyped; a major bump means
+ * an incompatible change, and the host refuses a plugin of another major in
+ * one line. Every struct that crosses the boundary carries its size, as its
+ * maker compiled it: struct nslab_lab (size), its arrays (step_size,
+ * command_size: sizeof an element as the plugin saw it), struct nslab_spawn
+ * and struct nslab_cpu_stat (size, set by whoever fills in the rest), struct
+ * nslab_host (size, set by the host). The host indexes the plugin's arrays
+ * by the plugin's element size and reads or writes only the bytes both sides
+ * know; a field the plugin does not know reads as zero. A plugin calls a
+ * host function added after the ABI's first version only if
+ * NSLAB_HOST_HAS(h, member) says the host has it. Use designated
+ * initialisers only, with NSLAB_STEPS(arr) and NSLAB_COMMANDS(arr) for the
+ * arrays. */
 #ifndef NSLAB_LAB_H
 #define NSLAB_LAB_H
 
@@ -15,7 +50,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define NSLAB_ABI_MAJOR 1
+#define NSLAB_ABI_MAJOR 2
 #define NSLAB_ENTRY_SYMBOL "nslab_lab"
 
 struct nslab_host;
@@ -54,8 +89,9 @@ struct nslab_lab {
 	const char *title;  /* "UTS namespace: hostname" */
 	const char *summary; /* one paragraph */
 	int order;          /* sort key for `labs` (curriculum order) */
-	const struct nslab_step *steps;
+	const struct nslab_step *steps; /* NSLAB_STEPS(array) sets steps, nsteps, step_size */
 	unsigned nsteps;
+	unsigned step_size; /* sizeof(struct nslab_step) as the plugin saw it */
 	/* Optional: NULL if the lab can run on this machine, else a one-line
 	 * reason ("this kernel has no time namespaces (Linux 5.6+)"). */
 	const char *(*unsupported)(struct nslab_host *h);
@@ -65,12 +101,15 @@ struct nslab_lab {
 	/* Optional: forget plugin-private state. Kernel objects are undone by the
 	 * host from the cleanup registry, in reverse order, after this returns. */
 	void (*teardown)(struct nslab_host *h);
-	const struct nslab_command *commands; /* optional extra REPL commands */
+	/* Optional extra REPL commands: NSLAB_COMMANDS(array) sets commands,
+	 * ncommands and command_size. */
+	const struct nslab_command *commands;
 	unsigned ncommands;
-	/* Optional, appended in ABI 1: called about once a second while the lab
+	unsigned command_size; /* sizeof(struct nslab_command) as the plugin saw it */
+	/* Optional: called about once a second while the lab
 	 * is active and nslab is idle (in the TUI), e.g. to refresh h->meter(). */
 	void (*tick)(struct nslab_host *h);
-	/* Optional, appended in ABI 1: true if setup works without
+	/* Optional: true if setup works without
 	 * CAP_SYS_ADMIN (the user lab). Otherwise nslab refuses to start the lab
 	 * without it, in one line naming the capability. */
 	bool unprivileged;
@@ -89,6 +128,7 @@ enum nslab_obj {
 
 /* How to start a lab agent process (nslab_host.spawn). */
 struct nslab_spawn {
+	unsigned size;            /* sizeof(struct nslab_spawn): set it, the host checks it */
 	const char *label;        /* column title in the pane: "lab", "peer", "worker" */
 	unsigned long clone_flags; /* CLONE_NEW* flags for clone(2); 0 = plain fork */
 	const char *uid_map;      /* written by the host to /proc/PID/uid_map before the */
@@ -102,7 +142,10 @@ struct nslab_spawn {
 
 enum nslab_cgmode { NSLAB_CG_NONE = 0, NSLAB_CG_V1, NSLAB_CG_HYBRID, NSLAB_CG_V2 };
 
+/* Filled by nslab_host.cg_stat: the caller sets size = sizeof(struct
+ * nslab_cpu_stat), the host writes only that many bytes. */
 struct nslab_cpu_stat {
+	unsigned size;
 	uint64_t usage_usec;     /* total CPU time of the cgroup */
 	uint64_t nr_periods;
 	uint64_t nr_throttled;
@@ -195,7 +238,7 @@ struct nslab_host {
 	/* The cgroup path as /proc/PID/cgroup writes it ("/nslab/123/cpu"). */
 	int (*cg_path)(struct nslab_host *h, const char *name, char *buf, size_t len);
 
-	/* --- kernel state that many labs read (appended in ABI 1) --- */
+	/* --- kernel state that many labs read --- */
 	/* Visits every mount of pid's mount namespace (0 = nslab's own), in
 	 * /proc/PID/mountinfo order, parsed by libmount; stops when fn returns
 	 * false. 0 ok, -1 unreadable. */
@@ -233,6 +276,19 @@ static inline int nslab_fail(char *out, size_t outlen, const char *what)
 	__attribute__((visibility("default"))) const struct nslab_lab *nslab_lab(void);      \
 	const struct nslab_lab *nslab_lab(void) { return &(desc); }
 
-#define NSLAB_STEPS(arr) (arr), (unsigned)(sizeof(arr) / sizeof((arr)[0]))
+/* Inside a designated initialiser of struct nslab_lab:
+ *   static const struct nslab_lab lab = { ..., NSLAB_STEPS(steps), NSLAB_COMMANDS(commands), ... }; */
+#define NSLAB_STEPS(arr)                                                                     \
+	.steps = (arr), .nsteps = (unsigned)(sizeof(arr) / sizeof((arr)[0])),                \
+	.step_size = (unsigned)sizeof((arr)[0])
+#define NSLAB_COMMANDS(arr)                                                                  \
+	.commands = (arr), .ncommands = (unsigned)(sizeof(arr) / sizeof((arr)[0])),          \
+	.command_size = (unsigned)sizeof((arr)[0])
+
+/* Whether the host has the function or field `member` of struct nslab_host
+ * (one appended after the plugin's host was built lacks it):
+ *   if (NSLAB_HOST_HAS(h, some_new_fn)) h->some_new_fn(h, ...); */
+#define NSLAB_HOST_HAS(h, member)                                                            \
+	((size_t)(h)->size >= offsetof(struct nslab_host, member) + sizeof((h)->member))
 
 #endif

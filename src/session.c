@@ -111,10 +111,19 @@ static void h_meter(struct nslab_host *h, const char *text)
 	out_meter(text);
 }
 
-static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *how)
+/* ABI 2: a spawn request is read at the plugin's size (how->size), zero beyond. */
+static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *plugin_how)
 {
 	(void)h;
-	pid_t pid = agent_spawn(how);
+	struct nslab_spawn how = {0};
+	if (!plugin_how || plugin_how->size < offsetof(struct nslab_spawn, label) + sizeof(how.label)) {
+		out_error("spawn: struct nslab_spawn has no size (set .size = sizeof(struct nslab_spawn))");
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(&how, plugin_how, plugin_how->size < sizeof(how) ? plugin_how->size : sizeof(how));
+	how.size = sizeof(how);
+	pid_t pid = agent_spawn(&how);
 	if (pid > 0 && S.main_pid <= 0) {
 		S.main_pid = pid;
 		S.main_pidfd = pidfd_open_pid(pid);
@@ -232,10 +241,20 @@ static int h_cg_attach(struct nslab_host *h, const char *name, pid_t pid)
 	return cgroup_attach(name, pid);
 }
 
+/* ABI 2: only st->size bytes of the caller's struct are written. */
 static int h_cg_stat(struct nslab_host *h, const char *name, struct nslab_cpu_stat *st)
 {
 	(void)h;
-	return cgroup_stat(name, st);
+	if (!st || st->size < offsetof(struct nslab_cpu_stat, usage_usec)) {
+		errno = EINVAL;
+		return -1;
+	}
+	unsigned size = st->size;
+	struct nslab_cpu_stat full = {.size = sizeof(full)};
+	int rc = cgroup_stat(name, &full);
+	memcpy(st, &full, size < sizeof(full) ? size : sizeof(full));
+	st->size = size;
+	return rc;
 }
 
 static int h_cg_path(struct nslab_host *h, const char *name, char *buf, size_t len)

@@ -97,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.order = (int)take32(&in);
 	d.setup = flags & 4 ? NULL : fake_setup;
 	d.nsteps = take8(&in) % 40;
+	d.step_size = sizeof(struct nslab_step);
+	d.command_size = sizeof(struct nslab_command);
 	if (!(flags & 8) && d.nsteps) {
 		struct nslab_step *s = keep(calloc(d.nsteps, sizeof(*s)));
 		for (unsigned i = 0; i < d.nsteps; i++) {

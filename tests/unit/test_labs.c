@@ -2,7 +2,9 @@
  * from the C strings below (cc -shared -fPIC -I<repo>/src) into a temp dir:
  * a good one, a wrong ABI, a missing entry symbol, a truncated file, a
  * duplicate id, an entry point that is data or lives in another object, a
- * descriptor outside the plugin; labs_validate's reasons are checked on
+ * descriptor outside the plugin, an ABI 1 plugin, and (ABI 2) plugins whose
+ * steps and commands are shorter or longer than the host's, read at their own
+ * element size; labs_validate's reasons are checked on
  * in-memory descriptors. The owner and mode checks (D8) need root and are
  * skipped without it; everything else needs no root. */
 #include <setjmp.h>
@@ -76,8 +78,8 @@ static void wrong_abi_is_skipped(void **state)
 		"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
 		"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
 		"static const struct nslab_lab lab = {\n"
-		"  .abi_major = NSLAB_ABI_MAJOR + 98, .size = sizeof(struct nslab_lab),\n"
-		"  .id = \"abi\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"
+		"  .abi_major = 99, .size = sizeof(struct nslab_lab),\n"
+		"  .id = \"abi\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"
 		"  .setup = setup };\n"
 		"NSLAB_LAB(lab)\n");
 	assert_non_null(so);
@@ -262,7 +264,7 @@ static char *build_so(const char *d, const char *name, const char *source, const
 	"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"                    \
 	"static const struct nslab_lab lab = {\n"                                                            \
 	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                                \
-	"  .id = \"bad\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"                  \
+	"  .id = \"bad\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"                  \
 	"  .setup = setup };\n"                                                                              \
 	"static void *heap; /* freed at dlclose, for LeakSanitizer */\n"                                     \
 	"__attribute__((destructor)) static void fini(void) { free(heap); }\n"                               \
@@ -297,7 +299,7 @@ static void data_symbol_is_skipped(void **state)
 	    "static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
 	    "__attribute__((visibility(\"default\"))) const struct nslab_lab nslab_lab = {\n"
 	    "  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"
-	    "  .id = \"data\", .title = \"t\", .summary = \"s\", .steps = steps, .nsteps = 1,\n"
+	    "  .id = \"data\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"
 	    "  .setup = setup };\n");
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
@@ -370,6 +372,7 @@ static void descriptor_outside_plugin_is_skipped(void **state)
 		       "step 1's texts are not strings");
 	expect_skipped("cmds16",
 		       "static struct nslab_lab d; d = lab; d.commands = (const void *)16; d.ncommands = 2;"
+		       " d.command_size = sizeof(struct nslab_command);"
 		       " return &d;",
 		       "the array of 2 commands at 0x10 is not");
 	/* a descriptor in the plugin's writable data is fine */
@@ -740,6 +743,133 @@ static void unload_all_forgets(void **state)
 	assert_int_equal(labs_count(), 1);
 }
 
+/* ABI 2: a plugin built for ABI 1 is refused in one line. */
+static void abi1_plugin_is_refused(void **state)
+{
+	(void)state;
+	char why[256] = "";
+	_cleanup_free_ char *so = unit_build_plugin(dir, "abi1",
+		"#include \"nslab-lab.h\"\n"
+		"static bool check(struct nslab_host *h) { (void)h; return true; }\n"
+		"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
+		"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
+		"static const struct nslab_lab lab = {\n"
+		"  .abi_major = 1, .size = sizeof(struct nslab_lab),\n"
+		"  .id = \"abi1\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"
+		"  .setup = setup };\n"
+		"NSLAB_LAB(lab)\n");
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
+	assert_string_equal(why, "built for lab ABI 1, this nslab speaks 2");
+	assert_int_equal(labs_count(), 0);
+}
+
+/* ABI 2: an older plugin whose struct nslab_step is shorter (here: no
+ * perform) is indexed at its own element size, and the field it lacks reads
+ * as NULL; a newer one with a longer step (a field this host does not know)
+ * too. Its commands likewise. */
+#define SIZED_LAB(ID, STEP_DECL, CMD_DECL)                                                           \
+	"#include \"nslab-lab.h\"\n"                                                                 \
+	"static bool check(struct nslab_host *h) { (void)h; return true; }\n"                        \
+	"static int perform(struct nslab_host *h) { (void)h; return 0; }\n"                          \
+	"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"                            \
+	"static int fn(struct nslab_host *h, int c, char **v) { (void)h; (void)c; (void)v; return 0; }\n" \
+	STEP_DECL CMD_DECL                                                                            \
+	"static const struct my_step steps[] = {\n"                                                 \
+	"  {.title = \"First\", .task = \"task 1\", .hint = \"hint 1\", .check = check" STEP_MORE "},\n"  \
+	"  {.title = \"Second\", .task = \"task 2\", .hint = \"hint 2\", .check = check" STEP_MORE "},\n" \
+	"  {.title = \"Third\", .task = \"task 3\", .explain = \"why 3\", .check = check" STEP_MORE "}};\n" \
+	"static const struct my_cmd cmds[] = {\n"                                                   \
+	"  {.name = \"one\", .usage = \"one\", .summary = \"s1\", .max_args = 0, .fn = fn},\n"        \
+	"  {.name = \"two\", .usage = \"two N\", .summary = \"s2\", .min_args = 1, .max_args = 1, .fn = fn}};\n" \
+	"static const struct nslab_lab lab = {\n"                                                   \
+	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                       \
+	"  .id = \"" ID "\", .title = \"t\", .summary = \"s\", .setup = setup,\n"                     \
+	"  .steps = (const struct nslab_step *)(const void *)steps, .nsteps = 3,\n"                 \
+	"  .step_size = sizeof(steps[0]),\n"                                                         \
+	"  .commands = (const struct nslab_command *)(const void *)cmds, .ncommands = 2,\n"         \
+	"  .command_size = sizeof(cmds[0]) };\n"                                                    \
+	"NSLAB_LAB(lab)\n"
+
+static void sized_lab_reads(const char *id, bool has_perform)
+{
+	const struct nslab_lab *l = labs_find(id);
+	assert_non_null(l);
+	assert_int_equal(l->nsteps, 3);
+	assert_int_equal(l->step_size, sizeof(struct nslab_step));
+	assert_string_equal(l->steps[0].title, "First");
+	assert_string_equal(l->steps[1].title, "Second");
+	assert_string_equal(l->steps[1].task, "task 2");
+	assert_string_equal(l->steps[1].hint, "hint 2");
+	assert_null(l->steps[1].explain);
+	assert_string_equal(l->steps[2].title, "Third");
+	assert_string_equal(l->steps[2].explain, "why 3");
+	for (unsigned i = 0; i < 3; i++) {
+		assert_true(l->steps[i].check(NULL));
+		if (has_perform)
+			assert_int_equal(l->steps[i].perform(NULL), 0);
+		else
+			assert_null(l->steps[i].perform);
+	}
+	assert_int_equal(l->ncommands, 2);
+	assert_string_equal(l->commands[1].name, "two");
+	assert_string_equal(l->commands[1].usage, "two N");
+	assert_int_equal(l->commands[1].min_args, 1);
+	assert_int_equal(l->commands[1].max_args, 1);
+	assert_int_equal(l->commands[1].fn(NULL, 0, NULL), 0);
+}
+
+static void smaller_step_is_read_at_its_size(void **state)
+{
+	(void)state;
+	char why[256] = "";
+	/* an older plugin: its step ends at check, as ABI 2's first steps will
+	 * look to a host that appended fields */
+#define STEP_MORE ""
+	_cleanup_free_ char *so = unit_build_plugin(dir, "older", SIZED_LAB("older",
+		"struct my_step { const char *title, *task, *hint, *explain;\n"
+		"  bool (*check)(struct nslab_host *h); };\n",
+		"struct my_cmd { const char *name, *usage, *summary; int min_args, max_args;\n"
+		"  int (*fn)(struct nslab_host *h, int argc, char **argv); };\n"));
+#undef STEP_MORE
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
+	sized_lab_reads("older", false);
+}
+
+static void larger_step_is_read_at_its_size(void **state)
+{
+	(void)state;
+	char why[256] = "";
+	/* a newer plugin: fields appended after this host was built */
+#define STEP_MORE ", .perform = perform, .future = \"x\", .more = {1, 2, 3}"
+	_cleanup_free_ char *so = unit_build_plugin(dir, "newer", SIZED_LAB("newer",
+		"struct my_step { const char *title, *task, *hint, *explain;\n"
+		"  bool (*check)(struct nslab_host *h); int (*perform)(struct nslab_host *h);\n"
+		"  const char *future; long more[3]; };\n",
+		"struct my_cmd { const char *name, *usage, *summary; int min_args, max_args;\n"
+		"  int (*fn)(struct nslab_host *h, int argc, char **argv); void *future[5]; };\n"));
+#undef STEP_MORE
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
+	sized_lab_reads("newer", true);
+}
+
+/* NSLAB_HOST_HAS: a host built before a member was appended lacks it. */
+static void host_has_member(void **state)
+{
+	(void)state;
+	struct nslab_host h = {.size = sizeof(struct nslab_host)};
+	assert_true(NSLAB_HOST_HAS(&h, lab_data));
+	h.size = offsetof(struct nslab_host, each_mount);
+	assert_true(NSLAB_HOST_HAS(&h, cg_path));
+	assert_false(NSLAB_HOST_HAS(&h, each_mount));
+	assert_false(NSLAB_HOST_HAS(&h, copy_file));
+	h.size = offsetof(struct nslab_host, each_mount) + sizeof(h.each_mount);
+	assert_true(NSLAB_HOST_HAS(&h, each_mount));
+	assert_false(NSLAB_HOST_HAS(&h, same_ns));
+}
+
 /* --- labs_validate on in-memory descriptors --- */
 
 static bool ok_check(struct nslab_host *h) { (void)h; return true; }
@@ -757,8 +887,8 @@ static struct nslab_lab valid(void)
 {
 	return (struct nslab_lab){
 		.abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab), .id = "ok-lab2",
-		.title = "T", .summary = "S", .steps = steps, .nsteps = 2, .setup = ok_setup,
-		.commands = cmds, .ncommands = 1,
+		.title = "T", .summary = "S", NSLAB_STEPS(steps), .setup = ok_setup,
+		NSLAB_COMMANDS(cmds),
 	};
 }
 
@@ -815,6 +945,12 @@ static void validate_reasons(void **state)
 	d = valid(); d.steps = many_steps; d.nsteps = 32;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
 	d = valid(); d.setup = NULL;             REJECTS(d, "has no setup function");
+	d = valid(); d.step_size = 0;            REJECTS(d, "step_size 0 is not");
+	d = valid(); d.step_size = offsetof(struct nslab_step, check); REJECTS(d, "step_size");
+	d = valid(); d.step_size = 1u << 20;     REJECTS(d, "step_size 1048576 is not");
+	d = valid(); d.command_size = 8;         REJECTS(d, "command_size 8 is not");
+	d = valid(); d.commands = NULL; d.ncommands = 0; d.command_size = 0;
+	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0); /* no commands: no size needed */
 
 	struct nslab_step bad[2] = {steps[0], steps[1]};
 	d = valid(); d.steps = bad;
@@ -876,6 +1012,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(good_plugin_loads, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(wrong_abi_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(abi1_plugin_is_refused, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(smaller_step_is_read_at_its_size, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(larger_step_is_read_at_its_size, setup_dir, teardown_dir),
+	    cmocka_unit_test(host_has_member),
 	    cmocka_unit_test_setup_teardown(missing_symbol_is_skipped, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(null_descriptor_is_skipped, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(truncated_file_is_skipped, setup_dir, teardown_dir),

@@ -191,7 +191,7 @@ static inline char *unit_good_plugin(const char *dir, const char *file, const ch
 		 "static const struct nslab_lab lab = {\n"
 		 "  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"
 		 "  .id = \"%s\", .title = \"Title of %s\", .summary = \"A test lab.\",\n"
-		 "  .order = %d, .steps = steps, .nsteps = 1, .setup = setup,\n"
+		 "  .order = %d, NSLAB_STEPS(steps), .setup = setup,\n"
 		 "};\n"
 		 "NSLAB_LAB(lab)\n",
 		 id, id, order);
