@@ -119,7 +119,7 @@ if sess_wait '^cgroup: /nslab/'; then
 		# before the check measures (under the VM's emulation the first
 		# periods after a change still read low).
 		sess_send "quota 10" "usage" "quota 150" "usage" check
-		expect "cpu step 5: passes after quota 10, then quota 150" sess_wait '^check: ok - step 5' 600
+		expect "cpu step 5: passes after quota 10, then quota 150" sess_wait '^check: ok - step 5' 1 600
 	fi
 	expect "cpu: no reversed worker message" bash -c "! grep -q 'is not running (there are' '$SESS_DIR/out'"
 else
