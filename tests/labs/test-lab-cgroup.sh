@@ -54,14 +54,14 @@ printf '%s\n' "start uts" 'run setsid sleep 3311 &' 'host setsid sleep 3312 &' q
 none_left "quit with a lab active killed its detached children"
 
 # 3. Children of `shell` (its stdin here is the rest of the script's input).
-script=$(mktemp /tmp/nslab-test-shell.XXXXXX)
+script=$(mktemp "$XDG_STATE_HOME/shell-script.XXXXXX") # removed with it, even if this test is killed
 printf '%s\n' "start uts" shell "host echo AFTER-SHELL" quit >"$script"
 out=$(printf '%s\n' 'sleep 3321 &' 'setsid sleep 3322 &' exit | "$NSLAB" --script "$script" 2>&1)
 expect "the script went on after the shell" grep -q '^AFTER-SHELL' <<<"$out"
 none_left "shell children (& and setsid) are gone after quit"
 
 # 4. SIGTERM while `shell` holds the terminal: nslab ends, with full cleanup.
-fifo=$(mktemp -u /tmp/nslab-test-fifo.XXXXXX)
+fifo=$(mktemp -u "$XDG_STATE_HOME/fifo.XXXXXX")
 mkfifo "$fifo"
 printf '%s\n' "start uts" shell quit >"$script"
 "$NSLAB" --script "$script" <"$fifo" >/dev/null 2>&1 &
