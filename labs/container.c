@@ -45,12 +45,12 @@
 
 /* What goes into the image: a shell and the tools the steps use. */
 static const char *const programs[] = {
-	"/bin/sh", "/bin/ls", "/bin/ps", "/bin/hostname", "/bin/cat", "/bin/id", "/bin/mount",
-	"/bin/uname", "/bin/sleep", "/bin/timeout", "/bin/uptime", "/bin/date",
+    "/bin/sh",    "/bin/ls",    "/bin/ps",    "/bin/hostname", "/bin/cat",    "/bin/id",
+    "/bin/mount", "/bin/uname", "/bin/sleep", "/bin/timeout",  "/bin/uptime", "/bin/date",
 };
 
 static const char *const ns_rows[] = {
-	"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts",
+    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts",
 };
 #define NROWS (sizeof(ns_rows) / sizeof(ns_rows[0]))
 
@@ -328,7 +328,9 @@ static bool check_hostname(struct nslab_host *h)
 		return false;
 	}
 	if (strcmp(inside, host) == 0) {
-		h->missing(h, "the container still has the host's hostname \"%s\": `run hostname " HOSTNAME "`", host);
+		h->missing(h,
+			   "the container still has the host's hostname \"%s\": `run hostname " HOSTNAME "`",
+			   host);
 		return false;
 	}
 	return true;
@@ -358,15 +360,17 @@ static bool check_root(struct nslab_host *h)
 	if (!(r & ROOT_TMPFS))
 		h->missing(h, "the container's / is not a tmpfs yet: `rootfs`");
 	if ((r & ROOT_TMPFS) && !(r & ROOT_NO_OLD))
-		h->missing(h, "the old root is still reachable inside the container (" OLDROOT " or /run/nslab)");
+		h->missing(h, "the old root is still reachable inside the container (" OLDROOT
+			      " or /run/nslab)");
 	if (!(r & ROOT_PROC))
 		h->missing(h, "the container's /proc is not a fresh proc for its PID namespace");
 	if ((r & ROOT_TMPFS) && !(r & ROOT_SHELL))
 		h->missing(h, "the container's root has no /bin/sh");
 	if ((r & ROOT_TMPFS) && !(r & ROOT_CWD))
-		h->missing(h, "the container process's working directory is outside its root, on the host's "
-			      "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
-			      "chdir(\"/\") after pivot_root");
+		h->missing(h,
+			   "the container process's working directory is outside its root, on the host's "
+			   "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
+			   "chdir(\"/\") after pivot_root");
 	return r == ROOT_ALL;
 }
 
@@ -456,7 +460,8 @@ static int do_root(struct nslab_host *h)
 		h->error(h, "mount tmpfs on %s in the container: %s", root, strerror(errno));
 		return -1;
 	}
-	h->trace(h, "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=0755,size=64m\") = 0", root);
+	h->trace(h, "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=0755,size=64m\") = 0",
+		 root);
 	/* The tmpfs exists only in the container's mount namespace; the host
 	 * reaches it through the magic link /proc/PID/root. */
 	snprintf(hostview, sizeof(hostview), "/proc/%d/root%s", (int)pid, root);
@@ -467,14 +472,17 @@ static int do_root(struct nslab_host *h)
 	if (h->call(h, pid, fn_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
 		int err = errno;
 		if (err == EINVAL && on_rootfs(pid))
-			h->error(h, "pivot_root: the current root is the initramfs (rootfs), which pivot_root "
-				    "cannot move; run nslab on a system booted from a disk (or after switch_root)");
+			h->error(
+			    h,
+			    "pivot_root: the current root is the initramfs (rootfs), which pivot_root "
+			    "cannot move; run nslab on a system booted from a disk (or after switch_root)");
 		else
 			h->error(h, "pivot into the new root: %s", strerror(err));
 		return -1;
 	}
 	h->trace(h, "mount(\"proc\", \"%s/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0", root);
-	h->trace(h, "mount(\"/dev/null\", \"%s/dev/null\", NULL, MS_BIND, NULL) = %s", root, note[0] ? "-1" : "0");
+	h->trace(h, "mount(\"/dev/null\", \"%s/dev/null\", NULL, MS_BIND, NULL) = %s", root,
+		 note[0] ? "-1" : "0");
 	h->trace(h, "chdir(\"%s\") = 0", root);
 	h->trace(h, "pivot_root(\".\", \"." OLDROOT "\") = 0");
 	h->trace(h, "umount2(\"" OLDROOT "\", MNT_DETACH) = 0");
@@ -482,8 +490,9 @@ static int do_root(struct nslab_host *h)
 	char rootlink[64];
 	snprintf(rootlink, sizeof(rootlink), "/proc/%d/root", (int)pid);
 	h->set_root(h, rootlink);
-	h->print(h, "The container's / is now a tmpfs holding only the image; the host's tree is gone from its "
-		    "mount namespace. `run ls /`, `run ps`.\n");
+	h->print(h,
+		 "The container's / is now a tmpfs holding only the image; the host's tree is gone from its "
+		 "mount namespace. `run ls /`, `run ps`.\n");
 	return 0;
 }
 
@@ -497,7 +506,8 @@ static bool check_cgroup(struct nslab_host *h)
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	h->cg_path(h, CG_NAME, want, sizeof(want));
 	if (!cpu_cgroup_of(file, seen, sizeof(seen)) || strcmp(seen, want) != 0) {
-		h->missing(h, "the container is not in its cgroup %s (the host sees %s): `limit`", want, seen);
+		h->missing(h, "the container is not in its cgroup %s (the host sees %s): `limit`", want,
+			   seen);
 		return false;
 	}
 	bool ok = true;
@@ -509,7 +519,8 @@ static bool check_cgroup(struct nslab_host *h)
 		h->missing(h, "the container still shares the host's cgroup namespace");
 		return false;
 	}
-	if (h->call(h, pid, fn_self_cgroup, NULL, 0, inside, sizeof(inside)) < 0 || strcmp(inside, "/") != 0) {
+	if (h->call(h, pid, fn_self_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
+	    strcmp(inside, "/") != 0) {
 		h->missing(h, "inside, the container reads its cgroup as \"%s\", not /", inside);
 		ok = false;
 	}
@@ -523,15 +534,17 @@ static int do_cgroup(struct nslab_host *h)
 	if (h->cg_create(h, CG_NAME) < 0 || h->cg_set_quota(h, CG_NAME, QUOTA_US, PERIOD_US) < 0 ||
 	    h->cg_attach(h, CG_NAME, pid) < 0) {
 		if (geteuid() != 0)
-			h->error(h, "a cgroup needs root, or a cgroup subtree delegated to your user (systemd's "
-				    "Delegate=yes, what rootless podman uses): run nslab with sudo for this step");
+			h->error(
+			    h, "a cgroup needs root, or a cgroup subtree delegated to your user (systemd's "
+			       "Delegate=yes, what rootless podman uses): run nslab with sudo for this step");
 		return -1;
 	}
 	h->cg_path(h, CG_NAME, path, sizeof(path));
 	bool v2 = h->cg_mode(h) == NSLAB_CG_V2;
 	h->trace(h, "mkdir(\"<cpu hierarchy>%s\", 0755) = 0", path);
 	if (v2)
-		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.max\", \"%ld %ld\") = 0", path, QUOTA_US, PERIOD_US);
+		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.max\", \"%ld %ld\") = 0", path, QUOTA_US,
+			 PERIOD_US);
 	else
 		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.cfs_quota_us\", \"%ld\") = 0", path, QUOTA_US);
 	h->trace(h, "write(\"<cpu hierarchy>%s/cgroup.procs\", \"%d\") = 0", path, (int)pid);
@@ -563,7 +576,8 @@ static bool check_time(struct nslab_host *h)
 	int inside = h->call(h, pid, fn_boottime, NULL, 0, NULL, 0);
 	long diff = (long)inside - (long)t.tv_sec;
 	if (inside < 0 || labs(diff - TIME_OFFSET) > 2) {
-		h->missing(h, "the container's boot time is %+lds off the host's, not %+lds", diff, TIME_OFFSET);
+		h->missing(h, "the container's boot time is %+lds off the host's, not %+lds", diff,
+			   TIME_OFFSET);
 		return false;
 	}
 	return true;
@@ -585,8 +599,8 @@ static int do_time(struct nslab_host *h)
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWTIME) = 0");
-	h->trace(h, "write(\"/proc/self/timens_offsets\", \"monotonic %ld 0\\nboottime %ld 0\\n\") = 0", TIME_OFFSET,
-		 TIME_OFFSET);
+	h->trace(h, "write(\"/proc/self/timens_offsets\", \"monotonic %ld 0\\nboottime %ld 0\\n\") = 0",
+		 TIME_OFFSET, TIME_OFFSET);
 	h->trace(h, "setns(open(\"/proc/self/ns/time_for_children\"), CLONE_NEWTIME) = 0");
 	h->print(h, "The container's clocks since boot run %ld days ahead:\n`run uptime` vs `host uptime`.\n",
 		 TIME_OFFSET / 86400);
@@ -648,10 +662,12 @@ static int do_run(struct nslab_host *h)
 	double wall = (double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3;
 	double pct = wall > 0 ? 100.0 * (double)(b.usage_usec - a.usage_usec) / wall : 0;
 	h->trace(h, "fork() = <child>; the child spins for 1.5 s; wait4(<child>) = 0");
-	h->print(h, "A busy loop in the container got %.0f%% of a CPU over %.1f s (limit %ld%%); throttled in %llu "
-		    "periods.\n",
-		 pct, wall / 1e6, b.quota_us * 100 / (b.period_us ? b.period_us : PERIOD_US),
-		 (unsigned long long)b.nr_throttled);
+	h->print(
+	    h,
+	    "A busy loop in the container got %.0f%% of a CPU over %.1f s (limit %ld%%); throttled in %llu "
+	    "periods.\n",
+	    pct, wall / 1e6, b.quota_us * 100 / (b.period_us ? b.period_us : PERIOD_US),
+	    (unsigned long long)b.nr_throttled);
 	return 0;
 }
 
@@ -704,120 +720,121 @@ static int cmd_clock(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-	{"build", "build", "build the whole container in one go (every step's do)", 0, 0, cmd_build},
-	{"rootfs", "rootfs", "tmpfs root with an image, a fresh /proc, pivot_root, old root detached", 0, 0,
-	 cmd_rootfs},
-	{"limit", "limit", "cgroup nslab/<pid>/" CG_NAME " with a 50% CPU quota, then a cgroup namespace", 0, 0,
-	 cmd_limit},
-	{"clock", "clock", "a time namespace ten days ahead (unshare, timens_offsets, setns)", 0, 0, cmd_clock},
+    {"build", "build", "build the whole container in one go (every step's do)", 0, 0, cmd_build},
+    {"rootfs", "rootfs", "tmpfs root with an image, a fresh /proc, pivot_root, old root detached", 0, 0,
+     cmd_rootfs},
+    {"limit", "limit", "cgroup nslab/<pid>/" CG_NAME " with a 50% CPU quota, then a cgroup namespace", 0, 0,
+     cmd_limit},
+    {"clock", "clock", "a time namespace ten days ahead (unshare, timens_offsets, setns)", 0, 0, cmd_clock},
 };
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "A name of its own",
-		.task = "The container process was cloned into new user, mount, UTS, IPC, PID and\n"
-			"network namespaces in one call. Look at it with `ns`, then name it:\n"
-			"  run hostname container\n"
-			"  run hostname\n"
-			"  host hostname",
-		.hint = "Inside the container you are uid 0 of its user namespace, which owns its UTS\n"
-			"namespace: that is enough for sethostname.",
-		.explain = "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)\n"
-			   "made every namespace at once; the user namespace is created first and owns\n"
-			   "the others. nslab then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside\n"
-			   "is an ordinary uid outside (`host grep Uid /proc/$NSLAB_LAB_PID/status`).\n"
-			   "sethostname() changed the nodename in the container's UTS namespace only.",
-		.check = check_hostname,
-		.perform = do_hostname,
-	},
-	{
-		.title = "A root filesystem and a fresh /proc",
-		.task = "Give the container its own root, the way the pivot-root lab did, plus a\n"
-			"/proc of its own:\n"
-			"  rootfs\n"
-			"  run ls /\n"
-			"  run ps\n"
-			"  run cat /proc/self/mountinfo\n"
-			"  host ls $NSLAB_LAB_ROOT",
-		.hint = "`rootfs` mounts a tmpfs, copies a small image in (sh, ls, ps, hostname, ...\n"
-			"with their libraries), mounts proc, then pivots and detaches the old root.",
-		.explain = "Inside the container's mount namespace: mount(\"tmpfs\") on the new root;\n"
-			   "nslab copies the image in through /proc/PID/root (the tmpfs is invisible\n"
-			   "from the host's mount namespace); mount(\"proc\") on its /proc (before the\n"
-			   "pivot: in a user namespace the kernel only allows a proc mount while an\n"
-			   "unobstructed one is visible); pivot_root(\".\", \".oldroot\");\n"
-			   "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's\n"
-			   "PID namespace: `run ps` lists only its processes, and the container process\n"
-			   "itself is PID 1.",
-		.check = check_root,
-		.perform = do_root,
-	},
-	{
-		.title = "A cgroup with a CPU limit",
-		.task = "Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
-			"namespace:\n"
-			"  limit\n"
-			"  status\n"
-			"  run cat /proc/self/cgroup\n"
-			"  host cat /proc/$NSLAB_LAB_PID/cgroup",
-		.hint = "Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
-			"that the namespace is rooted at the container's own cgroup (runc does the\n"
-			"same).",
-		.explain = "mkdir created nslab/<pid>/container; cpu.cfs_quota_us=50000 with\n"
-			   "cpu.cfs_period_us=100000 (cpu.max \"50000 100000\" on cgroup v2) allow 50 ms\n"
-			   "of CPU time per 100 ms: half a CPU. Writing the PID to cgroup.procs moved\n"
-			   "the container. unshare(CLONE_NEWCGROUP) then made that cgroup the\n"
-			   "container's \"/\" while /proc/PID/cgroup on the host shows the full path.",
-		.check = check_cgroup,
-		.perform = do_cgroup,
-	},
-	{
-		.title = "A clock of its own",
-		.task = "Give the container a time namespace whose clocks since boot run ten days\n"
-			"ahead:\n"
-			"  clock\n"
-			"  run uptime\n"
-			"  host uptime\n"
-			"  run date\n"
-			"  host date\n"
-			"(On kernels before 5.6 there are no time namespaces: this step has nothing\n"
-			"to do.)",
-		.hint = "Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the\n"
-			"offsets are written first, then the container process steps in with setns().",
-		.explain = "unshare(CLONE_NEWTIME) created a time namespace for future children\n"
-			   "(time_for_children); writing \"monotonic 864000 0\" and \"boottime 864000 0\" to\n"
-			   "/proc/self/timens_offsets set its offsets (allowed only before any process\n"
-			   "enters); setns() on /proc/self/ns/time_for_children moved the container\n"
-			   "itself in. CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted; CLOCK_REALTIME\n"
-			   "(`date`) is not namespaced. Docker does not use time namespaces; CRIU does,\n"
-			   "to restore containers on another machine.",
-		.check = check_time,
-		.perform = do_time,
-	},
-	{
-		.title = "Run it, and compare with docker run",
-		.task = "Run a bounded busy loop in the container and watch the limit hold:\n"
-			"  run timeout 2 sh -c 'while :; do :; done'\n"
-			"  host cat /sys/fs/cgroup/cpu*/nslab/*/container/cpu.stat\n"
-			"  ns\n"
-			"(On cgroup v2 the file is /sys/fs/cgroup/nslab/*/container/cpu.stat.) Every\n"
-			"row of `ns` now differs from the host.",
-		.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
-			"quota.",
-		.explain = "What you built is what `docker run --hostname container --cpus 0.5\n"
-			   "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
-			   "option in daemon.json, not a docker run flag: it maps root in every\n"
-			   "container to a 65536-id subordinate range; by default Docker uses no user\n"
-			   "namespace): clone() with the namespace flags, uid/gid maps, the image's root (overlayfs layers there, a tmpfs copy\n"
-			   "here) with pivot_root, a fresh /proc, sethostname, a cgroup with cpu quota\n"
-			   "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
-			   "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
-			   "reduced capability set, a seccomp filter and an AppArmor/SELinux profile,\n"
-			   "and no time namespace. \"Containers are processes born from tarballs,\n"
-			   "anchored to namespaces, controlled by cgroups.\"",
-		.check = check_run,
-		.perform = do_run,
-	},
+    {
+	.title = "A name of its own",
+	.task = "The container process was cloned into new user, mount, UTS, IPC, PID and\n"
+		"network namespaces in one call. Look at it with `ns`, then name it:\n"
+		"  run hostname container\n"
+		"  run hostname\n"
+		"  host hostname",
+	.hint = "Inside the container you are uid 0 of its user namespace, which owns its UTS\n"
+		"namespace: that is enough for sethostname.",
+	.explain = "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)\n"
+		   "made every namespace at once; the user namespace is created first and owns\n"
+		   "the others. nslab then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside\n"
+		   "is an ordinary uid outside (`host grep Uid /proc/$NSLAB_LAB_PID/status`).\n"
+		   "sethostname() changed the nodename in the container's UTS namespace only.",
+	.check = check_hostname,
+	.perform = do_hostname,
+    },
+    {
+	.title = "A root filesystem and a fresh /proc",
+	.task = "Give the container its own root, the way the pivot-root lab did, plus a\n"
+		"/proc of its own:\n"
+		"  rootfs\n"
+		"  run ls /\n"
+		"  run ps\n"
+		"  run cat /proc/self/mountinfo\n"
+		"  host ls $NSLAB_LAB_ROOT",
+	.hint = "`rootfs` mounts a tmpfs, copies a small image in (sh, ls, ps, hostname, ...\n"
+		"with their libraries), mounts proc, then pivots and detaches the old root.",
+	.explain = "Inside the container's mount namespace: mount(\"tmpfs\") on the new root;\n"
+		   "nslab copies the image in through /proc/PID/root (the tmpfs is invisible\n"
+		   "from the host's mount namespace); mount(\"proc\") on its /proc (before the\n"
+		   "pivot: in a user namespace the kernel only allows a proc mount while an\n"
+		   "unobstructed one is visible); pivot_root(\".\", \".oldroot\");\n"
+		   "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's\n"
+		   "PID namespace: `run ps` lists only its processes, and the container process\n"
+		   "itself is PID 1.",
+	.check = check_root,
+	.perform = do_root,
+    },
+    {
+	.title = "A cgroup with a CPU limit",
+	.task = "Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
+		"namespace:\n"
+		"  limit\n"
+		"  status\n"
+		"  run cat /proc/self/cgroup\n"
+		"  host cat /proc/$NSLAB_LAB_PID/cgroup",
+	.hint = "Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
+		"that the namespace is rooted at the container's own cgroup (runc does the\n"
+		"same).",
+	.explain = "mkdir created nslab/<pid>/container; cpu.cfs_quota_us=50000 with\n"
+		   "cpu.cfs_period_us=100000 (cpu.max \"50000 100000\" on cgroup v2) allow 50 ms\n"
+		   "of CPU time per 100 ms: half a CPU. Writing the PID to cgroup.procs moved\n"
+		   "the container. unshare(CLONE_NEWCGROUP) then made that cgroup the\n"
+		   "container's \"/\" while /proc/PID/cgroup on the host shows the full path.",
+	.check = check_cgroup,
+	.perform = do_cgroup,
+    },
+    {
+	.title = "A clock of its own",
+	.task = "Give the container a time namespace whose clocks since boot run ten days\n"
+		"ahead:\n"
+		"  clock\n"
+		"  run uptime\n"
+		"  host uptime\n"
+		"  run date\n"
+		"  host date\n"
+		"(On kernels before 5.6 there are no time namespaces: this step has nothing\n"
+		"to do.)",
+	.hint = "Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the\n"
+		"offsets are written first, then the container process steps in with setns().",
+	.explain = "unshare(CLONE_NEWTIME) created a time namespace for future children\n"
+		   "(time_for_children); writing \"monotonic 864000 0\" and \"boottime 864000 0\" to\n"
+		   "/proc/self/timens_offsets set its offsets (allowed only before any process\n"
+		   "enters); setns() on /proc/self/ns/time_for_children moved the container\n"
+		   "itself in. CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted; CLOCK_REALTIME\n"
+		   "(`date`) is not namespaced. Docker does not use time namespaces; CRIU does,\n"
+		   "to restore containers on another machine.",
+	.check = check_time,
+	.perform = do_time,
+    },
+    {
+	.title = "Run it, and compare with docker run",
+	.task = "Run a bounded busy loop in the container and watch the limit hold:\n"
+		"  run timeout 2 sh -c 'while :; do :; done'\n"
+		"  host cat /sys/fs/cgroup/cpu*/nslab/*/container/cpu.stat\n"
+		"  ns\n"
+		"(On cgroup v2 the file is /sys/fs/cgroup/nslab/*/container/cpu.stat.) Every\n"
+		"row of `ns` now differs from the host.",
+	.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
+		"quota.",
+	.explain = "What you built is what `docker run --hostname container --cpus 0.5\n"
+		   "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
+		   "option in daemon.json, not a docker run flag: it maps root in every\n"
+		   "container to a 65536-id subordinate range; by default Docker uses no user\n"
+		   "namespace): clone() with the namespace flags, uid/gid maps, the image's root (overlayfs "
+		   "layers there, a tmpfs copy\n"
+		   "here) with pivot_root, a fresh /proc, sethostname, a cgroup with cpu quota\n"
+		   "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
+		   "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
+		   "reduced capability set, a seccomp filter and an AppArmor/SELinux profile,\n"
+		   "and no time namespace. \"Containers are processes born from tarballs,\n"
+		   "anchored to namespaces, controlled by cgroups.\"",
+	.check = check_run,
+	.perform = do_run,
+    },
 };
 
 static const char *unsupported(struct nslab_host *h)
@@ -836,47 +853,52 @@ static int setup(struct nslab_host *h)
 	snprintf(uid_map, sizeof(uid_map), "0 %u 1", (unsigned)id.uid);
 	snprintf(gid_map, sizeof(gid_map), "0 %u 1", (unsigned)id.gid);
 	struct nslab_spawn how = {
-		.size = sizeof(struct nslab_spawn),
-		.label = "container",
-		.clone_flags = CLONE_FLAGS,
-		.uid_map = uid_map,
-		.gid_map = gid_map,
-		.init = fn_init,
+	    .size = sizeof(struct nslab_spawn),
+	    .label = "container",
+	    .clone_flags = CLONE_FLAGS,
+	    .uid_map = uid_map,
+	    .gid_map = gid_map,
+	    .init = fn_init,
 	};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
-	h->trace(h, "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|SIGCHLD) = %d",
+	h->trace(h,
+		 "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|"
+		 "SIGCHLD) = %d",
 		 (int)pid);
 	h->trace(h, "write(\"/proc/%d/setgroups\", \"deny\") = 4", (int)pid);
 	h->trace(h, "write(\"/proc/%d/gid_map\", \"%s\") = %zu", (int)pid, gid_map, strlen(gid_map));
 	h->trace(h, "write(\"/proc/%d/uid_map\", \"%s\") = %zu", (int)pid, uid_map, strlen(uid_map));
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in the container]");
 	h->trace(h, "setresgid(0, 0, 0) = 0; setresuid(0, 0, 0) = 0   [in the container]");
-	h->print(h, "The container process is PID %d on the host (PID 1 inside);\nroot inside is uid %u outside.\n",
-		 (int)pid, (unsigned)id.uid);
+	h->print(
+	    h,
+	    "The container process is PID %d on the host (PID 1 inside);\nroot inside is uid %u outside.\n",
+	    (int)pid, (unsigned)id.uid);
 	return 0;
 }
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "container",
-	.title = "Capstone: a container from the pieces",
-	.summary = "A container is not a thing the kernel knows about: it is an ordinary process that was born into "
-		   "new namespaces, given a root filesystem of its own, and put in a cgroup. This lab assembles one "
-		   "from everything the earlier labs took apart: every namespace at once, a user namespace mapping "
-		   "root inside to an ordinary uid outside, a hostname, a tmpfs root with a fresh /proc via "
-		   "pivot_root, a cgroup with a CPU limit and its cgroup namespace, and a time namespace. `build` "
-		   "does it all in one go; the steps do it piece by piece.",
-	.order = 200,
-	NSLAB_STEPS(steps),
-	.unsupported = unsupported,
-	.setup = setup,
-	/* Rootless works: the user namespace comes first, and it owns the rest.
-	 * Only the cgroup step needs root (or a delegated subtree), and says so. */
-	.unprivileged = true,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "container",
+    .title = "Capstone: a container from the pieces",
+    .summary =
+	"A container is not a thing the kernel knows about: it is an ordinary process that was born into "
+	"new namespaces, given a root filesystem of its own, and put in a cgroup. This lab assembles one "
+	"from everything the earlier labs took apart: every namespace at once, a user namespace mapping "
+	"root inside to an ordinary uid outside, a hostname, a tmpfs root with a fresh /proc via "
+	"pivot_root, a cgroup with a CPU limit and its cgroup namespace, and a time namespace. `build` "
+	"does it all in one go; the steps do it piece by piece.",
+    .order = 200,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    /* Rootless works: the user namespace comes first, and it owns the rest.
+     * Only the cgroup step needs root (or a delegated subtree), and says so. */
+    .unprivileged = true,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

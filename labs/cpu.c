@@ -36,7 +36,10 @@ struct cpu_data {
 	bool seen_q10; /* a 10% quota was in place at some point (step 5) */
 };
 
-static struct cpu_data *data(struct nslab_host *h) { return h->lab_data; }
+static struct cpu_data *data(struct nslab_host *h)
+{
+	return h->lab_data;
+}
 
 static double now_s(void)
 {
@@ -148,9 +151,15 @@ static bool cg_dir(struct nslab_host *h, char *buf, size_t len)
 	return snprintf(buf, len, "%s%s", mnt, rel) < (int)len;
 }
 
-static bool v2(struct nslab_host *h) { return h->cg_mode(h) == NSLAB_CG_V2; }
+static bool v2(struct nslab_host *h)
+{
+	return h->cg_mode(h) == NSLAB_CG_V2;
+}
 
-static const char *quota_file(struct nslab_host *h) { return v2(h) ? "cpu.max" : "cpu.cfs_quota_us"; }
+static const char *quota_file(struct nslab_host *h)
+{
+	return v2(h) ? "cpu.max" : "cpu.cfs_quota_us";
+}
 
 /* --- workers --- */
 
@@ -261,7 +270,8 @@ static double measure(struct nslab_host *h, double secs)
 
 static double quota_pct(const struct nslab_cpu_stat *st)
 {
-	return st->quota_us < 0 || st->period_us <= 0 ? -1 : (double)st->quota_us * 100.0 / (double)st->period_us;
+	return st->quota_us < 0 || st->period_us <= 0 ? -1
+						      : (double)st->quota_us * 100.0 / (double)st->period_us;
 }
 
 /* The meter: CPU% since the previous command against the quota. */
@@ -312,7 +322,8 @@ static int set_workers(struct nslab_host *h, int n)
 	}
 	while (d->nworkers < n) {
 		pid_t pid = 0;
-		if (h->call(h, h->main_pid(h), agent_fork_worker, NULL, 0, (char *)&pid, sizeof(pid)) < 0 || pid <= 0) {
+		if (h->call(h, h->main_pid(h), agent_fork_worker, NULL, 0, (char *)&pid, sizeof(pid)) < 0 ||
+		    pid <= 0) {
 			h->error(h, "cannot fork a worker: %s", strerror(errno));
 			return -1;
 		}
@@ -343,9 +354,10 @@ static int make_cgroup(struct nslab_host *h)
 	if (!existed)
 		h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
 	h->print(h, "cgroup %s (%s)\n", dir, existed ? "already there" : "created");
-	h->print(h, "this machine runs %s; the cpu controller's files are in that directory: %s, %s, cpu.stat\n",
+	h->print(h,
+		 "this machine runs %s; the cpu controller's files are in that directory: %s, %s, cpu.stat\n",
 		 h->cg_mode(h) == NSLAB_CG_HYBRID ? "hybrid cgroups (cpu on a v1 hierarchy)"
-		 : v2(h)			  ? "cgroup v2 (one unified hierarchy)"
+		 : v2(h)                          ? "cgroup v2 (one unified hierarchy)"
 						  : "cgroup v1",
 		 quota_file(h), v2(h) ? "cgroup.procs" : "cpu.cfs_period_us");
 	return 0;
@@ -387,7 +399,8 @@ static int set_quota(struct nslab_host *h, double pct, long period)
 	char dir[PATH_MAX] = "?";
 	long quota = pct < 0 ? -1 : (long)(pct * (double)period / 100.0 + 0.5);
 	if (quota >= 0 && quota < MIN_QUOTA) {
-		h->error(h, "a quota of %ld us is too small: the kernel needs at least %ld us (1 ms) per period",
+		h->error(h,
+			 "a quota of %ld us is too small: the kernel needs at least %ld us (1 ms) per period",
 			 quota, MIN_QUOTA);
 		return -1;
 	}
@@ -533,31 +546,39 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 	bool have = h->cg_stat(h, CG_NAME, &st) == 0;
 	char q[96] = "no quota";
 	if (have && quota_pct(&st) >= 0)
-		snprintf(q, sizeof(q), "quota %ld/%ld us = %.0f%%", st.quota_us, st.period_us, quota_pct(&st));
+		snprintf(q, sizeof(q), "quota %ld/%ld us = %.0f%%", st.quota_us, st.period_us,
+			 quota_pct(&st));
 	else if (have)
 		snprintf(q, sizeof(q), "quota max (no limit), period %ld us", st.period_us);
-	h->print(h, "usage: %.1f%% of one CPU over %.1f s (%d worker%s, utime+stime from /proc/PID/stat%s); %s\n",
-		 pct, secs, n, n == 1 ? "" : "s",
-		 cg ? ", in the cgroup" : have ? ", not in the cgroup yet" : ", no cgroup yet", q);
+	h->print(
+	    h, "usage: %.1f%% of one CPU over %.1f s (%d worker%s, utime+stime from /proc/PID/stat%s); %s\n",
+	    pct, secs, n, n == 1 ? "" : "s",
+	    cg     ? ", in the cgroup"
+	    : have ? ", not in the cgroup yet"
+		   : ", no cgroup yet",
+	    q);
 	if (have) {
 		char dir[PATH_MAX] = "?";
 		cg_dir(h, dir, sizeof(dir));
 		h->print(h, "cpu.stat: nr_periods %llu, nr_throttled %llu, throttled %.2f s\n",
 			 (unsigned long long)st.nr_periods, (unsigned long long)st.nr_throttled,
 			 (double)st.throttled_usec / 1e6);
-		h->print(h, "files: %s/{%s,cpu.stat,cgroup.procs}\n", dir, v2(h) ? "cpu.max" : "cpu.cfs_quota_us,cpu.cfs_period_us");
+		h->print(h, "files: %s/{%s,cpu.stat,cgroup.procs}\n", dir,
+			 v2(h) ? "cpu.max" : "cpu.cfs_quota_us,cpu.cfs_period_us");
 	}
 	update_meter(h);
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-	{"stress", "stress [N]", "run N busy-loop workers (default 1; 0 stops them)", 0, 1, cmd_stress},
-	{"cgroup", "cgroup", "create the lab's cgroup under nslab/ and say where its files are", 0, 0, cmd_cgroup},
-	{"move", "move", "move the lab process and its workers into the cgroup", 0, 0, cmd_move},
-	{"quota", "quota PERCENT|max [PERIOD_US]", "limit the cgroup to PERCENT of one CPU (150 = 1.5 CPUs)", 1, 2,
-	 cmd_quota},
-	{"usage", "usage [SECONDS]", "measure the workers' CPU% now, with the quota and cpu.stat", 0, 1, cmd_usage},
+    {"stress", "stress [N]", "run N busy-loop workers (default 1; 0 stops them)", 0, 1, cmd_stress},
+    {"cgroup", "cgroup", "create the lab's cgroup under nslab/ and say where its files are", 0, 0,
+     cmd_cgroup},
+    {"move", "move", "move the lab process and its workers into the cgroup", 0, 0, cmd_move},
+    {"quota", "quota PERCENT|max [PERIOD_US]", "limit the cgroup to PERCENT of one CPU (150 = 1.5 CPUs)", 1,
+     2, cmd_quota},
+    {"usage", "usage [SECONDS]", "measure the workers' CPU% now, with the quota and cpu.stat", 0, 1,
+     cmd_usage},
 };
 
 /* --- checks --- */
@@ -597,14 +618,17 @@ static bool need_inside(struct nslab_host *h)
 	bool ok = true;
 	pid_t lab = h->main_pid(h);
 	if (!in_cgroup(h, lab)) {
-		h->missing(h, "the lab process %d is not in the cgroup (see /proc/%d/cgroup): `move`; new workers "
-			      "and `run` start where it is", (int)lab, (int)lab);
+		h->missing(
+		    h,
+		    "the lab process %d is not in the cgroup (see /proc/%d/cgroup): `move`; new workers "
+		    "and `run` start where it is",
+		    (int)lab, (int)lab);
 		ok = false;
 	}
 	for (int i = 0; i < d->nworkers; i++)
 		if (!in_cgroup(h, d->workers[i])) {
-			h->missing(h, "worker %d is not in the cgroup (see /proc/%d/cgroup): `move`", (int)d->workers[i],
-				   (int)d->workers[i]);
+			h->missing(h, "worker %d is not in the cgroup (see /proc/%d/cgroup): `move`",
+				   (int)d->workers[i], (int)d->workers[i]);
 			ok = false;
 		}
 	return ok;
@@ -629,8 +653,8 @@ static bool need_held(struct nslab_host *h, const struct nslab_cpu_stat *st)
 		if (got >= want - TOLERANCE && got <= want + TOLERANCE)
 			return true;
 	}
-	h->missing(h, "the workers used %.1f%% over 1.5 s, not %.0f%% +/- %.0f (is another program busy?)", got,
-		   want, TOLERANCE);
+	h->missing(h, "the workers used %.1f%% over 1.5 s, not %.0f%% +/- %.0f (is another program busy?)",
+		   got, want, TOLERANCE);
 	return false;
 }
 
@@ -679,7 +703,8 @@ static bool check_live(struct nslab_host *h)
 		return false;
 	}
 	if (quota_pct(&st) <= 100) {
-		h->missing(h, "the quota is not above one CPU: `quota 150` (needs two CPUs online: `host nproc`)");
+		h->missing(
+		    h, "the quota is not above one CPU: `quota 150` (needs two CPUs online: `host nproc`)");
 		return false;
 	}
 	return need_held(h, &st);
@@ -691,8 +716,8 @@ static bool check_period(struct nslab_host *h)
 		return false;
 	struct nslab_cpu_stat st = stat_or_zero(h);
 	if (st.quota_us < 0 || st.period_us == DEFAULT_PERIOD) {
-		h->missing(h, "the period is still the default %ld us with %s: `quota 30 50000`", DEFAULT_PERIOD,
-			   st.quota_us < 0 ? "no quota" : "this quota");
+		h->missing(h, "the period is still the default %ld us with %s: `quota 30 50000`",
+			   DEFAULT_PERIOD, st.quota_us < 0 ? "no quota" : "this quota");
 		return false;
 	}
 	return need_held(h, &st);
@@ -700,15 +725,24 @@ static bool check_period(struct nslab_host *h)
 
 /* --- do --- */
 
-static int do_free(struct nslab_host *h) { return set_workers(h, 1); }
-static int do_cgroup(struct nslab_host *h) { return make_cgroup(h); }
+static int do_free(struct nslab_host *h)
+{
+	return set_workers(h, 1);
+}
+static int do_cgroup(struct nslab_host *h)
+{
+	return make_cgroup(h);
+}
 static int do_move(struct nslab_host *h)
 {
 	if (live_workers(h) == 0 && set_workers(h, 1) < 0)
 		return -1;
 	return move_all(h);
 }
-static int do_quota30(struct nslab_host *h) { return set_quota(h, 30, DEFAULT_PERIOD); }
+static int do_quota30(struct nslab_host *h)
+{
+	return set_quota(h, 30, DEFAULT_PERIOD);
+}
 static int do_live(struct nslab_host *h)
 {
 	if (set_quota(h, 10, DEFAULT_PERIOD) < 0 || set_workers(h, 2) < 0)
@@ -719,104 +753,113 @@ static int do_live(struct nslab_host *h)
 			return -1;
 	return set_quota(h, 150, DEFAULT_PERIOD);
 }
-static int do_period(struct nslab_host *h) { return set_quota(h, 30, 50000); }
+static int do_period(struct nslab_host *h)
+{
+	return set_quota(h, 30, 50000);
+}
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "A free worker takes a whole CPU",
-		.task = "Start one busy-loop worker and measure it:\n"
-			"  stress 1\n"
-			"  usage\n"
-			"Compare with the host's view: `host top -b -n 1 | head -15`.",
-		.hint = "`stress 1` forks one worker inside the lab process; `usage` samples its CPU time for a second.",
-		.explain = "The worker is a child of the lab process spinning in `for (;;);`. Nothing limits it, so the\n"
-			   "scheduler gives it a whole CPU whenever it is runnable: `usage` reads utime + stime\n"
-			   "(fields 14 and 15 of /proc/<pid>/stat) twice, one second apart, and gets about 100%.\n"
-			   "That is the noisy neighbour a container limit is for.",
-		.check = check_free,
-		.perform = do_free,
-	},
-	{
-		.title = "Create a cgroup",
-		.task = "Make the lab's cgroup and see where the kernel put its files:\n"
-			"  cgroup\n"
-			"Then list them: `host ls DIR` with the directory `cgroup` printed.",
-		.hint = "A cgroup is a directory in the cgroup filesystem: making the directory makes the group.",
-		.explain = "nslab did mkdir(2) in the cgroup filesystem: nslab/<nslab pid>/cpu. The kernel filled the\n"
-			   "new directory with the cpu controller's files at once. On cgroup v1 each controller has\n"
-			   "its own hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over\n"
-			   "cpu.cfs_period_us. On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows\n"
-			   "up in a child only after its parent lists it in cgroup.subtree_control (nslab wrote\n"
-			   "\"+cpu\" there), and the limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at\n"
-			   "/sys/fs/cgroup/unified but keeps cpu on v1. `usage` and `cgroup` say which you have.",
-		.check = check_cgroup,
-		.perform = do_cgroup,
-	},
-	{
-		.title = "Move the worker in",
-		.task = "Put the worker (and the lab process) into the cgroup:\n"
-			"  move\n"
-			"By hand it is one write per process: `host sh -c 'echo PID > DIR/cgroup.procs'`.\n"
-			"Then: `run cat /proc/self/cgroup`.",
-		.hint = "Writing a PID to cgroup.procs moves that process; its children are born inside.",
-		.explain = "Moving a process is write(2) of its PID to the cgroup's cgroup.procs. /proc/<pid>/cgroup\n"
-			   "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2).\n"
-			   "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable\n"
-			   "controllers for its children (cgroup.subtree_control), which is why the workers live\n"
-			   "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
-			   "still takes a whole CPU.",
-		.check = check_moved,
-		.perform = do_move,
-	},
-	{
-		.title = "Limit it to 30%",
-		.task = "Give the cgroup 30 ms of CPU time in every 100 ms period:\n"
-			"  quota 30\n"
-			"  usage",
-		.hint = "The quota is CPU time per period: 30000 us out of 100000 us.",
-		.explain = "The CFS bandwidth controller hands the cgroup `quota` microseconds of CPU time per `period`.\n"
-			   "When the workers have used it up they are throttled (taken off the CPU) until the next\n"
-			   "period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%.\n"
-			   "v1: cpu.cfs_quota_us = 30000, cpu.cfs_period_us = 100000. v2: cpu.max = \"30000 100000\".",
-		.check = check_quota30,
-		.perform = do_quota30,
-	},
-	{
-		.title = "Change the quota live",
-		.task = "Limits change while the workers run:\n"
-			"  quota 10\n"
-			"  usage\n"
-			"Then two workers and more than one CPU (this part needs a machine with at least\n"
-			"two CPUs: `host nproc`; on one CPU, `quota 150` is refused):\n"
-			"  stress 2\n"
-			"  quota 150\n"
-			"  usage",
-		.hint = "A quota above the period lets the group use more than one CPU, if it has enough threads.",
-		.explain = "The new quota applies from the next period: no restart, no signal to the workers. New\n"
-			   "workers are forked by the lab process, which is in the cgroup, so they are born inside.\n"
-			   "quota 150 = 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75%\n"
-			   "each. One worker alone could never use more than 100%.",
-		.check = check_live,
-		.perform = do_live,
-	},
-	{
-		.title = "Same share, shorter period; read cpu.stat",
-		.task = "Keep 30% but slice time finer, then read the kernel's counters:\n"
-			"  quota 30 50000\n"
-			"  usage\n"
-			"  host cat DIR/cpu.stat   (DIR as `usage` prints it)",
-		.hint = "15000 us every 50000 us is still 30%.",
-		.explain = "quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter\n"
-			   "slices (smoother for latency, more accounting work). cpu.stat counts the periods in which\n"
-			   "the group ran (nr_periods), the periods it hit the limit (nr_throttled) and the time it\n"
-			   "spent throttled (v1: throttled_time in ns; v2: throttled_usec). Busy workers under a\n"
-			   "quota are throttled in nearly every period. The group's used time is in cpuacct.usage (v1,\n"
-			   "in the cpuacct hierarchy, which a hybrid machine may mount apart from cpu) or\n"
-			   "usage_usec in cpu.stat (v2); `usage` sums the workers' own utime + stime instead,\n"
-			   "which reads the same on every layout.",
-		.check = check_period,
-		.perform = do_period,
-	},
+    {
+	.title = "A free worker takes a whole CPU",
+	.task = "Start one busy-loop worker and measure it:\n"
+		"  stress 1\n"
+		"  usage\n"
+		"Compare with the host's view: `host top -b -n 1 | head -15`.",
+	.hint =
+	    "`stress 1` forks one worker inside the lab process; `usage` samples its CPU time for a second.",
+	.explain =
+	    "The worker is a child of the lab process spinning in `for (;;);`. Nothing limits it, so the\n"
+	    "scheduler gives it a whole CPU whenever it is runnable: `usage` reads utime + stime\n"
+	    "(fields 14 and 15 of /proc/<pid>/stat) twice, one second apart, and gets about 100%.\n"
+	    "That is the noisy neighbour a container limit is for.",
+	.check = check_free,
+	.perform = do_free,
+    },
+    {
+	.title = "Create a cgroup",
+	.task = "Make the lab's cgroup and see where the kernel put its files:\n"
+		"  cgroup\n"
+		"Then list them: `host ls DIR` with the directory `cgroup` printed.",
+	.hint = "A cgroup is a directory in the cgroup filesystem: making the directory makes the group.",
+	.explain =
+	    "nslab did mkdir(2) in the cgroup filesystem: nslab/<nslab pid>/cpu. The kernel filled the\n"
+	    "new directory with the cpu controller's files at once. On cgroup v1 each controller has\n"
+	    "its own hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over\n"
+	    "cpu.cfs_period_us. On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows\n"
+	    "up in a child only after its parent lists it in cgroup.subtree_control (nslab wrote\n"
+	    "\"+cpu\" there), and the limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at\n"
+	    "/sys/fs/cgroup/unified but keeps cpu on v1. `usage` and `cgroup` say which you have.",
+	.check = check_cgroup,
+	.perform = do_cgroup,
+    },
+    {
+	.title = "Move the worker in",
+	.task = "Put the worker (and the lab process) into the cgroup:\n"
+		"  move\n"
+		"By hand it is one write per process: `host sh -c 'echo PID > DIR/cgroup.procs'`.\n"
+		"Then: `run cat /proc/self/cgroup`.",
+	.hint = "Writing a PID to cgroup.procs moves that process; its children are born inside.",
+	.explain =
+	    "Moving a process is write(2) of its PID to the cgroup's cgroup.procs. /proc/<pid>/cgroup\n"
+	    "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2).\n"
+	    "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable\n"
+	    "controllers for its children (cgroup.subtree_control), which is why the workers live\n"
+	    "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
+	    "still takes a whole CPU.",
+	.check = check_moved,
+	.perform = do_move,
+    },
+    {
+	.title = "Limit it to 30%",
+	.task = "Give the cgroup 30 ms of CPU time in every 100 ms period:\n"
+		"  quota 30\n"
+		"  usage",
+	.hint = "The quota is CPU time per period: 30000 us out of 100000 us.",
+	.explain =
+	    "The CFS bandwidth controller hands the cgroup `quota` microseconds of CPU time per `period`.\n"
+	    "When the workers have used it up they are throttled (taken off the CPU) until the next\n"
+	    "period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%.\n"
+	    "v1: cpu.cfs_quota_us = 30000, cpu.cfs_period_us = 100000. v2: cpu.max = \"30000 100000\".",
+	.check = check_quota30,
+	.perform = do_quota30,
+    },
+    {
+	.title = "Change the quota live",
+	.task = "Limits change while the workers run:\n"
+		"  quota 10\n"
+		"  usage\n"
+		"Then two workers and more than one CPU (this part needs a machine with at least\n"
+		"two CPUs: `host nproc`; on one CPU, `quota 150` is refused):\n"
+		"  stress 2\n"
+		"  quota 150\n"
+		"  usage",
+	.hint = "A quota above the period lets the group use more than one CPU, if it has enough threads.",
+	.explain = "The new quota applies from the next period: no restart, no signal to the workers. New\n"
+		   "workers are forked by the lab process, which is in the cgroup, so they are born inside.\n"
+		   "quota 150 = 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75%\n"
+		   "each. One worker alone could never use more than 100%.",
+	.check = check_live,
+	.perform = do_live,
+    },
+    {
+	.title = "Same share, shorter period; read cpu.stat",
+	.task = "Keep 30% but slice time finer, then read the kernel's counters:\n"
+		"  quota 30 50000\n"
+		"  usage\n"
+		"  host cat DIR/cpu.stat   (DIR as `usage` prints it)",
+	.hint = "15000 us every 50000 us is still 30%.",
+	.explain =
+	    "quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter\n"
+	    "slices (smoother for latency, more accounting work). cpu.stat counts the periods in which\n"
+	    "the group ran (nr_periods), the periods it hit the limit (nr_throttled) and the time it\n"
+	    "spent throttled (v1: throttled_time in ns; v2: throttled_usec). Busy workers under a\n"
+	    "quota are throttled in nearly every period. The group's used time is in cpuacct.usage (v1,\n"
+	    "in the cpuacct hierarchy, which a hybrid machine may mount apart from cpu) or\n"
+	    "usage_usec in cpu.stat (v2); `usage` sums the workers' own utime + stime instead,\n"
+	    "which reads the same on every layout.",
+	.check = check_period,
+	.perform = do_period,
+    },
 };
 
 /* --- lab --- */
@@ -827,7 +870,8 @@ static const char *unsupported(struct nslab_host *h)
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
 		return "there is no cgroup filesystem at /sys/fs/cgroup";
 	if (!cpu_mount(mnt, sizeof(mnt)))
-		return "no cgroup hierarchy offers the cpu controller (not in /sys/fs/cgroup/cgroup.controllers, "
+		return "no cgroup hierarchy offers the cpu controller (not in "
+		       "/sys/fs/cgroup/cgroup.controllers, "
 		       "no v1 cpu mount): check cgroup_disable= on the kernel command line";
 	return NULL;
 }
@@ -846,8 +890,10 @@ static int setup(struct nslab_host *h)
 	char mnt[PATH_MAX] = "?";
 	cpu_mount(mnt, sizeof(mnt));
 	h->print(h, "This machine runs %s; the cpu controller is mounted at %s.\n",
-		 h->cg_mode(h) == NSLAB_CG_HYBRID ? "hybrid cgroups (v1 controllers, v2 at /sys/fs/cgroup/unified)"
-						  : h->cg_mode(h) == NSLAB_CG_V2 ? "cgroup v2" : "cgroup v1",
+		 h->cg_mode(h) == NSLAB_CG_HYBRID
+		     ? "hybrid cgroups (v1 controllers, v2 at /sys/fs/cgroup/unified)"
+		 : h->cg_mode(h) == NSLAB_CG_V2 ? "cgroup v2"
+						: "cgroup v1",
 		 mnt);
 	return 0;
 }
@@ -860,22 +906,22 @@ static void teardown(struct nslab_host *h)
 }
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "cpu",
-	.title = "cgroup CPU throttling",
-	.summary = "Namespaces decide what a process can see; cgroups decide how much it can use. Start a "
-		   "busy-loop worker, watch it take a whole CPU, then put it in a cgroup under nslab/ and give "
-		   "it a CFS quota: the kernel holds it to quota / period x 100 percent, live, and counts every "
-		   "throttled period in cpu.stat. Works on cgroup v1, hybrid and v2 machines, and says which "
-		   "one this is.",
-	.order = 120,
-	NSLAB_STEPS(steps),
-	.unsupported = unsupported,
-	.setup = setup,
-	.teardown = teardown,
-	NSLAB_COMMANDS(commands),
-	.tick = update_meter, /* the TUI calls it about once a second: a live meter */
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "cpu",
+    .title = "cgroup CPU throttling",
+    .summary = "Namespaces decide what a process can see; cgroups decide how much it can use. Start a "
+	       "busy-loop worker, watch it take a whole CPU, then put it in a cgroup under nslab/ and give "
+	       "it a CFS quota: the kernel holds it to quota / period x 100 percent, live, and counts every "
+	       "throttled period in cpu.stat. Works on cgroup v1, hybrid and v2 machines, and says which "
+	       "one this is.",
+    .order = 120,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    .teardown = teardown,
+    NSLAB_COMMANDS(commands),
+    .tick = update_meter, /* the TUI calls it about once a second: a live meter */
 };
 
 NSLAB_LAB(lab)

@@ -144,8 +144,10 @@ static bool check_ns(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	if (h->same_ns(h, pid, "ipc") == 1) {
-		h->missing(h, "the lab process still shares the host's IPC namespace "
-			      "(/proc/%d/ns/ipc is the same as nslab's)", (int)pid);
+		h->missing(h,
+			   "the lab process still shares the host's IPC namespace "
+			   "(/proc/%d/ns/ipc is the same as nslab's)",
+			   (int)pid);
 		return false;
 	}
 	return true;
@@ -222,7 +224,8 @@ static int do_lab_shm(struct nslab_host *h)
 {
 	if (run_traced(h, "ipcmk -M 2000") < 0)
 		return -1;
-	h->trace(h, "shmget(0x<random key>, %d, IPC_CREAT|0644) = ID   (ipcmk, inside the lab's IPC namespace)",
+	h->trace(h,
+		 "shmget(0x<random key>, %d, IPC_CREAT|0644) = ID   (ipcmk, inside the lab's IPC namespace)",
 		 LAB_SHM_SIZE);
 	return 0;
 }
@@ -247,7 +250,8 @@ static bool check_host_shm(struct nslab_host *h)
 	host_list(IPC_SHM, &host);
 	const struct ipc_ent *s = host_seg(h, &host);
 	if (!s) {
-		h->missing(h, "no %d-byte shared memory segment on the host (the `hostshm` command makes one)",
+		h->missing(h,
+			   "no %d-byte shared memory segment on the host (the `hostshm` command makes one)",
 			   HOST_SHM_SIZE);
 		return false;
 	}
@@ -278,8 +282,8 @@ static int do_host_shm(struct nslab_host *h)
 		return -1;
 	}
 	d->shmid = atoi(out);
-	h->trace(h, "shmget(IPC_PRIVATE, %d, IPC_CREAT|0600) = %d   (on the host, by process %d)", HOST_SHM_SIZE,
-		 d->shmid, (int)d->peer);
+	h->trace(h, "shmget(IPC_PRIVATE, %d, IPC_CREAT|0600) = %d   (on the host, by process %d)",
+		 HOST_SHM_SIZE, d->shmid, (int)d->peer);
 	h->trace(h, "shmat(%d, NULL, SHM_RDONLY) = 0x...", d->shmid);
 	h->trace(h, "shmctl(%d, IPC_RMID, NULL) = 0   (freed when the lab stops: status \"dest\")", d->shmid);
 	return 0;
@@ -295,8 +299,8 @@ static int cmd_hostshm(struct nslab_host *h, int argc, char **argv)
 	}
 	if (do_host_shm(h) < 0)
 		return -1;
-	h->print(h, "made a %d-byte segment on the host: shmid %d, held by process %d\n", HOST_SHM_SIZE, d->shmid,
-		 (int)d->peer);
+	h->print(h, "made a %d-byte segment on the host: shmid %d, held by process %d\n", HOST_SHM_SIZE,
+		 d->shmid, (int)d->peer);
 	return 0;
 }
 
@@ -349,91 +353,94 @@ static void teardown(struct nslab_host *h)
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "An IPC namespace of its own",
-		.task = "Give the lab process a new IPC namespace:\n"
-			"  unshare\n"
-			"(the lab's command for unshare(CLONE_NEWIPC) in the lab process). Then compare\n"
-			"  host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc",
-		.hint = "Type `unshare`; the ipc row of `ns` now differs.",
-		.explain = "unshare(CLONE_NEWIPC) moves the caller into a new, empty IPC namespace (Linux 2.6.19, "
-			   "2006, together with UTS). It holds the System V objects: shared memory segments, message "
-			   "queues and semaphore sets, each found by a key or an ID, and the POSIX message queues of "
-			   "the mqueue filesystem. /proc/PID/ns/ipc names it; /proc/sysvipc/{shm,msg,sem} list the "
-			   "objects of the namespace of whoever reads them.",
-		.check = check_ns,
-		.perform = do_unshare,
-	},
-	{
-		.title = "Shared memory inside",
-		.task = "Make a 2000-byte shared memory segment inside the lab and look from both sides:\n"
-			"  run ipcmk -M 2000\n"
-			"  run ipcs -m\n"
-			"  host ipcs -m",
-		.hint = "ipcmk -M SIZE calls shmget(2) with a random key. The host's list does not have it.",
-		.explain = "shmget(2) creates the segment in the caller's IPC namespace. The IDs and keys are "
-			   "per namespace: the lab's first segment may well have ID 0 while the host also has an ID 0, "
-			   "and they are different objects. ipcs reads /proc/sysvipc/shm, which shows the reader's "
-			   "namespace, so `run ipcs -m` and `host ipcs -m` differ. The segment goes away with the "
-			   "namespace, when nothing refers to it any more: no process in it, and no open fd or "
-			   "bind mount of /proc/PID/ns/ipc.",
-		.check = check_lab_shm,
-		.perform = do_lab_shm,
-	},
-	{
-		.title = "The host's segment is invisible inside",
-		.task = "Make a 1000-byte segment on the host (nslab removes it when the lab stops):\n"
-			"  hostshm\n"
-			"  host ipcs -m\n"
-			"  run ipcs -m",
-		.hint = "`hostshm` makes the segment from a helper process on the host. (`host ipcmk -M 1000` "
-			"works too, but then remove it yourself with `host ipcrm -m ID`.)",
-		.explain = "Isolation works both ways: a process in the lab cannot name, attach or remove the "
-			   "host's segment, whatever key or ID it tries, because shmget/shmat/shmctl look only in the "
-			   "caller's namespace. nslab attached the segment and marked it IPC_RMID at once (ipcs shows "
-			   "status \"dest\" and key 0), so the kernel frees it when the helper exits.",
-		.check = check_host_shm,
-		.perform = do_host_shm,
-	},
-	{
-		.title = "Queues and semaphores too",
-		.task = "Make a message queue and a semaphore set inside, and compare:\n"
-			"  run ipcmk -Q\n"
-			"  run ipcmk -S 1\n"
-			"  run ipcs -q -s\n"
-			"  host ipcs -q -s",
-		.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the lab's namespace.",
-		.explain = "Message queues (/proc/sysvipc/msg) and semaphore sets (/proc/sysvipc/sem) are isolated "
-			   "like shared memory, and so are POSIX message queues (mq_open, /dev/mqueue). Not every way "
-			   "of talking is an IPC-namespace object: pipes are just file descriptors passed to children, "
-			   "UNIX sockets are reached by a path (the mount namespace decides) or an abstract name (the "
-			   "network namespace decides), and shared files or mmap follow the filesystem.",
-		.check = check_msg_sem,
-		.perform = do_msg_sem,
-	},
+    {
+	.title = "An IPC namespace of its own",
+	.task = "Give the lab process a new IPC namespace:\n"
+		"  unshare\n"
+		"(the lab's command for unshare(CLONE_NEWIPC) in the lab process). Then compare\n"
+		"  host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc",
+	.hint = "Type `unshare`; the ipc row of `ns` now differs.",
+	.explain = "unshare(CLONE_NEWIPC) moves the caller into a new, empty IPC namespace (Linux 2.6.19, "
+		   "2006, together with UTS). It holds the System V objects: shared memory segments, message "
+		   "queues and semaphore sets, each found by a key or an ID, and the POSIX message queues of "
+		   "the mqueue filesystem. /proc/PID/ns/ipc names it; /proc/sysvipc/{shm,msg,sem} list the "
+		   "objects of the namespace of whoever reads them.",
+	.check = check_ns,
+	.perform = do_unshare,
+    },
+    {
+	.title = "Shared memory inside",
+	.task = "Make a 2000-byte shared memory segment inside the lab and look from both sides:\n"
+		"  run ipcmk -M 2000\n"
+		"  run ipcs -m\n"
+		"  host ipcs -m",
+	.hint = "ipcmk -M SIZE calls shmget(2) with a random key. The host's list does not have it.",
+	.explain =
+	    "shmget(2) creates the segment in the caller's IPC namespace. The IDs and keys are "
+	    "per namespace: the lab's first segment may well have ID 0 while the host also has an ID 0, "
+	    "and they are different objects. ipcs reads /proc/sysvipc/shm, which shows the reader's "
+	    "namespace, so `run ipcs -m` and `host ipcs -m` differ. The segment goes away with the "
+	    "namespace, when nothing refers to it any more: no process in it, and no open fd or "
+	    "bind mount of /proc/PID/ns/ipc.",
+	.check = check_lab_shm,
+	.perform = do_lab_shm,
+    },
+    {
+	.title = "The host's segment is invisible inside",
+	.task = "Make a 1000-byte segment on the host (nslab removes it when the lab stops):\n"
+		"  hostshm\n"
+		"  host ipcs -m\n"
+		"  run ipcs -m",
+	.hint = "`hostshm` makes the segment from a helper process on the host. (`host ipcmk -M 1000` "
+		"works too, but then remove it yourself with `host ipcrm -m ID`.)",
+	.explain =
+	    "Isolation works both ways: a process in the lab cannot name, attach or remove the "
+	    "host's segment, whatever key or ID it tries, because shmget/shmat/shmctl look only in the "
+	    "caller's namespace. nslab attached the segment and marked it IPC_RMID at once (ipcs shows "
+	    "status \"dest\" and key 0), so the kernel frees it when the helper exits.",
+	.check = check_host_shm,
+	.perform = do_host_shm,
+    },
+    {
+	.title = "Queues and semaphores too",
+	.task = "Make a message queue and a semaphore set inside, and compare:\n"
+		"  run ipcmk -Q\n"
+		"  run ipcmk -S 1\n"
+		"  run ipcs -q -s\n"
+		"  host ipcs -q -s",
+	.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the lab's namespace.",
+	.explain =
+	    "Message queues (/proc/sysvipc/msg) and semaphore sets (/proc/sysvipc/sem) are isolated "
+	    "like shared memory, and so are POSIX message queues (mq_open, /dev/mqueue). Not every way "
+	    "of talking is an IPC-namespace object: pipes are just file descriptors passed to children, "
+	    "UNIX sockets are reached by a path (the mount namespace decides) or an abstract name (the "
+	    "network namespace decides), and shared files or mmap follow the filesystem.",
+	.check = check_msg_sem,
+	.perform = do_msg_sem,
+    },
 };
 
 static const struct nslab_command commands[] = {
-	{"unshare", "unshare", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_unshare},
-	{"hostshm", "hostshm", "make a 1000-byte shared memory segment on the host (removed with the lab)", 0, 0,
-	 cmd_hostshm},
+    {"unshare", "unshare", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_unshare},
+    {"hostshm", "hostshm", "make a 1000-byte shared memory segment on the host (removed with the lab)", 0, 0,
+     cmd_hostshm},
 };
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "ipc",
-	.title = "IPC namespace: System V shared memory, queues, semaphores",
-	.summary = "Processes can talk through kernel objects found by a number: System V shared memory, "
-		   "message queues and semaphores. An IPC namespace gives a process its own set of them, so a "
-		   "container cannot read or remove the host's shared memory, and the same ID can mean two "
-		   "different things on the two sides.",
-	.order = 60,
-	NSLAB_STEPS(steps),
-	.unsupported = unsupported,
-	.setup = setup,
-	.teardown = teardown,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "ipc",
+    .title = "IPC namespace: System V shared memory, queues, semaphores",
+    .summary = "Processes can talk through kernel objects found by a number: System V shared memory, "
+	       "message queues and semaphores. An IPC namespace gives a process its own set of them, so a "
+	       "container cannot read or remove the host's shared memory, and the same ID can mean two "
+	       "different things on the two sides.",
+    .order = 60,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    .teardown = teardown,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -114,8 +114,10 @@ static bool check_unshare(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	if (h->same_ns(h, pid, "mnt") == 1) {
-		h->missing(h, "the lab process still shares the host's mount namespace "
-			      "(/proc/%d/ns/mnt is the same as nslab's)", (int)pid);
+		h->missing(h,
+			   "the lab process still shares the host's mount namespace "
+			   "(/proc/%d/ns/mnt is the same as nslab's)",
+			   (int)pid);
 		return false;
 	}
 	return true;
@@ -151,8 +153,10 @@ static bool check_private(struct nslab_host *h)
 		return false;
 	struct find f = find_mount(h, pid, "/");
 	if (f.shared > 0) {
-		h->missing(h, "%d mount(s) of the lab are still shared with the host (\"shared:N\" in "
-			      "/proc/%d/mountinfo)", f.shared, (int)pid);
+		h->missing(h,
+			   "%d mount(s) of the lab are still shared with the host (\"shared:N\" in "
+			   "/proc/%d/mountinfo)",
+			   f.shared, (int)pid);
 		return false;
 	}
 	return true;
@@ -174,8 +178,9 @@ static bool check_mount(struct nslab_host *h)
 	data_path(h, dp, sizeof(dp));
 	struct find host = find_mount(h, 0, dp);
 	if (host.count > 0) {
-		h->missing(h, "the host's /proc/self/mountinfo has a %s on %s too: the mount propagated out "
-			      "(undo it: host umount %s; then make the lab's mounts private first)",
+		h->missing(h,
+			   "the host's /proc/self/mountinfo has a %s on %s too: the mount propagated out "
+			   "(undo it: host umount %s; then make the lab's mounts private first)",
 			   host.fstype, dp, dp);
 		return false;
 	}
@@ -277,99 +282,108 @@ static int setup(struct nslab_host *h)
 	 * down with the lab (a no-op when nothing is mounted there). */
 	if (h->keep(h, NSLAB_OBJ_MOUNT, dp) < 0)
 		return -1;
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .init = init_agent, .init_arg = wd, .init_arglen = strlen(wd) + 1};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
+				  .label = "lab",
+				  .init = init_agent,
+				  .init_arg = wd,
+				  .init_arglen = strlen(wd) + 1};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	h->print(h, "The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
-		    "From the host it is /run/nslab/*/mnt/" DATA " too.\n", wd);
+	h->print(h,
+		 "The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
+		 "From the host it is /run/nslab/*/mnt/" DATA " too.\n",
+		 wd);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "A mount namespace of its own",
-		.task = "Give the lab process a new mount namespace:\n"
-			"  unshare\n"
-			"(the lab's command for unshare(CLONE_NEWNS) in the lab process). Compare:\n"
-			"  host readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt\n"
-			"  run grep shared: /proc/self/mountinfo\n"
-			"  host grep shared: /proc/self/mountinfo",
-		.hint = "Type `unshare`. The mnt row of `ns` now differs between the host and the lab.",
-		.explain = "unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
-			   "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
-			   "yet: propagation is copied too. systemd makes / \"shared\", so each copied mount joins the "
-			   "peer group of its original (\"shared:N\" with the same N in both mountinfo files), and a "
-			   "mount made now would show up on the host as well. (So that you see this on any machine, "
-			   "nslab made the lab's work directory a shared mount on the host: it is the \"shared:\" line "
-			   "with /run/nslab in it.)",
-		.check = check_unshare,
-		.perform = do_unshare,
-	},
-	{
-		.title = "Make the mounts private",
-		.task = "Cut the lab's mounts out of their peer groups:\n"
-			"  run mount --make-rprivate /\n"
-			"  run grep -c shared: /proc/self/mountinfo   (now 0)\n"
-			"(Try the mount of the next step before this one, and it appears on the host too.)",
-		.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL).",
-		.explain = "A mount's propagation type decides whether mount events cross between copies: shared "
-			   "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
-			   "private (never) or unbindable. MS_REC|MS_PRIVATE on / makes every mount of this namespace "
-			   "private. This is why unshare(1) defaults to --propagation private: without it, "
-			   "`unshare --mount` followed by a mount would change the host's mount table.",
-		.check = check_private,
-		.perform = do_private,
-	},
-	{
-		.title = "Mount a tmpfs inside",
-		.task = "Mount a small tmpfs on the lab's data directory:\n"
-			"  run mount -t tmpfs -o size=1m nslab-demo " DATA "\n"
-			"  run grep nslab-demo /proc/self/mountinfo\n"
-			"  host grep nslab-demo /proc/self/mountinfo   (nothing)",
-		.hint = "`run` starts in the lab's work directory, so " DATA " is a relative path. The directory "
-			"exists on both sides; the filesystem on it only in the lab.",
-		.explain = "mount(\"nslab-demo\", \"DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to the "
-			   "calling process's mount namespace only. /proc/LABPID/mountinfo lists it; the host's "
-			   "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
-		.check = check_mount,
-		.perform = do_mount,
-	},
-	{
-		.title = "A file only the lab sees",
-		.task = "Write a file on the tmpfs, then look from both sides:\n"
-			"  run echo hello > " DATA "/" FILE_NAME "\n"
-			"  run ls -l " DATA "\n"
-			"  host ls -la /run/nslab/*/mnt/" DATA "   (empty)",
-		.hint = "The host looks at the directory underneath the mount: nothing was ever written there.",
-		.explain = "The file lives on the tmpfs, and the tmpfs is attached only in the lab's mount tree. "
-			   "On the host, path lookup of DIR/" DATA " finds no mount there and stops at the empty "
-			   "directory of the underlying filesystem. /proc/LABPID/root/... walks the lab's tree, so "
-			   "`host cat /proc/$NSLAB_LAB_PID/root/run/nslab/*/mnt/" DATA "/" FILE_NAME "` does show it. "
-			   "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
-			   "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file.",
-		.check = check_file,
-		.perform = do_file,
-	},
+    {
+	.title = "A mount namespace of its own",
+	.task = "Give the lab process a new mount namespace:\n"
+		"  unshare\n"
+		"(the lab's command for unshare(CLONE_NEWNS) in the lab process). Compare:\n"
+		"  host readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt\n"
+		"  run grep shared: /proc/self/mountinfo\n"
+		"  host grep shared: /proc/self/mountinfo",
+	.hint = "Type `unshare`. The mnt row of `ns` now differs between the host and the lab.",
+	.explain =
+	    "unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
+	    "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
+	    "yet: propagation is copied too. systemd makes / \"shared\", so each copied mount joins the "
+	    "peer group of its original (\"shared:N\" with the same N in both mountinfo files), and a "
+	    "mount made now would show up on the host as well. (So that you see this on any machine, "
+	    "nslab made the lab's work directory a shared mount on the host: it is the \"shared:\" line "
+	    "with /run/nslab in it.)",
+	.check = check_unshare,
+	.perform = do_unshare,
+    },
+    {
+	.title = "Make the mounts private",
+	.task = "Cut the lab's mounts out of their peer groups:\n"
+		"  run mount --make-rprivate /\n"
+		"  run grep -c shared: /proc/self/mountinfo   (now 0)\n"
+		"(Try the mount of the next step before this one, and it appears on the host too.)",
+	.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL).",
+	.explain =
+	    "A mount's propagation type decides whether mount events cross between copies: shared "
+	    "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
+	    "private (never) or unbindable. MS_REC|MS_PRIVATE on / makes every mount of this namespace "
+	    "private. This is why unshare(1) defaults to --propagation private: without it, "
+	    "`unshare --mount` followed by a mount would change the host's mount table.",
+	.check = check_private,
+	.perform = do_private,
+    },
+    {
+	.title = "Mount a tmpfs inside",
+	.task = "Mount a small tmpfs on the lab's data directory:\n"
+		"  run mount -t tmpfs -o size=1m nslab-demo " DATA "\n"
+		"  run grep nslab-demo /proc/self/mountinfo\n"
+		"  host grep nslab-demo /proc/self/mountinfo   (nothing)",
+	.hint = "`run` starts in the lab's work directory, so " DATA " is a relative path. The directory "
+		"exists on both sides; the filesystem on it only in the lab.",
+	.explain = "mount(\"nslab-demo\", \"DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to the "
+		   "calling process's mount namespace only. /proc/LABPID/mountinfo lists it; the host's "
+		   "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
+	.check = check_mount,
+	.perform = do_mount,
+    },
+    {
+	.title = "A file only the lab sees",
+	.task = "Write a file on the tmpfs, then look from both sides:\n"
+		"  run echo hello > " DATA "/" FILE_NAME "\n"
+		"  run ls -l " DATA "\n"
+		"  host ls -la /run/nslab/*/mnt/" DATA "   (empty)",
+	.hint = "The host looks at the directory underneath the mount: nothing was ever written there.",
+	.explain =
+	    "The file lives on the tmpfs, and the tmpfs is attached only in the lab's mount tree. "
+	    "On the host, path lookup of DIR/" DATA " finds no mount there and stops at the empty "
+	    "directory of the underlying filesystem. /proc/LABPID/root/... walks the lab's tree, so "
+	    "`host cat /proc/$NSLAB_LAB_PID/root/run/nslab/*/mnt/" DATA "/" FILE_NAME "` does show it. "
+	    "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
+	    "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file.",
+	.check = check_file,
+	.perform = do_file,
+    },
 };
 
 static const struct nslab_command commands[] = {
-	{"unshare", "unshare", "unshare(CLONE_NEWNS) in the lab process (mounts keep their propagation)", 0, 0,
-	 cmd_unshare},
+    {"unshare", "unshare", "unshare(CLONE_NEWNS) in the lab process (mounts keep their propagation)", 0, 0,
+     cmd_unshare},
 };
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "mnt",
-	.title = "Mount namespace: private mount tables",
-	.summary = "A mount namespace gives a process its own table of mounts: what is mounted inside is "
-		   "invisible outside. The copy starts linked to the host through shared propagation, so you "
-		   "will first make it private, then mount a tmpfs and write a file that the host cannot see, "
-		   "although the directory is right there on both sides.",
-	.order = 40,
-	NSLAB_STEPS(steps),
-	.setup = setup,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "mnt",
+    .title = "Mount namespace: private mount tables",
+    .summary = "A mount namespace gives a process its own table of mounts: what is mounted inside is "
+	       "invisible outside. The copy starts linked to the host through shared propagation, so you "
+	       "will first make it private, then mount a tmpfs and write a file that the host cannot see, "
+	       "although the directory is right there on both sides.",
+    .order = 40,
+    NSLAB_STEPS(steps),
+    .setup = setup,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -54,10 +54,10 @@ static void close_fd(int *fd)
 /* --- functions that run inside an agent (h->call) --- */
 
 struct ifinfo {
-	int index;         /* 0: no such interface in this namespace */
-	unsigned flags;    /* IFF_* */
-	char driver[32];   /* "veth", from the ethtool ioctl */
-	char addrs[256];   /* IPv4 addresses, space separated */
+	int index;       /* 0: no such interface in this namespace */
+	unsigned flags;  /* IFF_* */
+	char driver[32]; /* "veth", from the ethtool ioctl */
+	char addrs[256]; /* IPv4 addresses, space separated */
 };
 
 /* arg: interface name. Sockets are made in the caller's network namespace,
@@ -86,7 +86,8 @@ static int fn_ifinfo(void *arg, char *out, size_t outlen)
 	if (getifaddrs(&ifa) == 0) {
 		size_t len = 0;
 		for (struct ifaddrs *p = ifa; p; p = p->ifa_next) {
-			if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET || strcmp(p->ifa_name, name) != 0)
+			if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET ||
+			    strcmp(p->ifa_name, name) != 0)
 				continue;
 			char a[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &((struct sockaddr_in *)p->ifa_addr)->sin_addr, a, sizeof(a));
@@ -185,7 +186,8 @@ static bool wait_reply(int fd, uint16_t id, uint16_t seq, int ms)
 		if ((size_t)n < hl + sizeof(struct icmphdr))
 			continue;
 		struct icmphdr *ic = (struct icmphdr *)(buf + hl);
-		if (ic->type == ICMP_ECHOREPLY && ic->un.echo.id == htons(id) && ic->un.echo.sequence == htons(seq))
+		if (ic->type == ICMP_ECHOREPLY && ic->un.echo.id == htons(id) &&
+		    ic->un.echo.sequence == htons(seq))
 			return true;
 	}
 }
@@ -319,8 +321,10 @@ static bool check_veth(struct nslab_host *h)
 		return false;
 	bool ok = true;
 	if (!a.index) {
-		h->missing(h, "no " LAB_IF " in the lab's namespace: `run ip link add " LAB_IF
-			      " type veth peer name " PEER_IF " netns %d`", (int)peer);
+		h->missing(h,
+			   "no " LAB_IF " in the lab's namespace: `run ip link add " LAB_IF
+			   " type veth peer name " PEER_IF " netns %d`",
+			   (int)peer);
 		ok = false;
 	} else if (strcmp(a.driver, "veth") != 0) {
 		h->missing(h, LAB_IF " in the lab is a \"%s\" device, not a veth", a.driver);
@@ -329,8 +333,10 @@ static bool check_veth(struct nslab_host *h)
 	if (a.index && !b.index) {
 		struct ifinfo stray;
 		if (ifinfo(h, h->main_pid(h), PEER_IF, &stray) && stray.index)
-			h->missing(h, PEER_IF " is still in the lab's namespace: `run ip link set " PEER_IF
-				      " netns %d` moves it to the peer", (int)peer);
+			h->missing(h,
+				   PEER_IF " is still in the lab's namespace: `run ip link set " PEER_IF
+					   " netns %d` moves it to the peer",
+				   (int)peer);
 		else
 			h->missing(h, "no " PEER_IF " in the peer's namespace (PID %d)", (int)peer);
 		ok = false;
@@ -342,20 +348,23 @@ static int do_veth(struct nslab_host *h)
 {
 	pid_t peer = peer_pid(h);
 	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "ip link add " LAB_IF " type veth peer name " PEER_IF " netns %d", (int)peer);
+	snprintf(cmd, sizeof(cmd), "ip link add " LAB_IF " type veth peer name " PEER_IF " netns %d",
+		 (int)peer);
 	if (run_quiet(h, 0, cmd) < 0)
 		return -1;
-	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", kind=\"veth\", "
-		    "peer={ifname=\"" PEER_IF "\", IFLA_NET_NS_PID=%d}}) = 0   [ip link add]", (int)peer);
-	h->print(h, "%s (in the lab) and %s (in the peer, PID %d) are two ends of one cable.\n", LAB_IF, PEER_IF,
+	h->trace(h,
+		 "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", kind=\"veth\", "
+		 "peer={ifname=\"" PEER_IF "\", IFLA_NET_NS_PID=%d}}) = 0   [ip link add]",
 		 (int)peer);
+	h->print(h, "%s (in the lab) and %s (in the peer, PID %d) are two ends of one cable.\n", LAB_IF,
+		 PEER_IF, (int)peer);
 	return 0;
 }
 
 /* --- step 3: addresses --- */
 
-static bool check_end(struct nslab_host *h, pid_t agent, const char *who, const char *ifname, const char *addr,
-		      const char *cmd)
+static bool check_end(struct nslab_host *h, pid_t agent, const char *who, const char *ifname,
+		      const char *addr, const char *cmd)
 {
 	struct ifinfo info;
 	if (!ifinfo(h, agent, ifname, &info))
@@ -366,8 +375,8 @@ static bool check_end(struct nslab_host *h, pid_t agent, const char *who, const 
 		return false;
 	}
 	if (!has_addr(&info, addr)) {
-		h->missing(h, "%s in the %s has no address %s: `%s ip addr add %s/" PREFIX " dev %s`", ifname, who,
-			   addr, cmd, addr, ifname);
+		h->missing(h, "%s in the %s has no address %s: `%s ip addr add %s/" PREFIX " dev %s`", ifname,
+			   who, addr, cmd, addr, ifname);
 		ok = false;
 	}
 	if (!(info.flags & IFF_UP)) {
@@ -387,15 +396,20 @@ static bool check_addrs(struct nslab_host *h)
 
 static int do_addrs(struct nslab_host *h)
 {
-	if (run_quiet(h, 0, "ip addr replace " LAB_ADDR "/" PREFIX " dev " LAB_IF " && ip link set " LAB_IF " up") <
-		    0 ||
+	if (run_quiet(h, 0,
+		      "ip addr replace " LAB_ADDR "/" PREFIX " dev " LAB_IF " && ip link set " LAB_IF
+		      " up") < 0 ||
 	    run_quiet(h, peer_pid(h),
-		      "ip addr replace " PEER_ADDR "/" PREFIX " dev " PEER_IF " && ip link set " PEER_IF " up") < 0)
+		      "ip addr replace " PEER_ADDR "/" PREFIX " dev " PEER_IF " && ip link set " PEER_IF
+		      " up") < 0)
 		return -1;
-	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"" LAB_IF "\", " LAB_ADDR "/" PREFIX "}) = 0   [lab]");
+	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"" LAB_IF "\", " LAB_ADDR "/" PREFIX
+		    "}) = 0   [lab]");
 	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", flags=IFF_UP}) = 0   [lab]");
-	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"" PEER_IF "\", " PEER_ADDR "/" PREFIX "}) = 0   [peer]");
-	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" PEER_IF "\", flags=IFF_UP}) = 0   [peer]");
+	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"" PEER_IF "\", " PEER_ADDR "/" PREFIX
+		    "}) = 0   [peer]");
+	h->trace(h,
+		 "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" PEER_IF "\", flags=IFF_UP}) = 0   [peer]");
 	h->print(h, "lab " LAB_ADDR " <-> peer " PEER_ADDR " (a /" PREFIX ": room for exactly these two).\n");
 	return 0;
 }
@@ -409,12 +423,16 @@ static bool check_ping(struct nslab_host *h)
 	long replies = echo_replies(pid);
 	bool ok = true;
 	if (replies <= 0) {
-		h->missing(h, "no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is %ld): "
-			      "`run ping -c 2 -W 1 " PEER_ADDR "`", (int)pid, replies < 0 ? 0 : replies);
+		h->missing(
+		    h,
+		    "no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is %ld): "
+		    "`run ping -c 2 -W 1 " PEER_ADDR "`",
+		    (int)pid, replies < 0 ? 0 : replies);
 		ok = false;
 	}
 	if (h->call(h, pid, fn_probe, PEER_ADDR, sizeof(PEER_ADDR), NULL, 0) < 0) {
-		h->missing(h, "the peer " PEER_ADDR " does not answer from the lab right now (%s)", strerror(errno));
+		h->missing(h, "the peer " PEER_ADDR " does not answer from the lab right now (%s)",
+			   strerror(errno));
 		ok = false;
 	}
 	return ok;
@@ -442,83 +460,83 @@ static int do_ping(struct nslab_host *h)
 /* --- the lab --- */
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "Bring the loopback up",
-		.task = "A new network namespace holds exactly one interface, lo, and it is down.\n"
-			"Compare `run ip addr` with `host ip addr`, then bring lo up:\n"
-			"  run ip link set lo up\n"
-			"  run ip addr show lo",
-		.hint = "`run` executes inside the lab's network namespace, so `ip` there only ever\n"
-			"sees the lab's interfaces. The host's lo is a different device.",
-		.explain = "clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own\n"
-			   "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo\n"
-			   "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it\n"
-			   "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare\n"
-			   "/proc/$NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
-			   "/proc/PID/net always shows the namespace of PID. The net row of the pane\n"
-			   "differs.",
-		.check = check_lo,
-		.perform = do_lo,
-	},
-	{
-		.title = "A virtual cable between two namespaces",
-		.task = "The lab made a second process, the peer, in a network namespace of its own.\n"
-			"`peer` prints its PID (also in $NSLAB_LAB_DIR/peer.pid); `peer CMD` runs a\n"
-			"command in its namespace. Create a veth pair in the lab and send one end to\n"
-			"the peer:\n"
-			"  run ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid)\n"
-			"  run ip link\n"
-			"  peer ip link",
-		.hint = "A veth pair is two interfaces joined back to back: what goes in one comes\n"
-			"out of the other. `netns PID` creates the second end directly in the\n"
-			"namespace of that process.",
-		.explain = "ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID\n"
-			   "for the peer end; the kernel creates both ends and places the second one in\n"
-			   "the peer's namespace. An interface lives in exactly one network namespace at\n"
-			   "a time (`ip link set DEV netns PID` moves it). The host never sees either\n"
-			   "end: compare with `host ip link`. When nothing refers to a namespace any\n"
-			   "more (no process in it, no open fd or bind mount of /proc/PID/ns/net, which\n"
-			   "is how `ip netns add` keeps one), it is destroyed with its veth end, taking\n"
-			   "the other end with it.",
-		.check = check_veth,
-		.perform = do_veth,
-	},
-	{
-		.title = "Addresses on both ends",
-		.task = "Give each end an address from a private /30 and bring it up:\n"
-			"  run ip addr add 10.200.0.1/30 dev veth0\n"
-			"  run ip link set veth0 up\n"
-			"  peer ip addr add 10.200.0.2/30 dev veth1\n"
-			"  peer ip link set veth1 up\n"
-			"Then compare `run ip route` with `host ip route`.",
-		.hint = "Both ends need an address and must be up; a veth pair only carries traffic\n"
-			"when both ends are up.",
-		.explain = "RTM_NEWADDR puts the address on the interface and adds a connected route for\n"
-			   "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP\n"
-			   "entries (`run ip neigh`) and firewall rules are per namespace: the host has\n"
-			   "no route to 10.200.0.0/30 and cannot reach these addresses.",
-		.check = check_addrs,
-		.perform = do_addrs,
-	},
-	{
-		.title = "Ping across",
-		.task = "Send two pings from the lab to the peer (bounded: two packets, one second\n"
-			"each):\n"
-			"  run ping -c 2 -W 1 10.200.0.2\n"
-			"(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
-			"Then look at the counters: `run ip -s link show veth0`, `run ip neigh`.",
-		.hint = "If nothing answers, check both ends: `run ip addr show veth0` and `peer ip\n"
-			"addr show veth1` must both show an address and UP.",
-		.explain = "ping opens an ICMP socket in the lab's namespace and sends echo requests;\n"
-			   "the routing table sends them through veth0, they come out of veth1 in the\n"
-			   "peer's namespace, whose network stack answers with echo replies (one\n"
-			   "kernel, two separate stacks). The lab's\n"
-			   "InEchoReps counter in /proc/$NSLAB_LAB_PID/net/snmp counts them; the host's\n"
-			   "own counters (/proc/net/snmp) did not move. This is how a container gets its\n"
-			   "network: its end of a veth pair, the other end on a bridge on the host.",
-		.check = check_ping,
-		.perform = do_ping,
-	},
+    {
+	.title = "Bring the loopback up",
+	.task = "A new network namespace holds exactly one interface, lo, and it is down.\n"
+		"Compare `run ip addr` with `host ip addr`, then bring lo up:\n"
+		"  run ip link set lo up\n"
+		"  run ip addr show lo",
+	.hint = "`run` executes inside the lab's network namespace, so `ip` there only ever\n"
+		"sees the lab's interfaces. The host's lo is a different device.",
+	.explain = "clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own\n"
+		   "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo\n"
+		   "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it\n"
+		   "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare\n"
+		   "/proc/$NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
+		   "/proc/PID/net always shows the namespace of PID. The net row of the pane\n"
+		   "differs.",
+	.check = check_lo,
+	.perform = do_lo,
+    },
+    {
+	.title = "A virtual cable between two namespaces",
+	.task = "The lab made a second process, the peer, in a network namespace of its own.\n"
+		"`peer` prints its PID (also in $NSLAB_LAB_DIR/peer.pid); `peer CMD` runs a\n"
+		"command in its namespace. Create a veth pair in the lab and send one end to\n"
+		"the peer:\n"
+		"  run ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid)\n"
+		"  run ip link\n"
+		"  peer ip link",
+	.hint = "A veth pair is two interfaces joined back to back: what goes in one comes\n"
+		"out of the other. `netns PID` creates the second end directly in the\n"
+		"namespace of that process.",
+	.explain = "ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID\n"
+		   "for the peer end; the kernel creates both ends and places the second one in\n"
+		   "the peer's namespace. An interface lives in exactly one network namespace at\n"
+		   "a time (`ip link set DEV netns PID` moves it). The host never sees either\n"
+		   "end: compare with `host ip link`. When nothing refers to a namespace any\n"
+		   "more (no process in it, no open fd or bind mount of /proc/PID/ns/net, which\n"
+		   "is how `ip netns add` keeps one), it is destroyed with its veth end, taking\n"
+		   "the other end with it.",
+	.check = check_veth,
+	.perform = do_veth,
+    },
+    {
+	.title = "Addresses on both ends",
+	.task = "Give each end an address from a private /30 and bring it up:\n"
+		"  run ip addr add 10.200.0.1/30 dev veth0\n"
+		"  run ip link set veth0 up\n"
+		"  peer ip addr add 10.200.0.2/30 dev veth1\n"
+		"  peer ip link set veth1 up\n"
+		"Then compare `run ip route` with `host ip route`.",
+	.hint = "Both ends need an address and must be up; a veth pair only carries traffic\n"
+		"when both ends are up.",
+	.explain = "RTM_NEWADDR puts the address on the interface and adds a connected route for\n"
+		   "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP\n"
+		   "entries (`run ip neigh`) and firewall rules are per namespace: the host has\n"
+		   "no route to 10.200.0.0/30 and cannot reach these addresses.",
+	.check = check_addrs,
+	.perform = do_addrs,
+    },
+    {
+	.title = "Ping across",
+	.task = "Send two pings from the lab to the peer (bounded: two packets, one second\n"
+		"each):\n"
+		"  run ping -c 2 -W 1 10.200.0.2\n"
+		"(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
+		"Then look at the counters: `run ip -s link show veth0`, `run ip neigh`.",
+	.hint = "If nothing answers, check both ends: `run ip addr show veth0` and `peer ip\n"
+		"addr show veth1` must both show an address and UP.",
+	.explain = "ping opens an ICMP socket in the lab's namespace and sends echo requests;\n"
+		   "the routing table sends them through veth0, they come out of veth1 in the\n"
+		   "peer's namespace, whose network stack answers with echo replies (one\n"
+		   "kernel, two separate stacks). The lab's\n"
+		   "InEchoReps counter in /proc/$NSLAB_LAB_PID/net/snmp counts them; the host's\n"
+		   "own counters (/proc/net/snmp) did not move. This is how a container gets its\n"
+		   "network: its end of a veth pair, the other end on a bridge on the host.",
+	.check = check_ping,
+	.perform = do_ping,
+    },
 };
 
 /* peer [CMD...]: the peer's PID, or a command in its namespaces. */
@@ -553,7 +571,7 @@ static int cmd_peer(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-	{"peer", "peer [CMD...]", "the peer's PID, or run CMD in the peer's network namespace", 0, -1, cmd_peer},
+    {"peer", "peer [CMD...]", "the peer's PID, or run CMD in the peer's network namespace", 0, -1, cmd_peer},
 };
 
 static int setup(struct nslab_host *h)
@@ -562,8 +580,10 @@ static int setup(struct nslab_host *h)
 	if (!st)
 		return -1;
 	h->lab_data = st;
-	struct nslab_spawn lab = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWNET};
-	struct nslab_spawn peer = {.size = sizeof(struct nslab_spawn), .label = "peer", .clone_flags = CLONE_NEWNET};
+	struct nslab_spawn lab = {
+	    .size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWNET};
+	struct nslab_spawn peer = {
+	    .size = sizeof(struct nslab_spawn), .label = "peer", .clone_flags = CLONE_NEWNET};
 	pid_t pid = h->spawn(h, &lab);
 	if (pid < 0)
 		return -1;
@@ -582,8 +602,9 @@ static int setup(struct nslab_host *h)
 		h->error(h, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
-	h->print(h, "The lab process (PID %d) and a peer (PID %d) each have\na network namespace of their own.\n",
-		 (int)pid, (int)st->peer);
+	h->print(
+	    h, "The lab process (PID %d) and a peer (PID %d) each have\na network namespace of their own.\n",
+	    (int)pid, (int)st->peer);
 	return 0;
 }
 
@@ -594,20 +615,21 @@ static void teardown(struct nslab_host *h)
 }
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "net",
-	.title = "Network namespace: a network stack of its own",
-	.summary = "A network namespace is a complete, separate network stack: interfaces, addresses, routes, "
-		   "firewall rules, sockets and the counters in /proc/net. A new one holds only a loopback interface, "
-		   "switched off. In this lab you bring it up, run a virtual cable (a veth pair) from the lab to a "
-		   "second namespace the lab owns, address both ends and ping across. Every packet stays between the "
-		   "two lab namespaces; the host's network is never touched.",
-	.order = 80,
-	NSLAB_STEPS(steps),
-	.setup = setup,
-	.teardown = teardown,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "net",
+    .title = "Network namespace: a network stack of its own",
+    .summary =
+	"A network namespace is a complete, separate network stack: interfaces, addresses, routes, "
+	"firewall rules, sockets and the counters in /proc/net. A new one holds only a loopback interface, "
+	"switched off. In this lab you bring it up, run a virtual cable (a veth pair) from the lab to a "
+	"second namespace the lab owns, address both ends and ping across. Every packet stays between the "
+	"two lab namespaces; the host's network is never touched.",
+    .order = 80,
+    NSLAB_STEPS(steps),
+    .setup = setup,
+    .teardown = teardown,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -127,8 +127,10 @@ static bool check_private(struct nslab_host *h)
 	int linked = 0;
 	h->each_mount(h, pid, count_propagation, &linked);
 	if (linked > 0) {
-		h->missing(h, "%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
-			      "\"shared:N\" in /proc/%d/mountinfo)", linked, (int)pid);
+		h->missing(h,
+			   "%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
+			   "\"shared:N\" in /proc/%d/mountinfo)",
+			   linked, (int)pid);
 		return false;
 	}
 	return true;
@@ -170,8 +172,10 @@ static bool check_proc(struct nslab_host *h)
 		return false;
 	}
 	if (strcmp(self, "1") != 0) {
-		h->missing(h, "the lab's /proc still belongs to the host's PID namespace (/proc/self is %s "
-			      "for the lab process, which is PID 1 in its own)", self);
+		h->missing(h,
+			   "the lab's /proc still belongs to the host's PID namespace (/proc/self is %s "
+			   "for the lab process, which is PID 1 in its own)",
+			   self);
 		return false;
 	}
 	return true;
@@ -262,8 +266,10 @@ static bool check_for_children(struct nslab_host *h)
 	ino_t active = ns_ino(pid, "pid"), children = ns_ino(pid, "pid_for_children");
 	snprintf(p, sizeof(p), "/proc/%d/ns/pid_for_children", (int)pid);
 	if (active && !children) {
-		h->missing(h, "the new PID namespace has no PID 1 yet, so %s cannot be opened: the lab process "
-			      "must start a child", p);
+		h->missing(h,
+			   "the new PID namespace has no PID 1 yet, so %s cannot be opened: the lab process "
+			   "must start a child",
+			   p);
 		return false;
 	}
 	if (!active || active == children) {
@@ -277,12 +283,14 @@ static int do_unshare(struct nslab_host *h)
 {
 	char out[256] = "";
 	if (h->call(h, h->main_pid(h), ag_unshare, NULL, 0, out, sizeof(out)) < 0) {
-		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request", strerror(errno));
+		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request",
+			 strerror(errno));
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWPID) = 0   (the caller stays PID 1 of its namespace)");
 	pid_t host_pid = find_child_in(h->main_pid(h), ns_ino(h->main_pid(h), "pid_for_children"));
-	h->trace(h, "clone(SIGCHLD) = %s   (its PID in the lab; %d on the host; 1 in the new, nested namespace)",
+	h->trace(h,
+		 "clone(SIGCHLD) = %s   (its PID in the lab; %d on the host; 1 in the new, nested namespace)",
 		 out, (int)host_pid);
 	if (host_pid > 0)
 		h->show_pid(h, host_pid, "nested");
@@ -299,7 +307,8 @@ static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 	}
 	if (do_unshare(h) < 0)
 		return -1;
-	h->print(h, "unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children rows of `ns`\n");
+	h->print(
+	    h, "unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children rows of `ns`\n");
 	return 0;
 }
 
@@ -336,7 +345,10 @@ static int setup(struct nslab_host *h)
 {
 	if (share_workdir(h) < 0)
 		return -1;
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWPID | CLONE_NEWNS, .init = ag_init};
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
+				  .label = "lab",
+				  .clone_flags = CLONE_NEWPID | CLONE_NEWNS,
+				  .init = ag_init};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
@@ -345,100 +357,105 @@ static int setup(struct nslab_host *h)
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "Private mounts first",
-		.task = "The lab process is PID 1 of a new PID namespace, in a mount namespace of its own. "
-			"Before mounting a /proc for it, cut its mounts off from the host's:\n"
-			"  run mount --make-rprivate /\n"
-			"  run grep -c master: /proc/self/mountinfo   (now 0)\n"
-			"And see both PIDs: host grep NSpid /proc/$NSLAB_LAB_PID/status",
-		.hint = "nslab started the lab with slave mounts (\"master:N\": host mounts come in, nothing goes "
-			"out). mount --make-rprivate / cuts the link both ways.",
-		.explain = "clone(CLONE_NEWPID|CLONE_NEWNS) made the lab process: PID 1 in a new PID namespace, "
-			   "with a copy of the host's mounts. NSpid in /proc/PID/status lists its PID in every "
-			   "namespace it belongs to, outermost first: the host's number, then 1. The next step mounts "
-			   "proc on /proc: with shared propagation (systemd makes / shared) that mount would land on "
-			   "the host's /proc too, and every `ps` on the host would see only the lab. "
-			   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) prevents it; it is what "
-			   "`unshare --mount-proc` does first.",
-		.check = check_private,
-		.perform = do_private,
-	},
-	{
-		.title = "A /proc for the namespace",
-		.task = "Mount a proc filesystem for the lab's PID namespace, then list processes:\n"
-			"  run ps -ef        (the host's processes: /proc is still the host's)\n"
-			"  run mount -t proc proc /proc\n"
-			"  run ps -ef        (only the lab's)",
-		.hint = "ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
-			"it, so the lab needs its own mount.",
-		.explain = "Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
-			   "only that namespace's processes, numbered as that namespace sees them: PID 1 is the lab "
-			   "process (a fork of nslab, so ps shows nslab's command line). Before the mount, /proc in the lab was the host's: `ps` showed "
-			   "every process on the machine, with host numbers. The host still sees the lab's "
-			   "processes under their host PIDs: a parent namespace sees into its children, never the "
-			   "other way round.",
-		.check = check_proc,
-		.perform = do_proc,
-	},
-	{
-		.title = "PID 1 adopts orphans",
-		.task = "Start a background process whose parent exits at once:\n"
-			"  run " ORPHAN_CMD " >/dev/null 2>&1 &\n"
-			"  run ps -o pid,ppid,args -e\n"
-			"Its parent (PPID) is 1: the lab process.",
-		.hint = "The shell that `run` starts exits right after putting sleep in the background; the orphan "
-			"goes to the init of its PID namespace.",
-		.explain = "When a process exits, the kernel gives its children to the nearest subreaper or to "
-			   "PID 1 of their PID namespace (the namespace's child_reaper), not to the host's init. PID "
-			   "1 must wait(2) for them, or they stay zombies: the lab process reaps them. PID 1 is "
-			   "special in two more ways: from inside its namespace it gets only the signals it has handlers "
-			   "for (SIGKILL and SIGSTOP from an ancestor namespace are always delivered), and when it "
-			   "dies the kernel SIGKILLs every process of the namespace. `stop` SIGKILLs the lab process "
-			   "from the host, "
-			   "and " ORPHAN_CMD " goes with it.",
-		.check = check_orphan,
-		.perform = do_orphan,
-	},
-	{
-		.title = "unshare moves only children",
-		.task = "Ask for another PID namespace from inside the lab process:\n"
-			"  unshare\n"
-			"(the lab's command for unshare(CLONE_NEWPID) in the lab process, then one fork()). Then:\n"
-			"  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
-			"  host grep NSpid /proc/$NSLAB_LAB_PID/status   (still ends in 1)\n"
-			"  run ps -o pid,ppid,args -e                   (the child: a new PID here, 1 in its own)",
-		.hint = "A process's PID can never change; the pid and pid_for_children rows of `ns` now differ. "
-			"`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
-		.explain = "unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
-			   "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
-			   "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even be opened (ENOENT) while the new namespace has no PID 1. The child's NSpid line has three numbers: host, lab, 1. That is why `unshare --pid` needs --fork, "
-			   "and why setns(2) into a PID namespace also affects only children. Time namespaces "
-			   "behave the same way (time_for_children).",
-		.check = check_for_children,
-		.perform = do_unshare,
-	},
+    {
+	.title = "Private mounts first",
+	.task = "The lab process is PID 1 of a new PID namespace, in a mount namespace of its own. "
+		"Before mounting a /proc for it, cut its mounts off from the host's:\n"
+		"  run mount --make-rprivate /\n"
+		"  run grep -c master: /proc/self/mountinfo   (now 0)\n"
+		"And see both PIDs: host grep NSpid /proc/$NSLAB_LAB_PID/status",
+	.hint = "nslab started the lab with slave mounts (\"master:N\": host mounts come in, nothing goes "
+		"out). mount --make-rprivate / cuts the link both ways.",
+	.explain =
+	    "clone(CLONE_NEWPID|CLONE_NEWNS) made the lab process: PID 1 in a new PID namespace, "
+	    "with a copy of the host's mounts. NSpid in /proc/PID/status lists its PID in every "
+	    "namespace it belongs to, outermost first: the host's number, then 1. The next step mounts "
+	    "proc on /proc: with shared propagation (systemd makes / shared) that mount would land on "
+	    "the host's /proc too, and every `ps` on the host would see only the lab. "
+	    "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) prevents it; it is what "
+	    "`unshare --mount-proc` does first.",
+	.check = check_private,
+	.perform = do_private,
+    },
+    {
+	.title = "A /proc for the namespace",
+	.task = "Mount a proc filesystem for the lab's PID namespace, then list processes:\n"
+		"  run ps -ef        (the host's processes: /proc is still the host's)\n"
+		"  run mount -t proc proc /proc\n"
+		"  run ps -ef        (only the lab's)",
+	.hint = "ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
+		"it, so the lab needs its own mount.",
+	.explain = "Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
+		   "only that namespace's processes, numbered as that namespace sees them: PID 1 is the lab "
+		   "process (a fork of nslab, so ps shows nslab's command line). Before the mount, /proc in "
+		   "the lab was the host's: `ps` showed "
+		   "every process on the machine, with host numbers. The host still sees the lab's "
+		   "processes under their host PIDs: a parent namespace sees into its children, never the "
+		   "other way round.",
+	.check = check_proc,
+	.perform = do_proc,
+    },
+    {
+	.title = "PID 1 adopts orphans",
+	.task = "Start a background process whose parent exits at once:\n"
+		"  run " ORPHAN_CMD " >/dev/null 2>&1 &\n"
+		"  run ps -o pid,ppid,args -e\n"
+		"Its parent (PPID) is 1: the lab process.",
+	.hint = "The shell that `run` starts exits right after putting sleep in the background; the orphan "
+		"goes to the init of its PID namespace.",
+	.explain =
+	    "When a process exits, the kernel gives its children to the nearest subreaper or to "
+	    "PID 1 of their PID namespace (the namespace's child_reaper), not to the host's init. PID "
+	    "1 must wait(2) for them, or they stay zombies: the lab process reaps them. PID 1 is "
+	    "special in two more ways: from inside its namespace it gets only the signals it has handlers "
+	    "for (SIGKILL and SIGSTOP from an ancestor namespace are always delivered), and when it "
+	    "dies the kernel SIGKILLs every process of the namespace. `stop` SIGKILLs the lab process "
+	    "from the host, "
+	    "and " ORPHAN_CMD " goes with it.",
+	.check = check_orphan,
+	.perform = do_orphan,
+    },
+    {
+	.title = "unshare moves only children",
+	.task = "Ask for another PID namespace from inside the lab process:\n"
+		"  unshare\n"
+		"(the lab's command for unshare(CLONE_NEWPID) in the lab process, then one fork()). Then:\n"
+		"  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
+		"  host grep NSpid /proc/$NSLAB_LAB_PID/status   (still ends in 1)\n"
+		"  run ps -o pid,ppid,args -e                   (the child: a new PID here, 1 in its own)",
+	.hint = "A process's PID can never change; the pid and pid_for_children rows of `ns` now differ. "
+		"`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
+	.explain = "unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
+		   "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
+		   "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even "
+		   "be opened (ENOENT) while the new namespace has no PID 1. The child's NSpid line has "
+		   "three numbers: host, lab, 1. That is why `unshare --pid` needs --fork, "
+		   "and why setns(2) into a PID namespace also affects only children. Time namespaces "
+		   "behave the same way (time_for_children).",
+	.check = check_for_children,
+	.perform = do_unshare,
+    },
 };
 
 static const struct nslab_command commands[] = {
-	{"unshare", "unshare", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
-	 cmd_unshare},
+    {"unshare", "unshare", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
+     cmd_unshare},
 };
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "pid",
-	.title = "PID namespace: process IDs and PID 1",
-	.summary = "A PID namespace numbers its processes from 1. The lab process is PID 1 of a new one: it "
-		   "adopts orphans, and when it dies everything inside dies. `ps` needs a /proc mounted for the "
-		   "namespace; the host keeps seeing every process under its own numbers. Finally you will see "
-		   "why unshare(CLONE_NEWPID) moves only children.",
-	.order = 70,
-	NSLAB_STEPS(steps),
-	.unsupported = unsupported,
-	.setup = setup,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "pid",
+    .title = "PID namespace: process IDs and PID 1",
+    .summary = "A PID namespace numbers its processes from 1. The lab process is PID 1 of a new one: it "
+	       "adopts orphans, and when it dies everything inside dies. `ps` needs a /proc mounted for the "
+	       "namespace; the host keeps seeing every process under its own numbers. Finally you will see "
+	       "why unshare(CLONE_NEWPID) moves only children.",
+    .order = 70,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

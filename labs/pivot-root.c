@@ -26,7 +26,8 @@
 
 /* Programs copied into the new root (with their libraries). */
 static const char *const rootfs_programs[] = {
-	"/bin/sh", "/bin/ls", "/bin/cat", "/bin/mkdir", "/bin/rmdir", "/bin/mount", "/bin/umount", "/bin/readlink",
+    "/bin/sh",    "/bin/ls",    "/bin/cat",    "/bin/mkdir",
+    "/bin/rmdir", "/bin/mount", "/bin/umount", "/bin/readlink",
 };
 
 /* The host's mount table as the lab found it: its / mount. */
@@ -182,14 +183,18 @@ static bool check_private(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	if (h->same_ns(h, pid, "mnt") == 1) {
-		h->missing(h, "the lab process still shares the host's mount namespace "
-			      "(/proc/%d/ns/mnt is the same as nslab's)", (int)pid);
+		h->missing(h,
+			   "the lab process still shares the host's mount namespace "
+			   "(/proc/%d/ns/mnt is the same as nslab's)",
+			   (int)pid);
 		return false;
 	}
 	struct find f = find_mount(h, pid, "/", false);
 	if (f.shared > 0) {
-		h->missing(h, "%d mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
-			      "make them private with MS_REC|MS_PRIVATE on /", f.shared, (int)pid);
+		h->missing(h,
+			   "%d mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
+			   "make them private with MS_REC|MS_PRIVATE on /",
+			   f.shared, (int)pid);
 		return false;
 	}
 	return true;
@@ -257,7 +262,8 @@ static bool check_rootfs(struct nslab_host *h)
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", nr, need[i]);
 		if (!lab_exists(h, p, S_IFREG)) {
-			h->missing(h, "%s is not in the new root yet (the `rootfs` command copies it)", need[i]);
+			h->missing(h, "%s is not in the new root yet (the `rootfs` command copies it)",
+				   need[i]);
 			ok = false;
 		}
 	}
@@ -301,7 +307,8 @@ static int fill_rootfs(struct nslab_host *h)
 		h->error(h, "cannot copy %s into the new root: %s", esc, strerror(errno));
 		return -1;
 	}
-	h->trace(h, "open(\"%s/bin/nslab-escape\", O_WRONLY|O_CREAT, 0755) = 3 (the static escape helper)", nr);
+	h->trace(h, "open(\"%s/bin/nslab-escape\", O_WRONLY|O_CREAT, 0755) = 3 (the static escape helper)",
+		 nr);
 	/* an empty /proc to mount proc on in step 5 (umount(8) reads /proc/self/mountinfo) */
 	snprintf(dst, sizeof(dst), "%s/proc", nr);
 	if (h->call_main(h, ag_mkdir, dst) < 0)
@@ -341,14 +348,18 @@ static bool check_pivot(struct nslab_host *h)
 	bool ok = host_untouched(h);
 	struct find f = find_mount(h, pid, "/", false);
 	if (f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0) {
-		h->missing(h, "the lab's / is still the %s the host boots from, not the tmpfs "
-			      "(see the \"/\" line of /proc/%d/mountinfo)", f.count > 0 ? f.fstype : "root fs", (int)pid);
+		h->missing(h,
+			   "the lab's / is still the %s the host boots from, not the tmpfs "
+			   "(see the \"/\" line of /proc/%d/mountinfo)",
+			   f.count > 0 ? f.fstype : "root fs", (int)pid);
 		return false;
 	}
 	char cwd[PATH_MAX] = "";
 	if (h->call(h, pid, ag_getcwd, NULL, 0, cwd, sizeof(cwd)) < 0 || strcmp(cwd, "/") != 0) {
-		h->missing(h, "the lab process's working directory is %s, not / (a cwd left in the old tree "
-			      "is a way out): `reset` and do steps 1-4 again", cwd[0] ? cwd : "unreachable");
+		h->missing(h,
+			   "the lab process's working directory is %s, not / (a cwd left in the old tree "
+			   "is a way out): `reset` and do steps 1-4 again",
+			   cwd[0] ? cwd : "unreachable");
 		ok = false;
 	}
 	struct find old = find_mount(h, pid, "/put_old", false);
@@ -368,8 +379,11 @@ static int do_pivot(struct nslab_host *h)
 	snprintf(p, sizeof(p), "%s/put_old", nr);
 	if (h->same_ns(h, h->main_pid(h), "mnt") == 1 || f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0 ||
 	    !lab_exists(h, p, S_IFDIR)) {
-		h->error(h, "pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), "
-			    "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)", nr);
+		h->error(
+		    h,
+		    "pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), "
+		    "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)",
+		    nr);
 		return -1;
 	}
 	if (h->call_main(h, ag_pivot, nr) < 0)
@@ -418,9 +432,11 @@ static bool check_umount(struct nslab_host *h)
 	}
 	struct find f = find_mount(h, pid, "/put_old", true);
 	if (f.count > 0) {
-		h->missing(h, "%d mounts of the host are still under /put_old in the lab (run umount -l /put_old "
-			      "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc /proc)",
-			   f.count);
+		h->missing(
+		    h,
+		    "%d mounts of the host are still under /put_old in the lab (run umount -l /put_old "
+		    "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc /proc)",
+		    f.count);
 		return false;
 	}
 	if (!put_old_empty(h)) {
@@ -509,12 +525,15 @@ static bool escape_stayed(struct nslab_host *h, FILE *f)
 	free_list(lab, nlab);
 	free_list(host, nhost);
 	if (seen == 0) {
-		h->missing(h, "/" ESCAPE_OUT " in the lab is empty: run the escape with `ls /` as its command");
+		h->missing(h,
+			   "/" ESCAPE_OUT " in the lab is empty: run the escape with `ls /` as its command");
 		return false;
 	}
 	if (outside > 0 || onhost == seen) {
-		h->missing(h, "the escape listed a / that is not the lab's (%zu of %zu names are not in the lab's /)",
-			   outside, seen);
+		h->missing(
+		    h,
+		    "the escape listed a / that is not the lab's (%zu of %zu names are not in the lab's /)",
+		    outside, seen);
 		return false;
 	}
 	return true;
@@ -527,7 +546,8 @@ static bool check_escape(struct nslab_host *h)
 	lab_path(h, "/" ESCAPE_OUT, p, sizeof(p));
 	FILE *f = fopen(p, "re");
 	if (!f) {
-		h->missing(h, "no /" ESCAPE_OUT " in the lab yet: run the escape program and keep what it lists");
+		h->missing(h, "no /" ESCAPE_OUT
+			      " in the lab yet: run the escape program and keep what it lists");
 		return false;
 	}
 	bool stayed = escape_stayed(h, f);
@@ -594,134 +614,139 @@ static void teardown(struct nslab_host *h)
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "A private mount namespace",
-		.task = "Give the lab process its own mount namespace, with every mount private:\n"
-			"  unshare\n"
-			"(the lab's command for unshare(CLONE_NEWNS) + mount --make-rprivate /, in the lab process).\n"
-			"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
-			"inside, and the mnt row of `ns` now differs.",
-		.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
-		.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
-			   "the propagation of each mount: systemd makes / shared, so a copy stays in the same peer "
-			   "group (\"shared:1\" in /proc/PID/mountinfo) and a mount made inside would appear on the "
-			   "host too. pivot_root(2) also refuses to work when the root's parent is shared. "
-			   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) cuts every mount out of its peer group "
-			   "before anything else happens. /proc/PID/ns/mnt now names a new namespace.",
-		.check = check_private,
-		.perform = do_private,
-	},
-	{
-		.title = "A tmpfs for the new root",
-		.task = "Mount an empty tmpfs where the new root will be:\n"
-			"  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\n"
-			"Then compare `run grep nslab-root /proc/self/mountinfo` with "
-			"`host grep nslab-root /proc/self/mountinfo`.",
-		.hint = "pivot_root needs new_root to be a mount point of its own: a tmpfs (memory-backed) is the "
-			"quickest. The host sees nothing, because the namespace is private.",
-		.explain = "mount(2) with type \"tmpfs\" makes a new, empty, memory-backed filesystem and attaches it "
-			   "at the directory, in the lab's mount namespace only: the line is in /proc/LABPID/mountinfo "
-			   "and not in the host's /proc/self/mountinfo, where the directory stays empty.",
-		.check = check_tmpfs,
-		.perform = do_tmpfs,
-	},
-	{
-		.title = "Copy a rootfs in",
-		.task = "Fill the tmpfs with a tiny root filesystem, and make the place for the old root:\n"
-			"  rootfs\n"
-			"  run mkdir $NSLAB_LAB_ROOT/put_old\n"
-			"(`rootfs` copies sh, ls, cat, mount, umount and friends with their libraries, and the "
-			"escape program /bin/nslab-escape.) Look: `run ls -R $NSLAB_LAB_ROOT | head`.",
-		.hint = "put_old must be a directory inside the new root: pivot_root moves the old root there.",
-		.explain = "The files are written through /proc/LABPID/root/..., a path that walks the lab's mount "
-			   "namespace, so they land on the tmpfs (the host's directory underneath stays empty). "
-			   "Each program needs its shared libraries and the dynamic loader: ldd(1) names them, as "
-			   "in the chroot lab. put_old is just an empty directory for now.",
-		.check = check_rootfs,
-		.perform = do_rootfs,
-	},
-	{
-		.title = "pivot_root",
-		.task = "Swap the roots in the lab process:\n"
-			"  pivot\n"
-			"(the lab's command for pivot_root(\".\", \"put_old\") in $NSLAB_LAB_ROOT). Or, with the "
-			"real tool, as one line:\n"
-			"  run cd $NSLAB_LAB_ROOT && pivot_root . put_old\n"
-			"Then:\n"
-			"  run ls /\n"
-			"  run ls /put_old\n"
-			"Steps 1-3 must be done first (after `reset` too).",
-		.hint = "`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
-			"hangs on /put_old.",
-		.explain = "pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "
-			   "tmpfs becomes /, and the old root mount moves to /put_old. Unlike chroot(2), which only "
-			   "changes where one process starts path lookups, this rearranges the mounts themselves. "
-			   "Processes whose root or cwd was the old root are moved to the new one: the lab process "
-			   "works in /, so its cwd moves too and nothing of it is left in the old tree. The \"/\" "
-			   "line of /proc/LABPID/mountinfo now says tmpfs.",
-		.check = check_pivot,
-		.perform = do_pivot,
-	},
-	{
-		.title = "Detach the old root",
-		.task = "Remove the host's tree from the lab's mount namespace. umount(8) reads "
-			"/proc/self/mountinfo, and the new root has no /proc yet: mount it, detach the old root, "
-			"then unmount /proc again:\n"
-			"  run mount -t proc proc /proc\n"
-			"  run umount -l /put_old\n"
-			"  run umount /proc\n"
-			"  run rmdir /put_old\n"
-			"Then `host cat /proc/$NSLAB_LAB_PID/mountinfo` shows a single line: the tmpfs.",
-		.hint = "umount -l is umount2(\"/put_old\", MNT_DETACH): the whole subtree is detached at once, "
-			"even while something still uses it. Without /proc, `umount -l /put_old` fails with \"No such "
-			"file or directory\". The proc mount must go too: /proc/1/root would lead back to the host's /.",
-		.explain = "umount2(\"/put_old\", MNT_DETACH) detaches the old root and every mount below it "
-			   "(/proc, /sys, /run ...) from this namespace. Nothing in the lab's mount tree leads back "
-			   "to the host's filesystems any more: /proc/LABPID/mountinfo lists only the tmpfs. The host's "
-			   "mounts are untouched, because they were never shared with this namespace.",
-		.check = check_umount,
-		.perform = do_umount,
-	},
-	{
-		.title = "The escape stays inside",
-		.task = "Run the chroot escape program again, and keep what it lists:\n"
-			"  run /bin/nslab-escape -v /bin/ls / > /" ESCAPE_OUT "\n"
-			"  run cat /" ESCAPE_OUT "\n"
-			"It lists the tmpfs, not the host.",
-		.hint = "The escape climbs with chdir(\"..\") until \"..\" is \".\": in this namespace that top is "
-			"the tmpfs, because the host's tree is no longer mounted anywhere in it.",
-		.explain = "The escape program chroots into a subdirectory and walks up with chdir(\"..\"). After "
-			   "chroot(2) that walk can pass the process's root, but it stops at the root of the mount "
-			   "tree, and after pivot_root + umount2(MNT_DETACH) that root is the tmpfs: there is no "
-			   "parent mount to climb into. This is why container runtimes use pivot_root in a new mount "
-			   "namespace rather than chroot. Compare /proc/LABPID/root with the host's / (ls -di).",
-		.check = check_escape,
-		.perform = do_escape,
-	},
+    {
+	.title = "A private mount namespace",
+	.task =
+	    "Give the lab process its own mount namespace, with every mount private:\n"
+	    "  unshare\n"
+	    "(the lab's command for unshare(CLONE_NEWNS) + mount --make-rprivate /, in the lab process).\n"
+	    "Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
+	    "inside, and the mnt row of `ns` now differs.",
+	.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
+	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
+		   "the propagation of each mount: systemd makes / shared, so a copy stays in the same peer "
+		   "group (\"shared:1\" in /proc/PID/mountinfo) and a mount made inside would appear on the "
+		   "host too. pivot_root(2) also refuses to work when the root's parent is shared. "
+		   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) cuts every mount out of its peer group "
+		   "before anything else happens. /proc/PID/ns/mnt now names a new namespace.",
+	.check = check_private,
+	.perform = do_private,
+    },
+    {
+	.title = "A tmpfs for the new root",
+	.task = "Mount an empty tmpfs where the new root will be:\n"
+		"  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\n"
+		"Then compare `run grep nslab-root /proc/self/mountinfo` with "
+		"`host grep nslab-root /proc/self/mountinfo`.",
+	.hint = "pivot_root needs new_root to be a mount point of its own: a tmpfs (memory-backed) is the "
+		"quickest. The host sees nothing, because the namespace is private.",
+	.explain =
+	    "mount(2) with type \"tmpfs\" makes a new, empty, memory-backed filesystem and attaches it "
+	    "at the directory, in the lab's mount namespace only: the line is in /proc/LABPID/mountinfo "
+	    "and not in the host's /proc/self/mountinfo, where the directory stays empty.",
+	.check = check_tmpfs,
+	.perform = do_tmpfs,
+    },
+    {
+	.title = "Copy a rootfs in",
+	.task = "Fill the tmpfs with a tiny root filesystem, and make the place for the old root:\n"
+		"  rootfs\n"
+		"  run mkdir $NSLAB_LAB_ROOT/put_old\n"
+		"(`rootfs` copies sh, ls, cat, mount, umount and friends with their libraries, and the "
+		"escape program /bin/nslab-escape.) Look: `run ls -R $NSLAB_LAB_ROOT | head`.",
+	.hint = "put_old must be a directory inside the new root: pivot_root moves the old root there.",
+	.explain = "The files are written through /proc/LABPID/root/..., a path that walks the lab's mount "
+		   "namespace, so they land on the tmpfs (the host's directory underneath stays empty). "
+		   "Each program needs its shared libraries and the dynamic loader: ldd(1) names them, as "
+		   "in the chroot lab. put_old is just an empty directory for now.",
+	.check = check_rootfs,
+	.perform = do_rootfs,
+    },
+    {
+	.title = "pivot_root",
+	.task = "Swap the roots in the lab process:\n"
+		"  pivot\n"
+		"(the lab's command for pivot_root(\".\", \"put_old\") in $NSLAB_LAB_ROOT). Or, with the "
+		"real tool, as one line:\n"
+		"  run cd $NSLAB_LAB_ROOT && pivot_root . put_old\n"
+		"Then:\n"
+		"  run ls /\n"
+		"  run ls /put_old\n"
+		"Steps 1-3 must be done first (after `reset` too).",
+	.hint = "`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
+		"hangs on /put_old.",
+	.explain = "pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "
+		   "tmpfs becomes /, and the old root mount moves to /put_old. Unlike chroot(2), which only "
+		   "changes where one process starts path lookups, this rearranges the mounts themselves. "
+		   "Processes whose root or cwd was the old root are moved to the new one: the lab process "
+		   "works in /, so its cwd moves too and nothing of it is left in the old tree. The \"/\" "
+		   "line of /proc/LABPID/mountinfo now says tmpfs.",
+	.check = check_pivot,
+	.perform = do_pivot,
+    },
+    {
+	.title = "Detach the old root",
+	.task = "Remove the host's tree from the lab's mount namespace. umount(8) reads "
+		"/proc/self/mountinfo, and the new root has no /proc yet: mount it, detach the old root, "
+		"then unmount /proc again:\n"
+		"  run mount -t proc proc /proc\n"
+		"  run umount -l /put_old\n"
+		"  run umount /proc\n"
+		"  run rmdir /put_old\n"
+		"Then `host cat /proc/$NSLAB_LAB_PID/mountinfo` shows a single line: the tmpfs.",
+	.hint =
+	    "umount -l is umount2(\"/put_old\", MNT_DETACH): the whole subtree is detached at once, "
+	    "even while something still uses it. Without /proc, `umount -l /put_old` fails with \"No such "
+	    "file or directory\". The proc mount must go too: /proc/1/root would lead back to the host's /.",
+	.explain =
+	    "umount2(\"/put_old\", MNT_DETACH) detaches the old root and every mount below it "
+	    "(/proc, /sys, /run ...) from this namespace. Nothing in the lab's mount tree leads back "
+	    "to the host's filesystems any more: /proc/LABPID/mountinfo lists only the tmpfs. The host's "
+	    "mounts are untouched, because they were never shared with this namespace.",
+	.check = check_umount,
+	.perform = do_umount,
+    },
+    {
+	.title = "The escape stays inside",
+	.task = "Run the chroot escape program again, and keep what it lists:\n"
+		"  run /bin/nslab-escape -v /bin/ls / > /" ESCAPE_OUT "\n"
+		"  run cat /" ESCAPE_OUT "\n"
+		"It lists the tmpfs, not the host.",
+	.hint = "The escape climbs with chdir(\"..\") until \"..\" is \".\": in this namespace that top is "
+		"the tmpfs, because the host's tree is no longer mounted anywhere in it.",
+	.explain = "The escape program chroots into a subdirectory and walks up with chdir(\"..\"). After "
+		   "chroot(2) that walk can pass the process's root, but it stops at the root of the mount "
+		   "tree, and after pivot_root + umount2(MNT_DETACH) that root is the tmpfs: there is no "
+		   "parent mount to climb into. This is why container runtimes use pivot_root in a new mount "
+		   "namespace rather than chroot. Compare /proc/LABPID/root with the host's / (ls -di).",
+	.check = check_escape,
+	.perform = do_escape,
+    },
 };
 
 static const struct nslab_command commands[] = {
-	{"unshare", "unshare", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
-	 cmd_unshare},
-	{"rootfs", "rootfs", "copy sh, ls, cat, mount ... and the escape program into the new root", 0, 0, cmd_rootfs},
-	{"pivot", "pivot", "pivot_root(new_root, new_root/put_old) in the lab process", 0, 0, cmd_pivot},
+    {"unshare", "unshare", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
+     cmd_unshare},
+    {"rootfs", "rootfs", "copy sh, ls, cat, mount ... and the escape program into the new root", 0, 0,
+     cmd_rootfs},
+    {"pivot", "pivot", "pivot_root(new_root, new_root/put_old) in the lab process", 0, 0, cmd_pivot},
 };
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "pivot-root",
-	.title = "pivot_root: a root that cannot be escaped",
-	.summary = "chroot(2) only changes where path lookups start, so root can climb out of it. pivot_root(2) "
-		   "swaps the root mount of a whole mount namespace: done in a private namespace, with the old "
-		   "root unmounted afterwards, there is nothing above the new / to climb into, and the host's "
-		   "mount table never changes. You will build that, one syscall at a time, and run the escape "
-		   "program again.",
-	.order = 30,
-	NSLAB_STEPS(steps),
-	.setup = setup,
-	.teardown = teardown,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "pivot-root",
+    .title = "pivot_root: a root that cannot be escaped",
+    .summary = "chroot(2) only changes where path lookups start, so root can climb out of it. pivot_root(2) "
+	       "swaps the root mount of a whole mount namespace: done in a private namespace, with the old "
+	       "root unmounted afterwards, there is nothing above the new / to climb into, and the host's "
+	       "mount table never changes. You will build that, one syscall at a time, and run the escape "
+	       "program again.",
+    .order = 30,
+    NSLAB_STEPS(steps),
+    .setup = setup,
+    .teardown = teardown,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

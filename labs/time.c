@@ -115,8 +115,10 @@ static bool check_unshare(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	if (h->same_ns(h, pid, "time_for_children") == 1 && h->same_ns(h, pid, "time") == 1) {
-		h->missing(h, "time_for_children of the lab process is still the host's time namespace "
-			      "(/proc/%d/ns/time_for_children)", (int)pid);
+		h->missing(h,
+			   "time_for_children of the lab process is still the host's time namespace "
+			   "(/proc/%d/ns/time_for_children)",
+			   (int)pid);
 		return false;
 	}
 	return true;
@@ -182,12 +184,14 @@ static int do_offsets(struct nslab_host *h)
 	close(fd);
 	if (n < 0) {
 		h->error(h, "writing %s: %s%s", p, strerror(err),
-			 err == EACCES ? " (a process has entered the namespace already: `reset` and redo step 1)" : "");
+			 err == EACCES
+			     ? " (a process has entered the namespace already: `reset` and redo step 1)"
+			     : "");
 		return -1;
 	}
 	h->trace(h, "openat(AT_FDCWD, \"%s\", O_WRONLY) = 3", p);
-	h->trace(h, "write(3, \"monotonic " OFFSET_STR " 0\\nboottime " OFFSET_STR " 0\\n\", %zu) = %zd", strlen(text),
-		 n);
+	h->trace(h, "write(3, \"monotonic " OFFSET_STR " 0\\nboottime " OFFSET_STR " 0\\n\", %zu) = %zd",
+		 strlen(text), n);
 	return 0;
 }
 
@@ -199,7 +203,8 @@ static bool check_enter(struct nslab_host *h)
 	struct offsets o;
 	struct clocks lab, host;
 	if (h->same_ns(h, pid, "time") == 1) {
-		h->missing(h, "the lab process is still in the host's time namespace (/proc/%d/ns/time)", (int)pid);
+		h->missing(h, "the lab process is still in the host's time namespace (/proc/%d/ns/time)",
+			   (int)pid);
 		return false;
 	}
 	if (read_offsets(pid, &o) < 0 || h->call(h, pid, ag_clocks, NULL, 0, (char *)&lab, sizeof(lab)) < 0) {
@@ -215,8 +220,10 @@ static bool check_enter(struct nslab_host *h)
 		ok = false;
 	}
 	if (boot > 1.0 || boot < -1.0 || mono > 1.0 || mono < -1.0) {
-		h->missing(h, "the lab's clocks are not the host's plus the offsets (off by %.1f s boottime, "
-			      "%.1f s monotonic)", boot, mono);
+		h->missing(h,
+			   "the lab's clocks are not the host's plus the offsets (off by %.1f s boottime, "
+			   "%.1f s monotonic)",
+			   boot, mono);
 		ok = false;
 	}
 	return ok;
@@ -226,7 +233,8 @@ static int do_enter(struct nslab_host *h)
 {
 	if (h->call_main(h, ag_enter, NULL) < 0)
 		return -1;
-	h->trace(h, "openat(AT_FDCWD, \"/proc/self/ns/time_for_children\", O_RDONLY) = 3   (in the lab process)");
+	h->trace(
+	    h, "openat(AT_FDCWD, \"/proc/self/ns/time_for_children\", O_RDONLY) = 3   (in the lab process)");
 	h->trace(h, "setns(3, CLONE_NEWTIME) = 0   (the offsets are frozen from now on)");
 	return 0;
 }
@@ -261,85 +269,86 @@ static int setup(struct nslab_host *h)
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "A time namespace for the children",
-		.task = "Ask for a new time namespace in the lab process:\n"
-			"  unshare\n"
-			"(the lab's command for unshare(CLONE_NEWTIME) in the lab process). Then:\n"
-			"  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
-			"The offsets of the new namespace can be written until the first process enters it (step 3's "
-			"`enter`, or a child the lab process forks). `run` joins the lab process's current time "
-			"namespace, the old one, so it does not count. If a process got in first, `reset` starts "
-			"the lab again.",
-		.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes.",
-		.explain = "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
-			   "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
-			   "in the old one (/proc/PID/ns/time). The delay is on purpose: the offsets can be set only "
-			   "while no process is inside yet: the kernel refuses a write to timens_offsets (EACCES) once "
-			   "a process has entered.",
-		.check = check_unshare,
-		.perform = do_unshare,
-	},
-	{
-		.title = "Set the clock offsets",
-		.task = "Move the lab's clocks ten days ahead, from the host (if a write fails, a process has "
-			"entered already: `reset` and do step 1 again):\n"
-			"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
-			"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
-			"  host cat /proc/$NSLAB_LAB_PID/timens_offsets",
-		.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
-			"dash's echo calls it \"I/O error\"): then `reset`.",
-		.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
-			   "clocks can be shifted: CLOCK_MONOTONIC (time since an arbitrary start, never jumps) and "
-			   "CLOCK_BOOTTIME (the same, counting suspend: what uptime shows). CLOCK_REALTIME, the wall "
-			   "clock, is one for the whole machine: there is no offset for it. The point of it all is "
-			   "checkpoint/restore (CRIU): a container moved to another machine must not see its "
-			   "monotonic clock jump backwards.",
-		.check = check_offsets,
-		.perform = do_offsets,
-	},
-	{
-		.title = "Enter, and compare the clocks",
-		.task = "Move the lab process into the namespace it made, then compare:\n"
-			"  enter\n"
-			"(the lab's command for setns(time_for_children, CLONE_NEWTIME) in the lab process)\n"
-			"  run uptime\n"
-			"  host uptime\n"
-			"  run cat /proc/uptime\n"
-			"  host cat /proc/uptime\n"
-			"  run date\n"
-			"  host date       (the same: the wall clock is not namespaced)",
-		.hint = "The lab's uptime is ten days longer than the host's; `date` agrees on both sides.",
-		.explain = "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
-			   "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
-			   "timens_offsets now fails. Nothing in the kernel's clocks changes; the vDSO page of a "
-			   "process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
-			   "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
-			   "/proc/LABPID/ns/time, so its commands see the shifted clocks too.",
-		.check = check_enter,
-		.perform = do_enter,
-	},
+    {
+	.title = "A time namespace for the children",
+	.task = "Ask for a new time namespace in the lab process:\n"
+		"  unshare\n"
+		"(the lab's command for unshare(CLONE_NEWTIME) in the lab process). Then:\n"
+		"  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
+		"The offsets of the new namespace can be written until the first process enters it (step 3's "
+		"`enter`, or a child the lab process forks). `run` joins the lab process's current time "
+		"namespace, the old one, so it does not count. If a process got in first, `reset` starts "
+		"the lab again.",
+	.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes.",
+	.explain =
+	    "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
+	    "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
+	    "in the old one (/proc/PID/ns/time). The delay is on purpose: the offsets can be set only "
+	    "while no process is inside yet: the kernel refuses a write to timens_offsets (EACCES) once "
+	    "a process has entered.",
+	.check = check_unshare,
+	.perform = do_unshare,
+    },
+    {
+	.title = "Set the clock offsets",
+	.task = "Move the lab's clocks ten days ahead, from the host (if a write fails, a process has "
+		"entered already: `reset` and do step 1 again):\n"
+		"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+		"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+		"  host cat /proc/$NSLAB_LAB_PID/timens_offsets",
+	.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
+		"dash's echo calls it \"I/O error\"): then `reset`.",
+	.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
+		   "clocks can be shifted: CLOCK_MONOTONIC (time since an arbitrary start, never jumps) and "
+		   "CLOCK_BOOTTIME (the same, counting suspend: what uptime shows). CLOCK_REALTIME, the wall "
+		   "clock, is one for the whole machine: there is no offset for it. The point of it all is "
+		   "checkpoint/restore (CRIU): a container moved to another machine must not see its "
+		   "monotonic clock jump backwards.",
+	.check = check_offsets,
+	.perform = do_offsets,
+    },
+    {
+	.title = "Enter, and compare the clocks",
+	.task = "Move the lab process into the namespace it made, then compare:\n"
+		"  enter\n"
+		"(the lab's command for setns(time_for_children, CLONE_NEWTIME) in the lab process)\n"
+		"  run uptime\n"
+		"  host uptime\n"
+		"  run cat /proc/uptime\n"
+		"  host cat /proc/uptime\n"
+		"  run date\n"
+		"  host date       (the same: the wall clock is not namespaced)",
+	.hint = "The lab's uptime is ten days longer than the host's; `date` agrees on both sides.",
+	.explain = "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
+		   "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
+		   "timens_offsets now fails. Nothing in the kernel's clocks changes; the vDSO page of a "
+		   "process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
+		   "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
+		   "/proc/LABPID/ns/time, so its commands see the shifted clocks too.",
+	.check = check_enter,
+	.perform = do_enter,
+    },
 };
 
 static const struct nslab_command commands[] = {
-	{"unshare", "unshare", "unshare(CLONE_NEWTIME) in the lab process (affects its children only)", 0, 0,
-	 cmd_unshare},
-	{"enter", "enter", "setns() the lab process into its time_for_children namespace", 0, 0, cmd_enter},
+    {"unshare", "unshare", "unshare(CLONE_NEWTIME) in the lab process (affects its children only)", 0, 0,
+     cmd_unshare},
+    {"enter", "enter", "setns() the lab process into its time_for_children namespace", 0, 0, cmd_enter},
 };
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "time",
-	.title = "Time namespace: shifted clocks (Linux 5.6+)",
-	.summary = "The newest namespace shifts two clocks, CLOCK_MONOTONIC and CLOCK_BOOTTIME, by offsets "
-		   "set before the first process enters. The wall clock stays the machine's. You will create "
-		   "one, move its clocks ten days ahead, enter it, and compare uptime inside and out.",
-	.order = 110,
-	NSLAB_STEPS(steps),
-	.unsupported = unsupported,
-	.setup = setup,
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "time",
+    .title = "Time namespace: shifted clocks (Linux 5.6+)",
+    .summary = "The newest namespace shifts two clocks, CLOCK_MONOTONIC and CLOCK_BOOTTIME, by offsets "
+	       "set before the first process enters. The wall clock stays the machine's. You will create "
+	       "one, move its clocks ten days ahead, enter it, and compare uptime inside and out.",
+    .order = 110,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

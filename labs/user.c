@@ -63,7 +63,8 @@ static const char *restriction(void)
 		       "(`sudo sysctl user.max_user_namespaces=15000` allows them)";
 	if (read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 0) == 1)
 		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 23.10+): AppArmor denies "
-		       "unprivileged user namespaces (`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` "
+		       "unprivileged user namespaces (`sudo sysctl "
+		       "kernel.apparmor_restrict_unprivileged_userns=0` "
 		       "lifts it until reboot)";
 	if (read_long("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0)
 		return "kernel.unprivileged_userns_clone is 0 (a Debian switch): only root may create user "
@@ -221,7 +222,8 @@ static int fn_try_uts(void *arg, char *out, size_t outlen)
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		execlp("unshare", "unshare", "--uts", "/bin/sh", "-c",
-		       "hostname userns-lab && echo \"hostname in the new UTS namespace: $(hostname)\"", (char *)NULL);
+		       "hostname userns-lab && echo \"hostname in the new UTS namespace: $(hostname)\"",
+		       (char *)NULL);
 		perror("unshare");
 		_exit(127);
 	}
@@ -265,8 +267,8 @@ static bool map_is(pid_t pid, const char *file, unsigned long inside, unsigned l
 	char path[64], buf[256];
 	unsigned long a, b, c;
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	return read_text(path, buf, sizeof(buf)) > 0 && sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == inside &&
-	       b == outside && c == 1;
+	return read_text(path, buf, sizeof(buf)) > 0 && sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 &&
+	       a == inside && b == outside && c == 1;
 }
 
 static bool runs_as(struct nslab_host *h, pid_t pid, struct ids want)
@@ -277,8 +279,9 @@ static bool runs_as(struct nslab_host *h, pid_t pid, struct ids want)
 		return false;
 	}
 	if (u[0] != (long)want.uid || u[1] != (long)want.uid || g[1] != (long)want.gid) {
-		h->missing(h, "the host sees the lab process as uid %ld gid %ld, not the unprivileged %u:%u: `drop`",
-			   u[1], g[1], (unsigned)want.uid, (unsigned)want.gid);
+		h->missing(
+		    h, "the host sees the lab process as uid %ld gid %ld, not the unprivileged %u:%u: `drop`",
+		    u[1], g[1], (unsigned)want.uid, (unsigned)want.gid);
 		return false;
 	}
 	return true;
@@ -302,8 +305,8 @@ static int do_drop(struct nslab_host *h)
 	h->trace(h, "setresgid(%u, %u, %u) = 0", (unsigned)id.gid, (unsigned)id.gid, (unsigned)id.gid);
 	h->trace(h, "setresuid(%u, %u, %u) = 0", (unsigned)id.uid, (unsigned)id.uid, (unsigned)id.uid);
 	h->trace(h, "prctl(PR_SET_DUMPABLE, 1) = 0");
-	h->print(h, "The lab process now runs as uid %u, gid %u: no root, no capabilities.\n", (unsigned)id.uid,
-		 (unsigned)id.gid);
+	h->print(h, "The lab process now runs as uid %u, gid %u: no root, no capabilities.\n",
+		 (unsigned)id.uid, (unsigned)id.gid);
 	return 0;
 }
 
@@ -331,15 +334,18 @@ static int do_userns(struct nslab_host *h)
 		if (why && (err == EPERM || err == EACCES || err == ENOSPC))
 			h->error(h, "unshare(CLONE_NEWUSER) failed (%s): %s", strerror(err), why);
 		else if (err == ENOSPC)
-			h->error(h, "unshare(CLONE_NEWUSER): too many user namespaces (user.max_user_namespaces)");
+			h->error(
+			    h, "unshare(CLONE_NEWUSER): too many user namespaces (user.max_user_namespaces)");
 		else
 			h->error(h, "unshare(CLONE_NEWUSER): %s", strerror(err));
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWUSER) = 0");
-	h->trace(h, "capset({effective=0, permitted=0, inheritable=0}) = 0   [as execve does for a non-root uid]");
-	h->print(h, "The lab process is in a new user namespace. It has no mapping yet: inside, its uid reads as "
-		    "65534 (nobody). Try `id` and `try-uts`.\n");
+	h->trace(
+	    h, "capset({effective=0, permitted=0, inheritable=0}) = 0   [as execve does for a non-root uid]");
+	h->print(
+	    h, "The lab process is in a new user namespace. It has no mapping yet: inside, its uid reads as "
+	       "65534 (nobody). Try `id` and `try-uts`.\n");
 	return 0;
 }
 
@@ -355,13 +361,15 @@ static bool check_map(struct nslab_host *h)
 	}
 	bool ok = true;
 	if (!map_is(pid, "uid_map", 0, id.uid)) {
-		h->missing(h, "/proc/%d/uid_map does not hold \"0 %u 1\": `host echo '0 %u 1' > /proc/%d/uid_map`",
-			   (int)pid, (unsigned)id.uid, (unsigned)id.uid, (int)pid);
+		h->missing(
+		    h, "/proc/%d/uid_map does not hold \"0 %u 1\": `host echo '0 %u 1' > /proc/%d/uid_map`",
+		    (int)pid, (unsigned)id.uid, (unsigned)id.uid, (int)pid);
 		ok = false;
 	}
 	if (!map_is(pid, "gid_map", 0, id.gid)) {
-		h->missing(h, "/proc/%d/gid_map does not hold \"0 %u 1\": `host echo deny > /proc/%d/setgroups` "
-			      "first, then `host echo '0 %u 1' > /proc/%d/gid_map`",
+		h->missing(h,
+			   "/proc/%d/gid_map does not hold \"0 %u 1\": `host echo deny > /proc/%d/setgroups` "
+			   "first, then `host echo '0 %u 1' > /proc/%d/gid_map`",
 			   (int)pid, (unsigned)id.gid, (int)pid, (unsigned)id.gid, (int)pid);
 		ok = false;
 	}
@@ -442,90 +450,94 @@ static int cmd_try_uts(struct nslab_host *h, int argc, char **argv)
 	out[strcspn(out, "\n")] = '\0';
 	h->print(h, "lab$ unshare --uts sh -c 'hostname userns-lab; ...'\n");
 	h->print(h, "%s\n", out);
-	h->print(h, "%s\n", rc == 0 ? "It worked: the new UTS namespace belongs to the lab's user namespace, and the host's "
-			      "hostname is untouched (`host hostname`)."
-			    : "It failed: creating a UTS namespace needs CAP_SYS_ADMIN in the current user namespace.");
+	h->print(
+	    h, "%s\n",
+	    rc == 0
+		? "It worked: the new UTS namespace belongs to the lab's user namespace, and the host's "
+		  "hostname is untouched (`host hostname`)."
+		: "It failed: creating a UTS namespace needs CAP_SYS_ADMIN in the current user namespace.");
 	return 0;
 }
 
-#define WRAP(name, fn)                                                              \
-	static int name(struct nslab_host *h, int argc, char **argv)                \
-	{                                                                           \
-		(void)argc;                                                         \
-		(void)argv;                                                         \
-		return fn(h);                                                       \
+#define WRAP(name, fn)                                                                                       \
+	static int name(struct nslab_host *h, int argc, char **argv)                                         \
+	{                                                                                                    \
+		(void)argc;                                                                                  \
+		(void)argv;                                                                                  \
+		return fn(h);                                                                                \
 	}
 WRAP(cmd_drop, do_drop)
 WRAP(cmd_userns, do_userns)
 WRAP(cmd_map, do_map)
 
 static const struct nslab_command commands[] = {
-	{"drop", "drop", "the lab process gives up root: setgroups, setresgid, setresuid", 0, 0, cmd_drop},
-	{"userns", "userns", "the lab process calls unshare(CLONE_NEWUSER)", 0, 0, cmd_userns},
-	{"id", "id", "uid, gid and capabilities of the lab process, inside and as the host sees it", 0, 0, cmd_id},
-	{"try-uts", "try-uts", "the lab process starts `unshare --uts` and reports what happened", 0, 0,
-	 cmd_try_uts},
-	{"map", "map", "nslab writes setgroups, gid_map and uid_map for the lab process", 0, 0, cmd_map},
+    {"drop", "drop", "the lab process gives up root: setgroups, setresgid, setresuid", 0, 0, cmd_drop},
+    {"userns", "userns", "the lab process calls unshare(CLONE_NEWUSER)", 0, 0, cmd_userns},
+    {"id", "id", "uid, gid and capabilities of the lab process, inside and as the host sees it", 0, 0,
+     cmd_id},
+    {"try-uts", "try-uts", "the lab process starts `unshare --uts` and reports what happened", 0, 0,
+     cmd_try_uts},
+    {"map", "map", "nslab writes setgroups, gid_map and uid_map for the lab process", 0, 0, cmd_map},
 };
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "Give up root",
-		.task = "Run the lab process as an ordinary user (yours, or nobody when you are\n"
-			"root):\n"
-			"  drop\n"
-			"  id\n"
-			"  host grep -E 'Uid|Gid|CapEff' /proc/$NSLAB_LAB_PID/status",
-		.hint = "`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
-			"nslab itself runs unprivileged, the lab process already is that user.",
-		.explain = "setresuid() changed the real, effective and saved uid of the lab process. A\n"
-			   "non-root uid has no capabilities: CapEff in /proc/PID/status is 0. From here\n"
-			   "on the process could not create a UTS namespace or mount anything on the\n"
-			   "host.",
-		.check = check_drop,
-		.perform = do_drop,
-	},
-	{
-		.title = "A user namespace of its own",
-		.task = "Make the unprivileged lab process create a user namespace, and look at it:\n"
-			"  userns\n"
-			"  id\n"
-			"  try-uts\n"
-			"  host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user",
-		.hint = "Creating a user namespace is the one namespace an ordinary user may create.\n"
-			"Some distributions switch that off; `userns` says so when it is the cause.",
-		.explain = "unshare(CLONE_NEWUSER) gave the process a new user namespace with empty\n"
-			   "uid_map and gid_map. Unmapped ids read as the overflow id 65534 (nobody,\n"
-			   "/proc/sys/kernel/overflowuid). The kernel does give the creator every\n"
-			   "capability inside the new namespace, but a program started as an unmapped\n"
-			   "uid loses them at execve, so the shell that `unshare --user` starts has\n"
-			   "none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN,\n"
-			   "unshare(CLONE_NEWUTS) fails with EPERM: `try-uts` shows it.",
-		.check = check_userns,
-		.perform = do_userns,
-	},
-	{
-		.title = "Root inside, still you outside",
-		.task = "From the host, map uid 0 inside to the lab's uid outside (gid likewise;\n"
-			"setgroups first):\n"
-			"  host echo deny > /proc/$NSLAB_LAB_PID/setgroups\n"
-			"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %g .) 1\" > gid_map\n"
-			"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %u .) 1\" > uid_map\n"
-			"(or `map`). Then: `id`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
-			"and `host grep Uid /proc/$NSLAB_LAB_PID/status`.",
-		.hint = "uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only\n"
-			"once.",
-		.explain = "Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace\n"
-			   "is uid U on the host. getuid() inside now returns 0, and a program started\n"
-			   "inside runs as root of that namespace with a full capability set (`id` reads\n"
-			   "it with cap_get_pid). The capabilities count only for objects the namespace\n"
-			   "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the\n"
-			   "host still sees uid U in /proc/PID/status and would refuse that uid anything\n"
-			   "it refuses the ordinary user. setgroups \"deny\" is required before an\n"
-			   "unprivileged gid_map write, so that a group can't be dropped to gain access.",
-		.check = check_map,
-		.perform = do_map,
-	},
+    {
+	.title = "Give up root",
+	.task = "Run the lab process as an ordinary user (yours, or nobody when you are\n"
+		"root):\n"
+		"  drop\n"
+		"  id\n"
+		"  host grep -E 'Uid|Gid|CapEff' /proc/$NSLAB_LAB_PID/status",
+	.hint = "`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
+		"nslab itself runs unprivileged, the lab process already is that user.",
+	.explain = "setresuid() changed the real, effective and saved uid of the lab process. A\n"
+		   "non-root uid has no capabilities: CapEff in /proc/PID/status is 0. From here\n"
+		   "on the process could not create a UTS namespace or mount anything on the\n"
+		   "host.",
+	.check = check_drop,
+	.perform = do_drop,
+    },
+    {
+	.title = "A user namespace of its own",
+	.task = "Make the unprivileged lab process create a user namespace, and look at it:\n"
+		"  userns\n"
+		"  id\n"
+		"  try-uts\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user",
+	.hint = "Creating a user namespace is the one namespace an ordinary user may create.\n"
+		"Some distributions switch that off; `userns` says so when it is the cause.",
+	.explain = "unshare(CLONE_NEWUSER) gave the process a new user namespace with empty\n"
+		   "uid_map and gid_map. Unmapped ids read as the overflow id 65534 (nobody,\n"
+		   "/proc/sys/kernel/overflowuid). The kernel does give the creator every\n"
+		   "capability inside the new namespace, but a program started as an unmapped\n"
+		   "uid loses them at execve, so the shell that `unshare --user` starts has\n"
+		   "none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN,\n"
+		   "unshare(CLONE_NEWUTS) fails with EPERM: `try-uts` shows it.",
+	.check = check_userns,
+	.perform = do_userns,
+    },
+    {
+	.title = "Root inside, still you outside",
+	.task = "From the host, map uid 0 inside to the lab's uid outside (gid likewise;\n"
+		"setgroups first):\n"
+		"  host echo deny > /proc/$NSLAB_LAB_PID/setgroups\n"
+		"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %g .) 1\" > gid_map\n"
+		"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %u .) 1\" > uid_map\n"
+		"(or `map`). Then: `id`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
+		"and `host grep Uid /proc/$NSLAB_LAB_PID/status`.",
+	.hint = "uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only\n"
+		"once.",
+	.explain = "Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace\n"
+		   "is uid U on the host. getuid() inside now returns 0, and a program started\n"
+		   "inside runs as root of that namespace with a full capability set (`id` reads\n"
+		   "it with cap_get_pid). The capabilities count only for objects the namespace\n"
+		   "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the\n"
+		   "host still sees uid U in /proc/PID/status and would refuse that uid anything\n"
+		   "it refuses the ordinary user. setgroups \"deny\" is required before an\n"
+		   "unprivileged gid_map write, so that a group can't be dropped to gain access.",
+	.check = check_map,
+	.perform = do_map,
+    },
 };
 
 static const char *unsupported(struct nslab_host *h)
@@ -556,21 +568,22 @@ static int setup(struct nslab_host *h)
 }
 
 static const struct nslab_lab lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "user",
-	.title = "User namespace: root inside, nobody outside",
-	.summary = "Everything so far needed root, and root inside a chroot is root on the host. A user namespace "
-		   "separates the two: it has its own uids, gids and capabilities, mapped onto the host's through "
-		   "/proc/PID/uid_map and gid_map. An ordinary user may create one, becomes root inside once the map "
-		   "says so, and holds capabilities that count only for what that namespace owns. On the host it "
-		   "stays the same ordinary user.",
-	.order = 90,
-	NSLAB_STEPS(steps),
-	.unsupported = unsupported,
-	.setup = setup,
-	.unprivileged = true, /* the point of the lab: it works for an ordinary user */
-	NSLAB_COMMANDS(commands),
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "user",
+    .title = "User namespace: root inside, nobody outside",
+    .summary =
+	"Everything so far needed root, and root inside a chroot is root on the host. A user namespace "
+	"separates the two: it has its own uids, gids and capabilities, mapped onto the host's through "
+	"/proc/PID/uid_map and gid_map. An ordinary user may create one, becomes root inside once the map "
+	"says so, and holds capabilities that count only for what that namespace owns. On the host it "
+	"stays the same ordinary user.",
+    .order = 90,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    .unprivileged = true, /* the point of the lab: it works for an ordinary user */
+    NSLAB_COMMANDS(commands),
 };
 
 NSLAB_LAB(lab)

@@ -83,13 +83,18 @@ static bool host_untouched(struct nslab_host *h)
 		return true;
 	host_names(&now);
 	if (strcmp(now.node, d->hostname) != 0) {
-		h->missing(h, "the HOST's hostname changed from \"%s\" to \"%s\": that command ran outside the lab; "
-			      "put it back with `host hostname %s`", d->hostname, now.node, d->hostname);
+		h->missing(
+		    h,
+		    "the HOST's hostname changed from \"%s\" to \"%s\": that command ran outside the lab; "
+		    "put it back with `host hostname %s`",
+		    d->hostname, now.node, d->hostname);
 		ok = false;
 	}
 	if (strcmp(now.domain, d->domain) != 0) {
-		h->missing(h, "the HOST's domain name changed from \"%s\" to \"%s\": put it back with "
-			      "`host domainname '%s'`", d->domain, now.domain, d->domain);
+		h->missing(h,
+			   "the HOST's domain name changed from \"%s\" to \"%s\": put it back with "
+			   "`host domainname '%s'`",
+			   d->domain, now.domain, d->domain);
 		ok = false;
 	}
 	return ok;
@@ -126,8 +131,10 @@ static bool check_domain(struct nslab_host *h)
 	host_names(&host);
 	bool ok = host_untouched(h);
 	if (strcmp(lab.domain, host.domain) == 0) {
-		h->missing(h, "the lab's NIS domain name is still \"%s\", the same as the host's: `run domainname %s`",
-			   lab.domain, LAB_DOMAIN);
+		h->missing(
+		    h,
+		    "the lab's NIS domain name is still \"%s\", the same as the host's: `run domainname %s`",
+		    lab.domain, LAB_DOMAIN);
 		ok = false;
 	}
 	return ok;
@@ -140,8 +147,10 @@ static bool check_proc(struct nslab_host *h)
 		return false;
 	bool ok = host_untouched(h);
 	if (strcmp(lab.node, PROC_HOSTNAME) != 0) {
-		h->missing(h, "the lab's hostname is \"%s\", not \"%s\": "
-			      "`run echo %s > /proc/sys/kernel/hostname`", lab.node, PROC_HOSTNAME, PROC_HOSTNAME);
+		h->missing(h,
+			   "the lab's hostname is \"%s\", not \"%s\": "
+			   "`run echo %s > /proc/sys/kernel/hostname`",
+			   lab.node, PROC_HOSTNAME, PROC_HOSTNAME);
 		ok = false;
 	}
 	return ok;
@@ -176,7 +185,8 @@ static int do_proc(struct nslab_host *h)
 	 * kernel turns it into the same update sethostname(2) makes. */
 	h->trace(h, "open(\"/proc/sys/kernel/hostname\", O_WRONLY) = 3  (in the lab's UTS namespace)");
 	int st = h->run(h, 0, "echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname", NULL);
-	h->trace(h, "write(3, \"%s\\n\", %zu) = %s", PROC_HOSTNAME, strlen(PROC_HOSTNAME) + 1, st == 0 ? "11" : "-1");
+	h->trace(h, "write(3, \"%s\\n\", %zu) = %s", PROC_HOSTNAME, strlen(PROC_HOSTNAME) + 1,
+		 st == 0 ? "11" : "-1");
 	if (st != 0) {
 		h->error(h, "writing /proc/sys/kernel/hostname in the lab failed (status %d)", st);
 		return -1;
@@ -196,7 +206,8 @@ static int uts_setup(struct nslab_host *h)
 	memcpy(d->hostname, host.node, sizeof(d->hostname));
 	memcpy(d->domain, host.domain, sizeof(d->domain));
 	h->lab_data = d;
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWUTS};
+	struct nslab_spawn how = {
+	    .size = sizeof(struct nslab_spawn), .label = "lab", .clone_flags = CLONE_NEWUTS};
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->trace(h, "clone(CLONE_NEWUTS | SIGCHLD) = %d", (int)h->main_pid(h));
@@ -210,98 +221,98 @@ static void uts_teardown(struct nslab_host *h)
 }
 
 static const struct nslab_step steps[] = {
-	{
-		.title = "Rename the lab",
-		.task = "nslab cloned the lab process with CLONE_NEWUTS, so it owns a private copy of\n"
-			"the hostname. The copy starts out equal to the host's. Compare the two, then\n"
-			"rename the lab:\n"
-			"\n"
-			"  run hostname\n"
-			"  host hostname\n"
-			"  ns               (the uts row differs; every other row is the same)\n"
-			"  run hostname " LAB_HOSTNAME "\n"
-			"  run hostname\n"
-			"  host hostname",
-		.hint = "`run` executes its command inside the lab's namespaces, `host` outside. Only\n"
-			"the lab's name should change: `run hostname " LAB_HOSTNAME "`.",
-		.explain = "hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
-			   "process's UTS namespace. A new UTS namespace (clone or unshare with\n"
-			   "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first\n"
-			   "answered with the host's name. From then on the two are separate: the host's\n"
-			   "hostname did not move.\n"
-			   "\n"
-			   "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which\n"
-			   "uname(2) fills, from the days when many users shared one time-sharing\n"
-			   "machine. The namespace a process is in shows as the inode in\n"
-			   "`readlink /proc/PID/ns/uts`; two processes with the same inode share one\n"
-			   "hostname. That is the uts row of the pane and of `ns`: the lab's inode\n"
-			   "differs from nslab's own, every other row is shared. The namespace appeared\n"
-			   "in Linux 2.6.19 (2006), together with the IPC namespace.",
-		.check = check_hostname,
-		.perform = do_hostname,
-	},
-	{
-		.title = "Set a domain name",
-		.task = "The UTS namespace holds a second name, the NIS domain name (shown by\n"
-			"`domainname` and in /proc/sys/kernel/domainname; \"(none)\" when unset). Set\n"
-			"it inside the lab:\n"
-			"\n"
-			"  run domainname\n"
-			"  run domainname " LAB_DOMAIN "\n"
-			"  run uname -a\n"
-			"  run cat /proc/sys/kernel/domainname\n"
-			"  host domainname             (still the host's)",
-		.hint = "The domain name is part of the same namespace as the hostname:\n"
-			"`run domainname " LAB_DOMAIN "`.",
-		.explain = "domainname(1) calls setdomainname(2). Both names live in the UTS namespace,\n"
-			   "and so does the rest of what uname(2) returns (the kernel fills sysname,\n"
-			   "release and version for everyone alike; only nodename and domainname can be\n"
-			   "set). This NIS domain is not the DNS domain: `hostname -d` asks the\n"
-			   "resolver, which the UTS namespace does not touch. Container runtimes set\n"
-			   "both names from the container's configuration (docker run --hostname and\n"
-			   "--domainname).",
-		.check = check_domain,
-		.perform = do_domain,
-	},
-	{
-		.title = "Write the proc file",
-		.task = "Every process reads the names of its own UTS namespace in\n"
-			"/proc/sys/kernel/hostname and /proc/sys/kernel/domainname: one file name, a\n"
-			"different content per namespace. Writing the file renames the lab just like\n"
-			"hostname(1) does:\n"
-			"\n"
-			"  run cat /proc/sys/kernel/hostname\n"
-			"  host cat /proc/sys/kernel/hostname\n"
-			"  run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname\n"
-			"  run uname -n\n"
-			"  host uname -n",
-		.hint = "The redirection must happen inside the lab, so put it after `run`:\n"
-			"`run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname`.",
-		.explain = "The files under /proc/sys/kernel are views, not storage: reading hostname\n"
-			   "returns the nodename of the reader's UTS namespace, writing it calls the\n"
-			   "same code as sethostname(2), and needs the same privilege: root, or rather\n"
-			   "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS\n"
-			   "namespace, kept its name through all three steps: a container can call\n"
-			   "itself anything without renaming the machine. The namespace ends when\n"
-			   "nothing refers to it any more: no process in it, no open fd of\n"
-			   "/proc/PID/ns/uts, no bind mount of that file. Its names go with it.",
-		.check = check_proc,
-		.perform = do_proc,
-	},
+    {
+	.title = "Rename the lab",
+	.task = "nslab cloned the lab process with CLONE_NEWUTS, so it owns a private copy of\n"
+		"the hostname. The copy starts out equal to the host's. Compare the two, then\n"
+		"rename the lab:\n"
+		"\n"
+		"  run hostname\n"
+		"  host hostname\n"
+		"  ns               (the uts row differs; every other row is the same)\n"
+		"  run hostname " LAB_HOSTNAME "\n"
+		"  run hostname\n"
+		"  host hostname",
+	.hint = "`run` executes its command inside the lab's namespaces, `host` outside. Only\n"
+		"the lab's name should change: `run hostname " LAB_HOSTNAME "`.",
+	.explain = "hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
+		   "process's UTS namespace. A new UTS namespace (clone or unshare with\n"
+		   "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first\n"
+		   "answered with the host's name. From then on the two are separate: the host's\n"
+		   "hostname did not move.\n"
+		   "\n"
+		   "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which\n"
+		   "uname(2) fills, from the days when many users shared one time-sharing\n"
+		   "machine. The namespace a process is in shows as the inode in\n"
+		   "`readlink /proc/PID/ns/uts`; two processes with the same inode share one\n"
+		   "hostname. That is the uts row of the pane and of `ns`: the lab's inode\n"
+		   "differs from nslab's own, every other row is shared. The namespace appeared\n"
+		   "in Linux 2.6.19 (2006), together with the IPC namespace.",
+	.check = check_hostname,
+	.perform = do_hostname,
+    },
+    {
+	.title = "Set a domain name",
+	.task = "The UTS namespace holds a second name, the NIS domain name (shown by\n"
+		"`domainname` and in /proc/sys/kernel/domainname; \"(none)\" when unset). Set\n"
+		"it inside the lab:\n"
+		"\n"
+		"  run domainname\n"
+		"  run domainname " LAB_DOMAIN "\n"
+		"  run uname -a\n"
+		"  run cat /proc/sys/kernel/domainname\n"
+		"  host domainname             (still the host's)",
+	.hint = "The domain name is part of the same namespace as the hostname:\n"
+		"`run domainname " LAB_DOMAIN "`.",
+	.explain = "domainname(1) calls setdomainname(2). Both names live in the UTS namespace,\n"
+		   "and so does the rest of what uname(2) returns (the kernel fills sysname,\n"
+		   "release and version for everyone alike; only nodename and domainname can be\n"
+		   "set). This NIS domain is not the DNS domain: `hostname -d` asks the\n"
+		   "resolver, which the UTS namespace does not touch. Container runtimes set\n"
+		   "both names from the container's configuration (docker run --hostname and\n"
+		   "--domainname).",
+	.check = check_domain,
+	.perform = do_domain,
+    },
+    {
+	.title = "Write the proc file",
+	.task = "Every process reads the names of its own UTS namespace in\n"
+		"/proc/sys/kernel/hostname and /proc/sys/kernel/domainname: one file name, a\n"
+		"different content per namespace. Writing the file renames the lab just like\n"
+		"hostname(1) does:\n"
+		"\n"
+		"  run cat /proc/sys/kernel/hostname\n"
+		"  host cat /proc/sys/kernel/hostname\n"
+		"  run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname\n"
+		"  run uname -n\n"
+		"  host uname -n",
+	.hint = "The redirection must happen inside the lab, so put it after `run`:\n"
+		"`run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname`.",
+	.explain = "The files under /proc/sys/kernel are views, not storage: reading hostname\n"
+		   "returns the nodename of the reader's UTS namespace, writing it calls the\n"
+		   "same code as sethostname(2), and needs the same privilege: root, or rather\n"
+		   "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS\n"
+		   "namespace, kept its name through all three steps: a container can call\n"
+		   "itself anything without renaming the machine. The namespace ends when\n"
+		   "nothing refers to it any more: no process in it, no open fd of\n"
+		   "/proc/PID/ns/uts, no bind mount of that file. Its names go with it.",
+	.check = check_proc,
+	.perform = do_proc,
+    },
 };
 
 static const struct nslab_lab uts_lab = {
-	.abi_major = NSLAB_ABI_MAJOR,
-	.size = sizeof(struct nslab_lab),
-	.id = "uts",
-	.title = "UTS namespace: hostname",
-	.summary = "A UTS namespace gives a process its own hostname and NIS domain name. The lab process "
-		   "is cloned with CLONE_NEWUTS: its names start as copies of the host's, and whatever it "
-		   "sets afterwards stays inside. This is how every container gets its own hostname.",
-	.order = 50,
-	NSLAB_STEPS(steps),
-	.setup = uts_setup,
-	.teardown = uts_teardown,
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "uts",
+    .title = "UTS namespace: hostname",
+    .summary = "A UTS namespace gives a process its own hostname and NIS domain name. The lab process "
+	       "is cloned with CLONE_NEWUTS: its names start as copies of the host's, and whatever it "
+	       "sets afterwards stays inside. This is how every container gets its own hostname.",
+    .order = 50,
+    NSLAB_STEPS(steps),
+    .setup = uts_setup,
+    .teardown = uts_teardown,
 };
 
 NSLAB_LAB(uts_lab)

@@ -13,7 +13,7 @@ PKGS=(
 	libreadline-dev libncurses-dev libcgroup-dev libcmocka-dev
 	libmount-dev libsmartcols-dev libcap-dev
 	iproute2 iputils-ping procps util-linux busybox-static
-	tmux qemu-system-x86 cpio stress cgroup-tools hyperfine shellcheck
+	tmux qemu-system-x86 cpio stress cgroup-tools hyperfine shellcheck clang-format
 )
 
 missing=()

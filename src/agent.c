@@ -35,7 +35,10 @@ struct reply {
 };
 
 #define MAX_AGENTS 16
-static struct { pid_t pid; int sock; } agents[MAX_AGENTS];
+static struct {
+	pid_t pid;
+	int sock;
+} agents[MAX_AGENTS];
 static size_t nagents;
 
 static int agent_sock(pid_t pid)
@@ -46,7 +49,10 @@ static int agent_sock(pid_t pid)
 	return -1;
 }
 
-bool agent_is_agent(pid_t pid) { return agent_sock(pid) >= 0; }
+bool agent_is_agent(pid_t pid)
+{
+	return agent_sock(pid) >= 0;
+}
 
 static int send_reply(int sock, int ret, int err, const char *out, size_t outlen)
 {
@@ -92,7 +98,7 @@ static __attribute__((noreturn)) void agent_loop(int sock)
 }
 
 static __attribute__((noreturn)) void agent_child(const struct nslab_spawn *how, int sock, int sync_fd,
-						 pid_t parent)
+						  pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* nslab died before the line above? (Across a new PID namespace the
@@ -194,7 +200,8 @@ pid_t agent_spawn(const struct nslab_spawn *how)
 		close(sv[0]);
 		close(sync[1]);
 		if (err == EPERM) {
-			out_error("cannot start the lab process: clone() needs CAP_SYS_ADMIN: run nslab with sudo");
+			out_error(
+			    "cannot start the lab process: clone() needs CAP_SYS_ADMIN: run nslab with sudo");
 			return -1;
 		}
 		return spawn_failed(0, "clone", err);
@@ -271,14 +278,20 @@ void agent_forget_all(void)
 
 /* --- entering a lab, nsenter -a style --- */
 
-static const struct { const char *name; int flag; } enter_order[] = {
-	{"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-	{"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"time", 0x00000080 /* CLONE_NEWTIME */},
-	{"mnt", CLONE_NEWNS},
+static const struct {
+	const char *name;
+	int flag;
+} enter_order[] = {
+    {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+    {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"time", 0x00000080 /* CLONE_NEWTIME */},
+    {"mnt", CLONE_NEWNS},
 };
 #define NENTER (sizeof(enter_order) / sizeof(enter_order[0]))
 
-static bool same_ns(pid_t target, const char *name) { return ns_same_as_self(target, name) == 1; }
+static bool same_ns(pid_t target, const char *name)
+{
+	return ns_same_as_self(target, name) == 1;
+}
 
 static int open_ns(pid_t target, const char *name)
 {
@@ -320,7 +333,8 @@ static int enter_target(pid_t target)
 		}
 	if (userfd >= 0) {
 		if (setns(userfd, CLONE_NEWUSER) < 0) {
-			fprintf(stderr, "nslab: cannot enter the lab's user namespace: %s\n", strerror(errno));
+			fprintf(stderr, "nslab: cannot enter the lab's user namespace: %s\n",
+				strerror(errno));
 			return -1;
 		}
 		setgroups(0, NULL); /* fails harmlessly where setgroups is denied */
@@ -330,8 +344,8 @@ static int enter_target(pid_t target)
 	}
 	for (size_t i = 0; i < NENTER; i++)
 		if (fds[i] >= 0 && setns(fds[i], 0) < 0) {
-			fprintf(stderr, "nslab: cannot enter the lab's %s namespace: %s\n", enter_order[i].name,
-				strerror(errno));
+			fprintf(stderr, "nslab: cannot enter the lab's %s namespace: %s\n",
+				enter_order[i].name, strerror(errno));
 			return -1;
 		}
 	/* chroot needs CAP_SYS_CHROOT: skip it when the lab shares our root
@@ -381,8 +395,8 @@ static int wait_interactive(pid_t pid)
 	return wait_status(pid);
 }
 
-static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, char *const env[],
-						int outfd, bool interactive)
+static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, char *const env[], int outfd,
+						 bool interactive)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);

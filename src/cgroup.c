@@ -126,7 +126,10 @@ int cgroup_parse_v2_max(const char *text, long *quota_us, long *period_us)
 }
 
 /* v1 spells "no limit" as -1 in cpu.cfs_quota_us. */
-long cgroup_v1_quota_value(long quota_us) { return quota_us < 0 ? -1 : quota_us; }
+long cgroup_v1_quota_value(long quota_us)
+{
+	return quota_us < 0 ? -1 : quota_us;
+}
 
 /* cpu.stat of either version. v1 reports throttled_time in ns and has no
  * usage line (that is cpuacct.usage); v2 has usage_usec and throttled_usec. */
@@ -184,10 +187,14 @@ enum nslab_cgmode cgroup_mode(void)
 const char *cgroup_mode_name(enum nslab_cgmode m)
 {
 	switch (m) {
-	case NSLAB_CG_V1: return "cgroup v1";
-	case NSLAB_CG_HYBRID: return "hybrid";
-	case NSLAB_CG_V2: return "cgroup v2";
-	case NSLAB_CG_NONE: break;
+	case NSLAB_CG_V1:
+		return "cgroup v1";
+	case NSLAB_CG_HYBRID:
+		return "hybrid";
+	case NSLAB_CG_V2:
+		return "cgroup v2";
+	case NSLAB_CG_NONE:
+		break;
 	}
 	return "no cgroups";
 }
@@ -253,12 +260,15 @@ static void no_cpu_error(void)
 	const char *off = strstr(cmdline, "cgroup_disable=");
 	bool disabled = off && strstr(off, "cpu") && strcspn(off, " ") > (size_t)(strstr(off, "cpu") - off);
 	if (m == NSLAB_CG_NONE)
-		out_error("no cgroup filesystem at " CG_ROOT ": mount one (mount -t cgroup2 none " CG_ROOT ")");
+		out_error("no cgroup filesystem at " CG_ROOT ": mount one (mount -t cgroup2 none " CG_ROOT
+			  ")");
 	else if (disabled)
-		out_error("the cpu controller is disabled on the kernel command line (%.*s): remove that and reboot",
+		out_error("the cpu controller is disabled on the kernel command line (%.*s): remove that and "
+			  "reboot",
 			  (int)strcspn(off, " \n"), off);
 	else if (m == NSLAB_CG_V2)
-		out_error("the cpu controller is missing from " CG_ROOT "/cgroup.controllers: this kernel has no "
+		out_error("the cpu controller is missing from " CG_ROOT
+			  "/cgroup.controllers: this kernel has no "
 			  "CFS bandwidth control (CONFIG_CFS_BANDWIDTH)");
 	else
 		out_error("no cgroup v1 hierarchy has the cpu controller (%s): mount it with "
@@ -352,7 +362,8 @@ static int v2_enable_cpu(const char *dir)
 	if (write_file(path, "+cpu") == 0)
 		return 0;
 	out_error("cannot enable the cpu controller in %s (%s): run 'echo +cpu > %s' as root, or "
-		  "delegate cpu to this cgroup", dir, strerror(errno), path);
+		  "delegate cpu to this cgroup",
+		  dir, strerror(errno), path);
 	return -1;
 }
 
@@ -389,7 +400,8 @@ static int make_leaf(const struct hier *h, int n, const char *rel)
 			usable = lib_agrees(&h[i]) && cgroup_add_controller(cg, h[i].ctrl);
 		if (usable) {
 			int r = cgroup_create_cgroup(cg, 0);
-			dbg("libcgroup cgroup_create_cgroup(%s) = %d (%s)", rel, r, r ? cgroup_strerror(r) : "ok");
+			dbg("libcgroup cgroup_create_cgroup(%s) = %d (%s)", rel, r,
+			    r ? cgroup_strerror(r) : "ok");
 		} else {
 			dbg("libcgroup does not see the cpu hierarchy where it is: plain mkdir");
 		}
@@ -439,8 +451,10 @@ int cgroup_create(const char *name)
 	char knob[PATH_MAX + 16];
 	pathf(knob, sizeof(knob), "%s/%s/%s", h[0].mnt, rel, h[0].v2 ? "cpu.max" : "cpu.cfs_quota_us");
 	if (access(knob, F_OK) < 0) {
-		out_error("%s is missing: the cpu controller is not enabled for this cgroup (try 'echo +cpu > "
-			  "%s/cgroup.subtree_control')", knob, h[0].mnt);
+		out_error(
+		    "%s is missing: the cpu controller is not enabled for this cgroup (try 'echo +cpu > "
+		    "%s/cgroup.subtree_control')",
+		    knob, h[0].mnt);
 		return -1;
 	}
 	return 0;
@@ -514,7 +528,8 @@ int cgroup_set_quota(const char *name, long quota_us, long period_us)
 		}
 		if (c) {
 			int r = cgroup_modify_cgroup(cg);
-			dbg("libcgroup cgroup_modify_cgroup(%s) = %d (%s)", rel, r, r ? cgroup_strerror(r) : "ok");
+			dbg("libcgroup cgroup_modify_cgroup(%s) = %d (%s)", rel, r,
+			    r ? cgroup_strerror(r) : "ok");
 		}
 		if (cg)
 			cgroup_free(&cg);
@@ -714,7 +729,8 @@ static int kill_members(const char *dir)
 		return n;
 	struct dirent *de;
 	while ((de = readdir(d)))
-		if (de->d_type == DT_DIR && de->d_name[0] != '.' && pathf(path, sizeof(path), "%s/%s", dir, de->d_name))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
+		    pathf(path, sizeof(path), "%s/%s", dir, de->d_name))
 			n += kill_members(path);
 	closedir(d);
 	return n;

@@ -8,9 +8,9 @@
 #include <sys/types.h>
 #include "nslab-lab.h"
 
-enum nslab_cgmode cgroup_mode(void);            /* statfs on /sys/fs/cgroup */
+enum nslab_cgmode cgroup_mode(void);               /* statfs on /sys/fs/cgroup */
 const char *cgroup_mode_name(enum nslab_cgmode m); /* "cgroup v1", "hybrid", "cgroup v2" */
-int cgroup_create(const char *name);            /* registered with cleanup_keep() */
+int cgroup_create(const char *name);               /* registered with cleanup_keep() */
 int cgroup_set_quota(const char *name, long quota_us, long period_us); /* quota -1 = max */
 int cgroup_attach(const char *name, pid_t pid);
 int cgroup_stat(const char *name, struct nslab_cpu_stat *st);

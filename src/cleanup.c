@@ -718,8 +718,7 @@ static int kill_group(int pgid, unsigned long long start, int sid)
 				close(fd);
 			continue;
 		}
-		int rc = fd >= 0 ? pidfd_signal(fd, SIGKILL)
-				 : kill((pid_t)p, SIGKILL);
+		int rc = fd >= 0 ? pidfd_signal(fd, SIGKILL) : kill((pid_t)p, SIGKILL);
 		if (rc == 0) {
 			pids[nfds] = (pid_t)p;
 			fds[nfds++] = fd;
@@ -765,8 +764,7 @@ static int kill_process(int pid, unsigned long long start)
 			close(pidfd);
 		return 1; /* gone, or the PID now belongs to someone else */
 	}
-	int rc =
-	    pidfd >= 0 ? pidfd_signal(pidfd, SIGKILL) : kill(pid, SIGKILL);
+	int rc = pidfd >= 0 ? pidfd_signal(pidfd, SIGKILL) : kill(pid, SIGKILL);
 	if (rc < 0) {
 		int err = errno;
 		if (pidfd >= 0)

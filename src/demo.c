@@ -88,10 +88,19 @@ void demo_free(struct demo *d)
 enum demo_key demo_key_of(int c)
 {
 	switch (c) {
-	case '\n': case '\r': case ' ': return DEMO_RUN;
-	case 'b': case 'B': return DEMO_BACK;
-	case 'q': case 'Q': case EOF: return DEMO_QUIT;
-	default: return DEMO_OTHER;
+	case '\n':
+	case '\r':
+	case ' ':
+		return DEMO_RUN;
+	case 'b':
+	case 'B':
+		return DEMO_BACK;
+	case 'q':
+	case 'Q':
+	case EOF:
+		return DEMO_QUIT;
+	default:
+		return DEMO_OTHER;
 	}
 }
 
@@ -164,8 +173,9 @@ int demo_run_plain(const struct demo *d)
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	char **outputs = calloc(d->n ? d->n : 1, sizeof(*outputs));
 	int status = 0;
-	printf("demo: %zu commands. Enter or Space runs the next one, b shows the previous output, q quits.\n",
-	       d->n);
+	printf(
+	    "demo: %zu commands. Enter or Space runs the next one, b shows the previous output, q quits.\n",
+	    d->n);
 	for (size_t i = 0; i < d->n && !repl_quit_requested();) {
 		show_narration(&d->steps[i]);
 		type_out(repl_prompt(), d->steps[i].command, tty);

@@ -52,7 +52,10 @@ static int make_level(const char *dir)
 }
 
 /* snprintf that fails on truncation (a truncated cgroup path is another cgroup). */
-static bool fits(int n, size_t len) { return n >= 0 && (size_t)n < len; }
+static bool fits(int n, size_t len)
+{
+	return n >= 0 && (size_t)n < len;
+}
 
 int labcg_create(void)
 {
@@ -80,7 +83,10 @@ int labcg_create(void)
 	return 0;
 }
 
-const char *labcg_dir(void) { return leaf[0] ? leaf : NULL; }
+const char *labcg_dir(void)
+{
+	return leaf[0] ? leaf : NULL;
+}
 
 int labcg_attach(pid_t pid)
 {
@@ -114,4 +120,7 @@ int labcg_kill(void)
 	return cgroup_kill_tree(tree);
 }
 
-void labcg_forget(void) { leaf[0] = tree[0] = procs[0] = '\0'; }
+void labcg_forget(void)
+{
+	leaf[0] = tree[0] = procs[0] = '\0';
+}

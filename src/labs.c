@@ -66,7 +66,10 @@ static uid_t confirmed_uid = (uid_t)-1, helper_uid = (uid_t)-1;
 
 /* --- ABI 2: the plugin's array elements at the plugin's size --- */
 
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
 
 void labs_step(const struct nslab_lab *d, unsigned i, struct nslab_step *out)
 {
@@ -139,8 +142,8 @@ int labs_validate(const struct nslab_lab *d, char *why, size_t whylen)
 		REJECT("step_size %u is not %zu to %u bytes (use NSLAB_STEPS(array))", d->step_size,
 		       (size_t)STEP_MIN_SIZE, ELEM_MAX_SIZE);
 	if (d->ncommands && (d->command_size < COMMAND_MIN_SIZE || d->command_size > ELEM_MAX_SIZE))
-		REJECT("command_size %u is not %zu to %u bytes (use NSLAB_COMMANDS(array))",
-		       d->command_size, (size_t)COMMAND_MIN_SIZE, ELEM_MAX_SIZE);
+		REJECT("command_size %u is not %zu to %u bytes (use NSLAB_COMMANDS(array))", d->command_size,
+		       (size_t)COMMAND_MIN_SIZE, ELEM_MAX_SIZE);
 	if (!valid_id(d->id))
 		REJECT("bad lab id (use lower-case letters, digits and '-')");
 	if (!d->title || !d->summary)
@@ -619,7 +622,10 @@ int labs_load_file(const char *path, char *why, size_t whylen)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 void labs_user_path(bool given, bool interactive)
 {
@@ -769,8 +775,14 @@ const char *labs_default_path(void)
 	return path;
 }
 
-size_t labs_count(void) { return nlabs; }
-const struct nslab_lab *labs_get(size_t i) { return i < nlabs ? plugins[i].desc : NULL; }
+size_t labs_count(void)
+{
+	return nlabs;
+}
+const struct nslab_lab *labs_get(size_t i)
+{
+	return i < nlabs ? plugins[i].desc : NULL;
+}
 
 const struct nslab_lab *labs_find(const char *id)
 {

@@ -49,7 +49,10 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void say_removed(const char *what) { printf("removed %s\n", what); }
+static void say_removed(const char *what)
+{
+	printf("removed %s\n", what);
+}
 
 static int do_cleanup(void)
 {
@@ -85,29 +88,47 @@ static void finish(void)
 	cleanup_all();
 }
 
-static void on_exit_cleanup(void) { finish(); }
+static void on_exit_cleanup(void)
+{
+	finish();
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"plain", no_argument, NULL, 'p'},    {"script", required_argument, NULL, 's'},
-		{"demo", required_argument, NULL, 'd'},    {"cleanup", no_argument, NULL, 'c'},
-		{"lab-path", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},     {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"plain", no_argument, NULL, 'p'},          {"script", required_argument, NULL, 's'},
+	    {"demo", required_argument, NULL, 'd'},     {"cleanup", no_argument, NULL, 'c'},
+	    {"lab-path", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
 	};
 	enum mode mode = MODE_AUTO;
 	const char *script = NULL, *lab_path = getenv("NSLAB_LAB_PATH");
 	int c;
 	while ((c = getopt_long(argc, argv, "ps:d:cL:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': mode = MODE_PLAIN; break;
-		case 's': mode = MODE_SCRIPT; script = optarg; break;
-		case 'd': mode = MODE_DEMO; script = optarg; break;
-		case 'c': mode = MODE_CLEANUP; break;
-		case 'L': lab_path = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("nslab %s\n", NSLAB_VERSION); return 0;
+		case 'p':
+			mode = MODE_PLAIN;
+			break;
+		case 's':
+			mode = MODE_SCRIPT;
+			script = optarg;
+			break;
+		case 'd':
+			mode = MODE_DEMO;
+			script = optarg;
+			break;
+		case 'c':
+			mode = MODE_CLEANUP;
+			break;
+		case 'L':
+			lab_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("nslab %s\n", NSLAB_VERSION);
+			return 0;
 		default:
 			fprintf(stderr, "Try 'nslab --help' for more information.\n");
 			return 2;
@@ -133,8 +154,9 @@ int main(int argc, char **argv)
 	 * nslab rather than to init, and stays in reach until the lab ends. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (!have_cap(CAP_SYS_ADMIN))
-		fprintf(stderr, "nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
-				"run it with sudo (the `user` lab shows what works without)\n");
+		fprintf(stderr,
+			"nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
+			"run it with sudo (the `user` lab shows what works without)\n");
 	if (cleanup_dead_runs_exist())
 		offer_cleanup(mode != MODE_SCRIPT && mode != MODE_DEMO && isatty(STDIN_FILENO));
 	state_init(NULL);
@@ -144,7 +166,8 @@ int main(int argc, char **argv)
 		if (why)
 			fprintf(stderr, "nslab: no run directory: %s\n", why);
 		else
-			fprintf(stderr, "nslab: cannot create the run directory %s: %s\n", NSLAB_RUN_BASE, strerror(errno));
+			fprintf(stderr, "nslab: cannot create the run directory %s: %s\n", NSLAB_RUN_BASE,
+				strerror(errno));
 	}
 	atexit(on_exit_cleanup);
 	/* a learner's own lab directory is loaded as root only after a yes on a terminal */

@@ -23,14 +23,14 @@ int mounts_each(pid_t pid, bool (*fn)(const struct nslab_mount *m, void *ud), vo
 		unsigned long prop = 0;
 		mnt_fs_get_propagation(fs, &prop);
 		struct nslab_mount m = {
-			.id = mnt_fs_get_id(fs),
-			.parent_id = mnt_fs_get_parent_id(fs),
-			.target = mnt_fs_get_target(fs),
-			.source = mnt_fs_get_source(fs) ? mnt_fs_get_source(fs) : "none",
-			.fstype = mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "",
-			.root = mnt_fs_get_root(fs) ? mnt_fs_get_root(fs) : "/",
-			.shared = (prop & MS_SHARED) != 0,
-			.slave = (prop & MS_SLAVE) != 0,
+		    .id = mnt_fs_get_id(fs),
+		    .parent_id = mnt_fs_get_parent_id(fs),
+		    .target = mnt_fs_get_target(fs),
+		    .source = mnt_fs_get_source(fs) ? mnt_fs_get_source(fs) : "none",
+		    .fstype = mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "",
+		    .root = mnt_fs_get_root(fs) ? mnt_fs_get_root(fs) : "/",
+		    .shared = (prop & MS_SHARED) != 0,
+		    .slave = (prop & MS_SLAVE) != 0,
 		};
 		if (m.target && !fn(&m, ud))
 			break;

@@ -74,21 +74,21 @@ struct nslab_step {
 };
 
 struct nslab_command {
-	const char *name;    /* REPL word, e.g. "quota" */
-	const char *usage;   /* "quota PERCENT" */
-	const char *summary; /* one line for `help` */
+	const char *name;       /* REPL word, e.g. "quota" */
+	const char *usage;      /* "quota PERCENT" */
+	const char *summary;    /* one line for `help` */
 	int min_args, max_args; /* not counting argv[0]; max -1 = no limit */
 	/* argv[0] is the name. 0 ok, -1 failed (after h->error()). */
 	int (*fn)(struct nslab_host *h, int argc, char **argv);
 };
 
 struct nslab_lab {
-	unsigned abi_major; /* NSLAB_ABI_MAJOR; a mismatch is rejected */
-	unsigned size;      /* sizeof(struct nslab_lab) as the plugin saw it */
-	const char *id;     /* "uts" */
-	const char *title;  /* "UTS namespace: hostname" */
-	const char *summary; /* one paragraph */
-	int order;          /* sort key for `labs` (curriculum order) */
+	unsigned abi_major;             /* NSLAB_ABI_MAJOR; a mismatch is rejected */
+	unsigned size;                  /* sizeof(struct nslab_lab) as the plugin saw it */
+	const char *id;                 /* "uts" */
+	const char *title;              /* "UTS namespace: hostname" */
+	const char *summary;            /* one paragraph */
+	int order;                      /* sort key for `labs` (curriculum order) */
 	const struct nslab_step *steps; /* NSLAB_STEPS(array) sets steps, nsteps, step_size */
 	unsigned nsteps;
 	unsigned step_size; /* sizeof(struct nslab_step) as the plugin saw it */
@@ -128,11 +128,11 @@ enum nslab_obj {
 
 /* How to start a lab agent process (nslab_host.spawn). */
 struct nslab_spawn {
-	unsigned size;            /* sizeof(struct nslab_spawn): set it, the host checks it */
-	const char *label;        /* column title in the pane: "lab", "peer", "worker" */
+	unsigned size;             /* sizeof(struct nslab_spawn): set it, the host checks it */
+	const char *label;         /* column title in the pane: "lab", "peer", "worker" */
 	unsigned long clone_flags; /* CLONE_NEW* flags for clone(2); 0 = plain fork */
-	const char *uid_map;      /* written by the host to /proc/PID/uid_map before the */
-	const char *gid_map;      /*  agent runs (with setgroups "deny"); NULL = none    */
+	const char *uid_map;       /* written by the host to /proc/PID/uid_map before the */
+	const char *gid_map;       /*  agent runs (with setgroups "deny"); NULL = none    */
 	/* Optional: runs in the child right after clone, before the agent loop
 	 * (e.g. mount a fresh /proc). Non-zero return aborts the spawn. */
 	nslab_call_fn init;
@@ -146,11 +146,11 @@ enum nslab_cgmode { NSLAB_CG_NONE = 0, NSLAB_CG_V1, NSLAB_CG_HYBRID, NSLAB_CG_V2
  * nslab_cpu_stat), the host writes only that many bytes. */
 struct nslab_cpu_stat {
 	unsigned size;
-	uint64_t usage_usec;     /* total CPU time of the cgroup */
+	uint64_t usage_usec; /* total CPU time of the cgroup */
 	uint64_t nr_periods;
 	uint64_t nr_throttled;
 	uint64_t throttled_usec;
-	long quota_us;           /* -1 = no limit */
+	long quota_us; /* -1 = no limit */
 	long period_us;
 };
 
@@ -160,9 +160,9 @@ struct nslab_mount {
 	const char *target; /* mount point, unescaped */
 	const char *source; /* device or "none" */
 	const char *fstype;
-	const char *root;   /* the part of the filesystem mounted there */
-	bool shared;        /* propagation: shared:N */
-	bool slave;         /* propagation: master:N */
+	const char *root; /* the part of the filesystem mounted there */
+	bool shared;      /* propagation: shared:N */
+	bool slave;       /* propagation: master:N */
 };
 
 struct nslab_host {
@@ -189,8 +189,8 @@ struct nslab_host {
 	pid_t (*spawn)(struct nslab_host *h, const struct nslab_spawn *how);
 	/* Runs fn(arg) inside agent `pid` and returns its result; on -1, errno is
 	 * the agent's. out may be NULL. arglen and outlen are at most 64 KiB. */
-	int (*call)(struct nslab_host *h, pid_t agent, nslab_call_fn fn, const void *arg,
-		    size_t arglen, char *out, size_t outlen);
+	int (*call)(struct nslab_host *h, pid_t agent, nslab_call_fn fn, const void *arg, size_t arglen,
+		    char *out, size_t outlen);
 	/* /bin/sh -c cmd entered into every namespace of `agent`, its root, cwd
 	 * and cgroup (like nsenter -t PID -a); agent 0 = the main process. The
 	 * environment has NSLAB_LAB_PID, NSLAB_LAB_ROOT, NSLAB_LAB_DIR (the
@@ -242,8 +242,8 @@ struct nslab_host {
 	/* Visits every mount of pid's mount namespace (0 = nslab's own), in
 	 * /proc/PID/mountinfo order, parsed by libmount; stops when fn returns
 	 * false. 0 ok, -1 unreadable. */
-	int (*each_mount)(struct nslab_host *h, pid_t pid,
-			  bool (*fn)(const struct nslab_mount *m, void *ud), void *ud);
+	int (*each_mount)(struct nslab_host *h, pid_t pid, bool (*fn)(const struct nslab_mount *m, void *ud),
+			  void *ud);
 	/* 1 if pid shares nslab's namespace of this type ("uts", "mnt",
 	 * "pid_for_children"...), 0 if not, -1 if it cannot be read. */
 	int (*same_ns)(struct nslab_host *h, pid_t pid, const char *type);
@@ -257,7 +257,7 @@ struct nslab_host {
 	/* --- who and where --- */
 	uid_t invoking_uid; /* SUDO_UID, else getuid() */
 	gid_t invoking_gid;
-	void *lab_data;     /* free for the active lab; reset to NULL at stop */
+	void *lab_data; /* free for the active lab; reset to NULL at stop */
 };
 
 /* In an nslab_call_fn: say which call failed (for call_main's message) and
@@ -272,23 +272,26 @@ static inline int nslab_fail(char *out, size_t outlen, const char *what)
 }
 
 /* Declare a lab: NSLAB_LAB(descriptor) at the end of labs/<id>.c. */
-#define NSLAB_LAB(desc)                                                                      \
-	__attribute__((visibility("default"))) const struct nslab_lab *nslab_lab(void);      \
-	const struct nslab_lab *nslab_lab(void) { return &(desc); }
+#define NSLAB_LAB(desc)                                                                                      \
+	__attribute__((visibility("default"))) const struct nslab_lab *nslab_lab(void);                      \
+	const struct nslab_lab *nslab_lab(void)                                                              \
+	{                                                                                                    \
+		return &(desc);                                                                              \
+	}
 
 /* Inside a designated initialiser of struct nslab_lab:
  *   static const struct nslab_lab lab = { ..., NSLAB_STEPS(steps), NSLAB_COMMANDS(commands), ... }; */
-#define NSLAB_STEPS(arr)                                                                     \
-	.steps = (arr), .nsteps = (unsigned)(sizeof(arr) / sizeof((arr)[0])),                \
+#define NSLAB_STEPS(arr)                                                                                     \
+	.steps = (arr), .nsteps = (unsigned)(sizeof(arr) / sizeof((arr)[0])),                                \
 	.step_size = (unsigned)sizeof((arr)[0])
-#define NSLAB_COMMANDS(arr)                                                                  \
-	.commands = (arr), .ncommands = (unsigned)(sizeof(arr) / sizeof((arr)[0])),          \
+#define NSLAB_COMMANDS(arr)                                                                                  \
+	.commands = (arr), .ncommands = (unsigned)(sizeof(arr) / sizeof((arr)[0])),                          \
 	.command_size = (unsigned)sizeof((arr)[0])
 
 /* Whether the host has the function or field `member` of struct nslab_host
  * (one appended after the plugin's host was built lacks it):
  *   if (NSLAB_HOST_HAS(h, some_new_fn)) h->some_new_fn(h, ...); */
-#define NSLAB_HOST_HAS(h, member)                                                            \
+#define NSLAB_HOST_HAS(h, member)                                                                            \
 	((size_t)(h)->size >= offsetof(struct nslab_host, member) + sizeof((h)->member))
 
 #endif

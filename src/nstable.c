@@ -44,7 +44,8 @@ int nstable_print(const pid_t *extra, size_t nextra, bool json)
 		memset(&cols[n], 0, sizeof(cols[n]));
 		if (nsview_read(extra[i], &cols[n]) < 0) {
 			if (errno == EACCES || errno == EPERM)
-				out_error("ns: cannot read /proc/%d/ns: %s (another user's process: run nslab with sudo)",
+				out_error("ns: cannot read /proc/%d/ns: %s (another user's process: run "
+					  "nslab with sudo)",
 					  (int)extra[i], strerror(errno));
 			else
 				out_error("ns: no process %d", (int)extra[i]);
@@ -77,7 +78,8 @@ int nstable_print(const pid_t *extra, size_t nextra, bool json)
 			if (!cols[c].ino[r])
 				snprintf(cell, sizeof(cell), "-");
 			else
-				snprintf(cell, sizeof(cell), "%lu%s", (unsigned long)cols[c].ino[r], d && !json ? "*" : "");
+				snprintf(cell, sizeof(cell), "%lu%s", (unsigned long)cols[c].ino[r],
+					 d && !json ? "*" : "");
 			scols_line_set_data(ln, c + 1, cell);
 		}
 		scols_line_set_data(ln, n + 1, json ? (any ? "true" : "false") : (any ? "<- differs" : ""));
@@ -103,7 +105,8 @@ int nstable_print_all(bool json)
 	const char *names[] = {"ns", "type", "nprocs", "pid", "user", "command"};
 	for (size_t i = 0; i < 6; i++) {
 		bool num = i == 0 || i == 2 || i == 3;
-		struct libscols_column *cl = scols_table_new_column(tb, names[i], 0, num ? SCOLS_FL_RIGHT : 0);
+		struct libscols_column *cl =
+		    scols_table_new_column(tb, names[i], 0, num ? SCOLS_FL_RIGHT : 0);
 		if (cl && num)
 			scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
 	}

@@ -13,20 +13,25 @@
 #include <unistd.h>
 
 const char *const ns_row_name[NS_COUNT] = {
-	"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
-	"time", "time_for_children", "user", "uts",
+    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts",
 };
 
 #define MAX_LAB 16
 #define MAX_WATCH 16
 
-static struct { pid_t pid; char label[24]; } lab_procs[MAX_LAB];
+static struct {
+	pid_t pid;
+	char label[24];
+} lab_procs[MAX_LAB];
 static size_t nlab;
 static pid_t watched[MAX_WATCH];
 static size_t nwatch;
 static unsigned generation; /* bumped whenever the two lists above change */
 
-unsigned nsview_generation(void) { return generation; }
+unsigned nsview_generation(void)
+{
+	return generation;
+}
 
 static pid_t last_nspid(const char *status)
 {
@@ -169,8 +174,8 @@ bool nsview_differs(const struct ns_col *host, const struct ns_col *col, enum ns
 	return host->ino[row] && col->ino[row] && host->ino[row] != col->ino[row];
 }
 
-static bool push_col(struct ns_col *cols, size_t *n, size_t max, pid_t pid,
-		     enum ns_col_kind kind, const char *label)
+static bool push_col(struct ns_col *cols, size_t *n, size_t max, pid_t pid, enum ns_col_kind kind,
+		     const char *label)
 {
 	if (*n >= max)
 		return false;

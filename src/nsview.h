@@ -7,8 +7,17 @@
 #include <sys/types.h>
 
 enum ns_row {
-	NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN,
-	NS_TIME, NS_TIME_FOR_CHILDREN, NS_USER, NS_UTS, NS_COUNT
+	NS_CGROUP,
+	NS_IPC,
+	NS_MNT,
+	NS_NET,
+	NS_PID,
+	NS_PID_FOR_CHILDREN,
+	NS_TIME,
+	NS_TIME_FOR_CHILDREN,
+	NS_USER,
+	NS_UTS,
+	NS_COUNT
 };
 extern const char *const ns_row_name[NS_COUNT];
 
@@ -55,15 +64,13 @@ void nsview_lab_add(pid_t pid, const char *label);
 void nsview_lab_remove(pid_t pid);
 void nsview_lab_clear(void);
 
-
-
 /* --- every namespace on the system, like lsns(8) --- */
 struct ns_entry {
 	ino_t ino;
-	enum ns_row type;  /* never the *_for_children rows */
+	enum ns_row type; /* never the *_for_children rows */
 	unsigned nprocs;
-	pid_t pid;         /* lowest PID in it */
-	uid_t uid;         /* owner of that process */
+	pid_t pid; /* lowest PID in it */
+	uid_t uid; /* owner of that process */
 	char comm[17];
 };
 /* Scans /proc once (fstatat on each /proc/PID/ns entry, as lsns and bubblewrap

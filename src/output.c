@@ -9,7 +9,10 @@
 
 static const struct out_sink *sink;
 
-void out_set_sink(const struct out_sink *s) { sink = s; }
+void out_set_sink(const struct out_sink *s)
+{
+	sink = s;
+}
 
 void out_write(const char *text, size_t len)
 {

@@ -39,8 +39,7 @@ void pane_header(const struct ns_col *c, char *l1, char *l2, size_t len)
 		snprintf(l2, len, "%s", c->comm[0] ? c->comm : "?");
 }
 
-void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row row, char *buf,
-	       size_t len)
+void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row row, char *buf, size_t len)
 {
 	if (!c->ino[row]) {
 		snprintf(buf, len, "-");
@@ -281,8 +280,7 @@ char *text_clean(const char *s, size_t len)
 	return b.p;
 }
 
-int text_wrap_words(const char *s, int width, size_t *off, size_t *len, int maxrows,
-		    bool *truncated)
+int text_wrap_words(const char *s, int width, size_t *off, size_t *len, int maxrows, bool *truncated)
 {
 	size_t n = strlen(s), i = 0;
 	int rows = 0;

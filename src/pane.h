@@ -43,8 +43,7 @@ void pane_layout(size_t ncols, int width, struct pane_layout *l);
  * process sees itself under another PID (its own PID namespace), "COMM (N)". */
 void pane_header(const struct ns_col *c, char *l1, char *l2, size_t len);
 /* One cell: the inode, then PANE_MARK if it differs from host, "-" if unknown. */
-void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row row, char *buf,
-	       size_t len);
+void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row row, char *buf, size_t len);
 /* The whole pane: PANE_LINES lines, each padded to width (cols[0] is the
  * host reference). Returns the number of lines written. */
 size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_line *lines);
@@ -71,7 +70,6 @@ char *text_clean(const char *s, size_t len);
 /* Word-wraps s into at most maxrows rows of width columns; rows[i] gets a
  * byte offset and length into s. Returns the number of rows used; when s
  * did not fit, *truncated is set (callers add an ellipsis). */
-int text_wrap_words(const char *s, int width, size_t *off, size_t *len, int maxrows,
-		    bool *truncated);
+int text_wrap_words(const char *s, int width, size_t *off, size_t *len, int maxrows, bool *truncated);
 
 #endif

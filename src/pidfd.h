@@ -19,7 +19,10 @@
 #endif
 
 /* -1 with errno (ENOSYS on kernels before 5.3, ESRCH if it is gone). */
-static inline int pidfd_open_pid(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+static inline int pidfd_open_pid(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
 
 static inline int pidfd_signal(int pidfd, int sig)
 {

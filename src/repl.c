@@ -40,8 +40,14 @@ static bool quit_requested;
 static const struct repl_terminal *terminal;
 #define got_signal nslab_signal
 
-bool repl_quit_requested(void) { return quit_requested || got_signal == SIGTERM || got_signal == SIGHUP; }
-void repl_set_terminal(const struct repl_terminal *t) { terminal = t; }
+bool repl_quit_requested(void)
+{
+	return quit_requested || got_signal == SIGTERM || got_signal == SIGHUP;
+}
+void repl_set_terminal(const struct repl_terminal *t)
+{
+	terminal = t;
+}
 void repl_terminal_suspend(void)
 {
 	if (terminal && terminal->suspend)
@@ -125,7 +131,8 @@ static int cmd_progress(int argc, char **argv)
 		out_printf("  %-14s [%s] %u/%u\n", l->id, marks, state_done_count(l->id), l->nsteps);
 	}
 	if (state_memory_only())
-		out_printf("(kept in memory only: %s holds a symlink nslab refuses to write through)\n", state_dir());
+		out_printf("(kept in memory only: %s holds a symlink nslab refuses to write through)\n",
+			   state_dir());
 	else if (state_writable())
 		out_printf("(saved in %s)\n", state_dir());
 	else
@@ -356,48 +363,54 @@ static int cmd_quit(int argc, char **argv)
 }
 
 static const struct cmd commands[] = {
-	{"help", "help [CMD]", "list commands, or explain one", 0, 1, false, cmd_help},
-	{"labs", "labs", "list the labs and your progress in each", 0, 0, false, cmd_labs},
-	{"start", "start LAB", "start a lab (stops the active one)", 1, 1, false, cmd_start},
-	{"stop", "stop", "stop the lab and undo everything it made", 0, 0, false, cmd_stop},
-	{"reset", "reset", "undo everything and start the lab again from step 1", 0, 0, false, cmd_reset},
-	{"status", "status", "active lab, step, lab PID, root and cgroup", 0, 0, false, cmd_status},
-	{"progress", "progress", "completed steps of every lab", 0, 0, false, cmd_progress},
-	{"step", "step [N]", "show the current step, or go to step N", 0, 1, false, cmd_step},
-	{"next", "next", "go to the next step", 0, 0, false, cmd_next},
-	{"prev", "prev", "go to the previous step", 0, 0, false, cmd_prev},
-	{"check", "check", "check the step's end state in the kernel", 0, 0, false, cmd_check},
-	{"hint", "hint", "a nudge for the current step", 0, 0, false, cmd_hint},
-	{"explain", "explain", "what the kernel does here, and the syscalls nslab made", 0, 0, false, cmd_explain},
-	{"do", "do", "perform the current step for you", 0, 0, false, cmd_do},
-	{"run", "run CMD...", "run a shell command inside the lab (its namespaces, root, cgroup)", 1, 1, true, cmd_run},
-	{"host", "host CMD...", "run a shell command on the host, for comparison", 1, 1, true, cmd_host},
-	{"shell", "shell", "an interactive shell inside the lab (`exit` returns)", 0, 0, false, cmd_shell},
-	{"ns", "ns [--all] [--json] [PID...]", "namespace inodes: nslab, the lab, watched and given PIDs", 0, -1, false, cmd_ns},
-	{"watch", "watch PID|NAME", "add a process to the pane and `ns`", 1, 1, false, cmd_watch},
-	{"unwatch", "unwatch PID", "remove a watched process", 1, 1, false, cmd_unwatch},
-	{"quit", "quit", "stop the lab, undo everything, leave", 0, 0, false, cmd_quit},
-	{"exit", "exit", "the same as quit", 0, 0, false, cmd_quit},
+    {"help", "help [CMD]", "list commands, or explain one", 0, 1, false, cmd_help},
+    {"labs", "labs", "list the labs and your progress in each", 0, 0, false, cmd_labs},
+    {"start", "start LAB", "start a lab (stops the active one)", 1, 1, false, cmd_start},
+    {"stop", "stop", "stop the lab and undo everything it made", 0, 0, false, cmd_stop},
+    {"reset", "reset", "undo everything and start the lab again from step 1", 0, 0, false, cmd_reset},
+    {"status", "status", "active lab, step, lab PID, root and cgroup", 0, 0, false, cmd_status},
+    {"progress", "progress", "completed steps of every lab", 0, 0, false, cmd_progress},
+    {"step", "step [N]", "show the current step, or go to step N", 0, 1, false, cmd_step},
+    {"next", "next", "go to the next step", 0, 0, false, cmd_next},
+    {"prev", "prev", "go to the previous step", 0, 0, false, cmd_prev},
+    {"check", "check", "check the step's end state in the kernel", 0, 0, false, cmd_check},
+    {"hint", "hint", "a nudge for the current step", 0, 0, false, cmd_hint},
+    {"explain", "explain", "what the kernel does here, and the syscalls nslab made", 0, 0, false,
+     cmd_explain},
+    {"do", "do", "perform the current step for you", 0, 0, false, cmd_do},
+    {"run", "run CMD...", "run a shell command inside the lab (its namespaces, root, cgroup)", 1, 1, true,
+     cmd_run},
+    {"host", "host CMD...", "run a shell command on the host, for comparison", 1, 1, true, cmd_host},
+    {"shell", "shell", "an interactive shell inside the lab (`exit` returns)", 0, 0, false, cmd_shell},
+    {"ns", "ns [--all] [--json] [PID...]", "namespace inodes: nslab, the lab, watched and given PIDs", 0, -1,
+     false, cmd_ns},
+    {"watch", "watch PID|NAME", "add a process to the pane and `ns`", 1, 1, false, cmd_watch},
+    {"unwatch", "unwatch PID", "remove a watched process", 1, 1, false, cmd_unwatch},
+    {"quit", "quit", "stop the lab, undo everything, leave", 0, 0, false, cmd_quit},
+    {"exit", "exit", "the same as quit", 0, 0, false, cmd_quit},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const char *const long_help[][2] = {
-	{"run", "Runs /bin/sh -c CMD entered into every namespace of the lab's main process, its root,\n"
-		"working directory and cgroup, as `nsenter -t PID -a` would. The environment has\n"
-		"NSLAB_LAB_PID, NSLAB_LAB_ROOT and NSLAB_LAB_CGROUP. Example: run hostname lab"},
-	{"host", "Runs /bin/sh -c CMD on the host, with the same NSLAB_LAB_* variables, to compare.\n"
-		 "Example: host readlink /proc/$NSLAB_LAB_PID/ns/uts /proc/self/ns/uts"},
-	{"ns", "Prints a row per namespace type and a column for nslab itself (the host reference),\n"
-	       "each lab process, each watched PID and each PID given; cells that differ from the\n"
-	       "host are marked '*'. --all lists every namespace on the system, like lsns; --json\n"
-	       "prints either table as JSON."},
-	{"check", "Looks at the kernel's end state for the current step (not at what was typed) and\n"
-		  "says what is still missing."},
-	{"do", "Performs the current step through the same syscalls a learner would cause, so\n"
-	       "that its check passes; `explain` then lists those syscalls."},
+    {"run", "Runs /bin/sh -c CMD entered into every namespace of the lab's main process, its root,\n"
+	    "working directory and cgroup, as `nsenter -t PID -a` would. The environment has\n"
+	    "NSLAB_LAB_PID, NSLAB_LAB_ROOT and NSLAB_LAB_CGROUP. Example: run hostname lab"},
+    {"host", "Runs /bin/sh -c CMD on the host, with the same NSLAB_LAB_* variables, to compare.\n"
+	     "Example: host readlink /proc/$NSLAB_LAB_PID/ns/uts /proc/self/ns/uts"},
+    {"ns", "Prints a row per namespace type and a column for nslab itself (the host reference),\n"
+	   "each lab process, each watched PID and each PID given; cells that differ from the\n"
+	   "host are marked '*'. --all lists every namespace on the system, like lsns; --json\n"
+	   "prints either table as JSON."},
+    {"check", "Looks at the kernel's end state for the current step (not at what was typed) and\n"
+	      "says what is still missing."},
+    {"do", "Performs the current step through the same syscalls a learner would cause, so\n"
+	   "that its check passes; `explain` then lists those syscalls."},
 };
 
-static void print_usage_line(const struct cmd *c) { out_printf("  %-28s %s\n", c->usage, c->summary); }
+static void print_usage_line(const struct cmd *c)
+{
+	out_printf("  %-28s %s\n", c->usage, c->summary);
+}
 
 static int cmd_help(int argc, char **argv)
 {
@@ -429,7 +442,8 @@ static int cmd_help(int argc, char **argv)
 	if (nl)
 		out_printf("commands of this lab:\n");
 	for (unsigned i = 0; i < nl; i++)
-		out_printf("  %-28s %s\n", lc[i].usage ? lc[i].usage : lc[i].name, lc[i].summary ? lc[i].summary : "");
+		out_printf("  %-28s %s\n", lc[i].usage ? lc[i].usage : lc[i].name,
+			   lc[i].summary ? lc[i].summary : "");
 	return REPL_OK;
 }
 
@@ -654,7 +668,10 @@ void repl_history_save(void)
 
 /* --- loops --- */
 
-static void on_signal(int sig) { got_signal = sig; }
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
 
 void repl_install_signals(void)
 {
@@ -667,7 +684,10 @@ void repl_install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int repl_pending_signal(void) { return got_signal; }
+int repl_pending_signal(void)
+{
+	return got_signal;
+}
 
 static char *pending_line;
 static bool line_eof;

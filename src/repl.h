@@ -24,7 +24,7 @@ void repl_history_save(void);
  * nslab, so that every exit path runs the cleanup. */
 void repl_install_signals(void);
 
-int repl_run_plain(void);           /* readline loop; returns exit status */
+int repl_run_plain(void); /* readline loop; returns exit status */
 /* --script: runs the lines of f (NAME in messages: the path, "stdin").
  * Exit status 1 if a command failed or was malformed, or a line was refused
  * (see repl_read_line: the script stops there); 128+N after signal N. */

@@ -47,7 +47,8 @@ static int resolve(const char *program, char *path, size_t len)
 		return access(path, X_OK);
 	}
 	const char *env = getenv("PATH");
-	char *dirs = strdup(env && *env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	char *dirs =
+	    strdup(env && *env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	char *save = NULL;
 	int rc = -1;
 	for (char *d = strtok_r(dirs, ":", &save); d && rc < 0; d = strtok_r(NULL, ":", &save)) {

@@ -299,39 +299,39 @@ static void host_init(void)
 	if (host.size)
 		return;
 	host = (struct nslab_host){
-		.abi_major = NSLAB_ABI_MAJOR,
-		.size = sizeof(struct nslab_host),
-		.print = h_print,
-		.error = h_error,
-		.missing = h_missing,
-		.trace = h_trace,
-		.meter = h_meter,
-		.spawn = h_spawn,
-		.call = h_call,
-		.run = h_run,
-		.host_run = h_host_run,
-		.main_pid = h_main_pid,
-		.show_pid = h_show_pid,
-		.hide_pid = h_hide_pid,
-		.workdir = h_workdir,
-		.set_root = h_set_root,
-		.root = h_root,
-		.rootfs_add = h_rootfs_add,
-		.helper = h_helper,
-		.keep = h_keep,
-		.undo = h_undo,
-		.cg_mode = h_cg_mode,
-		.cg_create = h_cg_create,
-		.cg_set_quota = h_cg_set_quota,
-		.cg_attach = h_cg_attach,
-		.cg_stat = h_cg_stat,
-		.cg_path = h_cg_path,
-		.each_mount = h_each_mount,
-		.same_ns = h_same_ns,
-		.call_main = h_call_main,
-		.copy_file = h_copy_file,
-		.invoking_uid = state_uid(),
-		.invoking_gid = state_gid(),
+	    .abi_major = NSLAB_ABI_MAJOR,
+	    .size = sizeof(struct nslab_host),
+	    .print = h_print,
+	    .error = h_error,
+	    .missing = h_missing,
+	    .trace = h_trace,
+	    .meter = h_meter,
+	    .spawn = h_spawn,
+	    .call = h_call,
+	    .run = h_run,
+	    .host_run = h_host_run,
+	    .main_pid = h_main_pid,
+	    .show_pid = h_show_pid,
+	    .hide_pid = h_hide_pid,
+	    .workdir = h_workdir,
+	    .set_root = h_set_root,
+	    .root = h_root,
+	    .rootfs_add = h_rootfs_add,
+	    .helper = h_helper,
+	    .keep = h_keep,
+	    .undo = h_undo,
+	    .cg_mode = h_cg_mode,
+	    .cg_create = h_cg_create,
+	    .cg_set_quota = h_cg_set_quota,
+	    .cg_attach = h_cg_attach,
+	    .cg_stat = h_cg_stat,
+	    .cg_path = h_cg_path,
+	    .each_mount = h_each_mount,
+	    .same_ns = h_same_ns,
+	    .call_main = h_call_main,
+	    .copy_file = h_copy_file,
+	    .invoking_uid = state_uid(),
+	    .invoking_gid = state_gid(),
 	};
 }
 
@@ -366,7 +366,10 @@ static void keep_setup_traces(void)
 	S.ntrace = 0;
 }
 
-static const struct nslab_step *cur(void) { return &S.lab->steps[S.step]; }
+static const struct nslab_step *cur(void)
+{
+	return &S.lab->steps[S.step];
+}
 
 static bool need_lab(void)
 {
@@ -420,12 +423,15 @@ static void make_lab_cgroup(void)
 	said = true;
 	int err = errno;
 	if (err == EACCES || err == EPERM)
-		out_printf("note: no lab cgroup (making one needs root): a process a command here detaches with setsid "
-			 "may outlive the lab; run nslab with sudo to have it tracked\n");
+		out_printf("note: no lab cgroup (making one needs root): a process a command here detaches "
+			   "with setsid "
+			   "may outlive the lab; run nslab with sudo to have it tracked\n");
 	else
-		out_printf("note: no lab cgroup (%s): mount a cgroup2 filesystem (mount -t cgroup2 none /sys/fs/cgroup) "
-			 "so that every process a lab starts can be tracked\n",
-			 err == ENODEV ? "no cgroup2, freezer or pids hierarchy is mounted" : strerror(err));
+		out_printf("note: no lab cgroup (%s): mount a cgroup2 filesystem (mount -t cgroup2 none "
+			   "/sys/fs/cgroup) "
+			   "so that every process a lab starts can be tracked\n",
+			   err == ENODEV ? "no cgroup2, freezer or pids hierarchy is mounted"
+					 : strerror(err));
 }
 
 int session_start(const char *id)
@@ -440,9 +446,11 @@ int session_start(const char *id)
 		return -1;
 	}
 	host_init();
-	bool unpriv_ok = lab->size >= offsetof(struct nslab_lab, unprivileged) + sizeof(bool) && lab->unprivileged;
+	bool unpriv_ok =
+	    lab->size >= offsetof(struct nslab_lab, unprivileged) + sizeof(bool) && lab->unprivileged;
 	if (!unpriv_ok && !have_cap(CAP_SYS_ADMIN)) {
-		out_error("lab '%s' needs CAP_SYS_ADMIN (namespaces, mounts, cgroups): run nslab with sudo", id);
+		out_error("lab '%s' needs CAP_SYS_ADMIN (namespaces, mounts, cgroups): run nslab with sudo",
+			  id);
 		return -1;
 	}
 	const char *why = lab->unsupported ? lab->unsupported(&host) : NULL;
@@ -474,7 +482,8 @@ int session_start(const char *id)
 	out_printf("== %s ==\n%s\n", lab->title, lab->summary);
 	unsigned done = state_done_count(lab->id);
 	if (done)
-		out_printf("(your progress: %u of %u steps done earlier; `step N` jumps)\n", done, lab->nsteps);
+		out_printf("(your progress: %u of %u steps done earlier; `step N` jumps)\n", done,
+			   lab->nsteps);
 	session_print_step();
 	return 0;
 }
@@ -559,8 +568,9 @@ int session_do(void)
 		return -1;
 	}
 	if (step_already_done()) {
-		out_printf("do: step %u/%u is already done (its check passes): nothing to do; `next` goes on\n",
-			   S.step + 1, S.lab->nsteps);
+		out_printf(
+		    "do: step %u/%u is already done (its check passes): nothing to do; `next` goes on\n",
+		    S.step + 1, S.lab->nsteps);
 		return 0;
 	}
 	out_printf("do: step %u/%u: %s\n", S.step + 1, S.lab->nsteps, cur()->title);
@@ -594,7 +604,8 @@ int session_next(void)
 		return -1;
 	if (S.step + 1 >= S.lab->nsteps) {
 		S.complete = true;
-		out_printf("lab '%s' complete: all %u steps done. It stays active until `stop`, `start` or `quit`.\n",
+		out_printf("lab '%s' complete: all %u steps done. It stays active until `stop`, `start` or "
+			   "`quit`.\n",
 			   S.lab->id, S.lab->nsteps);
 		return 0;
 	}
@@ -681,7 +692,8 @@ void session_status(void)
 	lab_cgroup(cg, sizeof(cg));
 	const char *root = root_path(), *labcg = labcg_dir();
 	out_printf("lab: %s\nstep: %u/%u%s\npid: %d\nroot: %s\ncgroup: %s\nlab cgroup: %s\n", S.lab->id,
-		   S.step + 1, S.lab->nsteps, S.complete ? " (complete)" : "", (int)S.main_pid, root ? root : "-", cg,
+		   S.step + 1, S.lab->nsteps, S.complete ? " (complete)" : "", (int)S.main_pid,
+		   root ? root : "-", cg,
 		   labcg ? labcg : "- (none: its processes are tracked by process group)");
 }
 
@@ -731,7 +743,10 @@ char *const *session_env(void)
 	return env;
 }
 
-pid_t session_main_pid(void) { return S.main_pid; }
+pid_t session_main_pid(void)
+{
+	return S.main_pid;
+}
 
 bool session_lab_alive(void)
 {
@@ -761,8 +776,11 @@ void session_tick(void)
 
 const struct session_view *session_view(void)
 {
-	view = (struct session_view){.lab = S.lab, .last_check = S.last_check, .complete = S.complete,
-				     .main_pid = S.main_pid, .root = S.root[0] ? S.root : NULL};
+	view = (struct session_view){.lab = S.lab,
+				     .last_check = S.last_check,
+				     .complete = S.complete,
+				     .main_pid = S.main_pid,
+				     .root = S.root[0] ? S.root : NULL};
 	if (S.lab) {
 		view.step = S.step + 1;
 		view.nsteps = S.lab->nsteps;

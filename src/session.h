@@ -12,7 +12,7 @@ struct session_view {
 	const struct nslab_lab *lab; /* NULL: no lab active */
 	unsigned step, nsteps;       /* 1-based */
 	const char *step_title, *task;
-	int last_check;              /* -1 not checked yet, 0 not yet, 1 ok */
+	int last_check; /* -1 not checked yet, 0 not yet, 1 ok */
 	bool complete;
 	pid_t main_pid;
 	const char *root;
@@ -22,9 +22,9 @@ const struct session_view *session_view(void);
 int session_start(const char *id); /* 0 ok, -1 failed (rolled back) */
 void session_stop(void);
 int session_reset(void);
-int session_check(void);            /* 0 passed, 1 not yet, -1 no lab */
+int session_check(void); /* 0 passed, 1 not yet, -1 no lab */
 int session_do(void);
-int session_goto(unsigned step);    /* 1-based */
+int session_goto(unsigned step); /* 1-based */
 int session_next(void);
 int session_prev(void);
 void session_print_step(void);

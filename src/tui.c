@@ -45,11 +45,11 @@
 #include <readline/readline.h>
 #include <readline/history.h>
 
-#define TICK_MS 200       /* demo typing, lab ticks, keys ncurses held back */
-#define PROBE_MS 50       /* shown processes probed: a change shows within this */
-#define SLACK_MS 10       /* a job due this soon runs in the current wake-up */
-#define FULL_MS 1000      /* every column probed, nslab's and hidden ones too */
-#define OUT_MAX 5000      /* scrollback lines kept */
+#define TICK_MS 200  /* demo typing, lab ticks, keys ncurses held back */
+#define PROBE_MS 50  /* shown processes probed: a change shows within this */
+#define SLACK_MS 10  /* a job due this soon runs in the current wake-up */
+#define FULL_MS 1000 /* every column probed, nslab's and hidden ones too */
+#define OUT_MAX 5000 /* scrollback lines kept */
 #define MIN_W 80
 #define MIN_H 24
 #define METER_MAX 3
@@ -66,11 +66,11 @@ struct oline {
 static struct {
 	SCREEN *scr;
 	FILE *tin, *tout;
-	int tty_in, tty_out;        /* ncurses' own copies of the terminal */
-	int save_out, save_err;     /* the original fds 1 and 2 */
-	int pipe_r, pipe_w;         /* stray writes to fds 1 and 2 */
+	int tty_in, tty_out;    /* ncurses' own copies of the terminal */
+	int save_out, save_err; /* the original fds 1 and 2 */
+	int pipe_r, pipe_w;     /* stray writes to fds 1 and 2 */
 	struct termios saved_tio;
-	char restore[256];          /* escape sequences that undo the screen */
+	char restore[256]; /* escape sequences that undo the screen */
 	size_t restore_len;
 	bool color;
 
@@ -81,16 +81,16 @@ static struct {
 
 	struct ns_col cols[PANE_MAX_COLS];
 	size_t ncols;
-	unsigned generation;        /* nsview_generation() when cols were read */
+	unsigned generation; /* nsview_generation() when cols were read */
 	struct session_view sv;
 	char sv_task[1024], sv_title[256], sv_step[256];
-	char sv_task_raw[1024];     /* sv_task as the lab gave it (sv_task is reflowed) */
+	char sv_task_raw[1024]; /* sv_task as the lab gave it (sv_task is reflowed) */
 
 	struct oline lines[OUT_MAX];
-	size_t first, count;        /* ring buffer */
-	char *partial;              /* the unfinished last line */
+	size_t first, count; /* ring buffer */
+	char *partial;       /* the unfinished last line */
 	size_t partial_len;
-	int scroll;                 /* display rows scrolled back from the bottom */
+	int scroll; /* display rows scrolled back from the bottom */
 	char *meter_text;
 
 	int keyq[KEYQ];
@@ -98,9 +98,8 @@ static struct {
 	char *pending_line;
 	bool line_eof;
 	struct timespec last_live_draw;
-	size_t pushed;              /* lines ever pushed: absolute line numbers */
+	size_t pushed; /* lines ever pushed: absolute line numbers */
 } T = {.tty_in = -1, .tty_out = -1, .save_out = -1, .save_err = -1, .pipe_r = -1, .pipe_w = -1};
-
 
 static void draw(void);
 static void layout(void);
@@ -108,8 +107,7 @@ static void layout(void);
 bool tui_available(void)
 {
 	const char *term = getenv("TERM");
-	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && term && *term &&
-	       strcmp(term, "dumb") != 0;
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -119,21 +117,33 @@ static attr_t attr_of(enum cpair p)
 {
 	if (T.color)
 		switch (p) {
-		case P_DIFF: return COLOR_PAIR(P_DIFF) | A_BOLD;
-		case P_HEAD: return COLOR_PAIR(P_HEAD) | A_BOLD;
-		case P_BAR: return COLOR_PAIR(P_BAR);
-		case P_KEY: return COLOR_PAIR(P_KEY);
-		default: return COLOR_PAIR(p);
+		case P_DIFF:
+			return COLOR_PAIR(P_DIFF) | A_BOLD;
+		case P_HEAD:
+			return COLOR_PAIR(P_HEAD) | A_BOLD;
+		case P_BAR:
+			return COLOR_PAIR(P_BAR);
+		case P_KEY:
+			return COLOR_PAIR(P_KEY);
+		default:
+			return COLOR_PAIR(p);
 		}
 	/* NO_COLOR or a monochrome terminal: attributes only. */
 	switch (p) {
-	case P_DIFF: return A_REVERSE | A_BOLD;
-	case P_HEAD: return A_BOLD | A_UNDERLINE;
-	case P_BAR: return A_REVERSE;
-	case P_KEY: return A_REVERSE;
-	case P_NOTYET: return A_BOLD;
-	case P_ERR: return A_BOLD;
-	default: return A_NORMAL;
+	case P_DIFF:
+		return A_REVERSE | A_BOLD;
+	case P_HEAD:
+		return A_BOLD | A_UNDERLINE;
+	case P_BAR:
+		return A_REVERSE;
+	case P_KEY:
+		return A_REVERSE;
+	case P_NOTYET:
+		return A_BOLD;
+	case P_ERR:
+		return A_BOLD;
+	default:
+		return A_NORMAL;
 	}
 }
 
@@ -188,7 +198,10 @@ static void push_line(const char *s, size_t len, enum okind kind)
 	T.d_out = true;
 }
 
-static void note(const char *s) { push_line(s, strlen(s), O_NOTE); }
+static void note(const char *s)
+{
+	push_line(s, strlen(s), O_NOTE);
+}
 
 static void append_text(const char *text, size_t len)
 {
@@ -421,8 +434,10 @@ static void draw_lab(void)
 		snprintf(bar, sizeof(bar), " %s: %s | step %u/%u: %s", v->lab->id, T.sv_title, v->step,
 			 v->nsteps, T.sv_step);
 		snprintf(right, sizeof(right), "%s ",
-			 v->complete ? "lab complete" : v->last_check == 1 ? "check: ok"
-			 : v->last_check == 0 ? "check: not yet" : "not checked yet");
+			 v->complete          ? "lab complete"
+			 : v->last_check == 1 ? "check: ok"
+			 : v->last_check == 0 ? "check: not yet"
+					      : "not checked yet");
 	}
 	wattrset(T.lab, attr_of(P_BAR));
 	mvwhline(T.lab, 0, 0, ' ', T.w);
@@ -432,17 +447,21 @@ static void draw_lab(void)
 	mvwaddnstr(T.lab, 0, 0, bar, (int)fit);
 	if (show_right) {
 		/* The check result stands out from the bar: coloured, or bold. */
-		enum cpair p = v->last_check == 1 || v->complete ? P_OK : v->last_check == 0 ? P_NOTYET : P_BAR;
+		enum cpair p = v->last_check == 1 || v->complete ? P_OK
+			       : v->last_check == 0              ? P_NOTYET
+								 : P_BAR;
 		attr_t a = p == P_BAR ? attr_of(P_BAR)
-			   : T.color ? (COLOR_PAIR(p) | A_BOLD | A_REVERSE) : (A_BOLD | A_REVERSE);
+			   : T.color  ? (COLOR_PAIR(p) | A_BOLD | A_REVERSE)
+				      : (A_BOLD | A_REVERSE);
 		wattrset(T.lab, a);
 		mvwaddstr(T.lab, 0, T.w - rw, right);
 	}
 	wattrset(T.lab, A_NORMAL);
 
-	const char *text = v->lab ? T.sv_task
-			   : "Type `labs` to see what there is to learn, then `start ID` (try `start uts`). "
-			     "`help` lists every command.";
+	const char *text =
+	    v->lab ? T.sv_task
+		   : "Type `labs` to see what there is to learn, then `start ID` (try `start uts`). "
+		     "`help` lists every command.";
 	const char *lead = v->lab ? "task: " : "";
 	int lw = (int)strlen(lead);
 	size_t off[8], len[8];
@@ -501,12 +520,18 @@ static void draw_meter(void)
 static attr_t kind_attr(unsigned char k)
 {
 	switch (k) {
-	case O_ECHO: return A_BOLD;
-	case O_OK: return attr_of(P_OK) | A_BOLD;
-	case O_NOTYET: return attr_of(P_NOTYET);
-	case O_ERR: return attr_of(P_ERR);
-	case O_NOTE: return A_DIM;
-	default: return A_NORMAL;
+	case O_ECHO:
+		return A_BOLD;
+	case O_OK:
+		return attr_of(P_OK) | A_BOLD;
+	case O_NOTYET:
+		return attr_of(P_NOTYET);
+	case O_ERR:
+		return attr_of(P_ERR);
+	case O_NOTE:
+		return A_DIM;
+	default:
+		return A_NORMAL;
 	}
 }
 
@@ -604,9 +629,11 @@ static void draw_out(void)
 
 static void draw_keys(void)
 {
-	static const struct { const char *key, *label; } keys[] = {
-		{"F1", "Help"}, {"F2", "Status"}, {"F3", "Hint"}, {"F4", "Explain"}, {"F5", "Check"},
-		{"F6", "Next"}, {"F10", "Quit"}, {"PgUp/Dn", "Scroll"}, {"^L", "Redraw"},
+	static const struct {
+		const char *key, *label;
+	} keys[] = {
+	    {"F1", "Help"}, {"F2", "Status"}, {"F3", "Hint"},        {"F4", "Explain"}, {"F5", "Check"},
+	    {"F6", "Next"}, {"F10", "Quit"},  {"PgUp/Dn", "Scroll"}, {"^L", "Redraw"},
 	};
 	werase(T.keys);
 	wmove(T.keys, 0, 0);
@@ -675,8 +702,8 @@ static void draw_too_small(void)
 {
 	erase();
 	char msg[128];
-	snprintf(msg, sizeof(msg), "nslab needs at least %dx%d; this terminal is %dx%d.", MIN_W, MIN_H,
-		 T.w, T.h);
+	snprintf(msg, sizeof(msg), "nslab needs at least %dx%d; this terminal is %dx%d.", MIN_W, MIN_H, T.w,
+		 T.h);
 	const char *msg2 = "Enlarge the window, or type quit and press Enter.";
 	int y = T.h / 2 - 1;
 	if (y < 0)
@@ -791,7 +818,10 @@ static int rl_getc_cb(FILE *f)
 	return c;
 }
 
-static int rl_avail_cb(void) { return T.kq_len > 0; }
+static int rl_avail_cb(void)
+{
+	return T.kq_len > 0;
+}
 
 static void rl_redisplay_cb(void)
 {
@@ -1163,15 +1193,24 @@ static void full_redraw(void)
 static const char *key_sequence(int ch)
 {
 	switch (ch) {
-	case KEY_UP: return "\033[A";
-	case KEY_DOWN: return "\033[B";
-	case KEY_RIGHT: return "\033[C";
-	case KEY_LEFT: return "\033[D";
-	case KEY_HOME: return "\033[H";
-	case KEY_END: return "\033[F";
-	case KEY_DC: return "\033[3~";
-	case KEY_BACKSPACE: return "\177";
-	case KEY_ENTER: return "\r";
+	case KEY_UP:
+		return "\033[A";
+	case KEY_DOWN:
+		return "\033[B";
+	case KEY_RIGHT:
+		return "\033[C";
+	case KEY_LEFT:
+		return "\033[D";
+	case KEY_HOME:
+		return "\033[H";
+	case KEY_END:
+		return "\033[F";
+	case KEY_DC:
+		return "\033[3~";
+	case KEY_BACKSPACE:
+		return "\177";
+	case KEY_ENTER:
+		return "\r";
 	}
 	const char *name = keyname(ch);
 	if (name && (strcmp(name, "kLFT5") == 0 || strcmp(name, "kLFT3") == 0))
@@ -1199,8 +1238,8 @@ static void clear_line(void)
 
 static struct {
 	const struct demo *d;
-	size_t idx, shown;     /* next command; letters of it shown so far */
-	size_t *from, *to;     /* absolute output lines of each command that ran */
+	size_t idx, shown; /* next command; letters of it shown so far */
+	size_t *from, *to; /* absolute output lines of each command that ran */
 } D;
 
 static void demo_show(void)
@@ -1297,27 +1336,64 @@ static void demo_key(int ch)
 static void handle_key(int ch)
 {
 	switch (ch) {
-	case KEY_RESIZE: layout(); return;
-	case KEY_PPAGE: scroll_by(T.out_h > 2 ? T.out_h - 1 : 1); return;
-	case KEY_NPAGE: scroll_by(-(T.out_h > 2 ? T.out_h - 1 : 1)); return;
-	case KEY_SR: scroll_by(1); return;
-	case KEY_SF: scroll_by(-1); return;
-	case 12: full_redraw(); return;  /* Ctrl-L */
-	case 3: clear_line(); return;    /* Ctrl-C at the prompt */
-	case 26: return;                 /* Ctrl-Z: nslab holds kernel objects; no stopping */
-	case KEY_MOUSE: return;
+	case KEY_RESIZE:
+		layout();
+		return;
+	case KEY_PPAGE:
+		scroll_by(T.out_h > 2 ? T.out_h - 1 : 1);
+		return;
+	case KEY_NPAGE:
+		scroll_by(-(T.out_h > 2 ? T.out_h - 1 : 1));
+		return;
+	case KEY_SR:
+		scroll_by(1);
+		return;
+	case KEY_SF:
+		scroll_by(-1);
+		return;
+	case 12:
+		full_redraw();
+		return; /* Ctrl-L */
+	case 3:
+		clear_line();
+		return; /* Ctrl-C at the prompt */
+	case 26:
+		return; /* Ctrl-Z: nslab holds kernel objects; no stopping */
+	case KEY_MOUSE:
+		return;
 	}
 	if (D.d) {
 		demo_key(ch);
 		return;
 	}
-	if (ch == KEY_F(1)) { run_key_command("help"); return; }
-	if (ch == KEY_F(2)) { run_key_command("status"); return; }
-	if (ch == KEY_F(3)) { run_key_command("hint"); return; }
-	if (ch == KEY_F(4)) { run_key_command("explain"); return; }
-	if (ch == KEY_F(5)) { run_key_command("check"); return; }
-	if (ch == KEY_F(6)) { run_key_command("next"); return; }
-	if (ch == KEY_F(10)) { run_key_command("quit"); return; }
+	if (ch == KEY_F(1)) {
+		run_key_command("help");
+		return;
+	}
+	if (ch == KEY_F(2)) {
+		run_key_command("status");
+		return;
+	}
+	if (ch == KEY_F(3)) {
+		run_key_command("hint");
+		return;
+	}
+	if (ch == KEY_F(4)) {
+		run_key_command("explain");
+		return;
+	}
+	if (ch == KEY_F(5)) {
+		run_key_command("check");
+		return;
+	}
+	if (ch == KEY_F(6)) {
+		run_key_command("next");
+		return;
+	}
+	if (ch == KEY_F(10)) {
+		run_key_command("quit");
+		return;
+	}
 	if (ch >= KEY_MIN) {
 		const char *seq = key_sequence(ch);
 		if (seq)
@@ -1369,7 +1445,10 @@ static void due_in(struct timespec *t, int ms)
 	}
 }
 
-static int min_int(int a, int b) { return a < b ? a : b; }
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
+}
 
 /* Three clocks: every column probed (FULL_MS), the shown ones probed
  * (PROBE_MS, only while pane_probing), and the tick (TICK_MS).
@@ -1431,7 +1510,8 @@ int tui_run(void)
 {
 	if (!tui_available())
 		return repl_run_plain();
-	return run_screen("Welcome to nslab. Type `labs` to list the labs, `start uts` to begin, F1 for help.");
+	return run_screen(
+	    "Welcome to nslab. Type `labs` to list the labs, `start uts` to begin, F1 for help.");
 }
 
 int tui_run_demo(const struct demo *d)
@@ -1449,7 +1529,8 @@ int tui_run_demo(const struct demo *d)
 	}
 	char welcome[160];
 	snprintf(welcome, sizeof(welcome),
-		 "Demo: %zu commands. Enter or Space runs the one shown below, b shows the previous output, q quits.",
+		 "Demo: %zu commands. Enter or Space runs the one shown below, b shows the previous output, "
+		 "q quits.",
 		 d->n);
 	int st = run_screen(welcome);
 	free(D.from);

@@ -19,7 +19,7 @@
 
 #define ESCAPE_DIR ".nslab-escape"
 #define REACHED "reached" /* in ESCAPE_DIR: "DEV INO" of the / the walk reached */
-#define MAX_UP 256 /* deeper than any real path; a walk stops early at the real / */
+#define MAX_UP 256        /* deeper than any real path; a walk stops early at the real / */
 
 static bool verbose;
 
@@ -84,8 +84,8 @@ static int escape(void)
 	/* The note for the lab's check: which / the walk reached (best effort). */
 	struct stat top;
 	int fd = jail_fd >= 0 && stat(".", &top) == 0
-			 ? openat(jail_fd, REACHED, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-			 : -1;
+		     ? openat(jail_fd, REACHED, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+		     : -1;
 	if (fd >= 0) {
 		dprintf(fd, "%llu %llu\n", (unsigned long long)top.st_dev, (unsigned long long)top.st_ino);
 		close(fd);

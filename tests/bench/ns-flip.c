@@ -46,8 +46,9 @@ int main(int argc, char **argv)
 		if (stat("/proc/self/ns/uts", &st) < 0)
 			st.st_ino = 0;
 		char line[64];
-		int n = snprintf(line, sizeof(line), "%lld %lu\n",
-				 (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, (unsigned long)st.st_ino);
+		int n =
+		    snprintf(line, sizeof(line), "%lld %lu\n",
+			     (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, (unsigned long)st.st_ino);
 		if (write(fd, line, (size_t)n) != n || write(STDOUT_FILENO, line, (size_t)n) != n)
 			return 1;
 	}

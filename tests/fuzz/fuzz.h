@@ -22,7 +22,10 @@ static void fuzz_discard(const char *text, size_t len)
 	(void)sum;
 }
 
-static void fuzz_meter(const char *text) { fuzz_discard(text ? text : "", text ? strlen(text) : 0); }
+static void fuzz_meter(const char *text)
+{
+	fuzz_discard(text ? text : "", text ? strlen(text) : 0);
+}
 
 static const struct out_sink fuzz_sink = {fuzz_discard, fuzz_meter};
 

@@ -71,10 +71,22 @@ static const char *take_str(struct input *in)
 	return keep(exact);
 }
 
-static bool fake_check(struct nslab_host *h) { return h != NULL; }
-static int fake_perform(struct nslab_host *h) { return h ? 0 : -1; }
-static int fake_setup(struct nslab_host *h) { return h ? 0 : -1; }
-static int fake_cmd(struct nslab_host *h, int argc, char **argv) { return h && argc && argv ? 0 : -1; }
+static bool fake_check(struct nslab_host *h)
+{
+	return h != NULL;
+}
+static int fake_perform(struct nslab_host *h)
+{
+	return h ? 0 : -1;
+}
+static int fake_setup(struct nslab_host *h)
+{
+	return h ? 0 : -1;
+}
+static int fake_cmd(struct nslab_host *h, int argc, char **argv)
+{
+	return h && argc && argv ? 0 : -1;
+}
 
 static bool valid_id(const char *id)
 {

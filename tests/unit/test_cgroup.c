@@ -96,11 +96,11 @@ static void test_knob_mapping(void **state)
 {
 	(void)state;
 	static const struct knobs cases[] = {
-		{30000, 100000, "30000 100000", 30000},
-		{10000, 100000, "10000 100000", 10000},
-		{150000, 100000, "150000 100000", 150000},
-		{15000, 50000, "15000 50000", 15000},
-		{-1, 100000, "max 100000", -1},
+	    {30000, 100000, "30000 100000", 30000},
+	    {10000, 100000, "10000 100000", 10000},
+	    {150000, 100000, "150000 100000", 150000},
+	    {15000, 50000, "15000 50000", 15000},
+	    {-1, 100000, "max 100000", -1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char buf[64];
@@ -140,7 +140,7 @@ static void test_cpu_stat_v1(void **state)
 	assert_int_equal(st.nr_periods, 120);
 	assert_int_equal(st.nr_throttled, 110);
 	assert_int_equal(st.throttled_usec, 7700000); /* ns -> us */
-	assert_int_equal(st.usage_usec, 0);          /* v1: that is cpuacct.usage */
+	assert_int_equal(st.usage_usec, 0);           /* v1: that is cpuacct.usage */
 }
 
 static void test_cpu_stat_v2(void **state)
@@ -219,12 +219,12 @@ static void test_remove_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mode_v2),	     cmocka_unit_test(test_mode_hybrid),
-		cmocka_unit_test(test_mode_v1),	     cmocka_unit_test(test_mode_none),
-		cmocka_unit_test(test_knob_mapping), cmocka_unit_test(test_parse_v2_max),
-		cmocka_unit_test(test_cpu_stat_v1),  cmocka_unit_test(test_cpu_stat_v2),
-		cmocka_unit_test(test_mount_options), cmocka_unit_test(test_path),
-		cmocka_unit_test(test_remove_rules),
+	    cmocka_unit_test(test_mode_v2),       cmocka_unit_test(test_mode_hybrid),
+	    cmocka_unit_test(test_mode_v1),       cmocka_unit_test(test_mode_none),
+	    cmocka_unit_test(test_knob_mapping),  cmocka_unit_test(test_parse_v2_max),
+	    cmocka_unit_test(test_cpu_stat_v1),   cmocka_unit_test(test_cpu_stat_v2),
+	    cmocka_unit_test(test_mount_options), cmocka_unit_test(test_path),
+	    cmocka_unit_test(test_remove_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

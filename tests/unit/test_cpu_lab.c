@@ -66,7 +66,8 @@ static enum nslab_cgmode h_cg_mode(struct nslab_host *h)
 static int h_cg_stat(struct nslab_host *h, const char *name, struct nslab_cpu_stat *st)
 {
 	(void)h, (void)name;
-	*st = (struct nslab_cpu_stat){.size = st->size, .quota_us = set_calls ? set_quota_us : -1, .period_us = 100000};
+	*st = (struct nslab_cpu_stat){
+	    .size = st->size, .quota_us = set_calls ? set_quota_us : -1, .period_us = 100000};
 	return 0;
 }
 static int h_cg_set_quota(struct nslab_host *h, const char *name, long quota_us, long period_us)

@@ -72,16 +72,17 @@ static void wrong_abi_is_skipped(void **state)
 {
 	(void)state;
 	char why[256] = "";
-	_cleanup_free_ char *so = unit_build_plugin(dir, "abi",
-		"#include \"nslab-lab.h\"\n"
-		"static bool check(struct nslab_host *h) { (void)h; return true; }\n"
-		"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
-		"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
-		"static const struct nslab_lab lab = {\n"
-		"  .abi_major = 99, .size = sizeof(struct nslab_lab),\n"
-		"  .id = \"abi\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"
-		"  .setup = setup };\n"
-		"NSLAB_LAB(lab)\n");
+	_cleanup_free_ char *so = unit_build_plugin(
+	    dir, "abi",
+	    "#include \"nslab-lab.h\"\n"
+	    "static bool check(struct nslab_host *h) { (void)h; return true; }\n"
+	    "static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
+	    "static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
+	    "static const struct nslab_lab lab = {\n"
+	    "  .abi_major = 99, .size = sizeof(struct nslab_lab),\n"
+	    "  .id = \"abi\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"
+	    "  .setup = setup };\n"
+	    "NSLAB_LAB(lab)\n");
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
 	assert_contains(why, "ABI 99");
@@ -101,10 +102,11 @@ static void missing_symbol_is_skipped(void **state)
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
 	assert_contains(why, "no nslab_lab() function");
 
-	_cleanup_free_ char *hidden = unit_build_plugin(dir, "hidden",
-		"#include \"nslab-lab.h\"\n"
-		"const struct nslab_lab *nslab_lab(void);\n"
-		"const struct nslab_lab *nslab_lab(void) { return 0; }\n");
+	_cleanup_free_ char *hidden =
+	    unit_build_plugin(dir, "hidden",
+			      "#include \"nslab-lab.h\"\n"
+			      "const struct nslab_lab *nslab_lab(void);\n"
+			      "const struct nslab_lab *nslab_lab(void) { return 0; }\n");
 	assert_non_null(hidden);
 	why[0] = '\0';
 	assert_int_equal(labs_load_file(hidden, why, sizeof(why)), -1);
@@ -116,10 +118,11 @@ static void null_descriptor_is_skipped(void **state)
 {
 	(void)state;
 	char why[256] = "";
-	_cleanup_free_ char *so = unit_build_plugin(dir, "null",
-		"#include \"nslab-lab.h\"\n"
-		"__attribute__((visibility(\"default\"))) const struct nslab_lab *nslab_lab(void);\n"
-		"const struct nslab_lab *nslab_lab(void) { return 0; }\n");
+	_cleanup_free_ char *so = unit_build_plugin(
+	    dir, "null",
+	    "#include \"nslab-lab.h\"\n"
+	    "__attribute__((visibility(\"default\"))) const struct nslab_lab *nslab_lab(void);\n"
+	    "const struct nslab_lab *nslab_lab(void) { return 0; }\n");
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
 	assert_contains(why, "returned NULL");
@@ -264,7 +267,7 @@ static char *build_so(const char *d, const char *name, const char *source, const
 	"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"                    \
 	"static const struct nslab_lab lab = {\n"                                                            \
 	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                                \
-	"  .id = \"bad\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"                  \
+	"  .id = \"bad\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"                           \
 	"  .setup = setup };\n"                                                                              \
 	"static void *heap; /* freed at dlclose, for LeakSanitizer */\n"                                     \
 	"__attribute__((destructor)) static void fini(void) { free(heap); }\n"                               \
@@ -748,16 +751,17 @@ static void abi1_plugin_is_refused(void **state)
 {
 	(void)state;
 	char why[256] = "";
-	_cleanup_free_ char *so = unit_build_plugin(dir, "abi1",
-		"#include \"nslab-lab.h\"\n"
-		"static bool check(struct nslab_host *h) { (void)h; return true; }\n"
-		"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
-		"static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
-		"static const struct nslab_lab lab = {\n"
-		"  .abi_major = 1, .size = sizeof(struct nslab_lab),\n"
-		"  .id = \"abi1\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"
-		"  .setup = setup };\n"
-		"NSLAB_LAB(lab)\n");
+	_cleanup_free_ char *so = unit_build_plugin(
+	    dir, "abi1",
+	    "#include \"nslab-lab.h\"\n"
+	    "static bool check(struct nslab_host *h) { (void)h; return true; }\n"
+	    "static int setup(struct nslab_host *h) { (void)h; return 0; }\n"
+	    "static const struct nslab_step steps[] = {{\"t\", \"task\", 0, 0, check, 0}};\n"
+	    "static const struct nslab_lab lab = {\n"
+	    "  .abi_major = 1, .size = sizeof(struct nslab_lab),\n"
+	    "  .id = \"abi1\", .title = \"t\", .summary = \"s\", NSLAB_STEPS(steps),\n"
+	    "  .setup = setup };\n"
+	    "NSLAB_LAB(lab)\n");
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), -1);
 	assert_string_equal(why, "built for lab ABI 1, this nslab speaks 2");
@@ -768,27 +772,27 @@ static void abi1_plugin_is_refused(void **state)
  * perform) is indexed at its own element size, and the field it lacks reads
  * as NULL; a newer one with a longer step (a field this host does not know)
  * too. Its commands likewise. */
-#define SIZED_LAB(ID, STEP_DECL, CMD_DECL)                                                           \
-	"#include \"nslab-lab.h\"\n"                                                                 \
-	"static bool check(struct nslab_host *h) { (void)h; return true; }\n"                        \
-	"static int perform(struct nslab_host *h) { (void)h; return 0; }\n"                          \
-	"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"                            \
-	"static int fn(struct nslab_host *h, int c, char **v) { (void)h; (void)c; (void)v; return 0; }\n" \
-	STEP_DECL CMD_DECL                                                                            \
-	"static const struct my_step steps[] = {\n"                                                 \
-	"  {.title = \"First\", .task = \"task 1\", .hint = \"hint 1\", .check = check" STEP_MORE "},\n"  \
-	"  {.title = \"Second\", .task = \"task 2\", .hint = \"hint 2\", .check = check" STEP_MORE "},\n" \
-	"  {.title = \"Third\", .task = \"task 3\", .explain = \"why 3\", .check = check" STEP_MORE "}};\n" \
-	"static const struct my_cmd cmds[] = {\n"                                                   \
-	"  {.name = \"one\", .usage = \"one\", .summary = \"s1\", .max_args = 0, .fn = fn},\n"        \
-	"  {.name = \"two\", .usage = \"two N\", .summary = \"s2\", .min_args = 1, .max_args = 1, .fn = fn}};\n" \
-	"static const struct nslab_lab lab = {\n"                                                   \
-	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                       \
-	"  .id = \"" ID "\", .title = \"t\", .summary = \"s\", .setup = setup,\n"                     \
-	"  .steps = (const struct nslab_step *)(const void *)steps, .nsteps = 3,\n"                 \
-	"  .step_size = sizeof(steps[0]),\n"                                                         \
-	"  .commands = (const struct nslab_command *)(const void *)cmds, .ncommands = 2,\n"         \
-	"  .command_size = sizeof(cmds[0]) };\n"                                                    \
+#define SIZED_LAB(ID, STEP_DECL, CMD_DECL)                                                                   \
+	"#include \"nslab-lab.h\"\n"                                                                         \
+	"static bool check(struct nslab_host *h) { (void)h; return true; }\n"                                \
+	"static int perform(struct nslab_host *h) { (void)h; return 0; }\n"                                  \
+	"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"                                    \
+	"static int fn(struct nslab_host *h, int c, char **v) { (void)h; (void)c; (void)v; return 0; "       \
+	"}\n" STEP_DECL CMD_DECL "static const struct my_step steps[] = {\n"                                 \
+	"  {.title = \"First\", .task = \"task 1\", .hint = \"hint 1\", .check = check" STEP_MORE "},\n"     \
+	"  {.title = \"Second\", .task = \"task 2\", .hint = \"hint 2\", .check = check" STEP_MORE "},\n"    \
+	"  {.title = \"Third\", .task = \"task 3\", .explain = \"why 3\", .check = check" STEP_MORE "}};\n"  \
+	"static const struct my_cmd cmds[] = {\n"                                                            \
+	"  {.name = \"one\", .usage = \"one\", .summary = \"s1\", .max_args = 0, .fn = fn},\n"               \
+	"  {.name = \"two\", .usage = \"two N\", .summary = \"s2\", .min_args = 1, .max_args = 1, .fn = "    \
+	"fn}};\n"                                                                                            \
+	"static const struct nslab_lab lab = {\n"                                                            \
+	"  .abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab),\n"                                \
+	"  .id = \"" ID "\", .title = \"t\", .summary = \"s\", .setup = setup,\n"                            \
+	"  .steps = (const struct nslab_step *)(const void *)steps, .nsteps = 3,\n"                          \
+	"  .step_size = sizeof(steps[0]),\n"                                                                 \
+	"  .commands = (const struct nslab_command *)(const void *)cmds, .ncommands = 2,\n"                  \
+	"  .command_size = sizeof(cmds[0]) };\n"                                                             \
 	"NSLAB_LAB(lab)\n"
 
 static void sized_lab_reads(const char *id, bool has_perform)
@@ -826,11 +830,13 @@ static void smaller_step_is_read_at_its_size(void **state)
 	/* an older plugin: its step ends at check, as ABI 2's first steps will
 	 * look to a host that appended fields */
 #define STEP_MORE ""
-	_cleanup_free_ char *so = unit_build_plugin(dir, "older", SIZED_LAB("older",
-		"struct my_step { const char *title, *task, *hint, *explain;\n"
-		"  bool (*check)(struct nslab_host *h); };\n",
-		"struct my_cmd { const char *name, *usage, *summary; int min_args, max_args;\n"
-		"  int (*fn)(struct nslab_host *h, int argc, char **argv); };\n"));
+	_cleanup_free_ char *so = unit_build_plugin(
+	    dir, "older",
+	    SIZED_LAB("older",
+		      "struct my_step { const char *title, *task, *hint, *explain;\n"
+		      "  bool (*check)(struct nslab_host *h); };\n",
+		      "struct my_cmd { const char *name, *usage, *summary; int min_args, max_args;\n"
+		      "  int (*fn)(struct nslab_host *h, int argc, char **argv); };\n"));
 #undef STEP_MORE
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
@@ -843,12 +849,14 @@ static void larger_step_is_read_at_its_size(void **state)
 	char why[256] = "";
 	/* a newer plugin: fields appended after this host was built */
 #define STEP_MORE ", .perform = perform, .future = \"x\", .more = {1, 2, 3}"
-	_cleanup_free_ char *so = unit_build_plugin(dir, "newer", SIZED_LAB("newer",
-		"struct my_step { const char *title, *task, *hint, *explain;\n"
-		"  bool (*check)(struct nslab_host *h); int (*perform)(struct nslab_host *h);\n"
-		"  const char *future; long more[3]; };\n",
-		"struct my_cmd { const char *name, *usage, *summary; int min_args, max_args;\n"
-		"  int (*fn)(struct nslab_host *h, int argc, char **argv); void *future[5]; };\n"));
+	_cleanup_free_ char *so = unit_build_plugin(
+	    dir, "newer",
+	    SIZED_LAB("newer",
+		      "struct my_step { const char *title, *task, *hint, *explain;\n"
+		      "  bool (*check)(struct nslab_host *h); int (*perform)(struct nslab_host *h);\n"
+		      "  const char *future; long more[3]; };\n",
+		      "struct my_cmd { const char *name, *usage, *summary; int min_args, max_args;\n"
+		      "  int (*fn)(struct nslab_host *h, int argc, char **argv); void *future[5]; };\n"));
 #undef STEP_MORE
 	assert_non_null(so);
 	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
@@ -872,13 +880,27 @@ static void host_has_member(void **state)
 
 /* --- labs_validate on in-memory descriptors --- */
 
-static bool ok_check(struct nslab_host *h) { (void)h; return true; }
-static int ok_setup(struct nslab_host *h) { (void)h; return 0; }
-static int ok_cmd(struct nslab_host *h, int argc, char **argv) { (void)h; (void)argc; (void)argv; return 0; }
+static bool ok_check(struct nslab_host *h)
+{
+	(void)h;
+	return true;
+}
+static int ok_setup(struct nslab_host *h)
+{
+	(void)h;
+	return 0;
+}
+static int ok_cmd(struct nslab_host *h, int argc, char **argv)
+{
+	(void)h;
+	(void)argc;
+	(void)argv;
+	return 0;
+}
 
 static const struct nslab_step steps[2] = {
-	{"One", "task one", NULL, NULL, ok_check, NULL},
-	{"Two", "task two", "hint", "explain", ok_check, NULL},
+    {"One", "task one", NULL, NULL, ok_check, NULL},
+    {"Two", "task two", "hint", "explain", ok_check, NULL},
 };
 static struct nslab_step many_steps[33];
 static const struct nslab_command cmds[1] = {{"quota", "quota N", "set it", 1, 1, ok_cmd}};
@@ -886,19 +908,24 @@ static const struct nslab_command cmds[1] = {{"quota", "quota N", "set it", 1, 1
 static struct nslab_lab valid(void)
 {
 	return (struct nslab_lab){
-		.abi_major = NSLAB_ABI_MAJOR, .size = sizeof(struct nslab_lab), .id = "ok-lab2",
-		.title = "T", .summary = "S", NSLAB_STEPS(steps), .setup = ok_setup,
-		NSLAB_COMMANDS(cmds),
+	    .abi_major = NSLAB_ABI_MAJOR,
+	    .size = sizeof(struct nslab_lab),
+	    .id = "ok-lab2",
+	    .title = "T",
+	    .summary = "S",
+	    NSLAB_STEPS(steps),
+	    .setup = ok_setup,
+	    NSLAB_COMMANDS(cmds),
 	};
 }
 
 /* Expect labs_validate to reject d with a reason containing `reason`. */
-#define REJECTS(d, reason)                                                          \
-	do {                                                                         \
-		char why_[256] = "";                                                 \
-		struct nslab_lab d_ = (d);                                           \
-		assert_int_equal(labs_validate(&d_, why_, sizeof(why_)), -1);        \
-		assert_contains(why_, reason);                                       \
+#define REJECTS(d, reason)                                                                                   \
+	do {                                                                                                 \
+		char why_[256] = "";                                                                         \
+		struct nslab_lab d_ = (d);                                                                   \
+		assert_int_equal(labs_validate(&d_, why_, sizeof(why_)), -1);                                \
+		assert_contains(why_, reason);                                                               \
 	} while (0)
 
 static void validate_reasons(void **state)
@@ -910,20 +937,45 @@ static void validate_reasons(void **state)
 	assert_int_equal(labs_validate(NULL, why, sizeof(why)), -1);
 	assert_contains(why, "NULL");
 
-	d = valid(); d.abi_major = 0;            REJECTS(d, "ABI 0");
-	d = valid(); d.size = 8;                 REJECTS(d, "too small (8 bytes");
-	d = valid(); d.id = NULL;                REJECTS(d, "bad lab id");
-	d = valid(); d.id = "";                  REJECTS(d, "bad lab id");
-	d = valid(); d.id = "Upper";             REJECTS(d, "bad lab id");
-	d = valid(); d.id = "has space";         REJECTS(d, "bad lab id");
-	d = valid(); d.id = "under_score";       REJECTS(d, "bad lab id");
-	d = valid(); d.id = "a23456789012345678901234567890123"; REJECTS(d, "bad lab id"); /* 33 */
-	d = valid(); d.id = "a2345678901234567890123456789012";
+	d = valid();
+	d.abi_major = 0;
+	REJECTS(d, "ABI 0");
+	d = valid();
+	d.size = 8;
+	REJECTS(d, "too small (8 bytes");
+	d = valid();
+	d.id = NULL;
+	REJECTS(d, "bad lab id");
+	d = valid();
+	d.id = "";
+	REJECTS(d, "bad lab id");
+	d = valid();
+	d.id = "Upper";
+	REJECTS(d, "bad lab id");
+	d = valid();
+	d.id = "has space";
+	REJECTS(d, "bad lab id");
+	d = valid();
+	d.id = "under_score";
+	REJECTS(d, "bad lab id");
+	d = valid();
+	d.id = "a23456789012345678901234567890123";
+	REJECTS(d, "bad lab id"); /* 33 */
+	d = valid();
+	d.id = "a2345678901234567890123456789012";
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0); /* 32 is the limit */
-	d = valid(); d.title = NULL;             REJECTS(d, "lab 'ok-lab2' has no title or summary");
-	d = valid(); d.summary = NULL;           REJECTS(d, "no title or summary");
-	d = valid(); d.nsteps = 0;               REJECTS(d, "1 to 32 steps, has 0");
-	d = valid(); d.steps = NULL;             REJECTS(d, "1 to 32 steps");
+	d = valid();
+	d.title = NULL;
+	REJECTS(d, "lab 'ok-lab2' has no title or summary");
+	d = valid();
+	d.summary = NULL;
+	REJECTS(d, "no title or summary");
+	d = valid();
+	d.nsteps = 0;
+	REJECTS(d, "1 to 32 steps, has 0");
+	d = valid();
+	d.steps = NULL;
+	REJECTS(d, "1 to 32 steps");
 	d = valid();
 	d.steps = NULL;
 	REJECTS(d, "lab 'ok-lab2' has no steps");
@@ -941,34 +993,66 @@ static void validate_reasons(void **state)
 	}
 	for (size_t i = 0; i < 33; i++)
 		many_steps[i] = steps[0];
-	d = valid(); d.steps = many_steps; d.nsteps = 33; REJECTS(d, "1 to 32 steps, has 33");
-	d = valid(); d.steps = many_steps; d.nsteps = 32;
+	d = valid();
+	d.steps = many_steps;
+	d.nsteps = 33;
+	REJECTS(d, "1 to 32 steps, has 33");
+	d = valid();
+	d.steps = many_steps;
+	d.nsteps = 32;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
-	d = valid(); d.setup = NULL;             REJECTS(d, "has no setup function");
-	d = valid(); d.step_size = 0;            REJECTS(d, "step_size 0 is not");
-	d = valid(); d.step_size = offsetof(struct nslab_step, check); REJECTS(d, "step_size");
-	d = valid(); d.step_size = 1u << 20;     REJECTS(d, "step_size 1048576 is not");
-	d = valid(); d.command_size = 8;         REJECTS(d, "command_size 8 is not");
-	d = valid(); d.commands = NULL; d.ncommands = 0; d.command_size = 0;
+	d = valid();
+	d.setup = NULL;
+	REJECTS(d, "has no setup function");
+	d = valid();
+	d.step_size = 0;
+	REJECTS(d, "step_size 0 is not");
+	d = valid();
+	d.step_size = offsetof(struct nslab_step, check);
+	REJECTS(d, "step_size");
+	d = valid();
+	d.step_size = 1u << 20;
+	REJECTS(d, "step_size 1048576 is not");
+	d = valid();
+	d.command_size = 8;
+	REJECTS(d, "command_size 8 is not");
+	d = valid();
+	d.commands = NULL;
+	d.ncommands = 0;
+	d.command_size = 0;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0); /* no commands: no size needed */
 
 	struct nslab_step bad[2] = {steps[0], steps[1]};
-	d = valid(); d.steps = bad;
-	bad[1].check = NULL;                     REJECTS(d, "step 2 lacks a title, task or check");
-	bad[1] = steps[1]; bad[1].title = NULL;  REJECTS(d, "step 2 lacks");
-	bad[1] = steps[1]; bad[1].task = NULL;   REJECTS(d, "step 2 lacks");
-	bad[1] = steps[1]; bad[0].check = NULL;  REJECTS(d, "step 1 lacks");
+	d = valid();
+	d.steps = bad;
+	bad[1].check = NULL;
+	REJECTS(d, "step 2 lacks a title, task or check");
+	bad[1] = steps[1];
+	bad[1].title = NULL;
+	REJECTS(d, "step 2 lacks");
+	bad[1] = steps[1];
+	bad[1].task = NULL;
+	REJECTS(d, "step 2 lacks");
+	bad[1] = steps[1];
+	bad[0].check = NULL;
+	REJECTS(d, "step 1 lacks");
 	/* hint, explain and perform are optional */
 	bad[0] = steps[0];
 	bad[0].hint = bad[0].explain = NULL;
 	bad[0].perform = NULL;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
 
-	d = valid(); d.commands = NULL;          REJECTS(d, "declares commands but has none");
+	d = valid();
+	d.commands = NULL;
+	REJECTS(d, "declares commands but has none");
 	struct nslab_command badc[1] = {cmds[0]};
-	d = valid(); d.commands = badc;
-	badc[0].fn = NULL;                       REJECTS(d, "command 1 lacks a name or function");
-	badc[0] = cmds[0]; badc[0].name = NULL;  REJECTS(d, "command 1 lacks");
+	d = valid();
+	d.commands = badc;
+	badc[0].fn = NULL;
+	REJECTS(d, "command 1 lacks a name or function");
+	badc[0] = cmds[0];
+	badc[0].name = NULL;
+	REJECTS(d, "command 1 lacks");
 	badc[0] = cmds[0];
 	badc[0].min_args = 2;
 	badc[0].max_args = 1;
@@ -987,13 +1071,16 @@ static void validate_reasons(void **state)
 	badc[0].min_args = 0;
 	badc[0].max_args = 0;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
-	d = valid(); d.commands = NULL; d.ncommands = 0;
+	d = valid();
+	d.commands = NULL;
+	d.ncommands = 0;
 	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
 
 	/* the reason is cut to the buffer, never overrun */
 	char tiny[8];
 	memset(tiny, 'x', sizeof(tiny));
-	d = valid(); d.setup = NULL;
+	d = valid();
+	d.setup = NULL;
 	assert_int_equal(labs_validate(&d, tiny, 5), -1);
 	assert_int_equal(strlen(tiny), 4);
 	assert_int_equal(tiny[5], 'x');

@@ -314,7 +314,7 @@ static void columns_host_lab_watch(void **state)
 
 	pid_t lab = child(0), peer = child(0), w = child(0);
 	nsview_lab_add(lab, "lab");
-	nsview_lab_add(peer, NULL); /* default label */
+	nsview_lab_add(peer, NULL);   /* default label */
 	nsview_lab_add(lab, "again"); /* already there: ignored */
 	assert_int_equal(nsview_watch(w), 0);
 	n = nsview_columns(cols, 8);
@@ -486,17 +486,17 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(differs_known_and_unknown),
-		cmocka_unit_test(read_self),
-		cmocka_unit_test(read_gone_process),
-		cmocka_unit_test(read_child_in_own_namespaces),
-		cmocka_unit_test(stale_follows_the_process),
-		cmocka_unit_test_teardown(generation_moves_with_the_lists, teardown),
-		cmocka_unit_test_teardown(watch_and_unwatch, teardown),
-		cmocka_unit_test_teardown(columns_host_lab_watch, teardown),
-		cmocka_unit_test(scan_finds_our_namespaces),
-		cmocka_unit_test(scan_counts_processes),
-		cmocka_unit_test(scan_many_namespaces),
+	    cmocka_unit_test(differs_known_and_unknown),
+	    cmocka_unit_test(read_self),
+	    cmocka_unit_test(read_gone_process),
+	    cmocka_unit_test(read_child_in_own_namespaces),
+	    cmocka_unit_test(stale_follows_the_process),
+	    cmocka_unit_test_teardown(generation_moves_with_the_lists, teardown),
+	    cmocka_unit_test_teardown(watch_and_unwatch, teardown),
+	    cmocka_unit_test_teardown(columns_host_lab_watch, teardown),
+	    cmocka_unit_test(scan_finds_our_namespaces),
+	    cmocka_unit_test(scan_counts_processes),
+	    cmocka_unit_test(scan_many_namespaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

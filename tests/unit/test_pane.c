@@ -15,8 +15,7 @@
 
 #define HOST_INO 4026531830UL
 
-static struct ns_col mkcol(pid_t pid, enum ns_col_kind kind, const char *label, const char *comm,
-			   pid_t inner)
+static struct ns_col mkcol(pid_t pid, enum ns_col_kind kind, const char *label, const char *comm, pid_t inner)
 {
 	struct ns_col c;
 	memset(&c, 0, sizeof(c));
@@ -36,8 +35,8 @@ static size_t fixture(struct ns_col *cols, size_t n)
 {
 	cols[0] = mkcol(1000, NS_COL_HOST, "nslab", "nslab", 1000);
 	for (size_t i = 1; i < n; i++)
-		cols[i] = mkcol(2000 + (pid_t)i, i == 1 ? NS_COL_LAB : NS_COL_WATCH,
-				i == 1 ? "lab" : "watch", "sleep", i == 1 ? 1 : 2000 + (pid_t)i);
+		cols[i] = mkcol(2000 + (pid_t)i, i == 1 ? NS_COL_LAB : NS_COL_WATCH, i == 1 ? "lab" : "watch",
+				"sleep", i == 1 ? 1 : 2000 + (pid_t)i);
 	if (n > 1)
 		cols[1].ino[NS_UTS] = 4026532201UL;
 	return n;
@@ -140,8 +139,7 @@ static void render_80(void **state)
 	struct pane_line *mnt = &lines[PANE_HEADER_LINES + NS_MNT];
 	assert_null(strchr(mnt->text, PANE_MARK));
 	assert_int_equal(mnt->nspans, 0);
-	assert_non_null(strstr(lines[PANE_HEADER_LINES + NS_TIME_FOR_CHILDREN].text,
-				"time_for_children"));
+	assert_non_null(strstr(lines[PANE_HEADER_LINES + NS_TIME_FOR_CHILDREN].text, "time_for_children"));
 }
 
 static void render_hidden_columns(void **state)
@@ -201,7 +199,9 @@ static void text_clean_strips_controls(void **state)
 	char *out = text_clean(in, strlen(in));
 	assert_string_equal(out, "red     x!");
 	free(out);
-	out = text_clean("a\xff" "b", 3);
+	out = text_clean("a\xff"
+			 "b",
+			 3);
 	assert_string_equal(out, "a?b");
 	free(out);
 }
@@ -231,17 +231,17 @@ int main(void)
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "en_US.UTF-8");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(layout_80),
-		cmocka_unit_test(layout_120_200),
-		cmocka_unit_test(layout_too_narrow),
-		cmocka_unit_test(header_shows_pid_comm_inner),
-		cmocka_unit_test(cell_marks_difference),
-		cmocka_unit_test(render_80),
-		cmocka_unit_test(render_hidden_columns),
-		cmocka_unit_test(same_and_differences),
-		cmocka_unit_test(text_width_and_fit),
-		cmocka_unit_test(text_clean_strips_controls),
-		cmocka_unit_test(text_wraps_words),
+	    cmocka_unit_test(layout_80),
+	    cmocka_unit_test(layout_120_200),
+	    cmocka_unit_test(layout_too_narrow),
+	    cmocka_unit_test(header_shows_pid_comm_inner),
+	    cmocka_unit_test(cell_marks_difference),
+	    cmocka_unit_test(render_80),
+	    cmocka_unit_test(render_hidden_columns),
+	    cmocka_unit_test(same_and_differences),
+	    cmocka_unit_test(text_width_and_fit),
+	    cmocka_unit_test(text_clean_strips_controls),
+	    cmocka_unit_test(text_wraps_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,7 +52,8 @@ static int exec(const char *line)
 static void blank_and_comment_lines(void **state)
 {
 	(void)state;
-	const char *lines[] = {"", "   ", "\t \t", "\n", "# a comment", "   # indented comment", "#start uts"};
+	const char *lines[] = {"",          "   ", "\t \t", "\n", "# a comment", "   # indented comment",
+			       "#start uts"};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		assert_int_equal(exec(lines[i]), REPL_OK);
 		assert_string_equal(cap_text(), "");
@@ -85,34 +86,35 @@ static void wrong_argument_counts(void **state)
 	static const struct {
 		const char *line, *usage;
 	} cases[] = {
-		{"start", "usage: start LAB"},
-		{"start alpha beta", "usage: start LAB"},
-		{"stop now", "usage: stop"},
-		{"next 2", "usage: next"},
-		{"prev 1", "usage: prev"},
-		{"check please", "usage: check"},
-		{"do it", "usage: do"},
-		{"status x", "usage: status"},
-		{"help a b", "usage: help [CMD]"},
-		{"step 1 2", "usage: step [N]"},
-		{"step two", "usage: step [N]"},
-		{"step 0", "usage: step [N]"},
-		{"watch", "usage: watch PID|NAME"},
-		{"watch 1 2", "usage: watch PID|NAME"},
-		{"unwatch", "usage: unwatch PID"},
-		{"unwatch self", "usage: unwatch PID"},
-		{"ns 12x", "is not a PID"},
-		{"ns --bogus", "is not a PID"},
-		{"run", "usage: run CMD..."},
-		{"run    ", "usage: run CMD..."},
-		{"host", "usage: host CMD..."},
-		{"host \t ", "usage: host CMD..."},
-		{"quit now", "usage: quit"},
+	    {"start", "usage: start LAB"},
+	    {"start alpha beta", "usage: start LAB"},
+	    {"stop now", "usage: stop"},
+	    {"next 2", "usage: next"},
+	    {"prev 1", "usage: prev"},
+	    {"check please", "usage: check"},
+	    {"do it", "usage: do"},
+	    {"status x", "usage: status"},
+	    {"help a b", "usage: help [CMD]"},
+	    {"step 1 2", "usage: step [N]"},
+	    {"step two", "usage: step [N]"},
+	    {"step 0", "usage: step [N]"},
+	    {"watch", "usage: watch PID|NAME"},
+	    {"watch 1 2", "usage: watch PID|NAME"},
+	    {"unwatch", "usage: unwatch PID"},
+	    {"unwatch self", "usage: unwatch PID"},
+	    {"ns 12x", "is not a PID"},
+	    {"ns --bogus", "is not a PID"},
+	    {"run", "usage: run CMD..."},
+	    {"run    ", "usage: run CMD..."},
+	    {"host", "usage: host CMD..."},
+	    {"host \t ", "usage: host CMD..."},
+	    {"quit now", "usage: quit"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int rc = exec(cases[i].line);
 		if (rc != REPL_USAGE)
-			fail_msg("'%s' returned %d, not REPL_USAGE; output:\n%s", cases[i].line, rc, cap_text());
+			fail_msg("'%s' returned %d, not REPL_USAGE; output:\n%s", cases[i].line, rc,
+				 cap_text());
 		assert_contains(cap_text(), cases[i].usage);
 	}
 	assert_false(repl_quit_requested());
@@ -171,7 +173,8 @@ static void help_and_labs(void **state)
 {
 	(void)state;
 	assert_int_equal(exec("help"), REPL_OK);
-	const char *names[] = {"help", "labs", "start LAB", "stop", "check", "do", "run CMD...", "ns [--all]", "quit"};
+	const char *names[] = {"help", "labs",       "start LAB",  "stop", "check",
+			       "do",   "run CMD...", "ns [--all]", "quit"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		assert_contains(cap_text(), names[i]);
 	assert_int_equal(exec("help run"), REPL_OK);
@@ -548,7 +551,8 @@ static void complete_commands(void **state)
 static void complete_lab_ids(void **state)
 {
 	(void)state;
-	assert_string_equal(complete("start al", "al"), "alp alps alpha"); /* common prefix, then curriculum order */
+	assert_string_equal(complete("start al", "al"),
+			    "alp alps alpha"); /* common prefix, then curriculum order */
 	assert_string_equal(complete("start b", "b"), "beta");
 	assert_string_equal(complete("start ", ""), " alps alpha beta"); /* curriculum order */
 	assert_string_equal(complete("start z", "z"), "(none)");

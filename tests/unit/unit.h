@@ -44,7 +44,10 @@ static inline void cap_start(void)
 	out_set_sink(&cap_sink);
 }
 
-static inline const char *cap_text(void) { return cap_buf ? cap_buf : ""; }
+static inline const char *cap_text(void)
+{
+	return cap_buf ? cap_buf : "";
+}
 
 static inline void cap_stop(void)
 {
@@ -55,17 +58,17 @@ static inline void cap_stop(void)
 }
 
 /* Fails the test, showing the text, when needle is (not) in it. */
-#define assert_contains(hay, needle)                                                           \
-	do {                                                                                    \
-		const char *h_ = (hay), *n_ = (needle);                                         \
-		if (!strstr(h_, n_))                                                            \
-			fail_msg("expected \"%s\" in:\n%s", n_, h_);                            \
+#define assert_contains(hay, needle)                                                                         \
+	do {                                                                                                 \
+		const char *h_ = (hay), *n_ = (needle);                                                      \
+		if (!strstr(h_, n_))                                                                         \
+			fail_msg("expected \"%s\" in:\n%s", n_, h_);                                         \
 	} while (0)
-#define assert_not_contains(hay, needle)                                                       \
-	do {                                                                                    \
-		const char *h_ = (hay), *n_ = (needle);                                         \
-		if (strstr(h_, n_))                                                             \
-			fail_msg("did not expect \"%s\" in:\n%s", n_, h_);                      \
+#define assert_not_contains(hay, needle)                                                                     \
+	do {                                                                                                 \
+		const char *h_ = (hay), *n_ = (needle);                                                      \
+		if (strstr(h_, n_))                                                                          \
+			fail_msg("did not expect \"%s\" in:\n%s", n_, h_);                                   \
 	} while (0)
 
 /* --- files --- */
