@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # nslab: see README.md. `sudo make run` and `sudo make check` are the two commands.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin

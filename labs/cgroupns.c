@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labs/cgroupns.c: the cgroup namespace.
  *
  * The lab process is moved into a cgroup of its own, then makes a cgroup

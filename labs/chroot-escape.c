@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* chroot-escape.c: why chroot is not a container. Setup builds a jail (a few
  * host programs with their libraries, plus the static nslab-escape helper)
  * and chroots the lab process into it. The learner escapes three ways: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* chroot.c: the chroot lab. The learner builds a root directory by hand
  * (shell, libraries, loader), moves the lab process into it with chroot(2)
  * and finds that `cd ..` stops at the new /. Checks look at the files in the

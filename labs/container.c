@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labs/container.c: the capstone. A container from the pieces.
  *
  * The main process is cloned into new user, mount, UTS, IPC, PID and network

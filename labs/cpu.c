@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cpu.c: the cgroup CPU throttling lab. nslab's own busy-loop workers are
  * forked by the lab process; the learner puts them in a cgroup under
  * nslab/, sets a CFS bandwidth quota (v1: cpu.cfs_quota_us over

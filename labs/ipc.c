@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ipc.c: the IPC namespace: System V shared memory, message queues and
  * semaphores (and POSIX message queues) belong to one IPC namespace each.
  *

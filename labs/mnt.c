@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mnt.c: the mount namespace, the first namespace Linux had (2.4.19, 2002).
  *
  * The lab process gets a copy of the host's mount table, first still linked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labs/net.c: the network namespace.
  *
  * Two agents, each in a network namespace of its own: the lab process and a

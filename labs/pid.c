@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pid.c: the PID namespace. The lab process is cloned with CLONE_NEWPID (and
  * CLONE_NEWNS, for a /proc of its own), so it is PID 1 of a new namespace:
  * it adopts orphans, and when it dies every process inside dies with it.

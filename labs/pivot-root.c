@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pivot-root.c: a root that cannot be escaped.
  *
  * The lab process starts as a plain child of nslab. The learner gives it a

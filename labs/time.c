@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* time.c: the time namespace (Linux 5.6+). It shifts CLOCK_MONOTONIC and
  * CLOCK_BOOTTIME by per-namespace offsets, so that a container migrated to
  * another machine keeps its clocks; CLOCK_REALTIME is not namespaced.

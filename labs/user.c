@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labs/user.c: the user namespace.
  *
  * The lab process gives up root (or is unprivileged to begin with), makes a

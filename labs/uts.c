@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* uts.c: the UTS namespace lab. The lab process is cloned with CLONE_NEWUTS,
  * so it holds its own copy of the hostname and NIS domain name; the learner
  * changes them inside and sees the host keep its own. */

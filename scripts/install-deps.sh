@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh: installs what nslab needs to build, run and test, and only
 # what is missing. Debian and Ubuntu (apt-get) are handled; elsewhere it says
 # what to install. Safe to run again: it does nothing when all is there.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # provision.sh: makes a machine ready for an nslab workshop. Installs what
 # `make deps` installs, builds nslab and its labs, installs them, and says
 # how to start. The Vagrant box runs it as root; it works on any Debian or

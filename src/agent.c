@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* agent.c: lab agent processes and entering a lab like nsenter -a. */
 #include "agent.h"
 #include "cgroup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* agent.h: lab processes. An agent is a forked child of nslab (so a plugin's
  * function pointers are valid in it) that sits in its namespaces and runs
  * requests sent over a socket: the way a lab makes the lab process itself

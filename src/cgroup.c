@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cgroup.c: cgroup v1 / hybrid / v2 detection and CPU limits.
  *
  * libcgroup (2.0.2 on Debian bookworm) creates, sets, attaches and deletes;

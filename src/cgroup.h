@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cgroup.h: cgroup v1 / hybrid / v2 detection and CPU limits (libcgroup).
  * Every cgroup lives under nslab/<nslab pid>/<name>. The host API's cg_*
  * services forward here; errors are reported with out_error() in one line. */

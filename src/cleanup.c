@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cleanup.c: the registry of kernel objects nslab made.
  *
  * Entries are kept in memory (a stack, undone in reverse) and mirrored, one

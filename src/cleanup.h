@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cleanup.h: a registry of every kernel object nslab made, undone in reverse
  * order on any exit path, and mirrored to the run directory so that
  * `nslab --cleanup` can undo what a SIGKILLed run left behind. */

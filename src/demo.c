@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* demo.c: `nslab --demo FILE`. Each command is shown as if typed and runs
  * on a key press; `b` shows the previous step's output again, `q` quits. The
  * output of every step is kept so that going back costs nothing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* demo.h: instructor playback of a prepared script (`nslab --demo FILE`).
  * A script is REPL commands, one a line; '#' lines are narration shown
  * before the next command; blank lines are skipped. */

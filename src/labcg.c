@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labcg.c: the lab cgroup (see labcg.h). */
 #include "labcg.h"
 #include "cgroup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labcg.h: the lab cgroup. Every process a lab starts (its agents, what
  * `run`, `shell` and `host` start while it is active, and whatever those
  * detach with setsid or a double fork) is put in one cgroup per run, so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labs.c: plugin loading. Each plugin exports nslab_lab() returning a const
  * descriptor; a broken one (not loadable, missing symbol, wrong ABI, bad
  * fields, duplicate id) is skipped with one line, never a crash.

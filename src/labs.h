@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labs.h: finding and loading lab plugins (dlopen), and keeping them sorted. */
 #ifndef NSLAB_LABS_H
 #define NSLAB_LABS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: options, mode selection, exit paths. Every way out of nslab goes
  * through finish(): stop the lab, undo the cleanup registry, save state. */
 #include "cleanup.h"

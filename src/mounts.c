@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mounts.c: a process's mount table through util-linux's libmount (the
  * parser mount(8) and findmnt(8) use), so that no lab parses mountinfo. */
 #include "mounts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mounts.h: reading a process's mount table with libmount. */
 #ifndef NSLAB_MOUNTS_H
 #define NSLAB_MOUNTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nstable.c: `ns` output through libsmartcols (what lsns uses), so that the
  * text and JSON forms come from one table. */
 #include "nstable.h"

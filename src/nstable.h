@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nstable.h: the `ns` command's tables (libsmartcols, text or JSON). */
 #ifndef NSLAB_NSTABLE_H
 #define NSLAB_NSTABLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nsview.c: namespace inodes read afresh from /proc/PID/ns (fstatat, as
  * bubblewrap and lsns do), and the set of processes the views compare. */
 #include "nsview.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nsview.h: namespace inodes of processes, read afresh from /proc/PID/ns. */
 #ifndef NSLAB_NSVIEW_H
 #define NSLAB_NSVIEW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* output.c: every line nslab prints goes through here, so that the TUI can
  * take it over by installing a sink. */
 #include "output.h"

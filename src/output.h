@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* output.h: where text goes. Plain mode writes to stdout; the TUI installs a
  * sink that appends to its scrolling output window and meter area. */
 #ifndef NSLAB_OUTPUT_H

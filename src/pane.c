@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pane.c: the namespace pane as plain text (see pane.h). No ncurses here:
  * the TUI draws what this computes, and the unit tests read it. */
 #include "pane.h"

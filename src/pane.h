@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pane.h: the namespace pane as text, with no ncurses in it, so that the
  * layout, the markers and the change detection can be unit-tested. The TUI
  * draws the lines this produces and highlights the spans it marks; it also

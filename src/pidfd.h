@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pidfd.h: process file descriptors (Linux 5.3+). A pidfd names one process
  * for as long as it is open: signalling or polling it can never reach a
  * process that reused the PID. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* repl.c: the command table (one entry per command, as tmux's cmd-*.c) and
  * the loops that feed it: readline in plain mode, a file in script mode. */
 #include "repl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* repl.h: the command table and the loops that feed it. */
 #ifndef NSLAB_REPL_H
 #define NSLAB_REPL_H

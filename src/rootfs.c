@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rootfs.c: copy a program and its ELF dependencies into a lab root.
  * The dependency list comes from ldd(1), the tool the chroot lab teaches. */
 #include "rootfs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rootfs.h: filling a lab's root directory with host programs. */
 #ifndef NSLAB_ROOTFS_H
 #define NSLAB_ROOTFS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* session.c: the active lab and the host services handed to its plugin.
  * State the kernel already holds (namespaces, roots, cgroups) is never cached
  * here: checks and views read it afresh. */

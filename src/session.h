@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* session.h: the active lab: its step, processes, root, traces, and the
  * struct nslab_host handed to the plugin. */
 #ifndef NSLAB_SESSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.c: completed steps per lab, one "LAB STEP" line each in
  * <state dir>/progress, and the other files kept there (history).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.h: progress and history, kept in the invoking user's XDG state dir
  * ($XDG_STATE_HOME/nslab, else ~/.local/state/nslab of SUDO_USER) and
  * written as that user even when nslab runs under sudo: root never reads,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui.c: the full-screen layout. From the top: the namespace pane, the lab
  * panel, the meter (when a lab fills it), the output window with its
  * scrollback, the input line (GNU readline in callback mode) and a key bar.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui.h: the full-screen ncurses layout with readline inside it. */
 #ifndef NSLAB_TUI_H
 #define NSLAB_TUI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util.c: file and process helpers used across the core. */
 #include "util.h"
 

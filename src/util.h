@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util.h: small helpers shared by the core modules. */
 #ifndef NSLAB_UTIL_H
 #define NSLAB_UTIL_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-suite.sh NAME TEST...: runs each test (a cmocka driver or a test-*.sh),
 # one at a time under a machine-wide lock, since root suites share one kernel.
 # Prints a closing "N passed, N failed" line; exits 1 if any failed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # valgrind.sh: one script-mode session (labs, help, a uts lab walked with
 # `do`, the namespace tables, stop, quit) under memcheck. Fails on any
 # memory error in nslab or in its forked lab agents (they run plugin code in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nslab-escape: the classic chroot escape, for the chroot-escape lab.
  *
  * Run as root inside a chroot, it makes a directory, chroots into it (the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/cpu.sh: CFS throttle accuracy per quota, nslab's cpu lab against the
 # peer a learner would use by hand (libcgroup's cgcreate/cgset/cgexec + stress, as
 # in the seed article), in the same run and under the same conditions, measured

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ns-flip.c: a process for tests/bench/pane-latency.sh to watch. On each
  * SIGUSR1 it calls unshare(CLONE_NEWUTS) (a new UTS namespace, so a new inode
  * in /proc/PID/ns/uts), then appends "<CLOCK_REALTIME in us> <new inode>" to

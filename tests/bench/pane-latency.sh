@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/pane-latency.sh: how fast the live pane follows a namespace
 # change of a shown process, and what watching costs when nothing changes.
 #  1. idle CPU of nslab over IDLE seconds (/proc/PID/schedstat, judged; and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/run.sh: `make bench`. Runs every tests/bench/*.sh except itself,
 # one after the other, and says which failed. It does NOT hold the test lock
 # (/tmp/.nslab-tests.lock) itself: each benchmark takes it around the part that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/start-scan.sh: how nslab compares with the plain tools.
 #  1. Lab start against `unshare` making the same namespace (uts):
 #     a. a whole nslab run (`start uts`, `quit`) vs `unshare --uts true`;

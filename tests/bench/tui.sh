@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/tui.sh: what the live TUI costs and how fast it follows the kernel.
 #  1. idle CPU of nslab over 10 s (utime+stime from /proc/PID/stat), with the
 #     uts lab running and one watched process: the pane probes the shown

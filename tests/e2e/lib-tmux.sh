@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/lib-tmux.sh: drive the real nslab binary in a private tmux server.
 # Sourced after tests/lib/common.sh. Each test gets its own socket, so it never
 # touches the user's tmux or another test's.

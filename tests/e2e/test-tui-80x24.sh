@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-tui-80x24.sh: the full-screen TUI at 80x24 wraps text at word boundaries.
 # Every word of `hint` in the output window is a whole word of the hint
 # text (none split across rows), and a task too long for the lab panel ends

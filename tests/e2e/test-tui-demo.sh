@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `nslab --demo FILE` on a terminal plays in the full screen: the next command
 # appears in the input line, Space/Enter runs it, b shows the previous output
 # again, q quits with status 0, a usable terminal and nothing left behind.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-tui-signals.sh: the TUI gives the terminal back on every way out:
 # SIGTERM (after the normal cleanup), SIGSEGV and SIGABRT (re-raised after the
 # terminal is restored), SIGKILL (then `nslab --cleanup`); NO_COLOR still

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-tui.sh: the full-screen TUI on the real binary, in tmux: the pane shows
 # host and lab inodes with the difference marker, follows `watch`, survives
 # resizes, suspends for `shell`, and leaves a usable terminal on `quit`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz.h: shared by the libFuzzer targets that drive the REPL. They run the
  * real command table with no lab active, output discarded, and never let a
  * command through that would touch the kernel or end the process. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_repl.c: libFuzzer target for repl_exec, i.e. the command word, the
  * word splitter (quotes, backslashes, the 64-word limit), argument counts
  * and the no-lab paths of every command that does not touch the kernel.

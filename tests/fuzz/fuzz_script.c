@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_script.c: libFuzzer target for script mode, repl_run_script() on a
  * fmemopen'ed buffer: line splitting, NUL bytes inside lines, no final
  * newline, echo of the prompt, and the exit status. Lines that would run a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_validate.c: libFuzzer target for labs_validate(), the check every
  * plugin descriptor passes before nslab uses it. The input is decoded into
  * a descriptor as a broken plugin could make one: any ABI and size, strings

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh SECONDS FUZZER...: runs each libFuzzer target for SECONDS with its
 # own corpus in build/fuzz/corpus/<name>/ (kept between runs, so each run
 # starts where the last one stopped), and prints one line of figures each.

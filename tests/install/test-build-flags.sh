@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-build-flags.sh: nslab builds with any CFLAGS/LDFLAGS a builder passes
 # (D16: `make CFLAGS='-O1 -g -fsanitize=address,undefined'` used to fail with
 # CLONE_NEWPID undeclared, since CFLAGS replaced -std=gnu11 -D_GNU_SOURCE), and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-example-lab.sh: the README's "Writing a lab" example, exactly as
 # printed (the block between <!-- example-lab --> and <!-- /example-lab -->),
 # builds out of the tree against a staged install (DESTDIR=<tmp> PREFIX=/usr)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-layout.sh: what `make install` puts where, and that an installed nslab
 # finds its labs. Two installs from private build dirs (so build/ is left
 # alone, and each binary has its own prefix compiled in):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-provision.sh: scripts/provision.sh (what the Vagrant box runs) is
 # clean under shellcheck, runs cleanly in a throwaway clone with a throwaway
 # prefix, and is idempotent: a second run rebuilds nothing and changes no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-bad-input.sh: bad input is one clear line and exit 1 in script mode,
 # never a silent exit 0, a wrong target or unbounded memory (issue 9, D11-D13;
 # root, through tests/run-suite.sh). Script files: a directory, /proc/self/mem,

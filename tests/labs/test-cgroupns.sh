@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-cgroupns.sh: the cgroupns lab on the real kernel (root; run through
 # tests/run-suite.sh). Each step's check fails before `do` and passes after; the lab
 # process ends in its own cgroup and cgroup namespace, reads its cgroup as "/"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-child-fds.sh: what `run`, `host` and `shell` start gets stdin, stdout and
 # stderr, and no other descriptor: none nslab holds (sockets to its agents,
 # the registry) and none it inherited (D14). Root; run through tests/run-suite.sh.

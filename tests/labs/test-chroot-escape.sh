@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-chroot-escape.sh: the chroot-escape lab on the real kernel (root; run through
 # tests/run-suite.sh). Each step's check fails before `do` and passes after; setup
 # chroots the lab process into the jail; `escape` leaves a process whose root is the

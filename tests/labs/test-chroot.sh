@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-chroot.sh: the chroot lab on the real kernel (root; run through tests/run-suite.sh).
 # Each step's check fails before `do` and passes after; after `enter` the lab process's
 # root (/proc/PID/root) is the lab root, not the host's /; a half-built root is caught;

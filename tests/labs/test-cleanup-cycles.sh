@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-cleanup-cycles.sh: crash-safe cleanup, proven by repetition (root; run it
 # through tests/run-suite.sh, which holds the suite's flock).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-cleanup-hostile.sh: `nslab --cleanup` as root undoes only nslab's own
 # objects (issue 9: D1, D5, D6, D7, D10). Root; run it through
 # tests/run-suite.sh (it holds the suite's flock).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-container.sh: the capstone on the real kernel (root; run through
 # tests/run-suite.sh). Each step's check fails before `do` and passes after; after
 # `build` the container's main process differs from the host in all ten rows of

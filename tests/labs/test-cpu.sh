@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-cpu.sh: the cpu lab on the real kernel (root; run through tests/run-suite.sh).
 # Each step's check fails before `do` and passes after; the lab process lives in a
 # cgroup of its own under nslab/; quotas of 10, 30, 60 and 150% (two workers) hold

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The demo scripts under scripts/demos run cleanly in --demo mode driven by
 # piped key presses, `b` shows the previous output, `q` stops, and the host
 # is left as it was.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-do-twice.sh: `do` typed again on a step whose check already passes says
 # so and changes nothing, so a script that walks a lab twice over still exits 0
 # (root; run through tests/run-suite.sh). Before, pid step 4 failed with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-ipc.sh: the IPC namespace lab against the real kernel (root).
 # shellcheck source=tests/lib/common.sh disable=SC2016
 # (REPL lines in single quotes are expanded by the shell inside nslab, not here.)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-lab-cgroup.sh: every process a lab starts lives in the lab cgroup and dies
 # with the lab (root; run through tests/run-suite.sh). What `run`, `host` and
 # `shell` start, detached with setsid, a double fork or `&`, is gone after stop,

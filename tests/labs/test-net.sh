@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-net.sh: the net lab on the real kernel (root; run through tests/run-suite.sh).
 # Each step's check fails before `do` and passes after; the lab and its peer each
 # have their own network namespace; the veth pair, the addresses and the ping stay

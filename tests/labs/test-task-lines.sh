@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-task-lines.sh: the commands the labs' texts tell the learner to type are
 # one nslab command per line (the rest of a `run X ; host Y` line would go to
 # sh in the lab), and name variables nslab exports, with their `$`.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-unprivileged.sh: nslab run by an ordinary user (root starts it as nobody
 # through setpriv, with no groups, no capabilities and a state dir it cannot
 # write). Run it through tests/run-suite.sh (it SIGKILLs a root run once).

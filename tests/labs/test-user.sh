@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-user.sh: the user lab on the real kernel (root; run through tests/run-suite.sh).
 # Each step's check fails before `do` and passes after; the lab process ends in its
 # own user namespace with uid_map "0 U 1", uid 0 inside and U on the host, where U

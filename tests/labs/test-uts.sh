@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-uts.sh: the uts lab on the real kernel (root; run through tests/run-suite.sh).
 # Each step's check fails before `do` and passes after; the lab process has its own
 # UTS namespace and hostname while the host keeps its own; the host is left as found,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/cgcpu.sh: sourced by the cpu lab's test and benchmark. Independent CPU
 # measurement of a cgroup's processes (utime + stime from /proc/<pid>/stat, not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/common.sh: sourced by root integration tests (tests/labs, tests/e2e).
 # Gives: NSLAB (the binary), fingerprint, walk-a-lab helpers, and ok/fail counters.
 set -u

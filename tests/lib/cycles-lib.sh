@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/cycles-lib.sh: helpers for tests/labs/test-cleanup-cycles.sh (sourced
 # after common.sh). A live `nslab --script -` session fed through a fifo, so that

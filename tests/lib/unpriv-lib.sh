@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/unpriv-lib.sh: helpers for tests/labs/test-unprivileged.sh (sourced
 # after common.sh). Runs build/nslab as an ordinary user: uid/gid 65534

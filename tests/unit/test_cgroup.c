@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cgroup.c: cgroup mode detection (statfs wrapped, so every layout can
  * be faked on any machine), the mapping of one quota to the v1 and v2 knobs,
  * cpu.stat parsing, mount option matching ("cpu" is not "cpuset"), names,

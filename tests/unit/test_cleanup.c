@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cleanup.c: the cleanup registry: undo in reverse order, a failing
  * entry does not stop the rest, the mirror file, `--cleanup` replaying the
  * registry of a dead run, and the checks every entry passes before it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cpu_lab.c: the cpu lab's `quota` and `usage` arguments (D11), on a
  * fake host. labs/cpu.c is compiled at test time into a plugin (as
  * test_labs.c builds its small ones) and its commands are called directly

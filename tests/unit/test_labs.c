@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_labs.c: the plugin loader. Small plugins are compiled at test time
  * from the C strings below (cc -shared -fPIC -I<repo>/src) into a temp dir:
  * a good one, a wrong ABI, a missing entry symbol, a truncated file, a

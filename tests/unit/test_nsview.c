@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_nsview.c: namespace inodes from /proc/PID/ns: cell differences with
  * known and unknown inodes, reading ourselves, watched and lab processes,
  * and the whole-system scan. Children in their own UTS/IPC namespaces are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pane.c: the namespace pane model: column layout at 80/120/200
  * columns, difference markers and spans, change detection, and the text
  * helpers the TUI wraps output with. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_repl.c: command parsing and completion. Output is captured through an
  * out_sink; lab ids come from small plugins built at test time. No lab is
  * started, so nothing here needs root. */

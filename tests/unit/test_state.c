@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_state.c: the progress store: mark/is_done/count/forget, a save+load
  * round trip in a temp dir given to state_init, and, when we are root, that
  * files and the directories made for them belong to SUDO_UID/SUDO_GID, that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unit.h: helpers shared by the cmocka drivers (header-only, so that the
  * Makefile's one-file-per-driver rule needs nothing more): capturing output
  * through an out_sink, temp dirs, and building small plugins at test time. */

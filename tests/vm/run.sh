@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/run.sh: the cpu lab on a pure cgroup v2 kernel, under qemu.
 #
 # Development machines may run cgroup v1 or hybrid; workshop VMs run pure v2.
