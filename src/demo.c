@@ -111,8 +111,9 @@ static char *captured;
 static size_t captured_len;
 static const struct out_sink *saved_sink;
 
-static void tee_write(const char *text, size_t len)
+static void tee_write(enum out_kind kind, const char *text, size_t len)
 {
+	(void)kind;
 	char *n = realloc(captured, captured_len + len + 1);
 	if (n) {
 		memcpy(n + captured_len, text, len);

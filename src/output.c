@@ -15,24 +15,54 @@ void out_set_sink(const struct out_sink *s)
 	sink = s;
 }
 
-void out_write(const char *text, size_t len)
+void out_kwrite(enum out_kind kind, const char *text, size_t len)
 {
 	if (sink && sink->write) {
-		sink->write(text, len);
+		sink->write(kind, text, len);
 		return;
 	}
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
 }
 
-void out_vprintf(const char *fmt, va_list ap)
+void out_write(const char *text, size_t len)
+{
+	out_kwrite(OUT_TEXT, text, len);
+}
+
+/* Out of memory is said, never silently dropped: the message has no room,
+ * so a fixed line goes straight to stderr (the TUI shows what reaches it). */
+static void lost(void)
+{
+	static const char msg[] = "nslab: out of memory: a message could not be shown\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nowhere left to say it */
+	}
+}
+
+void out_vkprintf(enum out_kind kind, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 	int n = vasprintf(&s, fmt, ap);
-	if (n < 0)
+	if (n < 0) {
+		lost();
 		return;
-	out_write(s, (size_t)n);
+	}
+	out_kwrite(kind, s, (size_t)n);
 	free(s);
+}
+
+void out_vprintf(const char *fmt, va_list ap)
+{
+	out_vkprintf(OUT_TEXT, fmt, ap);
+}
+
+void out_kprintf(enum out_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	out_vkprintf(kind, fmt, ap);
+	va_end(ap);
 }
 
 void out_printf(const char *fmt, ...)
@@ -46,10 +76,12 @@ void out_printf(const char *fmt, ...)
 void out_verror(const char *fmt, va_list ap)
 {
 	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
+	if (vasprintf(&s, fmt, ap) < 0) {
+		lost();
 		return;
+	}
 	if (sink && sink->write) {
-		out_printf("nslab: %s\n", s);
+		out_kprintf(OUT_ERROR, "nslab: %s\n", s);
 	} else {
 		fflush(stdout);
 		fprintf(stderr, "nslab: %s\n", s);

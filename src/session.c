@@ -424,15 +424,17 @@ static void make_lab_cgroup(void)
 	said = true;
 	int err = errno;
 	if (err == EACCES || err == EPERM)
-		out_printf("note: no lab cgroup (making one needs root): a process a command here detaches "
-			   "with setsid "
-			   "may outlive the lab; run nslab with sudo to have it tracked\n");
+		out_kprintf(OUT_NOTE,
+			    "note: no lab cgroup (making one needs root): a process a command here detaches "
+			    "with setsid "
+			    "may outlive the lab; run nslab with sudo to have it tracked\n");
 	else
-		out_printf("note: no lab cgroup (%s): mount a cgroup2 filesystem (mount -t cgroup2 none "
-			   "/sys/fs/cgroup) "
-			   "so that every process a lab starts can be tracked\n",
-			   err == ENODEV ? "no cgroup2, freezer or pids hierarchy is mounted"
-					 : strerror(err));
+		out_kprintf(OUT_NOTE,
+			    "note: no lab cgroup (%s): mount a cgroup2 filesystem (mount -t cgroup2 none "
+			    "/sys/fs/cgroup) "
+			    "so that every process a lab starts can be tracked\n",
+			    err == ENODEV ? "no cgroup2, freezer or pids hierarchy is mounted"
+					  : strerror(err));
 }
 
 int session_start(const char *id)
@@ -518,7 +520,7 @@ static void save_progress(void)
 static void flush_missing(void)
 {
 	for (unsigned i = 0; i < S.nmissing; i++) {
-		out_printf("  missing: %s\n", S.missing[i]);
+		out_kprintf(OUT_MISSING, "  missing: %s\n", S.missing[i]);
 		free(S.missing[i]);
 	}
 	S.nmissing = 0;
@@ -534,7 +536,7 @@ int session_check(void)
 	bool ok = cur()->check(&host);
 	S.last_check = ok;
 	if (ok) {
-		out_printf("check: ok - %s\n", head);
+		out_kprintf(OUT_OK, "check: ok - %s\n", head);
 		flush_missing();
 		state_mark_done(S.lab->id, S.step + 1);
 		save_progress();
@@ -542,9 +544,9 @@ int session_check(void)
 			S.complete = true;
 		return 0;
 	}
-	out_printf("check: not yet - %s\n", head);
+	out_kprintf(OUT_NOTYET, "check: not yet - %s\n", head);
 	if (!S.nmissing)
-		out_printf("  missing: the end state of this step (try `hint`)\n");
+		out_kprintf(OUT_MISSING, "  missing: the end state of this step (try `hint`)\n");
 	flush_missing();
 	return 1;
 }
@@ -579,7 +581,7 @@ int session_do(void)
 	S.trace_step = S.step;
 	int rc = cur()->perform(&host);
 	for (size_t i = 0; i < S.ntrace; i++)
-		out_printf("  %s\n", S.trace[i]);
+		out_kprintf(OUT_TRACE, "  %s\n", S.trace[i]);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -639,14 +641,14 @@ void session_explain(void)
 	if (S.ntrace && S.trace_step == S.step) {
 		out_printf("syscalls nslab made for this step:\n");
 		for (size_t i = 0; i < S.ntrace; i++)
-			out_printf("  %s\n", S.trace[i]);
+			out_kprintf(OUT_TRACE, "  %s\n", S.trace[i]);
 	} else {
 		out_printf("(nslab has made no syscalls for this step yet: `do` performs it)\n");
 	}
 	if (S.step == 0 && S.nsetup) {
 		out_printf("when it set the lab up, nslab made:\n");
 		for (size_t i = 0; i < S.nsetup; i++)
-			out_printf("  %s\n", S.setup_trace[i]);
+			out_kprintf(OUT_TRACE, "  %s\n", S.setup_trace[i]);
 	}
 }
 

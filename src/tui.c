@@ -56,7 +56,6 @@
 #define METER_MAX 3
 #define KEYQ 64
 
-enum okind { O_TEXT, O_ECHO, O_OK, O_NOTYET, O_ERR, O_NOTE };
 enum cpair { P_DIFF = 1, P_OK, P_NOTYET, P_ERR, P_HEAD, P_BAR, P_KEY };
 
 struct oline {
@@ -91,6 +90,7 @@ static struct {
 	size_t first, count; /* ring buffer */
 	char *partial;       /* the unfinished last line */
 	size_t partial_len;
+	enum out_kind partial_kind;
 	int scroll; /* display rows scrolled back from the bottom */
 	char *meter_text;
 
@@ -168,18 +168,7 @@ static void setup_colors(void)
 /* ------------------------------------------------------------------ */
 /* the output window's text                                            */
 
-static enum okind classify(const char *s)
-{
-	if (strncmp(s, "check: ok", 9) == 0)
-		return O_OK;
-	if (strncmp(s, "check: not yet", 14) == 0 || strncmp(s, "  missing:", 10) == 0)
-		return O_NOTYET;
-	if (strncmp(s, "nslab: ", 7) == 0)
-		return O_ERR;
-	return O_TEXT;
-}
-
-static void push_line(const char *s, size_t len, enum okind kind)
+static void push_line(const char *s, size_t len, enum out_kind kind)
 {
 	char *clean = text_clean(s, len);
 	if (!clean)
@@ -191,7 +180,7 @@ static void push_line(const char *s, size_t len, enum okind kind)
 	}
 	struct oline *l = &T.lines[(T.first + T.count) % OUT_MAX];
 	l->text = clean;
-	l->kind = (unsigned char)(kind == O_TEXT ? classify(clean) : kind);
+	l->kind = (unsigned char)kind;
 	T.count++;
 	T.pushed++;
 	if (T.scroll)
@@ -201,10 +190,12 @@ static void push_line(const char *s, size_t len, enum okind kind)
 
 static void note(const char *s)
 {
-	push_line(s, strlen(s), O_NOTE);
+	push_line(s, strlen(s), OUT_NOTE);
 }
 
-static void append_text(const char *text, size_t len)
+/* A line's kind is the first kind other than plain text among its fragments
+ * (a check line may be written in pieces). */
+static void append_text(enum out_kind kind, const char *text, size_t len)
 {
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(text + i, '\n', len - i);
@@ -216,9 +207,12 @@ static void append_text(const char *text, size_t len)
 		memcpy(T.partial + T.partial_len, text + i, n);
 		T.partial_len += n;
 		T.partial[T.partial_len] = '\0';
+		if (T.partial_kind == OUT_TEXT)
+			T.partial_kind = kind;
 		i += n;
 		if (nl) {
-			push_line(T.partial, T.partial_len, O_TEXT);
+			push_line(T.partial, T.partial_len, T.partial_kind);
+			T.partial_kind = OUT_TEXT;
 			T.partial_len = 0;
 			T.partial[0] = '\0';
 			i++;
@@ -234,9 +228,9 @@ static double since_ms(const struct timespec *t)
 	return (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
 }
 
-static void sink_write(const char *text, size_t len)
+static void sink_write(enum out_kind kind, const char *text, size_t len)
 {
-	append_text(text, len);
+	append_text(kind, text, len);
 	/* While a command runs, show its output as it streams, ~30 times a second. */
 	if (T.executing && !T.suspended && since_ms(&T.last_live_draw) > 33) {
 		draw();
@@ -272,7 +266,7 @@ static void drain_pipe(void)
 	char buf[4096];
 	ssize_t n;
 	while ((n = read(T.pipe_r, buf, sizeof(buf))) > 0)
-		append_text(buf, (size_t)n);
+		append_text(OUT_TEXT, buf, (size_t)n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -521,15 +515,19 @@ static void draw_meter(void)
 static attr_t kind_attr(unsigned char k)
 {
 	switch (k) {
-	case O_ECHO:
+	case OUT_ECHO:
 		return A_BOLD;
-	case O_OK:
+	case OUT_OK:
 		return attr_of(P_OK) | A_BOLD;
-	case O_NOTYET:
+	case OUT_NOTYET:
+	case OUT_MISSING:
+	case OUT_WARNING:
 		return attr_of(P_NOTYET);
-	case O_ERR:
+	case OUT_ERROR:
 		return attr_of(P_ERR);
-	case O_NOTE:
+	case OUT_TRACE:
+		return attr_of(P_HEAD);
+	case OUT_NOTE:
 		return A_DIM;
 	default:
 		return A_NORMAL;
@@ -851,7 +849,7 @@ static void show_matches(char **matches, int n, int max_len)
 	for (int i = 1; i <= n; i++) {
 		at += (size_t)snprintf(row + at, sizeof(row) - at, "%-*s", cw, matches[i]);
 		if (i % per == 0 || i == n || at > sizeof(row) - 256) {
-			push_line(row, strlen(row), O_NOTE);
+			push_line(row, strlen(row), OUT_NOTE);
 			at = 0;
 		}
 	}
@@ -1115,7 +1113,7 @@ static void run_command(const char *line, bool typed)
 {
 	char *echo = NULL;
 	if (asprintf(&echo, "%s%s", repl_prompt(), line) >= 0) {
-		push_line(echo, strlen(echo), O_ECHO);
+		push_line(echo, strlen(echo), OUT_ECHO);
 		free(echo);
 	}
 	if (typed && *line)
@@ -1297,7 +1295,7 @@ static void demo_replay_previous(void)
 		struct oline *l = &T.lines[(T.first + (a - oldest)) % OUT_MAX];
 		char *copy = strdup(l->text);
 		if (copy) {
-			push_line(copy, strlen(copy), (enum okind)l->kind);
+			push_line(copy, strlen(copy), (enum out_kind)l->kind);
 			free(copy);
 		}
 	}

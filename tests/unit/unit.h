@@ -22,8 +22,12 @@
 static char *cap_buf;
 static size_t cap_len;
 
-static void cap_write(const char *text, size_t len)
+static unsigned cap_kinds; /* 1u << kind for every kind captured */
+
+static void cap_write(enum out_kind kind, const char *text, size_t len)
 {
+	if (len)
+		cap_kinds |= 1u << kind;
 	char *n = realloc(cap_buf, cap_len + len + 1);
 	if (!n)
 		abort();
@@ -41,7 +45,8 @@ static inline void cap_start(void)
 	free(cap_buf);
 	cap_buf = NULL;
 	cap_len = 0;
-	cap_write("", 0);
+	cap_kinds = 0;
+	cap_write(OUT_TEXT, "", 0);
 	out_set_sink(&cap_sink);
 }
 
