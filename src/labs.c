@@ -52,6 +52,17 @@ static struct loaded *plugins;
 static size_t nlabs;
 static char *lab_path;
 
+/* Plugins found by labs_scan_path and not loaded yet: a session that starts
+ * one lab dlopens one file, not thirteen (start-up is measured against
+ * `unshare`). Each keeps the yes its directory got (confirmed_uid). */
+struct pending {
+	char *path; /* NULL once loaded (or skipped) */
+	uid_t confirmed;
+};
+static struct pending *pend;
+static size_t npend;
+static bool scanning; /* load_dir records instead of loading */
+
 /* --lab-path / NSLAB_LAB_PATH given by the learner (labs_user_path). */
 static bool user_path, user_path_interactive;
 /* A directory of the invoking user the learner said yes to, while it is loaded
@@ -562,6 +573,14 @@ static void unload(void *h, int fd, bool fresh)
 	close(fd);
 }
 
+static const struct nslab_lab *find_loaded(const char *id)
+{
+	for (size_t i = 0; i < nlabs; i++)
+		if (strcmp(plugins[i].desc->id, id) == 0)
+			return plugins[i].desc;
+	return NULL;
+}
+
 int labs_load_file(const char *path, char *why, size_t whylen)
 {
 	char *real = resolve(path, why, whylen);
@@ -605,7 +624,7 @@ int labs_load_file(const char *path, char *why, size_t whylen)
 		unload(h, fd, fresh);
 		return -1;
 	}
-	if (labs_find(d->id)) {
+	if (find_loaded(d->id)) {
 		snprintf(why, whylen, "duplicate lab id '%s' (already loaded)", d->id);
 		unload(h, fd, fresh);
 		return -1;
@@ -705,6 +724,57 @@ static int dir_allowed(const char *dir, char *why, size_t whylen)
 	return ret;
 }
 
+static int add_pending(const char *path)
+{
+	char *copy = strdup(path);
+	struct pending *n = copy ? realloc(pend, (npend + 1) * sizeof(*n)) : NULL;
+	if (!n) {
+		free(copy);
+		fprintf(stderr, "nslab: skipping %s: out of memory\n", path);
+		return -1;
+	}
+	pend = n;
+	pend[npend++] = (struct pending){copy, confirmed_uid};
+	return 0;
+}
+
+static void load_pending(size_t i)
+{
+	if (!pend[i].path)
+		return;
+	char why[512];
+	confirmed_uid = pend[i].confirmed;
+	if (labs_load_file(pend[i].path, why, sizeof(why)) < 0)
+		fprintf(stderr, "nslab: skipping %s: %s\n", pend[i].path, why);
+	confirmed_uid = (uid_t)-1;
+	free(pend[i].path);
+	pend[i].path = NULL;
+}
+
+static void load_all_pending(void)
+{
+	for (size_t i = 0; i < npend; i++)
+		load_pending(i);
+	free(pend);
+	pend = NULL;
+	npend = 0;
+}
+
+/* The pending file named ID.so, the first in the path (labs/<id>.c builds
+ * <id>.so); a lab whose id is not its file name is found by loading all. */
+static void load_pending_named(const char *id)
+{
+	size_t idlen = strlen(id);
+	for (size_t i = 0; i < npend; i++) {
+		const char *p = pend[i].path, *base = p ? strrchr(p, '/') : NULL;
+		base = base ? base + 1 : p;
+		if (base && strncmp(base, id, idlen) == 0 && strcmp(base + idlen, ".so") == 0) {
+			load_pending(i);
+			return;
+		}
+	}
+}
+
 static int load_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -732,6 +802,8 @@ static int load_dir(const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (allowed < 0)
 			;
+		else if (scanning)
+			loaded += add_pending(path) == 0;
 		else if (labs_load_file(path, why, sizeof(why)) == 0)
 			loaded++;
 		else
@@ -740,6 +812,14 @@ static int load_dir(const char *dir)
 	}
 	confirmed_uid = (uid_t)-1;
 	return loaded;
+}
+
+int labs_scan_path(const char *pathlist)
+{
+	scanning = true;
+	int found = labs_load_path(pathlist);
+	scanning = false;
+	return found;
 }
 
 int labs_load_path(const char *pathlist)
@@ -778,23 +858,30 @@ const char *labs_default_path(void)
 
 size_t labs_count(void)
 {
+	load_all_pending();
 	return nlabs;
 }
 const struct nslab_lab *labs_get(size_t i)
 {
+	load_all_pending();
 	return i < nlabs ? plugins[i].desc : NULL;
 }
 
 const struct nslab_lab *labs_find(const char *id)
 {
-	for (size_t i = 0; i < nlabs; i++)
-		if (strcmp(plugins[i].desc->id, id) == 0)
-			return plugins[i].desc;
-	return NULL;
+	const struct nslab_lab *d = find_loaded(id);
+	if (d || !npend)
+		return d;
+	load_pending_named(id);
+	if ((d = find_loaded(id)))
+		return d;
+	load_all_pending();
+	return find_loaded(id);
 }
 
 const char *labs_closest(const char *id)
 {
+	load_all_pending();
 	const char *best = NULL;
 	size_t bestd = 3; /* farther than two edits is no suggestion */
 	for (size_t i = 0; i < nlabs; i++) {
@@ -839,6 +926,11 @@ const char *labs_helper(const char *name)
 
 void labs_unload_all(void)
 {
+	for (size_t i = 0; i < npend; i++)
+		free(pend[i].path);
+	free(pend);
+	pend = NULL;
+	npend = 0;
 	for (size_t i = 0; i < nlabs; i++) {
 		labs_copy_free(plugins[i].desc);
 		unload(plugins[i].handle, plugins[i].fd, true);

@@ -22,6 +22,11 @@ void labs_command(const struct nslab_lab *d, unsigned i, struct nslab_command *o
  * (or to the owner of nslab's own binary path) and not be group/world
  * writable; see labs_user_path for the one exception. */
 int labs_load_path(const char *pathlist);
+/* The same checks of directories and files, but a plugin is dlopened only
+ * when first needed: labs_find(id) loads ID.so alone if there is one, and
+ * labs_count/labs_get/labs_closest load every file found (the "skipping"
+ * lines of a bad plugin come then). Returns the plugin files found. */
+int labs_scan_path(const char *pathlist);
 /* given: the path came from the learner (--lab-path, NSLAB_LAB_PATH). Then,
  * as root, a directory owned by the invoking user (SUDO_UID) is loaded after a
  * yes to a question on the terminal if interactive (and fds 0 and 2 are

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	atexit(on_exit_cleanup);
 	/* a learner's own lab directory is loaded as root only after a yes on a terminal */
 	labs_user_path(lab_path && *lab_path, mode != MODE_SCRIPT && mode != MODE_DEMO);
-	labs_load_path(lab_path && *lab_path ? lab_path : labs_default_path());
+	labs_scan_path(lab_path && *lab_path ? lab_path : labs_default_path());
 
 	int status;
 	if (mode == MODE_SCRIPT)

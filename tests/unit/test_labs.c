@@ -194,6 +194,61 @@ static char *stderr_of_load_path(const char *path, int *loaded)
 	return unit_slurp(log);
 }
 
+/* What fn printed to stderr while it ran. */
+static char *stderr_of(void (*fn)(void *), void *arg)
+{
+	char log[PATH_MAX];
+	snprintf(log, sizeof(log), "%s/stderr-fn.log", dir);
+	fflush(stderr);
+	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	return unit_slurp(log);
+}
+
+static void scan(void *path)
+{
+	assert_int_equal(labs_scan_path(path), 3);
+}
+static void find_first(void *id)
+{
+	assert_non_null(labs_find(id));
+}
+static void count_all(void *want)
+{
+	assert_int_equal(labs_count(), *(size_t *)want);
+}
+
+/* A scanned path loads a plugin when it is first needed: starting one lab
+ * dlopens its own file only, so a broken neighbour says so only when every
+ * lab is wanted (`labs`), and the answers are those of a full load. */
+static void scan_loads_on_demand(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *d1 = subdir("lazy");
+	free(unit_good_plugin(d1, "first", "first", 1));
+	free(unit_good_plugin(d1, "second", "second", 2));
+	char junk[PATH_MAX];
+	snprintf(junk, sizeof(junk), "%s/broken.so", d1);
+	assert_int_equal(unit_write(junk, "junk"), 0);
+
+	_cleanup_free_ char *e1 = stderr_of(scan, d1);
+	assert_string_equal(e1, "");
+	_cleanup_free_ char *e2 = stderr_of(find_first, "second");
+	assert_string_equal(e2, ""); /* broken.so was not opened */
+	size_t want = 2;
+	_cleanup_free_ char *e3 = stderr_of(count_all, &want);
+	assert_contains(e3, "broken.so: ");
+	assert_string_equal(labs_get(0)->id, "first");
+	assert_string_equal(labs_get(1)->id, "second");
+	assert_null(labs_find("third"));
+}
+
 static void load_path_sorts_and_reports(void **state)
 {
 	(void)state;
@@ -1108,6 +1163,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(null_descriptor_is_skipped, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(truncated_file_is_skipped, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(duplicate_id_is_skipped, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(scan_loads_on_demand, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(load_path_sorts_and_reports, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(data_symbol_is_skipped, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(entry_in_another_object_is_skipped, setup_dir, teardown_dir),
