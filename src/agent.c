@@ -6,7 +6,6 @@
 #include "cleanup.h"
 #include "labcg.h"
 #include "nsview.h"
-#include "output.h"
 #include "util.h"
 
 #include <errno.h>
@@ -160,27 +159,30 @@ static int write_maps(pid_t pid, const struct nslab_spawn *how)
 	return 0;
 }
 
-static pid_t spawn_failed(pid_t pid, const char *what, int err)
+/* A reason for the learner ("clone: Operation not permitted") in why, errno
+ * err; a half-started child is killed. */
+static pid_t spawn_failed(pid_t pid, const char *what, int err, char *why, size_t whylen)
 {
-	out_error("cannot start the lab process: %s: %s", what, strerror(err));
+	snprintf(why, whylen, "%s: %s", what, strerror(err));
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
+	errno = err;
 	return -1;
 }
 
-pid_t agent_spawn(const struct nslab_spawn *how)
+pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen)
 {
 	int sv[2], sync[2];
 	if (nagents == MAX_AGENTS)
-		return spawn_failed(0, "too many lab processes", ENOSPC);
+		return spawn_failed(0, "too many lab processes", ENOSPC, why, whylen);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return spawn_failed(0, "socketpair", errno);
+		return spawn_failed(0, "socketpair", errno, why, whylen);
 	if (pipe2(sync, O_CLOEXEC) < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return spawn_failed(0, "pipe", errno);
+		return spawn_failed(0, "pipe", errno, why, whylen);
 	}
 	pid_t parent = getpid();
 	fflush(NULL);
@@ -200,11 +202,11 @@ pid_t agent_spawn(const struct nslab_spawn *how)
 		close(sv[0]);
 		close(sync[1]);
 		if (err == EPERM) {
-			out_error(
-			    "cannot start the lab process: clone() needs CAP_SYS_ADMIN: run nslab with sudo");
+			snprintf(why, whylen, "clone() needs CAP_SYS_ADMIN: run nslab with sudo");
+			errno = EPERM;
 			return -1;
 		}
-		return spawn_failed(0, "clone", err);
+		return spawn_failed(0, "clone", err, why, whylen);
 	}
 	char pidstr[16];
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
@@ -217,17 +219,17 @@ pid_t agent_spawn(const struct nslab_spawn *how)
 	if (write(sync[1], "g", 1) != 1 || maps < 0) {
 		close(sync[1]);
 		close(sv[0]);
-		return spawn_failed(pid, "writing uid_map/gid_map", maps < 0 ? err : EPIPE);
+		return spawn_failed(pid, "writing uid_map/gid_map", maps < 0 ? err : EPIPE, why, whylen);
 	}
 	close(sync[1]);
 	struct reply r;
 	if (recv(sv[0], &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
 		close(sv[0]);
-		return spawn_failed(pid, "the lab process died while starting", ECHILD);
+		return spawn_failed(pid, "the lab process died while starting", ECHILD, why, whylen);
 	}
 	if (r.ret < 0) {
 		close(sv[0]);
-		return spawn_failed(pid, "its set-up step failed", r.err);
+		return spawn_failed(pid, "its set-up step failed", r.err, why, whylen);
 	}
 	agents[nagents].pid = pid;
 	agents[nagents].sock = sv[0];

@@ -13,8 +13,8 @@
 #define AGENT_MAX_MSG (64 * 1024)
 
 /* Clones an agent (registered for cleanup, shown in the pane). -1 on error,
- * with the reason already printed. */
-pid_t agent_spawn(const struct nslab_spawn *how);
+ * with errno set and a reason for the learner in why ("clone: ..."). */
+pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen);
 int agent_call(pid_t pid, nslab_call_fn fn, const void *arg, size_t arglen, char *out, size_t outlen);
 /* Forgets every agent (their processes are undone by the cleanup registry). */
 void agent_forget_all(void);

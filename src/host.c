@@ -118,7 +118,13 @@ static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *plugin_how)
 	}
 	memcpy(&how, plugin_how, plugin_how->size < sizeof(how) ? plugin_how->size : sizeof(how));
 	how.size = sizeof(how);
-	pid_t pid = agent_spawn(&how);
+	char why[256];
+	pid_t pid = agent_spawn(&how, why, sizeof(why));
+	if (pid < 0) {
+		int err = errno;
+		out_error("cannot start the lab process: %s", why);
+		errno = err;
+	}
 	if (pid > 0 && R.main_pid <= 0) {
 		R.main_pid = pid;
 		R.main_pidfd = pidfd_open_pid(pid);
