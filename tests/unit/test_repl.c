@@ -317,6 +317,30 @@ static void lab_commands_share_the_table(void **state)
 	fake_cmds = false;
 }
 
+/* The step machine says what came of each operation by name; without a lab
+ * each says so, once, and the commands fail. */
+static void step_operations_without_a_lab(void **state)
+{
+	(void)state;
+	enum session_result (*ops[])(void) = {session_check, session_do,   session_next,   session_prev,
+					      session_reset, session_hint, session_explain};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		cap_start();
+		assert_int_equal(ops[i](), SESSION_NO_LAB);
+		assert_string_equal(cap_text(),
+				    "nslab: no lab is active: `labs` lists them, `start LAB` begins one\n");
+	}
+	cap_start();
+	assert_int_equal(session_start("no-such-lab"), SESSION_FAILED);
+	assert_contains(cap_text(), "unknown lab 'no-such-lab'");
+	const char *cmds[] = {"check", "do", "next", "prev", "reset", "hint", "explain"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		assert_int_equal(exec(cmds[i]), REPL_FAILED);
+	/* no lab process to enter */
+	assert_int_equal(session_main_pid(), 0);
+	assert_true(session_lab_alive());
+}
+
 /* --- numbers (D12) --- */
 
 static void parse_long_range_edges(void **state)
@@ -755,6 +779,7 @@ int main(void)
 	    cmocka_unit_test(aliases_are_one_row),
 	    cmocka_unit_test(ns_flags_come_from_the_spec),
 	    cmocka_unit_test(lab_commands_share_the_table),
+	    cmocka_unit_test(step_operations_without_a_lab),
 	    cmocka_unit_test(parse_long_range_edges),
 	    cmocka_unit_test(pids_are_range_checked),
 	    cmocka_unit_test(steps_are_range_checked),
