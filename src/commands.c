@@ -192,15 +192,14 @@ static enum cmd_status run_row(const struct command *c, int argc, char **argv, u
 	return c->fn(argc, argv, flags);
 }
 
-/* A raw row gets the rest of the line, the shell's business, as it is. */
+/* A raw row gets the rest of the line, the shell's business, as it is: one
+ * operand, or none if the rest is blank. */
 static enum cmd_status exec_raw(const struct command *c, char *word, const char *rest)
 {
 	while (isspace((unsigned char)*rest))
 		rest++;
-	if (!*rest) {
-		out_error("usage: %s", c->usage);
+	if (!args_fit(c, *rest ? 2 : 1))
 		return CMD_USAGE;
-	}
 	_cleanup_free_ char *copy = strdup(rest);
 	if (!copy) {
 		out_error("out of memory");
