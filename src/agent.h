@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* agent.h: lab processes. An agent is a forked child of nslab (so a plugin's
+/* agent.h: the agent protocol. An agent is a forked child of nslab (so a plugin's
  * function pointers are valid in it) that sits in its namespaces and runs
  * requests sent over a socket: the way a lab makes the lab process itself
  * call chroot(), unshare(), sethostname() and friends. */
@@ -13,22 +13,11 @@
 #define AGENT_MAX_MSG (64 * 1024)
 
 /* Clones an agent (registered for cleanup, shown in the pane). -1 on error,
- * with the reason already printed. */
-pid_t agent_spawn(const struct nslab_spawn *how);
+ * with errno set and a reason for the learner in why ("clone: ..."). */
+pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen);
 int agent_call(pid_t pid, nslab_call_fn fn, const void *arg, size_t arglen, char *out, size_t outlen);
 /* Forgets every agent (their processes are undone by the cleanup registry). */
 void agent_forget_all(void);
 bool agent_is_agent(pid_t pid);
-
-/* Runs /bin/sh -c cmd entered into target's namespaces, root, cwd and nslab
- * cgroups (target 0: on the host). env: NULL-terminated "K=V" strings added.
- * output NULL: streamed to out_write; else captured. interactive: the child
- * owns the terminal (for `shell`; cmd NULL means an interactive shell).
- * Returns exit status (128+N on signal N), -1 if it could not start. */
-int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, bool interactive);
-
-/* Reaps every exited child (orphans re-parented to nslab, agents that died).
- * Only between commands: nothing may be waiting for a child then. */
-void agent_reap_orphans(void);
 
 #endif

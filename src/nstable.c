@@ -37,6 +37,31 @@ static void col_title(const struct ns_col *c, bool json, char *buf, size_t len)
 		snprintf(buf, len, "%s:%d", c->label, (int)c->pid);
 }
 
+/* The columns of the inode table: the type, one per process (the first is
+ * nslab itself, the host reference), then whether any differs. */
+#define INO_TYPE 0
+#define INO_PROC(c) ((c) + 1)
+#define INO_DIFFERS(n) ((n) + 1)
+
+static void ino_line(struct libscols_table *tb, const struct ns_col *cols, size_t n, enum ns_row r, bool json)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	scols_line_set_data(ln, INO_TYPE, ns_types[r].name);
+	bool any = false;
+	for (size_t c = 0; c < n; c++) {
+		char cell[32];
+		bool d = c > 0 && nsview_differs(&cols[0], &cols[c], r);
+		any |= d;
+		if (!cols[c].ino[r])
+			snprintf(cell, sizeof(cell), "-");
+		else
+			snprintf(cell, sizeof(cell), "%lu%s", (unsigned long)cols[c].ino[r],
+				 d && !json ? "*" : "");
+		scols_line_set_data(ln, INO_PROC(c), cell);
+	}
+	scols_line_set_data(ln, INO_DIFFERS(n), json ? (any ? "true" : "false") : (any ? "<- differs" : ""));
+}
+
 int nstable_print(const pid_t *extra, size_t nextra, bool json)
 {
 	struct ns_col cols[MAX_COLS];
@@ -61,31 +86,43 @@ int nstable_print(const pid_t *extra, size_t nextra, bool json)
 		return -1;
 	scols_table_enable_json(tb, json);
 	scols_table_set_name(tb, "namespaces");
-	scols_table_new_column(tb, "type", 0, 0);
+	scols_table_new_column(tb, "type", 0, 0); /* INO_TYPE */
 	for (size_t c = 0; c < n; c++) {
 		char title[64];
 		col_title(&cols[c], json, title, sizeof(title));
-		scols_table_new_column(tb, title, 0, SCOLS_FL_RIGHT);
+		scols_table_new_column(tb, title, 0, SCOLS_FL_RIGHT); /* INO_PROC(c) */
 	}
-	scols_table_new_column(tb, json ? "differs" : "", 0, 0);
-	for (int r = 0; r < NS_COUNT; r++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		scols_line_set_data(ln, 0, ns_row_name[r]);
-		bool any = false;
-		for (size_t c = 0; c < n; c++) {
-			char cell[32];
-			bool d = c > 0 && nsview_differs(&cols[0], &cols[c], (enum ns_row)r);
-			any |= d;
-			if (!cols[c].ino[r])
-				snprintf(cell, sizeof(cell), "-");
-			else
-				snprintf(cell, sizeof(cell), "%lu%s", (unsigned long)cols[c].ino[r],
-					 d && !json ? "*" : "");
-			scols_line_set_data(ln, c + 1, cell);
-		}
-		scols_line_set_data(ln, n + 1, json ? (any ? "true" : "false") : (any ? "<- differs" : ""));
-	}
+	scols_table_new_column(tb, json ? "differs" : "", 0, 0); /* INO_DIFFERS(n) */
+	for (int r = 0; r < NS_COUNT; r++)
+		ino_line(tb, cols, n, (enum ns_row)r, json);
 	return emit(tb);
+}
+
+/* The columns of `ns --all`, as lsns names them. */
+enum all_col { ALL_NS, ALL_TYPE, ALL_NPROCS, ALL_PID, ALL_USER, ALL_COMMAND, ALL_NCOLS };
+static const struct {
+	const char *name;
+	bool number; /* right-aligned, a JSON number */
+} all_cols[ALL_NCOLS] = {
+    [ALL_NS] = {"ns", true},   [ALL_TYPE] = {"type", false}, [ALL_NPROCS] = {"nprocs", true},
+    [ALL_PID] = {"pid", true}, [ALL_USER] = {"user", false}, [ALL_COMMAND] = {"command", false},
+};
+
+static void all_line(struct libscols_table *tb, const struct ns_entry *e)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lu", (unsigned long)e->ino);
+	scols_line_set_data(ln, ALL_NS, buf);
+	scols_line_set_data(ln, ALL_TYPE, ns_types[e->type].name);
+	snprintf(buf, sizeof(buf), "%u", e->nprocs);
+	scols_line_set_data(ln, ALL_NPROCS, buf);
+	snprintf(buf, sizeof(buf), "%d", (int)e->pid);
+	scols_line_set_data(ln, ALL_PID, buf);
+	struct passwd *pw = getpwuid(e->uid);
+	snprintf(buf, sizeof(buf), "%u", (unsigned)e->uid);
+	scols_line_set_data(ln, ALL_USER, pw ? pw->pw_name : buf);
+	scols_line_set_data(ln, ALL_COMMAND, e->comm);
 }
 
 int nstable_print_all(bool json)
@@ -103,29 +140,15 @@ int nstable_print_all(bool json)
 	}
 	scols_table_enable_json(tb, json);
 	scols_table_set_name(tb, "namespaces");
-	const char *names[] = {"ns", "type", "nprocs", "pid", "user", "command"};
-	for (size_t i = 0; i < 6; i++) {
-		bool num = i == 0 || i == 2 || i == 3;
+	for (size_t i = 0; i < ALL_NCOLS; i++) {
+		bool num = all_cols[i].number;
 		struct libscols_column *cl =
-		    scols_table_new_column(tb, names[i], 0, num ? SCOLS_FL_RIGHT : 0);
+		    scols_table_new_column(tb, all_cols[i].name, 0, num ? SCOLS_FL_RIGHT : 0);
 		if (cl && num)
 			scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
 	}
-	for (ssize_t i = 0; i < n; i++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		char buf[32];
-		snprintf(buf, sizeof(buf), "%lu", (unsigned long)e[i].ino);
-		scols_line_set_data(ln, 0, buf);
-		scols_line_set_data(ln, 1, ns_row_name[e[i].type]);
-		snprintf(buf, sizeof(buf), "%u", e[i].nprocs);
-		scols_line_set_data(ln, 2, buf);
-		snprintf(buf, sizeof(buf), "%d", (int)e[i].pid);
-		scols_line_set_data(ln, 3, buf);
-		struct passwd *pw = getpwuid(e[i].uid);
-		snprintf(buf, sizeof(buf), "%u", (unsigned)e[i].uid);
-		scols_line_set_data(ln, 4, pw ? pw->pw_name : buf);
-		scols_line_set_data(ln, 5, e[i].comm);
-	}
+	for (ssize_t i = 0; i < n; i++)
+		all_line(tb, &e[i]);
 	free(e);
 	return emit(tb);
 }

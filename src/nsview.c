@@ -13,10 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *const ns_row_name[NS_COUNT] = {
-    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts",
-};
-
 #define MAX_LAB 16
 #define MAX_WATCH 16
 
@@ -62,7 +58,7 @@ int nsview_read(pid_t pid, struct ns_col *col)
 		return -1;
 	for (int r = 0; r < NS_COUNT; r++) {
 		struct stat st;
-		if (fstatat(dfd, ns_row_name[r], &st, 0) == 0)
+		if (fstatat(dfd, ns_types[r].name, &st, 0) == 0)
 			col->ino[r] = st.st_ino;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
@@ -137,7 +133,7 @@ static bool links_moved(const struct ns_col *col)
 		if (r == NS_PID) /* fixed for the life of a process (pid_for_children is not) */
 			continue;
 		struct stat st;
-		ino_t ino = fstatat(dfd, ns_row_name[r], &st, 0) == 0 ? st.st_ino : 0;
+		ino_t ino = fstatat(dfd, ns_types[r].name, &st, 0) == 0 ? st.st_ino : 0;
 		if (ino != col->ino[r])
 			return true;
 	}
@@ -274,9 +270,6 @@ void nsview_lab_clear(void)
 
 /* --- the whole-system scan --- */
 
-static const enum ns_row scan_rows[] = {NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_TIME, NS_USER, NS_UTS};
-#define NSCAN (sizeof(scan_rows) / sizeof(scan_rows[0]))
-
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct ns_entry *x = a, *y = b;
@@ -323,20 +316,21 @@ static void scan_pid(struct scan *s, int procfd, const char *name, pid_t pid)
 		return;
 	struct stat pst;
 	bool have_owner = false;
-	for (size_t r = 0; r < NSCAN; r++) {
+	for (int r = 0; r < NS_COUNT; r++) {
 		struct stat st;
-		if (fstatat(dfd, ns_row_name[scan_rows[r]], &st, 0) < 0)
+		/* a *_for_children link names a namespace some process is in */
+		if (ns_types[r].for_children || fstatat(dfd, ns_types[r].name, &st, 0) < 0)
 			continue;
 		if (s->n * 2 >= s->cap && scan_grow(s) < 0)
 			return;
-		struct ns_entry *e = scan_slot(s, scan_rows[r], st.st_ino);
+		struct ns_entry *e = scan_slot(s, (enum ns_row)r, st.st_ino);
 		bool fresh = e->nprocs++ == 0;
 		s->n += fresh;
 		if (fresh || pid < e->pid) {
 			if (!have_owner)
 				have_owner = fstatat(procfd, name, &pst, 0) == 0;
 			e->ino = st.st_ino;
-			e->type = scan_rows[r];
+			e->type = (enum ns_row)r;
 			e->pid = pid;
 			e->uid = have_owner ? pst.st_uid : 0;
 		}

@@ -6,21 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-
-enum ns_row {
-	NS_CGROUP,
-	NS_IPC,
-	NS_MNT,
-	NS_NET,
-	NS_PID,
-	NS_PID_FOR_CHILDREN,
-	NS_TIME,
-	NS_TIME_FOR_CHILDREN,
-	NS_USER,
-	NS_UTS,
-	NS_COUNT
-};
-extern const char *const ns_row_name[NS_COUNT];
+#include "nstypes.h"
 
 enum ns_col_kind { NS_COL_HOST, NS_COL_LAB, NS_COL_WATCH, NS_COL_ARG };
 

@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* repl.h: the command table and the loops that feed it. */
+/* repl.h: running a command line, and the loops that feed them. */
 #ifndef NSLAB_REPL_H
 #define NSLAB_REPL_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include "cmdstatus.h"
 
-enum { REPL_OK = 0, REPL_FAILED = 1, REPL_USAGE = 2 };
+/* What repl_exec returns: a command's enum cmd_status, under the names its
+ * callers (the loops, the demo player, the TUI) have long used. */
+enum { REPL_OK = CMD_OK, REPL_FAILED = CMD_FAILED, REPL_USAGE = CMD_USAGE };
 
-/* Runs one command line (blank and '#' lines are no-ops). Returns REPL_OK,
- * REPL_FAILED (the command ran and failed, e.g. a check not yet passing) or
- * REPL_USAGE (unknown command, wrong arguments). */
+/* Runs one command line (blank and '#' lines are no-ops) through the command
+ * table (commands.c). Returns REPL_OK, REPL_FAILED (the command ran and
+ * failed, e.g. a check not yet passing) or REPL_USAGE (unknown command,
+ * wrong arguments). */
 int repl_exec(const char *line);
+/* `quit` asks the loops to end; so do SIGTERM and SIGHUP. */
+void repl_request_quit(void);
 bool repl_quit_requested(void);
-/* For readline's rl_attempted_completion_function (commands, lab ids, help topics). */
+/* For readline's rl_attempted_completion_function (commands, lab ids, help
+ * topics; commands.c). */
 char **repl_completion(const char *text, int start, int end);
 const char *repl_prompt(void); /* "nslab> " or "nslab[uts 2/4]> " */
 

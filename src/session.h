@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* session.h: the active lab: its step, processes, root, traces, and the
- * struct nslab_host handed to the plugin. */
+/* session.h: the active lab and its step state machine (the services its
+ * plugin calls are host.h). */
 #ifndef NSLAB_SESSION_H
 #define NSLAB_SESSION_H
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "cmdstatus.h"
 #include "nslab-lab.h"
 
 /* What the views show (the TUI's lab panel, `status`). */
@@ -20,29 +21,45 @@ struct session_view {
 };
 const struct session_view *session_view(void);
 
-int session_start(const char *id); /* 0 ok, -1 failed (rolled back) */
+/* What a step operation came to. Each has said what the learner needs to
+ * know (the verdict, what is missing, why it failed) before it returns. */
+enum session_result {
+	SESSION_OK = 0,  /* done; for check: the step's end state is there */
+	SESSION_NOT_YET, /* check only: the end state is not there yet */
+	SESSION_NO_LAB,  /* no lab is active */
+	SESSION_FAILED,  /* it could not be done */
+};
+
+enum session_result session_start(const char *id); /* on failure rolled back */
 void session_stop(void);
-int session_reset(void);
-int session_check(void); /* 0 passed, 1 not yet, -1 no lab */
-int session_do(void);
-int session_goto(unsigned step); /* 1-based */
-int session_next(void);
-int session_prev(void);
+enum session_result session_reset(void);
+enum session_result session_check(void);
+enum session_result session_do(void);
+enum session_result session_goto(unsigned step); /* 1-based */
+enum session_result session_next(void);
+enum session_result session_prev(void);
 void session_print_step(void);
-void session_hint(void);
-void session_explain(void);
+enum session_result session_hint(void);
+enum session_result session_explain(void);
 void session_status(void);
-/* A lab's extra command: returns -2 if argv[0] is not one of them. */
-int session_lab_command(int argc, char **argv);
+/* The active lab's own commands (n 0 and NULL without a lab), and running
+ * one (its arguments checked by the caller, the command table). */
 const struct nslab_command *session_lab_commands(unsigned *n);
-/* "NSLAB_LAB_PID=..." etc. for run/host/shell; static storage, NULL-ended. */
-char *const *session_env(void);
+enum cmd_status session_lab_call(const struct nslab_command *c, int argc, char **argv);
+
+/* Shell commands with NSLAB_LAB_PID and friends in their environment, their
+ * output streamed: in the lab's main process (its namespaces, root, cgroup;
+ * -1 with errno ESRCH when there is none or it has exited, said in one
+ * line), on the host, or an interactive shell (in the lab, else on the host).
+ * Exit status (128+N on signal N), or -1 with errno if it could not start. */
+int session_run(const char *cmd);
+int session_host_run(const char *cmd);
+int session_shell(void);
 pid_t session_main_pid(void);
 /* Is the lab's main process still the one it started? Says so in one line
  * when it has exited. True when there is no lab process to ask about. */
 bool session_lab_alive(void);
 /* Calls the lab's tick hook at most once a second (the TUI calls this often). */
 void session_tick(void);
-struct nslab_host *session_host(void);
 
 #endif

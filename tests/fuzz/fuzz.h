@@ -14,8 +14,9 @@
 #include "output.h"
 #include "state.h"
 
-static void fuzz_discard(const char *text, size_t len)
+static void fuzz_discard(enum out_kind kind, const char *text, size_t len)
 {
+	(void)kind;
 	/* Touch every byte, so that ASan sees a bad length or pointer here. */
 	volatile unsigned char sum = 0;
 	for (size_t i = 0; i < len; i++)
@@ -25,13 +26,14 @@ static void fuzz_discard(const char *text, size_t len)
 
 static void fuzz_meter(const char *text)
 {
-	fuzz_discard(text ? text : "", text ? strlen(text) : 0);
+	fuzz_discard(OUT_TEXT, text ? text : "", text ? strlen(text) : 0);
 }
 
-static const struct out_sink fuzz_sink = {fuzz_discard, fuzz_meter};
+static const struct out_sink fuzz_sink = {.write = fuzz_discard, .meter = fuzz_meter};
 
 /* Commands that run programs, make namespaces, scan all of /proc or leave:
- * run, host, shell, start, do (kernel), watch (scans /proc), quit, exit. */
+ * run, host, shell, start, do (kernel), watch (scans /proc), quit and its
+ * alias exit. */
 static const char *const fuzz_blocked[] = {"run", "host", "shell", "start", "do", "watch", "quit", "exit"};
 
 /* Whether repl_exec would dispatch LINE (up to its NUL) to a blocked

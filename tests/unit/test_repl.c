@@ -30,17 +30,48 @@ static bool fake_lab;
 static struct session_view fake_view;
 static unsigned goto_step;
 const struct session_view *__real_session_view(void);
-int __real_session_goto(unsigned step);
+enum session_result __real_session_goto(unsigned step);
 const struct session_view *__wrap_session_view(void)
 {
 	return fake_lab ? &fake_view : __real_session_view();
 }
-int __wrap_session_goto(unsigned step)
+enum session_result __wrap_session_goto(unsigned step)
 {
 	if (!fake_lab)
 		return __real_session_goto(step);
 	goto_step = step;
-	return 0;
+	return SESSION_OK;
+}
+
+/* session_lab_commands is wrapped too: with fake_cmds set, the active lab
+ * (none is started) has the commands below, run by the real session. */
+static bool fake_cmds;
+static int fake_calls;
+static char fake_arg[64];
+static int fake_fn(struct nslab_host *h, int argc, char **argv)
+{
+	(void)h;
+	fake_calls++;
+	snprintf(fake_arg, sizeof(fake_arg), "%s", argc > 1 ? argv[1] : "");
+	return argc > 1 && strcmp(argv[1], "fail") == 0 ? -1 : 0;
+}
+static const struct nslab_command fake_lab_cmds[] = {
+    {.name = "quota",
+     .usage = "quota PERCENT",
+     .summary = "set the quota",
+     .min_args = 1,
+     .max_args = 1,
+     .fn = fake_fn},
+    {.name = "status", .usage = "status", .summary = "a built-in's name", .max_args = -1, .fn = fake_fn},
+    {.name = "bare", .max_args = 0, .fn = fake_fn}, /* no usage, no summary */
+};
+const struct nslab_command *__real_session_lab_commands(unsigned *n);
+const struct nslab_command *__wrap_session_lab_commands(unsigned *n)
+{
+	if (!fake_cmds)
+		return __real_session_lab_commands(n);
+	*n = sizeof(fake_lab_cmds) / sizeof(fake_lab_cmds[0]);
+	return fake_lab_cmds;
 }
 
 /* Runs a line, capturing its output; returns the REPL code. */
@@ -190,6 +221,124 @@ static void help_and_labs(void **state)
 	assert_int_equal(exec("check"), REPL_FAILED); /* no lab active */
 	assert_int_equal(exec("next"), REPL_FAILED);
 	assert_string_equal(repl_prompt(), "nslab> ");
+}
+
+/* `exit` is another name of the `quit` row, not a row of its own. */
+static void aliases_are_one_row(void **state)
+{
+	(void)state;
+	assert_int_equal(exec("help"), REPL_OK);
+	assert_contains(cap_text(), "leave (also `exit`)\n");
+	assert_not_contains(cap_text(), "\n  exit ");
+	assert_not_contains(cap_text(), "the same as quit");
+	assert_int_equal(exec("help exit"), REPL_OK);
+	assert_contains(cap_text(), "usage: quit\n");
+	assert_contains(cap_text(), "`exit` is another name for `quit`");
+	/* the row's argument check holds for the alias too */
+	assert_int_equal(exec("exit now"), REPL_USAGE);
+	assert_string_equal(cap_text(), "nslab: usage: quit\n");
+	assert_false(repl_quit_requested());
+	/* near an alias is near its row */
+	assert_int_equal(exec("exti"), REPL_USAGE);
+	assert_contains(cap_text(), "unknown command 'exti'");
+}
+
+/* `ns` takes its flags from the row's flag spec, anywhere among the words,
+ * long or short; any other word is a PID. */
+static void ns_flags_come_from_the_spec(void **state)
+{
+	(void)state;
+	const char *json[] = {"ns --json", "ns -J", "ns --json --json"};
+	for (size_t i = 0; i < sizeof(json) / sizeof(json[0]); i++) {
+		assert_int_equal(exec(json[i]), REPL_OK);
+		assert_contains(cap_text(), "\"namespaces\": [");
+		assert_contains(cap_text(), "\"type\": \"uts\"");
+		assert_not_contains(cap_text(), "nprocs");
+	}
+	char line[64];
+	snprintf(line, sizeof(line), "ns %d --json", (int)getpid()); /* after an operand */
+	assert_int_equal(exec(line), REPL_OK);
+	assert_contains(cap_text(), "\"differs\": ");
+	snprintf(line, sizeof(line), "-%d\": \"", (int)getpid()); /* its column */
+	assert_contains(cap_text(), line);
+	const char *all[] = {"ns --all --json", "ns -J -a", "ns --json -a"};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		assert_int_equal(exec(all[i]), REPL_OK);
+		assert_contains(cap_text(), "\"nprocs\": ");
+	}
+	assert_int_equal(exec("ns --all"), REPL_OK);
+	assert_contains(cap_text(), "nprocs");
+	assert_not_contains(cap_text(), "{");
+	/* not a flag of ns: an operand, and not a PID */
+	assert_int_equal(exec("ns --al"), REPL_USAGE);
+	assert_contains(cap_text(), "ns: '--al' is not a PID");
+	/* a flag of ns is a word like any other to a command without the spec */
+	assert_int_equal(exec("stop --all"), REPL_USAGE);
+	assert_contains(cap_text(), "usage: stop");
+}
+
+/* A lab's commands are rows of the same table: one argument check, one
+ * help printer, one completion, one "did you mean". */
+static void lab_commands_share_the_table(void **state)
+{
+	(void)state;
+	fake_cmds = true;
+	fake_calls = 0;
+	assert_int_equal(exec("quota"), REPL_USAGE);
+	assert_string_equal(cap_text(), "nslab: usage: quota PERCENT\n");
+	assert_int_equal(exec("quota 1 2"), REPL_USAGE);
+	assert_string_equal(cap_text(), "nslab: usage: quota PERCENT\n");
+	assert_int_equal(exec("bare x"), REPL_USAGE);
+	assert_string_equal(cap_text(), "nslab: usage: bare\n");
+	assert_int_equal(fake_calls, 0);
+	assert_int_equal(exec("quota 'thirty percent'"), REPL_OK);
+	assert_int_equal(fake_calls, 1);
+	assert_string_equal(fake_arg, "thirty percent");
+	assert_int_equal(exec("quota fail"), REPL_FAILED);
+	assert_int_equal(fake_calls, 2);
+	/* a built-in's name stays the built-in's */
+	assert_int_equal(exec("status"), REPL_OK);
+	assert_contains(cap_text(), "lab: -");
+	assert_int_equal(fake_calls, 2);
+	/* help: the built-ins, then the lab's, in the same layout */
+	assert_int_equal(exec("help"), REPL_OK);
+	const char *text = cap_text(), *lab = strstr(text, "commands of this lab:\n");
+	assert_non_null(lab);
+	assert_non_null(strstr(lab, "\n  quota PERCENT                set the quota\n"));
+	assert_non_null(strstr(lab, "\n  bare                         \n"));
+	assert_true(strstr(text, "quota PERCENT") > lab); /* not among the built-ins */
+	assert_int_equal(exec("help quota"), REPL_OK);
+	assert_string_equal(cap_text(), "usage: quota PERCENT\n  set the quota\n");
+	assert_int_equal(exec("help bare"), REPL_OK);
+	assert_string_equal(cap_text(), "usage: bare\n  \n");
+	/* "did you mean" and completion know them */
+	assert_int_equal(exec("quotas 5"), REPL_USAGE);
+	assert_contains(cap_text(), "unknown command 'quotas' (did you mean 'quota'?)");
+	fake_cmds = false;
+}
+
+/* The step machine says what came of each operation by name; without a lab
+ * each says so, once, and the commands fail. */
+static void step_operations_without_a_lab(void **state)
+{
+	(void)state;
+	enum session_result (*ops[])(void) = {session_check, session_do,   session_next,   session_prev,
+					      session_reset, session_hint, session_explain};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		cap_start();
+		assert_int_equal(ops[i](), SESSION_NO_LAB);
+		assert_string_equal(cap_text(),
+				    "nslab: no lab is active: `labs` lists them, `start LAB` begins one\n");
+	}
+	cap_start();
+	assert_int_equal(session_start("no-such-lab"), SESSION_FAILED);
+	assert_contains(cap_text(), "unknown lab 'no-such-lab'");
+	const char *cmds[] = {"check", "do", "next", "prev", "reset", "hint", "explain"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		assert_int_equal(exec(cmds[i]), REPL_FAILED);
+	/* no lab process to enter */
+	assert_int_equal(session_main_pid(), 0);
+	assert_true(session_lab_alive());
 }
 
 /* --- numbers (D12) --- */
@@ -549,6 +698,19 @@ static void complete_commands(void **state)
 	assert_int_equal(rl_attempted_completion_over, 0);
 }
 
+static void complete_aliases_and_lab_commands(void **state)
+{
+	(void)state;
+	assert_string_equal(complete("ex", "ex"), "ex explain exit");
+	assert_string_equal(complete("help exi", "exi"), "exit");
+	assert_string_equal(complete("quo", "quo"), "(none)");
+	fake_cmds = true;
+	assert_string_equal(complete("quo", "quo"), "quota");
+	assert_string_equal(complete("q", "q"), "qu quit quota");
+	assert_string_equal(complete("help ba", "ba"), "bare");
+	fake_cmds = false;
+}
+
 static void complete_lab_ids(void **state)
 {
 	(void)state;
@@ -614,6 +776,10 @@ int main(void)
 	    cmocka_unit_test(quotes_group_words),
 	    cmocka_unit_test(run_and_host_take_the_raw_line),
 	    cmocka_unit_test(help_and_labs),
+	    cmocka_unit_test(aliases_are_one_row),
+	    cmocka_unit_test(ns_flags_come_from_the_spec),
+	    cmocka_unit_test(lab_commands_share_the_table),
+	    cmocka_unit_test(step_operations_without_a_lab),
 	    cmocka_unit_test(parse_long_range_edges),
 	    cmocka_unit_test(pids_are_range_checked),
 	    cmocka_unit_test(steps_are_range_checked),
@@ -623,6 +789,7 @@ int main(void)
 	    cmocka_unit_test(script_files_are_checked),
 	    cmocka_unit_test(demo_files_are_checked),
 	    cmocka_unit_test(complete_commands),
+	    cmocka_unit_test(complete_aliases_and_lab_commands),
 	    cmocka_unit_test(complete_lab_ids),
 	    cmocka_unit_test(complete_after_leading_blanks),
 	    cmocka_unit_test(quit_sets_the_flag), /* last: the flag cannot be cleared */

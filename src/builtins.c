@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* builtins.c: nslab's own commands, one function each, and their rows in the
+ * command table (commands.h), as tmux's cmd-*.c. What a command does to a
+ * lab goes through the session; the table's mechanics are commands.c. */
+#include "commands.h"
+#include "labs.h"
+#include "nstable.h"
+#include "nsview.h"
+#include "output.h"
+#include "repl.h"
+#include "session.h"
+#include "state.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Every command has the signature of struct command's fn; most use none of
+ * its arguments. */
+#define CMD_FN(name)                                                                                         \
+	static enum cmd_status name(int argc __attribute__((unused)), char **argv __attribute__((unused)),   \
+				    unsigned flags __attribute__((unused)))
+
+static enum cmd_status session_status_of(enum session_result r)
+{
+	return r == SESSION_OK ? CMD_OK : CMD_FAILED;
+}
+
+/* --- labs and steps --- */
+
+CMD_FN(cmd_labs)
+{
+	if (!labs_count()) {
+		out_printf("no labs found: check --lab-path or NSLAB_LAB_PATH\n");
+		return CMD_OK;
+	}
+	for (size_t i = 0; i < labs_count(); i++) {
+		const struct nslab_lab *l = labs_get(i);
+		out_printf("  %-14s %u/%u  %s\n", l->id, state_done_count(l->id), l->nsteps, l->title);
+	}
+	return CMD_OK;
+}
+
+CMD_FN(cmd_start)
+{
+	return session_status_of(session_start(argv[1]));
+}
+
+CMD_FN(cmd_stop)
+{
+	const struct session_view *v = session_view();
+	if (!v->lab) {
+		out_printf("no lab is active\n");
+		return CMD_OK;
+	}
+	const char *id = v->lab->id;
+	session_stop();
+	out_printf("lab '%s' stopped; everything it made was removed\n", id);
+	return CMD_OK;
+}
+
+CMD_FN(cmd_reset)
+{
+	return session_status_of(session_reset());
+}
+
+CMD_FN(cmd_status)
+{
+	session_status();
+	return CMD_OK;
+}
+
+CMD_FN(cmd_progress)
+{
+	for (size_t i = 0; i < labs_count(); i++) {
+		const struct nslab_lab *l = labs_get(i);
+		char marks[40];
+		unsigned k = 0;
+		for (unsigned s = 1; s <= l->nsteps && k < sizeof(marks) - 1; s++)
+			marks[k++] = state_is_done(l->id, s) ? '#' : '.';
+		marks[k] = '\0';
+		out_printf("  %-14s [%s] %u/%u\n", l->id, marks, state_done_count(l->id), l->nsteps);
+	}
+	if (state_memory_only())
+		out_printf("(kept in memory only: %s holds a symlink nslab refuses to write through)\n",
+			   state_dir());
+	else if (state_writable())
+		out_printf("(saved in %s)\n", state_dir());
+	else
+		out_printf("(not saved: %s is not writable)\n", state_dir());
+	return CMD_OK;
+}
+
+CMD_FN(cmd_step)
+{
+	const struct session_view *v = session_view();
+	if (argc == 1) {
+		session_print_step();
+		return v->lab ? CMD_OK : CMD_FAILED;
+	}
+	long long n;
+	int err = parse_long_range(argv[1], 1, v->lab ? (long long)v->nsteps : LLONG_MAX, &n);
+	if (err == ERANGE && v->lab) {
+		out_error("step must be 1 to %u", v->nsteps);
+		return CMD_USAGE;
+	}
+	if (err) {
+		out_error("usage: step [N]  (N from 1)");
+		return CMD_USAGE;
+	}
+	/* No lab: session_goto says so. */
+	return session_status_of(session_goto(v->lab ? (unsigned)n : 1));
+}
+
+CMD_FN(cmd_next)
+{
+	return session_status_of(session_next());
+}
+
+CMD_FN(cmd_prev)
+{
+	return session_status_of(session_prev());
+}
+
+CMD_FN(cmd_check)
+{
+	return session_status_of(session_check());
+}
+
+CMD_FN(cmd_do)
+{
+	return session_status_of(session_do());
+}
+
+CMD_FN(cmd_hint)
+{
+	return session_status_of(session_hint());
+}
+
+CMD_FN(cmd_explain)
+{
+	return session_status_of(session_explain());
+}
+
+/* --- running commands --- */
+
+static void report_status(int st)
+{
+	if (st < 0)
+		out_printf("[could not start the command: %s]\n", strerror(errno));
+	else
+		out_printf("[exit %d]\n", st);
+}
+
+CMD_FN(cmd_run)
+{
+	if (session_main_pid() <= 0) {
+		out_error("run needs an active lab (`start LAB`); `host CMD` runs on the host");
+		return CMD_FAILED;
+	}
+	if (!session_lab_alive())
+		return CMD_FAILED;
+	report_status(session_run(argv[1]));
+	return CMD_OK; /* the command's own failure is reported, not ours */
+}
+
+CMD_FN(cmd_host)
+{
+	report_status(session_host_run(argv[1]));
+	return CMD_OK;
+}
+
+CMD_FN(cmd_shell)
+{
+	if (!session_lab_alive())
+		return CMD_FAILED;
+	out_printf(session_main_pid() > 0 ? "entering the lab: `exit` comes back to nslab\n"
+					  : "no lab active: a shell on the host; `exit` comes back\n");
+	repl_terminal_suspend();
+	int st = session_shell();
+	repl_terminal_resume();
+	report_status(st);
+	return CMD_OK;
+}
+
+/* --- namespaces --- */
+
+/* A PID typed by the learner: 0 ok, EINVAL not a number, ERANGE a number
+ * outside 1..pid_max (said by pid_range_error). */
+static int parse_pid(const char *s, pid_t *pid)
+{
+	long long v;
+	int err = parse_long_range(s, 1, pid_max(), &v);
+	if (err == 0)
+		*pid = (pid_t)v;
+	return err;
+}
+
+static void pid_range_error(const char *cmd, const char *s)
+{
+	out_error("%s: PID must be 1 to %lld, not %s", cmd, pid_max(), s);
+}
+
+enum { NS_ALL = 1 << 0, NS_JSON = 1 << 1 };
+static const struct cmd_flag ns_flags[] = {
+    {.name = "--all", .short_name = "-a", .bit = NS_ALL},
+    {.name = "--json", .short_name = "-J", .bit = NS_JSON},
+    {0},
+};
+
+CMD_FN(cmd_ns)
+{
+	pid_t pids[argc > 1 ? argc - 1 : 1];
+	size_t n = 0;
+	for (int i = 1; i < argc; i++) {
+		int err = parse_pid(argv[i], &pids[n++]);
+		if (err == ERANGE) {
+			pid_range_error("ns", argv[i]);
+			return CMD_USAGE;
+		}
+		if (err) {
+			out_error("ns: '%s' is not a PID (usage: ns [--all] [--json] [PID...])", argv[i]);
+			return CMD_USAGE;
+		}
+	}
+	bool json = flags & NS_JSON;
+	int rc = flags & NS_ALL ? nstable_print_all(json) : nstable_print(pids, n, json);
+	return rc == 0 ? CMD_OK : CMD_FAILED;
+}
+
+/* A PID, or the newest process whose command name is NAME. */
+static pid_t pid_by_name(const char *name)
+{
+	DIR *d = opendir("/proc");
+	pid_t best = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		long long v;
+		if (parse_long_range(de->d_name, 1, INT_MAX, &v) != 0 || v == getpid())
+			continue;
+		pid_t pid = (pid_t)v;
+		char path[64], comm[32];
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		if (read_file(path, comm, sizeof(comm)) <= 0)
+			continue;
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strcmp(comm, name) == 0 && pid > best)
+			best = pid;
+	}
+	if (d)
+		closedir(d);
+	return best;
+}
+
+CMD_FN(cmd_watch)
+{
+	pid_t pid;
+	int err = parse_pid(argv[1], &pid);
+	if (err == ERANGE) {
+		pid_range_error("watch", argv[1]);
+		return CMD_USAGE;
+	}
+	if (err && !(pid = pid_by_name(argv[1]))) {
+		out_error("watch: no process named '%s'", argv[1]);
+		return CMD_FAILED;
+	}
+	if (nsview_watch(pid) < 0) {
+		out_error("watch: cannot watch %d: %s", (int)pid, strerror(errno));
+		return CMD_FAILED;
+	}
+	out_printf("watching %d (shown in `ns` and the pane)\n", (int)pid);
+	return CMD_OK;
+}
+
+CMD_FN(cmd_unwatch)
+{
+	pid_t pid;
+	int err = parse_pid(argv[1], &pid);
+	if (err == ERANGE) {
+		pid_range_error("unwatch", argv[1]);
+		return CMD_USAGE;
+	}
+	if (err) {
+		out_error("usage: unwatch PID");
+		return CMD_USAGE;
+	}
+	if (nsview_unwatch(pid) < 0) {
+		out_error("unwatch: %d is not watched", (int)pid);
+		return CMD_FAILED;
+	}
+	return CMD_OK;
+}
+
+CMD_FN(cmd_quit)
+{
+	repl_request_quit();
+	return CMD_OK;
+}
+
+/* --- the rows --- */
+
+static const char *const quit_aliases[] = {"exit", NULL};
+
+const struct command builtin_commands[] = {
+    {.name = "help",
+     .usage = "help [CMD]",
+     .help = "list commands, or explain one",
+     .max_args = 1,
+     .fn = cmd_help},
+    {.name = "labs", .usage = "labs", .help = "list the labs and your progress in each", .fn = cmd_labs},
+    {.name = "start",
+     .usage = "start LAB",
+     .help = "start a lab (stops the active one)",
+     .min_args = 1,
+     .max_args = 1,
+     .fn = cmd_start},
+    {.name = "stop", .usage = "stop", .help = "stop the lab and undo everything it made", .fn = cmd_stop},
+    {.name = "reset",
+     .usage = "reset",
+     .help = "undo everything and start the lab again from step 1",
+     .fn = cmd_reset},
+    {.name = "status",
+     .usage = "status",
+     .help = "active lab, step, lab PID, root and cgroup",
+     .fn = cmd_status},
+    {.name = "progress", .usage = "progress", .help = "completed steps of every lab", .fn = cmd_progress},
+    {.name = "step",
+     .usage = "step [N]",
+     .help = "show the current step, or go to step N",
+     .max_args = 1,
+     .fn = cmd_step},
+    {.name = "next", .usage = "next", .help = "go to the next step", .fn = cmd_next},
+    {.name = "prev", .usage = "prev", .help = "go to the previous step", .fn = cmd_prev},
+    {.name = "check",
+     .usage = "check",
+     .help = "check the step's end state in the kernel",
+     .more = "Looks at the kernel's end state for the current step (not at what was typed) and\n"
+	     "says what is still missing.",
+     .fn = cmd_check},
+    {.name = "hint", .usage = "hint", .help = "a nudge for the current step", .fn = cmd_hint},
+    {.name = "explain",
+     .usage = "explain",
+     .help = "what the kernel does here, and the syscalls nslab made",
+     .fn = cmd_explain},
+    {.name = "do",
+     .usage = "do",
+     .help = "perform the current step for you",
+     .more = "Performs the current step through the same syscalls a learner would cause, so\n"
+	     "that its check passes; `explain` then lists those syscalls.",
+     .fn = cmd_do},
+    {.name = "run",
+     .usage = "run CMD...",
+     .help = "run a shell command inside the lab (its namespaces, root, cgroup)",
+     .more = "Runs /bin/sh -c CMD entered into every namespace of the lab's main process, its root,\n"
+	     "working directory and cgroup, as `nsenter -t PID -a` would. The environment has\n"
+	     "NSLAB_LAB_PID, NSLAB_LAB_ROOT and NSLAB_LAB_CGROUP. Example: run hostname lab",
+     .min_args = 1,
+     .max_args = 1,
+     .raw = true,
+     .fn = cmd_run},
+    {.name = "host",
+     .usage = "host CMD...",
+     .help = "run a shell command on the host, for comparison",
+     .more = "Runs /bin/sh -c CMD on the host, with the same NSLAB_LAB_* variables, to compare.\n"
+	     "Example: host readlink /proc/$NSLAB_LAB_PID/ns/uts /proc/self/ns/uts",
+     .min_args = 1,
+     .max_args = 1,
+     .raw = true,
+     .fn = cmd_host},
+    {.name = "shell",
+     .usage = "shell",
+     .help = "an interactive shell inside the lab (`exit` returns)",
+     .fn = cmd_shell},
+    {.name = "ns",
+     .usage = "ns [--all] [--json] [PID...]",
+     .help = "namespace inodes: nslab, the lab, watched and given PIDs",
+     .more = "Prints a row per namespace type and a column for nslab itself (the host reference),\n"
+	     "each lab process, each watched PID and each PID given; cells that differ from the\n"
+	     "host are marked '*'. --all lists every namespace on the system, like lsns; --json\n"
+	     "prints either table as JSON.",
+     .max_args = -1,
+     .flags = ns_flags,
+     .fn = cmd_ns},
+    {.name = "watch",
+     .usage = "watch PID|NAME",
+     .help = "add a process to the pane and `ns`",
+     .min_args = 1,
+     .max_args = 1,
+     .fn = cmd_watch},
+    {.name = "unwatch",
+     .usage = "unwatch PID",
+     .help = "remove a watched process",
+     .min_args = 1,
+     .max_args = 1,
+     .fn = cmd_unwatch},
+    {.name = "quit",
+     .aliases = quit_aliases,
+     .usage = "quit",
+     .help = "stop the lab, undo everything, leave",
+     .fn = cmd_quit},
+};
+const size_t builtin_ncommands = sizeof(builtin_commands) / sizeof(builtin_commands[0]);
