@@ -6,6 +6,7 @@
 #include "agent.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "host-services.h"
 #include "labcg.h"
 #include "labs.h"
 #include "mounts.h"
@@ -333,6 +334,10 @@ static void host_init(void)
 	    .copy_file = h_copy_file,
 	    .invoking_uid = state_uid(),
 	    .invoking_gid = state_gid(),
+	    .cg_dir = host_cg_dir,
+	    .mount_at = host_mount_at,
+	    .do_once = host_do_once,
+	    .share_workdir = host_share_workdir,
 	};
 }
 

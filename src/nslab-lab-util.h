@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the nslab authors.
+ *
+ * This header and nslab-lab-util.h (and only they) are under the MIT
+ * licence, not nslab's GPL-2.0-or-later, so that a lab plugin may be
+ * written under any licence.
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a
+ * copy of this software and associated documentation files (the "Software"),
+ * to deal in the Software without restriction, including without limitation
+ * the rights to use, copy, modify, merge, publish, distribute, sublicense,
+ * and/or sell copies of the Software, and to permit persons to whom the
+ * Software is furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+ * FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+ * DEALINGS IN THE SOFTWARE.
+ */
+/* nslab-lab-util.h: small helpers that labs would otherwise each write
+ * again, as static inline functions: nothing here calls the host, so every
+ * one of them may run in nslab and in a lab agent alike (an nslab_call_fn may
+ * use them). Include it after nslab-lab.h. Same stability rules as
+ * nslab-lab.h: names are only added, never changed in meaning.
+ *
+ * Build with _GNU_SOURCE (or -D_GNU_SOURCE), as the labs do, for the
+ * CLONE_* flags of <sched.h>; CLONE_NEWTIME and the filesystem magic numbers
+ * below are defined here when the system headers are too old to have them. */
+#ifndef NSLAB_LAB_UTIL_H
+#define NSLAB_LAB_UTIL_H
+
+#include "nslab-lab.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080 /* Linux 5.6; glibc 2.36 */
+#endif
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* The overflow uid and gid: what an unmapped id reads as in a user
+ * namespace, and the unprivileged identity labs use under plain root. */
+#define NSLAB_NOBODY 65534
+
+/* The number of elements of an array (not of a pointer). */
+#define NSLAB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* NSLAB_HOST_HAS, and the function is set (a test's fake host may leave
+ * the ones it does not need NULL). */
+#define NSLAB_HOST_CAN(h, fn) (NSLAB_HOST_HAS(h, fn) && (h)->fn != NULL)
+
+/* For a lab's unsupported hook: NULL when the host offers the service fn,
+ * else the reason, naming it: an older nslab than the lab was built for. */
+#define NSLAB_NEED_HOST(h, fn)                                                                               \
+	(NSLAB_HOST_CAN(h, fn) ? NULL : "this nslab is older than the lab: it lacks the host service " #fn)
+
+/* Is word one of the comma-separated options in opts? Exact words only:
+ * "cpu" is not "cpuset", "cpu" is in "rw,cpu,cpuacct". */
+static inline bool nslab_opt_has(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = opts; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* The fields of /proc/PID/stat that labs read. */
+struct nslab_proc_stat {
+	char state;                      /* R, S, D, T, Z (zombie), X (dead)... */
+	pid_t ppid;                      /* as the reader's PID namespace numbers it */
+	unsigned long long utime, stime; /* CPU time, in clock ticks (sysconf(_SC_CLK_TCK)) */
+	unsigned long long starttime;    /* clock ticks after boot */
+};
+
+/* Reads /proc/PID/stat (pid 0: the caller's). The command name in it may
+ * hold spaces and parentheses, so the fields are read after its last ')'.
+ * 0 ok, -1 with errno (ENOENT: no such process). */
+static inline int nslab_proc_stat(pid_t pid, struct nslab_proc_stat *st)
+{
+	char path[64], buf[2048];
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	bool ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	const char *p = ok ? strrchr(buf, ')') : NULL;
+	int ppid = 0;
+	/* after ") ": state (3), ppid (4), ... utime (14), stime (15), ... starttime (22) */
+	if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu",
+			 &st->state, &ppid, &st->utime, &st->stime, &st->starttime) != 5) {
+		errno = EINVAL;
+		return -1;
+	}
+	st->ppid = (pid_t)ppid;
+	return 0;
+}
+
+/* The cgroup pid is in, in the hierarchy that holds the cpu controller, as
+ * /proc/PID/cgroup writes it for the reader (pid 0: /proc/self/cgroup, which
+ * in a lab agent is the lab's own view): the v1 line whose controllers
+ * include "cpu", else the v2 "0::" line. "/nslab/123/lab" on the host, "/"
+ * inside a cgroup namespace rooted there. 0 ok, -1 with errno (ENOENT: no
+ * such line). */
+static inline int nslab_proc_cgroup(pid_t pid, char *path, size_t len)
+{
+	char file[64], line[1024], v2[1024] = "";
+	if (pid > 0)
+		snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(file, sizeof(file), "/proc/self/cgroup");
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return -1;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (c1[1] == '\0')
+			snprintf(v2, sizeof(v2), "%s", c2 + 1);
+		else if (nslab_opt_has(c1 + 1, "cpu"))
+			found = snprintf(path, len, "%s", c2 + 1) >= 0;
+	}
+	fclose(f);
+	if (!found && v2[0])
+		found = snprintf(path, len, "%s", v2) >= 0;
+	if (!found)
+		errno = ENOENT;
+	return found ? 0 : -1;
+}
+
+/* fork() for an nslab_call_fn whose child must not outlive the lab
+ * process: the child gets SIGKILL when its parent dies, and exits at once
+ * if the parent died before that was set up. Returns what fork() returns. */
+static inline pid_t nslab_fork_tied(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+	}
+	return pid;
+}
+
+/* An nslab_call_fn: chdir(arg) in the agent; out (if any) gets the new
+ * working directory as the agent sees it, or "(unreachable: outside the
+ * root)" when it lies outside the agent's root (after a chroot). */
+static inline int nslab_call_chdir(void *arg, char *out, size_t outlen)
+{
+	if (chdir((const char *)arg) < 0)
+		return nslab_fail(out, outlen, "chdir");
+	if (out && outlen && !getcwd(out, outlen))
+		snprintf(out, outlen, "(unreachable: outside the root)");
+	return 0;
+}
+
+/* An nslab_call_fn: chroot(arg), then chdir("/") so that the working
+ * directory is inside the new root (what chroot(1) does). */
+static inline int nslab_call_chroot(void *arg, char *out, size_t outlen)
+{
+	if (chroot((const char *)arg) < 0)
+		return nslab_fail(out, outlen, "chroot");
+	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
+}
+
+#endif
