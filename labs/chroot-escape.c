@@ -5,6 +5,7 @@
  * one-shot command, a long-lived escaped process (observable in /proc), and
  * by hand, making the lab process itself do each system call. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -66,17 +67,8 @@ static void proc_target(pid_t pid, const char *what, char *buf, size_t len)
 
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	pid_t ppid = 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "PPid: %d", &ppid) == 1)
-			break;
-	fclose(f);
-	return ppid;
+	struct nslab_proc_stat st;
+	return nslab_proc_stat(pid, &st) == 0 ? st.ppid : 0;
 }
 
 static bool descends_from(pid_t pid, pid_t ancestor)
@@ -118,38 +110,17 @@ static int agent_chroot(void *arg, char *out, size_t outlen)
 	return chroot(arg);
 }
 
-static int agent_chroot_cd_root(void *arg, char *out, size_t outlen)
-{
-	(void)out, (void)outlen;
-	if (chroot(arg) < 0)
-		return -1;
-	return chdir("/");
-}
-
-static int agent_cd(void *arg, char *out, size_t outlen)
-{
-	if (chdir(arg) < 0)
-		return -1;
-	if (out && !getcwd(out, outlen))
-		snprintf(out, outlen, "(unreachable: outside the root)");
-	return 0;
-}
-
 /* Forks the escape helper from the lab process: it starts in the jail
  * because its parent is there. out gets the child's PID. */
 static int agent_spawn_escape(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	/* Dies with the lab process even if nslab is SIGKILLed; the setting
+	 * survives execve of ordinary (not set-user-ID) programs. */
+	pid_t pid = nslab_fork_tied();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		/* Dies with the lab process even if nslab is SIGKILLed; the setting
-		 * survives execve of ordinary (not set-user-ID) programs. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
 		execl(ESCAPE_BIN, "nslab-escape", ESCAPED_CMD, ESCAPED_ARG, (char *)NULL);
 		_exit(127);
 	}
@@ -210,7 +181,7 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "";
-	if (h->call(h, h->main_pid(h), agent_cd, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
+	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
 		int err = errno;
 		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
 		h->error(h, "cd %s: %s", dir, strerror(err));
@@ -365,7 +336,7 @@ static int escape_setup(struct nslab_host *h)
 		return -1;
 	}
 	h->set_root(h, root);
-	for (size_t i = 0; i < sizeof(jail_programs) / sizeof(jail_programs[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(jail_programs); i++) {
 		/* Only the shell is essential: a jail without stat is still a jail. */
 		if (i > 0 && access(jail_programs[i], X_OK) != 0)
 			continue;
@@ -392,7 +363,7 @@ static int escape_setup(struct nslab_host *h)
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "jailed"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	if (h->call(h, h->main_pid(h), agent_chroot_cd_root, root, strlen(root) + 1, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), nslab_call_chroot, root, strlen(root) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->error(h, "chroot %s in the lab process failed: %s%s", root, strerror(err),
 			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)"

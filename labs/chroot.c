@@ -4,6 +4,7 @@
  * and finds that `cd ..` stops at the new /. Checks look at the files in the
  * root and at /proc/<lab pid>/root and /proc/<lab pid>/cwd. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -169,26 +170,6 @@ static void try_chroot_shell(struct nslab_host *h, const char *cmd)
 		h->trace(h, "execve(\"/bin/sh\", [\"/bin/sh\", \"-c\", \"%s\"], ...) = -1 ENOENT", cmd);
 }
 
-/* --- run inside the lab process (h->call) --- */
-
-static int agent_enter(void *arg, char *out, size_t outlen)
-{
-	(void)out, (void)outlen;
-	if (chroot(arg) < 0)
-		return -1;
-	return chdir("/");
-}
-
-/* chdir(arg); out gets the new working directory as the process sees it. */
-static int agent_cd(void *arg, char *out, size_t outlen)
-{
-	if (chdir(arg) < 0)
-		return -1;
-	if (out && !getcwd(out, outlen))
-		snprintf(out, outlen, "(unreachable: outside the root)");
-	return 0;
-}
-
 /* --- lab commands --- */
 
 static int cmd_enter(struct nslab_host *h, int argc, char **argv)
@@ -207,7 +188,8 @@ static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 			 root_path(h));
 		return -1;
 	}
-	if (h->call(h, h->main_pid(h), agent_enter, root_path(h), strlen(root_path(h)) + 1, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), nslab_call_chroot, root_path(h), strlen(root_path(h)) + 1, NULL, 0) <
+	    0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", root_path(h), strerrorname_np(err));
 		h->error(h, "chroot in the lab process failed: %s%s", strerror(err),
@@ -251,8 +233,8 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "", before[PATH_MAX] = "";
 	struct chroot_data *d = h->lab_data;
-	h->call(h, h->main_pid(h), agent_cd, ".", 2, before, sizeof(before));
-	if (h->call(h, h->main_pid(h), agent_cd, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
+	h->call(h, h->main_pid(h), nslab_call_chdir, ".", 2, before, sizeof(before));
+	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
 		int err = errno;
 		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
 		h->error(h, "cd %s: %s", dir, strerror(err));
@@ -398,7 +380,7 @@ static int do_enter(struct nslab_host *h)
 static const char *ls_in_root(struct nslab_host *h)
 {
 	static const char *const cands[] = {"/bin/ls", "/usr/bin/ls"};
-	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(cands); i++) {
 		char p[PATH_MAX];
 		under_root(h, cands[i], p, sizeof(p));
 		if (is_exec_file(p))

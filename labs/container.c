@@ -8,10 +8,11 @@
  * a cgroup namespace rooted there, a time namespace, and finally run a busy
  * loop under the limit. `build` does all of it in one go. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <mntent.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,20 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef TMPFS_MAGIC
-#define TMPFS_MAGIC 0x01021994
-#endif
-
 #define HOSTNAME "container"
 #define CG_NAME "container"
 #define QUOTA_US 50000L
 #define PERIOD_US 100000L
 #define TIME_OFFSET 864000L /* ten days, in seconds */
 #define OLDROOT "/.oldroot"
-#define NOBODY 65534
 #define CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET)
 
 /* What goes into the image: a shell and the tools the steps use. */
@@ -53,7 +46,6 @@ static const char *const programs[] = {
 static const char *const ns_rows[] = {
     "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts",
 };
-#define NROWS (sizeof(ns_rows) / sizeof(ns_rows[0]))
 
 struct ids {
 	uid_t uid;
@@ -66,7 +58,7 @@ static struct ids outside_ids(struct nslab_host *h)
 {
 	if (h->invoking_uid != 0)
 		return (struct ids){h->invoking_uid, h->invoking_gid};
-	return (struct ids){NOBODY, NOBODY};
+	return (struct ids){NSLAB_NOBODY, NSLAB_NOBODY};
 }
 
 /* The new root's path: the same string inside the container's mount
@@ -79,45 +71,6 @@ static void newroot(struct nslab_host *h, char *buf, size_t len)
 static bool have_timens(void)
 {
 	return access("/proc/self/ns/time", F_OK) == 0;
-}
-
-static bool opt_has(const char *opts, const char *want)
-{
-	size_t n = strlen(want);
-	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (strncmp(p, want, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* The cpu hierarchy's path in a /proc/PID/cgroup file (v1 line holding
- * "cpu", else the v2 "0::" line), as the reader's cgroup namespace shows it. */
-static bool cpu_cgroup_of(const char *file, char *path, size_t len)
-{
-	FILE *f = fopen(file, "re");
-	if (!f)
-		return false;
-	char line[1024], v2[1024] = "";
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		if (c1[1] == '\0')
-			snprintf(v2, sizeof(v2), "%s", c2 + 1);
-		else if (opt_has(c1 + 1, "cpu")) {
-			snprintf(path, len, "%s", c2 + 1);
-			found = true;
-		}
-	}
-	fclose(f);
-	if (!found && v2[0]) {
-		snprintf(path, len, "%s", v2);
-		found = true;
-	}
-	return found;
 }
 
 static int write_file(const char *path, const char *text)
@@ -231,24 +184,6 @@ static int fn_rootstate(void *arg, char *out, size_t outlen)
 	return r;
 }
 
-static int fn_unshare_cgroup(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	(void)out;
-	(void)outlen;
-	return unshare(CLONE_NEWCGROUP);
-}
-
-static int fn_self_cgroup(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	if (!cpu_cgroup_of("/proc/self/cgroup", out, outlen)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return 0;
-}
-
 /* A time namespace: unshare only sets it up for children; write the
  * offsets while nothing lives in it yet, then step in with setns(). */
 static int fn_timens(void *arg, char *out, size_t outlen)
@@ -292,11 +227,10 @@ static int fn_burn(void *arg, char *out, size_t outlen)
 	(void)arg;
 	(void)out;
 	(void)outlen;
-	pid_t pid = fork();
+	pid_t pid = nslab_fork_tied();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* CLOCK_REALTIME: the one clock a time namespace leaves alone (a
 		 * step back ends the loop rather than prolonging it). */
 		struct timespec t0, t;
@@ -379,7 +313,7 @@ static int add_image(struct nslab_host *h, const char *hostview)
 {
 	char path[4200];
 	static const char *const dirs[] = {"/proc", "/dev", "/tmp", "/etc", "/root"};
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(dirs); i++) {
 		snprintf(path, sizeof(path), "%s%s", hostview, dirs[i]);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 			h->error(h, "mkdir %s: %s", path, strerror(errno));
@@ -392,7 +326,7 @@ static int add_image(struct nslab_host *h, const char *hostview)
 	write_file(path, "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
 	snprintf(path, sizeof(path), "%s/etc/group", hostview);
 	write_file(path, "root:x:0:\nnogroup:x:65534:\n");
-	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(programs); i++) {
 		if (access(programs[i], X_OK) < 0)
 			continue; /* an optional tool this host lacks */
 		if (h->rootfs_add(h, hostview, programs[i]) < 0)
@@ -502,11 +436,10 @@ static int do_root(struct nslab_host *h)
 static bool check_cgroup(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	char want[512] = "", seen[512] = "", inside[512] = "", file[64];
+	char want[512] = "", seen[512] = "", inside[512] = "";
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	h->cg_path(h, CG_NAME, want, sizeof(want));
-	if (!cpu_cgroup_of(file, seen, sizeof(seen)) || strcmp(seen, want) != 0) {
+	if (nslab_proc_cgroup(pid, seen, sizeof(seen)) < 0 || strcmp(seen, want) != 0) {
 		h->missing(h, "the container is not in its cgroup %s (the host sees %s): `limit`", want,
 			   seen);
 		return false;
@@ -520,7 +453,7 @@ static bool check_cgroup(struct nslab_host *h)
 		h->missing(h, "the container still shares the host's cgroup namespace");
 		return false;
 	}
-	if (h->call(h, pid, fn_self_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
+	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
 	    strcmp(inside, "/") != 0) {
 		h->missing(h, "inside, the container reads its cgroup as \"%s\", not /", inside);
 		ok = false;
@@ -531,7 +464,7 @@ static bool check_cgroup(struct nslab_host *h)
 static int do_cgroup(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	char path[512] = "";
+	char path[512] = "", dir[PATH_MAX];
 	if (h->cg_create(h, CG_NAME) < 0 || h->cg_set_quota(h, CG_NAME, QUOTA_US, PERIOD_US) < 0 ||
 	    h->cg_attach(h, CG_NAME, pid) < 0) {
 		if (geteuid() != 0)
@@ -541,16 +474,17 @@ static int do_cgroup(struct nslab_host *h)
 		return -1;
 	}
 	h->cg_path(h, CG_NAME, path, sizeof(path));
+	if (h->cg_dir(h, CG_NAME, 0, dir, sizeof(dir)) < 0)
+		snprintf(dir, sizeof(dir), "<cpu hierarchy>%s", path);
 	bool v2 = h->cg_mode(h) == NSLAB_CG_V2;
-	h->trace(h, "mkdir(\"<cpu hierarchy>%s\", 0755) = 0", path);
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
 	if (v2)
-		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.max\", \"%ld %ld\") = 0", path, QUOTA_US,
-			 PERIOD_US);
+		h->trace(h, "write(\"%s/cpu.max\", \"%ld %ld\") = 0", dir, QUOTA_US, PERIOD_US);
 	else
-		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.cfs_quota_us\", \"%ld\") = 0", path, QUOTA_US);
-	h->trace(h, "write(\"<cpu hierarchy>%s/cgroup.procs\", \"%d\") = 0", path, (int)pid);
+		h->trace(h, "write(\"%s/cpu.cfs_quota_us\", \"%ld\") = 0", dir, QUOTA_US);
+	h->trace(h, "write(\"%s/cgroup.procs\", \"%d\") = 0", dir, (int)pid);
 	if (h->same_ns(h, pid, "cgroup") == 1) {
-		if (h->call(h, pid, fn_unshare_cgroup, NULL, 0, NULL, 0) < 0) {
+		if (h->call(h, pid, nslab_call_unshare, &(int){CLONE_NEWCGROUP}, sizeof(int), NULL, 0) < 0) {
 			h->error(h, "unshare(CLONE_NEWCGROUP): %s", strerror(errno));
 			return -1;
 		}
@@ -613,7 +547,7 @@ static int do_time(struct nslab_host *h)
 static bool every_row_differs(struct nslab_host *h, pid_t pid)
 {
 	bool ok = true;
-	for (size_t i = 0; i < NROWS; i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ns_rows); i++) {
 		bool timerow = strncmp(ns_rows[i], "time", 4) == 0;
 		if (timerow && !have_timens())
 			continue;
@@ -844,7 +778,7 @@ static const char *unsupported(struct nslab_host *h)
 		return "this kernel lacks user or cgroup namespaces";
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
 		return "no cgroup hierarchy with the cpu controller is mounted";
-	return NULL;
+	return NSLAB_NEED_HOST(h, cg_dir);
 }
 
 static int setup(struct nslab_host *h)

@@ -7,6 +7,7 @@
  * programs started inside get a full capability set that is only good in
  * that namespace. Works both under sudo and when nslab itself is unprivileged. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NOBODY 65534
-
 struct ids {
 	uid_t uid;
 	gid_t gid;
@@ -34,7 +33,7 @@ static struct ids lab_ids(struct nslab_host *h)
 {
 	if (h->invoking_uid != 0)
 		return (struct ids){h->invoking_uid, h->invoking_gid};
-	return (struct ids){NOBODY, NOBODY};
+	return (struct ids){NSLAB_NOBODY, NSLAB_NOBODY};
 }
 
 static int read_text(const char *path, char *buf, size_t len)
@@ -204,8 +203,8 @@ static int fn_id(void *arg, char *out, size_t outlen)
 		 "inside:  uid=%u gid=%u%s\n"
 		 "  capabilities of the lab process:     \"%s\"\n"
 		 "  capabilities of a program it starts: \"%s\"",
-		 (unsigned)e, (unsigned)ge, e == NOBODY ? " (65534 = nobody: this uid has no mapping)" : "",
-		 self, child);
+		 (unsigned)e, (unsigned)ge,
+		 e == NSLAB_NOBODY ? " (65534 = nobody: this uid has no mapping)" : "", self, child);
 	return 0;
 }
 

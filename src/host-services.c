@@ -104,7 +104,8 @@ static void take(struct nslab_mount_at *at, struct libmnt_fs *fs)
 	snprintf(at->options, sizeof(at->options), "%s", opts ? opts : "");
 }
 
-int host_mount_at(struct nslab_host *h, pid_t pid, const char *path, unsigned flags, struct nslab_mount_at *at)
+int host_mount_at(struct nslab_host *h, pid_t pid, const char *path, unsigned flags,
+		  struct nslab_mount_at *at)
 {
 	(void)h;
 	if (!at || at->size < offsetof(struct nslab_mount_at, count) + sizeof(at->count) || !path) {
@@ -194,8 +195,8 @@ static bool quietly_done(struct nslab_host *h, bool (*done)(struct nslab_host *h
 	return yes;
 }
 
-int host_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h), int (*perform)(struct nslab_host *h),
-		 const char *already, const char *after)
+int host_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h),
+		 int (*perform)(struct nslab_host *h), const char *already, const char *after)
 {
 	if (done && quietly_done(h, done)) {
 		h->print(h, "%s\n", already ? already : "already done");

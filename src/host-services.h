@@ -8,9 +8,10 @@
 #include "nslab-lab.h"
 
 int host_cg_dir(struct nslab_host *h, const char *name, pid_t pid, char *buf, size_t len);
-int host_mount_at(struct nslab_host *h, pid_t pid, const char *path, unsigned flags, struct nslab_mount_at *at);
-int host_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h), int (*perform)(struct nslab_host *h),
-		 const char *already, const char *after);
+int host_mount_at(struct nslab_host *h, pid_t pid, const char *path, unsigned flags,
+		  struct nslab_mount_at *at);
+int host_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h),
+		 int (*perform)(struct nslab_host *h), const char *already, const char *after);
 int host_share_workdir(struct nslab_host *h);
 
 #endif

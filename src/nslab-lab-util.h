@@ -24,10 +24,12 @@
  * DEALINGS IN THE SOFTWARE.
  */
 /* nslab-lab-util.h: small helpers that labs would otherwise each write
- * again, as static inline functions: nothing here calls the host, so every
- * one of them may run in nslab and in a lab agent alike (an nslab_call_fn may
- * use them). Include it after nslab-lab.h. Same stability rules as
- * nslab-lab.h: names are only added, never changed in meaning.
+ * again, as static inline functions. Apart from nslab_call_main_traced
+ * (which runs in nslab: it calls the host), none calls the host, so they
+ * may run in nslab and in a lab agent alike: the nslab_call_* ones are
+ * ready-made nslab_call_fn for h->call and h->call_main. Include it after
+ * nslab-lab.h. Same stability rules as nslab-lab.h: names are only added,
+ * never changed in meaning.
  *
  * Build with _GNU_SOURCE (or -D_GNU_SOURCE), as the labs do, for the
  * CLONE_* flags of <sched.h>; CLONE_NEWTIME and the filesystem magic numbers
@@ -40,8 +42,10 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -116,8 +120,9 @@ static inline int nslab_proc_stat(pid_t pid, struct nslab_proc_stat *st)
 	const char *p = ok ? strrchr(buf, ')') : NULL;
 	int ppid = 0;
 	/* after ") ": state (3), ppid (4), ... utime (14), stime (15), ... starttime (22) */
-	if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu",
-			 &st->state, &ppid, &st->utime, &st->stime, &st->starttime) != 5) {
+	if (!p ||
+	    sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu",
+		   &st->state, &ppid, &st->utime, &st->stime, &st->starttime) != 5) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -195,6 +200,50 @@ static inline int nslab_call_chroot(void *arg, char *out, size_t outlen)
 	if (chroot((const char *)arg) < 0)
 		return nslab_fail(out, outlen, "chroot");
 	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
+}
+
+/* An nslab_call_fn: every mount of the agent's mount namespace becomes
+ * private, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) (what `mount
+ * --make-rprivate /` does): no mount event crosses to or from the host. */
+static inline int nslab_call_make_private(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return nslab_fail(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+	return 0;
+}
+
+/* An nslab_call_fn: unshare(*(int *)arg); pass &flags, sizeof(int). */
+static inline int nslab_call_unshare(void *arg, char *out, size_t outlen)
+{
+	return unshare(*(int *)arg) < 0 ? nslab_fail(out, outlen, "unshare") : 0;
+}
+
+/* An nslab_call_fn: out gets the agent's own view of its cgroup in the
+ * hierarchy that holds cpu (nslab_proc_cgroup of /proc/self/cgroup). */
+static inline int nslab_call_own_cgroup(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	return nslab_proc_cgroup(0, out, outlen);
+}
+
+/* In nslab (it calls the host): a perform that is one call in the lab's
+ * main process. h->call_main(fn, arg) (which says what failed), then, on
+ * success, h->trace() of the syscall it made. 0 ok, -1 failed. */
+static inline int nslab_call_main_traced(struct nslab_host *h, nslab_call_fn fn, const char *arg,
+					 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static inline int nslab_call_main_traced(struct nslab_host *h, nslab_call_fn fn, const char *arg,
+					 const char *fmt, ...)
+{
+	char line[1024];
+	if (h->call_main(h, fn, arg) < 0)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	h->trace(h, "%s", line);
+	return 0;
 }
 
 #endif
