@@ -34,12 +34,6 @@ static const char *const jail_programs[] = {
 
 /* --- small helpers --- */
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static const char *root_path(struct nslab_host *h)
 {
 	const char *r = h->root(h);
@@ -51,7 +45,7 @@ static bool root_is_host(pid_t pid)
 {
 	char link[64];
 	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
-	return same_file(link, "/");
+	return nslab_same_file(link, "/");
 }
 
 static void proc_target(pid_t pid, const char *what, char *buf, size_t len)
@@ -181,13 +175,8 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "";
-	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
-		int err = errno;
-		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
-		h->error(h, "cd %s: %s", dir, strerror(err));
+	if (nslab_lab_chdir(h, dir, cwd, sizeof(cwd)) < 0)
 		return -1;
-	}
-	h->trace(h, "chdir(\"%s\") = 0", dir);
 	char host[PATH_MAX];
 	proc_target(h->main_pid(h), "cwd", host, sizeof(host));
 	h->print(h, "the lab process's working directory is now %s (getcwd says %s)\n", host, cwd);

@@ -20,12 +20,6 @@
 
 /* --- small file helpers --- */
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -69,7 +63,7 @@ static bool main_in_root(struct nslab_host *h)
 {
 	char link[64];
 	proc_link(h, "root", link, sizeof(link));
-	return is_dir(root_path(h)) && same_file(link, root_path(h)) && !same_file(link, "/");
+	return is_dir(root_path(h)) && nslab_same_file(link, root_path(h)) && !nslab_same_file(link, "/");
 }
 
 /* The ELF interpreter a program asks for (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2. */
@@ -234,13 +228,8 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 	char cwd[PATH_MAX] = "", before[PATH_MAX] = "";
 	struct chroot_data *d = h->lab_data;
 	h->call(h, h->main_pid(h), nslab_call_chdir, ".", 2, before, sizeof(before));
-	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
-		int err = errno;
-		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
-		h->error(h, "cd %s: %s", dir, strerror(err));
+	if (nslab_lab_chdir(h, dir, cwd, sizeof(cwd)) < 0)
 		return -1;
-	}
-	h->trace(h, "chdir(\"%s\") = 0", dir);
 	h->print(h, "the lab process's working directory is now %s\n", cwd);
 	if (d && before[0] == '/' && strcmp(cwd, "/") == 0 && dotdots(dir) > depth(before))
 		d->climbed = true;
@@ -403,7 +392,7 @@ static bool check_ls(struct nslab_host *h)
 	char link[64], bin[PATH_MAX + 8];
 	proc_link(h, "cwd", link, sizeof(link));
 	snprintf(bin, sizeof(bin), "%s/bin", root_path(h));
-	if (!same_file(link, bin)) {
+	if (!nslab_same_file(link, bin)) {
 		h->missing(h, "the lab process's working directory is not /bin in the jail: `cd /bin`");
 		return false;
 	}
@@ -433,7 +422,7 @@ static bool check_climb(struct nslab_host *h)
 	char link[64];
 	const struct chroot_data *d = h->lab_data;
 	proc_link(h, "cwd", link, sizeof(link));
-	if (same_file(link, root_path(h))) {
+	if (nslab_same_file(link, root_path(h))) {
 		if (d && d->climbed)
 			return true;
 		h->missing(h, "the lab process is at the top of the jail, but has not tried to climb past it "

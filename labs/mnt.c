@@ -80,15 +80,7 @@ static int ag_write(void *arg, char *out, size_t outlen)
 
 static bool check_unshare(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "mnt") == 1) {
-		h->missing(h,
-			   "the lab process still shares the host's mount namespace "
-			   "(/proc/%d/ns/mnt is the same as nslab's)",
-			   (int)pid);
-		return false;
-	}
-	return true;
+	return nslab_check_own_ns(h, "mnt", "mount");
 }
 
 static int do_unshare(struct nslab_host *h)

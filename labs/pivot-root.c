@@ -154,13 +154,8 @@ static bool host_untouched(struct nslab_host *h)
 static bool check_private(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "mnt") == 1) {
-		h->missing(h,
-			   "the lab process still shares the host's mount namespace "
-			   "(/proc/%d/ns/mnt is the same as nslab's)",
-			   (int)pid);
+	if (!nslab_check_own_ns(h, "mnt", "mount"))
 		return false;
-	}
 	struct nslab_mount_at f = mount_at(h, pid, "/", false);
 	if (f.nshared > 0) {
 		h->missing(h,

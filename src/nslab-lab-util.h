@@ -24,8 +24,10 @@
  * DEALINGS IN THE SOFTWARE.
  */
 /* nslab-lab-util.h: small helpers that labs would otherwise each write
- * again, as static inline functions. Apart from nslab_call_main_traced
- * (which runs in nslab: it calls the host), none calls the host, so they
+ * again, as static inline functions. Apart from nslab_call_main_traced,
+ * nslab_check_own_ns and nslab_lab_chdir (which run in nslab: they call the
+ * host), none calls
+ * the host, so they
  * may run in nslab and in a lab agent alike: the nslab_call_* ones are
  * ready-made nslab_call_fn for h->call and h->call_main. Include it after
  * nslab-lab.h. Same stability rules as nslab-lab.h: names are only added,
@@ -46,6 +48,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -92,6 +95,26 @@ static inline bool nslab_opt_has(const char *opts, const char *word)
 		p = e ? e + 1 : NULL;
 	}
 	return false;
+}
+
+/* Are a and b the same file (device and inode)? False if either is missing. */
+static inline bool nslab_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The name of an errno value for a trace line ("ENOENT"); "E?" without
+ * glibc 2.32's strerrorname_np. */
+static inline const char *nslab_errno_name(int err)
+{
+#if defined(_GNU_SOURCE) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	const char *name = strerrorname_np(err);
+	return name ? name : "E?";
+#else
+	(void)err;
+	return "E?";
+#endif
 }
 
 /* The fields of /proc/PID/stat that labs read. */
@@ -243,6 +266,37 @@ static inline int nslab_call_main_traced(struct nslab_host *h, nslab_call_fn fn,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	h->trace(h, "%s", line);
+	return 0;
+}
+
+/* In a check (it calls the host): does the lab's main process have a
+ * namespace of this type ("mnt", "ipc") of its own? If not, says so with
+ * h->missing, naming it (`name`: "mount", "IPC"), and returns false. */
+static inline bool nslab_check_own_ns(struct nslab_host *h, const char *type, const char *name)
+{
+	pid_t pid = h->main_pid(h);
+	if (h->same_ns(h, pid, type) != 1)
+		return true;
+	h->missing(
+	    h, "the lab process still shares the host's %s namespace (/proc/%d/ns/%s is the same as nslab's)",
+	    name, (int)pid, type);
+	return false;
+}
+
+/* In nslab (it calls the host): chdir(dir) in the lab's main process,
+ * traced whether it works or not. cwd gets the new working directory as the
+ * process sees it (see nslab_call_chdir). 0 ok, -1 after h->error() ("cd
+ * DIR: ERROR"), errno kept. */
+static inline int nslab_lab_chdir(struct nslab_host *h, const char *dir, char *cwd, size_t len)
+{
+	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, len) < 0) {
+		int err = errno;
+		h->trace(h, "chdir(\"%s\") = -1 %s", dir, nslab_errno_name(err));
+		h->error(h, "cd %s: %s", dir, strerror(err));
+		errno = err;
+		return -1;
+	}
+	h->trace(h, "chdir(\"%s\") = 0", dir);
 	return 0;
 }
 
