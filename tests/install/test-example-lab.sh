@@ -7,7 +7,8 @@
 # installed headers, nslab-lab.h and nslab-lab-util.h), and the installed
 # nslab loads it with --lab-path; as root it is also walked: start, check,
 # its command `rename` (twice: the second says it is done already), check,
-# reset, do, check, stop. Everything lives in one mktemp -d dir, removed at the end.
+# reset, do, check, stop. A small program also checks the helpers of
+# nslab-lab-util.h out of the tree. Everything lives in one mktemp -d dir, removed at the end.
 # Run by `make install-test`.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
@@ -47,6 +48,52 @@ expect "the example includes both headers" grep -q '^#include "nslab-lab-util.h"
 	>"$tmp/cc.log" 2>&1
 expect "the README example compiles as printed with -Wall -Wextra -Werror" test $? -eq 0 || cat "$tmp/cc.log"
 chmod 644 "$tmp/labs/demo.so" 2>/dev/null
+
+# The installed nslab-lab-util.h's helpers, out of the tree with the same
+# flags, against what the shell reads itself: a process whose name holds
+# ") (" (the /proc/PID/stat parser must find the last ')').
+cat >"$tmp/out-of-tree/util.c" <<'C'
+#define _GNU_SOURCE
+#include "nslab-lab.h"
+#include "nslab-lab-util.h"
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+	static const int seven[7];
+	struct nslab_proc_stat st;
+	char cg[4096];
+	pid_t pid = argc > 1 ? (pid_t)atoi(argv[1]) : 0;
+	if (nslab_proc_stat(pid, &st) < 0 || nslab_proc_cgroup(pid, cg, sizeof(cg)) < 0)
+		return 1;
+	printf("ppid %d\nstate %c\ncgroup %s\narray %zu\n", (int)st.ppid, st.state, cg, NSLAB_ARRAY_SIZE(seven));
+	printf("opt %d%d%d%d\n", nslab_opt_has("rw,cpu,cpuacct", "cpu"), nslab_opt_has("rw,cpuset", "cpu"),
+	       nslab_opt_has("cpu", "cpu"), nslab_opt_has("", "cpu"));
+	printf("same %d%d\n", nslab_same_file("/", "/."), nslab_same_file("/", "/proc"));
+	return 0;
+}
+C
+# shellcheck disable=SC2086
+(cd "$tmp/out-of-tree" && cc $cflags -Wall -Wextra -Werror -o "$tmp/util" util.c) >"$tmp/cc-util.log" 2>&1
+expect "a program using nslab-lab-util.h compiles with -Wall -Wextra -Werror" test $? -eq 0 ||
+	cat "$tmp/cc-util.log"
+cp "$(command -v sleep)" "$tmp/a) b (c"
+"$tmp/a) b (c" 30 &
+odd=$!
+sleep 0.2
+got=$("$tmp/util" "$odd" 2>&1)
+# the cpu hierarchy's line of /proc/PID/cgroup, else the v2 "0::" line
+want_cg=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print substr($0, length($1 $2) + 3); v1 = 1; exit }
+	$2 == "" { v2 = substr($0, length($1) + 3) } END { if (!v1) print v2 }' "/proc/$odd/cgroup")
+expect "nslab_proc_stat reads the ppid after a name with ') ('" grep -qx "ppid $$" <<<"$got" || echo "$got"
+expect "nslab_proc_stat reads the state (S: sleeping)" grep -qx "state S" <<<"$got" || echo "$got"
+expect "nslab_proc_cgroup names the cpu hierarchy's cgroup ($want_cg)" grep -qxF "cgroup $want_cg" <<<"$got" ||
+	echo "$got"
+kill "$odd" 2>/dev/null
+wait "$odd" 2>/dev/null
+expect "NSLAB_ARRAY_SIZE counts elements" grep -qx "array 7" <<<"$got"
+expect "nslab_opt_has matches whole options only" grep -qx "opt 1010" <<<"$got" || echo "$got"
+expect "nslab_same_file compares device and inode" grep -qx "same 10" <<<"$got" || echo "$got"
 chmod 755 "$tmp/labs"
 
 nslab=$stage/usr/bin/nslab
