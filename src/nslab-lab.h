@@ -31,8 +31,10 @@
  * no -rdynamic. Build one out of tree with
  *   cc $(pkg-config --cflags nslab-lab) -shared -fPIC -o x.so x.c
  * nslab-lab-util.h, installed next to this one, holds static inline helpers
- * that need no host (mount options, /proc/PID/stat and /proc/PID/cgroup,
- * NSLAB_ARRAY_SIZE, fallbacks for CLONE_NEWTIME and filesystem magics).
+ * (mount options, /proc/PID/stat and /proc/PID/cgroup, ready-made
+ * nslab_call_fn, a few wrappers of host calls, NSLAB_ARRAY_SIZE, fallbacks
+ * for CLONE_NEWTIME and filesystem magics): they are compiled into the
+ * plugin, so using them needs no newer host.
  *
  * Where lab code runs:
  *  - In nslab itself, with its privileges (root under sudo): setup,
