@@ -59,7 +59,7 @@ static bool find_cpu_hier(struct nslab_host *h, struct cpu_hier *c)
  * refuses to mount a filesystem on top of itself at the same mount point
  * (EBUSY): detach it first. The lab's mount namespace is private, so the
  * host keeps its own. out gets "umount" when that happened. */
-static int fn_mount_cgroup(void *arg, char *out, size_t outlen)
+static int ag_mount_cgroup(void *arg, char *out, size_t outlen)
 {
 	const struct cpu_hier *c = arg;
 	struct statfs sf;
@@ -77,7 +77,7 @@ enum { CGFS_NONE, CGFS_OTHER_ROOT, CGFS_OWN_ROOT };
 
 /* Is CG_TARGET a cgroup filesystem whose top directory is the lab's own
  * cgroup (its cgroup.procs lists this process, and nslab/ is not there)? */
-static int fn_check_cgfs(void *arg, char *out, size_t outlen)
+static int ag_check_cgfs(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -201,7 +201,7 @@ static bool check_mount(struct nslab_host *h)
 		h->missing(h, "the lab process shares the host's mount namespace");
 		return false;
 	}
-	int rc = h->call(h, pid, fn_check_cgfs, NULL, 0, NULL, 0);
+	int rc = h->call(h, pid, ag_check_cgfs, NULL, 0, NULL, 0);
 	if (rc == CGFS_NONE) {
 		h->missing(h,
 			   "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace");
@@ -224,7 +224,7 @@ static int do_mount(struct nslab_host *h)
 		return -1;
 	}
 	char did[16] = "";
-	if (h->call(h, h->main_pid(h), fn_mount_cgroup, &c, sizeof(c), did, sizeof(did)) < 0) {
+	if (h->call(h, h->main_pid(h), ag_mount_cgroup, &c, sizeof(c), did, sizeof(did)) < 0) {
 		h->error(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", ..., \"%s\"): %s", c.type, c.opts,
 			 strerror(errno));
 		return -1;

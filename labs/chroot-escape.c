@@ -98,7 +98,7 @@ static pid_t find_escaped(struct nslab_host *h)
 
 /* --- run inside the lab process (h->call) --- */
 
-static int agent_chroot(void *arg, char *out, size_t outlen)
+static int ag_chroot(void *arg, char *out, size_t outlen)
 {
 	(void)out, (void)outlen;
 	return chroot(arg);
@@ -106,7 +106,7 @@ static int agent_chroot(void *arg, char *out, size_t outlen)
 
 /* Forks the escape helper from the lab process: it starts in the jail
  * because its parent is there. out gets the child's PID. */
-static int agent_spawn_escape(void *arg, char *out, size_t outlen)
+static int ag_spawn_escape(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	/* Dies with the lab process even if nslab is SIGKILLed; the setting
@@ -135,7 +135,7 @@ static bool at_top(void)
  * lab process (even stranded between the two chroots): start from the
  * current root so the new one is below the working directory. out: how many
  * chdir("..") calls it took. */
-static int agent_escape_by_hand(void *arg, char *out, size_t outlen)
+static int ag_escape_by_hand(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (chdir("/") < 0 || (mkdir("out", 0755) < 0 && errno != EEXIST) || chroot("out") < 0)
@@ -155,7 +155,7 @@ static int agent_escape_by_hand(void *arg, char *out, size_t outlen)
 static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
-	if (h->call(h, h->main_pid(h), agent_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), ag_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", argv[1], strerrorname_np(err));
 		h->error(h, "chroot %s: %s%s", argv[1], strerror(err),
@@ -192,7 +192,7 @@ static int cmd_escape(struct nslab_host *h, int argc, char **argv)
 			    "`reset` builds a fresh one");
 		return -1;
 	}
-	if (h->call(h, h->main_pid(h), agent_spawn_escape, NULL, 0, out, sizeof(out)) < 0) {
+	if (h->call(h, h->main_pid(h), ag_spawn_escape, NULL, 0, out, sizeof(out)) < 0) {
 		h->error(h, "starting %s in the lab process failed: %s", ESCAPE_BIN, strerror(errno));
 		return -1;
 	}
@@ -296,7 +296,7 @@ static bool check_by_hand(struct nslab_host *h)
 static int do_by_hand(struct nslab_host *h)
 {
 	char ups[16] = "";
-	if (h->call(h, h->main_pid(h), agent_escape_by_hand, NULL, 0, ups, sizeof(ups)) < 0) {
+	if (h->call(h, h->main_pid(h), ag_escape_by_hand, NULL, 0, ups, sizeof(ups)) < 0) {
 		h->error(h, "the escape in the lab process failed: %s", strerror(errno));
 		return -1;
 	}

@@ -92,7 +92,7 @@ static int write_file(const char *path, const char *text)
  * user namespace: clone() kept host root's ids, which have no mapping in
  * it; after setresuid(0) the host sees the mapped, ordinary uid (runc does
  * the same). The capabilities in the namespace stay. */
-static int fn_init(void *arg, char *out, size_t outlen)
+static int ag_init(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -105,7 +105,7 @@ static int fn_init(void *arg, char *out, size_t outlen)
 	return 0;
 }
 
-static int fn_sethostname(void *arg, char *out, size_t outlen)
+static int ag_sethostname(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -113,7 +113,7 @@ static int fn_sethostname(void *arg, char *out, size_t outlen)
 	return sethostname(HOSTNAME, strlen(HOSTNAME));
 }
 
-static int fn_uname(void *arg, char *out, size_t outlen)
+static int ag_uname(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	struct utsname u;
@@ -125,7 +125,7 @@ static int fn_uname(void *arg, char *out, size_t outlen)
 
 /* Part one of the root: a tmpfs on the new root's path, in this mount
  * namespace only. nslab then copies the image into it from the host. */
-static int fn_mount_tmpfs(void *arg, char *out, size_t outlen)
+static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
 {
 	const char *root = arg;
 	(void)out;
@@ -137,7 +137,7 @@ static int fn_mount_tmpfs(void *arg, char *out, size_t outlen)
  * detach the old root. /proc must be mounted while the host's /proc is still
  * visible: in a user namespace the kernel refuses a proc mount that would
  * reveal more than an existing one (mount_too_revealing). */
-static int fn_pivot(void *arg, char *out, size_t outlen)
+static int ag_pivot(void *arg, char *out, size_t outlen)
 {
 	const char *root = arg;
 	char path[4096];
@@ -159,7 +159,7 @@ static int fn_pivot(void *arg, char *out, size_t outlen)
 
 enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
 
-static int fn_rootstate(void *arg, char *out, size_t outlen)
+static int ag_rootstate(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -186,7 +186,7 @@ static int fn_rootstate(void *arg, char *out, size_t outlen)
 
 /* A time namespace: unshare only sets it up for children; write the
  * offsets while nothing lives in it yet, then step in with setns(). */
-static int fn_timens(void *arg, char *out, size_t outlen)
+static int ag_timens(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -210,7 +210,7 @@ static int fn_timens(void *arg, char *out, size_t outlen)
 	return rc;
 }
 
-static int fn_boottime(void *arg, char *out, size_t outlen)
+static int ag_boottime(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -222,7 +222,7 @@ static int fn_boottime(void *arg, char *out, size_t outlen)
 
 /* A busy loop for 1.5 s in a child: it inherits every namespace and the
  * cgroup, so the quota applies to it. */
-static int fn_burn(void *arg, char *out, size_t outlen)
+static int ag_burn(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -258,7 +258,7 @@ static bool check_hostname(struct nslab_host *h)
 		return false;
 	}
 	gethostname(host, sizeof(host));
-	if (h->call(h, pid, fn_uname, NULL, 0, inside, sizeof(inside)) < 0) {
+	if (h->call(h, pid, ag_uname, NULL, 0, inside, sizeof(inside)) < 0) {
 		h->missing(h, "cannot ask the container for its hostname: %s", strerror(errno));
 		return false;
 	}
@@ -273,7 +273,7 @@ static bool check_hostname(struct nslab_host *h)
 
 static int do_hostname(struct nslab_host *h)
 {
-	if (h->call(h, h->main_pid(h), fn_sethostname, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), ag_sethostname, NULL, 0, NULL, 0) < 0) {
 		h->error(h, "sethostname: %s", strerror(errno));
 		return -1;
 	}
@@ -287,7 +287,7 @@ static int do_hostname(struct nslab_host *h)
 static bool check_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	int r = h->call(h, pid, fn_rootstate, NULL, 0, NULL, 0);
+	int r = h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0);
 	if (r < 0) {
 		h->missing(h, "cannot look at the container's root: %s", strerror(errno));
 		return false;
@@ -382,7 +382,7 @@ static int do_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	char root[1024], hostview[1200];
-	if (h->call(h, pid, fn_rootstate, NULL, 0, NULL, 0) == ROOT_ALL) {
+	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) == ROOT_ALL) {
 		h->print(h, "The container already lives on its own root.\n");
 		return 0;
 	}
@@ -391,7 +391,7 @@ static int do_root(struct nslab_host *h)
 		h->error(h, "mkdir %s: %s", root, strerror(errno));
 		return -1;
 	}
-	if (h->call(h, pid, fn_mount_tmpfs, root, strlen(root) + 1, NULL, 0) < 0) {
+	if (h->call(h, pid, ag_mount_tmpfs, root, strlen(root) + 1, NULL, 0) < 0) {
 		h->error(h, "mount tmpfs on %s in the container: %s", root, strerror(errno));
 		return -1;
 	}
@@ -404,7 +404,7 @@ static int do_root(struct nslab_host *h)
 		return -1;
 	h->trace(h, "[nslab copies sh, ls, ps, hostname, ... and their libraries into %s]", hostview);
 	char note[256] = "";
-	if (h->call(h, pid, fn_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
+	if (h->call(h, pid, ag_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
 		int err = errno;
 		if (err == EINVAL && on_rootfs(pid))
 			h->error(
@@ -508,7 +508,7 @@ static bool check_time(struct nslab_host *h)
 	}
 	struct timespec t;
 	clock_gettime(CLOCK_BOOTTIME, &t);
-	int inside = h->call(h, pid, fn_boottime, NULL, 0, NULL, 0);
+	int inside = h->call(h, pid, ag_boottime, NULL, 0, NULL, 0);
 	long diff = (long)inside - (long)t.tv_sec;
 	if (inside < 0 || labs(diff - TIME_OFFSET) > 2) {
 		h->missing(h, "the container's boot time is %+lds off the host's, not %+lds", diff,
@@ -529,7 +529,7 @@ static int do_time(struct nslab_host *h)
 		h->print(h, "The container already has its own clock.\n");
 		return 0;
 	}
-	if (h->call(h, pid, fn_timens, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, pid, ag_timens, NULL, 0, NULL, 0) < 0) {
 		h->error(h, "time namespace: %s", strerror(errno));
 		return -1;
 	}
@@ -564,7 +564,7 @@ static bool check_run(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	bool ok = every_row_differs(h, pid);
-	if (h->call(h, pid, fn_rootstate, NULL, 0, NULL, 0) != ROOT_ALL) {
+	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) != ROOT_ALL) {
 		h->missing(h, "the container's root is not its own tmpfs");
 		ok = false;
 	}
@@ -587,7 +587,7 @@ static int do_run(struct nslab_host *h)
 	if (h->cg_stat(h, CG_NAME, &a) < 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (h->call(h, h->main_pid(h), fn_burn, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), ag_burn, NULL, 0, NULL, 0) < 0) {
 		h->error(h, "cannot start the busy loop: %s", strerror(errno));
 		return -1;
 	}
@@ -613,7 +613,7 @@ static int cmd_build(struct nslab_host *h, int argc, char **argv)
 	(void)argv;
 	pid_t pid = h->main_pid(h);
 	char name[256] = "";
-	h->call(h, pid, fn_uname, NULL, 0, name, sizeof(name));
+	h->call(h, pid, ag_uname, NULL, 0, name, sizeof(name));
 	/* Go on after a failed piece: the others still show something. */
 	int failed = 0;
 	if (strcmp(name, HOSTNAME) != 0 && do_hostname(h) < 0)
@@ -793,7 +793,7 @@ static int setup(struct nslab_host *h)
 	    .clone_flags = CLONE_FLAGS,
 	    .uid_map = uid_map,
 	    .gid_map = gid_map,
-	    .init = fn_init,
+	    .init = ag_init,
 	};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)

@@ -61,7 +61,7 @@ static void sleep_s(double s)
 /* Forks one worker: a busy loop that dies with the lab process. Returns
  * its pid in out. The worker closes the agent's sockets so that nslab
  * still sees the agent's end when the agent dies. */
-static int agent_fork_worker(void *arg, char *out, size_t outlen)
+static int ag_fork_worker(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (outlen < sizeof(pid_t)) {
@@ -237,7 +237,7 @@ static int set_workers(struct nslab_host *h, int n)
 	}
 	while (d->nworkers < n) {
 		pid_t pid = 0;
-		if (h->call(h, h->main_pid(h), agent_fork_worker, NULL, 0, (char *)&pid, sizeof(pid)) < 0 ||
+		if (h->call(h, h->main_pid(h), ag_fork_worker, NULL, 0, (char *)&pid, sizeof(pid)) < 0 ||
 		    pid <= 0) {
 			h->error(h, "cannot fork a worker: %s", strerror(errno));
 			return -1;
