@@ -113,11 +113,8 @@ int host_mount_at(struct nslab_host *h, pid_t pid, const char *path, unsigned fl
 		return -1;
 	}
 	char file[64];
-	if (pid > 0)
-		snprintf(file, sizeof(file), "/proc/%d/mountinfo", (int)pid);
-	else
-		snprintf(file, sizeof(file), "/proc/self/mountinfo");
-	struct libmnt_table *tb = mnt_new_table_from_file(file);
+	struct libmnt_table *tb =
+	    mnt_new_table_from_file(nslab_proc_path(file, sizeof(file), pid, "mountinfo"));
 	if (!tb)
 		return -1;
 	struct nslab_mount_at *full = calloc(1, sizeof(*full));

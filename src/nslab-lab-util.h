@@ -97,6 +97,16 @@ static inline bool nslab_opt_has(const char *opts, const char *word)
 	return false;
 }
 
+/* "/proc/PID/WHAT" into buf, "/proc/self/WHAT" for pid 0; returns buf. */
+static inline char *nslab_proc_path(char *buf, size_t len, pid_t pid, const char *what)
+{
+	if (pid > 0)
+		snprintf(buf, len, "/proc/%d/%s", (int)pid, what);
+	else
+		snprintf(buf, len, "/proc/self/%s", what);
+	return buf;
+}
+
 /* Are a and b the same file (device and inode)? False if either is missing. */
 static inline bool nslab_same_file(const char *a, const char *b)
 {
@@ -131,11 +141,7 @@ struct nslab_proc_stat {
 static inline int nslab_proc_stat(pid_t pid, struct nslab_proc_stat *st)
 {
 	char path[64], buf[2048];
-	if (pid > 0)
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/stat");
-	FILE *f = fopen(path, "re");
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "stat"), "re");
 	if (!f)
 		return -1;
 	bool ok = fgets(buf, sizeof(buf), f) != NULL;
@@ -162,11 +168,7 @@ static inline int nslab_proc_stat(pid_t pid, struct nslab_proc_stat *st)
 static inline int nslab_proc_cgroup(pid_t pid, char *path, size_t len)
 {
 	char file[64], line[1024], v2[1024] = "";
-	if (pid > 0)
-		snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	else
-		snprintf(file, sizeof(file), "/proc/self/cgroup");
-	FILE *f = fopen(file, "re");
+	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
 	if (!f)
 		return -1;
 	bool found = false;
