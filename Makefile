@@ -65,7 +65,7 @@ $(B)/nslab: $(B)/obj/main.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
 
 # A lab is one file: labs/<id>.c -> build/labs/<id>.so
-$(B)/labs/%.so: labs/%.c src/nslab-lab.h | $(B)/labs
+$(B)/labs/%.so: labs/%.c src/nslab-lab.h src/nslab-lab-util.h | $(B)/labs
 	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(LAB_CFLAGS) -shared $(LDFLAGS) -o $@ $< $(LAB_LIBS)
 
 # Helper programs labs run inside their roots (static, so no libraries are needed there).
@@ -181,16 +181,18 @@ install: all
 	@if [ -f scripts/nslab.1 ]; then install -Dm644 scripts/nslab.1 $(DESTDIR)$(MANDIR)/man1/nslab.1; fi
 	@if [ -f scripts/nslab.bash-completion ]; then install -Dm644 scripts/nslab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nslab; fi
 	install -Dm644 src/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h
+	install -m644 src/nslab-lab-util.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab-util.h
 	install -d $(DESTDIR)$(PKGCONFIGDIR)
 	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCLUDEDIR)' 'labdir=$(LABDIR)' '' \
-		'Name: nslab-lab' 'Description: Header for writing nslab lab plugins' 'Version: $(VERSION)' \
+		'Name: nslab-lab' 'Description: Headers for writing nslab lab plugins' 'Version: $(VERSION)' \
 		'Cflags: -I$${includedir}/nslab' >$(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nslab $(DESTDIR)$(MANDIR)/man1/nslab.1 $(DESTDIR)$(BASHCOMPDIR)/nslab
 	rm -rf $(DESTDIR)$(LABDIR)
-	rm -f $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
+	rm -f $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab-util.h
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 	rmdir $(DESTDIR)$(INCLUDEDIR)/nslab 2>/dev/null || true
 
 # One style (.clang-format), applied with `make format`, checked by `make check`.

@@ -6,10 +6,11 @@
  * mounted inside (in the lab's private mount namespace) shows only its own
  * subtree, while the host keeps seeing the full path. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <mntent.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,132 +22,44 @@
 
 #define CG_NAME "lab"
 #define CG_TARGET "/sys/fs/cgroup"
-#ifndef CGROUP_SUPER_MAGIC
-#define CGROUP_SUPER_MAGIC 0x27e0eb
-#endif
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 /* The hierarchy the cpu controller lives in, as mount(2) needs it. */
 struct cpu_hier {
 	char dir[256];  /* where the host mounts it: /sys/fs/cgroup/cpu,cpuacct */
-	char type[16];  /* "cgroup" or "cgroup2" */
+	char type[64];  /* "cgroup" or "cgroup2" */
 	char opts[128]; /* v1 controller options: "cpu,cpuacct"; "" on v2 */
 };
 
-static bool opt_has(const char *opts, const char *want)
+/* The hierarchy holding cpu (h->cg_dir) and how the host mounts it
+ * (h->mount_at). The v1 option list keeps only the controller names (no rw,
+ * relatime...). */
+static bool find_cpu_hier(struct nslab_host *h, struct cpu_hier *c)
 {
-	size_t n = strlen(want);
-	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (strncmp(p, want, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* From /proc/self/mounts: a v1 hierarchy holding "cpu" wins, else cgroup2.
- * The v1 option list keeps only the controller names (no rw, relatime...). */
-static bool find_cpu_hier(struct cpu_hier *c)
-{
-	FILE *f = setmntent("/proc/self/mounts", "re");
-	if (!f)
-		return false;
-	bool found = false;
-	struct mntent *m;
+	struct nslab_mount_at at = {.size = sizeof(at)};
 	memset(c, 0, sizeof(*c));
-	while ((m = getmntent(f))) {
-		if (strcmp(m->mnt_type, "cgroup") == 0 && opt_has(m->mnt_opts, "cpu")) {
-			snprintf(c->dir, sizeof(c->dir), "%s", m->mnt_dir);
-			snprintf(c->type, sizeof(c->type), "cgroup");
-			char copy[256], *save = NULL;
-			snprintf(copy, sizeof(copy), "%s", m->mnt_opts);
-			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				if (strcmp(t, "cpu") && strcmp(t, "cpuacct") && strcmp(t, "cpuset") &&
-				    strncmp(t, "name=", 5) && strcmp(t, "net_cls") && strcmp(t, "net_prio"))
-					continue;
-				size_t l = strlen(c->opts);
-				snprintf(c->opts + l, sizeof(c->opts) - l, "%s%s", l ? "," : "", t);
-			}
-			found = true;
-			break;
-		}
-		if (strcmp(m->mnt_type, "cgroup2") == 0 && !found) {
-			snprintf(c->dir, sizeof(c->dir), "%s", m->mnt_dir);
-			snprintf(c->type, sizeof(c->type), "cgroup2");
-			c->opts[0] = '\0';
-			found = true; /* keep looking: a v1 cpu hierarchy takes precedence */
-		}
-	}
-	endmntent(f);
-	return found;
-}
-
-/* The path of the cpu hierarchy's line in a /proc/PID/cgroup file (as the
- * reader's cgroup namespace shows it). v1: the line whose controller list
- * holds "cpu"; otherwise the "0::" line. */
-static bool cpu_cgroup_of(const char *file, char *path, size_t len)
-{
-	FILE *f = fopen(file, "re");
-	if (!f)
+	if (h->cg_dir(h, "", 0, c->dir, sizeof(c->dir)) < 0 || h->mount_at(h, 0, c->dir, 0, &at) != 1)
 		return false;
-	char line[1024], v2[1024] = "";
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
+	snprintf(c->type, sizeof(c->type), "%s", at.fstype);
+	if (strcmp(at.fstype, "cgroup") != 0)
+		return true;
+	char *save = NULL;
+	for (char *t = strtok_r(at.options, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "cpu") && strcmp(t, "cpuacct") && strcmp(t, "cpuset") &&
+		    strncmp(t, "name=", 5) && strcmp(t, "net_cls") && strcmp(t, "net_prio"))
 			continue;
-		*c2 = '\0';
-		if (c1[1] == '\0')
-			snprintf(v2, sizeof(v2), "%s", c2 + 1);
-		else if (opt_has(c1 + 1, "cpu")) {
-			snprintf(path, len, "%s", c2 + 1);
-			found = true;
-		}
+		size_t l = strlen(c->opts);
+		snprintf(c->opts + l, sizeof(c->opts) - l, "%s%s", l ? "," : "", t);
 	}
-	fclose(f);
-	if (!found && v2[0]) {
-		snprintf(path, len, "%s", v2);
-		found = true;
-	}
-	return found;
+	return true;
 }
 
 /* --- inside the lab process --- */
-
-/* Mounts made in the lab must never propagate back to the host. */
-static int fn_private(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	(void)out;
-	(void)outlen;
-	return mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL); /* the type is ignored */
-}
-
-static int fn_unshare_cgroup(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	(void)out;
-	(void)outlen;
-	return unshare(CLONE_NEWCGROUP);
-}
-
-/* What the lab process reads in its own /proc/self/cgroup. */
-static int fn_self_cgroup(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	if (!cpu_cgroup_of("/proc/self/cgroup", out, outlen)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return 0;
-}
 
 /* On cgroup v2 the host's view already sits on CG_TARGET, and the kernel
  * refuses to mount a filesystem on top of itself at the same mount point
  * (EBUSY): detach it first. The lab's mount namespace is private, so the
  * host keeps its own. out gets "umount" when that happened. */
-static int fn_mount_cgroup(void *arg, char *out, size_t outlen)
+static int ag_mount_cgroup(void *arg, char *out, size_t outlen)
 {
 	const struct cpu_hier *c = arg;
 	struct statfs sf;
@@ -164,7 +77,7 @@ enum { CGFS_NONE, CGFS_OTHER_ROOT, CGFS_OWN_ROOT };
 
 /* Is CG_TARGET a cgroup filesystem whose top directory is the lab's own
  * cgroup (its cgroup.procs lists this process, and nslab/ is not there)? */
-static int fn_check_cgfs(void *arg, char *out, size_t outlen)
+static int ag_check_cgfs(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -191,14 +104,12 @@ static int fn_check_cgfs(void *arg, char *out, size_t outlen)
 
 static bool host_view(struct nslab_host *h, pid_t pid, char *seen, size_t seenlen, char *want, size_t wantlen)
 {
-	char file[64];
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	if (h->cg_path(h, CG_NAME, want, wantlen) < 0) {
 		h->missing(h, "nslab cannot name the lab's cgroup");
 		return false;
 	}
-	if (!cpu_cgroup_of(file, seen, seenlen)) {
-		h->missing(h, "cannot read %s", file);
+	if (nslab_proc_cgroup(pid, seen, seenlen) < 0) {
+		h->missing(h, "cannot read /proc/%d/cgroup", (int)pid);
 		return false;
 	}
 	return true;
@@ -223,15 +134,15 @@ static bool check_cgroup(struct nslab_host *h)
 static int do_cgroup(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	struct cpu_hier c;
-	char path[512] = "";
+	char path[512] = "", dir[PATH_MAX];
 	if (h->cg_create(h, CG_NAME) < 0 || h->cg_attach(h, CG_NAME, pid) < 0)
 		return -1;
 	h->cg_path(h, CG_NAME, path, sizeof(path));
-	const char *dir = find_cpu_hier(&c) ? c.dir : "/sys/fs/cgroup";
-	h->trace(h, "mkdir(\"%s%s\", 0755) = 0", dir, path);
-	h->trace(h, "write(\"%s%s/cgroup.procs\", \"%d\") = 0", dir, path, (int)pid);
-	h->print(h, "The lab process (PID %d) is now in cgroup %s (%s%s).\n", (int)pid, path, dir, path);
+	if (h->cg_dir(h, CG_NAME, 0, dir, sizeof(dir)) < 0)
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", path);
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
+	h->trace(h, "write(\"%s/cgroup.procs\", \"%d\") = 0", dir, (int)pid);
+	h->print(h, "The lab process (PID %d) is now in cgroup %s (%s).\n", (int)pid, path, dir);
 	return 0;
 }
 
@@ -252,7 +163,7 @@ static bool check_cgroupns(struct nslab_host *h)
 		h->missing(h, "the lab process is still in the host's cgroup namespace: `cgroupns`");
 		return false;
 	}
-	if (h->call(h, pid, fn_self_cgroup, NULL, 0, inside, sizeof(inside)) < 0) {
+	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0) {
 		h->missing(h, "cannot read the lab's /proc/self/cgroup: %s", strerror(errno));
 		return false;
 	}
@@ -269,7 +180,8 @@ static bool check_cgroupns(struct nslab_host *h)
 
 static int do_cgroupns(struct nslab_host *h)
 {
-	if (h->call(h, h->main_pid(h), fn_unshare_cgroup, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), nslab_call_unshare, &(int){CLONE_NEWCGROUP}, sizeof(int), NULL, 0) <
+	    0) {
 		h->error(h, "unshare(CLONE_NEWCGROUP): %s", strerror(errno));
 		return -1;
 	}
@@ -289,7 +201,7 @@ static bool check_mount(struct nslab_host *h)
 		h->missing(h, "the lab process shares the host's mount namespace");
 		return false;
 	}
-	int rc = h->call(h, pid, fn_check_cgfs, NULL, 0, NULL, 0);
+	int rc = h->call(h, pid, ag_check_cgfs, NULL, 0, NULL, 0);
 	if (rc == CGFS_NONE) {
 		h->missing(h,
 			   "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace");
@@ -307,12 +219,12 @@ static bool check_mount(struct nslab_host *h)
 static int do_mount(struct nslab_host *h)
 {
 	struct cpu_hier c;
-	if (!find_cpu_hier(&c)) {
+	if (!find_cpu_hier(h, &c)) {
 		h->error(h, "this machine mounts no cgroup hierarchy with the cpu controller");
 		return -1;
 	}
 	char did[16] = "";
-	if (h->call(h, h->main_pid(h), fn_mount_cgroup, &c, sizeof(c), did, sizeof(did)) < 0) {
+	if (h->call(h, h->main_pid(h), ag_mount_cgroup, &c, sizeof(c), did, sizeof(did)) < 0) {
 		h->error(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", ..., \"%s\"): %s", c.type, c.opts,
 			 strerror(errno));
 		return -1;
@@ -413,7 +325,10 @@ static const char *unsupported(struct nslab_host *h)
 	struct cpu_hier c;
 	if (access("/proc/self/ns/cgroup", F_OK) < 0)
 		return "this kernel has no cgroup namespaces (Linux 4.6+)";
-	if (h->cg_mode(h) == NSLAB_CG_NONE || !find_cpu_hier(&c))
+	const char *old = NSLAB_NEED_HOST(h, cg_dir) ?: NSLAB_NEED_HOST(h, mount_at);
+	if (old)
+		return old;
+	if (h->cg_mode(h) == NSLAB_CG_NONE || !find_cpu_hier(h, &c))
 		return "no cgroup hierarchy with the cpu controller is mounted";
 	return NULL;
 }
@@ -423,7 +338,7 @@ static int setup(struct nslab_host *h)
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
 				  .label = "lab",
 				  .clone_flags = CLONE_NEWNS,
-				  .init = fn_private};
+				  .init = nslab_call_make_private};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;

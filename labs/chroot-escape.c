@@ -5,6 +5,7 @@
  * one-shot command, a long-lived escaped process (observable in /proc), and
  * by hand, making the lab process itself do each system call. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,12 +34,6 @@ static const char *const jail_programs[] = {
 
 /* --- small helpers --- */
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static const char *root_path(struct nslab_host *h)
 {
 	const char *r = h->root(h);
@@ -50,7 +45,7 @@ static bool root_is_host(pid_t pid)
 {
 	char link[64];
 	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
-	return same_file(link, "/");
+	return nslab_same_file(link, "/");
 }
 
 static void proc_target(pid_t pid, const char *what, char *buf, size_t len)
@@ -66,17 +61,8 @@ static void proc_target(pid_t pid, const char *what, char *buf, size_t len)
 
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	pid_t ppid = 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "PPid: %d", &ppid) == 1)
-			break;
-	fclose(f);
-	return ppid;
+	struct nslab_proc_stat st;
+	return nslab_proc_stat(pid, &st) == 0 ? st.ppid : 0;
 }
 
 static bool descends_from(pid_t pid, pid_t ancestor)
@@ -112,44 +98,23 @@ static pid_t find_escaped(struct nslab_host *h)
 
 /* --- run inside the lab process (h->call) --- */
 
-static int agent_chroot(void *arg, char *out, size_t outlen)
+static int ag_chroot(void *arg, char *out, size_t outlen)
 {
 	(void)out, (void)outlen;
 	return chroot(arg);
 }
 
-static int agent_chroot_cd_root(void *arg, char *out, size_t outlen)
-{
-	(void)out, (void)outlen;
-	if (chroot(arg) < 0)
-		return -1;
-	return chdir("/");
-}
-
-static int agent_cd(void *arg, char *out, size_t outlen)
-{
-	if (chdir(arg) < 0)
-		return -1;
-	if (out && !getcwd(out, outlen))
-		snprintf(out, outlen, "(unreachable: outside the root)");
-	return 0;
-}
-
 /* Forks the escape helper from the lab process: it starts in the jail
  * because its parent is there. out gets the child's PID. */
-static int agent_spawn_escape(void *arg, char *out, size_t outlen)
+static int ag_spawn_escape(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	/* Dies with the lab process even if nslab is SIGKILLed; the setting
+	 * survives execve of ordinary (not set-user-ID) programs. */
+	pid_t pid = nslab_fork_tied();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		/* Dies with the lab process even if nslab is SIGKILLed; the setting
-		 * survives execve of ordinary (not set-user-ID) programs. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
 		execl(ESCAPE_BIN, "nslab-escape", ESCAPED_CMD, ESCAPED_ARG, (char *)NULL);
 		_exit(127);
 	}
@@ -170,7 +135,7 @@ static bool at_top(void)
  * lab process (even stranded between the two chroots): start from the
  * current root so the new one is below the working directory. out: how many
  * chdir("..") calls it took. */
-static int agent_escape_by_hand(void *arg, char *out, size_t outlen)
+static int ag_escape_by_hand(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (chdir("/") < 0 || (mkdir("out", 0755) < 0 && errno != EEXIST) || chroot("out") < 0)
@@ -190,7 +155,7 @@ static int agent_escape_by_hand(void *arg, char *out, size_t outlen)
 static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
-	if (h->call(h, h->main_pid(h), agent_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), ag_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", argv[1], strerrorname_np(err));
 		h->error(h, "chroot %s: %s%s", argv[1], strerror(err),
@@ -210,13 +175,8 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "";
-	if (h->call(h, h->main_pid(h), agent_cd, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
-		int err = errno;
-		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
-		h->error(h, "cd %s: %s", dir, strerror(err));
+	if (nslab_lab_chdir(h, dir, cwd, sizeof(cwd)) < 0)
 		return -1;
-	}
-	h->trace(h, "chdir(\"%s\") = 0", dir);
 	char host[PATH_MAX];
 	proc_target(h->main_pid(h), "cwd", host, sizeof(host));
 	h->print(h, "the lab process's working directory is now %s (getcwd says %s)\n", host, cwd);
@@ -232,7 +192,7 @@ static int cmd_escape(struct nslab_host *h, int argc, char **argv)
 			    "`reset` builds a fresh one");
 		return -1;
 	}
-	if (h->call(h, h->main_pid(h), agent_spawn_escape, NULL, 0, out, sizeof(out)) < 0) {
+	if (h->call(h, h->main_pid(h), ag_spawn_escape, NULL, 0, out, sizeof(out)) < 0) {
 		h->error(h, "starting %s in the lab process failed: %s", ESCAPE_BIN, strerror(errno));
 		return -1;
 	}
@@ -336,7 +296,7 @@ static bool check_by_hand(struct nslab_host *h)
 static int do_by_hand(struct nslab_host *h)
 {
 	char ups[16] = "";
-	if (h->call(h, h->main_pid(h), agent_escape_by_hand, NULL, 0, ups, sizeof(ups)) < 0) {
+	if (h->call(h, h->main_pid(h), ag_escape_by_hand, NULL, 0, ups, sizeof(ups)) < 0) {
 		h->error(h, "the escape in the lab process failed: %s", strerror(errno));
 		return -1;
 	}
@@ -365,7 +325,7 @@ static int escape_setup(struct nslab_host *h)
 		return -1;
 	}
 	h->set_root(h, root);
-	for (size_t i = 0; i < sizeof(jail_programs) / sizeof(jail_programs[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(jail_programs); i++) {
 		/* Only the shell is essential: a jail without stat is still a jail. */
 		if (i > 0 && access(jail_programs[i], X_OK) != 0)
 			continue;
@@ -392,7 +352,7 @@ static int escape_setup(struct nslab_host *h)
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "jailed"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	if (h->call(h, h->main_pid(h), agent_chroot_cd_root, root, strlen(root) + 1, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), nslab_call_chroot, root, strlen(root) + 1, NULL, 0) < 0) {
 		int err = errno;
 		h->error(h, "chroot %s in the lab process failed: %s%s", root, strerror(err),
 			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)"

@@ -4,6 +4,7 @@
  * and finds that `cd ..` stops at the new /. Checks look at the files in the
  * root and at /proc/<lab pid>/root and /proc/<lab pid>/cwd. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -18,12 +19,6 @@
 #define ROOT_NAME "new-root"
 
 /* --- small file helpers --- */
-
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
 
 static bool is_dir(const char *path)
 {
@@ -68,7 +63,7 @@ static bool main_in_root(struct nslab_host *h)
 {
 	char link[64];
 	proc_link(h, "root", link, sizeof(link));
-	return is_dir(root_path(h)) && same_file(link, root_path(h)) && !same_file(link, "/");
+	return is_dir(root_path(h)) && nslab_same_file(link, root_path(h)) && !nslab_same_file(link, "/");
 }
 
 /* The ELF interpreter a program asks for (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2. */
@@ -169,26 +164,6 @@ static void try_chroot_shell(struct nslab_host *h, const char *cmd)
 		h->trace(h, "execve(\"/bin/sh\", [\"/bin/sh\", \"-c\", \"%s\"], ...) = -1 ENOENT", cmd);
 }
 
-/* --- run inside the lab process (h->call) --- */
-
-static int agent_enter(void *arg, char *out, size_t outlen)
-{
-	(void)out, (void)outlen;
-	if (chroot(arg) < 0)
-		return -1;
-	return chdir("/");
-}
-
-/* chdir(arg); out gets the new working directory as the process sees it. */
-static int agent_cd(void *arg, char *out, size_t outlen)
-{
-	if (chdir(arg) < 0)
-		return -1;
-	if (out && !getcwd(out, outlen))
-		snprintf(out, outlen, "(unreachable: outside the root)");
-	return 0;
-}
-
 /* --- lab commands --- */
 
 static int cmd_enter(struct nslab_host *h, int argc, char **argv)
@@ -207,7 +182,8 @@ static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 			 root_path(h));
 		return -1;
 	}
-	if (h->call(h, h->main_pid(h), agent_enter, root_path(h), strlen(root_path(h)) + 1, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), nslab_call_chroot, root_path(h), strlen(root_path(h)) + 1, NULL, 0) <
+	    0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", root_path(h), strerrorname_np(err));
 		h->error(h, "chroot in the lab process failed: %s%s", strerror(err),
@@ -251,14 +227,9 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "", before[PATH_MAX] = "";
 	struct chroot_data *d = h->lab_data;
-	h->call(h, h->main_pid(h), agent_cd, ".", 2, before, sizeof(before));
-	if (h->call(h, h->main_pid(h), agent_cd, dir, strlen(dir) + 1, cwd, sizeof(cwd)) < 0) {
-		int err = errno;
-		h->trace(h, "chdir(\"%s\") = -1 %s", dir, strerrorname_np(err));
-		h->error(h, "cd %s: %s", dir, strerror(err));
+	h->call(h, h->main_pid(h), nslab_call_chdir, ".", 2, before, sizeof(before));
+	if (nslab_lab_chdir(h, dir, cwd, sizeof(cwd)) < 0)
 		return -1;
-	}
-	h->trace(h, "chdir(\"%s\") = 0", dir);
 	h->print(h, "the lab process's working directory is now %s\n", cwd);
 	if (d && before[0] == '/' && strcmp(cwd, "/") == 0 && dotdots(dir) > depth(before))
 		d->climbed = true;
@@ -398,7 +369,7 @@ static int do_enter(struct nslab_host *h)
 static const char *ls_in_root(struct nslab_host *h)
 {
 	static const char *const cands[] = {"/bin/ls", "/usr/bin/ls"};
-	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(cands); i++) {
 		char p[PATH_MAX];
 		under_root(h, cands[i], p, sizeof(p));
 		if (is_exec_file(p))
@@ -421,7 +392,7 @@ static bool check_ls(struct nslab_host *h)
 	char link[64], bin[PATH_MAX + 8];
 	proc_link(h, "cwd", link, sizeof(link));
 	snprintf(bin, sizeof(bin), "%s/bin", root_path(h));
-	if (!same_file(link, bin)) {
+	if (!nslab_same_file(link, bin)) {
 		h->missing(h, "the lab process's working directory is not /bin in the jail: `cd /bin`");
 		return false;
 	}
@@ -451,7 +422,7 @@ static bool check_climb(struct nslab_host *h)
 	char link[64];
 	const struct chroot_data *d = h->lab_data;
 	proc_link(h, "cwd", link, sizeof(link));
-	if (same_file(link, root_path(h))) {
+	if (nslab_same_file(link, root_path(h))) {
 		if (d && d->climbed)
 			return true;
 		h->missing(h, "the lab process is at the top of the jail, but has not tried to climb past it "

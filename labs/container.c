@@ -8,10 +8,11 @@
  * a cgroup namespace rooted there, a time namespace, and finally run a busy
  * loop under the limit. `build` does all of it in one go. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <mntent.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,20 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef TMPFS_MAGIC
-#define TMPFS_MAGIC 0x01021994
-#endif
-
 #define HOSTNAME "container"
 #define CG_NAME "container"
 #define QUOTA_US 50000L
 #define PERIOD_US 100000L
 #define TIME_OFFSET 864000L /* ten days, in seconds */
 #define OLDROOT "/.oldroot"
-#define NOBODY 65534
 #define CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET)
 
 /* What goes into the image: a shell and the tools the steps use. */
@@ -53,7 +46,6 @@ static const char *const programs[] = {
 static const char *const ns_rows[] = {
     "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts",
 };
-#define NROWS (sizeof(ns_rows) / sizeof(ns_rows[0]))
 
 struct ids {
 	uid_t uid;
@@ -66,7 +58,7 @@ static struct ids outside_ids(struct nslab_host *h)
 {
 	if (h->invoking_uid != 0)
 		return (struct ids){h->invoking_uid, h->invoking_gid};
-	return (struct ids){NOBODY, NOBODY};
+	return (struct ids){NSLAB_NOBODY, NSLAB_NOBODY};
 }
 
 /* The new root's path: the same string inside the container's mount
@@ -79,45 +71,6 @@ static void newroot(struct nslab_host *h, char *buf, size_t len)
 static bool have_timens(void)
 {
 	return access("/proc/self/ns/time", F_OK) == 0;
-}
-
-static bool opt_has(const char *opts, const char *want)
-{
-	size_t n = strlen(want);
-	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (strncmp(p, want, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* The cpu hierarchy's path in a /proc/PID/cgroup file (v1 line holding
- * "cpu", else the v2 "0::" line), as the reader's cgroup namespace shows it. */
-static bool cpu_cgroup_of(const char *file, char *path, size_t len)
-{
-	FILE *f = fopen(file, "re");
-	if (!f)
-		return false;
-	char line[1024], v2[1024] = "";
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		if (c1[1] == '\0')
-			snprintf(v2, sizeof(v2), "%s", c2 + 1);
-		else if (opt_has(c1 + 1, "cpu")) {
-			snprintf(path, len, "%s", c2 + 1);
-			found = true;
-		}
-	}
-	fclose(f);
-	if (!found && v2[0]) {
-		snprintf(path, len, "%s", v2);
-		found = true;
-	}
-	return found;
 }
 
 static int write_file(const char *path, const char *text)
@@ -139,7 +92,7 @@ static int write_file(const char *path, const char *text)
  * user namespace: clone() kept host root's ids, which have no mapping in
  * it; after setresuid(0) the host sees the mapped, ordinary uid (runc does
  * the same). The capabilities in the namespace stay. */
-static int fn_init(void *arg, char *out, size_t outlen)
+static int ag_init(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -152,7 +105,7 @@ static int fn_init(void *arg, char *out, size_t outlen)
 	return 0;
 }
 
-static int fn_sethostname(void *arg, char *out, size_t outlen)
+static int ag_sethostname(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -160,7 +113,7 @@ static int fn_sethostname(void *arg, char *out, size_t outlen)
 	return sethostname(HOSTNAME, strlen(HOSTNAME));
 }
 
-static int fn_uname(void *arg, char *out, size_t outlen)
+static int ag_uname(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	struct utsname u;
@@ -172,7 +125,7 @@ static int fn_uname(void *arg, char *out, size_t outlen)
 
 /* Part one of the root: a tmpfs on the new root's path, in this mount
  * namespace only. nslab then copies the image into it from the host. */
-static int fn_mount_tmpfs(void *arg, char *out, size_t outlen)
+static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
 {
 	const char *root = arg;
 	(void)out;
@@ -184,7 +137,7 @@ static int fn_mount_tmpfs(void *arg, char *out, size_t outlen)
  * detach the old root. /proc must be mounted while the host's /proc is still
  * visible: in a user namespace the kernel refuses a proc mount that would
  * reveal more than an existing one (mount_too_revealing). */
-static int fn_pivot(void *arg, char *out, size_t outlen)
+static int ag_pivot(void *arg, char *out, size_t outlen)
 {
 	const char *root = arg;
 	char path[4096];
@@ -206,7 +159,7 @@ static int fn_pivot(void *arg, char *out, size_t outlen)
 
 enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
 
-static int fn_rootstate(void *arg, char *out, size_t outlen)
+static int ag_rootstate(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -231,27 +184,9 @@ static int fn_rootstate(void *arg, char *out, size_t outlen)
 	return r;
 }
 
-static int fn_unshare_cgroup(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	(void)out;
-	(void)outlen;
-	return unshare(CLONE_NEWCGROUP);
-}
-
-static int fn_self_cgroup(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	if (!cpu_cgroup_of("/proc/self/cgroup", out, outlen)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return 0;
-}
-
 /* A time namespace: unshare only sets it up for children; write the
  * offsets while nothing lives in it yet, then step in with setns(). */
-static int fn_timens(void *arg, char *out, size_t outlen)
+static int ag_timens(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -275,7 +210,7 @@ static int fn_timens(void *arg, char *out, size_t outlen)
 	return rc;
 }
 
-static int fn_boottime(void *arg, char *out, size_t outlen)
+static int ag_boottime(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -287,16 +222,15 @@ static int fn_boottime(void *arg, char *out, size_t outlen)
 
 /* A busy loop for 1.5 s in a child: it inherits every namespace and the
  * cgroup, so the quota applies to it. */
-static int fn_burn(void *arg, char *out, size_t outlen)
+static int ag_burn(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
 	(void)outlen;
-	pid_t pid = fork();
+	pid_t pid = nslab_fork_tied();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* CLOCK_REALTIME: the one clock a time namespace leaves alone (a
 		 * step back ends the loop rather than prolonging it). */
 		struct timespec t0, t;
@@ -324,7 +258,7 @@ static bool check_hostname(struct nslab_host *h)
 		return false;
 	}
 	gethostname(host, sizeof(host));
-	if (h->call(h, pid, fn_uname, NULL, 0, inside, sizeof(inside)) < 0) {
+	if (h->call(h, pid, ag_uname, NULL, 0, inside, sizeof(inside)) < 0) {
 		h->missing(h, "cannot ask the container for its hostname: %s", strerror(errno));
 		return false;
 	}
@@ -339,7 +273,7 @@ static bool check_hostname(struct nslab_host *h)
 
 static int do_hostname(struct nslab_host *h)
 {
-	if (h->call(h, h->main_pid(h), fn_sethostname, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), ag_sethostname, NULL, 0, NULL, 0) < 0) {
 		h->error(h, "sethostname: %s", strerror(errno));
 		return -1;
 	}
@@ -353,7 +287,7 @@ static int do_hostname(struct nslab_host *h)
 static bool check_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	int r = h->call(h, pid, fn_rootstate, NULL, 0, NULL, 0);
+	int r = h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0);
 	if (r < 0) {
 		h->missing(h, "cannot look at the container's root: %s", strerror(errno));
 		return false;
@@ -379,7 +313,7 @@ static int add_image(struct nslab_host *h, const char *hostview)
 {
 	char path[4200];
 	static const char *const dirs[] = {"/proc", "/dev", "/tmp", "/etc", "/root"};
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(dirs); i++) {
 		snprintf(path, sizeof(path), "%s%s", hostview, dirs[i]);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 			h->error(h, "mkdir %s: %s", path, strerror(errno));
@@ -392,7 +326,7 @@ static int add_image(struct nslab_host *h, const char *hostview)
 	write_file(path, "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
 	snprintf(path, sizeof(path), "%s/etc/group", hostview);
 	write_file(path, "root:x:0:\nnogroup:x:65534:\n");
-	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(programs); i++) {
 		if (access(programs[i], X_OK) < 0)
 			continue; /* an optional tool this host lacks */
 		if (h->rootfs_add(h, hostview, programs[i]) < 0)
@@ -448,7 +382,7 @@ static int do_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	char root[1024], hostview[1200];
-	if (h->call(h, pid, fn_rootstate, NULL, 0, NULL, 0) == ROOT_ALL) {
+	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) == ROOT_ALL) {
 		h->print(h, "The container already lives on its own root.\n");
 		return 0;
 	}
@@ -457,7 +391,7 @@ static int do_root(struct nslab_host *h)
 		h->error(h, "mkdir %s: %s", root, strerror(errno));
 		return -1;
 	}
-	if (h->call(h, pid, fn_mount_tmpfs, root, strlen(root) + 1, NULL, 0) < 0) {
+	if (h->call(h, pid, ag_mount_tmpfs, root, strlen(root) + 1, NULL, 0) < 0) {
 		h->error(h, "mount tmpfs on %s in the container: %s", root, strerror(errno));
 		return -1;
 	}
@@ -470,7 +404,7 @@ static int do_root(struct nslab_host *h)
 		return -1;
 	h->trace(h, "[nslab copies sh, ls, ps, hostname, ... and their libraries into %s]", hostview);
 	char note[256] = "";
-	if (h->call(h, pid, fn_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
+	if (h->call(h, pid, ag_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
 		int err = errno;
 		if (err == EINVAL && on_rootfs(pid))
 			h->error(
@@ -502,11 +436,10 @@ static int do_root(struct nslab_host *h)
 static bool check_cgroup(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	char want[512] = "", seen[512] = "", inside[512] = "", file[64];
+	char want[512] = "", seen[512] = "", inside[512] = "";
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	h->cg_path(h, CG_NAME, want, sizeof(want));
-	if (!cpu_cgroup_of(file, seen, sizeof(seen)) || strcmp(seen, want) != 0) {
+	if (nslab_proc_cgroup(pid, seen, sizeof(seen)) < 0 || strcmp(seen, want) != 0) {
 		h->missing(h, "the container is not in its cgroup %s (the host sees %s): `limit`", want,
 			   seen);
 		return false;
@@ -520,7 +453,7 @@ static bool check_cgroup(struct nslab_host *h)
 		h->missing(h, "the container still shares the host's cgroup namespace");
 		return false;
 	}
-	if (h->call(h, pid, fn_self_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
+	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
 	    strcmp(inside, "/") != 0) {
 		h->missing(h, "inside, the container reads its cgroup as \"%s\", not /", inside);
 		ok = false;
@@ -531,7 +464,7 @@ static bool check_cgroup(struct nslab_host *h)
 static int do_cgroup(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	char path[512] = "";
+	char path[512] = "", dir[PATH_MAX];
 	if (h->cg_create(h, CG_NAME) < 0 || h->cg_set_quota(h, CG_NAME, QUOTA_US, PERIOD_US) < 0 ||
 	    h->cg_attach(h, CG_NAME, pid) < 0) {
 		if (geteuid() != 0)
@@ -541,16 +474,17 @@ static int do_cgroup(struct nslab_host *h)
 		return -1;
 	}
 	h->cg_path(h, CG_NAME, path, sizeof(path));
+	if (h->cg_dir(h, CG_NAME, 0, dir, sizeof(dir)) < 0)
+		snprintf(dir, sizeof(dir), "<cpu hierarchy>%s", path);
 	bool v2 = h->cg_mode(h) == NSLAB_CG_V2;
-	h->trace(h, "mkdir(\"<cpu hierarchy>%s\", 0755) = 0", path);
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
 	if (v2)
-		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.max\", \"%ld %ld\") = 0", path, QUOTA_US,
-			 PERIOD_US);
+		h->trace(h, "write(\"%s/cpu.max\", \"%ld %ld\") = 0", dir, QUOTA_US, PERIOD_US);
 	else
-		h->trace(h, "write(\"<cpu hierarchy>%s/cpu.cfs_quota_us\", \"%ld\") = 0", path, QUOTA_US);
-	h->trace(h, "write(\"<cpu hierarchy>%s/cgroup.procs\", \"%d\") = 0", path, (int)pid);
+		h->trace(h, "write(\"%s/cpu.cfs_quota_us\", \"%ld\") = 0", dir, QUOTA_US);
+	h->trace(h, "write(\"%s/cgroup.procs\", \"%d\") = 0", dir, (int)pid);
 	if (h->same_ns(h, pid, "cgroup") == 1) {
-		if (h->call(h, pid, fn_unshare_cgroup, NULL, 0, NULL, 0) < 0) {
+		if (h->call(h, pid, nslab_call_unshare, &(int){CLONE_NEWCGROUP}, sizeof(int), NULL, 0) < 0) {
 			h->error(h, "unshare(CLONE_NEWCGROUP): %s", strerror(errno));
 			return -1;
 		}
@@ -574,7 +508,7 @@ static bool check_time(struct nslab_host *h)
 	}
 	struct timespec t;
 	clock_gettime(CLOCK_BOOTTIME, &t);
-	int inside = h->call(h, pid, fn_boottime, NULL, 0, NULL, 0);
+	int inside = h->call(h, pid, ag_boottime, NULL, 0, NULL, 0);
 	long diff = (long)inside - (long)t.tv_sec;
 	if (inside < 0 || labs(diff - TIME_OFFSET) > 2) {
 		h->missing(h, "the container's boot time is %+lds off the host's, not %+lds", diff,
@@ -595,7 +529,7 @@ static int do_time(struct nslab_host *h)
 		h->print(h, "The container already has its own clock.\n");
 		return 0;
 	}
-	if (h->call(h, pid, fn_timens, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, pid, ag_timens, NULL, 0, NULL, 0) < 0) {
 		h->error(h, "time namespace: %s", strerror(errno));
 		return -1;
 	}
@@ -613,7 +547,7 @@ static int do_time(struct nslab_host *h)
 static bool every_row_differs(struct nslab_host *h, pid_t pid)
 {
 	bool ok = true;
-	for (size_t i = 0; i < NROWS; i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ns_rows); i++) {
 		bool timerow = strncmp(ns_rows[i], "time", 4) == 0;
 		if (timerow && !have_timens())
 			continue;
@@ -630,7 +564,7 @@ static bool check_run(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	bool ok = every_row_differs(h, pid);
-	if (h->call(h, pid, fn_rootstate, NULL, 0, NULL, 0) != ROOT_ALL) {
+	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) != ROOT_ALL) {
 		h->missing(h, "the container's root is not its own tmpfs");
 		ok = false;
 	}
@@ -653,7 +587,7 @@ static int do_run(struct nslab_host *h)
 	if (h->cg_stat(h, CG_NAME, &a) < 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (h->call(h, h->main_pid(h), fn_burn, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), ag_burn, NULL, 0, NULL, 0) < 0) {
 		h->error(h, "cannot start the busy loop: %s", strerror(errno));
 		return -1;
 	}
@@ -679,7 +613,7 @@ static int cmd_build(struct nslab_host *h, int argc, char **argv)
 	(void)argv;
 	pid_t pid = h->main_pid(h);
 	char name[256] = "";
-	h->call(h, pid, fn_uname, NULL, 0, name, sizeof(name));
+	h->call(h, pid, ag_uname, NULL, 0, name, sizeof(name));
 	/* Go on after a failed piece: the others still show something. */
 	int failed = 0;
 	if (strcmp(name, HOSTNAME) != 0 && do_hostname(h) < 0)
@@ -844,7 +778,7 @@ static const char *unsupported(struct nslab_host *h)
 		return "this kernel lacks user or cgroup namespaces";
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
 		return "no cgroup hierarchy with the cpu controller is mounted";
-	return NULL;
+	return NSLAB_NEED_HOST(h, cg_dir);
 }
 
 static int setup(struct nslab_host *h)
@@ -859,7 +793,7 @@ static int setup(struct nslab_host *h)
 	    .clone_flags = CLONE_FLAGS,
 	    .uid_map = uid_map,
 	    .gid_map = gid_map,
-	    .init = fn_init,
+	    .init = ag_init,
 	};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)

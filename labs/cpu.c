@@ -8,12 +8,12 @@
  * on a hybrid machine with cpu and cpuacct on separate hierarchies, a
  * cgroup made by hand in the cpu hierarchy has no cpuacct.usage at all. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <mntent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,21 +61,17 @@ static void sleep_s(double s)
 /* Forks one worker: a busy loop that dies with the lab process. Returns
  * its pid in out. The worker closes the agent's sockets so that nslab
  * still sees the agent's end when the agent dies. */
-static int agent_fork_worker(void *arg, char *out, size_t outlen)
+static int ag_fork_worker(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	if (outlen < sizeof(pid_t)) {
 		errno = EINVAL;
 		return -1;
 	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = nslab_fork_tied();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(0);
 		prctl(PR_SET_NAME, "nslab-worker");
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
@@ -88,68 +84,17 @@ static int agent_fork_worker(void *arg, char *out, size_t outlen)
 
 /* --- host side: where the files are --- */
 
-static bool opt_has(const char *opts, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = opts; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && strncmp(p, word, n) == 0)
-			return true;
-		p = e ? e + 1 : NULL;
-	}
-	return false;
-}
-
-/* Does this cgroup2 mount offer the cpu controller? */
-static bool v2_has_cpu(const char *mnt)
-{
-	char path[PATH_MAX + 32], buf[512];
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", mnt);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	for (char *save, *t = ok ? strtok_r(buf, " \n", &save) : NULL; t; t = strtok_r(NULL, " \n", &save))
-		if (strcmp(t, "cpu") == 0)
-			return true;
-	return false;
-}
-
-/* The mount point of the hierarchy holding the cpu controller: a v1 mount
- * with the "cpu" option (not "cpuset"), else the cgroup2 mount. */
-static bool cpu_mount(char *buf, size_t len)
-{
-	FILE *f = setmntent("/proc/self/mounts", "re");
-	if (!f)
-		return false;
-	char v2[PATH_MAX] = "";
-	bool found = false;
-	struct mntent *m;
-	while (!found && (m = getmntent(f))) {
-		if (strcmp(m->mnt_type, "cgroup2") == 0 && !v2[0] && v2_has_cpu(m->mnt_dir))
-			snprintf(v2, sizeof(v2), "%s", m->mnt_dir);
-		if (strcmp(m->mnt_type, "cgroup") == 0 && opt_has(m->mnt_opts, "cpu")) {
-			snprintf(buf, len, "%s", m->mnt_dir);
-			found = true;
-		}
-	}
-	endmntent(f);
-	if (!found && v2[0]) {
-		snprintf(buf, len, "%s", v2);
-		found = true;
-	}
-	return found;
-}
-
-/* The cgroup's directory: "/sys/fs/cgroup/cpu/nslab/123/cpu" on v1. */
+/* The cgroup's directory: "/sys/fs/cgroup/cpu/nslab/123/cpu" on v1. A fake
+ * host in a test may have no cg_dir: the callers then say "?". */
 static bool cg_dir(struct nslab_host *h, char *buf, size_t len)
 {
-	char mnt[PATH_MAX], rel[512];
-	if (!cpu_mount(mnt, sizeof(mnt)) || h->cg_path(h, CG_NAME, rel, sizeof(rel)) < 0)
-		return false;
-	return snprintf(buf, len, "%s%s", mnt, rel) < (int)len;
+	return NSLAB_HOST_CAN(h, cg_dir) && h->cg_dir(h, CG_NAME, 0, buf, len) == 0;
+}
+
+/* The mount point of the hierarchy holding the cpu controller. */
+static bool cpu_mount(struct nslab_host *h, char *buf, size_t len)
+{
+	return NSLAB_HOST_CAN(h, cg_dir) && h->cg_dir(h, "", 0, buf, len) == 0;
 }
 
 static bool v2(struct nslab_host *h)
@@ -166,15 +111,8 @@ static const char *quota_file(struct nslab_host *h)
 
 static bool alive(pid_t pid)
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	char *p = ok ? strrchr(buf, ')') : NULL;
-	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	struct nslab_proc_stat st;
+	return nslab_proc_stat(pid, &st) == 0 && st.state != 'Z' && st.state != 'X';
 }
 
 /* Forgets workers that are gone (killed by hand, or by a cgroup removal). */
@@ -192,19 +130,10 @@ static int live_workers(struct nslab_host *h)
 /* utime + stime of one process, in seconds. */
 static double proc_cpu_s(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	struct nslab_proc_stat st;
+	if (nslab_proc_stat(pid, &st) < 0)
 		return 0;
-	bool ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	char *p = ok ? strrchr(buf, ')') : NULL;
-	unsigned long ut = 0, st = 0;
-	/* after ") ": state is field 3; utime and stime are fields 14 and 15 */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return (double)(st.utime + st.stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static double workers_cpu_s(struct nslab_host *h)
@@ -219,24 +148,9 @@ static double workers_cpu_s(struct nslab_host *h)
 /* Is pid in the lab's cgroup, in the hierarchy that holds cpu? */
 static bool in_cgroup(struct nslab_host *h, pid_t pid)
 {
-	char want[512], path[64], line[1024];
-	if (h->cg_path(h, CG_NAME, want, sizeof(want)) < 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool in = false;
-	while (!in && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2 || strcmp(c2 + 1, want) != 0)
-			continue;
-		*c2 = '\0';
-		in = c1[1] == '\0' || opt_has(c1 + 1, "cpu");
-	}
-	fclose(f);
-	return in;
+	char want[512], seen[1024];
+	return h->cg_path(h, CG_NAME, want, sizeof(want)) == 0 &&
+	       nslab_proc_cgroup(pid, seen, sizeof(seen)) == 0 && strcmp(seen, want) == 0;
 }
 
 static bool cg_exists(struct nslab_host *h)
@@ -323,7 +237,7 @@ static int set_workers(struct nslab_host *h, int n)
 	}
 	while (d->nworkers < n) {
 		pid_t pid = 0;
-		if (h->call(h, h->main_pid(h), agent_fork_worker, NULL, 0, (char *)&pid, sizeof(pid)) < 0 ||
+		if (h->call(h, h->main_pid(h), ag_fork_worker, NULL, 0, (char *)&pid, sizeof(pid)) < 0 ||
 		    pid <= 0) {
 			h->error(h, "cannot fork a worker: %s", strerror(errno));
 			return -1;
@@ -868,9 +782,12 @@ static const struct nslab_step steps[] = {
 static const char *unsupported(struct nslab_host *h)
 {
 	char mnt[PATH_MAX];
+	const char *old = NSLAB_NEED_HOST(h, cg_dir);
+	if (old)
+		return old;
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
 		return "there is no cgroup filesystem at /sys/fs/cgroup";
-	if (!cpu_mount(mnt, sizeof(mnt)))
+	if (!cpu_mount(h, mnt, sizeof(mnt)))
 		return "no cgroup hierarchy offers the cpu controller (not in "
 		       "/sys/fs/cgroup/cgroup.controllers, "
 		       "no v1 cpu mount): check cgroup_disable= on the kernel command line";
@@ -889,7 +806,7 @@ static int setup(struct nslab_host *h)
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	char mnt[PATH_MAX] = "?";
-	cpu_mount(mnt, sizeof(mnt));
+	cpu_mount(h, mnt, sizeof(mnt));
 	h->print(h, "This machine runs %s; the cpu controller is mounted at %s.\n",
 		 h->cg_mode(h) == NSLAB_CG_HYBRID
 		     ? "hybrid cgroups (v1 controllers, v2 at /sys/fs/cgroup/unified)"

@@ -6,6 +6,7 @@
  * file written on it, stay invisible to the host: the directory is there on
  * both sides, the filesystem on it only in the lab. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,36 +22,15 @@
 #define DATA "data"
 #define FILE_NAME "hello.txt"
 
-/* --- mountinfo (parsed by the host: h->each_mount) --- */
-
-struct find {
-	const char *point; /* the mount point looked for */
-	char fstype[64];   /* of the last match */
-	int count, shared;
-};
-
-/* The last match wins: mountinfo lists a mount after the one it covers. */
-static bool find_cb(const struct nslab_mount *m, void *ud)
-{
-	struct find *f = ud;
-	if (strcmp(m->target, f->point) == 0) {
-		snprintf(f->fstype, sizeof(f->fstype), "%s", m->fstype);
-		f->count++;
-	}
-	if (m->shared)
-		f->shared++;
-	return true;
-}
-
-static struct find find_mount(struct nslab_host *h, pid_t pid, const char *point)
-{
-	struct find f = {.point = point};
-	if (h->each_mount(h, pid, find_cb, &f) < 0)
-		f.count = -1;
-	return f;
-}
-
 /* --- small helpers --- */
+
+/* What is mounted on point in pid's mount namespace (h->mount_at). */
+static struct nslab_mount_at mount_at(struct nslab_host *h, pid_t pid, const char *point)
+{
+	struct nslab_mount_at at = {.size = sizeof(at)};
+	h->mount_at(h, pid, point, 0, &at);
+	return at;
+}
 
 static void data_path(struct nslab_host *h, char *buf, size_t len)
 {
@@ -74,23 +54,10 @@ static int count_files(const char *dir)
 
 /* --- run inside the lab process (h->call) --- */
 
-static int ag_chdir(void *arg, char *out, size_t outlen)
-{
-	return chdir(arg) < 0 ? nslab_fail(out, outlen, "chdir") : 0;
-}
-
 static int ag_unshare(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	return unshare(CLONE_NEWNS) < 0 ? nslab_fail(out, outlen, "unshare(CLONE_NEWNS)") : 0;
-}
-
-static int ag_private(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return nslab_fail(out, outlen, "mount(MS_REC|MS_PRIVATE)");
-	return 0;
 }
 
 static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
@@ -113,36 +80,19 @@ static int ag_write(void *arg, char *out, size_t outlen)
 
 static bool check_unshare(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "mnt") == 1) {
-		h->missing(h,
-			   "the lab process still shares the host's mount namespace "
-			   "(/proc/%d/ns/mnt is the same as nslab's)",
-			   (int)pid);
-		return false;
-	}
-	return true;
+	return nslab_check_own_ns(h, "mnt", "mount");
 }
 
 static int do_unshare(struct nslab_host *h)
 {
-	if (h->call_main(h, ag_unshare, NULL) < 0)
-		return -1;
-	h->trace(h, "unshare(CLONE_NEWNS) = 0");
-	return 0;
+	return nslab_call_main_traced(h, ag_unshare, NULL, "unshare(CLONE_NEWNS) = 0");
 }
 
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (h->same_ns(h, h->main_pid(h), "mnt") != 1) {
-		h->print(h, "the lab process already has its own mount namespace\n");
-		return 0;
-	}
-	if (do_unshare(h) < 0)
-		return -1;
-	h->print(h, "unshare(CLONE_NEWNS) = 0\n");
-	return 0;
+	return h->do_once(h, check_unshare, do_unshare, "the lab process already has its own mount namespace",
+			  NULL);
 }
 
 /* --- step 2: private propagation --- */
@@ -152,12 +102,12 @@ static bool check_private(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	if (!check_unshare(h))
 		return false;
-	struct find f = find_mount(h, pid, "/");
-	if (f.shared > 0) {
+	struct nslab_mount_at f = mount_at(h, pid, "/");
+	if (f.nshared > 0) {
 		h->missing(h,
-			   "%d mount(s) of the lab are still shared with the host (\"shared:N\" in "
+			   "%u mount(s) of the lab are still shared with the host (\"shared:N\" in "
 			   "/proc/%d/mountinfo)",
-			   f.shared, (int)pid);
+			   f.nshared, (int)pid);
 		return false;
 	}
 	return true;
@@ -165,10 +115,8 @@ static bool check_private(struct nslab_host *h)
 
 static int do_private(struct nslab_host *h)
 {
-	if (h->call_main(h, ag_private, NULL) < 0)
-		return -1;
-	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-	return 0;
+	return nslab_call_main_traced(h, nslab_call_make_private, NULL,
+				      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
 }
 
 /* --- step 3: a tmpfs inside --- */
@@ -177,7 +125,7 @@ static bool check_mount(struct nslab_host *h)
 {
 	char dp[PATH_MAX];
 	data_path(h, dp, sizeof(dp));
-	struct find host = find_mount(h, 0, dp);
+	struct nslab_mount_at host = mount_at(h, 0, dp);
 	if (host.count > 0) {
 		h->missing(h,
 			   "the host's /proc/self/mountinfo has a %s on %s too: the mount propagated out "
@@ -185,8 +133,8 @@ static bool check_mount(struct nslab_host *h)
 			   host.fstype, dp, dp);
 		return false;
 	}
-	struct find lab = find_mount(h, h->main_pid(h), dp);
-	if (lab.count <= 0) {
+	struct nslab_mount_at lab = mount_at(h, h->main_pid(h), dp);
+	if (lab.count == 0) {
 		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", dp);
 		return false;
 	}
@@ -201,10 +149,8 @@ static int do_mount(struct nslab_host *h)
 {
 	char dp[PATH_MAX];
 	data_path(h, dp, sizeof(dp));
-	if (h->call_main(h, ag_mount_tmpfs, dp) < 0)
-		return -1;
-	h->trace(h, "mount(\"nslab-demo\", \"%s\", \"tmpfs\", 0, \"size=1m\") = 0", dp);
-	return 0;
+	return nslab_call_main_traced(h, ag_mount_tmpfs, dp,
+				      "mount(\"nslab-demo\", \"%s\", \"tmpfs\", 0, \"size=1m\") = 0", dp);
 }
 
 /* --- step 4: a file only the lab sees --- */
@@ -242,30 +188,9 @@ static int do_file(struct nslab_host *h)
 
 /* --- the lab --- */
 
-static int init_agent(void *arg, char *out, size_t outlen)
+static const char *unsupported(struct nslab_host *h)
 {
-	return ag_chdir(arg, out, outlen);
-}
-
-/* systemd makes / shared; a host without systemd may have only private
- * mounts. So that propagation shows the same everywhere, the lab's work
- * directory becomes a shared mount of its own on the host (a bind mount onto
- * itself, registered for cleanup): a namespace copied from the host then
- * starts in its peer group, as on any systemd machine. */
-static int share_workdir(struct nslab_host *h)
-{
-	const char *wd = h->workdir(h);
-	if (mount(wd, wd, NULL, MS_BIND, NULL) < 0) {
-		h->error(h, "cannot bind-mount %s: %s", wd, strerror(errno));
-		return -1;
-	}
-	if (h->keep(h, NSLAB_OBJ_MOUNT, wd) < 0)
-		return -1;
-	if (mount(NULL, wd, NULL, MS_SHARED, NULL) < 0) {
-		h->error(h, "cannot make %s shared: %s", wd, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return NSLAB_NEED_HOST(h, mount_at) ?: NSLAB_NEED_HOST(h, do_once) ?: NSLAB_NEED_HOST(h, share_workdir);
 }
 
 static int setup(struct nslab_host *h)
@@ -277,7 +202,10 @@ static int setup(struct nslab_host *h)
 		h->error(h, "cannot make %s: %s", dp, strerror(errno));
 		return -1;
 	}
-	if (share_workdir(h) < 0)
+	/* systemd makes / shared; a host without systemd may have only private
+	 * mounts. So that propagation shows the same everywhere, the work
+	 * directory is made a shared mount of its own on the host. */
+	if (h->share_workdir(h) < 0)
 		return -1;
 	/* Should a mount made before step 2 propagate to the host, it is taken
 	 * down with the lab (a no-op when nothing is mounted there). */
@@ -285,7 +213,7 @@ static int setup(struct nslab_host *h)
 		return -1;
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
 				  .label = "lab",
-				  .init = init_agent,
+				  .init = nslab_call_chdir,
 				  .init_arg = wd,
 				  .init_arglen = strlen(wd) + 1};
 	if (h->spawn(h, &how) < 0)
@@ -383,6 +311,7 @@ static const struct nslab_lab lab = {
 	       "although the directory is right there on both sides.",
     .order = 40,
     NSLAB_STEPS(steps),
+    .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
 };

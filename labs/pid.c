@@ -6,6 +6,7 @@
  * /proc/PID/status). unshare(CLONE_NEWPID) moves only the caller's future
  * children: the pid_for_children row shows it. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,16 +22,6 @@
 #include <unistd.h>
 
 #define ORPHAN_CMD "sleep 3141"
-
-/* --- mountinfo (parsed by the host: h->each_mount) --- */
-
-/* Counts the propagation links of each mount: "shared:N" and "master:N". */
-static bool count_propagation(const struct nslab_mount *m, void *ud)
-{
-	int *n = ud;
-	*n += m->shared + m->slave;
-	return true;
-}
 
 /* --- small helpers --- */
 
@@ -64,6 +55,28 @@ static bool status_field(pid_t pid, const char *name, char *buf, size_t len)
 	return found;
 }
 
+/* The host PID of a child of parent that lives in PID namespace ns. */
+static pid_t find_child_in(pid_t parent, ino_t ns)
+{
+	DIR *d = opendir("/proc");
+	if (!d || !ns) {
+		if (d)
+			closedir(d);
+		return -1;
+	}
+	pid_t found = -1;
+	struct dirent *e;
+	char ppid[32];
+	while (found < 0 && (e = readdir(d))) {
+		pid_t p = (pid_t)atoi(e->d_name);
+		if (p > 0 && ns_ino(p, "pid") == ns && status_field(p, "PPid", ppid, sizeof(ppid)) &&
+		    atoi(ppid) == parent)
+			found = p;
+	}
+	closedir(d);
+	return found;
+}
+
 /* --- run inside the lab process (h->call) --- */
 
 /* Until step 1, the lab's mounts are slaves: mounts from the host still come
@@ -73,14 +86,6 @@ static int ag_init(void *arg, char *out, size_t outlen)
 	(void)arg;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return nslab_fail(out, outlen, "mount(MS_REC|MS_SLAVE)");
-	return 0;
-}
-
-static int ag_private(void *arg, char *out, size_t outlen)
-{
-	(void)arg;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return nslab_fail(out, outlen, "mount(MS_REC|MS_PRIVATE)");
 	return 0;
 }
 
@@ -107,11 +112,10 @@ static int ag_unshare(void *arg, char *out, size_t outlen)
 	(void)arg;
 	if (unshare(CLONE_NEWPID) < 0)
 		return nslab_fail(out, outlen, "unshare(CLONE_NEWPID)");
-	pid_t child = fork();
+	pid_t child = nslab_fork_tied();
 	if (child < 0)
 		return nslab_fail(out, outlen, "fork");
 	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		prctl(PR_SET_NAME, "nslab-nested");
 		for (;;)
 			pause();
@@ -125,11 +129,12 @@ static int ag_unshare(void *arg, char *out, size_t outlen)
 static bool check_private(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	int linked = 0;
-	h->each_mount(h, pid, count_propagation, &linked);
+	struct nslab_mount_at at = {.size = sizeof(at)};
+	h->mount_at(h, pid, "/", 0, &at);
+	unsigned linked = at.nshared + at.nslave; /* "shared:N" and "master:N" */
 	if (linked > 0) {
 		h->missing(h,
-			   "%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
+			   "%u mount(s) of the lab still receive mounts from the host (\"master:N\" or "
 			   "\"shared:N\" in /proc/%d/mountinfo)",
 			   linked, (int)pid);
 		return false;
@@ -139,10 +144,8 @@ static bool check_private(struct nslab_host *h)
 
 static int do_private(struct nslab_host *h)
 {
-	if (h->call_main(h, ag_private, NULL) < 0)
-		return -1;
-	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-	return 0;
+	return nslab_call_main_traced(h, nslab_call_make_private, NULL,
+				      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
 }
 
 /* --- step 2: a /proc for the namespace --- */
@@ -184,10 +187,9 @@ static bool check_proc(struct nslab_host *h)
 
 static int do_proc(struct nslab_host *h)
 {
-	if (h->call_main(h, ag_mount_proc, NULL) < 0)
-		return -1;
-	h->trace(h, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");
-	return 0;
+	return nslab_call_main_traced(
+	    h, ag_mount_proc, NULL,
+	    "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");
 }
 
 /* --- step 3: orphans go to PID 1 --- */
@@ -198,27 +200,15 @@ static bool check_orphan(struct nslab_host *h)
 {
 	pid_t main = h->main_pid(h);
 	ino_t ns = ns_ino(main, "pid");
-	DIR *d = opendir("/proc");
-	if (!d || !ns) {
-		if (d)
-			closedir(d);
+	if (!ns) {
 		h->missing(h, "cannot read /proc");
 		return false;
 	}
-	bool found = false;
-	struct dirent *e;
-	char ppid[32];
-	while (!found && (e = readdir(d))) {
-		pid_t p = (pid_t)atoi(e->d_name);
-		if (p <= 0 || p == main || ns_ino(p, "pid") != ns)
-			continue;
-		found = status_field(p, "PPid", ppid, sizeof(ppid)) && atoi(ppid) == main;
-	}
-	closedir(d);
-	if (!found)
-		h->missing(h, "no process in the lab has PID 1 as its parent yet "
-			      "(run " ORPHAN_CMD " >/dev/null 2>&1 &)");
-	return found;
+	if (find_child_in(main, ns) > 0)
+		return true;
+	h->missing(h, "no process in the lab has PID 1 as its parent yet "
+		      "(run " ORPHAN_CMD " >/dev/null 2>&1 &)");
+	return false;
 }
 
 static int do_orphan(struct nslab_host *h)
@@ -237,28 +227,6 @@ static int do_orphan(struct nslab_host *h)
 }
 
 /* --- step 4: unshare moves only children --- */
-
-/* The host PID of a child of parent that lives in PID namespace ns. */
-static pid_t find_child_in(pid_t parent, ino_t ns)
-{
-	DIR *d = opendir("/proc");
-	if (!d || !ns) {
-		if (d)
-			closedir(d);
-		return -1;
-	}
-	pid_t found = -1;
-	struct dirent *e;
-	char ppid[32];
-	while (found < 0 && (e = readdir(d))) {
-		pid_t p = (pid_t)atoi(e->d_name);
-		if (p > 0 && ns_ino(p, "pid") == ns && status_field(p, "PPid", ppid, sizeof(ppid)) &&
-		    atoi(ppid) == parent)
-			found = p;
-	}
-	closedir(d);
-	return found;
-}
 
 static bool check_for_children(struct nslab_host *h)
 {
@@ -298,53 +266,35 @@ static int do_unshare(struct nslab_host *h)
 	return 0;
 }
 
+static bool unshared(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	return ns_ino(pid, "pid") != ns_ino(pid, "pid_for_children");
+}
+
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	pid_t pid = h->main_pid(h);
-	if (ns_ino(pid, "pid") != ns_ino(pid, "pid_for_children")) {
-		h->print(h, "the lab process has unshared its PID namespace already\n");
-		return 0;
-	}
-	if (do_unshare(h) < 0)
-		return -1;
-	h->print(
-	    h, "unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children rows of `ns`\n");
-	return 0;
+	return h->do_once(
+	    h, unshared, do_unshare, "the lab process has unshared its PID namespace already",
+	    "unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children rows of `ns`");
 }
 
 /* --- the lab --- */
 
-/* As in the mnt lab: the work directory becomes a shared mount on the host,
- * so that the lab's copy of it is a slave ("master:N") on any machine, with
- * or without systemd, and step 1 has something to undo. */
-static int share_workdir(struct nslab_host *h)
-{
-	const char *wd = h->workdir(h);
-	if (mount(wd, wd, NULL, MS_BIND, NULL) < 0) {
-		h->error(h, "cannot bind-mount %s: %s", wd, strerror(errno));
-		return -1;
-	}
-	if (h->keep(h, NSLAB_OBJ_MOUNT, wd) < 0)
-		return -1;
-	if (mount(NULL, wd, NULL, MS_SHARED, NULL) < 0) {
-		h->error(h, "cannot make %s shared: %s", wd, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static const char *unsupported(struct nslab_host *h)
 {
-	(void)h;
 	if (access("/proc/self/ns/pid_for_children", F_OK) < 0)
 		return "this kernel has no PID namespaces (CONFIG_PID_NS), or is older than 4.12";
-	return NULL;
+	return NSLAB_NEED_HOST(h, mount_at) ?: NSLAB_NEED_HOST(h, do_once) ?: NSLAB_NEED_HOST(h, share_workdir);
 }
 
 static int setup(struct nslab_host *h)
 {
-	if (share_workdir(h) < 0)
+	/* As in the mnt lab: the work directory becomes a shared mount on the
+	 * host, so that the lab's copy of it is a slave ("master:N") on any
+	 * machine, with or without systemd, and step 1 has something to undo. */
+	if (h->share_workdir(h) < 0)
 		return -1;
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
 				  .label = "lab",

@@ -7,6 +7,7 @@
  * then has nowhere to climb to. Every syscall that changes the lab runs in
  * the lab process itself, through h->call. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,44 +37,15 @@ struct pivot_data {
 	int host_root_id;
 };
 
-/* --- mountinfo (parsed by the host: h->each_mount) --- */
-
-struct find {
-	const char *point; /* the mount point looked for */
-	bool under;        /* also anything below it */
-	int id;            /* of the last match */
-	char target[PATH_MAX];
-	char fstype[64];
-	int count, shared;
-};
-
-/* The last match wins: mountinfo lists a mount after the one it covers. */
-static bool find_cb(const struct nslab_mount *m, void *ud)
-{
-	struct find *f = ud;
-	size_t n = strlen(f->point);
-	bool hit = strcmp(m->target, f->point) == 0 ||
-		   (f->under && strncmp(m->target, f->point, n) == 0 && m->target[n] == '/');
-	if (hit) {
-		f->id = m->id;
-		snprintf(f->target, sizeof(f->target), "%s", m->target);
-		snprintf(f->fstype, sizeof(f->fstype), "%s", m->fstype);
-		f->count++;
-	}
-	if (m->shared)
-		f->shared++;
-	return true;
-}
-
-static struct find find_mount(struct nslab_host *h, pid_t pid, const char *point, bool under)
-{
-	struct find f = {.point = point, .under = under};
-	if (h->each_mount(h, pid, find_cb, &f) < 0)
-		f.count = -1;
-	return f;
-}
-
 /* --- small helpers --- */
+
+/* What is mounted on point (below: or under it) in pid's mount namespace. */
+static struct nslab_mount_at mount_at(struct nslab_host *h, pid_t pid, const char *point, bool below)
+{
+	struct nslab_mount_at at = {.size = sizeof(at)};
+	h->mount_at(h, pid, point, below ? NSLAB_AT_BELOW : 0, &at);
+	return at;
+}
 
 static void new_root_path(struct nslab_host *h, char *buf, size_t len)
 {
@@ -95,7 +67,6 @@ static bool lab_exists(struct nslab_host *h, const char *path, mode_t type)
 	return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == type;
 }
 
-/* Says which call failed, keeping errno for the host. */
 /* --- run inside the lab process (h->call) --- */
 
 /* Private first, before anything else: a mount made while / is shared would
@@ -157,7 +128,7 @@ static int ag_getcwd(void *arg, char *out, size_t outlen)
 
 static int host_root_id(struct nslab_host *h)
 {
-	struct find f = find_mount(h, 0, "/", false);
+	struct nslab_mount_at f = mount_at(h, 0, "/", false);
 	return f.count > 0 ? f.id : -1;
 }
 
@@ -169,7 +140,7 @@ static bool host_untouched(struct nslab_host *h)
 		h->missing(h, "the host's / mount changed since the lab started (see /proc/self/mountinfo)");
 		ok = false;
 	}
-	struct find f = find_mount(h, 0, h->workdir(h), true);
+	struct nslab_mount_at f = mount_at(h, 0, h->workdir(h), true);
 	if (f.count > 0) {
 		h->missing(h, "the host's mount table has %s mounted on %s: a mount leaked out of the lab",
 			   f.fstype, f.target);
@@ -183,19 +154,14 @@ static bool host_untouched(struct nslab_host *h)
 static bool check_private(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "mnt") == 1) {
-		h->missing(h,
-			   "the lab process still shares the host's mount namespace "
-			   "(/proc/%d/ns/mnt is the same as nslab's)",
-			   (int)pid);
+	if (!nslab_check_own_ns(h, "mnt", "mount"))
 		return false;
-	}
-	struct find f = find_mount(h, pid, "/", false);
-	if (f.shared > 0) {
+	struct nslab_mount_at f = mount_at(h, pid, "/", false);
+	if (f.nshared > 0) {
 		h->missing(h,
-			   "%d mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
+			   "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
 			   "make them private with MS_REC|MS_PRIVATE on /",
-			   f.shared, (int)pid);
+			   f.nshared, (int)pid);
 		return false;
 	}
 	return true;
@@ -210,17 +176,16 @@ static int do_private(struct nslab_host *h)
 	return 0;
 }
 
+static bool own_mntns(struct nslab_host *h)
+{
+	return h->same_ns(h, h->main_pid(h), "mnt") != 1;
+}
+
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (h->same_ns(h, h->main_pid(h), "mnt") != 1) {
-		h->print(h, "the lab process already has its own mount namespace\n");
-		return 0;
-	}
-	if (do_private(h) < 0)
-		return -1;
-	h->print(h, "unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
-	return 0;
+	return h->do_once(h, own_mntns, do_private, "the lab process already has its own mount namespace",
+			  NULL);
 }
 
 /* --- step 2: a tmpfs for the new root --- */
@@ -230,8 +195,8 @@ static bool check_tmpfs(struct nslab_host *h)
 	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
 	bool ok = host_untouched(h);
-	struct find f = find_mount(h, h->main_pid(h), nr, false);
-	if (f.count <= 0) {
+	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	if (f.count == 0) {
 		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", nr);
 		return false;
 	}
@@ -246,10 +211,8 @@ static int do_tmpfs(struct nslab_host *h)
 {
 	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
-	if (h->call_main(h, ag_mount_tmpfs, nr) < 0)
-		return -1;
-	h->trace(h, "mount(\"nslab-root\", \"%s\", \"tmpfs\", 0, \"" TMPFS_OPTS "\") = 0", nr);
-	return 0;
+	return nslab_call_main_traced(
+	    h, ag_mount_tmpfs, nr, "mount(\"nslab-root\", \"%s\", \"tmpfs\", 0, \"" TMPFS_OPTS "\") = 0", nr);
 }
 
 /* --- step 3: a rootfs inside, and put_old --- */
@@ -260,7 +223,7 @@ static bool check_rootfs(struct nslab_host *h)
 	new_root_path(h, nr, sizeof(nr));
 	bool ok = true;
 	static const char *const need[] = {"/bin/sh", "/bin/ls", "/bin/nslab-escape"};
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(need); i++) {
 		snprintf(p, sizeof(p), "%s%s", nr, need[i]);
 		if (!lab_exists(h, p, S_IFREG)) {
 			h->missing(h, "%s is not in the new root yet (the `rootfs` command copies it)",
@@ -274,8 +237,8 @@ static bool check_rootfs(struct nslab_host *h)
 			      "with `run`, so that it lands on the lab's tmpfs)");
 		ok = false;
 	}
-	struct find f = find_mount(h, h->main_pid(h), nr, false);
-	if (f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0) {
+	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
 		h->missing(h, "the tmpfs on %s is gone: `reset` and start again", nr);
 		ok = false;
 	}
@@ -287,16 +250,16 @@ static int fill_rootfs(struct nslab_host *h)
 	char nr[PATH_MAX], root[PATH_MAX + 64], dst[PATH_MAX + 96];
 	new_root_path(h, nr, sizeof(nr));
 	lab_path(h, nr, root, sizeof(root));
-	struct find f = find_mount(h, h->main_pid(h), nr, false);
-	if (f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0) {
+	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
 		h->error(h, "mount the tmpfs on %s first (step 2)", nr);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(rootfs_programs) / sizeof(rootfs_programs[0]); i++)
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(rootfs_programs); i++)
 		if (h->rootfs_add(h, root, rootfs_programs[i]) < 0)
 			return -1;
 	h->trace(h, "open/sendfile: copied %zu programs and their libraries into %s (as ldd names them)",
-		 sizeof(rootfs_programs) / sizeof(rootfs_programs[0]), nr);
+		 NSLAB_ARRAY_SIZE(rootfs_programs), nr);
 	const char *esc = h->helper(h, "nslab-escape");
 	if (!esc) {
 		h->error(h, "the escape helper nslab-escape was not found (build it: make)");
@@ -312,10 +275,7 @@ static int fill_rootfs(struct nslab_host *h)
 		 nr);
 	/* an empty /proc to mount proc on in step 5 (umount(8) reads /proc/self/mountinfo) */
 	snprintf(dst, sizeof(dst), "%s/proc", nr);
-	if (h->call_main(h, ag_mkdir, dst) < 0)
-		return -1;
-	h->trace(h, "mkdir(\"%s/proc\", 0755) = 0", nr);
-	return 0;
+	return nslab_call_main_traced(h, ag_mkdir, dst, "mkdir(\"%s/proc\", 0755) = 0", nr);
 }
 
 static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
@@ -335,10 +295,7 @@ static int do_rootfs(struct nslab_host *h)
 	if (fill_rootfs(h) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/put_old", nr);
-	if (h->call_main(h, ag_mkdir, p) < 0)
-		return -1;
-	h->trace(h, "mkdir(\"%s\", 0755) = 0", p);
-	return 0;
+	return nslab_call_main_traced(h, ag_mkdir, p, "mkdir(\"%s\", 0755) = 0", p);
 }
 
 /* --- step 4: pivot_root --- */
@@ -347,8 +304,8 @@ static bool check_pivot(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	bool ok = host_untouched(h);
-	struct find f = find_mount(h, pid, "/", false);
-	if (f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0) {
+	struct nslab_mount_at f = mount_at(h, pid, "/", false);
+	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
 		h->missing(h,
 			   "the lab's / is still the %s the host boots from, not the tmpfs "
 			   "(see the \"/\" line of /proc/%d/mountinfo)",
@@ -363,8 +320,8 @@ static bool check_pivot(struct nslab_host *h)
 			   cwd[0] ? cwd : "unreachable");
 		ok = false;
 	}
-	struct find old = find_mount(h, pid, "/put_old", false);
-	if (old.count <= 0) {
+	struct nslab_mount_at old = mount_at(h, pid, "/put_old", false);
+	if (old.count == 0) {
 		h->missing(h, "the old root is not mounted on /put_old");
 		ok = false;
 	}
@@ -376,9 +333,9 @@ static int do_pivot(struct nslab_host *h)
 	char nr[PATH_MAX], p[PATH_MAX + 16];
 	new_root_path(h, nr, sizeof(nr));
 	/* after `reset` or `step 4`, say what pivot_root needs instead of ENOENT */
-	struct find f = find_mount(h, h->main_pid(h), nr, false);
+	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
 	snprintf(p, sizeof(p), "%s/put_old", nr);
-	if (h->same_ns(h, h->main_pid(h), "mnt") == 1 || f.count <= 0 || strcmp(f.fstype, "tmpfs") != 0 ||
+	if (h->same_ns(h, h->main_pid(h), "mnt") == 1 || f.count == 0 || strcmp(f.fstype, "tmpfs") != 0 ||
 	    !lab_exists(h, p, S_IFDIR)) {
 		h->error(
 		    h,
@@ -398,10 +355,8 @@ static int do_pivot(struct nslab_host *h)
 static int cmd_pivot(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (do_pivot(h) < 0)
-		return -1;
-	h->print(h, "pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old\n");
-	return 0;
+	return h->do_once(h, NULL, do_pivot, NULL,
+			  "pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old");
 }
 
 /* --- step 5: detach the old root --- */
@@ -426,16 +381,16 @@ static bool check_umount(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	bool ok = host_untouched(h);
-	struct find root = find_mount(h, pid, "/", false);
-	if (root.count <= 0 || strcmp(root.fstype, "tmpfs") != 0) {
+	struct nslab_mount_at root = mount_at(h, pid, "/", false);
+	if (root.count == 0 || strcmp(root.fstype, "tmpfs") != 0) {
 		h->missing(h, "the lab's / is not the tmpfs: do step 4 (pivot) first");
 		return false;
 	}
-	struct find f = find_mount(h, pid, "/put_old", true);
+	struct nslab_mount_at f = mount_at(h, pid, "/put_old", true);
 	if (f.count > 0) {
 		h->missing(
 		    h,
-		    "%d mounts of the host are still under /put_old in the lab (run umount -l /put_old "
+		    "%u mounts of the host are still under /put_old in the lab (run umount -l /put_old "
 		    "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc /proc)",
 		    f.count);
 		return false;
@@ -444,7 +399,7 @@ static bool check_umount(struct nslab_host *h)
 		h->missing(h, "/put_old in the lab is not empty: run rmdir /put_old");
 		ok = false;
 	}
-	struct find proc = find_mount(h, pid, "/proc", true);
+	struct nslab_mount_at proc = mount_at(h, pid, "/proc", true);
 	if (proc.count > 0) {
 		h->missing(h, "proc is still mounted on /proc in the lab: it lists the host's processes, and "
 			      "/proc/1/root leads back to the host's / (run umount /proc)");
@@ -608,6 +563,11 @@ static int setup(struct nslab_host *h)
 	return 0;
 }
 
+static const char *unsupported(struct nslab_host *h)
+{
+	return NSLAB_NEED_HOST(h, mount_at) ?: NSLAB_NEED_HOST(h, do_once);
+}
+
 static void teardown(struct nslab_host *h)
 {
 	free(h->lab_data);
@@ -745,6 +705,7 @@ static const struct nslab_lab lab = {
 	       "program again.",
     .order = 30,
     NSLAB_STEPS(steps),
+    .unsupported = unsupported,
     .setup = setup,
     .teardown = teardown,
     NSLAB_COMMANDS(commands),

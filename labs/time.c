@@ -9,6 +9,7 @@
  * then a process enters (here the lab process itself, with setns), which
  * freezes the offsets for good. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 #define OFFSET_S 864000L /* ten days */
 #define OFFSET_STR "864000"
@@ -127,23 +124,24 @@ static bool check_unshare(struct nslab_host *h)
 
 static int do_unshare(struct nslab_host *h)
 {
-	if (h->call_main(h, ag_unshare, NULL) < 0)
-		return -1;
-	h->trace(h, "unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
-	return 0;
+	return nslab_call_main_traced(
+	    h, ag_unshare, NULL,
+	    "unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
+}
+
+/* Asked by `unshare`: check_unshare also passes once the lab process has
+ * entered, when time_for_children is the host's again. */
+static bool unshared(struct nslab_host *h)
+{
+	return check_unshare(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1;
 }
 
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (check_unshare(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1) {
-		h->print(h, "the lab process has a new time namespace for its children already\n");
-		return 0;
-	}
-	if (do_unshare(h) < 0)
-		return -1;
-	h->print(h, "unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`\n");
-	return 0;
+	return h->do_once(h, unshared, do_unshare,
+			  "the lab process has a new time namespace for its children already",
+			  "unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`");
 }
 
 /* --- step 2 --- */
@@ -240,27 +238,25 @@ static int do_enter(struct nslab_host *h)
 	return 0;
 }
 
+static bool entered(struct nslab_host *h)
+{
+	return h->same_ns(h, h->main_pid(h), "time") != 1;
+}
+
 static int cmd_enter(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (h->same_ns(h, h->main_pid(h), "time") != 1) {
-		h->print(h, "the lab process is in its own time namespace already\n");
-		return 0;
-	}
-	if (do_enter(h) < 0)
-		return -1;
-	h->print(h, "setns(time_for_children, CLONE_NEWTIME) = 0: the lab process is inside\n");
-	return 0;
+	return h->do_once(h, entered, do_enter, "the lab process is in its own time namespace already",
+			  "setns(time_for_children, CLONE_NEWTIME) = 0: the lab process is inside");
 }
 
 /* --- the lab --- */
 
 static const char *unsupported(struct nslab_host *h)
 {
-	(void)h;
 	if (access("/proc/self/ns/time", F_OK) < 0)
 		return "this kernel has no time namespaces (they need Linux 5.6+ with CONFIG_TIME_NS)";
-	return NULL;
+	return NSLAB_NEED_HOST(h, do_once);
 }
 
 static int setup(struct nslab_host *h)

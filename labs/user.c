@@ -7,6 +7,7 @@
  * programs started inside get a full capability set that is only good in
  * that namespace. Works both under sudo and when nslab itself is unprivileged. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NOBODY 65534
-
 struct ids {
 	uid_t uid;
 	gid_t gid;
@@ -34,7 +33,7 @@ static struct ids lab_ids(struct nslab_host *h)
 {
 	if (h->invoking_uid != 0)
 		return (struct ids){h->invoking_uid, h->invoking_gid};
-	return (struct ids){NOBODY, NOBODY};
+	return (struct ids){NSLAB_NOBODY, NSLAB_NOBODY};
 }
 
 static int read_text(const char *path, char *buf, size_t len)
@@ -97,7 +96,7 @@ static int status_ids(pid_t pid, const char *key, long ids[4])
 
 /* Give up root for good: no supplementary groups, then gid, then uid (in
  * that order: after setresuid the process could no longer change groups). */
-static int fn_drop(void *arg, char *out, size_t outlen)
+static int ag_drop(void *arg, char *out, size_t outlen)
 {
 	struct ids *id = arg;
 	(void)out;
@@ -121,7 +120,7 @@ static int fn_drop(void *arg, char *out, size_t outlen)
  * `unshare --user` starts has none: execve recomputes capabilities from the
  * uid, and an unmapped uid is not root. Dropping them here makes the lab
  * process behave exactly like that shell. */
-static int fn_userns(void *arg, char *out, size_t outlen)
+static int ag_userns(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -136,7 +135,7 @@ static int fn_userns(void *arg, char *out, size_t outlen)
 	return rc;
 }
 
-static int fn_getuid(void *arg, char *out, size_t outlen)
+static int ag_getuid(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	(void)out;
@@ -188,7 +187,7 @@ static void exec_caps(char *buf, size_t len)
 }
 
 /* What the lab process sees of itself. */
-static int fn_id(void *arg, char *out, size_t outlen)
+static int ag_id(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	uid_t r, e, s;
@@ -204,14 +203,14 @@ static int fn_id(void *arg, char *out, size_t outlen)
 		 "inside:  uid=%u gid=%u%s\n"
 		 "  capabilities of the lab process:     \"%s\"\n"
 		 "  capabilities of a program it starts: \"%s\"",
-		 (unsigned)e, (unsigned)ge, e == NOBODY ? " (65534 = nobody: this uid has no mapping)" : "",
-		 self, child);
+		 (unsigned)e, (unsigned)ge,
+		 e == NSLAB_NOBODY ? " (65534 = nobody: this uid has no mapping)" : "", self, child);
 	return 0;
 }
 
 /* `unshare --uts` started by the lab process: what the learner would type in
  * the lab's shell. Returns its exit status; out gets what it printed. */
-static int fn_try_uts(void *arg, char *out, size_t outlen)
+static int ag_try_uts(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
 	int p[2];
@@ -298,7 +297,7 @@ static bool check_drop(struct nslab_host *h)
 static int do_drop(struct nslab_host *h)
 {
 	struct ids id = lab_ids(h);
-	if (h->call(h, h->main_pid(h), fn_drop, &id, sizeof(id), NULL, 0) < 0) {
+	if (h->call(h, h->main_pid(h), ag_drop, &id, sizeof(id), NULL, 0) < 0) {
 		h->error(h, "the lab process cannot become uid %u: %s", (unsigned)id.uid, strerror(errno));
 		return -1;
 	}
@@ -328,7 +327,7 @@ static bool check_userns(struct nslab_host *h)
 static int do_userns(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (h->call(h, pid, fn_userns, NULL, 0, NULL, 0) < 0) {
+	if (h->call(h, pid, ag_userns, NULL, 0, NULL, 0) < 0) {
 		int err = errno;
 		const char *why = restriction();
 		h->trace(h, "unshare(CLONE_NEWUSER) = -1 %s", strerrorname_np(err));
@@ -374,7 +373,7 @@ static bool check_map(struct nslab_host *h)
 			   (int)pid, (unsigned)id.gid, (int)pid, (unsigned)id.gid, (int)pid);
 		ok = false;
 	}
-	int inside = h->call(h, pid, fn_getuid, NULL, 0, NULL, 0);
+	int inside = h->call(h, pid, ag_getuid, NULL, 0, NULL, 0);
 	if (inside != 0) {
 		h->missing(h, "inside its namespace the lab process is uid %d, not 0", inside);
 		ok = false;
@@ -420,7 +419,7 @@ static int cmd_id(struct nslab_host *h, int argc, char **argv)
 	(void)argv;
 	pid_t pid = h->main_pid(h);
 	char out[2048] = "";
-	if (h->call(h, pid, fn_id, NULL, 0, out, sizeof(out)) < 0) {
+	if (h->call(h, pid, ag_id, NULL, 0, out, sizeof(out)) < 0) {
 		h->error(h, "cannot ask the lab process: %s", strerror(errno));
 		return -1;
 	}
@@ -443,7 +442,7 @@ static int cmd_try_uts(struct nslab_host *h, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	char out[1024] = "";
-	int rc = h->call(h, h->main_pid(h), fn_try_uts, NULL, 0, out, sizeof(out));
+	int rc = h->call(h, h->main_pid(h), ag_try_uts, NULL, 0, out, sizeof(out));
 	if (rc < 0) {
 		h->error(h, "cannot start unshare in the lab: %s", strerror(errno));
 		return -1;

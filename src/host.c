@@ -4,6 +4,7 @@
  * lab told nslab through it. Its own file so that session.c is the step
  * state machine only; it reads the record through host.h. */
 #include "host.h"
+#include "host-services.h"
 #include "agent.h"
 #include "cgroup.h"
 #include "cleanup.h"
@@ -326,6 +327,10 @@ static void host_init(void)
 	    .copy_file = h_copy_file,
 	    .invoking_uid = state_uid(),
 	    .invoking_gid = state_gid(),
+	    .cg_dir = host_cg_dir,
+	    .mount_at = host_mount_at,
+	    .do_once = host_do_once,
+	    .share_workdir = host_share_workdir,
 	};
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the nslab authors.
  *
- * This header (and only it) is under the MIT licence, not nslab's
- * GPL-2.0-or-later, so that a lab plugin may be written under any licence.
+ * This header and nslab-lab-util.h (and only they) are under the MIT
+ * licence, not nslab's GPL-2.0-or-later, so that a lab plugin may be
+ * written under any licence.
  *
  * Permission is hereby granted, free of charge, to any person obtaining a
  * copy of this software and associated documentation files (the "Software"),
@@ -29,6 +30,11 @@
  * struct nslab_host * into every call: plugins see no host internals and need
  * no -rdynamic. Build one out of tree with
  *   cc $(pkg-config --cflags nslab-lab) -shared -fPIC -o x.so x.c
+ * nslab-lab-util.h, installed next to this one, holds static inline helpers
+ * (mount options, /proc/PID/stat and /proc/PID/cgroup, ready-made
+ * nslab_call_fn, a few wrappers of host calls, NSLAB_ARRAY_SIZE, fallbacks
+ * for CLONE_NEWTIME and filesystem magics): they are compiled into the
+ * plugin, so using them needs no newer host.
  *
  * Where lab code runs:
  *  - In nslab itself, with its privileges (root under sudo): setup,
@@ -48,7 +54,12 @@
  * A lab may not: write to nslab's stdout/stderr or read its stdin directly,
  * call exit(), change nslab's signal handling or terminal, start threads in
  * nslab, or leave a kernel object unregistered. A check only looks: it
- * changes nothing.
+ * changes nothing. A lab traces the syscalls it makes (in nslab or through
+ * h->call). The host services appended to ABI 2 trace their own; spawn and
+ * the cg_* services do not (yet), so a lab that wants their syscalls shown
+ * by `explain` traces them.
+ * Host functions are called in nslab only, never from an nslab_call_fn or
+ * a spawn's init (in an agent, the host's state is a stale copy).
  *
  * Stability: within one NSLAB_ABI_MAJOR, fields are only ever appended to
  * the structs below, never removed, reordered or retyped; a major bump means
@@ -189,6 +200,23 @@ struct nslab_mount {
 	bool slave;       /* propagation: master:N */
 };
 
+/* What nslab_host.mount_at found: the caller sets size = sizeof(struct
+ * nslab_mount_at), the host writes only that many bytes. */
+struct nslab_mount_at {
+	unsigned size;
+	unsigned count; /* mounts on path (NSLAB_AT_BELOW: on or below it); 0 none */
+	/* Of the last of them in mountinfo order: the one on top. */
+	int id;
+	char target[4096];
+	char fstype[64];
+	char source[256];
+	char options[512]; /* as /proc/PID/mounts writes them: "rw,nosuid,...,cpu,cpuacct" */
+	/* Of the whole mount table: how many mounts are in a peer group
+	 * ("shared:N") and how many receive from a master ("master:N"). */
+	unsigned nshared, nslave;
+};
+#define NSLAB_AT_BELOW 1u
+
 struct nslab_host {
 	unsigned abi_major; /* NSLAB_ABI_MAJOR */
 	unsigned size;      /* sizeof(struct nslab_host) as the host built it */
@@ -282,6 +310,40 @@ struct nslab_host {
 	uid_t invoking_uid; /* SUDO_UID, else getuid() */
 	gid_t invoking_gid;
 	void *lab_data; /* free for the active lab; reset to NULL at stop */
+
+	/* --- appended to ABI 2: what labs used to write each for themselves.
+	 * Ask NSLAB_HOST_HAS(h, member) before the first use (the labs in
+	 * nslab's tree do it once, in their unsupported hook, with
+	 * NSLAB_NEED_HOST from nslab-lab-util.h). Each runs in nslab, never in
+	 * an agent, and traces the syscalls it makes that change anything. --- */
+
+	/* The host directory of a cgroup in the hierarchy that holds the cpu
+	 * controller, on any layout: v1 and hybrid "/sys/fs/cgroup/cpu,cpuacct
+	 * /nslab/123/cpu", v2 "/sys/fs/cgroup/nslab/123/cpu". name: a cgroup
+	 * of the lab (as for cg_create; it need not exist yet), "" for the
+	 * hierarchy's own mount point, NULL for the cgroup `pid` is in (0:
+	 * nslab's). 0 ok, -1 with errno (ENOENT: no hierarchy holds cpu). */
+	int (*cg_dir)(struct nslab_host *h, const char *name, pid_t pid, char *buf, size_t len);
+	/* Looks up the mount at `path` in pid's mount namespace (0: nslab's
+	 * own), as /proc/PID/mountinfo lists it (parsed by libmount). flags:
+	 * NSLAB_AT_BELOW also counts the mounts below path. Writes at->size
+	 * bytes (the caller sets size). 1 found, 0 nothing mounted there, -1
+	 * unreadable (errno). */
+	int (*mount_at)(struct nslab_host *h, pid_t pid, const char *path, unsigned flags,
+			struct nslab_mount_at *at);
+	/* For a lab command that performs a step's work (`unshare`, `pivot`):
+	 * if done (NULL: never) says it is done already, prints `already` and a
+	 * newline and returns 0. Otherwise runs perform and, if it succeeds,
+	 * prints `after` and a newline or, after NULL, every syscall perform
+	 * recorded with h->trace, one a line. done may be a step's check: what
+	 * it calls missing is dropped. Returns perform's result. */
+	int (*do_once)(struct nslab_host *h, bool (*done)(struct nslab_host *h),
+		       int (*perform)(struct nslab_host *h), const char *already, const char *after);
+	/* Makes the lab's workdir a shared mount of its own on the host (bind
+	 * mount onto itself, registered for cleanup, then MS_SHARED), so that a
+	 * mount namespace copied from nslab's starts in its peer group with or
+	 * without systemd. 0 ok, -1 after h->error(). */
+	int (*share_workdir)(struct nslab_host *h);
 };
 
 /* In an nslab_call_fn: say which call failed (for call_main's message) and

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the nslab authors.
+ *
+ * This header and nslab-lab-util.h (and only they) are under the MIT
+ * licence, not nslab's GPL-2.0-or-later, so that a lab plugin may be
+ * written under any licence.
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a
+ * copy of this software and associated documentation files (the "Software"),
+ * to deal in the Software without restriction, including without limitation
+ * the rights to use, copy, modify, merge, publish, distribute, sublicense,
+ * and/or sell copies of the Software, and to permit persons to whom the
+ * Software is furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+ * FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+ * DEALINGS IN THE SOFTWARE.
+ */
+/* nslab-lab-util.h: small helpers that labs would otherwise each write
+ * again, as static inline functions. Apart from nslab_call_main_traced,
+ * nslab_check_own_ns and nslab_lab_chdir (which run in nslab: they call the
+ * host), none calls
+ * the host, so they
+ * may run in nslab and in a lab agent alike: the nslab_call_* ones are
+ * ready-made nslab_call_fn for h->call and h->call_main. Include it after
+ * nslab-lab.h. Same stability rules as nslab-lab.h: names are only added,
+ * never changed in meaning.
+ *
+ * Build with _GNU_SOURCE (or -D_GNU_SOURCE), as the labs do, for the
+ * CLONE_* flags of <sched.h>; CLONE_NEWTIME and the filesystem magic numbers
+ * below are defined here when the system headers are too old to have them. */
+#ifndef NSLAB_LAB_UTIL_H
+#define NSLAB_LAB_UTIL_H
+
+#include "nslab-lab.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080 /* Linux 5.6; glibc 2.36 */
+#endif
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* The overflow uid and gid: what an unmapped id reads as in a user
+ * namespace, and the unprivileged identity labs use under plain root. */
+#define NSLAB_NOBODY 65534
+
+/* The number of elements of an array (not of a pointer). */
+#define NSLAB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* NSLAB_HOST_HAS, and the function is set (a test's fake host may leave
+ * the ones it does not need NULL). */
+#define NSLAB_HOST_CAN(h, fn) (NSLAB_HOST_HAS(h, fn) && (h)->fn != NULL)
+
+/* For a lab's unsupported hook: NULL when the host offers the service fn,
+ * else the reason, naming it: an older nslab than the lab was built for. */
+#define NSLAB_NEED_HOST(h, fn)                                                                               \
+	(NSLAB_HOST_CAN(h, fn) ? NULL : "this nslab is older than the lab: it lacks the host service " #fn)
+
+/* Is word one of the comma-separated options in opts? Exact words only:
+ * "cpu" is not "cpuset", "cpu" is in "rw,cpu,cpuacct". */
+static inline bool nslab_opt_has(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = opts; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* "/proc/PID/WHAT" into buf, "/proc/self/WHAT" for pid 0; returns buf. */
+static inline char *nslab_proc_path(char *buf, size_t len, pid_t pid, const char *what)
+{
+	if (pid > 0)
+		snprintf(buf, len, "/proc/%d/%s", (int)pid, what);
+	else
+		snprintf(buf, len, "/proc/self/%s", what);
+	return buf;
+}
+
+/* Are a and b the same file (device and inode)? False if either is missing. */
+static inline bool nslab_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The name of an errno value for a trace line ("ENOENT"); "E?" without
+ * glibc 2.32's strerrorname_np. */
+static inline const char *nslab_errno_name(int err)
+{
+#if defined(_GNU_SOURCE) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	const char *name = strerrorname_np(err);
+	return name ? name : "E?";
+#else
+	(void)err;
+	return "E?";
+#endif
+}
+
+/* The fields of /proc/PID/stat that labs read. */
+struct nslab_proc_stat {
+	char state;                      /* R, S, D, T, Z (zombie), X (dead)... */
+	pid_t ppid;                      /* as the reader's PID namespace numbers it */
+	unsigned long long utime, stime; /* CPU time, in clock ticks (sysconf(_SC_CLK_TCK)) */
+	unsigned long long starttime;    /* clock ticks after boot */
+};
+
+/* Reads /proc/PID/stat (pid 0: the caller's). The command name in it may
+ * hold spaces and parentheses, so the fields are read after its last ')'.
+ * 0 ok, -1 with errno (ENOENT: no such process). */
+static inline int nslab_proc_stat(pid_t pid, struct nslab_proc_stat *st)
+{
+	char path[64], buf[2048];
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "stat"), "re");
+	if (!f)
+		return -1;
+	bool ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	const char *p = ok ? strrchr(buf, ')') : NULL;
+	int ppid = 0;
+	/* after ") ": state (3), ppid (4), ... utime (14), stime (15), ... starttime (22) */
+	if (!p ||
+	    sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu",
+		   &st->state, &ppid, &st->utime, &st->stime, &st->starttime) != 5) {
+		errno = EINVAL;
+		return -1;
+	}
+	st->ppid = (pid_t)ppid;
+	return 0;
+}
+
+/* The cgroup pid is in, in the hierarchy that holds the cpu controller, as
+ * /proc/PID/cgroup writes it for the reader (pid 0: /proc/self/cgroup, which
+ * in a lab agent is the lab's own view): the v1 line whose controllers
+ * include "cpu", else the v2 "0::" line. "/nslab/123/lab" on the host, "/"
+ * inside a cgroup namespace rooted there. 0 ok, -1 with errno (ENOENT: no
+ * such line). */
+static inline int nslab_proc_cgroup(pid_t pid, char *path, size_t len)
+{
+	char file[64], line[1024], v2[1024] = "";
+	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
+	if (!f)
+		return -1;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (c1[1] == '\0')
+			snprintf(v2, sizeof(v2), "%s", c2 + 1);
+		else if (nslab_opt_has(c1 + 1, "cpu"))
+			found = snprintf(path, len, "%s", c2 + 1) >= 0;
+	}
+	fclose(f);
+	if (!found && v2[0])
+		found = snprintf(path, len, "%s", v2) >= 0;
+	if (!found)
+		errno = ENOENT;
+	return found ? 0 : -1;
+}
+
+/* fork() for an nslab_call_fn whose child must not outlive the lab
+ * process: the child gets SIGKILL when its parent dies, and exits at once
+ * if the parent died before that was set up. Returns what fork() returns. */
+static inline pid_t nslab_fork_tied(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+	}
+	return pid;
+}
+
+/* An nslab_call_fn: chdir(arg) in the agent; out (if any) gets the new
+ * working directory as the agent sees it, or "(unreachable: outside the
+ * root)" when it lies outside the agent's root (after a chroot). */
+static inline int nslab_call_chdir(void *arg, char *out, size_t outlen)
+{
+	if (chdir((const char *)arg) < 0)
+		return nslab_fail(out, outlen, "chdir");
+	if (out && outlen && !getcwd(out, outlen))
+		snprintf(out, outlen, "(unreachable: outside the root)");
+	return 0;
+}
+
+/* An nslab_call_fn: chroot(arg), then chdir("/") so that the working
+ * directory is inside the new root (what chroot(1) does). */
+static inline int nslab_call_chroot(void *arg, char *out, size_t outlen)
+{
+	if (chroot((const char *)arg) < 0)
+		return nslab_fail(out, outlen, "chroot");
+	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
+}
+
+/* An nslab_call_fn: every mount of the agent's mount namespace becomes
+ * private, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) (what `mount
+ * --make-rprivate /` does): no mount event crosses to or from the host. */
+static inline int nslab_call_make_private(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return nslab_fail(out, outlen, "mount(MS_REC|MS_PRIVATE)");
+	return 0;
+}
+
+/* An nslab_call_fn: unshare(*(int *)arg); pass &flags, sizeof(int). */
+static inline int nslab_call_unshare(void *arg, char *out, size_t outlen)
+{
+	return unshare(*(int *)arg) < 0 ? nslab_fail(out, outlen, "unshare") : 0;
+}
+
+/* An nslab_call_fn: out gets the agent's own view of its cgroup in the
+ * hierarchy that holds cpu (nslab_proc_cgroup of /proc/self/cgroup). */
+static inline int nslab_call_own_cgroup(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	return nslab_proc_cgroup(0, out, outlen);
+}
+
+/* In nslab (it calls the host): a perform that is one call in the lab's
+ * main process. h->call_main(fn, arg) (which says what failed), then, on
+ * success, h->trace() of the syscall it made. 0 ok, -1 failed. */
+static inline int nslab_call_main_traced(struct nslab_host *h, nslab_call_fn fn, const char *arg,
+					 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static inline int nslab_call_main_traced(struct nslab_host *h, nslab_call_fn fn, const char *arg,
+					 const char *fmt, ...)
+{
+	char line[1024];
+	if (h->call_main(h, fn, arg) < 0)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	h->trace(h, "%s", line);
+	return 0;
+}
+
+/* In a check (it calls the host): does the lab's main process have a
+ * namespace of this type ("mnt", "ipc") of its own? If not, says so with
+ * h->missing, naming it (`name`: "mount", "IPC"), and returns false. */
+static inline bool nslab_check_own_ns(struct nslab_host *h, const char *type, const char *name)
+{
+	pid_t pid = h->main_pid(h);
+	if (h->same_ns(h, pid, type) != 1)
+		return true;
+	h->missing(
+	    h, "the lab process still shares the host's %s namespace (/proc/%d/ns/%s is the same as nslab's)",
+	    name, (int)pid, type);
+	return false;
+}
+
+/* In nslab (it calls the host): chdir(dir) in the lab's main process,
+ * traced whether it works or not. cwd gets the new working directory as the
+ * process sees it (see nslab_call_chdir). 0 ok, -1 after h->error() ("cd
+ * DIR: ERROR"), errno kept. */
+static inline int nslab_lab_chdir(struct nslab_host *h, const char *dir, char *cwd, size_t len)
+{
+	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, len) < 0) {
+		int err = errno;
+		h->trace(h, "chdir(\"%s\") = -1 %s", dir, nslab_errno_name(err));
+		h->error(h, "cd %s: %s", dir, strerror(err));
+		errno = err;
+		return -1;
+	}
+	h->trace(h, "chdir(\"%s\") = 0", dir);
+	return 0;
+}
+
+#endif
