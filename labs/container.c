@@ -798,13 +798,6 @@ static int setup(struct nslab_host *h)
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
-	h->trace(h,
-		 "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|"
-		 "SIGCHLD) = %d",
-		 (int)pid);
-	h->trace(h, "write(\"/proc/%d/setgroups\", \"deny\") = 4", (int)pid);
-	h->trace(h, "write(\"/proc/%d/gid_map\", \"%s\") = %zu", (int)pid, gid_map, strlen(gid_map));
-	h->trace(h, "write(\"/proc/%d/uid_map\", \"%s\") = %zu", (int)pid, uid_map, strlen(uid_map));
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in the container]");
 	h->trace(h, "setresgid(0, 0, 0) = 0; setresuid(0, 0, 0) = 0   [in the container]");
 	h->print(

@@ -108,9 +108,28 @@ static void h_meter(struct nslab_host *h, const char *text)
 }
 
 /* ABI 2: a spawn request is read at the plugin's size (how->size), zero beyond. */
+/* "clone(CLONE_NEWUSER|...|SIGCHLD) = PID", for a spawn whose id maps the
+ * host writes (the lab cannot trace those in their place after the clone). */
+static void trace_clone(struct nslab_host *h, int flags, pid_t pid)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} names[] = {
+	    {CLONE_NEWUSER, "CLONE_NEWUSER"}, {CLONE_NEWNS, "CLONE_NEWNS"},
+	    {CLONE_NEWUTS, "CLONE_NEWUTS"},   {CLONE_NEWIPC, "CLONE_NEWIPC"},
+	    {CLONE_NEWPID, "CLONE_NEWPID"},   {CLONE_NEWNET, "CLONE_NEWNET"},
+	    {CLONE_NEWTIME, "CLONE_NEWTIME"}, {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+	};
+	char buf[256] = "";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & names[i].flag)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s|", names[i].name);
+	h_trace(h, "clone(%sSIGCHLD) = %d", buf, (int)pid);
+}
+
 static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *plugin_how)
 {
-	(void)h;
 	struct nslab_spawn how = {0};
 	if (!plugin_how || plugin_how->size < offsetof(struct nslab_spawn, label) + sizeof(how.label)) {
 		out_error("spawn: struct nslab_spawn has no size (set .size = sizeof(struct nslab_spawn))");
@@ -126,6 +145,16 @@ static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *plugin_how)
 		out_error("cannot start the lab process: %s", why);
 		errno = err;
 	}
+	if (pid > 0 && (how.gid_map || how.uid_map))
+		trace_clone(h, how.clone_flags, pid); /* before the writes it made, as they happened */
+	if (pid > 0 && how.gid_map) {                 /* agent_spawn wrote these for the lab: say so */
+		h_trace(h, "write(\"/proc/%d/setgroups\", \"deny\") = 4", (int)pid);
+		h_trace(h, "write(\"/proc/%d/gid_map\", \"%s\") = %zu", (int)pid, how.gid_map,
+			strlen(how.gid_map));
+	}
+	if (pid > 0 && how.uid_map)
+		h_trace(h, "write(\"/proc/%d/uid_map\", \"%s\") = %zu", (int)pid, how.uid_map,
+			strlen(how.uid_map));
 	if (pid > 0 && R.main_pid <= 0) {
 		R.main_pid = pid;
 		R.main_pidfd = pidfd_open_pid(pid);

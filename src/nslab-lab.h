@@ -55,9 +55,10 @@
  * call exit(), change nslab's signal handling or terminal, start threads in
  * nslab, or leave a kernel object unregistered. A check only looks: it
  * changes nothing. A lab traces the syscalls it makes (in nslab or through
- * h->call). The host services appended to ABI 2 trace their own; spawn and
- * the cg_* services do not (yet), so a lab that wants their syscalls shown
- * by `explain` traces them.
+ * h->call). The host services appended to ABI 2 trace their own, and spawn
+ * traces the id-map writes it makes for the lab (setgroups, gid_map,
+ * uid_map); the clone itself, and the cg_* services' writes, a lab that
+ * wants them shown by `explain` traces.
  * Host functions are called in nslab only, never from an nslab_call_fn or
  * a spawn's init (in an agent, the host's state is a stale copy).
  *
