@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "reflow.h"
 
 static const struct out_sink *sink;
 
@@ -101,4 +104,25 @@ void out_meter(const char *text)
 {
 	if (sink && sink->meter)
 		sink->meter(text);
+}
+
+/* The width plain output wraps at: the terminal's, or 0 (no wrapping) when
+ * stdout is not a terminal (a script, a pipe, a test). */
+static int plain_width(void)
+{
+	struct winsize ws;
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col < 20)
+		return 0;
+	return ws.ws_col - 1;
+}
+
+void out_para(enum out_kind kind, const char *text)
+{
+	char *flowed = text_reflow(text);
+	int width = sink && sink->write ? 0 : plain_width();
+	char *shown = flowed && width ? text_wrap(flowed, width) : NULL;
+	const char *s = shown ? shown : flowed ? flowed : text; /* out of memory: as written */
+	out_kprintf(kind, "%s\n", s ? s : "");
+	free(shown);
+	free(flowed);
 }

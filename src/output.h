@@ -38,5 +38,10 @@ void out_vkprintf(enum out_kind kind, const char *fmt, va_list ap);
 void out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_verror(const char *fmt, va_list ap);
 void out_meter(const char *text);
+/* A lab's prose (task, hint, explanation) and a newline: its paragraphs
+ * reflowed, so that the screen breaks lines, never the source: the TUI wraps
+ * them at its width; plain output on a terminal is wrapped at the terminal's
+ * width here; plain output elsewhere keeps one line per paragraph. */
+void out_para(enum out_kind kind, const char *text);
 
 #endif

@@ -146,7 +146,8 @@ enum session_result session_start(const char *id)
 		return SESSION_FAILED;
 	}
 	host_keep_setup_traces();
-	out_printf("== %s ==\n%s\n", lab->title, lab->summary);
+	out_printf("== %s ==\n", lab->title);
+	out_para(OUT_TEXT, lab->summary);
 	unsigned done = state_done_count(lab->id);
 	if (done)
 		out_printf("(your progress: %u of %u steps done earlier; `step N` jumps)\n", done,
@@ -168,7 +169,8 @@ void session_print_step(void)
 {
 	if (!need_lab())
 		return;
-	out_printf("\n-- step %u/%u: %s --\n%s\n", S.step + 1, S.lab->nsteps, cur()->title, cur()->task);
+	out_printf("\n-- step %u/%u: %s --\n", S.step + 1, S.lab->nsteps, cur()->title);
+	out_para(OUT_TEXT, cur()->task);
 }
 
 /* Progress that cannot be saved is said once, not silently lost. */
@@ -303,7 +305,11 @@ enum session_result session_hint(void)
 {
 	if (!need_lab())
 		return SESSION_NO_LAB;
-	out_printf("hint: %s\n", cur()->hint ? cur()->hint : "no hint for this step: read the task again");
+	_cleanup_free_ char *hint = NULL;
+	if (asprintf(&hint, "hint: %s",
+		     cur()->hint ? cur()->hint : "no hint for this step: read the task again") < 0)
+		hint = NULL;
+	out_para(OUT_TEXT, hint ? hint : cur()->hint);
 	return SESSION_OK;
 }
 
@@ -311,7 +317,7 @@ enum session_result session_explain(void)
 {
 	if (!need_lab())
 		return SESSION_NO_LAB;
-	out_printf("%s\n", cur()->explain ? cur()->explain : "(no explanation for this step)");
+	out_para(OUT_TEXT, cur()->explain ? cur()->explain : "(no explanation for this step)");
 	size_t n, nsetup;
 	unsigned step;
 	char *const *trace = host_traces(&n, &step);
