@@ -7,6 +7,7 @@
 #include "output.h"
 #include "repl.h"
 #include "session.h"
+#include "signals.h"
 #include "state.h"
 #include "tui.h"
 
@@ -150,7 +151,7 @@ int main(int argc, char **argv)
 	struct demo demo = {0};
 	if (mode == MODE_DEMO && demo_load(script, &demo) < 0)
 		return 1;
-	repl_install_signals();
+	signals_install();
 	/* What a lab's commands detach (setsid, double forks) is re-parented to
 	 * nslab rather than to init, and stays in reach until the lab ends. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);

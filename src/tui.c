@@ -25,6 +25,7 @@
 #include "pane.h"
 #include "repl.h"
 #include "session.h"
+#include "signals.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -965,9 +966,9 @@ static void tui_resume(void)
 static const struct repl_terminal terminal = {tui_suspend, tui_resume};
 
 /* Async-signal-safe: undo the screen with precomputed sequences and the
- * saved terminal modes, put fds 1 and 2 back, then die of the same signal
- * (SA_RESETHAND restored the default action). */
-static void on_crash_signal(int sig)
+ * saved terminal modes, put fds 1 and 2 back (signals.c then dies of the
+ * same signal). */
+static void crash_restore(void)
 {
 	if (T.tty_out >= 0 && T.restore_len) {
 		ssize_t r = write(T.tty_out, T.restore, T.restore_len);
@@ -979,43 +980,10 @@ static void on_crash_signal(int sig)
 		dup2(T.save_out, STDOUT_FILENO);
 		dup2(T.save_err, STDERR_FILENO);
 	}
-	raise(sig);
 }
 
-static struct sigaction old_sa[NSIG];
-static const int crash_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
-/* SIGINT, SIGTERM and SIGHUP keep the REPL's handler (repl_install_signals):
- * it sets nslab_signal, which the loop and ns_exec (forwarding Ctrl-C to a
- * running command) read. */
-static bool leaving(void)
-{
-	return nslab_signal == SIGTERM || nslab_signal == SIGHUP;
-}
-
-static void install_signals(void)
-{
-	repl_install_signals();
-
-	struct sigaction sa = {0};
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_crash_signal;
-	sa.sa_flags = (int)SA_RESETHAND;
-	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
-		sigaction(crash_sigs[i], &sa, &old_sa[crash_sigs[i]]);
-	/* Ctrl-\ while a command runs (the terminal is in cbreak mode then) must
-	 * not kill nslab and leave the lab's objects behind. */
-	sa.sa_handler = SIG_IGN;
-	sa.sa_flags = 0;
-	sigaction(SIGQUIT, &sa, &old_sa[SIGQUIT]);
-}
-
-static void restore_signals(void)
-{
-	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
-		sigaction(crash_sigs[i], &old_sa[crash_sigs[i]], NULL);
-	sigaction(SIGQUIT, &old_sa[SIGQUIT], NULL);
-}
-
+/* SIGINT, SIGTERM and SIGHUP are recorded by signals.c, which the loop and
+ * ns_exec (forwarding Ctrl-C to a running command) ask. */
 static void add_restore(const char *cap)
 {
 	char *s = tigetstr((char *)cap);
@@ -1128,8 +1096,7 @@ static void run_command(const char *line, bool typed)
 	cbreak();
 	repl_exec(line);
 	raw();
-	if (nslab_signal == SIGINT)
-		nslab_signal = 0;
+	signals_clear_interrupt();
 	T.executing = false;
 	T.d_input = true;
 	drain_pipe();
@@ -1461,7 +1428,7 @@ static void loop(void)
 	struct timespec full, probe, tick;
 	clock_gettime(CLOCK_MONOTONIC, &full);
 	probe = tick = full;
-	while (!T.quit && !leaving()) {
+	while (!T.quit && !signals_leaving()) {
 		bool probing = pane_probing(), ticked = false;
 		int slack = probing ? PROBE_MS / 2 : SLACK_MS;
 		if (since_ms(&full) >= -slack) {
@@ -1486,7 +1453,7 @@ static void loop(void)
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & (POLLHUP | POLLERR)) {
-			nslab_signal = SIGHUP; /* the terminal went away */
+			signals_note(SIGHUP); /* the terminal went away */
 			break;
 		}
 		if (n > 0 && (p[1].revents & POLLIN))
@@ -1498,8 +1465,7 @@ static void loop(void)
 		 * left, so none wait in its buffer between calls. */
 		if (n != 0 || ticked)
 			read_keys();
-		if (nslab_signal == SIGINT) /* `kill -INT` from elsewhere: not a reason to leave */
-			nslab_signal = 0;
+		signals_clear_interrupt(); /* `kill -INT` from elsewhere: not a reason to leave */
 	}
 }
 
@@ -1544,7 +1510,8 @@ static int run_screen(const char *welcome)
 		close_screen();
 		return D.d ? demo_run_plain(D.d) : repl_run_plain();
 	}
-	install_signals();
+	signals_install();
+	signals_on_crash(crash_restore);
 	out_set_sink(&sink);
 	repl_set_terminal(&terminal);
 	repl_history_load();
@@ -1563,19 +1530,17 @@ static int run_screen(const char *welcome)
 	repl_set_terminal(NULL);
 	out_set_sink(NULL);
 	close_screen();
-	restore_signals();
+	signals_on_crash(NULL);
 	free(T.meter_text);
 	T.meter_text = NULL;
 	free(T.partial);
 	T.partial = NULL;
-	if (leaving()) {
+	if (signals_leaving()) {
 		/* Leave as the plain REPL would (stop the lab, undo the registry),
 		 * then die of the signal so that the parent sees it. */
-		int sig = nslab_signal;
 		session_stop();
 		cleanup_all();
-		signal(sig, SIG_DFL);
-		raise(sig);
+		signals_die();
 	}
 	return 0;
 }
