@@ -129,7 +129,8 @@ void sb_append(struct scrollback *sb, enum out_kind kind, const char *text, size
 		i += n;
 		if (nl) {
 			if (!sb->partial_lost)
-				after = keep(sb, sb->partial ? sb->partial : "", sb->partial_len, sb->partial_kind);
+				after = keep(sb, sb->partial ? sb->partial : "", sb->partial_len,
+					     sb->partial_kind);
 			sb->partial_kind = OUT_TEXT;
 			sb->partial_lost = false;
 			sb->partial_len = 0;

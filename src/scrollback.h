@@ -25,8 +25,8 @@ struct scrollback {
 	bool partial_lost; /* the unfinished line was lost: skip to its end */
 	int width;         /* the window's columns, for keeping the scroll place */
 	int scroll;        /* display rows scrolled back from the bottom */
-	size_t pushed; /* lines ever pushed: absolute line numbers */
-	size_t lost;   /* lines dropped for want of memory */
+	size_t pushed;     /* lines ever pushed: absolute line numbers */
+	size_t lost;       /* lines dropped for want of memory */
 };
 
 /* 0, or -1 (ENOMEM) when a ring of CAP lines cannot be had. */

@@ -161,7 +161,7 @@ static void scroll_place_kept(void **state)
 	struct shown sh = show(&sb, 10, 2);
 	assert_string_equal(sh.text[0], "l2");
 	assert_string_equal(sh.text[1], "l3");
-	push(&sb, "one two three four", OUT_TEXT);        /* two rows */
+	push(&sb, "one two three four", OUT_TEXT);         /* two rows */
 	sb_append(&sb, OUT_TEXT, "partial line here", 17); /* grows, then ends */
 	sb_append(&sb, OUT_TEXT, " and more\nx", 11);
 	sh = show(&sb, 10, 2);
@@ -221,9 +221,12 @@ int main(void)
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "en_US.UTF-8");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(wrap_at_word_boundaries), cmocka_unit_test(overflow_keeps_newest),
-	    cmocka_unit_test(kinds_kept),              cmocka_unit_test(scroll_place_kept),
-	    cmocka_unit_test(again_copies_what_is_kept), cmocka_unit_test(out_of_memory_counted),
+	    cmocka_unit_test(wrap_at_word_boundaries),
+	    cmocka_unit_test(overflow_keeps_newest),
+	    cmocka_unit_test(kinds_kept),
+	    cmocka_unit_test(scroll_place_kept),
+	    cmocka_unit_test(again_copies_what_is_kept),
+	    cmocka_unit_test(out_of_memory_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
