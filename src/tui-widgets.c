@@ -204,14 +204,15 @@ static void draw_status_bar(void)
 	const struct session_view *v = &W.sv;
 	char bar[1024], right[128] = "", lost[64] = "";
 	if (W.lost)
-		snprintf(lost, sizeof(lost), "%zu line%s lost: out of memory | ", W.lost, W.lost == 1 ? "" : "s");
+		snprintf(lost, sizeof(lost), "%zu line%s lost: out of memory | ", W.lost,
+			 W.lost == 1 ? "" : "s");
 	if (!v->lab) {
 		snprintf(bar, sizeof(bar), " no lab running");
 		if (W.lost)
 			snprintf(right, sizeof(right), "%.*s ", (int)strlen(lost) - 3, lost);
 	} else {
-		snprintf(bar, sizeof(bar), " %s: %s | step %u/%u: %s", v->lab->id, W.title, v->step, v->nsteps,
-			 W.step);
+		snprintf(bar, sizeof(bar), " %s: %s | step %u/%u: %s", v->lab->id, W.title, v->step,
+			 v->nsteps, W.step);
 		snprintf(right, sizeof(right), "%s%s ", lost,
 			 v->complete          ? "lab complete"
 			 : v->last_check == 1 ? "check: ok"
@@ -386,8 +387,8 @@ static void draw_too_small(void)
 	const struct tui_screen *s = screen();
 	erase();
 	char msg[128];
-	snprintf(msg, sizeof(msg), "nslab needs at least %dx%d; this terminal is %dx%d.", TUI_MIN_W, TUI_MIN_H,
-		 s->w, s->h);
+	snprintf(msg, sizeof(msg), "nslab needs at least %dx%d; this terminal is %dx%d.", TUI_MIN_W,
+		 TUI_MIN_H, s->w, s->h);
 	const char *msg2 = "Enlarge the window, or type quit and press Enter.";
 	int y = s->h / 2 - 1;
 	if (y < 0)
