@@ -66,7 +66,6 @@ static void draw(void)
 	if (s->suspended)
 		return;
 	widgets_set_lost(T.sb.lost);
-	T.sb.width = s->w;
 	unsigned parts = screen_take_dirty();
 	/* Idle ticks change nothing: no drawing, no doupdate, no terminal I/O. */
 	if (!parts)
@@ -103,6 +102,7 @@ static void sink_write(enum out_kind kind, const char *text, size_t len)
 static void relayout(void)
 {
 	screen_layout(widgets_meter_rows());
+	T.sb.width = screen()->w; /* scrolled back, the place is kept in rows of this width */
 }
 
 static void sink_meter(const char *text)
