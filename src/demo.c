@@ -188,6 +188,7 @@ struct plain {
 
 static char *captured;
 static size_t captured_len;
+static bool captured_short; /* memory ran out: `b` says so instead of less */
 
 static void tee_write(enum out_kind kind, const char *text, size_t len)
 {
@@ -198,6 +199,8 @@ static void tee_write(enum out_kind kind, const char *text, size_t len)
 		captured_len += len;
 		n[captured_len] = '\0';
 		captured = n;
+	} else {
+		captured_short = true;
 	}
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
@@ -231,10 +234,17 @@ static int plain_run(void *ctx, size_t step, const char *cmd)
 	struct plain *pp = ctx;
 	captured = NULL;
 	captured_len = 0;
+	captured_short = false;
 	out_set_sink(&tee_sink);
 	int rc = repl_exec(cmd);
 	out_set_sink(NULL);
-	pp->outputs[step] = captured ? captured : strdup("");
+	if (captured_short) {
+		free(captured);
+		captured = NULL;
+	} else if (!captured) {
+		captured = strdup(""); /* the command printed nothing */
+	}
+	pp->outputs[step] = captured; /* NULL: `b` says it was not kept */
 	return rc;
 }
 
@@ -242,7 +252,7 @@ static void plain_again(void *ctx, size_t step, const char *cmd)
 {
 	struct plain *pp = ctx;
 	printf("--- again: %s\n%s--- end of the previous output\n", cmd,
-	       pp->outputs[step] ? pp->outputs[step] : "");
+	       pp->outputs[step] ? pp->outputs[step] : "(not kept: out of memory)\n");
 }
 
 static void plain_note(void *ctx, const char *text)
