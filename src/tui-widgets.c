@@ -24,6 +24,7 @@ static struct {
 	char task[1024], title[256], step[256];
 	char task_raw[1024]; /* task as the lab gave it (task is reflowed) */
 	char *meter_text;
+	bool meter_oom; /* a lab's meter text could not be kept: say so */
 	int meter_rows;
 	size_t lost;
 } W;
@@ -137,7 +138,8 @@ int widgets_set_meter(const char *text)
 {
 	free(W.meter_text);
 	W.meter_text = text && *text ? strdup(text) : NULL;
-	W.meter_rows = count_rows(W.meter_text);
+	W.meter_oom = text && *text && !W.meter_text;
+	W.meter_rows = W.meter_oom ? 1 : count_rows(W.meter_text);
 	screen_dirty(TUI_METER);
 	return W.meter_rows;
 }
@@ -295,7 +297,7 @@ static void draw_meter(void)
 	if (!s->meter)
 		return;
 	werase(s->meter);
-	const char *p = W.meter_text;
+	const char *p = W.meter_oom ? "meter not shown: out of memory" : W.meter_text;
 	for (int r = 0; p && *p && r < s->meter_h; r++) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
