@@ -196,7 +196,7 @@ uninstall:
 	rmdir $(DESTDIR)$(INCLUDEDIR)/nslab 2>/dev/null || true
 
 # One style (.clang-format), applied with `make format`, checked by `make check`.
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || ls src/*.[ch] labs/*.c labs/helpers/*.c tests/*/*.[ch])
+FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || ls src/*.[ch] labs/*.c labs/helpers/*.c tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
 

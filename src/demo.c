@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* demo.c: `nslab --demo FILE`. Each command is shown as if typed and runs
- * on a key press; `b` shows the previous step's output again, `q` quits. The
- * output of every step is kept so that going back costs nothing. */
+ * on a key press; `b` shows the previous step's output again, `q` quits.
+ * The one player lives here; a presenter shows it: the plain one below
+ * (which keeps every step's output so that going back costs nothing) or the
+ * full screen's in tui.c. */
 #include "demo.h"
 #include "output.h"
 #include "repl.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,11 +108,87 @@ enum demo_key demo_key_of(int c)
 	}
 }
 
-/* --- plain playback --- */
+/* --- the player --- */
+
+void demo_player_init(struct demo_player *pl, const struct demo *d, const struct demo_presenter *p, void *ctx)
+{
+	*pl = (struct demo_player){.d = d, .p = p, .ctx = ctx};
+}
+
+bool demo_player_done(const struct demo_player *pl)
+{
+	return pl->idx >= pl->d->n;
+}
+
+void demo_player_begin(struct demo_player *pl)
+{
+	pl->shown = 0;
+	if (demo_player_done(pl)) {
+		pl->p->type(pl->ctx, "", 0);
+		pl->p->note(pl->ctx, "(end of the demo: q quits)");
+		return;
+	}
+	const struct demo_step *st = &pl->d->steps[pl->idx];
+	/* the why comes before the command, one line at a time: the lines of a
+	 * comment block stay apart */
+	for (const char *p = st->narration; p && *p;) {
+		size_t l = strcspn(p, "\n");
+		pl->p->narrate(pl->ctx, p, l, p == st->narration);
+		p += l + (p[l] == '\n');
+	}
+	pl->p->type(pl->ctx, st->command, 0);
+}
+
+bool demo_player_type(struct demo_player *pl, size_t letters)
+{
+	if (demo_player_done(pl))
+		return false;
+	const char *cmd = pl->d->steps[pl->idx].command;
+	size_t len = strlen(cmd);
+	if (pl->shown >= len)
+		return false;
+	pl->shown += letters < len - pl->shown ? letters : len - pl->shown;
+	pl->p->type(pl->ctx, cmd, pl->shown);
+	return pl->shown < len;
+}
+
+bool demo_player_key(struct demo_player *pl, int c)
+{
+	switch (demo_key_of(c)) {
+	case DEMO_QUIT:
+		pl->quit = true;
+		return false;
+	case DEMO_BACK:
+		if (pl->idx == 0)
+			pl->p->note(pl->ctx, "(this is the first command)");
+		else
+			pl->p->again(pl->ctx, pl->idx - 1, pl->d->steps[pl->idx - 1].command);
+		return false;
+	case DEMO_OTHER:
+		return false;
+	case DEMO_RUN:
+		break;
+	}
+	if (demo_player_done(pl))
+		return false;
+	if (pl->p->run(pl->ctx, pl->idx, pl->d->steps[pl->idx].command) == REPL_USAGE)
+		pl->status = 1;
+	pl->idx++;
+	pl->shown = 0;
+	return true;
+}
+
+/* --- plain playback: a presenter that prints --- */
+
+struct plain {
+	bool tty;
+	size_t typed;   /* bytes of the command printed */
+	char **outputs; /* what each step printed, for `b` */
+};
 
 static char *captured;
 static size_t captured_len;
-static const struct out_sink *saved_sink;
+static bool captured_short; /* memory ran out: `b` says so instead of less */
 
 static void tee_write(enum out_kind kind, const char *text, size_t len)
 {
@@ -120,12 +199,70 @@ static void tee_write(enum out_kind kind, const char *text, size_t len)
 		captured_len += len;
 		n[captured_len] = '\0';
 		captured = n;
+	} else {
+		captured_short = true;
 	}
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
 }
 
 static const struct out_sink tee_sink = {tee_write, NULL};
+
+static void plain_narrate(void *ctx, const char *line, size_t len, bool first)
+{
+	(void)ctx;
+	if (first)
+		putchar('\n');
+	printf("# %.*s\n", (int)len, line); /* "# " on every line of the block */
+}
+
+/* On a terminal the command appears letter by letter, as if typed. */
+static void plain_type(void *ctx, const char *cmd, size_t shown)
+{
+	struct plain *pp = ctx;
+	if (shown == 0) {
+		printf("%s", repl_prompt());
+		pp->typed = 0;
+	}
+	fwrite(cmd + pp->typed, 1, shown - pp->typed, stdout);
+	pp->typed = shown;
+	fflush(stdout);
+}
+
+static int plain_run(void *ctx, size_t step, const char *cmd)
+{
+	struct plain *pp = ctx;
+	captured = NULL;
+	captured_len = 0;
+	captured_short = false;
+	out_set_sink(&tee_sink);
+	int rc = repl_exec(cmd);
+	out_set_sink(NULL);
+	if (captured_short) {
+		free(captured);
+		captured = NULL;
+	} else if (!captured) {
+		captured = strdup(""); /* the command printed nothing */
+	}
+	pp->outputs[step] = captured; /* NULL: `b` says it was not kept */
+	return rc;
+}
+
+static void plain_again(void *ctx, size_t step, const char *cmd)
+{
+	struct plain *pp = ctx;
+	printf("--- again: %s\n%s--- end of the previous output\n", cmd,
+	       pp->outputs[step] ? pp->outputs[step] : "(not kept: out of memory)\n");
+}
+
+static void plain_note(void *ctx, const char *text)
+{
+	(void)ctx;
+	printf("%s\n", text);
+}
+
+static const struct demo_presenter plain_presenter = {plain_narrate, plain_type, plain_run, plain_again,
+						      plain_note};
 
 static int read_key(bool tty)
 {
@@ -145,70 +282,31 @@ static int read_key(bool tty)
 	return n == 1 ? c : EOF;
 }
 
-/* On a terminal the command appears letter by letter, as if typed. */
-static void type_out(const char *prompt, const char *cmd, bool tty)
-{
-	printf("%s", prompt);
-	for (const char *p = cmd; *p; p++) {
-		putchar(*p);
-		fflush(stdout);
-		if (tty)
-			nanosleep(&(struct timespec){0, 25 * 1000000L}, NULL);
-	}
-	fflush(stdout);
-}
-
-static void show_narration(const struct demo_step *s)
-{
-	if (!s->narration)
-		return;
-	putchar('\n');
-	for (const char *p = s->narration; *p;) { /* "# " on every line of the block */
-		size_t l = strcspn(p, "\n");
-		printf("# %.*s\n", (int)l, p);
-		p += l + (p[l] == '\n');
-	}
-}
-
 int demo_run_plain(const struct demo *d)
 {
-	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	char **outputs = calloc(d->n ? d->n : 1, sizeof(*outputs));
-	int status = 0;
+	struct plain pp = {.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)};
+	pp.outputs = calloc(d->n ? d->n : 1, sizeof(*pp.outputs));
+	if (!pp.outputs) {
+		out_error("demo: out of memory");
+		return 1;
+	}
+	struct demo_player pl;
+	demo_player_init(&pl, d, &plain_presenter, &pp);
 	printf(
 	    "demo: %zu commands. Enter or Space runs the next one, b shows the previous output, q quits.\n",
 	    d->n);
-	for (size_t i = 0; i < d->n && !repl_quit_requested();) {
-		show_narration(&d->steps[i]);
-		type_out(repl_prompt(), d->steps[i].command, tty);
-		enum demo_key k;
-		while ((k = demo_key_of(read_key(tty))) == DEMO_OTHER)
+	while (!demo_player_done(&pl) && !pl.quit && !repl_quit_requested()) {
+		demo_player_begin(&pl);
+		while (demo_player_type(&pl, pp.tty ? 1 : SIZE_MAX))
+			nanosleep(&(struct timespec){0, 25 * 1000000L}, NULL);
+		int c;
+		while (demo_key_of(c = read_key(pp.tty)) == DEMO_OTHER)
 			;
-		if (k == DEMO_QUIT) {
-			printf("\n");
-			break;
-		}
 		printf("\n");
-		if (k == DEMO_BACK) {
-			if (i == 0) {
-				printf("(this is the first command)\n");
-				continue;
-			}
-			printf("--- again: %s\n%s--- end of the previous output\n", d->steps[i - 1].command,
-			       outputs[i - 1] ? outputs[i - 1] : "");
-			continue;
-		}
-		captured = NULL;
-		captured_len = 0;
-		out_set_sink(&tee_sink);
-		if (repl_exec(d->steps[i].command) == REPL_USAGE)
-			status = 1;
-		out_set_sink(saved_sink);
-		outputs[i] = captured ? captured : strdup("");
-		i++;
+		demo_player_key(&pl, c);
 	}
 	for (size_t i = 0; i < d->n; i++)
-		free(outputs[i]);
-	free(outputs);
-	return status;
+		free(pp.outputs[i]);
+	free(pp.outputs);
+	return pl.status;
 }

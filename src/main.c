@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: options, mode selection, exit paths. Every way out of nslab goes
- * through finish(): stop the lab, undo the cleanup registry, save state. */
+ * through finish(): give the terminal back, stop the lab, undo the cleanup
+ * registry. */
 #include "cleanup.h"
 #include "demo.h"
 #include "labs.h"
 #include "output.h"
 #include "repl.h"
 #include "session.h"
+#include "signals.h"
 #include "state.h"
 #include "tui.h"
 
@@ -85,6 +87,7 @@ static void offer_cleanup(bool ask)
 
 static void finish(void)
 {
+	tui_end(); /* first: what stopping the lab says goes to the normal screen */
 	session_stop();
 	cleanup_all();
 }
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
 	struct demo demo = {0};
 	if (mode == MODE_DEMO && demo_load(script, &demo) < 0)
 		return 1;
-	repl_install_signals();
+	signals_install();
 	/* What a lab's commands detach (setsid, double forks) is re-parented to
 	 * nslab rather than to init, and stays in reach until the lab ends. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -176,17 +179,22 @@ int main(int argc, char **argv)
 	labs_scan_path(lab_path && *lab_path ? lab_path : labs_default_path());
 
 	int status;
+	bool screen = (mode == MODE_DEMO || mode == MODE_AUTO) && tui_available();
 	if (mode == MODE_SCRIPT)
 		status = repl_run_script(in, strcmp(script, "-") == 0 ? "stdin" : script, true);
 	else if (mode == MODE_DEMO)
-		status = tui_available() ? tui_run_demo(&demo) : demo_run_plain(&demo);
-	else if (mode == MODE_AUTO && tui_available())
+		status = screen ? tui_run_demo(&demo) : demo_run_plain(&demo);
+	else if (screen)
 		status = tui_run();
 	else
 		status = repl_run_plain();
+	finish();
 	if (in && in != stdin)
 		fclose(in);
 	demo_free(&demo);
-	finish();
+	/* The full screen ended by SIGTERM or SIGHUP dies of it once cleaned up,
+	 * so that its parent sees the signal; the plain loops exit 128+N. */
+	if (screen)
+		signals_die();
 	return status;
 }

@@ -5,6 +5,7 @@
  * agent protocol (agent.c) starts lab processes, this enters them from
  * outside, and the session (`run`, `host`, `shell`, h->run) is its one user. */
 #include "nsexec.h"
+#include "signals.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "labcg.h"
@@ -129,7 +130,7 @@ static int wait_interactive(pid_t pid)
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (nslab_signal == SIGTERM || nslab_signal == SIGHUP)
+		if (signals_leaving())
 			break;
 	}
 	kill(pid, SIGHUP);
@@ -205,13 +206,13 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
 static void forward_signal(pid_t pid)
 {
 	static sig_atomic_t forwarded;
-	if (nslab_signal == SIGINT && forwarded != SIGINT) {
+	if (signals_pending() == SIGINT && forwarded != SIGINT) {
 		kill(-pid, SIGINT);
 		forwarded = SIGINT;
-	} else if (nslab_signal == SIGTERM || nslab_signal == SIGHUP) {
+	} else if (signals_leaving()) {
 		kill(-pid, SIGKILL);
 	}
-	if (!nslab_signal)
+	if (!signals_pending())
 		forwarded = 0;
 }
 

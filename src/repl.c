@@ -5,6 +5,7 @@
 #include "repl.h"
 #include "output.h"
 #include "session.h"
+#include "signals.h"
 #include "state.h"
 #include "util.h"
 
@@ -23,7 +24,6 @@
 
 static bool quit_requested;
 static const struct repl_terminal *terminal;
-#define got_signal nslab_signal
 
 void repl_request_quit(void)
 {
@@ -32,7 +32,7 @@ void repl_request_quit(void)
 
 bool repl_quit_requested(void)
 {
-	return quit_requested || got_signal == SIGTERM || got_signal == SIGHUP;
+	return quit_requested || signals_leaving();
 }
 void repl_set_terminal(const struct repl_terminal *t)
 {
@@ -98,27 +98,6 @@ void repl_history_save(void)
 
 /* --- loops --- */
 
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-void repl_install_signals(void)
-{
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int repl_pending_signal(void)
-{
-	return got_signal;
-}
-
 static char *pending_line;
 static bool line_eof;
 
@@ -133,7 +112,7 @@ static void on_line(char *line)
 
 int repl_run_plain(void)
 {
-	repl_install_signals();
+	signals_install();
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = repl_completion;
 	rl_readline_name = "nslab";
@@ -142,8 +121,8 @@ int repl_run_plain(void)
 	while (!repl_quit_requested() && !line_eof) {
 		struct pollfd p = {STDIN_FILENO, POLLIN, 0};
 		int n = poll(&p, 1, 250);
-		if (got_signal == SIGINT) {
-			got_signal = 0;
+		if (signals_pending() == SIGINT) {
+			signals_clear_interrupt();
 			if (!rl_line_buffer || !*rl_line_buffer) {
 				out_printf("\n");
 				break; /* Ctrl-C on an empty line leaves, cleaning up */
@@ -166,14 +145,13 @@ int repl_run_plain(void)
 			add_history(line);
 		repl_exec(line);
 		free(line);
-		if (got_signal == SIGINT)
-			got_signal = 0; /* it interrupted the command, not nslab */
+		signals_clear_interrupt(); /* it interrupted the command, not nslab */
 		rl_callback_handler_install(repl_prompt(), on_line);
 	}
 	rl_callback_handler_remove();
 	repl_history_save();
 	/* Ended by SIGTERM or SIGHUP (main cleans up): the parent learns it. */
-	return got_signal == SIGTERM || got_signal == SIGHUP ? 128 + got_signal : 0;
+	return signals_leaving() ? 128 + signals_pending() : 0;
 }
 
 /* --- script and demo files --- */
@@ -215,7 +193,7 @@ int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
 	bool nul = false;
 	for (;;) {
 		c = getc(f);
-		if (c == EOF && ferror(f) && errno == EINTR && !got_signal) {
+		if (c == EOF && ferror(f) && errno == EINTR && !signals_pending()) {
 			clearerr(f); /* a signal nslab does not act on */
 			continue;
 		}
@@ -229,7 +207,7 @@ int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
 		buf[len++] = (char)c;
 	}
 	if (c == EOF && ferror(f)) {
-		if (got_signal)
+		if (signals_pending())
 			return 0; /* interrupted: the caller looks at the signal */
 		out_error("%s: cannot read line %lu: %s", name, *lineno + 1, strerror(errno));
 		return -1;
@@ -247,7 +225,7 @@ int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
 
 int repl_run_script(FILE *f, const char *name, bool echo)
 {
-	repl_install_signals();
+	signals_install();
 	int status = 0, r = 0;
 	char *line = malloc(REPL_LINE_MAX + 1);
 	unsigned long lineno = 0;
@@ -257,7 +235,7 @@ int repl_run_script(FILE *f, const char *name, bool echo)
 		out_error("%s: out of memory", name);
 		return 1;
 	}
-	while (!repl_quit_requested() && got_signal != SIGINT &&
+	while (!repl_quit_requested() && signals_pending() != SIGINT &&
 	       (r = repl_read_line(f, name, line, &lineno)) > 0) {
 		if (echo)
 			out_printf("%s%s\n", repl_prompt(), line);
@@ -268,7 +246,7 @@ int repl_run_script(FILE *f, const char *name, bool echo)
 	free(line);
 	if (r < 0)
 		status = 1; /* a line nslab refused, or a read error: the script stops there */
-	if (got_signal)
-		status = 128 + got_signal;
+	if (signals_pending())
+		status = 128 + signals_pending();
 	return status;
 }

@@ -28,10 +28,6 @@ const char *repl_prompt(void); /* "nslab> " or "nslab[uts 2/4]> " */
 void repl_history_load(void);
 void repl_history_save(void);
 
-/* SIGINT/SIGTERM/SIGHUP set nslab_signal (see util.h) instead of killing
- * nslab, so that every exit path runs the cleanup. */
-void repl_install_signals(void);
-
 int repl_run_plain(void); /* readline loop; returns exit status */
 /* --script: runs the lines of f (NAME in messages: the path, "stdin").
  * Exit status 1 if a command failed or was malformed, or a line was refused

@@ -10,8 +10,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-volatile sig_atomic_t nslab_signal;
-
 ssize_t read_file(const char *path, char *buf, size_t len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -10,10 +10,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* The last SIGINT/SIGTERM/SIGHUP nslab received (0: none); set by the
- * REPL's handler, read wherever nslab waits for a child. */
-extern volatile sig_atomic_t nslab_signal;
-
 /* Reads a whole (small) file into buf, NUL-terminated. Returns length or -1. */
 ssize_t read_file(const char *path, char *buf, size_t len);
 /* Writes text to an existing file (a /proc or /sys knob). 0 ok, -1 errno. */

@@ -24,11 +24,13 @@ static void soft_breaks_join(void **state)
 static void hard_breaks_stay(void **state)
 {
 	(void)state;
-	const char *in = "Compare the two, then\nrename the lab:\n\n  run hostname\n  host hostname\nThen look\nagain.\n"
-			 "- one\n- two\n1. first\n2) second";
+	const char *in =
+	    "Compare the two, then\nrename the lab:\n\n  run hostname\n  host hostname\nThen look\nagain.\n"
+	    "- one\n- two\n1. first\n2) second";
 	char *s = text_reflow(in);
-	assert_string_equal(s, "Compare the two, then rename the lab:\n\n  run hostname\n  host hostname\nThen look "
-			       "again.\n- one\n- two\n1. first\n2) second");
+	assert_string_equal(
+	    s, "Compare the two, then rename the lab:\n\n  run hostname\n  host hostname\nThen look "
+	       "again.\n- one\n- two\n1. first\n2) second");
 	free(s);
 }
 
@@ -46,8 +48,10 @@ static void wrap_breaks_at_spaces(void **state)
 static void wrap_leaves_commands(void **state)
 {
 	(void)state;
-	char *s = text_wrap("  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\nsome words here", 10);
-	assert_string_equal(s, "  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\nsome words\nhere");
+	char *s =
+	    text_wrap("  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\nsome words here", 10);
+	assert_string_equal(s,
+			    "  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\nsome words\nhere");
 	free(s);
 }
 
@@ -66,8 +70,10 @@ static void wrap_counts_wide_characters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(soft_breaks_join),          cmocka_unit_test(hard_breaks_stay),
-	    cmocka_unit_test(wrap_breaks_at_spaces),     cmocka_unit_test(wrap_leaves_commands),
+	    cmocka_unit_test(soft_breaks_join),
+	    cmocka_unit_test(hard_breaks_stay),
+	    cmocka_unit_test(wrap_breaks_at_spaces),
+	    cmocka_unit_test(wrap_leaves_commands),
 	    cmocka_unit_test(wrap_counts_wide_characters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

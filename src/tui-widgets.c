@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tui-widgets.c: the TUI's widgets, each drawn from a model it keeps: the
+ * namespace pane (columns read through nsview), the status bar and task box
+ * (a snapshot of the session), the meter (a lab's text), the output window
+ * (rows of the scrollback) and the key bar. Nothing here owns the terminal
+ * or reads keys: tui-screen.c lays out the windows, tui.c decides when. */
+#include "tui-widgets.h"
+#include "labs.h"
+#include "nsview.h"
+#include "pane.h"
+#include "scrollback.h"
+#include "session.h"
+#include "tui-screen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct {
+	struct ns_col cols[PANE_MAX_COLS];
+	size_t ncols;
+	unsigned generation; /* nsview_generation() when cols were read */
+	struct session_view sv;
+	char task[1024], title[256], step[256];
+	char task_raw[1024]; /* task as the lab gave it (task is reflowed) */
+	char *meter_text;
+	bool meter_oom; /* a lab's meter text could not be kept: say so */
+	int meter_rows;
+	size_t lost;
+} W;
+
+/* ------------------------------------------------------------------ */
+/* models                                                              */
+
+/* Labs wrap their text for an 80-column plain terminal; the panel wraps it
+ * again to its own width. Join the lines of a paragraph first, so that the
+ * two wraps do not leave a word alone on a line. Indented lines (commands)
+ * and blank lines keep their breaks. */
+static void reflow(char *s)
+{
+	const char *line = s; /* start of the line that p ends */
+	for (char *p = strchr(s, '\n'); p; line = p + 1, p = strchr(p + 1, '\n')) {
+		bool blank_before = p == s || p[-1] == '\n';
+		bool indented = *line == ' ' || *line == '\t'; /* a command line keeps its end */
+		if (!blank_before && !indented && p[1] && p[1] != '\n' && p[1] != ' ' && p[1] != '\t')
+			*p = ' ';
+	}
+}
+
+static struct session_view view_now(void)
+{
+	const struct session_view *v = session_view();
+	return v ? *v : (struct session_view){.last_check = -1};
+}
+
+static void snapshot_session(void)
+{
+	W.sv = view_now();
+	snprintf(W.task_raw, sizeof(W.task_raw), "%s", W.sv.task ? W.sv.task : "");
+	memcpy(W.task, W.task_raw, sizeof(W.task));
+	reflow(W.task);
+	snprintf(W.step, sizeof(W.step), "%s", W.sv.step_title ? W.sv.step_title : "");
+	snprintf(W.title, sizeof(W.title), "%s", W.sv.lab && W.sv.lab->title ? W.sv.lab->title : "");
+}
+
+static bool session_changed(void)
+{
+	struct session_view now = view_now();
+	return now.lab != W.sv.lab || now.step != W.sv.step || now.nsteps != W.sv.nsteps ||
+	       now.last_check != W.sv.last_check || now.complete != W.sv.complete ||
+	       /* against what was kept: reflowed or cut short, it would differ on every tick */
+	       strncmp(now.task ? now.task : "", W.task_raw, sizeof(W.task_raw) - 1) != 0 ||
+	       strncmp(now.step_title ? now.step_title : "", W.step, sizeof(W.step) - 1) != 0;
+}
+
+void widgets_refresh_session(void)
+{
+	if (session_changed()) {
+		snapshot_session();
+		screen_dirty(TUI_LAB);
+	}
+}
+
+void widgets_refresh(void)
+{
+	struct ns_col cols[PANE_MAX_COLS];
+	W.generation = nsview_generation();
+	size_t n = nsview_columns(cols, PANE_MAX_COLS);
+	if (!pane_same(cols, n, W.cols, W.ncols)) {
+		memcpy(W.cols, cols, n * sizeof(cols[0]));
+		W.ncols = n;
+		screen_dirty(TUI_PANE);
+	}
+	widgets_refresh_session();
+}
+
+/* Column 0 is nslab, which never changes its own namespaces (setns and
+ * unshare run in the lab's agent). */
+bool widgets_probing(void)
+{
+	return W.ncols > 1 && !screen()->suspended;
+}
+
+/* The lists of lab and watched processes (no system call) and the columns
+ * from `from` on (nsview_stale: one pread each while they sleep); the whole
+ * model is read again only when one of them moved. */
+void widgets_probe(bool all)
+{
+	if (nsview_generation() != W.generation) {
+		widgets_refresh();
+		return;
+	}
+	size_t upto = W.ncols;
+	if (!all) {
+		struct pane_layout l;
+		pane_layout(W.ncols, screen()->w, &l);
+		upto = l.shown;
+	}
+	for (size_t c = all ? 0 : 1; c < upto; c++)
+		if (nsview_stale(&W.cols[c])) {
+			widgets_refresh();
+			return;
+		}
+	widgets_refresh_session();
+}
+
+static int count_rows(const char *p)
+{
+	int rows = 0;
+	for (; p && *p && rows < TUI_METER_MAX; rows++) {
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return rows;
+}
+
+int widgets_set_meter(const char *text)
+{
+	free(W.meter_text);
+	W.meter_text = text && *text ? strdup(text) : NULL;
+	W.meter_oom = text && *text && !W.meter_text;
+	W.meter_rows = W.meter_oom ? 1 : count_rows(W.meter_text);
+	screen_dirty(TUI_METER);
+	return W.meter_rows;
+}
+
+int widgets_meter_rows(void)
+{
+	return W.meter_rows;
+}
+
+void widgets_set_lost(size_t lost)
+{
+	if (lost != W.lost)
+		screen_dirty(TUI_LAB);
+	W.lost = lost;
+}
+
+void widgets_free(void)
+{
+	free(W.meter_text);
+	W = (typeof(W)){0};
+}
+
+/* ------------------------------------------------------------------ */
+/* the pane                                                            */
+
+static void draw_pane(void)
+{
+	const struct tui_screen *s = screen();
+	static struct pane_line lines[PANE_LINES];
+	werase(s->pane);
+	pane_render(W.cols, W.ncols, s->w, lines);
+	for (int i = 0; i < PANE_LINES; i++) {
+		struct pane_line *ln = &lines[i];
+		wattrset(s->pane, i < PANE_HEADER_LINES ? screen_attr(S_HEAD) : A_NORMAL);
+		mvwaddnstr(s->pane, i, 0, ln->text, s->w);
+		for (int k = 0; k < ln->nspans; k++)
+			mvwchgat(s->pane, i, ln->spans[k].start, ln->spans[k].len, screen_attr(S_DIFF),
+				 PAIR_NUMBER(screen_attr(S_DIFF)), NULL);
+	}
+	/* The legend, where the header has room for it. */
+	static const char legend[] = "* = differs from nslab";
+	struct pane_layout l;
+	pane_layout(W.ncols, s->w, &l);
+	int used = l.label_w + (int)l.shown * (l.gap + l.col_w);
+	if (s->w - used >= (int)sizeof(legend) + 1) {
+		wattrset(s->pane, A_NORMAL);
+		mvwaddstr(s->pane, 1, s->w - (int)sizeof(legend), legend);
+	}
+	wattrset(s->pane, A_NORMAL);
+	wnoutrefresh(s->pane);
+}
+
+/* ------------------------------------------------------------------ */
+/* the status bar and the task box                                     */
+
+static enum tui_style check_style(const struct session_view *v)
+{
+	return v->last_check == 1 || v->complete ? S_OK : v->last_check == 0 ? S_NOTYET : S_BAR;
+}
+
+static void draw_status_bar(void)
+{
+	const struct tui_screen *s = screen();
+	const struct session_view *v = &W.sv;
+	char bar[1024], right[128] = "", lost[64] = "";
+	if (W.lost)
+		snprintf(lost, sizeof(lost), "%zu line%s lost: out of memory | ", W.lost,
+			 W.lost == 1 ? "" : "s");
+	if (!v->lab) {
+		snprintf(bar, sizeof(bar), " no lab running");
+		if (W.lost)
+			snprintf(right, sizeof(right), "%.*s ", (int)strlen(lost) - 3, lost);
+	} else {
+		snprintf(bar, sizeof(bar), " %s: %s | step %u/%u: %s", v->lab->id, W.title, v->step,
+			 v->nsteps, W.step);
+		snprintf(right, sizeof(right), "%s%s ", lost,
+			 v->complete          ? "lab complete"
+			 : v->last_check == 1 ? "check: ok"
+			 : v->last_check == 0 ? "check: not yet"
+					      : "not checked yet");
+	}
+	wattrset(s->lab, screen_attr(S_BAR));
+	mvwhline(s->lab, 0, 0, ' ', s->w);
+	int rw = text_width(right, strlen(right));
+	bool show_right = rw && s->w - rw > 40;
+	size_t fit = text_fit(bar, strlen(bar), show_right ? s->w - rw - 1 : s->w, NULL);
+	mvwaddnstr(s->lab, 0, 0, bar, (int)fit);
+	if (show_right) {
+		/* The check result stands out from the bar: coloured, or bold. */
+		enum tui_style p = v->lab ? check_style(v) : S_NOTYET;
+		attr_t a = p == S_BAR ? screen_attr(S_BAR)
+			   : s->color ? (COLOR_PAIR(p) | A_BOLD | A_REVERSE)
+				      : (A_BOLD | A_REVERSE);
+		wattrset(s->lab, a);
+		mvwaddstr(s->lab, 0, s->w - rw, right);
+	}
+	wattrset(s->lab, A_NORMAL);
+}
+
+/* The last row of a task that goes on: where to read it whole, after the
+ * last word that fits (never half a word). */
+static void put_cut_row(WINDOW *win, const char *text, size_t n, int room)
+{
+	static const char more[] = " ... (`step` shows all)";
+	room -= (int)sizeof(more);
+	if (room > 0 && text_width(text, n) > room) {
+		n = text_fit(text, n, room, NULL);
+		while (n > 0 && text[n] != ' ' && text[n - 1] != ' ')
+			n--;
+	}
+	screen_put_clipped(win, text, n);
+	waddstr(win, room > 0 ? more : "...");
+}
+
+static void draw_task_box(void)
+{
+	const struct tui_screen *s = screen();
+	const char *text =
+	    W.sv.lab ? W.task
+		     : "Type `labs` to see what there is to learn, then `start ID` (try `start uts`). "
+		       "`help` lists every command.";
+	const char *lead = W.sv.lab ? "task: " : "";
+	int lw = (int)strlen(lead);
+	size_t off[8], len[8];
+	bool trunc = false;
+	int rows = text_wrap_words(text, s->w - lw - 4, off, len, s->lab_h - 1, &trunc);
+	for (int r = 0; r < rows; r++) {
+		wmove(s->lab, 1 + r, r == 0 ? 0 : lw);
+		if (r == 0 && lw) {
+			wattrset(s->lab, A_BOLD);
+			waddstr(s->lab, lead);
+			wattrset(s->lab, A_NORMAL);
+		}
+		if (trunc && r == rows - 1)
+			put_cut_row(s->lab, text + off[r], len[r], s->w - lw);
+		else
+			screen_put_clipped(s->lab, text + off[r], len[r]);
+	}
+}
+
+static void draw_lab(void)
+{
+	werase(screen()->lab);
+	draw_status_bar();
+	draw_task_box();
+	wnoutrefresh(screen()->lab);
+}
+
+/* ------------------------------------------------------------------ */
+/* the meter, the output window, the key bar                           */
+
+static void draw_meter(void)
+{
+	const struct tui_screen *s = screen();
+	if (!s->meter)
+		return;
+	werase(s->meter);
+	const char *p = W.meter_oom ? "meter not shown: out of memory" : W.meter_text;
+	for (int r = 0; p && *p && r < s->meter_h; r++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *clean = text_clean(p, n);
+		wmove(s->meter, r, 0);
+		wattrset(s->meter, A_BOLD);
+		if (clean)
+			screen_put_clipped(s->meter, clean, strlen(clean));
+		free(clean);
+		p = nl ? nl + 1 : p + n;
+	}
+	wattrset(s->meter, A_NORMAL);
+	wnoutrefresh(s->meter);
+}
+
+static attr_t kind_attr(enum out_kind k)
+{
+	switch (k) {
+	case OUT_ECHO:
+		return A_BOLD;
+	case OUT_OK:
+		return screen_attr(S_OK) | A_BOLD;
+	case OUT_NOTYET:
+	case OUT_MISSING:
+	case OUT_WARNING:
+		return screen_attr(S_NOTYET);
+	case OUT_ERROR:
+		return screen_attr(S_ERR);
+	case OUT_TRACE:
+		return screen_attr(S_HEAD);
+	case OUT_NOTE:
+		return A_DIM;
+	default:
+		return A_NORMAL;
+	}
+}
+
+static void draw_out_row(void *ctx, int y, const char *s, size_t n, enum out_kind kind)
+{
+	WINDOW *out = ctx;
+	wmove(out, y, 0);
+	wattrset(out, kind_attr(kind));
+	screen_put_clipped(out, s, n);
+	wattrset(out, A_NORMAL);
+}
+
+static void draw_out(const struct scrollback *sb)
+{
+	const struct tui_screen *s = screen();
+	werase(s->out);
+	sb_visible_rows(sb, s->w, s->out_h, draw_out_row, s->out);
+	if (sb->scroll) {
+		char note[80];
+		snprintf(note, sizeof(note), " scrolled back %d lines: PgDn returns ", sb->scroll);
+		int nw = (int)strlen(note);
+		wattrset(s->out, screen_attr(S_BAR));
+		mvwaddstr(s->out, 0, s->w > nw ? s->w - nw : 0, note);
+		wattrset(s->out, A_NORMAL);
+	}
+	wnoutrefresh(s->out);
+}
+
+static void draw_keys(void)
+{
+	static const struct {
+		const char *key, *label;
+	} keys[] = {
+	    {"F1", "Help"}, {"F2", "Status"}, {"F3", "Hint"},        {"F4", "Explain"}, {"F5", "Check"},
+	    {"F6", "Next"}, {"F10", "Quit"},  {"PgUp/Dn", "Scroll"}, {"^L", "Redraw"},
+	};
+	WINDOW *k = screen()->keys;
+	werase(k);
+	wmove(k, 0, 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (getcurx(k) + (int)(strlen(keys[i].key) + strlen(keys[i].label)) + 1 >= screen()->w)
+			break;
+		wattrset(k, A_BOLD);
+		waddstr(k, keys[i].key);
+		wattrset(k, screen_attr(S_KEY));
+		waddstr(k, keys[i].label);
+		wattrset(k, A_NORMAL);
+		waddch(k, ' ');
+	}
+	wnoutrefresh(k);
+}
+
+static void draw_too_small(void)
+{
+	const struct tui_screen *s = screen();
+	erase();
+	char msg[128];
+	snprintf(msg, sizeof(msg), "nslab needs at least %dx%d; this terminal is %dx%d.", TUI_MIN_W,
+		 TUI_MIN_H, s->w, s->h);
+	const char *msg2 = "Enlarge the window, or type quit and press Enter.";
+	int y = s->h / 2 - 1;
+	if (y < 0)
+		y = 0;
+	attrset(A_BOLD);
+	mvaddnstr(y, 0, msg, s->w);
+	attrset(A_NORMAL);
+	if (y + 1 < s->h - 1)
+		mvaddnstr(y + 1, 0, msg2, s->w);
+	wnoutrefresh(stdscr);
+}
+
+void widgets_draw(unsigned parts, const struct scrollback *sb)
+{
+	if (screen()->too_small) {
+		if (parts & TUI_ALL)
+			draw_too_small();
+		return;
+	}
+	if (parts & TUI_ALL)
+		wnoutrefresh(stdscr);
+	if (parts & TUI_PANE)
+		draw_pane();
+	if (parts & TUI_LAB)
+		draw_lab();
+	if (parts & TUI_METER)
+		draw_meter();
+	if (parts & TUI_OUT)
+		draw_out(sb);
+	if (parts & TUI_KEYS)
+		draw_keys();
+}
