@@ -5,6 +5,7 @@
  * (rows of the scrollback) and the key bar. Nothing here owns the terminal
  * or reads keys: tui-screen.c lays out the windows, tui.c decides when. */
 #include "tui-widgets.h"
+#include "reflow.h"
 #include "labs.h"
 #include "nsview.h"
 #include "pane.h"
@@ -32,21 +33,6 @@ static struct {
 /* ------------------------------------------------------------------ */
 /* models                                                              */
 
-/* Labs wrap their text for an 80-column plain terminal; the panel wraps it
- * again to its own width. Join the lines of a paragraph first, so that the
- * two wraps do not leave a word alone on a line. Indented lines (commands)
- * and blank lines keep their breaks. */
-static void reflow(char *s)
-{
-	const char *line = s; /* start of the line that p ends */
-	for (char *p = strchr(s, '\n'); p; line = p + 1, p = strchr(p + 1, '\n')) {
-		bool blank_before = p == s || p[-1] == '\n';
-		bool indented = *line == ' ' || *line == '\t'; /* a command line keeps its end */
-		if (!blank_before && !indented && p[1] && p[1] != '\n' && p[1] != ' ' && p[1] != '\t')
-			*p = ' ';
-	}
-}
-
 static struct session_view view_now(void)
 {
 	const struct session_view *v = session_view();
@@ -57,8 +43,10 @@ static void snapshot_session(void)
 {
 	W.sv = view_now();
 	snprintf(W.task_raw, sizeof(W.task_raw), "%s", W.sv.task ? W.sv.task : "");
-	memcpy(W.task, W.task_raw, sizeof(W.task));
-	reflow(W.task);
+	/* the same paragraphs as the output window shows (reflow.c) */
+	char *flowed = text_reflow(W.task_raw);
+	snprintf(W.task, sizeof(W.task), "%s", flowed ? flowed : W.task_raw);
+	free(flowed);
 	snprintf(W.step, sizeof(W.step), "%s", W.sv.step_title ? W.sv.step_title : "");
 	snprintf(W.title, sizeof(W.title), "%s", W.sv.lab && W.sv.lab->title ? W.sv.lab->title : "");
 }
