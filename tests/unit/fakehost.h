@@ -69,9 +69,9 @@ struct fake {
 	int spawn_ret;      /* 0: spawn gives a fresh pid; else what it returns */
 	int rootfs_add_ret; /* what rootfs_add returns */
 	enum nslab_cgmode cgmode;
-	int cg_ret;             /* what cg_create, cg_set_quota and cg_attach return */
-	int cg_stat_ret;        /* what cg_stat returns (-1: the cgroup is gone) */
-	struct nslab_cpu_stat cg; /* what cg_stat answers (quota set by cg_set_quota) */
+	int cg_ret;                     /* what cg_create, cg_set_quota and cg_attach return */
+	int cg_stat_ret;                /* what cg_stat returns (-1: the cgroup is gone) */
+	struct nslab_cpu_stat cg;       /* what cg_stat answers (quota set by cg_set_quota) */
 	struct fake_run runs[FAKE_MAX]; /* for run; first match wins */
 	unsigned nruns;
 	struct fake_run host_runs[FAKE_MAX]; /* for host_run */
@@ -445,8 +445,8 @@ static void fh_drop_missing(struct nslab_host *h, const char *fmt, ...)
 {
 	(void)h, (void)fmt;
 }
-static int fh_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h), int (*perform)(struct nslab_host *h),
-		      const char *already, const char *after)
+static int fh_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h),
+		      int (*perform)(struct nslab_host *h), const char *already, const char *after)
 {
 	if (done) {
 		h->missing = fh_drop_missing;
@@ -640,7 +640,8 @@ static inline int fake_load_lab(const char *id, const char *fns)
 {
 	fake_dir = unit_tmpdir();
 	char src[8192], *p = src;
-	p += snprintf(p, sizeof(src), "#include \"../labs/%s.c\"\n", id);
+	/* -D_GNU_SOURCE, as the Makefile compiles labs (unit_build_plugin does not). */
+	p += snprintf(p, sizeof(src), "#define _GNU_SOURCE 1\n#include \"../labs/%s.c\"\n", id);
 	char names[1024], *save = NULL;
 	snprintf(names, sizeof(names), "%s", fns ? fns : "");
 	for (char *w = strtok_r(names, " ", &save); w; w = strtok_r(NULL, " ", &save))
@@ -716,12 +717,14 @@ static inline int fake_cmd(const char *line)
 	fk.out[0] = fk.log[0] = '\0';
 	fk.nerror = fk.unscripted = 0;
 	for (unsigned i = 0; i < fake_lab->ncommands; i++) {
-		const struct nslab_command *c = (const struct nslab_command *)((const char *)fake_lab->commands +
-									      (size_t)i * fake_lab->command_size);
+		const struct nslab_command *c =
+		    (const struct nslab_command *)((const char *)fake_lab->commands +
+						   (size_t)i * fake_lab->command_size);
 		if (strcmp(c->name, argv[0]) != 0)
 			continue;
 		if (argc - 1 < c->min_args || (c->max_args >= 0 && argc - 1 > c->max_args))
-			fail_msg("'%s' has an argument count the host would refuse (usage: %s)", line, c->usage);
+			fail_msg("'%s' has an argument count the host would refuse (usage: %s)", line,
+				 c->usage);
 		int rc = c->fn(&fk.host, argc, argv);
 		if (rc < 0 && !fk.nerror)
 			fail_msg("'%s' failed without an error:\n%s", line, fk.out);
