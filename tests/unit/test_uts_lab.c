@@ -90,9 +90,10 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	start();
 	assert_false(fake_check(1));
 	char want[256];
-	snprintf(want, sizeof(want),
-		 "missing: the lab's hostname is still \"%s\", the same as the host's: `run hostname nslab-lab`",
-		 host.nodename);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: the lab's hostname is still \"%s\", the same as the host's: `run hostname nslab-lab`",
+	    host.nodename);
 	assert_contains(fk.out, want);
 	snprintf(lab.node, sizeof(lab.node), "anything-else");
 	assert_true(fake_check(1));
@@ -131,8 +132,9 @@ static void a_lab_that_cannot_answer_is_named(void **state)
 	uname_errno = ESRCH;
 	for (unsigned n = 1; n <= 3; n++) {
 		assert_false(fake_check(n));
-		assert_contains(fk.out, "missing: cannot read the lab's names (uname in the lab process failed: "
-					"No such process)");
+		assert_contains(fk.out,
+				"missing: cannot read the lab's names (uname in the lab process failed: "
+				"No such process)");
 	}
 	stop();
 }
@@ -186,10 +188,14 @@ static void do_says_why_it_failed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    fake_test(setup_clones_a_new_uts_namespace), fake_test(hostname_step_wants_a_name_of_its_own),
-	    fake_test(domain_step_wants_a_domain_of_its_own), fake_test(proc_step_wants_nslab_proc),
-	    fake_test(a_lab_that_cannot_answer_is_named), fake_test(a_renamed_host_is_named),
-	    fake_test(do_renames_the_lab_and_traces_it), fake_test(do_says_why_it_failed),
+	    fake_test(setup_clones_a_new_uts_namespace),
+	    fake_test(hostname_step_wants_a_name_of_its_own),
+	    fake_test(domain_step_wants_a_domain_of_its_own),
+	    fake_test(proc_step_wants_nslab_proc),
+	    fake_test(a_lab_that_cannot_answer_is_named),
+	    fake_test(a_renamed_host_is_named),
+	    fake_test(do_renames_the_lab_and_traces_it),
+	    fake_test(do_says_why_it_failed),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
