@@ -43,7 +43,7 @@ struct fake_run {
 struct fake_mount {
 	pid_t pid; /* whose mount namespace (0: nslab's) */
 	struct nslab_mount m;
-	char target[256], source[256], fstype[64], root[256], options[256];
+	char target[PATH_MAX], source[256], fstype[64], root[PATH_MAX], options[256];
 };
 
 struct fake_ns {
@@ -63,7 +63,7 @@ struct fake {
 
 	/* --- the world --- */
 	pid_t main, next_pid;
-	char workdir[PATH_MAX];
+	char workdir[256]; /* short: tests build paths under it */
 	char root[PATH_MAX];
 	bool root_set;
 	int spawn_ret;      /* 0: spawn gives a fresh pid; else what it returns */

@@ -86,10 +86,11 @@ static void ns_step_wants_an_ipc_namespace(void **state)
 	start();
 	assert_false(fake_check(1));
 	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: the lab process still shares the host's IPC namespace (/proc/%d/ns/ipc is the same "
-		 "as nslab's)",
-		 (int)fk.main);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: the lab process still shares the host's IPC namespace (/proc/%d/ns/ipc is the same "
+	    "as nslab's)",
+	    (int)fk.main);
 	assert_contains(fk.out, want);
 	/* Every later step asks for it first. */
 	for (unsigned n = 2; n <= 4; n++) {
@@ -132,8 +133,8 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	assert_int_equal(shmctl(id, IPC_STAT, &ds), 0);
 	assert_true(fake_check(3));
 	/* The lab lists a segment like it, made by the same process: it sees the host's. */
-	snprintf(lab_shm + strlen(lab_shm), sizeof(lab_shm) - strlen(lab_shm),
-		 "0 %d 600 1000 %d 0 0\n", id, (int)ds.shm_cpid);
+	snprintf(lab_shm + strlen(lab_shm), sizeof(lab_shm) - strlen(lab_shm), "0 %d 600 1000 %d 0 0\n", id,
+		 (int)ds.shm_cpid);
 	assert_false(fake_check(3));
 	char want[64];
 	snprintf(want, sizeof(want), "missing: the lab sees the host's segment %d", id);
@@ -148,8 +149,10 @@ static void msg_sem_step_wants_both_inside(void **state)
 	start();
 	fake_ns(fk.main, "ipc", 0);
 	assert_false(fake_check(4));
-	assert_contains(fk.out, "missing: no message queue in the lab's /proc/sysvipc/msg yet (run ipcmk -Q)");
-	assert_contains(fk.out, "missing: no semaphore set in the lab's /proc/sysvipc/sem yet (run ipcmk -S 1)");
+	assert_contains(fk.out,
+			"missing: no message queue in the lab's /proc/sysvipc/msg yet (run ipcmk -Q)");
+	assert_contains(fk.out,
+			"missing: no semaphore set in the lab's /proc/sysvipc/sem yet (run ipcmk -S 1)");
 	strcat(lab_msg, "1111 0 644 0 0\n");
 	assert_false(fake_check(4));
 	assert_not_contains(fk.out, "message queue");
@@ -173,7 +176,8 @@ static void unshare_command_unshares_once(void **state)
 	fake_ns(fk.main, "ipc", 1);
 	fake_on_call("ag_unshare", answer_unshare_eperm);
 	assert_int_equal(fake_cmd("unshare"), -1);
-	assert_contains(fk.out, "error: unshare(CLONE_NEWIPC) failed in the lab process: Operation not permitted");
+	assert_contains(fk.out,
+			"error: unshare(CLONE_NEWIPC) failed in the lab process: Operation not permitted");
 	stop();
 }
 
