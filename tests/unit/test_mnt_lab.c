@@ -168,7 +168,8 @@ static void do_calls_the_lab_and_says_what_failed(void **state)
 	fake_on_call("ag_mount_tmpfs", answer_mount_eperm);
 	fk.out[0] = '\0';
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
-	assert_string_equal(fk.out, "error: mount(tmpfs) failed in the lab process: Operation not permitted\n");
+	assert_string_equal(fk.out,
+			    "error: mount(tmpfs) failed in the lab process: Operation not permitted\n");
 	fake_on_call("ag_write", answer_ok);
 	assert_int_equal(fake_step(3)->perform(&fk.host), 0);
 	assert_contains(fk.out, "/data/hello.txt\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3");
