@@ -113,13 +113,16 @@ static void unshare_command_forks_the_nested_init(void **state)
 	fake_main(); /* no /proc entry: both of its pid rows read alike */
 	fake_on_call("ag_unshare", answer_unshare);
 	assert_int_equal(fake_cmd("unshare"), 0);
-	assert_contains(fk.out, "trace: unshare(CLONE_NEWPID) = 0   (the caller stays PID 1 of its namespace)");
+	assert_contains(fk.out,
+			"trace: unshare(CLONE_NEWPID) = 0   (the caller stays PID 1 of its namespace)");
 	assert_contains(fk.out, "trace: clone(SIGCHLD) = 2   (its PID in the lab; -1 on the host;");
-	assert_contains(fk.out, "unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children "
-				"rows of `ns`\n");
+	assert_contains(fk.out,
+			"unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children "
+			"rows of `ns`\n");
 	fake_on_call("ag_unshare", answer_unshare_eperm);
 	assert_int_equal(fake_cmd("unshare"), -1);
-	assert_contains(fk.out, "error: unshare(CLONE_NEWPID) failed in the lab process: Operation not permitted");
+	assert_contains(fk.out,
+			"error: unshare(CLONE_NEWPID) failed in the lab process: Operation not permitted");
 }
 
 static void do_calls_the_lab(void **state)
@@ -131,7 +134,8 @@ static void do_calls_the_lab(void **state)
 	assert_contains(fk.out, "trace: mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
 	fake_on_call("ag_mount_proc", answer_ok);
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
-	assert_contains(fk.out, "trace: mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");
+	assert_contains(
+	    fk.out, "trace: mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");
 	fake_run("sleep 3141", 0, "");
 	assert_int_equal(fake_step(2)->perform(&fk.host), 0);
 	assert_contains(fk.log, "run 0 sleep 3141 >/dev/null 2>&1 &");
