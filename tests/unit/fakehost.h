@@ -72,6 +72,7 @@ struct fake {
 	int cg_ret;                     /* what cg_create, cg_set_quota and cg_attach return */
 	int cg_stat_ret;                /* what cg_stat returns (-1: the cgroup is gone) */
 	struct nslab_cpu_stat cg;       /* what cg_stat answers (quota set by cg_set_quota) */
+	char cgpath[256];               /* what cg_path answers; "" = "/nslab/1/NAME" */
 	struct fake_run runs[FAKE_MAX]; /* for run; first match wins */
 	unsigned nruns;
 	struct fake_run host_runs[FAKE_MAX]; /* for host_run */
@@ -373,7 +374,10 @@ static int fh_cg_stat(struct nslab_host *h, const char *name, struct nslab_cpu_s
 static int fh_cg_path(struct nslab_host *h, const char *name, char *buf, size_t len)
 {
 	(void)h;
-	snprintf(buf, len, "/nslab/1/%s", name);
+	if (fk.cgpath[0])
+		snprintf(buf, len, "%s", fk.cgpath);
+	else
+		snprintf(buf, len, "/nslab/1/%s", name);
 	return 0;
 }
 

@@ -78,11 +78,11 @@ static void offsets_step_wants_both_offsets(void **state)
 	fake_ns(lab, "time_for_children", 0);
 	assert_false(fake_check(2));
 	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot read /proc/%d/timens_offsets (No such file or directory)",
-		 (int)lab);
+	snprintf(want, sizeof(want),
+		 "missing: cannot read /proc/%d/timens_offsets (No such file or directory)", (int)lab);
 	assert_contains(fk.out, want);
 	if (access("/proc/self/timens_offsets", R_OK) < 0)
-		return; /* a kernel without time namespaces */
+		return;     /* a kernel without time namespaces */
 	fk.main = getpid(); /* offsets 0 0: the host's */
 	fake_ns(fk.main, "time_for_children", 0);
 	assert_false(fake_check(2));
@@ -101,7 +101,8 @@ static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
 	assert_false(fake_check(3));
 	char want[128];
 	snprintf(want, sizeof(want),
-		 "missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)", (int)lab);
+		 "missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)",
+		 (int)lab);
 	assert_contains(fk.out, want);
 	fake_ns(lab, "time", 0);
 	assert_false(fake_check(3));
@@ -113,12 +114,14 @@ static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
 	fake_on_call("ag_clocks", answer_clocks);
 	shift_s = 0;
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: the lab's time namespace has no boottime offset (it froze at 0: `reset`)");
+	assert_contains(fk.out,
+			"missing: the lab's time namespace has no boottime offset (it froze at 0: `reset`)");
 	assert_not_contains(fk.out, "not the host's plus the offsets");
 	shift_s = 100;
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: the lab's clocks are not the host's plus the offsets (off by 100.0 s "
-				"boottime, 100.0 s monotonic)");
+	assert_contains(fk.out,
+			"missing: the lab's clocks are not the host's plus the offsets (off by 100.0 s "
+			"boottime, 100.0 s monotonic)");
 }
 
 static void unshare_and_enter_commands_act_once(void **state)
@@ -128,8 +131,10 @@ static void unshare_and_enter_commands_act_once(void **state)
 	fake_on_call("ag_unshare", answer_ok);
 	fake_on_call("ag_enter", answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
-	assert_contains(fk.out, "trace: unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
-	assert_contains(fk.out, "unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`\n");
+	assert_contains(
+	    fk.out, "trace: unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
+	assert_contains(fk.out,
+			"unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`\n");
 	fake_ns(lab, "time_for_children", 0);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_string_equal(fk.out, "the lab process has a new time namespace for its children already\n");
@@ -142,7 +147,8 @@ static void unshare_and_enter_commands_act_once(void **state)
 	fake_ns(lab, "time", 1);
 	fake_on_call("ag_enter", answer_setns_eperm);
 	assert_int_equal(fake_cmd("enter"), -1);
-	assert_string_equal(fk.out, "error: setns(CLONE_NEWTIME) failed in the lab process: Operation not permitted\n");
+	assert_string_equal(
+	    fk.out, "error: setns(CLONE_NEWTIME) failed in the lab process: Operation not permitted\n");
 }
 
 static void offsets_do_names_the_file_it_could_not_open(void **state)
