@@ -85,15 +85,17 @@ static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
 	start(seen, sizeof(seen));
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
 	assert_false(fake_check(2));
-	assert_contains(fk.out, "missing: the lab process is still in the host's cgroup namespace: `cgroupns`");
+	assert_contains(fk.out,
+			"missing: the lab process is still in the host's cgroup namespace: `cgroupns`");
 	fake_ns(fk.main, "cgroup", 0);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
 	fake_on_call("fn_self_cgroup", answer_self_cgroup);
 	snprintf(inside, sizeof(inside), "/lab");
 	assert_false(fake_check(2));
-	assert_contains(fk.out, "missing: the lab reads its cgroup as /lab, not /: the namespace was made before "
-				"the move into its cgroup (`reset`, then `cgroup` before `cgroupns`)");
+	assert_contains(fk.out,
+			"missing: the lab reads its cgroup as /lab, not /: the namespace was made before "
+			"the move into its cgroup (`reset`, then `cgroup` before `cgroupns`)");
 	snprintf(inside, sizeof(inside), "/");
 	assert_true(fake_check(2));
 	fk.cgpath[0] = '\0';
@@ -111,12 +113,14 @@ static void mount_step_wants_the_lab_cgroup_as_the_mount_root(void **state)
 	fake_on_call("fn_check_cgfs", answer_cgfs);
 	cgfs = 0;
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: no cgroup filesystem is mounted on /sys/fs/cgroup in the lab's mount "
-				"namespace");
+	assert_contains(fk.out,
+			"missing: no cgroup filesystem is mounted on /sys/fs/cgroup in the lab's mount "
+			"namespace");
 	cgfs = 1;
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: the cgroup filesystem on /sys/fs/cgroup in the lab shows more than the "
-				"lab's own cgroup: was it mounted from inside the lab's cgroup namespace?");
+	assert_contains(fk.out,
+			"missing: the cgroup filesystem on /sys/fs/cgroup in the lab shows more than the "
+			"lab's own cgroup: was it mounted from inside the lab's cgroup namespace?");
 	cgfs = 2;
 	assert_true(fake_check(3));
 }
@@ -142,7 +146,8 @@ static void cgroupns_command_unshares(void **state)
 	fake_main();
 	fake_on_call("fn_unshare_cgroup", answer_ok);
 	assert_int_equal(fake_cmd("cgroupns"), 0);
-	assert_contains(fk.out, "trace: unshare(CLONE_NEWCGROUP) = 0\nThe lab's cgroup namespace is rooted at ");
+	assert_contains(fk.out,
+			"trace: unshare(CLONE_NEWCGROUP) = 0\nThe lab's cgroup namespace is rooted at ");
 	fake_on_call("fn_unshare_cgroup", answer_eperm);
 	assert_int_equal(fake_cmd("cgroupns"), -1);
 	assert_string_equal(fk.out, "error: unshare(CLONE_NEWCGROUP): Operation not permitted\n");
