@@ -114,8 +114,9 @@ static void drop_step_wants_the_lab_unprivileged(void **state)
 	fk.host.invoking_uid = getuid() == 4242 ? 4243 : 4242; /* someone the test is not */
 	fk.host.invoking_gid = 4242;
 	assert_false(fake_check(1));
-	snprintf(want, sizeof(want), "missing: the host sees the lab process as uid %u gid %u, not the unprivileged "
-				     "%u:4242: `drop`",
+	snprintf(want, sizeof(want),
+		 "missing: the host sees the lab process as uid %u gid %u, not the unprivileged "
+		 "%u:4242: `drop`",
 		 (unsigned)geteuid(), (unsigned)getegid(), (unsigned)fk.host.invoking_uid);
 	assert_contains(fk.out, want);
 	unprivileged_lab_process();
@@ -152,14 +153,16 @@ static void map_step_wants_both_maps_and_uid_0_inside(void **state)
 	uid_inside = 65534;
 	assert_false(fake_check(3));
 	char want[256];
-	snprintf(want, sizeof(want),
-		 "missing: /proc/%d/uid_map does not hold \"0 1000 1\": `host echo '0 1000 1' > /proc/%d/uid_map`",
-		 (int)fk.main, (int)fk.main);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: /proc/%d/uid_map does not hold \"0 1000 1\": `host echo '0 1000 1' > /proc/%d/uid_map`",
+	    (int)fk.main, (int)fk.main);
 	assert_contains(fk.out, want);
-	snprintf(want, sizeof(want),
-		 "missing: /proc/%d/gid_map does not hold \"0 1000 1\": `host echo deny > /proc/%d/setgroups` "
-		 "first, then `host echo '0 1000 1' > /proc/%d/gid_map`",
-		 (int)fk.main, (int)fk.main, (int)fk.main);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: /proc/%d/gid_map does not hold \"0 1000 1\": `host echo deny > /proc/%d/setgroups` "
+	    "first, then `host echo '0 1000 1' > /proc/%d/gid_map`",
+	    (int)fk.main, (int)fk.main, (int)fk.main);
 	assert_contains(fk.out, want);
 	assert_contains(fk.out, "missing: inside its namespace the lab process is uid 65534, not 0");
 }
@@ -179,7 +182,8 @@ static void drop_command_says_who_the_lab_becomes(void **state)
 	assert_contains(fk.out, "The lab process now runs as uid 65534, gid 65534");
 	fake_on_call("fn_drop", answer_eperm);
 	assert_int_equal(fake_cmd("drop"), -1);
-	assert_string_equal(fk.out, "error: the lab process cannot become uid 65534: Operation not permitted\n");
+	assert_string_equal(fk.out,
+			    "error: the lab process cannot become uid 65534: Operation not permitted\n");
 }
 
 static void userns_command_explains_a_refusal(void **state)
@@ -201,7 +205,8 @@ static void map_command_wants_a_user_namespace_first(void **state)
 	(void)state;
 	fake_main();
 	assert_int_equal(fake_cmd("map"), -1);
-	assert_string_equal(fk.out, "error: the lab process has no user namespace of its own yet: `userns` first\n");
+	assert_string_equal(fk.out,
+			    "error: the lab process has no user namespace of its own yet: `userns` first\n");
 	fake_ns(fk.main, "user", 0);
 	assert_int_equal(fake_cmd("map"), -1); /* no such process: nothing to write to */
 	assert_contains(fk.out, "error: writing the maps failed: No such file or directory");
