@@ -64,7 +64,7 @@ struct fake {
 	/* --- the world --- */
 	pid_t main, next_pid;
 	char workdir[256]; /* short: tests build paths under it */
-	char root[PATH_MAX];
+	char root[512];
 	bool root_set;
 	int spawn_ret;      /* 0: spawn gives a fresh pid; else what it returns */
 	int rootfs_add_ret; /* what rootfs_add returns */
@@ -286,8 +286,9 @@ static const char *fh_root(struct nslab_host *h)
 }
 static int fh_rootfs_add(struct nslab_host *h, const char *root, const char *program)
 {
-	(void)h;
 	fake_logf("rootfs_add %s %s", root, program);
+	if (fk.rootfs_add_ret < 0) /* as the host's: it says why */
+		fh_error(h, "%s: no such program on the host (fake)", program);
 	return fk.rootfs_add_ret;
 }
 static const char *fh_helper(struct nslab_host *h, const char *name)
@@ -306,10 +307,22 @@ static int fh_copy_file(struct nslab_host *h, const char *src, const char *dst)
 		errno = EPERM;
 		return -1;
 	}
-	char *text = unit_slurp(src);
-	int rc = text ? unit_write(dst, text) : -1;
-	free(text);
-	return rc < 0 ? -1 : chmod(dst, 0755);
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	int out = in < 0 ? -1 : open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	char buf[65536];
+	ssize_t n = out < 0 ? -1 : 0;
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	int err = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	errno = err;
+	return n < 0 ? -1 : 0;
 }
 
 /* --- cleanup registry --- */

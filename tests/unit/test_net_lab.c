@@ -122,15 +122,17 @@ static void lo_step_wants_lo_up_in_the_lab(void **state)
 	assert_contains(fk.out, "missing: the lab process shares the host's network namespace");
 	fake_ns(lab, "net", 0);
 	assert_false(fake_check(1));
-	assert_contains(fk.out, "missing: lo is down in the lab's network namespace: `run ip link set lo up`");
+	assert_contains(fk.out,
+			"missing: lo is down in the lab's network namespace: `run ip link set lo up`");
 	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
-	assert_contains(fk.out, "trace: ioctl(3, SIOCSIFFLAGS, {ifr_name=\"lo\", ifr_flags=IFF_UP|IFF_LOOPBACK}) = 0");
+	assert_contains(
+	    fk.out, "trace: ioctl(3, SIOCSIFFLAGS, {ifr_name=\"lo\", ifr_flags=IFF_UP|IFF_LOOPBACK}) = 0");
 	assert_true(fake_check(1));
 	fake_on_call("fn_ifinfo", NULL);
 	assert_false(fake_check(1));
 	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot look at the interfaces of process %d: Function not implemented",
-		 (int)lab);
+	snprintf(want, sizeof(want),
+		 "missing: cannot look at the interfaces of process %d: Function not implemented", (int)lab);
 	assert_contains(fk.out, want);
 	stop();
 }
@@ -152,7 +154,8 @@ static void veth_step_wants_one_end_in_each_namespace(void **state)
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: veth0 in the lab is a \"dummy\" device, not a veth");
 	snprintf(want, sizeof(want),
-		 "missing: veth1 is still in the lab's namespace: `run ip link set veth1 netns %d` moves it to the "
+		 "missing: veth1 is still in the lab's namespace: `run ip link set veth1 netns %d` moves it "
+		 "to the "
 		 "peer",
 		 (int)peer);
 	assert_contains(fk.out, want);
@@ -195,13 +198,15 @@ static void ping_step_wants_a_reply(void **state)
 	fake_on_call("fn_probe", answer_probe_timeout);
 	assert_false(fake_check(4));
 	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is 0): "
-		 "`run ping -c 2 -W 1 10.200.0.2`",
-		 (int)lab);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is 0): "
+	    "`run ping -c 2 -W 1 10.200.0.2`",
+	    (int)lab);
 	assert_contains(fk.out, want);
-	assert_contains(fk.out, "missing: the peer 10.200.0.2 does not answer from the lab right now (Connection "
-				"timed out)");
+	assert_contains(fk.out,
+			"missing: the peer 10.200.0.2 does not answer from the lab right now (Connection "
+			"timed out)");
 	stop();
 }
 
@@ -216,8 +221,9 @@ static void do_runs_ip_and_ping_in_the_right_namespace(void **state)
 	assert_contains(fk.log, want);
 	fake_run("ip addr replace", 2, "RTNETLINK answers: File exists\n");
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
-	assert_contains(fk.out, "error: `ip addr replace 10.200.0.1/30 dev veth0 && ip link set veth0 up` failed "
-				"(status 2): RTNETLINK answers: File exists");
+	assert_contains(fk.out,
+			"error: `ip addr replace 10.200.0.1/30 dev veth0 && ip link set veth0 up` failed "
+			"(status 2): RTNETLINK answers: File exists");
 	fake_on_call("fn_ping", answer_ping);
 	replies = 2;
 	assert_int_equal(fake_step(3)->perform(&fk.host), 0);
