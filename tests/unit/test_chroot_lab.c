@@ -183,9 +183,11 @@ static void empty_root_step_wants_the_directory(void **state)
 	start();
 	assert_false(fake_check(1));
 	char want[700];
-	snprintf(want, sizeof(want), "missing: there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`", root);
+	snprintf(want, sizeof(want), "missing: there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`",
+		 root);
 	assert_contains(fk.out, want);
-	fake_host_run("chroot '", 127, "chroot: failed to run command '/bin/sh': No such file or directory\n");
+	fake_host_run("chroot '", 127,
+		      "chroot: failed to run command '/bin/sh': No such file or directory\n");
 	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
 	assert_contains(fk.out, "chroot: failed to run command '/bin/sh'");
 	assert_contains(fk.out, "-1 ENOENT");
@@ -236,8 +238,9 @@ static void libs_step_wants_loader_and_libraries(void **state)
 	put_loader();
 	put("/lib/fake/libc.so.6", NULL);
 	assert_false(fake_check(3));
-	assert_string_equal(fk.out, "missing: the files are there, but `chroot $NSLAB_LAB_ROOT /bin/sh` still does "
-				    "not start\n");
+	assert_string_equal(fk.out,
+			    "missing: the files are there, but `chroot $NSLAB_LAB_ROOT /bin/sh` still does "
+			    "not start\n");
 	fk.host_runs[1].status = 0;
 	assert_true(fake_check(3));
 	stop();
@@ -250,7 +253,8 @@ static void enter_step_wants_the_lab_process_inside(void **state)
 	full_root();
 	assert_false(fake_check(4));
 	char want[128];
-	snprintf(want, sizeof(want), "missing: the lab process (PID %d) still has ? as its root", (int)fk.main);
+	snprintf(want, sizeof(want), "missing: the lab process (PID %d) still has ? as its root",
+		 (int)fk.main);
 	assert_contains(fk.out, want);
 	fk.main = getpid();
 	assert_false(fake_check(4));
@@ -273,7 +277,8 @@ static void ls_step_wants_ls_and_cwd_bin(void **state)
 	assert_string_equal(fk.out, "missing: there is no ls in the root: `rootfs add /bin/ls`\n");
 	put("/bin/ls", "/bin/ls");
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: the lab process's working directory is not /bin in the jail: `cd /bin`\n");
+	assert_string_equal(
+	    fk.out, "missing: the lab process's working directory is not /bin in the jail: `cd /bin`\n");
 	jail("/bin");
 	fake_run("ls /", 2, "ls: not found\n");
 	assert_false(fake_check(5));
@@ -291,20 +296,23 @@ static void climb_step_wants_a_climb_past_the_top(void **state)
 	jail("/bin");
 	assert_false(fake_check(6));
 	char want[800];
-	snprintf(want, sizeof(want),
-		 "missing: the lab process's working directory is %s/bin (host path), not the top of the jail: "
-		 "`cd ../../../..`",
-		 root);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: the lab process's working directory is %s/bin (host path), not the top of the jail: "
+	    "`cd ../../../..`",
+	    root);
 	assert_contains(fk.out, want);
 	jail("/");
 	assert_false(fake_check(6));
-	assert_contains(fk.out, "missing: the lab process is at the top of the jail, but has not tried to climb past "
-				"it yet");
+	assert_contains(fk.out,
+			"missing: the lab process is at the top of the jail, but has not tried to climb past "
+			"it yet");
 	fake_on_call("agent_cd", answer_cd);
 	assert_int_equal(fake_cmd("cd .."), 0); /* one level from /bin: no climb past the top */
 	assert_false(fake_check(6));
 	assert_int_equal(fake_cmd("cd ../../../.."), 0);
-	assert_string_equal(fk.out, "trace: chdir(\"../../../..\") = 0\nthe lab process's working directory is now /\n");
+	assert_string_equal(
+	    fk.out, "trace: chdir(\"../../../..\") = 0\nthe lab process's working directory is now /\n");
 	assert_true(fake_check(6));
 	stop();
 }
@@ -324,8 +332,9 @@ static void enter_command_needs_a_shell_and_says_why_it_failed(void **state)
 	put("/bin/sh", "/bin/sh");
 	fake_on_call("agent_enter", answer_eperm);
 	assert_int_equal(fake_cmd("enter"), -1);
-	assert_contains(fk.out, "error: chroot in the lab process failed: Operation not permitted (chroot needs "
-				"CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)");
+	assert_contains(fk.out,
+			"error: chroot in the lab process failed: Operation not permitted (chroot needs "
+			"CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)");
 	fake_on_call("agent_enter", answer_ok);
 	assert_int_equal(fake_cmd("enter"), 0);
 	snprintf(want, sizeof(want), "the lab process (PID %d) now has %s as its /\n", (int)fk.main, root);
@@ -358,7 +367,8 @@ static void rootfs_and_cd_commands_check_their_arguments(void **state)
 	assert_not_contains(fk.out, "copied");
 	fake_on_call("agent_cd", answer_cd);
 	assert_int_equal(fake_cmd("cd /nope"), -1);
-	assert_contains(fk.out, "trace: chdir(\"/nope\") = -1 ENOENT\nerror: cd /nope: No such file or directory\n");
+	assert_contains(fk.out,
+			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: cd /nope: No such file or directory\n");
 	stop();
 }
 
