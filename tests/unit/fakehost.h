@@ -18,10 +18,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "nslab-lab.h"
@@ -618,6 +621,56 @@ static inline void fake_copy_mounts(pid_t from, pid_t to)
 			m->m.slave = fk.mounts[i].m.slave;
 			snprintf(m->root, sizeof(m->root), "%s", fk.mounts[i].root);
 		}
+}
+
+/* --- real processes standing in for the lab process --- */
+
+/* Labs that read /proc/PID/root, /proc/PID/cwd or the process tree
+ * themselves need a real process there. A child of the test, chrooted into
+ * root with its working directory at cwd (inside root), in a user namespace
+ * of its own so that no privilege is needed. Returns its pid (kill it with
+ * fake_reap), or 0 where no user namespace can be made. */
+static inline pid_t fake_jail(const char *root, const char *cwd)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		char ok = unshare(CLONE_NEWUSER) == 0 && chroot(root) == 0 && chdir(cwd) == 0;
+		if (write(p[1], &ok, 1) != 1 || !ok)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char ok = 0;
+	if (pid < 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	if (pid > 0 && !ok)
+		waitpid(pid, NULL, 0);
+	return ok ? pid : 0;
+}
+
+/* A child that only waits: a process below the test process. */
+static inline pid_t fake_child(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		for (;;)
+			pause();
+	return pid > 0 ? pid : 0;
+}
+
+static inline void fake_reap(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = 0;
 }
 
 /* --- the lab --- */

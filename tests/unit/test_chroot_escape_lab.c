@@ -36,11 +36,7 @@ static void start(void)
 
 static pid_t start_child(void)
 {
-	child = fork();
-	if (child == 0) {
-		for (;;)
-			pause();
-	}
+	child = fake_child();
 	assert_true(child > 0);
 	snprintf(child_pid, sizeof(child_pid), "%d", (int)child);
 	return child;
@@ -49,11 +45,7 @@ static pid_t start_child(void)
 static int finish(void **state)
 {
 	(void)state;
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-	}
-	child = 0;
+	fake_reap(&child);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", jail);
 	if (jail[0] && system(cmd) != 0)
@@ -98,8 +90,9 @@ static void once_step_wants_the_helper_at_the_host_root(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(1));
-	assert_string_equal(fk.out, "missing: the escape program has not reached the host's / from the jail yet (it "
-				    "notes that in /.nslab-escape/reached): `run /nslab-escape -v ls /`\n");
+	assert_string_equal(fk.out,
+			    "missing: the escape program has not reached the host's / from the jail yet (it "
+			    "notes that in /.nslab-escape/reached): `run /nslab-escape -v ls /`\n");
 	char dir[600], file[620], text[64];
 	snprintf(dir, sizeof(dir), "%s/.nslab-escape", jail);
 	snprintf(file, sizeof(file), "%s/reached", dir);
@@ -123,7 +116,8 @@ static void running_step_wants_an_escaped_process_below_the_lab(void **state)
 	start();
 	fk.main = getpid();
 	assert_false(fake_check(2));
-	assert_string_equal(fk.out, "missing: no process of the lab has the host's / as its root: type `escape`\n");
+	assert_string_equal(fk.out,
+			    "missing: no process of the lab has the host's / as its root: type `escape`\n");
 	start_child(); /* below the lab process, root the host's / */
 	assert_true(fake_check(2));
 }
@@ -167,8 +161,9 @@ static void escape_command_shows_the_escaped_process(void **state)
 	assert_string_equal(fk.out, "error: starting /nslab-escape: no PID came back\n");
 	fk.main = getpid(); /* escaped already */
 	assert_int_equal(fake_cmd("escape"), -1);
-	assert_string_equal(fk.out, "error: the lab process has already escaped, so there is no jail to start from: "
-				    "`reset` builds a fresh one\n");
+	assert_string_equal(fk.out,
+			    "error: the lab process has already escaped, so there is no jail to start from: "
+			    "`reset` builds a fresh one\n");
 }
 
 static void chroot_and_cd_commands_say_what_the_lab_process_did(void **state)
@@ -189,7 +184,8 @@ static void chroot_and_cd_commands_say_what_the_lab_process_did(void **state)
 	assert_contains(fk.out, want);
 	fake_on_call("agent_cd", answer_cd);
 	assert_int_equal(fake_cmd("cd ../.."), 0);
-	snprintf(want, sizeof(want), "the lab process's working directory is now %s (getcwd says ../..)\n", cwd);
+	snprintf(want, sizeof(want), "the lab process's working directory is now %s (getcwd says ../..)\n",
+		 cwd);
 	assert_contains(fk.out, want);
 	assert_int_equal(fake_cmd("cd"), 0);
 	assert_contains(fk.out, "trace: chdir(\"/\") = 0\n");
@@ -200,14 +196,16 @@ static void by_hand_do_reports_the_climb(void **state)
 	(void)state;
 	start();
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
-	assert_string_equal(fk.out, "error: the escape in the lab process failed: Function not implemented\n");
+	assert_string_equal(fk.out,
+			    "error: the escape in the lab process failed: Function not implemented\n");
 	fake_on_call("agent_escape_by_hand", answer_by_hand);
 	fake_run("ls /", 0, "bin\n");
 	fk.out[0] = '\0';
 	assert_int_equal(fake_step(2)->perform(&fk.host), 0);
 	assert_contains(fk.out, "trace: chdir(\"..\") = 0   (x7, until \"..\" is \".\")\n");
-	assert_contains(fk.out, "the lab process made: mkdir out, chroot out, chdir .. (x7), chroot .\n$ run ls "
-				"/\nbin\n");
+	assert_contains(fk.out,
+			"the lab process made: mkdir out, chroot out, chdir .. (x7), chroot .\n$ run ls "
+			"/\nbin\n");
 	fake_run("/nslab-escape -v ls /", 0, "");
 	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
 	assert_contains(fk.log, "run 0 /nslab-escape -v ls /");

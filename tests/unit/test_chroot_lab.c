@@ -90,11 +90,7 @@ static void stop(void)
 {
 	if (!fake_lab)
 		return;
-	if (jailed > 0) {
-		kill(jailed, SIGKILL);
-		waitpid(jailed, NULL, 0);
-	}
-	jailed = 0;
+	fake_reap(&jailed);
 	fake_lab->teardown(&fk.host);
 	fk.host.lab_data = NULL;
 	char cmd[600];
@@ -117,31 +113,11 @@ static int finish(void **state)
  * Skips the test where no user namespace can be made without privilege. */
 static void jail(const char *dir)
 {
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		char ok = unshare(CLONE_NEWUSER) == 0 && chroot(root) == 0 && chdir(dir) == 0;
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	if (!ok) {
-		waitpid(pid, NULL, 0);
+	fake_reap(&jailed);
+	jailed = fake_jail(root, dir);
+	if (!jailed)
 		skip(); /* no unprivileged user namespaces here */
-	}
-	if (jailed > 0) {
-		kill(jailed, SIGKILL);
-		waitpid(jailed, NULL, 0);
-	}
-	jailed = fk.main = pid;
+	fk.main = jailed;
 }
 
 static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
