@@ -110,7 +110,8 @@ static void setup_makes_the_mount_point_and_sets_the_root(void **state)
 	assert_int_equal(stat(nr, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_contains(fk.log, "spawn lab flags=0 uid_map=- gid_map=- init=yes");
-	snprintf(want, sizeof(want), "The new root will be %s (also $NSLAB_LAB_ROOT in `run` and `host`).\n", nr);
+	snprintf(want, sizeof(want), "The new root will be %s (also $NSLAB_LAB_ROOT in `run` and `host`).\n",
+		 nr);
 	assert_string_equal(fk.out, want);
 }
 
@@ -120,18 +121,20 @@ static void private_step_wants_an_unshared_private_namespace(void **state)
 	start();
 	assert_false(fake_check(1));
 	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is the same "
-		 "as nslab's)",
-		 (int)fk.main);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is the same "
+	    "as nslab's)",
+	    (int)fk.main);
 	assert_contains(fk.out, want);
 	fake_ns(fk.main, "mnt", 0);
 	fake_copy_mounts(0, fk.main);
 	assert_false(fake_check(1));
-	snprintf(want, sizeof(want),
-		 "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): make them "
-		 "private with MS_REC|MS_PRIVATE on /",
-		 (int)fk.main);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): make them "
+	    "private with MS_REC|MS_PRIVATE on /",
+	    (int)fk.main);
 	assert_contains(fk.out, want);
 	fk.mounts[1].m.shared = false;
 	assert_true(fake_check(1));
@@ -155,7 +158,8 @@ static void tmpfs_step_wants_a_tmpfs_on_the_new_root_only_in_the_lab(void **stat
 	fake_mount(0, nr, "tmpfs", "nslab-root", NULL);
 	assert_false(fake_check(2));
 	snprintf(want, sizeof(want),
-		 "missing: the host's mount table has tmpfs mounted on %s: a mount leaked out of the lab\n", nr);
+		 "missing: the host's mount table has tmpfs mounted on %s: a mount leaked out of the lab\n",
+		 nr);
 	assert_string_equal(fk.out, want);
 	fk.nmounts--;
 	fk.mounts[0].m.id = 7; /* nslab's / is another mount than at setup */
@@ -170,11 +174,13 @@ static void rootfs_step_wants_the_programs_and_put_old(void **state)
 	start();
 	fk.main = getpid(); /* its root is the host's /: the new root is nr itself */
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: /bin/sh is not in the new root yet (the `rootfs` command copies it)\n");
+	assert_contains(fk.out,
+			"missing: /bin/sh is not in the new root yet (the `rootfs` command copies it)\n");
 	assert_contains(fk.out, "missing: /bin/ls is not in the new root yet");
 	assert_contains(fk.out, "missing: /bin/nslab-escape is not in the new root yet");
-	assert_contains(fk.out, "missing: the directory put_old inside the new root (run mkdir "
-				"$NSLAB_LAB_ROOT/put_old: with `run`, so that it lands on the lab's tmpfs)\n");
+	assert_contains(fk.out,
+			"missing: the directory put_old inside the new root (run mkdir "
+			"$NSLAB_LAB_ROOT/put_old: with `run`, so that it lands on the lab's tmpfs)\n");
 	char want[700];
 	snprintf(want, sizeof(want), "missing: the tmpfs on %s is gone: `reset` and start again\n", nr);
 	assert_contains(fk.out, want);
@@ -194,7 +200,8 @@ static void pivot_step_wants_the_tmpfs_as_root_and_the_old_root_below(void **sta
 	assert_false(fake_check(4));
 	char want[200];
 	snprintf(want, sizeof(want),
-		 "missing: the lab's / is still the ext4 the host boots from, not the tmpfs (see the \"/\" line of "
+		 "missing: the lab's / is still the ext4 the host boots from, not the tmpfs (see the \"/\" "
+		 "line of "
 		 "/proc/%d/mountinfo)\n",
 		 (int)fk.main);
 	assert_string_equal(fk.out, want);
@@ -202,8 +209,9 @@ static void pivot_step_wants_the_tmpfs_as_root_and_the_old_root_below(void **sta
 	fake_on_call("ag_getcwd", answer_getcwd);
 	snprintf(cwd, sizeof(cwd), "/old/dir");
 	assert_false(fake_check(4));
-	assert_contains(fk.out, "missing: the lab process's working directory is /old/dir, not / (a cwd left in the "
-				"old tree is a way out): `reset` and do steps 1-4 again\n");
+	assert_contains(fk.out,
+			"missing: the lab process's working directory is /old/dir, not / (a cwd left in the "
+			"old tree is a way out): `reset` and do steps 1-4 again\n");
 	assert_contains(fk.out, "missing: the old root is not mounted on /put_old\n");
 	snprintf(cwd, sizeof(cwd), "/");
 	fake_mount(fk.main, "/put_old", "ext4", "/dev/vda1", NULL);
@@ -221,13 +229,15 @@ static void umount_step_wants_nothing_left_of_the_old_root(void **state)
 	fake_mount(fk.main, "/put_old", "ext4", "/dev/vda1", NULL);
 	fake_mount(fk.main, "/put_old/boot", "vfat", "/dev/vda2", NULL);
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: 2 mounts of the host are still under /put_old in the lab (run umount -l "
-				    "/put_old detaches them all; umount(8) needs /proc mounted first: run mount -t proc "
-				    "proc /proc)\n");
+	assert_string_equal(
+	    fk.out, "missing: 2 mounts of the host are still under /put_old in the lab (run umount -l "
+		    "/put_old detaches them all; umount(8) needs /proc mounted first: run mount -t proc "
+		    "proc /proc)\n");
 	fk.nmounts -= 2;
 	fake_mount(fk.main, "/proc", "proc", "proc", NULL);
 	assert_false(fake_check(5));
-	assert_contains(fk.out, "missing: proc is still mounted on /proc in the lab: it lists the host's processes");
+	assert_contains(fk.out,
+			"missing: proc is still mounted on /proc in the lab: it lists the host's processes");
 	fk.nmounts--;
 	assert_true(fake_check(5));
 	jail();
@@ -242,20 +252,23 @@ static void escape_step_wants_a_listing_of_the_lab_root(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(6));
-	assert_string_equal(fk.out, "missing: no /escape.txt in the lab yet: run the escape program and keep what it "
-				    "lists\n");
+	assert_string_equal(fk.out,
+			    "missing: no /escape.txt in the lab yet: run the escape program and keep what it "
+			    "lists\n");
 	jail();
 	char esc[600];
 	snprintf(esc, sizeof(esc), "%s/escape.txt", lab_root);
 	put(lab_root, "/bin/sh", false);
 	assert_int_equal(unit_write(esc, ""), 0);
 	assert_false(fake_check(6));
-	assert_string_equal(fk.out, "missing: /escape.txt in the lab is empty: run the escape with `ls /` as its "
-				    "command\n");
+	assert_string_equal(fk.out,
+			    "missing: /escape.txt in the lab is empty: run the escape with `ls /` as its "
+			    "command\n");
 	assert_int_equal(unit_write(esc, "bin\nproc\nusr\n"), 0); /* the host's / */
 	assert_false(fake_check(6));
-	assert_string_equal(fk.out, "missing: the escape listed a / that is not the lab's (2 of 3 names are not in the "
-				    "lab's /)\n");
+	assert_string_equal(
+	    fk.out, "missing: the escape listed a / that is not the lab's (2 of 3 names are not in the "
+		    "lab's /)\n");
 	assert_int_equal(unit_write(esc, "bin\nescape.txt\n"), 0);
 	assert_true(fake_check(6));
 }
@@ -266,16 +279,18 @@ static void unshare_and_pivot_commands(void **state)
 	start();
 	fake_on_call("ag_unshare_private", answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
-	assert_contains(fk.out, "unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
+	assert_contains(fk.out,
+			"unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
 	fake_ns(fk.main, "mnt", 0);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_string_equal(fk.out, "the lab process already has its own mount namespace\n");
 	assert_int_equal(fake_cmd("pivot"), -1);
 	char want[700];
-	snprintf(want, sizeof(want),
-		 "error: pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), the "
-		 "tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)\n",
-		 nr);
+	snprintf(
+	    want, sizeof(want),
+	    "error: pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), the "
+	    "tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)\n",
+	    nr);
 	assert_string_equal(fk.out, want);
 	fk.main = getpid();
 	fake_ns(fk.main, "mnt", 0);
@@ -283,11 +298,13 @@ static void unshare_and_pivot_commands(void **state)
 	put(nr, "/put_old", true);
 	fake_on_call("ag_pivot", answer_pivot_einval);
 	assert_int_equal(fake_cmd("pivot"), -1);
-	assert_string_equal(fk.out, "error: pivot_root(\".\", \"put_old\") failed in the lab process: Invalid "
-				    "argument\n");
+	assert_string_equal(fk.out,
+			    "error: pivot_root(\".\", \"put_old\") failed in the lab process: Invalid "
+			    "argument\n");
 	fake_on_call("ag_pivot", answer_ok);
 	assert_int_equal(fake_cmd("pivot"), 0);
-	assert_contains(fk.out, "pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old\n");
+	assert_contains(fk.out,
+			"pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old\n");
 	snprintf(want, sizeof(want), "call %d ag_pivot(%s)", (int)fk.main, nr);
 	assert_contains(fk.log, want);
 }
@@ -305,7 +322,8 @@ static void rootfs_command_needs_the_tmpfs(void **state)
 	snprintf(want, sizeof(want), "rootfs_add /proc/%d/root%s /bin/sh\n", (int)fk.main, nr);
 	assert_contains(fk.log, want);
 	assert_contains(fk.log, " /bin/readlink\n");
-	assert_contains(fk.out, "error: cannot copy /nonexistent/nslab-helpers/nslab-escape into the new root: ");
+	assert_contains(fk.out,
+			"error: cannot copy /nonexistent/nslab-helpers/nslab-escape into the new root: ");
 }
 
 int main(void)
