@@ -22,8 +22,8 @@ FAKE_LAB_GROUP("container", "fn_init fn_sethostname fn_uname fn_mount_tmpfs fn_p
 
 enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
 
-static const char *const rows[] = {"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time",
-				   "time_for_children", "user", "uts"};
+static const char *const rows[] = {
+    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
 
 /* The container, from inside. */
 static char name[256], cgroup_inside[64];
@@ -97,7 +97,8 @@ static void setup_clones_every_namespace_with_a_mapped_root(void **state)
 	fk.host.invoking_gid = 1001;
 	assert_int_equal(fake_lab->setup(&fk.host), 0);
 	/* CLONE_NEWUSER|NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET */
-	assert_contains(fk.log, "spawn container flags=0x7c020000 uid_map=0 1000 1 gid_map=0 1001 1 init=yes");
+	assert_contains(fk.log,
+			"spawn container flags=0x7c020000 uid_map=0 1000 1 gid_map=0 1001 1 init=yes");
 	assert_contains(fk.out, "root inside is uid 1000 outside.\n");
 	fk.host.invoking_uid = 0; /* plain root: root inside is nobody outside */
 	assert_int_equal(fake_lab->setup(&fk.host), 0);
@@ -114,15 +115,17 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	fake_ns(pid, "uts", 0);
 	assert_false(fake_check(1));
 	char want[400];
-	snprintf(want, sizeof(want), "missing: the container still has the host's hostname \"%s\": `run hostname "
-				     "container`\n",
+	snprintf(want, sizeof(want),
+		 "missing: the container still has the host's hostname \"%s\": `run hostname "
+		 "container`\n",
 		 name);
 	assert_string_equal(fk.out, want);
 	snprintf(name, sizeof(name), "container");
 	assert_true(fake_check(1));
 	fake_on_call("fn_uname", answer_eperm);
 	assert_false(fake_check(1));
-	assert_string_equal(fk.out, "missing: cannot ask the container for its hostname: Operation not permitted\n");
+	assert_string_equal(fk.out,
+			    "missing: cannot ask the container for its hostname: Operation not permitted\n");
 }
 
 static void root_step_wants_every_part_of_the_root(void **state)
@@ -130,8 +133,9 @@ static void root_step_wants_every_part_of_the_root(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(2));
-	assert_string_equal(fk.out, "missing: the container's / is not a tmpfs yet: `rootfs`\nmissing: the container's "
-				    "/proc is not a fresh proc for its PID namespace\n");
+	assert_string_equal(
+	    fk.out, "missing: the container's / is not a tmpfs yet: `rootfs`\nmissing: the container's "
+		    "/proc is not a fresh proc for its PID namespace\n");
 	rootstate = ROOT_TMPFS;
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: the old root is still reachable inside the container (/.oldroot or "
@@ -142,7 +146,8 @@ static void root_step_wants_every_part_of_the_root(void **state)
 	assert_true(fake_check(2));
 	fake_on_call("fn_rootstate", answer_eperm);
 	assert_false(fake_check(2));
-	assert_string_equal(fk.out, "missing: cannot look at the container's root: Operation not permitted\n");
+	assert_string_equal(fk.out,
+			    "missing: cannot look at the container's root: Operation not permitted\n");
 }
 
 static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
@@ -151,7 +156,8 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 	start();
 	fk.main = getpid(); /* the lab reads /proc/PID/cgroup of it */
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: the container is not in its cgroup /nslab/1/container (the host sees ");
+	assert_contains(fk.out,
+			"missing: the container is not in its cgroup /nslab/1/container (the host sees ");
 	const char *from = strstr(fk.out, "(the host sees "), *to = strstr(fk.out, "): `limit`");
 	assert_non_null(to);
 	from += strlen("(the host sees ");
@@ -164,7 +170,8 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 	fk.cg.quota_us = 50000;
 	fake_ns(fk.main, "cgroup", 0);
 	assert_false(fake_check(3));
-	assert_string_equal(fk.out, "missing: inside, the container reads its cgroup as \"/user.slice\", not /\n");
+	assert_string_equal(fk.out,
+			    "missing: inside, the container reads its cgroup as \"/user.slice\", not /\n");
 	snprintf(cgroup_inside, sizeof(cgroup_inside), "/");
 	assert_true(fake_check(3));
 }
@@ -182,7 +189,8 @@ static void time_step_wants_the_clock_ten_days_ahead(void **state)
 	fake_ns(pid, "time", 0);
 	fake_ns(pid, "time_for_children", 0);
 	assert_false(fake_check(4));
-	assert_string_equal(fk.out, "missing: the container's boot time is +0s off the host's, not +864000s\n");
+	assert_string_equal(fk.out,
+			    "missing: the container's boot time is +0s off the host's, not +864000s\n");
 	boot_ahead = 864000;
 	assert_true(fake_check(4));
 }
@@ -204,8 +212,9 @@ static void run_step_wants_every_row_its_own_and_a_throttled_loop(void **state)
 	fk.cg_stat_ret = 0;
 	fk.cg.quota_us = 50000;
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: nothing in the container has hit the limit yet (nr_throttled is 0): "
-				    "`run timeout 2 sh -c 'while :; do :; done'`\n");
+	assert_string_equal(fk.out,
+			    "missing: nothing in the container has hit the limit yet (nr_throttled is 0): "
+			    "`run timeout 2 sh -c 'while :; do :; done'`\n");
 	fk.cg.nr_throttled = 3;
 	assert_true(fake_check(5));
 }
@@ -221,8 +230,8 @@ static void rootfs_command_is_done_once_and_says_what_failed(void **state)
 	fake_on_call("fn_mount_tmpfs", answer_eperm);
 	assert_int_equal(fake_cmd("rootfs"), -1);
 	char want[600];
-	snprintf(want, sizeof(want), "error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n",
-		 fk.workdir);
+	snprintf(want, sizeof(want),
+		 "error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n", fk.workdir);
 	assert_string_equal(fk.out, want);
 }
 
@@ -233,13 +242,16 @@ static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
 	fake_on_call("fn_unshare_cgroup", answer_ok);
 	assert_int_equal(fake_cmd("limit"), 0);
 	char want[200];
-	snprintf(want, sizeof(want), "cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
+	snprintf(want, sizeof(want),
+		 "cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
 		 (int)pid);
 	assert_contains(fk.log, want);
 	assert_contains(fk.log, "fn_unshare_cgroup");
-	assert_contains(fk.out, "trace: write(\"<cpu hierarchy>/nslab/1/container/cpu.max\", \"50000 100000\") = 0\n");
-	assert_contains(fk.out, "The container is in /nslab/1/container with 50% of one CPU, and reads that cgroup "
-				"as /.\n");
+	assert_contains(
+	    fk.out, "trace: write(\"<cpu hierarchy>/nslab/1/container/cpu.max\", \"50000 100000\") = 0\n");
+	assert_contains(fk.out,
+			"The container is in /nslab/1/container with 50% of one CPU, and reads that cgroup "
+			"as /.\n");
 	fake_ns(pid, "cgroup", 0);
 	fk.cgmode = NSLAB_CG_V1;
 	assert_int_equal(fake_cmd("limit"), 0);
@@ -248,7 +260,8 @@ static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
 	fk.cg_ret = -1;
 	assert_int_equal(fake_cmd("limit"), -1);
 	if (geteuid() != 0)
-		assert_contains(fk.out, "error: a cgroup needs root, or a cgroup subtree delegated to your user");
+		assert_contains(fk.out,
+				"error: a cgroup needs root, or a cgroup subtree delegated to your user");
 }
 
 static void clock_command_is_done_once(void **state)
@@ -257,7 +270,8 @@ static void clock_command_is_done_once(void **state)
 	pid_t pid = start();
 	if (!have_timens()) {
 		assert_int_equal(fake_cmd("clock"), 0);
-		assert_string_equal(fk.out, "This kernel has no time namespaces (Linux 5.6+): nothing to do.\n");
+		assert_string_equal(fk.out,
+				    "This kernel has no time namespaces (Linux 5.6+): nothing to do.\n");
 		return;
 	}
 	fake_on_call("fn_timens", answer_eperm);
@@ -275,7 +289,7 @@ static void build_goes_on_after_a_failed_piece(void **state)
 {
 	(void)state;
 	pid_t pid = start();
-	rootstate = ROOT_ALL; /* the root is done; the rest is not */
+	rootstate = ROOT_ALL;    /* the root is done; the rest is not */
 	fake_ns(pid, "time", 0); /* and the clock */
 	fake_on_call("fn_unshare_cgroup", answer_ok);
 	fake_on_call("fn_burn", answer_ok);
