@@ -87,7 +87,7 @@ struct fake {
 	unsigned nns;
 	struct {
 		void *fn;
-		char name[64];
+		char name[160];
 		fake_responder answer;
 	} calls[FAKE_MAX];
 	unsigned ncalls;
@@ -465,6 +465,8 @@ static void fh_drop_missing(struct nslab_host *h, const char *fmt, ...)
 {
 	(void)h, (void)fmt;
 }
+/* As the host's: done asked quietly; after perform succeeds, `after` or
+ * (after NULL) every line perform traced, printed one a line. */
 static int fh_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h),
 		      int (*perform)(struct nslab_host *h), const char *already, const char *after)
 {
@@ -477,10 +479,20 @@ static int fh_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h),
 			return 0;
 		}
 	}
+	size_t from = strlen(fk.out);
 	int rc = perform(h);
-	if (rc == 0 && after)
+	if (rc != 0)
+		return rc;
+	if (after) {
 		fh_print(h, "%s\n", after);
-	return rc;
+		return 0;
+	}
+	char traced[FAKE_TEXT];
+	snprintf(traced, sizeof(traced), "%s", fk.out + from);
+	for (char *save = NULL, *l = strtok_r(traced, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, "trace: ", 7) == 0)
+			fh_print(h, "%s\n", l + 7);
+	return 0;
 }
 static int fh_share_workdir(struct nslab_host *h)
 {
@@ -675,50 +687,102 @@ static inline void fake_reap(pid_t *pid)
 
 /* --- the lab --- */
 
-/* The address of the lab's static function `name` (exported by fake_load_lab). */
-static inline void *fake_fn(const char *name)
+/* The address of the agent function `name` of the lab (exported by
+ * fake_load_lab), or NULL. */
+static inline void *fake_fn_of(const char *name)
 {
-	char sym[128];
+	char sym[256];
 	snprintf(sym, sizeof(sym), "fake_fn_%s", name);
 	void *(*get)(void) = (void *(*)(void))dlsym(fake_handle, sym);
-	if (!get) {
-		fprintf(stderr, "fakehost: the lab exports no %s (list it in fake_load_lab)\n", name);
-		abort();
-	}
-	return get();
+	return get ? get() : NULL;
 }
 
-/* Calls of the lab's agent function `name` are answered by `answer`. */
-static inline void fake_on_call(const char *name, fake_responder answer)
+/* The first of "a|b|c" that the lab has, trying for each the other
+ * prefixes labs give agent functions (ag_, fn_, agent_): the tests then
+ * survive a rename of the lab's functions. Aborts if none. found (if not
+ * NULL, 160 bytes) gets the name it has. */
+static inline void *fake_fn_found(const char *names, char *found)
 {
-	nslab_call_fn fn = (nslab_call_fn)fake_fn(name);
+	static const char *const prefixes[] = {"ag_", "fn_", "agent_"};
+	char copy[512], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", names);
+	for (char *n = strtok_r(copy, "|", &save); n; n = strtok_r(NULL, "|", &save)) {
+		void *fn = fake_fn_of(n);
+		const char *stem = n;
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+			if (strncmp(n, prefixes[i], strlen(prefixes[i])) == 0)
+				stem = n + strlen(prefixes[i]);
+		char alt[160];
+		snprintf(alt, sizeof(alt), "%s", n);
+		for (size_t i = 0; !fn && stem != n && i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			snprintf(alt, sizeof(alt), "%s%s", prefixes[i], stem);
+			fn = fake_fn_of(alt);
+		}
+		if (fn && found)
+			snprintf(found, 160, "%s", alt);
+		if (fn)
+			return fn;
+	}
+	fprintf(stderr, "fakehost: the %s lab has no agent function %s\n", fake_lab ? fake_lab->id : "?",
+		names);
+	abort();
+}
+
+/* Calls of the lab's agent function `names` (see fake_fn) are answered by
+ * `answer` (NULL: the call fails with ENOSYS, as an unscripted one does). */
+static inline void fake_on_call(const char *names, fake_responder answer)
+{
+	char found[160];
+	nslab_call_fn fn = (nslab_call_fn)fake_fn_found(names, found);
 	unsigned i = fake_call_index(fn);
 	if (i == FAKE_MAX)
 		abort();
 	if (i == fk.ncalls)
 		fk.ncalls++;
 	fk.calls[i].fn = (void *)fn;
-	snprintf(fk.calls[i].name, sizeof(fk.calls[i].name), "%s", name);
+	snprintf(fk.calls[i].name, sizeof(fk.calls[i].name), "%s", found);
 	fk.calls[i].answer = answer;
 }
 
-/* Compiles labs/<id>.c into a plugin (as the Makefile does, -fvisibility=hidden)
- * with, for each space-separated name in fns, an exported fake_fn_<name>()
- * returning the address of that static function; loads it. 0 ok. For a
- * cmocka group setup. */
-static inline int fake_load_lab(const char *id, const char *fns)
+/* Appends to src an exported fake_fn_NAME() for every agent function (the
+ * nslab_call_fn signature, on one line) defined in the file at path. */
+static inline void fake_export_call_fns(const char *path, char *src, size_t len)
 {
+	static const char *const sig = "(void *arg, char *out, size_t outlen)";
+	FILE *f = fopen(path, "re");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *p = strncmp(line, "static int ", 11) == 0          ? line + 11
+				: strncmp(line, "static inline int ", 18) == 0 ? line + 18
+									       : NULL;
+		const char *paren = p ? strstr(p, sig) : NULL;
+		if (!paren || strchr(line, ';'))
+			continue;
+		size_t n = strlen(src);
+		snprintf(src + n, len - n,
+			 "__attribute__((visibility(\"default\"))) void *fake_fn_%.*s(void);\n"
+			 "void *fake_fn_%.*s(void) { return (void *)%.*s; }\n",
+			 (int)(paren - p), p, (int)(paren - p), p, (int)(paren - p), p);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Compiles labs/<id>.c into a plugin (as the Makefile does, -fvisibility=hidden)
+ * with, for each of its agent functions (and those of nslab-lab-util.h, if
+ * there is one), an exported fake_fn_<name>() returning its address; loads
+ * it. 0 ok. For a cmocka group setup. */
+static inline int fake_load_lab(const char *id)
+{
+	static char src[65536];
+	char path[PATH_MAX + 64];
 	fake_dir = unit_tmpdir();
-	char src[8192], *p = src;
 	/* -D_GNU_SOURCE, as the Makefile compiles labs (unit_build_plugin does not). */
-	p += snprintf(p, sizeof(src), "#define _GNU_SOURCE 1\n#include \"../labs/%s.c\"\n", id);
-	char names[1024], *save = NULL;
-	snprintf(names, sizeof(names), "%s", fns ? fns : "");
-	for (char *w = strtok_r(names, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		p += snprintf(p, sizeof(src) - (size_t)(p - src),
-			      "__attribute__((visibility(\"default\"))) void *fake_fn_%s(void);\n"
-			      "void *fake_fn_%s(void) { return (void *)%s; }\n",
-			      w, w, w);
+	snprintf(src, sizeof(src), "#define _GNU_SOURCE 1\n#include \"../labs/%s.c\"\n", id);
+	snprintf(path, sizeof(path), "%s/../labs/%s.c", unit_src_dir(), id);
+	fake_export_call_fns(path, src, sizeof(src));
+	snprintf(path, sizeof(path), "%s/nslab-lab-util.h", unit_src_dir());
+	fake_export_call_fns(path, src, sizeof(src));
 	char file[64];
 	snprintf(file, sizeof(file), "lab_%s", id);
 	for (char *c = file; *c; c++)
@@ -806,11 +870,11 @@ static inline int fake_cmd(const char *line)
 
 /* cmocka group setup/teardown for a lab test: fake_lab_setup needs a
  * wrapper naming the lab, see FAKE_LAB_GROUP. */
-#define FAKE_LAB_GROUP(id, fns)                                                                              \
+#define FAKE_LAB_GROUP(id)                                                                                   \
 	static int fake_group_setup(void **state)                                                            \
 	{                                                                                                    \
 		(void)state;                                                                                 \
-		return fake_load_lab(id, fns);                                                               \
+		return fake_load_lab(id);                                                                    \
 	}                                                                                                    \
 	static int fake_group_teardown(void **state)                                                         \
 	{                                                                                                    \

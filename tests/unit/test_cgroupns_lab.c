@@ -13,7 +13,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("cgroupns", "fn_private fn_unshare_cgroup fn_self_cgroup fn_mount_cgroup fn_check_cgfs")
+FAKE_LAB_GROUP("cgroupns")
 
 static char inside[64];
 static int cgfs; /* fn_check_cgfs: 0 none, 1 another root, 2 the lab's own cgroup */
@@ -90,7 +90,7 @@ static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
 	fake_ns(fk.main, "cgroup", 0);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
-	fake_on_call("fn_self_cgroup", answer_self_cgroup);
+	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
 	snprintf(inside, sizeof(inside), "/lab");
 	assert_false(fake_check(2));
 	assert_contains(fk.out,
@@ -144,11 +144,11 @@ static void cgroupns_command_unshares(void **state)
 {
 	(void)state;
 	fake_main();
-	fake_on_call("fn_unshare_cgroup", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
 	assert_int_equal(fake_cmd("cgroupns"), 0);
 	assert_contains(fk.out,
 			"trace: unshare(CLONE_NEWCGROUP) = 0\nThe lab's cgroup namespace is rooted at ");
-	fake_on_call("fn_unshare_cgroup", answer_eperm);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_eperm);
 	assert_int_equal(fake_cmd("cgroupns"), -1);
 	assert_string_equal(fk.out, "error: unshare(CLONE_NEWCGROUP): Operation not permitted\n");
 }

@@ -17,8 +17,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("container", "fn_init fn_sethostname fn_uname fn_mount_tmpfs fn_pivot fn_rootstate "
-			    "fn_unshare_cgroup fn_self_cgroup fn_timens fn_boottime fn_burn")
+FAKE_LAB_GROUP("container")
 
 enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
 
@@ -82,7 +81,7 @@ static pid_t start(void)
 	fake_on_call("fn_uname", answer_uname);
 	fake_on_call("fn_sethostname", answer_ok);
 	fake_on_call("fn_rootstate", answer_rootstate);
-	fake_on_call("fn_self_cgroup", answer_self_cgroup);
+	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
 	fake_on_call("fn_boottime", answer_boottime);
 	pid_t pid = fake_main();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -239,14 +238,14 @@ static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
 {
 	(void)state;
 	pid_t pid = start();
-	fake_on_call("fn_unshare_cgroup", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
 	assert_int_equal(fake_cmd("limit"), 0);
 	char want[200];
 	snprintf(want, sizeof(want),
 		 "cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
 		 (int)pid);
 	assert_contains(fk.log, want);
-	assert_contains(fk.log, "fn_unshare_cgroup");
+	assert_contains(fk.log, "unshare");
 	assert_contains(
 	    fk.out, "trace: write(\"<cpu hierarchy>/nslab/1/container/cpu.max\", \"50000 100000\") = 0\n");
 	assert_contains(fk.out,
@@ -255,7 +254,7 @@ static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
 	fake_ns(pid, "cgroup", 0);
 	fk.cgmode = NSLAB_CG_V1;
 	assert_int_equal(fake_cmd("limit"), 0);
-	assert_not_contains(fk.log, "fn_unshare_cgroup");
+	assert_not_contains(fk.log, "unshare");
 	assert_contains(fk.out, "/cpu.cfs_quota_us\", \"50000\") = 0\n");
 	fk.cg_ret = -1;
 	assert_int_equal(fake_cmd("limit"), -1);
@@ -291,7 +290,7 @@ static void build_goes_on_after_a_failed_piece(void **state)
 	pid_t pid = start();
 	rootstate = ROOT_ALL;    /* the root is done; the rest is not */
 	fake_ns(pid, "time", 0); /* and the clock */
-	fake_on_call("fn_unshare_cgroup", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
 	fake_on_call("fn_burn", answer_ok);
 	assert_int_equal(fake_cmd("build"), 0);
 	assert_contains(fk.out, "The container is called \"container\"; the host keeps its name.\n");

@@ -16,7 +16,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("cpu", "agent_fork_worker")
+FAKE_LAB_GROUP("cpu")
 
 /* How often the last command set a quota. */
 static int set_calls(void)

@@ -15,7 +15,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("ipc", "ag_read ag_unshare ag_hostshm")
+FAKE_LAB_GROUP("ipc")
 
 #define SHM_HEAD "       key      shmid perms                  size  cpid  lpid nattch\n"
 #define MSG_HEAD "       key      msqid perms      cbytes       qnum\n"

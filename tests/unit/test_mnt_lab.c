@@ -12,7 +12,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("mnt", "ag_unshare ag_private ag_mount_tmpfs ag_write")
+FAKE_LAB_GROUP("mnt")
 
 static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
@@ -157,7 +157,7 @@ static void do_calls_the_lab_and_says_what_failed(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("ag_private", answer_ok);
+	fake_on_call("ag_private|nslab_call_make_private", answer_ok);
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
 	assert_contains(fk.out, "trace: mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
 	fake_on_call("ag_mount_tmpfs", answer_ok);

@@ -14,7 +14,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("net", "fn_ifinfo fn_lo_up fn_probe fn_ping")
+FAKE_LAB_GROUP("net")
 
 /* What fn_ifinfo reports of one interface (the lab's struct ifinfo). */
 struct ifinfo {

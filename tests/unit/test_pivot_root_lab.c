@@ -17,7 +17,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("pivot-root", "ag_unshare_private ag_mount_tmpfs ag_mkdir ag_pivot ag_umount_old ag_getcwd")
+FAKE_LAB_GROUP("pivot-root")
 
 static char nr[512]; /* the new root: <workdir>/new_root */
 static char lab_root[512];

@@ -17,7 +17,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("user", "fn_drop fn_userns fn_getuid fn_id fn_try_uts")
+FAKE_LAB_GROUP("user")
 
 static int uid_inside;
 

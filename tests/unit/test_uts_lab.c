@@ -14,7 +14,7 @@
 
 #include "fakehost.h"
 
-FAKE_LAB_GROUP("uts", "agent_uname agent_sethostname agent_setdomainname")
+FAKE_LAB_GROUP("uts")
 
 /* The lab's UTS namespace, as agent_uname reports it: "node\0domain". */
 static struct {
