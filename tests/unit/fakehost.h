@@ -781,8 +781,12 @@ static inline int fake_load_lab(const char *id)
 	snprintf(src, sizeof(src), "#define _GNU_SOURCE 1\n#include \"../labs/%s.c\"\n", id);
 	snprintf(path, sizeof(path), "%s/../labs/%s.c", unit_src_dir(), id);
 	fake_export_call_fns(path, src, sizeof(src));
+	char *text = unit_slurp(path);
+	bool util = text && strstr(text, "#include \"nslab-lab-util.h\"");
+	free(text);
 	snprintf(path, sizeof(path), "%s/nslab-lab-util.h", unit_src_dir());
-	fake_export_call_fns(path, src, sizeof(src));
+	if (util)
+		fake_export_call_fns(path, src, sizeof(src));
 	char file[64];
 	snprintf(file, sizeof(file), "lab_%s", id);
 	for (char *c = file; *c; c++)
