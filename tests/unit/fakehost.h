@@ -504,6 +504,28 @@ static int fh_share_workdir(struct nslab_host *h)
 
 /* --- setting up the world --- */
 
+/* Every function of the host is faked: the members before invoking_uid and
+ * those appended after lab_data are all function pointers, so a zero slot
+ * there is a host function the ABI gained and this file does not fake yet. */
+static inline void fake_check_filled(const struct nslab_host *h)
+{
+	size_t ranges[2][2] = {
+	    {offsetof(struct nslab_host, print), offsetof(struct nslab_host, invoking_uid)},
+	    {offsetof(struct nslab_host, lab_data) + sizeof(void *), sizeof(*h)}};
+	for (int r = 0; r < 2; r++)
+		for (size_t off = ranges[r][0]; off + sizeof(void *) <= ranges[r][1]; off += sizeof(void *)) {
+			void *slot;
+			memcpy(&slot, (const char *)h + off, sizeof(slot));
+			if (slot)
+				continue;
+			fprintf(stderr,
+				"fakehost: struct nslab_host has a function at offset %zu that the fake host "
+				"does not fill: add a fake for it to tests/unit/fakehost.h\n",
+				off);
+			abort();
+		}
+}
+
 /* A fresh host and world: nothing said, nothing asked; main pid none yet
  * (spawn makes it), the workdir the test's temp dir, cgroup v2. */
 static inline void fake_reset(void)
@@ -549,6 +571,7 @@ static inline void fake_reset(void)
 #endif
 	h->invoking_uid = getuid();
 	h->invoking_gid = getgid();
+	fake_check_filled(h);
 	fk.next_pid = 4100001; /* above any pid_max: /proc has no such process */
 	fk.cgmode = NSLAB_CG_V2;
 	fk.cg = (struct nslab_cpu_stat){.size = sizeof(fk.cg), .quota_us = -1, .period_us = 100000};
