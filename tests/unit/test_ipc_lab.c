@@ -118,6 +118,28 @@ static void lab_shm_step_wants_a_segment_only_inside(void **state)
 	stop();
 }
 
+static void lab_shm_step_wants_no_key_the_host_has_too(void **state)
+{
+	(void)state;
+	start();
+	fake_ns(fk.main, "ipc", 0);
+	/* A real segment with a key on the host (any user may make one). */
+	key_t key = 0x6e736c00 | (getpid() & 0xff);
+	int id = shmget(key, 64, IPC_CREAT | IPC_EXCL | 0600);
+	if (id < 0)
+		skip(); /* the key is taken */
+	snprintf(lab_shm + strlen(lab_shm), sizeof(lab_shm) - strlen(lab_shm), "%d 0 600 64 77 77 0\n",
+		 (int)key);
+	bool ok = fake_check(2);
+	shmctl(id, IPC_RMID, NULL);
+	assert_false(ok);
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "missing: the host lists the lab's shared memory segment with key 0x%08lx too", (long)key);
+	assert_contains(fk.out, want);
+	stop();
+}
+
 static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 {
 	(void)state;
@@ -212,6 +234,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    fake_test(ns_step_wants_an_ipc_namespace),
 	    fake_test(lab_shm_step_wants_a_segment_only_inside),
+	    fake_test(lab_shm_step_wants_no_key_the_host_has_too),
 	    fake_test(host_shm_step_wants_a_host_segment_the_lab_cannot_see),
 	    fake_test(msg_sem_step_wants_both_inside),
 	    fake_test(unshare_command_unshares_once),
