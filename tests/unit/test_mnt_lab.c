@@ -2,6 +2,8 @@
 /* test_mnt_lab.c: the mnt lab's checks, its `unshare` command and its
  * messages on the fake host (fakehost.h): the lab's and the host's mount
  * tables are the fake world's (each_mount), its namespaces too (same_ns).
+ * Step 4 looks through /proc/PID/root itself: a child chrooted in an
+ * unprivileged user namespace stands in for the lab process there.
  * setup is not called: it bind-mounts the workdir itself (see the report of
  * issue 10: h->share_workdir). Runs without root. */
 #include <setjmp.h>
@@ -134,6 +136,25 @@ static void file_step_wants_a_file_on_the_tmpfs(void **state)
 	snprintf(want, sizeof(want),
 		 "missing: the host sees files in %s: they were written under the mount, not on it", data);
 	assert_contains(fk.out, want);
+	unlink(file);
+	/* The lab's view differs from the host's: a lab process whose root is
+	 * another directory, where the data directory holds the file. */
+	char jail[600], inside[2400];
+	snprintf(jail, sizeof(jail), "%s/jail", fk.workdir);
+	snprintf(inside, sizeof(inside), "mkdir -p '%s%s' && echo hi > '%s%s/hello.txt'", jail, data, jail,
+		 data);
+	assert_int_equal(system(inside), 0);
+	pid_t jailed = fake_jail(jail, "/");
+	if (jailed) {
+		fk.main = jailed;
+		fake_ns(jailed, "mnt", 0);
+		fake_mount(jailed, data, "tmpfs", "nslab-demo", NULL);
+		bool ok = fake_check(4);
+		fake_reap(&jailed);
+		assert_true(ok);
+	}
+	snprintf(inside, sizeof(inside), "rm -rf '%s'", jail);
+	assert_int_equal(system(inside), 0);
 	(void)lab;
 	finish();
 }
