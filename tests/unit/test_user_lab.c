@@ -3,8 +3,9 @@
  * host (fakehost.h). The lab reads /proc/PID/status and the id maps itself,
  * so a real process stands in as the lab process: the test itself ("before":
  * root, or not the user asked for), or a child that has given up root
- * ("after" of step 1). Namespaces and what the lab process reports from
- * inside come from the fake world. Runs without root (and as root). */
+ * ("after" of step 1) and, for step 3, made a user namespace whose maps the
+ * test wrote (skipped where unprivileged user namespaces are not allowed). Namespaces and what the lab
+ * process reports from inside come from the fake world. Runs without root (and as root). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,8 @@
 
 #include <grp.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "fakehost.h"
@@ -51,38 +54,65 @@ static int answer_try_uts(pid_t pid, const char *arg, size_t arglen, char *out, 
 }
 
 static pid_t child;
+static void stop_child(void);
 
-/* A lab process that runs as the unprivileged ids the lab asks for: the
- * test itself when it is not root, else a child that gave up root. */
-static void unprivileged_lab_process(void)
+static int write_proc(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return unit_write(path, text);
+}
+
+/* A lab process that runs as the unprivileged ids the lab asks for (a child
+ * of the test that gave up root, if the test runs as root) and, if userns,
+ * is in a user namespace of its own, with the maps written as `map` does.
+ * Skips the test where no user namespace can be made without privilege. */
+static void lab_process(bool userns)
 {
 	fk.host.invoking_uid = getuid();
 	fk.host.invoking_gid = getgid();
-	if (getuid() != 0) {
-		fk.main = getpid();
-		return;
-	}
+	uid_t uid = getuid() ? getuid() : 65534; /* what lab_ids gives */
+	gid_t gid = getuid() ? getgid() : 65534;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
 	child = fork();
 	if (child == 0) {
-		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
-		    setresuid(65534, 65534, 65534) < 0)
+		close(p[0]);
+		char ok = 1;
+		if (getuid() == 0 &&
+		    (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0))
+			ok = 0;
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		if (ok && userns && unshare(CLONE_NEWUSER) < 0)
+			ok = 0;
+		if (write(p[1], &ok, 1) != 1 || !ok)
 			_exit(1);
 		for (;;)
 			pause();
 	}
-	assert_true(child > 0);
-	/* Until it has given up root (stop_child kills it). */
-	for (int i = 0; i < 200; i++) {
-		char path[64], text[4096] = "";
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
-		char *s = unit_slurp(path);
-		snprintf(text, sizeof(text), "%s", s ? s : "");
-		free(s);
-		if (strstr(text, "Uid:\t65534"))
-			break;
-		usleep(10000);
+	close(p[1]);
+	char ok = 0;
+	if (child <= 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	if (!ok) {
+		stop_child();
+		skip(); /* no unprivileged user namespaces here */
 	}
 	fk.main = child;
+	if (!userns)
+		return;
+	char map[32];
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+	assert_int_equal(write_proc(child, "setgroups", "deny"), 0);
+	assert_int_equal(write_proc(child, "gid_map", map), 0);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+	assert_int_equal(write_proc(child, "uid_map", map), 0);
+}
+
+static void unprivileged_lab_process(void)
+{
+	lab_process(false);
 }
 
 static void stop_child(void)
@@ -165,6 +195,12 @@ static void map_step_wants_both_maps_and_uid_0_inside(void **state)
 	    (int)fk.main, (int)fk.main, (int)fk.main);
 	assert_contains(fk.out, want);
 	assert_contains(fk.out, "missing: inside its namespace the lab process is uid 65534, not 0");
+	lab_process(true); /* mapped: 0 inside is the lab's uid outside */
+	fake_ns(fk.main, "user", 0);
+	uid_inside = 0;
+	bool ok = fake_check(3);
+	stop_child();
+	assert_true(ok);
 }
 
 static void drop_command_says_who_the_lab_becomes(void **state)
