@@ -3,14 +3,18 @@
  * commands and its messages on the fake host (fakehost.h). Namespaces are
  * the fake world's (same_ns), the lab's clocks come from a fake agent. The
  * offsets are read from /proc/PID/timens_offsets by the lab itself: with the
- * test process as the lab process they are the host's zeros, so steps 2
- * and 3 are tested failing only. Runs without root. */
+ * test process as the lab process they are the host's zeros (steps 2 and 3
+ * fail); with a child that made a time namespace in an unprivileged user
+ * namespace, its offsets written by the test, they pass (skipped where that
+ * cannot be done). Runs without root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sched.h>
+#include <signal.h>
 #include <time.h>
 
 #include "fakehost.h"
@@ -162,6 +166,74 @@ static void offsets_do_names_the_file_it_could_not_open(void **state)
 	assert_contains(fk.out, want);
 }
 
+/* A lab process that has unshared CLONE_NEWTIME (in a user namespace of
+ * its own, so that no privilege is needed), its offsets set to `text` by
+ * the test as `do` sets them. 0 where that cannot be done here. */
+static pid_t child;
+
+static pid_t timens_process(const char *text)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	if (child == 0) {
+		close(p[0]);
+		char ok = unshare(CLONE_NEWUSER | CLONE_NEWTIME) == 0;
+		if (write(p[1], &ok, 1) != 1 || !ok)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char ok = 0;
+	if (child <= 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/timens_offsets", (int)child);
+	if (!ok || unit_write(path, text) < 0) {
+		fake_reap(&child);
+		return 0;
+	}
+	return child;
+}
+
+static int finish(void **state)
+{
+	(void)state;
+	fake_reap(&child);
+	return 0;
+}
+#define timens_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
+
+static void offsets_and_enter_steps_pass_with_the_offsets_set(void **state)
+{
+	(void)state;
+	fk.main = timens_process("monotonic 864000 0\nboottime 864000 0\n");
+	if (!fk.main)
+		skip(); /* no unprivileged user and time namespaces here */
+	fake_ns(fk.main, "time_for_children", 0);
+	assert_true(fake_check(2));
+	fake_ns(fk.main, "time", 0);
+	fake_on_call("ag_clocks", answer_clocks);
+	shift_s = 0; /* the clocks are the host's: the offsets do not show */
+	assert_false(fake_check(3));
+	assert_contains(fk.out,
+			"missing: the lab's clocks are not the host's plus the offsets (off by -864000.0 s "
+			"boottime, -864000.0 s monotonic)");
+	shift_s = 864000;
+	assert_true(fake_check(3));
+	finish(NULL);
+	fk.main = timens_process("monotonic 864000 0\n"); /* boottime left at 0 */
+	assert_true(fk.main > 0);
+	fake_ns(fk.main, "time_for_children", 0);
+	assert_false(fake_check(2));
+	char want[128];
+	snprintf(want, sizeof(want), "missing: the boottime offset in /proc/%d/timens_offsets is still 0\n",
+		 (int)fk.main);
+	assert_string_equal(fk.out, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +243,7 @@ int main(void)
 	    fake_test(enter_step_wants_the_lab_inside_with_shifted_clocks),
 	    fake_test(unshare_and_enter_commands_act_once),
 	    fake_test(offsets_do_names_the_file_it_could_not_open),
+	    timens_test(offsets_and_enter_steps_pass_with_the_offsets_set),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
