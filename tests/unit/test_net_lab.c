@@ -2,15 +2,24 @@
 /* test_net_lab.c: the net lab's checks, its `peer` command and its
  * messages on the fake host (fakehost.h). The interfaces of the lab's and
  * the peer's namespaces are the fake world's, reported the way the lab's
- * agent function reports them. Step 4 reads /proc/PID/net/snmp itself, so
- * it is tested failing only. Runs without root. */
+ * agent function reports them. Step 4 reads /proc/PID/net/snmp itself: for
+ * it a real process stands in for the lab process, in a network namespace
+ * made in an unprivileged user namespace, before and after it pinged its
+ * own loopback (skipped where that cannot be done). Runs without root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "fakehost.h"
 
@@ -252,6 +261,113 @@ static void peer_command_runs_in_the_peer(void **state)
 	stop();
 }
 
+/* --- a real network namespace, without privilege --- */
+
+static pid_t child;
+
+/* In the child: lo up, then (if ping) one ICMP echo to 127.0.0.1 and its
+ * reply, so that the namespace's InEchoReps counts one. */
+static bool lo_up_and_ping(bool ping)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return false;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return false;
+	if (!ping)
+		return true;
+	int raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	struct {
+		struct icmphdr h;
+		char payload[56];
+	} echo = {.h = {.type = ICMP_ECHO, .un.echo = {.id = htons(77), .sequence = htons(1)}}};
+	memset(echo.payload, 'n', sizeof(echo.payload));
+	uint16_t w[sizeof(echo) / 2];
+	memcpy(w, &echo, sizeof(w));
+	uint32_t sum = 0;
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		sum += w[i];
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum += sum >> 16;
+	echo.h.checksum = (uint16_t)~sum;
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (raw < 0 || sendto(raw, &echo, sizeof(echo), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return false;
+	char buf[256];
+	for (int i = 0; i < 2; i++) { /* the echo itself, then the reply */
+		struct pollfd p = {raw, POLLIN, 0};
+		if (poll(&p, 1, 1000) <= 0 || recv(raw, buf, sizeof(buf), 0) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* A process in a network namespace of its own (in a user namespace of its
+ * own), lo up, pinged or not; 0 where that cannot be done here. */
+static pid_t netns_process(bool ping)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	if (child == 0) {
+		close(p[0]);
+		char ok = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 && lo_up_and_ping(ping);
+		if (write(p[1], &ok, 1) != 1 || !ok)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char ok = 0;
+	if (child <= 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	if (!ok)
+		fake_reap(&child);
+	return ok ? child : 0;
+}
+
+static int finish(void **state)
+{
+	(void)state;
+	fake_reap(&child);
+	if (fake_lab)
+		fake_lab->teardown(&fk.host);
+	return 0;
+}
+#define netns_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
+
+static int answer_probe_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 1;
+}
+
+static void ping_step_passes_once_a_reply_came_back(void **state)
+{
+	(void)state;
+	start();
+	fk.main = netns_process(false);
+	if (!fk.main)
+		skip(); /* no unprivileged user and network namespaces here */
+	fake_on_call("fn_probe", answer_probe_ok);
+	assert_false(fake_check(4));
+	char want[200];
+	snprintf(
+	    want, sizeof(want),
+	    "missing: no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is 0): "
+	    "`run ping -c 2 -W 1 10.200.0.2`\n",
+	    (int)fk.main);
+	assert_string_equal(fk.out, want);
+	fake_reap(&child);
+	fk.main = netns_process(true);
+	assert_true(fk.main > 0);
+	assert_true(fake_check(4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +376,7 @@ int main(void)
 	    fake_test(veth_step_wants_one_end_in_each_namespace),
 	    fake_test(addrs_step_wants_addresses_and_links_up),
 	    fake_test(ping_step_wants_a_reply),
+	    netns_test(ping_step_passes_once_a_reply_came_back),
 	    fake_test(do_runs_ip_and_ping_in_the_right_namespace),
 	    fake_test(peer_command_runs_in_the_peer),
 	};
