@@ -791,6 +791,8 @@ static inline void fake_export_call_fns(const char *path, char *src, size_t len)
 		fclose(f);
 }
 
+static inline void fake_unload_lab(void);
+
 /* Compiles labs/<id>.c into a plugin (as the Makefile does, -fvisibility=hidden)
  * with, for each of its agent functions (and those of nslab-lab-util.h, if
  * there is one), an exported fake_fn_<name>() returning its address; loads
@@ -816,8 +818,10 @@ static inline int fake_load_lab(const char *id)
 		if (*c == '-')
 			*c = '_';
 	char *so = unit_build_plugin(fake_dir, file, src);
-	if (!so)
+	if (!so) {
+		fake_unload_lab(); /* cmocka does not tear down a group whose setup failed */
 		return -1;
+	}
 	fake_handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	free(so);
 	const struct nslab_lab *(*entry)(void) =
@@ -825,6 +829,7 @@ static inline int fake_load_lab(const char *id)
 	fake_lab = entry ? entry() : NULL;
 	if (!fake_lab || strcmp(fake_lab->id, id) != 0) {
 		fprintf(stderr, "the %s lab did not load: %s\n", id, dlerror());
+		fake_unload_lab();
 		return -1;
 	}
 	char work[PATH_MAX];
