@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cgroupns_lab.c: the cgroupns lab's checks, its `cgroup` and
- * `cgroupns` commands and its messages on the fake host (fakehost.h). The
+ * `cgroupns` commands and its messages on the fake host (fakehost.h, fakelab.h). The
  * lab reads /proc/PID/cgroup itself, so the test process stands in as the lab
  * process: step 1 passes once the fake cg_path names the cgroup the test is
  * in. What the lab reads from inside (its /proc/self/cgroup, its cgroup
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("cgroupns")
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_chroot_escape_lab.c: the chroot-escape lab's three checks, its
  * `escape`, `chroot` and `cd` commands and its messages on the fake host
- * (fakehost.h). The jail is a directory under the test's workdir. The lab
+ * (fakehost.h, fakelab.h). The jail is a directory under the test's workdir. The lab
  * reads /proc/PID/root and the process tree itself, so real processes stand
  * in: the test process has the host's / as its root (an escaped lab
  * process), a child of it is an escaped process below the lab process, and
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("chroot-escape")
 

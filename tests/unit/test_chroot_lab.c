@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_chroot_lab.c: the chroot lab's six checks, its `enter`, `cd` and
- * `rootfs` commands and its messages on the fake host (fakehost.h). The
+ * `rootfs` commands and its messages on the fake host (fakehost.h, fakelab.h). The
  * root is a real directory under the test's workdir (files in it need no
  * privilege); `ldd` and `chroot` on the host are the fake world's host_run
  * answers. The lab reads /proc/PID/root and /proc/PID/cwd of the lab process
@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("chroot")
 

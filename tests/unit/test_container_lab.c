@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_container_lab.c: the container lab's five checks, its `rootfs`,
  * `limit`, `clock` and `build` commands and its messages on the fake host
- * (fakehost.h). Namespaces, the cgroup's quota and throttling, and what the
+ * (fakehost.h, fakelab.h). Namespaces, the cgroup's quota and throttling, and what the
  * container reports from inside (its hostname, the state of its root, its
  * cgroup, its boot time) are the fake world's. The lab reads
  * /proc/PID/cgroup itself, so for step 3 the test process stands in for the
@@ -15,7 +15,7 @@
 
 #include <time.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("container")
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("cpu")
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_ipc_lab.c: the ipc lab's checks, commands and messages on the fake
- * host (fakehost.h). The lab's /proc/sysvipc lists are answered from the
+ * host (fakehost.h, fakelab.h). The lab's /proc/sysvipc lists are answered from the
  * fake world; the host's are the real ones (the lab reads them itself), so
  * the host segment of step 3 is a real 1000-byte System V segment this test
  * makes and removes, which needs no privilege. Runs without root. */
@@ -13,7 +13,7 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("ipc")
 

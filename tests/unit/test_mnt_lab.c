@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_mnt_lab.c: the mnt lab's checks, its `unshare` command and its
- * messages on the fake host (fakehost.h): the lab's and the host's mount
+ * messages on the fake host (fakehost.h, fakelab.h): the lab's and the host's mount
  * tables are the fake world's (each_mount), its namespaces too (same_ns).
  * Step 4 looks through /proc/PID/root itself: a child chrooted in an
  * unprivileged user namespace stands in for the lab process there.
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("mnt")
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_net_lab.c: the net lab's checks, its `peer` command and its
- * messages on the fake host (fakehost.h). The interfaces of the lab's and
+ * messages on the fake host (fakehost.h, fakelab.h). The interfaces of the lab's and
  * the peer's namespaces are the fake world's, reported the way the lab's
  * agent function reports them. Step 4 reads /proc/PID/net/snmp itself: for
  * it a real process stands in for the lab process, in a network namespace
@@ -21,7 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("net")
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pid_lab.c: the pid lab's checks, its `unshare` command and its
- * messages on the fake host (fakehost.h). Step 1 reads the fake mount
+ * messages on the fake host (fakehost.h, fakelab.h). Step 1 reads the fake mount
  * tables. Steps 2 to 4 read /proc/PID/status, /proc/PID/ns and /proc
  * themselves, not through the host, so real processes stand in for the lab
  * process: the test process (in the host's PID namespace: the steps fail
@@ -20,7 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("pid")
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pivot_root_lab.c: the pivot-root lab's six checks, its `unshare`,
  * `rootfs` and `pivot` commands and its messages on the fake host
- * (fakehost.h). Mount tables (the lab's and the host's) and namespaces are
+ * (fakehost.h, fakelab.h). Mount tables (the lab's and the host's) and namespaces are
  * the fake world's. The lab looks at files through /proc/PID/root itself,
  * so a real process stands in for the lab process: the test process (whose
  * root is the host's /, so the lab's new root is the real directory under
@@ -15,7 +15,7 @@
 
 #include <sys/stat.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("pivot-root")
 

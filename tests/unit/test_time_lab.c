@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_time_lab.c: the time lab's checks, its `unshare` and `enter`
- * commands and its messages on the fake host (fakehost.h). Namespaces are
+ * commands and its messages on the fake host (fakehost.h, fakelab.h). Namespaces are
  * the fake world's (same_ns), the lab's clocks come from a fake agent. The
  * offsets are read from /proc/PID/timens_offsets by the lab itself: with the
  * test process as the lab process they are the host's zeros (steps 2 and 3
@@ -17,7 +17,7 @@
 #include <signal.h>
 #include <time.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("time")
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_user_lab.c: the user lab's checks, commands and messages on the fake
- * host (fakehost.h). The lab reads /proc/PID/status and the id maps itself,
+ * host (fakehost.h, fakelab.h). The lab reads /proc/PID/status and the id maps itself,
  * so a real process stands in as the lab process: the test itself ("before":
  * root, or not the user asked for), or a child that has given up root
  * ("after" of step 1) and, for step 3, made a user namespace whose maps the
@@ -18,7 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("user")
 

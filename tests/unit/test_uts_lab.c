@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_uts_lab.c: the uts lab's checks and messages on the fake host
- * (fakehost.h): each step fails while the lab's names equal the host's and
+ * (fakehost.h, fakelab.h): each step fails while the lab's names equal the host's and
  * says what to type, and passes once the lab's UTS namespace holds its own.
  * The lab's names live in the fake world; uname in the lab is answered from
  * there. Runs without root. */
@@ -12,7 +12,7 @@
 
 #include <sys/utsname.h>
 
-#include "fakehost.h"
+#include "fakelab.h"
 
 FAKE_LAB_GROUP("uts")
 
