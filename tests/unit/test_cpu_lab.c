@@ -1,127 +1,36 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_cpu_lab.c: the cpu lab's `quota` and `usage` arguments (D11), on a
- * fake host. labs/cpu.c is compiled at test time into a plugin (as
+/* test_cpu_lab.c: the cpu lab's `quota` and `usage` arguments (D11) and its
+ * checks, on a fake host. labs/cpu.c is compiled at test time into a plugin (as
  * test_labs.c builds its small ones) and its commands are called directly
- * with a struct nslab_host whose output is captured and whose cgroup calls
- * only record what they were asked. Nothing here needs root or a cgroup. */
+ * with the fake host of fakehost.h, whose output is captured and whose cgroup calls
+ * only record what they were asked. Nothing here needs root or a cgroup.
+ * The lab reads /proc/PID/stat and /proc/PID/cgroup of its workers itself:
+ * the workers are sleeping children of the test (so every measurement reads
+ * 0%, whatever the machine's load), the lab process is the test process,
+ * and the fake cg_path names the cgroup they are all in for "moved". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dlfcn.h>
+#include "fakelab.h"
 
-#include "nslab-lab.h"
-#include "util.h"
-#include "unit.h"
+FAKE_LAB_GROUP("cpu")
 
-static char *dir;
-static void *handle;
-static const struct nslab_lab *cpu;
-
-/* --- the fake host --- */
-
-static char said[4096]; /* what the last command printed, errors as "error: ..." */
-static long set_quota_us, set_period_us;
-static int set_calls;
-
-static void add(const char *prefix, const char *fmt, va_list ap)
+/* How often the last command set a quota. */
+static int set_calls(void)
 {
-	size_t n = strlen(said);
-	n += (size_t)snprintf(said + n, sizeof(said) - n, "%s", prefix);
-	if (n < sizeof(said))
-		vsnprintf(said + n, sizeof(said) - n, fmt, ap);
-}
-static void h_print(struct nslab_host *h, const char *fmt, ...)
-{
-	(void)h;
-	va_list ap;
-	va_start(ap, fmt);
-	add("", fmt, ap);
-	va_end(ap);
-}
-static void h_error(struct nslab_host *h, const char *fmt, ...)
-{
-	(void)h;
-	va_list ap;
-	va_start(ap, fmt);
-	add("error: ", fmt, ap);
-	va_end(ap);
-	strncat(said, "\n", sizeof(said) - strlen(said) - 1);
-}
-static void h_trace(struct nslab_host *h, const char *fmt, ...)
-{
-	(void)h, (void)fmt;
-}
-static void h_meter(struct nslab_host *h, const char *text)
-{
-	(void)h, (void)text;
-}
-static enum nslab_cgmode h_cg_mode(struct nslab_host *h)
-{
-	(void)h;
-	return NSLAB_CG_V2;
-}
-/* The cgroup exists, with the quota last set. */
-static int h_cg_stat(struct nslab_host *h, const char *name, struct nslab_cpu_stat *st)
-{
-	(void)h, (void)name;
-	*st = (struct nslab_cpu_stat){
-	    .size = st->size, .quota_us = set_calls ? set_quota_us : -1, .period_us = 100000};
-	return 0;
-}
-static int h_cg_set_quota(struct nslab_host *h, const char *name, long quota_us, long period_us)
-{
-	(void)h, (void)name;
-	set_quota_us = quota_us;
-	set_period_us = period_us;
-	set_calls++;
-	return 0;
-}
-static int h_cg_path(struct nslab_host *h, const char *name, char *buf, size_t len)
-{
-	(void)h;
-	snprintf(buf, len, "/nslab/1/%s", name);
-	return 0;
-}
-static pid_t h_main_pid(struct nslab_host *h)
-{
-	(void)h;
-	return 0;
+	int n = 0;
+	for (const char *p = fk.log; (p = strstr(p, "cg_set_quota ")); p++)
+		n++;
+	return n;
 }
 
-static struct nslab_host host = {
-    .abi_major = NSLAB_ABI_MAJOR,
-    .size = sizeof(struct nslab_host),
-    .print = h_print,
-    .error = h_error,
-    .missing = h_error,
-    .trace = h_trace,
-    .meter = h_meter,
-    .main_pid = h_main_pid,
-    .cg_mode = h_cg_mode,
-    .cg_set_quota = h_cg_set_quota,
-    .cg_stat = h_cg_stat,
-    .cg_path = h_cg_path,
-};
-
-/* Runs the lab command `line` (words split on spaces); returns its result. */
+/* Runs the lab command `line`; returns its result. */
 static int run(const char *line)
 {
-	char copy[256], *argv[8], *save = NULL;
-	int argc = 0;
-	snprintf(copy, sizeof(copy), "%s", line);
-	for (char *w = strtok_r(copy, " ", &save); w && argc < 7; w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	said[0] = '\0';
-	set_calls = 0;
-	for (unsigned i = 0; i < cpu->ncommands; i++)
-		if (strcmp(cpu->commands[i].name, argv[0]) == 0)
-			return cpu->commands[i].fn(&host, argc, argv);
-	fail_msg("the cpu lab has no command '%s'", argv[0]);
-	return -2;
+	return fake_cmd(line);
 }
 
 static long online_cpus(void)
@@ -154,26 +63,26 @@ static void quota_refuses_what_is_not_a_finite_percent(void **state)
 				      above};
 	for (size_t i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
 		if (run(out_of_range[i]) != -1)
-			fail_msg("'%s' was accepted: %s", out_of_range[i], said);
-		assert_contains(said, range);
-		assert_int_equal(set_calls, 0);
+			fail_msg("'%s' was accepted: %s", out_of_range[i], fk.out);
+		assert_contains(fk.out, range);
+		assert_int_equal(set_calls(), 0);
 	}
-	assert_contains((run("quota nan"), said), ", not nan\n");
+	assert_contains((run("quota nan"), fk.out), ", not nan\n");
 	const char *not_numbers[] = {"quota abc", "quota 30x", "quota 30%%",
 				     "quota %",   "quota 0x",  "quota ''"};
 	for (size_t i = 0; i < sizeof(not_numbers) / sizeof(not_numbers[0]); i++) {
 		if (run(not_numbers[i]) != -1)
-			fail_msg("'%s' was accepted: %s", not_numbers[i], said);
-		assert_contains(said, "usage: quota PERCENT|max [PERIOD_US]");
-		assert_int_equal(set_calls, 0);
+			fail_msg("'%s' was accepted: %s", not_numbers[i], fk.out);
+		assert_contains(fk.out, "usage: quota PERCENT|max [PERIOD_US]");
+		assert_int_equal(set_calls(), 0);
 	}
 	const char *bad_periods[] = {"quota 30 999", "quota 30 1000001", "quota 30 99999999999999999999",
 				     "quota 30 1e5", "quota 30 -100000", "quota 30 x"};
 	for (size_t i = 0; i < sizeof(bad_periods) / sizeof(bad_periods[0]); i++) {
 		if (run(bad_periods[i]) != -1)
-			fail_msg("'%s' was accepted: %s", bad_periods[i], said);
-		assert_contains(said, "the period must be 1000 to 1000000 us");
-		assert_int_equal(set_calls, 0);
+			fail_msg("'%s' was accepted: %s", bad_periods[i], fk.out);
+		assert_contains(fk.out, "the period must be 1000 to 1000000 us");
+		assert_int_equal(set_calls(), 0);
 	}
 }
 
@@ -181,25 +90,25 @@ static void quota_sets_what_is_in_range(void **state)
 {
 	(void)state;
 	assert_int_equal(run("quota 30"), 0);
-	assert_int_equal(set_calls, 1);
-	assert_int_equal(set_quota_us, 30000);
-	assert_int_equal(set_period_us, 100000);
-	assert_contains(said, "cpu.max = \"30000 100000\"");
+	assert_int_equal(set_calls(), 1);
+	assert_int_equal(fk.cg.quota_us, 30000);
+	assert_int_equal(fk.cg.period_us, 100000);
+	assert_contains(fk.out, "cpu.max = \"30000 100000\"");
 	assert_int_equal(run("quota 30% 50000"), 0);
-	assert_int_equal(set_quota_us, 15000);
-	assert_int_equal(set_period_us, 50000);
+	assert_int_equal(fk.cg.quota_us, 15000);
+	assert_int_equal(fk.cg.period_us, 50000);
 	assert_int_equal(run("quota 1"), 0); /* the smallest: 1000 us, the kernel's minimum */
-	assert_int_equal(set_quota_us, 1000);
+	assert_int_equal(fk.cg.quota_us, 1000);
 	char line[64];
 	snprintf(line, sizeof(line), "quota %ld", 100 * online_cpus()); /* the largest: every CPU */
 	assert_int_equal(run(line), 0);
-	assert_int_equal(set_quota_us, 100000 * online_cpus());
+	assert_int_equal(fk.cg.quota_us, 100000 * online_cpus());
 	snprintf(line, sizeof(line), "quota %ld 1000000", 100 * online_cpus());
 	assert_int_equal(run(line), 0);
-	assert_int_equal(set_quota_us, 1000000 * online_cpus());
+	assert_int_equal(fk.cg.quota_us, 1000000 * online_cpus());
 	assert_int_equal(run("quota max"), 0);
-	assert_int_equal(set_quota_us, -1);
-	assert_contains(said, "no limit");
+	assert_int_equal(fk.cg.quota_us, -1);
+	assert_contains(fk.out, "no limit");
 }
 
 static void usage_refuses_what_is_not_0_1_to_60_seconds(void **state)
@@ -210,55 +119,235 @@ static void usage_refuses_what_is_not_0_1_to_60_seconds(void **state)
 			     "usage 0.05", "usage 61",  "usage -1",   "usage 1s",    "usage x"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (run(bad[i]) != -1)
-			fail_msg("'%s' was accepted: %s", bad[i], said);
-		assert_string_equal(said, "error: usage: usage [SECONDS]  (0.1 to 60)\n");
+			fail_msg("'%s' was accepted: %s", bad[i], fk.out);
+		assert_string_equal(fk.out, "error: usage: usage [SECONDS]  (0.1 to 60)\n");
 	}
 	/* A good one measures (no workers: 0%). The lab's data is private; a
 	 * zeroed block is what its setup starts from. */
-	host.lab_data = calloc(1, 4096);
+	fk.host.lab_data = calloc(1, 4096);
 	assert_int_equal(run("usage 0.1"), 0);
-	assert_contains(said, "usage: 0.0% of one CPU over 0.1 s (0 workers");
-	free(host.lab_data);
-	host.lab_data = NULL;
+	assert_contains(fk.out, "usage: 0.0% of one CPU over 0.1 s (0 workers");
+	free(fk.host.lab_data);
+	fk.host.lab_data = NULL;
 }
 
-static int setup_all(void **state)
+/* --- checks --- */
+
+static pid_t workers[4];
+static int nworkers;
+
+/* agent_fork_worker: a worker that sleeps (a busy one would make the
+ * measurements depend on the machine's load). */
+static int answer_fork_worker(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	assert_true(nworkers < 4 && outlen >= sizeof(pid_t));
+	pid_t w = fake_child();
+	workers[nworkers++] = w;
+	memcpy(out, &w, sizeof(w));
+	return 0;
+}
+
+static void start(void)
+{
+	fake_on_call("agent_fork_worker", answer_fork_worker);
+	assert_int_equal(fake_lab->setup(&fk.host), 0);
+	fk.main = getpid();
+	fk.cg_stat_ret = -1; /* no cgroup yet */
+}
+
+static int finish(void **state)
 {
 	(void)state;
-	dir = unit_tmpdir();
-	/* The lab's own source, compiled as a plugin the way unit_build_plugin
-	 * compiles every test plugin (-I<repo>/src: labs/ is next to it). */
-	char *so = unit_build_plugin(dir, "cpu", "#include \"../labs/cpu.c\"\n");
-	if (!so)
-		return -1;
-	handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-	free(so);
-	const struct nslab_lab *(*entry)(void) =
-	    handle ? (const struct nslab_lab *(*)(void))dlsym(handle, "nslab_lab") : NULL;
-	cpu = entry ? entry() : NULL;
-	if (!cpu || strcmp(cpu->id, "cpu") != 0) {
-		fprintf(stderr, "the cpu lab did not load: %s\n", dlerror());
-		return -1;
+	while (nworkers > 0)
+		fake_reap(&workers[--nworkers]);
+	if (fake_lab)
+		fake_lab->teardown(&fk.host);
+	return 0;
+}
+#define check_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
+
+/* The cpu cgroup the test (and so its children) is in, as /proc/self/cgroup
+ * names it: the v1 line with "cpu", else the v2 line. */
+static void our_cgroup(char *buf, size_t len)
+{
+	char *text = unit_slurp("/proc/self/cgroup"), *save = NULL;
+	assert_non_null(text);
+	buf[0] = '\0';
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		char ctl[256];
+		snprintf(ctl, sizeof(ctl), ",%s,", c1 + 1);
+		if (strstr(ctl, ",cpu,") || (c1[1] == '\0' && !buf[0]))
+			snprintf(buf, len, "%s", c2 + 1);
 	}
-	return 0;
+	free(text);
 }
 
-static int teardown_all(void **state)
+static void free_step_wants_a_worker_on_a_whole_cpu(void **state)
 {
 	(void)state;
-	if (handle)
-		dlclose(handle);
-	unit_rm_rf(dir);
-	free(dir);
-	return 0;
+	start();
+	assert_false(fake_check(1));
+	assert_string_equal(fk.out, "missing: no worker is running; this step needs 1: `stress 1`\n");
+	assert_int_equal(fake_cmd("stress 1"), 0);
+	char want[128];
+	snprintf(want, sizeof(want), "worker %d started (busy loop, child of the lab process %d)\n",
+		 (int)workers[0], (int)getpid());
+	assert_contains(fk.out, want);
+	snprintf(want, sizeof(want), "keep 1 %d\nshow_pid %d worker1\n", (int)workers[0], (int)workers[0]);
+	assert_contains(fk.log, want);
+	assert_false(fake_check(1)); /* a sleeping worker: 0% */
+	assert_string_equal(
+	    fk.out, "missing: the worker used only 0% of a CPU: is it already limited (`quota max`)?\n");
+	assert_contains(fk.meter, "cpu [....................]   0.0%  quota none");
+}
+
+static void cgroup_step_wants_the_cgroup(void **state)
+{
+	(void)state;
+	start();
+	assert_false(fake_check(2));
+	assert_string_equal(fk.out, "missing: the cgroup nslab/<pid>/cpu does not exist: `cgroup`\n");
+	fk.cg_stat_ret = 0;
+	assert_true(fake_check(2));
+}
+
+static void moved_step_wants_the_lab_and_its_workers_inside(void **state)
+{
+	(void)state;
+	start();
+	assert_false(fake_check(3));
+	assert_string_equal(fk.out, "missing: no worker is running; this step needs 1: `stress 1`\n");
+	assert_int_equal(fake_cmd("stress 2"), 0);
+	assert_false(fake_check(3));
+	assert_string_equal(fk.out, "missing: the cgroup nslab/<pid>/cpu does not exist: `cgroup`\n");
+	fk.cg_stat_ret = 0;
+	assert_false(fake_check(3));
+	char want[200];
+	snprintf(
+	    want, sizeof(want),
+	    "missing: the lab process %d is not in the cgroup (see /proc/%d/cgroup): `move`; new workers "
+	    "and `run` start where it is\n",
+	    (int)getpid(), (int)getpid());
+	assert_contains(fk.out, want);
+	snprintf(want, sizeof(want),
+		 "missing: worker %d is not in the cgroup (see /proc/%d/cgroup): `move`\n", (int)workers[1],
+		 (int)workers[1]);
+	assert_contains(fk.out, want);
+	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
+	assert_true(fake_check(3));
+}
+
+static void quota30_step_wants_30_percent_held(void **state)
+{
+	(void)state;
+	start();
+	assert_int_equal(fake_cmd("stress 1"), 0);
+	fk.cg_stat_ret = 0;
+	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
+	assert_false(fake_check(4));
+	assert_string_equal(fk.out, "missing: the quota is unlimited, not 30% of the period: `quota 30`\n");
+	assert_int_equal(fake_cmd("quota 20"), 0);
+	assert_false(fake_check(4));
+	assert_string_equal(fk.out,
+			    "missing: the quota is something else, not 30% of the period: `quota 30`\n");
+	assert_int_equal(fake_cmd("quota 30"), 0);
+	assert_false(fake_check(4)); /* measured: a sleeping worker is not held at 30% */
+	assert_string_equal(fk.out,
+			    "missing: the workers used 0.0% over 1.5 s, not 30% +/- 3 (is another program "
+			    "busy?)\n");
+}
+
+static void live_step_wants_10_then_above_one_cpu(void **state)
+{
+	(void)state;
+	start();
+	assert_int_equal(fake_cmd("stress 1"), 0);
+	fk.cg_stat_ret = 0;
+	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
+	assert_false(fake_check(5));
+	assert_string_equal(fk.out, "missing: only 1 worker is running; this step needs 2: `stress 2`\n");
+	assert_int_equal(fake_cmd("stress 2"), 0);
+	assert_false(fake_check(5));
+	assert_string_equal(fk.out, "missing: the quota was never 10% yet: `quota 10` and `usage` first\n");
+	assert_int_equal(fake_cmd("quota 10"), 0);
+	assert_false(fake_check(5));
+	assert_string_equal(fk.out,
+			    "missing: the quota is not above one CPU: `quota 150` (needs two CPUs online: "
+			    "`host nproc`)\n");
+}
+
+static void period_step_wants_a_shorter_period(void **state)
+{
+	(void)state;
+	start();
+	assert_int_equal(fake_cmd("stress 1"), 0);
+	fk.cg_stat_ret = 0;
+	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
+	assert_false(fake_check(6));
+	assert_string_equal(fk.out,
+			    "missing: the period is still the default 100000 us with no quota: `quota 30 "
+			    "50000`\n");
+	assert_int_equal(fake_cmd("quota 30"), 0);
+	assert_false(fake_check(6));
+	assert_string_equal(fk.out,
+			    "missing: the period is still the default 100000 us with this quota: `quota 30 "
+			    "50000`\n");
+}
+
+static void stress_cgroup_and_move_commands(void **state)
+{
+	(void)state;
+	start();
+	const char *bad[] = {"stress x", "stress -1", "stress 17", "stress 2x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(fake_cmd(bad[i]), -1);
+		assert_string_equal(fk.out, "error: usage: stress [N]  (0 to 16 workers)\n");
+	}
+	assert_int_equal(fake_cmd("move"), -1);
+	assert_string_equal(fk.out, "error: there is no cgroup yet: type `cgroup` first\n");
+	assert_int_equal(fake_cmd("quota 30"), -1);
+	assert_string_equal(fk.out, "error: there is no cgroup yet: type `cgroup` first\n");
+	assert_int_equal(fake_cmd("cgroup"), 0);
+	assert_contains(fk.log, "cg_create cpu\n");
+	assert_contains(fk.out, " (created)\n");
+	fk.cg_stat_ret = 0;
+	assert_int_equal(fake_cmd("cgroup"), 0);
+	assert_not_contains(fk.log, "cg_create");
+	assert_contains(fk.out, " (already there)\n");
+	assert_int_equal(fake_cmd("stress 2"), 0);
+	assert_int_equal(fake_cmd("move"), 0);
+	char want[128];
+	snprintf(want, sizeof(want), "cg_attach cpu %d\ncg_attach cpu %d\ncg_attach cpu %d\n", (int)getpid(),
+		 (int)workers[0], (int)workers[1]);
+	assert_contains(fk.log, want);
+	assert_int_equal(fake_cmd("stress 1"), 0);
+	snprintf(want, sizeof(want), "hide_pid %d\nundo 1 %d\n", (int)workers[1], (int)workers[1]);
+	assert_contains(fk.log, want);
+	snprintf(want, sizeof(want), "worker %d stopped\n", (int)workers[1]);
+	assert_contains(fk.out, want);
+	fake_on_call("agent_fork_worker", NULL);
+	assert_int_equal(fake_cmd("stress 3"), -1);
+	assert_contains(fk.out, "error: cannot fork a worker: Function not implemented\n");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(quota_refuses_what_is_not_a_finite_percent),
-	    cmocka_unit_test(quota_sets_what_is_in_range),
-	    cmocka_unit_test(usage_refuses_what_is_not_0_1_to_60_seconds),
+	    fake_test(quota_refuses_what_is_not_a_finite_percent),
+	    fake_test(quota_sets_what_is_in_range),
+	    fake_test(usage_refuses_what_is_not_0_1_to_60_seconds),
+	    check_test(free_step_wants_a_worker_on_a_whole_cpu),
+	    check_test(cgroup_step_wants_the_cgroup),
+	    check_test(moved_step_wants_the_lab_and_its_workers_inside),
+	    check_test(quota30_step_wants_30_percent_held),
+	    check_test(live_step_wants_10_then_above_one_cpu),
+	    check_test(period_step_wants_a_shorter_period),
+	    check_test(stress_cgroup_and_move_commands),
 	};
-	return cmocka_run_group_tests(tests, setup_all, teardown_all);
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* fakelab.h: a lab under test on the fake host of fakehost.h (header-only,
+ * as the Makefile builds one file per driver): compiles labs/<id>.c into a
+ * plugin with its agent functions exported, loads it, runs its checks and
+ * commands with the transcript cleared, and makes the real processes that
+ * stand in for a lab process where a lab reads /proc itself. A driver
+ * includes this file, names its lab with FAKE_LAB_GROUP and lists its tests
+ * with fake_test. Its own job apart from fakehost.h: the fake host knows
+ * no lab, this file no host internals. */
+#ifndef NSLAB_FAKELAB_H
+#define NSLAB_FAKELAB_H
+
+#include "fakehost.h"
+
+static void *fake_handle;
+static const struct nslab_lab *fake_lab;
+
+/* --- real processes standing in for the lab process --- */
+
+/* Labs that read /proc/PID/root, /proc/PID/cwd or the process tree
+ * themselves need a real process there. A child of the test, chrooted into
+ * root with its working directory at cwd (inside root), in a user namespace
+ * of its own so that no privilege is needed. Returns its pid (kill it with
+ * fake_reap), or 0 where no user namespace can be made. */
+static inline pid_t fake_jail(const char *root, const char *cwd)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		char ok = unshare(CLONE_NEWUSER) == 0 && chroot(root) == 0 && chdir(cwd) == 0;
+		if (write(p[1], &ok, 1) != 1 || !ok)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char ok = 0;
+	if (pid < 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	if (pid > 0 && !ok)
+		waitpid(pid, NULL, 0);
+	return ok ? pid : 0;
+}
+
+/* A child that only waits: a process below the test process. */
+static inline pid_t fake_child(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		for (;;)
+			pause();
+	return pid > 0 ? pid : 0;
+}
+
+static inline void fake_reap(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = 0;
+}
+
+/* --- the lab --- */
+
+/* The address of the agent function `name` of the lab (exported by
+ * fake_load_lab), or NULL. */
+static inline void *fake_fn_of(const char *name)
+{
+	char sym[256];
+	snprintf(sym, sizeof(sym), "fake_fn_%s", name);
+	void *(*get)(void) = (void *(*)(void))dlsym(fake_handle, sym);
+	return get ? get() : NULL;
+}
+
+/* The first of "a|b|c" that the lab has, trying for each the other
+ * prefixes labs give agent functions (ag_, fn_, agent_): the tests then
+ * survive a rename of the lab's functions. Aborts if none. found (if not
+ * NULL, 160 bytes) gets the name it has. */
+static inline void *fake_fn_found(const char *names, char *found)
+{
+	static const char *const prefixes[] = {"ag_", "fn_", "agent_"};
+	char copy[512], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", names);
+	for (char *n = strtok_r(copy, "|", &save); n; n = strtok_r(NULL, "|", &save)) {
+		void *fn = fake_fn_of(n);
+		const char *stem = n;
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+			if (strncmp(n, prefixes[i], strlen(prefixes[i])) == 0)
+				stem = n + strlen(prefixes[i]);
+		char alt[160];
+		snprintf(alt, sizeof(alt), "%s", n);
+		for (size_t i = 0; !fn && stem != n && i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			snprintf(alt, sizeof(alt), "%s%s", prefixes[i], stem);
+			fn = fake_fn_of(alt);
+		}
+		if (fn && found)
+			snprintf(found, 160, "%s", alt);
+		if (fn)
+			return fn;
+	}
+	fprintf(stderr, "fakehost: the %s lab has no agent function %s\n", fake_lab ? fake_lab->id : "?",
+		names);
+	abort();
+}
+
+/* Calls of the lab's agent function `names` (see fake_fn) are answered by
+ * `answer` (NULL: the call fails with ENOSYS, as an unscripted one does). */
+static inline void fake_on_call(const char *names, fake_responder answer)
+{
+	char found[160];
+	nslab_call_fn fn = (nslab_call_fn)fake_fn_found(names, found);
+	unsigned i = fake_call_index(fn);
+	if (i == FAKE_MAX)
+		abort();
+	if (i == fk.ncalls)
+		fk.ncalls++;
+	fk.calls[i].fn = (void *)fn;
+	snprintf(fk.calls[i].name, sizeof(fk.calls[i].name), "%s", found);
+	fk.calls[i].answer = answer;
+}
+
+/* Appends to src an exported fake_fn_NAME() for every agent function (the
+ * nslab_call_fn signature, on one line) defined in the file at path. */
+static inline void fake_export_call_fns(const char *path, char *src, size_t len)
+{
+	static const char *const sig = "(void *arg, char *out, size_t outlen)";
+	FILE *f = fopen(path, "re");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *p = strncmp(line, "static int ", 11) == 0          ? line + 11
+				: strncmp(line, "static inline int ", 18) == 0 ? line + 18
+									       : NULL;
+		const char *paren = p ? strstr(p, sig) : NULL;
+		if (!paren || strchr(line, ';'))
+			continue;
+		size_t n = strlen(src);
+		snprintf(src + n, len - n,
+			 "__attribute__((visibility(\"default\"))) void *fake_fn_%.*s(void);\n"
+			 "void *fake_fn_%.*s(void) { return (void *)%.*s; }\n",
+			 (int)(paren - p), p, (int)(paren - p), p, (int)(paren - p), p);
+	}
+	if (f)
+		fclose(f);
+}
+
+static inline void fake_unload_lab(void);
+
+/* Compiles labs/<id>.c into a plugin (as the Makefile does, -fvisibility=hidden)
+ * with, for each of its agent functions (and those of nslab-lab-util.h, if
+ * there is one), an exported fake_fn_<name>() returning its address; loads
+ * it. 0 ok. For a cmocka group setup. */
+static inline int fake_load_lab(const char *id)
+{
+	static char src[65536];
+	char path[PATH_MAX + 64];
+	fake_dir = unit_tmpdir();
+	/* -D_GNU_SOURCE, as the Makefile compiles labs (unit_build_plugin does not). */
+	snprintf(src, sizeof(src), "#define _GNU_SOURCE 1\n#include \"../labs/%s.c\"\n", id);
+	snprintf(path, sizeof(path), "%s/../labs/%s.c", unit_src_dir(), id);
+	fake_export_call_fns(path, src, sizeof(src));
+	char *text = unit_slurp(path);
+	bool util = text && strstr(text, "#include \"nslab-lab-util.h\"");
+	free(text);
+	snprintf(path, sizeof(path), "%s/nslab-lab-util.h", unit_src_dir());
+	if (util)
+		fake_export_call_fns(path, src, sizeof(src));
+	char file[64];
+	snprintf(file, sizeof(file), "lab_%s", id);
+	for (char *c = file; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	char *so = unit_build_plugin(fake_dir, file, src);
+	if (!so) {
+		fake_unload_lab(); /* cmocka does not tear down a group whose setup failed */
+		return -1;
+	}
+	fake_handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	free(so);
+	const struct nslab_lab *(*entry)(void) =
+	    fake_handle ? (const struct nslab_lab *(*)(void))dlsym(fake_handle, "nslab_lab") : NULL;
+	fake_lab = entry ? entry() : NULL;
+	if (!fake_lab || strcmp(fake_lab->id, id) != 0) {
+		fprintf(stderr, "the %s lab did not load: %s\n", id, dlerror());
+		fake_unload_lab();
+		return -1;
+	}
+	char work[PATH_MAX];
+	snprintf(work, sizeof(work), "%s/work", fake_dir);
+	return mkdir(work, 0700);
+}
+
+static inline void fake_unload_lab(void)
+{
+	if (fake_handle)
+		dlclose(fake_handle);
+	fake_handle = NULL;
+	fake_lab = NULL;
+	unit_rm_rf(fake_dir);
+	free(fake_dir);
+	fake_dir = NULL;
+}
+
+static inline const struct nslab_step *fake_step(unsigned i)
+{
+	if (i >= fake_lab->nsteps)
+		abort();
+	return (const struct nslab_step *)((const char *)fake_lab->steps + (size_t)i * fake_lab->step_size);
+}
+
+/* Runs step n's check (1-based, as `step N`), with the transcript cleared. */
+static inline bool fake_check(unsigned n)
+{
+	fk.out[0] = fk.log[0] = '\0';
+	fk.nmissing = fk.unscripted = 0;
+	bool ok = fake_step(n - 1)->check(&fk.host);
+	/* A check that fails says what is missing; one that passes says nothing missing. */
+	if (ok && fk.nmissing)
+		fail_msg("step %u passed but said something is missing:\n%s", n, fk.out);
+	if (!ok && !fk.nmissing)
+		fail_msg("step %u failed without saying what is missing:\n%s", n, fk.out);
+	return ok;
+}
+
+/* Runs the lab command `line` (words split on spaces, as the REPL would,
+ * after checking the argument count the way the host does); returns its
+ * result, with the transcript cleared first. */
+static inline int fake_cmd(const char *line)
+{
+	char copy[512], *argv[16], *save = NULL;
+	int argc = 0;
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *w = strtok_r(copy, " ", &save); w && argc < 15; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	fk.out[0] = fk.log[0] = '\0';
+	fk.nerror = fk.unscripted = 0;
+	for (unsigned i = 0; i < fake_lab->ncommands; i++) {
+		const struct nslab_command *c =
+		    (const struct nslab_command *)((const char *)fake_lab->commands +
+						   (size_t)i * fake_lab->command_size);
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		if (argc - 1 < c->min_args || (c->max_args >= 0 && argc - 1 > c->max_args))
+			fail_msg("'%s' has an argument count the host would refuse (usage: %s)", line,
+				 c->usage);
+		int rc = c->fn(&fk.host, argc, argv);
+		if (rc < 0 && !fk.nerror)
+			fail_msg("'%s' failed without an error:\n%s", line, fk.out);
+		return rc;
+	}
+	fail_msg("the %s lab has no command '%s'", fake_lab->id, argv[0]);
+	return -2;
+}
+
+/* cmocka group setup/teardown for a lab test: fake_lab_setup needs a
+ * wrapper naming the lab, see FAKE_LAB_GROUP. */
+#define FAKE_LAB_GROUP(id)                                                                                   \
+	static int fake_group_setup(void **state)                                                            \
+	{                                                                                                    \
+		(void)state;                                                                                 \
+		return fake_load_lab(id);                                                                    \
+	}                                                                                                    \
+	static int fake_group_teardown(void **state)                                                         \
+	{                                                                                                    \
+		(void)state;                                                                                 \
+		fake_unload_lab();                                                                           \
+		return 0;                                                                                    \
+	}                                                                                                    \
+	static int fake_test_setup(void **state)                                                             \
+	{                                                                                                    \
+		(void)state;                                                                                 \
+		fake_reset();                                                                                \
+		return 0;                                                                                    \
+	}
+
+#define fake_test(fn) cmocka_unit_test_setup(fn, fake_test_setup)
+
+#endif

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_cgroupns_lab.c: the cgroupns lab's checks, its `cgroup` and
+ * `cgroupns` commands and its messages on the fake host (fakehost.h, fakelab.h). The
+ * lab reads /proc/PID/cgroup itself, so the test process stands in as the lab
+ * process: step 1 passes once the fake cg_path names the cgroup the test is
+ * in. What the lab reads from inside (its /proc/self/cgroup, its cgroup
+ * mount) comes from fake agents. Runs without root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fakelab.h"
+
+FAKE_LAB_GROUP("cgroupns")
+
+static char inside[64];
+static int cgfs; /* fn_check_cgfs: 0 none, 1 another root, 2 the lab's own cgroup */
+
+static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 0;
+}
+static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EPERM;
+	return -1;
+}
+static int answer_self_cgroup(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	snprintf(out, outlen, "%s", inside);
+	return 0;
+}
+static int answer_cgfs(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return cgfs;
+}
+
+/* The test process as the lab process; the cgroup the host sees it in,
+ * as the lab's own message names it. */
+static void start(char *seen, size_t len)
+{
+	fk.main = getpid();
+	assert_false(fake_check(1));
+	const char *from = strstr(fk.out, "in cgroup "), *to = strstr(fk.out, ", not in its own");
+	assert_non_null(from);
+	assert_non_null(to);
+	from += strlen("in cgroup ");
+	snprintf(seen, len, "%.*s", (int)(to - from), from);
+}
+
+static void setup_spawns_in_a_private_mount_namespace(void **state)
+{
+	(void)state;
+	assert_int_equal(fake_lab->setup(&fk.host), 0);
+	assert_contains(fk.log, "spawn lab flags=0x20000 "); /* CLONE_NEWNS */
+	assert_contains(fk.log, "init=yes");
+	assert_contains(fk.out, "The lab process is PID ");
+}
+
+static void cgroup_step_wants_the_lab_in_its_own_cgroup(void **state)
+{
+	(void)state;
+	fake_main(); /* no such process */
+	assert_false(fake_check(1));
+	char want[128];
+	snprintf(want, sizeof(want), "missing: cannot read /proc/%d/cgroup", (int)fk.main);
+	assert_contains(fk.out, want);
+	char seen[256];
+	start(seen, sizeof(seen));
+	assert_contains(fk.out, ", not in its own /nslab/1/lab: `cgroup`");
+	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
+	assert_true(fake_check(1));
+}
+
+static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
+{
+	(void)state;
+	char seen[256];
+	start(seen, sizeof(seen));
+	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
+	assert_false(fake_check(2));
+	assert_contains(fk.out,
+			"missing: the lab process is still in the host's cgroup namespace: `cgroupns`");
+	fake_ns(fk.main, "cgroup", 0);
+	assert_false(fake_check(2));
+	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
+	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
+	snprintf(inside, sizeof(inside), "/lab");
+	assert_false(fake_check(2));
+	assert_contains(fk.out,
+			"missing: the lab reads its cgroup as /lab, not /: the namespace was made before "
+			"the move into its cgroup (`reset`, then `cgroup` before `cgroupns`)");
+	snprintf(inside, sizeof(inside), "/");
+	assert_true(fake_check(2));
+	fk.cgpath[0] = '\0';
+	assert_false(fake_check(2));
+	assert_contains(fk.out, "missing: the host should see the lab process in /nslab/1/lab, but sees ");
+}
+
+static void mount_step_wants_the_lab_cgroup_as_the_mount_root(void **state)
+{
+	(void)state;
+	pid_t lab = fake_main();
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "missing: the lab process shares the host's mount namespace");
+	fake_ns(lab, "mnt", 0);
+	fake_on_call("fn_check_cgfs", answer_cgfs);
+	cgfs = 0;
+	assert_false(fake_check(3));
+	assert_contains(fk.out,
+			"missing: no cgroup filesystem is mounted on /sys/fs/cgroup in the lab's mount "
+			"namespace");
+	cgfs = 1;
+	assert_false(fake_check(3));
+	assert_contains(fk.out,
+			"missing: the cgroup filesystem on /sys/fs/cgroup in the lab shows more than the "
+			"lab's own cgroup: was it mounted from inside the lab's cgroup namespace?");
+	cgfs = 2;
+	assert_true(fake_check(3));
+}
+
+static void cgroup_command_creates_and_attaches(void **state)
+{
+	(void)state;
+	pid_t lab = fake_main();
+	assert_int_equal(fake_cmd("cgroup"), 0);
+	char want[64];
+	snprintf(want, sizeof(want), "cg_create lab\ncg_attach lab %d\n", (int)lab);
+	assert_contains(fk.log, want);
+	snprintf(want, sizeof(want), "The lab process (PID %d) is now in cgroup /nslab/1/lab (", (int)lab);
+	assert_contains(fk.out, want);
+	fk.cg_ret = -1;
+	assert_int_equal(fake_cmd("cgroup"), -1);
+	assert_not_contains(fk.log, "cg_attach");
+}
+
+static void cgroupns_command_unshares(void **state)
+{
+	(void)state;
+	fake_main();
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
+	assert_int_equal(fake_cmd("cgroupns"), 0);
+	assert_contains(fk.out,
+			"trace: unshare(CLONE_NEWCGROUP) = 0\nThe lab's cgroup namespace is rooted at ");
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_eperm);
+	assert_int_equal(fake_cmd("cgroupns"), -1);
+	assert_string_equal(fk.out, "error: unshare(CLONE_NEWCGROUP): Operation not permitted\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    fake_test(setup_spawns_in_a_private_mount_namespace),
+	    fake_test(cgroup_step_wants_the_lab_in_its_own_cgroup),
+	    fake_test(cgroupns_step_wants_the_cgroup_to_read_as_root),
+	    fake_test(mount_step_wants_the_lab_cgroup_as_the_mount_root),
+	    fake_test(cgroup_command_creates_and_attaches),
+	    fake_test(cgroupns_command_unshares),
+	};
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_chroot_escape_lab.c: the chroot-escape lab's three checks, its
+ * `escape`, `chroot` and `cd` commands and its messages on the fake host
+ * (fakehost.h, fakelab.h). The jail is a directory under the test's workdir. The lab
+ * reads /proc/PID/root and the process tree itself, so real processes stand
+ * in: the test process has the host's / as its root (an escaped lab
+ * process), a child of it is an escaped process below the lab process, and
+ * a pid that does not exist is a lab process still in its jail. setup is
+ * not called: it needs mknod (CAP_MKNOD) for the jail's /dev/null.
+ * Runs without root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "fakelab.h"
+
+FAKE_LAB_GROUP("chroot-escape")
+
+static char jail[512];
+static pid_t child;
+static char child_pid[16];
+
+static void start(void)
+{
+	snprintf(jail, sizeof(jail), "%s/jail", fk.workdir);
+	mkdir(jail, 0755);
+	fh_set_root(&fk.host, jail);
+	fake_main(); /* no such process: not the host's / */
+}
+
+static pid_t start_child(void)
+{
+	child = fake_child();
+	assert_true(child > 0);
+	snprintf(child_pid, sizeof(child_pid), "%d", (int)child);
+	return child;
+}
+
+static int finish(void **state)
+{
+	(void)state;
+	fake_reap(&child);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", jail);
+	if (jail[0] && system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", jail);
+	return 0;
+}
+#define escape_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
+
+static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 0;
+}
+static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EPERM;
+	return -1;
+}
+static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arglen;
+	snprintf(out, outlen, "%s", arg);
+	return 0;
+}
+/* The escape helper was forked: its PID is the test's child. */
+static int answer_spawn_escape(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	snprintf(out, outlen, "%s", child_pid);
+	return 0;
+}
+static int answer_by_hand(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	snprintf(out, outlen, "7");
+	return 0;
+}
+
+static void once_step_wants_the_helper_at_the_host_root(void **state)
+{
+	(void)state;
+	start();
+	assert_false(fake_check(1));
+	assert_string_equal(fk.out,
+			    "missing: the escape program has not reached the host's / from the jail yet (it "
+			    "notes that in /.nslab-escape/reached): `run /nslab-escape -v ls /`\n");
+	char dir[600], file[620], text[64];
+	snprintf(dir, sizeof(dir), "%s/.nslab-escape", jail);
+	snprintf(file, sizeof(file), "%s/reached", dir);
+	mkdir(dir, 0755);
+	struct stat jst, hst;
+	assert_int_equal(stat(jail, &jst), 0);
+	snprintf(text, sizeof(text), "%llu %llu\n", (unsigned long long)jst.st_dev,
+		 (unsigned long long)jst.st_ino);
+	assert_int_equal(unit_write(file, text), 0); /* it stopped at the jail's top */
+	assert_false(fake_check(1));
+	assert_int_equal(stat("/", &hst), 0);
+	snprintf(text, sizeof(text), "%llu %llu\n", (unsigned long long)hst.st_dev,
+		 (unsigned long long)hst.st_ino);
+	assert_int_equal(unit_write(file, text), 0);
+	assert_true(fake_check(1));
+}
+
+static void running_step_wants_an_escaped_process_below_the_lab(void **state)
+{
+	(void)state;
+	start();
+	fk.main = getpid();
+	assert_false(fake_check(2));
+	assert_string_equal(fk.out,
+			    "missing: no process of the lab has the host's / as its root: type `escape`\n");
+	start_child(); /* below the lab process, root the host's / */
+	assert_true(fake_check(2));
+}
+
+static void by_hand_step_wants_the_lab_process_out(void **state)
+{
+	(void)state;
+	start();
+	assert_false(fake_check(3));
+	char want[200];
+	snprintf(want, sizeof(want),
+		 "missing: the lab process (PID %d) still has ? as its root: `chroot /out`, "
+		 "`cd ../../../../../../..`, `chroot .`\n",
+		 (int)fk.main);
+	assert_string_equal(fk.out, want);
+	fk.main = getpid(); /* its root is the host's / */
+	assert_true(fake_check(3));
+}
+
+static void escape_command_shows_the_escaped_process(void **state)
+{
+	(void)state;
+	start();
+	assert_int_equal(fake_cmd("escape"), -1);
+	assert_string_equal(fk.out, "error: starting /nslab-escape in the lab process failed: Function not "
+				    "implemented\n");
+	start_child();
+	fake_on_call("agent_spawn_escape", answer_spawn_escape);
+	assert_int_equal(fake_cmd("escape"), 0);
+	char want[200];
+	snprintf(want, sizeof(want), "keep 1 %d\n", (int)child);
+	assert_contains(fk.log, want);
+	snprintf(want, sizeof(want), "show_pid %d escaped\n", (int)child);
+	assert_contains(fk.log, want);
+	snprintf(want, sizeof(want),
+		 "PID %d (sleep 3600) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n",
+		 (int)child, (int)child);
+	assert_contains(fk.out, want);
+	snprintf(child_pid, sizeof(child_pid), "0");
+	assert_int_equal(fake_cmd("escape"), -1);
+	assert_string_equal(fk.out, "error: starting /nslab-escape: no PID came back\n");
+	fk.main = getpid(); /* escaped already */
+	assert_int_equal(fake_cmd("escape"), -1);
+	assert_string_equal(fk.out,
+			    "error: the lab process has already escaped, so there is no jail to start from: "
+			    "`reset` builds a fresh one\n");
+}
+
+static void chroot_and_cd_commands_say_what_the_lab_process_did(void **state)
+{
+	(void)state;
+	start();
+	fake_on_call("agent_chroot|nslab_call_chroot", answer_eperm);
+	assert_int_equal(fake_cmd("chroot /out"), -1);
+	assert_string_equal(fk.out, "trace: chroot(\"/out\") = -1 EPERM\nerror: chroot /out: Operation not "
+				    "permitted (chroot needs CAP_SYS_CHROOT: run nslab as root)\n");
+	fake_on_call("agent_chroot|nslab_call_chroot", answer_ok);
+	fk.main = getpid();
+	assert_int_equal(fake_cmd("chroot /out"), 0);
+	char cwd[PATH_MAX], want[PATH_MAX + 200];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(want, sizeof(want),
+		 "the lab process's root is now /; its working directory is still %s (host paths)\n", cwd);
+	assert_contains(fk.out, want);
+	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
+	assert_int_equal(fake_cmd("cd ../.."), 0);
+	snprintf(want, sizeof(want), "the lab process's working directory is now %s (getcwd says ../..)\n",
+		 cwd);
+	assert_contains(fk.out, want);
+	assert_int_equal(fake_cmd("cd"), 0);
+	assert_contains(fk.out, "trace: chdir(\"/\") = 0\n");
+}
+
+static void by_hand_do_reports_the_climb(void **state)
+{
+	(void)state;
+	start();
+	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
+	assert_string_equal(fk.out,
+			    "error: the escape in the lab process failed: Function not implemented\n");
+	fake_on_call("agent_escape_by_hand", answer_by_hand);
+	fake_run("ls /", 0, "bin\n");
+	fk.out[0] = '\0';
+	assert_int_equal(fake_step(2)->perform(&fk.host), 0);
+	assert_contains(fk.out, "trace: chdir(\"..\") = 0   (x7, until \"..\" is \".\")\n");
+	assert_contains(fk.out,
+			"the lab process made: mkdir out, chroot out, chdir .. (x7), chroot .\n$ run ls "
+			"/\nbin\n");
+	fake_run("/nslab-escape -v ls /", 0, "");
+	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
+	assert_contains(fk.log, "run 0 /nslab-escape -v ls /");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    escape_test(once_step_wants_the_helper_at_the_host_root),
+	    escape_test(running_step_wants_an_escaped_process_below_the_lab),
+	    escape_test(by_hand_step_wants_the_lab_process_out),
+	    escape_test(escape_command_shows_the_escaped_process),
+	    escape_test(chroot_and_cd_commands_say_what_the_lab_process_did),
+	    escape_test(by_hand_do_reports_the_climb),
+	};
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_chroot_lab.c: the chroot lab's six checks, its `enter`, `cd` and
+ * `rootfs` commands and its messages on the fake host (fakehost.h, fakelab.h). The
+ * root is a real directory under the test's workdir (files in it need no
+ * privilege); `ldd` and `chroot` on the host are the fake world's host_run
+ * answers. The lab reads /proc/PID/root and /proc/PID/cwd of the lab process
+ * itself, so for steps 4-6 a real process stands in for it: the test
+ * process ("before"), or a child that has chrooted into the root inside a
+ * user namespace of its own, which needs no privilege where unprivileged
+ * user namespaces are allowed (those tests are skipped where they are not).
+ * Runs without root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "fakelab.h"
+
+FAKE_LAB_GROUP("chroot")
+
+#define LDD_SH "\tlinux-vdso.so.1 (0x00007ffd)\n\tlibc.so.6 => /lib/fake/libc.so.6 (0x00007f00)\n"
+
+static char root[512];
+static pid_t jailed;
+
+static void mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	mkdir(p, 0755);
+}
+
+/* A file at PATH inside the root (a copy of the host's file if from). */
+static void put(const char *path, const char *from)
+{
+	char p[PATH_MAX], dir[PATH_MAX];
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	snprintf(dir, sizeof(dir), "%s", p);
+	*strrchr(dir, '/') = '\0';
+	mkdirs(dir);
+	if (from)
+		assert_int_equal(fh_copy_file(&fk.host, from, p), 0);
+	else
+		assert_int_equal(unit_write(p, ""), 0);
+}
+
+/* The loader /bin/sh asks for, as the lab names it. */
+static void put_loader(void)
+{
+	assert_false(fake_check(3));
+	const char *from = strstr(fk.out, "the dynamic loader "), *to = strstr(fk.out, " is not in the root");
+	assert_non_null(from);
+	assert_non_null(to);
+	from += strlen("the dynamic loader ");
+	char loader[256];
+	snprintf(loader, sizeof(loader), "%.*s", (int)(to - from), from);
+	put(loader, NULL);
+}
+
+/* The root as step 3 leaves it: a shell that starts in it. */
+static void full_root(void)
+{
+	mkdirs(root);
+	put("/bin/sh", "/bin/sh");
+	fake_host_run("ldd '", 0, LDD_SH);
+	fake_host_run("chroot '", 0, "");
+	put_loader();
+	put("/lib/fake/libc.so.6", NULL);
+}
+
+static void start(void)
+{
+	assert_int_equal(fake_lab->setup(&fk.host), 0);
+	snprintf(root, sizeof(root), "%s", fk.root);
+}
+
+/* Also the teardown of every test, so that a failed one leaves nothing behind. */
+static void stop(void)
+{
+	if (!fake_lab)
+		return;
+	fake_reap(&jailed);
+	fake_lab->teardown(&fk.host);
+	fk.host.lab_data = NULL;
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (root[0] && system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+	root[0] = '\0';
+}
+
+static int finish(void **state)
+{
+	(void)state;
+	stop();
+	return 0;
+}
+
+#define chroot_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
+
+/* The lab process, chrooted into the root with its cwd at dir (inside).
+ * Skips the test where no user namespace can be made without privilege. */
+static void jail(const char *dir)
+{
+	fake_reap(&jailed);
+	jailed = fake_jail(root, dir);
+	if (!jailed)
+		skip(); /* no unprivileged user namespaces here */
+	fk.main = jailed;
+}
+
+static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 0;
+}
+static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EPERM;
+	return -1;
+}
+/* cd from /bin: "." answers /bin, anything else lands on the jail's top. */
+static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arglen;
+	if (strcmp(arg, "/nope") == 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(out, outlen, "%s", strcmp(arg, ".") == 0 ? "/bin" : "/");
+	return 0;
+}
+
+static void setup_sets_the_root_and_forks(void **state)
+{
+	(void)state;
+	start();
+	char want[600];
+	snprintf(want, sizeof(want), "set_root %s/new-root\nspawn lab flags=0 ", fk.workdir);
+	assert_contains(fk.log, want);
+	stop();
+}
+
+static void empty_root_step_wants_the_directory(void **state)
+{
+	(void)state;
+	start();
+	assert_false(fake_check(1));
+	char want[700];
+	snprintf(want, sizeof(want), "missing: there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`",
+		 root);
+	assert_contains(fk.out, want);
+	fake_host_run("chroot '", 127,
+		      "chroot: failed to run command '/bin/sh': No such file or directory\n");
+	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
+	assert_contains(fk.out, "chroot: failed to run command '/bin/sh'");
+	assert_contains(fk.out, "-1 ENOENT");
+	assert_true(fake_check(1));
+	stop();
+}
+
+static void shell_step_wants_an_executable_sh(void **state)
+{
+	(void)state;
+	start();
+	assert_false(fake_check(2));
+	assert_contains(fk.out, "missing: there is no directory ");
+	mkdirs(root);
+	put("/bin/sh", NULL);
+	char sh[600];
+	snprintf(sh, sizeof(sh), "%s/bin/sh", root);
+	chmod(sh, 0644);
+	assert_false(fake_check(2));
+	char want[800];
+	snprintf(want, sizeof(want),
+		 "missing: no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and `host cp /bin/sh "
+		 "$NSLAB_LAB_ROOT/bin/`",
+		 sh);
+	assert_contains(fk.out, want);
+	unlink(sh);
+	fake_host_run("", 0, "");
+	assert_int_equal(fake_step(1)->perform(&fk.host), 0); /* copies the host's /bin/sh */
+	assert_contains(fk.log, "copy_file /bin/sh ");
+	assert_contains(fk.log, "host_run ldd /bin/sh 2>&1");
+	assert_true(fake_check(2));
+	stop();
+}
+
+static void libs_step_wants_loader_and_libraries(void **state)
+{
+	(void)state;
+	start();
+	mkdirs(root);
+	put("/bin/sh", "/bin/sh");
+	fake_host_run("ldd '", 0, LDD_SH);
+	fake_host_run("chroot '", 1, "");
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "missing: the dynamic loader ");
+	assert_contains(fk.out, " is not in the root (the kernel runs it to start /bin/sh)");
+	assert_contains(fk.out, "missing: /bin/sh needs /lib/fake/libc.so.6, which is not in the root\n");
+	assert_not_contains(fk.out, "vdso");
+	put_loader();
+	put("/lib/fake/libc.so.6", NULL);
+	assert_false(fake_check(3));
+	assert_string_equal(fk.out,
+			    "missing: the files are there, but `chroot $NSLAB_LAB_ROOT /bin/sh` still does "
+			    "not start\n");
+	fk.host_runs[1].status = 0;
+	assert_true(fake_check(3));
+	stop();
+}
+
+static void enter_step_wants_the_lab_process_inside(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	assert_false(fake_check(4));
+	char want[128];
+	snprintf(want, sizeof(want), "missing: the lab process (PID %d) still has ? as its root",
+		 (int)fk.main);
+	assert_contains(fk.out, want);
+	fk.main = getpid();
+	assert_false(fake_check(4));
+	snprintf(want, sizeof(want),
+		 "missing: the lab process (PID %d) still has / as its root, not the lab root: type `enter`",
+		 (int)getpid());
+	assert_contains(fk.out, want);
+	jail("/");
+	assert_true(fake_check(4));
+	stop();
+}
+
+static void ls_step_wants_ls_and_cwd_bin(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	jail("/");
+	assert_false(fake_check(5));
+	assert_string_equal(fk.out, "missing: there is no ls in the root: `rootfs add /bin/ls`\n");
+	put("/bin/ls", "/bin/ls");
+	assert_false(fake_check(5));
+	assert_string_equal(
+	    fk.out, "missing: the lab process's working directory is not /bin in the jail: `cd /bin`\n");
+	jail("/bin");
+	fake_run("ls /", 2, "ls: not found\n");
+	assert_false(fake_check(5));
+	assert_string_equal(fk.out, "missing: `run ls /` does not work inside the root yet (status 2)\n");
+	fk.runs[0].status = 0;
+	assert_true(fake_check(5));
+	stop();
+}
+
+static void climb_step_wants_a_climb_past_the_top(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	jail("/bin");
+	assert_false(fake_check(6));
+	char want[800];
+	snprintf(
+	    want, sizeof(want),
+	    "missing: the lab process's working directory is %s/bin (host path), not the top of the jail: "
+	    "`cd ../../../..`",
+	    root);
+	assert_contains(fk.out, want);
+	jail("/");
+	assert_false(fake_check(6));
+	assert_contains(fk.out,
+			"missing: the lab process is at the top of the jail, but has not tried to climb past "
+			"it yet");
+	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
+	assert_int_equal(fake_cmd("cd .."), 0); /* one level from /bin: no climb past the top */
+	assert_false(fake_check(6));
+	assert_int_equal(fake_cmd("cd ../../../.."), 0);
+	assert_string_equal(
+	    fk.out, "trace: chdir(\"../../../..\") = 0\nthe lab process's working directory is now /\n");
+	assert_true(fake_check(6));
+	stop();
+}
+
+static void enter_command_needs_a_shell_and_says_why_it_failed(void **state)
+{
+	(void)state;
+	start();
+	mkdirs(root);
+	assert_int_equal(fake_cmd("enter"), -1);
+	char want[800];
+	snprintf(want, sizeof(want),
+		 "error: there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), since every "
+		 "`run` starts /bin/sh inside the root\n",
+		 root);
+	assert_string_equal(fk.out, want);
+	put("/bin/sh", "/bin/sh");
+	fake_on_call("agent_enter|nslab_call_chroot", answer_eperm);
+	assert_int_equal(fake_cmd("enter"), -1);
+	assert_contains(fk.out,
+			"error: chroot in the lab process failed: Operation not permitted (chroot needs "
+			"CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)");
+	fake_on_call("agent_enter|nslab_call_chroot", answer_ok);
+	assert_int_equal(fake_cmd("enter"), 0);
+	snprintf(want, sizeof(want), "the lab process (PID %d) now has %s as its /\n", (int)fk.main, root);
+	assert_contains(fk.out, want);
+	snprintf(want, sizeof(want), "call %d ", (int)fk.main);
+	assert_contains(fk.log, want);
+	snprintf(want, sizeof(want), "(%s)\n", root);
+	assert_contains(fk.log, want);
+	jail("/");
+	assert_int_equal(fake_cmd("enter"), 0);
+	snprintf(want, sizeof(want), "the lab process is already inside %s\n", root);
+	assert_string_equal(fk.out, want);
+	stop();
+}
+
+static void rootfs_and_cd_commands_check_their_arguments(void **state)
+{
+	(void)state;
+	start();
+	assert_int_equal(fake_cmd("rootfs copy /bin/ls"), -1);
+	assert_string_equal(fk.out, "error: usage: rootfs add PROGRAM\n");
+	assert_int_equal(fake_cmd("rootfs add /bin/ls"), -1);
+	char want[800];
+	snprintf(want, sizeof(want), "error: there is no %s yet: make it first (step 1)\n", root);
+	assert_string_equal(fk.out, want);
+	mkdirs(root);
+	assert_int_equal(fake_cmd("rootfs add /bin/ls"), 0);
+	snprintf(want, sizeof(want), "rootfs_add %s /bin/ls\n", root);
+	assert_contains(fk.log, want);
+	fk.rootfs_add_ret = -1;
+	assert_int_equal(fake_cmd("rootfs add /bin/nope"), -1);
+	assert_not_contains(fk.out, "copied");
+	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
+	assert_int_equal(fake_cmd("cd /nope"), -1);
+	assert_contains(fk.out,
+			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: cd /nope: No such file or directory\n");
+	stop();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    chroot_test(setup_sets_the_root_and_forks),
+	    chroot_test(empty_root_step_wants_the_directory),
+	    chroot_test(shell_step_wants_an_executable_sh),
+	    chroot_test(libs_step_wants_loader_and_libraries),
+	    chroot_test(enter_step_wants_the_lab_process_inside),
+	    chroot_test(ls_step_wants_ls_and_cwd_bin),
+	    chroot_test(climb_step_wants_a_climb_past_the_top),
+	    chroot_test(enter_command_needs_a_shell_and_says_why_it_failed),
+	    chroot_test(rootfs_and_cd_commands_check_their_arguments),
+	};
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_container_lab.c: the container lab's five checks, its `rootfs`,
+ * `limit`, `clock` and `build` commands and its messages on the fake host
+ * (fakehost.h, fakelab.h). Namespaces, the cgroup's quota and throttling, and what the
+ * container reports from inside (its hostname, the state of its root, its
+ * cgroup, its boot time) are the fake world's. The lab reads
+ * /proc/PID/cgroup itself, so for step 3 the test process stands in for the
+ * container, and the fake cg_path names the cgroup it is in. Runs without
+ * root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <time.h>
+
+#include "fakelab.h"
+
+FAKE_LAB_GROUP("container")
+
+enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
+
+static const char *const rows[] = {
+    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
+
+/* The container, from inside. */
+static char name[256], cgroup_inside[64];
+static int rootstate;
+static long boot_ahead; /* its CLOCK_BOOTTIME minus the host's, in seconds */
+
+static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 0;
+}
+static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EPERM;
+	return -1;
+}
+static int answer_uname(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	snprintf(out, outlen, "%s", name);
+	return 0;
+}
+static int answer_rootstate(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return rootstate;
+}
+static int answer_self_cgroup(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	snprintf(out, outlen, "%s", cgroup_inside);
+	return 0;
+}
+static int answer_boottime(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	struct timespec t;
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (int)(t.tv_sec + boot_ahead);
+}
+
+static bool have_timens(void)
+{
+	return access("/proc/self/ns/time", F_OK) == 0;
+}
+
+/* A started container: every namespace its own but time and cgroup (as
+ * setup clones it), nothing done yet. */
+static pid_t start(void)
+{
+	assert_int_equal(gethostname(name, sizeof(name)), 0);
+	rootstate = 0;
+	boot_ahead = 0;
+	snprintf(cgroup_inside, sizeof(cgroup_inside), "/user.slice");
+	fake_on_call("fn_uname", answer_uname);
+	fake_on_call("fn_sethostname", answer_ok);
+	fake_on_call("fn_rootstate", answer_rootstate);
+	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
+	fake_on_call("fn_boottime", answer_boottime);
+	pid_t pid = fake_main();
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		fake_ns(pid, rows[i], strncmp(rows[i], "time", 4) == 0 || strcmp(rows[i], "cgroup") == 0);
+	return pid;
+}
+
+static void setup_clones_every_namespace_with_a_mapped_root(void **state)
+{
+	(void)state;
+	fk.host.invoking_uid = 1000;
+	fk.host.invoking_gid = 1001;
+	assert_int_equal(fake_lab->setup(&fk.host), 0);
+	/* CLONE_NEWUSER|NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET */
+	assert_contains(fk.log,
+			"spawn container flags=0x7c020000 uid_map=0 1000 1 gid_map=0 1001 1 init=yes");
+	assert_contains(fk.out, "root inside is uid 1000 outside.\n");
+	fk.host.invoking_uid = 0; /* plain root: root inside is nobody outside */
+	assert_int_equal(fake_lab->setup(&fk.host), 0);
+	assert_contains(fk.log, "uid_map=0 65534 1 gid_map=0 65534 1");
+}
+
+static void hostname_step_wants_a_name_of_its_own(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	fake_ns(pid, "uts", 1);
+	assert_false(fake_check(1));
+	assert_string_equal(fk.out, "missing: the container shares the host's UTS namespace\n");
+	fake_ns(pid, "uts", 0);
+	assert_false(fake_check(1));
+	char want[400];
+	snprintf(want, sizeof(want),
+		 "missing: the container still has the host's hostname \"%s\": `run hostname "
+		 "container`\n",
+		 name);
+	assert_string_equal(fk.out, want);
+	snprintf(name, sizeof(name), "container");
+	assert_true(fake_check(1));
+	fake_on_call("fn_uname", answer_eperm);
+	assert_false(fake_check(1));
+	assert_string_equal(fk.out,
+			    "missing: cannot ask the container for its hostname: Operation not permitted\n");
+}
+
+static void root_step_wants_every_part_of_the_root(void **state)
+{
+	(void)state;
+	start();
+	assert_false(fake_check(2));
+	assert_string_equal(
+	    fk.out, "missing: the container's / is not a tmpfs yet: `rootfs`\nmissing: the container's "
+		    "/proc is not a fresh proc for its PID namespace\n");
+	rootstate = ROOT_TMPFS;
+	assert_false(fake_check(2));
+	assert_contains(fk.out, "missing: the old root is still reachable inside the container (/.oldroot or "
+				"/run/nslab)\n");
+	assert_contains(fk.out, "missing: the container's root has no /bin/sh\n");
+	assert_contains(fk.out, "missing: the container process's working directory is outside its root");
+	rootstate = ROOT_ALL;
+	assert_true(fake_check(2));
+	fake_on_call("fn_rootstate", answer_eperm);
+	assert_false(fake_check(2));
+	assert_string_equal(fk.out,
+			    "missing: cannot look at the container's root: Operation not permitted\n");
+}
+
+static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
+{
+	(void)state;
+	start();
+	fk.main = getpid(); /* the lab reads /proc/PID/cgroup of it */
+	assert_false(fake_check(3));
+	assert_contains(fk.out,
+			"missing: the container is not in its cgroup /nslab/1/container (the host sees ");
+	const char *from = strstr(fk.out, "(the host sees "), *to = strstr(fk.out, "): `limit`");
+	assert_non_null(to);
+	from += strlen("(the host sees ");
+	snprintf(fk.cgpath, sizeof(fk.cgpath), "%.*s", (int)(to - from), from);
+	assert_false(fake_check(3));
+	char want[400];
+	snprintf(want, sizeof(want), "missing: cgroup %s has no CPU quota\n", fk.cgpath);
+	assert_contains(fk.out, want);
+	assert_contains(fk.out, "missing: the container still shares the host's cgroup namespace\n");
+	fk.cg.quota_us = 50000;
+	fake_ns(fk.main, "cgroup", 0);
+	assert_false(fake_check(3));
+	assert_string_equal(fk.out,
+			    "missing: inside, the container reads its cgroup as \"/user.slice\", not /\n");
+	snprintf(cgroup_inside, sizeof(cgroup_inside), "/");
+	assert_true(fake_check(3));
+}
+
+static void time_step_wants_the_clock_ten_days_ahead(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	if (!have_timens()) {
+		assert_true(fake_check(4)); /* nothing to do on this kernel */
+		return;
+	}
+	assert_false(fake_check(4));
+	assert_string_equal(fk.out, "missing: the container shares the host's time namespace: `clock`\n");
+	fake_ns(pid, "time", 0);
+	fake_ns(pid, "time_for_children", 0);
+	assert_false(fake_check(4));
+	assert_string_equal(fk.out,
+			    "missing: the container's boot time is +0s off the host's, not +864000s\n");
+	boot_ahead = 864000;
+	assert_true(fake_check(4));
+}
+
+static void run_step_wants_every_row_its_own_and_a_throttled_loop(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	fk.cg_stat_ret = -1;
+	assert_false(fake_check(5));
+	assert_contains(fk.out, "missing: the container shares the host's cgroup namespace\n");
+	if (have_timens())
+		assert_contains(fk.out, "missing: the container shares the host's time namespace\n");
+	assert_contains(fk.out, "missing: the container's root is not its own tmpfs\n");
+	assert_contains(fk.out, "missing: the container's cgroup has no CPU limit\n");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		fake_ns(pid, rows[i], 0);
+	rootstate = ROOT_ALL;
+	fk.cg_stat_ret = 0;
+	fk.cg.quota_us = 50000;
+	assert_false(fake_check(5));
+	assert_string_equal(fk.out,
+			    "missing: nothing in the container has hit the limit yet (nr_throttled is 0): "
+			    "`run timeout 2 sh -c 'while :; do :; done'`\n");
+	fk.cg.nr_throttled = 3;
+	assert_true(fake_check(5));
+}
+
+static void rootfs_command_is_done_once_and_says_what_failed(void **state)
+{
+	(void)state;
+	start();
+	rootstate = ROOT_ALL;
+	assert_int_equal(fake_cmd("rootfs"), 0);
+	assert_string_equal(fk.out, "The container already lives on its own root.\n");
+	rootstate = 0;
+	fake_on_call("fn_mount_tmpfs", answer_eperm);
+	assert_int_equal(fake_cmd("rootfs"), -1);
+	char want[600];
+	snprintf(want, sizeof(want),
+		 "error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n", fk.workdir);
+	assert_string_equal(fk.out, want);
+}
+
+static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
+	assert_int_equal(fake_cmd("limit"), 0);
+	char want[200];
+	snprintf(want, sizeof(want),
+		 "cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
+		 (int)pid);
+	assert_contains(fk.log, want);
+	assert_contains(fk.log, "unshare");
+	assert_contains(fk.out, "/nslab/1/container/cpu.max\", \"50000 100000\") = 0\n");
+	assert_contains(fk.out,
+			"The container is in /nslab/1/container with 50% of one CPU, and reads that cgroup "
+			"as /.\n");
+	fake_ns(pid, "cgroup", 0);
+	fk.cgmode = NSLAB_CG_V1;
+	assert_int_equal(fake_cmd("limit"), 0);
+	assert_not_contains(fk.log, "unshare");
+	assert_contains(fk.out, "/cpu.cfs_quota_us\", \"50000\") = 0\n");
+	fk.cg_ret = -1;
+	assert_int_equal(fake_cmd("limit"), -1);
+	if (geteuid() != 0)
+		assert_contains(fk.out,
+				"error: a cgroup needs root, or a cgroup subtree delegated to your user");
+}
+
+static void clock_command_is_done_once(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	if (!have_timens()) {
+		assert_int_equal(fake_cmd("clock"), 0);
+		assert_string_equal(fk.out,
+				    "This kernel has no time namespaces (Linux 5.6+): nothing to do.\n");
+		return;
+	}
+	fake_on_call("fn_timens", answer_eperm);
+	assert_int_equal(fake_cmd("clock"), -1);
+	assert_string_equal(fk.out, "error: time namespace: Operation not permitted\n");
+	fake_on_call("fn_timens", answer_ok);
+	assert_int_equal(fake_cmd("clock"), 0);
+	assert_contains(fk.out, "The container's clocks since boot run 10 days ahead:");
+	fake_ns(pid, "time", 0);
+	assert_int_equal(fake_cmd("clock"), 0);
+	assert_string_equal(fk.out, "The container already has its own clock.\n");
+}
+
+static void build_goes_on_after_a_failed_piece(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	rootstate = ROOT_ALL;    /* the root is done; the rest is not */
+	fake_ns(pid, "time", 0); /* and the clock */
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
+	fake_on_call("fn_burn", answer_ok);
+	assert_int_equal(fake_cmd("build"), 0);
+	assert_contains(fk.out, "The container is called \"container\"; the host keeps its name.\n");
+	assert_contains(fk.out, "The container already lives on its own root.\n");
+	assert_contains(fk.out, "A busy loop in the container got ");
+	assert_contains(fk.out, "Built: `ns` shows every row different");
+	fake_on_call("fn_sethostname", answer_eperm);
+	fake_on_call("fn_burn", answer_eperm);
+	assert_int_equal(fake_cmd("build"), -1);
+	assert_contains(fk.out, "error: sethostname: Operation not permitted\n");
+	assert_contains(fk.out, "error: cannot start the busy loop: Operation not permitted\n");
+	assert_contains(fk.out, "error: 2 pieces of the container could not be built (see above)\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    fake_test(setup_clones_every_namespace_with_a_mapped_root),
+	    fake_test(hostname_step_wants_a_name_of_its_own),
+	    fake_test(root_step_wants_every_part_of_the_root),
+	    fake_test(cgroup_step_wants_a_limited_cgroup_read_as_root),
+	    fake_test(time_step_wants_the_clock_ten_days_ahead),
+	    fake_test(run_step_wants_every_row_its_own_and_a_throttled_loop),
+	    fake_test(rootfs_command_is_done_once_and_says_what_failed),
+	    fake_test(limit_command_makes_the_cgroup_then_its_namespace),
+	    fake_test(clock_command_is_done_once),
+	    fake_test(build_goes_on_after_a_failed_piece),
+	};
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_time_lab.c: the time lab's checks, its `unshare` and `enter`
+ * commands and its messages on the fake host (fakehost.h, fakelab.h). Namespaces are
+ * the fake world's (same_ns), the lab's clocks come from a fake agent. The
+ * offsets are read from /proc/PID/timens_offsets by the lab itself: with the
+ * test process as the lab process they are the host's zeros (steps 2 and 3
+ * fail); with a child that made a time namespace in an unprivileged user
+ * namespace, its offsets written by the test, they pass (skipped where that
+ * cannot be done). Runs without root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sched.h>
+#include <signal.h>
+#include <time.h>
+
+#include "fakelab.h"
+
+FAKE_LAB_GROUP("time")
+
+static long shift_s; /* the lab's clocks run this far ahead of the host's */
+
+static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 0;
+}
+static int answer_setns_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	errno = EPERM;
+	return nslab_fail(out, outlen, "setns(CLONE_NEWTIME)");
+}
+/* struct clocks of the lab: monotonic, boottime, realtime. */
+static int answer_clocks(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	struct timespec c[3];
+	assert_true(outlen >= sizeof(c));
+	clock_gettime(CLOCK_MONOTONIC, &c[0]);
+	clock_gettime(CLOCK_BOOTTIME, &c[1]);
+	clock_gettime(CLOCK_REALTIME, &c[2]);
+	c[0].tv_sec += shift_s;
+	c[1].tv_sec += shift_s;
+	memcpy(out, c, sizeof(c));
+	return 0;
+}
+
+static void setup_spawns_a_plain_process(void **state)
+{
+	(void)state;
+	assert_int_equal(fake_lab->setup(&fk.host), 0);
+	assert_contains(fk.log, "spawn lab flags=0 ");
+	fk.spawn_ret = -1;
+	assert_int_equal(fake_lab->setup(&fk.host), -1);
+}
+
+static void unshare_step_wants_a_time_namespace_for_children(void **state)
+{
+	(void)state;
+	pid_t lab = fake_main();
+	assert_false(fake_check(1));
+	char want[160];
+	snprintf(want, sizeof(want),
+		 "missing: time_for_children of the lab process is still the host's time namespace "
+		 "(/proc/%d/ns/time_for_children)",
+		 (int)lab);
+	assert_contains(fk.out, want);
+	assert_false(fake_check(2));
+	assert_contains(fk.out, want);
+	fake_ns(lab, "time_for_children", 0);
+	assert_true(fake_check(1));
+}
+
+static void offsets_step_wants_both_offsets(void **state)
+{
+	(void)state;
+	pid_t lab = fake_main(); /* no such process */
+	fake_ns(lab, "time_for_children", 0);
+	assert_false(fake_check(2));
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "missing: cannot read /proc/%d/timens_offsets (No such file or directory)", (int)lab);
+	assert_contains(fk.out, want);
+	if (access("/proc/self/timens_offsets", R_OK) < 0)
+		return;     /* a kernel without time namespaces */
+	fk.main = getpid(); /* offsets 0 0: the host's */
+	fake_ns(fk.main, "time_for_children", 0);
+	assert_false(fake_check(2));
+	snprintf(want, sizeof(want), "missing: the monotonic offset in /proc/%d/timens_offsets is still 0",
+		 (int)fk.main);
+	assert_contains(fk.out, want);
+	snprintf(want, sizeof(want), "missing: the boottime offset in /proc/%d/timens_offsets is still 0",
+		 (int)fk.main);
+	assert_contains(fk.out, want);
+}
+
+static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
+{
+	(void)state;
+	pid_t lab = fake_main();
+	assert_false(fake_check(3));
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)",
+		 (int)lab);
+	assert_contains(fk.out, want);
+	fake_ns(lab, "time", 0);
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "missing: cannot read the lab's clocks (No such file or directory)");
+	if (access("/proc/self/timens_offsets", R_OK) < 0)
+		return;
+	fk.main = getpid();
+	fake_ns(fk.main, "time", 0);
+	fake_on_call("ag_clocks", answer_clocks);
+	shift_s = 0;
+	assert_false(fake_check(3));
+	assert_contains(fk.out,
+			"missing: the lab's time namespace has no boottime offset (it froze at 0: `reset`)");
+	assert_not_contains(fk.out, "not the host's plus the offsets");
+	shift_s = 100;
+	assert_false(fake_check(3));
+	assert_contains(fk.out,
+			"missing: the lab's clocks are not the host's plus the offsets (off by 100.0 s "
+			"boottime, 100.0 s monotonic)");
+}
+
+static void unshare_and_enter_commands_act_once(void **state)
+{
+	(void)state;
+	pid_t lab = fake_main();
+	fake_on_call("ag_unshare", answer_ok);
+	fake_on_call("ag_enter", answer_ok);
+	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_contains(
+	    fk.out, "trace: unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
+	assert_contains(fk.out,
+			"unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`\n");
+	fake_ns(lab, "time_for_children", 0);
+	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_string_equal(fk.out, "the lab process has a new time namespace for its children already\n");
+	assert_int_equal(fake_cmd("enter"), 0);
+	assert_contains(fk.out, "trace: setns(3, CLONE_NEWTIME) = 0   (the offsets are frozen from now on)");
+	assert_contains(fk.out, "setns(time_for_children, CLONE_NEWTIME) = 0: the lab process is inside\n");
+	fake_ns(lab, "time", 0);
+	assert_int_equal(fake_cmd("enter"), 0);
+	assert_string_equal(fk.out, "the lab process is in its own time namespace already\n");
+	fake_ns(lab, "time", 1);
+	fake_on_call("ag_enter", answer_setns_eperm);
+	assert_int_equal(fake_cmd("enter"), -1);
+	assert_string_equal(
+	    fk.out, "error: setns(CLONE_NEWTIME) failed in the lab process: Operation not permitted\n");
+}
+
+static void offsets_do_names_the_file_it_could_not_open(void **state)
+{
+	(void)state;
+	pid_t lab = fake_main();
+	assert_int_equal(fake_step(1)->perform(&fk.host), -1);
+	char want[128];
+	snprintf(want, sizeof(want), "error: cannot open /proc/%d/timens_offsets: No such file or directory",
+		 (int)lab);
+	assert_contains(fk.out, want);
+}
+
+/* A lab process that has unshared CLONE_NEWTIME (in a user namespace of
+ * its own, so that no privilege is needed), its offsets set to `text` by
+ * the test as `do` sets them. 0 where that cannot be done here. */
+static pid_t child;
+
+static pid_t timens_process(const char *text)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	if (child == 0) {
+		close(p[0]);
+		char ok = unshare(CLONE_NEWUSER | CLONE_NEWTIME) == 0;
+		if (write(p[1], &ok, 1) != 1 || !ok)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char ok = 0;
+	if (child <= 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/timens_offsets", (int)child);
+	if (!ok || unit_write(path, text) < 0) {
+		fake_reap(&child);
+		return 0;
+	}
+	return child;
+}
+
+static int finish(void **state)
+{
+	(void)state;
+	fake_reap(&child);
+	return 0;
+}
+#define timens_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
+
+static void offsets_and_enter_steps_pass_with_the_offsets_set(void **state)
+{
+	(void)state;
+	fk.main = timens_process("monotonic 864000 0\nboottime 864000 0\n");
+	if (!fk.main)
+		skip(); /* no unprivileged user and time namespaces here */
+	fake_ns(fk.main, "time_for_children", 0);
+	assert_true(fake_check(2));
+	fake_ns(fk.main, "time", 0);
+	fake_on_call("ag_clocks", answer_clocks);
+	shift_s = 0; /* the clocks are the host's: the offsets do not show */
+	assert_false(fake_check(3));
+	assert_contains(fk.out,
+			"missing: the lab's clocks are not the host's plus the offsets (off by -864000.0 s "
+			"boottime, -864000.0 s monotonic)");
+	shift_s = 864000;
+	assert_true(fake_check(3));
+	finish(NULL);
+	fk.main = timens_process("monotonic 864000 0\n"); /* boottime left at 0 */
+	assert_true(fk.main > 0);
+	fake_ns(fk.main, "time_for_children", 0);
+	assert_false(fake_check(2));
+	char want[128];
+	snprintf(want, sizeof(want), "missing: the boottime offset in /proc/%d/timens_offsets is still 0\n",
+		 (int)fk.main);
+	assert_string_equal(fk.out, want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    fake_test(setup_spawns_a_plain_process),
+	    fake_test(unshare_step_wants_a_time_namespace_for_children),
+	    fake_test(offsets_step_wants_both_offsets),
+	    fake_test(enter_step_wants_the_lab_inside_with_shifted_clocks),
+	    fake_test(unshare_and_enter_commands_act_once),
+	    fake_test(offsets_do_names_the_file_it_could_not_open),
+	    timens_test(offsets_and_enter_steps_pass_with_the_offsets_set),
+	};
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
+}
