@@ -14,6 +14,17 @@ if [ -z "${XDG_STATE_HOME:-}" ]; then
 	fi
 fi
 export XDG_STATE_HOME
+# A home of the test's own: the `shell` and `run` a test starts must not read
+# the tester's ~/.bashrc (seen here: pyenv's rehash, killed once mid-way,
+# left a lock that made every later interactive bash wait 60 s for it).
+if [ -z "${NSLAB_TEST_HOME:-}" ]; then
+	NSLAB_TEST_HOME=$XDG_STATE_HOME/home
+	mkdir -p "$NSLAB_TEST_HOME"
+	if [ -n "${SUDO_UID:-}" ] && [ "$(id -u)" = 0 ]; then
+		chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$NSLAB_TEST_HOME"
+	fi
+	export NSLAB_TEST_HOME HOME=$NSLAB_TEST_HOME
+fi
 trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 T_PASS=0
 T_FAIL=0
