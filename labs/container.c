@@ -357,9 +357,17 @@ static int add_image_as(struct nslab_host *h, const char *hostview, struct ids i
 	}
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			h->error(h, "waiting for the image copy: %s", strerror(errno));
 			return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+		}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	/* the child's own words may not reach the screen (it has a copy of
+	 * nslab's output, not nslab's): say it here, in nslab */
+	h->error(h, "the image could not be copied into %s as uid %u, gid %u", hostview, (unsigned)id.uid,
+		 (unsigned)id.gid);
+	return -1;
 }
 
 /* Is the process's / the initramfs itself ("rootfs" in its mountinfo)? */
