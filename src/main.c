@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: options, mode selection, exit paths. Every way out of nslab goes
  * through finish(): stop the lab, undo the cleanup registry, save state. */
+#include "cgroup.h"
 #include "cleanup.h"
 #include "demo.h"
 #include "labs.h"
@@ -140,6 +141,8 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	/* The registry undoes cgroups through the cgroup module's own code. */
+	cgroup_register_cleanup();
 	if (mode == MODE_CLEANUP)
 		return do_cleanup();
 

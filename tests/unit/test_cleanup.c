@@ -12,9 +12,10 @@
  * to fail, to reach the error paths. FILE, DIR and PROCESS entries are real
  * (temp paths inside our run dir, our own children).
  *
- * The run dir is /run/nslab/<pid> as root, a per-user one otherwise (dead
- * runs are planted next to it); the test that chowns needs root and is
- * skipped otherwise. */
+ * Runs live in a temp base of this test's (cleanup_set_base), so it needs no
+ * root and never meets a real run: the run dir is <base>/<pid>, and dead
+ * runs are planted next to it. The tests that chown, or make cgroups, need
+ * root and are skipped (or cut short) otherwise. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "util.h"
 #include "unit.h"
@@ -122,7 +124,8 @@ int __wrap_unlink(const char *path)
 /* --- helpers --- */
 
 static bool have_run_dir; /* cleanup_init worked */
-static bool root;         /* dead runs of other PIDs can be planted */
+static bool root;         /* planted dirs can be chowned, cgroups made */
+static char *base;        /* where this test's runs live */
 
 /* rm -rf for what a test made (inside a run dir or our temp dirs only) */
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -1325,11 +1328,16 @@ static int group_setup(void **state)
 	 * unless its process was named nslab*: keep a name that passes, so that
 	 * no `nslab --cleanup` replays our live registry. */
 	root = geteuid() == 0;
+	cgroup_register_cleanup();
+	base = unit_tmpdir();
+	if (cleanup_set_base(base) < 0)
+		return -1;
 	have_run_dir = cleanup_init() == 0;
 	if (!have_run_dir)
 		fprintf(stderr, "(no run dir: %s: most tests fail)\n", cleanup_init_error());
 	if (!root)
-		fprintf(stderr, "(not root: the test that chowns planted run dirs is skipped)\n");
+		fprintf(stderr,
+			"(not root: the tests that chown planted run dirs or make cgroups are skipped)\n");
 	return 0;
 }
 
@@ -1337,6 +1345,8 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	cleanup_all();
+	unit_rm_rf(base);
+	free(base);
 	return 0;
 }
 
