@@ -141,10 +141,14 @@ unit: $(UNIT_TESTS)
 
 # The same drivers as an unprivileged user (nobody): what needs no root must
 # pass there, what needs root skips. `make check` runs it right after `unit`,
-# so that the README's one test command and CI (.ci/run) both cover it. The
-# build tree is made readable for that user (a umask of 077 would hide it).
+# so that the README's one test command and CI (.ci/run) both cover it. What
+# the drivers read (themselves; src/ and labs/, which tests compile plugins
+# from) is made readable for that user, as a umask of 077 would hide it;
+# directories above the clone are left alone (the script names them).
 unit-user: $(UNIT_TESTS)
-	chmod a+rX $(B) $(B)/tests $(UNIT_TESTS)
+	chmod a+X .
+	chmod a+rX $(B)
+	chmod -R a+rX $(B)/tests src labs
 	tests/unit/run-as-user.sh $(UNIT_TESTS)
 
 # UBSan findings fail the test too (halt_on_error), not just print.

@@ -4,6 +4,10 @@
 # (nobody, or $NSLAB_UNIT_USER) with a HOME and TMPDIR of its own, through
 # tests/run-suite.sh, so that what needs no root is shown to need none; a
 # test that does need root skips. Run by a user already, it runs them as is.
+#
+# run-suite.sh itself runs as root (it takes root's suite lock) and runs one
+# small wrapper per driver that drops to the user: the user needs to read
+# only the drivers and src/ (test_labs builds plugins against the header).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -11,24 +15,29 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 user=${NSLAB_UNIT_USER:-nobody}
 group=$(id -gn "$user")
-as_user() {
-	setpriv --reuid="$user" --regid="$group" --clear-groups "$@"
-}
-# A driver finds <repo>/src from its own path (test_labs builds plugins
-# against the header there): the user must reach both.
-for t in "$@" src/nslab-lab.h; do
-	if ! as_user test -r "$t"; then
-		echo "unit-user: $user cannot read $PWD/$t: make the tree readable (chmod a+rX on it and its parents)" >&2
-		exit 1
-	fi
-done
+wrap=$(mktemp -d /tmp/nslab-unit-as-user.XXXXXX)
 home=$(mktemp -d /tmp/nslab-unit-home.XXXXXX)
-trap 'rm -rf "$home"' EXIT
+trap 'rm -rf "$wrap" "$home"' EXIT
 chown "$user:$group" "$home"
-# The suite lock is root's file: take it here, for the user's run.
-if [ -z "${NSLAB_TESTS_LOCKED:-}" ]; then
-	exec 9>/tmp/.nslab-tests.lock
-	flock 9
-fi
-as_user env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" TMPDIR="$home" LANG=C.UTF-8 \
-	CC="${CC:-cc}" NSLAB_TESTS_LOCKED=1 tests/run-suite.sh unit-user "$@"
+drop=(setpriv --reuid="$user" --regid="$group" --clear-groups)
+wrappers=()
+for t in "$@"; do
+	[ -e "$t" ] || continue
+	case $t in /*) ;; *) t=$PWD/$t ;; esac
+	# The drivers find <repo>/src from their own path, from /.
+	for need in "$t" "$PWD/src/nslab-lab.h"; do
+		if ! "${drop[@]}" test -r "$need"; then
+			echo "unit-user: $user cannot read $need: make it and the directories above it readable (chmod a+rX)" >&2
+			exit 1
+		fi
+	done
+	w=$wrap/$(basename "$t")
+	{
+		echo '#!/bin/sh'
+		printf 'exec %q %q %q %q env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=%q TMPDIR=%q LANG=C.UTF-8 CC=%q %q\n' \
+			"${drop[@]}" "$home" "$home" "${CC:-cc}" "$t"
+	} >"$w"
+	chmod 700 "$w"
+	wrappers+=("$w")
+done
+tests/run-suite.sh unit-user "${wrappers[@]}"

@@ -1025,6 +1025,19 @@ static void keep_refuses_what_would_split(void **state)
 	assert_int_equal(st.st_uid, geteuid());
 }
 
+/* cleanup_set_base(): this run lives in the test's base, at <base>/<pid>,
+ * whoever runs the test (root would otherwise get /run/nslab). */
+static void runs_live_in_the_set_base(void **state)
+{
+	(void)state;
+	if (!have_run_dir)
+		fail_msg("no run dir in %s: %s", base, cleanup_init_error());
+	char want[PATH_MAX];
+	snprintf(want, sizeof(want), "%s/%d", base, (int)getpid());
+	assert_string_equal(cleanup_run_dir(), want);
+	assert_string_equal(runs_base(), base);
+}
+
 /* Without openat2 (Linux < 5.6) the same checks hold: an O_NOFOLLOW walk. */
 static void fallback_walk_refuses_the_same(void **state)
 {
@@ -1376,6 +1389,7 @@ int main(void)
 	    T(refuses_foreign_netns),
 	    T(refuses_processes_without_matching_start),
 	    T(keep_refuses_what_would_split),
+	    T(runs_live_in_the_set_base),
 	    T(fallback_walk_refuses_the_same),
 	    T(no_pidfd_falls_back_to_kill),
 	    T(still_exiting_is_said),
