@@ -79,13 +79,15 @@ static int hiers(struct cg_hiers *hs, char *why, size_t whylen)
 	return -1;
 }
 
-/* rel, and the hierarchies it must already exist in. */
-static int existing(const char *name, struct cg_hiers *hs, char *rel, size_t rlen, char *why, size_t whylen)
+/* rel, and the hierarchies it must already exist in: the cpu one, or
+ * (all) every one, cpuacct's too. */
+static int existing(const char *name, bool all, struct cg_hiers *hs, char *rel, size_t rlen, char *why,
+		    size_t whylen)
 {
 	char dir[PATH_MAX];
 	if (hiers(hs, why, whylen) < 0 || rel_name(name, rel, rlen, why, whylen) < 0)
 		return -1;
-	for (int i = 0; i < hs->n; i++) {
+	for (int i = 0; i < (all ? hs->n : 1); i++) {
 		if (cg_backend_files.path(&hs->h[i], rel, dir, sizeof(dir)) < 0)
 			return -1;
 		if (!cg_is_dir(dir)) {
@@ -197,7 +199,7 @@ int cgroup_set_quota(const char *name, long quota_us, long period_us, char *why,
 	struct cg_hiers hs;
 	char rel[PATH_MAX];
 	clear(why, whylen);
-	if (existing(name, &hs, rel, sizeof(rel), why, whylen) < 0)
+	if (existing(name, false, &hs, rel, sizeof(rel), why, whylen) < 0)
 		return -1;
 	if (period_us <= 0)
 		period_us = 100000;
@@ -213,7 +215,7 @@ int cgroup_attach(const char *name, pid_t pid, char *why, size_t whylen)
 	struct cg_hiers hs;
 	char rel[PATH_MAX];
 	clear(why, whylen);
-	if (existing(name, &hs, rel, sizeof(rel), why, whylen) < 0)
+	if (existing(name, true, &hs, rel, sizeof(rel), why, whylen) < 0)
 		return -1;
 	int rc = -1;
 	for (size_t b = 0; b < NBACKENDS; b++)
@@ -230,7 +232,7 @@ int cgroup_stat(const char *name, struct nslab_cpu_stat *st, char *why, size_t w
 	st->quota_us = -1;
 	st->period_us = 100000;
 	clear(why, whylen);
-	if (existing(name, &hs, rel, sizeof(rel), why, whylen) < 0) {
+	if (existing(name, false, &hs, rel, sizeof(rel), why, whylen) < 0) {
 		/* no controller, no such cgroup: an answer, not an error */
 		if (errno == ENODEV || errno == ENOENT)
 			clear(why, whylen);

@@ -1025,6 +1025,56 @@ static void keep_refuses_what_would_split(void **state)
 	assert_int_equal(st.st_uid, geteuid());
 }
 
+/* A kind another module owns goes through what it registered: its check
+ * (a refusal is said in the same one line), its undo, its sweep at
+ * --cleanup. The cgroup kind is given back afterwards. */
+static char fake_log[512];
+static int fake_check(const struct cleanup_run *r, const char *what, char *why, size_t whylen)
+{
+	size_t len = strlen(fake_log);
+	snprintf(fake_log + len, sizeof(fake_log) - len, "check %s %s\n", what, r->live ? "live" : "dead");
+	if (strcmp(what, "/refuse-me") == 0) {
+		snprintf(why, whylen, "the fake kind says no");
+		return -1;
+	}
+	return strcmp(what, "/gone") == 0 ? 1 : 0;
+}
+static int fake_undo(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	size_t len = strlen(fake_log);
+	snprintf(fake_log + len, sizeof(fake_log) - len, "undo %s\n", what);
+	return 0;
+}
+static int fake_sweep(void (*say)(const char *what))
+{
+	say("fake leftover");
+	return 1;
+}
+
+static void registered_kinds_are_used(void **state)
+{
+	(void)state;
+	static const struct cleanup_kind fake = {.check = fake_check, .undo = fake_undo, .sweep = fake_sweep};
+	static const struct cleanup_kind no_undo = {.check = fake_check};
+	assert_int_equal(cleanup_register_kind(NSLAB_OBJ_CGROUP, NULL), -1);
+	assert_int_equal(cleanup_register_kind(NSLAB_OBJ_CGROUP, &no_undo), -1);
+	assert_int_equal(cleanup_register_kind((enum nslab_obj)99, &fake), -1);
+	assert_int_equal(cleanup_register_kind(NSLAB_OBJ_CGROUP, &fake), 0);
+	size_t mark = cleanup_mark();
+	fake_log[0] = '\0';
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_CGROUP, "/a"), 0);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_CGROUP, "/refuse-me"), 0);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_CGROUP, "/gone"), 0);
+	_cleanup_free_ char *err = stderr_of(unwind_all, mark);
+	assert_string_equal(fake_log, "check /gone live\ncheck /refuse-me live\ncheck /a live\nundo /a\n");
+	assert_string_equal(err, "nslab: refused: cgroup /refuse-me: the fake kind says no\n");
+	said[0] = '\0';
+	cleanup_dead_runs(say);
+	assert_contains(said, "fake leftover\n");
+	cgroup_register_cleanup();
+}
+
 /* cleanup_set_base(): this run lives in the test's base, at <base>/<pid>,
  * whoever runs the test (root would otherwise get /run/nslab). */
 static void runs_live_in_the_set_base(void **state)
@@ -1390,6 +1440,7 @@ int main(void)
 	    T(refuses_processes_without_matching_start),
 	    T(keep_refuses_what_would_split),
 	    T(runs_live_in_the_set_base),
+	    T(registered_kinds_are_used),
 	    T(fallback_walk_refuses_the_same),
 	    T(no_pidfd_falls_back_to_kill),
 	    T(still_exiting_is_said),
