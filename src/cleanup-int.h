@@ -21,7 +21,9 @@ int cleanup_kind_parse(const char *s); /* -1: no such word */
  * exiting, -1 failed (errno), -2 refused (why). */
 int cleanup_undo_checked(const struct cleanup_run *r, enum nslab_obj kind, const char *what, char *why,
 			 size_t whylen);
-/* One line on stderr for an undo that did not end in 0 or 1. */
+/* Hands one line to the reporter (cleanup_set_report), if there is one. */
+void cleanup_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line for an undo that did not end in 0 or 1. */
 void cleanup_say_failure(enum nslab_obj kind, const char *what, int rc, const char *why);
 /* A registry or owner file could not be written: said once per run. */
 void cleanup_say_record_failed(const char *kind, const char *what, int err);

@@ -191,9 +191,9 @@ static void write_owner(void)
 
 static int replay(const struct cleanup_run *r, void (*say)(const char *what));
 
-static void say_stderr(const char *what)
+static void say_removed(const char *what)
 {
-	fprintf(stderr, "nslab: removed %s (left by a dead run with this PID)\n", what);
+	cleanup_report("removed %s (left by a dead run with this PID)", what);
 }
 
 /* A run dir for our own PID: a dead run's whose PID we got (D7). Replays it
@@ -207,7 +207,7 @@ static int replace_own_pid_dir(void)
 		errno = EPERM;
 		return -1;
 	}
-	replay(&dead, say_stderr);
+	replay(&dead, say_removed);
 	if (cleanup_remove_tree(run_dir) < 0 || mkdir(run_dir, RUN_DIR_MODE) < 0) {
 		snprintf(init_error, sizeof(init_error), "cannot replace %s (left by a dead run): %s",
 			 run_dir, strerror(errno));
@@ -322,70 +322,92 @@ bool cleanup_run_alive(int pid)
 
 /* --- replaying dead runs --- */
 
-/* Replays one dead run's registry in reverse order. The registry must be a
- * regular file of the caller's that nobody else can write; lines are whole
- * (a line without its newline, or over-long, is refused). */
-static int replay(const struct cleanup_run *r, void (*say)(const char *what))
+/* Opens a dead run's registry: a regular file of the caller's that nobody
+ * else can write, else NULL (refused in one line). */
+static FILE *open_registry(const char *dir)
 {
-	int dfd = open(r->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int fd = dfd >= 0 ? openat(dfd, "registry", O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	if (dfd >= 0)
 		close(dfd);
 	if (fd < 0)
-		return 0;
+		return NULL;
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-		fprintf(stderr,
-			"nslab: refused: registry %s/registry: not a regular file of uid %u that only it can "
-			"write\n",
-			r->dir, (unsigned)geteuid());
+		cleanup_report(
+		    "refused: registry %s/registry: not a regular file of uid %u that only it can write", dir,
+		    (unsigned)geteuid());
 		close(fd);
-		return 0;
+		return NULL;
 	}
 	FILE *f = fdopen(fd, "re");
-	if (!f) {
+	if (!f)
 		close(fd);
-		return 0;
-	}
+	return f;
+}
+
+/* Its whole lines (one without its newline, or over-long, is refused);
+ * *n of them, NULL entries where memory ran out. */
+static char **read_lines(FILE *f, const char *dir, size_t *n)
+{
 	char **lines = NULL, *line = NULL;
-	size_t n = 0, len = 0;
+	size_t len = 0;
 	ssize_t got;
+	*n = 0;
 	while ((got = getline(&line, &len, f)) > 0) {
 		if (line[got - 1] != '\n' || (size_t)got > NSLAB_REGISTRY_LINE) {
-			fprintf(stderr, "nslab: refused: registry %s/registry line %zu: %s\n", r->dir, n + 1,
-				line[got - 1] != '\n' ? "incomplete" : "too long");
+			cleanup_report("refused: registry %s/registry line %zu: %s", dir, *n + 1,
+				       line[got - 1] != '\n' ? "incomplete" : "too long");
 			continue;
 		}
 		line[got - 1] = '\0';
-		char **nl = realloc(lines, (n + 1) * sizeof(*nl));
+		char **nl = realloc(lines, (*n + 1) * sizeof(*nl));
 		if (!nl)
 			break;
 		lines = nl;
-		lines[n++] = strdup(line);
+		lines[(*n)++] = strdup(line);
 	}
 	free(line);
+	return lines;
+}
+
+/* Undoes one "KIND\tWHAT" line; 1 if it removed something. Unknown kinds
+ * and lines without a tab are skipped without a word. */
+static int replay_line(const struct cleanup_run *r, char *line, void (*say)(const char *what))
+{
+	char *tab = line ? strchr(line, '\t') : NULL;
+	if (!tab)
+		return 0;
+	*tab = '\0';
+	int kind = cleanup_kind_parse(line);
+	if (kind <= 0)
+		return 0;
+	char why[256];
+	int rc = cleanup_undo_checked(r, (enum nslab_obj)kind, tab + 1, why, sizeof(why));
+	if (rc != 0) {
+		cleanup_say_failure((enum nslab_obj)kind, tab + 1, rc, why); /* 1 (gone) says nothing */
+		return 0;
+	}
+	if (say) {
+		char msg[NSLAB_REGISTRY_LINE + 16];
+		snprintf(msg, sizeof(msg), "%s %s", line, tab + 1);
+		say(msg);
+	}
+	return 1;
+}
+
+/* Replays one dead run's registry in reverse order. */
+static int replay(const struct cleanup_run *r, void (*say)(const char *what))
+{
+	FILE *f = open_registry(r->dir);
+	if (!f)
+		return 0;
+	size_t n;
+	char **lines = read_lines(f, r->dir, &n);
 	fclose(f);
 	int removed = 0;
 	for (size_t i = n; i-- > 0;) {
-		char *tab = lines[i] ? strchr(lines[i], '\t') : NULL;
-		if (tab) {
-			*tab = '\0';
-			int kind = cleanup_kind_parse(lines[i]);
-			char why[256];
-			int rc = kind > 0 ? cleanup_undo_checked(r, (enum nslab_obj)kind, tab + 1, why,
-								 sizeof(why))
-					  : -3;
-			/* 1 means it was gone already: nothing to report */
-			if (rc == 0) {
-				char msg[NSLAB_REGISTRY_LINE + 16];
-				snprintf(msg, sizeof(msg), "%s %s", lines[i], tab + 1);
-				if (say)
-					say(msg);
-				removed++;
-			} else if (kind > 0) {
-				cleanup_say_failure((enum nslab_obj)kind, tab + 1, rc, why);
-			}
-		}
+		removed += replay_line(r, lines[i], say);
 		free(lines[i]);
 	}
 	free(lines);
@@ -456,7 +478,7 @@ static int for_each_dead_run_in(const char *base, const char *prefix, void (*say
 		const struct cleanup_run r = {dir, pid, false};
 		replay(&r, say);
 		if (cleanup_remove_tree(dir) < 0) {
-			fprintf(stderr, "nslab: cannot remove %s: %s\n", dir, strerror(errno));
+			cleanup_report("cannot remove %s: %s", dir, strerror(errno));
 			failed = true;
 			continue;
 		}

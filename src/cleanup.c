@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -82,6 +83,25 @@ int cleanup_sweep_kinds(void (*say)(const char *what))
 	return n;
 }
 
+static void (*reporter)(const char *line);
+
+void cleanup_set_report(void (*report)(const char *line))
+{
+	reporter = report;
+}
+
+void cleanup_report(const char *fmt, ...)
+{
+	if (!reporter)
+		return;
+	char line[NSLAB_REGISTRY_LINE + PATH_MAX + 256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	reporter(line);
+}
+
 bool cleanup_record_failed(void)
 {
 	return record_failed;
@@ -92,8 +112,8 @@ bool cleanup_record_failed(void)
 void cleanup_say_record_failed(const char *kind, const char *what, int err)
 {
 	if (!record_failed)
-		fprintf(stderr, "nslab: cannot record %s %s: --cleanup will not know about it (%s)\n", kind,
-			what, strerror(err));
+		cleanup_report("cannot record %s %s: --cleanup will not know about it (%s)", kind, what,
+			       strerror(err));
 	record_failed = true;
 }
 
@@ -199,12 +219,11 @@ int cleanup_undo_checked(const struct cleanup_run *r, enum nslab_obj kind, const
 void cleanup_say_failure(enum nslab_obj kind, const char *what, int rc, const char *why)
 {
 	if (rc == -2)
-		fprintf(stderr, "nslab: refused: %s %s: %s\n", cleanup_kind_name(kind), what, why);
+		cleanup_report("refused: %s %s: %s", cleanup_kind_name(kind), what, why);
 	else if (rc == 2)
-		fprintf(stderr, "nslab: process %s was killed and is still exiting\n", what);
+		cleanup_report("process %s was killed and is still exiting", what);
 	else if (rc < 0)
-		fprintf(stderr, "nslab: could not remove %s %s: %s\n", cleanup_kind_name(kind), what,
-			strerror(errno));
+		cleanup_report("could not remove %s %s: %s", cleanup_kind_name(kind), what, strerror(errno));
 }
 
 static struct cleanup_run live_run(void)

@@ -57,6 +57,13 @@ int cleanup_check_beneath(const char *root, const char *path, char *why, size_t 
  * never meet a real run. Call before cleanup_init(). 0, or -1 ENAMETOOLONG. */
 int cleanup_set_base(const char *dir);
 
+/* Where the registry's failures go: each is one line without "nslab: " or
+ * a newline ("refused: file /x: not beneath /run/nslab/12", "could not
+ * remove mount /y: Device or resource busy", "cannot record ...", "removed
+ * ... (left by a dead run with this PID)"). The registry never prints
+ * itself; main.c sends them to stderr. Without a reporter they are dropped. */
+void cleanup_set_report(void (*report)(const char *line));
+
 /* Creates this run's directory (replaying a dead run's left at our PID
  * first), its owner and registry files. 0 ok; -1 with errno, and
  * cleanup_init_error() says what in one line (naming the path). */
@@ -66,7 +73,7 @@ const char *cleanup_run_dir(void);
 /* Registers an object to undo. -1 with errno for an entry that could not be
  * kept (EINVAL: a tab or newline in it, ENAMETOOLONG: over a registry line).
  * A failure to mirror it to disk is not an error of the call: it is said
- * once on stderr and cleanup_record_failed() turns true. */
+ * once through the reporter and cleanup_record_failed() turns true. */
 int cleanup_keep(enum nslab_obj kind, const char *what);
 bool cleanup_record_failed(void);
 int cleanup_undo(enum nslab_obj kind, const char *what); /* undo one now */
@@ -75,7 +82,7 @@ void cleanup_unwind_to(size_t mark);                     /* undo everything abov
 void cleanup_all(void);                                  /* everything, then the run dir */
 /* Undo one object of this run (no registry involved), after the same checks
  * as a replayed entry. 0 undone, 1 it was gone already, -1 failed or refused
- * (one line on stderr says which). */
+ * (one reported line says which). */
 int cleanup_undo_object(enum nslab_obj kind, const char *what);
 /* --cleanup: replay the registries of dead runs. Says what it removed
  * through say(). Returns the number of objects removed, -1 on error. */

@@ -56,6 +56,12 @@ static void say_removed(const char *what)
 	printf("removed %s\n", what);
 }
 
+/* What the registry could not undo, or refused to, one line each. */
+static void report_cleanup(const char *line)
+{
+	fprintf(stderr, "nslab: %s\n", line);
+}
+
 static int do_cleanup(void)
 {
 	int n = cleanup_dead_runs(say_removed);
@@ -141,7 +147,9 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	/* The registry undoes cgroups through the cgroup module's own code. */
+	/* The registry undoes cgroups through the cgroup module's own code,
+	 * and says what went wrong through us. */
+	cleanup_set_report(report_cleanup);
 	cgroup_register_cleanup();
 	if (mode == MODE_CLEANUP)
 		return do_cleanup();

@@ -1384,6 +1384,12 @@ static void cleanup_all_removes_run_dir(void **state)
 		assert_false(exists(run));
 }
 
+/* What main.c does with the registry's lines: the tests read them there. */
+static void report_stderr(const char *line)
+{
+	fprintf(stderr, "nslab: %s\n", line);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -1391,6 +1397,7 @@ static int group_setup(void **state)
 	 * unless its process was named nslab*: keep a name that passes, so that
 	 * no `nslab --cleanup` replays our live registry. */
 	root = geteuid() == 0;
+	cleanup_set_report(report_stderr);
 	cgroup_register_cleanup();
 	base = unit_tmpdir();
 	if (cleanup_set_base(base) < 0)
