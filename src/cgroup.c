@@ -203,6 +203,8 @@ int cgroup_set_quota(const char *name, long quota_us, long period_us, char *why,
 		return -1;
 	if (period_us <= 0)
 		period_us = 100000;
+	/* the quota is the cpu hierarchy's alone: a backend need only see that one */
+	hs.n = 1;
 	int rc = -1;
 	for (size_t b = 0; b < NBACKENDS; b++)
 		if (backends[b]->set_quota && backends[b]->usable(&hs))
