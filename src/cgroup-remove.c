@@ -265,10 +265,12 @@ static int check_cgroup(const struct cleanup_run *r, const char *path, char *why
 	return cleanup_check_beneath(l.best, path, why, whylen);
 }
 
+/* Removal is the file backend's whatever made the cgroup: libcgroup's
+ * delete leaves parents behind. */
 static int undo_cgroup(const struct cleanup_run *r, const char *what)
 {
 	(void)r;
-	return cgroup_remove_dir(what);
+	return cg_backend_files.remove(what);
 }
 
 static const struct cleanup_kind cgroup_kind = {
