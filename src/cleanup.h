@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cleanup.h: a registry of every kernel object nslab made, undone in reverse
  * order on any exit path, and mirrored to the run directory so that
- * `nslab --cleanup` can undo what a SIGKILLed run left behind. */
+ * `nslab --cleanup` can undo what a SIGKILLed run left behind.
+ *
+ * The registry itself knows processes, mounts, dirs, files, netns files and
+ * links; a module that owns another kind (cgroup.c: NSLAB_OBJ_CGROUP) hands
+ * the registry its check and undo with cleanup_register_kind() at start-up. */
 #ifndef NSLAB_CLEANUP_H
 #define NSLAB_CLEANUP_H
 
@@ -20,6 +24,46 @@
 /* Names of network links nslab would make in the host's namespace. */
 #define NSLAB_LINK_PREFIX "nsl"
 
+/* The run an entry belongs to: ours (live: its own in-memory stack) or a
+ * dead one being replayed from disk. */
+struct cleanup_run {
+	const char *dir; /* its run dir (NULL: ours could not be made) */
+	int pid;
+	bool live;
+};
+
+/* How one kind of object is checked and undone.
+ * check: 0 it may be undone, 1 it is gone already, -1 refused (why says why,
+ *        in words for the learner: "not in this run's cgroup ...").
+ * undo:  only after check said 0: 0 undone, 1 nothing to undo, 2 signalled
+ *        but still exiting, -1 failed (errno).
+ * sweep: optional, for --cleanup: removes what dead runs left of this kind
+ *        outside any registry, saying each through say(); returns how many. */
+struct cleanup_kind {
+	int (*check)(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+	int (*undo)(const struct cleanup_run *r, const char *what);
+	int (*sweep)(void (*say)(const char *what));
+};
+/* Hands the registry a kind it does not own itself. 0, or -1 EINVAL. */
+int cleanup_register_kind(enum nslab_obj kind, const struct cleanup_kind *ops);
+/* path must name something strictly beneath root, reached without a
+ * symlink: 0 yes, 1 it does not exist, -1 refused (why says why). For the
+ * checks of every kind that names a path. */
+int cleanup_check_beneath(const char *root, const char *path, char *why, size_t whylen);
+
+/* Keeps runs in dir (a 0700 directory of the caller's, made if missing)
+ * instead of /run/nslab or the per-user bases, and looks for dead runs only
+ * there and in the old /tmp layout: for tests, which then need no root and
+ * never meet a real run. Call before cleanup_init(). 0, or -1 ENAMETOOLONG. */
+int cleanup_set_base(const char *dir);
+
+/* Where the registry's failures go: each is one line without "nslab: " or
+ * a newline ("refused: file /x: not beneath /run/nslab/12", "could not
+ * remove mount /y: Device or resource busy", "cannot record ...", "removed
+ * ... (left by a dead run with this PID)"). The registry never prints
+ * itself; main.c sends them to stderr. Without a reporter they are dropped. */
+void cleanup_set_report(void (*report)(const char *line));
+
 /* Creates this run's directory (replaying a dead run's left at our PID
  * first), its owner and registry files. 0 ok; -1 with errno, and
  * cleanup_init_error() says what in one line (naming the path). */
@@ -29,7 +73,7 @@ const char *cleanup_run_dir(void);
 /* Registers an object to undo. -1 with errno for an entry that could not be
  * kept (EINVAL: a tab or newline in it, ENAMETOOLONG: over a registry line).
  * A failure to mirror it to disk is not an error of the call: it is said
- * once on stderr and cleanup_record_failed() turns true. */
+ * once through the reporter and cleanup_record_failed() turns true. */
 int cleanup_keep(enum nslab_obj kind, const char *what);
 bool cleanup_record_failed(void);
 int cleanup_undo(enum nslab_obj kind, const char *what); /* undo one now */
@@ -38,7 +82,7 @@ void cleanup_unwind_to(size_t mark);                     /* undo everything abov
 void cleanup_all(void);                                  /* everything, then the run dir */
 /* Undo one object of this run (no registry involved), after the same checks
  * as a replayed entry. 0 undone, 1 it was gone already, -1 failed or refused
- * (one line on stderr says which). */
+ * (one reported line says which). */
 int cleanup_undo_object(enum nslab_obj kind, const char *what);
 /* --cleanup: replay the registries of dead runs. Says what it removed
  * through say(). Returns the number of objects removed, -1 on error. */

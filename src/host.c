@@ -247,22 +247,37 @@ static enum nslab_cgmode h_cg_mode(struct nslab_host *h)
 	return cgroup_mode();
 }
 
+/* The cgroup module says why a call failed; the learner reads it here, as
+ * one error line (errno kept for the lab). */
+static int cg_said(int rc, const char *why)
+{
+	if (rc < 0 && why[0]) {
+		int e = errno;
+		out_error("%s", why);
+		errno = e;
+	}
+	return rc;
+}
+
 static int h_cg_create(struct nslab_host *h, const char *name)
 {
 	(void)h;
-	return cgroup_create(name);
+	char why[CGROUP_WHY_LEN];
+	return cg_said(cgroup_create(name, why, sizeof(why)), why);
 }
 
 static int h_cg_set_quota(struct nslab_host *h, const char *name, long quota, long period)
 {
 	(void)h;
-	return cgroup_set_quota(name, quota, period);
+	char why[CGROUP_WHY_LEN];
+	return cg_said(cgroup_set_quota(name, quota, period, why, sizeof(why)), why);
 }
 
 static int h_cg_attach(struct nslab_host *h, const char *name, pid_t pid)
 {
 	(void)h;
-	return cgroup_attach(name, pid);
+	char why[CGROUP_WHY_LEN];
+	return cg_said(cgroup_attach(name, pid, why, sizeof(why)), why);
 }
 
 /* ABI 2: only st->size bytes of the caller's struct are written. */
@@ -275,7 +290,8 @@ static int h_cg_stat(struct nslab_host *h, const char *name, struct nslab_cpu_st
 	}
 	unsigned size = st->size;
 	struct nslab_cpu_stat full = {.size = sizeof(full)};
-	int rc = cgroup_stat(name, &full);
+	char why[CGROUP_WHY_LEN];
+	int rc = cg_said(cgroup_stat(name, &full, why, sizeof(why)), why);
 	memcpy(st, &full, size < sizeof(full) ? size : sizeof(full));
 	st->size = size;
 	return rc;
@@ -284,7 +300,8 @@ static int h_cg_stat(struct nslab_host *h, const char *name, struct nslab_cpu_st
 static int h_cg_path(struct nslab_host *h, const char *name, char *buf, size_t len)
 {
 	(void)h;
-	return cgroup_path(name, buf, len);
+	char why[CGROUP_WHY_LEN];
+	return cg_said(cgroup_path(name, buf, len, why, sizeof(why)), why);
 }
 
 static int h_each_mount(struct nslab_host *h, pid_t pid, bool (*fn)(const struct nslab_mount *m, void *ud),

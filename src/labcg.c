@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <mntent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,29 +18,32 @@ static char leaf[PATH_MAX];  /* <mount>/nslab/<pid>/lab, "" when none */
 static char tree[PATH_MAX];  /* <mount>/nslab/<pid>: what labcg_kill empties */
 static char procs[PATH_MAX]; /* leaf's cgroup.procs, ready for forked children */
 
+struct tracking {
+	char v2[PATH_MAX], v1[PATH_MAX];
+};
+
+static int note_tracking(const struct cgroup_mount *m, void *ud)
+{
+	struct tracking *t = ud;
+	if (m->v2) {
+		snprintf(t->v2, sizeof(t->v2), "%s", m->dir);
+		return 1; /* the first cgroup2 mount wins */
+	}
+	if (!t->v1[0] && (cgroup_opt_has(m->opts, "freezer") || cgroup_opt_has(m->opts, "pids")))
+		snprintf(t->v1, sizeof(t->v1), "%s", m->dir);
+	return 0;
+}
+
 /* The tracking hierarchy: cgroup2 first (cgroup.kill and populated events),
  * else a v1 hierarchy that freezer or pids alone would also give us. */
 static bool find_tracking(char *mnt, size_t len)
 {
-	FILE *f = setmntent("/proc/self/mounts", "re");
-	if (!f)
+	struct tracking t = {"", ""};
+	if (cgroup_each_mount(note_tracking, &t) < 0)
 		return false;
-	char v1[PATH_MAX] = "";
-	bool v2 = false;
-	struct mntent *m;
-	while (!v2 && (m = getmntent(f))) {
-		if (strcmp(m->mnt_type, "cgroup2") == 0) {
-			snprintf(mnt, len, "%s", m->mnt_dir);
-			v2 = true;
-		} else if (strcmp(m->mnt_type, "cgroup") == 0 && !v1[0] &&
-			   (hasmntopt(m, "freezer") || hasmntopt(m, "pids"))) {
-			snprintf(v1, sizeof(v1), "%s", m->mnt_dir);
-		}
-	}
-	endmntent(f);
-	if (!v2 && v1[0])
-		snprintf(mnt, len, "%s", v1);
-	return v2 || v1[0];
+	const char *found = t.v2[0] ? t.v2 : t.v1;
+	snprintf(mnt, len, "%s", found);
+	return found[0] != '\0';
 }
 
 /* mkdir one level; a directory nslab made is registered for cleanup. */

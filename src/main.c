@@ -2,6 +2,7 @@
 /* main.c: options, mode selection, exit paths. Every way out of nslab goes
  * through finish(): give the terminal back, stop the lab, undo the cleanup
  * registry. */
+#include "cgroup.h"
 #include "cleanup.h"
 #include "demo.h"
 #include "labs.h"
@@ -55,6 +56,12 @@ static void usage(FILE *f)
 static void say_removed(const char *what)
 {
 	printf("removed %s\n", what);
+}
+
+/* What the registry could not undo, or refused to, one line each. */
+static void report_cleanup(const char *line)
+{
+	fprintf(stderr, "nslab: %s\n", line);
 }
 
 static int do_cleanup(void)
@@ -143,6 +150,10 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	/* The registry undoes cgroups through the cgroup module's own code,
+	 * and says what went wrong through us. */
+	cleanup_set_report(report_cleanup);
+	cgroup_register_cleanup();
 	if (mode == MODE_CLEANUP)
 		return do_cleanup();
 

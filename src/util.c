@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
@@ -92,6 +93,14 @@ int parse_long_range(const char *s, long long min, long long max, long long *out
 		return ERANGE;
 	*out = v;
 	return 0;
+}
+
+int parse_pid_name(const char *name)
+{
+	long long v;
+	if (name[0] < '1' || name[0] > '9' || parse_long_range(name, 1, INT_MAX, &v) != 0)
+		return -1;
+	return (int)v;
 }
 
 long long pid_max(void)

@@ -28,6 +28,9 @@ int parse_long_range(const char *s, long long min, long long max, long long *out
 /* The highest PID this kernel hands out: /proc/sys/kernel/pid_max - 1
  * (4194303, the 64-bit limit, if that file cannot be read). */
 long long pid_max(void);
+/* A directory entry named like a PID (/proc/1234, a cgroup's nslab/1234):
+ * its value, or -1 for any other name ("0", "01", "12a", "self", > INT_MAX). */
+int parse_pid_name(const char *name);
 
 /* Reads one answer line from fd 0 a byte at a time up to the newline: stdio
  * would buffer what is typed ahead (the first command), which readline,

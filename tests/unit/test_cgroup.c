@@ -2,7 +2,9 @@
 /* test_cgroup.c: cgroup mode detection (statfs wrapped, so every layout can
  * be faked on any machine), the mapping of one quota to the v1 and v2 knobs,
  * cpu.stat parsing, mount option matching ("cpu" is not "cpuset"), names,
- * and the removal rules for the shared `nslab` parent. Needs no root. */
+ * the one walk over cgroup mounts, PID directory names, errors returned
+ * (never printed), and the removal rules for the shared `nslab` parent.
+ * Needs no root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <sys/vfs.h>
 
 #include "cgroup.h"
+#include "util.h"
 #include "unit.h"
 
 /* cgroup.c's pure helpers, not in cgroup.h. */
@@ -169,20 +172,114 @@ static void test_mount_options(void **state)
 	assert_false(cgroup_opt_has("", "cpu"));
 }
 
+/* A bad name is refused with a reason for the learner, and nothing is
+ * printed: the session decides what is said. */
 static void test_path(void **state)
 {
 	(void)state;
-	char buf[128], want[128];
+	char buf[128], want[128], why[CGROUP_WHY_LEN];
 	snprintf(want, sizeof(want), "/nslab/%d/cpu", (int)getpid());
-	assert_int_equal(cgroup_path("cpu", buf, sizeof(buf)), 0);
+	assert_int_equal(cgroup_path("cpu", buf, sizeof(buf), why, sizeof(why)), 0);
 	assert_string_equal(buf, want);
+	assert_string_equal(why, "");
 	cap_start();
-	assert_int_equal(cgroup_path("../x", buf, sizeof(buf)), -1);
-	assert_int_equal(cgroup_path("a/b", buf, sizeof(buf)), -1);
-	assert_int_equal(cgroup_path("", buf, sizeof(buf)), -1);
-	assert_contains(cap_text(), "bad cgroup name");
+	const char *bad[] = {"../x", "a/b", "", ".hidden"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		assert_int_equal(cgroup_path(bad[i], buf, sizeof(buf), why, sizeof(why)), -1);
+		assert_int_equal(errno, EINVAL);
+		char w[64];
+		snprintf(w, sizeof(w), "bad cgroup name '%s'", bad[i]);
+		assert_string_equal(why, w);
+	}
+	assert_string_equal(cap_text(), "");
 	cap_stop();
-	assert_int_equal(cgroup_path("cpu", buf, 4), -1);
+	assert_int_equal(cgroup_path("cpu", buf, 4, why, sizeof(why)), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+}
+
+/* Querying or changing a cgroup that was never made: -1 with errno and, for
+ * a change, the reason; never a printed line. */
+static void test_errors_are_returned(void **state)
+{
+	(void)state;
+	char why[CGROUP_WHY_LEN];
+	struct nslab_cpu_stat st;
+	fake_root = CGROUP2_MAGIC;
+	fake_unified = -1;
+	cap_start();
+	errno = 0;
+	assert_int_equal(cgroup_stat("never-made", &st, why, sizeof(why)), -1);
+	assert_true(errno == ENOENT || errno == ENODEV);
+	assert_string_equal(why, ""); /* an answer for a check, not an error */
+	assert_int_equal(st.quota_us, -1);
+	errno = 0;
+	assert_int_equal(cgroup_set_quota("never-made", 30000, 100000, why, sizeof(why)), -1);
+	if (errno == ENOENT)
+		assert_contains(why, "does not exist (create it first)");
+	else
+		assert_contains(why, "cpu controller"); /* no cpu controller here: said why */
+	assert_int_equal(cgroup_attach("../x", 1, why, sizeof(why)), -1);
+	assert_true(why[0] != '\0');
+	assert_string_equal(cap_text(), "");
+	cap_stop();
+}
+
+/* The one walk over cgroup mounts sees exactly the cgroup and cgroup2 lines
+ * of the mount table, in order, and stops when asked to. */
+struct seen {
+	char text[16384];
+	int n, stop_at;
+};
+
+static int see_mount(const struct cgroup_mount *m, void *ud)
+{
+	struct seen *s = ud;
+	size_t len = strlen(s->text);
+	snprintf(s->text + len, sizeof(s->text) - len, "%s %s %s\n", m->v2 ? "cgroup2" : "cgroup", m->dir,
+		 m->opts);
+	return ++s->n == s->stop_at ? 7 : 0;
+}
+
+static void test_each_mount(void **state)
+{
+	(void)state;
+	char *table = unit_slurp("/proc/self/mounts"), want[16384] = "";
+	assert_non_null(table);
+	int n = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(table, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char dev[256], dir[4096], type[64], opts[1024];
+		if (sscanf(l, "%255s %4095s %63s %1023s", dev, dir, type, opts) != 4 ||
+		    (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0))
+			continue;
+		size_t len = strlen(want);
+		snprintf(want + len, sizeof(want) - len, "%s %s %s\n", type, dir, opts);
+		n++;
+	}
+	free(table);
+	struct seen s = {.stop_at = -1};
+	assert_int_equal(cgroup_each_mount(see_mount, &s), 0);
+	assert_int_equal(s.n, n);
+	assert_string_equal(s.text, want);
+	if (n < 1)
+		skip();
+	struct seen first = {.stop_at = 1};
+	assert_int_equal(cgroup_each_mount(see_mount, &first), 7); /* fn's value, at once */
+	assert_int_equal(first.n, 1);
+}
+
+/* The orphan sweep and the registry read PIDs from directory names alike. */
+static void test_pid_names(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_pid_name("1"), 1);
+	assert_int_equal(parse_pid_name("4194303"), 4194303);
+	assert_int_equal(parse_pid_name("2147483647"), 2147483647);
+	const char *bad[] = {"0", "01", "-1", "+1", "12a", " 12", "self", "", "2147483648", "99999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse_pid_name(bad[i]) != -1)
+			fail_msg("'%s' read as PID %d", bad[i], parse_pid_name(bad[i]));
 }
 
 /* The shared top `nslab` holds other runs' trees: removing it must never
@@ -225,7 +322,8 @@ int main(void)
 	    cmocka_unit_test(test_knob_mapping),  cmocka_unit_test(test_parse_v2_max),
 	    cmocka_unit_test(test_cpu_stat_v1),   cmocka_unit_test(test_cpu_stat_v2),
 	    cmocka_unit_test(test_mount_options), cmocka_unit_test(test_path),
-	    cmocka_unit_test(test_remove_rules),
+	    cmocka_unit_test(test_remove_rules),  cmocka_unit_test(test_errors_are_returned),
+	    cmocka_unit_test(test_each_mount),    cmocka_unit_test(test_pid_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,9 +12,10 @@
  * to fail, to reach the error paths. FILE, DIR and PROCESS entries are real
  * (temp paths inside our run dir, our own children).
  *
- * The run dir is /run/nslab/<pid> as root, a per-user one otherwise (dead
- * runs are planted next to it); the test that chowns needs root and is
- * skipped otherwise. */
+ * Runs live in a temp base of this test's (cleanup_set_base), so it needs no
+ * root and never meets a real run: the run dir is <base>/<pid>, and dead
+ * runs are planted next to it. The tests that chown, or make cgroups, need
+ * root and are skipped (or cut short) otherwise. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "util.h"
 #include "unit.h"
@@ -122,7 +124,8 @@ int __wrap_unlink(const char *path)
 /* --- helpers --- */
 
 static bool have_run_dir; /* cleanup_init worked */
-static bool root;         /* dead runs of other PIDs can be planted */
+static bool root;         /* planted dirs can be chowned, cgroups made */
+static char *base;        /* where this test's runs live */
 
 /* rm -rf for what a test made (inside a run dir or our temp dirs only) */
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -1022,6 +1025,69 @@ static void keep_refuses_what_would_split(void **state)
 	assert_int_equal(st.st_uid, geteuid());
 }
 
+/* A kind another module owns goes through what it registered: its check
+ * (a refusal is said in the same one line), its undo, its sweep at
+ * --cleanup. The cgroup kind is given back afterwards. */
+static char fake_log[512];
+static int fake_check(const struct cleanup_run *r, const char *what, char *why, size_t whylen)
+{
+	size_t len = strlen(fake_log);
+	snprintf(fake_log + len, sizeof(fake_log) - len, "check %s %s\n", what, r->live ? "live" : "dead");
+	if (strcmp(what, "/refuse-me") == 0) {
+		snprintf(why, whylen, "the fake kind says no");
+		return -1;
+	}
+	return strcmp(what, "/gone") == 0 ? 1 : 0;
+}
+static int fake_undo(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	size_t len = strlen(fake_log);
+	snprintf(fake_log + len, sizeof(fake_log) - len, "undo %s\n", what);
+	return 0;
+}
+static int fake_sweep(void (*say)(const char *what))
+{
+	say("fake leftover");
+	return 1;
+}
+
+static void registered_kinds_are_used(void **state)
+{
+	(void)state;
+	static const struct cleanup_kind fake = {.check = fake_check, .undo = fake_undo, .sweep = fake_sweep};
+	static const struct cleanup_kind no_undo = {.check = fake_check};
+	assert_int_equal(cleanup_register_kind(NSLAB_OBJ_CGROUP, NULL), -1);
+	assert_int_equal(cleanup_register_kind(NSLAB_OBJ_CGROUP, &no_undo), -1);
+	assert_int_equal(cleanup_register_kind((enum nslab_obj)99, &fake), -1);
+	assert_int_equal(cleanup_register_kind(NSLAB_OBJ_CGROUP, &fake), 0);
+	size_t mark = cleanup_mark();
+	fake_log[0] = '\0';
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_CGROUP, "/a"), 0);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_CGROUP, "/refuse-me"), 0);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_CGROUP, "/gone"), 0);
+	_cleanup_free_ char *err = stderr_of(unwind_all, mark);
+	assert_string_equal(fake_log, "check /gone live\ncheck /refuse-me live\ncheck /a live\nundo /a\n");
+	assert_string_equal(err, "nslab: refused: cgroup /refuse-me: the fake kind says no\n");
+	said[0] = '\0';
+	cleanup_dead_runs(say);
+	assert_contains(said, "fake leftover\n");
+	cgroup_register_cleanup();
+}
+
+/* cleanup_set_base(): this run lives in the test's base, at <base>/<pid>,
+ * whoever runs the test (root would otherwise get /run/nslab). */
+static void runs_live_in_the_set_base(void **state)
+{
+	(void)state;
+	if (!have_run_dir)
+		fail_msg("no run dir in %s: %s", base, cleanup_init_error());
+	char want[PATH_MAX];
+	snprintf(want, sizeof(want), "%s/%d", base, (int)getpid());
+	assert_string_equal(cleanup_run_dir(), want);
+	assert_string_equal(runs_base(), base);
+}
+
 /* Without openat2 (Linux < 5.6) the same checks hold: an O_NOFOLLOW walk. */
 static void fallback_walk_refuses_the_same(void **state)
 {
@@ -1318,6 +1384,12 @@ static void cleanup_all_removes_run_dir(void **state)
 		assert_false(exists(run));
 }
 
+/* What main.c does with the registry's lines: the tests read them there. */
+static void report_stderr(const char *line)
+{
+	fprintf(stderr, "nslab: %s\n", line);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -1325,11 +1397,17 @@ static int group_setup(void **state)
 	 * unless its process was named nslab*: keep a name that passes, so that
 	 * no `nslab --cleanup` replays our live registry. */
 	root = geteuid() == 0;
+	cleanup_set_report(report_stderr);
+	cgroup_register_cleanup();
+	base = unit_tmpdir();
+	if (cleanup_set_base(base) < 0)
+		return -1;
 	have_run_dir = cleanup_init() == 0;
 	if (!have_run_dir)
 		fprintf(stderr, "(no run dir: %s: most tests fail)\n", cleanup_init_error());
 	if (!root)
-		fprintf(stderr, "(not root: the test that chowns planted run dirs is skipped)\n");
+		fprintf(stderr,
+			"(not root: the tests that chown planted run dirs or make cgroups are skipped)\n");
 	return 0;
 }
 
@@ -1337,6 +1415,8 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	cleanup_all();
+	unit_rm_rf(base);
+	free(base);
 	return 0;
 }
 
@@ -1366,6 +1446,8 @@ int main(void)
 	    T(refuses_foreign_netns),
 	    T(refuses_processes_without_matching_start),
 	    T(keep_refuses_what_would_split),
+	    T(runs_live_in_the_set_base),
+	    T(registered_kinds_are_used),
 	    T(fallback_walk_refuses_the_same),
 	    T(no_pidfd_falls_back_to_kill),
 	    T(still_exiting_is_said),

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cgroup-detect.c: which cgroup layout this machine has (v1, hybrid, v2),
+ * the one walk over its cgroup mounts that every other part of nslab uses,
+ * and where the cpu controller lives. Read-only: nothing here changes the
+ * machine, so it is its own file apart from the code that does.
+ *
+ * libcgroup 2.0.2 has no cgroup_setup_mode(): the layout comes from
+ * statfs(2). It may also map "cpu" to the cpuset mount: the hierarchies are
+ * found here by an exact mount option match. */
+#include "cgroup-int.h"
+#include "util.h"
+
+#include <errno.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/vfs.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+
+/* A pure helper, unit-tested (not part of cgroup.h). */
+enum nslab_cgmode cgroup_mode_from_magic(long root_magic, long unified_magic);
+
+enum nslab_cgmode cgroup_mode_from_magic(long root_magic, long unified_magic)
+{
+	if (root_magic == CGROUP2_SUPER_MAGIC)
+		return NSLAB_CG_V2;
+	if (root_magic != TMPFS_MAGIC)
+		return NSLAB_CG_NONE;
+	return unified_magic == CGROUP2_SUPER_MAGIC ? NSLAB_CG_HYBRID : NSLAB_CG_V1;
+}
+
+enum nslab_cgmode cgroup_mode(void)
+{
+	struct statfs root, uni;
+	if (statfs(CG_ROOT, &root) < 0)
+		return NSLAB_CG_NONE;
+	long umagic = 0;
+	if (statfs(CG_ROOT "/unified", &uni) == 0)
+		umagic = (long)uni.f_type;
+	return cgroup_mode_from_magic((long)root.f_type, umagic);
+}
+
+const char *cgroup_mode_name(enum nslab_cgmode m)
+{
+	switch (m) {
+	case NSLAB_CG_V1:
+		return "cgroup v1";
+	case NSLAB_CG_HYBRID:
+		return "hybrid";
+	case NSLAB_CG_V2:
+		return "cgroup v2";
+	case NSLAB_CG_NONE:
+		break;
+	}
+	return "no cgroups";
+}
+
+bool cgroup_opt_has(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = opts; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+int cgroup_each_mount(int (*fn)(const struct cgroup_mount *m, void *ud), void *ud)
+{
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return -1;
+	int rc = 0;
+	struct mntent *m;
+	while (rc == 0 && (m = getmntent(f))) {
+		bool v2 = strcmp(m->mnt_type, "cgroup2") == 0;
+		if (!v2 && strcmp(m->mnt_type, "cgroup") != 0)
+			continue;
+		const struct cgroup_mount cm = {.v2 = v2, .dir = m->mnt_dir, .opts = m->mnt_opts};
+		rc = fn(&cm, ud);
+	}
+	endmntent(f);
+	return rc;
+}
+
+static bool v2_has_controller(const char *mnt, const char *ctrl)
+{
+	char path[PATH_MAX], buf[512];
+	cg_pathf(path, sizeof(path), "%s/cgroup.controllers", mnt);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (strcmp(tok, ctrl) == 0)
+			return true;
+	return false;
+}
+
+struct cpu_mounts {
+	char v2[PATH_MAX], cpu[PATH_MAX], acct[PATH_MAX];
+};
+
+static int note_cpu_mount(const struct cgroup_mount *m, void *ud)
+{
+	struct cpu_mounts *c = ud;
+	if (m->v2 && !c->v2[0] && v2_has_controller(m->dir, "cpu"))
+		cg_pathf(c->v2, sizeof(c->v2), "%s", m->dir);
+	if (m->v2)
+		return 0;
+	if (!c->cpu[0] && cgroup_opt_has(m->opts, "cpu"))
+		cg_pathf(c->cpu, sizeof(c->cpu), "%s", m->dir);
+	if (!c->acct[0] && cgroup_opt_has(m->opts, "cpuacct"))
+		cg_pathf(c->acct, sizeof(c->acct), "%s", m->dir);
+	return 0;
+}
+
+static void set_hier(struct cg_hier *h, const char *mnt, const char *ctrl, bool v2)
+{
+	cg_pathf(h->mnt, sizeof(h->mnt), "%s", mnt);
+	h->ctrl = ctrl;
+	h->v2 = v2;
+}
+
+void cg_find_hiers(struct cg_hiers *hs)
+{
+	struct cpu_mounts c = {"", "", ""};
+	hs->n = 0;
+	if (cgroup_each_mount(note_cpu_mount, &c) < 0)
+		return;
+	if (c.cpu[0]) {
+		set_hier(&hs->h[hs->n++], c.cpu, "cpu", false);
+		if (c.acct[0] && strcmp(c.acct, c.cpu) != 0)
+			set_hier(&hs->h[hs->n++], c.acct, "cpuacct", false);
+		return;
+	}
+	if (c.v2[0])
+		set_hier(&hs->h[hs->n++], c.v2, "cpu", true);
+}
+
+void cg_no_cpu_reason(char *why, size_t whylen)
+{
+	enum nslab_cgmode m = cgroup_mode();
+	char cmdline[4096] = "";
+	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	const char *off = strstr(cmdline, "cgroup_disable=");
+	bool disabled = off && strstr(off, "cpu") && strcspn(off, " ") > (size_t)(strstr(off, "cpu") - off);
+	if (m == NSLAB_CG_NONE)
+		snprintf(why, whylen,
+			 "no cgroup filesystem at " CG_ROOT ": mount one (mount -t cgroup2 none " CG_ROOT
+			 ")");
+	else if (disabled)
+		snprintf(why, whylen,
+			 "the cpu controller is disabled on the kernel command line (%.*s): remove that and "
+			 "reboot",
+			 (int)strcspn(off, " \n"), off);
+	else if (m == NSLAB_CG_V2)
+		snprintf(why, whylen,
+			 "the cpu controller is missing from " CG_ROOT
+			 "/cgroup.controllers: this kernel has no "
+			 "CFS bandwidth control (CONFIG_CFS_BANDWIDTH)");
+	else
+		snprintf(why, whylen,
+			 "no cgroup v1 hierarchy has the cpu controller (%s): mount it with "
+			 "'mkdir -p " CG_ROOT "/cpu && mount -t cgroup -o cpu cgroup " CG_ROOT "/cpu'",
+			 cgroup_mode_name(m));
+	errno = ENODEV;
+}
+
+struct named_mount {
+	const char *ctrls;
+	char *mnt;
+	size_t len;
+};
+
+static int match_ctrls(const struct cgroup_mount *m, void *ud)
+{
+	struct named_mount *w = ud;
+	bool found = !*w->ctrls && m->v2;
+	if (*w->ctrls && !m->v2) {
+		char copy[256], *save = NULL;
+		cg_pathf(copy, sizeof(copy), "%s", w->ctrls);
+		found = true;
+		for (char *t = strtok_r(copy, ",", &save); t && found; t = strtok_r(NULL, ",", &save))
+			found = cgroup_opt_has(m->opts, t);
+	}
+	if (found)
+		cg_pathf(w->mnt, w->len, "%s", m->dir);
+	return found;
+}
+
+bool cg_hier_mount(const char *ctrls, char *mnt, size_t len)
+{
+	struct named_mount w = {ctrls, mnt, len};
+	return cgroup_each_mount(match_ctrls, &w) > 0;
+}

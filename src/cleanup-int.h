@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cleanup-int.h: what the registry's files share, and nothing outside them
+ * includes: cleanup.c (the registry in memory and its mirror),
+ * cleanup-check.c (may an entry be undone), cleanup-undo.c (undoing the
+ * kinds the registry owns) and cleanup-runs.c (run dirs, liveness, replay). */
+#ifndef NSLAB_CLEANUP_INT_H
+#define NSLAB_CLEANUP_INT_H
+
+#include "cleanup.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* --- cleanup.c --- */
+
+/* "process", "mount", ...: the words of the mirror; "?" for no kind. */
+const char *cleanup_kind_name(enum nslab_obj k);
+int cleanup_kind_parse(const char *s); /* -1: no such word */
+/* Checks, then undoes. 0 undone, 1 nothing to undo, 2 signalled but still
+ * exiting, -1 failed (errno), -2 refused (why). */
+int cleanup_undo_checked(const struct cleanup_run *r, enum nslab_obj kind, const char *what, char *why,
+			 size_t whylen);
+/* Hands one line to the reporter (cleanup_set_report), if there is one. */
+void cleanup_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line for an undo that did not end in 0 or 1. */
+void cleanup_say_failure(enum nslab_obj kind, const char *what, int rc, const char *why);
+/* A registry or owner file could not be written: said once per run. */
+void cleanup_say_record_failed(const char *kind, const char *what, int err);
+/* Every registered kind's sweep (for --cleanup); how many it removed. */
+int cleanup_sweep_kinds(void (*say)(const char *what));
+
+/* --- cleanup-check.c --- */
+
+/* "PID:START", or "-PGID:START[:SID]": 0, or -1 with why. */
+int cleanup_parse_process(const char *what, int *pid, unsigned long long *start, int *sid, char *why,
+			  size_t whylen);
+int cleanup_check_process(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_in_run_dir(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_netns(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_link(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+
+/* --- cleanup-undo.c --- */
+
+/* The kinds the registry owns. */
+extern const struct cleanup_kind cleanup_kind_process, cleanup_kind_mount, cleanup_kind_dir,
+    cleanup_kind_link, cleanup_kind_netns, cleanup_kind_file;
+/* /proc/PID/stat: start time (0: no such process); running (not a zombie,
+ * not exiting) with this start time if nonzero. */
+unsigned long long cleanup_proc_start(pid_t pid);
+bool cleanup_proc_running(pid_t pid, unsigned long long start);
+/* Removes a tree whose path was checked (or is a run dir): symlinks inside
+ * are removed, never followed; a mount inside is not descended into. */
+int cleanup_remove_tree(const char *path);
+
+/* --- cleanup-runs.c --- */
+
+/* This run's registry file ("" before cleanup_init). */
+const char *cleanup_registry_path(void);
+/* After the last entry is undone: removes the run dir, and the base if empty. */
+void cleanup_remove_run_dir(void);
+
+#endif
