@@ -8,6 +8,7 @@
  * statfs(2). It may also map "cpu" to the cpuset mount: the hierarchies are
  * found here by an exact mount option match. */
 #include "cgroup-int.h"
+#include "nslab-lab-util.h"
 #include "util.h"
 
 #include <errno.h>
@@ -61,17 +62,10 @@ const char *cgroup_mode_name(enum nslab_cgmode m)
 	return "no cgroups";
 }
 
+/* The labs' matcher (nslab-lab-util.h), one copy for both sides. */
 bool cgroup_opt_has(const char *opts, const char *word)
 {
-	size_t n = strlen(word);
-	for (const char *p = opts; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && strncmp(p, word, n) == 0)
-			return true;
-		p = e ? e + 1 : NULL;
-	}
-	return false;
+	return nslab_opt_has(opts, word);
 }
 
 int cgroup_each_mount(int (*fn)(const struct cgroup_mount *m, void *ud), void *ud)
