@@ -17,6 +17,9 @@
 /* "process", "mount", ...: the words of the mirror; "?" for no kind. */
 const char *cleanup_kind_name(enum nslab_obj k);
 int cleanup_kind_parse(const char *s); /* -1: no such word */
+/* A journal line "undone\tKIND\tWHAT": the latest "KIND\tWHAT" before it
+ * was undone out of order while nslab ran (a replay skips both). */
+#define CLEANUP_UNDONE "undone"
 /* Checks, then undoes. 0 undone, 1 nothing to undo, 2 signalled but still
  * exiting, -1 failed (errno), -2 refused (why). */
 int cleanup_undo_checked(const struct cleanup_run *r, enum nslab_obj kind, const char *what, char *why,

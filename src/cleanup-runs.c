@@ -396,6 +396,26 @@ static int replay_line(const struct cleanup_run *r, char *line, void (*say)(cons
 	return 1;
 }
 
+/* Drops each "undone" line and the latest entry before it that it names:
+ * what is left is what the run still held when it died. */
+static void drop_undone(char **lines, size_t n)
+{
+	const size_t plen = sizeof(CLEANUP_UNDONE "\t") - 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!lines[i] || strncmp(lines[i], CLEANUP_UNDONE "\t", plen) != 0)
+			continue;
+		for (size_t j = i; j-- > 0;) {
+			if (lines[j] && strcmp(lines[j], lines[i] + plen) == 0) {
+				free(lines[j]);
+				lines[j] = NULL;
+				break;
+			}
+		}
+		free(lines[i]);
+		lines[i] = NULL;
+	}
+}
+
 /* Replays one dead run's registry in reverse order. */
 static int replay(const struct cleanup_run *r, void (*say)(const char *what))
 {
@@ -405,6 +425,7 @@ static int replay(const struct cleanup_run *r, void (*say)(const char *what))
 	size_t n;
 	char **lines = read_lines(f, r->dir, &n);
 	fclose(f);
+	drop_undone(lines, n);
 	int removed = 0;
 	for (size_t i = n; i-- > 0;) {
 		removed += replay_line(r, lines[i], say);

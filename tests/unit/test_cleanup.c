@@ -456,7 +456,9 @@ static void undo_one(void **state)
 	assert_int_equal(cleanup_mark(), mark + 2);
 	if (have_run_dir) {
 		_cleanup_free_ char *reg = registry_text(), *want = NULL;
-		assert_true(asprintf(&want, "file\t%s\nfile\t%s\n", f1, f3) > 0);
+		/* the journal: three kept, one undone out of order */
+		assert_true(
+		    asprintf(&want, "file\t%s\nfile\t%s\nfile\t%s\nundone\tfile\t%s\n", f1, f2, f3, f2) > 0);
 		assert_string_equal(reg, want);
 	}
 	/* not registered: undone anyway, the registry untouched */
@@ -642,6 +644,52 @@ static void replay_dead_run(void **state)
 		__real_kill(spared[i], SIGKILL);
 		waitpid(spared[i], NULL, 0);
 	}
+}
+
+/* The mirror is a journal: a keep appends to the same file (no rewrite and
+ * rename), an entry undone out of order is journaled as undone, and a replay
+ * of that journal leaves what was undone alone (here: a file made again
+ * after the undo, which the dead run no longer held). */
+static void journal_appends_and_replay_skips_undone(void **state)
+{
+	(void)state;
+	if (!have_run_dir)
+		skip();
+	size_t mark = cleanup_mark();
+	_cleanup_free_ char *f1 = touch("j1"), *f2 = touch("j2");
+	struct stat before, after;
+	char regpath[PATH_MAX];
+	snprintf(regpath, sizeof(regpath), "%s/registry", cleanup_run_dir());
+	assert_int_equal(stat(regpath, &before), 0);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f1), 0);
+	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f2), 0);
+	assert_int_equal(cleanup_undo(NSLAB_OBJ_FILE, f1), 0);
+	assert_int_equal(stat(regpath, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	_cleanup_free_ char *reg = registry_text(), *want = NULL;
+	assert_true(asprintf(&want, "file\t%s\nfile\t%s\nundone\tfile\t%s\n", f1, f2, f1) > 0);
+	assert_string_equal(reg, want);
+
+	/* the same journal, as a dead run's: f1 (made again since) is spared */
+	pid_t dead = dead_pid();
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)dead);
+	if (exists(run))
+		skip();
+	_cleanup_free_ char *g1 = NULL, *g2 = NULL, *dreg = NULL;
+	assert_true(asprintf(&g1, "%s/g1", run) > 0 && asprintf(&g2, "%s/g2", run) > 0);
+	assert_true(asprintf(&dreg, "file\t%s\nfile\t%s\nundone\tfile\t%s\n", g1, g2, g1) > 0);
+	plant_run(run, dreg);
+	assert_int_equal(unit_write(g1, "made again"), 0);
+	assert_int_equal(unit_write(g2, "left"), 0);
+	said[0] = '\0';
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	assert_contains(said, g2);
+	assert_not_contains(said, g1);
+	assert_false(exists(run)); /* the dead run's dir goes after its entries */
+	cleanup_unwind_to(mark);
+	_cleanup_free_ char *emptied = registry_text();
+	assert_string_equal(emptied, "");
 }
 
 /* A replayed group "-PGID:START:SID" kills the members of that group in that
@@ -1434,6 +1482,7 @@ int main(void)
 	    T(other_kinds),
 	    T(replay_dead_run),
 	    T(replayed_groups_need_their_session),
+	    T(journal_appends_and_replay_skips_undone),
 	    T(sessionless_groups_are_not_replayed),
 	    T(live_runs_are_left_alone),
 	    T(owner_file_decides),
