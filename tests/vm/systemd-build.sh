@@ -31,7 +31,7 @@ say() { echo "systemd-build: $*"; }
 die() { echo "systemd-build: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap and the image's file owners)"
-for t in mmdebstrap mkfs.ext4 depmod cpio busybox dpkg-deb; do
+for t in mmdebstrap mkfs.ext4 cpio busybox dpkg-deb; do
 	command -v "$t" >/dev/null || die "$t is missing (make deps installs it)"
 done
 [ -x "$TOP/build/nslab" ] || die "build/nslab is missing: run make all first"
@@ -48,7 +48,7 @@ kernel_deb() {
 	deb=$(find "$VM" -maxdepth 1 -name "${pkg:-linux-image-*-cloud-amd64}_*.deb" | sort | tail -1)
 	if [ -z "$deb" ]; then
 		[ -n "$pkg" ] || die "apt-cache knows no linux-image-cloud-amd64 (try apt-get update)"
-		say "fetching $pkg"
+		say "fetching $pkg" >&2
 		(cd "$VM" && apt-get download "$pkg" >/dev/null 2>&1) || die "apt-get download $pkg failed"
 		deb=$(find "$VM" -maxdepth 1 -name "${pkg}_*.deb" | head -1)
 	fi
@@ -63,6 +63,15 @@ if [ ! -s "$VM/vmlinuz" ] || [ "$(cat "$VM/vmlinuz.version" 2>/dev/null)" != "$K
 	cp "$tmp/boot/vmlinuz-$KVER" "$VM/vmlinuz"
 	rm -rf "$tmp"
 	echo "$KVER" >"$VM/vmlinuz.version"
+fi
+
+# the kernel's modules, unpacked once per kernel version
+MODS=$VM/modules-$KVER
+if [ ! -d "$MODS/lib/modules/$KVER" ]; then
+	rm -rf "$VM"/modules-*
+	mkdir -p "$MODS.tmp"
+	dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$MODS.tmp" "./lib/modules/$KVER"
+	mv "$MODS.tmp" "$MODS"
 fi
 
 # --- 1. the rootfs tarball, keyed by the package list ---
@@ -107,8 +116,9 @@ if [ ! -s "$ROOTIMG" ]; then
 	mkdir "$R"
 	tar -x -C "$R" -f "$TARBALL"
 	# the kernel's modules (veth, bridge, overlay... load on demand) and their index
-	dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$R" "./lib/modules/$KVER"
-	depmod -b "$R" "$KVER"
+	mkdir -p "$R/usr/lib/modules"
+	cp -a "$MODS/lib/modules/$KVER" "$R/usr/lib/modules/"
+	chroot "$R" depmod "$KVER"
 	echo nslab-sysvm >"$R/etc/hostname"
 	printf '127.0.0.1 localhost\n127.0.1.1 nslab-sysvm\n' >"$R/etc/hosts"
 	echo '/dev/vda / ext4 rw,relatime 0 1' >"$R/etc/fstab"
@@ -121,7 +131,7 @@ if [ ! -s "$ROOTIMG" ]; then
 	# room for /var, the journal and the labs' files (qemu writes to a snapshot)
 	mb=$(($(du -sm "$R" | cut -f1) + 512))
 	rm -f "$VM"/systemd-root-*.ext4
-	mkfs.ext4 -q -F -L nslab-root -d "$R" "$ROOTIMG.tmp" "${mb}M"
+	mkfs.ext4 -q -F -L nslab-root -d "$R" "$ROOTIMG.tmp" "${mb}M" >/dev/null
 	mv "$ROOTIMG.tmp" "$ROOTIMG"
 	rm -rf "$STAGE"
 	STAGE=
@@ -137,17 +147,15 @@ make --no-print-directory -C "$TOP" -s DESTDIR="$P/install" PREFIX=/usr/local in
 cp -r "$TOP/tests/lib" "$P/tests/"
 install -m755 "$HERE/systemd-guest.sh" "$P/tests/vm/systemd-guest.sh"
 rm -f "$VM/systemd-payload.ext4"
-mkfs.ext4 -q -F -L nslab-payload -d "$P" "$VM/systemd-payload.ext4" 64M
+mkfs.ext4 -q -F -L nslab-payload -d "$P" "$VM/systemd-payload.ext4" 64M >/dev/null
 
 # --- 4. the initramfs that mounts the root image ---
 I=$STAGE/initrd
 mkdir -p "$I"/{bin,dev,proc,sys,newroot,lib/modules}
 cp "$(command -v busybox)" "$I/bin/busybox"
+# (in no particular order: /init loads them until none is left that loads)
 for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
-	path=$(dpkg-deb -c "$KDEB" | awk '{ print $6 }' | grep "/$m\.ko" | head -1)
-	[ -n "$path" ] || continue # built in
-	dpkg-deb --fsys-tarfile "$KDEB" | tar -x -O "$path" >"$I/lib/modules/$m.ko"
-	echo "$m" >>"$I/lib/modules/order"
+	find "$MODS/lib/modules/$KVER" -name "$m.ko" -exec cp {} "$I/lib/modules/" \;
 done
 install -m755 "$HERE/systemd-initrd-init" "$I/init"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1) >"$VM/systemd-initrd.gz"
