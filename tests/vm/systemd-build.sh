@@ -153,9 +153,12 @@ mkfs.ext4 -q -F -L nslab-payload -d "$P" "$VM/systemd-payload.ext4" 64M >/dev/nu
 I=$STAGE/initrd
 mkdir -p "$I"/{bin,dev,proc,sys,newroot,lib/modules}
 cp "$(command -v busybox)" "$I/bin/busybox"
-# (in no particular order: /init loads them until none is left that loads)
-for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
-	find "$MODS/lib/modules/$KVER" -name "$m.ko" -exec cp {} "$I/lib/modules/" \;
+# (in the order they depend on each other; /init still makes a few passes)
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+	f=$(find "$MODS/lib/modules/$KVER" -name "$m.ko" | head -1)
+	[ -n "$f" ] || continue # built in
+	cp "$f" "$I/lib/modules/"
+	echo "$m" >>"$I/lib/modules/order"
 done
 install -m755 "$HERE/systemd-initrd-init" "$I/init"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1) >"$VM/systemd-initrd.gz"

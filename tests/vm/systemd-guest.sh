@@ -78,11 +78,11 @@ walk() {
 	out=$(walk_lab "$id" 2>&1)
 	printf '%s\n' "$out" | sed "s/^/# $id walk: /"
 	if grep -q '^not ok' <<<"$out"; then
-		WHY="walk: $(grep '^not ok' <<<"$out" | head -3 | sed 's/^not ok - //' | paste -sd ';')"
+		WHY+="walk: $(grep '^not ok' <<<"$out" | head -3 | sed 's/^not ok - //' | paste -sd ';'). "
 		return 1
 	fi
-	if ! settled "$before" sys_fingerprint 50 0.1; then
-		WHY="host changed after the walk: $(why_diff "$before" "$SETTLED_NOW")"
+	if ! settled "$before" sys_fingerprint 15 0.2; then
+		WHY+="host changed after the walk: $(why_diff "$before" "$SETTLED_NOW"). "
 		return 1
 	fi
 }
@@ -97,7 +97,7 @@ kill_cycle() {
 	for ((i = 0; i < n; i++)); do cyc_send "do" next; done
 	cyc_send status
 	if ! cyc_wait_count '^lab cgroup:' 1 120; then
-		WHY="kill: the live session did not reach status: $(tail -3 "$CYC_DIR/out" "$CYC_DIR/err" | paste -sd ' ')"
+		WHY+="kill: the live session did not reach status: $(tail -3 "$CYC_DIR/out" "$CYC_DIR/err" | paste -sd ' ')"
 		kill -9 "$CYC_PID" 2>/dev/null
 		cyc_reap >/dev/null
 		"$NSLAB" --cleanup >/dev/null 2>&1
@@ -107,6 +107,16 @@ kill_cycle() {
 	sed -n 's/^\(cgroup\|lab cgroup\): /&/p' "$CYC_DIR/out" | sed "s/^/NSLAB-SYSVM-INFO $id: /"
 	# where systemd thinks nslab and its lab live
 	info "$id: nslab's /proc/PID/cgroup: $(cat "/proc/$CYC_PID/cgroup" 2>/dev/null)"
+	# systemd owns the cgroup tree: does it leave nslab's alone when it
+	# reloads and when it starts a unit (which realizes cgroups again)?
+	local cg0 cg1
+	cg0=$(nslab_cgroups)
+	systemctl daemon-reload
+	systemd-run --quiet --wait true
+	cg1=$(nslab_cgroups)
+	if [ "$cg0" != "$cg1" ]; then
+		WHY+="systemd changed nslab's cgroups on daemon-reload + systemd-run: $(why_diff "$cg0" "$cg1"). "
+	fi
 	mapfile -t pids < <(cyc_descendants "$CYC_PID")
 	kill -9 "$CYC_PID"
 	st=$(cyc_reap)
@@ -116,17 +126,37 @@ kill_cycle() {
 	printf '%s\n' "$out" | sed "s/^/# $id --cleanup: /"
 	rm -rf "$CYC_DIR"
 	if [ "$st" -ne 0 ]; then
-		WHY="kill: nslab --cleanup exited $st: $(printf '%s\n' "$out" | grep -i 'nslab:' | head -2 | paste -sd ';')"
+		WHY+="kill: nslab --cleanup exited $st: $(printf '%s\n' "$out" | grep -i 'nslab:' | head -2 | paste -sd ';'). "
 		return 1
 	fi
 	if [ ${#pids[@]} -gt 0 ] && ! left=$(cyc_wait_gone 10 "${pids[@]}"); then
-		WHY="kill: processes left after --cleanup: $left"
+		WHY+="kill: processes left after --cleanup: $left. "
 		return 1
 	fi
-	if ! settled "$before" sys_fingerprint 50 0.1; then
-		WHY="host changed after SIGKILL + --cleanup: $(why_diff "$before" "$SETTLED_NOW")"
+	if ! settled "$before" sys_fingerprint 15 0.2; then
+		WHY+="host changed after SIGKILL + --cleanup: $(why_diff "$before" "$SETTLED_NOW"). "
 		return 1
 	fi
+}
+
+# reset_host: after a failure, the next part starts from the host as it booted:
+# --cleanup, and the root's cgroup.subtree_control as systemd set it.
+BOOT_SC=$(cat /sys/fs/cgroup/cgroup.subtree_control)
+reset_host() {
+	local c cur
+	"$NSLAB" --cleanup >/dev/null 2>&1
+	read -ra cur </sys/fs/cgroup/cgroup.subtree_control
+	for c in "${cur[@]}"; do
+		[[ " $BOOT_SC " == *" $c "* ]] || echo "-$c" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	done
+}
+
+# nslab_cgroups: every cgroup under nslab/ with its cpu.max and process count.
+nslab_cgroups() {
+	local d
+	find /sys/fs/cgroup/nslab -type d 2>/dev/null | sort | while read -r d; do
+		echo "$d cpu.max=$(cat "$d/cpu.max" 2>/dev/null || echo -) procs=$(wc -l <"$d/cgroup.procs")"
+	done
 }
 
 failed=0
@@ -139,17 +169,18 @@ for id in "${labs[@]}"; do
 		failed=$((failed + 1))
 		continue
 	fi
-	if walk "$id" && kill_cycle "$id"; then
+	# both parts, whatever the first says: each finds other things
+	walk "$id" || reset_host
+	kill_cycle "$id" || reset_host
+	if [ -z "$WHY" ]; then
 		echo "systemd-vm: lab $id passed ($((SECONDS - t0)) s)"
 	else
-		echo "systemd-vm: lab $id failed: $WHY"
+		echo "systemd-vm: lab $id failed: ${WHY% }"
 		failed=$((failed + 1))
-		# the next lab starts from a clean host
-		"$NSLAB" --cleanup >/dev/null 2>&1
 	fi
 done
 
 # What systemd said meanwhile: warnings about cgroups it did not make, units it lost.
-journalctl -b -p warning --no-pager -q 2>/dev/null | grep -v 'vmtest-labs' | tail -20 | sed 's/^/NSLAB-SYSVM-INFO journal: /'
+journalctl -b -p warning --no-pager -q 2>/dev/null | grep -Ev 'vmtest-labs|Unknown symbol' | tail -20 | sed 's/^/NSLAB-SYSVM-INFO journal: /'
 info "after the labs: is-system-running: $(systemctl is-system-running 2>&1)"
 echo "NSLAB-SYSVM-END $failed"
