@@ -78,6 +78,9 @@ walk() {
 	out=$(walk_lab "$id" 2>&1)
 	printf '%s\n' "$out" | sed "s/^/# $id walk: /"
 	if grep -q '^not ok' <<<"$out"; then
+		# what nslab says at the first step, for the report
+		printf 'start %s\ncheck\nstatus\nstop\n' "$id" | "$NSLAB" --script - 2>&1 | head -20 |
+			sed "s/^/NSLAB-SYSVM-INFO $id transcript: /"
 		WHY+="walk: $(grep '^not ok' <<<"$out" | head -3 | sed 's/^not ok - //' | paste -sd ';'). "
 		return 1
 	fi
