@@ -20,7 +20,7 @@
 #     kernel has ext4 built in but virtio as modules.
 # Prints "systemd-build: N s" at the end. Env: NSLAB_VM_MIRROR (an apt sources
 # line for bookworm, default: the host's Debian sources), NSLAB_VM_CACHE
-# (default /var/cache/nslab-vm).
+# (default /var/cache/nslab-vm), NSLAB_VM_LABS="uts cpu" (only these labs in the VM).
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM=$TOP/build/vm
@@ -146,6 +146,7 @@ mkdir -p "$P/tests/vm"
 make --no-print-directory -C "$TOP" -s DESTDIR="$P/install" PREFIX=/usr/local install >/dev/null
 cp -r "$TOP/tests/lib" "$P/tests/"
 install -m755 "$HERE/systemd-guest.sh" "$P/tests/vm/systemd-guest.sh"
+[ -z "${NSLAB_VM_LABS:-}" ] || echo "$NSLAB_VM_LABS" >"$P/labs"
 rm -f "$VM/systemd-payload.ext4"
 mkfs.ext4 -q -F -L nslab-payload -d "$P" "$VM/systemd-payload.ext4" 64M >/dev/null
 
