@@ -7,14 +7,15 @@ set -euo pipefail
 
 # Build: compiler, pkg-config and the libraries' development files.
 # Run: iproute2 (net lab), busybox-static (rootfs fallbacks), util-linux tools.
-# Test: cmocka, tmux (e2e), qemu + cpio (the cgroup v2 VM test), stress and
+# Test: cmocka, tmux (e2e), qemu + cpio (the cgroup v2 VM test), mmdebstrap (the
+# systemd VM test's Debian image), stress and
 # cgroup-tools (peers in the benchmarks), hyperfine, shellcheck.
 PKGS=(
 	build-essential pkg-config
 	libreadline-dev libncurses-dev libcgroup-dev libcmocka-dev
 	libmount-dev libsmartcols-dev libcap-dev
 	iproute2 iputils-ping procps util-linux busybox-static
-	tmux qemu-system-x86 cpio stress cgroup-tools hyperfine shellcheck clang-format
+	tmux qemu-system-x86 cpio mmdebstrap e2fsprogs stress cgroup-tools hyperfine shellcheck clang-format
 )
 
 missing=()
