@@ -20,7 +20,11 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#define CG_NAME "lab"
+/* Not "lab": on cgroup v2 the lab process starts in nslab/<pid>/lab (the lab
+ * cgroup that tracks every process a lab starts), so a step asking for that
+ * one would pass before it was done. A sibling under nslab/<pid> is still
+ * nslab's, killed and removed at stop like the lab cgroup. */
+#define CG_NAME "cgns"
 #define CG_TARGET "/sys/fs/cgroup"
 
 /* The hierarchy the cpu controller lives in, as mount(2) needs it. */
@@ -241,7 +245,7 @@ static int do_mount(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A cgroup of its own",
-	.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/lab:\n"
+	.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/cgns:\n"
 		"  cgroup\n"
 		"  status\n"
 		"  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
@@ -267,7 +271,7 @@ static const struct nslab_step steps[] = {
 	.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
 		   "current cgroup. The kernel now writes /proc/PID/cgroup relative to the\n"
 		   "reader's namespace root: inside the lab the line reads \"/\", on the host it\n"
-		   "still reads /nslab/.../lab. Same process, same cgroup, two views. The cgroup\n"
+		   "still reads /nslab/.../cgns. Same process, same cgroup, two views. The cgroup\n"
 		   "row of the pane differs.",
 	.check = check_cgroupns,
 	.perform = do_cgroupns,

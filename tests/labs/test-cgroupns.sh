@@ -26,7 +26,7 @@ if sess_wait '^cgroup:'; then
 		cg=$(awk '/^cgroup:/ { p = $2 } END { print p }' "$SESS_DIR/out")
 		expect "check passes after the three steps" grep -q '^check: ok - step 3/3' "$SESS_DIR/out"
 		expect "the lab process has its own cgroup namespace" ns_differs "$lab" cgroup
-		expect "its cgroup is nslab/<pid>/lab ($cg)" bash -c "[[ '$cg' == /nslab/*/lab ]]"
+		expect "its cgroup is nslab/<pid>/cgns ($cg)" bash -c "[[ '$cg' == /nslab/*/cgns ]]"
 		expect "the host reads the full path" test "$(cpu_line "/proc/$lab/cgroup")" = "$cg"
 		expect "inside, the lab reads its cgroup as /" \
 			grep -qE '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:/$|^0::/$' "$SESS_DIR/out"

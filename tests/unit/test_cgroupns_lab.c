@@ -73,7 +73,7 @@ static void cgroup_step_wants_the_lab_in_its_own_cgroup(void **state)
 	assert_contains(fk.out, want);
 	char seen[256];
 	start(seen, sizeof(seen));
-	assert_contains(fk.out, ", not in its own /nslab/1/lab: `cgroup`");
+	assert_contains(fk.out, ", not in its own /nslab/1/cgns: `cgroup`");
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
 	assert_true(fake_check(1));
 }
@@ -91,16 +91,16 @@ static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
 	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
-	snprintf(inside, sizeof(inside), "/lab");
+	snprintf(inside, sizeof(inside), "/cgns");
 	assert_false(fake_check(2));
 	assert_contains(fk.out,
-			"missing: the lab reads its cgroup as /lab, not /: the namespace was made before "
+			"missing: the lab reads its cgroup as /cgns, not /: the namespace was made before "
 			"the move into its cgroup (`reset`, then `cgroup` before `cgroupns`)");
 	snprintf(inside, sizeof(inside), "/");
 	assert_true(fake_check(2));
 	fk.cgpath[0] = '\0';
 	assert_false(fake_check(2));
-	assert_contains(fk.out, "missing: the host should see the lab process in /nslab/1/lab, but sees ");
+	assert_contains(fk.out, "missing: the host should see the lab process in /nslab/1/cgns, but sees ");
 }
 
 static void mount_step_wants_the_lab_cgroup_as_the_mount_root(void **state)
@@ -131,9 +131,9 @@ static void cgroup_command_creates_and_attaches(void **state)
 	pid_t lab = fake_main();
 	assert_int_equal(fake_cmd("cgroup"), 0);
 	char want[64];
-	snprintf(want, sizeof(want), "cg_create lab\ncg_attach lab %d\n", (int)lab);
+	snprintf(want, sizeof(want), "cg_create cgns\ncg_attach cgns %d\n", (int)lab);
 	assert_contains(fk.log, want);
-	snprintf(want, sizeof(want), "The lab process (PID %d) is now in cgroup /nslab/1/lab (", (int)lab);
+	snprintf(want, sizeof(want), "The lab process (PID %d) is now in cgroup /nslab/1/cgns (", (int)lab);
 	assert_contains(fk.out, want);
 	fk.cg_ret = -1;
 	assert_int_equal(fake_cmd("cgroup"), -1);
