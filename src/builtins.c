@@ -233,10 +233,14 @@ CMD_FN(cmd_ns)
 }
 
 /* A PID, or the newest process whose command name is NAME. */
+/* The process named name (its comm). Several: the newest, and the others
+ * are listed so that the learner can pick one by PID. */
 static pid_t pid_by_name(const char *name)
 {
 	DIR *d = opendir("/proc");
 	pid_t best = 0;
+	pid_t all[16];
+	size_t nall = 0, more = 0;
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
 		long long v;
@@ -248,11 +252,24 @@ static pid_t pid_by_name(const char *name)
 		if (read_file(path, comm, sizeof(comm)) <= 0)
 			continue;
 		comm[strcspn(comm, "\n")] = '\0';
-		if (strcmp(comm, name) == 0 && pid > best)
+		if (strcmp(comm, name) != 0)
+			continue;
+		if (nall < sizeof(all) / sizeof(all[0]))
+			all[nall++] = pid;
+		else
+			more++;
+		if (pid > best)
 			best = pid;
 	}
 	if (d)
 		closedir(d);
+	if (nall > 1) {
+		out_kprintf(OUT_NOTE, "%zu processes are named '%s':", nall + more, name);
+		for (size_t i = 0; i < nall; i++)
+			out_kprintf(OUT_NOTE, " %d", (int)all[i]);
+		out_kprintf(OUT_NOTE, "%s; the newest is taken (`watch PID` picks another)\n",
+			    more ? " ..." : "");
+	}
 	return best;
 }
 
@@ -292,6 +309,7 @@ CMD_FN(cmd_unwatch)
 		out_error("unwatch: %d is not watched", (int)pid);
 		return CMD_FAILED;
 	}
+	out_printf("no longer watching %d\n", (int)pid);
 	return CMD_OK;
 }
 

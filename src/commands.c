@@ -67,19 +67,41 @@ bool cmd_find(const char *name, struct command *out)
 	return false;
 }
 
+/* Commands a guess must never name: following "did you mean" would end or
+ * undo the learner's work (or act on it), not look something up. */
+static bool loses_state(const char *name)
+{
+	static const char *const risky[] = {"quit", "exit", "stop", "reset", "do"};
+	for (size_t i = 0; i < sizeof(risky) / sizeof(risky[0]); i++)
+		if (strcmp(name, risky[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A guess within one edit for a word of up to three letters, two for a
+ * longer one ("hepl" is help); none when the nearest is a command that
+ * loses state ("cd" is not a typo of `do`, nor "quota" of `quit`). */
 static const char *closest_cmd(const char *name)
 {
 	const char *best = NULL;
-	size_t bestd = 3;
+	size_t limit = strlen(name) <= 3 ? 1 : 2;
+	size_t bestd = limit + 1, riskyd = limit + 1;
 	struct command c;
 	for (size_t i = 0; cmd_at(i, &c); i++) {
 		size_t d = edit_distance(name, c.name);
-		if (d < bestd) {
+		for (size_t k = 0; c.aliases && c.aliases[k]; k++) { /* `exit` is quit's */
+			size_t da = edit_distance(name, c.aliases[k]);
+			d = da < d ? da : d;
+		}
+		if (loses_state(c.name)) {
+			riskyd = d < riskyd ? d : riskyd;
+		} else if (d < bestd) {
 			bestd = d;
 			best = c.name;
 		}
 	}
-	return best;
+	/* as near to a command that loses state: no guess rather than a risky one */
+	return riskyd <= bestd ? NULL : best;
 }
 
 /* --- help --- */

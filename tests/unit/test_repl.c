@@ -92,6 +92,20 @@ static void blank_and_comment_lines(void **state)
 	}
 }
 
+/* A guess never names a command that ends or undoes work, and a guess
+ * that is as near to one is no guess (issue 11: "quota abc" outside the cpu
+ * lab answered "did you mean 'quit'?", "cd" answered 'do'). */
+static void suggestions_never_lose_state(void **state)
+{
+	(void)state;
+	const char *typed[] = {"quota abc", "cd /", "qiut", "stpo", "rest", "exti", "dp"};
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		assert_int_equal(exec(typed[i]), REPL_USAGE);
+		assert_not_contains(cap_text(), "did you mean");
+	}
+	assert_false(repl_quit_requested());
+}
+
 static void unknown_command_suggests(void **state)
 {
 	(void)state;
@@ -771,6 +785,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(blank_and_comment_lines),
+	    cmocka_unit_test(suggestions_never_lose_state),
 	    cmocka_unit_test(unknown_command_suggests),
 	    cmocka_unit_test(wrong_argument_counts),
 	    cmocka_unit_test(quotes_group_words),
