@@ -178,9 +178,21 @@ CMD_FN(cmd_shell)
 {
 	if (!session_lab_alive())
 		return CMD_FAILED;
-	out_printf(session_main_pid() > 0 ? "entering the lab: `exit` comes back to nslab\n"
-					  : "no lab active: a shell on the host; `exit` comes back\n");
-	repl_terminal_suspend();
+	const struct session_view *v = session_view();
+	char banner[160];
+	if (session_main_pid() > 0)
+		snprintf(banner, sizeof(banner),
+			 "shell in lab %s (lab process %d): `exit` comes back to nslab\n",
+			 v && v->lab ? v->lab->id : "?", (int)session_main_pid());
+	else
+		snprintf(banner, sizeof(banner),
+			 "no lab active: a shell on the host; `exit` comes back to nslab\n");
+	out_printf("%s", banner);
+	/* the full screen is put away for the shell: say it again on the bare
+	 * terminal, where the learner now looks */
+	if (repl_terminal_suspend() && dprintf(STDOUT_FILENO, "%s", banner) < 0) {
+		/* nothing to do: the shell starts all the same */
+	}
 	int st = session_shell();
 	repl_terminal_resume();
 	report_status(st);
@@ -232,7 +244,6 @@ CMD_FN(cmd_ns)
 	return rc == 0 ? CMD_OK : CMD_FAILED;
 }
 
-/* A PID, or the newest process whose command name is NAME. */
 /* The process named name (its comm). Several: the newest, and the others
  * are listed so that the learner can pick one by PID. */
 static pid_t pid_by_name(const char *name)

@@ -62,11 +62,21 @@ static void ino_line(struct libscols_table *tb, const struct ns_col *cols, size_
 	scols_line_set_data(ln, INO_DIFFERS(n), json ? (any ? "true" : "false") : (any ? "<- differs" : ""));
 }
 
+static bool shown(const struct ns_col *cols, size_t n, pid_t pid)
+{
+	for (size_t c = 0; c < n; c++)
+		if (cols[c].pid == pid)
+			return true;
+	return false;
+}
+
 int nstable_print(const pid_t *extra, size_t nextra, bool json)
 {
 	struct ns_col cols[MAX_COLS];
 	size_t n = nsview_columns(cols, MAX_COLS);
 	for (size_t i = 0; i < nextra && n < MAX_COLS; i++) {
+		if (shown(cols, n, extra[i]))
+			continue; /* already a column (nslab, the lab, a watched PID, or given twice) */
 		memset(&cols[n], 0, sizeof(cols[n]));
 		if (nsview_read(extra[i], &cols[n]) < 0) {
 			if (errno == EACCES || errno == EPERM)

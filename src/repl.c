@@ -38,10 +38,12 @@ void repl_set_terminal(const struct repl_terminal *t)
 {
 	terminal = t;
 }
-void repl_terminal_suspend(void)
+bool repl_terminal_suspend(void)
 {
-	if (terminal && terminal->suspend)
-		terminal->suspend();
+	if (!terminal || !terminal->suspend)
+		return false;
+	terminal->suspend();
+	return true;
 }
 void repl_terminal_resume(void)
 {

@@ -55,7 +55,8 @@ struct repl_terminal {
 	void (*resume)(void);  /* reset_prog_mode + full redraw */
 };
 void repl_set_terminal(const struct repl_terminal *t);
-void repl_terminal_suspend(void);
+/* true if a screen was put away (the terminal is now the child's) */
+bool repl_terminal_suspend(void);
 void repl_terminal_resume(void);
 
 #endif

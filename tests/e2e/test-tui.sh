@@ -89,6 +89,7 @@ expect "PgDn: back at the bottom" bash -c "sleep 0.3; ! tmux -L $TMUX_SOCK captu
 # `shell` suspends the TUI; `exit` brings it back, redrawn.
 type_line "shell"
 expect "shell: a real shell owns the terminal" bash -c "for i in \$(seq 60); do tmux -L $TMUX_SOCK capture-pane -p -t t | grep -q 'F10Quit' || exit 0; sleep 0.05; done; exit 1"
+expect "shell: a banner on the bare terminal names the lab and the way back" wait_screen 'shell in lab uts .*exit. comes back' 3
 sleep 0.5
 type_line "hostname > /tmp/nslab-e2e-shell.$$"
 tm resize-window -t t -x 90 -y 28 # the terminal changes size while the shell owns it
