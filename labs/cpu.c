@@ -201,20 +201,31 @@ static void update_meter(struct nslab_host *h)
 	d->last_t = t;
 	d->last_cpu_s = c;
 	char text[256], q[32] = "none";
+	double qp = -1;
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	if (h->cg_stat(h, CG_NAME, &st) == 0 && quota_pct(&st) >= 0) {
-		snprintf(q, sizeof(q), "%.0f%%", quota_pct(&st));
-		if (fabs(quota_pct(&st) - 10) < 0.5)
+	if (h->cg_stat(h, CG_NAME, &st) == 0 && (qp = quota_pct(&st)) >= 0) {
+		snprintf(q, sizeof(q), "%.0f%%", qp);
+		if (fabs(qp - 10) < 0.5)
 			d->seen_q10 = true;
 	}
-	int bar = pct < 0 ? 0 : pct > 200 ? 20 : (int)(pct / 10);
-	char bars[21];
+	pct = pct < 0 ? 0 : pct;
+	/* The bar's full width is the smallest whole number of CPUs that holds
+	 * both the use and the quota (one worker at 99.7% fills it; a quota of
+	 * 150% gets a two-CPU bar), and '|' marks the quota on it. */
+	double top = pct > qp ? pct : qp;
+	int scale = top <= 100 ? 100 : ((int)top + 99) / 100 * 100;
+	int bar = (int)(pct / scale * 20 + 0.5), mark = qp >= 0 ? (int)(qp / scale * 20 + 0.5) : -1;
+	bar = bar > 20 ? 20 : bar;
+	char bars[22];
 	memset(bars, '#', (size_t)bar);
 	memset(bars + bar, '.', (size_t)(20 - bar));
 	bars[20] = '\0';
-	snprintf(text, sizeof(text), "cpu [%s] %5.1f%%  quota %s  throttled %llu/%llu periods  workers %d",
-		 bars, pct < 0 ? 0 : pct, q, (unsigned long long)st.nr_throttled,
-		 (unsigned long long)st.nr_periods, d->nworkers);
+	if (mark > 0 && mark < 20)
+		bars[mark] = '|';
+	snprintf(text, sizeof(text),
+		 "cpu [%s] %5.1f%%  quota %s  throttled %llu/%llu periods  workers %d  (bar: 0-%d%%)", bars,
+		 pct, q, (unsigned long long)st.nr_throttled, (unsigned long long)st.nr_periods, d->nworkers,
+		 scale);
 	h->meter(h, text);
 }
 

@@ -204,6 +204,7 @@ static void free_step_wants_a_worker_on_a_whole_cpu(void **state)
 	assert_string_equal(
 	    fk.out, "missing: the worker used only 0% of a CPU: is it already limited (`quota max`)?\n");
 	assert_contains(fk.meter, "cpu [....................]   0.0%  quota none");
+	assert_contains(fk.meter, "(bar: 0-100%)");
 }
 
 static void cgroup_step_wants_the_cgroup(void **state)
@@ -256,6 +257,10 @@ static void quota30_step_wants_30_percent_held(void **state)
 	assert_string_equal(fk.out,
 			    "missing: the quota is something else, not 30% of the period: `quota 30`\n");
 	assert_int_equal(fake_cmd("quota 30"), 0);
+	/* the meter marks the quota on a bar as wide as it needs (issue 11:
+	 * a 2-CPU-wide bar showed one busy worker as half a bar, unmarked) */
+	assert_contains(fk.meter, "cpu [......|.............]");
+	assert_contains(fk.meter, "(bar: 0-100%)");
 	assert_false(fake_check(4)); /* measured: a sleeping worker is not held at 30% */
 	assert_string_equal(fk.out,
 			    "missing: the workers used 0.0% over 1.5 s, not 30% +/- 3 (is another program "
@@ -271,6 +276,9 @@ static void live_step_wants_10_then_above_one_cpu(void **state)
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_false(fake_check(5));
 	assert_string_equal(fk.out, "missing: only 1 worker is running; this step needs 2: `stress 2`\n");
+	assert_int_equal(fake_cmd("quota 150"), 0);
+	assert_contains(fk.meter, "cpu [...............|....]");
+	assert_contains(fk.meter, "(bar: 0-200%)");
 	assert_int_equal(fake_cmd("stress 2"), 0);
 	assert_false(fake_check(5));
 	assert_string_equal(fk.out, "missing: the quota was never 10% yet: `quota 10` and `usage` first\n");
