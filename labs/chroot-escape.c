@@ -75,11 +75,46 @@ static bool descends_from(pid_t pid, pid_t ancestor)
 	return false;
 }
 
+/* Did the escape helper start pid (its mark in the environment)? */
+static bool marked_escaped(pid_t pid)
+{
+	char path[64], env[8192];
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, env, sizeof(env) - 1);
+	close(fd);
+	env[n > 0 ? n : 0] = '\0';
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(env + i) + 1) {
+		if (strcmp(env + i, "NSLAB_ESCAPED=1") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One of the lab's subjects (its cgroup: what `run ... &` started, however
+ * re-parented) that the escape helper left with the host's / as its root. */
+static pid_t find_escaped_subject(struct nslab_host *h)
+{
+	if (!NSLAB_HOST_HAS(h, subjects) || !h->subjects)
+		return 0;
+	pid_t pids[256], main = h->main_pid(h);
+	long n = h->subjects(h, pids, 256);
+	for (long i = 0; i < n && i < 256; i++)
+		if (pids[i] > 1 && pids[i] != main && root_is_host(pids[i]) && marked_escaped(pids[i]))
+			return pids[i];
+	return 0;
+}
+
 /* A process below the lab process (not the lab process itself) whose root is
- * the host's /: proof of an escape that is still running. 0 if none. */
+ * the host's /, or a subject the escape helper marked: proof of an escape
+ * that is still running. 0 if none. */
 static pid_t find_escaped(struct nslab_host *h)
 {
-	pid_t main = h->main_pid(h), found = 0;
+	pid_t main = h->main_pid(h), found = find_escaped_subject(h);
+	if (found)
+		return found;
 	DIR *d = opendir("/proc");
 	if (!d)
 		return 0;
@@ -268,7 +303,8 @@ static bool check_running(struct nslab_host *h)
 {
 	if (find_escaped(h))
 		return true;
-	h->missing(h, "no process of the lab has the host's / as its root: type `escape`");
+	h->missing(h, "no process of the lab has the host's / as its root: `run " ESCAPE_BIN
+		      " sleep 3600 &` (or the lab's `escape`)");
 	return false;
 }
 
@@ -395,14 +431,13 @@ static const struct nslab_step steps[] = {
 	.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
 		"it from the host:\n"
 		"\n"
-		"  escape                                 (" ESCAPE_BIN " sleep 3600)\n"
+		"  run " ESCAPE_BIN " sleep 3600 &          (or the lab's `escape`, which prints its PID)\n"
+		"  host pgrep -a -x sleep                 (its PID)\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root   (the jail)\n"
-		"  host ls -l /proc/PID/root              (PID as printed: /)\n"
-		"  ns PID",
-	.hint = "`escape` is a command of this lab; it prints the escaped process's PID and\n"
-		"adds it to the pane. The check looks for an escaped process below the lab\n"
-		"process: one started with `run ... &` is handed to nslab when its shell\n"
-		"exits, so use `escape`.",
+		"  host ls -l /proc/$(pgrep -n -x sleep)/root   (the host's /)",
+	.hint = "The check looks among the lab's processes (everything `run` started, even\n"
+		"after its shell exited) for one whose root is the host's / and that the escape\n"
+		"program started. `escape` does the same and also adds the process to the pane.",
 	.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
 		   "points into the jail, its escaped child at /. `ns` shows that neither\n"
 		   "differs from the host in any namespace: chroot isolated nothing to begin\n"

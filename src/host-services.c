@@ -7,6 +7,9 @@
  * older services (h->cg_path, h->workdir, h->keep, h->trace), so that they
  * need nothing of the session's internals. */
 #include "host-services.h"
+#include <dirent.h>
+#include "nsview.h"
+#include "labcg.h"
 #include "nslab-lab-util.h"
 #include "util.h"
 
@@ -235,4 +238,57 @@ int host_share_workdir(struct nslab_host *h)
 	}
 	h->trace(h, "mount(NULL, \"%s\", NULL, MS_SHARED, NULL) = 0", wd);
 	return 0;
+}
+
+/* Members of the lab cgroup and every cgroup below it (the learner's own
+ * cgcreate'd groups under nslab/<pid>/lab included), then watched PIDs. */
+static void add_pid(pid_t *pids, size_t max, long *n, pid_t pid)
+{
+	for (long i = 0; i < *n && (size_t)i < max; i++)
+		if (pids[i] == pid)
+			return;
+	if ((size_t)*n < max)
+		pids[*n] = pid;
+	(*n)++;
+}
+
+static int add_members(const char *dir, int depth, pid_t *pids, size_t max, long *n)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0)
+			add_pid(pids, max, n, (pid_t)pid);
+	fclose(f);
+	DIR *d = depth < 8 ? opendir(dir) : NULL; /* nslab's tree is shallow; a bound all the same */
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		add_members(path, depth + 1, pids, max, n);
+	}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+long host_subjects(struct nslab_host *h, pid_t *pids, size_t max)
+{
+	long n = 0;
+	const char *dir = labcg_dir();
+	if (dir && add_members(dir, 0, pids, max, &n) < 0)
+		return -1;
+	pid_t main = h->main_pid(h);
+	if (!dir && main > 0) /* no lab cgroup (unprivileged): the lab process at least */
+		add_pid(pids, max, &n, main);
+	pid_t watched[64];
+	size_t nw = nsview_watched(watched, 64);
+	for (size_t i = 0; i < nw; i++)
+		add_pid(pids, max, &n, watched[i]);
+	return n;
 }

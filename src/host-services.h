@@ -13,5 +13,6 @@ int host_mount_at(struct nslab_host *h, pid_t pid, const char *path, unsigned fl
 int host_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h),
 		 int (*perform)(struct nslab_host *h), const char *already, const char *after);
 int host_share_workdir(struct nslab_host *h);
+long host_subjects(struct nslab_host *h, pid_t *pids, size_t max);
 
 #endif

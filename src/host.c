@@ -377,6 +377,7 @@ static void host_init(void)
 	    .mount_at = host_mount_at,
 	    .do_once = host_do_once,
 	    .share_workdir = host_share_workdir,
+	    .subjects = host_subjects,
 	};
 }
 

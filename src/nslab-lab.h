@@ -345,6 +345,14 @@ struct nslab_host {
 	 * mount namespace copied from nslab's starts in its peer group with or
 	 * without systemd. 0 ok, -1 after h->error(). */
 	int (*share_workdir)(struct nslab_host *h);
+	/* The lab's subjects, for checks that accept work done with the real
+	 * tools: every process in the lab cgroup (the lab process, and what
+	 * `run`, `shell` and `host ... &` started, however detached or
+	 * re-parented), then every watched PID (`watch`, a second terminal).
+	 * Writes up to max PIDs, returns how many there are (may be > max),
+	 * -1 with errno if the lab cgroup cannot be read. */
+	long (*subjects)(struct nslab_host *h, pid_t *pids, size_t max);
+#define NSLAB_HOST_HAS_SUBJECTS 1 /* for code built against older and newer headers */
 };
 
 /* In an nslab_call_fn: say which call failed (for call_main's message) and

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,6 +115,10 @@ int main(int argc, char **argv)
 	int st = escape();
 	if (st)
 		return st;
+	/* A mark in what it runs, so that the lab's check can tell an escaped
+	 * process from one the learner started on the host (`host sleep &`):
+	 * both have the host's / as their root. */
+	setenv("NSLAB_ESCAPED", "1", 1);
 	if (argc > first) {
 		execvp(argv[first], argv + first);
 		fprintf(stderr, "nslab-escape: cannot run %s: %s\n", argv[first], strerror(errno));

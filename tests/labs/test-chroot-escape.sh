@@ -63,6 +63,16 @@ expect "chroot-escape step 1: not done by mkdir /.nslab-escape, done after the e
 expect "chroot-escape: the jail has a /dev/null" grep -qx DEVNULL-OK <<<"$out"
 same_as_before "host fingerprint unchanged after the step 1 test"
 
+# Step 2 with the real tool, as its task says: a `run ... &` escape counts
+# once re-parented (it is in the lab cgroup, marked by the helper); a process
+# the learner starts on the host (`host sleep &`, root / too) does not.
+out=$(printf '%s\n' 'start chroot-escape' do next 'host sleep 3601 &' check 'run /nslab-escape sleep 3602 &' check \
+	stop | "$NSLAB" --script - 2>&1)
+expect "chroot-escape step 2: not done by host sleep &, done by run /nslab-escape sleep 3602 & ($(res "$out"))" \
+	test "$(res "$out")" = no
+expect "chroot-escape step 2: the escaped sleep is gone after stop" bash -c '! pgrep -x -f "sleep 3602"'
+same_as_before "host fingerprint unchanged after the step 2 real-tool test"
+
 # SIGKILL mid-lab with an escaped process running, then --cleanup: nothing may remain.
 sess_start
 sess_send "start chroot-escape" "escape" status

@@ -85,6 +85,8 @@ struct fake {
 	int each_mount_ret; /* -1: mountinfo unreadable */
 	struct fake_ns ns[FAKE_MAX];
 	unsigned nns;
+	pid_t subjects[FAKE_MAX]; /* what subjects answers after the main pid (the lab cgroup, watched) */
+	unsigned nsubjects;
 	struct {
 		void *fn;
 		char name[160];
@@ -499,6 +501,21 @@ static int fh_share_workdir(struct nslab_host *h)
 	return 0;
 }
 #endif
+#ifdef NSLAB_HOST_HAS_SUBJECTS
+/* The main pid (when there is one), then the scripted subjects. */
+static long fh_subjects(struct nslab_host *h, pid_t *pids, size_t max)
+{
+	(void)h;
+	long n = 0;
+	if (fk.main > 0 && (size_t)n < max)
+		pids[n] = fk.main;
+	n += fk.main > 0;
+	for (unsigned i = 0; i < fk.nsubjects; i++, n++)
+		if ((size_t)n < max)
+			pids[n] = fk.subjects[i];
+	return n;
+}
+#endif
 
 /* --- setting up the world --- */
 
@@ -566,6 +583,9 @@ static inline void fake_reset(void)
 	h->mount_at = fh_mount_at;
 	h->do_once = fh_do_once;
 	h->share_workdir = fh_share_workdir;
+#endif
+#ifdef NSLAB_HOST_HAS_SUBJECTS
+	h->subjects = fh_subjects;
 #endif
 	h->invoking_uid = getuid();
 	h->invoking_gid = getgid();
