@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fakelab.h: a lab under test on the fake host of fakehost.h (header-only,
  * as the Makefile builds one file per driver): compiles labs/<id>.c into a
- * plugin with its agent functions exported, loads it, runs its checks and
- * commands with the transcript cleared, and makes the real processes that
- * stand in for a lab process where a lab reads /proc itself. A driver
- * includes this file, names its lab with FAKE_LAB_GROUP and lists its tests
- * with fake_test. Its own job apart from fakehost.h: the fake host knows
+ * plugin with its agent functions exported, loads it, answers its agent
+ * calls, and runs its checks and commands with the transcript cleared. A
+ * driver includes this file, names its lab with FAKE_LAB_GROUP and lists
+ * its tests with fake_test; real processes that stand in for a lab process
+ * are standin.h's. Its own job apart from fakehost.h: the fake host knows
  * no lab, this file no host internals. */
 #ifndef NSLAB_FAKELAB_H
 #define NSLAB_FAKELAB_H
@@ -14,56 +14,6 @@
 
 static void *fake_handle;
 static const struct nslab_lab *fake_lab;
-
-/* --- real processes standing in for the lab process --- */
-
-/* Labs that read /proc/PID/root, /proc/PID/cwd or the process tree
- * themselves need a real process there. A child of the test, chrooted into
- * root with its working directory at cwd (inside root), in a user namespace
- * of its own so that no privilege is needed. Returns its pid (kill it with
- * fake_reap), or 0 where no user namespace can be made. */
-static inline pid_t fake_jail(const char *root, const char *cwd)
-{
-	int p[2];
-	if (pipe(p) < 0)
-		return 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		char ok = unshare(CLONE_NEWUSER) == 0 && chroot(root) == 0 && chdir(cwd) == 0;
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (pid < 0 || read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	if (pid > 0 && !ok)
-		waitpid(pid, NULL, 0);
-	return ok ? pid : 0;
-}
-
-/* A child that only waits: a process below the test process. */
-static inline pid_t fake_child(void)
-{
-	pid_t pid = fork();
-	if (pid == 0)
-		for (;;)
-			pause();
-	return pid > 0 ? pid : 0;
-}
-
-static inline void fake_reap(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
-	}
-	*pid = 0;
-}
 
 /* --- the lab --- */
 
@@ -122,6 +72,27 @@ static inline void fake_on_call(const char *names, fake_responder answer)
 	fk.calls[i].fn = (void *)fn;
 	snprintf(fk.calls[i].name, sizeof(fk.calls[i].name), "%s", found);
 	fk.calls[i].answer = answer;
+}
+
+/* Canned answers for fake_on_call, for the agent calls whose only outcome
+ * that matters is success or failure (an unshare, a sethostname, a chroot):
+ * most drivers need both, so they are here once. An answer that carries
+ * data (a hostname, a cgroup path) is the driver's own. */
+
+/* The agent function succeeded (returned 0) and wrote nothing. */
+static inline int fake_answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 0;
+}
+
+/* The agent function failed with EPERM and wrote nothing, as a syscall
+ * refused for want of privilege inside the lab process. */
+static inline int fake_answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EPERM;
+	return -1;
 }
 
 /* Appends to src an exported fake_fn_NAME() for every agent function (the

@@ -18,17 +18,6 @@ FAKE_LAB_GROUP("cgroupns")
 static char inside[64];
 static int cgfs; /* fn_check_cgfs: 0 none, 1 another root, 2 the lab's own cgroup */
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 static int answer_self_cgroup(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -144,11 +133,11 @@ static void cgroupns_command_unshares(void **state)
 {
 	(void)state;
 	fake_main();
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
 	assert_int_equal(fake_cmd("cgroupns"), 0);
 	assert_contains(fk.out,
 			"trace: unshare(CLONE_NEWCGROUP) = 0\nThe lab's cgroup namespace is rooted at ");
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_eperm);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_eperm);
 	assert_int_equal(fake_cmd("cgroupns"), -1);
 	assert_string_equal(fk.out, "error: unshare(CLONE_NEWCGROUP): Operation not permitted\n");
 }

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("chroot-escape")
 
@@ -54,17 +55,6 @@ static int finish(void **state)
 }
 #define escape_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arglen;
@@ -170,11 +160,11 @@ static void chroot_and_cd_commands_say_what_the_lab_process_did(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("agent_chroot|nslab_call_chroot", answer_eperm);
+	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_eperm);
 	assert_int_equal(fake_cmd("chroot /out"), -1);
 	assert_string_equal(fk.out, "trace: chroot(\"/out\") = -1 EPERM\nerror: chroot /out: Operation not "
 				    "permitted (chroot needs CAP_SYS_CHROOT: run nslab as root)\n");
-	fake_on_call("agent_chroot|nslab_call_chroot", answer_ok);
+	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_ok);
 	fk.main = getpid();
 	assert_int_equal(fake_cmd("chroot /out"), 0);
 	char cwd[PATH_MAX], want[PATH_MAX + 200];

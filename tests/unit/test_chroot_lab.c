@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("chroot")
 
@@ -120,17 +121,6 @@ static void jail(const char *dir)
 	fk.main = jailed;
 }
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 /* cd from /bin: "." answers /bin, anything else lands on the jail's top. */
 static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
@@ -306,12 +296,12 @@ static void enter_command_needs_a_shell_and_says_why_it_failed(void **state)
 		 root);
 	assert_string_equal(fk.out, want);
 	put("/bin/sh", "/bin/sh");
-	fake_on_call("agent_enter|nslab_call_chroot", answer_eperm);
+	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_eperm);
 	assert_int_equal(fake_cmd("enter"), -1);
 	assert_contains(fk.out,
 			"error: chroot in the lab process failed: Operation not permitted (chroot needs "
 			"CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)");
-	fake_on_call("agent_enter|nslab_call_chroot", answer_ok);
+	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_ok);
 	assert_int_equal(fake_cmd("enter"), 0);
 	snprintf(want, sizeof(want), "the lab process (PID %d) now has %s as its /\n", (int)fk.main, root);
 	assert_contains(fk.out, want);

@@ -29,17 +29,6 @@ static char name[256], cgroup_inside[64];
 static int rootstate;
 static long boot_ahead; /* its CLOCK_BOOTTIME minus the host's, in seconds */
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 static int answer_uname(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -79,7 +68,7 @@ static pid_t start(void)
 	boot_ahead = 0;
 	snprintf(cgroup_inside, sizeof(cgroup_inside), "/user.slice");
 	fake_on_call("fn_uname", answer_uname);
-	fake_on_call("fn_sethostname", answer_ok);
+	fake_on_call("fn_sethostname", fake_answer_ok);
 	fake_on_call("fn_rootstate", answer_rootstate);
 	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
 	fake_on_call("fn_boottime", answer_boottime);
@@ -121,7 +110,7 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	assert_string_equal(fk.out, want);
 	snprintf(name, sizeof(name), "container");
 	assert_true(fake_check(1));
-	fake_on_call("fn_uname", answer_eperm);
+	fake_on_call("fn_uname", fake_answer_eperm);
 	assert_false(fake_check(1));
 	assert_string_equal(fk.out,
 			    "missing: cannot ask the container for its hostname: Operation not permitted\n");
@@ -143,7 +132,7 @@ static void root_step_wants_every_part_of_the_root(void **state)
 	assert_contains(fk.out, "missing: the container process's working directory is outside its root");
 	rootstate = ROOT_ALL;
 	assert_true(fake_check(2));
-	fake_on_call("fn_rootstate", answer_eperm);
+	fake_on_call("fn_rootstate", fake_answer_eperm);
 	assert_false(fake_check(2));
 	assert_string_equal(fk.out,
 			    "missing: cannot look at the container's root: Operation not permitted\n");
@@ -226,7 +215,7 @@ static void rootfs_command_is_done_once_and_says_what_failed(void **state)
 	assert_int_equal(fake_cmd("rootfs"), 0);
 	assert_string_equal(fk.out, "The container already lives on its own root.\n");
 	rootstate = 0;
-	fake_on_call("fn_mount_tmpfs", answer_eperm);
+	fake_on_call("fn_mount_tmpfs", fake_answer_eperm);
 	assert_int_equal(fake_cmd("rootfs"), -1);
 	char want[600];
 	snprintf(want, sizeof(want),
@@ -238,7 +227,7 @@ static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
 {
 	(void)state;
 	pid_t pid = start();
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
 	assert_int_equal(fake_cmd("limit"), 0);
 	char want[200];
 	snprintf(want, sizeof(want),
@@ -272,10 +261,10 @@ static void clock_command_is_done_once(void **state)
 				    "This kernel has no time namespaces (Linux 5.6+): nothing to do.\n");
 		return;
 	}
-	fake_on_call("fn_timens", answer_eperm);
+	fake_on_call("fn_timens", fake_answer_eperm);
 	assert_int_equal(fake_cmd("clock"), -1);
 	assert_string_equal(fk.out, "error: time namespace: Operation not permitted\n");
-	fake_on_call("fn_timens", answer_ok);
+	fake_on_call("fn_timens", fake_answer_ok);
 	assert_int_equal(fake_cmd("clock"), 0);
 	assert_contains(fk.out, "The container's clocks since boot run 10 days ahead:");
 	fake_ns(pid, "time", 0);
@@ -289,15 +278,15 @@ static void build_goes_on_after_a_failed_piece(void **state)
 	pid_t pid = start();
 	rootstate = ROOT_ALL;    /* the root is done; the rest is not */
 	fake_ns(pid, "time", 0); /* and the clock */
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
-	fake_on_call("fn_burn", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
+	fake_on_call("fn_burn", fake_answer_ok);
 	assert_int_equal(fake_cmd("build"), 0);
 	assert_contains(fk.out, "The container is called \"container\"; the host keeps its name.\n");
 	assert_contains(fk.out, "The container already lives on its own root.\n");
 	assert_contains(fk.out, "A busy loop in the container got ");
 	assert_contains(fk.out, "Built: `ns` shows every row different");
-	fake_on_call("fn_sethostname", answer_eperm);
-	fake_on_call("fn_burn", answer_eperm);
+	fake_on_call("fn_sethostname", fake_answer_eperm);
+	fake_on_call("fn_burn", fake_answer_eperm);
 	assert_int_equal(fake_cmd("build"), -1);
 	assert_contains(fk.out, "error: sethostname: Operation not permitted\n");
 	assert_contains(fk.out, "error: cannot start the busy loop: Operation not permitted\n");

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("cpu")
 

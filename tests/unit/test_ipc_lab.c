@@ -43,11 +43,6 @@ static int answer_read(pid_t pid, const char *arg, size_t arglen, char *out, siz
 	snprintf(out, outlen, "%s", text);
 	return 0;
 }
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_unshare_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -68,7 +63,7 @@ static void start(void)
 	snprintf(lab_sem, sizeof(lab_sem), SEM_HEAD);
 	read_errno = 0;
 	fake_on_call("ag_read", answer_read);
-	fake_on_call("ag_unshare", answer_ok);
+	fake_on_call("ag_unshare", fake_answer_ok);
 	fake_on_call("ag_hostshm", answer_hostshm);
 	assert_int_equal(fake_lab->setup(&fk.host), 0);
 	assert_contains(fk.log, "spawn lab flags=0 ");

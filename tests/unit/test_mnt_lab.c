@@ -13,14 +13,10 @@
 #include <cmocka.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("mnt")
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_mount_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -163,7 +159,7 @@ static void unshare_command_unshares_once(void **state)
 {
 	(void)state;
 	pid_t lab = start();
-	fake_on_call("ag_unshare", answer_ok);
+	fake_on_call("ag_unshare", fake_answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(fk.log, "ag_unshare");
 	assert_contains(fk.out, "trace: unshare(CLONE_NEWNS) = 0\nunshare(CLONE_NEWNS) = 0\n");
@@ -178,10 +174,10 @@ static void do_calls_the_lab_and_says_what_failed(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("ag_private|nslab_call_make_private", answer_ok);
+	fake_on_call("ag_private|nslab_call_make_private", fake_answer_ok);
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
 	assert_contains(fk.out, "trace: mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-	fake_on_call("ag_mount_tmpfs", answer_ok);
+	fake_on_call("ag_mount_tmpfs", fake_answer_ok);
 	assert_int_equal(fake_step(2)->perform(&fk.host), 0);
 	char want[1024];
 	snprintf(want, sizeof(want), "call %d ag_mount_tmpfs(%s)", (int)fk.main, data);
@@ -191,7 +187,7 @@ static void do_calls_the_lab_and_says_what_failed(void **state)
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
 	assert_string_equal(fk.out,
 			    "error: mount(tmpfs) failed in the lab process: Operation not permitted\n");
-	fake_on_call("ag_write", answer_ok);
+	fake_on_call("ag_write", fake_answer_ok);
 	assert_int_equal(fake_step(3)->perform(&fk.host), 0);
 	assert_contains(fk.out, "/data/hello.txt\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3");
 	finish();

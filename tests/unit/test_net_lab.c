@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("net")
 
@@ -305,29 +306,17 @@ static bool lo_up_and_ping(bool ping)
 	return true;
 }
 
+static bool become_netns(void *ping)
+{
+	return unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 && lo_up_and_ping(*(bool *)ping);
+}
+
 /* A process in a network namespace of its own (in a user namespace of its
  * own), lo up, pinged or not; 0 where that cannot be done here. */
 static pid_t netns_process(bool ping)
 {
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	child = fork();
-	if (child == 0) {
-		close(p[0]);
-		char ok = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 && lo_up_and_ping(ping);
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (child <= 0 || read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	if (!ok)
-		fake_reap(&child);
-	return ok ? child : 0;
+	child = fake_standin(become_netns, &ping);
+	return child;
 }
 
 static int finish(void **state)

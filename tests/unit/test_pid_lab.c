@@ -21,14 +21,10 @@
 #include <sys/wait.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("pid")
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_unshare(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -133,10 +129,10 @@ static void do_calls_the_lab(void **state)
 {
 	(void)state;
 	fake_main();
-	fake_on_call("ag_private|nslab_call_make_private", answer_ok);
+	fake_on_call("ag_private|nslab_call_make_private", fake_answer_ok);
 	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
 	assert_contains(fk.out, "trace: mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-	fake_on_call("ag_mount_proc", answer_ok);
+	fake_on_call("ag_mount_proc", fake_answer_ok);
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
 	assert_contains(
 	    fk.out, "trace: mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("pivot-root")
 
@@ -24,11 +25,6 @@ static char lab_root[512];
 static pid_t jailed;
 static char cwd[64];
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_getcwd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -277,7 +273,7 @@ static void unshare_and_pivot_commands(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("ag_unshare_private", answer_ok);
+	fake_on_call("ag_unshare_private", fake_answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(fk.out,
 			"unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
@@ -301,7 +297,7 @@ static void unshare_and_pivot_commands(void **state)
 	assert_string_equal(fk.out,
 			    "error: pivot_root(\".\", \"put_old\") failed in the lab process: Invalid "
 			    "argument\n");
-	fake_on_call("ag_pivot", answer_ok);
+	fake_on_call("ag_pivot", fake_answer_ok);
 	assert_int_equal(fake_cmd("pivot"), 0);
 	assert_contains(fk.out,
 			"pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old\n");

@@ -18,16 +18,12 @@
 #include <time.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("time")
 
 static long shift_s; /* the lab's clocks run this far ahead of the host's */
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_setns_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -132,8 +128,8 @@ static void unshare_and_enter_commands_act_once(void **state)
 {
 	(void)state;
 	pid_t lab = fake_main();
-	fake_on_call("ag_unshare", answer_ok);
-	fake_on_call("ag_enter", answer_ok);
+	fake_on_call("ag_unshare", fake_answer_ok);
+	fake_on_call("ag_enter", fake_answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(
 	    fk.out, "trace: unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
@@ -173,28 +169,9 @@ static pid_t child;
 
 static pid_t timens_process(const char *text)
 {
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	child = fork();
-	if (child == 0) {
-		close(p[0]);
-		char ok = unshare(CLONE_NEWUSER | CLONE_NEWTIME) == 0;
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (child <= 0 || read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/timens_offsets", (int)child);
-	if (!ok || unit_write(path, text) < 0) {
+	child = fake_unshared(CLONE_NEWTIME);
+	if (child && fake_proc_write(child, "timens_offsets", text) < 0)
 		fake_reap(&child);
-		return 0;
-	}
 	return child;
 }
 

@@ -46,12 +46,6 @@ static int answer_setdomainname(pid_t pid, const char *arg, size_t arglen, char 
 	snprintf(lab.domain, sizeof(lab.domain), "%s", arg);
 	return 0;
 }
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 
 static struct utsname host;
 
@@ -175,7 +169,7 @@ static void do_says_why_it_failed(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("agent_sethostname", answer_eperm);
+	fake_on_call("agent_sethostname", fake_answer_eperm);
 	assert_int_equal(fake_step(0)->perform(&fk.host), -1);
 	assert_contains(fk.out, "trace: sethostname(\"nslab-lab\", 9) = -1 EPERM");
 	assert_contains(fk.out, "error: sethostname in the lab process failed: Operation not permitted");
