@@ -58,9 +58,9 @@ static inline void *fake_fn_found(const char *names, char *found)
 	abort();
 }
 
-/* Calls of the lab's agent function `names` (see fake_fn) are answered by
- * `answer` (NULL: the call fails with ENOSYS, as an unscripted one does). */
-static inline void fake_on_call(const char *names, fake_responder answer)
+/* What fake_on_call and fake_on_call_text share: the call table's entry
+ * for the agent function `names`, made or replaced. */
+static inline void fake_script_call(const char *names, fake_responder answer, const char *text)
 {
 	char found[160];
 	nslab_call_fn fn = (nslab_call_fn)fake_fn_found(names, found);
@@ -72,6 +72,24 @@ static inline void fake_on_call(const char *names, fake_responder answer)
 	fk.calls[i].fn = (void *)fn;
 	snprintf(fk.calls[i].name, sizeof(fk.calls[i].name), "%s", found);
 	fk.calls[i].answer = answer;
+	fk.calls[i].text = text;
+}
+
+/* Calls of the lab's agent function `names` (see fake_fn) are answered by
+ * `answer` (NULL: the call fails with ENOSYS, as an unscripted one does). */
+static inline void fake_on_call(const char *names, fake_responder answer)
+{
+	fake_script_call(names, answer, NULL);
+}
+
+/* Calls of `names` succeed with text as their output: the answer of an
+ * agent function that only reports a string (a hostname, a cgroup path, a
+ * pid), without a responder function of its own in each driver. text is
+ * read at each call, so a test may point it at a buffer it changes between
+ * checks. */
+static inline void fake_on_call_text(const char *names, const char *text)
+{
+	fake_script_call(names, NULL, text);
 }
 
 /* Canned answers for fake_on_call, for the agent calls whose only outcome

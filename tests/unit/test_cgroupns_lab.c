@@ -18,12 +18,6 @@ FAKE_LAB_GROUP("cgroupns")
 static char inside[64];
 static int cgfs; /* fn_check_cgfs: 0 none, 1 another root, 2 the lab's own cgroup */
 
-static int answer_self_cgroup(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", inside);
-	return 0;
-}
 static int answer_cgfs(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
@@ -79,7 +73,7 @@ static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
 	fake_ns(fk.main, "cgroup", 0);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
-	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
+	fake_on_call_text("fn_self_cgroup|nslab_call_own_cgroup", inside);
 	snprintf(inside, sizeof(inside), "/lab");
 	assert_false(fake_check(2));
 	assert_contains(fk.out,

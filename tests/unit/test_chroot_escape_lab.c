@@ -61,19 +61,6 @@ static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_
 	snprintf(out, outlen, "%s", arg);
 	return 0;
 }
-/* The escape helper was forked: its PID is the test's child. */
-static int answer_spawn_escape(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", child_pid);
-	return 0;
-}
-static int answer_by_hand(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "7");
-	return 0;
-}
 
 static void once_step_wants_the_helper_at_the_host_root(void **state)
 {
@@ -135,7 +122,8 @@ static void escape_command_shows_the_escaped_process(void **state)
 	assert_string_equal(fk.out, "error: starting /nslab-escape in the lab process failed: Function not "
 				    "implemented\n");
 	start_child();
-	fake_on_call("agent_spawn_escape", answer_spawn_escape);
+	/* the escape helper was forked: its PID is the test's child */
+	fake_on_call_text("agent_spawn_escape", child_pid);
 	assert_int_equal(fake_cmd("escape"), 0);
 	char want[200];
 	snprintf(want, sizeof(want), "keep 1 %d\n", (int)child);
@@ -188,7 +176,7 @@ static void by_hand_do_reports_the_climb(void **state)
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
 	assert_string_equal(fk.out,
 			    "error: the escape in the lab process failed: Function not implemented\n");
-	fake_on_call("agent_escape_by_hand", answer_by_hand);
+	fake_on_call_text("agent_escape_by_hand", "7");
 	fake_run("ls /", 0, "bin\n");
 	fk.out[0] = '\0';
 	assert_int_equal(fake_step(2)->perform(&fk.host), 0);

@@ -29,22 +29,10 @@ static char name[256], cgroup_inside[64];
 static int rootstate;
 static long boot_ahead; /* its CLOCK_BOOTTIME minus the host's, in seconds */
 
-static int answer_uname(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", name);
-	return 0;
-}
 static int answer_rootstate(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
 	return rootstate;
-}
-static int answer_self_cgroup(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", cgroup_inside);
-	return 0;
 }
 static int answer_boottime(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
@@ -67,10 +55,10 @@ static pid_t start(void)
 	rootstate = 0;
 	boot_ahead = 0;
 	snprintf(cgroup_inside, sizeof(cgroup_inside), "/user.slice");
-	fake_on_call("fn_uname", answer_uname);
+	fake_on_call_text("fn_uname", name);
 	fake_on_call("fn_sethostname", fake_answer_ok);
 	fake_on_call("fn_rootstate", answer_rootstate);
-	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
+	fake_on_call_text("fn_self_cgroup|nslab_call_own_cgroup", cgroup_inside);
 	fake_on_call("fn_boottime", answer_boottime);
 	pid_t pid = fake_main();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)

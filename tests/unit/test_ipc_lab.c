@@ -49,12 +49,6 @@ static int answer_unshare_eperm(pid_t pid, const char *arg, size_t arglen, char 
 	errno = EPERM;
 	return nslab_fail(out, outlen, "unshare(CLONE_NEWIPC)");
 }
-static int answer_hostshm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "4242");
-	return 0;
-}
 
 static void start(void)
 {
@@ -64,7 +58,7 @@ static void start(void)
 	read_errno = 0;
 	fake_on_call("ag_read", answer_read);
 	fake_on_call("ag_unshare", fake_answer_ok);
-	fake_on_call("ag_hostshm", answer_hostshm);
+	fake_on_call_text("ag_hostshm", "4242");
 	assert_int_equal(fake_lab->setup(&fk.host), 0);
 	assert_contains(fk.log, "spawn lab flags=0 ");
 }

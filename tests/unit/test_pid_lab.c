@@ -25,12 +25,6 @@
 
 FAKE_LAB_GROUP("pid")
 
-static int answer_unshare(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "2");
-	return 0;
-}
 static int answer_unshare_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -111,7 +105,7 @@ static void unshare_command_forks_the_nested_init(void **state)
 {
 	(void)state;
 	fake_main(); /* no /proc entry: both of its pid rows read alike */
-	fake_on_call("ag_unshare", answer_unshare);
+	fake_on_call_text("ag_unshare", "2");
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(fk.out,
 			"trace: unshare(CLONE_NEWPID) = 0   (the caller stays PID 1 of its namespace)");
@@ -210,13 +204,6 @@ static int finish(void **state)
 
 static char proc_self[16];
 
-static int answer_proc_self(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", proc_self);
-	return 0;
-}
-
 static void proc_step_passes_for_pid_1_with_its_own_proc(void **state)
 {
 	(void)state;
@@ -225,7 +212,7 @@ static void proc_step_passes_for_pid_1_with_its_own_proc(void **state)
 		skip(); /* no unprivileged user namespaces here */
 	assert_false(fake_check(2));
 	assert_string_equal(fk.out, "missing: the lab has no readable /proc (Function not implemented)\n");
-	fake_on_call("ag_proc_self", answer_proc_self);
+	fake_on_call_text("ag_proc_self", proc_self);
 	snprintf(proc_self, sizeof(proc_self), "4242");
 	assert_false(fake_check(2));
 	assert_string_equal(
