@@ -590,6 +590,23 @@ static void run_dir_of(pid_t pid, char *run)
 		skip();
 }
 
+/* A run dir of owner, its owner file saying start, whose registry holds
+ * one file, `name`, made in it: a run whose owner alone decides whether
+ * the sweep keeps it. run (PATH_MAX) gets the dir; returns the file's
+ * path (free it). Skips as run_dir_of. */
+static char *plant_owned_run(pid_t owner, unsigned long long start, const char *name, char *run)
+{
+	run_dir_of(owner, run);
+	char *f = NULL;
+	_cleanup_free_ char *reg = NULL;
+	assert_true(asprintf(&f, "%s/%s", run, name) > 0);
+	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
+	plant_run(run, reg);
+	assert_int_equal(unit_write(f, "x"), 0);
+	plant_owner(run, owner, start);
+	return f;
+}
+
 /* One sweep of the dead runs, with `said` holding only what it says. */
 static void sweep(void)
 {
@@ -771,13 +788,7 @@ static void owner_file_decides(void **state)
 		skip();
 	pid_t owner = sleeper(false); /* alive, and not named nslab */
 	char run[PATH_MAX];
-	run_dir_of(owner, run);
-	_cleanup_free_ char *f = NULL, *reg = NULL;
-	assert_true(asprintf(&f, "%s/kept-by-live-owner", run) > 0);
-	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
-	plant_run(run, reg);
-	assert_int_equal(unit_write(f, "x"), 0);
-	plant_owner(run, owner, start_time(owner));
+	_cleanup_free_ char *f = plant_owned_run(owner, start_time(owner), "kept-by-live-owner", run);
 	sweep();
 	assert_true(exists(f));
 	assert_true(exists(run));
@@ -1199,13 +1210,7 @@ static void zombie_owner_is_dead(void **state)
 	pid_t owner = sleeper(false);
 	unsigned long long start = start_time(owner);
 	char run[PATH_MAX];
-	run_dir_of(owner, run);
-	_cleanup_free_ char *f = NULL, *reg = NULL;
-	assert_true(asprintf(&f, "%s/left-by-zombie", run) > 0);
-	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
-	plant_run(run, reg);
-	assert_int_equal(unit_write(f, "x"), 0);
-	plant_owner(run, owner, start);
+	_cleanup_free_ char *f = plant_owned_run(owner, start, "left-by-zombie", run);
 	assert_true(cleanup_run_alive(owner));
 	__real_kill(owner, SIGKILL);
 	for (int i = 0; i < 200; i++) { /* wait for the zombie, never reap it */

@@ -984,20 +984,27 @@ static struct nslab_lab valid(void)
 		assert_contains(why_, reason);                                                               \
 	} while (0)
 
-/* Expect labs_validate to reject valid() changed by `change` (an expression
- * on its copy d, such as d.id = NULL, or several in parentheses with
- * commas) with a reason containing `reason`; ACCEPTS_WITH: to accept it. */
+/* Expect labs_validate to reject valid() changed by `change` with a reason
+ * containing `reason`; ACCEPTS_WITH: to accept it. change is an expression
+ * (several: in parentheses, with commas) on a copy d of valid(), whose
+ * steps are s[] (a copy of steps) and whose one command is c (a copy of
+ * cmds[0]), so that a step or command can be broken too. */
+#define VALID_CHANGED(change)                                                                                \
+	struct nslab_step s[2] = {steps[0], steps[1]};                                                       \
+	struct nslab_command c = cmds[0];                                                                    \
+	struct nslab_lab d = valid();                                                                        \
+	d.steps = s;                                                                                         \
+	d.commands = &c;                                                                                     \
+	(void)(change)
 #define REJECTS_WITH(change, reason)                                                                         \
 	do {                                                                                                 \
-		struct nslab_lab d = valid();                                                                \
-		(void)(change);                                                                              \
+		VALID_CHANGED(change);                                                                       \
 		REJECTS(d, reason);                                                                          \
 	} while (0)
 #define ACCEPTS_WITH(change)                                                                                 \
 	do {                                                                                                 \
 		char why_[256] = "";                                                                         \
-		struct nslab_lab d = valid();                                                                \
-		(void)(change);                                                                              \
+		VALID_CHANGED(change);                                                                       \
 		if (labs_validate(&d, why_, sizeof(why_)) != 0)                                              \
 			fail_msg("rejected: %s", why_);                                                      \
 	} while (0)
@@ -1046,53 +1053,21 @@ static void validate_reasons(void **state)
 	ACCEPTS_WITH(
 	    (d.commands = NULL, d.ncommands = 0, d.command_size = 0)); /* no commands: no size needed */
 
-	struct nslab_step bad[2] = {steps[0], steps[1]};
-	d = valid();
-	d.steps = bad;
-	bad[1].check = NULL;
-	REJECTS(d, "step 2 lacks a title, task or check");
-	bad[1] = steps[1];
-	bad[1].title = NULL;
-	REJECTS(d, "step 2 lacks");
-	bad[1] = steps[1];
-	bad[1].task = NULL;
-	REJECTS(d, "step 2 lacks");
-	bad[1] = steps[1];
-	bad[0].check = NULL;
-	REJECTS(d, "step 1 lacks");
+	REJECTS_WITH(s[1].check = NULL, "step 2 lacks a title, task or check");
+	REJECTS_WITH(s[1].title = NULL, "step 2 lacks");
+	REJECTS_WITH(s[1].task = NULL, "step 2 lacks");
+	REJECTS_WITH(s[0].check = NULL, "step 1 lacks");
 	/* hint, explain and perform are optional */
-	bad[0] = steps[0];
-	bad[0].hint = bad[0].explain = NULL;
-	bad[0].perform = NULL;
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
+	ACCEPTS_WITH((s[0].hint = s[0].explain = NULL, s[0].perform = NULL));
 
 	REJECTS_WITH(d.commands = NULL, "declares commands but has none");
-	struct nslab_command badc[1] = {cmds[0]};
-	d = valid();
-	d.commands = badc;
-	badc[0].fn = NULL;
-	REJECTS(d, "command 1 lacks a name or function");
-	badc[0] = cmds[0];
-	badc[0].name = NULL;
-	REJECTS(d, "command 1 lacks");
-	badc[0] = cmds[0];
-	badc[0].min_args = 2;
-	badc[0].max_args = 1;
-	REJECTS(d, "command 1 takes 2 to 1 arguments");
-	badc[0] = cmds[0];
-	badc[0].min_args = -1;
-	REJECTS(d, "command 1 takes -1 to 1");
-	badc[0] = cmds[0];
-	badc[0].max_args = -2;
-	REJECTS(d, "takes 1 to -2");
-	badc[0] = cmds[0];
-	badc[0].min_args = 3;
-	badc[0].max_args = -1; /* -1: no limit */
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
-	badc[0] = cmds[0];
-	badc[0].min_args = 0;
-	badc[0].max_args = 0;
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
+	REJECTS_WITH(c.fn = NULL, "command 1 lacks a name or function");
+	REJECTS_WITH(c.name = NULL, "command 1 lacks");
+	REJECTS_WITH((c.min_args = 2, c.max_args = 1), "command 1 takes 2 to 1 arguments");
+	REJECTS_WITH(c.min_args = -1, "command 1 takes -1 to 1");
+	REJECTS_WITH(c.max_args = -2, "takes 1 to -2");
+	ACCEPTS_WITH((c.min_args = 3, c.max_args = -1)); /* -1: no limit */
+	ACCEPTS_WITH((c.min_args = 0, c.max_args = 0));
 	ACCEPTS_WITH((d.commands = NULL, d.ncommands = 0));
 
 	/* the reason is cut to the buffer, never overrun */
