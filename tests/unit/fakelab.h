@@ -246,6 +246,21 @@ static inline int fake_cmd(const char *line)
 	return -2;
 }
 
+/* What the lab said (fk.out) or asked (fk.log) holds, or is, the
+ * printf-formatted text: most messages name a pid or a path, and a test
+ * would otherwise format them into a buffer first. Macros, so that a
+ * failure names the test's line; a text too long to format fails. */
+#define FAKE_EXPECT(assert_fn, where, ...)                                                                   \
+	do {                                                                                                 \
+		char expect_[4096];                                                                          \
+		if (snprintf(expect_, sizeof(expect_), __VA_ARGS__) >= (int)sizeof(expect_))                 \
+			fail_msg("the expected text is too long");                                           \
+		assert_fn(where, expect_);                                                                   \
+	} while (0)
+#define assert_out_has(...) FAKE_EXPECT(assert_contains, fk.out, __VA_ARGS__)
+#define assert_out_is(...) FAKE_EXPECT(assert_string_equal, fk.out, __VA_ARGS__)
+#define assert_log_has(...) FAKE_EXPECT(assert_contains, fk.log, __VA_ARGS__)
+
 /* cmocka group setup/teardown for a lab test: fake_lab_setup needs a
  * wrapper naming the lab, see FAKE_LAB_GROUP. */
 #define FAKE_LAB_GROUP(id)                                                                                   \

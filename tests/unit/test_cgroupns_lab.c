@@ -51,9 +51,7 @@ static void cgroup_step_wants_the_lab_in_its_own_cgroup(void **state)
 	(void)state;
 	fake_main(); /* no such process */
 	assert_false(fake_check(1));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot read /proc/%d/cgroup", (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read /proc/%d/cgroup", (int)fk.main);
 	char seen[256];
 	start(seen, sizeof(seen));
 	assert_contains(fk.out, ", not in its own /nslab/1/lab: `cgroup`");
@@ -113,11 +111,8 @@ static void cgroup_command_creates_and_attaches(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_int_equal(fake_cmd("cgroup"), 0);
-	char want[64];
-	snprintf(want, sizeof(want), "cg_create lab\ncg_attach lab %d\n", (int)lab);
-	assert_contains(fk.log, want);
-	snprintf(want, sizeof(want), "The lab process (PID %d) is now in cgroup /nslab/1/lab (", (int)lab);
-	assert_contains(fk.out, want);
+	assert_log_has("cg_create lab\ncg_attach lab %d\n", (int)lab);
+	assert_out_has("The lab process (PID %d) is now in cgroup /nslab/1/lab (", (int)lab);
 	fk.cg_ret = -1;
 	assert_int_equal(fake_cmd("cgroup"), -1);
 	assert_not_contains(fk.log, "cg_attach");

@@ -90,12 +90,9 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	assert_string_equal(fk.out, "missing: the container shares the host's UTS namespace\n");
 	fake_ns(pid, "uts", 0);
 	assert_false(fake_check(1));
-	char want[400];
-	snprintf(want, sizeof(want),
-		 "missing: the container still has the host's hostname \"%s\": `run hostname "
-		 "container`\n",
-		 name);
-	assert_string_equal(fk.out, want);
+	assert_out_is("missing: the container still has the host's hostname \"%s\": `run hostname "
+		      "container`\n",
+		      name);
 	snprintf(name, sizeof(name), "container");
 	assert_true(fake_check(1));
 	fake_on_call("fn_uname", fake_answer_eperm);
@@ -139,9 +136,7 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 	from += strlen("(the host sees ");
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%.*s", (int)(to - from), from);
 	assert_false(fake_check(3));
-	char want[400];
-	snprintf(want, sizeof(want), "missing: cgroup %s has no CPU quota\n", fk.cgpath);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cgroup %s has no CPU quota\n", fk.cgpath);
 	assert_contains(fk.out, "missing: the container still shares the host's cgroup namespace\n");
 	fk.cg.quota_us = 50000;
 	fake_ns(fk.main, "cgroup", 0);
@@ -205,10 +200,8 @@ static void rootfs_command_is_done_once_and_says_what_failed(void **state)
 	rootstate = 0;
 	fake_on_call("fn_mount_tmpfs", fake_answer_eperm);
 	assert_int_equal(fake_cmd("rootfs"), -1);
-	char want[600];
-	snprintf(want, sizeof(want),
-		 "error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n", fk.workdir);
-	assert_string_equal(fk.out, want);
+	assert_out_is("error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n",
+		      fk.workdir);
 }
 
 static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
@@ -217,11 +210,8 @@ static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
 	pid_t pid = start();
 	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
 	assert_int_equal(fake_cmd("limit"), 0);
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
-		 (int)pid);
-	assert_contains(fk.log, want);
+	assert_log_has("cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
+		       (int)pid);
 	assert_contains(fk.log, "unshare");
 	assert_contains(fk.out, "/nslab/1/container/cpu.max\", \"50000 100000\") = 0\n");
 	assert_contains(fk.out,

@@ -122,10 +122,8 @@ static void lab_shm_step_wants_no_key_the_host_has_too(void **state)
 	bool ok = fake_check(2);
 	shmctl(id, IPC_RMID, NULL);
 	assert_false(ok);
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: the host lists the lab's shared memory segment with key 0x%08lx too", (long)key);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the host lists the lab's shared memory segment with key 0x%08lx too",
+		       (long)key);
 	stop();
 }
 
@@ -147,9 +145,7 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	snprintf(lab_shm + strlen(lab_shm), sizeof(lab_shm) - strlen(lab_shm), "0 %d 600 1000 %d 0 0\n", id,
 		 (int)ds.shm_cpid);
 	assert_false(fake_check(3));
-	char want[64];
-	snprintf(want, sizeof(want), "missing: the lab sees the host's segment %d", id);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the lab sees the host's segment %d", id);
 	shmctl(id, IPC_RMID, NULL);
 	stop();
 }

@@ -140,10 +140,8 @@ static void lo_step_wants_lo_up_in_the_lab(void **state)
 	assert_true(fake_check(1));
 	fake_on_call("fn_ifinfo", NULL);
 	assert_false(fake_check(1));
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: cannot look at the interfaces of process %d: Function not implemented", (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot look at the interfaces of process %d: Function not implemented",
+		       (int)lab);
 	stop();
 }
 
@@ -152,28 +150,24 @@ static void veth_step_wants_one_end_in_each_namespace(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(2));
-	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: no veth0 in the lab's namespace: `run ip link add veth0 type veth peer name veth1 "
-		 "netns %d`",
-		 (int)peer);
-	assert_contains(fk.out, want);
+	assert_out_has(
+	    "missing: no veth0 in the lab's namespace: `run ip link add veth0 type veth peer name veth1 "
+	    "netns %d`",
+	    (int)peer);
 	struct ifinfo *a = iface(lab, "veth0"), *b = iface(lab, "veth1");
 	snprintf(a->driver, sizeof(a->driver), "dummy");
 	snprintf(b->driver, sizeof(b->driver), "veth");
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: veth0 in the lab is a \"dummy\" device, not a veth");
-	snprintf(want, sizeof(want),
-		 "missing: veth1 is still in the lab's namespace: `run ip link set veth1 netns %d` moves it "
-		 "to the "
-		 "peer",
-		 (int)peer);
-	assert_contains(fk.out, want);
+	assert_out_has(
+	    "missing: veth1 is still in the lab's namespace: `run ip link set veth1 netns %d` moves it "
+	    "to the "
+	    "peer",
+	    (int)peer);
 	snprintf(a->driver, sizeof(a->driver), "veth");
 	b->index = 0; /* gone from the lab: nowhere */
 	assert_false(fake_check(2));
-	snprintf(want, sizeof(want), "missing: no veth1 in the peer's namespace (PID %d)", (int)peer);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: no veth1 in the peer's namespace (PID %d)", (int)peer);
 	snprintf(iface(peer, "veth1")->driver, 32, "veth");
 	assert_true(fake_check(2));
 	stop();
@@ -226,9 +220,7 @@ static void do_runs_ip_and_ping_in_the_right_namespace(void **state)
 	start();
 	fake_run("ip link add veth0", 0, "");
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
-	char want[128];
-	snprintf(want, sizeof(want), "run 0 ip link add veth0 type veth peer name veth1 netns %d", (int)peer);
-	assert_contains(fk.log, want);
+	assert_log_has("run 0 ip link add veth0 type veth peer name veth1 netns %d", (int)peer);
 	fake_run("ip addr replace", 2, "RTNETLINK answers: File exists\n");
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
 	assert_contains(fk.out,
@@ -251,13 +243,10 @@ static void peer_command_runs_in_the_peer(void **state)
 	assert_string_equal(fk.out, "error: the peer process is not running\n");
 	start();
 	assert_int_equal(fake_cmd("peer"), 0);
-	char want[64];
-	snprintf(want, sizeof(want), "peer: PID %d, (namespace unreadable)\n", (int)peer);
-	assert_string_equal(fk.out, want);
+	assert_out_is("peer: PID %d, (namespace unreadable)\n", (int)peer);
 	fake_run("ip -br addr", 0, "lo DOWN\n");
 	assert_int_equal(fake_cmd("peer ip -br addr"), 0);
-	snprintf(want, sizeof(want), "run %d ip -br addr\n", (int)peer);
-	assert_contains(fk.log, want);
+	assert_log_has("run %d ip -br addr\n", (int)peer);
 	assert_string_equal(fk.out, "lo DOWN\n");
 	stop();
 }

@@ -40,12 +40,9 @@ static void private_step_wants_no_propagation(void **state)
 	fake_mount(lab, "/run", "tmpfs", "tmpfs", NULL)->m.shared = true;
 	fake_mount(lab, "/proc", "proc", "proc", NULL);
 	assert_false(fake_check(1));
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: 2 mount(s) of the lab still receive mounts from the host (\"master:N\" or "
-		 "\"shared:N\" in /proc/%d/mountinfo)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: 2 mount(s) of the lab still receive mounts from the host (\"master:N\" or "
+		       "\"shared:N\" in /proc/%d/mountinfo)",
+		       (int)lab);
 	for (unsigned i = 0; i < fk.nmounts; i++)
 		fk.mounts[i].m.shared = fk.mounts[i].m.slave = false;
 	assert_true(fake_check(1));
@@ -56,9 +53,7 @@ static void proc_step_wants_pid_1_and_its_own_proc(void **state)
 	(void)state;
 	fake_main(); /* no such process */
 	assert_false(fake_check(2));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot read NSpid in /proc/%d/status", (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read NSpid in /proc/%d/status", (int)fk.main);
 	fk.main = getpid(); /* a process in the host's PID namespace */
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: the lab process is not PID 1 of a namespace of its own (NSpid: ");
@@ -93,12 +88,9 @@ static void for_children_step_wants_another_pid_namespace(void **state)
 	(void)state;
 	fk.main = getpid();
 	assert_false(fake_check(4));
-	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: pid_for_children of the lab process is still its own PID namespace "
-		 "(/proc/%d/ns/pid_for_children)",
-		 (int)getpid());
-	assert_contains(fk.out, want);
+	assert_out_has("missing: pid_for_children of the lab process is still its own PID namespace "
+		       "(/proc/%d/ns/pid_for_children)",
+		       (int)getpid());
 }
 
 static void unshare_command_forks_the_nested_init(void **state)
@@ -242,13 +234,11 @@ static void for_children_step_passes_for_a_nested_namespace(void **state)
 	if (!fk.main)
 		skip();
 	assert_false(fake_check(4));
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: the new PID namespace has no PID 1 yet, so /proc/%d/ns/pid_for_children cannot be "
-		 "opened: "
-		 "the lab process must start a child\n",
-		 (int)fk.main);
-	assert_string_equal(fk.out, want);
+	assert_out_is(
+	    "missing: the new PID namespace has no PID 1 yet, so /proc/%d/ns/pid_for_children cannot be "
+	    "opened: "
+	    "the lab process must start a child\n",
+	    (int)fk.main);
 	finish(NULL);
 	fk.main = pid1(PIDNS_NESTED);
 	assert_true(fk.main > 0);

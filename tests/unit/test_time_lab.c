@@ -60,11 +60,9 @@ static void unshare_step_wants_a_time_namespace_for_children(void **state)
 	pid_t lab = fake_main();
 	assert_false(fake_check(1));
 	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: time_for_children of the lab process is still the host's time namespace "
-		 "(/proc/%d/ns/time_for_children)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: time_for_children of the lab process is still the host's time namespace "
+		       "(/proc/%d/ns/time_for_children)",
+		       (int)lab);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, want);
 	fake_ns(lab, "time_for_children", 0);
@@ -77,21 +75,14 @@ static void offsets_step_wants_both_offsets(void **state)
 	pid_t lab = fake_main(); /* no such process */
 	fake_ns(lab, "time_for_children", 0);
 	assert_false(fake_check(2));
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: cannot read /proc/%d/timens_offsets (No such file or directory)", (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read /proc/%d/timens_offsets (No such file or directory)", (int)lab);
 	if (access("/proc/self/timens_offsets", R_OK) < 0)
 		return;     /* a kernel without time namespaces */
 	fk.main = getpid(); /* offsets 0 0: the host's */
 	fake_ns(fk.main, "time_for_children", 0);
 	assert_false(fake_check(2));
-	snprintf(want, sizeof(want), "missing: the monotonic offset in /proc/%d/timens_offsets is still 0",
-		 (int)fk.main);
-	assert_contains(fk.out, want);
-	snprintf(want, sizeof(want), "missing: the boottime offset in /proc/%d/timens_offsets is still 0",
-		 (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the monotonic offset in /proc/%d/timens_offsets is still 0", (int)fk.main);
+	assert_out_has("missing: the boottime offset in /proc/%d/timens_offsets is still 0", (int)fk.main);
 }
 
 static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
@@ -99,11 +90,8 @@ static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_false(fake_check(3));
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)",
+		       (int)lab);
 	fake_ns(lab, "time", 0);
 	assert_false(fake_check(3));
 	assert_contains(fk.out, "missing: cannot read the lab's clocks (No such file or directory)");
@@ -156,10 +144,7 @@ static void offsets_do_names_the_file_it_could_not_open(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_int_equal(fake_step(1)->perform(&fk.host), -1);
-	char want[128];
-	snprintf(want, sizeof(want), "error: cannot open /proc/%d/timens_offsets: No such file or directory",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("error: cannot open /proc/%d/timens_offsets: No such file or directory", (int)lab);
 }
 
 /* A lab process that has unshared CLONE_NEWTIME (in a user namespace of
@@ -205,10 +190,7 @@ static void offsets_and_enter_steps_pass_with_the_offsets_set(void **state)
 	assert_true(fk.main > 0);
 	fake_ns(fk.main, "time_for_children", 0);
 	assert_false(fake_check(2));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: the boottime offset in /proc/%d/timens_offsets is still 0\n",
-		 (int)fk.main);
-	assert_string_equal(fk.out, want);
+	assert_out_is("missing: the boottime offset in /proc/%d/timens_offsets is still 0\n", (int)fk.main);
 }
 
 int main(void)

@@ -101,18 +101,14 @@ static void drop_step_wants_the_lab_unprivileged(void **state)
 	(void)state;
 	fake_main(); /* no such process */
 	assert_false(fake_check(1));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot read /proc/%d/status", (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read /proc/%d/status", (int)fk.main);
 	fk.main = getpid();
 	fk.host.invoking_uid = getuid() == 4242 ? 4243 : 4242; /* someone the test is not */
 	fk.host.invoking_gid = 4242;
 	assert_false(fake_check(1));
-	snprintf(want, sizeof(want),
-		 "missing: the host sees the lab process as uid %u gid %u, not the unprivileged "
-		 "%u:4242: `drop`",
-		 (unsigned)geteuid(), (unsigned)getegid(), (unsigned)fk.host.invoking_uid);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the host sees the lab process as uid %u gid %u, not the unprivileged "
+		       "%u:4242: `drop`",
+		       (unsigned)geteuid(), (unsigned)getegid(), (unsigned)fk.host.invoking_uid);
 	unprivileged_lab_process();
 	bool ok = fake_check(1);
 	fake_reap(&child);
