@@ -127,6 +127,20 @@ static void lab_shm_step_wants_no_key_the_host_has_too(void **state)
 	stop();
 }
 
+/* A real segment the test made on the host: removed by the test's
+ * teardown, so that a failed assertion does not leave it behind (where it
+ * would make the next run's "no segment yet" check pass). */
+static int host_shm = -1;
+
+static int remove_host_shm(void **state)
+{
+	(void)state;
+	if (host_shm >= 0)
+		shmctl(host_shm, IPC_RMID, NULL);
+	host_shm = -1;
+	return 0;
+}
+
 static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 {
 	(void)state;
@@ -135,8 +149,8 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	assert_false(fake_check(3));
 	assert_contains(fk.out, "missing: no 1000-byte shared memory segment on the host (the `hostshm` "
 				"command makes one)");
-	/* A real segment on the host (any user may make one), freed at its last detach. */
-	int id = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600);
+	/* A real segment on the host (any user may make one). */
+	int id = host_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600);
 	assert_true(id >= 0);
 	struct shmid_ds ds;
 	assert_int_equal(shmctl(id, IPC_STAT, &ds), 0);
@@ -146,7 +160,6 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 		 (int)ds.shm_cpid);
 	assert_false(fake_check(3));
 	assert_out_has("missing: the lab sees the host's segment %d", id);
-	shmctl(id, IPC_RMID, NULL);
 	stop();
 }
 
@@ -220,7 +233,8 @@ int main(void)
 	    fake_test(ns_step_wants_an_ipc_namespace),
 	    fake_test(lab_shm_step_wants_a_segment_only_inside),
 	    fake_test(lab_shm_step_wants_no_key_the_host_has_too),
-	    fake_test(host_shm_step_wants_a_host_segment_the_lab_cannot_see),
+	    cmocka_unit_test_setup_teardown(host_shm_step_wants_a_host_segment_the_lab_cannot_see,
+					    fake_test_setup, remove_host_shm),
 	    fake_test(msg_sem_step_wants_both_inside),
 	    fake_test(unshare_command_unshares_once),
 	    fake_test(hostshm_command_makes_one_segment),
