@@ -94,8 +94,9 @@ static inline void fake_on_call_text(const char *names, const char *text)
 
 /* Canned answers for fake_on_call, for the agent calls whose only outcome
  * that matters is success or failure (an unshare, a sethostname, a chroot):
- * most drivers need both, so they are here once. An answer that carries
- * data (a hostname, a cgroup path) is the driver's own. */
+ * most drivers need both, so they are here once. An answer that is only a
+ * text is fake_on_call_text's; one with logic of its own (an errno the
+ * test varies, a struct) is the driver's. */
 
 /* The agent function succeeded (returned 0) and wrote nothing. */
 static inline int fake_answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)

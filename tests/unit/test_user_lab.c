@@ -13,10 +13,8 @@
 #include <cmocka.h>
 
 #include <grp.h>
-#include <signal.h>
 #include <sched.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 
 #include "fakelab.h"
 #include "standin.h"
