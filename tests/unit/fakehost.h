@@ -8,9 +8,9 @@
  * scripted world that the test sets up: namespaces per pid (same_ns), mounts
  * per pid (each_mount), cgroup stats, run and host_run outputs, the root and
  * the workdir. Nothing reaches the kernel: an agent function given to call or
- * call_main is never run; its answer comes from a responder the test
- * registers for it by the function's address (fake_on_call in fakelab.h,
- * which loads the lab). So no test needs root. */
+ * call_main is never run; its answer comes from a responder (or a text)
+ * the test registers for it by the function's address (fake_on_call and
+ * fake_on_call_text in fakelab.h, which loads the lab). So no test needs root. */
 #ifndef NSLAB_FAKEHOST_H
 #define NSLAB_FAKEHOST_H
 
@@ -91,6 +91,7 @@ struct fake {
 		void *fn;
 		char name[160];
 		fake_responder answer;
+		const char *text; /* if set, the answer instead: success, with this text */
 	} calls[FAKE_MAX];
 	unsigned ncalls;
 };
@@ -198,6 +199,12 @@ static int fh_call(struct nslab_host *h, pid_t agent, nslab_call_fn fn, const vo
 	if (out && outlen)
 		memset(out, 0, outlen);
 	fake_responder answer = i < fk.ncalls ? fk.calls[i].answer : NULL;
+	const char *text = i < fk.ncalls ? fk.calls[i].text : NULL;
+	if (text) {
+		if (out && outlen)
+			snprintf(out, outlen, "%s", text);
+		return 0;
+	}
 	if (!answer) {
 		fk.unscripted++;
 		fake_logf("  (no answer scripted for this call: ENOSYS)");

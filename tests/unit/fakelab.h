@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fakelab.h: a lab under test on the fake host of fakehost.h (header-only,
  * as the Makefile builds one file per driver): compiles labs/<id>.c into a
- * plugin with its agent functions exported, loads it, runs its checks and
- * commands with the transcript cleared, and makes the real processes that
- * stand in for a lab process where a lab reads /proc itself. A driver
- * includes this file, names its lab with FAKE_LAB_GROUP and lists its tests
- * with fake_test. Its own job apart from fakehost.h: the fake host knows
+ * plugin with its agent functions exported, loads it, answers its agent
+ * calls, and runs its checks and commands with the transcript cleared. A
+ * driver includes this file, names its lab with FAKE_LAB_GROUP and lists
+ * its tests with fake_test; real processes that stand in for a lab process
+ * are standin.h's. Its own job apart from fakehost.h: the fake host knows
  * no lab, this file no host internals. */
 #ifndef NSLAB_FAKELAB_H
 #define NSLAB_FAKELAB_H
@@ -14,56 +14,6 @@
 
 static void *fake_handle;
 static const struct nslab_lab *fake_lab;
-
-/* --- real processes standing in for the lab process --- */
-
-/* Labs that read /proc/PID/root, /proc/PID/cwd or the process tree
- * themselves need a real process there. A child of the test, chrooted into
- * root with its working directory at cwd (inside root), in a user namespace
- * of its own so that no privilege is needed. Returns its pid (kill it with
- * fake_reap), or 0 where no user namespace can be made. */
-static inline pid_t fake_jail(const char *root, const char *cwd)
-{
-	int p[2];
-	if (pipe(p) < 0)
-		return 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		char ok = unshare(CLONE_NEWUSER) == 0 && chroot(root) == 0 && chdir(cwd) == 0;
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (pid < 0 || read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	if (pid > 0 && !ok)
-		waitpid(pid, NULL, 0);
-	return ok ? pid : 0;
-}
-
-/* A child that only waits: a process below the test process. */
-static inline pid_t fake_child(void)
-{
-	pid_t pid = fork();
-	if (pid == 0)
-		for (;;)
-			pause();
-	return pid > 0 ? pid : 0;
-}
-
-static inline void fake_reap(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
-	}
-	*pid = 0;
-}
 
 /* --- the lab --- */
 
@@ -108,9 +58,9 @@ static inline void *fake_fn_found(const char *names, char *found)
 	abort();
 }
 
-/* Calls of the lab's agent function `names` (see fake_fn) are answered by
- * `answer` (NULL: the call fails with ENOSYS, as an unscripted one does). */
-static inline void fake_on_call(const char *names, fake_responder answer)
+/* What fake_on_call and fake_on_call_text share: the call table's entry
+ * for the agent function `names`, made or replaced. */
+static inline void fake_script_call(const char *names, fake_responder answer, const char *text)
 {
 	char found[160];
 	nslab_call_fn fn = (nslab_call_fn)fake_fn_found(names, found);
@@ -122,6 +72,46 @@ static inline void fake_on_call(const char *names, fake_responder answer)
 	fk.calls[i].fn = (void *)fn;
 	snprintf(fk.calls[i].name, sizeof(fk.calls[i].name), "%s", found);
 	fk.calls[i].answer = answer;
+	fk.calls[i].text = text;
+}
+
+/* Calls of the lab's agent function `names` (see fake_fn) are answered by
+ * `answer` (NULL: the call fails with ENOSYS, as an unscripted one does). */
+static inline void fake_on_call(const char *names, fake_responder answer)
+{
+	fake_script_call(names, answer, NULL);
+}
+
+/* Calls of `names` succeed with text as their output: the answer of an
+ * agent function that only reports a string (a hostname, a cgroup path, a
+ * pid), without a responder function of its own in each driver. text is
+ * read at each call, so a test may point it at a buffer it changes between
+ * checks. */
+static inline void fake_on_call_text(const char *names, const char *text)
+{
+	fake_script_call(names, NULL, text);
+}
+
+/* Canned answers for fake_on_call, for the agent calls whose only outcome
+ * that matters is success or failure (an unshare, a sethostname, a chroot):
+ * most drivers need both, so they are here once. An answer that is only a
+ * text is fake_on_call_text's; one with logic of its own (an errno the
+ * test varies, a struct) is the driver's. */
+
+/* The agent function succeeded (returned 0) and wrote nothing. */
+static inline int fake_answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	return 0;
+}
+
+/* The agent function failed with EPERM and wrote nothing, as a syscall
+ * refused for want of privilege inside the lab process. */
+static inline int fake_answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EPERM;
+	return -1;
 }
 
 /* Appends to src an exported fake_fn_NAME() for every agent function (the
@@ -256,6 +246,21 @@ static inline int fake_cmd(const char *line)
 	fail_msg("the %s lab has no command '%s'", fake_lab->id, argv[0]);
 	return -2;
 }
+
+/* What the lab said (fk.out) or asked (fk.log) holds, or is, the
+ * printf-formatted text: most messages name a pid or a path, and a test
+ * would otherwise format them into a buffer first. Macros, so that a
+ * failure names the test's line; a text too long to format fails. */
+#define FAKE_EXPECT(assert_fn, where, ...)                                                                   \
+	do {                                                                                                 \
+		char expect_[4096];                                                                          \
+		if (snprintf(expect_, sizeof(expect_), __VA_ARGS__) >= (int)sizeof(expect_))                 \
+			fail_msg("the expected text is too long");                                           \
+		assert_fn(where, expect_);                                                                   \
+	} while (0)
+#define assert_out_has(...) FAKE_EXPECT(assert_contains, fk.out, __VA_ARGS__)
+#define assert_out_is(...) FAKE_EXPECT(assert_string_equal, fk.out, __VA_ARGS__)
+#define assert_log_has(...) FAKE_EXPECT(assert_contains, fk.log, __VA_ARGS__)
 
 /* cmocka group setup/teardown for a lab test: fake_lab_setup needs a
  * wrapper naming the lab, see FAKE_LAB_GROUP. */

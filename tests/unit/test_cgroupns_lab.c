@@ -18,23 +18,6 @@ FAKE_LAB_GROUP("cgroupns")
 static char inside[64];
 static int cgfs; /* fn_check_cgfs: 0 none, 1 another root, 2 the lab's own cgroup */
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
-static int answer_self_cgroup(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", inside);
-	return 0;
-}
 static int answer_cgfs(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
@@ -68,9 +51,7 @@ static void cgroup_step_wants_the_lab_in_its_own_cgroup(void **state)
 	(void)state;
 	fake_main(); /* no such process */
 	assert_false(fake_check(1));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot read /proc/%d/cgroup", (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read /proc/%d/cgroup", (int)fk.main);
 	char seen[256];
 	start(seen, sizeof(seen));
 	assert_contains(fk.out, ", not in its own /nslab/1/cgns: `cgroup`");
@@ -90,7 +71,7 @@ static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
 	fake_ns(fk.main, "cgroup", 0);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
-	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
+	fake_on_call_text("fn_self_cgroup|nslab_call_own_cgroup", inside);
 	snprintf(inside, sizeof(inside), "/cgns");
 	assert_false(fake_check(2));
 	assert_contains(fk.out,
@@ -130,11 +111,8 @@ static void cgroup_command_creates_and_attaches(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_int_equal(fake_cmd("cgroup"), 0);
-	char want[64];
-	snprintf(want, sizeof(want), "cg_create cgns\ncg_attach cgns %d\n", (int)lab);
-	assert_contains(fk.log, want);
-	snprintf(want, sizeof(want), "The lab process (PID %d) is now in cgroup /nslab/1/cgns (", (int)lab);
-	assert_contains(fk.out, want);
+	assert_log_has("cg_create cgns\ncg_attach cgns %d\n", (int)lab);
+	assert_out_has("The lab process (PID %d) is now in cgroup /nslab/1/cgns (", (int)lab);
 	fk.cg_ret = -1;
 	assert_int_equal(fake_cmd("cgroup"), -1);
 	assert_not_contains(fk.log, "cg_attach");
@@ -144,11 +122,11 @@ static void cgroupns_command_unshares(void **state)
 {
 	(void)state;
 	fake_main();
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
 	assert_int_equal(fake_cmd("cgroupns"), 0);
 	assert_contains(fk.out,
 			"trace: unshare(CLONE_NEWCGROUP) = 0\nThe lab's cgroup namespace is rooted at ");
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_eperm);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_eperm);
 	assert_int_equal(fake_cmd("cgroupns"), -1);
 	assert_string_equal(fk.out, "error: unshare(CLONE_NEWCGROUP): Operation not permitted\n");
 }

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("chroot-escape")
 
@@ -54,34 +55,10 @@ static int finish(void **state)
 }
 #define escape_test(fn) cmocka_unit_test_setup_teardown(fn, fake_test_setup, finish)
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arglen;
 	snprintf(out, outlen, "%s", arg);
-	return 0;
-}
-/* The escape helper was forked: its PID is the test's child. */
-static int answer_spawn_escape(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", child_pid);
-	return 0;
-}
-static int answer_by_hand(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "7");
 	return 0;
 }
 
@@ -127,12 +104,9 @@ static void by_hand_step_wants_the_lab_process_out(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(3));
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: the lab process (PID %d) still has ? as its root: `chroot /out`, "
-		 "`cd ../../../../../../..`, `chroot .`\n",
-		 (int)fk.main);
-	assert_string_equal(fk.out, want);
+	assert_out_is("missing: the lab process (PID %d) still has ? as its root: `chroot /out`, "
+		      "`cd ../../../../../../..`, `chroot .`\n",
+		      (int)fk.main);
 	fk.main = getpid(); /* its root is the host's / */
 	assert_true(fake_check(3));
 }
@@ -145,17 +119,14 @@ static void escape_command_shows_the_escaped_process(void **state)
 	assert_string_equal(fk.out, "error: starting /nslab-escape in the lab process failed: Function not "
 				    "implemented\n");
 	start_child();
-	fake_on_call("agent_spawn_escape", answer_spawn_escape);
+	/* the escape helper was forked: its PID is the test's child */
+	fake_on_call_text("agent_spawn_escape", child_pid);
 	assert_int_equal(fake_cmd("escape"), 0);
-	char want[200];
-	snprintf(want, sizeof(want), "keep 1 %d\n", (int)child);
-	assert_contains(fk.log, want);
-	snprintf(want, sizeof(want), "show_pid %d escaped\n", (int)child);
-	assert_contains(fk.log, want);
-	snprintf(want, sizeof(want),
-		 "PID %d (sleep 3600) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n",
-		 (int)child, (int)child);
-	assert_contains(fk.out, want);
+	assert_log_has("keep 1 %d\n", (int)child);
+	assert_log_has("show_pid %d escaped\n", (int)child);
+	assert_out_has(
+	    "PID %d (sleep 3600) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n",
+	    (int)child, (int)child);
 	snprintf(child_pid, sizeof(child_pid), "0");
 	assert_int_equal(fake_cmd("escape"), -1);
 	assert_string_equal(fk.out, "error: starting /nslab-escape: no PID came back\n");
@@ -170,23 +141,20 @@ static void chroot_and_cd_commands_say_what_the_lab_process_did(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("agent_chroot|nslab_call_chroot", answer_eperm);
+	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_eperm);
 	assert_int_equal(fake_cmd("chroot /out"), -1);
 	assert_string_equal(fk.out, "trace: chroot(\"/out\") = -1 EPERM\nerror: chroot /out: Operation not "
 				    "permitted (chroot needs CAP_SYS_CHROOT: run nslab as root)\n");
-	fake_on_call("agent_chroot|nslab_call_chroot", answer_ok);
+	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_ok);
 	fk.main = getpid();
 	assert_int_equal(fake_cmd("chroot /out"), 0);
-	char cwd[PATH_MAX], want[PATH_MAX + 200];
+	char cwd[PATH_MAX];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
-	snprintf(want, sizeof(want),
-		 "the lab process's root is now /; its working directory is still %s (host paths)\n", cwd);
-	assert_contains(fk.out, want);
+	assert_out_has("the lab process's root is now /; its working directory is still %s (host paths)\n",
+		       cwd);
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
 	assert_int_equal(fake_cmd("cd ../.."), 0);
-	snprintf(want, sizeof(want), "the lab process's working directory is now %s (getcwd says ../..)\n",
-		 cwd);
-	assert_contains(fk.out, want);
+	assert_out_has("the lab process's working directory is now %s (getcwd says ../..)\n", cwd);
 	assert_int_equal(fake_cmd("cd"), 0);
 	assert_contains(fk.out, "trace: chdir(\"/\") = 0\n");
 }
@@ -198,7 +166,7 @@ static void by_hand_do_reports_the_climb(void **state)
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
 	assert_string_equal(fk.out,
 			    "error: the escape in the lab process failed: Function not implemented\n");
-	fake_on_call("agent_escape_by_hand", answer_by_hand);
+	fake_on_call_text("agent_escape_by_hand", "7");
 	fake_run("ls /", 0, "bin\n");
 	fk.out[0] = '\0';
 	assert_int_equal(fake_step(2)->perform(&fk.host), 0);

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("chroot")
 
@@ -120,17 +121,6 @@ static void jail(const char *dir)
 	fk.main = jailed;
 }
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 /* cd from /bin: "." answers /bin, anything else lands on the jail's top. */
 static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
@@ -147,9 +137,7 @@ static void setup_sets_the_root_and_forks(void **state)
 {
 	(void)state;
 	start();
-	char want[600];
-	snprintf(want, sizeof(want), "set_root %s/new-root\nspawn lab flags=0 ", fk.workdir);
-	assert_contains(fk.log, want);
+	assert_log_has("set_root %s/new-root\nspawn lab flags=0 ", fk.workdir);
 	stop();
 }
 
@@ -158,10 +146,7 @@ static void empty_root_step_wants_the_directory(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(1));
-	char want[700];
-	snprintf(want, sizeof(want), "missing: there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`",
-		 root);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`", root);
 	fake_host_run("chroot '", 127,
 		      "chroot: failed to run command '/bin/sh': No such file or directory\n");
 	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
@@ -183,12 +168,9 @@ static void shell_step_wants_an_executable_sh(void **state)
 	snprintf(sh, sizeof(sh), "%s/bin/sh", root);
 	chmod(sh, 0644);
 	assert_false(fake_check(2));
-	char want[800];
-	snprintf(want, sizeof(want),
-		 "missing: no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and `host cp /bin/sh "
-		 "$NSLAB_LAB_ROOT/bin/`",
-		 sh);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and `host cp /bin/sh "
+		       "$NSLAB_LAB_ROOT/bin/`",
+		       sh);
 	unlink(sh);
 	fake_host_run("", 0, "");
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0); /* copies the host's /bin/sh */
@@ -228,16 +210,12 @@ static void enter_step_wants_the_lab_process_inside(void **state)
 	start();
 	full_root();
 	assert_false(fake_check(4));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: the lab process (PID %d) still has ? as its root",
-		 (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the lab process (PID %d) still has ? as its root", (int)fk.main);
 	fk.main = getpid();
 	assert_false(fake_check(4));
-	snprintf(want, sizeof(want),
-		 "missing: the lab process (PID %d) still has / as its root, not the lab root: type `enter`",
-		 (int)getpid());
-	assert_contains(fk.out, want);
+	assert_out_has(
+	    "missing: the lab process (PID %d) still has / as its root, not the lab root: type `enter`",
+	    (int)getpid());
 	jail("/");
 	assert_true(fake_check(4));
 	stop();
@@ -271,13 +249,10 @@ static void climb_step_wants_a_climb_past_the_top(void **state)
 	full_root();
 	jail("/bin");
 	assert_false(fake_check(6));
-	char want[800];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: the lab process's working directory is %s/bin (host path), not the top of the jail: "
 	    "`cd ../../../..`",
 	    root);
-	assert_contains(fk.out, want);
 	jail("/");
 	assert_false(fake_check(6));
 	assert_contains(fk.out,
@@ -299,30 +274,24 @@ static void enter_command_needs_a_shell_and_says_why_it_failed(void **state)
 	start();
 	mkdirs(root);
 	assert_int_equal(fake_cmd("enter"), -1);
-	char want[800];
-	snprintf(want, sizeof(want),
-		 "error: there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), since every "
-		 "`run` starts /bin/sh inside the root\n",
-		 root);
-	assert_string_equal(fk.out, want);
+	assert_out_is(
+	    "error: there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), since every "
+	    "`run` starts /bin/sh inside the root\n",
+	    root);
 	put("/bin/sh", "/bin/sh");
-	fake_on_call("agent_enter|nslab_call_chroot", answer_eperm);
+	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_eperm);
 	assert_int_equal(fake_cmd("enter"), -1);
 	assert_contains(fk.out,
 			"error: chroot in the lab process failed: Operation not permitted (chroot needs "
 			"CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)");
-	fake_on_call("agent_enter|nslab_call_chroot", answer_ok);
+	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_ok);
 	assert_int_equal(fake_cmd("enter"), 0);
-	snprintf(want, sizeof(want), "the lab process (PID %d) now has %s as its /\n", (int)fk.main, root);
-	assert_contains(fk.out, want);
-	snprintf(want, sizeof(want), "call %d ", (int)fk.main);
-	assert_contains(fk.log, want);
-	snprintf(want, sizeof(want), "(%s)\n", root);
-	assert_contains(fk.log, want);
+	assert_out_has("the lab process (PID %d) now has %s as its /\n", (int)fk.main, root);
+	assert_log_has("call %d ", (int)fk.main);
+	assert_log_has("(%s)\n", root);
 	jail("/");
 	assert_int_equal(fake_cmd("enter"), 0);
-	snprintf(want, sizeof(want), "the lab process is already inside %s\n", root);
-	assert_string_equal(fk.out, want);
+	assert_out_is("the lab process is already inside %s\n", root);
 	stop();
 }
 
@@ -333,13 +302,10 @@ static void rootfs_and_cd_commands_check_their_arguments(void **state)
 	assert_int_equal(fake_cmd("rootfs copy /bin/ls"), -1);
 	assert_string_equal(fk.out, "error: usage: rootfs add PROGRAM\n");
 	assert_int_equal(fake_cmd("rootfs add /bin/ls"), -1);
-	char want[800];
-	snprintf(want, sizeof(want), "error: there is no %s yet: make it first (step 1)\n", root);
-	assert_string_equal(fk.out, want);
+	assert_out_is("error: there is no %s yet: make it first (step 1)\n", root);
 	mkdirs(root);
 	assert_int_equal(fake_cmd("rootfs add /bin/ls"), 0);
-	snprintf(want, sizeof(want), "rootfs_add %s /bin/ls\n", root);
-	assert_contains(fk.log, want);
+	assert_log_has("rootfs_add %s /bin/ls\n", root);
 	fk.rootfs_add_ret = -1;
 	assert_int_equal(fake_cmd("rootfs add /bin/nope"), -1);
 	assert_not_contains(fk.out, "copied");

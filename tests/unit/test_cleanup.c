@@ -219,6 +219,14 @@ static pid_t sleeper(bool own_group)
 	return pid;
 }
 
+/* Kills and reaps one of the test's own children, through the real kill:
+ * the wrapped one (__wrap_kill) logs and may fail, for what cleanup kills. */
+static void reap(pid_t pid)
+{
+	__real_kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static bool gone(pid_t pid)
 {
 	/* dead, or a zombie nobody has reaped yet */
@@ -379,8 +387,7 @@ static void partial_failure_continues(void **state)
 	assert_not_contains(err, "missing");
 	assert_int_equal(__real_kill(stubborn, 0), 0); /* the failed kill left it running */
 	fail_kill = 0;
-	__real_kill(stubborn, SIGKILL);
-	waitpid(stubborn, NULL, 0);
+	reap(stubborn);
 	rmdir(d);
 }
 
@@ -566,6 +573,49 @@ static void plant_run(const char *run, const char *registry)
 	assert_int_equal(unit_write(regpath, registry), 0);
 }
 
+/* Writes run/owner for process pid with start time start. */
+static void plant_owner(const char *run, pid_t pid, unsigned long long start)
+{
+	char p[PATH_MAX + 16], text[64];
+	snprintf(p, sizeof(p), "%s/owner", run);
+	snprintf(text, sizeof(text), "%d %llu\n", (int)pid, start);
+	assert_int_equal(unit_write(p, text), 0);
+}
+
+/* The path of pid's run dir, runs_base()/<pid>, into run (PATH_MAX).
+ * Skips the test if that dir is there already: a real leftover with that
+ * PID, not ours to touch. */
+static void run_dir_of(pid_t pid, char *run)
+{
+	snprintf(run, PATH_MAX, "%s/%d", runs_base(), (int)pid);
+	if (exists(run))
+		skip();
+}
+
+/* A run dir of owner, its owner file saying start, whose registry holds
+ * one file, `name`, made in it: a run whose owner alone decides whether
+ * the sweep keeps it. run (PATH_MAX) gets the dir; returns the file's
+ * path (free it). Skips as run_dir_of. */
+static char *plant_owned_run(pid_t owner, unsigned long long start, const char *name, char *run)
+{
+	run_dir_of(owner, run);
+	char *f = NULL;
+	_cleanup_free_ char *reg = NULL;
+	assert_true(asprintf(&f, "%s/%s", run, name) > 0);
+	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
+	plant_run(run, reg);
+	assert_int_equal(unit_write(f, "x"), 0);
+	plant_owner(run, owner, start);
+	return f;
+}
+
+/* One sweep of the dead runs, with `said` holding only what it says. */
+static void sweep(void)
+{
+	said[0] = '\0';
+	cleanup_dead_runs(say);
+}
+
 static void replay_dead_run(void **state)
 {
 	(void)state;
@@ -573,9 +623,7 @@ static void replay_dead_run(void **state)
 		skip();
 	pid_t dead = dead_pid();
 	char run[PATH_MAX];
-	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)dead);
-	if (exists(run))
-		skip(); /* a real leftover with that PID: not ours to touch */
+	run_dir_of(dead, run);
 	assert_int_equal(mkdir(run, 0700), 0);
 	_cleanup_free_ char *labdir = NULL, *labfile = NULL, *fa = NULL, *fb = NULL, *m = NULL;
 	assert_true(asprintf(&labdir, "%s/lab", run) > 0);
@@ -641,8 +689,7 @@ static void replay_dead_run(void **state)
 	assert_true(exists(cleanup_run_dir())); /* our own, live run is not touched */
 	pid_t spared[] = {stranger, leader, nostart};
 	for (int i = 0; i < 3; i++) {
-		__real_kill(spared[i], SIGKILL);
-		waitpid(spared[i], NULL, 0);
+		reap(spared[i]);
 	}
 }
 
@@ -717,9 +764,7 @@ static void replayed_groups_need_their_session(void **state)
 	assert_int_equal(getpgid(member), leader);
 	pid_t dead = dead_pid();
 	char run[PATH_MAX];
-	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)dead);
-	if (exists(run))
-		skip();
+	run_dir_of(dead, run);
 	int sid = (int)getsid(0);
 	_cleanup_free_ char *reg = NULL;
 	assert_true(asprintf(&reg,
@@ -743,8 +788,7 @@ static void replayed_groups_need_their_session(void **state)
 	assert_false(exists(run));
 	waitpid(leader, NULL, 0);
 	waitpid(member, NULL, 0);
-	__real_kill(other, SIGKILL);
-	waitpid(other, NULL, 0);
+	reap(other);
 }
 
 /* A group registered where its session could not be seen (a PID namespace
@@ -758,9 +802,7 @@ static void sessionless_groups_are_not_replayed(void **state)
 	pid_t leader = sleeper(true);
 	pid_t dead = dead_pid();
 	char run[PATH_MAX];
-	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)dead);
-	if (exists(run))
-		skip();
+	run_dir_of(dead, run);
 	_cleanup_free_ char *reg = NULL;
 	assert_true(asprintf(&reg, "process\t-%d:%llu\n", (int)leader, start_time(leader)) > 0);
 	plant_run(run, reg);
@@ -768,8 +810,7 @@ static void sessionless_groups_are_not_replayed(void **state)
 	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
 	assert_contains(err, "without its session");
 	assert_int_equal(kill(leader, 0), 0);
-	__real_kill(leader, SIGKILL);
-	waitpid(leader, NULL, 0);
+	reap(leader);
 	rm_rf(run);
 }
 
@@ -780,8 +821,7 @@ static void live_runs_are_left_alone(void **state)
 		skip();
 	_cleanup_free_ char *f = touch("ours");
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f), 0);
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	sweep();
 	assert_true(exists(f));
 	assert_not_contains(said, f);
 	assert_true(exists(cleanup_run_dir()));
@@ -795,38 +835,22 @@ static void owner_file_decides(void **state)
 	if (!have_run_dir)
 		skip();
 	pid_t owner = sleeper(false); /* alive, and not named nslab */
-	char run[PATH_MAX], path[PATH_MAX + 16], text[64];
-	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)owner);
-	if (exists(run))
-		skip();
-	assert_int_equal(mkdir(run, 0700), 0);
-	_cleanup_free_ char *f = NULL, *reg = NULL;
-	assert_true(asprintf(&f, "%s/kept-by-live-owner", run) > 0);
-	assert_int_equal(unit_write(f, "x"), 0);
-	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
-	snprintf(path, sizeof(path), "%s/registry", run);
-	assert_int_equal(unit_write(path, reg), 0);
-	snprintf(path, sizeof(path), "%s/owner", run);
-	snprintf(text, sizeof(text), "%d %llu\n", (int)owner, start_time(owner));
-	assert_int_equal(unit_write(path, text), 0);
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	char run[PATH_MAX];
+	_cleanup_free_ char *f = plant_owned_run(owner, start_time(owner), "kept-by-live-owner", run);
+	sweep();
 	assert_true(exists(f));
 	assert_true(exists(run));
 	assert_not_contains(said, f);
 
 	/* the same PID with another start time: the run's process is gone */
-	snprintf(text, sizeof(text), "%d %llu\n", (int)owner, start_time(owner) + 3);
-	assert_int_equal(unit_write(path, text), 0);
+	plant_owner(run, owner, start_time(owner) + 3);
 	assert_true(cleanup_dead_runs_exist());
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	sweep();
 	assert_false(exists(f));
 	assert_false(exists(run));
 	assert_contains(said, f);
 	assert_int_equal(kill(owner, 0), 0); /* the process itself is never touched */
-	__real_kill(owner, SIGKILL);
-	waitpid(owner, NULL, 0);
+	reap(owner);
 }
 
 /* --- every entry is checked before it is undone --- */
@@ -1028,8 +1052,7 @@ static void refuses_processes_without_matching_start(void **state)
 	assert_int_equal(rc, 1);
 	assert_string_equal(err, "");
 	assert_int_equal(kill(a, 0), 0);
-	__real_kill(a, SIGKILL);
-	waitpid(a, NULL, 0);
+	reap(a);
 }
 
 /* Registry lines are never split: over-long entries and entries with a
@@ -1117,8 +1140,7 @@ static void registered_kinds_are_used(void **state)
 	_cleanup_free_ char *err = stderr_of(unwind_all, mark);
 	assert_string_equal(fake_log, "check /gone live\ncheck /refuse-me live\ncheck /a live\nundo /a\n");
 	assert_string_equal(err, "nslab: refused: cgroup /refuse-me: the fake kind says no\n");
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	sweep();
 	assert_contains(said, "fake leftover\n");
 	cgroup_register_cleanup();
 }
@@ -1188,17 +1210,7 @@ static void still_exiting_is_said(void **state)
 	snprintf(want, sizeof(want), "nslab: process %d:%llu was killed and is still exiting\n", (int)a,
 		 start_time(a));
 	assert_string_equal(err, want);
-	__real_kill(a, SIGKILL);
-	waitpid(a, NULL, 0);
-}
-
-/* Writes runs_base()/<pid>/owner for process pid with start time start. */
-static void plant_owner(const char *run, pid_t pid, unsigned long long start)
-{
-	char p[PATH_MAX + 16], text[64];
-	snprintf(p, sizeof(p), "%s/owner", run);
-	snprintf(text, sizeof(text), "%d %llu\n", (int)pid, start);
-	assert_int_equal(unit_write(p, text), 0);
+	reap(a);
 }
 
 /* D5: liveness is the owner file's, whatever the process is called. */
@@ -1207,9 +1219,7 @@ static void renamed_owner_is_alive(void **state)
 	(void)state;
 	pid_t owner = sleeper(false);
 	char run[PATH_MAX];
-	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)owner);
-	if (exists(run))
-		skip();
+	run_dir_of(owner, run);
 	plant_run(run, "");
 	plant_owner(run, owner, start_time(owner));
 	assert_true(cleanup_run_alive(owner)); /* its comm is the test's, not nslab */
@@ -1224,17 +1234,14 @@ static void renamed_owner_is_alive(void **state)
 		if (cg[0] && mkdir(cg, 0755) < 0)
 			cg[0] = '\0';
 	}
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	sweep();
 	assert_true(exists(run));
 	if (cg[0])
 		assert_true(exists(cg));
 	/* its owner gone, the run is dead: dir and cgroup go */
-	__real_kill(owner, SIGKILL);
-	waitpid(owner, NULL, 0);
+	reap(owner);
 	assert_false(cleanup_run_alive(owner));
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	sweep();
 	assert_false(exists(run));
 	if (cg[0]) {
 		bool left = exists(cg);
@@ -1251,15 +1258,7 @@ static void zombie_owner_is_dead(void **state)
 	pid_t owner = sleeper(false);
 	unsigned long long start = start_time(owner);
 	char run[PATH_MAX];
-	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)owner);
-	if (exists(run))
-		skip();
-	_cleanup_free_ char *f = NULL, *reg = NULL;
-	assert_true(asprintf(&f, "%s/left-by-zombie", run) > 0);
-	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
-	plant_run(run, reg);
-	assert_int_equal(unit_write(f, "x"), 0);
-	plant_owner(run, owner, start);
+	_cleanup_free_ char *f = plant_owned_run(owner, start, "left-by-zombie", run);
 	assert_true(cleanup_run_alive(owner));
 	__real_kill(owner, SIGKILL);
 	for (int i = 0; i < 200; i++) { /* wait for the zombie, never reap it */
@@ -1271,8 +1270,7 @@ static void zombie_owner_is_dead(void **state)
 	}
 	assert_false(cleanup_run_alive(owner));
 	assert_true(cleanup_dead_runs_exist());
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	sweep();
 	assert_false(exists(f));
 	assert_false(exists(run));
 	assert_contains(said, f);
@@ -1286,16 +1284,12 @@ static void ownerless_run_dir(void **state)
 	(void)state;
 	pid_t p = sleeper(false);
 	char run[PATH_MAX];
-	snprintf(run, sizeof(run), "%s/%d", runs_base(), (int)p);
-	if (exists(run))
-		skip();
+	run_dir_of(p, run);
 	plant_run(run, "");
 	assert_true(cleanup_run_alive(p));
-	said[0] = '\0';
-	cleanup_dead_runs(say);
+	sweep();
 	assert_true(exists(run));
-	__real_kill(p, SIGKILL);
-	waitpid(p, NULL, 0);
+	reap(p);
 	assert_false(cleanup_run_alive(p));
 	cleanup_dead_runs(say);
 	assert_false(exists(run));

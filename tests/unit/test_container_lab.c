@@ -29,33 +29,10 @@ static char name[256], cgroup_inside[64];
 static int rootstate;
 static long boot_ahead; /* its CLOCK_BOOTTIME minus the host's, in seconds */
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
-static int answer_uname(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", name);
-	return 0;
-}
 static int answer_rootstate(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
 	return rootstate;
-}
-static int answer_self_cgroup(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", cgroup_inside);
-	return 0;
 }
 static int answer_boottime(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
@@ -78,10 +55,10 @@ static pid_t start(void)
 	rootstate = 0;
 	boot_ahead = 0;
 	snprintf(cgroup_inside, sizeof(cgroup_inside), "/user.slice");
-	fake_on_call("fn_uname", answer_uname);
-	fake_on_call("fn_sethostname", answer_ok);
+	fake_on_call_text("fn_uname", name);
+	fake_on_call("fn_sethostname", fake_answer_ok);
 	fake_on_call("fn_rootstate", answer_rootstate);
-	fake_on_call("fn_self_cgroup|nslab_call_own_cgroup", answer_self_cgroup);
+	fake_on_call_text("fn_self_cgroup|nslab_call_own_cgroup", cgroup_inside);
 	fake_on_call("fn_boottime", answer_boottime);
 	pid_t pid = fake_main();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -113,15 +90,12 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	assert_string_equal(fk.out, "missing: the container shares the host's UTS namespace\n");
 	fake_ns(pid, "uts", 0);
 	assert_false(fake_check(1));
-	char want[400];
-	snprintf(want, sizeof(want),
-		 "missing: the container still has the host's hostname \"%s\": `run hostname "
-		 "container`\n",
-		 name);
-	assert_string_equal(fk.out, want);
+	assert_out_is("missing: the container still has the host's hostname \"%s\": `run hostname "
+		      "container`\n",
+		      name);
 	snprintf(name, sizeof(name), "container");
 	assert_true(fake_check(1));
-	fake_on_call("fn_uname", answer_eperm);
+	fake_on_call("fn_uname", fake_answer_eperm);
 	assert_false(fake_check(1));
 	assert_string_equal(fk.out,
 			    "missing: cannot ask the container for its hostname: Operation not permitted\n");
@@ -143,7 +117,7 @@ static void root_step_wants_every_part_of_the_root(void **state)
 	assert_contains(fk.out, "missing: the container process's working directory is outside its root");
 	rootstate = ROOT_ALL;
 	assert_true(fake_check(2));
-	fake_on_call("fn_rootstate", answer_eperm);
+	fake_on_call("fn_rootstate", fake_answer_eperm);
 	assert_false(fake_check(2));
 	assert_string_equal(fk.out,
 			    "missing: cannot look at the container's root: Operation not permitted\n");
@@ -162,9 +136,7 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 	from += strlen("(the host sees ");
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%.*s", (int)(to - from), from);
 	assert_false(fake_check(3));
-	char want[400];
-	snprintf(want, sizeof(want), "missing: cgroup %s has no CPU quota\n", fk.cgpath);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cgroup %s has no CPU quota\n", fk.cgpath);
 	assert_contains(fk.out, "missing: the container still shares the host's cgroup namespace\n");
 	fk.cg.quota_us = 50000;
 	fake_ns(fk.main, "cgroup", 0);
@@ -226,25 +198,20 @@ static void rootfs_command_is_done_once_and_says_what_failed(void **state)
 	assert_int_equal(fake_cmd("rootfs"), 0);
 	assert_string_equal(fk.out, "The container already lives on its own root.\n");
 	rootstate = 0;
-	fake_on_call("fn_mount_tmpfs", answer_eperm);
+	fake_on_call("fn_mount_tmpfs", fake_answer_eperm);
 	assert_int_equal(fake_cmd("rootfs"), -1);
-	char want[600];
-	snprintf(want, sizeof(want),
-		 "error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n", fk.workdir);
-	assert_string_equal(fk.out, want);
+	assert_out_is("error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n",
+		      fk.workdir);
 }
 
 static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
 {
 	(void)state;
 	pid_t pid = start();
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
 	assert_int_equal(fake_cmd("limit"), 0);
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
-		 (int)pid);
-	assert_contains(fk.log, want);
+	assert_log_has("cg_create container\ncg_set_quota container 50000 100000\ncg_attach container %d\n",
+		       (int)pid);
 	assert_contains(fk.log, "unshare");
 	assert_contains(fk.out, "/nslab/1/container/cpu.max\", \"50000 100000\") = 0\n");
 	assert_contains(fk.out,
@@ -272,10 +239,10 @@ static void clock_command_is_done_once(void **state)
 				    "This kernel has no time namespaces (Linux 5.6+): nothing to do.\n");
 		return;
 	}
-	fake_on_call("fn_timens", answer_eperm);
+	fake_on_call("fn_timens", fake_answer_eperm);
 	assert_int_equal(fake_cmd("clock"), -1);
 	assert_string_equal(fk.out, "error: time namespace: Operation not permitted\n");
-	fake_on_call("fn_timens", answer_ok);
+	fake_on_call("fn_timens", fake_answer_ok);
 	assert_int_equal(fake_cmd("clock"), 0);
 	assert_contains(fk.out, "The container's clocks since boot run 10 days ahead:");
 	fake_ns(pid, "time", 0);
@@ -289,15 +256,15 @@ static void build_goes_on_after_a_failed_piece(void **state)
 	pid_t pid = start();
 	rootstate = ROOT_ALL;    /* the root is done; the rest is not */
 	fake_ns(pid, "time", 0); /* and the clock */
-	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", answer_ok);
-	fake_on_call("fn_burn", answer_ok);
+	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
+	fake_on_call("fn_burn", fake_answer_ok);
 	assert_int_equal(fake_cmd("build"), 0);
 	assert_contains(fk.out, "The container is called \"container\"; the host keeps its name.\n");
 	assert_contains(fk.out, "The container already lives on its own root.\n");
 	assert_contains(fk.out, "A busy loop in the container got ");
 	assert_contains(fk.out, "Built: `ns` shows every row different");
-	fake_on_call("fn_sethostname", answer_eperm);
-	fake_on_call("fn_burn", answer_eperm);
+	fake_on_call("fn_sethostname", fake_answer_eperm);
+	fake_on_call("fn_burn", fake_answer_eperm);
 	assert_int_equal(fake_cmd("build"), -1);
 	assert_contains(fk.out, "error: sethostname: Operation not permitted\n");
 	assert_contains(fk.out, "error: cannot start the busy loop: Operation not permitted\n");

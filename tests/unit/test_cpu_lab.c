@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("cpu")
 
@@ -194,12 +195,9 @@ static void free_step_wants_a_worker_on_a_whole_cpu(void **state)
 	assert_false(fake_check(1));
 	assert_string_equal(fk.out, "missing: no worker is running; this step needs 1: `stress 1`\n");
 	assert_int_equal(fake_cmd("stress 1"), 0);
-	char want[128];
-	snprintf(want, sizeof(want), "worker %d started (busy loop, child of the lab process %d)\n",
-		 (int)workers[0], (int)getpid());
-	assert_contains(fk.out, want);
-	snprintf(want, sizeof(want), "keep 1 %d\nshow_pid %d worker1\n", (int)workers[0], (int)workers[0]);
-	assert_contains(fk.log, want);
+	assert_out_has("worker %d started (busy loop, child of the lab process %d)\n", (int)workers[0],
+		       (int)getpid());
+	assert_log_has("keep 1 %d\nshow_pid %d worker1\n", (int)workers[0], (int)workers[0]);
 	assert_false(fake_check(1)); /* a sleeping worker: 0% */
 	assert_string_equal(
 	    fk.out, "missing: the worker used only 0% of a CPU: is it already limited (`quota max`)?\n");
@@ -228,17 +226,12 @@ static void moved_step_wants_the_lab_and_its_workers_inside(void **state)
 	assert_string_equal(fk.out, "missing: the cgroup nslab/<pid>/cpu does not exist: `cgroup`\n");
 	fk.cg_stat_ret = 0;
 	assert_false(fake_check(3));
-	char want[200];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: the lab process %d is not in the cgroup (see /proc/%d/cgroup): `move`; new workers "
 	    "and `run` start where it is\n",
 	    (int)getpid(), (int)getpid());
-	assert_contains(fk.out, want);
-	snprintf(want, sizeof(want),
-		 "missing: worker %d is not in the cgroup (see /proc/%d/cgroup): `move`\n", (int)workers[1],
-		 (int)workers[1]);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: worker %d is not in the cgroup (see /proc/%d/cgroup): `move`\n",
+		       (int)workers[1], (int)workers[1]);
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_true(fake_check(3));
 }
@@ -329,15 +322,11 @@ static void stress_cgroup_and_move_commands(void **state)
 	assert_contains(fk.out, " (already there)\n");
 	assert_int_equal(fake_cmd("stress 2"), 0);
 	assert_int_equal(fake_cmd("move"), 0);
-	char want[128];
-	snprintf(want, sizeof(want), "cg_attach cpu %d\ncg_attach cpu %d\ncg_attach cpu %d\n", (int)getpid(),
-		 (int)workers[0], (int)workers[1]);
-	assert_contains(fk.log, want);
+	assert_log_has("cg_attach cpu %d\ncg_attach cpu %d\ncg_attach cpu %d\n", (int)getpid(),
+		       (int)workers[0], (int)workers[1]);
 	assert_int_equal(fake_cmd("stress 1"), 0);
-	snprintf(want, sizeof(want), "hide_pid %d\nundo 1 %d\n", (int)workers[1], (int)workers[1]);
-	assert_contains(fk.log, want);
-	snprintf(want, sizeof(want), "worker %d stopped\n", (int)workers[1]);
-	assert_contains(fk.out, want);
+	assert_log_has("hide_pid %d\nundo 1 %d\n", (int)workers[1], (int)workers[1]);
+	assert_out_has("worker %d stopped\n", (int)workers[1]);
 	fake_on_call("agent_fork_worker", NULL);
 	assert_int_equal(fake_cmd("stress 3"), -1);
 	assert_contains(fk.out, "error: cannot fork a worker: Function not implemented\n");

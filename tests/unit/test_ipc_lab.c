@@ -43,22 +43,11 @@ static int answer_read(pid_t pid, const char *arg, size_t arglen, char *out, siz
 	snprintf(out, outlen, "%s", text);
 	return 0;
 }
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_unshare_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
 	errno = EPERM;
 	return nslab_fail(out, outlen, "unshare(CLONE_NEWIPC)");
-}
-static int answer_hostshm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "4242");
-	return 0;
 }
 
 static void start(void)
@@ -68,8 +57,8 @@ static void start(void)
 	snprintf(lab_sem, sizeof(lab_sem), SEM_HEAD);
 	read_errno = 0;
 	fake_on_call("ag_read", answer_read);
-	fake_on_call("ag_unshare", answer_ok);
-	fake_on_call("ag_hostshm", answer_hostshm);
+	fake_on_call("ag_unshare", fake_answer_ok);
+	fake_on_call_text("ag_hostshm", "4242");
 	assert_int_equal(fake_lab->setup(&fk.host), 0);
 	assert_contains(fk.log, "spawn lab flags=0 ");
 }
@@ -86,12 +75,10 @@ static void ns_step_wants_an_ipc_namespace(void **state)
 	start();
 	assert_false(fake_check(1));
 	char want[160];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: the lab process still shares the host's IPC namespace (/proc/%d/ns/ipc is the same "
 	    "as nslab's)",
 	    (int)fk.main);
-	assert_contains(fk.out, want);
 	/* Every later step asks for it first. */
 	for (unsigned n = 2; n <= 4; n++) {
 		assert_false(fake_check(n));
@@ -133,11 +120,23 @@ static void lab_shm_step_wants_no_key_the_host_has_too(void **state)
 	bool ok = fake_check(2);
 	shmctl(id, IPC_RMID, NULL);
 	assert_false(ok);
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: the host lists the lab's shared memory segment with key 0x%08lx too", (long)key);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the host lists the lab's shared memory segment with key 0x%08lx too",
+		       (long)key);
 	stop();
+}
+
+/* A real segment the test made on the host: removed by the test's
+ * teardown, so that a failed assertion does not leave it behind (where it
+ * would make the next run's "no segment yet" check pass). */
+static int host_shm = -1;
+
+static int remove_host_shm(void **state)
+{
+	(void)state;
+	if (host_shm >= 0)
+		shmctl(host_shm, IPC_RMID, NULL);
+	host_shm = -1;
+	return 0;
 }
 
 static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
@@ -148,8 +147,8 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	assert_false(fake_check(3));
 	assert_contains(fk.out, "missing: no 1000-byte shared memory segment on the host (the `hostshm` "
 				"command makes one)");
-	/* A real segment on the host (any user may make one), freed at its last detach. */
-	int id = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600);
+	/* A real segment on the host (any user may make one). */
+	int id = host_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600);
 	assert_true(id >= 0);
 	struct shmid_ds ds;
 	assert_int_equal(shmctl(id, IPC_STAT, &ds), 0);
@@ -158,10 +157,7 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	snprintf(lab_shm + strlen(lab_shm), sizeof(lab_shm) - strlen(lab_shm), "0 %d 600 1000 %d 0 0\n", id,
 		 (int)ds.shm_cpid);
 	assert_false(fake_check(3));
-	char want[64];
-	snprintf(want, sizeof(want), "missing: the lab sees the host's segment %d", id);
-	assert_contains(fk.out, want);
-	shmctl(id, IPC_RMID, NULL);
+	assert_out_has("missing: the lab sees the host's segment %d", id);
 	stop();
 }
 
@@ -235,7 +231,8 @@ int main(void)
 	    fake_test(ns_step_wants_an_ipc_namespace),
 	    fake_test(lab_shm_step_wants_a_segment_only_inside),
 	    fake_test(lab_shm_step_wants_no_key_the_host_has_too),
-	    fake_test(host_shm_step_wants_a_host_segment_the_lab_cannot_see),
+	    cmocka_unit_test_setup_teardown(host_shm_step_wants_a_host_segment_the_lab_cannot_see,
+					    fake_test_setup, remove_host_shm),
 	    fake_test(msg_sem_step_wants_both_inside),
 	    fake_test(unshare_command_unshares_once),
 	    fake_test(hostshm_command_makes_one_segment),

@@ -984,6 +984,31 @@ static struct nslab_lab valid(void)
 		assert_contains(why_, reason);                                                               \
 	} while (0)
 
+/* Expect labs_validate to reject valid() changed by `change` with a reason
+ * containing `reason`; ACCEPTS_WITH: to accept it. change is an expression
+ * (several: in parentheses, with commas) on a copy d of valid(), whose
+ * steps are s[] (a copy of steps) and whose one command is c (a copy of
+ * cmds[0]), so that a step or command can be broken too. */
+#define VALID_CHANGED(change)                                                                                \
+	struct nslab_step s[2] = {steps[0], steps[1]};                                                       \
+	struct nslab_command c = cmds[0];                                                                    \
+	struct nslab_lab d = valid();                                                                        \
+	d.steps = s;                                                                                         \
+	d.commands = &c;                                                                                     \
+	(void)(change)
+#define REJECTS_WITH(change, reason)                                                                         \
+	do {                                                                                                 \
+		VALID_CHANGED(change);                                                                       \
+		REJECTS(d, reason);                                                                          \
+	} while (0)
+#define ACCEPTS_WITH(change)                                                                                 \
+	do {                                                                                                 \
+		char why_[256] = "";                                                                         \
+		VALID_CHANGED(change);                                                                       \
+		if (labs_validate(&d, why_, sizeof(why_)) != 0)                                              \
+			fail_msg("rejected: %s", why_);                                                      \
+	} while (0)
+
 static void validate_reasons(void **state)
 {
 	(void)state;
@@ -993,52 +1018,21 @@ static void validate_reasons(void **state)
 	assert_int_equal(labs_validate(NULL, why, sizeof(why)), -1);
 	assert_contains(why, "NULL");
 
-	d = valid();
-	d.abi_major = 0;
-	REJECTS(d, "ABI 0");
-	d = valid();
-	d.size = 8;
-	REJECTS(d, "too small (8 bytes");
-	d = valid();
-	d.id = NULL;
-	REJECTS(d, "bad lab id");
-	d = valid();
-	d.id = "";
-	REJECTS(d, "bad lab id");
-	d = valid();
-	d.id = "Upper";
-	REJECTS(d, "bad lab id");
-	d = valid();
-	d.id = "has space";
-	REJECTS(d, "bad lab id");
-	d = valid();
-	d.id = "under_score";
-	REJECTS(d, "bad lab id");
-	d = valid();
-	d.id = "a23456789012345678901234567890123";
-	REJECTS(d, "bad lab id"); /* 33 */
-	d = valid();
-	d.id = "a2345678901234567890123456789012";
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0); /* 32 is the limit */
-	d = valid();
-	d.title = NULL;
-	REJECTS(d, "lab 'ok-lab2' has no title or summary");
-	d = valid();
-	d.summary = NULL;
-	REJECTS(d, "no title or summary");
-	d = valid();
-	d.nsteps = 0;
-	REJECTS(d, "1 to 32 steps, has 0");
-	d = valid();
-	d.steps = NULL;
-	REJECTS(d, "1 to 32 steps");
-	d = valid();
-	d.steps = NULL;
-	REJECTS(d, "lab 'ok-lab2' has no steps");
-	d = valid();
-	d.steps = NULL;
-	d.nsteps = 0;
-	REJECTS(d, "has no steps");
+	REJECTS_WITH(d.abi_major = 0, "ABI 0");
+	REJECTS_WITH(d.size = 8, "too small (8 bytes");
+	REJECTS_WITH(d.id = NULL, "bad lab id");
+	REJECTS_WITH(d.id = "", "bad lab id");
+	REJECTS_WITH(d.id = "Upper", "bad lab id");
+	REJECTS_WITH(d.id = "has space", "bad lab id");
+	REJECTS_WITH(d.id = "under_score", "bad lab id");
+	REJECTS_WITH(d.id = "a23456789012345678901234567890123", "bad lab id"); /* 33 */
+	ACCEPTS_WITH(d.id = "a2345678901234567890123456789012");                /* 32 is the limit */
+	REJECTS_WITH(d.title = NULL, "lab 'ok-lab2' has no title or summary");
+	REJECTS_WITH(d.summary = NULL, "no title or summary");
+	REJECTS_WITH(d.nsteps = 0, "1 to 32 steps, has 0");
+	REJECTS_WITH(d.steps = NULL, "1 to 32 steps");
+	REJECTS_WITH(d.steps = NULL, "lab 'ok-lab2' has no steps");
+	REJECTS_WITH((d.steps = NULL, d.nsteps = 0), "has no steps");
 	{
 		char w[256] = "";
 		d = valid();
@@ -1049,88 +1043,32 @@ static void validate_reasons(void **state)
 	}
 	for (size_t i = 0; i < 33; i++)
 		many_steps[i] = steps[0];
-	d = valid();
-	d.steps = many_steps;
-	d.nsteps = 33;
-	REJECTS(d, "1 to 32 steps, has 33");
-	d = valid();
-	d.steps = many_steps;
-	d.nsteps = 32;
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
-	d = valid();
-	d.setup = NULL;
-	REJECTS(d, "has no setup function");
-	d = valid();
-	d.step_size = 0;
-	REJECTS(d, "step_size 0 is not");
-	d = valid();
-	d.step_size = offsetof(struct nslab_step, check);
-	REJECTS(d, "step_size");
-	d = valid();
-	d.step_size = 1u << 20;
-	REJECTS(d, "step_size 1048576 is not");
-	d = valid();
-	d.command_size = 8;
-	REJECTS(d, "command_size 8 is not");
-	d = valid();
-	d.commands = NULL;
-	d.ncommands = 0;
-	d.command_size = 0;
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0); /* no commands: no size needed */
+	REJECTS_WITH((d.steps = many_steps, d.nsteps = 33), "1 to 32 steps, has 33");
+	ACCEPTS_WITH((d.steps = many_steps, d.nsteps = 32));
+	REJECTS_WITH(d.setup = NULL, "has no setup function");
+	REJECTS_WITH(d.step_size = 0, "step_size 0 is not");
+	REJECTS_WITH(d.step_size = offsetof(struct nslab_step, check), "step_size");
+	REJECTS_WITH(d.step_size = 1u << 20, "step_size 1048576 is not");
+	REJECTS_WITH(d.command_size = 8, "command_size 8 is not");
+	ACCEPTS_WITH(
+	    (d.commands = NULL, d.ncommands = 0, d.command_size = 0)); /* no commands: no size needed */
 
-	struct nslab_step bad[2] = {steps[0], steps[1]};
-	d = valid();
-	d.steps = bad;
-	bad[1].check = NULL;
-	REJECTS(d, "step 2 lacks a title, task or check");
-	bad[1] = steps[1];
-	bad[1].title = NULL;
-	REJECTS(d, "step 2 lacks");
-	bad[1] = steps[1];
-	bad[1].task = NULL;
-	REJECTS(d, "step 2 lacks");
-	bad[1] = steps[1];
-	bad[0].check = NULL;
-	REJECTS(d, "step 1 lacks");
+	REJECTS_WITH(s[1].check = NULL, "step 2 lacks a title, task or check");
+	REJECTS_WITH(s[1].title = NULL, "step 2 lacks");
+	REJECTS_WITH(s[1].task = NULL, "step 2 lacks");
+	REJECTS_WITH(s[0].check = NULL, "step 1 lacks");
 	/* hint, explain and perform are optional */
-	bad[0] = steps[0];
-	bad[0].hint = bad[0].explain = NULL;
-	bad[0].perform = NULL;
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
+	ACCEPTS_WITH((s[0].hint = s[0].explain = NULL, s[0].perform = NULL));
 
-	d = valid();
-	d.commands = NULL;
-	REJECTS(d, "declares commands but has none");
-	struct nslab_command badc[1] = {cmds[0]};
-	d = valid();
-	d.commands = badc;
-	badc[0].fn = NULL;
-	REJECTS(d, "command 1 lacks a name or function");
-	badc[0] = cmds[0];
-	badc[0].name = NULL;
-	REJECTS(d, "command 1 lacks");
-	badc[0] = cmds[0];
-	badc[0].min_args = 2;
-	badc[0].max_args = 1;
-	REJECTS(d, "command 1 takes 2 to 1 arguments");
-	badc[0] = cmds[0];
-	badc[0].min_args = -1;
-	REJECTS(d, "command 1 takes -1 to 1");
-	badc[0] = cmds[0];
-	badc[0].max_args = -2;
-	REJECTS(d, "takes 1 to -2");
-	badc[0] = cmds[0];
-	badc[0].min_args = 3;
-	badc[0].max_args = -1; /* -1: no limit */
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
-	badc[0] = cmds[0];
-	badc[0].min_args = 0;
-	badc[0].max_args = 0;
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
-	d = valid();
-	d.commands = NULL;
-	d.ncommands = 0;
-	assert_int_equal(labs_validate(&d, why, sizeof(why)), 0);
+	REJECTS_WITH(d.commands = NULL, "declares commands but has none");
+	REJECTS_WITH(c.fn = NULL, "command 1 lacks a name or function");
+	REJECTS_WITH(c.name = NULL, "command 1 lacks");
+	REJECTS_WITH((c.min_args = 2, c.max_args = 1), "command 1 takes 2 to 1 arguments");
+	REJECTS_WITH(c.min_args = -1, "command 1 takes -1 to 1");
+	REJECTS_WITH(c.max_args = -2, "takes 1 to -2");
+	ACCEPTS_WITH((c.min_args = 3, c.max_args = -1)); /* -1: no limit */
+	ACCEPTS_WITH((c.min_args = 0, c.max_args = 0));
+	ACCEPTS_WITH((d.commands = NULL, d.ncommands = 0));
 
 	/* the reason is cut to the buffer, never overrun */
 	char tiny[8];

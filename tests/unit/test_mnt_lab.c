@@ -13,14 +13,10 @@
 #include <cmocka.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("mnt")
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_mount_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -56,11 +52,10 @@ static void unshare_step_wants_a_mount_namespace(void **state)
 	pid_t lab = start();
 	assert_false(fake_check(1));
 	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is the "
-		 "same as nslab's)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has(
+	    "missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is the "
+	    "same as nslab's)",
+	    (int)lab);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, want);
 	fake_ns(lab, "mnt", 0);
@@ -75,12 +70,9 @@ static void private_step_wants_no_shared_mount(void **state)
 	fake_ns(lab, "mnt", 0);
 	fake_mount(lab, "/boot", "vfat", "/dev/vda2", NULL)->m.shared = true;
 	assert_false(fake_check(2));
-	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: 2 mount(s) of the lab are still shared with the host (\"shared:N\" in "
-		 "/proc/%d/mountinfo)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: 2 mount(s) of the lab are still shared with the host (\"shared:N\" in "
+		       "/proc/%d/mountinfo)",
+		       (int)lab);
 	for (unsigned i = 0; i < fk.nmounts; i++)
 		if (fk.mounts[i].pid == lab)
 			fk.mounts[i].m.shared = false;
@@ -94,23 +86,19 @@ static void mount_step_wants_a_tmpfs_only_inside(void **state)
 	pid_t lab = start();
 	fake_ns(lab, "mnt", 0);
 	assert_false(fake_check(3));
-	char want[1536];
-	snprintf(want, sizeof(want), "missing: nothing is mounted on %s in the lab's mount namespace", data);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: nothing is mounted on %s in the lab's mount namespace", data);
 	struct fake_mount *m = fake_mount(lab, data, "ext4", "/dev/vdb", NULL);
 	assert_false(fake_check(3));
-	snprintf(want, sizeof(want), "missing: %s is a ext4 mount in the lab, not a tmpfs", data);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: %s is a ext4 mount in the lab, not a tmpfs", data);
 	snprintf(m->fstype, sizeof(m->fstype), "tmpfs");
 	assert_true(fake_check(3));
 	/* Mounted before the mounts were private: the host has it too. */
 	fake_mount(0, data, "tmpfs", "nslab-demo", NULL);
 	assert_false(fake_check(3));
-	snprintf(want, sizeof(want),
-		 "missing: the host's /proc/self/mountinfo has a tmpfs on %s too: the mount propagated out "
-		 "(undo it: host umount %s; then make the lab's mounts private first)",
-		 data, data);
-	assert_contains(fk.out, want);
+	assert_out_has(
+	    "missing: the host's /proc/self/mountinfo has a tmpfs on %s too: the mount propagated out "
+	    "(undo it: host umount %s; then make the lab's mounts private first)",
+	    data, data);
 	finish();
 }
 
@@ -121,9 +109,7 @@ static void file_step_wants_a_file_on_the_tmpfs(void **state)
 	fake_ns(lab, "mnt", 0);
 	fake_mount(lab, data, "tmpfs", "nslab-demo", NULL);
 	assert_false(fake_check(4));
-	char want[1536];
-	snprintf(want, sizeof(want), "missing: no file on the tmpfs yet (%s is empty in the lab)", data);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: no file on the tmpfs yet (%s is empty in the lab)", data);
 	/* The lab's view is /proc/PID/root/...: with the test itself as the lab
 	 * process, a file written in the directory is one the host sees. */
 	fk.main = getpid();
@@ -133,9 +119,8 @@ static void file_step_wants_a_file_on_the_tmpfs(void **state)
 	snprintf(file, sizeof(file), "%s/hello.txt", data);
 	assert_int_equal(unit_write(file, "hi\n"), 0);
 	assert_false(fake_check(4));
-	snprintf(want, sizeof(want),
-		 "missing: the host sees files in %s: they were written under the mount, not on it", data);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the host sees files in %s: they were written under the mount, not on it",
+		       data);
 	unlink(file);
 	/* The lab's view differs from the host's: a lab process whose root is
 	 * another directory, where the data directory holds the file. */
@@ -163,7 +148,7 @@ static void unshare_command_unshares_once(void **state)
 {
 	(void)state;
 	pid_t lab = start();
-	fake_on_call("ag_unshare", answer_ok);
+	fake_on_call("ag_unshare", fake_answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(fk.log, "ag_unshare");
 	assert_contains(fk.out, "trace: unshare(CLONE_NEWNS) = 0\nunshare(CLONE_NEWNS) = 0\n");
@@ -178,20 +163,18 @@ static void do_calls_the_lab_and_says_what_failed(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("ag_private|nslab_call_make_private", answer_ok);
+	fake_on_call("ag_private|nslab_call_make_private", fake_answer_ok);
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
 	assert_contains(fk.out, "trace: mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-	fake_on_call("ag_mount_tmpfs", answer_ok);
+	fake_on_call("ag_mount_tmpfs", fake_answer_ok);
 	assert_int_equal(fake_step(2)->perform(&fk.host), 0);
-	char want[1024];
-	snprintf(want, sizeof(want), "call %d ag_mount_tmpfs(%s)", (int)fk.main, data);
-	assert_contains(fk.log, want);
+	assert_log_has("call %d ag_mount_tmpfs(%s)", (int)fk.main, data);
 	fake_on_call("ag_mount_tmpfs", answer_mount_eperm);
 	fk.out[0] = '\0';
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
 	assert_string_equal(fk.out,
 			    "error: mount(tmpfs) failed in the lab process: Operation not permitted\n");
-	fake_on_call("ag_write", answer_ok);
+	fake_on_call("ag_write", fake_answer_ok);
 	assert_int_equal(fake_step(3)->perform(&fk.host), 0);
 	assert_contains(fk.out, "/data/hello.txt\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3");
 	finish();

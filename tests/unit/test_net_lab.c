@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("net")
 
@@ -139,10 +140,8 @@ static void lo_step_wants_lo_up_in_the_lab(void **state)
 	assert_true(fake_check(1));
 	fake_on_call("fn_ifinfo", NULL);
 	assert_false(fake_check(1));
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: cannot look at the interfaces of process %d: Function not implemented", (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot look at the interfaces of process %d: Function not implemented",
+		       (int)lab);
 	stop();
 }
 
@@ -151,28 +150,24 @@ static void veth_step_wants_one_end_in_each_namespace(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(2));
-	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: no veth0 in the lab's namespace: `run ip link add veth0 type veth peer name veth1 "
-		 "netns %d`",
-		 (int)peer);
-	assert_contains(fk.out, want);
+	assert_out_has(
+	    "missing: no veth0 in the lab's namespace: `run ip link add veth0 type veth peer name veth1 "
+	    "netns %d`",
+	    (int)peer);
 	struct ifinfo *a = iface(lab, "veth0"), *b = iface(lab, "veth1");
 	snprintf(a->driver, sizeof(a->driver), "dummy");
 	snprintf(b->driver, sizeof(b->driver), "veth");
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: veth0 in the lab is a \"dummy\" device, not a veth");
-	snprintf(want, sizeof(want),
-		 "missing: veth1 is still in the lab's namespace: `run ip link set veth1 netns %d` moves it "
-		 "to the "
-		 "peer",
-		 (int)peer);
-	assert_contains(fk.out, want);
+	assert_out_has(
+	    "missing: veth1 is still in the lab's namespace: `run ip link set veth1 netns %d` moves it "
+	    "to the "
+	    "peer",
+	    (int)peer);
 	snprintf(a->driver, sizeof(a->driver), "veth");
 	b->index = 0; /* gone from the lab: nowhere */
 	assert_false(fake_check(2));
-	snprintf(want, sizeof(want), "missing: no veth1 in the peer's namespace (PID %d)", (int)peer);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: no veth1 in the peer's namespace (PID %d)", (int)peer);
 	snprintf(iface(peer, "veth1")->driver, 32, "veth");
 	assert_true(fake_check(2));
 	stop();
@@ -206,13 +201,10 @@ static void ping_step_wants_a_reply(void **state)
 	start();
 	fake_on_call("fn_probe", answer_probe_timeout);
 	assert_false(fake_check(4));
-	char want[200];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is 0): "
 	    "`run ping -c 2 -W 1 10.200.0.2`",
 	    (int)lab);
-	assert_contains(fk.out, want);
 	assert_contains(fk.out,
 			"missing: the peer 10.200.0.2 does not answer from the lab right now (Connection "
 			"timed out)");
@@ -225,9 +217,7 @@ static void do_runs_ip_and_ping_in_the_right_namespace(void **state)
 	start();
 	fake_run("ip link add veth0", 0, "");
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
-	char want[128];
-	snprintf(want, sizeof(want), "run 0 ip link add veth0 type veth peer name veth1 netns %d", (int)peer);
-	assert_contains(fk.log, want);
+	assert_log_has("run 0 ip link add veth0 type veth peer name veth1 netns %d", (int)peer);
 	fake_run("ip addr replace", 2, "RTNETLINK answers: File exists\n");
 	assert_int_equal(fake_step(2)->perform(&fk.host), -1);
 	assert_contains(fk.out,
@@ -250,13 +240,10 @@ static void peer_command_runs_in_the_peer(void **state)
 	assert_string_equal(fk.out, "error: the peer process is not running\n");
 	start();
 	assert_int_equal(fake_cmd("peer"), 0);
-	char want[64];
-	snprintf(want, sizeof(want), "peer: PID %d, (namespace unreadable)\n", (int)peer);
-	assert_string_equal(fk.out, want);
+	assert_out_is("peer: PID %d, (namespace unreadable)\n", (int)peer);
 	fake_run("ip -br addr", 0, "lo DOWN\n");
 	assert_int_equal(fake_cmd("peer ip -br addr"), 0);
-	snprintf(want, sizeof(want), "run %d ip -br addr\n", (int)peer);
-	assert_contains(fk.log, want);
+	assert_log_has("run %d ip -br addr\n", (int)peer);
 	assert_string_equal(fk.out, "lo DOWN\n");
 	stop();
 }
@@ -305,29 +292,17 @@ static bool lo_up_and_ping(bool ping)
 	return true;
 }
 
+static bool become_netns(void *ping)
+{
+	return unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 && lo_up_and_ping(*(bool *)ping);
+}
+
 /* A process in a network namespace of its own (in a user namespace of its
  * own), lo up, pinged or not; 0 where that cannot be done here. */
 static pid_t netns_process(bool ping)
 {
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	child = fork();
-	if (child == 0) {
-		close(p[0]);
-		char ok = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 && lo_up_and_ping(ping);
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (child <= 0 || read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	if (!ok)
-		fake_reap(&child);
-	return ok ? child : 0;
+	child = fake_standin(become_netns, &ping);
+	return child;
 }
 
 static int finish(void **state)
@@ -355,13 +330,10 @@ static void ping_step_passes_once_a_reply_came_back(void **state)
 		skip(); /* no unprivileged user and network namespaces here */
 	fake_on_call("fn_probe", answer_probe_ok);
 	assert_false(fake_check(4));
-	char want[200];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_is(
 	    "missing: no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is 0): "
 	    "`run ping -c 2 -W 1 10.200.0.2`\n",
 	    (int)fk.main);
-	assert_string_equal(fk.out, want);
 	fake_reap(&child);
 	fk.main = netns_process(true);
 	assert_true(fk.main > 0);

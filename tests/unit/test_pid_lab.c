@@ -21,20 +21,10 @@
 #include <sys/wait.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("pid")
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_unshare(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "2");
-	return 0;
-}
 static int answer_unshare_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -50,12 +40,9 @@ static void private_step_wants_no_propagation(void **state)
 	fake_mount(lab, "/run", "tmpfs", "tmpfs", NULL)->m.shared = true;
 	fake_mount(lab, "/proc", "proc", "proc", NULL);
 	assert_false(fake_check(1));
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: 2 mount(s) of the lab still receive mounts from the host (\"master:N\" or "
-		 "\"shared:N\" in /proc/%d/mountinfo)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: 2 mount(s) of the lab still receive mounts from the host (\"master:N\" or "
+		       "\"shared:N\" in /proc/%d/mountinfo)",
+		       (int)lab);
 	for (unsigned i = 0; i < fk.nmounts; i++)
 		fk.mounts[i].m.shared = fk.mounts[i].m.slave = false;
 	assert_true(fake_check(1));
@@ -66,9 +53,7 @@ static void proc_step_wants_pid_1_and_its_own_proc(void **state)
 	(void)state;
 	fake_main(); /* no such process */
 	assert_false(fake_check(2));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot read NSpid in /proc/%d/status", (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read NSpid in /proc/%d/status", (int)fk.main);
 	fk.main = getpid(); /* a process in the host's PID namespace */
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: the lab process is not PID 1 of a namespace of its own (NSpid: ");
@@ -103,19 +88,16 @@ static void for_children_step_wants_another_pid_namespace(void **state)
 	(void)state;
 	fk.main = getpid();
 	assert_false(fake_check(4));
-	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: pid_for_children of the lab process is still its own PID namespace "
-		 "(/proc/%d/ns/pid_for_children)",
-		 (int)getpid());
-	assert_contains(fk.out, want);
+	assert_out_has("missing: pid_for_children of the lab process is still its own PID namespace "
+		       "(/proc/%d/ns/pid_for_children)",
+		       (int)getpid());
 }
 
 static void unshare_command_forks_the_nested_init(void **state)
 {
 	(void)state;
 	fake_main(); /* no /proc entry: both of its pid rows read alike */
-	fake_on_call("ag_unshare", answer_unshare);
+	fake_on_call_text("ag_unshare", "2");
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(fk.out,
 			"trace: unshare(CLONE_NEWPID) = 0   (the caller stays PID 1 of its namespace)");
@@ -133,10 +115,10 @@ static void do_calls_the_lab(void **state)
 {
 	(void)state;
 	fake_main();
-	fake_on_call("ag_private|nslab_call_make_private", answer_ok);
+	fake_on_call("ag_private|nslab_call_make_private", fake_answer_ok);
 	assert_int_equal(fake_step(0)->perform(&fk.host), 0);
 	assert_contains(fk.out, "trace: mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-	fake_on_call("ag_mount_proc", answer_ok);
+	fake_on_call("ag_mount_proc", fake_answer_ok);
 	assert_int_equal(fake_step(1)->perform(&fk.host), 0);
 	assert_contains(
 	    fk.out, "trace: mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0");
@@ -214,13 +196,6 @@ static int finish(void **state)
 
 static char proc_self[16];
 
-static int answer_proc_self(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", proc_self);
-	return 0;
-}
-
 static void proc_step_passes_for_pid_1_with_its_own_proc(void **state)
 {
 	(void)state;
@@ -229,7 +204,7 @@ static void proc_step_passes_for_pid_1_with_its_own_proc(void **state)
 		skip(); /* no unprivileged user namespaces here */
 	assert_false(fake_check(2));
 	assert_string_equal(fk.out, "missing: the lab has no readable /proc (Function not implemented)\n");
-	fake_on_call("ag_proc_self", answer_proc_self);
+	fake_on_call_text("ag_proc_self", proc_self);
 	snprintf(proc_self, sizeof(proc_self), "4242");
 	assert_false(fake_check(2));
 	assert_string_equal(
@@ -259,13 +234,11 @@ static void for_children_step_passes_for_a_nested_namespace(void **state)
 	if (!fk.main)
 		skip();
 	assert_false(fake_check(4));
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: the new PID namespace has no PID 1 yet, so /proc/%d/ns/pid_for_children cannot be "
-		 "opened: "
-		 "the lab process must start a child\n",
-		 (int)fk.main);
-	assert_string_equal(fk.out, want);
+	assert_out_is(
+	    "missing: the new PID namespace has no PID 1 yet, so /proc/%d/ns/pid_for_children cannot be "
+	    "opened: "
+	    "the lab process must start a child\n",
+	    (int)fk.main);
 	finish(NULL);
 	fk.main = pid1(PIDNS_NESTED);
 	assert_true(fk.main > 0);

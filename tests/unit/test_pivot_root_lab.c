@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("pivot-root")
 
@@ -24,17 +25,6 @@ static char lab_root[512];
 static pid_t jailed;
 static char cwd[64];
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_getcwd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "%s", cwd);
-	return 0;
-}
 static int answer_pivot_einval(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -110,9 +100,7 @@ static void setup_makes_the_mount_point_and_sets_the_root(void **state)
 	assert_int_equal(stat(nr, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_contains(fk.log, "spawn lab flags=0 uid_map=- gid_map=- init=yes");
-	snprintf(want, sizeof(want), "The new root will be %s (also $NSLAB_LAB_ROOT in `run` and `host`).\n",
-		 nr);
-	assert_string_equal(fk.out, want);
+	assert_out_is("The new root will be %s (also $NSLAB_LAB_ROOT in `run` and `host`).\n", nr);
 }
 
 static void private_step_wants_an_unshared_private_namespace(void **state)
@@ -120,22 +108,17 @@ static void private_step_wants_an_unshared_private_namespace(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(1));
-	char want[200];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is the same "
 	    "as nslab's)",
 	    (int)fk.main);
-	assert_contains(fk.out, want);
 	fake_ns(fk.main, "mnt", 0);
 	fake_copy_mounts(0, fk.main);
 	assert_false(fake_check(1));
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): make them "
 	    "private with MS_REC|MS_PRIVATE on /",
 	    (int)fk.main);
-	assert_contains(fk.out, want);
 	fk.mounts[1].m.shared = false;
 	assert_true(fake_check(1));
 }
@@ -145,22 +128,17 @@ static void tmpfs_step_wants_a_tmpfs_on_the_new_root_only_in_the_lab(void **stat
 	(void)state;
 	start();
 	assert_false(fake_check(2));
-	char want[700];
-	snprintf(want, sizeof(want), "missing: nothing is mounted on %s in the lab's mount namespace\n", nr);
-	assert_string_equal(fk.out, want);
+	assert_out_is("missing: nothing is mounted on %s in the lab's mount namespace\n", nr);
 	struct fake_mount *m = fake_mount(fk.main, nr, "ext4", "/dev/vdb", NULL);
 	assert_false(fake_check(2));
-	snprintf(want, sizeof(want), "missing: %s is a ext4 mount, not a tmpfs\n", nr);
-	assert_string_equal(fk.out, want);
+	assert_out_is("missing: %s is a ext4 mount, not a tmpfs\n", nr);
 	snprintf(m->fstype, sizeof(m->fstype), "tmpfs");
 	assert_true(fake_check(2));
 	/* The same tmpfs on the host too: it leaked. */
 	fake_mount(0, nr, "tmpfs", "nslab-root", NULL);
 	assert_false(fake_check(2));
-	snprintf(want, sizeof(want),
-		 "missing: the host's mount table has tmpfs mounted on %s: a mount leaked out of the lab\n",
-		 nr);
-	assert_string_equal(fk.out, want);
+	assert_out_is(
+	    "missing: the host's mount table has tmpfs mounted on %s: a mount leaked out of the lab\n", nr);
 	fk.nmounts--;
 	fk.mounts[0].m.id = 7; /* nslab's / is another mount than at setup */
 	assert_false(fake_check(2));
@@ -181,9 +159,7 @@ static void rootfs_step_wants_the_programs_and_put_old(void **state)
 	assert_contains(fk.out,
 			"missing: the directory put_old inside the new root (run mkdir "
 			"$NSLAB_LAB_ROOT/put_old: with `run`, so that it lands on the lab's tmpfs)\n");
-	char want[700];
-	snprintf(want, sizeof(want), "missing: the tmpfs on %s is gone: `reset` and start again\n", nr);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the tmpfs on %s is gone: `reset` and start again\n", nr);
 	put(nr, "/bin/sh", false);
 	put(nr, "/bin/ls", false);
 	put(nr, "/bin/nslab-escape", false);
@@ -198,15 +174,13 @@ static void pivot_step_wants_the_tmpfs_as_root_and_the_old_root_below(void **sta
 	start();
 	fake_copy_mounts(0, fk.main);
 	assert_false(fake_check(4));
-	char want[200];
-	snprintf(want, sizeof(want),
-		 "missing: the lab's / is still the ext4 the host boots from, not the tmpfs (see the \"/\" "
-		 "line of "
-		 "/proc/%d/mountinfo)\n",
-		 (int)fk.main);
-	assert_string_equal(fk.out, want);
+	assert_out_is(
+	    "missing: the lab's / is still the ext4 the host boots from, not the tmpfs (see the \"/\" "
+	    "line of "
+	    "/proc/%d/mountinfo)\n",
+	    (int)fk.main);
 	pivoted(fk.main);
-	fake_on_call("ag_getcwd", answer_getcwd);
+	fake_on_call_text("ag_getcwd", cwd);
 	snprintf(cwd, sizeof(cwd), "/old/dir");
 	assert_false(fake_check(4));
 	assert_contains(fk.out,
@@ -277,7 +251,7 @@ static void unshare_and_pivot_commands(void **state)
 {
 	(void)state;
 	start();
-	fake_on_call("ag_unshare_private", answer_ok);
+	fake_on_call("ag_unshare_private", fake_answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(fk.out,
 			"unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
@@ -285,13 +259,10 @@ static void unshare_and_pivot_commands(void **state)
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_string_equal(fk.out, "the lab process already has its own mount namespace\n");
 	assert_int_equal(fake_cmd("pivot"), -1);
-	char want[700];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_is(
 	    "error: pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), the "
 	    "tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)\n",
 	    nr);
-	assert_string_equal(fk.out, want);
 	fk.main = getpid();
 	fake_ns(fk.main, "mnt", 0);
 	fake_mount(fk.main, nr, "tmpfs", "nslab-root", NULL);
@@ -301,12 +272,11 @@ static void unshare_and_pivot_commands(void **state)
 	assert_string_equal(fk.out,
 			    "error: pivot_root(\".\", \"put_old\") failed in the lab process: Invalid "
 			    "argument\n");
-	fake_on_call("ag_pivot", answer_ok);
+	fake_on_call("ag_pivot", fake_answer_ok);
 	assert_int_equal(fake_cmd("pivot"), 0);
 	assert_contains(fk.out,
 			"pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old\n");
-	snprintf(want, sizeof(want), "call %d ag_pivot(%s)", (int)fk.main, nr);
-	assert_contains(fk.log, want);
+	assert_log_has("call %d ag_pivot(%s)", (int)fk.main, nr);
 }
 
 static void rootfs_command_needs_the_tmpfs(void **state)
@@ -314,13 +284,10 @@ static void rootfs_command_needs_the_tmpfs(void **state)
 	(void)state;
 	start();
 	assert_int_equal(fake_cmd("rootfs"), -1);
-	char want[700];
-	snprintf(want, sizeof(want), "error: mount the tmpfs on %s first (step 2)\n", nr);
-	assert_string_equal(fk.out, want);
+	assert_out_is("error: mount the tmpfs on %s first (step 2)\n", nr);
 	fake_mount(fk.main, nr, "tmpfs", "nslab-root", NULL);
 	assert_int_equal(fake_cmd("rootfs"), -1); /* the fake host copies only into its workdir */
-	snprintf(want, sizeof(want), "rootfs_add /proc/%d/root%s /bin/sh\n", (int)fk.main, nr);
-	assert_contains(fk.log, want);
+	assert_log_has("rootfs_add /proc/%d/root%s /bin/sh\n", (int)fk.main, nr);
 	assert_contains(fk.log, " /bin/readlink\n");
 	assert_contains(fk.out,
 			"error: cannot copy /nonexistent/nslab-helpers/nslab-escape into the new root: ");

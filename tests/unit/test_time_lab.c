@@ -18,16 +18,12 @@
 #include <time.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("time")
 
 static long shift_s; /* the lab's clocks run this far ahead of the host's */
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
 static int answer_setns_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen;
@@ -64,11 +60,9 @@ static void unshare_step_wants_a_time_namespace_for_children(void **state)
 	pid_t lab = fake_main();
 	assert_false(fake_check(1));
 	char want[160];
-	snprintf(want, sizeof(want),
-		 "missing: time_for_children of the lab process is still the host's time namespace "
-		 "(/proc/%d/ns/time_for_children)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: time_for_children of the lab process is still the host's time namespace "
+		       "(/proc/%d/ns/time_for_children)",
+		       (int)lab);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, want);
 	fake_ns(lab, "time_for_children", 0);
@@ -81,21 +75,14 @@ static void offsets_step_wants_both_offsets(void **state)
 	pid_t lab = fake_main(); /* no such process */
 	fake_ns(lab, "time_for_children", 0);
 	assert_false(fake_check(2));
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: cannot read /proc/%d/timens_offsets (No such file or directory)", (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read /proc/%d/timens_offsets (No such file or directory)", (int)lab);
 	if (access("/proc/self/timens_offsets", R_OK) < 0)
 		return;     /* a kernel without time namespaces */
 	fk.main = getpid(); /* offsets 0 0: the host's */
 	fake_ns(fk.main, "time_for_children", 0);
 	assert_false(fake_check(2));
-	snprintf(want, sizeof(want), "missing: the monotonic offset in /proc/%d/timens_offsets is still 0",
-		 (int)fk.main);
-	assert_contains(fk.out, want);
-	snprintf(want, sizeof(want), "missing: the boottime offset in /proc/%d/timens_offsets is still 0",
-		 (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the monotonic offset in /proc/%d/timens_offsets is still 0", (int)fk.main);
+	assert_out_has("missing: the boottime offset in /proc/%d/timens_offsets is still 0", (int)fk.main);
 }
 
 static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
@@ -103,11 +90,8 @@ static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_false(fake_check(3));
-	char want[128];
-	snprintf(want, sizeof(want),
-		 "missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)",
+		       (int)lab);
 	fake_ns(lab, "time", 0);
 	assert_false(fake_check(3));
 	assert_contains(fk.out, "missing: cannot read the lab's clocks (No such file or directory)");
@@ -132,8 +116,8 @@ static void unshare_and_enter_commands_act_once(void **state)
 {
 	(void)state;
 	pid_t lab = fake_main();
-	fake_on_call("ag_unshare", answer_ok);
-	fake_on_call("ag_enter", answer_ok);
+	fake_on_call("ag_unshare", fake_answer_ok);
+	fake_on_call("ag_enter", fake_answer_ok);
 	assert_int_equal(fake_cmd("unshare"), 0);
 	assert_contains(
 	    fk.out, "trace: unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
@@ -160,10 +144,7 @@ static void offsets_do_names_the_file_it_could_not_open(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_int_equal(fake_step(1)->perform(&fk.host), -1);
-	char want[128];
-	snprintf(want, sizeof(want), "error: cannot open /proc/%d/timens_offsets: No such file or directory",
-		 (int)lab);
-	assert_contains(fk.out, want);
+	assert_out_has("error: cannot open /proc/%d/timens_offsets: No such file or directory", (int)lab);
 }
 
 /* A lab process that has unshared CLONE_NEWTIME (in a user namespace of
@@ -173,28 +154,9 @@ static pid_t child;
 
 static pid_t timens_process(const char *text)
 {
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	child = fork();
-	if (child == 0) {
-		close(p[0]);
-		char ok = unshare(CLONE_NEWUSER | CLONE_NEWTIME) == 0;
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (child <= 0 || read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/timens_offsets", (int)child);
-	if (!ok || unit_write(path, text) < 0) {
+	child = fake_unshared(CLONE_NEWTIME);
+	if (child && fake_proc_write(child, "timens_offsets", text) < 0)
 		fake_reap(&child);
-		return 0;
-	}
 	return child;
 }
 
@@ -228,10 +190,7 @@ static void offsets_and_enter_steps_pass_with_the_offsets_set(void **state)
 	assert_true(fk.main > 0);
 	fake_ns(fk.main, "time_for_children", 0);
 	assert_false(fake_check(2));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: the boottime offset in /proc/%d/timens_offsets is still 0\n",
-		 (int)fk.main);
-	assert_string_equal(fk.out, want);
+	assert_out_is("missing: the boottime offset in /proc/%d/timens_offsets is still 0\n", (int)fk.main);
 }
 
 int main(void)

@@ -13,38 +13,20 @@
 #include <cmocka.h>
 
 #include <grp.h>
-#include <signal.h>
 #include <sched.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("user")
 
 static int uid_inside;
 
-static int answer_ok(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	return 0;
-}
-static int answer_eperm(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
-	errno = EPERM;
-	return -1;
-}
 static int answer_getuid(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
 	return uid_inside;
-}
-static int answer_id(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
-{
-	(void)pid, (void)arg, (void)arglen;
-	snprintf(out, outlen, "inside:  uid=65534 gid=65534 (fake)");
-	return 0;
 }
 static int answer_try_uts(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
@@ -54,13 +36,24 @@ static int answer_try_uts(pid_t pid, const char *arg, size_t arglen, char *out, 
 }
 
 static pid_t child;
-static void stop_child(void);
 
-static int write_proc(pid_t pid, const char *file, const char *text)
+struct lab_ids {
+	uid_t uid;
+	gid_t gid;
+	bool userns;
+};
+
+/* lab_process's become: give up root (if the test has it) for the ids,
+ * stay dumpable so that the test may write its maps, then the user
+ * namespace. */
+static bool become_lab_process(void *arg)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	return unit_write(path, text);
+	const struct lab_ids *ids = arg;
+	if (getuid() == 0 && (setgroups(0, NULL) < 0 || setresgid(ids->gid, ids->gid, ids->gid) < 0 ||
+			      setresuid(ids->uid, ids->uid, ids->uid) < 0))
+		return false;
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	return !ids->userns || unshare(CLONE_NEWUSER) == 0;
 }
 
 /* A lab process that runs as the unprivileged ids the lab asks for (a child
@@ -71,57 +64,26 @@ static void lab_process(bool userns)
 {
 	fk.host.invoking_uid = getuid();
 	fk.host.invoking_gid = getgid();
-	uid_t uid = getuid() ? getuid() : 65534; /* what lab_ids gives */
-	gid_t gid = getuid() ? getgid() : 65534;
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	child = fork();
-	if (child == 0) {
-		close(p[0]);
-		char ok = 1;
-		if (getuid() == 0 &&
-		    (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0))
-			ok = 0;
-		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-		if (ok && userns && unshare(CLONE_NEWUSER) < 0)
-			ok = 0;
-		if (write(p[1], &ok, 1) != 1 || !ok)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	char ok = 0;
-	if (child <= 0 || read(p[0], &ok, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	if (!ok) {
-		stop_child();
+	struct lab_ids ids = {.uid = getuid() ? getuid() : 65534, /* what lab_ids gives */
+			      .gid = getuid() ? getgid() : 65534,
+			      .userns = userns};
+	child = fake_standin(become_lab_process, &ids);
+	if (!child)
 		skip(); /* no unprivileged user namespaces here */
-	}
 	fk.main = child;
 	if (!userns)
 		return;
 	char map[32];
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-	assert_int_equal(write_proc(child, "setgroups", "deny"), 0);
-	assert_int_equal(write_proc(child, "gid_map", map), 0);
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-	assert_int_equal(write_proc(child, "uid_map", map), 0);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)ids.gid);
+	assert_int_equal(fake_proc_write(child, "setgroups", "deny"), 0);
+	assert_int_equal(fake_proc_write(child, "gid_map", map), 0);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)ids.uid);
+	assert_int_equal(fake_proc_write(child, "uid_map", map), 0);
 }
 
 static void unprivileged_lab_process(void)
 {
 	lab_process(false);
-}
-
-static void stop_child(void)
-{
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-	}
-	child = 0;
 }
 
 static void setup_spawns_a_plain_process(void **state)
@@ -137,21 +99,17 @@ static void drop_step_wants_the_lab_unprivileged(void **state)
 	(void)state;
 	fake_main(); /* no such process */
 	assert_false(fake_check(1));
-	char want[128];
-	snprintf(want, sizeof(want), "missing: cannot read /proc/%d/status", (int)fk.main);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: cannot read /proc/%d/status", (int)fk.main);
 	fk.main = getpid();
 	fk.host.invoking_uid = getuid() == 4242 ? 4243 : 4242; /* someone the test is not */
 	fk.host.invoking_gid = 4242;
 	assert_false(fake_check(1));
-	snprintf(want, sizeof(want),
-		 "missing: the host sees the lab process as uid %u gid %u, not the unprivileged "
-		 "%u:4242: `drop`",
-		 (unsigned)geteuid(), (unsigned)getegid(), (unsigned)fk.host.invoking_uid);
-	assert_contains(fk.out, want);
+	assert_out_has("missing: the host sees the lab process as uid %u gid %u, not the unprivileged "
+		       "%u:4242: `drop`",
+		       (unsigned)geteuid(), (unsigned)getegid(), (unsigned)fk.host.invoking_uid);
 	unprivileged_lab_process();
 	bool ok = fake_check(1);
-	stop_child();
+	fake_reap(&child);
 	assert_true(ok);
 }
 
@@ -164,7 +122,7 @@ static void userns_step_wants_a_user_namespace(void **state)
 	snprintf(said, sizeof(said), "%s", fk.out);
 	fake_ns(fk.main, "user", 0);
 	bool after = fake_check(2);
-	stop_child();
+	fake_reap(&child);
 	assert_false(before);
 	assert_contains(said, "missing: the lab process is still in the host's user namespace: `userns`");
 	assert_true(after);
@@ -182,24 +140,19 @@ static void map_step_wants_both_maps_and_uid_0_inside(void **state)
 	fake_on_call("fn_getuid", answer_getuid);
 	uid_inside = 65534;
 	assert_false(fake_check(3));
-	char want[256];
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: /proc/%d/uid_map does not hold \"0 1000 1\": `host echo '0 1000 1' > /proc/%d/uid_map`",
 	    (int)fk.main, (int)fk.main);
-	assert_contains(fk.out, want);
-	snprintf(
-	    want, sizeof(want),
+	assert_out_has(
 	    "missing: /proc/%d/gid_map does not hold \"0 1000 1\": `host echo deny > /proc/%d/setgroups` "
 	    "first, then `host echo '0 1000 1' > /proc/%d/gid_map`",
 	    (int)fk.main, (int)fk.main, (int)fk.main);
-	assert_contains(fk.out, want);
 	assert_contains(fk.out, "missing: inside its namespace the lab process is uid 65534, not 0");
 	lab_process(true); /* mapped: 0 inside is the lab's uid outside */
 	fake_ns(fk.main, "user", 0);
 	uid_inside = 0;
 	bool ok = fake_check(3);
-	stop_child();
+	fake_reap(&child);
 	assert_true(ok);
 }
 
@@ -209,14 +162,14 @@ static void drop_command_says_who_the_lab_becomes(void **state)
 	fake_main();
 	fk.host.invoking_uid = 1000;
 	fk.host.invoking_gid = 100;
-	fake_on_call("fn_drop", answer_ok);
+	fake_on_call("fn_drop", fake_answer_ok);
 	assert_int_equal(fake_cmd("drop"), 0);
 	assert_contains(fk.out, "trace: setresuid(1000, 1000, 1000) = 0");
 	assert_contains(fk.out, "The lab process now runs as uid 1000, gid 100: no root, no capabilities.\n");
 	fk.host.invoking_uid = 0; /* nslab under sudo from root: the lab becomes nobody */
 	assert_int_equal(fake_cmd("drop"), 0);
 	assert_contains(fk.out, "The lab process now runs as uid 65534, gid 65534");
-	fake_on_call("fn_drop", answer_eperm);
+	fake_on_call("fn_drop", fake_answer_eperm);
 	assert_int_equal(fake_cmd("drop"), -1);
 	assert_string_equal(fk.out,
 			    "error: the lab process cannot become uid 65534: Operation not permitted\n");
@@ -226,11 +179,11 @@ static void userns_command_explains_a_refusal(void **state)
 {
 	(void)state;
 	fake_main();
-	fake_on_call("fn_userns", answer_ok);
+	fake_on_call("fn_userns", fake_answer_ok);
 	assert_int_equal(fake_cmd("userns"), 0);
 	assert_contains(fk.out, "trace: unshare(CLONE_NEWUSER) = 0");
 	assert_contains(fk.out, "The lab process is in a new user namespace.");
-	fake_on_call("fn_userns", answer_eperm);
+	fake_on_call("fn_userns", fake_answer_eperm);
 	assert_int_equal(fake_cmd("userns"), -1);
 	assert_contains(fk.out, "trace: unshare(CLONE_NEWUSER) = -1 EPERM");
 	assert_contains(fk.out, "error: unshare(CLONE_NEWUSER");
@@ -254,7 +207,7 @@ static void id_and_try_uts_commands_report_the_lab(void **state)
 	fake_main();
 	assert_int_equal(fake_cmd("id"), -1);
 	assert_string_equal(fk.out, "error: cannot ask the lab process: Function not implemented\n");
-	fake_on_call("fn_id", answer_id);
+	fake_on_call_text("fn_id", "inside:  uid=65534 gid=65534 (fake)");
 	assert_int_equal(fake_cmd("id"), 0);
 	assert_string_equal(fk.out, "inside:  uid=65534 gid=65534 (fake)\n");
 	fake_on_call("fn_try_uts", answer_try_uts);
