@@ -93,10 +93,49 @@ static void running_step_wants_an_escaped_process_below_the_lab(void **state)
 	start();
 	fk.main = getpid();
 	assert_false(fake_check(2));
-	assert_string_equal(fk.out,
-			    "missing: no process of the lab has the host's / as its root: type `escape`\n");
+	assert_string_equal(fk.out, "missing: no process of the lab has the host's / as its root: `run "
+				    "/nslab-escape sleep 3600 &` (or the lab's `escape`)\n");
 	start_child(); /* below the lab process, root the host's / */
 	assert_true(fake_check(2));
+}
+
+/* A sleep with the given environment, not below the lab process. */
+static pid_t sleeper_with(char *const envp[])
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execle("/bin/sleep", "sleep", "30", (char *)NULL, envp);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && access("/bin/sleep", X_OK) == 0; i++) { /* until it has exec'd */
+		char exe[64], buf[PATH_MAX];
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+		ssize_t n = readlink(exe, buf, sizeof(buf) - 1);
+		if (n > 0 && (buf[n] = '\0', strstr(buf, "sleep")))
+			break;
+		usleep(5000);
+	}
+	return pid;
+}
+
+/* Among the subjects (the lab cgroup: a `run ... &` re-parented away from
+ * the lab process), only what the escape helper marked counts: a process
+ * started on the host has the host's / as its root too. */
+static void running_step_takes_a_marked_subject(void **state)
+{
+	(void)state;
+	start();
+	char *plain[] = {"PATH=/bin", NULL}, *marked[] = {"PATH=/bin", "NSLAB_ESCAPED=1", NULL};
+	pid_t host_sleep = sleeper_with(plain), escaped = sleeper_with(marked);
+	fk.subjects[fk.nsubjects++] = host_sleep;
+	assert_false(fake_check(2));
+	fk.subjects[fk.nsubjects++] = escaped;
+	assert_true(fake_check(2));
+	kill(host_sleep, SIGKILL);
+	kill(escaped, SIGKILL);
+	waitpid(host_sleep, NULL, 0);
+	waitpid(escaped, NULL, 0);
 }
 
 static void by_hand_step_wants_the_lab_process_out(void **state)
@@ -184,6 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    escape_test(once_step_wants_the_helper_at_the_host_root),
 	    escape_test(running_step_wants_an_escaped_process_below_the_lab),
+	    escape_test(running_step_takes_a_marked_subject),
 	    escape_test(by_hand_step_wants_the_lab_process_out),
 	    escape_test(escape_command_shows_the_escaped_process),
 	    escape_test(chroot_and_cd_commands_say_what_the_lab_process_did),
