@@ -183,7 +183,7 @@ static enum tui_style check_style(const struct session_view *v)
 }
 
 /* " ID: TITLE | step N/M: STEP" in room columns, the titles cut after a
- * whole word when they do not fit: the step's first, down to three fifths
+ * whole word when they do not fit: the step's first, down to two thirds
  * of what the two titles have, then the lab's. */
 static void status_text(char *bar, size_t len, int room)
 {
@@ -198,7 +198,7 @@ static void status_text(char *bar, size_t len, int room)
 	int step_room = sw, title_room = tw;
 	if (tw + sw > avail) {
 		step_room = avail - tw;
-		int floor_room = avail * 3 / 5 < sw ? avail * 3 / 5 : sw;
+		int floor_room = avail * 2 / 3 < sw ? avail * 2 / 3 : sw;
 		if (step_room < floor_room)
 			step_room = floor_room;
 		title_room = avail - step_room;
