@@ -68,7 +68,11 @@ static void blank(struct pane_line *ln, int width)
 	ln->text[width] = '\0';
 }
 
-size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_line *lines)
+#define PANE_LEGEND "* = differs from nslab"
+
+/* The header, the given rows and a footer line: what both panes draw. */
+static size_t render(const struct ns_col *cols, size_t n, int width, const enum ns_row *rows, size_t nrows,
+		     const char *footer, struct pane_line *lines)
 {
 	struct pane_layout l;
 	pane_layout(n, width, &l);
@@ -76,7 +80,8 @@ size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_l
 		width = PANE_LINE_MAX - 1;
 	if (width < 0)
 		width = 0;
-	for (size_t i = 0; i < PANE_LINES; i++)
+	size_t total = PANE_HEADER_LINES + nrows + 1;
+	for (size_t i = 0; i < total; i++)
 		blank(&lines[i], width);
 
 	char buf[64];
@@ -86,8 +91,18 @@ size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_l
 		snprintf(buf, sizeof(buf), "process");
 	put(&lines[0], 0, l.label_w, buf);
 	put(&lines[1], 0, l.label_w, "comm (pid in ns)");
-	for (int r = 0; r < NS_COUNT; r++)
-		put(&lines[PANE_HEADER_LINES + r], 0, l.label_w, ns_row_name[r]);
+	for (size_t i = 0; i < nrows; i++)
+		put(&lines[PANE_HEADER_LINES + i], 0, l.label_w, ns_row_name[rows[i]]);
+	/* by display width: the footer may end in a multibyte ellipsis */
+	char fit[PANE_LINE_MAX];
+	int fw = text_elide(footer, width, fit, sizeof(fit));
+	size_t fl = strlen(fit), pad = (size_t)(width - fw);
+	char *t = lines[total - 1].text;
+	if (fl + pad < PANE_LINE_MAX) {
+		memcpy(t, fit, fl);
+		memset(t + fl, ' ', pad);
+		t[fl + pad] = '\0';
+	}
 
 	for (size_t c = 0; c < l.shown; c++) {
 		int at = l.label_w + l.gap + (int)c * (l.gap + l.col_w);
@@ -95,15 +110,79 @@ size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_l
 		pane_header(&cols[c], h1, h2, sizeof(h1));
 		put(&lines[0], at, l.col_w, h1);
 		put(&lines[1], at, l.col_w, h2);
-		for (int r = 0; r < NS_COUNT; r++) {
-			struct pane_line *ln = &lines[PANE_HEADER_LINES + r];
-			pane_cell(&cols[0], &cols[c], (enum ns_row)r, buf, sizeof(buf));
+		for (size_t i = 0; i < nrows; i++) {
+			struct pane_line *ln = &lines[PANE_HEADER_LINES + i];
+			pane_cell(&cols[0], &cols[c], rows[i], buf, sizeof(buf));
 			put(ln, at, l.col_w, buf);
-			if (c > 0 && nsview_differs(&cols[0], &cols[c], (enum ns_row)r))
+			if (c > 0 && nsview_differs(&cols[0], &cols[c], rows[i]))
 				ln->spans[ln->nspans++] = (struct pane_span){at, (int)strlen(buf)};
 		}
 	}
-	return PANE_LINES;
+	return total;
+}
+
+size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_line *lines)
+{
+	enum ns_row all[NS_COUNT];
+	for (int r = 0; r < NS_COUNT; r++)
+		all[r] = (enum ns_row)r;
+	return render(cols, n, width, all, NS_COUNT, PANE_LEGEND, lines);
+}
+
+size_t pane_compact_rows(const struct ns_col *cols, size_t n, int width, enum ns_row *rows)
+{
+	struct pane_layout l;
+	pane_layout(n, width, &l);
+	size_t k = 0;
+	for (int r = 0; r < NS_COUNT; r++)
+		for (size_t c = 1; c < l.shown; c++)
+			if (nsview_differs(&cols[0], &cols[c], (enum ns_row)r)) {
+				rows[k++] = (enum ns_row)r;
+				break;
+			}
+	return k;
+}
+
+size_t pane_compact_lines(const struct ns_col *cols, size_t n, int width)
+{
+	enum ns_row rows[NS_COUNT];
+	return PANE_HEADER_LINES + pane_compact_rows(cols, n, width, rows) + 1;
+}
+
+void pane_summary(const struct ns_col *cols, size_t n, int width, char *buf, size_t len)
+{
+	enum ns_row rows[NS_COUNT];
+	size_t k = pane_compact_rows(cols, n, width, rows), j = 0;
+	char rest[PANE_LINE_MAX], fit[PANE_LINE_MAX];
+	int at = snprintf(rest, sizeof(rest), " | %s%zu %stypes shared with nslab:", k ? "" : "all ",
+			  (size_t)NS_COUNT - k, k ? "more " : "");
+	for (int r = 0; r < NS_COUNT && at > 0 && (size_t)at < sizeof(rest); r++) {
+		if (j < k && rows[j] == (enum ns_row)r) {
+			j++;
+			continue;
+		}
+		at += snprintf(rest + at, sizeof(rest) - (size_t)at, " %s", ns_row_name[r]);
+	}
+	/* The legend first and whole; the list of shared types in what is left,
+	 * unless nothing of it but the ellipsis would fit. */
+	int lw = (int)strlen(PANE_LEGEND);
+	if (width < lw) {
+		text_elide(PANE_LEGEND, width, buf, len);
+		return;
+	}
+	text_elide(rest, width - lw, fit, sizeof(fit));
+	if (strncmp(fit, " | ", 3) != 0)
+		fit[0] = '\0';
+	snprintf(buf, len, "%s%s", PANE_LEGEND, fit);
+}
+
+size_t pane_render_compact(const struct ns_col *cols, size_t n, int width, struct pane_line *lines)
+{
+	enum ns_row rows[NS_COUNT];
+	size_t k = pane_compact_rows(cols, n, width, rows);
+	char footer[PANE_LINE_MAX];
+	pane_summary(cols, n, width, footer, sizeof(footer));
+	return render(cols, n, width, rows, k, footer, lines);
 }
 
 static bool col_same(const struct ns_col *a, const struct ns_col *b)
@@ -322,4 +401,45 @@ int text_wrap_words(const char *s, int width, size_t *off, size_t *len, int maxr
 				i++;
 	}
 	return rows;
+}
+
+const char *text_ellipsis(void)
+{
+	return MB_CUR_MAX > 1 ? "\u2026" : "...";
+}
+
+static bool is_separator(char c)
+{
+	return c == ' ' || c == ',' || c == ';' || c == ':' || c == '|';
+}
+
+int text_elide(const char *s, int cols, char *out, size_t outlen)
+{
+	size_t n = strlen(s);
+	if (outlen == 0)
+		return 0;
+	out[0] = '\0';
+	if (cols <= 0)
+		return 0;
+	int w = text_width(s, n);
+	if (w <= cols) {
+		snprintf(out, outlen, "%s", s);
+		return w;
+	}
+	const char *ell = text_ellipsis();
+	int ew = text_width(ell, strlen(ell));
+	if (ew > cols)
+		return 0;
+	size_t k = text_fit(s, n, cols - ew, NULL);
+	if (s[k] != ' ') { /* back to the end of the last whole word */
+		size_t e = k;
+		while (e > 0 && s[e - 1] != ' ')
+			e--;
+		if (e > 0)
+			k = e;
+	}
+	while (k > 0 && is_separator(s[k - 1]))
+		k--;
+	snprintf(out, outlen, "%.*s%s", (int)k, s, ell);
+	return text_width(out, strlen(out));
 }

@@ -15,7 +15,8 @@
 #define PANE_MARK '*'
 #define PANE_MAX_COLS 32
 #define PANE_HEADER_LINES 2
-#define PANE_LINES (PANE_HEADER_LINES + NS_COUNT)
+/* The header, a row per type, and a footer with the legend. */
+#define PANE_LINES (PANE_HEADER_LINES + NS_COUNT + 1)
 #define PANE_LINE_MAX 512
 #define PANE_LABEL_W 17 /* "time_for_children" */
 #define PANE_GAP 2
@@ -46,8 +47,20 @@ void pane_header(const struct ns_col *c, char *l1, char *l2, size_t len);
 /* One cell: the inode, then PANE_MARK if it differs from host, "-" if unknown. */
 void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row row, char *buf, size_t len);
 /* The whole pane: PANE_LINES lines, each padded to width (cols[0] is the
- * host reference). Returns the number of lines written. */
+ * host reference), the last one the legend. Returns the lines written. */
 size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_line *lines);
+/* The compact pane for short terminals: the header, only the rows where a
+ * column drawn at this width differs from the host, then one line with the
+ * legend and the types every drawn column shares with the host. Returns the
+ * lines written: pane_compact_lines() of them. */
+size_t pane_render_compact(const struct ns_col *cols, size_t n, int width, struct pane_line *lines);
+size_t pane_compact_lines(const struct ns_col *cols, size_t n, int width);
+/* The rows (in table order) where a column drawn at width differs from the
+ * host column; rows has room for NS_COUNT. Returns how many. */
+size_t pane_compact_rows(const struct ns_col *cols, size_t n, int width, enum ns_row *rows);
+/* The compact pane's last line: "* = differs from nslab | 9 more types shared
+ * with nslab: cgroup ipc ...", cut after a whole word to fit width. */
+void pane_summary(const struct ns_col *cols, size_t n, int width, char *buf, size_t len);
 /* True when two snapshots would draw the same pane (so no redraw is needed). */
 bool pane_same(const struct ns_col *a, size_t na, const struct ns_col *b, size_t nb);
 /* Count of (column, row) cells that differ from the host column. */
@@ -72,5 +85,12 @@ char *text_clean(const char *s, size_t len);
  * byte offset and length into s. Returns the number of rows used; when s
  * did not fit, *truncated is set (callers add an ellipsis). */
 int text_wrap_words(const char *s, int width, size_t *off, size_t *len, int maxrows, bool *truncated);
+/* The ellipsis text_elide adds: U+2026 where the locale has it, else "...". */
+const char *text_ellipsis(void);
+/* s cut to fit cols display columns into out: whole when it fits, else after
+ * its last whole word that leaves room for text_ellipsis() (trailing spaces
+ * and separators ",;:|" dropped), which ends it. A first word wider than the
+ * room is cut where it must. Returns the display columns of out. */
+int text_elide(const char *s, int cols, char *out, size_t outlen);
 
 #endif

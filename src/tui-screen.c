@@ -34,7 +34,15 @@ static struct {
 	char restore[256]; /* escape sequences that undo the screen */
 	size_t restore_len;
 	unsigned dirty;
-} term = {.tty_in = -1, .tty_out = -1, .save_out = -1, .save_err = -1, .pipe_r = -1, .pipe_w = -1};
+	int meter_lines;   /* as last asked for by screen_layout */
+	int compact_lines; /* the compact pane's height */
+} term = {.compact_lines = PANE_HEADER_LINES + 1,
+	  .tty_in = -1,
+	  .tty_out = -1,
+	  .save_out = -1,
+	  .save_err = -1,
+	  .pipe_r = -1,
+	  .pipe_w = -1};
 
 const struct tui_screen *screen(void)
 {
@@ -172,6 +180,7 @@ static void input_window(int w, int y)
 
 void screen_layout(int meter_lines)
 {
+	term.meter_lines = meter_lines;
 	del_all();
 	getmaxyx(stdscr, S.h, S.w);
 	S.too_small = S.w < TUI_MIN_W || S.h < TUI_MIN_H;
@@ -182,16 +191,27 @@ void screen_layout(int meter_lines)
 	}
 	S.meter_h = meter_lines < TUI_METER_MAX ? meter_lines : TUI_METER_MAX;
 	S.lab_h = S.h >= 30 ? 4 : 3;
-	int lab_y = PANE_LINES, meter_y = lab_y + S.lab_h, out_y = meter_y + S.meter_h;
+	S.compact = S.h < TUI_COMPACT_H;
+	S.pane_h = S.compact ? term.compact_lines : PANE_LINES;
+	int lab_y = S.pane_h, meter_y = lab_y + S.lab_h, out_y = meter_y + S.meter_h;
 	int in_y = S.h - 2;
 	S.out_h = in_y - out_y;
-	S.pane = mkwin(PANE_LINES, S.w, 0, 0);
+	S.pane = mkwin(S.pane_h, S.w, 0, 0);
 	S.lab = mkwin(S.lab_h, S.w, lab_y, 0);
 	if (S.meter_h)
 		S.meter = mkwin(S.meter_h, S.w, meter_y, 0);
 	S.out = mkwin(S.out_h, S.w, out_y, 0);
 	input_window(S.w, in_y);
 	S.keys = mkwin(1, S.w, S.h - 1, 0);
+}
+
+void screen_set_compact_lines(int lines)
+{
+	if (lines == term.compact_lines)
+		return;
+	term.compact_lines = lines;
+	if (term.scr && S.compact && !S.too_small && !S.suspended)
+		screen_layout(term.meter_lines);
 }
 
 /* ------------------------------------------------------------------ */

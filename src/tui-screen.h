@@ -13,6 +13,9 @@
 #define TUI_MIN_W 80
 #define TUI_MIN_H 24
 #define TUI_METER_MAX 3
+/* Below this many rows the pane is compact (pane.h): the full one would
+ * leave the output window fewer than a dozen lines. */
+#define TUI_COMPACT_H 30
 
 /* Parts of the screen to draw again. */
 enum {
@@ -30,8 +33,9 @@ enum tui_style { S_DIFF = 1, S_OK, S_NOTYET, S_ERR, S_HEAD, S_BAR, S_KEY };
 /* The layout as drawn now; windows are NULL while too small. */
 struct tui_screen {
 	WINDOW *pane, *lab, *meter, *out, *in, *keys;
-	int w, h, lab_h, meter_h, out_h;
+	int w, h, pane_h, lab_h, meter_h, out_h;
 	bool too_small, suspended, color;
+	bool compact; /* the pane shows only the rows that differ */
 };
 const struct tui_screen *screen(void);
 
@@ -47,6 +51,9 @@ bool screen_is_open(void);
 /* Lays the windows out for the terminal's size, with METER_LINES rows of
  * meter; everything is to be drawn again. */
 void screen_layout(int meter_lines);
+/* The compact pane's height in lines (pane_compact_lines): when the pane is
+ * compact and this changes its height, the windows are laid out again. */
+void screen_set_compact_lines(int lines);
 /* `shell` and other terminal owners: the screen goes, fds 1 and 2 are the
  * terminal again; resume takes it back (the caller lays out and draws). */
 void screen_suspend(void);

@@ -158,23 +158,17 @@ static void draw_pane(void)
 	const struct tui_screen *s = screen();
 	static struct pane_line lines[PANE_LINES];
 	werase(s->pane);
-	pane_render(W.cols, W.ncols, s->w, lines);
-	for (int i = 0; i < PANE_LINES; i++) {
+	size_t n = s->compact ? pane_render_compact(W.cols, W.ncols, s->w, lines)
+			      : pane_render(W.cols, W.ncols, s->w, lines);
+	for (int i = 0; i < (int)n && i < s->pane_h; i++) {
 		struct pane_line *ln = &lines[i];
 		wattrset(s->pane, i < PANE_HEADER_LINES ? screen_attr(S_HEAD) : A_NORMAL);
-		mvwaddnstr(s->pane, i, 0, ln->text, s->w);
+		/* the footer may hold an ellipsis: put it by display width */
+		wmove(s->pane, i, 0);
+		screen_put_clipped(s->pane, ln->text, strlen(ln->text));
 		for (int k = 0; k < ln->nspans; k++)
 			mvwchgat(s->pane, i, ln->spans[k].start, ln->spans[k].len, screen_attr(S_DIFF),
 				 PAIR_NUMBER(screen_attr(S_DIFF)), NULL);
-	}
-	/* The legend, where the header has room for it. */
-	static const char legend[] = "* = differs from nslab";
-	struct pane_layout l;
-	pane_layout(W.ncols, s->w, &l);
-	int used = l.label_w + (int)l.shown * (l.gap + l.col_w);
-	if (s->w - used >= (int)sizeof(legend) + 1) {
-		wattrset(s->pane, A_NORMAL);
-		mvwaddstr(s->pane, 1, s->w - (int)sizeof(legend), legend);
 	}
 	wattrset(s->pane, A_NORMAL);
 	wnoutrefresh(s->pane);
@@ -188,6 +182,33 @@ static enum tui_style check_style(const struct session_view *v)
 	return v->last_check == 1 || v->complete ? S_OK : v->last_check == 0 ? S_NOTYET : S_BAR;
 }
 
+/* " ID: TITLE | step N/M: STEP" in room columns, the titles cut after a
+ * whole word when they do not fit: the step's first, down to two thirds
+ * of what the two titles have, then the lab's. */
+static void status_text(char *bar, size_t len, int room)
+{
+	const struct session_view *v = &W.sv;
+	char head[96], mid[64];
+	snprintf(head, sizeof(head), " %s: ", v->lab->id);
+	snprintf(mid, sizeof(mid), " | step %u/%u: ", v->step, v->nsteps);
+	int avail = room - text_width(head, strlen(head)) - text_width(mid, strlen(mid));
+	int tw = text_width(W.title, strlen(W.title)), sw = text_width(W.step, strlen(W.step));
+	if (avail < 0)
+		avail = 0;
+	int step_room = sw, title_room = tw;
+	if (tw + sw > avail) {
+		step_room = avail - tw;
+		int floor_room = avail * 2 / 3 < sw ? avail * 2 / 3 : sw;
+		if (step_room < floor_room)
+			step_room = floor_room;
+		title_room = avail - step_room;
+	}
+	char title[256], step[256];
+	text_elide(W.title, title_room, title, sizeof(title));
+	text_elide(W.step, step_room, step, sizeof(step));
+	snprintf(bar, len, "%s%s%s%s", head, title, mid, step);
+}
+
 static void draw_status_bar(void)
 {
 	const struct tui_screen *s = screen();
@@ -196,24 +217,24 @@ static void draw_status_bar(void)
 	if (W.lost)
 		snprintf(lost, sizeof(lost), "%zu line%s lost: out of memory | ", W.lost,
 			 W.lost == 1 ? "" : "s");
-	if (!v->lab) {
-		snprintf(bar, sizeof(bar), " no lab running");
-		if (W.lost)
-			snprintf(right, sizeof(right), "%.*s ", (int)strlen(lost) - 3, lost);
-	} else {
-		snprintf(bar, sizeof(bar), " %s: %s | step %u/%u: %s", v->lab->id, W.title, v->step,
-			 v->nsteps, W.step);
+	if (v->lab)
 		snprintf(right, sizeof(right), "%s%s ", lost,
 			 v->complete          ? "lab complete"
 			 : v->last_check == 1 ? "check: ok"
 			 : v->last_check == 0 ? "check: not yet"
 					      : "not checked yet");
-	}
-	wattrset(s->lab, screen_attr(S_BAR));
-	mvwhline(s->lab, 0, 0, ' ', s->w);
+	else if (W.lost)
+		snprintf(right, sizeof(right), "%.*s ", (int)strlen(lost) - 3, lost);
 	int rw = text_width(right, strlen(right));
 	bool show_right = rw && s->w - rw > 40;
-	size_t fit = text_fit(bar, strlen(bar), show_right ? s->w - rw - 1 : s->w, NULL);
+	int room = show_right ? s->w - rw - 1 : s->w;
+	if (v->lab)
+		status_text(bar, sizeof(bar), room);
+	else
+		snprintf(bar, sizeof(bar), " no lab running");
+	wattrset(s->lab, screen_attr(S_BAR));
+	mvwhline(s->lab, 0, 0, ' ', s->w);
+	size_t fit = text_fit(bar, strlen(bar), room, NULL);
 	mvwaddnstr(s->lab, 0, 0, bar, (int)fit);
 	if (show_right) {
 		/* The check result stands out from the bar: coloured, or bold. */
@@ -289,11 +310,13 @@ static void draw_meter(void)
 	for (int r = 0; p && *p && r < s->meter_h; r++) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *clean = text_clean(p, n);
+		char *clean = text_clean(p, n), fit[1024];
 		wmove(s->meter, r, 0);
 		wattrset(s->meter, A_BOLD);
-		if (clean)
-			screen_put_clipped(s->meter, clean, strlen(clean));
+		if (clean) { /* too wide: cut after a whole word, not in one */
+			text_elide(clean, s->w, fit, sizeof(fit));
+			screen_put_clipped(s->meter, fit, strlen(fit));
+		}
 		free(clean);
 		p = nl ? nl + 1 : p + n;
 	}
@@ -397,6 +420,11 @@ void widgets_draw(unsigned parts, const struct scrollback *sb)
 		if (parts & TUI_ALL)
 			draw_too_small();
 		return;
+	}
+	const struct tui_screen *s = screen();
+	if (s->compact) { /* rows came to differ, or the width shows other columns */
+		screen_set_compact_lines((int)pane_compact_lines(W.cols, W.ncols, s->w));
+		parts |= screen_take_dirty();
 	}
 	if (parts & TUI_ALL)
 		wnoutrefresh(stdscr);

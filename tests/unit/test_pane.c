@@ -227,6 +227,110 @@ static void text_wraps_words(void **state)
 	assert_int_equal(len[0], 8);
 }
 
+static void compact_rows_only_differing(void **state)
+{
+	(void)state;
+	struct ns_col cols[3];
+	enum ns_row rows[NS_COUNT];
+	size_t n = fixture(cols, 3);
+	assert_int_equal(pane_compact_rows(cols, n, 80, rows), 1);
+	assert_int_equal(rows[0], NS_UTS);
+	cols[2].ino[NS_NET] = 4026532300UL; /* a watched process in its own net namespace */
+	assert_int_equal(pane_compact_rows(cols, n, 80, rows), 2);
+	assert_int_equal(rows[0], NS_NET); /* table order */
+	assert_int_equal(rows[1], NS_UTS);
+	assert_int_equal(pane_compact_lines(cols, n, 80), PANE_HEADER_LINES + 2 + 1);
+	/* only the columns drawn count: at 40 columns only the host's fits */
+	assert_int_equal(pane_compact_rows(cols, n, 40, rows), 0);
+	/* nslab alone, or an unknown inode: nothing differs */
+	assert_int_equal(pane_compact_rows(cols, 1, 80, rows), 0);
+	cols[1].ino[NS_UTS] = 0;
+	cols[2].ino[NS_NET] = 0;
+	assert_int_equal(pane_compact_rows(cols, n, 80, rows), 0);
+}
+
+static void compact_render_and_summary(void **state)
+{
+	(void)state;
+	struct ns_col cols[3];
+	struct pane_line lines[PANE_LINES];
+	size_t n = fixture(cols, 3);
+	assert_int_equal(pane_render_compact(cols, n, 80, lines), PANE_HEADER_LINES + 1 + 1);
+	assert_non_null(strstr(lines[0].text, "lab 2001"));
+	struct pane_line *uts = &lines[PANE_HEADER_LINES];
+	assert_int_equal(strncmp(uts->text, "uts ", 4), 0);
+	assert_int_equal(uts->nspans, 1);
+	assert_int_equal(strncmp(uts->text + uts->spans[0].start, "4026532201*", 11), 0);
+	const char *sum = lines[PANE_HEADER_LINES + 1].text;
+	assert_int_equal(
+	    strncmp(sum, "* = differs from nslab | 9 more types shared with nslab: cgroup ipc mnt", 71), 0);
+	assert_null(strstr(sum, " uts")); /* shown above, not among the shared */
+	/* cut after a whole type name, with an ellipsis, never inside one */
+	char buf[PANE_LINE_MAX];
+	pane_summary(cols, n, 80, buf, sizeof(buf));
+	assert_true(text_width(buf, strlen(buf)) <= 80);
+	const char *ell = text_ellipsis();
+	size_t bl = strlen(buf), el = strlen(ell);
+	assert_true(bl > el && strcmp(buf + bl - el, ell) == 0);
+	char *last = strrchr(buf, ' ');
+	assert_non_null(last);
+	size_t wl = bl - el - (size_t)(last + 1 - buf);
+	bool whole = false;
+	for (int r = 0; r < NS_COUNT; r++)
+		whole |= strlen(ns_row_name[r]) == wl && strncmp(last + 1, ns_row_name[r], wl) == 0;
+	assert_true(whole);
+	/* wide: everything, no ellipsis */
+	pane_summary(cols, n, 200, buf, sizeof(buf));
+	assert_null(strstr(buf, ell));
+	assert_non_null(strstr(buf, "user"));
+	/* nothing differs: "all" */
+	pane_summary(cols, 1, 120, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "| all 10 types shared"));
+	/* the legend stays however narrow the line, down to its own width */
+	pane_summary(cols, n, 22, buf, sizeof(buf));
+	assert_string_equal(buf, "* = differs from nslab");
+}
+
+static void full_render_has_legend(void **state)
+{
+	(void)state;
+	struct ns_col cols[6];
+	struct pane_line lines[PANE_LINES];
+	size_t n = fixture(cols, 6); /* columns fill the width: no room beside them */
+	pane_render(cols, n, 80, lines);
+	assert_int_equal(strncmp(lines[PANE_LINES - 1].text, "* = differs from nslab", 22), 0);
+}
+
+static void text_elide_at_words(void **state)
+{
+	(void)state;
+	char out[128];
+	const char *ell = text_ellipsis();
+	int ew = text_width(ell, strlen(ell));
+	const char *t = "Move the lab process into its cgroup";
+	assert_int_equal(text_elide(t, 80, out, sizeof(out)), (int)strlen(t));
+	assert_string_equal(out, t);
+	/* room for "Move the lab proce": cut after "lab", never inside "process" */
+	int w = text_elide(t, 18 + ew, out, sizeof(out));
+	char want[64];
+	snprintf(want, sizeof(want), "Move the lab%s", ell);
+	assert_string_equal(out, want);
+	assert_int_equal(w, 12 + ew);
+	/* a cut right at a word's end keeps that word */
+	text_elide(t, 12 + ew, out, sizeof(out));
+	assert_string_equal(out, want);
+	/* separators before the cut go: "a: b | c" does not end in ":" or "|" */
+	text_elide("cpu: 45% | worker 1234 running", 11 + ew, out, sizeof(out));
+	snprintf(want, sizeof(want), "cpu: 45%%%s", ell);
+	assert_string_equal(out, want);
+	/* one word longer than the room: cut where it must */
+	text_elide("cpuacct.usage", 5 + ew, out, sizeof(out));
+	snprintf(want, sizeof(want), "cpuac%s", ell);
+	assert_string_equal(out, want);
+	assert_int_equal(text_elide(t, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
@@ -243,6 +347,10 @@ int main(void)
 	    cmocka_unit_test(text_width_and_fit),
 	    cmocka_unit_test(text_clean_strips_controls),
 	    cmocka_unit_test(text_wraps_words),
+	    cmocka_unit_test(compact_rows_only_differing),
+	    cmocka_unit_test(compact_render_and_summary),
+	    cmocka_unit_test(full_render_has_legend),
+	    cmocka_unit_test(text_elide_at_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
