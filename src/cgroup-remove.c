@@ -228,6 +228,30 @@ int cgroup_remove_orphans(void (*say)(const char *what))
 
 /* --- the registry's cgroup kind --- */
 
+/* Undoes nslab's +cpu in dir/cgroup.subtree_control, once nslab's cgroups
+ * below are gone. 1 when there is nothing of ours left to undo: cpu is off
+ * already, the cgroup is gone, or the kernel says EBUSY (a cgroup below
+ * still uses cpu, e.g. systemd enabled it meanwhile: no longer only ours). */
+int cgroup_disable_cpu(const char *dir)
+{
+	char path[PATH_MAX + 32], buf[512], *save = NULL;
+	if (!cg_pathf(path, sizeof(path), "%s/cgroup.subtree_control", dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return errno == ENOENT ? 1 : -1;
+	bool on = false;
+	for (char *tok = strtok_r(buf, " \n", &save); tok && !on; tok = strtok_r(NULL, " \n", &save))
+		on = strcmp(tok, "cpu") == 0;
+	if (!on)
+		return 1;
+	cg_dbg("fallback: write -cpu to %s", path);
+	if (write_file(path, "-cpu") == 0)
+		return 0;
+	return errno == EBUSY || errno == ENOENT ? 1 : -1;
+}
+
 struct longest {
 	const char *path;
 	char best[PATH_MAX];
@@ -243,10 +267,42 @@ static int note_longest(const struct cgroup_mount *m, void *ud)
 	return 0;
 }
 
+/* Is dir a cgroup2 mount point (1), or <that mount>/nslab (2)? */
+static int v2_place(const struct cgroup_mount *m, void *ud)
+{
+	const char *dir = ud;
+	size_t n = strlen(m->dir);
+	if (!m->v2 || strncmp(dir, m->dir, n) != 0)
+		return 0;
+	if (dir[n] == '\0')
+		return 1;
+	return strcmp(dir + n, "/" CG_TOP) == 0 ? 2 : 0;
+}
+
+/* CG_ENABLED_CPU DIR: DIR is a cgroup2 mount's root or its shared top
+ * <mount>/nslab (reached without a symlink), the only cgroups above a run's
+ * own tree where nslab enables cpu. Nothing else may be named. */
+static int check_enabled_cpu(const char *dir, char *why, size_t whylen)
+{
+	char mnt[PATH_MAX];
+	switch (cgroup_each_mount(v2_place, (void *)dir)) {
+	case 1:
+		return 0;
+	case 2:
+		cg_pathf(mnt, sizeof(mnt), "%.*s", (int)(strlen(dir) - strlen("/" CG_TOP)), dir);
+		return cleanup_check_beneath(mnt, dir, why, whylen);
+	default:
+		snprintf(why, whylen, "not the root or the shared " CG_TOP " cgroup of a cgroup2 hierarchy");
+		return -1;
+	}
+}
+
 /* <a cgroup mount>/nslab[/<pid>[/...]], without symlinks: the run's own
  * tree, or the shared top (only ever removed when empty). */
 static int check_cgroup(const struct cleanup_run *r, const char *path, char *why, size_t whylen)
 {
+	if (strncmp(path, CG_ENABLED_CPU, strlen(CG_ENABLED_CPU)) == 0)
+		return check_enabled_cpu(path + strlen(CG_ENABLED_CPU), why, whylen);
 	struct longest l = {.path = path, .best = ""};
 	cgroup_each_mount(note_longest, &l);
 	if (!l.best[0]) {
@@ -270,6 +326,8 @@ static int check_cgroup(const struct cleanup_run *r, const char *path, char *why
 static int undo_cgroup(const struct cleanup_run *r, const char *what)
 {
 	(void)r;
+	if (strncmp(what, CG_ENABLED_CPU, strlen(CG_ENABLED_CPU)) == 0)
+		return cgroup_disable_cpu(what + strlen(CG_ENABLED_CPU));
 	return cg_backend_files.remove(what);
 }
 
