@@ -267,34 +267,43 @@ static int note_longest(const struct cgroup_mount *m, void *ud)
 	return 0;
 }
 
-/* Is dir a cgroup2 mount point (1), or <that mount>/nslab (2)? */
+struct v2_place {
+	const char *dir, *top; /* top: "/nslab" or "/nslab/<pid>" */
+};
+
+/* Is dir a cgroup2 mount point (1), or that mount's top (2)? */
 static int v2_place(const struct cgroup_mount *m, void *ud)
 {
-	const char *dir = ud;
+	const struct v2_place *p = ud;
 	size_t n = strlen(m->dir);
-	if (!m->v2 || strncmp(dir, m->dir, n) != 0)
+	if (!m->v2 || strncmp(p->dir, m->dir, n) != 0)
 		return 0;
-	if (dir[n] == '\0')
+	if (p->dir[n] == '\0')
 		return 1;
-	return strcmp(dir + n, "/" CG_TOP) == 0 ? 2 : 0;
+	return strcmp(p->dir + n, p->top) == 0 ? 2 : 0;
 }
 
-/* CG_ENABLED_CPU DIR: DIR is a cgroup2 mount's root or its shared top
- * <mount>/nslab (reached without a symlink), the only cgroups above a run's
- * own tree where nslab enables cpu. Nothing else may be named. */
-static int check_enabled_cpu(const char *dir, char *why, size_t whylen)
+/* CG_ENABLED_CPU DIR: DIR is a cgroup2 mount's root, its shared top
+ * <mount>/nslab or this run's <mount>/nslab/<pid> (reached without a
+ * symlink): where nslab enables cpu on the way down to its cgroups. Nothing
+ * else may be named. */
+static int check_enabled_cpu(const struct cleanup_run *r, const char *dir, char *why, size_t whylen)
 {
-	char mnt[PATH_MAX];
-	switch (cgroup_each_mount(v2_place, (void *)dir)) {
-	case 1:
-		return 0;
-	case 2:
-		cg_pathf(mnt, sizeof(mnt), "%.*s", (int)(strlen(dir) - strlen("/" CG_TOP)), dir);
-		return cleanup_check_beneath(mnt, dir, why, whylen);
-	default:
-		snprintf(why, whylen, "not the root or the shared " CG_TOP " cgroup of a cgroup2 hierarchy");
-		return -1;
+	char mnt[PATH_MAX], top[32];
+	const char *const tops[] = {"/" CG_TOP, top};
+	snprintf(top, sizeof(top), "/" CG_TOP "/%d", r->pid);
+	for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		struct v2_place p = {dir, tops[i]};
+		switch (cgroup_each_mount(v2_place, &p)) {
+		case 1:
+			return 0;
+		case 2:
+			cg_pathf(mnt, sizeof(mnt), "%.*s", (int)(strlen(dir) - strlen(tops[i])), dir);
+			return cleanup_check_beneath(mnt, dir, why, whylen);
+		}
 	}
+	snprintf(why, whylen, "not a cgroup2 root, its " CG_TOP " or this run's " CG_TOP "/%d", r->pid);
+	return -1;
 }
 
 /* <a cgroup mount>/nslab[/<pid>[/...]], without symlinks: the run's own
@@ -302,7 +311,7 @@ static int check_enabled_cpu(const char *dir, char *why, size_t whylen)
 static int check_cgroup(const struct cleanup_run *r, const char *path, char *why, size_t whylen)
 {
 	if (strncmp(path, CG_ENABLED_CPU, strlen(CG_ENABLED_CPU)) == 0)
-		return check_enabled_cpu(path + strlen(CG_ENABLED_CPU), why, whylen);
+		return check_enabled_cpu(r, path + strlen(CG_ENABLED_CPU), why, whylen);
 	struct longest l = {.path = path, .best = ""};
 	cgroup_each_mount(note_longest, &l);
 	if (!l.best[0]) {

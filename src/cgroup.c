@@ -125,17 +125,18 @@ static int make_dir(const char *path, char *why, size_t whylen)
 	return -1;
 }
 
-/* Enables cpu below dir (v2). Where nslab turned it on in a cgroup that
- * outlives its own tree (the mount's root, the shared nslab/), that is
- * registered, before the cgroups below that need it, so that it is undone
- * after they are gone. nslab/<pid> goes with its tree: nothing to keep. */
-static int enable_cpu(const struct cg_hier *h, const char *dir, bool keep, char *why, size_t whylen)
+/* Enables cpu below dir (v2) and registers it when nslab turned it on,
+ * before the cgroups below that need it, so that it is undone after they
+ * are gone. nslab/<pid> too: the session's tracking cgroup (labcg.c) may
+ * have made nslab/ and nslab/<pid> before this, so they go last, and while
+ * nslab/<pid> lists cpu the kernel refuses -cpu above it (EBUSY). */
+static int enable_cpu(const struct cg_hier *h, const char *dir, char *why, size_t whylen)
 {
 	char what[PATH_MAX + 8];
 	if (!h->v2)
 		return 0;
 	int rc = cg_file_enable_cpu(dir, why, whylen);
-	if (rc <= 0 || !keep)
+	if (rc <= 0)
 		return rc;
 	cg_pathf(what, sizeof(what), CG_ENABLED_CPU "%s", dir);
 	if (keep_dir(what, why, whylen) == 0)
@@ -153,13 +154,13 @@ static int enable_cpu(const struct cg_hier *h, const char *dir, bool keep, char 
 static int make_parents(const struct cg_hier *h, char *why, size_t whylen)
 {
 	char dir[PATH_MAX];
-	if (enable_cpu(h, h->mnt, true, why, whylen) < 0)
+	if (enable_cpu(h, h->mnt, why, whylen) < 0)
 		return -1;
 	cg_pathf(dir, sizeof(dir), "%s/" CG_TOP, h->mnt);
-	if (make_dir(dir, why, whylen) < 0 || enable_cpu(h, dir, true, why, whylen) < 0)
+	if (make_dir(dir, why, whylen) < 0 || enable_cpu(h, dir, why, whylen) < 0)
 		return -1;
 	cg_pathf(dir, sizeof(dir), "%s/" CG_TOP "/%d", h->mnt, (int)getpid());
-	if (make_dir(dir, why, whylen) < 0 || enable_cpu(h, dir, false, why, whylen) < 0)
+	if (make_dir(dir, why, whylen) < 0 || enable_cpu(h, dir, why, whylen) < 0)
 		return -1;
 	return 0;
 }

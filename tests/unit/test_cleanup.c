@@ -999,18 +999,23 @@ static const char *a_cgroup2_mount(void)
 }
 
 /* "cgroup\t+cpu DIR": the +cpu nslab wrote into DIR's subtree_control. Only
- * a cgroup2 mount's root or its shared nslab/ may be named, nothing else. */
+ * a cgroup2 mount's root, its shared nslab/ or this run's nslab/<pid> may be
+ * named, nothing else. */
 static void enabled_cpu_entries(void **state)
 {
 	(void)state;
 	const char *mnt = a_cgroup2_mount();
 	if (!mnt)
 		skip();
-	static const char why[] = "not the root or the shared nslab cgroup of a cgroup2 hierarchy";
-	char p[PATH_MAX + 16];
-	const char *const foreign[] = {
-	    "/tmp",         "/",         "/sys/fs",     "", "%s/", "%s/hostile-unit", "%s/nslab/%d",
-	    "%s/nslab/1/x", "%s/nslabx", "%s/../cgroup"};
+	char why[128], p[PATH_MAX + 16];
+	snprintf(why, sizeof(why), "not a cgroup2 root, its nslab or this run's nslab/%d", (int)getpid());
+	const char *const foreign[] = {"/tmp",          "/",
+				       "/sys/fs",       "",
+				       "%s/",           "%s/hostile-unit",
+				       "%s/nslab/%d1", /* a longer PID */
+				       "%s/nslab/%d/x", "%s/nslab/%d/../..",
+				       "%s/nslabx",     "%s/../cgroup",
+				       "%s/nslab/1" /* another run's */};
 	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), foreign[i], mnt, (int)getpid());
@@ -1029,13 +1034,14 @@ static void enabled_cpu_entries(void **state)
 			now[0] = '\0';
 		fclose(f);
 	}
-	/* The root itself is accepted. Undone only where cpu is off (nothing to
+	/* These three are accepted. Undone only where cpu is off (nothing to
 	 * undo then): a unit test never turns off the host's cpu controller. */
 	if (!f || strstr(now, "cpu ") || strstr(now, "cpu\n"))
 		skip();
-	const char *const ours[] = {"+cpu %s", "+cpu %s/nslab"}; /* the top: there or not */
+	/* the top and this run's nslab/<pid>: there or not */
+	const char *const ours[] = {"+cpu %s", "+cpu %s/nslab", "+cpu %s/nslab/%d"};
 	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
-		snprintf(p, sizeof(p), ours[i], mnt);
+		snprintf(p, sizeof(p), ours[i], mnt, (int)getpid());
 		int rc;
 		_cleanup_free_ char *err = undo_said(NSLAB_OBJ_CGROUP, p, &rc);
 		assert_int_equal(rc, 1);
