@@ -109,7 +109,7 @@ int cg_file_enable_cpu(const char *dir, char *why, size_t whylen)
 				return 0;
 	}
 	if (write_file(path, "+cpu") == 0)
-		return 0;
+		return 1;
 	int e = errno;
 	snprintf(why, whylen,
 		 "cannot enable the cpu controller in %s (%s): run 'echo +cpu > %s' as root, or "

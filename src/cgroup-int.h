@@ -76,8 +76,18 @@ long cgroup_v1_quota_value(long quota_us);
 void cgroup_parse_cpu_stat(const char *text, bool v2, struct nslab_cpu_stat *st);
 
 /* v2: a child sees a controller's files only if its parent lists the
- * controller in cgroup.subtree_control: enables cpu there. */
+ * controller in cgroup.subtree_control: enables cpu there. 0 it was
+ * enabled already, 1 nslab enabled it (the caller registers that), -1. */
 int cg_file_enable_cpu(const char *dir, char *why, size_t whylen);
+
+/* --- cgroup-remove.c --- */
+
+/* The cgroup kind's entry for "nslab wrote +cpu into DIR's
+ * cgroup.subtree_control": CG_ENABLED_CPU DIR. Its undo writes -cpu. */
+#define CG_ENABLED_CPU "+cpu "
+/* Writes -cpu into dir/cgroup.subtree_control: 0 done; 1 nothing to undo
+ * (off already, gone, or EBUSY: a cgroup below uses cpu now); -1 errno. */
+int cgroup_disable_cpu(const char *dir);
 
 /* --- shared helpers (cgroup.c) --- */
 

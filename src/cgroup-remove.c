@@ -228,6 +228,30 @@ int cgroup_remove_orphans(void (*say)(const char *what))
 
 /* --- the registry's cgroup kind --- */
 
+/* Undoes nslab's +cpu in dir/cgroup.subtree_control, once nslab's cgroups
+ * below are gone. 1 when there is nothing of ours left to undo: cpu is off
+ * already, the cgroup is gone, or the kernel says EBUSY (a cgroup below
+ * still uses cpu, e.g. systemd enabled it meanwhile: no longer only ours). */
+int cgroup_disable_cpu(const char *dir)
+{
+	char path[PATH_MAX + 32], buf[512], *save = NULL;
+	if (!cg_pathf(path, sizeof(path), "%s/cgroup.subtree_control", dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return errno == ENOENT ? 1 : -1;
+	bool on = false;
+	for (char *tok = strtok_r(buf, " \n", &save); tok && !on; tok = strtok_r(NULL, " \n", &save))
+		on = strcmp(tok, "cpu") == 0;
+	if (!on)
+		return 1;
+	cg_dbg("fallback: write -cpu to %s", path);
+	if (write_file(path, "-cpu") == 0)
+		return 0;
+	return errno == EBUSY || errno == ENOENT ? 1 : -1;
+}
+
 struct longest {
 	const char *path;
 	char best[PATH_MAX];
@@ -243,10 +267,51 @@ static int note_longest(const struct cgroup_mount *m, void *ud)
 	return 0;
 }
 
+struct v2_place {
+	const char *dir, *top; /* top: "/nslab" or "/nslab/<pid>" */
+};
+
+/* Is dir a cgroup2 mount point (1), or that mount's top (2)? */
+static int v2_place(const struct cgroup_mount *m, void *ud)
+{
+	const struct v2_place *p = ud;
+	size_t n = strlen(m->dir);
+	if (!m->v2 || strncmp(p->dir, m->dir, n) != 0)
+		return 0;
+	if (p->dir[n] == '\0')
+		return 1;
+	return strcmp(p->dir + n, p->top) == 0 ? 2 : 0;
+}
+
+/* CG_ENABLED_CPU DIR: DIR is a cgroup2 mount's root, its shared top
+ * <mount>/nslab or this run's <mount>/nslab/<pid> (reached without a
+ * symlink): where nslab enables cpu on the way down to its cgroups. Nothing
+ * else may be named. */
+static int check_enabled_cpu(const struct cleanup_run *r, const char *dir, char *why, size_t whylen)
+{
+	char mnt[PATH_MAX], top[32];
+	const char *const tops[] = {"/" CG_TOP, top};
+	snprintf(top, sizeof(top), "/" CG_TOP "/%d", r->pid);
+	for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		struct v2_place p = {dir, tops[i]};
+		switch (cgroup_each_mount(v2_place, &p)) {
+		case 1:
+			return 0;
+		case 2:
+			cg_pathf(mnt, sizeof(mnt), "%.*s", (int)(strlen(dir) - strlen(tops[i])), dir);
+			return cleanup_check_beneath(mnt, dir, why, whylen);
+		}
+	}
+	snprintf(why, whylen, "not a cgroup2 root, its " CG_TOP " or this run's " CG_TOP "/%d", r->pid);
+	return -1;
+}
+
 /* <a cgroup mount>/nslab[/<pid>[/...]], without symlinks: the run's own
  * tree, or the shared top (only ever removed when empty). */
 static int check_cgroup(const struct cleanup_run *r, const char *path, char *why, size_t whylen)
 {
+	if (strncmp(path, CG_ENABLED_CPU, strlen(CG_ENABLED_CPU)) == 0)
+		return check_enabled_cpu(r, path + strlen(CG_ENABLED_CPU), why, whylen);
 	struct longest l = {.path = path, .best = ""};
 	cgroup_each_mount(note_longest, &l);
 	if (!l.best[0]) {
@@ -270,6 +335,8 @@ static int check_cgroup(const struct cleanup_run *r, const char *path, char *why
 static int undo_cgroup(const struct cleanup_run *r, const char *what)
 {
 	(void)r;
+	if (strncmp(what, CG_ENABLED_CPU, strlen(CG_ENABLED_CPU)) == 0)
+		return cgroup_disable_cpu(what + strlen(CG_ENABLED_CPU));
 	return cg_backend_files.remove(what);
 }
 

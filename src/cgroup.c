@@ -125,18 +125,42 @@ static int make_dir(const char *path, char *why, size_t whylen)
 	return -1;
 }
 
+/* Enables cpu below dir (v2) and registers it when nslab turned it on,
+ * before the cgroups below that need it, so that it is undone after they
+ * are gone. nslab/<pid> too: the session's tracking cgroup (labcg.c) may
+ * have made nslab/ and nslab/<pid> before this, so they go last, and while
+ * nslab/<pid> lists cpu the kernel refuses -cpu above it (EBUSY). */
+static int enable_cpu(const struct cg_hier *h, const char *dir, char *why, size_t whylen)
+{
+	char what[PATH_MAX + 8];
+	if (!h->v2)
+		return 0;
+	int rc = cg_file_enable_cpu(dir, why, whylen);
+	if (rc <= 0)
+		return rc;
+	cg_pathf(what, sizeof(what), CG_ENABLED_CPU "%s", dir);
+	if (keep_dir(what, why, whylen) == 0)
+		return 0;
+	/* not kept, so nothing would undo it: take it back now */
+	int e = errno;
+	cg_pathf(what, sizeof(what), "%s/cgroup.subtree_control", dir);
+	write_file(what, "-cpu");
+	errno = e;
+	return -1;
+}
+
 /* The parents nslab/ and nslab/<pid>/ in one hierarchy, with cpu enabled
  * below them on v2. */
 static int make_parents(const struct cg_hier *h, char *why, size_t whylen)
 {
 	char dir[PATH_MAX];
-	if (h->v2 && cg_file_enable_cpu(h->mnt, why, whylen) < 0)
+	if (enable_cpu(h, h->mnt, why, whylen) < 0)
 		return -1;
 	cg_pathf(dir, sizeof(dir), "%s/" CG_TOP, h->mnt);
-	if (make_dir(dir, why, whylen) < 0 || (h->v2 && cg_file_enable_cpu(dir, why, whylen) < 0))
+	if (make_dir(dir, why, whylen) < 0 || enable_cpu(h, dir, why, whylen) < 0)
 		return -1;
 	cg_pathf(dir, sizeof(dir), "%s/" CG_TOP "/%d", h->mnt, (int)getpid());
-	if (make_dir(dir, why, whylen) < 0 || (h->v2 && cg_file_enable_cpu(dir, why, whylen) < 0))
+	if (make_dir(dir, why, whylen) < 0 || enable_cpu(h, dir, why, whylen) < 0)
 		return -1;
 	return 0;
 }

@@ -25,6 +25,7 @@ int cgroup_parse_v2_max(const char *text, long *quota_us, long *period_us);
 long cgroup_v1_quota_value(long quota_us);
 void cgroup_parse_cpu_stat(const char *text, bool v2, struct nslab_cpu_stat *st);
 bool cgroup_opt_has(const char *opts, const char *word);
+int cgroup_disable_cpu(const char *dir);
 
 #define CGROUP2_MAGIC 0x63677270L
 #define TMPFS_MAGIC_ 0x01021994L
@@ -314,6 +315,33 @@ static void test_remove_rules(void **state)
 	free(tmp);
 }
 
+/* The undo of nslab's +cpu reads subtree_control as a list of words and
+ * writes -cpu only when cpu is among them. A plain file stands in for the
+ * kernel's (a write lands at its start, so what was written shows). */
+static void test_disable_cpu(void **state)
+{
+	(void)state;
+	char *tmp = unit_tmpdir(), sc[256], now[64];
+	snprintf(sc, sizeof(sc), "%s/cgroup.subtree_control", tmp);
+	const char *const off[] = {"memory pids\n", "cpuset io\n", "", "\n", "cpux\n"};
+	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		assert_int_equal(unit_write(sc, off[i]), 0);
+		assert_int_equal(cgroup_disable_cpu(tmp), 1); /* nothing of ours */
+		assert_int_equal(read_file(sc, now, sizeof(now)), (ssize_t)strlen(off[i]));
+		assert_string_equal(now, off[i]);
+	}
+	const char *const on[] = {"cpu memory pids\n", "memory cpu\n", "cpu"};
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		assert_int_equal(unit_write(sc, on[i]), 0);
+		assert_int_equal(cgroup_disable_cpu(tmp), 0);
+		assert_true(read_file(sc, now, sizeof(now)) >= 0);
+		assert_memory_equal(now, "-cpu", 4); /* written over the start, as a knob is */
+	}
+	unit_rm_rf(tmp);
+	assert_int_equal(cgroup_disable_cpu(tmp), 1); /* the cgroup is gone */
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_mount_options), cmocka_unit_test(test_path),
 	    cmocka_unit_test(test_remove_rules),  cmocka_unit_test(test_errors_are_returned),
 	    cmocka_unit_test(test_each_mount),    cmocka_unit_test(test_pid_names),
+	    cmocka_unit_test(test_disable_cpu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

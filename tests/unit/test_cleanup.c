@@ -1007,6 +1007,72 @@ static void refuses_foreign_cgroups(void **state)
 	assert_string_equal(err, "");
 }
 
+/* The first cgroup2 mount here (NULL: none). */
+static const char *a_cgroup2_mount(void)
+{
+	static char mnt[PATH_MAX];
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	struct mntent *m;
+	mnt[0] = '\0';
+	while (f && (m = getmntent(f)))
+		if (!mnt[0] && strcmp(m->mnt_type, "cgroup2") == 0)
+			snprintf(mnt, sizeof(mnt), "%s", m->mnt_dir);
+	if (f)
+		endmntent(f);
+	return mnt[0] ? mnt : NULL;
+}
+
+/* "cgroup\t+cpu DIR": the +cpu nslab wrote into DIR's subtree_control. Only
+ * a cgroup2 mount's root, its shared nslab/ or this run's nslab/<pid> may be
+ * named, nothing else. */
+static void enabled_cpu_entries(void **state)
+{
+	(void)state;
+	const char *mnt = a_cgroup2_mount();
+	if (!mnt)
+		skip();
+	char why[128], p[PATH_MAX + 16];
+	snprintf(why, sizeof(why), "not a cgroup2 root, its nslab or this run's nslab/%d", (int)getpid());
+	const char *const foreign[] = {"/tmp",          "/",
+				       "/sys/fs",       "",
+				       "%s/",           "%s/hostile-unit",
+				       "%s/nslab/%d1", /* a longer PID */
+				       "%s/nslab/%d/x", "%s/nslab/%d/../..",
+				       "%s/nslabx",     "%s/../cgroup",
+				       "%s/nslab/1" /* another run's */};
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), foreign[i], mnt, (int)getpid());
+		snprintf(p, sizeof(p), "+cpu %s", dir);
+		assert_refused(NSLAB_OBJ_CGROUP, p, why);
+	}
+	snprintf(p, sizeof(p), "+cpu  %s", mnt); /* one space, exactly */
+	assert_refused(NSLAB_OBJ_CGROUP, p, why);
+	snprintf(p, sizeof(p), "+memory %s", mnt); /* only cpu is ever enabled */
+	assert_refused(NSLAB_OBJ_CGROUP, p, "not in a cgroup hierarchy");
+	char sc[PATH_MAX + 32], now[512] = "";
+	snprintf(sc, sizeof(sc), "%s/cgroup.subtree_control", mnt);
+	FILE *f = fopen(sc, "re");
+	if (f) {
+		if (!fgets(now, sizeof(now), f))
+			now[0] = '\0';
+		fclose(f);
+	}
+	/* These three are accepted. Undone only where cpu is off (nothing to
+	 * undo then): a unit test never turns off the host's cpu controller. */
+	if (!f || strstr(now, "cpu ") || strstr(now, "cpu\n"))
+		skip();
+	/* the top and this run's nslab/<pid>: there or not */
+	const char *const ours[] = {"+cpu %s", "+cpu %s/nslab", "+cpu %s/nslab/%d"};
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		snprintf(p, sizeof(p), ours[i], mnt, (int)getpid());
+		int rc;
+		_cleanup_free_ char *err = undo_said(NSLAB_OBJ_CGROUP, p, &rc);
+		assert_int_equal(rc, 1);
+		assert_string_equal(err, "");
+	}
+}
+
 static void refuses_foreign_links(void **state)
 {
 	(void)state;
@@ -1485,6 +1551,7 @@ int main(void)
 	    T(refuses_dot_dot),
 	    T(refuses_mount_root),
 	    T(refuses_foreign_cgroups),
+	    T(enabled_cpu_entries),
 	    T(refuses_foreign_links),
 	    T(refuses_foreign_netns),
 	    T(refuses_processes_without_matching_start),

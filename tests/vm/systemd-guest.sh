@@ -51,8 +51,9 @@ info "nslab: $("$NSLAB" --version 2>&1 | head -1)"
 # The root's cgroup.subtree_control is not in it: systemd owns that file and
 # itself enables controllers there for any unit that asks (Delegate=yes,
 # CPUQuota=...) without turning them off when the unit ends (the delegate probe
-# below shows it). nslab enabling cpu there is reported as a note per lab
-# (root_sc_note), not as a failure.
+# below shows it). But nslab undoes the +cpu it wrote there itself (the
+# registry's "cgroup +cpu DIR" entry), on every exit path and by --cleanup
+# after SIGKILL: a lab that leaves the file changed fails (root_sc_check).
 # The host as systemd and nslab see it; volatile numbers (mount IDs, PIDs) left out.
 sys_fingerprint() {
 	fingerprint
@@ -168,13 +169,14 @@ nslab_cgroups() {
 	done
 }
 
-# root_sc_note ID: a note when the root's subtree_control differs from boot,
-# then back to the boot state, so that every lab starts from it.
-root_sc_note() {
+# root_sc_check PART: the lab fails when the root's subtree_control differs
+# from boot (nslab left a controller enabled there, e.g. its +cpu); then back
+# to the boot state, so that every lab starts from it.
+root_sc_check() {
 	local now
 	now=$(cat /sys/fs/cgroup/cgroup.subtree_control)
 	[ "$now" = "$BOOT_SC" ] && return 0
-	echo "NSLAB-SYSVM-NOTE lab $1 left the root cgroup.subtree_control at \"$now\" (systemd set \"$BOOT_SC\")"
+	WHY+="$1 left the root cgroup.subtree_control at \"$now\" (systemd set \"$BOOT_SC\"). "
 	reset_host
 }
 
@@ -190,9 +192,9 @@ for id in "${labs[@]}"; do
 	fi
 	# both parts, whatever the first says: each finds other things
 	walk "$id" || reset_host
-	root_sc_note "$id"
+	root_sc_check walk
 	kill_cycle "$id" || reset_host
-	root_sc_note "$id"
+	root_sc_check "kill + --cleanup"
 	if [ -z "$WHY" ]; then
 		echo "systemd-vm: lab $id passed ($((SECONDS - t0)) s)"
 	else
