@@ -705,7 +705,8 @@ static const struct nslab_step steps[] = {
 	.title = "Create a cgroup",
 	.task = "Make the lab's cgroup and see where the kernel put its files:\n"
 		"  cgroup\n"
-		"Then list them: `host ls DIR` with the directory `cgroup` printed.",
+		"Then list its files:\n"
+		"  host ls $NSLAB_CGROUP_DIR/cpu",
 	.hint = "A cgroup is a directory in the cgroup filesystem: making the directory makes the group.",
 	.explain =
 	    "nslab did mkdir(2) in the cgroup filesystem: nslab/<nslab pid>/cpu. The kernel filled the\n"
@@ -722,7 +723,8 @@ static const struct nslab_step steps[] = {
 	.title = "Move the worker in",
 	.task = "Put the worker (and the lab process) into the cgroup:\n"
 		"  move\n"
-		"By hand it is one write per process: `host sh -c 'echo PID > DIR/cgroup.procs'`.\n"
+		"By hand it is one write per process, for the lab process:\n"
+		"  host echo $NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/cpu/cgroup.procs\n"
 		"Then: `run cat /proc/self/cgroup`.",
 	.hint = "Writing a PID to cgroup.procs moves that process; its children are born inside.",
 	.explain =
@@ -772,7 +774,7 @@ static const struct nslab_step steps[] = {
 	.task = "Keep 30% but slice time finer, then read the kernel's counters:\n"
 		"  quota 30 50000\n"
 		"  usage\n"
-		"  host cat DIR/cpu.stat   (DIR as `usage` prints it)",
+		"  host cat $NSLAB_CGROUP_DIR/cpu/cpu.stat",
 	.hint = "15000 us every 50000 us is still 30%.",
 	.explain =
 	    "quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter\n"

@@ -508,8 +508,8 @@ const char *host_root_path(void)
 
 char *const *host_env(void)
 {
-	static char pid[48], root[PATH_MAX + 32], dir[PATH_MAX + 32], cg[560];
-	static char *env[5];
+	static char pid[48], root[PATH_MAX + 32], dir[PATH_MAX + 32], cg[560], cgdir[PATH_MAX + 64];
+	static char *env[6];
 	size_t n = 0;
 	if (R.lab && R.main_pid > 0) {
 		snprintf(pid, sizeof(pid), "NSLAB_LAB_PID=%d", (int)R.main_pid);
@@ -523,6 +523,13 @@ char *const *host_env(void)
 		if (host_lab_cgroup(path, sizeof(path))) {
 			snprintf(cg, sizeof(cg), "NSLAB_LAB_CGROUP=%s", path);
 			env[n++] = cg;
+		}
+		/* where a lab's own cgroups go in the cpu hierarchy (`cgroup` makes
+		 * $NSLAB_CGROUP_DIR/cpu): the tasks' commands name it, not "DIR" */
+		char mnt[PATH_MAX];
+		if (host_cg_dir(&host, "", 0, mnt, sizeof(mnt)) == 0) {
+			snprintf(cgdir, sizeof(cgdir), "NSLAB_CGROUP_DIR=%s/nslab/%d", mnt, (int)getpid());
+			env[n++] = cgdir;
 		}
 	}
 	env[n] = NULL;

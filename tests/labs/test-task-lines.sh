@@ -10,10 +10,13 @@ cd "$TOP" || exit 1
 chained=$(grep -nE '"[[:space:]]+(run|host|peer) [^"]*;[[:space:]]*(run|host|peer|ns|status|check) ' labs/*.c)
 expect "no task line chains two nslab commands${chained:+: $chained}" test -z "$chained"
 
-bare=$(grep -nE '/proc/NSLAB_|[^$A-Z_]NSLAB_LAB_(PID|ROOT|DIR|CGROUP)[^A-Z_]' labs/*.c | grep -vE '^\S+:[0-9]+:\s*(/\*|\*)')
+# what nslab exports to run/host/shell: the names host_env() writes
+exported=$(grep -ohE '"NSLAB_[A-Z_]+=' src/host.c | tr -d '"=' | sort -u | paste -sd'|')
+expect "nslab exports its variables (found: ${exported:-none})" test -n "$exported"
+bare=$(grep -nE "/proc/NSLAB_|[^\$A-Z_]($exported)[^A-Z_]" labs/*.c | grep -vE '^\S+:[0-9]+:\s*(/\*|\*)')
 expect "every NSLAB_ variable in a lab text has its \$${bare:+: $bare}" test -z "$bare"
 
-unknown=$(grep -ohE '\$NSLAB_[A-Z_]+' labs/*.c | sort -u | grep -vxE '\$NSLAB_LAB_(PID|ROOT|DIR|CGROUP)')
+unknown=$(grep -ohE '\$NSLAB_[A-Z_]+' labs/*.c | sort -u | grep -vxE "\\\$($exported)")
 expect "lab texts name only exported variables${unknown:+: $unknown}" test -z "$unknown"
 
 expect "no PEER_PID placeholder" bash -c '! grep -n PEER_PID labs/*.c'
