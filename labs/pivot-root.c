@@ -585,9 +585,11 @@ static const struct nslab_step steps[] = {
 	    "inside, and the mnt row of `ns` now differs.",
 	.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
 	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
-		   "the propagation of each mount: systemd makes / shared, so a copy stays in the same peer "
-		   "group (\"shared:1\" in /proc/PID/mountinfo) and a mount made inside would appear on the "
-		   "host too. pivot_root(2) also refuses to work when the root's parent is shared. "
+		   "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "
+		   "which means mounts and unmounts under it are copied to its peers, the same mount in "
+		   "other namespaces. A copy stays a peer (\"shared:1\" in /proc/PID/mountinfo: peer group "
+		   "1), so a mount made inside would appear on the host too. pivot_root(2) also refuses to "
+		   "work when the root's parent is shared. "
 		   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) cuts every mount out of its peer group "
 		   "before anything else happens. /proc/PID/ns/mnt now names a new namespace.",
 	.check = check_private,

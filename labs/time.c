@@ -316,12 +316,14 @@ static const struct nslab_step steps[] = {
 		"  run date\n"
 		"  host date       (the same: the wall clock is not namespaced)",
 	.hint = "The lab's uptime is ten days longer than the host's; `date` agrees on both sides.",
-	.explain = "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
-		   "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
-		   "timens_offsets now fails. Nothing in the kernel's clocks changes; the vDSO page of a "
-		   "process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
-		   "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
-		   "/proc/LABPID/ns/time, so its commands see the shifted clocks too.",
+	.explain =
+	    "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
+	    "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
+	    "timens_offsets now fails. Nothing in the kernel's clocks changes; the vDSO (a small page of "
+	    "kernel code mapped into every process, so that reading a clock needs no system call) "
+	    "of a process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
+	    "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
+	    "/proc/LABPID/ns/time, so its commands see the shifted clocks too.",
 	.check = check_enter,
 	.perform = do_enter,
     },

@@ -491,7 +491,10 @@ static const struct nslab_step steps[] = {
 	.hint = "`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
 		"nslab itself runs unprivileged, the lab process already is that user.",
 	.explain = "setresuid() changed the real, effective and saved uid of the lab process. A\n"
-		   "non-root uid has no capabilities: CapEff in /proc/PID/status is 0. From here\n"
+		   "capability is one piece of root's power (CAP_SYS_ADMIN to mount or make most\n"
+		   "namespaces, CAP_SYS_CHROOT to chroot, ...); CapEff in /proc/PID/status is the\n"
+		   "set the process may use now, as a hex bit mask (`capsh --decode=...` names\n"
+		   "them). A non-root uid has none: CapEff is 0. From here\n"
 		   "on the process could not create a UTS namespace or mount anything on the\n"
 		   "host.",
 	.check = check_drop,
