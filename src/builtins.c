@@ -324,8 +324,20 @@ CMD_FN(cmd_unwatch)
 	return CMD_OK;
 }
 
+/* Mid-lab at a terminal, the first `quit` (or F10) asks: leaving undoes
+ * the lab, and F10 is one key away from F6. Once asked, it leaves. */
 CMD_FN(cmd_quit)
 {
+	static bool asked;
+	const struct session_view *v = session_view();
+	if (!asked && v && v->lab && repl_at_terminal()) {
+		asked = true;
+		out_kprintf(OUT_WARNING,
+			    "lab %s is running: `quit` again (or F10) stops it, undoes everything it made "
+			    "and leaves nslab\n",
+			    v->lab->id);
+		return CMD_OK;
+	}
 	repl_request_quit();
 	return CMD_OK;
 }

@@ -24,6 +24,12 @@
 
 static bool quit_requested;
 static const struct repl_terminal *terminal;
+static bool plain_at_terminal; /* the plain REPL reads a terminal */
+
+bool repl_at_terminal(void)
+{
+	return terminal || plain_at_terminal;
+}
 
 void repl_request_quit(void)
 {
@@ -115,6 +121,7 @@ static void on_line(char *line)
 int repl_run_plain(void)
 {
 	signals_install();
+	plain_at_terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = repl_completion;
 	rl_readline_name = "nslab";

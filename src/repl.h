@@ -55,6 +55,9 @@ struct repl_terminal {
 	void (*resume)(void);  /* reset_prog_mode + full redraw */
 };
 void repl_set_terminal(const struct repl_terminal *t);
+/* A learner at a terminal types the commands (the full screen, or the plain
+ * REPL on a tty); not a script, a demo or a pipe. */
+bool repl_at_terminal(void);
 /* true if a screen was put away (the terminal is now the child's) */
 bool repl_terminal_suspend(void);
 void repl_terminal_resume(void);

@@ -95,6 +95,7 @@ expect "80x24: the step title is whole or cut after a whole word ('$shown_step' 
 [ "$(screen | wc -L)" -le 80 ] && ok "80x24: no line wider than 80" || not_ok "80x24: a line is wider than 80"
 
 type_line "quit"
+type_line "quit" # the first one asks, mid-lab
 expect "quit: nslab exits" wait_exit 5
 tui_stop
 sleep 0.3

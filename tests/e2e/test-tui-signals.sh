@@ -92,6 +92,7 @@ else
 fi
 if screen_attrs | grep -q $'\e\\[3[1-7]m'; then not_ok "NO_COLOR: colours on screen"; else ok "NO_COLOR: no colours anywhere"; fi
 type_line quit
+type_line quit # the first one asks, mid-lab
 wait_exit 5
 tui_stop
 

@@ -153,6 +153,9 @@ rows=$(screen | grep -cE '^[a-j ]+$')
 expect "output wraps at words: $rows rows of words, $split split words" test "$rows" -ge 2 -a "$split" = 0
 
 type_line "quit"
+expect "quit mid-lab: asked once, nslab stays" wait_screen 'lab uts is running: .quit. again' 5
+expect "quit mid-lab: still running after the question" bash -c "sleep 0.5; [ ! -s '$TUI_OUT.stty' ]"
+type_line "quit"
 expect "quit: nslab exits" wait_exit 5
 [ "$(exit_status)" = 0 ] && ok "quit: exit status 0" || not_ok "quit: exit status '$(exit_status)'"
 expect "quit: the terminal is usable again (icanon, echo, main screen, cursor)" terminal_usable
