@@ -138,5 +138,6 @@ lat_ok=$(printf '%s\n' "${lat[@]}" | sort -n | awk -v med="$MED_MAX" -v mx="$MAX
 	END { print (v[int((NR + 1) / 2)] <= med && v[NR] <= mx) ? 0 : 1 }')
 echo "limits: median <= $MED_MAX ms, max <= $MAX_MAX ms, idle CPU <= $CPU_MAX% of one core"
 type_line quit
+type_line quit # mid-lab the first one asks
 wait_exit 5
 [ "$idle_ok" = 0 ] && [ "$lat_ok" = 0 ] && [ "$missed" = 0 ]

@@ -96,5 +96,6 @@ sleep 0.3
 screen >/tmp/tui-screen.txt
 echo "screen capture: /tmp/tui-screen.txt"
 type_line quit
+type_line quit # mid-lab the first one asks
 wait_exit 5
 [ "$idle_ok" = 0 ] && [ "$lat_ok" = 0 ]
