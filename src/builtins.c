@@ -116,6 +116,26 @@ CMD_FN(cmd_step)
 	return session_status_of(session_goto(v->lab ? (unsigned)n : 1));
 }
 
+/* `catchup [N]`: a late learner joins at step N (default: the first step
+ * not done), every earlier step performed and checked. */
+CMD_FN(cmd_catchup)
+{
+	const struct session_view *v = session_view();
+	long long n = 0;
+	if (argc > 1) {
+		int err = parse_long_range(argv[1], 1, v->lab ? (long long)v->nsteps : LLONG_MAX, &n);
+		if (err == ERANGE && v->lab) {
+			out_error("catchup: step must be 1 to %u", v->nsteps);
+			return CMD_USAGE;
+		}
+		if (err) {
+			out_error("usage: catchup [N]  (N from 1)");
+			return CMD_USAGE;
+		}
+	}
+	return session_status_of(session_catchup((unsigned)n));
+}
+
 CMD_FN(cmd_next)
 {
 	return session_status_of(session_next());
@@ -374,6 +394,11 @@ const struct command builtin_commands[] = {
      .help = "show the current step, or go to step N",
      .max_args = 1,
      .fn = cmd_step},
+    {.name = "catchup",
+     .usage = "catchup [N]",
+     .help = "perform every step before step N (default: the first not done) and go there",
+     .max_args = 1,
+     .fn = cmd_catchup},
     {.name = "next", .usage = "next", .help = "go to the next step", .fn = cmd_next},
     {.name = "prev", .usage = "prev", .help = "go to the previous step", .fn = cmd_prev},
     {.name = "check",

@@ -276,6 +276,67 @@ enum session_result session_goto(unsigned step)
 	return SESSION_OK;
 }
 
+/* The default of `catchup`: the first step the learner has not done (by
+ * their progress), else the last one. */
+static unsigned first_not_done(void)
+{
+	for (unsigned i = 1; i <= S.lab->nsteps; i++)
+		if (!state_is_done(S.lab->id, i))
+			return i;
+	return S.lab->nsteps;
+}
+
+/* One earlier step brought to its end state, said in one line. */
+static bool catch_one(unsigned i)
+{
+	S.step = i - 1;
+	host_set_step(S.step);
+	if (step_already_done()) {
+		out_kprintf(OUT_OK, "catchup: step %u/%u %s: already done\n", i, S.lab->nsteps, cur()->title);
+		return true;
+	}
+	if (!cur()->perform) {
+		out_error("catchup: step %u has no `do`: do it yourself (`step %u`), then `catchup` again", i,
+			  i);
+		return false;
+	}
+	host_clear_traces();
+	int rc = cur()->perform(host_get());
+	bool ok = rc >= 0 && cur()->check(host_get());
+	if (!ok) {
+		out_kprintf(OUT_NOTYET, "catchup: step %u/%u %s: `do` did not reach its end state\n", i,
+			    S.lab->nsteps, cur()->title);
+		flush_missing();
+		return false;
+	}
+	host_clear_missing();
+	state_mark_done(S.lab->id, i);
+	out_kprintf(OUT_OK, "catchup: step %u/%u %s: done by `do`\n", i, S.lab->nsteps, cur()->title);
+	return true;
+}
+
+enum session_result session_catchup(unsigned target)
+{
+	if (!need_lab())
+		return SESSION_NO_LAB;
+	if (!target)
+		target = first_not_done();
+	if (target < 1 || target > S.lab->nsteps) {
+		out_error("lab '%s' has steps 1 to %u", S.lab->id, S.lab->nsteps);
+		return SESSION_FAILED;
+	}
+	for (unsigned i = 1; i < target; i++) {
+		if (!catch_one(i)) {
+			S.last_check = -1;
+			session_print_step();
+			return SESSION_FAILED;
+		}
+	}
+	save_progress();
+	S.last_check = -1;
+	return session_goto(target);
+}
+
 enum session_result session_next(void)
 {
 	if (!need_lab())

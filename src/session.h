@@ -36,6 +36,11 @@ enum session_result session_reset(void);
 enum session_result session_check(void);
 enum session_result session_do(void);
 enum session_result session_goto(unsigned step); /* 1-based */
+/* `catchup [N]`: performs steps 1..N-1 (each `do` only where its check does
+ * not pass yet, each checked after), one line a step, then goes to step N
+ * (0: the first step not done by the learner's progress). Stops at the first
+ * step that does not reach its end state. */
+enum session_result session_catchup(unsigned target);
 enum session_result session_next(void);
 enum session_result session_prev(void);
 void session_print_step(void);
