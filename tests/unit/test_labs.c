@@ -177,23 +177,6 @@ static void duplicate_id_is_skipped(void **state)
 	assert_non_null(labs_find("same")->title);
 }
 
-/* Reads what load_path printed to stderr while it ran. */
-static char *stderr_of_load_path(const char *path, int *loaded)
-{
-	char log[PATH_MAX];
-	snprintf(log, sizeof(log), "%s/stderr.log", dir);
-	fflush(stderr);
-	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(saved >= 0 && fd >= 0);
-	dup2(fd, 2);
-	close(fd);
-	*loaded = labs_load_path(path);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	return unit_slurp(log);
-}
-
 /* What fn printed to stderr while it ran. */
 static char *stderr_of(void (*fn)(void *), void *arg)
 {
@@ -209,6 +192,25 @@ static char *stderr_of(void (*fn)(void *), void *arg)
 	dup2(saved, 2);
 	close(saved);
 	return unit_slurp(log);
+}
+
+struct load_call {
+	const char *path;
+	int loaded;
+};
+static void load_path_fn(void *arg)
+{
+	struct load_call *c = arg;
+	c->loaded = labs_load_path(c->path);
+}
+
+/* Reads what load_path printed to stderr while it ran. */
+static char *stderr_of_load_path(const char *path, int *loaded)
+{
+	struct load_call c = {path, 0};
+	char *err = stderr_of(load_path_fn, &c);
+	*loaded = c.loaded;
+	return err;
 }
 
 static void scan(void *path)
