@@ -6,15 +6,16 @@
 set -euo pipefail
 
 # Build: compiler, pkg-config and the libraries' development files.
-# Run: iproute2 (net lab), busybox-static (rootfs fallbacks), util-linux tools.
+# Run: iproute2 (net and bridge labs), busybox-static (rootfs fallbacks), util-linux
+# tools, capsh (libcap2-bin: capabilities lab), strace (`trace`).
 # Test: cmocka, tmux (e2e), qemu + cpio (the cgroup v2 VM test), mmdebstrap (the
 # systemd VM test's Debian image), stress and
 # cgroup-tools (peers in the benchmarks), hyperfine, shellcheck.
 PKGS=(
 	build-essential pkg-config
 	libreadline-dev libncurses-dev libcgroup-dev libcmocka-dev
-	libmount-dev libsmartcols-dev libcap-dev
-	iproute2 iputils-ping procps util-linux busybox-static
+	libmount-dev libsmartcols-dev libcap-dev libseccomp-dev libvterm-dev
+	iproute2 libcap2-bin strace iputils-ping procps util-linux busybox-static
 	tmux qemu-system-x86 cpio mmdebstrap e2fsprogs stress cgroup-tools hyperfine shellcheck clang-format
 )
 
