@@ -26,13 +26,15 @@ LDFLAGS ?=
 NSLAB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP
 NSLAB_CPPFLAGS := -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' $(PKG_CFLAGS)
 LAB_CFLAGS := -fPIC -fvisibility=hidden
-LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount 2>/dev/null)
+# What labs link against (seccomp: the container and seccomp labs' filters).
+LAB_PKGS := libseccomp
+LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount $(LAB_PKGS) 2>/dev/null)
 
 # A package pkg-config cannot find is named in one line before anything
 # compiles (rather than a wall of missing-header errors). Not for the goals
 # that install the packages first (deps, run, check: their sub-makes check).
 ifneq ($(filter-out deps run check clean format format-check uninstall,$(or $(MAKECMDGOALS),all)),)
-MISSING_PKGS := $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p)))
+MISSING_PKGS := $(foreach p,$(PKGS) $(LAB_PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p)))
 ifneq ($(strip $(MISSING_PKGS)),)
 $(error pkg-config cannot find: $(strip $(MISSING_PKGS)) (run 'sudo make deps'))
 endif

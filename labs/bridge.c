@@ -205,27 +205,13 @@ static bool get_link(struct nslab_host *h, pid_t agent, const char *name, struct
 	return true;
 }
 
-static int run_quiet(struct nslab_host *h, pid_t agent, const char *cmd)
-{
-	char *out = NULL;
-	int rc = h->run(h, agent, cmd, &out);
-	if (rc != 0)
-		h->error(h, "`%s` failed (status %d): %s", cmd, rc, out && *out ? out : "no output");
-	free(out);
-	return rc == 0 ? 0 : -1;
-}
-
 /* --- step 1: the bridge --- */
 
 static bool check_bridge(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "net") == 1) {
-		h->missing(h, "the lab process shares the host's network namespace");
-		return false;
-	}
 	struct link br;
-	if (!get_link(h, pid, "br0", &br))
+	if (!nslab_check_own_ns(h, "net", "network") || !get_link(h, pid, "br0", &br))
 		return false;
 	if (!br.index) {
 		h->missing(h, "no br0 in the lab's namespace: `run ip link add br0 type bridge`");
@@ -247,8 +233,8 @@ static bool check_bridge(struct nslab_host *h)
 
 static int do_bridge(struct nslab_host *h)
 {
-	if (run_quiet(h, 0, "ip link show br0 >/dev/null 2>&1 || ip link add br0 type bridge") < 0 ||
-	    run_quiet(h, 0, "ip link set br0 up") < 0)
+	if (nslab_run_quiet(h, 0, "ip link show br0 >/dev/null 2>&1 || ip link add br0 type bridge") < 0 ||
+	    nslab_run_quiet(h, 0, "ip link set br0 up") < 0)
 		return -1;
 	h->trace(h,
 		 "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"br0\", kind=\"bridge\"}) = 0   [ip link add]");
@@ -310,11 +296,11 @@ static int do_ports(struct nslab_host *h)
 		    cmd, sizeof(cmd),
 		    "ip link show %s >/dev/null 2>&1 || ip link add %s type veth peer name eth0 netns %d",
 		    b->port, b->port, (int)box_pid(h, i));
-		if (run_quiet(h, 0, cmd) < 0)
+		if (nslab_run_quiet(h, 0, cmd) < 0)
 			return -1;
 		snprintf(cmd, sizeof(cmd), "ip link set %s master br0 && ip link set %s up", b->port,
 			 b->port);
-		if (run_quiet(h, 0, cmd) < 0)
+		if (nslab_run_quiet(h, 0, cmd) < 0)
 			return -1;
 		h->trace(h,
 			 "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"%s\", kind=\"veth\", "
@@ -369,7 +355,7 @@ static int do_addrs(struct nslab_host *h)
 		char cmd[160];
 		snprintf(cmd, sizeof(cmd), "ip addr replace %s/" PLEN " dev eth0 && ip link set eth0 up",
 			 boxes[i].addr);
-		if (run_quiet(h, box_pid(h, i), cmd) < 0)
+		if (nslab_run_quiet(h, box_pid(h, i), cmd) < 0)
 			return -1;
 		h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"eth0\", %s/" PLEN "}) = 0   [%s]",
 			 boxes[i].addr, boxes[i].name);
@@ -475,11 +461,11 @@ static bool check_gateway(struct nslab_host *h)
 
 static int do_gateway(struct nslab_host *h)
 {
-	if (run_quiet(h, 0, "ip addr replace " GW_ADDR "/" PLEN " dev br0") < 0)
+	if (nslab_run_quiet(h, 0, "ip addr replace " GW_ADDR "/" PLEN " dev br0") < 0)
 		return -1;
 	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"br0\", " GW_ADDR "/" PLEN "}) = 0   [lab]");
 	for (size_t i = 0; i < NBOXES; i++) {
-		if (run_quiet(h, box_pid(h, i), "ip route replace default via " GW_ADDR) < 0)
+		if (nslab_run_quiet(h, box_pid(h, i), "ip route replace default via " GW_ADDR) < 0)
 			return -1;
 		h->trace(
 		    h, "sendmsg(NETLINK_ROUTE, RTM_NEWROUTE {dst=0.0.0.0/0, gateway=" GW_ADDR "}) = 0   [%s]",
@@ -609,18 +595,10 @@ static int cmd_box(struct nslab_host *h, int argc, char **argv)
 			 boxes[i].name, (int)pid, (int)pid);
 		return 0;
 	}
-	size_t len = 1;
-	for (int a = 1; a < argc; a++)
-		len += strlen(argv[a]) + 1;
-	char *cmd = calloc(1, len);
+	char *cmd = nslab_join_args(argc, argv, 1);
 	if (!cmd) {
 		h->error(h, "out of memory");
 		return -1;
-	}
-	for (int a = 1; a < argc; a++) {
-		strcat(cmd, argv[a]);
-		if (a + 1 < argc)
-			strcat(cmd, " ");
 	}
 	int rc = h->run(h, pid, cmd, NULL);
 	free(cmd);
@@ -645,19 +623,6 @@ static const char *unsupported(struct nslab_host *h)
 	return "this lab needs ip(8) and bridge(8) from iproute2 (apt-get install iproute2)";
 }
 
-static int write_pid(struct nslab_host *h, const char *name, pid_t pid)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s.pid", h->workdir(h), name);
-	FILE *f = fopen(path, "we");
-	int wr = f ? fprintf(f, "%d\n", (int)pid) : -1;
-	if (!f || (fclose(f) != 0) | (wr < 0)) {
-		h->error(h, "cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static int setup(struct nslab_host *h)
 {
 	struct bridge_state *st = calloc(1, sizeof(*st));
@@ -677,8 +642,10 @@ static int setup(struct nslab_host *h)
 					  .label = boxes[i].name,
 					  .clone_flags = CLONE_NEWNET,
 					  .init = fn_ipv4_only};
+		char name[16];
+		snprintf(name, sizeof(name), "%s.pid", boxes[i].name);
 		st->box[i] = h->spawn(h, &box);
-		if (st->box[i] < 0 || write_pid(h, boxes[i].name, st->box[i]) < 0)
+		if (st->box[i] < 0 || nslab_write_pid_file(h, name, st->box[i]) < 0)
 			return -1;
 		h->trace(h, "clone(CLONE_NEWNET|SIGCHLD) = %d   [%s]", (int)st->box[i], boxes[i].name);
 	}
@@ -689,16 +656,11 @@ static int setup(struct nslab_host *h)
 	return 0;
 }
 
-static void teardown(struct nslab_host *h)
-{
-	free(h->lab_data);
-	h->lab_data = NULL;
-}
-
 static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "bridge",
+    .order = 85,
     .title = "Bridge: containers on one switch, like docker0",
     .summary = "Docker connects its containers through a bridge, docker0: every container gets one end "
 	       "of a veth pair as its eth0, the other end is a port of the bridge, and the bridge is "
@@ -706,11 +668,10 @@ static const struct nslab_lab lab = {
 	       "the lab's network namespace, which plays the host, two containers plugged into it, "
 	       "addresses on one subnet, a ping across, the bridge learning MAC addresses, and the "
 	       "bridge as the gateway. The host's own network namespace gets no link, address or rule.",
-    .order = 85,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
-    .teardown = teardown,
+    .teardown = nslab_free_lab_data,
     NSLAB_COMMANDS(commands),
 };
 

@@ -11,6 +11,8 @@
 #include "nslab-lab-util.h"
 
 #include <errno.h>
+#include <seccomp.h>
+#include <sys/capability.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -332,6 +334,11 @@ static int add_image(struct nslab_host *h, const char *hostview)
 		if (h->rootfs_add(h, hostview, programs[i]) < 0)
 			return -1;
 	}
+	/* the scorecard's probes (static: no libraries needed) */
+	const char *probe = h->helper(h, "nslab-probe");
+	snprintf(path, sizeof(path), "%s/nslab-probe", hostview);
+	if (probe && h->copy_file(h, probe, path) < 0)
+		return -1;
 	return 0;
 }
 
@@ -614,6 +621,494 @@ static int do_run(struct nslab_host *h)
 	return 0;
 }
 
+/* --- step 6: locked down, as a runtime's defaults do --- */
+
+/* What root in a container keeps by default in Docker (moby's default
+ * capability list): everything else leaves every set and the bounding set,
+ * so that no exec can get it back. */
+static const cap_value_t keep_caps[] = {
+    CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,     CAP_MKNOD,
+    CAP_NET_RAW, CAP_SETGID,       CAP_SETUID,           CAP_SETFCAP,    CAP_SETPCAP,
+    CAP_KILL,    CAP_AUDIT_WRITE,  CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+};
+
+/* Calls the filter refuses with EPERM: a few of those a runtime's default
+ * profile refuses (Docker's lists about 50), the ones the scorecard probes
+ * and the ones that would undo the container (new namespaces, setns). */
+static const char *const blocked_calls[] = {
+    "mount",       "umount2",      "pivot_root",        "unshare",    "setns",
+    "init_module", "finit_module", "delete_module",     "kexec_load", "reboot",
+    "swapon",      "swapoff",      "open_by_handle_at", "bpf",        "keyctl",
+    "add_key",     "ptrace",       "perf_event_open",
+};
+
+static bool kept_cap(cap_value_t c)
+{
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(keep_caps); i++)
+		if (keep_caps[i] == c)
+			return true;
+	return false;
+}
+
+/* The kept set as CapBnd in /proc/PID/status shows it. */
+static unsigned long long kept_mask(void)
+{
+	unsigned long long m = 0;
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(keep_caps); i++)
+		m |= 1ULL << keep_caps[i];
+	return m;
+}
+
+static int drop_caps(void)
+{
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++)
+		if (!kept_cap(c) && cap_drop_bound(c) < 0)
+			return -1;
+	cap_t caps = cap_get_proc();
+	if (!caps)
+		return -1;
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
+		if (kept_cap(c))
+			continue;
+		cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_CLEAR);
+		cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_CLEAR);
+		cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_CLEAR);
+	}
+	int rc = cap_set_proc(caps);
+	cap_free(caps);
+	return rc;
+}
+
+static int load_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(blocked_calls) && rc == 0; i++) {
+		int nr = seccomp_syscall_resolve_name(blocked_calls[i]);
+		if (nr != __NR_SCMP_ERROR)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	}
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0)
+		errno = -rc;
+	return rc < 0 ? -1 : 0;
+}
+
+/* In the container's main process: capabilities, then no_new_privs (which
+ * lets an unprivileged process load a filter), then the filter. Its later
+ * children inherit all three; `run` enters from outside like nsenter(1)
+ * and does not (docker exec applies the container's profile itself). */
+static int ag_lockdown(void *arg, char *out, size_t outlen)
+{
+	(void)arg;
+	if (drop_caps() < 0)
+		return nslab_fail(out, outlen, "dropping capabilities (prctl(PR_CAPBSET_DROP), capset)");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return nslab_fail(out, outlen, "prctl(PR_SET_NO_NEW_PRIVS)");
+	if (load_filter() < 0)
+		return nslab_fail(out, outlen, "seccomp_load (seccomp(SECCOMP_SET_MODE_FILTER))");
+	return 0;
+}
+
+struct lockstate {
+	unsigned long long capbnd, capeff;
+	int nnp, seccomp; /* -1: the line is missing */
+};
+
+static bool read_lockstate(pid_t pid, struct lockstate *ls)
+{
+	char path[64], line[256];
+	*ls = (struct lockstate){.nnp = -1, .seccomp = -1};
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "CapBnd: %llx", &ls->capbnd);
+		sscanf(line, "CapEff: %llx", &ls->capeff);
+		sscanf(line, "NoNewPrivs: %d", &ls->nnp);
+		sscanf(line, "Seccomp: %d", &ls->seccomp);
+	}
+	fclose(f);
+	return true;
+}
+
+/* The limits of `docker run --memory 64m --pids-limit 64`: enough for the
+ * container's shell and tools, far below the scorecard's hog and bomb. */
+#define MEM_LIMIT (64LL << 20)
+#define PIDS_LIMIT 64
+
+static const struct limit {
+	const char *ctl, *v2file, *v1file, *noswap_v2, *noswap_v1;
+	long long value;
+} limits[] = {
+    {"memory", "memory.max", "memory.limit_in_bytes", "memory.swap.max", "memory.memsw.limit_in_bytes",
+     MEM_LIMIT},
+    {"pids", "pids.max", "pids.max", NULL, NULL, PIDS_LIMIT},
+};
+
+/* The container's limit of one controller, from the group /proc/PID/cgroup
+ * names for it: -1 none ("max"), -2 unreadable. */
+static long long read_limit(pid_t pid, const struct limit *l)
+{
+	struct nslab_cg_hier hi;
+	char rel[512], path[1200], buf[64] = "";
+	if (!nslab_cg_find(l->ctl, &hi) || nslab_proc_cgroup_of(pid, l->ctl, rel, sizeof(rel)) < 0)
+		return -2;
+	snprintf(path, sizeof(path), "%s%s/%s", hi.mnt, strcmp(rel, "/") == 0 ? "" : rel,
+		 hi.v2 ? l->v2file : l->v1file);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -2;
+	bool got = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!got)
+		return -2;
+	long long v = strtoll(buf, NULL, 10);
+	/* v1 says "no limit" with a huge page-rounded number */
+	return strncmp(buf, "max", 3) == 0 || v >= (1LL << 60) ? -1 : v;
+}
+
+static int set_limit(struct nslab_host *h, pid_t pid, const struct limit *l)
+{
+	char dir[PATH_MAX], value[32], pidtext[16];
+	int v2 = h->cg_group(h, l->ctl, CG_NAME, dir, sizeof(dir));
+	if (v2 < 0)
+		return -1;
+	const char *file = v2 ? l->v2file : l->v1file, *noswap = v2 ? l->noswap_v2 : l->noswap_v1;
+	snprintf(value, sizeof(value), "%lld", l->value);
+	snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
+	if (nslab_cg_write(dir, file, value) < 0) {
+		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
+	/* no swap either, so that a hog is stopped rather than swapped out
+	 * (v1's memsw limit is memory plus swap, and must not be below the limit) */
+	if (noswap && nslab_cg_write(dir, noswap, v2 ? "0" : value) == 0)
+		h->trace(h, "write(\"%s/%s\", \"%s\") = 0", dir, noswap, v2 ? "0" : value);
+	if (nslab_cg_write(dir, "cgroup.procs", pidtext) < 0) {
+		h->error(h, "cannot move the container into %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "write(\"%s/cgroup.procs\", \"%s\") = 0", dir, pidtext);
+	return 0;
+}
+
+static bool check_lockdown(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	struct lockstate ls;
+	bool limited = true;
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(limits); i++) {
+		long long v = read_limit(pid, &limits[i]);
+		if (v < 0) {
+			h->missing(h, "the container has no %s limit (%s): `lockdown`", limits[i].ctl,
+				   v == -1 ? "max" : "its group is unreadable");
+			limited = false;
+		}
+	}
+	if (!read_lockstate(pid, &ls)) {
+		h->missing(h, "cannot read /proc/%d/status: %s", (int)pid, strerror(errno));
+		return false;
+	}
+	bool ok = limited;
+	unsigned long long extra = ls.capbnd & ~kept_mask();
+	if (extra) {
+		int first = __builtin_ctzll(extra);
+		char *name = cap_to_name((cap_value_t)first);
+		h->missing(h,
+			   "the container's bounding set still holds %d capabilities beyond Docker's 14, "
+			   "%s among them (CapBnd %016llx): `lockdown`",
+			   __builtin_popcountll(extra), name ? name : "?", ls.capbnd);
+		cap_free(name);
+		ok = false;
+	}
+	if (ls.nnp != 1) {
+		h->missing(h, "no_new_privs is not set (NoNewPrivs: %d in /proc/%d/status)", ls.nnp,
+			   (int)pid);
+		ok = false;
+	}
+	if (ls.seccomp != 2) {
+		h->missing(h, "no seccomp filter (Seccomp: %d in /proc/%d/status, 2 = filter)", ls.seccomp,
+			   (int)pid);
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_lockdown(struct nslab_host *h)
+{
+	struct lockstate ls;
+	if (read_lockstate(h->main_pid(h), &ls) && ls.seccomp == 2) {
+		h->print(h, "The container is locked down already (a filter can never be taken off).\n");
+		return 0;
+	}
+	h->trace(h, "[the limits, from the host: `docker run --memory 64m --pids-limit 64`]");
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(limits); i++)
+		if (set_limit(h, h->main_pid(h), &limits[i]) < 0)
+			return -1;
+	if (h->call_main(h, ag_lockdown, NULL) < 0)
+		return -1;
+	h->trace(h, "prctl(PR_CAPBSET_DROP, CAP_...) = 0   (x%d: all but Docker's %zu)",
+		 cap_max_bits() - (int)NSLAB_ARRAY_SIZE(keep_caps), NSLAB_ARRAY_SIZE(keep_caps));
+	h->trace(h, "capset({version=_LINUX_CAPABILITY_VERSION_3}, {effective=permitted=%#llx}) = 0",
+		 kept_mask());
+	h->trace(h, "prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0");
+	h->trace(h, "seccomp(SECCOMP_SET_MODE_FILTER, 0, {%zu calls -> SECCOMP_RET_ERRNO|EPERM}) = 0",
+		 NSLAB_ARRAY_SIZE(blocked_calls));
+	h->print(h,
+		 "The container has 64 MiB of memory and 64 processes at most, keeps Docker's 14\n"
+		 "capabilities, and has no_new_privs and a seccomp filter.\n"
+		 "`run cat /proc/1/status` (CapBnd, NoNewPrivs, Seccomp), `host capsh --decode=%llx`.\n",
+		 kept_mask());
+	return 0;
+}
+
+/* --- step 7: the scorecard --- */
+
+/* One probe of nslab-probe, and who holds it. */
+static const struct probe_row {
+	const char *name, *label;
+	const char *held;      /* held with no errno: what stopped it */
+	const char *held_perm; /* held with EPERM or EACCES */
+	bool filtered;         /* its call is in blocked_calls */
+	const char *fix;       /* escaped: what to add */
+} probe_rows[] = {
+    {"chroot", "the chroot escape", "pivot_root and the detached old root (lab pivot-root)",
+     "a dropped CAP_SYS_CHROOT (lab capabilities)", false,
+     "a root of its own through pivot_root, old root detached (lab pivot-root)"},
+    {"pids", "seeing host PIDs", "the PID namespace (lab pid)", "the PID namespace (lab pid)", false,
+     "a PID namespace (lab pid)"},
+    {"network", "reaching the host network", "the network namespace (lab net)",
+     "the network namespace (lab net)", false, "a network namespace (lab net)"},
+    {"sysrq", "writing /proc/sysrq-trigger", "a read-only /proc",
+     "the user namespace: root inside is not root to the host's files (lab user)", false,
+     "a user namespace mapping root to an ordinary uid (lab user)"},
+    {"mknod", "mknod of a block device", "the device cgroup",
+     "the user namespace: device nodes need CAP_MKNOD in the host's (lab user)", false,
+     "a user namespace (lab user) or a dropped CAP_MKNOD (lab capabilities)"},
+    {"mount", "mounting a filesystem", "the mount namespace", "a dropped CAP_SYS_ADMIN (lab capabilities)",
+     true, "a dropped CAP_SYS_ADMIN (lab capabilities) or a filter on mount(2) (lab seccomp)"},
+    {"module", "loading a kernel module", "the kernel",
+     "the user namespace: CAP_SYS_MODULE counts only in the host's (lab user)", true,
+     "a user namespace (lab user) or a seccomp filter (lab seccomp)"},
+    {"hostname", "changing the host's hostname", "the UTS namespace (lab uts)",
+     "a missing CAP_SYS_ADMIN (lab capabilities)", false, "a UTS namespace (lab uts)"},
+    {"forkbomb", "a fork bomb (256 processes)", "pids.max (lab pids)", "pids.max (lab pids)", false,
+     "pids.max in the container's cgroup (lab pids)"},
+    {"memory", "a memory hog (256 MiB)", "memory.max (lab memory)", "memory.max (lab memory)", false,
+     "memory.max in the container's cgroup (lab memory)"},
+};
+
+static const struct probe_row *probe_row(const char *name)
+{
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(probe_rows); i++)
+		if (strcmp(probe_rows[i].name, name) == 0)
+			return &probe_rows[i];
+	return NULL;
+}
+
+struct score {
+	unsigned held, escaped, absent;
+};
+
+/* One line of nslab-probe ("NAME held|escaped|absent ERRNO what") as a
+ * scorecard line; counts it. */
+static void score_line(struct nslab_host *h, const char *line, bool filtered, struct score *sc, bool say)
+{
+	char name[32], verdict[16], err[32];
+	int off = 0;
+	if (sscanf(line, "%31s %15s %31s %n", name, verdict, err, &off) < 3)
+		return;
+	const struct probe_row *r = probe_row(name);
+	if (!r)
+		return;
+	const char *what = line + off;
+	bool perm = strcmp(err, "EPERM") == 0 || strcmp(err, "EACCES") == 0;
+	if (strcmp(verdict, "absent") == 0) {
+		sc->absent++;
+		if (say)
+			h->print(h, "  %-30s nothing to hold: this kernel lacks it (%s)\n", r->label, err);
+	} else if (strcmp(verdict, "held") == 0) {
+		sc->held++;
+		const char *by = !perm                     ? r->held
+				 : filtered && r->filtered ? "the seccomp filter (lab seccomp)"
+							   : r->held_perm;
+		if (say)
+			h->print(h, "  %-30s held by %s\n", r->label, by);
+	} else {
+		sc->escaped++;
+		if (say)
+			h->print(h, "  %-30s ESCAPED (%s); what holds it: %s\n", r->label, what, r->fix);
+	}
+}
+
+/* Runs /nslab-probe in the container: a child of its main process, so
+ * with every namespace, the root, the cgroup, the capabilities, the
+ * no_new_privs and the filter the container has. arg: its argument line. */
+static int ag_probe(void *arg, char *out, size_t outlen)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = nslab_fork_tied();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		char *argv[4] = {"/nslab-probe", "--host", arg, NULL};
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t len = 0;
+	ssize_t n;
+	while (len + 1 < outlen && (n = read(fds[0], out + len, outlen - len - 1)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fds[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		errno = WIFEXITED(st) && WEXITSTATUS(st) == 127 ? ENOENT : ECHILD;
+		return -1;
+	}
+	return 0;
+}
+
+/* What the probes compare with: nslab's own / and namespaces are the host's. */
+static void host_ref(char *buf, size_t len)
+{
+	struct stat root = {0}, pid = {0}, net = {0}, uts = {0};
+	stat("/", &root);
+	stat("/proc/self/ns/pid", &pid);
+	stat("/proc/self/ns/net", &net);
+	stat("/proc/self/ns/uts", &uts);
+	snprintf(buf, len, "root=%llu:%llu,pid=%llu,net=%llu,uts=%llu", (unsigned long long)root.st_dev,
+		 (unsigned long long)root.st_ino, (unsigned long long)pid.st_ino,
+		 (unsigned long long)net.st_ino, (unsigned long long)uts.st_ino);
+}
+
+/* Probes the container (bare: a plain child of nslab on the host instead)
+ * and scores them; say: print a line each. -1 if the probes could not run. */
+static int scorecard(struct nslab_host *h, bool bare, bool say, struct score *sc)
+{
+	char ref[256], *text = NULL;
+	static char buf[8192];
+	host_ref(ref, sizeof(ref));
+	*sc = (struct score){0};
+	struct lockstate ls = {0};
+	if (bare) {
+		const char *probe = h->helper(h, "nslab-probe");
+		char cmd[PATH_MAX + 300];
+		if (!probe) {
+			h->error(h, "the helper nslab-probe is missing (make all builds it)");
+			return -1;
+		}
+		snprintf(cmd, sizeof(cmd), "%s --host %s", probe, ref);
+		if (h->host_run(h, cmd, &text) != 0) {
+			h->error(h, "nslab-probe failed on the host: %s", text ? text : "");
+			free(text);
+			return -1;
+		}
+	} else {
+		read_lockstate(h->main_pid(h), &ls);
+		if (h->call(h, h->main_pid(h), ag_probe, ref, strlen(ref) + 1, buf, sizeof(buf)) < 0) {
+			h->error(h,
+				 "the probes cannot run in the container (%s): it needs its own root with "
+				 "/nslab-probe in it (step 2, `rootfs`)",
+				 strerror(errno));
+			return -1;
+		}
+		text = strdup(buf);
+	}
+	if (say)
+		h->print(h, "Scorecard of %s:\n", bare ? "a bare process on the host" : "the container");
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		score_line(h, l, ls.seccomp == 2, sc, say);
+	free(text);
+	if (say)
+		h->print(h, "%u held, %u escaped, %u not on this kernel.\n", sc->held, sc->escaped,
+			 sc->absent);
+	return 0;
+}
+
+/* The scorecards run so far (lab_data): the step's end state is the
+ * learner's two readings, the bare one and a clean one of the container. */
+struct scored {
+	bool bare, clean;
+};
+
+static struct scored *scored(struct nslab_host *h)
+{
+	if (!h->lab_data)
+		h->lab_data = calloc(1, sizeof(struct scored));
+	return h->lab_data;
+}
+
+/* Runs and prints a scorecard, and notes it. */
+static int run_scorecard(struct nslab_host *h, bool bare)
+{
+	struct score sc;
+	if (scorecard(h, bare, true, &sc) < 0)
+		return -1;
+	struct scored *s = scored(h);
+	if (s && bare)
+		s->bare = true;
+	if (s && !bare)
+		s->clean = sc.escaped == 0 && sc.held > 0;
+	return 0;
+}
+
+static bool check_scorecard(struct nslab_host *h)
+{
+	struct scored *s = scored(h);
+	bool ok = true;
+	if (!s || !s->bare) {
+		h->missing(h, "no scorecard of a bare process yet, to compare with: `scorecard bare`");
+		ok = false;
+	}
+	if (!s || !s->clean) {
+		h->missing(h, "no scorecard of the container with every probe held yet: `scorecard` (and "
+			      "`lockdown` if something escapes)");
+		ok = false;
+	}
+	return ok;
+}
+
+static int do_scorecard(struct nslab_host *h)
+{
+	return run_scorecard(h, true) < 0 || run_scorecard(h, false) < 0 ? -1 : 0;
+}
+
+static int cmd_scorecard(struct nslab_host *h, int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "bare") != 0) {
+		h->error(h, "usage: scorecard [bare]");
+		return -1;
+	}
+	return run_scorecard(h, argc > 1);
+}
+
+static void teardown(struct nslab_host *h)
+{
+	free(h->lab_data);
+	h->lab_data = NULL;
+}
+
+static int cmd_lockdown(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return do_lockdown(h);
+}
+
 /* build: every step at once, each one skipping what is already done. */
 static int cmd_build(struct nslab_host *h, int argc, char **argv)
 {
@@ -632,6 +1127,7 @@ static int cmd_build(struct nslab_host *h, int argc, char **argv)
 	else
 		failed += do_run(h) < 0;
 	failed += do_time(h) < 0;
+	failed += do_lockdown(h) < 0;
 	if (failed) {
 		h->error(h, "%d piece%s of the container could not be built (see above)", failed,
 			 failed == 1 ? "" : "s");
@@ -669,6 +1165,11 @@ static const struct nslab_command commands[] = {
     {"limit", "limit", "cgroup nslab/<pid>/" CG_NAME " with a 50% CPU quota, then a cgroup namespace", 0, 0,
      cmd_limit},
     {"clock", "clock", "a time namespace ten days ahead (unshare, timens_offsets, setns)", 0, 0, cmd_clock},
+    {"lockdown", "lockdown", "Docker's capability set, no_new_privs and a seccomp filter for the container",
+     0, 0, cmd_lockdown},
+    {"scorecard", "scorecard [bare]",
+     "safe probes of known escapes: held by what, or what to add (bare: a plain process on the host)", 0, 1,
+     cmd_scorecard},
 };
 
 static const struct nslab_step steps[] = {
@@ -778,6 +1279,59 @@ static const struct nslab_step steps[] = {
 	.check = check_run,
 	.perform = do_run,
     },
+    {
+	.title = "Lock it down",
+	.task = "Root in the container still holds every capability of its user namespace. A runtime "
+		"takes most away before the container's program starts: Docker keeps 14 capabilities, "
+		"sets no_new_privs on request and loads a seccomp filter (`docker run --cap-drop ... "
+		"--security-opt no-new-privileges --security-opt seccomp=PROFILE`). Look, lock it down, "
+		"look again:\n"
+		"  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
+		"  lockdown\n"
+		"  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
+		"  host capsh --decode=a80425fb",
+	.hint = "Capabilities can only be dropped from inside, by the process itself (prctl, capset): "
+		"that is why a runtime does it between clone and exec. `lockdown` makes the container's "
+		"main process do it.",
+	.explain = "prctl(PR_CAPBSET_DROP) removed every capability but Docker's 14 (chown, dac_override, "
+		   "fowner, fsetid, kill, setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, "
+		   "mknod, audit_write, setfcap) from the bounding set, and capset() from the effective, "
+		   "permitted and inheritable sets: CapBnd in /proc/PID/status is now a80425fb. "
+		   "prctl(PR_SET_NO_NEW_PRIVS) means no exec can gain privileges again (setuid bits and "
+		   "file capabilities are ignored), and it lets an unprivileged process install a filter: "
+		   "seccomp(SECCOMP_SET_MODE_FILTER) loaded a BPF program, built with libseccomp, that "
+		   "answers mount, umount2, pivot_root, unshare, setns, init_module, kexec_load, reboot, "
+		   "bpf, ptrace and a few more with EPERM (Seccomp: 2). All three are inherited by every "
+		   "child and can never be taken back. `run` itself enters from outside, like nsenter(1), "
+		   "and keeps nslab's own capabilities; docker exec applies the container's set and "
+		   "filter to what it starts.",
+	.check = check_lockdown,
+	.perform = do_lockdown,
+    },
+    {
+	.title = "The scorecard",
+	.task = "Try known escapes against the container: each probe asks the kernel for one thing a "
+		"container must not do to its host, in a way that harms nothing when the answer is yes "
+		"(it opens /proc/sysrq-trigger without writing, sets the hostname it already has, makes "
+		"and removes one device node, mounts and unmounts a tmpfs in a namespace of its own, "
+		"forks at most 256 children and touches at most 256 MiB). Compare with a plain process "
+		"on the host:\n"
+		"  scorecard bare\n"
+		"  scorecard",
+	.hint = "Every probe the container does not hold names the piece to add and the lab that "
+		"teaches it.",
+	.explain = "Each protection here is one of the earlier labs: pivot_root and the detached old root "
+		   "stop the chroot escape (a chroot only changes where / is, the climb ends at the top "
+		   "of the container's own mount namespace); the PID, network and UTS namespaces hide the "
+		   "host's processes, network and name; the user namespace makes root inside an ordinary "
+		   "uid to the host's files, devices and modules; seccomp refuses mount and "
+		   "init_module before any capability is even looked at; pids.max and memory.max bound "
+		   "what a fork bomb and a memory hog can take. The probes are nslab-probe, run as a "
+		   "child of the container's main process, so with all of its namespaces, root, cgroup, "
+		   "capabilities and filter.",
+	.check = check_scorecard,
+	.perform = do_scorecard,
+    },
 };
 
 static const char *unsupported(struct nslab_host *h)
@@ -786,7 +1340,8 @@ static const char *unsupported(struct nslab_host *h)
 		return "this kernel lacks user or cgroup namespaces";
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
 		return "no cgroup hierarchy with the cpu controller is mounted";
-	return NSLAB_NEED_HOST(h, cg_dir);
+	const char *older = NSLAB_NEED_HOST(h, cg_dir);
+	return older ? older : NSLAB_NEED_HOST(h, cg_group);
 }
 
 static int setup(struct nslab_host *h)
@@ -831,6 +1386,7 @@ static const struct nslab_lab lab = {
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
+    .teardown = teardown,
     /* Rootless works: the user namespace comes first, and it owns the rest.
      * Only the cgroup step needs root (or a delegated subtree), and says so. */
     .unprivileged = true,

@@ -82,6 +82,76 @@ int host_cg_dir(struct nslab_host *h, const char *name, pid_t pid, char *buf, si
 	return 0;
 }
 
+/* --- cg_group --- */
+
+/* mkdir one level of nslab's tree, registered for cleanup when made here. */
+static int cg_level(struct nslab_host *h, const char *dir)
+{
+	if (mkdir(dir, 0755) < 0)
+		return errno == EEXIST ? 0 : -1;
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
+	return h->keep(h, NSLAB_OBJ_CGROUP, dir);
+}
+
+/* On v2: ctl switched on in dir's cgroup.subtree_control. nslab/ and
+ * nslab/<pid>/ only: they are nslab's, and the switch goes with them. */
+static int cg_enable(struct nslab_host *h, const char *dir, const char *ctl)
+{
+	char sc[PATH_MAX + 32], plus[40];
+	if (snprintf(sc, sizeof(sc), "%s/cgroup.subtree_control", dir) >= (int)sizeof(sc))
+		return -1;
+	if (nslab_file_has_word(sc, ctl))
+		return 0;
+	snprintf(plus, sizeof(plus), "+%s", ctl);
+	if (nslab_cg_write(dir, "cgroup.subtree_control", plus) < 0) {
+		h->error(h, "cannot enable the %s controller in %s: %s", ctl, sc, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "write(\"%s\", \"%s\") = %zu", sc, plus, strlen(plus));
+	return 0;
+}
+
+int host_cg_group(struct nslab_host *h, const char *ctl, const char *name, char *dir, size_t len)
+{
+	struct nslab_cg_hier hi;
+	char level[3][PATH_MAX], sc[PATH_MAX + 32];
+	if (!name || !*name || strchr(name, '/') || name[0] == '.') {
+		h->error(h, "bad cgroup name '%s'", name ? name : "");
+		return -1;
+	}
+	if (!nslab_cg_find(ctl, &hi)) {
+		h->error(
+		    h,
+		    "no cgroup hierarchy offers the %s controller (no v1 mount of it, not in any cgroup2 "
+		    "cgroup.controllers): boot without cgroup_disable=%s",
+		    ctl, ctl);
+		return -1;
+	}
+	if (snprintf(sc, sizeof(sc), "%s/cgroup.subtree_control", hi.mnt) >= (int)sizeof(sc))
+		return -1;
+	if (hi.v2 && !nslab_file_has_word(sc, ctl)) {
+		h->error(h, "the %s controller is not enabled below %s: as root, `echo +%s > %s`", ctl,
+			 hi.mnt, ctl, sc);
+		return -1;
+	}
+	if (snprintf(level[0], sizeof(level[0]), "%s/nslab", hi.mnt) >= (int)sizeof(level[0]) ||
+	    snprintf(level[1], sizeof(level[1]), "%s/%d", level[0], (int)getpid()) >= (int)sizeof(level[1]) ||
+	    snprintf(level[2], sizeof(level[2]), "%s/%s", level[1], name) >= (int)sizeof(level[2]) ||
+	    snprintf(dir, len, "%s", level[2]) >= (int)len) {
+		h->error(h, "the cgroup path under %s is too long", hi.mnt);
+		return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (cg_level(h, level[i]) < 0) {
+			h->error(h, "cannot make the cgroup %s: %s", level[i], strerror(errno));
+			return -1;
+		}
+		if (i < 2 && hi.v2 && cg_enable(h, level[i], ctl) < 0)
+			return -1;
+	}
+	return hi.v2 ? 1 : 0;
+}
+
 /* --- mount_at --- */
 
 static bool at_or_below(const char *target, const char *path, bool below)

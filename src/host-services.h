@@ -14,5 +14,6 @@ int host_do_once(struct nslab_host *h, bool (*done)(struct nslab_host *h),
 		 int (*perform)(struct nslab_host *h), const char *already, const char *after);
 int host_share_workdir(struct nslab_host *h);
 long host_subjects(struct nslab_host *h, pid_t *pids, size_t max);
+int host_cg_group(struct nslab_host *h, const char *ctl, const char *name, char *dir, size_t len);
 
 #endif

@@ -378,6 +378,7 @@ static void host_init(void)
 	    .do_once = host_do_once,
 	    .share_workdir = host_share_workdir,
 	    .subjects = host_subjects,
+	    .cg_group = host_cg_group,
 	};
 }
 

@@ -25,8 +25,8 @@
  */
 /* nslab-lab-util.h: small helpers that labs would otherwise each write
  * again, as static inline functions. Apart from nslab_call_main_traced,
- * nslab_check_own_ns and nslab_lab_chdir (which run in nslab: they call the
- * host), none calls
+ * nslab_check_own_ns, nslab_lab_chdir and nslab_run_quiet (which run in
+ * nslab: they call the host), none calls
  * the host, so they
  * may run in nslab and in a lab agent alike: the nslab_call_* ones are
  * ready-made nslab_call_fn for h->call and h->call_main. Include it after
@@ -42,10 +42,12 @@
 #include "nslab-lab.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -159,13 +161,13 @@ static inline int nslab_proc_stat(pid_t pid, struct nslab_proc_stat *st)
 	return 0;
 }
 
-/* The cgroup pid is in, in the hierarchy that holds the cpu controller, as
- * /proc/PID/cgroup writes it for the reader (pid 0: /proc/self/cgroup, which
- * in a lab agent is the lab's own view): the v1 line whose controllers
- * include "cpu", else the v2 "0::" line. "/nslab/123/lab" on the host, "/"
- * inside a cgroup namespace rooted there. 0 ok, -1 with errno (ENOENT: no
- * such line). */
-static inline int nslab_proc_cgroup(pid_t pid, char *path, size_t len)
+/* The cgroup pid is in, in the hierarchy that holds the controller ctl,
+ * as /proc/PID/cgroup writes it for the reader (pid 0: /proc/self/cgroup,
+ * which in a lab agent is the lab's own view): the v1 line whose
+ * controllers include ctl, else the v2 "0::" line. "/nslab/123/lab" on the
+ * host, "/" inside a cgroup namespace rooted there. 0 ok, -1 with errno
+ * (ENOENT: no such line). */
+static inline int nslab_proc_cgroup_of(pid_t pid, const char *ctl, char *path, size_t len)
 {
 	char file[64], line[1024], v2[1024] = "";
 	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
@@ -180,7 +182,7 @@ static inline int nslab_proc_cgroup(pid_t pid, char *path, size_t len)
 		*c2 = '\0';
 		if (c1[1] == '\0')
 			snprintf(v2, sizeof(v2), "%s", c2 + 1);
-		else if (nslab_opt_has(c1 + 1, "cpu"))
+		else if (nslab_opt_has(c1 + 1, ctl))
 			found = snprintf(path, len, "%s", c2 + 1) >= 0;
 	}
 	fclose(f);
@@ -189,6 +191,81 @@ static inline int nslab_proc_cgroup(pid_t pid, char *path, size_t len)
 	if (!found)
 		errno = ENOENT;
 	return found ? 0 : -1;
+}
+
+/* The same for the cpu controller: where nslab's own cgroups live. */
+static inline int nslab_proc_cgroup(pid_t pid, char *path, size_t len)
+{
+	return nslab_proc_cgroup_of(pid, "cpu", path, len);
+}
+
+/* --- cgroups of other controllers (memory, pids): h->cg_group makes
+ * nslab/<nslab pid>/NAME there; these find and read them. --- */
+
+/* Where a controller lives: a v1 mount with it among its options, or a
+ * cgroup2 mount listing it in cgroup.controllers. */
+struct nslab_cg_hier {
+	char mnt[512];
+	bool v2;
+};
+
+/* Is word one of the space-separated words in the file (cgroup.controllers,
+ * cgroup.subtree_control)? */
+static inline bool nslab_file_has_word(const char *path, const char *word)
+{
+	char buf[512];
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		if (strcmp(w, word) == 0)
+			return true;
+	return false;
+}
+
+/* The hierarchy holding ctl. A v1 mount wins: hybrid machines keep their
+ * controllers there and their cgroup2 mount has none. false: nowhere. */
+static inline bool nslab_cg_find(const char *ctl, struct nslab_cg_hier *hi)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char line[1024], v2[512] = "";
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char dir[512], type[32], opts[512], path[600];
+		if (sscanf(line, "%*s %511s %31s %511s", dir, type, opts) != 3)
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+		if (strcmp(type, "cgroup") == 0 && nslab_opt_has(opts, ctl))
+			found = snprintf(hi->mnt, sizeof(hi->mnt), "%s", dir) > 0;
+		else if (strcmp(type, "cgroup2") == 0 && !v2[0] && nslab_file_has_word(path, ctl))
+			snprintf(v2, sizeof(v2), "%s", dir);
+	}
+	if (f)
+		fclose(f);
+	hi->v2 = !found;
+	if (!found && v2[0])
+		found = snprintf(hi->mnt, sizeof(hi->mnt), "%s", v2) > 0;
+	return found;
+}
+
+/* Writes value to dir/file. 0 ok, -1 with errno. */
+static inline int nslab_cg_write(const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	FILE *f = fopen(path, "we");
+	if (!f)
+		return -1;
+	int rc = fputs(value, f) < 0 ? -1 : 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
 }
 
 /* fork() for an nslab_call_fn whose child must not outlive the lab
@@ -299,6 +376,57 @@ static inline int nslab_lab_chdir(struct nslab_host *h, const char *dir, char *c
 		return -1;
 	}
 	h->trace(h, "chdir(\"%s\") = 0", dir);
+	return 0;
+}
+
+/* In nslab: h->run with the output kept; on a non-zero status one error
+ * line with the command, its status and its output. 0 ok, -1 failed. */
+static inline int nslab_run_quiet(struct nslab_host *h, pid_t agent, const char *cmd)
+{
+	char *out = NULL;
+	int rc = h->run(h, agent, cmd, &out);
+	if (rc != 0)
+		h->error(h, "`%s` failed (status %d): %s", cmd, rc, out && *out ? out : "no output");
+	free(out);
+	return rc == 0 ? 0 : -1;
+}
+
+/* argv[from..argc-1] joined by spaces, as a lab command that passes the
+ * rest of its line to h->run (`peer CMD...`); malloc'd, NULL on ENOMEM. */
+static inline char *nslab_join_args(int argc, char **argv, int from)
+{
+	size_t len = 1;
+	for (int i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *cmd = calloc(1, len);
+	for (int i = from; cmd && i < argc; i++) {
+		strcat(cmd, argv[i]);
+		if (i + 1 < argc)
+			strcat(cmd, " ");
+	}
+	return cmd;
+}
+
+/* A lab's teardown when all it keeps is one malloc'd h->lab_data. */
+static inline void nslab_free_lab_data(struct nslab_host *h)
+{
+	free(h->lab_data);
+	h->lab_data = NULL;
+}
+
+/* In nslab: writes "PID\n" to the lab's workdir file `name` (the peer.pid
+ * that a task's `$(cat $NSLAB_LAB_DIR/peer.pid)` reads; it goes with the
+ * workdir at stop). 0 ok, -1 after h->error(). */
+static inline int nslab_write_pid_file(struct nslab_host *h, const char *name, pid_t pid)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", h->workdir(h), name);
+	FILE *f = fopen(path, "we");
+	int wr = f ? fprintf(f, "%d\n", (int)pid) : -1;
+	if (!f || (fclose(f) != 0) | (wr < 0)) {
+		h->error(h, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

@@ -353,6 +353,16 @@ struct nslab_host {
 	 * -1 with errno if the lab cgroup cannot be read. */
 	long (*subjects)(struct nslab_host *h, pid_t *pids, size_t max);
 #define NSLAB_HOST_HAS_SUBJECTS 1 /* for code built against older and newer headers */
+	/* The cgroup nslab/<nslab pid>/name in the hierarchy that holds the
+	 * controller ctl ("memory", "pids"; cpu has the cg_* services above):
+	 * made if missing, every level nslab makes registered for cleanup; on
+	 * v2 ctl is switched on below nslab/ and nslab/<pid>/ (the root's
+	 * cgroup.subtree_control is the machine's: if it lacks ctl, the error
+	 * says how to enable it). Writes its directory to dir; the lab reads
+	 * and writes the files there. 1 on cgroup v2, 0 on v1, -1 after
+	 * h->error(). */
+	int (*cg_group)(struct nslab_host *h, const char *ctl, const char *name, char *dir, size_t len);
+#define NSLAB_HOST_HAS_CG_GROUP 1
 };
 
 /* In an nslab_call_fn: say which call failed (for call_main's message) and

@@ -523,6 +523,25 @@ static long fh_subjects(struct nslab_host *h, pid_t *pids, size_t max)
 	return n;
 }
 #endif
+#ifdef NSLAB_HOST_HAS_CG_GROUP
+/* A directory of the test's own stands in for the cgroup: the lab's writes
+ * to its files land there, where the test reads them. fk.cg_ret < 0 fails
+ * as a missing controller would; else 1 (v2) unless fk.cgmode is v1. */
+static int fh_cg_group(struct nslab_host *h, const char *ctl, const char *name, char *dir, size_t len)
+{
+	fake_logf("cg_group %s %s", ctl, name);
+	if (fk.cg_ret < 0) {
+		fh_error(h, "no cgroup hierarchy offers the %s controller (fake)", ctl);
+		return -1;
+	}
+	snprintf(dir, len, "%s/cg-%s-%s", fake_dir ? fake_dir : "/nonexistent", ctl, name);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fh_error(h, "mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return fk.cgmode == NSLAB_CG_V2 ? 1 : 0;
+}
+#endif
 
 /* --- setting up the world --- */
 
@@ -593,6 +612,9 @@ static inline void fake_reset(void)
 #endif
 #ifdef NSLAB_HOST_HAS_SUBJECTS
 	h->subjects = fh_subjects;
+#endif
+#ifdef NSLAB_HOST_HAS_CG_GROUP
+	h->cg_group = fh_cg_group;
 #endif
 	h->invoking_uid = getuid();
 	h->invoking_gid = getgid();

@@ -124,7 +124,7 @@ static void bridge_step_wants_an_up_bridge_in_the_lab(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(1));
-	assert_contains(fk.out, "missing: the lab process shares the host's network namespace");
+	assert_contains(fk.out, "missing: the lab process still shares the host's network namespace");
 	fake_ns(lab, "net", 0);
 	assert_false(fake_check(1));
 	assert_contains(fk.out, "missing: no br0 in the lab's namespace: `run ip link add br0 type bridge`");

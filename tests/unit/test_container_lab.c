@@ -258,6 +258,7 @@ static void build_goes_on_after_a_failed_piece(void **state)
 	fake_ns(pid, "time", 0); /* and the clock */
 	fake_on_call("fn_unshare_cgroup|nslab_call_unshare", fake_answer_ok);
 	fake_on_call("fn_burn", fake_answer_ok);
+	fake_on_call("ag_lockdown", fake_answer_ok);
 	assert_int_equal(fake_cmd("build"), 0);
 	assert_contains(fk.out, "The container is called \"container\"; the host keeps its name.\n");
 	assert_contains(fk.out, "The container already lives on its own root.\n");
@@ -269,6 +270,112 @@ static void build_goes_on_after_a_failed_piece(void **state)
 	assert_contains(fk.out, "error: sethostname: Operation not permitted\n");
 	assert_contains(fk.out, "error: cannot start the busy loop: Operation not permitted\n");
 	assert_contains(fk.out, "error: 2 pieces of the container could not be built (see above)\n");
+}
+
+/* The file the lab wrote into the fake cgroup of ctl. */
+static char *cg_file(const char *ctl, const char *file)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/cg-%s-container/%s", fake_dir, ctl, file);
+	return unit_slurp(path);
+}
+
+static void lockdown_sets_limits_then_asks_the_container(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	fake_on_call("ag_lockdown", fake_answer_ok);
+	assert_int_equal(fake_cmd("lockdown"), 0);
+	assert_contains(fk.log, "cg_group memory container");
+	assert_contains(fk.log, "cg_group pids container");
+	char *mem = cg_file("memory", "memory.max"), *swap = cg_file("memory", "memory.swap.max"),
+	     *pids = cg_file("pids", "pids.max"), *procs = cg_file("pids", "cgroup.procs");
+	char want[16];
+	snprintf(want, sizeof(want), "%d", (int)pid);
+	assert_string_equal(mem, "67108864");
+	assert_string_equal(swap, "0");
+	assert_string_equal(pids, "64");
+	assert_string_equal(procs, want);
+	free(mem), free(swap), free(pids), free(procs);
+	assert_contains(fk.out, "trace: prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0");
+	assert_contains(fk.out, "trace: seccomp(SECCOMP_SET_MODE_FILTER");
+	/* v1: memory.limit_in_bytes, and memsw as high (no swap beyond it) */
+	fk.cgmode = NSLAB_CG_V1;
+	assert_int_equal(fake_cmd("lockdown"), 0);
+	mem = cg_file("memory", "memory.limit_in_bytes");
+	swap = cg_file("memory", "memory.memsw.limit_in_bytes");
+	assert_string_equal(mem, "67108864");
+	assert_string_equal(swap, "67108864");
+	free(mem), free(swap);
+	/* a container that refuses: the agent's failure is the error */
+	fake_on_call("ag_lockdown", fake_answer_eperm);
+	assert_int_equal(fake_cmd("lockdown"), -1);
+	fk.cg_ret = -1;
+	assert_int_equal(fake_cmd("lockdown"), -1);
+	assert_contains(fk.out, "error: no cgroup hierarchy offers the memory controller");
+}
+
+static void lockdown_check_reads_the_container_status(void **state)
+{
+	(void)state;
+	start();
+	/* the fake container has no /proc entry: nothing can be proven */
+	assert_false(fake_check(6));
+	assert_contains(fk.out, "missing: cannot read /proc/");
+}
+
+/* What nslab-probe prints, as the container's ag_probe returns it. */
+static const char *probe_text;
+static int answer_probe(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arglen;
+	assert_non_null(strstr(arg, "root="));
+	snprintf(out, outlen, "%s", probe_text);
+	return 0;
+}
+
+static void scorecard_names_what_holds_and_what_escaped(void **state)
+{
+	(void)state;
+	start();
+	fake_on_call("ag_probe", answer_probe);
+	probe_text = "chroot held - the climb stopped at the top of the container's own mount namespace\n"
+		     "mount held EPERM mount(2) of a tmpfs refused\n"
+		     "sysrq absent ENOENT open refused\n"
+		     "forkbomb escaped - forked all 256 children\n";
+	assert_int_equal(fake_cmd("scorecard"), 0);
+	assert_contains(fk.out,
+			"the chroot escape              held by pivot_root and the detached old root");
+	assert_contains(fk.out,
+			"mounting a filesystem          held by a dropped CAP_SYS_ADMIN (lab capabilities)");
+	assert_contains(fk.out, "nothing to hold: this kernel lacks it (ENOENT)");
+	assert_contains(fk.out,
+			"a fork bomb (256 processes)    ESCAPED (forked all 256 children); what holds it: "
+			"pids.max in the container's cgroup (lab pids)");
+	assert_contains(fk.out, "2 held, 1 escaped, 1 not on this kernel.");
+	assert_false(fake_check(7));
+	assert_contains(fk.out,
+			"missing: no scorecard of a bare process yet, to compare with: `scorecard bare`");
+	assert_contains(fk.out, "missing: no scorecard of the container with every probe held yet");
+	probe_text =
+	    "chroot held - the climb stopped\nforkbomb held EAGAIN fork(2) failed after 60 children\n";
+	assert_int_equal(fake_cmd("scorecard"), 0);
+	assert_false(fake_check(7));
+	assert_not_contains(fk.out, "with every probe held");
+	/* bare: nslab-probe on the host, through host_run */
+	fake_host_run("nslab-probe --host root=", 0, "forkbomb escaped - forked all 256 children\n");
+	assert_int_equal(fake_cmd("scorecard bare"), 0);
+	assert_contains(fk.out, "Scorecard of a bare process on the host:");
+	assert_contains(fk.out, "0 held, 1 escaped, 0 not on this kernel.");
+	assert_true(fake_check(7));
+	/* a new start forgets the readings */
+	fake_lab->teardown(&fk.host);
+	assert_false(fake_check(7));
+	fake_on_call("ag_probe", NULL);
+	assert_int_equal(fake_cmd("scorecard"), -1);
+	assert_contains(fk.out, "error: the probes cannot run in the container");
+	assert_int_equal(fake_cmd("scorecard now"), -1);
+	assert_contains(fk.out, "error: usage: scorecard [bare]");
 }
 
 int main(void)
@@ -284,6 +391,9 @@ int main(void)
 	    fake_test(limit_command_makes_the_cgroup_then_its_namespace),
 	    fake_test(clock_command_is_done_once),
 	    fake_test(build_goes_on_after_a_failed_piece),
+	    fake_test(lockdown_sets_limits_then_asks_the_container),
+	    fake_test(lockdown_check_reads_the_container_status),
+	    fake_test(scorecard_names_what_holds_and_what_escaped),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

@@ -172,8 +172,9 @@ static inline char *unit_build_plugin(const char *dir, const char *name, const c
 			_exit(127);
 		char inc[PATH_MAX + 16];
 		snprintf(inc, sizeof(inc), "-I%s", unit_src_dir());
+		/* the libraries labs may use, as the Makefile's LAB_LIBS (needed at dlopen) */
 		execlp(cc, cc, "-std=gnu11", "-shared", "-fPIC", "-fvisibility=hidden", inc, "-o", so_path,
-		       c_path, (char *)NULL);
+		       c_path, "-Wl,--as-needed", "-lcap", "-lmount", "-lseccomp", (char *)NULL);
 		_exit(127);
 	}
 	int st = -1;
