@@ -517,22 +517,24 @@ static int set_limit(struct nslab_host *h, long mibs)
 			return -1;
 		if (swap_knob && set_knob(h, dir, "memory.swap.max", mibs < 0 ? "max" : "0") < 0)
 			return -1;
-	} else if (mibs < 0) {
-		/* v1 wants memsw >= limit at every moment: raise memsw first */
-		if ((swap_knob && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0) ||
-		    set_knob(h, dir, "memory.limit_in_bytes", v) < 0)
-			return -1;
 	} else {
-		if (set_knob(h, dir, "memory.limit_in_bytes", v) < 0 ||
-		    (swap_knob && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0))
+		/* v1 wants limit <= memsw at every moment: when the limit goes
+		 * up, memsw first; when it goes down, the limit first */
+		long long now = read_limit(dir, "memory.limit_in_bytes");
+		bool up = mibs < 0 || (now != UNLIMITED && (long long)mibs * MIB > now);
+		if (swap_knob && up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
+			return -1;
+		if (set_knob(h, dir, "memory.limit_in_bytes", v) < 0)
+			return -1;
+		if (swap_knob && !up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
 			return -1;
 	}
 	if (!swap_knob)
-		h->print(h, "no %s here (%s): %s\n", swap_file(&hi),
+		h->print(h, "no %s here (it needs %s): %s\n", swap_file(&hi),
+			 hi.v2 ? "CONFIG_MEMCG_SWAP" : "swapaccount=1 at boot",
 			 swap_on()
-			     ? "swap is on but not accounted per cgroup: the hog may swap instead of dying"
-			     : "this machine has no swap, so nothing can be swapped out anyway",
-			 hi.v2 ? "CONFIG_MEMCG_SWAP" : "boot with swapaccount=1");
+			     ? "swap is on but not counted per cgroup, so a hog may swap instead of dying"
+			     : "this machine has no swap, so there is nothing to swap out to anyway");
 	return 0;
 }
 

@@ -161,6 +161,19 @@ static void v1_steps_fail_before_and_pass_after(void **state)
 	put(grp, "memory.limit_in_bytes", "67108864\n");
 	put(grp, "memory.memsw.limit_in_bytes", "67108864\n");
 	assert_true(fake_check(2));
+	/* v1 refuses a limit above memsw: going up, memsw is written first */
+	assert_int_equal(fake_cmd("limit 80"), 0);
+	const char *sw = strstr(fk.out, "memory.memsw.limit_in_bytes\", \"80M\""),
+		   *lim = strstr(fk.out, "memory.limit_in_bytes\", \"80M\"");
+	assert_true(sw && lim && sw < lim);
+	put(grp, "memory.limit_in_bytes", "83886080\n");
+	put(grp, "memory.memsw.limit_in_bytes", "83886080\n");
+	assert_int_equal(fake_cmd("limit 64"), 0);
+	sw = strstr(fk.out, "memory.memsw.limit_in_bytes\", \"64M\"");
+	lim = strstr(fk.out, "memory.limit_in_bytes\", \"64M\"");
+	assert_true(sw && lim && lim < sw);
+	put(grp, "memory.limit_in_bytes", "67108864\n");
+	put(grp, "memory.memsw.limit_in_bytes", "67108864\n");
 
 	/* 3: a process inside */
 	assert_false(fake_check(3));
