@@ -656,9 +656,10 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 			break;
 		if (now.oom_kills > g.oom_kills) {
 			live_hogs(h);
-			h->print(h,
-				 "the OOM killer ended it: %s oom_kill %lld (was %lld); usage now %.1f MiB\n",
-				 events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
+			h->print(
+			    h,
+			    "the OOM killer struck in %s: %s oom_kill %lld (was %lld); usage now %.1f MiB\n",
+			    g.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
 			update_meter(h);
 			return 0;
 		}

@@ -34,7 +34,7 @@ before=$(fingerprint)
 # --- by `do` ---
 walk_lab memory
 if [ "$T_FAIL" -gt 0 ]; then grep -E '^(check:|  missing:|error|nslab:)' <<<"$WALK_OUT" | sed 's/^/# walk: /'; fi
-expect "do: the hog over the limit was killed by the OOM killer" grep -q 'the OOM killer ended it' <<<"$WALK_OUT"
+expect "do: the hog over the limit was killed by the OOM killer" grep -q 'the OOM killer struck in' <<<"$WALK_OUT"
 same_as_before "host is as before after the walk by do"
 
 # --- by the real commands ---
@@ -77,7 +77,7 @@ same_as_before "host is as before after the real-tool walk"
 # --- the kernel's own count, read while the lab runs; then SIGKILL + --cleanup ---
 sess_start
 sess_send "start memory" "do" next "do" next "do" next "do" next "do" status
-if sess_wait '^lab cgroup:' 300 && sess_wait 'the OOM killer ended it' 300; then
+if sess_wait '^lab cgroup:' 300 && sess_wait 'the OOM killer struck in' 300; then
 	dir=$(ls -d "$MNT"/nslab/"$SESS_PID"/mem 2>/dev/null)
 	expect "the group is in nslab's tree ($dir)" test -d "$dir"
 	if [ "$V2" = 1 ]; then
