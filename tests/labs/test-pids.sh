@@ -58,27 +58,32 @@ expect "real tools: nslab goes on" grep -q '^NSLAB-ALIVE' <<<"$out"
 same_as_before "host is as before after the real-tool walk"
 
 # --- the kernel's own counts while the group is full; the host forks; SIGKILL + --cleanup ---
+# (`bomb`'s children hold the group full for 3 s: long enough to look)
 sess_start
 sess_send "start pids" "do" next "do" next "do" next "status"
 if sess_wait '^lab cgroup:' 300; then
 	dir=$MNT/nslab/$SESS_PID/forks
 	expect "the group is in nslab's tree ($dir)" test -d "$dir"
-	# a loop that outlives the check: 30 sleepers of 20 s, in the group
-	sess_send 'run for i in $(seq 30); do sleep 20 & done; sleep 20'
+	sess_send "bomb 30"
 	for ((i = 0; i < 100; i++)); do
-		[ "$(cat "$dir/pids.current" 2>/dev/null)" = 20 ] && break
-		sleep 0.1
+		[ "$(awk '$1 == "max" { print $2 }' "$dir/pids.events" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
+		sleep 0.05
 	done
-	expect "pids.current reached pids.max ($(cat "$dir/pids.current") of $(cat "$dir/pids.max"))" \
-		test "$(cat "$dir/pids.current")" = 20
+	cur=$(cat "$dir/pids.current")
 	refused=$(awk '$1 == "max" { print $2 }' "$dir/pids.events")
+	expect "pids.current is at pids.max while the bomb's children live ($cur of $(cat "$dir/pids.max"))" \
+		test "$cur" = 20
 	expect "pids.events counts the refused forks (max $refused)" test "${refused:-0}" -ge 1
 	expect "the host still forks while the group is full" bash -c 'for i in 1 2 3 4 5; do /bin/true || exit 1; done'
 	mapfile -t procs <"$dir/cgroup.procs"
+	sess_wait '^bomb: 30 forks tried in the lab process: [0-9]+ made a child, [0-9]+ failed with EAGAIN' 100
 	sess_kill
-	for p in "${procs[@]}"; do gone "$p" || not_ok "process $p survived nslab's SIGKILL"; done
 	out=$("$NSLAB" --cleanup 2>&1)
 	sed 's/^/# cleanup: /' <<<"$out"
+	dead=0
+	for p in "${procs[@]}"; do gone "$p" && dead=$((dead + 1)); done
+	expect "every process of the group is gone after SIGKILL + --cleanup ($dead/${#procs[@]})" \
+		test "$dead" -eq "${#procs[@]}"
 	expect "--cleanup removed the group" test ! -d "$dir"
 else
 	not_ok "pids lab did not reach step 4 in a live session"
