@@ -50,7 +50,7 @@ struct hier {
 
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
-	char name[NAME_MAX + 1];
+	char name[TREE_LEN];
 	char dir[PATH_MAX];
 	bool ctrl;         /* pids.max is there */
 	long long limit;   /* pids.max, UNLIMITED */
@@ -244,8 +244,65 @@ static void read_group(struct nslab_host *h, const struct hier *hi, struct group
 	read_procs(h, g);
 }
 
+/* The cgroup pid is in, in the controller's hierarchy, as /proc/PID/cgroup
+ * names it: the v1 line that lists the controller, else the v2 "0::" line. */
+static bool proc_group(pid_t pid, const struct hier *hi, char *path, size_t len)
+{
+	char file[64], line[1024];
+	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
+	if (!f)
+		return false;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		bool v2line = c1[1] == '\0';
+		if (hi->v2 ? v2line : nslab_opt_has(c1 + 1, PIDS_CTRL))
+			found = snprintf(path, len, "%s", c2 + 1) < (int)len;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Groups outside nslab's tree that a subject of the lab (a process in the
+ * lab cgroup, a watched PID) was put in with the real tools, e.g. from a
+ * second terminal: counted when they have a limit. Not nslab's own group,
+ * not the root, not nslab's tree (scanned already). */
+static int subject_groups(struct nslab_host *h, const struct hier *hi, struct group *gs, int n, int max)
+{
+	pid_t pids[64];
+	char own[TREE_LEN] = "", path[TREE_LEN], top[32];
+	if (!NSLAB_HOST_CAN(h, subjects))
+		return n;
+	long ns = h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids));
+	proc_group(0, hi, own, sizeof(own));
+	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
+	for (long i = 0; i < ns && i < (long)NSLAB_ARRAY_SIZE(pids) && n < max; i++) {
+		if (!proc_group(pids[i], hi, path, sizeof(path)) || strcmp(path, "/") == 0 ||
+		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
+			continue;
+		struct group *g = &gs[n];
+		memset(g, 0, sizeof(*g));
+		snprintf(g->name, sizeof(g->name), "%s", path);
+		snprintf(g->dir, sizeof(g->dir), "%s%s", hi->mnt, path);
+		bool seen = false;
+		for (int k = 0; k < n; k++)
+			seen |= strcmp(gs[k].dir, g->dir) == 0;
+		if (seen)
+			continue;
+		read_group(h, hi, g);
+		if (g->ctrl && g->limit != UNLIMITED)
+			n++;
+	}
+	return n;
+}
+
 /* Every group directly under the run's tree, but the lab cgroup `lab`
- * (nslab's own, on a cgroup2 mount). Returns how many, -1 when there is no
+ * (nslab's own, on a cgroup2 mount), then the limited groups the lab's
+ * subjects are in outside it. Returns how many, -1 when there is no
  * pids hierarchy. */
 static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int max)
 {
@@ -253,12 +310,10 @@ static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int m
 	if (!find_hier(h, hi))
 		return -1;
 	tree_dir(hi, tree, sizeof(tree));
-	DIR *d = opendir(tree);
-	if (!d)
-		return 0;
 	int n = 0;
+	DIR *d = opendir(tree);
 	struct dirent *de;
-	while (n < max && (de = readdir(d))) {
+	while (d && n < max && (de = readdir(d))) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
 			continue;
 		struct group *g = &gs[n++];
@@ -267,8 +322,9 @@ static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int m
 		snprintf(g->dir, sizeof(g->dir), "%s/%s", tree, de->d_name);
 		read_group(h, hi, g);
 	}
-	closedir(d);
-	return n;
+	if (d)
+		closedir(d);
+	return subject_groups(h, hi, gs, n, max);
 }
 
 static bool limited(const struct group *g)
@@ -304,7 +360,7 @@ static void update_meter(struct nslab_host *h)
 		h->meter(h, "pids: no cgroup under nslab/ yet (`cgroup`)");
 		return;
 	}
-	char text[512], lim[32] = "max", bars[24];
+	char text[1024], lim[32] = "max", bars[24];
 	double top = g->limit > 0 ? (double)g->limit : 100;
 	int bar = (int)((double)g->current / top * 20 + 0.5);
 	bar = bar > 20 ? 20 : bar;

@@ -74,6 +74,33 @@ expect "real tools: nslab goes on after the OOM kill" grep -q '^NSLAB-ALIVE' <<<
 expect "real tools: usage shows the kill" grep -qE 'oom_kill [1-9]' <<<"$out"
 same_as_before "host is as before after the real-tool walk"
 
+# --- a group outside nslab's tree, made by hand for a watched process (as from a
+# second terminal): the checks count it once the process is a subject ---
+outside=$MNT/cglabs-outside-$$
+mkdir "$outside"
+if [ "$V2" = 1 ]; then
+	echo 64M >"$outside/memory.max"
+	[ -e "$outside/memory.swap.max" ] && echo 0 >"$outside/memory.swap.max"
+else
+	echo 64M >"$outside/memory.limit_in_bytes"
+	[ -e "$outside/memory.memsw.limit_in_bytes" ] && echo 64M >"$outside/memory.memsw.limit_in_bytes"
+fi
+sleep 300 &
+sp=$!
+echo "$sp" >"$outside/cgroup.procs"
+out=$(printf '%s\n' "start memory" check "watch $sp" check next check next check stop | "$NSLAB" --script - 2>&1)
+mapfile -t res < <(grep -E '^check: (ok|not yet)' <<<"$out" | awk '{ print $2 }')
+if [ "${res[*]}" = "not ok ok ok" ]; then
+	ok "a watched process in a limited group outside nslab's tree counts for steps 1-3 (${res[*]})"
+else
+	not_ok "a watched process in a group outside nslab's tree: checks said '${res[*]}', wanted 'not ok ok ok'"
+	grep -E '^(check:|  missing:|nslab:)' <<<"$out" | sed 's/^/#   /'
+fi
+kill "$sp"
+wait "$sp" 2>/dev/null
+rmdir "$outside"
+same_as_before "host is as before after the outside-group case"
+
 # --- the kernel's own count, read while the lab runs; then SIGKILL + --cleanup ---
 sess_start
 sess_send "start memory" "do" next "do" next "do" next "do" next "do" status

@@ -57,6 +57,27 @@ expect "real tools: usage shows refused forks" grep -qE 'pids.events max [1-9]' 
 expect "real tools: nslab goes on" grep -q '^NSLAB-ALIVE' <<<"$out"
 same_as_before "host is as before after the real-tool walk"
 
+# --- a group outside nslab's tree, made by hand for a watched process (as from a
+# second terminal): the checks count it once the process is a subject ---
+outside=$MNT/cglabs-outside-$$
+mkdir "$outside"
+echo 20 >"$outside/pids.max"
+sleep 300 &
+sp=$!
+echo "$sp" >"$outside/cgroup.procs"
+out=$(printf '%s\n' "start pids" check "watch $sp" check next check next check stop | "$NSLAB" --script - 2>&1)
+mapfile -t res < <(grep -E '^check: (ok|not yet)' <<<"$out" | awk '{ print $2 }')
+if [ "${res[*]}" = "not ok ok ok" ]; then
+	ok "a watched process in a limited group outside nslab's tree counts for steps 1-3 (${res[*]})"
+else
+	not_ok "a watched process in a group outside nslab's tree: checks said '${res[*]}', wanted 'not ok ok ok'"
+	grep -E '^(check:|  missing:|nslab:)' <<<"$out" | sed 's/^/#   /'
+fi
+kill "$sp"
+wait "$sp" 2>/dev/null
+rmdir "$outside"
+same_as_before "host is as before after the outside-group case"
+
 # --- the kernel's own counts while the group is full; the host forks; SIGKILL + --cleanup ---
 # (`bomb`'s children hold the group full for 3 s: long enough to look)
 sess_start
