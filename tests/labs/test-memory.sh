@@ -55,7 +55,7 @@ script=$(printf '%s\n' "start memory" check \
 	"$limit1" "$limit2" check next check \
 	'host cgclassify -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem $NSLAB_LAB_PID' check \
 	'run cat /proc/self/cgroup' next check \
-	'run stress --vm 1 --vm-bytes 32M --vm-hang 0 --timeout 300 &' 'host sleep 3' check next check \
+	'run stress --quiet --vm 1 --vm-bytes 32M --vm-hang 0 --timeout 300 &' 'host sleep 3' check next check \
 	'run stress --vm 1 --vm-bytes 128M --vm-hang 0 --timeout 30' \
 	check usage 'host echo NSLAB-ALIVE' stop)
 out=$(printf '%s\n' "$script" | "$NSLAB" --script - 2>&1)
