@@ -558,6 +558,39 @@ static bool find_group(struct nslab_host *h, const char *name, struct hier *hi, 
 	return false;
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The bomb stops by itself: waits (a little longer than its children
+ * live, and the lab process's reaping) until the group is back to what it
+ * held before, and says so. Nothing of the bomb outlives the command. */
+static int wait_children(struct nslab_host *h, const struct group *before)
+{
+	struct hier hi;
+	struct group now = *before;
+	for (long t = 0; t <= BOMB_HOLD_MS + 2000; t += 100) {
+		if (!find_group(h, before->name, &hi, &now))
+			return 0;
+		if (now.current <= before->current) {
+			h->print(h,
+				 "the bomb's children ended by themselves after %.1f s: pids.current is %lld "
+				 "again\n",
+				 (double)t / 1000, now.current);
+			update_meter(h);
+			return 0;
+		}
+		sleep_ms(100);
+	}
+	h->print(h, "after %.0f s the group still holds %lld tasks (%lld before the bomb)\n",
+		 (double)(BOMB_HOLD_MS + 2000) / 1000, now.current, before->current);
+	update_meter(h);
+	return 0;
+}
+
 /* Runs the bomb in the lab process, then, while its children still hold
  * the group full, reads the group and has the host fork. */
 static int bomb(struct nslab_host *h, int n)
@@ -588,12 +621,10 @@ static int bomb(struct nslab_host *h, int n)
 	char *out = NULL;
 	int st = h->host_run(h, "true", &out);
 	free(out);
-	h->print(h,
-		 "meanwhile the host forked and ran `true` (exit %d): the limit is the group's alone; the "
-		 "children end by themselves in %d s\n",
-		 st, BOMB_HOLD_MS / 1000);
+	h->print(h, "meanwhile the host forked and ran `true` (exit %d): the limit is the group's alone\n",
+		 st);
 	update_meter(h);
-	return 0;
+	return wait_children(h, &g);
 }
 
 /* --- commands --- */

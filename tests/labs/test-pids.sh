@@ -34,6 +34,7 @@ walk_lab pids
 if [ "$T_FAIL" -gt 0 ]; then grep -E '^(check:|  missing:|error|nslab:)' <<<"$WALK_OUT" | sed 's/^/# walk: /'; fi
 expect "do: the bomb saw fork() fail with EAGAIN" grep -qE 'failed with EAGAIN' <<<"$WALK_OUT"
 expect "do: the host forked meanwhile" grep -q 'meanwhile the host forked and ran `true` (exit 0)' <<<"$WALK_OUT"
+expect "do: the bomb stopped by itself" grep -qE "the bomb's children ended by themselves after [0-9.]+ s" <<<"$WALK_OUT"
 same_as_before "host is as before after the walk by do"
 
 # --- by the real commands ---

@@ -183,6 +183,8 @@ static void steps_fail_before_and_pass_after(void **state)
 	assert_out_has("bomb: 40 forks tried in the lab process: 18 made a child, 22 failed with EAGAIN\n");
 	assert_out_has("%s: pids.current 20 of pids.max 20; pids.events max 22 (was 0)\n", grp);
 	assert_out_has("meanwhile the host forked and ran `true` (exit 0)");
+	/* the fake group never empties: the lab waits, bounded, and says so */
+	assert_out_has("after 5 s the group still holds 20 tasks (1 before the bomb)\n");
 	assert_out_has("trace: fork() = -1 EAGAIN (Resource temporarily unavailable)   /* 22 times */\n");
 	assert_true(fake_check(4));
 	assert_contains(
