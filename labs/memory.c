@@ -423,9 +423,11 @@ static void update_meter(struct nslab_host *h)
 	bars[20] = '\0';
 	if (g->limit > 0)
 		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->limit));
-	snprintf(text, sizeof(text), "memory [%s] %.1f MiB of %s (%s)  oom_kill %lld  group %s, %d process%s",
-		 bars, mib(g->usage), lim, usage_file(&hi), g->oom_kills, g->name, g->nprocs,
-		 g->nprocs == 1 ? "" : "es");
+	snprintf(text, sizeof(text),
+		 "memory [%s] %.1f MiB of %s  oom_kill %lld\n"
+		 "  group %s, %d process%s: %s against %s",
+		 bars, mib(g->usage), lim, g->oom_kills, g->name, g->nprocs, g->nprocs == 1 ? "" : "es",
+		 usage_file(&hi), limit_file(&hi));
 	h->meter(h, text);
 }
 

@@ -370,8 +370,9 @@ static void update_meter(struct nslab_host *h)
 	if (g->limit >= 0)
 		snprintf(lim, sizeof(lim), "%lld", g->limit);
 	snprintf(text, sizeof(text),
-		 "pids [%s] %lld of %s (pids.current/pids.max)  refused forks %lld  group %s", bars,
-		 g->current, lim, g->refused, g->name);
+		 "pids [%s] %lld of %s tasks  refused forks %lld\n"
+		 "  group %s, %d process%s: pids.current against pids.max, pids.events max",
+		 bars, g->current, lim, g->refused, g->name, g->nprocs, g->nprocs == 1 ? "" : "es");
 	h->meter(h, text);
 }
 

@@ -205,7 +205,8 @@ static void v1_steps_fail_before_and_pass_after(void **state)
 
 	/* the meter: usage against the limit */
 	fake_cmd("usage");
-	assert_contains(fk.meter, "33.0 MiB of 64 MiB (memory.usage_in_bytes)  oom_kill 1  group mem");
+	assert_contains(fk.meter, "] 33.0 MiB of 64 MiB  oom_kill 1\n  group mem, 1 process: "
+				  "memory.usage_in_bytes against memory.limit_in_bytes");
 }
 
 /* --- v2, and a group the learner named --- */

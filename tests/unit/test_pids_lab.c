@@ -189,7 +189,7 @@ static void steps_fail_before_and_pass_after(void **state)
 	assert_true(fake_check(4));
 	assert_contains(
 	    fk.meter,
-	    "pids [####################] 20 of 20 (pids.current/pids.max)  refused forks 22  group forks");
+	    "pids [####################] 20 of 20 tasks  refused forks 22\n  group forks, 1 process");
 }
 
 /* v2, and a group the learner made and named */
