@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/vm/run.sh: the cpu lab on a pure cgroup v2 kernel, under qemu.
+# tests/vm/run.sh: the cgroup labs (cpu, memory, pids) on a pure cgroup v2 kernel, under qemu.
 #
 # Development machines may run cgroup v1 or hybrid; workshop VMs run pure v2.
 # This boots Debian's cloud kernel (fetched once with apt-get download and cached
@@ -8,7 +8,8 @@
 # nslab, its plugins, the tests and every shared library ldd names. The
 # initramfs' init (tests/vm/init) mounts cgroup2 at /sys/fs/cgroup and runs
 # tests/labs/test-cpu.sh there (walk, quotas 10/30/60/150% measured from
-# /proc/<pid>/stat, nslab's `usage`, SIGKILL + --cleanup), then powers off.
+# /proc/<pid>/stat, nslab's `usage`, SIGKILL + --cleanup), then test-memory.sh
+# and test-pids.sh (the OOM kill, the refused forks), then powers off.
 # This script parses the console log: it fails if the kernel was not pure v2,
 # if any test line says "not ok", or if the run did not finish.
 #
