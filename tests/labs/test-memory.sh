@@ -29,6 +29,7 @@ if [ "$V2" = 1 ] && ! grep -qw memory "$MNT/cgroup.subtree_control"; then
 	trap 'echo -memory >"$MNT/cgroup.subtree_control" 2>/dev/null; rm -rf "$XDG_STATE_HOME"' EXIT
 fi
 
+# shellcheck disable=SC2034 # read by same_as_before (common.sh)
 before=$(fingerprint)
 
 # --- by `do` ---
@@ -40,6 +41,7 @@ same_as_before "host is as before after the walk by do"
 # --- by the real commands ---
 # (stress's worker holds 32 MiB, then a second one wants 128 MiB; `host sleep`
 # gives the first a moment to touch its pages)
+# shellcheck disable=SC2016 # expanded by the shell nslab starts
 if [ "$V2" = 1 ]; then
 	limit1='host cgset -r memory.max=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem'
 	limit2='host cgset -r memory.swap.max=0 nslab/$(basename $NSLAB_CGROUP_DIR)/mem'
@@ -122,6 +124,7 @@ if sess_wait '^lab cgroup:' 300 && sess_wait 'the OOM killer struck in' 300; the
 	sess_kill
 	for p in "${procs[@]}"; do gone "$p" || not_ok "process $p survived nslab's SIGKILL"; done
 	out=$("$NSLAB" --cleanup 2>&1)
+	# shellcheck disable=SC2001
 	sed 's/^/# cleanup: /' <<<"$out"
 	expect "--cleanup removed the group" test ! -d "$dir"
 else

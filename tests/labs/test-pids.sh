@@ -27,12 +27,14 @@ if [ "$V2" = 1 ] && ! grep -qw pids "$MNT/cgroup.subtree_control"; then
 	trap 'echo -pids >"$MNT/cgroup.subtree_control" 2>/dev/null; rm -rf "$XDG_STATE_HOME"' EXIT
 fi
 
+# shellcheck disable=SC2034 # read by same_as_before (common.sh)
 before=$(fingerprint)
 
 # --- by `do` ---
 walk_lab pids
 if [ "$T_FAIL" -gt 0 ]; then grep -E '^(check:|  missing:|error|nslab:)' <<<"$WALK_OUT" | sed 's/^/# walk: /'; fi
 expect "do: the bomb saw fork() fail with EAGAIN" grep -qE 'failed with EAGAIN' <<<"$WALK_OUT"
+# shellcheck disable=SC2016 # backquotes of nslab's message
 expect "do: the host forked meanwhile" grep -q 'meanwhile the host forked and ran `true` (exit 0)' <<<"$WALK_OUT"
 expect "do: the bomb stopped by itself" grep -qE "the bomb's children ended by themselves after [0-9.]+ s" <<<"$WALK_OUT"
 same_as_before "host is as before after the walk by do"
@@ -101,6 +103,7 @@ if sess_wait '^lab cgroup:' 300; then
 	sess_wait '^bomb: 30 forks tried in the lab process: [0-9]+ made a child, [0-9]+ failed with EAGAIN' 100
 	sess_kill
 	out=$("$NSLAB" --cleanup 2>&1)
+	# shellcheck disable=SC2001
 	sed 's/^/# cleanup: /' <<<"$out"
 	dead=0
 	for p in "${procs[@]}"; do gone "$p" && dead=$((dead + 1)); done
