@@ -1,0 +1,1167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* memory.c: the cgroup memory lab. The learner makes a cgroup in the
+ * hierarchy that holds the memory controller (v1 and hybrid: its own mount,
+ * /sys/fs/cgroup/memory; v2: the one tree), limits it to 64 MiB without
+ * swap, puts the lab process in, runs a hog that fits and one that does
+ * not, and watches the OOM killer end the second: memory.events oom_kill
+ * (v2) or memory.oom_control oom_kill (v1) counts it.
+ *
+ * Every group lives under <mount>/nslab/<nslab pid>/, so that stop and
+ * `nslab --cleanup` remove it; the checks read the kernel's files of every
+ * group there, whoever made it (cgcreate, mkdir, or `cgroup`). On v2 the
+ * lab writes +memory into cgroup.subtree_control of nslab/ and
+ * nslab/<pid>/ only, both of them nslab's own; the root's it never touches:
+ * if memory is not enabled there, the lab says so and how to enable it. */
+#include "nslab-lab.h"
+#include "nslab-lab-util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MEM_CTRL "memory"
+#define GROUP "mem"     /* the group `cgroup` makes */
+#define LIMIT_MIB 64    /* what `do` sets */
+#define MIN_MIB 48      /* a limit the 32 MiB hog fits in ... */
+#define MAX_MIB 96      /* ... and the 128 MiB one does not */
+#define FIT_MIB 32      /* the hog that fits */
+#define OVER_MIB 128    /* the hog the OOM killer ends */
+#define HELD_MIB 24     /* usage that shows the fitting hog holds its memory */
+#define HOG_SECONDS 300 /* a hog ends by itself after this (alarm) */
+#define MAX_GROUPS 16
+#define MAX_HOGS 8
+#define MIB (1024LL * 1024LL)
+#define UNLIMITED (-1LL) /* memory.max "max", a v1 limit of 2^63 rounded down to pages */
+
+struct mem_data {
+	pid_t hogs[MAX_HOGS];
+	int nhogs;
+};
+
+/* The hierarchy that holds the memory controller. */
+#define MNT_LEN 512
+#define TREE_LEN 640
+struct hier {
+	char mnt[MNT_LEN];
+	bool v2;
+};
+
+/* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
+struct group {
+	char name[TREE_LEN];
+	char dir[PATH_MAX];
+	bool ctrl;           /* the controller's files are there */
+	long long limit;     /* bytes, UNLIMITED */
+	long long usage;     /* bytes */
+	long long oom_kills; /* memory.events / memory.oom_control oom_kill */
+	int swap;            /* 1 limited to the memory limit or less, 0 not, -1 no such knob */
+	int nprocs;          /* lines of cgroup.procs */
+	bool has_main;       /* the lab process is one of them */
+};
+
+static struct mem_data *data(struct nslab_host *h)
+{
+	return h->lab_data;
+}
+
+/* --- inside the lab process (h->call) --- */
+
+struct hog_req {
+	long mib;
+	unsigned seconds;
+};
+
+/* Forks a hog: a child of the lab process (so in its cgroups) that maps
+ * `mib` MiB of anonymous memory, touches every page so that the kernel
+ * must back it (and charge it to the cgroup), then sleeps. It ends by
+ * itself after `seconds` (SIGALRM) and with the lab process. */
+static int ag_hog(void *arg, char *out, size_t outlen)
+{
+	struct hog_req r;
+	if (outlen < sizeof(pid_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(&r, arg, sizeof(r));
+	pid_t pid = nslab_fork_tied();
+	if (pid < 0)
+		return nslab_fail(out, outlen, "fork");
+	if (pid == 0) {
+		prctl(PR_SET_NAME, "nslab-hog");
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+		alarm(r.seconds);
+		size_t len = (size_t)r.mib * (size_t)MIB;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		long page = sysconf(_SC_PAGESIZE);
+		for (size_t i = 0; i < len; i += (size_t)page)
+			p[i] = 1;
+		for (;;)
+			pause();
+	}
+	memcpy(out, &pid, sizeof(pid));
+	return 0;
+}
+
+/* --- the hierarchy and its groups --- */
+
+struct mounts {
+	char dir[8][MNT_LEN];
+	bool v2[8];
+	int n;
+};
+
+static bool note_cgroup_mount(const struct nslab_mount *m, void *ud)
+{
+	struct mounts *ms = ud;
+	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
+	if (!v2 && strcmp(m->fstype, "cgroup") != 0)
+		return true;
+	snprintf(ms->dir[ms->n], MNT_LEN, "%s", m->target);
+	ms->v2[ms->n++] = v2;
+	return ms->n < 8;
+}
+
+static bool file_has_word(const char *path, const char *word)
+{
+	char buf[512];
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		if (strcmp(w, word) == 0)
+			return true;
+	return false;
+}
+
+/* A v1 mount of the controller wins (hybrid machines keep it there, and
+ * their cgroup2 mount has none of it); else a cgroup2 mount that offers it
+ * in cgroup.controllers. */
+static bool find_hier(struct nslab_host *h, struct hier *hi)
+{
+	struct mounts ms = {.n = 0};
+	char path[PATH_MAX + 32];
+	if (h->each_mount(h, 0, note_cgroup_mount, &ms) < 0)
+		return false;
+	for (int i = 0; i < ms.n; i++) {
+		struct nslab_mount_at at = {.size = sizeof(at)};
+		if (!ms.v2[i] && h->mount_at(h, 0, ms.dir[i], 0, &at) == 1 &&
+		    nslab_opt_has(at.options, MEM_CTRL)) {
+			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
+			hi->v2 = false;
+			return true;
+		}
+	}
+	for (int i = 0; i < ms.n; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", ms.dir[i]);
+		if (ms.v2[i] && file_has_word(path, MEM_CTRL)) {
+			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
+			hi->v2 = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* <mount>/nslab/<nslab pid>: the run's tree in the memory hierarchy. */
+static void tree_dir(const struct hier *hi, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/nslab/%d", hi->mnt, (int)getpid());
+}
+
+/* What cgcreate and cgexec call a group: nslab/<nslab pid>/NAME. */
+static void cg_name(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "nslab/%d/%s", (int)getpid(), name);
+}
+
+static const char *limit_file(const struct hier *hi)
+{
+	return hi->v2 ? "memory.max" : "memory.limit_in_bytes";
+}
+static const char *usage_file(const struct hier *hi)
+{
+	return hi->v2 ? "memory.current" : "memory.usage_in_bytes";
+}
+static const char *events_file(const struct hier *hi)
+{
+	return hi->v2 ? "memory.events" : "memory.oom_control";
+}
+static const char *swap_file(const struct hier *hi)
+{
+	return hi->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+}
+
+static int read_text(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* A limit file: "max" (v2) or a value so large it means none (v1) is
+ * UNLIMITED; -2 when there is no such file. */
+static long long read_limit(const char *dir, const char *file)
+{
+	char buf[64];
+	if (read_text(dir, file, buf, sizeof(buf)) < 0)
+		return -2;
+	if (strncmp(buf, "max", 3) == 0)
+		return UNLIMITED;
+	long long v = strtoll(buf, NULL, 10);
+	return v >= (1LL << 60) ? UNLIMITED : v;
+}
+
+/* The value of "KEY N" in a flat keyed file, 0 when absent. */
+static long long read_key(const char *dir, const char *file, const char *key)
+{
+	char buf[1024];
+	if (read_text(dir, file, buf, sizeof(buf)) < 0)
+		return 0;
+	size_t n = strlen(key);
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, key, n) == 0 && l[n] == ' ')
+			return strtoll(l + n + 1, NULL, 10);
+	return 0;
+}
+
+static void read_procs(struct nslab_host *h, struct group *g)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", g->dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	int pid;
+	pid_t main = h->main_pid(h);
+	while (fscanf(f, "%d", &pid) == 1) {
+		g->nprocs++;
+		g->has_main |= pid == (int)main;
+	}
+	fclose(f);
+}
+
+static void read_group(struct nslab_host *h, const struct hier *hi, struct group *g)
+{
+	g->limit = read_limit(g->dir, limit_file(hi));
+	g->ctrl = g->limit != -2;
+	long long swap = read_limit(g->dir, swap_file(hi));
+	if (swap == -2)
+		g->swap = -1;
+	else if (hi->v2)
+		g->swap = swap == 0;
+	else
+		g->swap = swap != UNLIMITED && g->limit != UNLIMITED && swap <= g->limit;
+	g->usage = read_limit(g->dir, usage_file(hi));
+	g->usage = g->usage < 0 ? 0 : g->usage;
+	g->oom_kills = read_key(g->dir, events_file(hi), "oom_kill");
+	read_procs(h, g);
+}
+
+/* The cgroup pid is in, in the controller's hierarchy, as /proc/PID/cgroup
+ * names it: the v1 line that lists the controller, else the v2 "0::" line. */
+static bool proc_group(pid_t pid, const struct hier *hi, char *path, size_t len)
+{
+	char file[64], line[1024];
+	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
+	if (!f)
+		return false;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		bool v2line = c1[1] == '\0';
+		if (hi->v2 ? v2line : nslab_opt_has(c1 + 1, MEM_CTRL))
+			found = snprintf(path, len, "%s", c2 + 1) < (int)len;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Groups outside nslab's tree that a subject of the lab (a process in the
+ * lab cgroup, a watched PID) was put in with the real tools, e.g. from a
+ * second terminal: counted when they have a limit. Not nslab's own group,
+ * not the root, not nslab's tree (scanned already). */
+static int subject_groups(struct nslab_host *h, const struct hier *hi, struct group *gs, int n, int max)
+{
+	pid_t pids[64];
+	char own[TREE_LEN] = "", path[TREE_LEN], top[32];
+	if (!NSLAB_HOST_CAN(h, subjects))
+		return n;
+	long ns = h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids));
+	proc_group(0, hi, own, sizeof(own));
+	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
+	for (long i = 0; i < ns && i < (long)NSLAB_ARRAY_SIZE(pids) && n < max; i++) {
+		if (!proc_group(pids[i], hi, path, sizeof(path)) || strcmp(path, "/") == 0 ||
+		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
+			continue;
+		struct group *g = &gs[n];
+		memset(g, 0, sizeof(*g));
+		snprintf(g->name, sizeof(g->name), "%s", path);
+		snprintf(g->dir, sizeof(g->dir), "%s%s", hi->mnt, path);
+		bool seen = false;
+		for (int k = 0; k < n; k++)
+			seen |= strcmp(gs[k].dir, g->dir) == 0;
+		if (seen)
+			continue;
+		read_group(h, hi, g);
+		if (g->ctrl && g->limit != UNLIMITED)
+			n++;
+	}
+	return n;
+}
+
+/* Every group directly under the run's tree, but the lab cgroup `lab`
+ * (nslab's own, on a cgroup2 mount), then the limited groups the lab's
+ * subjects are in outside it. Returns how many, -1 when there is no
+ * memory hierarchy. */
+static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int max)
+{
+	char tree[TREE_LEN];
+	if (!find_hier(h, hi))
+		return -1;
+	tree_dir(hi, tree, sizeof(tree));
+	int n = 0;
+	DIR *d = opendir(tree);
+	struct dirent *de;
+	while (d && n < max && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
+			continue;
+		struct group *g = &gs[n++];
+		memset(g, 0, sizeof(*g));
+		snprintf(g->name, sizeof(g->name), "%s", de->d_name);
+		snprintf(g->dir, sizeof(g->dir), "%s/%s", tree, de->d_name);
+		read_group(h, hi, g);
+	}
+	if (d)
+		closedir(d);
+	return subject_groups(h, hi, gs, n, max);
+}
+
+static bool swap_on(void)
+{
+	char buf[4096];
+	if (read_text("/proc", "meminfo", buf, sizeof(buf)) < 0)
+		return false;
+	const char *p = strstr(buf, "SwapTotal:");
+	return p && strtoll(p + 10, NULL, 10) > 0;
+}
+
+static bool limit_in_range(const struct group *g)
+{
+	return g->ctrl && g->limit != UNLIMITED && g->limit >= MIN_MIB * MIB && g->limit <= MAX_MIB * MIB;
+}
+
+/* Limited as this lab wants it: in range, and no swap to escape to. */
+static bool limited(const struct group *g)
+{
+	return limit_in_range(g) && (g->swap != 0 || !swap_on());
+}
+
+static double mib(long long bytes)
+{
+	return (double)bytes / (double)MIB;
+}
+
+/* The group the meter and the commands look at: the lab process's, else
+ * the first limited one, else `mem`, else the first. */
+static const struct group *main_group(const struct group *gs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (gs[i].has_main)
+			return &gs[i];
+	for (int i = 0; i < n; i++)
+		if (limited(&gs[i]))
+			return &gs[i];
+	for (int i = 0; i < n; i++)
+		if (strcmp(gs[i].name, GROUP) == 0)
+			return &gs[i];
+	return n > 0 ? &gs[0] : NULL;
+}
+
+/* --- the meter --- */
+
+static void update_meter(struct nslab_host *h)
+{
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	int n = groups(h, &hi, gs, MAX_GROUPS);
+	const struct group *g = n > 0 ? main_group(gs, n) : NULL;
+	if (!g) {
+		h->meter(h, "memory: no cgroup under nslab/ yet (`cgroup`)");
+		return;
+	}
+	char text[1024], lim[32] = "none", bars[24];
+	double top = g->limit > 0 ? mib(g->limit) : 128;
+	int bar = (int)(mib(g->usage) / top * 20 + 0.5);
+	bar = bar > 20 ? 20 : bar;
+	memset(bars, '#', (size_t)bar);
+	memset(bars + bar, '.', (size_t)(20 - bar));
+	bars[20] = '\0';
+	if (g->limit > 0)
+		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->limit));
+	snprintf(text, sizeof(text),
+		 "memory [%s] %.1f MiB of %s  oom_kill %lld\n"
+		 "  group %s, %d process%s: %s against %s",
+		 bars, mib(g->usage), lim, g->oom_kills, g->name, g->nprocs, g->nprocs == 1 ? "" : "es",
+		 usage_file(&hi), limit_file(&hi));
+	h->meter(h, text);
+}
+
+/* --- actions shared by commands and `do` --- */
+
+static int write_file(const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	FILE *f = fopen(path, "we");
+	if (!f)
+		return -1;
+	int rc = fputs(value, f) < 0 ? -1 : 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* mkdir one level of nslab's tree; registered for cleanup when we made it. */
+static int make_level(struct nslab_host *h, const char *dir)
+{
+	if (mkdir(dir, 0755) < 0)
+		return errno == EEXIST ? 0 : -1;
+	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
+	return h->keep(h, NSLAB_OBJ_CGROUP, dir);
+}
+
+/* v2: a child gets the controller's files only when its parent lists it
+ * in cgroup.subtree_control. nslab/ and nslab/<pid>/ are nslab's own and go
+ * at stop; the root's is the machine's: if memory is not on there, say so. */
+static int enable_below(struct nslab_host *h, const char *dir)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	if (file_has_word(path, MEM_CTRL))
+		return 0;
+	if (write_file(dir, "cgroup.subtree_control", "+" MEM_CTRL) < 0) {
+		h->error(h, "cannot enable the memory controller in %s: %s", path, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "write(\"%s\", \"+memory\") = 7", path);
+	return 0;
+}
+
+/* The run's tree in the memory hierarchy, with the controller on below it. */
+static int make_tree(struct nslab_host *h, const struct hier *hi)
+{
+	char top[TREE_LEN], tree[TREE_LEN], path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi->mnt);
+	if (hi->v2 && !file_has_word(path, MEM_CTRL)) {
+		h->error(h,
+			 "the memory controller is not enabled below %s (%s does not list it): as root, "
+			 "`echo +memory > %s`",
+			 hi->mnt, path, path);
+		return -1;
+	}
+	snprintf(top, sizeof(top), "%s/nslab", hi->mnt);
+	tree_dir(hi, tree, sizeof(tree));
+	if (make_level(h, top) < 0 || make_level(h, tree) < 0) {
+		h->error(h, "cannot make %s: %s", tree, strerror(errno));
+		return -1;
+	}
+	if (hi->v2 && (enable_below(h, top) < 0 || enable_below(h, tree) < 0))
+		return -1;
+	return 0;
+}
+
+static bool need_hier(struct nslab_host *h, struct hier *hi)
+{
+	if (find_hier(h, hi))
+		return true;
+	h->error(h, "no cgroup hierarchy offers the memory controller (no v1 memory mount, not in any "
+		    "cgroup2 cgroup.controllers): boot without cgroup_disable=memory");
+	return false;
+}
+
+static int make_group(struct nslab_host *h)
+{
+	struct hier hi;
+	char tree[TREE_LEN], dir[PATH_MAX + 8], name[PATH_MAX];
+	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+		return -1;
+	tree_dir(&hi, tree, sizeof(tree));
+	snprintf(dir, sizeof(dir), "%s/" GROUP, tree);
+	struct stat st;
+	bool existed = stat(dir, &st) == 0;
+	if (!existed && make_level(h, dir) < 0) {
+		h->error(h, "cannot make the cgroup %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (read_limit(dir, limit_file(&hi)) == -2) {
+		h->error(h, "%s has no %s: the memory controller is not on for it", dir, limit_file(&hi));
+		return -1;
+	}
+	cg_name(GROUP, name, sizeof(name));
+	h->print(h, "cgroup %s (%s); cgcreate and cgexec call it %s:%s\n", dir,
+		 existed ? "already there" : "created", MEM_CTRL, name);
+	h->print(h, "its files: %s (the limit), %s (the usage), %s (oom_kill), %s, cgroup.procs\n",
+		 limit_file(&hi), usage_file(&hi), events_file(&hi), swap_file(&hi));
+	return 0;
+}
+
+/* The group `mem`, which must exist already. */
+static bool own_group(struct nslab_host *h, struct hier *hi, char *dir, size_t len)
+{
+	char tree[TREE_LEN];
+	struct stat st;
+	if (!need_hier(h, hi))
+		return false;
+	tree_dir(hi, tree, sizeof(tree));
+	snprintf(dir, len, "%s/" GROUP, tree);
+	if (stat(dir, &st) == 0)
+		return true;
+	h->error(h, "there is no cgroup %s yet: type `cgroup` first", dir);
+	return false;
+}
+
+static int set_knob(struct nslab_host *h, const char *dir, const char *file, const char *value)
+{
+	if (write_file(dir, file, value) < 0) {
+		int err = errno;
+		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
+		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
+		return -1;
+	}
+	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
+	h->print(h, "%s = %s\n", file, value);
+	return 0;
+}
+
+/* The limit (MiB, -1 none) and, where the knob exists, swap held to it. */
+static int set_limit(struct nslab_host *h, long mibs)
+{
+	struct hier hi;
+	char dir[PATH_MAX], v[32];
+	if (!own_group(h, &hi, dir, sizeof(dir)))
+		return -1;
+	if (mibs < 0)
+		snprintf(v, sizeof(v), "%s", hi.v2 ? "max" : "-1");
+	else
+		snprintf(v, sizeof(v), "%ldM", mibs);
+	bool swap_knob = read_limit(dir, swap_file(&hi)) != -2;
+	if (hi.v2) {
+		if (set_knob(h, dir, "memory.max", v) < 0)
+			return -1;
+		if (swap_knob && set_knob(h, dir, "memory.swap.max", mibs < 0 ? "max" : "0") < 0)
+			return -1;
+	} else {
+		/* v1 wants limit <= memsw at every moment: when the limit goes
+		 * up, memsw first; when it goes down, the limit first */
+		long long now = read_limit(dir, "memory.limit_in_bytes");
+		bool up = mibs < 0 || (now != UNLIMITED && (long long)mibs * MIB > now);
+		if (swap_knob && up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
+			return -1;
+		if (set_knob(h, dir, "memory.limit_in_bytes", v) < 0)
+			return -1;
+		if (swap_knob && !up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
+			return -1;
+	}
+	if (!swap_knob)
+		h->print(h, "no %s here (it needs %s): %s\n", swap_file(&hi),
+			 hi.v2 ? "CONFIG_MEMCG_SWAP" : "swapaccount=1 at boot",
+			 swap_on()
+			     ? "swap is on but not counted per cgroup, so a hog may swap instead of dying"
+			     : "this machine has no swap, so there is nothing to swap out to anyway");
+	return 0;
+}
+
+static int move_main(struct nslab_host *h)
+{
+	struct hier hi;
+	char dir[PATH_MAX], v[32];
+	if (!own_group(h, &hi, dir, sizeof(dir)))
+		return -1;
+	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
+	if (set_knob(h, dir, "cgroup.procs", v) < 0)
+		return -1;
+	h->print(h, "the lab process %s is in %s: what `run` starts is born inside\n", v, dir);
+	return 0;
+}
+
+static int live_hogs(struct nslab_host *h)
+{
+	struct mem_data *d = data(h);
+	int n = 0;
+	for (int i = 0; i < d->nhogs; i++) {
+		struct nslab_proc_stat st;
+		if (nslab_proc_stat(d->hogs[i], &st) == 0 && st.state != 'Z' && st.state != 'X')
+			d->hogs[n++] = d->hogs[i];
+		else
+			h->hide_pid(h, d->hogs[i]);
+	}
+	d->nhogs = n;
+	return n;
+}
+
+static void stop_hogs(struct nslab_host *h)
+{
+	struct mem_data *d = data(h);
+	live_hogs(h);
+	while (d->nhogs > 0) {
+		pid_t pid = d->hogs[--d->nhogs];
+		char what[32];
+		snprintf(what, sizeof(what), "%d", (int)pid);
+		h->hide_pid(h, pid);
+		h->undo(h, NSLAB_OBJ_PROCESS, what);
+		h->trace(h, "kill(%d, SIGKILL) = 0", (int)pid);
+		h->print(h, "hog %d stopped\n", (int)pid);
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The lab process's group, read afresh; false (after an error) when it is
+ * in none that is limited: a hog outside a limit would only load the host. */
+static bool main_limited(struct nslab_host *h, struct group *out)
+{
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	int n = groups(h, &hi, gs, MAX_GROUPS);
+	for (int i = 0; i < n; i++)
+		if (gs[i].has_main && gs[i].limit != UNLIMITED && gs[i].ctrl) {
+			*out = gs[i];
+			return true;
+		}
+	h->error(h,
+		 "the lab process %d is in no memory cgroup of the lab with a limit: `cgroup`, `limit %d`, "
+		 "`move` first",
+		 (int)h->main_pid(h), LIMIT_MIB);
+	return false;
+}
+
+/* The group called name, read afresh. */
+static bool find_group(struct nslab_host *h, const char *name, struct hier *hi, struct group *out)
+{
+	struct group gs[MAX_GROUPS];
+	int n = groups(h, hi, gs, MAX_GROUPS);
+	for (int i = 0; i < n; i++)
+		if (strcmp(gs[i].name, name) == 0) {
+			*out = gs[i];
+			return true;
+		}
+	return false;
+}
+
+/* Starts a hog of `mibs` MiB in the lab process's group and waits (up to
+ * `wait_ms`) until it holds its memory or the group counts one more OOM
+ * kill, and says which. */
+static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
+{
+	struct group g, now;
+	struct hier hi;
+	if (!main_limited(h, &g))
+		return -1;
+	if (live_hogs(h) >= MAX_HOGS) {
+		h->error(h, "%d hogs are running already: `hog 0` stops them", MAX_HOGS);
+		return -1;
+	}
+	struct hog_req r = {.mib = mibs, .seconds = HOG_SECONDS};
+	pid_t pid = 0;
+	if (h->call(h, h->main_pid(h), ag_hog, &r, sizeof(r), (char *)&pid, sizeof(pid)) < 0 || pid <= 0) {
+		h->error(h, "cannot fork a hog: %s", strerror(errno));
+		return -1;
+	}
+	char what[32];
+	snprintf(what, sizeof(what), "%d", (int)pid);
+	h->keep(h, NSLAB_OBJ_PROCESS, what);
+	struct mem_data *d = data(h);
+	d->hogs[d->nhogs++] = pid;
+	h->show_pid(h, pid, "hog");
+	h->trace(h, "fork() = %d   /* in the lab process; the child maps %ld MiB and touches every page */",
+		 (int)pid, mibs);
+	h->print(h, "hog %d started in %s: %ld MiB against a limit of %.0f MiB\n", (int)pid, g.name, mibs,
+		 mib(g.limit));
+	bool fits = (long long)mibs * MIB < g.limit;
+	for (long t = 0; t < wait_ms; t += 100) {
+		sleep_ms(100);
+		if (!find_group(h, g.name, &hi, &now))
+			break;
+		if (now.oom_kills > g.oom_kills) {
+			live_hogs(h);
+			h->print(
+			    h,
+			    "the OOM killer struck in %s: %s oom_kill %lld (was %lld); usage now %.1f MiB\n",
+			    g.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
+			update_meter(h);
+			return 0;
+		}
+		if (fits && now.usage >= (long long)mibs * MIB * 3 / 4) {
+			h->print(h, "it holds its memory: %s = %.1f MiB of %.0f MiB\n", usage_file(&hi),
+				 mib(now.usage), mib(g.limit));
+			update_meter(h);
+			return 0;
+		}
+	}
+	h->print(h,
+		 "after %.0f s the hog neither holds its memory nor was killed (is the machine swapping?)\n",
+		 (double)wait_ms / 1000);
+	update_meter(h);
+	return 0;
+}
+
+/* --- commands --- */
+
+static int parse_mib(const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (end == s || (*end && strcmp(end, "M") != 0 && strcmp(end, "MiB") != 0) || errno || v < min ||
+	    v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	int rc = make_group(h);
+	update_meter(h);
+	return rc;
+}
+
+static int cmd_limit(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc;
+	long v = -1;
+	if (strcmp(argv[1], "max") != 0 && parse_mib(argv[1], 4, 4096, &v) < 0) {
+		h->error(h, "usage: limit MIB|max  (4 to 4096 MiB, e.g. limit %d)", LIMIT_MIB);
+		return -1;
+	}
+	int rc = set_limit(h, v);
+	update_meter(h);
+	return rc;
+}
+
+static int cmd_move(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	int rc = move_main(h);
+	update_meter(h);
+	return rc;
+}
+
+static int cmd_hog(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc;
+	long v;
+	if (parse_mib(argv[1], 0, 1024, &v) < 0) {
+		h->error(h, "usage: hog MIB  (1 to 1024; 0 stops the hogs)");
+		return -1;
+	}
+	if (v == 0) {
+		stop_hogs(h);
+		update_meter(h);
+		return 0;
+	}
+	return start_hog(h, v, 15000);
+}
+
+static int cmd_usage(struct nslab_host *h, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	char tree[TREE_LEN];
+	int n = groups(h, &hi, gs, MAX_GROUPS);
+	if (n < 0) {
+		h->error(h, "no cgroup hierarchy offers the memory controller");
+		return -1;
+	}
+	tree_dir(&hi, tree, sizeof(tree));
+	if (n == 0)
+		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
+	for (int i = 0; i < n; i++) {
+		const struct group *g = &gs[i];
+		char lim[32] = "max (none)";
+		if (g->limit >= 0)
+			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->limit));
+		h->print(h, "%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %d process%s%s\n", g->dir,
+			 usage_file(&hi), mib(g->usage), limit_file(&hi), lim, events_file(&hi), g->oom_kills,
+			 swap_file(&hi),
+			 g->swap < 0   ? "(none here)"
+			 : g->swap > 0 ? "held to the limit"
+				       : "not limited",
+			 g->nprocs, g->nprocs == 1 ? "" : "es",
+			 g->has_main ? " (the lab process among them)" : "");
+	}
+	update_meter(h);
+	return 0;
+}
+
+static const struct nslab_command commands[] = {
+    {"cgroup", "cgroup", "create the cgroup nslab/<pid>/mem in the memory hierarchy", 0, 0, cmd_cgroup},
+    {"limit", "limit MIB|max", "set the group's memory limit (and hold swap to it where the knob exists)", 1,
+     1, cmd_limit},
+    {"move", "move", "move the lab process into the group", 0, 0, cmd_move},
+    {"hog", "hog MIB", "fork a process in the lab that holds MIB MiB (0 stops them)", 1, 1, cmd_hog},
+    {"usage", "usage", "each group's usage, limit, oom_kill count and swap limit, from its files", 0, 0,
+     cmd_usage},
+};
+
+/* --- checks --- */
+
+/* The groups, or false after saying what is missing. */
+static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs, int *n)
+{
+	char tree[TREE_LEN];
+	*n = groups(h, hi, gs, MAX_GROUPS);
+	if (*n < 0) {
+		h->missing(h, "no cgroup hierarchy offers the memory controller");
+		return false;
+	}
+	for (int i = 0; i < *n; i++)
+		if (gs[i].ctrl)
+			return true;
+	tree_dir(hi, tree, sizeof(tree));
+	if (*n > 0)
+		h->missing(h,
+			   "%s has no %s: the memory controller is not on for it (v2: +memory in "
+			   "%s/cgroup.subtree_control)",
+			   gs[0].dir, limit_file(hi), tree);
+	else
+		h->missing(h, "no cgroup under %s yet: `host cgcreate -g memory:nslab/%d/mem` or `cgroup`",
+			   tree, (int)getpid());
+	return false;
+}
+
+static bool check_group(struct nslab_host *h)
+{
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	int n;
+	return need_groups(h, &hi, gs, &n);
+}
+
+/* Some group limited as the lab wants; else says what the first one lacks. */
+static bool need_limited(struct nslab_host *h, const struct hier *hi, const struct group *gs, int n)
+{
+	const struct group *g = NULL;
+	for (int i = 0; i < n; i++) {
+		if (limited(&gs[i]))
+			return true;
+		if (!g && gs[i].ctrl)
+			g = &gs[i];
+	}
+	if (!g)
+		return false;
+	if (g->limit == UNLIMITED)
+		h->missing(h, "%s/%s says no limit: `limit %d` (or cgset -r %s=64M)", g->dir, limit_file(hi),
+			   LIMIT_MIB, limit_file(hi));
+	else if (!limit_in_range(g))
+		h->missing(
+		    h,
+		    "%s/%s is %.1f MiB: this lab wants %d to %d MiB, so that a %d MiB hog fits and a %d MiB "
+		    "one does not: `limit %d`",
+		    g->dir, limit_file(hi), mib(g->limit), MIN_MIB, MAX_MIB, FIT_MIB, OVER_MIB, LIMIT_MIB);
+	else
+		h->missing(
+		    h,
+		    "%s/%s lets the group swap (this machine has swap): a hog would be swapped out instead "
+		    "of killed: `limit %d` sets it too",
+		    g->dir, swap_file(hi), LIMIT_MIB);
+	return false;
+}
+
+static bool check_limit(struct nslab_host *h)
+{
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	int n;
+	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n);
+}
+
+static bool need_inside(struct nslab_host *h, const struct group *gs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (limited(&gs[i]) && gs[i].nprocs > 0)
+			return true;
+	pid_t pid = h->main_pid(h);
+	h->missing(h,
+		   "no process is in a limited memory cgroup of the lab; the lab process %d is not (see "
+		   "/proc/%d/cgroup): `move`",
+		   (int)pid, (int)pid);
+	return false;
+}
+
+static bool check_inside(struct nslab_host *h)
+{
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	int n;
+	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n) && need_inside(h, gs, n);
+}
+
+static bool check_fits(struct nslab_host *h)
+{
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	int n;
+	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n) || !need_inside(h, gs, n))
+		return false;
+	const struct group *best = NULL;
+	for (int i = 0; i < n; i++)
+		if (limited(&gs[i]) && gs[i].nprocs > 0 && (!best || gs[i].usage > best->usage))
+			best = &gs[i];
+	if (best->usage >= HELD_MIB * MIB)
+		return true;
+	h->missing(h, "%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`", best->dir,
+		   usage_file(&hi), mib(best->usage), HELD_MIB, FIT_MIB);
+	return false;
+}
+
+static bool check_oom(struct nslab_host *h)
+{
+	struct hier hi;
+	struct group gs[MAX_GROUPS];
+	int n;
+	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (gs[i].oom_kills > 0)
+			return true;
+	const struct group *g = main_group(gs, n);
+	h->missing(h, "%s/%s counts no OOM kill yet (oom_kill 0): run something over the limit: `hog %d`",
+		   g->dir, events_file(&hi), OVER_MIB);
+	return false;
+}
+
+/* --- do --- */
+
+static int do_group(struct nslab_host *h)
+{
+	return make_group(h);
+}
+static int do_limit(struct nslab_host *h)
+{
+	return set_limit(h, LIMIT_MIB);
+}
+static int do_inside(struct nslab_host *h)
+{
+	return move_main(h);
+}
+static int do_fits(struct nslab_host *h)
+{
+	return start_hog(h, FIT_MIB, 15000);
+}
+static int do_oom(struct nslab_host *h)
+{
+	return start_hog(h, OVER_MIB, 30000);
+}
+
+static const struct nslab_step steps[] = {
+    {
+	.title = "Create a memory cgroup",
+	.task = "Make a cgroup in the hierarchy that holds the memory controller, under nslab's tree:\n"
+		"  host cgcreate -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+		"or nslab's shortcut, which also says where its files are:\n"
+		"  cgroup\n"
+		"Then look at the memory files the kernel put there:\n"
+		"  usage",
+	.hint =
+	    "$(basename $NSLAB_CGROUP_DIR) is nslab's PID: this run's cgroups live under nslab/<that PID>, "
+	    "so that stop removes them. cgcreate finds the memory hierarchy itself.",
+	.explain =
+	    "A cgroup is a directory in the cgroup filesystem: mkdir(2) there made it, and the kernel\n"
+	    "filled it with the memory controller's files. cgroup v1 (and a hybrid machine) mounts the\n"
+	    "memory controller on a hierarchy of its own, /sys/fs/cgroup/memory: memory.limit_in_bytes,\n"
+	    "memory.usage_in_bytes, memory.oom_control, memory.memsw.limit_in_bytes. cgroup v2 has one\n"
+	    "tree at /sys/fs/cgroup, and a child gets memory.max, memory.current, memory.events and\n"
+	    "memory.swap.max only once its parent lists \"memory\" in cgroup.subtree_control (nslab wrote\n"
+	    "+memory into its own nslab/ and nslab/<pid>/ at start).",
+	.check = check_group,
+	.perform = do_group,
+    },
+    {
+	.title = "Limit it to 64 MiB, without swap",
+	.task = "Give the group 64 MiB and no swap, so that going over means the OOM killer, not swapping.\n"
+		"cgroup v2:\n"
+		"  host cgset -r memory.max=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+		"  host cgset -r memory.swap.max=0 nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+		"cgroup v1 and hybrid (memsw is memory plus swap, so equal means no swap):\n"
+		"  host cgset -r memory.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+		"  host cgset -r memory.memsw.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+		"The shortcut writes the right files for this machine:\n"
+		"  limit 64",
+	.hint =
+	    "`usage` says which files this machine has. The kernel reads suffixes: 64M is 67108864 bytes.",
+	.explain =
+	    "The limit is a write(2) to a file: memory.max (v2) or memory.limit_in_bytes (v1). Every page\n"
+	    "a process of the group touches is charged to it; when the charge would go over the limit,\n"
+	    "the kernel first reclaims (drops page cache, swaps anonymous memory out) and, when nothing\n"
+	    "more can be reclaimed, invokes the OOM killer inside the group. Swap is the escape route:\n"
+	    "with swap the hog's pages would move to disk and it would live on, slowly. memory.swap.max=0\n"
+	    "(v2) or memory.memsw.limit_in_bytes equal to the limit (v1) closes it. A machine without swap\n"
+	    "(SwapTotal 0 in /proc/meminfo), or without swap accounting (no such file), has nothing to\n"
+	    "close. v2 also has memory.high: above it the kernel throttles the group (reclaims hard and\n"
+	    "makes its allocations wait, counted as `high` in memory.events) but kills nothing; memory.max\n"
+	    "is the wall where the OOM killer takes over.",
+	.check = check_limit,
+	.perform = do_limit,
+    },
+    {
+	.title = "Move the lab process in",
+	.task = "Put the lab process into the group; what `run` starts is then born inside:\n"
+		"  host cgclassify -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem $NSLAB_LAB_PID\n"
+		"or: `move`. Then see it from inside:\n"
+		"  run cat /proc/self/cgroup",
+	.hint = "Writing a PID to the group's cgroup.procs moves that process; cgclassify does that write.",
+	.explain =
+	    "Moving a process is write(2) of its PID to cgroup.procs. /proc/<pid>/cgroup now names\n"
+	    "/nslab/<pid>/mem on the memory line (v1) or on the single `0::` line (v2). From now on the\n"
+	    "pages it and its children allocate are charged to the group: memory.current (v2) or\n"
+	    "memory.usage_in_bytes (v1). Memory charged before the move stays with the old group.",
+	.check = check_inside,
+	.perform = do_inside,
+    },
+    {
+	.title = "A hog that fits",
+	.task = "Run a process that takes 32 MiB and keeps it (it ends by itself after 5 minutes):\n"
+		"  run stress --quiet --vm 1 --vm-bytes 32M --vm-hang 0 --timeout 300 &\n"
+		"or: `hog 32`. Then read the usage against the limit (the meter shows it too):\n"
+		"  usage",
+	.hint =
+	    "--vm-hang 0 makes the stress worker keep its memory after touching it; --quiet keeps it from "
+	    "writing to `run`'s output, which is closed once the command line returns (a write there would "
+	    "end it with SIGPIPE).",
+	.explain =
+	    "stress's worker malloc(3)s 32 MiB and writes to every page: each first touch is a page fault,\n"
+	    "and the kernel charges the new page to the group. memory.current (v2) or\n"
+	    "memory.usage_in_bytes (v1) rises by about 32 MiB and stays there, under the 64 MiB limit:\n"
+	    "nothing happens to the worker. The count includes page cache and kernel memory of the group,\n"
+	    "which is why it reads a little more than the hog alone.",
+	.check = check_fits,
+	.perform = do_fits,
+    },
+    {
+	.title = "Over the limit: the OOM killer",
+	.task = "Now one that does not fit: 128 MiB under a 64 MiB limit, with no swap to escape to:\n"
+		"  run stress --vm 1 --vm-bytes 128M --vm-hang 0 --timeout 30\n"
+		"or: `hog 128`. stress says its worker got signal 9. Count the kills:\n"
+		"  usage",
+	.hint = "oom_kill is a line of memory.events (v2) or of memory.oom_control (v1).",
+	.explain =
+	    "When the group's charge would pass memory.max / memory.limit_in_bytes and reclaim frees\n"
+	    "nothing (anonymous memory, no swap), the kernel runs the OOM killer for the group alone: it\n"
+	    "picks the process with the most memory in the group (its oom_score) and sends it SIGKILL.\n"
+	    "The host never runs short, and processes outside the group are never chosen. The kill is\n"
+	    "counted in memory.events (v2: `oom` for the events, `oom_kill` for the kills, `max` for\n"
+	    "the times the limit was hit) or memory.oom_control (v1: `oom_kill`, and `under_oom`; writing\n"
+	    "oom_kill_disable 1 there makes the group wait instead of killing), and the kernel log says\n"
+	    "\"Memory cgroup out of memory: Killed process ...\" (dmesg). A container runtime sets the\n"
+	    "same file: `docker run -m 64m` writes memory.max.",
+	.check = check_oom,
+	.perform = do_oom,
+    },
+};
+
+/* --- lab --- */
+
+static const char *unsupported(struct nslab_host *h)
+{
+	static char why[2 * MNT_LEN + 256];
+	const char *old = NSLAB_NEED_HOST(h, mount_at);
+	if (old)
+		return old;
+	struct hier hi;
+	char path[MNT_LEN + 32];
+	if (!find_hier(h, &hi))
+		return "no cgroup hierarchy offers the memory controller (no v1 memory mount, not in "
+		       "/sys/fs/cgroup/cgroup.controllers): boot without cgroup_disable=memory";
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
+	if (hi.v2 && !file_has_word(path, MEM_CTRL)) {
+		snprintf(why, sizeof(why),
+			 "the memory controller is not enabled below %s: as root, `echo +memory > %s`",
+			 hi.mnt, path);
+		return why;
+	}
+	return NULL;
+}
+
+static int setup(struct nslab_host *h)
+{
+	struct mem_data *d = calloc(1, sizeof(*d));
+	if (!d) {
+		h->error(h, "out of memory");
+		return -1;
+	}
+	h->lab_data = d;
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
+	if (h->spawn(h, &how) < 0)
+		return -1;
+	struct hier hi;
+	char tree[TREE_LEN];
+	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+		return -1;
+	tree_dir(&hi, tree, sizeof(tree));
+	h->print(h,
+		 "The memory controller is at %s (%s). This run's cgroups go under %s; cgcreate calls "
+		 "them nslab/%d/NAME.\n",
+		 hi.mnt, hi.v2 ? "cgroup v2" : "a cgroup v1 hierarchy", tree, (int)getpid());
+	return 0;
+}
+
+static void teardown(struct nslab_host *h)
+{
+	h->meter(h, NULL);
+	free(h->lab_data);
+	h->lab_data = NULL;
+}
+
+static const struct nslab_lab lab = {
+    .abi_major = NSLAB_ABI_MAJOR,
+    .size = sizeof(struct nslab_lab),
+    .id = "memory",
+    .title = "cgroup memory limit and the OOM killer",
+    .summary = "A container's memory limit is a cgroup file. Make a memory cgroup under nslab/, give it "
+	       "64 MiB and no swap, move the lab process in, and run two hogs: one of 32 MiB that fits "
+	       "and one of 128 MiB that the OOM killer ends inside the group while the host never notices. "
+	       "memory.current / memory.usage_in_bytes shows the usage, memory.events / memory.oom_control "
+	       "counts the kill. Works on cgroup v1, hybrid and v2.",
+    .order = 130,
+    NSLAB_STEPS(steps),
+    .unsupported = unsupported,
+    .setup = setup,
+    .teardown = teardown,
+    NSLAB_COMMANDS(commands),
+    .tick = update_meter,
+};
+
+NSLAB_LAB(lab)
