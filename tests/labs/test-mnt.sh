@@ -4,6 +4,8 @@
 # shellcheck source=tests/lib/common.sh disable=SC2016
 # (REPL lines in single quotes are expanded by the shell inside nslab, not here.)
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 
 require_nslab
 
@@ -23,6 +25,22 @@ same_fingerprint "$before" "mnt: after the lab"
 out=$(printf 'start mnt\nunshare\nstep 3\nrun mount -t tmpfs -o size=1m nslab-demo data\ncheck\nstop\n' | nslab_script - 2>&1)
 expect "mnt: a shared copy propagates, and the check names it" grep -q 'missing: .*propagated out' <<<"$out"
 same_fingerprint "$before" "mnt: after the propagation demo"
+
+# By hand: each step's own task lines (unshare(1) --mount, mount), fresh and after reset.
+byhand_walk mnt
+same_fingerprint "$before" "mnt: after the walk by hand"
+
+# The real tool started on the host side (`host ... &`, in the lab cgroup;
+# cd to the lab's directory, as `run` starts there).
+out=$(printf '%s\n' 'start mnt' check 'host unshare --mount --propagation unchanged sleep 3631 &' check next \
+	check "host unshare --mount sh -c 'sleep 3632' &" check next \
+	check "host cd \$NSLAB_LAB_DIR && unshare --mount sh -c 'mount -t tmpfs nslab-demo data; sleep 3633' &" check next \
+	check "host cd \$NSLAB_LAB_DIR && unshare --mount sh -c 'mount -t tmpfs nslab-demo data; echo hi > data/f; sleep 3634' &" check \
+	stop | nslab_script - 2>&1)
+expect "mnt: host unshare ... &: each check fails before, passes after ($(check_results "$out"))" \
+	test "$(check_results "$out")" = nononono
+expect "mnt: host unshare ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 363[1234]"'
+same_fingerprint "$before" "mnt: after the host & path"
 
 kill_mid_lab mnt 3 "$before"
 finish
