@@ -107,19 +107,67 @@ static int ag_clocks(void *arg, char *out, size_t outlen)
 	return 0;
 }
 
+/* --- the lab's subjects ---
+ * What `run`, `shell` and `host ... &` started (unshare(1) among them) and
+ * watched PIDs, besides the lab process. */
+
+#define MAX_SUBJECTS 64
+
+/* The subjects other than the lab process; how many. */
+static unsigned learners(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
+	unsigned n = 0;
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
+		if (pids[i] != main)
+			out[n++] = pids[i];
+	return n;
+}
+
+enum time_want { HAS_NS, HAS_OFFSETS, IS_INSIDE };
+
+/* A learner's process that made a time namespace (for its children or
+ * itself), that namespace with offsets (`unshare --time --monotonic N
+ * --boottime N`), or one inside it (`--fork`): its PID, or 0. Inside a
+ * namespace whose offsets are set, the kernel itself adds them to every
+ * clock read, so the offsets are what is checked. */
+static pid_t learner_with(struct nslab_host *h, enum time_want want)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = learners(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++) {
+		bool own = h->same_ns(h, pids[i], "time") == 0;
+		bool kids = h->same_ns(h, pids[i], "time_for_children") == 0;
+		struct offsets o;
+		bool set = (own || kids) && read_offsets(pids[i], &o) == 0 && (o.mono_s || o.mono_ns) &&
+			   (o.boot_s || o.boot_ns);
+		if ((want == HAS_NS && (own || kids)) || (want == HAS_OFFSETS && set) ||
+		    (want == IS_INSIDE && own && set))
+			return pids[i];
+	}
+	return 0;
+}
+
 /* --- step 1 --- */
+
+/* The lab process made a time namespace: quietly. */
+static bool main_unshared(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	return h->same_ns(h, pid, "time_for_children") != 1 || h->same_ns(h, pid, "time") != 1;
+}
 
 static bool check_unshare(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "time_for_children") == 1 && h->same_ns(h, pid, "time") == 1) {
-		h->missing(h,
-			   "time_for_children of the lab process is still the host's time namespace "
-			   "(/proc/%d/ns/time_for_children)",
-			   (int)pid);
-		return false;
-	}
-	return true;
+	if (main_unshared(h) || learner_with(h, HAS_NS))
+		return true;
+	h->missing(h,
+		   "time_for_children of the lab process is still the host's time namespace "
+		   "(/proc/%d/ns/time_for_children), and no other process of the lab made one: "
+		   "`run unshare --time sleep infinity &`, or nslab's shortcut `unshare`",
+		   (int)h->main_pid(h));
+	return false;
 }
 
 static int do_unshare(struct nslab_host *h)
@@ -133,7 +181,7 @@ static int do_unshare(struct nslab_host *h)
  * entered, when time_for_children is the host's again. */
 static bool unshared(struct nslab_host *h)
 {
-	return check_unshare(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1;
+	return main_unshared(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1;
 }
 
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
@@ -150,8 +198,15 @@ static bool check_offsets(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	struct offsets o;
+	if (learner_with(h, HAS_OFFSETS))
+		return true;
 	if (!check_unshare(h))
 		return false;
+	if (!main_unshared(h)) {
+		h->missing(h, "no time namespace of the lab has its offsets yet: `run unshare --time "
+			      "--monotonic " OFFSET_STR " --boottime " OFFSET_STR " sleep infinity &`");
+		return false;
+	}
 	if (read_offsets(pid, &o) < 0) {
 		h->missing(h, "cannot read /proc/%d/timens_offsets (%s)", (int)pid, strerror(errno));
 		return false;
@@ -201,8 +256,14 @@ static bool check_enter(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	struct offsets o;
 	struct clocks lab, host;
+	if (learner_with(h, IS_INSIDE))
+		return true;
 	if (h->same_ns(h, pid, "time") == 1) {
-		h->missing(h, "the lab process is still in the host's time namespace (/proc/%d/ns/time)",
+		h->missing(h,
+			   "the lab process is still in the host's time namespace (/proc/%d/ns/time), and no "
+			   "other process of the lab is inside one with offsets: `run unshare --time "
+			   "--monotonic " OFFSET_STR " --boottime " OFFSET_STR
+			   " --fork sleep infinity &`, or `enter`",
 			   (int)pid);
 		return false;
 	}
@@ -268,14 +329,19 @@ static int setup(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A time namespace for the children",
-	.task = "Ask for a new time namespace in the lab process:\n"
-		"  unshare\n"
-		"(the lab's command for unshare(CLONE_NEWTIME) in the lab process). Then:\n"
-		"  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
-		"The offsets of the new namespace can be written until the first process enters it (step 3's "
-		"`enter`, or a child the lab process forks). `run` joins the lab process's current time "
-		"namespace, the old one, so it does not count. If a process got in first, `reset` starts "
-		"the lab again.",
+	.task =
+	    "Make a new time namespace with the real tool. Without --fork, unshare(1) calls "
+	    "unshare(CLONE_NEWTIME) and runs its command in the OLD namespace: only time_for_children "
+	    "names the new one:\n"
+	    "  run unshare --time readlink /proc/self/ns/time /proc/self/ns/time_for_children\n"
+	    "  run unshare --time sleep infinity &\n"
+	    "  host lsns -t time\n"
+	    "The new namespace has no process yet, so its offsets can still be written (until the first "
+	    "process enters it). nslab's shortcut, and what `do` does: `unshare` makes the lab process "
+	    "call unshare(CLONE_NEWTIME); then `host readlink /proc/$NSLAB_LAB_PID/ns/time "
+	    "/proc/$NSLAB_LAB_PID/ns/time_for_children` differ. `run` joins the lab process's current time "
+	    "namespace, the old one, so it does not enter the new one. If a process got in before the "
+	    "offsets were written, `reset` starts the lab again.",
 	.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes.",
 	.explain =
 	    "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
@@ -288,11 +354,15 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Set the clock offsets",
-	.task = "Move the lab's clocks ten days ahead, from the host (if a write fails, a process has "
-		"entered already: `reset` and do step 1 again):\n"
-		"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
-		"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
-		"  host cat /proc/$NSLAB_LAB_PID/timens_offsets",
+	.task = "Move the clocks of a new time namespace ten days ahead. unshare(1) writes the offsets to "
+		"/proc/self/timens_offsets after unshare(2) and before anything enters:\n"
+		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR " sleep infinity &\n"
+		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
+		" cat /proc/self/timens_offsets\n"
+		"The shortcut, what `do` does, for the lab process's namespace of step 1's `unshare`: `host "
+		"echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets` and the same with "
+		"boottime, then `host cat /proc/$NSLAB_LAB_PID/timens_offsets` (if a write fails, a process "
+		"has entered already: `reset` and do step 1 again).",
 	.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
 		"dash's echo calls it \"I/O error\"): then `reset`.",
 	.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
@@ -306,16 +376,17 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Enter, and compare the clocks",
-	.task = "Move the lab process into the namespace it made, then compare:\n"
-		"  enter\n"
-		"(the lab's command for setns(time_for_children, CLONE_NEWTIME) in the lab process)\n"
-		"  run uptime\n"
-		"  host uptime\n"
-		"  run cat /proc/uptime\n"
+	.task = "Start a process inside a time namespace with offsets (--fork: the child is born inside), "
+		"and compare the clocks:\n"
+		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
+		" --fork sleep infinity &\n"
+		"  run unshare --time --boottime " OFFSET_STR " --fork cat /proc/uptime\n"
 		"  host cat /proc/uptime\n"
-		"  run date\n"
-		"  host date       (the same: the wall clock is not namespaced)",
-	.hint = "The lab's uptime is ten days longer than the host's; `date` agrees on both sides.",
+		"  run unshare --time --boottime " OFFSET_STR " --fork date\n"
+		"  host date       (the same: the wall clock is not namespaced)\n"
+		"The shortcut, what `do` does: `enter` makes the lab process setns() into the namespace of "
+		"steps 1 and 2; then `run uptime` and `host uptime` differ by ten days.",
+	.hint = "Inside, uptime is ten days longer than the host's; `date` agrees on both sides.",
 	.explain =
 	    "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
 	    "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
