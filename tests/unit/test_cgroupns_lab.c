@@ -67,7 +67,9 @@ static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
 	assert_false(fake_check(2));
 	assert_contains(fk.out,
-			"missing: the lab process is still in the host's cgroup namespace: `cgroupns`");
+			"missing: the lab process is still in the host's cgroup namespace, and no other "
+			"process of the lab reads its cgroup as / in one of its own: `run unshare --cgroup "
+			"sleep infinity &`, or nslab's shortcut `cgroupns`");
 	fake_ns(fk.main, "cgroup", 0);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
@@ -106,6 +108,44 @@ static void mount_step_wants_the_lab_cgroup_as_the_mount_root(void **state)
 	assert_true(fake_check(3));
 }
 
+/* The real tool: `run unshare --cgroup sleep infinity &` (or a watched PID)
+ * while the lab process never unshares. Its view of its own cgroup is read
+ * by nsenter inside its cgroup namespace. */
+static void a_learners_cgroup_namespace_passes_step_2(void **state)
+{
+	(void)state;
+	fake_main();                     /* no such process: the lab process has nothing */
+	pid_t host_side = fk.next_pid++; /* `host sleep &`: the host's cgroup namespace, not asked */
+	fk.subjects[fk.nsubjects++] = host_side;
+	pid_t early = fk.next_pid++; /* unshared before the move: not at its root */
+	fk.subjects[fk.nsubjects++] = early;
+	fake_ns(early, "cgroup", 0);
+	char match[96];
+	snprintf(match, sizeof(match), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)early,
+		 (int)early);
+	fake_host_run(match, 0, "12:cpu,cpuacct:/cgns\n0::/\n");
+	assert_false(fake_check(2));
+	assert_log_has("host_run nsenter --target %d --cgroup", (int)early);
+	assert_not_contains(fk.log, "host_run nsenter --target 4100002"); /* host_side, pid main+1 */
+	pid_t rooted = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = rooted;
+	fake_ns(rooted, "cgroup", 0);
+	snprintf(match, sizeof(match), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)rooted,
+		 (int)rooted);
+	fake_host_run(match, 0, "12:cpu,cpuacct:/\n11:memory:/\n0::/\n");
+	assert_true(fake_check(2));
+	/* step 3 looks through /proc/PID/root: a fake pid has no cgroup filesystem */
+	fake_ns(rooted, "mnt", 0);
+	fake_ns(fk.main, "mnt", 0);
+	fake_on_call("fn_check_cgfs", answer_cgfs);
+	cgfs = 0;
+	assert_false(fake_check(3));
+	assert_contains(
+	    fk.out, "nor one rooted at its own cgroup in any other process of the lab: `run unshare "
+		    "--cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none /sys/fs/cgroup; "
+		    "sleep infinity' &`");
+}
+
 static void cgroup_command_creates_and_attaches(void **state)
 {
 	(void)state;
@@ -138,6 +178,7 @@ int main(void)
 	    fake_test(cgroup_step_wants_the_lab_in_its_own_cgroup),
 	    fake_test(cgroupns_step_wants_the_cgroup_to_read_as_root),
 	    fake_test(mount_step_wants_the_lab_cgroup_as_the_mount_root),
+	    fake_test(a_learners_cgroup_namespace_passes_step_2),
 	    fake_test(cgroup_command_creates_and_attaches),
 	    fake_test(cgroupns_command_unshares),
 	};
