@@ -411,14 +411,15 @@ static const struct nslab_step steps[] = {
 	    "Everything after `sh -c` runs in the new namespaces: the umount too, so the host keeps its "
 	    "/sys/fs/cgroup. Mounting cgroup2 over the cgroup2 already there fails with \"busy\": that is "
 	    "why it is detached first.",
-	.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the\n"
-		   "namespace root as its top directory: the lab sees its own cpu.* files and\n"
-		   "cgroup.procs, and no trace of nslab/ or of any other cgroup on the machine.\n"
-		   "This is what containers see in /sys/fs/cgroup. The mount exists only in the\n"
-		   "lab's mount namespace (made private with MS_REC|MS_PRIVATE), so the host's\n"
-		   "/sys/fs/cgroup is unchanged. (The kernel refuses to mount a filesystem on\n"
-		   "top of itself at the same mount point, EBUSY: on cgroup v2 the lab first\n"
-		   "detaches its copy of the host's view with umount2(MNT_DETACH).)",
+	.explain =
+	    "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the namespace root "
+	    "as its top directory: the process sees its own cgroup.procs (and the controller files of "
+	    "that cgroup, cpu.* where the hierarchy holds cpu), and no trace of nslab/ or of any other "
+	    "cgroup on the machine. This is what containers see in /sys/fs/cgroup. The mount exists "
+	    "only in a private mount namespace, so the host's /sys/fs/cgroup is unchanged. The kernel "
+	    "refuses to mount a filesystem on top of itself at the same mount point (EBUSY), so the "
+	    "copy of the host's view is detached first: umount -l is umount2(MNT_DETACH), which also "
+	    "takes the v1 hierarchies mounted below it on a hybrid machine.",
 	.check = check_mount,
 	.perform = do_mount,
     },

@@ -459,8 +459,9 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --ipc sh -c 'ipcmk -M 2000; ipcs -m'\n"
 	    "  run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &\n"
 	    "  host ipcs -m                (no 2000-byte segment: the host's list)\n"
-	    "The first namespace, and its segment, went away when its last process exited; the second "
-	    "stays. The shortcut, what `do` does: after `unshare`, `run ipcmk -M 2000` makes it in the lab "
+	    "The first namespace, and its segment, went away when its last process exited (nothing else "
+	    "held it: no open fd or bind mount of /proc/PID/ns/ipc); the second stays while its sleep "
+	    "runs. The shortcut, what `do` does: after `unshare`, `run ipcmk -M 2000` makes it in the lab "
 	    "process's namespace (without `unshare` it would land on the host).",
 	.hint = "ipcmk -M SIZE calls shmget(2) with a random key, in the namespace of the process that runs "
 		"it: put it inside `unshare --ipc sh -c '...'`.",
