@@ -36,15 +36,16 @@ expect "ipc: host unshare ... &: the sleeps are gone after stop" bash -c '! pgre
 same_fingerprint "$before" "ipc: after the host & path"
 
 # A process started outside nslab (a second terminal), shown by `watch PID`.
-unshare --ipc sh -c 'ipcmk -M 2000 >/dev/null; ipcmk -Q >/dev/null; ipcmk -S 1 >/dev/null; sleep 3624' &
+unshare --ipc sh -c 'ipcmk -M 2000 >/dev/null; ipcmk -Q >/dev/null; ipcmk -S 1 >/dev/null; exec sleep 3624' 9>&- &
 outside=$!
 sleep 0.3
 out=$(printf '%s\n' 'start ipc' 'step 2' check "watch $outside" check 'step 4' check "unwatch $outside" check stop |
 	nslab_script - 2>&1)
 expect "ipc: watch PID: step 2 fails before the watch, passes after; step 4 passes, fails after unwatch ($(check_results "$out"))" \
 	test "$(check_results "$out")" = noon
-kill "$outside"
+kill -KILL "$outside"
 wait "$outside" 2>/dev/null
+gone "$outside"
 same_fingerprint "$before" "ipc: after the watched outside process (its namespace and objects gone)"
 
 kill_mid_lab ipc 3 "$before"

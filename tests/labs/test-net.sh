@@ -83,14 +83,15 @@ expect "net: host unshare --net ... &: the sleeps are gone after stop" bash -c '
 same_as_before "host unchanged after the host & path"
 
 # A process started outside nslab (a second terminal), shown by `watch PID`.
-unshare --net sh -c 'ip link set lo up; sleep 3653' &
+unshare --net sh -c 'ip link set lo up; exec sleep 3653' 9>&- &
 outside=$!
 sleep 0.3
 out=$(printf '%s\n' 'start net' check "watch $outside" check "unwatch $outside" check stop | nslab_script - 2>&1)
 expect "net: watch PID: step 1 fails before the watch, passes after, fails after unwatch ($(check_results "$out"))" \
 	test "$(check_results "$out")" = non
-kill "$outside"
+kill -KILL "$outside"
 wait "$outside" 2>/dev/null
+gone "$outside"
 same_as_before "host unchanged after the watched outside process"
 
 finish

@@ -39,7 +39,7 @@ expect "pid: host unshare ... &: the sleeps are gone after stop" bash -c '! pgre
 
 # A process started outside nslab (a second terminal), shown by `watch PID`:
 # the PID 1 that unshare --fork made.
-unshare --pid --fork --mount-proc sh -c '(sleep 3141 &); sleep 3645' &
+unshare --pid --fork --mount-proc sh -c '(sleep 3141 &); exec sleep 3645' 9>&- &
 outside=$!
 sleep 0.3
 init=$(pgrep -P "$outside" | head -1)
@@ -47,7 +47,8 @@ out=$(printf '%s\n' 'start pid' 'step 2' check "watch $init" check 'step 3' chec
 	nslab_script - 2>&1)
 expect "pid: watch PID: step 2 fails before the watch, passes after; step 3 passes, fails after unwatch ($(check_results "$out"))" \
 	test "$(check_results "$out")" = noon
-kill "$outside" "$init" 2>/dev/null
+# SIGKILL: PID 1 of a namespace gets SIGTERM only if it handles it
+kill -KILL "$init" "$outside" 2>/dev/null
 wait "$outside" 2>/dev/null
 gone "$init"
 expect "pid: the outside namespace's orphan died with its PID 1" test "$(orphans)" = 0

@@ -43,14 +43,14 @@ expect "time: host unshare --time ... &: each check fails before, passes after (
 expect "time: host unshare --time ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 366[123]"'
 
 # A process started outside nslab (a second terminal), shown by `watch PID`.
-unshare --time --monotonic 864000 --boottime 864000 --fork sleep 3664 &
+unshare --time --monotonic 864000 --boottime 864000 --fork sleep 3664 9>&- &
 outside=$!
 sleep 0.3
 inside=$(pgrep -P "$outside" | head -1)
 out=$(printf '%s\n' 'start time' 'step 3' check "watch $inside" check "unwatch $inside" check stop | nslab_script - 2>&1)
 expect "time: watch PID: step 3 fails before the watch, passes after, fails after unwatch ($(check_results "$out"))" \
 	test "$(check_results "$out")" = non
-kill "$inside" "$outside" 2>/dev/null
+kill -KILL "$inside" "$outside" 2>/dev/null
 wait "$outside" 2>/dev/null
 same_fingerprint "$before" "time: after the real-tool paths"
 

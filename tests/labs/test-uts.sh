@@ -32,15 +32,18 @@ expect "host unshare ... &: the host kept its hostname" test "$(hostname)" = "$h
 
 # A process started outside nslab (the learner's second terminal), shown to
 # nslab by `watch PID`: before the watch the check fails, after it passes.
-unshare --uts sh -c 'hostname nslab-outside; echo nslab-proc > /proc/sys/kernel/hostname; sleep 3614' &
+# exec: the watched PID is the sleep itself, and killing it ends the namespace;
+# 9>&-: it must not hold run-suite's lock (fd 9) should it outlive the test.
+unshare --uts sh -c 'hostname nslab-outside; echo nslab-proc > /proc/sys/kernel/hostname; exec sleep 3614' 9>&- &
 outside=$!
 sleep 0.3
 out=$(printf '%s\n' 'start uts' check "watch $outside" check 'step 3' check "unwatch $outside" check stop |
 	nslab_script - 2>&1)
 expect "watch PID: step 1 fails before the watch, passes after; step 3 passes, then fails after unwatch ($(check_results "$out"))" \
 	test "$(check_results "$out")" = noon
-kill "$outside"
+kill -KILL "$outside"
 wait "$outside" 2>/dev/null
+gone "$outside"
 expect "watch PID: the host kept its hostname" test "$(hostname)" = "$host_name"
 same_as_before "host fingerprint unchanged after the real-tool paths"
 

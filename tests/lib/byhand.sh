@@ -14,8 +14,8 @@ task_lines() {
 		sed -E 's/^  //; s/[[:space:]]{2,}\(.*\)$//'
 }
 
-# byhand_walk ID: one ok/not ok per step and pass (fresh, after reset); the
-# transcript is left in BYHAND_OUT.
+# byhand_walk ID: one ok/not ok per step and pass (fresh, after reset), and
+# one for the task lines' own output; the transcript is left in BYHAND_OUT.
 byhand_walk() {
 	local id=$1 n i pass script line results
 	n=$(lab_steps "$id")
@@ -45,9 +45,12 @@ byhand_walk() {
 			fi
 		done
 	done
-	if grep -qE '^(sh: |nslab: )|unknown command|\[exit [1-9]' <<<"$BYHAND_OUT"; then
+	# exit 1 alone is grep -c counting 0, which some lines expect; any
+	# other status, or a tool's own complaint, is a task line that failed.
+	local bad='^(sh: |[a-z]+: [^ ]*: |nslab: |error: |Error: )|unknown command|\[exit ([2-9]|[1-9][0-9]+)\]'
+	if grep -qE "$bad" <<<"$BYHAND_OUT"; then
 		not_ok "$id by hand: a task line failed"
-		grep -E '^(sh: |nslab: )|unknown command|\[exit [1-9]' <<<"$BYHAND_OUT" | sed 's/^/#   /' | head
+		grep -E "$bad" <<<"$BYHAND_OUT" | sed 's/^/#   /' | head
 	else
 		ok "$id by hand: every task line ran without an error"
 	fi
