@@ -494,7 +494,8 @@ static const struct nslab_step steps[] = {
 		   "be opened (ENOENT) while the new namespace has no PID 1. The child's NSpid line has "
 		   "three numbers: host, lab, 1. That is why `unshare --pid` needs --fork, "
 		   "and why setns(2) into a PID namespace also affects only children. Time namespaces "
-		   "behave the same way (time_for_children).",
+		   "have the same split (time_for_children), except that since Linux 6.1 a process also "
+		   "enters its time_for_children when it execs a program.",
 	.check = check_for_children,
 	.perform = do_unshare,
     },

@@ -330,39 +330,43 @@ static const struct nslab_step steps[] = {
     {
 	.title = "A time namespace for the children",
 	.task =
-	    "Make a new time namespace with the real tool. Without --fork, unshare(1) calls "
-	    "unshare(CLONE_NEWTIME) and runs its command in the OLD namespace: only time_for_children "
-	    "names the new one:\n"
-	    "  run unshare --time readlink /proc/self/ns/time /proc/self/ns/time_for_children\n"
-	    "  run unshare --time sleep infinity &\n"
-	    "  host lsns -t time\n"
-	    "The new namespace has no process yet, so its offsets can still be written (until the first "
-	    "process enters it). nslab's shortcut, and what `do` does: `unshare` makes the lab process "
-	    "call unshare(CLONE_NEWTIME); then `host readlink /proc/$NSLAB_LAB_PID/ns/time "
-	    "/proc/$NSLAB_LAB_PID/ns/time_for_children` differ. `run` joins the lab process's current time "
-	    "namespace, the old one, so it does not enter the new one. If a process got in before the "
-	    "offsets were written, `reset` starts the lab again.",
-	.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes.",
+	    "unshare(CLONE_NEWTIME) makes a time namespace without moving the caller: only its "
+	    "time_for_children names the new one. unshare(1) then runs its command inside (with --fork as a "
+	    "child; since Linux 6.1 also without, as exec enters time_for_children), so the real tool shows "
+	    "the inside:\n"
+	    "  run unshare --time --fork readlink /proc/self/ns/time /proc/self/ns/time_for_children\n"
+	    "  host readlink /proc/self/ns/time\n"
+	    "The offsets of a new namespace can be written only until the first process enters it. To "
+	    "write them by hand in the next step, let the lab process make one that stays empty (nslab's "
+	    "command for unshare(CLONE_NEWTIME) in the lab process, what `do` does):\n"
+	    "  unshare\n"
+	    "  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
+	    "`run` joins the lab process's current time namespace, the old one, so it does not enter the "
+	    "new one. (`run unshare --time --fork sleep infinity &` counts for this step too.)",
+	.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes. If a "
+		"process got into the lab process's new namespace before its offsets were written, `reset` "
+		"starts the lab again.",
 	.explain =
 	    "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
 	    "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
-	    "in the old one (/proc/PID/ns/time). The delay is on purpose: the offsets can be set only "
-	    "while no process is inside yet: the kernel refuses a write to timens_offsets (EACCES) once "
-	    "a process has entered.",
+	    "in the old one (/proc/PID/ns/time) until, since Linux 6.1, it execs a program. The delay is "
+	    "on purpose: the offsets can be set only while no process is inside yet: the kernel refuses "
+	    "a write to timens_offsets (EACCES) once a process has entered.",
 	.check = check_unshare,
 	.perform = do_unshare,
     },
     {
 	.title = "Set the clock offsets",
-	.task = "Move the clocks of a new time namespace ten days ahead. unshare(1) writes the offsets to "
-		"/proc/self/timens_offsets after unshare(2) and before anything enters:\n"
-		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR " sleep infinity &\n"
+	.task = "Move the clocks of the lab process's new time namespace ten days ahead, from the host, "
+		"while nothing is inside it:\n"
+		"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+		"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+		"  host cat /proc/$NSLAB_LAB_PID/timens_offsets\n"
+		"unshare(1) writes the same file, /proc/self/timens_offsets, between unshare(2) and starting "
+		"its command:\n"
 		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
 		" cat /proc/self/timens_offsets\n"
-		"The shortcut, what `do` does, for the lab process's namespace of step 1's `unshare`: `host "
-		"echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets` and the same with "
-		"boottime, then `host cat /proc/$NSLAB_LAB_PID/timens_offsets` (if a write fails, a process "
-		"has entered already: `reset` and do step 1 again).",
+		"(If a write fails, a process has entered already: `reset` and do step 1 again.)",
 	.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
 		"dash's echo calls it \"I/O error\"): then `reset`.",
 	.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
@@ -376,16 +380,16 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Enter, and compare the clocks",
-	.task = "Start a process inside a time namespace with offsets (--fork: the child is born inside), "
-		"and compare the clocks:\n"
+	.task = "Put a process inside a time namespace with offsets, and compare the clocks. The real "
+		"tool makes the namespace, writes the offsets and forks the process inside in one go:\n"
 		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
 		" --fork sleep infinity &\n"
 		"  run unshare --time --boottime " OFFSET_STR " --fork cat /proc/uptime\n"
 		"  host cat /proc/uptime\n"
 		"  run unshare --time --boottime " OFFSET_STR " --fork date\n"
 		"  host date       (the same: the wall clock is not namespaced)\n"
-		"The shortcut, what `do` does: `enter` makes the lab process setns() into the namespace of "
-		"steps 1 and 2; then `run uptime` and `host uptime` differ by ten days.",
+		"nslab's shortcut, what `do` does: `enter` makes the lab process setns() into the namespace "
+		"of steps 1 and 2; then `run uptime` and `host uptime` differ by ten days.",
 	.hint = "Inside, uptime is ten days longer than the host's; `date` agrees on both sides.",
 	.explain =
 	    "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "

@@ -62,8 +62,8 @@ same_as_before "host unchanged after the walk by hand"
 # at the lab cgroup the command starts in.
 # shellcheck disable=SC2016 # expanded by the shells nslab starts
 out=$(printf '%s\n' 'start cgroupns' cgroup next \
-	check 'host unshare --cgroup sleep 3671 &' check next \
-	check "host unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none /sys/fs/cgroup; sleep 3672' &" check \
+	check 'host unshare --cgroup sleep 3671 &' 'host sleep 0.3' check next \
+	check "host unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none /sys/fs/cgroup; sleep 3672' &" 'host sleep 0.3' check \
 	stop | nslab_script - 2>&1)
 expect "cgroupns: host unshare --cgroup ... &: steps 2 and 3 fail before, pass after ($(check_results "$out"))" \
 	test "$(check_results "$out")" = nono

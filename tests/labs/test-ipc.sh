@@ -26,10 +26,10 @@ byhand_walk ipc
 same_fingerprint "$before" "ipc: after the walk by hand (no IPC object left)"
 
 # The real tool started on the host side (`host ... &`, in the lab cgroup).
-out=$(printf '%s\n' 'start ipc' check "host unshare --ipc sleep 3621 &" check next \
-	check "host unshare --ipc sh -c 'ipcmk -M 2000; sleep 3622' &" check next \
+out=$(printf '%s\n' 'start ipc' check "host unshare --ipc sleep 3621 &" 'host sleep 0.3' check next \
+	check "host unshare --ipc sh -c 'ipcmk -M 2000; sleep 3622' &" 'host sleep 0.3' check next \
 	check hostshm check next \
-	check "host unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep 3623' &" check stop | nslab_script - 2>&1)
+	check "host unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep 3623' &" 'host sleep 0.3' check stop | nslab_script - 2>&1)
 expect "ipc: host unshare ... &: each check fails before, passes after ($(check_results "$out"))" \
 	test "$(check_results "$out")" = nononono
 expect "ipc: host unshare ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 362[123]"'

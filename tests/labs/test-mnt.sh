@@ -32,10 +32,10 @@ same_fingerprint "$before" "mnt: after the walk by hand"
 
 # The real tool started on the host side (`host ... &`, in the lab cgroup;
 # cd to the lab's directory, as `run` starts there).
-out=$(printf '%s\n' 'start mnt' check 'host unshare --mount --propagation unchanged sleep 3631 &' check next \
-	check "host unshare --mount sh -c 'sleep 3632' &" check next \
-	check "host cd \$NSLAB_LAB_DIR && unshare --mount sh -c 'mount -t tmpfs nslab-demo data; sleep 3633' &" check next \
-	check "host cd \$NSLAB_LAB_DIR && unshare --mount sh -c 'mount -t tmpfs nslab-demo data; echo hi > data/f; sleep 3634' &" check \
+out=$(printf '%s\n' 'start mnt' check 'host unshare --mount --propagation unchanged sleep 3631 &' 'host sleep 0.3' check next \
+	check "host unshare --mount sh -c 'sleep 3632' &" 'host sleep 0.3' check next \
+	check "host cd \$NSLAB_LAB_DIR && unshare --mount sh -c 'mount -t tmpfs nslab-demo data; sleep 3633' &" 'host sleep 0.3' check next \
+	check "host cd \$NSLAB_LAB_DIR && unshare --mount sh -c 'mount -t tmpfs nslab-demo data; echo hi > data/f; sleep 3634' &" 'host sleep 0.3' check \
 	stop | nslab_script - 2>&1)
 expect "mnt: host unshare ... &: each check fails before, passes after ($(check_results "$out"))" \
 	test "$(check_results "$out")" = nononono

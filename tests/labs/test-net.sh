@@ -72,8 +72,8 @@ same_as_before "host unchanged after the walk by hand"
 # The seed's unshare --net, started on the host side (`host ... &`, in the lab
 # cgroup); the peer stays the lab's.
 # shellcheck disable=SC2016 # expanded by the shells nslab starts
-out=$(printf '%s\n' 'start net' check "host unshare --net sh -c 'ip link set lo up; sleep 3651' &" check next \
-	check 'host unshare --net sh -c '"'"'ip link set lo up; ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid); ip addr add 10.200.0.1/30 dev veth0; ip link set veth0 up; sleep 3652'"'"' &' check next \
+out=$(printf '%s\n' 'start net' check "host unshare --net sh -c 'ip link set lo up; sleep 3651' &" 'host sleep 0.3' check next \
+	check 'host unshare --net sh -c '"'"'ip link set lo up; ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid); ip addr add 10.200.0.1/30 dev veth0; ip link set veth0 up; exec sleep 3652'"'"' &' 'host sleep 0.3' check next \
 	check 'peer ip addr add 10.200.0.2/30 dev veth1' 'peer ip link set veth1 up' check next \
 	check 'host nsenter --target $(pgrep -nf "^sleep 3652") --net ping -c 2 -W 1 10.200.0.2' check stop |
 	nslab_script - 2>&1)

@@ -29,10 +29,10 @@ expect "pid: by hand: no orphan left after stop" test "$(orphans)" = 0
 same_fingerprint "$before" "pid: after the walk by hand"
 
 # The seed's commands started on the host side (`host ... &`, in the lab cgroup).
-out=$(printf '%s\n' 'start pid' check 'host unshare --mount sleep 3641 &' check next \
-	check 'host unshare --pid --fork --mount-proc sleep 3642 &' check next \
-	check "host unshare --pid --fork --mount-proc sh -c '(sleep 3141 &); sleep 3643'  &" check next \
-	check 'host unshare --pid --fork unshare --pid --fork sleep 3644 &' check stop | nslab_script - 2>&1)
+out=$(printf '%s\n' 'start pid' check 'host unshare --mount sleep 3641 &' 'host sleep 0.3' check next \
+	check 'host unshare --pid --fork --mount-proc sleep 3642 &' 'host sleep 0.3' check next \
+	check "host unshare --pid --fork --mount-proc sh -c '(sleep 3141 &); sleep 3643'  &" 'host sleep 0.3' check next \
+	check 'host unshare --pid --fork unshare --pid --fork sleep 3644 &' 'host sleep 0.3' check stop | nslab_script - 2>&1)
 expect "pid: host unshare ... &: each check fails before, passes after ($(check_results "$out"))" \
 	test "$(check_results "$out")" = nononono
 expect "pid: host unshare ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 364[1234]"'

@@ -34,13 +34,14 @@ byhand_walk time
 same_fingerprint "$before" "time: after the walk by hand"
 
 # The real tool started on the host side (`host ... &`, in the lab cgroup).
-out=$(printf '%s\n' 'start time' check 'host unshare --time sleep 3661 &' check next \
-	check 'host unshare --time --monotonic 864000 --boottime 864000 sleep 3662 &' check next \
-	check 'host unshare --time --monotonic 864000 --boottime 864000 --fork sleep 3663 &' check stop |
-	nslab_script - 2>&1)
-expect "time: host unshare --time ... &: each check fails before, passes after ($(check_results "$out"))" \
-	test "$(check_results "$out")" = nonono
-expect "time: host unshare --time ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 366[123]"'
+# unshare(1) writes the offsets and forks a process inside in one command,
+# so step 3 is done on arrival by step 2's command.
+out=$(printf '%s\n' 'start time' check 'host unshare --time --fork sleep 3661 &' 'host sleep 0.3' check next \
+	check 'host unshare --time --monotonic 864000 --boottime 864000 --fork sleep 3662 &' 'host sleep 0.3' check next \
+	check stop | nslab_script - 2>&1)
+expect "time: host unshare --time ... &: steps 1 and 2 fail before, pass after; step 3 passes with step 2's command ($(check_results "$out"))" \
+	test "$(check_results "$out")" = nonoo
+expect "time: host unshare --time ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 366[12]"'
 
 # A process started outside nslab (a second terminal), shown by `watch PID`.
 unshare --time --monotonic 864000 --boottime 864000 --fork sleep 3664 9>&- &

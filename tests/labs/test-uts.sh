@@ -21,9 +21,9 @@ same_as_before "host fingerprint unchanged after the walk by hand"
 
 # The real tool started on the host side (`host ... &`, in the lab cgroup):
 # each step's check fails before and passes after.
-out=$(printf '%s\n' 'start uts' check "host unshare --uts sh -c 'hostname nslab-lab; sleep 3611' &" check next \
-	check "host unshare --uts sh -c 'domainname nslab.test; sleep 3612' &" check next \
-	check "host unshare --uts sh -c 'echo nslab-proc > /proc/sys/kernel/hostname; sleep 3613' &" check stop |
+out=$(printf '%s\n' 'start uts' check "host unshare --uts sh -c 'hostname nslab-lab; sleep 3611' &" 'host sleep 0.3' check next \
+	check "host unshare --uts sh -c 'domainname nslab.test; sleep 3612' &" 'host sleep 0.3' check next \
+	check "host unshare --uts sh -c 'echo nslab-proc > /proc/sys/kernel/hostname; sleep 3613' &" 'host sleep 0.3' check stop |
 	nslab_script - 2>&1)
 expect "host unshare ... &: each check fails before, passes after ($(check_results "$out"))" \
 	test "$(check_results "$out")" = nonono

@@ -26,7 +26,8 @@ byhand_walk() {
 		for ((i = 1; i <= n; i++)); do
 			script+="check"$'\n'
 			while IFS= read -r line; do script+="$line"$'\n'; done < <(task_lines "$id" "$i")
-			script+="check"$'\n'"next"$'\n'
+			# a learner's pause: what `run ... &` started has run before the check
+			script+="host sleep 0.3"$'\n'"check"$'\n'"next"$'\n'
 		done
 	done
 	script+="stop"$'\n'
