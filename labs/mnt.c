@@ -365,9 +365,11 @@ static const struct nslab_step steps[] = {
 	    "process, after `unshare` and step 2 (before step 2 it would propagate to the host).",
 	.hint = DATA " is a relative path: `run` starts in the lab's work directory. The directory exists on "
 		     "both sides; the filesystem on it only in the namespace that mounted it.",
-	.explain = "mount(\"nslab-demo\", \"DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to the "
-		   "calling process's mount namespace only. /proc/LABPID/mountinfo lists it; the host's "
-		   "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
+	.explain =
+	    "mount(\"nslab-demo\", \"$NSLAB_LAB_DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to "
+	    "the calling process's mount namespace only. /proc/PID/mountinfo of a process in that "
+	    "namespace lists it; the host's "
+	    "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
 	.check = check_mount,
 	.perform = do_mount,
     },
@@ -384,8 +386,9 @@ static const struct nslab_step steps[] = {
 	.hint = "The host looks at the directory underneath the mount: nothing was ever written there.",
 	.explain =
 	    "The file lives on the tmpfs, and the tmpfs is attached only in the lab's mount tree. "
-	    "On the host, path lookup of DIR/" DATA " finds no mount there and stops at the empty "
-	    "directory of the underlying filesystem. /proc/LABPID/root/... walks the lab's tree, so "
+	    "On the host, path lookup of $NSLAB_LAB_DIR/" DATA " finds no mount there and stops at the "
+	    "empty directory of the underlying filesystem. /proc/PID/root/... walks the tree of PID's "
+	    "mount namespace, so "
 	    "`host cat /proc/PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME "` does show it, for the PID of the "
 	    "sleep (`host lsns -t mnt`). "
 	    "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "

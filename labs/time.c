@@ -398,7 +398,8 @@ static const struct nslab_step steps[] = {
 	    "kernel code mapped into every process, so that reading a clock needs no system call) "
 	    "of a process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
 	    "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
-	    "/proc/LABPID/ns/time, so its commands see the shifted clocks too.",
+	    "/proc/$NSLAB_LAB_PID/ns/time, so after `enter` its commands see the shifted clocks too. "
+	    "unshare(1) --fork needs no setns: its child is born inside.",
 	.check = check_enter,
 	.perform = do_enter,
     },
