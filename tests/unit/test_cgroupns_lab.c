@@ -171,9 +171,19 @@ static void cgroupns_command_unshares(void **state)
 	assert_string_equal(fk.out, "error: unshare(CLONE_NEWCGROUP): Operation not permitted\n");
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void summary_says_the_namespace_does_not_hide_the_tree(void **state)
+{
+	(void)state;
+	assert_contains(fake_lab->summary, "A cgroup namespace does not hide the tree by itself");
+	assert_contains(fake_lab->summary, "the host's /sys/fs/cgroup stays visible until it is remounted");
+	assert_contains(fake_step(1)->task, "  run unshare --cgroup sleep infinity &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(summary_says_the_namespace_does_not_hide_the_tree),
 	    fake_test(setup_spawns_in_a_private_mount_namespace),
 	    fake_test(cgroup_step_wants_the_lab_in_its_own_cgroup),
 	    fake_test(cgroupns_step_wants_the_cgroup_to_read_as_root),

@@ -301,9 +301,21 @@ static void do_runs_ipcmk_in_the_lab(void **state)
 	stop();
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(1)->explain, "no open fd or bind mount of /proc/PID/ns/ipc");
+	assert_contains(fake_step(1)->task, "no open fd or bind mount of /proc/PID/ns/ipc");
+	assert_contains(fake_step(0)->task, "  run unshare --ipc sleep infinity &\n");
+	assert_contains(fake_step(3)->task,
+			"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_what_keeps_a_namespace_and_show_unshare_first),
 	    fake_test(ns_step_wants_an_ipc_namespace),
 	    fake_test(lab_shm_step_wants_a_segment_only_inside),
 	    fake_test(lab_shm_step_wants_no_key_the_host_has_too),

@@ -242,12 +242,28 @@ static void do_calls_the_lab_and_says_what_failed(void **state)
 	finish();
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(3)->explain, "no open fd or bind mount of /proc/PID/ns/mnt");
+	assert_contains(fake_step(0)->task,
+			"  run unshare --mount --propagation unchanged sleep infinity &\n");
+	assert_contains(
+	    fake_step(2)->task,
+	    "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo data; sleep infinity' &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    fake_test(unshare_step_wants_a_mount_namespace),  fake_test(private_step_wants_no_shared_mount),
-	    fake_test(mount_step_wants_a_tmpfs_only_inside),  fake_test(file_step_wants_a_file_on_the_tmpfs),
-	    fake_test(a_learners_unshare_passes_each_step),   fake_test(unshare_command_unshares_once),
+	    fake_test(texts_say_what_keeps_a_namespace_and_show_unshare_first),
+	    fake_test(unshare_step_wants_a_mount_namespace),
+	    fake_test(private_step_wants_no_shared_mount),
+	    fake_test(mount_step_wants_a_tmpfs_only_inside),
+	    fake_test(file_step_wants_a_file_on_the_tmpfs),
+	    fake_test(a_learners_unshare_passes_each_step),
+	    fake_test(unshare_command_unshares_once),
 	    fake_test(do_calls_the_lab_and_says_what_failed),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);

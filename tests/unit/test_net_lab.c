@@ -405,9 +405,21 @@ static void a_learners_namespace_passes_steps_1_to_3(void **state)
 	stop();
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_the_peer_stack_answers_and_what_keeps_a_namespace(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(3)->explain, "whose network stack answers");
+	assert_contains(fake_step(3)->explain, "one\nkernel, two separate stacks");
+	assert_not_contains(fake_step(3)->explain, "whose kernel answers");
+	assert_contains(fake_step(1)->explain, "no open fd or bind mount of /proc/PID/ns/net");
+	assert_contains(fake_step(0)->task, "  run unshare --net ip addr\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_the_peer_stack_answers_and_what_keeps_a_namespace),
 	    fake_test(a_learners_namespace_passes_steps_1_to_3),
 	    fake_test(setup_spawns_two_network_namespaces),
 	    fake_test(lo_step_wants_lo_up_in_the_lab),

@@ -285,9 +285,22 @@ static void learner_namespaces_pass_steps_2_to_4(void **state)
 	assert_int_equal(fk.unscripted, 0); /* the (fake) lab process was never asked */
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_sigkill_from_an_ancestor_is_always_delivered(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(2)->explain,
+			"(SIGKILL and SIGSTOP from an ancestor namespace are always delivered)");
+	assert_contains(fake_step(1)->task, "  run unshare --pid --fork --mount-proc ps -ef\n");
+	assert_contains(fake_step(3)->task,
+			"  run unshare --pid --fork unshare --pid --fork sleep infinity &\n");
+	assert_contains(fake_step(3)->explain, "since Linux 6.1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_sigkill_from_an_ancestor_is_always_delivered),
 	    pidns_test(learner_namespaces_pass_steps_2_to_4),
 	    fake_test(private_step_wants_no_propagation),
 	    fake_test(proc_step_wants_pid_1_and_its_own_proc),

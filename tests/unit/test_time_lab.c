@@ -236,9 +236,24 @@ static void a_learners_unshare_passes_steps_1_and_2(void **state)
 	assert_int_equal(fk.unscripted, 0); /* the (fake) lab process was never asked */
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_when_offsets_can_be_written_and_how_back(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < 3; i++)
+		assert_not_contains(fake_step(i)->task, "Do not");
+	assert_contains(fake_step(0)->hint, "`reset` starts the lab again");
+	assert_contains(fake_step(1)->task, "`reset` and do step 1 again");
+	assert_contains(fake_step(0)->explain, "since Linux 6.1, it execs a program");
+	assert_contains(
+	    fake_step(2)->task,
+	    "  run unshare --time --monotonic 864000 --boottime 864000 --fork sleep infinity &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_when_offsets_can_be_written_and_how_back),
 	    fake_test(setup_spawns_a_plain_process),
 	    fake_test(unshare_step_wants_a_time_namespace_for_children),
 	    fake_test(offsets_step_wants_both_offsets),

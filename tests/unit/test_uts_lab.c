@@ -254,9 +254,21 @@ static void do_says_why_it_failed(void **state)
 	stop();
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(2)->explain,
+			"no process in it, no open fd of\n/proc/PID/ns/uts, no bind mount of that file");
+	for (unsigned i = 0; i < 3; i++)
+		assert_contains(fake_step(i)->task, "  run unshare --uts sh -c '");
+	assert_not_contains(fake_step(1)->task, "uname -a"); /* uname(1) does not print the NIS domain */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_what_keeps_a_namespace_and_show_unshare_first),
 	    fake_test(setup_clones_a_new_uts_namespace),
 	    fake_test(hostname_step_wants_a_name_of_its_own),
 	    fake_test(domain_step_wants_a_domain_of_its_own),
