@@ -666,7 +666,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Addresses on both ends",
-	.task = "Give each end an address from a private /30 and bring it up:\n"
+	.task = "Give each end of step 2's veth pair (after a `reset`, do step 2 first) an address from a "
+		"private /30 and bring it up:\n"
 		"  run ip addr add 10.200.0.1/30 dev veth0\n"
 		"  run ip link set veth0 up\n"
 		"  peer ip addr add 10.200.0.2/30 dev veth1\n"
@@ -683,8 +684,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Ping across",
-	.task = "Send two pings from the lab to the peer (bounded: two packets, one second\n"
-		"each):\n"
+	.task = "With steps 2 and 3 done (both ends addressed and up), send two pings from the lab to the "
+		"peer (bounded: two packets, one second each):\n"
 		"  run ping -c 2 -W 1 10.200.0.2\n"
 		"(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
 		"Then look at the counters: `run ip -s link show veth0`, `run ip neigh`.",

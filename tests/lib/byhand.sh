@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # tests/lib/byhand.sh: sourced after common.sh by the namespace labs' root tests.
 # A lab walked by hand: every step done by typing its task's own command lines
 # (no `do`), read from the text nslab prints, in script mode; each check must
