@@ -4,7 +4,8 @@
  * The lab process is moved into a cgroup of its own, then makes a cgroup
  * namespace: from inside, its cgroup reads as "/" and a cgroup filesystem
  * mounted inside (in the lab's private mount namespace) shows only its own
- * subtree, while the host keeps seeing the full path. */
+ * subtree, while the host keeps seeing the full path. unshare(1) --cgroup
+ * (and --mount, with cgroup2 mounted inside) from any subject counts too. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 

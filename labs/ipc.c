@@ -5,7 +5,9 @@
  * The lab process unshares CLONE_NEWIPC; a segment made inside is listed in
  * its /proc/sysvipc/shm only; a segment nslab makes on the host is invisible
  * inside. /proc/sysvipc/ shows the namespace of whoever reads it, so the lab's
- * lists are read by the lab process itself (h->call). */
+ * lists are read by the lab process itself (h->call), and those of any other
+ * subject in an IPC namespace of its own (unshare(1) --ipc from `run`, `host
+ * ... &`, a watched PID) through nsenter(1). */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 

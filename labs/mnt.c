@@ -4,7 +4,10 @@
  * The lab process gets a copy of the host's mount table, first still linked
  * to it by shared propagation, then private. A tmpfs mounted inside, and a
  * file written on it, stay invisible to the host: the directory is there on
- * both sides, the filesystem on it only in the lab. */
+ * both sides, the filesystem on it only in the lab. Any subject in a mount
+ * namespace of its own (unshare(1) --mount from `run`, `host ... &`, a
+ * watched PID) may hold the end state of a step; mount tables are read from
+ * /proc/PID/mountinfo, files through /proc/PID/root. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 

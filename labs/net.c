@@ -5,7 +5,9 @@
  * "peer". The learner brings lo up, strings a veth pair between the two
  * namespaces, gives both ends an address and pings across. Nothing here ever
  * touches the host's namespace: the veth pair is born inside the lab's
- * namespace, and both ends vanish with the namespaces when the agents die. */
+ * namespace, and both ends vanish with the namespaces when the agents die.
+ * A learner's own namespace (unshare(1) --net from `run`, `host ... &`, a
+ * watched PID) may stand for the lab's side; the peer is always the agent. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 

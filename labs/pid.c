@@ -4,7 +4,9 @@
  * it adopts orphans, and when it dies every process inside dies with it.
  * The host sees the same process under another PID (NSpid in
  * /proc/PID/status). unshare(CLONE_NEWPID) moves only the caller's future
- * children: the pid_for_children row shows it. */
+ * children: the pid_for_children row shows it. The seed's `unshare --pid
+ * --fork --mount-proc` counts too: any subject that is PID 1 of a namespace
+ * of its own (NSpid), sees its own /proc, adopts a child, or unshares again. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 

@@ -7,7 +7,9 @@
  * CLONE_NEWTIME (only its time_for_children changes), the host writes the
  * offsets to /proc/PID/timens_offsets while no process is inside yet, and
  * then a process enters (here the lab process itself, with setns), which
- * freezes the offsets for good. */
+ * freezes the offsets for good. unshare(1) --time with --monotonic,
+ * --boottime and --fork does the same in one command: any subject with such
+ * a namespace, or inside one, counts. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* uts.c: the UTS namespace lab. The lab process is cloned with CLONE_NEWUTS,
  * so it holds its own copy of the hostname and NIS domain name; the learner
- * changes them inside and sees the host keep its own. */
+ * changes them inside and sees the host keep its own. A step is done when
+ * any subject (the lab process, what `run`/`host ... &` and `shell` started,
+ * a watched PID) holds the names it asks for: unshare(1) --uts counts as
+ * much as nslab's own rename. A subject's names are read in its namespace
+ * with nsenter(1), since /proc/sys/kernel shows the reader's. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
