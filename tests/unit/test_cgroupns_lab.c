@@ -57,6 +57,11 @@ static void cgroup_step_wants_the_lab_in_its_own_cgroup(void **state)
 	assert_contains(fk.out, ", not in its own /nslab/1/cgns: `cgroup`");
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
 	assert_true(fake_check(1));
+	/* a learner's process moved in counts, whatever the lab process's cgroup */
+	fk.main = fk.next_pid++; /* no such process */
+	assert_false(fake_check(1));
+	fk.subjects[fk.nsubjects++] = getpid();
+	assert_true(fake_check(1));
 }
 
 static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
