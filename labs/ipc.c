@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LAB_SHM_SIZE 2000
@@ -160,6 +161,14 @@ static bool has_key(const struct ipc_list *l, long key)
 
 /* --- the lab's subjects in an IPC namespace of their own --- */
 
+/* The inode of pid's IPC namespace, 0 if it cannot be read. */
+static ino_t ipc_ino(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	return stat(nslab_proc_path(path, sizeof(path), pid, "ns/ipc"), &st) == 0 ? st.st_ino : 0;
+}
+
 #define MAX_SUBJECTS 64
 
 /* The lab process (first) and every other subject (what `run`, `shell`
@@ -168,13 +177,25 @@ static bool has_key(const struct ipc_list *l, long key)
 static unsigned own_ns_subjects(struct nslab_host *h, pid_t *own, unsigned max)
 {
 	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	ino_t inos[MAX_SUBJECTS];
 	unsigned n = 0;
-	if (h->same_ns(h, main, "ipc") != 1)
+	if (h->same_ns(h, main, "ipc") != 1) {
+		inos[n] = ipc_ino(main);
 		own[n++] = main;
+	}
 	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
-	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
-		if (pids[i] != main && h->same_ns(h, pids[i], "ipc") == 0)
-			own[n++] = pids[i];
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++) {
+		if (pids[i] == main || h->same_ns(h, pids[i], "ipc") != 0)
+			continue;
+		ino_t ino = ipc_ino(pids[i]);
+		unsigned k = 0;
+		while (ino && k < n && inos[k] != ino)
+			k++;
+		if (ino && k < n)
+			continue; /* a namespace already listed: what `run ... &` leaves */
+		inos[n] = ino;
+		own[n++] = pids[i];
+	}
 	return n;
 }
 

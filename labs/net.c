@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -291,14 +292,35 @@ static int run_quiet(struct nslab_host *h, pid_t agent, const char *cmd)
 
 #define MAX_SUBJECTS 64
 
+/* The inode of pid's network namespace, 0 if it cannot be read. */
+static ino_t net_ino(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	return stat(nslab_proc_path(path, sizeof(path), pid, "ns/net"), &st) == 0 ? st.st_ino : 0;
+}
+
+/* One subject per namespace of its own; not the agents', where what `run
+ * ... &` and `peer ... &` leave also lives. */
 static unsigned learner_netns(struct nslab_host *h, pid_t *out, unsigned max)
 {
 	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h), peer = peer_pid(h);
+	ino_t inos[MAX_SUBJECTS + 2] = {net_ino(main), net_ino(peer)};
+	unsigned ninos = 2, n = 0;
 	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
-	unsigned n = 0;
-	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
-		if (pids[i] != main && pids[i] != peer && h->same_ns(h, pids[i], "net") == 0)
-			out[n++] = pids[i];
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++) {
+		if (pids[i] == main || pids[i] == peer || h->same_ns(h, pids[i], "net") != 0)
+			continue;
+		ino_t ino = net_ino(pids[i]);
+		unsigned k = 0;
+		while (ino && k < ninos && inos[k] != ino)
+			k++;
+		if (ino && k < ninos)
+			continue;
+		if (ino)
+			inos[ninos++] = ino;
+		out[n++] = pids[i];
+	}
 	return n;
 }
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -147,12 +148,25 @@ static bool other_names(struct nslab_host *h, pid_t pid, struct names *n)
 	return ok;
 }
 
+/* The inode of pid's UTS namespace, 0 if it cannot be read. */
+static ino_t uts_ino(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	return stat(nslab_proc_path(path, sizeof(path), pid, "ns/uts"), &st) == 0 ? st.st_ino : 0;
+}
+
 /* Every subject in a UTS namespace other than the host's, the lab process
- * first: `run unshare --uts ... &`, `shell`, `host ... &` and watched PIDs. */
+ * first: `run unshare --uts ... &`, `shell`, `host ... &` and watched PIDs.
+ * One a namespace: what `run ... &` leaves shares the lab process's. */
 static void survey(struct nslab_host *h, struct survey *v)
 {
 	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	ino_t inos[MAX_SUBJECTS];
+	unsigned ninos = 0;
 	long n = 0;
+	if ((inos[ninos] = uts_ino(main)))
+		ninos++;
 	memset(v, 0, sizeof(*v));
 	v->s[0].pid = main;
 	v->s[0].main = true;
@@ -165,6 +179,14 @@ static void survey(struct nslab_host *h, struct survey *v)
 	for (long i = 0; i < n && i < MAX_SUBJECTS && v->n < MAX_SUBJECTS; i++) {
 		if (pids[i] == main || h->same_ns(h, pids[i], "uts") != 0)
 			continue;
+		ino_t ino = uts_ino(pids[i]);
+		unsigned k = 0;
+		while (ino && k < ninos && inos[k] != ino)
+			k++;
+		if (ino && k < ninos)
+			continue; /* a namespace already read */
+		if (ino && ninos < MAX_SUBJECTS)
+			inos[ninos++] = ino;
 		struct seen *s = &v->s[v->n];
 		s->pid = pids[i];
 		if (other_names(h, pids[i], &s->n))
