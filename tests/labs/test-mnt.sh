@@ -42,5 +42,29 @@ expect "mnt: host unshare ... &: each check fails before, passes after ($(check_
 expect "mnt: host unshare ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 363[1234]"'
 same_fingerprint "$before" "mnt: after the host & path"
 
+# A process started outside nslab (a second terminal) that mounts a tmpfs on
+# the lab's data directory in a mount namespace of its own, shown by `watch PID`.
+sess_start
+sess_send "start mnt" "step 3" check 'host echo STARTED-MNT'
+if sess_wait '^STARTED-MNT'; then
+	wd=/run/nslab/$SESS_PID/mnt
+	unshare --mount sh -c "mount -t tmpfs nslab-demo $wd/data && echo hi > $wd/data/f; exec sleep 3635" 9>&- &
+	outside=$!
+	sleep 0.3
+	sess_send "watch $outside" check 'step 4' check "unwatch $outside" check 'host echo END-MNT'
+	sess_wait '^END-MNT' || true
+	res=$(check_results "$(cat "$SESS_DIR/out")")
+	expect "mnt: watch PID: step 3 fails before the watch, passes after; step 4 passes, fails after unwatch ($res)" \
+		test "$res" = noon
+	expect "mnt: watch PID: the host does not see the outside tmpfs" bash -c "! grep -q ' $wd/data ' /proc/self/mountinfo"
+	kill -KILL "$outside"
+	wait "$outside" 2>/dev/null
+	gone "$outside"
+else
+	not_ok "mnt: the lab did not start for the watch PID test"
+fi
+sess_stop
+same_fingerprint "$before" "mnt: after the watched outside process"
+
 kill_mid_lab mnt 3 "$before"
 finish
