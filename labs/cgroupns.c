@@ -4,7 +4,8 @@
  * The lab process is moved into a cgroup of its own, then makes a cgroup
  * namespace: from inside, its cgroup reads as "/" and a cgroup filesystem
  * mounted inside (in the lab's private mount namespace) shows only its own
- * subtree, while the host keeps seeing the full path. */
+ * subtree, while the host keeps seeing the full path. unshare(1) --cgroup
+ * (and --mount, with cgroup2 mounted inside) from any subject counts too. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
@@ -119,12 +120,122 @@ static bool host_view(struct nslab_host *h, pid_t pid, char *seen, size_t seenle
 	return true;
 }
 
+/* --- the learner's processes ---
+ * What `run`, `shell` and `host ... &` started (unshare(1) --cgroup among
+ * them) and watched PIDs, besides the lab process. Nothing is said about
+ * them unless none has what a step wants. */
+
+#define MAX_SUBJECTS 64
+
+static unsigned learners(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
+	unsigned n = 0;
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
+		if (pids[i] != main)
+			out[n++] = pids[i];
+	return n;
+}
+
+/* In text as /proc/PID/cgroup writes it: the path of the hierarchy holding
+ * cpu, else the v2 line's (as nslab_proc_cgroup reads a file). */
+static bool cgroup_line(const char *text, char *path, size_t len)
+{
+	char v2[512] = "", line[1024];
+	bool found = false;
+	for (const char *p = text; p && *p && !found; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (c1[1] == '\0')
+			snprintf(v2, sizeof(v2), "%s", c2 + 1);
+		else if (nslab_opt_has(c1 + 1, "cpu"))
+			found = snprintf(path, len, "%s", c2 + 1) >= 0;
+	}
+	if (!found && v2[0])
+		found = snprintf(path, len, "%s", v2) >= 0;
+	return found;
+}
+
+/* A learner's process in a cgroup namespace of its own that reads its own
+ * cgroup as "/" (`unshare --cgroup`): nsenter(1) reads /proc/PID/cgroup
+ * from inside that namespace. */
+static pid_t learner_rooted(struct nslab_host *h)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = learners(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++) {
+		if (h->same_ns(h, pids[i], "cgroup") != 0)
+			continue;
+		char cmd[128], *out = NULL, inside[512] = "";
+		snprintf(cmd, sizeof(cmd), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)pids[i],
+			 (int)pids[i]);
+		bool ok = h->host_run(h, cmd, &out) == 0 && out && cgroup_line(out, inside, sizeof(inside)) &&
+			  strcmp(inside, "/") == 0;
+		free(out);
+		if (ok)
+			return pids[i];
+	}
+	return 0;
+}
+
+/* A learner's process whose /sys/fs/cgroup (seen through /proc/PID/root,
+ * in its mount namespace) is a cgroup filesystem rooted at its own cgroup:
+ * its cgroup.procs lists the process, and no nslab/ is there. */
+static pid_t learner_mounted(struct nslab_host *h)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = learners(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++) {
+		char dir[96], path[128];
+		struct statfs sf;
+		struct stat st;
+		if (h->same_ns(h, pids[i], "cgroup") != 0 || h->same_ns(h, pids[i], "mnt") != 0)
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%d/root" CG_TARGET, (int)pids[i]);
+		if (statfs(dir, &sf) < 0 ||
+		    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
+			continue;
+		snprintf(path, sizeof(path), "%s/nslab", dir);
+		if (stat(path, &st) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		FILE *f = fopen(path, "re");
+		int p;
+		bool me = false;
+		while (f && !me && fscanf(f, "%d", &p) == 1)
+			me = p == (int)pids[i];
+		if (f)
+			fclose(f);
+		if (me)
+			return pids[i];
+	}
+	return 0;
+}
+
 /* --- step 1: a cgroup of its own --- */
+
+/* A learner's process in the cgroup nslab made (`echo PID > .../cgns/cgroup.procs`). */
+static pid_t learner_in(struct nslab_host *h, const char *want)
+{
+	pid_t pids[MAX_SUBJECTS];
+	char seen[512];
+	unsigned n = learners(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++)
+		if (nslab_proc_cgroup(pids[i], seen, sizeof(seen)) == 0 && strcmp(seen, want) == 0)
+			return pids[i];
+	return 0;
+}
 
 static bool check_cgroup(struct nslab_host *h)
 {
 	char seen[512], want[512];
 	pid_t pid = h->main_pid(h);
+	if (h->cg_path(h, CG_NAME, want, sizeof(want)) == 0 && learner_in(h, want))
+		return true;
 	if (!host_view(h, pid, seen, sizeof(seen), want, sizeof(want)))
 		return false;
 	if (strcmp(seen, want) != 0) {
@@ -156,6 +267,8 @@ static bool check_cgroupns(struct nslab_host *h)
 {
 	char seen[512], want[512], inside[512] = "";
 	pid_t pid = h->main_pid(h);
+	if (learner_rooted(h))
+		return true;
 	if (!host_view(h, pid, seen, sizeof(seen), want, sizeof(want)))
 		return false;
 	bool ok = true;
@@ -164,7 +277,11 @@ static bool check_cgroupns(struct nslab_host *h)
 		ok = false;
 	}
 	if (h->same_ns(h, pid, "cgroup") == 1) {
-		h->missing(h, "the lab process is still in the host's cgroup namespace: `cgroupns`");
+		h->missing(
+		    h,
+		    "the lab process is still in the host's cgroup namespace, and no other process of "
+		    "the lab reads its cgroup as / in one of its own: `run unshare --cgroup sleep infinity "
+		    "&`, or nslab's shortcut `cgroupns`");
 		return false;
 	}
 	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0) {
@@ -201,14 +318,19 @@ static int do_cgroupns(struct nslab_host *h)
 static bool check_mount(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
+	if (learner_mounted(h))
+		return true;
 	if (h->same_ns(h, pid, "mnt") == 1) {
 		h->missing(h, "the lab process shares the host's mount namespace");
 		return false;
 	}
 	int rc = h->call(h, pid, ag_check_cgfs, NULL, 0, NULL, 0);
 	if (rc == CGFS_NONE) {
-		h->missing(h,
-			   "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace");
+		h->missing(
+		    h, "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace, nor "
+		       "one rooted at its own cgroup in any other process of the lab: `run unshare --cgroup "
+		       "--mount sh -c 'umount -l " CG_TARGET "; mount -t cgroup2 none " CG_TARGET
+		       "; sleep infinity' &`");
 		return false;
 	}
 	if (rc != CGFS_OWN_ROOT) {
@@ -245,9 +367,11 @@ static int do_mount(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A cgroup of its own",
-	.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/cgns:\n"
+	.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/cgns. nslab makes the "
+		"directory (so that it goes with the lab) and writes the PID into its cgroup.procs, as "
+		"`mkdir` and `echo PID > cgroup.procs` would:\n"
 		"  cgroup\n"
-		"  status\n"
+		"  host ls $NSLAB_CGROUP_DIR/cgns\n"
 		"  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
 		"  run cat /proc/self/cgroup",
 	.hint = "`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs.\n"
@@ -262,10 +386,16 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "A cgroup namespace",
-	.task = "Make the lab process create a cgroup namespace, then compare the two views:\n"
-		"  cgroupns\n"
-		"  run cat /proc/self/cgroup\n"
-		"  host cat /proc/$NSLAB_LAB_PID/cgroup",
+	.task =
+	    "Make a cgroup namespace with the real tool. `run` starts its command in the lab process's "
+	    "cgroup (nslab/<nslab pid>/cgns since step 1), and unshare(1) --cgroup roots the new namespace "
+	    "at the cgroup it is in:\n"
+	    "  run unshare --cgroup cat /proc/self/cgroup\n"
+	    "  run unshare --cgroup sleep infinity &\n"
+	    "  host lsns -t cgroup\n"
+	    "  host cat /proc/$NSLAB_LAB_PID/cgroup       (the full path)\n"
+	    "nslab's shortcut, and what `do` does: `cgroupns` makes the lab process itself call "
+	    "unshare(CLONE_NEWCGROUP); then `run cat /proc/self/cgroup` reads / too.",
 	.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is\n"
 		"in when it calls unshare, so move first, then unshare.",
 	.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
@@ -278,28 +408,33 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Mount the cgroup filesystem inside",
-	.task = "Mount a cgroup filesystem inside the lab (its mount namespace is private)\n"
-		"and look. `host stat -f -c %T /sys/fs/cgroup` tells which kind you have.\n"
-		"tmpfs (cgroup v1 controllers; -o cpu,cpuacct if the host co-mounts them):\n"
-		"  run mount -t cgroup -o cpu none /sys/fs/cgroup\n"
-		"cgroup2fs (pure cgroup v2: detach the host's view first):\n"
-		"  run umount /sys/fs/cgroup\n"
-		"  run mount -t cgroup2 none /sys/fs/cgroup\n"
-		"Then:\n"
-		"  run ls /sys/fs/cgroup\n"
-		"  run cat /sys/fs/cgroup/cgroup.procs\n"
-		"  host ls /sys/fs/cgroup",
-	.hint = "`host grep cgroup /proc/self/mounts` shows how the host mounts its cpu\n"
-		"hierarchy; use the same controller list. On cgroup v2, mounting cgroup2\n"
-		"over the cgroup2 already there fails with \"busy\": umount it first.",
-	.explain = "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the\n"
-		   "namespace root as its top directory: the lab sees its own cpu.* files and\n"
-		   "cgroup.procs, and no trace of nslab/ or of any other cgroup on the machine.\n"
-		   "This is what containers see in /sys/fs/cgroup. The mount exists only in the\n"
-		   "lab's mount namespace (made private with MS_REC|MS_PRIVATE), so the host's\n"
-		   "/sys/fs/cgroup is unchanged. (The kernel refuses to mount a filesystem on\n"
-		   "top of itself at the same mount point, EBUSY: on cgroup v2 the lab first\n"
-		   "detaches its copy of the host's view with umount2(MNT_DETACH).)",
+	.task =
+	    "Mount a cgroup filesystem from inside a cgroup namespace, in a mount namespace of its own "
+	    "(private: unshare(1)'s default). cgroup2 is there on every layout; the host's /sys/fs/cgroup "
+	    "is detached first, in the new mount namespace only:\n"
+	    "  run unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none "
+	    "/sys/fs/cgroup; sleep infinity' &\n"
+	    "  run unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none "
+	    "/sys/fs/cgroup; ls /sys/fs/cgroup; cat /sys/fs/cgroup/cgroup.procs'\n"
+	    "  host ls /sys/fs/cgroup\n"
+	    "The shortcut, what `do` does: after `cgroupns`, the lab process (in its private mount "
+	    "namespace) mounts the hierarchy that holds cpu: on v1 and hybrid `run mount -t cgroup -o "
+	    "cpu,cpuacct none /sys/fs/cgroup` (the controllers the host mounts together: `host grep cpu "
+	    "/proc/self/mounts`), on pure v2 `run umount /sys/fs/cgroup` and `run mount -t cgroup2 none "
+	    "/sys/fs/cgroup`.",
+	.hint =
+	    "Everything after `sh -c` runs in the new namespaces: the umount too, so the host keeps its "
+	    "/sys/fs/cgroup. Mounting cgroup2 over the cgroup2 already there fails with \"busy\": that is "
+	    "why it is detached first.",
+	.explain =
+	    "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the namespace root "
+	    "as its top directory: the process sees its own cgroup.procs (and the controller files of "
+	    "that cgroup, cpu.* where the hierarchy holds cpu), and no trace of nslab/ or of any other "
+	    "cgroup on the machine. This is what containers see in /sys/fs/cgroup. The mount exists "
+	    "only in a private mount namespace, so the host's /sys/fs/cgroup is unchanged. The kernel "
+	    "refuses to mount a filesystem on top of itself at the same mount point (EBUSY), so the "
+	    "copy of the host's view is detached first: umount -l is umount2(MNT_DETACH), which also "
+	    "takes the v1 hierarchies mounted below it on a hybrid machine.",
 	.check = check_mount,
 	.perform = do_mount,
     },

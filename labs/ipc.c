@@ -5,8 +5,11 @@
  * The lab process unshares CLONE_NEWIPC; a segment made inside is listed in
  * its /proc/sysvipc/shm only; a segment nslab makes on the host is invisible
  * inside. /proc/sysvipc/ shows the namespace of whoever reads it, so the lab's
- * lists are read by the lab process itself (h->call). */
+ * lists are read by the lab process itself (h->call), and those of any other
+ * subject in an IPC namespace of its own (unshare(1) --ipc from `run`, `host
+ * ... &`, a watched PID) through nsenter(1). */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LAB_SHM_SIZE 2000
@@ -110,17 +114,31 @@ static int ag_hostshm(void *arg, char *out, size_t outlen)
 
 /* --- lists from both sides --- */
 
-static int lab_list(struct nslab_host *h, enum ipc_kind k, struct ipc_list *l)
+/* The list of kind k in the IPC namespace of pid: the lab process reads it
+ * itself (h->call); any other subject is read through nsenter(1), since
+ * /proc/sysvipc shows the namespace of the reader. */
+static int lab_list(struct nslab_host *h, pid_t pid, enum ipc_kind k, struct ipc_list *l)
 {
 	static char buf[LIST_BUF];
 	const char *path = sysvipc_file[k];
 	memset(buf, 0, sizeof(buf));
 	l->n = 0;
-	if (h->call(h, h->main_pid(h), ag_read, path, strlen(path) + 1, buf, sizeof(buf)) < 0)
-		return -1;
-	buf[sizeof(buf) - 1] = '\0';
-	parse_list(k, buf, l);
-	return 0;
+	if (pid == h->main_pid(h)) {
+		if (h->call(h, pid, ag_read, path, strlen(path) + 1, buf, sizeof(buf)) < 0)
+			return -1;
+		buf[sizeof(buf) - 1] = '\0';
+		parse_list(k, buf, l);
+		return 0;
+	}
+	char cmd[128], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "nsenter --target %d --ipc cat %s", (int)pid, path);
+	int st = h->host_run(h, cmd, &out);
+	if (st == 0 && out)
+		parse_list(k, out, l);
+	free(out);
+	if (st != 0)
+		errno = ESRCH;
+	return st == 0 ? 0 : -1;
 }
 
 static int host_list(enum ipc_kind k, struct ipc_list *l)
@@ -141,38 +159,111 @@ static bool has_key(const struct ipc_list *l, long key)
 	return false;
 }
 
-static bool check_ns(struct nslab_host *h)
+/* --- the lab's subjects in an IPC namespace of their own --- */
+
+/* The inode of pid's IPC namespace, 0 if it cannot be read. */
+static ino_t ipc_ino(pid_t pid)
 {
-	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "ipc") == 1) {
-		h->missing(h,
-			   "the lab process still shares the host's IPC namespace "
-			   "(/proc/%d/ns/ipc is the same as nslab's)",
-			   (int)pid);
-		return false;
-	}
-	return true;
+	char path[64];
+	struct stat st;
+	return stat(nslab_proc_path(path, sizeof(path), pid, "ns/ipc"), &st) == 0 ? st.st_ino : 0;
 }
 
-/* Objects of kind k exist in the lab, and none of them on the host. */
-static bool only_in_lab(struct nslab_host *h, enum ipc_kind k, const char *what, const char *cmd)
+#define MAX_SUBJECTS 64
+
+/* The lab process (first) and every other subject (what `run`, `shell`
+ * and `host ... &` started, watched PIDs) whose IPC namespace is not the
+ * host's; one per namespace is enough, but a few repeats do no harm. */
+static unsigned own_ns_subjects(struct nslab_host *h, pid_t *own, unsigned max)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	ino_t inos[MAX_SUBJECTS];
+	unsigned n = 0;
+	if (h->same_ns(h, main, "ipc") != 1) {
+		inos[n] = ipc_ino(main);
+		own[n++] = main;
+	}
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++) {
+		if (pids[i] == main || h->same_ns(h, pids[i], "ipc") != 0)
+			continue;
+		ino_t ino = ipc_ino(pids[i]);
+		unsigned k = 0;
+		while (ino && k < n && inos[k] != ino)
+			k++;
+		if (ino && k < n)
+			continue; /* a namespace already listed: what `run ... &` leaves */
+		inos[n] = ino;
+		own[n++] = pids[i];
+	}
+	return n;
+}
+
+/* What to type when no subject has an IPC namespace of its own. */
+#define HOW_UNSHARE "`run unshare --ipc sleep infinity &`, or nslab's shortcut `unshare`"
+
+static bool check_ns(struct nslab_host *h)
+{
+	pid_t own[MAX_SUBJECTS];
+	if (own_ns_subjects(h, own, MAX_SUBJECTS) > 0)
+		return true;
+	pid_t pid = h->main_pid(h);
+	h->missing(h,
+		   "no process of the lab has an IPC namespace of its own: the lab process still shares the "
+		   "host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: " HOW_UNSHARE,
+		   (int)pid);
+	return false;
+}
+
+/* Objects of kind k in pid's namespace, none of them on the host: 1 yes,
+ * 0 none there, -1 unreadable; a key the host has too is said. */
+static int only_in(struct nslab_host *h, pid_t pid, enum ipc_kind k, const char *what)
 {
 	struct ipc_list lab, host;
-	if (lab_list(h, k, &lab) < 0) {
-		h->missing(h, "cannot read %s in the lab (%s)", sysvipc_file[k], strerror(errno));
-		return false;
-	}
+	if (lab_list(h, pid, k, &lab) < 0)
+		return -1;
 	host_list(k, &host);
-	if (lab.n == 0) {
-		h->missing(h, "no %s in the lab's %s yet (%s)", what, sysvipc_file[k], cmd);
-		return false;
-	}
+	if (lab.n == 0)
+		return 0;
 	for (int i = 0; i < lab.n; i++)
 		if (lab.e[i].key != IPC_PRIVATE && has_key(&host, lab.e[i].key)) {
-			h->missing(h, "the host lists the lab's %s with key 0x%08lx too", what, lab.e[i].key);
-			return false;
+			h->missing(h, "the host lists the %s with key 0x%08lx of PID %d too", what,
+				   lab.e[i].key, (int)pid);
+			return 0;
 		}
-	return true;
+	return 1;
+}
+
+/* Some subject in an IPC namespace of its own holds objects of kind k
+ * (and of k2, if k2 >= 0) that the host does not list. If none does, says
+ * what the closest one (the most kinds, the lab process first) lacks. */
+static bool some_subject_has(struct nslab_host *h, enum ipc_kind k, int k2, const char *what, const char *cmd)
+{
+	pid_t own[MAX_SUBJECTS];
+	unsigned n = own_ns_subjects(h, own, MAX_SUBJECTS);
+	if (n == 0)
+		return check_ns(h);
+	const char *what2 = k2 == IPC_SEM ? "semaphore set" : "";
+	int best = -1, best_a = 0, best_b = 0;
+	for (unsigned i = 0; i < n; i++) {
+		int a = only_in(h, own[i], k, what);
+		int b = k2 < 0 ? 1 : only_in(h, own[i], (enum ipc_kind)k2, what2);
+		if (a == 1 && b == 1)
+			return true;
+		if (a >= 0 && b >= 0 && (best < 0 || a + b > best_a + best_b))
+			best = (int)i, best_a = a, best_b = b;
+	}
+	if (best < 0) {
+		h->missing(h, "cannot read %s in any IPC namespace of the lab (%s)", sysvipc_file[k],
+			   strerror(errno));
+		return false;
+	}
+	char lacks[96];
+	snprintf(lacks, sizeof(lacks), "%s%s%s", best_a ? "" : what, !best_a && !best_b ? " and " : "",
+		 best_b ? "" : what2);
+	h->missing(h, "no %s yet in the %u IPC namespace(s) of the lab's processes (closest: %s %d): %s",
+		   lacks, n, own[best] == h->main_pid(h) ? "the lab process," : "PID", (int)own[best], cmd);
+	return false;
 }
 
 /* --- step 1 --- */
@@ -205,7 +296,10 @@ static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 
 static bool check_lab_shm(struct nslab_host *h)
 {
-	return check_ns(h) && only_in_lab(h, IPC_SHM, "shared memory segment", "run ipcmk -M 2000");
+	return some_subject_has(
+	    h, IPC_SHM, -1, "shared memory segment",
+	    "`run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &`, or after `unshare` "
+	    "`run ipcmk -M 2000`");
 }
 
 static int run_traced(struct nslab_host *h, const char *cmd)
@@ -246,8 +340,10 @@ static const struct ipc_ent *host_seg(struct nslab_host *h, const struct ipc_lis
 static bool check_host_shm(struct nslab_host *h)
 {
 	struct ipc_list lab, host;
-	if (!check_ns(h))
-		return false;
+	pid_t own[MAX_SUBJECTS];
+	unsigned n = own_ns_subjects(h, own, MAX_SUBJECTS);
+	if (n == 0)
+		return check_ns(h);
 	host_list(IPC_SHM, &host);
 	const struct ipc_ent *s = host_seg(h, &host);
 	if (!s) {
@@ -256,15 +352,19 @@ static bool check_host_shm(struct nslab_host *h)
 			   HOST_SHM_SIZE);
 		return false;
 	}
-	if (lab_list(h, IPC_SHM, &lab) < 0) {
-		h->missing(h, "cannot read /proc/sysvipc/shm in the lab");
-		return false;
-	}
-	for (int i = 0; i < lab.n; i++)
-		if (lab.e[i].size == s->size && lab.e[i].cpid == s->cpid) {
-			h->missing(h, "the lab sees the host's segment %d", s->id);
+	for (unsigned k = 0; k < n; k++) {
+		if (lab_list(h, own[k], IPC_SHM, &lab) < 0) {
+			h->missing(h, "cannot read /proc/sysvipc/shm in the IPC namespace of PID %d",
+				   (int)own[k]);
 			return false;
 		}
+		for (int i = 0; i < lab.n; i++)
+			if (lab.e[i].size == s->size && lab.e[i].cpid == s->cpid) {
+				h->missing(h, "PID %d of the lab sees the host's segment %d", (int)own[k],
+					   s->id);
+				return false;
+			}
+	}
 	return true;
 }
 
@@ -309,11 +409,10 @@ static int cmd_hostshm(struct nslab_host *h, int argc, char **argv)
 
 static bool check_msg_sem(struct nslab_host *h)
 {
-	if (!check_ns(h))
-		return false;
-	bool q = only_in_lab(h, IPC_MSG, "message queue", "run ipcmk -Q");
-	bool s = only_in_lab(h, IPC_SEM, "semaphore set", "run ipcmk -S 1");
-	return q && s;
+	return some_subject_has(
+	    h, IPC_MSG, IPC_SEM, "message queue",
+	    "`run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &`, or after "
+	    "`unshare` `run ipcmk -Q` and `run ipcmk -S 1`");
 }
 
 static int do_msg_sem(struct nslab_host *h)
@@ -356,11 +455,18 @@ static void teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "An IPC namespace of its own",
-	.task = "Give the lab process a new IPC namespace:\n"
-		"  unshare\n"
-		"(the lab's command for unshare(CLONE_NEWIPC) in the lab process). Then compare\n"
-		"  host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc",
-	.hint = "Type `unshare`; the ipc row of `ns` now differs.",
+	.task =
+	    "Make a new IPC namespace with the real tool, as the seed does. A command run in one sees an "
+	    "empty list; `sleep infinity` keeps one alive until the lab stops:\n"
+	    "  run unshare --ipc ipcs -m\n"
+	    "  run unshare --ipc sleep infinity &\n"
+	    "  host lsns -t ipc             (the new namespace, its process sleep)\n"
+	    "nslab's shortcut, and what `do` does: `unshare` moves the lab process itself into a new IPC "
+	    "namespace (then `host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc` differ). From a "
+	    "second terminal, `unshare --ipc bash` counts too, once `watch PID` shows nslab that shell.",
+	.hint =
+	    "unshare(1) --ipc calls unshare(CLONE_NEWIPC) and runs its command there. `run` and `host` "
+	    "start it in the lab cgroup, where nslab looks for it; `ns` and the pane show the lab process.",
 	.explain = "unshare(CLONE_NEWIPC) moves the caller into a new, empty IPC namespace (Linux 2.6.19, "
 		   "2006, together with UTS). It holds the System V objects: shared memory segments, message "
 		   "queues and semaphore sets, each found by a key or an ID, and the POSIX message queues of "
@@ -371,11 +477,17 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Shared memory inside",
-	.task = "Make a 2000-byte shared memory segment inside the lab and look from both sides:\n"
-		"  run ipcmk -M 2000\n"
-		"  run ipcs -m\n"
-		"  host ipcs -m",
-	.hint = "ipcmk -M SIZE calls shmget(2) with a random key. The host's list does not have it.",
+	.task =
+	    "Make a 2000-byte shared memory segment in a new IPC namespace and look from both sides:\n"
+	    "  run unshare --ipc sh -c 'ipcmk -M 2000; ipcs -m'\n"
+	    "  run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &\n"
+	    "  host ipcs -m                (no 2000-byte segment: the host's list)\n"
+	    "The first namespace, and its segment, went away when its last process exited (nothing else "
+	    "held it: no open fd or bind mount of /proc/PID/ns/ipc); the second stays while its sleep "
+	    "runs. The shortcut, what `do` does: after `unshare`, `run ipcmk -M 2000` makes it in the lab "
+	    "process's namespace (without `unshare` it would land on the host).",
+	.hint = "ipcmk -M SIZE calls shmget(2) with a random key, in the namespace of the process that runs "
+		"it: put it inside `unshare --ipc sh -c '...'`.",
 	.explain =
 	    "shmget(2) creates the segment in the caller's IPC namespace. The IDs and keys are "
 	    "per namespace: the lab's first segment may well have ID 0 while the host also has an ID 0, "
@@ -388,12 +500,17 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "The host's segment is invisible inside",
-	.task = "Make a 1000-byte segment on the host (nslab removes it when the lab stops):\n"
-		"  hostshm\n"
-		"  host ipcs -m\n"
-		"  run ipcs -m",
+	.task =
+	    "Make a 1000-byte segment on the host (nslab removes it when the lab stops), and look from "
+	    "both sides:\n"
+	    "  hostshm\n"
+	    "  host ipcs -m\n"
+	    "  run unshare --ipc ipcs -m\n"
+	    "A new IPC namespace, and every one the lab made before, cannot see it. The check looks at the "
+	    "namespaces the lab's processes hold: one from step 1 or 2 (its `sleep infinity`), or the lab "
+	    "process's own after `unshare`.",
 	.hint = "`hostshm` makes the segment from a helper process on the host. (`host ipcmk -M 1000` "
-		"works too, but then remove it yourself with `host ipcrm -m ID`.)",
+		"works too, but nslab does not remove that one: `host ipcrm -m ID` with the ID it printed.)",
 	.explain =
 	    "Isolation works both ways: a process in the lab cannot name, attach or remove the "
 	    "host's segment, whatever key or ID it tries, because shmget/shmat/shmctl look only in the "
@@ -404,12 +521,13 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Queues and semaphores too",
-	.task = "Make a message queue and a semaphore set inside, and compare:\n"
-		"  run ipcmk -Q\n"
-		"  run ipcmk -S 1\n"
-		"  run ipcs -q -s\n"
-		"  host ipcs -q -s",
-	.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the lab's namespace.",
+	.task = "Make a message queue and a semaphore set in a new IPC namespace, and compare:\n"
+		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; ipcs -q -s'\n"
+		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n"
+		"  host ipcs -q -s\n"
+		"The shortcut, what `do` does: after `unshare`, `run ipcmk -Q` and `run ipcmk -S 1`.",
+	.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the namespace of the process "
+		"that runs them.",
 	.explain =
 	    "Message queues (/proc/sysvipc/msg) and semaphore sets (/proc/sysvipc/sem) are isolated "
 	    "like shared memory, and so are POSIX message queues (mq_open, /dev/mqueue). Not every way "

@@ -4,7 +4,10 @@
  * The lab process gets a copy of the host's mount table, first still linked
  * to it by shared propagation, then private. A tmpfs mounted inside, and a
  * file written on it, stay invisible to the host: the directory is there on
- * both sides, the filesystem on it only in the lab. */
+ * both sides, the filesystem on it only in the lab. Any subject in a mount
+ * namespace of its own (unshare(1) --mount from `run`, `host ... &`, a
+ * watched PID) may hold the end state of a step; mount tables are read from
+ * /proc/PID/mountinfo, files through /proc/PID/root. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
@@ -76,11 +79,50 @@ static int ag_write(void *arg, char *out, size_t outlen)
 	return fclose(f) == 0 ? 0 : nslab_fail(out, outlen, "write");
 }
 
+/* --- the lab's subjects in a mount namespace of their own --- */
+
+#define MAX_SUBJECTS 64
+
+/* The lab process (first, if it has unshared) and every other subject
+ * (what `run`, `shell` and `host ... &` started, watched PIDs) whose mount
+ * namespace is not nslab's. */
+static unsigned own_ns_subjects(struct nslab_host *h, pid_t *own, unsigned max)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	unsigned n = 0;
+	if (h->same_ns(h, main, "mnt") == 0)
+		own[n++] = main;
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
+		if (pids[i] != main && h->same_ns(h, pids[i], "mnt") == 0)
+			own[n++] = pids[i];
+	return n;
+}
+
+/* "the lab process" or "PID 1234". */
+static const char *who(struct nslab_host *h, pid_t pid, char *buf, size_t len)
+{
+	if (pid == h->main_pid(h))
+		snprintf(buf, len, "the lab process (PID %d)", (int)pid);
+	else
+		snprintf(buf, len, "PID %d", (int)pid);
+	return buf;
+}
+
 /* --- step 1: a new mount namespace --- */
 
 static bool check_unshare(struct nslab_host *h)
 {
-	return nslab_check_own_ns(h, "mnt", "mount");
+	pid_t own[MAX_SUBJECTS];
+	if (own_ns_subjects(h, own, MAX_SUBJECTS) > 0)
+		return true;
+	h->missing(h,
+		   "no process of the lab has a mount namespace of its own: the lab process still shares "
+		   "the host's (/proc/%d/ns/mnt is the same as nslab's), and so does every other: "
+		   "`run unshare --mount --propagation unchanged sleep infinity &`, or nslab's shortcut "
+		   "`unshare`",
+		   (int)h->main_pid(h));
+	return false;
 }
 
 static int do_unshare(struct nslab_host *h)
@@ -99,18 +141,25 @@ static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 
 static bool check_private(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	if (!check_unshare(h))
-		return false;
-	struct nslab_mount_at f = mount_at(h, pid, "/");
-	if (f.nshared > 0) {
-		h->missing(h,
-			   "%u mount(s) of the lab are still shared with the host (\"shared:N\" in "
-			   "/proc/%d/mountinfo)",
-			   f.nshared, (int)pid);
-		return false;
+	pid_t own[MAX_SUBJECTS];
+	unsigned n = own_ns_subjects(h, own, MAX_SUBJECTS);
+	if (n == 0)
+		return check_unshare(h);
+	unsigned least = 0, at_least = ~0u;
+	for (unsigned i = 0; i < n; i++) {
+		struct nslab_mount_at f = mount_at(h, own[i], "/");
+		if (f.nshared == 0)
+			return true;
+		if (f.nshared < at_least)
+			at_least = f.nshared, least = i;
 	}
-	return true;
+	char buf[64];
+	h->missing(h,
+		   "%u mount(s) of the lab are still shared with the host (\"shared:N\" in "
+		   "/proc/%d/mountinfo, %s): `run unshare --mount --propagation unchanged sh -c 'mount "
+		   "--make-rprivate /; sleep infinity' &`, or `run mount --make-rprivate /` after `unshare`",
+		   at_least, (int)own[least], who(h, own[least], buf, sizeof(buf)));
+	return false;
 }
 
 static int do_private(struct nslab_host *h)
@@ -120,6 +169,41 @@ static int do_private(struct nslab_host *h)
 }
 
 /* --- step 3: a tmpfs inside --- */
+
+/* The first subject with a tmpfs on the data directory in its own mount
+ * namespace, 0 if none; says so, and what the closest one has, when none. */
+static pid_t tmpfs_subject(struct nslab_host *h, bool say)
+{
+	char dp[PATH_MAX], buf[64];
+	pid_t own[MAX_SUBJECTS];
+	data_path(h, dp, sizeof(dp));
+	unsigned n = own_ns_subjects(h, own, MAX_SUBJECTS);
+	if (n == 0)
+		return say ? (check_unshare(h), 0) : 0;
+	pid_t other = 0;
+	char other_type[64] = "";
+	for (unsigned i = 0; i < n; i++) {
+		struct nslab_mount_at lab = mount_at(h, own[i], dp);
+		if (lab.count > 0 && strcmp(lab.fstype, "tmpfs") == 0)
+			return own[i];
+		if (lab.count > 0 && !other) {
+			other = own[i];
+			snprintf(other_type, sizeof(other_type), "%s", lab.fstype);
+		}
+	}
+	if (!say)
+		return 0;
+	if (other)
+		h->missing(h, "%s is a %s mount in the mount namespace of %s, not a tmpfs", dp, other_type,
+			   who(h, other, buf, sizeof(buf)));
+	else
+		h->missing(
+		    h,
+		    "nothing is mounted on %s in the lab's mount namespace%s: `run unshare --mount sh -c "
+		    "'mount -t tmpfs -o size=1m nslab-demo " DATA "; sleep infinity' &`",
+		    dp, n > 1 ? "s" : "");
+	return 0;
+}
 
 static bool check_mount(struct nslab_host *h)
 {
@@ -133,16 +217,7 @@ static bool check_mount(struct nslab_host *h)
 			   host.fstype, dp, dp);
 		return false;
 	}
-	struct nslab_mount_at lab = mount_at(h, h->main_pid(h), dp);
-	if (lab.count == 0) {
-		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", dp);
-		return false;
-	}
-	if (strcmp(lab.fstype, "tmpfs") != 0) {
-		h->missing(h, "%s is a %s mount in the lab, not a tmpfs", dp, lab.fstype);
-		return false;
-	}
-	return check_unshare(h);
+	return tmpfs_subject(h, true) > 0;
 }
 
 static int do_mount(struct nslab_host *h)
@@ -159,20 +234,28 @@ static bool check_file(struct nslab_host *h)
 {
 	char dp[PATH_MAX], lp[PATH_MAX + 64];
 	data_path(h, dp, sizeof(dp));
-	/* /proc/PID/root/... walks the lab's mount namespace: the lab's view. */
-	snprintf(lp, sizeof(lp), "/proc/%d/root%s", (int)h->main_pid(h), dp);
 	if (!check_mount(h))
 		return false;
-	int inside = count_files(lp), outside = count_files(dp);
-	if (inside <= 0) {
-		h->missing(h, "no file on the tmpfs yet (%s is empty in the lab)", dp);
-		return false;
-	}
+	int outside = count_files(dp);
 	if (outside != 0) {
 		h->missing(h, "the host sees files in %s: they were written under the mount, not on it", dp);
 		return false;
 	}
-	return true;
+	/* /proc/PID/root/... walks the subject's mount namespace: its view. */
+	pid_t own[MAX_SUBJECTS];
+	unsigned n = own_ns_subjects(h, own, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++) {
+		struct nslab_mount_at lab = mount_at(h, own[i], dp);
+		snprintf(lp, sizeof(lp), "/proc/%d/root%s", (int)own[i], dp);
+		if (lab.count > 0 && strcmp(lab.fstype, "tmpfs") == 0 && count_files(lp) > 0)
+			return true;
+	}
+	h->missing(h,
+		   "no file on the tmpfs yet (%s is empty in the lab): `run unshare --mount sh -c 'mount -t "
+		   "tmpfs -o size=1m nslab-demo " DATA "; echo hello > " DATA "/" FILE_NAME
+		   "; sleep infinity' &`",
+		   dp);
+	return false;
 }
 
 static int do_file(struct nslab_host *h)
@@ -228,13 +311,18 @@ static int setup(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A mount namespace of its own",
-	.task = "Give the lab process a new mount namespace:\n"
-		"  unshare\n"
-		"(the lab's command for unshare(CLONE_NEWNS) in the lab process). Compare:\n"
-		"  host readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt\n"
-		"  run grep shared: /proc/self/mountinfo\n"
-		"  host grep shared: /proc/self/mountinfo",
-	.hint = "Type `unshare`. The mnt row of `ns` now differs between the host and the lab.",
+	.task =
+	    "Make a new mount namespace with the real tool, keeping the propagation it copies (unshare(1) "
+	    "would otherwise make every mount private at once, the next step), and compare both sides:\n"
+	    "  run unshare --mount --propagation unchanged sleep infinity &\n"
+	    "  host lsns -t mnt               (the new namespace, its process sleep)\n"
+	    "  run unshare --mount --propagation unchanged grep -c shared: /proc/self/mountinfo\n"
+	    "  host grep -c shared: /proc/self/mountinfo\n"
+	    "nslab's shortcut, and what `do` does: `unshare` moves the lab process itself (then `host "
+	    "readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt` differ). From a second terminal, "
+	    "`unshare --mount bash` counts too, once `watch PID` shows nslab that shell.",
+	.hint = "`run` and `host` start their command in the lab cgroup, where nslab looks for it. The same "
+		"number of \"shared:\" lines on both sides: the copy is still linked to the host.",
 	.explain =
 	    "unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
 	    "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
@@ -248,11 +336,16 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Make the mounts private",
-	.task = "Cut the lab's mounts out of their peer groups:\n"
-		"  run mount --make-rprivate /\n"
-		"  run grep -c shared: /proc/self/mountinfo   (now 0)\n"
-		"(Try the mount of the next step before this one, and it appears on the host too.)",
-	.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL).",
+	.task =
+	    "Cut a namespace's mounts out of their peer groups:\n"
+	    "  run unshare --mount --propagation unchanged sh -c 'mount --make-rprivate /; sleep infinity' "
+	    "&\n"
+	    "  run unshare --mount --propagation unchanged sh -c 'mount --make-rprivate /; grep -c shared: "
+	    "/proc/self/mountinfo'\n"
+	    "(The second prints 0.) The shortcut, what `do` does: `run mount --make-rprivate /` in the lab "
+	    "process, after `unshare`. Plain `unshare --mount` does this by itself.",
+	.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL). It must run "
+		"inside the new namespace: inside the quotes of `sh -c`.",
 	.explain =
 	    "A mount's propagation type decides whether mount events cross between copies: shared "
 	    "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
@@ -264,30 +357,43 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Mount a tmpfs inside",
-	.task = "Mount a small tmpfs on the lab's data directory:\n"
-		"  run mount -t tmpfs -o size=1m nslab-demo " DATA "\n"
-		"  run grep nslab-demo /proc/self/mountinfo\n"
-		"  host grep nslab-demo /proc/self/mountinfo   (nothing)",
-	.hint = "`run` starts in the lab's work directory, so " DATA " is a relative path. The directory "
-		"exists on both sides; the filesystem on it only in the lab.",
-	.explain = "mount(\"nslab-demo\", \"DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to the "
-		   "calling process's mount namespace only. /proc/LABPID/mountinfo lists it; the host's "
-		   "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
+	.task =
+	    "Mount a small tmpfs on the data directory of the lab's work directory (where `run` starts), "
+	    "in a new mount namespace (private, unshare(1)'s default):\n"
+	    "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA "; sleep infinity' &\n"
+	    "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA
+	    "; grep nslab-demo /proc/self/mountinfo'\n"
+	    "  host grep -c nslab-demo /proc/self/mountinfo   (0)\n"
+	    "The shortcut, what `do` does: `run mount -t tmpfs -o size=1m nslab-demo " DATA "` in the lab "
+	    "process, after `unshare` and step 2 (before step 2 it would propagate to the host).",
+	.hint = DATA " is a relative path: `run` starts in the lab's work directory. The directory exists on "
+		     "both sides; the filesystem on it only in the namespace that mounted it.",
+	.explain =
+	    "mount(\"nslab-demo\", \"$NSLAB_LAB_DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to "
+	    "the calling process's mount namespace only. /proc/PID/mountinfo of a process in that "
+	    "namespace lists it; the host's "
+	    "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
 	.check = check_mount,
 	.perform = do_mount,
     },
     {
 	.title = "A file only the lab sees",
 	.task = "Write a file on the tmpfs, then look from both sides:\n"
-		"  run echo hello > " DATA "/" FILE_NAME "\n"
-		"  run ls -l " DATA "\n"
-		"  host ls -la /run/nslab/*/mnt/" DATA "   (empty)",
+		"  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA
+		"; echo hello > " DATA "/" FILE_NAME "; sleep infinity' &\n"
+		"  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA "; echo hi > " DATA
+		"/" FILE_NAME "; ls -l " DATA "'\n"
+		"  host ls -la $NSLAB_LAB_DIR/" DATA "   (empty)\n"
+		"The shortcut, what `do` does: `run echo hello > " DATA "/" FILE_NAME "` in the lab process, "
+		"after steps 1 to 3 with the shortcuts.",
 	.hint = "The host looks at the directory underneath the mount: nothing was ever written there.",
 	.explain =
 	    "The file lives on the tmpfs, and the tmpfs is attached only in the lab's mount tree. "
-	    "On the host, path lookup of DIR/" DATA " finds no mount there and stops at the empty "
-	    "directory of the underlying filesystem. /proc/LABPID/root/... walks the lab's tree, so "
-	    "`host cat /proc/$NSLAB_LAB_PID/root/run/nslab/*/mnt/" DATA "/" FILE_NAME "` does show it. "
+	    "On the host, path lookup of $NSLAB_LAB_DIR/" DATA " finds no mount there and stops at the "
+	    "empty directory of the underlying filesystem. /proc/PID/root/... walks the tree of PID's "
+	    "mount namespace, so "
+	    "`host cat /proc/PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME "` does show it, for the PID of the "
+	    "sleep (`host lsns -t mnt`). "
 	    "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
 	    "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file.",
 	.check = check_file,

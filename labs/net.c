@@ -5,8 +5,11 @@
  * "peer". The learner brings lo up, strings a veth pair between the two
  * namespaces, gives both ends an address and pings across. Nothing here ever
  * touches the host's namespace: the veth pair is born inside the lab's
- * namespace, and both ends vanish with the namespaces when the agents die. */
+ * namespace, and both ends vanish with the namespaces when the agents die.
+ * A learner's own namespace (unshare(1) --net from `run`, `host ... &`, a
+ * watched PID) may stand for the lab's side; the peer is always the agent. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -279,9 +283,155 @@ static int run_quiet(struct nslab_host *h, pid_t agent, const char *cmd)
 	return rc == 0 ? 0 : -1;
 }
 
+/* --- the learner's own network namespaces ---
+ * `run unshare --net ... &`, `host ... &`, a second terminal's `unshare --net
+ * bash` shown by `watch PID`: any subject other than the two agents whose
+ * network namespace is not the host's may stand for the lab's side. Their
+ * interfaces are read through nsenter(1) and ip(8); nothing is said about
+ * them unless none has what a step wants. */
+
+#define MAX_SUBJECTS 64
+
+/* The inode of pid's network namespace, 0 if it cannot be read. */
+static ino_t net_ino(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	return stat(nslab_proc_path(path, sizeof(path), pid, "ns/net"), &st) == 0 ? st.st_ino : 0;
+}
+
+/* One subject per namespace of its own; not the agents', where what `run
+ * ... &` and `peer ... &` leave also lives. */
+static unsigned learner_netns(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h), peer = peer_pid(h);
+	ino_t inos[MAX_SUBJECTS + 2] = {net_ino(main), net_ino(peer)};
+	unsigned ninos = 2, n = 0;
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++) {
+		if (pids[i] == main || pids[i] == peer || h->same_ns(h, pids[i], "net") != 0)
+			continue;
+		ino_t ino = net_ino(pids[i]);
+		unsigned k = 0;
+		while (ino && k < ninos && inos[k] != ino)
+			k++;
+		if (ino && k < ninos)
+			continue;
+		if (ino)
+			inos[ninos++] = ino;
+		out[n++] = pids[i];
+	}
+	return n;
+}
+
+/* "2: veth0@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ... veth ..." (ip -d -o
+ * link) then "2: veth0    inet 10.200.0.1/30 ..." lines (ip -o -4 addr). */
+static void parse_ip(const char *text, struct ifinfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->index = atoi(text);
+	const char *lt = strchr(text, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	if (lt && gt) {
+		char flags[256];
+		snprintf(flags, sizeof(flags), ",%.*s,", (int)(gt - lt - 1), lt + 1);
+		if (strstr(flags, ",UP,"))
+			info->flags |= IFF_UP;
+	}
+	/* the -d line names the link kind as a word of its own: "... veth addrgenmode ..." */
+	char first[1024], *save = NULL;
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(text, "\n"), text);
+	for (char *w = strtok_r(first, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		if (strcmp(w, "veth") == 0)
+			snprintf(info->driver, sizeof(info->driver), "veth");
+	size_t len = 0;
+	for (const char *p = text; (p = strstr(p, " inet ")); p += 6) {
+		int n = (int)strcspn(p + 6, "/ \n");
+		len += (size_t)snprintf(info->addrs + len, sizeof(info->addrs) - len, "%.*s ", n, p + 6);
+		if (len >= sizeof(info->addrs))
+			break;
+	}
+}
+
+static bool learner_ifinfo(struct nslab_host *h, pid_t pid, const char *name, struct ifinfo *info)
+{
+	char cmd[256], *out = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "nsenter --target %d --net sh -c 'ip -d -o link show %s && ip -o -4 addr show dev %s'",
+		 (int)pid, name, name);
+	int st = h->host_run(h, cmd, &out);
+	if (st == 0 && out)
+		parse_ip(out, info);
+	else
+		memset(info, 0, sizeof(*info));
+	free(out);
+	return st == 0;
+}
+
+/* The peer agent's interface, asked without a word when it cannot answer. */
+static bool peer_end_ready(struct nslab_host *h, bool need_addr)
+{
+	char buf[sizeof(struct ifinfo)];
+	struct ifinfo b;
+	pid_t peer = peer_pid(h);
+	if (!peer || h->call(h, peer, fn_ifinfo, PEER_IF, sizeof(PEER_IF), buf, sizeof(buf)) < 0)
+		return false;
+	memcpy(&b, buf, sizeof(b));
+	return b.index && (!need_addr || (has_addr(&b, PEER_ADDR) && (b.flags & IFF_UP)));
+}
+
+enum learner_want { WANT_LO, WANT_VETH, WANT_ADDRS, WANT_PING };
+
+/* A learner's namespace that has what the step wants: its PID, or 0. */
+static pid_t learner_has(struct nslab_host *h, enum learner_want want)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = learner_netns(h, pids, MAX_SUBJECTS);
+	if (want != WANT_LO && (!n || !peer_end_ready(h, want != WANT_VETH)))
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct ifinfo a;
+		if (want == WANT_LO) {
+			if (learner_ifinfo(h, pids[i], "lo", &a) && (a.flags & IFF_UP))
+				return pids[i];
+			continue;
+		}
+		if (!learner_ifinfo(h, pids[i], LAB_IF, &a) || strcmp(a.driver, "veth") != 0)
+			continue;
+		if (want == WANT_VETH)
+			return pids[i];
+		if (!has_addr(&a, LAB_ADDR) || !(a.flags & IFF_UP))
+			continue;
+		if (want == WANT_ADDRS)
+			return pids[i];
+		/* a TCP connect to port 9: refused means the peer's stack answered */
+		char cmd[192], *out = NULL;
+		snprintf(cmd, sizeof(cmd),
+			 "nsenter --target %d --net timeout 2 bash -c 'exec 3<>/dev/tcp/" PEER_ADDR
+			 "/9' 2>&1",
+			 (int)pids[i]);
+		long replies = echo_replies(pids[i]);
+		h->host_run(h, cmd, &out);
+		bool answered = out && strstr(out, "refused");
+		free(out);
+		if (replies > 0 && answered)
+			return pids[i];
+	}
+	return 0;
+}
+
+/* After the lab process's own words: that the learner's namespaces lack it too. */
+static void learner_lacks(struct nslab_host *h, const char *what)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = learner_netns(h, pids, MAX_SUBJECTS);
+	if (n)
+		h->missing(h, "none of the lab's %u other network namespace(s) (PID %d%s) has %s either", n,
+			   (int)pids[0], n > 1 ? ", ..." : "", what);
+}
+
 /* --- step 1: lo --- */
 
-static bool check_lo(struct nslab_host *h)
+static bool check_lo_main(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	if (h->same_ns(h, pid, "net") == 1) {
@@ -296,6 +446,14 @@ static bool check_lo(struct nslab_host *h)
 		return false;
 	}
 	return true;
+}
+
+static bool check_lo(struct nslab_host *h)
+{
+	if (learner_has(h, WANT_LO) || check_lo_main(h))
+		return true;
+	learner_lacks(h, "lo up");
+	return false;
 }
 
 static int do_lo(struct nslab_host *h)
@@ -314,7 +472,7 @@ static int do_lo(struct nslab_host *h)
 
 /* --- step 2: veth pair --- */
 
-static bool check_veth(struct nslab_host *h)
+static bool check_veth_main(struct nslab_host *h)
 {
 	struct ifinfo a, b;
 	pid_t peer = peer_pid(h);
@@ -343,6 +501,14 @@ static bool check_veth(struct nslab_host *h)
 		ok = false;
 	}
 	return ok;
+}
+
+static bool check_veth(struct nslab_host *h)
+{
+	if (learner_has(h, WANT_VETH) || check_veth_main(h))
+		return true;
+	learner_lacks(h, "a " LAB_IF " whose other end is in the peer");
+	return false;
 }
 
 static int do_veth(struct nslab_host *h)
@@ -390,8 +556,12 @@ static bool check_end(struct nslab_host *h, pid_t agent, const char *who, const 
 static bool check_addrs(struct nslab_host *h)
 {
 	pid_t peer = peer_pid(h);
+	if (learner_has(h, WANT_ADDRS))
+		return true;
 	bool a = check_end(h, h->main_pid(h), "lab", LAB_IF, LAB_ADDR, "run");
 	bool b = peer && check_end(h, peer, "peer", PEER_IF, PEER_ADDR, "peer");
+	if (!a)
+		learner_lacks(h, LAB_IF " up with " LAB_ADDR);
 	return a && b;
 }
 
@@ -420,6 +590,8 @@ static int do_addrs(struct nslab_host *h)
 static bool check_ping(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
+	if (learner_has(h, WANT_PING))
+		return true;
 	/* Read the counter first: the probe below must not be what satisfies it. */
 	long replies = echo_replies(pid);
 	bool ok = true;
@@ -436,6 +608,8 @@ static bool check_ping(struct nslab_host *h)
 			   strerror(errno));
 		ok = false;
 	}
+	if (!ok)
+		learner_lacks(h, "an echo reply from " PEER_ADDR " and a way to it now");
 	return ok;
 }
 
@@ -463,10 +637,20 @@ static int do_ping(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "Bring the loopback up",
-	.task = "A new network namespace holds exactly one interface, lo, and it is down.\n"
-		"Compare `run ip addr` with `host ip addr`, then bring lo up:\n"
-		"  run ip link set lo up\n"
-		"  run ip addr show lo",
+	.task =
+	    "A new network namespace holds exactly one interface, lo, and it is down. The seed's way, "
+	    "with unshare(1) and lsns(8):\n"
+	    "  run unshare --net ip addr\n"
+	    "  host lsns -t net\n"
+	    "The lab process is in a network namespace of its own already (nslab cloned it with "
+	    "CLONE_NEWNET). Compare it with the host, then bring its lo up:\n"
+	    "  run ip addr\n"
+	    "  host ip addr\n"
+	    "  run ip link set lo up\n"
+	    "  run ip addr show lo\n"
+	    "From a second terminal, `unshare --net bash`, `lsns -t net -p $$` and `ip link set lo up` "
+	    "count too, once `watch PID` shows nslab that shell; the next steps' ip commands may be typed "
+	    "there as well.",
 	.hint = "`run` executes inside the lab's network namespace, so `ip` there only ever\n"
 		"sees the lab's interfaces. The host's lo is a different device.",
 	.explain = "clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own\n"
@@ -481,13 +665,15 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "A virtual cable between two namespaces",
-	.task = "The lab made a second process, the peer, in a network namespace of its own.\n"
-		"`peer` prints its PID (also in $NSLAB_LAB_DIR/peer.pid); `peer CMD` runs a\n"
-		"command in its namespace. Create a veth pair in the lab and send one end to\n"
-		"the peer:\n"
-		"  run ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid)\n"
-		"  run ip link\n"
-		"  peer ip link",
+	.task =
+	    "The lab made a second process, the peer, in a network namespace of its own. `peer` prints "
+	    "its PID (also in $NSLAB_LAB_DIR/peer.pid); `peer CMD` runs a command in its namespace (as "
+	    "`nsenter --target PID --net CMD` would). Create a veth pair in the lab and send one end to the "
+	    "peer:\n"
+	    "  run ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid)\n"
+	    "  run ip link\n"
+	    "  peer ip link\n"
+	    "  host ip link            (neither end is the host's)",
 	.hint = "A veth pair is two interfaces joined back to back: what goes in one comes\n"
 		"out of the other. `netns PID` creates the second end directly in the\n"
 		"namespace of that process.",
@@ -504,7 +690,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Addresses on both ends",
-	.task = "Give each end an address from a private /30 and bring it up:\n"
+	.task = "Give each end of step 2's veth pair (after a `reset`, do step 2 first) an address from a "
+		"private /30 and bring it up:\n"
 		"  run ip addr add 10.200.0.1/30 dev veth0\n"
 		"  run ip link set veth0 up\n"
 		"  peer ip addr add 10.200.0.2/30 dev veth1\n"
@@ -521,8 +708,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Ping across",
-	.task = "Send two pings from the lab to the peer (bounded: two packets, one second\n"
-		"each):\n"
+	.task = "With steps 2 and 3 done (both ends addressed and up), send two pings from the lab to the "
+		"peer (bounded: two packets, one second each):\n"
 		"  run ping -c 2 -W 1 10.200.0.2\n"
 		"(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
 		"Then look at the counters: `run ip -s link show veth0`, `run ip neigh`.",

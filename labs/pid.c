@@ -4,7 +4,9 @@
  * it adopts orphans, and when it dies every process inside dies with it.
  * The host sees the same process under another PID (NSpid in
  * /proc/PID/status). unshare(CLONE_NEWPID) moves only the caller's future
- * children: the pid_for_children row shows it. */
+ * children: the pid_for_children row shows it. The seed's `unshare --pid
+ * --fork --mount-proc` counts too: any subject that is PID 1 of a namespace
+ * of its own (NSpid), sees its own /proc, adopts a child, or unshares again. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
@@ -77,6 +79,46 @@ static pid_t find_child_in(pid_t parent, ino_t ns)
 	return found;
 }
 
+/* --- the lab's subjects --- */
+
+#define MAX_SUBJECTS 64
+
+/* The lab process first, then every other subject: what `run`, `shell` and
+ * `host ... &` started (unshare(1) among them), and watched PIDs. */
+static unsigned all_subjects(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	unsigned n = 0;
+	out[n++] = main;
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
+		if (pids[i] != main)
+			out[n++] = pids[i];
+	return n;
+}
+
+/* Is pid PID 1 of a PID namespace below the host's? NSpid lists its PID in
+ * each namespace, outermost first: "4711\t1" or "4711\t12\t1". */
+static bool is_ns_init(pid_t pid)
+{
+	char nspid[128] = "";
+	if (!status_field(pid, "NSpid", nspid, sizeof(nspid)) || !strchr(nspid, '\t'))
+		return false;
+	return strcmp(strrchr(nspid, '\t') + 1, "1") == 0;
+}
+
+/* Does the /proc that pid sees belong to its own PID namespace? Through
+ * /proc/PID/root the host walks pid's mount namespace and root: the PID 1
+ * of that proc mount is in pid's namespace only if it was mounted there. */
+static bool own_proc(pid_t pid)
+{
+	char p[64];
+	struct stat st;
+	snprintf(p, sizeof(p), "/proc/%d/root/proc/1/ns/pid", (int)pid);
+	ino_t ns = ns_ino(pid, "pid");
+	return ns && stat(p, &st) == 0 && st.st_ino == ns;
+}
+
 /* --- run inside the lab process (h->call) --- */
 
 /* Until step 1, the lab's mounts are slaves: mounts from the host still come
@@ -126,20 +168,29 @@ static int ag_unshare(void *arg, char *out, size_t outlen)
 
 /* --- step 1: private mounts --- */
 
+/* Mounts of pid's namespace that still receive from the host or share
+ * with it ("shared:N", "master:N"); -1 if its mount table is unreadable. */
+static int linked_mounts(struct nslab_host *h, pid_t pid)
+{
+	struct nslab_mount_at at = {.size = sizeof(at)};
+	if (h->mount_at(h, pid, "/", 0, &at) < 0)
+		return -1;
+	return (int)(at.nshared + at.nslave);
+}
+
 static bool check_private(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	struct nslab_mount_at at = {.size = sizeof(at)};
-	h->mount_at(h, pid, "/", 0, &at);
-	unsigned linked = at.nshared + at.nslave; /* "shared:N" and "master:N" */
-	if (linked > 0) {
-		h->missing(h,
-			   "%u mount(s) of the lab still receive mounts from the host (\"master:N\" or "
-			   "\"shared:N\" in /proc/%d/mountinfo)",
-			   linked, (int)pid);
-		return false;
-	}
-	return true;
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	unsigned n = all_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++)
+		if ((pids[i] == main || h->same_ns(h, pids[i], "mnt") == 0) && linked_mounts(h, pids[i]) == 0)
+			return true;
+	h->missing(h,
+		   "%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
+		   "\"shared:N\" in /proc/%d/mountinfo), and no other process of the lab has a private mount "
+		   "namespace: `run mount --make-rprivate /`, or `host unshare --mount sleep infinity &`",
+		   linked_mounts(h, main), (int)main);
+	return false;
 }
 
 static int do_private(struct nslab_host *h)
@@ -158,17 +209,30 @@ static bool check_pid1(struct nslab_host *h)
 		h->missing(h, "cannot read NSpid in /proc/%d/status", (int)pid);
 		return false;
 	}
-	const char *last = strrchr(nspid, '\t') ? strrchr(nspid, '\t') + 1 : nspid;
-	if (strcmp(last, "1") != 0 || !strchr(nspid, '\t')) {
+	if (!is_ns_init(pid)) {
 		h->missing(h, "the lab process is not PID 1 of a namespace of its own (NSpid: %s)", nspid);
 		return false;
 	}
 	return true;
 }
 
+/* A subject other than the lab process in a PID namespace of its own whose
+ * /proc shows that namespace (`unshare --pid --fork --mount-proc`). */
+static pid_t learner_with_proc(struct nslab_host *h)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = all_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 1; i < n; i++)
+		if (h->same_ns(h, pids[i], "pid") == 0 && own_proc(pids[i]))
+			return pids[i];
+	return 0;
+}
+
 static bool check_proc(struct nslab_host *h)
 {
 	char self[64] = "";
+	if (learner_with_proc(h))
+		return true;
 	if (!check_pid1(h))
 		return false;
 	if (h->call(h, h->main_pid(h), ag_proc_self, NULL, 0, self, sizeof(self)) < 0) {
@@ -178,7 +242,9 @@ static bool check_proc(struct nslab_host *h)
 	if (strcmp(self, "1") != 0) {
 		h->missing(h,
 			   "the lab's /proc still belongs to the host's PID namespace (/proc/self is %s "
-			   "for the lab process, which is PID 1 in its own)",
+			   "for the lab process, which is PID 1 in its own), and no other process of the lab "
+			   "has a /proc of its own PID namespace: `run mount -t proc proc /proc`, or "
+			   "`host unshare --pid --fork --mount-proc sleep infinity &`",
 			   self);
 		return false;
 	}
@@ -195,19 +261,24 @@ static int do_proc(struct nslab_host *h)
 /* --- step 3: orphans go to PID 1 --- */
 
 /* A process of the lab's PID namespace, other than PID 1, whose parent is
- * PID 1: an orphan it adopted (or a child it made). */
+ * PID 1: an orphan it adopted (or a child it made). The same below any
+ * subject that is PID 1 of a namespace of its own (unshare --pid --fork). */
 static bool check_orphan(struct nslab_host *h)
 {
-	pid_t main = h->main_pid(h);
-	ino_t ns = ns_ino(main, "pid");
-	if (!ns) {
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	unsigned n = all_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++)
+		if ((pids[i] == main || is_ns_init(pids[i])) &&
+		    find_child_in(pids[i], ns_ino(pids[i], "pid")) > 0)
+			return true;
+	if (!ns_ino(main, "pid")) {
 		h->missing(h, "cannot read /proc");
 		return false;
 	}
-	if (find_child_in(main, ns) > 0)
-		return true;
-	h->missing(h, "no process in the lab has PID 1 as its parent yet "
-		      "(run " ORPHAN_CMD " >/dev/null 2>&1 &)");
+	h->missing(h,
+		   "no process in the lab has PID 1 as its parent yet "
+		   "(`run " ORPHAN_CMD " >/dev/null 2>&1 &`, or `run unshare --pid --fork --mount-proc sh -c "
+		   "'(sleep 3141 &); sleep infinity' &`)");
 	return false;
 }
 
@@ -228,10 +299,27 @@ static int do_orphan(struct nslab_host *h)
 
 /* --- step 4: unshare moves only children --- */
 
+/* A subject other than the lab process that is PID 1 of a namespace of its
+ * own and has unshared again: its pid_for_children is a third namespace
+ * (`unshare --pid --fork unshare --pid --fork sleep infinity`). */
+static pid_t learner_unshared(struct nslab_host *h)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = all_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 1; i < n; i++) {
+		ino_t active = ns_ino(pids[i], "pid"), children = ns_ino(pids[i], "pid_for_children");
+		if (is_ns_init(pids[i]) && active && children && active != children)
+			return pids[i];
+	}
+	return 0;
+}
+
 static bool check_for_children(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	char p[64];
+	if (learner_unshared(h))
+		return true;
 	ino_t active = ns_ino(pid, "pid"), children = ns_ino(pid, "pid_for_children");
 	snprintf(p, sizeof(p), "/proc/%d/ns/pid_for_children", (int)pid);
 	if (active && !children) {
@@ -242,7 +330,12 @@ static bool check_for_children(struct nslab_host *h)
 		return false;
 	}
 	if (!active || active == children) {
-		h->missing(h, "pid_for_children of the lab process is still its own PID namespace (%s)", p);
+		h->missing(
+		    h,
+		    "pid_for_children of the lab process is still its own PID namespace (%s), and no "
+		    "other PID 1 of the lab has unshared again: `run unshare --pid --fork unshare --pid "
+		    "--fork sleep infinity &`, or nslab's shortcut `unshare`",
+		    p);
 		return false;
 	}
 	return check_pid1(h);
@@ -310,11 +403,16 @@ static int setup(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "Private mounts first",
-	.task = "The lab process is PID 1 of a new PID namespace, in a mount namespace of its own. "
-		"Before mounting a /proc for it, cut its mounts off from the host's:\n"
-		"  run mount --make-rprivate /\n"
-		"  run grep -c master: /proc/self/mountinfo   (now 0)\n"
-		"And see both PIDs: host grep NSpid /proc/$NSLAB_LAB_PID/status",
+	.task =
+	    "The lab process is PID 1 of a new PID namespace, in a mount namespace of its own. "
+	    "Before mounting a /proc for it, cut its mounts off from the host's, and see both of its PIDs:\n"
+	    "  run grep -c master: /proc/self/mountinfo\n"
+	    "  run mount --make-rprivate /\n"
+	    "  run grep -c master: /proc/self/mountinfo   (now 0)\n"
+	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status\n"
+	    "The seed's `unshare --pid --fork --mount-proc` does the same first: a new mount namespace made "
+	    "by unshare(1) is private unless you ask otherwise (`host unshare --mount sleep infinity &` "
+	    "counts for this step too).",
 	.hint = "nslab started the lab with slave mounts (\"master:N\": host mounts come in, nothing goes "
 		"out). mount --make-rprivate / cuts the link both ways.",
 	.explain =
@@ -330,10 +428,15 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "A /proc for the namespace",
-	.task = "Mount a proc filesystem for the lab's PID namespace, then list processes:\n"
-		"  run ps -ef        (the host's processes: /proc is still the host's)\n"
-		"  run mount -t proc proc /proc\n"
-		"  run ps -ef        (only the lab's)",
+	.task =
+	    "Mount a proc filesystem for the lab's PID namespace, then list processes:\n"
+	    "  run ps -ef        (the host's processes: /proc is still the host's)\n"
+	    "  run mount -t proc proc /proc\n"
+	    "  run ps -ef        (only the lab's)\n"
+	    "The seed's way, a new PID namespace with its own /proc in one command:\n"
+	    "  run unshare --pid --fork --mount-proc ps -ef\n"
+	    "One that stays counts for this step too: `host unshare --pid --fork --mount-proc sleep infinity "
+	    "&`, or from a second terminal `unshare --pid --fork --mount-proc bash` and `watch PID`.",
 	.hint = "ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
 		"it, so the lab needs its own mount.",
 	.explain = "Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
@@ -348,10 +451,14 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "PID 1 adopts orphans",
-	.task = "Start a background process whose parent exits at once:\n"
-		"  run " ORPHAN_CMD " >/dev/null 2>&1 &\n"
-		"  run ps -o pid,ppid,args -e\n"
-		"Its parent (PPID) is 1: the lab process.",
+	.task =
+	    "Start a background process whose parent exits at once:\n"
+	    "  run " ORPHAN_CMD " >/dev/null 2>&1 &\n"
+	    "  run ps -o pid,ppid,args -e\n"
+	    "Its parent (PPID) is 1: the lab process. The same in a namespace unshare(1) makes, where sh is "
+	    "PID 1 and the subshell that started sleep exits at once:\n"
+	    "  run unshare --pid --fork --mount-proc sh -c '(sleep 3141 &); sleep 1; ps -o pid,ppid,args'\n"
+	    "When that sh, its PID 1, exits, the kernel kills the sleep with it.",
 	.hint = "The shell that `run` starts exits right after putting sleep in the background; the orphan "
 		"goes to the init of its PID namespace.",
 	.explain =
@@ -368,21 +475,29 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "unshare moves only children",
-	.task = "Ask for another PID namespace from inside the lab process:\n"
-		"  unshare\n"
-		"(the lab's command for unshare(CLONE_NEWPID) in the lab process, then one fork()). Then:\n"
-		"  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
-		"  host grep NSpid /proc/$NSLAB_LAB_PID/status   (still ends in 1)\n"
-		"  run ps -o pid,ppid,args -e                   (the child: a new PID here, 1 in its own)",
-	.hint = "A process's PID can never change; the pid and pid_for_children rows of `ns` now differ. "
-		"`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
+	.task =
+	    "A PID 1 asks for another PID namespace. With the real tool: the outer unshare makes a "
+	    "namespace and forks its PID 1, the inner unshare; that one unshares again and forks the PID 1 "
+	    "of a third namespace, a sleep:\n"
+	    "  run unshare --pid --fork unshare --pid --fork sleep infinity &\n"
+	    "  host lsns -t pid                  (two new namespaces)\n"
+	    "nslab's shortcut, and what `do` does: `unshare`, unshare(CLONE_NEWPID) in the lab process, then "
+	    "one fork(). Then:\n"
+	    "  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
+	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status   (still ends in 1)",
+	.hint =
+	    "A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
+	    "while its pid_for_children names the next one. After `unshare`, the pid and pid_for_children "
+	    "rows of `ns` differ. "
+	    "`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
 	.explain = "unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
 		   "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
 		   "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even "
 		   "be opened (ENOENT) while the new namespace has no PID 1. The child's NSpid line has "
 		   "three numbers: host, lab, 1. That is why `unshare --pid` needs --fork, "
 		   "and why setns(2) into a PID namespace also affects only children. Time namespaces "
-		   "behave the same way (time_for_children).",
+		   "have the same split (time_for_children), except that since Linux 6.1 a process also "
+		   "enters its time_for_children when it execs a program.",
 	.check = check_for_children,
 	.perform = do_unshare,
     },

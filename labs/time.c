@@ -7,7 +7,9 @@
  * CLONE_NEWTIME (only its time_for_children changes), the host writes the
  * offsets to /proc/PID/timens_offsets while no process is inside yet, and
  * then a process enters (here the lab process itself, with setns), which
- * freezes the offsets for good. */
+ * freezes the offsets for good. unshare(1) --time with --monotonic,
+ * --boottime and --fork does the same in one command: any subject with such
+ * a namespace, or inside one, counts. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
@@ -107,19 +109,67 @@ static int ag_clocks(void *arg, char *out, size_t outlen)
 	return 0;
 }
 
+/* --- the lab's subjects ---
+ * What `run`, `shell` and `host ... &` started (unshare(1) among them) and
+ * watched PIDs, besides the lab process. */
+
+#define MAX_SUBJECTS 64
+
+/* The subjects other than the lab process; how many. */
+static unsigned learners(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
+	unsigned n = 0;
+	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
+		if (pids[i] != main)
+			out[n++] = pids[i];
+	return n;
+}
+
+enum time_want { HAS_NS, HAS_OFFSETS, IS_INSIDE };
+
+/* A learner's process that made a time namespace (for its children or
+ * itself), that namespace with offsets (`unshare --time --monotonic N
+ * --boottime N`), or one inside it (`--fork`): its PID, or 0. Inside a
+ * namespace whose offsets are set, the kernel itself adds them to every
+ * clock read, so the offsets are what is checked. */
+static pid_t learner_with(struct nslab_host *h, enum time_want want)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = learners(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++) {
+		bool own = h->same_ns(h, pids[i], "time") == 0;
+		bool kids = h->same_ns(h, pids[i], "time_for_children") == 0;
+		struct offsets o;
+		bool set = (own || kids) && read_offsets(pids[i], &o) == 0 && (o.mono_s || o.mono_ns) &&
+			   (o.boot_s || o.boot_ns);
+		if ((want == HAS_NS && (own || kids)) || (want == HAS_OFFSETS && set) ||
+		    (want == IS_INSIDE && own && set))
+			return pids[i];
+	}
+	return 0;
+}
+
 /* --- step 1 --- */
+
+/* The lab process made a time namespace: quietly. */
+static bool main_unshared(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	return h->same_ns(h, pid, "time_for_children") != 1 || h->same_ns(h, pid, "time") != 1;
+}
 
 static bool check_unshare(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	if (h->same_ns(h, pid, "time_for_children") == 1 && h->same_ns(h, pid, "time") == 1) {
-		h->missing(h,
-			   "time_for_children of the lab process is still the host's time namespace "
-			   "(/proc/%d/ns/time_for_children)",
-			   (int)pid);
-		return false;
-	}
-	return true;
+	if (main_unshared(h) || learner_with(h, HAS_NS))
+		return true;
+	h->missing(h,
+		   "time_for_children of the lab process is still the host's time namespace "
+		   "(/proc/%d/ns/time_for_children), and no other process of the lab made one: "
+		   "`run unshare --time sleep infinity &`, or nslab's shortcut `unshare`",
+		   (int)h->main_pid(h));
+	return false;
 }
 
 static int do_unshare(struct nslab_host *h)
@@ -133,7 +183,7 @@ static int do_unshare(struct nslab_host *h)
  * entered, when time_for_children is the host's again. */
 static bool unshared(struct nslab_host *h)
 {
-	return check_unshare(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1;
+	return main_unshared(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1;
 }
 
 static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
@@ -150,8 +200,15 @@ static bool check_offsets(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	struct offsets o;
+	if (learner_with(h, HAS_OFFSETS))
+		return true;
 	if (!check_unshare(h))
 		return false;
+	if (!main_unshared(h)) {
+		h->missing(h, "no time namespace of the lab has its offsets yet: `run unshare --time "
+			      "--monotonic " OFFSET_STR " --boottime " OFFSET_STR " sleep infinity &`");
+		return false;
+	}
 	if (read_offsets(pid, &o) < 0) {
 		h->missing(h, "cannot read /proc/%d/timens_offsets (%s)", (int)pid, strerror(errno));
 		return false;
@@ -201,8 +258,14 @@ static bool check_enter(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	struct offsets o;
 	struct clocks lab, host;
+	if (learner_with(h, IS_INSIDE))
+		return true;
 	if (h->same_ns(h, pid, "time") == 1) {
-		h->missing(h, "the lab process is still in the host's time namespace (/proc/%d/ns/time)",
+		h->missing(h,
+			   "the lab process is still in the host's time namespace (/proc/%d/ns/time), and no "
+			   "other process of the lab is inside one with offsets: `run unshare --time "
+			   "--monotonic " OFFSET_STR " --boottime " OFFSET_STR
+			   " --fork sleep infinity &`, or `enter`",
 			   (int)pid);
 		return false;
 	}
@@ -268,31 +331,44 @@ static int setup(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A time namespace for the children",
-	.task = "Ask for a new time namespace in the lab process:\n"
-		"  unshare\n"
-		"(the lab's command for unshare(CLONE_NEWTIME) in the lab process). Then:\n"
-		"  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
-		"The offsets of the new namespace can be written until the first process enters it (step 3's "
-		"`enter`, or a child the lab process forks). `run` joins the lab process's current time "
-		"namespace, the old one, so it does not count. If a process got in first, `reset` starts "
-		"the lab again.",
-	.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes.",
+	.task =
+	    "unshare(CLONE_NEWTIME) makes a time namespace without moving the caller: only its "
+	    "time_for_children names the new one. unshare(1) then runs its command inside (with --fork as a "
+	    "child; since Linux 6.1 also without, as exec enters time_for_children), so the real tool shows "
+	    "the inside:\n"
+	    "  run unshare --time --fork readlink /proc/self/ns/time /proc/self/ns/time_for_children\n"
+	    "  host readlink /proc/self/ns/time\n"
+	    "The offsets of a new namespace can be written only until the first process enters it. To "
+	    "write them by hand in the next step, let the lab process make one that stays empty (nslab's "
+	    "command for unshare(CLONE_NEWTIME) in the lab process, what `do` does):\n"
+	    "  unshare\n"
+	    "  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
+	    "`run` joins the lab process's current time namespace, the old one, so it does not enter the "
+	    "new one. (`run unshare --time --fork sleep infinity &` counts for this step too.)",
+	.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes. If a "
+		"process got into the lab process's new namespace before its offsets were written, `reset` "
+		"starts the lab again.",
 	.explain =
 	    "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
 	    "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
-	    "in the old one (/proc/PID/ns/time). The delay is on purpose: the offsets can be set only "
-	    "while no process is inside yet: the kernel refuses a write to timens_offsets (EACCES) once "
-	    "a process has entered.",
+	    "in the old one (/proc/PID/ns/time) until, since Linux 6.1, it execs a program. The delay is "
+	    "on purpose: the offsets can be set only while no process is inside yet: the kernel refuses "
+	    "a write to timens_offsets (EACCES) once a process has entered.",
 	.check = check_unshare,
 	.perform = do_unshare,
     },
     {
 	.title = "Set the clock offsets",
-	.task = "Move the lab's clocks ten days ahead, from the host (if a write fails, a process has "
-		"entered already: `reset` and do step 1 again):\n"
+	.task = "Move the clocks of the lab process's new time namespace ten days ahead, from the host, "
+		"while nothing is inside it:\n"
 		"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
 		"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
-		"  host cat /proc/$NSLAB_LAB_PID/timens_offsets",
+		"  host cat /proc/$NSLAB_LAB_PID/timens_offsets\n"
+		"unshare(1) writes the same file, /proc/self/timens_offsets, between unshare(2) and starting "
+		"its command:\n"
+		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
+		" cat /proc/self/timens_offsets\n"
+		"(If a write fails, a process has entered already: `reset` and do step 1 again.)",
 	.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
 		"dash's echo calls it \"I/O error\"): then `reset`.",
 	.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
@@ -306,16 +382,17 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Enter, and compare the clocks",
-	.task = "Move the lab process into the namespace it made, then compare:\n"
-		"  enter\n"
-		"(the lab's command for setns(time_for_children, CLONE_NEWTIME) in the lab process)\n"
-		"  run uptime\n"
-		"  host uptime\n"
-		"  run cat /proc/uptime\n"
+	.task = "Put a process inside a time namespace with offsets, and compare the clocks. The real "
+		"tool makes the namespace, writes the offsets and forks the process inside in one go:\n"
+		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
+		" --fork sleep infinity &\n"
+		"  run unshare --time --boottime " OFFSET_STR " --fork cat /proc/uptime\n"
 		"  host cat /proc/uptime\n"
-		"  run date\n"
-		"  host date       (the same: the wall clock is not namespaced)",
-	.hint = "The lab's uptime is ten days longer than the host's; `date` agrees on both sides.",
+		"  run unshare --time --boottime " OFFSET_STR " --fork date\n"
+		"  host date       (the same: the wall clock is not namespaced)\n"
+		"nslab's shortcut, what `do` does: `enter` makes the lab process setns() into the namespace "
+		"of steps 1 and 2; then `run uptime` and `host uptime` differ by ten days.",
+	.hint = "Inside, uptime is ten days longer than the host's; `date` agrees on both sides.",
 	.explain =
 	    "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
 	    "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
@@ -323,7 +400,8 @@ static const struct nslab_step steps[] = {
 	    "kernel code mapped into every process, so that reading a clock needs no system call) "
 	    "of a process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
 	    "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
-	    "/proc/LABPID/ns/time, so its commands see the shifted clocks too.",
+	    "/proc/$NSLAB_LAB_PID/ns/time, so after `enter` its commands see the shifted clocks too. "
+	    "unshare(1) --fork needs no setns: its child is born inside.",
 	.check = check_enter,
 	.perform = do_enter,
     },

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* uts.c: the UTS namespace lab. The lab process is cloned with CLONE_NEWUTS,
  * so it holds its own copy of the hostname and NIS domain name; the learner
- * changes them inside and sees the host keep its own. */
+ * changes them inside and sees the host keep its own. A step is done when
+ * any subject (the lab process, what `run`/`host ... &` and `shell` started,
+ * a watched PID) holds the names it asks for: unshare(1) --uts counts as
+ * much as nslab's own rename. A subject's names are read in its namespace
+ * with nsenter(1), since /proc/sys/kernel shows the reader's. */
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -101,60 +107,213 @@ static bool host_untouched(struct nslab_host *h)
 	return ok;
 }
 
-static bool read_lab(struct nslab_host *h, struct names *lab)
+/* --- the lab's subjects: the lab process and what the learner started --- */
+
+#define MAX_SUBJECTS 64
+
+/* One subject's names, as its own UTS namespace holds them. */
+struct seen {
+	pid_t pid;
+	bool main;
+	struct names n;
+};
+
+struct survey {
+	struct seen s[MAX_SUBJECTS];
+	unsigned n;
+	bool main_unread; /* uname in the lab process failed (errno in err) */
+	int err;
+};
+
+/* Names of a subject that is not one of nslab's agents, read in its UTS
+ * namespace by nsenter(1): /proc/sys/kernel/{hostname,domainname} show the
+ * namespace of the reader. */
+static bool other_names(struct nslab_host *h, pid_t pid, struct names *n)
 {
-	if (lab_names(h, lab) == 0)
+	char cmd[160], *out = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "nsenter --target %d --uts cat /proc/sys/kernel/hostname /proc/sys/kernel/domainname",
+		 (int)pid);
+	int st = h->host_run(h, cmd, &out);
+	char *nl = out ? strchr(out, '\n') : NULL;
+	bool ok = st == 0 && nl;
+	if (ok) {
+		*nl = '\0';
+		nl[1 + strcspn(nl + 1, "\n")] = '\0';
+		memset(n, 0, sizeof(*n));
+		snprintf(n->node, sizeof(n->node), "%s", out);
+		snprintf(n->domain, sizeof(n->domain), "%s", nl + 1);
+	}
+	free(out);
+	return ok;
+}
+
+/* The inode of pid's UTS namespace, 0 if it cannot be read. */
+static ino_t uts_ino(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	return stat(nslab_proc_path(path, sizeof(path), pid, "ns/uts"), &st) == 0 ? st.st_ino : 0;
+}
+
+/* Every subject in a UTS namespace other than the host's, the lab process
+ * first: `run unshare --uts ... &`, `shell`, `host ... &` and watched PIDs.
+ * One a namespace: what `run ... &` leaves shares the lab process's. */
+static void survey(struct nslab_host *h, struct survey *v)
+{
+	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
+	ino_t inos[MAX_SUBJECTS];
+	unsigned ninos = 0;
+	long n = 0;
+	if ((inos[ninos] = uts_ino(main)))
+		ninos++;
+	memset(v, 0, sizeof(*v));
+	v->s[0].pid = main;
+	v->s[0].main = true;
+	if (lab_names(h, &v->s[0].n) == 0)
+		v->n = 1;
+	else
+		v->main_unread = true, v->err = errno;
+	if (NSLAB_HOST_CAN(h, subjects))
+		n = h->subjects(h, pids, MAX_SUBJECTS);
+	for (long i = 0; i < n && i < MAX_SUBJECTS && v->n < MAX_SUBJECTS; i++) {
+		if (pids[i] == main || h->same_ns(h, pids[i], "uts") != 0)
+			continue;
+		ino_t ino = uts_ino(pids[i]);
+		unsigned k = 0;
+		while (ino && k < ninos && inos[k] != ino)
+			k++;
+		if (ino && k < ninos)
+			continue; /* a namespace already read */
+		if (ino && ninos < MAX_SUBJECTS)
+			inos[ninos++] = ino;
+		struct seen *s = &v->s[v->n];
+		s->pid = pids[i];
+		if (other_names(h, pids[i], &s->n))
+			v->n++;
+	}
+}
+
+/* The first subject whose names satisfy want, else NULL. */
+static const struct seen *find(const struct survey *v, const struct names *host,
+			       bool (*want)(const struct names *n, const struct names *host))
+{
+	for (unsigned i = 0; i < v->n; i++)
+		if (want(&v->s[i].n, host))
+			return &v->s[i];
+	return NULL;
+}
+
+static bool own_node(const struct names *n, const struct names *host)
+{
+	return strcmp(n->node, host->node) != 0;
+}
+
+static bool own_domain(const struct names *n, const struct names *host)
+{
+	return strcmp(n->domain, host->domain) != 0;
+}
+
+static bool proc_node(const struct names *n, const struct names *host)
+{
+	(void)host;
+	return strcmp(n->node, PROC_HOSTNAME) == 0;
+}
+
+/* "the lab process (PID 12)" or "PID 34 (sleep infinity)": a subject
+ * named by its command line, as ps shows it. */
+static const char *who(const struct seen *s, char *buf, size_t len)
+{
+	char path[64], cmd[64] = "";
+	if (s->main) {
+		snprintf(buf, len, "the lab process (PID %d)", (int)s->pid);
+		return buf;
+	}
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), s->pid, "cmdline"), "re");
+	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	cmd[n] = '\0';
+	snprintf(buf, len, "PID %d (%s)", (int)s->pid, cmd[0] ? cmd : "in a UTS namespace of its own");
+	return buf;
+}
+
+/* Says that the lab process could not be read, if so. */
+static bool main_read(struct nslab_host *h, const struct survey *v)
+{
+	if (!v->main_unread)
 		return true;
-	h->missing(h, "cannot read the lab's names (uname in the lab process failed: %s)", strerror(errno));
+	h->missing(h, "cannot read the lab's names (uname in the lab process failed: %s)", strerror(v->err));
 	return false;
 }
 
 static bool check_hostname(struct nslab_host *h)
 {
-	struct names lab, host;
-	if (!read_lab(h, &lab))
+	struct names host;
+	struct survey v;
+	survey(h, &v);
+	if (!main_read(h, &v))
 		return false;
 	host_names(&host);
 	bool ok = host_untouched(h);
-	if (strcmp(lab.node, host.node) == 0) {
-		h->missing(h, "the lab's hostname is still \"%s\", the same as the host's: `run hostname %s`",
-			   lab.node, LAB_HOSTNAME);
-		ok = false;
-	}
-	return ok;
+	if (find(&v, &host, own_node))
+		return ok;
+	h->missing(h,
+		   "no process of the lab has a hostname of its own: the lab's hostname is still \"%s\", "
+		   "the same as the host's%s: `run unshare --uts sh -c 'hostname %s; sleep infinity' &` "
+		   "or `run hostname %s`",
+		   v.s[0].n.node,
+		   v.n > 1 ? " (and so is every new UTS namespace of the lab's processes)" : "", LAB_HOSTNAME,
+		   LAB_HOSTNAME);
+	return false;
 }
 
 static bool check_domain(struct nslab_host *h)
 {
-	struct names lab, host;
-	if (!read_lab(h, &lab))
+	struct names host;
+	struct survey v;
+	survey(h, &v);
+	if (!main_read(h, &v))
 		return false;
 	host_names(&host);
 	bool ok = host_untouched(h);
-	if (strcmp(lab.domain, host.domain) == 0) {
-		h->missing(
-		    h,
-		    "the lab's NIS domain name is still \"%s\", the same as the host's: `run domainname %s`",
-		    lab.domain, LAB_DOMAIN);
-		ok = false;
-	}
-	return ok;
+	if (find(&v, &host, own_domain))
+		return ok;
+	h->missing(h,
+		   "no process of the lab has a NIS domain name of its own: the lab's NIS domain name is "
+		   "still \"%s\", the same as the host's%s: "
+		   "`run unshare --uts sh -c 'domainname %s; sleep infinity' &` or `run domainname %s`",
+		   v.s[0].n.domain,
+		   v.n > 1 ? " (and so is every new UTS namespace of the lab's processes)" : "", LAB_DOMAIN,
+		   LAB_DOMAIN);
+	return false;
 }
 
 static bool check_proc(struct nslab_host *h)
 {
-	struct names lab;
-	if (!read_lab(h, &lab))
+	struct names host;
+	struct survey v;
+	char buf[96];
+	survey(h, &v);
+	if (!main_read(h, &v))
 		return false;
+	host_names(&host);
 	bool ok = host_untouched(h);
-	if (strcmp(lab.node, PROC_HOSTNAME) != 0) {
-		h->missing(h,
-			   "the lab's hostname is \"%s\", not \"%s\": "
-			   "`run echo %s > /proc/sys/kernel/hostname`",
-			   lab.node, PROC_HOSTNAME, PROC_HOSTNAME);
-		ok = false;
-	}
-	return ok;
+	if (find(&v, &host, proc_node))
+		return ok;
+	/* the closest: a subject with a name of its own, else the lab process */
+	const struct seen *near = find(&v, &host, own_node);
+	if (!near)
+		near = &v.s[0];
+	h->missing(h,
+		   "no process of the lab is called \"%s\": %s is called \"%s\": "
+		   "`run unshare --uts sh -c 'echo %s > /proc/sys/kernel/hostname; sleep infinity' &` "
+		   "or `run echo %s > /proc/sys/kernel/hostname`",
+		   PROC_HOSTNAME, who(near, buf, sizeof(buf)), near->n.node, PROC_HOSTNAME, PROC_HOSTNAME);
+	return false;
 }
 
 static int set_in_lab(struct nslab_host *h, nslab_call_fn fn, const char *syscall, const char *name)
@@ -224,18 +383,23 @@ static void uts_teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "Rename the lab",
-	.task = "nslab cloned the lab process with CLONE_NEWUTS, so it owns a private copy of\n"
-		"the hostname. The copy starts out equal to the host's. Compare the two, then\n"
-		"rename the lab:\n"
-		"\n"
-		"  run hostname\n"
-		"  host hostname\n"
-		"  ns               (the uts row differs; every other row is the same)\n"
-		"  run hostname " LAB_HOSTNAME "\n"
-		"  run hostname\n"
-		"  host hostname",
-	.hint = "`run` executes its command inside the lab's namespaces, `host` outside. Only\n"
-		"the lab's name should change: `run hostname " LAB_HOSTNAME "`.",
+	.task =
+	    "A new UTS namespace starts as a copy of its parent's names. Compare the lab's hostname with the "
+	    "host's, then make a UTS namespace with the real tool, as the seed does, and rename it (sleep "
+	    "keeps "
+	    "it alive until the lab stops):\n"
+	    "  run hostname\n"
+	    "  host hostname\n"
+	    "  run unshare --uts sh -c 'hostname " LAB_HOSTNAME "; sleep infinity' &\n"
+	    "  host lsns -t uts         (the new namespace, its process sh -c ...)\n"
+	    "  host hostname            (still the host's)\n"
+	    "nslab's shortcut, and what `do` does: the lab process is already in a UTS namespace of its own "
+	    "(nslab cloned it with CLONE_NEWUTS; the uts row of `ns` differs), so `run hostname " LAB_HOSTNAME
+	    "` renames that one. From a second terminal, `unshare --uts bash` then `hostname NAME` counts "
+	    "too, once `watch PID` shows nslab that shell.",
+	.hint = "`run` and `host` start their command in the lab cgroup, so nslab sees what `unshare` made; "
+		"`host` leaves it outside the lab's own namespaces. Only a new namespace's name may change: "
+		"renaming the host (`host hostname x`) is caught.",
 	.explain = "hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
 		   "process's UTS namespace. A new UTS namespace (clone or unshare with\n"
 		   "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first\n"
@@ -254,17 +418,18 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Set a domain name",
-	.task = "The UTS namespace holds a second name, the NIS domain name (shown by\n"
-		"`domainname` and in /proc/sys/kernel/domainname; \"(none)\" when unset). Set\n"
-		"it inside the lab:\n"
-		"\n"
+	.task = "The UTS namespace holds a second name, the NIS domain name (shown by `domainname` and in "
+		"/proc/sys/kernel/domainname; \"(none)\" when unset). Set it in a new UTS namespace:\n"
 		"  run domainname\n"
-		"  run domainname " LAB_DOMAIN "\n"
-		"  run uname -a\n"
-		"  run cat /proc/sys/kernel/domainname\n"
-		"  host domainname             (still the host's)",
-	.hint = "The domain name is part of the same namespace as the hostname:\n"
-		"`run domainname " LAB_DOMAIN "`.",
+		"  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; sleep infinity' &\n"
+		"  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; cat /proc/sys/kernel/domainname'\n"
+		"  host domainname             (still the host's)\n"
+		"The shortcut, what `do` does: `run domainname " LAB_DOMAIN "` sets it in the lab process's "
+		"namespace.",
+	.hint =
+	    "The domain name is part of the same namespace as the hostname: `domainname " LAB_DOMAIN
+	    "` inside `unshare --uts`. The namespace of a command that has ended is gone, with its names: "
+	    "the `sleep infinity` one stays.",
 	.explain = "domainname(1) calls setdomainname(2). Both names live in the UTS namespace,\n"
 		   "and so does the rest of what uname(2) returns (the kernel fills sysname,\n"
 		   "release and version for everyone alike; only nodename and domainname can be\n"
@@ -277,18 +442,21 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Write the proc file",
-	.task = "Every process reads the names of its own UTS namespace in\n"
-		"/proc/sys/kernel/hostname and /proc/sys/kernel/domainname: one file name, a\n"
-		"different content per namespace. Writing the file renames the lab just like\n"
-		"hostname(1) does:\n"
-		"\n"
-		"  run cat /proc/sys/kernel/hostname\n"
-		"  host cat /proc/sys/kernel/hostname\n"
-		"  run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname\n"
-		"  run uname -n\n"
-		"  host uname -n",
-	.hint = "The redirection must happen inside the lab, so put it after `run`:\n"
-		"`run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname`.",
+	.task =
+	    "Every process reads the names of its own UTS namespace in /proc/sys/kernel/hostname and "
+	    "/proc/sys/kernel/domainname: one file name, a different content per namespace. Writing the file "
+	    "renames a namespace just like hostname(1) does:\n"
+	    "  host cat /proc/sys/kernel/hostname\n"
+	    "  run unshare --uts sh -c 'echo " PROC_HOSTNAME
+	    " > /proc/sys/kernel/hostname; sleep infinity' &\n"
+	    "  run unshare --uts sh -c 'echo x > /proc/sys/kernel/hostname; uname -n'\n"
+	    "  host uname -n\n"
+	    "The shortcut, what `do` does: `run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname` "
+	    "writes the lab process's own.",
+	.hint =
+	    "The redirection must happen inside the new namespace, so it goes inside the quotes of "
+	    "`sh -c`: `run unshare --uts sh -c 'echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname; sleep "
+	    "infinity' &`.",
 	.explain = "The files under /proc/sys/kernel are views, not storage: reading hostname\n"
 		   "returns the nodename of the reader's UTS namespace, writing it calls the\n"
 		   "same code as sethostname(2), and needs the same privilege: root, or rather\n"

@@ -8,6 +8,8 @@
 # after SIGKILL + `nslab --cleanup`.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 
 "$NSLAB" --cleanup >/dev/null 2>&1 # leftovers of earlier crashed runs would spoil the comparison
 before=$(fingerprint)
@@ -49,4 +51,23 @@ sess_start
 sess_send "start cgroupns" "do" next "do" check
 sess_wait '^check: (ok|not yet) - step 2/3' && ok "mid-lab state reached before SIGKILL"
 killed_cleanup "cgroupns"
+# By hand: each step's own task lines (`cgroup`, unshare(1) --cgroup, mount), fresh and after reset.
+byhand_walk cgroupns
+expect "by hand: the host's /sys/fs/cgroup mounts are as they were" \
+	test "$(awk '$5 == "/sys/fs/cgroup"' /proc/self/mountinfo | wc -l)" = "$host_cg_mounts"
+same_as_before "host unchanged after the walk by hand"
+
+# The real tool started on the host side (`host ... &`, in the lab cgroup);
+# `host` does not join the lab process's cgroup, so the namespace is rooted
+# at the lab cgroup the command starts in.
+# shellcheck disable=SC2016 # expanded by the shells nslab starts
+out=$(printf '%s\n' 'start cgroupns' cgroup next \
+	check 'host unshare --cgroup sleep 3671 &' 'host sleep 0.3' check next \
+	check "host unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none /sys/fs/cgroup; sleep 3672' &" 'host sleep 0.3' check \
+	stop | nslab_script - 2>&1)
+expect "cgroupns: host unshare --cgroup ... &: steps 2 and 3 fail before, pass after ($(check_results "$out"))" \
+	test "$(check_results "$out")" = nono
+expect "cgroupns: host unshare ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 367[12]"'
+same_as_before "host unchanged after the host & path"
+
 finish

@@ -7,6 +7,8 @@
 # SIGKILLed mid-lab and `nslab --cleanup` runs.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 
 # echo_reps FILE: InEchoReps from a /proc/.../net/snmp file (looked up by name).
 echo_reps() { awk '/^Icmp:/ { if (++n == 1) { for (i = 2; i <= NF; i++) if ($i == "InEchoReps") c = i } else print $c }' "$1"; }
@@ -63,4 +65,33 @@ sess_start
 sess_send "start net" "do" next "do" next "do" check
 sess_wait '^check: (ok|not yet) - step 3/4' && ok "mid-lab state reached before SIGKILL"
 killed_cleanup "net"
+# By hand: each step's own task lines (ip(8) in the lab and the peer), fresh and after reset.
+byhand_walk net
+same_as_before "host unchanged after the walk by hand"
+
+# The seed's unshare --net, started on the host side (`host ... &`, in the lab
+# cgroup); the peer stays the lab's.
+# shellcheck disable=SC2016 # expanded by the shells nslab starts
+out=$(printf '%s\n' 'start net' check "host unshare --net sh -c 'ip link set lo up; sleep 3651' &" 'host sleep 0.3' check next \
+	check 'host unshare --net sh -c '"'"'ip link set lo up; ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid); ip addr add 10.200.0.1/30 dev veth0; ip link set veth0 up; exec sleep 3652'"'"' &' 'host sleep 0.3' check next \
+	check 'peer ip addr add 10.200.0.2/30 dev veth1' 'peer ip link set veth1 up' check next \
+	check 'host nsenter --target $(pgrep -nf "^sleep 3652") --net ping -c 2 -W 1 10.200.0.2' check stop |
+	nslab_script - 2>&1)
+expect "net: host unshare --net ... &: each check fails before, passes after ($(check_results "$out"))" \
+	test "$(check_results "$out")" = nononono
+expect "net: host unshare --net ... &: the sleeps are gone after stop" bash -c '! pgrep -f "sleep 365[12]"'
+same_as_before "host unchanged after the host & path"
+
+# A process started outside nslab (a second terminal), shown by `watch PID`.
+unshare --net sh -c 'ip link set lo up; exec sleep 3653' 9>&- &
+outside=$!
+sleep 0.3
+out=$(printf '%s\n' 'start net' check "watch $outside" check "unwatch $outside" check stop | nslab_script - 2>&1)
+expect "net: watch PID: step 1 fails before the watch, passes after, fails after unwatch ($(check_results "$out"))" \
+	test "$(check_results "$out")" = non
+kill -KILL "$outside"
+wait "$outside" 2>/dev/null
+gone "$outside"
+same_as_before "host unchanged after the watched outside process"
+
 finish

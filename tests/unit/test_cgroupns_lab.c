@@ -57,6 +57,11 @@ static void cgroup_step_wants_the_lab_in_its_own_cgroup(void **state)
 	assert_contains(fk.out, ", not in its own /nslab/1/cgns: `cgroup`");
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
 	assert_true(fake_check(1));
+	/* a learner's process moved in counts, whatever the lab process's cgroup */
+	fk.main = fk.next_pid++; /* no such process */
+	assert_false(fake_check(1));
+	fk.subjects[fk.nsubjects++] = getpid();
+	assert_true(fake_check(1));
 }
 
 static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
@@ -67,7 +72,9 @@ static void cgroupns_step_wants_the_cgroup_to_read_as_root(void **state)
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%s", seen);
 	assert_false(fake_check(2));
 	assert_contains(fk.out,
-			"missing: the lab process is still in the host's cgroup namespace: `cgroupns`");
+			"missing: the lab process is still in the host's cgroup namespace, and no other "
+			"process of the lab reads its cgroup as / in one of its own: `run unshare --cgroup "
+			"sleep infinity &`, or nslab's shortcut `cgroupns`");
 	fake_ns(fk.main, "cgroup", 0);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: cannot read the lab's /proc/self/cgroup: Function not implemented");
@@ -106,6 +113,44 @@ static void mount_step_wants_the_lab_cgroup_as_the_mount_root(void **state)
 	assert_true(fake_check(3));
 }
 
+/* The real tool: `run unshare --cgroup sleep infinity &` (or a watched PID)
+ * while the lab process never unshares. Its view of its own cgroup is read
+ * by nsenter inside its cgroup namespace. */
+static void a_learners_cgroup_namespace_passes_step_2(void **state)
+{
+	(void)state;
+	fake_main();                     /* no such process: the lab process has nothing */
+	pid_t host_side = fk.next_pid++; /* `host sleep &`: the host's cgroup namespace, not asked */
+	fk.subjects[fk.nsubjects++] = host_side;
+	pid_t early = fk.next_pid++; /* unshared before the move: not at its root */
+	fk.subjects[fk.nsubjects++] = early;
+	fake_ns(early, "cgroup", 0);
+	char match[96];
+	snprintf(match, sizeof(match), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)early,
+		 (int)early);
+	fake_host_run(match, 0, "12:cpu,cpuacct:/cgns\n0::/\n");
+	assert_false(fake_check(2));
+	assert_log_has("host_run nsenter --target %d --cgroup", (int)early);
+	assert_not_contains(fk.log, "host_run nsenter --target 4100002"); /* host_side, pid main+1 */
+	pid_t rooted = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = rooted;
+	fake_ns(rooted, "cgroup", 0);
+	snprintf(match, sizeof(match), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)rooted,
+		 (int)rooted);
+	fake_host_run(match, 0, "12:cpu,cpuacct:/\n11:memory:/\n0::/\n");
+	assert_true(fake_check(2));
+	/* step 3 looks through /proc/PID/root: a fake pid has no cgroup filesystem */
+	fake_ns(rooted, "mnt", 0);
+	fake_ns(fk.main, "mnt", 0);
+	fake_on_call("fn_check_cgfs", answer_cgfs);
+	cgfs = 0;
+	assert_false(fake_check(3));
+	assert_contains(
+	    fk.out, "nor one rooted at its own cgroup in any other process of the lab: `run unshare "
+		    "--cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none /sys/fs/cgroup; "
+		    "sleep infinity' &`");
+}
+
 static void cgroup_command_creates_and_attaches(void **state)
 {
 	(void)state;
@@ -131,13 +176,24 @@ static void cgroupns_command_unshares(void **state)
 	assert_string_equal(fk.out, "error: unshare(CLONE_NEWCGROUP): Operation not permitted\n");
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void summary_says_the_namespace_does_not_hide_the_tree(void **state)
+{
+	(void)state;
+	assert_contains(fake_lab->summary, "A cgroup namespace does not hide the tree by itself");
+	assert_contains(fake_lab->summary, "the host's /sys/fs/cgroup stays visible until it is remounted");
+	assert_contains(fake_step(1)->task, "  run unshare --cgroup sleep infinity &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(summary_says_the_namespace_does_not_hide_the_tree),
 	    fake_test(setup_spawns_in_a_private_mount_namespace),
 	    fake_test(cgroup_step_wants_the_lab_in_its_own_cgroup),
 	    fake_test(cgroupns_step_wants_the_cgroup_to_read_as_root),
 	    fake_test(mount_step_wants_the_lab_cgroup_as_the_mount_root),
+	    fake_test(a_learners_cgroup_namespace_passes_step_2),
 	    fake_test(cgroup_command_creates_and_attaches),
 	    fake_test(cgroupns_command_unshares),
 	};

@@ -74,11 +74,14 @@ static void ns_step_wants_an_ipc_namespace(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(1));
-	char want[160];
-	assert_out_has(
-	    "missing: the lab process still shares the host's IPC namespace (/proc/%d/ns/ipc is the same "
-	    "as nslab's)",
+	char want[300];
+	snprintf(
+	    want, sizeof(want),
+	    "missing: no process of the lab has an IPC namespace of its own: the lab process still shares "
+	    "the host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: "
+	    "`run unshare --ipc sleep infinity &`, or nslab's shortcut `unshare`",
 	    (int)fk.main);
+	assert_contains(fk.out, want);
 	/* Every later step asks for it first. */
 	for (unsigned n = 2; n <= 4; n++) {
 		assert_false(fake_check(n));
@@ -95,13 +98,17 @@ static void lab_shm_step_wants_a_segment_only_inside(void **state)
 	start();
 	fake_ns(fk.main, "ipc", 0);
 	assert_false(fake_check(2));
-	assert_contains(fk.out, "missing: no shared memory segment in the lab's /proc/sysvipc/shm yet (run "
-				"ipcmk -M 2000)");
+	assert_out_has(
+	    "missing: no shared memory segment yet in the 1 IPC namespace(s) of the lab's processes "
+	    "(closest: the lab process, %d): `run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' "
+	    "&`, or after `unshare` `run ipcmk -M 2000`",
+	    (int)fk.main);
 	strcat(lab_shm, "1234567890      0   644                  2000   77    77      0\n");
 	assert_true(fake_check(2));
 	read_errno = EACCES;
 	assert_false(fake_check(2));
-	assert_contains(fk.out, "missing: cannot read /proc/sysvipc/shm in the lab (Permission denied)");
+	assert_contains(fk.out, "missing: cannot read /proc/sysvipc/shm in any IPC namespace of the lab "
+				"(Permission denied)");
 	stop();
 }
 
@@ -120,8 +127,8 @@ static void lab_shm_step_wants_no_key_the_host_has_too(void **state)
 	bool ok = fake_check(2);
 	shmctl(id, IPC_RMID, NULL);
 	assert_false(ok);
-	assert_out_has("missing: the host lists the lab's shared memory segment with key 0x%08lx too",
-		       (long)key);
+	assert_out_has("missing: the host lists the shared memory segment with key 0x%08lx of PID %d too",
+		       (long)key, (int)fk.main);
 	stop();
 }
 
@@ -157,7 +164,7 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	snprintf(lab_shm + strlen(lab_shm), sizeof(lab_shm) - strlen(lab_shm), "0 %d 600 1000 %d 0 0\n", id,
 		 (int)ds.shm_cpid);
 	assert_false(fake_check(3));
-	assert_out_has("missing: the lab sees the host's segment %d", id);
+	assert_out_has("missing: PID %d of the lab sees the host's segment %d", (int)fk.main, id);
 	stop();
 }
 
@@ -167,15 +174,84 @@ static void msg_sem_step_wants_both_inside(void **state)
 	start();
 	fake_ns(fk.main, "ipc", 0);
 	assert_false(fake_check(4));
-	assert_contains(fk.out,
-			"missing: no message queue in the lab's /proc/sysvipc/msg yet (run ipcmk -Q)");
-	assert_contains(fk.out,
-			"missing: no semaphore set in the lab's /proc/sysvipc/sem yet (run ipcmk -S 1)");
+	assert_contains(fk.out, "missing: no message queue and semaphore set yet in the 1 IPC namespace(s)");
+	assert_contains(fk.out, "`run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &`");
 	strcat(lab_msg, "1111 0 644 0 0\n");
 	assert_false(fake_check(4));
+	assert_contains(fk.out, "missing: no semaphore set yet in");
 	assert_not_contains(fk.out, "message queue");
 	strcat(lab_sem, "2222 0 644 1\n");
 	assert_true(fake_check(4));
+	stop();
+}
+
+/* A subject the learner started in a new IPC namespace (`run unshare --ipc
+ * ... &`, `host ... &`, a watched PID): its lists are read by nsenter. */
+static pid_t learner_ns(const char *shm, const char *msg, const char *sem)
+{
+	pid_t pid = fk.next_pid++;
+	char match[80];
+	fk.subjects[fk.nsubjects++] = pid;
+	fake_ns(pid, "ipc", 0);
+	snprintf(match, sizeof(match), "nsenter --target %d --ipc cat /proc/sysvipc/shm", (int)pid);
+	fake_host_run(match, 0, shm);
+	snprintf(match, sizeof(match), "nsenter --target %d --ipc cat /proc/sysvipc/msg", (int)pid);
+	fake_host_run(match, 0, msg);
+	snprintf(match, sizeof(match), "nsenter --target %d --ipc cat /proc/sysvipc/sem", (int)pid);
+	fake_host_run(match, 0, sem);
+	return pid;
+}
+
+/* The real tool: the lab process never unshares; each step passes on the
+ * learner's own namespaces, and the lab process is not asked for lists. */
+static void a_learners_unshare_passes_each_step(void **state)
+{
+	(void)state;
+	start();
+	fk.subjects[fk.nsubjects++] = fk.next_pid++; /* `host sleep &`: the host's IPC namespace */
+	assert_false(fake_check(1));
+	pid_t empty = learner_ns(SHM_HEAD, MSG_HEAD, SEM_HEAD);
+	assert_true(fake_check(1));
+	assert_false(fake_check(2));
+	assert_out_has(
+	    "missing: no shared memory segment yet in the 1 IPC namespace(s) of the lab's processes "
+	    "(closest: PID %d): ",
+	    (int)empty);
+	learner_ns(SHM_HEAD "1234567890 0 644 2000 77 77 0\n", MSG_HEAD, SEM_HEAD);
+	assert_true(fake_check(2));
+	assert_false(fake_check(4));
+	assert_contains(fk.out, "missing: no message queue and semaphore set yet in the 2 IPC namespace(s)");
+	pid_t half = learner_ns(SHM_HEAD, MSG_HEAD "1111 0 644 0 0\n", SEM_HEAD);
+	assert_false(fake_check(4));
+	assert_out_has(
+	    "missing: no semaphore set yet in the 3 IPC namespace(s) of the lab's processes (closest: "
+	    "PID %d)",
+	    (int)half);
+	learner_ns(SHM_HEAD, MSG_HEAD "1111 0 644 0 0\n", SEM_HEAD "2222 0 644 1\n");
+	assert_true(fake_check(4));
+	assert_not_contains(fk.log, "ag_read");
+	stop();
+}
+
+/* Step 3 on the real-tool path: the host's segment must be invisible in
+ * every namespace the learner made. */
+static void host_shm_step_asks_every_learner_namespace(void **state)
+{
+	(void)state;
+	start();
+	int id = host_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600);
+	assert_true(id >= 0);
+	struct shmid_ds ds;
+	assert_int_equal(shmctl(id, IPC_STAT, &ds), 0);
+	assert_false(fake_check(3)); /* no namespace of the lab's at all */
+	assert_contains(fk.out, "missing: no process of the lab has an IPC namespace of its own");
+	learner_ns(SHM_HEAD, MSG_HEAD, SEM_HEAD);
+	assert_true(fake_check(3));
+	char seen[256];
+	snprintf(seen, sizeof(seen), SHM_HEAD "0 %d 600 1000 %d 0 0\n", id, (int)ds.shm_cpid);
+	pid_t leak = learner_ns(seen, MSG_HEAD, SEM_HEAD);
+	assert_false(fake_check(3));
+	assert_out_has("missing: PID %d of the lab sees the host's segment %d", (int)leak, id);
 	stop();
 }
 
@@ -225,15 +301,30 @@ static void do_runs_ipcmk_in_the_lab(void **state)
 	stop();
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(1)->explain, "no open fd or bind mount of /proc/PID/ns/ipc");
+	assert_contains(fake_step(1)->task, "no open fd or bind mount of /proc/PID/ns/ipc");
+	assert_contains(fake_step(0)->task, "  run unshare --ipc sleep infinity &\n");
+	assert_contains(fake_step(3)->task,
+			"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_what_keeps_a_namespace_and_show_unshare_first),
 	    fake_test(ns_step_wants_an_ipc_namespace),
 	    fake_test(lab_shm_step_wants_a_segment_only_inside),
 	    fake_test(lab_shm_step_wants_no_key_the_host_has_too),
 	    cmocka_unit_test_setup_teardown(host_shm_step_wants_a_host_segment_the_lab_cannot_see,
 					    fake_test_setup, remove_host_shm),
 	    fake_test(msg_sem_step_wants_both_inside),
+	    fake_test(a_learners_unshare_passes_each_step),
+	    cmocka_unit_test_setup_teardown(host_shm_step_asks_every_learner_namespace, fake_test_setup,
+					    remove_host_shm),
 	    fake_test(unshare_command_unshares_once),
 	    fake_test(hostshm_command_makes_one_segment),
 	    fake_test(do_runs_ipcmk_in_the_lab),

@@ -51,11 +51,14 @@ static void unshare_step_wants_a_mount_namespace(void **state)
 	(void)state;
 	pid_t lab = start();
 	assert_false(fake_check(1));
-	char want[160];
-	assert_out_has(
-	    "missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is the "
-	    "same as nslab's)",
-	    (int)lab);
+	char want[300];
+	snprintf(want, sizeof(want),
+		 "missing: no process of the lab has a mount namespace of its own: the lab process still "
+		 "shares the host's (/proc/%d/ns/mnt is the same as nslab's), and so does every other: ",
+		 (int)lab);
+	assert_contains(fk.out, want);
+	assert_contains(fk.out, "`run unshare --mount --propagation unchanged sleep infinity &`, or nslab's "
+				"shortcut `unshare`");
 	assert_false(fake_check(2));
 	assert_contains(fk.out, want);
 	fake_ns(lab, "mnt", 0);
@@ -71,8 +74,9 @@ static void private_step_wants_no_shared_mount(void **state)
 	fake_mount(lab, "/boot", "vfat", "/dev/vda2", NULL)->m.shared = true;
 	assert_false(fake_check(2));
 	assert_out_has("missing: 2 mount(s) of the lab are still shared with the host (\"shared:N\" in "
-		       "/proc/%d/mountinfo)",
-		       (int)lab);
+		       "/proc/%d/mountinfo, the lab process (PID %d)): `run unshare --mount --propagation "
+		       "unchanged sh -c 'mount --make-rprivate /; sleep infinity' &`",
+		       (int)lab, (int)lab);
 	for (unsigned i = 0; i < fk.nmounts; i++)
 		if (fk.mounts[i].pid == lab)
 			fk.mounts[i].m.shared = false;
@@ -89,7 +93,10 @@ static void mount_step_wants_a_tmpfs_only_inside(void **state)
 	assert_out_has("missing: nothing is mounted on %s in the lab's mount namespace", data);
 	struct fake_mount *m = fake_mount(lab, data, "ext4", "/dev/vdb", NULL);
 	assert_false(fake_check(3));
-	assert_out_has("missing: %s is a ext4 mount in the lab, not a tmpfs", data);
+	assert_out_has(
+	    "missing: %s is a ext4 mount in the mount namespace of the lab process (PID %d), not a "
+	    "tmpfs",
+	    data, (int)lab);
 	snprintf(m->fstype, sizeof(m->fstype), "tmpfs");
 	assert_true(fake_check(3));
 	/* Mounted before the mounts were private: the host has it too. */
@@ -144,6 +151,61 @@ static void file_step_wants_a_file_on_the_tmpfs(void **state)
 	finish();
 }
 
+/* The real tool: `run unshare --mount ... &` (or a watched PID) while the
+ * lab process never unshares. Each step passes on the learner's process;
+ * step 4 looks through its /proc/PID/root (a chrooted stand-in). */
+static void a_learners_unshare_passes_each_step(void **state)
+{
+	(void)state;
+	start();
+	pid_t host_side = fk.next_pid++; /* `host sleep &`: nslab's mount namespace */
+	fk.subjects[fk.nsubjects++] = host_side;
+	for (unsigned n = 1; n <= 4; n++)
+		assert_false(fake_check(n));
+	pid_t copy = fk.next_pid++; /* --propagation unchanged: still shared */
+	fk.subjects[fk.nsubjects++] = copy;
+	fake_ns(copy, "mnt", 0);
+	fake_copy_mounts(0, copy);
+	assert_true(fake_check(1));
+	assert_false(fake_check(2));
+	assert_out_has("missing: 1 mount(s) of the lab are still shared with the host (\"shared:N\" in "
+		       "/proc/%d/mountinfo, PID %d)",
+		       (int)copy, (int)copy);
+	pid_t priv = fk.next_pid++; /* then mount --make-rprivate / */
+	fk.subjects[fk.nsubjects++] = priv;
+	fake_ns(priv, "mnt", 0);
+	fake_mount(priv, "/", "ext4", "/dev/vda1", NULL);
+	assert_true(fake_check(2));
+	assert_false(fake_check(3));
+	assert_out_has(
+	    "missing: nothing is mounted on %s in the lab's mount namespaces: `run unshare --mount sh "
+	    "-c 'mount -t tmpfs -o size=1m nslab-demo data; sleep infinity' &`",
+	    data);
+	fake_mount(priv, data, "tmpfs", "nslab-demo", NULL);
+	assert_true(fake_check(3));
+	assert_false(fake_check(4)); /* the fake pid has no /proc/PID/root: no file seen */
+	assert_contains(fk.out, "missing: no file on the tmpfs yet");
+	/* A real process whose root holds the data directory with a file. */
+	char jail[600], inside[2400];
+	snprintf(jail, sizeof(jail), "%s/jail", fk.workdir);
+	snprintf(inside, sizeof(inside), "mkdir -p '%s%s' && echo hi > '%s%s/hello.txt'", jail, data, jail,
+		 data);
+	assert_int_equal(system(inside), 0);
+	pid_t jailed = fake_jail(jail, "/");
+	if (jailed) {
+		fk.subjects[fk.nsubjects++] = jailed;
+		fake_ns(jailed, "mnt", 0);
+		fake_mount(jailed, data, "tmpfs", "nslab-demo", NULL);
+		bool ok = fake_check(4);
+		fake_reap(&jailed);
+		assert_true(ok);
+	}
+	snprintf(inside, sizeof(inside), "rm -rf '%s'", jail);
+	assert_int_equal(system(inside), 0);
+	assert_not_contains(fk.log, "call ");
+	finish();
+}
+
 static void unshare_command_unshares_once(void **state)
 {
 	(void)state;
@@ -180,12 +242,29 @@ static void do_calls_the_lab_and_says_what_failed(void **state)
 	finish();
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(3)->explain, "no open fd or bind mount of /proc/PID/ns/mnt");
+	assert_contains(fake_step(0)->task,
+			"  run unshare --mount --propagation unchanged sleep infinity &\n");
+	assert_contains(
+	    fake_step(2)->task,
+	    "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo data; sleep infinity' &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    fake_test(unshare_step_wants_a_mount_namespace), fake_test(private_step_wants_no_shared_mount),
-	    fake_test(mount_step_wants_a_tmpfs_only_inside), fake_test(file_step_wants_a_file_on_the_tmpfs),
-	    fake_test(unshare_command_unshares_once),        fake_test(do_calls_the_lab_and_says_what_failed),
+	    fake_test(texts_say_what_keeps_a_namespace_and_show_unshare_first),
+	    fake_test(unshare_step_wants_a_mount_namespace),
+	    fake_test(private_step_wants_no_shared_mount),
+	    fake_test(mount_step_wants_a_tmpfs_only_inside),
+	    fake_test(file_step_wants_a_file_on_the_tmpfs),
+	    fake_test(a_learners_unshare_passes_each_step),
+	    fake_test(unshare_command_unshares_once),
+	    fake_test(do_calls_the_lab_and_says_what_failed),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

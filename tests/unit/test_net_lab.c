@@ -340,9 +340,87 @@ static void ping_step_passes_once_a_reply_came_back(void **state)
 	assert_true(fake_check(4));
 }
 
+/* A learner's own network namespace (`run unshare --net ... &`, a watched
+ * PID): read through nsenter and ip, answered here as ip prints. */
+static pid_t learner(void)
+{
+	pid_t pid = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = pid;
+	fake_ns(pid, "net", 0);
+	return pid;
+}
+static void learner_says(pid_t pid, const char *ifname, const char *text)
+{
+	char match[128];
+	snprintf(match, sizeof(match), "nsenter --target %d --net sh -c 'ip -d -o link show %s ", (int)pid,
+		 ifname);
+	fake_host_run(match, 0, text);
+}
+
+static void a_learners_namespace_passes_steps_1_to_3(void **state)
+{
+	(void)state;
+	start();
+	fake_ns(lab, "net", 0);
+	fake_ns(peer, "net", 0);
+	fk.subjects[fk.nsubjects++] = fk.next_pid++; /* `host sleep &`: the host's namespace, not asked */
+	pid_t mine = learner();
+	learner_says(mine, "lo", "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN\n");
+	learner_says(mine, "veth0", "");
+	assert_false(fake_check(1));
+	assert_contains(fk.out,
+			"missing: lo is down in the lab's network namespace: `run ip link set lo up`");
+	assert_out_has("missing: none of the lab's 1 other network namespace(s) (PID %d) has lo up either",
+		       (int)mine);
+	pid_t up = learner();
+	learner_says(up, "lo",
+		     "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n"
+		     "1: lo    inet 127.0.0.1/8 scope host lo\n");
+	assert_true(fake_check(1));
+	assert_false(fake_check(2)); /* no veth0 anywhere */
+	pid_t cable = learner();
+	learner_says(
+	    cable, "veth0",
+	    "5: veth0@if4: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN \\    link/ether "
+	    "aa:bb:cc:dd:ee:ff brd ff:ff:ff:ff:ff:ff link-netnsid 0 promiscuity 0 veth addrgenmode eui64\n");
+	assert_false(fake_check(2)); /* the peer has no veth1 yet */
+	*iface(peer, "veth1") = (struct ifinfo){.index = 4, .driver = "veth"};
+	assert_true(fake_check(2));
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "has veth0 up with 10.200.0.1 either");
+	iface(peer, "veth1")->flags = IFF_UP;
+	snprintf(iface(peer, "veth1")->addrs, sizeof(iface(peer, "veth1")->addrs), "10.200.0.2 ");
+	assert_false(fake_check(3)); /* the learner's end has no address yet */
+	pid_t addressed = learner();
+	learner_says(
+	    addressed, "veth0",
+	    "5: veth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP \\    veth\n"
+	    "5: veth0    inet 10.200.0.1/30 scope global veth0\n");
+	assert_true(fake_check(3));
+	/* step 4 wants a reply counted in its /proc/PID/net/snmp: a fake pid has none */
+	fake_host_run("/dev/tcp/10.200.0.2/9", 1, "bash: connect: Connection refused\n");
+	fake_on_call("fn_probe", answer_probe_timeout);
+	assert_false(fake_check(4));
+	assert_contains(fk.out, "an echo reply from 10.200.0.2 and a way to it now either");
+	stop();
+}
+
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_the_peer_stack_answers_and_what_keeps_a_namespace(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(3)->explain, "whose network stack answers");
+	assert_contains(fake_step(3)->explain, "one\nkernel, two separate stacks");
+	assert_not_contains(fake_step(3)->explain, "whose kernel answers");
+	assert_contains(fake_step(1)->explain, "no open fd or bind mount of /proc/PID/ns/net");
+	assert_contains(fake_step(0)->task, "  run unshare --net ip addr\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_the_peer_stack_answers_and_what_keeps_a_namespace),
+	    fake_test(a_learners_namespace_passes_steps_1_to_3),
 	    fake_test(setup_spawns_two_network_namespaces),
 	    fake_test(lo_step_wants_lo_up_in_the_lab),
 	    fake_test(veth_step_wants_one_end_in_each_namespace),

@@ -17,6 +17,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -65,8 +66,9 @@ static void orphan_step_wants_a_child_of_pid_1(void **state)
 	(void)state;
 	fk.main = getpid();
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: no process in the lab has PID 1 as its parent yet "
-				"(run sleep 3141 >/dev/null 2>&1 &)");
+	assert_contains(fk.out,
+			"missing: no process in the lab has PID 1 as its parent yet (`"
+			"run sleep 3141 >/dev/null 2>&1 &`, or `run unshare --pid --fork --mount-proc");
 	pid_t child = fork();
 	if (child == 0) {
 		pause();
@@ -133,7 +135,7 @@ static void do_calls_the_lab(void **state)
 
 /* --- a real PID namespace, without privilege --- */
 
-enum pidns { PIDNS_PLAIN, PIDNS_CHILD, PIDNS_UNSHARED, PIDNS_NESTED };
+enum pidns { PIDNS_PLAIN, PIDNS_CHILD, PIDNS_UNSHARED, PIDNS_NESTED, PIDNS_PROC };
 
 static pid_t outer, init1;
 
@@ -150,13 +152,17 @@ static pid_t pid1(enum pidns mode)
 	if (outer == 0) {
 		close(p[0]);
 		close(q[0]);
-		pid_t g = unshare(CLONE_NEWUSER | CLONE_NEWPID) == 0 ? fork() : -1;
+		pid_t g = unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0 ? fork() : -1;
 		if (g == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			/* what unshare --mount-proc does: private mounts, then a proc of its own */
+			if (mode == PIDNS_PROC && (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+						   mount("proc", "/proc", "proc", 0, NULL) < 0))
+				_exit(1);
 			if (mode == PIDNS_UNSHARED || mode == PIDNS_NESTED)
 				if (unshare(CLONE_NEWPID) < 0)
 					_exit(1);
-			if (mode != PIDNS_PLAIN && mode != PIDNS_UNSHARED && fake_child() <= 0)
+			if ((mode == PIDNS_CHILD || mode == PIDNS_NESTED) && fake_child() <= 0)
 				_exit(1);
 			char ok = 1;
 			if (write(q[1], &ok, 1) != 1)
@@ -208,8 +214,11 @@ static void proc_step_passes_for_pid_1_with_its_own_proc(void **state)
 	snprintf(proc_self, sizeof(proc_self), "4242");
 	assert_false(fake_check(2));
 	assert_string_equal(
-	    fk.out, "missing: the lab's /proc still belongs to the host's PID namespace (/proc/self is "
-		    "4242 for the lab process, which is PID 1 in its own)\n");
+	    fk.out,
+	    "missing: the lab's /proc still belongs to the host's PID namespace (/proc/self is "
+	    "4242 for the lab process, which is PID 1 in its own), and no other process of the lab has a "
+	    "/proc of its own PID namespace: `run mount -t proc proc /proc`, or `host unshare --pid --fork "
+	    "--mount-proc sleep infinity &`\n");
 	snprintf(proc_self, sizeof(proc_self), "1");
 	assert_true(fake_check(2));
 }
@@ -245,9 +254,54 @@ static void for_children_step_passes_for_a_nested_namespace(void **state)
 	assert_true(fake_check(4));
 }
 
+/* The real tool: a subject other than the lab process (the lab process a
+ * fake one, whose /proc cannot be read) that is PID 1 of a namespace of its
+ * own, as `unshare --pid --fork --mount-proc` makes it. */
+static void learner_namespaces_pass_steps_2_to_4(void **state)
+{
+	(void)state;
+	fake_main();
+	pid_t subject = pid1(PIDNS_PLAIN);
+	if (!subject)
+		skip();
+	fk.subjects[fk.nsubjects++] = subject;
+	fake_ns(subject, "pid", 0);
+	for (unsigned n = 2; n <= 4; n++)
+		assert_false(fake_check(n)); /* the host's /proc; no child; no nested namespace */
+	finish(NULL);
+	fk.subjects[0] = pid1(PIDNS_PROC);
+	if (!fk.subjects[0])
+		skip(); /* proc cannot be mounted in a user namespace here */
+	fake_ns(fk.subjects[0], "pid", 0);
+	assert_true(fake_check(2));
+	assert_false(fake_check(3));
+	finish(NULL);
+	fk.subjects[0] = pid1(PIDNS_CHILD);
+	assert_true(fake_check(3));
+	assert_false(fake_check(4));
+	finish(NULL);
+	fk.subjects[0] = pid1(PIDNS_NESTED);
+	assert_true(fake_check(4));
+	assert_int_equal(fk.unscripted, 0); /* the (fake) lab process was never asked */
+}
+
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_sigkill_from_an_ancestor_is_always_delivered(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(2)->explain,
+			"(SIGKILL and SIGSTOP from an ancestor namespace are always delivered)");
+	assert_contains(fake_step(1)->task, "  run unshare --pid --fork --mount-proc ps -ef\n");
+	assert_contains(fake_step(3)->task,
+			"  run unshare --pid --fork unshare --pid --fork sleep infinity &\n");
+	assert_contains(fake_step(3)->explain, "since Linux 6.1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_sigkill_from_an_ancestor_is_always_delivered),
+	    pidns_test(learner_namespaces_pass_steps_2_to_4),
 	    fake_test(private_step_wants_no_propagation),
 	    fake_test(proc_step_wants_pid_1_and_its_own_proc),
 	    fake_test(orphan_step_wants_a_child_of_pid_1),

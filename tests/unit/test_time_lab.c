@@ -59,10 +59,13 @@ static void unshare_step_wants_a_time_namespace_for_children(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_false(fake_check(1));
-	char want[160];
-	assert_out_has("missing: time_for_children of the lab process is still the host's time namespace "
-		       "(/proc/%d/ns/time_for_children)",
-		       (int)lab);
+	char want[300];
+	snprintf(want, sizeof(want),
+		 "missing: time_for_children of the lab process is still the host's time namespace "
+		 "(/proc/%d/ns/time_for_children), and no other process of the lab made one: "
+		 "`run unshare --time sleep infinity &`, or nslab's shortcut `unshare`",
+		 (int)lab);
+	assert_contains(fk.out, want);
 	assert_false(fake_check(2));
 	assert_contains(fk.out, want);
 	fake_ns(lab, "time_for_children", 0);
@@ -90,8 +93,11 @@ static void enter_step_wants_the_lab_inside_with_shifted_clocks(void **state)
 	(void)state;
 	pid_t lab = fake_main();
 	assert_false(fake_check(3));
-	assert_out_has("missing: the lab process is still in the host's time namespace (/proc/%d/ns/time)",
-		       (int)lab);
+	assert_out_has(
+	    "missing: the lab process is still in the host's time namespace (/proc/%d/ns/time), and no "
+	    "other process of the lab is inside one with offsets: `run unshare --time --monotonic 864000 "
+	    "--boottime 864000 --fork sleep infinity &`, or `enter`",
+	    (int)lab);
 	fake_ns(lab, "time", 0);
 	assert_false(fake_check(3));
 	assert_contains(fk.out, "missing: cannot read the lab's clocks (No such file or directory)");
@@ -193,9 +199,61 @@ static void offsets_and_enter_steps_pass_with_the_offsets_set(void **state)
 	assert_out_is("missing: the boottime offset in /proc/%d/timens_offsets is still 0\n", (int)fk.main);
 }
 
+/* The real tool: unshare(1) --time, with --monotonic/--boottime and
+ * --fork, as subjects of the lab while the lab process never unshares. A
+ * stand-in that unshared CLONE_NEWTIME plays unshare(1) without --fork
+ * (outside, its time_for_children the new namespace). */
+static void a_learners_unshare_passes_steps_1_and_2(void **state)
+{
+	(void)state;
+	fake_main();
+	pid_t host_side = fk.next_pid++; /* `host sleep &`: the host's time namespace */
+	fk.subjects[fk.nsubjects++] = host_side;
+	for (unsigned n = 1; n <= 3; n++)
+		assert_false(fake_check(n));
+	assert_contains(fk.out,
+			"`run unshare --time --monotonic 864000 --boottime 864000 --fork sleep infinity &`");
+	pid_t bare = timens_process("monotonic 0 0\nboottime 0 0\n");
+	if (!bare)
+		skip(); /* no unprivileged user and time namespaces here */
+	fk.subjects[fk.nsubjects++] = bare;
+	fake_ns(bare, "time_for_children", 0);
+	assert_true(fake_check(1));
+	assert_false(fake_check(2));
+	assert_contains(fk.out,
+			"missing: no time namespace of the lab has its offsets yet: `run unshare --time "
+			"--monotonic 864000 --boottime 864000 sleep infinity &`");
+	assert_false(fake_check(3)); /* outside the namespace it made */
+	fake_reap(&child);
+	fk.subjects[1] = timens_process("monotonic 864000 0\nboottime 864000 0\n");
+	assert_true(fk.subjects[1] > 0);
+	fake_ns(fk.subjects[1], "time_for_children", 0);
+	assert_true(fake_check(2));
+	assert_false(fake_check(3));
+	/* as if it were inside (the child of --fork): its own time namespace */
+	fake_ns(fk.subjects[1], "time", 0);
+	assert_true(fake_check(3));
+	assert_int_equal(fk.unscripted, 0); /* the (fake) lab process was never asked */
+}
+
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_when_offsets_can_be_written_and_how_back(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < 3; i++)
+		assert_not_contains(fake_step(i)->task, "Do not");
+	assert_contains(fake_step(0)->hint, "`reset` starts the lab again");
+	assert_contains(fake_step(1)->task, "`reset` and do step 1 again");
+	assert_contains(fake_step(0)->explain, "since Linux 6.1, it execs a program");
+	assert_contains(
+	    fake_step(2)->task,
+	    "  run unshare --time --monotonic 864000 --boottime 864000 --fork sleep infinity &\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_when_offsets_can_be_written_and_how_back),
 	    fake_test(setup_spawns_a_plain_process),
 	    fake_test(unshare_step_wants_a_time_namespace_for_children),
 	    fake_test(offsets_step_wants_both_offsets),
@@ -203,6 +261,7 @@ int main(void)
 	    fake_test(unshare_and_enter_commands_act_once),
 	    fake_test(offsets_do_names_the_file_it_could_not_open),
 	    timens_test(offsets_and_enter_steps_pass_with_the_offsets_set),
+	    timens_test(a_learners_unshare_passes_steps_1_and_2),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

@@ -84,7 +84,9 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	start();
 	assert_false(fake_check(1));
 	assert_out_has(
-	    "missing: the lab's hostname is still \"%s\", the same as the host's: `run hostname nslab-lab`",
+	    "missing: no process of the lab has a hostname of its own: the lab's hostname is still "
+	    "\"%s\", the same as the host's: "
+	    "`run unshare --uts sh -c 'hostname nslab-lab; sleep infinity' &` or `run hostname nslab-lab`",
 	    host.nodename);
 	snprintf(lab.node, sizeof(lab.node), "anything-else");
 	assert_true(fake_check(1));
@@ -96,8 +98,11 @@ static void domain_step_wants_a_domain_of_its_own(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(2));
-	assert_contains(fk.out, "missing: the lab's NIS domain name is still \"");
-	assert_contains(fk.out, "`run domainname nslab.test`");
+	assert_contains(fk.out,
+			"missing: no process of the lab has a NIS domain name of its own: the lab's NIS "
+			"domain name is still \"");
+	assert_contains(fk.out, "`run unshare --uts sh -c 'domainname nslab.test; sleep infinity' &` or "
+				"`run domainname nslab.test`");
 	snprintf(lab.domain, sizeof(lab.domain), "x.example");
 	assert_true(fake_check(2));
 	stop();
@@ -109,8 +114,11 @@ static void proc_step_wants_nslab_proc(void **state)
 	start();
 	snprintf(lab.node, sizeof(lab.node), "nslab-lab"); /* step 1 done, not step 3 */
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: the lab's hostname is \"nslab-lab\", not \"nslab-proc\": "
-				"`run echo nslab-proc > /proc/sys/kernel/hostname`");
+	assert_out_has(
+	    "missing: no process of the lab is called \"nslab-proc\": the lab process (PID %d) is "
+	    "called \"nslab-lab\": `run unshare --uts sh -c 'echo nslab-proc > /proc/sys/kernel/hostname; "
+	    "sleep infinity' &` or `run echo nslab-proc > /proc/sys/kernel/hostname`",
+	    (int)fk.main);
 	snprintf(lab.node, sizeof(lab.node), "nslab-proc");
 	assert_true(fake_check(3));
 	stop();
@@ -146,6 +154,76 @@ static void a_renamed_host_is_named(void **state)
 	stop();
 }
 
+/* A subject the learner started (`run unshare --uts ... &`, `host ... &`, a
+ * watched PID): its names are read in its own UTS namespace by nsenter. */
+static pid_t learner_ns(const char *names)
+{
+	pid_t pid = fk.next_pid++;
+	char match[64];
+	fk.subjects[fk.nsubjects++] = pid;
+	fake_ns(pid, "uts", 0);
+	snprintf(match, sizeof(match), "nsenter --target %d --uts cat", (int)pid);
+	fake_host_run(match, 0, names);
+	return pid;
+}
+
+static void a_learners_unshare_passes_each_step(void **state)
+{
+	(void)state;
+	start();
+	char names[600];
+	snprintf(names, sizeof(names), "%s\n%s\n", host.nodename, host.domainname);
+	learner_ns(names); /* a new namespace, not renamed yet */
+	for (unsigned n = 1; n <= 3; n++)
+		assert_false(fake_check(n));
+	assert_contains(fk.log, "host_run nsenter --target ");
+	snprintf(names, sizeof(names), "nslab-lab\n%s\n", host.domainname);
+	learner_ns(names);
+	assert_true(fake_check(1));
+	assert_false(fake_check(2));
+	assert_false(fake_check(3));
+	/* the closest: the learner's renamed one, named by its PID */
+	assert_out_has("missing: no process of the lab is called \"nslab-proc\": PID %d (",
+		       (int)fk.next_pid - 1);
+	assert_contains(fk.out, "is called \"nslab-lab\"");
+	learner_ns("x\nnslab.test\n");
+	assert_true(fake_check(2));
+	learner_ns("nslab-proc\n(none)\n");
+	assert_true(fake_check(3));
+	assert_string_equal(lab.node, host.nodename); /* the lab process was never renamed */
+	stop();
+}
+
+/* Processes in the host's UTS namespace (a plain `host sleep &`) are not
+ * asked; a subject that cannot be read does not count. */
+static void host_namespace_subjects_do_not_count(void **state)
+{
+	(void)state;
+	start();
+	fk.subjects[fk.nsubjects++] = fk.next_pid++; /* same_ns unscripted: the host's */
+	pid_t gone = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = gone;
+	fake_ns(gone, "uts", 0); /* nsenter finds no such process: no answer scripted, status 127 */
+	assert_false(fake_check(1));
+	assert_null(strstr(fk.out, "and so is every new UTS namespace"));
+	assert_int_equal(fk.nmissing, 1);
+	assert_log_has("host_run nsenter --target %d --uts", (int)gone);
+	stop();
+}
+
+/* A renamed host fails a step even when a learner's namespace has the name. */
+static void a_renamed_host_fails_the_real_tool_path_too(void **state)
+{
+	(void)state;
+	start();
+	learner_ns("nslab-proc\nnslab.test\n");
+	char *seen = fk.host.lab_data;
+	snprintf(seen, 16, "old-host-name");
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "missing: the HOST's hostname changed from \"old-host-name\"");
+	stop();
+}
+
 static void do_renames_the_lab_and_traces_it(void **state)
 {
 	(void)state;
@@ -176,15 +254,30 @@ static void do_says_why_it_failed(void **state)
 	stop();
 }
 
+/* Facts issue 11 corrected, and the real tool first: pinned. */
+static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state)
+{
+	(void)state;
+	assert_contains(fake_step(2)->explain,
+			"no process in it, no open fd of\n/proc/PID/ns/uts, no bind mount of that file");
+	for (unsigned i = 0; i < 3; i++)
+		assert_contains(fake_step(i)->task, "  run unshare --uts sh -c '");
+	assert_not_contains(fake_step(1)->task, "uname -a"); /* uname(1) does not print the NIS domain */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    fake_test(texts_say_what_keeps_a_namespace_and_show_unshare_first),
 	    fake_test(setup_clones_a_new_uts_namespace),
 	    fake_test(hostname_step_wants_a_name_of_its_own),
 	    fake_test(domain_step_wants_a_domain_of_its_own),
 	    fake_test(proc_step_wants_nslab_proc),
 	    fake_test(a_lab_that_cannot_answer_is_named),
 	    fake_test(a_renamed_host_is_named),
+	    fake_test(a_learners_unshare_passes_each_step),
+	    fake_test(host_namespace_subjects_do_not_count),
+	    fake_test(a_renamed_host_fails_the_real_tool_path_too),
 	    fake_test(do_renames_the_lab_and_traces_it),
 	    fake_test(do_says_why_it_failed),
 	};

@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# tests/lib/byhand.sh: sourced after common.sh by the namespace labs' root tests.
+# A lab walked by hand: every step done by typing its task's own command lines
+# (no `do`), read from the text nslab prints, in script mode; each check must
+# fail before the lines and pass after, from a fresh start and again after
+# `reset`.
+
+# task_lines ID N: the command lines of step N's task as nslab prints them:
+# the lines indented by two spaces, without a trailing "(comment)".
+task_lines() {
+	printf 'start %s\nstep %s\nstop\n' "$1" "$2" | nslab_script - 2>&1 |
+		awk '/^-- step / { keep = 1; n = 0; delete l; next } keep && /^  [a-z]/ { l[++n] = $0 }
+			/^nslab.*> stop$/ { for (i = 1; i <= n; i++) print l[i]; exit }' |
+		sed -E 's/^  //; s/[[:space:]]{2,}\(.*\)$//'
+}
+
+# byhand_walk ID: one ok/not ok per step and pass (fresh, after reset), and
+# one for the task lines' own output; the transcript is left in BYHAND_OUT.
+byhand_walk() {
+	local id=$1 n i pass script line results
+	n=$(lab_steps "$id")
+	if [ -z "$n" ]; then not_ok "$id by hand: could not start"; return 1; fi
+	script="start $id"$'\n'
+	for pass in fresh reset; do
+		[ "$pass" = reset ] && script+="reset"$'\n'
+		for ((i = 1; i <= n; i++)); do
+			script+="check"$'\n'
+			while IFS= read -r line; do script+="$line"$'\n'; done < <(task_lines "$id" "$i")
+			# a learner's pause: what `run ... &` started has run before the check
+			script+="host sleep 0.3"$'\n'"check"$'\n'"next"$'\n'
+		done
+	done
+	script+="stop"$'\n'
+	BYHAND_OUT=$(printf '%s' "$script" | nslab_script - 2>&1)
+	mapfile -t results < <(printf '%s\n' "$BYHAND_OUT" | grep -E '^check: (ok|not yet)' | awk '{ print $2 }')
+	local k=0
+	for pass in fresh reset; do
+		for ((i = 1; i <= n; i++)); do
+			local before=${results[$k]:-none} after=${results[$((k + 1))]:-none}
+			k=$((k + 2))
+			if [ "$before" = "not" ] && [ "$after" = "ok" ]; then
+				ok "$id by hand ($pass) step $i: check fails before the task's lines, passes after"
+			else
+				not_ok "$id by hand ($pass) step $i: before=$before after=$after"
+				printf '%s\n' "$BYHAND_OUT" | grep -E '^  missing|^check|^nslab.*> (run|host)' | sed 's/^/#   /' | tail -20
+			fi
+		done
+	done
+	# exit 1 alone is grep -c counting 0, which some lines expect; any
+	# other status, or a tool's own complaint, is a task line that failed.
+	local bad='^(sh: |[a-z]+: [^ ]*: |nslab: |error: |Error: )|unknown command|\[exit ([2-9]|[1-9][0-9]+)\]'
+	if grep -qE "$bad" <<<"$BYHAND_OUT"; then
+		not_ok "$id by hand: a task line failed"
+		grep -E "$bad" <<<"$BYHAND_OUT" | sed 's/^/#   /' | head
+	else
+		ok "$id by hand: every task line ran without an error"
+	fi
+}
+
+# check_results OUT: the check results in OUT as one word, n = not yet, o = ok ("no").
+check_results() { printf '%s\n' "$1" | awk '/^check: not yet/ { printf "n" } /^check: ok/ { printf "o" } END { print "" }'; }
