@@ -160,8 +160,8 @@ static void say(const struct change *c, const char *cmd, bool lab)
 	if (!c)
 		return;
 	if (c->with_lab)
-		out_kprintf(OUT_WARNING, "the host changed: %s by `%s`: removed with the lab\n", c->desc,
-			    cmd);
+		out_kprintf(OUT_WARNING, "the host changed: %s by `%s`: removed %s\n", c->desc, cmd,
+			    lab ? "with the lab" : "at quit");
 	else if (c->kind)
 		out_kprintf(OUT_WARNING,
 			    "the host changed: %s by `%s`: undone at %s, `keep %u` to leave it\n", c->desc,
@@ -352,7 +352,7 @@ static void on_ipc(const struct snap_change *ch, const char *cmd, bool lab)
 	char *ident = ident_of(it);
 	struct change *prev = find_ident(ident);
 	free(ident);
-	if (t < 0 || ch->op == SNAP_CHANGED)
+	if (t < 0 || (ch->op == SNAP_CHANGED && !prev))
 		return;
 	const char *name = sysvipc_name((enum sysvipc_type)t);
 	if (ch->op == SNAP_REMOVED) {
@@ -363,11 +363,16 @@ static void on_ipc(const struct snap_change *ch, const char *cmd, bool lab)
 			     fmt("its contents are gone: nothing can make it again"));
 		return;
 	}
+	bool again = ch->op == SNAP_CHANGED; /* ours, its change time moved (IPC_SET): recorded anew */
+	char *desc = again ? strdup(prev->desc) : NULL;
+	if (again)
+		forget(prev);
 	const char *unit = t == SYSVIPC_SHM ? "bytes" : t == SYSVIPC_SEM ? "semaphores" : "bytes queued";
-	struct change *c =
-	    add_change(it, fmt("%s %d (key 0x%08x, %lld %s) made", name, id, (unsigned)key, size, unit));
+	struct change *c = add_change(
+	    it, desc ? desc : fmt("%s %d (key 0x%08x, %lld %s) made", name, id, (unsigned)key, size, unit));
 	enter(c, CLEANUP_OBJ_IPC, fmt("%s:%d:%d:%lld:%llu", word, id, key, proof, cleanup_ns_ino("ipc")));
-	say(c, cmd, lab);
+	if (!again)
+		say(c, cmd, lab);
 }
 
 static void on_cgroup(const struct snap_change *ch, const char *cmd, bool lab)

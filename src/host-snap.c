@@ -206,6 +206,12 @@ static int read_links(struct snap *s)
 	if (getifaddrs(&all) < 0)
 		return 0;
 	int rc = 0;
+	/* the links come first (AF_PACKET): their indexes, for the addresses */
+	struct {
+		const char *name;
+		int index;
+	} idx[256];
+	size_t nidx = 0;
 	for (struct ifaddrs *i = all; i && rc == 0; i = i->ifa_next) {
 		if (!i->ifa_addr || !i->ifa_name)
 			continue;
@@ -213,13 +219,20 @@ static int read_links(struct snap *s)
 		const char *f[] = {i->ifa_name};
 		int fam = i->ifa_addr->sa_family;
 		if (fam == AF_PACKET) {
-			snprintf(key, sizeof(key), "%d",
-				 ((const struct sockaddr_ll *)i->ifa_addr)->sll_ifindex);
+			int index = ((const struct sockaddr_ll *)i->ifa_addr)->sll_ifindex;
+			if (nidx < sizeof(idx) / sizeof(idx[0]))
+				idx[nidx].name = i->ifa_name, idx[nidx++].index = index;
+			snprintf(key, sizeof(key), "%d", index);
 			rc = add_fields(s, SNAP_LINK, key, 1, f);
 		} else if (fam == AF_INET || fam == AF_INET6) {
 			char a[INET6_ADDRSTRLEN + 8];
 			addr_text(i->ifa_addr, i->ifa_netmask, a, sizeof(a));
-			snprintf(key, sizeof(key), "%u %s", if_nametoindex(i->ifa_name), a);
+			int index = 0;
+			for (size_t k = 0; k < nidx && !index; k++)
+				if (strcmp(idx[k].name, i->ifa_name) == 0)
+					index = idx[k].index;
+			snprintf(key, sizeof(key), "%d %s", index ? index : (int)if_nametoindex(i->ifa_name),
+				 a);
 			rc = add_fields(s, SNAP_ADDR, key, 1, f);
 		}
 	}
@@ -281,7 +294,9 @@ static void walk_cgroup(struct cg_walk *w, const char *dir, int depth, bool intr
 			w->err = -1;
 			break;
 		}
-		if (depth + 1 < CG_DEPTH)
+		/* a cgroup directory counts its subdirectories in st_nlink (kernfs):
+		 * a leaf is not read, which is most of them */
+		if (depth + 1 < CG_DEPTH && st.st_nlink > 2)
 			walk_cgroup(w, path, depth + 1, in);
 	}
 	closedir(d);

@@ -161,7 +161,8 @@ static bool find_strace(char *path, size_t len)
 {
 	const char *env = getenv("PATH");
 	char dirs[4096];
-	snprintf(dirs, sizeof(dirs), "%s:/usr/bin:/bin:/usr/sbin:/usr/local/bin", env ? env : "");
+	/* as a shell would look it up (sudo's secure_path has /usr/bin) */
+	snprintf(dirs, sizeof(dirs), "%s", env ? env : "/usr/bin:/bin");
 	char *save = NULL;
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		if (d[0] != '/')
