@@ -164,7 +164,10 @@ static void hostname_only_while_it_is_the_new_one(void **state)
 	/* another UTS namespace, a field that is not a name */
 	assert_int_equal(undo(CLEANUP_OBJ_UTSNAME, "hostname:%s:new:%llu", cur, ns + 1), -1);
 	assert_int_equal(undo(CLEANUP_OBJ_UTSNAME, "nodename:%s:new:%llu", cur, ns), -1);
-	assert_string_equal(uname(&u) == 0 ? u.nodename : "", cur[0] ? u.nodename : "");
+	char was[sizeof(u.nodename)];
+	snprintf(was, sizeof(was), "%s", u.nodename);
+	assert_int_equal(uname(&u), 0);
+	assert_string_equal(u.nodename, was); /* nothing was set */
 }
 
 struct first_mount {
