@@ -11,7 +11,9 @@
 #include "mounts.h"
 #include "sysvipc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -510,4 +512,70 @@ int cleanup_check_hostcgroup(const struct cleanup_run *r, const char *what, char
 		return -1;
 	}
 	return 0;
+}
+
+/* Is addr/plen on the link named name? */
+static bool addr_present(const char *name, int family, const void *addr, int plen)
+{
+	struct ifaddrs *all;
+	if (getifaddrs(&all) < 0)
+		return true; /* unreadable: let the undo say what the kernel says */
+	bool found = false;
+	size_t alen = family == AF_INET ? 4 : 16;
+	for (struct ifaddrs *i = all; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != family || strcmp(i->ifa_name, name) != 0)
+			continue;
+		const void *a = family == AF_INET
+				    ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
+				    : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		const unsigned char *m =
+		    !i->ifa_netmask ? NULL
+		    : family == AF_INET
+			? (const unsigned char *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
+			: (const unsigned char *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
+		int bits = 0;
+		for (size_t k = 0; m && k < alen; k++)
+			bits += __builtin_popcount(m[k]);
+		found = memcmp(a, addr, alen) == 0 && bits == plen;
+	}
+	freeifaddrs(all);
+	return found;
+}
+
+int cleanup_parse_hostaddr(const char *what, int *ifindex, char *name, size_t namelen, int *family,
+			   unsigned char addr[16], int *plen, char *why, size_t whylen)
+{
+	char f[5][SLOT];
+	long long idx, pl;
+	if (cleanup_split_fields(what, 5, f[0], SLOT, why, whylen) < 0 ||
+	    field_num(f[0], 1, &idx, why, whylen) < 0 || field_num(f[3], 0, &pl, why, whylen) < 0 ||
+	    same_ns_field("net", f[4], why, whylen) < 0)
+		return -1;
+	*family = strchr(f[2], ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(*family, f[2], addr) != 1 || pl > (*family == AF_INET ? 32 : 128) || !f[1][0] ||
+	    strlen(f[1]) >= namelen) {
+		snprintf(why, whylen, "'%s/%s' on '%s' is not an address nslab records", f[2], f[3], f[1]);
+		return -1;
+	}
+	*ifindex = (int)idx;
+	*plen = (int)pl;
+	snprintf(name, namelen, "%s", f[1]);
+	return 0;
+}
+
+int cleanup_check_hostaddr(const struct cleanup_run *r, const char *what, char *why, size_t whylen)
+{
+	(void)r;
+	int idx, family, plen;
+	unsigned char addr[16];
+	char name[IF_NAMESIZE], now[IF_NAMESIZE];
+	if (cleanup_parse_hostaddr(what, &idx, name, sizeof(name), &family, addr, &plen, why, whylen) < 0)
+		return -1;
+	if (!if_indextoname((unsigned)idx, now))
+		return 1; /* the link is gone, and its addresses with it */
+	if (strcmp(now, name) != 0) {
+		snprintf(why, whylen, "ifindex %d is link %s now, not %s", idx, now, name);
+		return -1;
+	}
+	return addr_present(name, family, addr, plen) ? 0 : 1;
 }

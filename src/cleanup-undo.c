@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
@@ -334,6 +335,31 @@ static int undo_hostmount(const struct cleanup_run *r, const char *what)
 	return 0;
 }
 
+/* One rtnetlink request, answered with an ack: 0, or -1 with the kernel's errno. */
+static int rtnl_request(void *req, size_t len)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	char buf[512];
+	int rc = -1;
+	errno = EPROTO;
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) == (ssize_t)len) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		if (n >= (ssize_t)(sizeof(*nh) + sizeof(struct nlmsgerr)) && nh->nlmsg_type == NLMSG_ERROR) {
+			int err = -((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			errno = err;
+			rc = err == 0 ? 0 : -1;
+		}
+	}
+	int err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
 /* RTM_DELLINK by ifindex, not by name: the index the check proved is the
  * one deleted, whatever the name means by then. */
 static int delete_link_index(int ifindex)
@@ -347,27 +373,39 @@ static int delete_link_index(int ifindex)
 		   .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK},
 	    .ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex},
 	};
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
+	return rtnl_request(&req, sizeof(req));
+}
+
+/* RTM_DELADDR of exactly this address and prefix on this ifindex. */
+static int undo_hostaddr(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	int idx, family, plen;
+	unsigned char addr[16];
+	char name[IF_NAMESIZE], why[128];
+	if (cleanup_parse_hostaddr(what, &idx, name, sizeof(name), &family, addr, &plen, why, sizeof(why)) <
+	    0) {
+		errno = EINVAL;
 		return -1;
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	char buf[512];
-	int rc = -1;
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) == (ssize_t)sizeof(req)) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-		if (n >= (ssize_t)(sizeof(*nh) + sizeof(struct nlmsgerr)) && nh->nlmsg_type == NLMSG_ERROR) {
-			int err = -((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			errno = err;
-			rc = err == 0 ? 0 : -1;
-		} else {
-			errno = EPROTO;
-		}
 	}
-	int err = errno;
-	close(fd);
-	errno = err;
-	return rc;
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		struct rtattr rta;
+		unsigned char addr[16];
+	} req = {
+	    .nh = {.nlmsg_type = RTM_DELADDR, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK},
+	    .ifa = {.ifa_family = (unsigned char)family,
+		    .ifa_prefixlen = (unsigned char)plen,
+		    .ifa_index = (unsigned)idx},
+	    .rta = {.rta_len = (unsigned short)RTA_LENGTH(alen), .rta_type = IFA_LOCAL},
+	};
+	memcpy(req.addr, addr, alen);
+	req.nh.nlmsg_len = (unsigned)(NLMSG_LENGTH(sizeof(req.ifa)) + RTA_LENGTH(alen));
+	if (rtnl_request(&req, req.nh.nlmsg_len) < 0)
+		return errno == EADDRNOTAVAIL || errno == ENODEV ? 1 : -1;
+	return 0;
 }
 
 static int undo_hostlink(const struct cleanup_run *r, const char *what)
@@ -409,3 +447,4 @@ const struct cleanup_kind cleanup_kind_hostmount = {.check = cleanup_check_hostm
 const struct cleanup_kind cleanup_kind_hostlink = {.check = cleanup_check_hostlink, .undo = undo_hostlink};
 const struct cleanup_kind cleanup_kind_hostcgroup = {.check = cleanup_check_hostcgroup,
 						     .undo = undo_hostcgroup};
+const struct cleanup_kind cleanup_kind_hostaddr = {.check = cleanup_check_hostaddr, .undo = undo_hostaddr};

@@ -52,6 +52,7 @@ static const char *const kind_name[NKINDS] = {
     [CLEANUP_OBJ_HOSTMOUNT] = "hostmount",
     [CLEANUP_OBJ_HOSTLINK] = "hostlink",
     [CLEANUP_OBJ_HOSTCGROUP] = "hostcgroup",
+    [CLEANUP_OBJ_HOSTADDR] = "hostaddr",
 };
 
 static const struct cleanup_kind *kinds[NKINDS] = {
@@ -66,6 +67,7 @@ static const struct cleanup_kind *kinds[NKINDS] = {
     [CLEANUP_OBJ_HOSTMOUNT] = &cleanup_kind_hostmount,
     [CLEANUP_OBJ_HOSTLINK] = &cleanup_kind_hostlink,
     [CLEANUP_OBJ_HOSTCGROUP] = &cleanup_kind_hostcgroup,
+    [CLEANUP_OBJ_HOSTADDR] = &cleanup_kind_hostaddr,
 };
 
 static bool valid_kind(enum nslab_obj k)

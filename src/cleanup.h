@@ -34,13 +34,15 @@
  *   hostmount  "MNTID:MNTNS:TARGET:FSTYPE:SOURCE"
  *   hostlink   "NAME:IFINDEX:NETNS"
  *   hostcgroup "INODE:PATH" (a cgroup outside nslab's tree)
+ *   hostaddr   "IFINDEX:LINK:ADDRESS:PREFIX:NETNS" (on a link nslab did not see made)
  * NS: the namespace's inode: an entry is undone only from that namespace. */
 #define CLEANUP_OBJ_IPC ((enum nslab_obj)(NSLAB_OBJ_FILE + 1))
 #define CLEANUP_OBJ_UTSNAME ((enum nslab_obj)(NSLAB_OBJ_FILE + 2))
 #define CLEANUP_OBJ_HOSTMOUNT ((enum nslab_obj)(NSLAB_OBJ_FILE + 3))
 #define CLEANUP_OBJ_HOSTLINK ((enum nslab_obj)(NSLAB_OBJ_FILE + 4))
 #define CLEANUP_OBJ_HOSTCGROUP ((enum nslab_obj)(NSLAB_OBJ_FILE + 5))
-#define CLEANUP_OBJ_LAST CLEANUP_OBJ_HOSTCGROUP
+#define CLEANUP_OBJ_HOSTADDR ((enum nslab_obj)(NSLAB_OBJ_FILE + 6))
+#define CLEANUP_OBJ_LAST CLEANUP_OBJ_HOSTADDR
 
 /* One field of such an entry: bytes other than letters, digits and
  * "._/,+=@-" as %XX, so that no ':', tab or newline is left in it. The

@@ -331,12 +331,28 @@ static void on_addr(const struct snap_change *ch, const struct snap_change *all,
 	if (sscanf(it->key, "%31s %127s", ifindex, addr) != 2 || ch->op == SNAP_CHANGED ||
 	    link_changed(all, nall, ifindex))
 		return;
-	if (ch->op == SNAP_ADDED)
-		note(it, cmd, lab, fmt("address %s added to link %s", addr, name),
-		     fmt("`ip addr del %s dev %s` removes it", addr, name));
-	else
-		note(it, cmd, lab, fmt("address %s removed from link %s", addr, name),
-		     fmt("`ip addr add %s dev %s` puts it back", addr, name));
+	char *ident = ident_of(it);
+	struct change *prev = find_ident(ident);
+	free(ident);
+	if (ch->op == SNAP_REMOVED) {
+		if (prev)
+			forget(prev);
+		else
+			note(it, cmd, lab, fmt("address %s removed from link %s", addr, name),
+			     fmt("`ip addr add %s dev %s` puts it back", addr, name));
+		return;
+	}
+	/* "10.9.9.9/24": the address and its prefix apart, each a field */
+	char *slash = strrchr(addr, '/'), e_a[400], e_n[200];
+	if (!slash)
+		return;
+	*slash = '\0';
+	cleanup_field_encode(addr, e_a, sizeof(e_a));
+	cleanup_field_encode(name, e_n, sizeof(e_n));
+	struct change *c = add_change(it, fmt("address %s/%s added to link %s", addr, slash + 1, name));
+	enter(c, CLEANUP_OBJ_HOSTADDR,
+	      fmt("%s:%s:%s:%s:%llu", ifindex, e_n, e_a, slash + 1, cleanup_ns_ino("net")));
+	say(c, cmd, lab);
 }
 
 static void on_ipc(const struct snap_change *ch, const char *cmd, bool lab)

@@ -33,6 +33,7 @@ script="start uts
 host ipcmk -M 1000
 host mount -t tmpfs nslabguard $mnt
 host ip link add nslabg0 type dummy
+host ip addr add 10.254.77.1/32 dev lo
 host hostname nslab-guard-x
 host cgcreate -g cpu:/$outside
 host cgcreate -g cpu:/nslab/\${NSLAB_CGROUP_DIR##*/}/mine
@@ -46,6 +47,7 @@ kept_id=$(sed -n 's/.*shared memory segment \([0-9]*\) .*/\1/p' <<<"$kept_line")
 expect "ipcmk named" grep -qE 'the host changed: shared memory segment [0-9]+ \(key 0x[0-9a-f]+, 1000 bytes\) made by `host ipcmk -M 1000`: undone at stop, `keep [0-9]+` to leave it' <<<"$out"
 expect "mount named" grep -q "the host changed: a mount of tmpfs (nslabguard) on $mnt by \`host mount" <<<"$out"
 expect "link named" grep -qE 'the host changed: network link nslabg0 \(ifindex [0-9]+\) made by `host ip link add' <<<"$out"
+expect "address named" grep -q 'the host changed: address 10.254.77.1/32 added to link lo by `host ip addr add' <<<"$out"
 expect "hostname named" grep -q "the host changed: hostname '$host_name' set to 'nslab-guard-x' by \`host hostname nslab-guard-x\`: undone at stop" <<<"$out"
 if [ -n "$cpu_root" ]; then
 	expect "cgroup outside nslab's tree named" grep -q "the host changed: cgroup $cpu_root/$outside made by \`host cgcreate" <<<"$out"
@@ -62,6 +64,7 @@ expect "keep says it leaves it" grep -q "kept: shared memory segment $kept_id" <
 expect "stop says the segment was undone" grep -qE '^undone: shared memory segment [0-9]+ \(key 0x[0-9a-f]+, 1000 bytes\)' <<<"$out"
 expect "stop says the mount was undone" grep -q "^undone: a mount of tmpfs (nslabguard) on $mnt" <<<"$out"
 expect "stop says the link was undone" grep -q '^undone: network link nslabg0' <<<"$out"
+expect "stop says the address was undone" grep -q '^undone: address 10.254.77.1/32 added to link lo' <<<"$out"
 expect "stop says the hostname was undone" grep -q "^undone: hostname '$host_name' set to 'nslab-guard-x'" <<<"$out"
 [ -n "$cpu_root" ] && expect "stop says the outside cgroup was undone" grep -q "^undone: cgroup $cpu_root/$outside" <<<"$out"
 expect "stop says the kept one stays" grep -q "^stays on the host: shared memory segment $kept_id .*(kept)" <<<"$out"
@@ -71,6 +74,7 @@ expect "the kept segment is still there" grep -qw "$kept_id" /proc/sysvipc/shm
 ipcrm -m "$kept_id" 2>/dev/null
 expect "hostname back" test "$(hostname)" = "$host_name"
 expect "no link nslabg0" test ! -e /sys/class/net/nslabg0
+expect "no address 10.254.77.1 on lo" test -z "$(ip -o addr show dev lo | grep -w 10.254.77.1)"
 expect "the outside cgroup is gone" test "$(cgroups)" = "$before_cg"
 if grep -q "^nslab: " <<<"$out"; then
 	not_ok "no errors at stop"
@@ -120,6 +124,7 @@ expect "strace missing: names the package" grep -q 'apt-get install strace' <<<"
 # Belt and braces, should a check above have failed.
 hostname "$host_name"
 for l in nslabg0 nslabg1 nslabg2; do ip link del "$l" 2>/dev/null; done
+ip addr del 10.254.77.1/32 dev lo 2>/dev/null
 umount "$mnt" 2>/dev/null
 [ -n "$cpu_root" ] && rmdir "$cpu_root/$outside" 2>/dev/null
 rmdir "$mnt"

@@ -223,6 +223,28 @@ static void link_by_name_and_index(void **state)
 	assert_int_not_equal(if_nametoindex("lo"), 0);
 }
 
+static void address_by_link_index_and_name(void **state)
+{
+	(void)state;
+	unsigned lo = if_nametoindex("lo");
+	if (!lo)
+		skip();
+	unsigned long long ns = cleanup_ns_ino("net");
+	/* only refusals and "gone": an entry that passed would remove the address */
+	assert_int_equal(undo(CLEANUP_OBJ_HOSTADDR, "%u:notlo:127.0.0.1:8:%llu", lo, ns),
+			 -1); /* another link */
+	assert_int_equal(undo(CLEANUP_OBJ_HOSTADDR, "%u:lo:127.0.0.1:8:%llu", lo, ns + 1),
+			 -1); /* another netns */
+	assert_int_equal(undo(CLEANUP_OBJ_HOSTADDR, "%u:lo:300.1.1.1:8:%llu", lo, ns),
+			 -1); /* not an address */
+	assert_int_equal(undo(CLEANUP_OBJ_HOSTADDR, "%u:lo:127.0.0.1:33:%llu", lo, ns), -1); /* prefix */
+	assert_int_equal(undo(CLEANUP_OBJ_HOSTADDR, "99999:lo:127.0.0.1:8:%llu", ns), 1);    /* link gone */
+	assert_int_equal(undo(CLEANUP_OBJ_HOSTADDR, "%u:lo:10.254.254.254:32:%llu", lo, ns),
+			 1); /* not there */
+	assert_int_equal(undo(CLEANUP_OBJ_HOSTADDR, "%u:lo:fe80%%3A%%3A9:128:%llu", lo, ns),
+			 1); /* v6, not there */
+}
+
 static void cgroup_by_path_and_inode(void **state)
 {
 	(void)state;
@@ -376,6 +398,7 @@ int main(void)
 	    T(hostname_only_while_it_is_the_new_one),
 	    T(mount_by_id_target_type_and_source),
 	    T(link_by_name_and_index),
+	    T(address_by_link_index_and_name),
 	    T(cgroup_by_path_and_inode),
 	    T(guard_names_undoes_and_keeps),
 	    T(guard_forgets_what_the_learner_removed),
