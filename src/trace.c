@@ -45,7 +45,8 @@ static struct {
 struct pidname {
 	int pid;
 	char comm[32];
-	bool newpid; /* unshared a PID or time namespace: its next fork is the container's init */
+	bool newpid;       /* unshared a PID or time namespace: its next fork is the container's init */
+	char pending[512]; /* a call strace split: "unshare(CLONE_NEWNS" <unfinished ...> */
 };
 
 static struct pidname *who(struct pidname *t, size_t *n, size_t cap, int pid)
@@ -131,6 +132,21 @@ size_t trace_filter(const char *text, char **out, size_t max)
 		while (*call == ' ')
 			call++;
 		struct pidname *p = who(pids, &npids, sizeof(pids) / sizeof(pids[0]), (int)pid);
+		/* another process's call came in between: strace split this one */
+		char *u = strstr(call, " <unfinished ...>"), joined[1024];
+		if (u) {
+			if (p)
+				snprintf(p->pending, sizeof(p->pending), "%.*s", (int)(u - call), call);
+			continue;
+		}
+		if (strncmp(call, "<... ", 5) == 0) {
+			char *r = strstr(call, " resumed>");
+			if (!r || !p || !p->pending[0])
+				continue;
+			snprintf(joined, sizeof(joined), "%s%s", p->pending, r + strlen(" resumed>"));
+			p->pending[0] = '\0';
+			call = joined;
+		}
 		if (strncmp(call, "execve(", 7) == 0) {
 			if (strstr(call, ") = 0"))
 				execs++;
@@ -138,8 +154,7 @@ size_t trace_filter(const char *text, char **out, size_t max)
 			continue;
 		}
 		/* nsenter's own exec, then the learner's shell: what comes before is the way in */
-		if (execs < 2 || strstr(call, "<unfinished") || strncmp(call, "<...", 4) == 0 ||
-		    !keep_call(call, p))
+		if (execs < 2 || !keep_call(call, p))
 			continue;
 		char *s = squeeze(call);
 		char *shown = NULL;

@@ -365,14 +365,20 @@ static const char strace_out[] =
     "104\n"
     "104 write(1</sys/fs/cgroup/pids/x/pids.max>, \"5\\n\", 2) = 2\n"
     "101 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x3) = "
-    "105\n";
+    "105\n"
+    /* a call split by another process's */
+    "106 sethostname(\"box\", 3 <unfinished ...>\n"
+    "107 unshare(CLONE_NEWNS)              = 0\n"
+    "106 <... sethostname resumed>)        = 0\n";
 
 static void trace_filter_keeps_the_container_calls(void **state)
 {
 	(void)state;
 	char *out[16];
 	size_t n = trace_filter(strace_out, out, 16);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 6);
+	assert_string_equal(out[4], "unshare(CLONE_NEWNS) = 0    [?]");
+	assert_string_equal(out[5], "sethostname(\"box\", 3) = 0    [?]");
 	assert_string_equal(out[0], "unshare(CLONE_NEWUTS) = 0    [unshare]");
 	assert_string_equal(out[1], "unshare(CLONE_NEWPID) = 0    [unshare]");
 	assert_contains(out[2], "clone(child_stack=NULL"); /* the fork after CLONE_NEWPID: the new PID 1 */
