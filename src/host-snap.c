@@ -264,6 +264,22 @@ struct cg_walk {
 	int err;
 };
 
+/* systemd's own units (system.slice, session-3.scope, ...): systemd makes
+ * and removes them, at any moment; a learner's command is never blamed for
+ * one, and their trees (most of a systemd host's cgroups) are not walked. */
+static bool systemd_unit(const char *name)
+{
+	static const char *const suffix[] = {".slice",  ".scope", ".service", ".mount",
+					     ".socket", ".swap",  NULL};
+	size_t n = strlen(name);
+	for (size_t i = 0; suffix[i]; i++) {
+		size_t k = strlen(suffix[i]);
+		if (n > k && strcmp(name + n - k, suffix[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void walk_cgroup(struct cg_walk *w, const char *dir, int depth, bool intree)
 {
 	DIR *d = opendir(dir);
@@ -271,7 +287,7 @@ static void walk_cgroup(struct cg_walk *w, const char *dir, int depth, bool intr
 		return;
 	struct dirent *de;
 	while ((de = readdir(d)) && !w->err) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || (!intree && systemd_unit(de->d_name)))
 			continue;
 		char path[PATH_MAX];
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))

@@ -8,7 +8,8 @@
  *
  * It reads only what it compares, each once: uname(2), /proc/self/mountinfo
  * (libmount), one netlink dump (getifaddrs), /proc/sysvipc/{shm,msg,sem},
- * the directories of each cgroup mount, and /proc/<pid>/task/<pid>/children
+ * the directories of each cgroup mount (not systemd's units: *.slice,
+ * *.scope, *.service...), and /proc/<pid>/task/<pid>/children
  * down from nslab. */
 #ifndef NSLAB_HOST_SNAP_H
 #define NSLAB_HOST_SNAP_H
