@@ -422,7 +422,8 @@ static void on_cgroup(const struct snap_change *ch, const char *cmd, bool lab)
 	} else {
 		enter(c, CLEANUP_OBJ_HOSTCGROUP, fmt("%llu:%s", ino, it->key));
 	}
-	say(c, cmd, lab);
+	if (intree != 2) /* nslab/ and nslab/<pid> themselves, made on the way: nslab's own */
+		say(c, cmd, lab);
 }
 
 static void on_proc(const struct snap_change *ch, const char *cmd, bool lab)

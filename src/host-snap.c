@@ -264,6 +264,22 @@ struct cg_walk {
 	int err;
 };
 
+/* One cgroup directory as an item; a missing one is left out. */
+static int add_cgroup(struct cg_walk *w, const char *path, int intree)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	char key[PATH_MAX * 3], value[48];
+	cleanup_field_encode(path, key, sizeof(key));
+	snprintf(value, sizeof(value), "%llu %d", (unsigned long long)st.st_ino, intree);
+	if (snap_add(w->s, SNAP_CGROUP, key, value) < 0) {
+		w->err = -1;
+		return -1;
+	}
+	return 0;
+}
+
 /* systemd's own units (system.slice, session-3.scope, ...): systemd makes
  * and removes them, at any moment; a learner's command is never blamed for
  * one, and their trees (most of a systemd host's cgroups) are not walked. */
@@ -294,10 +310,13 @@ static void walk_cgroup(struct cg_walk *w, const char *dir, int depth, bool intr
 			continue;
 		bool in = intree;
 		if (depth == 0 && strcmp(de->d_name, "nslab") == 0) {
-			/* other runs' trees are theirs: only this run's is walked */
+			/* other runs' trees are theirs: only this run's is walked; the
+			 * top and this run's directory are recorded (INTREE 2) so that
+			 * a learner's cgcreate that made them is undone whole */
 			char own[PATH_MAX + 16];
 			snprintf(own, sizeof(own), "%s/%d", path, w->self);
-			walk_cgroup(w, own, depth + 2, true);
+			if (add_cgroup(w, path, 2) == 0 && add_cgroup(w, own, 2) == 0)
+				walk_cgroup(w, own, depth + 2, true);
 			continue;
 		}
 		struct stat st;
