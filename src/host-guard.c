@@ -515,8 +515,9 @@ size_t host_guard_undo(size_t mark)
 		} else if (cleanup_undo(c->kind, c->what) == 0) {
 			out_kprintf(OUT_NOTE, "undone: %s\n", c->desc);
 		} else {
-			out_kprintf(OUT_WARNING,
-				    "stays on the host: %s: it could not be undone (said above)\n", c->desc);
+			/* EPERM: refused, and the registry said why in its own line */
+			out_kprintf(OUT_WARNING, "stays on the host: %s: it could not be undone (%s)\n",
+				    c->desc, strerror(errno));
 			stay++;
 		}
 		drop(c);

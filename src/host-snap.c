@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define MAX_ITEMS 20000 /* a bound on what one snapshot holds */
-#define CG_DEPTH 6      /* how deep the cgroup walk goes below a mount */
+#define CG_DEPTH 8      /* how deep the cgroup walk goes below a mount */
 #define MAX_CG_MOUNTS 32
 
 int snap_add(struct snap *s, enum snap_type t, const char *key, const char *value)

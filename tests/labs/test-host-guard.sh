@@ -32,7 +32,7 @@ before_cg=$(cgroups)
 script="start uts
 host ipcmk -M 1000
 host mount -t tmpfs nslabguard $mnt
-host ip link add nslabg0 type dummy
+host ip link add nslabg0 type veth peer name nslabg0p
 host ip addr add 10.254.77.1/32 dev lo
 host hostname nslab-guard-x
 host cgcreate -g cpu:/$outside
@@ -58,12 +58,12 @@ fi
 expect "the second segment has a number to keep ($kept_n, id $kept_id)" test -n "$kept_n" -a -n "$kept_id"
 # the whole session again, keeping the second segment, then stop
 out=$(printf '%s\nkeep %s\nstop\nquit\n' "$script" "$kept_n" | nslab_script - 2>&1)
-kept_line=$(grep -E 'shared memory segment [0-9]+ \(key 0x[0-9a-f]+, 2000 bytes\) made' <<<"$out")
+kept_line=$(grep -E 'the host changed: shared memory segment [0-9]+ \(key 0x[0-9a-f]+, 2000 bytes\) made' <<<"$out" | head -1)
 kept_id=$(sed -n 's/.*shared memory segment \([0-9]*\) .*/\1/p' <<<"$kept_line")
 expect "keep says it leaves it" grep -q "kept: shared memory segment $kept_id" <<<"$out"
 expect "stop says the segment was undone" grep -qE '^undone: shared memory segment [0-9]+ \(key 0x[0-9a-f]+, 1000 bytes\)' <<<"$out"
 expect "stop says the mount was undone" grep -q "^undone: a mount of tmpfs (nslabguard) on $mnt" <<<"$out"
-expect "stop says the link was undone" grep -q '^undone: network link nslabg0' <<<"$out"
+expect "stop says the link was undone" grep -q '^undone: network link nslabg0 (' <<<"$out"
 expect "stop says the address was undone" grep -q '^undone: address 10.254.77.1/32 added to link lo' <<<"$out"
 expect "stop says the hostname was undone" grep -q "^undone: hostname '$host_name' set to 'nslab-guard-x'" <<<"$out"
 [ -n "$cpu_root" ] && expect "stop says the outside cgroup was undone" grep -q "^undone: cgroup $cpu_root/$outside" <<<"$out"
@@ -83,9 +83,9 @@ fi
 same_as_before "host fingerprint unchanged after stop"
 
 # --- without a lab: named as undone at quit, and undone at quit ---
-out=$(printf 'host ipcmk -M 1000\nhost ip link add nslabg2 type dummy\nquit\n' | nslab_script - 2>&1)
+out=$(printf 'host ipcmk -M 1000\nhost ip link add nslabg2 type veth peer name nslabg2p\nquit\n' | nslab_script - 2>&1)
 expect "without a lab: undone at quit" grep -q 'made by `host ipcmk -M 1000`: undone at quit' <<<"$out"
-expect "quit says the link was undone" grep -q '^undone: network link nslabg2' <<<"$out"
+expect "quit says the link was undone" grep -q '^undone: network link nslabg2 (' <<<"$out"
 same_as_before "host fingerprint unchanged after quit"
 
 # --- a changed mind: the learner puts the hostname back, nothing is left to undo ---
@@ -95,7 +95,7 @@ expect "then stop removed everything" grep -q "lab 'uts' stopped; everything it 
 
 # --- SIGKILL, then nslab --cleanup undoes them from the registry ---
 sess_start
-sess_send "start uts" "host ipcmk -M 1000" "host ip link add nslabg1 type dummy" \
+sess_send "start uts" "host ipcmk -M 1000" "host ip link add nslabg1 type veth peer name nslabg1p" \
 	"host mount -t tmpfs nslabguard $mnt" "host hostname nslab-guard-z" \
 	"host cgcreate -g cpu:/$outside" status
 if sess_wait '^cgroup:'; then
