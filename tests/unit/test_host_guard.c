@@ -347,6 +347,38 @@ static void guard_forgets_what_the_learner_removed(void **state)
 	cap_stop();
 }
 
+static void guard_stops_a_process_left_running(void **state)
+{
+	(void)state;
+	size_t mark = cleanup_mark();
+	cap_start();
+	host_guard_before();
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("sleep", "sleep", "3607", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	/* until it is sleep, not the fork of this test */
+	char path[64], cmd[64] = "";
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	for (int i = 0; i < 200 && strncmp(cmd, "sleep", 5) != 0; i++) {
+		read_file(path, cmd, sizeof(cmd));
+		usleep(5000);
+	}
+	host_guard_after("host sleep 3607 &", true);
+	char want[96];
+	snprintf(want, sizeof(want), "the host changed: process %d (sleep 3607) left running outside",
+		 (int)pid);
+	assert_contains(cap_text(), want);
+	assert_int_equal(cleanup_mark(), mark + 1);
+	assert_int_equal(host_guard_undo(mark), 0);
+	assert_contains(cap_text(), "undone: process");
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), -1); /* killed and reaped by the undo */
+	assert_int_equal(kill(pid, 0), -1);                /* gone */
+	cap_stop();
+}
+
 /* --- trace's filter --- */
 
 static const char strace_out[] =
@@ -408,6 +440,7 @@ int main(void)
 	    T(cgroup_by_path_and_inode),
 	    T(guard_names_undoes_and_keeps),
 	    T(guard_forgets_what_the_learner_removed),
+	    T(guard_stops_a_process_left_running),
 	    T(trace_filter_keeps_the_container_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
