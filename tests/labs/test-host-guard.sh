@@ -14,6 +14,7 @@
 require_nslab
 
 host_name=$(hostname)
+domain=$(domainname)
 mnt=$(mktemp -d /tmp/nslab-guard-mnt.XXXXXX)
 # a cgroup hierarchy with the cpu controller, where cgcreate -g cpu: makes one
 cpu_root=
@@ -35,6 +36,7 @@ host mount -t tmpfs nslabguard $mnt
 host ip link add nslabg0 type veth peer name nslabg0p
 host ip addr add 10.254.77.1/32 dev lo
 host hostname nslab-guard-x
+host domainname nslab-guard-d
 host cgcreate -g cpu:/$outside
 host cgcreate -g cpu:/nslab/\${NSLAB_CGROUP_DIR##*/}/mine
 host ipcmk -M 2000
@@ -65,6 +67,7 @@ expect "stop says the segment was undone" grep -qE '^undone: shared memory segme
 expect "stop says the mount was undone" grep -q "^undone: a mount of tmpfs (nslabguard) on $mnt" <<<"$out"
 expect "stop says the link was undone" grep -q '^undone: network link nslabg0 (' <<<"$out"
 expect "stop says the address was undone" grep -q '^undone: address 10.254.77.1/32 added to link lo' <<<"$out"
+expect "domainname named" grep -q "the host changed: domainname '$domain' set to 'nslab-guard-d' by" <<<"$out"
 expect "stop says the hostname was undone" grep -q "^undone: hostname '$host_name' set to 'nslab-guard-x'" <<<"$out"
 [ -n "$cpu_root" ] && expect "stop says the outside cgroup was undone" grep -q "^undone: cgroup $cpu_root/$outside" <<<"$out"
 expect "stop says the kept one stays" grep -q "^stays on the host: shared memory segment $kept_id .*(kept)" <<<"$out"
@@ -73,6 +76,7 @@ if grep -q "everything it made was removed" <<<"$out"; then not_ok "stop claimed
 expect "the kept segment is still there" grep -qw "$kept_id" /proc/sysvipc/shm
 ipcrm -m "$kept_id" 2>/dev/null
 expect "hostname back" test "$(hostname)" = "$host_name"
+expect "domainname back" test "$(domainname)" = "$domain"
 expect "no link nslabg0" test ! -e /sys/class/net/nslabg0
 expect "no address 10.254.77.1 on lo" test -z "$(ip -o addr show dev lo | grep -w 10.254.77.1)"
 expect "the outside cgroup is gone" test "$(cgroups)" = "$before_cg"
@@ -123,6 +127,7 @@ expect "strace missing: names the package" grep -q 'apt-get install strace' <<<"
 
 # Belt and braces, should a check above have failed.
 hostname "$host_name"
+domainname "$domain"
 for l in nslabg0 nslabg1 nslabg2; do ip link del "$l" 2>/dev/null; done
 ip addr del 10.254.77.1/32 dev lo 2>/dev/null
 umount "$mnt" 2>/dev/null
