@@ -116,7 +116,10 @@ else
 fi
 
 # --- trace ---
-out=$(printf 'start uts\ntrace unshare --uts true\nexplain\nstop\n' | nslab_script - 2>&1)
+out=$(printf 'start uts\ntrace unshare --user --map-root-user true\ntrace unshare --uts true\nexplain\nstop\n' |
+	nslab_script - 2>&1)
+expect "trace shows the write to uid_map" grep -qE '^  write\([0-9]+</proc/[0-9]+/uid_map>, "0 0 1", 5\) = 5 ' <<<"$out"
+expect "trace shows unshare(CLONE_NEWUSER)" grep -qE '^  unshare\(CLONE_NEWUSER\) = 0 ' <<<"$out"
 expect "trace shows unshare(CLONE_NEWUTS)" grep -qE '^  unshare\(CLONE_NEWUTS\) = 0 ' <<<"$out"
 expect "trace shows no nsenter setns" test -z "$(grep -E '^  setns\(' <<<"$out")"
 expect "explain lists the last trace" grep -q 'your last `trace unshare --uts true` (at step 1) made:' <<<"$out"
