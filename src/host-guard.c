@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct change {
@@ -42,30 +41,15 @@ static struct {
 	unsigned next;
 	struct snap before;
 	bool have_before;
-	struct timespec t0;
-	long usec, snap_usec;
 } G = {.next = 1};
-
-static long usec_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000000L + (t.tv_nsec - t0->tv_nsec) / 1000;
-}
-
-long host_guard_last_usec(void)
-{
-	return G.usec;
-}
 
 void host_guard_before(void)
 {
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (G.have_before)
 		snap_free(&G.before);
 	G.have_before = snap_take(&G.before, getpid()) == 0;
-	G.snap_usec = usec_since(&t0);
+	if (!G.have_before)
+		snap_free(&G.before); /* out of memory: this command goes unguarded */
 }
 
 /* --- the list --- */
@@ -450,8 +434,6 @@ void host_guard_after(const char *cmd, bool lab)
 {
 	if (!G.have_before)
 		return;
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct snap after;
 	if (snap_take(&after, getpid()) < 0) {
 		snap_free(&after);
@@ -461,7 +443,6 @@ void host_guard_after(const char *cmd, bool lab)
 	struct snap_change *all = n ? calloc(n, sizeof(*all)) : NULL;
 	if (all)
 		snap_diff(&G.before, &after, all, n);
-	G.usec = G.snap_usec + usec_since(&t0);
 	for (size_t i = 0; all && i < n; i++) {
 		const struct snap_item *it = all[i].after ? all[i].after : all[i].before;
 		switch (it->type) {

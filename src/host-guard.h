@@ -23,7 +23,5 @@ size_t host_guard_undo(size_t mark);
 /* `keep N`: leave change N; `keep` alone lists the changes still to be
  * undone. 0 ok, -1 (said) when there is no change N. */
 int host_guard_keep(long n);
-/* The cost of the last before+after pair, in microseconds (for the bench). */
-long host_guard_last_usec(void);
 
 #endif
