@@ -3,6 +3,7 @@
  * command table (commands.h), as tmux's cmd-*.c. What a command does to a
  * lab goes through the session; the table's mechanics are commands.c. */
 #include "commands.h"
+#include "host-guard.h"
 #include "labs.h"
 #include "nstable.h"
 #include "nsview.h"
@@ -10,6 +11,7 @@
 #include "repl.h"
 #include "session.h"
 #include "state.h"
+#include "trace.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -59,7 +61,12 @@ CMD_FN(cmd_stop)
 	}
 	const char *id = v->lab->id;
 	session_stop();
-	out_printf("lab '%s' stopped; everything it made was removed\n", id);
+	size_t left = session_left();
+	if (left)
+		out_kprintf(OUT_WARNING, "lab '%s' stopped; %zu thing%s stayed on the host (said above)\n",
+			    id, left, left == 1 ? "" : "s");
+	else
+		out_printf("lab '%s' stopped; everything it made was removed\n", id);
 	return CMD_OK;
 }
 
@@ -163,7 +170,11 @@ CMD_FN(cmd_hint)
 
 CMD_FN(cmd_explain)
 {
-	return session_status_of(session_explain());
+	enum session_result r = session_explain();
+	const struct session_view *v = session_view();
+	if (r == SESSION_OK && v->lab)
+		trace_print_last(v->lab->id); /* the learner's own calls, beside nslab's */
+	return session_status_of(r);
 }
 
 /* --- running commands --- */
@@ -215,6 +226,32 @@ CMD_FN(cmd_shell)
 	}
 	int st = session_shell();
 	repl_terminal_resume();
+	report_status(st);
+	return CMD_OK;
+}
+
+/* `keep [N]`: leave host change N (named after a `host`, `run` or `shell`). */
+CMD_FN(cmd_keep)
+{
+	long long n = 0;
+	if (argc > 1 && parse_long_range(argv[1], 1, INT_MAX, &n) != 0) {
+		out_error("usage: keep [N]  (N: a host change's number)");
+		return CMD_USAGE;
+	}
+	return host_guard_keep((long)n) == 0 ? CMD_OK : CMD_FAILED;
+}
+
+CMD_FN(cmd_trace)
+{
+	if (session_main_pid() <= 0) {
+		out_error("trace needs an active lab (`start LAB`); `host strace -f CMD` traces on the host");
+		return CMD_FAILED;
+	}
+	if (!session_lab_alive())
+		return CMD_FAILED;
+	int st = trace_run(argv[1]);
+	if (st == -2)
+		return CMD_FAILED; /* said: strace is missing */
 	report_status(st);
 	return CMD_OK;
 }
@@ -441,6 +478,27 @@ const struct command builtin_commands[] = {
      .usage = "shell",
      .help = "an interactive shell inside the lab (`exit` returns)",
      .fn = cmd_shell},
+    {.name = "keep",
+     .usage = "keep [N]",
+     .help = "leave host change N (named after `host`, `run`, `shell`) when the lab stops",
+     .more = "Around each `host`, `run` and `shell` nslab compares the host (hostname, mounts,\n"
+	     "links, SysV IPC, cgroups, processes left running) and names each change with a\n"
+	     "number; what it can undo is undone at stop, reset and quit. `keep N` leaves change N\n"
+	     "on the host; `keep` alone lists the changes still to be undone.",
+     .max_args = 1,
+     .fn = cmd_keep},
+    {.name = "trace",
+     .usage = "trace CMD...",
+     .help = "run a shell command in the lab under strace: its container-making syscalls",
+     .more = "Runs CMD in the lab as `run` does, under strace -f, and prints the calls that make\n"
+	     "containers (clone with CLONE_NEW*, unshare, setns, mount, umount2, pivot_root,\n"
+	     "chroot, sethostname, capset, prctl, seccomp, writes to uid_map, gid_map,\n"
+	     "setgroups, cgroup.procs and the cgroup limits), one a line. `explain` lists the\n"
+	     "last traced command beside nslab's own calls. Example: trace unshare --uts true",
+     .min_args = 1,
+     .max_args = 1,
+     .raw = true,
+     .fn = cmd_trace},
     {.name = "ns",
      .usage = "ns [--all] [--json] [PID...]",
      .help = "namespace inodes: nslab, the lab, watched and given PIDs",

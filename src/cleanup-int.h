@@ -42,12 +42,27 @@ int cleanup_check_process(const struct cleanup_run *r, const char *what, char *w
 int cleanup_check_in_run_dir(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
 int cleanup_check_netns(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
 int cleanup_check_link(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+/* The host objects a learner's command made (cleanup.h's CLEANUP_OBJ_*). */
+int cleanup_check_ipc(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_utsname(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_hostmount(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_hostlink(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_hostcgroup(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+int cleanup_check_hostaddr(const struct cleanup_run *r, const char *what, char *why, size_t whylen);
+/* "IFINDEX:LINK:ADDRESS:PREFIX:NETNS", checked for its namespace. 0, or -1 with why. */
+int cleanup_parse_hostaddr(const char *what, int *ifindex, char *name, size_t namelen, int *family,
+			   unsigned char addr[16], int *plen, char *why, size_t whylen);
+/* Splits a host object's entry at ':' into exactly n fields, each decoded
+ * into its own slot of buf (n slots of slot bytes). 0, or -1 with why. */
+int cleanup_split_fields(const char *what, int n, char *buf, size_t slot, char *why, size_t whylen);
 
 /* --- cleanup-undo.c --- */
 
 /* The kinds the registry owns. */
 extern const struct cleanup_kind cleanup_kind_process, cleanup_kind_mount, cleanup_kind_dir,
     cleanup_kind_link, cleanup_kind_netns, cleanup_kind_file;
+extern const struct cleanup_kind cleanup_kind_ipc, cleanup_kind_utsname, cleanup_kind_hostmount,
+    cleanup_kind_hostlink, cleanup_kind_hostcgroup, cleanup_kind_hostaddr;
 /* /proc/PID/stat: start time (0: no such process); running (not a zombie,
  * not exiting) with this start time if nonzero. */
 unsigned long long cleanup_proc_start(pid_t pid);

@@ -7,17 +7,23 @@
  * that owns them, through cleanup_register_kind(). */
 #include "cleanup-int.h"
 #include "pidfd.h"
+#include "sysvipc.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
+#include <net/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -287,9 +293,158 @@ static int undo_netns(const struct cleanup_run *r, const char *what)
 	return undo_file(r, what);
 }
 
+/* --- host objects a learner's command made (checked: cleanup-check.c) --- */
+
+static int undo_ipc(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	char f[5][256], why[128];
+	if (cleanup_split_fields(what, 5, f[0], sizeof(f[0]), why, sizeof(why)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	int t = sysvipc_parse_word(f[0]);
+	if (sysvipc_remove((enum sysvipc_type)t, atoi(f[1])) < 0)
+		return errno == EINVAL || errno == EIDRM ? 1 : -1;
+	return 0;
+}
+
+static int undo_utsname(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	char f[4][256], why[128];
+	if (cleanup_split_fields(what, 4, f[0], sizeof(f[0]), why, sizeof(why)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	size_t n = strlen(f[1]);
+	return (strcmp(f[0], "hostname") == 0 ? sethostname(f[1], n) : setdomainname(f[1], n)) < 0 ? -1 : 0;
+}
+
+static int undo_hostmount(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	static char f[5][PATH_MAX];
+	char why[128];
+	if (cleanup_split_fields(what, 5, f[0], PATH_MAX, why, sizeof(why)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (umount2(f[2], MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		return errno == EINVAL || errno == ENOENT ? 1 : -1;
+	return 0;
+}
+
+/* One rtnetlink request, answered with an ack: 0, or -1 with the kernel's errno. */
+static int rtnl_request(void *req, size_t len)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	char buf[512];
+	int rc = -1;
+	errno = EPROTO;
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) == (ssize_t)len) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		if (n >= (ssize_t)(sizeof(*nh) + sizeof(struct nlmsgerr)) && nh->nlmsg_type == NLMSG_ERROR) {
+			int err = -((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			errno = err;
+			rc = err == 0 ? 0 : -1;
+		}
+	}
+	int err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
+/* RTM_DELLINK by ifindex, not by name: the index the check proved is the
+ * one deleted, whatever the name means by then. */
+static int delete_link_index(int ifindex)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+	    .nh = {.nlmsg_len = sizeof(req),
+		   .nlmsg_type = RTM_DELLINK,
+		   .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK},
+	    .ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex},
+	};
+	return rtnl_request(&req, sizeof(req));
+}
+
+/* RTM_DELADDR of exactly this address and prefix on this ifindex. */
+static int undo_hostaddr(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	int idx, family, plen;
+	unsigned char addr[16];
+	char name[IF_NAMESIZE], why[128];
+	if (cleanup_parse_hostaddr(what, &idx, name, sizeof(name), &family, addr, &plen, why, sizeof(why)) <
+	    0) {
+		errno = EINVAL;
+		return -1;
+	}
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		struct rtattr rta;
+		unsigned char addr[16];
+	} req = {
+	    .nh = {.nlmsg_type = RTM_DELADDR, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK},
+	    .ifa = {.ifa_family = (unsigned char)family,
+		    .ifa_prefixlen = (unsigned char)plen,
+		    .ifa_index = (unsigned)idx},
+	    .rta = {.rta_len = (unsigned short)RTA_LENGTH(alen), .rta_type = IFA_LOCAL},
+	};
+	memcpy(req.addr, addr, alen);
+	req.nh.nlmsg_len = (unsigned)(NLMSG_LENGTH(sizeof(req.ifa)) + RTA_LENGTH(alen));
+	if (rtnl_request(&req, req.nh.nlmsg_len) < 0)
+		return errno == EADDRNOTAVAIL || errno == ENODEV ? 1 : -1;
+	return 0;
+}
+
+static int undo_hostlink(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	char f[3][256], why[128];
+	if (cleanup_split_fields(what, 3, f[0], sizeof(f[0]), why, sizeof(why)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (delete_link_index(atoi(f[1])) < 0)
+		return errno == ENODEV ? 1 : -1;
+	return 0;
+}
+
+static int undo_hostcgroup(const struct cleanup_run *r, const char *what)
+{
+	(void)r;
+	static char path[PATH_MAX];
+	const char *colon = strchr(what, ':');
+	if (!colon || cleanup_field_decode(colon + 1, path, sizeof(path)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (rmdir(path) < 0)
+		return errno == ENOENT ? 1 : -1;
+	return 0;
+}
+
 const struct cleanup_kind cleanup_kind_process = {.check = cleanup_check_process, .undo = undo_process};
 const struct cleanup_kind cleanup_kind_mount = {.check = cleanup_check_in_run_dir, .undo = undo_mount};
 const struct cleanup_kind cleanup_kind_dir = {.check = cleanup_check_in_run_dir, .undo = undo_dir};
 const struct cleanup_kind cleanup_kind_link = {.check = cleanup_check_link, .undo = undo_link};
 const struct cleanup_kind cleanup_kind_netns = {.check = cleanup_check_netns, .undo = undo_netns};
 const struct cleanup_kind cleanup_kind_file = {.check = cleanup_check_in_run_dir, .undo = undo_file};
+const struct cleanup_kind cleanup_kind_ipc = {.check = cleanup_check_ipc, .undo = undo_ipc};
+const struct cleanup_kind cleanup_kind_utsname = {.check = cleanup_check_utsname, .undo = undo_utsname};
+const struct cleanup_kind cleanup_kind_hostmount = {.check = cleanup_check_hostmount, .undo = undo_hostmount};
+const struct cleanup_kind cleanup_kind_hostlink = {.check = cleanup_check_hostlink, .undo = undo_hostlink};
+const struct cleanup_kind cleanup_kind_hostcgroup = {.check = cleanup_check_hostcgroup,
+						     .undo = undo_hostcgroup};
+const struct cleanup_kind cleanup_kind_hostaddr = {.check = cleanup_check_hostaddr, .undo = undo_hostaddr};

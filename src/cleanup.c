@@ -36,19 +36,38 @@ static struct entry *stack;
 static size_t depth, cap;
 static bool record_failed; /* a registry/owner write failed (said once) */
 
-#define NKINDS (NSLAB_OBJ_FILE + 1)
+#define NKINDS (CLEANUP_OBJ_LAST + 1)
 
 /* The words of the mirror: part of its format, whoever undoes the kind. */
 static const char *const kind_name[NKINDS] = {
-    [NSLAB_OBJ_PROCESS] = "process", [NSLAB_OBJ_MOUNT] = "mount", [NSLAB_OBJ_DIR] = "dir",
-    [NSLAB_OBJ_CGROUP] = "cgroup",   [NSLAB_OBJ_LINK] = "link",   [NSLAB_OBJ_NETNS] = "netns",
+    [NSLAB_OBJ_PROCESS] = "process",
+    [NSLAB_OBJ_MOUNT] = "mount",
+    [NSLAB_OBJ_DIR] = "dir",
+    [NSLAB_OBJ_CGROUP] = "cgroup",
+    [NSLAB_OBJ_LINK] = "link",
+    [NSLAB_OBJ_NETNS] = "netns",
     [NSLAB_OBJ_FILE] = "file",
+    [CLEANUP_OBJ_IPC] = "ipc",
+    [CLEANUP_OBJ_UTSNAME] = "utsname",
+    [CLEANUP_OBJ_HOSTMOUNT] = "hostmount",
+    [CLEANUP_OBJ_HOSTLINK] = "hostlink",
+    [CLEANUP_OBJ_HOSTCGROUP] = "hostcgroup",
+    [CLEANUP_OBJ_HOSTADDR] = "hostaddr",
 };
 
 static const struct cleanup_kind *kinds[NKINDS] = {
-    [NSLAB_OBJ_PROCESS] = &cleanup_kind_process, [NSLAB_OBJ_MOUNT] = &cleanup_kind_mount,
-    [NSLAB_OBJ_DIR] = &cleanup_kind_dir,         [NSLAB_OBJ_LINK] = &cleanup_kind_link,
-    [NSLAB_OBJ_NETNS] = &cleanup_kind_netns,     [NSLAB_OBJ_FILE] = &cleanup_kind_file,
+    [NSLAB_OBJ_PROCESS] = &cleanup_kind_process,
+    [NSLAB_OBJ_MOUNT] = &cleanup_kind_mount,
+    [NSLAB_OBJ_DIR] = &cleanup_kind_dir,
+    [NSLAB_OBJ_LINK] = &cleanup_kind_link,
+    [NSLAB_OBJ_NETNS] = &cleanup_kind_netns,
+    [NSLAB_OBJ_FILE] = &cleanup_kind_file,
+    [CLEANUP_OBJ_IPC] = &cleanup_kind_ipc,
+    [CLEANUP_OBJ_UTSNAME] = &cleanup_kind_utsname,
+    [CLEANUP_OBJ_HOSTMOUNT] = &cleanup_kind_hostmount,
+    [CLEANUP_OBJ_HOSTLINK] = &cleanup_kind_hostlink,
+    [CLEANUP_OBJ_HOSTCGROUP] = &cleanup_kind_hostcgroup,
+    [CLEANUP_OBJ_HOSTADDR] = &cleanup_kind_hostaddr,
 };
 
 static bool valid_kind(enum nslab_obj k)
@@ -274,8 +293,17 @@ int cleanup_undo_checked(const struct cleanup_run *r, enum nslab_obj kind, const
 	return c == 1 ? 1 : k->undo(r, what);
 }
 
+static unsigned failures;
+
+unsigned cleanup_failures(void)
+{
+	return failures;
+}
+
 void cleanup_say_failure(enum nslab_obj kind, const char *what, int rc, const char *why)
 {
+	if (rc == -2 || rc == 2 || rc < 0)
+		failures++;
 	if (rc == -2)
 		cleanup_report("refused: %s %s: %s", cleanup_kind_name(kind), what, why);
 	else if (rc == 2)
@@ -342,6 +370,24 @@ int cleanup_undo(enum nslab_obj kind, const char *what)
 		return cleanup_undo_object(kind, s) < 0 ? -1 : 0;
 	}
 	return cleanup_undo_object(kind, what) < 0 ? -1 : 0;
+}
+
+int cleanup_forget(enum nslab_obj kind, const char *what)
+{
+	for (size_t i = depth; i-- > 0;) {
+		struct entry *e = &stack[i];
+		if (!same_entry(e, kind, what))
+			continue;
+		/* the journal's "undone" line is what drops an entry from a replay */
+		if (journal_append(CLEANUP_UNDONE "\t", e->kind, e->what) < 0)
+			cleanup_say_record_failed(cleanup_kind_name(kind), what, errno);
+		free(e->what);
+		memmove(e, e + 1, (depth - i - 1) * sizeof(*e));
+		depth--;
+		return 0;
+	}
+	errno = ENOENT;
+	return -1;
 }
 
 size_t cleanup_mark(void)

@@ -24,6 +24,36 @@
 /* Names of network links nslab would make in the host's namespace. */
 #define NSLAB_LINK_PREFIX "nsl"
 
+/* Host objects a learner's own command made (host-guard.c), kinds of the
+ * registry beyond the plugin ABI's. Each entry carries what proves it is the
+ * object that was seen made, fields joined by ':', strings encoded by
+ * cleanup_field_encode():
+ *   ipc        "shm|msg|sem:ID:KEY:PROOF:IPCNS"  (PROOF: shm's creator PID,
+ *              msg's and sem's change time)
+ *   utsname    "hostname|domainname:OLD:NEW:UTSNS" (put back only while NEW)
+ *   hostmount  "MNTID:MNTNS:TARGET:FSTYPE:SOURCE"
+ *   hostlink   "NAME:IFINDEX:NETNS"
+ *   hostcgroup "INODE:PATH" (a cgroup outside nslab's tree)
+ *   hostaddr   "IFINDEX:LINK:ADDRESS:PREFIX:NETNS" (on a link nslab did not see made)
+ * NS: the namespace's inode: an entry is undone only from that namespace. */
+#define CLEANUP_OBJ_IPC ((enum nslab_obj)(NSLAB_OBJ_FILE + 1))
+#define CLEANUP_OBJ_UTSNAME ((enum nslab_obj)(NSLAB_OBJ_FILE + 2))
+#define CLEANUP_OBJ_HOSTMOUNT ((enum nslab_obj)(NSLAB_OBJ_FILE + 3))
+#define CLEANUP_OBJ_HOSTLINK ((enum nslab_obj)(NSLAB_OBJ_FILE + 4))
+#define CLEANUP_OBJ_HOSTCGROUP ((enum nslab_obj)(NSLAB_OBJ_FILE + 5))
+#define CLEANUP_OBJ_HOSTADDR ((enum nslab_obj)(NSLAB_OBJ_FILE + 6))
+#define CLEANUP_OBJ_LAST CLEANUP_OBJ_HOSTADDR
+
+/* One field of such an entry: bytes other than letters, digits and
+ * "._/,+=@-" as %XX, so that no ':', tab or newline is left in it. The
+ * result is cut to fit len (always terminated). */
+void cleanup_field_encode(const char *s, char *out, size_t len);
+/* The reverse: 0, or -1 for a bad %XX or an out that is too small. */
+int cleanup_field_decode(const char *s, char *out, size_t len);
+/* The inode of nslab's own namespace of this type ("ipc", "uts", "mnt",
+ * "net"): 0 when unreadable. */
+unsigned long long cleanup_ns_ino(const char *type);
+
 /* The run an entry belongs to: ours (live: its own in-memory stack) or a
  * dead one being replayed from disk. */
 struct cleanup_run {
@@ -77,9 +107,15 @@ const char *cleanup_run_dir(void);
 int cleanup_keep(enum nslab_obj kind, const char *what);
 bool cleanup_record_failed(void);
 int cleanup_undo(enum nslab_obj kind, const char *what); /* undo one now */
-size_t cleanup_mark(void);                               /* current depth */
-void cleanup_unwind_to(size_t mark);                     /* undo everything above mark */
-void cleanup_all(void);                                  /* everything, then the run dir */
+/* Forgets one entry without undoing it (the learner keeps that object):
+ * 0, or -1 ENOENT when it is not registered. */
+int cleanup_forget(enum nslab_obj kind, const char *what);
+/* How many undo failures and refusals were reported so far (a caller
+ * compares before and after, to never say "everything was removed" then). */
+unsigned cleanup_failures(void);
+size_t cleanup_mark(void);           /* current depth */
+void cleanup_unwind_to(size_t mark); /* undo everything above mark */
+void cleanup_all(void);              /* everything, then the run dir */
 /* Undo one object of this run (no registry involved), after the same checks
  * as a replayed entry. 0 undone, 1 it was gone already, -1 failed or refused
  * (one reported line says which). */

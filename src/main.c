@@ -5,6 +5,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "demo.h"
+#include "host-guard.h"
 #include "labs.h"
 #include "output.h"
 #include "repl.h"
@@ -96,6 +97,7 @@ static void finish(void)
 {
 	tui_end(); /* first: what stopping the lab says goes to the normal screen */
 	session_stop();
+	host_guard_undo(0); /* host changes made with no lab active */
 	cleanup_all();
 }
 

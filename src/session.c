@@ -9,6 +9,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "host.h"
+#include "host-guard.h"
 #include "labcg.h"
 #include "labs.h"
 #include "nsexec.h"
@@ -31,6 +32,7 @@ static struct {
 	size_t mark;   /* cleanup registry depth when the lab started */
 	int last_check;
 	bool complete;
+	size_t left; /* what stayed on the host at the last stop */
 } S;
 
 static struct session_view view;
@@ -58,6 +60,9 @@ static void undo_lab(void)
 	labcg_kill();
 	ns_reap_orphans();
 	agent_forget_all();
+	/* What the learner's own commands changed on the host, each said. */
+	size_t left = host_guard_undo(S.mark);
+	unsigned failed = cleanup_failures();
 	cleanup_unwind_to(S.mark);
 	labcg_forget();
 	/* Cgroups a learner made under nslab's tree in hierarchies nslab did
@@ -65,6 +70,12 @@ static void undo_lab(void)
 	cgroup_remove_run(getpid());
 	host_end();
 	S.lab = NULL;
+	S.left = left + (cleanup_failures() - failed);
+}
+
+size_t session_left(void)
+{
+	return S.left;
 }
 
 void session_stop(void)
@@ -424,19 +435,48 @@ const struct nslab_command *session_lab_commands(unsigned *n)
 
 /* --- running commands --- */
 
-int session_run(const char *cmd)
+/* The learner's own commands, with the host compared before and after. */
+static int guarded(const char *word, const char *cmd, int (*fn)(const char *cmd))
+{
+	host_guard_before();
+	int st = fn(cmd);
+	char *line = NULL;
+	if (asprintf(&line, "%s%s%s", word, cmd ? " " : "", cmd ? cmd : "") < 0)
+		line = NULL;
+	host_guard_after(line ? line : word, S.lab != NULL);
+	free(line);
+	return st;
+}
+
+static int run_in_lab(const char *cmd)
 {
 	return host_run(0, cmd, NULL);
 }
 
-int session_host_run(const char *cmd)
+static int run_on_host(const char *cmd)
 {
 	return host_run_on_host(cmd, NULL);
 }
 
+static int run_shell(const char *cmd)
+{
+	(void)cmd;
+	return host_shell();
+}
+
+int session_run(const char *cmd)
+{
+	return guarded("run", cmd, run_in_lab);
+}
+
+int session_host_run(const char *cmd)
+{
+	return guarded("host", cmd, run_on_host);
+}
+
 int session_shell(void)
 {
-	return host_shell();
+	return guarded("shell", NULL, run_shell);
 }
 
 pid_t session_main_pid(void)

@@ -5,6 +5,7 @@
 #define NSLAB_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include "cmdstatus.h"
 #include "nslab-lab.h"
@@ -32,6 +33,9 @@ enum session_result {
 
 enum session_result session_start(const char *id); /* on failure rolled back */
 void session_stop(void);
+/* How many things stayed on the host at the last stop (host changes kept or
+ * not undoable, objects that could not be removed): each was said. */
+size_t session_left(void);
 enum session_result session_reset(void);
 enum session_result session_check(void);
 enum session_result session_do(void);
