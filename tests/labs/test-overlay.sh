@@ -56,7 +56,7 @@ same_fingerprint "$before" "overlay: after the learner's namespace"
 
 # --- wrong work is named: the second container on the first one's upper,
 # and a mount on the host ---
-out=$(printf '%s\n' 'start overlay' do next do next do next do next \
+out=$(printf '%s\n' 'start overlay' 'do' next 'do' next 'do' next 'do' next \
 	'run mount -t overlay overlay -o lowerdir=lower,upperdir=upper2,workdir=work2 merged' \
 	'run mount -t overlay overlay -o lowerdir=lower,upperdir=upper,workdir=work merged2' check \
 	'overlay 3' stop | nslab_script - 2>&1)
