@@ -30,7 +30,7 @@ expect "nsenter: the kept namespace is not the host's ($ino)" test -n "$ino" -a 
 expect "nsenter: the kept namespace has its own lo" \
 	test "$(get 'host nsenter --net=$NSLAB_LAB_DIR\/netns ip -br link' | awk '{ print $1 }')" = lo
 sleepers=$(printf '%s\n' "$out" | awk '/^SLEEPER / { print $2 }')
-expect "nsenter: three joined sleepers ran in the lab cgroup ($(echo $sleepers))" test "$(wc -w <<<"$sleepers")" = 3
+expect "nsenter: three joined sleepers ran in the lab cgroup ($(tr "\n" " " <<<"$sleepers"))" test "$(wc -w <<<"$sleepers")" = 3
 for p in $sleepers; do expect "nsenter: sleeper $p is gone after stop" gone "$p"; done
 expect "nsenter: nstree puts the container's namespaces under its user namespace" \
 	grep -qE "^    user:\[[0-9]+\]  \(the container's\)" <<<"$out"
