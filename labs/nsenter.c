@@ -227,11 +227,11 @@ static int cmd_join(struct nslab_host *h, int argc, char **argv)
 			return -1;
 		}
 		size_t l = strlen(opts);
-		snprintf(opts + l, sizeof(opts) - l, "-%c ", *c);
+		snprintf(opts + l, sizeof(opts) - l, "%s-%c", l ? " " : "", *c);
 	}
 	if (start_joined(h, opts, SLEEP) < 0)
 		return -1;
-	h->print(h, "started: nsenter -t %d %s" SLEEP " (see `ns`)\n", (int)h->main_pid(h), opts);
+	h->print(h, "started: nsenter -t %d %s " SLEEP " (see `nstree`)\n", (int)h->main_pid(h), opts);
 	return 0;
 }
 
@@ -379,8 +379,9 @@ static bool check_owner(struct nslab_host *h)
 	}
 	if (fresh)
 		h->missing(
-		    h, "a process of the lab has a UTS namespace of its own, but the host's user "
-		       "namespace owns it (NS_GET_USERNS): make it from inside the container's (nsenter -U)");
+		    h,
+		    "a process of the lab has a UTS namespace of its own, but the container's user "
+		    "namespace does not own it (NS_GET_USERNS): make it from inside that one (nsenter -U)");
 	else
 		h->missing(h,
 			   "no process of the lab has a new UTS namespace: host nsenter -t $NSLAB_LAB_PID -U "

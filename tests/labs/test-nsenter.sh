@@ -56,7 +56,7 @@ expect "nsenter: a joined process without the fork is named (pid_for_children)" 
 expect "nsenter: a bind mount of a namespace with processes is not enough" \
 	grep -q 'process(es) are still in net:' <<<"$out"
 expect "nsenter: a UTS namespace owned by the host's user namespace is named" \
-	grep -q "the host's user namespace owns it" <<<"$out"
+	grep -q "the container's user namespace does not own it" <<<"$out"
 expect "nsenter: join with a bad type letter is refused in one line" grep -q "join: TYPES are nsenter's letters" <<<"$out"
 same_fingerprint "$before" "nsenter: after the near misses"
 
