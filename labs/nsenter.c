@@ -35,8 +35,10 @@
 #define CONTAINER_FLAGS                                                                                      \
 	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID)
 
-/* The container's own namespaces, in the order nsenter -a joins them. */
-static const char *const own_types[] = {"user", "mnt", "uts", "ipc", "net", "pid"};
+/* The container's own namespaces, in the order nsenter -a joins them
+ * (util-linux: the user namespace first when it gives privilege, the mount
+ * namespace last, as it changes the paths of the others' files). */
+static const char *const own_types[] = {"user", "ipc", "uts", "net", "pid", "mnt"};
 
 /* --- namespace inodes --- */
 
