@@ -26,7 +26,7 @@ LDFLAGS ?=
 NSLAB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP
 NSLAB_CPPFLAGS := -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' $(PKG_CFLAGS)
 LAB_CFLAGS := -fPIC -fvisibility=hidden
-LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount 2>/dev/null)
+LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount libseccomp 2>/dev/null)
 
 # A package pkg-config cannot find is named in one line before anything
 # compiles (rather than a wall of missing-header errors). Not for the goals
