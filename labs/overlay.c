@@ -366,6 +366,23 @@ static int cmd_overlay(struct nslab_host *h, int argc, char **argv)
 	return h->do_once(h, NULL, second ? do_mount2 : do_mount1, NULL, NULL);
 }
 
+/* `do` of steps 2-4 writes through merged in the lab process: without
+ * container 1 mounted there it would write into the bare directory on the
+ * host. 0 if it is mounted, else -1 after h->error. */
+static int need_mounted_in_main(struct nslab_host *h)
+{
+	char merged[PATH_MAX];
+	struct nslab_mount_at at;
+	wd_path(h, "merged", merged, sizeof(merged));
+	if (find_container(h, &containers[0], merged, &at) == h->main_pid(h))
+		return 0;
+	h->error(h,
+		 "this needs container 1 mounted on %s in the lab process (step 1: `overlay`; after `reset`, "
+		 "again)",
+		 merged);
+	return -1;
+}
+
 /* --- step 2: a new file lands in upper --- */
 
 static bool check_new_file(struct nslab_host *h)
@@ -400,6 +417,8 @@ static int do_new_file(struct nslab_host *h)
 {
 	char p[PATH_MAX];
 	wd_path(h, "merged/" NEW_FILE, p, sizeof(p));
+	if (need_mounted_in_main(h) < 0)
+		return -1;
 	if (h->call_main(h, ag_new_file, p) < 0)
 		return -1;
 	h->trace(h, "openat(AT_FDCWD, \"%s\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3", p);
@@ -443,6 +462,8 @@ static int do_copy_up(struct nslab_host *h)
 {
 	char p[PATH_MAX];
 	wd_path(h, "merged/" CHANGED, p, sizeof(p));
+	if (need_mounted_in_main(h) < 0)
+		return -1;
 	if (h->call_main(h, ag_append, p) < 0)
 		return -1;
 	h->trace(h,
@@ -494,6 +515,8 @@ static int do_whiteout(struct nslab_host *h)
 {
 	char p[PATH_MAX];
 	wd_path(h, "merged/" DELETED, p, sizeof(p));
+	if (need_mounted_in_main(h) < 0)
+		return -1;
 	return nslab_call_main_traced(h, ag_unlink, p,
 				      "unlinkat(AT_FDCWD, \"%s\", 0) = 0 (upper gets a whiteout)", p);
 }

@@ -286,6 +286,25 @@ static void pivot_command(void **state)
 	assert_out_has("pivot_root(\".\", \"put_old\") = 0: / is container 1's merged view");
 }
 
+static void do_writes_only_through_a_mounted_container(void **state)
+{
+	(void)state;
+	start();
+	/* container 1 mounted in another subject only: the lab process's merged is a bare directory */
+	pid_t own = 4200002;
+	fk.subjects[fk.nsubjects++] = own;
+	fake_ns(own, "mnt", 0);
+	mounted(own, 1);
+	fk.out[0] = '\0';
+	assert_int_equal(fake_step(1)->perform(&fk.host), -1);
+	assert_out_has("error: this needs container 1 mounted on %s in the lab process", wd("merged"));
+	assert_null(strstr(fk.log, "ag_new_file"));
+	mounted(fk.main, 1);
+	fake_on_call("ag_unlink", fake_answer_ok);
+	assert_int_equal(fake_step(3)->perform(&fk.host), 0);
+	assert_log_has("call %d ag_unlink(%s)", (int)fk.main, wd("merged/etc/issue"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +318,7 @@ int main(void)
 	    ov_test(pivot_step_wants_container_1_as_root),
 	    ov_test(overlay_command),
 	    ov_test(pivot_command),
+	    ov_test(do_writes_only_through_a_mounted_container),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
