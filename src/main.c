@@ -3,10 +3,13 @@
  * through finish(): give the terminal back, stop the lab, undo the cleanup
  * registry. */
 #include "cgroup.h"
+#include "class-publish.h"
+#include "class-view.h"
 #include "cleanup.h"
 #include "demo.h"
 #include "labs.h"
 #include "output.h"
+#include "record.h"
 #include "repl.h"
 #include "session.h"
 #include "signals.h"
@@ -27,7 +30,7 @@
 #define NSLAB_VERSION "0.0.0"
 #endif
 
-enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_DEMO, MODE_CLEANUP };
+enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_DEMO, MODE_CLEANUP, MODE_CLASS };
 
 static void usage(FILE *f)
 {
@@ -46,6 +49,12 @@ static void usage(FILE *f)
 	      "  -c, --cleanup          remove what an earlier, crashed run left behind, and say what\n"
 	      "  -L, --lab-path DIR     where lab plugins are looked up (':'-separated; also\n"
 	      "                         NSLAB_LAB_PATH)\n"
+	      "  -r, --record FILE      also write every command typed as a demo script\n"
+	      "      --class-dir DIR    keep your status file in the class directory DIR (also\n"
+	      "                         NSLAB_CLASS_DIR), for the instructor's --class view\n"
+	      "  -C, --class DIR        the instructor's view of every learner's status in DIR:\n"
+	      "                         live on a terminal, a table once otherwise\n"
+	      "  -J, --json             with --class: JSON, for scripts\n"
 	      "  -h, --help             display this help\n"
 	      "  -V, --version          display version\n"
 	      "\n"
@@ -96,7 +105,19 @@ static void finish(void)
 {
 	tui_end(); /* first: what stopping the lab says goes to the normal screen */
 	session_stop();
+	class_publish_leave();
+	record_stop();
 	cleanup_all();
+}
+
+/* The classroom: the learner's status file and the recording, both written
+ * as the invoking user (after state_init, which finds who that is). */
+static void start_classroom(const char *class_dir, const char *record)
+{
+	class_publish_init(class_dir);
+	if (record && record_start(record) < 0)
+		fprintf(stderr, "nslab: --record: cannot write %s: %s\n", record,
+			errno == EINVAL ? "not a regular file" : strerror(errno));
 }
 
 static void on_exit_cleanup(void)
@@ -104,18 +125,24 @@ static void on_exit_cleanup(void)
 	finish();
 }
 
+enum { OPT_CLASS_DIR = 256 };
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"plain", no_argument, NULL, 'p'},          {"script", required_argument, NULL, 's'},
 	    {"demo", required_argument, NULL, 'd'},     {"cleanup", no_argument, NULL, 'c'},
 	    {"lab-path", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+	    {"version", no_argument, NULL, 'V'},        {"record", required_argument, NULL, 'r'},
+	    {"class", required_argument, NULL, 'C'},    {"class-dir", required_argument, NULL, OPT_CLASS_DIR},
+	    {"json", no_argument, NULL, 'J'},           {NULL, 0, NULL, 0},
 	};
+	const char *record = NULL, *class_dir = NULL;
+	bool json = false;
 	enum mode mode = MODE_AUTO;
 	const char *script = NULL, *lab_path = getenv("NSLAB_LAB_PATH");
 	int c;
-	while ((c = getopt_long(argc, argv, "ps:d:cL:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ps:d:cL:r:C:JhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			mode = MODE_PLAIN;
@@ -134,6 +161,19 @@ int main(int argc, char **argv)
 		case 'L':
 			lab_path = optarg;
 			break;
+		case 'r':
+			record = optarg;
+			break;
+		case 'C':
+			mode = MODE_CLASS;
+			script = optarg;
+			break;
+		case OPT_CLASS_DIR:
+			class_dir = optarg;
+			break;
+		case 'J':
+			json = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -150,6 +190,13 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	if (json && mode != MODE_CLASS) {
+		fprintf(stderr,
+			"nslab: --json goes with --class\nTry 'nslab --help' for more information.\n");
+		return 2;
+	}
+	if (mode == MODE_CLASS) /* reads a directory: no lab, no registry, no root needed */
+		return class_view_main(script, json);
 	/* The registry undoes cgroups through the cgroup module's own code,
 	 * and says what went wrong through us. */
 	cleanup_set_report(report_cleanup);
@@ -176,6 +223,7 @@ int main(int argc, char **argv)
 		offer_cleanup(mode != MODE_SCRIPT && mode != MODE_DEMO && isatty(STDIN_FILENO));
 	state_init(NULL);
 	state_load();
+	start_classroom(class_dir, record);
 	if (cleanup_init() < 0) {
 		const char *why = cleanup_init_error();
 		if (why)
