@@ -154,7 +154,8 @@ void class_publish_leave(void)
 {
 	if (!P.on || P.st.left)
 		return;
-	follow_session();
+	/* not followed: the lab is stopped by now, and the file is to say
+	 * where the learner was when they left */
 	P.st.left = true;
 	write_status();
 }
