@@ -51,7 +51,8 @@ static int open_as_user(const char *path)
 	if (state_as_user(&ids) < 0)
 		return -1;
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
-	int e = errno;
+	/* ENXIO: a FIFO with no reader (O_NONBLOCK), or a socket */
+	int e = fd < 0 && errno == ENXIO ? EINVAL : errno;
 	state_as_root(&ids);
 	struct stat st;
 	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
