@@ -156,7 +156,7 @@ static int one_member(void *ctx, const char *key, const struct json_value *v)
 
 int class_status_parse(const char *text, size_t len, struct class_status *s, const char **why)
 {
-	*s = (struct class_status){0};
+	memset(s, 0, sizeof(*s)); /* padding too: callers compare whole structs */
 	struct parse p = {.s = s};
 	int rc = json_parse_flat(text, len, one_member, &p, why);
 	if (rc > 0)

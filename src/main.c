@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include "util.h"
 #include <unistd.h>
 
@@ -108,6 +109,15 @@ static void finish(void)
 	class_publish_leave();
 	record_stop();
 	cleanup_all();
+}
+
+/* --record onto the --script or --demo file itself would truncate what is
+ * being read. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
 }
 
 /* The classroom: the learner's status file and the recording, both written
@@ -197,6 +207,10 @@ int main(int argc, char **argv)
 	}
 	if (mode == MODE_CLASS) /* reads a directory: no lab, no registry, no root needed */
 		return class_view_main(script, json);
+	if (same_file(record, script)) {
+		fprintf(stderr, "nslab: --record %s would overwrite the file being played\n", record);
+		return 2;
+	}
 	/* The registry undoes cgroups through the cgroup module's own code,
 	 * and says what went wrong through us. */
 	cleanup_set_report(report_cleanup);
