@@ -113,6 +113,37 @@ expect "another VM's learner silent for an hour is stale" grep -qE '^erin .* sta
 expect "another VM's learner heard of now is active" grep -qE '^frank .* active$' <<<"$plain"
 expect "summary counts the stuck one" grep -qx 'uts: 0 done, 2 on step 1, 1 on step 2, 1 on step 3, 1 stuck > 5 min, 1 left' <<<"$plain"
 
+# On a terminal: the live table, stuck first, read again while it is up; q leaves.
+if command -v tmux >/dev/null; then
+	tsock=nslab-test-class-$$
+	tmux -L "$tsock" new-session -d -x 100 -y 30 \
+		"env TERM=xterm-256color '$NSLAB' --class '$CLASS'; echo \$? >'$LEARN_HOME/tui.status'; sleep 30"
+	screen_has() { # REGEX: within 6 s
+		local i
+		for ((i = 0; i < 60; i++)); do
+			tmux -L "$tsock" capture-pane -p -t 0 | grep -Eq -- "$1" && return 0
+			sleep 0.1
+		done
+		tmux -L "$tsock" capture-pane -p -t 0 | sed 's/^/# screen: /'
+		return 1
+	}
+	expect "live view: a title line" screen_has '^nslab class view: .* 5 learners'
+	expect "live view: the stuck learner is the first row" \
+		test "$(tmux -L "$tsock" capture-pane -p -t 0 | sed -n 4p | awk '{ print $1, $NF }')" = "dave stuck"
+	expect "live view: the summary line" screen_has '^uts: 0 done, .*1 stuck > 5 min'
+	cat >"$CLASS/zoe.json" <<JSON
+{"version": 1, "learner": "zoe", "boot_id": "another-vm", "lab": "uts", "step": 2, "steps": 3, "since": $now, "updated": $(date +%s)}
+JSON
+	expect "live view: a learner who joins appears without a key press" screen_has '^zoe +uts +2/3'
+	tmux -L "$tsock" send-keys -t 0 q
+	for ((i = 0; i < 50; i++)); do [ -s "$LEARN_HOME/tui.status" ] && break; sleep 0.1; done
+	expect "live view: q leaves, exit 0" test "$(cat "$LEARN_HOME/tui.status" 2>/dev/null)" = 0
+	tmux -L "$tsock" kill-server 2>/dev/null
+	rm -f "$CLASS/zoe.json"
+else
+	ok "# SKIP tmux is not installed (live view not tested)"
+fi
+
 # alice quits mid-lab: left, at the step she was on. bob is SIGKILLed: his file still says active, but his
 # PID is gone, so the view says stale.
 printf '%s\n' "quit" >&7
