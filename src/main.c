@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	    {"class", required_argument, NULL, 'C'},    {"class-dir", required_argument, NULL, OPT_CLASS_DIR},
 	    {"json", no_argument, NULL, 'J'},           {NULL, 0, NULL, 0},
 	};
-	const char *record = NULL, *class_dir = NULL;
+	const char *record = NULL, *class_dir = NULL, *class_view = NULL;
 	bool json = false;
 	enum mode mode = MODE_AUTO;
 	const char *script = NULL, *lab_path = getenv("NSLAB_LAB_PATH");
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			mode = MODE_CLASS;
-			script = optarg;
+			class_view = optarg;
 			break;
 		case OPT_CLASS_DIR:
 			class_dir = optarg;
@@ -206,7 +206,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (mode == MODE_CLASS) /* reads a directory: no lab, no registry, no root needed */
-		return class_view_main(script, json);
+		return class_view_main(class_view, json);
 	if (same_file(record, script)) {
 		fprintf(stderr, "nslab: --record %s would overwrite the file being played\n", record);
 		return 2;
