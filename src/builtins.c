@@ -8,6 +8,7 @@
 #include "nstable.h"
 #include "nsview.h"
 #include "output.h"
+#include "record.h"
 #include "repl.h"
 #include "session.h"
 #include "state.h"
@@ -399,6 +400,32 @@ CMD_FN(cmd_quit)
 	return CMD_OK;
 }
 
+/* `record FILE` / `record stop` / `record`: the session as a demo script. */
+CMD_FN(cmd_record)
+{
+	const char *now = record_path();
+	if (argc == 1) {
+		out_printf(now ? "recording to %s\n" : "not recording (`record FILE` starts)\n", now);
+		return CMD_OK;
+	}
+	if (strcmp(argv[1], "stop") == 0) {
+		if (!now) {
+			out_printf("not recording\n");
+			return CMD_OK;
+		}
+		out_printf("recording stopped; `nslab --demo %s` plays it back\n", now);
+		record_stop();
+		return CMD_OK;
+	}
+	if (record_start(argv[1]) < 0) {
+		out_error("record: cannot write %s: %s", argv[1],
+			  errno == EINVAL ? "not a regular file" : strerror(errno));
+		return CMD_FAILED;
+	}
+	out_printf("recording every command to %s (`record stop` ends)\n", argv[1]);
+	return CMD_OK;
+}
+
 /* --- the rows --- */
 
 static const char *const quit_aliases[] = {"exit", NULL};
@@ -521,6 +548,14 @@ const struct command builtin_commands[] = {
      .min_args = 1,
      .max_args = 1,
      .fn = cmd_unwatch},
+    {.name = "record",
+     .usage = "record [FILE|stop]",
+     .help = "write every command from now on as a demo script (`nslab --demo FILE`)",
+     .more = "Writes each command you run to FILE (replaced) as you go, with a '#' line naming the\n"
+	     "step whenever it changes, so that `nslab --demo FILE` replays the session step by\n"
+	     "step. `record stop` ends; `record` alone says where it writes.",
+     .max_args = 1,
+     .fn = cmd_record},
     {.name = "quit",
      .aliases = quit_aliases,
      .usage = "quit",

@@ -5,8 +5,10 @@
  * the help and completion both kinds of command share. The rows themselves
  * are builtins.c. */
 #include "commands.h"
+#include "class-publish.h"
 #include "labs.h"
 #include "output.h"
+#include "record.h"
 #include "repl.h"
 #include "session.h"
 #include "util.h"
@@ -242,7 +244,7 @@ static enum cmd_status unknown(const char *name)
 	return CMD_USAGE;
 }
 
-int repl_exec(const char *line)
+static int exec_line(const char *line)
 {
 	while (isspace((unsigned char)*line))
 		line++;
@@ -275,6 +277,15 @@ int repl_exec(const char *line)
 	if (!args_fit(&c, argc))
 		return CMD_USAGE;
 	return run_row(&c, argc, argv, flags);
+}
+
+/* After each command: the recording and the class status follow it. */
+int repl_exec(const char *line)
+{
+	int rc = exec_line(line);
+	record_command(line, rc);
+	class_publish_command();
+	return rc;
 }
 
 /* --- completion --- */

@@ -3,11 +3,14 @@
  * through finish(): give the terminal back, stop the lab, undo the cleanup
  * registry. */
 #include "cgroup.h"
+#include "class-publish.h"
+#include "class-view.h"
 #include "cleanup.h"
 #include "demo.h"
 #include "host-guard.h"
 #include "labs.h"
 #include "output.h"
+#include "record.h"
 #include "repl.h"
 #include "session.h"
 #include "signals.h"
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include "util.h"
 #include <unistd.h>
 
@@ -28,7 +32,7 @@
 #define NSLAB_VERSION "0.0.0"
 #endif
 
-enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_DEMO, MODE_CLEANUP };
+enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_DEMO, MODE_CLEANUP, MODE_CLASS };
 
 static void usage(FILE *f)
 {
@@ -47,6 +51,12 @@ static void usage(FILE *f)
 	      "  -c, --cleanup          remove what an earlier, crashed run left behind, and say what\n"
 	      "  -L, --lab-path DIR     where lab plugins are looked up (':'-separated; also\n"
 	      "                         NSLAB_LAB_PATH)\n"
+	      "  -r, --record FILE      also write every command typed as a demo script\n"
+	      "      --class-dir DIR    keep your status file in the class directory DIR (also\n"
+	      "                         NSLAB_CLASS_DIR), for the instructor's --class view\n"
+	      "  -C, --class DIR        the instructor's view of every learner's status in DIR:\n"
+	      "                         live on a terminal, a table once otherwise\n"
+	      "  -J, --json             with --class: JSON, for scripts\n"
 	      "  -h, --help             display this help\n"
 	      "  -V, --version          display version\n"
 	      "\n"
@@ -98,7 +108,28 @@ static void finish(void)
 	tui_end(); /* first: what stopping the lab says goes to the normal screen */
 	session_stop();
 	host_guard_undo(0); /* host changes made with no lab active */
+	class_publish_leave();
+	record_stop();
 	cleanup_all();
+}
+
+/* --record onto the --script or --demo file itself would truncate what is
+ * being read. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The classroom: the learner's status file and the recording, both written
+ * as the invoking user (after state_init, which finds who that is). */
+static void start_classroom(const char *class_dir, const char *record)
+{
+	class_publish_init(class_dir);
+	if (record && record_start(record) < 0)
+		fprintf(stderr, "nslab: --record: cannot write %s: %s\n", record,
+			errno == EINVAL ? "not a regular file" : strerror(errno));
 }
 
 static void on_exit_cleanup(void)
@@ -106,18 +137,24 @@ static void on_exit_cleanup(void)
 	finish();
 }
 
+enum { OPT_CLASS_DIR = 256 };
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"plain", no_argument, NULL, 'p'},          {"script", required_argument, NULL, 's'},
 	    {"demo", required_argument, NULL, 'd'},     {"cleanup", no_argument, NULL, 'c'},
 	    {"lab-path", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+	    {"version", no_argument, NULL, 'V'},        {"record", required_argument, NULL, 'r'},
+	    {"class", required_argument, NULL, 'C'},    {"class-dir", required_argument, NULL, OPT_CLASS_DIR},
+	    {"json", no_argument, NULL, 'J'},           {NULL, 0, NULL, 0},
 	};
+	const char *record = NULL, *class_dir = NULL, *class_view = NULL;
+	bool json = false;
 	enum mode mode = MODE_AUTO;
 	const char *script = NULL, *lab_path = getenv("NSLAB_LAB_PATH");
 	int c;
-	while ((c = getopt_long(argc, argv, "ps:d:cL:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ps:d:cL:r:C:JhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			mode = MODE_PLAIN;
@@ -136,6 +173,19 @@ int main(int argc, char **argv)
 		case 'L':
 			lab_path = optarg;
 			break;
+		case 'r':
+			record = optarg;
+			break;
+		case 'C':
+			mode = MODE_CLASS;
+			class_view = optarg;
+			break;
+		case OPT_CLASS_DIR:
+			class_dir = optarg;
+			break;
+		case 'J':
+			json = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -150,6 +200,17 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "nslab: unexpected argument '%s'\nTry 'nslab --help' for more information.\n",
 			argv[optind]);
+		return 2;
+	}
+	if (json && mode != MODE_CLASS) {
+		fprintf(stderr,
+			"nslab: --json goes with --class\nTry 'nslab --help' for more information.\n");
+		return 2;
+	}
+	if (mode == MODE_CLASS) /* reads a directory: no lab, no registry, no root needed */
+		return class_view_main(class_view, json);
+	if (same_file(record, script)) {
+		fprintf(stderr, "nslab: --record %s would overwrite the file being played\n", record);
 		return 2;
 	}
 	/* The registry undoes cgroups through the cgroup module's own code,
@@ -178,6 +239,7 @@ int main(int argc, char **argv)
 		offer_cleanup(mode != MODE_SCRIPT && mode != MODE_DEMO && isatty(STDIN_FILENO));
 	state_init(NULL);
 	state_load();
+	start_classroom(class_dir, record);
 	if (cleanup_init() < 0) {
 		const char *why = cleanup_init_error();
 		if (why)

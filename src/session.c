@@ -7,6 +7,7 @@
 #include "session.h"
 #include "agent.h"
 #include "cgroup.h"
+#include "class-publish.h"
 #include "cleanup.h"
 #include "host.h"
 #include "host-guard.h"
@@ -228,6 +229,7 @@ enum session_result session_check(void)
 		return SESSION_OK;
 	}
 	out_kprintf(OUT_NOTYET, "check: not yet - %s\n", head);
+	class_publish_event(CLASS_CHECK_FAILED);
 	size_t nmissing;
 	host_missing(&nmissing);
 	if (!nmissing)
@@ -262,6 +264,7 @@ enum session_result session_do(void)
 	out_printf("do: step %u/%u: %s\n", S.step + 1, S.lab->nsteps, cur()->title);
 	host_clear_traces(); /* `explain` shows the syscalls of the latest `do` */
 	host_set_step(S.step);
+	class_publish_event(CLASS_DO);
 	int rc = cur()->perform(host_get());
 	size_t n;
 	unsigned step;
@@ -382,6 +385,7 @@ enum session_result session_hint(void)
 		     cur()->hint ? cur()->hint : "no hint for this step: read the task again") < 0)
 		hint = NULL;
 	out_para(OUT_TEXT, hint ? hint : cur()->hint);
+	class_publish_event(CLASS_HINT);
 	return SESSION_OK;
 }
 
@@ -492,6 +496,7 @@ bool session_lab_alive(void)
 void session_tick(void)
 {
 	static struct timespec last;
+	class_publish_tick();
 	/* Older plugins end before the field: read it only if their size covers it. */
 	if (!S.lab || S.lab->size < offsetof(struct nslab_lab, tick) + sizeof(S.lab->tick) || !S.lab->tick)
 		return;

@@ -141,13 +141,7 @@ bool state_memory_only(void)
 
 /* --- acting as the user --- */
 
-struct ids {
-	bool on;
-	int ngroups;
-	gid_t *groups; /* ours, to put back */
-};
-
-static void as_root(struct ids *s)
+static void as_root(struct state_ids *s)
 {
 	if (!s->on)
 		return;
@@ -162,9 +156,9 @@ static void as_root(struct ids *s)
 
 /* Takes the user's identity for file operations (nothing to do unless root
  * acts for someone else). -1: could not, and nothing may be done. */
-static int as_user(struct ids *s)
+static int as_user(struct state_ids *s)
 {
-	*s = (struct ids){0};
+	*s = (struct state_ids){0};
 	if (!switching)
 		return 0;
 	if (!ugroups) {
@@ -299,7 +293,7 @@ char *state_read(const char *name, size_t max, size_t *len)
 		errno = ENOENT;
 		return NULL;
 	}
-	struct ids s;
+	struct state_ids s;
 	if (as_user(&s) < 0)
 		return NULL;
 	char *text = NULL;
@@ -378,7 +372,7 @@ int state_write(const char *name, const char *data, size_t len, mode_t mode)
 		errno = ENOENT;
 		return -1;
 	}
-	struct ids s;
+	struct state_ids s;
 	if (as_user(&s) < 0)
 		return -1;
 	int rc = -1;
@@ -400,7 +394,7 @@ bool state_writable(void)
 {
 	if (!dir[0] || memory_only)
 		return false;
-	struct ids s;
+	struct state_ids s;
 	if (as_user(&s) < 0)
 		return false;
 	bool ok = false;
@@ -506,4 +500,16 @@ int state_save(void)
 	free(text);
 	errno = e;
 	return rc;
+}
+
+/* --- for other files written as the user (class status, recordings) --- */
+
+int state_as_user(struct state_ids *s)
+{
+	return as_user(s);
+}
+
+void state_as_root(struct state_ids *s)
+{
+	as_root(s);
 }

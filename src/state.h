@@ -34,6 +34,18 @@ char *state_read(const char *name, size_t max, size_t *len);
  * (O_EXCL|O_NOFOLLOW, mode), written, fsync'ed, renamed into place. Makes the
  * dir on the first save. 0 also when kept in memory (see state_save). */
 int state_write(const char *name, const char *data, size_t len, mode_t mode);
+/* File operations as the invoking user, for files nslab writes for them
+ * elsewhere (the class status, a recording): fsuid/fsgid and groups become
+ * the user's until state_as_root (nothing to do unless root acts for someone
+ * else). -1 with errno: could not, and nothing may be done. */
+struct state_ids {
+	bool on;
+	int ngroups;
+	gid_t *groups; /* ours, to put back */
+};
+int state_as_user(struct state_ids *s);
+void state_as_root(struct state_ids *s);
+
 /* A planted symlink was refused: nothing is read or written this session. */
 bool state_memory_only(void);
 

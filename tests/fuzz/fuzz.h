@@ -31,10 +31,11 @@ static void fuzz_meter(const char *text)
 
 static const struct out_sink fuzz_sink = {.write = fuzz_discard, .meter = fuzz_meter};
 
-/* Commands that run programs, make namespaces, scan all of /proc or leave:
- * run, host, shell, start, do (kernel), watch (scans /proc), quit and its
- * alias exit. */
-static const char *const fuzz_blocked[] = {"run", "host", "shell", "start", "do", "watch", "quit", "exit"};
+/* Commands that run programs, make namespaces, scan all of /proc, write
+ * files or leave: run, host, shell, start, do (kernel), watch (scans /proc),
+ * record (writes the file named), quit and its alias exit. */
+static const char *const fuzz_blocked[] = {"run",   "host",   "shell", "start", "do",
+					   "watch", "record", "quit",  "exit"};
 
 /* Whether repl_exec would dispatch LINE (up to its NUL) to a blocked
  * command. Mirrors repl_exec: blanks skipped, the command word ends at
