@@ -300,6 +300,18 @@ static int do_rootfs(struct nslab_host *h)
 
 /* --- step 4: pivot_root --- */
 
+/* Steps 1-3 hold in the lab process: its own mount namespace, the tmpfs on
+ * new_root, put_old in it. */
+static bool ready_to_pivot(struct nslab_host *h)
+{
+	char nr[PATH_MAX], p[PATH_MAX + 16];
+	new_root_path(h, nr, sizeof(nr));
+	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	snprintf(p, sizeof(p), "%s/put_old", nr);
+	return h->same_ns(h, h->main_pid(h), "mnt") != 1 && f.count > 0 && strcmp(f.fstype, "tmpfs") == 0 &&
+	       lab_exists(h, p, S_IFDIR);
+}
+
 static bool check_pivot(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
@@ -310,6 +322,11 @@ static bool check_pivot(struct nslab_host *h)
 			   "the lab's / is still the %s the host boots from, not the tmpfs "
 			   "(see the \"/\" line of /proc/%d/mountinfo)",
 			   f.count > 0 ? f.fstype : "root fs", (int)pid);
+		if (!ready_to_pivot(h))
+			h->missing(
+			    h, "pivot_root needs steps 1-3 done in this lab process first (a private mount "
+			       "namespace, the tmpfs, the rootfs with put_old): after `reset` or `step 4`, "
+			       "`catchup 4` does them");
 		return false;
 	}
 	char cwd[PATH_MAX] = "";
@@ -330,13 +347,10 @@ static bool check_pivot(struct nslab_host *h)
 
 static int do_pivot(struct nslab_host *h)
 {
-	char nr[PATH_MAX], p[PATH_MAX + 16];
+	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
 	/* after `reset` or `step 4`, say what pivot_root needs instead of ENOENT */
-	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
-	snprintf(p, sizeof(p), "%s/put_old", nr);
-	if (h->same_ns(h, h->main_pid(h), "mnt") == 1 || f.count == 0 || strcmp(f.fstype, "tmpfs") != 0 ||
-	    !lab_exists(h, p, S_IFDIR)) {
+	if (!ready_to_pivot(h)) {
 		h->error(
 		    h,
 		    "pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), "

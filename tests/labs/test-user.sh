@@ -8,6 +8,8 @@
 # missing; the host is left as found, also after SIGKILL + `nslab --cleanup`.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/typed.sh
+. "$(dirname "$0")/../lib/typed.sh"
 
 "$NSLAB" --cleanup >/dev/null 2>&1 # leftovers of earlier crashed runs would spoil the comparison
 before=$(fingerprint)
@@ -60,6 +62,20 @@ expect "unprivileged: uid 0 inside after the map" grep -q '^inside:  uid=0 gid=0
 expect "unprivileged: unshare --uts works after the map" grep -q 'hostname in the new UTS namespace' <<<"$unpriv"
 expect "unprivileged: the net lab names the missing privilege" grep -q 'CAP_SYS_ADMIN' <<<"$unpriv"
 same_as_before "host unchanged after the unprivileged run"
+
+# By hand: the tasks' own lines (the uid_map and gid_map writes are the real
+# ones, `host echo ... > /proc/PID/uid_map`), fresh and after `reset`.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+user_steps=(check drop id 'host grep -E '"'"'Uid|Gid|CapEff'"'"' /proc/$NSLAB_LAB_PID/status' check next
+	check userns id try-uts 'host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user' check next
+	check 'host echo deny > /proc/$NSLAB_LAB_PID/setgroups'
+	'host cd /proc/$NSLAB_LAB_PID && echo "0 $(stat -c %g .) 1" > gid_map'
+	'host cd /proc/$NSLAB_LAB_PID && echo "0 $(stat -c %u .) 1" > uid_map'
+	id try-uts 'host cat /proc/$NSLAB_LAB_PID/uid_map' 'host grep Uid /proc/$NSLAB_LAB_PID/status' check)
+typed_walk "user typed, fresh and after reset" nononononono 'start user' "${user_steps[@]}" reset "${user_steps[@]}" stop
+expect "user typed: uid 0 inside after the real uid_map write" grep -q '^inside:  uid=0 gid=0' <<<"$TYPED_OUT"
+expect "user typed: the host still sees uid $U" grep -qE "^Uid:[[:space:]]+${U}[[:space:]]" <<<"$TYPED_OUT"
+same_as_before "host unchanged after the typed walks"
 
 # SIGKILL inside the new user namespace, before the map.
 sess_start
