@@ -1021,17 +1021,18 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Change the quota live",
-	.task = "Limits change while the workers run. First 10% (v1 and hybrid, then v2):\n"
+	.task = "Limits change while the workers run. Start a second worker (born inside, since\n"
+		"`run` starts where the lab process is), then 10% (v1 and hybrid, then v2):\n"
+		"  run stress -c 1 &\n"
 		"  host cgset -r cpu.cfs_quota_us=10000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		"  host echo '10000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		"  usage\n"
-		"Then a second worker, born inside, and 1.5 CPUs. This part needs a machine with at\n"
-		"least two CPUs (`host nproc`; on one CPU a quota above 100% is refused):\n"
-		"  run stress -c 1 &\n"
+		"Then 1.5 CPUs. This part needs a machine with at least two CPUs (`host nproc`;\n"
+		"on one CPU a quota above 100% is refused):\n"
 		"  host cgset -r cpu.cfs_quota_us=150000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		"  host echo '150000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		"  usage\n"
-		"Shortcuts: `quota 10`, `stress 2`, `quota 150`.",
+		"Shortcuts: `stress 2`, `quota 10`, `quota 150`.",
 	.hint = "A quota above the period lets the group use more than one CPU, if it has enough threads.\n"
 		"The check wants to have seen 10% (in a `usage`) before the 150%.",
 	.explain = "The new quota applies from the next period: no restart, no signal to the workers. The\n"

@@ -205,7 +205,7 @@ hand_walk() { # WAY (cgclassify|cgexec)
 	sess_send next
 	if [ "$(nproc)" -ge 2 ]; then
 		chk 'not yet' 5
-		sess_send "$(quota_line 10000 100000)" usage 'run stress -c 1 &' "$(quota_line 150000 100000)" usage
+		sess_send 'run stress -c 1 &' "$(quota_line 10000 100000)" usage "$(quota_line 150000 100000)" usage
 		sleep 1
 		chk ok 5
 	else

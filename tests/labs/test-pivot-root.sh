@@ -60,7 +60,7 @@ pr_steps=(check unshare check next
 	check 'run /bin/nslab-escape -v /bin/ls / > /escape.txt' 'run cat /escape.txt' check)
 out=$(printf '%s\n' 'start pivot-root' do next do next do next do next do next reset "${pr_steps[@]}" stop | nslab_script - 2>&1)
 res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
-expect "pivot-root typed after reset: checks fail before and pass after each step ($res)" test "$res" = "nononnononnono"
+expect "pivot-root typed after reset: checks fail before and pass after each step ($res)" test "$res" = "nononnononono"
 same_fingerprint "$before" "pivot-root: after the typed walk after reset"
 out=$(printf '%s\n' 'start pivot-root' 'step 4' check stop | nslab_script - 2>&1)
 expect "pivot-root: step 4's check on a fresh lab names steps 1-3 and catchup" grep -q 'steps 1-3 done in this lab process first.*catchup 4' <<<"$out"

@@ -16,6 +16,6 @@ typed_walk() {
 		ok "$label: checks fail before and pass after each step ($res)"
 	else
 		not_ok "$label: checks fail before and pass after each step (want $want, got $res)"
-		printf '%s\n' "$TYPED_OUT" | grep -E '^(check:|  missing:|error|nslab: )' | head -20 | sed 's/^/#   /'
+		printf '%s\n' "$TYPED_OUT" | grep -E '^(check:|  missing:|error|nslab: |\[exit [1-9])' | head -60 | sed 's/^/#   /'
 	fi
 }
