@@ -158,10 +158,11 @@ static bool check_private(struct nslab_host *h)
 		return false;
 	struct nslab_mount_at f = mount_at(h, pid, "/", false);
 	if (f.nshared > 0) {
-		h->missing(h,
-			   "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
-			   "make them private with MS_REC|MS_PRIVATE on /",
-			   f.nshared, (int)pid);
+		h->missing(
+		    h,
+		    "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
+		    "mounts inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
+		    f.nshared, (int)pid);
 		return false;
 	}
 	return true;
@@ -591,12 +592,14 @@ static void teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A private mount namespace",
-	.task =
-	    "Give the lab process its own mount namespace, with every mount private:\n"
-	    "  unshare\n"
-	    "(the lab's command for unshare(CLONE_NEWNS) + mount --make-rprivate /, in the lab process).\n"
-	    "Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
-	    "inside, and the mnt row of `ns` now differs.",
+	.task = "Give the lab process its own mount namespace, with every mount private. From a shell\n"
+		"that is `unshare --mount --propagation private sh`; here the lab process itself must\n"
+		"change, so the lab's command makes the same two calls in it:\n"
+		"  unshare\n"
+		"(unshare(CLONE_NEWNS), then mount --make-rprivate /: \"private\" means no mount event\n"
+		"crosses between the lab and the host; the mnt lab shows the other kinds.)\n"
+		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
+		"inside, and the mnt row of `ns` now differs.",
 	.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
 	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
 		   "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "

@@ -116,8 +116,8 @@ static void private_step_wants_an_unshared_private_namespace(void **state)
 	fake_copy_mounts(0, fk.main);
 	assert_false(fake_check(1));
 	assert_out_has(
-	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): make them "
-	    "private with MS_REC|MS_PRIVATE on /",
+	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so mounts "
+	    "inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
 	    (int)fk.main);
 	fk.mounts[1].m.shared = false;
 	assert_true(fake_check(1));
