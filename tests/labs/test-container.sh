@@ -97,7 +97,7 @@ ctr_steps=(check 'run hostname container' 'run hostname' 'host hostname' check n
 	check limit status 'run cat /proc/self/cgroup' 'host cat /proc/$NSLAB_LAB_PID/cgroup' check next
 	check clock 'run uptime' 'host uptime' 'run date' 'host date' check next
 	check "run timeout 2 sh -c 'while :; do :; done'" 'host cat $NSLAB_CGROUP_DIR/container/cpu.stat' ns check)
-typed_walk "container typed, fresh and after reset" nonononononononononono 'start container' "${ctr_steps[@]}" reset "${ctr_steps[@]}" stop
+typed_walk "container typed, fresh and after reset" nononononononononono 'start container' "${ctr_steps[@]}" reset "${ctr_steps[@]}" stop
 expect "container typed: cpu.stat read through \$NSLAB_CGROUP_DIR" grep -q '^nr_throttled' <<<"$TYPED_OUT"
 expect "container typed: no getcwd failure in the container" bash -c '! grep -q "getcwd() failed" <<<"$1"' _ "$TYPED_OUT"
 same_as_before "host unchanged after the typed walks"

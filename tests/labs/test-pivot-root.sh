@@ -58,7 +58,7 @@ pr_steps=(check unshare check next
 	check 'run cd $NSLAB_LAB_ROOT && pivot_root . put_old' 'run ls /' 'run ls /put_old' check next
 	check 'run mount -t proc proc /proc' 'run umount -l /put_old' 'run umount /proc' 'run rmdir /put_old' check next
 	check 'run /bin/nslab-escape -v /bin/ls / > /escape.txt' 'run cat /escape.txt' check)
-out=$(printf '%s\n' 'start pivot-root' do next do next do next do next do next reset "${pr_steps[@]}" stop | nslab_script - 2>&1)
+out=$(printf '%s\n' 'start pivot-root' 'do' next 'do' next 'do' next 'do' next 'do' next reset "${pr_steps[@]}" stop | nslab_script - 2>&1)
 res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
 expect "pivot-root typed after reset: checks fail before and pass after each step ($res)" test "$res" = "nononnononono"
 same_fingerprint "$before" "pivot-root: after the typed walk after reset"
