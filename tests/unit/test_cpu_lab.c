@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "fakelab.h"
+#include "nslab-lab-util.h"
 #include "standin.h"
 
 FAKE_LAB_GROUP("cpu")
@@ -204,8 +205,7 @@ static void our_cgroup(char *buf, size_t len)
 }
 
 /* A worker that uses pct% of one CPU by itself: busy for pct% of every
- * 10 ms, then asleep until the next 10 ms (it catches up after being
- * starved). What a CFS quota would make of a busy loop, so that the
+ * 10 ms, then asleep until the next 10 ms. What a CFS quota would make of a busy loop, so that the
  * checks that measure can pass without a cgroup. */
 static pid_t paced_child(int pct)
 {
@@ -224,6 +224,11 @@ static pid_t paced_child(int pct)
 			next.tv_sec++;
 			next.tv_nsec -= 1000000000L;
 		}
+		/* starved past the period's end: start afresh, no burst to catch up
+		 * (a quota does not give back what it did not hand out either) */
+		clock_gettime(CLOCK_MONOTONIC, &c);
+		if (c.tv_sec > next.tv_sec || (c.tv_sec == next.tv_sec && c.tv_nsec > next.tv_nsec))
+			next = c;
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
 }
@@ -285,6 +290,10 @@ static void free_step_passes_with_a_learners_busy_process(void **state)
 	(void)state;
 	start();
 	pid_t waiting = fake_child(), busy = paced_child(100);
+	/* until it waits in pause() (just after fork it is still runnable) */
+	struct nslab_proc_stat ps = {0};
+	for (int i = 0; i < 200 && (nslab_proc_stat(waiting, &ps) < 0 || ps.state != 'S'); i++)
+		usleep(5000);
 	fk.subjects[fk.nsubjects++] = waiting;
 	bool early = fake_check(1);
 	bool said = strstr(fk.out, "missing: no worker is running") != NULL;
