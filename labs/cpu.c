@@ -735,12 +735,13 @@ static bool need_workers(struct nslab_host *h, const struct scene *s, int n)
 	if (have >= n)
 		return true;
 	if (have == 0)
-		h->missing(h,
-			   "no worker is running; this step needs %d: `run stress -c %d &` (or `stress %d`)",
-			   n, n, n);
+		h->missing(
+		    h, "no worker is running; this step needs %d: `run stress -q -c %d &` (or `stress %d`)",
+		    n, n, n);
 	else
 		h->missing(
-		    h, "only %d worker%s running; this step needs %d: `run stress -c %d &` (or `stress %d`)",
+		    h,
+		    "only %d worker%s running; this step needs %d: `run stress -q -c %d &` (or `stress %d`)",
 		    have, have == 1 ? " is" : "s are", n, n - have, n);
 	return false;
 }
@@ -943,12 +944,14 @@ static const struct nslab_step steps[] = {
     {
 	.title = "A free worker takes a whole CPU",
 	.task = "Start one busy worker with stress(1) and watch it take a CPU:\n"
-		"  run stress -c 1 &\n"
+		"  run stress -q -c 1 &\n"
 		"  host top -b -n 1 | head -15\n"
 		"  usage\n"
 		"Shortcut: `stress 1` forks nslab's own busy loop instead.",
-	.hint = "`run ... &` starts it in the lab and returns; `usage` samples the workers' CPU time for a "
-		"second.",
+	.hint =
+	    "`run ... &` starts it in the lab and returns; -q keeps stress quiet (once `run` has returned, "
+	    "a line it prints has nowhere to go and would end it). `usage` samples the workers' CPU time "
+	    "for a second.",
 	.explain =
 	    "stress -c 1 forks a child that spins in sqrt(rand()); nslab's `stress` worker spins in\n"
 	    "`for (;;);`. Nothing limits either, so the scheduler gives it a whole CPU whenever it is\n"
@@ -1023,7 +1026,7 @@ static const struct nslab_step steps[] = {
 	.title = "Change the quota live",
 	.task = "Limits change while the workers run. Start a second worker (born inside, since\n"
 		"`run` starts where the lab process is), then 10% (v1 and hybrid, then v2):\n"
-		"  run stress -c 1 &\n"
+		"  run stress -q -c 1 &\n"
 		"  host cgset -r cpu.cfs_quota_us=10000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		"  host echo '10000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		"  usage\n"

@@ -191,7 +191,7 @@ chk() { # EXPECTED (ok|not yet) STEP
 # shellcheck disable=SC2016
 hand_walk() { # WAY (cgclassify|cgexec)
 	chk 'not yet' 1
-	sess_send 'run stress -c 1 &'
+	sess_send 'run stress -q -c 1 &'
 	sleep 1
 	chk ok 1
 	sess_send next
@@ -206,7 +206,7 @@ hand_walk() { # WAY (cgclassify|cgexec)
 	else # the seed's way: the free worker goes, a new one starts inside
 		sess_send "host kill $(stress_pids | paste -sd' ')"
 		sleep 0.5
-		sess_send "host cgexec -g cpu:$CG stress -c 1 &"
+		sess_send "host cgexec -g cpu:$CG stress -q -c 1 &"
 	fi
 	sleep 1
 	chk ok 3
@@ -222,7 +222,7 @@ hand_walk() { # WAY (cgclassify|cgexec)
 	sess_send next
 	if [ "$(nproc)" -ge 2 ]; then
 		chk 'not yet' 5
-		sess_send 'run stress -c 1 &' "$(quota_line 10000 100000)" usage "$(quota_line 150000 100000)" usage
+		sess_send 'run stress -q -c 1 &' "$(quota_line 10000 100000)" usage "$(quota_line 150000 100000)" usage
 		sleep 1
 		chk ok 5
 	else

@@ -269,7 +269,7 @@ static void free_step_wants_a_worker_on_a_whole_cpu(void **state)
 	assert_false(fake_check(1));
 	assert_string_equal(
 	    fk.out,
-	    "missing: no worker is running; this step needs 1: `run stress -c 1 &` (or `stress 1`)\n");
+	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `stress 1`)\n");
 	assert_int_equal(fake_cmd("stress 1"), 0);
 	assert_out_has("worker %d started (busy loop, child of the lab process %d)\n", (int)workers[0],
 		       (int)getpid());
@@ -349,7 +349,7 @@ static void moved_step_wants_the_lab_and_its_workers_inside(void **state)
 	assert_false(fake_check(3));
 	assert_string_equal(
 	    fk.out,
-	    "missing: no worker is running; this step needs 1: `run stress -c 1 &` (or `stress 1`)\n");
+	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `stress 1`)\n");
 	assert_int_equal(fake_cmd("stress 2"), 0);
 	assert_false(fake_check(3));
 	assert_contains(fk.out, "missing: no cgroup under $NSLAB_CGROUP_DIR yet");
@@ -439,7 +439,7 @@ static void live_step_wants_10_then_above_one_cpu(void **state)
 	assert_false(fake_check(5));
 	assert_string_equal(
 	    fk.out,
-	    "missing: only 1 worker is running; this step needs 2: `run stress -c 1 &` (or `stress 2`)\n");
+	    "missing: only 1 worker is running; this step needs 2: `run stress -q -c 1 &` (or `stress 2`)\n");
 	assert_int_equal(fake_cmd("quota 150"), 0);
 	assert_contains(fk.meter, "cpu [...............|....]");
 	assert_contains(fk.meter, "(bar: 0-200%)");
