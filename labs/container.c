@@ -1258,10 +1258,10 @@ static const struct nslab_step steps[] = {
 	.title = "Run it, and compare with docker run",
 	.task = "Run a bounded busy loop in the container and watch the limit hold:\n"
 		"  run timeout 2 sh -c 'while :; do :; done'\n"
-		"  host cat /sys/fs/cgroup/cpu*/nslab/*/container/cpu.stat\n"
+		"  host cat $NSLAB_CGROUP_DIR/container/cpu.stat\n"
 		"  ns\n"
-		"(On cgroup v2 the file is /sys/fs/cgroup/nslab/*/container/cpu.stat.) Every\n"
-		"row of `ns` now differs from the host.",
+		"($NSLAB_CGROUP_DIR is nslab's tree in the cpu hierarchy, on v1 and v2 alike.)\n"
+		"Every row of `ns` now differs from the host.",
 	.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
 		"quota.",
 	.explain = "What you built is what `docker run --hostname container --cpus 0.5\n"

@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cpu.c: the cgroup CPU throttling lab. nslab's own busy-loop workers are
- * forked by the lab process; the learner puts them in a cgroup under
- * nslab/, sets a CFS bandwidth quota (v1: cpu.cfs_quota_us over
- * cpu.cfs_period_us, v2: cpu.max "QUOTA PERIOD") and watches the kernel
- * hold them to it. Measurements come from the kernel every time: the
- * workers' own utime+stime in /proc/<pid>/stat. Not the cgroup's counter:
- * on a hybrid machine with cpu and cpuacct on separate hierarchies, a
- * cgroup made by hand in the cpu hierarchy has no cpuacct.usage at all. */
+/* cpu.c: the cgroup CPU throttling lab. The learner starts busy workers
+ * (stress(1) with `host stress -c 1 &`, or nslab's own busy loops forked by
+ * the lab process), puts them in a cgroup under nslab/<nslab pid>/ (cgcreate
+ * and cgclassify or cgexec, or nslab's `cgroup` and `move`), sets a CFS
+ * bandwidth quota (cgset, or `quota`: v1 cpu.cfs_quota_us over
+ * cpu.cfs_period_us, v2 cpu.max "QUOTA PERIOD") and watches the kernel hold
+ * them to it. A worker is one of nslab's, or any running process among the
+ * lab's subjects and the members of the groups under nslab/<pid>/. Any group
+ * there counts, whatever made it: the one holding the most workers is "the
+ * group". Measurements come from the kernel every time: the workers' own
+ * utime+stime in /proc/<pid>/stat. Not the cgroup's counter: on a hybrid
+ * machine with cpu and cpuacct on separate hierarchies, a group made with
+ * `cgcreate -g cpu:...` has no cpuacct.usage at all. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -24,6 +31,8 @@
 
 #define CG_NAME "cpu"
 #define MAX_WORKERS 16
+#define MAX_SEEN 64  /* workers of every kind a check looks at */
+#define MAX_GROUPS 8 /* cgroups under nslab/<pid>/ a check looks at */
 #define DEFAULT_PERIOD 100000L
 #define MIN_QUOTA 1000L
 #define TOLERANCE 3.0 /* points, as the curriculum asks of the checks */
@@ -34,6 +43,8 @@ struct cpu_data {
 	/* The previous sample, so that every command can update the meter. */
 	double last_t;
 	double last_cpu_s;
+	int last_n; /* how many workers the last sample summed */
+	double last_pct;
 	bool seen_q10; /* a 10% quota was in place at some point (step 5) */
 };
 
@@ -107,6 +118,63 @@ static const char *quota_file(struct nslab_host *h)
 	return v2(h) ? "cpu.max" : "cpu.cfs_quota_us";
 }
 
+/* --- groups: every cgroup directly under nslab/<pid>/ in the cpu hierarchy --- */
+
+struct groups {
+	char name[MAX_GROUPS][NAME_MAX + 1];
+	int n;
+};
+
+/* nslab/<nslab pid> in the cpu hierarchy: the parent of nslab's own group. */
+static bool tree_dir(struct nslab_host *h, char *buf, size_t len)
+{
+	char *slash;
+	if (!cg_dir(h, buf, len) || !(slash = strrchr(buf, '/')))
+		return false;
+	*slash = '\0';
+	return true;
+}
+
+/* nslab's own group ("cpu", as `cgroup` or `cgcreate -g cpu:nslab/<pid>/cpu`
+ * makes it) first, then every other directory the learner made there. On
+ * v2 the tracking hierarchy is the same tree: its "lab" is nslab's lab
+ * cgroup (labcg.h), not a group of the learner's. */
+static void list_groups(struct nslab_host *h, struct groups *g)
+{
+	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
+	char tree[PATH_MAX];
+	g->n = 0;
+	if (h->cg_stat(h, CG_NAME, &st) == 0)
+		snprintf(g->name[g->n++], sizeof(g->name[0]), "%s", CG_NAME);
+	DIR *dir = tree_dir(h, tree, sizeof(tree)) ? opendir(tree) : NULL;
+	struct dirent *de;
+	while (dir && g->n < MAX_GROUPS && (de = readdir(dir))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, CG_NAME) == 0 ||
+		    (v2(h) && strcmp(de->d_name, "lab") == 0))
+			continue;
+		snprintf(g->name[g->n++], sizeof(g->name[0]), "%s", de->d_name);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* Is pid in the group `name`, in the hierarchy that holds cpu? */
+static bool in_group(struct nslab_host *h, const char *name, pid_t pid)
+{
+	char want[512], seen[1024];
+	return h->cg_path(h, name, want, sizeof(want)) == 0 &&
+	       nslab_proc_cgroup(pid, seen, sizeof(seen)) == 0 && strcmp(seen, want) == 0;
+}
+
+static bool group_stat(struct nslab_host *h, const char *name, struct nslab_cpu_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->quota_us = -1;
+	st->period_us = DEFAULT_PERIOD;
+	return h->cg_stat(h, name, st) == 0;
+}
+
 /* --- workers --- */
 
 static bool alive(pid_t pid)
@@ -115,7 +183,7 @@ static bool alive(pid_t pid)
 	return nslab_proc_stat(pid, &st) == 0 && st.state != 'Z' && st.state != 'X';
 }
 
-/* Forgets workers that are gone (killed by hand, or by a cgroup removal). */
+/* Forgets nslab's workers that are gone (killed by hand, or by a cgroup removal). */
 static int live_workers(struct nslab_host *h)
 {
 	struct cpu_data *d = data(h);
@@ -127,6 +195,88 @@ static int live_workers(struct nslab_host *h)
 	return n;
 }
 
+/* Every worker: nslab's own, then the learner's. */
+struct crowd {
+	pid_t pid[MAX_SEEN];
+	int n;
+	int nown; /* the first nown are nslab's */
+};
+
+static void crowd_add(struct crowd *c, pid_t pid)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->pid[i] == pid)
+			return;
+	if (c->n < MAX_SEEN)
+		c->pid[c->n++] = pid;
+}
+
+/* A learner's worker is a process that wants the CPU right now: state R.
+ * A throttled process stays runnable (R); stress(1)'s parent, a shell or
+ * `sleep` waits (S) and is not one. */
+static bool running(pid_t pid)
+{
+	struct nslab_proc_stat st;
+	return nslab_proc_stat(pid, &st) == 0 && st.state == 'R';
+}
+
+static void add_running_members(struct nslab_host *h, const char *name, struct crowd *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	if (!NSLAB_HOST_CAN(h, cg_dir) || h->cg_dir(h, name, 0, dir, sizeof(dir)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	FILE *f = fopen(path, "re");
+	long pid;
+	while (f && fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0 && (pid_t)pid != h->main_pid(h) && running((pid_t)pid))
+			crowd_add(c, (pid_t)pid);
+	if (f)
+		fclose(f);
+}
+
+/* nslab's workers, then every running subject (what `run`, `host ... &` and
+ * `watch` brought in: `host stress -c 1 &`) and every running member of a
+ * group under nslab/<pid>/ (`host cgexec -g cpu:... stress -c 1 &`; on v2 a
+ * process moved there has left the lab cgroup). The lab process is not a
+ * worker. */
+static void find_workers(struct nslab_host *h, struct crowd *c)
+{
+	struct cpu_data *d = data(h);
+	c->n = 0;
+	if (d)
+		live_workers(h);
+	for (int i = 0; d && i < d->nworkers; i++)
+		crowd_add(c, d->workers[i]);
+	c->nown = c->n;
+	pid_t subj[MAX_SEEN];
+	long ns = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, subj, MAX_SEEN) : 0;
+	for (long i = 0; i < ns && i < MAX_SEEN; i++)
+		if (subj[i] != h->main_pid(h) && running(subj[i]))
+			crowd_add(c, subj[i]);
+	struct groups g;
+	list_groups(h, &g);
+	for (int i = 0; i < g.n; i++)
+		add_running_members(h, g.name[i], c);
+}
+
+/* The group that holds the most workers (nslab's own on a tie, or the
+ * first there is); NULL when there is none. */
+static const char *the_group(struct nslab_host *h, const struct groups *g, const struct crowd *c)
+{
+	int best = -1, most = -1;
+	for (int i = 0; i < g->n; i++) {
+		int k = in_group(h, g->name[i], h->main_pid(h));
+		for (int j = 0; j < c->n; j++)
+			k += in_group(h, g->name[i], c->pid[j]);
+		if (k > most) {
+			most = k;
+			best = i;
+		}
+	}
+	return best < 0 ? NULL : g->name[best];
+}
+
 /* utime + stime of one process, in seconds. */
 static double proc_cpu_s(pid_t pid)
 {
@@ -136,49 +286,29 @@ static double proc_cpu_s(pid_t pid)
 	return (double)(st.utime + st.stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static double workers_cpu_s(struct nslab_host *h)
+static double crowd_cpu_s(const struct crowd *c)
 {
-	struct cpu_data *d = data(h);
 	double s = 0;
-	for (int i = 0; i < d->nworkers; i++)
-		s += proc_cpu_s(d->workers[i]);
+	for (int i = 0; i < c->n; i++)
+		s += proc_cpu_s(c->pid[i]);
 	return s;
 }
 
-/* Is pid in the lab's cgroup, in the hierarchy that holds cpu? */
-static bool in_cgroup(struct nslab_host *h, pid_t pid)
+/* CPU% (100 = one CPU) of these workers over the next `secs` seconds:
+ * always their own utime + stime, the same source on v1, hybrid and v2,
+ * and for a group made by hand. */
+static double measure(struct nslab_host *h, const struct crowd *c, double secs)
 {
-	char want[512], seen[1024];
-	return h->cg_path(h, CG_NAME, want, sizeof(want)) == 0 &&
-	       nslab_proc_cgroup(pid, seen, sizeof(seen)) == 0 && strcmp(seen, want) == 0;
-}
-
-static bool cg_exists(struct nslab_host *h)
-{
-	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	return h->cg_stat(h, CG_NAME, &st) == 0;
-}
-
-/* CPU seconds so far, always the workers' own utime + stime: the same
- * source on v1, hybrid and v2, and for a cgroup made by hand. *in_cg says
- * whether the first worker is in the lab's cgroup. */
-static double cpu_seconds(struct nslab_host *h, bool *in_cg)
-{
-	*in_cg = live_workers(h) > 0 && in_cgroup(h, data(h)->workers[0]);
-	return workers_cpu_s(h);
-}
-
-/* CPU% (100 = one CPU) over the next `secs` seconds. */
-static double measure(struct nslab_host *h, double secs)
-{
-	bool cg0, cg1;
-	double t0 = now_s(), c0 = cpu_seconds(h, &cg0);
+	double t0 = now_s(), c0 = crowd_cpu_s(c);
 	sleep_s(secs);
-	double t1 = now_s(), c1 = cpu_seconds(h, &cg1);
+	double t1 = now_s(), c1 = crowd_cpu_s(c);
 	struct cpu_data *d = data(h);
-	d->last_t = t1;
-	d->last_cpu_s = c1;
-	if (cg0 != cg1 || t1 <= t0)
+	if (d) {
+		d->last_t = t1;
+		d->last_cpu_s = c1;
+		d->last_n = c->n;
+	}
+	if (t1 <= t0)
 		return 0;
 	return (c1 - c0) / (t1 - t0) * 100.0;
 }
@@ -195,19 +325,30 @@ static void update_meter(struct nslab_host *h)
 	struct cpu_data *d = data(h);
 	if (!d)
 		return;
-	bool cg;
-	double t = now_s(), c = cpu_seconds(h, &cg);
-	double pct = d->last_t > 0 && t > d->last_t ? (c - d->last_cpu_s) / (t - d->last_t) * 100.0 : 0;
+	struct crowd c;
+	struct groups g;
+	find_workers(h, &c);
+	list_groups(h, &g);
+	const char *grp = the_group(h, &g, &c);
+	double t = now_s(), cpu = crowd_cpu_s(&c);
+	/* A sum over other workers than last time is no rate: keep the last. */
+	double pct = d->last_pct;
+	if (d->last_t > 0 && t > d->last_t && c.n == d->last_n)
+		pct = (cpu - d->last_cpu_s) / (t - d->last_t) * 100.0;
 	d->last_t = t;
-	d->last_cpu_s = c;
+	d->last_cpu_s = cpu;
+	d->last_n = c.n;
+	d->last_pct = pct;
 	char text[256], q[32] = "none";
 	double qp = -1;
-	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	if (h->cg_stat(h, CG_NAME, &st) == 0 && (qp = quota_pct(&st)) >= 0) {
+	struct nslab_cpu_stat st;
+	if (grp && group_stat(h, grp, &st) && (qp = quota_pct(&st)) >= 0) {
 		snprintf(q, sizeof(q), "%.0f%%", qp);
 		if (fabs(qp - 10) < 0.5)
 			d->seen_q10 = true;
 	}
+	if (!grp)
+		group_stat(h, CG_NAME, &st);
 	pct = pct < 0 ? 0 : pct;
 	/* The bar's full width is the smallest whole number of CPUs that holds
 	 * both the use and the quota (one worker at 99.7% fills it; a quota of
@@ -224,8 +365,7 @@ static void update_meter(struct nslab_host *h)
 		bars[mark] = '|';
 	snprintf(text, sizeof(text),
 		 "cpu [%s] %5.1f%%  quota %s  throttled %llu/%llu periods  workers %d  (bar: 0-%d%%)", bars,
-		 pct, q, (unsigned long long)st.nr_throttled, (unsigned long long)st.nr_periods, d->nworkers,
-		 scale);
+		 pct, q, (unsigned long long)st.nr_throttled, (unsigned long long)st.nr_periods, c.n, scale);
 	h->meter(h, text);
 }
 
@@ -267,10 +407,29 @@ static int set_workers(struct nslab_host *h, int n)
 	return 0;
 }
 
+/* The group the lab's commands work on: the one the checks judge. false
+ * (and an error naming the two ways to make one) when there is none. */
+static bool pick_group(struct nslab_host *h, char *name, size_t len)
+{
+	struct crowd c;
+	struct groups g;
+	find_workers(h, &c);
+	list_groups(h, &g);
+	const char *grp = the_group(h, &g, &c);
+	if (grp) {
+		snprintf(name, len, "%s", grp);
+		return true;
+	}
+	h->error(h, "there is no cgroup yet: `cgroup`, or `host cgcreate -g cpu:nslab/$(basename "
+		    "$NSLAB_CGROUP_DIR)/cpu`");
+	return false;
+}
+
 static int make_cgroup(struct nslab_host *h)
 {
 	char dir[PATH_MAX];
-	bool existed = cg_exists(h);
+	struct nslab_cpu_stat st;
+	bool existed = group_stat(h, CG_NAME, &st);
 	if (!existed && h->cg_create(h, CG_NAME) < 0)
 		return -1;
 	if (!cg_dir(h, dir, sizeof(dir))) {
@@ -289,33 +448,47 @@ static int make_cgroup(struct nslab_host *h)
 	return 0;
 }
 
-static int attach(struct nslab_host *h, pid_t pid)
+/* What `echo PID > DIR/cgroup.procs` does, in the cpu hierarchy only (a
+ * group made with `cgcreate -g cpu:` on a machine with cpuacct apart has
+ * no cpuacct twin, and the lab measures from /proc/PID/stat anyway). */
+static int attach(struct nslab_host *h, const char *grp, pid_t pid)
 {
-	char dir[PATH_MAX];
-	if (h->cg_attach(h, CG_NAME, pid) < 0)
+	char dir[PATH_MAX], path[PATH_MAX + 16], text[32];
+	if (!NSLAB_HOST_CAN(h, cg_dir) || h->cg_dir(h, grp, 0, dir, sizeof(dir)) < 0) {
+		h->error(h, "cannot find the directory of the cgroup %s", grp);
 		return -1;
-	if (cg_dir(h, dir, sizeof(dir)))
-		h->trace(h, "write(\"%s/cgroup.procs\", \"%d\") = %zu", dir, (int)pid,
-			 (size_t)snprintf(NULL, 0, "%d", (int)pid));
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	int len = snprintf(text, sizeof(text), "%d", (int)pid);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, (size_t)len);
+	int err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		h->trace(h, "write(\"%s\", \"%s\") = -1 %s", path, text, nslab_errno_name(err));
+		h->error(h, "moving %d into %s: %s", (int)pid, dir, strerror(err));
+		return -1;
+	}
+	h->trace(h, "write(\"%s\", \"%s\") = %zd", path, text, n);
 	return 0;
 }
 
 /* Moves the lab process (so that `run` and new workers start inside) and
- * every worker into the cgroup. */
+ * every worker, nslab's and the learner's, into the group. */
 static int move_all(struct nslab_host *h)
 {
-	struct cpu_data *d = data(h);
-	if (!cg_exists(h)) {
-		h->error(h, "there is no cgroup yet: type `cgroup` first");
+	char grp[NAME_MAX + 1];
+	struct crowd c;
+	if (!pick_group(h, grp, sizeof(grp)))
 		return -1;
-	}
-	if (attach(h, h->main_pid(h)) < 0)
+	find_workers(h, &c);
+	if (attach(h, grp, h->main_pid(h)) < 0)
 		return -1;
-	live_workers(h);
-	for (int i = 0; i < d->nworkers; i++) {
-		if (attach(h, d->workers[i]) < 0)
+	for (int i = 0; i < c.n; i++) {
+		if (attach(h, grp, c.pid[i]) < 0)
 			return -1;
-		h->print(h, "worker %d moved into %s\n", (int)d->workers[i], CG_NAME);
+		h->print(h, "worker %d moved into %s\n", (int)c.pid[i], grp);
 	}
 	return 0;
 }
@@ -330,13 +503,13 @@ static int set_quota(struct nslab_host *h, double pct, long period)
 			 quota, MIN_QUOTA);
 		return -1;
 	}
-	if (!cg_exists(h)) {
-		h->error(h, "there is no cgroup yet: type `cgroup` first");
+	char grp[NAME_MAX + 1];
+	if (!pick_group(h, grp, sizeof(grp)))
 		return -1;
-	}
-	if (h->cg_set_quota(h, CG_NAME, quota, period) < 0)
+	if (h->cg_set_quota(h, grp, quota, period) < 0)
 		return -1;
-	cg_dir(h, dir, sizeof(dir));
+	if (NSLAB_HOST_CAN(h, cg_dir))
+		h->cg_dir(h, grp, 0, dir, sizeof(dir));
 	if (v2(h)) {
 		char v[64];
 		if (quota < 0)
@@ -457,6 +630,36 @@ static int cmd_quota(struct nslab_host *h, int argc, char **argv)
 	return rc;
 }
 
+/* What the checks and `usage` look at, gathered once. */
+struct scene {
+	struct crowd c;
+	struct groups g;
+	const char *grp; /* the group (in g), NULL: none */
+	bool have;       /* st was read */
+	struct nslab_cpu_stat st;
+};
+
+static void look(struct nslab_host *h, struct scene *s)
+{
+	find_workers(h, &s->c);
+	list_groups(h, &s->g);
+	s->grp = the_group(h, &s->g, &s->c);
+	s->have = s->grp && group_stat(h, s->grp, &s->st);
+	if (!s->have) {
+		memset(&s->st, 0, sizeof(s->st));
+		s->st.quota_us = -1; /* no group: no quota */
+		s->st.period_us = DEFAULT_PERIOD;
+	}
+}
+
+static int workers_inside(struct nslab_host *h, const struct scene *s)
+{
+	int n = 0;
+	for (int i = 0; s->grp && i < s->c.n; i++)
+		n += in_group(h, s->grp, s->c.pid[i]);
+	return n;
+}
+
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	double secs = 1;
@@ -464,31 +667,31 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 		h->error(h, "usage: usage [SECONDS]  (0.1 to 60)");
 		return -1;
 	}
-	int n = live_workers(h);
-	bool cg = false;
-	cpu_seconds(h, &cg);
-	double pct = measure(h, secs);
-	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	bool have = h->cg_stat(h, CG_NAME, &st) == 0;
-	char q[96] = "no quota";
-	if (have && quota_pct(&st) >= 0)
-		snprintf(q, sizeof(q), "quota %ld/%ld us = %.0f%%", st.quota_us, st.period_us,
-			 quota_pct(&st));
-	else if (have)
-		snprintf(q, sizeof(q), "quota max (no limit), period %ld us", st.period_us);
+	struct scene s;
+	look(h, &s);
+	double pct = measure(h, &s.c, secs);
+	int n = s.c.n, in = workers_inside(h, &s), mine = n - s.c.nown;
+	char q[96] = "no quota", where[128] = ", no cgroup yet", who[64] = "";
+	if (s.have && quota_pct(&s.st) >= 0)
+		snprintf(q, sizeof(q), "quota %ld/%ld us = %.0f%%", s.st.quota_us, s.st.period_us,
+			 quota_pct(&s.st));
+	else if (s.have)
+		snprintf(q, sizeof(q), "quota max (no limit), period %ld us", s.st.period_us);
+	if (s.grp)
+		snprintf(where, sizeof(where), ", %d in nslab/<pid>/%s", in, s.grp);
+	if (mine > 0)
+		snprintf(who, sizeof(who), ", %d of them yours", mine);
 	h->print(
-	    h, "usage: %.1f%% of one CPU over %.1f s (%d worker%s, utime+stime from /proc/PID/stat%s); %s\n",
-	    pct, secs, n, n == 1 ? "" : "s",
-	    cg     ? ", in the cgroup"
-	    : have ? ", not in the cgroup yet"
-		   : ", no cgroup yet",
-	    q);
-	if (have) {
+	    h,
+	    "usage: %.1f%% of one CPU over %.1f s (%d worker%s%s%s, utime+stime from /proc/PID/stat); %s\n",
+	    pct, secs, n, n == 1 ? "" : "s", who, where, q);
+	if (s.have) {
 		char dir[PATH_MAX] = "?";
-		cg_dir(h, dir, sizeof(dir));
+		if (NSLAB_HOST_CAN(h, cg_dir))
+			h->cg_dir(h, s.grp, 0, dir, sizeof(dir));
 		h->print(h, "cpu.stat: nr_periods %llu, nr_throttled %llu, throttled %.2f s\n",
-			 (unsigned long long)st.nr_periods, (unsigned long long)st.nr_throttled,
-			 (double)st.throttled_usec / 1e6);
+			 (unsigned long long)s.st.nr_periods, (unsigned long long)s.st.nr_throttled,
+			 (double)s.st.throttled_usec / 1e6);
 		h->print(h, "files: %s/{%s,cpu.stat,cgroup.procs}\n", dir,
 			 v2(h) ? "cpu.max" : "cpu.cfs_quota_us,cpu.cfs_period_us");
 	}
@@ -509,52 +712,70 @@ static const struct nslab_command commands[] = {
 
 /* --- checks --- */
 
-static struct nslab_cpu_stat stat_or_zero(struct nslab_host *h)
+/* The real command that sets quota/period on the group: cgset on v1 and
+ * hybrid, a write to cpu.max on v2. */
+static void quota_cmd(struct nslab_host *h, const char *grp, long quota, long period, char *buf, size_t len)
 {
-	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	st.quota_us = -1;
-	h->cg_stat(h, CG_NAME, &st);
-	return st;
+	if (v2(h))
+		snprintf(buf, len, "host echo '%ld %ld' > $NSLAB_CGROUP_DIR/%s/cpu.max", quota, period, grp);
+	else if (period == DEFAULT_PERIOD)
+		snprintf(buf, len,
+			 "host cgset -r cpu.cfs_quota_us=%ld nslab/$(basename $NSLAB_CGROUP_DIR)/%s", quota,
+			 grp);
+	else
+		snprintf(buf, len,
+			 "host cgset -r cpu.cfs_period_us=%ld -r cpu.cfs_quota_us=%ld nslab/$(basename "
+			 "$NSLAB_CGROUP_DIR)/%s",
+			 period, quota, grp);
 }
 
-static bool need_workers(struct nslab_host *h, int n)
+static bool need_workers(struct nslab_host *h, const struct scene *s, int n)
 {
-	int have = live_workers(h);
+	int have = s->c.n;
 	if (have >= n)
 		return true;
 	if (have == 0)
-		h->missing(h, "no worker is running; this step needs %d: `stress %d`", n, n);
+		h->missing(
+		    h, "no worker is running; this step needs %d: `run stress -q -c %d &` (or `stress %d`)",
+		    n, n, n);
 	else
-		h->missing(h, "only %d worker%s running; this step needs %d: `stress %d`", have,
-			   have == 1 ? " is" : "s are", n, n);
-	return false;
-}
-
-static bool need_cgroup(struct nslab_host *h)
-{
-	if (cg_exists(h))
-		return true;
-	h->missing(h, "the cgroup nslab/<pid>/%s does not exist: `cgroup`", CG_NAME);
-	return false;
-}
-
-static bool need_inside(struct nslab_host *h)
-{
-	struct cpu_data *d = data(h);
-	bool ok = true;
-	pid_t lab = h->main_pid(h);
-	if (!in_cgroup(h, lab)) {
 		h->missing(
 		    h,
-		    "the lab process %d is not in the cgroup (see /proc/%d/cgroup): `move`; new workers "
-		    "and `run` start where it is",
-		    (int)lab, (int)lab);
+		    "only %d worker%s running; this step needs %d: `run stress -q -c %d &` (or `stress %d`)",
+		    have, have == 1 ? " is" : "s are", n, n - have, n);
+	return false;
+}
+
+static bool need_cgroup(struct nslab_host *h, const struct scene *s)
+{
+	if (s->grp)
+		return true;
+	h->missing(h,
+		   "no cgroup under $NSLAB_CGROUP_DIR yet: `host cgcreate -g cpu:nslab/$(basename "
+		   "$NSLAB_CGROUP_DIR)/%s` (or `cgroup`)",
+		   CG_NAME);
+	return false;
+}
+
+static bool need_inside(struct nslab_host *h, const struct scene *s)
+{
+	bool ok = true;
+	pid_t lab = h->main_pid(h);
+	if (!in_group(h, s->grp, lab)) {
+		h->missing(h,
+			   "the lab process %d is not in nslab/<pid>/%s (see /proc/%d/cgroup): `host echo "
+			   "$NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/%s/cgroup.procs` (or `move`); new workers and "
+			   "`run` start where it is",
+			   (int)lab, s->grp, (int)lab, s->grp);
 		ok = false;
 	}
-	for (int i = 0; i < d->nworkers; i++)
-		if (!in_cgroup(h, d->workers[i])) {
-			h->missing(h, "worker %d is not in the cgroup (see /proc/%d/cgroup): `move`",
-				   (int)d->workers[i], (int)d->workers[i]);
+	for (int i = 0; i < s->c.n; i++)
+		if (!in_group(h, s->grp, s->c.pid[i])) {
+			h->missing(
+			    h,
+			    "worker %d is not in nslab/<pid>/%s (see /proc/%d/cgroup): `host cgclassify "
+			    "-g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/%s %d` (or `move`)",
+			    (int)s->c.pid[i], s->grp, (int)s->c.pid[i], s->grp, (int)s->c.pid[i]);
 			ok = false;
 		}
 	return ok;
@@ -563,9 +784,9 @@ static bool need_inside(struct nslab_host *h)
 /* Measured CPU% within TOLERANCE of what the quota allows these workers.
  * A busy machine can starve the workers below their quota for a moment, so
  * a miss is measured again, up to three windows in all. */
-static bool need_held(struct nslab_host *h, const struct nslab_cpu_stat *st)
+static bool need_held(struct nslab_host *h, const struct scene *s)
 {
-	double want = quota_pct(st), cap = 100.0 * data(h)->nworkers, got = 0;
+	double want = quota_pct(&s->st), cap = 100.0 * s->c.n, got = 0;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (want > cap)
 		want = cap;
@@ -574,79 +795,114 @@ static bool need_held(struct nslab_host *h, const struct nslab_cpu_stat *st)
 	/* A quota change restarts the period: skip the first one or two. */
 	sleep_s(0.25);
 	for (int i = 0; i < 3; i++) {
-		got = measure(h, 1.5);
+		got = measure(h, &s->c, 1.5);
 		update_meter(h);
 		if (got >= want - TOLERANCE && got <= want + TOLERANCE)
 			return true;
 	}
-	h->missing(h, "the workers used %.1f%% over 1.5 s, not %.0f%% +/- %.0f (is another program busy?)",
+	h->missing(h,
+		   "the workers used %.1f%% over 1.5 s (utime+stime in /proc/PID/stat), not %.0f%% +/- %.0f: "
+		   "is another program busy (`host top -b -n 1 | head -15`)?",
 		   got, want, TOLERANCE);
 	return false;
 }
 
+/* Steps 3 to 6 start here: workers, a group, everything inside it. */
+static bool need_moved(struct nslab_host *h, const struct scene *s, int nworkers)
+{
+	return need_workers(h, s, nworkers) && need_cgroup(h, s) && need_inside(h, s);
+}
+
 static bool check_free(struct nslab_host *h)
 {
-	if (!need_workers(h, 1))
+	struct scene s;
+	look(h, &s);
+	if (!need_workers(h, &s, 1))
 		return false;
-	double pct = measure(h, 0.5);
+	double pct = measure(h, &s.c, 0.5);
 	update_meter(h);
 	if (pct >= 50)
 		return true;
-	h->missing(h, "the worker used only %.0f%% of a CPU: is it already limited (`quota max`)?", pct);
+	h->missing(h,
+		   "the workers used only %.0f%% of a CPU (utime+stime in /proc/PID/stat): is the lab "
+		   "already limited (`quota max`)?",
+		   pct);
 	return false;
 }
 
 static bool check_cgroup(struct nslab_host *h)
 {
-	return need_cgroup(h);
+	struct scene s;
+	look(h, &s);
+	return need_cgroup(h, &s);
 }
 
 static bool check_moved(struct nslab_host *h)
 {
-	return need_workers(h, 1) && need_cgroup(h) && need_inside(h);
+	struct scene s;
+	look(h, &s);
+	return need_moved(h, &s, 1);
 }
 
 static bool check_quota30(struct nslab_host *h)
 {
-	if (!check_moved(h))
+	struct scene s;
+	char cmd[256];
+	look(h, &s);
+	if (!need_moved(h, &s, 1))
 		return false;
-	struct nslab_cpu_stat st = stat_or_zero(h);
-	if (st.quota_us < 0 || st.quota_us * 100 != 30 * st.period_us) {
-		h->missing(h, "the quota is %s, not 30%% of the period: `quota 30`",
-			   st.quota_us < 0 ? "unlimited" : "something else");
+	if (s.st.quota_us < 0 || s.st.quota_us * 100 != 30 * s.st.period_us) {
+		quota_cmd(h, s.grp, 30000, DEFAULT_PERIOD, cmd, sizeof(cmd));
+		if (s.st.quota_us < 0)
+			h->missing(
+			    h, "nslab/<pid>/%s has no quota, not 30%% of the period: `%s` (or `quota 30`)",
+			    s.grp, cmd);
+		else
+			h->missing(h, "the quota of nslab/<pid>/%s is %.0f%%, not 30%%: `%s` (or `quota 30`)",
+				   s.grp, quota_pct(&s.st), cmd);
 		return false;
 	}
-	return need_held(h, &st);
+	return need_held(h, &s);
 }
 
 static bool check_live(struct nslab_host *h)
 {
-	if (!need_workers(h, 2) || !need_cgroup(h) || !need_inside(h))
+	struct scene s;
+	char cmd[256];
+	look(h, &s);
+	if (!need_moved(h, &s, 2))
 		return false;
-	struct nslab_cpu_stat st = stat_or_zero(h);
 	if (!data(h)->seen_q10) {
-		h->missing(h, "the quota was never 10%% yet: `quota 10` and `usage` first");
+		quota_cmd(h, s.grp, 10000, DEFAULT_PERIOD, cmd, sizeof(cmd));
+		h->missing(h, "the quota was never 10%% yet: `%s` (or `quota 10`), then `usage`", cmd);
 		return false;
 	}
-	if (quota_pct(&st) <= 100) {
+	if (quota_pct(&s.st) <= 100) {
+		quota_cmd(h, s.grp, 150000, DEFAULT_PERIOD, cmd, sizeof(cmd));
 		h->missing(
-		    h, "the quota is not above one CPU: `quota 150` (needs two CPUs online: `host nproc`)");
+		    h,
+		    "the quota is not above one CPU: `%s` (or `quota 150`); this needs two CPUs online "
+		    "(`host nproc`)",
+		    cmd);
 		return false;
 	}
-	return need_held(h, &st);
+	return need_held(h, &s);
 }
 
 static bool check_period(struct nslab_host *h)
 {
-	if (!check_moved(h))
+	struct scene s;
+	char cmd[256];
+	look(h, &s);
+	if (!need_moved(h, &s, 1))
 		return false;
-	struct nslab_cpu_stat st = stat_or_zero(h);
-	if (st.quota_us < 0 || st.period_us == DEFAULT_PERIOD) {
-		h->missing(h, "the period is still the default %ld us with %s: `quota 30 50000`",
-			   DEFAULT_PERIOD, st.quota_us < 0 ? "no quota" : "this quota");
+	if (s.st.quota_us < 0 || s.st.period_us == DEFAULT_PERIOD) {
+		quota_cmd(h, s.grp, 15000, 50000, cmd, sizeof(cmd));
+		h->missing(h, "the period is still the default %ld us with %s: `%s` (or `quota 30 50000`)",
+			   DEFAULT_PERIOD, s.st.quota_us < 0 ? "no quota" : "this quota", cmd);
 		return false;
 	}
-	return need_held(h, &st);
+	return need_held(h, &s);
 }
 
 /* --- do --- */
@@ -673,10 +929,10 @@ static int do_live(struct nslab_host *h)
 {
 	if (set_quota(h, 10, DEFAULT_PERIOD) < 0 || set_workers(h, 2) < 0)
 		return -1;
-	struct cpu_data *d = data(h);
-	for (int i = 0; i < d->nworkers; i++)
-		if (!in_cgroup(h, d->workers[i]) && attach(h, d->workers[i]) < 0)
-			return -1;
+	/* the new worker was born where the lab process is; move_all makes
+	 * sure after a `step 5` into a lab whose earlier steps were not done */
+	if (move_all(h) < 0)
+		return -1;
 	return set_quota(h, 150, DEFAULT_PERIOD);
 }
 static int do_period(struct nslab_host *h)
@@ -687,49 +943,60 @@ static int do_period(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A free worker takes a whole CPU",
-	.task = "Start one busy-loop worker and measure it:\n"
-		"  stress 1\n"
+	.task = "Start one busy worker with stress(1) and watch it take a CPU:\n"
+		"  run stress -q -c 1 &\n"
+		"  host top -b -n 1 | head -15\n"
 		"  usage\n"
-		"Compare with the host's view: `host top -b -n 1 | head -15`.",
+		"Shortcut: `stress 1` forks nslab's own busy loop instead.",
 	.hint =
-	    "`stress 1` forks one worker inside the lab process; `usage` samples its CPU time for a second.",
+	    "`run ... &` starts it in the lab and returns; -q keeps stress quiet (once `run` has returned, "
+	    "a line it prints has nowhere to go and would end it). `usage` samples the workers' CPU time "
+	    "for a second.",
 	.explain =
-	    "The worker is a child of the lab process spinning in `for (;;);`. Nothing limits it, so the\n"
-	    "scheduler gives it a whole CPU whenever it is runnable: `usage` reads utime + stime\n"
-	    "(fields 14 and 15 of /proc/<pid>/stat) twice, one second apart, and gets about 100%.\n"
-	    "That is the noisy neighbour a container limit is for.",
+	    "stress -c 1 forks a child that spins in sqrt(rand()); nslab's `stress` worker spins in\n"
+	    "`for (;;);`. Nothing limits either, so the scheduler gives it a whole CPU whenever it is\n"
+	    "runnable: top shows it near 100%, and `usage` reads utime + stime (fields 14 and 15 of\n"
+	    "/proc/<pid>/stat) twice, one second apart. A worker, for the checks, is a running process\n"
+	    "of the lab (state R). That is the noisy neighbour a container limit is for.",
 	.check = check_free,
 	.perform = do_free,
     },
     {
 	.title = "Create a cgroup",
-	.task = "Make the lab's cgroup and see where the kernel put its files:\n"
-		"  cgroup\n"
-		"Then list its files:\n"
-		"  host ls $NSLAB_CGROUP_DIR/cpu",
-	.hint = "A cgroup is a directory in the cgroup filesystem: making the directory makes the group.",
+	.task = "Make a cgroup for the lab under nslab's tree (cgcreate names it relative to\n"
+		"the cpu hierarchy: nslab/<nslab's pid>/cpu), and list its files:\n"
+		"  host cgcreate -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		"  host ls $NSLAB_CGROUP_DIR/cpu\n"
+		"Shortcut: `cgroup` (it also says which cgroup layout this machine has).",
+	.hint = "A cgroup is a directory in the cgroup filesystem: `host mkdir $NSLAB_CGROUP_DIR/cpu` "
+		"does the same.",
 	.explain =
-	    "nslab did mkdir(2) in the cgroup filesystem: nslab/<nslab pid>/cpu. The kernel filled the\n"
-	    "new directory with the cpu controller's files at once. On cgroup v1 each controller has\n"
-	    "its own hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over\n"
-	    "cpu.cfs_period_us. On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows\n"
-	    "up in a child only after its parent lists it in cgroup.subtree_control (nslab wrote\n"
-	    "\"+cpu\" there), and the limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at\n"
-	    "/sys/fs/cgroup/unified but keeps cpu on v1. `usage` and `cgroup` say which you have.",
+	    "cgcreate did mkdir(2) in the cgroup filesystem, and the kernel filled the new directory\n"
+	    "with the cpu controller's files at once. On cgroup v1 each controller has its own\n"
+	    "hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over cpu.cfs_period_us.\n"
+	    "On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows up in a child only\n"
+	    "after its parent lists it in cgroup.subtree_control (nslab wrote \"+cpu\" there), and the\n"
+	    "limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at /sys/fs/cgroup/unified\n"
+	    "but keeps cpu on v1, and may mount cpuacct apart from cpu (then `cgcreate -g cpu:` makes\n"
+	    "no cpuacct group). Any group you make under $NSLAB_CGROUP_DIR counts, and is removed\n"
+	    "with the lab.",
 	.check = check_cgroup,
 	.perform = do_cgroup,
     },
     {
 	.title = "Move the worker in",
-	.task = "Put the worker (and the lab process) into the cgroup:\n"
-		"  move\n"
-		"By hand it is one write per process, for the lab process:\n"
+	.task = "Put the lab process and the worker into the group: one write of a PID to\n"
+		"cgroup.procs each (cgclassify writes it for you):\n"
 		"  host echo $NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/cpu/cgroup.procs\n"
-		"Then: `run cat /proc/self/cgroup`.",
-	.hint = "Writing a PID to cgroup.procs moves that process; its children are born inside.",
+		"  host cgclassify -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu $(pgrep -x stress)\n"
+		"  run cat /proc/self/cgroup\n"
+		"Shortcut: `move` (the lab process and every worker).",
+	.hint = "Writing a PID to cgroup.procs moves that process; its children are born inside. The check\n"
+		"names every worker still outside.",
 	.explain =
-	    "Moving a process is write(2) of its PID to the cgroup's cgroup.procs. /proc/<pid>/cgroup\n"
+	    "Moving a process is write(2) of its PID to the group's cgroup.procs. /proc/<pid>/cgroup\n"
 	    "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2).\n"
+	    "The lab process goes in too, so that what `run` starts from now on is born inside.\n"
 	    "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable\n"
 	    "controllers for its children (cgroup.subtree_control), which is why the workers live\n"
 	    "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
@@ -739,42 +1006,55 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Limit it to 30%",
-	.task = "Give the cgroup 30 ms of CPU time in every 100 ms period:\n"
-		"  quota 30\n"
-		"  usage",
-	.hint = "The quota is CPU time per period: 30000 us out of 100000 us.",
+	.task = "Give the group 30 ms of CPU time in every 100 ms period, and watch:\n"
+		"  host cgset -r cpu.cfs_quota_us=30000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		"  host echo '30000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
+		"  usage\n"
+		"The first line is for cgroup v1 and hybrid, the second for v2 (the lab said which\n"
+		"this machine runs when it started). Shortcut: `quota 30`.",
+	.hint = "The quota is CPU time per period: 30000 us out of 100000 us. `host top -b -n 1 | head -15`\n"
+		"shows the worker at about 30%.",
 	.explain =
-	    "The CFS bandwidth controller hands the cgroup `quota` microseconds of CPU time per `period`.\n"
-	    "When the workers have used it up they are throttled (taken off the CPU) until the next\n"
-	    "period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%.\n"
+	    "The CFS bandwidth controller hands the group `quota` microseconds of CPU time per `period`.\n"
+	    "When the workers have used it up they are throttled (taken off the CPU, still runnable)\n"
+	    "until the next period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%.\n"
 	    "v1: cpu.cfs_quota_us = 30000, cpu.cfs_period_us = 100000. v2: cpu.max = \"30000 100000\".",
 	.check = check_quota30,
 	.perform = do_quota30,
     },
     {
 	.title = "Change the quota live",
-	.task = "Limits change while the workers run:\n"
-		"  quota 10\n"
+	.task = "Limits change while the workers run. Start a second worker (born inside, since\n"
+		"`run` starts where the lab process is), then 10% (v1 and hybrid, then v2):\n"
+		"  run stress -q -c 1 &\n"
+		"  host cgset -r cpu.cfs_quota_us=10000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		"  host echo '10000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		"  usage\n"
-		"Then two workers and more than one CPU (this part needs a machine with at least\n"
-		"two CPUs: `host nproc`; on one CPU, `quota 150` is refused):\n"
-		"  stress 2\n"
-		"  quota 150\n"
-		"  usage",
-	.hint = "A quota above the period lets the group use more than one CPU, if it has enough threads.",
-	.explain = "The new quota applies from the next period: no restart, no signal to the workers. New\n"
-		   "workers are forked by the lab process, which is in the cgroup, so they are born inside.\n"
-		   "quota 150 = 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75%\n"
+		"Then 1.5 CPUs. This part needs a machine with at least two CPUs (`host nproc`;\n"
+		"on one CPU a quota above 100% is refused):\n"
+		"  host cgset -r cpu.cfs_quota_us=150000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		"  host echo '150000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
+		"  usage\n"
+		"Shortcuts: `stress 2`, `quota 10`, `quota 150`.",
+	.hint = "A quota above the period lets the group use more than one CPU, if it has enough threads.\n"
+		"The check wants to have seen 10% (in a `usage`) before the 150%.",
+	.explain = "The new quota applies from the next period: no restart, no signal to the workers. The\n"
+		   "new worker was started by `run`, which joins the lab process's cgroups, so it was born\n"
+		   "inside. 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75%\n"
 		   "each. One worker alone could never use more than 100%.",
 	.check = check_live,
 	.perform = do_live,
     },
     {
 	.title = "Same share, shorter period; read cpu.stat",
-	.task = "Keep 30% but slice time finer, then read the kernel's counters:\n"
-		"  quota 30 50000\n"
+	.task = "Keep 30% but slice time finer, then read the kernel's counters (v1 and hybrid,\n"
+		"then v2):\n"
+		"  host cgset -r cpu.cfs_period_us=50000 -r cpu.cfs_quota_us=15000 nslab/$(basename "
+		"$NSLAB_CGROUP_DIR)/cpu\n"
+		"  host echo '15000 50000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		"  usage\n"
-		"  host cat $NSLAB_CGROUP_DIR/cpu/cpu.stat",
+		"  host cat $NSLAB_CGROUP_DIR/cpu/cpu.stat\n"
+		"Shortcut: `quota 30 50000`.",
 	.hint = "15000 us every 50000 us is still 30%.",
 	.explain =
 	    "quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter\n"
@@ -826,6 +1106,10 @@ static int setup(struct nslab_host *h)
 		 : h->cg_mode(h) == NSLAB_CG_V2 ? "cgroup v2"
 						: "cgroup v1",
 		 mnt);
+	h->print(h, "Quotas here are set with %s (the tasks show both ways; use this one).\n",
+		 v2(h) ? "a write to cpu.max: `host echo 'QUOTA PERIOD' > $NSLAB_CGROUP_DIR/cpu/cpu.max`"
+		       : "cgset and cpu.cfs_quota_us: `host cgset -r cpu.cfs_quota_us=QUOTA "
+			 "nslab/$(basename $NSLAB_CGROUP_DIR)/cpu`");
 	return 0;
 }
 

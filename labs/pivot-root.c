@@ -158,10 +158,11 @@ static bool check_private(struct nslab_host *h)
 		return false;
 	struct nslab_mount_at f = mount_at(h, pid, "/", false);
 	if (f.nshared > 0) {
-		h->missing(h,
-			   "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): "
-			   "make them private with MS_REC|MS_PRIVATE on /",
-			   f.nshared, (int)pid);
+		h->missing(
+		    h,
+		    "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
+		    "mounts inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
+		    f.nshared, (int)pid);
 		return false;
 	}
 	return true;
@@ -300,6 +301,18 @@ static int do_rootfs(struct nslab_host *h)
 
 /* --- step 4: pivot_root --- */
 
+/* Steps 1-3 hold in the lab process: its own mount namespace, the tmpfs on
+ * new_root, put_old in it. */
+static bool ready_to_pivot(struct nslab_host *h)
+{
+	char nr[PATH_MAX], p[PATH_MAX + 16];
+	new_root_path(h, nr, sizeof(nr));
+	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	snprintf(p, sizeof(p), "%s/put_old", nr);
+	return h->same_ns(h, h->main_pid(h), "mnt") != 1 && f.count > 0 && strcmp(f.fstype, "tmpfs") == 0 &&
+	       lab_exists(h, p, S_IFDIR);
+}
+
 static bool check_pivot(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
@@ -310,6 +323,11 @@ static bool check_pivot(struct nslab_host *h)
 			   "the lab's / is still the %s the host boots from, not the tmpfs "
 			   "(see the \"/\" line of /proc/%d/mountinfo)",
 			   f.count > 0 ? f.fstype : "root fs", (int)pid);
+		if (!ready_to_pivot(h))
+			h->missing(
+			    h, "pivot_root needs steps 1-3 done in this lab process first (a private mount "
+			       "namespace, the tmpfs, the rootfs with put_old): after `reset` or `step 4`, "
+			       "`catchup 4` does them");
 		return false;
 	}
 	char cwd[PATH_MAX] = "";
@@ -330,13 +348,10 @@ static bool check_pivot(struct nslab_host *h)
 
 static int do_pivot(struct nslab_host *h)
 {
-	char nr[PATH_MAX], p[PATH_MAX + 16];
+	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
 	/* after `reset` or `step 4`, say what pivot_root needs instead of ENOENT */
-	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
-	snprintf(p, sizeof(p), "%s/put_old", nr);
-	if (h->same_ns(h, h->main_pid(h), "mnt") == 1 || f.count == 0 || strcmp(f.fstype, "tmpfs") != 0 ||
-	    !lab_exists(h, p, S_IFDIR)) {
+	if (!ready_to_pivot(h)) {
 		h->error(
 		    h,
 		    "pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), "
@@ -577,12 +592,14 @@ static void teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A private mount namespace",
-	.task =
-	    "Give the lab process its own mount namespace, with every mount private:\n"
-	    "  unshare\n"
-	    "(the lab's command for unshare(CLONE_NEWNS) + mount --make-rprivate /, in the lab process).\n"
-	    "Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
-	    "inside, and the mnt row of `ns` now differs.",
+	.task = "Give the lab process its own mount namespace, with every mount private. From a shell\n"
+		"that is `unshare --mount --propagation private sh`; here the lab process itself must\n"
+		"change, so the lab's command makes the same two calls in it:\n"
+		"  unshare\n"
+		"(unshare(CLONE_NEWNS), then mount --make-rprivate /: \"private\" means no mount event\n"
+		"crosses between the lab and the host; the mnt lab shows the other kinds.)\n"
+		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
+		"inside, and the mnt row of `ns` now differs.",
 	.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
 	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
 		   "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "

@@ -8,6 +8,8 @@
 # `nslab --cleanup` runs.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/typed.sh
+. "$(dirname "$0")/../lib/typed.sh"
 
 before=$(fingerprint)
 
@@ -91,5 +93,15 @@ else
 	"$NSLAB" --cleanup >/dev/null 2>&1
 fi
 same_as_before "host fingerprint unchanged after SIGKILL + --cleanup"
+
+# By hand: every step by typing its task's lines (their "(...)" notes left
+# out, as a learner does), check before and after, fresh and after `reset`.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+escape_steps=(check 'run ls /' 'run cd ../../.. ; ls' 'run /nslab-escape -v ls /' 'run ls /' 'run ls -a /' check next
+	check 'run /nslab-escape sleep 3600 &' 'host pgrep -a -x sleep' 'host ls -l /proc/$NSLAB_LAB_PID/root' check next
+	check 'run mkdir -p /out' 'chroot /out' 'cd ../../../../../../../..' 'chroot .' 'run ls /' check)
+typed_walk "chroot-escape typed, fresh and after reset" nononononono 'start chroot-escape' "${escape_steps[@]}" reset "${escape_steps[@]}" stop
+expect "chroot-escape typed: the jail has /dev/null for run CMD &" bash -c '! grep -q "cannot open /dev/null" <<<"$1"' _ "$TYPED_OUT"
+same_as_before "host fingerprint unchanged after the typed walks"
 
 finish

@@ -6,6 +6,8 @@
 # the host is left as found, also after nslab is SIGKILLed mid-lab and `nslab --cleanup`.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/typed.sh
+. "$(dirname "$0")/../lib/typed.sh"
 
 before=$(fingerprint)
 
@@ -47,6 +49,28 @@ expect "the check names the missing loader" grep -q 'missing: the dynamic loader
 expect "the check names the missing libc" grep -q 'missing: /bin/sh needs .*libc.so' <<<"$out"
 
 same_as_before "host fingerprint unchanged after the lab"
+
+# By hand: every step by typing its task's lines (their "(...)" notes left
+# out, as a learner does), check before and after, fresh and after `reset`.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+chroot_steps=(check 'host mkdir -p $NSLAB_LAB_ROOT' 'host chroot $NSLAB_LAB_ROOT /bin/sh' check next
+	check 'host mkdir -p $NSLAB_LAB_ROOT/bin' 'host cp /bin/sh $NSLAB_LAB_ROOT/bin/' 'host chroot $NSLAB_LAB_ROOT /bin/sh'
+	'host ldd /bin/sh' check next
+	check 'host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64'
+	'host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/'
+	'host cp /lib64/ld-linux-x86-64.so.2 $NSLAB_LAB_ROOT/lib64/'
+	"host chroot \$NSLAB_LAB_ROOT /bin/sh -c 'echo /*'" check next
+	check 'host ls -l /proc/$NSLAB_LAB_PID/root' enter 'host ls -l /proc/$NSLAB_LAB_PID/root' 'run echo /*' 'run ls /' check next
+	check 'rootfs add /bin/ls' 'run ls -l /' 'cd /bin' 'run pwd ; ls' check next
+	check 'cd ../../../..' 'run pwd ; ls' 'host ls -l /proc/$NSLAB_LAB_PID/cwd' check)
+if [ "$(uname -m)" = x86_64 ] && [ -e /lib/x86_64-linux-gnu/libc.so.6 ] && [ -e /lib64/ld-linux-x86-64.so.2 ] &&
+	[ "$(ldd /bin/sh | grep -c '=> /')" = 1 ]; then
+	typed_walk "chroot typed, fresh and after reset" nononononononononononono 'start chroot' "${chroot_steps[@]}" reset "${chroot_steps[@]}" stop
+	expect "chroot typed: the climb lands on the jail's / (bin)" grep -qx 'bin' <<<"$TYPED_OUT"
+	same_as_before "host fingerprint unchanged after the typed walks"
+else
+	echo "# chroot typed walk skipped: the task's paths are x86-64 Debian's, and /bin/sh here needs other libraries"
+fi
 
 # Checks that passed too early: step 5 without `cd /bin`; step 6 on arrival
 # (`step 6` after enter: the cwd is already the jail's /, nothing climbed).

@@ -9,6 +9,8 @@
 # found, also after SIGKILL + `nslab --cleanup`.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/typed.sh
+. "$(dirname "$0")/../lib/typed.sh"
 
 "$NSLAB" --cleanup >/dev/null 2>&1 # leftovers of earlier crashed runs would spoil the comparison
 before=$(fingerprint)
@@ -105,6 +107,19 @@ expect "unprivileged: the cgroup step says root or delegation is needed" grep -q
 expect "unprivileged: the container gets its clock" grep -q '^check: ok - step 4/' <<<"$unpriv"
 expect "unprivileged: nine rows differ (all but cgroup)" test "$(grep -c '<- differs' <<<"$unpriv")" -ge 9
 same_as_before "host unchanged after the unprivileged run"
+
+# By hand: every step by typing its task's lines, check before and after,
+# fresh and after `reset`.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+ctr_steps=(check 'run hostname container' 'run hostname' 'host hostname' check next
+	check rootfs 'run ls /' 'run ps' 'run cat /proc/self/mountinfo' 'host ls $NSLAB_LAB_ROOT' check next
+	check limit status 'run cat /proc/self/cgroup' 'host cat /proc/$NSLAB_LAB_PID/cgroup' check next
+	check clock 'run uptime' 'host uptime' 'run date' 'host date' check next
+	check "run timeout 2 sh -c 'while :; do :; done'" 'host cat $NSLAB_CGROUP_DIR/container/cpu.stat' ns check)
+typed_walk "container typed, fresh and after reset" nononononononononono 'start container' "${ctr_steps[@]}" reset "${ctr_steps[@]}" stop
+expect "container typed: cpu.stat read through \$NSLAB_CGROUP_DIR" grep -q '^nr_throttled' <<<"$TYPED_OUT"
+expect "container typed: no getcwd failure in the container" bash -c '! grep -q "getcwd() failed" <<<"$1"' _ "$TYPED_OUT"
+same_as_before "host unchanged after the typed walks"
 
 # SIGKILL a built container.
 sess_start

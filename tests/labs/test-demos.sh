@@ -18,6 +18,23 @@ for demo in "$TOP"/scripts/demos/*.nslab; do
 	else
 		ok "$name: every command is known and well formed"
 	fi
+	long=$(awk 'length > 78 { print FNR ": " length }' "$demo" | paste -sd' ')
+	expect "$name: every line fits an 80-column screen${long:+ (too long: $long)}" test -z "$long"
+	case $name in
+	01-*)
+		# the whole story: the escape, after the detach, lists only the lab's /
+		expect "$name: narration lines stay apart" grep -q 'a way out of it,$' <<<"$out"
+		tail_out=$(sed -n '/run cat \/escape.txt/,$p' <<<"$out")
+		expect "$name: the detach step ran before the last escape" grep -q 'umount2\|put_old' <<<"$out"
+		expect "$name: the escape after the detach lists the lab's / (escape.txt)" grep -qx 'escape.txt' <<<"$tail_out"
+		expect "$name: ... and nothing of the host's / (no etc, usr)" bash -c '! grep -qxE "etc|usr" <<<"$1"' _ "$tail_out"
+		;;
+	02-*)
+		# root inside, nobody outside: after the uid_map step
+		expect "$name: uid 0 inside after the mapping" grep -q 'uid=0(' <<<"$out"
+		expect "$name: the host still sees the unprivileged uid" grep -qE '^Uid:[[:space:]]+65534' <<<"$out"
+		;;
+	esac
 done
 
 # Keys: run the first command, go back, quit.

@@ -49,6 +49,23 @@ expect "pivot-root typed: the real umount -l works once /proc is mounted" \
 expect "pivot-root typed: step 5 is not done while proc is still mounted" grep -q 'proc is still mounted on /proc' <<<"$out"
 same_fingerprint "$before" "pivot-root: after the typed walk"
 
+# The same walk by hand after `reset` (the lab's state is gone, the task's
+# lines bring it back), and `step 4` into a fresh lab says what it needs.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+pr_steps=(check unshare check next
+	check 'run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT' check next
+	check rootfs check 'run mkdir $NSLAB_LAB_ROOT/put_old' check next
+	check 'run cd $NSLAB_LAB_ROOT && pivot_root . put_old' 'run ls /' 'run ls /put_old' check next
+	check 'run mount -t proc proc /proc' 'run umount -l /put_old' 'run umount /proc' 'run rmdir /put_old' check next
+	check 'run /bin/nslab-escape -v /bin/ls / > /escape.txt' 'run cat /escape.txt' check)
+out=$(printf '%s\n' 'start pivot-root' 'do' next 'do' next 'do' next 'do' next 'do' next reset "${pr_steps[@]}" stop | nslab_script - 2>&1)
+res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
+expect "pivot-root typed after reset: checks fail before and pass after each step ($res)" test "$res" = "nononnononono"
+same_fingerprint "$before" "pivot-root: after the typed walk after reset"
+out=$(printf '%s\n' 'start pivot-root' 'step 4' check stop | nslab_script - 2>&1)
+expect "pivot-root: step 4's check on a fresh lab names steps 1-3 and catchup" grep -q 'steps 1-3 done in this lab process first.*catchup 4' <<<"$out"
+same_fingerprint "$before" "pivot-root: after step 4 on a fresh lab"
+
 # After `reset`, `pivot` says which steps it needs instead of ENOENT.
 out=$(printf '%s\n' 'start pivot-root' do next do next do next reset 'step 4' pivot stop | nslab_script - 2>&1)
 expect "pivot-root: pivot after reset names steps 1-3" grep -q 'pivot needs steps 1-3' <<<"$out"

@@ -13,8 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "fakelab.h"
+#include "nslab-lab-util.h"
 #include "standin.h"
 
 FAKE_LAB_GROUP("cpu")
@@ -157,11 +161,23 @@ static void start(void)
 	fk.cg_stat_ret = -1; /* no cgroup yet */
 }
 
+static char groups_made[4][16];
+static int ngroups_made;
+
 static int finish(void **state)
 {
 	(void)state;
 	while (nworkers > 0)
 		fake_reap(&workers[--nworkers]);
+	/* the groups make_group made: the workdir is the whole group's */
+	while (ngroups_made > 0) {
+		char path[PATH_MAX];
+		const char *name = groups_made[--ngroups_made];
+		snprintf(path, sizeof(path), "%s/cgroup/nslab/1/%s/cgroup.procs", fk.workdir, name);
+		unlink(path);
+		*strrchr(path, '/') = '\0';
+		rmdir(path);
+	}
 	if (fake_lab)
 		fake_lab->teardown(&fk.host);
 	return 0;
@@ -188,21 +204,119 @@ static void our_cgroup(char *buf, size_t len)
 	free(text);
 }
 
+/* A worker that uses pct% of one CPU by itself: busy for pct% of every
+ * 10 ms, then asleep until the next 10 ms. What a CFS quota would make of a busy loop, so that the
+ * checks that measure can pass without a cgroup. */
+static pid_t paced_child(int pct)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid > 0 ? pid : 0;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	struct timespec next, c0, c;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (long busy_ns = pct * 100000L;;) {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+		do
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+		while ((c.tv_sec - c0.tv_sec) * 1000000000L + (c.tv_nsec - c0.tv_nsec) < busy_ns);
+		if ((next.tv_nsec += 10000000L) >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		/* starved past the period's end: start afresh, no burst to catch up
+		 * (a quota does not give back what it did not hand out either) */
+		clock_gettime(CLOCK_MONOTONIC, &c);
+		if (c.tv_sec > next.tv_sec || (c.tv_sec == next.tv_sec && c.tv_nsec > next.tv_nsec))
+			next = c;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+}
+
+static int pace; /* what answer_fork_paced gives: pct% of a CPU */
+static int answer_fork_paced(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen;
+	assert_true(nworkers < 4 && outlen >= sizeof(pid_t));
+	pid_t w = paced_child(pace);
+	workers[nworkers++] = w;
+	memcpy(out, &w, sizeof(w));
+	return 0;
+}
+
+/* A learner's group under the fake tree (workdir/cgroup/nslab/1/NAME), as
+ * cgcreate makes it, with an empty cgroup.procs. */
+static void make_group(const char *name)
+{
+	char dir[PATH_MAX];
+	const char *parts[] = {"cgroup", "cgroup/nslab", "cgroup/nslab/1"};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", fk.workdir, parts[i]);
+		mkdir(dir, 0755);
+	}
+	snprintf(dir, sizeof(dir), "%s/cgroup/nslab/1/%s", fk.workdir, name);
+	assert_true(mkdir(dir, 0755) == 0 || errno == EEXIST);
+	assert_true(ngroups_made < 4);
+	snprintf(groups_made[ngroups_made++], sizeof(groups_made[0]), "%s", name);
+	strcat(dir, "/cgroup.procs");
+	assert_int_equal(unit_write(dir, ""), 0);
+}
+
 static void free_step_wants_a_worker_on_a_whole_cpu(void **state)
 {
 	(void)state;
 	start();
 	assert_false(fake_check(1));
-	assert_string_equal(fk.out, "missing: no worker is running; this step needs 1: `stress 1`\n");
+	assert_string_equal(
+	    fk.out,
+	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `stress 1`)\n");
 	assert_int_equal(fake_cmd("stress 1"), 0);
 	assert_out_has("worker %d started (busy loop, child of the lab process %d)\n", (int)workers[0],
 		       (int)getpid());
 	assert_log_has("keep 1 %d\nshow_pid %d worker1\n", (int)workers[0], (int)workers[0]);
 	assert_false(fake_check(1)); /* a sleeping worker: 0% */
-	assert_string_equal(
-	    fk.out, "missing: the worker used only 0% of a CPU: is it already limited (`quota max`)?\n");
+	assert_string_equal(fk.out,
+			    "missing: the workers used only 0% of a CPU (utime+stime in /proc/PID/stat): "
+			    "is the lab already limited (`quota max`)?\n");
 	assert_contains(fk.meter, "cpu [....................]   0.0%  quota none");
 	assert_contains(fk.meter, "(bar: 0-100%)");
+}
+
+/* issue 12: a real `stress -c 1` (any running process of the lab) is a
+ * worker, and a busy one passes step 1; a waiting one (stress's parent) is
+ * not one. */
+static void free_step_passes_with_a_learners_busy_process(void **state)
+{
+	(void)state;
+	start();
+	pid_t waiting = fake_child(), busy = paced_child(100);
+	/* until it waits in pause() (just after fork it is still runnable) */
+	struct nslab_proc_stat ps = {0};
+	for (int i = 0; i < 200 && (nslab_proc_stat(waiting, &ps) < 0 || ps.state != 'S'); i++)
+		usleep(5000);
+	fk.subjects[fk.nsubjects++] = waiting;
+	bool early = fake_check(1);
+	bool said = strstr(fk.out, "missing: no worker is running") != NULL;
+	fk.subjects[fk.nsubjects++] = busy;
+	usleep(50000); /* until it runs */
+	bool ok = fake_check(1);
+	char said_ok[FAKE_TEXT];
+	snprintf(said_ok, sizeof(said_ok), "%s", fk.out);
+	int rc = fake_cmd("usage 0.2");
+	fake_reap(&busy);
+	fake_reap(&waiting);
+	assert_false(early);
+	assert_true(said);
+	/* recognised as a worker either way; a busy shared machine may hold it
+	 * below the 50% that step 1 measures (then said, not judged) */
+	if (!ok && !strstr(said_ok, "missing: the workers used only"))
+		fail_msg("a busy subject did not pass step 1: %s", said_ok);
+	if (!ok)
+		print_message("step 1: the machine is busy, not judged: %s", said_ok);
+	assert_int_equal(rc, 0);
+	assert_contains(fk.out,
+			"(1 worker, 1 of them yours, no cgroup yet, utime+stime from /proc/PID/stat); no "
+			"quota");
 }
 
 static void cgroup_step_wants_the_cgroup(void **state)
@@ -210,8 +324,21 @@ static void cgroup_step_wants_the_cgroup(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(2));
-	assert_string_equal(fk.out, "missing: the cgroup nslab/<pid>/cpu does not exist: `cgroup`\n");
+	assert_string_equal(fk.out, "missing: no cgroup under $NSLAB_CGROUP_DIR yet: `host cgcreate -g "
+				    "cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu` (or `cgroup`)\n");
 	fk.cg_stat_ret = 0;
+	assert_true(fake_check(2));
+}
+
+/* issue 12: a group of any name the learner made under nslab/<pid>/ counts;
+ * on v2 nslab's own lab cgroup there ("lab") does not. */
+static void cgroup_step_passes_with_a_group_of_the_learners(void **state)
+{
+	(void)state;
+	start();
+	make_group("lab");
+	assert_false(fake_check(2)); /* fk.cgmode is v2: "lab" is the lab cgroup */
+	make_group("mine");
 	assert_true(fake_check(2));
 }
 
@@ -220,18 +347,23 @@ static void moved_step_wants_the_lab_and_its_workers_inside(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(3));
-	assert_string_equal(fk.out, "missing: no worker is running; this step needs 1: `stress 1`\n");
+	assert_string_equal(
+	    fk.out,
+	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `stress 1`)\n");
 	assert_int_equal(fake_cmd("stress 2"), 0);
 	assert_false(fake_check(3));
-	assert_string_equal(fk.out, "missing: the cgroup nslab/<pid>/cpu does not exist: `cgroup`\n");
+	assert_contains(fk.out, "missing: no cgroup under $NSLAB_CGROUP_DIR yet");
 	fk.cg_stat_ret = 0;
 	assert_false(fake_check(3));
 	assert_out_has(
-	    "missing: the lab process %d is not in the cgroup (see /proc/%d/cgroup): `move`; new workers "
-	    "and `run` start where it is\n",
+	    "missing: the lab process %d is not in nslab/<pid>/cpu (see /proc/%d/cgroup): `host echo "
+	    "$NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/cpu/cgroup.procs` (or `move`); new workers and `run` "
+	    "start where it is\n",
 	    (int)getpid(), (int)getpid());
-	assert_out_has("missing: worker %d is not in the cgroup (see /proc/%d/cgroup): `move`\n",
-		       (int)workers[1], (int)workers[1]);
+	assert_out_has(
+	    "missing: worker %d is not in nslab/<pid>/cpu (see /proc/%d/cgroup): `host cgclassify -g "
+	    "cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu %d` (or `move`)\n",
+	    (int)workers[1], (int)workers[1], (int)workers[1]);
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_true(fake_check(3));
 }
@@ -242,13 +374,19 @@ static void quota30_step_wants_30_percent_held(void **state)
 	start();
 	assert_int_equal(fake_cmd("stress 1"), 0);
 	fk.cg_stat_ret = 0;
+	fk.cg.quota_us = -1;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_false(fake_check(4));
-	assert_string_equal(fk.out, "missing: the quota is unlimited, not 30% of the period: `quota 30`\n");
+	assert_string_equal(fk.out,
+			    "missing: nslab/<pid>/cpu has no quota, not 30% of the period: `host echo "
+			    "'30000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max` (or `quota 30`)\n");
+	fk.cgmode = NSLAB_CG_HYBRID; /* v1 and hybrid: cgset and cpu.cfs_quota_us */
 	assert_int_equal(fake_cmd("quota 20"), 0);
 	assert_false(fake_check(4));
 	assert_string_equal(fk.out,
-			    "missing: the quota is something else, not 30% of the period: `quota 30`\n");
+			    "missing: the quota of nslab/<pid>/cpu is 20%, not 30%: `host cgset -r "
+			    "cpu.cfs_quota_us=30000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu` (or `quota "
+			    "30`)\n");
 	assert_int_equal(fake_cmd("quota 30"), 0);
 	/* the meter marks the quota on a bar as wide as it needs (issue 11:
 	 * a 2-CPU-wide bar showed one busy worker as half a bar, unmarked) */
@@ -256,8 +394,39 @@ static void quota30_step_wants_30_percent_held(void **state)
 	assert_contains(fk.meter, "(bar: 0-100%)");
 	assert_false(fake_check(4)); /* measured: a sleeping worker is not held at 30% */
 	assert_string_equal(fk.out,
-			    "missing: the workers used 0.0% over 1.5 s, not 30% +/- 3 (is another program "
-			    "busy?)\n");
+			    "missing: the workers used 0.0% over 1.5 s (utime+stime in /proc/PID/stat), "
+			    "not 30% +/- 3: is another program busy (`host top -b -n 1 | head -15`)?\n");
+}
+
+/* Steps 4 to 6 pass when the workers use what the quota allows: here
+ * workers that hold themselves to it (a shared machine may starve them:
+ * the check measures up to three windows). */
+/* Step n's check on workers that hold themselves to what it wants. A
+ * shared machine's load can starve them below it: that one shortfall (and
+ * nothing else missing) skips the test, saying so; anything else fails. */
+static void passes_unless_busy(unsigned n)
+{
+	if (fake_check(n))
+		return;
+	const char *m = strstr(fk.out, "missing: the workers used");
+	if (m && fk.nmissing == 1 && strstr(fk.out, "is another program busy")) {
+		print_message("step %u: the machine is busy, not judged: %s", n, m);
+		skip();
+	}
+	fail_msg("step %u did not pass: %s", n, fk.out);
+}
+
+static void quota30_step_passes_when_held(void **state)
+{
+	(void)state;
+	start();
+	pace = 30;
+	fake_on_call("agent_fork_worker", answer_fork_paced);
+	assert_int_equal(fake_cmd("stress 1"), 0);
+	fk.cg_stat_ret = 0;
+	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
+	assert_int_equal(fake_cmd("quota 30"), 0);
+	passes_unless_busy(4);
 }
 
 static void live_step_wants_10_then_above_one_cpu(void **state)
@@ -268,18 +437,43 @@ static void live_step_wants_10_then_above_one_cpu(void **state)
 	fk.cg_stat_ret = 0;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: only 1 worker is running; this step needs 2: `stress 2`\n");
+	assert_string_equal(
+	    fk.out,
+	    "missing: only 1 worker is running; this step needs 2: `run stress -q -c 1 &` (or `stress 2`)\n");
 	assert_int_equal(fake_cmd("quota 150"), 0);
 	assert_contains(fk.meter, "cpu [...............|....]");
 	assert_contains(fk.meter, "(bar: 0-200%)");
 	assert_int_equal(fake_cmd("stress 2"), 0);
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: the quota was never 10% yet: `quota 10` and `usage` first\n");
+	assert_string_equal(fk.out, "missing: the quota was never 10% yet: `host echo '10000 100000' > "
+				    "$NSLAB_CGROUP_DIR/cpu/cpu.max` (or `quota 10`), then `usage`\n");
 	assert_int_equal(fake_cmd("quota 10"), 0);
 	assert_false(fake_check(5));
 	assert_string_equal(fk.out,
-			    "missing: the quota is not above one CPU: `quota 150` (needs two CPUs online: "
-			    "`host nproc`)\n");
+			    "missing: the quota is not above one CPU: `host echo '150000 100000' > "
+			    "$NSLAB_CGROUP_DIR/cpu/cpu.max` (or `quota 150`); this needs two CPUs online "
+			    "(`host nproc`)\n");
+}
+
+/* issue 11: a quota of 10% set by hand (not `quota`) is seen by `usage`. */
+static void live_step_passes_after_10_then_150(void **state)
+{
+	(void)state;
+	if (online_cpus() < 2)
+		skip(); /* step 5 needs two CPUs, and says so */
+	start();
+	/* 1.1 CPUs, not 1.5: two workers at 55% leave room on a shared
+	 * two-CPU machine */
+	pace = 55;
+	fake_on_call("agent_fork_worker", answer_fork_paced);
+	assert_int_equal(fake_cmd("stress 2"), 0);
+	fk.cg_stat_ret = 0;
+	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
+	fk.cg.quota_us = 10000; /* as `host cgset -r cpu.cfs_quota_us=10000 ...` leaves it */
+	fk.cg.period_us = 100000;
+	assert_int_equal(fake_cmd("usage 0.1"), 0);
+	fk.cg.quota_us = 110000;
+	passes_unless_busy(5);
 }
 
 static void period_step_wants_a_shorter_period(void **state)
@@ -288,16 +482,33 @@ static void period_step_wants_a_shorter_period(void **state)
 	start();
 	assert_int_equal(fake_cmd("stress 1"), 0);
 	fk.cg_stat_ret = 0;
+	fk.cg.quota_us = -1;
+	fk.cg.period_us = 100000;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_false(fake_check(6));
 	assert_string_equal(fk.out,
-			    "missing: the period is still the default 100000 us with no quota: `quota 30 "
-			    "50000`\n");
+			    "missing: the period is still the default 100000 us with no quota: `host echo "
+			    "'15000 50000' > $NSLAB_CGROUP_DIR/cpu/cpu.max` (or `quota 30 50000`)\n");
+	fk.cgmode = NSLAB_CG_V1;
 	assert_int_equal(fake_cmd("quota 30"), 0);
 	assert_false(fake_check(6));
 	assert_string_equal(fk.out,
-			    "missing: the period is still the default 100000 us with this quota: `quota 30 "
-			    "50000`\n");
+			    "missing: the period is still the default 100000 us with this quota: `host "
+			    "cgset -r cpu.cfs_period_us=50000 -r cpu.cfs_quota_us=15000 nslab/$(basename "
+			    "$NSLAB_CGROUP_DIR)/cpu` (or `quota 30 50000`)\n");
+}
+
+static void period_step_passes_when_held(void **state)
+{
+	(void)state;
+	start();
+	pace = 30;
+	fake_on_call("agent_fork_worker", answer_fork_paced);
+	assert_int_equal(fake_cmd("stress 1"), 0);
+	fk.cg_stat_ret = 0;
+	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
+	assert_int_equal(fake_cmd("quota 30 50000"), 0);
+	passes_unless_busy(6);
 }
 
 static void stress_cgroup_and_move_commands(void **state)
@@ -309,21 +520,31 @@ static void stress_cgroup_and_move_commands(void **state)
 		assert_int_equal(fake_cmd(bad[i]), -1);
 		assert_string_equal(fk.out, "error: usage: stress [N]  (0 to 16 workers)\n");
 	}
+	const char *none =
+	    "error: there is no cgroup yet: `cgroup`, or `host cgcreate -g cpu:nslab/$(basename "
+	    "$NSLAB_CGROUP_DIR)/cpu`\n";
 	assert_int_equal(fake_cmd("move"), -1);
-	assert_string_equal(fk.out, "error: there is no cgroup yet: type `cgroup` first\n");
+	assert_string_equal(fk.out, none);
 	assert_int_equal(fake_cmd("quota 30"), -1);
-	assert_string_equal(fk.out, "error: there is no cgroup yet: type `cgroup` first\n");
+	assert_string_equal(fk.out, none);
 	assert_int_equal(fake_cmd("cgroup"), 0);
 	assert_contains(fk.log, "cg_create cpu\n");
 	assert_contains(fk.out, " (created)\n");
 	fk.cg_stat_ret = 0;
+	make_group("cpu");
 	assert_int_equal(fake_cmd("cgroup"), 0);
 	assert_not_contains(fk.log, "cg_create");
 	assert_contains(fk.out, " (already there)\n");
 	assert_int_equal(fake_cmd("stress 2"), 0);
+	/* move writes each PID to cgroup.procs itself (cgcreate -g cpu: makes no
+	 * cpuacct twin on a split hybrid machine, which the host's attach wants) */
 	assert_int_equal(fake_cmd("move"), 0);
-	assert_log_has("cg_attach cpu %d\ncg_attach cpu %d\ncg_attach cpu %d\n", (int)getpid(),
-		       (int)workers[0], (int)workers[1]);
+	assert_out_has("trace: write(\"%s/cgroup/nslab/1/cpu/cgroup.procs\", \"%d\") = ", fk.workdir,
+		       (int)getpid());
+	assert_out_has("\", \"%d\") = %d\nworker %d moved into cpu\n", (int)workers[0],
+		       (int)snprintf(NULL, 0, "%d", (int)workers[0]), (int)workers[0]);
+	assert_out_has("\", \"%d\") = %d\nworker %d moved into cpu\n", (int)workers[1],
+		       (int)snprintf(NULL, 0, "%d", (int)workers[1]), (int)workers[1]);
 	assert_int_equal(fake_cmd("stress 1"), 0);
 	assert_log_has("hide_pid %d\nundo 1 %d\n", (int)workers[1], (int)workers[1]);
 	assert_out_has("worker %d stopped\n", (int)workers[1]);
@@ -339,11 +560,16 @@ int main(void)
 	    fake_test(quota_sets_what_is_in_range),
 	    fake_test(usage_refuses_what_is_not_0_1_to_60_seconds),
 	    check_test(free_step_wants_a_worker_on_a_whole_cpu),
+	    check_test(free_step_passes_with_a_learners_busy_process),
 	    check_test(cgroup_step_wants_the_cgroup),
+	    check_test(cgroup_step_passes_with_a_group_of_the_learners),
 	    check_test(moved_step_wants_the_lab_and_its_workers_inside),
 	    check_test(quota30_step_wants_30_percent_held),
+	    check_test(quota30_step_passes_when_held),
 	    check_test(live_step_wants_10_then_above_one_cpu),
+	    check_test(live_step_passes_after_10_then_150),
 	    check_test(period_step_wants_a_shorter_period),
+	    check_test(period_step_passes_when_held),
 	    check_test(stress_cgroup_and_move_commands),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);

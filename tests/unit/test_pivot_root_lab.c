@@ -116,8 +116,8 @@ static void private_step_wants_an_unshared_private_namespace(void **state)
 	fake_copy_mounts(0, fk.main);
 	assert_false(fake_check(1));
 	assert_out_has(
-	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo): make them "
-	    "private with MS_REC|MS_PRIVATE on /",
+	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so mounts "
+	    "inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
 	    (int)fk.main);
 	fk.mounts[1].m.shared = false;
 	assert_true(fake_check(1));
@@ -174,10 +174,14 @@ static void pivot_step_wants_the_tmpfs_as_root_and_the_old_root_below(void **sta
 	start();
 	fake_copy_mounts(0, fk.main);
 	assert_false(fake_check(4));
+	/* issue 11: on arrival by `step 4` (or after `reset`) the check says
+	 * that steps 1-3 are missing, and how to catch up */
 	assert_out_is(
 	    "missing: the lab's / is still the ext4 the host boots from, not the tmpfs (see the \"/\" "
 	    "line of "
-	    "/proc/%d/mountinfo)\n",
+	    "/proc/%d/mountinfo)\n"
+	    "missing: pivot_root needs steps 1-3 done in this lab process first (a private mount namespace, "
+	    "the tmpfs, the rootfs with put_old): after `reset` or `step 4`, `catchup 4` does them\n",
 	    (int)fk.main);
 	pivoted(fk.main);
 	fake_on_call_text("ag_getcwd", cwd);

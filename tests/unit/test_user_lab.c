@@ -156,6 +156,46 @@ static void map_step_wants_both_maps_and_uid_0_inside(void **state)
 	assert_true(ok);
 }
 
+/* issue 12: the real tools' way. A process of the learner's (here a child of
+ * the test, as `run setpriv ... unshare --user sleep 3600 &` makes one) in
+ * the lab's subjects passes steps 1 and 2 while the lab process is still
+ * root; step 3 names what it lacks, and the seed's one uid_map write passes
+ * it. */
+static void a_learners_process_passes_with_a_uid_map_write(void **state)
+{
+	(void)state;
+	fk.main = getpid();
+	fk.host.invoking_uid = getuid();
+	fk.host.invoking_gid = getgid();
+	struct lab_ids ids = {
+	    .uid = getuid() ? getuid() : 65534, .gid = getuid() ? getgid() : 65534, .userns = true};
+	if (getuid() != 0) /* as an ordinary user the lab process is that user already */
+		skip();
+	child = fake_standin(become_lab_process, &ids);
+	if (!child)
+		skip();
+	fk.subjects[fk.nsubjects++] = child;
+	fake_ns(child, "user", 0);
+	bool one = fake_check(1), two = fake_check(2), three = fake_check(3);
+	char said[1024], want[512], map[32];
+	snprintf(said, sizeof(said), "%s", fk.out);
+	snprintf(
+	    want, sizeof(want),
+	    "missing: process %d is in a user namespace of its own, but /proc/%d/uid_map does not hold \"0 "
+	    "65534 1\": `host echo '0 65534 1' > /proc/%d/uid_map`\n",
+	    (int)child, (int)child, (int)child);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)ids.uid);
+	int w = fake_proc_write(child, "uid_map", map);
+	bool after = fake_check(3);
+	fake_reap(&child);
+	assert_true(one);
+	assert_true(two);
+	assert_false(three);
+	assert_string_equal(said, want);
+	assert_int_equal(w, 0);
+	assert_true(after);
+}
+
 static void drop_command_says_who_the_lab_becomes(void **state)
 {
 	(void)state;
@@ -224,6 +264,7 @@ int main(void)
 	    fake_test(drop_step_wants_the_lab_unprivileged),
 	    fake_test(userns_step_wants_a_user_namespace),
 	    fake_test(map_step_wants_both_maps_and_uid_0_inside),
+	    fake_test(a_learners_process_passes_with_a_uid_map_write),
 	    fake_test(drop_command_says_who_the_lab_becomes),
 	    fake_test(userns_command_explains_a_refusal),
 	    fake_test(map_command_wants_a_user_namespace_first),
