@@ -11,7 +11,7 @@
 require_nslab
 
 before=$(host_state)
-for id in chroot chroot-escape pivot-root mnt uts ipc pid net user cgroupns time container; do
+for id in chroot chroot-escape pivot-root overlay mnt uts ipc pid net bridge user capabilities seccomp cgroupns time nsenter memory pids container; do
 	n=$(lab_steps "$id")
 	[ -n "$n" ] || { not_ok "$id: cannot read its number of steps"; continue; }
 	out=$(printf '%s\n' "start $id" "catchup $n" status reset "catchup $n" status stop | nslab_script - 2>&1)
