@@ -29,31 +29,27 @@
 #include <unistd.h>
 
 #define MEM_CTRL "memory"
-#define GROUP "mem"     /* the group `cgroup` makes */
-#define LIMIT_MIB 64    /* what `do` sets */
-#define MIN_MIB 48      /* a limit the 32 MiB hog fits in ... */
-#define MAX_MIB 96      /* ... and the 128 MiB one does not */
-#define FIT_MIB 32      /* the hog that fits */
-#define OVER_MIB 128    /* the hog the OOM killer ends */
-#define HELD_MIB 24     /* usage that shows the fitting hog holds its memory */
-#define HOG_SECONDS 300 /* a hog ends by itself after this (alarm) */
+#define FIX "boot without cgroup_disable=memory" /* when no hierarchy has it */
+#define GROUP "mem"                              /* the group `cgroup` makes */
+#define LIMIT_MIB 64                             /* what `do` sets */
+#define MIN_MIB 48                               /* a limit the 32 MiB hog fits in ... */
+#define MAX_MIB 96                               /* ... and the 128 MiB one does not */
+#define FIT_MIB 32                               /* the hog that fits */
+#define OVER_MIB 128                             /* the hog the OOM killer ends */
+#define HELD_MIB 24                              /* usage that shows the fitting hog holds its memory */
+#define HOG_SECONDS 300                          /* a hog ends by itself after this (alarm) */
 #define MAX_GROUPS 16
 #define MAX_HOGS 8
 #define MIB (1024LL * 1024LL)
-#define UNLIMITED (-1LL) /* memory.max "max", a v1 limit of 2^63 rounded down to pages */
+#define UNLIMITED NSLAB_CG_UNLIMITED /* memory.max "max", a v1 limit of 2^63 rounded down to pages */
 
 struct mem_data {
 	pid_t hogs[MAX_HOGS];
 	int nhogs;
 };
 
-/* The hierarchy that holds the memory controller. */
 #define MNT_LEN 512
 #define TREE_LEN 640
-struct hier {
-	char mnt[MNT_LEN];
-	bool v2;
-};
 
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
@@ -116,255 +112,71 @@ static int ag_hog(void *arg, char *out, size_t outlen)
 
 /* --- the hierarchy and its groups --- */
 
-struct mounts {
-	char dir[8][MNT_LEN];
-	bool v2[8];
-	int n;
-};
-
-static bool note_cgroup_mount(const struct nslab_mount *m, void *ud)
-{
-	struct mounts *ms = ud;
-	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
-	if (!v2 && strcmp(m->fstype, "cgroup") != 0)
-		return true;
-	snprintf(ms->dir[ms->n], MNT_LEN, "%s", m->target);
-	ms->v2[ms->n++] = v2;
-	return ms->n < 8;
-}
-
-static bool file_has_word(const char *path, const char *word)
-{
-	char buf[512];
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-		if (strcmp(w, word) == 0)
-			return true;
-	return false;
-}
-
-/* A v1 mount of the controller wins (hybrid machines keep it there, and
- * their cgroup2 mount has none of it); else a cgroup2 mount that offers it
- * in cgroup.controllers. */
-static bool find_hier(struct nslab_host *h, struct hier *hi)
-{
-	struct mounts ms = {.n = 0};
-	char path[PATH_MAX + 32];
-	if (h->each_mount(h, 0, note_cgroup_mount, &ms) < 0)
-		return false;
-	for (int i = 0; i < ms.n; i++) {
-		struct nslab_mount_at at = {.size = sizeof(at)};
-		if (!ms.v2[i] && h->mount_at(h, 0, ms.dir[i], 0, &at) == 1 &&
-		    nslab_opt_has(at.options, MEM_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = false;
-			return true;
-		}
-	}
-	for (int i = 0; i < ms.n; i++) {
-		snprintf(path, sizeof(path), "%s/cgroup.controllers", ms.dir[i]);
-		if (ms.v2[i] && file_has_word(path, MEM_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = true;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* <mount>/nslab/<nslab pid>: the run's tree in the memory hierarchy. */
-static void tree_dir(const struct hier *hi, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/nslab/%d", hi->mnt, (int)getpid());
-}
-
 /* What cgcreate and cgexec call a group: nslab/<nslab pid>/NAME. */
 static void cg_name(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "nslab/%d/%s", (int)getpid(), name);
 }
 
-static const char *limit_file(const struct hier *hi)
+static const char *limit_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.max" : "memory.limit_in_bytes";
 }
-static const char *usage_file(const struct hier *hi)
+static const char *usage_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.current" : "memory.usage_in_bytes";
 }
-static const char *events_file(const struct hier *hi)
+static const char *events_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.events" : "memory.oom_control";
 }
-static const char *swap_file(const struct hier *hi)
+static const char *swap_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
 }
 
-static int read_text(const char *dir, const char *file, char *buf, size_t len)
+static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, struct group *g)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return 0;
-}
-
-/* A limit file: "max" (v2) or a value so large it means none (v1) is
- * UNLIMITED; -2 when there is no such file. */
-static long long read_limit(const char *dir, const char *file)
-{
-	char buf[64];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return -2;
-	if (strncmp(buf, "max", 3) == 0)
-		return UNLIMITED;
-	long long v = strtoll(buf, NULL, 10);
-	return v >= (1LL << 60) ? UNLIMITED : v;
-}
-
-/* The value of "KEY N" in a flat keyed file, 0 when absent. */
-static long long read_key(const char *dir, const char *file, const char *key)
-{
-	char buf[1024];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return 0;
-	size_t n = strlen(key);
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (strncmp(l, key, n) == 0 && l[n] == ' ')
-			return strtoll(l + n + 1, NULL, 10);
-	return 0;
-}
-
-static void read_procs(struct nslab_host *h, struct group *g)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", g->dir);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	int pid;
-	pid_t main = h->main_pid(h);
-	while (fscanf(f, "%d", &pid) == 1) {
-		g->nprocs++;
-		g->has_main |= pid == (int)main;
-	}
-	fclose(f);
-}
-
-static void read_group(struct nslab_host *h, const struct hier *hi, struct group *g)
-{
-	g->limit = read_limit(g->dir, limit_file(hi));
-	g->ctrl = g->limit != -2;
-	long long swap = read_limit(g->dir, swap_file(hi));
-	if (swap == -2)
+	g->limit = nslab_cg_value(g->dir, limit_file(hi));
+	g->ctrl = g->limit != NSLAB_CG_ABSENT;
+	long long swap = nslab_cg_value(g->dir, swap_file(hi));
+	if (swap == NSLAB_CG_ABSENT)
 		g->swap = -1;
 	else if (hi->v2)
 		g->swap = swap == 0;
 	else
 		g->swap = swap != UNLIMITED && g->limit != UNLIMITED && swap <= g->limit;
-	g->usage = read_limit(g->dir, usage_file(hi));
+	g->usage = nslab_cg_value(g->dir, usage_file(hi));
 	g->usage = g->usage < 0 ? 0 : g->usage;
-	g->oom_kills = read_key(g->dir, events_file(hi), "oom_kill");
-	read_procs(h, g);
+	g->oom_kills = nslab_cg_key(g->dir, events_file(hi), "oom_kill");
+	g->nprocs = nslab_cg_procs(g->dir, h->main_pid(h), &g->has_main);
 }
 
-/* The cgroup pid is in, in the controller's hierarchy, as /proc/PID/cgroup
- * names it: the v1 line that lists the controller, else the v2 "0::" line. */
-static bool proc_group(pid_t pid, const struct hier *hi, char *path, size_t len)
+/* An nslab_cg_group_fn: a subject's group outside the tree counts when it
+ * has a limit. */
+static bool add_group(struct nslab_host *h, const struct nslab_cg_hier *hi, void *gs, int i, const char *name,
+		      const char *dir)
 {
-	char file[64], line[1024];
-	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
-	if (!f)
-		return false;
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		bool v2line = c1[1] == '\0';
-		if (hi->v2 ? v2line : nslab_opt_has(c1 + 1, MEM_CTRL))
-			found = snprintf(path, len, "%s", c2 + 1) < (int)len;
-	}
-	fclose(f);
-	return found;
+	struct group *g = (struct group *)gs + i;
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	snprintf(g->dir, sizeof(g->dir), "%s", dir);
+	read_group(h, hi, g);
+	return g->ctrl && g->limit != UNLIMITED;
 }
 
-/* Groups outside nslab's tree that a subject of the lab (a process in the
- * lab cgroup, a watched PID) was put in with the real tools, e.g. from a
- * second terminal: counted when they have a limit. Not nslab's own group,
- * not the root, not nslab's tree (scanned already). */
-static int subject_groups(struct nslab_host *h, const struct hier *hi, struct group *gs, int n, int max)
+/* The lab's groups (see nslab_cg_each_group); -1 when there is no memory
+ * hierarchy. */
+static int groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int max)
 {
-	pid_t pids[64];
-	char own[TREE_LEN] = "", path[TREE_LEN], top[32];
-	if (!NSLAB_HOST_CAN(h, subjects))
-		return n;
-	long ns = h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids));
-	proc_group(0, hi, own, sizeof(own));
-	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
-	for (long i = 0; i < ns && i < (long)NSLAB_ARRAY_SIZE(pids) && n < max; i++) {
-		if (!proc_group(pids[i], hi, path, sizeof(path)) || strcmp(path, "/") == 0 ||
-		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
-			continue;
-		struct group *g = &gs[n];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", path);
-		snprintf(g->dir, sizeof(g->dir), "%s%s", hi->mnt, path);
-		bool seen = false;
-		for (int k = 0; k < n; k++)
-			seen |= strcmp(gs[k].dir, g->dir) == 0;
-		if (seen)
-			continue;
-		read_group(h, hi, g);
-		if (g->ctrl && g->limit != UNLIMITED)
-			n++;
-	}
-	return n;
-}
-
-/* Every group directly under the run's tree, but the lab cgroup `lab`
- * (nslab's own, on a cgroup2 mount), then the limited groups the lab's
- * subjects are in outside it. Returns how many, -1 when there is no
- * memory hierarchy. */
-static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int max)
-{
-	char tree[TREE_LEN];
-	if (!find_hier(h, hi))
+	if (!nslab_cg_find_host(h, MEM_CTRL, hi))
 		return -1;
-	tree_dir(hi, tree, sizeof(tree));
-	int n = 0;
-	DIR *d = opendir(tree);
-	struct dirent *de;
-	while (d && n < max && (de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
-			continue;
-		struct group *g = &gs[n++];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", de->d_name);
-		snprintf(g->dir, sizeof(g->dir), "%s/%s", tree, de->d_name);
-		read_group(h, hi, g);
-	}
-	if (d)
-		closedir(d);
-	return subject_groups(h, hi, gs, n, max);
+	return nslab_cg_each_group(h, hi, MEM_CTRL, max, add_group, gs);
 }
 
 static bool swap_on(void)
 {
 	char buf[4096];
-	if (read_text("/proc", "meminfo", buf, sizeof(buf)) < 0)
+	if (nslab_cg_read("/proc", "meminfo", buf, sizeof(buf)) < 0)
 		return false;
 	const char *p = strstr(buf, "SwapTotal:");
 	return p && strtoll(p + 10, NULL, 10) > 0;
@@ -406,7 +218,7 @@ static const struct group *main_group(const struct group *gs, int n)
 
 static void update_meter(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n = groups(h, &hi, gs, MAX_GROUPS);
 	const struct group *g = n > 0 ? main_group(gs, n) : NULL;
@@ -415,12 +227,7 @@ static void update_meter(struct nslab_host *h)
 		return;
 	}
 	char text[1024], lim[32] = "none", bars[24];
-	double top = g->limit > 0 ? mib(g->limit) : 128;
-	int bar = (int)(mib(g->usage) / top * 20 + 0.5);
-	bar = bar > 20 ? 20 : bar;
-	memset(bars, '#', (size_t)bar);
-	memset(bars + bar, '.', (size_t)(20 - bar));
-	bars[20] = '\0';
+	nslab_meter_bar(bars, 20, mib(g->usage), g->limit > 0 ? mib(g->limit) : 128);
 	if (g->limit > 0)
 		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->limit));
 	snprintf(text, sizeof(text),
@@ -433,92 +240,24 @@ static void update_meter(struct nslab_host *h)
 
 /* --- actions shared by commands and `do` --- */
 
-static int write_file(const char *dir, const char *file, const char *value)
+static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return -1;
-	int rc = fputs(value, f) < 0 ? -1 : 0;
-	if (fclose(f) != 0)
-		rc = -1;
-	return rc;
-}
-
-/* mkdir one level of nslab's tree; registered for cleanup when we made it. */
-static int make_level(struct nslab_host *h, const char *dir)
-{
-	if (mkdir(dir, 0755) < 0)
-		return errno == EEXIST ? 0 : -1;
-	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
-	return h->keep(h, NSLAB_OBJ_CGROUP, dir);
-}
-
-/* v2: a child gets the controller's files only when its parent lists it
- * in cgroup.subtree_control. nslab/ and nslab/<pid>/ are nslab's own and go
- * at stop; the root's is the machine's: if memory is not on there, say so. */
-static int enable_below(struct nslab_host *h, const char *dir)
-{
-	char path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (file_has_word(path, MEM_CTRL))
-		return 0;
-	if (write_file(dir, "cgroup.subtree_control", "+" MEM_CTRL) < 0) {
-		h->error(h, "cannot enable the memory controller in %s: %s", path, strerror(errno));
-		return -1;
-	}
-	h->trace(h, "write(\"%s\", \"+memory\") = 7", path);
-	return 0;
-}
-
-/* The run's tree in the memory hierarchy, with the controller on below it. */
-static int make_tree(struct nslab_host *h, const struct hier *hi)
-{
-	char top[TREE_LEN], tree[TREE_LEN], path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi->mnt);
-	if (hi->v2 && !file_has_word(path, MEM_CTRL)) {
-		h->error(h,
-			 "the memory controller is not enabled below %s (%s does not list it): as root, "
-			 "`echo +memory > %s`",
-			 hi->mnt, path, path);
-		return -1;
-	}
-	snprintf(top, sizeof(top), "%s/nslab", hi->mnt);
-	tree_dir(hi, tree, sizeof(tree));
-	if (make_level(h, top) < 0 || make_level(h, tree) < 0) {
-		h->error(h, "cannot make %s: %s", tree, strerror(errno));
-		return -1;
-	}
-	if (hi->v2 && (enable_below(h, top) < 0 || enable_below(h, tree) < 0))
-		return -1;
-	return 0;
-}
-
-static bool need_hier(struct nslab_host *h, struct hier *hi)
-{
-	if (find_hier(h, hi))
-		return true;
-	h->error(h, "no cgroup hierarchy offers the memory controller (no v1 memory mount, not in any "
-		    "cgroup2 cgroup.controllers): boot without cgroup_disable=memory");
-	return false;
+	return nslab_cg_need(h, MEM_CTRL, FIX, hi);
 }
 
 static int make_group(struct nslab_host *h)
 {
-	struct hier hi;
-	char tree[TREE_LEN], dir[PATH_MAX + 8], name[PATH_MAX];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	struct nslab_cg_hier hi;
+	char tree[TREE_LEN], dir[PATH_MAX], name[PATH_MAX];
+	if (!need_hier(h, &hi))
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
+	nslab_cg_tree(&hi, tree, sizeof(tree));
 	snprintf(dir, sizeof(dir), "%s/" GROUP, tree);
 	struct stat st;
 	bool existed = stat(dir, &st) == 0;
-	if (!existed && make_level(h, dir) < 0) {
-		h->error(h, "cannot make the cgroup %s: %s", dir, strerror(errno));
+	if (h->cg_group(h, MEM_CTRL, GROUP, dir, sizeof(dir)) < 0)
 		return -1;
-	}
-	if (read_limit(dir, limit_file(&hi)) == -2) {
+	if (nslab_cg_value(dir, limit_file(&hi)) == NSLAB_CG_ABSENT) {
 		h->error(h, "%s has no %s: the memory controller is not on for it", dir, limit_file(&hi));
 		return -1;
 	}
@@ -531,13 +270,13 @@ static int make_group(struct nslab_host *h)
 }
 
 /* The group `mem`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct hier *hi, char *dir, size_t len)
+static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
 	char tree[TREE_LEN];
 	struct stat st;
 	if (!need_hier(h, hi))
 		return false;
-	tree_dir(hi, tree, sizeof(tree));
+	nslab_cg_tree(hi, tree, sizeof(tree));
 	snprintf(dir, len, "%s/" GROUP, tree);
 	if (stat(dir, &st) == 0)
 		return true;
@@ -545,23 +284,10 @@ static bool own_group(struct nslab_host *h, struct hier *hi, char *dir, size_t l
 	return false;
 }
 
-static int set_knob(struct nslab_host *h, const char *dir, const char *file, const char *value)
-{
-	if (write_file(dir, file, value) < 0) {
-		int err = errno;
-		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
-		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
-		return -1;
-	}
-	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
-	h->print(h, "%s = %s\n", file, value);
-	return 0;
-}
-
 /* The limit (MiB, -1 none) and, where the knob exists, swap held to it. */
 static int set_limit(struct nslab_host *h, long mibs)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
@@ -569,22 +295,22 @@ static int set_limit(struct nslab_host *h, long mibs)
 		snprintf(v, sizeof(v), "%s", hi.v2 ? "max" : "-1");
 	else
 		snprintf(v, sizeof(v), "%ldM", mibs);
-	bool swap_knob = read_limit(dir, swap_file(&hi)) != -2;
+	bool swap_knob = nslab_cg_value(dir, swap_file(&hi)) != NSLAB_CG_ABSENT;
 	if (hi.v2) {
-		if (set_knob(h, dir, "memory.max", v) < 0)
+		if (nslab_cg_set(h, dir, "memory.max", v) < 0)
 			return -1;
-		if (swap_knob && set_knob(h, dir, "memory.swap.max", mibs < 0 ? "max" : "0") < 0)
+		if (swap_knob && nslab_cg_set(h, dir, "memory.swap.max", mibs < 0 ? "max" : "0") < 0)
 			return -1;
 	} else {
 		/* v1 wants limit <= memsw at every moment: when the limit goes
 		 * up, memsw first; when it goes down, the limit first */
-		long long now = read_limit(dir, "memory.limit_in_bytes");
+		long long now = nslab_cg_value(dir, "memory.limit_in_bytes");
 		bool up = mibs < 0 || (now != UNLIMITED && (long long)mibs * MIB > now);
-		if (swap_knob && up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
+		if (swap_knob && up && nslab_cg_set(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
 			return -1;
-		if (set_knob(h, dir, "memory.limit_in_bytes", v) < 0)
+		if (nslab_cg_set(h, dir, "memory.limit_in_bytes", v) < 0)
 			return -1;
-		if (swap_knob && !up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
+		if (swap_knob && !up && nslab_cg_set(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
 			return -1;
 	}
 	if (!swap_knob)
@@ -598,12 +324,12 @@ static int set_limit(struct nslab_host *h, long mibs)
 
 static int move_main(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
 	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (set_knob(h, dir, "cgroup.procs", v) < 0)
+	if (nslab_cg_set(h, dir, "cgroup.procs", v) < 0)
 		return -1;
 	h->print(h, "the lab process %s is in %s: what `run` starts is born inside\n", v, dir);
 	return 0;
@@ -650,7 +376,7 @@ static void sleep_ms(long ms)
  * in none that is limited: a hog outside a limit would only load the host. */
 static bool main_limited(struct nslab_host *h, struct group *out)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n = groups(h, &hi, gs, MAX_GROUPS);
 	for (int i = 0; i < n; i++)
@@ -666,7 +392,7 @@ static bool main_limited(struct nslab_host *h, struct group *out)
 }
 
 /* The group called name, read afresh. */
-static bool find_group(struct nslab_host *h, const char *name, struct hier *hi, struct group *out)
+static bool find_group(struct nslab_host *h, const char *name, struct nslab_cg_hier *hi, struct group *out)
 {
 	struct group gs[MAX_GROUPS];
 	int n = groups(h, hi, gs, MAX_GROUPS);
@@ -684,7 +410,7 @@ static bool find_group(struct nslab_host *h, const char *name, struct hier *hi, 
 static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 {
 	struct group g, now;
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	if (!main_limited(h, &g))
 		return -1;
 	if (live_hogs(h) >= MAX_HOGS) {
@@ -797,7 +523,7 @@ static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	char tree[TREE_LEN];
 	int n = groups(h, &hi, gs, MAX_GROUPS);
@@ -805,7 +531,7 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 		h->error(h, "no cgroup hierarchy offers the memory controller");
 		return -1;
 	}
-	tree_dir(&hi, tree, sizeof(tree));
+	nslab_cg_tree(&hi, tree, sizeof(tree));
 	if (n == 0)
 		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
 	for (int i = 0; i < n; i++) {
@@ -839,7 +565,7 @@ static const struct nslab_command commands[] = {
 /* --- checks --- */
 
 /* The groups, or false after saying what is missing. */
-static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs, int *n)
+static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int *n)
 {
 	char tree[TREE_LEN];
 	*n = groups(h, hi, gs, MAX_GROUPS);
@@ -850,7 +576,7 @@ static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs,
 	for (int i = 0; i < *n; i++)
 		if (gs[i].ctrl)
 			return true;
-	tree_dir(hi, tree, sizeof(tree));
+	nslab_cg_tree(hi, tree, sizeof(tree));
 	if (*n > 0)
 		h->missing(h,
 			   "%s has no %s: the memory controller is not on for it (v2: +memory in "
@@ -864,14 +590,14 @@ static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs,
 
 static bool check_group(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	return need_groups(h, &hi, gs, &n);
 }
 
 /* Some group limited as the lab wants; else says what the first one lacks. */
-static bool need_limited(struct nslab_host *h, const struct hier *hi, const struct group *gs, int n)
+static bool need_limited(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct group *gs, int n)
 {
 	const struct group *g = NULL;
 	for (int i = 0; i < n; i++) {
@@ -902,7 +628,7 @@ static bool need_limited(struct nslab_host *h, const struct hier *hi, const stru
 
 static bool check_limit(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n);
@@ -923,7 +649,7 @@ static bool need_inside(struct nslab_host *h, const struct group *gs, int n)
 
 static bool check_inside(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n) && need_inside(h, gs, n);
@@ -931,7 +657,7 @@ static bool check_inside(struct nslab_host *h)
 
 static bool check_fits(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n) || !need_inside(h, gs, n))
@@ -949,7 +675,7 @@ static bool check_fits(struct nslab_host *h)
 
 static bool check_oom(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n))
@@ -1096,23 +822,7 @@ static const struct nslab_step steps[] = {
 
 static const char *unsupported(struct nslab_host *h)
 {
-	static char why[2 * MNT_LEN + 256];
-	const char *old = NSLAB_NEED_HOST(h, mount_at);
-	if (old)
-		return old;
-	struct hier hi;
-	char path[MNT_LEN + 32];
-	if (!find_hier(h, &hi))
-		return "no cgroup hierarchy offers the memory controller (no v1 memory mount, not in "
-		       "/sys/fs/cgroup/cgroup.controllers): boot without cgroup_disable=memory";
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
-	if (hi.v2 && !file_has_word(path, MEM_CTRL)) {
-		snprintf(why, sizeof(why),
-			 "the memory controller is not enabled below %s: as root, `echo +memory > %s`",
-			 hi.mnt, path);
-		return why;
-	}
-	return NULL;
+	return nslab_cg_unsupported(h, MEM_CTRL, FIX);
 }
 
 static int setup(struct nslab_host *h)
@@ -1126,11 +836,10 @@ static int setup(struct nslab_host *h)
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char tree[TREE_LEN];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	if (!need_hier(h, &hi) || h->cg_group(h, MEM_CTRL, NULL, tree, sizeof(tree)) < 0)
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
 	h->print(h,
 		 "The memory controller is at %s (%s). This run's cgroups go under %s; cgcreate calls "
 		 "them nslab/%d/NAME.\n",

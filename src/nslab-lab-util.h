@@ -41,6 +41,7 @@
 
 #include "nslab-lab.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -268,6 +269,93 @@ static inline int nslab_cg_write(const char *dir, const char *file, const char *
 	return rc;
 }
 
+/* dir/file into buf (NUL-terminated, cut at len - 1). 0 ok, -1 with errno. */
+static inline int nslab_cg_read(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* What nslab_cg_value reads as "no limit", and as "no such file". */
+#define NSLAB_CG_UNLIMITED (-1LL)
+#define NSLAB_CG_ABSENT (-2LL)
+
+/* A limit or counter file (memory.max, pids.current, ...): its number;
+ * NSLAB_CG_UNLIMITED for v2's "max" and for a v1 value so large it means
+ * none (2^63 rounded down to pages); NSLAB_CG_ABSENT when the file is not
+ * there (the controller is off for the group, or the knob is not built). */
+static inline long long nslab_cg_value(const char *dir, const char *file)
+{
+	char buf[64];
+	if (nslab_cg_read(dir, file, buf, sizeof(buf)) < 0)
+		return NSLAB_CG_ABSENT;
+	if (strncmp(buf, "max", 3) == 0)
+		return NSLAB_CG_UNLIMITED;
+	long long v = strtoll(buf, NULL, 10);
+	return v >= (1LL << 60) ? NSLAB_CG_UNLIMITED : v;
+}
+
+/* N of the line "KEY N" of a flat keyed file (memory.events,
+ * memory.oom_control, pids.events); 0 when the file or the line is not there. */
+static inline long long nslab_cg_key(const char *dir, const char *file, const char *key)
+{
+	char buf[1024];
+	if (nslab_cg_read(dir, file, buf, sizeof(buf)) < 0)
+		return 0;
+	size_t n = strlen(key);
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, key, n) == 0 && l[n] == ' ')
+			return strtoll(l + n + 1, NULL, 10);
+	return 0;
+}
+
+/* How many processes dir/cgroup.procs lists (0 when unreadable); *has
+ * says whether pid is one of them. */
+static inline int nslab_cg_procs(const char *dir, pid_t pid, bool *has)
+{
+	char path[PATH_MAX];
+	int n = 0, p;
+	*has = false;
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
+		return 0;
+	FILE *f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &p) == 1) {
+		n++;
+		*has |= p == (int)pid;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* <mnt>/nslab/<nslab pid>: where h->cg_group makes this run's groups in
+ * the hierarchy hi (in nslab: getpid() is nslab's pid). */
+static inline void nslab_cg_tree(const struct nslab_cg_hier *hi, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/nslab/%d", hi->mnt, (int)getpid());
+}
+
+/* A meter's bar: `width` cells, value's share of top as '#', the rest '.'
+ * (full at or above top). buf holds width + 1. */
+static inline void nslab_meter_bar(char *buf, int width, double value, double top)
+{
+	int n = top > 0 ? (int)(value / top * width + 0.5) : 0;
+	n = n < 0 ? 0 : n > width ? width : n;
+	memset(buf, '#', (size_t)n);
+	memset(buf + n, '.', (size_t)(width - n));
+	buf[width] = '\0';
+}
+
 /* fork() for an nslab_call_fn whose child must not outlive the lab
  * process: the child gets SIGKILL when its parent dies, and exits at once
  * if the parent died before that was set up. Returns what fork() returns. */
@@ -427,6 +515,165 @@ static inline int nslab_write_pid_file(struct nslab_host *h, const char *name, p
 		h->error(h, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* --- in nslab (they call the host): a controller's groups, as the host's
+ * services show them, so that a lab's checks see a test's fake world too --- */
+
+struct nslab_cg_mounts {
+	char dir[8][sizeof(((struct nslab_cg_hier *)0)->mnt)];
+	bool v2[8];
+	int n;
+};
+
+static inline bool nslab_cg_note_mount(const struct nslab_mount *m, void *ud)
+{
+	struct nslab_cg_mounts *ms = (struct nslab_cg_mounts *)ud;
+	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
+	if (!v2 && strcmp(m->fstype, "cgroup") != 0)
+		return true;
+	snprintf(ms->dir[ms->n], sizeof(ms->dir[0]), "%s", m->target);
+	ms->v2[ms->n++] = v2;
+	return ms->n < 8;
+}
+
+/* nslab_cg_find through h->each_mount and h->mount_at (ABI 2's mount_at:
+ * check NSLAB_NEED_HOST(h, mount_at) first): a v1 mount with ctl among its
+ * options wins, else a cgroup2 mount listing ctl in cgroup.controllers. */
+static inline bool nslab_cg_find_host(struct nslab_host *h, const char *ctl, struct nslab_cg_hier *hi)
+{
+	struct nslab_cg_mounts ms = {.n = 0};
+	char path[sizeof(ms.dir[0]) + 32];
+	if (h->each_mount(h, 0, nslab_cg_note_mount, &ms) < 0)
+		return false;
+	for (int i = 0; i < ms.n; i++) {
+		struct nslab_mount_at at = {.size = sizeof(at)};
+		if (!ms.v2[i] && h->mount_at(h, 0, ms.dir[i], 0, &at) == 1 &&
+		    nslab_opt_has(at.options, ctl)) {
+			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
+			hi->v2 = false;
+			return true;
+		}
+	}
+	for (int i = 0; i < ms.n; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", ms.dir[i]);
+		if (ms.v2[i] && nslab_file_has_word(path, ctl)) {
+			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
+			hi->v2 = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reads one group into the lab's slot i of gs, for nslab_cg_each_group:
+ * name is the directory's name under nslab/<pid>/, or for a subject's group
+ * the path /proc/PID/cgroup gives; dir its directory. Returns whether a
+ * subject's group counts (the lab's test: it has a limit). */
+typedef bool (*nslab_cg_group_fn)(struct nslab_host *h, const struct nslab_cg_hier *hi, void *gs, int i,
+				  const char *name, const char *dir);
+
+/* The groups a lab of controller ctl looks at, whoever made them (cgcreate,
+ * mkdir, h->cg_group), up to max: every directory under nslab/<pid>/ in hi
+ * but `lab` (nslab's own lab cgroup on v2), then the groups outside that
+ * tree that a subject of the lab (h->subjects) was put in with the real
+ * tools, e.g. from a second terminal, when fn counts them: not the root,
+ * not nslab's own, each once. Returns how many fn read into gs. */
+static inline int nslab_cg_each_group(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				      int max, nslab_cg_group_fn fn, void *gs)
+{
+	char tree[sizeof(hi->mnt) + 32], dir[PATH_MAX], own[640] = "", path[640], top[32];
+	int n = 0;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	DIR *d = opendir(tree);
+	for (struct dirent *de; d && n < max && (de = readdir(d));) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", tree, de->d_name);
+		fn(h, hi, gs, n++, de->d_name, dir);
+	}
+	if (d)
+		closedir(d);
+	pid_t pids[64];
+	char(*seen)[640] = n < max && NSLAB_HOST_CAN(h, subjects) ? (char(*)[640])calloc(64, 640) : NULL;
+	long ns = seen ? h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids)) : 0;
+	nslab_proc_cgroup_of(0, ctl, own, sizeof(own));
+	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
+	for (long i = 0, nseen = 0; n < max && i < ns && i < (long)NSLAB_ARRAY_SIZE(pids); i++) {
+		if (nslab_proc_cgroup_of(pids[i], ctl, path, sizeof(path)) < 0 || strcmp(path, "/") == 0 ||
+		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
+			continue;
+		bool again = false;
+		for (long k = 0; k < nseen; k++)
+			again |= strcmp(seen[k], path) == 0;
+		if (again)
+			continue;
+		snprintf(seen[nseen++], 640, "%s", path);
+		snprintf(dir, sizeof(dir), "%s%s", hi->mnt, path);
+		n += fn(h, hi, gs, n, path, dir) ? 1 : 0;
+	}
+	free(seen);
+	return n;
+}
+
+/* For a lab's unsupported hook (in nslab): NULL when a hierarchy holds ctl
+ * and, on v2, its root enables ctl for its children (the machine's choice,
+ * which nslab does not change); else the reason, with fix (what gives a
+ * machine the controller: a boot option, a kernel config). Needs the host
+ * services mount_at and cg_group. */
+static inline const char *nslab_cg_unsupported(struct nslab_host *h, const char *ctl, const char *fix)
+{
+	static char why[2 * sizeof(((struct nslab_cg_hier *)0)->mnt) + 512];
+	const char *old = NSLAB_NEED_HOST(h, mount_at);
+	old = old ? old : NSLAB_NEED_HOST(h, cg_group);
+	if (old)
+		return old;
+	struct nslab_cg_hier hi;
+	char path[sizeof(hi.mnt) + 32];
+	if (!nslab_cg_find_host(h, ctl, &hi)) {
+		snprintf(why, sizeof(why),
+			 "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in "
+			 "/sys/fs/cgroup/cgroup.controllers): %s",
+			 ctl, ctl, fix);
+		return why;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
+	if (hi.v2 && !nslab_file_has_word(path, ctl)) {
+		snprintf(why, sizeof(why),
+			 "the %s controller is not enabled below %s: as root, `echo +%s > %s`", ctl, hi.mnt,
+			 ctl, path);
+		return why;
+	}
+	return NULL;
+}
+
+/* In nslab: the hierarchy holding ctl, or false after h->error() naming
+ * fix. */
+static inline bool nslab_cg_need(struct nslab_host *h, const char *ctl, const char *fix,
+				 struct nslab_cg_hier *hi)
+{
+	if (nslab_cg_find_host(h, ctl, hi))
+		return true;
+	h->error(h,
+		 "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in any cgroup2 "
+		 "cgroup.controllers): %s",
+		 ctl, ctl, fix);
+	return false;
+}
+
+/* In nslab: writes value to dir/file, traced, and says "FILE = VALUE"; 0 ok,
+ * -1 after h->error() (traced too: the kernel's refusal is the lesson). */
+static inline int nslab_cg_set(struct nslab_host *h, const char *dir, const char *file, const char *value)
+{
+	if (nslab_cg_write(dir, file, value) < 0) {
+		int err = errno;
+		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
+		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
+		return -1;
+	}
+	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
+	h->print(h, "%s = %s\n", file, value);
 	return 0;
 }
 
