@@ -29,24 +29,18 @@
 #include <unistd.h>
 
 #define PIDS_CTRL "pids"
-#define GROUP "forks"     /* the group `cgroup` makes */
-#define LIMIT 20          /* what `do` sets */
+#define FIX "a kernel built with CONFIG_CGROUP_PIDS has it" /* when no hierarchy has it */
+#define GROUP "forks"                                       /* the group `cgroup` makes */
+#define LIMIT 20                                            /* what `do` sets */
 #define MIN_LIMIT 5       /* a limit the lab process and a shell fit in ... */
 #define MAX_LIMIT 100     /* ... and a bomb of BOMB forks does not */
 #define BOMB 40           /* forks the bomb tries by default */
 #define MAX_BOMB 200      /* and at most */
 #define BOMB_HOLD_MS 3000 /* each child lives this long, then exits by itself */
 #define MAX_GROUPS 16
-#define UNLIMITED (-1LL) /* pids.max "max" */
+#define UNLIMITED NSLAB_CG_UNLIMITED /* pids.max "max" */
 
-#define MNT_LEN 512
 #define TREE_LEN 640
-
-/* The hierarchy that holds the pids controller. */
-struct hier {
-	char mnt[MNT_LEN];
-	bool v2;
-};
 
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
@@ -106,225 +100,36 @@ static int ag_bomb(void *arg, char *out, size_t outlen)
 
 /* --- the hierarchy and its groups --- */
 
-struct mounts {
-	char dir[8][MNT_LEN];
-	bool v2[8];
-	int n;
-};
-
-static bool note_cgroup_mount(const struct nslab_mount *m, void *ud)
+static void read_group(struct nslab_host *h, struct group *g)
 {
-	struct mounts *ms = ud;
-	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
-	if (!v2 && strcmp(m->fstype, "cgroup") != 0)
-		return true;
-	snprintf(ms->dir[ms->n], MNT_LEN, "%s", m->target);
-	ms->v2[ms->n++] = v2;
-	return ms->n < 8;
+	g->limit = nslab_cg_value(g->dir, "pids.max");
+	g->ctrl = g->limit != NSLAB_CG_ABSENT;
+	g->current = nslab_cg_value(g->dir, "pids.current");
+	g->current = g->current < 0 ? 0 : g->current;
+	g->refused = nslab_cg_key(g->dir, "pids.events", "max");
+	g->nprocs = nslab_cg_procs(g->dir, h->main_pid(h), &g->has_main);
 }
 
-static bool file_has_word(const char *path, const char *word)
-{
-	char buf[512];
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-		if (strcmp(w, word) == 0)
-			return true;
-	return false;
-}
-
-/* A v1 mount of the controller wins (hybrid machines keep it there, and
- * their cgroup2 mount has none of it); else a cgroup2 mount that offers it
- * in cgroup.controllers. */
-static bool find_hier(struct nslab_host *h, struct hier *hi)
-{
-	struct mounts ms = {.n = 0};
-	char path[PATH_MAX + 32];
-	if (h->each_mount(h, 0, note_cgroup_mount, &ms) < 0)
-		return false;
-	for (int i = 0; i < ms.n; i++) {
-		struct nslab_mount_at at = {.size = sizeof(at)};
-		if (!ms.v2[i] && h->mount_at(h, 0, ms.dir[i], 0, &at) == 1 &&
-		    nslab_opt_has(at.options, PIDS_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = false;
-			return true;
-		}
-	}
-	for (int i = 0; i < ms.n; i++) {
-		snprintf(path, sizeof(path), "%s/cgroup.controllers", ms.dir[i]);
-		if (ms.v2[i] && file_has_word(path, PIDS_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = true;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* <mount>/nslab/<nslab pid>: the run's tree in the pids hierarchy. */
-static void tree_dir(const struct hier *hi, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/nslab/%d", hi->mnt, (int)getpid());
-}
-
-static const char *limit_file(const struct hier *hi)
+/* An nslab_cg_group_fn: a subject's group outside the tree counts when it
+ * has a limit. */
+static bool add_group(struct nslab_host *h, const struct nslab_cg_hier *hi, void *gs, int i, const char *name,
+		      const char *dir)
 {
 	(void)hi;
-	return "pids.max";
+	struct group *g = (struct group *)gs + i;
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	snprintf(g->dir, sizeof(g->dir), "%s", dir);
+	read_group(h, g);
+	return g->ctrl && g->limit != UNLIMITED;
 }
 
-static int read_text(const char *dir, const char *file, char *buf, size_t len)
+/* The lab's groups (see nslab_cg_each_group); -1 when there is no pids
+ * hierarchy. */
+static int groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int max)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	if (!nslab_cg_find_host(h, PIDS_CTRL, hi))
 		return -1;
-	size_t n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return 0;
-}
-
-/* A limit file: "max" (v2) or a value so large it means none (v1) is
- * UNLIMITED; -2 when there is no such file. */
-static long long read_limit(const char *dir, const char *file)
-{
-	char buf[64];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return -2;
-	if (strncmp(buf, "max", 3) == 0)
-		return UNLIMITED;
-	long long v = strtoll(buf, NULL, 10);
-	return v >= (1LL << 60) ? UNLIMITED : v;
-}
-
-/* The value of "KEY N" in a flat keyed file, 0 when absent. */
-static long long read_key(const char *dir, const char *file, const char *key)
-{
-	char buf[1024];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return 0;
-	size_t n = strlen(key);
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (strncmp(l, key, n) == 0 && l[n] == ' ')
-			return strtoll(l + n + 1, NULL, 10);
-	return 0;
-}
-
-static void read_procs(struct nslab_host *h, struct group *g)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", g->dir);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	int pid;
-	pid_t main = h->main_pid(h);
-	while (fscanf(f, "%d", &pid) == 1) {
-		g->nprocs++;
-		g->has_main |= pid == (int)main;
-	}
-	fclose(f);
-}
-
-static void read_group(struct nslab_host *h, const struct hier *hi, struct group *g)
-{
-	g->limit = read_limit(g->dir, limit_file(hi));
-	g->ctrl = g->limit != -2;
-	g->current = read_limit(g->dir, "pids.current");
-	g->current = g->current < 0 ? 0 : g->current;
-	g->refused = read_key(g->dir, "pids.events", "max");
-	read_procs(h, g);
-}
-
-/* The cgroup pid is in, in the controller's hierarchy, as /proc/PID/cgroup
- * names it: the v1 line that lists the controller, else the v2 "0::" line. */
-static bool proc_group(pid_t pid, const struct hier *hi, char *path, size_t len)
-{
-	char file[64], line[1024];
-	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
-	if (!f)
-		return false;
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		bool v2line = c1[1] == '\0';
-		if (hi->v2 ? v2line : nslab_opt_has(c1 + 1, PIDS_CTRL))
-			found = snprintf(path, len, "%s", c2 + 1) < (int)len;
-	}
-	fclose(f);
-	return found;
-}
-
-/* Groups outside nslab's tree that a subject of the lab (a process in the
- * lab cgroup, a watched PID) was put in with the real tools, e.g. from a
- * second terminal: counted when they have a limit. Not nslab's own group,
- * not the root, not nslab's tree (scanned already). */
-static int subject_groups(struct nslab_host *h, const struct hier *hi, struct group *gs, int n, int max)
-{
-	pid_t pids[64];
-	char own[TREE_LEN] = "", path[TREE_LEN], top[32];
-	if (!NSLAB_HOST_CAN(h, subjects))
-		return n;
-	long ns = h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids));
-	proc_group(0, hi, own, sizeof(own));
-	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
-	for (long i = 0; i < ns && i < (long)NSLAB_ARRAY_SIZE(pids) && n < max; i++) {
-		if (!proc_group(pids[i], hi, path, sizeof(path)) || strcmp(path, "/") == 0 ||
-		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
-			continue;
-		struct group *g = &gs[n];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", path);
-		snprintf(g->dir, sizeof(g->dir), "%s%s", hi->mnt, path);
-		bool seen = false;
-		for (int k = 0; k < n; k++)
-			seen |= strcmp(gs[k].dir, g->dir) == 0;
-		if (seen)
-			continue;
-		read_group(h, hi, g);
-		if (g->ctrl && g->limit != UNLIMITED)
-			n++;
-	}
-	return n;
-}
-
-/* Every group directly under the run's tree, but the lab cgroup `lab`
- * (nslab's own, on a cgroup2 mount), then the limited groups the lab's
- * subjects are in outside it. Returns how many, -1 when there is no
- * pids hierarchy. */
-static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int max)
-{
-	char tree[TREE_LEN];
-	if (!find_hier(h, hi))
-		return -1;
-	tree_dir(hi, tree, sizeof(tree));
-	int n = 0;
-	DIR *d = opendir(tree);
-	struct dirent *de;
-	while (d && n < max && (de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
-			continue;
-		struct group *g = &gs[n++];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", de->d_name);
-		snprintf(g->dir, sizeof(g->dir), "%s/%s", tree, de->d_name);
-		read_group(h, hi, g);
-	}
-	if (d)
-		closedir(d);
-	return subject_groups(h, hi, gs, n, max);
+	return nslab_cg_each_group(h, hi, PIDS_CTRL, max, add_group, gs);
 }
 
 static bool limited(const struct group *g)
@@ -352,7 +157,7 @@ static const struct group *main_group(const struct group *gs, int n)
 
 static void update_meter(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n = groups(h, &hi, gs, MAX_GROUPS);
 	const struct group *g = n > 0 ? main_group(gs, n) : NULL;
@@ -361,12 +166,7 @@ static void update_meter(struct nslab_host *h)
 		return;
 	}
 	char text[1024], lim[32] = "max", bars[24];
-	double top = g->limit > 0 ? (double)g->limit : 100;
-	int bar = (int)((double)g->current / top * 20 + 0.5);
-	bar = bar > 20 ? 20 : bar;
-	memset(bars, '#', (size_t)bar);
-	memset(bars + bar, '.', (size_t)(20 - bar));
-	bars[20] = '\0';
+	nslab_meter_bar(bars, 20, (double)g->current, g->limit > 0 ? (double)g->limit : 100);
 	if (g->limit >= 0)
 		snprintf(lim, sizeof(lim), "%lld", g->limit);
 	snprintf(text, sizeof(text),
@@ -378,92 +178,24 @@ static void update_meter(struct nslab_host *h)
 
 /* --- actions shared by commands and `do` --- */
 
-static int write_file(const char *dir, const char *file, const char *value)
+static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return -1;
-	int rc = fputs(value, f) < 0 ? -1 : 0;
-	if (fclose(f) != 0)
-		rc = -1;
-	return rc;
-}
-
-/* mkdir one level of nslab's tree; registered for cleanup when we made it. */
-static int make_level(struct nslab_host *h, const char *dir)
-{
-	if (mkdir(dir, 0755) < 0)
-		return errno == EEXIST ? 0 : -1;
-	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
-	return h->keep(h, NSLAB_OBJ_CGROUP, dir);
-}
-
-/* v2: a child gets the controller's files only when its parent lists it
- * in cgroup.subtree_control. nslab/ and nslab/<pid>/ are nslab's own and go
- * at stop; the root's is the machine's: if pids is not on there, say so. */
-static int enable_below(struct nslab_host *h, const char *dir)
-{
-	char path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (file_has_word(path, PIDS_CTRL))
-		return 0;
-	if (write_file(dir, "cgroup.subtree_control", "+" PIDS_CTRL) < 0) {
-		h->error(h, "cannot enable the pids controller in %s: %s", path, strerror(errno));
-		return -1;
-	}
-	h->trace(h, "write(\"%s\", \"+pids\") = 5", path);
-	return 0;
-}
-
-/* The run's tree in the pids hierarchy, with the controller on below it. */
-static int make_tree(struct nslab_host *h, const struct hier *hi)
-{
-	char top[TREE_LEN], tree[TREE_LEN], path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi->mnt);
-	if (hi->v2 && !file_has_word(path, PIDS_CTRL)) {
-		h->error(h,
-			 "the pids controller is not enabled below %s (%s does not list it): as root, "
-			 "`echo +pids > %s`",
-			 hi->mnt, path, path);
-		return -1;
-	}
-	snprintf(top, sizeof(top), "%s/nslab", hi->mnt);
-	tree_dir(hi, tree, sizeof(tree));
-	if (make_level(h, top) < 0 || make_level(h, tree) < 0) {
-		h->error(h, "cannot make %s: %s", tree, strerror(errno));
-		return -1;
-	}
-	if (hi->v2 && (enable_below(h, top) < 0 || enable_below(h, tree) < 0))
-		return -1;
-	return 0;
-}
-
-static bool need_hier(struct nslab_host *h, struct hier *hi)
-{
-	if (find_hier(h, hi))
-		return true;
-	h->error(h, "no cgroup hierarchy offers the pids controller (no v1 pids mount, not in any "
-		    "cgroup2 cgroup.controllers): a kernel built with CONFIG_CGROUP_PIDS has it");
-	return false;
+	return nslab_cg_need(h, PIDS_CTRL, FIX, hi);
 }
 
 static int make_group(struct nslab_host *h)
 {
-	struct hier hi;
-	char tree[TREE_LEN], dir[TREE_LEN + 8];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	struct nslab_cg_hier hi;
+	char tree[TREE_LEN], dir[PATH_MAX];
+	if (!need_hier(h, &hi))
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
+	nslab_cg_tree(&hi, tree, sizeof(tree));
 	snprintf(dir, sizeof(dir), "%s/" GROUP, tree);
 	struct stat st;
 	bool existed = stat(dir, &st) == 0;
-	if (!existed && make_level(h, dir) < 0) {
-		h->error(h, "cannot make the cgroup %s: %s", dir, strerror(errno));
+	if (h->cg_group(h, PIDS_CTRL, GROUP, dir, sizeof(dir)) < 0)
 		return -1;
-	}
-	if (read_limit(dir, "pids.max") == -2) {
+	if (nslab_cg_value(dir, "pids.max") == NSLAB_CG_ABSENT) {
 		h->error(h, "%s has no pids.max: the pids controller is not on for it", dir);
 		return -1;
 	}
@@ -475,13 +207,13 @@ static int make_group(struct nslab_host *h)
 }
 
 /* The group `forks`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct hier *hi, char *dir, size_t len)
+static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
 	char tree[TREE_LEN];
 	struct stat st;
 	if (!need_hier(h, hi))
 		return false;
-	tree_dir(hi, tree, sizeof(tree));
+	nslab_cg_tree(hi, tree, sizeof(tree));
 	snprintf(dir, len, "%s/" GROUP, tree);
 	if (stat(dir, &st) == 0)
 		return true;
@@ -489,23 +221,10 @@ static bool own_group(struct nslab_host *h, struct hier *hi, char *dir, size_t l
 	return false;
 }
 
-static int set_knob(struct nslab_host *h, const char *dir, const char *file, const char *value)
-{
-	if (write_file(dir, file, value) < 0) {
-		int err = errno;
-		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
-		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
-		return -1;
-	}
-	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
-	h->print(h, "%s = %s\n", file, value);
-	return 0;
-}
-
 /* pids.max: a number, or -1 for "max". */
 static int set_limit(struct nslab_host *h, long n)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
@@ -513,17 +232,17 @@ static int set_limit(struct nslab_host *h, long n)
 		snprintf(v, sizeof(v), "max");
 	else
 		snprintf(v, sizeof(v), "%ld", n);
-	return set_knob(h, dir, "pids.max", v);
+	return nslab_cg_set(h, dir, "pids.max", v);
 }
 
 static int move_main(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
 	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (set_knob(h, dir, "cgroup.procs", v) < 0)
+	if (nslab_cg_set(h, dir, "cgroup.procs", v) < 0)
 		return -1;
 	h->print(h, "the lab process %s is in %s: what it and `run` fork is counted there\n", v, dir);
 	return 0;
@@ -531,7 +250,7 @@ static int move_main(struct nslab_host *h)
 
 /* The lab process's group, read afresh; false (after an error) when it is
  * in none that is limited: a bomb outside a limit would only load the host. */
-static bool main_limited(struct nslab_host *h, struct hier *hi, struct group *out)
+static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *out)
 {
 	struct group gs[MAX_GROUPS];
 	int n = groups(h, hi, gs, MAX_GROUPS);
@@ -547,7 +266,7 @@ static bool main_limited(struct nslab_host *h, struct hier *hi, struct group *ou
 	return false;
 }
 
-static bool find_group(struct nslab_host *h, const char *name, struct hier *hi, struct group *out)
+static bool find_group(struct nslab_host *h, const char *name, struct nslab_cg_hier *hi, struct group *out)
 {
 	struct group gs[MAX_GROUPS];
 	int n = groups(h, hi, gs, MAX_GROUPS);
@@ -571,7 +290,7 @@ static void sleep_ms(long ms)
  * held before, and says so. Nothing of the bomb outlives the command. */
 static int wait_children(struct nslab_host *h, const struct group *before)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group now = *before;
 	for (long t = 0; t <= BOMB_HOLD_MS + 2000; t += 100) {
 		if (!find_group(h, before->name, &hi, &now))
@@ -596,7 +315,7 @@ static int wait_children(struct nslab_host *h, const struct group *before)
  * the group full, reads the group and has the host fork. */
 static int bomb(struct nslab_host *h, int n)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group g, now;
 	if (!main_limited(h, &hi, &g))
 		return -1;
@@ -683,7 +402,7 @@ static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	char tree[TREE_LEN];
 	int n = groups(h, &hi, gs, MAX_GROUPS);
@@ -691,7 +410,7 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 		h->error(h, "no cgroup hierarchy offers the pids controller");
 		return -1;
 	}
-	tree_dir(&hi, tree, sizeof(tree));
+	nslab_cg_tree(&hi, tree, sizeof(tree));
 	if (n == 0)
 		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
 	for (int i = 0; i < n; i++) {
@@ -720,7 +439,7 @@ static const struct nslab_command commands[] = {
 /* --- checks --- */
 
 /* The groups, or false after saying what is missing. */
-static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs, int *n)
+static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int *n)
 {
 	char tree[TREE_LEN];
 	*n = groups(h, hi, gs, MAX_GROUPS);
@@ -731,7 +450,7 @@ static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs,
 	for (int i = 0; i < *n; i++)
 		if (gs[i].ctrl)
 			return true;
-	tree_dir(hi, tree, sizeof(tree));
+	nslab_cg_tree(hi, tree, sizeof(tree));
 	if (*n > 0)
 		h->missing(h,
 			   "%s has no pids.max: the pids controller is not on for it (v2: +pids in "
@@ -746,7 +465,7 @@ static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs,
 
 static bool check_group(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	return need_groups(h, &hi, gs, &n);
@@ -777,7 +496,7 @@ static bool need_limited(struct nslab_host *h, const struct group *gs, int n)
 
 static bool check_limit(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	return need_groups(h, &hi, gs, &n) && need_limited(h, gs, n);
@@ -785,7 +504,7 @@ static bool check_limit(struct nslab_host *h)
 
 static bool check_inside(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, gs, n))
@@ -804,7 +523,7 @@ static bool check_inside(struct nslab_host *h)
 
 static bool check_bomb(struct nslab_host *h)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
 	int n;
 	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, gs, n))
@@ -915,23 +634,7 @@ static const struct nslab_step steps[] = {
 
 static const char *unsupported(struct nslab_host *h)
 {
-	static char why[2 * MNT_LEN + 256];
-	const char *old = NSLAB_NEED_HOST(h, mount_at);
-	if (old)
-		return old;
-	struct hier hi;
-	char path[MNT_LEN + 32];
-	if (!find_hier(h, &hi))
-		return "no cgroup hierarchy offers the pids controller (no v1 pids mount, not in "
-		       "/sys/fs/cgroup/cgroup.controllers): a kernel built with CONFIG_CGROUP_PIDS has it";
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
-	if (hi.v2 && !file_has_word(path, PIDS_CTRL)) {
-		snprintf(why, sizeof(why),
-			 "the pids controller is not enabled below %s: as root, `echo +pids > %s`", hi.mnt,
-			 path);
-		return why;
-	}
-	return NULL;
+	return nslab_cg_unsupported(h, PIDS_CTRL, FIX);
 }
 
 static int setup(struct nslab_host *h)
@@ -939,11 +642,10 @@ static int setup(struct nslab_host *h)
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char tree[TREE_LEN];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	if (!need_hier(h, &hi) || h->cg_group(h, PIDS_CTRL, NULL, tree, sizeof(tree)) < 0)
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
 	h->print(h,
 		 "The pids controller is at %s (%s). This run's cgroups go under %s; cgcreate calls them "
 		 "nslab/%d/NAME.\n",
