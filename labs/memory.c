@@ -53,15 +53,10 @@ struct mem_data {
 
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
-	char name[TREE_LEN];
-	char dir[PATH_MAX];
-	bool ctrl;           /* the controller's files are there */
-	long long limit;     /* bytes, UNLIMITED */
-	long long usage;     /* bytes */
-	long long oom_kills; /* memory.events / memory.oom_control oom_kill */
-	int swap;            /* 1 limited to the memory limit or less, 0 not, -1 no such knob */
-	int nprocs;          /* lines of cgroup.procs */
-	bool has_main;       /* the lab process is one of them */
+	struct nslab_cg_group cg; /* name, dir, ctrl, limit, nprocs, has_main */
+	long long usage;          /* bytes */
+	long long oom_kills;      /* memory.events / memory.oom_control oom_kill */
+	int swap;                 /* 1 limited to the memory limit or less, 0 not, -1 no such knob */
 };
 
 static struct mem_data *data(struct nslab_host *h)
@@ -135,33 +130,23 @@ static const char *swap_file(const struct nslab_cg_hier *hi)
 	return hi->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
 }
 
-static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, struct group *g)
+/* An nslab_cg_read_fn. */
+static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, struct nslab_cg_group *cg)
 {
-	g->limit = nslab_cg_value(g->dir, limit_file(hi));
-	g->ctrl = g->limit != NSLAB_CG_ABSENT;
-	long long swap = nslab_cg_value(g->dir, swap_file(hi));
+	(void)h;
+	struct group *g = (struct group *)cg;
+	g->cg.limit = nslab_cg_value(g->cg.dir, limit_file(hi));
+	g->cg.ctrl = g->cg.limit != NSLAB_CG_ABSENT;
+	long long swap = nslab_cg_value(g->cg.dir, swap_file(hi));
 	if (swap == NSLAB_CG_ABSENT)
 		g->swap = -1;
 	else if (hi->v2)
 		g->swap = swap == 0;
 	else
-		g->swap = swap != UNLIMITED && g->limit != UNLIMITED && swap <= g->limit;
-	g->usage = nslab_cg_value(g->dir, usage_file(hi));
+		g->swap = swap != UNLIMITED && g->cg.limit != UNLIMITED && swap <= g->cg.limit;
+	g->usage = nslab_cg_value(g->cg.dir, usage_file(hi));
 	g->usage = g->usage < 0 ? 0 : g->usage;
-	g->oom_kills = nslab_cg_key(g->dir, events_file(hi), "oom_kill");
-	g->nprocs = nslab_cg_procs(g->dir, h->main_pid(h), &g->has_main);
-}
-
-/* An nslab_cg_group_fn: a subject's group outside the tree counts when it
- * has a limit. */
-static bool add_group(struct nslab_host *h, const struct nslab_cg_hier *hi, void *gs, int i, const char *name,
-		      const char *dir)
-{
-	struct group *g = (struct group *)gs + i;
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	snprintf(g->dir, sizeof(g->dir), "%s", dir);
-	read_group(h, hi, g);
-	return g->ctrl && g->limit != UNLIMITED;
+	g->oom_kills = nslab_cg_key(g->cg.dir, events_file(hi), "oom_kill");
 }
 
 /* The lab's groups (see nslab_cg_each_group); -1 when there is no memory
@@ -170,7 +155,7 @@ static int groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *
 {
 	if (!nslab_cg_find_host(h, MEM_CTRL, hi))
 		return -1;
-	return nslab_cg_each_group(h, hi, MEM_CTRL, max, add_group, gs);
+	return nslab_cg_each_group(h, hi, MEM_CTRL, gs, sizeof(*gs), max, read_group);
 }
 
 static bool swap_on(void)
@@ -184,7 +169,8 @@ static bool swap_on(void)
 
 static bool limit_in_range(const struct group *g)
 {
-	return g->ctrl && g->limit != UNLIMITED && g->limit >= MIN_MIB * MIB && g->limit <= MAX_MIB * MIB;
+	return g->cg.ctrl && g->cg.limit != UNLIMITED && g->cg.limit >= MIN_MIB * MIB &&
+	       g->cg.limit <= MAX_MIB * MIB;
 }
 
 /* Limited as this lab wants it: in range, and no swap to escape to. */
@@ -200,18 +186,15 @@ static double mib(long long bytes)
 
 /* The group the meter and the commands look at: the lab process's, else
  * the first limited one, else `mem`, else the first. */
+static bool limited_cg(const struct nslab_cg_group *g)
+{
+	return limited((const struct group *)g);
+}
+
 static const struct group *main_group(const struct group *gs, int n)
 {
-	for (int i = 0; i < n; i++)
-		if (gs[i].has_main)
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]))
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, GROUP) == 0)
-			return &gs[i];
-	return n > 0 ? &gs[0] : NULL;
+	int i = nslab_cg_main(gs, sizeof(*gs), n, limited_cg, GROUP);
+	return i >= 0 ? &gs[i] : NULL;
 }
 
 /* --- the meter --- */
@@ -227,14 +210,14 @@ static void update_meter(struct nslab_host *h)
 		return;
 	}
 	char text[1024], lim[32] = "none", bars[24];
-	nslab_meter_bar(bars, 20, mib(g->usage), g->limit > 0 ? mib(g->limit) : 128);
-	if (g->limit > 0)
-		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->limit));
+	nslab_meter_bar(bars, 20, mib(g->usage), g->cg.limit > 0 ? mib(g->cg.limit) : 128);
+	if (g->cg.limit > 0)
+		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->cg.limit));
 	snprintf(text, sizeof(text),
 		 "memory [%s] %.1f MiB of %s  oom_kill %lld\n"
 		 "  group %s, %d process%s: %s against %s",
-		 bars, mib(g->usage), lim, g->oom_kills, g->name, g->nprocs, g->nprocs == 1 ? "" : "es",
-		 usage_file(&hi), limit_file(&hi));
+		 bars, mib(g->usage), lim, g->oom_kills, g->cg.name, g->cg.nprocs,
+		 g->cg.nprocs == 1 ? "" : "es", usage_file(&hi), limit_file(&hi));
 	h->meter(h, text);
 }
 
@@ -272,16 +255,7 @@ static int make_group(struct nslab_host *h)
 /* The group `mem`, which must exist already. */
 static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
-	char tree[TREE_LEN];
-	struct stat st;
-	if (!need_hier(h, hi))
-		return false;
-	nslab_cg_tree(hi, tree, sizeof(tree));
-	snprintf(dir, len, "%s/" GROUP, tree);
-	if (stat(dir, &st) == 0)
-		return true;
-	h->error(h, "there is no cgroup %s yet: type `cgroup` first", dir);
-	return false;
+	return nslab_cg_existing(h, MEM_CTRL, FIX, GROUP, "type `cgroup` first", hi, dir, len);
 }
 
 /* The limit (MiB, -1 none) and, where the knob exists, swap held to it. */
@@ -374,13 +348,12 @@ static void sleep_ms(long ms)
 
 /* The lab process's group, read afresh; false (after an error) when it is
  * in none that is limited: a hog outside a limit would only load the host. */
-static bool main_limited(struct nslab_host *h, struct group *out)
+static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *out)
 {
-	struct nslab_cg_hier hi;
 	struct group gs[MAX_GROUPS];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
+	int n = groups(h, hi, gs, MAX_GROUPS);
 	for (int i = 0; i < n; i++)
-		if (gs[i].has_main && gs[i].limit != UNLIMITED && gs[i].ctrl) {
+		if (gs[i].cg.has_main && gs[i].cg.limit != UNLIMITED && gs[i].cg.ctrl) {
 			*out = gs[i];
 			return true;
 		}
@@ -391,19 +364,6 @@ static bool main_limited(struct nslab_host *h, struct group *out)
 	return false;
 }
 
-/* The group called name, read afresh. */
-static bool find_group(struct nslab_host *h, const char *name, struct nslab_cg_hier *hi, struct group *out)
-{
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, name) == 0) {
-			*out = gs[i];
-			return true;
-		}
-	return false;
-}
-
 /* Starts a hog of `mibs` MiB in the lab process's group and waits (up to
  * `wait_ms`) until it holds its memory or the group counts one more OOM
  * kill, and says which. */
@@ -411,7 +371,7 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 {
 	struct group g, now;
 	struct nslab_cg_hier hi;
-	if (!main_limited(h, &g))
+	if (!main_limited(h, &hi, &g))
 		return -1;
 	if (live_hogs(h) >= MAX_HOGS) {
 		h->error(h, "%d hogs are running already: `hog 0` stops them", MAX_HOGS);
@@ -431,25 +391,26 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 	h->show_pid(h, pid, "hog");
 	h->trace(h, "fork() = %d   /* in the lab process; the child maps %ld MiB and touches every page */",
 		 (int)pid, mibs);
-	h->print(h, "hog %d started in %s: %ld MiB against a limit of %.0f MiB\n", (int)pid, g.name, mibs,
-		 mib(g.limit));
-	bool fits = (long long)mibs * MIB < g.limit;
+	h->print(h, "hog %d started in %s: %ld MiB against a limit of %.0f MiB\n", (int)pid, g.cg.name, mibs,
+		 mib(g.cg.limit));
+	bool fits = (long long)mibs * MIB < g.cg.limit;
+	now = g;
 	for (long t = 0; t < wait_ms; t += 100) {
 		sleep_ms(100);
-		if (!find_group(h, g.name, &hi, &now))
+		if (!nslab_cg_reread(h, &hi, &now.cg, sizeof(now), read_group))
 			break;
 		if (now.oom_kills > g.oom_kills) {
 			live_hogs(h);
 			h->print(
 			    h,
 			    "the OOM killer struck in %s: %s oom_kill %lld (was %lld); usage now %.1f MiB\n",
-			    g.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
+			    g.cg.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
 			update_meter(h);
 			return 0;
 		}
 		if (fits && now.usage >= (long long)mibs * MIB * 3 / 4) {
 			h->print(h, "it holds its memory: %s = %.1f MiB of %.0f MiB\n", usage_file(&hi),
-				 mib(now.usage), mib(g.limit));
+				 mib(now.usage), mib(g.cg.limit));
 			update_meter(h);
 			return 0;
 		}
@@ -537,16 +498,16 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		const struct group *g = &gs[i];
 		char lim[32] = "max (none)";
-		if (g->limit >= 0)
-			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->limit));
-		h->print(h, "%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %d process%s%s\n", g->dir,
+		if (g->cg.limit >= 0)
+			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
+		h->print(h, "%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %d process%s%s\n", g->cg.dir,
 			 usage_file(&hi), mib(g->usage), limit_file(&hi), lim, events_file(&hi), g->oom_kills,
 			 swap_file(&hi),
 			 g->swap < 0   ? "(none here)"
 			 : g->swap > 0 ? "held to the limit"
 				       : "not limited",
-			 g->nprocs, g->nprocs == 1 ? "" : "es",
-			 g->has_main ? " (the lab process among them)" : "");
+			 g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es",
+			 g->cg.has_main ? " (the lab process among them)" : "");
 	}
 	update_meter(h);
 	return 0;
@@ -574,14 +535,14 @@ static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct g
 		return false;
 	}
 	for (int i = 0; i < *n; i++)
-		if (gs[i].ctrl)
+		if (gs[i].cg.ctrl)
 			return true;
 	nslab_cg_tree(hi, tree, sizeof(tree));
 	if (*n > 0)
 		h->missing(h,
 			   "%s has no %s: the memory controller is not on for it (v2: +memory in "
 			   "%s/cgroup.subtree_control)",
-			   gs[0].dir, limit_file(hi), tree);
+			   gs[0].cg.dir, limit_file(hi), tree);
 	else
 		h->missing(h, "no cgroup under %s yet: `host cgcreate -g memory:nslab/%d/mem` or `cgroup`",
 			   tree, (int)getpid());
@@ -603,26 +564,27 @@ static bool need_limited(struct nslab_host *h, const struct nslab_cg_hier *hi, c
 	for (int i = 0; i < n; i++) {
 		if (limited(&gs[i]))
 			return true;
-		if (!g && gs[i].ctrl)
+		if (!g && gs[i].cg.ctrl)
 			g = &gs[i];
 	}
 	if (!g)
 		return false;
-	if (g->limit == UNLIMITED)
-		h->missing(h, "%s/%s says no limit: `limit %d` (or cgset -r %s=64M)", g->dir, limit_file(hi),
-			   LIMIT_MIB, limit_file(hi));
+	if (g->cg.limit == UNLIMITED)
+		h->missing(h, "%s/%s says no limit: `limit %d` (or cgset -r %s=64M)", g->cg.dir,
+			   limit_file(hi), LIMIT_MIB, limit_file(hi));
 	else if (!limit_in_range(g))
 		h->missing(
 		    h,
 		    "%s/%s is %.1f MiB: this lab wants %d to %d MiB, so that a %d MiB hog fits and a %d MiB "
 		    "one does not: `limit %d`",
-		    g->dir, limit_file(hi), mib(g->limit), MIN_MIB, MAX_MIB, FIT_MIB, OVER_MIB, LIMIT_MIB);
+		    g->cg.dir, limit_file(hi), mib(g->cg.limit), MIN_MIB, MAX_MIB, FIT_MIB, OVER_MIB,
+		    LIMIT_MIB);
 	else
 		h->missing(
 		    h,
 		    "%s/%s lets the group swap (this machine has swap): a hog would be swapped out instead "
 		    "of killed: `limit %d` sets it too",
-		    g->dir, swap_file(hi), LIMIT_MIB);
+		    g->cg.dir, swap_file(hi), LIMIT_MIB);
 	return false;
 }
 
@@ -637,7 +599,7 @@ static bool check_limit(struct nslab_host *h)
 static bool need_inside(struct nslab_host *h, const struct group *gs, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].nprocs > 0)
+		if (limited(&gs[i]) && gs[i].cg.nprocs > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(h,
@@ -664,11 +626,11 @@ static bool check_fits(struct nslab_host *h)
 		return false;
 	const struct group *best = NULL;
 	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].nprocs > 0 && (!best || gs[i].usage > best->usage))
+		if (limited(&gs[i]) && gs[i].cg.nprocs > 0 && (!best || gs[i].usage > best->usage))
 			best = &gs[i];
 	if (best->usage >= HELD_MIB * MIB)
 		return true;
-	h->missing(h, "%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`", best->dir,
+	h->missing(h, "%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`", best->cg.dir,
 		   usage_file(&hi), mib(best->usage), HELD_MIB, FIT_MIB);
 	return false;
 }
@@ -685,7 +647,7 @@ static bool check_oom(struct nslab_host *h)
 			return true;
 	const struct group *g = main_group(gs, n);
 	h->missing(h, "%s/%s counts no OOM kill yet (oom_kill 0): run something over the limit: `hog %d`",
-		   g->dir, events_file(&hi), OVER_MIB);
+		   g->cg.dir, events_file(&hi), OVER_MIB);
 	return false;
 }
 

@@ -44,14 +44,9 @@
 
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
-	char name[TREE_LEN];
-	char dir[PATH_MAX];
-	bool ctrl;         /* pids.max is there */
-	long long limit;   /* pids.max, UNLIMITED */
-	long long current; /* pids.current: tasks (threads too) in the group and below */
-	long long refused; /* pids.events "max": forks refused for the limit */
-	int nprocs;        /* lines of cgroup.procs */
-	bool has_main;     /* the lab process is one of them */
+	struct nslab_cg_group cg; /* name, dir, ctrl, limit, nprocs, has_main */
+	long long current;        /* pids.current: tasks (threads too) in the group and below */
+	long long refused;        /* pids.events "max": forks refused for the limit */
 };
 
 /* --- inside the lab process (h->call) --- */
@@ -100,27 +95,16 @@ static int ag_bomb(void *arg, char *out, size_t outlen)
 
 /* --- the hierarchy and its groups --- */
 
-static void read_group(struct nslab_host *h, struct group *g)
+/* An nslab_cg_read_fn. */
+static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, struct nslab_cg_group *cg)
 {
-	g->limit = nslab_cg_value(g->dir, "pids.max");
-	g->ctrl = g->limit != NSLAB_CG_ABSENT;
-	g->current = nslab_cg_value(g->dir, "pids.current");
+	(void)h, (void)hi;
+	struct group *g = (struct group *)cg;
+	g->cg.limit = nslab_cg_value(g->cg.dir, "pids.max");
+	g->cg.ctrl = g->cg.limit != NSLAB_CG_ABSENT;
+	g->current = nslab_cg_value(g->cg.dir, "pids.current");
 	g->current = g->current < 0 ? 0 : g->current;
-	g->refused = nslab_cg_key(g->dir, "pids.events", "max");
-	g->nprocs = nslab_cg_procs(g->dir, h->main_pid(h), &g->has_main);
-}
-
-/* An nslab_cg_group_fn: a subject's group outside the tree counts when it
- * has a limit. */
-static bool add_group(struct nslab_host *h, const struct nslab_cg_hier *hi, void *gs, int i, const char *name,
-		      const char *dir)
-{
-	(void)hi;
-	struct group *g = (struct group *)gs + i;
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	snprintf(g->dir, sizeof(g->dir), "%s", dir);
-	read_group(h, g);
-	return g->ctrl && g->limit != UNLIMITED;
+	g->refused = nslab_cg_key(g->cg.dir, "pids.events", "max");
 }
 
 /* The lab's groups (see nslab_cg_each_group); -1 when there is no pids
@@ -129,28 +113,25 @@ static int groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *
 {
 	if (!nslab_cg_find_host(h, PIDS_CTRL, hi))
 		return -1;
-	return nslab_cg_each_group(h, hi, PIDS_CTRL, max, add_group, gs);
+	return nslab_cg_each_group(h, hi, PIDS_CTRL, gs, sizeof(*gs), max, read_group);
 }
 
 static bool limited(const struct group *g)
 {
-	return g->ctrl && g->limit != UNLIMITED && g->limit >= MIN_LIMIT && g->limit <= MAX_LIMIT;
+	return g->cg.ctrl && g->cg.limit != UNLIMITED && g->cg.limit >= MIN_LIMIT && g->cg.limit <= MAX_LIMIT;
 }
 
 /* The group the meter and the commands look at: the lab process's, else
  * the first limited one, else `forks`, else the first. */
+static bool limited_cg(const struct nslab_cg_group *g)
+{
+	return limited((const struct group *)g);
+}
+
 static const struct group *main_group(const struct group *gs, int n)
 {
-	for (int i = 0; i < n; i++)
-		if (gs[i].has_main)
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]))
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, GROUP) == 0)
-			return &gs[i];
-	return n > 0 ? &gs[0] : NULL;
+	int i = nslab_cg_main(gs, sizeof(*gs), n, limited_cg, GROUP);
+	return i >= 0 ? &gs[i] : NULL;
 }
 
 /* --- the meter --- */
@@ -166,13 +147,13 @@ static void update_meter(struct nslab_host *h)
 		return;
 	}
 	char text[1024], lim[32] = "max", bars[24];
-	nslab_meter_bar(bars, 20, (double)g->current, g->limit > 0 ? (double)g->limit : 100);
-	if (g->limit >= 0)
-		snprintf(lim, sizeof(lim), "%lld", g->limit);
+	nslab_meter_bar(bars, 20, (double)g->current, g->cg.limit > 0 ? (double)g->cg.limit : 100);
+	if (g->cg.limit >= 0)
+		snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
 	snprintf(text, sizeof(text),
 		 "pids [%s] %lld of %s tasks  refused forks %lld\n"
 		 "  group %s, %d process%s: pids.current against pids.max, pids.events max",
-		 bars, g->current, lim, g->refused, g->name, g->nprocs, g->nprocs == 1 ? "" : "es");
+		 bars, g->current, lim, g->refused, g->cg.name, g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es");
 	h->meter(h, text);
 }
 
@@ -209,16 +190,7 @@ static int make_group(struct nslab_host *h)
 /* The group `forks`, which must exist already. */
 static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
-	char tree[TREE_LEN];
-	struct stat st;
-	if (!need_hier(h, hi))
-		return false;
-	nslab_cg_tree(hi, tree, sizeof(tree));
-	snprintf(dir, len, "%s/" GROUP, tree);
-	if (stat(dir, &st) == 0)
-		return true;
-	h->error(h, "there is no cgroup %s yet: type `cgroup` first", dir);
-	return false;
+	return nslab_cg_existing(h, PIDS_CTRL, FIX, GROUP, "type `cgroup` first", hi, dir, len);
 }
 
 /* pids.max: a number, or -1 for "max". */
@@ -255,7 +227,8 @@ static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct 
 	struct group gs[MAX_GROUPS];
 	int n = groups(h, hi, gs, MAX_GROUPS);
 	for (int i = 0; i < n; i++)
-		if (gs[i].has_main && gs[i].ctrl && gs[i].limit != UNLIMITED && gs[i].limit <= MAX_BOMB) {
+		if (gs[i].cg.has_main && gs[i].cg.ctrl && gs[i].cg.limit != UNLIMITED &&
+		    gs[i].cg.limit <= MAX_BOMB) {
 			*out = gs[i];
 			return true;
 		}
@@ -263,18 +236,6 @@ static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct 
 		 "the lab process %d is in no pids cgroup of the lab with a limit of %d or less: `cgroup`, "
 		 "`limit %d`, `move` first",
 		 (int)h->main_pid(h), MAX_BOMB, LIMIT);
-	return false;
-}
-
-static bool find_group(struct nslab_host *h, const char *name, struct nslab_cg_hier *hi, struct group *out)
-{
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, name) == 0) {
-			*out = gs[i];
-			return true;
-		}
 	return false;
 }
 
@@ -288,12 +249,11 @@ static void sleep_ms(long ms)
 /* The bomb stops by itself: waits (a little longer than its children
  * live, and the lab process's reaping) until the group is back to what it
  * held before, and says so. Nothing of the bomb outlives the command. */
-static int wait_children(struct nslab_host *h, const struct group *before)
+static int wait_children(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct group *before)
 {
-	struct nslab_cg_hier hi;
 	struct group now = *before;
 	for (long t = 0; t <= BOMB_HOLD_MS + 2000; t += 100) {
-		if (!find_group(h, before->name, &hi, &now))
+		if (!nslab_cg_reread(h, hi, &now.cg, sizeof(now), read_group))
 			return 0;
 		if (now.current <= before->current) {
 			h->print(h,
@@ -335,16 +295,17 @@ static int bomb(struct nslab_host *h, int n)
 	if (r.other)
 		h->print(h, ", %d with %s", r.other, strerror(r.first_err));
 	h->print(h, "\n");
-	if (find_group(h, g.name, &hi, &now))
+	now = g;
+	if (nslab_cg_reread(h, &hi, &now.cg, sizeof(now), read_group))
 		h->print(h, "%s: pids.current %lld of pids.max %lld; pids.events max %lld (was %lld)\n",
-			 now.dir, now.current, now.limit, now.refused, g.refused);
+			 now.cg.dir, now.current, now.cg.limit, now.refused, g.refused);
 	char *out = NULL;
 	int st = h->host_run(h, "true", &out);
 	free(out);
 	h->print(h, "meanwhile the host forked and ran `true` (exit %d): the limit is the group's alone\n",
 		 st);
 	update_meter(h);
-	return wait_children(h, &g);
+	return wait_children(h, &hi, &g);
 }
 
 /* --- commands --- */
@@ -416,11 +377,11 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		const struct group *g = &gs[i];
 		char lim[32] = "max (none)";
-		if (g->limit >= 0)
-			snprintf(lim, sizeof(lim), "%lld", g->limit);
+		if (g->cg.limit >= 0)
+			snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
 		h->print(h, "%s: pids.current %lld, pids.max %s, pids.events max %lld, %d process%s%s\n",
-			 g->dir, g->current, lim, g->refused, g->nprocs, g->nprocs == 1 ? "" : "es",
-			 g->has_main ? " (the lab process among them)" : "");
+			 g->cg.dir, g->current, lim, g->refused, g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es",
+			 g->cg.has_main ? " (the lab process among them)" : "");
 	}
 	update_meter(h);
 	return 0;
@@ -448,14 +409,14 @@ static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct g
 		return false;
 	}
 	for (int i = 0; i < *n; i++)
-		if (gs[i].ctrl)
+		if (gs[i].cg.ctrl)
 			return true;
 	nslab_cg_tree(hi, tree, sizeof(tree));
 	if (*n > 0)
 		h->missing(h,
 			   "%s has no pids.max: the pids controller is not on for it (v2: +pids in "
 			   "%s/cgroup.subtree_control)",
-			   gs[0].dir, tree);
+			   gs[0].cg.dir, tree);
 	else
 		h->missing(h,
 			   "no cgroup under %s yet: `host cgcreate -g pids:nslab/%d/" GROUP "` or `cgroup`",
@@ -477,20 +438,20 @@ static bool need_limited(struct nslab_host *h, const struct group *gs, int n)
 	for (int i = 0; i < n; i++) {
 		if (limited(&gs[i]))
 			return true;
-		if (!g && gs[i].ctrl)
+		if (!g && gs[i].cg.ctrl)
 			g = &gs[i];
 	}
 	if (!g)
 		return false;
-	if (g->limit == UNLIMITED)
-		h->missing(h, "%s/pids.max is max (no limit): `limit %d` (or cgset -r pids.max=%d)", g->dir,
-			   LIMIT, LIMIT);
+	if (g->cg.limit == UNLIMITED)
+		h->missing(h, "%s/pids.max is max (no limit): `limit %d` (or cgset -r pids.max=%d)",
+			   g->cg.dir, LIMIT, LIMIT);
 	else
 		h->missing(
 		    h,
 		    "%s/pids.max is %lld: this lab wants %d to %d, room for the lab process and a shell "
 		    "but not for the bomb: `limit %d`",
-		    g->dir, g->limit, MIN_LIMIT, MAX_LIMIT, LIMIT);
+		    g->cg.dir, g->cg.limit, MIN_LIMIT, MAX_LIMIT, LIMIT);
 	return false;
 }
 
@@ -510,7 +471,7 @@ static bool check_inside(struct nslab_host *h)
 	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, gs, n))
 		return false;
 	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].nprocs > 0 && gs[i].current > 0)
+		if (limited(&gs[i]) && gs[i].cg.nprocs > 0 && gs[i].current > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(
@@ -532,7 +493,7 @@ static bool check_bomb(struct nslab_host *h)
 		if (gs[i].refused > 0)
 			return true;
 	const struct group *g = main_group(gs, n);
-	h->missing(h, "%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`", g->dir);
+	h->missing(h, "%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`", g->cg.dir);
 	return false;
 }
 

@@ -567,21 +567,50 @@ static inline bool nslab_cg_find_host(struct nslab_host *h, const char *ctl, str
 	return false;
 }
 
-/* Reads one group into the lab's slot i of gs, for nslab_cg_each_group:
- * name is the directory's name under nslab/<pid>/, or for a subject's group
- * the path /proc/PID/cgroup gives; dir its directory. Returns whether a
- * subject's group counts (the lab's test: it has a limit). */
-typedef bool (*nslab_cg_group_fn)(struct nslab_host *h, const struct nslab_cg_hier *hi, void *gs, int i,
-				  const char *name, const char *dir);
+/* What a cgroup lab records of every group it looks at. The lab's own
+ * record begins with it (struct group { struct nslab_cg_group cg; ... }),
+ * and the helpers below walk an array of such records, `size` bytes each. */
+struct nslab_cg_group {
+	char name[640];     /* under nslab/<pid>/, or a subject's group's path */
+	char dir[PATH_MAX]; /* its directory */
+	bool ctrl;          /* the controller's limit file is there */
+	long long limit;    /* what the lab's limit file says (NSLAB_CG_UNLIMITED) */
+	int nprocs;         /* lines of cgroup.procs */
+	bool has_main;      /* the lab process is one of them */
+};
+
+/* Record i of an array of records of `size` bytes that begin with one. */
+static inline struct nslab_cg_group *nslab_cg_at(void *gs, size_t size, int i)
+{
+	return (struct nslab_cg_group *)((char *)gs + (size_t)i * size);
+}
+
+/* Reads the rest of one record for nslab_cg_each_group: name, dir, nprocs
+ * and has_main are filled in, the rest of the record zeroed; it sets ctrl
+ * and limit (and what else the lab keeps) from the group's files. */
+typedef void (*nslab_cg_read_fn)(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				 struct nslab_cg_group *g);
+
+static inline bool nslab_cg_fill(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				 struct nslab_cg_group *g, size_t size, const char *name, const char *dir,
+				 nslab_cg_read_fn read)
+{
+	memset(g, 0, size);
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	snprintf(g->dir, sizeof(g->dir), "%s", dir);
+	g->nprocs = nslab_cg_procs(dir, h->main_pid(h), &g->has_main);
+	read(h, hi, g);
+	return g->ctrl && g->limit != NSLAB_CG_UNLIMITED;
+}
 
 /* The groups a lab of controller ctl looks at, whoever made them (cgcreate,
- * mkdir, h->cg_group), up to max: every directory under nslab/<pid>/ in hi
- * but `lab` (nslab's own lab cgroup on v2), then the groups outside that
- * tree that a subject of the lab (h->subjects) was put in with the real
- * tools, e.g. from a second terminal, when fn counts them: not the root,
- * not nslab's own, each once. Returns how many fn read into gs. */
+ * mkdir, h->cg_group), up to max records of `size` bytes in gs: every
+ * directory under nslab/<pid>/ in hi but `lab` (nslab's own lab cgroup on
+ * v2), then the groups outside that tree with a limit that a subject of the
+ * lab (h->subjects) was put in with the real tools, e.g. from a second
+ * terminal: not the root, not nslab's own, each once. Returns how many. */
 static inline int nslab_cg_each_group(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
-				      int max, nslab_cg_group_fn fn, void *gs)
+				      void *gs, size_t size, int max, nslab_cg_read_fn read)
 {
 	char tree[sizeof(hi->mnt) + 32], dir[PATH_MAX], own[640] = "", path[640], top[32];
 	int n = 0;
@@ -591,7 +620,7 @@ static inline int nslab_cg_each_group(struct nslab_host *h, const struct nslab_c
 		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", tree, de->d_name);
-		fn(h, hi, gs, n++, de->d_name, dir);
+		nslab_cg_fill(h, hi, nslab_cg_at(gs, size, n++), size, de->d_name, dir, read);
 	}
 	if (d)
 		closedir(d);
@@ -611,10 +640,49 @@ static inline int nslab_cg_each_group(struct nslab_host *h, const struct nslab_c
 			continue;
 		snprintf(seen[nseen++], 640, "%s", path);
 		snprintf(dir, sizeof(dir), "%s%s", hi->mnt, path);
-		n += fn(h, hi, gs, n, path, dir) ? 1 : 0;
+		n += nslab_cg_fill(h, hi, nslab_cg_at(gs, size, n), size, path, dir, read) ? 1 : 0;
 	}
 	free(seen);
 	return n;
+}
+
+/* Record i of gs (see nslab_cg_at), read only. */
+static inline const struct nslab_cg_group *nslab_cg_get(const void *gs, size_t size, int i)
+{
+	return (const struct nslab_cg_group *)((const char *)gs + (size_t)i * size);
+}
+
+/* The group a cgroup lab's meter and commands look at: the lab process's,
+ * else the first limited as the lab wants, else the one called name (the
+ * lab's own), else the first. Its index, -1 when n is 0. */
+static inline int nslab_cg_main(const void *gs, size_t size, int n,
+				bool (*limited)(const struct nslab_cg_group *g), const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (nslab_cg_get(gs, size, i)->has_main)
+			return i;
+	for (int i = 0; i < n; i++)
+		if (limited(nslab_cg_get(gs, size, i)))
+			return i;
+	for (int i = 0; i < n; i++)
+		if (strcmp(nslab_cg_get(gs, size, i)->name, name) == 0)
+			return i;
+	return n > 0 ? 0 : -1;
+}
+
+/* The record g (of size bytes) read afresh from its directory; false when
+ * the group is gone. */
+static inline bool nslab_cg_reread(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				   struct nslab_cg_group *g, size_t size, nslab_cg_read_fn read)
+{
+	char name[sizeof(g->name)], dir[sizeof(g->dir)];
+	struct stat st;
+	snprintf(name, sizeof(name), "%s", g->name);
+	snprintf(dir, sizeof(dir), "%s", g->dir);
+	if (stat(dir, &st) < 0)
+		return false;
+	nslab_cg_fill(h, hi, g, size, name, dir, read);
+	return true;
 }
 
 /* For a lab's unsupported hook (in nslab): NULL when a hierarchy holds ctl
@@ -659,6 +727,24 @@ static inline bool nslab_cg_need(struct nslab_host *h, const char *ctl, const ch
 		 "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in any cgroup2 "
 		 "cgroup.controllers): %s",
 		 ctl, ctl, fix);
+	return false;
+}
+
+/* In nslab: the directory of the lab's group nslab/<pid>/name in the
+ * hierarchy holding ctl, which must be there already; else false after
+ * h->error() saying so and `how` to make it. */
+static inline bool nslab_cg_existing(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				     const char *how, struct nslab_cg_hier *hi, char *dir, size_t len)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	struct stat st;
+	if (!nslab_cg_need(h, ctl, fix, hi))
+		return false;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	snprintf(dir, len, "%s/%s", tree, name);
+	if (stat(dir, &st) == 0)
+		return true;
+	h->error(h, "there is no cgroup %s yet: %s", dir, how);
 	return false;
 }
 
