@@ -59,6 +59,13 @@ struct group {
 	int swap;                 /* 1 limited to the memory limit or less, 0 not, -1 no such knob */
 };
 
+/* The lab's groups as the kernel's files show them now. */
+struct view {
+	struct nslab_cg_hier hi;
+	struct group gs[MAX_GROUPS];
+	int n; /* -1: no hierarchy holds the memory controller */
+};
+
 static struct mem_data *data(struct nslab_host *h)
 {
 	return h->lab_data;
@@ -303,7 +310,7 @@ static int move_main(struct nslab_host *h)
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
 	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (nslab_cg_set(h, dir, "cgroup.procs", v) < 0)
+	if (nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
 	h->print(h, "the lab process %s is in %s: what `run` starts is born inside\n", v, dir);
 	return 0;
@@ -337,13 +344,6 @@ static void stop_hogs(struct nslab_host *h)
 		h->trace(h, "kill(%d, SIGKILL) = 0", (int)pid);
 		h->print(h, "hog %d stopped\n", (int)pid);
 	}
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* The lab process's group, read afresh; false (after an error) when it is
@@ -396,7 +396,7 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 	bool fits = (long long)mibs * MIB < g.cg.limit;
 	now = g;
 	for (long t = 0; t < wait_ms; t += 100) {
-		sleep_ms(100);
+		nslab_sleep_ms(100);
 		if (!nslab_cg_reread(h, &hi, &now.cg, sizeof(now), read_group))
 			break;
 		if (now.oom_kills > g.oom_kills) {
@@ -424,52 +424,34 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 
 /* --- commands --- */
 
-static int parse_mib(const char *s, long min, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || (*end && strcmp(end, "M") != 0 && strcmp(end, "MiB") != 0) || errno || v < min ||
-	    v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	int rc = make_group(h);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, make_group(h));
 }
 
 static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	long v = -1;
-	if (strcmp(argv[1], "max") != 0 && parse_mib(argv[1], 4, 4096, &v) < 0) {
+	if (strcmp(argv[1], "max") != 0 && nslab_parse_long(argv[1], 4, 4096, "M MiB", &v) < 0) {
 		h->error(h, "usage: limit MIB|max  (4 to 4096 MiB, e.g. limit %d)", LIMIT_MIB);
 		return -1;
 	}
-	int rc = set_limit(h, v);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, set_limit(h, v));
 }
 
 static int cmd_move(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	int rc = move_main(h);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, move_main(h));
 }
 
 static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	long v;
-	if (parse_mib(argv[1], 0, 1024, &v) < 0) {
+	if (nslab_parse_long(argv[1], 0, 1024, "M MiB", &v) < 0) {
 		h->error(h, "usage: hog MIB  (1 to 1024; 0 stops the hogs)");
 		return -1;
 	}
@@ -526,23 +508,22 @@ static const struct nslab_command commands[] = {
 /* --- checks --- */
 
 /* The groups, or false after saying what is missing. */
-static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int *n)
+static bool need_groups(struct nslab_host *h, struct view *v)
 {
 	char tree[TREE_LEN];
-	*n = groups(h, hi, gs, MAX_GROUPS);
-	if (*n < 0) {
+	v->n = groups(h, &v->hi, v->gs, MAX_GROUPS);
+	if (v->n < 0) {
 		h->missing(h, "no cgroup hierarchy offers the memory controller");
 		return false;
 	}
-	for (int i = 0; i < *n; i++)
-		if (gs[i].cg.ctrl)
-			return true;
-	nslab_cg_tree(hi, tree, sizeof(tree));
-	if (*n > 0)
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL) >= 0)
+		return true;
+	nslab_cg_tree(&v->hi, tree, sizeof(tree));
+	if (v->n > 0)
 		h->missing(h,
 			   "%s has no %s: the memory controller is not on for it (v2: +memory in "
 			   "%s/cgroup.subtree_control)",
-			   gs[0].cg.dir, limit_file(hi), tree);
+			   v->gs[0].cg.dir, limit_file(&v->hi), tree);
 	else
 		h->missing(h, "no cgroup under %s yet: `host cgcreate -g memory:nslab/%d/mem` or `cgroup`",
 			   tree, (int)getpid());
@@ -551,24 +532,21 @@ static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct g
 
 static bool check_group(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n);
+	struct view v;
+	return need_groups(h, &v);
 }
 
-/* Some group limited as the lab wants; else says what the first one lacks. */
-static bool need_limited(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct group *gs, int n)
+/* The groups with some group limited as the lab wants; else says what the
+ * first one lacks. */
+static bool need_limited(struct nslab_host *h, struct view *v)
 {
-	const struct group *g = NULL;
-	for (int i = 0; i < n; i++) {
-		if (limited(&gs[i]))
-			return true;
-		if (!g && gs[i].cg.ctrl)
-			g = &gs[i];
-	}
-	if (!g)
+	if (!need_groups(h, v))
 		return false;
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited_cg) >= 0)
+		return true;
+	int i = nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL);
+	const struct group *g = &v->gs[i];
+	const struct nslab_cg_hier *hi = &v->hi;
 	if (g->cg.limit == UNLIMITED)
 		h->missing(h, "%s/%s says no limit: `limit %d` (or cgset -r %s=64M)", g->cg.dir,
 			   limit_file(hi), LIMIT_MIB, limit_file(hi));
@@ -590,16 +568,17 @@ static bool need_limited(struct nslab_host *h, const struct nslab_cg_hier *hi, c
 
 static bool check_limit(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n);
+	struct view v;
+	return need_limited(h, &v);
 }
 
-static bool need_inside(struct nslab_host *h, const struct group *gs, int n)
+/* The groups with a process in a limited one. */
+static bool need_inside(struct nslab_host *h, struct view *v)
 {
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].cg.nprocs > 0)
+	if (!need_limited(h, v))
+		return false;
+	for (int i = 0; i < v->n; i++)
+		if (limited(&v->gs[i]) && v->gs[i].cg.nprocs > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(h,
@@ -611,43 +590,37 @@ static bool need_inside(struct nslab_host *h, const struct group *gs, int n)
 
 static bool check_inside(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n) && need_inside(h, gs, n);
+	struct view v;
+	return need_inside(h, &v);
 }
 
 static bool check_fits(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n) || !need_inside(h, gs, n))
+	struct view v;
+	if (!need_inside(h, &v))
 		return false;
 	const struct group *best = NULL;
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].cg.nprocs > 0 && (!best || gs[i].usage > best->usage))
-			best = &gs[i];
+	for (int i = 0; i < v.n; i++)
+		if (limited(&v.gs[i]) && v.gs[i].cg.nprocs > 0 && (!best || v.gs[i].usage > best->usage))
+			best = &v.gs[i];
 	if (best->usage >= HELD_MIB * MIB)
 		return true;
 	h->missing(h, "%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`", best->cg.dir,
-		   usage_file(&hi), mib(best->usage), HELD_MIB, FIT_MIB);
+		   usage_file(&v.hi), mib(best->usage), HELD_MIB, FIT_MIB);
 	return false;
 }
 
 static bool check_oom(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n))
+	struct view v;
+	if (!need_limited(h, &v))
 		return false;
-	for (int i = 0; i < n; i++)
-		if (gs[i].oom_kills > 0)
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].oom_kills > 0)
 			return true;
-	const struct group *g = main_group(gs, n);
+	const struct group *g = main_group(v.gs, v.n);
 	h->missing(h, "%s/%s counts no OOM kill yet (oom_kill 0): run something over the limit: `hog %d`",
-		   g->cg.dir, events_file(&hi), OVER_MIB);
+		   g->cg.dir, events_file(&v.hi), OVER_MIB);
 	return false;
 }
 

@@ -49,6 +49,13 @@ struct group {
 	long long refused;        /* pids.events "max": forks refused for the limit */
 };
 
+/* The lab's groups, read afresh. */
+struct view {
+	struct nslab_cg_hier hi;
+	struct group gs[MAX_GROUPS];
+	int n; /* -1: no hierarchy holds the pids controller */
+};
+
 /* --- inside the lab process (h->call) --- */
 
 /* The bomb's result, sent back to nslab. */
@@ -214,7 +221,7 @@ static int move_main(struct nslab_host *h)
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
 	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (nslab_cg_set(h, dir, "cgroup.procs", v) < 0)
+	if (nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
 	h->print(h, "the lab process %s is in %s: what it and `run` fork is counted there\n", v, dir);
 	return 0;
@@ -239,13 +246,6 @@ static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct 
 	return false;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The bomb stops by itself: waits (a little longer than its children
  * live, and the lab process's reaping) until the group is back to what it
  * held before, and says so. Nothing of the bomb outlives the command. */
@@ -263,7 +263,7 @@ static int wait_children(struct nslab_host *h, const struct nslab_cg_hier *hi, c
 			update_meter(h);
 			return 0;
 		}
-		sleep_ms(100);
+		nslab_sleep_ms(100);
 	}
 	h->print(h, "after %.0f s the group still holds %lld tasks (%lld before the bomb)\n",
 		 (double)(BOMB_HOLD_MS + 2000) / 1000, now.current, before->current);
@@ -310,50 +310,33 @@ static int bomb(struct nslab_host *h, int n)
 
 /* --- commands --- */
 
-static int parse_num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	int rc = make_group(h);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, make_group(h));
 }
 
 static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	long v = -1;
-	if (strcmp(argv[1], "max") != 0 && parse_num(argv[1], 1, 100000, &v) < 0) {
+	if (strcmp(argv[1], "max") != 0 && nslab_parse_long(argv[1], 1, 100000, NULL, &v) < 0) {
 		h->error(h, "usage: limit N|max  (1 to 100000 tasks, e.g. limit %d)", LIMIT);
 		return -1;
 	}
-	int rc = set_limit(h, v);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, set_limit(h, v));
 }
 
 static int cmd_move(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	int rc = move_main(h);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, move_main(h));
 }
 
 static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 {
 	long n = BOMB;
-	if (argc > 1 && parse_num(argv[1], 1, MAX_BOMB, &n) < 0) {
+	if (argc > 1 && nslab_parse_long(argv[1], 1, MAX_BOMB, NULL, &n) < 0) {
 		h->error(h, "usage: bomb [N]  (1 to %d forks; default %d)", MAX_BOMB, BOMB);
 		return -1;
 	}
@@ -400,23 +383,22 @@ static const struct nslab_command commands[] = {
 /* --- checks --- */
 
 /* The groups, or false after saying what is missing. */
-static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int *n)
+static bool need_groups(struct nslab_host *h, struct view *v)
 {
 	char tree[TREE_LEN];
-	*n = groups(h, hi, gs, MAX_GROUPS);
-	if (*n < 0) {
+	v->n = groups(h, &v->hi, v->gs, MAX_GROUPS);
+	if (v->n < 0) {
 		h->missing(h, "no cgroup hierarchy offers the pids controller");
 		return false;
 	}
-	for (int i = 0; i < *n; i++)
-		if (gs[i].cg.ctrl)
-			return true;
-	nslab_cg_tree(hi, tree, sizeof(tree));
-	if (*n > 0)
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL) >= 0)
+		return true;
+	nslab_cg_tree(&v->hi, tree, sizeof(tree));
+	if (v->n > 0)
 		h->missing(h,
 			   "%s has no pids.max: the pids controller is not on for it (v2: +pids in "
 			   "%s/cgroup.subtree_control)",
-			   gs[0].cg.dir, tree);
+			   v->gs[0].cg.dir, tree);
 	else
 		h->missing(h,
 			   "no cgroup under %s yet: `host cgcreate -g pids:nslab/%d/" GROUP "` or `cgroup`",
@@ -424,25 +406,14 @@ static bool need_groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct g
 	return false;
 }
 
-static bool check_group(struct nslab_host *h)
+/* The groups with one limited as the lab wants; else what the first lacks. */
+static bool need_limited(struct nslab_host *h, struct view *v)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n);
-}
-
-static bool need_limited(struct nslab_host *h, const struct group *gs, int n)
-{
-	const struct group *g = NULL;
-	for (int i = 0; i < n; i++) {
-		if (limited(&gs[i]))
-			return true;
-		if (!g && gs[i].cg.ctrl)
-			g = &gs[i];
-	}
-	if (!g)
+	if (!need_groups(h, v))
 		return false;
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited_cg) >= 0)
+		return true;
+	const struct group *g = &v->gs[nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL)];
 	if (g->cg.limit == UNLIMITED)
 		h->missing(h, "%s/pids.max is max (no limit): `limit %d` (or cgset -r pids.max=%d)",
 			   g->cg.dir, LIMIT, LIMIT);
@@ -455,23 +426,25 @@ static bool need_limited(struct nslab_host *h, const struct group *gs, int n)
 	return false;
 }
 
+static bool check_group(struct nslab_host *h)
+{
+	struct view v;
+	return need_groups(h, &v);
+}
+
 static bool check_limit(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n) && need_limited(h, gs, n);
+	struct view v;
+	return need_limited(h, &v);
 }
 
 static bool check_inside(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, gs, n))
+	struct view v;
+	if (!need_limited(h, &v))
 		return false;
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].cg.nprocs > 0 && gs[i].current > 0)
+	for (int i = 0; i < v.n; i++)
+		if (limited(&v.gs[i]) && v.gs[i].cg.nprocs > 0 && v.gs[i].current > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(
@@ -484,15 +457,13 @@ static bool check_inside(struct nslab_host *h)
 
 static bool check_bomb(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, gs, n))
+	struct view v;
+	if (!need_limited(h, &v))
 		return false;
-	for (int i = 0; i < n; i++)
-		if (gs[i].refused > 0)
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].refused > 0)
 			return true;
-	const struct group *g = main_group(gs, n);
+	const struct group *g = main_group(v.gs, v.n);
 	h->missing(h, "%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`", g->cg.dir);
 	return false;
 }

@@ -54,6 +54,7 @@
 #include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -356,6 +357,35 @@ static inline void nslab_meter_bar(char *buf, int width, double value, double to
 	buf[width] = '\0';
 }
 
+/* A whole number from min to max, written alone or followed by one of the
+ * space-separated units ("M MiB"; NULL: none), as a lab command's argument.
+ * 0 and *out, -1 for anything else. */
+static inline int nslab_parse_long(const char *s, long min, long max, const char *units, long *out)
+{
+	char *end, unit[16];
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	bool known = *end == '\0';
+	for (const char *u = units; !known && u && *u; u += strspn(u, " ")) {
+		size_t n = strcspn(u, " ");
+		snprintf(unit, sizeof(unit), "%.*s", (int)n, u);
+		known = strcmp(end, unit) == 0;
+		u += n;
+	}
+	if (end == s || !known || errno || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Sleeps ms milliseconds, signals or not. */
+static inline void nslab_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 /* fork() for an nslab_call_fn whose child must not outlive the lab
  * process: the child gets SIGKILL when its parent dies, and exits at once
  * if the parent died before that was set up. Returns what fork() returns. */
@@ -652,22 +682,36 @@ static inline const struct nslab_cg_group *nslab_cg_get(const void *gs, size_t s
 	return (const struct nslab_cg_group *)((const char *)gs + (size_t)i * size);
 }
 
+/* The index of the first of n records for which ok holds (ok NULL: that
+ * has the controller's files), -1 if none. */
+static inline int nslab_cg_first(const void *gs, size_t size, int n,
+				 bool (*ok)(const struct nslab_cg_group *g))
+{
+	for (int i = 0; i < n; i++) {
+		const struct nslab_cg_group *g = nslab_cg_get(gs, size, i);
+		if (ok ? ok(g) : g->ctrl)
+			return i;
+	}
+	return -1;
+}
+
+static inline bool nslab_cg_has_main(const struct nslab_cg_group *g)
+{
+	return g->has_main;
+}
+
 /* The group a cgroup lab's meter and commands look at: the lab process's,
  * else the first limited as the lab wants, else the one called name (the
  * lab's own), else the first. Its index, -1 when n is 0. */
 static inline int nslab_cg_main(const void *gs, size_t size, int n,
 				bool (*limited)(const struct nslab_cg_group *g), const char *name)
 {
-	for (int i = 0; i < n; i++)
-		if (nslab_cg_get(gs, size, i)->has_main)
-			return i;
-	for (int i = 0; i < n; i++)
-		if (limited(nslab_cg_get(gs, size, i)))
-			return i;
-	for (int i = 0; i < n; i++)
-		if (strcmp(nslab_cg_get(gs, size, i)->name, name) == 0)
-			return i;
-	return n > 0 ? 0 : -1;
+	int i = nslab_cg_first(gs, size, n, nslab_cg_has_main);
+	i = i >= 0 ? i : nslab_cg_first(gs, size, n, limited);
+	for (int k = 0; i < 0 && k < n; k++)
+		if (strcmp(nslab_cg_get(gs, size, k)->name, name) == 0)
+			i = k;
+	return i >= 0 ? i : n > 0 ? 0 : -1;
 }
 
 /* The record g (of size bytes) read afresh from its directory; false when
@@ -761,6 +805,23 @@ static inline int nslab_cg_set(struct nslab_host *h, const char *dir, const char
 	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
 	h->print(h, "%s = %s\n", file, value);
 	return 0;
+}
+
+/* In nslab: moves pid into the group at dir (writes it to cgroup.procs,
+ * what cgclassify does), as nslab_cg_set. */
+static inline int nslab_cg_move(struct nslab_host *h, const char *dir, pid_t pid)
+{
+	char v[16];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	return nslab_cg_set(h, dir, "cgroup.procs", v);
+}
+
+/* In nslab: a lab command that changes what its meter shows ends with
+ * `return nslab_refresh(h, update_meter, action(h));`: fn(h), then rc. */
+static inline int nslab_refresh(struct nslab_host *h, void (*fn)(struct nslab_host *h), int rc)
+{
+	fn(h);
+	return rc;
 }
 
 #endif
