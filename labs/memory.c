@@ -156,15 +156,6 @@ static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, str
 	g->oom_kills = nslab_cg_key(g->cg.dir, events_file(hi), "oom_kill");
 }
 
-/* The lab's groups (see nslab_cg_each_group); -1 when there is no memory
- * hierarchy. */
-static int groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int max)
-{
-	if (!nslab_cg_find_host(h, MEM_CTRL, hi))
-		return -1;
-	return nslab_cg_each_group(h, hi, MEM_CTRL, gs, sizeof(*gs), max, read_group);
-}
-
 static bool swap_on(void)
 {
 	char buf[4096];
@@ -181,9 +172,23 @@ static bool limit_in_range(const struct group *g)
 }
 
 /* Limited as this lab wants it: in range, and no swap to escape to. */
-static bool limited(const struct group *g)
+static bool limited(const struct nslab_cg_group *cg)
 {
+	const struct group *g = (const struct group *)cg;
 	return limit_in_range(g) && (g->swap != 0 || !swap_on());
+}
+
+/* The lab's groups read afresh into v (v->n -1: no memory hierarchy), and
+ * the index of the one the meter and the commands look at (the lab
+ * process's, else the first limited one, else `mem`, else the first), -1
+ * when there is none. */
+static int read_view(struct nslab_host *h, struct view *v)
+{
+	v->n = -1;
+	if (nslab_cg_find_host(h, MEM_CTRL, &v->hi))
+		v->n =
+		    nslab_cg_each_group(h, &v->hi, MEM_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
+	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
 static double mib(long long bytes)
@@ -191,27 +196,13 @@ static double mib(long long bytes)
 	return (double)bytes / (double)MIB;
 }
 
-/* The group the meter and the commands look at: the lab process's, else
- * the first limited one, else `mem`, else the first. */
-static bool limited_cg(const struct nslab_cg_group *g)
-{
-	return limited((const struct group *)g);
-}
-
-static const struct group *main_group(const struct group *gs, int n)
-{
-	int i = nslab_cg_main(gs, sizeof(*gs), n, limited_cg, GROUP);
-	return i >= 0 ? &gs[i] : NULL;
-}
-
 /* --- the meter --- */
 
 static void update_meter(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	const struct group *g = n > 0 ? main_group(gs, n) : NULL;
+	struct view v;
+	int i = read_view(h, &v);
+	const struct group *g = i >= 0 ? &v.gs[i] : NULL;
 	if (!g) {
 		h->meter(h, "memory: no cgroup under nslab/ yet (`cgroup`)");
 		return;
@@ -224,7 +215,7 @@ static void update_meter(struct nslab_host *h)
 		 "memory [%s] %.1f MiB of %s  oom_kill %lld\n"
 		 "  group %s, %d process%s: %s against %s",
 		 bars, mib(g->usage), lim, g->oom_kills, g->cg.name, g->cg.nprocs,
-		 g->cg.nprocs == 1 ? "" : "es", usage_file(&hi), limit_file(&hi));
+		 g->cg.nprocs == 1 ? "" : "es", usage_file(&v.hi), limit_file(&v.hi));
 	h->meter(h, text);
 }
 
@@ -350,11 +341,12 @@ static void stop_hogs(struct nslab_host *h)
  * in none that is limited: a hog outside a limit would only load the host. */
 static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *out)
 {
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (gs[i].cg.has_main && gs[i].cg.limit != UNLIMITED && gs[i].cg.ctrl) {
-			*out = gs[i];
+	struct view v;
+	read_view(h, &v);
+	*hi = v.hi;
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].cg.has_main && v.gs[i].cg.limit != UNLIMITED && v.gs[i].cg.ctrl) {
+			*out = v.gs[i];
 			return true;
 		}
 	h->error(h,
@@ -466,25 +458,24 @@ static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
+	struct view v;
 	char tree[TREE_LEN];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	if (n < 0) {
+	read_view(h, &v);
+	if (v.n < 0) {
 		h->error(h, "no cgroup hierarchy offers the memory controller");
 		return -1;
 	}
-	nslab_cg_tree(&hi, tree, sizeof(tree));
-	if (n == 0)
+	nslab_cg_tree(&v.hi, tree, sizeof(tree));
+	if (v.n == 0)
 		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
-	for (int i = 0; i < n; i++) {
-		const struct group *g = &gs[i];
+	for (int i = 0; i < v.n; i++) {
+		const struct group *g = &v.gs[i];
 		char lim[32] = "max (none)";
 		if (g->cg.limit >= 0)
 			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
 		h->print(h, "%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %d process%s%s\n", g->cg.dir,
-			 usage_file(&hi), mib(g->usage), limit_file(&hi), lim, events_file(&hi), g->oom_kills,
-			 swap_file(&hi),
+			 usage_file(&v.hi), mib(g->usage), limit_file(&v.hi), lim, events_file(&v.hi),
+			 g->oom_kills, swap_file(&v.hi),
 			 g->swap < 0   ? "(none here)"
 			 : g->swap > 0 ? "held to the limit"
 				       : "not limited",
@@ -511,7 +502,7 @@ static const struct nslab_command commands[] = {
 static bool need_groups(struct nslab_host *h, struct view *v)
 {
 	char tree[TREE_LEN];
-	v->n = groups(h, &v->hi, v->gs, MAX_GROUPS);
+	read_view(h, v);
 	if (v->n < 0) {
 		h->missing(h, "no cgroup hierarchy offers the memory controller");
 		return false;
@@ -542,7 +533,7 @@ static bool need_limited(struct nslab_host *h, struct view *v)
 {
 	if (!need_groups(h, v))
 		return false;
-	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited_cg) >= 0)
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited) >= 0)
 		return true;
 	int i = nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL);
 	const struct group *g = &v->gs[i];
@@ -578,7 +569,7 @@ static bool need_inside(struct nslab_host *h, struct view *v)
 	if (!need_limited(h, v))
 		return false;
 	for (int i = 0; i < v->n; i++)
-		if (limited(&v->gs[i]) && v->gs[i].cg.nprocs > 0)
+		if (limited(&v->gs[i].cg) && v->gs[i].cg.nprocs > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(h,
@@ -601,7 +592,7 @@ static bool check_fits(struct nslab_host *h)
 		return false;
 	const struct group *best = NULL;
 	for (int i = 0; i < v.n; i++)
-		if (limited(&v.gs[i]) && v.gs[i].cg.nprocs > 0 && (!best || v.gs[i].usage > best->usage))
+		if (limited(&v.gs[i].cg) && v.gs[i].cg.nprocs > 0 && (!best || v.gs[i].usage > best->usage))
 			best = &v.gs[i];
 	if (best->usage >= HELD_MIB * MIB)
 		return true;
@@ -618,7 +609,7 @@ static bool check_oom(struct nslab_host *h)
 	for (int i = 0; i < v.n; i++)
 		if (v.gs[i].oom_kills > 0)
 			return true;
-	const struct group *g = main_group(v.gs, v.n);
+	const struct group *g = &v.gs[nslab_cg_main(v.gs, sizeof(v.gs[0]), v.n, limited, GROUP)];
 	h->missing(h, "%s/%s counts no OOM kill yet (oom_kill 0): run something over the limit: `hog %d`",
 		   g->cg.dir, events_file(&v.hi), OVER_MIB);
 	return false;

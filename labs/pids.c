@@ -114,41 +114,31 @@ static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, str
 	g->refused = nslab_cg_key(g->cg.dir, "pids.events", "max");
 }
 
-/* The lab's groups (see nslab_cg_each_group); -1 when there is no pids
- * hierarchy. */
-static int groups(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *gs, int max)
+static bool limited(const struct nslab_cg_group *g)
 {
-	if (!nslab_cg_find_host(h, PIDS_CTRL, hi))
-		return -1;
-	return nslab_cg_each_group(h, hi, PIDS_CTRL, gs, sizeof(*gs), max, read_group);
+	return g->ctrl && g->limit != UNLIMITED && g->limit >= MIN_LIMIT && g->limit <= MAX_LIMIT;
 }
 
-static bool limited(const struct group *g)
+/* The lab's groups read afresh into v (v->n -1: no pids hierarchy), and
+ * the index of the one the meter and the commands look at (the lab
+ * process's, else the first limited one, else `forks`, else the first), -1
+ * when there is none. */
+static int read_view(struct nslab_host *h, struct view *v)
 {
-	return g->cg.ctrl && g->cg.limit != UNLIMITED && g->cg.limit >= MIN_LIMIT && g->cg.limit <= MAX_LIMIT;
-}
-
-/* The group the meter and the commands look at: the lab process's, else
- * the first limited one, else `forks`, else the first. */
-static bool limited_cg(const struct nslab_cg_group *g)
-{
-	return limited((const struct group *)g);
-}
-
-static const struct group *main_group(const struct group *gs, int n)
-{
-	int i = nslab_cg_main(gs, sizeof(*gs), n, limited_cg, GROUP);
-	return i >= 0 ? &gs[i] : NULL;
+	v->n = -1;
+	if (nslab_cg_find_host(h, PIDS_CTRL, &v->hi))
+		v->n = nslab_cg_each_group(h, &v->hi, PIDS_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS,
+					   read_group);
+	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
 /* --- the meter --- */
 
 static void update_meter(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	const struct group *g = n > 0 ? main_group(gs, n) : NULL;
+	struct view v;
+	int i = read_view(h, &v);
+	const struct group *g = i >= 0 ? &v.gs[i] : NULL;
 	if (!g) {
 		h->meter(h, "pids: no cgroup under nslab/ yet (`cgroup`)");
 		return;
@@ -231,12 +221,13 @@ static int move_main(struct nslab_host *h)
  * in none that is limited: a bomb outside a limit would only load the host. */
 static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *out)
 {
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (gs[i].cg.has_main && gs[i].cg.ctrl && gs[i].cg.limit != UNLIMITED &&
-		    gs[i].cg.limit <= MAX_BOMB) {
-			*out = gs[i];
+	struct view v;
+	read_view(h, &v);
+	*hi = v.hi;
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].cg.has_main && v.gs[i].cg.ctrl && v.gs[i].cg.limit != UNLIMITED &&
+		    v.gs[i].cg.limit <= MAX_BOMB) {
+			*out = v.gs[i];
 			return true;
 		}
 	h->error(h,
@@ -346,19 +337,18 @@ static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	struct nslab_cg_hier hi;
-	struct group gs[MAX_GROUPS];
+	struct view v;
 	char tree[TREE_LEN];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	if (n < 0) {
+	read_view(h, &v);
+	if (v.n < 0) {
 		h->error(h, "no cgroup hierarchy offers the pids controller");
 		return -1;
 	}
-	nslab_cg_tree(&hi, tree, sizeof(tree));
-	if (n == 0)
+	nslab_cg_tree(&v.hi, tree, sizeof(tree));
+	if (v.n == 0)
 		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
-	for (int i = 0; i < n; i++) {
-		const struct group *g = &gs[i];
+	for (int i = 0; i < v.n; i++) {
+		const struct group *g = &v.gs[i];
 		char lim[32] = "max (none)";
 		if (g->cg.limit >= 0)
 			snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
@@ -386,7 +376,7 @@ static const struct nslab_command commands[] = {
 static bool need_groups(struct nslab_host *h, struct view *v)
 {
 	char tree[TREE_LEN];
-	v->n = groups(h, &v->hi, v->gs, MAX_GROUPS);
+	read_view(h, v);
 	if (v->n < 0) {
 		h->missing(h, "no cgroup hierarchy offers the pids controller");
 		return false;
@@ -411,7 +401,7 @@ static bool need_limited(struct nslab_host *h, struct view *v)
 {
 	if (!need_groups(h, v))
 		return false;
-	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited_cg) >= 0)
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited) >= 0)
 		return true;
 	const struct group *g = &v->gs[nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL)];
 	if (g->cg.limit == UNLIMITED)
@@ -444,7 +434,7 @@ static bool check_inside(struct nslab_host *h)
 	if (!need_limited(h, &v))
 		return false;
 	for (int i = 0; i < v.n; i++)
-		if (limited(&v.gs[i]) && v.gs[i].cg.nprocs > 0 && v.gs[i].current > 0)
+		if (limited(&v.gs[i].cg) && v.gs[i].cg.nprocs > 0 && v.gs[i].current > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(
@@ -463,7 +453,7 @@ static bool check_bomb(struct nslab_host *h)
 	for (int i = 0; i < v.n; i++)
 		if (v.gs[i].refused > 0)
 			return true;
-	const struct group *g = main_group(v.gs, v.n);
+	const struct group *g = &v.gs[nslab_cg_main(v.gs, sizeof(v.gs[0]), v.n, limited, GROUP)];
 	h->missing(h, "%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`", g->cg.dir);
 	return false;
 }
