@@ -196,7 +196,7 @@ static double mib(long long bytes)
 	return (double)bytes / (double)MIB;
 }
 
-/* --- the meter --- */
+/* --- the meter: the main group's usage against its limit, and its OOM kills --- */
 
 static void update_meter(struct nslab_host *h)
 {
@@ -226,17 +226,17 @@ static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
 	return nslab_cg_need(h, MEM_CTRL, FIX, hi);
 }
 
+static const char *unsupported(struct nslab_host *h)
+{
+	return nslab_cg_unsupported(h, MEM_CTRL, FIX);
+}
+
 static int make_group(struct nslab_host *h)
 {
 	struct nslab_cg_hier hi;
-	char tree[TREE_LEN], dir[PATH_MAX], name[PATH_MAX];
-	if (!need_hier(h, &hi))
-		return -1;
-	nslab_cg_tree(&hi, tree, sizeof(tree));
-	snprintf(dir, sizeof(dir), "%s/" GROUP, tree);
-	struct stat st;
-	bool existed = stat(dir, &st) == 0;
-	if (h->cg_group(h, MEM_CTRL, GROUP, dir, sizeof(dir)) < 0)
+	char dir[PATH_MAX], name[PATH_MAX];
+	bool existed;
+	if (nslab_cg_make(h, MEM_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
 		return -1;
 	if (nslab_cg_value(dir, limit_file(&hi)) == NSLAB_CG_ABSENT) {
 		h->error(h, "%s has no %s: the memory controller is not on for it", dir, limit_file(&hi));
@@ -297,13 +297,11 @@ static int set_limit(struct nslab_host *h, long mibs)
 static int move_main(struct nslab_host *h)
 {
 	struct nslab_cg_hier hi;
-	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	char dir[PATH_MAX];
+	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
-	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (nslab_cg_move(h, dir, h->main_pid(h)) < 0)
-		return -1;
-	h->print(h, "the lab process %s is in %s: what `run` starts is born inside\n", v, dir);
+	h->print(h, "the lab process %d is in %s: what `run` starts is born inside\n", (int)h->main_pid(h),
+		 dir);
 	return 0;
 }
 
@@ -328,11 +326,7 @@ static void stop_hogs(struct nslab_host *h)
 	live_hogs(h);
 	while (d->nhogs > 0) {
 		pid_t pid = d->hogs[--d->nhogs];
-		char what[32];
-		snprintf(what, sizeof(what), "%d", (int)pid);
-		h->hide_pid(h, pid);
-		h->undo(h, NSLAB_OBJ_PROCESS, what);
-		h->trace(h, "kill(%d, SIGKILL) = 0", (int)pid);
+		nslab_stop_pid(h, pid);
 		h->print(h, "hog %d stopped\n", (int)pid);
 	}
 }
@@ -414,13 +408,9 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 	return 0;
 }
 
-/* --- commands --- */
+/* --- commands: each step's shortcut, hogs, and the groups' files --- */
 
-static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	return nslab_refresh(h, update_meter, make_group(h));
-}
+NSLAB_ACTION_COMMAND(cmd_cgroup, make_group, update_meter)
 
 static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 {
@@ -433,11 +423,7 @@ static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 	return nslab_refresh(h, update_meter, set_limit(h, v));
 }
 
-static int cmd_move(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	return nslab_refresh(h, update_meter, move_main(h));
-}
+NSLAB_ACTION_COMMAND(cmd_move, move_main, update_meter)
 
 static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 {
@@ -459,15 +445,9 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	struct view v;
-	char tree[TREE_LEN];
 	read_view(h, &v);
-	if (v.n < 0) {
-		h->error(h, "no cgroup hierarchy offers the memory controller");
+	if (!nslab_cg_say_none(h, &v.hi, MEM_CTRL, v.n))
 		return -1;
-	}
-	nslab_cg_tree(&v.hi, tree, sizeof(tree));
-	if (v.n == 0)
-		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
 	for (int i = 0; i < v.n; i++) {
 		const struct group *g = &v.gs[i];
 		char lim[32] = "max (none)";
@@ -498,27 +478,13 @@ static const struct nslab_command commands[] = {
 
 /* --- checks --- */
 
-/* The groups, or false after saying what is missing. */
+/* The groups, or false after saying what is missing (no hierarchy, no
+ * group, no memory files in it). */
 static bool need_groups(struct nslab_host *h, struct view *v)
 {
-	char tree[TREE_LEN];
 	read_view(h, v);
-	if (v->n < 0) {
-		h->missing(h, "no cgroup hierarchy offers the memory controller");
-		return false;
-	}
-	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL) >= 0)
-		return true;
-	nslab_cg_tree(&v->hi, tree, sizeof(tree));
-	if (v->n > 0)
-		h->missing(h,
-			   "%s has no %s: the memory controller is not on for it (v2: +memory in "
-			   "%s/cgroup.subtree_control)",
-			   v->gs[0].cg.dir, limit_file(&v->hi), tree);
-	else
-		h->missing(h, "no cgroup under %s yet: `host cgcreate -g memory:nslab/%d/mem` or `cgroup`",
-			   tree, (int)getpid());
-	return false;
+	return nslab_cg_need_any(h, &v->hi, MEM_CTRL, limit_file(&v->hi), GROUP, v->gs, sizeof(v->gs[0]),
+				 v->n);
 }
 
 static bool check_group(struct nslab_host *h)
@@ -746,19 +712,10 @@ static const struct nslab_step steps[] = {
 
 /* --- lab --- */
 
-static const char *unsupported(struct nslab_host *h)
-{
-	return nslab_cg_unsupported(h, MEM_CTRL, FIX);
-}
-
 static int setup(struct nslab_host *h)
 {
-	struct mem_data *d = calloc(1, sizeof(*d));
-	if (!d) {
-		h->error(h, "out of memory");
+	if (!nslab_new_lab_data(h, sizeof(struct mem_data)))
 		return -1;
-	}
-	h->lab_data = d;
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
@@ -776,8 +733,7 @@ static int setup(struct nslab_host *h)
 static void teardown(struct nslab_host *h)
 {
 	h->meter(h, NULL);
-	free(h->lab_data);
-	h->lab_data = NULL;
+	nslab_free_lab_data(h);
 }
 
 static const struct nslab_lab lab = {

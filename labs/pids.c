@@ -132,7 +132,7 @@ static int read_view(struct nslab_host *h, struct view *v)
 	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
-/* --- the meter --- */
+/* --- the meter: the main group's tasks against pids.max, and refused forks --- */
 
 static void update_meter(struct nslab_host *h)
 {
@@ -164,14 +164,9 @@ static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
 static int make_group(struct nslab_host *h)
 {
 	struct nslab_cg_hier hi;
-	char tree[TREE_LEN], dir[PATH_MAX];
-	if (!need_hier(h, &hi))
-		return -1;
-	nslab_cg_tree(&hi, tree, sizeof(tree));
-	snprintf(dir, sizeof(dir), "%s/" GROUP, tree);
-	struct stat st;
-	bool existed = stat(dir, &st) == 0;
-	if (h->cg_group(h, PIDS_CTRL, GROUP, dir, sizeof(dir)) < 0)
+	char dir[PATH_MAX];
+	bool existed;
+	if (nslab_cg_make(h, PIDS_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
 		return -1;
 	if (nslab_cg_value(dir, "pids.max") == NSLAB_CG_ABSENT) {
 		h->error(h, "%s has no pids.max: the pids controller is not on for it", dir);
@@ -207,13 +202,11 @@ static int set_limit(struct nslab_host *h, long n)
 static int move_main(struct nslab_host *h)
 {
 	struct nslab_cg_hier hi;
-	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	char dir[PATH_MAX];
+	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
-	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (nslab_cg_move(h, dir, h->main_pid(h)) < 0)
-		return -1;
-	h->print(h, "the lab process %s is in %s: what it and `run` fork is counted there\n", v, dir);
+	h->print(h, "the lab process %d is in %s: what it and `run` fork is counted there\n",
+		 (int)h->main_pid(h), dir);
 	return 0;
 }
 
@@ -299,13 +292,9 @@ static int bomb(struct nslab_host *h, int n)
 	return wait_children(h, &hi, &g);
 }
 
-/* --- commands --- */
+/* --- commands: each step's shortcut, the bomb, and the groups' files --- */
 
-static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	return nslab_refresh(h, update_meter, make_group(h));
-}
+NSLAB_ACTION_COMMAND(cmd_cgroup, make_group, update_meter)
 
 static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 {
@@ -318,11 +307,7 @@ static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 	return nslab_refresh(h, update_meter, set_limit(h, v));
 }
 
-static int cmd_move(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	return nslab_refresh(h, update_meter, move_main(h));
-}
+NSLAB_ACTION_COMMAND(cmd_move, move_main, update_meter)
 
 static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 {
@@ -338,15 +323,9 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	struct view v;
-	char tree[TREE_LEN];
 	read_view(h, &v);
-	if (v.n < 0) {
-		h->error(h, "no cgroup hierarchy offers the pids controller");
+	if (!nslab_cg_say_none(h, &v.hi, PIDS_CTRL, v.n))
 		return -1;
-	}
-	nslab_cg_tree(&v.hi, tree, sizeof(tree));
-	if (v.n == 0)
-		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
 	for (int i = 0; i < v.n; i++) {
 		const struct group *g = &v.gs[i];
 		char lim[32] = "max (none)";
@@ -375,25 +354,8 @@ static const struct nslab_command commands[] = {
 /* The groups, or false after saying what is missing. */
 static bool need_groups(struct nslab_host *h, struct view *v)
 {
-	char tree[TREE_LEN];
 	read_view(h, v);
-	if (v->n < 0) {
-		h->missing(h, "no cgroup hierarchy offers the pids controller");
-		return false;
-	}
-	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL) >= 0)
-		return true;
-	nslab_cg_tree(&v->hi, tree, sizeof(tree));
-	if (v->n > 0)
-		h->missing(h,
-			   "%s has no pids.max: the pids controller is not on for it (v2: +pids in "
-			   "%s/cgroup.subtree_control)",
-			   v->gs[0].cg.dir, tree);
-	else
-		h->missing(h,
-			   "no cgroup under %s yet: `host cgcreate -g pids:nslab/%d/" GROUP "` or `cgroup`",
-			   tree, (int)getpid());
-	return false;
+	return nslab_cg_need_any(h, &v->hi, PIDS_CTRL, "pids.max", GROUP, v->gs, sizeof(v->gs[0]), v->n);
 }
 
 /* The groups with one limited as the lab wants; else what the first lacks. */
@@ -591,11 +553,11 @@ static const struct nslab_lab lab = {
 	       "goes on forking. Works on cgroup v1, hybrid and v2.",
     .order = 140,
     NSLAB_STEPS(steps),
+    NSLAB_COMMANDS(commands),
+    .tick = update_meter,
     .unsupported = unsupported,
     .setup = setup,
     .teardown = teardown,
-    NSLAB_COMMANDS(commands),
-    .tick = update_meter,
 };
 
 NSLAB_LAB(lab)

@@ -525,6 +525,28 @@ static inline char *nslab_join_args(int argc, char **argv, int from)
 	return cmd;
 }
 
+/* In a lab's setup: h->lab_data = a zeroed block of size bytes; NULL after
+ * h->error() when out of memory. */
+static inline void *nslab_new_lab_data(struct nslab_host *h, size_t size)
+{
+	h->lab_data = calloc(1, size);
+	if (!h->lab_data)
+		h->error(h, "out of memory");
+	return h->lab_data;
+}
+
+/* In nslab: SIGKILL to a process the lab started and registered with
+ * h->keep(NSLAB_OBJ_PROCESS) (through h->undo, which also forgets it),
+ * off the process pane, traced. */
+static inline void nslab_stop_pid(struct nslab_host *h, pid_t pid)
+{
+	char what[32];
+	snprintf(what, sizeof(what), "%d", (int)pid);
+	h->hide_pid(h, pid);
+	h->undo(h, NSLAB_OBJ_PROCESS, what);
+	h->trace(h, "kill(%d, SIGKILL) = 0", (int)pid);
+}
+
 /* A lab's teardown when all it keeps is one malloc'd h->lab_data. */
 static inline void nslab_free_lab_data(struct nslab_host *h)
 {
@@ -575,6 +597,7 @@ static inline bool nslab_cg_find_host(struct nslab_host *h, const char *ctl, str
 {
 	struct nslab_cg_mounts ms = {.n = 0};
 	char path[sizeof(ms.dir[0]) + 32];
+	memset(hi, 0, sizeof(*hi));
 	if (h->each_mount(h, 0, nslab_cg_note_mount, &ms) < 0)
 		return false;
 	for (int i = 0; i < ms.n; i++) {
@@ -792,6 +815,66 @@ static inline bool nslab_cg_existing(struct nslab_host *h, const char *ctl, cons
 	return false;
 }
 
+/* In nslab: nslab/<pid>/name made in the hierarchy holding ctl through
+ * h->cg_group (after nslab_cg_need, naming fix); *existed says whether it
+ * was there before. 1 on v2, 0 on v1, -1 after h->error(). */
+static inline int nslab_cg_make(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				struct nslab_cg_hier *hi, char *dir, size_t len, bool *existed)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	struct stat st;
+	if (!nslab_cg_need(h, ctl, fix, hi))
+		return -1;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	snprintf(dir, len, "%s/%s", tree, name);
+	*existed = stat(dir, &st) == 0;
+	return h->cg_group(h, ctl, name, dir, len);
+}
+
+/* In a cgroup lab's check: true when one of the n records in gs (see
+ * nslab_cg_each_group) has the controller's files; else says with
+ * h->missing what is: a hierarchy (n < 0), a group (and how cgcreate makes
+ * `name`), or limit_file in the groups (ctl not switched on for them). */
+static inline bool nslab_cg_need_any(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				     const char *limit_file, const char *name, const void *gs, size_t size,
+				     int n)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	if (n < 0) {
+		h->missing(h, "no cgroup hierarchy offers the %s controller", ctl);
+		return false;
+	}
+	if (nslab_cg_first(gs, size, n, NULL) >= 0)
+		return true;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	if (n > 0)
+		h->missing(h,
+			   "%s has no %s: the %s controller is not on for it (v2: +%s in "
+			   "%s/cgroup.subtree_control)",
+			   nslab_cg_get(gs, size, 0)->dir, limit_file, ctl, ctl, tree);
+	else
+		h->missing(h, "no cgroup under %s yet: `host cgcreate -g %s:nslab/%d/%s` or `cgroup`", tree,
+			   ctl, (int)getpid(), name);
+	return false;
+}
+
+/* In nslab, for a cgroup lab's listing command: false after h->error()
+ * when no hierarchy holds ctl (n < 0); says so when there is no group
+ * under nslab/<pid>/ yet (n == 0), and what makes one. */
+static inline bool nslab_cg_say_none(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				     int n)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	if (n < 0) {
+		h->error(h, "no cgroup hierarchy offers the %s controller", ctl);
+		return false;
+	}
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	if (n == 0)
+		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
+	return true;
+}
+
 /* In nslab: writes value to dir/file, traced, and says "FILE = VALUE"; 0 ok,
  * -1 after h->error() (traced too: the kernel's refusal is the lesson). */
 static inline int nslab_cg_set(struct nslab_host *h, const char *dir, const char *file, const char *value)
@@ -823,5 +906,15 @@ static inline int nslab_refresh(struct nslab_host *h, void (*fn)(struct nslab_ho
 	fn(h);
 	return rc;
 }
+
+/* Defines the lab command `static int name(h, argc, argv)` that takes no
+ * arguments, runs action(h) and then refresh(h) (the lab's meter update),
+ * and returns what action returned. */
+#define NSLAB_ACTION_COMMAND(name, action, refresh)                                                          \
+	static int name(struct nslab_host *h, int argc, char **argv)                                         \
+	{                                                                                                    \
+		(void)argc, (void)argv;                                                                      \
+		return nslab_refresh(h, refresh, action(h));                                                 \
+	}
 
 #endif
