@@ -25,9 +25,9 @@
  */
 /* nslab-lab-util.h: small helpers that labs would otherwise each write
  * again, as static inline functions. Apart from nslab_call_main_traced,
- * nslab_check_own_ns, nslab_lab_chdir and nslab_run_quiet (which run in
- * nslab: they call the host), none calls
- * the host, so they
+ * nslab_check_own_ns, nslab_lab_chdir, nslab_run_quiet and the helpers
+ * that take a struct nslab_host (which run in nslab: they call the host),
+ * none calls the host, so they
  * may run in nslab and in a lab agent alike: the nslab_call_* ones are
  * ready-made nslab_call_fn for h->call and h->call_main. Include it after
  * nslab-lab.h. Same stability rules as nslab-lab.h: names are only added,
