@@ -20,8 +20,12 @@ out=$(printf '%s\n' "start uts" "run sh -c 'echo \$\$ > $pidfile; sleep 1; echo 
 	'host sleep 3' "host kill -0 \$(cat $pidfile) && echo BG-ALIVE" stop |
 	"$NSLAB" --script - 2>&1)
 expect "the backgrounded command wrote its pid" test -s "$pidfile"
-expect "it is alive 3 s later, after writing once the line had returned" grep -q '^BG-ALIVE' <<<"$out" ||
+if grep -q '^BG-ALIVE' <<<"$out"; then
+	ok "it is alive 3 s later, after writing once the line had returned"
+else
+	not_ok "it is alive 3 s later, after writing once the line had returned"
 	printf '%s\n' "$out" | sed 's/^/#   /'
+fi
 bgpid=$(cat "$pidfile" 2>/dev/null)
 expect "stop ended it" gone "$bgpid"
 rm -f "$pidfile"
