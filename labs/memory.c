@@ -29,43 +29,41 @@
 #include <unistd.h>
 
 #define MEM_CTRL "memory"
-#define GROUP "mem"     /* the group `cgroup` makes */
-#define LIMIT_MIB 64    /* what `do` sets */
-#define MIN_MIB 48      /* a limit the 32 MiB hog fits in ... */
-#define MAX_MIB 96      /* ... and the 128 MiB one does not */
-#define FIT_MIB 32      /* the hog that fits */
-#define OVER_MIB 128    /* the hog the OOM killer ends */
-#define HELD_MIB 24     /* usage that shows the fitting hog holds its memory */
-#define HOG_SECONDS 300 /* a hog ends by itself after this (alarm) */
+#define FIX "boot without cgroup_disable=memory" /* when no hierarchy has it */
+#define GROUP "mem"                              /* the group `cgroup` makes */
+#define LIMIT_MIB 64                             /* what `do` sets */
+#define MIN_MIB 48                               /* a limit the 32 MiB hog fits in ... */
+#define MAX_MIB 96                               /* ... and the 128 MiB one does not */
+#define FIT_MIB 32                               /* the hog that fits */
+#define OVER_MIB 128                             /* the hog the OOM killer ends */
+#define HELD_MIB 24                              /* usage that shows the fitting hog holds its memory */
+#define HOG_SECONDS 300                          /* a hog ends by itself after this (alarm) */
 #define MAX_GROUPS 16
 #define MAX_HOGS 8
 #define MIB (1024LL * 1024LL)
-#define UNLIMITED (-1LL) /* memory.max "max", a v1 limit of 2^63 rounded down to pages */
+#define UNLIMITED NSLAB_CG_UNLIMITED /* memory.max "max", a v1 limit of 2^63 rounded down to pages */
 
 struct mem_data {
 	pid_t hogs[MAX_HOGS];
 	int nhogs;
 };
 
-/* The hierarchy that holds the memory controller. */
 #define MNT_LEN 512
 #define TREE_LEN 640
-struct hier {
-	char mnt[MNT_LEN];
-	bool v2;
-};
 
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
-	char name[TREE_LEN];
-	char dir[PATH_MAX];
-	bool ctrl;           /* the controller's files are there */
-	long long limit;     /* bytes, UNLIMITED */
-	long long usage;     /* bytes */
-	long long oom_kills; /* memory.events / memory.oom_control oom_kill */
-	int swap;            /* 1 limited to the memory limit or less, 0 not, -1 no such knob */
-	int nprocs;          /* lines of cgroup.procs */
-	bool has_main;       /* the lab process is one of them */
+	struct nslab_cg_group cg; /* name, dir, ctrl, limit, nprocs, has_main */
+	long long usage;          /* bytes */
+	long long oom_kills;      /* memory.events / memory.oom_control oom_kill */
+	int swap;                 /* 1 limited to the memory limit or less, 0 not, -1 no such knob */
+};
+
+/* The lab's groups as the kernel's files show them now. */
+struct view {
+	struct nslab_cg_hier hi;
+	struct group gs[MAX_GROUPS];
+	int n; /* -1: no hierarchy holds the memory controller */
 };
 
 static struct mem_data *data(struct nslab_host *h)
@@ -116,255 +114,52 @@ static int ag_hog(void *arg, char *out, size_t outlen)
 
 /* --- the hierarchy and its groups --- */
 
-struct mounts {
-	char dir[8][MNT_LEN];
-	bool v2[8];
-	int n;
-};
-
-static bool note_cgroup_mount(const struct nslab_mount *m, void *ud)
-{
-	struct mounts *ms = ud;
-	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
-	if (!v2 && strcmp(m->fstype, "cgroup") != 0)
-		return true;
-	snprintf(ms->dir[ms->n], MNT_LEN, "%s", m->target);
-	ms->v2[ms->n++] = v2;
-	return ms->n < 8;
-}
-
-static bool file_has_word(const char *path, const char *word)
-{
-	char buf[512];
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-		if (strcmp(w, word) == 0)
-			return true;
-	return false;
-}
-
-/* A v1 mount of the controller wins (hybrid machines keep it there, and
- * their cgroup2 mount has none of it); else a cgroup2 mount that offers it
- * in cgroup.controllers. */
-static bool find_hier(struct nslab_host *h, struct hier *hi)
-{
-	struct mounts ms = {.n = 0};
-	char path[PATH_MAX + 32];
-	if (h->each_mount(h, 0, note_cgroup_mount, &ms) < 0)
-		return false;
-	for (int i = 0; i < ms.n; i++) {
-		struct nslab_mount_at at = {.size = sizeof(at)};
-		if (!ms.v2[i] && h->mount_at(h, 0, ms.dir[i], 0, &at) == 1 &&
-		    nslab_opt_has(at.options, MEM_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = false;
-			return true;
-		}
-	}
-	for (int i = 0; i < ms.n; i++) {
-		snprintf(path, sizeof(path), "%s/cgroup.controllers", ms.dir[i]);
-		if (ms.v2[i] && file_has_word(path, MEM_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = true;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* <mount>/nslab/<nslab pid>: the run's tree in the memory hierarchy. */
-static void tree_dir(const struct hier *hi, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/nslab/%d", hi->mnt, (int)getpid());
-}
-
 /* What cgcreate and cgexec call a group: nslab/<nslab pid>/NAME. */
 static void cg_name(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "nslab/%d/%s", (int)getpid(), name);
 }
 
-static const char *limit_file(const struct hier *hi)
+static const char *limit_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.max" : "memory.limit_in_bytes";
 }
-static const char *usage_file(const struct hier *hi)
+static const char *usage_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.current" : "memory.usage_in_bytes";
 }
-static const char *events_file(const struct hier *hi)
+static const char *events_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.events" : "memory.oom_control";
 }
-static const char *swap_file(const struct hier *hi)
+static const char *swap_file(const struct nslab_cg_hier *hi)
 {
 	return hi->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
 }
 
-static int read_text(const char *dir, const char *file, char *buf, size_t len)
+/* An nslab_cg_read_fn. */
+static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, struct nslab_cg_group *cg)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return 0;
-}
-
-/* A limit file: "max" (v2) or a value so large it means none (v1) is
- * UNLIMITED; -2 when there is no such file. */
-static long long read_limit(const char *dir, const char *file)
-{
-	char buf[64];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return -2;
-	if (strncmp(buf, "max", 3) == 0)
-		return UNLIMITED;
-	long long v = strtoll(buf, NULL, 10);
-	return v >= (1LL << 60) ? UNLIMITED : v;
-}
-
-/* The value of "KEY N" in a flat keyed file, 0 when absent. */
-static long long read_key(const char *dir, const char *file, const char *key)
-{
-	char buf[1024];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return 0;
-	size_t n = strlen(key);
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (strncmp(l, key, n) == 0 && l[n] == ' ')
-			return strtoll(l + n + 1, NULL, 10);
-	return 0;
-}
-
-static void read_procs(struct nslab_host *h, struct group *g)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", g->dir);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	int pid;
-	pid_t main = h->main_pid(h);
-	while (fscanf(f, "%d", &pid) == 1) {
-		g->nprocs++;
-		g->has_main |= pid == (int)main;
-	}
-	fclose(f);
-}
-
-static void read_group(struct nslab_host *h, const struct hier *hi, struct group *g)
-{
-	g->limit = read_limit(g->dir, limit_file(hi));
-	g->ctrl = g->limit != -2;
-	long long swap = read_limit(g->dir, swap_file(hi));
-	if (swap == -2)
+	(void)h;
+	struct group *g = (struct group *)cg;
+	g->cg.limit = nslab_cg_value(g->cg.dir, limit_file(hi));
+	g->cg.ctrl = g->cg.limit != NSLAB_CG_ABSENT;
+	long long swap = nslab_cg_value(g->cg.dir, swap_file(hi));
+	if (swap == NSLAB_CG_ABSENT)
 		g->swap = -1;
 	else if (hi->v2)
 		g->swap = swap == 0;
 	else
-		g->swap = swap != UNLIMITED && g->limit != UNLIMITED && swap <= g->limit;
-	g->usage = read_limit(g->dir, usage_file(hi));
+		g->swap = swap != UNLIMITED && g->cg.limit != UNLIMITED && swap <= g->cg.limit;
+	g->usage = nslab_cg_value(g->cg.dir, usage_file(hi));
 	g->usage = g->usage < 0 ? 0 : g->usage;
-	g->oom_kills = read_key(g->dir, events_file(hi), "oom_kill");
-	read_procs(h, g);
-}
-
-/* The cgroup pid is in, in the controller's hierarchy, as /proc/PID/cgroup
- * names it: the v1 line that lists the controller, else the v2 "0::" line. */
-static bool proc_group(pid_t pid, const struct hier *hi, char *path, size_t len)
-{
-	char file[64], line[1024];
-	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
-	if (!f)
-		return false;
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		bool v2line = c1[1] == '\0';
-		if (hi->v2 ? v2line : nslab_opt_has(c1 + 1, MEM_CTRL))
-			found = snprintf(path, len, "%s", c2 + 1) < (int)len;
-	}
-	fclose(f);
-	return found;
-}
-
-/* Groups outside nslab's tree that a subject of the lab (a process in the
- * lab cgroup, a watched PID) was put in with the real tools, e.g. from a
- * second terminal: counted when they have a limit. Not nslab's own group,
- * not the root, not nslab's tree (scanned already). */
-static int subject_groups(struct nslab_host *h, const struct hier *hi, struct group *gs, int n, int max)
-{
-	pid_t pids[64];
-	char own[TREE_LEN] = "", path[TREE_LEN], top[32];
-	if (!NSLAB_HOST_CAN(h, subjects))
-		return n;
-	long ns = h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids));
-	proc_group(0, hi, own, sizeof(own));
-	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
-	for (long i = 0; i < ns && i < (long)NSLAB_ARRAY_SIZE(pids) && n < max; i++) {
-		if (!proc_group(pids[i], hi, path, sizeof(path)) || strcmp(path, "/") == 0 ||
-		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
-			continue;
-		struct group *g = &gs[n];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", path);
-		snprintf(g->dir, sizeof(g->dir), "%s%s", hi->mnt, path);
-		bool seen = false;
-		for (int k = 0; k < n; k++)
-			seen |= strcmp(gs[k].dir, g->dir) == 0;
-		if (seen)
-			continue;
-		read_group(h, hi, g);
-		if (g->ctrl && g->limit != UNLIMITED)
-			n++;
-	}
-	return n;
-}
-
-/* Every group directly under the run's tree, but the lab cgroup `lab`
- * (nslab's own, on a cgroup2 mount), then the limited groups the lab's
- * subjects are in outside it. Returns how many, -1 when there is no
- * memory hierarchy. */
-static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int max)
-{
-	char tree[TREE_LEN];
-	if (!find_hier(h, hi))
-		return -1;
-	tree_dir(hi, tree, sizeof(tree));
-	int n = 0;
-	DIR *d = opendir(tree);
-	struct dirent *de;
-	while (d && n < max && (de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
-			continue;
-		struct group *g = &gs[n++];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", de->d_name);
-		snprintf(g->dir, sizeof(g->dir), "%s/%s", tree, de->d_name);
-		read_group(h, hi, g);
-	}
-	if (d)
-		closedir(d);
-	return subject_groups(h, hi, gs, n, max);
+	g->oom_kills = nslab_cg_key(g->cg.dir, events_file(hi), "oom_kill");
 }
 
 static bool swap_on(void)
 {
 	char buf[4096];
-	if (read_text("/proc", "meminfo", buf, sizeof(buf)) < 0)
+	if (nslab_cg_read("/proc", "meminfo", buf, sizeof(buf)) < 0)
 		return false;
 	const char *p = strstr(buf, "SwapTotal:");
 	return p && strtoll(p + 10, NULL, 10) > 0;
@@ -372,13 +167,28 @@ static bool swap_on(void)
 
 static bool limit_in_range(const struct group *g)
 {
-	return g->ctrl && g->limit != UNLIMITED && g->limit >= MIN_MIB * MIB && g->limit <= MAX_MIB * MIB;
+	return g->cg.ctrl && g->cg.limit != UNLIMITED && g->cg.limit >= MIN_MIB * MIB &&
+	       g->cg.limit <= MAX_MIB * MIB;
 }
 
 /* Limited as this lab wants it: in range, and no swap to escape to. */
-static bool limited(const struct group *g)
+static bool limited(const struct nslab_cg_group *cg)
 {
+	const struct group *g = (const struct group *)cg;
 	return limit_in_range(g) && (g->swap != 0 || !swap_on());
+}
+
+/* The lab's groups read afresh into v (v->n -1: no memory hierarchy), and
+ * the index of the one the meter and the commands look at (the lab
+ * process's, else the first limited one, else `mem`, else the first), -1
+ * when there is none. */
+static int read_view(struct nslab_host *h, struct view *v)
+{
+	v->n = -1;
+	if (nslab_cg_find_host(h, MEM_CTRL, &v->hi))
+		v->n =
+		    nslab_cg_each_group(h, &v->hi, MEM_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
+	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
 static double mib(long long bytes)
@@ -386,139 +196,49 @@ static double mib(long long bytes)
 	return (double)bytes / (double)MIB;
 }
 
-/* The group the meter and the commands look at: the lab process's, else
- * the first limited one, else `mem`, else the first. */
-static const struct group *main_group(const struct group *gs, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (gs[i].has_main)
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]))
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, GROUP) == 0)
-			return &gs[i];
-	return n > 0 ? &gs[0] : NULL;
-}
-
-/* --- the meter --- */
+/* --- the meter: the main group's usage against its limit, and its OOM kills --- */
 
 static void update_meter(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	const struct group *g = n > 0 ? main_group(gs, n) : NULL;
+	struct view v;
+	int i = read_view(h, &v);
+	const struct group *g = i >= 0 ? &v.gs[i] : NULL;
 	if (!g) {
 		h->meter(h, "memory: no cgroup under nslab/ yet (`cgroup`)");
 		return;
 	}
 	char text[1024], lim[32] = "none", bars[24];
-	double top = g->limit > 0 ? mib(g->limit) : 128;
-	int bar = (int)(mib(g->usage) / top * 20 + 0.5);
-	bar = bar > 20 ? 20 : bar;
-	memset(bars, '#', (size_t)bar);
-	memset(bars + bar, '.', (size_t)(20 - bar));
-	bars[20] = '\0';
-	if (g->limit > 0)
-		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->limit));
+	nslab_meter_bar(bars, 20, mib(g->usage), g->cg.limit > 0 ? mib(g->cg.limit) : 128);
+	if (g->cg.limit > 0)
+		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->cg.limit));
 	snprintf(text, sizeof(text),
 		 "memory [%s] %.1f MiB of %s  oom_kill %lld\n"
 		 "  group %s, %d process%s: %s against %s",
-		 bars, mib(g->usage), lim, g->oom_kills, g->name, g->nprocs, g->nprocs == 1 ? "" : "es",
-		 usage_file(&hi), limit_file(&hi));
+		 bars, mib(g->usage), lim, g->oom_kills, g->cg.name, g->cg.nprocs,
+		 g->cg.nprocs == 1 ? "" : "es", usage_file(&v.hi), limit_file(&v.hi));
 	h->meter(h, text);
 }
 
 /* --- actions shared by commands and `do` --- */
 
-static int write_file(const char *dir, const char *file, const char *value)
+static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return -1;
-	int rc = fputs(value, f) < 0 ? -1 : 0;
-	if (fclose(f) != 0)
-		rc = -1;
-	return rc;
+	return nslab_cg_need(h, MEM_CTRL, FIX, hi);
 }
 
-/* mkdir one level of nslab's tree; registered for cleanup when we made it. */
-static int make_level(struct nslab_host *h, const char *dir)
+static const char *unsupported(struct nslab_host *h)
 {
-	if (mkdir(dir, 0755) < 0)
-		return errno == EEXIST ? 0 : -1;
-	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
-	return h->keep(h, NSLAB_OBJ_CGROUP, dir);
-}
-
-/* v2: a child gets the controller's files only when its parent lists it
- * in cgroup.subtree_control. nslab/ and nslab/<pid>/ are nslab's own and go
- * at stop; the root's is the machine's: if memory is not on there, say so. */
-static int enable_below(struct nslab_host *h, const char *dir)
-{
-	char path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (file_has_word(path, MEM_CTRL))
-		return 0;
-	if (write_file(dir, "cgroup.subtree_control", "+" MEM_CTRL) < 0) {
-		h->error(h, "cannot enable the memory controller in %s: %s", path, strerror(errno));
-		return -1;
-	}
-	h->trace(h, "write(\"%s\", \"+memory\") = 7", path);
-	return 0;
-}
-
-/* The run's tree in the memory hierarchy, with the controller on below it. */
-static int make_tree(struct nslab_host *h, const struct hier *hi)
-{
-	char top[TREE_LEN], tree[TREE_LEN], path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi->mnt);
-	if (hi->v2 && !file_has_word(path, MEM_CTRL)) {
-		h->error(h,
-			 "the memory controller is not enabled below %s (%s does not list it): as root, "
-			 "`echo +memory > %s`",
-			 hi->mnt, path, path);
-		return -1;
-	}
-	snprintf(top, sizeof(top), "%s/nslab", hi->mnt);
-	tree_dir(hi, tree, sizeof(tree));
-	if (make_level(h, top) < 0 || make_level(h, tree) < 0) {
-		h->error(h, "cannot make %s: %s", tree, strerror(errno));
-		return -1;
-	}
-	if (hi->v2 && (enable_below(h, top) < 0 || enable_below(h, tree) < 0))
-		return -1;
-	return 0;
-}
-
-static bool need_hier(struct nslab_host *h, struct hier *hi)
-{
-	if (find_hier(h, hi))
-		return true;
-	h->error(h, "no cgroup hierarchy offers the memory controller (no v1 memory mount, not in any "
-		    "cgroup2 cgroup.controllers): boot without cgroup_disable=memory");
-	return false;
+	return nslab_cg_unsupported(h, MEM_CTRL, FIX);
 }
 
 static int make_group(struct nslab_host *h)
 {
-	struct hier hi;
-	char tree[TREE_LEN], dir[PATH_MAX + 8], name[PATH_MAX];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	struct nslab_cg_hier hi;
+	char dir[PATH_MAX], name[PATH_MAX];
+	bool existed;
+	if (nslab_cg_make(h, MEM_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
-	snprintf(dir, sizeof(dir), "%s/" GROUP, tree);
-	struct stat st;
-	bool existed = stat(dir, &st) == 0;
-	if (!existed && make_level(h, dir) < 0) {
-		h->error(h, "cannot make the cgroup %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (read_limit(dir, limit_file(&hi)) == -2) {
+	if (nslab_cg_value(dir, limit_file(&hi)) == NSLAB_CG_ABSENT) {
 		h->error(h, "%s has no %s: the memory controller is not on for it", dir, limit_file(&hi));
 		return -1;
 	}
@@ -531,37 +251,15 @@ static int make_group(struct nslab_host *h)
 }
 
 /* The group `mem`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct hier *hi, char *dir, size_t len)
+static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
-	char tree[TREE_LEN];
-	struct stat st;
-	if (!need_hier(h, hi))
-		return false;
-	tree_dir(hi, tree, sizeof(tree));
-	snprintf(dir, len, "%s/" GROUP, tree);
-	if (stat(dir, &st) == 0)
-		return true;
-	h->error(h, "there is no cgroup %s yet: type `cgroup` first", dir);
-	return false;
-}
-
-static int set_knob(struct nslab_host *h, const char *dir, const char *file, const char *value)
-{
-	if (write_file(dir, file, value) < 0) {
-		int err = errno;
-		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
-		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
-		return -1;
-	}
-	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
-	h->print(h, "%s = %s\n", file, value);
-	return 0;
+	return nslab_cg_existing(h, MEM_CTRL, FIX, GROUP, "type `cgroup` first", hi, dir, len);
 }
 
 /* The limit (MiB, -1 none) and, where the knob exists, swap held to it. */
 static int set_limit(struct nslab_host *h, long mibs)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
@@ -569,22 +267,22 @@ static int set_limit(struct nslab_host *h, long mibs)
 		snprintf(v, sizeof(v), "%s", hi.v2 ? "max" : "-1");
 	else
 		snprintf(v, sizeof(v), "%ldM", mibs);
-	bool swap_knob = read_limit(dir, swap_file(&hi)) != -2;
+	bool swap_knob = nslab_cg_value(dir, swap_file(&hi)) != NSLAB_CG_ABSENT;
 	if (hi.v2) {
-		if (set_knob(h, dir, "memory.max", v) < 0)
+		if (nslab_cg_set(h, dir, "memory.max", v) < 0)
 			return -1;
-		if (swap_knob && set_knob(h, dir, "memory.swap.max", mibs < 0 ? "max" : "0") < 0)
+		if (swap_knob && nslab_cg_set(h, dir, "memory.swap.max", mibs < 0 ? "max" : "0") < 0)
 			return -1;
 	} else {
 		/* v1 wants limit <= memsw at every moment: when the limit goes
 		 * up, memsw first; when it goes down, the limit first */
-		long long now = read_limit(dir, "memory.limit_in_bytes");
+		long long now = nslab_cg_value(dir, "memory.limit_in_bytes");
 		bool up = mibs < 0 || (now != UNLIMITED && (long long)mibs * MIB > now);
-		if (swap_knob && up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
+		if (swap_knob && up && nslab_cg_set(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
 			return -1;
-		if (set_knob(h, dir, "memory.limit_in_bytes", v) < 0)
+		if (nslab_cg_set(h, dir, "memory.limit_in_bytes", v) < 0)
 			return -1;
-		if (swap_knob && !up && set_knob(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
+		if (swap_knob && !up && nslab_cg_set(h, dir, "memory.memsw.limit_in_bytes", v) < 0)
 			return -1;
 	}
 	if (!swap_knob)
@@ -598,14 +296,12 @@ static int set_limit(struct nslab_host *h, long mibs)
 
 static int move_main(struct nslab_host *h)
 {
-	struct hier hi;
-	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	struct nslab_cg_hier hi;
+	char dir[PATH_MAX];
+	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
-	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (set_knob(h, dir, "cgroup.procs", v) < 0)
-		return -1;
-	h->print(h, "the lab process %s is in %s: what `run` starts is born inside\n", v, dir);
+	h->print(h, "the lab process %d is in %s: what `run` starts is born inside\n", (int)h->main_pid(h),
+		 dir);
 	return 0;
 }
 
@@ -630,32 +326,21 @@ static void stop_hogs(struct nslab_host *h)
 	live_hogs(h);
 	while (d->nhogs > 0) {
 		pid_t pid = d->hogs[--d->nhogs];
-		char what[32];
-		snprintf(what, sizeof(what), "%d", (int)pid);
-		h->hide_pid(h, pid);
-		h->undo(h, NSLAB_OBJ_PROCESS, what);
-		h->trace(h, "kill(%d, SIGKILL) = 0", (int)pid);
+		nslab_stop_pid(h, pid);
 		h->print(h, "hog %d stopped\n", (int)pid);
 	}
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The lab process's group, read afresh; false (after an error) when it is
  * in none that is limited: a hog outside a limit would only load the host. */
-static bool main_limited(struct nslab_host *h, struct group *out)
+static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *out)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (gs[i].has_main && gs[i].limit != UNLIMITED && gs[i].ctrl) {
-			*out = gs[i];
+	struct view v;
+	read_view(h, &v);
+	*hi = v.hi;
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].cg.has_main && v.gs[i].cg.limit != UNLIMITED && v.gs[i].cg.ctrl) {
+			*out = v.gs[i];
 			return true;
 		}
 	h->error(h,
@@ -665,27 +350,14 @@ static bool main_limited(struct nslab_host *h, struct group *out)
 	return false;
 }
 
-/* The group called name, read afresh. */
-static bool find_group(struct nslab_host *h, const char *name, struct hier *hi, struct group *out)
-{
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, name) == 0) {
-			*out = gs[i];
-			return true;
-		}
-	return false;
-}
-
 /* Starts a hog of `mibs` MiB in the lab process's group and waits (up to
  * `wait_ms`) until it holds its memory or the group counts one more OOM
  * kill, and says which. */
 static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 {
 	struct group g, now;
-	struct hier hi;
-	if (!main_limited(h, &g))
+	struct nslab_cg_hier hi;
+	if (!main_limited(h, &hi, &g))
 		return -1;
 	if (live_hogs(h) >= MAX_HOGS) {
 		h->error(h, "%d hogs are running already: `hog 0` stops them", MAX_HOGS);
@@ -705,25 +377,26 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 	h->show_pid(h, pid, "hog");
 	h->trace(h, "fork() = %d   /* in the lab process; the child maps %ld MiB and touches every page */",
 		 (int)pid, mibs);
-	h->print(h, "hog %d started in %s: %ld MiB against a limit of %.0f MiB\n", (int)pid, g.name, mibs,
-		 mib(g.limit));
-	bool fits = (long long)mibs * MIB < g.limit;
+	h->print(h, "hog %d started in %s: %ld MiB against a limit of %.0f MiB\n", (int)pid, g.cg.name, mibs,
+		 mib(g.cg.limit));
+	bool fits = (long long)mibs * MIB < g.cg.limit;
+	now = g;
 	for (long t = 0; t < wait_ms; t += 100) {
-		sleep_ms(100);
-		if (!find_group(h, g.name, &hi, &now))
+		nslab_sleep_ms(100);
+		if (!nslab_cg_reread(h, &hi, &now.cg, sizeof(now), read_group))
 			break;
 		if (now.oom_kills > g.oom_kills) {
 			live_hogs(h);
 			h->print(
 			    h,
 			    "the OOM killer struck in %s: %s oom_kill %lld (was %lld); usage now %.1f MiB\n",
-			    g.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
+			    g.cg.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
 			update_meter(h);
 			return 0;
 		}
 		if (fits && now.usage >= (long long)mibs * MIB * 3 / 4) {
 			h->print(h, "it holds its memory: %s = %.1f MiB of %.0f MiB\n", usage_file(&hi),
-				 mib(now.usage), mib(g.limit));
+				 mib(now.usage), mib(g.cg.limit));
 			update_meter(h);
 			return 0;
 		}
@@ -735,54 +408,28 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 	return 0;
 }
 
-/* --- commands --- */
+/* --- commands: each step's shortcut, hogs, and the groups' files --- */
 
-static int parse_mib(const char *s, long min, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || (*end && strcmp(end, "M") != 0 && strcmp(end, "MiB") != 0) || errno || v < min ||
-	    v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	int rc = make_group(h);
-	update_meter(h);
-	return rc;
-}
+NSLAB_ACTION_COMMAND(cmd_cgroup, make_group, update_meter)
 
 static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	long v = -1;
-	if (strcmp(argv[1], "max") != 0 && parse_mib(argv[1], 4, 4096, &v) < 0) {
+	if (strcmp(argv[1], "max") != 0 && nslab_parse_long(argv[1], 4, 4096, "M MiB", &v) < 0) {
 		h->error(h, "usage: limit MIB|max  (4 to 4096 MiB, e.g. limit %d)", LIMIT_MIB);
 		return -1;
 	}
-	int rc = set_limit(h, v);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, set_limit(h, v));
 }
 
-static int cmd_move(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	int rc = move_main(h);
-	update_meter(h);
-	return rc;
-}
+NSLAB_ACTION_COMMAND(cmd_move, move_main, update_meter)
 
 static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	long v;
-	if (parse_mib(argv[1], 0, 1024, &v) < 0) {
+	if (nslab_parse_long(argv[1], 0, 1024, "M MiB", &v) < 0) {
 		h->error(h, "usage: hog MIB  (1 to 1024; 0 stops the hogs)");
 		return -1;
 	}
@@ -797,30 +444,23 @@ static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	char tree[TREE_LEN];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	if (n < 0) {
-		h->error(h, "no cgroup hierarchy offers the memory controller");
+	struct view v;
+	read_view(h, &v);
+	if (!nslab_cg_say_none(h, &v.hi, MEM_CTRL, v.n))
 		return -1;
-	}
-	tree_dir(&hi, tree, sizeof(tree));
-	if (n == 0)
-		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
-	for (int i = 0; i < n; i++) {
-		const struct group *g = &gs[i];
+	for (int i = 0; i < v.n; i++) {
+		const struct group *g = &v.gs[i];
 		char lim[32] = "max (none)";
-		if (g->limit >= 0)
-			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->limit));
-		h->print(h, "%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %d process%s%s\n", g->dir,
-			 usage_file(&hi), mib(g->usage), limit_file(&hi), lim, events_file(&hi), g->oom_kills,
-			 swap_file(&hi),
+		if (g->cg.limit >= 0)
+			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
+		h->print(h, "%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %d process%s%s\n", g->cg.dir,
+			 usage_file(&v.hi), mib(g->usage), limit_file(&v.hi), lim, events_file(&v.hi),
+			 g->oom_kills, swap_file(&v.hi),
 			 g->swap < 0   ? "(none here)"
 			 : g->swap > 0 ? "held to the limit"
 				       : "not limited",
-			 g->nprocs, g->nprocs == 1 ? "" : "es",
-			 g->has_main ? " (the lab process among them)" : "");
+			 g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es",
+			 g->cg.has_main ? " (the lab process among them)" : "");
 	}
 	update_meter(h);
 	return 0;
@@ -838,80 +478,64 @@ static const struct nslab_command commands[] = {
 
 /* --- checks --- */
 
-/* The groups, or false after saying what is missing. */
-static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs, int *n)
+/* The groups, or false after saying what is missing (no hierarchy, no
+ * group, no memory files in it). */
+static bool need_groups(struct nslab_host *h, struct view *v)
 {
-	char tree[TREE_LEN];
-	*n = groups(h, hi, gs, MAX_GROUPS);
-	if (*n < 0) {
-		h->missing(h, "no cgroup hierarchy offers the memory controller");
-		return false;
-	}
-	for (int i = 0; i < *n; i++)
-		if (gs[i].ctrl)
-			return true;
-	tree_dir(hi, tree, sizeof(tree));
-	if (*n > 0)
-		h->missing(h,
-			   "%s has no %s: the memory controller is not on for it (v2: +memory in "
-			   "%s/cgroup.subtree_control)",
-			   gs[0].dir, limit_file(hi), tree);
-	else
-		h->missing(h, "no cgroup under %s yet: `host cgcreate -g memory:nslab/%d/mem` or `cgroup`",
-			   tree, (int)getpid());
-	return false;
+	read_view(h, v);
+	return nslab_cg_need_any(h, &v->hi, MEM_CTRL, limit_file(&v->hi), GROUP, v->gs, sizeof(v->gs[0]),
+				 v->n);
 }
 
 static bool check_group(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n);
+	struct view v;
+	return need_groups(h, &v);
 }
 
-/* Some group limited as the lab wants; else says what the first one lacks. */
-static bool need_limited(struct nslab_host *h, const struct hier *hi, const struct group *gs, int n)
+/* The groups with some group limited as the lab wants; else says what the
+ * first one lacks. */
+static bool need_limited(struct nslab_host *h, struct view *v)
 {
-	const struct group *g = NULL;
-	for (int i = 0; i < n; i++) {
-		if (limited(&gs[i]))
-			return true;
-		if (!g && gs[i].ctrl)
-			g = &gs[i];
-	}
-	if (!g)
+	if (!need_groups(h, v))
 		return false;
-	if (g->limit == UNLIMITED)
-		h->missing(h, "%s/%s says no limit: `limit %d` (or cgset -r %s=64M)", g->dir, limit_file(hi),
-			   LIMIT_MIB, limit_file(hi));
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited) >= 0)
+		return true;
+	int i = nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL);
+	const struct group *g = &v->gs[i];
+	const struct nslab_cg_hier *hi = &v->hi;
+	if (g->cg.limit == UNLIMITED)
+		h->missing(h, "%s/%s says no limit: `limit %d` (or cgset -r %s=64M)", g->cg.dir,
+			   limit_file(hi), LIMIT_MIB, limit_file(hi));
 	else if (!limit_in_range(g))
 		h->missing(
 		    h,
 		    "%s/%s is %.1f MiB: this lab wants %d to %d MiB, so that a %d MiB hog fits and a %d MiB "
 		    "one does not: `limit %d`",
-		    g->dir, limit_file(hi), mib(g->limit), MIN_MIB, MAX_MIB, FIT_MIB, OVER_MIB, LIMIT_MIB);
+		    g->cg.dir, limit_file(hi), mib(g->cg.limit), MIN_MIB, MAX_MIB, FIT_MIB, OVER_MIB,
+		    LIMIT_MIB);
 	else
 		h->missing(
 		    h,
 		    "%s/%s lets the group swap (this machine has swap): a hog would be swapped out instead "
 		    "of killed: `limit %d` sets it too",
-		    g->dir, swap_file(hi), LIMIT_MIB);
+		    g->cg.dir, swap_file(hi), LIMIT_MIB);
 	return false;
 }
 
 static bool check_limit(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n);
+	struct view v;
+	return need_limited(h, &v);
 }
 
-static bool need_inside(struct nslab_host *h, const struct group *gs, int n)
+/* The groups with a process in a limited one. */
+static bool need_inside(struct nslab_host *h, struct view *v)
 {
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].nprocs > 0)
+	if (!need_limited(h, v))
+		return false;
+	for (int i = 0; i < v->n; i++)
+		if (limited(&v->gs[i].cg) && v->gs[i].cg.nprocs > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(h,
@@ -923,43 +547,37 @@ static bool need_inside(struct nslab_host *h, const struct group *gs, int n)
 
 static bool check_inside(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n) && need_limited(h, &hi, gs, n) && need_inside(h, gs, n);
+	struct view v;
+	return need_inside(h, &v);
 }
 
 static bool check_fits(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n) || !need_inside(h, gs, n))
+	struct view v;
+	if (!need_inside(h, &v))
 		return false;
 	const struct group *best = NULL;
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].nprocs > 0 && (!best || gs[i].usage > best->usage))
-			best = &gs[i];
+	for (int i = 0; i < v.n; i++)
+		if (limited(&v.gs[i].cg) && v.gs[i].cg.nprocs > 0 && (!best || v.gs[i].usage > best->usage))
+			best = &v.gs[i];
 	if (best->usage >= HELD_MIB * MIB)
 		return true;
-	h->missing(h, "%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`", best->dir,
-		   usage_file(&hi), mib(best->usage), HELD_MIB, FIT_MIB);
+	h->missing(h, "%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`", best->cg.dir,
+		   usage_file(&v.hi), mib(best->usage), HELD_MIB, FIT_MIB);
 	return false;
 }
 
 static bool check_oom(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, &hi, gs, n))
+	struct view v;
+	if (!need_limited(h, &v))
 		return false;
-	for (int i = 0; i < n; i++)
-		if (gs[i].oom_kills > 0)
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].oom_kills > 0)
 			return true;
-	const struct group *g = main_group(gs, n);
+	const struct group *g = &v.gs[nslab_cg_main(v.gs, sizeof(v.gs[0]), v.n, limited, GROUP)];
 	h->missing(h, "%s/%s counts no OOM kill yet (oom_kill 0): run something over the limit: `hog %d`",
-		   g->dir, events_file(&hi), OVER_MIB);
+		   g->cg.dir, events_file(&v.hi), OVER_MIB);
 	return false;
 }
 
@@ -1094,43 +712,17 @@ static const struct nslab_step steps[] = {
 
 /* --- lab --- */
 
-static const char *unsupported(struct nslab_host *h)
-{
-	static char why[2 * MNT_LEN + 256];
-	const char *old = NSLAB_NEED_HOST(h, mount_at);
-	if (old)
-		return old;
-	struct hier hi;
-	char path[MNT_LEN + 32];
-	if (!find_hier(h, &hi))
-		return "no cgroup hierarchy offers the memory controller (no v1 memory mount, not in "
-		       "/sys/fs/cgroup/cgroup.controllers): boot without cgroup_disable=memory";
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
-	if (hi.v2 && !file_has_word(path, MEM_CTRL)) {
-		snprintf(why, sizeof(why),
-			 "the memory controller is not enabled below %s: as root, `echo +memory > %s`",
-			 hi.mnt, path);
-		return why;
-	}
-	return NULL;
-}
-
 static int setup(struct nslab_host *h)
 {
-	struct mem_data *d = calloc(1, sizeof(*d));
-	if (!d) {
-		h->error(h, "out of memory");
+	if (!nslab_new_lab_data(h, sizeof(struct mem_data)))
 		return -1;
-	}
-	h->lab_data = d;
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char tree[TREE_LEN];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	if (!need_hier(h, &hi) || h->cg_group(h, MEM_CTRL, NULL, tree, sizeof(tree)) < 0)
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
 	h->print(h,
 		 "The memory controller is at %s (%s). This run's cgroups go under %s; cgcreate calls "
 		 "them nslab/%d/NAME.\n",
@@ -1141,8 +733,7 @@ static int setup(struct nslab_host *h)
 static void teardown(struct nslab_host *h)
 {
 	h->meter(h, NULL);
-	free(h->lab_data);
-	h->lab_data = NULL;
+	nslab_free_lab_data(h);
 }
 
 static const struct nslab_lab lab = {

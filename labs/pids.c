@@ -29,35 +29,31 @@
 #include <unistd.h>
 
 #define PIDS_CTRL "pids"
-#define GROUP "forks"     /* the group `cgroup` makes */
-#define LIMIT 20          /* what `do` sets */
+#define FIX "a kernel built with CONFIG_CGROUP_PIDS has it" /* when no hierarchy has it */
+#define GROUP "forks"                                       /* the group `cgroup` makes */
+#define LIMIT 20                                            /* what `do` sets */
 #define MIN_LIMIT 5       /* a limit the lab process and a shell fit in ... */
 #define MAX_LIMIT 100     /* ... and a bomb of BOMB forks does not */
 #define BOMB 40           /* forks the bomb tries by default */
 #define MAX_BOMB 200      /* and at most */
 #define BOMB_HOLD_MS 3000 /* each child lives this long, then exits by itself */
 #define MAX_GROUPS 16
-#define UNLIMITED (-1LL) /* pids.max "max" */
+#define UNLIMITED NSLAB_CG_UNLIMITED /* pids.max "max" */
 
-#define MNT_LEN 512
 #define TREE_LEN 640
-
-/* The hierarchy that holds the pids controller. */
-struct hier {
-	char mnt[MNT_LEN];
-	bool v2;
-};
 
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
-	char name[TREE_LEN];
-	char dir[PATH_MAX];
-	bool ctrl;         /* pids.max is there */
-	long long limit;   /* pids.max, UNLIMITED */
-	long long current; /* pids.current: tasks (threads too) in the group and below */
-	long long refused; /* pids.events "max": forks refused for the limit */
-	int nprocs;        /* lines of cgroup.procs */
-	bool has_main;     /* the lab process is one of them */
+	struct nslab_cg_group cg; /* name, dir, ctrl, limit, nprocs, has_main */
+	long long current;        /* pids.current: tasks (threads too) in the group and below */
+	long long refused;        /* pids.events "max": forks refused for the limit */
+};
+
+/* The lab's groups, read afresh. */
+struct view {
+	struct nslab_cg_hier hi;
+	struct group gs[MAX_GROUPS];
+	int n; /* -1: no hierarchy holds the pids controller */
 };
 
 /* --- inside the lab process (h->call) --- */
@@ -106,364 +102,73 @@ static int ag_bomb(void *arg, char *out, size_t outlen)
 
 /* --- the hierarchy and its groups --- */
 
-struct mounts {
-	char dir[8][MNT_LEN];
-	bool v2[8];
-	int n;
-};
-
-static bool note_cgroup_mount(const struct nslab_mount *m, void *ud)
+/* An nslab_cg_read_fn. */
+static void read_group(struct nslab_host *h, const struct nslab_cg_hier *hi, struct nslab_cg_group *cg)
 {
-	struct mounts *ms = ud;
-	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
-	if (!v2 && strcmp(m->fstype, "cgroup") != 0)
-		return true;
-	snprintf(ms->dir[ms->n], MNT_LEN, "%s", m->target);
-	ms->v2[ms->n++] = v2;
-	return ms->n < 8;
-}
-
-static bool file_has_word(const char *path, const char *word)
-{
-	char buf[512];
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-		if (strcmp(w, word) == 0)
-			return true;
-	return false;
-}
-
-/* A v1 mount of the controller wins (hybrid machines keep it there, and
- * their cgroup2 mount has none of it); else a cgroup2 mount that offers it
- * in cgroup.controllers. */
-static bool find_hier(struct nslab_host *h, struct hier *hi)
-{
-	struct mounts ms = {.n = 0};
-	char path[PATH_MAX + 32];
-	if (h->each_mount(h, 0, note_cgroup_mount, &ms) < 0)
-		return false;
-	for (int i = 0; i < ms.n; i++) {
-		struct nslab_mount_at at = {.size = sizeof(at)};
-		if (!ms.v2[i] && h->mount_at(h, 0, ms.dir[i], 0, &at) == 1 &&
-		    nslab_opt_has(at.options, PIDS_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = false;
-			return true;
-		}
-	}
-	for (int i = 0; i < ms.n; i++) {
-		snprintf(path, sizeof(path), "%s/cgroup.controllers", ms.dir[i]);
-		if (ms.v2[i] && file_has_word(path, PIDS_CTRL)) {
-			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
-			hi->v2 = true;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* <mount>/nslab/<nslab pid>: the run's tree in the pids hierarchy. */
-static void tree_dir(const struct hier *hi, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/nslab/%d", hi->mnt, (int)getpid());
-}
-
-static const char *limit_file(const struct hier *hi)
-{
-	(void)hi;
-	return "pids.max";
-}
-
-static int read_text(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return 0;
-}
-
-/* A limit file: "max" (v2) or a value so large it means none (v1) is
- * UNLIMITED; -2 when there is no such file. */
-static long long read_limit(const char *dir, const char *file)
-{
-	char buf[64];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return -2;
-	if (strncmp(buf, "max", 3) == 0)
-		return UNLIMITED;
-	long long v = strtoll(buf, NULL, 10);
-	return v >= (1LL << 60) ? UNLIMITED : v;
-}
-
-/* The value of "KEY N" in a flat keyed file, 0 when absent. */
-static long long read_key(const char *dir, const char *file, const char *key)
-{
-	char buf[1024];
-	if (read_text(dir, file, buf, sizeof(buf)) < 0)
-		return 0;
-	size_t n = strlen(key);
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (strncmp(l, key, n) == 0 && l[n] == ' ')
-			return strtoll(l + n + 1, NULL, 10);
-	return 0;
-}
-
-static void read_procs(struct nslab_host *h, struct group *g)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", g->dir);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	int pid;
-	pid_t main = h->main_pid(h);
-	while (fscanf(f, "%d", &pid) == 1) {
-		g->nprocs++;
-		g->has_main |= pid == (int)main;
-	}
-	fclose(f);
-}
-
-static void read_group(struct nslab_host *h, const struct hier *hi, struct group *g)
-{
-	g->limit = read_limit(g->dir, limit_file(hi));
-	g->ctrl = g->limit != -2;
-	g->current = read_limit(g->dir, "pids.current");
+	(void)h, (void)hi;
+	struct group *g = (struct group *)cg;
+	g->cg.limit = nslab_cg_value(g->cg.dir, "pids.max");
+	g->cg.ctrl = g->cg.limit != NSLAB_CG_ABSENT;
+	g->current = nslab_cg_value(g->cg.dir, "pids.current");
 	g->current = g->current < 0 ? 0 : g->current;
-	g->refused = read_key(g->dir, "pids.events", "max");
-	read_procs(h, g);
+	g->refused = nslab_cg_key(g->cg.dir, "pids.events", "max");
 }
 
-/* The cgroup pid is in, in the controller's hierarchy, as /proc/PID/cgroup
- * names it: the v1 line that lists the controller, else the v2 "0::" line. */
-static bool proc_group(pid_t pid, const struct hier *hi, char *path, size_t len)
-{
-	char file[64], line[1024];
-	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
-	if (!f)
-		return false;
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		bool v2line = c1[1] == '\0';
-		if (hi->v2 ? v2line : nslab_opt_has(c1 + 1, PIDS_CTRL))
-			found = snprintf(path, len, "%s", c2 + 1) < (int)len;
-	}
-	fclose(f);
-	return found;
-}
-
-/* Groups outside nslab's tree that a subject of the lab (a process in the
- * lab cgroup, a watched PID) was put in with the real tools, e.g. from a
- * second terminal: counted when they have a limit. Not nslab's own group,
- * not the root, not nslab's tree (scanned already). */
-static int subject_groups(struct nslab_host *h, const struct hier *hi, struct group *gs, int n, int max)
-{
-	pid_t pids[64];
-	char own[TREE_LEN] = "", path[TREE_LEN], top[32];
-	if (!NSLAB_HOST_CAN(h, subjects))
-		return n;
-	long ns = h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids));
-	proc_group(0, hi, own, sizeof(own));
-	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
-	for (long i = 0; i < ns && i < (long)NSLAB_ARRAY_SIZE(pids) && n < max; i++) {
-		if (!proc_group(pids[i], hi, path, sizeof(path)) || strcmp(path, "/") == 0 ||
-		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
-			continue;
-		struct group *g = &gs[n];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", path);
-		snprintf(g->dir, sizeof(g->dir), "%s%s", hi->mnt, path);
-		bool seen = false;
-		for (int k = 0; k < n; k++)
-			seen |= strcmp(gs[k].dir, g->dir) == 0;
-		if (seen)
-			continue;
-		read_group(h, hi, g);
-		if (g->ctrl && g->limit != UNLIMITED)
-			n++;
-	}
-	return n;
-}
-
-/* Every group directly under the run's tree, but the lab cgroup `lab`
- * (nslab's own, on a cgroup2 mount), then the limited groups the lab's
- * subjects are in outside it. Returns how many, -1 when there is no
- * pids hierarchy. */
-static int groups(struct nslab_host *h, struct hier *hi, struct group *gs, int max)
-{
-	char tree[TREE_LEN];
-	if (!find_hier(h, hi))
-		return -1;
-	tree_dir(hi, tree, sizeof(tree));
-	int n = 0;
-	DIR *d = opendir(tree);
-	struct dirent *de;
-	while (d && n < max && (de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
-			continue;
-		struct group *g = &gs[n++];
-		memset(g, 0, sizeof(*g));
-		snprintf(g->name, sizeof(g->name), "%s", de->d_name);
-		snprintf(g->dir, sizeof(g->dir), "%s/%s", tree, de->d_name);
-		read_group(h, hi, g);
-	}
-	if (d)
-		closedir(d);
-	return subject_groups(h, hi, gs, n, max);
-}
-
-static bool limited(const struct group *g)
+static bool limited(const struct nslab_cg_group *g)
 {
 	return g->ctrl && g->limit != UNLIMITED && g->limit >= MIN_LIMIT && g->limit <= MAX_LIMIT;
 }
 
-/* The group the meter and the commands look at: the lab process's, else
- * the first limited one, else `forks`, else the first. */
-static const struct group *main_group(const struct group *gs, int n)
+/* The lab's groups read afresh into v (v->n -1: no pids hierarchy), and
+ * the index of the one the meter and the commands look at (the lab
+ * process's, else the first limited one, else `forks`, else the first), -1
+ * when there is none. */
+static int read_view(struct nslab_host *h, struct view *v)
 {
-	for (int i = 0; i < n; i++)
-		if (gs[i].has_main)
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]))
-			return &gs[i];
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, GROUP) == 0)
-			return &gs[i];
-	return n > 0 ? &gs[0] : NULL;
+	v->n = -1;
+	if (nslab_cg_find_host(h, PIDS_CTRL, &v->hi))
+		v->n = nslab_cg_each_group(h, &v->hi, PIDS_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS,
+					   read_group);
+	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
-/* --- the meter --- */
+/* --- the meter: the main group's tasks against pids.max, and refused forks --- */
 
 static void update_meter(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	const struct group *g = n > 0 ? main_group(gs, n) : NULL;
+	struct view v;
+	int i = read_view(h, &v);
+	const struct group *g = i >= 0 ? &v.gs[i] : NULL;
 	if (!g) {
 		h->meter(h, "pids: no cgroup under nslab/ yet (`cgroup`)");
 		return;
 	}
 	char text[1024], lim[32] = "max", bars[24];
-	double top = g->limit > 0 ? (double)g->limit : 100;
-	int bar = (int)((double)g->current / top * 20 + 0.5);
-	bar = bar > 20 ? 20 : bar;
-	memset(bars, '#', (size_t)bar);
-	memset(bars + bar, '.', (size_t)(20 - bar));
-	bars[20] = '\0';
-	if (g->limit >= 0)
-		snprintf(lim, sizeof(lim), "%lld", g->limit);
+	nslab_meter_bar(bars, 20, (double)g->current, g->cg.limit > 0 ? (double)g->cg.limit : 100);
+	if (g->cg.limit >= 0)
+		snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
 	snprintf(text, sizeof(text),
 		 "pids [%s] %lld of %s tasks  refused forks %lld\n"
 		 "  group %s, %d process%s: pids.current against pids.max, pids.events max",
-		 bars, g->current, lim, g->refused, g->name, g->nprocs, g->nprocs == 1 ? "" : "es");
+		 bars, g->current, lim, g->refused, g->cg.name, g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es");
 	h->meter(h, text);
 }
 
 /* --- actions shared by commands and `do` --- */
 
-static int write_file(const char *dir, const char *file, const char *value)
+static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return -1;
-	int rc = fputs(value, f) < 0 ? -1 : 0;
-	if (fclose(f) != 0)
-		rc = -1;
-	return rc;
-}
-
-/* mkdir one level of nslab's tree; registered for cleanup when we made it. */
-static int make_level(struct nslab_host *h, const char *dir)
-{
-	if (mkdir(dir, 0755) < 0)
-		return errno == EEXIST ? 0 : -1;
-	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
-	return h->keep(h, NSLAB_OBJ_CGROUP, dir);
-}
-
-/* v2: a child gets the controller's files only when its parent lists it
- * in cgroup.subtree_control. nslab/ and nslab/<pid>/ are nslab's own and go
- * at stop; the root's is the machine's: if pids is not on there, say so. */
-static int enable_below(struct nslab_host *h, const char *dir)
-{
-	char path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (file_has_word(path, PIDS_CTRL))
-		return 0;
-	if (write_file(dir, "cgroup.subtree_control", "+" PIDS_CTRL) < 0) {
-		h->error(h, "cannot enable the pids controller in %s: %s", path, strerror(errno));
-		return -1;
-	}
-	h->trace(h, "write(\"%s\", \"+pids\") = 5", path);
-	return 0;
-}
-
-/* The run's tree in the pids hierarchy, with the controller on below it. */
-static int make_tree(struct nslab_host *h, const struct hier *hi)
-{
-	char top[TREE_LEN], tree[TREE_LEN], path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi->mnt);
-	if (hi->v2 && !file_has_word(path, PIDS_CTRL)) {
-		h->error(h,
-			 "the pids controller is not enabled below %s (%s does not list it): as root, "
-			 "`echo +pids > %s`",
-			 hi->mnt, path, path);
-		return -1;
-	}
-	snprintf(top, sizeof(top), "%s/nslab", hi->mnt);
-	tree_dir(hi, tree, sizeof(tree));
-	if (make_level(h, top) < 0 || make_level(h, tree) < 0) {
-		h->error(h, "cannot make %s: %s", tree, strerror(errno));
-		return -1;
-	}
-	if (hi->v2 && (enable_below(h, top) < 0 || enable_below(h, tree) < 0))
-		return -1;
-	return 0;
-}
-
-static bool need_hier(struct nslab_host *h, struct hier *hi)
-{
-	if (find_hier(h, hi))
-		return true;
-	h->error(h, "no cgroup hierarchy offers the pids controller (no v1 pids mount, not in any "
-		    "cgroup2 cgroup.controllers): a kernel built with CONFIG_CGROUP_PIDS has it");
-	return false;
+	return nslab_cg_need(h, PIDS_CTRL, FIX, hi);
 }
 
 static int make_group(struct nslab_host *h)
 {
-	struct hier hi;
-	char tree[TREE_LEN], dir[TREE_LEN + 8];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	struct nslab_cg_hier hi;
+	char dir[PATH_MAX];
+	bool existed;
+	if (nslab_cg_make(h, PIDS_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
-	snprintf(dir, sizeof(dir), "%s/" GROUP, tree);
-	struct stat st;
-	bool existed = stat(dir, &st) == 0;
-	if (!existed && make_level(h, dir) < 0) {
-		h->error(h, "cannot make the cgroup %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (read_limit(dir, "pids.max") == -2) {
+	if (nslab_cg_value(dir, "pids.max") == NSLAB_CG_ABSENT) {
 		h->error(h, "%s has no pids.max: the pids controller is not on for it", dir);
 		return -1;
 	}
@@ -475,37 +180,15 @@ static int make_group(struct nslab_host *h)
 }
 
 /* The group `forks`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct hier *hi, char *dir, size_t len)
+static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
-	char tree[TREE_LEN];
-	struct stat st;
-	if (!need_hier(h, hi))
-		return false;
-	tree_dir(hi, tree, sizeof(tree));
-	snprintf(dir, len, "%s/" GROUP, tree);
-	if (stat(dir, &st) == 0)
-		return true;
-	h->error(h, "there is no cgroup %s yet: type `cgroup` first", dir);
-	return false;
-}
-
-static int set_knob(struct nslab_host *h, const char *dir, const char *file, const char *value)
-{
-	if (write_file(dir, file, value) < 0) {
-		int err = errno;
-		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
-		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
-		return -1;
-	}
-	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
-	h->print(h, "%s = %s\n", file, value);
-	return 0;
+	return nslab_cg_existing(h, PIDS_CTRL, FIX, GROUP, "type `cgroup` first", hi, dir, len);
 }
 
 /* pids.max: a number, or -1 for "max". */
 static int set_limit(struct nslab_host *h, long n)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
 	if (!own_group(h, &hi, dir, sizeof(dir)))
 		return -1;
@@ -513,31 +196,31 @@ static int set_limit(struct nslab_host *h, long n)
 		snprintf(v, sizeof(v), "max");
 	else
 		snprintf(v, sizeof(v), "%ld", n);
-	return set_knob(h, dir, "pids.max", v);
+	return nslab_cg_set(h, dir, "pids.max", v);
 }
 
 static int move_main(struct nslab_host *h)
 {
-	struct hier hi;
-	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	struct nslab_cg_hier hi;
+	char dir[PATH_MAX];
+	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
-	snprintf(v, sizeof(v), "%d", (int)h->main_pid(h));
-	if (set_knob(h, dir, "cgroup.procs", v) < 0)
-		return -1;
-	h->print(h, "the lab process %s is in %s: what it and `run` fork is counted there\n", v, dir);
+	h->print(h, "the lab process %d is in %s: what it and `run` fork is counted there\n",
+		 (int)h->main_pid(h), dir);
 	return 0;
 }
 
 /* The lab process's group, read afresh; false (after an error) when it is
  * in none that is limited: a bomb outside a limit would only load the host. */
-static bool main_limited(struct nslab_host *h, struct hier *hi, struct group *out)
+static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct group *out)
 {
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (gs[i].has_main && gs[i].ctrl && gs[i].limit != UNLIMITED && gs[i].limit <= MAX_BOMB) {
-			*out = gs[i];
+	struct view v;
+	read_view(h, &v);
+	*hi = v.hi;
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].cg.has_main && v.gs[i].cg.ctrl && v.gs[i].cg.limit != UNLIMITED &&
+		    v.gs[i].cg.limit <= MAX_BOMB) {
+			*out = v.gs[i];
 			return true;
 		}
 	h->error(h,
@@ -547,34 +230,14 @@ static bool main_limited(struct nslab_host *h, struct hier *hi, struct group *ou
 	return false;
 }
 
-static bool find_group(struct nslab_host *h, const char *name, struct hier *hi, struct group *out)
-{
-	struct group gs[MAX_GROUPS];
-	int n = groups(h, hi, gs, MAX_GROUPS);
-	for (int i = 0; i < n; i++)
-		if (strcmp(gs[i].name, name) == 0) {
-			*out = gs[i];
-			return true;
-		}
-	return false;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The bomb stops by itself: waits (a little longer than its children
  * live, and the lab process's reaping) until the group is back to what it
  * held before, and says so. Nothing of the bomb outlives the command. */
-static int wait_children(struct nslab_host *h, const struct group *before)
+static int wait_children(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct group *before)
 {
-	struct hier hi;
 	struct group now = *before;
 	for (long t = 0; t <= BOMB_HOLD_MS + 2000; t += 100) {
-		if (!find_group(h, before->name, &hi, &now))
+		if (!nslab_cg_reread(h, hi, &now.cg, sizeof(now), read_group))
 			return 0;
 		if (now.current <= before->current) {
 			h->print(h,
@@ -584,7 +247,7 @@ static int wait_children(struct nslab_host *h, const struct group *before)
 			update_meter(h);
 			return 0;
 		}
-		sleep_ms(100);
+		nslab_sleep_ms(100);
 	}
 	h->print(h, "after %.0f s the group still holds %lld tasks (%lld before the bomb)\n",
 		 (double)(BOMB_HOLD_MS + 2000) / 1000, now.current, before->current);
@@ -596,7 +259,7 @@ static int wait_children(struct nslab_host *h, const struct group *before)
  * the group full, reads the group and has the host fork. */
 static int bomb(struct nslab_host *h, int n)
 {
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	struct group g, now;
 	if (!main_limited(h, &hi, &g))
 		return -1;
@@ -616,64 +279,40 @@ static int bomb(struct nslab_host *h, int n)
 	if (r.other)
 		h->print(h, ", %d with %s", r.other, strerror(r.first_err));
 	h->print(h, "\n");
-	if (find_group(h, g.name, &hi, &now))
+	now = g;
+	if (nslab_cg_reread(h, &hi, &now.cg, sizeof(now), read_group))
 		h->print(h, "%s: pids.current %lld of pids.max %lld; pids.events max %lld (was %lld)\n",
-			 now.dir, now.current, now.limit, now.refused, g.refused);
+			 now.cg.dir, now.current, now.cg.limit, now.refused, g.refused);
 	char *out = NULL;
 	int st = h->host_run(h, "true", &out);
 	free(out);
 	h->print(h, "meanwhile the host forked and ran `true` (exit %d): the limit is the group's alone\n",
 		 st);
 	update_meter(h);
-	return wait_children(h, &g);
+	return wait_children(h, &hi, &g);
 }
 
-/* --- commands --- */
+/* --- commands: each step's shortcut, the bomb, and the groups' files --- */
 
-static int parse_num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int cmd_cgroup(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	int rc = make_group(h);
-	update_meter(h);
-	return rc;
-}
+NSLAB_ACTION_COMMAND(cmd_cgroup, make_group, update_meter)
 
 static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	long v = -1;
-	if (strcmp(argv[1], "max") != 0 && parse_num(argv[1], 1, 100000, &v) < 0) {
+	if (strcmp(argv[1], "max") != 0 && nslab_parse_long(argv[1], 1, 100000, NULL, &v) < 0) {
 		h->error(h, "usage: limit N|max  (1 to 100000 tasks, e.g. limit %d)", LIMIT);
 		return -1;
 	}
-	int rc = set_limit(h, v);
-	update_meter(h);
-	return rc;
+	return nslab_refresh(h, update_meter, set_limit(h, v));
 }
 
-static int cmd_move(struct nslab_host *h, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	int rc = move_main(h);
-	update_meter(h);
-	return rc;
-}
+NSLAB_ACTION_COMMAND(cmd_move, move_main, update_meter)
 
 static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 {
 	long n = BOMB;
-	if (argc > 1 && parse_num(argv[1], 1, MAX_BOMB, &n) < 0) {
+	if (argc > 1 && nslab_parse_long(argv[1], 1, MAX_BOMB, NULL, &n) < 0) {
 		h->error(h, "usage: bomb [N]  (1 to %d forks; default %d)", MAX_BOMB, BOMB);
 		return -1;
 	}
@@ -683,25 +322,18 @@ static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	char tree[TREE_LEN];
-	int n = groups(h, &hi, gs, MAX_GROUPS);
-	if (n < 0) {
-		h->error(h, "no cgroup hierarchy offers the pids controller");
+	struct view v;
+	read_view(h, &v);
+	if (!nslab_cg_say_none(h, &v.hi, PIDS_CTRL, v.n))
 		return -1;
-	}
-	tree_dir(&hi, tree, sizeof(tree));
-	if (n == 0)
-		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
-	for (int i = 0; i < n; i++) {
-		const struct group *g = &gs[i];
+	for (int i = 0; i < v.n; i++) {
+		const struct group *g = &v.gs[i];
 		char lim[32] = "max (none)";
-		if (g->limit >= 0)
-			snprintf(lim, sizeof(lim), "%lld", g->limit);
+		if (g->cg.limit >= 0)
+			snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
 		h->print(h, "%s: pids.current %lld, pids.max %s, pids.events max %lld, %d process%s%s\n",
-			 g->dir, g->current, lim, g->refused, g->nprocs, g->nprocs == 1 ? "" : "es",
-			 g->has_main ? " (the lab process among them)" : "");
+			 g->cg.dir, g->current, lim, g->refused, g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es",
+			 g->cg.has_main ? " (the lab process among them)" : "");
 	}
 	update_meter(h);
 	return 0;
@@ -720,78 +352,51 @@ static const struct nslab_command commands[] = {
 /* --- checks --- */
 
 /* The groups, or false after saying what is missing. */
-static bool need_groups(struct nslab_host *h, struct hier *hi, struct group *gs, int *n)
+static bool need_groups(struct nslab_host *h, struct view *v)
 {
-	char tree[TREE_LEN];
-	*n = groups(h, hi, gs, MAX_GROUPS);
-	if (*n < 0) {
-		h->missing(h, "no cgroup hierarchy offers the pids controller");
-		return false;
-	}
-	for (int i = 0; i < *n; i++)
-		if (gs[i].ctrl)
-			return true;
-	tree_dir(hi, tree, sizeof(tree));
-	if (*n > 0)
-		h->missing(h,
-			   "%s has no pids.max: the pids controller is not on for it (v2: +pids in "
-			   "%s/cgroup.subtree_control)",
-			   gs[0].dir, tree);
-	else
-		h->missing(h,
-			   "no cgroup under %s yet: `host cgcreate -g pids:nslab/%d/" GROUP "` or `cgroup`",
-			   tree, (int)getpid());
-	return false;
+	read_view(h, v);
+	return nslab_cg_need_any(h, &v->hi, PIDS_CTRL, "pids.max", GROUP, v->gs, sizeof(v->gs[0]), v->n);
 }
 
-static bool check_group(struct nslab_host *h)
+/* The groups with one limited as the lab wants; else what the first lacks. */
+static bool need_limited(struct nslab_host *h, struct view *v)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n);
-}
-
-static bool need_limited(struct nslab_host *h, const struct group *gs, int n)
-{
-	const struct group *g = NULL;
-	for (int i = 0; i < n; i++) {
-		if (limited(&gs[i]))
-			return true;
-		if (!g && gs[i].ctrl)
-			g = &gs[i];
-	}
-	if (!g)
+	if (!need_groups(h, v))
 		return false;
-	if (g->limit == UNLIMITED)
-		h->missing(h, "%s/pids.max is max (no limit): `limit %d` (or cgset -r pids.max=%d)", g->dir,
-			   LIMIT, LIMIT);
+	if (nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, limited) >= 0)
+		return true;
+	const struct group *g = &v->gs[nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL)];
+	if (g->cg.limit == UNLIMITED)
+		h->missing(h, "%s/pids.max is max (no limit): `limit %d` (or cgset -r pids.max=%d)",
+			   g->cg.dir, LIMIT, LIMIT);
 	else
 		h->missing(
 		    h,
 		    "%s/pids.max is %lld: this lab wants %d to %d, room for the lab process and a shell "
 		    "but not for the bomb: `limit %d`",
-		    g->dir, g->limit, MIN_LIMIT, MAX_LIMIT, LIMIT);
+		    g->cg.dir, g->cg.limit, MIN_LIMIT, MAX_LIMIT, LIMIT);
 	return false;
+}
+
+static bool check_group(struct nslab_host *h)
+{
+	struct view v;
+	return need_groups(h, &v);
 }
 
 static bool check_limit(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	return need_groups(h, &hi, gs, &n) && need_limited(h, gs, n);
+	struct view v;
+	return need_limited(h, &v);
 }
 
 static bool check_inside(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, gs, n))
+	struct view v;
+	if (!need_limited(h, &v))
 		return false;
-	for (int i = 0; i < n; i++)
-		if (limited(&gs[i]) && gs[i].nprocs > 0 && gs[i].current > 0)
+	for (int i = 0; i < v.n; i++)
+		if (limited(&v.gs[i].cg) && v.gs[i].cg.nprocs > 0 && v.gs[i].current > 0)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(
@@ -804,16 +409,14 @@ static bool check_inside(struct nslab_host *h)
 
 static bool check_bomb(struct nslab_host *h)
 {
-	struct hier hi;
-	struct group gs[MAX_GROUPS];
-	int n;
-	if (!need_groups(h, &hi, gs, &n) || !need_limited(h, gs, n))
+	struct view v;
+	if (!need_limited(h, &v))
 		return false;
-	for (int i = 0; i < n; i++)
-		if (gs[i].refused > 0)
+	for (int i = 0; i < v.n; i++)
+		if (v.gs[i].refused > 0)
 			return true;
-	const struct group *g = main_group(gs, n);
-	h->missing(h, "%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`", g->dir);
+	const struct group *g = &v.gs[nslab_cg_main(v.gs, sizeof(v.gs[0]), v.n, limited, GROUP)];
+	h->missing(h, "%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`", g->cg.dir);
 	return false;
 }
 
@@ -915,23 +518,7 @@ static const struct nslab_step steps[] = {
 
 static const char *unsupported(struct nslab_host *h)
 {
-	static char why[2 * MNT_LEN + 256];
-	const char *old = NSLAB_NEED_HOST(h, mount_at);
-	if (old)
-		return old;
-	struct hier hi;
-	char path[MNT_LEN + 32];
-	if (!find_hier(h, &hi))
-		return "no cgroup hierarchy offers the pids controller (no v1 pids mount, not in "
-		       "/sys/fs/cgroup/cgroup.controllers): a kernel built with CONFIG_CGROUP_PIDS has it";
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
-	if (hi.v2 && !file_has_word(path, PIDS_CTRL)) {
-		snprintf(why, sizeof(why),
-			 "the pids controller is not enabled below %s: as root, `echo +pids > %s`", hi.mnt,
-			 path);
-		return why;
-	}
-	return NULL;
+	return nslab_cg_unsupported(h, PIDS_CTRL, FIX);
 }
 
 static int setup(struct nslab_host *h)
@@ -939,11 +526,10 @@ static int setup(struct nslab_host *h)
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	struct hier hi;
+	struct nslab_cg_hier hi;
 	char tree[TREE_LEN];
-	if (!need_hier(h, &hi) || make_tree(h, &hi) < 0)
+	if (!need_hier(h, &hi) || h->cg_group(h, PIDS_CTRL, NULL, tree, sizeof(tree)) < 0)
 		return -1;
-	tree_dir(&hi, tree, sizeof(tree));
 	h->print(h,
 		 "The pids controller is at %s (%s). This run's cgroups go under %s; cgcreate calls them "
 		 "nslab/%d/NAME.\n",
@@ -967,11 +553,11 @@ static const struct nslab_lab lab = {
 	       "goes on forking. Works on cgroup v1, hybrid and v2.",
     .order = 140,
     NSLAB_STEPS(steps),
+    NSLAB_COMMANDS(commands),
+    .tick = update_meter,
     .unsupported = unsupported,
     .setup = setup,
     .teardown = teardown,
-    NSLAB_COMMANDS(commands),
-    .tick = update_meter,
 };
 
 NSLAB_LAB(lab)

@@ -115,7 +115,9 @@ int host_cg_group(struct nslab_host *h, const char *ctl, const char *name, char 
 {
 	struct nslab_cg_hier hi;
 	char level[3][PATH_MAX], sc[PATH_MAX + 32];
-	if (!name || !*name || strchr(name, '/') || name[0] == '.') {
+	/* name NULL: nslab/<pid>/ alone, for a lab whose learner makes the groups */
+	int levels = name ? 3 : 2;
+	if (name && (!*name || strchr(name, '/') || name[0] == '.')) {
 		h->error(h, "bad cgroup name '%s'", name ? name : "");
 		return -1;
 	}
@@ -136,12 +138,13 @@ int host_cg_group(struct nslab_host *h, const char *ctl, const char *name, char 
 	}
 	if (snprintf(level[0], sizeof(level[0]), "%s/nslab", hi.mnt) >= (int)sizeof(level[0]) ||
 	    snprintf(level[1], sizeof(level[1]), "%s/%d", level[0], (int)getpid()) >= (int)sizeof(level[1]) ||
-	    snprintf(level[2], sizeof(level[2]), "%s/%s", level[1], name) >= (int)sizeof(level[2]) ||
-	    snprintf(dir, len, "%s", level[2]) >= (int)len) {
+	    snprintf(level[2], sizeof(level[2]), "%s/%s", level[1], name ? name : "") >=
+		(int)sizeof(level[2]) ||
+	    snprintf(dir, len, "%s", level[levels - 1]) >= (int)len) {
 		h->error(h, "the cgroup path under %s is too long", hi.mnt);
 		return -1;
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < levels; i++) {
 		if (cg_level(h, level[i]) < 0) {
 			h->error(h, "cannot make the cgroup %s: %s", level[i], strerror(errno));
 			return -1;

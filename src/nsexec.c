@@ -253,6 +253,36 @@ static int pump_output(int fd, pid_t pid, char **buf, size_t *len)
 	return st;
 }
 
+/* What the command left in the background (`run stress ... &`) may still
+ * hold the pipe's write end once the command line has returned: with no
+ * reader its next write would end it with SIGPIPE. A small child of nslab
+ * takes the read end and drops what comes until the last writer is gone;
+ * it dies with nslab, and ns_reap_orphans reaps it. */
+static void drain_rest(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	if (poll(&p, 1, 0) > 0 && (p.revents & POLLHUP) && !(p.revents & POLLIN))
+		return; /* every writer is gone already */
+	pid_t pid = fork();
+	if (pid != 0)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (dup2(fd, 0) < 0)
+		_exit(1);
+	close_range(1, ~0U, 0);
+	fcntl(0, F_SETFL, 0);
+	char chunk[4096];
+	for (;;) {
+		ssize_t n = read(0, chunk, sizeof(chunk));
+		if (n == 0 || (n < 0 && errno != EINTR))
+			_exit(0);
+	}
+}
+
 void ns_reap_orphans(void)
 {
 	/* nslab is a child subreaper (main.c): what a lab's commands detach
@@ -293,6 +323,7 @@ int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, boo
 	if (!interactive) {
 		close(pfd[1]);
 		st = pump_output(pfd[0], pid, output ? &buf : NULL, &len);
+		drain_rest(pfd[0]);
 		close(pfd[0]);
 	} else {
 		st = wait_interactive(pid);

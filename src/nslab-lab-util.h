@@ -25,9 +25,9 @@
  */
 /* nslab-lab-util.h: small helpers that labs would otherwise each write
  * again, as static inline functions. Apart from nslab_call_main_traced,
- * nslab_check_own_ns, nslab_lab_chdir and nslab_run_quiet (which run in
- * nslab: they call the host), none calls
- * the host, so they
+ * nslab_check_own_ns, nslab_lab_chdir, nslab_run_quiet and the helpers
+ * that take a struct nslab_host (which run in nslab: they call the host),
+ * none calls the host, so they
  * may run in nslab and in a lab agent alike: the nslab_call_* ones are
  * ready-made nslab_call_fn for h->call and h->call_main. Include it after
  * nslab-lab.h. Same stability rules as nslab-lab.h: names are only added,
@@ -41,6 +41,7 @@
 
 #include "nslab-lab.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -53,6 +54,7 @@
 #include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -268,6 +270,122 @@ static inline int nslab_cg_write(const char *dir, const char *file, const char *
 	return rc;
 }
 
+/* dir/file into buf (NUL-terminated, cut at len - 1). 0 ok, -1 with errno. */
+static inline int nslab_cg_read(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* What nslab_cg_value reads as "no limit", and as "no such file". */
+#define NSLAB_CG_UNLIMITED (-1LL)
+#define NSLAB_CG_ABSENT (-2LL)
+
+/* A limit or counter file (memory.max, pids.current, ...): its number;
+ * NSLAB_CG_UNLIMITED for v2's "max" and for a v1 value so large it means
+ * none (2^63 rounded down to pages); NSLAB_CG_ABSENT when the file is not
+ * there (the controller is off for the group, or the knob is not built). */
+static inline long long nslab_cg_value(const char *dir, const char *file)
+{
+	char buf[64];
+	if (nslab_cg_read(dir, file, buf, sizeof(buf)) < 0)
+		return NSLAB_CG_ABSENT;
+	if (strncmp(buf, "max", 3) == 0)
+		return NSLAB_CG_UNLIMITED;
+	long long v = strtoll(buf, NULL, 10);
+	return v >= (1LL << 60) ? NSLAB_CG_UNLIMITED : v;
+}
+
+/* N of the line "KEY N" of a flat keyed file (memory.events,
+ * memory.oom_control, pids.events); 0 when the file or the line is not there. */
+static inline long long nslab_cg_key(const char *dir, const char *file, const char *key)
+{
+	char buf[1024];
+	if (nslab_cg_read(dir, file, buf, sizeof(buf)) < 0)
+		return 0;
+	size_t n = strlen(key);
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, key, n) == 0 && l[n] == ' ')
+			return strtoll(l + n + 1, NULL, 10);
+	return 0;
+}
+
+/* How many processes dir/cgroup.procs lists (0 when unreadable); *has
+ * says whether pid is one of them. */
+static inline int nslab_cg_procs(const char *dir, pid_t pid, bool *has)
+{
+	char path[PATH_MAX];
+	int n = 0, p;
+	*has = false;
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
+		return 0;
+	FILE *f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &p) == 1) {
+		n++;
+		*has |= p == (int)pid;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* <mnt>/nslab/<nslab pid>: where h->cg_group makes this run's groups in
+ * the hierarchy hi (in nslab: getpid() is nslab's pid). */
+static inline void nslab_cg_tree(const struct nslab_cg_hier *hi, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/nslab/%d", hi->mnt, (int)getpid());
+}
+
+/* A meter's bar: `width` cells, value's share of top as '#', the rest '.'
+ * (full at or above top). buf holds width + 1. */
+static inline void nslab_meter_bar(char *buf, int width, double value, double top)
+{
+	int n = top > 0 ? (int)(value / top * width + 0.5) : 0;
+	n = n < 0 ? 0 : n > width ? width : n;
+	memset(buf, '#', (size_t)n);
+	memset(buf + n, '.', (size_t)(width - n));
+	buf[width] = '\0';
+}
+
+/* A whole number from min to max, written alone or followed by one of the
+ * space-separated units ("M MiB"; NULL: none), as a lab command's argument.
+ * 0 and *out, -1 for anything else. */
+static inline int nslab_parse_long(const char *s, long min, long max, const char *units, long *out)
+{
+	char *end, unit[16];
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	bool known = *end == '\0';
+	for (const char *u = units; !known && u && *u; u += strspn(u, " ")) {
+		size_t n = strcspn(u, " ");
+		snprintf(unit, sizeof(unit), "%.*s", (int)n, u);
+		known = strcmp(end, unit) == 0;
+		u += n;
+	}
+	if (end == s || !known || errno || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Sleeps ms milliseconds, signals or not. */
+static inline void nslab_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 /* fork() for an nslab_call_fn whose child must not outlive the lab
  * process: the child gets SIGKILL when its parent dies, and exits at once
  * if the parent died before that was set up. Returns what fork() returns. */
@@ -407,6 +525,28 @@ static inline char *nslab_join_args(int argc, char **argv, int from)
 	return cmd;
 }
 
+/* In a lab's setup: h->lab_data = a zeroed block of size bytes; NULL after
+ * h->error() when out of memory. */
+static inline void *nslab_new_lab_data(struct nslab_host *h, size_t size)
+{
+	h->lab_data = calloc(1, size);
+	if (!h->lab_data)
+		h->error(h, "out of memory");
+	return h->lab_data;
+}
+
+/* In nslab: SIGKILL to a process the lab started and registered with
+ * h->keep(NSLAB_OBJ_PROCESS) (through h->undo, which also forgets it),
+ * off the process pane, traced. */
+static inline void nslab_stop_pid(struct nslab_host *h, pid_t pid)
+{
+	char what[32];
+	snprintf(what, sizeof(what), "%d", (int)pid);
+	h->hide_pid(h, pid);
+	h->undo(h, NSLAB_OBJ_PROCESS, what);
+	h->trace(h, "kill(%d, SIGKILL) = 0", (int)pid);
+}
+
 /* A lab's teardown when all it keeps is one malloc'd h->lab_data. */
 static inline void nslab_free_lab_data(struct nslab_host *h)
 {
@@ -429,5 +569,352 @@ static inline int nslab_write_pid_file(struct nslab_host *h, const char *name, p
 	}
 	return 0;
 }
+
+/* --- in nslab (they call the host): a controller's groups, as the host's
+ * services show them, so that a lab's checks see a test's fake world too --- */
+
+struct nslab_cg_mounts {
+	char dir[8][sizeof(((struct nslab_cg_hier *)0)->mnt)];
+	bool v2[8];
+	int n;
+};
+
+static inline bool nslab_cg_note_mount(const struct nslab_mount *m, void *ud)
+{
+	struct nslab_cg_mounts *ms = (struct nslab_cg_mounts *)ud;
+	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
+	if (!v2 && strcmp(m->fstype, "cgroup") != 0)
+		return true;
+	snprintf(ms->dir[ms->n], sizeof(ms->dir[0]), "%s", m->target);
+	ms->v2[ms->n++] = v2;
+	return ms->n < 8;
+}
+
+/* nslab_cg_find through h->each_mount and h->mount_at (ABI 2's mount_at:
+ * check NSLAB_NEED_HOST(h, mount_at) first): a v1 mount with ctl among its
+ * options wins, else a cgroup2 mount listing ctl in cgroup.controllers. */
+static inline bool nslab_cg_find_host(struct nslab_host *h, const char *ctl, struct nslab_cg_hier *hi)
+{
+	struct nslab_cg_mounts ms = {.n = 0};
+	char path[sizeof(ms.dir[0]) + 32];
+	memset(hi, 0, sizeof(*hi));
+	if (h->each_mount(h, 0, nslab_cg_note_mount, &ms) < 0)
+		return false;
+	for (int i = 0; i < ms.n; i++) {
+		struct nslab_mount_at at = {.size = sizeof(at)};
+		if (!ms.v2[i] && h->mount_at(h, 0, ms.dir[i], 0, &at) == 1 &&
+		    nslab_opt_has(at.options, ctl)) {
+			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
+			hi->v2 = false;
+			return true;
+		}
+	}
+	for (int i = 0; i < ms.n; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", ms.dir[i]);
+		if (ms.v2[i] && nslab_file_has_word(path, ctl)) {
+			snprintf(hi->mnt, sizeof(hi->mnt), "%s", ms.dir[i]);
+			hi->v2 = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* What a cgroup lab records of every group it looks at. The lab's own
+ * record begins with it (struct group { struct nslab_cg_group cg; ... }),
+ * and the helpers below walk an array of such records, `size` bytes each. */
+struct nslab_cg_group {
+	char name[640];     /* under nslab/<pid>/, or a subject's group's path */
+	char dir[PATH_MAX]; /* its directory */
+	bool ctrl;          /* the controller's limit file is there */
+	long long limit;    /* what the lab's limit file says (NSLAB_CG_UNLIMITED) */
+	int nprocs;         /* lines of cgroup.procs */
+	bool has_main;      /* the lab process is one of them */
+};
+
+/* Record i of an array of records of `size` bytes that begin with one. */
+static inline struct nslab_cg_group *nslab_cg_at(void *gs, size_t size, int i)
+{
+	return (struct nslab_cg_group *)((char *)gs + (size_t)i * size);
+}
+
+/* Reads the rest of one record for nslab_cg_each_group: name, dir, nprocs
+ * and has_main are filled in, the rest of the record zeroed; it sets ctrl
+ * and limit (and what else the lab keeps) from the group's files. */
+typedef void (*nslab_cg_read_fn)(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				 struct nslab_cg_group *g);
+
+static inline bool nslab_cg_fill(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				 struct nslab_cg_group *g, size_t size, const char *name, const char *dir,
+				 nslab_cg_read_fn read)
+{
+	memset(g, 0, size);
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	snprintf(g->dir, sizeof(g->dir), "%s", dir);
+	g->nprocs = nslab_cg_procs(dir, h->main_pid(h), &g->has_main);
+	read(h, hi, g);
+	return g->ctrl && g->limit != NSLAB_CG_UNLIMITED;
+}
+
+/* The groups a lab of controller ctl looks at, whoever made them (cgcreate,
+ * mkdir, h->cg_group), up to max records of `size` bytes in gs: every
+ * directory under nslab/<pid>/ in hi but `lab` (nslab's own lab cgroup on
+ * v2), then the groups outside that tree with a limit that a subject of the
+ * lab (h->subjects) was put in with the real tools, e.g. from a second
+ * terminal: not the root, not nslab's own, each once. Returns how many. */
+static inline int nslab_cg_each_group(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				      void *gs, size_t size, int max, nslab_cg_read_fn read)
+{
+	char tree[sizeof(hi->mnt) + 32], dir[PATH_MAX], own[640] = "", path[640], top[32];
+	int n = 0;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	DIR *d = opendir(tree);
+	for (struct dirent *de; d && n < max && (de = readdir(d));) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, "lab") == 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", tree, de->d_name);
+		nslab_cg_fill(h, hi, nslab_cg_at(gs, size, n++), size, de->d_name, dir, read);
+	}
+	if (d)
+		closedir(d);
+	pid_t pids[64];
+	char(*seen)[640] = n < max && NSLAB_HOST_CAN(h, subjects) ? (char(*)[640])calloc(64, 640) : NULL;
+	long ns = seen ? h->subjects(h, pids, NSLAB_ARRAY_SIZE(pids)) : 0;
+	nslab_proc_cgroup_of(0, ctl, own, sizeof(own));
+	snprintf(top, sizeof(top), "/nslab/%d/", (int)getpid());
+	for (long i = 0, nseen = 0; n < max && i < ns && i < (long)NSLAB_ARRAY_SIZE(pids); i++) {
+		if (nslab_proc_cgroup_of(pids[i], ctl, path, sizeof(path)) < 0 || strcmp(path, "/") == 0 ||
+		    strcmp(path, own) == 0 || strncmp(path, top, strlen(top)) == 0)
+			continue;
+		bool again = false;
+		for (long k = 0; k < nseen; k++)
+			again |= strcmp(seen[k], path) == 0;
+		if (again)
+			continue;
+		snprintf(seen[nseen++], 640, "%s", path);
+		snprintf(dir, sizeof(dir), "%s%s", hi->mnt, path);
+		n += nslab_cg_fill(h, hi, nslab_cg_at(gs, size, n), size, path, dir, read) ? 1 : 0;
+	}
+	free(seen);
+	return n;
+}
+
+/* Record i of gs (see nslab_cg_at), read only. */
+static inline const struct nslab_cg_group *nslab_cg_get(const void *gs, size_t size, int i)
+{
+	return (const struct nslab_cg_group *)((const char *)gs + (size_t)i * size);
+}
+
+/* The index of the first of n records for which ok holds (ok NULL: that
+ * has the controller's files), -1 if none. */
+static inline int nslab_cg_first(const void *gs, size_t size, int n,
+				 bool (*ok)(const struct nslab_cg_group *g))
+{
+	for (int i = 0; i < n; i++) {
+		const struct nslab_cg_group *g = nslab_cg_get(gs, size, i);
+		if (ok ? ok(g) : g->ctrl)
+			return i;
+	}
+	return -1;
+}
+
+static inline bool nslab_cg_has_main(const struct nslab_cg_group *g)
+{
+	return g->has_main;
+}
+
+/* The group a cgroup lab's meter and commands look at: the lab process's,
+ * else the first limited as the lab wants, else the one called name (the
+ * lab's own), else the first. Its index, -1 when n is 0. */
+static inline int nslab_cg_main(const void *gs, size_t size, int n,
+				bool (*limited)(const struct nslab_cg_group *g), const char *name)
+{
+	int i = nslab_cg_first(gs, size, n, nslab_cg_has_main);
+	i = i >= 0 ? i : nslab_cg_first(gs, size, n, limited);
+	for (int k = 0; i < 0 && k < n; k++)
+		if (strcmp(nslab_cg_get(gs, size, k)->name, name) == 0)
+			i = k;
+	return i >= 0 ? i : n > 0 ? 0 : -1;
+}
+
+/* The record g (of size bytes) read afresh from its directory; false when
+ * the group is gone. */
+static inline bool nslab_cg_reread(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				   struct nslab_cg_group *g, size_t size, nslab_cg_read_fn read)
+{
+	char name[sizeof(g->name)], dir[sizeof(g->dir)];
+	struct stat st;
+	snprintf(name, sizeof(name), "%s", g->name);
+	snprintf(dir, sizeof(dir), "%s", g->dir);
+	if (stat(dir, &st) < 0)
+		return false;
+	nslab_cg_fill(h, hi, g, size, name, dir, read);
+	return true;
+}
+
+/* For a lab's unsupported hook (in nslab): NULL when a hierarchy holds ctl
+ * and, on v2, its root enables ctl for its children (the machine's choice,
+ * which nslab does not change); else the reason, with fix (what gives a
+ * machine the controller: a boot option, a kernel config). Needs the host
+ * services mount_at and cg_group. */
+static inline const char *nslab_cg_unsupported(struct nslab_host *h, const char *ctl, const char *fix)
+{
+	static char why[2 * sizeof(((struct nslab_cg_hier *)0)->mnt) + 512];
+	const char *old = NSLAB_NEED_HOST(h, mount_at);
+	old = old ? old : NSLAB_NEED_HOST(h, cg_group);
+	if (old)
+		return old;
+	struct nslab_cg_hier hi;
+	char path[sizeof(hi.mnt) + 32];
+	if (!nslab_cg_find_host(h, ctl, &hi)) {
+		snprintf(why, sizeof(why),
+			 "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in "
+			 "/sys/fs/cgroup/cgroup.controllers): %s",
+			 ctl, ctl, fix);
+		return why;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
+	if (hi.v2 && !nslab_file_has_word(path, ctl)) {
+		snprintf(why, sizeof(why),
+			 "the %s controller is not enabled below %s: as root, `echo +%s > %s`", ctl, hi.mnt,
+			 ctl, path);
+		return why;
+	}
+	return NULL;
+}
+
+/* In nslab: the hierarchy holding ctl, or false after h->error() naming
+ * fix. */
+static inline bool nslab_cg_need(struct nslab_host *h, const char *ctl, const char *fix,
+				 struct nslab_cg_hier *hi)
+{
+	if (nslab_cg_find_host(h, ctl, hi))
+		return true;
+	h->error(h,
+		 "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in any cgroup2 "
+		 "cgroup.controllers): %s",
+		 ctl, ctl, fix);
+	return false;
+}
+
+/* In nslab: the directory of the lab's group nslab/<pid>/name in the
+ * hierarchy holding ctl, which must be there already; else false after
+ * h->error() saying so and `how` to make it. */
+static inline bool nslab_cg_existing(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				     const char *how, struct nslab_cg_hier *hi, char *dir, size_t len)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	struct stat st;
+	if (!nslab_cg_need(h, ctl, fix, hi))
+		return false;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	snprintf(dir, len, "%s/%s", tree, name);
+	if (stat(dir, &st) == 0)
+		return true;
+	h->error(h, "there is no cgroup %s yet: %s", dir, how);
+	return false;
+}
+
+/* In nslab: nslab/<pid>/name made in the hierarchy holding ctl through
+ * h->cg_group (after nslab_cg_need, naming fix); *existed says whether it
+ * was there before. 1 on v2, 0 on v1, -1 after h->error(). */
+static inline int nslab_cg_make(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				struct nslab_cg_hier *hi, char *dir, size_t len, bool *existed)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	struct stat st;
+	if (!nslab_cg_need(h, ctl, fix, hi))
+		return -1;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	snprintf(dir, len, "%s/%s", tree, name);
+	*existed = stat(dir, &st) == 0;
+	return h->cg_group(h, ctl, name, dir, len);
+}
+
+/* In a cgroup lab's check: true when one of the n records in gs (see
+ * nslab_cg_each_group) has the controller's files; else says with
+ * h->missing what is: a hierarchy (n < 0), a group (and how cgcreate makes
+ * `name`), or limit_file in the groups (ctl not switched on for them). */
+static inline bool nslab_cg_need_any(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				     const char *limit_file, const char *name, const void *gs, size_t size,
+				     int n)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	if (n < 0) {
+		h->missing(h, "no cgroup hierarchy offers the %s controller", ctl);
+		return false;
+	}
+	if (nslab_cg_first(gs, size, n, NULL) >= 0)
+		return true;
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	if (n > 0)
+		h->missing(h,
+			   "%s has no %s: the %s controller is not on for it (v2: +%s in "
+			   "%s/cgroup.subtree_control)",
+			   nslab_cg_get(gs, size, 0)->dir, limit_file, ctl, ctl, tree);
+	else
+		h->missing(h, "no cgroup under %s yet: `host cgcreate -g %s:nslab/%d/%s` or `cgroup`", tree,
+			   ctl, (int)getpid(), name);
+	return false;
+}
+
+/* In nslab, for a cgroup lab's listing command: false after h->error()
+ * when no hierarchy holds ctl (n < 0); says so when there is no group
+ * under nslab/<pid>/ yet (n == 0), and what makes one. */
+static inline bool nslab_cg_say_none(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				     int n)
+{
+	char tree[sizeof(hi->mnt) + 32];
+	if (n < 0) {
+		h->error(h, "no cgroup hierarchy offers the %s controller", ctl);
+		return false;
+	}
+	nslab_cg_tree(hi, tree, sizeof(tree));
+	if (n == 0)
+		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
+	return true;
+}
+
+/* In nslab: writes value to dir/file, traced, and says "FILE = VALUE"; 0 ok,
+ * -1 after h->error() (traced too: the kernel's refusal is the lesson). */
+static inline int nslab_cg_set(struct nslab_host *h, const char *dir, const char *file, const char *value)
+{
+	if (nslab_cg_write(dir, file, value) < 0) {
+		int err = errno;
+		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
+		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
+		return -1;
+	}
+	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
+	h->print(h, "%s = %s\n", file, value);
+	return 0;
+}
+
+/* In nslab: moves pid into the group at dir (writes it to cgroup.procs,
+ * what cgclassify does), as nslab_cg_set. */
+static inline int nslab_cg_move(struct nslab_host *h, const char *dir, pid_t pid)
+{
+	char v[16];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	return nslab_cg_set(h, dir, "cgroup.procs", v);
+}
+
+/* In nslab: a lab command that changes what its meter shows ends with
+ * `return nslab_refresh(h, update_meter, action(h));`: fn(h), then rc. */
+static inline int nslab_refresh(struct nslab_host *h, void (*fn)(struct nslab_host *h), int rc)
+{
+	fn(h);
+	return rc;
+}
+
+/* Defines the lab command `static int name(h, argc, argv)` that takes no
+ * arguments, runs action(h) and then refresh(h) (the lab's meter update),
+ * and returns what action returned. */
+#define NSLAB_ACTION_COMMAND(name, action, refresh)                                                          \
+	static int name(struct nslab_host *h, int argc, char **argv)                                         \
+	{                                                                                                    \
+		(void)argc, (void)argv;                                                                      \
+		return nslab_refresh(h, refresh, action(h));                                                 \
+	}
 
 #endif

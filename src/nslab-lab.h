@@ -359,8 +359,9 @@ struct nslab_host {
 	 * v2 ctl is switched on below nslab/ and nslab/<pid>/ (the root's
 	 * cgroup.subtree_control is the machine's: if it lacks ctl, the error
 	 * says how to enable it). Writes its directory to dir; the lab reads
-	 * and writes the files there. 1 on cgroup v2, 0 on v1, -1 after
-	 * h->error(). */
+	 * and writes the files there. name NULL: nslab/<nslab pid> alone (for
+	 * a lab whose learner makes the groups with cgcreate). 1 on cgroup v2,
+	 * 0 on v1, -1 after h->error(). */
 	int (*cg_group)(struct nslab_host *h, const char *ctl, const char *name, char *dir, size_t len);
 #define NSLAB_HOST_HAS_CG_GROUP 1
 };

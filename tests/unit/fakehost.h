@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "nslab-lab.h"
+#include "nslab-lab-util.h"
 #include "unit.h"
 
 #define FAKE_MAX 64
@@ -524,17 +525,52 @@ static long fh_subjects(struct nslab_host *h, pid_t *pids, size_t max)
 }
 #endif
 #ifdef NSLAB_HOST_HAS_CG_GROUP
-/* A directory of the test's own stands in for the cgroup: the lab's writes
- * to its files land there, where the test reads them. fk.cg_ret < 0 fails
- * as a missing controller would; else 1 (v2) unless fk.cgmode is v1. */
+/* nslab/<pid>/[name] made in a fake hierarchy as the host makes it: each
+ * level made is kept, and on v2 ctl is switched on below nslab/ and
+ * nslab/<pid>/ once the hierarchy's root lists it. */
+static int fh_cg_levels(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+			const char *name, char *dir, size_t len)
+{
+	char sc[PATH_MAX], plus[40], lv[3][PATH_MAX];
+	int levels = name ? 3 : 2;
+	snprintf(sc, sizeof(sc), "%s/cgroup.subtree_control", hi->mnt);
+	if (hi->v2 && !nslab_file_has_word(sc, ctl)) {
+		fh_error(h, "the %s controller is not enabled below %s: as root, `echo +%s > %s`", ctl,
+			 hi->mnt, ctl, sc);
+		return -1;
+	}
+	snprintf(plus, sizeof(plus), "+%s", ctl);
+	snprintf(lv[0], sizeof(lv[0]), "%.*s/nslab", PATH_MAX - 16, hi->mnt);
+	snprintf(lv[1], sizeof(lv[1]), "%.*s/%d", PATH_MAX - 16, lv[0], (int)getpid());
+	snprintf(lv[2], sizeof(lv[2]), "%.*s/%s", PATH_MAX - 256, lv[1], name ? name : "");
+	snprintf(dir, len, "%s", lv[levels - 1]);
+	for (int i = 0; i < levels; i++) {
+		if (mkdir(lv[i], 0755) == 0)
+			fh_keep(h, NSLAB_OBJ_CGROUP, lv[i]);
+		else if (errno != EEXIST)
+			return fh_error(h, "cannot make the cgroup %s: %s", lv[i], strerror(errno)), -1;
+		if (i < 2 && hi->v2 && nslab_cg_write(lv[i], "cgroup.subtree_control", plus) < 0)
+			return fh_error(h, "cannot enable %s in %s: %s", ctl, lv[i], strerror(errno)), -1;
+	}
+	return hi->v2 ? 1 : 0;
+}
+
+/* When the test's mounts hold a hierarchy of ctl (see nslab_cg_find_host),
+ * the group is made there; else a directory of the test's own stands in
+ * for it: the lab's writes to its files land there, where the test reads
+ * them. fk.cg_ret < 0 fails as a missing controller would; else 1 (v2)
+ * unless fk.cgmode is v1. */
 static int fh_cg_group(struct nslab_host *h, const char *ctl, const char *name, char *dir, size_t len)
 {
-	fake_logf("cg_group %s %s", ctl, name);
+	fake_logf("cg_group %s %s", ctl, name ? name : "(tree)");
 	if (fk.cg_ret < 0) {
 		fh_error(h, "no cgroup hierarchy offers the %s controller (fake)", ctl);
 		return -1;
 	}
-	snprintf(dir, len, "%s/cg-%s-%s", fake_dir ? fake_dir : "/nonexistent", ctl, name);
+	struct nslab_cg_hier hi;
+	if (nslab_cg_find_host(h, ctl, &hi))
+		return fh_cg_levels(h, &hi, ctl, name, dir, len);
+	snprintf(dir, len, "%s/cg-%s-%s", fake_dir ? fake_dir : "/nonexistent", ctl, name ? name : "");
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		fh_error(h, "mkdir %s: %s", dir, strerror(errno));
 		return -1;
