@@ -675,10 +675,9 @@ static const struct nslab_step steps[] = {
 		"  run stress --quiet --vm 1 --vm-bytes 32M --vm-hang 0 --timeout 300 &\n"
 		"or: `hog 32`. Then read the usage against the limit (the meter shows it too):\n"
 		"  usage",
-	.hint =
-	    "--vm-hang 0 makes the stress worker keep its memory after touching it; --quiet keeps it from "
-	    "writing to `run`'s output, which is closed once the command line returns (a write there would "
-	    "end it with SIGPIPE).",
+	.hint = "--vm-hang 0 makes the stress worker keep its memory after touching it; --quiet keeps its "
+		"messages off your screen while you work (nslab throws away what a command left in the "
+		"background writes once its command line has returned).",
 	.explain =
 	    "stress's worker malloc(3)s 32 MiB and writes to every page: each first touch is a page fault,\n"
 	    "and the kernel charges the new page to the group. memory.current (v2) or\n"
