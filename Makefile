@@ -63,8 +63,19 @@ $(B)/obj/labs.o $(B)/obj/main.o: $(B)/paths.stamp
 $(B)/obj/%.o: src/%.c | $(B)/obj
 	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# What the nslab binary links, chosen for start-up time (a whole run is timed
+# against `unshare`, tests/bench/start-scan.sh): every shared object costs a
+# mapping, relocations and its constructors at each start. libmount and
+# libsmartcols are not linked at all: src/libs-lazy.c loads them on first use.
+# The others are linked from their static archive when one is installed
+# (-l:libX.a), else as shared libraries.
+EAGER_PKGS := readline ncursesw libcgroup libcap
+STATIC_OK  := readline ncursesw tinfo cgroup cap
+static_lib = $(if $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a)),-l:lib$(1).a,-l$(1))
+NSLAB_LIBS := $(foreach w,$(shell pkg-config --libs $(EAGER_PKGS) 2>/dev/null),$(if $(filter $(STATIC_OK:%=-l%),$(w)),$(call static_lib,$(w:-l%=%)),$(w))) -ldl
+
 $(B)/nslab: $(B)/obj/main.o $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NSLAB_LIBS)
 
 # A lab is one file: labs/<id>.c -> build/labs/<id>.so
 $(B)/labs/%.so: labs/%.c src/nslab-lab.h src/nslab-lab-util.h | $(B)/labs

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char leaf[PATH_MAX];  /* <mount>/nslab/<pid>/lab, "" when none */
@@ -116,10 +117,52 @@ int labcg_enter(void)
 	return rc;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* cgroup2 only: until cgroup.events says "populated 0" (no process left in
+ * the tree), looking every 100 us for at most timeout_ms. A killed lab is
+ * gone within a millisecond or so, and stop and quit wait on it:
+ * cgroup_kill_tree alone first sleeps a whole millisecond. (A poll(POLLPRI)
+ * on cgroup.events would be the natural wait, but the kernel sends that
+ * notification at most once per 10 ms, and the lab's own start has just
+ * sent one.) Any failure just returns: cgroup_kill_tree waits its way after. */
+static void wait_unpopulated(int timeout_ms)
+{
+	char path[PATH_MAX + 16], buf[256];
+	if (!fits(snprintf(path, sizeof(path), "%s/cgroup.events", tree), sizeof(path)))
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	const struct timespec tick = {0, 100 * 1000};
+	long long end = now_ms() + timeout_ms;
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (strstr(buf, "populated 0") || now_ms() >= end)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	close(fd);
+}
+
 int labcg_kill(void)
 {
 	if (!tree[0])
 		return 0;
+	char path[PATH_MAX + 16];
+	/* cgroup2 (5.14+): kill the tree and wait for it to empty here; then
+	 * cgroup_kill_tree finds it empty at its first look. */
+	if (fits(snprintf(path, sizeof(path), "%s/cgroup.kill", tree), sizeof(path)) &&
+	    write_file(path, "1") == 0)
+		wait_unpopulated(5);
 	return cgroup_kill_tree(tree);
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/start-scan.sh: how nslab compares with the plain tools.
 #  1. Lab start against `unshare` making the same namespace (uts):
-#     a. a whole nslab run (`start uts`, `quit`) vs `unshare --uts true`;
+#     a. a whole nslab run (`start uts`, `quit`) vs `unshare --uts true`,
+#        interleaved PAIR_RUNS times (pair.c): medians and percentiles;
 #     b. just the lab start inside one nslab process: a script with N x
 #        (start uts / stop), minus a script that only quits, per lab, vs
 #        N x `unshare --uts true` in one shell, minus an empty shell, per run.
@@ -12,13 +13,14 @@
 #     children each). Goal: <= 0.5x lsns.
 # Prints ratios (and the times they come from). Exit 1 only if a benchmark
 # could not run, or, with BENCH_STRICT=1, if a goal was missed.
-# Knobs: BENCH_RUNS (hyperfine runs, 30), BENCH_N (labs per script, 50),
+# Knobs: BENCH_RUNS (hyperfine runs, 30), BENCH_PAIR_RUNS (1a rounds, 200), BENCH_N (labs per script, 50),
 # BENCH_PROCS_NS / BENCH_PROCS_PER_NS (100 / 10).
 set -u
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 RUNS=${BENCH_RUNS:-30}
+PAIR_RUNS=${BENCH_PAIR_RUNS:-200}
 N=${BENCH_N:-50}
 NNS=${BENCH_PROCS_NS:-100}
 PER=${BENCH_PROCS_PER_NS:-10}
@@ -92,10 +94,16 @@ if ! out=$(printf 'start uts\nhost readlink /proc/$NSLAB_LAB_PID/ns/uts /proc/se
 	printf '%s\n' "$out"
 	exit 1
 fi
-bench "$work/1a.json" "$NSLAB --script $work/start1.nslab" "unshare --uts true"
-t_run=$(mean "$work/1a.json" 0) t_unshare=$(mean "$work/1a.json" 1)
-echo "1a. whole run: nslab start uts + quit $(msd "$work/1a.json" 0), unshare --uts true $(msd "$work/1a.json" 1)"
-ratio "whole nslab run / unshare" "$t_run" "$t_unshare" 1.5
+# Interleaved (tests/bench/pair.c): nslab and unshare take turns, so both
+# run under the same load on a shared machine; medians and percentiles.
+cc -O2 -o "$work/pair" "$(dirname "${BASH_SOURCE[0]}")/pair.c" || { echo "start-scan: cannot build pair"; exit 1; }
+"$work/pair" "$PAIR_RUNS" 5 "$NSLAB" --script "$work/start1.nslab" -- unshare --uts true >"$work/1a.txt" ||
+	{ echo "start-scan: pair failed"; cat "$work/1a.txt"; exit 1; }
+echo "1a. whole run, A = nslab --script (start uts, quit), B = unshare --uts true:"
+grep -v '^RESULT' "$work/1a.txt" | sed 's/^/    /'
+read -r _ t_run t_unshare _ round_ratio _ < <(grep '^RESULT' "$work/1a.txt")
+echo "    median of the per-round ratios: ${round_ratio}x"
+ratio "whole nslab run / unshare (medians)" "$t_run" "$t_unshare" 1.5
 
 # --- 1b: N lab starts inside one nslab ---
 { for ((i = 0; i < N; i++)); do printf 'start uts\nstop\n'; done; printf 'quit\n'; } >"$work/startN.nslab"
