@@ -89,3 +89,5 @@ LAZY(scols_lib, struct libscols_line *, scols_table_new_line, NULL,
 LAZY(scols_lib, int, scols_line_set_data, -1, (struct libscols_line * ln, size_t n, const char *data),
      (ln, n, data))
 LAZY(scols_lib, int, scols_print_table_to_string, -1, (struct libscols_table * tb, char **data), (tb, data))
+LAZY(scols_lib, int, scols_table_set_stream, -1, (struct libscols_table * tb, FILE *stream), (tb, stream))
+LAZY(scols_lib, int, scols_print_table, -1, (struct libscols_table * tb), (tb))
