@@ -7,6 +7,7 @@
 #include "tui-widgets.h"
 #include "reflow.h"
 #include "labs.h"
+#include "nssubjects.h"
 #include "nsview.h"
 #include "pane.h"
 #include "scrollback.h"
@@ -73,7 +74,7 @@ void widgets_refresh(void)
 {
 	struct ns_col cols[PANE_MAX_COLS];
 	W.generation = nsview_generation();
-	size_t n = nsview_columns(cols, PANE_MAX_COLS);
+	size_t n = nsview_pane_columns(cols, PANE_MAX_COLS);
 	if (!pane_same(cols, n, W.cols, W.ncols)) {
 		memcpy(W.cols, cols, n * sizeof(cols[0]));
 		W.ncols = n;
@@ -89,22 +90,20 @@ bool widgets_probing(void)
 	return W.ncols > 1 && !screen()->suspended;
 }
 
-/* The lists of lab and watched processes (no system call) and the columns
- * from `from` on (nsview_stale: one pread each while they sleep); the whole
- * model is read again only when one of them moved. */
+/* ALL: everything read again, the lab cgroup too (a learner's new process,
+ * a fork then its unshare, appears within a full period). Otherwise the
+ * lists of lab and watched processes (no system call) and the shown columns
+ * but nslab's (nsview_stale: one pread each while they sleep); the model is
+ * read again only when one of them moved. */
 void widgets_probe(bool all)
 {
-	if (nsview_generation() != W.generation) {
+	if (all || nsview_generation() != W.generation) {
 		widgets_refresh();
 		return;
 	}
-	size_t upto = W.ncols;
-	if (!all) {
-		struct pane_layout l;
-		pane_layout(W.ncols, screen()->w, &l);
-		upto = l.shown;
-	}
-	for (size_t c = all ? 0 : 1; c < upto; c++)
+	struct pane_layout l;
+	pane_layout(W.ncols, screen()->w, &l);
+	for (size_t c = 1; c < l.shown; c++)
 		if (nsview_stale(&W.cols[c])) {
 			widgets_refresh();
 			return;
@@ -120,6 +119,21 @@ static int count_rows(const char *p)
 		p = nl ? nl + 1 : p + strlen(p);
 	}
 	return rows;
+}
+
+size_t widgets_new_namespaces(struct ns_new *out, size_t max)
+{
+	const struct ns_subject *lab;
+	size_t nlab = nsview_subjects(&lab);
+	struct ns_subject known[NSSUB_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < nlab && n < NSSUB_MAX; i++)
+		known[n++] = lab[i];
+	for (size_t c = 0; c < W.ncols && n < NSSUB_MAX; c++) {
+		known[n].pid = W.cols[c].pid;
+		memcpy(known[n++].ino, W.cols[c].ino, sizeof(W.cols[c].ino));
+	}
+	return nssub_new(known, n, out, max);
 }
 
 int widgets_set_meter(const char *text)

@@ -19,6 +19,7 @@
  * the lab and undoes the cleanup registry. */
 #include "tui.h"
 #include "demo.h"
+#include "nssubjects.h"
 #include "output.h"
 #include "repl.h"
 #include "scrollback.h"
@@ -405,6 +406,20 @@ static int min_int(int a, int b)
 	return a < b ? a : b;
 }
 
+/* A process elsewhere on the machine in a namespace made since nslab
+ * started: offered, not shown (it may be another user's business). */
+static void note_new_namespaces(void)
+{
+	struct ns_new found[4];
+	size_t n = widgets_new_namespaces(found, 4);
+	for (size_t i = 0; i < n; i++) {
+		char line[160];
+		snprintf(line, sizeof(line), "new namespace: pid %d `%s`: watch %d to pin", (int)found[i].pid,
+			 found[i].cmd[0] ? found[i].cmd : "?", (int)found[i].pid);
+		note(line);
+	}
+}
+
 /* The probe and tick jobs due now; true when the tick ran. */
 static bool run_due(struct timespec *full, struct timespec *probe, struct timespec *tick)
 {
@@ -412,6 +427,7 @@ static bool run_due(struct timespec *full, struct timespec *probe, struct timesp
 	int slack = probing ? PROBE_MS / 2 : SLACK_MS;
 	if (since_ms(full) >= -slack) {
 		widgets_probe(true);
+		note_new_namespaces();
 		due_in(full, FULL_MS);
 		due_in(probe, PROBE_MS);
 	} else if (probing && since_ms(probe) >= -SLACK_MS) {
@@ -479,6 +495,9 @@ static int run_screen(const char *welcome)
 	out_set_sink(&sink);
 	repl_set_terminal(&terminal);
 	repl_history_load();
+	if (nssub_baseline() < 0) {
+		/* without it nothing elsewhere is offered; the lab's own still show */
+	}
 	relayout();
 	widgets_refresh();
 	screen_dirty(TUI_LAB);
@@ -531,6 +550,7 @@ void tui_end(void)
 	screen_close();
 	sb_free(&T.sb);
 	widgets_free();
+	nssub_free();
 	free(T.from);
 	free(T.to);
 	T = (typeof(T)){0};
