@@ -12,7 +12,7 @@ VERSION := 0.1.0
 
 CC      ?= cc
 B       := build
-PKGS    := readline ncursesw libcgroup mount smartcols libcap
+PKGS    := readline ncursesw libcgroup mount smartcols libcap vterm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WERROR  ?=
