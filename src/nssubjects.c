@@ -134,6 +134,30 @@ size_t nssub_lab(struct ns_subject *s, size_t max)
 	return k;
 }
 
+static struct {
+	pid_t pids[NSSUB_MAX];
+	size_t n;
+	bool young; /* the last look found new members */
+} M;
+
+bool nssub_lab_moved(void)
+{
+	const char *dir = labcg_dir();
+	pid_t pids[NSSUB_MAX];
+	size_t n = 0;
+	if (dir)
+		add_members(dir, 0, pids, NSSUB_MAX, &n);
+	qsort(pids, n, sizeof(pids[0]), cmp_pid);
+	bool fresh = false;
+	for (size_t i = 0; i < n && !fresh; i++)
+		fresh = !bsearch(&pids[i], M.pids, M.n, sizeof(pid_t), cmp_pid);
+	bool moved = fresh || n != M.n || M.young;
+	memcpy(M.pids, pids, n * sizeof(pids[0]));
+	M.n = n;
+	M.young = fresh;
+	return moved;
+}
+
 void nssub_cmdline(pid_t pid, char *buf, size_t len)
 {
 	char path[64];

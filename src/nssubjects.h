@@ -39,6 +39,10 @@ int nssub_read(pid_t pid, ino_t ino[NS_COUNT]);
  * by PID (the first of a set is the oldest, bar PID wrap-around), with their
  * inodes. Returns how many (0 without a lab cgroup). */
 size_t nssub_lab(struct ns_subject *s, size_t max);
+/* The cheap look between full reads: true when the lab cgroup's members
+ * changed since the last call, or the last call found new ones (a fork is
+ * seen before its unshare: one more look). One read of cgroup.procs. */
+bool nssub_lab_moved(void);
 /* /proc/PID/cmdline with spaces between the arguments ("" when gone). */
 void nssub_cmdline(pid_t pid, char *buf, size_t len);
 

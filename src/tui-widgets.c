@@ -90,20 +90,24 @@ bool widgets_probing(void)
 	return W.ncols > 1 && !screen()->suspended;
 }
 
-/* ALL: everything read again, the lab cgroup too (a learner's new process,
- * a fork then its unshare, appears within a full period). Otherwise the
- * lists of lab and watched processes (no system call) and the shown columns
- * but nslab's (nsview_stale: one pread each while they sleep); the model is
- * read again only when one of them moved. */
+/* The lists of lab and watched processes (no system call), the lab
+ * cgroup's members (ALL only: one read; a learner's new process shows within
+ * a full period) and the columns (nsview_stale: one pread each while they
+ * sleep; ALL probes every column, otherwise only the shown ones but
+ * nslab's); the whole model is read again only when one of them moved. */
 void widgets_probe(bool all)
 {
-	if (all || nsview_generation() != W.generation) {
+	if (nsview_generation() != W.generation || (all && nssub_lab_moved())) {
 		widgets_refresh();
 		return;
 	}
-	struct pane_layout l;
-	pane_layout(W.ncols, screen()->w, &l);
-	for (size_t c = 1; c < l.shown; c++)
+	size_t upto = W.ncols;
+	if (!all) {
+		struct pane_layout l;
+		pane_layout(W.ncols, screen()->w, &l);
+		upto = l.shown;
+	}
+	for (size_t c = all ? 0 : 1; c < upto; c++)
 		if (nsview_stale(&W.cols[c])) {
 			widgets_refresh();
 			return;

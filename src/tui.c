@@ -42,11 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TICK_MS 200  /* demo typing, lab ticks, keys ncurses held back */
-#define PROBE_MS 50  /* shown processes probed: a change shows within this */
-#define SLACK_MS 10  /* a job due this soon runs in the current wake-up */
-#define FULL_MS 1000 /* every column probed, nslab's and hidden ones too */
-#define OUT_MAX 5000 /* scrollback lines kept */
+#define TICK_MS 200    /* demo typing, lab ticks, keys ncurses held back */
+#define PROBE_MS 50    /* shown processes probed: a change shows within this */
+#define SLACK_MS 10    /* a job due this soon runs in the current wake-up */
+#define FULL_MS 1000   /* every column probed, nslab's and hidden ones too */
+#define OUT_MAX 5000   /* scrollback lines kept */
+#define NEW_NS_EVERY 2 /* full probes per look for new namespaces elsewhere */
 
 static struct {
 	struct scrollback sb;
@@ -58,6 +59,7 @@ static struct {
 	char shell_where[64];     /* "in lab uts", "on the host" */
 	bool shell_on;            /* on screen: keys go to it, the output window shows it */
 	int shell_status;         /* how it ended, for the `shell` that was waiting */
+	unsigned full_count;      /* full probes run */
 } T;
 
 bool tui_available(void)
@@ -593,7 +595,9 @@ static bool run_due(struct timespec *full, struct timespec *probe, struct timesp
 	int slack = probing ? PROBE_MS / 2 : SLACK_MS;
 	if (since_ms(full) >= -slack) {
 		widgets_probe(true);
-		note_new_namespaces();
+		/* elsewhere on the machine: a slower look, it costs a listing of /proc */
+		if (++T.full_count % NEW_NS_EVERY == 0)
+			note_new_namespaces();
 		due_in(full, FULL_MS);
 		due_in(probe, PROBE_MS);
 	} else if (probing && since_ms(probe) >= -SLACK_MS) {
