@@ -39,7 +39,9 @@ size_t sb_row_take(const char *s, size_t len, int width)
 		if (sp > 0)
 			k = sp; /* the space stays at the end of this row */
 	}
-	while (k < len && s[k] == ' ' && text_width(s, k + 1) <= width)
+	/* spaces after a full row end it (clipped when drawn): the next row
+	 * starts with the next word, never with the space before it */
+	while (k < len && s[k] == ' ')
 		k++;
 	return k;
 }

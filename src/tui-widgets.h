@@ -26,6 +26,9 @@ void widgets_probe(bool all);
 struct ns_new;
 size_t widgets_new_namespaces(struct ns_new *out, size_t max);
 
+/* F8: the task box shows its next boxful of rows (then the top again). */
+void widgets_task_scroll(void);
+
 /* The meter's text (NULL or "": none). Returns its rows, for the layout. */
 int widgets_set_meter(const char *text);
 int widgets_meter_rows(void);

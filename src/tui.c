@@ -416,6 +416,13 @@ static bool screen_key(int ch)
 	case 3: /* Ctrl-C at the prompt */
 		clear_line();
 		return true;
+	case KEY_F(7): /* the pane: compact <-> full */
+		screen_toggle_compact();
+		relayout();
+		return true;
+	case KEY_F(8): /* the task box: its next rows */
+		widgets_task_scroll();
+		return true;
 	case 26: /* Ctrl-Z: nslab holds kernel objects; no stopping */
 	case KEY_MOUSE:
 		return true;

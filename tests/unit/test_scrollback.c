@@ -95,6 +95,20 @@ static void wrap_at_word_boundaries(void **state)
 	sb_free(&sb);
 }
 
+/* A row filled exactly, then a space: the next row starts with the next
+ * word, not with that space (it showed as " it, so the scheduler" at 80). */
+static void full_row_space_not_carried(void **state)
+{
+	(void)state;
+	const char *s = "abcd efgh ij";
+	size_t k = sb_row_take(s, strlen(s), 4);
+	assert_int_equal(k, 5); /* "abcd" and its space */
+	assert_int_equal(s[k], 'e');
+	k += sb_row_take(s + k, strlen(s) - k, 4);
+	assert_int_equal(s[k], 'i');
+	assert_int_equal(sb_rows(s, 4), 3);
+}
+
 static void overflow_keeps_newest(void **state)
 {
 	(void)state;
@@ -221,11 +235,9 @@ int main(void)
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "en_US.UTF-8");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(wrap_at_word_boundaries),
-	    cmocka_unit_test(overflow_keeps_newest),
-	    cmocka_unit_test(kinds_kept),
-	    cmocka_unit_test(scroll_place_kept),
-	    cmocka_unit_test(again_copies_what_is_kept),
+	    cmocka_unit_test(wrap_at_word_boundaries), cmocka_unit_test(full_row_space_not_carried),
+	    cmocka_unit_test(overflow_keeps_newest),   cmocka_unit_test(kinds_kept),
+	    cmocka_unit_test(scroll_place_kept),       cmocka_unit_test(again_copies_what_is_kept),
 	    cmocka_unit_test(out_of_memory_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
