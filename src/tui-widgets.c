@@ -23,8 +23,8 @@ static struct {
 	size_t ncols;
 	unsigned generation; /* nsview_generation() when cols were read */
 	struct session_view sv;
-	char task[1024], title[256], step[256];
-	char task_raw[1024]; /* task as the lab gave it (task is reflowed) */
+	char task[8192], title[256], step[256];
+	char task_raw[8192]; /* task as the lab gave it (task is reflowed); tasks run past 1 KiB */
 	char *meter_text;
 	bool meter_oom; /* a lab's meter text could not be kept: say so */
 	int meter_rows;

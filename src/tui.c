@@ -288,7 +288,9 @@ static int shell_run(pid_t target, char *const env[])
 {
 	const struct tui_screen *s = screen();
 	if (s->too_small || !s->out) {
-		errno = ENOSPC; /* said by `shell` as a failure to start: enlarge the window */
+		out_error("shell: the terminal is too small for the screen; enlarge it to %dx%d", TUI_MIN_W,
+			  TUI_MIN_H);
+		errno = ENOSPC;
 		return -1;
 	}
 	if (T.shell)

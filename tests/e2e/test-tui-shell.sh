@@ -4,6 +4,7 @@
 # inside the live screen (tmux, 120x30):
 #  - `host unshare --ipc sleep 60 &` gets a pane column without `watch`,
 #    titled with its command line; `unwatch PID` hides it;
+#  - a process started outside nslab in a new namespace is offered in a note;
 #  - `shell` keeps the pane and the key bar on screen; in it,
 #    `unshare --net sleep 61 &` appears in the pane while the shell is shown;
 #  - Ctrl-] returns to the nslab prompt with the shell still running, and
@@ -39,6 +40,15 @@ type_line "unwatch $p60"
 expect "unwatch hides the column" bash -c "sleep 1.5; ! tmux -L $TMUX_SOCK capture-pane -p -t t | grep -Eq '^process.* sleep 60( |$)'"
 type_line "watch $p60"
 expect "watch pins it again (a watch column)" wait_screen "^process.* watch $p60" 3
+
+# --- a namespace made elsewhere on the machine (as from a second terminal) ---
+unshare --uts sleep 62 &
+OUTSIDE=$!
+expect "a process outside nslab in a new namespace is offered in one line" \
+	wait_screen "^new namespace: pid $OUTSIDE \`sleep 62\`: watch $OUTSIDE to pin" 5
+expect "it gets no column until watched" bash -c "! tmux -L $TMUX_SOCK capture-pane -p -t t | grep -Eq '^process.* sleep 62( |$)'"
+kill "$OUTSIDE"
+wait "$OUTSIDE" 2>/dev/null
 
 # --- shell inside the screen ---
 type_line "shell"

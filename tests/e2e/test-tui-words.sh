@@ -80,6 +80,15 @@ run_marked() {
 	return 1
 }
 
+# long_pieces: drops the pieces of words longer than a row (those have to
+# break; scrollback.c breaks them after a '|', ',' or '/' where it can).
+long_pieces() {
+	local t
+	while read -r t; do
+		awk -v w="$W" 'length($0) > w' "$WORK/words" | grep -qF -- "$t" || echo "$t"
+	done
+}
+
 # split_words WHAT: pages back from the bottom to the marker; every word on
 # the rows after it must be a whole word of the script's output.
 split_words() {
@@ -90,7 +99,7 @@ split_words() {
 		after=$(sed -n "/^word-check-$MARK *\$/,\$p" <<<"$rows")
 		[ -n "$after" ] && rows=$after
 		bad+=$(sed '1{/scrolled back/d}' <<<"$rows" | grep -Ev '^(nslab\[.*\]> |\[exit [0-9]+\]|word-check-|new namespace: )' |
-			tr -s ' ' '\n' | grep -v '^$' | norm | grep -vxF -f "$WORK/words" | head -5 | tr '\n' ' ')
+			tr -s ' ' '\n' | grep -v '^$' | norm | grep -vxF -f "$WORK/words" | long_pieces | head -5 | tr '\n' ' ')
 		[ -n "$after" ] && break
 		tm send-keys -t t PPage
 		sleep 0.15

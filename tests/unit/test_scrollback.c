@@ -109,6 +109,16 @@ static void full_row_space_not_carried(void **state)
 	assert_int_equal(sb_rows(s, 4), 3);
 }
 
+/* A word longer than the row breaks after a '|' in it where it can. */
+static void long_word_breaks_after_separator(void **state)
+{
+	(void)state;
+	const char *s = "CLONE_NEWNS|CLONE_NEWUTS|SIGCHLD";
+	size_t k = sb_row_take(s, strlen(s), 20);
+	assert_int_equal(k, 12);                                       /* "CLONE_NEWNS|" */
+	assert_int_equal(sb_row_take("abcdefghijklmnop", 16, 10), 10); /* none: cut where it must */
+}
+
 static void overflow_keeps_newest(void **state)
 {
 	(void)state;
@@ -235,9 +245,13 @@ int main(void)
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "en_US.UTF-8");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(wrap_at_word_boundaries), cmocka_unit_test(full_row_space_not_carried),
-	    cmocka_unit_test(overflow_keeps_newest),   cmocka_unit_test(kinds_kept),
-	    cmocka_unit_test(scroll_place_kept),       cmocka_unit_test(again_copies_what_is_kept),
+	    cmocka_unit_test(wrap_at_word_boundaries),
+	    cmocka_unit_test(full_row_space_not_carried),
+	    cmocka_unit_test(long_word_breaks_after_separator),
+	    cmocka_unit_test(overflow_keeps_newest),
+	    cmocka_unit_test(kinds_kept),
+	    cmocka_unit_test(scroll_place_kept),
+	    cmocka_unit_test(again_copies_what_is_kept),
 	    cmocka_unit_test(out_of_memory_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
