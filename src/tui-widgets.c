@@ -270,7 +270,7 @@ static void draw_status_bar(void)
 }
 
 #define TASK_ROWS 64   /* rows of a task kept for scrolling: far more than any lab's */
-#define TASK_MARK_W 12 /* "[F8 10/12]" and a space either side */
+#define TASK_MARK_W 16 /* "[F8 77-78/78]" and a space either side */
 
 /* Which rows of the task the box shows: F8 moves on a boxful, and after the
  * last one back to the top; a new task starts at the top. */
