@@ -12,7 +12,7 @@ VERSION := 0.1.0
 
 CC      ?= cc
 B       := build
-PKGS    := readline ncursesw libcgroup mount smartcols libcap
+PKGS    := readline ncursesw libcgroup mount smartcols libcap vterm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WERROR  ?=
@@ -69,8 +69,8 @@ $(B)/obj/%.o: src/%.c | $(B)/obj
 # libsmartcols are not linked at all: src/libs-lazy.c loads them on first use.
 # The others are linked from their static archive when one is installed
 # (-l:libX.a), else as shared libraries.
-EAGER_PKGS := readline ncursesw libcgroup libcap
-STATIC_OK  := readline ncursesw tinfo cgroup cap
+EAGER_PKGS := readline ncursesw libcgroup libcap vterm
+STATIC_OK  := readline ncursesw tinfo cgroup cap vterm
 static_lib = $(if $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a)),-l:lib$(1).a,-l$(1))
 NSLAB_LIBS := $(foreach w,$(shell pkg-config --libs $(EAGER_PKGS) 2>/dev/null),$(if $(filter $(STATIC_OK:%=-l%),$(w)),$(call static_lib,$(w:-l%=%)),$(w))) -ldl
 

@@ -4,6 +4,7 @@
  * lab goes through the session; the table's mechanics are commands.c. */
 #include "commands.h"
 #include "host-guard.h"
+#include "host.h"
 #include "labs.h"
 #include "nstable.h"
 #include "nsview.h"
@@ -208,26 +209,35 @@ CMD_FN(cmd_host)
 
 CMD_FN(cmd_shell)
 {
-	if (!session_lab_alive())
+	bool on_host = argc > 1;
+	if (on_host && strcmp(argv[1], "host") != 0) {
+		out_error("usage: shell [host]");
+		return CMD_USAGE;
+	}
+	if (!on_host && !session_lab_alive())
 		return CMD_FAILED;
 	const struct session_view *v = session_view();
-	char banner[160];
-	if (session_main_pid() > 0)
-		snprintf(banner, sizeof(banner),
-			 "shell in lab %s (lab process %d): `exit` comes back to nslab\n",
-			 v && v->lab ? v->lab->id : "?", (int)session_main_pid());
+	bool embedded = host_shell_embedded();
+	const char *back = embedded ? "`exit` comes back to nslab, Ctrl-] to the prompt (`shell` returns)"
+				    : "`exit` comes back to nslab";
+	char banner[200];
+	if (!on_host && session_main_pid() > 0)
+		snprintf(banner, sizeof(banner), "shell in lab %s (lab process %d): %s\n",
+			 v && v->lab ? v->lab->id : "?", (int)session_main_pid(), back);
 	else
-		snprintf(banner, sizeof(banner),
-			 "no lab active: a shell on the host; `exit` comes back to nslab\n");
+		snprintf(banner, sizeof(banner), "%s: a shell on the host; %s\n",
+			 on_host ? "shell host" : "no lab active", back);
 	out_printf("%s", banner);
 	/* the full screen is put away for the shell: say it again on the bare
 	 * terminal, where the learner now looks */
-	if (repl_terminal_suspend() && dprintf(STDOUT_FILENO, "%s", banner) < 0) {
+	if (!embedded && repl_terminal_suspend() && dprintf(STDOUT_FILENO, "%s", banner) < 0) {
 		/* nothing to do: the shell starts all the same */
 	}
-	int st = session_shell();
-	repl_terminal_resume();
-	report_status(st);
+	int st = on_host ? host_shell_on_host() : session_shell();
+	if (!embedded)
+		repl_terminal_resume();
+	if (st != HOST_SHELL_KEPT)
+		report_status(st);
 	return CMD_OK;
 }
 
@@ -502,8 +512,9 @@ const struct command builtin_commands[] = {
      .raw = true,
      .fn = cmd_host},
     {.name = "shell",
-     .usage = "shell",
-     .help = "an interactive shell inside the lab (`exit` returns)",
+     .usage = "shell [host]",
+     .help = "an interactive shell inside the lab, or on the host (`exit` returns)",
+     .max_args = 1,
      .fn = cmd_shell},
     {.name = "keep",
      .usage = "keep [N]",

@@ -568,7 +568,31 @@ int host_run_on_host(const char *cmd, char **output)
 	return ns_exec(0, cmd, host_env(), output, false);
 }
 
+static int (*shell_runner)(pid_t target, char *const env[]);
+
+void host_set_shell_runner(int (*run)(pid_t target, char *const env[]))
+{
+	shell_runner = run;
+}
+
+bool host_shell_embedded(void)
+{
+	return shell_runner != NULL;
+}
+
+static int shell_in(pid_t target)
+{
+	if (shell_runner)
+		return shell_runner(target, host_env());
+	return ns_exec(target, NULL, host_env(), NULL, true);
+}
+
 int host_shell(void)
 {
-	return ns_exec(R.main_pid > 0 ? R.main_pid : 0, NULL, host_env(), NULL, true);
+	return shell_in(R.main_pid > 0 ? R.main_pid : 0);
+}
+
+int host_shell_on_host(void)
+{
+	return shell_in(0);
 }

@@ -43,6 +43,15 @@ char *const *host_env(void);
 int host_run(pid_t agent, const char *cmd, char **output);
 int host_run_on_host(const char *cmd, char **output);
 int host_shell(void);
+/* `shell host`: an interactive shell on the host, a lab running or not. */
+int host_shell_on_host(void);
+/* The full screen runs `shell` inside itself (tui.c): RUN gets the target
+ * (0: the host) and host_env, and returns the shell's exit status, or
+ * HOST_SHELL_KEPT when the learner left it running for the prompt (Ctrl-]).
+ * NULL: the shell takes the terminal (plain mode, scripts). */
+#define HOST_SHELL_KEPT (-2)
+void host_set_shell_runner(int (*run)(pid_t target, char *const env[]));
+bool host_shell_embedded(void);
 
 /* Traces (h->trace) belong to the step they were made in: set_step drops
  * those of another step when the next one comes. */

@@ -2,6 +2,7 @@
 /* nsview.c: namespace inodes read afresh from /proc/PID/ns (fstatat, as
  * bubblewrap and lsns do), and the set of processes the views compare. */
 #include "nsview.h"
+#include "nssubjects.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -23,7 +24,11 @@ static struct {
 static size_t nlab;
 static pid_t watched[MAX_WATCH];
 static size_t nwatch;
-static unsigned generation; /* bumped whenever the two lists above change */
+static pid_t hidden[MAX_WATCH]; /* subjects `unwatch` hid (the oldest go first) */
+static size_t nhidden;
+static pid_t subject_cols[MAX_WATCH]; /* the subject columns last given */
+static size_t nsubject_cols;
+static unsigned generation; /* bumped whenever the lists above change */
 
 unsigned nsview_generation(void)
 {
@@ -186,7 +191,7 @@ static bool push_col(struct ns_col *cols, size_t *n, size_t max, pid_t pid, enum
 	return true;
 }
 
-size_t nsview_columns(struct ns_col *cols, size_t max)
+static size_t pinned_columns(struct ns_col *cols, size_t max)
 {
 	size_t n = 0;
 	push_col(cols, &n, max, getpid(), NS_COL_HOST, "nslab");
@@ -194,8 +199,60 @@ size_t nsview_columns(struct ns_col *cols, size_t max)
 		push_col(cols, &n, max, lab_procs[i].pid, NS_COL_LAB, lab_procs[i].label);
 	for (size_t i = 0; i < nwatch; i++)
 		push_col(cols, &n, max, watched[i], NS_COL_WATCH, "watch");
+	return n;
+}
+
+size_t nsview_columns(struct ns_col *cols, size_t max)
+{
+	size_t n = pinned_columns(cols, max);
 	probe_prune(cols, n);
 	return n;
+}
+
+static struct ns_subject subj[NSSUB_MAX];
+static size_t nsubj;
+
+size_t nsview_subjects(const struct ns_subject **s)
+{
+	*s = subj;
+	return nsubj;
+}
+
+size_t nsview_pane_columns(struct ns_col *cols, size_t max)
+{
+	size_t n = pinned_columns(cols, max);
+	size_t pick[MAX_WATCH];
+	nsubj = nssub_lab(subj, NSSUB_MAX);
+	size_t k = nssub_group(cols, n, subj, nsubj, hidden, nhidden, pick, MAX_WATCH);
+	nsubject_cols = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (!push_col(cols, &n, max, subj[pick[i]].pid, NS_COL_SUBJECT, "new"))
+			continue;
+		nssub_cmdline(cols[n - 1].pid, cols[n - 1].cmd, sizeof(cols[n - 1].cmd));
+		subject_cols[nsubject_cols++] = cols[n - 1].pid;
+	}
+	probe_prune(cols, n);
+	return n;
+}
+
+static bool drop_pid(pid_t *list, size_t *n, pid_t pid)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (list[i] == pid) {
+			memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(list[0]));
+			(*n)--;
+			return true;
+		}
+	return false;
+}
+
+static void hide(pid_t pid)
+{
+	if (nhidden == MAX_WATCH)
+		drop_pid(hidden, &nhidden, hidden[0]);
+	hidden[nhidden++] = pid;
+	drop_pid(subject_cols, &nsubject_cols, pid);
+	generation++;
 }
 
 int nsview_watch(pid_t pid)
@@ -206,6 +263,8 @@ int nsview_watch(pid_t pid)
 		errno = ESRCH;
 		return -1;
 	}
+	if (drop_pid(hidden, &nhidden, pid))
+		generation++;
 	for (size_t i = 0; i < nwatch; i++)
 		if (watched[i] == pid)
 			return 0;
@@ -224,6 +283,11 @@ int nsview_unwatch(pid_t pid)
 		if (watched[i] == pid) {
 			watched[i] = watched[--nwatch];
 			generation++;
+			return 0;
+		}
+	for (size_t i = 0; i < nsubject_cols; i++)
+		if (subject_cols[i] == pid) {
+			hide(pid);
 			return 0;
 		}
 	errno = ENOENT;

@@ -8,13 +8,16 @@
 #include <sys/types.h>
 #include "nstypes.h"
 
-enum ns_col_kind { NS_COL_HOST, NS_COL_LAB, NS_COL_WATCH, NS_COL_ARG };
+/* NS_COL_SUBJECT: a process of the lab's (in the lab cgroup) that nothing
+ * pinned, the first in its set of namespaces (nssubjects.h). */
+enum ns_col_kind { NS_COL_HOST, NS_COL_LAB, NS_COL_WATCH, NS_COL_ARG, NS_COL_SUBJECT };
 
 struct ns_col {
 	pid_t pid;
 	enum ns_col_kind kind;
 	char label[24];  /* "nslab", "lab", "peer", "watch" */
 	char comm[17];   /* from /proc/PID/comm */
+	char cmd[48];    /* NS_COL_SUBJECT: its command line, the column's title */
 	pid_t inner_pid; /* last NSpid field: the PID inside its own PID namespace */
 	bool alive;
 	ino_t ino[NS_COUNT]; /* 0 = unreadable / not supported by this kernel */
@@ -35,13 +38,22 @@ bool nsview_differs(const struct ns_col *host, const struct ns_col *col, enum ns
 /* Columns for the pane and `ns`: nslab itself, the lab's processes, the
  * watched PIDs (in that order), each read afresh. Returns how many. */
 size_t nsview_columns(struct ns_col *cols, size_t max);
+/* The pane's columns: nsview_columns, then a column per set of namespaces
+ * the lab's unpinned subjects sit in (nssubjects.h), hidden ones left out.
+ * Reads the lab cgroup: for the pane's refreshes, not its probes. */
+size_t nsview_pane_columns(struct ns_col *cols, size_t max);
+/* The lab's subjects as nsview_pane_columns last read them. */
+struct ns_subject;
+size_t nsview_subjects(const struct ns_subject **s);
 
 /* Changes whenever the lab or watched lists below change: with nsview_stale
  * on each column, all a live view needs to know that nsview_columns would
  * now give something else. */
 unsigned nsview_generation(void);
 
-/* Watched processes (by `watch PID|NAME`); dead ones drop out by themselves. */
+/* Watched processes (by `watch PID|NAME`); dead ones drop out by themselves.
+ * Watching a hidden subject shows it again. Unwatching a PID the pane shows
+ * as a subject column hides it (0); ENOENT for one neither. */
 int nsview_watch(pid_t pid);
 int nsview_unwatch(pid_t pid);
 size_t nsview_watched(pid_t *pids, size_t max);

@@ -33,6 +33,14 @@ void pane_layout(size_t ncols, int width, struct pane_layout *l)
 
 void pane_header(const struct ns_col *c, char *l1, char *l2, size_t len)
 {
+	if (c->kind == NS_COL_SUBJECT) { /* what the learner typed, and the PID to watch */
+		snprintf(l1, len, "%s", c->cmd[0] ? c->cmd : c->comm[0] ? c->comm : "?");
+		if (c->inner_pid > 0 && c->inner_pid != c->pid)
+			snprintf(l2, len, "pid %d (%d)", (int)c->pid, (int)c->inner_pid);
+		else
+			snprintf(l2, len, "pid %d", (int)c->pid);
+		return;
+	}
 	snprintf(l1, len, "%s %d", c->label[0] ? c->label : "?", (int)c->pid);
 	if (c->inner_pid > 0 && c->inner_pid != c->pid)
 		snprintf(l2, len, "%s (%d)", c->comm[0] ? c->comm : "?", (int)c->inner_pid);
@@ -66,6 +74,18 @@ static void blank(struct pane_line *ln, int width)
 	memset(ln, 0, sizeof(*ln));
 	memset(ln->text, ' ', (size_t)width);
 	ln->text[width] = '\0';
+}
+
+/* A command line too long for its column ends after its last whole word
+ * that fits (ASCII, as the pane is). */
+static void cut_words(char *s, int w)
+{
+	if (w <= 0 || (int)strlen(s) <= w)
+		return;
+	int at = w;
+	while (at > 0 && s[at] != ' ')
+		at--;
+	s[at > 0 ? at : w] = '\0';
 }
 
 #define PANE_LEGEND "* = differs from nslab"
@@ -108,6 +128,7 @@ static size_t render(const struct ns_col *cols, size_t n, int width, const enum 
 		int at = l.label_w + l.gap + (int)c * (l.gap + l.col_w);
 		char h1[64], h2[64];
 		pane_header(&cols[c], h1, h2, sizeof(h1));
+		cut_words(h1, l.col_w);
 		put(&lines[0], at, l.col_w, h1);
 		put(&lines[1], at, l.col_w, h2);
 		for (size_t i = 0; i < nrows; i++) {
@@ -189,7 +210,7 @@ static bool col_same(const struct ns_col *a, const struct ns_col *b)
 {
 	return a->pid == b->pid && a->kind == b->kind && a->inner_pid == b->inner_pid &&
 	       strcmp(a->label, b->label) == 0 && strcmp(a->comm, b->comm) == 0 &&
-	       memcmp(a->ino, b->ino, sizeof(a->ino)) == 0;
+	       strcmp(a->cmd, b->cmd) == 0 && memcmp(a->ino, b->ino, sizeof(a->ino)) == 0;
 }
 
 bool pane_same(const struct ns_col *a, size_t na, const struct ns_col *b, size_t nb)

@@ -42,7 +42,9 @@ struct pane_line {
 /* How many columns of ncols fit in width, and how wide each is. */
 void pane_layout(size_t ncols, int width, struct pane_layout *l);
 /* The header of one column: line 1 "LABEL PID", line 2 "COMM" or, when the
- * process sees itself under another PID (its own PID namespace), "COMM (N)". */
+ * process sees itself under another PID (its own PID namespace), "COMM (N)".
+ * A subject column (nsview.h): line 1 its command line, line 2 "pid P" or
+ * "pid P (N)". The pane cuts line 1 after a whole word to fit. */
 void pane_header(const struct ns_col *c, char *l1, char *l2, size_t len);
 /* One cell: the inode, then PANE_MARK if it differs from host, "-" if unknown. */
 void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row row, char *buf, size_t len);

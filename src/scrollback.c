@@ -36,10 +36,17 @@ size_t sb_row_take(const char *s, size_t len, int width)
 		size_t sp = k;
 		while (sp > 0 && s[sp - 1] != ' ')
 			sp--;
+		/* A word longer than the row (CLONE_NEWUSER|CLONE_NEWNS|...) breaks
+		 * after a separator in it, where one is, rather than anywhere. */
+		for (size_t b = k; sp == 0 && b > 1; b--)
+			if (strchr("|,/", s[b - 1]))
+				sp = b;
 		if (sp > 0)
 			k = sp; /* the space stays at the end of this row */
 	}
-	while (k < len && s[k] == ' ' && text_width(s, k + 1) <= width)
+	/* spaces after a full row end it (clipped when drawn): the next row
+	 * starts with the next word, never with the space before it */
+	while (k < len && s[k] == ' ')
 		k++;
 	return k;
 }

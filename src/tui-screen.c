@@ -36,6 +36,7 @@ static struct {
 	unsigned dirty;
 	int meter_lines;   /* as last asked for by screen_layout */
 	int compact_lines; /* the compact pane's height */
+	bool compact_flip; /* F7: the other pane than the height would pick */
 } term = {.compact_lines = PANE_HEADER_LINES + 1,
 	  .tty_in = -1,
 	  .tty_out = -1,
@@ -191,7 +192,7 @@ void screen_layout(int meter_lines)
 	}
 	S.meter_h = meter_lines < TUI_METER_MAX ? meter_lines : TUI_METER_MAX;
 	S.lab_h = S.h >= 30 ? 4 : 3;
-	S.compact = S.h < TUI_COMPACT_H;
+	S.compact = (S.h < TUI_COMPACT_H) != term.compact_flip;
 	S.pane_h = S.compact ? term.compact_lines : PANE_LINES;
 	int lab_y = S.pane_h, meter_y = lab_y + S.lab_h, out_y = meter_y + S.meter_h;
 	int in_y = S.h - 2;
@@ -203,6 +204,13 @@ void screen_layout(int meter_lines)
 	S.out = mkwin(S.out_h, S.w, out_y, 0);
 	input_window(S.w, in_y);
 	S.keys = mkwin(1, S.w, S.h - 1, 0);
+}
+
+void screen_toggle_compact(void)
+{
+	term.compact_flip = !term.compact_flip;
+	if (term.scr && !S.suspended)
+		screen_layout(term.meter_lines);
 }
 
 void screen_set_compact_lines(int lines)

@@ -54,6 +54,9 @@ void screen_layout(int meter_lines);
 /* The compact pane's height in lines (pane_compact_lines): when the pane is
  * compact and this changes its height, the windows are laid out again. */
 void screen_set_compact_lines(int lines);
+/* F7: the full pane on a short terminal, the compact one on a tall one (and
+ * back); kept across resizes. Lays the windows out again. */
+void screen_toggle_compact(void);
 /* `shell` and other terminal owners: the screen goes, fds 1 and 2 are the
  * terminal again; resume takes it back (the caller lays out and draws). */
 void screen_suspend(void);

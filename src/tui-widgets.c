@@ -7,6 +7,7 @@
 #include "tui-widgets.h"
 #include "reflow.h"
 #include "labs.h"
+#include "nssubjects.h"
 #include "nsview.h"
 #include "pane.h"
 #include "scrollback.h"
@@ -22,12 +23,13 @@ static struct {
 	size_t ncols;
 	unsigned generation; /* nsview_generation() when cols were read */
 	struct session_view sv;
-	char task[1024], title[256], step[256];
-	char task_raw[1024]; /* task as the lab gave it (task is reflowed) */
+	char task[8192], title[256], step[256];
+	char task_raw[8192]; /* task as the lab gave it (task is reflowed); tasks run past 1 KiB */
 	char *meter_text;
 	bool meter_oom; /* a lab's meter text could not be kept: say so */
 	int meter_rows;
 	size_t lost;
+	int task_top, task_rows, task_box_rows; /* the task box's scroll place */
 } W;
 
 /* ------------------------------------------------------------------ */
@@ -64,6 +66,8 @@ static bool session_changed(void)
 void widgets_refresh_session(void)
 {
 	if (session_changed()) {
+		if (view_now().step != W.sv.step || view_now().lab != W.sv.lab)
+			W.task_top = 0; /* another task: from its top */
 		snapshot_session();
 		screen_dirty(TUI_LAB);
 	}
@@ -73,7 +77,7 @@ void widgets_refresh(void)
 {
 	struct ns_col cols[PANE_MAX_COLS];
 	W.generation = nsview_generation();
-	size_t n = nsview_columns(cols, PANE_MAX_COLS);
+	size_t n = nsview_pane_columns(cols, PANE_MAX_COLS);
 	if (!pane_same(cols, n, W.cols, W.ncols)) {
 		memcpy(W.cols, cols, n * sizeof(cols[0]));
 		W.ncols = n;
@@ -89,12 +93,14 @@ bool widgets_probing(void)
 	return W.ncols > 1 && !screen()->suspended;
 }
 
-/* The lists of lab and watched processes (no system call) and the columns
- * from `from` on (nsview_stale: one pread each while they sleep); the whole
- * model is read again only when one of them moved. */
+/* The lists of lab and watched processes (no system call), the lab
+ * cgroup's members (ALL only: one read; a learner's new process shows within
+ * a full period) and the columns (nsview_stale: one pread each while they
+ * sleep; ALL probes every column, otherwise only the shown ones but
+ * nslab's); the whole model is read again only when one of them moved. */
 void widgets_probe(bool all)
 {
-	if (nsview_generation() != W.generation) {
+	if (nsview_generation() != W.generation || (all && nssub_lab_moved())) {
 		widgets_refresh();
 		return;
 	}
@@ -120,6 +126,21 @@ static int count_rows(const char *p)
 		p = nl ? nl + 1 : p + strlen(p);
 	}
 	return rows;
+}
+
+size_t widgets_new_namespaces(struct ns_new *out, size_t max)
+{
+	const struct ns_subject *lab;
+	size_t nlab = nsview_subjects(&lab);
+	struct ns_subject known[NSSUB_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < nlab && n < NSSUB_MAX; i++)
+		known[n++] = lab[i];
+	for (size_t c = 0; c < W.ncols && n < NSSUB_MAX; c++) {
+		known[n].pid = W.cols[c].pid;
+		memcpy(known[n++].ino, W.cols[c].ino, sizeof(W.cols[c].ino));
+	}
+	return nssub_new(known, n, out, max);
 }
 
 int widgets_set_meter(const char *text)
@@ -248,19 +269,30 @@ static void draw_status_bar(void)
 	wattrset(s->lab, A_NORMAL);
 }
 
-/* The last row of a task that goes on: where to read it whole, after the
- * last word that fits (never half a word). */
-static void put_cut_row(WINDOW *win, const char *text, size_t n, int room)
+#define TASK_ROWS 64   /* rows of a task kept for scrolling: far more than any lab's */
+#define TASK_MARK_W 16 /* "[F8 77-78/78]" and a space either side */
+
+/* Which rows of the task the box shows: F8 moves on a boxful, and after the
+ * last one back to the top; a new task starts at the top. */
+void widgets_task_scroll(void)
 {
-	static const char more[] = " ... (`step` shows all)";
-	room -= (int)sizeof(more);
-	if (room > 0 && text_width(text, n) > room) {
-		n = text_fit(text, n, room, NULL);
-		while (n > 0 && text[n] != ' ' && text[n - 1] != ' ')
-			n--;
-	}
-	screen_put_clipped(win, text, n);
-	waddstr(win, room > 0 ? more : "...");
+	W.task_top += W.task_box_rows > 0 ? W.task_box_rows : 1;
+	if (W.task_top >= W.task_rows)
+		W.task_top = 0;
+	screen_dirty(TUI_LAB);
+}
+
+/* "[F8 3-4/9]" on the right of the first row: there is more, and how to see it. */
+static void put_task_mark(WINDOW *win, int first, int last, int total)
+{
+	char mark[32];
+	snprintf(mark, sizeof(mark), "[F8 %d-%d/%d]", first + 1, last, total);
+	int x = screen()->w - (int)strlen(mark) - 1;
+	if (x < 0)
+		return;
+	wattrset(win, A_BOLD);
+	mvwaddstr(win, 1, x, mark);
+	wattrset(win, A_NORMAL);
 }
 
 static void draw_task_box(void)
@@ -271,22 +303,28 @@ static void draw_task_box(void)
 		     : "Type `labs` to see what there is to learn, then `start ID` (try `start uts`). "
 		       "`help` lists every command.";
 	const char *lead = W.sv.lab ? "task: " : "";
-	int lw = (int)strlen(lead);
-	size_t off[8], len[8];
+	int lw = (int)strlen(lead), box = s->lab_h - 1;
+	size_t off[TASK_ROWS], len[TASK_ROWS];
 	bool trunc = false;
-	int rows = text_wrap_words(text, s->w - lw - 4, off, len, s->lab_h - 1, &trunc);
-	for (int r = 0; r < rows; r++) {
-		wmove(s->lab, 1 + r, r == 0 ? 0 : lw);
-		if (r == 0 && lw) {
+	int rows = text_wrap_words(text, s->w - lw - 4, off, len, TASK_ROWS, &trunc);
+	if (rows > box) /* it scrolls: room on the right for where the box is */
+		rows = text_wrap_words(text, s->w - lw - TASK_MARK_W, off, len, TASK_ROWS, &trunc);
+	W.task_rows = rows;
+	W.task_box_rows = box;
+	if (W.task_top >= rows)
+		W.task_top = 0;
+	for (int r = 0; r < box && W.task_top + r < rows; r++) {
+		int i = W.task_top + r;
+		wmove(s->lab, 1 + r, i == 0 ? 0 : lw);
+		if (i == 0 && lw) {
 			wattrset(s->lab, A_BOLD);
 			waddstr(s->lab, lead);
 			wattrset(s->lab, A_NORMAL);
 		}
-		if (trunc && r == rows - 1)
-			put_cut_row(s->lab, text + off[r], len[r], s->w - lw);
-		else
-			screen_put_clipped(s->lab, text + off[r], len[r]);
+		screen_put_clipped(s->lab, text + off[i], len[i]);
 	}
+	if (rows > box)
+		put_task_mark(s->lab, W.task_top, W.task_top + box < rows ? W.task_top + box : rows, rows);
 }
 
 static void draw_lab(void)
@@ -376,8 +414,9 @@ static void draw_keys(void)
 	static const struct {
 		const char *key, *label;
 	} keys[] = {
-	    {"F1", "Help"}, {"F2", "Status"}, {"F3", "Hint"},        {"F4", "Explain"}, {"F5", "Check"},
-	    {"F6", "Next"}, {"F10", "Quit"},  {"PgUp/Dn", "Scroll"}, {"^L", "Redraw"},
+	    {"F1", "Help"},  {"F2", "Status"},      {"F3", "Hint"},   {"F4", "Explain"},
+	    {"F5", "Check"}, {"F6", "Next"},        {"F7", "Pane"},   {"F8", "Task"},
+	    {"F10", "Quit"}, {"PgUp/Dn", "Scroll"}, {"^L", "Redraw"},
 	};
 	WINDOW *k = screen()->keys;
 	werase(k);

@@ -21,6 +21,14 @@ bool widgets_probing(void);
  * column, otherwise only the shown ones; reads afresh when one moved. */
 void widgets_probe(bool all);
 
+/* Processes anywhere on the machine in namespaces made since the TUI
+ * started, not the lab's and not shown (nssubjects.h): each set once. */
+struct ns_new;
+size_t widgets_new_namespaces(struct ns_new *out, size_t max);
+
+/* F8: the task box shows its next boxful of rows (then the top again). */
+void widgets_task_scroll(void);
+
 /* The meter's text (NULL or "": none). Returns its rows, for the layout. */
 int widgets_set_meter(const char *text);
 int widgets_meter_rows(void);

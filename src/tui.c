@@ -19,14 +19,19 @@
  * the lab and undoes the cleanup registry. */
 #include "tui.h"
 #include "demo.h"
+#include "host.h"
+#include "nssubjects.h"
 #include "output.h"
+#include "pane.h"
 #include "repl.h"
 #include "scrollback.h"
 #include "session.h"
 #include "signals.h"
 #include "tui-readline.h"
 #include "tui-screen.h"
+#include "tui-shell.h"
 #include "tui-widgets.h"
+#include "vtshell.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -37,11 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TICK_MS 200  /* demo typing, lab ticks, keys ncurses held back */
-#define PROBE_MS 50  /* shown processes probed: a change shows within this */
-#define SLACK_MS 10  /* a job due this soon runs in the current wake-up */
-#define FULL_MS 1000 /* every column probed, nslab's and hidden ones too */
-#define OUT_MAX 5000 /* scrollback lines kept */
+#define TICK_MS 200    /* demo typing, lab ticks, keys ncurses held back */
+#define PROBE_MS 50    /* shown processes probed: a change shows within this */
+#define SLACK_MS 10    /* a job due this soon runs in the current wake-up */
+#define FULL_MS 1000   /* every column probed, nslab's and hidden ones too */
+#define OUT_MAX 5000   /* scrollback lines kept */
+#define NEW_NS_EVERY 2 /* full probes per look for new namespaces elsewhere */
 
 static struct {
 	struct scrollback sb;
@@ -49,6 +55,11 @@ static struct {
 	struct timespec last_live_draw;
 	struct demo_player *demo; /* --demo: the player this screen presents */
 	size_t *from, *to;        /* absolute output lines of each demo command that ran */
+	struct vtshell *shell;    /* `shell`, on screen or left running with Ctrl-] */
+	char shell_where[64];     /* "in lab uts", "on the host" */
+	bool shell_on;            /* on screen: keys go to it, the output window shows it */
+	int shell_status;         /* how it ended, for the `shell` that was waiting */
+	unsigned full_count;      /* full probes run */
 } T;
 
 bool tui_available(void)
@@ -60,6 +71,29 @@ bool tui_available(void)
 /* ------------------------------------------------------------------ */
 /* drawing and output                                                  */
 
+/* The shell on screen: the widgets but the output window, which shows the
+ * shell; the input line says how to leave; the cursor is the shell's. */
+static void draw_shell(unsigned parts)
+{
+	const struct tui_screen *s = screen();
+	widgets_draw(parts & ~(unsigned)TUI_OUT, &T.sb);
+	if (parts & (TUI_OUT | TUI_ALL))
+		tshell_draw(s->out, T.shell, s->color);
+	if (parts & (TUI_INPUT | TUI_ALL)) {
+		char line[200], fit[256];
+		snprintf(line, sizeof(line), " shell %s (pid %d) | Ctrl-] nslab prompt | exit ends it",
+			 T.shell_where, (int)vtshell_pid(T.shell));
+		text_elide(line, s->w, fit, sizeof(fit));
+		werase(s->in);
+		wattrset(s->in, screen_attr(S_BAR));
+		mvwhline(s->in, 0, 0, ' ', s->w);
+		mvwaddstr(s->in, 0, 0, fit);
+		wattrset(s->in, A_NORMAL);
+		wnoutrefresh(s->in);
+	}
+	tshell_place_cursor(s->out, T.shell); /* last: the terminal's cursor is the shell's */
+}
+
 static void draw(void)
 {
 	const struct tui_screen *s = screen();
@@ -70,8 +104,12 @@ static void draw(void)
 	/* Idle ticks change nothing: no drawing, no doupdate, no terminal I/O. */
 	if (!parts)
 		return;
-	widgets_draw(parts, &T.sb);
-	rlx_draw_input(T.executing); /* last, so the cursor ends on the input line */
+	if (T.shell_on && !s->too_small) {
+		draw_shell(parts);
+	} else {
+		widgets_draw(parts, &T.sb);
+		rlx_draw_input(T.executing); /* last, so the cursor ends on the input line */
+	}
 	doupdate();
 }
 
@@ -99,10 +137,26 @@ static void sink_write(enum out_kind kind, const char *text, size_t len)
 	}
 }
 
+/* The shell's screen is the output window's size (a resize, the meter, the
+ * compact pane's height may change it): the shell gets SIGWINCH. */
+static void fit_shell(void)
+{
+	const struct tui_screen *s = screen();
+	int rows, cols;
+	if (!T.shell || s->too_small || !s->out)
+		return;
+	vtshell_size(T.shell, &rows, &cols);
+	if (rows != s->out_h || cols != s->w) {
+		vtshell_resize(T.shell, s->out_h, s->w);
+		screen_dirty(TUI_OUT);
+	}
+}
+
 static void relayout(void)
 {
 	screen_layout(widgets_meter_rows());
 	T.sb.width = screen()->w; /* scrolled back, the place is kept in rows of this width */
+	fit_shell();
 }
 
 static void sink_meter(const char *text)
@@ -156,6 +210,114 @@ static void resume(void)
 }
 
 static const struct repl_terminal terminal = {suspend, resume};
+
+/* ------------------------------------------------------------------ */
+/* `shell` inside the screen (vtshell.h, tui-shell.h)                  */
+
+static void loop(void);
+
+/* What scrolls off the shell's screen, and its screen when it ends, stays
+ * in the scrollback. */
+static void shell_line(void *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	char *clean = text_clean(text, len);
+	if (clean) {
+		sb_push(&T.sb, clean, strlen(clean), OUT_TEXT);
+		free(clean);
+	} else {
+		T.sb.lost++;
+	}
+}
+
+static void shell_pump(void)
+{
+	if (T.shell && vtshell_pump(T.shell) && T.shell_on)
+		screen_dirty(TUI_OUT);
+}
+
+/* The shell has ended (`exit`, or stop/reset took the lab cgroup): its last
+ * screen goes to the scrollback and the output window is the nslab one. */
+static void shell_finish(int status)
+{
+	shell_pump();
+	vtshell_end(T.shell);
+	T.shell = NULL;
+	T.shell_status = status;
+	screen_dirty(TUI_OUT | TUI_INPUT);
+	if (T.shell_on) {
+		T.shell_on = false; /* the `shell` waiting in shell_run returns */
+		return;
+	}
+	char line[80];
+	snprintf(line, sizeof(line), "the shell left with Ctrl-] has ended [exit %d]", status);
+	note(line);
+}
+
+static void shell_check_end(void)
+{
+	int st;
+	if (T.shell && vtshell_exited(T.shell, &st))
+		shell_finish(st);
+}
+
+static void shell_key(int ch)
+{
+	if (ch == TSHELL_LEAVE_KEY) {
+		T.shell_on = false;
+		screen_dirty(TUI_OUT | TUI_INPUT);
+		return;
+	}
+	tshell_key(T.shell, ch);
+}
+
+/* Where the shell runs, for the line under it: the lab by its id. */
+static void shell_name(pid_t target)
+{
+	const struct session_view *v = session_view();
+	if (target > 0 && v && v->lab)
+		snprintf(T.shell_where, sizeof(T.shell_where), "in lab %s", v->lab->id);
+	else
+		snprintf(T.shell_where, sizeof(T.shell_where), "on the host");
+}
+
+/* host.h's shell runner: starts the shell on the output window's size, or
+ * comes back to the one left running, and runs the screen's loop with the
+ * keys going to it until it ends (its status) or Ctrl-] (HOST_SHELL_KEPT). */
+static int shell_run(pid_t target, char *const env[])
+{
+	const struct tui_screen *s = screen();
+	if (s->too_small || !s->out) {
+		out_error("shell: the terminal is too small for the screen; enlarge it to %dx%d", TUI_MIN_W,
+			  TUI_MIN_H);
+		errno = ENOSPC;
+		return -1;
+	}
+	if (T.shell)
+		note("back in the shell left with Ctrl-] (the same process, what it ran still there)");
+	else if (!(T.shell = vtshell_start(target, env, s->out_h, s->w, shell_line, NULL)))
+		return -1;
+	else
+		shell_name(target);
+	T.shell_on = true;
+	/* Ctrl-C, Ctrl-Z and Ctrl-\ are keys for the shell, not signals to nslab */
+	raw();
+	screen_dirty(TUI_OUT | TUI_INPUT);
+	draw();
+	loop();
+	T.shell_on = false;
+	cbreak(); /* run_command's mode while a command runs */
+	curs_set(1);
+	screen_dirty(TUI_OUT | TUI_INPUT);
+	if (!T.shell)
+		return T.shell_status;
+	char line[160];
+	snprintf(line, sizeof(line),
+		 "the shell (pid %d) runs on: `shell` returns to it, `exit` in it ends it",
+		 (int)vtshell_pid(T.shell));
+	note(line);
+	return HOST_SHELL_KEPT;
+}
 
 /* ------------------------------------------------------------------ */
 /* commands and keys                                                   */
@@ -256,6 +418,13 @@ static bool screen_key(int ch)
 	case 3: /* Ctrl-C at the prompt */
 		clear_line();
 		return true;
+	case KEY_F(7): /* the pane: compact <-> full */
+		screen_toggle_compact();
+		relayout();
+		return true;
+	case KEY_F(8): /* the task box: its next rows */
+		widgets_task_scroll();
+		return true;
 	case 26: /* Ctrl-Z: nslab holds kernel objects; no stopping */
 	case KEY_MOUSE:
 		return true;
@@ -280,6 +449,13 @@ static void demo_key(int ch);
 
 static void handle_key(int ch)
 {
+	if (T.shell_on) { /* every key is the shell's but the way out */
+		if (ch == KEY_RESIZE)
+			relayout();
+		else
+			shell_key(ch);
+		return;
+	}
 	if (screen_key(ch))
 		return;
 	if (T.demo) {
@@ -307,7 +483,9 @@ static void handle_key(int ch)
 static void read_keys(void)
 {
 	int ch;
-	while (!T.quit && screen()->in && (ch = wgetch(screen()->in)) != ERR)
+	bool shell = T.shell_on;
+	/* a key that leaves the shell ends the shell's loop: the rest waits for the prompt's */
+	while (!T.quit && screen()->in && shell == T.shell_on && (ch = wgetch(screen()->in)) != ERR)
 		handle_key(ch);
 }
 
@@ -405,6 +583,20 @@ static int min_int(int a, int b)
 	return a < b ? a : b;
 }
 
+/* A process elsewhere on the machine in a namespace made since nslab
+ * started: offered, not shown (it may be another user's business). */
+static void note_new_namespaces(void)
+{
+	struct ns_new found[4];
+	size_t n = widgets_new_namespaces(found, 4);
+	for (size_t i = 0; i < n; i++) {
+		char line[160];
+		snprintf(line, sizeof(line), "new namespace: pid %d `%s`: watch %d to pin", (int)found[i].pid,
+			 found[i].cmd[0] ? found[i].cmd : "?", (int)found[i].pid);
+		note(line);
+	}
+}
+
 /* The probe and tick jobs due now; true when the tick ran. */
 static bool run_due(struct timespec *full, struct timespec *probe, struct timespec *tick)
 {
@@ -412,6 +604,9 @@ static bool run_due(struct timespec *full, struct timespec *probe, struct timesp
 	int slack = probing ? PROBE_MS / 2 : SLACK_MS;
 	if (since_ms(full) >= -slack) {
 		widgets_probe(true);
+		/* elsewhere on the machine: a slower look, it costs a listing of /proc */
+		if (++T.full_count % NEW_NS_EVERY == 0)
+			note_new_namespaces();
 		due_in(full, FULL_MS);
 		due_in(probe, PROBE_MS);
 	} else if (probing && since_ms(probe) >= -SLACK_MS) {
@@ -435,17 +630,29 @@ static bool run_due(struct timespec *full, struct timespec *probe, struct timesp
  * SLACK_MS runs in the current wake-up. Each wake-up costs far more than a
  * probe's few reads, so there are as few as that allows. Deadlines are set
  * from the time a job ran: a long command leaves no backlog behind it. */
+/* Inside `shell` the same loop runs, nested, until the shell ends or is
+ * left (T.shell_on goes false); the shell's pty and pidfd are polled
+ * whenever there is a shell, on screen or left running. */
+static bool looping(bool in_shell)
+{
+	return !T.quit && !signals_leaving() && (!in_shell || T.shell_on);
+}
+
 static void loop(void)
 {
+	bool in_shell = T.shell_on;
 	struct timespec full, probe, tick;
 	clock_gettime(CLOCK_MONOTONIC, &full);
 	probe = tick = full;
-	while (!T.quit && !signals_leaving()) {
+	while (looping(in_shell)) {
 		bool ticked = run_due(&full, &probe, &tick);
 		draw();
 		int wait = widgets_probing() ? ms_until(&probe) : min_int(ms_until(&full), ms_until(&tick));
-		struct pollfd p[2] = {{screen_tty_fd(), POLLIN, 0}, {screen_stray_fd(), POLLIN, 0}};
-		int n = poll(p, screen_stray_fd() >= 0 ? 2 : 1, wait);
+		struct pollfd p[4] = {{screen_tty_fd(), POLLIN, 0},
+				      {screen_stray_fd(), POLLIN, 0},
+				      {T.shell ? vtshell_fd(T.shell) : -1, POLLIN, 0},
+				      {T.shell ? vtshell_pidfd(T.shell) : -1, POLLIN, 0}};
+		int n = poll(p, 4, wait);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & (POLLHUP | POLLERR)) {
@@ -454,6 +661,10 @@ static void loop(void)
 		}
 		if (n > 0 && (p[1].revents & POLLIN))
 			drain_pipe();
+		if (n > 0 && (p[2].revents & POLLIN))
+			shell_pump();
+		if (T.shell && (vtshell_pidfd(T.shell) < 0 || (p[3].revents & POLLIN)))
+			shell_check_end();
 		/* Keys: when the terminal has some, after a signal (KEY_RESIZE comes
 		 * after a SIGWINCH interrupted poll()), and on each tick in case one
 		 * came between poll() calls; not on every probe wake-up (wgetch costs
@@ -478,7 +689,11 @@ static int run_screen(const char *welcome)
 	signals_install();
 	out_set_sink(&sink);
 	repl_set_terminal(&terminal);
+	host_set_shell_runner(shell_run);
 	repl_history_load();
+	if (nssub_baseline() < 0) {
+		/* without it nothing elsewhere is offered; the lab's own still show */
+	}
 	relayout();
 	widgets_refresh();
 	screen_dirty(TUI_LAB);
@@ -523,6 +738,11 @@ int tui_run_demo(const struct demo *d)
 
 void tui_end(void)
 {
+	host_set_shell_runner(NULL);
+	if (T.shell) { /* quit, a signal, the terminal gone: the shell goes first */
+		vtshell_end(T.shell);
+		T.shell = NULL;
+	}
 	if (screen_is_open()) {
 		rlx_teardown();
 		repl_set_terminal(NULL);
@@ -531,6 +751,7 @@ void tui_end(void)
 	screen_close();
 	sb_free(&T.sb);
 	widgets_free();
+	nssub_free();
 	free(T.from);
 	free(T.to);
 	T = (typeof(T)){0};

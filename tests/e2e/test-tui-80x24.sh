@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test-tui-80x24.sh: the full-screen TUI at 80x24 wraps text at word boundaries.
 # Every word of `hint` in the output window is a whole word of the hint
-# text (none split across rows), and a task too long for the lab panel ends
-# after a whole word with a pointer to `step`, which prints it all.
+# text (none split across rows); a task too long for the lab panel says so
+# ("[F8 1-2/N]") and F8 shows its next rows; F7 toggles the full pane.
 # The pane is compact there: after `start uts` only the uts row (marked) and
 # a line with the legend, so the output window keeps 12 rows or more; lab and
 # step titles too long for the status bar end after a whole word.
@@ -24,9 +24,13 @@ words=$(printf 'start pivot-root\nstep\nhint\nstop\n' | "$NSLAB" --script - 2>&1
 tui_start 80 24
 type_line "start pivot-root"
 expect "80x24: the lab panel shows the step" wait_screen '^ pivot-root: ' 10
-expect "80x24: a task longer than the panel points to \`step\`" wait_screen '\.\.\. \(`step` shows all\)$' 3
-last=$(screen | sed -n 's/ \.\.\. (`step` shows all)$//p' | head -1 | awk '{ print $NF }')
-expect "80x24: the panel's last task word is whole ('$last')" grep -qxF -- "$last" <<<"$words"
+expect "80x24: a task longer than the panel says F8 shows the rest" wait_screen '\[F8 1-2/[0-9]+\] *$' 3
+tm send-keys -t t F8
+expect "80x24: F8 shows the task's next rows" wait_screen '\[F8 3-4/[0-9]+\] *$' 2
+tm send-keys -t t F7
+expect "80x24: F7 shows the full pane (every type's row)" wait_screen '^time_for_children ' 2
+tm send-keys -t t F7
+expect "80x24: F7 again: the compact pane" bash -c "sleep 0.3; ! tmux -L $TMUX_SOCK capture-pane -p -t t | grep -q '^time_for_children '"
 
 type_line "hint"
 expect "80x24: hint printed" wait_screen 'unshare' 5

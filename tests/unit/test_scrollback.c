@@ -95,6 +95,30 @@ static void wrap_at_word_boundaries(void **state)
 	sb_free(&sb);
 }
 
+/* A row filled exactly, then a space: the next row starts with the next
+ * word, not with that space (it showed as " it, so the scheduler" at 80). */
+static void full_row_space_not_carried(void **state)
+{
+	(void)state;
+	const char *s = "abcd efgh ij";
+	size_t k = sb_row_take(s, strlen(s), 4);
+	assert_int_equal(k, 5); /* "abcd" and its space */
+	assert_int_equal(s[k], 'e');
+	k += sb_row_take(s + k, strlen(s) - k, 4);
+	assert_int_equal(s[k], 'i');
+	assert_int_equal(sb_rows(s, 4), 3);
+}
+
+/* A word longer than the row breaks after a '|' in it where it can. */
+static void long_word_breaks_after_separator(void **state)
+{
+	(void)state;
+	const char *s = "CLONE_NEWNS|CLONE_NEWUTS|SIGCHLD";
+	size_t k = sb_row_take(s, strlen(s), 20);
+	assert_int_equal(k, 12);                                       /* "CLONE_NEWNS|" */
+	assert_int_equal(sb_row_take("abcdefghijklmnop", 16, 10), 10); /* none: cut where it must */
+}
+
 static void overflow_keeps_newest(void **state)
 {
 	(void)state;
@@ -222,6 +246,8 @@ int main(void)
 		setlocale(LC_CTYPE, "en_US.UTF-8");
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(wrap_at_word_boundaries),
+	    cmocka_unit_test(full_row_space_not_carried),
+	    cmocka_unit_test(long_word_breaks_after_separator),
 	    cmocka_unit_test(overflow_keeps_newest),
 	    cmocka_unit_test(kinds_kept),
 	    cmocka_unit_test(scroll_place_kept),
