@@ -87,15 +87,14 @@ static void cap_names(uint64_t mask, char *buf, size_t len)
 }
 
 /* The lab's subjects whose status can be read, with their capabilities. */
-static size_t subject_caps(struct nslab_host *h, pid_t *pids, struct caps *caps, size_t max)
+static int read_caps_slot(pid_t pid, void *slot)
 {
-	pid_t all[MAX_SUBJECTS];
-	long n = h->subjects(h, all, MAX_SUBJECTS);
-	size_t k = 0;
-	for (long i = 0; i < n && i < MAX_SUBJECTS && k < max; i++)
-		if (read_caps(all[i], &caps[k]) == 0)
-			pids[k++] = all[i];
-	return k;
+	return read_caps(pid, slot);
+}
+
+static size_t subject_caps(struct nslab_host *h, pid_t *pids, struct caps *out, size_t max)
+{
+	return nslab_subjects_read(h, pids, out, sizeof(*out), max, read_caps_slot);
 }
 
 /* A subject that has none of the capabilities in `gone` in its effective and

@@ -129,13 +129,7 @@ static bool host_view(struct nslab_host *h, pid_t pid, char *seen, size_t seenle
 
 static unsigned learners(struct nslab_host *h, pid_t *out, unsigned max)
 {
-	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
-	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
-	unsigned n = 0;
-	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
-		if (pids[i] != main)
-			out[n++] = pids[i];
-	return n;
+	return nslab_other_subjects(h, out, max);
 }
 
 /* In text as /proc/PID/cgroup writes it: the path of the hierarchy holding

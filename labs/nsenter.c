@@ -491,7 +491,7 @@ static int setup(struct nslab_host *h)
 				  .init = ag_init};
 	char p[PATH_MAX];
 	netns_path(h, p, sizeof(p));
-	/* Registered before anyone mounts there, by `keep` or by hand with
+	/* Registered before anyone mounts there, by `pin` or by hand with
 	 * unshare --net=FILE or mount --bind: stop and `nslab --cleanup` unmount
 	 * and remove it whoever made it (nothing to do if no one did). */
 	if (h->keep(h, NSLAB_OBJ_NETNS, p) < 0) {
@@ -564,7 +564,7 @@ static const struct nslab_step steps[] = {
 	    "  host unshare --net=$NSLAB_LAB_DIR/" NETNS_FILE " true\n"
 	    "  host grep nsfs /proc/self/mountinfo\n"
 	    "  host nsenter --net=$NSLAB_LAB_DIR/" NETNS_FILE " ip -br link\n"
-	    "(`keep` is the shortcut.)",
+	    "(`pin` is the shortcut.)",
 	.hint = "unshare --net=FILE makes the namespace in a child, bind-mounts /proc/CHILD/ns/net on FILE, "
 		"and the child exits: only the mount is left. nsenter --net=FILE joins it through that file.",
 	.explain = "mount(\"/proc/CHILD/ns/net\", FILE, NULL, MS_BIND, NULL) puts the namespace's nsfs inode "
@@ -600,8 +600,8 @@ static const struct nslab_step steps[] = {
 static const struct nslab_command commands[] = {
     {"join", "join [TYPES]", "start a sleeper joined to the container (nsenter -a, or letters: join un)", 0,
      1, cmd_join},
-    {"keep", "keep", "a network namespace with no process, kept by a bind mount on $NSLAB_LAB_DIR/netns", 0,
-     0, cmd_keep},
+    {"pin", "pin", "a network namespace with no process, kept by a bind mount on $NSLAB_LAB_DIR/netns", 0, 0,
+     cmd_keep},
     {"nstree", "nstree", "the namespaces of the lab under the user namespaces that own them", 0, 0,
      cmd_nstree},
 };

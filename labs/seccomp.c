@@ -69,15 +69,14 @@ static int read_sc(pid_t pid, struct sc *s)
 	return s->mode < 0 ? -1 : 0;
 }
 
-static size_t subject_sc(struct nslab_host *h, pid_t *pids, struct sc *s, size_t max)
+static int read_sc_slot(pid_t pid, void *slot)
 {
-	pid_t all[MAX_SUBJECTS];
-	long n = h->subjects(h, all, MAX_SUBJECTS);
-	size_t k = 0;
-	for (long i = 0; i < n && i < MAX_SUBJECTS && k < max; i++)
-		if (read_sc(all[i], &s[k]) == 0)
-			pids[k++] = all[i];
-	return k;
+	return read_sc(pid, slot);
+}
+
+static size_t subject_sc(struct nslab_host *h, pid_t *pids, struct sc *out, size_t max)
+{
+	return nslab_subjects_read(h, pids, out, sizeof(*out), max, read_sc_slot);
 }
 
 static const struct family *family_of(const char *word)

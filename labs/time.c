@@ -118,13 +118,7 @@ static int ag_clocks(void *arg, char *out, size_t outlen)
 /* The subjects other than the lab process; how many. */
 static unsigned learners(struct nslab_host *h, pid_t *out, unsigned max)
 {
-	pid_t pids[MAX_SUBJECTS], main = h->main_pid(h);
-	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, MAX_SUBJECTS) : 0;
-	unsigned n = 0;
-	for (long i = 0; i < got && i < MAX_SUBJECTS && n < max; i++)
-		if (pids[i] != main)
-			out[n++] = pids[i];
-	return n;
+	return nslab_other_subjects(h, out, max);
 }
 
 enum time_want { HAS_NS, HAS_OFFSETS, IS_INSIDE };

@@ -917,4 +917,34 @@ static inline int nslab_refresh(struct nslab_host *h, void (*fn)(struct nslab_ho
 		return nslab_refresh(h, refresh, action(h));                                                 \
 	}
 
+/* In nslab: the lab's subjects other than its main process (a learner's
+ * own processes: in the lab cgroup, or watched), at most max; how many. An
+ * older host without subjects has none. */
+static inline unsigned nslab_other_subjects(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	pid_t pids[64], main = h->main_pid(h);
+	long got = NSLAB_HOST_CAN(h, subjects) ? h->subjects(h, pids, 64) : 0;
+	unsigned n = 0;
+	for (long i = 0; i < got && i < 64 && n < max; i++)
+		if (pids[i] != main)
+			out[n++] = pids[i];
+	return n;
+}
+
+/* In nslab: for each of the lab's subjects (at most 64), read(pid, slot)
+ * into the next of the max slots of slot_size bytes; those it reads (0)
+ * are kept, with their PIDs in pids. How many were kept. For checks that
+ * look at every subject's /proc/PID/status. */
+static inline size_t nslab_subjects_read(struct nslab_host *h, pid_t *pids, void *slots, size_t slot_size,
+					 size_t max, int (*read)(pid_t pid, void *slot))
+{
+	pid_t all[64];
+	long n = h->subjects(h, all, 64);
+	size_t k = 0;
+	for (long i = 0; i < n && i < 64 && k < max; i++)
+		if (read(all[i], (char *)slots + k * slot_size) == 0)
+			pids[k++] = all[i];
+	return k;
+}
+
 #endif

@@ -20,4 +20,11 @@ unknown=$(grep -ohE '\$NSLAB_[A-Z_]+' labs/*.c | sort -u | grep -vxE "\\\$($expo
 expect "lab texts name only exported variables${unknown:+: $unknown}" test -z "$unknown"
 
 expect "no PEER_PID placeholder" bash -c '! grep -n PEER_PID labs/*.c'
+# A lab command named like a built-in could never run (built-ins are looked
+# up first): the nsenter lab's `keep` once was.
+builtins=$(grep -ohE '\.name = "[a-z]+"' src/builtins.c | cut -d'"' -f2 | sort -u)
+labcmds=$(grep -ohE '^ *\{"[a-z0-9]+", "[a-z0-9]+' labs/*.c | cut -d'"' -f2 | sort -u)
+clash=$(comm -12 <(printf '%s\n' "$builtins") <(printf '%s\n' "$labcmds") | paste -sd' ')
+expect "found the built-ins and the lab commands" test -n "$builtins" -a -n "$labcmds"
+expect "no lab command is named like a built-in${clash:+: $clash}" test -z "$clash"
 finish

@@ -240,7 +240,7 @@ static void join_command(void **state)
 	assert_log_has("nsenter -t %d -u -n sleep 3600 >/dev/null 2>&1 &", (int)fk.main);
 	assert_out_has("started: nsenter -t %d -u -n sleep 3600", (int)fk.main);
 	fake_host_run("unshare --net", 1, "unshare: mount failed\n");
-	assert_int_equal(fake_cmd("keep"), -1);
+	assert_int_equal(fake_cmd("pin"), -1);
 	assert_out_has("exited with status 1: unshare: mount failed");
 }
 
