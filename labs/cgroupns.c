@@ -387,7 +387,8 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --cgroup cat /proc/self/cgroup\n"
 	    "  run unshare --cgroup sleep infinity &\n"
 	    "  host lsns -t cgroup\n"
-	    "  host cat /proc/$NSLAB_LAB_PID/cgroup       (the full path)\n"
+	    "  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
+	    "The host sees the lab process's full cgroup path. "
 	    "nslab's shortcut, and what `do` does: `cgroupns` makes the lab process itself call "
 	    "unshare(CLONE_NEWCGROUP); then `run cat /proc/self/cgroup` reads / too.",
 	.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is\n"

@@ -407,11 +407,15 @@ static const struct nslab_step steps[] = {
 		"and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a\n"
 		"small static program. Look around, then run it:\n"
 		"\n"
-		"  run ls /                     (the jail)\n"
-		"  run cd ../../.. ; ls         (still the jail)\n"
-		"  run " ESCAPE_BIN " -v ls /    (the host's /)\n"
-		"  run ls /                     (the jail again: only that command got out)\n"
-		"  run ls -a /                  (it left /.nslab-escape behind)",
+		"  run ls /\n"
+		"  run cd ../../.. ; ls\n"
+		"  run " ESCAPE_BIN " -v ls /\n"
+		"  run ls /\n"
+		"  run ls -a /\n"
+		"\n"
+		"The first two list the jail, even after the cd; the escape program lists the\n"
+		"host's /; the next ls the jail again: only that command got out. ls -a shows\n"
+		"the /.nslab-escape it left behind.",
 	.hint = "-v makes the escape program print each system call it makes.",
 	.explain = "The escape program did, as root inside the jail:\n"
 		   "  mkdir(\".nslab-escape\")   a directory inside the jail\n"
@@ -431,10 +435,14 @@ static const struct nslab_step steps[] = {
 	.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
 		"it from the host:\n"
 		"\n"
-		"  run " ESCAPE_BIN " sleep 3600 &          (or the lab's `escape`, which prints its PID)\n"
-		"  host pgrep -a -x sleep                 (its PID)\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/root   (the jail)\n"
-		"  host ls -l /proc/$(pgrep -n -x sleep)/root   (the host's /)",
+		"  run " ESCAPE_BIN " sleep 3600 &\n"
+		"  host pgrep -a -x sleep\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
+		"  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
+		"\n"
+		"pgrep shows the sleeper's PID; the lab process's root is the jail, the\n"
+		"sleeper's the host's /. The lab's `escape` does the first line and prints\n"
+		"the PID.",
 	.hint = "The check looks among the lab's processes (everything `run` started, even\n"
 		"after its shell exited) for one whose root is the host's / and that the escape\n"
 		"program started. `escape` does the same and also adds the process to the pane.",
@@ -453,12 +461,13 @@ static const struct nslab_step steps[] = {
 		"and cd are commands of this lab: the lab process makes the call):\n"
 		"\n"
 		"  run mkdir -p /out\n"
-		"  chroot /out                  (the working directory is now outside it)\n"
-		"  cd ../../../../../../../..   (climb to the real /)\n"
+		"  chroot /out\n"
+		"  cd ../../../../../../../..\n"
 		"  chroot .\n"
 		"  run ls /\n"
 		"\n"
-		"Between the two chroots `run` cannot work: /out holds no shell.",
+		"After `chroot /out` the working directory is outside the root; the cd climbs\n"
+		"to the real /. Between the two chroots `run` cannot work: /out holds no shell.",
 	.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\",\n"
 		"then `chroot .`. `reset` starts the lab over.",
 	.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"

@@ -538,11 +538,14 @@ static const struct nslab_step steps[] = {
 	.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in\n"
 		"the jail, and look at it from the host:\n"
 		"\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/root   (the host's /)\n"
-		"  enter                                  (the lab process calls chroot)\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/root   (now the lab root)\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
+		"  enter\n"
+		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
 		"  run echo /*\n"
-		"  run ls /",
+		"  run ls /\n"
+		"\n"
+		"The link points at the host's / before `enter`, where the lab process calls\n"
+		"chroot, and at the lab root after.",
 	.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
 		"chdir(\"/\") inside the lab process. Every `run` afterwards starts in that\n"
 		"root.",
@@ -561,8 +564,10 @@ static const struct nslab_step steps[] = {
 		"\n"
 		"  rootfs add /bin/ls\n"
 		"  run ls -l /\n"
-		"  cd /bin                  (moves the lab process's working directory)\n"
-		"  run pwd ; ls",
+		"  cd /bin\n"
+		"  run pwd ; ls\n"
+		"\n"
+		"`cd` moves the lab process's own working directory.",
 	.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the\n"
 		"loader.",
 	.explain = "rootfs add did what you did in step 3: ldd, then one copy per file. Compare\n"

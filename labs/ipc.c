@@ -460,8 +460,9 @@ static const struct nslab_step steps[] = {
 	    "empty list; `sleep infinity` keeps one alive until the lab stops:\n"
 	    "  run unshare --ipc ipcs -m\n"
 	    "  run unshare --ipc sleep infinity &\n"
-	    "  host lsns -t ipc             (the new namespace, its process sleep)\n"
-	    "nslab's shortcut, and what `do` does: `unshare` moves the lab process itself into a new IPC "
+	    "  host lsns -t ipc\n"
+	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
+	    "`unshare` moves the lab process itself into a new IPC "
 	    "namespace (then `host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc` differ). From a "
 	    "second terminal, `unshare --ipc bash` counts too, once `watch PID` shows nslab that shell.",
 	.hint =
@@ -481,8 +482,9 @@ static const struct nslab_step steps[] = {
 	    "Make a 2000-byte shared memory segment in a new IPC namespace and look from both sides:\n"
 	    "  run unshare --ipc sh -c 'ipcmk -M 2000; ipcs -m'\n"
 	    "  run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &\n"
-	    "  host ipcs -m                (no 2000-byte segment: the host's list)\n"
-	    "The first namespace, and its segment, went away when its last process exited (nothing else "
+	    "  host ipcs -m\n"
+	    "The host's list has no 2000-byte segment. The first namespace, and its segment, went away when "
+	    "its last process exited (nothing else "
 	    "held it: no open fd or bind mount of /proc/PID/ns/ipc); the second stays while its sleep "
 	    "runs. The shortcut, what `do` does: after `unshare`, `run ipcmk -M 2000` makes it in the lab "
 	    "process's namespace (without `unshare` it would land on the host).",

@@ -315,10 +315,11 @@ static const struct nslab_step steps[] = {
 	    "Make a new mount namespace with the real tool, keeping the propagation it copies (unshare(1) "
 	    "would otherwise make every mount private at once, the next step), and compare both sides:\n"
 	    "  run unshare --mount --propagation unchanged sleep infinity &\n"
-	    "  host lsns -t mnt               (the new namespace, its process sleep)\n"
+	    "  host lsns -t mnt\n"
 	    "  run unshare --mount --propagation unchanged grep -c shared: /proc/self/mountinfo\n"
 	    "  host grep -c shared: /proc/self/mountinfo\n"
-	    "nslab's shortcut, and what `do` does: `unshare` moves the lab process itself (then `host "
+	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
+	    "`unshare` moves the lab process itself (then `host "
 	    "readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt` differ). From a second terminal, "
 	    "`unshare --mount bash` counts too, once `watch PID` shows nslab that shell.",
 	.hint = "`run` and `host` start their command in the lab cgroup, where nslab looks for it. The same "
@@ -363,8 +364,9 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA "; sleep infinity' &\n"
 	    "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA
 	    "; grep nslab-demo /proc/self/mountinfo'\n"
-	    "  host grep -c nslab-demo /proc/self/mountinfo   (0)\n"
-	    "The shortcut, what `do` does: `run mount -t tmpfs -o size=1m nslab-demo " DATA "` in the lab "
+	    "  host grep -c nslab-demo /proc/self/mountinfo\n"
+	    "The host counts 0. The shortcut, what `do` does: `run mount -t tmpfs -o size=1m nslab-demo " DATA
+	    "` in the lab "
 	    "process, after `unshare` and step 2 (before step 2 it would propagate to the host).",
 	.hint = DATA " is a relative path: `run` starts in the lab's work directory. The directory exists on "
 		     "both sides; the filesystem on it only in the namespace that mounted it.",
@@ -383,8 +385,9 @@ static const struct nslab_step steps[] = {
 		"; echo hello > " DATA "/" FILE_NAME "; sleep infinity' &\n"
 		"  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA "; echo hi > " DATA
 		"/" FILE_NAME "; ls -l " DATA "'\n"
-		"  host ls -la $NSLAB_LAB_DIR/" DATA "   (empty)\n"
-		"The shortcut, what `do` does: `run echo hello > " DATA "/" FILE_NAME "` in the lab process, "
+		"  host ls -la $NSLAB_LAB_DIR/" DATA "\n"
+		"On the host the directory is empty. The shortcut, what `do` does: `run echo hello > " DATA
+		"/" FILE_NAME "` in the lab process, "
 		"after steps 1 to 3 with the shortcuts.",
 	.hint = "The host looks at the directory underneath the mount: nothing was ever written there.",
 	.explain =

@@ -673,7 +673,8 @@ static const struct nslab_step steps[] = {
 	    "  run ip link add veth0 type veth peer name veth1 netns $(cat $NSLAB_LAB_DIR/peer.pid)\n"
 	    "  run ip link\n"
 	    "  peer ip link\n"
-	    "  host ip link            (neither end is the host's)",
+	    "  host ip link\n"
+	    "Neither end is the host's.",
 	.hint = "A veth pair is two interfaces joined back to back: what goes in one comes\n"
 		"out of the other. `netns PID` creates the second end directly in the\n"
 		"namespace of that process.",

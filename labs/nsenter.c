@@ -520,8 +520,9 @@ static const struct nslab_step steps[] = {
 		"Leave one joined process running, and compare it with the container and the host:\n"
 		"  host nsenter -t $NSLAB_LAB_PID -a " SLEEP " &\n"
 		"  host pgrep -a -f \"" SLEEP "\"\n"
-		"  ns PID   (PID: the sleeper's, from pgrep)\n"
-		"(`join` is the lab's shortcut; `run` is nslab's own nsenter -a.)",
+		"  ns PID\n"
+		"PID is the sleeper's, from pgrep. (`join` is the lab's shortcut; `run` is nslab's own "
+		"nsenter -a.)",
 	.hint = "-a (--all) opens every /proc/PID/ns/* file of the target and setns()es into each. ps -e "
 		"inside lists the container's processes only: PID 1 and ps itself.",
 	.explain =
@@ -544,7 +545,8 @@ static const struct nslab_step steps[] = {
 		"  host nsenter -t $NSLAB_LAB_PID -p -m ps -e\n"
 		"Then leave a process in just the container's UTS and network namespaces:\n"
 		"  host nsenter -t $NSLAB_LAB_PID -u -n " SLEEP " &\n"
-		"  ns PID   (the new sleeper's: host pgrep -n -f \"" SLEEP "\")",
+		"  ns PID\n"
+		"PID is the new sleeper's: host pgrep -n -f \"" SLEEP "\".",
 	.hint = "With -p alone, ps still reads the host's /proc (it belongs to the mount namespace): add -m "
 		"to see the container's. `join un` is the shortcut.",
 	.explain = "setns(fd, CLONE_NEWUTS) and setns(fd, CLONE_NEWNET) move the caller into two namespaces "

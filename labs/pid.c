@@ -408,9 +408,10 @@ static const struct nslab_step steps[] = {
 	    "Before mounting a /proc for it, cut its mounts off from the host's, and see both of its PIDs:\n"
 	    "  run grep -c master: /proc/self/mountinfo\n"
 	    "  run mount --make-rprivate /\n"
-	    "  run grep -c master: /proc/self/mountinfo   (now 0)\n"
+	    "  run grep -c master: /proc/self/mountinfo\n"
 	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status\n"
-	    "The seed's `unshare --pid --fork --mount-proc` does the same first: a new mount namespace made "
+	    "The second grep counts 0. The seed's `unshare --pid --fork --mount-proc` does the same first: a "
+	    "new mount namespace made "
 	    "by unshare(1) is private unless you ask otherwise (`host unshare --mount sleep infinity &` "
 	    "counts for this step too).",
 	.hint = "nslab started the lab with slave mounts (\"master:N\": host mounts come in, nothing goes "
@@ -430,10 +431,11 @@ static const struct nslab_step steps[] = {
 	.title = "A /proc for the namespace",
 	.task =
 	    "Mount a proc filesystem for the lab's PID namespace, then list processes:\n"
-	    "  run ps -ef        (the host's processes: /proc is still the host's)\n"
+	    "  run ps -ef\n"
 	    "  run mount -t proc proc /proc\n"
-	    "  run ps -ef        (only the lab's)\n"
-	    "The seed's way, a new PID namespace with its own /proc in one command:\n"
+	    "  run ps -ef\n"
+	    "The first ps lists the host's processes (/proc is still the host's), the second only the "
+	    "lab's. The seed's way, a new PID namespace with its own /proc in one command:\n"
 	    "  run unshare --pid --fork --mount-proc ps -ef\n"
 	    "One that stays counts for this step too: `host unshare --pid --fork --mount-proc sleep infinity "
 	    "&`, or from a second terminal `unshare --pid --fork --mount-proc bash` and `watch PID`.",
@@ -480,11 +482,13 @@ static const struct nslab_step steps[] = {
 	    "namespace and forks its PID 1, the inner unshare; that one unshares again and forks the PID 1 "
 	    "of a third namespace, a sleep:\n"
 	    "  run unshare --pid --fork unshare --pid --fork sleep infinity &\n"
-	    "  host lsns -t pid                  (two new namespaces)\n"
-	    "nslab's shortcut, and what `do` does: `unshare`, unshare(CLONE_NEWPID) in the lab process, then "
+	    "  host lsns -t pid\n"
+	    "lsns lists two new namespaces. nslab's shortcut, and what `do` does: `unshare`, "
+	    "unshare(CLONE_NEWPID) in the lab process, then "
 	    "one fork(). Then:\n"
 	    "  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
-	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status   (still ends in 1)",
+	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status\n"
+	    "NSpid still ends in 1.",
 	.hint =
 	    "A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
 	    "while its pid_for_children names the next one. After `unshare`, the pid and pid_for_children "

@@ -383,8 +383,9 @@ static const struct nslab_step steps[] = {
 		"  run unshare --time --boottime " OFFSET_STR " --fork cat /proc/uptime\n"
 		"  host cat /proc/uptime\n"
 		"  run unshare --time --boottime " OFFSET_STR " --fork date\n"
-		"  host date       (the same: the wall clock is not namespaced)\n"
-		"nslab's shortcut, what `do` does: `enter` makes the lab process setns() into the namespace "
+		"  host date\n"
+		"The dates are the same: the wall clock is not namespaced. nslab's shortcut, what `do` does: "
+		"`enter` makes the lab process setns() into the namespace "
 		"of steps 1 and 2; then `run uptime` and `host uptime` differ by ten days.",
 	.hint = "Inside, uptime is ten days longer than the host's; `date` agrees on both sides.",
 	.explain =

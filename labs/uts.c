@@ -391,9 +391,10 @@ static const struct nslab_step steps[] = {
 	    "  run hostname\n"
 	    "  host hostname\n"
 	    "  run unshare --uts sh -c 'hostname " LAB_HOSTNAME "; sleep infinity' &\n"
-	    "  host lsns -t uts         (the new namespace, its process sh -c ...)\n"
-	    "  host hostname            (still the host's)\n"
-	    "nslab's shortcut, and what `do` does: the lab process is already in a UTS namespace of its own "
+	    "  host lsns -t uts\n"
+	    "  host hostname\n"
+	    "lsns lists the new namespace, its process sh -c; the host's hostname did not change. nslab's "
+	    "shortcut, and what `do` does: the lab process is already in a UTS namespace of its own "
 	    "(nslab cloned it with CLONE_NEWUTS; the uts row of `ns` differs), so `run hostname " LAB_HOSTNAME
 	    "` renames that one. From a second terminal, `unshare --uts bash` then `hostname NAME` counts "
 	    "too, once `watch PID` shows nslab that shell.",
@@ -423,8 +424,9 @@ static const struct nslab_step steps[] = {
 		"  run domainname\n"
 		"  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; sleep infinity' &\n"
 		"  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; cat /proc/sys/kernel/domainname'\n"
-		"  host domainname             (still the host's)\n"
-		"The shortcut, what `do` does: `run domainname " LAB_DOMAIN "` sets it in the lab process's "
+		"  host domainname\n"
+		"The host's is unchanged. The shortcut, what `do` does: `run domainname " LAB_DOMAIN
+		"` sets it in the lab process's "
 		"namespace.",
 	.hint =
 	    "The domain name is part of the same namespace as the hostname: `domainname " LAB_DOMAIN

@@ -94,8 +94,8 @@ else
 fi
 same_as_before "host fingerprint unchanged after SIGKILL + --cleanup"
 
-# By hand: every step by typing its task's lines (their "(...)" notes left
-# out, as a learner does), check before and after, fresh and after `reset`.
+# By hand: every step by typing its task's command lines as they stand
+# (as a learner does), check before and after, fresh and after `reset`.
 # shellcheck disable=SC2016 # expanded by the shell inside nslab
 escape_steps=(check 'run ls /' 'run cd ../../.. ; ls' 'run /nslab-escape -v ls /' 'run ls /' 'run ls -a /' check next
 	check 'run /nslab-escape sleep 3600 &' 'host pgrep -a -x sleep' 'host ls -l /proc/$NSLAB_LAB_PID/root' check next

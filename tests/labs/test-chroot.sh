@@ -50,8 +50,8 @@ expect "the check names the missing libc" grep -q 'missing: /bin/sh needs .*libc
 
 same_as_before "host fingerprint unchanged after the lab"
 
-# By hand: every step by typing its task's lines (their "(...)" notes left
-# out, as a learner does), check before and after, fresh and after `reset`.
+# By hand: every step by typing its task's command lines as they stand
+# (as a learner does), check before and after, fresh and after `reset`.
 # shellcheck disable=SC2016 # expanded by the shell inside nslab
 chroot_steps=(check 'host mkdir -p $NSLAB_LAB_ROOT' 'host chroot $NSLAB_LAB_ROOT /bin/sh' check next
 	check 'host mkdir -p $NSLAB_LAB_ROOT/bin' 'host cp /bin/sh $NSLAB_LAB_ROOT/bin/' 'host chroot $NSLAB_LAB_ROOT /bin/sh'

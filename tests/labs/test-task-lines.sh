@@ -19,6 +19,26 @@ expect "every NSLAB_ variable in a lab text has its \$${bare:+: $bare}" test -z 
 unknown=$(grep -ohE '\$NSLAB_[A-Z_]+' labs/*.c | sort -u | grep -vxE "\\\$($exported)")
 expect "lab texts name only exported variables${unknown:+: $unknown}" test -z "$unknown"
 
+# The indented lines of a task are typed as they stand: a "(note)" after the
+# command, or prose in it, would go to sh in the lab with the command. A note
+# is its own sentence line. task_text prints FILE:LINE:TEXT for each source line
+# of a step's .task initializer (the string literal, without its \n).
+task_text() {
+	awk '/^[[:space:]]*\.task[[:space:]]*=/ { intask = 1 }
+		/^[[:space:]]*\.[a-z_]+[[:space:]]*=/ && !/^[[:space:]]*\.task[[:space:]]*=/ { intask = 0 }
+		/^[[:space:]]*},?[[:space:]]*$/ { intask = 0 }
+		intask && /"/ { s = $0; sub(/^[^"]*"/, "", s); sub(/"[^"]*$/, "", s); sub(/\\n$/, "", s)
+			print FILENAME ":" FNR ":" s }' "$@"
+}
+cmdlines=$(task_text labs/*.c | grep -E '^[^:]+:[0-9]+:  [a-z]')
+labs_with=$(printf '%s\n' "$cmdlines" | cut -d: -f1 | sort -u | wc -l)
+expect "found the command lines of every lab's tasks ($labs_with of $(ls labs/*.c | wc -l) labs)" \
+	test "$labs_with" -eq "$(ls labs/*.c | wc -l)"
+noted=$(printf '%s\n' "$cmdlines" | grep -E ':  [a-z].*[[:space:]]{2,}\([^)]*\)$')
+expect "no task command line ends in a (note)${noted:+: $noted}" test -z "$noted"
+prose=$(printf '%s\n' "$cmdlines" | grep -E ':  [a-z][a-z0-9-]* .*\((this|the|or|and|on|see|if|needs?|which|e\.g\.)([^a-z]|$)')
+expect "no task command line has prose in it${prose:+: $prose}" test -z "$prose"
+
 expect "no PEER_PID placeholder" bash -c '! grep -n PEER_PID labs/*.c'
 # A lab command named like a built-in could never run (built-ins are looked
 # up first): the nsenter lab's `keep` once was.
