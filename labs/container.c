@@ -3,8 +3,9 @@
  *
  * The main process is cloned into new user, mount, UTS, IPC, PID and network
  * namespaces at once (uid 0 inside mapped to an unprivileged uid outside).
- * The steps then give it a hostname, a root filesystem on a tmpfs with a
- * fresh /proc (pivot_root, old root detached), a cgroup with a CPU limit and
+ * The steps then give it a hostname, an overlay root (the image as the
+ * read-only lower layer, the container layer on a tmpfs) with a fresh /proc
+ * (pivot_root, old root detached), a cgroup with a CPU limit and
  * a cgroup namespace rooted there, a time namespace, and finally run a busy
  * loop under the limit. `build` does all of it in one go. */
 #include "nslab-lab.h"
@@ -37,6 +38,7 @@
 #define PERIOD_US 100000L
 #define TIME_OFFSET 864000L /* ten days, in seconds */
 #define OLDROOT "/.oldroot"
+#define OVERLAYFS_MAGIC 0x794c7630 /* OVERLAYFS_SUPER_MAGIC, <linux/magic.h> */
 #define CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET)
 
 /* What goes into the image: a shell and the tools the steps use. */
@@ -63,11 +65,20 @@ static struct ids outside_ids(struct nslab_host *h)
 	return (struct ids){NSLAB_NOBODY, NSLAB_NOBODY};
 }
 
-/* The new root's path: the same string inside the container's mount
- * namespace (where the tmpfs is) and on the host (an empty directory). */
+/* The container layer's path: the same string inside the container's mount
+ * namespace (where its tmpfs is) and on the host (an empty directory). */
 static void newroot(struct nslab_host *h, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/rootfs", h->workdir(h));
+}
+
+/* The image, the overlay's read-only lower layer: a plain directory of the
+ * lab's workdir, made on the host before the overlay is mounted, so the
+ * container's mount namespace (a copy of the host's) reaches it by the same
+ * path. */
+static void imagedir(struct nslab_host *h, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/image", h->workdir(h));
 }
 
 static bool have_timens(void)
@@ -135,6 +146,26 @@ static int ag_mount_tmpfs(void *arg, char *out, size_t outlen)
 	return mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m");
 }
 
+/* The overlay: upper, work and merged on the container layer's tmpfs, the
+ * image as lowerdir. arg: "ROOT\0IMAGE". Mounting it needs CAP_SYS_ADMIN in
+ * the user namespace owning this mount namespace, which root inside has
+ * (unprivileged overlay, Linux 5.11). */
+static int ag_mount_overlay(void *arg, char *out, size_t outlen)
+{
+	const char *root = arg, *image = root + strlen(root) + 1;
+	static const char *const dirs[] = {"upper", "work", "merged"};
+	char path[4096], opts[3 * 4096];
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return nslab_fail(out, outlen, "mkdir");
+	}
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", image, root, root);
+	if (mount("overlay", path, "overlay", 0, opts) < 0)
+		return nslab_fail(out, outlen, "mount(\"overlay\")");
+	return 0;
+}
+
 /* Part two: /proc and /dev/null inside the new root, then pivot_root and
  * detach the old root. /proc must be mounted while the host's /proc is still
  * visible: in a user namespace the kernel refuses a proc mount that would
@@ -159,18 +190,22 @@ static int ag_pivot(void *arg, char *out, size_t outlen)
 	return rmdir(OLDROOT);
 }
 
-enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
+/* ROOT_OWN: / is an overlay (or, on a kernel before 5.11, the tmpfs copy). */
+enum { ROOT_OWN = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
 
 static int ag_rootstate(void *arg, char *out, size_t outlen)
 {
 	(void)arg;
-	(void)out;
-	(void)outlen;
 	int r = 0;
 	struct statfs sf;
 	char self[16] = "";
-	if (statfs("/", &sf) == 0 && sf.f_type == TMPFS_MAGIC)
-		r |= ROOT_TMPFS;
+	if (statfs("/", &sf) == 0 && (sf.f_type == OVERLAYFS_MAGIC || sf.f_type == TMPFS_MAGIC))
+		r |= ROOT_OWN;
+	if (out && outlen)
+		snprintf(out, outlen, "%s",
+			 !(r & ROOT_OWN)            ? ""
+			 : sf.f_type == TMPFS_MAGIC ? "tmpfs"
+						    : "overlay");
 	if (access(OLDROOT, F_OK) < 0 && access("/run/nslab", F_OK) < 0)
 		r |= ROOT_NO_OLD;
 	/* A proc of this PID namespace says "1" for self: we are its PID 1. */
@@ -294,16 +329,17 @@ static bool check_root(struct nslab_host *h)
 		h->missing(h, "cannot look at the container's root: %s", strerror(errno));
 		return false;
 	}
-	if (!(r & ROOT_TMPFS))
-		h->missing(h, "the container's / is not a tmpfs yet: `rootfs`");
-	if ((r & ROOT_TMPFS) && !(r & ROOT_NO_OLD))
+	if (!(r & ROOT_OWN))
+		h->missing(h, "the container's / is not an overlay yet (lowerdir the image, upperdir and "
+			      "workdir on a tmpfs): `rootfs`");
+	if ((r & ROOT_OWN) && !(r & ROOT_NO_OLD))
 		h->missing(h, "the old root is still reachable inside the container (" OLDROOT
 			      " or /run/nslab)");
 	if (!(r & ROOT_PROC))
 		h->missing(h, "the container's /proc is not a fresh proc for its PID namespace");
-	if ((r & ROOT_TMPFS) && !(r & ROOT_SHELL))
+	if ((r & ROOT_OWN) && !(r & ROOT_SHELL))
 		h->missing(h, "the container's root has no /bin/sh");
-	if ((r & ROOT_TMPFS) && !(r & ROOT_CWD))
+	if ((r & ROOT_OWN) && !(r & ROOT_CWD))
 		h->missing(h,
 			   "the container process's working directory is outside its root, on the host's "
 			   "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
@@ -393,31 +429,59 @@ static bool on_rootfs(pid_t pid)
 	return yes;
 }
 
-static int do_root(struct nslab_host *h)
+/* The image on the host, owned by the uid root inside maps to, so that root
+ * in the container reads it as its own. Made once per workdir. */
+static int make_image(struct nslab_host *h, const char *image, struct ids id)
 {
-	pid_t pid = h->main_pid(h);
-	char root[1024], hostview[1200];
-	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) == ROOT_ALL) {
-		h->print(h, "The container already lives on its own root.\n");
+	char sh[1200];
+	snprintf(sh, sizeof(sh), "%s/bin/sh", image);
+	if (access(sh, X_OK) == 0)
+		return 0;
+	if (mkdir(image, 0755) < 0 && errno != EEXIST) {
+		h->error(h, "mkdir %s: %s", image, strerror(errno));
+		return -1;
+	}
+	if (chown(image, id.uid, id.gid) < 0 && geteuid() == 0) {
+		h->error(h, "chown %s: %s", image, strerror(errno));
+		return -1;
+	}
+	if (add_image_as(h, image, id) < 0)
+		return -1;
+	h->trace(h, "[nslab copies sh, ls, ps, hostname, ... and their libraries into the image %s]", image);
+	return 0;
+}
+
+/* The container layer's tmpfs is mounted; put the image under it as an
+ * overlay. 1: overlay mounted on root/merged; 0: this kernel refuses an
+ * overlay here (before 5.11), fall back to a copy on the tmpfs; -1: error. */
+static int overlay_root(struct nslab_host *h, pid_t pid, const char *root)
+{
+	char image[1024], arg[2100];
+	imagedir(h, image, sizeof(image));
+	if (make_image(h, image, outside_ids(h)) < 0)
+		return -1;
+	int n = snprintf(arg, sizeof(arg), "%s%c%s", root, '\0', image);
+	if (h->call(h, pid, ag_mount_overlay, arg, (size_t)n + 1, NULL, 0) < 0) {
+		int err = errno;
+		if (err != EPERM && err != EINVAL && err != ENODEV) {
+			h->error(h, "mount overlay on %s/merged in the container: %s", root, strerror(err));
+			return -1;
+		}
+		h->print(h,
+			 "This kernel refuses an overlay in a user namespace (%s; Linux 5.11 allows it): "
+			 "the image is copied onto the tmpfs instead.\n",
+			 strerror(err));
 		return 0;
 	}
-	newroot(h, root, sizeof(root));
-	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
-		h->error(h, "mkdir %s: %s", root, strerror(errno));
-		return -1;
-	}
-	if (h->call(h, pid, ag_mount_tmpfs, root, strlen(root) + 1, NULL, 0) < 0) {
-		h->error(h, "mount tmpfs on %s in the container: %s", root, strerror(errno));
-		return -1;
-	}
-	h->trace(h, "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=0755,size=64m\") = 0",
-		 root);
-	/* The tmpfs exists only in the container's mount namespace; the host
-	 * reaches it through the magic link /proc/PID/root. */
-	snprintf(hostview, sizeof(hostview), "/proc/%d/root%s", (int)pid, root);
-	if (add_image_as(h, hostview, outside_ids(h)) < 0)
-		return -1;
-	h->trace(h, "[nslab copies sh, ls, ps, hostname, ... and their libraries into %s]", hostview);
+	h->trace(h,
+		 "mount(\"overlay\", \"%s/merged\", \"overlay\", 0, \"lowerdir=%s,upperdir=%s/upper,"
+		 "workdir=%s/work\") = 0",
+		 root, image, root, root);
+	return 1;
+}
+
+static int pivot_into(struct nslab_host *h, pid_t pid, const char *root)
+{
 	char note[256] = "";
 	if (h->call(h, pid, ag_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
 		int err = errno;
@@ -437,12 +501,50 @@ static int do_root(struct nslab_host *h)
 	h->trace(h, "pivot_root(\".\", \"." OLDROOT "\") = 0");
 	h->trace(h, "umount2(\"" OLDROOT "\", MNT_DETACH) = 0");
 	h->trace(h, "rmdir(\"" OLDROOT "\") = 0");
+	return 0;
+}
+
+static int do_root(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h);
+	char root[1024], hostview[1200], merged[1100];
+	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) == ROOT_ALL) {
+		h->print(h, "The container already lives on its own root.\n");
+		return 0;
+	}
+	newroot(h, root, sizeof(root));
+	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
+		h->error(h, "mkdir %s: %s", root, strerror(errno));
+		return -1;
+	}
+	if (h->call(h, pid, ag_mount_tmpfs, root, strlen(root) + 1, NULL, 0) < 0) {
+		h->error(h, "mount tmpfs on %s in the container: %s", root, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=0755,size=64m\") = 0",
+		 root);
+	int ov = overlay_root(h, pid, root);
+	if (ov < 0)
+		return -1;
+	if (ov == 0) {
+		/* The tmpfs exists only in the container's mount namespace; the
+		 * host reaches it through the magic link /proc/PID/root. */
+		snprintf(hostview, sizeof(hostview), "/proc/%d/root%s", (int)pid, root);
+		if (add_image_as(h, hostview, outside_ids(h)) < 0)
+			return -1;
+		h->trace(h, "[nslab copies sh, ls, ps, hostname, ... and their libraries into %s]", hostview);
+	}
+	snprintf(merged, sizeof(merged), ov ? "%s/merged" : "%s", root);
+	if (pivot_into(h, pid, merged) < 0)
+		return -1;
 	char rootlink[64];
 	snprintf(rootlink, sizeof(rootlink), "/proc/%d/root", (int)pid);
 	h->set_root(h, rootlink);
-	h->print(h,
-		 "The container's / is now a tmpfs holding only the image; the host's tree is gone from its "
-		 "mount namespace. `run ls /`, `run ps`.\n");
+	h->print(h, ov ? "The container's / is now an overlay: the image is its read-only lower layer, what "
+			 "it writes lands in the upper layer on a tmpfs; the host's tree is gone from its "
+			 "mount namespace. `run ls /`, `run ps`.\n"
+		       : "The container's / is now a tmpfs holding only the image; the host's tree is gone "
+			 "from its mount namespace. `run ls /`, `run ps`.\n");
 	return 0;
 }
 
@@ -580,7 +682,7 @@ static bool check_run(struct nslab_host *h)
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	bool ok = every_row_differs(h, pid);
 	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) != ROOT_ALL) {
-		h->missing(h, "the container's root is not its own tmpfs");
+		h->missing(h, "the container's root is not its own overlay of the image");
 		ok = false;
 	}
 	if (h->cg_stat(h, CG_NAME, &st) < 0 || st.quota_us <= 0) {
@@ -1160,8 +1262,8 @@ static int cmd_clock(struct nslab_host *h, int argc, char **argv)
 
 static const struct nslab_command commands[] = {
     {"build", "build", "build the whole container in one go (every step's do)", 0, 0, cmd_build},
-    {"rootfs", "rootfs", "tmpfs root with an image, a fresh /proc, pivot_root, old root detached", 0, 0,
-     cmd_rootfs},
+    {"rootfs", "rootfs", "overlay root (image lower, container layer on a tmpfs), a fresh /proc, pivot_root",
+     0, 0, cmd_rootfs},
     {"limit", "limit", "cgroup nslab/<pid>/" CG_NAME " with a 50% CPU quota, then a cgroup namespace", 0, 0,
      cmd_limit},
     {"clock", "clock", "a time namespace ten days ahead (unshare, timens_offsets, setns)", 0, 0, cmd_clock},
@@ -1192,18 +1294,28 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "A root filesystem and a fresh /proc",
-	.task = "Give the container its own root, the way the pivot-root lab did, plus a\n"
-		"/proc of its own:\n"
+	.task = "Give the container an overlay root, as Docker does: the image as the\n"
+		"read-only lower layer, a container layer (upperdir, workdir) on a tmpfs,\n"
+		"pivot_root into the merged tree, plus a /proc of its own:\n"
 		"  rootfs\n"
 		"  run ls /\n"
 		"  run ps\n"
 		"  run cat /proc/self/mountinfo\n"
-		"  host ls $NSLAB_LAB_ROOT",
-	.hint = "`rootfs` mounts a tmpfs, copies a small image in (sh, ls, ps, hostname, ...\n"
-		"with their libraries), mounts proc, then pivots and detaches the old root.",
-	.explain = "Inside the container's mount namespace: mount(\"tmpfs\") on the new root;\n"
-		   "nslab copies the image in through /proc/PID/root (the tmpfs is invisible\n"
-		   "from the host's mount namespace); mount(\"proc\") on its /proc (before the\n"
+		"  host ls $NSLAB_LAB_ROOT\n"
+		"  host ls $NSLAB_LAB_DIR/image",
+	.hint = "`rootfs` makes a small image (sh, ls, ps, hostname, ... with their\n"
+		"libraries) in the lab's directory, owned by the uid root inside maps to;\n"
+		"mounts a tmpfs for the container layer, an overlay with the image as\n"
+		"lowerdir, mounts proc, then pivots into merged and detaches the old root.",
+	.explain = "As Docker does (and the overlay lab): the image is the overlay's read-only\n"
+		   "lower layer ($NSLAB_LAB_DIR/image, made by the host, its files owned by\n"
+		   "the uid that root inside maps to, so root inside reads them as its own).\n"
+		   "Inside the container's mount namespace: mount(\"tmpfs\") on rootfs for the\n"
+		   "container layer, then mount(\"overlay\", \"rootfs/merged\", \"overlay\", 0,\n"
+		   "\"lowerdir=image,upperdir=rootfs/upper,workdir=rootfs/work\") (allowed in a\n"
+		   "user namespace since Linux 5.11; before, nslab copies the image onto the\n"
+		   "tmpfs); what the container writes lands in upper, the image never\n"
+		   "changes. mount(\"proc\") on its /proc (before the\n"
 		   "pivot: in a user namespace the kernel only allows a proc mount while an\n"
 		   "unobstructed one is visible); pivot_root(\".\", \".oldroot\");\n"
 		   "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's\n"
@@ -1268,9 +1380,9 @@ static const struct nslab_step steps[] = {
 		   "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
 		   "option in daemon.json, not a docker run flag: it maps root in every\n"
 		   "container to a 65536-id subordinate range; by default Docker uses no user\n"
-		   "namespace): clone() with the namespace flags, uid/gid maps, the image's root (overlayfs "
-		   "layers there, a tmpfs copy\n"
-		   "here) with pivot_root, a fresh /proc, sethostname, a cgroup with cpu quota\n"
+		   "namespace): clone() with the namespace flags, uid/gid maps, an overlay root\n"
+		   "(the image as lowerdir, a container layer as upperdir) with pivot_root, a fresh /proc, "
+		   "sethostname, a cgroup with cpu quota\n"
 		   "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
 		   "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
 		   "reduced capability set, a seccomp filter and an AppArmor/SELinux profile,\n"
@@ -1379,8 +1491,9 @@ static const struct nslab_lab lab = {
 	"A container is not a thing the kernel knows about: it is an ordinary process that was born into "
 	"new namespaces, given a root filesystem of its own, and put in a cgroup. This lab assembles one "
 	"from everything the earlier labs took apart: every namespace at once, a user namespace mapping "
-	"root inside to an ordinary uid outside, a hostname, a tmpfs root with a fresh /proc via "
-	"pivot_root, a cgroup with a CPU limit and its cgroup namespace, and a time namespace. `build` "
+	"root inside to an ordinary uid outside, a hostname, an overlay root (the image as the read-only "
+	"lower layer, the container layer on a tmpfs) with a fresh /proc via pivot_root, a cgroup with a CPU "
+	"limit and its cgroup namespace, and a time namespace. `build` "
 	"does it all in one go; the steps do it piece by piece.",
     .order = 200,
     NSLAB_STEPS(steps),

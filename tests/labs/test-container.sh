@@ -3,8 +3,9 @@
 # test-container.sh: the capstone on the real kernel (root; run through
 # tests/run-suite.sh). Each step's check fails before `do` and passes after; after
 # `build` the container's main process differs from the host in all ten rows of
-# /proc/PID/ns, its / is a tmpfs holding the image with a fresh /proc where it is
-# PID 1, root inside is an ordinary uid outside, its cgroup has a CPU quota that
+# /proc/PID/ns, its / is an overlay whose lowerdir is the image (a file written
+# inside lands in the upper layer, the image is unchanged) with a fresh /proc
+# where it is PID 1, root inside is an ordinary uid outside, its cgroup has a CPU quota that
 # throttled the busy loop, and it reads that cgroup as "/"; the host is left as
 # found, also after SIGKILL + `nslab --cleanup`.
 # shellcheck source=tests/lib/common.sh
@@ -36,7 +37,23 @@ if sess_wait '^cgroup:'; then
 		done
 		expect "\`ns\` marks all ${#rows[@]} rows as differing" test "$(grep -c '<- differs' "$SESS_DIR/out")" -ge "${#rows[@]}"
 		expect "the last step's check passes after build" grep -q '^check: ok' "$SESS_DIR/out"
-		expect "its / is a tmpfs" test "$(stat -f -c %T "/proc/$lab/root/")" = tmpfs
+		expect "its / is an overlay" test "$(stat -f -c %T "/proc/$lab/root/")" = overlayfs
+		mi=$(awk '$5 == "/" && / - overlay /' "/proc/$lab/mountinfo")
+		image=$(sed -n 's/.*[ ,]lowerdir=\([^,]*\),.*/\1/p' <<<"$mi")
+		expect "its lowerdir is the image in the lab's directory ($image)" bash -c "[[ '$image' == /run/nslab/*/container/image ]] && [ -x '$image/bin/sh' ]"
+		expect "its upperdir and workdir are the container layer's" grep -qE 'upperdir=/run/nslab/[0-9]+/container/rootfs/upper,workdir=/run/nslab/[0-9]+/container/rootfs/work' <<<"$mi"
+		expect "the image belongs to the uid root inside maps to ($U)" test "$(stat -c %u "$image/bin")" = "$U"
+		sum0=$(cd "$image" && find . -printf '%p %s %T@\n' | sort | md5sum)
+		free0=$(stat -f -c %f "/proc/$lab/root/")
+		nsenter -t "$lab" -a /bin/sh -c 'cat /nslab-probe >/copied && echo changed >>/etc/passwd'
+		free1=$(stat -f -c %f "/proc/$lab/root/")
+		want=$(($(stat -c %s "$image/nslab-probe") / $(stat -f -c %S "/proc/$lab/root/")))
+		expect "a file written inside is there" cmp -s "/proc/$lab/root/copied" "$image/nslab-probe"
+		expect "it lands in the upper layer: the tmpfs under / lost $((free0 - free1)) blocks (>= $want)" test $((free0 - free1)) -ge "$want" -a "$want" -gt 0
+		expect "a changed image file is copied up: the container sees the change" grep -q '^changed$' "/proc/$lab/root/etc/passwd"
+		sum1=$(cd "$image" && find . -printf '%p %s %T@\n' | sort | md5sum)
+		expect "the image is unchanged (no new file, /etc/passwd as made)" \
+			bash -c "[ ! -e '$image/copied' ] && ! grep -q changed '$image/etc/passwd' && [ '$sum1' = '$sum0' ]"
 		expect "its / holds the image (bin/sh, bin/ps)" test -x "/proc/$lab/root/bin/sh" -a -x "/proc/$lab/root/bin/ps"
 		expect "the host's tree is gone from it (no /run/nslab, no /usr)" \
 			bash -c "[ ! -e /proc/$lab/root/run/nslab ] && [ ! -e /proc/$lab/root/usr ]"
@@ -102,7 +119,7 @@ unpriv=$(printf '%s\n' "start container" "do" check next "do" check next "do" ch
 	XDG_STATE_HOME=$state setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" --script - 2>&1)
 rm -rf "$state"
 expect "unprivileged: the container gets its hostname" grep -q '^check: ok - step 1/' <<<"$unpriv"
-expect "unprivileged: the container gets its tmpfs root and /proc" grep -q '^check: ok - step 2/' <<<"$unpriv"
+expect "unprivileged: the container gets its overlay root and /proc" grep -q '^check: ok - step 2/' <<<"$unpriv"
 expect "unprivileged: the cgroup step says root or delegation is needed" grep -q 'needs root, or a cgroup subtree delegated' <<<"$unpriv"
 expect "unprivileged: the container gets its clock" grep -q '^check: ok - step 4/' <<<"$unpriv"
 expect "unprivileged: nine rows differ (all but cgroup)" test "$(grep -c '<- differs' <<<"$unpriv")" -ge 9
@@ -112,7 +129,7 @@ same_as_before "host unchanged after the unprivileged run"
 # fresh and after `reset`.
 # shellcheck disable=SC2016 # expanded by the shell inside nslab
 ctr_steps=(check 'run hostname container' 'run hostname' 'host hostname' check next
-	check rootfs 'run ls /' 'run ps' 'run cat /proc/self/mountinfo' 'host ls $NSLAB_LAB_ROOT' check next
+	check rootfs 'run ls /' 'run ps' 'run cat /proc/self/mountinfo' 'host ls $NSLAB_LAB_ROOT' 'host ls $NSLAB_LAB_DIR/image' check next
 	check limit status 'run cat /proc/self/cgroup' 'host cat /proc/$NSLAB_LAB_PID/cgroup' check next
 	check clock 'run uptime' 'host uptime' 'run date' 'host date' check next
 	check "run timeout 2 sh -c 'while :; do :; done'" 'host cat $NSLAB_CGROUP_DIR/container/cpu.stat' ns check)

@@ -19,7 +19,7 @@
 
 FAKE_LAB_GROUP("container")
 
-enum { ROOT_TMPFS = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
+enum { ROOT_OWN = 1, ROOT_NO_OLD = 2, ROOT_PROC = 4, ROOT_SHELL = 8, ROOT_CWD = 16, ROOT_ALL = 31 };
 
 static const char *const rows[] = {
     "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
@@ -107,9 +107,10 @@ static void root_step_wants_every_part_of_the_root(void **state)
 	start();
 	assert_false(fake_check(2));
 	assert_string_equal(
-	    fk.out, "missing: the container's / is not a tmpfs yet: `rootfs`\nmissing: the container's "
+	    fk.out, "missing: the container's / is not an overlay yet (lowerdir the image, upperdir and "
+		    "workdir on a tmpfs): `rootfs`\nmissing: the container's "
 		    "/proc is not a fresh proc for its PID namespace\n");
-	rootstate = ROOT_TMPFS;
+	rootstate = ROOT_OWN;
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: the old root is still reachable inside the container (/.oldroot or "
 				"/run/nslab)\n");
@@ -175,7 +176,7 @@ static void run_step_wants_every_row_its_own_and_a_throttled_loop(void **state)
 	assert_contains(fk.out, "missing: the container shares the host's cgroup namespace\n");
 	if (have_timens())
 		assert_contains(fk.out, "missing: the container shares the host's time namespace\n");
-	assert_contains(fk.out, "missing: the container's root is not its own tmpfs\n");
+	assert_contains(fk.out, "missing: the container's root is not its own overlay of the image\n");
 	assert_contains(fk.out, "missing: the container's cgroup has no CPU limit\n");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		fake_ns(pid, rows[i], 0);
@@ -202,6 +203,95 @@ static void rootfs_command_is_done_once_and_says_what_failed(void **state)
 	assert_int_equal(fake_cmd("rootfs"), -1);
 	assert_out_is("error: mount tmpfs on %s/rootfs in the container: Operation not permitted\n",
 		      fk.workdir);
+}
+
+/* The overlay's options as the container got them: "ROOT\0IMAGE". */
+static char overlay_arg[2][512];
+static int answer_overlay(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)out, (void)outlen;
+	snprintf(overlay_arg[0], sizeof(overlay_arg[0]), "%s", arg);
+	size_t n = strlen(arg) + 1;
+	snprintf(overlay_arg[1], sizeof(overlay_arg[1]), "%s", n < arglen ? arg + n : "");
+	return 0;
+}
+static int answer_einval(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EINVAL;
+	return -1;
+}
+static int answer_ebusy(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
+{
+	(void)pid, (void)arg, (void)arglen, (void)out, (void)outlen;
+	errno = EBUSY;
+	return -1;
+}
+
+/* An image already made in the workdir (nslab makes it once per workdir; the
+ * copy itself, as the mapped uid, is the root test's). */
+static void made_image(void)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/image", fk.workdir);
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/image/bin", fk.workdir);
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/image/bin/sh", fk.workdir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* rootfs mounts the container layer's tmpfs, an overlay on it with the
+ * image (in the workdir, made by the host) as lowerdir, then pivots into
+ * merged. */
+static void rootfs_command_mounts_an_overlay_of_the_image(void **state)
+{
+	(void)state;
+	pid_t pid = start();
+	char want[1024];
+	made_image();
+	fake_on_call("fn_mount_tmpfs", fake_answer_ok);
+	fake_on_call("fn_mount_overlay", answer_overlay);
+	fake_on_call("fn_pivot", fake_answer_ok);
+	assert_int_equal(fake_cmd("rootfs"), 0);
+	snprintf(want, sizeof(want), "%s/rootfs", fk.workdir);
+	assert_string_equal(overlay_arg[0], want);
+	snprintf(want, sizeof(want), "%s/image", fk.workdir);
+	assert_string_equal(overlay_arg[1], want);
+	assert_contains(fk.out,
+			"The container's / is now an overlay: the image is its read-only lower layer");
+	snprintf(want, sizeof(want), "lowerdir=%s/image,upperdir=%s/rootfs/upper,workdir=%s/rootfs/work",
+		 fk.workdir, fk.workdir, fk.workdir);
+	assert_contains(fk.out, want);
+	snprintf(want, sizeof(want), "call %d ag_pivot(%s/rootfs/merged)", (int)pid, fk.workdir);
+	assert_log_has("%s", want);
+	assert_int_equal(fk.unscripted, 0);
+}
+
+/* A kernel before 5.11 refuses the overlay in a user namespace: one line,
+ * then today's copy onto the tmpfs; any other failure is an error. */
+static void rootfs_command_falls_back_to_a_copy_without_overlay(void **state)
+{
+	(void)state;
+	start();
+	made_image();
+	fake_on_call("fn_mount_tmpfs", fake_answer_ok);
+	fake_on_call("fn_mount_overlay", answer_einval);
+	fake_on_call("fn_pivot", fake_answer_ok);
+	fake_cmd("rootfs");
+	assert_contains(fk.out, "This kernel refuses an overlay in a user namespace (Invalid argument; Linux "
+				"5.11 allows it): the image is copied onto the tmpfs instead.\n");
+	fake_on_call("fn_mount_overlay", answer_ebusy);
+	assert_int_equal(fake_cmd("rootfs"), -1);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "error: mount overlay on %s/rootfs/merged in the container: Device or "
+		 "resource busy\n",
+		 fk.workdir);
+	assert_contains(fk.out, want);
+	assert_false(strstr(fk.out, "refuses an overlay"));
 }
 
 static void limit_command_makes_the_cgroup_then_its_namespace(void **state)
@@ -388,6 +478,8 @@ int main(void)
 	    fake_test(time_step_wants_the_clock_ten_days_ahead),
 	    fake_test(run_step_wants_every_row_its_own_and_a_throttled_loop),
 	    fake_test(rootfs_command_is_done_once_and_says_what_failed),
+	    fake_test(rootfs_command_mounts_an_overlay_of_the_image),
+	    fake_test(rootfs_command_falls_back_to_a_copy_without_overlay),
 	    fake_test(limit_command_makes_the_cgroup_then_its_namespace),
 	    fake_test(clock_command_is_done_once),
 	    fake_test(build_goes_on_after_a_failed_piece),
