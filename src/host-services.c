@@ -146,7 +146,10 @@ int host_cg_group(struct nslab_host *h, const char *ctl, const char *name, char 
 	}
 	for (int i = 0; i < levels; i++) {
 		if (cg_level(h, level[i]) < 0) {
-			h->error(h, "cannot make the cgroup %s: %s", level[i], strerror(errno));
+			int err = errno;
+			h->error(h, "cannot make the cgroup %s: %s%s", level[i], strerror(err),
+				 err == EACCES || err == EPERM ? " (cgroups need root: run nslab with sudo)"
+							       : "");
 			return -1;
 		}
 		if (i < 2 && hi.v2 && cg_enable(h, level[i], ctl) < 0)
