@@ -267,6 +267,9 @@ static void drain_rest(int fd)
 	if (pid != 0)
 		return;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* a process this run starts is the lab's: in its cgroup, gone with it
+	 * (and not a stray process to the host guard) */
+	labcg_enter();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
