@@ -140,7 +140,7 @@ static void update_meter(struct nslab_host *h)
 	int i = read_view(h, &v);
 	const struct group *g = i >= 0 ? &v.gs[i] : NULL;
 	if (!g) {
-		h->meter(h, "pids: no cgroup under nslab/ yet (`cgroup`)");
+		h->meter(h, "pids [no cgroup under nslab/ yet] type `cgroup` or cgcreate one");
 		return;
 	}
 	char text[1024], lim[32] = "max", bars[24];
