@@ -114,6 +114,15 @@ build_initramfs() {
 	# nslab, as the repository lays it out, so that tests find it the same way.
 	mkdir -p "$STAGE/nslab/build/labs" "$STAGE/nslab/tests"
 	copy_bin "$TOP/build/nslab" /nslab/build/nslab
+	# and what it loads only when needed (src/libs-lazy.c), which ldd does not name
+	local so
+	for so in libmount.so.1 libsmartcols.so.1; do
+		path=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')
+		[ -n "$path" ] || die "$so is missing (util-linux's library)"
+		mkdir -p "$STAGE$(dirname "$path")"
+		cp -L "$path" "$STAGE$path"
+		copy_libs "$path"
+	done
 	for f in "$TOP"/build/labs/*; do
 		[ -f "$f" ] || continue
 		cp "$f" "$STAGE/nslab/build/labs/"
