@@ -191,20 +191,6 @@ int class_status_file_name(const char *learner, char *name, size_t size)
 
 /* --- files --- */
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A temp file of our own next to NAME: ".NAME.PID.N" (dot files are not
  * read by the view). Another user's file of that name is never touched:
  * the next N is tried. */

@@ -308,20 +308,6 @@ char *state_read(const char *name, size_t max, size_t *len)
 	return text;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* 0 written, 1 refused (a symlink: said), -1 errno. */
 static int write_at(int dfd, const char *name, const char *data, size_t len, mode_t mode)
 {

@@ -40,6 +40,20 @@ int write_file(const char *path, const char *text)
 	return write(fd, text, len) == (ssize_t)len ? 0 : -1;
 }
 
+int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096];

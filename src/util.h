@@ -14,6 +14,8 @@
 ssize_t read_file(const char *path, char *buf, size_t len);
 /* Writes text to an existing file (a /proc or /sys knob). 0 ok, -1 errno. */
 int write_file(const char *path, const char *text);
+/* Writes all len bytes to fd (again after EINTR and short writes). 0 ok, -1 errno. */
+int write_all(int fd, const char *data, size_t len);
 int mkdir_p(const char *path, mode_t mode);
 /* Runs argv with stdio on /dev/null; returns the exit status or -1. */
 int run_quiet(const char *const argv[]);
