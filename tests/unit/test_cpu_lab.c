@@ -213,6 +213,12 @@ static pid_t paced_child(int pct)
 	if (pid != 0)
 		return pid > 0 ? pid : 0;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* a whole CPU: never sleep, not even for a period boundary already past
+	 * (clock_nanosleep sleeps (state S) until the timer interrupt fires, and
+	 * a check reading the state then would see no running worker) */
+	if (pct >= 100)
+		for (volatile unsigned long spin = 0;; spin++)
+			;
 	struct timespec next, c0, c;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (long busy_ns = pct * 100000L;;) {
