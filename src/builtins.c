@@ -233,7 +233,7 @@ CMD_FN(cmd_shell)
 	if (!embedded && repl_terminal_suspend() && dprintf(STDOUT_FILENO, "%s", banner) < 0) {
 		/* nothing to do: the shell starts all the same */
 	}
-	int st = on_host ? host_shell_on_host() : session_shell();
+	int st = on_host ? session_shell_host() : session_shell();
 	if (!embedded)
 		repl_terminal_resume();
 	if (st != HOST_SHELL_KEPT)
@@ -541,8 +541,9 @@ const struct command builtin_commands[] = {
      .usage = "ns [--all] [--json] [PID...]",
      .help = "namespace inodes: nslab, the lab, watched and given PIDs",
      .more = "Prints a row per namespace type and a column for nslab itself (the host reference),\n"
-	     "each lab process, each watched PID and each PID given; cells that differ from the\n"
-	     "host are marked '*'. --all lists every namespace on the system, like lsns; --json\n"
+	     "each lab process, each watched PID, each set of namespaces the lab's other processes\n"
+	     "made (new:PID, its command below the table) and each PID given; cells that differ\n"
+	     "from the host are marked '*'. --all lists every namespace on the system, like lsns; --json\n"
 	     "prints either table as JSON.",
      .max_args = -1,
      .flags = ns_flags,

@@ -545,3 +545,8 @@ int host_guard_keep(long n)
 	out_error("keep: there is no host change %ld (`keep` lists them)", n);
 	return -1;
 }
+
+void host_guard_skip(pid_t pid)
+{
+	snap_skip(pid);
+}

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Before the command: the snapshot to compare with. */
 void host_guard_before(void);
@@ -23,5 +24,8 @@ size_t host_guard_undo(size_t mark);
 /* `keep N`: leave change N; `keep` alone lists the changes still to be
  * undone. 0 ok, -1 (said) when there is no change N. */
 int host_guard_keep(long n);
+/* The live screen's shell (kept on its pty between `shell`s) is nslab's own:
+ * not named as a process left running. Its children are. 0: none. */
+void host_guard_skip(pid_t pid);
 
 #endif

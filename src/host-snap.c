@@ -351,9 +351,18 @@ static bool in_own_tree(pid_t pid, pid_t self)
 	return false;
 }
 
+static pid_t skipped;
+
+void snap_skip(pid_t pid)
+{
+	skipped = pid;
+}
+
 static int add_proc(struct snap *s, pid_t pid, pid_t self)
 {
 	char path[64], stat[1024], cmd[256];
+	if (pid == skipped)
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_file(path, stat, sizeof(stat)) <= 0)
 		return 0;

@@ -45,6 +45,10 @@ struct snap {
  * whose cgroup tree nslab/<self> are looked at. 0; -1 with errno only when
  * memory ran out (a part that cannot be read is left out). */
 int snap_take(struct snap *s, pid_t self);
+/* A process the snapshots leave out (its descendants stay in): the shell
+ * that the live screen keeps on its pty, which is nslab's own, not a leftover
+ * of the learner's. 0: none. */
+void snap_skip(pid_t pid);
 /* Adds one item (for the readers, and for tests). 0 or -1 ENOMEM. */
 int snap_add(struct snap *s, enum snap_type t, const char *key, const char *value);
 void snap_sort(struct snap *s);

@@ -73,7 +73,10 @@ static bool shown(const struct ns_col *cols, size_t n, pid_t pid)
 int nstable_print(const pid_t *extra, size_t nextra, bool json)
 {
 	struct ns_col cols[MAX_COLS];
-	size_t n = nsview_columns(cols, MAX_COLS);
+	/* the pane's columns: besides nslab, the lab and the watched PIDs, each
+	 * set of namespaces the lab's other processes made (a learner's
+	 * `run unshare --uts sleep 600 &`) */
+	size_t n = nsview_pane_columns(cols, MAX_COLS);
 	for (size_t i = 0; i < nextra && n < MAX_COLS; i++) {
 		if (shown(cols, n, extra[i]))
 			continue; /* already a column (nslab, the lab, a watched PID, or given twice) */
@@ -105,7 +108,11 @@ int nstable_print(const pid_t *extra, size_t nextra, bool json)
 	scols_table_new_column(tb, json ? "differs" : "", 0, 0); /* INO_DIFFERS(n) */
 	for (int r = 0; r < NS_COUNT; r++)
 		ino_line(tb, cols, n, (enum ns_row)r, json);
-	return emit(tb);
+	int rc = emit(tb);
+	for (size_t c = 0; rc == 0 && !json && c < n; c++)
+		if (cols[c].kind == NS_COL_SUBJECT)
+			out_printf("%s:%d: %s\n", cols[c].label, (int)cols[c].pid, cols[c].cmd);
+	return rc;
 }
 
 /* The columns of `ns --all`, as lsns names them. */

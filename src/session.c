@@ -483,6 +483,17 @@ int session_shell(void)
 	return guarded("shell", NULL, run_shell);
 }
 
+static int run_shell_on_host(const char *cmd)
+{
+	(void)cmd;
+	return host_shell_on_host();
+}
+
+int session_shell_host(void)
+{
+	return guarded("shell host", NULL, run_shell_on_host);
+}
+
 pid_t session_main_pid(void)
 {
 	return host_main_pid();

@@ -64,6 +64,8 @@ enum cmd_status session_lab_call(const struct nslab_command *c, int argc, char *
 int session_run(const char *cmd);
 int session_host_run(const char *cmd);
 int session_shell(void);
+/* `shell host`: an interactive shell on the host, with the host guard around it. */
+int session_shell_host(void);
 pid_t session_main_pid(void);
 /* Is the lab's main process still the one it started? Says so in one line
  * when it has exited. True when there is no lab process to ask about. */

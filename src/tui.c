@@ -19,6 +19,7 @@
  * the lab and undoes the cleanup registry. */
 #include "tui.h"
 #include "demo.h"
+#include "host-guard.h"
 #include "host.h"
 #include "nssubjects.h"
 #include "output.h"
@@ -243,6 +244,7 @@ static void shell_finish(int status)
 	shell_pump();
 	vtshell_end(T.shell);
 	T.shell = NULL;
+	host_guard_skip(0);
 	T.shell_status = status;
 	screen_dirty(TUI_OUT | TUI_INPUT);
 	if (T.shell_on) {
@@ -297,8 +299,10 @@ static int shell_run(pid_t target, char *const env[])
 		note("back in the shell left with Ctrl-] (the same process, what it ran still there)");
 	else if (!(T.shell = vtshell_start(target, env, s->out_h, s->w, shell_line, NULL)))
 		return -1;
-	else
+	else {
 		shell_name(target);
+		host_guard_skip(vtshell_pid(T.shell));
+	}
 	T.shell_on = true;
 	/* Ctrl-C, Ctrl-Z and Ctrl-\ are keys for the shell, not signals to nslab */
 	raw();
@@ -742,6 +746,7 @@ void tui_end(void)
 	if (T.shell) { /* quit, a signal, the terminal gone: the shell goes first */
 		vtshell_end(T.shell);
 		T.shell = NULL;
+		host_guard_skip(0);
 	}
 	if (screen_is_open()) {
 		rlx_teardown();

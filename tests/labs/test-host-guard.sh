@@ -7,7 +7,8 @@
 # undone at stop with each undo said, `keep N` leaves one and stop then does
 # not claim that everything was removed; after a SIGKILL, `nslab --cleanup`
 # undoes the segment, the link, the mount and the hostname from the registry.
-# The host fingerprint is the same afterwards. And `trace unshare --uts true`
+# The same for what is typed in `shell host`. The host fingerprint is the
+# same afterwards. And `trace unshare --uts true`
 # shows unshare(CLONE_NEWUTS); `explain` lists it.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
@@ -114,6 +115,14 @@ else
 	"$NSLAB" --cleanup >/dev/null 2>&1
 	not_ok "the SIGKILL session did not get going"
 fi
+
+# --- shell host: what the learner types in it is compared too ---
+guard_script=$(mktemp /tmp/nslab-guard-script.XXXXXX)
+printf 'start uts\nshell host\nstop\n' >"$guard_script"
+out=$(printf 'ipcmk -M 3000\nexit\n' | nslab_script "$guard_script" 2>&1)
+rm -f "$guard_script"
+expect "a segment made in \`shell host\` is named" grep -qE 'the host changed: shared memory segment [0-9]+ \(key 0x[0-9a-f]+, 3000 bytes\) made by `shell host`: undone at stop' <<<"$out"
+expect "and undone at stop" grep -qE '^undone: shared memory segment [0-9]+ \(key 0x[0-9a-f]+, 3000 bytes\)' <<<"$out"
 
 # --- trace ---
 out=$(printf 'start uts\ntrace unshare --user --map-root-user true\ntrace unshare --uts true\nexplain\nstop\n' |

@@ -4,7 +4,8 @@
 # with the lab (root; run through tests/run-suite.sh). What `run`, `host` and
 # `shell` start, detached with setsid, a double fork or `&`, is gone after stop,
 # after quit, after SIGTERM while `shell` holds the terminal, and after SIGKILL +
-# `nslab --cleanup`. Each process carries a sleep time of its own (33xx) so the
+# `nslab --cleanup`. `ns` shows a learner's process in namespaces of its own.
+# Each process carries a sleep time of its own (33xx) so the
 # test finds exactly its own.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
@@ -130,6 +131,13 @@ if command -v cgcreate >/dev/null && grep -q ' - cgroup .*memory' /proc/self/mou
 else
 	echo "# skipped: no cgcreate or no v1 memory hierarchy"
 fi
+
+# `ns` shows what the pane shows: a learner's process in namespaces of its
+# own gets a column (new:PID) and a line with its command.
+out=$(printf 'start uts\nrun unshare --ipc sleep 3361 &\nhost sleep 0.5\nns\nstop\n' | nslab_script - 2>&1)
+expect "ns has a column for the learner's unshare" grep -qE '^ *ipc( +[0-9]+\*?)+ +<- differs' <<<"$out"
+expect "ns names it: new:PID: sleep 3361" grep -qE '^new:[0-9]+: sleep 3361$' <<<"$out"
+none_left "the learner's unshare went with the lab"
 
 same_fingerprint "$before" "host unchanged after the lab cgroup tests"
 finish
