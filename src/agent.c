@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,7 +190,12 @@ pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen)
 	/* A fork-like clone (no new stack): the child returns here, as with fork,
 	 * but already inside the requested namespaces (bubblewrap does the same). */
 	unsigned long flags = (how->clone_flags & ~(unsigned long)CLONE_NEWCGROUP) | SIGCHLD;
-	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	/* Born in the lab cgroup where the kernel can (see labcg_clone), else
+	 * moved there before it runs anything: whatever it starts is born there. */
+	pid_t pid = labcg_clone(flags);
+	bool born_in = pid >= 0;
+	if (pid < 0 && errno == ENOSYS)
+		pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(sv[0]);
 		close(sync[1]);
@@ -211,9 +217,9 @@ pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen)
 	char pidstr[16];
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
 	cleanup_keep(NSLAB_OBJ_PROCESS, pidstr);
-	/* Into the lab cgroup before it runs anything: whatever it starts is
-	 * born there. (No lab cgroup without root: then only the registry.) */
-	labcg_attach(pid);
+	/* (No lab cgroup without root: then only the registry.) */
+	if (!born_in)
+		labcg_attach(pid);
 	int maps = write_maps(pid, how);
 	err = errno;
 	if (write(sync[1], "g", 1) != 1 || maps < 0) {

@@ -11,13 +11,30 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 static char leaf[PATH_MAX];  /* <mount>/nslab/<pid>/lab, "" when none */
 static char tree[PATH_MAX];  /* <mount>/nslab/<pid>: what labcg_kill empties */
 static char procs[PATH_MAX]; /* leaf's cgroup.procs, ready for forked children */
+static bool leaf_v2;         /* the leaf is in a cgroup2 hierarchy */
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3's argument, as in <linux/sched.h> (Linux 5.7's size, with cgroup);
+ * spelled out here because that header and glibc's <sched.h> define the
+ * CLONE_ flags twice. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+	    set_tid_size, cgroup;
+};
 
 struct tracking {
 	char v2[PATH_MAX], v1[PATH_MAX];
@@ -43,6 +60,7 @@ static bool find_tracking(char *mnt, size_t len)
 	if (cgroup_each_mount(note_tracking, &t) < 0)
 		return false;
 	const char *found = t.v2[0] ? t.v2 : t.v1;
+	leaf_v2 = t.v2[0] != '\0';
 	snprintf(mnt, len, "%s", found);
 	return found[0] != '\0';
 }
@@ -117,6 +135,43 @@ int labcg_enter(void)
 	return rc;
 }
 
+pid_t labcg_clone(unsigned long flags)
+{
+	if (!leaf[0] || !leaf_v2) {
+		errno = ENOSYS;
+		return -1;
+	}
+	/* Moving a process through cgroup.procs takes the kernel's threadgroup
+	 * lock for writing, which waits for an RCU grace period: ~10 ms, most of
+	 * a lab's start. A child born in the group takes it only for reading. */
+	int cg = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0)
+		return -1;
+	struct clone3_args args = {
+	    .flags = (flags & ~(unsigned long)CSIGNAL) | CLONE_INTO_CGROUP, /* the signal goes apart */
+	    .exit_signal = SIGCHLD,
+	    .cgroup = (uint64_t)cg,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	int err = errno;
+	close(cg); /* in the child too: its own copy */
+	if (pid < 0 && (err == E2BIG || err == EINVAL || err == EOPNOTSUPP))
+		err = ENOSYS; /* a kernel before 5.7: no CLONE_INTO_CGROUP */
+	errno = err;
+	return pid;
+}
+
+pid_t labcg_fork(void)
+{
+	pid_t pid = labcg_clone(0);
+	if (pid >= 0 || errno != ENOSYS)
+		return pid;
+	pid = fork();
+	if (pid == 0)
+		labcg_enter();
+	return pid;
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -169,4 +224,5 @@ int labcg_kill(void)
 void labcg_forget(void)
 {
 	leaf[0] = tree[0] = procs[0] = '\0';
+	leaf_v2 = false;
 }

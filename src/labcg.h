@@ -24,6 +24,14 @@ const char *labcg_dir(void);
 int labcg_attach(pid_t pid);
 /* In a forked child: moves the caller in (no allocation, no output). */
 int labcg_enter(void);
+/* A fork-like clone(flags | SIGCHLD) whose child is born in the lab cgroup
+ * (clone3 with CLONE_INTO_CGROUP, Linux 5.7+, cgroup2 only). Returns as
+ * fork does; -1 with errno ENOSYS when that cannot be done here (no cgroup2
+ * lab cgroup, an older kernel): then clone and labcg_attach. */
+pid_t labcg_clone(unsigned long flags);
+/* fork(), the child in the lab cgroup when there is one: born there where
+ * labcg_clone can, else moved there by labcg_enter. */
+pid_t labcg_fork(void);
 /* Kills every process of this run's tree in the tracking hierarchy and waits
  * until it is empty. 0 ok (or nothing to kill), -1 errno. */
 int labcg_kill(void);

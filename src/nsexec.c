@@ -151,9 +151,9 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* Everything it starts, however detached, is the lab's (labcg.h); a
-	 * lab process target then moves it next to that process (enter_target). */
-	labcg_enter();
+	/* Born in the lab cgroup (labcg_fork): everything it starts, however
+	 * detached, is the lab's (labcg.h); a lab process target then moves it
+	 * next to that process (enter_target). */
 	if (outfd >= 0) {
 		/* Its own process group: Ctrl-C at the REPL is forwarded to it, and
 		 * without a lab cgroup the group is what stop kills. */
@@ -263,13 +263,12 @@ static void drain_rest(int fd)
 	struct pollfd p = {fd, POLLIN, 0};
 	if (poll(&p, 1, 0) > 0 && (p.revents & POLLHUP) && !(p.revents & POLLIN))
 		return; /* every writer is gone already */
-	pid_t pid = fork();
+	/* a process this run starts is the lab's: born in its cgroup, gone with
+	 * it (and not a stray process to the host guard) */
+	pid_t pid = labcg_fork();
 	if (pid != 0)
 		return;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* a process this run starts is the lab's: in its cgroup, gone with it
-	 * (and not a stray process to the host guard) */
-	labcg_enter();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
@@ -301,7 +300,7 @@ int ns_exec(pid_t target, const char *cmd, char *const env[], char **output, boo
 	if (!interactive && pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = labcg_fork();
 	if (pid < 0) {
 		if (pfd[0] >= 0) {
 			close(pfd[0]);

@@ -157,8 +157,7 @@ static void set_size(int fd, int rows, int cols)
  * of the pty (nslab closing it) ends it, and the shell with it. */
 static __attribute__((noreturn)) void first_child(int slave, pid_t target, char *const env[])
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	labcg_enter();
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* born in the lab cgroup: labcg_fork */
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_IGN); /* the terminal's keys are the shell's */
@@ -217,7 +216,7 @@ struct vtshell *vtshell_start(pid_t target, char *const env[], int rows, int col
 	}
 	set_size(v->master, rows, cols);
 	fflush(NULL); /* nothing buffered is written twice by the child */
-	v->pid = fork();
+	v->pid = labcg_fork();
 	if (v->pid == 0)
 		first_child(slave, target, env);
 	int e = errno;
