@@ -320,7 +320,7 @@ static int cmd_nnp(struct nslab_host *h, int argc, char **argv)
 static bool check_docker(struct nslab_host *h)
 {
 	return find_without(h, all_caps() & ~docker_caps,
-			    "the `docker` command, or capsh --drop= with each of them") != 0;
+			    "the `dockercaps` command, or capsh --drop= with each of them") != 0;
 }
 
 static int do_docker(struct nslab_host *h)
@@ -459,7 +459,7 @@ static const struct nslab_step steps[] = {
 	.task = "Docker keeps 14 capabilities for a container: chown, dac_override, fowner, fsetid, kill, "
 		"setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, mknod, audit_write, "
 		"setfcap. Cut the lab process down to them:\n"
-		"  docker\n"
+		"  dockercaps\n"
 		"  caps\n"
 		"  run grep CapBnd /proc/$NSLAB_LAB_PID/status\n"
 		"(with the real tool it is one capsh --drop= with every other name).",
@@ -480,7 +480,8 @@ static const struct nslab_command commands[] = {
     {"drop", "drop CAP...", "drop capabilities (cap_net_admin ...) from the lab process, bounding set too", 1,
      8, cmd_drop},
     {"nnp", "nnp", "prctl(PR_SET_NO_NEW_PRIVS) in the lab process", 0, 0, cmd_nnp},
-    {"docker", "docker", "keep only Docker's 14 default capabilities in the lab process", 0, 0, cmd_docker},
+    {"dockercaps", "dockercaps", "keep only Docker's 14 default capabilities in the lab process", 0, 0,
+     cmd_docker},
 };
 
 static const struct nslab_lab lab = {

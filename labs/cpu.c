@@ -539,7 +539,7 @@ static int cmd_stress(struct nslab_host *h, int argc, char **argv)
 	char *end = NULL;
 	long n = argc > 1 ? strtol(argv[1], &end, 10) : 1;
 	if ((end && *end) || n < 0 || n > MAX_WORKERS) {
-		h->error(h, "usage: stress [N]  (0 to %d workers)", MAX_WORKERS);
+		h->error(h, "usage: burn [N]  (0 to %d workers)", MAX_WORKERS);
 		return -1;
 	}
 	int rc = set_workers(h, (int)n);
@@ -700,7 +700,7 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-    {"stress", "stress [N]", "run N busy-loop workers (default 1; 0 stops them)", 0, 1, cmd_stress},
+    {"burn", "burn [N]", "run N busy-loop workers (default 1; 0 stops them)", 0, 1, cmd_stress},
     {"cgroup", "cgroup", "create the lab's cgroup under nslab/ and say where its files are", 0, 0,
      cmd_cgroup},
     {"move", "move", "move the lab process and its workers into the cgroup", 0, 0, cmd_move},
@@ -735,13 +735,12 @@ static bool need_workers(struct nslab_host *h, const struct scene *s, int n)
 	if (have >= n)
 		return true;
 	if (have == 0)
-		h->missing(
-		    h, "no worker is running; this step needs %d: `run stress -q -c %d &` (or `stress %d`)",
-		    n, n, n);
+		h->missing(h,
+			   "no worker is running; this step needs %d: `run stress -q -c %d &` (or `burn %d`)",
+			   n, n, n);
 	else
 		h->missing(
-		    h,
-		    "only %d worker%s running; this step needs %d: `run stress -q -c %d &` (or `stress %d`)",
+		    h, "only %d worker%s running; this step needs %d: `run stress -q -c %d &` (or `burn %d`)",
 		    have, have == 1 ? " is" : "s are", n, n - have, n);
 	return false;
 }
@@ -947,7 +946,7 @@ static const struct nslab_step steps[] = {
 		"  run stress -q -c 1 &\n"
 		"  host top -b -n 1 | head -15\n"
 		"  usage\n"
-		"Shortcut: `stress 1` forks nslab's own busy loop instead.",
+		"Shortcut: `burn 1` forks nslab's own busy loop instead.",
 	.hint =
 	    "`run ... &` starts it in the lab and returns; -q keeps stress quiet (once `run` has returned, "
 	    "a line it prints has nowhere to go and would end it). `usage` samples the workers' CPU time "
@@ -1035,7 +1034,7 @@ static const struct nslab_step steps[] = {
 		"  host cgset -r cpu.cfs_quota_us=150000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		"  host echo '150000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		"  usage\n"
-		"Shortcuts: `stress 2`, `quota 10`, `quota 150`.",
+		"Shortcuts: `burn 2`, `quota 10`, `quota 150`.",
 	.hint = "A quota above the period lets the group use more than one CPU, if it has enough threads.\n"
 		"The check wants to have seen 10% (in a `usage`) before the 150%.",
 	.explain = "The new quota applies from the next period: no restart, no signal to the workers. The\n"

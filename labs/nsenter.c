@@ -224,7 +224,8 @@ static int cmd_join(struct nslab_host *h, int argc, char **argv)
 	for (const char *c = argv[1]; *c; c++) {
 		if (!strchr("muinpU", *c) || strlen(opts) + 3 >= sizeof(opts)) {
 			h->error(
-			    h, "join: TYPES are nsenter's letters: m u i n p U (e.g. `join un`), not \"%s\"",
+			    h,
+			    "joinns: TYPES are nsenter's letters: m u i n p U (e.g. `joinns un`), not \"%s\"",
 			    argv[1]);
 			return -1;
 		}
@@ -521,7 +522,7 @@ static const struct nslab_step steps[] = {
 		"  host nsenter -t $NSLAB_LAB_PID -a " SLEEP " &\n"
 		"  host pgrep -a -f \"" SLEEP "\"\n"
 		"  ns PID\n"
-		"PID is the sleeper's, from pgrep. (`join` is the lab's shortcut; `run` is nslab's own "
+		"PID is the sleeper's, from pgrep. (`joinns` is the lab's shortcut; `run` is nslab's own "
 		"nsenter -a.)",
 	.hint = "-a (--all) opens every /proc/PID/ns/* file of the target and setns()es into each. ps -e "
 		"inside lists the container's processes only: PID 1 and ps itself.",
@@ -548,7 +549,7 @@ static const struct nslab_step steps[] = {
 		"  ns PID\n"
 		"PID is the new sleeper's: host pgrep -n -f \"" SLEEP "\".",
 	.hint = "With -p alone, ps still reads the host's /proc (it belongs to the mount namespace): add -m "
-		"to see the container's. `join un` is the shortcut.",
+		"to see the container's. `joinns un` is the shortcut.",
 	.explain = "setns(fd, CLONE_NEWUTS) and setns(fd, CLONE_NEWNET) move the caller into two namespaces "
 		   "and leave it in the host's others: the hostname is the container's, ip link shows only "
 		   "the container's lo, but the files and /proc are the host's. This is how a debugging tool "
@@ -600,8 +601,8 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"join", "join [TYPES]", "start a sleeper joined to the container (nsenter -a, or letters: join un)", 0,
-     1, cmd_join},
+    {"joinns", "joinns [TYPES]",
+     "start a sleeper joined to the container (nsenter -a, or letters: joinns un)", 0, 1, cmd_join},
     {"pin", "pin", "a network namespace with no process, kept by a bind mount on $NSLAB_LAB_DIR/netns", 0, 0,
      cmd_keep},
     {"nstree", "nstree", "the namespaces of the lab under the user namespaces that own them", 0, 0,

@@ -379,7 +379,7 @@ static int do_userns(struct nslab_host *h)
 	    h, "capset({effective=0, permitted=0, inheritable=0}) = 0   [as execve does for a non-root uid]");
 	h->print(
 	    h, "The lab process is in a new user namespace. It has no mapping yet: inside, its uid reads as "
-	       "65534 (nobody). Try `id` and `try-uts`.\n");
+	       "65534 (nobody). Try `ids` and `try-uts`.\n");
 	return 0;
 }
 
@@ -517,7 +517,7 @@ WRAP(cmd_map, do_map)
 static const struct nslab_command commands[] = {
     {"drop", "drop", "the lab process gives up root: setgroups, setresgid, setresuid", 0, 0, cmd_drop},
     {"userns", "userns", "the lab process calls unshare(CLONE_NEWUSER)", 0, 0, cmd_userns},
-    {"id", "id", "uid, gid and capabilities of the lab process, inside and as the host sees it", 0, 0,
+    {"ids", "ids", "uid, gid and capabilities of the lab process, inside and as the host sees it", 0, 0,
      cmd_id},
     {"try-uts", "try-uts", "the lab process starts `unshare --uts` and reports what happened", 0, 0,
      cmd_try_uts},
@@ -530,7 +530,7 @@ static const struct nslab_step steps[] = {
 	.task = "Run the lab process as an ordinary user (yours, or nobody when you are\n"
 		"root):\n"
 		"  drop\n"
-		"  id\n"
+		"  ids\n"
 		"  host grep -E 'Uid|Gid|CapEff' /proc/$NSLAB_LAB_PID/status",
 	.hint = "`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
 		"nslab itself runs unprivileged, the lab process already is that user.",
@@ -548,7 +548,7 @@ static const struct nslab_step steps[] = {
 	.title = "A user namespace of its own",
 	.task = "Make the unprivileged lab process create a user namespace, and look at it:\n"
 		"  userns\n"
-		"  id\n"
+		"  ids\n"
 		"  try-uts\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user\n"
 		"With the real tools, a process of your own does steps 1 and 2 at once (from a\n"
@@ -574,7 +574,7 @@ static const struct nslab_step steps[] = {
 		"  host echo deny > /proc/$NSLAB_LAB_PID/setgroups\n"
 		"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %g .) 1\" > gid_map\n"
 		"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %u .) 1\" > uid_map\n"
-		"(or `map`). Then: `id`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
+		"(or `map`). Then: `ids`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
 		"and `host grep Uid /proc/$NSLAB_LAB_PID/status`. For the real tools' sleep of\n"
 		"step 2, the seed's one write (the uid map alone) does it:\n"
 		"  host echo '0 65534 1' > /proc/$(pgrep -n -u 65534 -x sleep)/uid_map\n"
@@ -583,7 +583,7 @@ static const struct nslab_step steps[] = {
 		"once.",
 	.explain = "Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace\n"
 		   "is uid U on the host. getuid() inside now returns 0, and a program started\n"
-		   "inside runs as root of that namespace with a full capability set (`id` reads\n"
+		   "inside runs as root of that namespace with a full capability set (`ids` reads\n"
 		   "it with cap_get_pid). The capabilities count only for objects the namespace\n"
 		   "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the\n"
 		   "host still sees uid U in /proc/PID/status and would refuse that uid anything\n"

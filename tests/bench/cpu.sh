@@ -59,7 +59,7 @@ measure_held() {
 # --- nslab: the cpu lab's own commands ---
 declare -A lab_got peer_got
 sess_start
-sess_send "start cpu" "stress 1" "cgroup" "move" "status"
+sess_send "start cpu" "burn 1" "cgroup" "move" "status"
 if sess_wait '^cgroup: /nslab/'; then
 	dir=$mnt$(awk '/^cgroup:/ { print $2; exit }' "$SESS_DIR/out")
 	nw=1

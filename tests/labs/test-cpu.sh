@@ -44,7 +44,7 @@ if [ "$T_FAIL" -gt 0 ]; then grep -E '^(check:|  missing:)' <<<"$WALK_OUT" | sed
 
 # --- quota accuracy, measured independently ---
 sess_start
-sess_send "start cpu" "stress 1" "cgroup" "move" "status"
+sess_send "start cpu" "burn 1" "cgroup" "move" "status"
 if sess_wait '^cgroup: /nslab/'; then
 	lab_pid=$(awk '/^pid:/ { print $2; exit }' "$SESS_DIR/out")
 	rel=$(awk '/^cgroup:/ { print $2; exit }' "$SESS_DIR/out")
@@ -65,7 +65,7 @@ if sess_wait '^cgroup: /nslab/'; then
 
 	n=0
 	for q in 10 30 60 150; do
-		if [ "$q" = 150 ]; then sess_send "stress 2"; sess_wait '^worker .* started' 2; fi
+		if [ "$q" = 150 ]; then sess_send "burn 2"; sess_wait '^worker .* started' 2; fi
 		sess_send "quota $q"
 		sess_wait "x 100 = $q% of one CPU" 1 || { not_ok "quota $q was not set"; continue; }
 		sleep 0.5
@@ -114,7 +114,7 @@ if sess_wait '^cgroup: /nslab/'; then
 	sess_send move check
 	sess_wait '^check: ok - step 3' || not_ok "cpu step 3: move did not finish the step"
 	if [ "$(nproc)" -ge 2 ]; then
-		sess_send next "do" next "stress 2" "quota 150" check
+		sess_send next "do" next "burn 2" "quota 150" check
 		sess_wait '^check: (ok|not yet) - step 5' >/dev/null
 		expect "cpu step 5: quota 150 without quota 10 first is not done" grep -q 'the quota was never 10%' "$SESS_DIR/out"
 		# `usage` after each change gives the workers a second at the new quota
@@ -259,7 +259,7 @@ fi
 
 # --- SIGKILL mid-lab, then nslab --cleanup ---
 sess_start
-sess_send "start cpu" "stress 2" "cgroup" "move" "quota 30" "status"
+sess_send "start cpu" "burn 2" "cgroup" "move" "quota 30" "status"
 if sess_wait '^cgroup: /nslab/'; then
 	rel=$(awk '/^cgroup:/ { print $2; exit }' "$SESS_DIR/out")
 	dir=$(cpu_mount)$rel

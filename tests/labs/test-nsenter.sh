@@ -50,7 +50,7 @@ same_fingerprint "$before" "nsenter: after the typed walk (the learner's bind mo
 # --- near misses are named ---
 out=$(printf '%s\n' 'start nsenter' 'host nsenter -t $NSLAB_LAB_PID -a -F sleep 3600 &' 'host sleep 0.5' check \
 	'step 3' 'host touch $NSLAB_LAB_DIR/netns' 'host mount --bind /proc/$NSLAB_LAB_PID/ns/net $NSLAB_LAB_DIR/netns' check \
-	'step 4' 'host unshare -u sleep 3600 &' 'host sleep 0.5' check 'join x' stop | nslab_script - 2>&1)
+	'step 4' 'host unshare -u sleep 3600 &' 'host sleep 0.5' check 'joinns x' stop | nslab_script - 2>&1)
 expect "nsenter: a joined process without the fork is named (pid_for_children)" \
 	grep -q 'is in every namespace but the PID one' <<<"$out"
 expect "nsenter: a bind mount of a namespace with processes is not enough" \

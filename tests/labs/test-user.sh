@@ -24,7 +24,7 @@ sess_send "start user" status
 if sess_wait '^cgroup:'; then
 	lab=$(sess_field pid)
 	expect "the lab process starts in the host's user namespace" ns_same "$lab" user
-	sess_send "do" next "do" "id" "try-uts" next check
+	sess_send "do" next "do" "ids" "try-uts" next check
 	if sess_wait '^check: (ok|not yet) - step 3/3'; then
 		expect "before the map: uid 65534 inside, no capabilities" \
 			grep -q '^inside:  uid=65534 gid=65534' "$SESS_DIR/out"
@@ -34,7 +34,7 @@ if sess_wait '^cgroup:'; then
 			grep -q 'unshare failed: Operation not permitted' "$SESS_DIR/out"
 		expect "the lab process has its own user namespace" ns_differs "$lab" user
 	fi
-	sess_send "do" check "id" "try-uts" "run id"
+	sess_send "do" check "ids" "try-uts" "run id"
 	if sess_wait '^uid=0\(root\)' ; then
 		expect "check passes after the three steps" grep -q '^check: ok - step 3/3' "$SESS_DIR/out"
 		expect "uid_map holds \"0 $U 1\"" test "$(awk '{ print $1, $2, $3 }' "/proc/$lab/uid_map")" = "0 $U 1"
@@ -54,7 +54,7 @@ same_as_before "host unchanged after the lab"
 # An unprivileged nslab: the user lab works; a lab that needs root says why.
 state=$(mktemp -d /tmp/nslab-test-unpriv.XXXXXX)
 chmod 0777 "$state"
-unpriv=$(printf '%s\n' "start user" "do" check next "do" check next "do" check "id" "try-uts" stop "start net" |
+unpriv=$(printf '%s\n' "start user" "do" check next "do" check next "do" check "ids" "try-uts" stop "start net" |
 	XDG_STATE_HOME=$state setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" --script - 2>&1)
 rm -rf "$state"
 expect "unprivileged: every user step checks ok" test "$(grep -c '^check: ok - step' <<<"$unpriv")" -eq 3

@@ -275,8 +275,8 @@ static void free_step_wants_a_worker_on_a_whole_cpu(void **state)
 	assert_false(fake_check(1));
 	assert_string_equal(
 	    fk.out,
-	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `stress 1`)\n");
-	assert_int_equal(fake_cmd("stress 1"), 0);
+	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `burn 1`)\n");
+	assert_int_equal(fake_cmd("burn 1"), 0);
 	assert_out_has("worker %d started (busy loop, child of the lab process %d)\n", (int)workers[0],
 		       (int)getpid());
 	assert_log_has("keep 1 %d\nshow_pid %d worker1\n", (int)workers[0], (int)workers[0]);
@@ -355,8 +355,8 @@ static void moved_step_wants_the_lab_and_its_workers_inside(void **state)
 	assert_false(fake_check(3));
 	assert_string_equal(
 	    fk.out,
-	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `stress 1`)\n");
-	assert_int_equal(fake_cmd("stress 2"), 0);
+	    "missing: no worker is running; this step needs 1: `run stress -q -c 1 &` (or `burn 1`)\n");
+	assert_int_equal(fake_cmd("burn 2"), 0);
 	assert_false(fake_check(3));
 	assert_contains(fk.out, "missing: no cgroup under $NSLAB_CGROUP_DIR yet");
 	fk.cg_stat_ret = 0;
@@ -378,7 +378,7 @@ static void quota30_step_wants_30_percent_held(void **state)
 {
 	(void)state;
 	start();
-	assert_int_equal(fake_cmd("stress 1"), 0);
+	assert_int_equal(fake_cmd("burn 1"), 0);
 	fk.cg_stat_ret = 0;
 	fk.cg.quota_us = -1;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
@@ -428,7 +428,7 @@ static void quota30_step_passes_when_held(void **state)
 	start();
 	pace = 30;
 	fake_on_call("agent_fork_worker", answer_fork_paced);
-	assert_int_equal(fake_cmd("stress 1"), 0);
+	assert_int_equal(fake_cmd("burn 1"), 0);
 	fk.cg_stat_ret = 0;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_int_equal(fake_cmd("quota 30"), 0);
@@ -439,17 +439,17 @@ static void live_step_wants_10_then_above_one_cpu(void **state)
 {
 	(void)state;
 	start();
-	assert_int_equal(fake_cmd("stress 1"), 0);
+	assert_int_equal(fake_cmd("burn 1"), 0);
 	fk.cg_stat_ret = 0;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_false(fake_check(5));
 	assert_string_equal(
 	    fk.out,
-	    "missing: only 1 worker is running; this step needs 2: `run stress -q -c 1 &` (or `stress 2`)\n");
+	    "missing: only 1 worker is running; this step needs 2: `run stress -q -c 1 &` (or `burn 2`)\n");
 	assert_int_equal(fake_cmd("quota 150"), 0);
 	assert_contains(fk.meter, "cpu [...............|....]");
 	assert_contains(fk.meter, "(bar: 0-200%)");
-	assert_int_equal(fake_cmd("stress 2"), 0);
+	assert_int_equal(fake_cmd("burn 2"), 0);
 	assert_false(fake_check(5));
 	assert_string_equal(fk.out, "missing: the quota was never 10% yet: `host echo '10000 100000' > "
 				    "$NSLAB_CGROUP_DIR/cpu/cpu.max` (or `quota 10`), then `usage`\n");
@@ -472,7 +472,7 @@ static void live_step_passes_after_10_then_150(void **state)
 	 * two-CPU machine */
 	pace = 55;
 	fake_on_call("agent_fork_worker", answer_fork_paced);
-	assert_int_equal(fake_cmd("stress 2"), 0);
+	assert_int_equal(fake_cmd("burn 2"), 0);
 	fk.cg_stat_ret = 0;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	fk.cg.quota_us = 10000; /* as `host cgset -r cpu.cfs_quota_us=10000 ...` leaves it */
@@ -486,7 +486,7 @@ static void period_step_wants_a_shorter_period(void **state)
 {
 	(void)state;
 	start();
-	assert_int_equal(fake_cmd("stress 1"), 0);
+	assert_int_equal(fake_cmd("burn 1"), 0);
 	fk.cg_stat_ret = 0;
 	fk.cg.quota_us = -1;
 	fk.cg.period_us = 100000;
@@ -510,21 +510,21 @@ static void period_step_passes_when_held(void **state)
 	start();
 	pace = 30;
 	fake_on_call("agent_fork_worker", answer_fork_paced);
-	assert_int_equal(fake_cmd("stress 1"), 0);
+	assert_int_equal(fake_cmd("burn 1"), 0);
 	fk.cg_stat_ret = 0;
 	our_cgroup(fk.cgpath, sizeof(fk.cgpath));
 	assert_int_equal(fake_cmd("quota 30 50000"), 0);
 	passes_unless_busy(6);
 }
 
-static void stress_cgroup_and_move_commands(void **state)
+static void burn_cgroup_and_move_commands(void **state)
 {
 	(void)state;
 	start();
-	const char *bad[] = {"stress x", "stress -1", "stress 17", "stress 2x"};
+	const char *bad[] = {"burn x", "burn -1", "burn 17", "burn 2x"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(fake_cmd(bad[i]), -1);
-		assert_string_equal(fk.out, "error: usage: stress [N]  (0 to 16 workers)\n");
+		assert_string_equal(fk.out, "error: usage: burn [N]  (0 to 16 workers)\n");
 	}
 	const char *none =
 	    "error: there is no cgroup yet: `cgroup`, or `host cgcreate -g cpu:nslab/$(basename "
@@ -541,7 +541,7 @@ static void stress_cgroup_and_move_commands(void **state)
 	assert_int_equal(fake_cmd("cgroup"), 0);
 	assert_not_contains(fk.log, "cg_create");
 	assert_contains(fk.out, " (already there)\n");
-	assert_int_equal(fake_cmd("stress 2"), 0);
+	assert_int_equal(fake_cmd("burn 2"), 0);
 	/* move writes each PID to cgroup.procs itself (cgcreate -g cpu: makes no
 	 * cpuacct twin on a split hybrid machine, which the host's attach wants) */
 	assert_int_equal(fake_cmd("move"), 0);
@@ -551,11 +551,11 @@ static void stress_cgroup_and_move_commands(void **state)
 		       (int)snprintf(NULL, 0, "%d", (int)workers[0]), (int)workers[0]);
 	assert_out_has("\", \"%d\") = %d\nworker %d moved into cpu\n", (int)workers[1],
 		       (int)snprintf(NULL, 0, "%d", (int)workers[1]), (int)workers[1]);
-	assert_int_equal(fake_cmd("stress 1"), 0);
+	assert_int_equal(fake_cmd("burn 1"), 0);
 	assert_log_has("hide_pid %d\nundo 1 %d\n", (int)workers[1], (int)workers[1]);
 	assert_out_has("worker %d stopped\n", (int)workers[1]);
 	fake_on_call("agent_fork_worker", NULL);
-	assert_int_equal(fake_cmd("stress 3"), -1);
+	assert_int_equal(fake_cmd("burn 3"), -1);
 	assert_contains(fk.out, "error: cannot fork a worker: Function not implemented\n");
 }
 
@@ -576,7 +576,7 @@ int main(void)
 	    check_test(live_step_passes_after_10_then_150),
 	    check_test(period_step_wants_a_shorter_period),
 	    check_test(period_step_passes_when_held),
-	    check_test(stress_cgroup_and_move_commands),
+	    check_test(burn_cgroup_and_move_commands),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_nsenter_lab.c: the nsenter lab's four checks, its `join` command and
+/* test_nsenter_lab.c: the nsenter lab's four checks, its `joinns` command and
  * its setup on the fake host (fakehost.h, fakelab.h). The lab compares the
  * /proc/PID/ns inodes of real processes, so real processes stand in for the
  * container and the joined ones: the test process, its children (which share
@@ -233,10 +233,11 @@ static void join_command(void **state)
 {
 	(void)state;
 	start();
-	assert_int_equal(fake_cmd("join ux"), -1);
-	assert_out_is("error: join: TYPES are nsenter's letters: m u i n p U (e.g. `join un`), not \"ux\"\n");
+	assert_int_equal(fake_cmd("joinns ux"), -1);
+	assert_out_is(
+	    "error: joinns: TYPES are nsenter's letters: m u i n p U (e.g. `joinns un`), not \"ux\"\n");
 	fake_host_run("nsenter", 0, "");
-	assert_int_equal(fake_cmd("join un"), 0);
+	assert_int_equal(fake_cmd("joinns un"), 0);
 	assert_log_has("nsenter -t %d -u -n sleep 3600 >/dev/null 2>&1 &", (int)fk.main);
 	assert_out_has("started: nsenter -t %d -u -n sleep 3600", (int)fk.main);
 	fake_host_run("unshare --net", 1, "unshare: mount failed\n");

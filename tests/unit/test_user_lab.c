@@ -245,10 +245,10 @@ static void id_and_try_uts_commands_report_the_lab(void **state)
 {
 	(void)state;
 	fake_main();
-	assert_int_equal(fake_cmd("id"), -1);
+	assert_int_equal(fake_cmd("ids"), -1);
 	assert_string_equal(fk.out, "error: cannot ask the lab process: Function not implemented\n");
 	fake_on_call_text("fn_id", "inside:  uid=65534 gid=65534 (fake)");
-	assert_int_equal(fake_cmd("id"), 0);
+	assert_int_equal(fake_cmd("ids"), 0);
 	assert_string_equal(fk.out, "inside:  uid=65534 gid=65534 (fake)\n");
 	fake_on_call("fn_try_uts", answer_try_uts);
 	assert_int_equal(fake_cmd("try-uts"), 0);
