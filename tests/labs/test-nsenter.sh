@@ -57,7 +57,7 @@ expect "nsenter: a bind mount of a namespace with processes is not enough" \
 	grep -q 'process(es) are still in net:' <<<"$out"
 expect "nsenter: a UTS namespace owned by the host's user namespace is named" \
 	grep -q "the container's user namespace does not own it" <<<"$out"
-expect "nsenter: join with a bad type letter is refused in one line" grep -q "join: TYPES are nsenter's letters" <<<"$out"
+expect "nsenter: joinns with a bad type letter is refused in one line" grep -q "joinns: TYPES are nsenter's letters" <<<"$out"
 same_fingerprint "$before" "nsenter: after the near misses"
 
 kill_mid_lab nsenter 3 "$before"

@@ -66,12 +66,12 @@ same_as_before "host unchanged after the unprivileged run"
 # By hand: the tasks' own lines (the uid_map and gid_map writes are the real
 # ones, `host echo ... > /proc/PID/uid_map`), fresh and after `reset`.
 # shellcheck disable=SC2016 # expanded by the shell inside nslab
-user_steps=(check drop id 'host grep -E '"'"'Uid|Gid|CapEff'"'"' /proc/$NSLAB_LAB_PID/status' check next
-	check userns id try-uts 'host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user' check next
+user_steps=(check drop ids 'host grep -E '"'"'Uid|Gid|CapEff'"'"' /proc/$NSLAB_LAB_PID/status' check next
+	check userns ids try-uts 'host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user' check next
 	check 'host echo deny > /proc/$NSLAB_LAB_PID/setgroups'
 	'host cd /proc/$NSLAB_LAB_PID && echo "0 $(stat -c %g .) 1" > gid_map'
 	'host cd /proc/$NSLAB_LAB_PID && echo "0 $(stat -c %u .) 1" > uid_map'
-	id try-uts 'host cat /proc/$NSLAB_LAB_PID/uid_map' 'host grep Uid /proc/$NSLAB_LAB_PID/status' check)
+	ids try-uts 'host cat /proc/$NSLAB_LAB_PID/uid_map' 'host grep Uid /proc/$NSLAB_LAB_PID/status' check)
 typed_walk "user typed, fresh and after reset" nononononono 'start user' "${user_steps[@]}" reset "${user_steps[@]}" stop
 expect "user typed: uid 0 inside after the real uid_map write" grep -q '^inside:  uid=0 gid=0' <<<"$TYPED_OUT"
 expect "user typed: the host still sees uid $U" grep -qE "^Uid:[[:space:]]+${U}[[:space:]]" <<<"$TYPED_OUT"
@@ -86,7 +86,7 @@ sess_start
 sess_send "start user" check "run setpriv --reuid=$U --regid=$G --clear-groups unshare --user sleep 3600 &"
 sleep 1
 sess_send check next check next check
-if sess_wait '^check: (ok|not yet) - step 3/3' 1 150; then
+if sess_wait_count '^check: (ok|not yet) - step 3/3' 1 150; then
 	mine=""
 	for p in $(pgrep -x sleep); do
 		grep -q "/nslab/$SESS_PID/" "/proc/$p/cgroup" 2>/dev/null && mine=$p
@@ -94,7 +94,7 @@ if sess_wait '^check: (ok|not yet) - step 3/3' 1 150; then
 	expect "real tools: the learner's sleep is found in the lab cgroup ($mine)" test -n "$mine"
 	expect "real tools: ... in a user namespace of its own" ns_differs "$mine" user
 	sess_send "host echo '0 $U 1' > /proc/$mine/uid_map" check
-	sess_wait '^check: (ok|not yet) - step 3/3' 2 150 >/dev/null
+	sess_wait_count '^check: (ok|not yet) - step 3/3' 2 150 >/dev/null
 	res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' "$SESS_DIR/out")
 	expect "real tools: step 1 fails, then steps 1 and 2 pass, 3 waits for the uid_map write ($res)" test "$res" = noono
 	expect "real tools: step 3 names the learner's process and the write" \

@@ -175,6 +175,17 @@ sess_wait() { # REGEX [TIMEOUT_TENTHS]: wait until the output matches
 	echo "# timed out waiting for /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
 	return 1
 }
+# sess_wait_count REGEX N [TIMEOUT_TENTHS]: wait until N output lines match
+# (the Nth `check` of a step, say).
+sess_wait_count() {
+	local i
+	for ((i = 0; i < ${3:-150}; i++)); do
+		[ "$(grep -cE "$1" "$SESS_DIR/out")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for $2 x /$1/; output so far:"; sed 's/^/#   /' "$SESS_DIR/out"
+	return 1
+}
 # sess_field KEY: the value of the first "KEY: VALUE" line (status: pid, root...).
 sess_field() { awk -v k="$1:" '$1 == k { print $2; exit }' "$SESS_DIR/out"; }
 sess_stop() { sess_send stop quit; exec 8>&-; wait "$SESS_PID" 2>/dev/null; rm -rf "$SESS_DIR"; }
