@@ -200,7 +200,7 @@ static unsigned own_ns_subjects(struct nslab_host *h, pid_t *own, unsigned max)
 }
 
 /* What to type when no subject has an IPC namespace of its own. */
-#define HOW_UNSHARE "`run unshare --ipc sleep infinity &`, or nslab's shortcut `unshare`"
+#define HOW_IPCNS "`run unshare --ipc sleep infinity &`, or nslab's shortcut `ipcns`"
 
 static bool check_ns(struct nslab_host *h)
 {
@@ -210,7 +210,7 @@ static bool check_ns(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	h->missing(h,
 		   "no process of the lab has an IPC namespace of its own: the lab process still shares the "
-		   "host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: " HOW_UNSHARE,
+		   "host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: " HOW_IPCNS,
 		   (int)pid);
 	return false;
 }
@@ -279,7 +279,7 @@ static int do_unshare(struct nslab_host *h)
 	return 0;
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_ipcns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	if (h->same_ns(h, h->main_pid(h), "ipc") != 1) {
@@ -298,7 +298,7 @@ static bool check_lab_shm(struct nslab_host *h)
 {
 	return some_subject_has(
 	    h, IPC_SHM, -1, "shared memory segment",
-	    "`run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &`, or after `unshare` "
+	    "`run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &`, or after `ipcns` "
 	    "`run ipcmk -M 2000`");
 }
 
@@ -412,7 +412,7 @@ static bool check_msg_sem(struct nslab_host *h)
 	return some_subject_has(
 	    h, IPC_MSG, IPC_SEM, "message queue",
 	    "`run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &`, or after "
-	    "`unshare` `run ipcmk -Q` and `run ipcmk -S 1`");
+	    "`ipcns` `run ipcmk -Q` and `run ipcmk -S 1`");
 }
 
 static int do_msg_sem(struct nslab_host *h)
@@ -462,7 +462,7 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --ipc sleep infinity &\n"
 	    "  host lsns -t ipc\n"
 	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
-	    "`unshare` moves the lab process itself into a new IPC "
+	    "`ipcns` moves the lab process itself into a new IPC "
 	    "namespace (then `host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc` differ). From a "
 	    "second terminal, `unshare --ipc bash` counts too, once `watch PID` shows nslab that shell.",
 	.hint =
@@ -486,8 +486,8 @@ static const struct nslab_step steps[] = {
 	    "The host's list has no 2000-byte segment. The first namespace, and its segment, went away when "
 	    "its last process exited (nothing else "
 	    "held it: no open fd or bind mount of /proc/PID/ns/ipc); the second stays while its sleep "
-	    "runs. The shortcut, what `do` does: after `unshare`, `run ipcmk -M 2000` makes it in the lab "
-	    "process's namespace (without `unshare` it would land on the host).",
+	    "runs. The shortcut, what `do` does: after `ipcns`, `run ipcmk -M 2000` makes it in the lab "
+	    "process's namespace (without `ipcns` it would land on the host).",
 	.hint = "ipcmk -M SIZE calls shmget(2) with a random key, in the namespace of the process that runs "
 		"it: put it inside `unshare --ipc sh -c '...'`.",
 	.explain =
@@ -510,7 +510,7 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --ipc ipcs -m\n"
 	    "A new IPC namespace, and every one the lab made before, cannot see it. The check looks at the "
 	    "namespaces the lab's processes hold: one from step 1 or 2 (its `sleep infinity`), or the lab "
-	    "process's own after `unshare`.",
+	    "process's own after `ipcns`.",
 	.hint = "`hostshm` makes the segment from a helper process on the host. (`host ipcmk -M 1000` "
 		"works too, but nslab does not remove that one: `host ipcrm -m ID` with the ID it printed.)",
 	.explain =
@@ -527,7 +527,7 @@ static const struct nslab_step steps[] = {
 		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; ipcs -q -s'\n"
 		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n"
 		"  host ipcs -q -s\n"
-		"The shortcut, what `do` does: after `unshare`, `run ipcmk -Q` and `run ipcmk -S 1`.",
+		"The shortcut, what `do` does: after `ipcns`, `run ipcmk -Q` and `run ipcmk -S 1`.",
 	.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the namespace of the process "
 		"that runs them.",
 	.explain =
@@ -542,7 +542,7 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_unshare},
+    {"ipcns", "ipcns", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_ipcns},
     {"hostshm", "hostshm", "make a 1000-byte shared memory segment on the host (removed with the lab)", 0, 0,
      cmd_hostshm},
 };

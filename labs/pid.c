@@ -334,7 +334,7 @@ static bool check_for_children(struct nslab_host *h)
 		    h,
 		    "pid_for_children of the lab process is still its own PID namespace (%s), and no "
 		    "other PID 1 of the lab has unshared again: `run unshare --pid --fork unshare --pid "
-		    "--fork sleep infinity &`, or nslab's shortcut `unshare`",
+		    "--fork sleep infinity &`, or nslab's shortcut `pidns`",
 		    p);
 		return false;
 	}
@@ -365,7 +365,7 @@ static bool unshared(struct nslab_host *h)
 	return ns_ino(pid, "pid") != ns_ino(pid, "pid_for_children");
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_pidns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(
@@ -483,17 +483,16 @@ static const struct nslab_step steps[] = {
 	    "of a third namespace, a sleep:\n"
 	    "  run unshare --pid --fork unshare --pid --fork sleep infinity &\n"
 	    "  host lsns -t pid\n"
-	    "lsns lists two new namespaces. nslab's shortcut, and what `do` does: `unshare`, "
+	    "lsns lists two new namespaces. nslab's shortcut, and what `do` does: `pidns`, "
 	    "unshare(CLONE_NEWPID) in the lab process, then "
 	    "one fork(). Then:\n"
 	    "  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
 	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status\n"
 	    "NSpid still ends in 1.",
-	.hint =
-	    "A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
-	    "while its pid_for_children names the next one. After `unshare`, the pid and pid_for_children "
-	    "rows of `ns` differ. "
-	    "`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
+	.hint = "A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
+		"while its pid_for_children names the next one. After `pidns`, the pid and pid_for_children "
+		"rows of `ns` differ. "
+		"`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
 	.explain = "unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
 		   "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
 		   "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even "
@@ -508,8 +507,8 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
-     cmd_unshare},
+    {"pidns", "pidns", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
+     cmd_pidns},
 };
 
 static const struct nslab_lab lab = {
