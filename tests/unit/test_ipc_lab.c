@@ -152,8 +152,8 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	start();
 	fake_ns(fk.main, "ipc", 0);
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: no 1000-byte shared memory segment on the host (the `hostshm` "
-				"command makes one)");
+	assert_contains(fk.out, "missing: no 1000-byte shared memory segment made on the host since the lab "
+				"started: `host ipcmk -M 1000`, or nslab's shortcut `hostshm`");
 	/* A real segment on the host (any user may make one). */
 	int id = host_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600);
 	assert_true(id >= 0);
@@ -165,6 +165,46 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 		 (int)ds.shm_cpid);
 	assert_false(fake_check(3));
 	assert_out_has("missing: PID %d of the lab sees the host's segment %d", (int)fk.main, id);
+	stop();
+}
+
+/* The real tool's segment (`host ipcmk -M 1000`) counts only if it was made
+ * after the lab started: one already on the host would pass step 3 before
+ * the learner did anything. */
+static int older_shm = -1;
+
+static int remove_both_shm(void **state)
+{
+	if (older_shm >= 0)
+		shmctl(older_shm, IPC_RMID, NULL);
+	older_shm = -1;
+	return remove_host_shm(state);
+}
+
+static void host_shm_step_wants_a_segment_made_since_the_start(void **state)
+{
+	(void)state;
+	older_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600); /* before the lab */
+	assert_true(older_shm >= 0);
+	start();
+	fake_ns(fk.main, "ipc", 0);
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "missing: no 1000-byte shared memory segment made on the host since the lab "
+				"started (the ones there are older): `host ipcmk -M 1000`");
+	/* A segment of another size is not the step's. */
+	int other = shmget(IPC_PRIVATE, 2000, IPC_CREAT | 0600);
+	assert_true(other >= 0);
+	bool passed = fake_check(3);
+	shmctl(other, IPC_RMID, NULL);
+	assert_false(passed);
+	/* What ipcmk -M 1000 does: shmget(key, 1000, IPC_CREAT|0644). */
+	host_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0644);
+	assert_true(host_shm >= 0);
+	assert_true(fake_check(3));
+	/* Removed again (ipcrm, or nslab at stop): the step is undone. */
+	shmctl(host_shm, IPC_RMID, NULL);
+	host_shm = -1;
+	assert_false(fake_check(3));
 	stop();
 }
 
@@ -324,6 +364,10 @@ static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state
 	assert_contains(fake_step(1)->explain, "no open fd or bind mount of /proc/PID/ns/ipc");
 	assert_contains(fake_step(1)->task, "no open fd or bind mount of /proc/PID/ns/ipc");
 	assert_contains(fake_step(0)->task, "  run unshare --ipc sleep infinity &\n");
+	/* Step 3: the real tool first, the shortcut after it. */
+	const char *t3 = fake_step(2)->task;
+	assert_non_null(strstr(t3, "  host ipcmk -M 1000\n"));
+	assert_true(strstr(t3, "  host ipcmk -M 1000\n") < strstr(t3, "`hostshm`"));
 	assert_contains(fake_step(3)->task,
 			"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n");
 }
@@ -337,6 +381,8 @@ int main(void)
 	    fake_test(lab_shm_step_wants_no_key_the_host_has_too),
 	    cmocka_unit_test_setup_teardown(host_shm_step_wants_a_host_segment_the_lab_cannot_see,
 					    fake_test_setup, remove_host_shm),
+	    cmocka_unit_test_setup_teardown(host_shm_step_wants_a_segment_made_since_the_start,
+					    fake_test_setup, remove_both_shm),
 	    fake_test(msg_sem_step_wants_both_inside),
 	    fake_test(a_learners_unshare_passes_each_step),
 	    cmocka_unit_test_setup_teardown(host_shm_step_asks_every_learner_namespace, fake_test_setup,
