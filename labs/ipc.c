@@ -513,7 +513,8 @@ static const struct nslab_step steps[] = {
 	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
 	    "`ipcns` moves the lab process itself into a new IPC "
 	    "namespace (then `host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc` differ). From a "
-	    "second terminal, `unshare --ipc bash` counts too, once `watch PID` shows nslab that shell.",
+	    "second terminal, `unshare --ipc bash` counts too, once you give its PID (its `echo $$`) to "
+	    "`watch` here.",
 	.hint =
 	    "unshare(1) --ipc calls unshare(CLONE_NEWIPC) and runs its command there. `run` and `host` "
 	    "start it in the lab cgroup, where nslab looks for it; `ns` and the pane show the lab process.",

@@ -321,14 +321,15 @@ static const struct nslab_step steps[] = {
 	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
 	    "`mntns` moves the lab process itself (then `host "
 	    "readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt` differ). From a second terminal, "
-	    "`unshare --mount bash` counts too, once `watch PID` shows nslab that shell.",
+	    "`unshare --mount bash` counts too, once you give its PID (its `echo $$`) to `watch` here.",
 	.hint = "`run` and `host` start their command in the lab cgroup, where nslab looks for it. The same "
 		"number of \"shared:\" lines on both sides: the copy is still linked to the host.",
 	.explain =
 	    "unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
 	    "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
 	    "yet: propagation is copied too. systemd makes / \"shared\", so each copied mount joins the "
-	    "peer group of its original (\"shared:N\" with the same N in both mountinfo files), and a "
+	    "peer group of its original (mounts of one peer group pass every mount and unmount on to each "
+	    "other; \"shared:N\" with the same N in both mountinfo files), and a "
 	    "mount made now would show up on the host as well. (So that you see this on any machine, "
 	    "nslab made the lab's work directory a shared mount on the host: it is the \"shared:\" line "
 	    "with /run/nslab in it.)",
@@ -395,8 +396,9 @@ static const struct nslab_step steps[] = {
 	    "On the host, path lookup of $NSLAB_LAB_DIR/" DATA " finds no mount there and stops at the "
 	    "empty directory of the underlying filesystem. /proc/PID/root/... walks the tree of PID's "
 	    "mount namespace, so "
-	    "`host cat /proc/PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME "` does show it, for the PID of the "
-	    "sleep (`host lsns -t mnt`). "
+	    "after the shortcuts `host cat /proc/$NSLAB_LAB_PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME
+	    "` does show it (for unshare(1)'s namespace, put the PID of its sleep that `host lsns -t mnt` "
+	    "lists in place of $NSLAB_LAB_PID). "
 	    "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
 	    "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file.",
 	.check = check_file,

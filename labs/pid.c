@@ -438,7 +438,8 @@ static const struct nslab_step steps[] = {
 	    "lab's. The seed's way, a new PID namespace with its own /proc in one command:\n"
 	    "  run unshare --pid --fork --mount-proc ps -ef\n"
 	    "One that stays counts for this step too: `host unshare --pid --fork --mount-proc sleep infinity "
-	    "&`, or from a second terminal `unshare --pid --fork --mount-proc bash` and `watch PID`.",
+	    "&`, or from a second terminal `unshare --pid --fork --mount-proc bash`, once you give its host "
+	    "PID (`host lsns -t pid` lists it; inside, `echo $$` says 1) to `watch` here.",
 	.hint = "ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
 		"it, so the lab needs its own mount.",
 	.explain = "Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
@@ -464,7 +465,9 @@ static const struct nslab_step steps[] = {
 	.hint = "The shell that `run` starts exits right after putting sleep in the background; the orphan "
 		"goes to the init of its PID namespace.",
 	.explain =
-	    "When a process exits, the kernel gives its children to the nearest subreaper or to "
+	    "When a process exits, the kernel gives its children to the nearest subreaper (an ancestor that "
+	    "asked for orphans with "
+	    "prctl(PR_SET_CHILD_SUBREAPER), as systemd --user does) or to "
 	    "PID 1 of their PID namespace (the namespace's child_reaper), not to the host's init. PID "
 	    "1 must wait(2) for them, or they stay zombies: the lab process reaps them. PID 1 is "
 	    "special in two more ways: from inside its namespace it gets only the signals it has handlers "

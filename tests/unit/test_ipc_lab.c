@@ -364,6 +364,9 @@ static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state
 	assert_contains(fake_step(1)->explain, "no open fd or bind mount of /proc/PID/ns/ipc");
 	assert_contains(fake_step(1)->task, "no open fd or bind mount of /proc/PID/ns/ipc");
 	assert_contains(fake_step(0)->task, "  run unshare --ipc sleep infinity &\n");
+	/* A placeholder is a variable or is said in words (issue 11). */
+	assert_not_contains(fake_step(0)->task, "`watch PID`");
+	assert_contains(fake_step(0)->task, "once you give its PID (its `echo $$`) to `watch` here");
 	/* Step 3: the real tool first, the shortcut after it. */
 	const char *t3 = fake_step(2)->task;
 	assert_non_null(strstr(t3, "  host ipcmk -M 1000\n"));

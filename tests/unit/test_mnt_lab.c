@@ -263,6 +263,12 @@ static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state
 {
 	(void)state;
 	assert_contains(fake_step(3)->explain, "no open fd or bind mount of /proc/PID/ns/mnt");
+	/* Placeholders are variables, jargon is explained (issue 11). */
+	assert_not_contains(fake_step(0)->task, "`watch PID`");
+	assert_contains(fake_step(3)->explain,
+			"`host cat /proc/$NSLAB_LAB_PID/root$NSLAB_LAB_DIR/data/hello.txt`");
+	assert_not_contains(fake_step(3)->explain, "/proc/PID/root$");
+	assert_contains(fake_step(0)->explain, "mounts of one peer group pass every mount and unmount on");
 	assert_contains(fake_step(0)->task,
 			"  run unshare --mount --propagation unchanged sleep infinity &\n");
 	assert_contains(

@@ -311,6 +311,10 @@ static void texts_say_sigkill_from_an_ancestor_is_always_delivered(void **state)
 	assert_contains(fake_step(3)->task,
 			"  run unshare --pid --fork unshare --pid --fork sleep infinity &\n");
 	assert_contains(fake_step(3)->explain, "since Linux 6.1");
+	/* Placeholders said in words, jargon explained (issue 11). */
+	assert_not_contains(fake_step(1)->task, "`watch PID`");
+	assert_contains(fake_step(1)->task, "`host lsns -t pid` lists it; inside, `echo $$` says 1");
+	assert_contains(fake_step(2)->explain, "prctl(PR_SET_CHILD_SUBREAPER)");
 }
 
 int main(void)

@@ -262,6 +262,13 @@ static void texts_say_when_offsets_can_be_written_and_how_back(void **state)
 		assert_not_contains(fake_step(i)->task, "Do not");
 	assert_contains(fake_step(0)->hint, "`reset` starts the lab again");
 	assert_contains(fake_step(1)->task, "`reset` and do step 1 again");
+	/* What the kernel enforces: writes until the first process enters. */
+	assert_contains(fake_step(0)->task, "can be written only until the first process enters it");
+	assert_contains(fake_step(0)->explain,
+			"refuses a write to timens_offsets (EACCES) once a process has entered");
+	/* vDSO is said in words. */
+	assert_contains(fake_step(2)->explain,
+			"the vDSO (a small page of kernel code mapped into every process");
 	assert_contains(fake_step(0)->explain, "since Linux 6.1, it execs a program");
 	assert_contains(
 	    fake_step(2)->task,
