@@ -348,12 +348,12 @@ static const struct nslab_step steps[] = {
 	    "process, after `mntns`. Plain `unshare --mount` does this by itself.",
 	.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL). It must run "
 		"inside the new namespace: inside the quotes of `sh -c`.",
-	.explain =
-	    "A mount's propagation type decides whether mount events cross between copies: shared "
-	    "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
-	    "private (never) or unbindable. MS_REC|MS_PRIVATE on / makes every mount of this namespace "
-	    "private. This is why unshare(1) defaults to --propagation private: without it, "
-	    "`unshare --mount` followed by a mount would change the host's mount table.",
+	.explain = "A mount's propagation type decides whether mount events cross between copies: shared "
+		   "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
+		   "private (never) or unbindable (private, and it cannot be the source of a bind mount). "
+		   "MS_REC|MS_PRIVATE on / makes every mount of this namespace "
+		   "private. This is why unshare(1) defaults to --propagation private: without it, "
+		   "`unshare --mount` followed by a mount would change the host's mount table.",
 	.check = check_private,
 	.perform = do_private,
     },
