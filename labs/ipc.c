@@ -26,9 +26,15 @@
 #define MAX_IPC 64
 #define LIST_BUF 16384
 
+#define MAX_BEFORE 64
+
 struct ipc_data {
 	pid_t peer; /* the host-side process holding the host segment */
 	int shmid;
+	/* The host's HOST_SHM_SIZE-byte segments when the lab started: step 3
+	 * wants one made since (`host ipcmk -M 1000` or `hostshm`). */
+	int before[MAX_BEFORE];
+	unsigned nbefore;
 };
 
 struct ipc_ent {
@@ -200,7 +206,7 @@ static unsigned own_ns_subjects(struct nslab_host *h, pid_t *own, unsigned max)
 }
 
 /* What to type when no subject has an IPC namespace of its own. */
-#define HOW_UNSHARE "`run unshare --ipc sleep infinity &`, or nslab's shortcut `unshare`"
+#define HOW_IPCNS "`run unshare --ipc sleep infinity &`, or nslab's shortcut `ipcns`"
 
 static bool check_ns(struct nslab_host *h)
 {
@@ -210,7 +216,7 @@ static bool check_ns(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	h->missing(h,
 		   "no process of the lab has an IPC namespace of its own: the lab process still shares the "
-		   "host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: " HOW_UNSHARE,
+		   "host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: " HOW_IPCNS,
 		   (int)pid);
 	return false;
 }
@@ -279,7 +285,7 @@ static int do_unshare(struct nslab_host *h)
 	return 0;
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_ipcns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	if (h->same_ns(h, h->main_pid(h), "ipc") != 1) {
@@ -298,7 +304,7 @@ static bool check_lab_shm(struct nslab_host *h)
 {
 	return some_subject_has(
 	    h, IPC_SHM, -1, "shared memory segment",
-	    "`run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &`, or after `unshare` "
+	    "`run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &`, or after `ipcns` "
 	    "`run ipcmk -M 2000`");
 }
 
@@ -327,31 +333,70 @@ static int do_lab_shm(struct nslab_host *h)
 
 /* --- step 3: a segment on the host --- */
 
-/* The host's segment: made by our peer (cpid), or any of HOST_SHM_SIZE. */
-static const struct ipc_ent *host_seg(struct nslab_host *h, const struct ipc_list *host)
+/* The host's segments of HOST_SHM_SIZE bytes, read line by line, so that a
+ * host with many segments is read whole (host_list stops at MAX_IPC). */
+static unsigned host_sized_segs(struct ipc_ent *out, unsigned max)
 {
-	const struct ipc_data *d = h->lab_data;
-	for (int i = 0; i < host->n; i++)
-		if ((d && d->peer > 0 && host->e[i].cpid == d->peer) || host->e[i].size == HOST_SHM_SIZE)
-			return &host->e[i];
-	return NULL;
+	FILE *f = fopen(sysvipc_file[IPC_SHM], "re");
+	if (!f)
+		return 0;
+	char *line = NULL;
+	size_t len = 0;
+	unsigned n = 0;
+	for (bool head = true; n < max && getline(&line, &len, f) > 0; head = false) {
+		struct ipc_ent e = {0};
+		unsigned perms;
+		if (!head && sscanf(line, "%ld %d %o %ld %d", &e.key, &e.id, &perms, &e.size, &e.cpid) == 5 &&
+		    e.size == HOST_SHM_SIZE)
+			out[n++] = e;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static bool was_there_before(const struct ipc_data *d, int id)
+{
+	for (unsigned i = 0; d && i < d->nbefore; i++)
+		if (d->before[i] == id)
+			return true;
+	return false;
+}
+
+/* The host's segment of step 3: one of HOST_SHM_SIZE bytes made since the
+ * lab started (by `host ipcmk -M 1000`, our peer, or anything else on the
+ * host). 1 found (in *s), 0 none, -1 only older ones (*s the first). */
+static int host_seg(struct nslab_host *h, struct ipc_ent *s)
+{
+	struct ipc_ent segs[MAX_IPC];
+	unsigned n = host_sized_segs(segs, MAX_IPC);
+	for (unsigned i = 0; i < n; i++)
+		if (!was_there_before(h->lab_data, segs[i].id)) {
+			*s = segs[i];
+			return 1;
+		}
+	if (n > 0)
+		*s = segs[0];
+	return n > 0 ? -1 : 0;
 }
 
 static bool check_host_shm(struct nslab_host *h)
 {
-	struct ipc_list lab, host;
+	struct ipc_list lab;
+	struct ipc_ent seg;
 	pid_t own[MAX_SUBJECTS];
 	unsigned n = own_ns_subjects(h, own, MAX_SUBJECTS);
 	if (n == 0)
 		return check_ns(h);
-	host_list(IPC_SHM, &host);
-	const struct ipc_ent *s = host_seg(h, &host);
-	if (!s) {
+	int found = host_seg(h, &seg);
+	if (found <= 0) {
 		h->missing(h,
-			   "no %d-byte shared memory segment on the host (the `hostshm` command makes one)",
-			   HOST_SHM_SIZE);
+			   "no %d-byte shared memory segment made on the host since the lab started%s: `host "
+			   "ipcmk -M %d`, or nslab's shortcut `hostshm`",
+			   HOST_SHM_SIZE, found < 0 ? " (the ones there are older)" : "", HOST_SHM_SIZE);
 		return false;
 	}
+	const struct ipc_ent *s = &seg;
 	for (unsigned k = 0; k < n; k++) {
 		if (lab_list(h, own[k], IPC_SHM, &lab) < 0) {
 			h->missing(h, "cannot read /proc/sysvipc/shm in the IPC namespace of PID %d",
@@ -412,7 +457,7 @@ static bool check_msg_sem(struct nslab_host *h)
 	return some_subject_has(
 	    h, IPC_MSG, IPC_SEM, "message queue",
 	    "`run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &`, or after "
-	    "`unshare` `run ipcmk -Q` and `run ipcmk -S 1`");
+	    "`ipcns` `run ipcmk -Q` and `run ipcmk -S 1`");
 }
 
 static int do_msg_sem(struct nslab_host *h)
@@ -442,6 +487,10 @@ static int setup(struct nslab_host *h)
 	if (!d)
 		return -1;
 	h->lab_data = d;
+	struct ipc_ent segs[MAX_BEFORE];
+	d->nbefore = host_sized_segs(segs, MAX_BEFORE);
+	for (unsigned i = 0; i < d->nbefore; i++)
+		d->before[i] = segs[i].id;
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
 	return h->spawn(h, &how) < 0 ? -1 : 0;
 }
@@ -462,9 +511,10 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --ipc sleep infinity &\n"
 	    "  host lsns -t ipc\n"
 	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
-	    "`unshare` moves the lab process itself into a new IPC "
+	    "`ipcns` moves the lab process itself into a new IPC "
 	    "namespace (then `host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc` differ). From a "
-	    "second terminal, `unshare --ipc bash` counts too, once `watch PID` shows nslab that shell.",
+	    "second terminal, `unshare --ipc bash` counts too, once you give its PID (its `echo $$`) to "
+	    "`watch` here.",
 	.hint =
 	    "unshare(1) --ipc calls unshare(CLONE_NEWIPC) and runs its command there. `run` and `host` "
 	    "start it in the lab cgroup, where nslab looks for it; `ns` and the pane show the lab process.",
@@ -486,8 +536,8 @@ static const struct nslab_step steps[] = {
 	    "The host's list has no 2000-byte segment. The first namespace, and its segment, went away when "
 	    "its last process exited (nothing else "
 	    "held it: no open fd or bind mount of /proc/PID/ns/ipc); the second stays while its sleep "
-	    "runs. The shortcut, what `do` does: after `unshare`, `run ipcmk -M 2000` makes it in the lab "
-	    "process's namespace (without `unshare` it would land on the host).",
+	    "runs. The shortcut, what `do` does: after `ipcns`, `run ipcmk -M 2000` makes it in the lab "
+	    "process's namespace (without `ipcns` it would land on the host).",
 	.hint = "ipcmk -M SIZE calls shmget(2) with a random key, in the namespace of the process that runs "
 		"it: put it inside `unshare --ipc sh -c '...'`.",
 	.explain =
@@ -503,21 +553,25 @@ static const struct nslab_step steps[] = {
     {
 	.title = "The host's segment is invisible inside",
 	.task =
-	    "Make a 1000-byte segment on the host (nslab removes it when the lab stops), and look from "
-	    "both sides:\n"
-	    "  hostshm\n"
+	    "Make a 1000-byte segment on the host with the real tool, as from a second terminal, and look "
+	    "from both sides:\n"
+	    "  host ipcmk -M 1000\n"
 	    "  host ipcs -m\n"
 	    "  run unshare --ipc ipcs -m\n"
-	    "A new IPC namespace, and every one the lab made before, cannot see it. The check looks at the "
-	    "namespaces the lab's processes hold: one from step 1 or 2 (its `sleep infinity`), or the lab "
-	    "process's own after `unshare`.",
-	.hint = "`hostshm` makes the segment from a helper process on the host. (`host ipcmk -M 1000` "
-		"works too, but nslab does not remove that one: `host ipcrm -m ID` with the ID it printed.)",
+	    "A new IPC namespace, and every one the lab made before, cannot see it. nslab names the new "
+	    "segment when `host` made it, and removes it when the lab stops. The check wants a 1000-byte "
+	    "segment "
+	    "made on the host since the lab started, and looks at the namespaces the lab's processes "
+	    "hold: one from step 1 or 2 (its `sleep infinity`), or the lab process's own after `ipcns`. "
+	    "nslab's shortcut, what `do` does: `hostshm`.",
+	.hint = "ipcmk -M 1000 calls shmget(2) in the IPC namespace of the process that runs it; `host` runs "
+		"it in the host's. `hostshm` makes the segment from a helper process on the host instead.",
 	.explain =
 	    "Isolation works both ways: a process in the lab cannot name, attach or remove the "
 	    "host's segment, whatever key or ID it tries, because shmget/shmat/shmctl look only in the "
-	    "caller's namespace. nslab attached the segment and marked it IPC_RMID at once (ipcs shows "
-	    "status \"dest\" and key 0), so the kernel frees it when the helper exits.",
+	    "caller's namespace. ipcmk's segment stays until someone removes it (ipcrm -m ID), which nslab "
+	    "does at stop. `hostshm` instead attaches its segment and marks it IPC_RMID at once (ipcs "
+	    "shows status \"dest\" and key 0), so the kernel frees it when the helper exits.",
 	.check = check_host_shm,
 	.perform = do_host_shm,
     },
@@ -527,7 +581,7 @@ static const struct nslab_step steps[] = {
 		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; ipcs -q -s'\n"
 		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n"
 		"  host ipcs -q -s\n"
-		"The shortcut, what `do` does: after `unshare`, `run ipcmk -Q` and `run ipcmk -S 1`.",
+		"The shortcut, what `do` does: after `ipcns`, `run ipcmk -Q` and `run ipcmk -S 1`.",
 	.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the namespace of the process "
 		"that runs them.",
 	.explain =
@@ -542,7 +596,7 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_unshare},
+    {"ipcns", "ipcns", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_ipcns},
     {"hostshm", "hostshm", "make a 1000-byte shared memory segment on the host (removed with the lab)", 0, 0,
      cmd_hostshm},
 };

@@ -120,7 +120,7 @@ static bool check_unshare(struct nslab_host *h)
 		   "no process of the lab has a mount namespace of its own: the lab process still shares "
 		   "the host's (/proc/%d/ns/mnt is the same as nslab's), and so does every other: "
 		   "`run unshare --mount --propagation unchanged sleep infinity &`, or nslab's shortcut "
-		   "`unshare`",
+		   "`mntns`",
 		   (int)h->main_pid(h));
 	return false;
 }
@@ -130,7 +130,7 @@ static int do_unshare(struct nslab_host *h)
 	return nslab_call_main_traced(h, ag_unshare, NULL, "unshare(CLONE_NEWNS) = 0");
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_mntns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(h, check_unshare, do_unshare, "the lab process already has its own mount namespace",
@@ -157,7 +157,7 @@ static bool check_private(struct nslab_host *h)
 	h->missing(h,
 		   "%u mount(s) of the lab are still shared with the host (\"shared:N\" in "
 		   "/proc/%d/mountinfo, %s): `run unshare --mount --propagation unchanged sh -c 'mount "
-		   "--make-rprivate /; sleep infinity' &`, or `run mount --make-rprivate /` after `unshare`",
+		   "--make-rprivate /; sleep infinity' &`, or `run mount --make-rprivate /` after `mntns`",
 		   at_least, (int)own[least], who(h, own[least], buf, sizeof(buf)));
 	return false;
 }
@@ -319,16 +319,17 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --mount --propagation unchanged grep -c shared: /proc/self/mountinfo\n"
 	    "  host grep -c shared: /proc/self/mountinfo\n"
 	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
-	    "`unshare` moves the lab process itself (then `host "
+	    "`mntns` moves the lab process itself (then `host "
 	    "readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt` differ). From a second terminal, "
-	    "`unshare --mount bash` counts too, once `watch PID` shows nslab that shell.",
+	    "`unshare --mount bash` counts too, once you give its PID (its `echo $$`) to `watch` here.",
 	.hint = "`run` and `host` start their command in the lab cgroup, where nslab looks for it. The same "
 		"number of \"shared:\" lines on both sides: the copy is still linked to the host.",
 	.explain =
 	    "unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
 	    "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
 	    "yet: propagation is copied too. systemd makes / \"shared\", so each copied mount joins the "
-	    "peer group of its original (\"shared:N\" with the same N in both mountinfo files), and a "
+	    "peer group of its original (mounts of one peer group pass every mount and unmount on to each "
+	    "other; \"shared:N\" with the same N in both mountinfo files), and a "
 	    "mount made now would show up on the host as well. (So that you see this on any machine, "
 	    "nslab made the lab's work directory a shared mount on the host: it is the \"shared:\" line "
 	    "with /run/nslab in it.)",
@@ -344,15 +345,15 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --mount --propagation unchanged sh -c 'mount --make-rprivate /; grep -c shared: "
 	    "/proc/self/mountinfo'\n"
 	    "(The second prints 0.) The shortcut, what `do` does: `run mount --make-rprivate /` in the lab "
-	    "process, after `unshare`. Plain `unshare --mount` does this by itself.",
+	    "process, after `mntns`. Plain `unshare --mount` does this by itself.",
 	.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL). It must run "
 		"inside the new namespace: inside the quotes of `sh -c`.",
-	.explain =
-	    "A mount's propagation type decides whether mount events cross between copies: shared "
-	    "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
-	    "private (never) or unbindable. MS_REC|MS_PRIVATE on / makes every mount of this namespace "
-	    "private. This is why unshare(1) defaults to --propagation private: without it, "
-	    "`unshare --mount` followed by a mount would change the host's mount table.",
+	.explain = "A mount's propagation type decides whether mount events cross between copies: shared "
+		   "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
+		   "private (never) or unbindable (private, and it cannot be the source of a bind mount). "
+		   "MS_REC|MS_PRIVATE on / makes every mount of this namespace "
+		   "private. This is why unshare(1) defaults to --propagation private: without it, "
+		   "`unshare --mount` followed by a mount would change the host's mount table.",
 	.check = check_private,
 	.perform = do_private,
     },
@@ -367,7 +368,7 @@ static const struct nslab_step steps[] = {
 	    "  host grep -c nslab-demo /proc/self/mountinfo\n"
 	    "The host counts 0. The shortcut, what `do` does: `run mount -t tmpfs -o size=1m nslab-demo " DATA
 	    "` in the lab "
-	    "process, after `unshare` and step 2 (before step 2 it would propagate to the host).",
+	    "process, after `mntns` and step 2 (before step 2 it would propagate to the host).",
 	.hint = DATA " is a relative path: `run` starts in the lab's work directory. The directory exists on "
 		     "both sides; the filesystem on it only in the namespace that mounted it.",
 	.explain =
@@ -395,8 +396,9 @@ static const struct nslab_step steps[] = {
 	    "On the host, path lookup of $NSLAB_LAB_DIR/" DATA " finds no mount there and stops at the "
 	    "empty directory of the underlying filesystem. /proc/PID/root/... walks the tree of PID's "
 	    "mount namespace, so "
-	    "`host cat /proc/PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME "` does show it, for the PID of the "
-	    "sleep (`host lsns -t mnt`). "
+	    "after the shortcuts `host cat /proc/$NSLAB_LAB_PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME
+	    "` does show it (for unshare(1)'s namespace, put the PID of its sleep that `host lsns -t mnt` "
+	    "lists in place of $NSLAB_LAB_PID). "
 	    "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
 	    "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file.",
 	.check = check_file,
@@ -405,8 +407,8 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWNS) in the lab process (mounts keep their propagation)", 0, 0,
-     cmd_unshare},
+    {"mntns", "mntns", "unshare(CLONE_NEWNS) in the lab process (mounts keep their propagation)", 0, 0,
+     cmd_mntns},
 };
 
 static const struct nslab_lab lab = {

@@ -334,7 +334,7 @@ static bool check_for_children(struct nslab_host *h)
 		    h,
 		    "pid_for_children of the lab process is still its own PID namespace (%s), and no "
 		    "other PID 1 of the lab has unshared again: `run unshare --pid --fork unshare --pid "
-		    "--fork sleep infinity &`, or nslab's shortcut `unshare`",
+		    "--fork sleep infinity &`, or nslab's shortcut `pidns`",
 		    p);
 		return false;
 	}
@@ -365,7 +365,7 @@ static bool unshared(struct nslab_host *h)
 	return ns_ino(pid, "pid") != ns_ino(pid, "pid_for_children");
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_pidns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(
@@ -438,7 +438,8 @@ static const struct nslab_step steps[] = {
 	    "lab's. The seed's way, a new PID namespace with its own /proc in one command:\n"
 	    "  run unshare --pid --fork --mount-proc ps -ef\n"
 	    "One that stays counts for this step too: `host unshare --pid --fork --mount-proc sleep infinity "
-	    "&`, or from a second terminal `unshare --pid --fork --mount-proc bash` and `watch PID`.",
+	    "&`, or from a second terminal `unshare --pid --fork --mount-proc bash`, once you give its host "
+	    "PID (`host lsns -t pid` lists it; inside, `echo $$` says 1) to `watch` here.",
 	.hint = "ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
 		"it, so the lab needs its own mount.",
 	.explain = "Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
@@ -464,7 +465,9 @@ static const struct nslab_step steps[] = {
 	.hint = "The shell that `run` starts exits right after putting sleep in the background; the orphan "
 		"goes to the init of its PID namespace.",
 	.explain =
-	    "When a process exits, the kernel gives its children to the nearest subreaper or to "
+	    "When a process exits, the kernel gives its children to the nearest subreaper (an ancestor that "
+	    "asked for orphans with "
+	    "prctl(PR_SET_CHILD_SUBREAPER), as systemd --user does) or to "
 	    "PID 1 of their PID namespace (the namespace's child_reaper), not to the host's init. PID "
 	    "1 must wait(2) for them, or they stay zombies: the lab process reaps them. PID 1 is "
 	    "special in two more ways: from inside its namespace it gets only the signals it has handlers "
@@ -483,17 +486,16 @@ static const struct nslab_step steps[] = {
 	    "of a third namespace, a sleep:\n"
 	    "  run unshare --pid --fork unshare --pid --fork sleep infinity &\n"
 	    "  host lsns -t pid\n"
-	    "lsns lists two new namespaces. nslab's shortcut, and what `do` does: `unshare`, "
+	    "lsns lists two new namespaces. nslab's shortcut, and what `do` does: `pidns`, "
 	    "unshare(CLONE_NEWPID) in the lab process, then "
 	    "one fork(). Then:\n"
 	    "  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
 	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status\n"
 	    "NSpid still ends in 1.",
-	.hint =
-	    "A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
-	    "while its pid_for_children names the next one. After `unshare`, the pid and pid_for_children "
-	    "rows of `ns` differ. "
-	    "`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
+	.hint = "A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
+		"while its pid_for_children names the next one. After `pidns`, the pid and pid_for_children "
+		"rows of `ns` differ. "
+		"`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
 	.explain = "unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
 		   "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
 		   "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even "
@@ -508,8 +510,8 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
-     cmd_unshare},
+    {"pidns", "pidns", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
+     cmd_pidns},
 };
 
 static const struct nslab_lab lab = {

@@ -161,7 +161,7 @@ static bool check_unshare(struct nslab_host *h)
 	h->missing(h,
 		   "time_for_children of the lab process is still the host's time namespace "
 		   "(/proc/%d/ns/time_for_children), and no other process of the lab made one: "
-		   "`run unshare --time sleep infinity &`, or nslab's shortcut `unshare`",
+		   "`run unshare --time sleep infinity &`, or nslab's shortcut `timens`",
 		   (int)h->main_pid(h));
 	return false;
 }
@@ -173,14 +173,14 @@ static int do_unshare(struct nslab_host *h)
 	    "unshare(CLONE_NEWTIME) = 0   (the caller stays in the host's time namespace)");
 }
 
-/* Asked by `unshare`: check_unshare also passes once the lab process has
+/* Asked by `timens`: check_unshare also passes once the lab process has
  * entered, when time_for_children is the host's again. */
 static bool unshared(struct nslab_host *h)
 {
 	return main_unshared(h) && h->same_ns(h, h->main_pid(h), "time_for_children") != 1;
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_timens(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(h, unshared, do_unshare,
@@ -259,7 +259,7 @@ static bool check_enter(struct nslab_host *h)
 			   "the lab process is still in the host's time namespace (/proc/%d/ns/time), and no "
 			   "other process of the lab is inside one with offsets: `run unshare --time "
 			   "--monotonic " OFFSET_STR " --boottime " OFFSET_STR
-			   " --fork sleep infinity &`, or `enter`",
+			   " --fork sleep infinity &`, or `jointime`",
 			   (int)pid);
 		return false;
 	}
@@ -300,7 +300,7 @@ static bool entered(struct nslab_host *h)
 	return h->same_ns(h, h->main_pid(h), "time") != 1;
 }
 
-static int cmd_enter(struct nslab_host *h, int argc, char **argv)
+static int cmd_jointime(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(h, entered, do_enter, "the lab process is in its own time namespace already",
@@ -335,7 +335,7 @@ static const struct nslab_step steps[] = {
 	    "The offsets of a new namespace can be written only until the first process enters it. To "
 	    "write them by hand in the next step, let the lab process make one that stays empty (nslab's "
 	    "command for unshare(CLONE_NEWTIME) in the lab process, what `do` does):\n"
-	    "  unshare\n"
+	    "  timens\n"
 	    "  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
 	    "`run` joins the lab process's current time namespace, the old one, so it does not enter the "
 	    "new one. (`run unshare --time --fork sleep infinity &` counts for this step too.)",
@@ -385,7 +385,7 @@ static const struct nslab_step steps[] = {
 		"  run unshare --time --boottime " OFFSET_STR " --fork date\n"
 		"  host date\n"
 		"The dates are the same: the wall clock is not namespaced. nslab's shortcut, what `do` does: "
-		"`enter` makes the lab process setns() into the namespace "
+		"`jointime` makes the lab process setns() into the namespace "
 		"of steps 1 and 2; then `run uptime` and `host uptime` differ by ten days.",
 	.hint = "Inside, uptime is ten days longer than the host's; `date` agrees on both sides.",
 	.explain =
@@ -395,7 +395,7 @@ static const struct nslab_step steps[] = {
 	    "kernel code mapped into every process, so that reading a clock needs no system call) "
 	    "of a process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
 	    "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
-	    "/proc/$NSLAB_LAB_PID/ns/time, so after `enter` its commands see the shifted clocks too. "
+	    "/proc/$NSLAB_LAB_PID/ns/time, so after `jointime` its commands see the shifted clocks too. "
 	    "unshare(1) --fork needs no setns: its child is born inside.",
 	.check = check_enter,
 	.perform = do_enter,
@@ -403,9 +403,10 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWTIME) in the lab process (affects its children only)", 0, 0,
-     cmd_unshare},
-    {"enter", "enter", "setns() the lab process into its time_for_children namespace", 0, 0, cmd_enter},
+    {"timens", "timens", "unshare(CLONE_NEWTIME) in the lab process (affects its children only)", 0, 0,
+     cmd_timens},
+    {"jointime", "jointime", "setns() the lab process into its time_for_children namespace", 0, 0,
+     cmd_jointime},
 };
 
 static const struct nslab_lab lab = {

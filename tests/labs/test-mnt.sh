@@ -22,7 +22,7 @@ same_fingerprint "$before" "mnt: after the lab"
 
 # Skipping "make private": the mount propagates out, and the check says so;
 # stop takes it down again.
-out=$(printf 'start mnt\nunshare\nstep 3\nrun mount -t tmpfs -o size=1m nslab-demo data\ncheck\nstop\n' | nslab_script - 2>&1)
+out=$(printf 'start mnt\nmntns\nstep 3\nrun mount -t tmpfs -o size=1m nslab-demo data\ncheck\nstop\n' | nslab_script - 2>&1)
 expect "mnt: a shared copy propagates, and the check names it" grep -q 'missing: .*propagated out' <<<"$out"
 same_fingerprint "$before" "mnt: after the propagation demo"
 

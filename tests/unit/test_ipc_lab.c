@@ -79,7 +79,7 @@ static void ns_step_wants_an_ipc_namespace(void **state)
 	    want, sizeof(want),
 	    "missing: no process of the lab has an IPC namespace of its own: the lab process still shares "
 	    "the host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: "
-	    "`run unshare --ipc sleep infinity &`, or nslab's shortcut `unshare`",
+	    "`run unshare --ipc sleep infinity &`, or nslab's shortcut `ipcns`",
 	    (int)fk.main);
 	assert_contains(fk.out, want);
 	/* Every later step asks for it first. */
@@ -101,7 +101,7 @@ static void lab_shm_step_wants_a_segment_only_inside(void **state)
 	assert_out_has(
 	    "missing: no shared memory segment yet in the 1 IPC namespace(s) of the lab's processes "
 	    "(closest: the lab process, %d): `run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' "
-	    "&`, or after `unshare` `run ipcmk -M 2000`",
+	    "&`, or after `ipcns` `run ipcmk -M 2000`",
 	    (int)fk.main);
 	strcat(lab_shm, "1234567890      0   644                  2000   77    77      0\n");
 	assert_true(fake_check(2));
@@ -152,8 +152,8 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 	start();
 	fake_ns(fk.main, "ipc", 0);
 	assert_false(fake_check(3));
-	assert_contains(fk.out, "missing: no 1000-byte shared memory segment on the host (the `hostshm` "
-				"command makes one)");
+	assert_contains(fk.out, "missing: no 1000-byte shared memory segment made on the host since the lab "
+				"started: `host ipcmk -M 1000`, or nslab's shortcut `hostshm`");
 	/* A real segment on the host (any user may make one). */
 	int id = host_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600);
 	assert_true(id >= 0);
@@ -165,6 +165,46 @@ static void host_shm_step_wants_a_host_segment_the_lab_cannot_see(void **state)
 		 (int)ds.shm_cpid);
 	assert_false(fake_check(3));
 	assert_out_has("missing: PID %d of the lab sees the host's segment %d", (int)fk.main, id);
+	stop();
+}
+
+/* The real tool's segment (`host ipcmk -M 1000`) counts only if it was made
+ * after the lab started: one already on the host would pass step 3 before
+ * the learner did anything. */
+static int older_shm = -1;
+
+static int remove_both_shm(void **state)
+{
+	if (older_shm >= 0)
+		shmctl(older_shm, IPC_RMID, NULL);
+	older_shm = -1;
+	return remove_host_shm(state);
+}
+
+static void host_shm_step_wants_a_segment_made_since_the_start(void **state)
+{
+	(void)state;
+	older_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0600); /* before the lab */
+	assert_true(older_shm >= 0);
+	start();
+	fake_ns(fk.main, "ipc", 0);
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "missing: no 1000-byte shared memory segment made on the host since the lab "
+				"started (the ones there are older): `host ipcmk -M 1000`");
+	/* A segment of another size is not the step's. */
+	int other = shmget(IPC_PRIVATE, 2000, IPC_CREAT | 0600);
+	assert_true(other >= 0);
+	bool passed = fake_check(3);
+	shmctl(other, IPC_RMID, NULL);
+	assert_false(passed);
+	/* What ipcmk -M 1000 does: shmget(key, 1000, IPC_CREAT|0644). */
+	host_shm = shmget(IPC_PRIVATE, 1000, IPC_CREAT | 0644);
+	assert_true(host_shm >= 0);
+	assert_true(fake_check(3));
+	/* Removed again (ipcrm, or nslab at stop): the step is undone. */
+	shmctl(host_shm, IPC_RMID, NULL);
+	host_shm = -1;
+	assert_false(fake_check(3));
 	stop();
 }
 
@@ -255,21 +295,37 @@ static void host_shm_step_asks_every_learner_namespace(void **state)
 	stop();
 }
 
-static void unshare_command_unshares_once(void **state)
+/* The lab has a command of this name (issue 11: no lab command is named
+ * like a real tool, and no old name is kept as an alias). */
+static bool lab_has_command(const char *name)
+{
+	for (unsigned i = 0; i < fake_lab->ncommands; i++) {
+		const struct nslab_command *c =
+		    (const struct nslab_command *)((const char *)fake_lab->commands +
+						   (size_t)i * fake_lab->command_size);
+		if (strcmp(c->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void ipcns_command_unshares_once(void **state)
 {
 	(void)state;
+	assert_true(lab_has_command("ipcns"));
+	assert_false(lab_has_command("unshare"));
 	start();
-	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_int_equal(fake_cmd("ipcns"), 0);
 	assert_contains(fk.log, "ag_unshare");
 	assert_contains(fk.out, "trace: unshare(CLONE_NEWIPC) = 0");
 	assert_contains(fk.out, "unshare(CLONE_NEWIPC) = 0\n");
 	fake_ns(fk.main, "ipc", 0);
-	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_int_equal(fake_cmd("ipcns"), 0);
 	assert_string_equal(fk.out, "the lab process already has its own IPC namespace\n");
 	assert_not_contains(fk.log, "ag_unshare");
 	fake_ns(fk.main, "ipc", 1);
 	fake_on_call("ag_unshare", answer_unshare_eperm);
-	assert_int_equal(fake_cmd("unshare"), -1);
+	assert_int_equal(fake_cmd("ipcns"), -1);
 	assert_contains(fk.out,
 			"error: unshare(CLONE_NEWIPC) failed in the lab process: Operation not permitted");
 	stop();
@@ -308,6 +364,13 @@ static void texts_say_what_keeps_a_namespace_and_show_unshare_first(void **state
 	assert_contains(fake_step(1)->explain, "no open fd or bind mount of /proc/PID/ns/ipc");
 	assert_contains(fake_step(1)->task, "no open fd or bind mount of /proc/PID/ns/ipc");
 	assert_contains(fake_step(0)->task, "  run unshare --ipc sleep infinity &\n");
+	/* A placeholder is a variable or is said in words (issue 11). */
+	assert_not_contains(fake_step(0)->task, "`watch PID`");
+	assert_contains(fake_step(0)->task, "once you give its PID (its `echo $$`) to `watch` here");
+	/* Step 3: the real tool first, the shortcut after it. */
+	const char *t3 = fake_step(2)->task;
+	assert_non_null(strstr(t3, "  host ipcmk -M 1000\n"));
+	assert_true(strstr(t3, "  host ipcmk -M 1000\n") < strstr(t3, "`hostshm`"));
 	assert_contains(fake_step(3)->task,
 			"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n");
 }
@@ -321,11 +384,13 @@ int main(void)
 	    fake_test(lab_shm_step_wants_no_key_the_host_has_too),
 	    cmocka_unit_test_setup_teardown(host_shm_step_wants_a_host_segment_the_lab_cannot_see,
 					    fake_test_setup, remove_host_shm),
+	    cmocka_unit_test_setup_teardown(host_shm_step_wants_a_segment_made_since_the_start,
+					    fake_test_setup, remove_both_shm),
 	    fake_test(msg_sem_step_wants_both_inside),
 	    fake_test(a_learners_unshare_passes_each_step),
 	    cmocka_unit_test_setup_teardown(host_shm_step_asks_every_learner_namespace, fake_test_setup,
 					    remove_host_shm),
-	    fake_test(unshare_command_unshares_once),
+	    fake_test(ipcns_command_unshares_once),
 	    fake_test(hostshm_command_makes_one_segment),
 	    fake_test(do_runs_ipcmk_in_the_lab),
 	};
