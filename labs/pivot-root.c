@@ -158,11 +158,10 @@ static bool check_private(struct nslab_host *h)
 		return false;
 	struct nslab_mount_at f = mount_at(h, pid, "/", false);
 	if (f.nshared > 0) {
-		h->missing(
-		    h,
-		    "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
-		    "mounts inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
-		    f.nshared, (int)pid);
+		h->missing(h,
+			   "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
+			   "mounts inside would reach the host): `run mount --make-rprivate /` (or `mntns`)",
+			   f.nshared, (int)pid);
 		return false;
 	}
 	return true;
@@ -182,7 +181,7 @@ static bool own_mntns(struct nslab_host *h)
 	return h->same_ns(h, h->main_pid(h), "mnt") != 1;
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_mntns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(h, own_mntns, do_private, "the lab process already has its own mount namespace",
@@ -352,11 +351,10 @@ static int do_pivot(struct nslab_host *h)
 	new_root_path(h, nr, sizeof(nr));
 	/* after `reset` or `step 4`, say what pivot_root needs instead of ENOENT */
 	if (!ready_to_pivot(h)) {
-		h->error(
-		    h,
-		    "pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), "
-		    "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)",
-		    nr);
+		h->error(h,
+			 "pivot needs steps 1-3 done in this lab process: a private mount namespace (mntns), "
+			 "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)",
+			 nr);
 		return -1;
 	}
 	if (h->call_main(h, ag_pivot, nr) < 0)
@@ -595,12 +593,12 @@ static const struct nslab_step steps[] = {
 	.task = "Give the lab process its own mount namespace, with every mount private. From a shell\n"
 		"that is `unshare --mount --propagation private sh`; here the lab process itself must\n"
 		"change, so the lab's command makes the same two calls in it:\n"
-		"  unshare\n"
+		"  mntns\n"
 		"(unshare(CLONE_NEWNS), then mount --make-rprivate /: \"private\" means no mount event\n"
 		"crosses between the lab and the host; the mnt lab shows the other kinds.)\n"
 		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
 		"inside, and the mnt row of `ns` now differs.",
-	.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
+	.hint = "Type `mntns`. On the command line it would be `unshare --mount --propagation private sh`.",
 	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
 		   "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "
 		   "which means mounts and unmounts under it are copied to its peers, the same mount in "
@@ -705,8 +703,8 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
-     cmd_unshare},
+    {"mntns", "mntns", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
+     cmd_mntns},
     {"rootfs", "rootfs", "copy sh, ls, cat, mount ... and the escape program into the new root", 0, 0,
      cmd_rootfs},
     {"pivot", "pivot", "pivot_root(new_root, new_root/put_old) in the lab process", 0, 0, cmd_pivot},

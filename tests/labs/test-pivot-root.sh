@@ -35,7 +35,7 @@ same_fingerprint "$before" "pivot-root: after the copy"
 # The task's own commands, typed (no `do`): the real pivot_root(8) in step 4,
 # and step 5 with /proc mounted for umount(8) and unmounted again. Each check
 # fails before its commands and passes after.
-out=$(printf '%s\n' 'start pivot-root' check unshare check next \
+out=$(printf '%s\n' 'start pivot-root' check mntns check next \
 	check 'run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT' check next \
 	check rootfs check 'run mkdir $NSLAB_LAB_ROOT/put_old' check next \
 	check 'run cd $NSLAB_LAB_ROOT && pivot_root . put_old' check next \
@@ -52,7 +52,7 @@ same_fingerprint "$before" "pivot-root: after the typed walk"
 # The same walk by hand after `reset` (the lab's state is gone, the task's
 # lines bring it back), and `step 4` into a fresh lab says what it needs.
 # shellcheck disable=SC2016 # expanded by the shell inside nslab
-pr_steps=(check unshare check next
+pr_steps=(check mntns check next
 	check 'run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT' check next
 	check rootfs check 'run mkdir $NSLAB_LAB_ROOT/put_old' check next
 	check 'run cd $NSLAB_LAB_ROOT && pivot_root . put_old' 'run ls /' 'run ls /put_old' check next

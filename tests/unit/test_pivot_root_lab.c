@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_pivot_root_lab.c: the pivot-root lab's six checks, its `unshare`,
+/* test_pivot_root_lab.c: the pivot-root lab's six checks, its `mntns`,
  * `rootfs` and `pivot` commands and its messages on the fake host
  * (fakehost.h, fakelab.h). Mount tables (the lab's and the host's) and namespaces are
  * the fake world's. The lab looks at files through /proc/PID/root itself,
@@ -117,7 +117,7 @@ static void private_step_wants_an_unshared_private_namespace(void **state)
 	assert_false(fake_check(1));
 	assert_out_has(
 	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so mounts "
-	    "inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
+	    "inside would reach the host): `run mount --make-rprivate /` (or `mntns`)",
 	    (int)fk.main);
 	fk.mounts[1].m.shared = false;
 	assert_true(fake_check(1));
@@ -251,20 +251,20 @@ static void escape_step_wants_a_listing_of_the_lab_root(void **state)
 	assert_true(fake_check(6));
 }
 
-static void unshare_and_pivot_commands(void **state)
+static void mntns_and_pivot_commands(void **state)
 {
 	(void)state;
 	start();
 	fake_on_call("ag_unshare_private", fake_answer_ok);
-	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_int_equal(fake_cmd("mntns"), 0);
 	assert_contains(fk.out,
 			"unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
 	fake_ns(fk.main, "mnt", 0);
-	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_int_equal(fake_cmd("mntns"), 0);
 	assert_string_equal(fk.out, "the lab process already has its own mount namespace\n");
 	assert_int_equal(fake_cmd("pivot"), -1);
 	assert_out_is(
-	    "error: pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), the "
+	    "error: pivot needs steps 1-3 done in this lab process: a private mount namespace (mntns), the "
 	    "tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)\n",
 	    nr);
 	fk.main = getpid();
@@ -307,7 +307,7 @@ int main(void)
 	    pivot_test(pivot_step_wants_the_tmpfs_as_root_and_the_old_root_below),
 	    pivot_test(umount_step_wants_nothing_left_of_the_old_root),
 	    pivot_test(escape_step_wants_a_listing_of_the_lab_root),
-	    pivot_test(unshare_and_pivot_commands),
+	    pivot_test(mntns_and_pivot_commands),
 	    pivot_test(rootfs_command_needs_the_tmpfs),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
