@@ -233,8 +233,10 @@ static bool check_rootfs(struct nslab_host *h)
 	}
 	snprintf(p, sizeof(p), "%s/put_old", nr);
 	if (!lab_exists(h, p, S_IFDIR)) {
-		h->missing(h, "the directory put_old inside the new root (run mkdir $NSLAB_LAB_ROOT/put_old: "
-			      "with `run`, so that it lands on the lab's tmpfs)");
+		h->missing(h,
+			   "the directory put_old inside the new root: `run mkdir $NSLAB_LAB_ROOT/put_old` "
+			   "(with `run`, so that it lands on the lab's tmpfs; a `host mkdir` lands in the "
+			   "host's directory underneath)");
 		ok = false;
 	}
 	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
@@ -590,14 +592,18 @@ static void teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A private mount namespace",
-	.task = "Give the lab process its own mount namespace, with every mount private. From a shell\n"
-		"that is `unshare --mount --propagation private sh`; here the lab process itself must\n"
+	.task = "Give the lab process its own mount namespace, with every mount private. From a shell "
+		"that is `unshare --mount --propagation private sh`; here the lab process itself must "
 		"change, so the lab's command makes the same two calls in it:\n"
 		"  mntns\n"
-		"(unshare(CLONE_NEWNS), then mount --make-rprivate /: \"private\" means no mount event\n"
-		"crosses between the lab and the host; the mnt lab shows the other kinds.)\n"
-		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
-		"inside, and the mnt row of `ns` now differs.",
+		"(unshare(CLONE_NEWNS), then mount --make-rprivate /, which is the syscall "
+		"mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL): MS_PRIVATE makes a mount private and "
+		"MS_REC does the same to every mount below it. \"Private\" means no mount event crosses "
+		"between the lab and the host; the mnt lab shows the other kinds.)\n"
+		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: the host's "
+		"lines say \"shared:N\" (the mount is in peer group N, a set of mounts in different "
+		"namespaces that copy each other's mounts and unmounts), the lab's no longer do, and the "
+		"mnt row of `ns` now differs.",
 	.hint = "Type `mntns`. On the command line it would be `unshare --mount --propagation private sh`.",
 	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
 		   "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "
@@ -650,7 +656,10 @@ static const struct nslab_step steps[] = {
 		"Then:\n"
 		"  run ls /\n"
 		"  run ls /put_old\n"
-		"Steps 1-3 must be done first (after `reset` too).",
+		"pivot_root needs steps 1-3 done in this lab process: its own mount namespace (step 1), "
+		"the tmpfs on $NSLAB_LAB_ROOT (step 2), and the rootfs with put_old (step 3). A `reset` "
+		"undoes them, and `step 4` into a fresh lab starts without them: do steps 1-3 again, or "
+		"type `catchup 4`.",
 	.hint = "`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
 		"hangs on /put_old.",
 	.explain = "pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "

@@ -157,8 +157,9 @@ static void rootfs_step_wants_the_programs_and_put_old(void **state)
 	assert_contains(fk.out, "missing: /bin/ls is not in the new root yet");
 	assert_contains(fk.out, "missing: /bin/nslab-escape is not in the new root yet");
 	assert_contains(fk.out,
-			"missing: the directory put_old inside the new root (run mkdir "
-			"$NSLAB_LAB_ROOT/put_old: with `run`, so that it lands on the lab's tmpfs)\n");
+			"missing: the directory put_old inside the new root: `run mkdir "
+			"$NSLAB_LAB_ROOT/put_old` (with `run`, so that it lands on the lab's tmpfs; a "
+			"`host mkdir` lands in the host's directory underneath)\n");
 	assert_out_has("missing: the tmpfs on %s is gone: `reset` and start again\n", nr);
 	put(nr, "/bin/sh", false);
 	put(nr, "/bin/ls", false);
@@ -223,6 +224,27 @@ static void umount_step_wants_nothing_left_of_the_old_root(void **state)
 	pivoted(fk.main);
 	assert_false(fake_check(5));
 	assert_string_equal(fk.out, "missing: /put_old in the lab is not empty: run rmdir /put_old\n");
+}
+
+/* issue 11: pivot-root comes before the mnt lab, so it says what "shared:N",
+ * a peer group and MS_REC|MS_PRIVATE are where it first uses them, and step
+ * 4 says which earlier steps it needs after `reset` or `step 4`. */
+static void texts_explain_propagation_and_what_step_4_needs(void **state)
+{
+	(void)state;
+	const char *t1 = fake_step(0)->task, *t4 = fake_step(3)->task;
+	assert_contains(t1, "\"shared:N\" (the mount is in peer group N, a set of mounts in different "
+			    "namespaces");
+	assert_contains(t1,
+			"MS_PRIVATE makes a mount private and MS_REC does the same to every mount below it");
+	assert_contains(t1, "  mntns\n");
+	assert_not_contains(t1, "  unshare\n");
+	assert_contains(t4,
+			"its own mount namespace (step 1), the tmpfs on $NSLAB_LAB_ROOT (step 2), and the "
+			"rootfs with put_old (step 3)");
+	assert_contains(t4, "do steps 1-3 again, or type `catchup 4`");
+	assert_contains(t4, "  run cd $NSLAB_LAB_ROOT && pivot_root . put_old\n");
+	assert_contains(fake_step(4)->task, "  run mount -t proc proc /proc\n  run umount -l /put_old\n");
 }
 
 static void escape_step_wants_a_listing_of_the_lab_root(void **state)
@@ -307,6 +329,7 @@ int main(void)
 	    pivot_test(pivot_step_wants_the_tmpfs_as_root_and_the_old_root_below),
 	    pivot_test(umount_step_wants_nothing_left_of_the_old_root),
 	    pivot_test(escape_step_wants_a_listing_of_the_lab_root),
+	    pivot_test(texts_explain_propagation_and_what_step_4_needs),
 	    pivot_test(mntns_and_pivot_commands),
 	    pivot_test(rootfs_command_needs_the_tmpfs),
 	};
