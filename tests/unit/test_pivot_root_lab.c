@@ -305,6 +305,113 @@ static void mntns_and_pivot_commands(void **state)
 	assert_log_has("call %d ag_pivot(%s)", (int)fk.main, nr);
 }
 
+/* issue 12: a learner's own process (in the lab cgroup, or watched) that did
+ * a step with the real tools passes it, while the lab process is untouched. */
+static pid_t subject(pid_t pid)
+{
+	fk.subjects[fk.nsubjects++] = pid;
+	return pid;
+}
+
+static void a_learners_unshare_passes_step_1(void **state)
+{
+	(void)state;
+	start();
+	pid_t s = subject(fk.next_pid++); /* `host unshare --mount sh &`, unscripted: the host's */
+	assert_false(fake_check(1));
+	assert_out_has("missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is "
+		       "the same as nslab's)\n",
+		       (int)fk.main);
+	fake_ns(s, "mnt", 0);
+	fake_copy_mounts(0, s); /* unshare --mount --propagation unchanged: still shared */
+	assert_false(fake_check(1));
+	fk.mounts[1].m.shared = false; /* --propagation private */
+	assert_true(fake_check(1));
+}
+
+static void a_learners_tmpfs_and_files_pass_steps_2_and_3(void **state)
+{
+	(void)state;
+	start();
+	pid_t s = subject(getpid()); /* its root is the host's /: the new root is nr itself */
+	fake_ns(s, "mnt", 0);
+	assert_false(fake_check(2));
+	fake_mount(s, nr, "tmpfs", "nslab-root", NULL);
+	assert_true(fake_check(2));
+	/* step 3: the learner's shell got furthest, so it is the one named */
+	assert_false(fake_check(3));
+	assert_out_has("missing: the closest of the lab's processes is your PID %d (", (int)s);
+	assert_contains(fk.out, "(it has step 2's end state): what it lacks follows\n");
+	assert_contains(fk.out, "missing: /bin/sh is not in the new root yet");
+	assert_int_equal(fake_cmd("rootfs"), -1); /* the fake host copies only into its workdir */
+	assert_out_has("into the tmpfs in the mount namespace of your PID %d (", (int)s);
+	assert_log_has("rootfs_add /proc/%d/root%s /bin/sh\n", (int)s, nr);
+	put(nr, "/bin/sh", false);
+	put(nr, "/bin/ls", false);
+	put(nr, "/bin/nslab-escape", false);
+	put(nr, "/put_old", true);
+	assert_true(fake_check(3));
+}
+
+static void a_learners_pivot_root_passes_step_4_with_its_cwd_at_the_new_root(void **state)
+{
+	(void)state;
+	start();
+	snprintf(lab_root, sizeof(lab_root), "%s/lab-root", fk.workdir);
+	mkdir(lab_root, 0755);
+	char sub[600];
+	snprintf(sub, sizeof(sub), "%s/sub", lab_root);
+	mkdir(sub, 0755);
+	jailed = fake_jail(lab_root, "/sub"); /* pivot_root . put_old, cwd left elsewhere */
+	if (!jailed)
+		skip();
+	pid_t s = subject(jailed);
+	fake_ns(s, "mnt", 0);
+	pivoted(s);
+	fake_mount(s, "/put_old", "ext4", "/dev/vda1", NULL);
+	assert_false(fake_check(4));
+	assert_out_has("missing: the closest of the lab's processes is your PID %d (", (int)s);
+	assert_out_has("missing: the working directory of PID %d is not its new / (a cwd left in the old "
+		       "tree is a way out): `cd /` in it\n",
+		       (int)s);
+	fake_reap(&jailed);
+	fk.nsubjects = 0;
+	jailed = fake_jail(lab_root, "/"); /* cd $NSLAB_LAB_ROOT && pivot_root . put_old */
+	s = subject(jailed);
+	fake_ns(s, "mnt", 0);
+	pivoted(s);
+	fake_mount(s, "/put_old", "ext4", "/dev/vda1", NULL);
+	assert_true(fake_check(4));
+}
+
+static void a_learners_umount_and_escape_pass_steps_5_and_6(void **state)
+{
+	(void)state;
+	start();
+	jail(); /* the learner's shell, pivoted into lab_root */
+	pid_t s = subject(jailed);
+	fk.main = fk.next_pid++; /* the lab process did none of it */
+	fake_ns(s, "mnt", 0);
+	pivoted(s);
+	fake_mount(s, "/put_old", "ext4", "/dev/vda1", NULL);
+	put(lab_root, "/put_old", true);
+	assert_false(fake_check(5));
+	assert_out_has("missing: the closest of the lab's processes is your PID %d (", (int)s);
+	assert_contains(fk.out, "missing: 1 mounts of the host are still under /put_old in the lab");
+	fk.nmounts--; /* umount -l /put_old, with proc still mounted */
+	fake_mount(s, "/proc", "proc", "proc", NULL);
+	assert_false(fake_check(5));
+	assert_contains(fk.out, "missing: proc is still mounted on /proc in the lab");
+	fk.nmounts--; /* umount /proc */
+	assert_true(fake_check(5));
+	assert_false(fake_check(6));
+	assert_contains(fk.out, "missing: no /escape.txt in the lab yet");
+	char esc[600];
+	snprintf(esc, sizeof(esc), "%s/escape.txt", lab_root);
+	assert_int_equal(unit_write(esc, "escape.txt\nput_old\n"), 0); /* the learner's / */
+	assert_true(fake_check(6));
+}
+
 static void rootfs_command_needs_the_tmpfs(void **state)
 {
 	(void)state;
@@ -332,6 +439,10 @@ int main(void)
 	    pivot_test(texts_explain_propagation_and_what_step_4_needs),
 	    pivot_test(mntns_and_pivot_commands),
 	    pivot_test(rootfs_command_needs_the_tmpfs),
+	    pivot_test(a_learners_unshare_passes_step_1),
+	    pivot_test(a_learners_tmpfs_and_files_pass_steps_2_and_3),
+	    pivot_test(a_learners_pivot_root_passes_step_4_with_its_cwd_at_the_new_root),
+	    pivot_test(a_learners_umount_and_escape_pass_steps_5_and_6),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
