@@ -468,6 +468,26 @@ static void scorecard_names_what_holds_and_what_escaped(void **state)
 	assert_contains(fk.out, "error: usage: scorecard [bare]");
 }
 
+/* issue 11: userns-remap is a dockerd option (daemon.json), not a docker
+ * run flag, and Docker uses no user namespace by default; the time step's
+ * date lines are two nslab commands, not one chained line that would reach
+ * sh in the lab ("sh: run: not found"). */
+static void texts_say_where_userns_remap_lives_and_keep_one_command_a_line(void **state)
+{
+	(void)state;
+	const char *run = fake_step(4)->explain;
+	assert_string_equal(fake_step(4)->title, "Run it, and compare with docker run");
+	assert_contains(run, "on a daemon started with userns-remap (a dockerd\n"
+			     "option in daemon.json, not a docker run flag");
+	assert_contains(run, "65536-id subordinate range; by default Docker uses no user\nnamespace");
+	assert_not_contains(run, "--userns-remap");
+	for (unsigned i = 0; i < 7; i++)
+		assert_not_contains(fake_step(i)->task, "--userns-remap");
+	const char *clock = fake_step(3)->task;
+	assert_contains(clock, "  run date\n  host date\n");
+	assert_not_contains(clock, "date;");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +506,7 @@ int main(void)
 	    fake_test(lockdown_sets_limits_then_asks_the_container),
 	    fake_test(lockdown_check_reads_the_container_status),
 	    fake_test(scorecard_names_what_holds_and_what_escaped),
+	    fake_test(texts_say_where_userns_remap_lives_and_keep_one_command_a_line),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
