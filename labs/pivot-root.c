@@ -169,8 +169,9 @@ static bool some_subject(struct nslab_host *h, unsigned step)
 	if (near != main) {
 		char name[128];
 		h->missing(h,
-			   "the closest of the lab's processes is your %s (it has step %u's end state): %s",
-			   subject_name(near, name, sizeof(name)), near_got, "what it lacks follows");
+			   "the closest of the lab's processes is your %s, which got as far as step %u; "
+			   "what it lacks:",
+			   subject_name(near, name, sizeof(name)), near_got);
 	}
 	for (unsigned i = 0; i < best.n; i++)
 		h->missing(h, "%s", best.line[i]);

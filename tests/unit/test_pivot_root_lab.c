@@ -341,7 +341,7 @@ static void a_learners_tmpfs_and_files_pass_steps_2_and_3(void **state)
 	/* step 3: the learner's shell got furthest, so it is the one named */
 	assert_false(fake_check(3));
 	assert_out_has("missing: the closest of the lab's processes is your PID %d (", (int)s);
-	assert_contains(fk.out, "(it has step 2's end state): what it lacks follows\n");
+	assert_contains(fk.out, ", which got as far as step 2; what it lacks:\n");
 	assert_contains(fk.out, "missing: /bin/sh is not in the new root yet");
 	assert_int_equal(fake_cmd("rootfs"), -1); /* the fake host copies only into its workdir */
 	assert_out_has("into the tmpfs in the mount namespace of your PID %d (", (int)s);
