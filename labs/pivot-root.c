@@ -786,8 +786,10 @@ static const struct nslab_step steps[] = {
     {
 	.title = "A private mount namespace",
 	.task = "Give the lab process its own mount namespace, with every mount private. From a shell "
-		"that is `unshare --mount --propagation private sh`; here the lab process itself must "
-		"change, so the lab's command makes the same two calls in it:\n"
+		"that is `unshare --mount --propagation private sh`: typed in `shell`, that new shell is "
+		"one of the lab's processes, and every step's check accepts the real tools' work in it "
+		"(mount, pivot_root, umount; `rootfs` copies into its tmpfs). `run` and the lab's `pivot` "
+		"act on the lab process, so here the lab's command makes the same two calls in it:\n"
 		"  mntns\n"
 		"(unshare(CLONE_NEWNS), then mount --make-rprivate /, which is the syscall "
 		"mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL): MS_PRIVATE makes a mount private and "
