@@ -321,10 +321,26 @@ static int do_hostname(struct nslab_host *h)
 
 /* --- step 2: root filesystem --- */
 
+/* What ag_rootstate says, and, seen from the host, whether the working
+ * directory is still on the host's root filesystem: a cwd the container can
+ * still name (under a put_old that was never detached, say) passes getcwd,
+ * but /proc/PID/cwd on the device of nslab's / is the way out pivot-root
+ * rejects. */
+static int root_state(struct nslab_host *h, pid_t pid)
+{
+	int r = h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0);
+	char cwd[64];
+	struct stat c, host;
+	if (r > 0 && stat(nslab_proc_path(cwd, sizeof(cwd), pid, "cwd"), &c) == 0 && stat("/", &host) == 0 &&
+	    c.st_dev == host.st_dev)
+		r &= ~ROOT_CWD;
+	return r;
+}
+
 static bool check_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
-	int r = h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0);
+	int r = root_state(h, pid);
 	if (r < 0) {
 		h->missing(h, "cannot look at the container's root: %s", strerror(errno));
 		return false;
@@ -508,7 +524,7 @@ static int do_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	char root[1024], hostview[1200], merged[1100];
-	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) == ROOT_ALL) {
+	if (root_state(h, pid) == ROOT_ALL) {
 		h->print(h, "The container already lives on its own root.\n");
 		return 0;
 	}
@@ -681,7 +697,7 @@ static bool check_run(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	bool ok = every_row_differs(h, pid);
-	if (h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0) != ROOT_ALL) {
+	if (root_state(h, pid) != ROOT_ALL) {
 		h->missing(h, "the container's root is not its own overlay of the image");
 		ok = false;
 	}

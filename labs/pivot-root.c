@@ -4,8 +4,10 @@
  * The lab process starts as a plain child of nslab. The learner gives it a
  * private mount namespace, mounts a tmpfs, fills it with a small rootfs,
  * pivot_root()s into it and detaches the old root. The chroot escape program
- * then has nowhere to climb to. Every syscall that changes the lab runs in
- * the lab process itself, through h->call. */
+ * then has nowhere to climb to. Every syscall of the lab's own commands runs
+ * in the lab process itself, through h->call; the checks also accept the
+ * same work done with the real tools (unshare(1), mount(8), pivot_root(8),
+ * umount(8)) in a learner's own process among the lab's subjects. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
@@ -14,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,19 +55,127 @@ static void new_root_path(struct nslab_host *h, char *buf, size_t len)
 	snprintf(buf, len, "%s/" NEW_ROOT, h->workdir(h));
 }
 
-/* A path as the lab process sees it, reachable from the host through
- * /proc/PID/root (the lookup then walks the lab's mount namespace). */
-static void lab_path(struct nslab_host *h, const char *path, char *buf, size_t len)
+/* A path as process pid sees it, reachable from the host through
+ * /proc/PID/root (the lookup then walks that process's mount namespace). */
+static void lab_path(pid_t pid, const char *path, char *buf, size_t len)
 {
-	snprintf(buf, len, "/proc/%d/root%s", (int)h->main_pid(h), path);
+	snprintf(buf, len, "/proc/%d/root%s", (int)pid, path);
 }
 
-static bool lab_exists(struct nslab_host *h, const char *path, mode_t type)
+static bool lab_exists(pid_t pid, const char *path, mode_t type)
 {
 	char p[PATH_MAX + 64];
 	struct stat st;
-	lab_path(h, path, p, sizeof(p));
+	lab_path(pid, path, p, sizeof(p));
 	return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+/* --- the lab's subjects: the lab process, and the learner's own ---
+ *
+ * Each step's end state is judged per process (an _of function): the lab
+ * process, which nslab's commands change, and every other subject (what
+ * `run`, `shell` and `host ... &` started in the lab cgroup, watched PIDs),
+ * where a learner's `unshare --mount`, mount(8), pivot_root(8) and umount(8)
+ * leave it. The step is done when one of them has it; otherwise the closest
+ * one's missing lines are said. */
+
+/* What one process lacks for a step: said only if it is the closest. */
+struct lack {
+	unsigned n;
+	char who[96]; /* "the lab process" or "PID 123" */
+	char line[6][768];
+};
+
+__attribute__((format(printf, 2, 3))) static void lack(struct lack *l, const char *fmt, ...)
+{
+	if (l->n >= NSLAB_ARRAY_SIZE(l->line))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->line[l->n++], sizeof(l->line[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void lack_init(struct nslab_host *h, pid_t pid, struct lack *l)
+{
+	l->n = 0;
+	if (pid == h->main_pid(h))
+		snprintf(l->who, sizeof(l->who), "the lab process");
+	else
+		snprintf(l->who, sizeof(l->who), "PID %d", (int)pid);
+}
+
+/* "PID 123 (unshare --mount sh)": a learner's process as a line names it. */
+static const char *subject_name(pid_t pid, char *buf, size_t len)
+{
+	char path[64], cmd[80] = "";
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "cmdline"), "re");
+	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	cmd[n] = '\0';
+	snprintf(buf, len, "PID %d (%s)", (int)pid, cmd[0] ? cmd : "?");
+	return buf;
+}
+
+typedef bool (*state_of)(struct nslab_host *h, pid_t pid, struct lack *l);
+static const state_of step_state[6];
+
+/* How far pid got: the latest step before `step` whose end state it has (a
+ * later step undoes an earlier one's: after pivot_root the tmpfs is no
+ * longer on new_root), 0 if none. */
+static unsigned progress(struct nslab_host *h, pid_t pid, unsigned step)
+{
+	struct lack l;
+	struct nslab_mount_at root = mount_at(h, pid, "/", false);
+	bool pivoted = root.count > 0 && strcmp(root.fstype, "tmpfs") == 0;
+	for (unsigned k = step - 1; k >= 1; k--) {
+		/* steps 2 and 3 were done on the way to a tmpfs root */
+		if (pivoted && (k == 2 || k == 3))
+			return k;
+		lack_init(h, pid, &l);
+		if (step_state[k - 1](h, pid, &l))
+			return k;
+	}
+	return 0;
+}
+
+/* Step `step` (1-6) is done when the lab process or another subject has its
+ * end state. If none has, says what the closest lacks (the lab process
+ * unless a learner's process got further). */
+static bool some_subject(struct nslab_host *h, unsigned step)
+{
+	state_of of = step_state[step - 1];
+	pid_t main = h->main_pid(h), other[16], near = main;
+	struct lack best, l;
+	lack_init(h, main, &best);
+	if (of(h, main, &best))
+		return true;
+	unsigned n = nslab_other_subjects(h, other, NSLAB_ARRAY_SIZE(other));
+	unsigned near_got = step > 1 ? progress(h, main, step) : 0;
+	for (unsigned i = 0; i < n; i++) {
+		lack_init(h, other[i], &l);
+		if (of(h, other[i], &l))
+			return true;
+		unsigned got = step > 1 ? progress(h, other[i], step) : 0;
+		if (got > near_got) {
+			near = other[i], near_got = got;
+			best = l;
+		}
+	}
+	if (near != main) {
+		char name[128];
+		h->missing(h,
+			   "the closest of the lab's processes is your %s, which got as far as step %u; "
+			   "what it lacks:",
+			   subject_name(near, name, sizeof(name)), near_got);
+	}
+	for (unsigned i = 0; i < best.n; i++)
+		h->missing(h, "%s", best.line[i]);
+	return false;
 }
 
 /* --- run inside the lab process (h->call) --- */
@@ -151,21 +262,27 @@ static bool host_untouched(struct nslab_host *h)
 
 /* --- step 1: a private mount namespace --- */
 
-static bool check_private(struct nslab_host *h)
+static bool private_of(struct nslab_host *h, pid_t pid, struct lack *l)
 {
-	pid_t pid = h->main_pid(h);
-	if (!nslab_check_own_ns(h, "mnt", "mount"))
+	if (h->same_ns(h, pid, "mnt") == 1) {
+		lack(l, "%s still shares the host's mount namespace (/proc/%d/ns/mnt is the same as nslab's)",
+		     l->who, (int)pid);
 		return false;
+	}
 	struct nslab_mount_at f = mount_at(h, pid, "/", false);
 	if (f.nshared > 0) {
-		h->missing(
-		    h,
-		    "%u mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
-		    "mounts inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
-		    f.nshared, (int)pid);
+		lack(l,
+		     "%u mount(s) of %s are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
+		     "mounts inside would reach the host): `run mount --make-rprivate /` (or `mntns`)",
+		     f.nshared, pid == h->main_pid(h) ? "the lab" : l->who, (int)pid);
 		return false;
 	}
 	return true;
+}
+
+static bool check_private(struct nslab_host *h)
+{
+	return some_subject(h, 1);
 }
 
 static int do_private(struct nslab_host *h)
@@ -182,7 +299,7 @@ static bool own_mntns(struct nslab_host *h)
 	return h->same_ns(h, h->main_pid(h), "mnt") != 1;
 }
 
-static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
+static int cmd_mntns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(h, own_mntns, do_private, "the lab process already has its own mount namespace",
@@ -191,21 +308,27 @@ static int cmd_unshare(struct nslab_host *h, int argc, char **argv)
 
 /* --- step 2: a tmpfs for the new root --- */
 
-static bool check_tmpfs(struct nslab_host *h)
+static bool tmpfs_of(struct nslab_host *h, pid_t pid, struct lack *l)
 {
 	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
-	bool ok = host_untouched(h);
-	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	struct nslab_mount_at f = mount_at(h, pid, nr, false);
 	if (f.count == 0) {
-		h->missing(h, "nothing is mounted on %s in the lab's mount namespace", nr);
+		lack(l, "nothing is mounted on %s in %s mount namespace", nr,
+		     pid == h->main_pid(h) ? "the lab's" : "its");
 		return false;
 	}
 	if (strcmp(f.fstype, "tmpfs") != 0) {
-		h->missing(h, "%s is a %s mount, not a tmpfs", nr, f.fstype);
+		lack(l, "%s is a %s mount, not a tmpfs", nr, f.fstype);
 		return false;
 	}
-	return ok;
+	return true;
+}
+
+static bool check_tmpfs(struct nslab_host *h)
+{
+	bool ok = host_untouched(h);
+	return some_subject(h, 2) && ok;
 }
 
 static int do_tmpfs(struct nslab_host *h)
@@ -218,7 +341,7 @@ static int do_tmpfs(struct nslab_host *h)
 
 /* --- step 3: a rootfs inside, and put_old --- */
 
-static bool check_rootfs(struct nslab_host *h)
+static bool rootfs_of(struct nslab_host *h, pid_t pid, struct lack *l)
 {
 	char nr[PATH_MAX], p[PATH_MAX + 32];
 	new_root_path(h, nr, sizeof(nr));
@@ -226,36 +349,65 @@ static bool check_rootfs(struct nslab_host *h)
 	static const char *const need[] = {"/bin/sh", "/bin/ls", "/bin/nslab-escape"};
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(need); i++) {
 		snprintf(p, sizeof(p), "%s%s", nr, need[i]);
-		if (!lab_exists(h, p, S_IFREG)) {
-			h->missing(h, "%s is not in the new root yet (the `rootfs` command copies it)",
-				   need[i]);
+		if (!lab_exists(pid, p, S_IFREG)) {
+			lack(l, "%s is not in the new root yet (the `rootfs` command copies it)", need[i]);
 			ok = false;
 		}
 	}
 	snprintf(p, sizeof(p), "%s/put_old", nr);
-	if (!lab_exists(h, p, S_IFDIR)) {
-		h->missing(h, "the directory put_old inside the new root (run mkdir $NSLAB_LAB_ROOT/put_old: "
-			      "with `run`, so that it lands on the lab's tmpfs)");
+	if (!lab_exists(pid, p, S_IFDIR)) {
+		lack(l, "the directory put_old inside the new root: `run mkdir $NSLAB_LAB_ROOT/put_old` "
+			"(with `run`, so that it lands on the lab's tmpfs; a `host mkdir` lands in the "
+			"host's directory underneath)");
 		ok = false;
 	}
-	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	struct nslab_mount_at f = mount_at(h, pid, nr, false);
 	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
-		h->missing(h, "the tmpfs on %s is gone: `reset` and start again", nr);
+		lack(l, "the tmpfs on %s is gone: `reset` and start again", nr);
 		ok = false;
 	}
+	return ok;
+}
+
+static bool check_rootfs(struct nslab_host *h)
+{
+	bool ok = some_subject(h, 3);
 	return host_untouched(h) && ok;
+}
+
+/* The process whose mount namespace has the tmpfs on new_root: the lab
+ * process, else a learner's own (mount(8) in an `unshare --mount` shell);
+ * 0 if none has. */
+static pid_t tmpfs_holder(struct nslab_host *h)
+{
+	char nr[PATH_MAX];
+	new_root_path(h, nr, sizeof(nr));
+	pid_t main = h->main_pid(h), other[16];
+	struct lack l;
+	lack_init(h, main, &l);
+	if (tmpfs_of(h, main, &l))
+		return main;
+	unsigned n = nslab_other_subjects(h, other, NSLAB_ARRAY_SIZE(other));
+	for (unsigned i = 0; i < n; i++)
+		if (tmpfs_of(h, other[i], &l))
+			return other[i];
+	return 0;
 }
 
 static int fill_rootfs(struct nslab_host *h)
 {
-	char nr[PATH_MAX], root[PATH_MAX + 64], dst[PATH_MAX + 96];
+	char nr[PATH_MAX], root[PATH_MAX + 64], dst[PATH_MAX + 96], name[128];
 	new_root_path(h, nr, sizeof(nr));
-	lab_path(h, nr, root, sizeof(root));
-	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
-	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
+	/* into the tmpfs where it is: the lab process's, or a learner's own */
+	pid_t pid = tmpfs_holder(h);
+	if (!pid) {
 		h->error(h, "mount the tmpfs on %s first (step 2)", nr);
 		return -1;
 	}
+	if (pid != h->main_pid(h))
+		h->print(h, "into the tmpfs in the mount namespace of your %s\n",
+			 subject_name(pid, name, sizeof(name)));
+	lab_path(pid, nr, root, sizeof(root));
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(rootfs_programs); i++)
 		if (h->rootfs_add(h, root, rootfs_programs[i]) < 0)
 			return -1;
@@ -275,8 +427,17 @@ static int fill_rootfs(struct nslab_host *h)
 	h->trace(h, "open(\"%s/bin/nslab-escape\", O_WRONLY|O_CREAT, 0755) = 3 (the static escape helper)",
 		 nr);
 	/* an empty /proc to mount proc on in step 5 (umount(8) reads /proc/self/mountinfo) */
-	snprintf(dst, sizeof(dst), "%s/proc", nr);
-	return nslab_call_main_traced(h, ag_mkdir, dst, "mkdir(\"%s/proc\", 0755) = 0", nr);
+	if (pid == h->main_pid(h)) {
+		snprintf(dst, sizeof(dst), "%s/proc", nr);
+		return nslab_call_main_traced(h, ag_mkdir, dst, "mkdir(\"%s/proc\", 0755) = 0", nr);
+	}
+	snprintf(dst, sizeof(dst), "%s/proc", root);
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
+		h->error(h, "mkdir %s: %s", dst, strerror(errno));
+		return -1;
+	}
+	h->trace(h, "mkdir(\"%s/proc\", 0755) = 0", root);
+	return 0;
 }
 
 static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
@@ -301,49 +462,72 @@ static int do_rootfs(struct nslab_host *h)
 
 /* --- step 4: pivot_root --- */
 
-/* Steps 1-3 hold in the lab process: its own mount namespace, the tmpfs on
+/* Steps 1-3 hold in process pid: its own mount namespace, the tmpfs on
  * new_root, put_old in it. */
-static bool ready_to_pivot(struct nslab_host *h)
+static bool ready_to_pivot(struct nslab_host *h, pid_t pid)
 {
 	char nr[PATH_MAX], p[PATH_MAX + 16];
 	new_root_path(h, nr, sizeof(nr));
-	struct nslab_mount_at f = mount_at(h, h->main_pid(h), nr, false);
+	struct nslab_mount_at f = mount_at(h, pid, nr, false);
 	snprintf(p, sizeof(p), "%s/put_old", nr);
-	return h->same_ns(h, h->main_pid(h), "mnt") != 1 && f.count > 0 && strcmp(f.fstype, "tmpfs") == 0 &&
-	       lab_exists(h, p, S_IFDIR);
+	return h->same_ns(h, pid, "mnt") != 1 && f.count > 0 && strcmp(f.fstype, "tmpfs") == 0 &&
+	       lab_exists(pid, p, S_IFDIR);
+}
+
+/* The working directory is the new /: the lab process says so itself
+ * (getcwd in it); a learner's process is looked at from outside, its
+ * /proc/PID/cwd against its /proc/PID/root. */
+static bool cwd_at_root(struct nslab_host *h, pid_t pid, struct lack *l)
+{
+	if (pid != h->main_pid(h)) {
+		char cwd[64], root[64];
+		if (nslab_same_file(nslab_proc_path(cwd, sizeof(cwd), pid, "cwd"),
+				    nslab_proc_path(root, sizeof(root), pid, "root")))
+			return true;
+		lack(l,
+		     "the working directory of PID %d is not its new / (a cwd left in the old tree is a "
+		     "way out): `cd /` in it",
+		     (int)pid);
+		return false;
+	}
+	char cwd[PATH_MAX] = "";
+	if (h->call(h, pid, ag_getcwd, NULL, 0, cwd, sizeof(cwd)) == 0 && strcmp(cwd, "/") == 0)
+		return true;
+	lack(l,
+	     "the lab process's working directory is %s, not / (a cwd left in the old tree "
+	     "is a way out): `reset` and do steps 1-4 again",
+	     cwd[0] ? cwd : "unreachable");
+	return false;
+}
+
+static bool pivot_of(struct nslab_host *h, pid_t pid, struct lack *l)
+{
+	struct nslab_mount_at f = mount_at(h, pid, "/", false);
+	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
+		lack(l,
+		     "%s / is still the %s the host boots from, not the tmpfs "
+		     "(see the \"/\" line of /proc/%d/mountinfo)",
+		     pid == h->main_pid(h) ? "the lab's" : "its", f.count > 0 ? f.fstype : "root fs",
+		     (int)pid);
+		if (!ready_to_pivot(h, pid))
+			lack(l, "pivot_root needs steps 1-3 done in this lab process first (a private mount "
+				"namespace, the tmpfs, the rootfs with put_old): after `reset` or `step 4`, "
+				"`catchup 4` does them");
+		return false;
+	}
+	bool ok = cwd_at_root(h, pid, l);
+	struct nslab_mount_at old = mount_at(h, pid, "/put_old", false);
+	if (old.count == 0) {
+		lack(l, "the old root is not mounted on /put_old");
+		ok = false;
+	}
+	return ok;
 }
 
 static bool check_pivot(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
 	bool ok = host_untouched(h);
-	struct nslab_mount_at f = mount_at(h, pid, "/", false);
-	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
-		h->missing(h,
-			   "the lab's / is still the %s the host boots from, not the tmpfs "
-			   "(see the \"/\" line of /proc/%d/mountinfo)",
-			   f.count > 0 ? f.fstype : "root fs", (int)pid);
-		if (!ready_to_pivot(h))
-			h->missing(
-			    h, "pivot_root needs steps 1-3 done in this lab process first (a private mount "
-			       "namespace, the tmpfs, the rootfs with put_old): after `reset` or `step 4`, "
-			       "`catchup 4` does them");
-		return false;
-	}
-	char cwd[PATH_MAX] = "";
-	if (h->call(h, pid, ag_getcwd, NULL, 0, cwd, sizeof(cwd)) < 0 || strcmp(cwd, "/") != 0) {
-		h->missing(h,
-			   "the lab process's working directory is %s, not / (a cwd left in the old tree "
-			   "is a way out): `reset` and do steps 1-4 again",
-			   cwd[0] ? cwd : "unreachable");
-		ok = false;
-	}
-	struct nslab_mount_at old = mount_at(h, pid, "/put_old", false);
-	if (old.count == 0) {
-		h->missing(h, "the old root is not mounted on /put_old");
-		ok = false;
-	}
-	return ok;
+	return some_subject(h, 4) && ok;
 }
 
 static int do_pivot(struct nslab_host *h)
@@ -351,12 +535,11 @@ static int do_pivot(struct nslab_host *h)
 	char nr[PATH_MAX];
 	new_root_path(h, nr, sizeof(nr));
 	/* after `reset` or `step 4`, say what pivot_root needs instead of ENOENT */
-	if (!ready_to_pivot(h)) {
-		h->error(
-		    h,
-		    "pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), "
-		    "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)",
-		    nr);
+	if (!ready_to_pivot(h, h->main_pid(h))) {
+		h->error(h,
+			 "pivot needs steps 1-3 done in this lab process: a private mount namespace (mntns), "
+			 "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)",
+			 nr);
 		return -1;
 	}
 	if (h->call_main(h, ag_pivot, nr) < 0)
@@ -376,10 +559,10 @@ static int cmd_pivot(struct nslab_host *h, int argc, char **argv)
 
 /* --- step 5: detach the old root --- */
 
-static bool put_old_empty(struct nslab_host *h)
+static bool put_old_empty(pid_t pid)
 {
 	char p[PATH_MAX + 64];
-	lab_path(h, "/put_old", p, sizeof(p));
+	lab_path(pid, "/put_old", p, sizeof(p));
 	DIR *d = opendir(p);
 	if (!d)
 		return errno == ENOENT;
@@ -392,35 +575,40 @@ static bool put_old_empty(struct nslab_host *h)
 	return n == 0;
 }
 
-static bool check_umount(struct nslab_host *h)
+static bool umount_of(struct nslab_host *h, pid_t pid, struct lack *l)
 {
-	pid_t pid = h->main_pid(h);
-	bool ok = host_untouched(h);
 	struct nslab_mount_at root = mount_at(h, pid, "/", false);
 	if (root.count == 0 || strcmp(root.fstype, "tmpfs") != 0) {
-		h->missing(h, "the lab's / is not the tmpfs: do step 4 (pivot) first");
+		lack(l, "%s / is not the tmpfs: do step 4 (pivot) first",
+		     pid == h->main_pid(h) ? "the lab's" : "its");
 		return false;
 	}
 	struct nslab_mount_at f = mount_at(h, pid, "/put_old", true);
 	if (f.count > 0) {
-		h->missing(
-		    h,
-		    "%u mounts of the host are still under /put_old in the lab (run umount -l /put_old "
-		    "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc /proc)",
-		    f.count);
+		lack(l,
+		     "%u mounts of the host are still under /put_old in the lab (run umount -l /put_old "
+		     "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc /proc)",
+		     f.count);
 		return false;
 	}
-	if (!put_old_empty(h)) {
-		h->missing(h, "/put_old in the lab is not empty: run rmdir /put_old");
+	bool ok = true;
+	if (!put_old_empty(pid)) {
+		lack(l, "/put_old in the lab is not empty: run rmdir /put_old");
 		ok = false;
 	}
 	struct nslab_mount_at proc = mount_at(h, pid, "/proc", true);
 	if (proc.count > 0) {
-		h->missing(h, "proc is still mounted on /proc in the lab: it lists the host's processes, and "
-			      "/proc/1/root leads back to the host's / (run umount /proc)");
+		lack(l, "proc is still mounted on /proc in the lab: it lists the host's processes, and "
+			"/proc/1/root leads back to the host's / (run umount /proc)");
 		ok = false;
 	}
 	return ok;
+}
+
+static bool check_umount(struct nslab_host *h)
+{
+	bool ok = host_untouched(h);
+	return some_subject(h, 5) && ok;
 }
 
 static int do_umount(struct nslab_host *h)
@@ -471,16 +659,16 @@ static void free_list(char **names, size_t n)
 	free(names);
 }
 
-/* Compares what the escaped `ls /` saw with the lab's / and the host's /. */
-static bool escape_stayed(struct nslab_host *h, FILE *f)
+/* Compares what the escaped `ls /` saw with pid's / and the host's /. */
+static bool escape_stayed(pid_t pid, FILE *f, struct lack *l)
 {
 	char p[PATH_MAX + 64], line[NAME_MAX + 2];
 	char **lab = NULL, **host = NULL;
 	size_t nlab = 0, nhost = 0, seen = 0, outside = 0, onhost = 0;
-	lab_path(h, "/", p, sizeof(p));
+	lab_path(pid, "/", p, sizeof(p));
 	if (list_names(p, &lab, &nlab) < 0 || list_names("/", &host, &nhost) < 0) {
 		free_list(lab, nlab);
-		h->missing(h, "cannot read the lab's / (%s)", strerror(errno));
+		lack(l, "cannot read the lab's / (%s)", strerror(errno));
 		return false;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -496,35 +684,40 @@ static bool escape_stayed(struct nslab_host *h, FILE *f)
 	free_list(lab, nlab);
 	free_list(host, nhost);
 	if (seen == 0) {
-		h->missing(h,
-			   "/" ESCAPE_OUT " in the lab is empty: run the escape with `ls /` as its command");
+		lack(l, "/" ESCAPE_OUT " in the lab is empty: run the escape with `ls /` as its command");
 		return false;
 	}
 	if (outside > 0 || onhost == seen) {
-		h->missing(
-		    h,
-		    "the escape listed a / that is not the lab's (%zu of %zu names are not in the lab's /)",
-		    outside, seen);
+		lack(l,
+		     "the escape listed a / that is not the lab's (%zu of %zu names are not in the lab's /)",
+		     outside, seen);
 		return false;
 	}
 	return true;
 }
 
-static bool check_escape(struct nslab_host *h)
+static bool escape_of(struct nslab_host *h, pid_t pid, struct lack *l)
 {
+	(void)h;
 	char p[PATH_MAX + 64];
-	bool ok = host_untouched(h);
-	lab_path(h, "/" ESCAPE_OUT, p, sizeof(p));
+	lab_path(pid, "/" ESCAPE_OUT, p, sizeof(p));
 	FILE *f = fopen(p, "re");
 	if (!f) {
-		h->missing(h, "no /" ESCAPE_OUT
-			      " in the lab yet: run the escape program and keep what it lists");
+		lack(l, "no /" ESCAPE_OUT " in the lab yet: run the escape program and keep what it lists");
 		return false;
 	}
-	bool stayed = escape_stayed(h, f);
+	bool stayed = escape_stayed(pid, f, l);
 	fclose(f);
-	return stayed && ok;
+	return stayed;
 }
+
+static bool check_escape(struct nslab_host *h)
+{
+	bool ok = host_untouched(h);
+	return some_subject(h, 6) && ok;
+}
+
+static const state_of step_state[6] = {private_of, tmpfs_of, rootfs_of, pivot_of, umount_of, escape_of};
 
 static int do_escape(struct nslab_host *h)
 {
@@ -592,15 +785,21 @@ static void teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = "A private mount namespace",
-	.task = "Give the lab process its own mount namespace, with every mount private. From a shell\n"
-		"that is `unshare --mount --propagation private sh`; here the lab process itself must\n"
-		"change, so the lab's command makes the same two calls in it:\n"
-		"  unshare\n"
-		"(unshare(CLONE_NEWNS), then mount --make-rprivate /: \"private\" means no mount event\n"
-		"crosses between the lab and the host; the mnt lab shows the other kinds.)\n"
-		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: no \"shared:\" "
-		"inside, and the mnt row of `ns` now differs.",
-	.hint = "Type `unshare`. On the command line it would be `unshare --mount --propagation private sh`.",
+	.task = "Give the lab process its own mount namespace, with every mount private. From a shell "
+		"that is `unshare --mount --propagation private sh`: typed in `shell`, that new shell is "
+		"one of the lab's processes, and every step's check accepts the real tools' work in it "
+		"(mount, pivot_root, umount; `rootfs` copies into its tmpfs). `run` and the lab's `pivot` "
+		"act on the lab process, so here the lab's command makes the same two calls in it:\n"
+		"  mntns\n"
+		"(unshare(CLONE_NEWNS), then mount --make-rprivate /, which is the syscall "
+		"mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL): MS_PRIVATE makes a mount private and "
+		"MS_REC does the same to every mount below it. \"Private\" means no mount event crosses "
+		"between the lab and the host; the mnt lab shows the other kinds.)\n"
+		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: the host's "
+		"lines say \"shared:N\" (the mount is in peer group N, a set of mounts in different "
+		"namespaces that copy each other's mounts and unmounts), the lab's no longer do, and the "
+		"mnt row of `ns` now differs.",
+	.hint = "Type `mntns`. On the command line it would be `unshare --mount --propagation private sh`.",
 	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
 		   "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "
 		   "which means mounts and unmounts under it are copied to its peers, the same mount in "
@@ -652,7 +851,10 @@ static const struct nslab_step steps[] = {
 		"Then:\n"
 		"  run ls /\n"
 		"  run ls /put_old\n"
-		"Steps 1-3 must be done first (after `reset` too).",
+		"pivot_root needs steps 1-3 done in this lab process: its own mount namespace (step 1), "
+		"the tmpfs on $NSLAB_LAB_ROOT (step 2), and the rootfs with put_old (step 3). A `reset` "
+		"undoes them, and `step 4` into a fresh lab starts without them: do steps 1-3 again, or "
+		"type `catchup 4`.",
 	.hint = "`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
 		"hangs on /put_old.",
 	.explain = "pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "
@@ -705,8 +907,8 @@ static const struct nslab_step steps[] = {
 };
 
 static const struct nslab_command commands[] = {
-    {"unshare", "unshare", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
-     cmd_unshare},
+    {"mntns", "mntns", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
+     cmd_mntns},
     {"rootfs", "rootfs", "copy sh, ls, cat, mount ... and the escape program into the new root", 0, 0,
      cmd_rootfs},
     {"pivot", "pivot", "pivot_root(new_root, new_root/put_old) in the lab process", 0, 0, cmd_pivot},

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "fakelab.h"
+#include "standin.h"
 
 FAKE_LAB_GROUP("container")
 
@@ -122,6 +123,33 @@ static void root_step_wants_every_part_of_the_root(void **state)
 	assert_false(fake_check(2));
 	assert_string_equal(fk.out,
 			    "missing: cannot look at the container's root: Operation not permitted\n");
+}
+
+static bool cd_to_host_root(void *arg)
+{
+	(void)arg;
+	return chdir("/") == 0;
+}
+
+/* issue 11: a container whose every part looks right from inside, but whose
+ * working directory is still on the host's root filesystem (a put_old it
+ * can still name, never detached): the way out pivot-root rejects. */
+static void root_step_rejects_a_cwd_on_the_host_root_fs(void **state)
+{
+	(void)state;
+	start();
+	rootstate = ROOT_ALL;
+	pid_t pid = fake_standin(cd_to_host_root, NULL);
+	if (!pid)
+		skip();
+	fk.main = pid;
+	bool ok = fake_check(2);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_false(ok);
+	assert_string_equal(fk.out, "missing: the container process's working directory is outside its root, "
+				    "on the host's filesystem (every `run` would start there): `reset`, then "
+				    "`rootfs`, which does chdir(\"/\") after pivot_root\n");
 }
 
 static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
@@ -468,12 +496,33 @@ static void scorecard_names_what_holds_and_what_escaped(void **state)
 	assert_contains(fk.out, "error: usage: scorecard [bare]");
 }
 
+/* issue 11: userns-remap is a dockerd option (daemon.json), not a docker
+ * run flag, and Docker uses no user namespace by default; the time step's
+ * date lines are two nslab commands, not one chained line that would reach
+ * sh in the lab ("sh: run: not found"). */
+static void texts_say_where_userns_remap_lives_and_keep_one_command_a_line(void **state)
+{
+	(void)state;
+	const char *run = fake_step(4)->explain;
+	assert_string_equal(fake_step(4)->title, "Run it, and compare with docker run");
+	assert_contains(run, "on a daemon started with userns-remap (a dockerd\n"
+			     "option in daemon.json, not a docker run flag");
+	assert_contains(run, "65536-id subordinate range; by default Docker uses no user\nnamespace");
+	assert_not_contains(run, "--userns-remap");
+	for (unsigned i = 0; i < 7; i++)
+		assert_not_contains(fake_step(i)->task, "--userns-remap");
+	const char *clock = fake_step(3)->task;
+	assert_contains(clock, "  run date\n  host date\n");
+	assert_not_contains(clock, "date;");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    fake_test(setup_clones_every_namespace_with_a_mapped_root),
 	    fake_test(hostname_step_wants_a_name_of_its_own),
 	    fake_test(root_step_wants_every_part_of_the_root),
+	    fake_test(root_step_rejects_a_cwd_on_the_host_root_fs),
 	    fake_test(cgroup_step_wants_a_limited_cgroup_read_as_root),
 	    fake_test(time_step_wants_the_clock_ten_days_ahead),
 	    fake_test(run_step_wants_every_row_its_own_and_a_throttled_loop),
@@ -486,6 +535,7 @@ int main(void)
 	    fake_test(lockdown_sets_limits_then_asks_the_container),
 	    fake_test(lockdown_check_reads_the_container_status),
 	    fake_test(scorecard_names_what_holds_and_what_escaped),
+	    fake_test(texts_say_where_userns_remap_lives_and_keep_one_command_a_line),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_pivot_root_lab.c: the pivot-root lab's six checks, its `unshare`,
+/* test_pivot_root_lab.c: the pivot-root lab's six checks, its `mntns`,
  * `rootfs` and `pivot` commands and its messages on the fake host
  * (fakehost.h, fakelab.h). Mount tables (the lab's and the host's) and namespaces are
  * the fake world's. The lab looks at files through /proc/PID/root itself,
@@ -117,7 +117,7 @@ static void private_step_wants_an_unshared_private_namespace(void **state)
 	assert_false(fake_check(1));
 	assert_out_has(
 	    "missing: 1 mount(s) of the lab are still shared (\"shared:N\" in /proc/%d/mountinfo, so mounts "
-	    "inside would reach the host): `run mount --make-rprivate /` (or `unshare`)",
+	    "inside would reach the host): `run mount --make-rprivate /` (or `mntns`)",
 	    (int)fk.main);
 	fk.mounts[1].m.shared = false;
 	assert_true(fake_check(1));
@@ -157,8 +157,9 @@ static void rootfs_step_wants_the_programs_and_put_old(void **state)
 	assert_contains(fk.out, "missing: /bin/ls is not in the new root yet");
 	assert_contains(fk.out, "missing: /bin/nslab-escape is not in the new root yet");
 	assert_contains(fk.out,
-			"missing: the directory put_old inside the new root (run mkdir "
-			"$NSLAB_LAB_ROOT/put_old: with `run`, so that it lands on the lab's tmpfs)\n");
+			"missing: the directory put_old inside the new root: `run mkdir "
+			"$NSLAB_LAB_ROOT/put_old` (with `run`, so that it lands on the lab's tmpfs; a "
+			"`host mkdir` lands in the host's directory underneath)\n");
 	assert_out_has("missing: the tmpfs on %s is gone: `reset` and start again\n", nr);
 	put(nr, "/bin/sh", false);
 	put(nr, "/bin/ls", false);
@@ -225,6 +226,27 @@ static void umount_step_wants_nothing_left_of_the_old_root(void **state)
 	assert_string_equal(fk.out, "missing: /put_old in the lab is not empty: run rmdir /put_old\n");
 }
 
+/* issue 11: pivot-root comes before the mnt lab, so it says what "shared:N",
+ * a peer group and MS_REC|MS_PRIVATE are where it first uses them, and step
+ * 4 says which earlier steps it needs after `reset` or `step 4`. */
+static void texts_explain_propagation_and_what_step_4_needs(void **state)
+{
+	(void)state;
+	const char *t1 = fake_step(0)->task, *t4 = fake_step(3)->task;
+	assert_contains(t1, "\"shared:N\" (the mount is in peer group N, a set of mounts in different "
+			    "namespaces");
+	assert_contains(t1,
+			"MS_PRIVATE makes a mount private and MS_REC does the same to every mount below it");
+	assert_contains(t1, "  mntns\n");
+	assert_not_contains(t1, "  unshare\n");
+	assert_contains(t4,
+			"its own mount namespace (step 1), the tmpfs on $NSLAB_LAB_ROOT (step 2), and the "
+			"rootfs with put_old (step 3)");
+	assert_contains(t4, "do steps 1-3 again, or type `catchup 4`");
+	assert_contains(t4, "  run cd $NSLAB_LAB_ROOT && pivot_root . put_old\n");
+	assert_contains(fake_step(4)->task, "  run mount -t proc proc /proc\n  run umount -l /put_old\n");
+}
+
 static void escape_step_wants_a_listing_of_the_lab_root(void **state)
 {
 	(void)state;
@@ -251,20 +273,20 @@ static void escape_step_wants_a_listing_of_the_lab_root(void **state)
 	assert_true(fake_check(6));
 }
 
-static void unshare_and_pivot_commands(void **state)
+static void mntns_and_pivot_commands(void **state)
 {
 	(void)state;
 	start();
 	fake_on_call("ag_unshare_private", fake_answer_ok);
-	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_int_equal(fake_cmd("mntns"), 0);
 	assert_contains(fk.out,
 			"unshare(CLONE_NEWNS) = 0\nmount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0\n");
 	fake_ns(fk.main, "mnt", 0);
-	assert_int_equal(fake_cmd("unshare"), 0);
+	assert_int_equal(fake_cmd("mntns"), 0);
 	assert_string_equal(fk.out, "the lab process already has its own mount namespace\n");
 	assert_int_equal(fake_cmd("pivot"), -1);
 	assert_out_is(
-	    "error: pivot needs steps 1-3 done in this lab process: a private mount namespace (unshare), the "
+	    "error: pivot needs steps 1-3 done in this lab process: a private mount namespace (mntns), the "
 	    "tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)\n",
 	    nr);
 	fk.main = getpid();
@@ -281,6 +303,113 @@ static void unshare_and_pivot_commands(void **state)
 	assert_contains(fk.out,
 			"pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old\n");
 	assert_log_has("call %d ag_pivot(%s)", (int)fk.main, nr);
+}
+
+/* issue 12: a learner's own process (in the lab cgroup, or watched) that did
+ * a step with the real tools passes it, while the lab process is untouched. */
+static pid_t subject(pid_t pid)
+{
+	fk.subjects[fk.nsubjects++] = pid;
+	return pid;
+}
+
+static void a_learners_unshare_passes_step_1(void **state)
+{
+	(void)state;
+	start();
+	pid_t s = subject(fk.next_pid++); /* `host unshare --mount sh &`, unscripted: the host's */
+	assert_false(fake_check(1));
+	assert_out_has("missing: the lab process still shares the host's mount namespace (/proc/%d/ns/mnt is "
+		       "the same as nslab's)\n",
+		       (int)fk.main);
+	fake_ns(s, "mnt", 0);
+	fake_copy_mounts(0, s); /* unshare --mount --propagation unchanged: still shared */
+	assert_false(fake_check(1));
+	fk.mounts[1].m.shared = false; /* --propagation private */
+	assert_true(fake_check(1));
+}
+
+static void a_learners_tmpfs_and_files_pass_steps_2_and_3(void **state)
+{
+	(void)state;
+	start();
+	pid_t s = subject(getpid()); /* its root is the host's /: the new root is nr itself */
+	fake_ns(s, "mnt", 0);
+	assert_false(fake_check(2));
+	fake_mount(s, nr, "tmpfs", "nslab-root", NULL);
+	assert_true(fake_check(2));
+	/* step 3: the learner's shell got furthest, so it is the one named */
+	assert_false(fake_check(3));
+	assert_out_has("missing: the closest of the lab's processes is your PID %d (", (int)s);
+	assert_contains(fk.out, ", which got as far as step 2; what it lacks:\n");
+	assert_contains(fk.out, "missing: /bin/sh is not in the new root yet");
+	assert_int_equal(fake_cmd("rootfs"), -1); /* the fake host copies only into its workdir */
+	assert_out_has("into the tmpfs in the mount namespace of your PID %d (", (int)s);
+	assert_log_has("rootfs_add /proc/%d/root%s /bin/sh\n", (int)s, nr);
+	put(nr, "/bin/sh", false);
+	put(nr, "/bin/ls", false);
+	put(nr, "/bin/nslab-escape", false);
+	put(nr, "/put_old", true);
+	assert_true(fake_check(3));
+}
+
+static void a_learners_pivot_root_passes_step_4_with_its_cwd_at_the_new_root(void **state)
+{
+	(void)state;
+	start();
+	snprintf(lab_root, sizeof(lab_root), "%s/lab-root", fk.workdir);
+	mkdir(lab_root, 0755);
+	char sub[600];
+	snprintf(sub, sizeof(sub), "%s/sub", lab_root);
+	mkdir(sub, 0755);
+	jailed = fake_jail(lab_root, "/sub"); /* pivot_root . put_old, cwd left elsewhere */
+	if (!jailed)
+		skip();
+	pid_t s = subject(jailed);
+	fake_ns(s, "mnt", 0);
+	pivoted(s);
+	fake_mount(s, "/put_old", "ext4", "/dev/vda1", NULL);
+	assert_false(fake_check(4));
+	assert_out_has("missing: the closest of the lab's processes is your PID %d (", (int)s);
+	assert_out_has("missing: the working directory of PID %d is not its new / (a cwd left in the old "
+		       "tree is a way out): `cd /` in it\n",
+		       (int)s);
+	fake_reap(&jailed);
+	fk.nsubjects = 0;
+	jailed = fake_jail(lab_root, "/"); /* cd $NSLAB_LAB_ROOT && pivot_root . put_old */
+	s = subject(jailed);
+	fake_ns(s, "mnt", 0);
+	pivoted(s);
+	fake_mount(s, "/put_old", "ext4", "/dev/vda1", NULL);
+	assert_true(fake_check(4));
+}
+
+static void a_learners_umount_and_escape_pass_steps_5_and_6(void **state)
+{
+	(void)state;
+	start();
+	jail(); /* the learner's shell, pivoted into lab_root */
+	pid_t s = subject(jailed);
+	fk.main = fk.next_pid++; /* the lab process did none of it */
+	fake_ns(s, "mnt", 0);
+	pivoted(s);
+	fake_mount(s, "/put_old", "ext4", "/dev/vda1", NULL);
+	put(lab_root, "/put_old", true);
+	assert_false(fake_check(5));
+	assert_out_has("missing: the closest of the lab's processes is your PID %d (", (int)s);
+	assert_contains(fk.out, "missing: 1 mounts of the host are still under /put_old in the lab");
+	fk.nmounts--; /* umount -l /put_old, with proc still mounted */
+	fake_mount(s, "/proc", "proc", "proc", NULL);
+	assert_false(fake_check(5));
+	assert_contains(fk.out, "missing: proc is still mounted on /proc in the lab");
+	fk.nmounts--; /* umount /proc */
+	assert_true(fake_check(5));
+	assert_false(fake_check(6));
+	assert_contains(fk.out, "missing: no /escape.txt in the lab yet");
+	char esc[600];
+	snprintf(esc, sizeof(esc), "%s/escape.txt", lab_root);
+	assert_int_equal(unit_write(esc, "escape.txt\nput_old\n"), 0); /* the learner's / */
+	assert_true(fake_check(6));
 }
 
 static void rootfs_command_needs_the_tmpfs(void **state)
@@ -307,8 +436,13 @@ int main(void)
 	    pivot_test(pivot_step_wants_the_tmpfs_as_root_and_the_old_root_below),
 	    pivot_test(umount_step_wants_nothing_left_of_the_old_root),
 	    pivot_test(escape_step_wants_a_listing_of_the_lab_root),
-	    pivot_test(unshare_and_pivot_commands),
+	    pivot_test(texts_explain_propagation_and_what_step_4_needs),
+	    pivot_test(mntns_and_pivot_commands),
 	    pivot_test(rootfs_command_needs_the_tmpfs),
+	    pivot_test(a_learners_unshare_passes_step_1),
+	    pivot_test(a_learners_tmpfs_and_files_pass_steps_2_and_3),
+	    pivot_test(a_learners_pivot_root_passes_step_4_with_its_cwd_at_the_new_root),
+	    pivot_test(a_learners_umount_and_escape_pass_steps_5_and_6),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
