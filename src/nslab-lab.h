@@ -332,7 +332,7 @@ struct nslab_host {
 	 * unreadable (errno). */
 	int (*mount_at)(struct nslab_host *h, pid_t pid, const char *path, unsigned flags,
 			struct nslab_mount_at *at);
-	/* For a lab command that performs a step's work (`unshare`, `pivot`):
+	/* For a lab command that performs a step's work (`mntns`, `pivot`):
 	 * if done (NULL: never) says it is done already, prints `already` and a
 	 * newline and returns 0. Otherwise runs perform and, if it succeeds,
 	 * prints `after` and a newline or, after NULL, every syscall perform
