@@ -187,7 +187,7 @@ static int ag_escape_by_hand(void *arg, char *out, size_t outlen)
 
 /* --- lab commands --- */
 
-static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
+static int cmd_rejail(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	if (h->call(h, h->main_pid(h), ag_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
@@ -206,7 +206,7 @@ static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_cd(struct nslab_host *h, int argc, char **argv)
+static int cmd_chdir(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "";
@@ -257,10 +257,10 @@ static const struct nslab_command commands[] = {
     {"escape", "escape",
      "start `" ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG "` from the lab process, and show it", 0, 0,
      cmd_escape},
-    {"chroot", "chroot DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
-     cmd_chroot},
-    {"cd", "cd [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1,
-     cmd_cd},
+    {"rejail", "rejail DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
+     cmd_rejail},
+    {"chdir", "chdir [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1,
+     cmd_chdir},
 };
 
 /* --- steps --- */
@@ -323,8 +323,8 @@ static bool check_by_hand(struct nslab_host *h)
 	proc_target(main, "root", root, sizeof(root));
 	h->missing(
 	    h,
-	    "the lab process (PID %d) still has %s as its root: `chroot /out`, `cd ../../../../../../..`, "
-	    "`chroot .`",
+	    "the lab process (PID %d) still has %s as its root: `rejail /out`, `chdir ../../../../../../..`, "
+	    "`rejail .`",
 	    (int)main, root);
 	return false;
 }
@@ -457,19 +457,21 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Escape by hand",
-	.task = "Now make the lab process itself escape, one system call at a time (chroot\n"
-		"and cd are commands of this lab: the lab process makes the call):\n"
+	.task = "Now make the lab process itself escape, one system call at a time (rejail\n"
+		"and chdir are commands of this lab: the lab process calls chroot(2) and\n"
+		"chdir(2)):\n"
 		"\n"
 		"  run mkdir -p /out\n"
-		"  chroot /out\n"
-		"  cd ../../../../../../../..\n"
-		"  chroot .\n"
+		"  rejail /out\n"
+		"  chdir ../../../../../../../..\n"
+		"  rejail .\n"
 		"  run ls /\n"
 		"\n"
-		"After `chroot /out` the working directory is outside the root; the cd climbs\n"
-		"to the real /. Between the two chroots `run` cannot work: /out holds no shell.",
-	.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\",\n"
-		"then `chroot .`. `reset` starts the lab over.",
+		"After `rejail /out` the working directory is outside the root; the chdir\n"
+		"climbs to the real /. Between the two chroots `run` cannot work: /out holds\n"
+		"no shell.",
+	.hint = "If you are stuck between the chroots, keep going: `chdir` with enough \"..\",\n"
+		"then `rejail .`. `reset` starts the lab over.",
 	.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
 		   "now points at /. The fix is not a better chroot but a different tool:\n"
 		   "pivot_root(2) in a new mount namespace swaps the root mount itself: the old\n"

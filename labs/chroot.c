@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* chroot.c: the chroot lab. The learner builds a root directory by hand
  * (shell, libraries, loader), moves the lab process into it with chroot(2)
- * and finds that `cd ..` stops at the new /. Checks look at the files in the
+ * and finds that `..` stops at the new /. Checks look at the files in the
  * root and at /proc/<lab pid>/root and /proc/<lab pid>/cwd. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
@@ -166,7 +166,7 @@ static void try_chroot_shell(struct nslab_host *h, const char *cmd)
 
 /* --- lab commands --- */
 
-static int cmd_enter(struct nslab_host *h, int argc, char **argv)
+static int cmd_jail(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	char sh[PATH_MAX];
@@ -222,7 +222,7 @@ static int dotdots(const char *path)
 	return n;
 }
 
-static int cmd_cd(struct nslab_host *h, int argc, char **argv)
+static int cmd_chdir(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "", before[PATH_MAX] = "";
@@ -236,29 +236,25 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
+static int cmd_copyin(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
-	if (strcmp(argv[1], "add") != 0) {
-		h->error(h, "usage: rootfs add PROGRAM");
-		return -1;
-	}
 	if (!is_dir(root_path(h))) {
 		h->error(h, "there is no %s yet: make it first (step 1)", root_path(h));
 		return -1;
 	}
-	if (h->rootfs_add(h, root_path(h), argv[2]) < 0)
+	if (h->rootfs_add(h, root_path(h), argv[1]) < 0)
 		return -1;
-	h->trace(h, "copied %s and every library `ldd %s` names into %s", argv[2], argv[2], root_path(h));
-	h->print(h, "copied %s with its libraries and loader into %s\n", argv[2], root_path(h));
+	h->trace(h, "copied %s and every library `ldd %s` names into %s", argv[1], argv[1], root_path(h));
+	h->print(h, "copied %s with its libraries and loader into %s\n", argv[1], root_path(h));
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-    {"enter", "enter", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_enter},
-    {"cd", "cd [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_cd},
-    {"rootfs", "rootfs add PROGRAM", "copy a host program, its libraries and the loader into the root", 2, 2,
-     cmd_rootfs},
+    {"jail", "jail", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_jail},
+    {"chdir", "chdir [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_chdir},
+    {"copyin", "copyin PROGRAM", "copy a host program, its libraries and the loader into the root", 1, 1,
+     cmd_copyin},
 };
 
 /* --- steps --- */
@@ -348,21 +344,21 @@ static bool check_enter(struct nslab_host *h)
 		return true;
 	char target[PATH_MAX];
 	proc_target(h, "root", target, sizeof(target));
-	h->missing(h, "the lab process (PID %d) still has %s as its root, not the lab root: type `enter`",
+	h->missing(h, "the lab process (PID %d) still has %s as its root, not the lab root: type `jail`",
 		   (int)h->main_pid(h), target);
 	return false;
 }
 
 static int do_enter(struct nslab_host *h)
 {
-	char *argv[] = {"enter", NULL};
+	char *argv[] = {"jail", NULL};
 	if (main_in_root(h))
 		return 0;
 	/* After `step 4` the earlier steps may not be done: copying the shell
-	 * again is harmless, and `enter` needs it. */
+	 * again is harmless, and `jail` needs it. */
 	if (h->rootfs_add(h, root_path(h), "/bin/sh") < 0)
 		return -1;
-	return cmd_enter(h, 1, argv);
+	return cmd_jail(h, 1, argv);
 }
 
 /* ls, wherever the learner's PATH put it in the root. */
@@ -384,7 +380,7 @@ static bool check_ls(struct nslab_host *h)
 		return false;
 	const char *ls = ls_in_root(h);
 	if (!ls) {
-		h->missing(h, "there is no ls in the root: `rootfs add /bin/ls`");
+		h->missing(h, "there is no ls in the root: `copyin /bin/ls`");
 		return false;
 	}
 	if (missing_libs(h, ls) > 0)
@@ -393,7 +389,7 @@ static bool check_ls(struct nslab_host *h)
 	proc_link(h, "cwd", link, sizeof(link));
 	snprintf(bin, sizeof(bin), "%s/bin", root_path(h));
 	if (!nslab_same_file(link, bin)) {
-		h->missing(h, "the lab process's working directory is not /bin in the jail: `cd /bin`");
+		h->missing(h, "the lab process's working directory is not /bin in the jail: `chdir /bin`");
 		return false;
 	}
 	char *out = NULL;
@@ -407,9 +403,9 @@ static bool check_ls(struct nslab_host *h)
 
 static int do_ls(struct nslab_host *h)
 {
-	char *add[] = {"rootfs", "add", "/bin/ls", NULL};
-	char *cd[] = {"cd", "/bin", NULL};
-	if (do_enter(h) < 0 || cmd_rootfs(h, 3, add) < 0 || cmd_cd(h, 2, cd) < 0)
+	char *add[] = {"copyin", "/bin/ls", NULL};
+	char *cd[] = {"chdir", "/bin", NULL};
+	if (do_enter(h) < 0 || cmd_copyin(h, 2, add) < 0 || cmd_chdir(h, 2, cd) < 0)
 		return -1;
 	h->print(h, "$ run ls\n");
 	return h->run(h, 0, "ls", NULL) == 0 ? 0 : -1;
@@ -426,22 +422,22 @@ static bool check_climb(struct nslab_host *h)
 		if (d && d->climbed)
 			return true;
 		h->missing(h, "the lab process is at the top of the jail, but has not tried to climb past it "
-			      "yet: from /bin, `cd ../../../..` (more \"..\" than there are levels)");
+			      "yet: from /bin, `chdir ../../../..` (more \"..\" than there are levels)");
 		return false;
 	}
 	char target[PATH_MAX];
 	proc_target(h, "cwd", target, sizeof(target));
 	h->missing(h,
 		   "the lab process's working directory is %s (host path), not the top of the jail: "
-		   "`cd ../../../..`",
+		   "`chdir ../../../..`",
 		   target);
 	return false;
 }
 
 static int do_climb(struct nslab_host *h)
 {
-	char *cd[] = {"cd", "../../../../../../../..", NULL};
-	if (do_enter(h) < 0 || cmd_cd(h, 2, cd) < 0)
+	char *cd[] = {"chdir", "../../../../../../../..", NULL};
+	if (do_enter(h) < 0 || cmd_chdir(h, 2, cd) < 0)
 		return -1;
 	h->print(h, "$ run pwd; ls\n");
 	return h->run(h, 0, "pwd; ls", NULL) == 0 ? 0 : -1;
@@ -539,14 +535,14 @@ static const struct nslab_step steps[] = {
 		"the jail, and look at it from the host:\n"
 		"\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
-		"  enter\n"
+		"  jail\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
 		"  run echo /*\n"
 		"  run ls /\n"
 		"\n"
-		"The link points at the host's / before `enter`, where the lab process calls\n"
+		"The link points at the host's / before `jail`, where the lab process calls\n"
 		"chroot, and at the lab root after.",
-	.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
+	.hint = "`jail` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
 		"chdir(\"/\") inside the lab process. Every `run` afterwards starts in that\n"
 		"root.",
 	.explain = "chroot(2) changes one thing about the calling process: its root directory.\n"
@@ -562,17 +558,17 @@ static const struct nslab_step steps[] = {
 	.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
 		"by hand; this time let nslab do it, then go where ls lives:\n"
 		"\n"
-		"  rootfs add /bin/ls\n"
+		"  copyin /bin/ls\n"
 		"  run ls -l /\n"
-		"  cd /bin\n"
+		"  chdir /bin\n"
 		"  run pwd ; ls\n"
 		"\n"
-		"`cd` moves the lab process's own working directory.",
-	.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the\n"
+		"`chdir` moves the lab process's own working directory.",
+	.hint = "`copyin PROGRAM` copies the program, each library ldd names and the\n"
 		"loader.",
-	.explain = "rootfs add did what you did in step 3: ldd, then one copy per file. Compare\n"
+	.explain = "copyin did what you did in step 3: ldd, then one copy per file. Compare\n"
 		   "`run ls /` with `host ls /`: same kernel, same process table, a different /.\n"
-		   "`cd` is a command of this lab: it makes the lab process call chdir(2), and\n"
+		   "`chdir` is a command of this lab: it makes the lab process call chdir(2), and\n"
 		   "every `run` starts in the lab process's working directory (/proc/PID/cwd).",
 	.check = check_ls,
 	.perform = do_ls,
@@ -581,12 +577,12 @@ static const struct nslab_step steps[] = {
 	.title = "Try to climb out",
 	.task = "From /bin, walk up more levels than there are:\n"
 		"\n"
-		"  cd ../../../..\n"
+		"  chdir ../../../..\n"
 		"  run pwd ; ls\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/cwd\n"
 		"\n"
 		"You land on the jail's /, not the host's.",
-	.hint = "Use this lab's `cd` (it moves the lab process itself); `run cd ..` only\n"
+	.hint = "Use this lab's `chdir` (it moves the lab process itself); `run cd ..` only\n"
 		"moves a shell that exits right away.",
 	.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's\n"
 		   "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
@@ -612,7 +608,7 @@ static const struct nslab_lab chroot_lab = {
     .title = "chroot: change the root",
     .summary = "The oldest ancestor of containers (1979): chroot(2) makes a directory the / of a process. "
 	       "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
-	       "it, and find that `cd ..` stops at its top. Then: why that is not enough.",
+	       "it, and find that \"..\" stops at its top. Then: why that is not enough.",
     .order = 10,
     NSLAB_STEPS(steps),
     .setup = chroot_setup,

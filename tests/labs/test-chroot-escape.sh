@@ -43,9 +43,9 @@ if sess_wait '^cgroup:'; then
 		not_ok "escape printed the escaped PID"
 	fi
 	# The manual escape: the lab process itself ends up with the host's / as its root.
-	sess_send "run mkdir -p /out" "chroot /out" "cd ../../../../../../../.." "chroot ." "cd /" "check"
+	sess_send "run mkdir -p /out" "rejail /out" "chdir ../../../../../../../.." "rejail ." "chdir /" "check"
 	sess_wait '^check:' || true
-	expect "after chroot /out, cd .., chroot .: the lab process's root is the host's /" \
+	expect "after rejail /out, chdir .., rejail .: the lab process's root is the host's /" \
 		test "$(id_of "/proc/$lab_pid/root")" = "$(id_of /)"
 else
 	not_ok "chroot-escape lab did not start"
@@ -99,7 +99,7 @@ same_as_before "host fingerprint unchanged after SIGKILL + --cleanup"
 # shellcheck disable=SC2016 # expanded by the shell inside nslab
 escape_steps=(check 'run ls /' 'run cd ../../.. ; ls' 'run /nslab-escape -v ls /' 'run ls /' 'run ls -a /' check next
 	check 'run /nslab-escape sleep 3600 &' 'host pgrep -a -x sleep' 'host ls -l /proc/$NSLAB_LAB_PID/root' check next
-	check 'run mkdir -p /out' 'chroot /out' 'cd ../../../../../../../..' 'chroot .' 'run ls /' check)
+	check 'run mkdir -p /out' 'rejail /out' 'chdir ../../../../../../../..' 'rejail .' 'run ls /' check)
 typed_walk "chroot-escape typed, fresh and after reset" nononononono 'start chroot-escape' "${escape_steps[@]}" reset "${escape_steps[@]}" stop
 expect "chroot-escape typed: the jail has /dev/null for run CMD &" bash -c '! grep -q "cannot open /dev/null" <<<"$1"' _ "$TYPED_OUT"
 same_as_before "host fingerprint unchanged after the typed walks"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_chroot_escape_lab.c: the chroot-escape lab's three checks, its
- * `escape`, `chroot` and `cd` commands and its messages on the fake host
+ * `escape`, `rejail` and `chdir` commands and its messages on the fake host
  * (fakehost.h, fakelab.h). The jail is a directory under the test's workdir. The lab
  * reads /proc/PID/root and the process tree itself, so real processes stand
  * in: the test process has the host's / as its root (an escaped lab
@@ -143,8 +143,8 @@ static void by_hand_step_wants_the_lab_process_out(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(3));
-	assert_out_is("missing: the lab process (PID %d) still has ? as its root: `chroot /out`, "
-		      "`cd ../../../../../../..`, `chroot .`\n",
+	assert_out_is("missing: the lab process (PID %d) still has ? as its root: `rejail /out`, "
+		      "`chdir ../../../../../../..`, `rejail .`\n",
 		      (int)fk.main);
 	fk.main = getpid(); /* its root is the host's / */
 	assert_true(fake_check(3));
@@ -176,25 +176,25 @@ static void escape_command_shows_the_escaped_process(void **state)
 			    "`reset` builds a fresh one\n");
 }
 
-static void chroot_and_cd_commands_say_what_the_lab_process_did(void **state)
+static void rejail_and_chdir_commands_say_what_the_lab_process_did(void **state)
 {
 	(void)state;
 	start();
 	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_eperm);
-	assert_int_equal(fake_cmd("chroot /out"), -1);
+	assert_int_equal(fake_cmd("rejail /out"), -1);
 	assert_string_equal(fk.out, "trace: chroot(\"/out\") = -1 EPERM\nerror: chroot /out: Operation not "
 				    "permitted (chroot needs CAP_SYS_CHROOT: run nslab as root)\n");
 	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_ok);
 	fk.main = getpid();
-	assert_int_equal(fake_cmd("chroot /out"), 0);
+	assert_int_equal(fake_cmd("rejail /out"), 0);
 	char cwd[PATH_MAX];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_out_has("the lab process's root is now /; its working directory is still %s (host paths)\n",
 		       cwd);
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
-	assert_int_equal(fake_cmd("cd ../.."), 0);
+	assert_int_equal(fake_cmd("chdir ../.."), 0);
 	assert_out_has("the lab process's working directory is now %s (getcwd says ../..)\n", cwd);
-	assert_int_equal(fake_cmd("cd"), 0);
+	assert_int_equal(fake_cmd("chdir"), 0);
 	assert_contains(fk.out, "trace: chdir(\"/\") = 0\n");
 }
 
@@ -226,7 +226,7 @@ int main(void)
 	    escape_test(running_step_takes_a_marked_subject),
 	    escape_test(by_hand_step_wants_the_lab_process_out),
 	    escape_test(escape_command_shows_the_escaped_process),
-	    escape_test(chroot_and_cd_commands_say_what_the_lab_process_did),
+	    escape_test(rejail_and_chdir_commands_say_what_the_lab_process_did),
 	    escape_test(by_hand_do_reports_the_climb),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);

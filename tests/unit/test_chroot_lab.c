@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_chroot_lab.c: the chroot lab's six checks, its `enter`, `cd` and
- * `rootfs` commands and its messages on the fake host (fakehost.h, fakelab.h). The
+/* test_chroot_lab.c: the chroot lab's six checks, its `jail`, `chdir` and
+ * `copyin` commands and its messages on the fake host (fakehost.h, fakelab.h). The
  * root is a real directory under the test's workdir (files in it need no
  * privilege); `ldd` and `chroot` on the host are the fake world's host_run
  * answers. The lab reads /proc/PID/root and /proc/PID/cwd of the lab process
@@ -121,7 +121,7 @@ static void jail(const char *dir)
 	fk.main = jailed;
 }
 
-/* cd from /bin: "." answers /bin, anything else lands on the jail's top. */
+/* chdir from /bin: "." answers /bin, anything else lands on the jail's top. */
 static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arglen;
@@ -214,7 +214,7 @@ static void enter_step_wants_the_lab_process_inside(void **state)
 	fk.main = getpid();
 	assert_false(fake_check(4));
 	assert_out_has(
-	    "missing: the lab process (PID %d) still has / as its root, not the lab root: type `enter`",
+	    "missing: the lab process (PID %d) still has / as its root, not the lab root: type `jail`",
 	    (int)getpid());
 	jail("/");
 	assert_true(fake_check(4));
@@ -228,11 +228,11 @@ static void ls_step_wants_ls_and_cwd_bin(void **state)
 	full_root();
 	jail("/");
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: there is no ls in the root: `rootfs add /bin/ls`\n");
+	assert_string_equal(fk.out, "missing: there is no ls in the root: `copyin /bin/ls`\n");
 	put("/bin/ls", "/bin/ls");
 	assert_false(fake_check(5));
 	assert_string_equal(
-	    fk.out, "missing: the lab process's working directory is not /bin in the jail: `cd /bin`\n");
+	    fk.out, "missing: the lab process's working directory is not /bin in the jail: `chdir /bin`\n");
 	jail("/bin");
 	fake_run("ls /", 2, "ls: not found\n");
 	assert_false(fake_check(5));
@@ -251,7 +251,7 @@ static void climb_step_wants_a_climb_past_the_top(void **state)
 	assert_false(fake_check(6));
 	assert_out_has(
 	    "missing: the lab process's working directory is %s/bin (host path), not the top of the jail: "
-	    "`cd ../../../..`",
+	    "`chdir ../../../..`",
 	    root);
 	jail("/");
 	assert_false(fake_check(6));
@@ -259,58 +259,56 @@ static void climb_step_wants_a_climb_past_the_top(void **state)
 			"missing: the lab process is at the top of the jail, but has not tried to climb past "
 			"it yet");
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
-	assert_int_equal(fake_cmd("cd .."), 0); /* one level from /bin: no climb past the top */
+	assert_int_equal(fake_cmd("chdir .."), 0); /* one level from /bin: no climb past the top */
 	assert_false(fake_check(6));
-	assert_int_equal(fake_cmd("cd ../../../.."), 0);
+	assert_int_equal(fake_cmd("chdir ../../../.."), 0);
 	assert_string_equal(
 	    fk.out, "trace: chdir(\"../../../..\") = 0\nthe lab process's working directory is now /\n");
 	assert_true(fake_check(6));
 	stop();
 }
 
-static void enter_command_needs_a_shell_and_says_why_it_failed(void **state)
+static void jail_command_needs_a_shell_and_says_why_it_failed(void **state)
 {
 	(void)state;
 	start();
 	mkdirs(root);
-	assert_int_equal(fake_cmd("enter"), -1);
+	assert_int_equal(fake_cmd("jail"), -1);
 	assert_out_is(
 	    "error: there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), since every "
 	    "`run` starts /bin/sh inside the root\n",
 	    root);
 	put("/bin/sh", "/bin/sh");
 	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_eperm);
-	assert_int_equal(fake_cmd("enter"), -1);
+	assert_int_equal(fake_cmd("jail"), -1);
 	assert_contains(fk.out,
 			"error: chroot in the lab process failed: Operation not permitted (chroot needs "
 			"CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)");
 	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_ok);
-	assert_int_equal(fake_cmd("enter"), 0);
+	assert_int_equal(fake_cmd("jail"), 0);
 	assert_out_has("the lab process (PID %d) now has %s as its /\n", (int)fk.main, root);
 	assert_log_has("call %d ", (int)fk.main);
 	assert_log_has("(%s)\n", root);
 	jail("/");
-	assert_int_equal(fake_cmd("enter"), 0);
+	assert_int_equal(fake_cmd("jail"), 0);
 	assert_out_is("the lab process is already inside %s\n", root);
 	stop();
 }
 
-static void rootfs_and_cd_commands_check_their_arguments(void **state)
+static void copyin_and_chdir_commands_check_their_arguments(void **state)
 {
 	(void)state;
 	start();
-	assert_int_equal(fake_cmd("rootfs copy /bin/ls"), -1);
-	assert_string_equal(fk.out, "error: usage: rootfs add PROGRAM\n");
-	assert_int_equal(fake_cmd("rootfs add /bin/ls"), -1);
+	assert_int_equal(fake_cmd("copyin /bin/ls"), -1);
 	assert_out_is("error: there is no %s yet: make it first (step 1)\n", root);
 	mkdirs(root);
-	assert_int_equal(fake_cmd("rootfs add /bin/ls"), 0);
+	assert_int_equal(fake_cmd("copyin /bin/ls"), 0);
 	assert_log_has("rootfs_add %s /bin/ls\n", root);
 	fk.rootfs_add_ret = -1;
-	assert_int_equal(fake_cmd("rootfs add /bin/nope"), -1);
+	assert_int_equal(fake_cmd("copyin /bin/nope"), -1);
 	assert_not_contains(fk.out, "copied");
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
-	assert_int_equal(fake_cmd("cd /nope"), -1);
+	assert_int_equal(fake_cmd("chdir /nope"), -1);
 	assert_contains(fk.out,
 			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: cd /nope: No such file or directory\n");
 	stop();
@@ -326,8 +324,8 @@ int main(void)
 	    chroot_test(enter_step_wants_the_lab_process_inside),
 	    chroot_test(ls_step_wants_ls_and_cwd_bin),
 	    chroot_test(climb_step_wants_a_climb_past_the_top),
-	    chroot_test(enter_command_needs_a_shell_and_says_why_it_failed),
-	    chroot_test(rootfs_and_cd_commands_check_their_arguments),
+	    chroot_test(jail_command_needs_a_shell_and_says_why_it_failed),
+	    chroot_test(copyin_and_chdir_commands_check_their_arguments),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
