@@ -299,12 +299,34 @@ static int do_once(struct nslab_host *h)
 	return st == 0 ? 0 : -1;
 }
 
+/* A subject other than the lab process with the host's / as its root that
+ * the escape program did not start (a `host sleep &`), 0 if none: the
+ * closest to an escaped process, for the check's message. */
+static pid_t unmarked_on_host(struct nslab_host *h)
+{
+	pid_t pids[64];
+	unsigned n = nslab_other_subjects(h, pids, 64);
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] > 1 && root_is_host(pids[i]) && !marked_escaped(pids[i]))
+			return pids[i];
+	return 0;
+}
+
 static bool check_running(struct nslab_host *h)
 {
 	if (find_escaped(h))
 		return true;
-	h->missing(h, "no process of the lab has the host's / as its root: `run " ESCAPE_BIN
-		      " sleep 3600 &` (or the lab's `escape`)");
+	pid_t near = unmarked_on_host(h);
+	if (near)
+		h->missing(h,
+			   "PID %d has the host's / as its root, but it never was in the jail (the escape "
+			   "program did not start it): `host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN
+			   " sleep 3600 &`, or `escape`",
+			   (int)near);
+	else
+		h->missing(
+		    h, "no process of the lab has escaped to the host's / (the lab process is in the jail): "
+		       "`host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &`, or `escape`");
 	return false;
 }
 
@@ -432,20 +454,24 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Keep a process outside",
-	.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
+	.task = "A process that escaped stays escaped. Start one in the jail with chroot(8),\n"
+		"as a jailed service would be started, let it escape and live on, and look at\n"
 		"it from the host:\n"
 		"\n"
-		"  run " ESCAPE_BIN " sleep 3600 &\n"
+		"  host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &\n"
 		"  host pgrep -a -x sleep\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
 		"  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
 		"\n"
 		"pgrep shows the sleeper's PID; the lab process's root is the jail, the\n"
-		"sleeper's the host's /. The lab's `escape` does the first line and prints\n"
-		"the PID.",
-	.hint = "The check looks among the lab's processes (everything `run` started, even\n"
-		"after its shell exited) for one whose root is the host's / and that the escape\n"
-		"program started. `escape` does the same and also adds the process to the pane.",
+		"sleeper's the host's /. nslab's shortcut, and what `do` does, starts the\n"
+		"same from the lab process and prints the PID:\n"
+		"\n"
+		"  escape",
+	.hint = "The check looks among the lab's processes (everything `host ... &` and `run`\n"
+		"started, however re-parented, and watched PIDs) for one whose root is the\n"
+		"host's / and that the escape program started. `escape` also adds the\n"
+		"process to the pane.",
 	.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
 		   "points into the jail, its escaped child at /. `ns` shows that neither\n"
 		   "differs from the host in any namespace: chroot isolated nothing to begin\n"

@@ -43,27 +43,75 @@ static void under_root(struct nslab_host *h, const char *path, char *buf, size_t
 	snprintf(buf, len, "%s%s", root_path(h), path);
 }
 
-static void proc_link(struct nslab_host *h, const char *what, char *buf, size_t len)
+static void proc_link(pid_t pid, const char *what, char *buf, size_t len)
 {
-	snprintf(buf, len, "/proc/%d/%s", (int)h->main_pid(h), what);
+	snprintf(buf, len, "/proc/%d/%s", (int)pid, what);
 }
 
-/* Where the lab process's root or cwd points, as the host sees the path. */
-static void proc_target(struct nslab_host *h, const char *what, char *buf, size_t len)
+/* Where a process's root or cwd points, as the host sees the path. */
+static void proc_target(pid_t pid, const char *what, char *buf, size_t len)
 {
 	char link[64];
-	proc_link(h, what, link, sizeof(link));
+	proc_link(pid, what, link, sizeof(link));
 	ssize_t n = readlink(link, buf, len - 1);
 	buf[n > 0 ? n : 0] = '\0';
 	if (n <= 0)
 		snprintf(buf, len, "?");
 }
 
-static bool main_in_root(struct nslab_host *h)
+/* Is the root of process pid the lab root (and not the host's /)? */
+static bool pid_in_root(struct nslab_host *h, pid_t pid)
 {
 	char link[64];
-	proc_link(h, "root", link, sizeof(link));
+	proc_link(pid, "root", link, sizeof(link));
 	return is_dir(root_path(h)) && nslab_same_file(link, root_path(h)) && !nslab_same_file(link, "/");
+}
+
+static bool main_in_root(struct nslab_host *h)
+{
+	return pid_in_root(h, h->main_pid(h));
+}
+
+/* Is the working directory of process pid the directory path inside the
+ * lab root ("" for its top)? */
+static bool pid_cwd_is(struct nslab_host *h, pid_t pid, const char *path)
+{
+	char link[64], dir[PATH_MAX];
+	proc_link(pid, "cwd", link, sizeof(link));
+	under_root(h, path, dir, sizeof(dir));
+	return nslab_same_file(link, dir);
+}
+
+#define MAX_SUBJECTS 64
+
+/* The lab's subjects: the lab process first, then the learner's own (what
+ * `host chroot ... &` or `run` started, watched PIDs). How many. */
+static unsigned lab_subjects(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	out[0] = h->main_pid(h);
+	return 1 + nslab_other_subjects(h, out + 1, max - 1);
+}
+
+/* The first subject whose root is the lab root, 0 if none. */
+static pid_t subject_in_root(struct nslab_host *h)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = lab_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] > 0 && pid_in_root(h, pids[i]))
+			return pids[i];
+	return 0;
+}
+
+/* A subject in the lab root whose working directory is path there, 0 if none. */
+static pid_t subject_at(struct nslab_host *h, const char *path)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = lab_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] > 0 && pid_in_root(h, pids[i]) && pid_cwd_is(h, pids[i], path))
+			return pids[i];
+	return 0;
 }
 
 /* The ELF interpreter a program asks for (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2. */
@@ -340,11 +388,13 @@ static bool check_enter(struct nslab_host *h)
 {
 	if (!check_libs(h))
 		return false;
-	if (main_in_root(h))
+	if (subject_in_root(h))
 		return true;
 	char target[PATH_MAX];
-	proc_target(h, "root", target, sizeof(target));
-	h->missing(h, "the lab process (PID %d) still has %s as its root, not the lab root: type `jail`",
+	proc_target(h->main_pid(h), "root", target, sizeof(target));
+	h->missing(h,
+		   "no process of the lab has the lab root as its root (the lab process, PID %d, has %s): "
+		   "`host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &`, or `jail`",
 		   (int)h->main_pid(h), target);
 	return false;
 }
@@ -385,19 +435,23 @@ static bool check_ls(struct nslab_host *h)
 	}
 	if (missing_libs(h, ls) > 0)
 		return false;
-	char link[64], bin[PATH_MAX + 8];
-	proc_link(h, "cwd", link, sizeof(link));
-	snprintf(bin, sizeof(bin), "%s/bin", root_path(h));
-	if (!nslab_same_file(link, bin)) {
-		h->missing(h, "the lab process's working directory is not /bin in the jail: `chdir /bin`");
+	char cmd[PATH_MAX + 64];
+	snprintf(cmd, sizeof(cmd), "chroot '%s' %s / >/dev/null 2>&1", root_path(h), ls);
+	int st = h->host_run(h, cmd, NULL);
+	if (st != 0) {
+		h->missing(h, "`chroot $NSLAB_LAB_ROOT %s /` does not work yet (status %d)", ls, st);
 		return false;
 	}
-	char *out = NULL;
-	int st = h->run(h, 0, "ls /", &out); /* no /dev/null in the jail: capture */
-	free(out);
-	if (st == 0)
+	if (subject_at(h, "/bin"))
 		return true;
-	h->missing(h, "`run ls /` does not work inside the root yet (status %d)", st);
+	char target[PATH_MAX];
+	pid_t in = subject_in_root(h);
+	proc_target(in, "cwd", target, sizeof(target));
+	h->missing(h,
+		   "no process in the jail has /bin as its working directory (PID %d's is %s, host path): "
+		   "`host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &`, or "
+		   "`chdir /bin`",
+		   (int)in, target);
 	return false;
 }
 
@@ -411,26 +465,67 @@ static int do_ls(struct nslab_host *h)
 	return h->run(h, 0, "ls", NULL) == 0 ? 0 : -1;
 }
 
+/* Did the command line of pid climb: a path of two or more leading ".."
+ * (`cd ../../../..` in `sh -c`)? A process chroot(8) starts is at the
+ * jail's top already, so being there proves nothing. */
+static bool cmdline_climbs(pid_t pid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	for (char *save = NULL, *w = strtok_r(buf, " \t;&|", &save); w; w = strtok_r(NULL, " \t;&|", &save))
+		if (strncmp(w, "..", 2) == 0 && dotdots(w) >= 2)
+			return true;
+	return false;
+}
+
+/* Has pid climbed to the jail's top: the lab process by this lab's
+ * `chdir`, another by a `cd ../..` on its command line? */
+static bool climbed(struct nslab_host *h, pid_t pid)
+{
+	const struct chroot_data *d = h->lab_data;
+	if (pid == h->main_pid(h))
+		return d && d->climbed;
+	return cmdline_climbs(pid);
+}
+
 static bool check_climb(struct nslab_host *h)
 {
 	if (!check_enter(h))
 		return false;
-	char link[64];
-	const struct chroot_data *d = h->lab_data;
-	proc_link(h, "cwd", link, sizeof(link));
-	if (nslab_same_file(link, root_path(h))) {
-		if (d && d->climbed)
+	pid_t pids[MAX_SUBJECTS], top = 0;
+	unsigned n = lab_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++) {
+		if (pids[i] <= 0 || !pid_in_root(h, pids[i]) || !pid_cwd_is(h, pids[i], ""))
+			continue;
+		if (climbed(h, pids[i]))
 			return true;
-		h->missing(h, "the lab process is at the top of the jail, but has not tried to climb past it "
-			      "yet: from /bin, `chdir ../../../..` (more \"..\" than there are levels)");
+		top = top ? top : pids[i];
+	}
+	if (top) {
+		h->missing(h,
+			   "PID %d is at the top of the jail, but has not climbed past it: chroot starts "
+			   "there. Climb from /bin with more \"..\" than there are levels: `host chroot "
+			   "$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &`, or "
+			   "`chdir ../../../..`",
+			   (int)top);
 		return false;
 	}
 	char target[PATH_MAX];
-	proc_target(h, "cwd", target, sizeof(target));
+	pid_t in = subject_in_root(h);
+	proc_target(in, "cwd", target, sizeof(target));
 	h->missing(h,
-		   "the lab process's working directory is %s (host path), not the top of the jail: "
+		   "no process in the jail is at its top (PID %d's working directory is %s, host path): "
 		   "`chdir ../../../..`",
-		   target);
+		   (int)in, target);
 	return false;
 }
 
@@ -476,7 +571,7 @@ static const struct nslab_step steps[] = {
 		"host.",
 	.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
 		"its value.",
-	.explain = "chroot(1) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
+	.explain = "chroot(8) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
 		   "succeeded: from then on every absolute path the process looks up starts at\n"
 		   "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
 		   "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
@@ -531,8 +626,18 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Move the lab process in",
-	.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in\n"
-		"the jail, and look at it from the host:\n"
+	.task = "So far chroot(8) made short-lived shells. Now keep a process in the jail\n"
+		"and look at it from the host. sleep needs only the libraries you copied\n"
+		"(`host ldd /bin/sleep`):\n"
+		"\n"
+		"  host cp /bin/sleep $NSLAB_LAB_ROOT/bin/\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &\n"
+		"  host pgrep -a -x sleep\n"
+		"  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
+		"\n"
+		"The sleeper's root link points at the lab root. nslab's shortcut, and what\n"
+		"`do` does, puts the lab process itself in the jail, so that every later\n"
+		"`run` starts there:\n"
 		"\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
 		"  jail\n"
@@ -542,11 +647,12 @@ static const struct nslab_step steps[] = {
 		"\n"
 		"The link points at the host's / before `jail`, where the lab process calls\n"
 		"chroot, and at the lab root after.",
-	.hint = "`jail` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
-		"chdir(\"/\") inside the lab process. Every `run` afterwards starts in that\n"
-		"root.",
+	.hint = "The check looks at every process of the lab (what `host ... &` and `run`\n"
+		"started, and watched PIDs) for one whose root is the lab root. `jail` is a\n"
+		"command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside\n"
+		"the lab process.",
 	.explain = "chroot(2) changes one thing about the calling process: its root directory.\n"
-		   "Its working directory and its namespaces stay as they were (chroot(1) adds a\n"
+		   "Its working directory and its namespaces stay as they were (chroot(8) adds a\n"
 		   "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
 		   "lab root, and every process forked from the lab process inherits it.\n"
 		   "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls.",
@@ -556,18 +662,26 @@ static const struct nslab_step steps[] = {
     {
 	.title = "Add ls",
 	.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
-		"by hand; this time let nslab do it, then go where ls lives:\n"
+		"by hand; this time let nslab's `copyin` do it. Then start a shell in the\n"
+		"jail that goes where ls lives, and stays there:\n"
 		"\n"
 		"  copyin /bin/ls\n"
-		"  run ls -l /\n"
-		"  chdir /bin\n"
-		"  run pwd ; ls\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/ls -l /\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &\n"
+		"  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
 		"\n"
-		"`chdir` moves the lab process's own working directory.",
+		"The sleeper's working directory is /bin in the jail. After `jail`, the\n"
+		"shortcut moves the lab process's own working directory:\n"
+		"\n"
+		"  chdir /bin\n"
+		"  run pwd ; ls",
 	.hint = "`copyin PROGRAM` copies the program, each library ldd names and the\n"
-		"loader.",
+		"loader. The check wants a process in the jail whose working directory\n"
+		"(/proc/PID/cwd) is its /bin: chroot(8) starts at the jail's /, so the\n"
+		"`cd /bin` must happen inside.",
 	.explain = "copyin did what you did in step 3: ldd, then one copy per file. Compare\n"
-		   "`run ls /` with `host ls /`: same kernel, same process table, a different /.\n"
+		   "`host chroot $NSLAB_LAB_ROOT /bin/ls /` with `host ls /`: same kernel, same\n"
+		   "process table, a different /.\n"
 		   "`chdir` is a command of this lab: it makes the lab process call chdir(2), and\n"
 		   "every `run` starts in the lab process's working directory (/proc/PID/cwd).",
 	.check = check_ls,
@@ -575,15 +689,21 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Try to climb out",
-	.task = "From /bin, walk up more levels than there are:\n"
+	.task = "From /bin, walk up more levels than there are, and stay:\n"
+		"\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &\n"
+		"  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
+		"\n"
+		"You land on the jail's /, not the host's. The shortcut, for the lab process\n"
+		"after `jail` and `chdir /bin`:\n"
 		"\n"
 		"  chdir ../../../..\n"
 		"  run pwd ; ls\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/cwd\n"
-		"\n"
-		"You land on the jail's /, not the host's.",
-	.hint = "Use this lab's `chdir` (it moves the lab process itself); `run cd ..` only\n"
-		"moves a shell that exits right away.",
+		"  host ls -l /proc/$NSLAB_LAB_PID/cwd",
+	.hint = "chroot(8) starts a process at the jail's / already: the check wants one that\n"
+		"climbed there with more \"..\" than there are levels (the `cd ../../../..` in\n"
+		"its command line, or this lab's `chdir`). `run cd ..` only moves a shell that\n"
+		"exits right away.",
 	.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's\n"
 		   "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
 		   "during path lookup. It is also why chroot is not a container. Its four\n"

@@ -60,9 +60,14 @@ chroot_steps=(check 'host mkdir -p $NSLAB_LAB_ROOT' 'host chroot $NSLAB_LAB_ROOT
 	'host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/'
 	'host cp /lib64/ld-linux-x86-64.so.2 $NSLAB_LAB_ROOT/lib64/'
 	"host chroot \$NSLAB_LAB_ROOT /bin/sh -c 'echo /*'" check next
-	check 'host ls -l /proc/$NSLAB_LAB_PID/root' jail 'host ls -l /proc/$NSLAB_LAB_PID/root' 'run echo /*' 'run ls /' check next
-	check 'copyin /bin/ls' 'run ls -l /' 'chdir /bin' 'run pwd ; ls' check next
-	check 'chdir ../../../..' 'run pwd ; ls' 'host ls -l /proc/$NSLAB_LAB_PID/cwd' check)
+	check 'host cp /bin/sleep $NSLAB_LAB_ROOT/bin/' 'host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &' 'host pgrep -a -x sleep'
+	'host ls -l /proc/$(pgrep -n -x sleep)/root'
+	'host ls -l /proc/$NSLAB_LAB_PID/root' jail 'host ls -l /proc/$NSLAB_LAB_PID/root' 'run echo /*' 'run ls /' check next
+	check 'copyin /bin/ls' 'host chroot $NSLAB_LAB_ROOT /bin/ls -l /'
+	"host chroot \$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &" 'host ls -l /proc/$(pgrep -n -x sleep)/cwd'
+	'chdir /bin' 'run pwd ; ls' check next
+	check "host chroot \$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &"
+	'host ls -l /proc/$(pgrep -n -x sleep)/cwd' 'chdir ../../../..' 'run pwd ; ls' 'host ls -l /proc/$NSLAB_LAB_PID/cwd' check)
 if [ "$(uname -m)" = x86_64 ] && [ -e /lib/x86_64-linux-gnu/libc.so.6 ] && [ -e /lib64/ld-linux-x86-64.so.2 ] &&
 	[ "$(ldd /bin/sh | grep -c '=> /')" = 1 ]; then
 	typed_walk "chroot typed, fresh and after reset" nononononononononononono 'start chroot' "${chroot_steps[@]}" reset "${chroot_steps[@]}" stop
@@ -82,6 +87,24 @@ out=$(printf '%s\n' 'start chroot' do next do next do next do 'step 6' check 'ch
 	stop | "$NSLAB" --script - 2>&1)
 expect "chroot step 6: not done on arrival nor in /bin, done after the climb ($(res "$out"))" test "$(res "$out")" = nno
 same_as_before "host fingerprint unchanged after the early-pass tests"
+
+# Steps 4-6 with the real tool only, as the tasks show it first (issue 12):
+# chroot(8) from the host, the lab process never chrooted. Each check fails
+# on arrival and passes after the task's chroot line; step 6 not before the
+# climb (chroot(8) starts at the jail's top).
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+out=$(printf '%s\n' 'start chroot' do next do next do next check 'host cp /bin/sleep $NSLAB_LAB_ROOT/bin/' \
+	'host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &' check next check 'copyin /bin/ls' \
+	"host chroot \$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &" check next check \
+	"host chroot \$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &" check \
+	'host echo LABROOT=$(readlink /proc/$NSLAB_LAB_PID/root)' stop | "$NSLAB" --script - 2>&1)
+expect "chroot real tool: steps 4, 5, 6 not done on arrival, done after chroot(8) ($(res "$out"))" \
+	test "$(res "$out")" = nonono
+expect "chroot real tool: the lab process itself stayed on the host's /" grep -qx 'LABROOT=/' <<<"$out"
+expect "chroot real tool: step 6 on arrival names the process at the top that has not climbed" \
+	grep -q 'missing: PID [0-9]* is at the top of the jail, but has not climbed past it' <<<"$out"
+expect "chroot real tool: the chrooted sleepers are gone after stop" bash -c '! pgrep -f "cd ../../../.. && ls && sleep 600"'
+same_as_before "host fingerprint unchanged after the real-tool walk"
 
 # SIGKILL mid-lab (lab process chrooted), then --cleanup: nothing may remain.
 sess_start

@@ -93,8 +93,10 @@ static void running_step_wants_an_escaped_process_below_the_lab(void **state)
 	start();
 	fk.main = getpid();
 	assert_false(fake_check(2));
-	assert_string_equal(fk.out, "missing: no process of the lab has the host's / as its root: `run "
-				    "/nslab-escape sleep 3600 &` (or the lab's `escape`)\n");
+	assert_string_equal(fk.out,
+			    "missing: no process of the lab has escaped to the host's / (the lab process "
+			    "is in the jail): `host chroot $NSLAB_LAB_ROOT /nslab-escape sleep 3600 &`, or "
+			    "`escape`\n");
 	start_child(); /* below the lab process, root the host's / */
 	assert_true(fake_check(2));
 }
@@ -130,6 +132,11 @@ static void running_step_takes_a_marked_subject(void **state)
 	pid_t host_sleep = sleeper_with(plain), escaped = sleeper_with(marked);
 	fk.subjects[fk.nsubjects++] = host_sleep;
 	assert_false(fake_check(2));
+	assert_out_is(
+	    "missing: PID %d has the host's / as its root, but it never was in the jail (the escape "
+	    "program did not start it): `host chroot $NSLAB_LAB_ROOT /nslab-escape sleep 3600 &`, or "
+	    "`escape`\n",
+	    (int)host_sleep);
 	fk.subjects[fk.nsubjects++] = escaped;
 	assert_true(fake_check(2));
 	kill(host_sleep, SIGKILL);

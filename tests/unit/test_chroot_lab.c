@@ -29,6 +29,7 @@ FAKE_LAB_GROUP("chroot")
 
 static char root[512];
 static pid_t jailed;
+static pid_t others[2]; /* more stand-ins (the learner's own processes), reaped by stop */
 
 static void mkdirs(const char *path)
 {
@@ -75,7 +76,7 @@ static void full_root(void)
 	mkdirs(root);
 	put("/bin/sh", "/bin/sh");
 	fake_host_run("ldd '", 0, LDD_SH);
-	fake_host_run("chroot '", 0, "");
+	fake_host_run("' /bin/sh -c :", 0, "");
 	put_loader();
 	put("/lib/fake/libc.so.6", NULL);
 }
@@ -92,6 +93,8 @@ static void stop(void)
 	if (!fake_lab)
 		return;
 	fake_reap(&jailed);
+	fake_reap(&others[0]);
+	fake_reap(&others[1]);
 	fake_lab->teardown(&fk.host);
 	fk.host.lab_data = NULL;
 	char cmd[600];
@@ -210,13 +213,35 @@ static void enter_step_wants_the_lab_process_inside(void **state)
 	start();
 	full_root();
 	assert_false(fake_check(4));
-	assert_out_has("missing: the lab process (PID %d) still has ? as its root", (int)fk.main);
+	assert_out_has(
+	    "missing: no process of the lab has the lab root as its root (the lab process, PID %d, "
+	    "has ?)",
+	    (int)fk.main);
 	fk.main = getpid();
 	assert_false(fake_check(4));
 	assert_out_has(
-	    "missing: the lab process (PID %d) still has / as its root, not the lab root: type `jail`",
+	    "missing: no process of the lab has the lab root as its root (the lab process, PID %d, "
+	    "has /): `host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &`, or `jail`\n",
 	    (int)getpid());
 	jail("/");
+	assert_true(fake_check(4));
+	stop();
+}
+
+/* The real tool: `host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &` leaves a
+ * subject in the root (a process of the lab cgroup), the lab process stays
+ * outside. */
+static void enter_step_takes_a_subject_chrooted_by_the_real_tool(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	fk.main = getpid();
+	assert_false(fake_check(4));
+	jailed = fake_jail(root, "/");
+	if (!jailed)
+		skip();
+	fk.subjects[fk.nsubjects++] = jailed;
 	assert_true(fake_check(4));
 	stop();
 }
@@ -230,14 +255,39 @@ static void ls_step_wants_ls_and_cwd_bin(void **state)
 	assert_false(fake_check(5));
 	assert_string_equal(fk.out, "missing: there is no ls in the root: `copyin /bin/ls`\n");
 	put("/bin/ls", "/bin/ls");
+	fake_host_run("/bin/ls / >/dev/null", 2, "");
 	assert_false(fake_check(5));
-	assert_string_equal(
-	    fk.out, "missing: the lab process's working directory is not /bin in the jail: `chdir /bin`\n");
+	assert_string_equal(fk.out,
+			    "missing: `chroot $NSLAB_LAB_ROOT /bin/ls /` does not work yet (status 2)\n");
+	fk.host_runs[fk.nhost_runs - 1].status = 0;
+	assert_false(fake_check(5)); /* at the jail's /: the chdir to /bin is missing */
+	assert_out_has("missing: no process in the jail has /bin as its working directory (PID %d's is %s, "
+		       "host path): `host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' "
+		       "&`, or `chdir /bin`\n",
+		       (int)jailed, root);
 	jail("/bin");
-	fake_run("ls /", 2, "ls: not found\n");
+	assert_true(fake_check(5));
+	stop();
+}
+
+/* The real tool: `host chroot ROOT /bin/sh -c 'cd /bin && ...' &` while the
+ * lab process stays on the host. */
+static void ls_step_takes_a_subject_in_bin(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	put("/bin/ls", "/bin/ls");
+	fake_host_run("/bin/ls / >/dev/null", 0, "");
+	fk.main = getpid();
+	jailed = fake_jail(root, "/");
+	if (!jailed)
+		skip();
+	fk.subjects[fk.nsubjects++] = jailed;
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: `run ls /` does not work inside the root yet (status 2)\n");
-	fk.runs[0].status = 0;
+	others[0] = fake_jail(root, "/bin");
+	assert_true(others[0] > 0);
+	fk.subjects[fk.nsubjects++] = others[0];
 	assert_true(fake_check(5));
 	stop();
 }
@@ -249,21 +299,76 @@ static void climb_step_wants_a_climb_past_the_top(void **state)
 	full_root();
 	jail("/bin");
 	assert_false(fake_check(6));
-	assert_out_has(
-	    "missing: the lab process's working directory is %s/bin (host path), not the top of the jail: "
-	    "`chdir ../../../..`",
-	    root);
+	assert_out_has("missing: no process in the jail is at its top (PID %d's working directory is %s/bin, "
+		       "host path): `chdir ../../../..`",
+		       (int)jailed, root);
 	jail("/");
-	assert_false(fake_check(6));
-	assert_contains(fk.out,
-			"missing: the lab process is at the top of the jail, but has not tried to climb past "
-			"it yet");
+	assert_false(fake_check(6)); /* on arrival: jail and chroot(8) start at the top */
+	assert_out_has("missing: PID %d is at the top of the jail, but has not climbed past it", (int)jailed);
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
 	assert_int_equal(fake_cmd("chdir .."), 0); /* one level from /bin: no climb past the top */
 	assert_false(fake_check(6));
 	assert_int_equal(fake_cmd("chdir ../../../.."), 0);
 	assert_string_equal(
 	    fk.out, "trace: chdir(\"../../../..\") = 0\nthe lab process's working directory is now /\n");
+	assert_true(fake_check(6));
+	stop();
+}
+
+/* A process of the lab whose command line climbed: `sh -c 'cd /bin && cd
+ * ../../../.. && ...'` started by chroot(8). This test program again,
+ * chrooted at the root's top with that command line (see main). */
+static pid_t climber(const char *script)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char fd[16];
+		close(p[0]);
+		snprintf(fd, sizeof(fd), "%d", p[1]);
+		execl("/proc/self/exe", "sh", "--climber", root, fd, "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	char ok = 0;
+	if (pid < 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	if (pid > 0 && !ok)
+		waitpid(pid, NULL, 0);
+	return ok ? pid : 0;
+}
+
+static int climber_main(char **argv)
+{
+	int fd = atoi(argv[3]);
+	if (unshare(CLONE_NEWUSER) < 0 || chroot(argv[2]) < 0 || chdir("/") < 0)
+		return 1;
+	if (write(fd, "1", 1) != 1)
+		return 1;
+	close(fd);
+	for (;;)
+		pause();
+}
+
+static void climb_step_takes_a_subject_that_climbed(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	fk.main = getpid();
+	others[0] = climber("cd /bin && sleep 600");
+	if (!others[0])
+		skip();
+	fk.subjects[fk.nsubjects++] = others[0];
+	assert_false(fake_check(6));
+	assert_out_has("missing: PID %d is at the top of the jail, but has not climbed past it",
+		       (int)others[0]);
+	others[1] = climber("cd /bin && cd ../../../.. && ls && sleep 600");
+	assert_true(others[1] > 0);
+	fk.subjects[fk.nsubjects++] = others[1];
 	assert_true(fake_check(6));
 	stop();
 }
@@ -314,16 +419,21 @@ static void copyin_and_chdir_commands_check_their_arguments(void **state)
 	stop();
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 4 && strcmp(argv[1], "--climber") == 0)
+		return climber_main(argv);
 	const struct CMUnitTest tests[] = {
 	    chroot_test(setup_sets_the_root_and_forks),
 	    chroot_test(empty_root_step_wants_the_directory),
 	    chroot_test(shell_step_wants_an_executable_sh),
 	    chroot_test(libs_step_wants_loader_and_libraries),
 	    chroot_test(enter_step_wants_the_lab_process_inside),
+	    chroot_test(enter_step_takes_a_subject_chrooted_by_the_real_tool),
 	    chroot_test(ls_step_wants_ls_and_cwd_bin),
+	    chroot_test(ls_step_takes_a_subject_in_bin),
 	    chroot_test(climb_step_wants_a_climb_past_the_top),
+	    chroot_test(climb_step_takes_a_subject_that_climbed),
 	    chroot_test(jail_command_needs_a_shell_and_says_why_it_failed),
 	    chroot_test(copyin_and_chdir_commands_check_their_arguments),
 	};
