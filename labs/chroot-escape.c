@@ -500,12 +500,13 @@ static const struct nslab_step steps[] = {
 		"then `rejail .`. `reset` starts the lab over.",
 	.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
 		   "now points at /. The fix is not a better chroot but a different tool:\n"
-		   "pivot_root(2) in a new mount namespace swaps the root mount itself: the old\n"
-		   "root moves to put_old and stays mounted until umount2(MNT_DETACH) detaches\n"
-		   "it; after that there is nothing left above / to climb to (the pivot-root\n"
-		   "lab). Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only\n"
-		   "inside a user namespace does not: that root holds CAP_SYS_CHROOT in its\n"
-		   "namespace, and the climb still reaches the top of its mount namespace.",
+		   "pivot_root(2), in a new mount namespace, makes another mount the root mount\n"
+		   "and moves the old root to put_old, where it stays mounted until\n"
+		   "umount2(put_old, MNT_DETACH) detaches it; after that there is nothing left\n"
+		   "above / to climb to (the pivot-root lab). Dropping CAP_SYS_CHROOT takes the\n"
+		   "first chroot away. Being root only inside a user namespace does not: root\n"
+		   "in a user namespace holds CAP_SYS_CHROOT there, and the climb still reaches\n"
+		   "the top of its mount namespace.",
 	.check = check_by_hand,
 	.perform = do_by_hand,
     },

@@ -619,8 +619,8 @@ static const struct nslab_step steps[] = {
 		   "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
 		   "the first idea behind a container image: a directory holding a program and\n"
 		   "everything it needs. `docker export` writes such a tree as a tar: it\n"
-		   "exports a container's filesystem, not an image (`docker export\n"
-		   "$(docker create nginx)`).",
+		   "exports a container's filesystem, not an image:\n"
+		   "`docker export $(docker create nginx) > nginx.tar`.",
 	.check = check_libs,
 	.perform = do_libs,
     },

@@ -225,6 +225,37 @@ static void by_hand_do_reports_the_climb(void **state)
 	assert_contains(fk.log, "run 0 /nslab-escape -v ls /");
 }
 
+/* A text as one line: its source is wrapped at ~80 columns, a fact may
+ * span two of its lines. */
+static void one_line(const char *text, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (const char *p = text; *p && n + 1 < len; p++) {
+		char c = *p == '\n' ? ' ' : *p;
+		if (c == ' ' && n > 0 && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+}
+
+/* Issue 11's wrong facts, corrected: root in a user namespace still holds
+ * CAP_SYS_CHROOT there (the escape works); pivot_root(2) moves the old root
+ * to put_old, where it stays mounted until umount2. */
+static void by_hand_explain_states_the_corrected_facts(void **state)
+{
+	(void)state;
+	char text[4096];
+	one_line(fake_step(2)->explain, text, sizeof(text));
+	assert_contains(text, "Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only inside a "
+			      "user namespace does not: root in a user namespace holds CAP_SYS_CHROOT there, "
+			      "and the climb still reaches the top of its mount namespace.");
+	assert_not_contains(text, "takes the first chroot away too");
+	assert_contains(text, "moves the old root to put_old, where it stays mounted until umount2(put_old, "
+			      "MNT_DETACH) detaches it");
+	assert_not_contains(text, "unmounts the old");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +266,7 @@ int main(void)
 	    escape_test(escape_command_shows_the_escaped_process),
 	    escape_test(rejail_and_chdir_commands_say_what_the_lab_process_did),
 	    escape_test(by_hand_do_reports_the_climb),
+	    escape_test(by_hand_explain_states_the_corrected_facts),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
