@@ -187,7 +187,7 @@ static int ag_escape_by_hand(void *arg, char *out, size_t outlen)
 
 /* --- lab commands --- */
 
-static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
+static int cmd_rejail(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	if (h->call(h, h->main_pid(h), ag_chroot, argv[1], strlen(argv[1]) + 1, NULL, 0) < 0) {
@@ -206,7 +206,7 @@ static int cmd_chroot(struct nslab_host *h, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_cd(struct nslab_host *h, int argc, char **argv)
+static int cmd_chdir(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "";
@@ -257,10 +257,10 @@ static const struct nslab_command commands[] = {
     {"escape", "escape",
      "start `" ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG "` from the lab process, and show it", 0, 0,
      cmd_escape},
-    {"chroot", "chroot DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
-     cmd_chroot},
-    {"cd", "cd [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1,
-     cmd_cd},
+    {"rejail", "rejail DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
+     cmd_rejail},
+    {"chdir", "chdir [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1,
+     cmd_chdir},
 };
 
 /* --- steps --- */
@@ -299,12 +299,34 @@ static int do_once(struct nslab_host *h)
 	return st == 0 ? 0 : -1;
 }
 
+/* A subject other than the lab process with the host's / as its root that
+ * the escape program did not start (a `host sleep &`), 0 if none: the
+ * closest to an escaped process, for the check's message. */
+static pid_t unmarked_on_host(struct nslab_host *h)
+{
+	pid_t pids[64];
+	unsigned n = nslab_other_subjects(h, pids, 64);
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] > 1 && root_is_host(pids[i]) && !marked_escaped(pids[i]))
+			return pids[i];
+	return 0;
+}
+
 static bool check_running(struct nslab_host *h)
 {
 	if (find_escaped(h))
 		return true;
-	h->missing(h, "no process of the lab has the host's / as its root: `run " ESCAPE_BIN
-		      " sleep 3600 &` (or the lab's `escape`)");
+	pid_t near = unmarked_on_host(h);
+	if (near)
+		h->missing(h,
+			   "PID %d has the host's / as its root, but it never was in the jail (the escape "
+			   "program did not start it): `host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN
+			   " sleep 3600 &`, or `escape`",
+			   (int)near);
+	else
+		h->missing(
+		    h, "no process of the lab has escaped to the host's / (the lab process is in the jail): "
+		       "`host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &`, or `escape`");
 	return false;
 }
 
@@ -323,8 +345,8 @@ static bool check_by_hand(struct nslab_host *h)
 	proc_target(main, "root", root, sizeof(root));
 	h->missing(
 	    h,
-	    "the lab process (PID %d) still has %s as its root: `chroot /out`, `cd ../../../../../../..`, "
-	    "`chroot .`",
+	    "the lab process (PID %d) still has %s as its root: `rejail /out`, `chdir ../../../../../../..`, "
+	    "`rejail .`",
 	    (int)main, root);
 	return false;
 }
@@ -432,20 +454,24 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Keep a process outside",
-	.task = "A process that escaped stays escaped. Start one that lives on, and look at\n"
+	.task = "A process that escaped stays escaped. Start one in the jail with chroot(8),\n"
+		"as a jailed service would be started, let it escape and live on, and look at\n"
 		"it from the host:\n"
 		"\n"
-		"  run " ESCAPE_BIN " sleep 3600 &\n"
+		"  host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &\n"
 		"  host pgrep -a -x sleep\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
 		"  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
 		"\n"
 		"pgrep shows the sleeper's PID; the lab process's root is the jail, the\n"
-		"sleeper's the host's /. The lab's `escape` does the first line and prints\n"
-		"the PID.",
-	.hint = "The check looks among the lab's processes (everything `run` started, even\n"
-		"after its shell exited) for one whose root is the host's / and that the escape\n"
-		"program started. `escape` does the same and also adds the process to the pane.",
+		"sleeper's the host's /. nslab's shortcut, and what `do` does, starts the\n"
+		"same from the lab process and prints the PID:\n"
+		"\n"
+		"  escape",
+	.hint = "The check looks among the lab's processes (everything `host ... &` and `run`\n"
+		"started, however re-parented, and watched PIDs) for one whose root is the\n"
+		"host's / and that the escape program started. `escape` also adds the\n"
+		"process to the pane.",
 	.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
 		   "points into the jail, its escaped child at /. `ns` shows that neither\n"
 		   "differs from the host in any namespace: chroot isolated nothing to begin\n"
@@ -457,27 +483,30 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = "Escape by hand",
-	.task = "Now make the lab process itself escape, one system call at a time (chroot\n"
-		"and cd are commands of this lab: the lab process makes the call):\n"
+	.task = "Now make the lab process itself escape, one system call at a time (rejail\n"
+		"and chdir are commands of this lab: the lab process calls chroot(2) and\n"
+		"chdir(2)):\n"
 		"\n"
 		"  run mkdir -p /out\n"
-		"  chroot /out\n"
-		"  cd ../../../../../../../..\n"
-		"  chroot .\n"
+		"  rejail /out\n"
+		"  chdir ../../../../../../../..\n"
+		"  rejail .\n"
 		"  run ls /\n"
 		"\n"
-		"After `chroot /out` the working directory is outside the root; the cd climbs\n"
-		"to the real /. Between the two chroots `run` cannot work: /out holds no shell.",
-	.hint = "If you are stuck between the chroots, keep going: `cd` with enough \"..\",\n"
-		"then `chroot .`. `reset` starts the lab over.",
+		"After `rejail /out` the working directory is outside the root; the chdir\n"
+		"climbs to the real /. Between the two chroots `run` cannot work: /out holds\n"
+		"no shell.",
+	.hint = "If you are stuck between the chroots, keep going: `chdir` with enough \"..\",\n"
+		"then `rejail .`. `reset` starts the lab over.",
 	.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
 		   "now points at /. The fix is not a better chroot but a different tool:\n"
-		   "pivot_root(2) in a new mount namespace swaps the root mount itself: the old\n"
-		   "root moves to put_old and stays mounted until umount2(MNT_DETACH) detaches\n"
-		   "it; after that there is nothing left above / to climb to (the pivot-root\n"
-		   "lab). Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only\n"
-		   "inside a user namespace does not: that root holds CAP_SYS_CHROOT in its\n"
-		   "namespace, and the climb still reaches the top of its mount namespace.",
+		   "pivot_root(2), in a new mount namespace, makes another mount the root mount\n"
+		   "and moves the old root to put_old, where it stays mounted until\n"
+		   "umount2(put_old, MNT_DETACH) detaches it; after that there is nothing left\n"
+		   "above / to climb to (the pivot-root lab). Dropping CAP_SYS_CHROOT takes the\n"
+		   "first chroot away. Being root only inside a user namespace does not: root\n"
+		   "in a user namespace holds CAP_SYS_CHROOT there, and the climb still reaches\n"
+		   "the top of its mount namespace.",
 	.check = check_by_hand,
 	.perform = do_by_hand,
     },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* chroot.c: the chroot lab. The learner builds a root directory by hand
  * (shell, libraries, loader), moves the lab process into it with chroot(2)
- * and finds that `cd ..` stops at the new /. Checks look at the files in the
+ * and finds that `..` stops at the new /. Checks look at the files in the
  * root and at /proc/<lab pid>/root and /proc/<lab pid>/cwd. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
@@ -43,27 +43,75 @@ static void under_root(struct nslab_host *h, const char *path, char *buf, size_t
 	snprintf(buf, len, "%s%s", root_path(h), path);
 }
 
-static void proc_link(struct nslab_host *h, const char *what, char *buf, size_t len)
+static void proc_link(pid_t pid, const char *what, char *buf, size_t len)
 {
-	snprintf(buf, len, "/proc/%d/%s", (int)h->main_pid(h), what);
+	snprintf(buf, len, "/proc/%d/%s", (int)pid, what);
 }
 
-/* Where the lab process's root or cwd points, as the host sees the path. */
-static void proc_target(struct nslab_host *h, const char *what, char *buf, size_t len)
+/* Where a process's root or cwd points, as the host sees the path. */
+static void proc_target(pid_t pid, const char *what, char *buf, size_t len)
 {
 	char link[64];
-	proc_link(h, what, link, sizeof(link));
+	proc_link(pid, what, link, sizeof(link));
 	ssize_t n = readlink(link, buf, len - 1);
 	buf[n > 0 ? n : 0] = '\0';
 	if (n <= 0)
 		snprintf(buf, len, "?");
 }
 
-static bool main_in_root(struct nslab_host *h)
+/* Is the root of process pid the lab root (and not the host's /)? */
+static bool pid_in_root(struct nslab_host *h, pid_t pid)
 {
 	char link[64];
-	proc_link(h, "root", link, sizeof(link));
+	proc_link(pid, "root", link, sizeof(link));
 	return is_dir(root_path(h)) && nslab_same_file(link, root_path(h)) && !nslab_same_file(link, "/");
+}
+
+static bool main_in_root(struct nslab_host *h)
+{
+	return pid_in_root(h, h->main_pid(h));
+}
+
+/* Is the working directory of process pid the directory path inside the
+ * lab root ("" for its top)? */
+static bool pid_cwd_is(struct nslab_host *h, pid_t pid, const char *path)
+{
+	char link[64], dir[PATH_MAX];
+	proc_link(pid, "cwd", link, sizeof(link));
+	under_root(h, path, dir, sizeof(dir));
+	return nslab_same_file(link, dir);
+}
+
+#define MAX_SUBJECTS 64
+
+/* The lab's subjects: the lab process first, then the learner's own (what
+ * `host chroot ... &` or `run` started, watched PIDs). How many. */
+static unsigned lab_subjects(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	out[0] = h->main_pid(h);
+	return 1 + nslab_other_subjects(h, out + 1, max - 1);
+}
+
+/* The first subject whose root is the lab root, 0 if none. */
+static pid_t subject_in_root(struct nslab_host *h)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = lab_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] > 0 && pid_in_root(h, pids[i]))
+			return pids[i];
+	return 0;
+}
+
+/* A subject in the lab root whose working directory is path there, 0 if none. */
+static pid_t subject_at(struct nslab_host *h, const char *path)
+{
+	pid_t pids[MAX_SUBJECTS];
+	unsigned n = lab_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] > 0 && pid_in_root(h, pids[i]) && pid_cwd_is(h, pids[i], path))
+			return pids[i];
+	return 0;
 }
 
 /* The ELF interpreter a program asks for (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2. */
@@ -166,7 +214,7 @@ static void try_chroot_shell(struct nslab_host *h, const char *cmd)
 
 /* --- lab commands --- */
 
-static int cmd_enter(struct nslab_host *h, int argc, char **argv)
+static int cmd_jail(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	char sh[PATH_MAX];
@@ -222,7 +270,7 @@ static int dotdots(const char *path)
 	return n;
 }
 
-static int cmd_cd(struct nslab_host *h, int argc, char **argv)
+static int cmd_chdir(struct nslab_host *h, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char cwd[PATH_MAX] = "", before[PATH_MAX] = "";
@@ -236,29 +284,25 @@ static int cmd_cd(struct nslab_host *h, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
+static int cmd_copyin(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
-	if (strcmp(argv[1], "add") != 0) {
-		h->error(h, "usage: rootfs add PROGRAM");
-		return -1;
-	}
 	if (!is_dir(root_path(h))) {
 		h->error(h, "there is no %s yet: make it first (step 1)", root_path(h));
 		return -1;
 	}
-	if (h->rootfs_add(h, root_path(h), argv[2]) < 0)
+	if (h->rootfs_add(h, root_path(h), argv[1]) < 0)
 		return -1;
-	h->trace(h, "copied %s and every library `ldd %s` names into %s", argv[2], argv[2], root_path(h));
-	h->print(h, "copied %s with its libraries and loader into %s\n", argv[2], root_path(h));
+	h->trace(h, "copied %s and every library `ldd %s` names into %s", argv[1], argv[1], root_path(h));
+	h->print(h, "copied %s with its libraries and loader into %s\n", argv[1], root_path(h));
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-    {"enter", "enter", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_enter},
-    {"cd", "cd [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_cd},
-    {"rootfs", "rootfs add PROGRAM", "copy a host program, its libraries and the loader into the root", 2, 2,
-     cmd_rootfs},
+    {"jail", "jail", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_jail},
+    {"chdir", "chdir [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_chdir},
+    {"copyin", "copyin PROGRAM", "copy a host program, its libraries and the loader into the root", 1, 1,
+     cmd_copyin},
 };
 
 /* --- steps --- */
@@ -344,25 +388,27 @@ static bool check_enter(struct nslab_host *h)
 {
 	if (!check_libs(h))
 		return false;
-	if (main_in_root(h))
+	if (subject_in_root(h))
 		return true;
 	char target[PATH_MAX];
-	proc_target(h, "root", target, sizeof(target));
-	h->missing(h, "the lab process (PID %d) still has %s as its root, not the lab root: type `enter`",
+	proc_target(h->main_pid(h), "root", target, sizeof(target));
+	h->missing(h,
+		   "no process of the lab has the lab root as its root (the lab process, PID %d, has %s): "
+		   "`host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &`, or `jail`",
 		   (int)h->main_pid(h), target);
 	return false;
 }
 
 static int do_enter(struct nslab_host *h)
 {
-	char *argv[] = {"enter", NULL};
+	char *argv[] = {"jail", NULL};
 	if (main_in_root(h))
 		return 0;
 	/* After `step 4` the earlier steps may not be done: copying the shell
-	 * again is harmless, and `enter` needs it. */
+	 * again is harmless, and `jail` needs it. */
 	if (h->rootfs_add(h, root_path(h), "/bin/sh") < 0)
 		return -1;
-	return cmd_enter(h, 1, argv);
+	return cmd_jail(h, 1, argv);
 }
 
 /* ls, wherever the learner's PATH put it in the root. */
@@ -384,64 +430,109 @@ static bool check_ls(struct nslab_host *h)
 		return false;
 	const char *ls = ls_in_root(h);
 	if (!ls) {
-		h->missing(h, "there is no ls in the root: `rootfs add /bin/ls`");
+		h->missing(h, "there is no ls in the root: `copyin /bin/ls`");
 		return false;
 	}
 	if (missing_libs(h, ls) > 0)
 		return false;
-	char link[64], bin[PATH_MAX + 8];
-	proc_link(h, "cwd", link, sizeof(link));
-	snprintf(bin, sizeof(bin), "%s/bin", root_path(h));
-	if (!nslab_same_file(link, bin)) {
-		h->missing(h, "the lab process's working directory is not /bin in the jail: `cd /bin`");
+	char cmd[PATH_MAX + 64];
+	snprintf(cmd, sizeof(cmd), "chroot '%s' %s / >/dev/null 2>&1", root_path(h), ls);
+	int st = h->host_run(h, cmd, NULL);
+	if (st != 0) {
+		h->missing(h, "`chroot $NSLAB_LAB_ROOT %s /` does not work yet (status %d)", ls, st);
 		return false;
 	}
-	char *out = NULL;
-	int st = h->run(h, 0, "ls /", &out); /* no /dev/null in the jail: capture */
-	free(out);
-	if (st == 0)
+	if (subject_at(h, "/bin"))
 		return true;
-	h->missing(h, "`run ls /` does not work inside the root yet (status %d)", st);
+	char target[PATH_MAX];
+	pid_t in = subject_in_root(h);
+	proc_target(in, "cwd", target, sizeof(target));
+	h->missing(h,
+		   "no process in the jail has /bin as its working directory (PID %d's is %s, host path): "
+		   "`host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &`, or "
+		   "`chdir /bin`",
+		   (int)in, target);
 	return false;
 }
 
 static int do_ls(struct nslab_host *h)
 {
-	char *add[] = {"rootfs", "add", "/bin/ls", NULL};
-	char *cd[] = {"cd", "/bin", NULL};
-	if (do_enter(h) < 0 || cmd_rootfs(h, 3, add) < 0 || cmd_cd(h, 2, cd) < 0)
+	char *add[] = {"copyin", "/bin/ls", NULL};
+	char *cd[] = {"chdir", "/bin", NULL};
+	if (do_enter(h) < 0 || cmd_copyin(h, 2, add) < 0 || cmd_chdir(h, 2, cd) < 0)
 		return -1;
 	h->print(h, "$ run ls\n");
 	return h->run(h, 0, "ls", NULL) == 0 ? 0 : -1;
+}
+
+/* Did the command line of pid climb: a path of two or more leading ".."
+ * (`cd ../../../..` in `sh -c`)? A process chroot(8) starts is at the
+ * jail's top already, so being there proves nothing. */
+static bool cmdline_climbs(pid_t pid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	for (char *save = NULL, *w = strtok_r(buf, " \t;&|", &save); w; w = strtok_r(NULL, " \t;&|", &save))
+		if (strncmp(w, "..", 2) == 0 && dotdots(w) >= 2)
+			return true;
+	return false;
+}
+
+/* Has pid climbed to the jail's top: the lab process by this lab's
+ * `chdir`, another by a `cd ../..` on its command line? */
+static bool climbed(struct nslab_host *h, pid_t pid)
+{
+	const struct chroot_data *d = h->lab_data;
+	if (pid == h->main_pid(h))
+		return d && d->climbed;
+	return cmdline_climbs(pid);
 }
 
 static bool check_climb(struct nslab_host *h)
 {
 	if (!check_enter(h))
 		return false;
-	char link[64];
-	const struct chroot_data *d = h->lab_data;
-	proc_link(h, "cwd", link, sizeof(link));
-	if (nslab_same_file(link, root_path(h))) {
-		if (d && d->climbed)
+	pid_t pids[MAX_SUBJECTS], top = 0;
+	unsigned n = lab_subjects(h, pids, MAX_SUBJECTS);
+	for (unsigned i = 0; i < n; i++) {
+		if (pids[i] <= 0 || !pid_in_root(h, pids[i]) || !pid_cwd_is(h, pids[i], ""))
+			continue;
+		if (climbed(h, pids[i]))
 			return true;
-		h->missing(h, "the lab process is at the top of the jail, but has not tried to climb past it "
-			      "yet: from /bin, `cd ../../../..` (more \"..\" than there are levels)");
+		top = top ? top : pids[i];
+	}
+	if (top) {
+		h->missing(h,
+			   "PID %d is at the top of the jail, but has not climbed past it: chroot starts "
+			   "there. Climb from /bin with more \"..\" than there are levels: `host chroot "
+			   "$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &`, or "
+			   "`chdir ../../../..`",
+			   (int)top);
 		return false;
 	}
 	char target[PATH_MAX];
-	proc_target(h, "cwd", target, sizeof(target));
+	pid_t in = subject_in_root(h);
+	proc_target(in, "cwd", target, sizeof(target));
 	h->missing(h,
-		   "the lab process's working directory is %s (host path), not the top of the jail: "
-		   "`cd ../../../..`",
-		   target);
+		   "no process in the jail is at its top (PID %d's working directory is %s, host path): "
+		   "`chdir ../../../..`",
+		   (int)in, target);
 	return false;
 }
 
 static int do_climb(struct nslab_host *h)
 {
-	char *cd[] = {"cd", "../../../../../../../..", NULL};
-	if (do_enter(h) < 0 || cmd_cd(h, 2, cd) < 0)
+	char *cd[] = {"chdir", "../../../../../../../..", NULL};
+	if (do_enter(h) < 0 || cmd_chdir(h, 2, cd) < 0)
 		return -1;
 	h->print(h, "$ run pwd; ls\n");
 	return h->run(h, 0, "pwd; ls", NULL) == 0 ? 0 : -1;
@@ -480,7 +571,7 @@ static const struct nslab_step steps[] = {
 		"host.",
 	.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
 		"its value.",
-	.explain = "chroot(1) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
+	.explain = "chroot(8) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
 		   "succeeded: from then on every absolute path the process looks up starts at\n"
 		   "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
 		   "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
@@ -528,29 +619,40 @@ static const struct nslab_step steps[] = {
 		   "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
 		   "the first idea behind a container image: a directory holding a program and\n"
 		   "everything it needs. `docker export` writes such a tree as a tar: it\n"
-		   "exports a container's filesystem, not an image (`docker export\n"
-		   "$(docker create nginx)`).",
+		   "exports a container's filesystem, not an image:\n"
+		   "`docker export $(docker create nginx) > nginx.tar`.",
 	.check = check_libs,
 	.perform = do_libs,
     },
     {
 	.title = "Move the lab process in",
-	.task = "So far chroot(1) made short-lived shells. Now put the lab process itself in\n"
-		"the jail, and look at it from the host:\n"
+	.task = "So far chroot(8) made short-lived shells. Now keep a process in the jail\n"
+		"and look at it from the host. sleep needs only the libraries you copied\n"
+		"(`host ldd /bin/sleep`):\n"
+		"\n"
+		"  host cp /bin/sleep $NSLAB_LAB_ROOT/bin/\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &\n"
+		"  host pgrep -a -x sleep\n"
+		"  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
+		"\n"
+		"The sleeper's root link points at the lab root. nslab's shortcut, and what\n"
+		"`do` does, puts the lab process itself in the jail, so that every later\n"
+		"`run` starts there:\n"
 		"\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
-		"  enter\n"
+		"  jail\n"
 		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
 		"  run echo /*\n"
 		"  run ls /\n"
 		"\n"
-		"The link points at the host's / before `enter`, where the lab process calls\n"
+		"The link points at the host's / before `jail`, where the lab process calls\n"
 		"chroot, and at the lab root after.",
-	.hint = "`enter` is a command of this lab: it runs chroot($NSLAB_LAB_ROOT) and\n"
-		"chdir(\"/\") inside the lab process. Every `run` afterwards starts in that\n"
-		"root.",
+	.hint = "The check looks at every process of the lab (what `host ... &` and `run`\n"
+		"started, and watched PIDs) for one whose root is the lab root. `jail` is a\n"
+		"command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside\n"
+		"the lab process.",
 	.explain = "chroot(2) changes one thing about the calling process: its root directory.\n"
-		   "Its working directory and its namespaces stay as they were (chroot(1) adds a\n"
+		   "Its working directory and its namespaces stay as they were (chroot(8) adds a\n"
 		   "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
 		   "lab root, and every process forked from the lab process inherits it.\n"
 		   "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls.",
@@ -560,34 +662,48 @@ static const struct nslab_step steps[] = {
     {
 	.title = "Add ls",
 	.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
-		"by hand; this time let nslab do it, then go where ls lives:\n"
+		"by hand; this time let nslab's `copyin` do it. Then start a shell in the\n"
+		"jail that goes where ls lives, and stays there:\n"
 		"\n"
-		"  rootfs add /bin/ls\n"
-		"  run ls -l /\n"
-		"  cd /bin\n"
-		"  run pwd ; ls\n"
+		"  copyin /bin/ls\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/ls -l /\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &\n"
+		"  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
 		"\n"
-		"`cd` moves the lab process's own working directory.",
-	.hint = "`rootfs add PROGRAM` copies the program, each library ldd names and the\n"
-		"loader.",
-	.explain = "rootfs add did what you did in step 3: ldd, then one copy per file. Compare\n"
-		   "`run ls /` with `host ls /`: same kernel, same process table, a different /.\n"
-		   "`cd` is a command of this lab: it makes the lab process call chdir(2), and\n"
+		"The sleeper's working directory is /bin in the jail. After `jail`, the\n"
+		"shortcut moves the lab process's own working directory:\n"
+		"\n"
+		"  chdir /bin\n"
+		"  run pwd ; ls",
+	.hint = "`copyin PROGRAM` copies the program, each library ldd names and the\n"
+		"loader. The check wants a process in the jail whose working directory\n"
+		"(/proc/PID/cwd) is its /bin: chroot(8) starts at the jail's /, so the\n"
+		"`cd /bin` must happen inside.",
+	.explain = "copyin did what you did in step 3: ldd, then one copy per file. Compare\n"
+		   "`host chroot $NSLAB_LAB_ROOT /bin/ls /` with `host ls /`: same kernel, same\n"
+		   "process table, a different /.\n"
+		   "`chdir` is a command of this lab: it makes the lab process call chdir(2), and\n"
 		   "every `run` starts in the lab process's working directory (/proc/PID/cwd).",
 	.check = check_ls,
 	.perform = do_ls,
     },
     {
 	.title = "Try to climb out",
-	.task = "From /bin, walk up more levels than there are:\n"
+	.task = "From /bin, walk up more levels than there are, and stay:\n"
 		"\n"
-		"  cd ../../../..\n"
+		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &\n"
+		"  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
+		"\n"
+		"You land on the jail's /, not the host's. The shortcut, for the lab process\n"
+		"after `jail` and `chdir /bin`:\n"
+		"\n"
+		"  chdir ../../../..\n"
 		"  run pwd ; ls\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/cwd\n"
-		"\n"
-		"You land on the jail's /, not the host's.",
-	.hint = "Use this lab's `cd` (it moves the lab process itself); `run cd ..` only\n"
-		"moves a shell that exits right away.",
+		"  host ls -l /proc/$NSLAB_LAB_PID/cwd",
+	.hint = "chroot(8) starts a process at the jail's / already: the check wants one that\n"
+		"climbed there with more \"..\" than there are levels (the `cd ../../../..` in\n"
+		"its command line, or this lab's `chdir`). `run cd ..` only moves a shell that\n"
+		"exits right away.",
 	.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's\n"
 		   "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
 		   "during path lookup. It is also why chroot is not a container. Its four\n"
@@ -612,7 +728,7 @@ static const struct nslab_lab chroot_lab = {
     .title = "chroot: change the root",
     .summary = "The oldest ancestor of containers (1979): chroot(2) makes a directory the / of a process. "
 	       "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
-	       "it, and find that `cd ..` stops at its top. Then: why that is not enough.",
+	       "it, and find that \"..\" stops at its top. Then: why that is not enough.",
     .order = 10,
     NSLAB_STEPS(steps),
     .setup = chroot_setup,

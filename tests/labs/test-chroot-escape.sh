@@ -43,9 +43,9 @@ if sess_wait '^cgroup:'; then
 		not_ok "escape printed the escaped PID"
 	fi
 	# The manual escape: the lab process itself ends up with the host's / as its root.
-	sess_send "run mkdir -p /out" "chroot /out" "cd ../../../../../../../.." "chroot ." "cd /" "check"
+	sess_send "run mkdir -p /out" "rejail /out" "chdir ../../../../../../../.." "rejail ." "chdir /" "check"
 	sess_wait '^check:' || true
-	expect "after chroot /out, cd .., chroot .: the lab process's root is the host's /" \
+	expect "after rejail /out, chdir .., rejail .: the lab process's root is the host's /" \
 		test "$(id_of "/proc/$lab_pid/root")" = "$(id_of /)"
 else
 	not_ok "chroot-escape lab did not start"
@@ -75,6 +75,25 @@ expect "chroot-escape step 2: not done by host sleep &, done by run /nslab-escap
 expect "chroot-escape step 2: the escaped sleep is gone after stop" bash -c '! pgrep -x -f "sleep 3602"'
 same_as_before "host fingerprint unchanged after the step 2 real-tool test"
 
+# Steps 1 and 2 with chroot(8) from the host, as step 2's task shows first
+# (issue 11: the jail's own `run CMD &` once needed a /dev/null it lacked):
+# the escaped sleep is not a child of the lab process, and it is found.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+out=$(printf '%s\n' 'start chroot-escape' check 'host chroot $NSLAB_LAB_ROOT /nslab-escape -v ls /' check next check \
+	'host chroot $NSLAB_LAB_ROOT /nslab-escape sleep 3603 &' check \
+	'host echo PARENT=$(ps -o ppid= -p $(pgrep -n -f "^sleep 3603")) LABPID=$NSLAB_LAB_PID' stop | "$NSLAB" --script - 2>&1)
+expect "chroot-escape real tool: steps 1 and 2 not done before, done after chroot(8) ($(res "$out"))" \
+	test "$(res "$out")" = nono
+expect "chroot-escape real tool: nothing asked for /dev/null" bash -c '! grep -q "/dev/null" <<<"$1"' _ "$out"
+expect "chroot-escape real tool: step 2 before says the lab process is in the jail" \
+	grep -q "missing: no process of the lab has escaped to the host's /" <<<"$out"
+lab_parent=$(sed -n 's/^PARENT= *\([0-9]*\) .*/\1/p' <<<"$out")
+lab_main=$(sed -n 's/^PARENT=.* LABPID=//p' <<<"$out")
+expect "chroot-escape real tool: the escaped sleep is not a child of the lab process (${lab_parent:-?} vs ${lab_main:-?})" \
+	test -n "$lab_parent" -a -n "$lab_main" -a "$lab_parent" != "$lab_main"
+expect "chroot-escape real tool: the escaped sleep is gone after stop" bash -c '! pgrep -x -f "sleep 3603"'
+same_as_before "host fingerprint unchanged after the chroot(8) walk"
+
 # SIGKILL mid-lab with an escaped process running, then --cleanup: nothing may remain.
 sess_start
 sess_send "start chroot-escape" "escape" status
@@ -98,8 +117,9 @@ same_as_before "host fingerprint unchanged after SIGKILL + --cleanup"
 # (as a learner does), check before and after, fresh and after `reset`.
 # shellcheck disable=SC2016 # expanded by the shell inside nslab
 escape_steps=(check 'run ls /' 'run cd ../../.. ; ls' 'run /nslab-escape -v ls /' 'run ls /' 'run ls -a /' check next
-	check 'run /nslab-escape sleep 3600 &' 'host pgrep -a -x sleep' 'host ls -l /proc/$NSLAB_LAB_PID/root' check next
-	check 'run mkdir -p /out' 'chroot /out' 'cd ../../../../../../../..' 'chroot .' 'run ls /' check)
+	check 'host chroot $NSLAB_LAB_ROOT /nslab-escape sleep 3600 &' 'host pgrep -a -x sleep' 'host ls -l /proc/$NSLAB_LAB_PID/root'
+	'host ls -l /proc/$(pgrep -n -x sleep)/root' escape check next
+	check 'run mkdir -p /out' 'rejail /out' 'chdir ../../../../../../../..' 'rejail .' 'run ls /' check)
 typed_walk "chroot-escape typed, fresh and after reset" nononononono 'start chroot-escape' "${escape_steps[@]}" reset "${escape_steps[@]}" stop
 expect "chroot-escape typed: the jail has /dev/null for run CMD &" bash -c '! grep -q "cannot open /dev/null" <<<"$1"' _ "$TYPED_OUT"
 same_as_before "host fingerprint unchanged after the typed walks"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_chroot_escape_lab.c: the chroot-escape lab's three checks, its
- * `escape`, `chroot` and `cd` commands and its messages on the fake host
+ * `escape`, `rejail` and `chdir` commands and its messages on the fake host
  * (fakehost.h, fakelab.h). The jail is a directory under the test's workdir. The lab
  * reads /proc/PID/root and the process tree itself, so real processes stand
  * in: the test process has the host's / as its root (an escaped lab
@@ -93,8 +93,10 @@ static void running_step_wants_an_escaped_process_below_the_lab(void **state)
 	start();
 	fk.main = getpid();
 	assert_false(fake_check(2));
-	assert_string_equal(fk.out, "missing: no process of the lab has the host's / as its root: `run "
-				    "/nslab-escape sleep 3600 &` (or the lab's `escape`)\n");
+	assert_string_equal(fk.out,
+			    "missing: no process of the lab has escaped to the host's / (the lab process "
+			    "is in the jail): `host chroot $NSLAB_LAB_ROOT /nslab-escape sleep 3600 &`, or "
+			    "`escape`\n");
 	start_child(); /* below the lab process, root the host's / */
 	assert_true(fake_check(2));
 }
@@ -130,6 +132,11 @@ static void running_step_takes_a_marked_subject(void **state)
 	pid_t host_sleep = sleeper_with(plain), escaped = sleeper_with(marked);
 	fk.subjects[fk.nsubjects++] = host_sleep;
 	assert_false(fake_check(2));
+	assert_out_is(
+	    "missing: PID %d has the host's / as its root, but it never was in the jail (the escape "
+	    "program did not start it): `host chroot $NSLAB_LAB_ROOT /nslab-escape sleep 3600 &`, or "
+	    "`escape`\n",
+	    (int)host_sleep);
 	fk.subjects[fk.nsubjects++] = escaped;
 	assert_true(fake_check(2));
 	kill(host_sleep, SIGKILL);
@@ -143,8 +150,8 @@ static void by_hand_step_wants_the_lab_process_out(void **state)
 	(void)state;
 	start();
 	assert_false(fake_check(3));
-	assert_out_is("missing: the lab process (PID %d) still has ? as its root: `chroot /out`, "
-		      "`cd ../../../../../../..`, `chroot .`\n",
+	assert_out_is("missing: the lab process (PID %d) still has ? as its root: `rejail /out`, "
+		      "`chdir ../../../../../../..`, `rejail .`\n",
 		      (int)fk.main);
 	fk.main = getpid(); /* its root is the host's / */
 	assert_true(fake_check(3));
@@ -176,25 +183,25 @@ static void escape_command_shows_the_escaped_process(void **state)
 			    "`reset` builds a fresh one\n");
 }
 
-static void chroot_and_cd_commands_say_what_the_lab_process_did(void **state)
+static void rejail_and_chdir_commands_say_what_the_lab_process_did(void **state)
 {
 	(void)state;
 	start();
 	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_eperm);
-	assert_int_equal(fake_cmd("chroot /out"), -1);
+	assert_int_equal(fake_cmd("rejail /out"), -1);
 	assert_string_equal(fk.out, "trace: chroot(\"/out\") = -1 EPERM\nerror: chroot /out: Operation not "
 				    "permitted (chroot needs CAP_SYS_CHROOT: run nslab as root)\n");
 	fake_on_call("agent_chroot|nslab_call_chroot", fake_answer_ok);
 	fk.main = getpid();
-	assert_int_equal(fake_cmd("chroot /out"), 0);
+	assert_int_equal(fake_cmd("rejail /out"), 0);
 	char cwd[PATH_MAX];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_out_has("the lab process's root is now /; its working directory is still %s (host paths)\n",
 		       cwd);
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
-	assert_int_equal(fake_cmd("cd ../.."), 0);
+	assert_int_equal(fake_cmd("chdir ../.."), 0);
 	assert_out_has("the lab process's working directory is now %s (getcwd says ../..)\n", cwd);
-	assert_int_equal(fake_cmd("cd"), 0);
+	assert_int_equal(fake_cmd("chdir"), 0);
 	assert_contains(fk.out, "trace: chdir(\"/\") = 0\n");
 }
 
@@ -218,6 +225,37 @@ static void by_hand_do_reports_the_climb(void **state)
 	assert_contains(fk.log, "run 0 /nslab-escape -v ls /");
 }
 
+/* A text as one line: its source is wrapped at ~80 columns, a fact may
+ * span two of its lines. */
+static void one_line(const char *text, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (const char *p = text; *p && n + 1 < len; p++) {
+		char c = *p == '\n' ? ' ' : *p;
+		if (c == ' ' && n > 0 && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+}
+
+/* Issue 11's wrong facts, corrected: root in a user namespace still holds
+ * CAP_SYS_CHROOT there (the escape works); pivot_root(2) moves the old root
+ * to put_old, where it stays mounted until umount2. */
+static void by_hand_explain_states_the_corrected_facts(void **state)
+{
+	(void)state;
+	char text[4096];
+	one_line(fake_step(2)->explain, text, sizeof(text));
+	assert_contains(text, "Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only inside a "
+			      "user namespace does not: root in a user namespace holds CAP_SYS_CHROOT there, "
+			      "and the climb still reaches the top of its mount namespace.");
+	assert_not_contains(text, "takes the first chroot away too");
+	assert_contains(text, "moves the old root to put_old, where it stays mounted until umount2(put_old, "
+			      "MNT_DETACH) detaches it");
+	assert_not_contains(text, "unmounts the old");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,8 +264,9 @@ int main(void)
 	    escape_test(running_step_takes_a_marked_subject),
 	    escape_test(by_hand_step_wants_the_lab_process_out),
 	    escape_test(escape_command_shows_the_escaped_process),
-	    escape_test(chroot_and_cd_commands_say_what_the_lab_process_did),
+	    escape_test(rejail_and_chdir_commands_say_what_the_lab_process_did),
 	    escape_test(by_hand_do_reports_the_climb),
+	    escape_test(by_hand_explain_states_the_corrected_facts),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

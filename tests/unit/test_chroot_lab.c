@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_chroot_lab.c: the chroot lab's six checks, its `enter`, `cd` and
- * `rootfs` commands and its messages on the fake host (fakehost.h, fakelab.h). The
+/* test_chroot_lab.c: the chroot lab's six checks, its `jail`, `chdir` and
+ * `copyin` commands and its messages on the fake host (fakehost.h, fakelab.h). The
  * root is a real directory under the test's workdir (files in it need no
  * privilege); `ldd` and `chroot` on the host are the fake world's host_run
  * answers. The lab reads /proc/PID/root and /proc/PID/cwd of the lab process
@@ -29,6 +29,7 @@ FAKE_LAB_GROUP("chroot")
 
 static char root[512];
 static pid_t jailed;
+static pid_t others[2]; /* more stand-ins (the learner's own processes), reaped by stop */
 
 static void mkdirs(const char *path)
 {
@@ -75,7 +76,7 @@ static void full_root(void)
 	mkdirs(root);
 	put("/bin/sh", "/bin/sh");
 	fake_host_run("ldd '", 0, LDD_SH);
-	fake_host_run("chroot '", 0, "");
+	fake_host_run("' /bin/sh -c :", 0, "");
 	put_loader();
 	put("/lib/fake/libc.so.6", NULL);
 }
@@ -92,6 +93,8 @@ static void stop(void)
 	if (!fake_lab)
 		return;
 	fake_reap(&jailed);
+	fake_reap(&others[0]);
+	fake_reap(&others[1]);
 	fake_lab->teardown(&fk.host);
 	fk.host.lab_data = NULL;
 	char cmd[600];
@@ -121,7 +124,7 @@ static void jail(const char *dir)
 	fk.main = jailed;
 }
 
-/* cd from /bin: "." answers /bin, anything else lands on the jail's top. */
+/* chdir from /bin: "." answers /bin, anything else lands on the jail's top. */
 static int answer_cd(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
 {
 	(void)pid, (void)arglen;
@@ -210,13 +213,35 @@ static void enter_step_wants_the_lab_process_inside(void **state)
 	start();
 	full_root();
 	assert_false(fake_check(4));
-	assert_out_has("missing: the lab process (PID %d) still has ? as its root", (int)fk.main);
+	assert_out_has(
+	    "missing: no process of the lab has the lab root as its root (the lab process, PID %d, "
+	    "has ?)",
+	    (int)fk.main);
 	fk.main = getpid();
 	assert_false(fake_check(4));
 	assert_out_has(
-	    "missing: the lab process (PID %d) still has / as its root, not the lab root: type `enter`",
+	    "missing: no process of the lab has the lab root as its root (the lab process, PID %d, "
+	    "has /): `host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &`, or `jail`\n",
 	    (int)getpid());
 	jail("/");
+	assert_true(fake_check(4));
+	stop();
+}
+
+/* The real tool: `host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &` leaves a
+ * subject in the root (a process of the lab cgroup), the lab process stays
+ * outside. */
+static void enter_step_takes_a_subject_chrooted_by_the_real_tool(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	fk.main = getpid();
+	assert_false(fake_check(4));
+	jailed = fake_jail(root, "/");
+	if (!jailed)
+		skip();
+	fk.subjects[fk.nsubjects++] = jailed;
 	assert_true(fake_check(4));
 	stop();
 }
@@ -228,16 +253,41 @@ static void ls_step_wants_ls_and_cwd_bin(void **state)
 	full_root();
 	jail("/");
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: there is no ls in the root: `rootfs add /bin/ls`\n");
+	assert_string_equal(fk.out, "missing: there is no ls in the root: `copyin /bin/ls`\n");
 	put("/bin/ls", "/bin/ls");
+	fake_host_run("/bin/ls / >/dev/null", 2, "");
 	assert_false(fake_check(5));
-	assert_string_equal(
-	    fk.out, "missing: the lab process's working directory is not /bin in the jail: `cd /bin`\n");
+	assert_string_equal(fk.out,
+			    "missing: `chroot $NSLAB_LAB_ROOT /bin/ls /` does not work yet (status 2)\n");
+	fk.host_runs[fk.nhost_runs - 1].status = 0;
+	assert_false(fake_check(5)); /* at the jail's /: the chdir to /bin is missing */
+	assert_out_has("missing: no process in the jail has /bin as its working directory (PID %d's is %s, "
+		       "host path): `host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' "
+		       "&`, or `chdir /bin`\n",
+		       (int)jailed, root);
 	jail("/bin");
-	fake_run("ls /", 2, "ls: not found\n");
+	assert_true(fake_check(5));
+	stop();
+}
+
+/* The real tool: `host chroot ROOT /bin/sh -c 'cd /bin && ...' &` while the
+ * lab process stays on the host. */
+static void ls_step_takes_a_subject_in_bin(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	put("/bin/ls", "/bin/ls");
+	fake_host_run("/bin/ls / >/dev/null", 0, "");
+	fk.main = getpid();
+	jailed = fake_jail(root, "/");
+	if (!jailed)
+		skip();
+	fk.subjects[fk.nsubjects++] = jailed;
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out, "missing: `run ls /` does not work inside the root yet (status 2)\n");
-	fk.runs[0].status = 0;
+	others[0] = fake_jail(root, "/bin");
+	assert_true(others[0] > 0);
+	fk.subjects[fk.nsubjects++] = others[0];
 	assert_true(fake_check(5));
 	stop();
 }
@@ -249,85 +299,170 @@ static void climb_step_wants_a_climb_past_the_top(void **state)
 	full_root();
 	jail("/bin");
 	assert_false(fake_check(6));
-	assert_out_has(
-	    "missing: the lab process's working directory is %s/bin (host path), not the top of the jail: "
-	    "`cd ../../../..`",
-	    root);
+	assert_out_has("missing: no process in the jail is at its top (PID %d's working directory is %s/bin, "
+		       "host path): `chdir ../../../..`",
+		       (int)jailed, root);
 	jail("/");
-	assert_false(fake_check(6));
-	assert_contains(fk.out,
-			"missing: the lab process is at the top of the jail, but has not tried to climb past "
-			"it yet");
+	assert_false(fake_check(6)); /* on arrival: jail and chroot(8) start at the top */
+	assert_out_has("missing: PID %d is at the top of the jail, but has not climbed past it", (int)jailed);
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
-	assert_int_equal(fake_cmd("cd .."), 0); /* one level from /bin: no climb past the top */
+	assert_int_equal(fake_cmd("chdir .."), 0); /* one level from /bin: no climb past the top */
 	assert_false(fake_check(6));
-	assert_int_equal(fake_cmd("cd ../../../.."), 0);
+	assert_int_equal(fake_cmd("chdir ../../../.."), 0);
 	assert_string_equal(
 	    fk.out, "trace: chdir(\"../../../..\") = 0\nthe lab process's working directory is now /\n");
 	assert_true(fake_check(6));
 	stop();
 }
 
-static void enter_command_needs_a_shell_and_says_why_it_failed(void **state)
+/* A process of the lab whose command line climbed: `sh -c 'cd /bin && cd
+ * ../../../.. && ...'` started by chroot(8). This test program again,
+ * chrooted at the root's top with that command line (see main). */
+static pid_t climber(const char *script)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char fd[16];
+		close(p[0]);
+		snprintf(fd, sizeof(fd), "%d", p[1]);
+		execl("/proc/self/exe", "sh", "--climber", root, fd, "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	char ok = 0;
+	if (pid < 0 || read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	if (pid > 0 && !ok)
+		waitpid(pid, NULL, 0);
+	return ok ? pid : 0;
+}
+
+static int climber_main(char **argv)
+{
+	int fd = atoi(argv[3]);
+	if (unshare(CLONE_NEWUSER) < 0 || chroot(argv[2]) < 0 || chdir("/") < 0)
+		return 1;
+	if (write(fd, "1", 1) != 1)
+		return 1;
+	close(fd);
+	for (;;)
+		pause();
+}
+
+static void climb_step_takes_a_subject_that_climbed(void **state)
+{
+	(void)state;
+	start();
+	full_root();
+	fk.main = getpid();
+	others[0] = climber("cd /bin && sleep 600");
+	if (!others[0])
+		skip();
+	fk.subjects[fk.nsubjects++] = others[0];
+	assert_false(fake_check(6));
+	assert_out_has("missing: PID %d is at the top of the jail, but has not climbed past it",
+		       (int)others[0]);
+	others[1] = climber("cd /bin && cd ../../../.. && ls && sleep 600");
+	assert_true(others[1] > 0);
+	fk.subjects[fk.nsubjects++] = others[1];
+	assert_true(fake_check(6));
+	stop();
+}
+
+static void jail_command_needs_a_shell_and_says_why_it_failed(void **state)
 {
 	(void)state;
 	start();
 	mkdirs(root);
-	assert_int_equal(fake_cmd("enter"), -1);
+	assert_int_equal(fake_cmd("jail"), -1);
 	assert_out_is(
 	    "error: there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), since every "
 	    "`run` starts /bin/sh inside the root\n",
 	    root);
 	put("/bin/sh", "/bin/sh");
 	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_eperm);
-	assert_int_equal(fake_cmd("enter"), -1);
+	assert_int_equal(fake_cmd("jail"), -1);
 	assert_contains(fk.out,
 			"error: chroot in the lab process failed: Operation not permitted (chroot needs "
 			"CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)");
 	fake_on_call("agent_enter|nslab_call_chroot", fake_answer_ok);
-	assert_int_equal(fake_cmd("enter"), 0);
+	assert_int_equal(fake_cmd("jail"), 0);
 	assert_out_has("the lab process (PID %d) now has %s as its /\n", (int)fk.main, root);
 	assert_log_has("call %d ", (int)fk.main);
 	assert_log_has("(%s)\n", root);
 	jail("/");
-	assert_int_equal(fake_cmd("enter"), 0);
+	assert_int_equal(fake_cmd("jail"), 0);
 	assert_out_is("the lab process is already inside %s\n", root);
 	stop();
 }
 
-static void rootfs_and_cd_commands_check_their_arguments(void **state)
+static void copyin_and_chdir_commands_check_their_arguments(void **state)
 {
 	(void)state;
 	start();
-	assert_int_equal(fake_cmd("rootfs copy /bin/ls"), -1);
-	assert_string_equal(fk.out, "error: usage: rootfs add PROGRAM\n");
-	assert_int_equal(fake_cmd("rootfs add /bin/ls"), -1);
+	assert_int_equal(fake_cmd("copyin /bin/ls"), -1);
 	assert_out_is("error: there is no %s yet: make it first (step 1)\n", root);
 	mkdirs(root);
-	assert_int_equal(fake_cmd("rootfs add /bin/ls"), 0);
+	assert_int_equal(fake_cmd("copyin /bin/ls"), 0);
 	assert_log_has("rootfs_add %s /bin/ls\n", root);
 	fk.rootfs_add_ret = -1;
-	assert_int_equal(fake_cmd("rootfs add /bin/nope"), -1);
+	assert_int_equal(fake_cmd("copyin /bin/nope"), -1);
 	assert_not_contains(fk.out, "copied");
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
-	assert_int_equal(fake_cmd("cd /nope"), -1);
+	assert_int_equal(fake_cmd("chdir /nope"), -1);
 	assert_contains(fk.out,
 			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: cd /nope: No such file or directory\n");
 	stop();
 }
 
-int main(void)
+/* A text as one line: its source is wrapped at ~80 columns, a fact may
+ * span two of its lines. */
+static void one_line(const char *text, char *buf, size_t len)
 {
+	size_t n = 0;
+	for (const char *p = text; *p && n + 1 < len; p++) {
+		char c = *p == '\n' ? ' ' : *p;
+		if (c == ' ' && n > 0 && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+}
+
+/* Issue 11's wrong fact, corrected: `docker export` exports a container's
+ * filesystem, made from an image with `docker create`, not an image. */
+static void libs_explain_says_what_docker_export_exports(void **state)
+{
+	(void)state;
+	char text[4096];
+	one_line(fake_step(2)->explain, text, sizeof(text));
+	assert_contains(text,
+			"`docker export` writes such a tree as a tar: it exports a container's filesystem, "
+			"not an image: `docker export $(docker create nginx) > nginx.tar`.");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 4 && strcmp(argv[1], "--climber") == 0)
+		return climber_main(argv);
 	const struct CMUnitTest tests[] = {
 	    chroot_test(setup_sets_the_root_and_forks),
 	    chroot_test(empty_root_step_wants_the_directory),
 	    chroot_test(shell_step_wants_an_executable_sh),
 	    chroot_test(libs_step_wants_loader_and_libraries),
 	    chroot_test(enter_step_wants_the_lab_process_inside),
+	    chroot_test(enter_step_takes_a_subject_chrooted_by_the_real_tool),
 	    chroot_test(ls_step_wants_ls_and_cwd_bin),
+	    chroot_test(ls_step_takes_a_subject_in_bin),
 	    chroot_test(climb_step_wants_a_climb_past_the_top),
-	    chroot_test(enter_command_needs_a_shell_and_says_why_it_failed),
-	    chroot_test(rootfs_and_cd_commands_check_their_arguments),
+	    chroot_test(climb_step_takes_a_subject_that_climbed),
+	    chroot_test(jail_command_needs_a_shell_and_says_why_it_failed),
+	    chroot_test(copyin_and_chdir_commands_check_their_arguments),
+	    chroot_test(libs_explain_says_what_docker_export_exports),
 	};
 	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }
