@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "host-guard.h"
 #include "host.h"
+#include "i18n.h"
 #include "labs.h"
 #include "nstable.h"
 #include "nsview.h"
@@ -44,7 +45,8 @@ CMD_FN(cmd_labs)
 	}
 	for (size_t i = 0; i < labs_count(); i++) {
 		const struct nslab_lab *l = labs_get(i);
-		out_printf("  %-14s %u/%u  %s\n", l->id, state_done_count(l->id), l->nsteps, l->title);
+		out_printf("  %-14s %u/%u  %s\n", l->id, state_done_count(l->id), l->nsteps,
+			   i18n_lab(l, l->title));
 	}
 	return CMD_OK;
 }

@@ -6,6 +6,7 @@
  * are builtins.c. */
 #include "commands.h"
 #include "class-publish.h"
+#include "i18n.h"
 #include "labs.h"
 #include "output.h"
 #include "record.h"
@@ -25,10 +26,12 @@
 
 static void lab_row(const struct nslab_command *lc, struct command *out)
 {
+	const struct session_view *v = session_view();
+	const struct nslab_lab *lab = v ? v->lab : NULL; /* its commands are the active lab's */
 	*out = (struct command){
 	    .name = lc->name,
-	    .usage = lc->usage ? lc->usage : lc->name,
-	    .help = lc->summary ? lc->summary : "",
+	    .usage = lc->usage ? i18n_lab(lab, lc->usage) : lc->name,
+	    .help = lc->summary ? i18n_lab(lab, lc->summary) : "",
 	    .min_args = lc->min_args,
 	    .max_args = lc->max_args,
 	    .lab = lc,

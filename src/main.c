@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "demo.h"
 #include "host-guard.h"
+#include "i18n.h"
 #include "labs.h"
 #include "output.h"
 #include "record.h"
@@ -151,6 +152,7 @@ int main(int argc, char **argv)
 	    {"class", required_argument, NULL, 'C'},    {"class-dir", required_argument, NULL, OPT_CLASS_DIR},
 	    {"json", no_argument, NULL, 'J'},           {NULL, 0, NULL, 0},
 	};
+	i18n_init(); /* first: every message below may be translated */
 	const char *record = NULL, *class_dir = NULL, *class_view = NULL;
 	bool json = false;
 	enum mode mode = MODE_AUTO;

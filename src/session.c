@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "host.h"
 #include "host-guard.h"
+#include "i18n.h"
 #include "labcg.h"
 #include "labs.h"
 #include "nsexec.h"
@@ -43,6 +44,12 @@ static struct session_view view;
 static const struct nslab_step *cur(void)
 {
 	return &S.lab->steps[S.step];
+}
+
+/* The active lab's static text as shown (its own text domain). */
+static const char *T(const char *s)
+{
+	return i18n_lab(S.lab, s);
 }
 
 static bool need_lab(void)
@@ -158,8 +165,8 @@ enum session_result session_start(const char *id)
 		return SESSION_FAILED;
 	}
 	host_keep_setup_traces();
-	out_printf("== %s ==\n", lab->title);
-	out_para(OUT_TEXT, lab->summary);
+	out_printf("== %s ==\n", i18n_lab(lab, lab->title));
+	out_para(OUT_TEXT, i18n_lab(lab, lab->summary));
 	unsigned done = state_done_count(lab->id);
 	if (done)
 		out_printf("(your progress: %u of %u steps done earlier; `step N` jumps)\n", done,
@@ -181,8 +188,8 @@ void session_print_step(void)
 {
 	if (!need_lab())
 		return;
-	out_printf("\n-- step %u/%u: %s --\n", S.step + 1, S.lab->nsteps, cur()->title);
-	out_para(OUT_TEXT, cur()->task);
+	out_printf("\n-- step %u/%u: %s --\n", S.step + 1, S.lab->nsteps, T(cur()->title));
+	out_para(OUT_TEXT, T(cur()->task));
 }
 
 /* Progress that cannot be saved is said once, not silently lost. */
@@ -216,7 +223,7 @@ enum session_result session_check(void)
 		return SESSION_NO_LAB;
 	host_clear_missing();
 	char head[256];
-	snprintf(head, sizeof(head), "step %u/%u: %s", S.step + 1, S.lab->nsteps, cur()->title);
+	snprintf(head, sizeof(head), "step %u/%u: %s", S.step + 1, S.lab->nsteps, T(cur()->title));
 	bool ok = cur()->check(host_get());
 	S.last_check = ok;
 	if (ok) {
@@ -261,7 +268,7 @@ enum session_result session_do(void)
 		    S.step + 1, S.lab->nsteps);
 		return SESSION_OK;
 	}
-	out_printf("do: step %u/%u: %s\n", S.step + 1, S.lab->nsteps, cur()->title);
+	out_printf("do: step %u/%u: %s\n", S.step + 1, S.lab->nsteps, T(cur()->title));
 	host_clear_traces(); /* `explain` shows the syscalls of the latest `do` */
 	host_set_step(S.step);
 	class_publish_event(CLASS_DO);
@@ -306,7 +313,8 @@ static bool catch_one(unsigned i)
 	S.step = i - 1;
 	host_set_step(S.step);
 	if (step_already_done()) {
-		out_kprintf(OUT_OK, "catchup: step %u/%u %s: already done\n", i, S.lab->nsteps, cur()->title);
+		out_kprintf(OUT_OK, "catchup: step %u/%u %s: already done\n", i, S.lab->nsteps,
+			    T(cur()->title));
 		return true;
 	}
 	if (!cur()->perform) {
@@ -319,13 +327,13 @@ static bool catch_one(unsigned i)
 	bool ok = rc >= 0 && cur()->check(host_get());
 	if (!ok) {
 		out_kprintf(OUT_NOTYET, "catchup: step %u/%u %s: `do` did not reach its end state\n", i,
-			    S.lab->nsteps, cur()->title);
+			    S.lab->nsteps, T(cur()->title));
 		flush_missing();
 		return false;
 	}
 	host_clear_missing();
 	state_mark_done(S.lab->id, i);
-	out_kprintf(OUT_OK, "catchup: step %u/%u %s: done by `do`\n", i, S.lab->nsteps, cur()->title);
+	out_kprintf(OUT_OK, "catchup: step %u/%u %s: done by `do`\n", i, S.lab->nsteps, T(cur()->title));
 	return true;
 }
 
@@ -382,9 +390,9 @@ enum session_result session_hint(void)
 		return SESSION_NO_LAB;
 	_cleanup_free_ char *hint = NULL;
 	if (asprintf(&hint, "hint: %s",
-		     cur()->hint ? cur()->hint : "no hint for this step: read the task again") < 0)
+		     cur()->hint ? T(cur()->hint) : "no hint for this step: read the task again") < 0)
 		hint = NULL;
-	out_para(OUT_TEXT, hint ? hint : cur()->hint);
+	out_para(OUT_TEXT, hint ? hint : T(cur()->hint));
 	class_publish_event(CLASS_HINT);
 	return SESSION_OK;
 }
@@ -393,7 +401,7 @@ enum session_result session_explain(void)
 {
 	if (!need_lab())
 		return SESSION_NO_LAB;
-	out_para(OUT_TEXT, cur()->explain ? cur()->explain : "(no explanation for this step)");
+	out_para(OUT_TEXT, cur()->explain ? T(cur()->explain) : "(no explanation for this step)");
 	size_t n, nsetup;
 	unsigned step;
 	char *const *trace = host_traces(&n, &step);

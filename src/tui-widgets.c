@@ -5,6 +5,7 @@
  * (rows of the scrollback) and the key bar. Nothing here owns the terminal
  * or reads keys: tui-screen.c lays out the windows, tui.c decides when. */
 #include "tui-widgets.h"
+#include "i18n.h"
 #include "reflow.h"
 #include "labs.h"
 #include "nssubjects.h"
@@ -44,13 +45,14 @@ static struct session_view view_now(void)
 static void snapshot_session(void)
 {
 	W.sv = view_now();
-	snprintf(W.task_raw, sizeof(W.task_raw), "%s", W.sv.task ? W.sv.task : "");
+	snprintf(W.task_raw, sizeof(W.task_raw), "%s", W.sv.task ? i18n_lab(W.sv.lab, W.sv.task) : "");
 	/* the same paragraphs as the output window shows (reflow.c) */
 	char *flowed = text_reflow(W.task_raw);
 	snprintf(W.task, sizeof(W.task), "%s", flowed ? flowed : W.task_raw);
 	free(flowed);
-	snprintf(W.step, sizeof(W.step), "%s", W.sv.step_title ? W.sv.step_title : "");
-	snprintf(W.title, sizeof(W.title), "%s", W.sv.lab && W.sv.lab->title ? W.sv.lab->title : "");
+	snprintf(W.step, sizeof(W.step), "%s", W.sv.step_title ? i18n_lab(W.sv.lab, W.sv.step_title) : "");
+	snprintf(W.title, sizeof(W.title), "%s",
+		 W.sv.lab && W.sv.lab->title ? i18n_lab(W.sv.lab, W.sv.lab->title) : "");
 }
 
 static bool session_changed(void)
@@ -59,8 +61,10 @@ static bool session_changed(void)
 	return now.lab != W.sv.lab || now.step != W.sv.step || now.nsteps != W.sv.nsteps ||
 	       now.last_check != W.sv.last_check || now.complete != W.sv.complete ||
 	       /* against what was kept: reflowed or cut short, it would differ on every tick */
-	       strncmp(now.task ? now.task : "", W.task_raw, sizeof(W.task_raw) - 1) != 0 ||
-	       strncmp(now.step_title ? now.step_title : "", W.step, sizeof(W.step) - 1) != 0;
+	       strncmp(now.task ? i18n_lab(now.lab, now.task) : "", W.task_raw, sizeof(W.task_raw) - 1) !=
+		   0 ||
+	       strncmp(now.step_title ? i18n_lab(now.lab, now.step_title) : "", W.step, sizeof(W.step) - 1) !=
+		   0;
 }
 
 void widgets_refresh_session(void)
