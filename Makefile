@@ -105,7 +105,7 @@ $(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
 # Templates: src/po/nslab.pot from src/*.c, labs/po/<id>/<id>.pot from
 # labs/<id>.c (for each lab that has a po directory). Then merge a language
 # with `msgmerge -U src/po/ko.po src/po/nslab.pot`.
-XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
+XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
 	--package-name=nslab --package-version=$(VERSION) --msgid-bugs-address=nslab --sort-by-file
 pot:
 	$(XGETTEXT) -o src/po/nslab.pot $(sort $(SRCS))
