@@ -103,14 +103,19 @@ endef
 $(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
 
 # Templates: src/po/nslab.pot from src/*.c, labs/po/<id>/<id>.pot from
-# labs/<id>.c (for each lab that has a po directory). Then merge a language
-# with `msgmerge -U src/po/ko.po src/po/nslab.pot`.
+# labs/<id>.c (for each lab that has a po directory). A lab's texts splice
+# in macros ("hostname " LAB_HOSTNAME), so xgettext reads it preprocessed
+# (N_ and _ kept as calls), where each text is whole as the lab shows it.
+# Then merge a language with `msgmerge -U src/po/ko.po src/po/nslab.pot`.
 XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
 	--package-name=nslab --package-version=$(VERSION) --msgid-bugs-address=nslab --sort-by-file
 pot:
 	$(XGETTEXT) -o src/po/nslab.pot $(sort $(SRCS))
 	@for d in labs/po/*/; do id=$$(basename $$d); [ -f labs/$$id.c ] || continue; \
-		echo "$(XGETTEXT) -o $$d$$id.pot labs/$$id.c"; $(XGETTEXT) -o $$d$$id.pot labs/$$id.c || exit 1; done
+		mkdir -p $(B)/pot && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' \
+			-DNSLAB_TEXTDOMAIN='"nslab-lab-'$$id'"' labs/$$id.c >$(B)/pot/$$id.c || exit 1; \
+		echo "$(XGETTEXT) --no-location -o $$d$$id.pot labs/$$id.c (preprocessed)"; \
+		(cd $(B)/pot && $(XGETTEXT) --no-location -o $(CURDIR)/$$d$$id.pot $$id.c) || exit 1; done
 
 # Every catalogue is valid and complete: no untranslated and no fuzzy entry.
 po-check:
