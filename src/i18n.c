@@ -44,6 +44,7 @@ void i18n_init(void)
 	/* numbers and times nslab writes (status and record files, meters) stay as in C */
 	setlocale(LC_NUMERIC, "C");
 	setlocale(LC_TIME, "C");
+	setlocale(LC_COLLATE, "C");
 	const char *env = getenv("NSLAB_LOCALEDIR");
 	if (env && *env)
 		snprintf(dir, sizeof(dir), "%s", env);
