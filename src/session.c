@@ -224,8 +224,8 @@ enum session_result session_check(void)
 	if (!need_lab())
 		return SESSION_NO_LAB;
 	host_clear_missing();
-	char head[256];
-	snprintf(head, sizeof(head), "step %u/%u: %s", S.step + 1, S.lab->nsteps, T(cur()->title));
+	char head[512];
+	snprintf(head, sizeof(head), _("step %u/%u: %s"), S.step + 1, S.lab->nsteps, T(cur()->title));
 	bool ok = cur()->check(host_get());
 	S.last_check = ok;
 	if (ok) {
