@@ -40,6 +40,9 @@ MISSING_PKGS := $(foreach p,$(PKGS) $(LAB_PKGS),$(if $(shell pkg-config --exists
 ifneq ($(strip $(MISSING_PKGS)),)
 $(error pkg-config cannot find: $(strip $(MISSING_PKGS)) (run 'sudo make deps'))
 endif
+ifeq ($(shell command -v msgfmt),)
+$(error msgfmt is missing: the translations are built with gettext (run 'sudo make deps'))
+endif
 endif
 
 SRCS      := $(wildcard src/*.c)
