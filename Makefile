@@ -4,6 +4,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 LABDIR  ?= $(PREFIX)/lib/nslab/labs
 MANDIR  ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
@@ -24,7 +25,8 @@ WERROR  ?=
 CFLAGS  ?= -O2 -g
 LDFLAGS ?=
 NSLAB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP
-NSLAB_CPPFLAGS := -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' $(PKG_CFLAGS)
+NSLAB_CPPFLAGS := -Isrc -DNSLAB_VERSION='"$(VERSION)"' -DNSLAB_LABDIR='"$(LABDIR)"' \
+	-DNSLAB_LOCALEDIR='"$(LOCALEDIR)"' $(PKG_CFLAGS)
 LAB_CFLAGS := -fPIC -fvisibility=hidden
 # What labs link against (seccomp: the container and seccomp labs' filters).
 LAB_PKGS := libseccomp
@@ -33,10 +35,13 @@ LAB_LIBS := -Wl,--as-needed $(shell pkg-config --libs libcap mount $(LAB_PKGS) 2
 # A package pkg-config cannot find is named in one line before anything
 # compiles (rather than a wall of missing-header errors). Not for the goals
 # that install the packages first (deps, run, check: their sub-makes check).
-ifneq ($(filter-out deps run check clean format format-check uninstall,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter-out deps run check clean format format-check uninstall pot po-check,$(or $(MAKECMDGOALS),all)),)
 MISSING_PKGS := $(foreach p,$(PKGS) $(LAB_PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p)))
 ifneq ($(strip $(MISSING_PKGS)),)
 $(error pkg-config cannot find: $(strip $(MISSING_PKGS)) (run 'sudo make deps'))
+endif
+ifeq ($(shell command -v msgfmt),)
+$(error msgfmt is missing: the translations are built with gettext (run 'sudo make deps'))
 endif
 endif
 
@@ -45,20 +50,27 @@ CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 LABS      := $(patsubst labs/%.c,$(B)/labs/%.so,$(wildcard labs/*.c))
 HELPERS   := $(patsubst labs/helpers/%.c,$(B)/labs/%,$(wildcard labs/helpers/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+# Translations: src/po/<lang>.po is the domain "nslab", labs/po/<id>/<lang>.po
+# the domain "nslab-lab-<id>"; built into build/locale/<lang>/LC_MESSAGES/,
+# where build/nslab finds them (src/i18n.c), and installed into LOCALEDIR.
+CORE_POS  := $(wildcard src/po/*.po)
+LAB_POS   := $(wildcard labs/po/*/*.po)
+MOS       := $(patsubst src/po/%.po,$(B)/locale/%/LC_MESSAGES/nslab.mo,$(CORE_POS)) \
+	$(foreach p,$(LAB_POS),$(B)/locale/$(basename $(notdir $(p)))/LC_MESSAGES/nslab-lab-$(notdir $(patsubst %/,%,$(dir $(p)))).mo)
 
 .PHONY: all run check deps unit unit-user itest e2e vmtest bench install uninstall clean format format-check
-.PHONY: asan fuzz valgrind install-test stress-cleanup
-all: $(B)/nslab $(LABS) $(HELPERS)
+.PHONY: asan fuzz valgrind install-test stress-cleanup pot po-check
+all: $(B)/nslab $(LABS) $(HELPERS) $(MOS)
 
 # main.o and labs.o compile in VERSION and LABDIR: rebuild them when those
 # change, or `make && make install PREFIX=/opt/x` would install a binary that
 # looks for its labs under the old prefix.
-PATHS_TEXT := $(LABDIR) $(VERSION)
+PATHS_TEXT := $(LABDIR) $(LOCALEDIR) $(VERSION)
 ifneq ($(PATHS_TEXT),$(strip $(file <$(B)/paths.stamp)))
 $(shell mkdir -p $(B))
 $(file >$(B)/paths.stamp,$(PATHS_TEXT))
 endif
-$(B)/obj/labs.o $(B)/obj/main.o: $(B)/paths.stamp
+$(B)/obj/labs.o $(B)/obj/main.o $(B)/obj/i18n.o: $(B)/paths.stamp
 
 $(B)/obj/%.o: src/%.c | $(B)/obj
 	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -77,9 +89,44 @@ NSLAB_LIBS := $(foreach w,$(shell pkg-config --libs $(EAGER_PKGS) 2>/dev/null),$
 $(B)/nslab: $(B)/obj/main.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NSLAB_LIBS)
 
-# A lab is one file: labs/<id>.c -> build/labs/<id>.so
+# A lab is one file: labs/<id>.c -> build/labs/<id>.so (its texts in the
+# gettext domain nslab-lab-<id>)
 $(B)/labs/%.so: labs/%.c src/nslab-lab.h src/nslab-lab-util.h | $(B)/labs
-	$(CC) $(NSLAB_CPPFLAGS) $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(LAB_CFLAGS) -shared $(LDFLAGS) -o $@ $< $(LAB_LIBS)
+	$(CC) $(NSLAB_CPPFLAGS) -DNSLAB_TEXTDOMAIN='"nslab-lab-$*"' $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(LAB_CFLAGS) -shared $(LDFLAGS) -o $@ $< $(LAB_LIBS)
+
+# Message catalogues (msgfmt --check: a broken printf conversion fails the build).
+$(B)/locale/%/LC_MESSAGES/nslab.mo: src/po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+define LAB_MO_RULE
+$(B)/locale/$(basename $(notdir $(1)))/LC_MESSAGES/nslab-lab-$(notdir $(patsubst %/,%,$(dir $(1)))).mo: $(1)
+	@mkdir -p $$(@D)
+	msgfmt --check -o $$@ $$<
+endef
+$(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
+
+# Templates: src/po/nslab.pot from src/*.c, labs/po/<id>/<id>.pot from
+# labs/<id>.c (for each lab that has a po directory). A lab's texts splice
+# in macros ("hostname " LAB_HOSTNAME), so xgettext reads it preprocessed
+# (N_ and _ kept as calls), where each text is whole as the lab shows it.
+# Then merge a language with `msgmerge -U src/po/ko.po src/po/nslab.pot`.
+XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
+	--package-name=nslab --package-version=$(VERSION) --msgid-bugs-address=nslab --sort-by-file
+pot:
+	$(XGETTEXT) -o src/po/nslab.pot $(sort $(SRCS))
+	@for d in labs/po/*/; do id=$$(basename $$d); [ -f labs/$$id.c ] || continue; \
+		mkdir -p $(B)/pot && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' \
+			-DNSLAB_TEXTDOMAIN='"nslab-lab-'$$id'"' labs/$$id.c >$(B)/pot/$$id.c || exit 1; \
+		echo "$(XGETTEXT) --no-location -o $$d$$id.pot labs/$$id.c (preprocessed)"; \
+		(cd $(B)/pot && $(XGETTEXT) --no-location -o $(CURDIR)/$$d$$id.pot $$id.c) || exit 1; done
+
+# Every catalogue is valid and complete: no untranslated and no fuzzy entry.
+po-check:
+	@fail=0; for po in $(CORE_POS) $(LAB_POS); do \
+		stat=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $$po 2>&1) || { echo "$$po: $$stat"; fail=1; continue; }; \
+		echo "$$po: $$stat"; \
+		case "$$stat" in *untranslated*|*fuzzy*) echo "po-check: $$po is not complete"; fail=1;; esac; \
+	done; [ $$fail = 0 ] && echo "po-check: $(words $(CORE_POS) $(LAB_POS)) catalogues complete"
 
 # Helper programs labs run inside their roots (static, so no libraries are needed there).
 # A sanitizer runtime cannot be linked statically: -fsanitize=... is left out here.
@@ -139,6 +186,7 @@ run: deps
 
 check: deps
 	$(MAKE) format-check
+	$(MAKE) po-check
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) unit-user
@@ -208,6 +256,8 @@ install: all
 	$(if $(HELPERS),install -m755 $(HELPERS) $(DESTDIR)$(LABDIR)/)
 	@if [ -f scripts/nslab.1 ]; then install -Dm644 scripts/nslab.1 $(DESTDIR)$(MANDIR)/man1/nslab.1; fi
 	@if [ -f scripts/nslab.bash-completion ]; then install -Dm644 scripts/nslab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nslab; fi
+	@for mo in $(MOS); do rel=$${mo#$(B)/locale/}; \
+		echo "install -Dm644 $$mo $(DESTDIR)$(LOCALEDIR)/$$rel"; install -Dm644 $$mo $(DESTDIR)$(LOCALEDIR)/$$rel || exit 1; done
 	install -Dm644 src/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h
 	install -m644 src/nslab-lab-util.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab-util.h
 	install -d $(DESTDIR)$(PKGCONFIGDIR)
@@ -219,6 +269,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nslab $(DESTDIR)$(MANDIR)/man1/nslab.1 $(DESTDIR)$(BASHCOMPDIR)/nslab
 	rm -rf $(DESTDIR)$(LABDIR)
+	rm -f $(patsubst $(B)/locale/%,$(DESTDIR)$(LOCALEDIR)/%,$(MOS))
 	rm -f $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab-util.h
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 	rmdir $(DESTDIR)$(INCLUDEDIR)/nslab 2>/dev/null || true

@@ -92,15 +92,15 @@ static bool host_untouched(struct nslab_host *h)
 	if (strcmp(now.node, d->hostname) != 0) {
 		h->missing(
 		    h,
-		    "the HOST's hostname changed from \"%s\" to \"%s\": that command ran outside the lab; "
-		    "put it back with `host hostname %s`",
+		    _("the HOST's hostname changed from \"%s\" to \"%s\": that command ran outside the lab; "
+		      "put it back with `host hostname %s`"),
 		    d->hostname, now.node, d->hostname);
 		ok = false;
 	}
 	if (strcmp(now.domain, d->domain) != 0) {
 		h->missing(h,
-			   "the HOST's domain name changed from \"%s\" to \"%s\": put it back with "
-			   "`host domainname '%s'`",
+			   _("the HOST's domain name changed from \"%s\" to \"%s\": put it back with "
+			     "`host domainname '%s'`"),
 			   d->domain, now.domain, d->domain);
 		ok = false;
 	}
@@ -226,7 +226,7 @@ static const char *who(const struct seen *s, char *buf, size_t len)
 {
 	char path[64], cmd[64] = "";
 	if (s->main) {
-		snprintf(buf, len, "the lab process (PID %d)", (int)s->pid);
+		snprintf(buf, len, _("the lab process (PID %d)"), (int)s->pid);
 		return buf;
 	}
 	FILE *f = fopen(nslab_proc_path(path, sizeof(path), s->pid, "cmdline"), "re");
@@ -237,7 +237,7 @@ static const char *who(const struct seen *s, char *buf, size_t len)
 		if (cmd[i] == '\0')
 			cmd[i] = ' ';
 	cmd[n] = '\0';
-	snprintf(buf, len, "PID %d (%s)", (int)s->pid, cmd[0] ? cmd : "in a UTS namespace of its own");
+	snprintf(buf, len, "PID %d (%s)", (int)s->pid, cmd[0] ? cmd : _("in a UTS namespace of its own"));
 	return buf;
 }
 
@@ -246,7 +246,8 @@ static bool main_read(struct nslab_host *h, const struct survey *v)
 {
 	if (!v->main_unread)
 		return true;
-	h->missing(h, "cannot read the lab's names (uname in the lab process failed: %s)", strerror(v->err));
+	h->missing(h, _("cannot read the lab's names (uname in the lab process failed: %s)"),
+		   strerror(v->err));
 	return false;
 }
 
@@ -262,12 +263,12 @@ static bool check_hostname(struct nslab_host *h)
 	if (find(&v, &host, own_node))
 		return ok;
 	h->missing(h,
-		   "no process of the lab has a hostname of its own: the lab's hostname is still \"%s\", "
-		   "the same as the host's%s: `run unshare --uts sh -c 'hostname %s; sleep infinity' &` "
-		   "or `run hostname %s`",
+		   _("no process of the lab has a hostname of its own: the lab's hostname is still \"%s\", "
+		     "the same as the host's%s: `run unshare --uts sh -c 'hostname %s; sleep infinity' &` "
+		     "or `run hostname %s`"),
 		   v.s[0].n.node,
-		   v.n > 1 ? " (and so is every new UTS namespace of the lab's processes)" : "", LAB_HOSTNAME,
-		   LAB_HOSTNAME);
+		   v.n > 1 ? _(" (and so is every new UTS namespace of the lab's processes)") : "",
+		   LAB_HOSTNAME, LAB_HOSTNAME);
 	return false;
 }
 
@@ -283,12 +284,12 @@ static bool check_domain(struct nslab_host *h)
 	if (find(&v, &host, own_domain))
 		return ok;
 	h->missing(h,
-		   "no process of the lab has a NIS domain name of its own: the lab's NIS domain name is "
-		   "still \"%s\", the same as the host's%s: "
-		   "`run unshare --uts sh -c 'domainname %s; sleep infinity' &` or `run domainname %s`",
+		   _("no process of the lab has a NIS domain name of its own: the lab's NIS domain name is "
+		     "still \"%s\", the same as the host's%s: "
+		     "`run unshare --uts sh -c 'domainname %s; sleep infinity' &` or `run domainname %s`"),
 		   v.s[0].n.domain,
-		   v.n > 1 ? " (and so is every new UTS namespace of the lab's processes)" : "", LAB_DOMAIN,
-		   LAB_DOMAIN);
+		   v.n > 1 ? _(" (and so is every new UTS namespace of the lab's processes)") : "",
+		   LAB_DOMAIN, LAB_DOMAIN);
 	return false;
 }
 
@@ -296,7 +297,7 @@ static bool check_proc(struct nslab_host *h)
 {
 	struct names host;
 	struct survey v;
-	char buf[96];
+	char buf[160];
 	survey(h, &v);
 	if (!main_read(h, &v))
 		return false;
@@ -309,9 +310,9 @@ static bool check_proc(struct nslab_host *h)
 	if (!near)
 		near = &v.s[0];
 	h->missing(h,
-		   "no process of the lab is called \"%s\": %s is called \"%s\": "
-		   "`run unshare --uts sh -c 'echo %s > /proc/sys/kernel/hostname; sleep infinity' &` "
-		   "or `run echo %s > /proc/sys/kernel/hostname`",
+		   _("no process of the lab is called \"%s\": %s is called \"%s\": "
+		     "`run unshare --uts sh -c 'echo %s > /proc/sys/kernel/hostname; sleep infinity' &` "
+		     "or `run echo %s > /proc/sys/kernel/hostname`"),
 		   PROC_HOSTNAME, who(near, buf, sizeof(buf)), near->n.node, PROC_HOSTNAME, PROC_HOSTNAME);
 	return false;
 }
@@ -322,7 +323,7 @@ static int set_in_lab(struct nslab_host *h, nslab_call_fn fn, const char *syscal
 	if (ret < 0) {
 		int err = errno;
 		h->trace(h, "%s(\"%s\", %zu) = -1 %s", syscall, name, strlen(name), strerrorname_np(err));
-		h->error(h, "%s in the lab process failed: %s", syscall, strerror(err));
+		h->error(h, _("%s in the lab process failed: %s"), syscall, strerror(err));
 		return -1;
 	}
 	h->trace(h, "%s(\"%s\", %zu) = 0", syscall, name, strlen(name));
@@ -348,7 +349,7 @@ static int do_proc(struct nslab_host *h)
 	h->trace(h, "write(3, \"%s\\n\", %zu) = %s", PROC_HOSTNAME, strlen(PROC_HOSTNAME) + 1,
 		 st == 0 ? "11" : "-1");
 	if (st != 0) {
-		h->error(h, "writing /proc/sys/kernel/hostname in the lab failed (status %d)", st);
+		h->error(h, _("writing /proc/sys/kernel/hostname in the lab failed (status %d)"), st);
 		return -1;
 	}
 	return 0;
@@ -358,7 +359,7 @@ static int uts_setup(struct nslab_host *h)
 {
 	struct uts_data *d = calloc(1, sizeof(*d));
 	if (!d) {
-		h->error(h, "out of memory");
+		h->error(h, _("out of memory"));
 		return -1;
 	}
 	struct names host;
@@ -382,8 +383,8 @@ static void uts_teardown(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Rename the lab",
-	.task =
+	.title = N_("Rename the lab"),
+	.task = N_(
 	    "A new UTS namespace starts as a copy of its parent's names. Compare the lab's hostname with the "
 	    "host's, then make a UTS namespace with the real tool, as the seed does, and rename it (sleep "
 	    "keeps "
@@ -397,54 +398,55 @@ static const struct nslab_step steps[] = {
 	    "shortcut, and what `do` does: the lab process is already in a UTS namespace of its own "
 	    "(nslab cloned it with CLONE_NEWUTS; the uts row of `ns` differs), so `run hostname " LAB_HOSTNAME
 	    "` renames that one. From a second terminal, `unshare --uts bash` then `hostname NAME` counts "
-	    "too, once `watch PID` shows nslab that shell.",
-	.hint = "`run` and `host` start their command in the lab cgroup, so nslab sees what `unshare` made; "
-		"`host` leaves it outside the lab's own namespaces. Only a new namespace's name may change: "
-		"renaming the host (`host hostname x`) is caught.",
-	.explain = "hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
-		   "process's UTS namespace. A new UTS namespace (clone or unshare with\n"
-		   "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first\n"
-		   "answered with the host's name. From then on the two are separate: the host's\n"
-		   "hostname did not move.\n"
-		   "\n"
-		   "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which\n"
-		   "uname(2) fills, from the days when many users shared one time-sharing\n"
-		   "machine. The namespace a process is in shows as the inode in\n"
-		   "`readlink /proc/PID/ns/uts`; two processes with the same inode share one\n"
-		   "hostname. That is the uts row of the pane and of `ns`: the lab's inode\n"
-		   "differs from nslab's own, every other row is shared. The namespace appeared\n"
-		   "in Linux 2.6.19 (2006), together with the IPC namespace.",
+	    "too, once `watch PID` shows nslab that shell."),
+	.hint =
+	    N_("`run` and `host` start their command in the lab cgroup, so nslab sees what `unshare` made; "
+	       "`host` leaves it outside the lab's own namespaces. Only a new namespace's name may change: "
+	       "renaming the host (`host hostname x`) is caught."),
+	.explain = N_("hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
+		      "process's UTS namespace. A new UTS namespace (clone or unshare with\n"
+		      "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first\n"
+		      "answered with the host's name. From then on the two are separate: the host's\n"
+		      "hostname did not move.\n"
+		      "\n"
+		      "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which\n"
+		      "uname(2) fills, from the days when many users shared one time-sharing\n"
+		      "machine. The namespace a process is in shows as the inode in\n"
+		      "`readlink /proc/PID/ns/uts`; two processes with the same inode share one\n"
+		      "hostname. That is the uts row of the pane and of `ns`: the lab's inode\n"
+		      "differs from nslab's own, every other row is shared. The namespace appeared\n"
+		      "in Linux 2.6.19 (2006), together with the IPC namespace."),
 	.check = check_hostname,
 	.perform = do_hostname,
     },
     {
-	.title = "Set a domain name",
-	.task = "The UTS namespace holds a second name, the NIS domain name (shown by `domainname` and in "
-		"/proc/sys/kernel/domainname; \"(none)\" when unset). Set it in a new UTS namespace:\n"
-		"  run domainname\n"
-		"  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; sleep infinity' &\n"
-		"  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; cat /proc/sys/kernel/domainname'\n"
-		"  host domainname\n"
-		"The host's is unchanged. The shortcut, what `do` does: `run domainname " LAB_DOMAIN
-		"` sets it in the lab process's "
-		"namespace.",
+	.title = N_("Set a domain name"),
+	.task = N_("The UTS namespace holds a second name, the NIS domain name (shown by `domainname` and in "
+		   "/proc/sys/kernel/domainname; \"(none)\" when unset). Set it in a new UTS namespace:\n"
+		   "  run domainname\n"
+		   "  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; sleep infinity' &\n"
+		   "  run unshare --uts sh -c 'domainname " LAB_DOMAIN "; cat /proc/sys/kernel/domainname'\n"
+		   "  host domainname\n"
+		   "The host's is unchanged. The shortcut, what `do` does: `run domainname " LAB_DOMAIN
+		   "` sets it in the lab process's "
+		   "namespace."),
 	.hint =
-	    "The domain name is part of the same namespace as the hostname: `domainname " LAB_DOMAIN
-	    "` inside `unshare --uts`. The namespace of a command that has ended is gone, with its names: "
-	    "the `sleep infinity` one stays.",
-	.explain = "domainname(1) calls setdomainname(2). Both names live in the UTS namespace,\n"
-		   "and so does the rest of what uname(2) returns (the kernel fills sysname,\n"
-		   "release and version for everyone alike; only nodename and domainname can be\n"
-		   "set). This NIS domain is not the DNS domain: `hostname -d` asks the\n"
-		   "resolver, which the UTS namespace does not touch. Container runtimes set\n"
-		   "both names from the container's configuration (docker run --hostname and\n"
-		   "--domainname).",
+	    N_("The domain name is part of the same namespace as the hostname: `domainname " LAB_DOMAIN
+	       "` inside `unshare --uts`. The namespace of a command that has ended is gone, with its names: "
+	       "the `sleep infinity` one stays."),
+	.explain = N_("domainname(1) calls setdomainname(2). Both names live in the UTS namespace,\n"
+		      "and so does the rest of what uname(2) returns (the kernel fills sysname,\n"
+		      "release and version for everyone alike; only nodename and domainname can be\n"
+		      "set). This NIS domain is not the DNS domain: `hostname -d` asks the\n"
+		      "resolver, which the UTS namespace does not touch. Container runtimes set\n"
+		      "both names from the container's configuration (docker run --hostname and\n"
+		      "--domainname)."),
 	.check = check_domain,
 	.perform = do_domain,
     },
     {
-	.title = "Write the proc file",
-	.task =
+	.title = N_("Write the proc file"),
+	.task = N_(
 	    "Every process reads the names of its own UTS namespace in /proc/sys/kernel/hostname and "
 	    "/proc/sys/kernel/domainname: one file name, a different content per namespace. Writing the file "
 	    "renames a namespace just like hostname(1) does:\n"
@@ -454,19 +456,19 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --uts sh -c 'echo x > /proc/sys/kernel/hostname; uname -n'\n"
 	    "  host uname -n\n"
 	    "The shortcut, what `do` does: `run echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname` "
-	    "writes the lab process's own.",
+	    "writes the lab process's own."),
 	.hint =
-	    "The redirection must happen inside the new namespace, so it goes inside the quotes of "
-	    "`sh -c`: `run unshare --uts sh -c 'echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname; sleep "
-	    "infinity' &`.",
-	.explain = "The files under /proc/sys/kernel are views, not storage: reading hostname\n"
-		   "returns the nodename of the reader's UTS namespace, writing it calls the\n"
-		   "same code as sethostname(2), and needs the same privilege: root, or rather\n"
-		   "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS\n"
-		   "namespace, kept its name through all three steps: a container can call\n"
-		   "itself anything without renaming the machine. The namespace ends when\n"
-		   "nothing refers to it any more: no process in it, no open fd of\n"
-		   "/proc/PID/ns/uts, no bind mount of that file. Its names go with it.",
+	    N_("The redirection must happen inside the new namespace, so it goes inside the quotes of "
+	       "`sh -c`: `run unshare --uts sh -c 'echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname; sleep "
+	       "infinity' &`."),
+	.explain = N_("The files under /proc/sys/kernel are views, not storage: reading hostname\n"
+		      "returns the nodename of the reader's UTS namespace, writing it calls the\n"
+		      "same code as sethostname(2), and needs the same privilege: root, or rather\n"
+		      "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS\n"
+		      "namespace, kept its name through all three steps: a container can call\n"
+		      "itself anything without renaming the machine. The namespace ends when\n"
+		      "nothing refers to it any more: no process in it, no open fd of\n"
+		      "/proc/PID/ns/uts, no bind mount of that file. Its names go with it."),
 	.check = check_proc,
 	.perform = do_proc,
     },
@@ -476,14 +478,15 @@ static const struct nslab_lab uts_lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "uts",
-    .title = "UTS namespace: hostname",
-    .summary = "A UTS namespace gives a process its own hostname and NIS domain name. The lab process "
-	       "is cloned with CLONE_NEWUTS: its names start as copies of the host's, and whatever it "
-	       "sets afterwards stays inside. This is how every container gets its own hostname.",
+    .title = N_("UTS namespace: hostname"),
+    .summary = N_("A UTS namespace gives a process its own hostname and NIS domain name. The lab process "
+		  "is cloned with CLONE_NEWUTS: its names start as copies of the host's, and whatever it "
+		  "sets afterwards stays inside. This is how every container gets its own hostname."),
     .order = 50,
     NSLAB_STEPS(steps),
     .setup = uts_setup,
     .teardown = uts_teardown,
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(uts_lab)

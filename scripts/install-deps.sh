@@ -11,13 +11,35 @@ set -euo pipefail
 # Test: cmocka, tmux (e2e), qemu + cpio (the cgroup v2 VM test), mmdebstrap (the
 # systemd VM test's Debian image), stress and
 # cgroup-tools (peers in the benchmarks), hyperfine, shellcheck.
+# Translations: gettext (msgfmt, xgettext) builds them, locales gives the
+# ko_KR.UTF-8 locale that selects Korean (generated below when missing).
 PKGS=(
 	build-essential pkg-config
 	libreadline-dev libncurses-dev libcgroup-dev libcmocka-dev
 	libmount-dev libsmartcols-dev libcap-dev libseccomp-dev libvterm-dev
 	iproute2 libcap2-bin strace iputils-ping procps util-linux busybox-static
 	tmux qemu-system-x86 cpio mmdebstrap e2fsprogs stress cgroup-tools hyperfine shellcheck clang-format
+	gettext locales
 )
+
+# ko_KR.UTF-8: Korean texts are shown only when the C library knows the
+# locale. Generated from /etc/locale.gen when `locale -a` lacks it (as root).
+ensure_ko_locale() {
+	if locale -a 2>/dev/null | grep -qix 'ko_KR\.utf-\?8'; then
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ] || ! command -v locale-gen >/dev/null 2>&1 || [ ! -f /etc/locale.gen ]; then
+		echo "install-deps: the ko_KR.UTF-8 locale is missing (as root: uncomment it in /etc/locale.gen, run locale-gen)"
+		return 0
+	fi
+	echo "install-deps: generating the ko_KR.UTF-8 locale"
+	if ! grep -q '^ko_KR.UTF-8 UTF-8' /etc/locale.gen; then
+		sed -i 's/^# *ko_KR.UTF-8 UTF-8/ko_KR.UTF-8 UTF-8/' /etc/locale.gen
+		grep -q '^ko_KR.UTF-8 UTF-8' /etc/locale.gen || echo 'ko_KR.UTF-8 UTF-8' >>/etc/locale.gen
+	fi
+	locale-gen >/dev/null
+}
+
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -36,6 +58,7 @@ else
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
+	ensure_ko_locale
 	echo "install-deps: everything is installed"
 	exit 0
 fi
@@ -48,3 +71,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+ensure_ko_locale

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "host-guard.h"
 #include "host.h"
+#include "i18n.h"
 #include "labs.h"
 #include "nstable.h"
 #include "nsview.h"
@@ -39,12 +40,13 @@ static enum cmd_status session_status_of(enum session_result r)
 CMD_FN(cmd_labs)
 {
 	if (!labs_count()) {
-		out_printf("no labs found: check --lab-path or NSLAB_LAB_PATH\n");
+		out_printf(_("no labs found: check --lab-path or NSLAB_LAB_PATH\n"));
 		return CMD_OK;
 	}
 	for (size_t i = 0; i < labs_count(); i++) {
 		const struct nslab_lab *l = labs_get(i);
-		out_printf("  %-14s %u/%u  %s\n", l->id, state_done_count(l->id), l->nsteps, l->title);
+		out_printf("  %-14s %u/%u  %s\n", l->id, state_done_count(l->id), l->nsteps,
+			   i18n_lab(l, l->title));
 	}
 	return CMD_OK;
 }
@@ -58,17 +60,19 @@ CMD_FN(cmd_stop)
 {
 	const struct session_view *v = session_view();
 	if (!v->lab) {
-		out_printf("no lab is active\n");
+		out_printf(_("no lab is active\n"));
 		return CMD_OK;
 	}
 	const char *id = v->lab->id;
 	session_stop();
 	size_t left = session_left();
 	if (left)
-		out_kprintf(OUT_WARNING, "lab '%s' stopped; %zu thing%s stayed on the host (said above)\n",
-			    id, left, left == 1 ? "" : "s");
+		out_kprintf(OUT_WARNING,
+			    ngettext("lab '%s' stopped; %zu thing stayed on the host (said above)\n",
+				     "lab '%s' stopped; %zu things stayed on the host (said above)\n", left),
+			    id, left);
 	else
-		out_printf("lab '%s' stopped; everything it made was removed\n", id);
+		out_printf(_("lab '%s' stopped; everything it made was removed\n"), id);
 	return CMD_OK;
 }
 
@@ -95,12 +99,12 @@ CMD_FN(cmd_progress)
 		out_printf("  %-14s [%s] %u/%u\n", l->id, marks, state_done_count(l->id), l->nsteps);
 	}
 	if (state_memory_only())
-		out_printf("(kept in memory only: %s holds a symlink nslab refuses to write through)\n",
+		out_printf(_("(kept in memory only: %s holds a symlink nslab refuses to write through)\n"),
 			   state_dir());
 	else if (state_writable())
-		out_printf("(saved in %s)\n", state_dir());
+		out_printf(_("(saved in %s)\n"), state_dir());
 	else
-		out_printf("(not saved: %s is not writable)\n", state_dir());
+		out_printf(_("(not saved: %s is not writable)\n"), state_dir());
 	return CMD_OK;
 }
 
@@ -114,11 +118,11 @@ CMD_FN(cmd_step)
 	long long n;
 	int err = parse_long_range(argv[1], 1, v->lab ? (long long)v->nsteps : LLONG_MAX, &n);
 	if (err == ERANGE && v->lab) {
-		out_error("step must be 1 to %u", v->nsteps);
+		out_error(_("step must be 1 to %u"), v->nsteps);
 		return CMD_USAGE;
 	}
 	if (err) {
-		out_error("usage: step [N]  (N from 1)");
+		out_error(_("usage: step [N]  (N from 1)"));
 		return CMD_USAGE;
 	}
 	/* No lab: session_goto says so. */
@@ -134,11 +138,11 @@ CMD_FN(cmd_catchup)
 	if (argc > 1) {
 		int err = parse_long_range(argv[1], 1, v->lab ? (long long)v->nsteps : LLONG_MAX, &n);
 		if (err == ERANGE && v->lab) {
-			out_error("catchup: step must be 1 to %u", v->nsteps);
+			out_error(_("catchup: step must be 1 to %u"), v->nsteps);
 			return CMD_USAGE;
 		}
 		if (err) {
-			out_error("usage: catchup [N]  (N from 1)");
+			out_error(_("usage: catchup [N]  (N from 1)"));
 			return CMD_USAGE;
 		}
 	}
@@ -184,15 +188,15 @@ CMD_FN(cmd_explain)
 static void report_status(int st)
 {
 	if (st < 0)
-		out_printf("[could not start the command: %s]\n", strerror(errno));
+		out_printf(_("[could not start the command: %s]\n"), strerror(errno));
 	else
-		out_printf("[exit %d]\n", st);
+		out_printf(_("[exit %d]\n"), st);
 }
 
 CMD_FN(cmd_run)
 {
 	if (session_main_pid() <= 0) {
-		out_error("run needs an active lab (`start LAB`); `host CMD` runs on the host");
+		out_error(_("run needs an active lab (`start LAB`); `host CMD` runs on the host"));
 		return CMD_FAILED;
 	}
 	if (!session_lab_alive())
@@ -211,7 +215,7 @@ CMD_FN(cmd_shell)
 {
 	bool on_host = argc > 1;
 	if (on_host && strcmp(argv[1], "host") != 0) {
-		out_error("usage: shell [host]");
+		out_error(_("usage: shell [host]"));
 		return CMD_USAGE;
 	}
 	if (!on_host && !session_lab_alive())
@@ -246,7 +250,7 @@ CMD_FN(cmd_keep)
 {
 	long long n = 0;
 	if (argc > 1 && parse_long_range(argv[1], 1, INT_MAX, &n) != 0) {
-		out_error("usage: keep [N]  (N: a host change's number)");
+		out_error(_("usage: keep [N]  (N: a host change's number)"));
 		return CMD_USAGE;
 	}
 	return host_guard_keep((long)n) == 0 ? CMD_OK : CMD_FAILED;
@@ -255,7 +259,8 @@ CMD_FN(cmd_keep)
 CMD_FN(cmd_trace)
 {
 	if (session_main_pid() <= 0) {
-		out_error("trace needs an active lab (`start LAB`); `host strace -f CMD` traces on the host");
+		out_error(
+		    _("trace needs an active lab (`start LAB`); `host strace -f CMD` traces on the host"));
 		return CMD_FAILED;
 	}
 	if (!session_lab_alive())
@@ -282,7 +287,7 @@ static int parse_pid(const char *s, pid_t *pid)
 
 static void pid_range_error(const char *cmd, const char *s)
 {
-	out_error("%s: PID must be 1 to %lld, not %s", cmd, pid_max(), s);
+	out_error(_("%s: PID must be 1 to %lld, not %s"), cmd, pid_max(), s);
 }
 
 enum { NS_ALL = 1 << 0, NS_JSON = 1 << 1 };
@@ -303,7 +308,7 @@ CMD_FN(cmd_ns)
 			return CMD_USAGE;
 		}
 		if (err) {
-			out_error("ns: '%s' is not a PID (usage: ns [--all] [--json] [PID...])", argv[i]);
+			out_error(_("ns: '%s' is not a PID (usage: ns [--all] [--json] [PID...])"), argv[i]);
 			return CMD_USAGE;
 		}
 	}
@@ -343,10 +348,10 @@ static pid_t pid_by_name(const char *name)
 	if (d)
 		closedir(d);
 	if (nall > 1) {
-		out_kprintf(OUT_NOTE, "%zu processes are named '%s':", nall + more, name);
+		out_kprintf(OUT_NOTE, _("%zu processes are named '%s':"), nall + more, name);
 		for (size_t i = 0; i < nall; i++)
 			out_kprintf(OUT_NOTE, " %d", (int)all[i]);
-		out_kprintf(OUT_NOTE, "%s; the newest is taken (`watch PID` picks another)\n",
+		out_kprintf(OUT_NOTE, _("%s; the newest is taken (`watch PID` picks another)\n"),
 			    more ? " ..." : "");
 	}
 	return best;
@@ -361,14 +366,14 @@ CMD_FN(cmd_watch)
 		return CMD_USAGE;
 	}
 	if (err && !(pid = pid_by_name(argv[1]))) {
-		out_error("watch: no process named '%s'", argv[1]);
+		out_error(_("watch: no process named '%s'"), argv[1]);
 		return CMD_FAILED;
 	}
 	if (nsview_watch(pid) < 0) {
-		out_error("watch: cannot watch %d: %s", (int)pid, strerror(errno));
+		out_error(_("watch: cannot watch %d: %s"), (int)pid, strerror(errno));
 		return CMD_FAILED;
 	}
-	out_printf("watching %d (shown in `ns` and the pane)\n", (int)pid);
+	out_printf(_("watching %d (shown in `ns` and the pane)\n"), (int)pid);
 	return CMD_OK;
 }
 
@@ -381,14 +386,14 @@ CMD_FN(cmd_unwatch)
 		return CMD_USAGE;
 	}
 	if (err) {
-		out_error("usage: unwatch PID");
+		out_error(_("usage: unwatch PID"));
 		return CMD_USAGE;
 	}
 	if (nsview_unwatch(pid) < 0) {
-		out_error("unwatch: %d is not watched", (int)pid);
+		out_error(_("unwatch: %d is not watched"), (int)pid);
 		return CMD_FAILED;
 	}
-	out_printf("no longer watching %d\n", (int)pid);
+	out_printf(_("no longer watching %d\n"), (int)pid);
 	return CMD_OK;
 }
 
@@ -401,8 +406,8 @@ CMD_FN(cmd_quit)
 	if (!asked && v && v->lab && repl_at_terminal()) {
 		asked = true;
 		out_kprintf(OUT_WARNING,
-			    "lab %s is running: `quit` again (or F10) stops it, undoes everything it made "
-			    "and leaves nslab\n",
+			    _("lab %s is running: `quit` again (or F10) stops it, undoes everything it made "
+			      "and leaves nslab\n"),
 			    v->lab->id);
 		return CMD_OK;
 	}
@@ -420,19 +425,19 @@ CMD_FN(cmd_record)
 	}
 	if (strcmp(argv[1], "stop") == 0) {
 		if (!now) {
-			out_printf("not recording\n");
+			out_printf(_("not recording\n"));
 			return CMD_OK;
 		}
-		out_printf("recording stopped; `nslab --demo %s` plays it back\n", now);
+		out_printf(_("recording stopped; `nslab --demo %s` plays it back\n"), now);
 		record_stop();
 		return CMD_OK;
 	}
 	if (record_start(argv[1]) < 0) {
-		out_error("record: cannot write %s: %s", argv[1],
+		out_error(_("record: cannot write %s: %s"), argv[1],
 			  errno == EINVAL ? "not a regular file" : strerror(errno));
 		return CMD_FAILED;
 	}
-	out_printf("recording every command to %s (`record stop` ends)\n", argv[1]);
+	out_printf(_("recording every command to %s (`record stop` ends)\n"), argv[1]);
 	return CMD_OK;
 }
 
@@ -443,135 +448,135 @@ static const char *const quit_aliases[] = {"exit", NULL};
 const struct command builtin_commands[] = {
     {.name = "help",
      .usage = "help [CMD]",
-     .help = "list commands, or explain one",
+     .help = N_("list commands, or explain one"),
      .max_args = 1,
      .fn = cmd_help},
-    {.name = "labs", .usage = "labs", .help = "list the labs and your progress in each", .fn = cmd_labs},
+    {.name = "labs", .usage = "labs", .help = N_("list the labs and your progress in each"), .fn = cmd_labs},
     {.name = "start",
      .usage = "start LAB",
-     .help = "start a lab (stops the active one)",
+     .help = N_("start a lab (stops the active one)"),
      .min_args = 1,
      .max_args = 1,
      .fn = cmd_start},
-    {.name = "stop", .usage = "stop", .help = "stop the lab and undo everything it made", .fn = cmd_stop},
+    {.name = "stop", .usage = "stop", .help = N_("stop the lab and undo everything it made"), .fn = cmd_stop},
     {.name = "reset",
      .usage = "reset",
-     .help = "undo everything and start the lab again from step 1",
+     .help = N_("undo everything and start the lab again from step 1"),
      .fn = cmd_reset},
     {.name = "status",
      .usage = "status",
-     .help = "active lab, step, lab PID, root and cgroup",
+     .help = N_("active lab, step, lab PID, root and cgroup"),
      .fn = cmd_status},
-    {.name = "progress", .usage = "progress", .help = "completed steps of every lab", .fn = cmd_progress},
+    {.name = "progress", .usage = "progress", .help = N_("completed steps of every lab"), .fn = cmd_progress},
     {.name = "step",
      .usage = "step [N]",
-     .help = "show the current step, or go to step N",
+     .help = N_("show the current step, or go to step N"),
      .max_args = 1,
      .fn = cmd_step},
     {.name = "catchup",
      .usage = "catchup [N]",
-     .help = "perform every step before step N (default: the first not done) and go there",
+     .help = N_("perform every step before step N (default: the first not done) and go there"),
      .max_args = 1,
      .fn = cmd_catchup},
-    {.name = "next", .usage = "next", .help = "go to the next step", .fn = cmd_next},
-    {.name = "prev", .usage = "prev", .help = "go to the previous step", .fn = cmd_prev},
+    {.name = "next", .usage = "next", .help = N_("go to the next step"), .fn = cmd_next},
+    {.name = "prev", .usage = "prev", .help = N_("go to the previous step"), .fn = cmd_prev},
     {.name = "check",
      .usage = "check",
-     .help = "check the step's end state in the kernel",
-     .more = "Looks at the kernel's end state for the current step (not at what was typed) and\n"
-	     "says what is still missing.",
+     .help = N_("check the step's end state in the kernel"),
+     .more = N_("Looks at the kernel's end state for the current step (not at what was typed) and\n"
+		"says what is still missing."),
      .fn = cmd_check},
-    {.name = "hint", .usage = "hint", .help = "a nudge for the current step", .fn = cmd_hint},
+    {.name = "hint", .usage = "hint", .help = N_("a nudge for the current step"), .fn = cmd_hint},
     {.name = "explain",
      .usage = "explain",
-     .help = "what the kernel does here, and the syscalls nslab made",
+     .help = N_("what the kernel does here, and the syscalls nslab made"),
      .fn = cmd_explain},
     {.name = "do",
      .usage = "do",
-     .help = "perform the current step for you",
-     .more = "Performs the current step through the same syscalls a learner would cause, so\n"
-	     "that its check passes; `explain` then lists those syscalls.",
+     .help = N_("perform the current step for you"),
+     .more = N_("Performs the current step through the same syscalls a learner would cause, so\n"
+		"that its check passes; `explain` then lists those syscalls."),
      .fn = cmd_do},
     {.name = "run",
      .usage = "run CMD...",
-     .help = "run a shell command inside the lab (its namespaces, root, cgroup)",
-     .more = "Runs /bin/sh -c CMD entered into every namespace of the lab's main process, its root,\n"
-	     "working directory and cgroup, as `nsenter -t PID -a` would. The environment has\n"
-	     "NSLAB_LAB_PID, NSLAB_LAB_ROOT and NSLAB_LAB_CGROUP. Example: run hostname lab",
+     .help = N_("run a shell command inside the lab (its namespaces, root, cgroup)"),
+     .more = N_("Runs /bin/sh -c CMD entered into every namespace of the lab's main process, its root,\n"
+		"working directory and cgroup, as `nsenter -t PID -a` would. The environment has\n"
+		"NSLAB_LAB_PID, NSLAB_LAB_ROOT and NSLAB_LAB_CGROUP. Example: run hostname lab"),
      .min_args = 1,
      .max_args = 1,
      .raw = true,
      .fn = cmd_run},
     {.name = "host",
      .usage = "host CMD...",
-     .help = "run a shell command on the host, for comparison",
-     .more = "Runs /bin/sh -c CMD on the host, with the same NSLAB_LAB_* variables, to compare.\n"
-	     "Example: host readlink /proc/$NSLAB_LAB_PID/ns/uts /proc/self/ns/uts",
+     .help = N_("run a shell command on the host, for comparison"),
+     .more = N_("Runs /bin/sh -c CMD on the host, with the same NSLAB_LAB_* variables, to compare.\n"
+		"Example: host readlink /proc/$NSLAB_LAB_PID/ns/uts /proc/self/ns/uts"),
      .min_args = 1,
      .max_args = 1,
      .raw = true,
      .fn = cmd_host},
     {.name = "shell",
      .usage = "shell [host]",
-     .help = "an interactive shell inside the lab, or on the host (`exit` returns)",
+     .help = N_("an interactive shell inside the lab, or on the host (`exit` returns)"),
      .max_args = 1,
      .fn = cmd_shell},
     {.name = "keep",
      .usage = "keep [N]",
-     .help = "leave host change N (named after `host`, `run`, `shell`) when the lab stops",
-     .more = "Around each `host`, `run` and `shell` nslab compares the host (hostname, mounts,\n"
-	     "links, SysV IPC, cgroups, processes left running) and names each change with a\n"
-	     "number; what it can undo is undone at stop, reset and quit. `keep N` leaves change N\n"
-	     "on the host; `keep` alone lists the changes still to be undone.",
+     .help = N_("leave host change N (named after `host`, `run`, `shell`) when the lab stops"),
+     .more = N_("Around each `host`, `run` and `shell` nslab compares the host (hostname, mounts,\n"
+		"links, SysV IPC, cgroups, processes left running) and names each change with a\n"
+		"number; what it can undo is undone at stop, reset and quit. `keep N` leaves change N\n"
+		"on the host; `keep` alone lists the changes still to be undone."),
      .max_args = 1,
      .fn = cmd_keep},
     {.name = "trace",
      .usage = "trace CMD...",
-     .help = "run a shell command in the lab under strace: its container-making syscalls",
-     .more = "Runs CMD in the lab as `run` does, under strace -f, and prints the calls that make\n"
-	     "containers (clone with CLONE_NEW*, unshare, setns, mount, umount2, pivot_root,\n"
-	     "chroot, sethostname, capset, prctl, seccomp, writes to uid_map, gid_map,\n"
-	     "setgroups, cgroup.procs and the cgroup limits), one a line. `explain` lists the\n"
-	     "last traced command beside nslab's own calls. Example: trace unshare --uts true",
+     .help = N_("run a shell command in the lab under strace: its container-making syscalls"),
+     .more = N_("Runs CMD in the lab as `run` does, under strace -f, and prints the calls that make\n"
+		"containers (clone with CLONE_NEW*, unshare, setns, mount, umount2, pivot_root,\n"
+		"chroot, sethostname, capset, prctl, seccomp, writes to uid_map, gid_map,\n"
+		"setgroups, cgroup.procs and the cgroup limits), one a line. `explain` lists the\n"
+		"last traced command beside nslab's own calls. Example: trace unshare --uts true"),
      .min_args = 1,
      .max_args = 1,
      .raw = true,
      .fn = cmd_trace},
     {.name = "ns",
      .usage = "ns [--all] [--json] [PID...]",
-     .help = "namespace inodes: nslab, the lab, watched and given PIDs",
-     .more = "Prints a row per namespace type and a column for nslab itself (the host reference),\n"
-	     "each lab process, each watched PID, each set of namespaces the lab's other processes\n"
-	     "made (new:PID, its command below the table) and each PID given; cells that differ\n"
-	     "from the host are marked '*'. --all lists every namespace on the system, like lsns; --json\n"
-	     "prints either table as JSON.",
+     .help = N_("namespace inodes: nslab, the lab, watched and given PIDs"),
+     .more = N_("Prints a row per namespace type and a column for nslab itself (the host reference),\n"
+		"each lab process, each watched PID, each set of namespaces the lab's other processes\n"
+		"made (new:PID, its command below the table) and each PID given; cells that differ\n"
+		"from the host are marked '*'. --all lists every namespace on the system, like lsns; --json\n"
+		"prints either table as JSON."),
      .max_args = -1,
      .flags = ns_flags,
      .fn = cmd_ns},
     {.name = "watch",
      .usage = "watch PID|NAME",
-     .help = "add a process to the pane and `ns`",
+     .help = N_("add a process to the pane and `ns`"),
      .min_args = 1,
      .max_args = 1,
      .fn = cmd_watch},
     {.name = "unwatch",
      .usage = "unwatch PID",
-     .help = "remove a watched process",
+     .help = N_("remove a watched process"),
      .min_args = 1,
      .max_args = 1,
      .fn = cmd_unwatch},
     {.name = "record",
      .usage = "record [FILE|stop]",
-     .help = "write every command from now on as a demo script (`nslab --demo FILE`)",
-     .more = "Writes each command you run to FILE (replaced) as you go, with a '#' line naming the\n"
-	     "step whenever it changes, so that `nslab --demo FILE` replays the session step by\n"
-	     "step. `record stop` ends; `record` alone says where it writes.",
+     .help = N_("write every command from now on as a demo script (`nslab --demo FILE`)"),
+     .more = N_("Writes each command you run to FILE (replaced) as you go, with a '#' line naming the\n"
+		"step whenever it changes, so that `nslab --demo FILE` replays the session step by\n"
+		"step. `record stop` ends; `record` alone says where it writes."),
      .max_args = 1,
      .fn = cmd_record},
     {.name = "quit",
      .aliases = quit_aliases,
      .usage = "quit",
-     .help = "stop the lab, undo everything, leave",
+     .help = N_("stop the lab, undo everything, leave"),
      .fn = cmd_quit},
 };
 const size_t builtin_ncommands = sizeof(builtin_commands) / sizeof(builtin_commands[0]);

@@ -6,6 +6,7 @@
  * are builtins.c. */
 #include "commands.h"
 #include "class-publish.h"
+#include "i18n.h"
 #include "labs.h"
 #include "output.h"
 #include "record.h"
@@ -25,10 +26,12 @@
 
 static void lab_row(const struct nslab_command *lc, struct command *out)
 {
+	const struct session_view *v = session_view();
+	const struct nslab_lab *lab = v ? v->lab : NULL; /* its commands are the active lab's */
 	*out = (struct command){
 	    .name = lc->name,
-	    .usage = lc->usage ? lc->usage : lc->name,
-	    .help = lc->summary ? lc->summary : "",
+	    .usage = lc->usage ? i18n_lab(lab, lc->usage) : lc->name,
+	    .help = lc->summary ? i18n_lab(lab, lc->summary) : "",
 	    .min_args = lc->min_args,
 	    .max_args = lc->max_args,
 	    .lab = lc,
@@ -108,13 +111,20 @@ static const char *closest_cmd(const char *name)
 
 /* --- help --- */
 
+/* A built-in's help is marked N_() in its table and translated here; a
+ * lab's comes translated in its own domain (lab_row). */
+static const char *help_text(const struct command *c, const char *s)
+{
+	return c->lab || !s || !*s ? s : _(s);
+}
+
 static void help_line(const struct command *c)
 {
 	if (!c->aliases || !c->aliases[0]) {
-		out_printf("  %-28s %s\n", c->usage, c->help);
+		out_printf("  %-28s %s\n", c->usage, help_text(c, c->help));
 		return;
 	}
-	out_printf("  %-28s %s (also `%s`)\n", c->usage, c->help, c->aliases[0]);
+	out_printf(_("  %-28s %s (also `%s`)\n"), c->usage, help_text(c, c->help), c->aliases[0]);
 }
 
 enum cmd_status cmd_help(int argc, char **argv, unsigned flags)
@@ -123,20 +133,20 @@ enum cmd_status cmd_help(int argc, char **argv, unsigned flags)
 	struct command c;
 	if (argc == 2) {
 		if (!cmd_find(argv[1], &c)) {
-			out_error("help: no command '%s'", argv[1]);
+			out_error(_("help: no command '%s'"), argv[1]);
 			return CMD_USAGE;
 		}
-		out_printf("usage: %s\n  %s\n", c.usage, c.help);
+		out_printf(_("usage: %s\n  %s\n"), c.usage, help_text(&c, c.help));
 		if (strcmp(c.name, argv[1]) != 0)
-			out_printf("`%s` is another name for `%s`.\n", argv[1], c.name);
+			out_printf(_("`%s` is another name for `%s`.\n"), argv[1], c.name);
 		if (c.more)
-			out_printf("%s\n", c.more);
+			out_printf("%s\n", help_text(&c, c.more));
 		return CMD_OK;
 	}
-	out_printf("commands:\n");
+	out_printf(_("commands:\n"));
 	for (size_t i = 0; cmd_at(i, &c); i++) {
 		if (c.lab && i == builtin_ncommands)
-			out_printf("commands of this lab:\n");
+			out_printf(_("commands of this lab:\n"));
 		help_line(&c);
 	}
 	return CMD_OK;
@@ -205,7 +215,7 @@ static bool args_fit(const struct command *c, int argc)
 	int n = argc - 1;
 	if (n >= c->min_args && (c->max_args < 0 || n <= c->max_args))
 		return true;
-	out_error("usage: %s", c->usage);
+	out_error(_("usage: %s"), c->usage);
 	return false;
 }
 
@@ -226,7 +236,7 @@ static enum cmd_status exec_raw(const struct command *c, char *word, const char 
 		return CMD_USAGE;
 	_cleanup_free_ char *copy = strdup(rest);
 	if (!copy) {
-		out_error("out of memory");
+		out_error(_("out of memory"));
 		return CMD_FAILED;
 	}
 	copy[strcspn(copy, "\n")] = '\0';
@@ -238,9 +248,9 @@ static enum cmd_status unknown(const char *name)
 {
 	const char *near = closest_cmd(name);
 	if (near)
-		out_error("unknown command '%s' (did you mean '%s'?)", name, near);
+		out_error(_("unknown command '%s' (did you mean '%s'?)"), name, near);
 	else
-		out_error("unknown command '%s' (`help` lists them)", name);
+		out_error(_("unknown command '%s' (`help` lists them)"), name);
 	return CMD_USAGE;
 }
 
@@ -261,13 +271,13 @@ static int exec_line(const char *line)
 		return exec_raw(&c, word, line + wlen);
 	_cleanup_free_ char *copy = strdup(line);
 	if (!copy) {
-		out_error("out of memory");
+		out_error(_("out of memory"));
 		return CMD_FAILED;
 	}
 	char *argv[MAX_ARGS + 1];
 	int argc = split_words(copy, argv, MAX_ARGS);
 	if (argc < 0) {
-		out_error("unterminated quote or too many words");
+		out_error(_("unterminated quote or too many words"));
 		return CMD_USAGE;
 	}
 	argv[argc] = NULL;

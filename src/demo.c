@@ -5,6 +5,7 @@
  * (which keeps every step's output so that going back costs nothing) or the
  * full screen's in tui.c. */
 #include "demo.h"
+#include "i18n.h"
 #include "output.h"
 #include "repl.h"
 
@@ -44,7 +45,7 @@ int demo_load(const char *path, struct demo *d)
 	unsigned long lineno = 0;
 	int r = line ? 0 : -1;
 	if (!line)
-		out_error("%s: out of memory", name);
+		out_error(_("%s: out of memory"), name);
 	while (line && (r = repl_read_line(f, name, line, &lineno)) > 0) {
 		char *p = line + strspn(line, " \t");
 		if (!*p)
@@ -55,14 +56,14 @@ int demo_load(const char *path, struct demo *d)
 			continue;
 		}
 		if (d->n == DEMO_MAX_STEPS) {
-			out_error("%s: line %lu: a demo holds at most %d commands", name, lineno,
+			out_error(_("%s: line %lu: a demo holds at most %d commands"), name, lineno,
 				  DEMO_MAX_STEPS);
 			r = -1;
 			break;
 		}
 		struct demo_step *n = realloc(d->steps, (d->n + 1) * sizeof(*n));
 		if (!n) {
-			out_error("%s: line %lu: out of memory", name, lineno);
+			out_error(_("%s: line %lu: out of memory"), name, lineno);
 			r = -1;
 			break;
 		}
@@ -125,7 +126,7 @@ void demo_player_begin(struct demo_player *pl)
 	pl->shown = 0;
 	if (demo_player_done(pl)) {
 		pl->p->type(pl->ctx, "", 0);
-		pl->p->note(pl->ctx, "(end of the demo: q quits)");
+		pl->p->note(pl->ctx, _("(end of the demo: q quits)"));
 		return;
 	}
 	const struct demo_step *st = &pl->d->steps[pl->idx];
@@ -160,7 +161,7 @@ bool demo_player_key(struct demo_player *pl, int c)
 		return false;
 	case DEMO_BACK:
 		if (pl->idx == 0)
-			pl->p->note(pl->ctx, "(this is the first command)");
+			pl->p->note(pl->ctx, _("(this is the first command)"));
 		else
 			pl->p->again(pl->ctx, pl->idx - 1, pl->d->steps[pl->idx - 1].command);
 		return false;
@@ -251,7 +252,7 @@ static int plain_run(void *ctx, size_t step, const char *cmd)
 static void plain_again(void *ctx, size_t step, const char *cmd)
 {
 	struct plain *pp = ctx;
-	printf("--- again: %s\n%s--- end of the previous output\n", cmd,
+	printf(_("--- again: %s\n%s--- end of the previous output\n"), cmd,
 	       pp->outputs[step] ? pp->outputs[step] : "(not kept: out of memory)\n");
 }
 
@@ -287,14 +288,14 @@ int demo_run_plain(const struct demo *d)
 	struct plain pp = {.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)};
 	pp.outputs = calloc(d->n ? d->n : 1, sizeof(*pp.outputs));
 	if (!pp.outputs) {
-		out_error("demo: out of memory");
+		out_error(_("demo: out of memory"));
 		return 1;
 	}
 	struct demo_player pl;
 	demo_player_init(&pl, d, &plain_presenter, &pp);
-	printf(
-	    "demo: %zu commands. Enter or Space runs the next one, b shows the previous output, q quits.\n",
-	    d->n);
+	printf(_("demo: %zu commands. Enter or Space runs the next one, b shows the previous output, q "
+		 "quits.\n"),
+	       d->n);
 	while (!demo_player_done(&pl) && !pl.quit && !repl_quit_requested()) {
 		demo_player_begin(&pl);
 		while (demo_player_type(&pl, pp.tty ? 1 : SIZE_MAX))

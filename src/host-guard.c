@@ -10,6 +10,7 @@
  * learner's own commands are compared: what nslab and its labs do goes
  * through the registry already. */
 #include "host-guard.h"
+#include "i18n.h"
 #include "cleanup.h"
 #include "host-snap.h"
 #include "output.h"
@@ -131,7 +132,7 @@ static void enter(struct change *c, enum nslab_obj kind, char *what)
 		return;
 	}
 	if (cleanup_keep(kind, what) < 0) {
-		c->how = fmt("nslab could not record it (%s)", strerror(errno));
+		c->how = fmt(_("nslab could not record it (%s)"), strerror(errno));
 		free(what);
 		return;
 	}
@@ -144,15 +145,15 @@ static void say(const struct change *c, const char *cmd, bool lab)
 	if (!c)
 		return;
 	if (c->with_lab)
-		out_kprintf(OUT_WARNING, "the host changed: %s by `%s`: removed %s\n", c->desc, cmd,
-			    lab ? "with the lab" : "at quit");
+		out_kprintf(OUT_WARNING, _("the host changed: %s by `%s`: removed %s\n"), c->desc, cmd,
+			    lab ? _("with the lab") : _("at quit"));
 	else if (c->kind)
 		out_kprintf(OUT_WARNING,
-			    "the host changed: %s by `%s`: undone at %s, `keep %u` to leave it\n", c->desc,
+			    _("the host changed: %s by `%s`: undone at %s, `keep %u` to leave it\n"), c->desc,
 			    cmd, lab ? "stop" : "quit", c->n);
 	else
-		out_kprintf(OUT_WARNING, "the host changed: %s by `%s`: nslab cannot undo this; %s\n",
-			    c->desc, cmd, c->how ? c->how : "undo it by hand");
+		out_kprintf(OUT_WARNING, _("the host changed: %s by `%s`: nslab cannot undo this; %s\n"),
+			    c->desc, cmd, c->how ? c->how : _("undo it by hand"));
 }
 
 /* A change nslab only names. */
@@ -192,14 +193,14 @@ static void on_uts(const struct snap_change *ch, const char *cmd, bool lab)
 		snprintf(old, sizeof(old), "%s", prev->old);
 		forget(prev);
 		if (strcmp(old, now) == 0) {
-			out_kprintf(OUT_NOTE, "the host's %s is '%s' again, as before: nothing to undo\n",
+			out_kprintf(OUT_NOTE, _("the host's %s is '%s' again, as before: nothing to undo\n"),
 				    which, now);
 			return;
 		}
 	}
 	cleanup_field_encode(old, e_old, sizeof(e_old));
 	cleanup_field_encode(now, e_now, sizeof(e_now));
-	struct change *c = add_change(ch->after, fmt("%s '%s' set to '%s'", which, old, now));
+	struct change *c = add_change(ch->after, fmt(_("%s '%s' set to '%s'"), which, old, now));
 	if (c)
 		c->old = strdup(old);
 	enter(c, CLEANUP_OBJ_UTSNAME, fmt("%s:%s:%s:%llu", which, e_old, e_now, cleanup_ns_ino("uts")));
@@ -232,8 +233,8 @@ static void on_mount(const struct snap_change *ch, const char *cmd, bool lab)
 		if (prev)
 			forget(prev);
 		else
-			note(it, cmd, lab, fmt("the mount of %s on %s was removed", fstype, target),
-			     fmt("`mount -t %s %s %s` mounts it again", fstype, source, target));
+			note(it, cmd, lab, fmt(_("the mount of %s on %s was removed"), fstype, target),
+			     fmt(_("`mount -t %s %s %s` mounts it again"), fstype, source, target));
 		return;
 	}
 	if (ch->op == SNAP_CHANGED) {
@@ -243,11 +244,11 @@ static void on_mount(const struct snap_change *ch, const char *cmd, bool lab)
 			if (prev)
 				forget(prev);
 			note(it, cmd, lab,
-			     fmt("the mount of %s on %s was moved to %s", fstype, otarget, target),
-			     fmt("`mount --move %s %s` moves it back", target, otarget));
+			     fmt(_("the mount of %s on %s was moved to %s"), fstype, otarget, target),
+			     fmt(_("`mount --move %s %s` moves it back"), target, otarget));
 		} else if (strcmp(oprop, prop) != 0 && !prev) {
-			note(it, cmd, lab, fmt("the mount on %s became %s (was %s)", target, prop, oprop),
-			     fmt("`mount %s %s` puts it back", make_word(oprop), target));
+			note(it, cmd, lab, fmt(_("the mount on %s became %s (was %s)"), target, prop, oprop),
+			     fmt(_("`mount %s %s` puts it back"), make_word(oprop), target));
 		}
 		return;
 	}
@@ -255,7 +256,7 @@ static void on_mount(const struct snap_change *ch, const char *cmd, bool lab)
 	cleanup_field_encode(target, e_t, sizeof(e_t));
 	cleanup_field_encode(fstype, e_f, sizeof(e_f));
 	cleanup_field_encode(source, e_s, sizeof(e_s));
-	struct change *c = add_change(it, fmt("a mount of %s (%s) on %s", fstype, source, target));
+	struct change *c = add_change(it, fmt(_("a mount of %s (%s) on %s"), fstype, source, target));
 	enter(c, CLEANUP_OBJ_HOSTMOUNT,
 	      fmt("%s:%llu:%s:%s:%s", it->key, cleanup_ns_ino("mnt"), e_t, e_f, e_s));
 	say(c, cmd, lab);
@@ -274,21 +275,21 @@ static void on_link(const struct snap_change *ch, const char *cmd, bool lab)
 			forget(prev);
 		else
 			note(it, cmd, lab,
-			     fmt("network link %s was removed (or moved to another namespace)", name),
-			     fmt("nslab cannot make it again"));
+			     fmt(_("network link %s was removed (or moved to another namespace)"), name),
+			     fmt(_("nslab cannot make it again")));
 		return;
 	}
 	if (ch->op == SNAP_CHANGED) {
 		F(ch->before->value, 0, oname);
 		if (!prev) {
-			note(it, cmd, lab, fmt("network link %s was renamed %s", oname, name),
-			     fmt("`ip link set %s name %s` puts the name back", name, oname));
+			note(it, cmd, lab, fmt(_("network link %s was renamed %s"), oname, name),
+			     fmt(_("`ip link set %s name %s` puts the name back"), name, oname));
 			return;
 		}
 		forget(prev); /* ours, renamed: registered again under its new name */
 	}
 	cleanup_field_encode(name, e_n, sizeof(e_n));
-	struct change *c = add_change(it, fmt("network link %s (ifindex %s) made", name, it->key));
+	struct change *c = add_change(it, fmt(_("network link %s (ifindex %s) made"), name, it->key));
 	enter(c, CLEANUP_OBJ_HOSTLINK, fmt("%s:%s:%llu", e_n, it->key, cleanup_ns_ino("net")));
 	say(c, cmd, lab);
 }
@@ -322,8 +323,8 @@ static void on_addr(const struct snap_change *ch, const struct snap_change *all,
 		if (prev)
 			forget(prev);
 		else
-			note(it, cmd, lab, fmt("address %s removed from link %s", addr, name),
-			     fmt("`ip addr add %s dev %s` puts it back", addr, name));
+			note(it, cmd, lab, fmt(_("address %s removed from link %s"), addr, name),
+			     fmt(_("`ip addr add %s dev %s` puts it back"), addr, name));
 		return;
 	}
 	/* "10.9.9.9/24": the address and its prefix apart, each a field */
@@ -333,7 +334,7 @@ static void on_addr(const struct snap_change *ch, const struct snap_change *all,
 	*slash = '\0';
 	cleanup_field_encode(addr, e_a, sizeof(e_a));
 	cleanup_field_encode(name, e_n, sizeof(e_n));
-	struct change *c = add_change(it, fmt("address %s/%s added to link %s", addr, slash + 1, name));
+	struct change *c = add_change(it, fmt(_("address %s/%s added to link %s"), addr, slash + 1, name));
 	enter(c, CLEANUP_OBJ_HOSTADDR,
 	      fmt("%s:%s:%s:%s:%llu", ifindex, e_n, e_a, slash + 1, cleanup_ns_ino("net")));
 	say(c, cmd, lab);
@@ -359,17 +360,20 @@ static void on_ipc(const struct snap_change *ch, const char *cmd, bool lab)
 		if (prev)
 			forget(prev);
 		else
-			note(it, cmd, lab, fmt("%s %d (key 0x%08x) was removed", name, id, (unsigned)key),
-			     fmt("its contents are gone: nothing can make it again"));
+			note(it, cmd, lab, fmt(_("%s %d (key 0x%08x) was removed"), name, id, (unsigned)key),
+			     fmt(_("its contents are gone: nothing can make it again")));
 		return;
 	}
 	bool again = ch->op == SNAP_CHANGED; /* ours, its change time moved (IPC_SET): recorded anew */
 	char *desc = again ? strdup(prev->desc) : NULL;
 	if (again)
 		forget(prev);
-	const char *unit = t == SYSVIPC_SHM ? "bytes" : t == SYSVIPC_SEM ? "semaphores" : "bytes queued";
+	const char *unit = t == SYSVIPC_SHM   ? _("bytes")
+			   : t == SYSVIPC_SEM ? _("semaphores")
+					      : _("bytes queued");
 	struct change *c = add_change(
-	    it, desc ? desc : fmt("%s %d (key 0x%08x, %lld %s) made", name, id, (unsigned)key, size, unit));
+	    it,
+	    desc ? desc : fmt(_("%s %d (key 0x%08x, %lld %s) made"), name, id, (unsigned)key, size, unit));
 	enter(c, CLEANUP_OBJ_IPC, fmt("%s:%d:%d:%lld:%llu", word, id, key, proof, cleanup_ns_ino("ipc")));
 	if (!again)
 		say(c, cmd, lab);
@@ -391,12 +395,12 @@ static void on_cgroup(const struct snap_change *ch, const char *cmd, bool lab)
 		if (prev)
 			forget(prev);
 		else if (!intree && ch->op == SNAP_REMOVED)
-			note(it, cmd, lab, fmt("cgroup %s was removed", path),
-			     fmt("`mkdir %s` makes it again", path));
+			note(it, cmd, lab, fmt(_("cgroup %s was removed"), path),
+			     fmt(_("`mkdir %s` makes it again"), path));
 		if (ch->op == SNAP_REMOVED)
 			return;
 	}
-	struct change *c = add_change(it, fmt("cgroup %s made", path));
+	struct change *c = add_change(it, fmt(_("cgroup %s made"), path));
 	if (!c)
 		return;
 	if (intree) {
@@ -425,7 +429,7 @@ static void on_proc(const struct snap_change *ch, const char *cmd, bool lab)
 	F(it->value, 0, line);
 	int pid = atoi(it->key);
 	struct change *c =
-	    add_change(it, fmt("process %d (%.60s) left running outside nslab's cgroups", pid, line));
+	    add_change(it, fmt(_("process %d (%.60s) left running outside nslab's cgroups"), pid, line));
 	enter(c, NSLAB_OBJ_PROCESS, fmt("%d", pid));
 	say(c, cmd, lab);
 }
@@ -485,19 +489,19 @@ size_t host_guard_undo(size_t mark)
 		if (c->depth < mark)
 			continue;
 		if (c->kept) {
-			out_kprintf(OUT_WARNING, "stays on the host: %s (kept)\n", c->desc);
+			out_kprintf(OUT_WARNING, _("stays on the host: %s (kept)\n"), c->desc);
 			stay++;
 		} else if (!c->kind) {
-			out_kprintf(OUT_WARNING, "stays on the host: %s: %s\n", c->desc,
-				    c->how ? c->how : "undo it by hand");
+			out_kprintf(OUT_WARNING, _("stays on the host: %s: %s\n"), c->desc,
+				    c->how ? c->how : _("undo it by hand"));
 			stay++;
 		} else if (c->with_lab) {
 			/* the lab's cgroup tree is removed whole after this */
 		} else if (cleanup_undo(c->kind, c->what) == 0) {
-			out_kprintf(OUT_NOTE, "undone: %s\n", c->desc);
+			out_kprintf(OUT_NOTE, _("undone: %s\n"), c->desc);
 		} else {
 			/* EPERM: refused, and the registry said why in its own line */
-			out_kprintf(OUT_WARNING, "stays on the host: %s: it could not be undone (%s)\n",
+			out_kprintf(OUT_WARNING, _("stays on the host: %s: it could not be undone (%s)\n"),
 				    c->desc, strerror(errno));
 			stay++;
 		}
@@ -518,9 +522,9 @@ int host_guard_keep(long n)
 			shown++;
 		}
 		if (!shown)
-			out_printf("no host change is waiting to be undone\n");
+			out_printf(_("no host change is waiting to be undone\n"));
 		else
-			out_printf("(`keep N` leaves change N on the host)\n");
+			out_printf(_("(`keep N` leaves change N on the host)\n"));
 		return 0;
 	}
 	for (size_t i = 0; i < G.n; i++) {
@@ -528,21 +532,21 @@ int host_guard_keep(long n)
 		if (c->n != (unsigned long)n)
 			continue;
 		if (!c->kind) {
-			out_error("keep: change %ld (%s) is not undone by nslab anyway", n, c->desc);
+			out_error(_("keep: change %ld (%s) is not undone by nslab anyway"), n, c->desc);
 			return -1;
 		}
 		if (c->with_lab) {
-			out_error("keep: %s is inside nslab's own cgroup tree, which goes with the lab",
+			out_error(_("keep: %s is inside nslab's own cgroup tree, which goes with the lab"),
 				  c->desc);
 			return -1;
 		}
 		if (!c->kept)
 			cleanup_forget(c->kind, c->what);
 		c->kept = true;
-		out_printf("kept: %s: nslab leaves it on the host\n", c->desc);
+		out_printf(_("kept: %s: nslab leaves it on the host\n"), c->desc);
 		return 0;
 	}
-	out_error("keep: there is no host change %ld (`keep` lists them)", n);
+	out_error(_("keep: there is no host change %ld (`keep` lists them)"), n);
 	return -1;
 }
 

@@ -213,6 +213,10 @@ int labs_check_memory(const struct segs *sg, const struct nslab_lab *d, char *wh
 		       (const void *)d, d->size);
 	if (!str_ok(sg, d->id) || !str_ok(sg, d->title) || !str_ok(sg, d->summary))
 		REJECT("the lab's id, title or summary is not a string in the plugin's memory");
+	/* appended to ABI 2: read only when the plugin's descriptor has it */
+	if (d->size >= offsetof(struct nslab_lab, textdomain) + sizeof(d->textdomain) &&
+	    !str_ok(sg, d->textdomain))
+		REJECT("the lab's textdomain is not a string in the plugin's memory");
 	if (d->nsteps && (d->step_size < STEP_MIN_SIZE || d->step_size > ELEM_MAX_SIZE))
 		return 0; /* labs_validate says why */
 	if (d->ncommands && (d->command_size < COMMAND_MIN_SIZE || d->command_size > ELEM_MAX_SIZE))

@@ -12,6 +12,7 @@
  * returns, its arrays and strings must lie in the object's readable PT_LOAD
  * segments (D9): anything else is a one-line skip. */
 #include "labs.h"
+#include "i18n.h"
 #include "labs-int.h"
 #include "util.h"
 
@@ -146,6 +147,7 @@ int labs_load_file(const char *path, char *why, size_t whylen)
 	}
 	plugins = n;
 	plugins[nlabs++] = (struct loaded){copy, h, fd};
+	i18n_bind(copy->textdomain); /* its texts from the same locale tree as nslab's */
 	qsort(plugins, nlabs, sizeof(*plugins), cmp_lab);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "demo.h"
 #include "host-guard.h"
+#include "i18n.h"
 #include "labs.h"
 #include "output.h"
 #include "record.h"
@@ -36,39 +37,39 @@ enum mode { MODE_AUTO, MODE_PLAIN, MODE_SCRIPT, MODE_DEMO, MODE_CLEANUP, MODE_CL
 
 static void usage(FILE *f)
 {
-	fputs("Usage:\n"
-	      "  nslab [options]\n"
-	      "\n"
-	      "An interactive shell that teaches how containers are made, on your own kernel:\n"
-	      "chroot, pivot_root, overlay layers, the eight namespace types, a bridge,\n"
-	      "capabilities, seccomp, cgroup CPU, memory and pids limits, and a capstone\n"
-	      "container with a scorecard of escapes.\n"
-	      "\n"
-	      "Options:\n"
-	      "  -p, --plain            readline prompt only, no full-screen pane\n"
-	      "  -s, --script FILE      run REPL commands from FILE ('-' = stdin), echoing each;\n"
-	      "                         exit 1 if a command is unknown or malformed or a check fails\n"
-	      "  -d, --demo FILE        instructor playback: shows each command of FILE, runs it on\n"
-	      "                         Enter or Space; b shows the previous output again, q quits\n"
-	      "  -c, --cleanup          remove what an earlier, crashed run left behind, and say what\n"
-	      "  -L, --lab-path DIR     where lab plugins are looked up (':'-separated; also\n"
-	      "                         NSLAB_LAB_PATH)\n"
-	      "  -r, --record FILE      also write every command typed as a demo script\n"
-	      "      --class-dir DIR    keep your status file in the class directory DIR (also\n"
-	      "                         NSLAB_CLASS_DIR), for the instructor's --class view\n"
-	      "  -C, --class DIR        the instructor's view of every learner's status in DIR:\n"
-	      "                         live on a terminal, a table once otherwise\n"
-	      "  -J, --json             with --class: JSON, for scripts\n"
-	      "  -h, --help             display this help\n"
-	      "  -V, --version          display version\n"
-	      "\n"
-	      "In nslab, `help` lists the commands and `labs` the labs. See nslab(1).\n",
+	fputs(_("Usage:\n"
+		"  nslab [options]\n"
+		"\n"
+		"An interactive shell that teaches how containers are made, on your own kernel:\n"
+		"chroot, pivot_root, overlay layers, the eight namespace types, a bridge,\n"
+		"capabilities, seccomp, cgroup CPU, memory and pids limits, and a capstone\n"
+		"container with a scorecard of escapes.\n"
+		"\n"
+		"Options:\n"
+		"  -p, --plain            readline prompt only, no full-screen pane\n"
+		"  -s, --script FILE      run REPL commands from FILE ('-' = stdin), echoing each;\n"
+		"                         exit 1 if a command is unknown or malformed or a check fails\n"
+		"  -d, --demo FILE        instructor playback: shows each command of FILE, runs it on\n"
+		"                         Enter or Space; b shows the previous output again, q quits\n"
+		"  -c, --cleanup          remove what an earlier, crashed run left behind, and say what\n"
+		"  -L, --lab-path DIR     where lab plugins are looked up (':'-separated; also\n"
+		"                         NSLAB_LAB_PATH)\n"
+		"  -r, --record FILE      also write every command typed as a demo script\n"
+		"      --class-dir DIR    keep your status file in the class directory DIR (also\n"
+		"                         NSLAB_CLASS_DIR), for the instructor's --class view\n"
+		"  -C, --class DIR        the instructor's view of every learner's status in DIR:\n"
+		"                         live on a terminal, a table once otherwise\n"
+		"  -J, --json             with --class: JSON, for scripts\n"
+		"  -h, --help             display this help\n"
+		"  -V, --version          display version\n"
+		"\n"
+		"In nslab, `help` lists the commands and `labs` the labs. See nslab(1).\n"),
 	      f);
 }
 
 static void say_removed(const char *what)
 {
-	printf("removed %s\n", what);
+	printf(_("removed %s\n"), what);
 }
 
 /* What the registry could not undo, or refused to, one line each. */
@@ -81,12 +82,13 @@ static int do_cleanup(void)
 {
 	int n = cleanup_dead_runs(say_removed);
 	if (n < 0) {
-		fprintf(stderr, "nslab: cleanup incomplete: %s%s\n", strerror(errno),
-			geteuid() ? " (a root run's leftovers need root: run `sudo nslab --cleanup`)" : "");
+		fprintf(stderr, _("nslab: cleanup incomplete: %s%s\n"), strerror(errno),
+			geteuid() ? _(" (a root run's leftovers need root: run `sudo nslab --cleanup`)")
+				  : "");
 		return 1;
 	}
 	if (n == 0)
-		printf("nothing to clean up: no earlier run left anything behind\n");
+		printf(_("nothing to clean up: no earlier run left anything behind\n"));
 	return 0;
 }
 
@@ -94,11 +96,11 @@ static int do_cleanup(void)
  * now; otherwise say how. */
 static void offer_cleanup(bool ask)
 {
-	fprintf(stderr, "nslab: an earlier run was killed and left objects behind; "
-			"`sudo nslab --cleanup` removes them\n");
+	fprintf(stderr, _("nslab: an earlier run was killed and left objects behind; "
+			  "`sudo nslab --cleanup` removes them\n"));
 	if (!ask)
 		return;
-	fprintf(stderr, "nslab: remove them now? [Y/n] ");
+	fprintf(stderr, _("nslab: remove them now? [Y/n] "));
 	int answer = read_answer();
 	if (answer < 0 || (answer && answer != 'y' && answer != 'Y'))
 		return; /* end of input, or no */
@@ -130,7 +132,7 @@ static void start_classroom(const char *class_dir, const char *record)
 {
 	class_publish_init(class_dir);
 	if (record && record_start(record) < 0)
-		fprintf(stderr, "nslab: --record: cannot write %s: %s\n", record,
+		fprintf(stderr, _("nslab: --record: cannot write %s: %s\n"), record,
 			errno == EINVAL ? "not a regular file" : strerror(errno));
 }
 
@@ -151,6 +153,7 @@ int main(int argc, char **argv)
 	    {"class", required_argument, NULL, 'C'},    {"class-dir", required_argument, NULL, OPT_CLASS_DIR},
 	    {"json", no_argument, NULL, 'J'},           {NULL, 0, NULL, 0},
 	};
+	i18n_init(); /* first: every message below may be translated */
 	const char *record = NULL, *class_dir = NULL, *class_view = NULL;
 	bool json = false;
 	enum mode mode = MODE_AUTO;
@@ -195,24 +198,25 @@ int main(int argc, char **argv)
 			printf("nslab %s\n", NSLAB_VERSION);
 			return 0;
 		default:
-			fprintf(stderr, "Try 'nslab --help' for more information.\n");
+			fprintf(stderr, _("Try 'nslab --help' for more information.\n"));
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "nslab: unexpected argument '%s'\nTry 'nslab --help' for more information.\n",
+		fprintf(stderr,
+			_("nslab: unexpected argument '%s'\nTry 'nslab --help' for more information.\n"),
 			argv[optind]);
 		return 2;
 	}
 	if (json && mode != MODE_CLASS) {
 		fprintf(stderr,
-			"nslab: --json goes with --class\nTry 'nslab --help' for more information.\n");
+			_("nslab: --json goes with --class\nTry 'nslab --help' for more information.\n"));
 		return 2;
 	}
 	if (mode == MODE_CLASS) /* reads a directory: no lab, no registry, no root needed */
 		return class_view_main(class_view, json);
 	if (same_file(record, script)) {
-		fprintf(stderr, "nslab: --record %s would overwrite the file being played\n", record);
+		fprintf(stderr, _("nslab: --record %s would overwrite the file being played\n"), record);
 		return 2;
 	}
 	/* The registry undoes cgroups through the cgroup module's own code,
@@ -235,8 +239,8 @@ int main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (!have_cap(CAP_SYS_ADMIN))
 		fprintf(stderr,
-			"nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
-			"run it with sudo (the `user` lab shows what works without)\n");
+			_("nslab: missing CAP_SYS_ADMIN: labs cannot make namespaces, mounts or cgroups; "
+			  "run it with sudo (the `user` lab shows what works without)\n"));
 	if (cleanup_dead_runs_exist())
 		offer_cleanup(mode != MODE_SCRIPT && mode != MODE_DEMO && isatty(STDIN_FILENO));
 	state_init(NULL);
@@ -245,9 +249,9 @@ int main(int argc, char **argv)
 	if (cleanup_init() < 0) {
 		const char *why = cleanup_init_error();
 		if (why)
-			fprintf(stderr, "nslab: no run directory: %s\n", why);
+			fprintf(stderr, _("nslab: no run directory: %s\n"), why);
 		else
-			fprintf(stderr, "nslab: cannot create the run directory %s: %s\n", NSLAB_RUN_BASE,
+			fprintf(stderr, _("nslab: cannot create the run directory %s: %s\n"), NSLAB_RUN_BASE,
 				strerror(errno));
 	}
 	atexit(on_exit_cleanup);

@@ -5,6 +5,7 @@
  * agent protocol (agent.c) starts lab processes, this enters them from
  * outside, and the session (`run`, `host`, `shell`, h->run) is its one user. */
 #include "nsexec.h"
+#include "i18n.h"
 #include "signals.h"
 #include "cgroup.h"
 #include "cleanup.h"
@@ -71,7 +72,7 @@ static int enter_target(pid_t target)
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)target);
 	int cwdfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
-		fprintf(stderr, "nslab: cannot open the lab's root: %s\n", strerror(errno));
+		fprintf(stderr, _("nslab: cannot open the lab's root: %s\n"), strerror(errno));
 		return -1;
 	}
 	for (size_t i = 0; i < NENTER; i++)
@@ -81,7 +82,7 @@ static int enter_target(pid_t target)
 		}
 	if (userfd >= 0) {
 		if (setns(userfd, ns_types[NS_USER].clone_flag) < 0) {
-			fprintf(stderr, "nslab: cannot enter the lab's user namespace: %s\n",
+			fprintf(stderr, _("nslab: cannot enter the lab's user namespace: %s\n"),
 				strerror(errno));
 			return -1;
 		}
@@ -92,14 +93,14 @@ static int enter_target(pid_t target)
 	}
 	for (size_t i = 0; i < NENTER; i++)
 		if (fds[i] >= 0 && setns(fds[i], ns_types[enter_order[i]].clone_flag) < 0) {
-			fprintf(stderr, "nslab: cannot enter the lab's %s namespace: %s\n",
+			fprintf(stderr, _("nslab: cannot enter the lab's %s namespace: %s\n"),
 				ns_types[enter_order[i]].name, strerror(errno));
 			return -1;
 		}
 	/* chroot needs CAP_SYS_CHROOT: skip it when the lab shares our root
 	 * (an unprivileged lab before it has one of its own). */
 	if (!same_root(rootfd) && (fchdir(rootfd) < 0 || chroot(".") < 0)) {
-		fprintf(stderr, "nslab: cannot enter the lab's root: %s\n", strerror(errno));
+		fprintf(stderr, _("nslab: cannot enter the lab's root: %s\n"), strerror(errno));
 		return -1;
 	}
 	if (cwdfd < 0 || fchdir(cwdfd) < 0)
@@ -177,7 +178,7 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 	/* Only stdio goes to the command: no fd nslab holds or inherited. */
 	close_range(3, ~0U, 0);
 	if (access("/bin/sh", X_OK) < 0) {
-		fprintf(stderr, "nslab: the lab's root has no /bin/sh: copy a shell in first\n");
+		fprintf(stderr, _("nslab: the lab's root has no /bin/sh: copy a shell in first\n"));
 		_exit(127);
 	}
 	if (interactive && !cmd) {
@@ -186,7 +187,7 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 	} else {
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	}
-	fprintf(stderr, "nslab: cannot start /bin/sh: %s\n", strerror(errno));
+	fprintf(stderr, _("nslab: cannot start /bin/sh: %s\n"), strerror(errno));
 	_exit(127);
 }
 

@@ -70,6 +70,23 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
+/* Translations. A lab's text domain: nslab's Makefile compiles labs/<id>.c
+ * with -DNSLAB_TEXTDOMAIN='"nslab-lab-<id>"'; a lab built out of tree
+ * defines it before including this header (NULL: not translated). Put
+ * `.textdomain = NSLAB_TEXTDOMAIN` in the descriptor and mark its static
+ * texts N_("...") (the host translates them); what the lab prints itself
+ * (h->missing, h->print, h->error) goes through _("..."). */
+#include <libintl.h>
+#ifndef NSLAB_TEXTDOMAIN
+#define NSLAB_TEXTDOMAIN NULL
+#endif
+#ifndef _
+#define _(s) dgettext(NSLAB_TEXTDOMAIN, s)
+#endif
+#ifndef N_
+#define N_(s) (s)
+#endif
+
 /* The overflow uid and gid: what an unmapped id reads as in a user
  * namespace, and the unprivileged identity labs use under plain root. */
 #define NSLAB_NOBODY 65534

@@ -149,6 +149,16 @@ struct nslab_lab {
 	 * CAP_SYS_ADMIN (the user lab). Otherwise nslab refuses to start the lab
 	 * without it, in one line naming the capability. */
 	bool unprivileged;
+	/* Appended to ABI 2 (the host reads it only when .size covers it): the
+	 * gettext domain of the lab's texts, NSLAB_TEXTDOMAIN from
+	 * nslab-lab-util.h ("nslab-lab-<id>"); NULL: shown as written. The
+	 * host shows title, summary, every step's title, task, hint and
+	 * explain, and every command's usage and summary through
+	 * dgettext(textdomain, text): mark them N_("..."). It binds the domain
+	 * to its locale directory (<lang>/LC_MESSAGES/<domain>.mo, built from
+	 * labs/po/<id>/<lang>.po). What the lab prints itself it translates
+	 * itself, with _("...") from nslab-lab-util.h. */
+	const char *textdomain;
 };
 
 /* Kinds of kernel object in the cleanup registry (see nslab_host.keep). */

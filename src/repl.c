@@ -3,6 +3,7 @@
  * plain mode, a file in script mode; the prompt, the history, and the hooks
  * of whoever owns the terminal. */
 #include "repl.h"
+#include "i18n.h"
 #include "output.h"
 #include "session.h"
 #include "signals.h"
@@ -171,7 +172,7 @@ FILE *repl_open_script(const char *path)
 	const char *name = std ? "stdin" : path;
 	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		out_error("cannot open %s: %s", path, strerror(errno));
+		out_error(_("cannot open %s: %s"), path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
@@ -209,7 +210,8 @@ int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
 		if (c == EOF || c == '\n')
 			break;
 		if (len == REPL_LINE_MAX) {
-			out_error("%s: line %lu is longer than %d bytes", name, *lineno + 1, REPL_LINE_MAX);
+			out_error(_("%s: line %lu is longer than %d bytes"), name, *lineno + 1,
+				  REPL_LINE_MAX);
 			return -1; /* the rest is never read: memory stays bounded */
 		}
 		nul |= c == '\0';
@@ -218,7 +220,7 @@ int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
 	if (c == EOF && ferror(f)) {
 		if (signals_pending())
 			return 0; /* interrupted: the caller looks at the signal */
-		out_error("%s: cannot read line %lu: %s", name, *lineno + 1, strerror(errno));
+		out_error(_("%s: cannot read line %lu: %s"), name, *lineno + 1, strerror(errno));
 		return -1;
 	}
 	if (c == EOF && len == 0)
@@ -226,7 +228,7 @@ int repl_read_line(FILE *f, const char *name, char *buf, unsigned long *lineno)
 	buf[len] = '\0';
 	++*lineno;
 	if (nul) {
-		out_error("%s: line %lu contains a NUL byte", name, *lineno);
+		out_error(_("%s: line %lu contains a NUL byte"), name, *lineno);
 		return -1;
 	}
 	return 1;
@@ -241,7 +243,7 @@ int repl_run_script(FILE *f, const char *name, bool echo)
 	if (!name)
 		name = "script";
 	if (!line) {
-		out_error("%s: out of memory", name);
+		out_error(_("%s: out of memory"), name);
 		return 1;
 	}
 	while (!repl_quit_requested() && signals_pending() != SIGINT &&

@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "host.h"
 #include "host-guard.h"
+#include "i18n.h"
 #include "labcg.h"
 #include "labs.h"
 #include "nsexec.h"
@@ -45,11 +46,17 @@ static const struct nslab_step *cur(void)
 	return &S.lab->steps[S.step];
 }
 
+/* The active lab's static text as shown (its own text domain). */
+static const char *T(const char *s)
+{
+	return i18n_lab(S.lab, s);
+}
+
 static bool need_lab(void)
 {
 	if (S.lab)
 		return true;
-	out_error("no lab is active: `labs` lists them, `start LAB` begins one");
+	out_error(_("no lab is active: `labs` lists them, `start LAB` begins one"));
 	return false;
 }
 
@@ -99,15 +106,16 @@ static void make_lab_cgroup(void)
 	said = true;
 	int err = errno;
 	if (err == EACCES || err == EPERM)
-		out_kprintf(OUT_NOTE,
-			    "note: no lab cgroup (making one needs root): a process a command here detaches "
-			    "with setsid "
-			    "may outlive the lab; run nslab with sudo to have it tracked\n");
+		out_kprintf(
+		    OUT_NOTE,
+		    _("note: no lab cgroup (making one needs root): a process a command here detaches "
+		      "with setsid "
+		      "may outlive the lab; run nslab with sudo to have it tracked\n"));
 	else
 		out_kprintf(OUT_NOTE,
-			    "note: no lab cgroup (%s): mount a cgroup2 filesystem (mount -t cgroup2 none "
-			    "/sys/fs/cgroup) "
-			    "so that every process a lab starts can be tracked\n",
+			    _("note: no lab cgroup (%s): mount a cgroup2 filesystem (mount -t cgroup2 none "
+			      "/sys/fs/cgroup) "
+			      "so that every process a lab starts can be tracked\n"),
 			    err == ENODEV ? "no cgroup2, freezer or pids hierarchy is mounted"
 					  : strerror(err));
 }
@@ -118,51 +126,52 @@ enum session_result session_start(const char *id)
 	if (!lab) {
 		const char *near = labs_closest(id);
 		if (near)
-			out_error("unknown lab '%s' (did you mean '%s'?)", id, near);
+			out_error(_("unknown lab '%s' (did you mean '%s'?)"), id, near);
 		else
-			out_error("unknown lab '%s' (`labs` lists them)", id);
+			out_error(_("unknown lab '%s' (`labs` lists them)"), id);
 		return SESSION_FAILED;
 	}
 	struct nslab_host *host = host_get();
 	bool unpriv_ok =
 	    lab->size >= offsetof(struct nslab_lab, unprivileged) + sizeof(bool) && lab->unprivileged;
 	if (!unpriv_ok && !have_cap(CAP_SYS_ADMIN)) {
-		out_error("lab '%s' needs CAP_SYS_ADMIN (namespaces, mounts, cgroups): run nslab with sudo",
-			  id);
+		out_error(
+		    _("lab '%s' needs CAP_SYS_ADMIN (namespaces, mounts, cgroups): run nslab with sudo"), id);
 		return SESSION_FAILED;
 	}
 	const char *why = lab->unsupported ? lab->unsupported(host) : NULL;
 	if (why) {
-		out_error("lab '%s' cannot run here: %s", id, why);
+		out_error(_("lab '%s' cannot run here: %s"), id, why);
 		return SESSION_FAILED;
 	}
 	session_stop();
 	if (!cleanup_run_dir()) {
 		const char *why = cleanup_init_error();
-		out_error("no run directory%s%s", why ? ": " : "", why ? why : " (run nslab with sudo)");
+		out_error(_("no run directory%s%s"), why ? ": " : "",
+			  why ? why : _(" (run nslab with sudo)"));
 		return SESSION_FAILED;
 	}
 	char workdir[PATH_MAX];
 	snprintf(workdir, sizeof(workdir), "%s/%s", cleanup_run_dir(), lab->id);
 	S = (typeof(S)){.lab = lab, .mark = cleanup_mark(), .last_check = -1};
 	if (mkdir_p(workdir, 0755) < 0 || cleanup_keep(NSLAB_OBJ_DIR, workdir) < 0) {
-		out_error("cannot make %s: %s", workdir, strerror(errno));
+		out_error(_("cannot make %s: %s"), workdir, strerror(errno));
 		S.lab = NULL;
 		return SESSION_FAILED;
 	}
 	host_begin(lab, workdir);
 	make_lab_cgroup();
 	if (lab->setup(host) < 0) {
-		out_error("lab '%s' could not be set up; everything it made was removed", id);
+		out_error(_("lab '%s' could not be set up; everything it made was removed"), id);
 		undo_lab();
 		return SESSION_FAILED;
 	}
 	host_keep_setup_traces();
-	out_printf("== %s ==\n", lab->title);
-	out_para(OUT_TEXT, lab->summary);
+	out_printf("== %s ==\n", i18n_lab(lab, lab->title));
+	out_para(OUT_TEXT, i18n_lab(lab, lab->summary));
 	unsigned done = state_done_count(lab->id);
 	if (done)
-		out_printf("(your progress: %u of %u steps done earlier; `step N` jumps)\n", done,
+		out_printf(_("(your progress: %u of %u steps done earlier; `step N` jumps)\n"), done,
 			   lab->nsteps);
 	session_print_step();
 	return SESSION_OK;
@@ -173,7 +182,7 @@ enum session_result session_reset(void)
 	if (!need_lab())
 		return SESSION_NO_LAB;
 	const char *id = S.lab->id;
-	out_printf("resetting lab '%s': undoing everything it made\n", id);
+	out_printf(_("resetting lab '%s': undoing everything it made\n"), id);
 	return session_start(id);
 }
 
@@ -181,8 +190,8 @@ void session_print_step(void)
 {
 	if (!need_lab())
 		return;
-	out_printf("\n-- step %u/%u: %s --\n", S.step + 1, S.lab->nsteps, cur()->title);
-	out_para(OUT_TEXT, cur()->task);
+	out_printf(_("\n-- step %u/%u: %s --\n"), S.step + 1, S.lab->nsteps, T(cur()->title));
+	out_para(OUT_TEXT, T(cur()->task));
 }
 
 /* Progress that cannot be saved is said once, not silently lost. */
@@ -192,7 +201,7 @@ static void save_progress(void)
 	if (state_save() == 0 || warned)
 		return;
 	warned = true;
-	out_error("cannot save progress in %s: %s", state_dir(), strerror(errno));
+	out_error(_("cannot save progress in %s: %s"), state_dir(), strerror(errno));
 }
 
 static void flush_missing(void)
@@ -200,7 +209,7 @@ static void flush_missing(void)
 	size_t n;
 	char *const *missing = host_missing(&n);
 	for (size_t i = 0; i < n; i++)
-		out_kprintf(OUT_MISSING, "  missing: %s\n", missing[i]);
+		out_kprintf(OUT_MISSING, _("  missing: %s\n"), missing[i]);
 	host_clear_missing();
 }
 
@@ -215,12 +224,12 @@ enum session_result session_check(void)
 	if (!need_lab())
 		return SESSION_NO_LAB;
 	host_clear_missing();
-	char head[256];
-	snprintf(head, sizeof(head), "step %u/%u: %s", S.step + 1, S.lab->nsteps, cur()->title);
+	char head[512];
+	snprintf(head, sizeof(head), _("step %u/%u: %s"), S.step + 1, S.lab->nsteps, T(cur()->title));
 	bool ok = cur()->check(host_get());
 	S.last_check = ok;
 	if (ok) {
-		out_kprintf(OUT_OK, "check: ok - %s\n", head);
+		out_kprintf(OUT_OK, _("check: ok - %s\n"), head);
 		flush_missing();
 		state_mark_done(S.lab->id, S.step + 1);
 		save_progress();
@@ -228,12 +237,12 @@ enum session_result session_check(void)
 			S.complete = true;
 		return SESSION_OK;
 	}
-	out_kprintf(OUT_NOTYET, "check: not yet - %s\n", head);
+	out_kprintf(OUT_NOTYET, _("check: not yet - %s\n"), head);
 	class_publish_event(CLASS_CHECK_FAILED);
 	size_t nmissing;
 	host_missing(&nmissing);
 	if (!nmissing)
-		out_kprintf(OUT_MISSING, "  missing: the end state of this step (try `hint`)\n");
+		out_kprintf(OUT_MISSING, _("  missing: the end state of this step (try `hint`)\n"));
 	flush_missing();
 	return SESSION_NOT_YET;
 }
@@ -252,7 +261,7 @@ enum session_result session_do(void)
 	if (!need_lab())
 		return SESSION_NO_LAB;
 	if (!cur()->perform) {
-		out_error("step %u has no `do`: this one is for you to try", S.step + 1);
+		out_error(_("step %u has no `do`: this one is for you to try"), S.step + 1);
 		return SESSION_FAILED;
 	}
 	if (step_already_done()) {
@@ -261,7 +270,7 @@ enum session_result session_do(void)
 		    S.step + 1, S.lab->nsteps);
 		return SESSION_OK;
 	}
-	out_printf("do: step %u/%u: %s\n", S.step + 1, S.lab->nsteps, cur()->title);
+	out_printf(_("do: step %u/%u: %s\n"), S.step + 1, S.lab->nsteps, T(cur()->title));
 	host_clear_traces(); /* `explain` shows the syscalls of the latest `do` */
 	host_set_step(S.step);
 	class_publish_event(CLASS_DO);
@@ -278,7 +287,7 @@ enum session_result session_goto(unsigned step)
 	if (!need_lab())
 		return SESSION_NO_LAB;
 	if (step < 1 || step > S.lab->nsteps) {
-		out_error("lab '%s' has steps 1 to %u", S.lab->id, S.lab->nsteps);
+		out_error(_("lab '%s' has steps 1 to %u"), S.lab->id, S.lab->nsteps);
 		return SESSION_FAILED;
 	}
 	if (S.step != step - 1) {
@@ -306,26 +315,27 @@ static bool catch_one(unsigned i)
 	S.step = i - 1;
 	host_set_step(S.step);
 	if (step_already_done()) {
-		out_kprintf(OUT_OK, "catchup: step %u/%u %s: already done\n", i, S.lab->nsteps, cur()->title);
+		out_kprintf(OUT_OK, _("catchup: step %u/%u %s: already done\n"), i, S.lab->nsteps,
+			    T(cur()->title));
 		return true;
 	}
 	if (!cur()->perform) {
-		out_error("catchup: step %u has no `do`: do it yourself (`step %u`), then `catchup` again", i,
-			  i);
+		out_error(_("catchup: step %u has no `do`: do it yourself (`step %u`), then `catchup` again"),
+			  i, i);
 		return false;
 	}
 	host_clear_traces();
 	int rc = cur()->perform(host_get());
 	bool ok = rc >= 0 && cur()->check(host_get());
 	if (!ok) {
-		out_kprintf(OUT_NOTYET, "catchup: step %u/%u %s: `do` did not reach its end state\n", i,
-			    S.lab->nsteps, cur()->title);
+		out_kprintf(OUT_NOTYET, _("catchup: step %u/%u %s: `do` did not reach its end state\n"), i,
+			    S.lab->nsteps, T(cur()->title));
 		flush_missing();
 		return false;
 	}
 	host_clear_missing();
 	state_mark_done(S.lab->id, i);
-	out_kprintf(OUT_OK, "catchup: step %u/%u %s: done by `do`\n", i, S.lab->nsteps, cur()->title);
+	out_kprintf(OUT_OK, _("catchup: step %u/%u %s: done by `do`\n"), i, S.lab->nsteps, T(cur()->title));
 	return true;
 }
 
@@ -336,7 +346,7 @@ enum session_result session_catchup(unsigned target)
 	if (!target)
 		target = first_not_done();
 	if (target < 1 || target > S.lab->nsteps) {
-		out_error("lab '%s' has steps 1 to %u", S.lab->id, S.lab->nsteps);
+		out_error(_("lab '%s' has steps 1 to %u"), S.lab->id, S.lab->nsteps);
 		return SESSION_FAILED;
 	}
 	for (unsigned i = 1; i < target; i++) {
@@ -357,8 +367,8 @@ enum session_result session_next(void)
 		return SESSION_NO_LAB;
 	if (S.step + 1 >= S.lab->nsteps) {
 		S.complete = true;
-		out_printf("lab '%s' complete: all %u steps done. It stays active until `stop`, `start` or "
-			   "`quit`.\n",
+		out_printf(_("lab '%s' complete: all %u steps done. It stays active until `stop`, `start` or "
+			     "`quit`.\n"),
 			   S.lab->id, S.lab->nsteps);
 		return SESSION_OK;
 	}
@@ -370,7 +380,7 @@ enum session_result session_prev(void)
 	if (!need_lab())
 		return SESSION_NO_LAB;
 	if (S.step == 0) {
-		out_printf("already at the first step\n");
+		out_printf(_("already at the first step\n"));
 		return SESSION_OK;
 	}
 	return session_goto(S.step);
@@ -381,10 +391,10 @@ enum session_result session_hint(void)
 	if (!need_lab())
 		return SESSION_NO_LAB;
 	_cleanup_free_ char *hint = NULL;
-	if (asprintf(&hint, "hint: %s",
-		     cur()->hint ? cur()->hint : "no hint for this step: read the task again") < 0)
+	if (asprintf(&hint, _("hint: %s"),
+		     cur()->hint ? T(cur()->hint) : _("no hint for this step: read the task again")) < 0)
 		hint = NULL;
-	out_para(OUT_TEXT, hint ? hint : cur()->hint);
+	out_para(OUT_TEXT, hint ? hint : T(cur()->hint));
 	class_publish_event(CLASS_HINT);
 	return SESSION_OK;
 }
@@ -393,19 +403,19 @@ enum session_result session_explain(void)
 {
 	if (!need_lab())
 		return SESSION_NO_LAB;
-	out_para(OUT_TEXT, cur()->explain ? cur()->explain : "(no explanation for this step)");
+	out_para(OUT_TEXT, cur()->explain ? T(cur()->explain) : _("(no explanation for this step)"));
 	size_t n, nsetup;
 	unsigned step;
 	char *const *trace = host_traces(&n, &step);
 	if (n && step == S.step) {
-		out_printf("syscalls nslab made for this step:\n");
+		out_printf(_("syscalls nslab made for this step:\n"));
 		print_traces(trace, n);
 	} else {
-		out_printf("(nslab has made no syscalls for this step yet: `do` performs it)\n");
+		out_printf(_("(nslab has made no syscalls for this step yet: `do` performs it)\n"));
 	}
 	char *const *setup = host_setup_traces(&nsetup);
 	if (S.step == 0 && nsetup) {
-		out_printf("when it set the lab up, nslab made:\n");
+		out_printf(_("when it set the lab up, nslab made:\n"));
 		print_traces(setup, nsetup);
 	}
 	return SESSION_OK;

@@ -5,6 +5,7 @@
  * CMD. The trace is cut where that shell starts, so what is shown is the
  * learner's command's own calls, not the way in. */
 #include "trace.h"
+#include "i18n.h"
 #include "cleanup.h"
 #include "host.h"
 #include "host-guard.h"
@@ -245,7 +246,7 @@ int trace_run(const char *cmd)
 {
 	char strace[PATH_MAX];
 	if (!find_strace(strace, sizeof(strace))) {
-		out_error("trace needs strace(1), which is not installed: apt-get install strace");
+		out_error(_("trace needs strace(1), which is not installed: apt-get install strace"));
 		return -2;
 	}
 	const char *dir = cleanup_run_dir();
@@ -281,11 +282,11 @@ int trace_run(const char *cmd)
 	size_t n = len >= 0 ? trace_filter(text, lines, MAX_LINES) : 0;
 	free(text);
 	if (len < 0)
-		out_kprintf(OUT_NOTE, "(strace wrote no trace: it could not start the command)\n");
+		out_kprintf(OUT_NOTE, _("(strace wrote no trace: it could not start the command)\n"));
 	else if (!n)
-		out_kprintf(OUT_NOTE, "(no container-making syscalls: `%s` made none)\n", cmd);
+		out_kprintf(OUT_NOTE, _("(no container-making syscalls: `%s` made none)\n"), cmd);
 	else
-		out_printf("syscalls `%s` made (strace -f):\n", cmd);
+		out_printf(_("syscalls `%s` made (strace -f):\n"), cmd);
 	print_lines(lines, n);
 	keep_last(cmd, lines, n);
 	return st;
@@ -295,8 +296,8 @@ void trace_print_last(const char *lab_id)
 {
 	if (!last.cmd || !last.lab || !lab_id || strcmp(lab_id, last.lab) != 0)
 		return;
-	out_printf("your last `trace %s` (at step %u) made:\n", last.cmd, last.step);
+	out_printf(_("your last `trace %s` (at step %u) made:\n"), last.cmd, last.step);
 	if (!last.n)
-		out_printf("  (no container-making syscalls)\n");
+		out_printf(_("  (no container-making syscalls)\n"));
 	print_lines(last.line, last.n);
 }

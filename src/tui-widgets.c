@@ -5,6 +5,7 @@
  * (rows of the scrollback) and the key bar. Nothing here owns the terminal
  * or reads keys: tui-screen.c lays out the windows, tui.c decides when. */
 #include "tui-widgets.h"
+#include "i18n.h"
 #include "reflow.h"
 #include "labs.h"
 #include "nssubjects.h"
@@ -44,13 +45,14 @@ static struct session_view view_now(void)
 static void snapshot_session(void)
 {
 	W.sv = view_now();
-	snprintf(W.task_raw, sizeof(W.task_raw), "%s", W.sv.task ? W.sv.task : "");
+	snprintf(W.task_raw, sizeof(W.task_raw), "%s", W.sv.task ? i18n_lab(W.sv.lab, W.sv.task) : "");
 	/* the same paragraphs as the output window shows (reflow.c) */
 	char *flowed = text_reflow(W.task_raw);
 	snprintf(W.task, sizeof(W.task), "%s", flowed ? flowed : W.task_raw);
 	free(flowed);
-	snprintf(W.step, sizeof(W.step), "%s", W.sv.step_title ? W.sv.step_title : "");
-	snprintf(W.title, sizeof(W.title), "%s", W.sv.lab && W.sv.lab->title ? W.sv.lab->title : "");
+	snprintf(W.step, sizeof(W.step), "%s", W.sv.step_title ? i18n_lab(W.sv.lab, W.sv.step_title) : "");
+	snprintf(W.title, sizeof(W.title), "%s",
+		 W.sv.lab && W.sv.lab->title ? i18n_lab(W.sv.lab, W.sv.lab->title) : "");
 }
 
 static bool session_changed(void)
@@ -59,8 +61,10 @@ static bool session_changed(void)
 	return now.lab != W.sv.lab || now.step != W.sv.step || now.nsteps != W.sv.nsteps ||
 	       now.last_check != W.sv.last_check || now.complete != W.sv.complete ||
 	       /* against what was kept: reflowed or cut short, it would differ on every tick */
-	       strncmp(now.task ? now.task : "", W.task_raw, sizeof(W.task_raw) - 1) != 0 ||
-	       strncmp(now.step_title ? now.step_title : "", W.step, sizeof(W.step) - 1) != 0;
+	       strncmp(now.task ? i18n_lab(now.lab, now.task) : "", W.task_raw, sizeof(W.task_raw) - 1) !=
+		   0 ||
+	       strncmp(now.step_title ? i18n_lab(now.lab, now.step_title) : "", W.step, sizeof(W.step) - 1) !=
+		   0;
 }
 
 void widgets_refresh_session(void)
@@ -209,9 +213,9 @@ static enum tui_style check_style(const struct session_view *v)
 static void status_text(char *bar, size_t len, int room)
 {
 	const struct session_view *v = &W.sv;
-	char head[96], mid[64];
+	char head[96], mid[160];
 	snprintf(head, sizeof(head), " %s: ", v->lab->id);
-	snprintf(mid, sizeof(mid), " | step %u/%u: ", v->step, v->nsteps);
+	snprintf(mid, sizeof(mid), _(" | step %u/%u: "), v->step, v->nsteps);
 	int avail = room - text_width(head, strlen(head)) - text_width(mid, strlen(mid));
 	int tw = text_width(W.title, strlen(W.title)), sw = text_width(W.step, strlen(W.step));
 	if (avail < 0)
@@ -234,25 +238,27 @@ static void draw_status_bar(void)
 {
 	const struct tui_screen *s = screen();
 	const struct session_view *v = &W.sv;
-	char bar[1024], right[128] = "", lost[64] = "";
+	char bar[1024], right[256] = "", lost[128] = "";
 	if (W.lost)
-		snprintf(lost, sizeof(lost), "%zu line%s lost: out of memory | ", W.lost,
-			 W.lost == 1 ? "" : "s");
+		snprintf(
+		    lost, sizeof(lost),
+		    ngettext("%zu line lost: out of memory | ", "%zu lines lost: out of memory | ", W.lost),
+		    W.lost);
 	if (v->lab)
 		snprintf(right, sizeof(right), "%s%s ", lost,
-			 v->complete          ? "lab complete"
-			 : v->last_check == 1 ? "check: ok"
-			 : v->last_check == 0 ? "check: not yet"
-					      : "not checked yet");
+			 v->complete          ? _("lab complete")
+			 : v->last_check == 1 ? _("check: ok")
+			 : v->last_check == 0 ? _("check: not yet")
+					      : _("not checked yet"));
 	else if (W.lost)
-		snprintf(right, sizeof(right), "%.*s ", (int)strlen(lost) - 3, lost);
+		snprintf(right, sizeof(right), "%.*s ", (int)strcspn(lost, "|") - 1, lost);
 	int rw = text_width(right, strlen(right));
 	bool show_right = rw && s->w - rw > 40;
 	int room = show_right ? s->w - rw - 1 : s->w;
 	if (v->lab)
 		status_text(bar, sizeof(bar), room);
 	else
-		snprintf(bar, sizeof(bar), " no lab running");
+		snprintf(bar, sizeof(bar), " %s", _("no lab running"));
 	wattrset(s->lab, screen_attr(S_BAR));
 	mvwhline(s->lab, 0, 0, ' ', s->w);
 	size_t fit = text_fit(bar, strlen(bar), room, NULL);
@@ -300,10 +306,10 @@ static void draw_task_box(void)
 	const struct tui_screen *s = screen();
 	const char *text =
 	    W.sv.lab ? W.task
-		     : "Type `labs` to see what there is to learn, then `start ID` (try `start uts`). "
-		       "`help` lists every command.";
-	const char *lead = W.sv.lab ? "task: " : "";
-	int lw = (int)strlen(lead), box = s->lab_h - 1;
+		     : _("Type `labs` to see what there is to learn, then `start ID` (try `start uts`). "
+			 "`help` lists every command.");
+	const char *lead = W.sv.lab ? _("task: ") : "";
+	int lw = text_width(lead, strlen(lead)), box = s->lab_h - 1; /* columns, not bytes */
 	size_t off[TASK_ROWS], len[TASK_ROWS];
 	bool trunc = false;
 	int rows = text_wrap_words(text, s->w - lw - 4, off, len, TASK_ROWS, &trunc);
@@ -344,7 +350,7 @@ static void draw_meter(void)
 	if (!s->meter)
 		return;
 	werase(s->meter);
-	const char *p = W.meter_oom ? "meter not shown: out of memory" : W.meter_text;
+	const char *p = W.meter_oom ? _("meter not shown: out of memory") : W.meter_text;
 	for (int r = 0; p && *p && r < s->meter_h; r++) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -399,9 +405,9 @@ static void draw_out(const struct scrollback *sb)
 	werase(s->out);
 	sb_visible_rows(sb, s->w, s->out_h, draw_out_row, s->out);
 	if (sb->scroll) {
-		char note[80];
-		snprintf(note, sizeof(note), " scrolled back %d lines: PgDn returns ", sb->scroll);
-		int nw = (int)strlen(note);
+		char note[240];
+		snprintf(note, sizeof(note), _(" scrolled back %d lines: PgDn returns "), sb->scroll);
+		int nw = text_width(note, strlen(note));
 		wattrset(s->out, screen_attr(S_BAR));
 		mvwaddstr(s->out, 0, s->w > nw ? s->w - nw : 0, note);
 		wattrset(s->out, A_NORMAL);
@@ -414,20 +420,22 @@ static void draw_keys(void)
 	static const struct {
 		const char *key, *label;
 	} keys[] = {
-	    {"F1", "Help"},  {"F2", "Status"},      {"F3", "Hint"},   {"F4", "Explain"},
-	    {"F5", "Check"}, {"F6", "Next"},        {"F7", "Pane"},   {"F8", "Task"},
-	    {"F10", "Quit"}, {"PgUp/Dn", "Scroll"}, {"^L", "Redraw"},
+	    {"F1", N_("Help")},  {"F2", N_("Status")},      {"F3", N_("Hint")},   {"F4", N_("Explain")},
+	    {"F5", N_("Check")}, {"F6", N_("Next")},        {"F7", N_("Pane")},   {"F8", N_("Task")},
+	    {"F10", N_("Quit")}, {"PgUp/Dn", N_("Scroll")}, {"^L", N_("Redraw")},
 	};
 	WINDOW *k = screen()->keys;
 	werase(k);
 	wmove(k, 0, 0);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (getcurx(k) + (int)(strlen(keys[i].key) + strlen(keys[i].label)) + 1 >= screen()->w)
+		const char *label = _(keys[i].label);
+		if (getcurx(k) + (int)strlen(keys[i].key) + text_width(label, strlen(label)) + 1 >=
+		    screen()->w)
 			break;
 		wattrset(k, A_BOLD);
 		waddstr(k, keys[i].key);
 		wattrset(k, screen_attr(S_KEY));
-		waddstr(k, keys[i].label);
+		waddstr(k, label);
 		wattrset(k, A_NORMAL);
 		waddch(k, ' ');
 	}
@@ -438,18 +446,22 @@ static void draw_too_small(void)
 {
 	const struct tui_screen *s = screen();
 	erase();
-	char msg[128];
-	snprintf(msg, sizeof(msg), "nslab needs at least %dx%d; this terminal is %dx%d.", TUI_MIN_W,
+	char msg[256];
+	snprintf(msg, sizeof(msg), _("nslab needs at least %dx%d; this terminal is %dx%d."), TUI_MIN_W,
 		 TUI_MIN_H, s->w, s->h);
-	const char *msg2 = "Enlarge the window, or type quit and press Enter.";
+	const char *msg2 = _("Enlarge the window, or type quit and press Enter.");
 	int y = s->h / 2 - 1;
 	if (y < 0)
 		y = 0;
+	char fit[512]; /* cut in display columns, never inside a character */
 	attrset(A_BOLD);
-	mvaddnstr(y, 0, msg, s->w);
+	text_elide(msg, s->w, fit, sizeof(fit));
+	mvaddstr(y, 0, fit);
 	attrset(A_NORMAL);
-	if (y + 1 < s->h - 1)
-		mvaddnstr(y + 1, 0, msg2, s->w);
+	if (y + 1 < s->h - 1) {
+		text_elide(msg2, s->w, fit, sizeof(fit));
+		mvaddstr(y + 1, 0, fit);
+	}
 	wnoutrefresh(stdscr);
 }
 

@@ -18,6 +18,7 @@
  * error) returns to main, whose finish() closes the screen (tui_end), stops
  * the lab and undoes the cleanup registry. */
 #include "tui.h"
+#include "i18n.h"
 #include "demo.h"
 #include "host-guard.h"
 #include "host.h"
@@ -81,8 +82,8 @@ static void draw_shell(unsigned parts)
 	if (parts & (TUI_OUT | TUI_ALL))
 		tshell_draw(s->out, T.shell, s->color);
 	if (parts & (TUI_INPUT | TUI_ALL)) {
-		char line[200], fit[256];
-		snprintf(line, sizeof(line), " shell %s (pid %d) | Ctrl-] nslab prompt | exit ends it",
+		char line[400], fit[512];
+		snprintf(line, sizeof(line), _(" shell %s (pid %d) | Ctrl-] nslab prompt | exit ends it"),
 			 T.shell_where, (int)vtshell_pid(T.shell));
 		text_elide(line, s->w, fit, sizeof(fit));
 		werase(s->in);
@@ -252,7 +253,7 @@ static void shell_finish(int status)
 		return;
 	}
 	char line[80];
-	snprintf(line, sizeof(line), "the shell left with Ctrl-] has ended [exit %d]", status);
+	snprintf(line, sizeof(line), _("the shell left with Ctrl-] has ended [exit %d]"), status);
 	note(line);
 }
 
@@ -278,9 +279,9 @@ static void shell_name(pid_t target)
 {
 	const struct session_view *v = session_view();
 	if (target > 0 && v && v->lab)
-		snprintf(T.shell_where, sizeof(T.shell_where), "in lab %s", v->lab->id);
+		snprintf(T.shell_where, sizeof(T.shell_where), _("in lab %s"), v->lab->id);
 	else
-		snprintf(T.shell_where, sizeof(T.shell_where), "on the host");
+		snprintf(T.shell_where, sizeof(T.shell_where), "%s", _("on the host"));
 }
 
 /* host.h's shell runner: starts the shell on the output window's size, or
@@ -290,13 +291,13 @@ static int shell_run(pid_t target, char *const env[])
 {
 	const struct tui_screen *s = screen();
 	if (s->too_small || !s->out) {
-		out_error("shell: the terminal is too small for the screen; enlarge it to %dx%d", TUI_MIN_W,
-			  TUI_MIN_H);
+		out_error(_("shell: the terminal is too small for the screen; enlarge it to %dx%d"),
+			  TUI_MIN_W, TUI_MIN_H);
 		errno = ENOSPC;
 		return -1;
 	}
 	if (T.shell)
-		note("back in the shell left with Ctrl-] (the same process, what it ran still there)");
+		note(_("back in the shell left with Ctrl-] (the same process, what it ran still there)"));
 	else if (!(T.shell = vtshell_start(target, env, s->out_h, s->w, shell_line, NULL)))
 		return -1;
 	else {
@@ -317,7 +318,7 @@ static int shell_run(pid_t target, char *const env[])
 		return T.shell_status;
 	char line[160];
 	snprintf(line, sizeof(line),
-		 "the shell (pid %d) runs on: `shell` returns to it, `exit` in it ends it",
+		 _("the shell (pid %d) runs on: `shell` returns to it, `exit` in it ends it"),
 		 (int)vtshell_pid(T.shell));
 	note(line);
 	return HOST_SHELL_KEPT;
@@ -392,7 +393,7 @@ static void scroll_by(int rows)
 static void clear_line(void)
 {
 	if (rlx_clear_line())
-		note("(to leave nslab: type quit, or press F10)");
+		note(_("(to leave nslab: type quit, or press F10)"));
 }
 
 /* Keys the screen handles itself, whatever the mode; false for the rest. */
@@ -535,7 +536,7 @@ static void tui_again(void *ctx, size_t step, const char *cmd)
 	snprintf(head, sizeof(head), "--- again: %s", cmd);
 	note(head);
 	sb_again(&T.sb, T.from[step], T.to[step]);
-	note("--- end of the previous output");
+	note(_("--- end of the previous output"));
 }
 
 static void tui_note(void *ctx, const char *text)
@@ -594,9 +595,9 @@ static void note_new_namespaces(void)
 	struct ns_new found[4];
 	size_t n = widgets_new_namespaces(found, 4);
 	for (size_t i = 0; i < n; i++) {
-		char line[160];
-		snprintf(line, sizeof(line), "new namespace: pid %d `%s`: watch %d to pin", (int)found[i].pid,
-			 found[i].cmd[0] ? found[i].cmd : "?", (int)found[i].pid);
+		char line[320];
+		snprintf(line, sizeof(line), _("new namespace: pid %d `%s`: watch %d to pin"),
+			 (int)found[i].pid, found[i].cmd[0] ? found[i].cmd : "?", (int)found[i].pid);
 		note(line);
 	}
 }
@@ -716,7 +717,7 @@ int tui_run(void)
 	if (!tui_available())
 		return repl_run_plain();
 	return run_screen(
-	    "Welcome to nslab. Type `labs` to list the labs, `start uts` to begin, F1 for help.");
+	    _("Welcome to nslab. Type `labs` to list the labs, `start uts` to begin, F1 for help."));
 }
 
 int tui_run_demo(const struct demo *d)
@@ -732,11 +733,12 @@ int tui_run_demo(const struct demo *d)
 		return demo_run_plain(d);
 	}
 	T.demo = &player;
-	char welcome[160];
-	snprintf(welcome, sizeof(welcome),
-		 "Demo: %zu commands. Enter or Space runs the one shown below, b shows the previous output, "
-		 "q quits.",
-		 d->n);
+	char welcome[480];
+	snprintf(
+	    welcome, sizeof(welcome),
+	    _("Demo: %zu commands. Enter or Space runs the one shown below, b shows the previous output, "
+	      "q quits."),
+	    d->n);
 	return run_screen(welcome);
 }
 

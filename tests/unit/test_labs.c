@@ -15,10 +15,12 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <locale.h>
 #include <pwd.h>
 #include <poll.h>
 #include <termios.h>
 
+#include "i18n.h"
 #include "labs.h"
 #include "util.h"
 #include "unit.h"
@@ -1082,6 +1084,125 @@ static void validate_reasons(void **state)
 	assert_int_equal(tiny[5], 'x');
 }
 
+/* --- text domains (appended to ABI 2) --- */
+
+#define I18N_LAB(ID, SIZE)                                                                                   \
+	"#include \"nslab-lab.h\"\n"                                                                         \
+	"static bool check(struct nslab_host *h) { (void)h; return true; }\n"                                \
+	"static int setup(struct nslab_host *h) { (void)h; return 0; }\n"                                    \
+	"static int fn(struct nslab_host *h, int c, char **v) { (void)h; (void)c; (void)v; return 0; }\n"    \
+	"static const struct nslab_step steps[] = {{.title = \"First\", .task = \"task 1\",\n"               \
+	"  .hint = \"hint 1\", .explain = \"why 1\", .check = check}};\n"                                    \
+	"static const struct nslab_command cmds[] = {{.name = \"one\", .usage = \"one N\",\n"                \
+	"  .summary = \"s1\", .min_args = 1, .max_args = 1, .fn = fn}};\n"                                   \
+	"static const struct nslab_lab lab = {\n"                                                            \
+	"  .abi_major = NSLAB_ABI_MAJOR, .size = " SIZE ",\n"                                                \
+	"  .id = \"" ID "\", .title = \"Plain title\", .summary = \"A summary.\", .setup = setup,\n"         \
+	"  NSLAB_STEPS(steps), NSLAB_COMMANDS(cmds), .textdomain = \"nslab-lab-" ID "\" };\n"                \
+	"NSLAB_LAB(lab)\n"
+
+/* A catalogue for domain nslab-lab-ID in DIR/locale/ko/LC_MESSAGES, built
+ * with msgfmt. false if msgfmt cannot run. */
+static bool write_catalogue(const char *id)
+{
+	char po[PATH_MAX], mo[PATH_MAX + 64], lc[PATH_MAX - 64];
+	snprintf(lc, sizeof(lc), "%s/locale/ko/LC_MESSAGES", dir);
+	snprintf(po, sizeof(po), "%s/%s.po", dir, id);
+	snprintf(mo, sizeof(mo), "%s/nslab-lab-%s.mo", lc, id);
+	if (mkdir_p(lc, 0755) < 0 ||
+	    unit_write(po, "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+			   "msgid \"Plain title\"\nmsgstr \"번역된 제목\"\n\n"
+			   "msgid \"A summary.\"\nmsgstr \"요약입니다.\"\n\n"
+			   "msgid \"First\"\nmsgstr \"첫 단계\"\n\n"
+			   "msgid \"task 1\"\nmsgstr \"과제 1\"\n\n"
+			   "msgid \"hint 1\"\nmsgstr \"힌트 1\"\n\n"
+			   "msgid \"why 1\"\nmsgstr \"설명 1\"\n\n"
+			   "msgid \"s1\"\nmsgstr \"요약 1\"\n") < 0)
+		return false;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("msgfmt", "msgfmt", "-o", mo, po, (char *)NULL);
+		_exit(127);
+	}
+	int st = -1;
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Korean through LANGUAGE (C.UTF-8 honours it, and needs no generated
+ * locale), from the catalogues under DIR/locale. */
+static void korean_from_dir(void)
+{
+	char loc[PATH_MAX];
+	snprintf(loc, sizeof(loc), "%s/locale", dir);
+	setenv("NSLAB_LOCALEDIR", loc, 1);
+	setenv("LC_ALL", "C.UTF-8", 1);
+	setenv("LANGUAGE", "ko", 1);
+	i18n_init();
+}
+
+static void english_again(void)
+{
+	unsetenv("NSLAB_LOCALEDIR");
+	unsetenv("LANGUAGE");
+	unsetenv("LC_ALL");
+	setlocale(LC_ALL, "C");
+}
+
+/* A lab with a text domain: the host binds it at load, and every static
+ * text it shows (i18n_lab, as session, labs, help and the TUI do) comes
+ * through dgettext in that domain. */
+static void lab_textdomain_translates(void **state)
+{
+	(void)state;
+	if (!write_catalogue("dom"))
+		skip(); /* no msgfmt: gettext is not installed (make deps) */
+	korean_from_dir();
+	char why[256] = "";
+	_cleanup_free_ char *so = unit_build_plugin(dir, "dom", I18N_LAB("dom", "sizeof(struct nslab_lab)"));
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
+	const struct nslab_lab *l = labs_find("dom");
+	assert_non_null(l);
+	assert_string_equal(l->textdomain, "nslab-lab-dom");
+	assert_string_equal(l->title, "Plain title"); /* the descriptor itself is as the lab wrote it */
+	assert_string_equal(i18n_lab(l, l->title), "번역된 제목");
+	assert_string_equal(i18n_lab(l, l->summary), "요약입니다.");
+	assert_string_equal(i18n_lab(l, l->steps[0].title), "첫 단계");
+	assert_string_equal(i18n_lab(l, l->steps[0].task), "과제 1");
+	assert_string_equal(i18n_lab(l, l->steps[0].hint), "힌트 1");
+	assert_string_equal(i18n_lab(l, l->steps[0].explain), "설명 1");
+	assert_string_equal(i18n_lab(l, l->commands[0].summary), "요약 1");
+	assert_string_equal(i18n_lab(l, "not in the catalogue"), "not in the catalogue");
+	assert_null(i18n_lab(l, NULL));
+	english_again();
+	assert_string_equal(i18n_lab(l, l->title), "Plain title");
+}
+
+/* A lab built before textdomain was appended (its .size ends before it) is
+ * accepted, and the host never reads the field: its texts stay as written
+ * even though a catalogue for that domain exists and the plugin's memory
+ * holds a textdomain past its .size. */
+static void old_size_lab_without_textdomain(void **state)
+{
+	(void)state;
+	if (!write_catalogue("old"))
+		skip();
+	korean_from_dir();
+	char why[256] = "";
+	_cleanup_free_ char *so =
+	    unit_build_plugin(dir, "old", I18N_LAB("old", "offsetof(struct nslab_lab, textdomain)"));
+	assert_non_null(so);
+	assert_int_equal(labs_load_file(so, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	const struct nslab_lab *l = labs_find("old");
+	assert_non_null(l);
+	assert_null(l->textdomain);
+	assert_string_equal(i18n_lab(l, l->title), "Plain title");
+	assert_string_equal(i18n_lab(l, l->steps[0].task), "task 1");
+	assert_string_equal(l->commands[0].usage, "one N");
+	english_again();
+}
+
 static void default_path_has_installed_dir(void **state)
 {
 	(void)state;
@@ -1118,6 +1239,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(unload_all_forgets, setup_dir, teardown_dir),
 	    cmocka_unit_test(validate_reasons),
 	    cmocka_unit_test(default_path_has_installed_dir),
+	    cmocka_unit_test_setup_teardown(lab_textdomain_translates, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(old_size_lab_without_textdomain, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
