@@ -47,4 +47,22 @@ labcmds=$(grep -ohE '^ *\{"[a-z0-9]+", "[a-z0-9]+' labs/*.c | cut -d'"' -f2 | so
 clash=$(comm -12 <(printf '%s\n' "$builtins") <(printf '%s\n' "$labcmds") | paste -sd' ')
 expect "found the built-ins and the lab commands" test -n "$builtins" -a -n "$labcmds"
 expect "no lab command is named like a built-in${clash:+: $clash}" test -z "$clash"
+# A lab command named like a real program or a shell built-in teaches the
+# wrong name: after the workshop `stress 1` or `unshare` runs the real tool,
+# and in nslab the shortcut runs where the learner meant the tool. The names
+# the labs and seeds teach are listed, so the test does not depend on what
+# this machine has installed; the PATH lookup catches the rest.
+taught="unshare nsenter lsns chroot pivot_root mount umount ip ipcmk ipcs ipcrm cgcreate cgset cgexec cgclassify
+	cgdelete stress capsh setpriv newuidmap newgidmap docker hostname domainname ps top id join ls cat"
+cmdtables=$(awk '/static const struct nslab_command/ { c = 1 } c && /^};/ { c = 0 } c' labs/*.c |
+	grep -oE '^[[:space:]]*\{"[a-z0-9_-]+"' | tr -d ' \t{"' | sort -u)
+expect "found the lab command tables ($(printf '%s\n' "$cmdtables" | wc -l) names)" test "$(printf '%s\n' "$cmdtables" | wc -l)" -ge 20
+named_real=
+for c in $cmdtables; do
+	if printf '%s\n' $taught | grep -qx -- "$c" || compgen -b | grep -qx -- "$c" || compgen -k | grep -qx -- "$c" ||
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin type -P -- "$c" >/dev/null; then
+		named_real="$named_real $c"
+	fi
+done
+expect "no lab command is named like a real tool or shell built-in${named_real:+:$named_real}" test -z "$named_real"
 finish
