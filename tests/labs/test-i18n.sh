@@ -98,5 +98,33 @@ expect "$KO: the record file names the step in English" grep -q '^# uts 1/3: Ren
 expect "$KO: the record file has no Hangul" file_has_no_hangul "$rec"
 rm -f "$rec"
 
+# Every lab with a Korean catalogue, walked in Korean: the same checks as in
+# English (each fails before `do` and passes after), its title and texts in
+# Korean, and the command lines of its tasks still commands (no Hangul). The
+# cpu lab is left out: its checks measure CPU shares (test-cpu.sh walks it).
+translated=0
+for po in "$TOP"/labs/po/*/ko.po; do
+	[ -f "$po" ] || continue
+	id=$(basename "$(dirname "$po")")
+	[ "$id" = cpu ] && continue
+	translated=$((translated + 1))
+	n=$(lab_steps "$id")
+	if [ -z "$n" ]; then
+		not_ok "$KO: lab $id could not start"
+		continue
+	fi
+	script="start $id"$'\n'
+	for ((i = 1; i <= n; i++)); do script+="check"$'\n'"do"$'\n'"check"$'\n'"step"$'\n'"next"$'\n'; done
+	out=$(printf '%sstop\n' "$script" | ko "$NSLAB" --script - 2>&1)
+	res=$(grep -E '^확인: (통과|아직) - ' <<<"$out" | awk '{ printf "%s", ($2 == "통과") ? "o" : "n" }')
+	want=$(for ((i = 1; i <= n; i++)); do printf no; done)
+	expect "$KO: lab $id walked in Korean: each check fails before do, passes after ($res)" test "$res" = "$want"
+	title=$(grep -m1 -E '^== .* ==$' <<<"$out")
+	expect "$KO: lab $id's title is Korean ($title)" has_hangul "$title"
+	cmds=$(grep -E '^  (run|host|peer|c1|c2|try) ' <<<"$out" | sort -u)
+	expect "$KO: lab $id's task command lines have no Hangul" no_hangul "$cmds"
+done
+expect "$KO: found translated labs ($translated)" test "$translated" -ge 1
+
 same_as_before "host fingerprint unchanged after the Korean runs"
 finish
