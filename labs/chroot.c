@@ -2,7 +2,9 @@
 /* chroot.c: the chroot lab. The learner builds a root directory by hand
  * (shell, libraries, loader), moves the lab process into it with chroot(2)
  * and finds that `..` stops at the new /. Checks look at the files in the
- * root and at /proc/<lab pid>/root and /proc/<lab pid>/cwd. */
+ * root and at /proc/PID/root and /proc/PID/cwd of every subject of the lab
+ * (the lab process, what `host chroot ... &` started, watched PIDs): work
+ * done with chroot(8) counts as much as this lab's `jail` and `chdir`. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 

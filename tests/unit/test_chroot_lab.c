@@ -3,10 +3,11 @@
  * `copyin` commands and its messages on the fake host (fakehost.h, fakelab.h). The
  * root is a real directory under the test's workdir (files in it need no
  * privilege); `ldd` and `chroot` on the host are the fake world's host_run
- * answers. The lab reads /proc/PID/root and /proc/PID/cwd of the lab process
- * itself, so for steps 4-6 a real process stands in for it: the test
- * process ("before"), or a child that has chrooted into the root inside a
- * user namespace of its own, which needs no privilege where unprivileged
+ * answers. The lab reads /proc/PID/root, /proc/PID/cwd and (step 6)
+ * /proc/PID/cmdline of its subjects, so for steps 4-6 real processes stand
+ * in for the lab process and the learner's chroot(8) processes: the test
+ * process ("before"), or children that have chrooted into the root inside a
+ * user namespace of their own, which needs no privilege where unprivileged
  * user namespaces are allowed (those tests are skipped where they are not).
  * Runs without root. */
 #include <setjmp.h>
