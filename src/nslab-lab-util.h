@@ -499,14 +499,14 @@ static inline bool nslab_check_own_ns(struct nslab_host *h, const char *type, co
 
 /* In nslab (it calls the host): chdir(dir) in the lab's main process,
  * traced whether it works or not. cwd gets the new working directory as the
- * process sees it (see nslab_call_chdir). 0 ok, -1 after h->error() ("cd
+ * process sees it (see nslab_call_chdir). 0 ok, -1 after h->error() ("chdir
  * DIR: ERROR"), errno kept. */
 static inline int nslab_lab_chdir(struct nslab_host *h, const char *dir, char *cwd, size_t len)
 {
 	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, len) < 0) {
 		int err = errno;
 		h->trace(h, "chdir(\"%s\") = -1 %s", dir, nslab_errno_name(err));
-		h->error(h, "cd %s: %s", dir, strerror(err));
+		h->error(h, "chdir %s: %s", dir, strerror(err));
 		errno = err;
 		return -1;
 	}

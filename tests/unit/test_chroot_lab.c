@@ -416,7 +416,7 @@ static void copyin_and_chdir_commands_check_their_arguments(void **state)
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
 	assert_int_equal(fake_cmd("chdir /nope"), -1);
 	assert_contains(fk.out,
-			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: cd /nope: No such file or directory\n");
+			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: chdir /nope: No such file or directory\n");
 	stop();
 }
 
