@@ -415,8 +415,8 @@ static void copyin_and_chdir_commands_check_their_arguments(void **state)
 	assert_not_contains(fk.out, "copied");
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
 	assert_int_equal(fake_cmd("chdir /nope"), -1);
-	assert_contains(fk.out,
-			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: chdir /nope: No such file or directory\n");
+	assert_contains(
+	    fk.out, "trace: chdir(\"/nope\") = -1 ENOENT\nerror: chdir /nope: No such file or directory\n");
 	stop();
 }
 
