@@ -260,6 +260,14 @@ static int do_filter(struct nslab_host *h)
 
 /* --- step 2: chmod fails, the rest works --- */
 
+/* chmod(1) prints strerror(EPERM) in the learner's language (the lab
+ * process inherits nslab's locale, and so does this strerror): the
+ * English text, or the same message translated. */
+static bool says_eperm(const char *text)
+{
+	return strstr(text, "Operation not permitted") || strstr(text, strerror(EPERM));
+}
+
 static bool check_eperm(struct nslab_host *h)
 {
 	char p[PATH_MAX], text[512] = "";
@@ -271,7 +279,7 @@ static bool check_eperm(struct nslab_host *h)
 	if (f)
 		fclose(f);
 	text[n] = '\0';
-	if (!strstr(text, "Operation not permitted")) {
+	if (!says_eperm(text)) {
 		h->missing(h, _("data/" ERR_FILE
 				" does not say \"Operation not permitted\": try chmod 600 " FILE_NAME
 				" 2> " ERR_FILE));
