@@ -113,12 +113,12 @@ static pid_t find_without(struct nslab_host *h, uint64_t gone, const char *how)
 	for (size_t i = 0; i < n; i++)
 		if (!(caps[i].eff & gone)) {
 			h->missing(h,
-				   "process %d has dropped %s from CapEff, but its bounding set (CapBnd in "
-				   "/proc/%d/status) still has it: an execve() could give it back; %s",
+				   _("process %d has dropped %s from CapEff, but its bounding set (CapBnd in "
+				     "/proc/%d/status) still has it: an execve() could give it back; %s"),
 				   (int)pids[i], names, (int)pids[i], how);
 			return 0;
 		}
-	h->missing(h, "every process of the lab still has %s (CapEff and CapBnd in /proc/PID/status): %s",
+	h->missing(h, _("every process of the lab still has %s (CapEff and CapBnd in /proc/PID/status): %s"),
 		   names, how);
 	return 0;
 }
@@ -202,11 +202,11 @@ static int cmd_drop(struct nslab_host *h, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		cap_value_t v;
 		if (cap_from_name(argv[i], &v) < 0) {
-			h->error(
-			    h,
-			    "drop: \"%s\" is not a capability name (capsh --print lists them: cap_net_admin, "
-			    "cap_sys_chroot, ...)",
-			    argv[i]);
+			h->error(h,
+				 _("drop: \"%s\" is not a capability name (capsh --print lists them: "
+				   "cap_net_admin, "
+				   "cap_sys_chroot, ...)"),
+				 argv[i]);
 			return -1;
 		}
 		mask |= BIT(v);
@@ -215,7 +215,7 @@ static int cmd_drop(struct nslab_host *h, int argc, char **argv)
 		return -1;
 	char names[1024];
 	cap_names(mask, names, sizeof(names));
-	h->print(h, "the lab process (%d) no longer has %s (see `caps`)\n", (int)h->main_pid(h), names);
+	h->print(h, _("the lab process (%d) no longer has %s (see `caps`)\n"), (int)h->main_pid(h), names);
 	return 0;
 }
 
@@ -239,12 +239,12 @@ static int cmd_caps(struct nslab_host *h, int argc, char **argv)
 	uint64_t all = all_caps();
 	char names[2048];
 	for (size_t i = 0; i < n; i++) {
-		h->print(h, "process %d: NoNewPrivs %d\n", (int)pids[i], caps[i].nnp);
+		h->print(h, _("process %d: NoNewPrivs %d\n"), (int)pids[i], caps[i].nnp);
 		cap_names(caps[i].eff, names, sizeof(names));
 		h->print(h, "  CapEff %016" PRIx64 " = %s\n", caps[i].eff,
-			 caps[i].eff == caps[i].bnd ? "all of CapBnd" : names);
+			 caps[i].eff == caps[i].bnd ? _("all of CapBnd") : names);
 		cap_names(~caps[i].bnd & all, names, sizeof(names));
-		h->print(h, "  CapBnd %016" PRIx64 " lacks: %s\n", caps[i].bnd, names);
+		h->print(h, _("  CapBnd %016" PRIx64 " lacks: %s\n"), caps[i].bnd, names);
 	}
 	return 0;
 }
@@ -275,8 +275,8 @@ static bool check_sys_chroot(struct nslab_host *h)
 	if (!nslab_same_file(p, h->root(h))) {
 		h->missing(
 		    h,
-		    "process %d has no CAP_SYS_CHROOT, but it is not in the lab's chroot (%s): start it "
-		    "with `run`",
+		    _("process %d has no CAP_SYS_CHROOT, but it is not in the lab's chroot (%s): start it "
+		      "with `run`"),
 		    (int)pid, h->root(h));
 		return false;
 	}
@@ -299,8 +299,8 @@ static bool check_nnp(struct nslab_host *h)
 		if (caps[i].nnp == 1)
 			return true;
 	h->missing(
-	    h, "no process of the lab has \"NoNewPrivs: 1\" in /proc/PID/status: run capsh --no-new-privs "
-	       "-- -c \"exec sleep 3600\" &");
+	    h, _("no process of the lab has \"NoNewPrivs: 1\" in /proc/PID/status: run capsh --no-new-privs "
+		 "-- -c \"exec sleep 3600\" &"));
 	return false;
 }
 
@@ -312,7 +312,7 @@ static int do_nnp(struct nslab_host *h)
 static int cmd_nnp(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	return h->do_once(h, check_nnp, do_nnp, "a process of the lab already has no_new_privs", NULL);
+	return h->do_once(h, check_nnp, do_nnp, _("a process of the lab already has no_new_privs"), NULL);
 }
 
 /* --- step 4: Docker's default set --- */
@@ -320,7 +320,7 @@ static int cmd_nnp(struct nslab_host *h, int argc, char **argv)
 static bool check_docker(struct nslab_host *h)
 {
 	return find_without(h, all_caps() & ~docker_caps,
-			    "the `dockercaps` command, or capsh --drop= with each of them") != 0;
+			    _("the `dockercaps` command, or capsh --drop= with each of them")) != 0;
 }
 
 static int do_docker(struct nslab_host *h)
@@ -335,7 +335,7 @@ static int cmd_docker(struct nslab_host *h, int argc, char **argv)
 	cap_names(docker_caps, names, sizeof(names));
 	if (do_docker(h) < 0)
 		return -1;
-	h->print(h, "the lab process keeps Docker's default set only: %s\n", names);
+	h->print(h, _("the lab process keeps Docker's default set only: %s\n"), names);
 	return 0;
 }
 
@@ -354,7 +354,7 @@ static int make_root(struct nslab_host *h, char *root, size_t len)
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(dirs); i++) {
 		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
 		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			h->error(h, "cannot make %s: %s", p, strerror(errno));
+			h->error(h, _("cannot make %s: %s"), p, strerror(errno));
 			return -1;
 		}
 	}
@@ -362,7 +362,7 @@ static int make_root(struct nslab_host *h, char *root, size_t len)
 	snprintf(p, sizeof(p), "%s/dev/null", root);
 	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		h->error(h, "cannot make %s: %s", p, strerror(errno));
+		h->error(h, _("cannot make %s: %s"), p, strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -372,7 +372,7 @@ static int make_root(struct nslab_host *h, char *root, size_t len)
 	const char *esc = h->helper(h, "nslab-escape");
 	snprintf(p, sizeof(p), "%s/bin/nslab-escape", root);
 	if (!esc || h->copy_file(h, esc, p) < 0) {
-		h->error(h, "cannot copy the escape helper nslab-escape into %s (build it: make)", root);
+		h->error(h, _("cannot copy the escape helper nslab-escape into %s (build it: make)"), root);
 		return -1;
 	}
 	return 0;
@@ -392,95 +392,102 @@ static int setup(struct nslab_host *h)
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->set_root(h, root);
-	h->print(h, "The lab process is root, chrooted into %s, in a network namespace of its own.\n", root);
+	h->print(h, _("The lab process is root, chrooted into %s, in a network namespace of its own.\n"),
+		 root);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
     {
-	.title = "CAP_NET_ADMIN",
-	.task = "Root's power is about 40 capabilities, each a bit in /proc/PID/status. Read and decode "
-		"them, then use one (the lab has a network namespace of its own):\n"
-		"  run grep Cap /proc/self/status\n"
-		"  run capsh --print\n"
-		"  run ip link set lo up\n"
-		"Now without CAP_NET_ADMIN (it fails), and leave one such process running:\n"
-		"  run capsh --drop=cap_net_admin -- -c \"ip link set lo down\"\n"
-		"  run capsh --drop=cap_net_admin -- -c \"exec sleep 3600\" &\n"
-		"  caps",
-	.hint = "capsh --decode=HEX names the bits of a Cap line. `drop cap_net_admin` is the shortcut: it "
-		"drops it from the lab process itself.",
-	.explain = "CapEff (effective) is what the kernel checks; CapPrm (permitted) is what the process may "
-		   "make effective; CapBnd (bounding) limits what any execve() can ever give back "
-		   "(capabilities(7)). `ip link set` sends an RTM_NEWLINK netlink message, and the kernel "
-		   "answers EPERM (\"RTNETLINK answers: Operation not permitted\") without CAP_NET_ADMIN "
-		   "in the user namespace owning the network namespace. capsh --drop removes the "
-		   "capability from the bounding set (prctl(PR_CAPBSET_DROP)); the bash it then executes "
-		   "gets permitted = bounding, so it is gone from CapEff and CapPrm as well. `caps` decodes "
-		   "the sets of every process of the lab with libcap.",
+	.title = N_("CAP_NET_ADMIN"),
+	.task = N_("Root's power is about 40 capabilities, each a bit in /proc/PID/status. Read and decode "
+		   "them, then use one (the lab has a network namespace of its own):\n"
+		   "  run grep Cap /proc/self/status\n"
+		   "  run capsh --print\n"
+		   "  run ip link set lo up\n"
+		   "Now without CAP_NET_ADMIN (it fails), and leave one such process running:\n"
+		   "  run capsh --drop=cap_net_admin -- -c \"ip link set lo down\"\n"
+		   "  run capsh --drop=cap_net_admin -- -c \"exec sleep 3600\" &\n"
+		   "  caps"),
+	.hint =
+	    N_("capsh --decode=HEX names the bits of a Cap line. `drop cap_net_admin` is the shortcut: it "
+	       "drops it from the lab process itself."),
+	.explain =
+	    N_("CapEff (effective) is what the kernel checks; CapPrm (permitted) is what the process may "
+	       "make effective; CapBnd (bounding) limits what any execve() can ever give back "
+	       "(capabilities(7)). `ip link set` sends an RTM_NEWLINK netlink message, and the kernel "
+	       "answers EPERM (\"RTNETLINK answers: Operation not permitted\") without CAP_NET_ADMIN "
+	       "in the user namespace owning the network namespace. capsh --drop removes the "
+	       "capability from the bounding set (prctl(PR_CAPBSET_DROP)); the bash it then executes "
+	       "gets permitted = bounding, so it is gone from CapEff and CapPrm as well. `caps` decodes "
+	       "the sets of every process of the lab with libcap."),
 	.check = check_net_admin,
 	.perform = do_net_admin,
     },
     {
-	.title = "CAP_SYS_CHROOT stops the escape",
-	.task = "The chroot escape program needs one capability. Run it as root, then without it:\n"
-		"  run /bin/nslab-escape /bin/ls /\n"
-		"  run capsh --drop=cap_sys_chroot -- -c \"/bin/nslab-escape /bin/ls /\"\n"
-		"Leave a process of the chroot without it:\n"
-		"  run capsh --drop=cap_sys_chroot -- -c \"exec sleep 3600\" &",
-	.hint = "The escape calls chroot(2) on a subdirectory: without CAP_SYS_CHROOT that first call fails "
-		"with EPERM, and it never gets out. `drop cap_sys_chroot` is the shortcut.",
-	.explain = "chroot(2) requires CAP_SYS_CHROOT (capabilities(7)); without it the escape's "
-		   "chroot(\".nslab-escape\") returns EPERM, so the walk up with chdir(\"..\") starts "
-		   "inside the old root and stays there. /proc/PID/status shows bit 18 (cap_sys_chroot) "
-		   "gone from CapEff and CapBnd. Docker keeps CAP_SYS_CHROOT by default; it is pivot_root "
-		   "in a mount namespace, not a missing capability, that holds a container in.",
+	.title = N_("CAP_SYS_CHROOT stops the escape"),
+	.task = N_("The chroot escape program needs one capability. Run it as root, then without it:\n"
+		   "  run /bin/nslab-escape /bin/ls /\n"
+		   "  run capsh --drop=cap_sys_chroot -- -c \"/bin/nslab-escape /bin/ls /\"\n"
+		   "Leave a process of the chroot without it:\n"
+		   "  run capsh --drop=cap_sys_chroot -- -c \"exec sleep 3600\" &"),
+	.hint =
+	    N_("The escape calls chroot(2) on a subdirectory: without CAP_SYS_CHROOT that first call fails "
+	       "with EPERM, and it never gets out. `drop cap_sys_chroot` is the shortcut."),
+	.explain = N_("chroot(2) requires CAP_SYS_CHROOT (capabilities(7)); without it the escape's "
+		      "chroot(\".nslab-escape\") returns EPERM, so the walk up with chdir(\"..\") starts "
+		      "inside the old root and stays there. /proc/PID/status shows bit 18 (cap_sys_chroot) "
+		      "gone from CapEff and CapBnd. Docker keeps CAP_SYS_CHROOT by default; it is pivot_root "
+		      "in a mount namespace, not a missing capability, that holds a container in."),
 	.check = check_sys_chroot,
 	.perform = do_sys_chroot,
     },
     {
-	.title = "no_new_privs",
-	.task = "A set-user-ID program or file capabilities could give back what was dropped, at execve(). "
-		"no_new_privs closes that door for good:\n"
-		"  run capsh --no-new-privs -- -c \"grep NoNewPrivs /proc/self/status\"\n"
-		"  run capsh --no-new-privs -- -c \"exec sleep 3600\" &\n"
-		"(`nnp` is the shortcut, on the lab process.)",
-	.hint = "prctl(PR_SET_NO_NEW_PRIVS, 1) is inherited by every child and cannot be unset.",
-	.explain = "prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) sets a flag that fork, clone and execve keep and "
-		   "nothing clears (prctl(2)): execve() no longer honours set-user-ID and set-group-ID bits "
-		   "or file capabilities. /proc/PID/status says \"NoNewPrivs: 1\". It also lets an "
-		   "unprivileged process install a seccomp filter (the seccomp lab). Docker sets it with "
-		   "--security-opt no-new-privileges.",
+	.title = N_("no_new_privs"),
+	.task =
+	    N_("A set-user-ID program or file capabilities could give back what was dropped, at execve(). "
+	       "no_new_privs closes that door for good:\n"
+	       "  run capsh --no-new-privs -- -c \"grep NoNewPrivs /proc/self/status\"\n"
+	       "  run capsh --no-new-privs -- -c \"exec sleep 3600\" &\n"
+	       "(`nnp` is the shortcut, on the lab process.)"),
+	.hint = N_("prctl(PR_SET_NO_NEW_PRIVS, 1) is inherited by every child and cannot be unset."),
+	.explain =
+	    N_("prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) sets a flag that fork, clone and execve keep and "
+	       "nothing clears (prctl(2)): execve() no longer honours set-user-ID and set-group-ID bits "
+	       "or file capabilities. /proc/PID/status says \"NoNewPrivs: 1\". It also lets an "
+	       "unprivileged process install a seccomp filter (the seccomp lab). Docker sets it with "
+	       "--security-opt no-new-privileges."),
 	.check = check_nnp,
 	.perform = do_nnp,
     },
     {
-	.title = "Docker's default set",
-	.task = "Docker keeps 14 capabilities for a container: chown, dac_override, fowner, fsetid, kill, "
-		"setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, mknod, audit_write, "
-		"setfcap. Cut the lab process down to them:\n"
-		"  dockercaps\n"
-		"  caps\n"
-		"  run grep CapBnd /proc/$NSLAB_LAB_PID/status\n"
-		"(with the real tool it is one capsh --drop= with every other name).",
-	.hint = "Everything else goes: cap_sys_admin (mount, most namespace work), cap_net_admin, "
-		"cap_sys_module, cap_sys_ptrace, cap_sys_time, cap_sys_boot, ...",
-	.explain = "Each dropped capability is one prctl(PR_CAPBSET_DROP) and a capset(2) of the other sets. "
-		   "What is left lets a container's root own files, bind low ports and switch users, but "
-		   "not mount filesystems (CAP_SYS_ADMIN), load modules (CAP_SYS_MODULE), trace other "
-		   "processes (CAP_SYS_PTRACE) or change the clock (CAP_SYS_TIME). /proc/LABPID/status "
-		   "CapBnd now reads 00000000a80425fb (a80025fb if cap_sys_chroot went in step 2).",
+	.title = N_("Docker's default set"),
+	.task = N_("Docker keeps 14 capabilities for a container: chown, dac_override, fowner, fsetid, kill, "
+		   "setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, mknod, audit_write, "
+		   "setfcap. Cut the lab process down to them:\n"
+		   "  dockercaps\n"
+		   "  caps\n"
+		   "  run grep CapBnd /proc/$NSLAB_LAB_PID/status\n"
+		   "(with the real tool it is one capsh --drop= with every other name)."),
+	.hint = N_("Everything else goes: cap_sys_admin (mount, most namespace work), cap_net_admin, "
+		   "cap_sys_module, cap_sys_ptrace, cap_sys_time, cap_sys_boot, ..."),
+	.explain =
+	    N_("Each dropped capability is one prctl(PR_CAPBSET_DROP) and a capset(2) of the other sets. "
+	       "What is left lets a container's root own files, bind low ports and switch users, but "
+	       "not mount filesystems (CAP_SYS_ADMIN), load modules (CAP_SYS_MODULE), trace other "
+	       "processes (CAP_SYS_PTRACE) or change the clock (CAP_SYS_TIME). /proc/LABPID/status "
+	       "CapBnd now reads 00000000a80425fb (a80025fb if cap_sys_chroot went in step 2)."),
 	.check = check_docker,
 	.perform = do_docker,
     },
 };
 
 static const struct nslab_command commands[] = {
-    {"caps", "caps", "the capability sets of every process of the lab, decoded", 0, 0, cmd_caps},
-    {"drop", "drop CAP...", "drop capabilities (cap_net_admin ...) from the lab process, bounding set too", 1,
-     8, cmd_drop},
-    {"nnp", "nnp", "prctl(PR_SET_NO_NEW_PRIVS) in the lab process", 0, 0, cmd_nnp},
-    {"dockercaps", "dockercaps", "keep only Docker's 14 default capabilities in the lab process", 0, 0,
+    {"caps", "caps", N_("the capability sets of every process of the lab, decoded"), 0, 0, cmd_caps},
+    {"drop", N_("drop CAP..."),
+     N_("drop capabilities (cap_net_admin ...) from the lab process, bounding set too"), 1, 8, cmd_drop},
+    {"nnp", "nnp", N_("prctl(PR_SET_NO_NEW_PRIVS) in the lab process"), 0, 0, cmd_nnp},
+    {"dockercaps", "dockercaps", N_("keep only Docker's 14 default capabilities in the lab process"), 0, 0,
      cmd_docker},
 };
 
@@ -488,16 +495,18 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "capabilities",
-    .title = "Capabilities: root in pieces",
-    .summary = "Root's privilege is a set of capabilities, and a container runs with fewer of them. You will "
-	       "read and decode the sets in /proc/PID/status, drop CAP_NET_ADMIN and CAP_SYS_CHROOT and "
-	       "watch `ip link set` and the chroot escape fail, set no_new_privs, and keep only Docker's "
-	       "default set.",
+    .title = N_("Capabilities: root in pieces"),
+    .summary =
+	N_("Root's privilege is a set of capabilities, and a container runs with fewer of them. You will "
+	   "read and decode the sets in /proc/PID/status, drop CAP_NET_ADMIN and CAP_SYS_CHROOT and "
+	   "watch `ip link set` and the chroot escape fail, set no_new_privs, and keep only Docker's "
+	   "default set."),
     .order = 92,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

@@ -339,7 +339,8 @@ static void update_meter(struct nslab_host *h)
 	d->last_cpu_s = cpu;
 	d->last_n = c.n;
 	d->last_pct = pct;
-	char text[256], q[32] = "none";
+	char text[512], q[32];
+	snprintf(q, sizeof(q), "%s", _("none"));
 	double qp = -1;
 	struct nslab_cpu_stat st;
 	if (grp && group_stat(h, grp, &st) && (qp = quota_pct(&st)) >= 0) {
@@ -364,8 +365,9 @@ static void update_meter(struct nslab_host *h)
 	if (mark > 0 && mark < 20)
 		bars[mark] = '|';
 	snprintf(text, sizeof(text),
-		 "cpu [%s] %5.1f%%  quota %s  throttled %llu/%llu periods  workers %d  (bar: 0-%d%%)", bars,
-		 pct, q, (unsigned long long)st.nr_throttled, (unsigned long long)st.nr_periods, c.n, scale);
+		 _("cpu [%s] %5.1f%%  quota %s  throttled %llu/%llu periods  workers %d  (bar: 0-%d%%)"),
+		 bars, pct, q, (unsigned long long)st.nr_throttled, (unsigned long long)st.nr_periods, c.n,
+		 scale);
 	h->meter(h, text);
 }
 
@@ -384,13 +386,13 @@ static int set_workers(struct nslab_host *h, int n)
 		h->hide_pid(h, pid);
 		h->undo(h, NSLAB_OBJ_PROCESS, what);
 		h->trace(h, "kill(%d, SIGKILL) = 0", (int)pid);
-		h->print(h, "worker %d stopped\n", (int)pid);
+		h->print(h, _("worker %d stopped\n"), (int)pid);
 	}
 	while (d->nworkers < n) {
 		pid_t pid = 0;
 		if (h->call(h, h->main_pid(h), ag_fork_worker, NULL, 0, (char *)&pid, sizeof(pid)) < 0 ||
 		    pid <= 0) {
-			h->error(h, "cannot fork a worker: %s", strerror(errno));
+			h->error(h, _("cannot fork a worker: %s"), strerror(errno));
 			return -1;
 		}
 		char what[32], label[32];
@@ -401,7 +403,7 @@ static int set_workers(struct nslab_host *h, int n)
 		h->show_pid(h, pid, label);
 		h->trace(h, "fork() = %d   /* in the lab process %d; the child spins: for (;;); */", (int)pid,
 			 (int)h->main_pid(h));
-		h->print(h, "worker %d started (busy loop, child of the lab process %d)\n", (int)pid,
+		h->print(h, _("worker %d started (busy loop, child of the lab process %d)\n"), (int)pid,
 			 (int)h->main_pid(h));
 	}
 	return 0;
@@ -420,8 +422,8 @@ static bool pick_group(struct nslab_host *h, char *name, size_t len)
 		snprintf(name, len, "%s", grp);
 		return true;
 	}
-	h->error(h, "there is no cgroup yet: `cgroup`, or `host cgcreate -g cpu:nslab/$(basename "
-		    "$NSLAB_CGROUP_DIR)/cpu`");
+	h->error(h, _("there is no cgroup yet: `cgroup`, or `host cgcreate -g cpu:nslab/$(basename "
+		      "$NSLAB_CGROUP_DIR)/cpu`"));
 	return false;
 }
 
@@ -433,18 +435,19 @@ static int make_cgroup(struct nslab_host *h)
 	if (!existed && h->cg_create(h, CG_NAME) < 0)
 		return -1;
 	if (!cg_dir(h, dir, sizeof(dir))) {
-		h->error(h, "cannot find the cgroup's directory");
+		h->error(h, _("cannot find the cgroup's directory"));
 		return -1;
 	}
 	if (!existed)
 		h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
-	h->print(h, "cgroup %s (%s)\n", dir, existed ? "already there" : "created");
-	h->print(h,
-		 "this machine runs %s; the cpu controller's files are in that directory: %s, %s, cpu.stat\n",
-		 h->cg_mode(h) == NSLAB_CG_HYBRID ? "hybrid cgroups (cpu on a v1 hierarchy)"
-		 : v2(h)                          ? "cgroup v2 (one unified hierarchy)"
-						  : "cgroup v1",
-		 quota_file(h), v2(h) ? "cgroup.procs" : "cpu.cfs_period_us");
+	h->print(h, "cgroup %s (%s)\n", dir, existed ? _("already there") : _("created"));
+	h->print(
+	    h,
+	    _("this machine runs %s; the cpu controller's files are in that directory: %s, %s, cpu.stat\n"),
+	    h->cg_mode(h) == NSLAB_CG_HYBRID ? _("hybrid cgroups (cpu on a v1 hierarchy)")
+	    : v2(h)                          ? _("cgroup v2 (one unified hierarchy)")
+					     : "cgroup v1",
+	    quota_file(h), v2(h) ? "cgroup.procs" : "cpu.cfs_period_us");
 	return 0;
 }
 
@@ -455,7 +458,7 @@ static int attach(struct nslab_host *h, const char *grp, pid_t pid)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], text[32];
 	if (!NSLAB_HOST_CAN(h, cg_dir) || h->cg_dir(h, grp, 0, dir, sizeof(dir)) < 0) {
-		h->error(h, "cannot find the directory of the cgroup %s", grp);
+		h->error(h, _("cannot find the directory of the cgroup %s"), grp);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
@@ -467,7 +470,7 @@ static int attach(struct nslab_host *h, const char *grp, pid_t pid)
 		close(fd);
 	if (n < 0) {
 		h->trace(h, "write(\"%s\", \"%s\") = -1 %s", path, text, nslab_errno_name(err));
-		h->error(h, "moving %d into %s: %s", (int)pid, dir, strerror(err));
+		h->error(h, _("moving %d into %s: %s"), (int)pid, dir, strerror(err));
 		return -1;
 	}
 	h->trace(h, "write(\"%s\", \"%s\") = %zd", path, text, n);
@@ -488,7 +491,7 @@ static int move_all(struct nslab_host *h)
 	for (int i = 0; i < c.n; i++) {
 		if (attach(h, grp, c.pid[i]) < 0)
 			return -1;
-		h->print(h, "worker %d moved into %s\n", (int)c.pid[i], grp);
+		h->print(h, _("worker %d moved into %s\n"), (int)c.pid[i], grp);
 	}
 	return 0;
 }
@@ -498,9 +501,10 @@ static int set_quota(struct nslab_host *h, double pct, long period)
 	char dir[PATH_MAX] = "?";
 	long quota = pct < 0 ? -1 : (long)(pct * (double)period / 100.0 + 0.5);
 	if (quota >= 0 && quota < MIN_QUOTA) {
-		h->error(h,
-			 "a quota of %ld us is too small: the kernel needs at least %ld us (1 ms) per period",
-			 quota, MIN_QUOTA);
+		h->error(
+		    h,
+		    _("a quota of %ld us is too small: the kernel needs at least %ld us (1 ms) per period"),
+		    quota, MIN_QUOTA);
 		return -1;
 	}
 	char grp[NAME_MAX + 1];
@@ -526,9 +530,9 @@ static int set_quota(struct nslab_host *h, double pct, long period)
 	if (fabs(pct - 10) < 0.5 && data(h))
 		data(h)->seen_q10 = true;
 	if (quota < 0)
-		h->print(h, "no limit: the workers may use every CPU\n");
+		h->print(h, _("no limit: the workers may use every CPU\n"));
 	else
-		h->print(h, "%ld / %ld x 100 = %.0f%% of one CPU\n", quota, period, pct);
+		h->print(h, _("%ld / %ld x 100 = %.0f%% of one CPU\n"), quota, period, pct);
 	return 0;
 }
 
@@ -539,7 +543,7 @@ static int cmd_stress(struct nslab_host *h, int argc, char **argv)
 	char *end = NULL;
 	long n = argc > 1 ? strtol(argv[1], &end, 10) : 1;
 	if ((end && *end) || n < 0 || n > MAX_WORKERS) {
-		h->error(h, "usage: burn [N]  (0 to %d workers)", MAX_WORKERS);
+		h->error(h, _("usage: burn [N]  (0 to %d workers)"), MAX_WORKERS);
 		return -1;
 	}
 	int rc = set_workers(h, (int)n);
@@ -612,17 +616,21 @@ static int cmd_quota(struct nslab_host *h, int argc, char **argv)
 		long max = max_quota_pct();
 		int err = parse_double_range(argv[1], '%', 1, (double)max, &pct);
 		if (err == ERANGE) {
-			h->error(h, "quota must be 1 to %ld percent (100 per CPU, %ld CPU%s online), not %s",
-				 max, max / 100, max == 100 ? "" : "s", argv[1]);
+			h->error(
+			    h,
+			    max == 100
+				? _("quota must be 1 to %ld percent (100 per CPU, %ld CPU online), not %s")
+				: _("quota must be 1 to %ld percent (100 per CPU, %ld CPUs online), not %s"),
+			    max, max / 100, argv[1]);
 			return -1;
 		}
 		if (err) {
-			h->error(h, "usage: quota PERCENT|max [PERIOD_US]  (e.g. quota 30)");
+			h->error(h, _("usage: quota PERCENT|max [PERIOD_US]  (e.g. quota 30)"));
 			return -1;
 		}
 	}
 	if (argc > 2 && parse_long_range(argv[2], 1000, 1000000, &period) != 0) {
-		h->error(h, "the period must be 1000 to 1000000 us");
+		h->error(h, _("the period must be 1000 to 1000000 us"));
 		return -1;
 	}
 	int rc = set_quota(h, pct, period);
@@ -664,27 +672,28 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	double secs = 1;
 	if (argc > 1 && parse_double_range(argv[1], 0, 0.1, 60, &secs) != 0) {
-		h->error(h, "usage: usage [SECONDS]  (0.1 to 60)");
+		h->error(h, _("usage: usage [SECONDS]  (0.1 to 60)"));
 		return -1;
 	}
 	struct scene s;
 	look(h, &s);
 	double pct = measure(h, &s.c, secs);
 	int n = s.c.n, in = workers_inside(h, &s), mine = n - s.c.nown;
-	char q[96] = "no quota", where[128] = ", no cgroup yet", who[64] = "";
+	char q[160], where[160], who[96] = "", nw[64];
+	snprintf(q, sizeof(q), "%s", _("no quota"));
+	snprintf(where, sizeof(where), "%s", _(", no cgroup yet"));
+	snprintf(nw, sizeof(nw), n == 1 ? _("%d worker") : _("%d workers"), n);
 	if (s.have && quota_pct(&s.st) >= 0)
-		snprintf(q, sizeof(q), "quota %ld/%ld us = %.0f%%", s.st.quota_us, s.st.period_us,
+		snprintf(q, sizeof(q), _("quota %ld/%ld us = %.0f%%"), s.st.quota_us, s.st.period_us,
 			 quota_pct(&s.st));
 	else if (s.have)
-		snprintf(q, sizeof(q), "quota max (no limit), period %ld us", s.st.period_us);
+		snprintf(q, sizeof(q), _("quota max (no limit), period %ld us"), s.st.period_us);
 	if (s.grp)
-		snprintf(where, sizeof(where), ", %d in nslab/<pid>/%s", in, s.grp);
+		snprintf(where, sizeof(where), _(", %d in nslab/<pid>/%s"), in, s.grp);
 	if (mine > 0)
-		snprintf(who, sizeof(who), ", %d of them yours", mine);
-	h->print(
-	    h,
-	    "usage: %.1f%% of one CPU over %.1f s (%d worker%s%s%s, utime+stime from /proc/PID/stat); %s\n",
-	    pct, secs, n, n == 1 ? "" : "s", who, where, q);
+		snprintf(who, sizeof(who), _(", %d of them yours"), mine);
+	h->print(h, _("usage: %.1f%% of one CPU over %.1f s (%s%s%s, utime+stime from /proc/PID/stat); %s\n"),
+		 pct, secs, nw, who, where, q);
 	if (s.have) {
 		char dir[PATH_MAX] = "?";
 		if (NSLAB_HOST_CAN(h, cg_dir))
@@ -700,14 +709,14 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-    {"burn", "burn [N]", "run N busy-loop workers (default 1; 0 stops them)", 0, 1, cmd_stress},
-    {"cgroup", "cgroup", "create the lab's cgroup under nslab/ and say where its files are", 0, 0,
+    {"burn", N_("burn [N]"), N_("run N busy-loop workers (default 1; 0 stops them)"), 0, 1, cmd_stress},
+    {"cgroup", "cgroup", N_("create the lab's cgroup under nslab/ and say where its files are"), 0, 0,
      cmd_cgroup},
-    {"move", "move", "move the lab process and its workers into the cgroup", 0, 0, cmd_move},
-    {"quota", "quota PERCENT|max [PERIOD_US]", "limit the cgroup to PERCENT of one CPU (150 = 1.5 CPUs)", 1,
-     2, cmd_quota},
-    {"usage", "usage [SECONDS]", "measure the workers' CPU% now, with the quota and cpu.stat", 0, 1,
-     cmd_usage},
+    {"move", "move", N_("move the lab process and its workers into the cgroup"), 0, 0, cmd_move},
+    {"quota", N_("quota PERCENT|max [PERIOD_US]"),
+     N_("limit the cgroup to PERCENT of one CPU (150 = 1.5 CPUs)"), 1, 2, cmd_quota},
+    {"usage", N_("usage [SECONDS]"),
+     N_("measure the workers' CPU percentage now, with the quota and cpu.stat"), 0, 1, cmd_usage},
 };
 
 /* --- checks --- */
@@ -735,13 +744,17 @@ static bool need_workers(struct nslab_host *h, const struct scene *s, int n)
 	if (have >= n)
 		return true;
 	if (have == 0)
-		h->missing(h,
-			   "no worker is running; this step needs %d: `run stress -q -c %d &` (or `burn %d`)",
-			   n, n, n);
-	else
 		h->missing(
-		    h, "only %d worker%s running; this step needs %d: `run stress -q -c %d &` (or `burn %d`)",
-		    have, have == 1 ? " is" : "s are", n, n - have, n);
+		    h, _("no worker is running; this step needs %d: `run stress -q -c %d &` (or `burn %d`)"),
+		    n, n, n);
+	else
+		h->missing(h,
+			   have == 1
+			       ? _("only %d worker is running; this step needs %d: `run stress -q -c %d &` "
+				   "(or `burn %d`)")
+			       : _("only %d workers are running; this step needs %d: `run stress -q -c %d &` "
+				   "(or `burn %d`)"),
+			   have, n, n - have, n);
 	return false;
 }
 
@@ -750,8 +763,8 @@ static bool need_cgroup(struct nslab_host *h, const struct scene *s)
 	if (s->grp)
 		return true;
 	h->missing(h,
-		   "no cgroup under $NSLAB_CGROUP_DIR yet: `host cgcreate -g cpu:nslab/$(basename "
-		   "$NSLAB_CGROUP_DIR)/%s` (or `cgroup`)",
+		   _("no cgroup under $NSLAB_CGROUP_DIR yet: `host cgcreate -g cpu:nslab/$(basename "
+		     "$NSLAB_CGROUP_DIR)/%s` (or `cgroup`)"),
 		   CG_NAME);
 	return false;
 }
@@ -761,19 +774,20 @@ static bool need_inside(struct nslab_host *h, const struct scene *s)
 	bool ok = true;
 	pid_t lab = h->main_pid(h);
 	if (!in_group(h, s->grp, lab)) {
-		h->missing(h,
-			   "the lab process %d is not in nslab/<pid>/%s (see /proc/%d/cgroup): `host echo "
-			   "$NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/%s/cgroup.procs` (or `move`); new workers and "
-			   "`run` start where it is",
-			   (int)lab, s->grp, (int)lab, s->grp);
+		h->missing(
+		    h,
+		    _("the lab process %d is not in nslab/<pid>/%s (see /proc/%d/cgroup): `host echo "
+		      "$NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/%s/cgroup.procs` (or `move`); new workers and "
+		      "`run` start where it is"),
+		    (int)lab, s->grp, (int)lab, s->grp);
 		ok = false;
 	}
 	for (int i = 0; i < s->c.n; i++)
 		if (!in_group(h, s->grp, s->c.pid[i])) {
 			h->missing(
 			    h,
-			    "worker %d is not in nslab/<pid>/%s (see /proc/%d/cgroup): `host cgclassify "
-			    "-g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/%s %d` (or `move`)",
+			    _("worker %d is not in nslab/<pid>/%s (see /proc/%d/cgroup): `host cgclassify "
+			      "-g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/%s %d` (or `move`)"),
 			    (int)s->c.pid[i], s->grp, (int)s->c.pid[i], s->grp, (int)s->c.pid[i]);
 			ok = false;
 		}
@@ -799,10 +813,11 @@ static bool need_held(struct nslab_host *h, const struct scene *s)
 		if (got >= want - TOLERANCE && got <= want + TOLERANCE)
 			return true;
 	}
-	h->missing(h,
-		   "the workers used %.1f%% over 1.5 s (utime+stime in /proc/PID/stat), not %.0f%% +/- %.0f: "
-		   "is another program busy (`host top -b -n 1 | head -15`)?",
-		   got, want, TOLERANCE);
+	h->missing(
+	    h,
+	    _("the workers used %.1f%% over 1.5 s (utime+stime in /proc/PID/stat), not %.0f%% +/- %.0f: "
+	      "is another program busy (`host top -b -n 1 | head -15`)?"),
+	    got, want, TOLERANCE);
 	return false;
 }
 
@@ -823,8 +838,8 @@ static bool check_free(struct nslab_host *h)
 	if (pct >= 50)
 		return true;
 	h->missing(h,
-		   "the workers used only %.0f%% of a CPU (utime+stime in /proc/PID/stat): is the lab "
-		   "already limited (`quota max`)?",
+		   _("the workers used only %.0f%% of a CPU (utime+stime in /proc/PID/stat): is the lab "
+		     "already limited (`quota max`)?"),
 		   pct);
 	return false;
 }
@@ -854,10 +869,11 @@ static bool check_quota30(struct nslab_host *h)
 		quota_cmd(h, s.grp, 30000, DEFAULT_PERIOD, cmd, sizeof(cmd));
 		if (s.st.quota_us < 0)
 			h->missing(
-			    h, "nslab/<pid>/%s has no quota, not 30%% of the period: `%s` (or `quota 30`)",
+			    h, _("nslab/<pid>/%s has no quota, not 30%% of the period: `%s` (or `quota 30`)"),
 			    s.grp, cmd);
 		else
-			h->missing(h, "the quota of nslab/<pid>/%s is %.0f%%, not 30%%: `%s` (or `quota 30`)",
+			h->missing(h,
+				   _("the quota of nslab/<pid>/%s is %.0f%%, not 30%%: `%s` (or `quota 30`)"),
 				   s.grp, quota_pct(&s.st), cmd);
 		return false;
 	}
@@ -873,15 +889,15 @@ static bool check_live(struct nslab_host *h)
 		return false;
 	if (!data(h)->seen_q10) {
 		quota_cmd(h, s.grp, 10000, DEFAULT_PERIOD, cmd, sizeof(cmd));
-		h->missing(h, "the quota was never 10%% yet: `%s` (or `quota 10`), then `usage`", cmd);
+		h->missing(h, _("the quota was never 10%% yet: `%s` (or `quota 10`), then `usage`"), cmd);
 		return false;
 	}
 	if (quota_pct(&s.st) <= 100) {
 		quota_cmd(h, s.grp, 150000, DEFAULT_PERIOD, cmd, sizeof(cmd));
 		h->missing(
 		    h,
-		    "the quota is not above one CPU: `%s` (or `quota 150`); this needs two CPUs online "
-		    "(`host nproc`)",
+		    _("the quota is not above one CPU: `%s` (or `quota 150`); this needs two CPUs online "
+		      "(`host nproc`)"),
 		    cmd);
 		return false;
 	}
@@ -897,8 +913,8 @@ static bool check_period(struct nslab_host *h)
 		return false;
 	if (s.st.quota_us < 0 || s.st.period_us == DEFAULT_PERIOD) {
 		quota_cmd(h, s.grp, 15000, 50000, cmd, sizeof(cmd));
-		h->missing(h, "the period is still the default %ld us with %s: `%s` (or `quota 30 50000`)",
-			   DEFAULT_PERIOD, s.st.quota_us < 0 ? "no quota" : "this quota", cmd);
+		h->missing(h, _("the period is still the default %ld us with %s: `%s` (or `quota 30 50000`)"),
+			   DEFAULT_PERIOD, s.st.quota_us < 0 ? _("no quota") : _("this quota"), cmd);
 		return false;
 	}
 	return need_held(h, &s);
@@ -941,129 +957,133 @@ static int do_period(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A free worker takes a whole CPU",
-	.task = "Start one busy worker with stress(1) and watch it take a CPU:\n"
-		"  run stress -q -c 1 &\n"
-		"  host top -b -n 1 | head -15\n"
-		"  usage\n"
-		"Shortcut: `burn 1` forks nslab's own busy loop instead.",
-	.hint =
+	.title = N_("A free worker takes a whole CPU"),
+	.task = N_("Start one busy worker with stress(1) and watch it take a CPU:\n"
+		   "  run stress -q -c 1 &\n"
+		   "  host top -b -n 1 | head -15\n"
+		   "  usage\n"
+		   "Shortcut: `burn 1` forks nslab's own busy loop instead."),
+	.hint = N_(
 	    "`run ... &` starts it in the lab and returns; -q keeps stress quiet (once `run` has returned, "
 	    "a line it prints has nowhere to go and would end it). `usage` samples the workers' CPU time "
-	    "for a second.",
+	    "for a second."),
 	.explain =
-	    "stress -c 1 forks a child that spins in sqrt(rand()); nslab's `stress` worker spins in\n"
-	    "`for (;;);`. Nothing limits either, so the scheduler gives it a whole CPU whenever it is\n"
-	    "runnable: top shows it near 100%, and `usage` reads utime + stime (fields 14 and 15 of\n"
-	    "/proc/<pid>/stat) twice, one second apart. A worker, for the checks, is a running process\n"
-	    "of the lab (state R). That is the noisy neighbour a container limit is for.",
+	    N_("stress -c 1 forks a child that spins in sqrt(rand()); nslab's `stress` worker spins in\n"
+	       "`for (;;);`. Nothing limits either, so the scheduler gives it a whole CPU whenever it is\n"
+	       "runnable: top shows it near 100%, and `usage` reads utime + stime (fields 14 and 15 of\n"
+	       "/proc/<pid>/stat) twice, one second apart. A worker, for the checks, is a running process\n"
+	       "of the lab (state R). That is the noisy neighbour a container limit is for."),
 	.check = check_free,
 	.perform = do_free,
     },
     {
-	.title = "Create a cgroup",
-	.task = "Make a cgroup for the lab under nslab's tree (cgcreate names it relative to\n"
-		"the cpu hierarchy: nslab/<nslab's pid>/cpu), and list its files:\n"
-		"  host cgcreate -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
-		"  host ls $NSLAB_CGROUP_DIR/cpu\n"
-		"Shortcut: `cgroup` (it also says which cgroup layout this machine has).",
-	.hint = "A cgroup is a directory in the cgroup filesystem: `host mkdir $NSLAB_CGROUP_DIR/cpu` "
-		"does the same.",
+	.title = N_("Create a cgroup"),
+	.task = N_("Make a cgroup for the lab under nslab's tree (cgcreate names it relative to\n"
+		   "the cpu hierarchy: nslab/<nslab's pid>/cpu), and list its files:\n"
+		   "  host cgcreate -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		   "  host ls $NSLAB_CGROUP_DIR/cpu\n"
+		   "Shortcut: `cgroup` (it also says which cgroup layout this machine has)."),
+	.hint = N_("A cgroup is a directory in the cgroup filesystem: `host mkdir $NSLAB_CGROUP_DIR/cpu` "
+		   "does the same."),
 	.explain =
-	    "cgcreate did mkdir(2) in the cgroup filesystem, and the kernel filled the new directory\n"
-	    "with the cpu controller's files at once. On cgroup v1 each controller has its own\n"
-	    "hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over cpu.cfs_period_us.\n"
-	    "On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows up in a child only\n"
-	    "after its parent lists it in cgroup.subtree_control (nslab wrote \"+cpu\" there), and the\n"
-	    "limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at /sys/fs/cgroup/unified\n"
-	    "but keeps cpu on v1, and may mount cpuacct apart from cpu (then `cgcreate -g cpu:` makes\n"
-	    "no cpuacct group). Any group you make under $NSLAB_CGROUP_DIR counts, and is removed\n"
-	    "with the lab.",
+	    N_("cgcreate did mkdir(2) in the cgroup filesystem, and the kernel filled the new directory\n"
+	       "with the cpu controller's files at once. On cgroup v1 each controller has its own\n"
+	       "hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over cpu.cfs_period_us.\n"
+	       "On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows up in a child only\n"
+	       "after its parent lists it in cgroup.subtree_control (nslab wrote \"+cpu\" there), and the\n"
+	       "limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at /sys/fs/cgroup/unified\n"
+	       "but keeps cpu on v1, and may mount cpuacct apart from cpu (then `cgcreate -g cpu:` makes\n"
+	       "no cpuacct group). Any group you make under $NSLAB_CGROUP_DIR counts, and is removed\n"
+	       "with the lab."),
 	.check = check_cgroup,
 	.perform = do_cgroup,
     },
     {
-	.title = "Move the worker in",
-	.task = "Put the lab process and the worker into the group: one write of a PID to\n"
-		"cgroup.procs each (cgclassify writes it for you):\n"
-		"  host echo $NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/cpu/cgroup.procs\n"
-		"  host cgclassify -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu $(pgrep -x stress)\n"
-		"  run cat /proc/self/cgroup\n"
-		"Shortcut: `move` (the lab process and every worker).",
-	.hint = "Writing a PID to cgroup.procs moves that process; its children are born inside. The check\n"
-		"names every worker still outside.",
+	.title = N_("Move the worker in"),
+	.task = N_("Put the lab process and the worker into the group: one write of a PID to\n"
+		   "cgroup.procs each (cgclassify writes it for you):\n"
+		   "  host echo $NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/cpu/cgroup.procs\n"
+		   "  host cgclassify -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu $(pgrep -x stress)\n"
+		   "  run cat /proc/self/cgroup\n"
+		   "Shortcut: `move` (the lab process and every worker)."),
+	.hint =
+	    N_("Writing a PID to cgroup.procs moves that process; its children are born inside. The check\n"
+	       "names every worker still outside."),
 	.explain =
-	    "Moving a process is write(2) of its PID to the group's cgroup.procs. /proc/<pid>/cgroup\n"
-	    "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2).\n"
-	    "The lab process goes in too, so that what `run` starts from now on is born inside.\n"
-	    "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable\n"
-	    "controllers for its children (cgroup.subtree_control), which is why the workers live\n"
-	    "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
-	    "still takes a whole CPU.",
+	    N_("Moving a process is write(2) of its PID to the group's cgroup.procs. /proc/<pid>/cgroup\n"
+	       "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2).\n"
+	       "The lab process goes in too, so that what `run` starts from now on is born inside.\n"
+	       "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable\n"
+	       "controllers for its children (cgroup.subtree_control), which is why the workers live\n"
+	       "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
+	       "still takes a whole CPU."),
 	.check = check_moved,
 	.perform = do_move,
     },
     {
-	.title = "Limit it to 30%",
-	.task = "Give the group 30 ms of CPU time in every 100 ms period, and watch:\n"
-		"  host cgset -r cpu.cfs_quota_us=30000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
-		"  host echo '30000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
-		"  usage\n"
-		"The first line is for cgroup v1 and hybrid, the second for v2 (the lab said which\n"
-		"this machine runs when it started). Shortcut: `quota 30`.",
-	.hint = "The quota is CPU time per period: 30000 us out of 100000 us. `host top -b -n 1 | head -15`\n"
-		"shows the worker at about 30%.",
+	.title = N_("Limit it to 30%"),
+	.task = N_("Give the group 30 ms of CPU time in every 100 ms period, and watch:\n"
+		   "  host cgset -r cpu.cfs_quota_us=30000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		   "  host echo '30000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
+		   "  usage\n"
+		   "The first line is for cgroup v1 and hybrid, the second for v2 (the lab said which\n"
+		   "this machine runs when it started). Shortcut: `quota 30`."),
+	.hint =
+	    N_("The quota is CPU time per period: 30000 us out of 100000 us. `host top -b -n 1 | head -15`\n"
+	       "shows the worker at about 30%."),
 	.explain =
-	    "The CFS bandwidth controller hands the group `quota` microseconds of CPU time per `period`.\n"
-	    "When the workers have used it up they are throttled (taken off the CPU, still runnable)\n"
-	    "until the next period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%.\n"
-	    "v1: cpu.cfs_quota_us = 30000, cpu.cfs_period_us = 100000. v2: cpu.max = \"30000 100000\".",
+	    N_("The CFS bandwidth controller hands the group `quota` microseconds of CPU time per `period`.\n"
+	       "When the workers have used it up they are throttled (taken off the CPU, still runnable)\n"
+	       "until the next period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%.\n"
+	       "v1: cpu.cfs_quota_us = 30000, cpu.cfs_period_us = 100000. v2: cpu.max = \"30000 100000\"."),
 	.check = check_quota30,
 	.perform = do_quota30,
     },
     {
-	.title = "Change the quota live",
-	.task = "Limits change while the workers run. Start a second worker (born inside, since\n"
-		"`run` starts where the lab process is), then 10% (v1 and hybrid, then v2):\n"
-		"  run stress -q -c 1 &\n"
-		"  host cgset -r cpu.cfs_quota_us=10000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
-		"  host echo '10000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
-		"  usage\n"
-		"Then 1.5 CPUs. This part needs a machine with at least two CPUs (`host nproc`;\n"
-		"on one CPU a quota above 100% is refused):\n"
-		"  host cgset -r cpu.cfs_quota_us=150000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
-		"  host echo '150000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
-		"  usage\n"
-		"Shortcuts: `burn 2`, `quota 10`, `quota 150`.",
-	.hint = "A quota above the period lets the group use more than one CPU, if it has enough threads.\n"
-		"The check wants to have seen 10% (in a `usage`) before the 150%.",
-	.explain = "The new quota applies from the next period: no restart, no signal to the workers. The\n"
-		   "new worker was started by `run`, which joins the lab process's cgroups, so it was born\n"
-		   "inside. 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75%\n"
-		   "each. One worker alone could never use more than 100%.",
+	.title = N_("Change the quota live"),
+	.task = N_("Limits change while the workers run. Start a second worker (born inside, since\n"
+		   "`run` starts where the lab process is), then 10% (v1 and hybrid, then v2):\n"
+		   "  run stress -q -c 1 &\n"
+		   "  host cgset -r cpu.cfs_quota_us=10000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		   "  host echo '10000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
+		   "  usage\n"
+		   "Then 1.5 CPUs. This part needs a machine with at least two CPUs (`host nproc`;\n"
+		   "on one CPU a quota above 100% is refused):\n"
+		   "  host cgset -r cpu.cfs_quota_us=150000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
+		   "  host echo '150000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
+		   "  usage\n"
+		   "Shortcuts: `burn 2`, `quota 10`, `quota 150`."),
+	.hint =
+	    N_("A quota above the period lets the group use more than one CPU, if it has enough threads.\n"
+	       "The check wants to have seen 10% (in a `usage`) before the 150%."),
+	.explain =
+	    N_("The new quota applies from the next period: no restart, no signal to the workers. The\n"
+	       "new worker was started by `run`, which joins the lab process's cgroups, so it was born\n"
+	       "inside. 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75%\n"
+	       "each. One worker alone could never use more than 100%."),
 	.check = check_live,
 	.perform = do_live,
     },
     {
-	.title = "Same share, shorter period; read cpu.stat",
-	.task = "Keep 30% but slice time finer, then read the kernel's counters (v1 and hybrid,\n"
-		"then v2):\n"
-		"  host cgset -r cpu.cfs_period_us=50000 -r cpu.cfs_quota_us=15000 nslab/$(basename "
-		"$NSLAB_CGROUP_DIR)/cpu\n"
-		"  host echo '15000 50000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
-		"  usage\n"
-		"  host cat $NSLAB_CGROUP_DIR/cpu/cpu.stat\n"
-		"Shortcut: `quota 30 50000`.",
-	.hint = "15000 us every 50000 us is still 30%.",
+	.title = N_("Same share, shorter period; read cpu.stat"),
+	.task = N_("Keep 30% but slice time finer, then read the kernel's counters (v1 and hybrid,\n"
+		   "then v2):\n"
+		   "  host cgset -r cpu.cfs_period_us=50000 -r cpu.cfs_quota_us=15000 nslab/$(basename "
+		   "$NSLAB_CGROUP_DIR)/cpu\n"
+		   "  host echo '15000 50000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
+		   "  usage\n"
+		   "  host cat $NSLAB_CGROUP_DIR/cpu/cpu.stat\n"
+		   "Shortcut: `quota 30 50000`."),
+	.hint = N_("15000 us every 50000 us is still 30%."),
 	.explain =
-	    "quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter\n"
-	    "slices (smoother for latency, more accounting work). cpu.stat counts the periods in which\n"
-	    "the group ran (nr_periods), the periods it hit the limit (nr_throttled) and the time it\n"
-	    "spent throttled (v1: throttled_time in ns; v2: throttled_usec). Busy workers under a\n"
-	    "quota are throttled in nearly every period. The group's used time is in cpuacct.usage (v1,\n"
-	    "in the cpuacct hierarchy, which a hybrid machine may mount apart from cpu) or\n"
-	    "usage_usec in cpu.stat (v2); `usage` sums the workers' own utime + stime instead,\n"
-	    "which reads the same on every layout.",
+	    N_("quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter\n"
+	       "slices (smoother for latency, more accounting work). cpu.stat counts the periods in which\n"
+	       "the group ran (nr_periods), the periods it hit the limit (nr_throttled) and the time it\n"
+	       "spent throttled (v1: throttled_time in ns; v2: throttled_usec). Busy workers under a\n"
+	       "quota are throttled in nearly every period. The group's used time is in cpuacct.usage (v1,\n"
+	       "in the cpuacct hierarchy, which a hybrid machine may mount apart from cpu) or\n"
+	       "usage_usec in cpu.stat (v2); `usage` sums the workers' own utime + stime instead,\n"
+	       "which reads the same on every layout."),
 	.check = check_period,
 	.perform = do_period,
     },
@@ -1078,11 +1098,11 @@ static const char *unsupported(struct nslab_host *h)
 	if (old)
 		return old;
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
-		return "there is no cgroup filesystem at /sys/fs/cgroup";
+		return _("there is no cgroup filesystem at /sys/fs/cgroup");
 	if (!cpu_mount(h, mnt, sizeof(mnt)))
-		return "no cgroup hierarchy offers the cpu controller (not in "
-		       "/sys/fs/cgroup/cgroup.controllers, "
-		       "no v1 cpu mount): check cgroup_disable= on the kernel command line";
+		return _("no cgroup hierarchy offers the cpu controller (not in "
+			 "/sys/fs/cgroup/cgroup.controllers, "
+			 "no v1 cpu mount): check cgroup_disable= on the kernel command line");
 	return NULL;
 }
 
@@ -1090,7 +1110,7 @@ static int setup(struct nslab_host *h)
 {
 	struct cpu_data *d = calloc(1, sizeof(*d));
 	if (!d) {
-		h->error(h, "out of memory");
+		h->error(h, _("out of memory"));
 		return -1;
 	}
 	h->lab_data = d;
@@ -1099,16 +1119,16 @@ static int setup(struct nslab_host *h)
 		return -1;
 	char mnt[PATH_MAX] = "?";
 	cpu_mount(h, mnt, sizeof(mnt));
-	h->print(h, "This machine runs %s; the cpu controller is mounted at %s.\n",
+	h->print(h, _("This machine runs %s; the cpu controller is mounted at %s.\n"),
 		 h->cg_mode(h) == NSLAB_CG_HYBRID
-		     ? "hybrid cgroups (v1 controllers, v2 at /sys/fs/cgroup/unified)"
+		     ? _("hybrid cgroups (v1 controllers, v2 at /sys/fs/cgroup/unified)")
 		 : h->cg_mode(h) == NSLAB_CG_V2 ? "cgroup v2"
 						: "cgroup v1",
 		 mnt);
-	h->print(h, "Quotas here are set with %s (the tasks show both ways; use this one).\n",
-		 v2(h) ? "a write to cpu.max: `host echo 'QUOTA PERIOD' > $NSLAB_CGROUP_DIR/cpu/cpu.max`"
-		       : "cgset and cpu.cfs_quota_us: `host cgset -r cpu.cfs_quota_us=QUOTA "
-			 "nslab/$(basename $NSLAB_CGROUP_DIR)/cpu`");
+	h->print(h, _("Quotas here are set with %s (the tasks show both ways; use this one).\n"),
+		 v2(h) ? _("a write to cpu.max: `host echo 'QUOTA PERIOD' > $NSLAB_CGROUP_DIR/cpu/cpu.max`")
+		       : _("cgset and cpu.cfs_quota_us: `host cgset -r cpu.cfs_quota_us=QUOTA "
+			   "nslab/$(basename $NSLAB_CGROUP_DIR)/cpu`"));
 	return 0;
 }
 
@@ -1123,12 +1143,13 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "cpu",
-    .title = "cgroup CPU throttling",
-    .summary = "Namespaces decide what a process can see; cgroups decide how much it can use. Start a "
-	       "busy-loop worker, watch it take a whole CPU, then put it in a cgroup under nslab/ and give "
-	       "it a CFS quota: the kernel holds it to quota / period x 100 percent, live, and counts every "
-	       "throttled period in cpu.stat. Works on cgroup v1, hybrid and v2 machines, and says which "
-	       "one this is.",
+    .title = N_("cgroup CPU throttling"),
+    .summary =
+	N_("Namespaces decide what a process can see; cgroups decide how much it can use. Start a "
+	   "busy-loop worker, watch it take a whole CPU, then put it in a cgroup under nslab/ and give "
+	   "it a CFS quota: the kernel holds it to quota / period x 100 percent, live, and counts every "
+	   "throttled period in cpu.stat. Works on cgroup v1, hybrid and v2 machines, and says which "
+	   "one this is."),
     .order = 120,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
@@ -1136,6 +1157,7 @@ static const struct nslab_lab lab = {
     .teardown = teardown,
     NSLAB_COMMANDS(commands),
     .tick = update_meter, /* the TUI calls it about once a second: a live meter */
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

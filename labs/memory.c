@@ -198,24 +198,33 @@ static double mib(long long bytes)
 
 /* --- the meter: the main group's usage against its limit, and its OOM kills --- */
 
+/* "1 process", "3 processes": whole phrases, so that a translation need
+ * not know English plurals. */
+static void nprocs(char *buf, size_t len, int n)
+{
+	snprintf(buf, len, n == 1 ? _("%d process") : _("%d processes"), n);
+}
+
 static void update_meter(struct nslab_host *h)
 {
 	struct view v;
 	int i = read_view(h, &v);
 	const struct group *g = i >= 0 ? &v.gs[i] : NULL;
 	if (!g) {
-		h->meter(h, "memory [no cgroup under nslab/ yet] type `cgroup` or cgcreate one");
+		h->meter(h, _("memory [no cgroup under nslab/ yet] type `cgroup` or cgcreate one"));
 		return;
 	}
-	char text[1024], lim[32] = "none", bars[24];
+	char text[1024], lim[32], procs[64], bars[24];
+	snprintf(lim, sizeof(lim), "%s", _("none"));
 	nslab_meter_bar(bars, 20, mib(g->usage), g->cg.limit > 0 ? mib(g->cg.limit) : 128);
 	if (g->cg.limit > 0)
 		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->cg.limit));
+	nprocs(procs, sizeof(procs), g->cg.nprocs);
 	snprintf(text, sizeof(text),
-		 "memory [%s] %.1f MiB of %s  oom_kill %lld\n"
-		 "  group %s, %d process%s: %s against %s",
-		 bars, mib(g->usage), lim, g->oom_kills, g->cg.name, g->cg.nprocs,
-		 g->cg.nprocs == 1 ? "" : "es", usage_file(&v.hi), limit_file(&v.hi));
+		 _("memory [%s] %.1f MiB of %s  oom_kill %lld\n"
+		   "  group %s, %s: %s against %s"),
+		 bars, mib(g->usage), lim, g->oom_kills, g->cg.name, procs, usage_file(&v.hi),
+		 limit_file(&v.hi));
 	h->meter(h, text);
 }
 
@@ -239,13 +248,13 @@ static int make_group(struct nslab_host *h)
 	if (nslab_cg_make(h, MEM_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
 		return -1;
 	if (nslab_cg_value(dir, limit_file(&hi)) == NSLAB_CG_ABSENT) {
-		h->error(h, "%s has no %s: the memory controller is not on for it", dir, limit_file(&hi));
+		h->error(h, _("%s has no %s: the memory controller is not on for it"), dir, limit_file(&hi));
 		return -1;
 	}
 	cg_name(GROUP, name, sizeof(name));
-	h->print(h, "cgroup %s (%s); cgcreate and cgexec call it %s:%s\n", dir,
-		 existed ? "already there" : "created", MEM_CTRL, name);
-	h->print(h, "its files: %s (the limit), %s (the usage), %s (oom_kill), %s, cgroup.procs\n",
+	h->print(h, _("cgroup %s (%s); cgcreate and cgexec call it %s:%s\n"), dir,
+		 existed ? _("already there") : _("created"), MEM_CTRL, name);
+	h->print(h, _("its files: %s (the limit), %s (the usage), %s (oom_kill), %s, cgroup.procs\n"),
 		 limit_file(&hi), usage_file(&hi), events_file(&hi), swap_file(&hi));
 	return 0;
 }
@@ -253,7 +262,7 @@ static int make_group(struct nslab_host *h)
 /* The group `mem`, which must exist already. */
 static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
-	return nslab_cg_existing(h, MEM_CTRL, FIX, GROUP, "type `cgroup` first", hi, dir, len);
+	return nslab_cg_existing(h, MEM_CTRL, FIX, GROUP, _("type `cgroup` first"), hi, dir, len);
 }
 
 /* The limit (MiB, -1 none) and, where the knob exists, swap held to it. */
@@ -286,11 +295,11 @@ static int set_limit(struct nslab_host *h, long mibs)
 			return -1;
 	}
 	if (!swap_knob)
-		h->print(h, "no %s here (it needs %s): %s\n", swap_file(&hi),
-			 hi.v2 ? "CONFIG_MEMCG_SWAP" : "swapaccount=1 at boot",
+		h->print(h, _("no %s here (it needs %s): %s\n"), swap_file(&hi),
+			 hi.v2 ? "CONFIG_MEMCG_SWAP" : _("swapaccount=1 at boot"),
 			 swap_on()
-			     ? "swap is on but not counted per cgroup, so a hog may swap instead of dying"
-			     : "this machine has no swap, so there is nothing to swap out to anyway");
+			     ? _("swap is on but not counted per cgroup, so a hog may swap instead of dying")
+			     : _("this machine has no swap, so there is nothing to swap out to anyway"));
 	return 0;
 }
 
@@ -300,7 +309,7 @@ static int move_main(struct nslab_host *h)
 	char dir[PATH_MAX];
 	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
-	h->print(h, "the lab process %d is in %s: what `run` starts is born inside\n", (int)h->main_pid(h),
+	h->print(h, _("the lab process %d is in %s: what `run` starts is born inside\n"), (int)h->main_pid(h),
 		 dir);
 	return 0;
 }
@@ -327,7 +336,7 @@ static void stop_hogs(struct nslab_host *h)
 	while (d->nhogs > 0) {
 		pid_t pid = d->hogs[--d->nhogs];
 		nslab_stop_pid(h, pid);
-		h->print(h, "hog %d stopped\n", (int)pid);
+		h->print(h, _("hog %d stopped\n"), (int)pid);
 	}
 }
 
@@ -344,8 +353,8 @@ static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct 
 			return true;
 		}
 	h->error(h,
-		 "the lab process %d is in no memory cgroup of the lab with a limit: `cgroup`, `limit %d`, "
-		 "`move` first",
+		 _("the lab process %d is in no memory cgroup of the lab with a limit: `cgroup`, `limit %d`, "
+		   "`move` first"),
 		 (int)h->main_pid(h), LIMIT_MIB);
 	return false;
 }
@@ -360,13 +369,13 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 	if (!main_limited(h, &hi, &g))
 		return -1;
 	if (live_hogs(h) >= MAX_HOGS) {
-		h->error(h, "%d hogs are running already: `hog 0` stops them", MAX_HOGS);
+		h->error(h, _("%d hogs are running already: `hog 0` stops them"), MAX_HOGS);
 		return -1;
 	}
 	struct hog_req r = {.mib = mibs, .seconds = HOG_SECONDS};
 	pid_t pid = 0;
 	if (h->call(h, h->main_pid(h), ag_hog, &r, sizeof(r), (char *)&pid, sizeof(pid)) < 0 || pid <= 0) {
-		h->error(h, "cannot fork a hog: %s", strerror(errno));
+		h->error(h, _("cannot fork a hog: %s"), strerror(errno));
 		return -1;
 	}
 	char what[32];
@@ -377,8 +386,8 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 	h->show_pid(h, pid, "hog");
 	h->trace(h, "fork() = %d   /* in the lab process; the child maps %ld MiB and touches every page */",
 		 (int)pid, mibs);
-	h->print(h, "hog %d started in %s: %ld MiB against a limit of %.0f MiB\n", (int)pid, g.cg.name, mibs,
-		 mib(g.cg.limit));
+	h->print(h, _("hog %d started in %s: %ld MiB against a limit of %.0f MiB\n"), (int)pid, g.cg.name,
+		 mibs, mib(g.cg.limit));
 	bool fits = (long long)mibs * MIB < g.cg.limit;
 	now = g;
 	for (long t = 0; t < wait_ms; t += 100) {
@@ -387,23 +396,23 @@ static int start_hog(struct nslab_host *h, long mibs, long wait_ms)
 			break;
 		if (now.oom_kills > g.oom_kills) {
 			live_hogs(h);
-			h->print(
-			    h,
-			    "the OOM killer struck in %s: %s oom_kill %lld (was %lld); usage now %.1f MiB\n",
-			    g.cg.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
+			h->print(h,
+				 _("the OOM killer struck in %s: %s oom_kill %lld (was %lld); usage now %.1f "
+				   "MiB\n"),
+				 g.cg.name, events_file(&hi), now.oom_kills, g.oom_kills, mib(now.usage));
 			update_meter(h);
 			return 0;
 		}
 		if (fits && now.usage >= (long long)mibs * MIB * 3 / 4) {
-			h->print(h, "it holds its memory: %s = %.1f MiB of %.0f MiB\n", usage_file(&hi),
+			h->print(h, _("it holds its memory: %s = %.1f MiB of %.0f MiB\n"), usage_file(&hi),
 				 mib(now.usage), mib(g.cg.limit));
 			update_meter(h);
 			return 0;
 		}
 	}
-	h->print(h,
-		 "after %.0f s the hog neither holds its memory nor was killed (is the machine swapping?)\n",
-		 (double)wait_ms / 1000);
+	h->print(
+	    h, _("after %.0f s the hog neither holds its memory nor was killed (is the machine swapping?)\n"),
+	    (double)wait_ms / 1000);
 	update_meter(h);
 	return 0;
 }
@@ -417,7 +426,7 @@ static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 	(void)argc;
 	long v = -1;
 	if (strcmp(argv[1], "max") != 0 && nslab_parse_long(argv[1], 4, 4096, "M MiB", &v) < 0) {
-		h->error(h, "usage: limit MIB|max  (4 to 4096 MiB, e.g. limit %d)", LIMIT_MIB);
+		h->error(h, _("usage: limit MIB|max  (4 to 4096 MiB, e.g. limit %d)"), LIMIT_MIB);
 		return -1;
 	}
 	return nslab_refresh(h, update_meter, set_limit(h, v));
@@ -430,7 +439,7 @@ static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 	(void)argc;
 	long v;
 	if (nslab_parse_long(argv[1], 0, 1024, "M MiB", &v) < 0) {
-		h->error(h, "usage: hog MIB  (1 to 1024; 0 stops the hogs)");
+		h->error(h, _("usage: hog MIB  (1 to 1024; 0 stops the hogs)"));
 		return -1;
 	}
 	if (v == 0) {
@@ -450,29 +459,30 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 		return -1;
 	for (int i = 0; i < v.n; i++) {
 		const struct group *g = &v.gs[i];
-		char lim[32] = "max (none)";
+		char lim[32], procs[64];
+		snprintf(lim, sizeof(lim), "%s", _("max (none)"));
+		nprocs(procs, sizeof(procs), g->cg.nprocs);
 		if (g->cg.limit >= 0)
 			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
-		h->print(h, "%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %d process%s%s\n", g->cg.dir,
+		h->print(h, _("%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %s%s\n"), g->cg.dir,
 			 usage_file(&v.hi), mib(g->usage), limit_file(&v.hi), lim, events_file(&v.hi),
 			 g->oom_kills, swap_file(&v.hi),
-			 g->swap < 0   ? "(none here)"
-			 : g->swap > 0 ? "held to the limit"
-				       : "not limited",
-			 g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es",
-			 g->cg.has_main ? " (the lab process among them)" : "");
+			 g->swap < 0   ? _("(none here)")
+			 : g->swap > 0 ? _("held to the limit")
+				       : _("not limited"),
+			 procs, g->cg.has_main ? _(" (the lab process among them)") : "");
 	}
 	update_meter(h);
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-    {"cgroup", "cgroup", "create the cgroup nslab/<pid>/mem in the memory hierarchy", 0, 0, cmd_cgroup},
-    {"limit", "limit MIB|max", "set the group's memory limit (and hold swap to it where the knob exists)", 1,
-     1, cmd_limit},
-    {"move", "move", "move the lab process into the group", 0, 0, cmd_move},
-    {"hog", "hog MIB", "fork a process in the lab that holds MIB MiB (0 stops them)", 1, 1, cmd_hog},
-    {"usage", "usage", "each group's usage, limit, oom_kill count and swap limit, from its files", 0, 0,
+    {"cgroup", "cgroup", N_("create the cgroup nslab/<pid>/mem in the memory hierarchy"), 0, 0, cmd_cgroup},
+    {"limit", N_("limit MIB|max"),
+     N_("set the group's memory limit (and hold swap to it where the knob exists)"), 1, 1, cmd_limit},
+    {"move", "move", N_("move the lab process into the group"), 0, 0, cmd_move},
+    {"hog", N_("hog MIB"), N_("fork a process in the lab that holds MIB MiB (0 stops them)"), 1, 1, cmd_hog},
+    {"usage", "usage", N_("each group's usage, limit, oom_kill count and swap limit, from its files"), 0, 0,
      cmd_usage},
 };
 
@@ -505,20 +515,20 @@ static bool need_limited(struct nslab_host *h, struct view *v)
 	const struct group *g = &v->gs[i];
 	const struct nslab_cg_hier *hi = &v->hi;
 	if (g->cg.limit == UNLIMITED)
-		h->missing(h, "%s/%s says no limit: `limit %d` (or cgset -r %s=64M)", g->cg.dir,
+		h->missing(h, _("%s/%s says no limit: `limit %d` (or cgset -r %s=64M)"), g->cg.dir,
 			   limit_file(hi), LIMIT_MIB, limit_file(hi));
 	else if (!limit_in_range(g))
-		h->missing(
-		    h,
-		    "%s/%s is %.1f MiB: this lab wants %d to %d MiB, so that a %d MiB hog fits and a %d MiB "
-		    "one does not: `limit %d`",
-		    g->cg.dir, limit_file(hi), mib(g->cg.limit), MIN_MIB, MAX_MIB, FIT_MIB, OVER_MIB,
-		    LIMIT_MIB);
+		h->missing(h,
+			   _("%s/%s is %.1f MiB: this lab wants %d to %d MiB, so that a %d MiB hog fits and "
+			     "a %d MiB "
+			     "one does not: `limit %d`"),
+			   g->cg.dir, limit_file(hi), mib(g->cg.limit), MIN_MIB, MAX_MIB, FIT_MIB, OVER_MIB,
+			   LIMIT_MIB);
 	else
 		h->missing(
 		    h,
-		    "%s/%s lets the group swap (this machine has swap): a hog would be swapped out instead "
-		    "of killed: `limit %d` sets it too",
+		    _("%s/%s lets the group swap (this machine has swap): a hog would be swapped out instead "
+		      "of killed: `limit %d` sets it too"),
 		    g->cg.dir, swap_file(hi), LIMIT_MIB);
 	return false;
 }
@@ -539,8 +549,8 @@ static bool need_inside(struct nslab_host *h, struct view *v)
 			return true;
 	pid_t pid = h->main_pid(h);
 	h->missing(h,
-		   "no process is in a limited memory cgroup of the lab; the lab process %d is not (see "
-		   "/proc/%d/cgroup): `move`",
+		   _("no process is in a limited memory cgroup of the lab; the lab process %d is not (see "
+		     "/proc/%d/cgroup): `move`"),
 		   (int)pid, (int)pid);
 	return false;
 }
@@ -562,7 +572,7 @@ static bool check_fits(struct nslab_host *h)
 			best = &v.gs[i];
 	if (best->usage >= HELD_MIB * MIB)
 		return true;
-	h->missing(h, "%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`", best->cg.dir,
+	h->missing(h, _("%s/%s is %.1f MiB: nothing there holds %d MiB or more yet: `hog %d`"), best->cg.dir,
 		   usage_file(&v.hi), mib(best->usage), HELD_MIB, FIT_MIB);
 	return false;
 }
@@ -576,7 +586,7 @@ static bool check_oom(struct nslab_host *h)
 		if (v.gs[i].oom_kills > 0)
 			return true;
 	const struct group *g = &v.gs[nslab_cg_main(v.gs, sizeof(v.gs[0]), v.n, limited, GROUP)];
-	h->missing(h, "%s/%s counts no OOM kill yet (oom_kill 0): run something over the limit: `hog %d`",
+	h->missing(h, _("%s/%s counts no OOM kill yet (oom_kill 0): run something over the limit: `hog %d`"),
 		   g->cg.dir, events_file(&v.hi), OVER_MIB);
 	return false;
 }
@@ -606,41 +616,42 @@ static int do_oom(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Create a memory cgroup",
-	.task = "Make a cgroup in the hierarchy that holds the memory controller, under nslab's tree:\n"
-		"  host cgcreate -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
-		"or nslab's shortcut, which also says where its files are:\n"
-		"  cgroup\n"
-		"Then look at the memory files the kernel put there:\n"
-		"  usage",
-	.hint =
+	.title = N_("Create a memory cgroup"),
+	.task = N_("Make a cgroup in the hierarchy that holds the memory controller, under nslab's tree:\n"
+		   "  host cgcreate -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+		   "or nslab's shortcut, which also says where its files are:\n"
+		   "  cgroup\n"
+		   "Then look at the memory files the kernel put there:\n"
+		   "  usage"),
+	.hint = N_(
 	    "$(basename $NSLAB_CGROUP_DIR) is nslab's PID: this run's cgroups live under nslab/<that PID>, "
-	    "so that stop removes them. cgcreate finds the memory hierarchy itself.",
-	.explain =
+	    "so that stop removes them. cgcreate finds the memory hierarchy itself."),
+	.explain = N_(
 	    "A cgroup is a directory in the cgroup filesystem: mkdir(2) there made it, and the kernel\n"
 	    "filled it with the memory controller's files. cgroup v1 (and a hybrid machine) mounts the\n"
 	    "memory controller on a hierarchy of its own, /sys/fs/cgroup/memory: memory.limit_in_bytes,\n"
 	    "memory.usage_in_bytes, memory.oom_control, memory.memsw.limit_in_bytes. cgroup v2 has one\n"
 	    "tree at /sys/fs/cgroup, and a child gets memory.max, memory.current, memory.events and\n"
 	    "memory.swap.max only once its parent lists \"memory\" in cgroup.subtree_control (nslab wrote\n"
-	    "+memory into its own nslab/ and nslab/<pid>/ at start).",
+	    "+memory into its own nslab/ and nslab/<pid>/ at start)."),
 	.check = check_group,
 	.perform = do_group,
     },
     {
-	.title = "Limit it to 64 MiB, without swap",
-	.task = "Give the group 64 MiB and no swap, so that going over means the OOM killer, not swapping.\n"
-		"cgroup v2:\n"
-		"  host cgset -r memory.max=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
-		"  host cgset -r memory.swap.max=0 nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
-		"cgroup v1 and hybrid (memsw is memory plus swap, so equal means no swap):\n"
-		"  host cgset -r memory.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
-		"  host cgset -r memory.memsw.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
-		"The shortcut writes the right files for this machine:\n"
-		"  limit 64",
-	.hint =
-	    "`usage` says which files this machine has. The kernel reads suffixes: 64M is 67108864 bytes.",
-	.explain =
+	.title = N_("Limit it to 64 MiB, without swap"),
+	.task =
+	    N_("Give the group 64 MiB and no swap, so that going over means the OOM killer, not swapping.\n"
+	       "cgroup v2:\n"
+	       "  host cgset -r memory.max=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+	       "  host cgset -r memory.swap.max=0 nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+	       "cgroup v1 and hybrid (memsw is memory plus swap, so equal means no swap):\n"
+	       "  host cgset -r memory.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+	       "  host cgset -r memory.memsw.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
+	       "The shortcut writes the right files for this machine:\n"
+	       "  limit 64"),
+	.hint = N_(
+	    "`usage` says which files this machine has. The kernel reads suffixes: 64M is 67108864 bytes."),
+	.explain = N_(
 	    "The limit is a write(2) to a file: memory.max (v2) or memory.limit_in_bytes (v1). Every page\n"
 	    "a process of the group touches is charged to it; when the charge would go over the limit,\n"
 	    "the kernel first reclaims (drops page cache, swaps anonymous memory out) and, when nothing\n"
@@ -650,51 +661,52 @@ static const struct nslab_step steps[] = {
 	    "(SwapTotal 0 in /proc/meminfo), or without swap accounting (no such file), has nothing to\n"
 	    "close. v2 also has memory.high: above it the kernel throttles the group (reclaims hard and\n"
 	    "makes its allocations wait, counted as `high` in memory.events) but kills nothing; memory.max\n"
-	    "is the wall where the OOM killer takes over.",
+	    "is the wall where the OOM killer takes over."),
 	.check = check_limit,
 	.perform = do_limit,
     },
     {
-	.title = "Move the lab process in",
-	.task = "Put the lab process into the group; what `run` starts is then born inside:\n"
-		"  host cgclassify -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem $NSLAB_LAB_PID\n"
-		"or: `move`. Then see it from inside:\n"
-		"  run cat /proc/self/cgroup",
-	.hint = "Writing a PID to the group's cgroup.procs moves that process; cgclassify does that write.",
+	.title = N_("Move the lab process in"),
+	.task = N_("Put the lab process into the group; what `run` starts is then born inside:\n"
+		   "  host cgclassify -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem $NSLAB_LAB_PID\n"
+		   "or: `move`. Then see it from inside:\n"
+		   "  run cat /proc/self/cgroup"),
+	.hint =
+	    N_("Writing a PID to the group's cgroup.procs moves that process; cgclassify does that write."),
 	.explain =
-	    "Moving a process is write(2) of its PID to cgroup.procs. /proc/<pid>/cgroup now names\n"
-	    "/nslab/<pid>/mem on the memory line (v1) or on the single `0::` line (v2). From now on the\n"
-	    "pages it and its children allocate are charged to the group: memory.current (v2) or\n"
-	    "memory.usage_in_bytes (v1). Memory charged before the move stays with the old group.",
+	    N_("Moving a process is write(2) of its PID to cgroup.procs. /proc/<pid>/cgroup now names\n"
+	       "/nslab/<pid>/mem on the memory line (v1) or on the single `0::` line (v2). From now on the\n"
+	       "pages it and its children allocate are charged to the group: memory.current (v2) or\n"
+	       "memory.usage_in_bytes (v1). Memory charged before the move stays with the old group."),
 	.check = check_inside,
 	.perform = do_inside,
     },
     {
-	.title = "A hog that fits",
-	.task = "Run a process that takes 32 MiB and keeps it (it ends by itself after 5 minutes):\n"
-		"  run stress --quiet --vm 1 --vm-bytes 32M --vm-hang 0 --timeout 300 &\n"
-		"or: `hog 32`. Then read the usage against the limit (the meter shows it too):\n"
-		"  usage",
-	.hint = "--vm-hang 0 makes the stress worker keep its memory after touching it; --quiet keeps its "
-		"messages off your screen while you work (nslab throws away what a command left in the "
-		"background writes once its command line has returned).",
-	.explain =
+	.title = N_("A hog that fits"),
+	.task = N_("Run a process that takes 32 MiB and keeps it (it ends by itself after 5 minutes):\n"
+		   "  run stress --quiet --vm 1 --vm-bytes 32M --vm-hang 0 --timeout 300 &\n"
+		   "or: `hog 32`. Then read the usage against the limit (the meter shows it too):\n"
+		   "  usage"),
+	.hint = N_("--vm-hang 0 makes the stress worker keep its memory after touching it; --quiet keeps its "
+		   "messages off your screen while you work (nslab throws away what a command left in the "
+		   "background writes once its command line has returned)."),
+	.explain = N_(
 	    "stress's worker malloc(3)s 32 MiB and writes to every page: each first touch is a page fault,\n"
 	    "and the kernel charges the new page to the group. memory.current (v2) or\n"
 	    "memory.usage_in_bytes (v1) rises by about 32 MiB and stays there, under the 64 MiB limit:\n"
 	    "nothing happens to the worker. The count includes page cache and kernel memory of the group,\n"
-	    "which is why it reads a little more than the hog alone.",
+	    "which is why it reads a little more than the hog alone."),
 	.check = check_fits,
 	.perform = do_fits,
     },
     {
-	.title = "Over the limit: the OOM killer",
-	.task = "Now one that does not fit: 128 MiB under a 64 MiB limit, with no swap to escape to:\n"
-		"  run stress --vm 1 --vm-bytes 128M --vm-hang 0 --timeout 30\n"
-		"or: `hog 128`. stress says its worker got signal 9. Count the kills:\n"
-		"  usage",
-	.hint = "oom_kill is a line of memory.events (v2) or of memory.oom_control (v1).",
-	.explain =
+	.title = N_("Over the limit: the OOM killer"),
+	.task = N_("Now one that does not fit: 128 MiB under a 64 MiB limit, with no swap to escape to:\n"
+		   "  run stress --vm 1 --vm-bytes 128M --vm-hang 0 --timeout 30\n"
+		   "or: `hog 128`. stress says its worker got signal 9. Count the kills:\n"
+		   "  usage"),
+	.hint = N_("oom_kill is a line of memory.events (v2) or of memory.oom_control (v1)."),
+	.explain = N_(
 	    "When the group's charge would pass memory.max / memory.limit_in_bytes and reclaim frees\n"
 	    "nothing (anonymous memory, no swap), the kernel runs the OOM killer for the group alone: it\n"
 	    "picks the process with the most memory in the group (its oom_score) and sends it SIGKILL.\n"
@@ -703,7 +715,7 @@ static const struct nslab_step steps[] = {
 	    "the times the limit was hit) or memory.oom_control (v1: `oom_kill`, and `under_oom`; writing\n"
 	    "oom_kill_disable 1 there makes the group wait instead of killing), and the kernel log says\n"
 	    "\"Memory cgroup out of memory: Killed process ...\" (dmesg). A container runtime sets the\n"
-	    "same file: `docker run -m 64m` writes memory.max.",
+	    "same file: `docker run -m 64m` writes memory.max."),
 	.check = check_oom,
 	.perform = do_oom,
     },
@@ -723,9 +735,9 @@ static int setup(struct nslab_host *h)
 	if (!need_hier(h, &hi) || h->cg_group(h, MEM_CTRL, NULL, tree, sizeof(tree)) < 0)
 		return -1;
 	h->print(h,
-		 "The memory controller is at %s (%s). This run's cgroups go under %s; cgcreate calls "
-		 "them nslab/%d/NAME.\n",
-		 hi.mnt, hi.v2 ? "cgroup v2" : "a cgroup v1 hierarchy", tree, (int)getpid());
+		 _("The memory controller is at %s (%s). This run's cgroups go under %s; cgcreate calls "
+		   "them nslab/%d/NAME.\n"),
+		 hi.mnt, hi.v2 ? "cgroup v2" : _("a cgroup v1 hierarchy"), tree, (int)getpid());
 	return 0;
 }
 
@@ -739,12 +751,13 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "memory",
-    .title = "cgroup memory limit and the OOM killer",
-    .summary = "A container's memory limit is a cgroup file. Make a memory cgroup under nslab/, give it "
-	       "64 MiB and no swap, move the lab process in, and run two hogs: one of 32 MiB that fits "
-	       "and one of 128 MiB that the OOM killer ends inside the group while the host never notices. "
-	       "memory.current / memory.usage_in_bytes shows the usage, memory.events / memory.oom_control "
-	       "counts the kill. Works on cgroup v1, hybrid and v2.",
+    .title = N_("cgroup memory limit and the OOM killer"),
+    .summary =
+	N_("A container's memory limit is a cgroup file. Make a memory cgroup under nslab/, give it "
+	   "64 MiB and no swap, move the lab process in, and run two hogs: one of 32 MiB that fits "
+	   "and one of 128 MiB that the OOM killer ends inside the group while the host never notices. "
+	   "memory.current / memory.usage_in_bytes shows the usage, memory.events / memory.oom_control "
+	   "counts the kill. Works on cgroup v1, hybrid and v2."),
     .order = 130,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
@@ -752,6 +765,7 @@ static const struct nslab_lab lab = {
     .teardown = teardown,
     NSLAB_COMMANDS(commands),
     .tick = update_meter,
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

@@ -134,23 +134,31 @@ static int read_view(struct nslab_host *h, struct view *v)
 
 /* --- the meter: the main group's tasks against pids.max, and refused forks --- */
 
+/* "1 process", "3 processes": whole phrases, so that a translation need
+ * not know English plurals. */
+static void nprocs(char *buf, size_t len, int n)
+{
+	snprintf(buf, len, n == 1 ? _("%d process") : _("%d processes"), n);
+}
+
 static void update_meter(struct nslab_host *h)
 {
 	struct view v;
 	int i = read_view(h, &v);
 	const struct group *g = i >= 0 ? &v.gs[i] : NULL;
 	if (!g) {
-		h->meter(h, "pids [no cgroup under nslab/ yet] type `cgroup` or cgcreate one");
+		h->meter(h, _("pids [no cgroup under nslab/ yet] type `cgroup` or cgcreate one"));
 		return;
 	}
-	char text[1024], lim[32] = "max", bars[24];
+	char text[1024], lim[32] = "max", procs[64], bars[24];
 	nslab_meter_bar(bars, 20, (double)g->current, g->cg.limit > 0 ? (double)g->cg.limit : 100);
 	if (g->cg.limit >= 0)
 		snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
+	nprocs(procs, sizeof(procs), g->cg.nprocs);
 	snprintf(text, sizeof(text),
-		 "pids [%s] %lld of %s tasks  refused forks %lld\n"
-		 "  group %s, %d process%s: pids.current against pids.max, pids.events max",
-		 bars, g->current, lim, g->refused, g->cg.name, g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es");
+		 _("pids [%s] %lld of %s tasks  refused forks %lld\n"
+		   "  group %s, %s: pids.current against pids.max, pids.events max"),
+		 bars, g->current, lim, g->refused, g->cg.name, procs);
 	h->meter(h, text);
 }
 
@@ -169,20 +177,20 @@ static int make_group(struct nslab_host *h)
 	if (nslab_cg_make(h, PIDS_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
 		return -1;
 	if (nslab_cg_value(dir, "pids.max") == NSLAB_CG_ABSENT) {
-		h->error(h, "%s has no pids.max: the pids controller is not on for it", dir);
+		h->error(h, _("%s has no pids.max: the pids controller is not on for it"), dir);
 		return -1;
 	}
-	h->print(h, "cgroup %s (%s); cgcreate and cgexec call it pids:nslab/%d/" GROUP "\n", dir,
-		 existed ? "already there" : "created", (int)getpid());
-	h->print(h, "its files: pids.max (the limit), pids.current (tasks now), pids.events (max: forks "
-		    "refused), cgroup.procs\n");
+	h->print(h, _("cgroup %s (%s); cgcreate and cgexec call it pids:nslab/%d/" GROUP "\n"), dir,
+		 existed ? _("already there") : _("created"), (int)getpid());
+	h->print(h, _("its files: pids.max (the limit), pids.current (tasks now), pids.events (max: forks "
+		      "refused), cgroup.procs\n"));
 	return 0;
 }
 
 /* The group `forks`, which must exist already. */
 static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
 {
-	return nslab_cg_existing(h, PIDS_CTRL, FIX, GROUP, "type `cgroup` first", hi, dir, len);
+	return nslab_cg_existing(h, PIDS_CTRL, FIX, GROUP, _("type `cgroup` first"), hi, dir, len);
 }
 
 /* pids.max: a number, or -1 for "max". */
@@ -205,7 +213,7 @@ static int move_main(struct nslab_host *h)
 	char dir[PATH_MAX];
 	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
 		return -1;
-	h->print(h, "the lab process %d is in %s: what it and `run` fork is counted there\n",
+	h->print(h, _("the lab process %d is in %s: what it and `run` fork is counted there\n"),
 		 (int)h->main_pid(h), dir);
 	return 0;
 }
@@ -224,8 +232,8 @@ static bool main_limited(struct nslab_host *h, struct nslab_cg_hier *hi, struct 
 			return true;
 		}
 	h->error(h,
-		 "the lab process %d is in no pids cgroup of the lab with a limit of %d or less: `cgroup`, "
-		 "`limit %d`, `move` first",
+		 _("the lab process %d is in no pids cgroup of the lab with a limit of %d or less: `cgroup`, "
+		   "`limit %d`, `move` first"),
 		 (int)h->main_pid(h), MAX_BOMB, LIMIT);
 	return false;
 }
@@ -240,16 +248,17 @@ static int wait_children(struct nslab_host *h, const struct nslab_cg_hier *hi, c
 		if (!nslab_cg_reread(h, hi, &now.cg, sizeof(now), read_group))
 			return 0;
 		if (now.current <= before->current) {
-			h->print(h,
-				 "the bomb's children ended by themselves after %.1f s: pids.current is %lld "
-				 "again\n",
-				 (double)t / 1000, now.current);
+			h->print(
+			    h,
+			    _("the bomb's children ended by themselves after %.1f s: pids.current is %lld "
+			      "again\n"),
+			    (double)t / 1000, now.current);
 			update_meter(h);
 			return 0;
 		}
 		nslab_sleep_ms(100);
 	}
-	h->print(h, "after %.0f s the group still holds %lld tasks (%lld before the bomb)\n",
+	h->print(h, _("after %.0f s the group still holds %lld tasks (%lld before the bomb)\n"),
 		 (double)(BOMB_HOLD_MS + 2000) / 1000, now.current, before->current);
 	update_meter(h);
 	return 0;
@@ -265,7 +274,7 @@ static int bomb(struct nslab_host *h, int n)
 		return -1;
 	struct bomb_res r;
 	if (h->call(h, h->main_pid(h), ag_bomb, &n, sizeof(n), (char *)&r, sizeof(r)) < 0) {
-		h->error(h, "the bomb did not run in the lab process: %s", strerror(errno));
+		h->error(h, _("the bomb did not run in the lab process: %s"), strerror(errno));
 		return -1;
 	}
 	if (r.forked > 0)
@@ -274,19 +283,19 @@ static int bomb(struct nslab_host *h, int n)
 	if (r.eagain > 0)
 		h->trace(h, "fork() = -1 EAGAIN (Resource temporarily unavailable)   /* %d times */",
 			 r.eagain);
-	h->print(h, "bomb: %d forks tried in the lab process: %d made a child, %d failed with EAGAIN", n,
+	h->print(h, _("bomb: %d forks tried in the lab process: %d made a child, %d failed with EAGAIN"), n,
 		 r.forked, r.eagain);
 	if (r.other)
-		h->print(h, ", %d with %s", r.other, strerror(r.first_err));
+		h->print(h, _(", %d with %s"), r.other, strerror(r.first_err));
 	h->print(h, "\n");
 	now = g;
 	if (nslab_cg_reread(h, &hi, &now.cg, sizeof(now), read_group))
-		h->print(h, "%s: pids.current %lld of pids.max %lld; pids.events max %lld (was %lld)\n",
+		h->print(h, _("%s: pids.current %lld of pids.max %lld; pids.events max %lld (was %lld)\n"),
 			 now.cg.dir, now.current, now.cg.limit, now.refused, g.refused);
 	char *out = NULL;
 	int st = h->host_run(h, "true", &out);
 	free(out);
-	h->print(h, "meanwhile the host forked and ran `true` (exit %d): the limit is the group's alone\n",
+	h->print(h, _("meanwhile the host forked and ran `true` (exit %d): the limit is the group's alone\n"),
 		 st);
 	update_meter(h);
 	return wait_children(h, &hi, &g);
@@ -301,7 +310,7 @@ static int cmd_limit(struct nslab_host *h, int argc, char **argv)
 	(void)argc;
 	long v = -1;
 	if (strcmp(argv[1], "max") != 0 && nslab_parse_long(argv[1], 1, 100000, NULL, &v) < 0) {
-		h->error(h, "usage: limit N|max  (1 to 100000 tasks, e.g. limit %d)", LIMIT);
+		h->error(h, _("usage: limit N|max  (1 to 100000 tasks, e.g. limit %d)"), LIMIT);
 		return -1;
 	}
 	return nslab_refresh(h, update_meter, set_limit(h, v));
@@ -313,7 +322,7 @@ static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 {
 	long n = BOMB;
 	if (argc > 1 && nslab_parse_long(argv[1], 1, MAX_BOMB, NULL, &n) < 0) {
-		h->error(h, "usage: bomb [N]  (1 to %d forks; default %d)", MAX_BOMB, BOMB);
+		h->error(h, _("usage: bomb [N]  (1 to %d forks; default %d)"), MAX_BOMB, BOMB);
 		return -1;
 	}
 	return bomb(h, (int)n);
@@ -328,24 +337,26 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 		return -1;
 	for (int i = 0; i < v.n; i++) {
 		const struct group *g = &v.gs[i];
-		char lim[32] = "max (none)";
+		char lim[32], procs[64];
+		snprintf(lim, sizeof(lim), "%s", _("max (none)"));
+		nprocs(procs, sizeof(procs), g->cg.nprocs);
 		if (g->cg.limit >= 0)
 			snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
-		h->print(h, "%s: pids.current %lld, pids.max %s, pids.events max %lld, %d process%s%s\n",
-			 g->cg.dir, g->current, lim, g->refused, g->cg.nprocs, g->cg.nprocs == 1 ? "" : "es",
-			 g->cg.has_main ? " (the lab process among them)" : "");
+		h->print(h, _("%s: pids.current %lld, pids.max %s, pids.events max %lld, %s%s\n"), g->cg.dir,
+			 g->current, lim, g->refused, procs,
+			 g->cg.has_main ? _(" (the lab process among them)") : "");
 	}
 	update_meter(h);
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-    {"cgroup", "cgroup", "create the cgroup nslab/<pid>/forks in the pids hierarchy", 0, 0, cmd_cgroup},
-    {"limit", "limit N|max", "set the group's pids.max", 1, 1, cmd_limit},
-    {"move", "move", "move the lab process into the group", 0, 0, cmd_move},
-    {"bomb", "bomb [N]", "a bounded fork bomb in the lab process: N forks (default 40), children live 3 s", 0,
-     1, cmd_bomb},
-    {"usage", "usage", "each group's pids.current, pids.max and pids.events, from its files", 0, 0,
+    {"cgroup", "cgroup", N_("create the cgroup nslab/<pid>/forks in the pids hierarchy"), 0, 0, cmd_cgroup},
+    {"limit", N_("limit N|max"), N_("set the group's pids.max"), 1, 1, cmd_limit},
+    {"move", "move", N_("move the lab process into the group"), 0, 0, cmd_move},
+    {"bomb", N_("bomb [N]"),
+     N_("a bounded fork bomb in the lab process: N forks (default 40), children live 3 s"), 0, 1, cmd_bomb},
+    {"usage", "usage", N_("each group's pids.current, pids.max and pids.events, from its files"), 0, 0,
      cmd_usage},
 };
 
@@ -367,13 +378,13 @@ static bool need_limited(struct nslab_host *h, struct view *v)
 		return true;
 	const struct group *g = &v->gs[nslab_cg_first(v->gs, sizeof(v->gs[0]), v->n, NULL)];
 	if (g->cg.limit == UNLIMITED)
-		h->missing(h, "%s/pids.max is max (no limit): `limit %d` (or cgset -r pids.max=%d)",
+		h->missing(h, _("%s/pids.max is max (no limit): `limit %d` (or cgset -r pids.max=%d)"),
 			   g->cg.dir, LIMIT, LIMIT);
 	else
 		h->missing(
 		    h,
-		    "%s/pids.max is %lld: this lab wants %d to %d, room for the lab process and a shell "
-		    "but not for the bomb: `limit %d`",
+		    _("%s/pids.max is %lld: this lab wants %d to %d, room for the lab process and a shell "
+		      "but not for the bomb: `limit %d`"),
 		    g->cg.dir, g->cg.limit, MIN_LIMIT, MAX_LIMIT, LIMIT);
 	return false;
 }
@@ -401,8 +412,8 @@ static bool check_inside(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	h->missing(
 	    h,
-	    "no process is in a limited pids cgroup of the lab (pids.current 0); the lab process %d is "
-	    "not (see /proc/%d/cgroup): `move`",
+	    _("no process is in a limited pids cgroup of the lab (pids.current 0); the lab process %d is "
+	      "not (see /proc/%d/cgroup): `move`"),
 	    (int)pid, (int)pid);
 	return false;
 }
@@ -416,7 +427,7 @@ static bool check_bomb(struct nslab_host *h)
 		if (v.gs[i].refused > 0)
 			return true;
 	const struct group *g = &v.gs[nslab_cg_main(v.gs, sizeof(v.gs[0]), v.n, limited, GROUP)];
-	h->missing(h, "%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`", g->cg.dir);
+	h->missing(h, _("%s/pids.events says max 0: no fork has hit pids.max yet: `bomb`"), g->cg.dir);
 	return false;
 }
 
@@ -441,66 +452,68 @@ static int do_bomb(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Create a pids cgroup",
-	.task = "Make a cgroup in the hierarchy that holds the pids controller, under nslab's tree:\n"
-		"  host cgcreate -g pids:nslab/$(basename $NSLAB_CGROUP_DIR)/forks\n"
-		"or nslab's shortcut, which also says where its files are:\n"
-		"  cgroup\n"
-		"Then read them:\n"
-		"  usage",
-	.hint =
+	.title = N_("Create a pids cgroup"),
+	.task = N_("Make a cgroup in the hierarchy that holds the pids controller, under nslab's tree:\n"
+		   "  host cgcreate -g pids:nslab/$(basename $NSLAB_CGROUP_DIR)/forks\n"
+		   "or nslab's shortcut, which also says where its files are:\n"
+		   "  cgroup\n"
+		   "Then read them:\n"
+		   "  usage"),
+	.hint = N_(
 	    "$(basename $NSLAB_CGROUP_DIR) is nslab's PID: this run's cgroups live under nslab/<that PID>, "
-	    "so that stop removes them.",
-	.explain =
+	    "so that stop removes them."),
+	.explain = N_(
 	    "mkdir(2) in the cgroup filesystem made the group, and the kernel gave it the pids\n"
 	    "controller's files: pids.max (the limit, \"max\" = none), pids.current (tasks in the group\n"
 	    "now, threads included) and pids.events. cgroup v1 (and a hybrid machine) mounts pids on its\n"
 	    "own hierarchy, /sys/fs/cgroup/pids; cgroup v2 has one tree, where a child gets the files once\n"
 	    "its parent lists \"pids\" in cgroup.subtree_control (nslab wrote +pids into its own nslab/\n"
-	    "and nslab/<pid>/ at start). The file names are the same on v1 and v2.",
+	    "and nslab/<pid>/ at start). The file names are the same on v1 and v2."),
 	.check = check_group,
 	.perform = do_group,
     },
     {
-	.title = "Limit it to 20 tasks",
-	.task = "Allow the group 20 tasks at most:\n"
-		"  host cgset -r pids.max=20 nslab/$(basename $NSLAB_CGROUP_DIR)/forks\n"
-		"or: `limit 20`. The same on v1 and v2.",
-	.hint = "pids.max counts tasks: every process and every thread.",
-	.explain =
+	.title = N_("Limit it to 20 tasks"),
+	.task = N_("Allow the group 20 tasks at most:\n"
+		   "  host cgset -r pids.max=20 nslab/$(basename $NSLAB_CGROUP_DIR)/forks\n"
+		   "or: `limit 20`. The same on v1 and v2."),
+	.hint = N_("pids.max counts tasks: every process and every thread."),
+	.explain = N_(
 	    "pids.max is written with write(2), like every cgroup knob. From now on fork(2), vfork(2) and\n"
 	    "clone(2) (threads too) in the group fail once pids.current would pass pids.max. Moving a\n"
 	    "process in never fails for the limit: only new tasks are refused. `docker run\n"
-	    "--pids-limit 20` writes this file.",
+	    "--pids-limit 20` writes this file."),
 	.check = check_limit,
 	.perform = do_limit,
     },
     {
-	.title = "Move the lab process in",
-	.task = "Put the lab process into the group; what it and `run` fork is counted there:\n"
-		"  host cgclassify -g pids:nslab/$(basename $NSLAB_CGROUP_DIR)/forks $NSLAB_LAB_PID\n"
-		"or: `move`. Then look at the count:\n"
-		"  usage",
-	.hint = "Writing a PID to the group's cgroup.procs moves that process; cgclassify does that write.",
+	.title = N_("Move the lab process in"),
+	.task = N_("Put the lab process into the group; what it and `run` fork is counted there:\n"
+		   "  host cgclassify -g pids:nslab/$(basename $NSLAB_CGROUP_DIR)/forks $NSLAB_LAB_PID\n"
+		   "or: `move`. Then look at the count:\n"
+		   "  usage"),
+	.hint =
+	    N_("Writing a PID to the group's cgroup.procs moves that process; cgclassify does that write."),
 	.explain =
-	    "The write of the PID to cgroup.procs moved the process; /proc/<pid>/cgroup names\n"
-	    "/nslab/<pid>/forks on the pids line (v1) or the `0::` line (v2), and pids.current counts\n"
-	    "it. Every child it forks is born in the group and counted until it is reaped.",
+	    N_("The write of the PID to cgroup.procs moved the process; /proc/<pid>/cgroup names\n"
+	       "/nslab/<pid>/forks on the pids line (v1) or the `0::` line (v2), and pids.current counts\n"
+	       "it. Every child it forks is born in the group and counted until it is reaped."),
 	.check = check_inside,
 	.perform = do_inside,
     },
     {
-	.title = "A bounded fork bomb hits the wall",
-	.task = "Fork 40 sleepers from inside the group (each ends after 5 s, so this stops by itself):\n"
-		"  run for i in $(seq 40); do sleep 5 & done; wait\n"
-		"The shell says it cannot fork. Or the shortcut, which counts the failures:\n"
-		"  bomb\n"
-		"Then read what the kernel counted, and see that the host still forks:\n"
-		"  usage\n"
-		"  host ps -e --no-headers | wc -l",
-	.hint = "A fork bomb forks without end; this one stops after 40 tries, and its children after a few "
-		"seconds.",
-	.explain =
+	.title = N_("A bounded fork bomb hits the wall"),
+	.task = N_("Fork 40 sleepers from inside the group (each ends after 5 s, so this stops by itself):\n"
+		   "  run for i in $(seq 40); do sleep 5 & done; wait\n"
+		   "The shell says it cannot fork. Or the shortcut, which counts the failures:\n"
+		   "  bomb\n"
+		   "Then read what the kernel counted, and see that the host still forks:\n"
+		   "  usage\n"
+		   "  host ps -e --no-headers | wc -l"),
+	.hint =
+	    N_("A fork bomb forks without end; this one stops after 40 tries, and its children after a few "
+	       "seconds."),
+	.explain = N_(
 	    "When pids.current reaches pids.max, the kernel refuses the next fork(2) or clone(2) in the "
 	    "group\n"
 	    "with EAGAIN (\"Resource temporarily unavailable\", the error a shell prints as \"cannot "
@@ -508,7 +521,7 @@ static const struct nslab_step steps[] = {
 	    "pids.events counts each refusal on its `max` line. The limit is the group's alone: the host,\n"
 	    "outside it, forks as before. Without it a real fork bomb (`:(){ :|:& };:`) fills the machine's\n"
 	    "pid space (/proc/sys/kernel/pid_max) and the host cannot start anything, not even a shell\n"
-	    "to stop it: that is why container runtimes set pids.max.",
+	    "to stop it: that is why container runtimes set pids.max."),
 	.check = check_bomb,
 	.perform = do_bomb,
     },
@@ -531,9 +544,9 @@ static int setup(struct nslab_host *h)
 	if (!need_hier(h, &hi) || h->cg_group(h, PIDS_CTRL, NULL, tree, sizeof(tree)) < 0)
 		return -1;
 	h->print(h,
-		 "The pids controller is at %s (%s). This run's cgroups go under %s; cgcreate calls them "
-		 "nslab/%d/NAME.\n",
-		 hi.mnt, hi.v2 ? "cgroup v2" : "a cgroup v1 hierarchy", tree, (int)getpid());
+		 _("The pids controller is at %s (%s). This run's cgroups go under %s; cgcreate calls them "
+		   "nslab/%d/NAME.\n"),
+		 hi.mnt, hi.v2 ? "cgroup v2" : _("a cgroup v1 hierarchy"), tree, (int)getpid());
 	return 0;
 }
 
@@ -546,11 +559,11 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "pids",
-    .title = "cgroup pids limit: a fork bomb held",
-    .summary = "A container's process count is a cgroup file. Make a pids cgroup under nslab/, set "
-	       "pids.max to 20, move the lab process in and run a fork bomb bounded in count and time: "
-	       "fork() fails with EAGAIN at the limit, pids.events counts every refusal, and the host "
-	       "goes on forking. Works on cgroup v1, hybrid and v2.",
+    .title = N_("cgroup pids limit: a fork bomb held"),
+    .summary = N_("A container's process count is a cgroup file. Make a pids cgroup under nslab/, set "
+		  "pids.max to 20, move the lab process in and run a fork bomb bounded in count and time: "
+		  "fork() fails with EAGAIN at the limit, pids.events counts every refusal, and the host "
+		  "goes on forking. Works on cgroup v1, hybrid and v2."),
     .order = 140,
     NSLAB_STEPS(steps),
     NSLAB_COMMANDS(commands),
@@ -558,6 +571,7 @@ static const struct nslab_lab lab = {
     .unsupported = unsupported,
     .setup = setup,
     .teardown = teardown,
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

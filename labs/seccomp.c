@@ -190,7 +190,7 @@ static int load_filter(struct nslab_host *h, const char *word)
 {
 	const struct family *f = family_of(word);
 	if (!f) {
-		h->error(h, "filter: one of chmod, mkdir, chown, unlink (not \"%s\")", word);
+		h->error(h, _("filter: one of chmod, mkdir, chown, unlink (not \"%s\")"), word);
 		return -1;
 	}
 	if (h->call_main(h, ag_filter, word) < 0)
@@ -210,9 +210,10 @@ static int cmd_filter(struct nslab_host *h, int argc, char **argv)
 	(void)argc;
 	if (load_filter(h, argv[1]) < 0)
 		return -1;
-	h->print(h,
-		 "the lab process (%d) has one more filter: %s now fails with EPERM in it and its children\n",
-		 (int)h->main_pid(h), argv[1]);
+	h->print(
+	    h,
+	    _("the lab process (%d) has one more filter: %s now fails with EPERM in it and its children\n"),
+	    (int)h->main_pid(h), argv[1]);
 	return 0;
 }
 
@@ -220,7 +221,7 @@ static int try_cmd(struct nslab_host *h, const char *cmd, bool show)
 {
 	static char out[16384];
 	if (h->call(h, h->main_pid(h), ag_try, cmd, strlen(cmd) + 1, out, sizeof(out)) < 0) {
-		h->error(h, "try: %s", strerror(errno));
+		h->error(h, _("try: %s"), strerror(errno));
 		return -1;
 	}
 	if (show)
@@ -247,8 +248,8 @@ static bool check_filter(struct nslab_host *h)
 	for (size_t i = 0; i < n; i++)
 		if (s[i].mode == 2)
 			return true;
-	h->missing(h,
-		   "no process of the lab has \"Seccomp: 2\" (a filter) in /proc/PID/status: filter chmod");
+	h->missing(
+	    h, _("no process of the lab has \"Seccomp: 2\" (a filter) in /proc/PID/status: filter chmod"));
 	return false;
 }
 
@@ -258,6 +259,14 @@ static int do_filter(struct nslab_host *h)
 }
 
 /* --- step 2: chmod fails, the rest works --- */
+
+/* chmod(1) prints strerror(EPERM) in the learner's language (the lab
+ * process inherits nslab's locale, and so does this strerror): the
+ * English text, or the same message translated. */
+static bool says_eperm(const char *text)
+{
+	return strstr(text, "Operation not permitted") || strstr(text, strerror(EPERM));
+}
 
 static bool check_eperm(struct nslab_host *h)
 {
@@ -270,21 +279,22 @@ static bool check_eperm(struct nslab_host *h)
 	if (f)
 		fclose(f);
 	text[n] = '\0';
-	if (!strstr(text, "Operation not permitted")) {
-		h->missing(h, "data/" ERR_FILE
-			      " does not say \"Operation not permitted\": try chmod 600 " FILE_NAME
-			      " 2> " ERR_FILE);
+	if (!says_eperm(text)) {
+		h->missing(h, _("data/" ERR_FILE
+				" does not say \"Operation not permitted\": try chmod 600 " FILE_NAME
+				" 2> " ERR_FILE));
 		ok = false;
 	}
 	data_path(h, FILE_NAME, p, sizeof(p));
 	if (stat(p, &st) == 0 && (st.st_mode & 07777) != 0644) {
-		h->missing(h, "data/" FILE_NAME " has mode %o, not 644: its mode was changed",
+		h->missing(h, _("data/" FILE_NAME " has mode %o, not 644: its mode was changed"),
 			   st.st_mode & 07777);
 		ok = false;
 	}
 	data_path(h, NEW_DIR, p, sizeof(p));
 	if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		h->missing(h, "no directory data/" NEW_DIR ": show that the rest works, try mkdir " NEW_DIR);
+		h->missing(h,
+			   _("no directory data/" NEW_DIR ": show that the rest works, try mkdir " NEW_DIR));
 		ok = false;
 	}
 	return ok;
@@ -309,8 +319,8 @@ static bool check_inherited(struct nslab_host *h)
 	for (size_t i = 0; i < n; i++)
 		if (pids[i] != main && s[i].mode == 2)
 			return true;
-	h->missing(h, "no process of the lab besides the lab process has \"Seccomp: 2\": try sleep 3600 "
-		      ">/dev/null 2>&1 &");
+	h->missing(h, _("no process of the lab besides the lab process has \"Seccomp: 2\": try sleep 3600 "
+			">/dev/null 2>&1 &"));
 	return false;
 }
 
@@ -337,7 +347,8 @@ static bool check_stacked(struct nslab_host *h)
 		if (s[i].filters > most)
 			most = s[i].filters;
 	}
-	h->missing(h, "no process of the lab has \"Seccomp_filters: 2\" or more (at most %d): filter mkdir",
+	h->missing(h,
+		   _("no process of the lab has \"Seccomp_filters: 2\" or more (at most %d): filter mkdir"),
 		   most);
 	return false;
 }
@@ -352,7 +363,7 @@ static int do_stacked(struct nslab_host *h)
 static const char *unsupported(struct nslab_host *h)
 {
 	if (seccomp_api_get() < 1)
-		return "this kernel has no seccomp filters (CONFIG_SECCOMP_FILTER)";
+		return _("this kernel has no seccomp filters (CONFIG_SECCOMP_FILTER)");
 	return NSLAB_NEED_HOST(h, do_once) ?: NSLAB_NEED_HOST(h, subjects);
 }
 
@@ -362,12 +373,12 @@ static int setup(struct nslab_host *h)
 	data_path(h, "", dp, sizeof(dp));
 	data_path(h, FILE_NAME, fp, sizeof(fp));
 	if (mkdir(dp, 0755) < 0 && errno != EEXIST) {
-		h->error(h, "cannot make %s: %s", dp, strerror(errno));
+		h->error(h, _("cannot make %s: %s"), dp, strerror(errno));
 		return -1;
 	}
 	int fd = open(fp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || fchmod(fd, 0644) < 0 || close(fd) < 0) {
-		h->error(h, "cannot make %s: %s", fp, strerror(errno));
+		h->error(h, _("cannot make %s: %s"), fp, strerror(errno));
 		return -1;
 	}
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
@@ -377,86 +388,90 @@ static int setup(struct nslab_host *h)
 				  .init_arglen = strlen(dp) + 1};
 	if (h->spawn(h, &how) < 0)
 		return -1;
-	h->print(h,
-		 "The lab process works in %s (" FILE_NAME " is there). `try CMD` runs CMD as its child.\n",
-		 dp);
+	h->print(
+	    h, _("The lab process works in %s (" FILE_NAME " is there). `try CMD` runs CMD as its child.\n"),
+	    dp);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A filter against chmod",
-	.task = "Load a seccomp filter into the lab process: every chmod syscall fails with EPERM, all "
-		"others are allowed:\n"
-		"  try grep Seccomp /proc/self/status\n"
-		"  filter chmod\n"
-		"  host grep Seccomp /proc/$NSLAB_LAB_PID/status\n"
-		"(No standard command line tool loads a filter: runtimes take it from a profile, as in "
-		"docker run --security-opt seccomp=profile.json. `filter` builds one with libseccomp.)",
-	.hint = "`try CMD` runs CMD as a child of the lab process, so it runs under the lab process's "
-		"filters; `run` starts a fresh process from nslab and has none.",
-	.explain = "seccomp_init(SCMP_ACT_ALLOW), seccomp_rule_add(SCMP_ACT_ERRNO(EPERM), fchmodat...) and "
-		   "seccomp_load() compile a classic BPF program and install it with "
-		   "seccomp(SECCOMP_SET_MODE_FILTER) (seccomp(2)). The kernel runs it on every syscall the "
-		   "process makes, looking at the syscall number and arguments only. Installing one needs "
-		   "CAP_SYS_ADMIN or no_new_privs (prctl(PR_SET_NO_NEW_PRIVS)), so that a set-user-ID "
-		   "program cannot be fooled by a filter. /proc/PID/status now says \"Seccomp: 2\" (0 is "
-		   "off, 1 strict mode) and \"Seccomp_filters: 1\".",
+	.title = N_("A filter against chmod"),
+	.task = N_("Load a seccomp filter into the lab process: every chmod syscall fails with EPERM, all "
+		   "others are allowed:\n"
+		   "  try grep Seccomp /proc/self/status\n"
+		   "  filter chmod\n"
+		   "  host grep Seccomp /proc/$NSLAB_LAB_PID/status\n"
+		   "(No standard command line tool loads a filter: runtimes take it from a profile, as in "
+		   "docker run --security-opt seccomp=profile.json. `filter` builds one with libseccomp.)"),
+	.hint = N_("`try CMD` runs CMD as a child of the lab process, so it runs under the lab process's "
+		   "filters; `run` starts a fresh process from nslab and has none."),
+	.explain =
+	    N_("seccomp_init(SCMP_ACT_ALLOW), seccomp_rule_add(SCMP_ACT_ERRNO(EPERM), fchmodat...) and "
+	       "seccomp_load() compile a classic BPF program and install it with "
+	       "seccomp(SECCOMP_SET_MODE_FILTER) (seccomp(2)). The kernel runs it on every syscall the "
+	       "process makes, looking at the syscall number and arguments only. Installing one needs "
+	       "CAP_SYS_ADMIN or no_new_privs (prctl(PR_SET_NO_NEW_PRIVS)), so that a set-user-ID "
+	       "program cannot be fooled by a filter. /proc/PID/status now says \"Seccomp: 2\" (0 is "
+	       "off, 1 strict mode) and \"Seccomp_filters: 1\"."),
 	.check = check_filter,
 	.perform = do_filter,
     },
     {
-	.title = "chmod fails, the rest works",
-	.task = "Under the filter, chmod fails and everything else works:\n"
-		"  try chmod 600 " FILE_NAME " 2> " ERR_FILE "\n"
-		"  try cat " ERR_FILE "\n"
-		"  try mkdir " NEW_DIR "\n"
-		"  try ls -l\n"
-		"  run chmod 644 " FILE_NAME,
-	.hint = "chmod(1) calls fchmodat(2): the filter answers EPERM before the kernel looks at the file. "
-		"The last line, through `run`, has no filter: chmod works there (to the mode it has).",
-	.explain = "The filter's verdict for fchmodat is SECCOMP_RET_ERRNO with EPERM: the syscall is not "
-		   "run at all and returns -1 with errno EPERM, which chmod(1) prints as \"Operation not "
-		   "permitted\". mkdir is allowed by the default action, so it works. Runtimes block a "
-		   "syscall this way (or with ENOSYS, so that programs fall back to an older one) rather "
-		   "than killing the process.",
+	.title = N_("chmod fails, the rest works"),
+	.task = N_("Under the filter, chmod fails and everything else works:\n"
+		   "  try chmod 600 " FILE_NAME " 2> " ERR_FILE "\n"
+		   "  try cat " ERR_FILE "\n"
+		   "  try mkdir " NEW_DIR "\n"
+		   "  try ls -l\n"
+		   "  run chmod 644 " FILE_NAME),
+	.hint =
+	    N_("chmod(1) calls fchmodat(2): the filter answers EPERM before the kernel looks at the file. "
+	       "The last line, through `run`, has no filter: chmod works there (to the mode it has)."),
+	.explain = N_("The filter's verdict for fchmodat is SECCOMP_RET_ERRNO with EPERM: the syscall is not "
+		      "run at all and returns -1 with errno EPERM, which chmod(1) prints as \"Operation not "
+		      "permitted\". mkdir is allowed by the default action, so it works. Runtimes block a "
+		      "syscall this way (or with ENOSYS, so that programs fall back to an older one) rather "
+		      "than killing the process."),
 	.check = check_eperm,
 	.perform = do_eperm,
     },
     {
-	.title = "Inherited by children",
-	.task = "Leave a child of the filtered process running, and look at its status:\n"
-		"  try grep Seccomp /proc/self/status\n"
-		"  try sleep 3600 >/dev/null 2>&1 &\n"
-		"  host pgrep -a -f \"sleep 3600\"\n"
-		"  run grep Seccomp /proc/self/status",
-	.hint = "A filter is copied to every child at fork and kept across execve: there is no way out of "
-		"it for the process or its descendants. `run` is not a descendant: it shows 0.",
-	.explain = "fork(2) and clone(2) copy the filter (the child shares the parent's filter tree), and "
-		   "execve(2) keeps it (seccomp(2)). That is why a runtime installs the filter last, right "
-		   "before it executes the container's first program: everything the container ever starts "
-		   "runs under it. The sleeper's /proc/PID/status reads \"Seccomp: 2\".",
+	.title = N_("Inherited by children"),
+	.task = N_("Leave a child of the filtered process running, and look at its status:\n"
+		   "  try grep Seccomp /proc/self/status\n"
+		   "  try sleep 3600 >/dev/null 2>&1 &\n"
+		   "  host pgrep -a -f \"sleep 3600\"\n"
+		   "  run grep Seccomp /proc/self/status"),
+	.hint = N_("A filter is copied to every child at fork and kept across execve: there is no way out of "
+		   "it for the process or its descendants. `run` is not a descendant: it shows 0."),
+	.explain =
+	    N_("fork(2) and clone(2) copy the filter (the child shares the parent's filter tree), and "
+	       "execve(2) keeps it (seccomp(2)). That is why a runtime installs the filter last, right "
+	       "before it executes the container's first program: everything the container ever starts "
+	       "runs under it. The sleeper's /proc/PID/status reads \"Seccomp: 2\"."),
 	.check = check_inherited,
 	.perform = do_inherited,
     },
     {
-	.title = "Stacked, never removed",
-	.task = "A filter cannot be removed or loosened; another one can only be added:\n"
-		"  filter mkdir\n"
-		"  host grep Seccomp /proc/$NSLAB_LAB_PID/status\n"
-		"  try mkdir other\n"
-		"  try chmod 600 " FILE_NAME,
-	.hint = "Seccomp_filters counts the stack. Each filter runs on every syscall and the strictest "
-		"verdict wins.",
-	.explain = "Each seccomp(SECCOMP_SET_MODE_FILTER) adds a filter on top of the ones the process has; "
-		   "there is no call that removes one, so a contained program cannot undo its "
-		   "runtime's. All filters run, and the most restrictive answer counts. Docker's default "
-		   "profile allows about 300 syscalls and refuses the rest with EPERM (some only while the "
-		   "container lacks the matching capability), among them mount, "
-		   "umount2, pivot_root, unshare and setns (new namespaces), reboot, kexec_load, "
-		   "init_module and delete_module (the kernel itself), bpf, keyctl (the keyring is not "
-		   "namespaced), clock_settime, swapon and open_by_handle_at (the shocker escape). "
-		   "\"Seccomp_filters: 2\" in /proc/PID/status.",
+	.title = N_("Stacked, never removed"),
+	.task = N_("A filter cannot be removed or loosened; another one can only be added:\n"
+		   "  filter mkdir\n"
+		   "  host grep Seccomp /proc/$NSLAB_LAB_PID/status\n"
+		   "  try mkdir other\n"
+		   "  try chmod 600 " FILE_NAME),
+	.hint = N_("Seccomp_filters counts the stack. Each filter runs on every syscall and the strictest "
+		   "verdict wins."),
+	.explain =
+	    N_("Each seccomp(SECCOMP_SET_MODE_FILTER) adds a filter on top of the ones the process has; "
+	       "there is no call that removes one, so a contained program cannot undo its "
+	       "runtime's. All filters run, and the most restrictive answer counts. Docker's default "
+	       "profile allows about 300 syscalls and refuses the rest with EPERM (some only while the "
+	       "container lacks the matching capability), among them mount, "
+	       "umount2, pivot_root, unshare and setns (new namespaces), reboot, kexec_load, "
+	       "init_module and delete_module (the kernel itself), bpf, keyctl (the keyring is not "
+	       "namespaced), clock_settime, swapon and open_by_handle_at (the shocker escape). "
+	       "\"Seccomp_filters: 2\" in /proc/PID/status."),
 	.check = check_stacked,
 	.perform = do_stacked,
     },
@@ -464,27 +479,30 @@ static const struct nslab_step steps[] = {
 
 static const struct nslab_command commands[] = {
     {"filter", "filter chmod|mkdir|chown|unlink",
-     "load a seccomp filter into the lab process: that syscall fails "
-     "with EPERM",
+     N_("load a seccomp filter into the lab process: that syscall fails "
+	"with EPERM"),
      1, 1, cmd_filter},
-    {"try", "try CMD...",
-     "run a shell command as a child of the lab process (under its filters, 10 s at most)", 1, -1, cmd_try},
+    {"try", N_("try CMD..."),
+     N_("run a shell command as a child of the lab process (under its filters, 10 s at most)"), 1, -1,
+     cmd_try},
 };
 
 static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "seccomp",
-    .title = "seccomp: a syscall filter",
-    .summary = "Namespaces hide things and capabilities split root, but every syscall still reaches the "
-	       "kernel. A seccomp filter decides, syscall by syscall, what a process may call. You will load "
-	       "one with libseccomp that makes chmod fail with EPERM while everything else works, see it "
-	       "in /proc/PID/status, inherited by children, and stacked but never removed.",
+    .title = N_("seccomp: a syscall filter"),
+    .summary =
+	N_("Namespaces hide things and capabilities split root, but every syscall still reaches the "
+	   "kernel. A seccomp filter decides, syscall by syscall, what a process may call. You will load "
+	   "one with libseccomp that makes chmod fail with EPERM while everything else works, see it "
+	   "in /proc/PID/status, inherited by children, and stacked but never removed."),
     .order = 94,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

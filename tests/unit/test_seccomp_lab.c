@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <linux/filter.h>
+#include <locale.h>
+#include <string.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -118,6 +121,29 @@ static void eperm_step_wants_the_error_the_mode_and_the_directory(void **state)
 	assert_out_has("missing: data/file.txt has mode 600, not 644");
 }
 
+/* chmod(1) prints strerror(EPERM) in the learner's language: in Korean
+ * the check takes glibc's Korean text; in C that text alone is not it.
+ * Skipped where the ko_KR.UTF-8 locale or glibc's Korean messages are
+ * missing. */
+static void eperm_step_takes_the_message_in_the_learners_language(void **state)
+{
+	(void)state;
+	start();
+	assert_int_equal(mkdir(data("newdir"), 0755), 0);
+	if (!setlocale(LC_ALL, "ko_KR.UTF-8") || strcmp(strerror(EPERM), "Operation not permitted") == 0) {
+		setlocale(LC_ALL, "C");
+		skip();
+	}
+	char text[256];
+	snprintf(text, sizeof(text), "chmod: 'file.txt': %s\n", strerror(EPERM));
+	assert_int_equal(unit_write(data("chmod.err"), text), 0);
+	bool ok = fake_check(2);
+	setlocale(LC_ALL, "C");
+	assert_true(ok);
+	assert_false(fake_check(2));
+	assert_out_has("missing: data/chmod.err does not say \"Operation not permitted\"");
+}
+
 static void inherited_step_wants_a_filtered_process_besides_the_lab_process(void **state)
 {
 	(void)state;
@@ -169,6 +195,7 @@ int main(void)
 	    sc_test(setup_makes_the_data_directory_and_the_file),
 	    sc_test(filter_step_wants_seccomp_mode_2),
 	    sc_test(eperm_step_wants_the_error_the_mode_and_the_directory),
+	    sc_test(eperm_step_takes_the_message_in_the_learners_language),
 	    sc_test(inherited_step_wants_a_filtered_process_besides_the_lab_process),
 	    sc_test(stacked_step_wants_two_filters),
 	    sc_test(filter_and_try_commands),
