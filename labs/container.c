@@ -1053,23 +1053,23 @@ static void score_line(struct nslab_host *h, const char *line, bool filtered, st
 		return;
 	const char *what = line + off;
 	bool perm = strcmp(err, "EPERM") == 0 || strcmp(err, "EACCES") == 0;
+	char label[160];
+	nslab_pad(label, sizeof(label), _(r->label), 30);
 	if (strcmp(verdict, "absent") == 0) {
 		sc->absent++;
 		if (say)
-			h->print(h, _("  %-30s nothing to hold: this kernel lacks it (%s)\n"), _(r->label),
-				 err);
+			h->print(h, _("  %s nothing to hold: this kernel lacks it (%s)\n"), label, err);
 	} else if (strcmp(verdict, "held") == 0) {
 		sc->held++;
 		const char *by = !perm                     ? r->held
 				 : filtered && r->filtered ? N_("the seccomp filter (lab seccomp)")
 							   : r->held_perm;
 		if (say)
-			h->print(h, _("  %-30s held by %s\n"), _(r->label), _(by));
+			h->print(h, _("  %s held by %s\n"), label, _(by));
 	} else {
 		sc->escaped++;
 		if (say)
-			h->print(h, _("  %-30s ESCAPED (%s); what holds it: %s\n"), _(r->label), what,
-				 _(r->fix));
+			h->print(h, _("  %s ESCAPED (%s); what holds it: %s\n"), label, what, _(r->fix));
 	}
 }
 

@@ -56,6 +56,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080 /* Linux 5.6; glibc 2.36 */
@@ -93,6 +94,30 @@
 
 /* The number of elements of an array (not of a pointer). */
 #define NSLAB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* s followed by spaces up to width display columns, in buf (cut to fit
+ * len). printf's %-30s pads by bytes: a Hangul syllable is three bytes and
+ * two columns, so a translated table would not line up. Characters are
+ * read in nslab's locale; an undecodable byte counts as one column. */
+static inline const char *nslab_pad(char *buf, size_t len, const char *s, int width)
+{
+	mbstate_t st = {0};
+	int cols = 0;
+	for (const char *p = s; *p;) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, p, strlen(p), &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			wc = L'?';
+		}
+		int w = wcwidth(wc);
+		cols += w < 0 ? 1 : w;
+		p += n;
+	}
+	snprintf(buf, len, "%s%*s", s, cols < width ? width - cols : 0, "");
+	return buf;
+}
 
 /* NSLAB_HOST_HAS, and the function is set (a test's fake host may leave
  * the ones it does not need NULL). */
