@@ -48,13 +48,15 @@ options() {
 	done
 }
 # apt_update: fails clearly, not with apt's wall of unreachable mirrors, when
-# there is no network or nslab was told not to use it.
+# there is no network or nslab was told not to use it. (A plain `apt-get
+# update` warns and exits 0 when no mirror answers; Error-Mode=any makes that
+# an error, and older apt ignores the option.)
 apt_update() {
 	if [ "${NSLAB_OFFLINE:-}" = 1 ]; then
 		echo "install-deps: offline (NSLAB_OFFLINE=1), and these are missing: $*" >&2
 		exit 1
 	fi
-	apt-get update -qq || {
+	apt-get update -qq -o APT::Update::Error-Mode=any || {
 		echo "install-deps: apt-get update failed (no network?); missing: $*" >&2
 		exit 1
 	}
@@ -90,7 +92,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: run 'sudo make deps' (or: sudo apt-get install ${missing[*]})"
 	exit 1
 fi
+apt_update "${missing[@]}"
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt_update "${missing[@]}"
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
