@@ -141,5 +141,11 @@ expect "demo in $KO: the ko narration" has_all "$out" '^# 이름은 둘, 커널�
 expect "demo in $KO: the English narration is replaced" lacks "$out" 'Two names'
 rm -f "$demo"
 
+# A lab's own root has no locales: a bash started there in Korean (capsh runs
+# /bin/bash) must not warn that it cannot set LC_ALL.
+out=$(printf 'start capabilities\nrun capsh --drop=cap_net_admin -- -c "echo in-lab"\nstop\n' | ko "$NSLAB" --script - 2>&1)
+expect "$KO: a bash in the lab's root ran" grep -q '^in-lab$' <<<"$out"
+expect "$KO: ... without a setlocale warning" lacks "$out" 'setlocale'
+
 same_as_before "host fingerprint unchanged after the Korean runs"
 finish
