@@ -286,26 +286,87 @@ static int ag_burn(void *arg, char *out, size_t outlen)
 
 /* --- step 1: hostname --- */
 
+/* The hostname of a learner's process in a UTS namespace of its own
+ * (`host unshare --uts sh -c 'hostname container; sleep infinity' &`, a
+ * watched PID), read in that namespace by nsenter(1): it is not one of
+ * nslab's agents, and /proc/sys/kernel/hostname shows the reader's. */
+static bool subject_hostname(struct nslab_host *h, pid_t pid, char *buf, size_t len)
+{
+	char cmd[128], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "nsenter --target %d --uts cat /proc/sys/kernel/hostname", (int)pid);
+	bool ok = h->host_run(h, cmd, &out) == 0 && out && out[0];
+	if (ok) {
+		out[strcspn(out, "\n")] = '\0';
+		snprintf(buf, len, "%s", out);
+	}
+	free(out);
+	return ok;
+}
+
+/* "PID 34 (sleep infinity)": a learner's process, by its command line. */
+static const char *subject_name(pid_t pid, char *buf, size_t len)
+{
+	char path[64], cmd[64] = "";
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "cmdline"), "re");
+	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	cmd[n] = '\0';
+	snprintf(buf, len, "PID %d (%s)", (int)pid, cmd);
+	return buf;
+}
+
+#define UNSHARE_UTS "host unshare --uts sh -c 'hostname " HOSTNAME "; sleep infinity' &"
+
+/* Some subject in a UTS namespace of its own whose hostname is not the
+ * host's: the container process (`run hostname container`) or a learner's
+ * own (`host unshare --uts ...`). When none, says what the closest lacks:
+ * a learner's process in a new UTS namespace, else the container. */
 static bool check_hostname(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	char inside[256] = "", host[256] = "";
-	if (h->same_ns(h, pid, "uts") == 1) {
+	pid_t pid = h->main_pid(h), others[16];
+	char inside[256] = "", host[256] = "", seen[256] = "", who[128];
+	gethostname(host, sizeof(host));
+	bool own = h->same_ns(h, pid, "uts") != 1;
+	int err = 0;
+	if (own && h->call(h, pid, ag_uname, NULL, 0, inside, sizeof(inside)) < 0)
+		err = errno;
+	if (own && !err && strcmp(inside, host) != 0)
+		return true;
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	pid_t near = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (h->same_ns(h, others[i], "uts") != 0 ||
+		    !subject_hostname(h, others[i], seen, sizeof(seen)))
+			continue;
+		if (strcmp(seen, host) != 0)
+			return true;
+		near = near ? near : others[i];
+	}
+	if (near) {
+		h->missing(
+		    h,
+		    _("no process of the lab has a hostname of its own: %s has a UTS namespace of its own "
+		      "but still the host's hostname \"%s\": `%s` or `run hostname %s`"),
+		    subject_name(near, who, sizeof(who)), host, UNSHARE_UTS, HOSTNAME);
+		return false;
+	}
+	if (!own) {
 		h->missing(h, _("the container shares the host's UTS namespace"));
 		return false;
 	}
-	gethostname(host, sizeof(host));
-	if (h->call(h, pid, ag_uname, NULL, 0, inside, sizeof(inside)) < 0) {
-		h->missing(h, _("cannot ask the container for its hostname: %s"), strerror(errno));
+	if (err) {
+		h->missing(h, _("cannot ask the container for its hostname: %s"), strerror(err));
 		return false;
 	}
-	if (strcmp(inside, host) == 0) {
-		h->missing(
-		    h, _("the container still has the host's hostname \"%s\": `run hostname " HOSTNAME "`"),
-		    host);
-		return false;
-	}
-	return true;
+	h->missing(h,
+		   _("the container still has the host's hostname \"%s\", and no process of the lab has a "
+		     "UTS namespace of its own with another: `%s` or `run hostname %s`"),
+		   host, UNSHARE_UTS, HOSTNAME);
+	return false;
 }
 
 static int do_hostname(struct nslab_host *h)
@@ -1308,7 +1369,11 @@ static const struct nslab_step steps[] = {
     {
 	.title = N_("A name of its own"),
 	.task = N_("The container process was cloned into new user, mount, UTS, IPC, PID and\n"
-		   "network namespaces in one call. Look at it with `ns`, then name it:\n"
+		   "network namespaces in one call. Look at it with `ns`. unshare(1) makes a\n"
+		   "UTS namespace of its own from any terminal, as Docker's --hostname does:\n"
+		   "  host unshare --uts sh -c 'hostname container; sleep infinity' &\n"
+		   "  host lsns -t uts\n"
+		   "Or name the container itself, from inside:\n"
 		   "  run hostname container\n"
 		   "  run hostname\n"
 		   "  host hostname"),

@@ -91,8 +91,9 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	assert_string_equal(fk.out, "missing: the container shares the host's UTS namespace\n");
 	fake_ns(pid, "uts", 0);
 	assert_false(fake_check(1));
-	assert_out_is("missing: the container still has the host's hostname \"%s\": `run hostname "
-		      "container`\n",
+	assert_out_is("missing: the container still has the host's hostname \"%s\", and no process of the "
+		      "lab has a UTS namespace of its own with another: `host unshare --uts sh -c 'hostname "
+		      "container; sleep infinity' &` or `run hostname container`\n",
 		      name);
 	snprintf(name, sizeof(name), "container");
 	assert_true(fake_check(1));
@@ -100,6 +101,60 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	assert_false(fake_check(1));
 	assert_string_equal(fk.out,
 			    "missing: cannot ask the container for its hostname: Operation not permitted\n");
+}
+
+/* A learner's process (`host unshare --uts sh -c 'hostname container; sleep
+ * infinity' &`, in the lab cgroup or watched): its hostname is read in its
+ * own UTS namespace by nsenter. */
+static pid_t learner_uts(const char *hostname)
+{
+	pid_t pid = fk.next_pid++;
+	char match[64];
+	fk.subjects[fk.nsubjects++] = pid;
+	fake_ns(pid, "uts", 0);
+	snprintf(match, sizeof(match), "nsenter --target %d --uts cat", (int)pid);
+	fake_host_run(match, 0, hostname);
+	return pid;
+}
+
+static void hostname_step_passes_with_a_learners_unshare(void **state)
+{
+	(void)state;
+	char line[300];
+	start();                                     /* the container keeps the host's name throughout */
+	fk.subjects[fk.nsubjects++] = fk.next_pid++; /* `host sleep 60 &`: the host's UTS namespace */
+	assert_false(fake_check(1));
+	assert_contains(fk.out, "missing: the container still has the host's hostname");
+	snprintf(line, sizeof(line), "%s\n", name);
+	pid_t near = learner_uts(line); /* `host unshare --uts sleep infinity &`: not renamed */
+	assert_false(fake_check(1));
+	assert_log_has("host_run nsenter --target %d --uts cat /proc/sys/kernel/hostname", (int)near);
+	assert_out_has("missing: no process of the lab has a hostname of its own: PID %d (", (int)near);
+	assert_out_has("has a UTS namespace of its own but still the host's hostname \"%s\": `host unshare "
+		       "--uts sh -c 'hostname container; sleep infinity' &` or `run hostname container`\n",
+		       name);
+	learner_uts("container\n");
+	assert_true(fake_check(1));
+	assert_string_equal(fk.out, "");
+}
+
+/* A learner's process that shares the host's UTS namespace is not asked,
+ * even when nsenter would answer; one that cannot be read does not count. */
+static void hostname_step_ignores_host_namespace_subjects(void **state)
+{
+	(void)state;
+	start();
+	pid_t host_one = learner_uts("container\n");
+	fake_ns(host_one, "uts", 1);
+	pid_t gone = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = gone;
+	fake_ns(gone, "uts", 0);
+	assert_false(fake_check(1));
+	char asked[64];
+	snprintf(asked, sizeof(asked), "nsenter --target %d ", (int)host_one);
+	assert_null(strstr(fk.log, asked));
+	assert_log_has("host_run nsenter --target %d --uts", (int)gone);
+	assert_contains(fk.out, "missing: the container still has the host's hostname");
 }
 
 static void root_step_wants_every_part_of_the_root(void **state)
@@ -521,6 +576,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    fake_test(setup_clones_every_namespace_with_a_mapped_root),
 	    fake_test(hostname_step_wants_a_name_of_its_own),
+	    fake_test(hostname_step_passes_with_a_learners_unshare),
+	    fake_test(hostname_step_ignores_host_namespace_subjects),
 	    fake_test(root_step_wants_every_part_of_the_root),
 	    fake_test(root_step_rejects_a_cwd_on_the_host_root_fs),
 	    fake_test(cgroup_step_wants_a_limited_cgroup_read_as_root),
