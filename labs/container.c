@@ -286,26 +286,87 @@ static int ag_burn(void *arg, char *out, size_t outlen)
 
 /* --- step 1: hostname --- */
 
+/* The hostname of a learner's process in a UTS namespace of its own
+ * (`host unshare --uts sh -c 'hostname container; sleep infinity' &`, a
+ * watched PID), read in that namespace by nsenter(1): it is not one of
+ * nslab's agents, and /proc/sys/kernel/hostname shows the reader's. */
+static bool subject_hostname(struct nslab_host *h, pid_t pid, char *buf, size_t len)
+{
+	char cmd[128], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "nsenter --target %d --uts cat /proc/sys/kernel/hostname", (int)pid);
+	bool ok = h->host_run(h, cmd, &out) == 0 && out && out[0];
+	if (ok) {
+		out[strcspn(out, "\n")] = '\0';
+		snprintf(buf, len, "%s", out);
+	}
+	free(out);
+	return ok;
+}
+
+/* "PID 34 (sleep infinity)": a learner's process, by its command line. */
+static const char *subject_name(pid_t pid, char *buf, size_t len)
+{
+	char path[64], cmd[64] = "";
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "cmdline"), "re");
+	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	cmd[n] = '\0';
+	snprintf(buf, len, "PID %d (%s)", (int)pid, cmd);
+	return buf;
+}
+
+#define UNSHARE_UTS "host unshare --uts sh -c 'hostname " HOSTNAME "; sleep infinity' &"
+
+/* Some subject in a UTS namespace of its own whose hostname is not the
+ * host's: the container process (`run hostname container`) or a learner's
+ * own (`host unshare --uts ...`). When none, says what the closest lacks:
+ * a learner's process in a new UTS namespace, else the container. */
 static bool check_hostname(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	char inside[256] = "", host[256] = "";
-	if (h->same_ns(h, pid, "uts") == 1) {
+	pid_t pid = h->main_pid(h), others[16];
+	char inside[256] = "", host[256] = "", seen[256] = "", who[128];
+	gethostname(host, sizeof(host));
+	bool own = h->same_ns(h, pid, "uts") != 1;
+	int err = 0;
+	if (own && h->call(h, pid, ag_uname, NULL, 0, inside, sizeof(inside)) < 0)
+		err = errno;
+	if (own && !err && strcmp(inside, host) != 0)
+		return true;
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	pid_t near = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (h->same_ns(h, others[i], "uts") != 0 ||
+		    !subject_hostname(h, others[i], seen, sizeof(seen)))
+			continue;
+		if (strcmp(seen, host) != 0)
+			return true;
+		near = near ? near : others[i];
+	}
+	if (near) {
+		h->missing(
+		    h,
+		    _("no process of the lab has a hostname of its own: %s has a UTS namespace of its own "
+		      "but still the host's hostname \"%s\": `%s` or `run hostname %s`"),
+		    subject_name(near, who, sizeof(who)), host, UNSHARE_UTS, HOSTNAME);
+		return false;
+	}
+	if (!own) {
 		h->missing(h, _("the container shares the host's UTS namespace"));
 		return false;
 	}
-	gethostname(host, sizeof(host));
-	if (h->call(h, pid, ag_uname, NULL, 0, inside, sizeof(inside)) < 0) {
-		h->missing(h, _("cannot ask the container for its hostname: %s"), strerror(errno));
+	if (err) {
+		h->missing(h, _("cannot ask the container for its hostname: %s"), strerror(err));
 		return false;
 	}
-	if (strcmp(inside, host) == 0) {
-		h->missing(
-		    h, _("the container still has the host's hostname \"%s\": `run hostname " HOSTNAME "`"),
-		    host);
-		return false;
-	}
-	return true;
+	h->missing(h,
+		   _("the container still has the host's hostname \"%s\", and no process of the lab has a "
+		     "UTS namespace of its own with another: `%s` or `run hostname %s`"),
+		   host, UNSHARE_UTS, HOSTNAME);
+	return false;
 }
 
 static int do_hostname(struct nslab_host *h)
@@ -633,13 +694,66 @@ static int do_cgroup(struct nslab_host *h)
 
 /* --- step 4: time namespace --- */
 
-static bool check_time(struct nslab_host *h)
+#define UNSHARE_TIME "host unshare --time --monotonic 864000 --boottime 864000 --fork sleep infinity &"
+
+/* The boottime offset in /proc/PID/timens_offsets (of the process's
+ * time_for_children namespace, the one it is inside once unshare(1) has
+ * forked or exec'd into it), in seconds; -1 if it cannot be read. Inside a
+ * namespace, the kernel adds the offsets to every clock read: they are
+ * what the learner's process sees. */
+static long long boot_offset(pid_t pid)
+{
+	char path[64], line[128], name[32];
+	long long s, off = -1;
+	long ns;
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "timens_offsets"), "re");
+	if (!f)
+		return -1;
+	off = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %lld %ld", name, &s, &ns) == 3 &&
+		    (strcmp(name, "boottime") == 0 || strcmp(name, "7") == 0))
+			off = s;
+	fclose(f);
+	return off;
+}
+
+/* A learner's process inside a time namespace of its own whose clocks since
+ * boot run TIME_OFFSET ahead (`host unshare --time --boottime 864000 --fork
+ * ...`): its PID, or 0; *near the first inside a time namespace of its own
+ * with another offset, *made the first that made one for its children only
+ * (unshare(1) itself, outside the namespace it made). */
+static pid_t learner_clock(struct nslab_host *h, pid_t *near, pid_t *made)
+{
+	pid_t others[16];
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	for (unsigned i = 0; i < n; i++) {
+		bool inside = h->same_ns(h, others[i], "time") == 0;
+		if (!inside && h->same_ns(h, others[i], "time_for_children") == 0 && !*made)
+			*made = others[i];
+		if (!inside)
+			continue;
+		long long off = boot_offset(others[i]);
+		if (off >= 0 && llabs(off - TIME_OFFSET) <= 2)
+			return others[i];
+		if (!*near)
+			*near = others[i];
+	}
+	return 0;
+}
+
+/* The container process's own clock is TIME_OFFSET ahead (`clock`). Says
+ * what it lacks when say. */
+static bool container_clock(struct nslab_host *h, bool say)
 {
 	pid_t pid = h->main_pid(h);
-	if (!have_timens())
-		return true; /* nothing to do on this kernel: the step says so */
 	if (h->same_ns(h, pid, "time") == 1 || h->same_ns(h, pid, "time_for_children") == 1) {
-		h->missing(h, _("the container shares the host's time namespace: `clock`"));
+		if (say)
+			h->missing(
+			    h,
+			    _("the container shares the host's time namespace, and no process of the lab "
+			      "is in one whose clocks since boot run %ld days ahead: `%s` or `clock`"),
+			    TIME_OFFSET / 86400, UNSHARE_TIME);
 		return false;
 	}
 	struct timespec t;
@@ -647,11 +761,43 @@ static bool check_time(struct nslab_host *h)
 	int inside = h->call(h, pid, ag_boottime, NULL, 0, NULL, 0);
 	long diff = (long)inside - (long)t.tv_sec;
 	if (inside < 0 || labs(diff - TIME_OFFSET) > 2) {
-		h->missing(h, _("the container's boot time is %+lds off the host's, not %+lds"), diff,
-			   TIME_OFFSET);
+		if (say)
+			h->missing(h, _("the container's boot time is %+lds off the host's, not %+lds"), diff,
+				   TIME_OFFSET);
 		return false;
 	}
 	return true;
+}
+
+/* Some subject's clocks since boot run ten days ahead: the container
+ * process's (`clock`), or a learner's unshare(1) --time. When none, the
+ * closest: a learner's process in a time namespace with another offset,
+ * then one that made a namespace for its children only, then the
+ * container. */
+static bool check_time(struct nslab_host *h)
+{
+	char who[128];
+	pid_t near = 0, made = 0;
+	if (!have_timens())
+		return true; /* nothing to do on this kernel: the step says so */
+	if (container_clock(h, false) || learner_clock(h, &near, &made))
+		return true;
+	if (near) {
+		h->missing(h,
+			   _("%s is in a time namespace of its own, but its clocks since boot run %+llds "
+			     "ahead (boottime in /proc/%d/timens_offsets), not %+lds: `%s`"),
+			   subject_name(near, who, sizeof(who)), boot_offset(near), (int)near, TIME_OFFSET,
+			   UNSHARE_TIME);
+		return false;
+	}
+	if (made) {
+		h->missing(h,
+			   _("%s made a time namespace for its children only (time_for_children), and no "
+			     "process of the lab is inside it yet: unshare(1) needs --fork: `%s`"),
+			   subject_name(made, who, sizeof(who)), UNSHARE_TIME);
+		return false;
+	}
+	return container_clock(h, true);
 }
 
 static int do_time(struct nslab_host *h)
@@ -688,10 +834,17 @@ static bool every_row_differs(struct nslab_host *h, pid_t pid)
 		bool timerow = strncmp(ns_rows[i], "time", 4) == 0;
 		if (timerow && !have_timens())
 			continue;
-		if (h->same_ns(h, pid, ns_rows[i]) == 1) {
+		if (h->same_ns(h, pid, ns_rows[i]) != 1)
+			continue;
+		if (timerow) /* a learner's unshare --time passed step 4 without the container */
+			h->missing(
+			    h,
+			    _("the container shares the host's %s namespace: `clock` moves the container "
+			      "process itself into one"),
+			    ns_rows[i]);
+		else
 			h->missing(h, _("the container shares the host's %s namespace"), ns_rows[i]);
-			ok = false;
-		}
+		ok = false;
 	}
 	return ok;
 }
@@ -1308,7 +1461,11 @@ static const struct nslab_step steps[] = {
     {
 	.title = N_("A name of its own"),
 	.task = N_("The container process was cloned into new user, mount, UTS, IPC, PID and\n"
-		   "network namespaces in one call. Look at it with `ns`, then name it:\n"
+		   "network namespaces in one call. Look at it with `ns`. unshare(1) makes a\n"
+		   "UTS namespace of its own from any terminal, as Docker's --hostname does:\n"
+		   "  host unshare --uts sh -c 'hostname container; sleep infinity' &\n"
+		   "  host lsns -t uts\n"
+		   "Or name the container itself, from inside:\n"
 		   "  run hostname container\n"
 		   "  run hostname\n"
 		   "  host hostname"),
@@ -1376,7 +1533,11 @@ static const struct nslab_step steps[] = {
     {
 	.title = N_("A clock of its own"),
 	.task = N_("Give the container a time namespace whose clocks since boot run ten days\n"
-		   "ahead:\n"
+		   "ahead. unshare(1) sets a new time namespace's offsets before its first\n"
+		   "process enters; --fork starts that process:\n"
+		   "  host unshare --time --monotonic 864000 --boottime 864000 --fork sleep infinity &\n"
+		   "  host lsns -t time\n"
+		   "nslab's shortcut moves the container process itself in:\n"
 		   "  clock\n"
 		   "  run uptime\n"
 		   "  host uptime\n"

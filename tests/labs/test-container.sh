@@ -138,6 +138,40 @@ expect "container typed: cpu.stat read through \$NSLAB_CGROUP_DIR" grep -q '^nr_
 expect "container typed: no getcwd failure in the container" bash -c '! grep -q "getcwd() failed" <<<"$1"' _ "$TYPED_OUT"
 same_as_before "host unchanged after the typed walks"
 
+# Step 1 by the real tool: a UTS namespace of the learner's own, started as
+# from another terminal (`host ... &`, in the lab cgroup). The container
+# process keeps the host's name, so only the learner's process can pass.
+# shellcheck disable=SC2016
+out=$(printf '%s\n' 'start container' check "host unshare --uts sh -c 'hostname container; sleep 3621' &" \
+	'host sleep 0.3' 'host lsns -t uts' 'run hostname' check stop | nslab_script - 2>&1)
+res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+expect "container step 1 by host unshare --uts: the check fails before, passes after ($res)" test "$res" = no
+[ "$res" = no ] || grep -E '^(check:|  missing:|error)' <<<"$out" | sed 's/^/#   /'
+expect "... before, it names the real command" grep -qF "host unshare --uts sh -c 'hostname container; sleep infinity' &" <<<"$out"
+expect "... the container process itself kept the host's name" grep -qxF "$host_name" <<<"$out"
+expect "... the host kept its hostname" test "$(hostname)" = "$host_name"
+expect "... the learner's sleep is gone after stop" bash -c '! pgrep -f "sleep 362[1]"'
+
+# Step 4 by the real tool: unshare(1) --time with the offsets and --fork, as
+# from another terminal. The container process stays in the host's time
+# namespace (so step 5 still fails, naming `clock`).
+if [ -e /proc/self/ns/time ]; then
+	# shellcheck disable=SC2016
+	out=$(printf '%s\n' 'start container' 'step 4' check \
+		'host unshare --time --monotonic 864000 --boottime 864000 --fork sleep 3622 &' 'host sleep 0.3' \
+		'host lsns -t time' 'host readlink /proc/$NSLAB_LAB_PID/ns/time' check 'step 5' check stop |
+		nslab_script - 2>&1)
+	res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+	expect "container step 4 by host unshare --time --fork: the check fails before, passes after ($res)" test "$res" = non
+	[ "$res" = non ] || grep -E '^(check:|  missing:|error)' <<<"$out" | sed 's/^/#   /'
+	expect "... before, it names the real command" \
+		grep -qF 'host unshare --time --monotonic 864000 --boottime 864000 --fork sleep infinity &' <<<"$out"
+	expect "... the container process stayed in the host's time namespace" grep -qxF "$(readlink /proc/self/ns/time)" <<<"$out"
+	expect "... step 5 then names \`clock\`" grep -qF "time namespace: \`clock\` moves the container process itself" <<<"$out"
+	expect "... the learner's unshare and sleep are gone after stop" bash -c '! pgrep -f "sleep 362[2]"'
+fi
+same_as_before "host unchanged after the real-tool walks"
+
 # SIGKILL a built container.
 sess_start
 sess_send "start container" build "run echo BUILT"

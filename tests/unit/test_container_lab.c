@@ -91,8 +91,9 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	assert_string_equal(fk.out, "missing: the container shares the host's UTS namespace\n");
 	fake_ns(pid, "uts", 0);
 	assert_false(fake_check(1));
-	assert_out_is("missing: the container still has the host's hostname \"%s\": `run hostname "
-		      "container`\n",
+	assert_out_is("missing: the container still has the host's hostname \"%s\", and no process of the "
+		      "lab has a UTS namespace of its own with another: `host unshare --uts sh -c 'hostname "
+		      "container; sleep infinity' &` or `run hostname container`\n",
 		      name);
 	snprintf(name, sizeof(name), "container");
 	assert_true(fake_check(1));
@@ -100,6 +101,60 @@ static void hostname_step_wants_a_name_of_its_own(void **state)
 	assert_false(fake_check(1));
 	assert_string_equal(fk.out,
 			    "missing: cannot ask the container for its hostname: Operation not permitted\n");
+}
+
+/* A learner's process (`host unshare --uts sh -c 'hostname container; sleep
+ * infinity' &`, in the lab cgroup or watched): its hostname is read in its
+ * own UTS namespace by nsenter. */
+static pid_t learner_uts(const char *hostname)
+{
+	pid_t pid = fk.next_pid++;
+	char match[64];
+	fk.subjects[fk.nsubjects++] = pid;
+	fake_ns(pid, "uts", 0);
+	snprintf(match, sizeof(match), "nsenter --target %d --uts cat", (int)pid);
+	fake_host_run(match, 0, hostname);
+	return pid;
+}
+
+static void hostname_step_passes_with_a_learners_unshare(void **state)
+{
+	(void)state;
+	char line[300];
+	start();                                     /* the container keeps the host's name throughout */
+	fk.subjects[fk.nsubjects++] = fk.next_pid++; /* `host sleep 60 &`: the host's UTS namespace */
+	assert_false(fake_check(1));
+	assert_contains(fk.out, "missing: the container still has the host's hostname");
+	snprintf(line, sizeof(line), "%s\n", name);
+	pid_t near = learner_uts(line); /* `host unshare --uts sleep infinity &`: not renamed */
+	assert_false(fake_check(1));
+	assert_log_has("host_run nsenter --target %d --uts cat /proc/sys/kernel/hostname", (int)near);
+	assert_out_has("missing: no process of the lab has a hostname of its own: PID %d (", (int)near);
+	assert_out_has("has a UTS namespace of its own but still the host's hostname \"%s\": `host unshare "
+		       "--uts sh -c 'hostname container; sleep infinity' &` or `run hostname container`\n",
+		       name);
+	learner_uts("container\n");
+	assert_true(fake_check(1));
+	assert_string_equal(fk.out, "");
+}
+
+/* A learner's process that shares the host's UTS namespace is not asked,
+ * even when nsenter would answer; one that cannot be read does not count. */
+static void hostname_step_ignores_host_namespace_subjects(void **state)
+{
+	(void)state;
+	start();
+	pid_t host_one = learner_uts("container\n");
+	fake_ns(host_one, "uts", 1);
+	pid_t gone = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = gone;
+	fake_ns(gone, "uts", 0);
+	assert_false(fake_check(1));
+	char asked[64];
+	snprintf(asked, sizeof(asked), "nsenter --target %d ", (int)host_one);
+	assert_null(strstr(fk.log, asked));
+	assert_log_has("host_run nsenter --target %d --uts", (int)gone);
+	assert_contains(fk.out, "missing: the container still has the host's hostname");
 }
 
 static void root_step_wants_every_part_of_the_root(void **state)
@@ -185,7 +240,11 @@ static void time_step_wants_the_clock_ten_days_ahead(void **state)
 		return;
 	}
 	assert_false(fake_check(4));
-	assert_string_equal(fk.out, "missing: the container shares the host's time namespace: `clock`\n");
+	assert_string_equal(fk.out,
+			    "missing: the container shares the host's time namespace, and no process of "
+			    "the lab is in one whose clocks since boot run 10 days ahead: `host unshare "
+			    "--time --monotonic 864000 --boottime 864000 --fork sleep infinity &` or "
+			    "`clock`\n");
 	fake_ns(pid, "time", 0);
 	fake_ns(pid, "time_for_children", 0);
 	assert_false(fake_check(4));
@@ -193,6 +252,68 @@ static void time_step_wants_the_clock_ten_days_ahead(void **state)
 			    "missing: the container's boot time is +0s off the host's, not +864000s\n");
 	boot_ahead = 864000;
 	assert_true(fake_check(4));
+}
+
+/* A learner's process in a time namespace of its own with these offsets
+ * (a stand-in that unshared CLONE_NEWTIME in a user namespace of its own,
+ * so no privilege is needed; the test writes its offsets as unshare(1)
+ * does), 0 where that cannot be done here. */
+static pid_t timens_child;
+
+static pid_t learner_timens(const char *offsets)
+{
+	timens_child = fake_unshared(CLONE_NEWTIME);
+	if (timens_child && fake_proc_write(timens_child, "timens_offsets", offsets) < 0)
+		fake_reap(&timens_child);
+	if (timens_child)
+		fk.subjects[fk.nsubjects++] = timens_child;
+	return timens_child;
+}
+
+static int reap_timens(void **state)
+{
+	(void)state;
+	fake_reap(&timens_child);
+	return 0;
+}
+
+/* The real tool: `host unshare --time --monotonic 864000 --boottime 864000
+ * --fork sleep infinity &` while the container process never enters a time
+ * namespace. Without --fork, unshare(1) is outside the namespace it made. */
+static void time_step_passes_with_a_learners_unshare(void **state)
+{
+	(void)state;
+	start();
+	if (!have_timens())
+		skip();
+	fk.subjects[fk.nsubjects++] = fk.next_pid++; /* `host sleep &`: the host's time namespace */
+	assert_false(fake_check(4));
+	assert_contains(fk.out, "missing: the container shares the host's time namespace");
+	pid_t pid = learner_timens("monotonic 0 0\nboottime 0 0\n");
+	if (!pid)
+		skip();                       /* no unprivileged user and time namespaces here */
+	fake_ns(pid, "time_for_children", 0); /* unshare(1) without --fork */
+	assert_false(fake_check(4));
+	assert_out_has("missing: PID %d (", (int)pid);
+	assert_contains(fk.out, "made a time namespace for its children only (time_for_children), and no "
+				"process of the lab is inside it yet: unshare(1) needs --fork: `host unshare "
+				"--time --monotonic 864000 --boottime 864000 --fork sleep infinity &`\n");
+	fake_ns(pid, "time", 0); /* inside, but its offsets are 0 */
+	assert_false(fake_check(4));
+	assert_out_has("is in a time namespace of its own, but its clocks since boot run +0s ahead (boottime "
+		       "in /proc/%d/timens_offsets), not +864000s: `host unshare",
+		       (int)pid);
+	fake_reap(&timens_child);
+	fk.nsubjects--;
+	pid = learner_timens("monotonic 864000 0\nboottime 864000 0\n");
+	assert_true(pid > 0);
+	fake_ns(pid, "time", 0);
+	assert_true(fake_check(4));
+	assert_string_equal(fk.out, "");
+	/* step 5 still wants the container itself in one, and says how */
+	assert_false(fake_check(5));
+	assert_contains(fk.out, "missing: the container shares the host's time namespace: `clock` moves the "
+				"container process itself into one\n");
 }
 
 static void run_step_wants_every_row_its_own_and_a_throttled_loop(void **state)
@@ -203,7 +324,8 @@ static void run_step_wants_every_row_its_own_and_a_throttled_loop(void **state)
 	assert_false(fake_check(5));
 	assert_contains(fk.out, "missing: the container shares the host's cgroup namespace\n");
 	if (have_timens())
-		assert_contains(fk.out, "missing: the container shares the host's time namespace\n");
+		assert_contains(fk.out, "missing: the container shares the host's time namespace: `clock` "
+					"moves the container process itself into one\n");
 	assert_contains(fk.out, "missing: the container's root is not its own overlay of the image\n");
 	assert_contains(fk.out, "missing: the container's cgroup has no CPU limit\n");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -521,10 +643,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    fake_test(setup_clones_every_namespace_with_a_mapped_root),
 	    fake_test(hostname_step_wants_a_name_of_its_own),
+	    fake_test(hostname_step_passes_with_a_learners_unshare),
+	    fake_test(hostname_step_ignores_host_namespace_subjects),
 	    fake_test(root_step_wants_every_part_of_the_root),
 	    fake_test(root_step_rejects_a_cwd_on_the_host_root_fs),
 	    fake_test(cgroup_step_wants_a_limited_cgroup_read_as_root),
 	    fake_test(time_step_wants_the_clock_ten_days_ahead),
+	    cmocka_unit_test_setup_teardown(time_step_passes_with_a_learners_unshare, fake_test_setup,
+					    reap_timens),
 	    fake_test(run_step_wants_every_row_its_own_and_a_throttled_loop),
 	    fake_test(rootfs_command_is_done_once_and_says_what_failed),
 	    fake_test(rootfs_command_mounts_an_overlay_of_the_image),
