@@ -112,23 +112,41 @@ $(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
 # Then merge a language with `msgmerge -U src/po/ko.po src/po/nslab.pot`.
 XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
 	--package-name=nslab --package-version=$(VERSION) --msgid-bugs-address=nslab --sort-by-file
-pot:
-	$(XGETTEXT) --add-location=file -o src/po/nslab.pot $(sort $(SRCS))
+# One recipe for both: templates into DIR (the tree's own for `pot`, a
+# scratch one for po-check). Core: DIR/src/po/nslab.pot; lab ID:
+# DIR/labs/po/ID/ID.pot, for each lab that has a po directory.
+define make-pots
+	@mkdir -p $(1)/src/po $(B)/pot
+	$(XGETTEXT) --add-location=file -o $(1)/src/po/nslab.pot $(sort $(SRCS))
 	@for d in labs/po/*/; do id=$$(basename $$d); [ -f labs/$$id.c ] || continue; \
-		mkdir -p $(B)/pot && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' \
+		mkdir -p $(1)/labs/po/$$id && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' \
 			-DNSLAB_TEXTDOMAIN='"nslab-lab-'$$id'"' labs/$$id.c >$(B)/pot/$$id.c || exit 1; \
-		echo "$(XGETTEXT) --no-location -o $$d$$id.pot labs/$$id.c (preprocessed)"; \
-		(cd $(B)/pot && $(XGETTEXT) --no-location -o $(CURDIR)/$$d$$id.pot $$id.c) || exit 1; done
+		(cd $(B)/pot && $(XGETTEXT) --no-location -o $(abspath $(1))/labs/po/$$id/$$id.pot $$id.c) || exit 1; done
 	@# no creation date: a template changes only when a text does (no churn in git)
-	@sed -i '/^"POT-Creation-Date: /d' src/po/nslab.pot labs/po/*/*.pot
+	@sed -i '/^"POT-Creation-Date: /d' $(1)/src/po/nslab.pot $(1)/labs/po/*/*.pot
+endef
+pot:
+	$(call make-pots,.)
 
-# Every catalogue is valid and complete: no untranslated and no fuzzy entry.
+# Every catalogue complete (no untranslated or fuzzy entry), and every text
+# of the sources in it: each is compared (msgcmp) with a template made afresh
+# in $(B)/pot-check, so a text added or changed without its translation fails.
 po-check:
 	@fail=0; for po in $(CORE_POS) $(LAB_POS); do \
 		stat=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $$po 2>&1) || { echo "$$po: $$stat"; fail=1; continue; }; \
 		echo "$$po: $$stat"; \
 		case "$$stat" in *untranslated*|*fuzzy*) echo "po-check: $$po is not complete"; fail=1;; esac; \
-	done; [ $$fail = 0 ] && echo "po-check: $(words $(CORE_POS) $(LAB_POS)) catalogues complete"
+	done; [ $$fail = 0 ]
+	@fail=0; for c in labs/*.c; do id=$$(basename $$c .c); \
+		[ -f labs/po/$$id/ko.po ] || { echo "po-check: lab $$id has no Korean catalogue (labs/po/$$id/ko.po)"; fail=1; }; \
+	done; [ $$fail = 0 ]
+	@rm -rf $(B)/pot-check
+	$(call make-pots,$(B)/pot-check)
+	@fail=0; for po in $(CORE_POS) $(LAB_POS); do \
+		dir=$$(dirname $$po); case $$dir in src/po) pot=nslab.pot;; *) pot=$$(basename $$dir).pot;; esac; \
+		LC_ALL=C msgcmp --use-untranslated $$po $(B)/pot-check/$$dir/$$pot 2>&1 | head -5 | sed "s|^|po-check: |"; \
+		LC_ALL=C msgcmp $$po $(B)/pot-check/$$dir/$$pot >/dev/null 2>&1 || { echo "po-check: $$po lacks texts of the sources (make pot; msgmerge -U $$po $$dir/$$pot)"; fail=1; }; \
+	done; [ $$fail = 0 ] && echo "po-check: $(words $(CORE_POS) $(LAB_POS)) catalogues complete and current"
 
 # Helper programs labs run inside their roots (static, so no libraries are needed there).
 # A sanitizer runtime cannot be linked statically: -fsanitize=... is left out here.
