@@ -113,12 +113,14 @@ $(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
 XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
 	--package-name=nslab --package-version=$(VERSION) --msgid-bugs-address=nslab --sort-by-file
 pot:
-	$(XGETTEXT) -o src/po/nslab.pot $(sort $(SRCS))
+	$(XGETTEXT) --add-location=file -o src/po/nslab.pot $(sort $(SRCS))
 	@for d in labs/po/*/; do id=$$(basename $$d); [ -f labs/$$id.c ] || continue; \
 		mkdir -p $(B)/pot && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' \
 			-DNSLAB_TEXTDOMAIN='"nslab-lab-'$$id'"' labs/$$id.c >$(B)/pot/$$id.c || exit 1; \
 		echo "$(XGETTEXT) --no-location -o $$d$$id.pot labs/$$id.c (preprocessed)"; \
 		(cd $(B)/pot && $(XGETTEXT) --no-location -o $(CURDIR)/$$d$$id.pot $$id.c) || exit 1; done
+	@# no creation date: a template changes only when a text does (no churn in git)
+	@sed -i '/^"POT-Creation-Date: /d' src/po/nslab.pot labs/po/*/*.pot
 
 # Every catalogue is valid and complete: no untranslated and no fuzzy entry.
 po-check:

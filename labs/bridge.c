@@ -198,7 +198,8 @@ static bool get_link(struct nslab_host *h, pid_t agent, const char *name, struct
 {
 	char buf[sizeof(struct link)];
 	if (h->call(h, agent, fn_link, name, strlen(name) + 1, buf, sizeof(buf)) < 0) {
-		h->missing(h, "cannot look at the interfaces of process %d: %s", (int)agent, strerror(errno));
+		h->missing(h, _("cannot look at the interfaces of process %d: %s"), (int)agent,
+			   strerror(errno));
 		return false;
 	}
 	memcpy(l, buf, sizeof(*l));
@@ -214,18 +215,18 @@ static bool check_bridge(struct nslab_host *h)
 	if (!nslab_check_own_ns(h, "net", "network") || !get_link(h, pid, "br0", &br))
 		return false;
 	if (!br.index) {
-		h->missing(h, "no br0 in the lab's namespace: `run ip link add br0 type bridge`");
+		h->missing(h, _("no br0 in the lab's namespace: `run ip link add br0 type bridge`"));
 		return false;
 	}
 	if (strcmp(br.kind, "bridge") != 0) {
 		h->missing(h,
-			   "br0 is a \"%s\" device, not a bridge: `run ip link del br0`, then add it "
-			   "with `type bridge`",
+			   _("br0 is a \"%s\" device, not a bridge: `run ip link del br0`, then add it "
+			     "with `type bridge`"),
 			   br.kind);
 		return false;
 	}
 	if (!(br.flags & IFF_UP)) {
-		h->missing(h, "br0 is down: `run ip link set br0 up`");
+		h->missing(h, _("br0 is down: `run ip link set br0 up`"));
 		return false;
 	}
 	return true;
@@ -239,7 +240,7 @@ static int do_bridge(struct nslab_host *h)
 	h->trace(h,
 		 "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"br0\", kind=\"bridge\"}) = 0   [ip link add]");
 	h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"br0\", flags=IFF_UP}) = 0   [ip link set]");
-	h->print(h, "br0 is up in the lab's namespace, a switch with no ports yet.\n");
+	h->print(h, _("br0 is up in the lab's namespace, a switch with no ports yet.\n"));
 	return 0;
 }
 
@@ -253,27 +254,28 @@ static bool check_port(struct nslab_host *h, size_t i)
 	if (!pid || !get_link(h, h->main_pid(h), b->port, &port) || !get_link(h, pid, "eth0", &eth))
 		return false;
 	if (!port.index || strcmp(port.kind, "veth") != 0) {
-		h->missing(h,
-			   "no veth %s in the lab's namespace: `run ip link add %s type veth peer name eth0 "
-			   "netns $(cat $NSLAB_LAB_DIR/%s.pid)`",
-			   b->port, b->port, b->name);
+		h->missing(
+		    h,
+		    _("no veth %s in the lab's namespace: `run ip link add %s type veth peer name eth0 "
+		      "netns $(cat $NSLAB_LAB_DIR/%s.pid)`"),
+		    b->port, b->port, b->name);
 		return false;
 	}
 	bool ok = true;
 	if (!eth.index || strcmp(eth.kind, "veth") != 0) {
 		h->missing(h,
-			   "%s (PID %d) has no eth0 of the pair: the peer end must be born in its "
-			   "namespace (`netns $(cat $NSLAB_LAB_DIR/%s.pid)`)",
+			   _("%s (PID %d) has no eth0 of the pair: the peer end must be born in its "
+			     "namespace (`netns $(cat $NSLAB_LAB_DIR/%s.pid)`)"),
 			   b->name, (int)pid, b->name);
 		ok = false;
 	}
 	if (strcmp(port.master, "br0") != 0) {
-		h->missing(h, "%s is not a port of br0%s%s: `run ip link set %s master br0`", b->port,
-			   port.master[0] ? ", it is on " : "", port.master, b->port);
+		h->missing(h, _("%s is not a port of br0%s%s: `run ip link set %s master br0`"), b->port,
+			   port.master[0] ? _(", it is on ") : "", port.master, b->port);
 		ok = false;
 	}
 	if (!(port.flags & IFF_UP)) {
-		h->missing(h, "%s is down: `run ip link set %s up`", b->port, b->port);
+		h->missing(h, _("%s is down: `run ip link set %s up`"), b->port, b->port);
 		ok = false;
 	}
 	return ok;
@@ -311,7 +313,7 @@ static int do_ports(struct nslab_host *h)
 		    "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"%s\", IFLA_MASTER=br0, flags=IFF_UP}) = 0",
 		    b->port);
 	}
-	h->print(h, "veth1 and veth2 are ports of br0; their other ends are eth0 in c1 and c2.\n");
+	h->print(h, _("veth1 and veth2 are ports of br0; their other ends are eth0 in c1 and c2.\n"));
 	return 0;
 }
 
@@ -325,17 +327,18 @@ static bool check_addr(struct nslab_host *h, size_t i)
 	if (!pid || !get_link(h, pid, "eth0", &eth))
 		return false;
 	if (!eth.index) {
-		h->missing(h, "%s has no eth0 (step 2 plugs it in)", b->name);
+		h->missing(h, _("%s has no eth0 (step 2 plugs it in)"), b->name);
 		return false;
 	}
 	bool ok = true;
 	if (strcmp(eth.addr, b->addr) != 0) {
-		h->missing(h, "eth0 in %s has %s%s, not %s: `%s ip addr add %s/" PLEN " dev eth0`", b->name,
-			   eth.addr[0] ? "the address " : "no address", eth.addr, b->addr, b->name, b->addr);
+		h->missing(h, _("eth0 in %s has %s%s, not %s: `%s ip addr add %s/" PLEN " dev eth0`"),
+			   b->name, eth.addr[0] ? _("the address ") : _("no address"), eth.addr, b->addr,
+			   b->name, b->addr);
 		ok = false;
 	}
 	if (!(eth.flags & IFF_UP)) {
-		h->missing(h, "eth0 in %s is down: `%s ip link set eth0 up`", b->name, b->name);
+		h->missing(h, _("eth0 in %s is down: `%s ip link set eth0 up`"), b->name, b->name);
 		ok = false;
 	}
 	return ok;
@@ -360,7 +363,7 @@ static int do_addrs(struct nslab_host *h)
 		h->trace(h, "sendmsg(NETLINK_ROUTE, RTM_NEWADDR {ifname=\"eth0\", %s/" PLEN "}) = 0   [%s]",
 			 boxes[i].addr, boxes[i].name);
 	}
-	h->print(h, "c1 is " SUBNET ".2 and c2 is " SUBNET ".3, both on " SUBNET ".0/" PLEN ".\n");
+	h->print(h, _("c1 is " SUBNET ".2 and c2 is " SUBNET ".3, both on " SUBNET ".0/" PLEN ".\n"));
 	return 0;
 }
 
@@ -391,7 +394,7 @@ static bool check_learned(struct nslab_host *h)
 	char *fdb = NULL;
 	int rc = h->run(h, 0, "bridge fdb show br br0", &fdb);
 	if (rc != 0) {
-		h->missing(h, "`bridge fdb show br br0` failed in the lab (status %d): is br0 there?", rc);
+		h->missing(h, _("`bridge fdb show br br0` failed in the lab (status %d): is br0 there?"), rc);
 		free(fdb);
 		return false;
 	}
@@ -405,9 +408,9 @@ static bool check_learned(struct nslab_host *h)
 		if (!fdb_learned(fdb, eth.mac, boxes[i].port)) {
 			h->missing(
 			    h,
-			    "br0 has not learned %s's MAC %s on %s yet (`run bridge fdb show br br0`): "
-			    "`c1 ping -c 2 -W 1 " SUBNET ".3`",
-			    boxes[i].name, eth.mac[0] ? eth.mac : "(none)", boxes[i].port);
+			    _("br0 has not learned %s's MAC %s on %s yet (`run bridge fdb show br br0`): "
+			      "`c1 ping -c 2 -W 1 " SUBNET ".3`"),
+			    boxes[i].name, eth.mac[0] ? eth.mac : _("(none)"), boxes[i].port);
 			ok = false;
 		}
 	}
@@ -426,7 +429,7 @@ static int do_ping(struct nslab_host *h)
 		h->print(h, "%s", out);
 	free(out);
 	if (rc != 0) {
-		h->error(h, "no reply from " SUBNET ".3: are both ports up and on br0 (step 2)?");
+		h->error(h, _("no reply from " SUBNET ".3: are both ports up and on br0 (step 2)?"));
 		return -1;
 	}
 	return 0;
@@ -441,18 +444,21 @@ static bool check_gateway(struct nslab_host *h)
 		return false;
 	bool ok = true;
 	if (strcmp(br.addr, GW_ADDR) != 0) {
-		h->missing(h, "br0 has %s%s, not " GW_ADDR ": `run ip addr add " GW_ADDR "/" PLEN " dev br0`",
-			   br.addr[0] ? "the address " : "no address", br.addr);
+		h->missing(h,
+			   _("br0 has %s%s, not " GW_ADDR ": `run ip addr add " GW_ADDR "/" PLEN " dev br0`"),
+			   br.addr[0] ? _("the address ") : _("no address"), br.addr);
 		ok = false;
 	}
 	for (size_t i = 0; i < NBOXES; i++) {
 		char gw[INET_ADDRSTRLEN] = "";
 		if (!box_pid(h, i) || h->call(h, box_pid(h, i), fn_gateway, NULL, 0, gw, sizeof(gw)) < 0) {
-			h->missing(h, "cannot read %s's routing table: %s", boxes[i].name, strerror(errno));
+			h->missing(h, _("cannot read %s's routing table: %s"), boxes[i].name,
+				   strerror(errno));
 			ok = false;
 		} else if (strcmp(gw, GW_ADDR) != 0) {
-			h->missing(h, "%s's default route %s%s: `%s ip route add default via " GW_ADDR "`",
-				   boxes[i].name, gw[0] ? "goes via " : "is missing", gw, boxes[i].name);
+			h->missing(h, _("%s's default route %s%s: `%s ip route add default via " GW_ADDR "`"),
+				   boxes[i].name, gw[0] ? _("goes via ") : _("is missing"), gw,
+				   boxes[i].name);
 			ok = false;
 		}
 	}
@@ -471,7 +477,7 @@ static int do_gateway(struct nslab_host *h)
 		    h, "sendmsg(NETLINK_ROUTE, RTM_NEWROUTE {dst=0.0.0.0/0, gateway=" GW_ADDR "}) = 0   [%s]",
 		    boxes[i].name);
 	}
-	h->print(h, "br0 is " GW_ADDR ", the gateway of c1 and c2, as docker0 is 172.17.0.1.\n");
+	h->print(h, _("br0 is " GW_ADDR ", the gateway of c1 and c2, as docker0 is 172.17.0.1.\n"));
 	return 0;
 }
 
@@ -479,103 +485,104 @@ static int do_gateway(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A bridge like docker0",
-	.task = "The lab process stands in for a container host: it has a network namespace of its own, "
-		"and so do two containers, c1 and c2. Make a bridge in the lab's namespace and switch it "
-		"on:\n"
-		"  run ip link add br0 type bridge\n"
-		"  run ip link set br0 up\n"
-		"  run ip -d link show br0\n"
-		"Compare with `host ip link`: the host's own namespace gets nothing.",
-	.hint = "`run` executes in the lab's network namespace, where the bridge goes. On a Docker host "
-		"the same bridge is docker0, in the host's namespace; here the lab's namespace plays "
-		"the host.",
-	.explain = "A Linux bridge is a software switch inside the kernel. `ip link add br0 type bridge` "
-		   "sends one RTM_NEWLINK netlink message with IFLA_INFO_KIND \"bridge\"; the kernel "
-		   "(the bridge module, loaded on demand) creates br0 in the sender's network namespace. "
-		   "A bridge forwards Ethernet frames between its ports by their destination MAC address. "
-		   "`run bridge link` lists the ports; there are none yet.",
+	.title = N_("A bridge like docker0"),
+	.task = N_("The lab process stands in for a container host: it has a network namespace of its own, "
+		   "and so do two containers, c1 and c2. Make a bridge in the lab's namespace and switch it "
+		   "on:\n"
+		   "  run ip link add br0 type bridge\n"
+		   "  run ip link set br0 up\n"
+		   "  run ip -d link show br0\n"
+		   "Compare with `host ip link`: the host's own namespace gets nothing."),
+	.hint = N_("`run` executes in the lab's network namespace, where the bridge goes. On a Docker host "
+		   "the same bridge is docker0, in the host's namespace; here the lab's namespace plays "
+		   "the host."),
+	.explain = N_("A Linux bridge is a software switch inside the kernel. `ip link add br0 type bridge` "
+		      "sends one RTM_NEWLINK netlink message with IFLA_INFO_KIND \"bridge\"; the kernel "
+		      "(the bridge module, loaded on demand) creates br0 in the sender's network namespace. "
+		      "A bridge forwards Ethernet frames between its ports by their destination MAC address. "
+		      "`run bridge link` lists the ports; there are none yet."),
 	.check = check_bridge,
 	.perform = do_bridge,
     },
     {
-	.title = "Plug two containers in",
-	.task = "Give each container a veth pair: one end stays in the lab and becomes a port of br0, "
-		"the other is born in the container's namespace as eth0. The containers' PIDs are in "
-		"$NSLAB_LAB_DIR/c1.pid and c2.pid (`c1` and `c2` print them too).\n"
-		"  run ip link add veth1 type veth peer name eth0 netns $(cat $NSLAB_LAB_DIR/c1.pid)\n"
-		"  run ip link add veth2 type veth peer name eth0 netns $(cat $NSLAB_LAB_DIR/c2.pid)\n"
-		"  run ip link set veth1 master br0\n"
-		"  run ip link set veth2 master br0\n"
-		"  run ip link set veth1 up\n"
-		"  run ip link set veth2 up\n"
-		"  run bridge link",
-	.hint = "`netns PID` creates the second end directly in the namespace of that process, so both "
-		"containers can call theirs eth0: names are per namespace. `master br0` makes a link a "
-		"port of the bridge.",
-	.explain = "This is what Docker does for every container: a veth pair, one end renamed eth0 inside "
-		   "the container's namespace, the other (vethXXXX on the host) enslaved to docker0 with "
-		   "IFLA_MASTER in an RTM_NEWLINK message. A frame written to eth0 comes out of the "
-		   "port on the bridge, which forwards it to another port. `run bridge link` and "
-		   "`run ip link show master br0` list the ports.",
+	.title = N_("Plug two containers in"),
+	.task = N_("Give each container a veth pair: one end stays in the lab and becomes a port of br0, "
+		   "the other is born in the container's namespace as eth0. The containers' PIDs are in "
+		   "$NSLAB_LAB_DIR/c1.pid and c2.pid (`c1` and `c2` print them too).\n"
+		   "  run ip link add veth1 type veth peer name eth0 netns $(cat $NSLAB_LAB_DIR/c1.pid)\n"
+		   "  run ip link add veth2 type veth peer name eth0 netns $(cat $NSLAB_LAB_DIR/c2.pid)\n"
+		   "  run ip link set veth1 master br0\n"
+		   "  run ip link set veth2 master br0\n"
+		   "  run ip link set veth1 up\n"
+		   "  run ip link set veth2 up\n"
+		   "  run bridge link"),
+	.hint = N_("`netns PID` creates the second end directly in the namespace of that process, so both "
+		   "containers can call theirs eth0: names are per namespace. `master br0` makes a link a "
+		   "port of the bridge."),
+	.explain =
+	    N_("This is what Docker does for every container: a veth pair, one end renamed eth0 inside "
+	       "the container's namespace, the other (vethXXXX on the host) enslaved to docker0 with "
+	       "IFLA_MASTER in an RTM_NEWLINK message. A frame written to eth0 comes out of the "
+	       "port on the bridge, which forwards it to another port. `run bridge link` and "
+	       "`run ip link show master br0` list the ports."),
 	.check = check_ports,
 	.perform = do_ports,
     },
     {
-	.title = "Addresses on one subnet",
-	.task = "Join a container's network namespace with nsenter(1), the real tool, and give its eth0 "
-		"an address:\n"
-		"  host nsenter --target $(cat $NSLAB_LAB_DIR/c1.pid) --net ip addr add 10.201.0.2/24 dev "
-		"eth0\n"
-		"`c1 CMD` and `c2 CMD` are nslab's shortcuts for the same nsenter. Finish with them:\n"
-		"  c1 ip link set eth0 up\n"
-		"  c2 ip addr add 10.201.0.3/24 dev eth0\n"
-		"  c2 ip link set eth0 up",
-	.hint = "nsenter --net enters only the network namespace: the command still sees the host's "
-		"files, so the host's ip binary runs against the container's interfaces.",
-	.explain = "nsenter opens /proc/PID/ns/net and calls setns(fd, CLONE_NEWNET), then runs the "
-		   "command: the address goes onto c1's eth0 (RTM_NEWADDR) and a connected route for "
-		   "10.201.0.0/24 into c1's routing table (`c1 ip route`). `docker exec` joins a "
-		   "container the same way. Both containers now sit on one subnet, connected only "
-		   "through br0.",
+	.title = N_("Addresses on one subnet"),
+	.task = N_("Join a container's network namespace with nsenter(1), the real tool, and give its eth0 "
+		   "an address:\n"
+		   "  host nsenter --target $(cat $NSLAB_LAB_DIR/c1.pid) --net ip addr add 10.201.0.2/24 dev "
+		   "eth0\n"
+		   "`c1 CMD` and `c2 CMD` are nslab's shortcuts for the same nsenter. Finish with them:\n"
+		   "  c1 ip link set eth0 up\n"
+		   "  c2 ip addr add 10.201.0.3/24 dev eth0\n"
+		   "  c2 ip link set eth0 up"),
+	.hint = N_("nsenter --net enters only the network namespace: the command still sees the host's "
+		   "files, so the host's ip binary runs against the container's interfaces."),
+	.explain = N_("nsenter opens /proc/PID/ns/net and calls setns(fd, CLONE_NEWNET), then runs the "
+		      "command: the address goes onto c1's eth0 (RTM_NEWADDR) and a connected route for "
+		      "10.201.0.0/24 into c1's routing table (`c1 ip route`). `docker exec` joins a "
+		      "container the same way. Both containers now sit on one subnet, connected only "
+		      "through br0."),
 	.check = check_addrs,
 	.perform = do_addrs,
     },
     {
-	.title = "Ping across; the bridge learns",
-	.task = "Ping c2 from c1 (two packets, one second each), then look at what the bridge learned:\n"
-		"  c1 ping -c 2 -W 1 10.201.0.3\n"
-		"  run bridge fdb show br br0\n"
-		"  c1 ip neigh",
-	.hint = "No reply? Both ports must be up and on br0 (step 2), both eth0 up with their addresses "
-		"(step 3). Learned entries age out after 5 minutes (ageing_time): ping again.",
-	.explain = "c1 first asks for 10.201.0.3's MAC with an ARP broadcast; the bridge floods it to "
-		   "every port, c2 answers, and the bridge notes which MAC came in on which port: its "
-		   "forwarding database (`bridge fdb`, or /sys/class/net/br0/brif/ on a host). From then "
-		   "on it sends each frame only to the port that leads to its destination. Entries "
-		   "marked permanent are the bridge's own ports; the learned ones name a port and no "
-		   "flag. (IPv6 is off in this lab's namespaces: with it, every interface going up "
-		   "announces itself and the bridge would know both MACs before any ping.)",
+	.title = N_("Ping across; the bridge learns"),
+	.task = N_("Ping c2 from c1 (two packets, one second each), then look at what the bridge learned:\n"
+		   "  c1 ping -c 2 -W 1 10.201.0.3\n"
+		   "  run bridge fdb show br br0\n"
+		   "  c1 ip neigh"),
+	.hint = N_("No reply? Both ports must be up and on br0 (step 2), both eth0 up with their addresses "
+		   "(step 3). Learned entries age out after 5 minutes (ageing_time): ping again."),
+	.explain = N_("c1 first asks for 10.201.0.3's MAC with an ARP broadcast; the bridge floods it to "
+		      "every port, c2 answers, and the bridge notes which MAC came in on which port: its "
+		      "forwarding database (`bridge fdb`, or /sys/class/net/br0/brif/ on a host). From then "
+		      "on it sends each frame only to the port that leads to its destination. Entries "
+		      "marked permanent are the bridge's own ports; the learned ones name a port and no "
+		      "flag. (IPv6 is off in this lab's namespaces: with it, every interface going up "
+		      "announces itself and the bridge would know both MACs before any ping.)"),
 	.check = check_learned,
 	.perform = do_ping,
     },
     {
-	.title = "The bridge as the gateway",
-	.task = "On a Docker host docker0 has an address (172.17.0.1) and is every container's default "
-		"gateway. Do the same here:\n"
-		"  run ip addr add 10.201.0.1/24 dev br0\n"
-		"  c1 ip route add default via 10.201.0.1\n"
-		"  c2 ip route add default via 10.201.0.1\n"
-		"  c1 ping -c 1 -W 1 10.201.0.1",
-	.hint = "The gateway must be an address on the containers' subnet: br0 gets one, and each "
-		"container's default route points at it.",
-	.explain = "With an address, br0 is also an interface of the lab's own network stack: packets for "
-		   "other networks go from a container to the bridge's namespace, which routes them on. "
-		   "Docker then adds, in the host's namespace, ip_forward=1 and a MASQUERADE rule "
-		   "(`iptables -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE`) so "
-		   "that containers reach the outside with the host's address. This lab stops before "
-		   "NAT: no rule is ever added to the host. `c1 ip route` shows the default route, read "
-		   "from /proc/$(cat $NSLAB_LAB_DIR/c1.pid)/net/route.",
+	.title = N_("The bridge as the gateway"),
+	.task = N_("On a Docker host docker0 has an address (172.17.0.1) and is every container's default "
+		   "gateway. Do the same here:\n"
+		   "  run ip addr add 10.201.0.1/24 dev br0\n"
+		   "  c1 ip route add default via 10.201.0.1\n"
+		   "  c2 ip route add default via 10.201.0.1\n"
+		   "  c1 ping -c 1 -W 1 10.201.0.1"),
+	.hint = N_("The gateway must be an address on the containers' subnet: br0 gets one, and each "
+		   "container's default route points at it."),
+	.explain = N_("With an address, br0 is also an interface of the lab's own network stack: packets for "
+		      "other networks go from a container to the bridge's namespace, which routes them on. "
+		      "Docker then adds, in the host's namespace, ip_forward=1 and a MASQUERADE rule "
+		      "(`iptables -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE`) so "
+		      "that containers reach the outside with the host's address. This lab stops before "
+		      "NAT: no rule is ever added to the host. `c1 ip route` shows the default route, read "
+		      "from /proc/$(cat $NSLAB_LAB_DIR/c1.pid)/net/route."),
 	.check = check_gateway,
 	.perform = do_gateway,
     },
@@ -587,17 +594,18 @@ static int cmd_box(struct nslab_host *h, int argc, char **argv)
 	size_t i = strcmp(argv[0], "c2") == 0;
 	pid_t pid = box_pid(h, i);
 	if (!pid) {
-		h->error(h, "container %s is not running", boxes[i].name);
+		h->error(h, _("container %s is not running"), boxes[i].name);
 		return -1;
 	}
 	if (argc == 1) {
-		h->print(h, "%s: PID %d (`host nsenter --target %d --net CMD` joins its network namespace)\n",
+		h->print(h,
+			 _("%s: PID %d (`host nsenter --target %d --net CMD` joins its network namespace)\n"),
 			 boxes[i].name, (int)pid, (int)pid);
 		return 0;
 	}
 	char *cmd = nslab_join_args(argc, argv, 1);
 	if (!cmd) {
-		h->error(h, "out of memory");
+		h->error(h, _("out of memory"));
 		return -1;
 	}
 	int rc = h->run(h, pid, cmd, NULL);
@@ -606,8 +614,8 @@ static int cmd_box(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-    {"c1", "c1 [CMD...]", "container c1's PID, or run CMD in its network namespace", 0, -1, cmd_box},
-    {"c2", "c2 [CMD...]", "container c2's PID, or run CMD in its network namespace", 0, -1, cmd_box},
+    {"c1", "c1 [CMD...]", N_("container c1's PID, or run CMD in its network namespace"), 0, -1, cmd_box},
+    {"c2", "c2 [CMD...]", N_("container c2's PID, or run CMD in its network namespace"), 0, -1, cmd_box},
 };
 
 static const char *unsupported(struct nslab_host *h)
@@ -620,7 +628,7 @@ static const char *unsupported(struct nslab_host *h)
 		if (access(path, X_OK) == 0)
 			return NULL;
 	}
-	return "this lab needs ip(8) and bridge(8) from iproute2 (apt-get install iproute2)";
+	return _("this lab needs ip(8) and bridge(8) from iproute2 (apt-get install iproute2)");
 }
 
 static int setup(struct nslab_host *h)
@@ -650,8 +658,8 @@ static int setup(struct nslab_host *h)
 		h->trace(h, "clone(CLONE_NEWNET|SIGCHLD) = %d   [%s]", (int)st->box[i], boxes[i].name);
 	}
 	h->print(h,
-		 "The lab process (PID %d) will hold the bridge; containers c1 (PID %d) and c2 (PID %d)\n"
-		 "each have a network namespace of their own.\n",
+		 _("The lab process (PID %d) will hold the bridge; containers c1 (PID %d) and c2 (PID %d)\n"
+		   "each have a network namespace of their own.\n"),
 		 (int)pid, (int)st->box[0], (int)st->box[1]);
 	return 0;
 }
@@ -661,18 +669,19 @@ static const struct nslab_lab lab = {
     .size = sizeof(struct nslab_lab),
     .id = "bridge",
     .order = 85,
-    .title = "Bridge: containers on one switch, like docker0",
-    .summary = "Docker connects its containers through a bridge, docker0: every container gets one end "
-	       "of a veth pair as its eth0, the other end is a port of the bridge, and the bridge is "
-	       "their gateway. In this lab you build the same in namespaces the lab owns: a bridge in "
-	       "the lab's network namespace, which plays the host, two containers plugged into it, "
-	       "addresses on one subnet, a ping across, the bridge learning MAC addresses, and the "
-	       "bridge as the gateway. The host's own network namespace gets no link, address or rule.",
+    .title = N_("Bridge: containers on one switch, like docker0"),
+    .summary = N_("Docker connects its containers through a bridge, docker0: every container gets one end "
+		  "of a veth pair as its eth0, the other end is a port of the bridge, and the bridge is "
+		  "their gateway. In this lab you build the same in namespaces the lab owns: a bridge in "
+		  "the lab's network namespace, which plays the host, two containers plugged into it, "
+		  "addresses on one subnet, a ping across, the bridge learning MAC addresses, and the "
+		  "bridge as the gateway. The host's own network namespace gets no link, address or rule."),
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     .teardown = nslab_free_lab_data,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

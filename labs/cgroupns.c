@@ -110,11 +110,11 @@ static int ag_check_cgfs(void *arg, char *out, size_t outlen)
 static bool host_view(struct nslab_host *h, pid_t pid, char *seen, size_t seenlen, char *want, size_t wantlen)
 {
 	if (h->cg_path(h, CG_NAME, want, wantlen) < 0) {
-		h->missing(h, "nslab cannot name the lab's cgroup");
+		h->missing(h, _("nslab cannot name the lab's cgroup"));
 		return false;
 	}
 	if (nslab_proc_cgroup(pid, seen, seenlen) < 0) {
-		h->missing(h, "cannot read /proc/%d/cgroup", (int)pid);
+		h->missing(h, _("cannot read /proc/%d/cgroup"), (int)pid);
 		return false;
 	}
 	return true;
@@ -233,8 +233,8 @@ static bool check_cgroup(struct nslab_host *h)
 	if (!host_view(h, pid, seen, sizeof(seen), want, sizeof(want)))
 		return false;
 	if (strcmp(seen, want) != 0) {
-		h->missing(h, "the host sees the lab process in cgroup %s, not in its own %s: `cgroup`", seen,
-			   want);
+		h->missing(h, _("the host sees the lab process in cgroup %s, not in its own %s: `cgroup`"),
+			   seen, want);
 		return false;
 	}
 	return true;
@@ -251,7 +251,7 @@ static int do_cgroup(struct nslab_host *h)
 		snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", path);
 	h->trace(h, "mkdir(\"%s\", 0755) = 0", dir);
 	h->trace(h, "write(\"%s/cgroup.procs\", \"%d\") = 0", dir, (int)pid);
-	h->print(h, "The lab process (PID %d) is now in cgroup %s (%s).\n", (int)pid, path, dir);
+	h->print(h, _("The lab process (PID %d) is now in cgroup %s (%s).\n"), (int)pid, path, dir);
 	return 0;
 }
 
@@ -267,26 +267,26 @@ static bool check_cgroupns(struct nslab_host *h)
 		return false;
 	bool ok = true;
 	if (strcmp(seen, want) != 0) {
-		h->missing(h, "the host should see the lab process in %s, but sees %s", want, seen);
+		h->missing(h, _("the host should see the lab process in %s, but sees %s"), want, seen);
 		ok = false;
 	}
 	if (h->same_ns(h, pid, "cgroup") == 1) {
 		h->missing(
 		    h,
-		    "the lab process is still in the host's cgroup namespace, and no other process of "
-		    "the lab reads its cgroup as / in one of its own: `run unshare --cgroup sleep infinity "
-		    "&`, or nslab's shortcut `cgroupns`");
+		    _("the lab process is still in the host's cgroup namespace, and no other process of "
+		      "the lab reads its cgroup as / in one of its own: `run unshare --cgroup sleep infinity "
+		      "&`, or nslab's shortcut `cgroupns`"));
 		return false;
 	}
 	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0) {
-		h->missing(h, "cannot read the lab's /proc/self/cgroup: %s", strerror(errno));
+		h->missing(h, _("cannot read the lab's /proc/self/cgroup: %s"), strerror(errno));
 		return false;
 	}
 	if (strcmp(inside, "/") != 0) {
 		h->missing(
 		    h,
-		    "the lab reads its cgroup as %s, not /: the namespace was made before the move into "
-		    "its cgroup (`reset`, then `cgroup` before `cgroupns`)",
+		    _("the lab reads its cgroup as %s, not /: the namespace was made before the move into "
+		      "its cgroup (`reset`, then `cgroup` before `cgroupns`)"),
 		    inside);
 		ok = false;
 	}
@@ -297,13 +297,12 @@ static int do_cgroupns(struct nslab_host *h)
 {
 	if (h->call(h, h->main_pid(h), nslab_call_unshare, &(int){CLONE_NEWCGROUP}, sizeof(int), NULL, 0) <
 	    0) {
-		h->error(h, "unshare(CLONE_NEWCGROUP): %s", strerror(errno));
+		h->error(h, _("unshare(CLONE_NEWCGROUP): %s"), strerror(errno));
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWCGROUP) = 0");
-	h->print(
-	    h,
-	    "The lab's cgroup namespace is rooted at the cgroup it was in:\nthat cgroup now reads as /.\n");
+	h->print(h, _("The lab's cgroup namespace is rooted at the cgroup it was in:\nthat cgroup now reads "
+		      "as /.\n"));
 	return 0;
 }
 
@@ -315,22 +314,23 @@ static bool check_mount(struct nslab_host *h)
 	if (learner_mounted(h))
 		return true;
 	if (h->same_ns(h, pid, "mnt") == 1) {
-		h->missing(h, "the lab process shares the host's mount namespace");
+		h->missing(h, _("the lab process shares the host's mount namespace"));
 		return false;
 	}
 	int rc = h->call(h, pid, ag_check_cgfs, NULL, 0, NULL, 0);
 	if (rc == CGFS_NONE) {
 		h->missing(
-		    h, "no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace, nor "
-		       "one rooted at its own cgroup in any other process of the lab: `run unshare --cgroup "
-		       "--mount sh -c 'umount -l " CG_TARGET "; mount -t cgroup2 none " CG_TARGET
-		       "; sleep infinity' &`");
+		    h,
+		    _("no cgroup filesystem is mounted on " CG_TARGET " in the lab's mount namespace, nor "
+		      "one rooted at its own cgroup in any other process of the lab: `run unshare --cgroup "
+		      "--mount sh -c 'umount -l " CG_TARGET "; mount -t cgroup2 none " CG_TARGET
+		      "; sleep infinity' &`"));
 		return false;
 	}
 	if (rc != CGFS_OWN_ROOT) {
-		h->missing(h,
-			   "the cgroup filesystem on " CG_TARGET " in the lab shows more than the lab's own "
-			   "cgroup: was it mounted from inside the lab's cgroup namespace?");
+		h->missing(h, _("the cgroup filesystem on " CG_TARGET
+				" in the lab shows more than the lab's own "
+				"cgroup: was it mounted from inside the lab's cgroup namespace?"));
 		return false;
 	}
 	return true;
@@ -340,7 +340,7 @@ static int do_mount(struct nslab_host *h)
 {
 	struct cpu_hier c;
 	if (!find_cpu_hier(h, &c)) {
-		h->error(h, "this machine mounts no cgroup hierarchy with the cpu controller");
+		h->error(h, _("this machine mounts no cgroup hierarchy with the cpu controller"));
 		return -1;
 	}
 	char did[16] = "";
@@ -353,34 +353,34 @@ static int do_mount(struct nslab_host *h)
 		h->trace(h, "umount2(\"" CG_TARGET "\", MNT_DETACH) = 0");
 	h->trace(h, "mount(\"none\", \"" CG_TARGET "\", \"%s\", MS_NOSUID|MS_NODEV|MS_NOEXEC, %s%s%s) = 0",
 		 c.type, c.opts[0] ? "\"" : "", c.opts[0] ? c.opts : "NULL", c.opts[0] ? "\"" : "");
-	h->print(h, "Mounted a %s filesystem on " CG_TARGET " inside the lab: `run ls " CG_TARGET "`.\n",
+	h->print(h, _("Mounted a %s filesystem on " CG_TARGET " inside the lab: `run ls " CG_TARGET "`.\n"),
 		 c.type);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A cgroup of its own",
-	.task = "Move the lab process into its own cgroup, nslab/<nslab pid>/cgns. nslab makes the "
-		"directory (so that it goes with the lab) and writes the PID into its cgroup.procs, as "
-		"`mkdir` and `echo PID > cgroup.procs` would:\n"
-		"  cgroup\n"
-		"  host ls $NSLAB_CGROUP_DIR/cgns\n"
-		"  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
-		"  run cat /proc/self/cgroup",
-	.hint = "`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs.\n"
-		"`status` shows the path.",
-	.explain = "A cgroup is a directory in a cgroup filesystem: mkdir creates it, and\n"
-		   "writing a PID into its cgroup.procs moves that process. /proc/PID/cgroup\n"
-		   "lists, per hierarchy, the path of the process's cgroup. So far the lab sees\n"
-		   "the same full path as the host: `run cat /proc/self/cgroup` names nslab/...\n"
-		   "and `run ls /sys/fs/cgroup` shows every cgroup on the machine.",
+	.title = N_("A cgroup of its own"),
+	.task = N_("Move the lab process into its own cgroup, nslab/<nslab pid>/cgns. nslab makes the "
+		   "directory (so that it goes with the lab) and writes the PID into its cgroup.procs, as "
+		   "`mkdir` and `echo PID > cgroup.procs` would:\n"
+		   "  cgroup\n"
+		   "  host ls $NSLAB_CGROUP_DIR/cgns\n"
+		   "  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
+		   "  run cat /proc/self/cgroup"),
+	.hint = N_("`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs.\n"
+		   "`status` shows the path."),
+	.explain = N_("A cgroup is a directory in a cgroup filesystem: mkdir creates it, and\n"
+		      "writing a PID into its cgroup.procs moves that process. /proc/PID/cgroup\n"
+		      "lists, per hierarchy, the path of the process's cgroup. So far the lab sees\n"
+		      "the same full path as the host: `run cat /proc/self/cgroup` names nslab/...\n"
+		      "and `run ls /sys/fs/cgroup` shows every cgroup on the machine."),
 	.check = check_cgroup,
 	.perform = do_cgroup,
     },
     {
-	.title = "A cgroup namespace",
-	.task =
+	.title = N_("A cgroup namespace"),
+	.task = N_(
 	    "Make a cgroup namespace with the real tool. `run` starts its command in the lab process's "
 	    "cgroup (nslab/<nslab pid>/cgns since step 1), and unshare(1) --cgroup roots the new namespace "
 	    "at the cgroup it is in:\n"
@@ -390,46 +390,46 @@ static const struct nslab_step steps[] = {
 	    "  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
 	    "The host sees the lab process's full cgroup path. "
 	    "nslab's shortcut, and what `do` does: `cgroupns` makes the lab process itself call "
-	    "unshare(CLONE_NEWCGROUP); then `run cat /proc/self/cgroup` reads / too.",
-	.hint = "The order matters: a cgroup namespace is rooted at the cgroup the process is\n"
-		"in when it calls unshare, so move first, then unshare.",
-	.explain = "unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
-		   "current cgroup. The kernel now writes /proc/PID/cgroup relative to the\n"
-		   "reader's namespace root: inside the lab the line reads \"/\", on the host it\n"
-		   "still reads /nslab/.../cgns. Same process, same cgroup, two views. The cgroup\n"
-		   "row of the pane differs.",
+	    "unshare(CLONE_NEWCGROUP); then `run cat /proc/self/cgroup` reads / too."),
+	.hint = N_("The order matters: a cgroup namespace is rooted at the cgroup the process is\n"
+		   "in when it calls unshare, so move first, then unshare."),
+	.explain = N_("unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
+		      "current cgroup. The kernel now writes /proc/PID/cgroup relative to the\n"
+		      "reader's namespace root: inside the lab the line reads \"/\", on the host it\n"
+		      "still reads /nslab/.../cgns. Same process, same cgroup, two views. The cgroup\n"
+		      "row of the pane differs."),
 	.check = check_cgroupns,
 	.perform = do_cgroupns,
     },
     {
-	.title = "Mount the cgroup filesystem inside",
+	.title = N_("Mount the cgroup filesystem inside"),
 	.task =
-	    "Mount a cgroup filesystem from inside a cgroup namespace, in a mount namespace of its own "
-	    "(private: unshare(1)'s default). cgroup2 is there on every layout; the host's /sys/fs/cgroup "
-	    "is detached first, in the new mount namespace only:\n"
-	    "  run unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none "
-	    "/sys/fs/cgroup; sleep infinity' &\n"
-	    "  run unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none "
-	    "/sys/fs/cgroup; ls /sys/fs/cgroup; cat /sys/fs/cgroup/cgroup.procs'\n"
-	    "  host ls /sys/fs/cgroup\n"
-	    "The shortcut, what `do` does: after `cgroupns`, the lab process (in its private mount "
-	    "namespace) mounts the hierarchy that holds cpu: on v1 and hybrid `run mount -t cgroup -o "
-	    "cpu,cpuacct none /sys/fs/cgroup` (the controllers the host mounts together: `host grep cpu "
-	    "/proc/self/mounts`), on pure v2 `run umount /sys/fs/cgroup` and `run mount -t cgroup2 none "
-	    "/sys/fs/cgroup`.",
+	    N_("Mount a cgroup filesystem from inside a cgroup namespace, in a mount namespace of its own "
+	       "(private: unshare(1)'s default). cgroup2 is there on every layout; the host's /sys/fs/cgroup "
+	       "is detached first, in the new mount namespace only:\n"
+	       "  run unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none "
+	       "/sys/fs/cgroup; sleep infinity' &\n"
+	       "  run unshare --cgroup --mount sh -c 'umount -l /sys/fs/cgroup; mount -t cgroup2 none "
+	       "/sys/fs/cgroup; ls /sys/fs/cgroup; cat /sys/fs/cgroup/cgroup.procs'\n"
+	       "  host ls /sys/fs/cgroup\n"
+	       "The shortcut, what `do` does: after `cgroupns`, the lab process (in its private mount "
+	       "namespace) mounts the hierarchy that holds cpu: on v1 and hybrid `run mount -t cgroup -o "
+	       "cpu,cpuacct none /sys/fs/cgroup` (the controllers the host mounts together: `host grep cpu "
+	       "/proc/self/mounts`), on pure v2 `run umount /sys/fs/cgroup` and `run mount -t cgroup2 none "
+	       "/sys/fs/cgroup`."),
 	.hint =
-	    "Everything after `sh -c` runs in the new namespaces: the umount too, so the host keeps its "
-	    "/sys/fs/cgroup. Mounting cgroup2 over the cgroup2 already there fails with \"busy\": that is "
-	    "why it is detached first.",
+	    N_("Everything after `sh -c` runs in the new namespaces: the umount too, so the host keeps its "
+	       "/sys/fs/cgroup. Mounting cgroup2 over the cgroup2 already there fails with \"busy\": that is "
+	       "why it is detached first."),
 	.explain =
-	    "mount(2) of a cgroup filesystem from inside a cgroup namespace shows the namespace root "
-	    "as its top directory: the process sees its own cgroup.procs (and the controller files of "
-	    "that cgroup, cpu.* where the hierarchy holds cpu), and no trace of nslab/ or of any other "
-	    "cgroup on the machine. This is what containers see in /sys/fs/cgroup. The mount exists "
-	    "only in a private mount namespace, so the host's /sys/fs/cgroup is unchanged. The kernel "
-	    "refuses to mount a filesystem on top of itself at the same mount point (EBUSY), so the "
-	    "copy of the host's view is detached first: umount -l is umount2(MNT_DETACH), which also "
-	    "takes the v1 hierarchies mounted below it on a hybrid machine.",
+	    N_("mount(2) of a cgroup filesystem from inside a cgroup namespace shows the namespace root "
+	       "as its top directory: the process sees its own cgroup.procs (and the controller files of "
+	       "that cgroup, cpu.* where the hierarchy holds cpu), and no trace of nslab/ or of any other "
+	       "cgroup on the machine. This is what containers see in /sys/fs/cgroup. The mount exists "
+	       "only in a private mount namespace, so the host's /sys/fs/cgroup is unchanged. The kernel "
+	       "refuses to mount a filesystem on top of itself at the same mount point (EBUSY), so the "
+	       "copy of the host's view is detached first: umount -l is umount2(MNT_DETACH), which also "
+	       "takes the v1 hierarchies mounted below it on a hybrid machine."),
 	.check = check_mount,
 	.perform = do_mount,
     },
@@ -450,20 +450,21 @@ static int cmd_cgroupns(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-    {"cgroup", "cgroup", "create nslab/<pid>/" CG_NAME " and move the lab process into it", 0, 0, cmd_cgroup},
-    {"cgroupns", "cgroupns", "the lab process calls unshare(CLONE_NEWCGROUP)", 0, 0, cmd_cgroupns},
+    {"cgroup", "cgroup", N_("create nslab/<pid>/" CG_NAME " and move the lab process into it"), 0, 0,
+     cmd_cgroup},
+    {"cgroupns", "cgroupns", N_("the lab process calls unshare(CLONE_NEWCGROUP)"), 0, 0, cmd_cgroupns},
 };
 
 static const char *unsupported(struct nslab_host *h)
 {
 	struct cpu_hier c;
 	if (access("/proc/self/ns/cgroup", F_OK) < 0)
-		return "this kernel has no cgroup namespaces (Linux 4.6+)";
+		return _("this kernel has no cgroup namespaces (Linux 4.6+)");
 	const char *old = NSLAB_NEED_HOST(h, cg_dir) ?: NSLAB_NEED_HOST(h, mount_at);
 	if (old)
 		return old;
 	if (h->cg_mode(h) == NSLAB_CG_NONE || !find_cpu_hier(h, &c))
-		return "no cgroup hierarchy with the cpu controller is mounted";
+		return _("no cgroup hierarchy with the cpu controller is mounted");
 	return NULL;
 }
 
@@ -478,7 +479,7 @@ static int setup(struct nslab_host *h)
 		return -1;
 	h->trace(h, "clone(CLONE_NEWNS|SIGCHLD) = %d", (int)pid);
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in %d]", (int)pid);
-	h->print(h, "The lab process is PID %d, in a private mount namespace (for step 3).\n", (int)pid);
+	h->print(h, _("The lab process is PID %d, in a private mount namespace (for step 3).\n"), (int)pid);
 	return 0;
 }
 
@@ -486,8 +487,8 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "cgroupns",
-    .title = "Cgroup namespace: its own cgroup is the root",
-    .summary =
+    .title = N_("Cgroup namespace: its own cgroup is the root"),
+    .summary = N_(
 	"cgroups are managed through a filesystem, so a process that can see /sys/fs/cgroup can see, and "
 	"as root change, the limits of every other process on the machine. A cgroup namespace does not hide "
 	"the tree by itself: it changes where paths start. Its root is the cgroup the process was in when "
@@ -495,12 +496,13 @@ static const struct nslab_lab lab = {
 	"mounted afterwards show paths from there; the host's /sys/fs/cgroup stays visible until it is "
 	"remounted. In this lab the lab process gets a cgroup of its own, then a cgroup namespace, and then "
 	"mounts a cgroup filesystem that shows only its own subtree, while the host still sees the full "
-	"path.",
+	"path."),
     .order = 100,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

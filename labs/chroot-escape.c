@@ -194,14 +194,14 @@ static int cmd_rejail(struct nslab_host *h, int argc, char **argv)
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", argv[1], strerrorname_np(err));
 		h->error(h, "chroot %s: %s%s", argv[1], strerror(err),
-			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root)" : "");
+			 err == EPERM ? _(" (chroot needs CAP_SYS_CHROOT: run nslab as root)") : "");
 		return -1;
 	}
 	h->trace(h, "chroot(\"%s\") = 0", argv[1]);
 	char root[PATH_MAX], cwd[PATH_MAX];
 	proc_target(h->main_pid(h), "root", root, sizeof(root));
 	proc_target(h->main_pid(h), "cwd", cwd, sizeof(cwd));
-	h->print(h, "the lab process's root is now %s; its working directory is still %s (host paths)\n",
+	h->print(h, _("the lab process's root is now %s; its working directory is still %s (host paths)\n"),
 		 root, cwd);
 	return 0;
 }
@@ -214,7 +214,7 @@ static int cmd_chdir(struct nslab_host *h, int argc, char **argv)
 		return -1;
 	char host[PATH_MAX];
 	proc_target(h->main_pid(h), "cwd", host, sizeof(host));
-	h->print(h, "the lab process's working directory is now %s (getcwd says %s)\n", host, cwd);
+	h->print(h, _("the lab process's working directory is now %s (getcwd says %s)\n"), host, cwd);
 	return 0;
 }
 
@@ -223,17 +223,17 @@ static int cmd_escape(struct nslab_host *h, int argc, char **argv)
 	(void)argc, (void)argv;
 	char out[32] = "";
 	if (root_is_host(h->main_pid(h))) {
-		h->error(h, "the lab process has already escaped, so there is no jail to start from: "
-			    "`reset` builds a fresh one");
+		h->error(h, _("the lab process has already escaped, so there is no jail to start from: "
+			      "`reset` builds a fresh one"));
 		return -1;
 	}
 	if (h->call(h, h->main_pid(h), ag_spawn_escape, NULL, 0, out, sizeof(out)) < 0) {
-		h->error(h, "starting %s in the lab process failed: %s", ESCAPE_BIN, strerror(errno));
+		h->error(h, _("starting %s in the lab process failed: %s"), ESCAPE_BIN, strerror(errno));
 		return -1;
 	}
 	pid_t pid = (pid_t)atoi(out);
 	if (pid <= 0) {
-		h->error(h, "starting %s: no PID came back", ESCAPE_BIN);
+		h->error(h, _("starting %s: no PID came back"), ESCAPE_BIN);
 		return -1;
 	}
 	h->keep(h, NSLAB_OBJ_PROCESS, out);
@@ -245,22 +245,22 @@ static int cmd_escape(struct nslab_host *h, int argc, char **argv)
 		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
 	h->show_pid(h, pid, "escaped");
 	if (!root_is_host(pid)) {
-		h->error(h, "PID %d did not get out (is %s in the jail?)", (int)pid, ESCAPE_BIN);
+		h->error(h, _("PID %d did not get out (is %s in the jail?)"), (int)pid, ESCAPE_BIN);
 		return -1;
 	}
-	h->print(h, "PID %d (%s %s) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n",
+	h->print(h, _("PID %d (%s %s) escaped: its root is the host's /. Try `host ls -l /proc/%d/root`\n"),
 		 (int)pid, ESCAPED_CMD, ESCAPED_ARG, (int)pid);
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-    {"escape", "escape",
-     "start `" ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG "` from the lab process, and show it", 0, 0,
+    {"escape", N_("escape"),
+     N_("start `" ESCAPE_BIN " " ESCAPED_CMD " " ESCAPED_ARG "` from the lab process, and show it"), 0, 0,
      cmd_escape},
-    {"rejail", "rejail DIR", "make the lab process call chroot(DIR) (its working directory stays)", 1, 1,
-     cmd_rejail},
-    {"chdir", "chdir [DIR]", "make the lab process call chdir(DIR) (later `run` commands start there)", 0, 1,
-     cmd_chdir},
+    {"rejail", N_("rejail DIR"), N_("make the lab process call chroot(DIR) (its working directory stays)"), 1,
+     1, cmd_rejail},
+    {"chdir", N_("chdir [DIR]"),
+     N_("make the lab process call chdir(DIR) (later `run` commands start there)"), 0, 1, cmd_chdir},
 };
 
 /* --- steps --- */
@@ -281,8 +281,8 @@ static bool check_once(struct nslab_host *h)
 	    ino == (unsigned long long)host.st_ino)
 		return true;
 	h->missing(h,
-		   "the escape program has not reached the host's / from the jail yet (it notes that in "
-		   "%s/reached): `run " ESCAPE_BIN " -v ls /`",
+		   _("the escape program has not reached the host's / from the jail yet (it notes that in "
+		     "%s/reached): `run " ESCAPE_BIN " -v ls /`"),
 		   ESCAPE_DIR);
 	return false;
 }
@@ -319,14 +319,15 @@ static bool check_running(struct nslab_host *h)
 	pid_t near = unmarked_on_host(h);
 	if (near)
 		h->missing(h,
-			   "PID %d has the host's / as its root, but it never was in the jail (the escape "
-			   "program did not start it): `host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN
-			   " sleep 3600 &`, or `escape`",
+			   _("PID %d has the host's / as its root, but it never was in the jail (the escape "
+			     "program did not start it): `host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN
+			     " sleep 3600 &`, or `escape`"),
 			   (int)near);
 	else
 		h->missing(
-		    h, "no process of the lab has escaped to the host's / (the lab process is in the jail): "
-		       "`host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &`, or `escape`");
+		    h,
+		    _("no process of the lab has escaped to the host's / (the lab process is in the jail): "
+		      "`host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &`, or `escape`"));
 	return false;
 }
 
@@ -343,11 +344,11 @@ static bool check_by_hand(struct nslab_host *h)
 		return true;
 	char root[PATH_MAX];
 	proc_target(main, "root", root, sizeof(root));
-	h->missing(
-	    h,
-	    "the lab process (PID %d) still has %s as its root: `rejail /out`, `chdir ../../../../../../..`, "
-	    "`rejail .`",
-	    (int)main, root);
+	h->missing(h,
+		   _("the lab process (PID %d) still has %s as its root: `rejail /out`, `chdir "
+		     "../../../../../../..`, "
+		     "`rejail .`"),
+		   (int)main, root);
 	return false;
 }
 
@@ -355,7 +356,7 @@ static int do_by_hand(struct nslab_host *h)
 {
 	char ups[16] = "";
 	if (h->call(h, h->main_pid(h), ag_escape_by_hand, NULL, 0, ups, sizeof(ups)) < 0) {
-		h->error(h, "the escape in the lab process failed: %s", strerror(errno));
+		h->error(h, _("the escape in the lab process failed: %s"), strerror(errno));
 		return -1;
 	}
 	h->trace(h, "chdir(\"/\") = 0");
@@ -364,7 +365,7 @@ static int do_by_hand(struct nslab_host *h)
 	h->trace(h, "chdir(\"..\") = 0   (x%s, until \"..\" is \".\")", ups);
 	h->trace(h, "chroot(\".\") = 0");
 	h->trace(h, "chdir(\"/\") = 0");
-	h->print(h, "the lab process made: mkdir out, chroot out, chdir .. (x%s), chroot .\n", ups);
+	h->print(h, _("the lab process made: mkdir out, chroot out, chdir .. (x%s), chroot .\n"), ups);
 	h->print(h, "$ run ls /\n");
 	return h->run(h, 0, "ls /", NULL) == 0 ? 0 : -1;
 }
@@ -375,7 +376,7 @@ static int escape_setup(struct nslab_host *h)
 	snprintf(root, sizeof(root), "%s/" JAIL_NAME, h->workdir(h));
 	const char *helper = h->helper(h, "nslab-escape");
 	if (!helper) {
-		h->error(h, "the nslab-escape helper program is missing (build it with `make`)");
+		h->error(h, _("the nslab-escape helper program is missing (build it with `make`)"));
 		return -1;
 	}
 	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
@@ -404,7 +405,7 @@ static int escape_setup(struct nslab_host *h)
 	chmod(dst, 0666); /* whatever the umask took */
 	snprintf(dst, sizeof(dst), "%s" ESCAPE_BIN, root);
 	if (h->copy_file(h, helper, dst) < 0) {
-		h->error(h, "copying %s into the jail: %s", helper, strerror(errno));
+		h->error(h, _("copying %s into the jail: %s"), helper, strerror(errno));
 		return -1;
 	}
 	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "jailed"};
@@ -412,8 +413,8 @@ static int escape_setup(struct nslab_host *h)
 		return -1;
 	if (h->call(h, h->main_pid(h), nslab_call_chroot, root, strlen(root) + 1, NULL, 0) < 0) {
 		int err = errno;
-		h->error(h, "chroot %s in the lab process failed: %s%s", root, strerror(err),
-			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)"
+		h->error(h, _("chroot %s in the lab process failed: %s%s"), root, strerror(err),
+			 err == EPERM ? _(" (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)")
 				      : "");
 		return -1;
 	}
@@ -424,89 +425,89 @@ static int escape_setup(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Escape once",
-	.task = "nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...)\n"
-		"and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a\n"
-		"small static program. Look around, then run it:\n"
-		"\n"
-		"  run ls /\n"
-		"  run cd ../../.. ; ls\n"
-		"  run " ESCAPE_BIN " -v ls /\n"
-		"  run ls /\n"
-		"  run ls -a /\n"
-		"\n"
-		"The first two list the jail, even after the cd; the escape program lists the\n"
-		"host's /; the next ls the jail again: only that command got out. ls -a shows\n"
-		"the /.nslab-escape it left behind.",
-	.hint = "-v makes the escape program print each system call it makes.",
-	.explain = "The escape program did, as root inside the jail:\n"
-		   "  mkdir(\".nslab-escape\")   a directory inside the jail\n"
-		   "  chroot(\".nslab-escape\")  the root moves down, the working directory\n"
-		   "                           does not: it is now ABOVE the root\n"
-		   "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk\n"
-		   "                           never meets it again: it ends at the real /\n"
-		   "  chroot(\".\")              the real / is the root again; then execve(ls)\n"
-		   "chroot(2) changes the root used for path lookup and nothing else; its manual\n"
-		   "page says it does not change the working directory. Root inside the jail\n"
-		   "still holds CAP_SYS_CHROOT, so it may call chroot as often as it likes.",
+	.title = N_("Escape once"),
+	.task = N_("nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...)\n"
+		   "and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a\n"
+		   "small static program. Look around, then run it:\n"
+		   "\n"
+		   "  run ls /\n"
+		   "  run cd ../../.. ; ls\n"
+		   "  run " ESCAPE_BIN " -v ls /\n"
+		   "  run ls /\n"
+		   "  run ls -a /\n"
+		   "\n"
+		   "The first two list the jail, even after the cd; the escape program lists the\n"
+		   "host's /; the next ls the jail again: only that command got out. ls -a shows\n"
+		   "the /.nslab-escape it left behind."),
+	.hint = N_("-v makes the escape program print each system call it makes."),
+	.explain = N_("The escape program did, as root inside the jail:\n"
+		      "  mkdir(\".nslab-escape\")   a directory inside the jail\n"
+		      "  chroot(\".nslab-escape\")  the root moves down, the working directory\n"
+		      "                           does not: it is now ABOVE the root\n"
+		      "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk\n"
+		      "                           never meets it again: it ends at the real /\n"
+		      "  chroot(\".\")              the real / is the root again; then execve(ls)\n"
+		      "chroot(2) changes the root used for path lookup and nothing else; its manual\n"
+		      "page says it does not change the working directory. Root inside the jail\n"
+		      "still holds CAP_SYS_CHROOT, so it may call chroot as often as it likes."),
 	.check = check_once,
 	.perform = do_once,
     },
     {
-	.title = "Keep a process outside",
-	.task = "A process that escaped stays escaped. Start one in the jail with chroot(8),\n"
-		"as a jailed service would be started, let it escape and live on, and look at\n"
-		"it from the host:\n"
-		"\n"
-		"  host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &\n"
-		"  host pgrep -a -x sleep\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
-		"  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
-		"\n"
-		"pgrep shows the sleeper's PID; the lab process's root is the jail, the\n"
-		"sleeper's the host's /. nslab's shortcut, and what `do` does, starts the\n"
-		"same from the lab process and prints the PID:\n"
-		"\n"
-		"  escape",
-	.hint = "The check looks among the lab's processes (everything `host ... &` and `run`\n"
-		"started, however re-parented, and watched PIDs) for one whose root is the\n"
-		"host's / and that the escape program started. `escape` also adds the\n"
-		"process to the pane.",
-	.explain = "/proc/PID/root shows the root directory of any process. The lab process\n"
-		   "points into the jail, its escaped child at /. `ns` shows that neither\n"
-		   "differs from the host in any namespace: chroot isolated nothing to begin\n"
-		   "with. The escaped process is plain root on the host: it can read /etc/shadow\n"
-		   "or load kernel modules. (Even inside the jail it could kill any host\n"
-		   "process: chroot hides files, not processes.)",
+	.title = N_("Keep a process outside"),
+	.task = N_("A process that escaped stays escaped. Start one in the jail with chroot(8),\n"
+		   "as a jailed service would be started, let it escape and live on, and look at\n"
+		   "it from the host:\n"
+		   "\n"
+		   "  host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &\n"
+		   "  host pgrep -a -x sleep\n"
+		   "  host ls -l /proc/$NSLAB_LAB_PID/root\n"
+		   "  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
+		   "\n"
+		   "pgrep shows the sleeper's PID; the lab process's root is the jail, the\n"
+		   "sleeper's the host's /. nslab's shortcut, and what `do` does, starts the\n"
+		   "same from the lab process and prints the PID:\n"
+		   "\n"
+		   "  escape"),
+	.hint = N_("The check looks among the lab's processes (everything `host ... &` and `run`\n"
+		   "started, however re-parented, and watched PIDs) for one whose root is the\n"
+		   "host's / and that the escape program started. `escape` also adds the\n"
+		   "process to the pane."),
+	.explain = N_("/proc/PID/root shows the root directory of any process. The lab process\n"
+		      "points into the jail, its escaped child at /. `ns` shows that neither\n"
+		      "differs from the host in any namespace: chroot isolated nothing to begin\n"
+		      "with. The escaped process is plain root on the host: it can read /etc/shadow\n"
+		      "or load kernel modules. (Even inside the jail it could kill any host\n"
+		      "process: chroot hides files, not processes.)"),
 	.check = check_running,
 	.perform = do_running,
     },
     {
-	.title = "Escape by hand",
-	.task = "Now make the lab process itself escape, one system call at a time (rejail\n"
-		"and chdir are commands of this lab: the lab process calls chroot(2) and\n"
-		"chdir(2)):\n"
-		"\n"
-		"  run mkdir -p /out\n"
-		"  rejail /out\n"
-		"  chdir ../../../../../../../..\n"
-		"  rejail .\n"
-		"  run ls /\n"
-		"\n"
-		"After `rejail /out` the working directory is outside the root; the chdir\n"
-		"climbs to the real /. Between the two chroots `run` cannot work: /out holds\n"
-		"no shell.",
-	.hint = "If you are stuck between the chroots, keep going: `chdir` with enough \"..\",\n"
-		"then `rejail .`. `reset` starts the lab over.",
-	.explain = "The same four calls as the program, made by the lab process: /proc/PID/root\n"
-		   "now points at /. The fix is not a better chroot but a different tool:\n"
-		   "pivot_root(2), in a new mount namespace, makes another mount the root mount\n"
-		   "and moves the old root to put_old, where it stays mounted until\n"
-		   "umount2(put_old, MNT_DETACH) detaches it; after that there is nothing left\n"
-		   "above / to climb to (the pivot-root lab). Dropping CAP_SYS_CHROOT takes the\n"
-		   "first chroot away. Being root only inside a user namespace does not: root\n"
-		   "in a user namespace holds CAP_SYS_CHROOT there, and the climb still reaches\n"
-		   "the top of its mount namespace.",
+	.title = N_("Escape by hand"),
+	.task = N_("Now make the lab process itself escape, one system call at a time (rejail\n"
+		   "and chdir are commands of this lab: the lab process calls chroot(2) and\n"
+		   "chdir(2)):\n"
+		   "\n"
+		   "  run mkdir -p /out\n"
+		   "  rejail /out\n"
+		   "  chdir ../../../../../../../..\n"
+		   "  rejail .\n"
+		   "  run ls /\n"
+		   "\n"
+		   "After `rejail /out` the working directory is outside the root; the chdir\n"
+		   "climbs to the real /. Between the two chroots `run` cannot work: /out holds\n"
+		   "no shell."),
+	.hint = N_("If you are stuck between the chroots, keep going: `chdir` with enough \"..\",\n"
+		   "then `rejail .`. `reset` starts the lab over."),
+	.explain = N_("The same four calls as the program, made by the lab process: /proc/PID/root\n"
+		      "now points at /. The fix is not a better chroot but a different tool:\n"
+		      "pivot_root(2), in a new mount namespace, makes another mount the root mount\n"
+		      "and moves the old root to put_old, where it stays mounted until\n"
+		      "umount2(put_old, MNT_DETACH) detaches it; after that there is nothing left\n"
+		      "above / to climb to (the pivot-root lab). Dropping CAP_SYS_CHROOT takes the\n"
+		      "first chroot away. Being root only inside a user namespace does not: root\n"
+		      "in a user namespace holds CAP_SYS_CHROOT there, and the climb still reaches\n"
+		      "the top of its mount namespace."),
 	.check = check_by_hand,
 	.perform = do_by_hand,
     },
@@ -516,14 +517,15 @@ static const struct nslab_lab escape_lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "chroot-escape",
-    .title = "chroot escape: why chroot is not a container",
-    .summary = "A chroot jail holds only processes that cannot call chroot themselves. As root inside the "
-	       "jail you make a directory, chroot into it, and since the working directory stays outside "
-	       "the new root, `..` climbs all the way up to the host's /.",
+    .title = N_("chroot escape: why chroot is not a container"),
+    .summary = N_("A chroot jail holds only processes that cannot call chroot themselves. As root inside the "
+		  "jail you make a directory, chroot into it, and since the working directory stays outside "
+		  "the new root, `..` climbs all the way up to the host's /."),
     .order = 20,
     NSLAB_STEPS(steps),
     .setup = escape_setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(escape_lab)

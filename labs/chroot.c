@@ -2,7 +2,9 @@
 /* chroot.c: the chroot lab. The learner builds a root directory by hand
  * (shell, libraries, loader), moves the lab process into it with chroot(2)
  * and finds that `..` stops at the new /. Checks look at the files in the
- * root and at /proc/<lab pid>/root and /proc/<lab pid>/cwd. */
+ * root and at /proc/PID/root and /proc/PID/cwd of every subject of the lab
+ * (the lab process, what `host chroot ... &` started, watched PIDs): work
+ * done with chroot(8) counts as much as this lab's `jail` and `chdir`. */
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
@@ -155,7 +157,7 @@ static int missing_libs(struct nslab_host *h, const char *program_in_root)
 		under_root(h, lib, in_root, sizeof(in_root));
 		if (access(in_root, F_OK) != 0) {
 			h->missing(
-			    h, "the dynamic loader %s is not in the root (the kernel runs it to start %s)",
+			    h, _("the dynamic loader %s is not in the root (the kernel runs it to start %s)"),
 			    lib, program_in_root);
 			missing++;
 		}
@@ -179,7 +181,7 @@ static int missing_libs(struct nslab_host *h, const char *program_in_root)
 		char in_root[PATH_MAX];
 		under_root(h, p, in_root, sizeof(in_root));
 		if (access(in_root, F_OK) != 0) {
-			h->missing(h, "%s needs %s, which is not in the root", program_in_root, p);
+			h->missing(h, _("%s needs %s, which is not in the root"), program_in_root, p);
 			missing++;
 		}
 	}
@@ -219,14 +221,14 @@ static int cmd_jail(struct nslab_host *h, int argc, char **argv)
 	(void)argc, (void)argv;
 	char sh[PATH_MAX];
 	if (main_in_root(h)) {
-		h->print(h, "the lab process is already inside %s\n", root_path(h));
+		h->print(h, _("the lab process is already inside %s\n"), root_path(h));
 		return 0;
 	}
 	under_root(h, "/bin/sh", sh, sizeof(sh));
 	if (!is_exec_file(sh)) {
 		h->error(h,
-			 "there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), "
-			 "since every `run` starts /bin/sh inside the root",
+			 _("there is no /bin/sh in %s yet: copy the shell in first (steps 2 and 3), "
+			   "since every `run` starts /bin/sh inside the root"),
 			 root_path(h));
 		return -1;
 	}
@@ -234,14 +236,14 @@ static int cmd_jail(struct nslab_host *h, int argc, char **argv)
 	    0) {
 		int err = errno;
 		h->trace(h, "chroot(\"%s\") = -1 %s", root_path(h), strerrorname_np(err));
-		h->error(h, "chroot in the lab process failed: %s%s", strerror(err),
-			 err == EPERM ? " (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)"
+		h->error(h, _("chroot in the lab process failed: %s%s"), strerror(err),
+			 err == EPERM ? _(" (chroot needs CAP_SYS_CHROOT: run nslab as root, e.g. with sudo)")
 				      : "");
 		return -1;
 	}
 	h->trace(h, "chroot(\"%s\") = 0", root_path(h));
 	h->trace(h, "chdir(\"/\") = 0");
-	h->print(h, "the lab process (PID %d) now has %s as its /\n", (int)h->main_pid(h), root_path(h));
+	h->print(h, _("the lab process (PID %d) now has %s as its /\n"), (int)h->main_pid(h), root_path(h));
 	return 0;
 }
 
@@ -278,7 +280,7 @@ static int cmd_chdir(struct nslab_host *h, int argc, char **argv)
 	h->call(h, h->main_pid(h), nslab_call_chdir, ".", 2, before, sizeof(before));
 	if (nslab_lab_chdir(h, dir, cwd, sizeof(cwd)) < 0)
 		return -1;
-	h->print(h, "the lab process's working directory is now %s\n", cwd);
+	h->print(h, _("the lab process's working directory is now %s\n"), cwd);
 	if (d && before[0] == '/' && strcmp(cwd, "/") == 0 && dotdots(dir) > depth(before))
 		d->climbed = true;
 	return 0;
@@ -288,21 +290,23 @@ static int cmd_copyin(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc;
 	if (!is_dir(root_path(h))) {
-		h->error(h, "there is no %s yet: make it first (step 1)", root_path(h));
+		h->error(h, _("there is no %s yet: make it first (step 1)"), root_path(h));
 		return -1;
 	}
 	if (h->rootfs_add(h, root_path(h), argv[1]) < 0)
 		return -1;
 	h->trace(h, "copied %s and every library `ldd %s` names into %s", argv[1], argv[1], root_path(h));
-	h->print(h, "copied %s with its libraries and loader into %s\n", argv[1], root_path(h));
+	h->print(h, _("copied %s with its libraries and loader into %s\n"), argv[1], root_path(h));
 	return 0;
 }
 
 static const struct nslab_command commands[] = {
-    {"jail", "jail", "chroot() the lab process into the lab root (and chdir to its /)", 0, 0, cmd_jail},
-    {"chdir", "chdir [DIR]", "chdir() the lab process (later `run` commands start there)", 0, 1, cmd_chdir},
-    {"copyin", "copyin PROGRAM", "copy a host program, its libraries and the loader into the root", 1, 1,
-     cmd_copyin},
+    {"jail", N_("jail"), N_("chroot() the lab process into the lab root (and chdir to its /)"), 0, 0,
+     cmd_jail},
+    {"chdir", N_("chdir [DIR]"), N_("chdir() the lab process (later `run` commands start there)"), 0, 1,
+     cmd_chdir},
+    {"copyin", N_("copyin PROGRAM"), N_("copy a host program, its libraries and the loader into the root"), 1,
+     1, cmd_copyin},
 };
 
 /* --- steps --- */
@@ -311,7 +315,7 @@ static bool check_empty_root(struct nslab_host *h)
 {
 	if (is_dir(root_path(h)))
 		return true;
-	h->missing(h, "there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`", root_path(h));
+	h->missing(h, _("there is no directory %s yet: `host mkdir -p $NSLAB_LAB_ROOT`"), root_path(h));
 	return false;
 }
 
@@ -335,8 +339,8 @@ static bool check_shell(struct nslab_host *h)
 	if (!check_empty_root(h))
 		return false;
 	h->missing(h,
-		   "no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and "
-		   "`host cp /bin/sh $NSLAB_LAB_ROOT/bin/`",
+		   _("no executable %s: `host mkdir -p $NSLAB_LAB_ROOT/bin` and "
+		     "`host cp /bin/sh $NSLAB_LAB_ROOT/bin/`"),
 		   sh);
 	return false;
 }
@@ -347,7 +351,7 @@ static int do_shell(struct nslab_host *h)
 	under_root(h, "/bin", bin, sizeof(bin));
 	under_root(h, "/bin/sh", sh, sizeof(sh));
 	if ((mkdir(bin, 0755) < 0 && errno != EEXIST) || h->copy_file(h, "/bin/sh", sh) < 0) {
-		h->error(h, "copying /bin/sh to %s: %s", sh, strerror(errno));
+		h->error(h, _("copying /bin/sh to %s: %s"), sh, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "mkdir(\"%s\", 0755) = 0", bin);
@@ -371,7 +375,7 @@ static bool check_libs(struct nslab_host *h)
 	snprintf(cmd, sizeof(cmd), "chroot '%s' /bin/sh -c : 2>/dev/null", root_path(h));
 	if (h->host_run(h, cmd, NULL) == 0)
 		return true;
-	h->missing(h, "the files are there, but `chroot $NSLAB_LAB_ROOT /bin/sh` still does not start");
+	h->missing(h, _("the files are there, but `chroot $NSLAB_LAB_ROOT /bin/sh` still does not start"));
 	return false;
 }
 
@@ -393,8 +397,8 @@ static bool check_enter(struct nslab_host *h)
 	char target[PATH_MAX];
 	proc_target(h->main_pid(h), "root", target, sizeof(target));
 	h->missing(h,
-		   "no process of the lab has the lab root as its root (the lab process, PID %d, has %s): "
-		   "`host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &`, or `jail`",
+		   _("no process of the lab has the lab root as its root (the lab process, PID %d, has %s): "
+		     "`host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &`, or `jail`"),
 		   (int)h->main_pid(h), target);
 	return false;
 }
@@ -430,7 +434,7 @@ static bool check_ls(struct nslab_host *h)
 		return false;
 	const char *ls = ls_in_root(h);
 	if (!ls) {
-		h->missing(h, "there is no ls in the root: `copyin /bin/ls`");
+		h->missing(h, _("there is no ls in the root: `copyin /bin/ls`"));
 		return false;
 	}
 	if (missing_libs(h, ls) > 0)
@@ -439,7 +443,7 @@ static bool check_ls(struct nslab_host *h)
 	snprintf(cmd, sizeof(cmd), "chroot '%s' %s / >/dev/null 2>&1", root_path(h), ls);
 	int st = h->host_run(h, cmd, NULL);
 	if (st != 0) {
-		h->missing(h, "`chroot $NSLAB_LAB_ROOT %s /` does not work yet (status %d)", ls, st);
+		h->missing(h, _("`chroot $NSLAB_LAB_ROOT %s /` does not work yet (status %d)"), ls, st);
 		return false;
 	}
 	if (subject_at(h, "/bin"))
@@ -448,9 +452,9 @@ static bool check_ls(struct nslab_host *h)
 	pid_t in = subject_in_root(h);
 	proc_target(in, "cwd", target, sizeof(target));
 	h->missing(h,
-		   "no process in the jail has /bin as its working directory (PID %d's is %s, host path): "
-		   "`host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &`, or "
-		   "`chdir /bin`",
+		   _("no process in the jail has /bin as its working directory (PID %d's is %s, host path): "
+		     "`host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &`, or "
+		     "`chdir /bin`"),
 		   (int)in, target);
 	return false;
 }
@@ -511,20 +515,21 @@ static bool check_climb(struct nslab_host *h)
 		top = top ? top : pids[i];
 	}
 	if (top) {
-		h->missing(h,
-			   "PID %d is at the top of the jail, but has not climbed past it: chroot starts "
-			   "there. Climb from /bin with more \"..\" than there are levels: `host chroot "
-			   "$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &`, or "
-			   "`chdir ../../../..`",
-			   (int)top);
+		h->missing(
+		    h,
+		    _("PID %d is at the top of the jail, but has not climbed past it: chroot starts "
+		      "there. Climb from /bin with more \"..\" than there are levels: `host chroot "
+		      "$NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &`, or "
+		      "`chdir ../../../..`"),
+		    (int)top);
 		return false;
 	}
 	char target[PATH_MAX];
 	pid_t in = subject_in_root(h);
 	proc_target(in, "cwd", target, sizeof(target));
 	h->missing(h,
-		   "no process in the jail is at its top (PID %d's working directory is %s, host path): "
-		   "`chdir ../../../..`",
+		   _("no process in the jail is at its top (PID %d's working directory is %s, host path): "
+		     "`chdir ../../../..`"),
 		   (int)in, target);
 	return false;
 }
@@ -544,7 +549,7 @@ static int chroot_setup(struct nslab_host *h)
 	snprintf(root, sizeof(root), "%s/" ROOT_NAME, h->workdir(h));
 	h->set_root(h, root);
 	if (!(h->lab_data = calloc(1, sizeof(struct chroot_data)))) {
-		h->error(h, "out of memory");
+		h->error(h, _("out of memory"));
 		return -1;
 	}
 	/* A plain fork: chroot needs no namespace, which is exactly its weakness. */
@@ -560,162 +565,163 @@ static void chroot_teardown(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "An empty root",
-	.task = "chroot(2) makes a directory the root (/) of a process. Make an empty\n"
-		"directory and try to start a shell with it as root:\n"
-		"\n"
-		"  host mkdir -p $NSLAB_LAB_ROOT\n"
-		"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
-		"\n"
-		"It fails with \"No such file or directory\", although /bin/sh exists on the\n"
-		"host.",
-	.hint = "$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
-		"its value.",
-	.explain = "chroot(8) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
-		   "succeeded: from then on every absolute path the process looks up starts at\n"
-		   "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
-		   "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
-		   "FTP and other remote users into one directory.",
+	.title = N_("An empty root"),
+	.task = N_("chroot(2) makes a directory the root (/) of a process. Make an empty\n"
+		   "directory and try to start a shell with it as root:\n"
+		   "\n"
+		   "  host mkdir -p $NSLAB_LAB_ROOT\n"
+		   "  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
+		   "\n"
+		   "It fails with \"No such file or directory\", although /bin/sh exists on the\n"
+		   "host."),
+	.hint = N_("$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
+		   "its value."),
+	.explain = N_("chroot(8) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
+		      "succeeded: from then on every absolute path the process looks up starts at\n"
+		      "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
+		      "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
+		      "FTP and other remote users into one directory."),
 	.check = check_empty_root,
 	.perform = do_empty_root,
     },
     {
-	.title = "Copy the shell in",
-	.task = "Give the root a shell at the same path, and try again:\n"
-		"\n"
-		"  host mkdir -p $NSLAB_LAB_ROOT/bin\n"
-		"  host cp /bin/sh $NSLAB_LAB_ROOT/bin/\n"
-		"  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
-		"\n"
-		"Still \"No such file or directory\"! Ask which files the shell needs:\n"
-		"\n"
-		"  host ldd /bin/sh",
-	.hint = "The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up\n"
-		"as /bin/sh inside the new root.",
-	.explain = "/bin/sh is dynamically linked. Its ELF header names an interpreter, the\n"
-		   "dynamic loader (`host readelf -l /bin/sh | grep interp`), which the kernel\n"
-		   "opens during execve. Inside the root that loader does not exist, and execve\n"
-		   "reports the missing interpreter with the same ENOENT as a missing program.\n"
-		   "ldd lists the loader and each shared library; linux-vdso.so.1 has no file:\n"
-		   "the kernel maps it into every process.",
+	.title = N_("Copy the shell in"),
+	.task = N_("Give the root a shell at the same path, and try again:\n"
+		   "\n"
+		   "  host mkdir -p $NSLAB_LAB_ROOT/bin\n"
+		   "  host cp /bin/sh $NSLAB_LAB_ROOT/bin/\n"
+		   "  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
+		   "\n"
+		   "Still \"No such file or directory\"! Ask which files the shell needs:\n"
+		   "\n"
+		   "  host ldd /bin/sh"),
+	.hint = N_("The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up\n"
+		   "as /bin/sh inside the new root."),
+	.explain = N_("/bin/sh is dynamically linked. Its ELF header names an interpreter, the\n"
+		      "dynamic loader (`host readelf -l /bin/sh | grep interp`), which the kernel\n"
+		      "opens during execve. Inside the root that loader does not exist, and execve\n"
+		      "reports the missing interpreter with the same ENOENT as a missing program.\n"
+		      "ldd lists the loader and each shared library; linux-vdso.so.1 has no file:\n"
+		      "the kernel maps it into every process."),
 	.check = check_shell,
 	.perform = do_shell,
     },
     {
-	.title = "Libraries and the loader",
-	.task = "Copy each file ldd printed to the same path under the root (on x86-64\n"
-		"Debian):\n"
-		"\n"
-		"  host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64\n"
-		"  host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/\n"
-		"  host cp /lib64/ld-linux-x86-64.so.2 $NSLAB_LAB_ROOT/lib64/\n"
-		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'echo /*'\n"
-		"\n"
-		"The shell starts, and / holds only what you copied.",
-	.hint = "Use the paths your own `host ldd /bin/sh` prints; each file goes to\n"
-		"$NSLAB_LAB_ROOT plus the same path. `host find $NSLAB_LAB_ROOT` shows what\n"
-		"is there.",
-	.explain = "Now execve finds the loader, the loader finds libc, and the shell runs. Its\n"
-		   "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
-		   "the first idea behind a container image: a directory holding a program and\n"
-		   "everything it needs. `docker export` writes such a tree as a tar: it\n"
-		   "exports a container's filesystem, not an image:\n"
-		   "`docker export $(docker create nginx) > nginx.tar`.",
+	.title = N_("Libraries and the loader"),
+	.task = N_("Copy each file ldd printed to the same path under the root (on x86-64\n"
+		   "Debian):\n"
+		   "\n"
+		   "  host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64\n"
+		   "  host cp /lib/x86_64-linux-gnu/libc.so.6 $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu/\n"
+		   "  host cp /lib64/ld-linux-x86-64.so.2 $NSLAB_LAB_ROOT/lib64/\n"
+		   "  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'echo /*'\n"
+		   "\n"
+		   "The shell starts, and / holds only what you copied."),
+	.hint = N_("Use the paths your own `host ldd /bin/sh` prints; each file goes to\n"
+		   "$NSLAB_LAB_ROOT plus the same path. `host find $NSLAB_LAB_ROOT` shows what\n"
+		   "is there."),
+	.explain = N_("Now execve finds the loader, the loader finds libc, and the shell runs. Its\n"
+		      "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
+		      "the first idea behind a container image: a directory holding a program and\n"
+		      "everything it needs. `docker export` writes such a tree as a tar: it\n"
+		      "exports a container's filesystem, not an image:\n"
+		      "`docker export $(docker create nginx) > nginx.tar`."),
 	.check = check_libs,
 	.perform = do_libs,
     },
     {
-	.title = "Move the lab process in",
-	.task = "So far chroot(8) made short-lived shells. Now keep a process in the jail\n"
-		"and look at it from the host. sleep needs only the libraries you copied\n"
-		"(`host ldd /bin/sleep`):\n"
-		"\n"
-		"  host cp /bin/sleep $NSLAB_LAB_ROOT/bin/\n"
-		"  host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &\n"
-		"  host pgrep -a -x sleep\n"
-		"  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
-		"\n"
-		"The sleeper's root link points at the lab root. nslab's shortcut, and what\n"
-		"`do` does, puts the lab process itself in the jail, so that every later\n"
-		"`run` starts there:\n"
-		"\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
-		"  jail\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/root\n"
-		"  run echo /*\n"
-		"  run ls /\n"
-		"\n"
-		"The link points at the host's / before `jail`, where the lab process calls\n"
-		"chroot, and at the lab root after.",
-	.hint = "The check looks at every process of the lab (what `host ... &` and `run`\n"
-		"started, and watched PIDs) for one whose root is the lab root. `jail` is a\n"
-		"command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside\n"
-		"the lab process.",
-	.explain = "chroot(2) changes one thing about the calling process: its root directory.\n"
-		   "Its working directory and its namespaces stay as they were (chroot(8) adds a\n"
-		   "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
-		   "lab root, and every process forked from the lab process inherits it.\n"
-		   "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls.",
+	.title = N_("Move the lab process in"),
+	.task = N_("So far chroot(8) made short-lived shells. Now keep a process in the jail\n"
+		   "and look at it from the host. sleep needs only the libraries you copied\n"
+		   "(`host ldd /bin/sleep`):\n"
+		   "\n"
+		   "  host cp /bin/sleep $NSLAB_LAB_ROOT/bin/\n"
+		   "  host chroot $NSLAB_LAB_ROOT /bin/sleep 600 &\n"
+		   "  host pgrep -a -x sleep\n"
+		   "  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
+		   "\n"
+		   "The sleeper's root link points at the lab root. nslab's shortcut, and what\n"
+		   "`do` does, puts the lab process itself in the jail, so that every later\n"
+		   "`run` starts there:\n"
+		   "\n"
+		   "  host ls -l /proc/$NSLAB_LAB_PID/root\n"
+		   "  jail\n"
+		   "  host ls -l /proc/$NSLAB_LAB_PID/root\n"
+		   "  run echo /*\n"
+		   "  run ls /\n"
+		   "\n"
+		   "The link points at the host's / before `jail`, where the lab process calls\n"
+		   "chroot, and at the lab root after."),
+	.hint = N_("The check looks at every process of the lab (what `host ... &` and `run`\n"
+		   "started, and watched PIDs) for one whose root is the lab root. `jail` is a\n"
+		   "command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside\n"
+		   "the lab process."),
+	.explain = N_("chroot(2) changes one thing about the calling process: its root directory.\n"
+		      "Its working directory and its namespaces stay as they were (chroot(8) adds a\n"
+		      "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
+		      "lab root, and every process forked from the lab process inherits it.\n"
+		      "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls."),
 	.check = check_enter,
 	.perform = do_enter,
     },
     {
-	.title = "Add ls",
-	.task = "ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
-		"by hand; this time let nslab's `copyin` do it. Then start a shell in the\n"
-		"jail that goes where ls lives, and stays there:\n"
-		"\n"
-		"  copyin /bin/ls\n"
-		"  host chroot $NSLAB_LAB_ROOT /bin/ls -l /\n"
-		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &\n"
-		"  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
-		"\n"
-		"The sleeper's working directory is /bin in the jail. After `jail`, the\n"
-		"shortcut moves the lab process's own working directory:\n"
-		"\n"
-		"  chdir /bin\n"
-		"  run pwd ; ls",
-	.hint = "`copyin PROGRAM` copies the program, each library ldd names and the\n"
-		"loader. The check wants a process in the jail whose working directory\n"
-		"(/proc/PID/cwd) is its /bin: chroot(8) starts at the jail's /, so the\n"
-		"`cd /bin` must happen inside.",
-	.explain = "copyin did what you did in step 3: ldd, then one copy per file. Compare\n"
-		   "`host chroot $NSLAB_LAB_ROOT /bin/ls /` with `host ls /`: same kernel, same\n"
-		   "process table, a different /.\n"
-		   "`chdir` is a command of this lab: it makes the lab process call chdir(2), and\n"
-		   "every `run` starts in the lab process's working directory (/proc/PID/cwd).",
+	.title = N_("Add ls"),
+	.task = N_("ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
+		   "by hand; this time let nslab's `copyin` do it. Then start a shell in the\n"
+		   "jail that goes where ls lives, and stays there:\n"
+		   "\n"
+		   "  copyin /bin/ls\n"
+		   "  host chroot $NSLAB_LAB_ROOT /bin/ls -l /\n"
+		   "  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &\n"
+		   "  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
+		   "\n"
+		   "The sleeper's working directory is /bin in the jail. After `jail`, the\n"
+		   "shortcut moves the lab process's own working directory:\n"
+		   "\n"
+		   "  chdir /bin\n"
+		   "  run pwd ; ls"),
+	.hint = N_("`copyin PROGRAM` copies the program, each library ldd names and the\n"
+		   "loader. The check wants a process in the jail whose working directory\n"
+		   "(/proc/PID/cwd) is its /bin: chroot(8) starts at the jail's /, so the\n"
+		   "`cd /bin` must happen inside."),
+	.explain = N_("copyin did what you did in step 3: ldd, then one copy per file. Compare\n"
+		      "`host chroot $NSLAB_LAB_ROOT /bin/ls /` with `host ls /`: same kernel, same\n"
+		      "process table, a different /.\n"
+		      "`chdir` is a command of this lab: it makes the lab process call chdir(2), and\n"
+		      "every `run` starts in the lab process's working directory (/proc/PID/cwd)."),
 	.check = check_ls,
 	.perform = do_ls,
     },
     {
-	.title = "Try to climb out",
-	.task = "From /bin, walk up more levels than there are, and stay:\n"
-		"\n"
-		"  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &\n"
-		"  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
-		"\n"
-		"You land on the jail's /, not the host's. The shortcut, for the lab process\n"
-		"after `jail` and `chdir /bin`:\n"
-		"\n"
-		"  chdir ../../../..\n"
-		"  run pwd ; ls\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/cwd",
-	.hint = "chroot(8) starts a process at the jail's / already: the check wants one that\n"
-		"climbed there with more \"..\" than there are levels (the `cd ../../../..` in\n"
-		"its command line, or this lab's `chdir`). `run cd ..` only moves a shell that\n"
-		"exits right away.",
-	.explain = "When the kernel resolves \"..\" it first asks: is this directory the process's\n"
-		   "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
-		   "during path lookup. It is also why chroot is not a container. Its four\n"
-		   "limits:\n"
-		   "  1. Escape: root inside the jail can leave it (next lab: chroot-escape).\n"
-		   "  2. No isolation: the jailed process shares the host's processes,\n"
-		   "     network, hostname and IPC (`ns` shows every row equal to the host's);\n"
-		   "     copy ps in and it sees every process.\n"
-		   "  3. Root needed: chroot(2) needs CAP_SYS_CHROOT, and the jailed program\n"
-		   "     usually runs as root too.\n"
-		   "  4. No limits: CPU, memory and I/O are unbounded.\n"
-		   "pivot_root and namespaces fix 1 and 2, user namespaces 3, cgroups 4.",
+	.title = N_("Try to climb out"),
+	.task =
+	    N_("From /bin, walk up more levels than there are, and stay:\n"
+	       "\n"
+	       "  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &\n"
+	       "  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
+	       "\n"
+	       "You land on the jail's /, not the host's. The shortcut, for the lab process\n"
+	       "after `jail` and `chdir /bin`:\n"
+	       "\n"
+	       "  chdir ../../../..\n"
+	       "  run pwd ; ls\n"
+	       "  host ls -l /proc/$NSLAB_LAB_PID/cwd"),
+	.hint = N_("chroot(8) starts a process at the jail's / already: the check wants one that\n"
+		   "climbed there with more \"..\" than there are levels (the `cd ../../../..` in\n"
+		   "its command line, or this lab's `chdir`). `run cd ..` only moves a shell that\n"
+		   "exits right away."),
+	.explain = N_("When the kernel resolves \"..\" it first asks: is this directory the process's\n"
+		      "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
+		      "during path lookup. It is also why chroot is not a container. Its four\n"
+		      "limits:\n"
+		      "  1. Escape: root inside the jail can leave it (next lab: chroot-escape).\n"
+		      "  2. No isolation: the jailed process shares the host's processes,\n"
+		      "     network, hostname and IPC (`ns` shows every row equal to the host's);\n"
+		      "     copy ps in and it sees every process.\n"
+		      "  3. Root needed: chroot(2) needs CAP_SYS_CHROOT, and the jailed program\n"
+		      "     usually runs as root too.\n"
+		      "  4. No limits: CPU, memory and I/O are unbounded.\n"
+		      "pivot_root and namespaces fix 1 and 2, user namespaces 3, cgroups 4."),
 	.check = check_climb,
 	.perform = do_climb,
     },
@@ -725,15 +731,16 @@ static const struct nslab_lab chroot_lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "chroot",
-    .title = "chroot: change the root",
-    .summary = "The oldest ancestor of containers (1979): chroot(2) makes a directory the / of a process. "
-	       "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
-	       "it, and find that \"..\" stops at its top. Then: why that is not enough.",
+    .title = N_("chroot: change the root"),
+    .summary = N_("The oldest ancestor of containers (1979): chroot(2) makes a directory the / of a process. "
+		  "You build a root by hand (a shell, its libraries, the loader), move the lab process into "
+		  "it, and find that \"..\" stops at its top. Then: why that is not enough."),
     .order = 10,
     NSLAB_STEPS(steps),
     .setup = chroot_setup,
     .teardown = chroot_teardown,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(chroot_lab)

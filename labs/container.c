@@ -291,18 +291,18 @@ static bool check_hostname(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	char inside[256] = "", host[256] = "";
 	if (h->same_ns(h, pid, "uts") == 1) {
-		h->missing(h, "the container shares the host's UTS namespace");
+		h->missing(h, _("the container shares the host's UTS namespace"));
 		return false;
 	}
 	gethostname(host, sizeof(host));
 	if (h->call(h, pid, ag_uname, NULL, 0, inside, sizeof(inside)) < 0) {
-		h->missing(h, "cannot ask the container for its hostname: %s", strerror(errno));
+		h->missing(h, _("cannot ask the container for its hostname: %s"), strerror(errno));
 		return false;
 	}
 	if (strcmp(inside, host) == 0) {
-		h->missing(h,
-			   "the container still has the host's hostname \"%s\": `run hostname " HOSTNAME "`",
-			   host);
+		h->missing(
+		    h, _("the container still has the host's hostname \"%s\": `run hostname " HOSTNAME "`"),
+		    host);
 		return false;
 	}
 	return true;
@@ -315,7 +315,7 @@ static int do_hostname(struct nslab_host *h)
 		return -1;
 	}
 	h->trace(h, "sethostname(\"" HOSTNAME "\", %zu) = 0", strlen(HOSTNAME));
-	h->print(h, "The container is called \"" HOSTNAME "\"; the host keeps its name.\n");
+	h->print(h, _("The container is called \"" HOSTNAME "\"; the host keeps its name.\n"));
 	return 0;
 }
 
@@ -342,24 +342,24 @@ static bool check_root(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	int r = root_state(h, pid);
 	if (r < 0) {
-		h->missing(h, "cannot look at the container's root: %s", strerror(errno));
+		h->missing(h, _("cannot look at the container's root: %s"), strerror(errno));
 		return false;
 	}
 	if (!(r & ROOT_OWN))
-		h->missing(h, "the container's / is not an overlay yet (lowerdir the image, upperdir and "
-			      "workdir on a tmpfs): `rootfs`");
+		h->missing(h, _("the container's / is not an overlay yet (lowerdir the image, upperdir and "
+				"workdir on a tmpfs): `rootfs`"));
 	if ((r & ROOT_OWN) && !(r & ROOT_NO_OLD))
-		h->missing(h, "the old root is still reachable inside the container (" OLDROOT
-			      " or /run/nslab)");
+		h->missing(
+		    h, _("the old root is still reachable inside the container (" OLDROOT " or /run/nslab)"));
 	if (!(r & ROOT_PROC))
-		h->missing(h, "the container's /proc is not a fresh proc for its PID namespace");
+		h->missing(h, _("the container's /proc is not a fresh proc for its PID namespace"));
 	if ((r & ROOT_OWN) && !(r & ROOT_SHELL))
-		h->missing(h, "the container's root has no /bin/sh");
+		h->missing(h, _("the container's root has no /bin/sh"));
 	if ((r & ROOT_OWN) && !(r & ROOT_CWD))
 		h->missing(h,
-			   "the container process's working directory is outside its root, on the host's "
-			   "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
-			   "chdir(\"/\") after pivot_root");
+			   _("the container process's working directory is outside its root, on the host's "
+			     "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
+			     "chdir(\"/\") after pivot_root"));
 	return r == ROOT_ALL;
 }
 
@@ -417,14 +417,14 @@ static int add_image_as(struct nslab_host *h, const char *hostview, struct ids i
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR) {
-			h->error(h, "waiting for the image copy: %s", strerror(errno));
+			h->error(h, _("waiting for the image copy: %s"), strerror(errno));
 			return -1;
 		}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	/* the child's own words may not reach the screen (it has a copy of
 	 * nslab's output, not nslab's): say it here, in nslab */
-	h->error(h, "the image could not be copied into %s as uid %u, gid %u", hostview, (unsigned)id.uid,
+	h->error(h, _("the image could not be copied into %s as uid %u, gid %u"), hostview, (unsigned)id.uid,
 		 (unsigned)id.gid);
 	return -1;
 }
@@ -480,12 +480,13 @@ static int overlay_root(struct nslab_host *h, pid_t pid, const char *root)
 	if (h->call(h, pid, ag_mount_overlay, arg, (size_t)n + 1, NULL, 0) < 0) {
 		int err = errno;
 		if (err != EPERM && err != EINVAL && err != ENODEV) {
-			h->error(h, "mount overlay on %s/merged in the container: %s", root, strerror(err));
+			h->error(h, _("mount overlay on %s/merged in the container: %s"), root,
+				 strerror(err));
 			return -1;
 		}
 		h->print(h,
-			 "This kernel refuses an overlay in a user namespace (%s; Linux 5.11 allows it): "
-			 "the image is copied onto the tmpfs instead.\n",
+			 _("This kernel refuses an overlay in a user namespace (%s; Linux 5.11 allows it): "
+			   "the image is copied onto the tmpfs instead.\n"),
 			 strerror(err));
 		return 0;
 	}
@@ -502,12 +503,12 @@ static int pivot_into(struct nslab_host *h, pid_t pid, const char *root)
 	if (h->call(h, pid, ag_pivot, root, strlen(root) + 1, note, sizeof(note)) < 0) {
 		int err = errno;
 		if (err == EINVAL && on_rootfs(pid))
-			h->error(
-			    h,
-			    "pivot_root: the current root is the initramfs (rootfs), which pivot_root "
-			    "cannot move; run nslab on a system booted from a disk (or after switch_root)");
+			h->error(h,
+				 _("pivot_root: the current root is the initramfs (rootfs), which pivot_root "
+				   "cannot move; run nslab on a system booted from a disk (or after "
+				   "switch_root)"));
 		else
-			h->error(h, "pivot into the new root: %s", strerror(err));
+			h->error(h, _("pivot into the new root: %s"), strerror(err));
 		return -1;
 	}
 	h->trace(h, "mount(\"proc\", \"%s/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0", root);
@@ -525,7 +526,7 @@ static int do_root(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	char root[1024], hostview[1200], merged[1100];
 	if (root_state(h, pid) == ROOT_ALL) {
-		h->print(h, "The container already lives on its own root.\n");
+		h->print(h, _("The container already lives on its own root.\n"));
 		return 0;
 	}
 	newroot(h, root, sizeof(root));
@@ -534,7 +535,7 @@ static int do_root(struct nslab_host *h)
 		return -1;
 	}
 	if (h->call(h, pid, ag_mount_tmpfs, root, strlen(root) + 1, NULL, 0) < 0) {
-		h->error(h, "mount tmpfs on %s in the container: %s", root, strerror(errno));
+		h->error(h, _("mount tmpfs on %s in the container: %s"), root, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=0755,size=64m\") = 0",
@@ -556,11 +557,12 @@ static int do_root(struct nslab_host *h)
 	char rootlink[64];
 	snprintf(rootlink, sizeof(rootlink), "/proc/%d/root", (int)pid);
 	h->set_root(h, rootlink);
-	h->print(h, ov ? "The container's / is now an overlay: the image is its read-only lower layer, what "
-			 "it writes lands in the upper layer on a tmpfs; the host's tree is gone from its "
-			 "mount namespace. `run ls /`, `run ps`.\n"
-		       : "The container's / is now a tmpfs holding only the image; the host's tree is gone "
-			 "from its mount namespace. `run ls /`, `run ps`.\n");
+	h->print(h, "%s",
+		 ov ? _("The container's / is now an overlay: the image is its read-only lower layer, what "
+			"it writes lands in the upper layer on a tmpfs; the host's tree is gone from its "
+			"mount namespace. `run ls /`, `run ps`.\n")
+		    : _("The container's / is now a tmpfs holding only the image; the host's tree is gone "
+			"from its mount namespace. `run ls /`, `run ps`.\n"));
 	return 0;
 }
 
@@ -573,22 +575,22 @@ static bool check_cgroup(struct nslab_host *h)
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	h->cg_path(h, CG_NAME, want, sizeof(want));
 	if (nslab_proc_cgroup(pid, seen, sizeof(seen)) < 0 || strcmp(seen, want) != 0) {
-		h->missing(h, "the container is not in its cgroup %s (the host sees %s): `limit`", want,
+		h->missing(h, _("the container is not in its cgroup %s (the host sees %s): `limit`"), want,
 			   seen);
 		return false;
 	}
 	bool ok = true;
 	if (h->cg_stat(h, CG_NAME, &st) < 0 || st.quota_us <= 0) {
-		h->missing(h, "cgroup %s has no CPU quota", want);
+		h->missing(h, _("cgroup %s has no CPU quota"), want);
 		ok = false;
 	}
 	if (h->same_ns(h, pid, "cgroup") == 1) {
-		h->missing(h, "the container still shares the host's cgroup namespace");
+		h->missing(h, _("the container still shares the host's cgroup namespace"));
 		return false;
 	}
 	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
 	    strcmp(inside, "/") != 0) {
-		h->missing(h, "inside, the container reads its cgroup as \"%s\", not /", inside);
+		h->missing(h, _("inside, the container reads its cgroup as \"%s\", not /"), inside);
 		ok = false;
 	}
 	return ok;
@@ -602,8 +604,9 @@ static int do_cgroup(struct nslab_host *h)
 	    h->cg_attach(h, CG_NAME, pid) < 0) {
 		if (geteuid() != 0)
 			h->error(
-			    h, "a cgroup needs root, or a cgroup subtree delegated to your user (systemd's "
-			       "Delegate=yes, what rootless podman uses): run nslab with sudo for this step");
+			    h,
+			    _("a cgroup needs root, or a cgroup subtree delegated to your user (systemd's "
+			      "Delegate=yes, what rootless podman uses): run nslab with sudo for this step"));
 		return -1;
 	}
 	h->cg_path(h, CG_NAME, path, sizeof(path));
@@ -623,7 +626,7 @@ static int do_cgroup(struct nslab_host *h)
 		}
 		h->trace(h, "unshare(CLONE_NEWCGROUP) = 0   [in the container, after the move]");
 	}
-	h->print(h, "The container is in %s with %ld%% of one CPU, and reads that cgroup as /.\n", path,
+	h->print(h, _("The container is in %s with %ld%% of one CPU, and reads that cgroup as /.\n"), path,
 		 QUOTA_US * 100 / PERIOD_US);
 	return 0;
 }
@@ -636,7 +639,7 @@ static bool check_time(struct nslab_host *h)
 	if (!have_timens())
 		return true; /* nothing to do on this kernel: the step says so */
 	if (h->same_ns(h, pid, "time") == 1 || h->same_ns(h, pid, "time_for_children") == 1) {
-		h->missing(h, "the container shares the host's time namespace: `clock`");
+		h->missing(h, _("the container shares the host's time namespace: `clock`"));
 		return false;
 	}
 	struct timespec t;
@@ -644,7 +647,7 @@ static bool check_time(struct nslab_host *h)
 	int inside = h->call(h, pid, ag_boottime, NULL, 0, NULL, 0);
 	long diff = (long)inside - (long)t.tv_sec;
 	if (inside < 0 || labs(diff - TIME_OFFSET) > 2) {
-		h->missing(h, "the container's boot time is %+lds off the host's, not %+lds", diff,
+		h->missing(h, _("the container's boot time is %+lds off the host's, not %+lds"), diff,
 			   TIME_OFFSET);
 		return false;
 	}
@@ -655,22 +658,23 @@ static int do_time(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	if (!have_timens()) {
-		h->print(h, "This kernel has no time namespaces (Linux 5.6+): nothing to do.\n");
+		h->print(h, _("This kernel has no time namespaces (Linux 5.6+): nothing to do.\n"));
 		return 0;
 	}
 	if (h->same_ns(h, pid, "time") != 1) {
-		h->print(h, "The container already has its own clock.\n");
+		h->print(h, _("The container already has its own clock.\n"));
 		return 0;
 	}
 	if (h->call(h, pid, ag_timens, NULL, 0, NULL, 0) < 0) {
-		h->error(h, "time namespace: %s", strerror(errno));
+		h->error(h, _("time namespace: %s"), strerror(errno));
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWTIME) = 0");
 	h->trace(h, "write(\"/proc/self/timens_offsets\", \"monotonic %ld 0\\nboottime %ld 0\\n\") = 0",
 		 TIME_OFFSET, TIME_OFFSET);
 	h->trace(h, "setns(open(\"/proc/self/ns/time_for_children\"), CLONE_NEWTIME) = 0");
-	h->print(h, "The container's clocks since boot run %ld days ahead:\n`run uptime` vs `host uptime`.\n",
+	h->print(h,
+		 _("The container's clocks since boot run %ld days ahead:\n`run uptime` vs `host uptime`.\n"),
 		 TIME_OFFSET / 86400);
 	return 0;
 }
@@ -685,7 +689,7 @@ static bool every_row_differs(struct nslab_host *h, pid_t pid)
 		if (timerow && !have_timens())
 			continue;
 		if (h->same_ns(h, pid, ns_rows[i]) == 1) {
-			h->missing(h, "the container shares the host's %s namespace", ns_rows[i]);
+			h->missing(h, _("the container shares the host's %s namespace"), ns_rows[i]);
 			ok = false;
 		}
 	}
@@ -698,16 +702,16 @@ static bool check_run(struct nslab_host *h)
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	bool ok = every_row_differs(h, pid);
 	if (root_state(h, pid) != ROOT_ALL) {
-		h->missing(h, "the container's root is not its own overlay of the image");
+		h->missing(h, _("the container's root is not its own overlay of the image"));
 		ok = false;
 	}
 	if (h->cg_stat(h, CG_NAME, &st) < 0 || st.quota_us <= 0) {
-		h->missing(h, "the container's cgroup has no CPU limit");
+		h->missing(h, _("the container's cgroup has no CPU limit"));
 		return false;
 	}
 	if (st.nr_throttled == 0) {
-		h->missing(h, "nothing in the container has hit the limit yet (nr_throttled is 0): "
-			      "`run timeout 2 sh -c 'while :; do :; done'`");
+		h->missing(h, _("nothing in the container has hit the limit yet (nr_throttled is 0): "
+				"`run timeout 2 sh -c 'while :; do :; done'`"));
 		ok = false;
 	}
 	return ok;
@@ -721,7 +725,7 @@ static int do_run(struct nslab_host *h)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (h->call(h, h->main_pid(h), ag_burn, NULL, 0, NULL, 0) < 0) {
-		h->error(h, "cannot start the busy loop: %s", strerror(errno));
+		h->error(h, _("cannot start the busy loop: %s"), strerror(errno));
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -732,8 +736,8 @@ static int do_run(struct nslab_host *h)
 	h->trace(h, "fork() = <child>; the child spins for 1.5 s; wait4(<child>) = 0");
 	h->print(
 	    h,
-	    "A busy loop in the container got %.0f%% of a CPU over %.1f s (limit %ld%%); throttled in %llu "
-	    "periods.\n",
+	    _("A busy loop in the container got %.0f%% of a CPU over %.1f s (limit %ld%%); throttled in %llu "
+	      "periods.\n"),
 	    pct, wall / 1e6, b.quota_us * 100 / (b.period_us ? b.period_us : PERIOD_US),
 	    (unsigned long long)b.nr_throttled);
 	return 0;
@@ -901,7 +905,7 @@ static int set_limit(struct nslab_host *h, pid_t pid, const struct limit *l)
 	snprintf(value, sizeof(value), "%lld", l->value);
 	snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
 	if (nslab_cg_write(dir, file, value) < 0) {
-		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(errno));
+		h->error(h, _("cannot write %s to %s/%s: %s"), value, dir, file, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));
@@ -910,7 +914,7 @@ static int set_limit(struct nslab_host *h, pid_t pid, const struct limit *l)
 	if (noswap && nslab_cg_write(dir, noswap, v2 ? "0" : value) == 0)
 		h->trace(h, "write(\"%s/%s\", \"%s\") = 0", dir, noswap, v2 ? "0" : value);
 	if (nslab_cg_write(dir, "cgroup.procs", pidtext) < 0) {
-		h->error(h, "cannot move the container into %s: %s", dir, strerror(errno));
+		h->error(h, _("cannot move the container into %s: %s"), dir, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "write(\"%s/cgroup.procs\", \"%s\") = 0", dir, pidtext);
@@ -925,13 +929,13 @@ static bool check_lockdown(struct nslab_host *h)
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(limits); i++) {
 		long long v = read_limit(pid, &limits[i]);
 		if (v < 0) {
-			h->missing(h, "the container has no %s limit (%s): `lockdown`", limits[i].ctl,
-				   v == -1 ? "max" : "its group is unreadable");
+			h->missing(h, _("the container has no %s limit (%s): `lockdown`"), limits[i].ctl,
+				   v == -1 ? "max" : _("its group is unreadable"));
 			limited = false;
 		}
 	}
 	if (!read_lockstate(pid, &ls)) {
-		h->missing(h, "cannot read /proc/%d/status: %s", (int)pid, strerror(errno));
+		h->missing(h, _("cannot read /proc/%d/status: %s"), (int)pid, strerror(errno));
 		return false;
 	}
 	bool ok = limited;
@@ -940,19 +944,19 @@ static bool check_lockdown(struct nslab_host *h)
 		int first = __builtin_ctzll(extra);
 		char *name = cap_to_name((cap_value_t)first);
 		h->missing(h,
-			   "the container's bounding set still holds %d capabilities beyond Docker's 14, "
-			   "%s among them (CapBnd %016llx): `lockdown`",
+			   _("the container's bounding set still holds %d capabilities beyond Docker's 14, "
+			     "%s among them (CapBnd %016llx): `lockdown`"),
 			   __builtin_popcountll(extra), name ? name : "?", ls.capbnd);
 		cap_free(name);
 		ok = false;
 	}
 	if (ls.nnp != 1) {
-		h->missing(h, "no_new_privs is not set (NoNewPrivs: %d in /proc/%d/status)", ls.nnp,
+		h->missing(h, _("no_new_privs is not set (NoNewPrivs: %d in /proc/%d/status)"), ls.nnp,
 			   (int)pid);
 		ok = false;
 	}
 	if (ls.seccomp != 2) {
-		h->missing(h, "no seccomp filter (Seccomp: %d in /proc/%d/status, 2 = filter)", ls.seccomp,
+		h->missing(h, _("no seccomp filter (Seccomp: %d in /proc/%d/status, 2 = filter)"), ls.seccomp,
 			   (int)pid);
 		ok = false;
 	}
@@ -963,7 +967,7 @@ static int do_lockdown(struct nslab_host *h)
 {
 	struct lockstate ls;
 	if (read_lockstate(h->main_pid(h), &ls) && ls.seccomp == 2) {
-		h->print(h, "The container is locked down already (a filter can never be taken off).\n");
+		h->print(h, _("The container is locked down already (a filter can never be taken off).\n"));
 		return 0;
 	}
 	h->trace(h, "[the limits, from the host: `docker run --memory 64m --pids-limit 64`]");
@@ -980,9 +984,9 @@ static int do_lockdown(struct nslab_host *h)
 	h->trace(h, "seccomp(SECCOMP_SET_MODE_FILTER, 0, {%zu calls -> SECCOMP_RET_ERRNO|EPERM}) = 0",
 		 NSLAB_ARRAY_SIZE(blocked_calls));
 	h->print(h,
-		 "The container has 64 MiB of memory and 64 processes at most, keeps Docker's 14\n"
-		 "capabilities, and has no_new_privs and a seccomp filter.\n"
-		 "`run cat /proc/1/status` (CapBnd, NoNewPrivs, Seccomp), `host capsh --decode=%llx`.\n",
+		 _("The container has 64 MiB of memory and 64 processes at most, keeps Docker's 14\n"
+		   "capabilities, and has no_new_privs and a seccomp filter.\n"
+		   "`run cat /proc/1/status` (CapBnd, NoNewPrivs, Seccomp), `host capsh --decode=%llx`.\n"),
 		 kept_mask());
 	return 0;
 }
@@ -997,30 +1001,31 @@ static const struct probe_row {
 	bool filtered;         /* its call is in blocked_calls */
 	const char *fix;       /* escaped: what to add */
 } probe_rows[] = {
-    {"chroot", "the chroot escape", "pivot_root and the detached old root (lab pivot-root)",
-     "a dropped CAP_SYS_CHROOT (lab capabilities)", false,
-     "a root of its own through pivot_root, old root detached (lab pivot-root)"},
-    {"pids", "seeing host PIDs", "the PID namespace (lab pid)", "the PID namespace (lab pid)", false,
-     "a PID namespace (lab pid)"},
-    {"network", "reaching the host network", "the network namespace (lab net)",
-     "the network namespace (lab net)", false, "a network namespace (lab net)"},
-    {"sysrq", "writing /proc/sysrq-trigger", "a read-only /proc",
-     "the user namespace: root inside is not root to the host's files (lab user)", false,
-     "a user namespace mapping root to an ordinary uid (lab user)"},
-    {"mknod", "mknod of a block device", "the device cgroup",
-     "the user namespace: device nodes need CAP_MKNOD in the host's (lab user)", false,
-     "a user namespace (lab user) or a dropped CAP_MKNOD (lab capabilities)"},
-    {"mount", "mounting a filesystem", "the mount namespace", "a dropped CAP_SYS_ADMIN (lab capabilities)",
-     true, "a dropped CAP_SYS_ADMIN (lab capabilities) or a filter on mount(2) (lab seccomp)"},
-    {"module", "loading a kernel module", "the kernel",
-     "the user namespace: CAP_SYS_MODULE counts only in the host's (lab user)", true,
-     "a user namespace (lab user) or a seccomp filter (lab seccomp)"},
-    {"hostname", "changing the host's hostname", "the UTS namespace (lab uts)",
-     "a missing CAP_SYS_ADMIN (lab capabilities)", false, "a UTS namespace (lab uts)"},
-    {"forkbomb", "a fork bomb (256 processes)", "pids.max (lab pids)", "pids.max (lab pids)", false,
-     "pids.max in the container's cgroup (lab pids)"},
-    {"memory", "a memory hog (256 MiB)", "memory.max (lab memory)", "memory.max (lab memory)", false,
-     "memory.max in the container's cgroup (lab memory)"},
+    {"chroot", N_("the chroot escape"), N_("pivot_root and the detached old root (lab pivot-root)"),
+     N_("a dropped CAP_SYS_CHROOT (lab capabilities)"), false,
+     N_("a root of its own through pivot_root, old root detached (lab pivot-root)")},
+    {"pids", N_("seeing host PIDs"), N_("the PID namespace (lab pid)"), N_("the PID namespace (lab pid)"),
+     false, N_("a PID namespace (lab pid)")},
+    {"network", N_("reaching the host network"), N_("the network namespace (lab net)"),
+     N_("the network namespace (lab net)"), false, N_("a network namespace (lab net)")},
+    {"sysrq", N_("writing /proc/sysrq-trigger"), N_("a read-only /proc"),
+     N_("the user namespace: root inside is not root to the host's files (lab user)"), false,
+     N_("a user namespace mapping root to an ordinary uid (lab user)")},
+    {"mknod", N_("mknod of a block device"), N_("the device cgroup"),
+     N_("the user namespace: device nodes need CAP_MKNOD in the host's (lab user)"), false,
+     N_("a user namespace (lab user) or a dropped CAP_MKNOD (lab capabilities)")},
+    {"mount", N_("mounting a filesystem"), N_("the mount namespace"),
+     N_("a dropped CAP_SYS_ADMIN (lab capabilities)"), true,
+     N_("a dropped CAP_SYS_ADMIN (lab capabilities) or a filter on mount(2) (lab seccomp)")},
+    {"module", N_("loading a kernel module"), N_("the kernel"),
+     N_("the user namespace: CAP_SYS_MODULE counts only in the host's (lab user)"), true,
+     N_("a user namespace (lab user) or a seccomp filter (lab seccomp)")},
+    {"hostname", N_("changing the host's hostname"), N_("the UTS namespace (lab uts)"),
+     N_("a missing CAP_SYS_ADMIN (lab capabilities)"), false, N_("a UTS namespace (lab uts)")},
+    {"forkbomb", N_("a fork bomb (256 processes)"), N_("pids.max (lab pids)"), N_("pids.max (lab pids)"),
+     false, N_("pids.max in the container's cgroup (lab pids)")},
+    {"memory", N_("a memory hog (256 MiB)"), N_("memory.max (lab memory)"), N_("memory.max (lab memory)"),
+     false, N_("memory.max in the container's cgroup (lab memory)")},
 };
 
 static const struct probe_row *probe_row(const char *name)
@@ -1048,21 +1053,23 @@ static void score_line(struct nslab_host *h, const char *line, bool filtered, st
 		return;
 	const char *what = line + off;
 	bool perm = strcmp(err, "EPERM") == 0 || strcmp(err, "EACCES") == 0;
+	char label[160];
+	nslab_pad(label, sizeof(label), _(r->label), 30);
 	if (strcmp(verdict, "absent") == 0) {
 		sc->absent++;
 		if (say)
-			h->print(h, "  %-30s nothing to hold: this kernel lacks it (%s)\n", r->label, err);
+			h->print(h, _("  %s nothing to hold: this kernel lacks it (%s)\n"), label, err);
 	} else if (strcmp(verdict, "held") == 0) {
 		sc->held++;
 		const char *by = !perm                     ? r->held
-				 : filtered && r->filtered ? "the seccomp filter (lab seccomp)"
+				 : filtered && r->filtered ? N_("the seccomp filter (lab seccomp)")
 							   : r->held_perm;
 		if (say)
-			h->print(h, "  %-30s held by %s\n", r->label, by);
+			h->print(h, _("  %s held by %s\n"), label, _(by));
 	} else {
 		sc->escaped++;
 		if (say)
-			h->print(h, "  %-30s ESCAPED (%s); what holds it: %s\n", r->label, what, r->fix);
+			h->print(h, _("  %s ESCAPED (%s); what holds it: %s\n"), label, what, _(r->fix));
 	}
 }
 
@@ -1126,12 +1133,12 @@ static int scorecard(struct nslab_host *h, bool bare, bool say, struct score *sc
 		const char *probe = h->helper(h, "nslab-probe");
 		char cmd[PATH_MAX + 300];
 		if (!probe) {
-			h->error(h, "the helper nslab-probe is missing (make all builds it)");
+			h->error(h, _("the helper nslab-probe is missing (make all builds it)"));
 			return -1;
 		}
 		snprintf(cmd, sizeof(cmd), "%s --host %s", probe, ref);
 		if (h->host_run(h, cmd, &text) != 0) {
-			h->error(h, "nslab-probe failed on the host: %s", text ? text : "");
+			h->error(h, _("nslab-probe failed on the host: %s"), text ? text : "");
 			free(text);
 			return -1;
 		}
@@ -1139,20 +1146,21 @@ static int scorecard(struct nslab_host *h, bool bare, bool say, struct score *sc
 		read_lockstate(h->main_pid(h), &ls);
 		if (h->call(h, h->main_pid(h), ag_probe, ref, strlen(ref) + 1, buf, sizeof(buf)) < 0) {
 			h->error(h,
-				 "the probes cannot run in the container (%s): it needs its own root with "
-				 "/nslab-probe in it (step 2, `rootfs`)",
+				 _("the probes cannot run in the container (%s): it needs its own root with "
+				   "/nslab-probe in it (step 2, `rootfs`)"),
 				 strerror(errno));
 			return -1;
 		}
 		text = strdup(buf);
 	}
 	if (say)
-		h->print(h, "Scorecard of %s:\n", bare ? "a bare process on the host" : "the container");
+		h->print(h, _("Scorecard of %s:\n"),
+			 bare ? _("a bare process on the host") : _("the container"));
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		score_line(h, l, ls.seccomp == 2, sc, say);
 	free(text);
 	if (say)
-		h->print(h, "%u held, %u escaped, %u not on this kernel.\n", sc->held, sc->escaped,
+		h->print(h, _("%u held, %u escaped, %u not on this kernel.\n"), sc->held, sc->escaped,
 			 sc->absent);
 	return 0;
 }
@@ -1189,12 +1197,12 @@ static bool check_scorecard(struct nslab_host *h)
 	struct scored *s = scored(h);
 	bool ok = true;
 	if (!s || !s->bare) {
-		h->missing(h, "no scorecard of a bare process yet, to compare with: `scorecard bare`");
+		h->missing(h, _("no scorecard of a bare process yet, to compare with: `scorecard bare`"));
 		ok = false;
 	}
 	if (!s || !s->clean) {
-		h->missing(h, "no scorecard of the container with every probe held yet: `scorecard` (and "
-			      "`lockdown` if something escapes)");
+		h->missing(h, _("no scorecard of the container with every probe held yet: `scorecard` (and "
+				"`lockdown` if something escapes)"));
 		ok = false;
 	}
 	return ok;
@@ -1208,7 +1216,7 @@ static int do_scorecard(struct nslab_host *h)
 static int cmd_scorecard(struct nslab_host *h, int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "bare") != 0) {
-		h->error(h, "usage: scorecard [bare]");
+		h->error(h, _("usage: scorecard [bare]"));
 		return -1;
 	}
 	return run_scorecard(h, argc > 1);
@@ -1247,11 +1255,15 @@ static int cmd_build(struct nslab_host *h, int argc, char **argv)
 	failed += do_time(h) < 0;
 	failed += do_lockdown(h) < 0;
 	if (failed) {
-		h->error(h, "%d piece%s of the container could not be built (see above)", failed,
-			 failed == 1 ? "" : "s");
+		h->error(h,
+			 dngettext(NSLAB_TEXTDOMAIN,
+				   "%d piece of the container could not be built (see above)",
+				   "%d pieces of the container could not be built (see above)",
+				   (unsigned long)failed),
+			 failed);
 		return -1;
 	}
-	h->print(h, "Built: `ns` shows every row different; `run ps`, `run hostname`, `run id`.\n");
+	h->print(h, _("Built: `ns` shows every row different; `run ps`, `run hostname`, `run id`.\n"));
 	return 0;
 }
 
@@ -1277,186 +1289,189 @@ static int cmd_clock(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-    {"build", "build", "build the whole container in one go (every step's do)", 0, 0, cmd_build},
-    {"rootfs", "rootfs", "overlay root (image lower, container layer on a tmpfs), a fresh /proc, pivot_root",
-     0, 0, cmd_rootfs},
-    {"limit", "limit", "cgroup nslab/<pid>/" CG_NAME " with a 50% CPU quota, then a cgroup namespace", 0, 0,
-     cmd_limit},
-    {"clock", "clock", "a time namespace ten days ahead (unshare, timens_offsets, setns)", 0, 0, cmd_clock},
-    {"lockdown", "lockdown", "Docker's capability set, no_new_privs and a seccomp filter for the container",
-     0, 0, cmd_lockdown},
+    {"build", "build", N_("build the whole container in one go (every step's do)"), 0, 0, cmd_build},
+    {"rootfs", "rootfs",
+     N_("overlay root (image lower, container layer on a tmpfs), a fresh /proc, pivot_root"), 0, 0,
+     cmd_rootfs},
+    {"limit", "limit", N_("cgroup nslab/<pid>/" CG_NAME " with a 50% CPU quota, then a cgroup namespace"), 0,
+     0, cmd_limit},
+    {"clock", "clock", N_("a time namespace ten days ahead (unshare, timens_offsets, setns)"), 0, 0,
+     cmd_clock},
+    {"lockdown", "lockdown",
+     N_("Docker's capability set, no_new_privs and a seccomp filter for the container"), 0, 0, cmd_lockdown},
     {"scorecard", "scorecard [bare]",
-     "safe probes of known escapes: held by what, or what to add (bare: a plain process on the host)", 0, 1,
-     cmd_scorecard},
+     N_("safe probes of known escapes: held by what, or what to add (bare: a plain process on the host)"), 0,
+     1, cmd_scorecard},
 };
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A name of its own",
-	.task = "The container process was cloned into new user, mount, UTS, IPC, PID and\n"
-		"network namespaces in one call. Look at it with `ns`, then name it:\n"
-		"  run hostname container\n"
-		"  run hostname\n"
-		"  host hostname",
-	.hint = "Inside the container you are uid 0 of its user namespace, which owns its UTS\n"
-		"namespace: that is enough for sethostname.",
-	.explain = "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)\n"
-		   "made every namespace at once; the user namespace is created first and owns\n"
-		   "the others. nslab then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside\n"
-		   "is an ordinary uid outside (`host grep Uid /proc/$NSLAB_LAB_PID/status`).\n"
-		   "sethostname() changed the nodename in the container's UTS namespace only.",
+	.title = N_("A name of its own"),
+	.task = N_("The container process was cloned into new user, mount, UTS, IPC, PID and\n"
+		   "network namespaces in one call. Look at it with `ns`, then name it:\n"
+		   "  run hostname container\n"
+		   "  run hostname\n"
+		   "  host hostname"),
+	.hint = N_("Inside the container you are uid 0 of its user namespace, which owns its UTS\n"
+		   "namespace: that is enough for sethostname."),
+	.explain = N_("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)\n"
+		      "made every namespace at once; the user namespace is created first and owns\n"
+		      "the others. nslab then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside\n"
+		      "is an ordinary uid outside (`host grep Uid /proc/$NSLAB_LAB_PID/status`).\n"
+		      "sethostname() changed the nodename in the container's UTS namespace only."),
 	.check = check_hostname,
 	.perform = do_hostname,
     },
     {
-	.title = "A root filesystem and a fresh /proc",
-	.task = "Give the container an overlay root, as Docker does: the image as the\n"
-		"read-only lower layer, a container layer (upperdir, workdir) on a tmpfs,\n"
-		"pivot_root into the merged tree, plus a /proc of its own:\n"
-		"  rootfs\n"
-		"  run ls /\n"
-		"  run ps\n"
-		"  run cat /proc/self/mountinfo\n"
-		"  host ls $NSLAB_LAB_ROOT\n"
-		"  host ls $NSLAB_LAB_DIR/image",
-	.hint = "`rootfs` makes a small image (sh, ls, ps, hostname, ... with their\n"
-		"libraries) in the lab's directory, owned by the uid root inside maps to;\n"
-		"mounts a tmpfs for the container layer, an overlay with the image as\n"
-		"lowerdir, mounts proc, then pivots into merged and detaches the old root.",
-	.explain = "As Docker does (and the overlay lab): the image is the overlay's read-only\n"
-		   "lower layer ($NSLAB_LAB_DIR/image, made by the host, its files owned by\n"
-		   "the uid that root inside maps to, so root inside reads them as its own).\n"
-		   "Inside the container's mount namespace: mount(\"tmpfs\") on rootfs for the\n"
-		   "container layer, then mount(\"overlay\", \"rootfs/merged\", \"overlay\", 0,\n"
-		   "\"lowerdir=image,upperdir=rootfs/upper,workdir=rootfs/work\") (allowed in a\n"
-		   "user namespace since Linux 5.11; before, nslab copies the image onto the\n"
-		   "tmpfs); what the container writes lands in upper, the image never\n"
-		   "changes. mount(\"proc\") on its /proc (before the\n"
-		   "pivot: in a user namespace the kernel only allows a proc mount while an\n"
-		   "unobstructed one is visible); pivot_root(\".\", \".oldroot\");\n"
-		   "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's\n"
-		   "PID namespace: `run ps` lists only its processes, and the container process\n"
-		   "itself is PID 1.",
+	.title = N_("A root filesystem and a fresh /proc"),
+	.task = N_("Give the container an overlay root, as Docker does: the image as the\n"
+		   "read-only lower layer, a container layer (upperdir, workdir) on a tmpfs,\n"
+		   "pivot_root into the merged tree, plus a /proc of its own:\n"
+		   "  rootfs\n"
+		   "  run ls /\n"
+		   "  run ps\n"
+		   "  run cat /proc/self/mountinfo\n"
+		   "  host ls $NSLAB_LAB_ROOT\n"
+		   "  host ls $NSLAB_LAB_DIR/image"),
+	.hint = N_("`rootfs` makes a small image (sh, ls, ps, hostname, ... with their\n"
+		   "libraries) in the lab's directory, owned by the uid root inside maps to;\n"
+		   "mounts a tmpfs for the container layer, an overlay with the image as\n"
+		   "lowerdir, mounts proc, then pivots into merged and detaches the old root."),
+	.explain = N_("As Docker does (and the overlay lab): the image is the overlay's read-only\n"
+		      "lower layer ($NSLAB_LAB_DIR/image, made by the host, its files owned by\n"
+		      "the uid that root inside maps to, so root inside reads them as its own).\n"
+		      "Inside the container's mount namespace: mount(\"tmpfs\") on rootfs for the\n"
+		      "container layer, then mount(\"overlay\", \"rootfs/merged\", \"overlay\", 0,\n"
+		      "\"lowerdir=image,upperdir=rootfs/upper,workdir=rootfs/work\") (allowed in a\n"
+		      "user namespace since Linux 5.11; before, nslab copies the image onto the\n"
+		      "tmpfs); what the container writes lands in upper, the image never\n"
+		      "changes. mount(\"proc\") on its /proc (before the\n"
+		      "pivot: in a user namespace the kernel only allows a proc mount while an\n"
+		      "unobstructed one is visible); pivot_root(\".\", \".oldroot\");\n"
+		      "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's\n"
+		      "PID namespace: `run ps` lists only its processes, and the container process\n"
+		      "itself is PID 1."),
 	.check = check_root,
 	.perform = do_root,
     },
     {
-	.title = "A cgroup with a CPU limit",
-	.task = "Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
-		"namespace:\n"
-		"  limit\n"
-		"  status\n"
-		"  run cat /proc/self/cgroup\n"
-		"  host cat /proc/$NSLAB_LAB_PID/cgroup",
-	.hint = "Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
-		"that the namespace is rooted at the container's own cgroup (runc does the\n"
-		"same).",
-	.explain = "mkdir created nslab/<pid>/container; cpu.cfs_quota_us=50000 with\n"
-		   "cpu.cfs_period_us=100000 (cpu.max \"50000 100000\" on cgroup v2) allow 50 ms\n"
-		   "of CPU time per 100 ms: half a CPU. Writing the PID to cgroup.procs moved\n"
-		   "the container. unshare(CLONE_NEWCGROUP) then made that cgroup the\n"
-		   "container's \"/\" while /proc/PID/cgroup on the host shows the full path.",
+	.title = N_("A cgroup with a CPU limit"),
+	.task = N_("Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
+		   "namespace:\n"
+		   "  limit\n"
+		   "  status\n"
+		   "  run cat /proc/self/cgroup\n"
+		   "  host cat /proc/$NSLAB_LAB_PID/cgroup"),
+	.hint = N_("Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
+		   "that the namespace is rooted at the container's own cgroup (runc does the\n"
+		   "same)."),
+	.explain = N_("mkdir created nslab/<pid>/container; cpu.cfs_quota_us=50000 with\n"
+		      "cpu.cfs_period_us=100000 (cpu.max \"50000 100000\" on cgroup v2) allow 50 ms\n"
+		      "of CPU time per 100 ms: half a CPU. Writing the PID to cgroup.procs moved\n"
+		      "the container. unshare(CLONE_NEWCGROUP) then made that cgroup the\n"
+		      "container's \"/\" while /proc/PID/cgroup on the host shows the full path."),
 	.check = check_cgroup,
 	.perform = do_cgroup,
     },
     {
-	.title = "A clock of its own",
-	.task = "Give the container a time namespace whose clocks since boot run ten days\n"
-		"ahead:\n"
-		"  clock\n"
-		"  run uptime\n"
-		"  host uptime\n"
-		"  run date\n"
-		"  host date\n"
-		"(On kernels before 5.6 there are no time namespaces: this step has nothing\n"
-		"to do.)",
-	.hint = "Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the\n"
-		"offsets are written first, then the container process steps in with setns().",
-	.explain = "unshare(CLONE_NEWTIME) created a time namespace for future children\n"
-		   "(time_for_children); writing \"monotonic 864000 0\" and \"boottime 864000 0\" to\n"
-		   "/proc/self/timens_offsets set its offsets (allowed only before any process\n"
-		   "enters); setns() on /proc/self/ns/time_for_children moved the container\n"
-		   "itself in. CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted; CLOCK_REALTIME\n"
-		   "(`date`) is not namespaced. Docker does not use time namespaces; CRIU does,\n"
-		   "to restore containers on another machine.",
+	.title = N_("A clock of its own"),
+	.task = N_("Give the container a time namespace whose clocks since boot run ten days\n"
+		   "ahead:\n"
+		   "  clock\n"
+		   "  run uptime\n"
+		   "  host uptime\n"
+		   "  run date\n"
+		   "  host date\n"
+		   "(On kernels before 5.6 there are no time namespaces: this step has nothing\n"
+		   "to do.)"),
+	.hint = N_("Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the\n"
+		   "offsets are written first, then the container process steps in with setns()."),
+	.explain = N_("unshare(CLONE_NEWTIME) created a time namespace for future children\n"
+		      "(time_for_children); writing \"monotonic 864000 0\" and \"boottime 864000 0\" to\n"
+		      "/proc/self/timens_offsets set its offsets (allowed only before any process\n"
+		      "enters); setns() on /proc/self/ns/time_for_children moved the container\n"
+		      "itself in. CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted; CLOCK_REALTIME\n"
+		      "(`date`) is not namespaced. Docker does not use time namespaces; CRIU does,\n"
+		      "to restore containers on another machine."),
 	.check = check_time,
 	.perform = do_time,
     },
     {
-	.title = "Run it, and compare with docker run",
-	.task = "Run a bounded busy loop in the container and watch the limit hold:\n"
-		"  run timeout 2 sh -c 'while :; do :; done'\n"
-		"  host cat $NSLAB_CGROUP_DIR/container/cpu.stat\n"
-		"  ns\n"
-		"($NSLAB_CGROUP_DIR is nslab's tree in the cpu hierarchy, on v1 and v2 alike.)\n"
-		"Every row of `ns` now differs from the host.",
-	.hint = "nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
-		"quota.",
-	.explain = "What you built is what `docker run --hostname container --cpus 0.5\n"
-		   "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
-		   "option in daemon.json, not a docker run flag: it maps root in every\n"
-		   "container to a 65536-id subordinate range; by default Docker uses no user\n"
-		   "namespace): clone() with the namespace flags, uid/gid maps, an overlay root\n"
-		   "(the image as lowerdir, a container layer as upperdir) with pivot_root, a fresh /proc, "
-		   "sethostname, a cgroup with cpu quota\n"
-		   "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
-		   "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
-		   "reduced capability set, a seccomp filter and an AppArmor/SELinux profile,\n"
-		   "and no time namespace. \"Containers are processes born from tarballs,\n"
-		   "anchored to namespaces, controlled by cgroups.\"",
+	.title = N_("Run it, and compare with docker run"),
+	.task = N_("Run a bounded busy loop in the container and watch the limit hold:\n"
+		   "  run timeout 2 sh -c 'while :; do :; done'\n"
+		   "  host cat $NSLAB_CGROUP_DIR/container/cpu.stat\n"
+		   "  ns\n"
+		   "($NSLAB_CGROUP_DIR is nslab's tree in the cpu hierarchy, on v1 and v2 alike.)\n"
+		   "Every row of `ns` now differs from the host."),
+	.hint = N_("nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
+		   "quota."),
+	.explain =
+	    N_("What you built is what `docker run --hostname container --cpus 0.5\n"
+	       "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
+	       "option in daemon.json, not a docker run flag: it maps root in every\n"
+	       "container to a 65536-id subordinate range; by default Docker uses no user\n"
+	       "namespace): clone() with the namespace flags, uid/gid maps, an overlay root\n"
+	       "(the image as lowerdir, a container layer as upperdir) with pivot_root, a fresh /proc, "
+	       "sethostname, a cgroup with cpu quota\n"
+	       "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
+	       "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
+	       "reduced capability set, a seccomp filter and an AppArmor/SELinux profile,\n"
+	       "and no time namespace. \"Containers are processes born from tarballs,\n"
+	       "anchored to namespaces, controlled by cgroups.\""),
 	.check = check_run,
 	.perform = do_run,
     },
     {
-	.title = "Lock it down",
-	.task = "Root in the container still holds every capability of its user namespace. A runtime "
-		"takes most away before the container's program starts: Docker keeps 14 capabilities, "
-		"sets no_new_privs on request and loads a seccomp filter (`docker run --cap-drop ... "
-		"--security-opt no-new-privileges --security-opt seccomp=PROFILE`). Look, lock it down, "
-		"look again:\n"
-		"  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
-		"  lockdown\n"
-		"  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
-		"  host capsh --decode=a80425fb",
-	.hint = "Capabilities can only be dropped from inside, by the process itself (prctl, capset): "
-		"that is why a runtime does it between clone and exec. `lockdown` makes the container's "
-		"main process do it.",
-	.explain = "prctl(PR_CAPBSET_DROP) removed every capability but Docker's 14 (chown, dac_override, "
-		   "fowner, fsetid, kill, setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, "
-		   "mknod, audit_write, setfcap) from the bounding set, and capset() from the effective, "
-		   "permitted and inheritable sets: CapBnd in /proc/PID/status is now a80425fb. "
-		   "prctl(PR_SET_NO_NEW_PRIVS) means no exec can gain privileges again (setuid bits and "
-		   "file capabilities are ignored), and it lets an unprivileged process install a filter: "
-		   "seccomp(SECCOMP_SET_MODE_FILTER) loaded a BPF program, built with libseccomp, that "
-		   "answers mount, umount2, pivot_root, unshare, setns, init_module, kexec_load, reboot, "
-		   "bpf, ptrace and a few more with EPERM (Seccomp: 2). All three are inherited by every "
-		   "child and can never be taken back. `run` itself enters from outside, like nsenter(1), "
-		   "and keeps nslab's own capabilities; docker exec applies the container's set and "
-		   "filter to what it starts.",
+	.title = N_("Lock it down"),
+	.task = N_("Root in the container still holds every capability of its user namespace. A runtime "
+		   "takes most away before the container's program starts: Docker keeps 14 capabilities, "
+		   "sets no_new_privs on request and loads a seccomp filter (`docker run --cap-drop ... "
+		   "--security-opt no-new-privileges --security-opt seccomp=PROFILE`). Look, lock it down, "
+		   "look again:\n"
+		   "  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
+		   "  lockdown\n"
+		   "  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
+		   "  host capsh --decode=a80425fb"),
+	.hint = N_("Capabilities can only be dropped from inside, by the process itself (prctl, capset): "
+		   "that is why a runtime does it between clone and exec. `lockdown` makes the container's "
+		   "main process do it."),
+	.explain = N_("prctl(PR_CAPBSET_DROP) removed every capability but Docker's 14 (chown, dac_override, "
+		      "fowner, fsetid, kill, setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, "
+		      "mknod, audit_write, setfcap) from the bounding set, and capset() from the effective, "
+		      "permitted and inheritable sets: CapBnd in /proc/PID/status is now a80425fb. "
+		      "prctl(PR_SET_NO_NEW_PRIVS) means no exec can gain privileges again (setuid bits and "
+		      "file capabilities are ignored), and it lets an unprivileged process install a filter: "
+		      "seccomp(SECCOMP_SET_MODE_FILTER) loaded a BPF program, built with libseccomp, that "
+		      "answers mount, umount2, pivot_root, unshare, setns, init_module, kexec_load, reboot, "
+		      "bpf, ptrace and a few more with EPERM (Seccomp: 2). All three are inherited by every "
+		      "child and can never be taken back. `run` itself enters from outside, like nsenter(1), "
+		      "and keeps nslab's own capabilities; docker exec applies the container's set and "
+		      "filter to what it starts."),
 	.check = check_lockdown,
 	.perform = do_lockdown,
     },
     {
-	.title = "The scorecard",
-	.task = "Try known escapes against the container: each probe asks the kernel for one thing a "
-		"container must not do to its host, in a way that harms nothing when the answer is yes "
-		"(it opens /proc/sysrq-trigger without writing, sets the hostname it already has, makes "
-		"and removes one device node, mounts and unmounts a tmpfs in a namespace of its own, "
-		"forks at most 256 children and touches at most 256 MiB). Compare with a plain process "
-		"on the host:\n"
-		"  scorecard bare\n"
-		"  scorecard",
-	.hint = "Every probe the container does not hold names the piece to add and the lab that "
-		"teaches it.",
-	.explain = "Each protection here is one of the earlier labs: pivot_root and the detached old root "
-		   "stop the chroot escape (a chroot only changes where / is, the climb ends at the top "
-		   "of the container's own mount namespace); the PID, network and UTS namespaces hide the "
-		   "host's processes, network and name; the user namespace makes root inside an ordinary "
-		   "uid to the host's files, devices and modules; seccomp refuses mount and "
-		   "init_module before any capability is even looked at; pids.max and memory.max bound "
-		   "what a fork bomb and a memory hog can take. The probes are nslab-probe, run as a "
-		   "child of the container's main process, so with all of its namespaces, root, cgroup, "
-		   "capabilities and filter.",
+	.title = N_("The scorecard"),
+	.task = N_("Try known escapes against the container: each probe asks the kernel for one thing a "
+		   "container must not do to its host, in a way that harms nothing when the answer is yes "
+		   "(it opens /proc/sysrq-trigger without writing, sets the hostname it already has, makes "
+		   "and removes one device node, mounts and unmounts a tmpfs in a namespace of its own, "
+		   "forks at most 256 children and touches at most 256 MiB). Compare with a plain process "
+		   "on the host:\n"
+		   "  scorecard bare\n"
+		   "  scorecard"),
+	.hint = N_("Every probe the container does not hold names the piece to add and the lab that "
+		   "teaches it."),
+	.explain = N_("Each protection here is one of the earlier labs: pivot_root and the detached old root "
+		      "stop the chroot escape (a chroot only changes where / is, the climb ends at the top "
+		      "of the container's own mount namespace); the PID, network and UTS namespaces hide the "
+		      "host's processes, network and name; the user namespace makes root inside an ordinary "
+		      "uid to the host's files, devices and modules; seccomp refuses mount and "
+		      "init_module before any capability is even looked at; pids.max and memory.max bound "
+		      "what a fork bomb and a memory hog can take. The probes are nslab-probe, run as a "
+		      "child of the container's main process, so with all of its namespaces, root, cgroup, "
+		      "capabilities and filter."),
 	.check = check_scorecard,
 	.perform = do_scorecard,
     },
@@ -1465,9 +1480,9 @@ static const struct nslab_step steps[] = {
 static const char *unsupported(struct nslab_host *h)
 {
 	if (access("/proc/self/ns/user", F_OK) < 0 || access("/proc/self/ns/cgroup", F_OK) < 0)
-		return "this kernel lacks user or cgroup namespaces";
+		return _("this kernel lacks user or cgroup namespaces");
 	if (h->cg_mode(h) == NSLAB_CG_NONE)
-		return "no cgroup hierarchy with the cpu controller is mounted";
+		return _("no cgroup hierarchy with the cpu controller is mounted");
 	const char *older = NSLAB_NEED_HOST(h, cg_dir);
 	return older ? older : NSLAB_NEED_HOST(h, cg_group);
 }
@@ -1491,10 +1506,10 @@ static int setup(struct nslab_host *h)
 		return -1;
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in the container]");
 	h->trace(h, "setresgid(0, 0, 0) = 0; setresuid(0, 0, 0) = 0   [in the container]");
-	h->print(
-	    h,
-	    "The container process is PID %d on the host (PID 1 inside);\nroot inside is uid %u outside.\n",
-	    (int)pid, (unsigned)id.uid);
+	h->print(h,
+		 _("The container process is PID %d on the host (PID 1 inside);\nroot inside is uid %u "
+		   "outside.\n"),
+		 (int)pid, (unsigned)id.uid);
 	return 0;
 }
 
@@ -1502,15 +1517,15 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "container",
-    .title = "Capstone: a container from the pieces",
-    .summary =
+    .title = N_("Capstone: a container from the pieces"),
+    .summary = N_(
 	"A container is not a thing the kernel knows about: it is an ordinary process that was born into "
 	"new namespaces, given a root filesystem of its own, and put in a cgroup. This lab assembles one "
 	"from everything the earlier labs took apart: every namespace at once, a user namespace mapping "
 	"root inside to an ordinary uid outside, a hostname, an overlay root (the image as the read-only "
 	"lower layer, the container layer on a tmpfs) with a fresh /proc via pivot_root, a cgroup with a CPU "
 	"limit and its cgroup namespace, and a time namespace. `build` "
-	"does it all in one go; the steps do it piece by piece.",
+	"does it all in one go; the steps do it piece by piece."),
     .order = 200,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
@@ -1520,6 +1535,7 @@ static const struct nslab_lab lab = {
      * Only the cgroup step needs root (or a delegated subtree), and says so. */
     .unprivileged = true,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

@@ -214,10 +214,11 @@ static bool check_ns(struct nslab_host *h)
 	if (own_ns_subjects(h, own, MAX_SUBJECTS) > 0)
 		return true;
 	pid_t pid = h->main_pid(h);
-	h->missing(h,
-		   "no process of the lab has an IPC namespace of its own: the lab process still shares the "
-		   "host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: " HOW_IPCNS,
-		   (int)pid);
+	h->missing(
+	    h,
+	    _("no process of the lab has an IPC namespace of its own: the lab process still shares the "
+	      "host's (/proc/%d/ns/ipc is the same as nslab's), and so does every other: " HOW_IPCNS),
+	    (int)pid);
 	return false;
 }
 
@@ -233,7 +234,7 @@ static int only_in(struct nslab_host *h, pid_t pid, enum ipc_kind k, const char 
 		return 0;
 	for (int i = 0; i < lab.n; i++)
 		if (lab.e[i].key != IPC_PRIVATE && has_key(&host, lab.e[i].key)) {
-			h->missing(h, "the host lists the %s with key 0x%08lx of PID %d too", what,
+			h->missing(h, _("the host lists the %s with key 0x%08lx of PID %d too"), what,
 				   lab.e[i].key, (int)pid);
 			return 0;
 		}
@@ -249,7 +250,7 @@ static bool some_subject_has(struct nslab_host *h, enum ipc_kind k, int k2, cons
 	unsigned n = own_ns_subjects(h, own, MAX_SUBJECTS);
 	if (n == 0)
 		return check_ns(h);
-	const char *what2 = k2 == IPC_SEM ? "semaphore set" : "";
+	const char *what2 = k2 == IPC_SEM ? _("semaphore set") : "";
 	int best = -1, best_a = 0, best_b = 0;
 	for (unsigned i = 0; i < n; i++) {
 		int a = only_in(h, own[i], k, what);
@@ -260,15 +261,16 @@ static bool some_subject_has(struct nslab_host *h, enum ipc_kind k, int k2, cons
 			best = (int)i, best_a = a, best_b = b;
 	}
 	if (best < 0) {
-		h->missing(h, "cannot read %s in any IPC namespace of the lab (%s)", sysvipc_file[k],
+		h->missing(h, _("cannot read %s in any IPC namespace of the lab (%s)"), sysvipc_file[k],
 			   strerror(errno));
 		return false;
 	}
 	char lacks[96];
-	snprintf(lacks, sizeof(lacks), "%s%s%s", best_a ? "" : what, !best_a && !best_b ? " and " : "",
+	snprintf(lacks, sizeof(lacks), "%s%s%s", best_a ? "" : what, !best_a && !best_b ? _(" and ") : "",
 		 best_b ? "" : what2);
-	h->missing(h, "no %s yet in the %u IPC namespace(s) of the lab's processes (closest: %s %d): %s",
-		   lacks, n, own[best] == h->main_pid(h) ? "the lab process," : "PID", (int)own[best], cmd);
+	h->missing(h, _("no %s yet in the %u IPC namespace(s) of the lab's processes (closest: %s %d): %s"),
+		   lacks, n, own[best] == h->main_pid(h) ? _("the lab process,") : "PID", (int)own[best],
+		   cmd);
 	return false;
 }
 
@@ -278,7 +280,7 @@ static int do_unshare(struct nslab_host *h)
 {
 	char out[128] = "";
 	if (h->call(h, h->main_pid(h), ag_unshare, NULL, 0, out, sizeof(out)) < 0) {
-		h->error(h, "%s failed in the lab process: %s", out, strerror(errno));
+		h->error(h, _("%s failed in the lab process: %s"), out, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWIPC) = 0");
@@ -289,7 +291,7 @@ static int cmd_ipcns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	if (h->same_ns(h, h->main_pid(h), "ipc") != 1) {
-		h->print(h, "the lab process already has its own IPC namespace\n");
+		h->print(h, _("the lab process already has its own IPC namespace\n"));
 		return 0;
 	}
 	if (do_unshare(h) < 0)
@@ -303,9 +305,9 @@ static int cmd_ipcns(struct nslab_host *h, int argc, char **argv)
 static bool check_lab_shm(struct nslab_host *h)
 {
 	return some_subject_has(
-	    h, IPC_SHM, -1, "shared memory segment",
-	    "`run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &`, or after `ipcns` "
-	    "`run ipcmk -M 2000`");
+	    h, IPC_SHM, -1, _("shared memory segment"),
+	    _("`run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &`, or after `ipcns` "
+	      "`run ipcmk -M 2000`"));
 }
 
 static int run_traced(struct nslab_host *h, const char *cmd)
@@ -317,7 +319,7 @@ static int run_traced(struct nslab_host *h, const char *cmd)
 		free(out);
 	}
 	if (st != 0)
-		h->error(h, "`%s` in the lab exited with status %d", cmd, st);
+		h->error(h, _("`%s` in the lab exited with status %d"), cmd, st);
 	return st == 0 ? 0 : -1;
 }
 
@@ -390,22 +392,23 @@ static bool check_host_shm(struct nslab_host *h)
 		return check_ns(h);
 	int found = host_seg(h, &seg);
 	if (found <= 0) {
-		h->missing(h,
-			   "no %d-byte shared memory segment made on the host since the lab started%s: `host "
-			   "ipcmk -M %d`, or nslab's shortcut `hostshm`",
-			   HOST_SHM_SIZE, found < 0 ? " (the ones there are older)" : "", HOST_SHM_SIZE);
+		h->missing(
+		    h,
+		    _("no %d-byte shared memory segment made on the host since the lab started%s: `host "
+		      "ipcmk -M %d`, or nslab's shortcut `hostshm`"),
+		    HOST_SHM_SIZE, found < 0 ? _(" (the ones there are older)") : "", HOST_SHM_SIZE);
 		return false;
 	}
 	const struct ipc_ent *s = &seg;
 	for (unsigned k = 0; k < n; k++) {
 		if (lab_list(h, own[k], IPC_SHM, &lab) < 0) {
-			h->missing(h, "cannot read /proc/sysvipc/shm in the IPC namespace of PID %d",
+			h->missing(h, _("cannot read /proc/sysvipc/shm in the IPC namespace of PID %d"),
 				   (int)own[k]);
 			return false;
 		}
 		for (int i = 0; i < lab.n; i++)
 			if (lab.e[i].size == s->size && lab.e[i].cpid == s->cpid) {
-				h->missing(h, "PID %d of the lab sees the host's segment %d", (int)own[k],
+				h->missing(h, _("PID %d of the lab sees the host's segment %d"), (int)own[k],
 					   s->id);
 				return false;
 			}
@@ -424,7 +427,7 @@ static int do_host_shm(struct nslab_host *h)
 			return -1;
 	}
 	if (h->call(h, d->peer, ag_hostshm, NULL, 0, out, sizeof(out)) < 0) {
-		h->error(h, "%s on the host failed: %s", out, strerror(errno));
+		h->error(h, _("%s on the host failed: %s"), out, strerror(errno));
 		return -1;
 	}
 	d->shmid = atoi(out);
@@ -440,12 +443,12 @@ static int cmd_hostshm(struct nslab_host *h, int argc, char **argv)
 	(void)argc, (void)argv;
 	const struct ipc_data *d = h->lab_data;
 	if (d->peer > 0) {
-		h->print(h, "the host segment exists already: shmid %d (host ipcs -m)\n", d->shmid);
+		h->print(h, _("the host segment exists already: shmid %d (host ipcs -m)\n"), d->shmid);
 		return 0;
 	}
 	if (do_host_shm(h) < 0)
 		return -1;
-	h->print(h, "made a %d-byte segment on the host: shmid %d, held by process %d\n", HOST_SHM_SIZE,
+	h->print(h, _("made a %d-byte segment on the host: shmid %d, held by process %d\n"), HOST_SHM_SIZE,
 		 d->shmid, (int)d->peer);
 	return 0;
 }
@@ -455,9 +458,9 @@ static int cmd_hostshm(struct nslab_host *h, int argc, char **argv)
 static bool check_msg_sem(struct nslab_host *h)
 {
 	return some_subject_has(
-	    h, IPC_MSG, IPC_SEM, "message queue",
-	    "`run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &`, or after "
-	    "`ipcns` `run ipcmk -Q` and `run ipcmk -S 1`");
+	    h, IPC_MSG, IPC_SEM, _("message queue"),
+	    _("`run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &`, or after "
+	      "`ipcns` `run ipcmk -Q` and `run ipcmk -S 1`"));
 }
 
 static int do_msg_sem(struct nslab_host *h)
@@ -475,9 +478,9 @@ static const char *unsupported(struct nslab_host *h)
 {
 	(void)h;
 	if (access("/proc/self/ns/ipc", F_OK) < 0)
-		return "this kernel has no IPC namespaces (CONFIG_IPC_NS)";
+		return _("this kernel has no IPC namespaces (CONFIG_IPC_NS)");
 	if (access("/proc/sysvipc/shm", R_OK) < 0)
-		return "this kernel has no System V IPC (CONFIG_SYSVIPC)";
+		return _("this kernel has no System V IPC (CONFIG_SYSVIPC)");
 	return NULL;
 }
 
@@ -503,8 +506,8 @@ static void teardown(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "An IPC namespace of its own",
-	.task =
+	.title = N_("An IPC namespace of its own"),
+	.task = N_(
 	    "Make a new IPC namespace with the real tool, as the seed does. A command run in one sees an "
 	    "empty list; `sleep infinity` keeps one alive until the lab stops:\n"
 	    "  run unshare --ipc ipcs -m\n"
@@ -514,21 +517,22 @@ static const struct nslab_step steps[] = {
 	    "`ipcns` moves the lab process itself into a new IPC "
 	    "namespace (then `host readlink /proc/$NSLAB_LAB_PID/ns/ipc /proc/self/ns/ipc` differ). From a "
 	    "second terminal, `unshare --ipc bash` counts too, once you give its PID (its `echo $$`) to "
-	    "`watch` here.",
-	.hint =
+	    "`watch` here."),
+	.hint = N_(
 	    "unshare(1) --ipc calls unshare(CLONE_NEWIPC) and runs its command there. `run` and `host` "
-	    "start it in the lab cgroup, where nslab looks for it; `ns` and the pane show the lab process.",
-	.explain = "unshare(CLONE_NEWIPC) moves the caller into a new, empty IPC namespace (Linux 2.6.19, "
-		   "2006, together with UTS). It holds the System V objects: shared memory segments, message "
-		   "queues and semaphore sets, each found by a key or an ID, and the POSIX message queues of "
-		   "the mqueue filesystem. /proc/PID/ns/ipc names it; /proc/sysvipc/{shm,msg,sem} list the "
-		   "objects of the namespace of whoever reads them.",
+	    "start it in the lab cgroup, where nslab looks for it; `ns` and the pane show the lab process."),
+	.explain =
+	    N_("unshare(CLONE_NEWIPC) moves the caller into a new, empty IPC namespace (Linux 2.6.19, "
+	       "2006, together with UTS). It holds the System V objects: shared memory segments, message "
+	       "queues and semaphore sets, each found by a key or an ID, and the POSIX message queues of "
+	       "the mqueue filesystem. /proc/PID/ns/ipc names it; /proc/sysvipc/{shm,msg,sem} list the "
+	       "objects of the namespace of whoever reads them."),
 	.check = check_ns,
 	.perform = do_unshare,
     },
     {
-	.title = "Shared memory inside",
-	.task =
+	.title = N_("Shared memory inside"),
+	.task = N_(
 	    "Make a 2000-byte shared memory segment in a new IPC namespace and look from both sides:\n"
 	    "  run unshare --ipc sh -c 'ipcmk -M 2000; ipcs -m'\n"
 	    "  run unshare --ipc sh -c 'ipcmk -M 2000; sleep infinity' &\n"
@@ -537,85 +541,89 @@ static const struct nslab_step steps[] = {
 	    "its last process exited (nothing else "
 	    "held it: no open fd or bind mount of /proc/PID/ns/ipc); the second stays while its sleep "
 	    "runs. The shortcut, what `do` does: after `ipcns`, `run ipcmk -M 2000` makes it in the lab "
-	    "process's namespace (without `ipcns` it would land on the host).",
-	.hint = "ipcmk -M SIZE calls shmget(2) with a random key, in the namespace of the process that runs "
-		"it: put it inside `unshare --ipc sh -c '...'`.",
+	    "process's namespace (without `ipcns` it would land on the host)."),
+	.hint =
+	    N_("ipcmk -M SIZE calls shmget(2) with a random key, in the namespace of the process that runs "
+	       "it: put it inside `unshare --ipc sh -c '...'`."),
 	.explain =
-	    "shmget(2) creates the segment in the caller's IPC namespace. The IDs and keys are "
-	    "per namespace: the lab's first segment may well have ID 0 while the host also has an ID 0, "
-	    "and they are different objects. ipcs reads /proc/sysvipc/shm, which shows the reader's "
-	    "namespace, so `run ipcs -m` and `host ipcs -m` differ. The segment goes away with the "
-	    "namespace, when nothing refers to it any more: no process in it, and no open fd or "
-	    "bind mount of /proc/PID/ns/ipc.",
+	    N_("shmget(2) creates the segment in the caller's IPC namespace. The IDs and keys are "
+	       "per namespace: the lab's first segment may well have ID 0 while the host also has an ID 0, "
+	       "and they are different objects. ipcs reads /proc/sysvipc/shm, which shows the reader's "
+	       "namespace, so `run ipcs -m` and `host ipcs -m` differ. The segment goes away with the "
+	       "namespace, when nothing refers to it any more: no process in it, and no open fd or "
+	       "bind mount of /proc/PID/ns/ipc."),
 	.check = check_lab_shm,
 	.perform = do_lab_shm,
     },
     {
-	.title = "The host's segment is invisible inside",
+	.title = N_("The host's segment is invisible inside"),
 	.task =
-	    "Make a 1000-byte segment on the host with the real tool, as from a second terminal, and look "
-	    "from both sides:\n"
-	    "  host ipcmk -M 1000\n"
-	    "  host ipcs -m\n"
-	    "  run unshare --ipc ipcs -m\n"
-	    "A new IPC namespace, and every one the lab made before, cannot see it. nslab names the new "
-	    "segment when `host` made it, and removes it when the lab stops. The check wants a 1000-byte "
-	    "segment "
-	    "made on the host since the lab started, and looks at the namespaces the lab's processes "
-	    "hold: one from step 1 or 2 (its `sleep infinity`), or the lab process's own after `ipcns`. "
-	    "nslab's shortcut, what `do` does: `hostshm`.",
-	.hint = "ipcmk -M 1000 calls shmget(2) in the IPC namespace of the process that runs it; `host` runs "
-		"it in the host's. `hostshm` makes the segment from a helper process on the host instead.",
-	.explain =
+	    N_("Make a 1000-byte segment on the host with the real tool, as from a second terminal, and look "
+	       "from both sides:\n"
+	       "  host ipcmk -M 1000\n"
+	       "  host ipcs -m\n"
+	       "  run unshare --ipc ipcs -m\n"
+	       "A new IPC namespace, and every one the lab made before, cannot see it. nslab names the new "
+	       "segment when `host` made it, and removes it when the lab stops. The check wants a 1000-byte "
+	       "segment "
+	       "made on the host since the lab started, and looks at the namespaces the lab's processes "
+	       "hold: one from step 1 or 2 (its `sleep infinity`), or the lab process's own after `ipcns`. "
+	       "nslab's shortcut, what `do` does: `hostshm`."),
+	.hint =
+	    N_("ipcmk -M 1000 calls shmget(2) in the IPC namespace of the process that runs it; `host` runs "
+	       "it in the host's. `hostshm` makes the segment from a helper process on the host instead."),
+	.explain = N_(
 	    "Isolation works both ways: a process in the lab cannot name, attach or remove the "
 	    "host's segment, whatever key or ID it tries, because shmget/shmat/shmctl look only in the "
 	    "caller's namespace. ipcmk's segment stays until someone removes it (ipcrm -m ID), which nslab "
 	    "does at stop. `hostshm` instead attaches its segment and marks it IPC_RMID at once (ipcs "
-	    "shows status \"dest\" and key 0), so the kernel frees it when the helper exits.",
+	    "shows status \"dest\" and key 0), so the kernel frees it when the helper exits."),
 	.check = check_host_shm,
 	.perform = do_host_shm,
     },
     {
-	.title = "Queues and semaphores too",
-	.task = "Make a message queue and a semaphore set in a new IPC namespace, and compare:\n"
-		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; ipcs -q -s'\n"
-		"  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n"
-		"  host ipcs -q -s\n"
-		"The shortcut, what `do` does: after `ipcns`, `run ipcmk -Q` and `run ipcmk -S 1`.",
-	.hint = "ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the namespace of the process "
-		"that runs them.",
+	.title = N_("Queues and semaphores too"),
+	.task = N_("Make a message queue and a semaphore set in a new IPC namespace, and compare:\n"
+		   "  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; ipcs -q -s'\n"
+		   "  run unshare --ipc sh -c 'ipcmk -Q; ipcmk -S 1; sleep infinity' &\n"
+		   "  host ipcs -q -s\n"
+		   "The shortcut, what `do` does: after `ipcns`, `run ipcmk -Q` and `run ipcmk -S 1`."),
+	.hint =
+	    N_("ipcmk -Q is msgget(2), ipcmk -S N is semget(2). Both land in the namespace of the process "
+	       "that runs them."),
 	.explain =
-	    "Message queues (/proc/sysvipc/msg) and semaphore sets (/proc/sysvipc/sem) are isolated "
-	    "like shared memory, and so are POSIX message queues (mq_open, /dev/mqueue). Not every way "
-	    "of talking is an IPC-namespace object: pipes are just file descriptors passed to children, "
-	    "UNIX sockets are reached by a path (the mount namespace decides) or an abstract name (the "
-	    "network namespace decides), and shared files or mmap follow the filesystem.",
+	    N_("Message queues (/proc/sysvipc/msg) and semaphore sets (/proc/sysvipc/sem) are isolated "
+	       "like shared memory, and so are POSIX message queues (mq_open, /dev/mqueue). Not every way "
+	       "of talking is an IPC-namespace object: pipes are just file descriptors passed to children, "
+	       "UNIX sockets are reached by a path (the mount namespace decides) or an abstract name (the "
+	       "network namespace decides), and shared files or mmap follow the filesystem."),
 	.check = check_msg_sem,
 	.perform = do_msg_sem,
     },
 };
 
 static const struct nslab_command commands[] = {
-    {"ipcns", "ipcns", "unshare(CLONE_NEWIPC) in the lab process", 0, 0, cmd_ipcns},
-    {"hostshm", "hostshm", "make a 1000-byte shared memory segment on the host (removed with the lab)", 0, 0,
-     cmd_hostshm},
+    {"ipcns", N_("ipcns"), N_("unshare(CLONE_NEWIPC) in the lab process"), 0, 0, cmd_ipcns},
+    {"hostshm", N_("hostshm"),
+     N_("make a 1000-byte shared memory segment on the host (removed with the lab)"), 0, 0, cmd_hostshm},
 };
 
 static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "ipc",
-    .title = "IPC namespace: System V shared memory, queues, semaphores",
-    .summary = "Processes can talk through kernel objects found by a number: System V shared memory, "
-	       "message queues and semaphores. An IPC namespace gives a process its own set of them, so a "
-	       "container cannot read or remove the host's shared memory, and the same ID can mean two "
-	       "different things on the two sides.",
+    .title = N_("IPC namespace: System V shared memory, queues, semaphores"),
+    .summary = N_("Processes can talk through kernel objects found by a number: System V shared memory, "
+		  "message queues and semaphores. An IPC namespace gives a process its own set of them, so a "
+		  "container cannot read or remove the host's shared memory, and the same ID can mean two "
+		  "different things on the two sides."),
     .order = 60,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     .teardown = teardown,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

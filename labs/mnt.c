@@ -103,7 +103,7 @@ static unsigned own_ns_subjects(struct nslab_host *h, pid_t *own, unsigned max)
 static const char *who(struct nslab_host *h, pid_t pid, char *buf, size_t len)
 {
 	if (pid == h->main_pid(h))
-		snprintf(buf, len, "the lab process (PID %d)", (int)pid);
+		snprintf(buf, len, _("the lab process (PID %d)"), (int)pid);
 	else
 		snprintf(buf, len, "PID %d", (int)pid);
 	return buf;
@@ -117,10 +117,10 @@ static bool check_unshare(struct nslab_host *h)
 	if (own_ns_subjects(h, own, MAX_SUBJECTS) > 0)
 		return true;
 	h->missing(h,
-		   "no process of the lab has a mount namespace of its own: the lab process still shares "
-		   "the host's (/proc/%d/ns/mnt is the same as nslab's), and so does every other: "
-		   "`run unshare --mount --propagation unchanged sleep infinity &`, or nslab's shortcut "
-		   "`mntns`",
+		   _("no process of the lab has a mount namespace of its own: the lab process still shares "
+		     "the host's (/proc/%d/ns/mnt is the same as nslab's), and so does every other: "
+		     "`run unshare --mount --propagation unchanged sleep infinity &`, or nslab's shortcut "
+		     "`mntns`"),
 		   (int)h->main_pid(h));
 	return false;
 }
@@ -133,8 +133,8 @@ static int do_unshare(struct nslab_host *h)
 static int cmd_mntns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	return h->do_once(h, check_unshare, do_unshare, "the lab process already has its own mount namespace",
-			  NULL);
+	return h->do_once(h, check_unshare, do_unshare,
+			  _("the lab process already has its own mount namespace"), NULL);
 }
 
 /* --- step 2: private propagation --- */
@@ -155,9 +155,9 @@ static bool check_private(struct nslab_host *h)
 	}
 	char buf[64];
 	h->missing(h,
-		   "%u mount(s) of the lab are still shared with the host (\"shared:N\" in "
-		   "/proc/%d/mountinfo, %s): `run unshare --mount --propagation unchanged sh -c 'mount "
-		   "--make-rprivate /; sleep infinity' &`, or `run mount --make-rprivate /` after `mntns`",
+		   _("%u mount(s) of the lab are still shared with the host (\"shared:N\" in "
+		     "/proc/%d/mountinfo, %s): `run unshare --mount --propagation unchanged sh -c 'mount "
+		     "--make-rprivate /; sleep infinity' &`, or `run mount --make-rprivate /` after `mntns`"),
 		   at_least, (int)own[least], who(h, own[least], buf, sizeof(buf)));
 	return false;
 }
@@ -194,14 +194,20 @@ static pid_t tmpfs_subject(struct nslab_host *h, bool say)
 	if (!say)
 		return 0;
 	if (other)
-		h->missing(h, "%s is a %s mount in the mount namespace of %s, not a tmpfs", dp, other_type,
+		h->missing(h, _("%s is a %s mount in the mount namespace of %s, not a tmpfs"), dp, other_type,
 			   who(h, other, buf, sizeof(buf)));
+	else if (n > 1)
+		h->missing(
+		    h,
+		    _("nothing is mounted on %s in the lab's mount namespaces: `run unshare --mount sh -c "
+		      "'mount -t tmpfs -o size=1m nslab-demo " DATA "; sleep infinity' &`"),
+		    dp);
 	else
 		h->missing(
 		    h,
-		    "nothing is mounted on %s in the lab's mount namespace%s: `run unshare --mount sh -c "
-		    "'mount -t tmpfs -o size=1m nslab-demo " DATA "; sleep infinity' &`",
-		    dp, n > 1 ? "s" : "");
+		    _("nothing is mounted on %s in the lab's mount namespace: `run unshare --mount sh -c "
+		      "'mount -t tmpfs -o size=1m nslab-demo " DATA "; sleep infinity' &`"),
+		    dp);
 	return 0;
 }
 
@@ -212,8 +218,8 @@ static bool check_mount(struct nslab_host *h)
 	struct nslab_mount_at host = mount_at(h, 0, dp);
 	if (host.count > 0) {
 		h->missing(h,
-			   "the host's /proc/self/mountinfo has a %s on %s too: the mount propagated out "
-			   "(undo it: host umount %s; then make the lab's mounts private first)",
+			   _("the host's /proc/self/mountinfo has a %s on %s too: the mount propagated out "
+			     "(undo it: host umount %s; then make the lab's mounts private first)"),
 			   host.fstype, dp, dp);
 		return false;
 	}
@@ -238,7 +244,8 @@ static bool check_file(struct nslab_host *h)
 		return false;
 	int outside = count_files(dp);
 	if (outside != 0) {
-		h->missing(h, "the host sees files in %s: they were written under the mount, not on it", dp);
+		h->missing(h, _("the host sees files in %s: they were written under the mount, not on it"),
+			   dp);
 		return false;
 	}
 	/* /proc/PID/root/... walks the subject's mount namespace: its view. */
@@ -250,11 +257,12 @@ static bool check_file(struct nslab_host *h)
 		if (lab.count > 0 && strcmp(lab.fstype, "tmpfs") == 0 && count_files(lp) > 0)
 			return true;
 	}
-	h->missing(h,
-		   "no file on the tmpfs yet (%s is empty in the lab): `run unshare --mount sh -c 'mount -t "
-		   "tmpfs -o size=1m nslab-demo " DATA "; echo hello > " DATA "/" FILE_NAME
-		   "; sleep infinity' &`",
-		   dp);
+	h->missing(
+	    h,
+	    _("no file on the tmpfs yet (%s is empty in the lab): `run unshare --mount sh -c 'mount -t "
+	      "tmpfs -o size=1m nslab-demo " DATA "; echo hello > " DATA "/" FILE_NAME
+	      "; sleep infinity' &`"),
+	    dp);
 	return false;
 }
 
@@ -282,7 +290,7 @@ static int setup(struct nslab_host *h)
 	const char *wd = h->workdir(h);
 	data_path(h, dp, sizeof(dp));
 	if (mkdir(dp, 0755) < 0 && errno != EEXIST) {
-		h->error(h, "cannot make %s: %s", dp, strerror(errno));
+		h->error(h, _("cannot make %s: %s"), dp, strerror(errno));
 		return -1;
 	}
 	/* systemd makes / shared; a host without systemd may have only private
@@ -302,64 +310,66 @@ static int setup(struct nslab_host *h)
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->print(h,
-		 "The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
-		 "From the host it is /run/nslab/*/mnt/" DATA " too.\n",
+		 _("The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
+		   "From the host it is /run/nslab/*/mnt/" DATA " too.\n"),
 		 wd);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A mount namespace of its own",
+	.title = N_("A mount namespace of its own"),
 	.task =
-	    "Make a new mount namespace with the real tool, keeping the propagation it copies (unshare(1) "
-	    "would otherwise make every mount private at once, the next step), and compare both sides:\n"
-	    "  run unshare --mount --propagation unchanged sleep infinity &\n"
-	    "  host lsns -t mnt\n"
-	    "  run unshare --mount --propagation unchanged grep -c shared: /proc/self/mountinfo\n"
-	    "  host grep -c shared: /proc/self/mountinfo\n"
-	    "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
-	    "`mntns` moves the lab process itself (then `host "
-	    "readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt` differ). From a second terminal, "
-	    "`unshare --mount bash` counts too, once you give its PID (its `echo $$`) to `watch` here.",
-	.hint = "`run` and `host` start their command in the lab cgroup, where nslab looks for it. The same "
-		"number of \"shared:\" lines on both sides: the copy is still linked to the host.",
+	    N_("Make a new mount namespace with the real tool, keeping the propagation it copies (unshare(1) "
+	       "would otherwise make every mount private at once, the next step), and compare both sides:\n"
+	       "  run unshare --mount --propagation unchanged sleep infinity &\n"
+	       "  host lsns -t mnt\n"
+	       "  run unshare --mount --propagation unchanged grep -c shared: /proc/self/mountinfo\n"
+	       "  host grep -c shared: /proc/self/mountinfo\n"
+	       "lsns lists the new namespace, its process sleep. nslab's shortcut, and what `do` does: "
+	       "`mntns` moves the lab process itself (then `host "
+	       "readlink /proc/$NSLAB_LAB_PID/ns/mnt /proc/self/ns/mnt` differ). From a second terminal, "
+	       "`unshare --mount bash` counts too, once you give its PID (its `echo $$`) to `watch` here."),
+	.hint =
+	    N_("`run` and `host` start their command in the lab cgroup, where nslab looks for it. The same "
+	       "number of \"shared:\" lines on both sides: the copy is still linked to the host."),
 	.explain =
-	    "unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
-	    "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
-	    "yet: propagation is copied too. systemd makes / \"shared\", so each copied mount joins the "
-	    "peer group of its original (mounts of one peer group pass every mount and unmount on to each "
-	    "other; \"shared:N\" with the same N in both mountinfo files), and a "
-	    "mount made now would show up on the host as well. (So that you see this on any machine, "
-	    "nslab made the lab's work directory a shared mount on the host: it is the \"shared:\" line "
-	    "with /run/nslab in it.)",
+	    N_("unshare(CLONE_NEWNS) makes a new mount namespace holding a copy of every mount the "
+	       "process could see; /proc/PID/ns/mnt now names a different inode. The copy is not cut off "
+	       "yet: propagation is copied too. systemd makes / \"shared\", so each copied mount joins the "
+	       "peer group of its original (mounts of one peer group pass every mount and unmount on to each "
+	       "other; \"shared:N\" with the same N in both mountinfo files), and a "
+	       "mount made now would show up on the host as well. (So that you see this on any machine, "
+	       "nslab made the lab's work directory a shared mount on the host: it is the \"shared:\" line "
+	       "with /run/nslab in it.)"),
 	.check = check_unshare,
 	.perform = do_unshare,
     },
     {
-	.title = "Make the mounts private",
-	.task =
+	.title = N_("Make the mounts private"),
+	.task = N_(
 	    "Cut a namespace's mounts out of their peer groups:\n"
 	    "  run unshare --mount --propagation unchanged sh -c 'mount --make-rprivate /; sleep infinity' "
 	    "&\n"
 	    "  run unshare --mount --propagation unchanged sh -c 'mount --make-rprivate /; grep -c shared: "
 	    "/proc/self/mountinfo'\n"
 	    "(The second prints 0.) The shortcut, what `do` does: `run mount --make-rprivate /` in the lab "
-	    "process, after `mntns`. Plain `unshare --mount` does this by itself.",
-	.hint = "mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL). It must run "
-		"inside the new namespace: inside the quotes of `sh -c`.",
-	.explain = "A mount's propagation type decides whether mount events cross between copies: shared "
-		   "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
-		   "private (never) or unbindable (private, and it cannot be the source of a bind mount). "
-		   "MS_REC|MS_PRIVATE on / makes every mount of this namespace "
-		   "private. This is why unshare(1) defaults to --propagation private: without it, "
-		   "`unshare --mount` followed by a mount would change the host's mount table.",
+	    "process, after `mntns`. Plain `unshare --mount` does this by itself."),
+	.hint =
+	    N_("mount --make-rprivate / is mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL). It must run "
+	       "inside the new namespace: inside the quotes of `sh -c`."),
+	.explain = N_("A mount's propagation type decides whether mount events cross between copies: shared "
+		      "(both ways, \"shared:N\"), slave (only from the master into the copy, \"master:N\"), "
+		      "private (never) or unbindable (private, and it cannot be the source of a bind mount). "
+		      "MS_REC|MS_PRIVATE on / makes every mount of this namespace "
+		      "private. This is why unshare(1) defaults to --propagation private: without it, "
+		      "`unshare --mount` followed by a mount would change the host's mount table."),
 	.check = check_private,
 	.perform = do_private,
     },
     {
-	.title = "Mount a tmpfs inside",
-	.task =
+	.title = N_("Mount a tmpfs inside"),
+	.task = N_(
 	    "Mount a small tmpfs on the data directory of the lab's work directory (where `run` starts), "
 	    "in a new mount namespace (private, unshare(1)'s default):\n"
 	    "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA "; sleep infinity' &\n"
@@ -368,63 +378,65 @@ static const struct nslab_step steps[] = {
 	    "  host grep -c nslab-demo /proc/self/mountinfo\n"
 	    "The host counts 0. The shortcut, what `do` does: `run mount -t tmpfs -o size=1m nslab-demo " DATA
 	    "` in the lab "
-	    "process, after `mntns` and step 2 (before step 2 it would propagate to the host).",
-	.hint = DATA " is a relative path: `run` starts in the lab's work directory. The directory exists on "
-		     "both sides; the filesystem on it only in the namespace that mounted it.",
-	.explain =
-	    "mount(\"nslab-demo\", \"$NSLAB_LAB_DIR/" DATA "\", \"tmpfs\", 0, \"size=1m\") adds a mount to "
-	    "the calling process's mount namespace only. /proc/PID/mountinfo of a process in that "
-	    "namespace lists it; the host's "
-	    "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private.",
+	    "process, after `mntns` and step 2 (before step 2 it would propagate to the host)."),
+	.hint =
+	    N_(DATA " is a relative path: `run` starts in the lab's work directory. The directory exists on "
+		    "both sides; the filesystem on it only in the namespace that mounted it."),
+	.explain = N_("mount(\"nslab-demo\", \"$NSLAB_LAB_DIR/" DATA
+		      "\", \"tmpfs\", 0, \"size=1m\") adds a mount to "
+		      "the calling process's mount namespace only. /proc/PID/mountinfo of a process in that "
+		      "namespace lists it; the host's "
+		      "/proc/self/mountinfo (and df, findmnt) does not, since the mount is private."),
 	.check = check_mount,
 	.perform = do_mount,
     },
     {
-	.title = "A file only the lab sees",
-	.task = "Write a file on the tmpfs, then look from both sides:\n"
-		"  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA
-		"; echo hello > " DATA "/" FILE_NAME "; sleep infinity' &\n"
-		"  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA "; echo hi > " DATA
-		"/" FILE_NAME "; ls -l " DATA "'\n"
-		"  host ls -la $NSLAB_LAB_DIR/" DATA "\n"
-		"On the host the directory is empty. The shortcut, what `do` does: `run echo hello > " DATA
-		"/" FILE_NAME "` in the lab process, "
-		"after steps 1 to 3 with the shortcuts.",
-	.hint = "The host looks at the directory underneath the mount: nothing was ever written there.",
+	.title = N_("A file only the lab sees"),
+	.task = N_("Write a file on the tmpfs, then look from both sides:\n"
+		   "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA
+		   "; echo hello > " DATA "/" FILE_NAME "; sleep infinity' &\n"
+		   "  run unshare --mount sh -c 'mount -t tmpfs -o size=1m nslab-demo " DATA
+		   "; echo hi > " DATA "/" FILE_NAME "; ls -l " DATA "'\n"
+		   "  host ls -la $NSLAB_LAB_DIR/" DATA "\n"
+		   "On the host the directory is empty. The shortcut, what `do` does: `run echo hello > " DATA
+		   "/" FILE_NAME "` in the lab process, "
+		   "after steps 1 to 3 with the shortcuts."),
+	.hint = N_("The host looks at the directory underneath the mount: nothing was ever written there."),
 	.explain =
-	    "The file lives on the tmpfs, and the tmpfs is attached only in the lab's mount tree. "
-	    "On the host, path lookup of $NSLAB_LAB_DIR/" DATA " finds no mount there and stops at the "
-	    "empty directory of the underlying filesystem. /proc/PID/root/... walks the tree of PID's "
-	    "mount namespace, so "
-	    "after the shortcuts `host cat /proc/$NSLAB_LAB_PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME
-	    "` does show it (for unshare(1)'s namespace, put the PID of its sleep that `host lsns -t mnt` "
-	    "lists in place of $NSLAB_LAB_PID). "
-	    "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
-	    "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file.",
+	    N_("The file lives on the tmpfs, and the tmpfs is attached only in the lab's mount tree. "
+	       "On the host, path lookup of $NSLAB_LAB_DIR/" DATA " finds no mount there and stops at the "
+	       "empty directory of the underlying filesystem. /proc/PID/root/... walks the tree of PID's "
+	       "mount namespace, so "
+	       "after the shortcuts `host cat /proc/$NSLAB_LAB_PID/root$NSLAB_LAB_DIR/" DATA "/" FILE_NAME
+	       "` does show it (for unshare(1)'s namespace, put the PID of its sleep that `host lsns -t mnt` "
+	       "lists in place of $NSLAB_LAB_PID). "
+	       "When nothing refers to the namespace any more (no process in it, no open fd or bind mount of "
+	       "/proc/PID/ns/mnt), its mounts go, and with the last of them the tmpfs and its file."),
 	.check = check_file,
 	.perform = do_file,
     },
 };
 
 static const struct nslab_command commands[] = {
-    {"mntns", "mntns", "unshare(CLONE_NEWNS) in the lab process (mounts keep their propagation)", 0, 0,
-     cmd_mntns},
+    {"mntns", N_("mntns"), N_("unshare(CLONE_NEWNS) in the lab process (mounts keep their propagation)"), 0,
+     0, cmd_mntns},
 };
 
 static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "mnt",
-    .title = "Mount namespace: private mount tables",
-    .summary = "A mount namespace gives a process its own table of mounts: what is mounted inside is "
-	       "invisible outside. The copy starts linked to the host through shared propagation, so you "
-	       "will first make it private, then mount a tmpfs and write a file that the host cannot see, "
-	       "although the directory is right there on both sides.",
+    .title = N_("Mount namespace: private mount tables"),
+    .summary = N_("A mount namespace gives a process its own table of mounts: what is mounted inside is "
+		  "invisible outside. The copy starts linked to the host through shared propagation, so you "
+		  "will first make it private, then mount a tmpfs and write a file that the host cannot see, "
+		  "although the directory is right there on both sides."),
     .order = 40,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

@@ -235,7 +235,8 @@ static bool ifinfo(struct nslab_host *h, pid_t agent, const char *name, struct i
 {
 	char buf[sizeof(struct ifinfo)];
 	if (h->call(h, agent, fn_ifinfo, name, strlen(name) + 1, buf, sizeof(buf)) < 0) {
-		h->missing(h, "cannot look at the interfaces of process %d: %s", (int)agent, strerror(errno));
+		h->missing(h, _("cannot look at the interfaces of process %d: %s"), (int)agent,
+			   strerror(errno));
 		return false;
 	}
 	memcpy(info, buf, sizeof(*info));
@@ -278,7 +279,7 @@ static int run_quiet(struct nslab_host *h, pid_t agent, const char *cmd)
 	char *out = NULL;
 	int rc = h->run(h, agent, cmd, &out);
 	if (rc != 0)
-		h->error(h, "`%s` failed (status %d): %s", cmd, rc, out && *out ? out : "no output");
+		h->error(h, _("`%s` failed (status %d): %s"), cmd, rc, out && *out ? out : _("no output"));
 	free(out);
 	return rc == 0 ? 0 : -1;
 }
@@ -425,8 +426,8 @@ static void learner_lacks(struct nslab_host *h, const char *what)
 	pid_t pids[MAX_SUBJECTS];
 	unsigned n = learner_netns(h, pids, MAX_SUBJECTS);
 	if (n)
-		h->missing(h, "none of the lab's %u other network namespace(s) (PID %d%s) has %s either", n,
-			   (int)pids[0], n > 1 ? ", ..." : "", what);
+		h->missing(h, _("none of the lab's %u other network namespace(s) (PID %d%s) has %s either"),
+			   n, (int)pids[0], n > 1 ? ", ..." : "", what);
 }
 
 /* --- step 1: lo --- */
@@ -435,14 +436,14 @@ static bool check_lo_main(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	if (h->same_ns(h, pid, "net") == 1) {
-		h->missing(h, "the lab process shares the host's network namespace");
+		h->missing(h, _("the lab process shares the host's network namespace"));
 		return false;
 	}
 	struct ifinfo lo;
 	if (!ifinfo(h, pid, "lo", &lo))
 		return false;
 	if (!(lo.flags & IFF_UP)) {
-		h->missing(h, "lo is down in the lab's network namespace: `run ip link set lo up`");
+		h->missing(h, _("lo is down in the lab's network namespace: `run ip link set lo up`"));
 		return false;
 	}
 	return true;
@@ -452,7 +453,7 @@ static bool check_lo(struct nslab_host *h)
 {
 	if (learner_has(h, WANT_LO) || check_lo_main(h))
 		return true;
-	learner_lacks(h, "lo up");
+	learner_lacks(h, _("lo up"));
 	return false;
 }
 
@@ -460,13 +461,13 @@ static int do_lo(struct nslab_host *h)
 {
 	char out[32] = "";
 	if (h->call(h, h->main_pid(h), fn_lo_up, NULL, 0, out, sizeof(out)) < 0) {
-		h->error(h, "cannot bring lo up: %s", strerror(errno));
+		h->error(h, _("cannot bring lo up: %s"), strerror(errno));
 		return -1;
 	}
 	h->trace(h, "socket(AF_INET, SOCK_DGRAM, 0) = %s", out);
 	h->trace(h, "ioctl(%s, SIOCGIFFLAGS, {ifr_name=\"lo\"}) = 0", out);
 	h->trace(h, "ioctl(%s, SIOCSIFFLAGS, {ifr_name=\"lo\", ifr_flags=IFF_UP|IFF_LOOPBACK}) = 0", out);
-	h->print(h, "lo is up in the lab's network namespace; the host's lo was never touched.\n");
+	h->print(h, _("lo is up in the lab's network namespace; the host's lo was never touched.\n"));
 	return 0;
 }
 
@@ -481,8 +482,8 @@ static bool check_veth_main(struct nslab_host *h)
 	bool ok = true;
 	if (!a.index) {
 		h->missing(h,
-			   "no " LAB_IF " in the lab's namespace: `run ip link add " LAB_IF
-			   " type veth peer name " PEER_IF " netns %d`",
+			   _("no " LAB_IF " in the lab's namespace: `run ip link add " LAB_IF
+			     " type veth peer name " PEER_IF " netns %d`"),
 			   (int)peer);
 		ok = false;
 	} else if (strcmp(a.driver, "veth") != 0) {
@@ -497,7 +498,7 @@ static bool check_veth_main(struct nslab_host *h)
 					   " netns %d` moves it to the peer",
 				   (int)peer);
 		else
-			h->missing(h, "no " PEER_IF " in the peer's namespace (PID %d)", (int)peer);
+			h->missing(h, _("no " PEER_IF " in the peer's namespace (PID %d)"), (int)peer);
 		ok = false;
 	}
 	return ok;
@@ -507,7 +508,7 @@ static bool check_veth(struct nslab_host *h)
 {
 	if (learner_has(h, WANT_VETH) || check_veth_main(h))
 		return true;
-	learner_lacks(h, "a " LAB_IF " whose other end is in the peer");
+	learner_lacks(h, _("a " LAB_IF " whose other end is in the peer"));
 	return false;
 }
 
@@ -523,7 +524,7 @@ static int do_veth(struct nslab_host *h)
 		 "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" LAB_IF "\", kind=\"veth\", "
 		 "peer={ifname=\"" PEER_IF "\", IFLA_NET_NS_PID=%d}}) = 0   [ip link add]",
 		 (int)peer);
-	h->print(h, "%s (in the lab) and %s (in the peer, PID %d) are two ends of one cable.\n", LAB_IF,
+	h->print(h, _("%s (in the lab) and %s (in the peer, PID %d) are two ends of one cable.\n"), LAB_IF,
 		 PEER_IF, (int)peer);
 	return 0;
 }
@@ -538,16 +539,16 @@ static bool check_end(struct nslab_host *h, pid_t agent, const char *who, const 
 		return false;
 	bool ok = true;
 	if (!info.index) {
-		h->missing(h, "no %s in the %s's namespace", ifname, who);
+		h->missing(h, _("no %s in the %s's namespace"), ifname, who);
 		return false;
 	}
 	if (!has_addr(&info, addr)) {
-		h->missing(h, "%s in the %s has no address %s: `%s ip addr add %s/" PREFIX " dev %s`", ifname,
-			   who, addr, cmd, addr, ifname);
+		h->missing(h, _("%s in the %s has no address %s: `%s ip addr add %s/" PREFIX " dev %s`"),
+			   ifname, who, addr, cmd, addr, ifname);
 		ok = false;
 	}
 	if (!(info.flags & IFF_UP)) {
-		h->missing(h, "%s in the %s is down: `%s ip link set %s up`", ifname, who, cmd, ifname);
+		h->missing(h, _("%s in the %s is down: `%s ip link set %s up`"), ifname, who, cmd, ifname);
 		ok = false;
 	}
 	return ok;
@@ -558,10 +559,10 @@ static bool check_addrs(struct nslab_host *h)
 	pid_t peer = peer_pid(h);
 	if (learner_has(h, WANT_ADDRS))
 		return true;
-	bool a = check_end(h, h->main_pid(h), "lab", LAB_IF, LAB_ADDR, "run");
-	bool b = peer && check_end(h, peer, "peer", PEER_IF, PEER_ADDR, "peer");
+	bool a = check_end(h, h->main_pid(h), _("lab"), LAB_IF, LAB_ADDR, "run");
+	bool b = peer && check_end(h, peer, _("peer"), PEER_IF, PEER_ADDR, "peer");
 	if (!a)
-		learner_lacks(h, LAB_IF " up with " LAB_ADDR);
+		learner_lacks(h, _(LAB_IF " up with " LAB_ADDR));
 	return a && b;
 }
 
@@ -581,7 +582,8 @@ static int do_addrs(struct nslab_host *h)
 		    "}) = 0   [peer]");
 	h->trace(h,
 		 "sendmsg(NETLINK_ROUTE, RTM_NEWLINK {ifname=\"" PEER_IF "\", flags=IFF_UP}) = 0   [peer]");
-	h->print(h, "lab " LAB_ADDR " <-> peer " PEER_ADDR " (a /" PREFIX ": room for exactly these two).\n");
+	h->print(h,
+		 _("lab " LAB_ADDR " <-> peer " PEER_ADDR " (a /" PREFIX ": room for exactly these two).\n"));
 	return 0;
 }
 
@@ -598,18 +600,18 @@ static bool check_ping(struct nslab_host *h)
 	if (replies <= 0) {
 		h->missing(
 		    h,
-		    "no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is %ld): "
-		    "`run ping -c 2 -W 1 " PEER_ADDR "`",
+		    _("no ICMP echo reply has reached the lab yet (InEchoReps in /proc/%d/net/snmp is %ld): "
+		      "`run ping -c 2 -W 1 " PEER_ADDR "`"),
 		    (int)pid, replies < 0 ? 0 : replies);
 		ok = false;
 	}
 	if (h->call(h, pid, fn_probe, PEER_ADDR, sizeof(PEER_ADDR), NULL, 0) < 0) {
-		h->missing(h, "the peer " PEER_ADDR " does not answer from the lab right now (%s)",
+		h->missing(h, _("the peer " PEER_ADDR " does not answer from the lab right now (%s)"),
 			   strerror(errno));
 		ok = false;
 	}
 	if (!ok)
-		learner_lacks(h, "an echo reply from " PEER_ADDR " and a way to it now");
+		learner_lacks(h, _("an echo reply from " PEER_ADDR " and a way to it now"));
 	return ok;
 }
 
@@ -618,15 +620,15 @@ static int do_ping(struct nslab_host *h)
 	char out[128] = "";
 	int got = h->call(h, h->main_pid(h), fn_ping, PEER_ADDR, sizeof(PEER_ADDR), out, sizeof(out));
 	if (got < 0) {
-		h->error(h, "ping " PEER_ADDR ": %s", strerror(errno));
+		h->error(h, _("ping " PEER_ADDR ": %s"), strerror(errno));
 		return -1;
 	}
 	h->trace(h, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) = 3");
 	h->trace(h, "sendto(3, {type=ICMP_ECHO, seq=1}, 64, 0, {sin_addr=" PEER_ADDR "}) = 64   (x2)");
 	h->trace(h, "recv(3, {type=ICMP_ECHOREPLY}) = 84   (%d of 2)", got);
-	h->print(h, "PING " PEER_ADDR " from the lab: %s\n", out);
+	h->print(h, _("PING " PEER_ADDR " from the lab: %s\n"), out);
 	if (got == 0) {
-		h->error(h, "no reply from " PEER_ADDR ": are both ends up with their addresses?");
+		h->error(h, _("no reply from " PEER_ADDR ": are both ends up with their addresses?"));
 		return -1;
 	}
 	return 0;
@@ -636,36 +638,36 @@ static int do_ping(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Bring the loopback up",
+	.title = N_("Bring the loopback up"),
 	.task =
-	    "A new network namespace holds exactly one interface, lo, and it is down. The seed's way, "
-	    "with unshare(1) and lsns(8):\n"
-	    "  run unshare --net ip addr\n"
-	    "  host lsns -t net\n"
-	    "The lab process is in a network namespace of its own already (nslab cloned it with "
-	    "CLONE_NEWNET). Compare it with the host, then bring its lo up:\n"
-	    "  run ip addr\n"
-	    "  host ip addr\n"
-	    "  run ip link set lo up\n"
-	    "  run ip addr show lo\n"
-	    "From a second terminal, `unshare --net bash`, `lsns -t net -p $$` and `ip link set lo up` "
-	    "count too, once `watch PID` shows nslab that shell; the next steps' ip commands may be typed "
-	    "there as well.",
-	.hint = "`run` executes inside the lab's network namespace, so `ip` there only ever\n"
-		"sees the lab's interfaces. The host's lo is a different device.",
-	.explain = "clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own\n"
-		   "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo\n"
-		   "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it\n"
-		   "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare\n"
-		   "/proc/$NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
-		   "/proc/PID/net always shows the namespace of PID. The net row of the pane\n"
-		   "differs.",
+	    N_("A new network namespace holds exactly one interface, lo, and it is down. The seed's way, "
+	       "with unshare(1) and lsns(8):\n"
+	       "  run unshare --net ip addr\n"
+	       "  host lsns -t net\n"
+	       "The lab process is in a network namespace of its own already (nslab cloned it with "
+	       "CLONE_NEWNET). Compare it with the host, then bring its lo up:\n"
+	       "  run ip addr\n"
+	       "  host ip addr\n"
+	       "  run ip link set lo up\n"
+	       "  run ip addr show lo\n"
+	       "From a second terminal, `unshare --net bash`, `lsns -t net -p $$` and `ip link set lo up` "
+	       "count too, once `watch PID` shows nslab that shell; the next steps' ip commands may be typed "
+	       "there as well."),
+	.hint = N_("`run` executes inside the lab's network namespace, so `ip` there only ever\n"
+		   "sees the lab's interfaces. The host's lo is a different device."),
+	.explain = N_("clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own\n"
+		      "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo\n"
+		      "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it\n"
+		      "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare\n"
+		      "/proc/$NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
+		      "/proc/PID/net always shows the namespace of PID. The net row of the pane\n"
+		      "differs."),
 	.check = check_lo,
 	.perform = do_lo,
     },
     {
-	.title = "A virtual cable between two namespaces",
-	.task =
+	.title = N_("A virtual cable between two namespaces"),
+	.task = N_(
 	    "The lab made a second process, the peer, in a network namespace of its own. `peer` prints "
 	    "its PID (also in $NSLAB_LAB_DIR/peer.pid); `peer CMD` runs a command in its namespace (as "
 	    "`nsenter --target PID --net CMD` would). Create a veth pair in the lab and send one end to the "
@@ -674,55 +676,55 @@ static const struct nslab_step steps[] = {
 	    "  run ip link\n"
 	    "  peer ip link\n"
 	    "  host ip link\n"
-	    "Neither end is the host's.",
-	.hint = "A veth pair is two interfaces joined back to back: what goes in one comes\n"
-		"out of the other. `netns PID` creates the second end directly in the\n"
-		"namespace of that process.",
-	.explain = "ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID\n"
-		   "for the peer end; the kernel creates both ends and places the second one in\n"
-		   "the peer's namespace. An interface lives in exactly one network namespace at\n"
-		   "a time (`ip link set DEV netns PID` moves it). The host never sees either\n"
-		   "end: compare with `host ip link`. When nothing refers to a namespace any\n"
-		   "more (no process in it, no open fd or bind mount of /proc/PID/ns/net, which\n"
-		   "is how `ip netns add` keeps one), it is destroyed with its veth end, taking\n"
-		   "the other end with it.",
+	    "Neither end is the host's."),
+	.hint = N_("A veth pair is two interfaces joined back to back: what goes in one comes\n"
+		   "out of the other. `netns PID` creates the second end directly in the\n"
+		   "namespace of that process."),
+	.explain = N_("ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID\n"
+		      "for the peer end; the kernel creates both ends and places the second one in\n"
+		      "the peer's namespace. An interface lives in exactly one network namespace at\n"
+		      "a time (`ip link set DEV netns PID` moves it). The host never sees either\n"
+		      "end: compare with `host ip link`. When nothing refers to a namespace any\n"
+		      "more (no process in it, no open fd or bind mount of /proc/PID/ns/net, which\n"
+		      "is how `ip netns add` keeps one), it is destroyed with its veth end, taking\n"
+		      "the other end with it."),
 	.check = check_veth,
 	.perform = do_veth,
     },
     {
-	.title = "Addresses on both ends",
-	.task = "Give each end of step 2's veth pair (after a `reset`, do step 2 first) an address from a "
-		"private /30 and bring it up:\n"
-		"  run ip addr add 10.200.0.1/30 dev veth0\n"
-		"  run ip link set veth0 up\n"
-		"  peer ip addr add 10.200.0.2/30 dev veth1\n"
-		"  peer ip link set veth1 up\n"
-		"Then compare `run ip route` with `host ip route`.",
-	.hint = "Both ends need an address and must be up; a veth pair only carries traffic\n"
-		"when both ends are up.",
-	.explain = "RTM_NEWADDR puts the address on the interface and adds a connected route for\n"
-		   "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP\n"
-		   "entries (`run ip neigh`) and firewall rules are per namespace: the host has\n"
-		   "no route to 10.200.0.0/30 and cannot reach these addresses.",
+	.title = N_("Addresses on both ends"),
+	.task = N_("Give each end of step 2's veth pair (after a `reset`, do step 2 first) an address from a "
+		   "private /30 and bring it up:\n"
+		   "  run ip addr add 10.200.0.1/30 dev veth0\n"
+		   "  run ip link set veth0 up\n"
+		   "  peer ip addr add 10.200.0.2/30 dev veth1\n"
+		   "  peer ip link set veth1 up\n"
+		   "Then compare `run ip route` with `host ip route`."),
+	.hint = N_("Both ends need an address and must be up; a veth pair only carries traffic\n"
+		   "when both ends are up."),
+	.explain = N_("RTM_NEWADDR puts the address on the interface and adds a connected route for\n"
+		      "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP\n"
+		      "entries (`run ip neigh`) and firewall rules are per namespace: the host has\n"
+		      "no route to 10.200.0.0/30 and cannot reach these addresses."),
 	.check = check_addrs,
 	.perform = do_addrs,
     },
     {
-	.title = "Ping across",
-	.task = "With steps 2 and 3 done (both ends addressed and up), send two pings from the lab to the "
-		"peer (bounded: two packets, one second each):\n"
-		"  run ping -c 2 -W 1 10.200.0.2\n"
-		"(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
-		"Then look at the counters: `run ip -s link show veth0`, `run ip neigh`.",
-	.hint = "If nothing answers, check both ends: `run ip addr show veth0` and `peer ip\n"
-		"addr show veth1` must both show an address and UP.",
-	.explain = "ping opens an ICMP socket in the lab's namespace and sends echo requests;\n"
-		   "the routing table sends them through veth0, they come out of veth1 in the\n"
-		   "peer's namespace, whose network stack answers with echo replies (one\n"
-		   "kernel, two separate stacks). The lab's\n"
-		   "InEchoReps counter in /proc/$NSLAB_LAB_PID/net/snmp counts them; the host's\n"
-		   "own counters (/proc/net/snmp) did not move. This is how a container gets its\n"
-		   "network: its end of a veth pair, the other end on a bridge on the host.",
+	.title = N_("Ping across"),
+	.task = N_("With steps 2 and 3 done (both ends addressed and up), send two pings from the lab to the "
+		   "peer (bounded: two packets, one second each):\n"
+		   "  run ping -c 2 -W 1 10.200.0.2\n"
+		   "(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
+		   "Then look at the counters: `run ip -s link show veth0`, `run ip neigh`."),
+	.hint = N_("If nothing answers, check both ends: `run ip addr show veth0` and `peer ip\n"
+		   "addr show veth1` must both show an address and UP."),
+	.explain = N_("ping opens an ICMP socket in the lab's namespace and sends echo requests;\n"
+		      "the routing table sends them through veth0, they come out of veth1 in the\n"
+		      "peer's namespace, whose network stack answers with echo replies (one\n"
+		      "kernel, two separate stacks). The lab's\n"
+		      "InEchoReps counter in /proc/$NSLAB_LAB_PID/net/snmp counts them; the host's\n"
+		      "own counters (/proc/net/snmp) did not move. This is how a container gets its\n"
+		      "network: its end of a veth pair, the other end on a bridge on the host."),
 	.check = check_ping,
 	.perform = do_ping,
     },
@@ -733,14 +735,14 @@ static int cmd_peer(struct nslab_host *h, int argc, char **argv)
 {
 	pid_t peer = peer_pid(h);
 	if (!peer) {
-		h->error(h, "the peer process is not running");
+		h->error(h, _("the peer process is not running"));
 		return -1;
 	}
 	if (argc == 1) {
 		char path[64], link[64] = "";
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)peer);
 		ssize_t n = readlink(path, link, sizeof(link) - 1);
-		h->print(h, "peer: PID %d, %s\n", (int)peer, n > 0 ? link : "(namespace unreadable)");
+		h->print(h, _("peer: PID %d, %s\n"), (int)peer, n > 0 ? link : _("(namespace unreadable)"));
 		return 0;
 	}
 	size_t len = 0;
@@ -760,7 +762,8 @@ static int cmd_peer(struct nslab_host *h, int argc, char **argv)
 }
 
 static const struct nslab_command commands[] = {
-    {"peer", "peer [CMD...]", "the peer's PID, or run CMD in the peer's network namespace", 0, -1, cmd_peer},
+    {"peer", "peer [CMD...]", N_("the peer's PID, or run CMD in the peer's network namespace"), 0, -1,
+     cmd_peer},
 };
 
 static int setup(struct nslab_host *h)
@@ -788,11 +791,12 @@ static int setup(struct nslab_host *h)
 	FILE *f = fopen(path, "we");
 	int wr = f ? fprintf(f, "%d\n", (int)st->peer) : -1;
 	if (!f || (fclose(f) != 0) | (wr < 0)) {
-		h->error(h, "cannot write %s: %s", path, strerror(errno));
+		h->error(h, _("cannot write %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	h->print(
-	    h, "The lab process (PID %d) and a peer (PID %d) each have\na network namespace of their own.\n",
+	    h,
+	    _("The lab process (PID %d) and a peer (PID %d) each have\na network namespace of their own.\n"),
 	    (int)pid, (int)st->peer);
 	return 0;
 }
@@ -807,18 +811,19 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "net",
-    .title = "Network namespace: a network stack of its own",
-    .summary =
+    .title = N_("Network namespace: a network stack of its own"),
+    .summary = N_(
 	"A network namespace is a complete, separate network stack: interfaces, addresses, routes, "
 	"firewall rules, sockets and the counters in /proc/net. A new one holds only a loopback interface, "
 	"switched off. In this lab you bring it up, run a virtual cable (a veth pair) from the lab to a "
 	"second namespace the lab owns, address both ends and ping across. Every packet stays between the "
-	"two lab namespaces; the host's network is never touched.",
+	"two lab namespaces; the host's network is never touched."),
     .order = 80,
     NSLAB_STEPS(steps),
     .setup = setup,
     .teardown = teardown,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

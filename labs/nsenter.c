@@ -141,7 +141,7 @@ static int host_cmd(struct nslab_host *h, const char *cmd)
 	char *out = NULL;
 	int st = h->host_run(h, cmd, &out);
 	if (st != 0) {
-		h->error(h, "`%s` exited with status %d%s%s", cmd, st, out && *out ? ": " : "",
+		h->error(h, _("`%s` exited with status %d%s%s"), cmd, st, out && *out ? ": " : "",
 			 out ? out : "");
 		free(out);
 		return -1;
@@ -181,22 +181,22 @@ static bool check_join_all(struct nslab_host *h)
 	}
 	if (!best) {
 		h->missing(h,
-			   "no process of the lab besides the container's PID 1 (%d): start one joined to "
-			   "it, e.g. host nsenter -t $NSLAB_LAB_PID -a " SLEEP " &",
+			   _("no process of the lab besides the container's PID 1 (%d): start one joined to "
+			     "it, e.g. host nsenter -t $NSLAB_LAB_PID -a " SLEEP " &"),
 			   (int)main);
 		return false;
 	}
 	if (lacking && strcmp(lacking, "pid") == 0 && shares(best, main, "pid_for_children"))
 		h->missing(
 		    h,
-		    "process %d is in every namespace but the PID one: setns(CLONE_NEWPID) changes only "
-		    "pid_for_children, and the child nsenter forks is the one inside",
+		    _("process %d is in every namespace but the PID one: setns(CLONE_NEWPID) changes only "
+		      "pid_for_children, and the child nsenter forks is the one inside"),
 		    (int)best);
 	else
 		h->missing(
 		    h,
-		    "no process shares all %zu of the container's namespaces; the closest, %d, shares %u "
-		    "(not its %s namespace: compare /proc/%d/ns/%s with /proc/$NSLAB_LAB_PID/ns/%s)",
+		    _("no process shares all %zu of the container's namespaces; the closest, %d, shares %u "
+		      "(not its %s namespace: compare /proc/%d/ns/%s with /proc/$NSLAB_LAB_PID/ns/%s)"),
 		    NSLAB_ARRAY_SIZE(own_types), (int)best, most, lacking, (int)best, lacking, lacking);
 	return false;
 }
@@ -223,10 +223,10 @@ static int cmd_join(struct nslab_host *h, int argc, char **argv)
 	char opts[64] = "";
 	for (const char *c = argv[1]; *c; c++) {
 		if (!strchr("muinpU", *c) || strlen(opts) + 3 >= sizeof(opts)) {
-			h->error(
-			    h,
-			    "joinns: TYPES are nsenter's letters: m u i n p U (e.g. `joinns un`), not \"%s\"",
-			    argv[1]);
+			h->error(h,
+				 _("joinns: TYPES are nsenter's letters: m u i n p U (e.g. `joinns un`), not "
+				   "\"%s\""),
+				 argv[1]);
 			return -1;
 		}
 		size_t l = strlen(opts);
@@ -234,7 +234,7 @@ static int cmd_join(struct nslab_host *h, int argc, char **argv)
 	}
 	if (start_joined(h, opts, SLEEP) < 0)
 		return -1;
-	h->print(h, "started: nsenter -t %d %s " SLEEP " (see `nstree`)\n", (int)h->main_pid(h), opts);
+	h->print(h, _("started: nsenter -t %d %s " SLEEP " (see `nstree`)\n"), (int)h->main_pid(h), opts);
 	return 0;
 }
 
@@ -254,11 +254,13 @@ static bool check_join_some(struct nslab_host *h)
 	}
 	if (uts_net)
 		h->missing(
-		    h, "every process in the container's UTS and network namespaces is in its mount or user "
-		       "namespace too: join only those two (-u -n)");
+		    h,
+		    _("every process in the container's UTS and network namespaces is in its mount or user "
+		      "namespace too: join only those two (-u -n)"));
 	else
-		h->missing(h, "no process of the lab shares just the container's UTS and network namespaces: "
-			      "host nsenter -t $NSLAB_LAB_PID -u -n " SLEEP " &");
+		h->missing(h,
+			   _("no process of the lab shares just the container's UTS and network namespaces: "
+			     "host nsenter -t $NSLAB_LAB_PID -u -n " SLEEP " &"));
 	return false;
 }
 
@@ -310,9 +312,9 @@ static bool check_keep(struct nslab_host *h)
 	if (h->mount_at(h, 0, p, 0, &at) != 1 || strcmp(at.fstype, "nsfs") != 0) {
 		h->missing(
 		    h,
-		    "no namespace file is bind-mounted on %s in the host's mount table (nsfs in "
-		    "/proc/self/mountinfo): touch it, then host unshare --net=$NSLAB_LAB_DIR/" NETNS_FILE
-		    " true",
+		    _("no namespace file is bind-mounted on %s in the host's mount table (nsfs in "
+		      "/proc/self/mountinfo): touch it, then host unshare --net=$NSLAB_LAB_DIR/" NETNS_FILE
+		      " true"),
 		    p);
 		return false;
 	}
@@ -321,13 +323,14 @@ static bool check_keep(struct nslab_host *h)
 	if (fd >= 0)
 		close(fd);
 	if (type != CLONE_NEWNET) {
-		h->missing(h, "%s holds a namespace, but not a network one (NS_GET_NSTYPE)", p);
+		h->missing(h, _("%s holds a namespace, but not a network one (NS_GET_NSTYPE)"), p);
 		return false;
 	}
 	struct stat st;
 	if (stat(p, &st) < 0 || st.st_ino == ns_ino(0, "net")) {
 		h->missing(
-		    h, "%s holds the host's own network namespace: make a new one (unshare --net=FILE)", p);
+		    h, _("%s holds the host's own network namespace: make a new one (unshare --net=FILE)"),
+		    p);
 		return false;
 	}
 	pid_t one = 0;
@@ -335,8 +338,8 @@ static bool check_keep(struct nslab_host *h)
 	if (n > 0) {
 		h->missing(
 		    h,
-		    "%u process(es) are still in net:[%lu] (%d, for one): bind-mount a namespace that no "
-		    "process is in, to see the mount alone keep it (unshare --net=FILE true)",
+		    _("%u process(es) are still in net:[%lu] (%d, for one): bind-mount a namespace that no "
+		      "process is in, to see the mount alone keep it (unshare --net=FILE true)"),
 		    n, (unsigned long)st.st_ino, (int)one);
 		return false;
 	}
@@ -361,7 +364,7 @@ static int cmd_keep(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(h, check_keep, do_keep,
-			  "a network namespace is already kept on $NSLAB_LAB_DIR/" NETNS_FILE, NULL);
+			  _("a network namespace is already kept on $NSLAB_LAB_DIR/" NETNS_FILE), NULL);
 }
 
 /* --- step 4: who owns a namespace --- */
@@ -381,14 +384,14 @@ static bool check_owner(struct nslab_host *h)
 			return true;
 	}
 	if (fresh)
-		h->missing(
-		    h,
-		    "a process of the lab has a UTS namespace of its own, but the container's user "
-		    "namespace does not own it (NS_GET_USERNS): make it from inside that one (nsenter -U)");
-	else
 		h->missing(h,
-			   "no process of the lab has a new UTS namespace: host nsenter -t $NSLAB_LAB_PID -U "
-			   "unshare -u " SLEEP " &");
+			   _("a process of the lab has a UTS namespace of its own, but the container's user "
+			     "namespace does not own it (NS_GET_USERNS): make it from inside that one "
+			     "(nsenter -U)"));
+	else
+		h->missing(
+		    h, _("no process of the lab has a new UTS namespace: host nsenter -t $NSLAB_LAB_PID -U "
+			 "unshare -u " SLEEP " &"));
 	return false;
 }
 
@@ -446,7 +449,9 @@ static void collect(struct ns_set *s, pid_t pid)
 static void print_tree(struct nslab_host *h, const struct ns_set *s, ino_t user, int depth, ino_t host_user,
 		       ino_t lab_user)
 {
-	const char *who = user == host_user ? "the host's" : user == lab_user ? "the container's" : "another";
+	const char *who = user == host_user  ? _("the host's")
+			  : user == lab_user ? _("the container's")
+					     : _("another");
 	h->print(h, "%*suser:[%lu]  (%s)\n", depth * 4, "", (unsigned long)user, who);
 	for (size_t i = 0; i < s->len; i++)
 		if (strcmp(s->n[i].type, "user") != 0 && s->n[i].owner == user)
@@ -468,9 +473,9 @@ static int cmd_nstree(struct nslab_host *h, int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		collect(&s, pids[i]);
 	ino_t host_user = ns_ino(0, "user");
-	h->print(h, "Namespaces of nslab, the container and the lab's other processes, under the user "
-		    "namespace that owns each (NS_GET_USERNS; a user namespace under its parent, "
-		    "NS_GET_PARENT):\n");
+	h->print(h, _("Namespaces of nslab, the container and the lab's other processes, under the user "
+		      "namespace that owns each (NS_GET_USERNS; a user namespace under its parent, "
+		      "NS_GET_PARENT):\n"));
 	print_tree(h, &s, host_user, 0, host_user, ns_ino(h->main_pid(h), "user"));
 	return 0;
 }
@@ -496,105 +501,109 @@ static int setup(struct nslab_host *h)
 	 * unshare --net=FILE or mount --bind: stop and `nslab --cleanup` unmount
 	 * and remove it whoever made it (nothing to do if no one did). */
 	if (h->keep(h, NSLAB_OBJ_NETNS, p) < 0) {
-		h->error(h, "cannot register %s for cleanup", p);
+		h->error(h, _("cannot register %s for cleanup"), p);
 		return -1;
 	}
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
-	h->print(
-	    h,
-	    "A container is running: PID %d on the host ($NSLAB_LAB_PID), PID 1 inside, hostname \"" HOSTNAME
-	    "\", root inside = uid 100000 outside.\n",
-	    (int)pid);
+	h->print(h,
+		 _("A container is running: PID %d on the host ($NSLAB_LAB_PID), PID 1 inside, hostname "
+		   "\"" HOSTNAME "\", root inside = uid 100000 outside.\n"),
+		 (int)pid);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Join every namespace",
-	.task = "The lab process is a running container (PID 1 of its own user, mount, UTS, IPC, network "
-		"and PID namespaces). Look at it from the host, then join it, as `docker exec` does:\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/ns\n"
-		"  host nsenter -t $NSLAB_LAB_PID -a hostname\n"
-		"  host nsenter -t $NSLAB_LAB_PID -a ps -e\n"
-		"Leave one joined process running, and compare it with the container and the host:\n"
-		"  host nsenter -t $NSLAB_LAB_PID -a " SLEEP " &\n"
-		"  host pgrep -a -f \"" SLEEP "\"\n"
-		"  ns PID\n"
-		"PID is the sleeper's, from pgrep. (`joinns` is the lab's shortcut; `run` is nslab's own "
-		"nsenter -a.)",
-	.hint = "-a (--all) opens every /proc/PID/ns/* file of the target and setns()es into each. ps -e "
-		"inside lists the container's processes only: PID 1 and ps itself.",
+	.title = N_("Join every namespace"),
+	.task = N_("The lab process is a running container (PID 1 of its own user, mount, UTS, IPC, network "
+		   "and PID namespaces). Look at it from the host, then join it, as `docker exec` does:\n"
+		   "  host ls -l /proc/$NSLAB_LAB_PID/ns\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -a hostname\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -a ps -e\n"
+		   "Leave one joined process running, and compare it with the container and the host:\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -a " SLEEP " &\n"
+		   "  host pgrep -a -f \"" SLEEP "\"\n"
+		   "  ns PID\n"
+		   "PID is the sleeper's, from pgrep. (`joinns` is the lab's shortcut; `run` is nslab's own "
+		   "nsenter -a.)"),
+	.hint = N_("-a (--all) opens every /proc/PID/ns/* file of the target and setns()es into each. ps -e "
+		   "inside lists the container's processes only: PID 1 and ps itself."),
 	.explain =
-	    "Each file in /proc/PID/ns is a handle on one namespace: open(2) it and pass the fd to "
-	    "setns(2), and the caller moves into that namespace. nsenter -t PID -a does that for every "
-	    "type, the user namespace first (it gives the capabilities for the rest), then forks: "
-	    "setns(CLONE_NEWPID) only changes /proc/self/ns/pid_for_children, so only a child is "
-	    "really inside the PID namespace. The sleeper's /proc/SLEEPER/ns links now read the same "
-	    "inodes as the container's PID 1, and differ from the host's: the `ns` table shows it, as "
-	    "seed 004 compares /proc/1/ns inside with the host's.",
+	    N_("Each file in /proc/PID/ns is a handle on one namespace: open(2) it and pass the fd to "
+	       "setns(2), and the caller moves into that namespace. nsenter -t PID -a does that for every "
+	       "type, the user namespace first (it gives the capabilities for the rest), then forks: "
+	       "setns(CLONE_NEWPID) only changes /proc/self/ns/pid_for_children, so only a child is "
+	       "really inside the PID namespace. The sleeper's /proc/SLEEPER/ns links now read the same "
+	       "inodes as the container's PID 1, and differ from the host's: the `ns` table shows it, as "
+	       "seed 004 compares /proc/1/ns inside with the host's."),
 	.check = check_join_all,
 	.perform = do_join_all,
     },
     {
-	.title = "Join only some",
-	.task = "nsenter joins only the types you name: -u (UTS), -n (network), -i, -m, -p, -U. Try:\n"
-		"  host nsenter -t $NSLAB_LAB_PID -u hostname\n"
-		"  host nsenter -t $NSLAB_LAB_PID -n ip -br link\n"
-		"  host nsenter -t $NSLAB_LAB_PID -p ps -e\n"
-		"  host nsenter -t $NSLAB_LAB_PID -p -m ps -e\n"
-		"Then leave a process in just the container's UTS and network namespaces:\n"
-		"  host nsenter -t $NSLAB_LAB_PID -u -n " SLEEP " &\n"
-		"  ns PID\n"
-		"PID is the new sleeper's: host pgrep -n -f \"" SLEEP "\".",
-	.hint = "With -p alone, ps still reads the host's /proc (it belongs to the mount namespace): add -m "
-		"to see the container's. `joinns un` is the shortcut.",
-	.explain = "setns(fd, CLONE_NEWUTS) and setns(fd, CLONE_NEWNET) move the caller into two namespaces "
-		   "and leave it in the host's others: the hostname is the container's, ip link shows only "
-		   "the container's lo, but the files and /proc are the host's. This is how a debugging tool "
-		   "looks into a container's network with the host's programs (nsenter -n tcpdump). In `ns`, "
-		   "the sleeper's uts and net rows match the container, its mnt, pid and user rows the host.",
+	.title = N_("Join only some"),
+	.task = N_("nsenter joins only the types you name: -u (UTS), -n (network), -i, -m, -p, -U. Try:\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -u hostname\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -n ip -br link\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -p ps -e\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -p -m ps -e\n"
+		   "Then leave a process in just the container's UTS and network namespaces:\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -u -n " SLEEP " &\n"
+		   "  ns PID\n"
+		   "PID is the new sleeper's: host pgrep -n -f \"" SLEEP "\"."),
+	.hint =
+	    N_("With -p alone, ps still reads the host's /proc (it belongs to the mount namespace): add -m "
+	       "to see the container's. `joinns un` is the shortcut."),
+	.explain =
+	    N_("setns(fd, CLONE_NEWUTS) and setns(fd, CLONE_NEWNET) move the caller into two namespaces "
+	       "and leave it in the host's others: the hostname is the container's, ip link shows only "
+	       "the container's lo, but the files and /proc are the host's. This is how a debugging tool "
+	       "looks into a container's network with the host's programs (nsenter -n tcpdump). In `ns`, "
+	       "the sleeper's uts and net rows match the container, its mnt, pid and user rows the host."),
 	.check = check_join_some,
 	.perform = do_join_some,
     },
     {
-	.title = "Keep a namespace with no process",
-	.task =
+	.title = N_("Keep a namespace with no process"),
+	.task = N_(
 	    "A namespace lives while a process is in it, or while something holds its file: an open "
 	    "fd, or a bind mount. Make a network namespace that no process is in, as `ip netns add` does:\n"
 	    "  host touch $NSLAB_LAB_DIR/" NETNS_FILE "\n"
 	    "  host unshare --net=$NSLAB_LAB_DIR/" NETNS_FILE " true\n"
 	    "  host grep nsfs /proc/self/mountinfo\n"
 	    "  host nsenter --net=$NSLAB_LAB_DIR/" NETNS_FILE " ip -br link\n"
-	    "(`pin` is the shortcut.)",
-	.hint = "unshare --net=FILE makes the namespace in a child, bind-mounts /proc/CHILD/ns/net on FILE, "
-		"and the child exits: only the mount is left. nsenter --net=FILE joins it through that file.",
-	.explain = "mount(\"/proc/CHILD/ns/net\", FILE, NULL, MS_BIND, NULL) puts the namespace's nsfs inode "
-		   "on an ordinary file: the line \"nsfs\" in /proc/self/mountinfo, and stat FILE gives the "
-		   "namespace's inode number. That reference keeps it alive after its last process exited; "
-		   "ip netns add does exactly this under /run/netns, and setns(open(FILE), CLONE_NEWNET) "
-		   "joins it later. Unmounting the file frees it (stop does).",
+	    "(`pin` is the shortcut.)"),
+	.hint =
+	    N_("unshare --net=FILE makes the namespace in a child, bind-mounts /proc/CHILD/ns/net on FILE, "
+	       "and the child exits: only the mount is left. nsenter --net=FILE joins it through that file."),
+	.explain =
+	    N_("mount(\"/proc/CHILD/ns/net\", FILE, NULL, MS_BIND, NULL) puts the namespace's nsfs inode "
+	       "on an ordinary file: the line \"nsfs\" in /proc/self/mountinfo, and stat FILE gives the "
+	       "namespace's inode number. That reference keeps it alive after its last process exited; "
+	       "ip netns add does exactly this under /run/netns, and setns(open(FILE), CLONE_NEWNET) "
+	       "joins it later. Unmounting the file frees it (stop does)."),
 	.check = check_keep,
 	.perform = do_keep,
     },
     {
-	.title = "Who owns what",
-	.task = "Every namespace is owned by a user namespace: the one its creator was in. Make a UTS "
-		"namespace from inside the container's user namespace, and look at the tree:\n"
-		"  host nsenter -t $NSLAB_LAB_PID -U unshare -u " SLEEP " &\n"
-		"  nstree\n"
-		"  host lsns -o NS,TYPE,PID,PNS,ONS,COMMAND\n"
-		"(`nstree` prints the ownership tree; PNS and ONS are lsns's parent and owner columns.)",
-	.hint = "nsenter -U enters only the user namespace (as uid 0 there); unshare -u then makes a UTS "
-		"namespace, owned by that user namespace.",
-	.explain = "ioctl(fd, NS_GET_USERNS) on a namespace file returns an fd for the user namespace that "
-		   "owns it, and ioctl(fd, NS_GET_PARENT) on a user (or PID) namespace returns its parent "
-		   "(ioctl_ns(2)); at the top, or outside the caller's own user namespace, they fail with "
-		   "EPERM. The container's mount, UTS, IPC, network and PID namespaces were made by one "
-		   "clone() with CLONE_NEWUSER, so its user namespace owns them all; the new UTS namespace "
-		   "is owned by it too. Capabilities count only in namespaces your user namespace owns: root "
-		   "in the container can change that hostname, never the host's.",
+	.title = N_("Who owns what"),
+	.task = N_("Every namespace is owned by a user namespace: the one its creator was in. Make a UTS "
+		   "namespace from inside the container's user namespace, and look at the tree:\n"
+		   "  host nsenter -t $NSLAB_LAB_PID -U unshare -u " SLEEP " &\n"
+		   "  nstree\n"
+		   "  host lsns -o NS,TYPE,PID,PNS,ONS,COMMAND\n"
+		   "(`nstree` prints the ownership tree; PNS and ONS are lsns's parent and owner columns.)"),
+	.hint = N_("nsenter -U enters only the user namespace (as uid 0 there); unshare -u then makes a UTS "
+		   "namespace, owned by that user namespace."),
+	.explain =
+	    N_("ioctl(fd, NS_GET_USERNS) on a namespace file returns an fd for the user namespace that "
+	       "owns it, and ioctl(fd, NS_GET_PARENT) on a user (or PID) namespace returns its parent "
+	       "(ioctl_ns(2)); at the top, or outside the caller's own user namespace, they fail with "
+	       "EPERM. The container's mount, UTS, IPC, network and PID namespaces were made by one "
+	       "clone() with CLONE_NEWUSER, so its user namespace owns them all; the new UTS namespace "
+	       "is owned by it too. Capabilities count only in namespaces your user namespace owns: root "
+	       "in the container can change that hostname, never the host's."),
 	.check = check_owner,
 	.perform = do_owner,
     },
@@ -602,10 +611,10 @@ static const struct nslab_step steps[] = {
 
 static const struct nslab_command commands[] = {
     {"joinns", "joinns [TYPES]",
-     "start a sleeper joined to the container (nsenter -a, or letters: joinns un)", 0, 1, cmd_join},
-    {"pin", "pin", "a network namespace with no process, kept by a bind mount on $NSLAB_LAB_DIR/netns", 0, 0,
-     cmd_keep},
-    {"nstree", "nstree", "the namespaces of the lab under the user namespaces that own them", 0, 0,
+     N_("start a sleeper joined to the container (nsenter -a, or letters: joinns un)"), 0, 1, cmd_join},
+    {"pin", "pin", N_("a network namespace with no process, kept by a bind mount on $NSLAB_LAB_DIR/netns"), 0,
+     0, cmd_keep},
+    {"nstree", "nstree", N_("the namespaces of the lab under the user namespaces that own them"), 0, 0,
      cmd_nstree},
 };
 
@@ -613,16 +622,18 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "nsenter",
-    .title = "nsenter: joining a running container",
-    .summary = "A container is a process in namespaces; /proc/PID/ns holds a handle on each. You will join a "
-	       "running container with nsenter (setns(2)), all at once and one namespace at a time, keep a "
-	       "network namespace alive with no process in it, as ip netns does, and see which user "
-	       "namespace owns each namespace.",
+    .title = N_("nsenter: joining a running container"),
+    .summary =
+	N_("A container is a process in namespaces; /proc/PID/ns holds a handle on each. You will join a "
+	   "running container with nsenter (setns(2)), all at once and one namespace at a time, keep a "
+	   "network namespace alive with no process in it, as ip netns does, and see which user "
+	   "namespace owns each namespace."),
     .order = 115,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

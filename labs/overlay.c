@@ -147,8 +147,8 @@ static void say_not_mounted(struct nslab_host *h, const struct container *c, con
 	if (h->mount_at(h, 0, merged, 0, &at) == 1) {
 		h->missing(
 		    h,
-		    "the host's own mount table has a %s on %s: it was mounted outside the lab (undo it: "
-		    "host umount %s; then mount it with `run`, in the lab's mount namespace)",
+		    _("the host's own mount table has a %s on %s: it was mounted outside the lab (undo it: "
+		      "host umount %s; then mount it with `run`, in the lab's mount namespace)"),
 		    at.fstype, merged, merged);
 		return;
 	}
@@ -156,15 +156,16 @@ static void say_not_mounted(struct nslab_host *h, const struct container *c, con
 	at = (struct nslab_mount_at){.size = sizeof(at)};
 	if (main > 0 && h->mount_at(h, main, merged, 0, &at) == 1) {
 		h->missing(h,
-			   "%s in the lab is a %s mount with options \"%s\", not an overlay of " LOWER
-			   " with upperdir=%s (see /proc/%d/mountinfo)",
+			   _("%s in the lab is a %s mount with options \"%s\", not an overlay of " LOWER
+			     " with upperdir=%s (see /proc/%d/mountinfo)"),
 			   merged, at.fstype, at.options, c->upper, (int)main);
 		return;
 	}
-	h->missing(h,
-		   "no overlay is mounted on %s in the lab's mount namespace (/proc/%d/mountinfo has no line "
-		   "for it)",
-		   merged, (int)main);
+	h->missing(
+	    h,
+	    _("no overlay is mounted on %s in the lab's mount namespace (/proc/%d/mountinfo has no line "
+	      "for it)"),
+	    merged, (int)main);
 }
 
 /* Container c, mounted on its merged directory in some subject: that
@@ -283,7 +284,7 @@ static int mount_container(struct nslab_host *h, const struct container *c)
 	int n =
 	    snprintf(arg, sizeof(arg), "%s%clowerdir=%s,upperdir=%s,workdir=%s", merged, '\0', low, up, work);
 	if (n < 0 || (size_t)n >= sizeof(arg)) {
-		h->error(h, "the layer paths are too long for one mount option string");
+		h->error(h, _("the layer paths are too long for one mount option string"));
 		return -1;
 	}
 	const char *opts = arg + strlen(merged) + 1;
@@ -292,15 +293,15 @@ static int mount_container(struct nslab_host *h, const struct container *c)
 		h->trace(h, "mount(\"overlay\", \"%s\", \"overlay\", 0, \"%s\") = -1 %s", merged, opts,
 			 nslab_errno_name(err));
 		if (err == ENODEV)
-			h->error(h, "this kernel has no overlay filesystem: load it with modprobe overlay "
-				    "(CONFIG_OVERLAY_FS)");
+			h->error(h, _("this kernel has no overlay filesystem: load it with modprobe overlay "
+				      "(CONFIG_OVERLAY_FS)"));
 		else if (err == EBUSY)
 			h->error(h,
-				 "mount overlay on %s: %s (is that upper or work directory in use by "
-				 "another overlay mount? `reset` starts again)",
+				 _("mount overlay on %s: %s (is that upper or work directory in use by "
+				   "another overlay mount? `reset` starts again)"),
 				 merged, strerror(err));
 		else
-			h->error(h, "mount overlay on %s: %s", merged, strerror(err));
+			h->error(h, _("mount overlay on %s: %s"), merged, strerror(err));
 		return -1;
 	}
 	h->trace(h, "mount(\"overlay\", \"%s\", \"overlay\", 0, \"%s\") = 0", merged, opts);
@@ -323,21 +324,21 @@ static bool check_mount2(struct nslab_host *h)
 	bool ok = true;
 	seen_by(h, p2, "merged2/" DELETED, a, sizeof(a));
 	if (lstat_type(a, &s1) != S_IFREG) {
-		h->missing(h, "merged2/" DELETED " is not there: the second container should still see the "
-			      "image's file that the first one deleted");
+		h->missing(h, _("merged2/" DELETED " is not there: the second container should still see the "
+				"image's file that the first one deleted"));
 		ok = false;
 	}
 	seen_by(h, p2, "merged2/" NEW_FILE, a, sizeof(a));
 	if (lstat(a, &s1) == 0) {
-		h->missing(h, "merged2/" NEW_FILE " exists: the second container sees the first one's file "
-			      "(its upperdir must be upper2, not upper)");
+		h->missing(h, _("merged2/" NEW_FILE " exists: the second container sees the first one's file "
+				"(its upperdir must be upper2, not upper)"));
 		ok = false;
 	}
 	seen_by(h, p1, "merged/bin/sh", a, sizeof(a));
 	seen_by(h, p2, "merged2/bin/sh", b, sizeof(b));
 	if (stat(a, &s1) < 0 || stat(b, &s2) < 0 || s1.st_ino != s2.st_ino) {
-		h->missing(h, "merged/bin/sh and merged2/bin/sh are not the same image file (ls -i shows "
-			      "their inode numbers)");
+		h->missing(h, _("merged/bin/sh and merged2/bin/sh are not the same image file (ls -i shows "
+				"their inode numbers)"));
 		ok = false;
 	}
 	return ok;
@@ -352,7 +353,7 @@ static int cmd_overlay(struct nslab_host *h, int argc, char **argv)
 {
 	bool second = argc > 1 && strcmp(argv[1], "2") == 0;
 	if (argc > 1 && !second && strcmp(argv[1], "1") != 0) {
-		h->error(h, "overlay: which container, 1 or 2? (not \"%s\")", argv[1]);
+		h->error(h, _("overlay: which container, 1 or 2? (not \"%s\")"), argv[1]);
 		return -1;
 	}
 	char merged[PATH_MAX];
@@ -360,7 +361,7 @@ static int cmd_overlay(struct nslab_host *h, int argc, char **argv)
 	const struct container *c = &containers[second];
 	wd_path(h, c->merged, merged, sizeof(merged));
 	if (find_container(h, c, merged, &at)) {
-		h->print(h, "container %d is already mounted on %s\n", second + 1, merged);
+		h->print(h, _("container %d is already mounted on %s\n"), second + 1, merged);
 		return 0;
 	}
 	return h->do_once(h, NULL, second ? do_mount2 : do_mount1, NULL, NULL);
@@ -376,10 +377,11 @@ static int need_mounted_in_main(struct nslab_host *h)
 	wd_path(h, "merged", merged, sizeof(merged));
 	if (find_container(h, &containers[0], merged, &at) == h->main_pid(h))
 		return 0;
-	h->error(h,
-		 "this needs container 1 mounted on %s in the lab process (step 1: `overlay`; after `reset`, "
-		 "again)",
-		 merged);
+	h->error(
+	    h,
+	    _("this needs container 1 mounted on %s in the lab process (step 1: `overlay`; after `reset`, "
+	      "again)"),
+	    merged);
 	return -1;
 }
 
@@ -395,19 +397,19 @@ static bool check_new_file(struct nslab_host *h)
 	bool ok = true;
 	layer_file(h, "upper", NEW_FILE, p, sizeof(p));
 	if (lstat_type(p, &st) != S_IFREG) {
-		h->missing(h,
-			   "upper/" NEW_FILE " is not there: write merged/" NEW_FILE " through the overlay");
+		h->missing(
+		    h, _("upper/" NEW_FILE " is not there: write merged/" NEW_FILE " through the overlay"));
 		ok = false;
 	}
 	layer_file(h, LOWER, NEW_FILE, p, sizeof(p));
 	if (lstat(p, &st) == 0) {
-		h->missing(h, LOWER "/" NEW_FILE " exists: the image was written to (remove it: host rm %s)",
-			   p);
+		h->missing(
+		    h, _(LOWER "/" NEW_FILE " exists: the image was written to (remove it: host rm %s)"), p);
 		ok = false;
 	}
 	seen_by(h, pid, "merged/" NEW_FILE, p, sizeof(p));
 	if (ok && lstat_type(p, &st) != S_IFREG) {
-		h->missing(h, "the lab does not see merged/" NEW_FILE);
+		h->missing(h, _("the lab does not see merged/" NEW_FILE));
 		ok = false;
 	}
 	return ok;
@@ -437,22 +439,22 @@ static bool check_copy_up(struct nslab_host *h)
 	layer_file(h, LOWER, CHANGED, lo, sizeof(lo));
 	layer_file(h, "upper", CHANGED, up, sizeof(up));
 	if (!file_is(lo, MOTD_TEXT)) {
-		h->missing(h, LOWER "/" CHANGED " is not the image's any more: it was changed in the lower "
-				    "layer itself, not through merged (`reset` starts again)");
+		h->missing(h, _(LOWER "/" CHANGED " is not the image's any more: it was changed in the lower "
+				      "layer itself, not through merged (`reset` starts again)"));
 		return false;
 	}
 	if (lstat_type(up, &su) != S_IFREG) {
-		h->missing(h, "upper/" CHANGED " is not there: change merged/" CHANGED
-			      " (append a line) and the kernel copies it up");
+		h->missing(h, _("upper/" CHANGED " is not there: change merged/" CHANGED
+				" (append a line) and the kernel copies it up"));
 		return false;
 	}
 	if (file_is(up, MOTD_TEXT)) {
-		h->missing(h, "upper/" CHANGED
-			      " is a copy of the image's, unchanged: append a line to merged/" CHANGED);
+		h->missing(h, _("upper/" CHANGED
+				" is a copy of the image's, unchanged: append a line to merged/" CHANGED));
 		return false;
 	}
 	if (stat(lo, &sl) < 0 || (sl.st_dev == su.st_dev && sl.st_ino == su.st_ino)) {
-		h->missing(h, "upper/" CHANGED " and " LOWER "/" CHANGED " are the same inode");
+		h->missing(h, _("upper/" CHANGED " and " LOWER "/" CHANGED " are the same inode"));
 		return false;
 	}
 	return true;
@@ -485,27 +487,28 @@ static bool check_whiteout(struct nslab_host *h)
 	struct stat st;
 	layer_file(h, LOWER, DELETED, p, sizeof(p));
 	if (lstat_type(p, &st) != S_IFREG) {
-		h->missing(h, LOWER "/" DELETED " is gone from the image itself: it was deleted in the lower "
-				    "layer, not through merged (`reset` starts again)");
+		h->missing(h,
+			   _(LOWER "/" DELETED " is gone from the image itself: it was deleted in the lower "
+				   "layer, not through merged (`reset` starts again)"));
 		return false;
 	}
 	layer_file(h, "upper", DELETED, p, sizeof(p));
 	int t = lstat_type(p, &st);
 	if (t < 0) {
-		h->missing(h, "no upper/" DELETED " yet: delete merged/" DELETED
-			      " (rm) and look at what the kernel "
-			      "leaves in upper");
+		h->missing(h, _("no upper/" DELETED " yet: delete merged/" DELETED
+				" (rm) and look at what the kernel "
+				"leaves in upper"));
 		return false;
 	}
 	if (t != S_IFCHR || major(st.st_rdev) != 0 || minor(st.st_rdev) != 0) {
-		h->missing(h, "upper/" DELETED
-			      " is not a whiteout (a character device 0, 0): it was written, not "
-			      "deleted");
+		h->missing(h, _("upper/" DELETED
+				" is not a whiteout (a character device 0, 0): it was written, not "
+				"deleted"));
 		return false;
 	}
 	seen_by(h, pid, "merged/" DELETED, p, sizeof(p));
 	if (lstat(p, &st) == 0) {
-		h->missing(h, "merged/" DELETED " is still visible in the lab");
+		h->missing(h, _("merged/" DELETED " is still visible in the lab"));
 		return false;
 	}
 	return true;
@@ -532,15 +535,16 @@ static bool check_pivot(struct nslab_host *h)
 		at = (struct nslab_mount_at){.size = sizeof(at)};
 		h->mount_at(h, main, "/", 0, &at);
 		h->missing(h,
-			   "the lab's / is still %s, not container 1's overlay (see the \"/\" line of "
-			   "/proc/%d/mountinfo)",
-			   at.count ? at.fstype : "the host's root", (int)main);
+			   _("the lab's / is still %s, not container 1's overlay (see the \"/\" line of "
+			     "/proc/%d/mountinfo)"),
+			   at.count ? at.fstype : _("the host's root"), (int)main);
 		return false;
 	}
 	char p[PATH_MAX + 32];
 	snprintf(p, sizeof(p), "/proc/%d/root/" CHANGED, (int)pid);
 	if (file_is(p, MOTD_TEXT)) {
-		h->missing(h, "/" CHANGED " in the lab is the image's: the root is not container 1's layer");
+		h->missing(h,
+			   _("/" CHANGED " in the lab is the image's: the root is not container 1's layer"));
 		return false;
 	}
 	return true;
@@ -554,8 +558,8 @@ static int do_pivot(struct nslab_host *h)
 	pid_t main = h->main_pid(h);
 	if (find_container(h, &containers[0], merged, &at) != main) {
 		h->error(h,
-			 "pivot needs container 1 mounted on %s in the lab process (step 1; after `reset`, "
-			 "do it again)",
+			 _("pivot needs container 1 mounted on %s in the lab process (step 1; after `reset`, "
+			   "do it again)"),
 			 merged);
 		return -1;
 	}
@@ -572,9 +576,9 @@ static int cmd_pivot(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(
-	    h, check_pivot, do_pivot, "the lab's / is already container 1's overlay",
-	    "pivot_root(\".\", \"put_old\") = 0: / is container 1's merged view, the old root is on "
-	    "/put_old");
+	    h, check_pivot, do_pivot, _("the lab's / is already container 1's overlay"),
+	    _("pivot_root(\".\", \"put_old\") = 0: / is container 1's merged view, the old root is on "
+	      "/put_old"));
 }
 
 /* --- the lab --- */
@@ -587,7 +591,7 @@ static int make_dirs(struct nslab_host *h)
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(dirs); i++) {
 		wd_path(h, dirs[i], p, sizeof(p));
 		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			h->error(h, "cannot make %s: %s", p, strerror(errno));
+			h->error(h, _("cannot make %s: %s"), p, strerror(errno));
 			return -1;
 		}
 	}
@@ -602,17 +606,17 @@ static int make_image(struct nslab_host *h)
 	wd_path(h, LOWER, low, sizeof(low));
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(image_programs); i++)
 		if (h->rootfs_add(h, low, image_programs[i]) < 0) {
-			h->error(h, "cannot copy %s into the image %s", image_programs[i], low);
+			h->error(h, _("cannot copy %s into the image %s"), image_programs[i], low);
 			return -1;
 		}
 	layer_file(h, LOWER, CHANGED, p, sizeof(p));
 	if (write_file(p, MOTD_TEXT, "we") < 0) {
-		h->error(h, "cannot write %s: %s", p, strerror(errno));
+		h->error(h, _("cannot write %s: %s"), p, strerror(errno));
 		return -1;
 	}
 	layer_file(h, LOWER, DELETED, p, sizeof(p));
 	if (write_file(p, ISSUE_TEXT, "we") < 0) {
-		h->error(h, "cannot write %s: %s", p, strerror(errno));
+		h->error(h, _("cannot write %s: %s"), p, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -635,11 +639,12 @@ static int setup(struct nslab_host *h)
 	wd_path(h, "merged", merged, sizeof(merged));
 	h->set_root(h, merged);
 	h->print(h,
-		 "The lab works in %s ($NSLAB_LAB_DIR), in a private mount namespace of its own:\n"
-		 "  " LOWER "/          the image (sh, ls, cat... and etc/motd, etc/issue), read-only to the "
-		 "containers\n"
-		 "  upper/ work/    container 1's layer, empty; merged/ is where it will be mounted\n"
-		 "  upper2/ work2/  container 2's layer; merged2/\n",
+		 _("The lab works in %s ($NSLAB_LAB_DIR), in a private mount namespace of its own:\n"
+		   "  " LOWER
+		   "/          the image (sh, ls, cat... and etc/motd, etc/issue), read-only to the "
+		   "containers\n"
+		   "  upper/ work/    container 1's layer, empty; merged/ is where it will be mounted\n"
+		   "  upper2/ work2/  container 2's layer; merged2/\n"),
 		 wd);
 	return 0;
 }
@@ -651,136 +656,140 @@ static const char *unsupported(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Mount the layers",
-	.task = "The lab process already has a private mount namespace (a mount there never reaches the "
-		"host). Stack container 1's empty layer on the image:\n"
-		"  run mount -t overlay overlay -o lowerdir=" LOWER ",upperdir=upper,workdir=work merged\n"
-		"(`overlay` is the lab's shortcut). Then compare:\n"
-		"  run ls merged " LOWER " upper\n"
-		"  run grep overlay /proc/self/mountinfo\n"
-		"  host grep overlay /proc/self/mountinfo",
-	.hint = "`run` starts in the lab's directory, so the relative paths work. workdir must be an "
-		"empty directory on the same filesystem as upperdir. If the mount fails with \"unknown "
-		"filesystem type\", load the module: host modprobe overlay.",
-	.explain = "mount(\"overlay\", \"merged\", \"overlay\", 0, \"lowerdir=" LOWER
-		   ",upperdir=upper,workdir=work\") makes one filesystem out of two directories: lookups "
-		   "look in upperdir first, then in lowerdir. lowerdir is never written (it may even be "
-		   "read-only, or a colon-separated stack of several images, the leftmost on top); every "
-		   "change goes to upperdir; workdir is the kernel's scratch space for making changes "
-		   "atomic. The line \"- overlay overlay rw,lowerdir=...,upperdir=...,workdir=...\" is in "
-		   "/proc/LABPID/mountinfo and not in the host's: the lab's mount namespace is private. "
-		   "A container image is such a stack of read-only layers; the container's writable layer "
-		   "is upperdir (Documentation/filesystems/overlayfs.rst).",
+	.title = N_("Mount the layers"),
+	.task = N_("The lab process already has a private mount namespace (a mount there never reaches the "
+		   "host). Stack container 1's empty layer on the image:\n"
+		   "  run mount -t overlay overlay -o lowerdir=" LOWER ",upperdir=upper,workdir=work merged\n"
+		   "(`overlay` is the lab's shortcut). Then compare:\n"
+		   "  run ls merged " LOWER " upper\n"
+		   "  run grep overlay /proc/self/mountinfo\n"
+		   "  host grep overlay /proc/self/mountinfo"),
+	.hint = N_("`run` starts in the lab's directory, so the relative paths work. workdir must be an "
+		   "empty directory on the same filesystem as upperdir. If the mount fails with \"unknown "
+		   "filesystem type\", load the module: host modprobe overlay."),
+	.explain = N_("mount(\"overlay\", \"merged\", \"overlay\", 0, \"lowerdir=" LOWER
+		      ",upperdir=upper,workdir=work\") makes one filesystem out of two directories: lookups "
+		      "look in upperdir first, then in lowerdir. lowerdir is never written (it may even be "
+		      "read-only, or a colon-separated stack of several images, the leftmost on top); every "
+		      "change goes to upperdir; workdir is the kernel's scratch space for making changes "
+		      "atomic. The line \"- overlay overlay rw,lowerdir=...,upperdir=...,workdir=...\" is in "
+		      "/proc/LABPID/mountinfo and not in the host's: the lab's mount namespace is private. "
+		      "A container image is such a stack of read-only layers; the container's writable layer "
+		      "is upperdir (Documentation/filesystems/overlayfs.rst)."),
 	.check = check_mount1,
 	.perform = do_mount1,
     },
     {
-	.title = "A new file lands in upper",
-	.task = "Write a file through the merged view, then look at each layer:\n"
-		"  run echo hello from the container > merged/" NEW_FILE "\n"
-		"  run ls merged upper " LOWER,
-	.hint = "The file is in merged/ and upper/, and not in " LOWER "/.",
-	.explain = "openat(O_CREAT) in the overlay creates the file in the upper directory: a new name "
-		   "has nothing to copy, it is simply made in upperdir. The image in " LOWER
-		   "/ stays as it was, so any number of containers can start from it.",
+	.title = N_("A new file lands in upper"),
+	.task = N_("Write a file through the merged view, then look at each layer:\n"
+		   "  run echo hello from the container > merged/" NEW_FILE "\n"
+		   "  run ls merged upper " LOWER),
+	.hint = N_("The file is in merged/ and upper/, and not in " LOWER "/."),
+	.explain = N_("openat(O_CREAT) in the overlay creates the file in the upper directory: a new name "
+		      "has nothing to copy, it is simply made in upperdir. The image in " LOWER
+		      "/ stays as it was, so any number of containers can start from it."),
 	.check = check_new_file,
 	.perform = do_new_file,
     },
     {
-	.title = "Copy-up",
-	.task = "Change a file that comes from the image:\n"
-		"  run echo changed by the container >> merged/" CHANGED "\n"
-		"  run cat merged/" CHANGED " " LOWER "/" CHANGED "\n"
-		"  run ls -i " LOWER "/" CHANGED " upper/" CHANGED " merged/" CHANGED,
-	.hint = "Opening a lower file for writing copies it up whole first. " LOWER "/" CHANGED
-		" keeps the image's one line; upper/" CHANGED " has two.",
-	.explain = "The first open for writing of a lower file (openat with O_WRONLY or O_RDWR) makes the "
-		   "kernel copy it up: the whole file, with its owner, mode and extended attributes, is "
-		   "copied into upperdir, and from then on upper's copy hides the lower one. upper/" CHANGED
-		   " is a new inode, so ls -i shows a different number from " LOWER "/" CHANGED
-		   "; merged/" CHANGED " keeps the lower file's st_ino, because with all layers on one "
-		   "filesystem overlayfs keeps inode numbers constant across a copy-up. A big file costs "
-		   "a big copy on the first write: that is why databases keep their data on volumes.",
+	.title = N_("Copy-up"),
+	.task = N_("Change a file that comes from the image:\n"
+		   "  run echo changed by the container >> merged/" CHANGED "\n"
+		   "  run cat merged/" CHANGED " " LOWER "/" CHANGED "\n"
+		   "  run ls -i " LOWER "/" CHANGED " upper/" CHANGED " merged/" CHANGED),
+	.hint = N_("Opening a lower file for writing copies it up whole first. " LOWER "/" CHANGED
+		   " keeps the image's one line; upper/" CHANGED " has two."),
+	.explain =
+	    N_("The first open for writing of a lower file (openat with O_WRONLY or O_RDWR) makes the "
+	       "kernel copy it up: the whole file, with its owner, mode and extended attributes, is "
+	       "copied into upperdir, and from then on upper's copy hides the lower one. upper/" CHANGED
+	       " is a new inode, so ls -i shows a different number from " LOWER "/" CHANGED
+	       "; merged/" CHANGED " keeps the lower file's st_ino, because with all layers on one "
+	       "filesystem overlayfs keeps inode numbers constant across a copy-up. A big file costs "
+	       "a big copy on the first write: that is why databases keep their data on volumes."),
 	.check = check_copy_up,
 	.perform = do_copy_up,
     },
     {
-	.title = "Delete: a whiteout",
-	.task = "Delete a file of the image through the merged view:\n"
-		"  run rm merged/" DELETED "\n"
-		"  run ls -l upper/etc " LOWER "/etc merged/etc",
-	.hint = "The lower layer cannot change, so the deletion is recorded in upper: look at the "
-		"first letter of its ls -l line, and at where the size should be.",
-	.explain = "unlinkat() of a name that exists in a lower layer leaves a whiteout in upperdir: a "
-		   "character device with device number 0, 0 (ls -l shows \"c\" and \"0, 0\"). Lookups "
-		   "that meet it stop there, so the name is gone from merged/ while " LOWER "/" DELETED
-		   " is still in the image. A deleted directory that is made again gets the opaque "
-		   "extended attribute trusted.overlay.opaque=y instead, which hides everything of the "
-		   "lower directory.",
+	.title = N_("Delete: a whiteout"),
+	.task = N_("Delete a file of the image through the merged view:\n"
+		   "  run rm merged/" DELETED "\n"
+		   "  run ls -l upper/etc " LOWER "/etc merged/etc"),
+	.hint = N_("The lower layer cannot change, so the deletion is recorded in upper: look at the "
+		   "first letter of its ls -l line, and at where the size should be."),
+	.explain = N_("unlinkat() of a name that exists in a lower layer leaves a whiteout in upperdir: a "
+		      "character device with device number 0, 0 (ls -l shows \"c\" and \"0, 0\"). Lookups "
+		      "that meet it stop there, so the name is gone from merged/ while " LOWER "/" DELETED
+		      " is still in the image. A deleted directory that is made again gets the opaque "
+		      "extended attribute trusted.overlay.opaque=y instead, which hides everything of the "
+		      "lower directory."),
 	.check = check_whiteout,
 	.perform = do_whiteout,
     },
     {
-	.title = "Two containers, one image",
-	.task = "Mount a second container on the same image, with its own layer:\n"
-		"  run mount -t overlay overlay -o lowerdir=" LOWER ",upperdir=upper2,workdir=work2 merged2\n"
-		"(shortcut: `overlay 2`). Compare the two containers:\n"
-		"  run cat merged/" CHANGED " merged2/" CHANGED "\n"
-		"  run ls merged/etc merged2/etc\n"
-		"  run ls -i merged/bin/sh merged2/bin/sh " LOWER "/bin/sh",
-	.hint = "Each container needs its own upperdir and workdir; the lowerdir is shared.",
-	.explain = "Two mount(2) calls of type overlay, one lowerdir: each container sees the image with "
-		   "only its own changes on top. Container 2 still has " DELETED
-		   " and the image's motd. The files neither container changed are the very same inode "
-		   "of " LOWER "/ (ls -i gives one number), so they are stored once on disk and once in "
-		   "the page cache, however many containers run the image. /proc/LABPID/mountinfo now has "
-		   "two overlay lines.",
+	.title = N_("Two containers, one image"),
+	.task =
+	    N_("Mount a second container on the same image, with its own layer:\n"
+	       "  run mount -t overlay overlay -o lowerdir=" LOWER ",upperdir=upper2,workdir=work2 merged2\n"
+	       "(shortcut: `overlay 2`). Compare the two containers:\n"
+	       "  run cat merged/" CHANGED " merged2/" CHANGED "\n"
+	       "  run ls merged/etc merged2/etc\n"
+	       "  run ls -i merged/bin/sh merged2/bin/sh " LOWER "/bin/sh"),
+	.hint = N_("Each container needs its own upperdir and workdir; the lowerdir is shared."),
+	.explain = N_("Two mount(2) calls of type overlay, one lowerdir: each container sees the image with "
+		      "only its own changes on top. Container 2 still has " DELETED
+		      " and the image's motd. The files neither container changed are the very same inode "
+		      "of " LOWER "/ (ls -i gives one number), so they are stored once on disk and once in "
+		      "the page cache, however many containers run the image. /proc/LABPID/mountinfo now has "
+		      "two overlay lines."),
 	.check = check_mount2,
 	.perform = do_mount2,
     },
     {
-	.title = "pivot_root into merged",
-	.task = "Make container 1's merged view the lab's root, as a runtime does:\n"
-		"  run mkdir merged/put_old\n"
-		"  run cd merged && pivot_root . put_old\n"
-		"(shortcut: `pivot`). Then:\n"
-		"  run ls /\n"
-		"  run cat /" CHANGED "\n"
-		"  host ls $NSLAB_LAB_DIR/upper",
-	.hint = "merged is a mount point (the overlay), so pivot_root(2) accepts it as new_root; put_old "
-		"made through merged lands in upper like any other new directory.",
-	.explain = "pivot_root(\".\", \"put_old\") in merged/ makes the overlay the root mount of the lab's "
-		   "mount namespace and moves the old root to /put_old, as in the pivot-root lab: the \"/\" "
-		   "line of /proc/LABPID/mountinfo now says overlay, and /proc/LABPID/root/" CHANGED
-		   " is container 1's copy. A runtime then detaches /put_old (umount2 with MNT_DETACH) "
-		   "so that nothing leads back to the host. This is how an image becomes a container's /: "
-		   "read-only layers below, one writable layer on top, pivot_root into the result.",
+	.title = N_("pivot_root into merged"),
+	.task = N_("Make container 1's merged view the lab's root, as a runtime does:\n"
+		   "  run mkdir merged/put_old\n"
+		   "  run cd merged && pivot_root . put_old\n"
+		   "(shortcut: `pivot`). Then:\n"
+		   "  run ls /\n"
+		   "  run cat /" CHANGED "\n"
+		   "  host ls $NSLAB_LAB_DIR/upper"),
+	.hint = N_("merged is a mount point (the overlay), so pivot_root(2) accepts it as new_root; put_old "
+		   "made through merged lands in upper like any other new directory."),
+	.explain =
+	    N_("pivot_root(\".\", \"put_old\") in merged/ makes the overlay the root mount of the lab's "
+	       "mount namespace and moves the old root to /put_old, as in the pivot-root lab: the \"/\" "
+	       "line of /proc/LABPID/mountinfo now says overlay, and /proc/LABPID/root/" CHANGED
+	       " is container 1's copy. A runtime then detaches /put_old (umount2 with MNT_DETACH) "
+	       "so that nothing leads back to the host. This is how an image becomes a container's /: "
+	       "read-only layers below, one writable layer on top, pivot_root into the result."),
 	.check = check_pivot,
 	.perform = do_pivot,
     },
 };
 
 static const struct nslab_command commands[] = {
-    {"overlay", "overlay [1|2]", "mount container 1's (or 2's) overlay of the image on merged (merged2)", 0,
-     1, cmd_overlay},
-    {"pivot", "pivot", "pivot_root into container 1's merged view, in the lab process", 0, 0, cmd_pivot},
+    {"overlay", "overlay [1|2]", N_("mount container 1's (or 2's) overlay of the image on merged (merged2)"),
+     0, 1, cmd_overlay},
+    {"pivot", "pivot", N_("pivot_root into container 1's merged view, in the lab process"), 0, 0, cmd_pivot},
 };
 
 static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "overlay",
-    .title = "overlayfs: an image and a container layer",
-    .summary = "A container image is a stack of read-only layers; a container adds one writable layer "
-	       "on top, and overlayfs shows the stack as one directory. You will mount an overlay of an "
-	       "image, watch a new file, a changed file (copy-up) and a deleted file (a whiteout) land in "
-	       "the container's layer while the image stays untouched, run a second container on the "
-	       "same image, and pivot_root into the merged view.",
+    .title = N_("overlayfs: an image and a container layer"),
+    .summary = N_("A container image is a stack of read-only layers; a container adds one writable layer "
+		  "on top, and overlayfs shows the stack as one directory. You will mount an overlay of an "
+		  "image, watch a new file, a changed file (copy-up) and a deleted file (a whiteout) land in "
+		  "the container's layer while the image stays untouched, run a second container on the "
+		  "same image, and pivot_root into the merged view."),
     .order = 35,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

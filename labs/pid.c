@@ -185,11 +185,12 @@ static bool check_private(struct nslab_host *h)
 	for (unsigned i = 0; i < n; i++)
 		if ((pids[i] == main || h->same_ns(h, pids[i], "mnt") == 0) && linked_mounts(h, pids[i]) == 0)
 			return true;
-	h->missing(h,
-		   "%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
-		   "\"shared:N\" in /proc/%d/mountinfo), and no other process of the lab has a private mount "
-		   "namespace: `run mount --make-rprivate /`, or `host unshare --mount sleep infinity &`",
-		   linked_mounts(h, main), (int)main);
+	h->missing(
+	    h,
+	    _("%d mount(s) of the lab still receive mounts from the host (\"master:N\" or "
+	      "\"shared:N\" in /proc/%d/mountinfo), and no other process of the lab has a private mount "
+	      "namespace: `run mount --make-rprivate /`, or `host unshare --mount sleep infinity &`"),
+	    linked_mounts(h, main), (int)main);
 	return false;
 }
 
@@ -206,11 +207,11 @@ static bool check_pid1(struct nslab_host *h)
 	pid_t pid = h->main_pid(h);
 	char nspid[128] = "";
 	if (!status_field(pid, "NSpid", nspid, sizeof(nspid))) {
-		h->missing(h, "cannot read NSpid in /proc/%d/status", (int)pid);
+		h->missing(h, _("cannot read NSpid in /proc/%d/status"), (int)pid);
 		return false;
 	}
 	if (!is_ns_init(pid)) {
-		h->missing(h, "the lab process is not PID 1 of a namespace of its own (NSpid: %s)", nspid);
+		h->missing(h, _("the lab process is not PID 1 of a namespace of its own (NSpid: %s)"), nspid);
 		return false;
 	}
 	return true;
@@ -236,16 +237,17 @@ static bool check_proc(struct nslab_host *h)
 	if (!check_pid1(h))
 		return false;
 	if (h->call(h, h->main_pid(h), ag_proc_self, NULL, 0, self, sizeof(self)) < 0) {
-		h->missing(h, "the lab has no readable /proc (%s)", strerror(errno));
+		h->missing(h, _("the lab has no readable /proc (%s)"), strerror(errno));
 		return false;
 	}
 	if (strcmp(self, "1") != 0) {
-		h->missing(h,
-			   "the lab's /proc still belongs to the host's PID namespace (/proc/self is %s "
-			   "for the lab process, which is PID 1 in its own), and no other process of the lab "
-			   "has a /proc of its own PID namespace: `run mount -t proc proc /proc`, or "
-			   "`host unshare --pid --fork --mount-proc sleep infinity &`",
-			   self);
+		h->missing(
+		    h,
+		    _("the lab's /proc still belongs to the host's PID namespace (/proc/self is %s "
+		      "for the lab process, which is PID 1 in its own), and no other process of the lab "
+		      "has a /proc of its own PID namespace: `run mount -t proc proc /proc`, or "
+		      "`host unshare --pid --fork --mount-proc sleep infinity &`"),
+		    self);
 		return false;
 	}
 	return true;
@@ -272,13 +274,13 @@ static bool check_orphan(struct nslab_host *h)
 		    find_child_in(pids[i], ns_ino(pids[i], "pid")) > 0)
 			return true;
 	if (!ns_ino(main, "pid")) {
-		h->missing(h, "cannot read /proc");
+		h->missing(h, _("cannot read /proc"));
 		return false;
 	}
-	h->missing(h,
-		   "no process in the lab has PID 1 as its parent yet "
-		   "(`run " ORPHAN_CMD " >/dev/null 2>&1 &`, or `run unshare --pid --fork --mount-proc sh -c "
-		   "'(sleep 3141 &); sleep infinity' &`)");
+	h->missing(h, _("no process in the lab has PID 1 as its parent yet "
+			"(`run " ORPHAN_CMD
+			" >/dev/null 2>&1 &`, or `run unshare --pid --fork --mount-proc sh -c "
+			"'(sleep 3141 &); sleep infinity' &`)"));
 	return false;
 }
 
@@ -288,7 +290,7 @@ static int do_orphan(struct nslab_host *h)
 	int st = h->run(h, 0, ORPHAN_CMD " >/dev/null 2>&1 &", &out);
 	free(out);
 	if (st != 0) {
-		h->error(h, "could not start " ORPHAN_CMD " in the lab (status %d)", st);
+		h->error(h, _("could not start " ORPHAN_CMD " in the lab (status %d)"), st);
 		return -1;
 	}
 	h->trace(h, "clone(SIGCHLD) = 2   (sh starts " ORPHAN_CMD " in the background and exits)");
@@ -323,18 +325,19 @@ static bool check_for_children(struct nslab_host *h)
 	ino_t active = ns_ino(pid, "pid"), children = ns_ino(pid, "pid_for_children");
 	snprintf(p, sizeof(p), "/proc/%d/ns/pid_for_children", (int)pid);
 	if (active && !children) {
-		h->missing(h,
-			   "the new PID namespace has no PID 1 yet, so %s cannot be opened: the lab process "
-			   "must start a child",
-			   p);
+		h->missing(
+		    h,
+		    _("the new PID namespace has no PID 1 yet, so %s cannot be opened: the lab process "
+		      "must start a child"),
+		    p);
 		return false;
 	}
 	if (!active || active == children) {
 		h->missing(
 		    h,
-		    "pid_for_children of the lab process is still its own PID namespace (%s), and no "
-		    "other PID 1 of the lab has unshared again: `run unshare --pid --fork unshare --pid "
-		    "--fork sleep infinity &`, or nslab's shortcut `pidns`",
+		    _("pid_for_children of the lab process is still its own PID namespace (%s), and no "
+		      "other PID 1 of the lab has unshared again: `run unshare --pid --fork unshare --pid "
+		      "--fork sleep infinity &`, or nslab's shortcut `pidns`"),
 		    p);
 		return false;
 	}
@@ -345,7 +348,7 @@ static int do_unshare(struct nslab_host *h)
 {
 	char out[256] = "";
 	if (h->call(h, h->main_pid(h), ag_unshare, NULL, 0, out, sizeof(out)) < 0) {
-		h->error(h, "%s failed in the lab process: %s", out[0] ? out : "the request",
+		h->error(h, _("%s failed in the lab process: %s"), out[0] ? out : _("the request"),
 			 strerror(errno));
 		return -1;
 	}
@@ -369,8 +372,8 @@ static int cmd_pidns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	return h->do_once(
-	    h, unshared, do_unshare, "the lab process has unshared its PID namespace already",
-	    "unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children rows of `ns`");
+	    h, unshared, do_unshare, _("the lab process has unshared its PID namespace already"),
+	    _("unshare(CLONE_NEWPID) = 0, then fork(): look at the pid and pid_for_children rows of `ns`"));
 }
 
 /* --- the lab --- */
@@ -378,7 +381,7 @@ static int cmd_pidns(struct nslab_host *h, int argc, char **argv)
 static const char *unsupported(struct nslab_host *h)
 {
 	if (access("/proc/self/ns/pid_for_children", F_OK) < 0)
-		return "this kernel has no PID namespaces (CONFIG_PID_NS), or is older than 4.12";
+		return _("this kernel has no PID namespaces (CONFIG_PID_NS), or is older than 4.12");
 	return NSLAB_NEED_HOST(h, mount_at) ?: NSLAB_NEED_HOST(h, do_once) ?: NSLAB_NEED_HOST(h, share_workdir);
 }
 
@@ -396,14 +399,14 @@ static int setup(struct nslab_host *h)
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
 		return -1;
-	h->print(h, "The lab process is %d on the host; inside its namespace it is PID 1.\n", (int)pid);
+	h->print(h, _("The lab process is %d on the host; inside its namespace it is PID 1.\n"), (int)pid);
 	return 0;
 }
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Private mounts first",
-	.task =
+	.title = N_("Private mounts first"),
+	.task = N_(
 	    "The lab process is PID 1 of a new PID namespace, in a mount namespace of its own. "
 	    "Before mounting a /proc for it, cut its mounts off from the host's, and see both of its PIDs:\n"
 	    "  run grep -c master: /proc/self/mountinfo\n"
@@ -413,23 +416,23 @@ static const struct nslab_step steps[] = {
 	    "The second grep counts 0. The seed's `unshare --pid --fork --mount-proc` does the same first: a "
 	    "new mount namespace made "
 	    "by unshare(1) is private unless you ask otherwise (`host unshare --mount sleep infinity &` "
-	    "counts for this step too).",
-	.hint = "nslab started the lab with slave mounts (\"master:N\": host mounts come in, nothing goes "
-		"out). mount --make-rprivate / cuts the link both ways.",
+	    "counts for this step too)."),
+	.hint = N_("nslab started the lab with slave mounts (\"master:N\": host mounts come in, nothing goes "
+		   "out). mount --make-rprivate / cuts the link both ways."),
 	.explain =
-	    "clone(CLONE_NEWPID|CLONE_NEWNS) made the lab process: PID 1 in a new PID namespace, "
-	    "with a copy of the host's mounts. NSpid in /proc/PID/status lists its PID in every "
-	    "namespace it belongs to, outermost first: the host's number, then 1. The next step mounts "
-	    "proc on /proc: with shared propagation (systemd makes / shared) that mount would land on "
-	    "the host's /proc too, and every `ps` on the host would see only the lab. "
-	    "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) prevents it; it is what "
-	    "`unshare --mount-proc` does first.",
+	    N_("clone(CLONE_NEWPID|CLONE_NEWNS) made the lab process: PID 1 in a new PID namespace, "
+	       "with a copy of the host's mounts. NSpid in /proc/PID/status lists its PID in every "
+	       "namespace it belongs to, outermost first: the host's number, then 1. The next step mounts "
+	       "proc on /proc: with shared propagation (systemd makes / shared) that mount would land on "
+	       "the host's /proc too, and every `ps` on the host would see only the lab. "
+	       "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) prevents it; it is what "
+	       "`unshare --mount-proc` does first."),
 	.check = check_private,
 	.perform = do_private,
     },
     {
-	.title = "A /proc for the namespace",
-	.task =
+	.title = N_("A /proc for the namespace"),
+	.task = N_(
 	    "Mount a proc filesystem for the lab's PID namespace, then list processes:\n"
 	    "  run ps -ef\n"
 	    "  run mount -t proc proc /proc\n"
@@ -439,32 +442,34 @@ static const struct nslab_step steps[] = {
 	    "  run unshare --pid --fork --mount-proc ps -ef\n"
 	    "One that stays counts for this step too: `host unshare --pid --fork --mount-proc sleep infinity "
 	    "&`, or from a second terminal `unshare --pid --fork --mount-proc bash`, once you give its host "
-	    "PID (`host lsns -t pid` lists it; inside, `echo $$` says 1) to `watch` here.",
-	.hint = "ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
-		"it, so the lab needs its own mount.",
-	.explain = "Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
-		   "only that namespace's processes, numbered as that namespace sees them: PID 1 is the lab "
-		   "process (a fork of nslab, so ps shows nslab's command line). Before the mount, /proc in "
-		   "the lab was the host's: `ps` showed "
-		   "every process on the machine, with host numbers. The host still sees the lab's "
-		   "processes under their host PIDs: a parent namespace sees into its children, never the "
-		   "other way round.",
+	    "PID (`host lsns -t pid` lists it; inside, `echo $$` says 1) to `watch` here."),
+	.hint = N_("ps reads /proc. A proc filesystem shows the PID namespace of the process that mounted "
+		   "it, so the lab needs its own mount."),
+	.explain =
+	    N_("Each proc mount belongs to the PID namespace of the process that mounts it, and lists "
+	       "only that namespace's processes, numbered as that namespace sees them: PID 1 is the lab "
+	       "process (a fork of nslab, so ps shows nslab's command line). Before the mount, /proc in "
+	       "the lab was the host's: `ps` showed "
+	       "every process on the machine, with host numbers. The host still sees the lab's "
+	       "processes under their host PIDs: a parent namespace sees into its children, never the "
+	       "other way round."),
 	.check = check_proc,
 	.perform = do_proc,
     },
     {
-	.title = "PID 1 adopts orphans",
-	.task =
+	.title = N_("PID 1 adopts orphans"),
+	.task = N_(
 	    "Start a background process whose parent exits at once:\n"
 	    "  run " ORPHAN_CMD " >/dev/null 2>&1 &\n"
 	    "  run ps -o pid,ppid,args -e\n"
 	    "Its parent (PPID) is 1: the lab process. The same in a namespace unshare(1) makes, where sh is "
 	    "PID 1 and the subshell that started sleep exits at once:\n"
 	    "  run unshare --pid --fork --mount-proc sh -c '(sleep 3141 &); sleep 1; ps -o pid,ppid,args'\n"
-	    "When that sh, its PID 1, exits, the kernel kills the sleep with it.",
-	.hint = "The shell that `run` starts exits right after putting sleep in the background; the orphan "
-		"goes to the init of its PID namespace.",
-	.explain =
+	    "When that sh, its PID 1, exits, the kernel kills the sleep with it."),
+	.hint =
+	    N_("The shell that `run` starts exits right after putting sleep in the background; the orphan "
+	       "goes to the init of its PID namespace."),
+	.explain = N_(
 	    "When a process exits, the kernel gives its children to the nearest subreaper (an ancestor that "
 	    "asked for orphans with "
 	    "prctl(PR_SET_CHILD_SUBREAPER), as systemd --user does) or to "
@@ -474,13 +479,13 @@ static const struct nslab_step steps[] = {
 	    "for (SIGKILL and SIGSTOP from an ancestor namespace are always delivered), and when it "
 	    "dies the kernel SIGKILLs every process of the namespace. `stop` SIGKILLs the lab process "
 	    "from the host, "
-	    "and " ORPHAN_CMD " goes with it.",
+	    "and " ORPHAN_CMD " goes with it."),
 	.check = check_orphan,
 	.perform = do_orphan,
     },
     {
-	.title = "unshare moves only children",
-	.task =
+	.title = N_("unshare moves only children"),
+	.task = N_(
 	    "A PID 1 asks for another PID namespace. With the real tool: the outer unshare makes a "
 	    "namespace and forks its PID 1, the inner unshare; that one unshares again and forks the PID 1 "
 	    "of a third namespace, a sleep:\n"
@@ -491,26 +496,28 @@ static const struct nslab_step steps[] = {
 	    "one fork(). Then:\n"
 	    "  host readlink /proc/$NSLAB_LAB_PID/ns/pid /proc/$NSLAB_LAB_PID/ns/pid_for_children\n"
 	    "  host grep NSpid /proc/$NSLAB_LAB_PID/status\n"
-	    "NSpid still ends in 1.",
-	.hint = "A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
-		"while its pid_for_children names the next one. After `pidns`, the pid and pid_for_children "
-		"rows of `ns` differ. "
-		"`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1.",
-	.explain = "unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
-		   "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
-		   "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even "
-		   "be opened (ENOENT) while the new namespace has no PID 1. The child's NSpid line has "
-		   "three numbers: host, lab, 1. That is why `unshare --pid` needs --fork, "
-		   "and why setns(2) into a PID namespace also affects only children. Time namespaces "
-		   "have the same split (time_for_children), except that since Linux 6.1 a process also "
-		   "enters its time_for_children when it execs a program.",
+	    "NSpid still ends in 1."),
+	.hint =
+	    N_("A process's PID can never change: the inner unshare stays PID 1 of the first new namespace, "
+	       "while its pid_for_children names the next one. After `pidns`, the pid and pid_for_children "
+	       "rows of `ns` differ. "
+	       "`host grep NSpid /proc/*/status | grep -P '\\t1$'` finds every PID 1."),
+	.explain =
+	    N_("unshare(CLONE_NEWPID) does not move the caller: its PID is fixed for life. It creates a "
+	       "namespace (nested inside the lab's) for the caller's next child, which will be PID 1 "
+	       "there; nslab forks one child at once, because /proc/PID/ns/pid_for_children cannot even "
+	       "be opened (ENOENT) while the new namespace has no PID 1. The child's NSpid line has "
+	       "three numbers: host, lab, 1. That is why `unshare --pid` needs --fork, "
+	       "and why setns(2) into a PID namespace also affects only children. Time namespaces "
+	       "have the same split (time_for_children), except that since Linux 6.1 a process also "
+	       "enters its time_for_children when it execs a program."),
 	.check = check_for_children,
 	.perform = do_unshare,
     },
 };
 
 static const struct nslab_command commands[] = {
-    {"pidns", "pidns", "unshare(CLONE_NEWPID) in the lab process (affects its children only)", 0, 0,
+    {"pidns", N_("pidns"), N_("unshare(CLONE_NEWPID) in the lab process (affects its children only)"), 0, 0,
      cmd_pidns},
 };
 
@@ -518,16 +525,18 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "pid",
-    .title = "PID namespace: process IDs and PID 1",
-    .summary = "A PID namespace numbers its processes from 1. The lab process is PID 1 of a new one: it "
-	       "adopts orphans, and when it dies everything inside dies. `ps` needs a /proc mounted for the "
-	       "namespace; the host keeps seeing every process under its own numbers. Finally you will see "
-	       "why unshare(CLONE_NEWPID) moves only children.",
+    .title = N_("PID namespace: process IDs and PID 1"),
+    .summary =
+	N_("A PID namespace numbers its processes from 1. The lab process is PID 1 of a new one: it "
+	   "adopts orphans, and when it dies everything inside dies. `ps` needs a /proc mounted for the "
+	   "namespace; the host keeps seeing every process under its own numbers. Finally you will see "
+	   "why unshare(CLONE_NEWPID) moves only children."),
     .order = 70,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

@@ -100,9 +100,9 @@ static void lack_init(struct nslab_host *h, pid_t pid, struct lack *l)
 {
 	l->n = 0;
 	if (pid == h->main_pid(h))
-		snprintf(l->who, sizeof(l->who), "the lab process");
+		snprintf(l->who, sizeof(l->who), "%s", _("the lab process"));
 	else
-		snprintf(l->who, sizeof(l->who), "PID %d", (int)pid);
+		snprintf(l->who, sizeof(l->who), _("PID %d"), (int)pid);
 }
 
 /* "PID 123 (unshare --mount sh)": a learner's process as a line names it. */
@@ -169,8 +169,8 @@ static bool some_subject(struct nslab_host *h, unsigned step)
 	if (near != main) {
 		char name[128];
 		h->missing(h,
-			   "the closest of the lab's processes is your %s, which got as far as step %u; "
-			   "what it lacks:",
+			   _("the closest of the lab's processes is your %s, which got as far as step %u; "
+			     "what it lacks:"),
 			   subject_name(near, name, sizeof(name)), near_got);
 	}
 	for (unsigned i = 0; i < best.n; i++)
@@ -248,12 +248,13 @@ static bool host_untouched(struct nslab_host *h)
 	const struct pivot_data *d = h->lab_data;
 	bool ok = true;
 	if (d && host_root_id(h) != d->host_root_id) {
-		h->missing(h, "the host's / mount changed since the lab started (see /proc/self/mountinfo)");
+		h->missing(h,
+			   _("the host's / mount changed since the lab started (see /proc/self/mountinfo)"));
 		ok = false;
 	}
 	struct nslab_mount_at f = mount_at(h, 0, h->workdir(h), true);
 	if (f.count > 0) {
-		h->missing(h, "the host's mount table has %s mounted on %s: a mount leaked out of the lab",
+		h->missing(h, _("the host's mount table has %s mounted on %s: a mount leaked out of the lab"),
 			   f.fstype, f.target);
 		ok = false;
 	}
@@ -265,16 +266,17 @@ static bool host_untouched(struct nslab_host *h)
 static bool private_of(struct nslab_host *h, pid_t pid, struct lack *l)
 {
 	if (h->same_ns(h, pid, "mnt") == 1) {
-		lack(l, "%s still shares the host's mount namespace (/proc/%d/ns/mnt is the same as nslab's)",
+		lack(l,
+		     _("%s still shares the host's mount namespace (/proc/%d/ns/mnt is the same as nslab's)"),
 		     l->who, (int)pid);
 		return false;
 	}
 	struct nslab_mount_at f = mount_at(h, pid, "/", false);
 	if (f.nshared > 0) {
 		lack(l,
-		     "%u mount(s) of %s are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
-		     "mounts inside would reach the host): `run mount --make-rprivate /` (or `mntns`)",
-		     f.nshared, pid == h->main_pid(h) ? "the lab" : l->who, (int)pid);
+		     _("%u mount(s) of %s are still shared (\"shared:N\" in /proc/%d/mountinfo, so "
+		       "mounts inside would reach the host): `run mount --make-rprivate /` (or `mntns`)"),
+		     f.nshared, pid == h->main_pid(h) ? _("the lab") : l->who, (int)pid);
 		return false;
 	}
 	return true;
@@ -302,7 +304,7 @@ static bool own_mntns(struct nslab_host *h)
 static int cmd_mntns(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	return h->do_once(h, own_mntns, do_private, "the lab process already has its own mount namespace",
+	return h->do_once(h, own_mntns, do_private, _("the lab process already has its own mount namespace"),
 			  NULL);
 }
 
@@ -314,12 +316,12 @@ static bool tmpfs_of(struct nslab_host *h, pid_t pid, struct lack *l)
 	new_root_path(h, nr, sizeof(nr));
 	struct nslab_mount_at f = mount_at(h, pid, nr, false);
 	if (f.count == 0) {
-		lack(l, "nothing is mounted on %s in %s mount namespace", nr,
-		     pid == h->main_pid(h) ? "the lab's" : "its");
+		lack(l, _("nothing is mounted on %s in %s mount namespace"), nr,
+		     pid == h->main_pid(h) ? _("the lab's") : _("its"));
 		return false;
 	}
 	if (strcmp(f.fstype, "tmpfs") != 0) {
-		lack(l, "%s is a %s mount, not a tmpfs", nr, f.fstype);
+		lack(l, _("%s is a %s mount, not a tmpfs"), nr, f.fstype);
 		return false;
 	}
 	return true;
@@ -350,20 +352,20 @@ static bool rootfs_of(struct nslab_host *h, pid_t pid, struct lack *l)
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(need); i++) {
 		snprintf(p, sizeof(p), "%s%s", nr, need[i]);
 		if (!lab_exists(pid, p, S_IFREG)) {
-			lack(l, "%s is not in the new root yet (the `rootfs` command copies it)", need[i]);
+			lack(l, _("%s is not in the new root yet (the `rootfs` command copies it)"), need[i]);
 			ok = false;
 		}
 	}
 	snprintf(p, sizeof(p), "%s/put_old", nr);
 	if (!lab_exists(pid, p, S_IFDIR)) {
-		lack(l, "the directory put_old inside the new root: `run mkdir $NSLAB_LAB_ROOT/put_old` "
-			"(with `run`, so that it lands on the lab's tmpfs; a `host mkdir` lands in the "
-			"host's directory underneath)");
+		lack(l, _("the directory put_old inside the new root: `run mkdir $NSLAB_LAB_ROOT/put_old` "
+			  "(with `run`, so that it lands on the lab's tmpfs; a `host mkdir` lands in the "
+			  "host's directory underneath)"));
 		ok = false;
 	}
 	struct nslab_mount_at f = mount_at(h, pid, nr, false);
 	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
-		lack(l, "the tmpfs on %s is gone: `reset` and start again", nr);
+		lack(l, _("the tmpfs on %s is gone: `reset` and start again"), nr);
 		ok = false;
 	}
 	return ok;
@@ -401,11 +403,11 @@ static int fill_rootfs(struct nslab_host *h)
 	/* into the tmpfs where it is: the lab process's, or a learner's own */
 	pid_t pid = tmpfs_holder(h);
 	if (!pid) {
-		h->error(h, "mount the tmpfs on %s first (step 2)", nr);
+		h->error(h, _("mount the tmpfs on %s first (step 2)"), nr);
 		return -1;
 	}
 	if (pid != h->main_pid(h))
-		h->print(h, "into the tmpfs in the mount namespace of your %s\n",
+		h->print(h, _("into the tmpfs in the mount namespace of your %s\n"),
 			 subject_name(pid, name, sizeof(name)));
 	lab_path(pid, nr, root, sizeof(root));
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(rootfs_programs); i++)
@@ -415,13 +417,13 @@ static int fill_rootfs(struct nslab_host *h)
 		 NSLAB_ARRAY_SIZE(rootfs_programs), nr);
 	const char *esc = h->helper(h, "nslab-escape");
 	if (!esc) {
-		h->error(h, "the escape helper nslab-escape was not found (build it: make)");
+		h->error(h, _("the escape helper nslab-escape was not found (build it: make)"));
 		return -1;
 	}
 	/* root is reached through /proc/PID/root, so the copy lands on the lab's tmpfs */
 	snprintf(dst, sizeof(dst), "%s/bin/nslab-escape", root);
 	if (h->copy_file(h, esc, dst) < 0) {
-		h->error(h, "cannot copy %s into the new root: %s", esc, strerror(errno));
+		h->error(h, _("cannot copy %s into the new root: %s"), esc, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "open(\"%s/bin/nslab-escape\", O_WRONLY|O_CREAT, 0755) = 3 (the static escape helper)",
@@ -433,7 +435,7 @@ static int fill_rootfs(struct nslab_host *h)
 	}
 	snprintf(dst, sizeof(dst), "%s/proc", root);
 	if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
-		h->error(h, "mkdir %s: %s", dst, strerror(errno));
+		h->error(h, _("mkdir %s: %s"), dst, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "mkdir(\"%s/proc\", 0755) = 0", root);
@@ -445,8 +447,9 @@ static int cmd_rootfs(struct nslab_host *h, int argc, char **argv)
 	(void)argc, (void)argv;
 	if (fill_rootfs(h) < 0)
 		return -1;
-	h->print(h, "copied into the new root: sh ls cat mkdir rmdir mount umount readlink, their libraries, "
-		    "/bin/nslab-escape, and an empty /proc\n");
+	h->print(h,
+		 _("copied into the new root: sh ls cat mkdir rmdir mount umount readlink, their libraries, "
+		   "/bin/nslab-escape, and an empty /proc\n"));
 	return 0;
 }
 
@@ -485,8 +488,8 @@ static bool cwd_at_root(struct nslab_host *h, pid_t pid, struct lack *l)
 				    nslab_proc_path(root, sizeof(root), pid, "root")))
 			return true;
 		lack(l,
-		     "the working directory of PID %d is not its new / (a cwd left in the old tree is a "
-		     "way out): `cd /` in it",
+		     _("the working directory of PID %d is not its new / (a cwd left in the old tree is a "
+		       "way out): `cd /` in it"),
 		     (int)pid);
 		return false;
 	}
@@ -494,9 +497,9 @@ static bool cwd_at_root(struct nslab_host *h, pid_t pid, struct lack *l)
 	if (h->call(h, pid, ag_getcwd, NULL, 0, cwd, sizeof(cwd)) == 0 && strcmp(cwd, "/") == 0)
 		return true;
 	lack(l,
-	     "the lab process's working directory is %s, not / (a cwd left in the old tree "
-	     "is a way out): `reset` and do steps 1-4 again",
-	     cwd[0] ? cwd : "unreachable");
+	     _("the lab process's working directory is %s, not / (a cwd left in the old tree "
+	       "is a way out): `reset` and do steps 1-4 again"),
+	     cwd[0] ? cwd : _("unreachable"));
 	return false;
 }
 
@@ -505,20 +508,21 @@ static bool pivot_of(struct nslab_host *h, pid_t pid, struct lack *l)
 	struct nslab_mount_at f = mount_at(h, pid, "/", false);
 	if (f.count == 0 || strcmp(f.fstype, "tmpfs") != 0) {
 		lack(l,
-		     "%s / is still the %s the host boots from, not the tmpfs "
-		     "(see the \"/\" line of /proc/%d/mountinfo)",
-		     pid == h->main_pid(h) ? "the lab's" : "its", f.count > 0 ? f.fstype : "root fs",
+		     _("%s / is still the %s the host boots from, not the tmpfs "
+		       "(see the \"/\" line of /proc/%d/mountinfo)"),
+		     pid == h->main_pid(h) ? _("the lab's") : _("its"), f.count > 0 ? f.fstype : _("root fs"),
 		     (int)pid);
 		if (!ready_to_pivot(h, pid))
-			lack(l, "pivot_root needs steps 1-3 done in this lab process first (a private mount "
-				"namespace, the tmpfs, the rootfs with put_old): after `reset` or `step 4`, "
-				"`catchup 4` does them");
+			lack(l,
+			     _("pivot_root needs steps 1-3 done in this lab process first (a private mount "
+			       "namespace, the tmpfs, the rootfs with put_old): after `reset` or `step 4`, "
+			       "`catchup 4` does them"));
 		return false;
 	}
 	bool ok = cwd_at_root(h, pid, l);
 	struct nslab_mount_at old = mount_at(h, pid, "/put_old", false);
 	if (old.count == 0) {
-		lack(l, "the old root is not mounted on /put_old");
+		lack(l, _("the old root is not mounted on /put_old"));
 		ok = false;
 	}
 	return ok;
@@ -536,10 +540,11 @@ static int do_pivot(struct nslab_host *h)
 	new_root_path(h, nr, sizeof(nr));
 	/* after `reset` or `step 4`, say what pivot_root needs instead of ENOENT */
 	if (!ready_to_pivot(h, h->main_pid(h))) {
-		h->error(h,
-			 "pivot needs steps 1-3 done in this lab process: a private mount namespace (mntns), "
-			 "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)",
-			 nr);
+		h->error(
+		    h,
+		    _("pivot needs steps 1-3 done in this lab process: a private mount namespace (mntns), "
+		      "the tmpfs on %s, and the rootfs with put_old in it (a `reset` undoes them all)"),
+		    nr);
 		return -1;
 	}
 	if (h->call_main(h, ag_pivot, nr) < 0)
@@ -553,8 +558,9 @@ static int do_pivot(struct nslab_host *h)
 static int cmd_pivot(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	return h->do_once(h, NULL, do_pivot, NULL,
-			  "pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old");
+	return h->do_once(
+	    h, NULL, do_pivot, NULL,
+	    _("pivot_root(\".\", \"put_old\") = 0: / is the tmpfs, the old root is on /put_old"));
 }
 
 /* --- step 5: detach the old root --- */
@@ -579,27 +585,28 @@ static bool umount_of(struct nslab_host *h, pid_t pid, struct lack *l)
 {
 	struct nslab_mount_at root = mount_at(h, pid, "/", false);
 	if (root.count == 0 || strcmp(root.fstype, "tmpfs") != 0) {
-		lack(l, "%s / is not the tmpfs: do step 4 (pivot) first",
-		     pid == h->main_pid(h) ? "the lab's" : "its");
+		lack(l, _("%s / is not the tmpfs: do step 4 (pivot) first"),
+		     pid == h->main_pid(h) ? _("the lab's") : _("its"));
 		return false;
 	}
 	struct nslab_mount_at f = mount_at(h, pid, "/put_old", true);
 	if (f.count > 0) {
 		lack(l,
-		     "%u mounts of the host are still under /put_old in the lab (run umount -l /put_old "
-		     "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc /proc)",
+		     _("%u mounts of the host are still under /put_old in the lab (run umount -l /put_old "
+		       "detaches them all; umount(8) needs /proc mounted first: run mount -t proc proc "
+		       "/proc)"),
 		     f.count);
 		return false;
 	}
 	bool ok = true;
 	if (!put_old_empty(pid)) {
-		lack(l, "/put_old in the lab is not empty: run rmdir /put_old");
+		lack(l, _("/put_old in the lab is not empty: run rmdir /put_old"));
 		ok = false;
 	}
 	struct nslab_mount_at proc = mount_at(h, pid, "/proc", true);
 	if (proc.count > 0) {
-		lack(l, "proc is still mounted on /proc in the lab: it lists the host's processes, and "
-			"/proc/1/root leads back to the host's / (run umount /proc)");
+		lack(l, _("proc is still mounted on /proc in the lab: it lists the host's processes, and "
+			  "/proc/1/root leads back to the host's / (run umount /proc)"));
 		ok = false;
 	}
 	return ok;
@@ -668,7 +675,7 @@ static bool escape_stayed(pid_t pid, FILE *f, struct lack *l)
 	lab_path(pid, "/", p, sizeof(p));
 	if (list_names(p, &lab, &nlab) < 0 || list_names("/", &host, &nhost) < 0) {
 		free_list(lab, nlab);
-		lack(l, "cannot read the lab's / (%s)", strerror(errno));
+		lack(l, _("cannot read the lab's / (%s)"), strerror(errno));
 		return false;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -684,12 +691,13 @@ static bool escape_stayed(pid_t pid, FILE *f, struct lack *l)
 	free_list(lab, nlab);
 	free_list(host, nhost);
 	if (seen == 0) {
-		lack(l, "/" ESCAPE_OUT " in the lab is empty: run the escape with `ls /` as its command");
+		lack(l, _("/" ESCAPE_OUT " in the lab is empty: run the escape with `ls /` as its command"));
 		return false;
 	}
 	if (outside > 0 || onhost == seen) {
 		lack(l,
-		     "the escape listed a / that is not the lab's (%zu of %zu names are not in the lab's /)",
+		     _("the escape listed a / that is not the lab's (%zu of %zu names are not in the lab's "
+		       "/)"),
 		     outside, seen);
 		return false;
 	}
@@ -703,7 +711,8 @@ static bool escape_of(struct nslab_host *h, pid_t pid, struct lack *l)
 	lab_path(pid, "/" ESCAPE_OUT, p, sizeof(p));
 	FILE *f = fopen(p, "re");
 	if (!f) {
-		lack(l, "no /" ESCAPE_OUT " in the lab yet: run the escape program and keep what it lists");
+		lack(l,
+		     _("no /" ESCAPE_OUT " in the lab yet: run the escape program and keep what it lists"));
 		return false;
 	}
 	bool stayed = escape_stayed(pid, f, l);
@@ -728,7 +737,7 @@ static int do_escape(struct nslab_host *h)
 		free(out);
 	}
 	if (st != 0) {
-		h->error(h, "the escape program exited with status %d", st);
+		h->error(h, _("the escape program exited with status %d"), st);
 		return -1;
 	}
 	h->trace(h, "execve(\"/bin/nslab-escape\", [\"-v\", \"/bin/ls\", \"/\"]) in the lab: "
@@ -755,7 +764,7 @@ static int setup(struct nslab_host *h)
 	/* The mount point exists on the host (under nslab's run directory, so it
 	 * goes when the lab stops); the tmpfs on it will exist only in the lab. */
 	if (mkdir(nr, 0755) < 0 && errno != EEXIST) {
-		h->error(h, "cannot make %s: %s", nr, strerror(errno));
+		h->error(h, _("cannot make %s: %s"), nr, strerror(errno));
 		return -1;
 	}
 	struct pivot_data *d = calloc(1, sizeof(*d));
@@ -767,7 +776,7 @@ static int setup(struct nslab_host *h)
 	if (h->spawn(h, &how) < 0)
 		return -1;
 	h->set_root(h, nr);
-	h->print(h, "The new root will be %s (also $NSLAB_LAB_ROOT in `run` and `host`).\n", nr);
+	h->print(h, _("The new root will be %s (also $NSLAB_LAB_ROOT in `run` and `host`).\n"), nr);
 	return 0;
 }
 
@@ -784,152 +793,161 @@ static void teardown(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A private mount namespace",
-	.task = "Give the lab process its own mount namespace, with every mount private. From a shell "
-		"that is `unshare --mount --propagation private sh`: typed in `shell`, that new shell is "
-		"one of the lab's processes, and every step's check accepts the real tools' work in it "
-		"(mount, pivot_root, umount; `rootfs` copies into its tmpfs). `run` and the lab's `pivot` "
-		"act on the lab process, so here the lab's command makes the same two calls in it:\n"
-		"  mntns\n"
-		"(unshare(CLONE_NEWNS), then mount --make-rprivate /, which is the syscall "
-		"mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL): MS_PRIVATE makes a mount private and "
-		"MS_REC does the same to every mount below it. \"Private\" means no mount event crosses "
-		"between the lab and the host; the mnt lab shows the other kinds.)\n"
-		"Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: the host's "
-		"lines say \"shared:N\" (the mount is in peer group N, a set of mounts in different "
-		"namespaces that copy each other's mounts and unmounts), the lab's no longer do, and the "
-		"mnt row of `ns` now differs.",
-	.hint = "Type `mntns`. On the command line it would be `unshare --mount --propagation private sh`.",
-	.explain = "unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
-		   "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "
-		   "which means mounts and unmounts under it are copied to its peers, the same mount in "
-		   "other namespaces. A copy stays a peer (\"shared:1\" in /proc/PID/mountinfo: peer group "
-		   "1), so a mount made inside would appear on the host too. pivot_root(2) also refuses to "
-		   "work when the root's parent is shared. "
-		   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) cuts every mount out of its peer group "
-		   "before anything else happens. /proc/PID/ns/mnt now names a new namespace.",
+	.title = N_("A private mount namespace"),
+	.task = N_("Give the lab process its own mount namespace, with every mount private. From a shell "
+		   "that is `unshare --mount --propagation private sh`: typed in `shell`, that new shell is "
+		   "one of the lab's processes, and every step's check accepts the real tools' work in it "
+		   "(mount, pivot_root, umount; `rootfs` copies into its tmpfs). `run` and the lab's `pivot` "
+		   "act on the lab process, so here the lab's command makes the same two calls in it:\n"
+		   "  mntns\n"
+		   "(unshare(CLONE_NEWNS), then mount --make-rprivate /, which is the syscall "
+		   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL): MS_PRIVATE makes a mount private and "
+		   "MS_REC does the same to every mount below it. \"Private\" means no mount event crosses "
+		   "between the lab and the host; the mnt lab shows the other kinds.)\n"
+		   "Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: the host's "
+		   "lines say \"shared:N\" (the mount is in peer group N, a set of mounts in different "
+		   "namespaces that copy each other's mounts and unmounts), the lab's no longer do, and the "
+		   "mnt row of `ns` now differs."),
+	.hint =
+	    N_("Type `mntns`. On the command line it would be `unshare --mount --propagation private sh`."),
+	.explain =
+	    N_("unshare(CLONE_NEWNS) gives the calling process a copy of the mount table. The copy keeps "
+	       "the propagation of each mount (the mnt lab shows it at length): systemd makes / shared, "
+	       "which means mounts and unmounts under it are copied to its peers, the same mount in "
+	       "other namespaces. A copy stays a peer (\"shared:1\" in /proc/PID/mountinfo: peer group "
+	       "1), so a mount made inside would appear on the host too. pivot_root(2) also refuses to "
+	       "work when the root's parent is shared. "
+	       "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) cuts every mount out of its peer group "
+	       "before anything else happens. /proc/PID/ns/mnt now names a new namespace."),
 	.check = check_private,
 	.perform = do_private,
     },
     {
-	.title = "A tmpfs for the new root",
-	.task = "Mount an empty tmpfs where the new root will be:\n"
-		"  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\n"
-		"Then compare `run grep nslab-root /proc/self/mountinfo` with "
-		"`host grep nslab-root /proc/self/mountinfo`.",
-	.hint = "pivot_root needs new_root to be a mount point of its own: a tmpfs (memory-backed) is the "
-		"quickest. The host sees nothing, because the namespace is private.",
+	.title = N_("A tmpfs for the new root"),
+	.task = N_("Mount an empty tmpfs where the new root will be:\n"
+		   "  run mount -t tmpfs -o size=64m nslab-root $NSLAB_LAB_ROOT\n"
+		   "Then compare `run grep nslab-root /proc/self/mountinfo` with "
+		   "`host grep nslab-root /proc/self/mountinfo`."),
+	.hint = N_("pivot_root needs new_root to be a mount point of its own: a tmpfs (memory-backed) is the "
+		   "quickest. The host sees nothing, because the namespace is private."),
 	.explain =
-	    "mount(2) with type \"tmpfs\" makes a new, empty, memory-backed filesystem and attaches it "
-	    "at the directory, in the lab's mount namespace only: the line is in /proc/LABPID/mountinfo "
-	    "and not in the host's /proc/self/mountinfo, where the directory stays empty.",
+	    N_("mount(2) with type \"tmpfs\" makes a new, empty, memory-backed filesystem and attaches it "
+	       "at the directory, in the lab's mount namespace only: the line is in /proc/LABPID/mountinfo "
+	       "and not in the host's /proc/self/mountinfo, where the directory stays empty."),
 	.check = check_tmpfs,
 	.perform = do_tmpfs,
     },
     {
-	.title = "Copy a rootfs in",
-	.task = "Fill the tmpfs with a tiny root filesystem, and make the place for the old root:\n"
-		"  rootfs\n"
-		"  run mkdir $NSLAB_LAB_ROOT/put_old\n"
-		"(`rootfs` copies sh, ls, cat, mount, umount and friends with their libraries, and the "
-		"escape program /bin/nslab-escape.) Look: `run ls -R $NSLAB_LAB_ROOT | head`.",
-	.hint = "put_old must be a directory inside the new root: pivot_root moves the old root there.",
-	.explain = "The files are written through /proc/LABPID/root/..., a path that walks the lab's mount "
-		   "namespace, so they land on the tmpfs (the host's directory underneath stays empty). "
-		   "Each program needs its shared libraries and the dynamic loader: ldd(1) names them, as "
-		   "in the chroot lab. put_old is just an empty directory for now.",
+	.title = N_("Copy a rootfs in"),
+	.task = N_("Fill the tmpfs with a tiny root filesystem, and make the place for the old root:\n"
+		   "  rootfs\n"
+		   "  run mkdir $NSLAB_LAB_ROOT/put_old\n"
+		   "(`rootfs` copies sh, ls, cat, mount, umount and friends with their libraries, and the "
+		   "escape program /bin/nslab-escape.) Look: `run ls -R $NSLAB_LAB_ROOT | head`."),
+	.hint = N_("put_old must be a directory inside the new root: pivot_root moves the old root there."),
+	.explain =
+	    N_("The files are written through /proc/LABPID/root/..., a path that walks the lab's mount "
+	       "namespace, so they land on the tmpfs (the host's directory underneath stays empty). "
+	       "Each program needs its shared libraries and the dynamic loader: ldd(1) names them, as "
+	       "in the chroot lab. put_old is just an empty directory for now."),
 	.check = check_rootfs,
 	.perform = do_rootfs,
     },
     {
-	.title = "pivot_root",
-	.task = "Swap the roots in the lab process:\n"
-		"  pivot\n"
-		"(the lab's command for pivot_root(\".\", \"put_old\") in $NSLAB_LAB_ROOT). Or, with the "
-		"real tool, as one line:\n"
-		"  run cd $NSLAB_LAB_ROOT && pivot_root . put_old\n"
-		"Then:\n"
-		"  run ls /\n"
-		"  run ls /put_old\n"
-		"pivot_root needs steps 1-3 done in this lab process: its own mount namespace (step 1), "
-		"the tmpfs on $NSLAB_LAB_ROOT (step 2), and the rootfs with put_old (step 3). A `reset` "
-		"undoes them, and `step 4` into a fresh lab starts without them: do steps 1-3 again, or "
-		"type `catchup 4`.",
-	.hint = "`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
-		"hangs on /put_old.",
-	.explain = "pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "
-		   "tmpfs becomes /, and the old root mount moves to /put_old. Unlike chroot(2), which only "
-		   "changes where one process starts path lookups, this rearranges the mounts themselves. "
-		   "Processes whose root or cwd was the old root are moved to the new one: the lab process "
-		   "works in /, so its cwd moves too and nothing of it is left in the old tree. The \"/\" "
-		   "line of /proc/LABPID/mountinfo now says tmpfs.",
+	.title = N_("pivot_root"),
+	.task = N_("Swap the roots in the lab process:\n"
+		   "  pivot\n"
+		   "(the lab's command for pivot_root(\".\", \"put_old\") in $NSLAB_LAB_ROOT). Or, with the "
+		   "real tool, as one line:\n"
+		   "  run cd $NSLAB_LAB_ROOT && pivot_root . put_old\n"
+		   "Then:\n"
+		   "  run ls /\n"
+		   "  run ls /put_old\n"
+		   "pivot_root needs steps 1-3 done in this lab process: its own mount namespace (step 1), "
+		   "the tmpfs on $NSLAB_LAB_ROOT (step 2), and the rootfs with put_old (step 3). A `reset` "
+		   "undoes them, and `step 4` into a fresh lab starts without them: do steps 1-3 again, or "
+		   "type `catchup 4`."),
+	.hint =
+	    N_("`pivot` runs pivot_root(2) inside the lab process. / is now the tmpfs and the host's tree "
+	       "hangs on /put_old."),
+	.explain =
+	    N_("pivot_root(new_root, put_old) changes the root mount of the whole mount namespace: the "
+	       "tmpfs becomes /, and the old root mount moves to /put_old. Unlike chroot(2), which only "
+	       "changes where one process starts path lookups, this rearranges the mounts themselves. "
+	       "Processes whose root or cwd was the old root are moved to the new one: the lab process "
+	       "works in /, so its cwd moves too and nothing of it is left in the old tree. The \"/\" "
+	       "line of /proc/LABPID/mountinfo now says tmpfs."),
 	.check = check_pivot,
 	.perform = do_pivot,
     },
     {
-	.title = "Detach the old root",
-	.task = "Remove the host's tree from the lab's mount namespace. umount(8) reads "
-		"/proc/self/mountinfo, and the new root has no /proc yet: mount it, detach the old root, "
-		"then unmount /proc again:\n"
-		"  run mount -t proc proc /proc\n"
-		"  run umount -l /put_old\n"
-		"  run umount /proc\n"
-		"  run rmdir /put_old\n"
-		"Then `host cat /proc/$NSLAB_LAB_PID/mountinfo` shows a single line: the tmpfs.",
-	.hint =
+	.title = N_("Detach the old root"),
+	.task = N_("Remove the host's tree from the lab's mount namespace. umount(8) reads "
+		   "/proc/self/mountinfo, and the new root has no /proc yet: mount it, detach the old root, "
+		   "then unmount /proc again:\n"
+		   "  run mount -t proc proc /proc\n"
+		   "  run umount -l /put_old\n"
+		   "  run umount /proc\n"
+		   "  run rmdir /put_old\n"
+		   "Then `host cat /proc/$NSLAB_LAB_PID/mountinfo` shows a single line: the tmpfs."),
+	.hint = N_(
 	    "umount -l is umount2(\"/put_old\", MNT_DETACH): the whole subtree is detached at once, "
 	    "even while something still uses it. Without /proc, `umount -l /put_old` fails with \"No such "
-	    "file or directory\". The proc mount must go too: /proc/1/root would lead back to the host's /.",
+	    "file or directory\". The proc mount must go too: /proc/1/root would lead back to the host's /."),
 	.explain =
-	    "umount2(\"/put_old\", MNT_DETACH) detaches the old root and every mount below it "
-	    "(/proc, /sys, /run ...) from this namespace. Nothing in the lab's mount tree leads back "
-	    "to the host's filesystems any more: /proc/LABPID/mountinfo lists only the tmpfs. The host's "
-	    "mounts are untouched, because they were never shared with this namespace.",
+	    N_("umount2(\"/put_old\", MNT_DETACH) detaches the old root and every mount below it "
+	       "(/proc, /sys, /run ...) from this namespace. Nothing in the lab's mount tree leads back "
+	       "to the host's filesystems any more: /proc/LABPID/mountinfo lists only the tmpfs. The host's "
+	       "mounts are untouched, because they were never shared with this namespace."),
 	.check = check_umount,
 	.perform = do_umount,
     },
     {
-	.title = "The escape stays inside",
-	.task = "Run the chroot escape program again, and keep what it lists:\n"
-		"  run /bin/nslab-escape -v /bin/ls / > /" ESCAPE_OUT "\n"
-		"  run cat /" ESCAPE_OUT "\n"
-		"It lists the tmpfs, not the host.",
-	.hint = "The escape climbs with chdir(\"..\") until \"..\" is \".\": in this namespace that top is "
-		"the tmpfs, because the host's tree is no longer mounted anywhere in it.",
-	.explain = "The escape program chroots into a subdirectory and walks up with chdir(\"..\"). After "
-		   "chroot(2) that walk can pass the process's root, but it stops at the root of the mount "
-		   "tree, and after pivot_root + umount2(MNT_DETACH) that root is the tmpfs: there is no "
-		   "parent mount to climb into. This is why container runtimes use pivot_root in a new mount "
-		   "namespace rather than chroot. Compare /proc/LABPID/root with the host's / (ls -di).",
+	.title = N_("The escape stays inside"),
+	.task = N_("Run the chroot escape program again, and keep what it lists:\n"
+		   "  run /bin/nslab-escape -v /bin/ls / > /" ESCAPE_OUT "\n"
+		   "  run cat /" ESCAPE_OUT "\n"
+		   "It lists the tmpfs, not the host."),
+	.hint =
+	    N_("The escape climbs with chdir(\"..\") until \"..\" is \".\": in this namespace that top is "
+	       "the tmpfs, because the host's tree is no longer mounted anywhere in it."),
+	.explain =
+	    N_("The escape program chroots into a subdirectory and walks up with chdir(\"..\"). After "
+	       "chroot(2) that walk can pass the process's root, but it stops at the root of the mount "
+	       "tree, and after pivot_root + umount2(MNT_DETACH) that root is the tmpfs: there is no "
+	       "parent mount to climb into. This is why container runtimes use pivot_root in a new mount "
+	       "namespace rather than chroot. Compare /proc/LABPID/root with the host's / (ls -di)."),
 	.check = check_escape,
 	.perform = do_escape,
     },
 };
 
 static const struct nslab_command commands[] = {
-    {"mntns", "mntns", "unshare(CLONE_NEWNS) and make all mounts private, in the lab process", 0, 0,
+    {"mntns", "mntns", N_("unshare(CLONE_NEWNS) and make all mounts private, in the lab process"), 0, 0,
      cmd_mntns},
-    {"rootfs", "rootfs", "copy sh, ls, cat, mount ... and the escape program into the new root", 0, 0,
+    {"rootfs", "rootfs", N_("copy sh, ls, cat, mount ... and the escape program into the new root"), 0, 0,
      cmd_rootfs},
-    {"pivot", "pivot", "pivot_root(new_root, new_root/put_old) in the lab process", 0, 0, cmd_pivot},
+    {"pivot", "pivot", N_("pivot_root(new_root, new_root/put_old) in the lab process"), 0, 0, cmd_pivot},
 };
 
 static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "pivot-root",
-    .title = "pivot_root: a root that cannot be escaped",
-    .summary = "chroot(2) only changes where path lookups start, so root can climb out of it. pivot_root(2) "
-	       "swaps the root mount of a whole mount namespace: done in a private namespace, with the old "
-	       "root unmounted afterwards, there is nothing above the new / to climb into, and the host's "
-	       "mount table never changes. You will build that, one syscall at a time, and run the escape "
-	       "program again.",
+    .title = N_("pivot_root: a root that cannot be escaped"),
+    .summary =
+	N_("chroot(2) only changes where path lookups start, so root can climb out of it. pivot_root(2) "
+	   "swaps the root mount of a whole mount namespace: done in a private namespace, with the old "
+	   "root unmounted afterwards, there is nothing above the new / to climb into, and the host's "
+	   "mount table never changes. You will build that, one syscall at a time, and run the escape "
+	   "program again."),
     .order = 30,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     .teardown = teardown,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

@@ -159,9 +159,9 @@ static bool check_unshare(struct nslab_host *h)
 	if (main_unshared(h) || learner_with(h, HAS_NS))
 		return true;
 	h->missing(h,
-		   "time_for_children of the lab process is still the host's time namespace "
-		   "(/proc/%d/ns/time_for_children), and no other process of the lab made one: "
-		   "`run unshare --time sleep infinity &`, or nslab's shortcut `timens`",
+		   _("time_for_children of the lab process is still the host's time namespace "
+		     "(/proc/%d/ns/time_for_children), and no other process of the lab made one: "
+		     "`run unshare --time sleep infinity &`, or nslab's shortcut `timens`"),
 		   (int)h->main_pid(h));
 	return false;
 }
@@ -183,9 +183,9 @@ static bool unshared(struct nslab_host *h)
 static int cmd_timens(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	return h->do_once(h, unshared, do_unshare,
-			  "the lab process has a new time namespace for its children already",
-			  "unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`");
+	return h->do_once(
+	    h, unshared, do_unshare, _("the lab process has a new time namespace for its children already"),
+	    _("unshare(CLONE_NEWTIME) = 0: compare the time and time_for_children rows of `ns`"));
 }
 
 /* --- step 2 --- */
@@ -199,21 +199,21 @@ static bool check_offsets(struct nslab_host *h)
 	if (!check_unshare(h))
 		return false;
 	if (!main_unshared(h)) {
-		h->missing(h, "no time namespace of the lab has its offsets yet: `run unshare --time "
-			      "--monotonic " OFFSET_STR " --boottime " OFFSET_STR " sleep infinity &`");
+		h->missing(h, _("no time namespace of the lab has its offsets yet: `run unshare --time "
+				"--monotonic " OFFSET_STR " --boottime " OFFSET_STR " sleep infinity &`"));
 		return false;
 	}
 	if (read_offsets(pid, &o) < 0) {
-		h->missing(h, "cannot read /proc/%d/timens_offsets (%s)", (int)pid, strerror(errno));
+		h->missing(h, _("cannot read /proc/%d/timens_offsets (%s)"), (int)pid, strerror(errno));
 		return false;
 	}
 	bool ok = true;
 	if (o.mono_s == 0 && o.mono_ns == 0) {
-		h->missing(h, "the monotonic offset in /proc/%d/timens_offsets is still 0", (int)pid);
+		h->missing(h, _("the monotonic offset in /proc/%d/timens_offsets is still 0"), (int)pid);
 		ok = false;
 	}
 	if (o.boot_s == 0 && o.boot_ns == 0) {
-		h->missing(h, "the boottime offset in /proc/%d/timens_offsets is still 0", (int)pid);
+		h->missing(h, _("the boottime offset in /proc/%d/timens_offsets is still 0"), (int)pid);
 		ok = false;
 	}
 	return ok;
@@ -226,16 +226,16 @@ static int do_offsets(struct nslab_host *h)
 	snprintf(p, sizeof(p), "/proc/%d/timens_offsets", (int)h->main_pid(h));
 	int fd = open(p, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		h->error(h, "cannot open %s: %s", p, strerror(errno));
+		h->error(h, _("cannot open %s: %s"), p, strerror(errno));
 		return -1;
 	}
 	ssize_t n = write(fd, text, strlen(text));
 	int err = errno;
 	close(fd);
 	if (n < 0) {
-		h->error(h, "writing %s: %s%s", p, strerror(err),
+		h->error(h, _("writing %s: %s%s"), p, strerror(err),
 			 err == EACCES
-			     ? " (a process has entered the namespace already: `reset` and redo step 1)"
+			     ? _(" (a process has entered the namespace already: `reset` and redo step 1)")
 			     : "");
 		return -1;
 	}
@@ -255,16 +255,17 @@ static bool check_enter(struct nslab_host *h)
 	if (learner_with(h, IS_INSIDE))
 		return true;
 	if (h->same_ns(h, pid, "time") == 1) {
-		h->missing(h,
-			   "the lab process is still in the host's time namespace (/proc/%d/ns/time), and no "
-			   "other process of the lab is inside one with offsets: `run unshare --time "
-			   "--monotonic " OFFSET_STR " --boottime " OFFSET_STR
-			   " --fork sleep infinity &`, or `jointime`",
-			   (int)pid);
+		h->missing(
+		    h,
+		    _("the lab process is still in the host's time namespace (/proc/%d/ns/time), and no "
+		      "other process of the lab is inside one with offsets: `run unshare --time "
+		      "--monotonic " OFFSET_STR " --boottime " OFFSET_STR
+		      " --fork sleep infinity &`, or `jointime`"),
+		    (int)pid);
 		return false;
 	}
 	if (read_offsets(pid, &o) < 0 || h->call(h, pid, ag_clocks, NULL, 0, (char *)&lab, sizeof(lab)) < 0) {
-		h->missing(h, "cannot read the lab's clocks (%s)", strerror(errno));
+		h->missing(h, _("cannot read the lab's clocks (%s)"), strerror(errno));
 		return false;
 	}
 	now(&host);
@@ -272,13 +273,13 @@ static bool check_enter(struct nslab_host *h)
 	double mono = ts_diff(&lab.mono, &host.mono) - ((double)o.mono_s + (double)o.mono_ns / 1e9);
 	bool ok = true;
 	if (o.boot_s == 0 && o.boot_ns == 0) {
-		h->missing(h, "the lab's time namespace has no boottime offset (it froze at 0: `reset`)");
+		h->missing(h, _("the lab's time namespace has no boottime offset (it froze at 0: `reset`)"));
 		ok = false;
 	}
 	if (boot > 1.0 || boot < -1.0 || mono > 1.0 || mono < -1.0) {
 		h->missing(h,
-			   "the lab's clocks are not the host's plus the offsets (off by %.1f s boottime, "
-			   "%.1f s monotonic)",
+			   _("the lab's clocks are not the host's plus the offsets (off by %.1f s boottime, "
+			     "%.1f s monotonic)"),
 			   boot, mono);
 		ok = false;
 	}
@@ -303,8 +304,8 @@ static bool entered(struct nslab_host *h)
 static int cmd_jointime(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	return h->do_once(h, entered, do_enter, "the lab process is in its own time namespace already",
-			  "setns(time_for_children, CLONE_NEWTIME) = 0: the lab process is inside");
+	return h->do_once(h, entered, do_enter, _("the lab process is in its own time namespace already"),
+			  _("setns(time_for_children, CLONE_NEWTIME) = 0: the lab process is inside"));
 }
 
 /* --- the lab --- */
@@ -312,7 +313,7 @@ static int cmd_jointime(struct nslab_host *h, int argc, char **argv)
 static const char *unsupported(struct nslab_host *h)
 {
 	if (access("/proc/self/ns/time", F_OK) < 0)
-		return "this kernel has no time namespaces (they need Linux 5.6+ with CONFIG_TIME_NS)";
+		return _("this kernel has no time namespaces (they need Linux 5.6+ with CONFIG_TIME_NS)");
 	return NSLAB_NEED_HOST(h, do_once);
 }
 
@@ -324,8 +325,8 @@ static int setup(struct nslab_host *h)
 
 static const struct nslab_step steps[] = {
     {
-	.title = "A time namespace for the children",
-	.task =
+	.title = N_("A time namespace for the children"),
+	.task = N_(
 	    "unshare(CLONE_NEWTIME) makes a time namespace without moving the caller: only its "
 	    "time_for_children names the new one. unshare(1) then runs its command inside (with --fork as a "
 	    "child; since Linux 6.1 also without, as exec enters time_for_children), so the real tool shows "
@@ -338,74 +339,79 @@ static const struct nslab_step steps[] = {
 	    "  timens\n"
 	    "  host readlink /proc/$NSLAB_LAB_PID/ns/time /proc/$NSLAB_LAB_PID/ns/time_for_children\n"
 	    "`run` joins the lab process's current time namespace, the old one, so it does not enter the "
-	    "new one. (`run unshare --time --fork sleep infinity &` counts for this step too.)",
-	.hint = "As with PID namespaces, the caller is not moved: only time_for_children changes. If a "
-		"process got into the lab process's new namespace before its offsets were written, `reset` "
-		"starts the lab again.",
+	    "new one. (`run unshare --time --fork sleep infinity &` counts for this step too.)"),
+	.hint =
+	    N_("As with PID namespaces, the caller is not moved: only time_for_children changes. If a "
+	       "process got into the lab process's new namespace before its offsets were written, `reset` "
+	       "starts the lab again."),
 	.explain =
-	    "unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
-	    "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
-	    "in the old one (/proc/PID/ns/time) until, since Linux 6.1, it execs a program. The delay is "
-	    "on purpose: the offsets can be set only while no process is inside yet: the kernel refuses "
-	    "a write to timens_offsets (EACCES) once a process has entered.",
+	    N_("unshare(CLONE_NEWTIME) creates a time namespace but leaves the caller where it is: "
+	       "its children will be born inside (/proc/PID/ns/time_for_children), the caller itself stays "
+	       "in the old one (/proc/PID/ns/time) until, since Linux 6.1, it execs a program. The delay is "
+	       "on purpose: the offsets can be set only while no process is inside yet: the kernel refuses "
+	       "a write to timens_offsets (EACCES) once a process has entered."),
 	.check = check_unshare,
 	.perform = do_unshare,
     },
     {
-	.title = "Set the clock offsets",
-	.task = "Move the clocks of the lab process's new time namespace ten days ahead, from the host, "
-		"while nothing is inside it:\n"
-		"  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
-		"  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
-		"  host cat /proc/$NSLAB_LAB_PID/timens_offsets\n"
-		"unshare(1) writes the same file, /proc/self/timens_offsets, between unshare(2) and starting "
-		"its command:\n"
-		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
-		" cat /proc/self/timens_offsets\n"
-		"(If a write fails, a process has entered already: `reset` and do step 1 again.)",
-	.hint = "Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
-		"dash's echo calls it \"I/O error\"): then `reset`.",
-	.explain = "/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
-		   "clocks can be shifted: CLOCK_MONOTONIC (time since an arbitrary start, never jumps) and "
-		   "CLOCK_BOOTTIME (the same, counting suspend: what uptime shows). CLOCK_REALTIME, the wall "
-		   "clock, is one for the whole machine: there is no offset for it. The point of it all is "
-		   "checkpoint/restore (CRIU): a container moved to another machine must not see its "
-		   "monotonic clock jump backwards.",
+	.title = N_("Set the clock offsets"),
+	.task =
+	    N_("Move the clocks of the lab process's new time namespace ten days ahead, from the host, "
+	       "while nothing is inside it:\n"
+	       "  host echo 'monotonic " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+	       "  host echo 'boottime " OFFSET_STR " 0' > /proc/$NSLAB_LAB_PID/timens_offsets\n"
+	       "  host cat /proc/$NSLAB_LAB_PID/timens_offsets\n"
+	       "unshare(1) writes the same file, /proc/self/timens_offsets, between unshare(2) and starting "
+	       "its command:\n"
+	       "  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
+	       " cat /proc/self/timens_offsets\n"
+	       "(If a write fails, a process has entered already: `reset` and do step 1 again.)"),
+	.hint =
+	    N_("Each line is CLOCK SECONDS NANOSECONDS. A write after a process has entered fails (EACCES; "
+	       "dash's echo calls it \"I/O error\"): then `reset`."),
+	.explain =
+	    N_("/proc/PID/timens_offsets belongs to the time_for_children namespace of PID. Only two "
+	       "clocks can be shifted: CLOCK_MONOTONIC (time since an arbitrary start, never jumps) and "
+	       "CLOCK_BOOTTIME (the same, counting suspend: what uptime shows). CLOCK_REALTIME, the wall "
+	       "clock, is one for the whole machine: there is no offset for it. The point of it all is "
+	       "checkpoint/restore (CRIU): a container moved to another machine must not see its "
+	       "monotonic clock jump backwards."),
 	.check = check_offsets,
 	.perform = do_offsets,
     },
     {
-	.title = "Enter, and compare the clocks",
-	.task = "Put a process inside a time namespace with offsets, and compare the clocks. The real "
-		"tool makes the namespace, writes the offsets and forks the process inside in one go:\n"
-		"  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
-		" --fork sleep infinity &\n"
-		"  run unshare --time --boottime " OFFSET_STR " --fork cat /proc/uptime\n"
-		"  host cat /proc/uptime\n"
-		"  run unshare --time --boottime " OFFSET_STR " --fork date\n"
-		"  host date\n"
-		"The dates are the same: the wall clock is not namespaced. nslab's shortcut, what `do` does: "
-		"`jointime` makes the lab process setns() into the namespace "
-		"of steps 1 and 2; then `run uptime` and `host uptime` differ by ten days.",
-	.hint = "Inside, uptime is ten days longer than the host's; `date` agrees on both sides.",
+	.title = N_("Enter, and compare the clocks"),
+	.task =
+	    N_("Put a process inside a time namespace with offsets, and compare the clocks. The real "
+	       "tool makes the namespace, writes the offsets and forks the process inside in one go:\n"
+	       "  run unshare --time --monotonic " OFFSET_STR " --boottime " OFFSET_STR
+	       " --fork sleep infinity &\n"
+	       "  run unshare --time --boottime " OFFSET_STR " --fork cat /proc/uptime\n"
+	       "  host cat /proc/uptime\n"
+	       "  run unshare --time --boottime " OFFSET_STR " --fork date\n"
+	       "  host date\n"
+	       "The dates are the same: the wall clock is not namespaced. nslab's shortcut, what `do` does: "
+	       "`jointime` makes the lab process setns() into the namespace "
+	       "of steps 1 and 2; then `run uptime` and `host uptime` differ by ten days."),
+	.hint = N_("Inside, uptime is ten days longer than the host's; `date` agrees on both sides."),
 	.explain =
-	    "setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
-	    "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
-	    "timens_offsets now fails. Nothing in the kernel's clocks changes; the vDSO (a small page of "
-	    "kernel code mapped into every process, so that reading a clock needs no system call) "
-	    "of a process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
-	    "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
-	    "/proc/$NSLAB_LAB_PID/ns/time, so after `jointime` its commands see the shifted clocks too. "
-	    "unshare(1) --fork needs no setns: its child is born inside.",
+	    N_("setns(fd, CLONE_NEWTIME) on the lab process's own time_for_children moves it inside "
+	       "(a single-threaded process can do that), and the kernel freezes the offsets: writing "
+	       "timens_offsets now fails. Nothing in the kernel's clocks changes; the vDSO (a small page of "
+	       "kernel code mapped into every process, so that reading a clock needs no system call) "
+	       "of a process in the namespace adds the offsets when clock_gettime(CLOCK_MONOTONIC or "
+	       "CLOCK_BOOTTIME) is read, and /proc/uptime adds the boottime offset. `run` enters "
+	       "/proc/$NSLAB_LAB_PID/ns/time, so after `jointime` its commands see the shifted clocks too. "
+	       "unshare(1) --fork needs no setns: its child is born inside."),
 	.check = check_enter,
 	.perform = do_enter,
     },
 };
 
 static const struct nslab_command commands[] = {
-    {"timens", "timens", "unshare(CLONE_NEWTIME) in the lab process (affects its children only)", 0, 0,
-     cmd_timens},
-    {"jointime", "jointime", "setns() the lab process into its time_for_children namespace", 0, 0,
+    {"timens", N_("timens"), N_("unshare(CLONE_NEWTIME) in the lab process (affects its children only)"), 0,
+     0, cmd_timens},
+    {"jointime", N_("jointime"), N_("setns() the lab process into its time_for_children namespace"), 0, 0,
      cmd_jointime},
 };
 
@@ -413,15 +419,16 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "time",
-    .title = "Time namespace: shifted clocks (Linux 5.6+)",
-    .summary = "The newest namespace shifts two clocks, CLOCK_MONOTONIC and CLOCK_BOOTTIME, by offsets "
-	       "set before the first process enters. The wall clock stays the machine's. You will create "
-	       "one, move its clocks ten days ahead, enter it, and compare uptime inside and out.",
+    .title = N_("Time namespace: shifted clocks (Linux 5.6+)"),
+    .summary = N_("The newest namespace shifts two clocks, CLOCK_MONOTONIC and CLOCK_BOOTTIME, by offsets "
+		  "set before the first process enters. The wall clock stays the machine's. You will create "
+		  "one, move its clocks ten days ahead, enter it, and compare uptime inside and out."),
     .order = 110,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

@@ -59,16 +59,16 @@ static long read_long(const char *path, long dflt)
 static const char *restriction(void)
 {
 	if (read_long("/proc/sys/user/max_user_namespaces", 1) == 0)
-		return "user.max_user_namespaces is 0: nobody may create user namespaces "
-		       "(`sudo sysctl user.max_user_namespaces=15000` allows them)";
+		return _("user.max_user_namespaces is 0: nobody may create user namespaces "
+			 "(`sudo sysctl user.max_user_namespaces=15000` allows them)");
 	if (read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 0) == 1)
-		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 23.10+): AppArmor denies "
-		       "unprivileged user namespaces (`sudo sysctl "
-		       "kernel.apparmor_restrict_unprivileged_userns=0` "
-		       "lifts it until reboot)";
+		return _("kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 23.10+): AppArmor denies "
+			 "unprivileged user namespaces (`sudo sysctl "
+			 "kernel.apparmor_restrict_unprivileged_userns=0` "
+			 "lifts it until reboot)");
 	if (read_long("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0)
-		return "kernel.unprivileged_userns_clone is 0 (a Debian switch): only root may create user "
-		       "namespaces (`sudo sysctl kernel.unprivileged_userns_clone=1` allows them)";
+		return _("kernel.unprivileged_userns_clone is 0 (a Debian switch): only root may create user "
+			 "namespaces (`sudo sysctl kernel.unprivileged_userns_clone=1` allows them)");
 	return NULL;
 }
 
@@ -146,7 +146,7 @@ static int ag_getuid(void *arg, char *out, size_t outlen)
 static void caps_text(cap_t caps, char *buf, size_t len)
 {
 	char *t = caps ? cap_to_text(caps, NULL) : NULL;
-	snprintf(buf, len, "%s", t ? t : "(unreadable)");
+	snprintf(buf, len, "%s", t ? t : _("(unreadable)"));
 	cap_free(t);
 }
 
@@ -157,7 +157,7 @@ static void caps_text(cap_t caps, char *buf, size_t len)
 static void exec_caps(char *buf, size_t len)
 {
 	int p[2];
-	snprintf(buf, len, "(could not start a program)");
+	snprintf(buf, len, "%s", _("(could not start a program)"));
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
 	pid_t pid = fork();
@@ -200,11 +200,11 @@ static int ag_id(void *arg, char *out, size_t outlen)
 	cap_free(caps);
 	exec_caps(child, sizeof(child));
 	snprintf(out, outlen,
-		 "inside:  uid=%u gid=%u%s\n"
-		 "  capabilities of the lab process:     \"%s\"\n"
-		 "  capabilities of a program it starts: \"%s\"",
+		 _("inside:  uid=%u gid=%u%s\n"
+		   "  capabilities of the lab process:     \"%s\"\n"
+		   "  capabilities of a program it starts: \"%s\""),
 		 (unsigned)e, (unsigned)ge,
-		 e == NSLAB_NOBODY ? " (65534 = nobody: this uid has no mapping)" : "", self, child);
+		 e == NSLAB_NOBODY ? _(" (65534 = nobody: this uid has no mapping)") : "", self, child);
 	return 0;
 }
 
@@ -275,12 +275,13 @@ static bool runs_as(struct nslab_host *h, pid_t pid, struct ids want)
 {
 	long u[4], g[4];
 	if (status_ids(pid, "Uid:", u) < 0 || status_ids(pid, "Gid:", g) < 0) {
-		h->missing(h, "cannot read /proc/%d/status", (int)pid);
+		h->missing(h, _("cannot read /proc/%d/status"), (int)pid);
 		return false;
 	}
 	if (u[0] != (long)want.uid || u[1] != (long)want.uid || g[1] != (long)want.gid) {
 		h->missing(
-		    h, "the host sees the lab process as uid %ld gid %ld, not the unprivileged %u:%u: `drop`",
+		    h,
+		    _("the host sees the lab process as uid %ld gid %ld, not the unprivileged %u:%u: `drop`"),
 		    u[1], g[1], (unsigned)want.uid, (unsigned)want.gid);
 		return false;
 	}
@@ -330,14 +331,14 @@ static int do_drop(struct nslab_host *h)
 {
 	struct ids id = lab_ids(h);
 	if (h->call(h, h->main_pid(h), ag_drop, &id, sizeof(id), NULL, 0) < 0) {
-		h->error(h, "the lab process cannot become uid %u: %s", (unsigned)id.uid, strerror(errno));
+		h->error(h, _("the lab process cannot become uid %u: %s"), (unsigned)id.uid, strerror(errno));
 		return -1;
 	}
 	h->trace(h, "setgroups(0, []) = 0");
 	h->trace(h, "setresgid(%u, %u, %u) = 0", (unsigned)id.gid, (unsigned)id.gid, (unsigned)id.gid);
 	h->trace(h, "setresuid(%u, %u, %u) = 0", (unsigned)id.uid, (unsigned)id.uid, (unsigned)id.uid);
 	h->trace(h, "prctl(PR_SET_DUMPABLE, 1) = 0");
-	h->print(h, "The lab process now runs as uid %u, gid %u: no root, no capabilities.\n",
+	h->print(h, _("The lab process now runs as uid %u, gid %u: no root, no capabilities.\n"),
 		 (unsigned)id.uid, (unsigned)id.gid);
 	return 0;
 }
@@ -352,7 +353,7 @@ static bool check_userns(struct nslab_host *h)
 	if (!runs_as(h, pid, lab_ids(h)))
 		return false;
 	if (h->same_ns(h, pid, "user") == 1) {
-		h->missing(h, "the lab process is still in the host's user namespace: `userns`");
+		h->missing(h, _("the lab process is still in the host's user namespace: `userns`"));
 		return false;
 	}
 	return true;
@@ -366,20 +367,22 @@ static int do_userns(struct nslab_host *h)
 		const char *why = restriction();
 		h->trace(h, "unshare(CLONE_NEWUSER) = -1 %s", strerrorname_np(err));
 		if (why && (err == EPERM || err == EACCES || err == ENOSPC))
-			h->error(h, "unshare(CLONE_NEWUSER) failed (%s): %s", strerror(err), why);
+			h->error(h, _("unshare(CLONE_NEWUSER) failed (%s): %s"), strerror(err), why);
 		else if (err == ENOSPC)
 			h->error(
-			    h, "unshare(CLONE_NEWUSER): too many user namespaces (user.max_user_namespaces)");
+			    h,
+			    _("unshare(CLONE_NEWUSER): too many user namespaces (user.max_user_namespaces)"));
 		else
-			h->error(h, "unshare(CLONE_NEWUSER): %s", strerror(err));
+			h->error(h, _("unshare(CLONE_NEWUSER): %s"), strerror(err));
 		return -1;
 	}
 	h->trace(h, "unshare(CLONE_NEWUSER) = 0");
 	h->trace(
 	    h, "capset({effective=0, permitted=0, inheritable=0}) = 0   [as execve does for a non-root uid]");
 	h->print(
-	    h, "The lab process is in a new user namespace. It has no mapping yet: inside, its uid reads as "
-	       "65534 (nobody). Try `ids` and `try-uts`.\n");
+	    h,
+	    _("The lab process is in a new user namespace. It has no mapping yet: inside, its uid reads as "
+	      "65534 (nobody). Try `ids` and `try-uts`.\n"));
 	return 0;
 }
 
@@ -393,33 +396,36 @@ static bool check_map(struct nslab_host *h)
 		return true;
 	pid_t mine = other_at(h, 2);
 	if (mine) { /* the closest is the learner's own: say what it lacks */
-		h->missing(h,
-			   "process %d is in a user namespace of its own, but /proc/%d/uid_map does not hold "
-			   "\"0 %u 1\": `host echo '0 %u 1' > /proc/%d/uid_map`",
-			   (int)mine, (int)mine, (unsigned)id.uid, (unsigned)id.uid, (int)mine);
+		h->missing(
+		    h,
+		    _("process %d is in a user namespace of its own, but /proc/%d/uid_map does not hold "
+		      "\"0 %u 1\": `host echo '0 %u 1' > /proc/%d/uid_map`"),
+		    (int)mine, (int)mine, (unsigned)id.uid, (unsigned)id.uid, (int)mine);
 		return false;
 	}
 	if (h->same_ns(h, pid, "user") == 1) {
-		h->missing(h, "the lab process is still in the host's user namespace: `userns`");
+		h->missing(h, _("the lab process is still in the host's user namespace: `userns`"));
 		return false;
 	}
 	bool ok = true;
 	if (!map_is(pid, "uid_map", 0, id.uid)) {
 		h->missing(
-		    h, "/proc/%d/uid_map does not hold \"0 %u 1\": `host echo '0 %u 1' > /proc/%d/uid_map`",
+		    h,
+		    _("/proc/%d/uid_map does not hold \"0 %u 1\": `host echo '0 %u 1' > /proc/%d/uid_map`"),
 		    (int)pid, (unsigned)id.uid, (unsigned)id.uid, (int)pid);
 		ok = false;
 	}
 	if (!map_is(pid, "gid_map", 0, id.gid)) {
-		h->missing(h,
-			   "/proc/%d/gid_map does not hold \"0 %u 1\": `host echo deny > /proc/%d/setgroups` "
-			   "first, then `host echo '0 %u 1' > /proc/%d/gid_map`",
-			   (int)pid, (unsigned)id.gid, (int)pid, (unsigned)id.gid, (int)pid);
+		h->missing(
+		    h,
+		    _("/proc/%d/gid_map does not hold \"0 %u 1\": `host echo deny > /proc/%d/setgroups` "
+		      "first, then `host echo '0 %u 1' > /proc/%d/gid_map`"),
+		    (int)pid, (unsigned)id.gid, (int)pid, (unsigned)id.gid, (int)pid);
 		ok = false;
 	}
 	int inside = h->call(h, pid, ag_getuid, NULL, 0, NULL, 0);
 	if (inside != 0) {
-		h->missing(h, "inside its namespace the lab process is uid %d, not 0", inside);
+		h->missing(h, _("inside its namespace the lab process is uid %d, not 0"), inside);
 		ok = false;
 	}
 	return runs_as(h, pid, id) && ok;
@@ -431,7 +437,7 @@ static int do_map(struct nslab_host *h)
 	struct ids id = lab_ids(h);
 	char line[64];
 	if (h->same_ns(h, pid, "user") == 1) {
-		h->error(h, "the lab process has no user namespace of its own yet: `userns` first");
+		h->error(h, _("the lab process has no user namespace of its own yet: `userns` first"));
 		return -1;
 	}
 	/* Without "deny", an unprivileged writer may not set gid_map: otherwise
@@ -444,14 +450,15 @@ static int do_map(struct nslab_host *h)
 	int u = map_is(pid, "uid_map", 0, id.uid) ? 0 : write_proc(h, pid, "uid_map", line);
 	if (g < 0 || u < 0) {
 		int err = u < 0 ? errno : ge;
-		h->error(h, "writing the maps failed: %s%s", strerror(err),
-			 err == EPERM ? " (a map can be written only once, by a process with CAP_SETUID over "
-					"the namespace, or by its owner mapping only itself)"
-				      : "");
+		h->error(h, _("writing the maps failed: %s%s"), strerror(err),
+			 err == EPERM
+			     ? _(" (a map can be written only once, by a process with CAP_SETUID over "
+				 "the namespace, or by its owner mapping only itself)")
+			     : "");
 		return -1;
 	}
-	h->print(h, "uid 0 inside <-> uid %u outside; gid 0 inside <-> gid %u outside.\n", (unsigned)id.uid,
-		 (unsigned)id.gid);
+	h->print(h, _("uid 0 inside <-> uid %u outside; gid 0 inside <-> gid %u outside.\n"),
+		 (unsigned)id.uid, (unsigned)id.gid);
 	return 0;
 }
 
@@ -464,7 +471,7 @@ static int cmd_id(struct nslab_host *h, int argc, char **argv)
 	pid_t pid = h->main_pid(h);
 	char out[2048] = "";
 	if (h->call(h, pid, ag_id, NULL, 0, out, sizeof(out)) < 0) {
-		h->error(h, "cannot ask the lab process: %s", strerror(errno));
+		h->error(h, _("cannot ask the lab process: %s"), strerror(errno));
 		return -1;
 	}
 	h->print(h, "%s\n", out);
@@ -476,7 +483,7 @@ static int cmd_id(struct nslab_host *h, int argc, char **argv)
 	if (capeff)
 		capeff[strcspn(capeff, "\n")] = '\0';
 	if (status_ids(pid, "Uid:", u) == 0 && status_ids(pid, "Gid:", g) == 0)
-		h->print(h, "host:    uid=%ld gid=%ld (/proc/%d/status), %s\n", u[1], g[1], (int)pid,
+		h->print(h, _("host:    uid=%ld gid=%ld (/proc/%d/status), %s\n"), u[1], g[1], (int)pid,
 			 capeff ? capeff : "");
 	return 0;
 }
@@ -488,7 +495,7 @@ static int cmd_try_uts(struct nslab_host *h, int argc, char **argv)
 	char out[1024] = "";
 	int rc = h->call(h, h->main_pid(h), ag_try_uts, NULL, 0, out, sizeof(out));
 	if (rc < 0) {
-		h->error(h, "cannot start unshare in the lab: %s", strerror(errno));
+		h->error(h, _("cannot start unshare in the lab: %s"), strerror(errno));
 		return -1;
 	}
 	out[strcspn(out, "\n")] = '\0';
@@ -497,9 +504,10 @@ static int cmd_try_uts(struct nslab_host *h, int argc, char **argv)
 	h->print(
 	    h, "%s\n",
 	    rc == 0
-		? "It worked: the new UTS namespace belongs to the lab's user namespace, and the host's "
-		  "hostname is untouched (`host hostname`)."
-		: "It failed: creating a UTS namespace needs CAP_SYS_ADMIN in the current user namespace.");
+		? _("It worked: the new UTS namespace belongs to the lab's user namespace, and the host's "
+		    "hostname is untouched (`host hostname`).")
+		: _("It failed: creating a UTS namespace needs CAP_SYS_ADMIN in the current user "
+		    "namespace."));
 	return 0;
 }
 
@@ -515,80 +523,80 @@ WRAP(cmd_userns, do_userns)
 WRAP(cmd_map, do_map)
 
 static const struct nslab_command commands[] = {
-    {"drop", "drop", "the lab process gives up root: setgroups, setresgid, setresuid", 0, 0, cmd_drop},
-    {"userns", "userns", "the lab process calls unshare(CLONE_NEWUSER)", 0, 0, cmd_userns},
-    {"ids", "ids", "uid, gid and capabilities of the lab process, inside and as the host sees it", 0, 0,
+    {"drop", "drop", N_("the lab process gives up root: setgroups, setresgid, setresuid"), 0, 0, cmd_drop},
+    {"userns", "userns", N_("the lab process calls unshare(CLONE_NEWUSER)"), 0, 0, cmd_userns},
+    {"ids", "ids", N_("uid, gid and capabilities of the lab process, inside and as the host sees it"), 0, 0,
      cmd_id},
-    {"try-uts", "try-uts", "the lab process starts `unshare --uts` and reports what happened", 0, 0,
+    {"try-uts", "try-uts", N_("the lab process starts `unshare --uts` and reports what happened"), 0, 0,
      cmd_try_uts},
-    {"map", "map", "nslab writes setgroups, gid_map and uid_map for the lab process", 0, 0, cmd_map},
+    {"map", "map", N_("nslab writes setgroups, gid_map and uid_map for the lab process"), 0, 0, cmd_map},
 };
 
 static const struct nslab_step steps[] = {
     {
-	.title = "Give up root",
-	.task = "Run the lab process as an ordinary user (yours, or nobody when you are\n"
-		"root):\n"
-		"  drop\n"
-		"  ids\n"
-		"  host grep -E 'Uid|Gid|CapEff' /proc/$NSLAB_LAB_PID/status",
-	.hint = "`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
-		"nslab itself runs unprivileged, the lab process already is that user.",
-	.explain = "setresuid() changed the real, effective and saved uid of the lab process. A\n"
-		   "capability is one piece of root's power (CAP_SYS_ADMIN to mount or make most\n"
-		   "namespaces, CAP_SYS_CHROOT to chroot, ...); CapEff in /proc/PID/status is the\n"
-		   "set the process may use now, as a hex bit mask (`capsh --decode=...` names\n"
-		   "them). A non-root uid has none: CapEff is 0. From here\n"
-		   "on the process could not create a UTS namespace or mount anything on the\n"
-		   "host.",
+	.title = N_("Give up root"),
+	.task = N_("Run the lab process as an ordinary user (yours, or nobody when you are\n"
+		   "root):\n"
+		   "  drop\n"
+		   "  ids\n"
+		   "  host grep -E 'Uid|Gid|CapEff' /proc/$NSLAB_LAB_PID/status"),
+	.hint = N_("`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
+		   "nslab itself runs unprivileged, the lab process already is that user."),
+	.explain = N_("setresuid() changed the real, effective and saved uid of the lab process. A\n"
+		      "capability is one piece of root's power (CAP_SYS_ADMIN to mount or make most\n"
+		      "namespaces, CAP_SYS_CHROOT to chroot, ...); CapEff in /proc/PID/status is the\n"
+		      "set the process may use now, as a hex bit mask (`capsh --decode=...` names\n"
+		      "them). A non-root uid has none: CapEff is 0. From here\n"
+		      "on the process could not create a UTS namespace or mount anything on the\n"
+		      "host."),
 	.check = check_drop,
 	.perform = do_drop,
     },
     {
-	.title = "A user namespace of its own",
-	.task = "Make the unprivileged lab process create a user namespace, and look at it:\n"
-		"  userns\n"
-		"  ids\n"
-		"  try-uts\n"
-		"  host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user\n"
-		"With the real tools, a process of your own does steps 1 and 2 at once (from a\n"
-		"fresh lab; nslab as root, so setpriv gives up root first):\n"
-		"  run setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user sleep 3600 &\n"
-		"  host ls -l /proc/$(pgrep -n -u 65534 -x sleep)/ns/user",
-	.hint = "Creating a user namespace is the one namespace an ordinary user may create.\n"
-		"Some distributions switch that off; `userns` says so when it is the cause.",
-	.explain = "unshare(CLONE_NEWUSER) gave the process a new user namespace with empty\n"
-		   "uid_map and gid_map. Unmapped ids read as the overflow id 65534 (nobody,\n"
-		   "/proc/sys/kernel/overflowuid). The kernel does give the creator every\n"
-		   "capability inside the new namespace, but a program started as an unmapped\n"
-		   "uid loses them at execve, so the shell that `unshare --user` starts has\n"
-		   "none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN,\n"
-		   "unshare(CLONE_NEWUTS) fails with EPERM: `try-uts` shows it.",
+	.title = N_("A user namespace of its own"),
+	.task = N_("Make the unprivileged lab process create a user namespace, and look at it:\n"
+		   "  userns\n"
+		   "  ids\n"
+		   "  try-uts\n"
+		   "  host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user\n"
+		   "With the real tools, a process of your own does steps 1 and 2 at once (from a\n"
+		   "fresh lab; nslab as root, so setpriv gives up root first):\n"
+		   "  run setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user sleep 3600 &\n"
+		   "  host ls -l /proc/$(pgrep -n -u 65534 -x sleep)/ns/user"),
+	.hint = N_("Creating a user namespace is the one namespace an ordinary user may create.\n"
+		   "Some distributions switch that off; `userns` says so when it is the cause."),
+	.explain = N_("unshare(CLONE_NEWUSER) gave the process a new user namespace with empty\n"
+		      "uid_map and gid_map. Unmapped ids read as the overflow id 65534 (nobody,\n"
+		      "/proc/sys/kernel/overflowuid). The kernel does give the creator every\n"
+		      "capability inside the new namespace, but a program started as an unmapped\n"
+		      "uid loses them at execve, so the shell that `unshare --user` starts has\n"
+		      "none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN,\n"
+		      "unshare(CLONE_NEWUTS) fails with EPERM: `try-uts` shows it."),
 	.check = check_userns,
 	.perform = do_userns,
     },
     {
-	.title = "Root inside, still you outside",
-	.task = "From the host, map uid 0 inside to the lab's uid outside (gid likewise;\n"
-		"setgroups first):\n"
-		"  host echo deny > /proc/$NSLAB_LAB_PID/setgroups\n"
-		"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %g .) 1\" > gid_map\n"
-		"  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %u .) 1\" > uid_map\n"
-		"(or `map`). Then: `ids`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
-		"and `host grep Uid /proc/$NSLAB_LAB_PID/status`. For the real tools' sleep of\n"
-		"step 2, the seed's one write (the uid map alone) does it:\n"
-		"  host echo '0 65534 1' > /proc/$(pgrep -n -u 65534 -x sleep)/uid_map\n"
-		"  host cat /proc/$(pgrep -n -u 65534 -x sleep)/uid_map",
-	.hint = "uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only\n"
-		"once.",
-	.explain = "Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace\n"
-		   "is uid U on the host. getuid() inside now returns 0, and a program started\n"
-		   "inside runs as root of that namespace with a full capability set (`ids` reads\n"
-		   "it with cap_get_pid). The capabilities count only for objects the namespace\n"
-		   "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the\n"
-		   "host still sees uid U in /proc/PID/status and would refuse that uid anything\n"
-		   "it refuses the ordinary user. setgroups \"deny\" is required before an\n"
-		   "unprivileged gid_map write, so that a group can't be dropped to gain access.",
+	.title = N_("Root inside, still you outside"),
+	.task = N_("From the host, map uid 0 inside to the lab's uid outside (gid likewise;\n"
+		   "setgroups first):\n"
+		   "  host echo deny > /proc/$NSLAB_LAB_PID/setgroups\n"
+		   "  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %g .) 1\" > gid_map\n"
+		   "  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %u .) 1\" > uid_map\n"
+		   "(or `map`). Then: `ids`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
+		   "and `host grep Uid /proc/$NSLAB_LAB_PID/status`. For the real tools' sleep of\n"
+		   "step 2, the seed's one write (the uid map alone) does it:\n"
+		   "  host echo '0 65534 1' > /proc/$(pgrep -n -u 65534 -x sleep)/uid_map\n"
+		   "  host cat /proc/$(pgrep -n -u 65534 -x sleep)/uid_map"),
+	.hint = N_("uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only\n"
+		   "once."),
+	.explain = N_("Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace\n"
+		      "is uid U on the host. getuid() inside now returns 0, and a program started\n"
+		      "inside runs as root of that namespace with a full capability set (`ids` reads\n"
+		      "it with cap_get_pid). The capabilities count only for objects the namespace\n"
+		      "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the\n"
+		      "host still sees uid U in /proc/PID/status and would refuse that uid anything\n"
+		      "it refuses the ordinary user. setgroups \"deny\" is required before an\n"
+		      "unprivileged gid_map write, so that a group can't be dropped to gain access."),
 	.check = check_map,
 	.perform = do_map,
     },
@@ -598,10 +606,10 @@ static const char *unsupported(struct nslab_host *h)
 {
 	(void)h;
 	if (access("/proc/self/ns/user", F_OK) < 0)
-		return "this kernel has no user namespaces (CONFIG_USER_NS)";
+		return _("this kernel has no user namespaces (CONFIG_USER_NS)");
 	if (read_long("/proc/sys/user/max_user_namespaces", 1) == 0)
-		return "user.max_user_namespaces is 0: user namespaces are switched off "
-		       "(`sudo sysctl user.max_user_namespaces=15000`)";
+		return _("user.max_user_namespaces is 0: user namespaces are switched off "
+			 "(`sudo sysctl user.max_user_namespaces=15000`)");
 	return NULL;
 }
 
@@ -613,11 +621,11 @@ static int setup(struct nslab_host *h)
 		return -1;
 	h->trace(h, "clone(SIGCHLD) = %d", (int)pid);
 	struct ids id = lab_ids(h);
-	h->print(h, "The lab process is PID %d. It will run as uid %u, gid %u.\n", (int)pid, (unsigned)id.uid,
-		 (unsigned)id.gid);
+	h->print(h, _("The lab process is PID %d. It will run as uid %u, gid %u.\n"), (int)pid,
+		 (unsigned)id.uid, (unsigned)id.gid);
 	const char *why = restriction();
 	if (why)
-		h->print(h, "Note: %s. Step 2 will fail for that reason.\n", why);
+		h->print(h, _("Note: %s. Step 2 will fail for that reason.\n"), why);
 	return 0;
 }
 
@@ -625,19 +633,20 @@ static const struct nslab_lab lab = {
     .abi_major = NSLAB_ABI_MAJOR,
     .size = sizeof(struct nslab_lab),
     .id = "user",
-    .title = "User namespace: root inside, nobody outside",
+    .title = N_("User namespace: root inside, nobody outside"),
     .summary =
-	"Everything so far needed root, and root inside a chroot is root on the host. A user namespace "
-	"separates the two: it has its own uids, gids and capabilities, mapped onto the host's through "
-	"/proc/PID/uid_map and gid_map. An ordinary user may create one, becomes root inside once the map "
-	"says so, and holds capabilities that count only for what that namespace owns. On the host it "
-	"stays the same ordinary user.",
+	N_("Everything so far needed root, and root inside a chroot is root on the host. A user namespace "
+	   "separates the two: it has its own uids, gids and capabilities, mapped onto the host's through "
+	   "/proc/PID/uid_map and gid_map. An ordinary user may create one, becomes root inside once the map "
+	   "says so, and holds capabilities that count only for what that namespace owns. On the host it "
+	   "stays the same ordinary user."),
     .order = 90,
     NSLAB_STEPS(steps),
     .unsupported = unsupported,
     .setup = setup,
     .unprivileged = true, /* the point of the lab: it works for an ordinary user */
     NSLAB_COMMANDS(commands),
+    .textdomain = NSLAB_TEXTDOMAIN,
 };
 
 NSLAB_LAB(lab)

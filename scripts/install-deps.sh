@@ -40,6 +40,53 @@ ensure_ko_locale() {
 	locale-gen >/dev/null
 }
 
+# Options, in a function of their own so the list above stays the one list:
+#   --workshop  only what builds nslab and what the labs' tasks call (what a
+#               workshop machine needs: scripts/provision.sh), not the tools
+#               that test and develop nslab (TEST_ONLY)
+#   --list      print the packages, one a line, and install nothing (the
+#               systemd VM test bakes them into its image)
+# NSLAB_OFFLINE=1: never call apt-get; a missing package is an error.
+TEST_ONLY=(libcmocka-dev tmux qemu-system-x86 cpio mmdebstrap e2fsprogs hyperfine shellcheck clang-format)
+LIST=
+options() {
+	local a p
+	for a in "$@"; do
+		case $a in
+		--workshop)
+			local keep=()
+			for p in "${PKGS[@]}"; do
+				[[ " ${TEST_ONLY[*]} " == *" $p "* ]] || keep+=("$p")
+			done
+			PKGS=("${keep[@]}")
+			;;
+		--list) LIST=1 ;;
+		*)
+			echo "usage: install-deps.sh [--workshop] [--list]" >&2
+			exit 2
+			;;
+		esac
+	done
+}
+# apt_update: fails clearly, not with apt's wall of unreachable mirrors, when
+# there is no network or nslab was told not to use it. (A plain `apt-get
+# update` warns and exits 0 when no mirror answers; Error-Mode=any makes that
+# an error, and older apt ignores the option.)
+apt_update() {
+	if [ "${NSLAB_OFFLINE:-}" = 1 ]; then
+		echo "install-deps: offline (NSLAB_OFFLINE=1), and these are missing: $*" >&2
+		exit 1
+	fi
+	apt-get update -qq -o APT::Update::Error-Mode=any || {
+		echo "install-deps: apt-get update failed (no network?); missing: $*" >&2
+		exit 1
+	}
+}
+options "$@"
+if [ -n "$LIST" ]; then
+	printf '%s\n' "${PKGS[@]}"
+	exit 0
+fi
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -67,8 +114,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: run 'sudo make deps' (or: sudo apt-get install ${missing[*]})"
 	exit 1
 fi
+apt_update "${missing[@]}"
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 ensure_ko_locale

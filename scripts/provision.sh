@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# provision.sh: makes a machine ready for an nslab workshop. Installs what
-# `make deps` installs, builds nslab and its labs, installs them, and says
-# how to start. The Vagrant box runs it as root; it works on any Debian or
+# provision.sh: makes a machine ready for an nslab workshop. Installs what a
+# workshop machine needs (`scripts/install-deps.sh --workshop`: what builds
+# nslab and what the labs' tasks call, not `make deps`'s test tools), builds
+# nslab and its labs, installs them, and says how to start. The Vagrant box runs it as root; it works on any Debian or
 # Ubuntu machine too. Safe to run again: every step does only what is
 # missing, and a second run changes nothing.
 #
@@ -10,6 +11,7 @@
 #   PREFIX=/opt/nslab scripts/provision.sh    another prefix
 #   DESTDIR=/tmp/stage scripts/provision.sh   staged (packaging, tests)
 #   NSLAB_SRC=/path/to/nslab provision.sh     when run from a copy elsewhere
+#   NSLAB_OFFLINE=1 provision.sh              no network: every package must be there
 set -euo pipefail
 
 PREFIX=${PREFIX:-/usr/local}
@@ -24,9 +26,9 @@ if [ ! -f "$src/Makefile" ] || [ ! -f "$src/src/nslab-lab.h" ]; then
 fi
 cd "$src"
 
-# 1. Packages: the same list as `make deps`; installs only what is missing.
+# 1. Packages: `make deps`'s list less the test tools; installs only what is missing.
 say "checking packages"
-scripts/install-deps.sh
+scripts/install-deps.sh --workshop
 
 # 2. Build. The lab directory is compiled into the binary, so a tree that
 # was built for another prefix is rebuilt from scratch.

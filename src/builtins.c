@@ -222,15 +222,15 @@ CMD_FN(cmd_shell)
 		return CMD_FAILED;
 	const struct session_view *v = session_view();
 	bool embedded = host_shell_embedded();
-	const char *back = embedded ? "`exit` comes back to nslab, Ctrl-] to the prompt (`shell` returns)"
-				    : "`exit` comes back to nslab";
-	char banner[200];
+	const char *back = embedded ? _("`exit` comes back to nslab, Ctrl-] to the prompt (`shell` returns)")
+				    : _("`exit` comes back to nslab");
+	char banner[600];
 	if (!on_host && session_main_pid() > 0)
-		snprintf(banner, sizeof(banner), "shell in lab %s (lab process %d): %s\n",
+		snprintf(banner, sizeof(banner), _("shell in lab %s (lab process %d): %s\n"),
 			 v && v->lab ? v->lab->id : "?", (int)session_main_pid(), back);
 	else
-		snprintf(banner, sizeof(banner), "%s: a shell on the host; %s\n",
-			 on_host ? "shell host" : "no lab active", back);
+		snprintf(banner, sizeof(banner), _("%s: a shell on the host; %s\n"),
+			 on_host ? "shell host" : _("no lab active"), back);
 	out_printf("%s", banner);
 	/* the full screen is put away for the shell: say it again on the bare
 	 * terminal, where the learner now looks */
@@ -420,7 +420,7 @@ CMD_FN(cmd_record)
 {
 	const char *now = record_path();
 	if (argc == 1) {
-		out_printf(now ? "recording to %s\n" : "not recording (`record FILE` starts)\n", now);
+		out_printf(now ? _("recording to %s\n") : _("not recording (`record FILE` starts)\n"), now);
 		return CMD_OK;
 	}
 	if (strcmp(argv[1], "stop") == 0) {

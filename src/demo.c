@@ -31,6 +31,16 @@ static char *join(char *a, const char *b)
 	return n;
 }
 
+/* "ko: text" (after the '#'): narration in that language, two lower-case
+ * letters (ISO 639-1). Returns the text, or NULL for an untagged line. */
+static const char *tagged(const char *p, char tag[3])
+{
+	if (p[0] < 'a' || p[0] > 'z' || p[1] < 'a' || p[1] > 'z' || p[2] != ':' || p[3] != ' ')
+		return NULL;
+	tag[0] = p[0], tag[1] = p[1], tag[2] = '\0';
+	return p + 4 + strspn(p + 4, " ");
+}
+
 /* More commands than any demo needs: `yes | nslab --demo -` stops here. */
 #define DEMO_MAX_STEPS 10000
 
@@ -41,7 +51,10 @@ int demo_load(const char *path, struct demo *d)
 	if (!f)
 		return -1;
 	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
-	char *line = malloc(REPL_LINE_MAX + 1), *narration = NULL;
+	/* A block's "# ko: ..." lines replace its untagged ones when Korean is
+	 * shown; lines in another language are left out. */
+	char *line = malloc(REPL_LINE_MAX + 1), *narration = NULL, *local = NULL, tag[3];
+	const char *lang = i18n_lang();
 	unsigned long lineno = 0;
 	int r = line ? 0 : -1;
 	if (!line)
@@ -52,8 +65,18 @@ int demo_load(const char *path, struct demo *d)
 			continue;
 		if (*p == '#') {
 			p++;
-			narration = join(narration, p + strspn(p, " "));
+			p += strspn(p, " ");
+			const char *t = tagged(p, tag);
+			if (!t)
+				narration = join(narration, p);
+			else if (strcmp(tag, lang) == 0)
+				local = join(local, t);
 			continue;
+		}
+		if (local) {
+			free(narration);
+			narration = local;
+			local = NULL;
 		}
 		if (d->n == DEMO_MAX_STEPS) {
 			out_error(_("%s: line %lu: a demo holds at most %d commands"), name, lineno,
@@ -72,6 +95,7 @@ int demo_load(const char *path, struct demo *d)
 		narration = NULL;
 	}
 	free(narration);
+	free(local);
 	free(line);
 	if (f != stdin)
 		fclose(f);

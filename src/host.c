@@ -4,6 +4,7 @@
  * lab told nslab through it. Its own file so that session.c is the step
  * state machine only; it reads the record through host.h. */
 #include "host.h"
+#include "i18n.h"
 #include "host-services.h"
 #include "agent.h"
 #include "cgroup.h"
@@ -142,7 +143,7 @@ static pid_t h_spawn(struct nslab_host *h, const struct nslab_spawn *plugin_how)
 	pid_t pid = agent_spawn(&how, why, sizeof(why));
 	if (pid < 0) {
 		int err = errno;
-		out_error("cannot start the lab process: %s", why);
+		out_error(_("cannot start the lab process: %s"), why);
 		errno = err;
 	}
 	if (pid > 0 && (how.gid_map || how.uid_map))
@@ -543,7 +544,7 @@ bool host_lab_alive(void)
 		return true; /* nothing to enter: callers say so themselves */
 	if (R.main_pidfd < 0 || !pidfd_exited(R.main_pidfd, 0))
 		return true;
-	out_error("the lab process (PID %d) has exited: `reset` starts lab '%s' again", (int)R.main_pid,
+	out_error(_("the lab process (PID %d) has exited: `reset` starts lab '%s' again"), (int)R.main_pid,
 		  R.lab->id);
 	errno = ESRCH;
 	return false;

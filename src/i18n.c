@@ -54,6 +54,22 @@ void i18n_init(void)
 	textdomain("nslab");
 }
 
+const char *i18n_lang(void)
+{
+	static char lang[16];
+	const char *loc = setlocale(LC_MESSAGES, NULL);
+	if (!loc || !strcmp(loc, "C") || !strcmp(loc, "POSIX"))
+		return ""; /* gettext ignores LANGUAGE here too */
+	const char *env = getenv("LANGUAGE");
+	const char *l = env && *env ? env : loc;
+	size_t n = strcspn(l, ":_.@");
+	if (n >= sizeof(lang))
+		n = 0;
+	memcpy(lang, l, n);
+	lang[n] = '\0';
+	return lang;
+}
+
 const char *i18n_dir(void)
 {
 	return *dir ? dir : NSLAB_LOCALEDIR;

@@ -18,6 +18,9 @@
  * the "nslab" domain bound to the build directory's locale tree when nslab
  * runs from build/, else to the installed one (LOCALEDIR). */
 void i18n_init(void);
+/* The language texts are shown in, as gettext picks it: the first of
+ * LANGUAGE, else LC_MESSAGES's ("ko" for ko_KR.UTF-8); "" for C/POSIX. */
+const char *i18n_lang(void);
 /* The locale directory i18n_init chose. */
 const char *i18n_dir(void);
 /* Binds a lab's text domain to the same directory (NULL: nothing). */

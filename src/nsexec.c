@@ -144,6 +144,23 @@ static int wait_interactive(pid_t pid)
 	return wait_status(pid);
 }
 
+/* A lab's own root (a jail, the container's) often has no locales: bash
+ * there warns on every start when LC_ALL names a missing one ("setlocale:
+ * LC_ALL: cannot change locale"), and says nothing when LANG does. So for a
+ * lab process target whose root has no locale archive, LC_ALL becomes LANG. */
+static void lab_locale(pid_t target)
+{
+	const char *all = getenv("LC_ALL");
+	char path[96];
+	if (!all || !*all)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/root/usr/lib/locale/locale-archive", (int)target);
+	if (access(path, F_OK) == 0)
+		return;
+	setenv("LANG", all, 1);
+	unsetenv("LC_ALL");
+}
+
 static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, char *const env[], int outfd,
 						 bool interactive)
 {
@@ -166,6 +183,8 @@ static __attribute__((noreturn)) void exec_child(pid_t target, const char *cmd, 
 	}
 	for (size_t i = 0; env && env[i]; i++)
 		putenv(env[i]);
+	if (target > 0)
+		lab_locale(target);
 	if (target > 0 && enter_target(target) < 0)
 		_exit(126);
 	/* setns(pid) and setns(time) apply to children only: fork once more. */

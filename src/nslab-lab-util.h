@@ -56,6 +56,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080 /* Linux 5.6; glibc 2.36 */
@@ -93,6 +94,30 @@
 
 /* The number of elements of an array (not of a pointer). */
 #define NSLAB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* s followed by spaces up to width display columns, in buf (cut to fit
+ * len). printf's %-30s pads by bytes: a Hangul syllable is three bytes and
+ * two columns, so a translated table would not line up. Characters are
+ * read in nslab's locale; an undecodable byte counts as one column. */
+static inline const char *nslab_pad(char *buf, size_t len, const char *s, int width)
+{
+	mbstate_t st = {0};
+	int cols = 0;
+	for (const char *p = s; *p;) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, p, strlen(p), &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			wc = L'?';
+		}
+		int w = wcwidth(wc);
+		cols += w < 0 ? 1 : w;
+		p += n;
+	}
+	snprintf(buf, len, "%s%*s", s, cols < width ? width - cols : 0, "");
+	return buf;
+}
 
 /* NSLAB_HOST_HAS, and the function is set (a test's fake host may leave
  * the ones it does not need NULL). */
@@ -499,14 +524,14 @@ static inline bool nslab_check_own_ns(struct nslab_host *h, const char *type, co
 
 /* In nslab (it calls the host): chdir(dir) in the lab's main process,
  * traced whether it works or not. cwd gets the new working directory as the
- * process sees it (see nslab_call_chdir). 0 ok, -1 after h->error() ("cd
+ * process sees it (see nslab_call_chdir). 0 ok, -1 after h->error() ("chdir
  * DIR: ERROR"), errno kept. */
 static inline int nslab_lab_chdir(struct nslab_host *h, const char *dir, char *cwd, size_t len)
 {
 	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, len) < 0) {
 		int err = errno;
 		h->trace(h, "chdir(\"%s\") = -1 %s", dir, nslab_errno_name(err));
-		h->error(h, "cd %s: %s", dir, strerror(err));
+		h->error(h, "chdir %s: %s", dir, strerror(err));
 		errno = err;
 		return -1;
 	}

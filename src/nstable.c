@@ -2,6 +2,7 @@
 /* nstable.c: `ns` output through libsmartcols (what lsns uses), so that the
  * text and JSON forms come from one table. */
 #include "nstable.h"
+#include "i18n.h"
 #include "nsview.h"
 #include "output.h"
 
@@ -83,11 +84,11 @@ int nstable_print(const pid_t *extra, size_t nextra, bool json)
 		memset(&cols[n], 0, sizeof(cols[n]));
 		if (nsview_read(extra[i], &cols[n]) < 0) {
 			if (errno == EACCES || errno == EPERM)
-				out_error("ns: cannot read /proc/%d/ns: %s (another user's process: run "
-					  "nslab with sudo)",
+				out_error(_("ns: cannot read /proc/%d/ns: %s (another user's process: run "
+					    "nslab with sudo)"),
 					  (int)extra[i], strerror(errno));
 			else
-				out_error("ns: no process %d", (int)extra[i]);
+				out_error(_("ns: no process %d"), (int)extra[i]);
 			return -1;
 		}
 		cols[n].kind = NS_COL_ARG;
@@ -147,7 +148,7 @@ int nstable_print_all(bool json)
 	struct ns_entry *e = NULL;
 	ssize_t n = nsview_scan_all(&e);
 	if (n < 0) {
-		out_error("ns --all: cannot read /proc");
+		out_error(_("ns --all: cannot read /proc"));
 		return -1;
 	}
 	struct libscols_table *tb = scols_new_table();

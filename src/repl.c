@@ -180,10 +180,10 @@ FILE *repl_open_script(const char *path)
 	if (fstat(fd, &st) < 0)
 		why = strerror(errno);
 	else if (S_ISDIR(st.st_mode))
-		why = "is a directory";
+		why = _("is a directory");
 	else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
 		 !S_ISCHR(st.st_mode))
-		why = "not a regular file or pipe";
+		why = _("not a regular file or pipe");
 	FILE *f = NULL;
 	if (!why && !(f = std ? stdin : fdopen(fd, "r")))
 		why = strerror(errno);

@@ -2,6 +2,7 @@
 /* rootfs.c: copy a program and its ELF dependencies into a lab root.
  * The dependency list comes from ldd(1), the tool the chroot lab teaches. */
 #include "rootfs.h"
+#include "i18n.h"
 #include "output.h"
 #include "util.h"
 
@@ -65,7 +66,7 @@ static int copy_into(const char *root, const char *path)
 	char dst[PATH_MAX];
 	snprintf(dst, sizeof(dst), "%s%s", root, path);
 	if (rootfs_copy_file(path, dst) < 0) {
-		out_error("cannot copy %s into %s: %s", path, root, strerror(errno));
+		out_error(_("cannot copy %s into %s: %s"), path, root, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -88,7 +89,7 @@ int rootfs_add(const char *root, const char *program)
 {
 	char path[PATH_MAX];
 	if (resolve(program, path, sizeof(path)) < 0) {
-		out_error("%s: no such program on the host", program);
+		out_error(_("%s: no such program on the host"), program);
 		return -1;
 	}
 	if (copy_into(root, path) < 0)

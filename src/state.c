@@ -21,6 +21,7 @@
  *   progress and history in memory only.
  * - Reading creates nothing: the dir is made on the first real save. */
 #include "state.h"
+#include "i18n.h"
 #include "output.h"
 #include "util.h"
 
@@ -190,7 +191,7 @@ static int as_user(struct state_ids *s)
 static void refuse(const char *name) /* NULL: the dir itself */
 {
 	if (!memory_only)
-		out_error("%s%s%s is a symlink: progress and history are kept in memory only", dir,
+		out_error(_("%s%s%s is a symlink: progress and history are kept in memory only"), dir,
 			  name ? "/" : "", name ? name : "");
 	memory_only = true;
 	errno = ELOOP;

@@ -103,7 +103,8 @@ expect "chroot real tool: steps 4, 5, 6 not done on arrival, done after chroot(8
 expect "chroot real tool: the lab process itself stayed on the host's /" grep -qx 'LABROOT=/' <<<"$out"
 expect "chroot real tool: step 6 on arrival names the process at the top that has not climbed" \
 	grep -q 'missing: PID [0-9]* is at the top of the jail, but has not climbed past it' <<<"$out"
-expect "chroot real tool: the chrooted sleepers are gone after stop" bash -c '! pgrep -f "cd ../../../.. && ls && sleep 600"'
+expect "chroot real tool: the chrooted sleepers are gone after stop" \
+	bash -c '! pgrep -x -f "/bin/sleep 600" && ! pgrep -x -f "/bin/sh -c cd /bin && cd ../../../.. && ls && sleep 600"'
 same_as_before "host fingerprint unchanged after the real-tool walk"
 
 # SIGKILL mid-lab (lab process chrooted), then --cleanup: nothing may remain.

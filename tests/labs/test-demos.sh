@@ -45,6 +45,29 @@ out=$(printf 'q' | "$NSLAB" --demo "$TOP/scripts/demos/02-namespaces.nslab" 2>&1
 expect "q at once runs nothing" bash -c '! grep -q "== UTS" <<<"$1"' _ "$out"
 expect "a missing demo file is one clear error" bash -c '"$1" --demo /nonexistent 2>&1 | grep -q "^nslab: cannot open /nonexistent"' _ "$NSLAB"
 
+# Korean narration: every block of narration has its "# ko: ..." lines, and
+# under ko_KR.UTF-8 the first block shows them instead of the English (q at
+# once: nothing runs), while C shows the English and no Hangul.
+# has_lines LINES TEXT: every line of LINES is a whole line of TEXT.
+has_lines() { ! grep -qvxF -f <(printf '%s\n' "$2") <<<"$1"; }
+no_line_of() { ! grep -qxF -- "$1" <<<"$2"; } # no_line_of LINES TEXT
+no_hangul() { ! LC_ALL=C grep -q $'[\xea-\xed]' <<<"$1"; }
+for demo in "$TOP"/scripts/demos/*.nslab; do
+	name=$(basename "$demo")
+	untranslated=$(awk '/^[[:space:]]*$/ { next } /^#/ { if (/^# ko: /) ko = 1; else en = 1; next }
+		{ if (en && !ko) print FNR; en = ko = 0 }' "$demo" | paste -sd' ')
+	expect "$name: every narration block has Korean lines${untranslated:+ (none before line $untranslated)}" \
+		test -z "$untranslated"
+	first_ko=$(awk '!/^#/ { exit } /^# ko: / { print "# " substr($0, 7) }' "$demo")
+	first_en=$(awk '!/^#/ { exit } !/^# ko: / { print }' "$demo")
+	out=$(printf q | env -u LANGUAGE LC_ALL=ko_KR.UTF-8 "$NSLAB" --demo "$demo" 2>&1)
+	expect "$name: in Korean the first narration is its ko lines" has_lines "$first_ko" "$out"
+	expect "$name: ... and none of the English ones" no_line_of "$first_en" "$out"
+	out=$(printf q | env -u LANGUAGE LC_ALL=C "$NSLAB" --demo "$demo" 2>&1)
+	expect "$name: in C the first narration is the English lines" has_lines "$first_en" "$out"
+	expect "$name: ... and no Hangul" no_hangul "$out"
+done
+
 sleep 0.5
 after=$(fingerprint)
 if [ "$before" = "$after" ]; then ok "host fingerprint unchanged"; else

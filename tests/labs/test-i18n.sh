@@ -23,6 +23,7 @@ has_all() {
 	for p in "$@"; do grep -q -- "$p" <<<"$text" || return 1; done
 }
 is_json() { python3 -c 'import json, sys; json.loads(sys.stdin.read())' <<<"$1"; }
+lacks() { ! grep -q -- "$2" <<<"$1"; } # lacks TEXT PATTERN
 file_has_no_hangul() { ! LC_ALL=C grep -q $'[\xea-\xed]' "$1"; }
 
 before=$(fingerprint)
@@ -125,6 +126,26 @@ for po in "$TOP"/labs/po/*/ko.po; do
 	expect "$KO: lab $id's task command lines have no Hangul" no_hangul "$cmds"
 done
 expect "$KO: found translated labs ($translated)" test "$translated" -ge 1
+
+# A demo's narration: "# ko: ..." lines replace the block's others in Korean,
+# and are left out in any other language (here C and German).
+demo=$(mktemp /tmp/nslab-i18n-demo.XXXXXX)
+printf '%s\n' '# Two names, one kernel.' '# ko: 이름은 둘, 커널은 하나.' '# de: Zwei Namen.' help >"$demo"
+chmod 644 "$demo"
+out=$(printf ' ' | en "$NSLAB" --demo "$demo" 2>&1)
+expect "demo in C: the untagged narration only" has_all "$out" '^# Two names, one kernel.$'
+expect "demo in C: no tagged line" no_hangul "$out"
+expect "demo in C: no other language's line" lacks "$out" Zwei
+out=$(printf ' ' | ko "$NSLAB" --demo "$demo" 2>&1)
+expect "demo in $KO: the ko narration" has_all "$out" '^# 이름은 둘, 커널은 하나.$' '^명령:$'
+expect "demo in $KO: the English narration is replaced" lacks "$out" 'Two names'
+rm -f "$demo"
+
+# A lab's own root has no locales: a bash started there in Korean (capsh runs
+# /bin/bash) must not warn that it cannot set LC_ALL.
+out=$(printf 'start capabilities\nrun capsh --drop=cap_net_admin -- -c "echo in-lab"\nstop\n' | ko "$NSLAB" --script - 2>&1)
+expect "$KO: a bash in the lab's root ran" grep -q '^in-lab$' <<<"$out"
+expect "$KO: ... without a setlocale warning" lacks "$out" 'setlocale'
 
 same_as_before "host fingerprint unchanged after the Korean runs"
 finish

@@ -5,6 +5,12 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NSLAB=${NSLAB:-$TOP/build/nslab}
 export NSLAB_LAB_PATH=${NSLAB_LAB_PATH:-$TOP/build/labs}
+# The tests read nslab's English messages: a Korean (or any) locale of the
+# one who runs them must not translate those. Tests of the translations set
+# their locale themselves (test-i18n.sh, test-tui-korean.sh).
+unset LANGUAGE
+export LC_MESSAGES=C
+if [ -n "${LC_ALL:-}" ]; then export LC_ALL=C; fi
 # Progress and history of test runs go to a throwaway state dir, owned by the
 # user who ran sudo: nslab writes it as that user (SUDO_UID), as in real use.
 if [ -z "${XDG_STATE_HOME:-}" ]; then

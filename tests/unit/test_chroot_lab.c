@@ -3,10 +3,11 @@
  * `copyin` commands and its messages on the fake host (fakehost.h, fakelab.h). The
  * root is a real directory under the test's workdir (files in it need no
  * privilege); `ldd` and `chroot` on the host are the fake world's host_run
- * answers. The lab reads /proc/PID/root and /proc/PID/cwd of the lab process
- * itself, so for steps 4-6 a real process stands in for it: the test
- * process ("before"), or a child that has chrooted into the root inside a
- * user namespace of its own, which needs no privilege where unprivileged
+ * answers. The lab reads /proc/PID/root, /proc/PID/cwd and (step 6)
+ * /proc/PID/cmdline of its subjects, so for steps 4-6 real processes stand
+ * in for the lab process and the learner's chroot(8) processes: the test
+ * process ("before"), or children that have chrooted into the root inside a
+ * user namespace of their own, which needs no privilege where unprivileged
  * user namespaces are allowed (those tests are skipped where they are not).
  * Runs without root. */
 #include <setjmp.h>
@@ -414,8 +415,8 @@ static void copyin_and_chdir_commands_check_their_arguments(void **state)
 	assert_not_contains(fk.out, "copied");
 	fake_on_call("agent_cd|nslab_call_chdir", answer_cd);
 	assert_int_equal(fake_cmd("chdir /nope"), -1);
-	assert_contains(fk.out,
-			"trace: chdir(\"/nope\") = -1 ENOENT\nerror: cd /nope: No such file or directory\n");
+	assert_contains(
+	    fk.out, "trace: chdir(\"/nope\") = -1 ENOENT\nerror: chdir /nope: No such file or directory\n");
 	stop();
 }
 

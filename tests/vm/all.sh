@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/all.sh: `make vmtest`. Both VMs, one after the other: the busybox one
 # (tests/vm/run.sh: the cpu lab on a pure cgroup v2 kernel) under the test lock,
-# then the systemd one (tests/vm/systemd.sh: every lab on Debian 12 booted by
+# then the systemd one (tests/vm/systemd.sh: nslab provisioned offline with
+# scripts/provision.sh, then every lab, on Debian 12 booted by
 # systemd). Says how long each took; exits 1 if either failed.
 set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

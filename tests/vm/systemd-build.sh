@@ -5,16 +5,23 @@
 # (mmdebstrap, file ownership in the image) but mounts nothing itself.
 #
 #  1. rootfs tarball: mmdebstrap --variant=minbase bookworm plus the packages in
-#     tests/vm/systemd-packages, from Debian's mirror as apt is set up here.
+#     tests/vm/systemd-packages and every package a workshop machine gets
+#     (`scripts/install-deps.sh --workshop --list`: compiler, make, pkg-config,
+#     the -dev packages, the labs' tools), from Debian's mirror as apt is set up
+#     here, so that scripts/provision.sh runs in the VM with no network.
 #     Cached by the package list's hash in /var/cache/nslab-vm/ (survives
 #     `make clean` and fresh clones on this machine, so CI builds it once) and
 #     linked from build/vm/.
 #  2. root image build/vm/systemd-root-KEY.ext4: that tarball, the kernel's
 #     modules (the same Debian cloud kernel as tests/vm/run.sh, whose .deb it
-#     fetches the same way), hostname, fstab, and the unit vmtest-labs.service;
-#     made with mkfs.ext4 -d (no loop mount). KEY hashes all of that.
-#  3. payload image build/vm/systemd-payload.ext4: nslab as `make install`
-#     lays it out (DESTDIR), tests/lib and the guest script; rebuilt every run.
+#     fetches the same way), hostname, fstab, a user "learner" (uid 1000) and
+#     the unit vmtest-labs.service; made with mkfs.ext4 -d (no loop mount).
+#     KEY hashes all of that.
+#  3. payload image build/vm/systemd-payload.ext4: the project's source as git
+#     tracks it (`git ls-files`, with uncommitted edits; the whole tree less
+#     build/ and .git when this is no git checkout): the guest provisions nslab
+#     from it with scripts/provision.sh, as a workshop machine does; rebuilt
+#     every run.
 #  4. build/vm/systemd-initrd.gz: busybox and the virtio modules; its /init
 #     mounts /dev/vda and switch_roots to /sbin/init (systemd). The cloud
 #     kernel has ext4 built in but virtio as modules.
@@ -34,7 +41,6 @@ die() { echo "systemd-build: $*" >&2; exit 1; }
 for t in mmdebstrap mkfs.ext4 cpio busybox dpkg-deb; do
 	command -v "$t" >/dev/null || die "$t is missing (make deps installs it)"
 done
-[ -x "$TOP/build/nslab" ] || die "build/nslab is missing: run make all first"
 mkdir -p "$VM" "$CACHE"
 
 STAGE=
@@ -75,7 +81,11 @@ if [ ! -d "$MODS/lib/modules/$KVER" ]; then
 fi
 
 # --- 1. the rootfs tarball, keyed by the package list ---
-mapfile -t PKGS < <(grep -Ev '^[[:space:]]*(#|$)' "$HERE/systemd-packages")
+mapfile -t PKGS < <({
+	grep -Ev '^[[:space:]]*(#|$)' "$HERE/systemd-packages"
+	"$TOP/scripts/install-deps.sh" --workshop --list
+} | awk '!seen[$0]++')
+[ ${#PKGS[@]} -gt 0 ] || die "no packages: tests/vm/systemd-packages and install-deps.sh --workshop --list"
 PKGKEY=$(printf '%s\n' "${PKGS[@]}" | sha256sum | cut -c1-12)
 TARBALL=$CACHE/bookworm-$PKGKEY.tar
 if [ ! -s "$TARBALL" ]; then
@@ -124,6 +134,8 @@ if [ ! -s "$ROOTIMG" ]; then
 	echo '/dev/vda / ext4 rw,relatime 0 1' >"$R/etc/fstab"
 	# a root shell on the serial console, for a person debugging a boot (NSLAB_VM_KEEP)
 	chroot "$R" passwd -d root >/dev/null
+	# the workshop's learner, who owns the source as on the Vagrant box
+	chroot "$R" useradd -m -u 1000 -s /bin/bash learner
 	install -m644 "$HERE/vmtest-labs.service" "$R/etc/systemd/system/vmtest-labs.service"
 	mkdir -p "$R/etc/systemd/system/multi-user.target.wants" "$R/opt/nslab"
 	ln -sf ../vmtest-labs.service "$R/etc/systemd/system/multi-user.target.wants/vmtest-labs.service"
@@ -139,16 +151,24 @@ if [ ! -s "$ROOTIMG" ]; then
 fi
 ln -sf "$(basename "$ROOTIMG")" "$VM/systemd-root.ext4"
 
-# --- 3. the payload: nslab installed as on a workshop machine, and the guest test ---
+# --- 3. the payload: the project's source, provisioned in the guest ---
 STAGE=$(mktemp -d /tmp/nslab-sysvm.XXXXXX)
 P=$STAGE/payload
-mkdir -p "$P/tests/vm"
-make --no-print-directory -C "$TOP" -s DESTDIR="$P/install" PREFIX=/usr/local install >/dev/null
-cp -r "$TOP/tests/lib" "$P/tests/"
-install -m755 "$HERE/systemd-guest.sh" "$P/tests/vm/systemd-guest.sh"
+mkdir -p "$P/src"
+if git -C "$TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	# tracked files as they are now (deleted ones skipped), so edits not yet
+	# committed are tested too
+	(cd "$TOP" && git ls-files -z | while IFS= read -r -d '' f; do
+		[ -e "$f" ] && printf '%s\0' "$f"
+	done | tar --null -T - -cf -) | tar -x -C "$P/src"
+else
+	tar -C "$TOP" --exclude=./build --exclude=./.git -cf - . | tar -x -C "$P/src"
+fi
+[ -x "$P/src/scripts/provision.sh" ] || die "the payload has no scripts/provision.sh"
 [ -z "${NSLAB_VM_LABS:-}" ] || echo "$NSLAB_VM_LABS" >"$P/labs"
+mb=$(($(du -sm "$P" | cut -f1) * 2 + 16))
 rm -f "$VM/systemd-payload.ext4"
-mkfs.ext4 -q -F -L nslab-payload -d "$P" "$VM/systemd-payload.ext4" 64M >/dev/null
+mkfs.ext4 -q -F -L nslab-payload -d "$P" "$VM/systemd-payload.ext4" "${mb}M" >/dev/null
 
 # --- 4. the initramfs that mounts the root image ---
 I=$STAGE/initrd

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/systemd-guest.sh: runs inside the systemd VM (tests/vm/systemd-boot.sh),
-# started by vmtest-labs.service from the payload disk mounted at /opt/nslab.
+# started by vmtest-labs.service from the payload disk mounted at /opt/nslab
+# (the project's source in /opt/nslab/src).
 #
-# Installs nslab as `make install` laid it out into /usr/local, says what kind
-# of machine this is (PID 1, cgroup layout and owner, propagation of /, our own
-# cgroup), then for every lab nslab lists:
+# Provisions nslab as a workshop machine does: the source copied to the
+# learner's home, scripts/provision.sh run as root with no network
+# (NSLAB_OFFLINE=1: the image holds every package it checks for), which builds
+# and installs nslab into /usr/local ("NSLAB-SYSVM-PROVISION ok|failed ..." for
+# the host). Says what kind of machine this is (PID 1, cgroup layout and owner,
+# propagation of /, our own cgroup), then, from a scope in user.slice as a
+# learner's login session would be (systemd-run --scope; this script again
+# with --labs), for every lab nslab lists:
 #   1. walk: start, then per step check (must fail), do, check (must pass), next;
 #      the host fingerprint must come back to what it was before;
 #   2. kill: a live session does every step, is SIGKILLed, `nslab --cleanup`
@@ -17,24 +23,54 @@
 # ExecStopPost powers the VM off when this ends.
 set -u
 P=/opt/nslab
+SRC=/home/learner/nslab
 export NSLAB=/usr/local/bin/nslab
 export NSLAB_LAB_PATH=/usr/local/lib/nslab/labs
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C
 info() { echo "NSLAB-SYSVM-INFO $*"; }
+now() { cut -d' ' -f1 /proc/uptime; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-echo "NSLAB-SYSVM-BEGIN"
-# The boot is finished (this unit is Type=exec, so it does not hold it up).
-state=$(timeout 300 systemctl is-system-running --wait 2>&1)
-info "boot: is-system-running: $state (after $(cut -d' ' -f1 /proc/uptime) s uptime)"
-info "boot: $(systemd-analyze time 2>/dev/null | head -1)"
-[ "$state" = running ] || systemctl --failed --no-legend --plain 2>&1 | sed 's/^/NSLAB-SYSVM-INFO   failed unit: /'
-cp -a "$P/install/usr/local/." /usr/local/
+# provision: scripts/provision.sh from the learner's copy of the source, as
+# root, offline. Its result line is what the host fails on.
+provision() {
+	local t0 rc log=/root/provision.log
+	rm -rf "$SRC"
+	cp -a "$P/src" "$SRC"
+	chown -R learner:learner "$SRC"
+	info "network: $(ip -br link | awk '{ print $1 }' | paste -sd ' ') (no route out: $(ip route | grep -c . || true) routes)"
+	t0=$(now)
+	(cd / && NSLAB_OFFLINE=1 NSLAB_SRC=$SRC PREFIX=/usr/local "$SRC/scripts/provision.sh") >"$log" 2>&1
+	rc=$?
+	info "provision: NSLAB_OFFLINE=1 scripts/provision.sh exited $rc after $(secs "$t0" "$(now)") s"
+	grep -E '^(provision|install-deps):' "$log" | sed 's/^/NSLAB-SYSVM-INFO provision: /'
+	if [ "$rc" -ne 0 ] || [ ! -x "$NSLAB" ]; then
+		tail -25 "$log" | sed 's/^/NSLAB-SYSVM-INFO provision log: /'
+		echo "NSLAB-SYSVM-PROVISION failed: exit $rc after $(secs "$t0" "$(now)") s"
+		return 1
+	fi
+	echo "NSLAB-SYSVM-PROVISION ok: $(secs "$t0" "$(now)") s, build/ owned by $(stat -c %U "$SRC/build"), $("$NSLAB" --version 2>&1 | head -1)"
+}
+
+if [ "${1:-}" != --labs ]; then
+	echo "NSLAB-SYSVM-BEGIN"
+	# The boot is finished (this unit is Type=exec, so it does not hold it up).
+	state=$(timeout 300 systemctl is-system-running --wait 2>&1)
+	info "boot: is-system-running: $state (after $(now) s uptime)"
+	info "boot: $(systemd-analyze time 2>/dev/null | head -1)"
+	[ "$state" = running ] || systemctl --failed --no-legend --plain 2>&1 | sed 's/^/NSLAB-SYSVM-INFO   failed unit: /'
+	if ! provision; then
+		echo "NSLAB-SYSVM-END 1"
+		exit 1
+	fi
+fi
 # shellcheck disable=SC1091
-. "$P/tests/lib/common.sh"
+. "$SRC/tests/lib/common.sh"
 # shellcheck disable=SC1091
-. "$P/tests/lib/cycles-lib.sh"
+. "$SRC/tests/lib/cycles-lib.sh"
 trap '' PIPE
 
+[ "${1:-}" = --labs ] || {
 info "PID 1: $(cat /proc/1/comm) ($(systemctl --version | head -1))"
 info "kernel $(uname -r), $(nproc) CPUs"
 info "/sys/fs/cgroup: $(stat -f -c %T /sys/fs/cgroup); root controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
@@ -47,6 +83,7 @@ else
 	info "/proc/1/ns NOT readable"
 fi
 info "nslab: $("$NSLAB" --version 2>&1 | head -1)"
+}
 
 # The root's cgroup.subtree_control is not in it: systemd owns that file and
 # itself enables controllers there for any unit that asks (Delegate=yes,
@@ -70,14 +107,6 @@ why_diff() {
 		sed 's/^</gone:/; s/^>/new:/' | paste -sd ';' | tr -s ' '
 }
 
-mapfile -t labs < <(printf 'labs\n' | "$NSLAB" --script - 2>/dev/null | awk '/^  [^ ]+ +[0-9]+\/[0-9]+ / { print $1 }')
-# NSLAB_VM_LABS on the host (tests/vm/systemd-build.sh) picks some
-[ -s "$P/labs" ] && read -ra labs <"$P/labs"
-info "labs: ${labs[*]}"
-if [ ${#labs[@]} -eq 0 ]; then
-	echo "systemd-vm: lab (none) failed: nslab lists no labs"
-fi
-
 # walk ID: sets WHY when something failed.
 walk() {
 	local id=$1 before out
@@ -99,9 +128,10 @@ walk() {
 
 # kill_cycle ID: every step done in a live session, SIGKILL, --cleanup.
 kill_cycle() {
-	local id=$1 before n i pids out st
+	local id=$1 before n i pids out st left
 	before=$(sys_fingerprint)
 	n=$(lab_steps "$id")
+	# shellcheck disable=SC2119
 	cyc_start
 	cyc_send "start $id"
 	for ((i = 0; i < n; i++)); do cyc_send "do" next; done
@@ -116,7 +146,7 @@ kill_cycle() {
 	fi
 	sed -n 's/^\(cgroup\|lab cgroup\): /&/p' "$CYC_DIR/out" | sed "s/^/NSLAB-SYSVM-INFO $id: /"
 	# where systemd thinks nslab and its lab live
-	info "$id: nslab's /proc/PID/cgroup: $(cat "/proc/$CYC_PID/cgroup" 2>/dev/null)"
+	info "$id: nslab ran in cgroup $(cut -d: -f3 "/proc/$CYC_PID/cgroup" 2>/dev/null)"
 	# systemd owns the cgroup tree: does it leave nslab's alone when it
 	# reloads and when it starts a unit (which realizes cgroups again)?
 	local cg0 cg1
@@ -180,7 +210,20 @@ root_sc_check() {
 	reset_host
 }
 
-failed=0
+# all_labs: the lab loop, run in the learner-like scope (--labs). Exits with
+# the number of labs that failed.
+all_labs() {
+local labs failed=0 t_all=$SECONDS
+mapfile -t labs < <(printf 'labs\n' | "$NSLAB" --script - 2>/dev/null | awk '/^  [^ ]+ +[0-9]+\/[0-9]+ / { print $1 }')
+# NSLAB_VM_LABS on the host (tests/vm/systemd-build.sh) picks some
+[ -s "$P/labs" ] && read -ra labs <"$P/labs"
+info "labs: ${labs[*]}"
+info "labs run from cgroup $(cut -d: -f3 /proc/self/cgroup) (nslab starts in it, as from a learner's login session)"
+info "root cgroup.subtree_control as the labs start: $BOOT_SC"
+if [ ${#labs[@]} -eq 0 ]; then
+	echo "systemd-vm: lab (none) failed: nslab lists no labs"
+	failed=1
+fi
 for id in "${labs[@]}"; do
 	t0=$SECONDS
 	WHY=
@@ -202,6 +245,23 @@ for id in "${labs[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
+info "walks: ${#labs[@]} labs in $((SECONDS - t_all)) s"
+exit "$failed"
+}
+[ "${1:-}" != --labs ] || all_labs
+
+# The labs run as a learner runs nslab: from a login session's scope, not from
+# this service's cgroup. Without a real login, a transient scope in user.slice
+# (where logind puts sessions) stands in for it. Its name has no "nslab" in it
+# (the fingerprints look for nslab's cgroups by name).
+if systemd-run --quiet --scope --slice=user.slice --unit=vmtest-probe true 2>/dev/null; then
+	systemd-run --quiet --scope --slice=user.slice --unit=vmtest-learner -- bash "$0" --labs
+	failed=$?
+else
+	info "systemd-run --scope failed ($(systemd-run --scope --slice=user.slice true 2>&1 | head -1)): the labs run from the service"
+	(all_labs)
+	failed=$?
+fi
 
 # The fix proposed for the cpu lab's root subtree_control: nslab in a scope of
 # its own with Delegate=yes, its tree below that scope. Does systemd enable cpu
