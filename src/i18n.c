@@ -40,11 +40,12 @@ static bool build_dir(char *buf, size_t len)
 
 void i18n_init(void)
 {
-	setlocale(LC_ALL, "");
-	/* numbers and times nslab writes (status and record files, meters) stay as in C */
-	setlocale(LC_NUMERIC, "C");
-	setlocale(LC_TIME, "C");
-	setlocale(LC_COLLATE, "C");
+	/* Only the two categories nslab uses from the environment: the character
+	 * set (ncurses, readline, display widths) and the messages. Numbers,
+	 * times and sorting stay as in C (status and record files, meters), and
+	 * the other categories' files are not loaded at each start. */
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
 	const char *env = getenv("NSLAB_LOCALEDIR");
 	if (env && *env)
 		snprintf(dir, sizeof(dir), "%s", env);
