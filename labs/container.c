@@ -1347,7 +1347,7 @@ static int run_scorecard(struct nslab_host *h, bool bare)
 
 static bool check_scorecard(struct nslab_host *h)
 {
-	struct scored *s = scored(h);
+	const struct scored *s = h->lab_data; /* a check only reads: none yet is NULL */
 	bool ok = true;
 	if (!s || !s->bare) {
 		h->missing(h, _("no scorecard of a bare process yet, to compare with: `scorecard bare`"));
