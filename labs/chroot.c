@@ -474,17 +474,8 @@ static int do_ls(struct nslab_host *h)
  * jail's top already, so being there proves nothing. */
 static bool cmdline_climbs(pid_t pid)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
+	char buf[4096];
+	nslab_cmdline(pid, buf, sizeof(buf));
 	for (char *save = NULL, *w = strtok_r(buf, " \t;&|", &save); w; w = strtok_r(NULL, " \t;&|", &save))
 		if (strncmp(w, "..", 2) == 0 && dotdots(w) >= 2)
 			return true;

@@ -306,16 +306,8 @@ static bool subject_hostname(struct nslab_host *h, pid_t pid, char *buf, size_t 
 /* "PID 34 (sleep infinity)": a learner's process, by its command line. */
 static const char *subject_name(pid_t pid, char *buf, size_t len)
 {
-	char path[64], cmd[64] = "";
-	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "cmdline"), "re");
-	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i + 1 < n; i++)
-		if (cmd[i] == '\0')
-			cmd[i] = ' ';
-	cmd[n] = '\0';
-	snprintf(buf, len, "PID %d (%s)", (int)pid, cmd);
+	char cmd[64];
+	snprintf(buf, len, "PID %d (%s)", (int)pid, nslab_cmdline(pid, cmd, sizeof(cmd)));
 	return buf;
 }
 

@@ -108,15 +108,8 @@ static void lack_init(struct nslab_host *h, pid_t pid, struct lack *l)
 /* "PID 123 (unshare --mount sh)": a learner's process as a line names it. */
 static const char *subject_name(pid_t pid, char *buf, size_t len)
 {
-	char path[64], cmd[80] = "";
-	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "cmdline"), "re");
-	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i + 1 < n; i++)
-		if (cmd[i] == '\0')
-			cmd[i] = ' ';
-	cmd[n] = '\0';
+	char cmd[80];
+	nslab_cmdline(pid, cmd, sizeof(cmd));
 	snprintf(buf, len, "PID %d (%s)", (int)pid, cmd[0] ? cmd : "?");
 	return buf;
 }

@@ -224,19 +224,12 @@ static bool proc_node(const struct names *n, const struct names *host)
  * named by its command line, as ps shows it. */
 static const char *who(const struct seen *s, char *buf, size_t len)
 {
-	char path[64], cmd[64] = "";
+	char cmd[64];
 	if (s->main) {
 		snprintf(buf, len, _("the lab process (PID %d)"), (int)s->pid);
 		return buf;
 	}
-	FILE *f = fopen(nslab_proc_path(path, sizeof(path), s->pid, "cmdline"), "re");
-	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i + 1 < n; i++)
-		if (cmd[i] == '\0')
-			cmd[i] = ' ';
-	cmd[n] = '\0';
+	nslab_cmdline(s->pid, cmd, sizeof(cmd));
 	snprintf(buf, len, "PID %d (%s)", (int)s->pid, cmd[0] ? cmd : _("in a UTS namespace of its own"));
 	return buf;
 }

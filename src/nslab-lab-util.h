@@ -153,6 +153,27 @@ static inline char *nslab_proc_path(char *buf, size_t len, pid_t pid, const char
 	return buf;
 }
 
+/* pid's command line with its arguments joined by spaces ("unshare --uts
+ * sh"), cut to fit buf; "" when it cannot be read (gone, or a kernel
+ * thread). Returns buf: what names a learner's process in a check's line. */
+static inline char *nslab_cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	buf[0] = '\0';
+	FILE *f = len > 1 ? fopen(nslab_proc_path(path, sizeof(path), pid, "cmdline"), "re") : NULL;
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	if (len > 0)
+		buf[n] = '\0';
+	return buf;
+}
+
 /* Are a and b the same file (device and inode)? False if either is missing. */
 static inline bool nslab_same_file(const char *a, const char *b)
 {
