@@ -117,9 +117,9 @@ XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --k
 # DIR/labs/po/ID/ID.pot, for each lab that has a po directory.
 define make-pots
 	@mkdir -p $(1)/src/po $(B)/pot
-	$(XGETTEXT) --add-location=file -o $(1)/src/po/nslab.pot $(sort $(SRCS))
+	$(XGETTEXT) --add-location=file --keyword=NSLAB_UTIL_TEXT -o $(1)/src/po/nslab.pot $(sort $(SRCS)) src/nslab-lab-util.h
 	@for d in labs/po/*/; do id=$$(basename $$d); [ -f labs/$$id.c ] || continue; \
-		mkdir -p $(1)/labs/po/$$id && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' \
+		mkdir -p $(1)/labs/po/$$id && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' -D'NSLAB_UTIL_TEXT(s)=NSLAB_UTIL_TEXT(s)' \
 			-DNSLAB_TEXTDOMAIN='"nslab-lab-'$$id'"' labs/$$id.c >$(B)/pot/$$id.c || exit 1; \
 		(cd $(B)/pot && $(XGETTEXT) --no-location -o $(abspath $(1))/labs/po/$$id/$$id.pot $$id.c) || exit 1; done
 	@# no creation date: a template changes only when a text does (no churn in git)

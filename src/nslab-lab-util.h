@@ -87,6 +87,12 @@
 #ifndef N_
 #define N_(s) (s)
 #endif
+/* This header's own messages are in nslab's catalogue (the domain "nslab",
+ * which nslab binds in its own process, where labs run): every lab shares
+ * them, so none of them is in a lab's catalogue. */
+#ifndef NSLAB_UTIL_TEXT
+#define NSLAB_UTIL_TEXT(s) dgettext("nslab", s)
+#endif
 
 /* The overflow uid and gid: what an unmapped id reads as in a user
  * namespace, and the unprivileged identity labs use under plain root. */
@@ -537,9 +543,10 @@ static inline bool nslab_check_own_ns(struct nslab_host *h, const char *type, co
 	pid_t pid = h->main_pid(h);
 	if (h->same_ns(h, pid, type) != 1)
 		return true;
-	h->missing(
-	    h, "the lab process still shares the host's %s namespace (/proc/%d/ns/%s is the same as nslab's)",
-	    name, (int)pid, type);
+	h->missing(h,
+		   NSLAB_UTIL_TEXT("the lab process still shares the host's %s namespace (/proc/%d/ns/%s is "
+				   "the same as nslab's)"),
+		   name, (int)pid, type);
 	return false;
 }
 
@@ -552,7 +559,7 @@ static inline int nslab_lab_chdir(struct nslab_host *h, const char *dir, char *c
 	if (h->call(h, h->main_pid(h), nslab_call_chdir, dir, strlen(dir) + 1, cwd, len) < 0) {
 		int err = errno;
 		h->trace(h, "chdir(\"%s\") = -1 %s", dir, nslab_errno_name(err));
-		h->error(h, "chdir %s: %s", dir, strerror(err));
+		h->error(h, NSLAB_UTIL_TEXT("chdir %s: %s"), dir, strerror(err));
 		errno = err;
 		return -1;
 	}
@@ -567,7 +574,8 @@ static inline int nslab_run_quiet(struct nslab_host *h, pid_t agent, const char 
 	char *out = NULL;
 	int rc = h->run(h, agent, cmd, &out);
 	if (rc != 0)
-		h->error(h, "`%s` failed (status %d): %s", cmd, rc, out && *out ? out : "no output");
+		h->error(h, NSLAB_UTIL_TEXT("`%s` failed (status %d): %s"), cmd, rc,
+			 out && *out ? out : NSLAB_UTIL_TEXT("no output"));
 	free(out);
 	return rc == 0 ? 0 : -1;
 }
@@ -594,7 +602,7 @@ static inline void *nslab_new_lab_data(struct nslab_host *h, size_t size)
 {
 	h->lab_data = calloc(1, size);
 	if (!h->lab_data)
-		h->error(h, "out of memory");
+		h->error(h, "%s", NSLAB_UTIL_TEXT("out of memory"));
 	return h->lab_data;
 }
 
@@ -627,7 +635,7 @@ static inline int nslab_write_pid_file(struct nslab_host *h, const char *name, p
 	FILE *f = fopen(path, "we");
 	int wr = f ? fprintf(f, "%d\n", (int)pid) : -1;
 	if (!f || (fclose(f) != 0) | (wr < 0)) {
-		h->error(h, "cannot write %s: %s", path, strerror(errno));
+		h->error(h, NSLAB_UTIL_TEXT("cannot write %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -830,17 +838,19 @@ static inline const char *nslab_cg_unsupported(struct nslab_host *h, const char 
 	struct nslab_cg_hier hi;
 	char path[sizeof(hi.mnt) + 32];
 	if (!nslab_cg_find_host(h, ctl, &hi)) {
-		snprintf(why, sizeof(why),
-			 "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in "
-			 "/sys/fs/cgroup/cgroup.controllers): %s",
-			 ctl, ctl, fix);
+		snprintf(
+		    why, sizeof(why),
+		    NSLAB_UTIL_TEXT("no cgroup hierarchy offers the %s controller (no v1 %s mount, not in "
+				    "/sys/fs/cgroup/cgroup.controllers): %s"),
+		    ctl, ctl, fix);
 		return why;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", hi.mnt);
 	if (hi.v2 && !nslab_file_has_word(path, ctl)) {
-		snprintf(why, sizeof(why),
-			 "the %s controller is not enabled below %s: as root, `echo +%s > %s`", ctl, hi.mnt,
-			 ctl, path);
+		snprintf(
+		    why, sizeof(why),
+		    NSLAB_UTIL_TEXT("the %s controller is not enabled below %s: as root, `echo +%s > %s`"),
+		    ctl, hi.mnt, ctl, path);
 		return why;
 	}
 	return NULL;
@@ -854,8 +864,9 @@ static inline bool nslab_cg_need(struct nslab_host *h, const char *ctl, const ch
 	if (nslab_cg_find_host(h, ctl, hi))
 		return true;
 	h->error(h,
-		 "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in any cgroup2 "
-		 "cgroup.controllers): %s",
+		 NSLAB_UTIL_TEXT(
+		     "no cgroup hierarchy offers the %s controller (no v1 %s mount, not in any cgroup2 "
+		     "cgroup.controllers): %s"),
 		 ctl, ctl, fix);
 	return false;
 }
@@ -874,7 +885,7 @@ static inline bool nslab_cg_existing(struct nslab_host *h, const char *ctl, cons
 	snprintf(dir, len, "%s/%s", tree, name);
 	if (stat(dir, &st) == 0)
 		return true;
-	h->error(h, "there is no cgroup %s yet: %s", dir, how);
+	h->error(h, NSLAB_UTIL_TEXT("there is no cgroup %s yet: %s"), dir, how);
 	return false;
 }
 
@@ -904,7 +915,7 @@ static inline bool nslab_cg_need_any(struct nslab_host *h, const struct nslab_cg
 {
 	char tree[sizeof(hi->mnt) + 32];
 	if (n < 0) {
-		h->missing(h, "no cgroup hierarchy offers the %s controller", ctl);
+		h->missing(h, NSLAB_UTIL_TEXT("no cgroup hierarchy offers the %s controller"), ctl);
 		return false;
 	}
 	if (nslab_cg_first(gs, size, n, NULL) >= 0)
@@ -912,12 +923,14 @@ static inline bool nslab_cg_need_any(struct nslab_host *h, const struct nslab_cg
 	nslab_cg_tree(hi, tree, sizeof(tree));
 	if (n > 0)
 		h->missing(h,
-			   "%s has no %s: the %s controller is not on for it (v2: +%s in "
-			   "%s/cgroup.subtree_control)",
+			   NSLAB_UTIL_TEXT("%s has no %s: the %s controller is not on for it (v2: +%s in "
+					   "%s/cgroup.subtree_control)"),
 			   nslab_cg_get(gs, size, 0)->dir, limit_file, ctl, ctl, tree);
 	else
-		h->missing(h, "no cgroup under %s yet: `host cgcreate -g %s:nslab/%d/%s` or `cgroup`", tree,
-			   ctl, (int)getpid(), name);
+		h->missing(
+		    h,
+		    NSLAB_UTIL_TEXT("no cgroup under %s yet: `host cgcreate -g %s:nslab/%d/%s` or `cgroup`"),
+		    tree, ctl, (int)getpid(), name);
 	return false;
 }
 
@@ -929,12 +942,12 @@ static inline bool nslab_cg_say_none(struct nslab_host *h, const struct nslab_cg
 {
 	char tree[sizeof(hi->mnt) + 32];
 	if (n < 0) {
-		h->error(h, "no cgroup hierarchy offers the %s controller", ctl);
+		h->error(h, NSLAB_UTIL_TEXT("no cgroup hierarchy offers the %s controller"), ctl);
 		return false;
 	}
 	nslab_cg_tree(hi, tree, sizeof(tree));
 	if (n == 0)
-		h->print(h, "no cgroup under %s yet: `cgroup`\n", tree);
+		h->print(h, NSLAB_UTIL_TEXT("no cgroup under %s yet: `cgroup`\n"), tree);
 	return true;
 }
 
@@ -945,7 +958,7 @@ static inline int nslab_cg_set(struct nslab_host *h, const char *dir, const char
 	if (nslab_cg_write(dir, file, value) < 0) {
 		int err = errno;
 		h->trace(h, "write(\"%s/%s\", \"%s\") = -1 %s", dir, file, value, nslab_errno_name(err));
-		h->error(h, "cannot write %s to %s/%s: %s", value, dir, file, strerror(err));
+		h->error(h, NSLAB_UTIL_TEXT("cannot write %s to %s/%s: %s"), value, dir, file, strerror(err));
 		return -1;
 	}
 	h->trace(h, "write(\"%s/%s\", \"%s\") = %zu", dir, file, value, strlen(value));

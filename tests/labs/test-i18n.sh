@@ -141,6 +141,11 @@ expect "demo in $KO: the ko narration" has_all "$out" '^# 이름은 둘, 커널�
 expect "demo in $KO: the English narration is replaced" lacks "$out" 'Two names'
 rm -f "$demo"
 
+# A shared helper's message (nslab-lab-util.h, in nslab's own catalogue) is
+# Korean too: the memory lab's first check says no cgroup is there yet.
+out=$(printf 'start memory\ncheck\nstop\n' | ko "$NSLAB" --script - 2>&1)
+expect "$KO: the cgroup helpers' messages are Korean" grep -q '^  아직 안 됨: 아직 .* 아래에 cgroup이 없습니다' <<<"$out"
+
 # A lab's own root has no locales: a bash started there in Korean (capsh runs
 # /bin/bash) must not warn that it cannot set LC_ALL.
 out=$(printf 'start capabilities\nrun capsh --drop=cap_net_admin -- -c "echo in-lab"\nstop\n' | ko "$NSLAB" --script - 2>&1)
