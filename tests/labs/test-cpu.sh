@@ -257,6 +257,19 @@ else
 	same_as_before "host is as before after the walks by hand"
 fi
 
+# --- catchup (issue 14): the late learner's one command, fresh and after
+# reset. The other labs are in test-catchup.sh; cpu is here, where the
+# machine's CPUs were found free enough for its measuring checks. ---
+n=$(lab_steps cpu)
+out=$(printf '%s\n' "start cpu" "catchup $n" status reset "catchup $n" status stop | nslab_script - 2>&1)
+st=$?
+caught=$(grep -cE "^catchup: step [0-9]+/$n .*: (done by .do.|already done)$" <<<"$out")
+expect "cpu: catchup $n performs steps 1-$((n - 1)), fresh and after reset ($caught lines, exit $st)" \
+	test "$caught" -eq $((2 * (n - 1))) -a "$st" -eq 0
+expect "cpu: catchup lands on step $n both times" test "$(grep -c "^step: $n/$n" <<<"$out")" -eq 2
+[ "$caught" -eq $((2 * (n - 1))) ] || printf '%s\n' "$out" | grep -E 'catchup|nslab:|missing' | sed 's/^/#   /' | head -8
+same_as_before "host is as before after catchup"
+
 # --- SIGKILL mid-lab, then nslab --cleanup ---
 sess_start
 sess_send "start cpu" "burn 2" "cgroup" "move" "quota 30" "status"
