@@ -216,6 +216,33 @@ static inline bool fake_check(unsigned n)
 	return ok;
 }
 
+/* The lab's command of this name, NULL when it has none. */
+static inline const struct nslab_command *fake_command(const char *name)
+{
+	for (unsigned i = 0; i < fake_lab->ncommands; i++) {
+		const struct nslab_command *c =
+		    (const struct nslab_command *)((const char *)fake_lab->commands +
+						   (size_t)i * fake_lab->command_size);
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* A text as one line, runs of spaces and newlines as one space: a fact a
+ * source wraps may span two of its lines. */
+static inline void fake_one_line(const char *text, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (const char *p = text; *p && n + 1 < len; p++) {
+		char c = *p == '\n' ? ' ' : *p;
+		if (c == ' ' && n > 0 && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+}
+
 /* Runs the lab command `line` (words split on spaces, as the REPL would,
  * after checking the argument count the way the host does); returns its
  * result, with the transcript cleared first. */
@@ -229,12 +256,8 @@ static inline int fake_cmd(const char *line)
 	argv[argc] = NULL;
 	fk.out[0] = fk.log[0] = '\0';
 	fk.nerror = fk.unscripted = 0;
-	for (unsigned i = 0; i < fake_lab->ncommands; i++) {
-		const struct nslab_command *c =
-		    (const struct nslab_command *)((const char *)fake_lab->commands +
-						   (size_t)i * fake_lab->command_size);
-		if (strcmp(c->name, argv[0]) != 0)
-			continue;
+	const struct nslab_command *c = argc ? fake_command(argv[0]) : NULL;
+	if (c) {
 		if (argc - 1 < c->min_args || (c->max_args >= 0 && argc - 1 > c->max_args))
 			fail_msg("'%s' has an argument count the host would refuse (usage: %s)", line,
 				 c->usage);
@@ -243,7 +266,7 @@ static inline int fake_cmd(const char *line)
 			fail_msg("'%s' failed without an error:\n%s", line, fk.out);
 		return rc;
 	}
-	fail_msg("the %s lab has no command '%s'", fake_lab->id, argv[0]);
+	fail_msg("the %s lab has no command '%s'", fake_lab->id, argc ? argv[0] : "");
 	return -2;
 }
 

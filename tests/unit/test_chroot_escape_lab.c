@@ -225,20 +225,6 @@ static void by_hand_do_reports_the_climb(void **state)
 	assert_contains(fk.log, "run 0 /nslab-escape -v ls /");
 }
 
-/* A text as one line: its source is wrapped at ~80 columns, a fact may
- * span two of its lines. */
-static void one_line(const char *text, char *buf, size_t len)
-{
-	size_t n = 0;
-	for (const char *p = text; *p && n + 1 < len; p++) {
-		char c = *p == '\n' ? ' ' : *p;
-		if (c == ' ' && n > 0 && buf[n - 1] == ' ')
-			continue;
-		buf[n++] = c;
-	}
-	buf[n] = '\0';
-}
-
 /* Issue 11's wrong facts, corrected: root in a user namespace still holds
  * CAP_SYS_CHROOT there (the escape works); pivot_root(2) moves the old root
  * to put_old, where it stays mounted until umount2. */
@@ -246,7 +232,7 @@ static void by_hand_explain_states_the_corrected_facts(void **state)
 {
 	(void)state;
 	char text[4096];
-	one_line(fake_step(2)->explain, text, sizeof(text));
+	fake_one_line(fake_step(2)->explain, text, sizeof(text));
 	assert_contains(text, "Dropping CAP_SYS_CHROOT takes the first chroot away. Being root only inside a "
 			      "user namespace does not: root in a user namespace holds CAP_SYS_CHROOT there, "
 			      "and the climb still reaches the top of its mount namespace.");

@@ -420,27 +420,13 @@ static void copyin_and_chdir_commands_check_their_arguments(void **state)
 	stop();
 }
 
-/* A text as one line: its source is wrapped at ~80 columns, a fact may
- * span two of its lines. */
-static void one_line(const char *text, char *buf, size_t len)
-{
-	size_t n = 0;
-	for (const char *p = text; *p && n + 1 < len; p++) {
-		char c = *p == '\n' ? ' ' : *p;
-		if (c == ' ' && n > 0 && buf[n - 1] == ' ')
-			continue;
-		buf[n++] = c;
-	}
-	buf[n] = '\0';
-}
-
 /* Issue 11's wrong fact, corrected: `docker export` exports a container's
  * filesystem, made from an image with `docker create`, not an image. */
 static void libs_explain_says_what_docker_export_exports(void **state)
 {
 	(void)state;
 	char text[4096];
-	one_line(fake_step(2)->explain, text, sizeof(text));
+	fake_one_line(fake_step(2)->explain, text, sizeof(text));
 	assert_contains(text,
 			"`docker export` writes such a tree as a tar: it exports a container's filesystem, "
 			"not an image: `docker export $(docker create nginx) > nginx.tar`.");
