@@ -12,10 +12,16 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <mntent.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -68,7 +74,164 @@ bool cgroup_opt_has(const char *opts, const char *word)
 	return nslab_opt_has(opts, word);
 }
 
-int cgroup_each_mount(int (*fn)(const struct cgroup_mount *m, void *ud), void *ud)
+/* The cgroup lines of the mount table, kept between walks: a lab's start and
+ * stop walk it five times, and the kernel formats the whole table for each
+ * read (~40 us here). Read again only when the kernel says the table
+ * changed: poll(2) on an open /proc/self/mounts reports POLLPRI|POLLERR
+ * after any mount or unmount in its namespace (proc(5)), and each poll
+ * resets that mark, so a poll before each read misses nothing. Kept for the
+ * process and mount namespace that read it: a fork (an agent, a command's
+ * child) or a process that setns(2)'d reads its own. */
+static struct {
+	pid_t pid; /* who read it; 0: nothing kept */
+	dev_t ns_dev;
+	ino_t ns_ino; /* its mount namespace then */
+	int fd;       /* /proc/self/mounts, open while kept */
+	size_t n;
+	struct cgroup_mount *m; /* dir and opts point into text */
+	char *text;
+	int walking; /* walks in progress: the table must stay while fn runs */
+} mc = {.fd = -1};
+
+static void mc_drop(void)
+{
+	if (mc.fd >= 0)
+		close(mc.fd); /* in a fork: its own inherited copy */
+	free(mc.m);
+	free(mc.text);
+	mc.m = NULL;
+	mc.text = NULL;
+	mc.n = 0;
+	mc.fd = -1;
+	mc.pid = 0;
+}
+
+/* The whole file from offset 0 (seq_file regenerates it on each read). */
+static char *read_all(int fd, size_t *len)
+{
+	size_t cap = 4096, have = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		ssize_t r = pread(fd, buf + have, cap - have - 1, (off_t)have);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (r == 0) {
+			buf[have] = '\0';
+			*len = have;
+			return buf;
+		}
+		have += (size_t)r;
+		if (cap - have > 1)
+			continue;
+		char *n = realloc(buf, cap * 2);
+		if (!n)
+			break;
+		buf = n;
+		cap *= 2;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Keeps the cgroup entries of the table text (getmntent decodes the
+ * octal escapes of a path with spaces). */
+static int mc_parse(char *table, size_t len)
+{
+	FILE *f = fmemopen(table, len ? len : 1, "r");
+	if (!f)
+		return -1;
+	size_t cap = 0;
+	char line[8192];
+	struct mntent ent, *e;
+	char *text = NULL;
+	size_t tlen = 0;
+	struct cgroup_mount *m = NULL;
+	size_t n = 0;
+	int rc = 0;
+	while (rc == 0 && (e = getmntent_r(f, &ent, line, sizeof(line)))) {
+		bool v2 = strcmp(e->mnt_type, "cgroup2") == 0;
+		if (!v2 && strcmp(e->mnt_type, "cgroup") != 0)
+			continue;
+		size_t dl = strlen(e->mnt_dir) + 1, ol = strlen(e->mnt_opts) + 1;
+		char *nt = realloc(text, tlen + dl + ol);
+		struct cgroup_mount *nm = n == cap ? realloc(m, (cap = cap ? 2 * cap : 16) * sizeof(*m)) : m;
+		if (nt)
+			text = nt;
+		if (nm)
+			m = nm;
+		if (!nt || !nm) {
+			rc = -1;
+			break;
+		}
+		memcpy(text + tlen, e->mnt_dir, dl);
+		memcpy(text + tlen + dl, e->mnt_opts, ol);
+		/* offsets now, pointers once text has stopped moving */
+		m[n++] = (struct cgroup_mount){.v2 = v2,
+					       .dir = (const char *)(uintptr_t)tlen,
+					       .opts = (const char *)(uintptr_t)(tlen + dl)};
+		tlen += dl + ol;
+	}
+	fclose(f);
+	if (rc < 0) {
+		free(text);
+		free(m);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		m[i].dir = text + (uintptr_t)m[i].dir;
+		m[i].opts = text + (uintptr_t)m[i].opts;
+	}
+	free(mc.m);
+	free(mc.text);
+	mc.m = m;
+	mc.text = text;
+	mc.n = n;
+	return 0;
+}
+
+/* Whether the kept table is still this process's and namespace's, and
+ * unchanged since it was read. */
+static bool mc_valid(const struct stat *ns)
+{
+	if (mc.pid != getpid() || mc.fd < 0 || mc.ns_dev != ns->st_dev || mc.ns_ino != ns->st_ino)
+		return false;
+	struct pollfd p = {mc.fd, POLLPRI, 0};
+	return poll(&p, 1, 0) == 0;
+}
+
+/* The table, current: 0, or -1 with errno. */
+static int mc_refresh(void)
+{
+	struct stat ns;
+	if (stat("/proc/self/ns/mnt", &ns) < 0)
+		return -1;
+	if (mc_valid(&ns))
+		return 0;
+	if (mc.pid != getpid() || mc.fd < 0 || mc.ns_dev != ns.st_dev || mc.ns_ino != ns.st_ino) {
+		mc_drop();
+		mc.fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
+		if (mc.fd < 0)
+			return -1;
+		mc.pid = getpid();
+		mc.ns_dev = ns.st_dev;
+		mc.ns_ino = ns.st_ino;
+	}
+	size_t len;
+	char *table = read_all(mc.fd, &len);
+	int rc = table ? mc_parse(table, len) : -1;
+	free(table);
+	if (rc < 0)
+		mc_drop();
+	return rc;
+}
+
+/* The walk without the kept table (a walk inside a walk's fn, when the
+ * table changed meanwhile: the outer walk's entries must stay valid). */
+static int each_mount_direct(int (*fn)(const struct cgroup_mount *m, void *ud), void *ud)
 {
 	FILE *f = setmntent("/proc/self/mounts", "re");
 	if (!f)
@@ -83,6 +246,25 @@ int cgroup_each_mount(int (*fn)(const struct cgroup_mount *m, void *ud), void *u
 		rc = fn(&cm, ud);
 	}
 	endmntent(f);
+	return rc;
+}
+
+int cgroup_each_mount(int (*fn)(const struct cgroup_mount *m, void *ud), void *ud)
+{
+	if (mc.walking) {
+		struct stat ns;
+		if (stat("/proc/self/ns/mnt", &ns) < 0 || !mc_valid(&ns))
+			return each_mount_direct(fn, ud);
+	} else if (mc_refresh() < 0) {
+		return each_mount_direct(fn, ud);
+	}
+	mc.walking++;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < mc.n; i++) {
+		const struct cgroup_mount cm = mc.m[i]; /* fn gets a copy, as before */
+		rc = fn(&cm, ud);
+	}
+	mc.walking--;
 	return rc;
 }
 

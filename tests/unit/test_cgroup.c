@@ -11,8 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sched.h>
 #include <stdbool.h>
+#include <sys/mount.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "util.h"
@@ -270,6 +274,74 @@ static void test_each_mount(void **state)
 	assert_int_equal(first.n, 1);
 }
 
+/* The walk keeps the table between walks and reads it again after a mount
+ * or an unmount (poll on /proc/self/mounts): a cgroup2 mounted and
+ * unmounted in a mount namespace of the child's own is seen come and go;
+ * a walk inside a walk's fn sees the same table. Skipped where the child
+ * cannot have namespaces of its own. */
+static int count_dir(const struct cgroup_mount *m, void *ud)
+{
+	struct seen *s = ud;
+	s->n += strcmp(m->dir, s->text) == 0;
+	return 0;
+}
+
+static int nested_walk(const struct cgroup_mount *m, void *ud)
+{
+	(void)m;
+	struct seen *s = ud, inner = {.stop_at = -1};
+	cgroup_each_mount(see_mount, &inner);
+	s->n += inner.n;
+	return 0;
+}
+
+static int child_sees_mounts(void)
+{
+	if (unshare(CLONE_NEWNS) < 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
+		return 77;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 77;
+	char *dir = unit_tmpdir();
+	struct seen s = {.stop_at = -1};
+	snprintf(s.text, sizeof(s.text), "%s", dir);
+	if (cgroup_each_mount(count_dir, &s) != 0 || s.n != 0)
+		return 1;
+	if (mount("none", dir, "cgroup2", 0, NULL) < 0)
+		return 77;
+	s.n = 0;
+	if (cgroup_each_mount(count_dir, &s) != 0 || s.n != 1)
+		return 2; /* the new mount is seen */
+	struct seen all = {.stop_at = -1}, nested = {.stop_at = -1};
+	cgroup_each_mount(see_mount, &all);
+	cgroup_each_mount(nested_walk, &nested);
+	if (nested.n != all.n * all.n)
+		return 3;
+	if (umount(dir) < 0)
+		return 4;
+	s.n = 0;
+	if (cgroup_each_mount(count_dir, &s) != 0 || s.n != 0)
+		return 5; /* and its unmount */
+	rmdir(dir);
+	return 0;
+}
+
+static void test_each_mount_follows_changes(void **state)
+{
+	(void)state;
+	struct seen warm = {.stop_at = -1};
+	cgroup_each_mount(see_mount, &warm); /* the parent's table, inherited */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_sees_mounts());
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* The orphan sweep and the registry read PIDs from directory names alike. */
 static void test_pid_names(void **state)
 {
@@ -351,8 +423,8 @@ int main(void)
 	    cmocka_unit_test(test_cpu_stat_v1),   cmocka_unit_test(test_cpu_stat_v2),
 	    cmocka_unit_test(test_mount_options), cmocka_unit_test(test_path),
 	    cmocka_unit_test(test_remove_rules),  cmocka_unit_test(test_errors_are_returned),
-	    cmocka_unit_test(test_each_mount),    cmocka_unit_test(test_pid_names),
-	    cmocka_unit_test(test_disable_cpu),
+	    cmocka_unit_test(test_each_mount),    cmocka_unit_test(test_each_mount_follows_changes),
+	    cmocka_unit_test(test_pid_names),     cmocka_unit_test(test_disable_cpu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
