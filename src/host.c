@@ -18,6 +18,7 @@
 #include "rootfs.h"
 #include "state.h"
 #include "util.h"
+#include "workdir.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -38,7 +39,6 @@ static struct {
 	pid_t main_pid;
 	int main_pidfd; /* the lab's main process, as started: -1 none */
 	char root[PATH_MAX];
-	char workdir[PATH_MAX];
 	char *trace[MAX_TRACE];
 	size_t ntrace;
 	unsigned trace_step;
@@ -200,10 +200,18 @@ static void h_hide_pid(struct nslab_host *h, pid_t pid)
 	nsview_lab_remove(pid);
 }
 
+/* Made on first use (workdir.c); a lab that cannot have it is told once,
+ * and gets the path: what it does there fails with ENOENT. */
 static const char *h_workdir(struct nslab_host *h)
 {
-	(void)h;
-	return R.workdir;
+	const char *wd = workdir_get();
+	if (wd)
+		return wd;
+	static bool said;
+	if (!said && R.lab)
+		h->error(h, "cannot make %s: %s", workdir_path(), strerror(errno));
+	said = true;
+	return workdir_path();
 }
 
 static void h_set_root(struct nslab_host *h, const char *path)
@@ -445,7 +453,7 @@ void host_begin(const struct nslab_lab *lab, const char *workdir)
 	host_end();
 	host_init();
 	R.lab = lab;
-	snprintf(R.workdir, sizeof(R.workdir), "%s", workdir);
+	workdir_begin(workdir);
 }
 
 void host_end(void)
@@ -459,7 +467,8 @@ void host_end(void)
 	R.main_pid = 0;
 	R.lab = NULL;
 	R.step = R.trace_step = 0;
-	R.root[0] = R.workdir[0] = '\0';
+	R.root[0] = '\0';
+	workdir_end();
 	host.lab_data = NULL;
 }
 
@@ -471,11 +480,6 @@ pid_t host_main_pid(void)
 const char *host_root(void)
 {
 	return R.root[0] ? R.root : NULL;
-}
-
-const char *host_workdir(void)
-{
-	return R.workdir;
 }
 
 bool host_lab_cgroup(char *cg, size_t len)
@@ -519,7 +523,8 @@ char *const *host_env(void)
 		const char *r = host_root_path();
 		snprintf(root, sizeof(root), "NSLAB_LAB_ROOT=%s", r ? r : "/");
 		env[n++] = root;
-		snprintf(dir, sizeof(dir), "NSLAB_LAB_DIR=%s", R.workdir);
+		const char *wd = workdir_get(); /* a command may use it: made now */
+		snprintf(dir, sizeof(dir), "NSLAB_LAB_DIR=%s", wd ? wd : workdir_path());
 		env[n++] = dir;
 		char path[512];
 		if (host_lab_cgroup(path, sizeof(path))) {

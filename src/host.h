@@ -16,7 +16,7 @@
 struct nslab_host *host_get(void);
 
 /* A lab begins: nothing recorded yet; workdir is its directory under the run
- * directory. */
+ * directory, made when first used (workdir.h). */
 void host_begin(const struct nslab_lab *lab, const char *workdir);
 /* The lab is over: forgets what it recorded (its objects are the registry's). */
 void host_end(void);
@@ -26,7 +26,6 @@ const char *host_root(void); /* as the lab set it; NULL none */
 /* A host path that reaches the lab's root (NULL none): the directory the lab
  * named, or /proc/PID/root once only the lab's mount namespace has it. */
 const char *host_root_path(void);
-const char *host_workdir(void);
 /* The lab's cgroup as /proc/PID/cgroup writes it: the first nslab path in
  * any hierarchy. False when the lab has none. */
 bool host_lab_cgroup(char *cg, size_t len);

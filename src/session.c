@@ -154,12 +154,7 @@ enum session_result session_start(const char *id)
 	char workdir[PATH_MAX];
 	snprintf(workdir, sizeof(workdir), "%s/%s", cleanup_run_dir(), lab->id);
 	S = (typeof(S)){.lab = lab, .mark = cleanup_mark(), .last_check = -1};
-	if (mkdir_p(workdir, 0755) < 0 || cleanup_keep(NSLAB_OBJ_DIR, workdir) < 0) {
-		out_error(_("cannot make %s: %s"), workdir, strerror(errno));
-		S.lab = NULL;
-		return SESSION_FAILED;
-	}
-	host_begin(lab, workdir);
+	host_begin(lab, workdir); /* made when the lab or a command first needs it */
 	make_lab_cgroup();
 	if (lab->setup(host) < 0) {
 		out_error(_("lab '%s' could not be set up; everything it made was removed"), id);

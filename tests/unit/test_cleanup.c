@@ -32,6 +32,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "util.h"
+#include "workdir.h"
 #include "unit.h"
 
 /* --- wrappers --- */
@@ -1498,6 +1499,41 @@ static void report_stderr(const char *line)
 	fprintf(stderr, "nslab: %s\n", line);
 }
 
+/* The lab's work directory is made on first use only, registered before it
+ * exists, removed by the unwind; one that cannot be made leaves no entry. */
+static void workdir_made_on_first_use(void **state)
+{
+	(void)state;
+	char wd[PATH_MAX + 16], bad[PATH_MAX + 16];
+	snprintf(wd, sizeof(wd), "%s/lab", dir);
+	size_t mark = cleanup_mark();
+	workdir_begin(wd);
+	assert_false(exists(wd)); /* nothing yet */
+	assert_string_equal(workdir_path(), wd);
+	assert_int_equal(cleanup_mark(), mark);
+	assert_string_equal(workdir_get(), wd);
+	assert_true(exists(wd));
+	assert_int_equal(cleanup_mark(), mark + 1);
+	_cleanup_free_ char *reg = registry_text(), *want = NULL;
+	assert_true(asprintf(&want, "dir\t%s\n", wd) > 0);
+	assert_contains(reg, want);
+	assert_string_equal(workdir_get(), wd); /* once */
+	assert_int_equal(cleanup_mark(), mark + 1);
+	cleanup_unwind_to(mark);
+	assert_false(exists(wd));
+	workdir_end();
+	assert_null(workdir_get());
+	/* under a file: cannot be made, and no entry stays */
+	snprintf(bad, sizeof(bad), "%s/file", dir);
+	assert_int_equal(unit_write(bad, "x"), 0);
+	snprintf(wd, sizeof(wd), "%s/file/lab", dir);
+	workdir_begin(wd);
+	assert_null(workdir_get());
+	assert_int_equal(errno, ENOTDIR);
+	assert_int_equal(cleanup_mark(), mark);
+	workdir_end();
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -1533,6 +1569,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(reverse_order),
+	    T(workdir_made_on_first_use),
 	    T(unwind_to_a_mark),
 	    T(partial_failure_continues),
 	    T(processes_and_groups),
