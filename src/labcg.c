@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -135,7 +136,17 @@ int labcg_enter(void)
 	return rc;
 }
 
-pid_t labcg_clone(unsigned long flags)
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+/* pidfds of the processes labcg_clone made (the agents): labcg_kill waits on
+ * them instead of looking at the tree again and again. */
+#define MAX_WATCHED 16
+static int watched[MAX_WATCHED];
+static size_t nwatched;
+
+static pid_t clone_into(unsigned long flags, int *pidfd)
 {
 	if (!leaf[0] || !leaf_v2) {
 		errno = ENOSYS;
@@ -152,6 +163,10 @@ pid_t labcg_clone(unsigned long flags)
 	    .exit_signal = SIGCHLD,
 	    .cgroup = (uint64_t)cg,
 	};
+	if (pidfd) {
+		args.flags |= CLONE_PIDFD;
+		args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	int err = errno;
 	close(cg); /* in the child too: its own copy */
@@ -161,15 +176,31 @@ pid_t labcg_clone(unsigned long flags)
 	return pid;
 }
 
+pid_t labcg_clone(unsigned long flags)
+{
+	int pidfd = -1;
+	pid_t pid = clone_into(flags, nwatched < MAX_WATCHED ? &pidfd : NULL);
+	if (pid > 0 && pidfd >= 0)
+		watched[nwatched++] = pidfd; /* (CLONE_PIDFD's fd is close-on-exec) */
+	return pid;
+}
+
 pid_t labcg_fork(void)
 {
-	pid_t pid = labcg_clone(0);
+	pid_t pid = clone_into(0, NULL);
 	if (pid >= 0 || errno != ENOSYS)
 		return pid;
 	pid = fork();
 	if (pid == 0)
 		labcg_enter();
 	return pid;
+}
+
+static void unwatch_all(void)
+{
+	for (size_t i = 0; i < nwatched; i++)
+		close(watched[i]);
+	nwatched = 0;
 }
 
 static long long now_ms(void)
@@ -179,50 +210,76 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* cgroup2 only: until cgroup.events says "populated 0" (no process left in
- * the tree), looking every 100 us for at most timeout_ms. A killed lab is
- * gone within a millisecond or so, and stop and quit wait on it:
- * cgroup_kill_tree alone first sleeps a whole millisecond. (A poll(POLLPRI)
- * on cgroup.events would be the natural wait, but the kernel sends that
- * notification at most once per 10 ms, and the lab's own start has just
- * sent one.) Any failure just returns: cgroup_kill_tree waits its way after. */
-static void wait_unpopulated(int timeout_ms)
+/* Whether the tree is empty by its cgroup.events (cgroup2): 1 yes, 0 no,
+ * -1 cannot tell. */
+static int unpopulated(int fd)
 {
-	char path[PATH_MAX + 16], buf[256];
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strstr(buf, "populated 0") != NULL;
+}
+
+/* cgroup2 only: until cgroup.events says "populated 0" (no process left in
+ * the tree), for at most timeout_ms. First on the pidfds of the agents: a
+ * process's exit is signalled on its pidfd after it has left its cgroup, so
+ * when those were all there was, one look at cgroup.events ends the wait
+ * with no sleep at all. (A poll(POLLPRI) on cgroup.events would be the
+ * natural wait, but the kernel sends that notification at most once per
+ * 10 ms, and the lab's own start has just sent one.) Then, for what else
+ * was in the tree, a look every 100 us. 1 when the tree is empty, 0 when
+ * that could not be seen. */
+static int wait_unpopulated(int timeout_ms)
+{
+	char path[PATH_MAX + 16];
 	if (!fits(snprintf(path, sizeof(path), "%s/cgroup.events", tree), sizeof(path)))
-		return;
+		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
-	const struct timespec tick = {0, 100 * 1000};
+		return 0;
 	long long end = now_ms() + timeout_ms;
-	for (;;) {
-		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-		if (n <= 0)
+	struct pollfd p[MAX_WATCHED];
+	for (size_t i = 0; i < nwatched; i++)
+		p[i] = (struct pollfd){watched[i], POLLIN, 0};
+	for (size_t left = nwatched; left > 0;) {
+		long long wait = end - now_ms();
+		if (wait <= 0 || poll(p, nwatched, (int)wait) <= 0)
 			break;
-		buf[n] = '\0';
-		if (strstr(buf, "populated 0") || now_ms() >= end)
-			break;
-		nanosleep(&tick, NULL);
+		left = 0;
+		for (size_t i = 0; i < nwatched; i++) {
+			if (p[i].revents)
+				p[i].fd = -1; /* exited (or an error): not waited on again */
+			left += p[i].fd >= 0;
+		}
 	}
+	const struct timespec tick = {0, 100 * 1000};
+	int empty;
+	while ((empty = unpopulated(fd)) == 0 && now_ms() < end)
+		nanosleep(&tick, NULL);
 	close(fd);
+	return empty == 1;
 }
 
 int labcg_kill(void)
 {
-	if (!tree[0])
+	if (!tree[0]) {
+		unwatch_all();
 		return 0;
+	}
 	char path[PATH_MAX + 16];
-	/* cgroup2 (5.14+): kill the tree and wait for it to empty here; then
-	 * cgroup_kill_tree finds it empty at its first look. */
-	if (fits(snprintf(path, sizeof(path), "%s/cgroup.kill", tree), sizeof(path)) &&
-	    write_file(path, "1") == 0)
-		wait_unpopulated(5);
-	return cgroup_kill_tree(tree);
+	/* cgroup2 (5.14+): kill the tree and wait for it to empty here; an
+	 * empty cgroup2 tree is all cgroup_kill_tree would make sure of. */
+	int empty = fits(snprintf(path, sizeof(path), "%s/cgroup.kill", tree), sizeof(path)) &&
+		    write_file(path, "1") == 0 && wait_unpopulated(5);
+	unwatch_all();
+	return empty ? 0 : cgroup_kill_tree(tree);
 }
 
 void labcg_forget(void)
 {
+	unwatch_all();
 	leaf[0] = tree[0] = procs[0] = '\0';
 	leaf_v2 = false;
 }
