@@ -45,7 +45,14 @@ void i18n_init(void)
 	 * times and sorting stay as in C (status and record files, meters), and
 	 * the other categories' files are not loaded at each start. */
 	setlocale(LC_CTYPE, "");
-	setlocale(LC_MESSAGES, "");
+	const char *msgs = setlocale(LC_MESSAGES, "");
+	/* C.UTF-8 has no catalogue, but glibc's gettext skips the search only
+	 * for the plain "C" locale: otherwise it looks for three .mo files of
+	 * each text domain (libc's, nslab's, the lab's) at first use. Its
+	 * messages are C's; LANGUAGE, which would count there, is not set. */
+	const char *language = getenv("LANGUAGE");
+	if (msgs && strncmp(msgs, "C.", 2) == 0 && (!language || !*language))
+		setlocale(LC_MESSAGES, "C");
 	const char *env = getenv("NSLAB_LOCALEDIR");
 	if (env && *env)
 		snprintf(dir, sizeof(dir), "%s", env);
