@@ -123,13 +123,15 @@ $(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
 
 # A translated man page (po4a --keep 100: a page not wholly translated is
 # not written, and that is an error here, not a partly English page). The
-# coding line tells man(1) the page is UTF-8 whatever the locale's charset.
+# coding line tells man(1) the page is UTF-8 whatever the locale's charset;
+# HY 0 turns hyphenation off (English patterns would split the English words
+# of a Korean line: "ch-root").
 $(B)/man/%/nslab.1: scripts/nslab.1 scripts/po/man/%.po scripts/po/man/po4a.cfg
 	@mkdir -p $(@D)
 	@rm -f $@
 	po4a --srcdir . --destdir $(B) --no-update --force --keep 100 scripts/po/man/po4a.cfg
 	@test -f $@ || { echo "$@: scripts/po/man/$*.po is not complete (make po-check)"; exit 1; }
-	@{ printf '%s\n' '.\" -*- coding: UTF-8 -*-'; cat $@; } >$@.tmp && mv $@.tmp $@
+	@{ printf '%s\n' '.\" -*- coding: UTF-8 -*-' '.nr HY 0'; cat $@; } >$@.tmp && mv $@.tmp $@
 
 # Templates: src/po/nslab.pot from src/*.c, labs/po/<id>/<id>.pot from
 # labs/<id>.c (for each lab that has a po directory). A lab's texts splice
