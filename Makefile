@@ -122,7 +122,8 @@ endef
 $(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
 
 # A translated man page (po4a --keep 100: a page not wholly translated is
-# not written, and that is an error here, not a partly English page). The
+# not written: the build says so in one line and goes on, `make install`
+# leaves that language out, and `make po-check` fails on it). The
 # coding line tells man(1) the page is UTF-8 whatever the locale's charset;
 # HY 0 turns hyphenation off (English patterns would split the English words
 # of a Korean line: "ch-root").
@@ -130,8 +131,8 @@ $(B)/man/%/nslab.1: scripts/nslab.1 scripts/po/man/%.po scripts/po/man/po4a.cfg
 	@mkdir -p $(@D)
 	@rm -f $@
 	po4a --srcdir . --destdir $(B) --no-update --force --keep 100 scripts/po/man/po4a.cfg
-	@test -f $@ || { echo "$@: scripts/po/man/$*.po is not complete (make po-check)"; exit 1; }
-	@{ printf '%s\n' '.\" -*- coding: UTF-8 -*-' '.nr HY 0'; cat $@; } >$@.tmp && mv $@.tmp $@
+	@test -f $@ || { echo "$@: not built: scripts/po/man/$*.po lacks texts of scripts/nslab.1 (make pot; msgmerge -U --no-fuzzy-matching; make po-check)"; exit 0; }
+	@if [ -f $@ ]; then { printf '%s\n' '.\" -*- coding: UTF-8 -*-' '.nr HY 0'; cat $@; } >$@.tmp && mv $@.tmp $@; fi
 
 # Templates: src/po/nslab.pot from src/*.c, labs/po/<id>/<id>.pot from
 # labs/<id>.c (for each lab that has a po directory). A lab's texts splice
@@ -311,7 +312,7 @@ install: all
 	install -m644 $(LABS) $(DESTDIR)$(LABDIR)/
 	$(if $(HELPERS),install -m755 $(HELPERS) $(DESTDIR)$(LABDIR)/)
 	@if [ -f scripts/nslab.1 ]; then install -Dm644 scripts/nslab.1 $(DESTDIR)$(MANDIR)/man1/nslab.1; fi
-	@for p in $(MAN_PAGES); do l=$$(basename $$(dirname $$p)); \
+	@for p in $(MAN_PAGES); do [ -f $$p ] || continue; l=$$(basename $$(dirname $$p)); \
 		echo "install -Dm644 $$p $(DESTDIR)$(MANDIR)/$$l/man1/nslab.1"; install -Dm644 $$p $(DESTDIR)$(MANDIR)/$$l/man1/nslab.1 || exit 1; done
 	@if [ -f scripts/nslab.bash-completion ]; then install -Dm644 scripts/nslab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nslab; fi
 	@for mo in $(MOS); do rel=$${mo#$(B)/locale/}; \
