@@ -53,6 +53,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -491,6 +492,21 @@ static inline int nslab_call_chroot(void *arg, char *out, size_t outlen)
 	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
 }
 
+/* An nslab_call_fn: the seed's `cd DIR; pivot_root . put_old; cd /` (arg:
+ * DIR, a mount point that holds the directory put_old): DIR becomes the
+ * root of the agent's mount namespace and the old root lies on /put_old;
+ * the last cd leaves no working directory behind in the old tree. glibc
+ * has no pivot_root wrapper, hence syscall(2). The pivot-root and overlay
+ * labs pivot alike; nslab_trace_pivot traces it. */
+static inline int nslab_call_pivot(void *arg, char *out, size_t outlen)
+{
+	if (chdir((const char *)arg) < 0)
+		return nslab_fail(out, outlen, "chdir(new_root)");
+	if (syscall(SYS_pivot_root, ".", "put_old") < 0)
+		return nslab_fail(out, outlen, "pivot_root(\".\", \"put_old\")");
+	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
+}
+
 /* An nslab_call_fn: every mount of the agent's mount namespace becomes
  * private, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) (what `mount
  * --make-rprivate /` does): no mount event crosses to or from the host. */
@@ -533,6 +549,29 @@ static inline int nslab_call_main_traced(struct nslab_host *h, nslab_call_fn fn,
 	va_end(ap);
 	h->trace(h, "%s", line);
 	return 0;
+}
+
+/* In nslab (it calls the host): spawns the lab's main process (label
+ * "lab", no namespace of its own) working in dir, so that `run` starts
+ * there: the setup of a lab whose steps act on files of its directory.
+ * The pid, or -1 after the host's error. */
+static inline pid_t nslab_spawn_in(struct nslab_host *h, const char *dir)
+{
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
+				  .label = "lab",
+				  .init = nslab_call_chdir,
+				  .init_arg = dir,
+				  .init_arglen = strlen(dir) + 1};
+	return h->spawn(h, &how);
+}
+
+/* In nslab (it calls the host): h->trace() of what nslab_call_pivot did
+ * with dir, once it succeeded. */
+static inline void nslab_trace_pivot(struct nslab_host *h, const char *dir)
+{
+	h->trace(h, "chdir(\"%s\") = 0", dir);
+	h->trace(h, "pivot_root(\".\", \"put_old\") = 0");
+	h->trace(h, "chdir(\"/\") = 0");
 }
 
 /* In a check (it calls the host): does the lab's main process have a
