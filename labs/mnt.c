@@ -302,12 +302,7 @@ static int setup(struct nslab_host *h)
 	 * down with the lab (a no-op when nothing is mounted there). */
 	if (h->keep(h, NSLAB_OBJ_MOUNT, dp) < 0)
 		return -1;
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
-				  .label = "lab",
-				  .init = nslab_call_chdir,
-				  .init_arg = wd,
-				  .init_arglen = strlen(wd) + 1};
-	if (h->spawn(h, &how) < 0)
+	if (nslab_spawn_in(h, wd) < 0)
 		return -1;
 	h->print(h,
 		 _("The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
