@@ -40,8 +40,6 @@
 #define MAX_GROUPS 16
 #define UNLIMITED NSLAB_CG_UNLIMITED /* pids.max "max" */
 
-#define TREE_LEN 640
-
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
 	struct nslab_cg_group cg; /* name, dir, ctrl, limit, nprocs, has_main */
@@ -134,13 +132,6 @@ static int read_view(struct nslab_host *h, struct view *v)
 
 /* --- the meter: the main group's tasks against pids.max, and refused forks --- */
 
-/* "1 process", "3 processes": whole phrases, so that a translation need
- * not know English plurals. */
-static void nprocs(char *buf, size_t len, int n)
-{
-	snprintf(buf, len, n == 1 ? _("%d process") : _("%d processes"), n);
-}
-
 static void update_meter(struct nslab_host *h)
 {
 	struct view v;
@@ -154,7 +145,7 @@ static void update_meter(struct nslab_host *h)
 	nslab_meter_bar(bars, 20, (double)g->current, g->cg.limit > 0 ? (double)g->cg.limit : 100);
 	if (g->cg.limit >= 0)
 		snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
-	nprocs(procs, sizeof(procs), g->cg.nprocs);
+	nslab_cg_nprocs(procs, sizeof(procs), g->cg.nprocs);
 	snprintf(text, sizeof(text),
 		 _("pids [%s] %lld of %s tasks  refused forks %lld\n"
 		   "  group %s, %s: pids.current against pids.max, pids.events max"),
@@ -164,24 +155,12 @@ static void update_meter(struct nslab_host *h)
 
 /* --- actions shared by commands and `do` --- */
 
-static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
-{
-	return nslab_cg_need(h, PIDS_CTRL, FIX, hi);
-}
-
 static int make_group(struct nslab_host *h)
 {
 	struct nslab_cg_hier hi;
 	char dir[PATH_MAX];
-	bool existed;
-	if (nslab_cg_make(h, PIDS_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
+	if (nslab_cg_create(h, PIDS_CTRL, FIX, GROUP, "pids.max", "pids.max", &hi, dir, sizeof(dir)) < 0)
 		return -1;
-	if (nslab_cg_value(dir, "pids.max") == NSLAB_CG_ABSENT) {
-		h->error(h, _("%s has no pids.max: the pids controller is not on for it"), dir);
-		return -1;
-	}
-	h->print(h, _("cgroup %s (%s); cgcreate and cgexec call it pids:nslab/%d/" GROUP "\n"), dir,
-		 existed ? _("already there") : _("created"), (int)getpid());
 	h->print(h, _("its files: pids.max (the limit), pids.current (tasks now), pids.events (max: forks "
 		      "refused), cgroup.procs\n"));
 	return 0;
@@ -339,7 +318,7 @@ static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 		const struct group *g = &v.gs[i];
 		char lim[32], procs[64];
 		snprintf(lim, sizeof(lim), "%s", _("max (none)"));
-		nprocs(procs, sizeof(procs), g->cg.nprocs);
+		nslab_cg_nprocs(procs, sizeof(procs), g->cg.nprocs);
 		if (g->cg.limit >= 0)
 			snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
 		h->print(h, _("%s: pids.current %lld, pids.max %s, pids.events max %lld, %s%s\n"), g->cg.dir,
@@ -433,17 +412,9 @@ static bool check_bomb(struct nslab_host *h)
 
 /* --- do --- */
 
-static int do_group(struct nslab_host *h)
-{
-	return make_group(h);
-}
 static int do_limit(struct nslab_host *h)
 {
 	return set_limit(h, LIMIT);
-}
-static int do_inside(struct nslab_host *h)
-{
-	return move_main(h);
 }
 static int do_bomb(struct nslab_host *h)
 {
@@ -470,7 +441,7 @@ static const struct nslab_step steps[] = {
 	    "its parent lists \"pids\" in cgroup.subtree_control (nslab wrote +pids into its own nslab/\n"
 	    "and nslab/<pid>/ at start). The file names are the same on v1 and v2."),
 	.check = check_group,
-	.perform = do_group,
+	.perform = make_group,
     },
     {
 	.title = N_("Limit it to 20 tasks"),
@@ -499,7 +470,7 @@ static const struct nslab_step steps[] = {
 	       "/nslab/<pid>/forks on the pids line (v1) or the `0::` line (v2), and pids.current counts\n"
 	       "it. Every child it forks is born in the group and counted until it is reaped."),
 	.check = check_inside,
-	.perform = do_inside,
+	.perform = move_main,
     },
     {
 	.title = N_("A bounded fork bomb hits the wall"),
@@ -536,17 +507,8 @@ static const char *unsupported(struct nslab_host *h)
 
 static int setup(struct nslab_host *h)
 {
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
-	if (h->spawn(h, &how) < 0)
+	if (nslab_cg_start(h, PIDS_CTRL, FIX) < 0)
 		return -1;
-	struct nslab_cg_hier hi;
-	char tree[TREE_LEN];
-	if (!need_hier(h, &hi) || h->cg_group(h, PIDS_CTRL, NULL, tree, sizeof(tree)) < 0)
-		return -1;
-	h->print(h,
-		 _("The pids controller is at %s (%s). This run's cgroups go under %s; cgcreate calls them "
-		   "nslab/%d/NAME.\n"),
-		 hi.mnt, hi.v2 ? "cgroup v2" : _("a cgroup v1 hierarchy"), tree, (int)getpid());
 	return 0;
 }
 

@@ -944,6 +944,57 @@ static inline int nslab_cg_make(struct nslab_host *h, const char *ctl, const cha
 	return h->cg_group(h, ctl, name, dir, len);
 }
 
+/* In nslab: a cgroup lab's `cgroup` command: nslab/<pid>/name made in the
+ * hierarchy holding ctl (nslab_cg_make) and said with the name cgcreate
+ * and cgexec know it by; an error when the group lacks the controller's
+ * file (file_v2 on v2, else file_v1): a group without it limits nothing.
+ * hi gets the hierarchy, dir the group's directory. 0 ok, -1 after
+ * h->error(). */
+static inline int nslab_cg_create(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				  const char *file_v2, const char *file_v1, struct nslab_cg_hier *hi,
+				  char *dir, size_t len)
+{
+	bool existed;
+	if (nslab_cg_make(h, ctl, fix, name, hi, dir, len, &existed) < 0)
+		return -1;
+	const char *file = hi->v2 ? file_v2 : file_v1;
+	if (nslab_cg_value(dir, file) == NSLAB_CG_ABSENT) {
+		h->error(h, NSLAB_UTIL_TEXT("%s has no %s: the %s controller is not on for it"), dir, file,
+			 ctl);
+		return -1;
+	}
+	h->print(h, NSLAB_UTIL_TEXT("cgroup %s (%s); cgcreate and cgexec call it %s:nslab/%d/%s\n"), dir,
+		 existed ? NSLAB_UTIL_TEXT("already there") : NSLAB_UTIL_TEXT("created"), ctl, (int)getpid(),
+		 name);
+	return 0;
+}
+
+/* In nslab: a cgroup lab's setup: spawns the lab process ("lab", in no
+ * namespace of its own) and says where the hierarchy holding ctl is and
+ * where this run's groups go. 0 ok, -1 after h->error(). */
+static inline int nslab_cg_start(struct nslab_host *h, const char *ctl, const char *fix)
+{
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
+	struct nslab_cg_hier hi;
+	char tree[sizeof(hi.mnt) + 128];
+	if (h->spawn(h, &how) < 0 || !nslab_cg_need(h, ctl, fix, &hi) ||
+	    h->cg_group(h, ctl, NULL, tree, sizeof(tree)) < 0)
+		return -1;
+	h->print(h,
+		 NSLAB_UTIL_TEXT("The %s controller is at %s (%s). This run's cgroups go under %s; cgcreate "
+				 "calls them nslab/%d/NAME.\n"),
+		 ctl, hi.mnt, hi.v2 ? "cgroup v2" : NSLAB_UTIL_TEXT("a cgroup v1 hierarchy"), tree,
+		 (int)getpid());
+	return 0;
+}
+
+/* "1 process", "3 processes", for a cgroup lab's meter and listing: whole
+ * phrases, so that a translation need not know English plurals. */
+static inline void nslab_cg_nprocs(char *buf, size_t len, int n)
+{
+	snprintf(buf, len, n == 1 ? NSLAB_UTIL_TEXT("%d process") : NSLAB_UTIL_TEXT("%d processes"), n);
+}
+
 /* In a cgroup lab's check: true when one of the n records in gs (see
  * nslab_cg_each_group) has the controller's files; else says with
  * h->missing what is: a hierarchy (n < 0), a group (and how cgcreate makes
