@@ -175,10 +175,7 @@ static bool limited(const struct nslab_cg_group *cg)
  * when there is none. */
 static int read_view(struct nslab_host *h, struct view *v)
 {
-	v->n = -1;
-	if (nslab_cg_find_host(h, MEM_CTRL, &v->hi))
-		v->n =
-		    nslab_cg_each_group(h, &v->hi, MEM_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
+	v->n = nslab_cg_read_all(h, MEM_CTRL, &v->hi, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
 	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
@@ -231,18 +228,12 @@ static int make_group(struct nslab_host *h)
 	return 0;
 }
 
-/* The group `mem`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
-{
-	return nslab_cg_existing(h, MEM_CTRL, FIX, GROUP, _("type `cgroup` first"), hi, dir, len);
-}
-
 /* The limit (MiB, -1 none) and, where the knob exists, swap held to it. */
 static int set_limit(struct nslab_host *h, long mibs)
 {
 	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	if (!nslab_cg_own(h, MEM_CTRL, FIX, GROUP, &hi, dir, sizeof(dir)))
 		return -1;
 	if (mibs < 0)
 		snprintf(v, sizeof(v), "%s", hi.v2 ? "max" : "-1");
@@ -277,9 +268,8 @@ static int set_limit(struct nslab_host *h, long mibs)
 
 static int move_main(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
 	char dir[PATH_MAX];
-	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
+	if (nslab_cg_move_main(h, MEM_CTRL, FIX, GROUP, dir, sizeof(dir)) < 0)
 		return -1;
 	h->print(h, _("the lab process %d is in %s: what `run` starts is born inside\n"), (int)h->main_pid(h),
 		 dir);
@@ -422,30 +412,30 @@ static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 	return start_hog(h, v, 15000);
 }
 
+/* A line of `usage`: an nslab_cg_say_fn. */
+static void say_group(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct nslab_cg_group *cg,
+		      const char *procs)
+{
+	const struct group *g = (const struct group *)cg;
+	char lim[32];
+	snprintf(lim, sizeof(lim), "%s", _("max (none)"));
+	if (g->cg.limit >= 0)
+		snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
+	h->print(h, _("%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %s%s\n"), g->cg.dir, usage_file(hi),
+		 mib(g->usage), limit_file(hi), lim, events_file(hi), g->oom_kills, swap_file(hi),
+		 g->swap < 0   ? _("(none here)")
+		 : g->swap > 0 ? _("held to the limit")
+			       : _("not limited"),
+		 procs, g->cg.has_main ? _(" (the lab process among them)") : "");
+}
+
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	struct view v;
 	read_view(h, &v);
-	if (!nslab_cg_say_none(h, &v.hi, MEM_CTRL, v.n))
-		return -1;
-	for (int i = 0; i < v.n; i++) {
-		const struct group *g = &v.gs[i];
-		char lim[32], procs[64];
-		snprintf(lim, sizeof(lim), "%s", _("max (none)"));
-		nslab_cg_nprocs(procs, sizeof(procs), g->cg.nprocs);
-		if (g->cg.limit >= 0)
-			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
-		h->print(h, _("%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %s%s\n"), g->cg.dir,
-			 usage_file(&v.hi), mib(g->usage), limit_file(&v.hi), lim, events_file(&v.hi),
-			 g->oom_kills, swap_file(&v.hi),
-			 g->swap < 0   ? _("(none here)")
-			 : g->swap > 0 ? _("held to the limit")
-				       : _("not limited"),
-			 procs, g->cg.has_main ? _(" (the lab process among them)") : "");
-	}
-	update_meter(h);
-	return 0;
+	return nslab_refresh(h, update_meter,
+			     nslab_cg_say_each(h, &v.hi, MEM_CTRL, v.gs, sizeof(v.gs[0]), v.n, say_group));
 }
 
 static const struct nslab_command commands[] = {

@@ -123,10 +123,7 @@ static bool limited(const struct nslab_cg_group *g)
  * when there is none. */
 static int read_view(struct nslab_host *h, struct view *v)
 {
-	v->n = -1;
-	if (nslab_cg_find_host(h, PIDS_CTRL, &v->hi))
-		v->n = nslab_cg_each_group(h, &v->hi, PIDS_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS,
-					   read_group);
+	v->n = nslab_cg_read_all(h, PIDS_CTRL, &v->hi, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
 	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
@@ -166,18 +163,12 @@ static int make_group(struct nslab_host *h)
 	return 0;
 }
 
-/* The group `forks`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
-{
-	return nslab_cg_existing(h, PIDS_CTRL, FIX, GROUP, _("type `cgroup` first"), hi, dir, len);
-}
-
 /* pids.max: a number, or -1 for "max". */
 static int set_limit(struct nslab_host *h, long n)
 {
 	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	if (!nslab_cg_own(h, PIDS_CTRL, FIX, GROUP, &hi, dir, sizeof(dir)))
 		return -1;
 	if (n < 0)
 		snprintf(v, sizeof(v), "max");
@@ -188,9 +179,8 @@ static int set_limit(struct nslab_host *h, long n)
 
 static int move_main(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
 	char dir[PATH_MAX];
-	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
+	if (nslab_cg_move_main(h, PIDS_CTRL, FIX, GROUP, dir, sizeof(dir)) < 0)
 		return -1;
 	h->print(h, _("the lab process %d is in %s: what it and `run` fork is counted there\n"),
 		 (int)h->main_pid(h), dir);
@@ -307,26 +297,28 @@ static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 	return bomb(h, (int)n);
 }
 
+/* A line of `usage`: an nslab_cg_say_fn. */
+static void say_group(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct nslab_cg_group *cg,
+		      const char *procs)
+{
+	(void)hi;
+	const struct group *g = (const struct group *)cg;
+	char lim[32];
+	snprintf(lim, sizeof(lim), "%s", _("max (none)"));
+	if (g->cg.limit >= 0)
+		snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
+	h->print(h, _("%s: pids.current %lld, pids.max %s, pids.events max %lld, %s%s\n"), g->cg.dir,
+		 g->current, lim, g->refused, procs,
+		 g->cg.has_main ? _(" (the lab process among them)") : "");
+}
+
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	struct view v;
 	read_view(h, &v);
-	if (!nslab_cg_say_none(h, &v.hi, PIDS_CTRL, v.n))
-		return -1;
-	for (int i = 0; i < v.n; i++) {
-		const struct group *g = &v.gs[i];
-		char lim[32], procs[64];
-		snprintf(lim, sizeof(lim), "%s", _("max (none)"));
-		nslab_cg_nprocs(procs, sizeof(procs), g->cg.nprocs);
-		if (g->cg.limit >= 0)
-			snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
-		h->print(h, _("%s: pids.current %lld, pids.max %s, pids.events max %lld, %s%s\n"), g->cg.dir,
-			 g->current, lim, g->refused, procs,
-			 g->cg.has_main ? _(" (the lab process among them)") : "");
-	}
-	update_meter(h);
-	return 0;
+	return nslab_refresh(h, update_meter,
+			     nslab_cg_say_each(h, &v.hi, PIDS_CTRL, v.gs, sizeof(v.gs[0]), v.n, say_group));
 }
 
 static const struct nslab_command commands[] = {

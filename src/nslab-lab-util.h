@@ -1041,6 +1041,46 @@ static inline bool nslab_cg_say_none(struct nslab_host *h, const struct nslab_cg
 	return true;
 }
 
+/* In nslab: the lab's groups under nslab/<pid>/ in the hierarchy holding
+ * ctl (nslab_cg_find_host, then nslab_cg_each_group): how many, -1 when no
+ * hierarchy holds ctl. */
+static inline int nslab_cg_read_all(struct nslab_host *h, const char *ctl, struct nslab_cg_hier *hi, void *gs,
+				    size_t size, int max, nslab_cg_read_fn read)
+{
+	return nslab_cg_find_host(h, ctl, hi) ? nslab_cg_each_group(h, hi, ctl, gs, size, max, read) : -1;
+}
+
+/* In nslab: the directory of a cgroup lab's own group nslab/<pid>/name,
+ * the one its `cgroup` command makes, which must be there already: else
+ * false after h->error() saying to type `cgroup` first. */
+static inline bool nslab_cg_own(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				struct nslab_cg_hier *hi, char *dir, size_t len)
+{
+	return nslab_cg_existing(h, ctl, fix, name, NSLAB_UTIL_TEXT("type `cgroup` first"), hi, dir, len);
+}
+
+/* How a cgroup lab's `usage` says one group: g its record (see
+ * nslab_cg_each_group), procs its process count as text. */
+typedef void (*nslab_cg_say_fn)(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				const struct nslab_cg_group *g, const char *procs);
+
+/* In nslab, a cgroup lab's `usage`: one line a group of the n records in
+ * gs, by say; or that there is none (nslab_cg_say_none). 0, or -1 after
+ * h->error() when no hierarchy holds ctl. */
+static inline int nslab_cg_say_each(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				    const void *gs, size_t size, int n, nslab_cg_say_fn say)
+{
+	if (!nslab_cg_say_none(h, hi, ctl, n))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct nslab_cg_group *g = nslab_cg_get(gs, size, i);
+		char procs[64];
+		nslab_cg_nprocs(procs, sizeof(procs), g->nprocs);
+		say(h, hi, g, procs);
+	}
+	return 0;
+}
+
 /* In nslab: writes value to dir/file, traced, and says "FILE = VALUE"; 0 ok,
  * -1 after h->error() (traced too: the kernel's refusal is the lesson). */
 static inline int nslab_cg_set(struct nslab_host *h, const char *dir, const char *file, const char *value)
@@ -1063,6 +1103,18 @@ static inline int nslab_cg_move(struct nslab_host *h, const char *dir, pid_t pid
 	char v[16];
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	return nslab_cg_set(h, dir, "cgroup.procs", v);
+}
+
+/* In nslab: a cgroup lab's `move`: the lab process into the lab's own
+ * group nslab/<pid>/name (nslab_cg_own, nslab_cg_move); dir gets the
+ * group's directory. 0 ok, -1 after h->error(). */
+static inline int nslab_cg_move_main(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				     char *dir, size_t len)
+{
+	struct nslab_cg_hier hi;
+	if (!nslab_cg_own(h, ctl, fix, name, &hi, dir, len))
+		return -1;
+	return nslab_cg_move(h, dir, h->main_pid(h));
 }
 
 /* In nslab: a lab command that changes what its meter shows ends with
