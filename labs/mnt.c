@@ -162,12 +162,6 @@ static bool check_private(struct nslab_host *h)
 	return false;
 }
 
-static int do_private(struct nslab_host *h)
-{
-	return nslab_call_main_traced(h, nslab_call_make_private, NULL,
-				      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-}
-
 /* --- step 3: a tmpfs inside --- */
 
 /* The first subject with a tmpfs on the data directory in its own mount
@@ -360,7 +354,7 @@ static const struct nslab_step steps[] = {
 		      "private. This is why unshare(1) defaults to --propagation private: without it, "
 		      "`unshare --mount` followed by a mount would change the host's mount table."),
 	.check = check_private,
-	.perform = do_private,
+	.perform = nslab_private_main,
     },
     {
 	.title = N_("Mount a tmpfs inside"),

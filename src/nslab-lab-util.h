@@ -574,6 +574,15 @@ static inline void nslab_trace_pivot(struct nslab_host *h, const char *dir)
 	h->trace(h, "chdir(\"/\") = 0");
 }
 
+/* In nslab (it calls the host): a perform that makes every mount of the
+ * lab process's mount namespace private (nslab_call_make_private), traced:
+ * the step the mnt and pid labs share. 0 ok, -1 after call_main's error. */
+static inline int nslab_private_main(struct nslab_host *h)
+{
+	return nslab_call_main_traced(h, nslab_call_make_private, NULL,
+				      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
+}
+
 /* In a check (it calls the host): does the lab's main process have a
  * namespace of this type ("mnt", "ipc") of its own? If not, says so with
  * h->missing, naming it (`name`: "mount", "IPC"), and returns false. */
