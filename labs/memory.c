@@ -48,9 +48,6 @@ struct mem_data {
 	int nhogs;
 };
 
-#define MNT_LEN 512
-#define TREE_LEN 640
-
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
 	struct nslab_cg_group cg; /* name, dir, ctrl, limit, nprocs, has_main */
@@ -113,12 +110,6 @@ static int ag_hog(void *arg, char *out, size_t outlen)
 }
 
 /* --- the hierarchy and its groups --- */
-
-/* What cgcreate and cgexec call a group: nslab/<nslab pid>/NAME. */
-static void cg_name(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "nslab/%d/%s", (int)getpid(), name);
-}
 
 static const char *limit_file(const struct nslab_cg_hier *hi)
 {
@@ -184,10 +175,7 @@ static bool limited(const struct nslab_cg_group *cg)
  * when there is none. */
 static int read_view(struct nslab_host *h, struct view *v)
 {
-	v->n = -1;
-	if (nslab_cg_find_host(h, MEM_CTRL, &v->hi))
-		v->n =
-		    nslab_cg_each_group(h, &v->hi, MEM_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
+	v->n = nslab_cg_read_all(h, MEM_CTRL, &v->hi, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
 	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
@@ -197,13 +185,6 @@ static double mib(long long bytes)
 }
 
 /* --- the meter: the main group's usage against its limit, and its OOM kills --- */
-
-/* "1 process", "3 processes": whole phrases, so that a translation need
- * not know English plurals. */
-static void nprocs(char *buf, size_t len, int n)
-{
-	snprintf(buf, len, n == 1 ? _("%d process") : _("%d processes"), n);
-}
 
 static void update_meter(struct nslab_host *h)
 {
@@ -219,7 +200,7 @@ static void update_meter(struct nslab_host *h)
 	nslab_meter_bar(bars, 20, mib(g->usage), g->cg.limit > 0 ? mib(g->cg.limit) : 128);
 	if (g->cg.limit > 0)
 		snprintf(lim, sizeof(lim), "%.0f MiB", mib(g->cg.limit));
-	nprocs(procs, sizeof(procs), g->cg.nprocs);
+	nslab_cg_nprocs(procs, sizeof(procs), g->cg.nprocs);
 	snprintf(text, sizeof(text),
 		 _("memory [%s] %.1f MiB of %s  oom_kill %lld\n"
 		   "  group %s, %s: %s against %s"),
@@ -230,11 +211,6 @@ static void update_meter(struct nslab_host *h)
 
 /* --- actions shared by commands and `do` --- */
 
-static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
-{
-	return nslab_cg_need(h, MEM_CTRL, FIX, hi);
-}
-
 static const char *unsupported(struct nslab_host *h)
 {
 	return nslab_cg_unsupported(h, MEM_CTRL, FIX);
@@ -243,26 +219,13 @@ static const char *unsupported(struct nslab_host *h)
 static int make_group(struct nslab_host *h)
 {
 	struct nslab_cg_hier hi;
-	char dir[PATH_MAX], name[PATH_MAX];
-	bool existed;
-	if (nslab_cg_make(h, MEM_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
+	char dir[PATH_MAX];
+	if (nslab_cg_create(h, MEM_CTRL, FIX, GROUP, "memory.max", "memory.limit_in_bytes", &hi, dir,
+			    sizeof(dir)) < 0)
 		return -1;
-	if (nslab_cg_value(dir, limit_file(&hi)) == NSLAB_CG_ABSENT) {
-		h->error(h, _("%s has no %s: the memory controller is not on for it"), dir, limit_file(&hi));
-		return -1;
-	}
-	cg_name(GROUP, name, sizeof(name));
-	h->print(h, _("cgroup %s (%s); cgcreate and cgexec call it %s:%s\n"), dir,
-		 existed ? _("already there") : _("created"), MEM_CTRL, name);
 	h->print(h, _("its files: %s (the limit), %s (the usage), %s (oom_kill), %s, cgroup.procs\n"),
 		 limit_file(&hi), usage_file(&hi), events_file(&hi), swap_file(&hi));
 	return 0;
-}
-
-/* The group `mem`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
-{
-	return nslab_cg_existing(h, MEM_CTRL, FIX, GROUP, _("type `cgroup` first"), hi, dir, len);
 }
 
 /* The limit (MiB, -1 none) and, where the knob exists, swap held to it. */
@@ -270,7 +233,7 @@ static int set_limit(struct nslab_host *h, long mibs)
 {
 	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	if (!nslab_cg_own(h, MEM_CTRL, FIX, GROUP, &hi, dir, sizeof(dir)))
 		return -1;
 	if (mibs < 0)
 		snprintf(v, sizeof(v), "%s", hi.v2 ? "max" : "-1");
@@ -305,9 +268,8 @@ static int set_limit(struct nslab_host *h, long mibs)
 
 static int move_main(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
 	char dir[PATH_MAX];
-	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
+	if (nslab_cg_move_main(h, MEM_CTRL, FIX, GROUP, dir, sizeof(dir)) < 0)
 		return -1;
 	h->print(h, _("the lab process %d is in %s: what `run` starts is born inside\n"), (int)h->main_pid(h),
 		 dir);
@@ -450,30 +412,30 @@ static int cmd_hog(struct nslab_host *h, int argc, char **argv)
 	return start_hog(h, v, 15000);
 }
 
+/* A line of `usage`: an nslab_cg_say_fn. */
+static void say_group(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct nslab_cg_group *cg,
+		      const char *procs)
+{
+	const struct group *g = (const struct group *)cg;
+	char lim[32];
+	snprintf(lim, sizeof(lim), "%s", _("max (none)"));
+	if (g->cg.limit >= 0)
+		snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
+	h->print(h, _("%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %s%s\n"), g->cg.dir, usage_file(hi),
+		 mib(g->usage), limit_file(hi), lim, events_file(hi), g->oom_kills, swap_file(hi),
+		 g->swap < 0   ? _("(none here)")
+		 : g->swap > 0 ? _("held to the limit")
+			       : _("not limited"),
+		 procs, g->cg.has_main ? _(" (the lab process among them)") : "");
+}
+
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	struct view v;
 	read_view(h, &v);
-	if (!nslab_cg_say_none(h, &v.hi, MEM_CTRL, v.n))
-		return -1;
-	for (int i = 0; i < v.n; i++) {
-		const struct group *g = &v.gs[i];
-		char lim[32], procs[64];
-		snprintf(lim, sizeof(lim), "%s", _("max (none)"));
-		nprocs(procs, sizeof(procs), g->cg.nprocs);
-		if (g->cg.limit >= 0)
-			snprintf(lim, sizeof(lim), "%.1f MiB", mib(g->cg.limit));
-		h->print(h, _("%s: %s %.1f MiB, %s %s, %s oom_kill %lld, %s %s, %s%s\n"), g->cg.dir,
-			 usage_file(&v.hi), mib(g->usage), limit_file(&v.hi), lim, events_file(&v.hi),
-			 g->oom_kills, swap_file(&v.hi),
-			 g->swap < 0   ? _("(none here)")
-			 : g->swap > 0 ? _("held to the limit")
-				       : _("not limited"),
-			 procs, g->cg.has_main ? _(" (the lab process among them)") : "");
-	}
-	update_meter(h);
-	return 0;
+	return nslab_refresh(h, update_meter,
+			     nslab_cg_say_each(h, &v.hi, MEM_CTRL, v.gs, sizeof(v.gs[0]), v.n, say_group));
 }
 
 static const struct nslab_command commands[] = {
@@ -593,17 +555,9 @@ static bool check_oom(struct nslab_host *h)
 
 /* --- do --- */
 
-static int do_group(struct nslab_host *h)
-{
-	return make_group(h);
-}
 static int do_limit(struct nslab_host *h)
 {
 	return set_limit(h, LIMIT_MIB);
-}
-static int do_inside(struct nslab_host *h)
-{
-	return move_main(h);
 }
 static int do_fits(struct nslab_host *h)
 {
@@ -635,7 +589,7 @@ static const struct nslab_step steps[] = {
 	    "memory.swap.max only once its parent lists \"memory\" in cgroup.subtree_control (nslab wrote\n"
 	    "+memory into its own nslab/ and nslab/<pid>/ at start)."),
 	.check = check_group,
-	.perform = do_group,
+	.perform = make_group,
     },
     {
 	.title = N_("Limit it to 64 MiB, without swap"),
@@ -679,7 +633,7 @@ static const struct nslab_step steps[] = {
 	       "pages it and its children allocate are charged to the group: memory.current (v2) or\n"
 	       "memory.usage_in_bytes (v1). Memory charged before the move stays with the old group."),
 	.check = check_inside,
-	.perform = do_inside,
+	.perform = move_main,
     },
     {
 	.title = N_("A hog that fits"),
@@ -727,17 +681,8 @@ static int setup(struct nslab_host *h)
 {
 	if (!nslab_new_lab_data(h, sizeof(struct mem_data)))
 		return -1;
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
-	if (h->spawn(h, &how) < 0)
+	if (nslab_cg_start(h, MEM_CTRL, FIX) < 0)
 		return -1;
-	struct nslab_cg_hier hi;
-	char tree[TREE_LEN];
-	if (!need_hier(h, &hi) || h->cg_group(h, MEM_CTRL, NULL, tree, sizeof(tree)) < 0)
-		return -1;
-	h->print(h,
-		 _("The memory controller is at %s (%s). This run's cgroups go under %s; cgcreate calls "
-		   "them nslab/%d/NAME.\n"),
-		 hi.mnt, hi.v2 ? "cgroup v2" : _("a cgroup v1 hierarchy"), tree, (int)getpid());
 	return 0;
 }
 

@@ -162,12 +162,6 @@ static bool check_private(struct nslab_host *h)
 	return false;
 }
 
-static int do_private(struct nslab_host *h)
-{
-	return nslab_call_main_traced(h, nslab_call_make_private, NULL,
-				      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-}
-
 /* --- step 3: a tmpfs inside --- */
 
 /* The first subject with a tmpfs on the data directory in its own mount
@@ -302,12 +296,7 @@ static int setup(struct nslab_host *h)
 	 * down with the lab (a no-op when nothing is mounted there). */
 	if (h->keep(h, NSLAB_OBJ_MOUNT, dp) < 0)
 		return -1;
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
-				  .label = "lab",
-				  .init = nslab_call_chdir,
-				  .init_arg = wd,
-				  .init_arglen = strlen(wd) + 1};
-	if (h->spawn(h, &how) < 0)
+	if (nslab_spawn_in(h, wd) < 0)
 		return -1;
 	h->print(h,
 		 _("The lab works in %s: `run` starts there, and " DATA "/ is the mount point.\n"
@@ -365,7 +354,7 @@ static const struct nslab_step steps[] = {
 		      "private. This is why unshare(1) defaults to --propagation private: without it, "
 		      "`unshare --mount` followed by a mount would change the host's mount table."),
 	.check = check_private,
-	.perform = do_private,
+	.perform = nslab_private_main,
     },
     {
 	.title = N_("Mount a tmpfs inside"),

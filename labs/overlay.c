@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -258,13 +257,11 @@ static int ag_unlink(void *arg, char *out, size_t outlen)
  * the seed's `cd merged; pivot_root . put_old; cd /`. */
 static int ag_pivot(void *arg, char *out, size_t outlen)
 {
-	if (chdir(arg) < 0)
-		return nslab_fail(out, outlen, "chdir(merged)");
-	if (mkdir("put_old", 0755) < 0 && errno != EEXIST)
+	char put_old[PATH_MAX];
+	snprintf(put_old, sizeof(put_old), "%s/put_old", (const char *)arg);
+	if (mkdir(put_old, 0755) < 0 && errno != EEXIST)
 		return nslab_fail(out, outlen, "mkdir(\"put_old\")");
-	if (syscall(SYS_pivot_root, ".", "put_old") < 0)
-		return nslab_fail(out, outlen, "pivot_root(\".\", \"put_old\")");
-	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
+	return nslab_call_pivot(arg, out, outlen);
 }
 
 /* --- steps 1 and 5: mount a container --- */
@@ -565,10 +562,8 @@ static int do_pivot(struct nslab_host *h)
 	}
 	if (h->call_main(h, ag_pivot, merged) < 0)
 		return -1;
-	h->trace(h, "chdir(\"%s\") = 0", merged);
-	h->trace(h, "mkdir(\"put_old\", 0755) = 0 (it lands in upper)");
-	h->trace(h, "pivot_root(\".\", \"put_old\") = 0");
-	h->trace(h, "chdir(\"/\") = 0");
+	h->trace(h, "mkdir(\"%s/put_old\", 0755) = 0 (it lands in upper)", merged);
+	nslab_trace_pivot(h, merged);
 	return 0;
 }
 

@@ -194,12 +194,6 @@ static bool check_private(struct nslab_host *h)
 	return false;
 }
 
-static int do_private(struct nslab_host *h)
-{
-	return nslab_call_main_traced(h, nslab_call_make_private, NULL,
-				      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
-}
-
 /* --- step 2: a /proc for the namespace --- */
 
 static bool check_pid1(struct nslab_host *h)
@@ -428,7 +422,7 @@ static const struct nslab_step steps[] = {
 	       "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) prevents it; it is what "
 	       "`unshare --mount-proc` does first."),
 	.check = check_private,
-	.perform = do_private,
+	.perform = nslab_private_main,
     },
     {
 	.title = N_("A /proc for the namespace"),

@@ -40,8 +40,6 @@
 #define MAX_GROUPS 16
 #define UNLIMITED NSLAB_CG_UNLIMITED /* pids.max "max" */
 
-#define TREE_LEN 640
-
 /* One cgroup under nslab/<pid>/, as the kernel's files show it now. */
 struct group {
 	struct nslab_cg_group cg; /* name, dir, ctrl, limit, nprocs, has_main */
@@ -125,21 +123,11 @@ static bool limited(const struct nslab_cg_group *g)
  * when there is none. */
 static int read_view(struct nslab_host *h, struct view *v)
 {
-	v->n = -1;
-	if (nslab_cg_find_host(h, PIDS_CTRL, &v->hi))
-		v->n = nslab_cg_each_group(h, &v->hi, PIDS_CTRL, v->gs, sizeof(v->gs[0]), MAX_GROUPS,
-					   read_group);
+	v->n = nslab_cg_read_all(h, PIDS_CTRL, &v->hi, v->gs, sizeof(v->gs[0]), MAX_GROUPS, read_group);
 	return nslab_cg_main(v->gs, sizeof(v->gs[0]), v->n, limited, GROUP);
 }
 
 /* --- the meter: the main group's tasks against pids.max, and refused forks --- */
-
-/* "1 process", "3 processes": whole phrases, so that a translation need
- * not know English plurals. */
-static void nprocs(char *buf, size_t len, int n)
-{
-	snprintf(buf, len, n == 1 ? _("%d process") : _("%d processes"), n);
-}
 
 static void update_meter(struct nslab_host *h)
 {
@@ -154,7 +142,7 @@ static void update_meter(struct nslab_host *h)
 	nslab_meter_bar(bars, 20, (double)g->current, g->cg.limit > 0 ? (double)g->cg.limit : 100);
 	if (g->cg.limit >= 0)
 		snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
-	nprocs(procs, sizeof(procs), g->cg.nprocs);
+	nslab_cg_nprocs(procs, sizeof(procs), g->cg.nprocs);
 	snprintf(text, sizeof(text),
 		 _("pids [%s] %lld of %s tasks  refused forks %lld\n"
 		   "  group %s, %s: pids.current against pids.max, pids.events max"),
@@ -164,33 +152,15 @@ static void update_meter(struct nslab_host *h)
 
 /* --- actions shared by commands and `do` --- */
 
-static bool need_hier(struct nslab_host *h, struct nslab_cg_hier *hi)
-{
-	return nslab_cg_need(h, PIDS_CTRL, FIX, hi);
-}
-
 static int make_group(struct nslab_host *h)
 {
 	struct nslab_cg_hier hi;
 	char dir[PATH_MAX];
-	bool existed;
-	if (nslab_cg_make(h, PIDS_CTRL, FIX, GROUP, &hi, dir, sizeof(dir), &existed) < 0)
+	if (nslab_cg_create(h, PIDS_CTRL, FIX, GROUP, "pids.max", "pids.max", &hi, dir, sizeof(dir)) < 0)
 		return -1;
-	if (nslab_cg_value(dir, "pids.max") == NSLAB_CG_ABSENT) {
-		h->error(h, _("%s has no pids.max: the pids controller is not on for it"), dir);
-		return -1;
-	}
-	h->print(h, _("cgroup %s (%s); cgcreate and cgexec call it pids:nslab/%d/" GROUP "\n"), dir,
-		 existed ? _("already there") : _("created"), (int)getpid());
 	h->print(h, _("its files: pids.max (the limit), pids.current (tasks now), pids.events (max: forks "
 		      "refused), cgroup.procs\n"));
 	return 0;
-}
-
-/* The group `forks`, which must exist already. */
-static bool own_group(struct nslab_host *h, struct nslab_cg_hier *hi, char *dir, size_t len)
-{
-	return nslab_cg_existing(h, PIDS_CTRL, FIX, GROUP, _("type `cgroup` first"), hi, dir, len);
 }
 
 /* pids.max: a number, or -1 for "max". */
@@ -198,7 +168,7 @@ static int set_limit(struct nslab_host *h, long n)
 {
 	struct nslab_cg_hier hi;
 	char dir[PATH_MAX], v[32];
-	if (!own_group(h, &hi, dir, sizeof(dir)))
+	if (!nslab_cg_own(h, PIDS_CTRL, FIX, GROUP, &hi, dir, sizeof(dir)))
 		return -1;
 	if (n < 0)
 		snprintf(v, sizeof(v), "max");
@@ -209,9 +179,8 @@ static int set_limit(struct nslab_host *h, long n)
 
 static int move_main(struct nslab_host *h)
 {
-	struct nslab_cg_hier hi;
 	char dir[PATH_MAX];
-	if (!own_group(h, &hi, dir, sizeof(dir)) || nslab_cg_move(h, dir, h->main_pid(h)) < 0)
+	if (nslab_cg_move_main(h, PIDS_CTRL, FIX, GROUP, dir, sizeof(dir)) < 0)
 		return -1;
 	h->print(h, _("the lab process %d is in %s: what it and `run` fork is counted there\n"),
 		 (int)h->main_pid(h), dir);
@@ -328,26 +297,28 @@ static int cmd_bomb(struct nslab_host *h, int argc, char **argv)
 	return bomb(h, (int)n);
 }
 
+/* A line of `usage`: an nslab_cg_say_fn. */
+static void say_group(struct nslab_host *h, const struct nslab_cg_hier *hi, const struct nslab_cg_group *cg,
+		      const char *procs)
+{
+	(void)hi;
+	const struct group *g = (const struct group *)cg;
+	char lim[32];
+	snprintf(lim, sizeof(lim), "%s", _("max (none)"));
+	if (g->cg.limit >= 0)
+		snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
+	h->print(h, _("%s: pids.current %lld, pids.max %s, pids.events max %lld, %s%s\n"), g->cg.dir,
+		 g->current, lim, g->refused, procs,
+		 g->cg.has_main ? _(" (the lab process among them)") : "");
+}
+
 static int cmd_usage(struct nslab_host *h, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	struct view v;
 	read_view(h, &v);
-	if (!nslab_cg_say_none(h, &v.hi, PIDS_CTRL, v.n))
-		return -1;
-	for (int i = 0; i < v.n; i++) {
-		const struct group *g = &v.gs[i];
-		char lim[32], procs[64];
-		snprintf(lim, sizeof(lim), "%s", _("max (none)"));
-		nprocs(procs, sizeof(procs), g->cg.nprocs);
-		if (g->cg.limit >= 0)
-			snprintf(lim, sizeof(lim), "%lld", g->cg.limit);
-		h->print(h, _("%s: pids.current %lld, pids.max %s, pids.events max %lld, %s%s\n"), g->cg.dir,
-			 g->current, lim, g->refused, procs,
-			 g->cg.has_main ? _(" (the lab process among them)") : "");
-	}
-	update_meter(h);
-	return 0;
+	return nslab_refresh(h, update_meter,
+			     nslab_cg_say_each(h, &v.hi, PIDS_CTRL, v.gs, sizeof(v.gs[0]), v.n, say_group));
 }
 
 static const struct nslab_command commands[] = {
@@ -433,17 +404,9 @@ static bool check_bomb(struct nslab_host *h)
 
 /* --- do --- */
 
-static int do_group(struct nslab_host *h)
-{
-	return make_group(h);
-}
 static int do_limit(struct nslab_host *h)
 {
 	return set_limit(h, LIMIT);
-}
-static int do_inside(struct nslab_host *h)
-{
-	return move_main(h);
 }
 static int do_bomb(struct nslab_host *h)
 {
@@ -470,7 +433,7 @@ static const struct nslab_step steps[] = {
 	    "its parent lists \"pids\" in cgroup.subtree_control (nslab wrote +pids into its own nslab/\n"
 	    "and nslab/<pid>/ at start). The file names are the same on v1 and v2."),
 	.check = check_group,
-	.perform = do_group,
+	.perform = make_group,
     },
     {
 	.title = N_("Limit it to 20 tasks"),
@@ -499,7 +462,7 @@ static const struct nslab_step steps[] = {
 	       "/nslab/<pid>/forks on the pids line (v1) or the `0::` line (v2), and pids.current counts\n"
 	       "it. Every child it forks is born in the group and counted until it is reaped."),
 	.check = check_inside,
-	.perform = do_inside,
+	.perform = move_main,
     },
     {
 	.title = N_("A bounded fork bomb hits the wall"),
@@ -536,17 +499,8 @@ static const char *unsupported(struct nslab_host *h)
 
 static int setup(struct nslab_host *h)
 {
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
-	if (h->spawn(h, &how) < 0)
+	if (nslab_cg_start(h, PIDS_CTRL, FIX) < 0)
 		return -1;
-	struct nslab_cg_hier hi;
-	char tree[TREE_LEN];
-	if (!need_hier(h, &hi) || h->cg_group(h, PIDS_CTRL, NULL, tree, sizeof(tree)) < 0)
-		return -1;
-	h->print(h,
-		 _("The pids controller is at %s (%s). This run's cgroups go under %s; cgcreate calls them "
-		   "nslab/%d/NAME.\n"),
-		 hi.mnt, hi.v2 ? "cgroup v2" : _("a cgroup v1 hierarchy"), tree, (int)getpid());
 	return 0;
 }
 

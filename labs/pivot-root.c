@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define NEW_ROOT "new_root"
@@ -196,19 +195,6 @@ static int ag_mkdir(void *arg, char *out, size_t outlen)
 {
 	if (mkdir(arg, 0755) < 0 && errno != EEXIST)
 		return nslab_fail(out, outlen, "mkdir");
-	return 0;
-}
-
-/* The seed's `cd new_root; pivot_root . put_old`, then cd / so that the
- * working directory does not stay behind in the old tree. */
-static int ag_pivot(void *arg, char *out, size_t outlen)
-{
-	if (chdir(arg) < 0)
-		return nslab_fail(out, outlen, "chdir(new_root)");
-	if (syscall(SYS_pivot_root, ".", "put_old") < 0)
-		return nslab_fail(out, outlen, "pivot_root(\".\", \"put_old\")");
-	if (chdir("/") < 0)
-		return nslab_fail(out, outlen, "chdir(\"/\")");
 	return 0;
 }
 
@@ -540,11 +526,9 @@ static int do_pivot(struct nslab_host *h)
 		    nr);
 		return -1;
 	}
-	if (h->call_main(h, ag_pivot, nr) < 0)
+	if (h->call_main(h, nslab_call_pivot, nr) < 0)
 		return -1;
-	h->trace(h, "chdir(\"%s\") = 0", nr);
-	h->trace(h, "pivot_root(\".\", \"put_old\") = 0");
-	h->trace(h, "chdir(\"/\") = 0");
+	nslab_trace_pivot(h, nr);
 	return 0;
 }
 

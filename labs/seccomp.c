@@ -381,12 +381,7 @@ static int setup(struct nslab_host *h)
 		h->error(h, _("cannot make %s: %s"), fp, strerror(errno));
 		return -1;
 	}
-	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
-				  .label = "lab",
-				  .init = nslab_call_chdir,
-				  .init_arg = dp,
-				  .init_arglen = strlen(dp) + 1};
-	if (h->spawn(h, &how) < 0)
+	if (nslab_spawn_in(h, dp) < 0)
 		return -1;
 	h->print(
 	    h, _("The lab process works in %s (" FILE_NAME " is there). `try CMD` runs CMD as its child.\n"),

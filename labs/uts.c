@@ -244,46 +244,58 @@ static bool main_read(struct nslab_host *h, const struct survey *v)
 	return false;
 }
 
-static bool check_hostname(struct nslab_host *h)
+/* The start every check shares: the subjects surveyed into v, the host's
+ * names into host. True when that decides the check, *ok its result: the
+ * lab process cannot be read (said), or a subject's names satisfy want (ok
+ * when the host's names are untouched too). False when none does: the
+ * check then says what is missing. */
+static bool decided(struct nslab_host *h, struct survey *v, struct names *host,
+		    bool (*want)(const struct names *n, const struct names *host), bool *ok)
+{
+	*ok = false;
+	survey(h, v);
+	if (!main_read(h, v))
+		return true;
+	host_names(host);
+	*ok = host_untouched(h);
+	return find(v, host, want) != NULL;
+}
+
+/* A subject with a hostname (domain false) or NIS domain name (true) of
+ * its own: the first two steps ask the same of one name each. */
+static bool check_own_name(struct nslab_host *h, bool domain)
 {
 	struct names host;
 	struct survey v;
-	survey(h, &v);
-	if (!main_read(h, &v))
-		return false;
-	host_names(&host);
-	bool ok = host_untouched(h);
-	if (find(&v, &host, own_node))
+	bool ok;
+	if (decided(h, &v, &host, domain ? own_domain : own_node, &ok))
 		return ok;
-	h->missing(h,
-		   _("no process of the lab has a hostname of its own: the lab's hostname is still \"%s\", "
-		     "the same as the host's%s: `run unshare --uts sh -c 'hostname %s; sleep infinity' &` "
-		     "or `run hostname %s`"),
-		   v.s[0].n.node,
-		   v.n > 1 ? _(" (and so is every new UTS namespace of the lab's processes)") : "",
-		   LAB_HOSTNAME, LAB_HOSTNAME);
+	const char *also = v.n > 1 ? _(" (and so is every new UTS namespace of the lab's processes)") : "";
+	if (!domain)
+		h->missing(h,
+			   _("no process of the lab has a hostname of its own: the lab's hostname is still "
+			     "\"%s\", the same as the host's%s: `run unshare --uts sh -c 'hostname %s; sleep "
+			     "infinity' &` or `run hostname %s`"),
+			   v.s[0].n.node, also, LAB_HOSTNAME, LAB_HOSTNAME);
+	else
+		h->missing(
+		    h,
+		    _("no process of the lab has a NIS domain name of its own: the lab's NIS domain name "
+		      "is still \"%s\", the same as the host's%s: "
+		      "`run unshare --uts sh -c 'domainname %s; sleep infinity' &` or `run domainname "
+		      "%s`"),
+		    v.s[0].n.domain, also, LAB_DOMAIN, LAB_DOMAIN);
 	return false;
+}
+
+static bool check_hostname(struct nslab_host *h)
+{
+	return check_own_name(h, false);
 }
 
 static bool check_domain(struct nslab_host *h)
 {
-	struct names host;
-	struct survey v;
-	survey(h, &v);
-	if (!main_read(h, &v))
-		return false;
-	host_names(&host);
-	bool ok = host_untouched(h);
-	if (find(&v, &host, own_domain))
-		return ok;
-	h->missing(h,
-		   _("no process of the lab has a NIS domain name of its own: the lab's NIS domain name is "
-		     "still \"%s\", the same as the host's%s: "
-		     "`run unshare --uts sh -c 'domainname %s; sleep infinity' &` or `run domainname %s`"),
-		   v.s[0].n.domain,
-		   v.n > 1 ? _(" (and so is every new UTS namespace of the lab's processes)") : "",
-		   LAB_DOMAIN, LAB_DOMAIN);
-	return false;
+	return check_own_name(h, true);
 }
 
 static bool check_proc(struct nslab_host *h)
@@ -291,12 +303,8 @@ static bool check_proc(struct nslab_host *h)
 	struct names host;
 	struct survey v;
 	char buf[160];
-	survey(h, &v);
-	if (!main_read(h, &v))
-		return false;
-	host_names(&host);
-	bool ok = host_untouched(h);
-	if (find(&v, &host, proc_node))
+	bool ok;
+	if (decided(h, &v, &host, proc_node, &ok))
 		return ok;
 	/* the closest: a subject with a name of its own, else the lab process */
 	const struct seen *near = find(&v, &host, own_node);

@@ -53,6 +53,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -491,6 +492,21 @@ static inline int nslab_call_chroot(void *arg, char *out, size_t outlen)
 	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
 }
 
+/* An nslab_call_fn: the seed's `cd DIR; pivot_root . put_old; cd /` (arg:
+ * DIR, a mount point that holds the directory put_old): DIR becomes the
+ * root of the agent's mount namespace and the old root lies on /put_old;
+ * the last cd leaves no working directory behind in the old tree. glibc
+ * has no pivot_root wrapper, hence syscall(2). The pivot-root and overlay
+ * labs pivot alike; nslab_trace_pivot traces it. */
+static inline int nslab_call_pivot(void *arg, char *out, size_t outlen)
+{
+	if (chdir((const char *)arg) < 0)
+		return nslab_fail(out, outlen, "chdir(new_root)");
+	if (syscall(SYS_pivot_root, ".", "put_old") < 0)
+		return nslab_fail(out, outlen, "pivot_root(\".\", \"put_old\")");
+	return chdir("/") < 0 ? nslab_fail(out, outlen, "chdir(\"/\")") : 0;
+}
+
 /* An nslab_call_fn: every mount of the agent's mount namespace becomes
  * private, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) (what `mount
  * --make-rprivate /` does): no mount event crosses to or from the host. */
@@ -533,6 +549,38 @@ static inline int nslab_call_main_traced(struct nslab_host *h, nslab_call_fn fn,
 	va_end(ap);
 	h->trace(h, "%s", line);
 	return 0;
+}
+
+/* In nslab (it calls the host): spawns the lab's main process (label
+ * "lab", no namespace of its own) working in dir, so that `run` starts
+ * there: the setup of a lab whose steps act on files of its directory.
+ * The pid, or -1 after the host's error. */
+static inline pid_t nslab_spawn_in(struct nslab_host *h, const char *dir)
+{
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn),
+				  .label = "lab",
+				  .init = nslab_call_chdir,
+				  .init_arg = dir,
+				  .init_arglen = strlen(dir) + 1};
+	return h->spawn(h, &how);
+}
+
+/* In nslab (it calls the host): h->trace() of what nslab_call_pivot did
+ * with dir, once it succeeded. */
+static inline void nslab_trace_pivot(struct nslab_host *h, const char *dir)
+{
+	h->trace(h, "chdir(\"%s\") = 0", dir);
+	h->trace(h, "pivot_root(\".\", \"put_old\") = 0");
+	h->trace(h, "chdir(\"/\") = 0");
+}
+
+/* In nslab (it calls the host): a perform that makes every mount of the
+ * lab process's mount namespace private (nslab_call_make_private), traced:
+ * the step the mnt and pid labs share. 0 ok, -1 after call_main's error. */
+static inline int nslab_private_main(struct nslab_host *h)
+{
+	return nslab_call_main_traced(h, nslab_call_make_private, NULL,
+				      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0");
 }
 
 /* In a check (it calls the host): does the lab's main process have a
@@ -905,6 +953,57 @@ static inline int nslab_cg_make(struct nslab_host *h, const char *ctl, const cha
 	return h->cg_group(h, ctl, name, dir, len);
 }
 
+/* In nslab: a cgroup lab's `cgroup` command: nslab/<pid>/name made in the
+ * hierarchy holding ctl (nslab_cg_make) and said with the name cgcreate
+ * and cgexec know it by; an error when the group lacks the controller's
+ * file (file_v2 on v2, else file_v1): a group without it limits nothing.
+ * hi gets the hierarchy, dir the group's directory. 0 ok, -1 after
+ * h->error(). */
+static inline int nslab_cg_create(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				  const char *file_v2, const char *file_v1, struct nslab_cg_hier *hi,
+				  char *dir, size_t len)
+{
+	bool existed;
+	if (nslab_cg_make(h, ctl, fix, name, hi, dir, len, &existed) < 0)
+		return -1;
+	const char *file = hi->v2 ? file_v2 : file_v1;
+	if (nslab_cg_value(dir, file) == NSLAB_CG_ABSENT) {
+		h->error(h, NSLAB_UTIL_TEXT("%s has no %s: the %s controller is not on for it"), dir, file,
+			 ctl);
+		return -1;
+	}
+	h->print(h, NSLAB_UTIL_TEXT("cgroup %s (%s); cgcreate and cgexec call it %s:nslab/%d/%s\n"), dir,
+		 existed ? NSLAB_UTIL_TEXT("already there") : NSLAB_UTIL_TEXT("created"), ctl, (int)getpid(),
+		 name);
+	return 0;
+}
+
+/* In nslab: a cgroup lab's setup: spawns the lab process ("lab", in no
+ * namespace of its own) and says where the hierarchy holding ctl is and
+ * where this run's groups go. 0 ok, -1 after h->error(). */
+static inline int nslab_cg_start(struct nslab_host *h, const char *ctl, const char *fix)
+{
+	struct nslab_spawn how = {.size = sizeof(struct nslab_spawn), .label = "lab"};
+	struct nslab_cg_hier hi;
+	char tree[sizeof(hi.mnt) + 128];
+	if (h->spawn(h, &how) < 0 || !nslab_cg_need(h, ctl, fix, &hi) ||
+	    h->cg_group(h, ctl, NULL, tree, sizeof(tree)) < 0)
+		return -1;
+	h->print(h,
+		 NSLAB_UTIL_TEXT("The %s controller is at %s (%s). This run's cgroups go under %s; cgcreate "
+				 "calls them nslab/%d/NAME.\n"),
+		 ctl, hi.mnt, hi.v2 ? "cgroup v2" : NSLAB_UTIL_TEXT("a cgroup v1 hierarchy"), tree,
+		 (int)getpid());
+	return 0;
+}
+
+/* "1 process", "3 processes", for a cgroup lab's meter and listing: whole
+ * phrases, so that a translation need not know English plurals. */
+static inline void nslab_cg_nprocs(char *buf, size_t len, int n)
+{
+	snprintf(buf, len, n == 1 ? NSLAB_UTIL_TEXT("%d process") : NSLAB_UTIL_TEXT("%d processes"), n);
+}
+
 /* In a cgroup lab's check: true when one of the n records in gs (see
  * nslab_cg_each_group) has the controller's files; else says with
  * h->missing what is: a hierarchy (n < 0), a group (and how cgcreate makes
@@ -951,6 +1050,46 @@ static inline bool nslab_cg_say_none(struct nslab_host *h, const struct nslab_cg
 	return true;
 }
 
+/* In nslab: the lab's groups under nslab/<pid>/ in the hierarchy holding
+ * ctl (nslab_cg_find_host, then nslab_cg_each_group): how many, -1 when no
+ * hierarchy holds ctl. */
+static inline int nslab_cg_read_all(struct nslab_host *h, const char *ctl, struct nslab_cg_hier *hi, void *gs,
+				    size_t size, int max, nslab_cg_read_fn read)
+{
+	return nslab_cg_find_host(h, ctl, hi) ? nslab_cg_each_group(h, hi, ctl, gs, size, max, read) : -1;
+}
+
+/* In nslab: the directory of a cgroup lab's own group nslab/<pid>/name,
+ * the one its `cgroup` command makes, which must be there already: else
+ * false after h->error() saying to type `cgroup` first. */
+static inline bool nslab_cg_own(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				struct nslab_cg_hier *hi, char *dir, size_t len)
+{
+	return nslab_cg_existing(h, ctl, fix, name, NSLAB_UTIL_TEXT("type `cgroup` first"), hi, dir, len);
+}
+
+/* How a cgroup lab's `usage` says one group: g its record (see
+ * nslab_cg_each_group), procs its process count as text. */
+typedef void (*nslab_cg_say_fn)(struct nslab_host *h, const struct nslab_cg_hier *hi,
+				const struct nslab_cg_group *g, const char *procs);
+
+/* In nslab, a cgroup lab's `usage`: one line a group of the n records in
+ * gs, by say; or that there is none (nslab_cg_say_none). 0, or -1 after
+ * h->error() when no hierarchy holds ctl. */
+static inline int nslab_cg_say_each(struct nslab_host *h, const struct nslab_cg_hier *hi, const char *ctl,
+				    const void *gs, size_t size, int n, nslab_cg_say_fn say)
+{
+	if (!nslab_cg_say_none(h, hi, ctl, n))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct nslab_cg_group *g = nslab_cg_get(gs, size, i);
+		char procs[64];
+		nslab_cg_nprocs(procs, sizeof(procs), g->nprocs);
+		say(h, hi, g, procs);
+	}
+	return 0;
+}
+
 /* In nslab: writes value to dir/file, traced, and says "FILE = VALUE"; 0 ok,
  * -1 after h->error() (traced too: the kernel's refusal is the lesson). */
 static inline int nslab_cg_set(struct nslab_host *h, const char *dir, const char *file, const char *value)
@@ -973,6 +1112,18 @@ static inline int nslab_cg_move(struct nslab_host *h, const char *dir, pid_t pid
 	char v[16];
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	return nslab_cg_set(h, dir, "cgroup.procs", v);
+}
+
+/* In nslab: a cgroup lab's `move`: the lab process into the lab's own
+ * group nslab/<pid>/name (nslab_cg_own, nslab_cg_move); dir gets the
+ * group's directory. 0 ok, -1 after h->error(). */
+static inline int nslab_cg_move_main(struct nslab_host *h, const char *ctl, const char *fix, const char *name,
+				     char *dir, size_t len)
+{
+	struct nslab_cg_hier hi;
+	if (!nslab_cg_own(h, ctl, fix, name, &hi, dir, len))
+		return -1;
+	return nslab_cg_move(h, dir, h->main_pid(h));
 }
 
 /* In nslab: a lab command that changes what its meter shows ends with

@@ -207,6 +207,12 @@ static void v1_steps_fail_before_and_pass_after(void **state)
 	fake_cmd("usage");
 	assert_contains(fk.meter, "] 33.0 MiB of 64 MiB  oom_kill 1\n  group mem, 1 process: "
 				  "memory.usage_in_bytes against memory.limit_in_bytes");
+	/* and `usage` lists the group's files */
+	assert_out_has(
+	    "%s: memory.usage_in_bytes 33.0 MiB, memory.limit_in_bytes 64.0 MiB, memory.oom_control "
+	    "oom_kill 1, memory.memsw.limit_in_bytes held to the limit, 1 process (the lab process "
+	    "among them)\n",
+	    grp);
 }
 
 /* --- v2, and a group the learner named --- */
