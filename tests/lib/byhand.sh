@@ -19,7 +19,8 @@ task_lines() {
 # one for the task lines' own output; the transcript is left in BYHAND_OUT.
 # Optional, for a task that says so itself: BYHAND_SKIP, an ERE of task lines
 # not typed (the other cgroup layout's lines of a task that shows both), and
-# BYHAND_FAILS, an ERE of output lines a task announces ("it fails").
+# BYHAND_FAILS, an ERE of output lines a task announces ("it fails"): such a
+# line, and the exit status of its command, are not a failed task line.
 byhand_walk() {
 	local id=$1 n i pass script line results
 	n=$(lab_steps "$id")
@@ -56,8 +57,13 @@ byhand_walk() {
 	# exit 1 alone is grep -c counting 0, which some lines expect; any
 	# other status, or a tool's own complaint, is a task line that failed.
 	local bad='^(sh: |[a-z]+: [^ ]*: |nslab: |error: |Error: )|unknown command|\[exit ([2-9]|[1-9][0-9]+)\]'
+	# A line the task announces, and the [exit N] of its command, are not.
 	local failed
-	failed=$(grep -E "$bad" <<<"$BYHAND_OUT" | grep -vE "${BYHAND_FAILS:-a^}")
+	failed=$(printf '%s\n' "$BYHAND_OUT" | BAD=$bad FAILS=${BYHAND_FAILS:-} awk '
+		/^nslab.*> / { announced = 0 }
+		ENVIRON["FAILS"] != "" && $0 ~ ENVIRON["FAILS"] { announced = 1; next }
+		announced && /^\[exit [0-9]+\]$/ { next }
+		$0 ~ ENVIRON["BAD"]')
 	if [ -n "$failed" ]; then
 		not_ok "$id by hand: a task line failed"
 		printf '%s\n' "$failed" | sed 's/^/#   /' | head
