@@ -35,7 +35,8 @@
 /* Programs in the lab's root (with their libraries). capsh runs /bin/bash
  * for `--`. */
 static const char *const root_programs[] = {
-    "/bin/sh", "/bin/bash", "/bin/ls", "/bin/cat", "/bin/grep", "/bin/sleep", "/sbin/ip", "/sbin/capsh",
+    "/bin/sh",    "/bin/bash", "/bin/ls",     "/bin/cat",         "/bin/grep",
+    "/bin/sleep", "/sbin/ip",  "/sbin/capsh", "/usr/bin/setpriv",
 };
 
 /* The capabilities Docker (moby's oci/caps/defaults.go) keeps for a container by default. */
@@ -320,7 +321,8 @@ static int cmd_nnp(struct nslab_host *h, int argc, char **argv)
 static bool check_docker(struct nslab_host *h)
 {
 	return find_without(h, all_caps() & ~docker_caps,
-			    _("the `dockercaps` command, or capsh --drop= with each of them")) != 0;
+			    _("start one with the task's run setpriv --bounding-set -all,+chown,... line, or "
+			      "`dockercaps`")) != 0;
 }
 
 static int do_docker(struct nslab_host *h)
@@ -426,7 +428,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("CAP_SYS_CHROOT stops the escape"),
-	.task = N_("The chroot escape program needs one capability. Run it as root, then without it:\n"
+	.task = N_("The chroot escape program needs one capability. Run it as root, then without it (there "
+		   "its first chroot(2) fails with EPERM):\n"
 		   "  run /bin/nslab-escape /bin/ls /\n"
 		   "  run capsh --drop=cap_sys_chroot -- -c \"/bin/nslab-escape /bin/ls /\"\n"
 		   "Leave a process of the chroot without it:\n"
@@ -462,21 +465,27 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Docker's default set"),
-	.task = N_("Docker keeps 14 capabilities for a container: chown, dac_override, fowner, fsetid, kill, "
-		   "setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, mknod, audit_write, "
-		   "setfcap. Cut the lab process down to them:\n"
-		   "  dockercaps\n"
-		   "  caps\n"
-		   "  run grep CapBnd /proc/$NSLAB_LAB_PID/status\n"
-		   "(with the real tool it is one capsh --drop= with every other name)."),
+	.task =
+	    N_("Docker keeps 14 capabilities for a container: chown, dac_override, fowner, fsetid, kill, "
+	       "setgid, setuid, setpcap, net_bind_service, net_raw, sys_chroot, mknod, audit_write, "
+	       "setfcap. Start a process of the lab with only those, with setpriv(1) of util-linux: -all "
+	       "empties its bounding set, each +NAME keeps one, and execve() cuts root's other sets to "
+	       "the bounding set:\n"
+	       "  run setpriv --bounding-set "
+	       "-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,"
+	       "+net_raw,+sys_chroot,+mknod,+audit_write,+setfcap sleep 3600 &\n"
+	       "  caps\n"
+	       "The shortcut `dockercaps` cuts the lab process itself down to the same set."),
 	.hint = N_("Everything else goes: cap_sys_admin (mount, most namespace work), cap_net_admin, "
 		   "cap_sys_module, cap_sys_ptrace, cap_sys_time, cap_sys_boot, ..."),
 	.explain =
 	    N_("Each dropped capability is one prctl(PR_CAPBSET_DROP) and a capset(2) of the other sets. "
 	       "What is left lets a container's root own files, bind low ports and switch users, but "
 	       "not mount filesystems (CAP_SYS_ADMIN), load modules (CAP_SYS_MODULE), trace other "
-	       "processes (CAP_SYS_PTRACE) or change the clock (CAP_SYS_TIME). /proc/LABPID/status "
-	       "CapBnd now reads 00000000a80425fb (a80025fb if cap_sys_chroot went in step 2)."),
+	       "processes (CAP_SYS_PTRACE) or change the clock (CAP_SYS_TIME). The process's CapBnd and "
+	       "CapEff in /proc/PID/status now read 00000000a80425fb (the lab process reads a80025fb "
+	       "if `drop cap_sys_chroot` took that one in step 2): what Docker's `docker run` gives a "
+	       "container unless --cap-add or --cap-drop say otherwise."),
 	.check = check_docker,
 	.perform = do_docker,
     },

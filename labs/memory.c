@@ -573,10 +573,9 @@ static const struct nslab_step steps[] = {
 	.title = N_("Create a memory cgroup"),
 	.task = N_("Make a cgroup in the hierarchy that holds the memory controller, under nslab's tree:\n"
 		   "  host cgcreate -g memory:nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
-		   "or nslab's shortcut, which also says where its files are:\n"
-		   "  cgroup\n"
 		   "Then look at the memory files the kernel put there:\n"
-		   "  usage"),
+		   "  usage\n"
+		   "nslab's shortcut for the first line is `cgroup`, which also says where the files are."),
 	.hint = N_(
 	    "$(basename $NSLAB_CGROUP_DIR) is nslab's PID: this run's cgroups live under nslab/<that PID>, "
 	    "so that stop removes them. cgcreate finds the memory hierarchy itself."),
@@ -595,14 +594,14 @@ static const struct nslab_step steps[] = {
 	.title = N_("Limit it to 64 MiB, without swap"),
 	.task =
 	    N_("Give the group 64 MiB and no swap, so that going over means the OOM killer, not swapping.\n"
-	       "cgroup v2:\n"
+	       "Type the two lines for this machine's layout (the lab named it when it started). cgroup v2:\n"
 	       "  host cgset -r memory.max=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
 	       "  host cgset -r memory.swap.max=0 nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
 	       "cgroup v1 and hybrid (memsw is memory plus swap, so equal means no swap):\n"
 	       "  host cgset -r memory.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
 	       "  host cgset -r memory.memsw.limit_in_bytes=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
-	       "The shortcut writes the right files for this machine:\n"
-	       "  limit 64"),
+	       "Where `usage` shows the swap file as \"(none here)\" (no swap accounting), leave the second "
+	       "line out. The shortcut `limit 64` writes the right files for this machine."),
 	.hint = N_(
 	    "`usage` says which files this machine has. The kernel reads suffixes: 64M is 67108864 bytes."),
 	.explain = N_(

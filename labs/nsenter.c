@@ -525,9 +525,10 @@ static const struct nslab_step steps[] = {
 		   "Leave one joined process running, and compare it with the container and the host:\n"
 		   "  host nsenter -t $NSLAB_LAB_PID -a " SLEEP " &\n"
 		   "  host pgrep -a -f \"" SLEEP "\"\n"
-		   "  ns PID\n"
-		   "PID is the sleeper's, from pgrep. (`joinns` is the lab's shortcut; `run` is nslab's own "
-		   "nsenter -a.)"),
+		   "  host ls -l /proc/$(pgrep -n -f \"^" SLEEP "\")/ns\n"
+		   "The sleeper's links are the same as the container's (the first line's). `ns PID`, with "
+		   "the sleeper's PID from pgrep, shows the same as a table. (`joinns` is the lab's "
+		   "shortcut; `run` is nslab's own nsenter -a.)"),
 	.hint = N_("-a (--all) opens every /proc/PID/ns/* file of the target and setns()es into each. ps -e "
 		   "inside lists the container's processes only: PID 1 and ps itself."),
 	.explain =
@@ -550,8 +551,9 @@ static const struct nslab_step steps[] = {
 		   "  host nsenter -t $NSLAB_LAB_PID -p -m ps -e\n"
 		   "Then leave a process in just the container's UTS and network namespaces:\n"
 		   "  host nsenter -t $NSLAB_LAB_PID -u -n " SLEEP " &\n"
-		   "  ns PID\n"
-		   "PID is the new sleeper's: host pgrep -n -f \"" SLEEP "\"."),
+		   "  host ls -l /proc/$(pgrep -n -f \"^" SLEEP "\")/ns\n"
+		   "pgrep -n picks the newest sleeper: its uts and net links are the container's, the others "
+		   "the host's (`ns PID` shows it as a table)."),
 	.hint =
 	    N_("With -p alone, ps still reads the host's /proc (it belongs to the mount namespace): add -m "
 	       "to see the container's. `joinns un` is the shortcut."),

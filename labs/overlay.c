@@ -540,8 +540,8 @@ static bool check_pivot(struct nslab_host *h)
 	char p[PATH_MAX + 32];
 	snprintf(p, sizeof(p), "/proc/%d/root/" CHANGED, (int)pid);
 	if (file_is(p, MOTD_TEXT)) {
-		h->missing(h,
-			   _("/" CHANGED " in the lab is the image's: the root is not container 1's layer"));
+		h->missing(h, _("/" CHANGED " in the lab is the image's: this root has no change of step 3, "
+				"so it is not container 1's layer with step 3 done"));
 		return false;
 	}
 	return true;
@@ -676,9 +676,11 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("A new file lands in upper"),
-	.task = N_("Write a file through the merged view, then look at each layer:\n"
-		   "  run echo hello from the container > merged/" NEW_FILE "\n"
-		   "  run ls merged upper " LOWER),
+	.task =
+	    N_("Write a file through the merged view (step 1's overlay: after a `reset`, do step 1 first), "
+	       "then look at each layer:\n"
+	       "  run echo hello from the container > merged/" NEW_FILE "\n"
+	       "  run ls merged upper " LOWER),
 	.hint = N_("The file is in merged/ and upper/, and not in " LOWER "/."),
 	.explain = N_("openat(O_CREAT) in the overlay creates the file in the upper directory: a new name "
 		      "has nothing to copy, it is simply made in upperdir. The image in " LOWER
@@ -688,7 +690,7 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Copy-up"),
-	.task = N_("Change a file that comes from the image:\n"
+	.task = N_("Change a file that comes from the image, through step 1's merged view:\n"
 		   "  run echo changed by the container >> merged/" CHANGED "\n"
 		   "  run cat merged/" CHANGED " " LOWER "/" CHANGED "\n"
 		   "  run ls -i " LOWER "/" CHANGED " upper/" CHANGED " merged/" CHANGED),
@@ -707,7 +709,7 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Delete: a whiteout"),
-	.task = N_("Delete a file of the image through the merged view:\n"
+	.task = N_("Delete a file of the image through step 1's merged view:\n"
 		   "  run rm merged/" DELETED "\n"
 		   "  run ls -l upper/etc " LOWER "/etc merged/etc"),
 	.hint = N_("The lower layer cannot change, so the deletion is recorded in upper: look at the "
@@ -724,7 +726,8 @@ static const struct nslab_step steps[] = {
     {
 	.title = N_("Two containers, one image"),
 	.task =
-	    N_("Mount a second container on the same image, with its own layer:\n"
+	    N_("Mount a second container on the same image, with its own layer (container 1 is step 1's, "
+	       "and the comparison shows step 3's and step 4's changes):\n"
 	       "  run mount -t overlay overlay -o lowerdir=" LOWER ",upperdir=upper2,workdir=work2 merged2\n"
 	       "(shortcut: `overlay 2`). Compare the two containers:\n"
 	       "  run cat merged/" CHANGED " merged2/" CHANGED "\n"
@@ -742,13 +745,15 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("pivot_root into merged"),
-	.task = N_("Make container 1's merged view the lab's root, as a runtime does:\n"
-		   "  run mkdir merged/put_old\n"
-		   "  run cd merged && pivot_root . put_old\n"
-		   "(shortcut: `pivot`). Then:\n"
-		   "  run ls /\n"
-		   "  run cat /" CHANGED "\n"
-		   "  host ls $NSLAB_LAB_DIR/upper"),
+	.task =
+	    N_("Make container 1's merged view the lab's root, as a runtime does (it needs step 1's overlay, "
+	       "and the check tells it from container 2 by step 3's change to /" CHANGED "):\n"
+	       "  run mkdir merged/put_old\n"
+	       "  run cd merged && pivot_root . put_old\n"
+	       "(shortcut: `pivot`). Then:\n"
+	       "  run ls /\n"
+	       "  run cat /" CHANGED "\n"
+	       "  host ls $NSLAB_LAB_DIR/upper"),
 	.hint = N_("merged is a mount point (the overlay), so pivot_root(2) accepts it as new_root; put_old "
 		   "made through merged lands in upper like any other new directory."),
 	.explain =

@@ -418,10 +418,9 @@ static const struct nslab_step steps[] = {
 	.title = N_("Create a pids cgroup"),
 	.task = N_("Make a cgroup in the hierarchy that holds the pids controller, under nslab's tree:\n"
 		   "  host cgcreate -g pids:nslab/$(basename $NSLAB_CGROUP_DIR)/forks\n"
-		   "or nslab's shortcut, which also says where its files are:\n"
-		   "  cgroup\n"
-		   "Then read them:\n"
-		   "  usage"),
+		   "Then read its files:\n"
+		   "  usage\n"
+		   "nslab's shortcut for the first line is `cgroup`, which also says where the files are."),
 	.hint = N_(
 	    "$(basename $NSLAB_CGROUP_DIR) is nslab's PID: this run's cgroups live under nslab/<that PID>, "
 	    "so that stop removes them."),
@@ -468,8 +467,7 @@ static const struct nslab_step steps[] = {
 	.title = N_("A bounded fork bomb hits the wall"),
 	.task = N_("Fork 40 sleepers from inside the group (each ends after 5 s, so this stops by itself):\n"
 		   "  run for i in $(seq 40); do sleep 5 & done; wait\n"
-		   "The shell says it cannot fork. Or the shortcut, which counts the failures:\n"
-		   "  bomb\n"
+		   "The shell says it cannot fork (the shortcut `bomb` forks too, and counts the failures). "
 		   "Then read what the kernel counted, and see that the host still forks:\n"
 		   "  usage\n"
 		   "  host ps -e --no-headers | wc -l"),

@@ -258,6 +258,21 @@ static int do_filter(struct nslab_host *h)
 	return load_filter(h, "chmod");
 }
 
+/* Steps 2 to 4 work under step 1's filter in the lab process, which is
+ * what `try` runs under: false after saying so when it has none. */
+static bool main_filtered(struct nslab_host *h)
+{
+	struct sc s;
+	pid_t main = h->main_pid(h);
+	if (read_sc(main, &s) == 0 && s.mode == 2)
+		return true;
+	h->missing(h,
+		   _("the lab process (%d) has no seccomp filter (see Seccomp in /proc/%d/status), so what "
+		     "`try` runs is not filtered either: step 1's `filter chmod` first"),
+		   (int)main, (int)main);
+	return false;
+}
+
 /* --- step 2: chmod fails, the rest works --- */
 
 /* chmod(1) prints strerror(EPERM) in the learner's language (the lab
@@ -280,10 +295,11 @@ static bool check_eperm(struct nslab_host *h)
 		fclose(f);
 	text[n] = '\0';
 	if (!says_eperm(text)) {
-		h->missing(h, _("data/" ERR_FILE
-				" does not say \"Operation not permitted\": try chmod 600 " FILE_NAME
-				" 2> " ERR_FILE));
 		ok = false;
+		if (main_filtered(h))
+			h->missing(h, _("data/" ERR_FILE
+					" does not say \"Operation not permitted\": try chmod 600 " FILE_NAME
+					" 2> " ERR_FILE));
 	}
 	data_path(h, FILE_NAME, p, sizeof(p));
 	if (stat(p, &st) == 0 && (st.st_mode & 07777) != 0644) {
@@ -319,8 +335,9 @@ static bool check_inherited(struct nslab_host *h)
 	for (size_t i = 0; i < n; i++)
 		if (pids[i] != main && s[i].mode == 2)
 			return true;
-	h->missing(h, _("no process of the lab besides the lab process has \"Seccomp: 2\": try sleep 3600 "
-			">/dev/null 2>&1 &"));
+	if (main_filtered(h))
+		h->missing(h, _("no process of the lab besides the lab process has \"Seccomp: 2\": try sleep "
+				"3600 >/dev/null 2>&1 &"));
 	return false;
 }
 
@@ -348,7 +365,8 @@ static bool check_stacked(struct nslab_host *h)
 			most = s[i].filters;
 	}
 	h->missing(h,
-		   _("no process of the lab has \"Seccomp_filters: 2\" or more (at most %d): filter mkdir"),
+		   _("no process of the lab has \"Seccomp_filters: 2\" or more (at most %d): each `filter` "
+		     "adds one, so step 1's filter chmod and then filter mkdir"),
 		   most);
 	return false;
 }
@@ -414,7 +432,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("chmod fails, the rest works"),
-	.task = N_("Under the filter, chmod fails and everything else works:\n"
+	.task = N_("Under step 1's filter (after a `reset`, do step 1 first), chmod fails and everything "
+		   "else works:\n"
 		   "  try chmod 600 " FILE_NAME " 2> " ERR_FILE "\n"
 		   "  try cat " ERR_FILE "\n"
 		   "  try mkdir " NEW_DIR "\n"
@@ -433,7 +452,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Inherited by children"),
-	.task = N_("Leave a child of the filtered process running, and look at its status:\n"
+	.task = N_("Leave a child of the lab process, filtered since step 1, running, and look at its "
+		   "status:\n"
 		   "  try grep Seccomp /proc/self/status\n"
 		   "  try sleep 3600 >/dev/null 2>&1 &\n"
 		   "  host pgrep -a -f \"sleep 3600\"\n"
@@ -450,7 +470,8 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Stacked, never removed"),
-	.task = N_("A filter cannot be removed or loosened; another one can only be added:\n"
+	.task = N_("A filter cannot be removed or loosened; another one can only be added on top of step "
+		   "1's:\n"
 		   "  filter mkdir\n"
 		   "  host grep Seccomp /proc/$NSLAB_LAB_PID/status\n"
 		   "  try mkdir other\n"

@@ -4,6 +4,8 @@
 # shellcheck source=tests/lib/common.sh disable=SC2016
 # (REPL lines in single quotes are expanded by the shell inside nslab, not here.)
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 
 require_nslab
 
@@ -42,6 +44,15 @@ out=$(printf '%s\n' 'start capabilities' check 'run capsh --drop=cap_net_admin -
 res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
 expect "capabilities typed: checks fail before and pass after each step ($res)" test "$res" = "nononono"
 same_fingerprint "$before" "capabilities: after the typed walk"
+
+# --- by hand: each step's own task lines as nslab prints them, fresh and after
+# reset; steps 1 and 2 announce their failures without the capability ---
+BYHAND_FAILS='^RTNETLINK answers: Operation not permitted$|^nslab-escape: chroot \.nslab-escape: Operation not permitted$' \
+	byhand_walk capabilities
+want=$(printf '%016x' $((0xa80425fb)))
+expect "capabilities by hand: setpriv's sleeper has Docker's set, effective and bounding ($want)" \
+	test "$(printf '%s\n' "$BYHAND_OUT" | grep -cE "^  Cap(Eff $want = all of CapBnd|Bnd $want lacks: )")" -ge 4
+same_fingerprint "$before" "capabilities: after the walk by hand"
 
 # --- near misses and bad input are named ---
 out=$(printf '%s\n' 'start capabilities' 'step 2' 'host capsh --drop=cap_sys_chroot -- -c "exec sleep 3600" &' 'host sleep 0.3' check \

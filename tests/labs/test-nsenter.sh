@@ -4,6 +4,8 @@
 # shellcheck source=tests/lib/common.sh disable=SC2016
 # (REPL lines in single quotes are expanded by the shell inside nslab, not here.)
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 
 require_nslab
 
@@ -46,6 +48,14 @@ out=$(printf '%s\n' 'start nsenter' check 'host nsenter -t $NSLAB_LAB_PID -a sle
 res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
 expect "nsenter typed: checks fail before and pass after each step ($res)" test "$res" = "nononono"
 same_fingerprint "$before" "nsenter: after the typed walk (the learner's bind mount undone)"
+
+# --- by hand: each step's own task lines as nslab prints them, fresh and after reset ---
+byhand_walk nsenter
+# step 1's two listings: the container's and the sleeper's uts links are one namespace
+uts=$(printf '%s\n' "$BYHAND_OUT" | sed -n '/-- step 2\/4/q; / uts -> /s/.* uts -> //p' | sort -u)
+expect "nsenter by hand: the sleeper's uts link is the container's ($(tr '\n' ' ' <<<"$uts"))" \
+	test "$(wc -l <<<"$uts")" = 1 -a "$uts" != "$(readlink /proc/self/ns/uts)"
+same_fingerprint "$before" "nsenter: after the walk by hand"
 
 # --- near misses are named ---
 out=$(printf '%s\n' 'start nsenter' 'host nsenter -t $NSLAB_LAB_PID -a -F sleep 3600 &' 'host sleep 0.5' check \

@@ -4,6 +4,8 @@
 # shellcheck source=tests/lib/common.sh disable=SC2016
 # (REPL lines in single quotes are expanded by the shell inside nslab, not here.)
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 
 require_nslab
 
@@ -44,6 +46,17 @@ out=$(printf '%s\n' 'start overlay' check \
 res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
 expect "overlay typed: checks fail before and pass after each step ($res)" test "$res" = "nononononono"
 same_fingerprint "$before" "overlay: after the typed walk"
+
+# --- by hand: each step's own task lines as nslab prints them, fresh and after reset ---
+byhand_walk overlay
+expect "overlay by hand: after the pivot, / is container 1's (ls / shows its new file)" \
+	test "$(printf '%s\n' "$BYHAND_OUT" | sed -n '/> run ls \/$/,/^\[exit/p' | grep -cx hello.txt)" = 2
+same_fingerprint "$before" "overlay: after the walk by hand"
+
+# --- step 6 into the middle: the check names step 3 when / is container 1's without its change ---
+out=$(printf '%s\n' 'start overlay' 'step 6' 'overlay' 'pivot' check stop | nslab_script - 2>&1)
+expect "overlay: a pivot without step 3's change is named" grep -q 'this root has no change of step 3' <<<"$out"
+same_fingerprint "$before" "overlay: after step 6 without step 3"
 
 # --- work done in another subject: a learner's own mount namespace, started
 # with `host ... &` (so it is in the lab cgroup), counts the same ---

@@ -8,6 +8,8 @@
 # SIGKILL + `nslab --cleanup`. Works on v1, hybrid (this machine) and v2 (the VM).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 require_nslab
 
 pids_mount() {
@@ -59,6 +61,13 @@ expect "real tools: the shell could not fork" grep -qiE "can.t fork|cannot fork|
 expect "real tools: usage shows refused forks" grep -qE 'pids.events max [1-9]' <<<"$out"
 expect "real tools: nslab goes on" grep -q '^NSLAB-ALIVE' <<<"$out"
 same_as_before "host is as before after the real-tool walk"
+
+# --- by hand: each step's own task lines as nslab prints them, fresh and after
+# reset; step 4's shell says it cannot fork, as the task says ---
+BYHAND_FAILS='^sh: [0-9]+: Cannot fork$' byhand_walk pids
+expect "by hand: the shell in the group could not fork" grep -q 'Cannot fork' <<<"$BYHAND_OUT"
+expect "by hand: usage shows refused forks" grep -qE 'pids.events max [1-9]' <<<"$BYHAND_OUT"
+same_as_before "host is as before after the walk by hand"
 
 # --- a group outside nslab's tree, made by hand for a watched process (as from a
 # second terminal): the checks count it once the process is a subject ---

@@ -4,6 +4,8 @@
 # shellcheck source=tests/lib/common.sh disable=SC2016
 # (REPL lines in single quotes are expanded by the shell inside nslab, not here.)
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=tests/lib/byhand.sh
+. "$(dirname "$0")/../lib/byhand.sh"
 
 require_nslab
 
@@ -39,6 +41,15 @@ out=$(printf '%s\n' 'start seccomp' check 'filter chmod' check next \
 res=$(printf '%s\n' "$out" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
 expect "seccomp typed: checks fail before and pass after each step ($res)" test "$res" = "nononono"
 same_fingerprint "$before" "seccomp: after the typed walk"
+
+# --- by hand: each step's own task lines as nslab prints them, fresh and after reset ---
+byhand_walk seccomp
+same_fingerprint "$before" "seccomp: after the walk by hand"
+
+# --- step 2 into the middle, without step 1's filter: the check names step 1 ---
+out=$(printf '%s\n' 'start seccomp' 'step 2' 'try chmod 600 file.txt 2> chmod.err' check stop | nslab_script - 2>&1)
+expect "seccomp: step 2 without a filter names step 1" grep -q "step 1's \`filter chmod\` first" <<<"$out"
+same_fingerprint "$before" "seccomp: after step 2 without step 1"
 
 # --- bad input, and the host untouched by the filter ---
 out=$(printf '%s\n' 'start seccomp' 'filter nope' 'filter' 'try' 'host grep Seccomp: /proc/self/status' stop | nslab_script - 2>&1)
