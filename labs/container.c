@@ -621,32 +621,166 @@ static int do_root(struct nslab_host *h)
 
 /* --- step 3: cgroup and cgroup namespace --- */
 
-static bool check_cgroup(struct nslab_host *h)
+#define CG_REL "nslab/$(basename $NSLAB_CGROUP_DIR)/" CG_NAME
+#define CGEXEC_UNSHARE "host cgexec -g cpu:" CG_REL " unshare --cgroup sleep infinity &"
+
+/* The CPU quota of the cgroup pid is in (in the hierarchy that holds cpu,
+ * as cgcreate and cgset made it), in microseconds; -1 for none or
+ * unreadable. dir gets the group's directory. */
+static long subject_quota(struct nslab_host *h, pid_t pid, char *dir, size_t len)
+{
+	char buf[64];
+	if (h->cg_dir(h, NULL, pid, dir, len) < 0)
+		return -1;
+	if (nslab_cg_read(dir, "cpu.max", buf, sizeof(buf)) == 0)
+		return strncmp(buf, "max", 3) == 0 ? -1 : strtol(buf, NULL, 10);
+	if (nslab_cg_read(dir, "cpu.cfs_quota_us", buf, sizeof(buf)) == 0)
+		return strtol(buf, NULL, 10);
+	return -1;
+}
+
+/* The cpu line's path (v1: the controllers include cpu; else v2's "0::")
+ * of a /proc/PID/cgroup text. false if it has none. */
+static bool cpu_cgroup_line(char *text, char *path, size_t len)
+{
+	char v2[512] = "";
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (c1[1] == '\0')
+			snprintf(v2, sizeof(v2), "%s", c2 + 1);
+		else if (nslab_opt_has(c1 + 1, "cpu"))
+			return snprintf(path, len, "%s", c2 + 1) >= 0;
+	}
+	return v2[0] && snprintf(path, len, "%s", v2) >= 0;
+}
+
+/* How a learner's process reads its own cgroup: /proc/PID/cgroup read by
+ * nsenter(1) in its cgroup namespace (paths are relative to the reader's
+ * namespace root). */
+static bool subject_cgroup_inside(struct nslab_host *h, pid_t pid, char *path, size_t len)
+{
+	char cmd[128], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)pid, (int)pid);
+	bool ok = h->host_run(h, cmd, &out) == 0 && out && cpu_cgroup_line(out, path, len);
+	free(out);
+	return ok;
+}
+
+/* A learner's process against step 3's end state. */
+struct cgsubject {
+	pid_t pid;
+	long quota;       /* of its cgroup; -1 none */
+	bool own_ns;      /* a cgroup namespace of its own */
+	char dir[512];    /* its cgroup's directory */
+	char inside[512]; /* its cgroup as it reads it; "" unread */
+};
+
+static int cg_score(const struct cgsubject *c)
+{
+	return (c->quota > 0) + c->own_ns + (strcmp(c->inside, "/") == 0);
+}
+
+/* The learner's process closest to step 3's end state (a cgroup with a CPU
+ * quota, a cgroup namespace of its own rooted there); true if one has it. */
+static bool learner_cgroup(struct nslab_host *h, struct cgsubject *best)
+{
+	pid_t others[16];
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	*best = (struct cgsubject){0};
+	for (unsigned i = 0; i < n; i++) {
+		struct cgsubject c = {.pid = others[i]};
+		c.quota = subject_quota(h, c.pid, c.dir, sizeof(c.dir));
+		c.own_ns = h->same_ns(h, c.pid, "cgroup") == 0;
+		if (c.own_ns && !subject_cgroup_inside(h, c.pid, c.inside, sizeof(c.inside)))
+			c.inside[0] = '\0';
+		if (cg_score(&c) == 3) {
+			*best = c;
+			return true;
+		}
+		if (cg_score(&c) > cg_score(best))
+			*best = c;
+	}
+	return false;
+}
+
+/* What the closest learner's process lacks. */
+static void say_cgroup_missing(struct nslab_host *h, const struct cgsubject *c)
+{
+	char who[128];
+	subject_name(c->pid, who, sizeof(who));
+	if (c->quota <= 0)
+		h->missing(h, _("%s is in cgroup %s, which has no CPU quota: `%s`"), who, c->dir,
+			   h->cg_mode(h) == NSLAB_CG_V2
+			       ? "host echo '50000 100000' > $NSLAB_CGROUP_DIR/" CG_NAME "/cpu.max"
+			       : "host cgset -r cpu.cfs_quota_us=50000 " CG_REL);
+	if (!c->own_ns)
+		h->missing(h,
+			   _("%s shares the host's cgroup namespace: unshare(1) makes one after the move, "
+			     "rooted at the cgroup: `%s`"),
+			   who, CGEXEC_UNSHARE);
+	else if (strcmp(c->inside, "/") != 0)
+		h->missing(h,
+			   _("inside, %s reads its cgroup as \"%s\", not /: unshare --cgroup before the move "
+			     "roots the namespace at the old cgroup: `%s`"),
+			   who, c->inside[0] ? c->inside : "?", CGEXEC_UNSHARE);
+}
+
+/* The container process is in its cgroup with a CPU quota, and reads it as
+ * / in a cgroup namespace of its own (`limit`). Says what it lacks when say. */
+static bool container_cgroup(struct nslab_host *h, bool say)
 {
 	pid_t pid = h->main_pid(h);
 	char want[512] = "", seen[512] = "", inside[512] = "";
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	h->cg_path(h, CG_NAME, want, sizeof(want));
 	if (nslab_proc_cgroup(pid, seen, sizeof(seen)) < 0 || strcmp(seen, want) != 0) {
-		h->missing(h, _("the container is not in its cgroup %s (the host sees %s): `limit`"), want,
-			   seen);
+		if (say)
+			h->missing(
+			    h,
+			    _("the container is not in its cgroup %s (the host sees %s), and no process "
+			      "of the lab is in a cgroup with a CPU quota: `limit`, or `%s` after "
+			      "cgcreate and cgset"),
+			    want, seen, CGEXEC_UNSHARE);
 		return false;
 	}
 	bool ok = true;
 	if (h->cg_stat(h, CG_NAME, &st) < 0 || st.quota_us <= 0) {
-		h->missing(h, _("cgroup %s has no CPU quota"), want);
+		if (say)
+			h->missing(h, _("cgroup %s has no CPU quota"), want);
 		ok = false;
 	}
 	if (h->same_ns(h, pid, "cgroup") == 1) {
-		h->missing(h, _("the container still shares the host's cgroup namespace"));
+		if (say)
+			h->missing(h, _("the container still shares the host's cgroup namespace"));
 		return false;
 	}
 	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
 	    strcmp(inside, "/") != 0) {
-		h->missing(h, _("inside, the container reads its cgroup as \"%s\", not /"), inside);
+		if (say)
+			h->missing(h, _("inside, the container reads its cgroup as \"%s\", not /"), inside);
 		ok = false;
 	}
 	return ok;
+}
+
+/* Some subject is in a cgroup with a CPU quota and in a cgroup namespace
+ * of its own rooted there: the container (`limit`) or a learner's process
+ * (cgcreate, cgset, cgexec ... unshare --cgroup). When none, what the
+ * closest lacks: a learner's process that has part of it, else the
+ * container. */
+static bool check_cgroup(struct nslab_host *h)
+{
+	struct cgsubject near;
+	if (container_cgroup(h, false) || learner_cgroup(h, &near))
+		return true;
+	if (cg_score(&near) > 0) {
+		say_cgroup_missing(h, &near);
+		return false;
+	}
+	return container_cgroup(h, true);
 }
 
 static int do_cgroup(struct nslab_host *h)
@@ -1505,12 +1639,24 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("A cgroup with a CPU limit"),
-	.task = N_("Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
-		   "namespace:\n"
-		   "  limit\n"
-		   "  status\n"
-		   "  run cat /proc/self/cgroup\n"
-		   "  host cat /proc/$NSLAB_LAB_PID/cgroup"),
+	.task =
+	    N_("Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
+	       "namespace. With the real tools, for a process of your own: make the group\n"
+	       "under nslab's tree, set its quota (cgset on cgroup v1 and hybrid, a write to\n"
+	       "cpu.max on v2), start a process in it that unshares its cgroup namespace,\n"
+	       "and read a cgroup from inside such a namespace:\n"
+	       "  host cgcreate -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
+	       "  host cgset -r cpu.cfs_quota_us=50000 nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
+	       "  host echo '50000 100000' > $NSLAB_CGROUP_DIR/container/cpu.max\n"
+	       "  host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare --cgroup sleep "
+	       "infinity &\n"
+	       "  host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare --cgroup cat "
+	       "/proc/self/cgroup\n"
+	       "nslab's shortcut does the same for the container process itself:\n"
+	       "  limit\n"
+	       "  status\n"
+	       "  run cat /proc/self/cgroup\n"
+	       "  host cat /proc/$NSLAB_LAB_PID/cgroup"),
 	.hint = N_("Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
 		   "that the namespace is rooted at the container's own cgroup (runc does the\n"
 		   "same)."),

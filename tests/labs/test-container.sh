@@ -170,6 +170,32 @@ if [ -e /proc/self/ns/time ]; then
 	expect "... step 5 then names \`clock\`" grep -qF "time namespace: \`clock\` moves the container process itself" <<<"$out"
 	expect "... the learner's unshare and sleep are gone after stop" bash -c '! pgrep -f "sleep 362[2]"'
 fi
+# Step 3 by the real tools, as from another terminal (`host ... &`, in the
+# lab cgroup): cgcreate under nslab's tree, cgset (v1 and hybrid) or a write
+# to cpu.max (v2), then cgexec. A process in the group without a cgroup
+# namespace of its own is named as the closest; one started through
+# unshare --cgroup passes while the container process never moves.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+grp='nslab/$(basename $NSLAB_CGROUP_DIR)/container'
+# shellcheck disable=SC2016
+quota="host cgset -r cpu.cfs_quota_us=50000 $grp"
+# shellcheck disable=SC2016
+[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && quota='host echo "50000 100000" > $NSLAB_CGROUP_DIR/container/cpu.max'
+# shellcheck disable=SC2016
+out=$(printf '%s\n' 'start container' 'step 3' check "host cgcreate -g cpu:$grp" "$quota" \
+	"host cgexec -g cpu:$grp sleep 3623 &" 'host sleep 0.3' check \
+	"host cgexec -g cpu:$grp unshare --cgroup sleep 3624 &" 'host sleep 0.3' check \
+	"host cgexec -g cpu:$grp unshare --cgroup cat /proc/self/cgroup" 'host echo LAB=$(cat /proc/$NSLAB_LAB_PID/cgroup)' \
+	stop | nslab_script - 2>&1)
+res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+expect "container step 3 by cgcreate, cgset, cgexec unshare --cgroup: fails before and without --cgroup, passes after ($res)" test "$res" = nno
+[ "$res" = nno ] || grep -E '^(check:|  missing:|error)' <<<"$out" | sed 's/^/#   /'
+expect "... before, it names the real command" grep -qF 'unshare --cgroup sleep infinity &` after cgcreate and cgset' <<<"$out"
+expect "... the sleep without --cgroup is named: it shares the host's cgroup namespace" \
+	grep -qE "missing: PID [0-9]+ \(sleep 3623\) shares the host's cgroup namespace" <<<"$out"
+expect "... inside its namespace, the cgexec'd unshare reads its cpu cgroup as /" grep -qE '^[0-9]+:([a-z,]*,)?cpu(,[a-z,]*)?:/$|^0::/$' <<<"$out"
+expect "... the container process never moved into the group" bash -c '! grep "^LAB=" <<<"$1" | grep -q "/container"' _ "$out"
+expect "... the learner's sleeps are gone after stop" bash -c '! pgrep -f "sleep 362[34]"'
 same_as_before "host unchanged after the real-tool walks"
 
 # SIGKILL a built container.

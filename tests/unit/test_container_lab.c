@@ -215,7 +215,10 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 	assert_false(fake_check(3));
 	assert_contains(fk.out,
 			"missing: the container is not in its cgroup /nslab/1/container (the host sees ");
-	const char *from = strstr(fk.out, "(the host sees "), *to = strstr(fk.out, "): `limit`");
+	assert_contains(fk.out, "), and no process of the lab is in a cgroup with a CPU quota: `limit`, or "
+				"`host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare "
+				"--cgroup sleep infinity &` after cgcreate and cgset\n");
+	const char *from = strstr(fk.out, "(the host sees "), *to = strstr(fk.out, "), and no process");
 	assert_non_null(to);
 	from += strlen("(the host sees ");
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%.*s", (int)(to - from), from);
@@ -229,6 +232,54 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 			    "missing: inside, the container reads its cgroup as \"/user.slice\", not /\n");
 	snprintf(cgroup_inside, sizeof(cgroup_inside), "/");
 	assert_true(fake_check(3));
+}
+
+static int cpu_max(const char *dir, const char *text)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/cpu.max", dir);
+	return unit_write(path, text);
+}
+
+/* A learner's process (`host cgexec -g cpu:... unshare --cgroup sleep
+ * infinity &`): the quota is read from its group's directory (the fake
+ * cg_dir's), how it reads its cgroup by nsenter in its cgroup namespace. */
+static void cgroup_step_passes_with_a_learners_cgexec(void **state)
+{
+	(void)state;
+	start(); /* the container never moves */
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/cgroup", fk.workdir);
+	mkdir(dir, 0755);
+	pid_t pid = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = pid;
+	assert_false(fake_check(3)); /* in the host's namespace, no quota: the container is closest */
+	assert_contains(fk.out, "missing: the container is not in its cgroup");
+	assert_int_equal(cpu_max(dir, "50000 100000\n"), 0);
+	assert_false(fake_check(3));
+	assert_out_is("missing: PID %d () shares the host's cgroup namespace: unshare(1) makes one after the "
+		      "move, rooted at the cgroup: `host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/"
+		      "container unshare --cgroup sleep infinity &`\n",
+		      (int)pid);
+	fake_ns(pid, "cgroup", 0);
+	char match[80];
+	snprintf(match, sizeof(match), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)pid,
+		 (int)pid);
+	fake_host_run(match, 0, "12:pids:/user.slice\n4:cpu:/../lab\n0::/user.slice\n");
+	assert_false(fake_check(3));
+	assert_out_is(
+	    "missing: inside, PID %d () reads its cgroup as \"/../lab\", not /: unshare --cgroup "
+	    "before the move roots the namespace at the old cgroup: `host cgexec -g "
+	    "cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare --cgroup sleep infinity &`\n",
+	    (int)pid);
+	assert_int_equal(cpu_max(dir, "max 100000\n"), 0);
+	fk.nhost_runs--; /* the first answer that matches wins: the namespace is rooted now */
+	fake_host_run(match, 0, "12:pids:/user.slice\n4:cpu:/\n0::/user.slice\n");
+	assert_false(fake_check(3));
+	assert_out_has("missing: PID %d () is in cgroup %s, which has no CPU quota: `", (int)pid, dir);
+	assert_int_equal(cpu_max(dir, "50000 100000\n"), 0);
+	assert_true(fake_check(3));
+	assert_string_equal(fk.out, "");
 }
 
 static void time_step_wants_the_clock_ten_days_ahead(void **state)
@@ -648,6 +699,7 @@ int main(void)
 	    fake_test(root_step_wants_every_part_of_the_root),
 	    fake_test(root_step_rejects_a_cwd_on_the_host_root_fs),
 	    fake_test(cgroup_step_wants_a_limited_cgroup_read_as_root),
+	    fake_test(cgroup_step_passes_with_a_learners_cgexec),
 	    fake_test(time_step_wants_the_clock_ten_days_ahead),
 	    cmocka_unit_test_setup_teardown(time_step_passes_with_a_learners_unshare, fake_test_setup,
 					    reap_timens),
