@@ -42,9 +42,13 @@
 #define CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET)
 
 /* What goes into the image: a shell and the tools the steps use. */
-static const char *const programs[] = {
-    "/bin/sh",    "/bin/ls",    "/bin/ps",    "/bin/hostname", "/bin/cat",    "/bin/id",
-    "/bin/mount", "/bin/uname", "/bin/sleep", "/bin/timeout",  "/bin/uptime", "/bin/date",
+static const char
+    *const programs[] =
+	{
+	    "/bin/sh",     "/bin/ls",    "/bin/ps",     "/bin/hostname", "/bin/cat",
+	    "/bin/id",     "/bin/mount", "/bin/uname",  "/bin/sleep",    "/bin/timeout",
+	    "/bin/uptime", "/bin/date",  "/bin/umount", /* the real-tool root detaches the old root from
+							   inside */
 };
 
 static const char *const ns_rows[] = {
@@ -390,17 +394,158 @@ static int root_state(struct nslab_host *h, pid_t pid)
 	return r;
 }
 
+/* The seeds' way, for a process of the learner's own: a mount and PID
+ * namespace (unshare(1)), an overlay of the image on a tmpfs (mount(8)),
+ * pivot_root(8) into it, a fresh proc, the old root detached (umount(8)). */
+#define UNSHARE_ROOT                                                                                         \
+	"host unshare --mount --pid --fork --propagation private sh -c 'mount -t tmpfs tmpfs /mnt && mkdir " \
+	"/mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o "                                   \
+	"lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd /mnt/merged " \
+	"&& mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc /proc && umount -l "       \
+	"/.oldroot && exec sleep infinity' &"
+
+/* Is the proc on pid's /proc the one of its own PID namespace? Its entry
+ * for pid's innermost PID (the last NSpid) is pid itself there. */
+static bool own_proc(struct nslab_host *h, pid_t pid)
+{
+	char status[64], line[256], mine[64], there[96];
+	long inner = 0;
+	struct nslab_mount_at at = {.size = sizeof(at)};
+	if (h->same_ns(h, pid, "pid") != 0 || h->mount_at(h, pid, "/proc", 0, &at) != 1 ||
+	    strcmp(at.fstype, "proc") != 0)
+		return false;
+	FILE *f = fopen(nslab_proc_path(status, sizeof(status), pid, "status"), "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *last = strrchr(line, '\t');
+			inner = last ? strtol(last + 1, NULL, 10) : 0;
+		}
+	if (f)
+		fclose(f);
+	snprintf(there, sizeof(there), "/proc/%d/root/proc/%ld/ns/pid", (int)pid, inner);
+	return inner > 0 && nslab_same_file(there, nslab_proc_path(mine, sizeof(mine), pid, "ns/pid"));
+}
+
+struct host_fs {
+	const char *source, *fstype;
+	char at[256]; /* where it is mounted in the process's namespace; "" if nowhere */
+};
+
+static bool note_host_fs(const struct nslab_mount *m, void *ud)
+{
+	struct host_fs *hf = ud;
+	if (strcmp(m->source, hf->source) != 0 || strcmp(m->fstype, hf->fstype) != 0)
+		return true;
+	snprintf(hf->at, sizeof(hf->at), "%s", m->target);
+	return false;
+}
+
+/* root_state of a learner's process, seen from the host: its / (mountinfo),
+ * whether the filesystem the host boots from is mounted anywhere in its
+ * mount namespace (*old: where), its /proc, /bin/sh, and its cwd. */
+static int subject_root_state(struct nslab_host *h, pid_t pid, char *old, size_t len)
+{
+	struct nslab_mount_at root = {.size = sizeof(root)}, host = {.size = sizeof(host)};
+	char path[96];
+	struct stat c, hs;
+	int r = 0;
+	old[0] = '\0';
+	if (h->same_ns(h, pid, "mnt") == 0 && h->mount_at(h, pid, "/", 0, &root) == 1 &&
+	    (strcmp(root.fstype, "overlay") == 0 || strcmp(root.fstype, "tmpfs") == 0))
+		r |= ROOT_OWN;
+	if (h->mount_at(h, 0, "/", 0, &host) == 1) {
+		struct host_fs hf = {.source = host.source, .fstype = host.fstype};
+		if (h->each_mount(h, pid, note_host_fs, &hf) == 0 && !hf.at[0])
+			r |= ROOT_NO_OLD;
+		snprintf(old, len, "%s", hf.at);
+	}
+	if (own_proc(h, pid))
+		r |= ROOT_PROC;
+	snprintf(path, sizeof(path), "/proc/%d/root/bin/sh", (int)pid);
+	if (access(path, X_OK) == 0)
+		r |= ROOT_SHELL;
+	if (stat(nslab_proc_path(path, sizeof(path), pid, "cwd"), &c) == 0 && stat("/", &hs) == 0 &&
+	    c.st_dev != hs.st_dev)
+		r |= ROOT_CWD;
+	return r;
+}
+
+/* What a learner's process lacks of a root of its own. */
+static void say_subject_root(struct nslab_host *h, pid_t pid, int r, const char *old)
+{
+	char who[128];
+	subject_name(pid, who, sizeof(who));
+	if (!(r & ROOT_OWN))
+		h->missing(h,
+			   _("%s has no root of its own (an overlay or a tmpfs in a mount namespace of its "
+			     "own): `%s`"),
+			   who, UNSHARE_ROOT);
+	if ((r & ROOT_OWN) && !(r & ROOT_NO_OLD))
+		h->missing(h,
+			   _("%s still reaches the host's root filesystem (mounted on %s in its mount "
+			     "namespace): umount -l the old root after pivot_root"),
+			   who, old[0] ? old : "?");
+	if (!(r & ROOT_PROC))
+		h->missing(
+		    h,
+		    _("%s has no proc of its own PID namespace on /proc: unshare --pid --fork, then mount "
+		      "-t proc proc /proc after the pivot"),
+		    who);
+	if ((r & ROOT_OWN) && !(r & ROOT_SHELL))
+		h->missing(h, _("%s's root has no /bin/sh"), who);
+	if ((r & ROOT_OWN) && !(r & ROOT_CWD))
+		h->missing(h, _("%s's working directory is outside its root: cd / after pivot_root"), who);
+}
+
+/* A learner's process with a root of its own (ROOT_ALL): its PID, or 0;
+ * *near, *near_r: the one with the most of it, in a mount namespace of its
+ * own. */
+static pid_t learner_root(struct nslab_host *h, pid_t *near, int *near_r, char *old, size_t len)
+{
+	pid_t others[16];
+	char where[256];
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	for (unsigned i = 0; i < n; i++) {
+		if (h->same_ns(h, others[i], "mnt") != 0)
+			continue;
+		int r = subject_root_state(h, others[i], where, sizeof(where));
+		if (r == ROOT_ALL)
+			return others[i];
+		if (__builtin_popcount((unsigned)r) > __builtin_popcount((unsigned)*near_r) || !*near) {
+			*near = others[i], *near_r = r;
+			snprintf(old, len, "%s", where);
+		}
+	}
+	return 0;
+}
+
+/* Some subject lives on a root of its own: the container (`rootfs`) or a
+ * learner's process (unshare, mount, pivot_root, umount). When none, what
+ * the closest lacks: a learner's process that got further than the
+ * container, else the container. */
 static bool check_root(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	int r = root_state(h, pid);
+	pid_t pid = h->main_pid(h), near = 0;
+	int r = root_state(h, pid), near_r = 0;
+	char old[256] = "";
+	if (r == ROOT_ALL || learner_root(h, &near, &near_r, old, sizeof(old)))
+		return true;
+	/* a tie goes to the learner's process: it is the one being worked on */
+	if (near && __builtin_popcount((unsigned)near_r) >= __builtin_popcount((unsigned)(r < 0 ? 0 : r))) {
+		say_subject_root(h, near, near_r, old);
+		return false;
+	}
 	if (r < 0) {
 		h->missing(h, _("cannot look at the container's root: %s"), strerror(errno));
 		return false;
 	}
 	if (!(r & ROOT_OWN))
-		h->missing(h, _("the container's / is not an overlay yet (lowerdir the image, upperdir and "
-				"workdir on a tmpfs): `rootfs`"));
+		h->missing(
+		    h,
+		    _("the container's / is not an overlay yet (lowerdir the image, upperdir and "
+		      "workdir on a tmpfs), and no process of the lab has a root of its own: `rootfs`, "
+		      "or `%s`"),
+		    UNSHARE_ROOT);
 	if ((r & ROOT_OWN) && !(r & ROOT_NO_OLD))
 		h->missing(
 		    h, _("the old root is still reachable inside the container (" OLDROOT " or /run/nslab)"));
@@ -413,7 +558,7 @@ static bool check_root(struct nslab_host *h)
 			   _("the container process's working directory is outside its root, on the host's "
 			     "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
 			     "chdir(\"/\") after pivot_root"));
-	return r == ROOT_ALL;
+	return false;
 }
 
 static int add_image(struct nslab_host *h, const char *hostview)
@@ -953,6 +1098,23 @@ static int do_time(struct nslab_host *h)
 
 /* --- step 5: run under the limit, compare with the host --- */
 
+/* How many of the namespace rows pid shares with the host; *first: the
+ * first of them. */
+static int rows_shared(struct nslab_host *h, pid_t pid, const char **first)
+{
+	int n = 0;
+	*first = NULL;
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ns_rows); i++) {
+		if (strncmp(ns_rows[i], "time", 4) == 0 && !have_timens())
+			continue;
+		if (h->same_ns(h, pid, ns_rows[i]) != 1)
+			continue;
+		if (!n++)
+			*first = ns_rows[i];
+	}
+	return n;
+}
+
 static bool every_row_differs(struct nslab_host *h, pid_t pid)
 {
 	bool ok = true;
@@ -975,25 +1137,115 @@ static bool every_row_differs(struct nslab_host *h, pid_t pid)
 	return ok;
 }
 
+/* docker exec's way in, under the container's cgroup */
+#define BURN_NSENTER                                                                                         \
+	"host cgexec -g cpu:" CG_REL " nsenter --target $NSLAB_LAB_PID --all --root --wd timeout 2 sh -c "   \
+	"'while :; do :; done'"
+
+/* A learner's process against step 5's end state: every row its own, a
+ * root of its own, a cgroup with a CPU quota that has throttled it. */
+struct runsubject {
+	pid_t pid;
+	int shared; /* rows shared with the host */
+	const char *first;
+	int root; /* subject_root_state */
+	long quota;
+	long long throttled;
+	char dir[512], old[256];
+};
+
+static int run_score(const struct runsubject *r)
+{
+	if (!r->pid)
+		return 0;
+	return (r->shared == 0) + (r->root == ROOT_ALL) + (r->quota > 0) + (r->throttled > 0);
+}
+
+static bool learner_run(struct nslab_host *h, struct runsubject *best)
+{
+	pid_t others[16];
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	*best = (struct runsubject){0};
+	for (unsigned i = 0; i < n; i++) {
+		struct runsubject r = {.pid = others[i]};
+		r.shared = rows_shared(h, r.pid, &r.first);
+		r.root = subject_root_state(h, r.pid, r.old, sizeof(r.old));
+		r.quota = subject_quota(h, r.pid, r.dir, sizeof(r.dir));
+		r.throttled = r.quota > 0 ? nslab_cg_key(r.dir, "cpu.stat", "nr_throttled") : 0;
+		if (run_score(&r) == 4) {
+			*best = r;
+			return true;
+		}
+		if (run_score(&r) > run_score(best))
+			*best = r;
+	}
+	return false;
+}
+
+/* What the closest learner's process lacks. */
+static void say_run_missing(struct nslab_host *h, const struct runsubject *r)
+{
+	char who[128];
+	subject_name(r->pid, who, sizeof(who));
+	if (r->shared)
+		h->missing(
+		    h,
+		    _("%s shares %d of its namespaces with the host, %s among them: unshare(1) makes them "
+		      "all (--user --map-root-user --mount --uts --ipc --pid --net --cgroup --time "
+		      "--fork)"),
+		    who, r->shared, r->first);
+	if (r->root != ROOT_ALL)
+		h->missing(h, _("%s has no root of its own: step 2's `%s`"), who, UNSHARE_ROOT);
+	if (r->quota <= 0) {
+		h->missing(h, _("%s is in cgroup %s, which has no CPU quota: `%s`"), who, r->dir,
+			   CGEXEC_UNSHARE);
+		return;
+	}
+	if (r->throttled == 0)
+		h->missing(
+		    h,
+		    _("nothing in the cgroup of %s has hit the limit yet (nr_throttled is 0 in %s/cpu.stat): "
+		      "`host cgexec -g cpu:" CG_REL " nsenter --target %d --all --root --wd timeout 2 sh -c "
+		      "'while :; do :; done'`"),
+		    who, r->dir, (int)r->pid);
+}
+
+/* Every row differs, the root is its own, and a busy loop has hit the CPU
+ * limit, in some subject: the container (`run timeout 2 ...`), or a
+ * learner's own container built with unshare(1), mount(8), pivot_root(8),
+ * cgexec and run in with nsenter(1). When none, what the closest lacks: a
+ * learner's process that got as far as the container or further, else the
+ * container. */
 static bool check_run(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	bool ok = every_row_differs(h, pid);
-	if (root_state(h, pid) != ROOT_ALL) {
-		h->missing(h, _("the container's root is not its own overlay of the image"));
-		ok = false;
+	const char *first;
+	bool limited = h->cg_stat(h, CG_NAME, &st) == 0 && st.quota_us > 0;
+	bool root = root_state(h, pid) == ROOT_ALL, rows = rows_shared(h, pid, &first) == 0;
+	bool hit = limited && st.nr_throttled > 0;
+	if (rows && root && hit)
+		return true;
+	struct runsubject near;
+	if (learner_run(h, &near))
+		return true;
+	if (run_score(&near) > 0 && run_score(&near) >= rows + root + limited + hit) {
+		say_run_missing(h, &near);
+		return false;
 	}
-	if (h->cg_stat(h, CG_NAME, &st) < 0 || st.quota_us <= 0) {
+	every_row_differs(h, pid);
+	if (!root)
+		h->missing(h, _("the container's root is not its own overlay of the image"));
+	if (!limited) {
 		h->missing(h, _("the container's cgroup has no CPU limit"));
 		return false;
 	}
-	if (st.nr_throttled == 0) {
-		h->missing(h, _("nothing in the container has hit the limit yet (nr_throttled is 0): "
-				"`run timeout 2 sh -c 'while :; do :; done'`"));
-		ok = false;
-	}
-	return ok;
+	if (!hit)
+		h->missing(h,
+			   _("nothing in the container has hit the limit yet (nr_throttled is 0): `%s` or "
+			     "`run timeout 2 sh -c 'while :; do :; done'`"),
+			   BURN_NSENTER);
+	return false;
 }
 
 static int do_run(struct nslab_host *h)
@@ -1609,7 +1861,18 @@ static const struct nslab_step steps[] = {
 	.title = N_("A root filesystem and a fresh /proc"),
 	.task = N_("Give the container an overlay root, as Docker does: the image as the\n"
 		   "read-only lower layer, a container layer (upperdir, workdir) on a tmpfs,\n"
-		   "pivot_root into the merged tree, plus a /proc of its own:\n"
+		   "pivot_root into the merged tree, plus a /proc of its own. With the real\n"
+		   "tools, for a process of your own (nslab made the image in $NSLAB_LAB_DIR/image):\n"
+		   "unshare(1) a mount and a PID namespace, mount(8) the tmpfs and the overlay,\n"
+		   "pivot_root(8), mount a fresh proc, umount(8) the old root:\n"
+		   "  host unshare --mount --pid --fork --propagation private sh -c 'mount -t tmpfs tmpfs "
+		   "/mnt && mkdir /mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o "
+		   "lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd "
+		   "/mnt/merged && mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc "
+		   "/proc && umount -l /.oldroot && exec sleep infinity' &\n"
+		   "  host ls /proc/$(pgrep -n -x sleep)/root\n"
+		   "  host cat /proc/$(pgrep -n -x sleep)/mountinfo\n"
+		   "nslab's shortcut does the same for the container process itself:\n"
 		   "  rootfs\n"
 		   "  run ls /\n"
 		   "  run ps\n"
@@ -1697,7 +1960,12 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Run it, and compare with docker run"),
-	.task = N_("Run a bounded busy loop in the container and watch the limit hold:\n"
+	.task = N_("Run a bounded busy loop in the container and watch the limit hold. nsenter(1)\n"
+		   "joins the container's namespaces, root and working directory from the host (as\n"
+		   "docker exec does), and cgexec starts it in the container's cgroup:\n"
+		   "  host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container nsenter --target "
+		   "$NSLAB_LAB_PID --all --root --wd timeout 2 sh -c 'while :; do :; done'\n"
+		   "nslab's shortcut, `run`, enters the same way, cgroup included:\n"
 		   "  run timeout 2 sh -c 'while :; do :; done'\n"
 		   "  host cat $NSLAB_CGROUP_DIR/container/cpu.stat\n"
 		   "  ns\n"
@@ -1802,6 +2070,11 @@ static int setup(struct nslab_host *h)
 	};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
+		return -1;
+	/* the image, now: step 2's real tools mount it as a lowerdir themselves */
+	char image[1024];
+	imagedir(h, image, sizeof(image));
+	if (make_image(h, image, id) < 0)
 		return -1;
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in the container]");
 	h->trace(h, "setresgid(0, 0, 0) = 0; setresuid(0, 0, 0) = 0   [in the container]");

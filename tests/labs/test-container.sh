@@ -170,6 +170,31 @@ if [ -e /proc/self/ns/time ]; then
 	expect "... step 5 then names \`clock\`" grep -qF "time namespace: \`clock\` moves the container process itself" <<<"$out"
 	expect "... the learner's unshare and sleep are gone after stop" bash -c '! pgrep -f "sleep 362[2]"'
 fi
+# Step 2 by the real tools: unshare(1) a mount and a PID namespace, mount(8)
+# a tmpfs and an overlay of the image, pivot_root(8), a fresh proc, umount(8)
+# of the old root, as from another terminal (`host ... &`, in the lab cgroup)
+# and inside the container (`run ... &`, before `rootfs`). A learner's process
+# in a mount namespace of its own without the pivot is named as the closest;
+# the one that pivoted passes while the container process keeps the host's /.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+pivot='unshare --mount --pid --fork --propagation private sh -c '\''mount -t tmpfs tmpfs /mnt && mkdir /mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd /mnt/merged && mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc /proc && umount -l /.oldroot && exec sleep 3626'\'' &'
+for via in host run; do
+	# shellcheck disable=SC2016
+	out=$(printf '%s\n' 'start container' 'step 2' check "$via unshare --mount sleep 3625 &" 'host sleep 0.5' check \
+		"$via $pivot" 'host sleep 1' check 'host echo ROOT=$(stat -f -c %T /proc/$(pgrep -n -f "^sleep 3626")/root/)' \
+		'host echo LABROOT=$(stat -f -c %T /proc/$NSLAB_LAB_PID/root/)' stop | nslab_script - 2>&1)
+	res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+	expect "container step 2 by $via unshare, mount, pivot_root, umount: fails before and without the pivot, passes after ($res)" test "$res" = nno
+	[ "$res" = nno ] || grep -E '^(check:|  missing:|error|sh:|unshare:|mount:|pivot_root:|umount:|mkdir:)' <<<"$out" | sed 's/^/#   /'
+	expect "... ($via) before, it names the real command" grep -qF 'host unshare --mount --pid --fork --propagation private sh -c' <<<"$out"
+	expect "... ($via) the unshared sleep without the pivot is named" \
+		grep -qE "missing: PID [0-9]+ \(sleep 3625\) has no root of its own" <<<"$out"
+	expect "... ($via) the pivoted sleep's / is an overlay" grep -qx 'ROOT=overlayfs' <<<"$out"
+	expect "... ($via) the container process kept the host's /" bash -c '! grep -qx "LABROOT=overlayfs" <<<"$1"' _ "$out"
+	expect "... ($via) the learner's sleeps are gone after stop" bash -c '! pgrep -f "sleep 362[56]"'
+done
+same_as_before "host unchanged after the step 2 real-tool walks"
+
 # Step 3 by the real tools, as from another terminal (`host ... &`, in the
 # lab cgroup): cgcreate under nslab's tree, cgset (v1 and hybrid) or a write
 # to cpu.max (v2), then cgexec. A process in the group without a cgroup

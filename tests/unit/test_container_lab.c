@@ -67,11 +67,26 @@ static pid_t start(void)
 	return pid;
 }
 
+static void made_image(void)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/image", fk.workdir);
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/image/bin", fk.workdir);
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/image/bin/sh", fk.workdir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
 static void setup_clones_every_namespace_with_a_mapped_root(void **state)
 {
 	(void)state;
 	fk.host.invoking_uid = 1000;
 	fk.host.invoking_gid = 1001;
+	assert_int_equal(fake_lab->setup(&fk.host), -1); /* no image: the helper nslab-probe is missing */
+	made_image(); /* setup makes the image for step 2's real tools; here it is there */
 	assert_int_equal(fake_lab->setup(&fk.host), 0);
 	/* CLONE_NEWUSER|NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET */
 	assert_contains(fk.log,
@@ -157,15 +172,23 @@ static void hostname_step_ignores_host_namespace_subjects(void **state)
 	assert_contains(fk.out, "missing: the container still has the host's hostname");
 }
 
+#define UNSHARE_ROOT                                                                                         \
+	"host unshare --mount --pid --fork --propagation private sh -c 'mount -t tmpfs tmpfs /mnt && mkdir " \
+	"/mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o "                                   \
+	"lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd /mnt/merged " \
+	"&& mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc /proc && umount -l "       \
+	"/.oldroot && exec sleep infinity' &"
+
 static void root_step_wants_every_part_of_the_root(void **state)
 {
 	(void)state;
 	start();
 	assert_false(fake_check(2));
 	assert_string_equal(
-	    fk.out, "missing: the container's / is not an overlay yet (lowerdir the image, upperdir and "
-		    "workdir on a tmpfs): `rootfs`\nmissing: the container's "
-		    "/proc is not a fresh proc for its PID namespace\n");
+	    fk.out,
+	    "missing: the container's / is not an overlay yet (lowerdir the image, upperdir and "
+	    "workdir on a tmpfs), and no process of the lab has a root of its own: `rootfs`, or "
+	    "`" UNSHARE_ROOT "`\nmissing: the container's /proc is not a fresh proc for its PID namespace\n");
 	rootstate = ROOT_OWN;
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: the old root is still reachable inside the container (/.oldroot or "
@@ -205,6 +228,63 @@ static void root_step_rejects_a_cwd_on_the_host_root_fs(void **state)
 	assert_string_equal(fk.out, "missing: the container process's working directory is outside its root, "
 				    "on the host's filesystem (every `run` would start there): `reset`, then "
 				    "`rootfs`, which does chdir(\"/\") after pivot_root\n");
+}
+
+static bool cd_to_dev(void *arg)
+{
+	(void)arg;
+	return chdir("/dev") == 0;
+}
+
+/* A learner's process (`host unshare --mount --pid --fork ... pivot_root
+ * ... &`), looked at from the host: its mounts (the fake's), its PID
+ * namespace's proc (a stand-in in the host's PID namespace whose /proc is
+ * the host's, with the namespace faked), /bin/sh and its cwd through
+ * /proc/PID/root and /proc/PID/cwd (the stand-in's cwd is /dev, not the
+ * host's root filesystem). The container never gets a root. */
+static void root_step_passes_with_a_learners_pivot_root(void **state)
+{
+	(void)state;
+	start();
+	fake_mount(0, "/", "ext4", "/dev/sda1", NULL);
+	pid_t host_sleep = fk.next_pid++; /* `host sleep &`: the host's mount namespace */
+	fk.subjects[fk.nsubjects++] = host_sleep;
+	assert_false(fake_check(2));
+	assert_contains(fk.out, "missing: the container's / is not an overlay yet");
+	pid_t pid = fake_standin(cd_to_dev, NULL);
+	if (!pid)
+		skip();
+	fk.subjects[fk.nsubjects++] = pid;
+	fake_ns(pid, "mnt", 0); /* unshare --mount, not pivoted yet: the host's / still */
+	fake_mount(pid, "/", "ext4", "/dev/sda1", NULL);
+	bool unshared = fake_check(2);
+	char first[4096], text[4096];
+	snprintf(first, sizeof(first), "%s", fk.out);
+	fk.nmounts--; /* pivoted into the overlay, old root on /.oldroot, no proc yet */
+	fake_mount(pid, "/", "overlay", "overlay", NULL);
+	fake_mount(pid, "/.oldroot", "ext4", "/dev/sda1", NULL);
+	bool ok = fake_check(2);
+	snprintf(text, sizeof(text), "%s", fk.out);
+	fk.nmounts--; /* umount -l /.oldroot, mount -t proc in its own PID namespace */
+	fake_mount(pid, "/proc", "proc", "proc", NULL);
+	fake_ns(pid, "pid", 0);
+	bool done = fake_check(2);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_false(unshared); /* closer than the container: it is named */
+	char want[512];
+	snprintf(want, sizeof(want), "missing: PID %d (", (int)pid);
+	assert_contains(first, want);
+	assert_contains(first, ") has no root of its own (an overlay or a tmpfs in a mount namespace of its "
+			       "own): `" UNSHARE_ROOT "`\n");
+	assert_false(ok);
+	assert_contains(text, want);
+	assert_contains(text, ") still reaches the host's root filesystem (mounted on /.oldroot in its mount "
+			      "namespace): umount -l the old root after pivot_root\n");
+	assert_contains(text, ") has no proc of its own PID namespace on /proc: unshare --pid --fork, then "
+			      "mount -t proc proc /proc after the pivot\n");
+	assert_not_contains(text, "the container's");
+	assert_true(done);
 }
 
 static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
@@ -280,6 +360,9 @@ static void cgroup_step_passes_with_a_learners_cgexec(void **state)
 	assert_int_equal(cpu_max(dir, "50000 100000\n"), 0);
 	assert_true(fake_check(3));
 	assert_string_equal(fk.out, "");
+	char file[700];
+	snprintf(file, sizeof(file), "%s/cpu.max", dir);
+	unlink(file); /* the workdir outlives the test */
 }
 
 static void time_step_wants_the_clock_ten_days_ahead(void **state)
@@ -385,11 +468,69 @@ static void run_step_wants_every_row_its_own_and_a_throttled_loop(void **state)
 	fk.cg_stat_ret = 0;
 	fk.cg.quota_us = 50000;
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out,
-			    "missing: nothing in the container has hit the limit yet (nr_throttled is 0): "
-			    "`run timeout 2 sh -c 'while :; do :; done'`\n");
+	assert_string_equal(
+	    fk.out, "missing: nothing in the container has hit the limit yet (nr_throttled is 0): `host "
+		    "cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container nsenter --target "
+		    "$NSLAB_LAB_PID --all --root --wd timeout 2 sh -c 'while :; do :; done'` or `run "
+		    "timeout 2 sh -c 'while :; do :; done'`\n");
 	fk.cg.nr_throttled = 3;
 	assert_true(fake_check(5));
+}
+
+/* A learner's own container (unshare with every namespace, the pivot of
+ * step 2, cgexec into a group with a quota), looked at from the host, and a
+ * busy loop run in it with nsenter under cgexec: nr_throttled in its
+ * group's cpu.stat. The lab's own container does nothing. */
+static void run_step_passes_with_a_learners_container(void **state)
+{
+	(void)state;
+	start();
+	fk.cg_stat_ret = -1;
+	fake_mount(0, "/", "ext4", "/dev/sda1", NULL);
+	char dir[600], file[700];
+	snprintf(dir, sizeof(dir), "%s/cgroup", fk.workdir);
+	mkdir(dir, 0755);
+	pid_t pid = fake_standin(cd_to_dev, NULL);
+	if (!pid)
+		skip();
+	fk.subjects[fk.nsubjects++] = pid;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		fake_ns(pid, rows[i], 0);
+	fake_mount(pid, "/", "overlay", "overlay", NULL);
+	fake_mount(pid, "/proc", "proc", "proc", NULL);
+	bool no_quota = fake_check(5);
+	char first[4096], second[4096];
+	snprintf(first, sizeof(first), "%s", fk.out);
+	cpu_max(dir, "50000 100000\n");
+	snprintf(file, sizeof(file), "%s/cpu.stat", dir);
+	unit_write(file, "nr_periods 10\nnr_throttled 0\nthrottled_time 0\n");
+	bool not_hit = fake_check(5);
+	snprintf(second, sizeof(second), "%s", fk.out);
+	unit_write(file, "nr_periods 30\nnr_throttled 12\nthrottled_time 600000000\n");
+	bool hit = fake_check(5);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/cpu.max", dir);
+	unlink(file);
+	assert_false(no_quota);
+	char want[1024];
+	snprintf(want, sizeof(want), "missing: PID %d (", (int)pid);
+	assert_contains(first, want);
+	assert_contains(first, ") is in cgroup ");
+	assert_contains(first,
+			", which has no CPU quota: `host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/"
+			"container unshare --cgroup sleep infinity &`\n");
+	assert_not_contains(first, "the container");
+	assert_false(not_hit);
+	snprintf(
+	    want, sizeof(want),
+	    " has hit the limit yet (nr_throttled is 0 in %s/cpu.stat): `host cgexec -g cpu:nslab/$(basename "
+	    "$NSLAB_CGROUP_DIR)/container nsenter --target %d --all --root --wd timeout 2 sh -c 'while :; do "
+	    ":; done'`\n",
+	    dir, (int)pid);
+	assert_contains(second, want);
+	assert_true(hit);
 }
 
 static void rootfs_command_is_done_once_and_says_what_failed(void **state)
@@ -431,19 +572,6 @@ static int answer_ebusy(pid_t pid, const char *arg, size_t arglen, char *out, si
 
 /* An image already made in the workdir (nslab makes it once per workdir; the
  * copy itself, as the mapped uid, is the root test's). */
-static void made_image(void)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/image", fk.workdir);
-	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-	snprintf(path, sizeof(path), "%s/image/bin", fk.workdir);
-	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-	snprintf(path, sizeof(path), "%s/image/bin/sh", fk.workdir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
-	assert_true(fd >= 0);
-	close(fd);
-}
-
 /* rootfs mounts the container layer's tmpfs, an overlay on it with the
  * image (in the workdir, made by the host) as lowerdir, then pivots into
  * merged. */
@@ -698,12 +826,14 @@ int main(void)
 	    fake_test(hostname_step_ignores_host_namespace_subjects),
 	    fake_test(root_step_wants_every_part_of_the_root),
 	    fake_test(root_step_rejects_a_cwd_on_the_host_root_fs),
+	    fake_test(root_step_passes_with_a_learners_pivot_root),
 	    fake_test(cgroup_step_wants_a_limited_cgroup_read_as_root),
 	    fake_test(cgroup_step_passes_with_a_learners_cgexec),
 	    fake_test(time_step_wants_the_clock_ten_days_ahead),
 	    cmocka_unit_test_setup_teardown(time_step_passes_with_a_learners_unshare, fake_test_setup,
 					    reap_timens),
 	    fake_test(run_step_wants_every_row_its_own_and_a_throttled_loop),
+	    fake_test(run_step_passes_with_a_learners_container),
 	    fake_test(rootfs_command_is_done_once_and_says_what_failed),
 	    fake_test(rootfs_command_mounts_an_overlay_of_the_image),
 	    fake_test(rootfs_command_falls_back_to_a_copy_without_overlay),
