@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "fakelab.h"
@@ -743,6 +746,49 @@ static void lockdown_check_reads_the_container_status(void **state)
 	assert_contains(fk.out, "missing: cannot read /proc/");
 }
 
+/* What setpriv --no-new-privs and a runtime's filter leave: no_new_privs,
+ * then a seccomp filter (allow-all: the state, not the rules, is looked
+ * at), both unprivileged. */
+static bool become_filtered(void *arg)
+{
+	(void)arg;
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {.len = 1, .filter = &allow};
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+	       prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
+}
+
+/* A learner's process with no_new_privs and a filter (the container's
+ * status cannot be read here): it is the closest, and only what it lacks
+ * is said, naming it. Once it is gone, the container is named again. */
+static void lockdown_check_names_the_closest_learners_process(void **state)
+{
+	(void)state;
+	start();
+	pid_t pid = fake_standin(become_filtered, NULL);
+	if (!pid)
+		skip();
+	fk.subjects[fk.nsubjects++] = pid;
+	bool ok = fake_check(6);
+	char text[4096];
+	snprintf(text, sizeof(text), "%s", fk.out);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_false(ok);
+	char who[64];
+	snprintf(who, sizeof(who), "PID %d (", (int)pid);
+	assert_contains(text, who);
+	assert_not_contains(text, "no_new_privs is not set");
+	assert_not_contains(text, "no seccomp filter");
+	assert_not_contains(text, "cannot read /proc/");
+	assert_contains(text, ") has no memory limit (");
+	if (!strstr(text, "still holds")) /* a test run with a reduced bounding set has none */
+		return;
+	assert_contains(text, "capabilities beyond Docker's 14");
+	assert_contains(text, "`lockdown`, or setpriv(1): `host cgexec -g memory,pids:nslab/$(basename "
+			      "$NSLAB_CGROUP_DIR)/container setpriv --no-new-privs --inh-caps=-all");
+}
+
 /* What nslab-probe prints, as the container's ag_probe returns it. */
 static const char *probe_text;
 static int answer_probe(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
@@ -842,6 +888,7 @@ int main(void)
 	    fake_test(build_goes_on_after_a_failed_piece),
 	    fake_test(lockdown_sets_limits_then_asks_the_container),
 	    fake_test(lockdown_check_reads_the_container_status),
+	    fake_test(lockdown_check_names_the_closest_learners_process),
 	    fake_test(scorecard_names_what_holds_and_what_escaped),
 	    fake_test(texts_say_where_userns_remap_lives_and_keep_one_command_a_line),
 	};
