@@ -223,6 +223,44 @@ expect "... the container process never moved into the group" bash -c '! grep "^
 expect "... the learner's sleeps are gone after stop" bash -c '! pgrep -f "sleep 362[34]"'
 same_as_before "host unchanged after the real-tool walks"
 
+# Step 5 by the real tools: nsenter(1) into the built container (its
+# namespaces, root and working directory, as docker exec does) under cgexec
+# into its cgroup. The check fails before the loop and passes after.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+out=$(printf '%s\n' 'start container' 'catchup 5' check \
+	"host cgexec -g cpu:nslab/\$(basename \$NSLAB_CGROUP_DIR)/container nsenter --target \$NSLAB_LAB_PID --all --root --wd timeout 2 sh -c 'while :; do :; done'" \
+	check 'host grep nr_throttled $NSLAB_CGROUP_DIR/container/cpu.stat' stop | nslab_script - 2>&1)
+res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+expect "container step 5 by cgexec + nsenter --all --root --wd: fails before, passes after ($res)" test "$res" = no
+[ "$res" = no ] || grep -E '^(check:|  missing:|error|nsenter:|cgexec:|timeout:)' <<<"$out" | sed 's/^/#   /'
+expect "... before, it names the real command" grep -qF 'nsenter --target $NSLAB_LAB_PID --all --root --wd timeout 2' <<<"$out"
+expect "... the loop was throttled in the container's cgroup" grep -qE '^nr_throttled [1-9]' <<<"$out"
+same_as_before "host unchanged after the step 5 real-tool walk"
+
+# Step 6 by the real tools: cgcreate and cgset for the limits, setpriv(1) for
+# Docker's 14 capabilities and no_new_privs, cgexec to start it (`host ... &`).
+# No standard command loads a seccomp filter: the check names that process as
+# the closest, lacking only the filter; `lockdown` then passes.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+limits="host cgset -r memory.limit_in_bytes=64M -r pids.max=64 $grp"
+# shellcheck disable=SC2016
+[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && limits="host cgset -r memory.max=64M -r pids.max=64 $grp"
+caps=-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+net_raw,+sys_chroot,+mknod,+audit_write,+setfcap
+out=$(printf '%s\n' 'start container' 'step 6' check "host cgcreate -g memory,pids:$grp" "$limits" \
+	"host cgexec -g memory,pids:$grp setpriv --no-new-privs --inh-caps=-all --bounding-set $caps sleep 3627 &" \
+	'host sleep 0.3' check lockdown check stop | nslab_script - 2>&1)
+res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+expect "container step 6 by cgcreate, cgset, setpriv: not done before nor without a filter, done after lockdown ($res)" test "$res" = nno
+[ "$res" = nno ] || grep -E '^(check:|  missing:|error|setpriv:|cgexec:|cgset:)' <<<"$out" | sed 's/^/#   /'
+second=$(awk '/^check:/ { n++ } n == 2' <<<"$out")
+expect "... the setpriv'd sleep is named as the closest" grep -qE "missing: no seccomp filter \(Seccomp: 0 in /proc/[0-9]+/status" <<<"$second"
+expect "... it lacks only the filter (its limits, capabilities and no_new_privs count)" \
+	bash -c '! grep -qE "limit \(|still holds|no_new_privs is not set|the container" <<<"$1"' _ "$second"
+expect "... before, it names setpriv" grep -qF 'setpriv --no-new-privs --inh-caps=-all --bounding-set' <<<"$out"
+expect "... the learner's sleep is gone after stop" bash -c '! pgrep -f "sleep 362[7]"'
+same_as_before "host unchanged after the step 6 real-tool walk"
+
+
 # SIGKILL a built container.
 sess_start
 sess_send "start container" build "run echo BUILT"
