@@ -29,7 +29,8 @@
 #define MAX_DEPTH 16 /* process tree depth searched below the lab process */
 
 static const char *const jail_programs[] = {
-    "/bin/sh", "/bin/ls", "/bin/cat", "/bin/mkdir", "/bin/pwd", "/bin/readlink", "/bin/sleep", "/bin/stat",
+    "/bin/sh",       "/bin/ls",    "/bin/cat",  "/bin/mkdir",    "/bin/pwd",
+    "/bin/readlink", "/bin/sleep", "/bin/stat", "/usr/bin/perl", /* step 3's climb with the real tools */
 };
 
 /* --- small helpers --- */
@@ -337,18 +338,67 @@ static int do_running(struct nslab_host *h)
 	return cmd_escape(h, 1, argv);
 }
 
+/* Does pid run a program from inside the jail? /proc/PID/exe names the
+ * file it exec'd, resolved (from nslab's root) when it exec'd: a process
+ * started in the jail that climbed out by itself, without an exec since,
+ * still runs the jail's copy. */
+static bool runs_jail_program(struct nslab_host *h, pid_t pid)
+{
+	char jail[PATH_MAX], exe[PATH_MAX];
+	if (!realpath(root_path(h), jail))
+		return false;
+	proc_target(pid, "exe", exe, sizeof(exe));
+	size_t n = strlen(jail);
+	return strncmp(exe, jail, n) == 0 && exe[n] == '/';
+}
+
+/* A subject other than the lab process that left the jail by its own
+ * chroot calls (`host chroot $NSLAB_LAB_ROOT perl -e '...'`): the host's /
+ * as its root, a program of the jail as its executable. 0 if none; *jailed:
+ * the first that runs a program of the jail and is still in it. */
+static pid_t climbed_out(struct nslab_host *h, pid_t *jailed)
+{
+	pid_t pids[64];
+	unsigned n = nslab_other_subjects(h, pids, 64);
+	for (unsigned i = 0; i < n; i++) {
+		if (pids[i] <= 1 || !runs_jail_program(h, pids[i]))
+			continue;
+		if (root_is_host(pids[i]))
+			return pids[i];
+		if (!*jailed)
+			*jailed = pids[i];
+	}
+	return 0;
+}
+
+#define PERL_CLIMB                                                                                           \
+	"host chroot $NSLAB_LAB_ROOT /usr/bin/perl -e 'mkdir \"out\"; chroot \"out\"; chdir \"..\" for "     \
+	"1..64; "                                                                                            \
+	"chroot \".\"; sleep 3600' &"
+
+/* The lab process, or a learner's process started in the jail, has the
+ * host's / as its root. When none, says what the closest lacks: a
+ * learner's process still in the jail, else the lab process. */
 static bool check_by_hand(struct nslab_host *h)
 {
-	pid_t main = h->main_pid(h);
-	if (root_is_host(main))
+	pid_t main = h->main_pid(h), jailed = 0;
+	if (root_is_host(main) || climbed_out(h, &jailed))
 		return true;
-	char root[PATH_MAX];
+	char root[PATH_MAX], cmd[64];
+	if (jailed) {
+		proc_target(jailed, "root", root, sizeof(root));
+		h->missing(h,
+			   _("PID %d (%s) was started in the jail but still has %s as its root: its own "
+			     "chroot(\"out\"), chdir(\"..\") many times and chroot(\".\") climb out: `%s`"),
+			   (int)jailed, nslab_cmdline(jailed, cmd, sizeof(cmd)), root, PERL_CLIMB);
+		return false;
+	}
 	proc_target(main, "root", root, sizeof(root));
 	h->missing(h,
-		   _("the lab process (PID %d) still has %s as its root: `rejail /out`, `chdir "
-		     "../../../../../../..`, "
+		   _("the lab process (PID %d) still has %s as its root, and no process started in the jail "
+		     "has climbed out by itself: `%s`, or `rejail /out`, `chdir ../../../../../../..`, "
 		     "`rejail .`"),
-		   (int)main, root);
+		   (int)main, root, PERL_CLIMB);
 	return false;
 }
 
@@ -484,8 +534,17 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Escape by hand"),
-	.task = N_("Now make the lab process itself escape, one system call at a time (rejail\n"
-		   "and chdir are commands of this lab: the lab process calls chroot(2) and\n"
+	.task = N_("Now escape by hand, one system call at a time, without the escape program.\n"
+		   "perl (copied into the jail) makes each call itself: start it in the jail\n"
+		   "with chroot(8), let it chroot into a subdirectory, climb with chdir(\"..\")\n"
+		   "and chroot(\".\") at the top, then look at its root from the host:\n"
+		   "\n"
+		   "  host chroot $NSLAB_LAB_ROOT /usr/bin/perl -e 'mkdir \"out\"; chroot \"out\"; chdir "
+		   "\"..\" for 1..64; chroot \".\"; sleep 3600' &\n"
+		   "  host ls -l /proc/$(pgrep -n -x perl)/root\n"
+		   "\n"
+		   "nslab's shortcut makes the lab process itself do the same calls (rejail and\n"
+		   "chdir are commands of this lab: the lab process calls chroot(2) and\n"
 		   "chdir(2)):\n"
 		   "\n"
 		   "  run mkdir -p /out\n"

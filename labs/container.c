@@ -42,9 +42,13 @@
 #define CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET)
 
 /* What goes into the image: a shell and the tools the steps use. */
-static const char *const programs[] = {
-    "/bin/sh",    "/bin/ls",    "/bin/ps",    "/bin/hostname", "/bin/cat",    "/bin/id",
-    "/bin/mount", "/bin/uname", "/bin/sleep", "/bin/timeout",  "/bin/uptime", "/bin/date",
+static const char
+    *const programs[] =
+	{
+	    "/bin/sh",     "/bin/ls",    "/bin/ps",     "/bin/hostname", "/bin/cat",
+	    "/bin/id",     "/bin/mount", "/bin/uname",  "/bin/sleep",    "/bin/timeout",
+	    "/bin/uptime", "/bin/date",  "/bin/umount", /* the real-tool root detaches the old root from
+							   inside */
 };
 
 static const char *const ns_rows[] = {
@@ -390,17 +394,158 @@ static int root_state(struct nslab_host *h, pid_t pid)
 	return r;
 }
 
+/* The seeds' way, for a process of the learner's own: a mount and PID
+ * namespace (unshare(1)), an overlay of the image on a tmpfs (mount(8)),
+ * pivot_root(8) into it, a fresh proc, the old root detached (umount(8)). */
+#define UNSHARE_ROOT                                                                                         \
+	"host unshare --mount --pid --fork --propagation private sh -c 'mount -t tmpfs tmpfs /mnt && mkdir " \
+	"/mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o "                                   \
+	"lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd /mnt/merged " \
+	"&& mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc /proc && umount -l "       \
+	"/.oldroot && exec sleep infinity' &"
+
+/* Is the proc on pid's /proc the one of its own PID namespace? Its entry
+ * for pid's innermost PID (the last NSpid) is pid itself there. */
+static bool own_proc(struct nslab_host *h, pid_t pid)
+{
+	char status[64], line[256], mine[64], there[96];
+	long inner = 0;
+	struct nslab_mount_at at = {.size = sizeof(at)};
+	if (h->same_ns(h, pid, "pid") != 0 || h->mount_at(h, pid, "/proc", 0, &at) != 1 ||
+	    strcmp(at.fstype, "proc") != 0)
+		return false;
+	FILE *f = fopen(nslab_proc_path(status, sizeof(status), pid, "status"), "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *last = strrchr(line, '\t');
+			inner = last ? strtol(last + 1, NULL, 10) : 0;
+		}
+	if (f)
+		fclose(f);
+	snprintf(there, sizeof(there), "/proc/%d/root/proc/%ld/ns/pid", (int)pid, inner);
+	return inner > 0 && nslab_same_file(there, nslab_proc_path(mine, sizeof(mine), pid, "ns/pid"));
+}
+
+struct host_fs {
+	const char *source, *fstype;
+	char at[256]; /* where it is mounted in the process's namespace; "" if nowhere */
+};
+
+static bool note_host_fs(const struct nslab_mount *m, void *ud)
+{
+	struct host_fs *hf = ud;
+	if (strcmp(m->source, hf->source) != 0 || strcmp(m->fstype, hf->fstype) != 0)
+		return true;
+	snprintf(hf->at, sizeof(hf->at), "%s", m->target);
+	return false;
+}
+
+/* root_state of a learner's process, seen from the host: its / (mountinfo),
+ * whether the filesystem the host boots from is mounted anywhere in its
+ * mount namespace (*old: where), its /proc, /bin/sh, and its cwd. */
+static int subject_root_state(struct nslab_host *h, pid_t pid, char *old, size_t len)
+{
+	struct nslab_mount_at root = {.size = sizeof(root)}, host = {.size = sizeof(host)};
+	char path[96];
+	struct stat c, hs;
+	int r = 0;
+	old[0] = '\0';
+	if (h->same_ns(h, pid, "mnt") == 0 && h->mount_at(h, pid, "/", 0, &root) == 1 &&
+	    (strcmp(root.fstype, "overlay") == 0 || strcmp(root.fstype, "tmpfs") == 0))
+		r |= ROOT_OWN;
+	if (h->mount_at(h, 0, "/", 0, &host) == 1) {
+		struct host_fs hf = {.source = host.source, .fstype = host.fstype};
+		if (h->each_mount(h, pid, note_host_fs, &hf) == 0 && !hf.at[0])
+			r |= ROOT_NO_OLD;
+		snprintf(old, len, "%s", hf.at);
+	}
+	if (own_proc(h, pid))
+		r |= ROOT_PROC;
+	snprintf(path, sizeof(path), "/proc/%d/root/bin/sh", (int)pid);
+	if (access(path, X_OK) == 0)
+		r |= ROOT_SHELL;
+	if (stat(nslab_proc_path(path, sizeof(path), pid, "cwd"), &c) == 0 && stat("/", &hs) == 0 &&
+	    c.st_dev != hs.st_dev)
+		r |= ROOT_CWD;
+	return r;
+}
+
+/* What a learner's process lacks of a root of its own. */
+static void say_subject_root(struct nslab_host *h, pid_t pid, int r, const char *old)
+{
+	char who[128];
+	subject_name(pid, who, sizeof(who));
+	if (!(r & ROOT_OWN))
+		h->missing(h,
+			   _("%s has no root of its own (an overlay or a tmpfs in a mount namespace of its "
+			     "own): `%s`"),
+			   who, UNSHARE_ROOT);
+	if ((r & ROOT_OWN) && !(r & ROOT_NO_OLD))
+		h->missing(h,
+			   _("%s still reaches the host's root filesystem (mounted on %s in its mount "
+			     "namespace): umount -l the old root after pivot_root"),
+			   who, old[0] ? old : "?");
+	if (!(r & ROOT_PROC))
+		h->missing(
+		    h,
+		    _("%s has no proc of its own PID namespace on /proc: unshare --pid --fork, then mount "
+		      "-t proc proc /proc after the pivot"),
+		    who);
+	if ((r & ROOT_OWN) && !(r & ROOT_SHELL))
+		h->missing(h, _("%s's root has no /bin/sh"), who);
+	if ((r & ROOT_OWN) && !(r & ROOT_CWD))
+		h->missing(h, _("%s's working directory is outside its root: cd / after pivot_root"), who);
+}
+
+/* A learner's process with a root of its own (ROOT_ALL): its PID, or 0;
+ * *near, *near_r: the one with the most of it, in a mount namespace of its
+ * own. */
+static pid_t learner_root(struct nslab_host *h, pid_t *near, int *near_r, char *old, size_t len)
+{
+	pid_t others[16];
+	char where[256];
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	for (unsigned i = 0; i < n; i++) {
+		if (h->same_ns(h, others[i], "mnt") != 0)
+			continue;
+		int r = subject_root_state(h, others[i], where, sizeof(where));
+		if (r == ROOT_ALL)
+			return others[i];
+		if (__builtin_popcount((unsigned)r) > __builtin_popcount((unsigned)*near_r) || !*near) {
+			*near = others[i], *near_r = r;
+			snprintf(old, len, "%s", where);
+		}
+	}
+	return 0;
+}
+
+/* Some subject lives on a root of its own: the container (`rootfs`) or a
+ * learner's process (unshare, mount, pivot_root, umount). When none, what
+ * the closest lacks: a learner's process that got further than the
+ * container, else the container. */
 static bool check_root(struct nslab_host *h)
 {
-	pid_t pid = h->main_pid(h);
-	int r = root_state(h, pid);
+	pid_t pid = h->main_pid(h), near = 0;
+	int r = root_state(h, pid), near_r = 0;
+	char old[256] = "";
+	if (r == ROOT_ALL || learner_root(h, &near, &near_r, old, sizeof(old)))
+		return true;
+	/* a tie goes to the learner's process: it is the one being worked on */
+	if (near && __builtin_popcount((unsigned)near_r) >= __builtin_popcount((unsigned)(r < 0 ? 0 : r))) {
+		say_subject_root(h, near, near_r, old);
+		return false;
+	}
 	if (r < 0) {
 		h->missing(h, _("cannot look at the container's root: %s"), strerror(errno));
 		return false;
 	}
 	if (!(r & ROOT_OWN))
-		h->missing(h, _("the container's / is not an overlay yet (lowerdir the image, upperdir and "
-				"workdir on a tmpfs): `rootfs`"));
+		h->missing(
+		    h,
+		    _("the container's / is not an overlay yet (lowerdir the image, upperdir and "
+		      "workdir on a tmpfs), and no process of the lab has a root of its own: `rootfs`, "
+		      "or `%s`"),
+		    UNSHARE_ROOT);
 	if ((r & ROOT_OWN) && !(r & ROOT_NO_OLD))
 		h->missing(
 		    h, _("the old root is still reachable inside the container (" OLDROOT " or /run/nslab)"));
@@ -413,7 +558,7 @@ static bool check_root(struct nslab_host *h)
 			   _("the container process's working directory is outside its root, on the host's "
 			     "filesystem (every `run` would start there): `reset`, then `rootfs`, which does "
 			     "chdir(\"/\") after pivot_root"));
-	return r == ROOT_ALL;
+	return false;
 }
 
 static int add_image(struct nslab_host *h, const char *hostview)
@@ -621,32 +766,166 @@ static int do_root(struct nslab_host *h)
 
 /* --- step 3: cgroup and cgroup namespace --- */
 
-static bool check_cgroup(struct nslab_host *h)
+#define CG_REL "nslab/$(basename $NSLAB_CGROUP_DIR)/" CG_NAME
+#define CGEXEC_UNSHARE "host cgexec -g cpu:" CG_REL " unshare --cgroup sleep infinity &"
+
+/* The CPU quota of the cgroup pid is in (in the hierarchy that holds cpu,
+ * as cgcreate and cgset made it), in microseconds; -1 for none or
+ * unreadable. dir gets the group's directory. */
+static long subject_quota(struct nslab_host *h, pid_t pid, char *dir, size_t len)
+{
+	char buf[64];
+	if (h->cg_dir(h, NULL, pid, dir, len) < 0)
+		return -1;
+	if (nslab_cg_read(dir, "cpu.max", buf, sizeof(buf)) == 0)
+		return strncmp(buf, "max", 3) == 0 ? -1 : strtol(buf, NULL, 10);
+	if (nslab_cg_read(dir, "cpu.cfs_quota_us", buf, sizeof(buf)) == 0)
+		return strtol(buf, NULL, 10);
+	return -1;
+}
+
+/* The cpu line's path (v1: the controllers include cpu; else v2's "0::")
+ * of a /proc/PID/cgroup text. false if it has none. */
+static bool cpu_cgroup_line(char *text, char *path, size_t len)
+{
+	char v2[512] = "";
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (c1[1] == '\0')
+			snprintf(v2, sizeof(v2), "%s", c2 + 1);
+		else if (nslab_opt_has(c1 + 1, "cpu"))
+			return snprintf(path, len, "%s", c2 + 1) >= 0;
+	}
+	return v2[0] && snprintf(path, len, "%s", v2) >= 0;
+}
+
+/* How a learner's process reads its own cgroup: /proc/PID/cgroup read by
+ * nsenter(1) in its cgroup namespace (paths are relative to the reader's
+ * namespace root). */
+static bool subject_cgroup_inside(struct nslab_host *h, pid_t pid, char *path, size_t len)
+{
+	char cmd[128], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)pid, (int)pid);
+	bool ok = h->host_run(h, cmd, &out) == 0 && out && cpu_cgroup_line(out, path, len);
+	free(out);
+	return ok;
+}
+
+/* A learner's process against step 3's end state. */
+struct cgsubject {
+	pid_t pid;
+	long quota;       /* of its cgroup; -1 none */
+	bool own_ns;      /* a cgroup namespace of its own */
+	char dir[512];    /* its cgroup's directory */
+	char inside[512]; /* its cgroup as it reads it; "" unread */
+};
+
+static int cg_score(const struct cgsubject *c)
+{
+	return (c->quota > 0) + c->own_ns + (strcmp(c->inside, "/") == 0);
+}
+
+/* The learner's process closest to step 3's end state (a cgroup with a CPU
+ * quota, a cgroup namespace of its own rooted there); true if one has it. */
+static bool learner_cgroup(struct nslab_host *h, struct cgsubject *best)
+{
+	pid_t others[16];
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	*best = (struct cgsubject){0};
+	for (unsigned i = 0; i < n; i++) {
+		struct cgsubject c = {.pid = others[i]};
+		c.quota = subject_quota(h, c.pid, c.dir, sizeof(c.dir));
+		c.own_ns = h->same_ns(h, c.pid, "cgroup") == 0;
+		if (c.own_ns && !subject_cgroup_inside(h, c.pid, c.inside, sizeof(c.inside)))
+			c.inside[0] = '\0';
+		if (cg_score(&c) == 3) {
+			*best = c;
+			return true;
+		}
+		if (cg_score(&c) > cg_score(best))
+			*best = c;
+	}
+	return false;
+}
+
+/* What the closest learner's process lacks. */
+static void say_cgroup_missing(struct nslab_host *h, const struct cgsubject *c)
+{
+	char who[128];
+	subject_name(c->pid, who, sizeof(who));
+	if (c->quota <= 0)
+		h->missing(h, _("%s is in cgroup %s, which has no CPU quota: `%s`"), who, c->dir,
+			   h->cg_mode(h) == NSLAB_CG_V2
+			       ? "host echo '50000 100000' > $NSLAB_CGROUP_DIR/" CG_NAME "/cpu.max"
+			       : "host cgset -r cpu.cfs_quota_us=50000 " CG_REL);
+	if (!c->own_ns)
+		h->missing(h,
+			   _("%s shares the host's cgroup namespace: unshare(1) makes one after the move, "
+			     "rooted at the cgroup: `%s`"),
+			   who, CGEXEC_UNSHARE);
+	else if (strcmp(c->inside, "/") != 0)
+		h->missing(h,
+			   _("inside, %s reads its cgroup as \"%s\", not /: unshare --cgroup before the move "
+			     "roots the namespace at the old cgroup: `%s`"),
+			   who, c->inside[0] ? c->inside : "?", CGEXEC_UNSHARE);
+}
+
+/* The container process is in its cgroup with a CPU quota, and reads it as
+ * / in a cgroup namespace of its own (`limit`). Says what it lacks when say. */
+static bool container_cgroup(struct nslab_host *h, bool say)
 {
 	pid_t pid = h->main_pid(h);
 	char want[512] = "", seen[512] = "", inside[512] = "";
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
 	h->cg_path(h, CG_NAME, want, sizeof(want));
 	if (nslab_proc_cgroup(pid, seen, sizeof(seen)) < 0 || strcmp(seen, want) != 0) {
-		h->missing(h, _("the container is not in its cgroup %s (the host sees %s): `limit`"), want,
-			   seen);
+		if (say)
+			h->missing(
+			    h,
+			    _("the container is not in its cgroup %s (the host sees %s), and no process "
+			      "of the lab is in a cgroup with a CPU quota: `limit`, or `%s` after "
+			      "cgcreate and cgset"),
+			    want, seen, CGEXEC_UNSHARE);
 		return false;
 	}
 	bool ok = true;
 	if (h->cg_stat(h, CG_NAME, &st) < 0 || st.quota_us <= 0) {
-		h->missing(h, _("cgroup %s has no CPU quota"), want);
+		if (say)
+			h->missing(h, _("cgroup %s has no CPU quota"), want);
 		ok = false;
 	}
 	if (h->same_ns(h, pid, "cgroup") == 1) {
-		h->missing(h, _("the container still shares the host's cgroup namespace"));
+		if (say)
+			h->missing(h, _("the container still shares the host's cgroup namespace"));
 		return false;
 	}
 	if (h->call(h, pid, nslab_call_own_cgroup, NULL, 0, inside, sizeof(inside)) < 0 ||
 	    strcmp(inside, "/") != 0) {
-		h->missing(h, _("inside, the container reads its cgroup as \"%s\", not /"), inside);
+		if (say)
+			h->missing(h, _("inside, the container reads its cgroup as \"%s\", not /"), inside);
 		ok = false;
 	}
 	return ok;
+}
+
+/* Some subject is in a cgroup with a CPU quota and in a cgroup namespace
+ * of its own rooted there: the container (`limit`) or a learner's process
+ * (cgcreate, cgset, cgexec ... unshare --cgroup). When none, what the
+ * closest lacks: a learner's process that has part of it, else the
+ * container. */
+static bool check_cgroup(struct nslab_host *h)
+{
+	struct cgsubject near;
+	if (container_cgroup(h, false) || learner_cgroup(h, &near))
+		return true;
+	if (cg_score(&near) > 0) {
+		say_cgroup_missing(h, &near);
+		return false;
+	}
+	return container_cgroup(h, true);
 }
 
 static int do_cgroup(struct nslab_host *h)
@@ -819,6 +1098,23 @@ static int do_time(struct nslab_host *h)
 
 /* --- step 5: run under the limit, compare with the host --- */
 
+/* How many of the namespace rows pid shares with the host; *first: the
+ * first of them. */
+static int rows_shared(struct nslab_host *h, pid_t pid, const char **first)
+{
+	int n = 0;
+	*first = NULL;
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ns_rows); i++) {
+		if (strncmp(ns_rows[i], "time", 4) == 0 && !have_timens())
+			continue;
+		if (h->same_ns(h, pid, ns_rows[i]) != 1)
+			continue;
+		if (!n++)
+			*first = ns_rows[i];
+	}
+	return n;
+}
+
 static bool every_row_differs(struct nslab_host *h, pid_t pid)
 {
 	bool ok = true;
@@ -841,25 +1137,115 @@ static bool every_row_differs(struct nslab_host *h, pid_t pid)
 	return ok;
 }
 
+/* docker exec's way in, under the container's cgroup */
+#define BURN_NSENTER                                                                                         \
+	"host cgexec -g cpu:" CG_REL " nsenter --target $NSLAB_LAB_PID --all --root --wd timeout 2 sh -c "   \
+	"'while :; do :; done'"
+
+/* A learner's process against step 5's end state: every row its own, a
+ * root of its own, a cgroup with a CPU quota that has throttled it. */
+struct runsubject {
+	pid_t pid;
+	int shared; /* rows shared with the host */
+	const char *first;
+	int root; /* subject_root_state */
+	long quota;
+	long long throttled;
+	char dir[512], old[256];
+};
+
+static int run_score(const struct runsubject *r)
+{
+	if (!r->pid)
+		return 0;
+	return (r->shared == 0) + (r->root == ROOT_ALL) + (r->quota > 0) + (r->throttled > 0);
+}
+
+static bool learner_run(struct nslab_host *h, struct runsubject *best)
+{
+	pid_t others[16];
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	*best = (struct runsubject){0};
+	for (unsigned i = 0; i < n; i++) {
+		struct runsubject r = {.pid = others[i]};
+		r.shared = rows_shared(h, r.pid, &r.first);
+		r.root = subject_root_state(h, r.pid, r.old, sizeof(r.old));
+		r.quota = subject_quota(h, r.pid, r.dir, sizeof(r.dir));
+		r.throttled = r.quota > 0 ? nslab_cg_key(r.dir, "cpu.stat", "nr_throttled") : 0;
+		if (run_score(&r) == 4) {
+			*best = r;
+			return true;
+		}
+		if (run_score(&r) > run_score(best))
+			*best = r;
+	}
+	return false;
+}
+
+/* What the closest learner's process lacks. */
+static void say_run_missing(struct nslab_host *h, const struct runsubject *r)
+{
+	char who[128];
+	subject_name(r->pid, who, sizeof(who));
+	if (r->shared)
+		h->missing(
+		    h,
+		    _("%s shares %d of its namespaces with the host, %s among them: unshare(1) makes them "
+		      "all (--user --map-root-user --mount --uts --ipc --pid --net --cgroup --time "
+		      "--fork)"),
+		    who, r->shared, r->first);
+	if (r->root != ROOT_ALL)
+		h->missing(h, _("%s has no root of its own: step 2's `%s`"), who, UNSHARE_ROOT);
+	if (r->quota <= 0) {
+		h->missing(h, _("%s is in cgroup %s, which has no CPU quota: `%s`"), who, r->dir,
+			   CGEXEC_UNSHARE);
+		return;
+	}
+	if (r->throttled == 0)
+		h->missing(
+		    h,
+		    _("nothing in the cgroup of %s has hit the limit yet (nr_throttled is 0 in %s/cpu.stat): "
+		      "`host cgexec -g cpu:" CG_REL " nsenter --target %d --all --root --wd timeout 2 sh -c "
+		      "'while :; do :; done'`"),
+		    who, r->dir, (int)r->pid);
+}
+
+/* Every row differs, the root is its own, and a busy loop has hit the CPU
+ * limit, in some subject: the container (`run timeout 2 ...`), or a
+ * learner's own container built with unshare(1), mount(8), pivot_root(8),
+ * cgexec and run in with nsenter(1). When none, what the closest lacks: a
+ * learner's process that got as far as the container or further, else the
+ * container. */
 static bool check_run(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h);
 	struct nslab_cpu_stat st = {.size = sizeof(struct nslab_cpu_stat)};
-	bool ok = every_row_differs(h, pid);
-	if (root_state(h, pid) != ROOT_ALL) {
-		h->missing(h, _("the container's root is not its own overlay of the image"));
-		ok = false;
+	const char *first;
+	bool limited = h->cg_stat(h, CG_NAME, &st) == 0 && st.quota_us > 0;
+	bool root = root_state(h, pid) == ROOT_ALL, rows = rows_shared(h, pid, &first) == 0;
+	bool hit = limited && st.nr_throttled > 0;
+	if (rows && root && hit)
+		return true;
+	struct runsubject near;
+	if (learner_run(h, &near))
+		return true;
+	if (run_score(&near) > 0 && run_score(&near) >= rows + root + limited + hit) {
+		say_run_missing(h, &near);
+		return false;
 	}
-	if (h->cg_stat(h, CG_NAME, &st) < 0 || st.quota_us <= 0) {
+	every_row_differs(h, pid);
+	if (!root)
+		h->missing(h, _("the container's root is not its own overlay of the image"));
+	if (!limited) {
 		h->missing(h, _("the container's cgroup has no CPU limit"));
 		return false;
 	}
-	if (st.nr_throttled == 0) {
-		h->missing(h, _("nothing in the container has hit the limit yet (nr_throttled is 0): "
-				"`run timeout 2 sh -c 'while :; do :; done'`"));
-		ok = false;
-	}
-	return ok;
+	if (!hit)
+		h->missing(h,
+			   _("nothing in the container has hit the limit yet (nr_throttled is 0): `%s` or "
+			     "`run timeout 2 sh -c 'while :; do :; done'`"),
+			   BURN_NSENTER);
+	return false;
 }
 
 static int do_run(struct nslab_host *h)
@@ -1066,46 +1452,94 @@ static int set_limit(struct nslab_host *h, pid_t pid, const struct limit *l)
 	return 0;
 }
 
-static bool check_lockdown(struct nslab_host *h)
+/* The real tools' part of a lockdown, for a process of the learner's own:
+ * the limits with cgcreate and cgset (v1 names), Docker's 14 capabilities and
+ * no_new_privs with setpriv(1). No standard command loads a seccomp filter. */
+#define LOCK_LIMITS_V1 "host cgset -r memory.limit_in_bytes=64M -r pids.max=64 " CG_REL
+#define LOCK_LIMITS_V2 "host cgset -r memory.max=64M -r pids.max=64 " CG_REL
+#define SETPRIV_LOCK                                                                                         \
+	"host cgexec -g memory,pids:" CG_REL " setpriv --no-new-privs --inh-caps=-all --bounding-set "       \
+	"-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+net_"   \
+	"raw,"                                                                                               \
+	"+sys_chroot,+mknod,+audit_write,+setfcap sleep infinity &"
+
+/* How much of step 6's end state pid has: a memory limit, a pids limit,
+ * Docker's capabilities at most, no_new_privs, a seccomp filter (0-5); -1
+ * if its status cannot be read. say: the missing lines, naming it as who. */
+static int lock_state(struct nslab_host *h, pid_t pid, const char *who, bool say)
 {
-	pid_t pid = h->main_pid(h);
 	struct lockstate ls;
-	bool limited = true;
+	int got = 0;
+	bool v2 = h->cg_mode(h) == NSLAB_CG_V2;
+	if (!read_lockstate(pid, &ls)) {
+		if (say)
+			h->missing(h, _("cannot read /proc/%d/status: %s"), (int)pid, strerror(errno));
+		return -1;
+	}
 	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(limits); i++) {
 		long long v = read_limit(pid, &limits[i]);
-		if (v < 0) {
-			h->missing(h, _("the container has no %s limit (%s): `lockdown`"), limits[i].ctl,
-				   v == -1 ? "max" : _("its group is unreadable"));
-			limited = false;
-		}
+		if (v >= 0)
+			got++;
+		else if (say)
+			h->missing(
+			    h, _("%s has no %s limit (%s): `lockdown`, or for a process of your own `%s`"),
+			    who, limits[i].ctl, v == -1 ? "max" : _("its group is unreadable"),
+			    v2 ? LOCK_LIMITS_V2 : LOCK_LIMITS_V1);
 	}
-	if (!read_lockstate(pid, &ls)) {
-		h->missing(h, _("cannot read /proc/%d/status: %s"), (int)pid, strerror(errno));
-		return false;
-	}
-	bool ok = limited;
 	unsigned long long extra = ls.capbnd & ~kept_mask();
-	if (extra) {
-		int first = __builtin_ctzll(extra);
-		char *name = cap_to_name((cap_value_t)first);
-		h->missing(h,
-			   _("the container's bounding set still holds %d capabilities beyond Docker's 14, "
-			     "%s among them (CapBnd %016llx): `lockdown`"),
-			   __builtin_popcountll(extra), name ? name : "?", ls.capbnd);
+	if (!extra)
+		got++;
+	else if (say) {
+		char *name = cap_to_name((cap_value_t)__builtin_ctzll(extra));
+		h->missing(
+		    h,
+		    _("the bounding set of %s still holds %d capabilities beyond Docker's 14, %s among them "
+		      "(CapBnd %016llx): `lockdown`, or setpriv(1): `%s`"),
+		    who, __builtin_popcountll(extra), name ? name : "?", ls.capbnd, SETPRIV_LOCK);
 		cap_free(name);
-		ok = false;
 	}
-	if (ls.nnp != 1) {
+	if (ls.nnp == 1)
+		got++;
+	else if (say)
 		h->missing(h, _("no_new_privs is not set (NoNewPrivs: %d in /proc/%d/status)"), ls.nnp,
 			   (int)pid);
-		ok = false;
+	if (ls.seccomp == 2)
+		got++;
+	else if (say)
+		h->missing(
+		    h,
+		    _("no seccomp filter (Seccomp: %d in /proc/%d/status, 2 = filter): no standard command "
+		      "loads one (a runtime does, from a profile): `lockdown`"),
+		    ls.seccomp, (int)pid);
+	return got;
+}
+
+/* Some subject is locked down: the container (`lockdown`), or a learner's
+ * process (cgexec into a group with the limits, setpriv(1), and a filter).
+ * When none, what the closest lacks: a learner's process that has as much
+ * as the container or more, else the container. */
+static bool check_lockdown(struct nslab_host *h)
+{
+	pid_t pid = h->main_pid(h), others[16], near = 0;
+	const char *container = _("the container");
+	int mine = lock_state(h, pid, container, false), best = 0;
+	if (mine == 5)
+		return true;
+	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	for (unsigned i = 0; i < n; i++) {
+		int got = lock_state(h, others[i], NULL, false);
+		if (got == 5)
+			return true;
+		if (got > best)
+			best = got, near = others[i];
 	}
-	if (ls.seccomp != 2) {
-		h->missing(h, _("no seccomp filter (Seccomp: %d in /proc/%d/status, 2 = filter)"), ls.seccomp,
-			   (int)pid);
-		ok = false;
+	if (near && best >= mine) {
+		char who[128];
+		lock_state(h, near, subject_name(near, who, sizeof(who)), true);
+		return false;
 	}
-	return ok;
+	lock_state(h, pid, container, true);
+	return false;
 }
 
 static int do_lockdown(struct nslab_host *h)
@@ -1475,7 +1909,18 @@ static const struct nslab_step steps[] = {
 	.title = N_("A root filesystem and a fresh /proc"),
 	.task = N_("Give the container an overlay root, as Docker does: the image as the\n"
 		   "read-only lower layer, a container layer (upperdir, workdir) on a tmpfs,\n"
-		   "pivot_root into the merged tree, plus a /proc of its own:\n"
+		   "pivot_root into the merged tree, plus a /proc of its own. With the real\n"
+		   "tools, for a process of your own (nslab made the image in $NSLAB_LAB_DIR/image):\n"
+		   "unshare(1) a mount and a PID namespace, mount(8) the tmpfs and the overlay,\n"
+		   "pivot_root(8), mount a fresh proc, umount(8) the old root:\n"
+		   "  host unshare --mount --pid --fork --propagation private sh -c 'mount -t tmpfs tmpfs "
+		   "/mnt && mkdir /mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o "
+		   "lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd "
+		   "/mnt/merged && mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc "
+		   "/proc && umount -l /.oldroot && exec sleep infinity' &\n"
+		   "  host ls /proc/$(pgrep -n -x sleep)/root\n"
+		   "  host cat /proc/$(pgrep -n -x sleep)/mountinfo\n"
+		   "nslab's shortcut does the same for the container process itself:\n"
 		   "  rootfs\n"
 		   "  run ls /\n"
 		   "  run ps\n"
@@ -1505,12 +1950,24 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("A cgroup with a CPU limit"),
-	.task = N_("Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
-		   "namespace:\n"
-		   "  limit\n"
-		   "  status\n"
-		   "  run cat /proc/self/cgroup\n"
-		   "  host cat /proc/$NSLAB_LAB_PID/cgroup"),
+	.task =
+	    N_("Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
+	       "namespace. With the real tools, for a process of your own: make the group\n"
+	       "under nslab's tree, set its quota (cgset on cgroup v1 and hybrid, a write to\n"
+	       "cpu.max on v2), start a process in it that unshares its cgroup namespace,\n"
+	       "and read a cgroup from inside such a namespace:\n"
+	       "  host cgcreate -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
+	       "  host cgset -r cpu.cfs_quota_us=50000 nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
+	       "  host echo '50000 100000' > $NSLAB_CGROUP_DIR/container/cpu.max\n"
+	       "  host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare --cgroup sleep "
+	       "infinity &\n"
+	       "  host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare --cgroup cat "
+	       "/proc/self/cgroup\n"
+	       "nslab's shortcut does the same for the container process itself:\n"
+	       "  limit\n"
+	       "  status\n"
+	       "  run cat /proc/self/cgroup\n"
+	       "  host cat /proc/$NSLAB_LAB_PID/cgroup"),
 	.hint = N_("Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
 		   "that the namespace is rooted at the container's own cgroup (runc does the\n"
 		   "same)."),
@@ -1551,7 +2008,12 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Run it, and compare with docker run"),
-	.task = N_("Run a bounded busy loop in the container and watch the limit hold:\n"
+	.task = N_("Run a bounded busy loop in the container and watch the limit hold. nsenter(1)\n"
+		   "joins the container's namespaces, root and working directory from the host (as\n"
+		   "docker exec does), and cgexec starts it in the container's cgroup:\n"
+		   "  host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container nsenter --target "
+		   "$NSLAB_LAB_PID --all --root --wd timeout 2 sh -c 'while :; do :; done'\n"
+		   "nslab's shortcut, `run`, enters the same way, cgroup included:\n"
 		   "  run timeout 2 sh -c 'while :; do :; done'\n"
 		   "  host cat $NSLAB_CGROUP_DIR/container/cpu.stat\n"
 		   "  ns\n"
@@ -1577,15 +2039,31 @@ static const struct nslab_step steps[] = {
     },
     {
 	.title = N_("Lock it down"),
-	.task = N_("Root in the container still holds every capability of its user namespace. A runtime "
-		   "takes most away before the container's program starts: Docker keeps 14 capabilities, "
-		   "sets no_new_privs on request and loads a seccomp filter (`docker run --cap-drop ... "
-		   "--security-opt no-new-privileges --security-opt seccomp=PROFILE`). Look, lock it down, "
-		   "look again:\n"
-		   "  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
-		   "  lockdown\n"
-		   "  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
-		   "  host capsh --decode=a80425fb"),
+	.task =
+	    N_("Root in the container still holds every capability of its user namespace. A runtime "
+	       "takes most away before the container's program starts: Docker keeps 14 capabilities, "
+	       "sets no_new_privs on request and loads a seccomp filter (`docker run --cap-drop ... "
+	       "--security-opt no-new-privileges --security-opt seccomp=PROFILE`), and limits memory "
+	       "and processes. For a process of your own the real tools do all but the filter: "
+	       "cgcreate and cgset give a group the limits (the first cgset line is for cgroup v1 and "
+	       "hybrid, the second for v2), setpriv(1) keeps Docker's 14 capabilities and sets "
+	       "no_new_privs. No standard command loads a seccomp filter (a runtime builds it from a "
+	       "profile):\n"
+	       "  host cgcreate -g memory,pids:nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
+	       "  host cgset -r memory.limit_in_bytes=64M -r pids.max=64 nslab/$(basename "
+	       "$NSLAB_CGROUP_DIR)/container\n"
+	       "  host cgset -r memory.max=64M -r pids.max=64 nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
+	       "  host cgexec -g memory,pids:nslab/$(basename $NSLAB_CGROUP_DIR)/container setpriv "
+	       "--no-new-privs --inh-caps=-all --bounding-set "
+	       "-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+"
+	       "net_raw,+sys_chroot,+mknod,+audit_write,+setfcap sleep infinity &\n"
+	       "  host grep -E 'Cap|NoNewPrivs|Seccomp' /proc/$(pgrep -n -x sleep)/status\n"
+	       "nslab's shortcut locks the container process itself down, filter included. Look, lock it "
+	       "down, look again:\n"
+	       "  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
+	       "  lockdown\n"
+	       "  run grep -E 'Cap|NoNewPrivs|Seccomp' /proc/1/status\n"
+	       "  host capsh --decode=a80425fb"),
 	.hint = N_("Capabilities can only be dropped from inside, by the process itself (prctl, capset): "
 		   "that is why a runtime does it between clone and exec. `lockdown` makes the container's "
 		   "main process do it."),
@@ -1656,6 +2134,11 @@ static int setup(struct nslab_host *h)
 	};
 	pid_t pid = h->spawn(h, &how);
 	if (pid < 0)
+		return -1;
+	/* the image, now: step 2's real tools mount it as a lowerdir themselves */
+	char image[1024];
+	imagedir(h, image, sizeof(image));
+	if (make_image(h, image, id) < 0)
 		return -1;
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in the container]");
 	h->trace(h, "setresgid(0, 0, 0) = 0; setresuid(0, 0, 0) = 0   [in the container]");

@@ -94,6 +94,27 @@ expect "chroot-escape real tool: the escaped sleep is not a child of the lab pro
 expect "chroot-escape real tool: the escaped sleep is gone after stop" bash -c '! pgrep -x -f "sleep 3603"'
 same_as_before "host fingerprint unchanged after the chroot(8) walk"
 
+# Step 3 with the real tools, as its task shows first: perl, copied into the
+# jail, makes the chroot calls itself. A perl started in the jail that has not
+# climbed yet is named and does not count; one that climbed out counts while
+# the lab process is still jailed: started with chroot(8) through `host ... &`,
+# and in the jail through `run ... &`.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+climb='/usr/bin/perl -e '\''mkdir "out"; chroot "out"; chdir ".." for 1..64; chroot "."; sleep 3605'\'' &'
+for via in 'host chroot $NSLAB_LAB_ROOT' run; do
+	# shellcheck disable=SC2016 # expanded by the shell inside nslab
+	out=$(printf '%s\n' 'start chroot-escape' 'step 3' check "$via /usr/bin/perl -e 'sleep 3606' &" check \
+		"$via $climb" check 'host echo LABROOT=$(readlink /proc/$NSLAB_LAB_PID/root)' stop | "$NSLAB" --script - 2>&1)
+	expect "chroot-escape step 3 ($via): not done before, nor by a jailed perl, done after perl climbed ($(res "$out"))" \
+		test "$(res "$out")" = nno
+	expect "chroot-escape step 3 ($via): the jailed perl is named" \
+		grep -q "missing: PID [0-9]* (/usr/bin/perl -e sleep 3606) was started in the jail but still has" <<<"$out"
+	expect "chroot-escape step 3 ($via): the lab process stayed in the jail" \
+		bash -c '! grep -qx "LABROOT=/" <<<"$1" && grep -q "^LABROOT=/" <<<"$1"' _ "$out"
+	expect "chroot-escape step 3 ($via): the perls are gone after stop" bash -c '! pgrep -f "sleep 360[56]"'
+	same_as_before "host fingerprint unchanged after the step 3 real-tool test ($via)"
+done
+
 # SIGKILL mid-lab with an escaped process running, then --cleanup: nothing may remain.
 sess_start
 sess_send "start chroot-escape" "escape" status
@@ -119,7 +140,7 @@ same_as_before "host fingerprint unchanged after SIGKILL + --cleanup"
 escape_steps=(check 'run ls /' 'run cd ../../.. ; ls' 'run /nslab-escape -v ls /' 'run ls /' 'run ls -a /' check next
 	check 'host chroot $NSLAB_LAB_ROOT /nslab-escape sleep 3600 &' 'host pgrep -a -x sleep' 'host ls -l /proc/$NSLAB_LAB_PID/root'
 	'host ls -l /proc/$(pgrep -n -x sleep)/root' escape check next
-	check 'run mkdir -p /out' 'rejail /out' 'chdir ../../../../../../../..' 'rejail .' 'run ls /' check)
+	check "host chroot \$NSLAB_LAB_ROOT ${climb/3605/3600}" 'host ls -l /proc/$(pgrep -n -x perl)/root' 'run mkdir -p /out' 'rejail /out' 'chdir ../../../../../../../..' 'rejail .' 'run ls /' check)
 typed_walk "chroot-escape typed, fresh and after reset" nononononono 'start chroot-escape' "${escape_steps[@]}" reset "${escape_steps[@]}" stop
 expect "chroot-escape typed: the jail has /dev/null for run CMD &" bash -c '! grep -q "cannot open /dev/null" <<<"$1"' _ "$TYPED_OUT"
 same_as_before "host fingerprint unchanged after the typed walks"

@@ -170,7 +170,96 @@ if [ -e /proc/self/ns/time ]; then
 	expect "... step 5 then names \`clock\`" grep -qF "time namespace: \`clock\` moves the container process itself" <<<"$out"
 	expect "... the learner's unshare and sleep are gone after stop" bash -c '! pgrep -f "sleep 362[2]"'
 fi
+# Step 2 by the real tools: unshare(1) a mount and a PID namespace, mount(8)
+# a tmpfs and an overlay of the image, pivot_root(8), a fresh proc, umount(8)
+# of the old root, as from another terminal (`host ... &`, in the lab cgroup)
+# and inside the container (`run ... &`, before `rootfs`). A learner's process
+# in a mount namespace of its own without the pivot is named as the closest;
+# the one that pivoted passes while the container process keeps the host's /.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+pivot='unshare --mount --pid --fork --propagation private sh -c '\''mount -t tmpfs tmpfs /mnt && mkdir /mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd /mnt/merged && mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc /proc && umount -l /.oldroot && exec sleep 3626'\'' &'
+for via in host run; do
+	# shellcheck disable=SC2016
+	out=$(printf '%s\n' 'start container' 'step 2' check "$via unshare --mount sleep 3625 &" 'host sleep 0.5' check \
+		"$via $pivot" 'host sleep 1' check 'host echo ROOT=$(stat -f -c %T /proc/$(pgrep -n -f "^sleep 3626")/root/)' \
+		'host echo LABROOT=$(stat -f -c %T /proc/$NSLAB_LAB_PID/root/)' stop | nslab_script - 2>&1)
+	res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+	expect "container step 2 by $via unshare, mount, pivot_root, umount: fails before and without the pivot, passes after ($res)" test "$res" = nno
+	[ "$res" = nno ] || grep -E '^(check:|  missing:|error|sh:|unshare:|mount:|pivot_root:|umount:|mkdir:)' <<<"$out" | sed 's/^/#   /'
+	expect "... ($via) before, it names the real command" grep -qF 'host unshare --mount --pid --fork --propagation private sh -c' <<<"$out"
+	expect "... ($via) the unshared sleep without the pivot is named" \
+		grep -qE "missing: PID [0-9]+ \(sleep 3625\) has no root of its own" <<<"$out"
+	expect "... ($via) the pivoted sleep's / is an overlay" grep -qx 'ROOT=overlayfs' <<<"$out"
+	expect "... ($via) the container process kept the host's /" bash -c '! grep -qx "LABROOT=overlayfs" <<<"$1"' _ "$out"
+	expect "... ($via) the learner's sleeps are gone after stop" bash -c '! pgrep -f "sleep 362[56]"'
+done
+same_as_before "host unchanged after the step 2 real-tool walks"
+
+# Step 3 by the real tools, as from another terminal (`host ... &`, in the
+# lab cgroup): cgcreate under nslab's tree, cgset (v1 and hybrid) or a write
+# to cpu.max (v2), then cgexec. A process in the group without a cgroup
+# namespace of its own is named as the closest; one started through
+# unshare --cgroup passes while the container process never moves.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+grp='nslab/$(basename $NSLAB_CGROUP_DIR)/container'
+# shellcheck disable=SC2016
+quota="host cgset -r cpu.cfs_quota_us=50000 $grp"
+# shellcheck disable=SC2016
+[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && quota='host echo "50000 100000" > $NSLAB_CGROUP_DIR/container/cpu.max'
+# shellcheck disable=SC2016
+out=$(printf '%s\n' 'start container' 'step 3' check "host cgcreate -g cpu:$grp" "$quota" \
+	"host cgexec -g cpu:$grp sleep 3623 &" 'host sleep 0.3' check \
+	"host cgexec -g cpu:$grp unshare --cgroup sleep 3624 &" 'host sleep 0.3' check \
+	"host cgexec -g cpu:$grp unshare --cgroup cat /proc/self/cgroup" 'host echo LAB=$(cat /proc/$NSLAB_LAB_PID/cgroup)' \
+	stop | nslab_script - 2>&1)
+res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+expect "container step 3 by cgcreate, cgset, cgexec unshare --cgroup: fails before and without --cgroup, passes after ($res)" test "$res" = nno
+[ "$res" = nno ] || grep -E '^(check:|  missing:|error)' <<<"$out" | sed 's/^/#   /'
+expect "... before, it names the real command" grep -qF 'unshare --cgroup sleep infinity &` after cgcreate and cgset' <<<"$out"
+expect "... the sleep without --cgroup is named: it shares the host's cgroup namespace" \
+	grep -qE "missing: PID [0-9]+ \(sleep 3623\) shares the host's cgroup namespace" <<<"$out"
+expect "... inside its namespace, the cgexec'd unshare reads its cpu cgroup as /" grep -qE '^[0-9]+:([a-z,]*,)?cpu(,[a-z,]*)?:/$|^0::/$' <<<"$out"
+expect "... the container process never moved into the group" bash -c '! grep "^LAB=" <<<"$1" | grep -q "/container"' _ "$out"
+expect "... the learner's sleeps are gone after stop" bash -c '! pgrep -f "sleep 362[34]"'
 same_as_before "host unchanged after the real-tool walks"
+
+# Step 5 by the real tools: nsenter(1) into the built container (its
+# namespaces, root and working directory, as docker exec does) under cgexec
+# into its cgroup. The check fails before the loop and passes after.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+out=$(printf '%s\n' 'start container' 'catchup 5' check \
+	"host cgexec -g cpu:nslab/\$(basename \$NSLAB_CGROUP_DIR)/container nsenter --target \$NSLAB_LAB_PID --all --root --wd timeout 2 sh -c 'while :; do :; done'" \
+	check 'host grep nr_throttled $NSLAB_CGROUP_DIR/container/cpu.stat' stop | nslab_script - 2>&1)
+res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+expect "container step 5 by cgexec + nsenter --all --root --wd: fails before, passes after ($res)" test "$res" = no
+[ "$res" = no ] || grep -E '^(check:|  missing:|error|nsenter:|cgexec:|timeout:)' <<<"$out" | sed 's/^/#   /'
+expect "... before, it names the real command" grep -qF 'nsenter --target $NSLAB_LAB_PID --all --root --wd timeout 2' <<<"$out"
+expect "... the loop was throttled in the container's cgroup" grep -qE '^nr_throttled [1-9]' <<<"$out"
+same_as_before "host unchanged after the step 5 real-tool walk"
+
+# Step 6 by the real tools: cgcreate and cgset for the limits, setpriv(1) for
+# Docker's 14 capabilities and no_new_privs, cgexec to start it (`host ... &`).
+# No standard command loads a seccomp filter: the check names that process as
+# the closest, lacking only the filter; `lockdown` then passes.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+limits="host cgset -r memory.limit_in_bytes=64M -r pids.max=64 $grp"
+# shellcheck disable=SC2016
+[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && limits="host cgset -r memory.max=64M -r pids.max=64 $grp"
+caps=-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+net_raw,+sys_chroot,+mknod,+audit_write,+setfcap
+out=$(printf '%s\n' 'start container' 'step 6' check "host cgcreate -g memory,pids:$grp" "$limits" \
+	"host cgexec -g memory,pids:$grp setpriv --no-new-privs --inh-caps=-all --bounding-set $caps sleep 3627 &" \
+	'host sleep 0.3' check lockdown check stop | nslab_script - 2>&1)
+res=$(awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }' <<<"$out")
+expect "container step 6 by cgcreate, cgset, setpriv: not done before nor without a filter, done after lockdown ($res)" test "$res" = nno
+[ "$res" = nno ] || grep -E '^(check:|  missing:|error|setpriv:|cgexec:|cgset:)' <<<"$out" | sed 's/^/#   /'
+second=$(awk '/^check:/ { n++ } n == 2' <<<"$out")
+expect "... the setpriv'd sleep is named as the closest" grep -qE "missing: no seccomp filter \(Seccomp: 0 in /proc/[0-9]+/status" <<<"$second"
+expect "... it lacks only the filter (its limits, capabilities and no_new_privs count)" \
+	bash -c '! grep -qE "limit \(|still holds|no_new_privs is not set|the container" <<<"$1"' _ "$second"
+expect "... before, it names setpriv" grep -qF 'setpriv --no-new-privs --inh-caps=-all --bounding-set' <<<"$out"
+expect "... the learner's sleep is gone after stop" bash -c '! pgrep -f "sleep 362[7]"'
+same_as_before "host unchanged after the step 6 real-tool walk"
+
 
 # SIGKILL a built container.
 sess_start

@@ -145,16 +145,68 @@ static void running_step_takes_a_marked_subject(void **state)
 	waitpid(escaped, NULL, 0);
 }
 
+#define PERL_CLIMB                                                                                           \
+	"host chroot $NSLAB_LAB_ROOT /usr/bin/perl -e 'mkdir \"out\"; chroot \"out\"; chdir \"..\" for "     \
+	"1..64; "                                                                                            \
+	"chroot \".\"; sleep 3600' &"
+
 static void by_hand_step_wants_the_lab_process_out(void **state)
 {
 	(void)state;
 	start();
 	assert_false(fake_check(3));
-	assert_out_is("missing: the lab process (PID %d) still has ? as its root: `rejail /out`, "
-		      "`chdir ../../../../../../..`, `rejail .`\n",
+	assert_out_is("missing: the lab process (PID %d) still has ? as its root, and no process started in "
+		      "the jail has climbed out by itself: `" PERL_CLIMB "`, or `rejail /out`, `chdir "
+		      "../../../../../../..`, `rejail .`\n",
 		      (int)fk.main);
 	fk.main = getpid(); /* its root is the host's / */
 	assert_true(fake_check(3));
+}
+
+/* A sleep run from the given program file, not below the lab process. */
+static pid_t sleeper_from(const char *program)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(program, "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) { /* until it has exec'd */
+		char exe[64], buf[PATH_MAX];
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+		ssize_t n = readlink(exe, buf, sizeof(buf) - 1);
+		if (n > 0 && (buf[n] = '\0', strstr(buf, "sleep")))
+			break;
+		usleep(5000);
+	}
+	return pid;
+}
+
+/* A learner's process that runs a program of the jail with the host's / as
+ * its root climbed out by itself (perl's chroot calls, started with
+ * chroot(8)): step 3 is done while the lab process is still jailed. A
+ * process run from a host program, root / too, never was in the jail. */
+static void by_hand_step_takes_a_subject_that_climbed_out(void **state)
+{
+	(void)state;
+	start();
+	char bin[600], copy[620];
+	snprintf(bin, sizeof(bin), "%s/bin", jail);
+	snprintf(copy, sizeof(copy), "%s/sleep", bin);
+	mkdir(bin, 0755);
+	assert_int_equal(fh_copy_file(&fk.host, "/bin/sleep", copy), 0);
+	pid_t host_sleep = sleeper_from("/bin/sleep");
+	fk.subjects[fk.nsubjects++] = host_sleep;
+	assert_false(fake_check(3));
+	assert_contains(fk.out, "missing: the lab process (PID ");
+	pid_t climbed = sleeper_from(copy); /* the jail's program, the host's / */
+	fk.subjects[fk.nsubjects++] = climbed;
+	assert_true(fake_check(3));
+	kill(host_sleep, SIGKILL);
+	kill(climbed, SIGKILL);
+	waitpid(host_sleep, NULL, 0);
+	waitpid(climbed, NULL, 0);
 }
 
 static void escape_command_shows_the_escaped_process(void **state)
@@ -249,6 +301,7 @@ int main(void)
 	    escape_test(running_step_wants_an_escaped_process_below_the_lab),
 	    escape_test(running_step_takes_a_marked_subject),
 	    escape_test(by_hand_step_wants_the_lab_process_out),
+	    escape_test(by_hand_step_takes_a_subject_that_climbed_out),
 	    escape_test(escape_command_shows_the_escaped_process),
 	    escape_test(rejail_and_chdir_commands_say_what_the_lab_process_did),
 	    escape_test(by_hand_do_reports_the_climb),

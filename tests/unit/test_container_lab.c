@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "fakelab.h"
@@ -67,11 +70,26 @@ static pid_t start(void)
 	return pid;
 }
 
+static void made_image(void)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/image", fk.workdir);
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/image/bin", fk.workdir);
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/image/bin/sh", fk.workdir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
 static void setup_clones_every_namespace_with_a_mapped_root(void **state)
 {
 	(void)state;
 	fk.host.invoking_uid = 1000;
 	fk.host.invoking_gid = 1001;
+	assert_int_equal(fake_lab->setup(&fk.host), -1); /* no image: the helper nslab-probe is missing */
+	made_image(); /* setup makes the image for step 2's real tools; here it is there */
 	assert_int_equal(fake_lab->setup(&fk.host), 0);
 	/* CLONE_NEWUSER|NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET */
 	assert_contains(fk.log,
@@ -157,15 +175,23 @@ static void hostname_step_ignores_host_namespace_subjects(void **state)
 	assert_contains(fk.out, "missing: the container still has the host's hostname");
 }
 
+#define UNSHARE_ROOT                                                                                         \
+	"host unshare --mount --pid --fork --propagation private sh -c 'mount -t tmpfs tmpfs /mnt && mkdir " \
+	"/mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o "                                   \
+	"lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd /mnt/merged " \
+	"&& mkdir .oldroot && pivot_root . .oldroot && cd / && mount -t proc proc /proc && umount -l "       \
+	"/.oldroot && exec sleep infinity' &"
+
 static void root_step_wants_every_part_of_the_root(void **state)
 {
 	(void)state;
 	start();
 	assert_false(fake_check(2));
 	assert_string_equal(
-	    fk.out, "missing: the container's / is not an overlay yet (lowerdir the image, upperdir and "
-		    "workdir on a tmpfs): `rootfs`\nmissing: the container's "
-		    "/proc is not a fresh proc for its PID namespace\n");
+	    fk.out,
+	    "missing: the container's / is not an overlay yet (lowerdir the image, upperdir and "
+	    "workdir on a tmpfs), and no process of the lab has a root of its own: `rootfs`, or "
+	    "`" UNSHARE_ROOT "`\nmissing: the container's /proc is not a fresh proc for its PID namespace\n");
 	rootstate = ROOT_OWN;
 	assert_false(fake_check(2));
 	assert_contains(fk.out, "missing: the old root is still reachable inside the container (/.oldroot or "
@@ -207,6 +233,63 @@ static void root_step_rejects_a_cwd_on_the_host_root_fs(void **state)
 				    "`rootfs`, which does chdir(\"/\") after pivot_root\n");
 }
 
+static bool cd_to_dev(void *arg)
+{
+	(void)arg;
+	return chdir("/dev") == 0;
+}
+
+/* A learner's process (`host unshare --mount --pid --fork ... pivot_root
+ * ... &`), looked at from the host: its mounts (the fake's), its PID
+ * namespace's proc (a stand-in in the host's PID namespace whose /proc is
+ * the host's, with the namespace faked), /bin/sh and its cwd through
+ * /proc/PID/root and /proc/PID/cwd (the stand-in's cwd is /dev, not the
+ * host's root filesystem). The container never gets a root. */
+static void root_step_passes_with_a_learners_pivot_root(void **state)
+{
+	(void)state;
+	start();
+	fake_mount(0, "/", "ext4", "/dev/sda1", NULL);
+	pid_t host_sleep = fk.next_pid++; /* `host sleep &`: the host's mount namespace */
+	fk.subjects[fk.nsubjects++] = host_sleep;
+	assert_false(fake_check(2));
+	assert_contains(fk.out, "missing: the container's / is not an overlay yet");
+	pid_t pid = fake_standin(cd_to_dev, NULL);
+	if (!pid)
+		skip();
+	fk.subjects[fk.nsubjects++] = pid;
+	fake_ns(pid, "mnt", 0); /* unshare --mount, not pivoted yet: the host's / still */
+	fake_mount(pid, "/", "ext4", "/dev/sda1", NULL);
+	bool unshared = fake_check(2);
+	char first[4096], text[4096];
+	snprintf(first, sizeof(first), "%s", fk.out);
+	fk.nmounts--; /* pivoted into the overlay, old root on /.oldroot, no proc yet */
+	fake_mount(pid, "/", "overlay", "overlay", NULL);
+	fake_mount(pid, "/.oldroot", "ext4", "/dev/sda1", NULL);
+	bool ok = fake_check(2);
+	snprintf(text, sizeof(text), "%s", fk.out);
+	fk.nmounts--; /* umount -l /.oldroot, mount -t proc in its own PID namespace */
+	fake_mount(pid, "/proc", "proc", "proc", NULL);
+	fake_ns(pid, "pid", 0);
+	bool done = fake_check(2);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_false(unshared); /* closer than the container: it is named */
+	char want[512];
+	snprintf(want, sizeof(want), "missing: PID %d (", (int)pid);
+	assert_contains(first, want);
+	assert_contains(first, ") has no root of its own (an overlay or a tmpfs in a mount namespace of its "
+			       "own): `" UNSHARE_ROOT "`\n");
+	assert_false(ok);
+	assert_contains(text, want);
+	assert_contains(text, ") still reaches the host's root filesystem (mounted on /.oldroot in its mount "
+			      "namespace): umount -l the old root after pivot_root\n");
+	assert_contains(text, ") has no proc of its own PID namespace on /proc: unshare --pid --fork, then "
+			      "mount -t proc proc /proc after the pivot\n");
+	assert_not_contains(text, "the container's");
+	assert_true(done);
+}
+
 static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 {
 	(void)state;
@@ -215,7 +298,10 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 	assert_false(fake_check(3));
 	assert_contains(fk.out,
 			"missing: the container is not in its cgroup /nslab/1/container (the host sees ");
-	const char *from = strstr(fk.out, "(the host sees "), *to = strstr(fk.out, "): `limit`");
+	assert_contains(fk.out, "), and no process of the lab is in a cgroup with a CPU quota: `limit`, or "
+				"`host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare "
+				"--cgroup sleep infinity &` after cgcreate and cgset\n");
+	const char *from = strstr(fk.out, "(the host sees "), *to = strstr(fk.out, "), and no process");
 	assert_non_null(to);
 	from += strlen("(the host sees ");
 	snprintf(fk.cgpath, sizeof(fk.cgpath), "%.*s", (int)(to - from), from);
@@ -229,6 +315,57 @@ static void cgroup_step_wants_a_limited_cgroup_read_as_root(void **state)
 			    "missing: inside, the container reads its cgroup as \"/user.slice\", not /\n");
 	snprintf(cgroup_inside, sizeof(cgroup_inside), "/");
 	assert_true(fake_check(3));
+}
+
+static int cpu_max(const char *dir, const char *text)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/cpu.max", dir);
+	return unit_write(path, text);
+}
+
+/* A learner's process (`host cgexec -g cpu:... unshare --cgroup sleep
+ * infinity &`): the quota is read from its group's directory (the fake
+ * cg_dir's), how it reads its cgroup by nsenter in its cgroup namespace. */
+static void cgroup_step_passes_with_a_learners_cgexec(void **state)
+{
+	(void)state;
+	start(); /* the container never moves */
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/cgroup", fk.workdir);
+	mkdir(dir, 0755);
+	pid_t pid = fk.next_pid++;
+	fk.subjects[fk.nsubjects++] = pid;
+	assert_false(fake_check(3)); /* in the host's namespace, no quota: the container is closest */
+	assert_contains(fk.out, "missing: the container is not in its cgroup");
+	assert_int_equal(cpu_max(dir, "50000 100000\n"), 0);
+	assert_false(fake_check(3));
+	assert_out_is("missing: PID %d () shares the host's cgroup namespace: unshare(1) makes one after the "
+		      "move, rooted at the cgroup: `host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/"
+		      "container unshare --cgroup sleep infinity &`\n",
+		      (int)pid);
+	fake_ns(pid, "cgroup", 0);
+	char match[80];
+	snprintf(match, sizeof(match), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)pid,
+		 (int)pid);
+	fake_host_run(match, 0, "12:pids:/user.slice\n4:cpu:/../lab\n0::/user.slice\n");
+	assert_false(fake_check(3));
+	assert_out_is(
+	    "missing: inside, PID %d () reads its cgroup as \"/../lab\", not /: unshare --cgroup "
+	    "before the move roots the namespace at the old cgroup: `host cgexec -g "
+	    "cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container unshare --cgroup sleep infinity &`\n",
+	    (int)pid);
+	assert_int_equal(cpu_max(dir, "max 100000\n"), 0);
+	fk.nhost_runs--; /* the first answer that matches wins: the namespace is rooted now */
+	fake_host_run(match, 0, "12:pids:/user.slice\n4:cpu:/\n0::/user.slice\n");
+	assert_false(fake_check(3));
+	assert_out_has("missing: PID %d () is in cgroup %s, which has no CPU quota: `", (int)pid, dir);
+	assert_int_equal(cpu_max(dir, "50000 100000\n"), 0);
+	assert_true(fake_check(3));
+	assert_string_equal(fk.out, "");
+	char file[700];
+	snprintf(file, sizeof(file), "%s/cpu.max", dir);
+	unlink(file); /* the workdir outlives the test */
 }
 
 static void time_step_wants_the_clock_ten_days_ahead(void **state)
@@ -334,11 +471,69 @@ static void run_step_wants_every_row_its_own_and_a_throttled_loop(void **state)
 	fk.cg_stat_ret = 0;
 	fk.cg.quota_us = 50000;
 	assert_false(fake_check(5));
-	assert_string_equal(fk.out,
-			    "missing: nothing in the container has hit the limit yet (nr_throttled is 0): "
-			    "`run timeout 2 sh -c 'while :; do :; done'`\n");
+	assert_string_equal(
+	    fk.out, "missing: nothing in the container has hit the limit yet (nr_throttled is 0): `host "
+		    "cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container nsenter --target "
+		    "$NSLAB_LAB_PID --all --root --wd timeout 2 sh -c 'while :; do :; done'` or `run "
+		    "timeout 2 sh -c 'while :; do :; done'`\n");
 	fk.cg.nr_throttled = 3;
 	assert_true(fake_check(5));
+}
+
+/* A learner's own container (unshare with every namespace, the pivot of
+ * step 2, cgexec into a group with a quota), looked at from the host, and a
+ * busy loop run in it with nsenter under cgexec: nr_throttled in its
+ * group's cpu.stat. The lab's own container does nothing. */
+static void run_step_passes_with_a_learners_container(void **state)
+{
+	(void)state;
+	start();
+	fk.cg_stat_ret = -1;
+	fake_mount(0, "/", "ext4", "/dev/sda1", NULL);
+	char dir[600], file[700];
+	snprintf(dir, sizeof(dir), "%s/cgroup", fk.workdir);
+	mkdir(dir, 0755);
+	pid_t pid = fake_standin(cd_to_dev, NULL);
+	if (!pid)
+		skip();
+	fk.subjects[fk.nsubjects++] = pid;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		fake_ns(pid, rows[i], 0);
+	fake_mount(pid, "/", "overlay", "overlay", NULL);
+	fake_mount(pid, "/proc", "proc", "proc", NULL);
+	bool no_quota = fake_check(5);
+	char first[4096], second[4096];
+	snprintf(first, sizeof(first), "%s", fk.out);
+	cpu_max(dir, "50000 100000\n");
+	snprintf(file, sizeof(file), "%s/cpu.stat", dir);
+	unit_write(file, "nr_periods 10\nnr_throttled 0\nthrottled_time 0\n");
+	bool not_hit = fake_check(5);
+	snprintf(second, sizeof(second), "%s", fk.out);
+	unit_write(file, "nr_periods 30\nnr_throttled 12\nthrottled_time 600000000\n");
+	bool hit = fake_check(5);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/cpu.max", dir);
+	unlink(file);
+	assert_false(no_quota);
+	char want[1024];
+	snprintf(want, sizeof(want), "missing: PID %d (", (int)pid);
+	assert_contains(first, want);
+	assert_contains(first, ") is in cgroup ");
+	assert_contains(first,
+			", which has no CPU quota: `host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/"
+			"container unshare --cgroup sleep infinity &`\n");
+	assert_not_contains(first, "the container");
+	assert_false(not_hit);
+	snprintf(
+	    want, sizeof(want),
+	    " has hit the limit yet (nr_throttled is 0 in %s/cpu.stat): `host cgexec -g cpu:nslab/$(basename "
+	    "$NSLAB_CGROUP_DIR)/container nsenter --target %d --all --root --wd timeout 2 sh -c 'while :; do "
+	    ":; done'`\n",
+	    dir, (int)pid);
+	assert_contains(second, want);
+	assert_true(hit);
 }
 
 static void rootfs_command_is_done_once_and_says_what_failed(void **state)
@@ -380,19 +575,6 @@ static int answer_ebusy(pid_t pid, const char *arg, size_t arglen, char *out, si
 
 /* An image already made in the workdir (nslab makes it once per workdir; the
  * copy itself, as the mapped uid, is the root test's). */
-static void made_image(void)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/image", fk.workdir);
-	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-	snprintf(path, sizeof(path), "%s/image/bin", fk.workdir);
-	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-	snprintf(path, sizeof(path), "%s/image/bin/sh", fk.workdir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
-	assert_true(fd >= 0);
-	close(fd);
-}
-
 /* rootfs mounts the container layer's tmpfs, an overlay on it with the
  * image (in the workdir, made by the host) as lowerdir, then pivots into
  * merged. */
@@ -564,6 +746,49 @@ static void lockdown_check_reads_the_container_status(void **state)
 	assert_contains(fk.out, "missing: cannot read /proc/");
 }
 
+/* What setpriv --no-new-privs and a runtime's filter leave: no_new_privs,
+ * then a seccomp filter (allow-all: the state, not the rules, is looked
+ * at), both unprivileged. */
+static bool become_filtered(void *arg)
+{
+	(void)arg;
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {.len = 1, .filter = &allow};
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+	       prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
+}
+
+/* A learner's process with no_new_privs and a filter (the container's
+ * status cannot be read here): it is the closest, and only what it lacks
+ * is said, naming it. Once it is gone, the container is named again. */
+static void lockdown_check_names_the_closest_learners_process(void **state)
+{
+	(void)state;
+	start();
+	pid_t pid = fake_standin(become_filtered, NULL);
+	if (!pid)
+		skip();
+	fk.subjects[fk.nsubjects++] = pid;
+	bool ok = fake_check(6);
+	char text[4096];
+	snprintf(text, sizeof(text), "%s", fk.out);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_false(ok);
+	char who[64];
+	snprintf(who, sizeof(who), "PID %d (", (int)pid);
+	assert_contains(text, who);
+	assert_not_contains(text, "no_new_privs is not set");
+	assert_not_contains(text, "no seccomp filter");
+	assert_not_contains(text, "cannot read /proc/");
+	assert_contains(text, ") has no memory limit (");
+	if (!strstr(text, "still holds")) /* a test run with a reduced bounding set has none */
+		return;
+	assert_contains(text, "capabilities beyond Docker's 14");
+	assert_contains(text, "`lockdown`, or setpriv(1): `host cgexec -g memory,pids:nslab/$(basename "
+			      "$NSLAB_CGROUP_DIR)/container setpriv --no-new-privs --inh-caps=-all");
+}
+
 /* What nslab-probe prints, as the container's ag_probe returns it. */
 static const char *probe_text;
 static int answer_probe(pid_t pid, const char *arg, size_t arglen, char *out, size_t outlen)
@@ -647,11 +872,14 @@ int main(void)
 	    fake_test(hostname_step_ignores_host_namespace_subjects),
 	    fake_test(root_step_wants_every_part_of_the_root),
 	    fake_test(root_step_rejects_a_cwd_on_the_host_root_fs),
+	    fake_test(root_step_passes_with_a_learners_pivot_root),
 	    fake_test(cgroup_step_wants_a_limited_cgroup_read_as_root),
+	    fake_test(cgroup_step_passes_with_a_learners_cgexec),
 	    fake_test(time_step_wants_the_clock_ten_days_ahead),
 	    cmocka_unit_test_setup_teardown(time_step_passes_with_a_learners_unshare, fake_test_setup,
 					    reap_timens),
 	    fake_test(run_step_wants_every_row_its_own_and_a_throttled_loop),
+	    fake_test(run_step_passes_with_a_learners_container),
 	    fake_test(rootfs_command_is_done_once_and_says_what_failed),
 	    fake_test(rootfs_command_mounts_an_overlay_of_the_image),
 	    fake_test(rootfs_command_falls_back_to_a_copy_without_overlay),
@@ -660,6 +888,7 @@ int main(void)
 	    fake_test(build_goes_on_after_a_failed_piece),
 	    fake_test(lockdown_sets_limits_then_asks_the_container),
 	    fake_test(lockdown_check_reads_the_container_status),
+	    fake_test(lockdown_check_names_the_closest_learners_process),
 	    fake_test(scorecard_names_what_holds_and_what_escaped),
 	    fake_test(texts_say_where_userns_remap_lives_and_keep_one_command_a_line),
 	};
