@@ -106,7 +106,7 @@ build_initramfs() {
 	# busybox applets for the rest (installed by init, without overwriting these).
 	for tool in bash getconf ps ip ipcs find stat sort comm awk grep sed mktemp mkfifo readlink \
 		hostname sleep cat date dirname basename rm mkdir tail head wc tr cut env ls uname nsenter diff \
-		id nproc seq flock cgexec cgcreate cgset cgdelete cgclassify stress; do
+		id nproc seq flock pgrep pkill cgexec cgcreate cgset cgdelete cgclassify stress; do
 		path=$(command -v "$tool" 2>/dev/null || true)
 		[ -n "$path" ] && [ -f "$path" ] && copy_bin "$(readlink -f "$path")" "/usr/bin/$tool"
 	done
