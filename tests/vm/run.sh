@@ -97,6 +97,24 @@ copy_libs() {
 	done
 }
 
+# The modules the labs need that Debian's cloud kernel builds as modules
+# (overlay: the overlay lab and the capstone; veth and the bridge with its
+# stp and llc: the nsenter, bridge and net labs), from the kernel's .deb, in
+# the order init loads them with insmod (which knows no dependencies).
+MODULES="fs/overlayfs/overlay drivers/net/veth net/llc/llc net/802/stp net/bridge/bridge"
+add_modules() {
+	local deb m list=()
+	deb=$(find "$VM" -maxdepth 1 -name 'linux-image-*.deb' | sort | tail -1)
+	[ -n "$deb" ] || { say "no kernel .deb in $VM: the VM gets no modules"; return 0; }
+	for m in $MODULES; do list+=("--wildcards" "./lib/modules/*/kernel/$m.ko"); done
+	mkdir -p "$STAGE/lib/modules"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$STAGE/lib/modules" --transform "s,.*/,," "${list[@]}" 2>/dev/null ||
+		true
+	for m in $MODULES; do
+		if [ -e "$STAGE/lib/modules/$(basename "$m").ko" ]; then echo "$(basename "$m")"; fi
+	done >"$STAGE/etc/nslab-vm-modules"
+}
+
 build_initramfs() {
 	[ -x "$TOP/build/nslab" ] || die "build/nslab is missing: run make all first"
 	[ -e "$TOP/build/labs/cpu.so" ] || die "build/labs/cpu.so is missing: run make all first"
@@ -144,6 +162,7 @@ build_initramfs() {
 		cp "$f" "$STAGE/nslab/build/labs/"
 		copy_libs "$f"
 	done
+	add_modules
 	cp -r "$TOP/tests/lib" "$TOP/tests/labs" "$TOP/tests/bench" "$STAGE/nslab/tests/"
 	cp "$TOP/tests/vm/init" "$STAGE/init"
 	chmod 755 "$STAGE/init"
