@@ -13,6 +13,23 @@
 # shellcheck source=tests/lib/typed.sh
 . "$(dirname "$0")/../lib/typed.sh"
 
+# Pure v2 without systemd (the busybox VM): the root lists no controller in
+# cgroup.subtree_control, and the capstone's memory and pids limits need
+# them there. systemd enables both on a workshop VM; the labs never touch the
+# root's (test-memory and test-pids check the one line that says how): the
+# test enables them as systemd would, before its fingerprint, and undoes it.
+ROOT_SC=/sys/fs/cgroup/cgroup.subtree_control
+enabled=()
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	for c in memory pids; do
+		grep -qw "$c" "$ROOT_SC" && continue
+		echo "# enabling +$c in $ROOT_SC for the test, as systemd does (undone at the end)"
+		echo "+$c" >"$ROOT_SC" && enabled+=("$c")
+	done
+fi
+if [ ${#enabled[@]} -gt 0 ]; then
+	trap 'for c in "${enabled[@]}"; do echo "-$c" >"$ROOT_SC" 2>/dev/null; done; rm -rf "$XDG_STATE_HOME"' EXIT
+fi
 "$NSLAB" --cleanup >/dev/null 2>&1 # leftovers of earlier crashed runs would spoil the comparison
 before=$(fingerprint)
 host_name=$(hostname)

@@ -133,13 +133,14 @@ build_initramfs() {
 	cp "$busybox" "$STAGE/usr/bin/busybox"
 	# Real tools where the tests and the labs' tasks rely on their options
 	# (procps ps, GNU stat, bash, util-linux's mount/unshare/nsenter/pivot_root,
-	# iproute2, libcap's capsh, dash as /bin/sh); busybox applets for the rest
+	# iproute2, libcap's capsh, dash as /bin/sh, ldd: rootfs_add copies the
+	# libraries ldd names); busybox applets for the rest
 	# (installed by init, without overwriting these).
 	for tool in bash sh getconf ps ip bridge ipcs find stat sort comm awk grep sed mktemp mkfifo readlink \
 		hostname sleep cat date dirname basename rm mkdir tail head wc tr cut env ls uname nsenter diff \
 		id nproc seq flock pgrep pkill cgexec cgcreate cgset cgdelete cgclassify stress \
 		mount umount unshare pivot_root chroot lsns setpriv findmnt capsh getpcaps ping timeout \
-		touch ln cp chmod mv mknod echo printf uptime strace; do
+		touch ln cp chmod mv mknod echo printf uptime strace ldd; do
 		path=$(command -v "$tool" 2>/dev/null || true)
 		[ -n "$path" ] && [ -f "$path" ] && copy_bin "$(readlink -f "$path")" "/usr/bin/$tool"
 	done
