@@ -56,7 +56,9 @@ provision() {
 	echo "NSLAB-SYSVM-PROVISION ok: $(secs "$t0" "$(now)") s, build/ owned by $(stat -c %U "$SRC/build"), $("$NSLAB" --version 2>&1 | head -1)"
 }
 
-if [ "${1:-}" != --labs ]; then
+# --labs and --tests: this script again, in a scope (below); the rest once
+PART=${1:-main}
+if [ "$PART" = main ]; then
 	echo "NSLAB-SYSVM-BEGIN"
 	# The boot is finished (this unit is Type=exec, so it does not hold it up).
 	state=$(timeout 300 systemctl is-system-running --wait 2>&1)
@@ -74,7 +76,7 @@ fi
 . "$SRC/tests/lib/cycles-lib.sh"
 trap '' PIPE
 
-[ "${1:-}" = --labs ] || {
+[ "$PART" != main ] || {
 info "PID 1: $(cat /proc/1/comm) ($(systemctl --version | head -1))"
 info "kernel $(uname -r), $(nproc) CPUs"
 info "/sys/fs/cgroup: $(stat -f -c %T /sys/fs/cgroup); root controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
@@ -252,7 +254,7 @@ done
 info "walks: ${#labs[@]} labs in $((SECONDS - t_all)) s"
 exit "$failed"
 }
-[ "${1:-}" != --labs ] || all_labs
+[ "$PART" != --labs ] || all_labs
 
 # lab_tests: the labs' own root tests (tests/labs/test-ID.sh: by `do`, by
 # hand with the tasks' real commands, the host fingerprint, SIGKILL +
@@ -284,7 +286,7 @@ lab_tests() {
 	done
 	exit "$failed"
 }
-[ "${1:-}" != --tests ] || lab_tests
+[ "$PART" != --tests ] || lab_tests
 
 # The labs run as a learner runs nslab: from a login session's scope, not from
 # this service's cgroup. Without a real login, a transient scope in user.slice
