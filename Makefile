@@ -57,10 +57,26 @@ CORE_POS  := $(wildcard src/po/*.po)
 LAB_POS   := $(wildcard labs/po/*/*.po)
 MOS       := $(patsubst src/po/%.po,$(B)/locale/%/LC_MESSAGES/nslab.mo,$(CORE_POS)) \
 	$(foreach p,$(LAB_POS),$(B)/locale/$(basename $(notdir $(p)))/LC_MESSAGES/nslab-lab-$(notdir $(patsubst %/,%,$(dir $(p)))).mo)
+# The man page in other languages: scripts/nslab.1 through
+# scripts/po/man/<lang>.po (po4a, scripts/po/man/po4a.cfg) into
+# build/man/<lang>/nslab.1, installed as MANDIR/<lang>/man1/nslab.1. Built
+# only where po4a is installed (`make` says so otherwise); `make po-check`
+# needs it.
+MAN_POS   := $(wildcard scripts/po/man/*.po)
+PO4A      := $(shell command -v po4a 2>/dev/null)
+MAN_LANGS := $(basename $(notdir $(MAN_POS)))
+MAN_PAGES := $(if $(PO4A),$(MAN_LANGS:%=$(B)/man/%/nslab.1))
+ifeq ($(PO4A),)
+ifneq ($(MAN_POS),)
+ifneq ($(filter all install run,$(or $(MAKECMDGOALS),all)),)
+$(info po4a is not installed: the man page in $(MAN_LANGS) (build/man/) is not built (sudo make deps))
+endif
+endif
+endif
 
 .PHONY: all run check deps unit unit-user itest e2e vmtest bench install uninstall clean format format-check
 .PHONY: asan fuzz valgrind install-test stress-cleanup pot po-check
-all: $(B)/nslab $(LABS) $(HELPERS) $(MOS)
+all: $(B)/nslab $(LABS) $(HELPERS) $(MOS) $(MAN_PAGES)
 
 # main.o and labs.o compile in VERSION and LABDIR: rebuild them when those
 # change, or `make && make install PREFIX=/opt/x` would install a binary that
@@ -105,6 +121,19 @@ $(B)/locale/$(basename $(notdir $(1)))/LC_MESSAGES/nslab-lab-$(notdir $(patsubst
 endef
 $(foreach p,$(LAB_POS),$(eval $(call LAB_MO_RULE,$(p))))
 
+# A translated man page (po4a --keep 100: a page not wholly translated is
+# not written: the build says so in one line and goes on, `make install`
+# leaves that language out, and `make po-check` fails on it). The
+# coding line tells man(1) the page is UTF-8 whatever the locale's charset;
+# HY 0 turns hyphenation off (English patterns would split the English words
+# of a Korean line: "ch-root").
+$(B)/man/%/nslab.1: scripts/nslab.1 scripts/po/man/%.po scripts/po/man/po4a.cfg
+	@mkdir -p $(@D)
+	@rm -f $@
+	po4a --srcdir . --destdir $(B) --no-update --force --keep 100 scripts/po/man/po4a.cfg
+	@test -f $@ || { echo "$@: not built: scripts/po/man/$*.po lacks texts of scripts/nslab.1 (make pot; msgmerge -U --no-fuzzy-matching; make po-check)"; exit 0; }
+	@if [ -f $@ ]; then { printf '%s\n' '.\" -*- coding: UTF-8 -*-' '.nr HY 0'; cat $@; } >$@.tmp && mv $@.tmp $@; fi
+
 # Templates: src/po/nslab.pot from src/*.c, labs/po/<id>/<id>.pot from
 # labs/<id>.c (for each lab that has a po directory). A lab's texts splice
 # in macros ("hostname " LAB_HOSTNAME), so xgettext reads it preprocessed
@@ -122,6 +151,13 @@ define make-pots
 		mkdir -p $(1)/labs/po/$$id && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' -D'NSLAB_UTIL_TEXT(s)=NSLAB_UTIL_TEXT(s)' \
 			-DNSLAB_TEXTDOMAIN='"nslab-lab-'$$id'"' labs/$$id.c >$(B)/pot/$$id.c || exit 1; \
 		(cd $(B)/pot && $(XGETTEXT) --no-location -o $(abspath $(1))/labs/po/$$id/$$id.pot $$id.c) || exit 1; done
+	@# the man page's template (scripts/po/man/nslab.1.pot) from scripts/nslab.1
+	@if [ -n "$(PO4A)" ]; then rm -rf $(B)/pot-man && mkdir -p $(B)/pot-man/scripts/po/man $(1)/scripts/po/man && \
+		po4a --srcdir . --destdir $(B)/pot-man --no-translations --force --porefs file --copyright-holder nslab \
+			--package-name nslab --package-version $(VERSION) --msgid-bugs-address nslab scripts/po/man/po4a.cfg >/dev/null && \
+		cp $(B)/pot-man/scripts/po/man/nslab.1.pot $(1)/scripts/po/man/nslab.1.pot && \
+		sed -i '/^"POT-Creation-Date: /d' $(1)/scripts/po/man/nslab.1.pot; \
+	else echo "po4a is not installed: scripts/po/man/nslab.1.pot is not made (sudo make deps)"; fi
 	@# no creation date: a template changes only when a text does (no churn in git)
 	@sed -i '/^"POT-Creation-Date: /d' $(1)/src/po/nslab.pot $(1)/labs/po/*/*.pot
 endef
@@ -132,7 +168,8 @@ pot:
 # of the sources in it: each is compared (msgcmp) with a template made afresh
 # in $(B)/pot-check, so a text added or changed without its translation fails.
 po-check:
-	@fail=0; for po in $(CORE_POS) $(LAB_POS); do \
+	@[ -n "$(PO4A)" ] || { echo "po-check: po4a is missing: it checks the man page's catalogues ($(or $(MAN_POS),scripts/po/man/)) (sudo make deps)"; exit 1; }
+	@fail=0; for po in $(CORE_POS) $(LAB_POS) $(MAN_POS); do \
 		stat=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $$po 2>&1) || { echo "$$po: $$stat"; fail=1; continue; }; \
 		echo "$$po: $$stat"; \
 		case "$$stat" in *untranslated*|*fuzzy*) echo "po-check: $$po is not complete"; fail=1;; esac; \
@@ -142,11 +179,11 @@ po-check:
 	done; [ $$fail = 0 ]
 	@rm -rf $(B)/pot-check
 	$(call make-pots,$(B)/pot-check)
-	@fail=0; for po in $(CORE_POS) $(LAB_POS); do \
-		dir=$$(dirname $$po); case $$dir in src/po) pot=nslab.pot;; *) pot=$$(basename $$dir).pot;; esac; \
+	@fail=0; for po in $(CORE_POS) $(LAB_POS) $(MAN_POS); do \
+		dir=$$(dirname $$po); case $$dir in src/po) pot=nslab.pot;; scripts/po/man) pot=nslab.1.pot;; *) pot=$$(basename $$dir).pot;; esac; \
 		LC_ALL=C msgcmp --use-untranslated $$po $(B)/pot-check/$$dir/$$pot 2>&1 | head -5 | sed "s|^|po-check: |"; \
 		LC_ALL=C msgcmp $$po $(B)/pot-check/$$dir/$$pot >/dev/null 2>&1 || { echo "po-check: $$po lacks texts of the sources (make pot; msgmerge -U $$po $$dir/$$pot)"; fail=1; }; \
-	done; [ $$fail = 0 ] && echo "po-check: $(words $(CORE_POS) $(LAB_POS)) catalogues complete and current"
+	done; [ $$fail = 0 ] && echo "po-check: $(words $(CORE_POS) $(LAB_POS) $(MAN_POS)) catalogues complete and current"
 
 # Helper programs labs run inside their roots (static, so no libraries are needed there).
 # A sanitizer runtime cannot be linked statically: -fsanitize=... is left out here.
@@ -275,6 +312,8 @@ install: all
 	install -m644 $(LABS) $(DESTDIR)$(LABDIR)/
 	$(if $(HELPERS),install -m755 $(HELPERS) $(DESTDIR)$(LABDIR)/)
 	@if [ -f scripts/nslab.1 ]; then install -Dm644 scripts/nslab.1 $(DESTDIR)$(MANDIR)/man1/nslab.1; fi
+	@for p in $(MAN_PAGES); do [ -f $$p ] || continue; l=$$(basename $$(dirname $$p)); \
+		echo "install -Dm644 $$p $(DESTDIR)$(MANDIR)/$$l/man1/nslab.1"; install -Dm644 $$p $(DESTDIR)$(MANDIR)/$$l/man1/nslab.1 || exit 1; done
 	@if [ -f scripts/nslab.bash-completion ]; then install -Dm644 scripts/nslab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nslab; fi
 	@for mo in $(MOS); do rel=$${mo#$(B)/locale/}; \
 		echo "install -Dm644 $$mo $(DESTDIR)$(LOCALEDIR)/$$rel"; install -Dm644 $$mo $(DESTDIR)$(LOCALEDIR)/$$rel || exit 1; done
@@ -290,6 +329,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nslab $(DESTDIR)$(MANDIR)/man1/nslab.1 $(DESTDIR)$(BASHCOMPDIR)/nslab
 	rm -rf $(DESTDIR)$(LABDIR)
 	rm -f $(patsubst $(B)/locale/%,$(DESTDIR)$(LOCALEDIR)/%,$(MOS))
+	rm -f $(MAN_LANGS:%=$(DESTDIR)$(MANDIR)/%/man1/nslab.1)
 	rm -f $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab-util.h
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 	rmdir $(DESTDIR)$(INCLUDEDIR)/nslab 2>/dev/null || true

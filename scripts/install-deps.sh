@@ -12,14 +12,16 @@ set -euo pipefail
 # systemd VM test's Debian image), stress and
 # cgroup-tools (peers in the benchmarks), hyperfine, shellcheck.
 # Translations: gettext (msgfmt, xgettext) builds them, locales gives the
-# ko_KR.UTF-8 locale that selects Korean (generated below when missing).
+# ko_KR.UTF-8 locale that selects Korean (generated below when missing), po4a
+# translates the man page (`make` leaves the Korean page out without it;
+# `make po-check` needs it, so it is a test tool, not a workshop one).
 PKGS=(
 	build-essential pkg-config
 	libreadline-dev libncurses-dev libcgroup-dev libcmocka-dev
 	libmount-dev libsmartcols-dev libcap-dev libseccomp-dev libvterm-dev
 	iproute2 libcap2-bin strace iputils-ping procps util-linux busybox-static
 	tmux qemu-system-x86 cpio mmdebstrap e2fsprogs stress cgroup-tools hyperfine shellcheck clang-format
-	gettext locales
+	gettext locales po4a
 )
 
 # ko_KR.UTF-8: Korean texts are shown only when the C library knows the
@@ -47,7 +49,7 @@ ensure_ko_locale() {
 #   --list      print the packages, one a line, and install nothing (the
 #               systemd VM test bakes them into its image)
 # NSLAB_OFFLINE=1: never call apt-get; a missing package is an error.
-TEST_ONLY=(libcmocka-dev tmux qemu-system-x86 cpio mmdebstrap e2fsprogs hyperfine shellcheck clang-format)
+TEST_ONLY=(libcmocka-dev tmux qemu-system-x86 cpio mmdebstrap e2fsprogs hyperfine shellcheck clang-format po4a)
 LIST=
 options() {
 	local a p

@@ -2,6 +2,7 @@
 /* pane.c: the namespace pane as plain text (see pane.h). No ncurses here:
  * the TUI draws what this computes, and the unit tests read it. */
 #include "pane.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,37 +59,67 @@ void pane_cell(const struct ns_col *host, const struct ns_col *c, enum ns_row ro
 	snprintf(buf, len, "%lu%s", (unsigned long)c->ino[row], differs ? (char[]){PANE_MARK, 0} : "");
 }
 
-/* Writes s at column `at` of a line, clipped to w columns (pane text is ASCII). */
-static void put(struct pane_line *ln, int at, int w, const char *s)
+/* The pane's lines hold UTF-8: its labels are translated (Hangul takes two
+ * columns a syllable) and a command line may hold anything. So a line is
+ * built left to right by display columns, each text placed at its column
+ * and cut between characters, never inside one, never past the width. */
+
+/* Writes s at display column at, in at most w columns and never past width
+ * (what the line holds so far must end before at). */
+static void put(struct pane_line *ln, int width, int at, int w, const char *s)
 {
-	size_t n = strlen(s);
-	if ((int)n > w)
-		n = (size_t)w;
-	if (at < 0 || at + (int)n >= PANE_LINE_MAX)
+	size_t len = strlen(ln->text);
+	int col = text_width(ln->text, len);
+	if (at < col)
 		return;
-	memcpy(ln->text + at, s, n);
+	if (at + w > width)
+		w = width - at;
+	if (w <= 0)
+		return;
+	size_t n = text_fit(s, strlen(s), w, NULL), pad = (size_t)(at - col);
+	if (len + pad + n >= PANE_LINE_MAX)
+		return;
+	memset(ln->text + len, ' ', pad);
+	memcpy(ln->text + len + pad, s, n);
+	ln->text[len + pad + n] = '\0';
 }
 
-static void blank(struct pane_line *ln, int width)
+/* A label in its column: cut after a whole word with an ellipsis when a
+ * translation is wider than the column. */
+static void put_label(struct pane_line *ln, int width, int w, const char *s)
 {
-	memset(ln, 0, sizeof(*ln));
-	memset(ln->text, ' ', (size_t)width);
-	ln->text[width] = '\0';
+	char fit[PANE_LINE_MAX];
+	text_elide(s, w, fit, sizeof(fit));
+	put(ln, width, 0, w, fit);
+}
+
+/* Pads a line with spaces to width columns. */
+static void finish(struct pane_line *ln, int width)
+{
+	size_t len = strlen(ln->text);
+	int col = text_width(ln->text, len);
+	if (col >= width || len + (size_t)(width - col) >= PANE_LINE_MAX)
+		return;
+	memset(ln->text + len, ' ', (size_t)(width - col));
+	ln->text[len + (size_t)(width - col)] = '\0';
 }
 
 /* A command line too long for its column ends after its last whole word
- * that fits (ASCII, as the pane is). */
+ * that fits, or, one word wider than the column, after its last whole
+ * character that fits. */
 static void cut_words(char *s, int w)
 {
-	if (w <= 0 || (int)strlen(s) <= w)
+	size_t n = strlen(s);
+	if (w <= 0 || text_width(s, n) <= w)
 		return;
-	int at = w;
+	size_t k = text_fit(s, n, w, NULL), at = k;
 	while (at > 0 && s[at] != ' ')
 		at--;
-	s[at > 0 ? at : w] = '\0';
+	s[at > 0 ? at : k] = '\0';
 }
 
-#define PANE_LEGEND "* = differs from nslab"
+/* TRANSLATORS: the legend of the namespace pane's * marks */
+#define PANE_LEGEND N_("* = differs from nslab")
 
 /* The header, the given rows and a footer line: what both panes draw. */
 static size_t render(const struct ns_col *cols, size_t n, int width, const enum ns_row *rows, size_t nrows,
@@ -102,43 +133,44 @@ static size_t render(const struct ns_col *cols, size_t n, int width, const enum 
 		width = 0;
 	size_t total = PANE_HEADER_LINES + nrows + 1;
 	for (size_t i = 0; i < total; i++)
-		blank(&lines[i], width);
+		memset(&lines[i], 0, sizeof(lines[i]));
 
-	char buf[64];
+	char buf[PANE_LINE_MAX];
 	if (l.hidden)
-		snprintf(buf, sizeof(buf), "process +%zu more", l.hidden);
+		/* TRANSLATORS: a row label of 17 columns at most (Hangul: 2 each) */
+		snprintf(buf, sizeof(buf), ngettext("process +%zu more", "process +%zu more", l.hidden),
+			 l.hidden);
 	else
-		snprintf(buf, sizeof(buf), "process");
-	put(&lines[0], 0, l.label_w, buf);
-	put(&lines[1], 0, l.label_w, "comm (pid in ns)");
+		/* TRANSLATORS: a row label of 17 columns at most (Hangul: 2 each) */
+		snprintf(buf, sizeof(buf), "%s", _("process"));
+	put_label(&lines[0], width, l.label_w, buf);
+	/* TRANSLATORS: a row label of 17 columns at most; comm and pid stay */
+	put_label(&lines[1], width, l.label_w, _("comm (pid in ns)"));
 	for (size_t i = 0; i < nrows; i++)
-		put(&lines[PANE_HEADER_LINES + i], 0, l.label_w, ns_row_name[rows[i]]);
+		put(&lines[PANE_HEADER_LINES + i], width, 0, l.label_w, ns_row_name[rows[i]]);
 	/* by display width: the footer may end in a multibyte ellipsis */
 	char fit[PANE_LINE_MAX];
-	int fw = text_elide(footer, width, fit, sizeof(fit));
-	size_t fl = strlen(fit), pad = (size_t)(width - fw);
-	char *t = lines[total - 1].text;
-	if (fl + pad < PANE_LINE_MAX) {
-		memcpy(t, fit, fl);
-		memset(t + fl, ' ', pad);
-		t[fl + pad] = '\0';
-	}
+	text_elide(footer, width, fit, sizeof(fit));
+	put(&lines[total - 1], width, 0, width, fit);
 
 	for (size_t c = 0; c < l.shown; c++) {
 		int at = l.label_w + l.gap + (int)c * (l.gap + l.col_w);
 		char h1[64], h2[64];
 		pane_header(&cols[c], h1, h2, sizeof(h1));
 		cut_words(h1, l.col_w);
-		put(&lines[0], at, l.col_w, h1);
-		put(&lines[1], at, l.col_w, h2);
+		put(&lines[0], width, at, l.col_w, h1);
+		put(&lines[1], width, at, l.col_w, h2);
 		for (size_t i = 0; i < nrows; i++) {
 			struct pane_line *ln = &lines[PANE_HEADER_LINES + i];
 			pane_cell(&cols[0], &cols[c], rows[i], buf, sizeof(buf));
-			put(ln, at, l.col_w, buf);
+			put(ln, width, at, l.col_w, buf);
 			if (c > 0 && nsview_differs(&cols[0], &cols[c], rows[i]))
-				ln->spans[ln->nspans++] = (struct pane_span){at, (int)strlen(buf)};
+				ln->spans[ln->nspans++] =
+				    (struct pane_span){at, text_width(buf, strlen(buf))};
 		}
 	}
+	for (size_t i = 0; i < total; i++)
+		finish(&lines[i], width);
 	return total;
 }
 
@@ -147,7 +179,7 @@ size_t pane_render(const struct ns_col *cols, size_t n, int width, struct pane_l
 	enum ns_row all[NS_COUNT];
 	for (int r = 0; r < NS_COUNT; r++)
 		all[r] = (enum ns_row)r;
-	return render(cols, n, width, all, NS_COUNT, PANE_LEGEND, lines);
+	return render(cols, n, width, all, NS_COUNT, _(PANE_LEGEND), lines);
 }
 
 size_t pane_compact_rows(const struct ns_col *cols, size_t n, int width, enum ns_row *rows)
@@ -173,10 +205,17 @@ size_t pane_compact_lines(const struct ns_col *cols, size_t n, int width)
 void pane_summary(const struct ns_col *cols, size_t n, int width, char *buf, size_t len)
 {
 	enum ns_row rows[NS_COUNT];
-	size_t k = pane_compact_rows(cols, n, width, rows), j = 0;
+	size_t k = pane_compact_rows(cols, n, width, rows), j = 0, shared = (size_t)NS_COUNT - k;
 	char rest[PANE_LINE_MAX], fit[PANE_LINE_MAX];
-	int at = snprintf(rest, sizeof(rest), " | %s%zu %stypes shared with nslab:", k ? "" : "all ",
-			  (size_t)NS_COUNT - k, k ? "more " : "");
+	const char *legend = _(PANE_LEGEND);
+	/* the names of the types shared follow, after the legend */
+	const char *more =
+	    ngettext("%zu more type shared with nslab:", "%zu more types shared with nslab:", shared);
+	/* as above, when no column differs in any type */
+	const char *all =
+	    ngettext("all %zu type shared with nslab:", "all %zu types shared with nslab:", shared);
+	int at = snprintf(rest, sizeof(rest), " | ");
+	at += snprintf(rest + at, sizeof(rest) - (size_t)at, k ? more : all, shared);
 	for (int r = 0; r < NS_COUNT && at > 0 && (size_t)at < sizeof(rest); r++) {
 		if (j < k && rows[j] == (enum ns_row)r) {
 			j++;
@@ -186,15 +225,15 @@ void pane_summary(const struct ns_col *cols, size_t n, int width, char *buf, siz
 	}
 	/* The legend first and whole; the list of shared types in what is left,
 	 * unless nothing of it but the ellipsis would fit. */
-	int lw = (int)strlen(PANE_LEGEND);
+	int lw = text_width(legend, strlen(legend));
 	if (width < lw) {
-		text_elide(PANE_LEGEND, width, buf, len);
+		text_elide(legend, width, buf, len);
 		return;
 	}
 	text_elide(rest, width - lw, fit, sizeof(fit));
 	if (strncmp(fit, " | ", 3) != 0)
 		fit[0] = '\0';
-	snprintf(buf, len, "%s%s", PANE_LEGEND, fit);
+	snprintf(buf, len, "%s%s", legend, fit);
 }
 
 size_t pane_render_compact(const struct ns_col *cols, size_t n, int width, struct pane_line *lines)

@@ -30,7 +30,7 @@ struct pane_layout {
 };
 
 struct pane_span {
-	int start, len; /* in display columns (the pane text is ASCII) */
+	int start, len; /* in display columns (a line may hold Hangul: bytes differ) */
 };
 
 struct pane_line {

@@ -5,7 +5,8 @@
 # alone, and each binary has its own prefix compiled in):
 #   1. staged, as a package would: DESTDIR=<tmp> PREFIX=/usr
 #   2. real, into a throwaway prefix: PREFIX=<tmp>/prefix, no DESTDIR
-# Also: nslab.1 renders without man warnings. Run by `make install-test`.
+# Also: nslab.1 renders without man warnings, and so does the Korean page
+# (share/man/ko/man1/nslab.1, made with po4a). Run by `make install-test`.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
 unset NSLAB_LAB_PATH # the installed binary must find its labs by itself
@@ -70,6 +71,52 @@ if command -v man >/dev/null; then
 	expect "the man page fits 80 columns${wide:+: $wide}" test -z "$wide"
 else
 	ok "# SKIP man is not installed"
+fi
+
+# --- 4. the Korean man page (po4a: scripts/po/man/ko.po) -----------------
+# From the staged install of part 1: rendered with no groff or man warning,
+# within 80 columns (display width: a syllable is two), in Korean, with
+# every option of the English page and the same SYNOPSIS, and what `man
+# nslab` shows from that prefix under a Korean locale (English under C).
+ko=$stage/usr/share/man/ko/man1/nslab.1
+ko_locale=$(locale -a 2>/dev/null | grep -ix 'ko_KR\.utf-\?8' | head -1)
+if ! command -v po4a >/dev/null; then
+	not_ok "po4a is installed (make deps): without it make leaves out share/man/ko/man1/nslab.1"
+elif [ -z "$ko_locale" ]; then
+	not_ok "the ko_KR.UTF-8 locale exists (make deps generates it)"
+elif ! command -v man >/dev/null; then
+	ok "# SKIP man is not installed"
+else
+	expect "Korean man page share/man/ko/man1/nslab.1" test -f "$ko"
+	warn=$(groff -K utf8 -Tutf8 -man -ww -z "$ko" 2>&1)
+	expect "groff -ww renders the Korean page without warnings${warn:+: $warn}" test -z "$warn"
+	# (common.sh sets LC_MESSAGES=C, which man would take for the language)
+	render() { env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=ko_KR.UTF-8 MANWIDTH=80 man --warnings -l "$1"; }
+	warn=$(render "$ko" 2>&1 >/dev/null)
+	expect "man -l renders it under LANG=ko_KR.UTF-8 without warnings${warn:+: $warn}" test -z "$warn"
+	width=$(render "$ko" 2>/dev/null | LC_ALL=$ko_locale wc -L)
+	expect "it fits 80 columns (widest line: $width)" test "$width" -le 80
+	hangul=$(render "$ko" 2>/dev/null | LC_ALL=$ko_locale grep -c '[가-힣]')
+	expect "it is in Korean ($hangul lines with Hangul)" test "$hangul" -gt 100
+	# Every --option the English page names, in the Korean one too (roff
+	# font escapes and backslashes taken out first: \fB\-\-plain\fP).
+	opts() { sed 's/\\f[BIRP]//g; s/\\//g' "$1" | grep -o -- '--[a-z][a-z-]*[a-z]' | sort -u; }
+	lost=$(comm -23 <(opts scripts/nslab.1) <(opts "$ko") | tr '\n' ' ')
+	expect "every --option of scripts/nslab.1 is in the Korean page${lost:+ (missing: $lost)}" test -z "$lost"
+	synopsis() { render "$1" 2>/dev/null | sed -n "/^$2\$/,/^$3\$/p" | sed '1d;$d'; }
+	syn_en=$(synopsis scripts/nslab.1 SYNOPSIS DESCRIPTION)
+	syn_ko=$(synopsis "$ko" 사용법 설명)
+	if [ -n "$syn_en" ] && [ "$syn_en" = "$syn_ko" ]; then
+		ok "its SYNOPSIS (사용법) is the English one, option for option"
+	else
+		not_ok "its SYNOPSIS (사용법) is the English one, option for option"
+		show_diff "$syn_en" "$syn_ko"
+	fi
+	man_in() { env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG="$1" MANPATH="$stage/usr/share/man" man nslab 2>/dev/null | sed -n 3p; }
+	head_ko=$(man_in ko_KR.UTF-8)
+	head_c=$(man_in C)
+	expect "\`man nslab\` from the prefix: Korean under ko_KR.UTF-8 ($head_ko), English under C ($head_c)" \
+		test "$head_ko" = "이름" -a "$head_c" = NAME
 fi
 
 finish

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pane.c: the namespace pane model: column layout at 80/120/200
- * columns, difference markers and spans, change detection, and the text
- * helpers the TUI wraps output with. */
+ * columns, difference markers and spans, change detection, the text
+ * helpers the TUI wraps output with, and the pane's labels in Korean (a
+ * fake catalogue through test_pane.wrap, and the real one when the
+ * ko_KR.UTF-8 locale is there): every line exactly the width in display
+ * columns, no character cut, the inode columns where English has them. */
+#include <libgen.h>
+#include <libintl.h>
+#include <limits.h>
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,11 +16,68 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <wchar.h>
 #include <cmocka.h>
 
 #include "pane.h"
 
 #define HOST_INO 4026531830UL
+
+/* --- a fake catalogue: gettext and friends wrapped (test_pane.wrap) --- */
+
+static bool fake_ko;
+
+/* What the fake catalogue gives: Korean, and a label too wide for its
+ * column so that it must be cut (after a whole word, between syllables). */
+static const char *fake(const char *id)
+{
+	static const struct {
+		const char *id, *ko;
+	} cat[] = {
+	    {"* = differs from nslab", "* = nslab과 다름"},
+	    {"process +%zu more", "프로세스 외 %zu개"},
+	    /* 24 columns, one word: cut to 17 or less, between syllables */
+	    {"process", "프로세스프로세스프로세스"},
+	    {"comm (pid in ns)", "comm (ns 내 pid)"},
+	    {"%zu more types shared with nslab:", "nslab과 공유하는 나머지 유형 %zu개:"},
+	    {"all %zu types shared with nslab:", "nslab과 공유하는 유형 %zu개 전부:"},
+	};
+	for (size_t i = 0; fake_ko && i < sizeof(cat) / sizeof(cat[0]); i++)
+		if (strcmp(cat[i].id, id) == 0)
+			return cat[i].ko;
+	return NULL;
+}
+
+char *__real_gettext(const char *id);
+char *__real_ngettext(const char *id, const char *plural, unsigned long n);
+char *__real_dcgettext(const char *domain, const char *id, int category);
+char *__real_dcngettext(const char *domain, const char *id, const char *plural, unsigned long n,
+			int category);
+
+char *__wrap_gettext(const char *id)
+{
+	const char *t = fake(id);
+	return t ? (char *)t : __real_gettext(id);
+}
+
+char *__wrap_ngettext(const char *id, const char *plural, unsigned long n)
+{
+	const char *t = fake(plural);
+	return t ? (char *)t : __real_ngettext(id, plural, n);
+}
+
+char *__wrap_dcgettext(const char *domain, const char *id, int category)
+{
+	const char *t = fake(id);
+	return t ? (char *)t : __real_dcgettext(domain, id, category);
+}
+
+char *__wrap_dcngettext(const char *domain, const char *id, const char *plural, unsigned long n, int category)
+{
+	const char *t = fake(plural);
+	return t ? (char *)t : __real_dcngettext(domain, id, plural, n, category);
+}
 
 static struct ns_col mkcol(pid_t pid, enum ns_col_kind kind, const char *label, const char *comm, pid_t inner)
 {
@@ -331,6 +394,209 @@ static void text_elide_at_words(void **state)
 	assert_string_equal(out, "");
 }
 
+/* --- the pane in Korean --- */
+
+/* True when s is whole characters of the locale: none cut in half. */
+static bool whole_chars(const char *s)
+{
+	mbstate_t st = {0};
+	size_t n = strlen(s);
+	while (n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, n, &st);
+		if (k == (size_t)-1 || k == (size_t)-2)
+			return false;
+		if (k == 0)
+			break;
+		s += k;
+		n -= k;
+	}
+	return true;
+}
+
+/* What a line shows right of the label column (its first label_w columns). */
+static const char *right_of_labels(const char *line)
+{
+	return line + text_fit(line, strlen(line), PANE_LABEL_W, NULL);
+}
+
+/* Every line exactly width display columns, of whole characters. */
+static void assert_lines_fit(const struct pane_line *lines, size_t n, int width)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(text_width(lines[i].text, strlen(lines[i].text)), width);
+		assert_true(whole_chars(lines[i].text));
+	}
+}
+
+/* The English and the Korean pane: the same cells at the same columns,
+ * only the labels differ. */
+static void assert_same_columns(const struct pane_line *en, const struct pane_line *ko, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(right_of_labels(en[i].text), right_of_labels(ko[i].text));
+		assert_int_equal(en[i].nspans, ko[i].nspans);
+		for (int k = 0; k < en[i].nspans; k++) {
+			assert_int_equal(en[i].spans[k].start, ko[i].spans[k].start);
+			assert_int_equal(en[i].spans[k].len, ko[i].spans[k].len);
+		}
+	}
+}
+
+/* A fixture with wide text where the pane cannot translate it: a subject
+ * column titled with a Hangul command line of one word wider than any
+ * column, and a process whose comm is Hangul. */
+static size_t wide_fixture(struct ns_col *cols, size_t n)
+{
+	fixture(cols, n);
+	cols[2].kind = NS_COL_SUBJECT;
+	snprintf(cols[2].cmd, sizeof(cols[2].cmd), "가나다라마바사아자차카타"); /* 24 columns */
+	snprintf(cols[1].comm, sizeof(cols[1].comm), "프로세스");
+	return n;
+}
+
+static void korean_labels_keep_columns(void **state)
+{
+	(void)state;
+	struct ns_col cols[8];
+	static struct pane_line en[PANE_LINES], ko[PANE_LINES];
+	const int widths[] = {80, 81, 97, 120, 200};
+	const size_t counts[] = {3, 8};
+	for (size_t c = 0; c < 2; c++)
+		for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+			size_t n = wide_fixture(cols, counts[c]);
+			fake_ko = false;
+			size_t ne = pane_render(cols, n, widths[w], en);
+			fake_ko = true;
+			size_t nk = pane_render(cols, n, widths[w], ko);
+			fake_ko = false;
+			assert_int_equal(ne, nk);
+			assert_lines_fit(en, ne, widths[w]);
+			assert_lines_fit(ko, nk, widths[w]);
+			assert_same_columns(en, ko, nk - 1);
+			assert_non_null(strstr(ko[1].text, "comm (ns 내 pid)"));
+			assert_non_null(strstr(ko[nk - 1].text, "* = nslab과 다름"));
+			assert_int_equal(strncmp(ko[PANE_HEADER_LINES + NS_UTS].text, "uts ", 4), 0);
+		}
+	/* 8 columns at 80: four shown, "외 4개" (4 more); at 200 all shown,
+	 * and the 24-column label cut after whole syllables with an ellipsis */
+	size_t n = wide_fixture(cols, 8);
+	fake_ko = true;
+	pane_render(cols, n, 80, ko);
+	assert_int_equal(strncmp(ko[0].text, "프로세스 외 4개 ", strlen("프로세스 외 4개 ")), 0);
+	pane_render(cols, n, 200, ko);
+	fake_ko = false;
+	char want[64];
+	snprintf(want, sizeof(want), "프로세스프로세스%s", text_ellipsis());
+	assert_int_equal(strncmp(ko[0].text, want, strlen(want)), 0);
+	/* the Hangul command line: cut between syllables, the next column in place */
+	pane_render(cols, n, 80, en); /* four columns of 13: six syllables fit */
+	assert_non_null(strstr(en[0].text, "가나다라마바 "));
+	assert_null(strstr(en[0].text, "가나다라마바사"));
+	assert_non_null(strstr(en[1].text, "프로세스 (1)"));
+}
+
+static void korean_compact_and_summary(void **state)
+{
+	(void)state;
+	struct ns_col cols[3];
+	static struct pane_line en[PANE_LINES], ko[PANE_LINES];
+	char buf[PANE_LINE_MAX];
+	size_t n = wide_fixture(cols, 3);
+	for (int w = 17; w <= 200; w++) {
+		fake_ko = false;
+		size_t ne = pane_render_compact(cols, n, w, en);
+		fake_ko = true;
+		size_t nk = pane_render_compact(cols, n, w, ko);
+		pane_summary(cols, n, w, buf, sizeof(buf));
+		fake_ko = false;
+		assert_int_equal(ne, nk);
+		assert_lines_fit(ko, nk, w);
+		assert_same_columns(en, ko, nk - 1);
+		assert_true(text_width(buf, strlen(buf)) <= w);
+		assert_true(whole_chars(buf));
+	}
+	fake_ko = true;
+	pane_summary(cols, n, 80, buf, sizeof(buf));
+	assert_int_equal(strncmp(buf, "* = nslab과 다름 | nslab과 공유하는 나머지 유형 9개: cgroup ipc",
+				 strlen("* = nslab과 다름 | nslab과 공유하는 나머지 유형 9개: cgroup ipc")),
+			 0);
+	pane_summary(cols, 1, 200, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "| nslab과 공유하는 유형 10개 전부: cgroup"));
+	/* the legend whole down to its own 16 columns, then cut after a word */
+	pane_summary(cols, n, 16, buf, sizeof(buf));
+	assert_string_equal(buf, "* = nslab과 다름");
+	for (int w = 15; w > 0; w--) {
+		pane_summary(cols, n, w, buf, sizeof(buf));
+		assert_true(text_width(buf, strlen(buf)) <= w);
+		assert_true(whole_chars(buf));
+	}
+	pane_summary(cols, n, 15, buf, sizeof(buf));
+	char want[64];
+	snprintf(want, sizeof(want), "* = nslab과%s", text_ellipsis());
+	assert_string_equal(buf, want);
+	fake_ko = false;
+}
+
+/* The locale directory of this build: <build>/locale, beside the driver's
+ * directory (build/tests/ and build/asan/ alike). */
+static bool build_locale(char *dir, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	snprintf(dir, len, "%s/../locale", dirname(exe));
+	char mo[PATH_MAX + 64];
+	snprintf(mo, sizeof(mo), "%s/ko/LC_MESSAGES/nslab.mo", dir);
+	return access(mo, R_OK) == 0;
+}
+
+/* The real catalogue (src/po/ko.po) under ko_KR.UTF-8: its labels fit. */
+static void real_korean_catalogue(void **state)
+{
+	(void)state;
+	fake_ko = false; /* the real catalogue only */
+	char dir[PATH_MAX];
+	if (!build_locale(dir, sizeof(dir)) || !setlocale(LC_MESSAGES, "ko_KR.UTF-8"))
+		skip(); /* no build/locale, or no ko_KR.UTF-8 (make deps makes it) */
+	char ctype[64];
+	snprintf(ctype, sizeof(ctype), "%s", setlocale(LC_CTYPE, NULL));
+	setlocale(LC_CTYPE, "ko_KR.UTF-8");
+	unsetenv("LANGUAGE");
+	bindtextdomain("nslab", dir);
+	textdomain("nslab");
+	struct ns_col cols[8];
+	static struct pane_line en[PANE_LINES], ko[PANE_LINES];
+	const int widths[] = {80, 120};
+	const size_t counts[] = {3, 8};
+	for (size_t c = 0; c < 2; c++)
+		for (size_t w = 0; w < 2; w++) {
+			size_t n = wide_fixture(cols, counts[c]);
+			setlocale(LC_MESSAGES, "C");
+			size_t ne = pane_render_compact(cols, n, widths[w], en);
+			setlocale(LC_MESSAGES, "ko_KR.UTF-8");
+			size_t nk = pane_render_compact(cols, n, widths[w], ko);
+			assert_int_equal(ne, nk);
+			assert_lines_fit(ko, nk, widths[w]);
+			assert_same_columns(en, ko, nk - 1);
+			assert_int_equal(strncmp(ko[0].text, "프로세스", strlen("프로세스")), 0);
+			assert_int_equal(strncmp(ko[1].text, "comm (", 6), 0);
+			assert_string_not_equal(en[1].text, ko[1].text);
+			assert_string_not_equal(en[nk - 1].text, ko[nk - 1].text);
+			ne = pane_render(cols, n, widths[w], en);
+			setlocale(LC_MESSAGES, "C");
+			nk = pane_render(cols, n, widths[w], en);
+			setlocale(LC_MESSAGES, "ko_KR.UTF-8");
+			nk = pane_render(cols, n, widths[w], ko);
+			assert_lines_fit(ko, nk, widths[w]);
+			assert_same_columns(en, ko, nk - 1);
+		}
+	setlocale(LC_MESSAGES, "C");
+	setlocale(LC_CTYPE, ctype);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
@@ -351,6 +617,9 @@ int main(void)
 	    cmocka_unit_test(compact_render_and_summary),
 	    cmocka_unit_test(full_render_has_legend),
 	    cmocka_unit_test(text_elide_at_words),
+	    cmocka_unit_test(korean_labels_keep_columns),
+	    cmocka_unit_test(korean_compact_and_summary),
+	    cmocka_unit_test(real_korean_catalogue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
