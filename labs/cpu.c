@@ -1106,6 +1106,29 @@ static const char *unsupported(struct nslab_host *h)
 	return NULL;
 }
 
+/* cgroup v2: a controller's files appear in a child only when its parent
+ * lists the controller in cgroup.subtree_control, and cgcreate (libcgroup
+ * 2.0) does not switch cpu on in the parents: with cpu off there,
+ * `cgcreate -g cpu:nslab/<pid>/cpu` fails with "No such file or
+ * directory". So the lab does at start what `cgroup` does before its mkdir:
+ * nslab's own group is made (cpu switched on in the root, nslab/ and
+ * nslab/<pid>/, each switch registered and undone at stop) and removed
+ * again, leaving step 2's mkdir to the learner's cgcreate, as on v1. */
+static void open_tree_v2(struct nslab_host *h)
+{
+	char dir[PATH_MAX];
+	struct nslab_cpu_stat st;
+	if (!v2(h) || group_stat(h, CG_NAME, &st) || !cg_dir(h, dir, sizeof(dir)))
+		return;
+	if (h->cg_create(h, CG_NAME) < 0)
+		return; /* it said why; `cgroup` says it again */
+	h->undo(h, NSLAB_OBJ_CGROUP, dir);
+	h->print(h,
+		 _("nslab switched the cpu controller on below the root, nslab/ and nslab/%d/ (\"+cpu\" in "
+		   "their cgroup.subtree_control; undone at stop), so that cgcreate -g cpu: works there.\n"),
+		 (int)getpid());
+}
+
 static int setup(struct nslab_host *h)
 {
 	struct cpu_data *d = calloc(1, sizeof(*d));
@@ -1125,6 +1148,7 @@ static int setup(struct nslab_host *h)
 		 : h->cg_mode(h) == NSLAB_CG_V2 ? "cgroup v2"
 						: "cgroup v1",
 		 mnt);
+	open_tree_v2(h);
 	h->print(h, _("Quotas here are set with %s (the tasks show both ways; use this one).\n"),
 		 v2(h) ? _("a write to cpu.max: `host echo 'QUOTA PERIOD' > $NSLAB_CGROUP_DIR/cpu/cpu.max`")
 		       : _("cgset and cpu.cfs_quota_us: `host cgset -r cpu.cfs_quota_us=QUOTA "

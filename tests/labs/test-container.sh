@@ -13,6 +13,23 @@
 # shellcheck source=tests/lib/typed.sh
 . "$(dirname "$0")/../lib/typed.sh"
 
+# Pure v2 without systemd (the busybox VM): the root lists no controller in
+# cgroup.subtree_control, and the capstone's memory and pids limits need
+# them there. systemd enables both on a workshop VM; the labs never touch the
+# root's (test-memory and test-pids check the one line that says how): the
+# test enables them as systemd would, before its fingerprint, and undoes it.
+ROOT_SC=/sys/fs/cgroup/cgroup.subtree_control
+enabled=()
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	for c in memory pids; do
+		grep -qw "$c" "$ROOT_SC" && continue
+		echo "# enabling +$c in $ROOT_SC for the test, as systemd does (undone at the end)"
+		echo "+$c" >"$ROOT_SC" && enabled+=("$c")
+	done
+fi
+if [ ${#enabled[@]} -gt 0 ]; then
+	trap 'for c in "${enabled[@]}"; do echo "-$c" >"$ROOT_SC" 2>/dev/null; done; rm -rf "$XDG_STATE_HOME"' EXIT
+fi
 "$NSLAB" --cleanup >/dev/null 2>&1 # leftovers of earlier crashed runs would spoil the comparison
 before=$(fingerprint)
 host_name=$(hostname)
@@ -133,7 +150,26 @@ ctr_steps=(check 'run hostname container' 'run hostname' 'host hostname' check n
 	check limit status 'run cat /proc/self/cgroup' 'host cat /proc/$NSLAB_LAB_PID/cgroup' check next
 	check clock 'run uptime' 'host uptime' 'run date' 'host date' check next
 	check "run timeout 2 sh -c 'while :; do :; done'" 'host cat $NSLAB_CGROUP_DIR/container/cpu.stat' ns check)
-typed_walk "container typed, fresh and after reset" nononononononononono 'start container' "${ctr_steps[@]}" reset "${ctr_steps[@]}" stop
+want=nononononononononono
+if grep -q 'QEMU Virtual CPU' /proc/cpuinfo 2>/dev/null; then
+	# Under qemu's software emulation (the VM tests) step 4's `run uptime` and
+	# `run date` can use up a period of the 50% quota by themselves, so
+	# nr_throttled may be above 0 before step 5's busy loop: that one check
+	# before the step is said, not judged (after it, and every other, is).
+	TYPED_OUT=$(printf '%s\n' 'start container' "${ctr_steps[@]}" reset "${ctr_steps[@]}" stop | nslab_script - 2>&1)
+	res=$(printf '%s\n' "$TYPED_OUT" | awk '/^check: ok/ { printf "o" } /^check: not yet/ { printf "n" }')
+	loose=$(sed 's/^\(.\{8\}\)o/\1n/; s/^\(.\{18\}\)o/\1n/' <<<"$res")
+	if [ "$res" = "$want" ]; then
+		ok "container typed, fresh and after reset: checks fail before and pass after each step ($res)"
+	elif [ "$loose" = "$want" ]; then
+		ok "container typed, fresh and after reset: checks fail before and pass after each step ($res) # SKIP step 5 before its busy loop under emulation: nr_throttled was already above 0"
+	else
+		not_ok "container typed, fresh and after reset: checks fail before and pass after each step (want $want, got $res)"
+		printf '%s\n' "$TYPED_OUT" | grep -E '^(check:|  missing:|error|nslab: |\[exit [1-9])' | head -60 | sed 's/^/#   /'
+	fi
+else
+	typed_walk "container typed, fresh and after reset" "$want" 'start container' "${ctr_steps[@]}" reset "${ctr_steps[@]}" stop
+fi
 expect "container typed: cpu.stat read through \$NSLAB_CGROUP_DIR" grep -q '^nr_throttled' <<<"$TYPED_OUT"
 expect "container typed: no getcwd failure in the container" bash -c '! grep -q "getcwd() failed" <<<"$1"' _ "$TYPED_OUT"
 same_as_before "host unchanged after the typed walks"

@@ -233,29 +233,21 @@ hand_walk() { # WAY (cgclassify|cgexec)
 	sess_send "$(quota_line 15000 50000)" usage 'host cat $NSLAB_CGROUP_DIR/cpu/cpu.stat'
 	chk ok 6
 }
-if [ -e /etc/nslab-vm-cgroup ]; then
-	# Not yet passing in the busybox VM (pure v2 without systemd): its
-	# `host cgcreate` group is not seen by the checks there, and it has no
-	# pgrep. The systemd VM walks the lab by `do`; the real-tool walk on v2
-	# is still to be made to pass here.
-	echo "# SKIP cpu by hand: the real-tool walk does not pass in the busybox v2 VM yet"
-else
-	sess_start
-	sess_send "start cpu"
-	WALK=fresh
-	hand_walk cgclassify
-	sess_send reset
-	WALK='after reset'
-	hand_walk cgexec
-	sess_send stop status
-	sess_wait "lab 'cpu' stopped" 1 100 >/dev/null
-	expect "cpu by hand: stop leaves no stress of the lab's" test -z "$(stress_pids)"
-	expect "cpu by hand: stop removed the learner's cgcreate'd group" test ! -d "$(cpu_mount)/nslab/$SESS_PID/cpu"
-	expect "cpu by hand: stop does not claim a clean removal it did not make" \
-		bash -c "! grep -q 'could not' '$SESS_DIR/out'"
-	sess_stop
-	same_as_before "host is as before after the walks by hand"
-fi
+sess_start
+sess_send "start cpu"
+WALK=fresh
+hand_walk cgclassify
+sess_send reset
+WALK='after reset'
+hand_walk cgexec
+sess_send stop status
+sess_wait "lab 'cpu' stopped" 1 100 >/dev/null
+expect "cpu by hand: stop leaves no stress of the lab's" test -z "$(stress_pids)"
+expect "cpu by hand: stop removed the learner's cgcreate'd group" test ! -d "$(cpu_mount)/nslab/$SESS_PID/cpu"
+expect "cpu by hand: stop does not claim a clean removal it did not make" \
+	bash -c "! grep -q 'could not' '$SESS_DIR/out'"
+sess_stop
+same_as_before "host is as before after the walks by hand"
 
 # --- catchup (issue 14): the late learner's one command, fresh and after
 # reset. The other labs are in test-catchup.sh; cpu is here, where the

@@ -8,22 +8,26 @@
 # nslab, its plugins, the tests and every shared library ldd names. The
 # initramfs' init (tests/vm/init) mounts cgroup2 at /sys/fs/cgroup and runs
 # tests/labs/test-cpu.sh there (walk, quotas 10/30/60/150% measured from
-# /proc/<pid>/stat, nslab's `usage`, SIGKILL + --cleanup), then test-memory.sh
-# and test-pids.sh (the OOM kill, the refused forks), then powers off.
+# /proc/<pid>/stat, nslab's `usage`, the real-tool walk, SIGKILL + --cleanup),
+# then test-memory.sh and test-pids.sh (the OOM kill, the refused forks) and
+# the other labs of issue 13 and the capstone (overlay nsenter capabilities
+# seccomp bridge container: by `do` and by hand), then powers off. init first
+# moves its root onto a tmpfs (pivot_root(2) refuses the initramfs' rootfs).
 # This script parses the console log: it fails if the kernel was not pure v2,
 # if any test line says "not ok", or if the run did not finish.
 #
 #   tests/vm/run.sh           the test (a few minutes at most; KVM if usable)
 #   tests/vm/run.sh --smoke   boot, print the cgroup mode, power off
 #   tests/vm/run.sh --bench   run tests/bench/cpu.sh (nslab vs cgexec+stress) on v2
-# Env: NSLAB_VM_TIMEOUT (s, default 600), NSLAB_VM_ACCEL (kvm|tcg), NSLAB_VM_KEEP=1
+# Env: NSLAB_VM_TIMEOUT (s, default 1200), NSLAB_VM_ACCEL (kvm|tcg), NSLAB_VM_KEEP=1
 # keeps the staging dir, NSLAB_VM_APPEND adds kernel parameters (e.g.
 # "cgroup_disable=cpu --smoke" shows nslab's message for a missing controller),
 # NSLAB_VM_CGROUP=v2 (default) | v1 | hybrid: the layout init mounts. v1 is the
 # classic one (tmpfs at /sys/fs/cgroup, cpu and cpuacct co-mounted at cpu,cpuacct);
 # hybrid adds cgroup2 at /sys/fs/cgroup/unified. Only v2 boots with cgroup_no_v1=all.
 # NSLAB_VM_CGROUP=all runs the three in turn. NSLAB_VM_TESTS="cpu memory pids" (the
-# default): which tests/labs/test-ID.sh the VM runs (the quota count applies with cpu).
+# default: those, overlay nsenter capabilities seccomp bridge container): which
+# tests/labs/test-ID.sh the VM runs (the quota count applies with cpu).
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM=$TOP/build/vm
@@ -34,7 +38,9 @@ case "${1:-}" in
 "") ;;
 *) echo "usage: $0 [--smoke|--bench]" >&2; exit 2 ;;
 esac
-TIMEOUT=${NSLAB_VM_TIMEOUT:-600}
+TIMEOUT=${NSLAB_VM_TIMEOUT:-1200}
+# the cgroup labs, then the labs of issue 13 and the capstone (do and by hand, pure v2)
+TESTS=${NSLAB_VM_TESTS:-cpu memory pids overlay nsenter capabilities seccomp bridge container}
 LAYOUT=${NSLAB_VM_CGROUP:-v2}
 if [ "$LAYOUT" = all ]; then # each layout in turn, one boot each
 	rc=0
@@ -91,6 +97,24 @@ copy_libs() {
 	done
 }
 
+# The modules the labs need that Debian's cloud kernel builds as modules
+# (overlay: the overlay lab and the capstone; veth and the bridge with its
+# stp and llc: the nsenter, bridge and net labs), from the kernel's .deb, in
+# the order init loads them with insmod (which knows no dependencies).
+MODULES="fs/overlayfs/overlay drivers/net/veth net/llc/llc net/802/stp net/bridge/bridge"
+add_modules() {
+	local deb m list=()
+	deb=$(find "$VM" -maxdepth 1 -name 'linux-image-*.deb' | sort | tail -1)
+	[ -n "$deb" ] || { say "no kernel .deb in $VM: the VM gets no modules"; return 0; }
+	for m in $MODULES; do list+=("--wildcards" "./lib/modules/*/kernel/$m.ko"); done
+	mkdir -p "$STAGE/lib/modules"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$STAGE/lib/modules" --transform "s,.*/,," "${list[@]}" 2>/dev/null ||
+		true
+	for m in $MODULES; do
+		if [ -e "$STAGE/lib/modules/$(basename "$m").ko" ]; then echo "$(basename "$m")"; fi
+	done >"$STAGE/etc/nslab-vm-modules"
+}
+
 build_initramfs() {
 	[ -x "$TOP/build/nslab" ] || die "build/nslab is missing: run make all first"
 	[ -e "$TOP/build/labs/cpu.so" ] || die "build/labs/cpu.so is missing: run make all first"
@@ -100,24 +124,35 @@ build_initramfs() {
 	{ ldd "$busybox" 2>&1 || true; } | grep -q 'not a dynamic' ||
 		die "$busybox is not static (apt-get install busybox-static)"
 	STAGE=$(mktemp -d /tmp/nslab-vmstage.XXXXXX)
-	mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,root,etc}
-	cp "$busybox" "$STAGE/bin/busybox"
-	# Real tools where the test relies on their options (procps ps, GNU stat, bash);
-	# busybox applets for the rest (installed by init, without overwriting these).
-	for tool in bash getconf ps ip ipcs find stat sort comm awk grep sed mktemp mkfifo readlink \
+	# One directory for every program, as a merged-/usr Debian has it: the
+	# labs copy /bin/sh, /sbin/ip, /sbin/capsh... into their images by path.
+	mkdir -p "$STAGE"/{usr/bin,proc,sys,dev,run,tmp,root,etc,newroot}
+	ln -s usr/bin "$STAGE/bin"
+	ln -s usr/bin "$STAGE/sbin"
+	ln -s bin "$STAGE/usr/sbin"
+	cp "$busybox" "$STAGE/usr/bin/busybox"
+	# Real tools where the tests and the labs' tasks rely on their options
+	# (procps ps, GNU stat, bash, util-linux's mount/unshare/nsenter/pivot_root,
+	# iproute2, libcap's capsh, dash as /bin/sh, ldd: rootfs_add copies the
+	# libraries ldd names); busybox applets for the rest
+	# (installed by init, without overwriting these).
+	for tool in bash sh getconf ps ip bridge ipcs find stat sort comm awk grep sed mktemp mkfifo readlink \
 		hostname sleep cat date dirname basename rm mkdir tail head wc tr cut env ls uname nsenter diff \
-		id nproc seq flock cgexec cgcreate cgset cgdelete cgclassify stress; do
+		id nproc seq flock pgrep pkill cgexec cgcreate cgset cgdelete cgclassify stress \
+		mount umount unshare pivot_root chroot lsns setpriv findmnt capsh getpcaps ping timeout \
+		touch ln cp chmod mv mknod echo printf uptime strace ldd; do
 		path=$(command -v "$tool" 2>/dev/null || true)
 		[ -n "$path" ] && [ -f "$path" ] && copy_bin "$(readlink -f "$path")" "/usr/bin/$tool"
 	done
-	ln -sf /usr/bin/bash "$STAGE/bin/bash"
 	# nslab, as the repository lays it out, so that tests find it the same way.
 	mkdir -p "$STAGE/nslab/build/labs" "$STAGE/nslab/tests"
 	copy_bin "$TOP/build/nslab" /nslab/build/nslab
 	# and what it loads only when needed (src/libs-lazy.c), which ldd does not name
 	local so
 	for so in libmount.so.1 libsmartcols.so.1; do
-		path=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')
+		# awk reads to the end: an early exit would SIGPIPE ldconfig, and with
+		# pipefail and set -e this script would end here without a word
+		path=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ && !p { p = $NF } END { print p }')
 		[ -n "$path" ] || die "$so is missing (util-linux's library)"
 		mkdir -p "$STAGE$(dirname "$path")"
 		cp -L "$path" "$STAGE$path"
@@ -128,12 +163,13 @@ build_initramfs() {
 		cp "$f" "$STAGE/nslab/build/labs/"
 		copy_libs "$f"
 	done
+	add_modules
 	cp -r "$TOP/tests/lib" "$TOP/tests/labs" "$TOP/tests/bench" "$STAGE/nslab/tests/"
 	cp "$TOP/tests/vm/init" "$STAGE/init"
 	chmod 755 "$STAGE/init"
 	echo "$MODE" >"$STAGE/etc/nslab-vm-mode"
 	echo "$LAYOUT" >"$STAGE/etc/nslab-vm-cgroup"
-	echo "${NSLAB_VM_TESTS:-cpu memory pids}" >"$STAGE/etc/nslab-vm-tests"
+	echo "$TESTS" >"$STAGE/etc/nslab-vm-tests"
 	echo "root:x:0:0:root:/root:/bin/sh" >"$STAGE/etc/passwd"
 	echo "root:x:0:" >"$STAGE/etc/group"
 	echo "nslab-vm" >"$STAGE/etc/hostname"
@@ -204,7 +240,7 @@ parse() {
 	quotas=$(grep -cE '^ok - quota [0-9]+%: measured' "$log" || true)
 	say "cgroup $LAYOUT: $pass passed, $fail failed, $quotas/4 quotas held (test exit $end)"
 	local want_quotas=4
-	[[ " ${NSLAB_VM_TESTS:-cpu memory pids} " == *" cpu "* ]] || want_quotas=0
+	[[ " $TESTS " == *" cpu "* ]] || want_quotas=0
 	if [ "$fail" -ne 0 ] || [ "$end" != 0 ] || [ "$quotas" -ne "$want_quotas" ]; then die "FAILED on cgroup $LAYOUT"; fi
 	say "cgroup $LAYOUT path ok"
 }

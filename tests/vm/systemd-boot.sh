@@ -9,12 +9,12 @@
 # if none ran, or if the guest did not finish. Run it through tests/run-suite.sh
 # (tests/vm/systemd.sh does) so it holds the test lock while qemu runs.
 # The root image is attached with snapshot=on: the cached image never changes.
-# Env: NSLAB_VM_TIMEOUT (s, default 1500), NSLAB_VM_ACCEL (kvm|tcg),
+# Env: NSLAB_VM_TIMEOUT (s, default 3000), NSLAB_VM_ACCEL (kvm|tcg),
 # NSLAB_VM_SMP (default 2), NSLAB_VM_APPEND (more kernel parameters).
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM=$TOP/build/vm
-TIMEOUT=${NSLAB_VM_TIMEOUT:-1500}
+TIMEOUT=${NSLAB_VM_TIMEOUT:-3000}
 LOG=$VM/systemd-console.log
 say() { echo "systemd-vm: $*"; }
 die() { echo "systemd-vm: $*" >&2; exit 1; }
@@ -64,13 +64,16 @@ prov=$(grep -m1 '^NSLAB-SYSVM-PROVISION ' "$log" | sed 's/^NSLAB-SYSVM-PROVISION
 [ -n "$prov" ] || { tail -30 "$log"; die "the guest never said how provisioning went; see $LOG"; }
 say "provisioning (scripts/provision.sh, offline): $prov"
 [[ $prov == ok:* ]] || die "FAILED: scripts/provision.sh failed in the VM"
-grep -E '^systemd-vm: lab ' "$log" | sed 's/^/vm| /'
+grep -E '^systemd-vm: (lab|test) ' "$log" | sed 's/^/vm| /'
 boot=$(sed -n 's/^NSLAB-SYSVM-INFO boot: .*after \([0-9.]*\) s uptime.*/\1/p' "$log" | head -1)
 end=$(awk '/^NSLAB-SYSVM-END / { print $2; exit }' "$log")
 pass=$(grep -c '^systemd-vm: lab .* passed' "$log" || true)
 fail=$(grep -c '^systemd-vm: lab .* failed' "$log" || true)
-say "boot to the test unit ${boot:-?} s (guest uptime), whole VM run $wall s; labs: $pass passed, $fail failed"
+tpass=$(grep -c '^systemd-vm: test [^ ]* passed' "$log" || true)
+tfail=$(grep -c '^systemd-vm: test [^ ]* failed' "$log" || true)
+say "boot to the test unit ${boot:-?} s (guest uptime), whole VM run $wall s; labs: $pass passed, $fail failed; lab tests: $tpass passed, $tfail failed"
 [ -n "$end" ] || { tail -30 "$log"; die "the guest did not finish; see $LOG"; }
 [ "$pass" -gt 0 ] || die "no lab passed"
 [ "$fail" -eq 0 ] || die "FAILED: $fail lab(s) under systemd"
-say "every lab passed under systemd"
+[ "$tfail" -eq 0 ] || die "FAILED: $tfail lab test(s) under systemd"
+say "every lab and lab test passed under systemd"

@@ -27,7 +27,8 @@
 #     kernel has ext4 built in but virtio as modules.
 # Prints "systemd-build: N s" at the end. Env: NSLAB_VM_MIRROR (an apt sources
 # line for bookworm, default: the host's Debian sources), NSLAB_VM_CACHE
-# (default /var/cache/nslab-vm), NSLAB_VM_LABS="uts cpu" (only these labs in the VM).
+# (default /var/cache/nslab-vm), NSLAB_VM_LABS="uts cpu" (only these labs in the VM),
+# NSLAB_VM_TESTS="memory pids" (only these tests/labs/test-ID.sh; "none": none).
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM=$TOP/build/vm
@@ -166,6 +167,7 @@ else
 fi
 [ -x "$P/src/scripts/provision.sh" ] || die "the payload has no scripts/provision.sh"
 [ -z "${NSLAB_VM_LABS:-}" ] || echo "$NSLAB_VM_LABS" >"$P/labs"
+[ -z "${NSLAB_VM_TESTS:-}" ] || echo "$NSLAB_VM_TESTS" >"$P/tests"
 mb=$(($(du -sm "$P" | cut -f1) * 2 + 16))
 rm -f "$VM/systemd-payload.ext4"
 mkfs.ext4 -q -F -L nslab-payload -d "$P" "$VM/systemd-payload.ext4" "${mb}M" >/dev/null

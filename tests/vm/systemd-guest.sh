@@ -17,6 +17,10 @@
 #   2. kill: a live session does every step, is SIGKILLed, `nslab --cleanup`
 #      runs; every process it made must go and the fingerprint come back;
 # and prints "systemd-vm: lab ID passed" or "systemd-vm: lab ID failed: WHY".
+# Then, from another such scope (--tests), the labs' own root tests
+# tests/labs/test-ID.sh (cpu, memory, pids, the other labs of issue 13 and the
+# capstone: by `do` and by hand), "systemd-vm: test ID passed|failed: N passed,
+# M failed".
 # The fingerprint is tests/lib/common.sh's plus what systemd cares about: every
 # cgroup directory, each mount's propagation, the failed units.
 # Lines for the host start with NSLAB-SYSVM- or systemd-vm:; the service's
@@ -52,7 +56,9 @@ provision() {
 	echo "NSLAB-SYSVM-PROVISION ok: $(secs "$t0" "$(now)") s, build/ owned by $(stat -c %U "$SRC/build"), $("$NSLAB" --version 2>&1 | head -1)"
 }
 
-if [ "${1:-}" != --labs ]; then
+# --labs and --tests: this script again, in a scope (below); the rest once
+PART=${1:-main}
+if [ "$PART" = main ]; then
 	echo "NSLAB-SYSVM-BEGIN"
 	# The boot is finished (this unit is Type=exec, so it does not hold it up).
 	state=$(timeout 300 systemctl is-system-running --wait 2>&1)
@@ -70,7 +76,7 @@ fi
 . "$SRC/tests/lib/cycles-lib.sh"
 trap '' PIPE
 
-[ "${1:-}" = --labs ] || {
+[ "$PART" != main ] || {
 info "PID 1: $(cat /proc/1/comm) ($(systemctl --version | head -1))"
 info "kernel $(uname -r), $(nproc) CPUs"
 info "/sys/fs/cgroup: $(stat -f -c %T /sys/fs/cgroup); root controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
@@ -248,7 +254,39 @@ done
 info "walks: ${#labs[@]} labs in $((SECONDS - t_all)) s"
 exit "$failed"
 }
-[ "${1:-}" != --labs ] || all_labs
+[ "$PART" != --labs ] || all_labs
+
+# lab_tests: the labs' own root tests (tests/labs/test-ID.sh: by `do`, by
+# hand with the tasks' real commands, the host fingerprint, SIGKILL +
+# --cleanup), from the learner's copy of the source, run in the learner-like
+# scope (--tests). One "systemd-vm: test ID passed|failed" line each, and
+# its "not ok" lines. Exits with the number of tests that failed.
+lab_tests() {
+	local ids id out rc failed=0 t0 summary
+	read -ra ids <<<"cpu memory pids overlay nsenter capabilities seccomp bridge container"
+	# NSLAB_VM_TESTS on the host (tests/vm/systemd-build.sh) picks others; "none" runs none
+	[ -s "$P/tests" ] && read -ra ids <"$P/tests"
+	[ "${ids[*]}" != none ] || exit 0
+	info "lab tests: ${ids[*]}, from cgroup $(cut -d: -f3 /proc/self/cgroup)"
+	for id in "${ids[@]}"; do
+		t0=$SECONDS
+		out=$(cd "$SRC" && bash "tests/labs/test-$id.sh" 2>&1)
+		rc=$?
+		summary=$(grep -E "^test-$id\.sh: [0-9]+ passed" <<<"$out" | tail -1)
+		grep -E '^(not ok|#   )' <<<"$out" | head -40 | sed "s/^/NSLAB-SYSVM-INFO test-$id: /"
+		grep -E '^ok .*# SKIP' <<<"$out" | sed "s/^/NSLAB-SYSVM-INFO test-$id: /"
+		if [ "$rc" -eq 0 ] && [ -n "$summary" ]; then
+			echo "systemd-vm: test $id passed: ${summary#*: } ($((SECONDS - t0)) s)"
+		else
+			echo "systemd-vm: test $id failed: ${summary#*: }${summary:+, }exit $rc ($((SECONDS - t0)) s)"
+			failed=$((failed + 1))
+			reset_host
+		fi
+		root_sc_check "test-$id.sh"
+	done
+	exit "$failed"
+}
+[ "$PART" != --tests ] || lab_tests
 
 # The labs run as a learner runs nslab: from a login session's scope, not from
 # this service's cgroup. Without a real login, a transient scope in user.slice
@@ -262,6 +300,13 @@ else
 	(all_labs)
 	failed=$?
 fi
+# then the labs' own tests, from a scope of their own in user.slice
+if systemd-run --quiet --scope --slice=user.slice --unit=vmtest-probe2 true 2>/dev/null; then
+	systemd-run --quiet --scope --slice=user.slice --unit=vmtest-tests -- bash "$0" --tests
+else
+	(lab_tests)
+fi
+failed=$((failed + $?))
 
 # The fix proposed for the cpu lab's root subtree_control: nslab in a scope of
 # its own with Delegate=yes, its tree below that scope. Does systemd enable cpu
