@@ -184,6 +184,8 @@ po-check:
 		LC_ALL=C msgcmp --use-untranslated $$po $(B)/pot-check/$$dir/$$pot 2>&1 | head -5 | sed "s|^|po-check: |"; \
 		LC_ALL=C msgcmp $$po $(B)/pot-check/$$dir/$$pot >/dev/null 2>&1 || { echo "po-check: $$po lacks texts of the sources (make pot; msgmerge -U $$po $$dir/$$pot)"; fail=1; }; \
 	done; [ $$fail = 0 ] && echo "po-check: $(words $(CORE_POS) $(LAB_POS) $(MAN_POS)) catalogues complete and current"
+	@# the screen wraps the lab texts (src/reflow.c): none is pre-wrapped, in a source or a catalogue
+	@python3 scripts/dev/unwrap-prose.py --check && echo "po-check: no lab text has a soft line break"
 
 # Helper programs labs run inside their roots (static, so no libraries are needed there).
 # A sanitizer runtime cannot be linked statically: -fsanitize=... is left out here.

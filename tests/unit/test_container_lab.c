@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "fakelab.h"
+#include "reflow.h"
 #include "standin.h"
 
 FAKE_LAB_GROUP("container")
@@ -850,12 +851,13 @@ static void scorecard_names_what_holds_and_what_escaped(void **state)
 static void texts_say_where_userns_remap_lives_and_keep_one_command_a_line(void **state)
 {
 	(void)state;
-	const char *run = fake_step(4)->explain;
+	char *run = text_reflow(fake_step(4)->explain); /* as the screen joins its lines */
 	assert_string_equal(fake_step(4)->title, "Run it, and compare with docker run");
-	assert_contains(run, "on a daemon started with userns-remap (a dockerd\n"
-			     "option in daemon.json, not a docker run flag");
-	assert_contains(run, "65536-id subordinate range; by default Docker uses no user\nnamespace");
+	assert_contains(run, "on a daemon started with userns-remap (a dockerd option in daemon.json, "
+			     "not a docker run flag");
+	assert_contains(run, "65536-id subordinate range; by default Docker uses no user namespace");
 	assert_not_contains(run, "--userns-remap");
+	free(run);
 	for (unsigned i = 0; i < 7; i++)
 		assert_not_contains(fake_step(i)->task, "--userns-remap");
 	const char *clock = fake_step(3)->task;
