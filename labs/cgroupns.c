@@ -368,12 +368,12 @@ static const struct nslab_step steps[] = {
 		   "  host ls $NSLAB_CGROUP_DIR/cgns\n"
 		   "  host cat /proc/$NSLAB_LAB_PID/cgroup\n"
 		   "  run cat /proc/self/cgroup"),
-	.hint = N_("`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs.\n"
+	.hint = N_("`cgroup` creates the cgroup and writes the lab's PID into its cgroup.procs. "
 		   "`status` shows the path."),
-	.explain = N_("A cgroup is a directory in a cgroup filesystem: mkdir creates it, and\n"
-		      "writing a PID into its cgroup.procs moves that process. /proc/PID/cgroup\n"
-		      "lists, per hierarchy, the path of the process's cgroup. So far the lab sees\n"
-		      "the same full path as the host: `run cat /proc/self/cgroup` names nslab/...\n"
+	.explain = N_("A cgroup is a directory in a cgroup filesystem: mkdir creates it, and "
+		      "writing a PID into its cgroup.procs moves that process. /proc/PID/cgroup "
+		      "lists, per hierarchy, the path of the process's cgroup. So far the lab sees "
+		      "the same full path as the host: `run cat /proc/self/cgroup` names nslab/... "
 		      "and `run ls /sys/fs/cgroup` shows every cgroup on the machine."),
 	.check = check_cgroup,
 	.perform = do_cgroup,
@@ -391,12 +391,12 @@ static const struct nslab_step steps[] = {
 	    "The host sees the lab process's full cgroup path. "
 	    "nslab's shortcut, and what `do` does: `cgroupns` makes the lab process itself call "
 	    "unshare(CLONE_NEWCGROUP); then `run cat /proc/self/cgroup` reads / too."),
-	.hint = N_("The order matters: a cgroup namespace is rooted at the cgroup the process is\n"
+	.hint = N_("The order matters: a cgroup namespace is rooted at the cgroup the process is "
 		   "in when it calls unshare, so move first, then unshare."),
-	.explain = N_("unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's\n"
-		      "current cgroup. The kernel now writes /proc/PID/cgroup relative to the\n"
-		      "reader's namespace root: inside the lab the line reads \"/\", on the host it\n"
-		      "still reads /nslab/.../cgns. Same process, same cgroup, two views. The cgroup\n"
+	.explain = N_("unshare(CLONE_NEWCGROUP) made a cgroup namespace whose root is the lab's "
+		      "current cgroup. The kernel now writes /proc/PID/cgroup relative to the "
+		      "reader's namespace root: inside the lab the line reads \"/\", on the host it "
+		      "still reads /nslab/.../cgns. Same process, same cgroup, two views. The cgroup "
 		      "row of the pane differs."),
 	.check = check_cgroupns,
 	.perform = do_cgroupns,

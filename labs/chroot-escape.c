@@ -476,8 +476,8 @@ static int escape_setup(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = N_("Escape once"),
-	.task = N_("nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...)\n"
-		   "and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a\n"
+	.task = N_("nslab built a jail like the one from the chroot lab (a shell, ls, cat, ...) "
+		   "and chrooted the lab process into it. The jail also holds " ESCAPE_BIN ", a "
 		   "small static program. Look around, then run it:\n"
 		   "\n"
 		   "  run ls /\n"
@@ -486,8 +486,8 @@ static const struct nslab_step steps[] = {
 		   "  run ls /\n"
 		   "  run ls -a /\n"
 		   "\n"
-		   "The first two list the jail, even after the cd; the escape program lists the\n"
-		   "host's /; the next ls the jail again: only that command got out. ls -a shows\n"
+		   "The first two list the jail, even after the cd; the escape program lists the "
+		   "host's /; the next ls the jail again: only that command got out. ls -a shows "
 		   "the /.nslab-escape it left behind."),
 	.hint = N_("-v makes the escape program print each system call it makes."),
 	.explain = N_("The escape program did, as root inside the jail:\n"
@@ -497,16 +497,16 @@ static const struct nslab_step steps[] = {
 		      "  chdir(\"..\") many times   \"..\" stops only at the root, and the walk\n"
 		      "                           never meets it again: it ends at the real /\n"
 		      "  chroot(\".\")              the real / is the root again; then execve(ls)\n"
-		      "chroot(2) changes the root used for path lookup and nothing else; its manual\n"
-		      "page says it does not change the working directory. Root inside the jail\n"
+		      "chroot(2) changes the root used for path lookup and nothing else; its manual "
+		      "page says it does not change the working directory. Root inside the jail "
 		      "still holds CAP_SYS_CHROOT, so it may call chroot as often as it likes."),
 	.check = check_once,
 	.perform = do_once,
     },
     {
 	.title = N_("Keep a process outside"),
-	.task = N_("A process that escaped stays escaped. Start one in the jail with chroot(8),\n"
-		   "as a jailed service would be started, let it escape and live on, and look at\n"
+	.task = N_("A process that escaped stays escaped. Start one in the jail with chroot(8), "
+		   "as a jailed service would be started, let it escape and live on, and look at "
 		   "it from the host:\n"
 		   "\n"
 		   "  host chroot $NSLAB_LAB_ROOT " ESCAPE_BIN " sleep 3600 &\n"
@@ -514,37 +514,37 @@ static const struct nslab_step steps[] = {
 		   "  host ls -l /proc/$NSLAB_LAB_PID/root\n"
 		   "  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
 		   "\n"
-		   "pgrep shows the sleeper's PID; the lab process's root is the jail, the\n"
-		   "sleeper's the host's /. nslab's shortcut, and what `do` does, starts the\n"
+		   "pgrep shows the sleeper's PID; the lab process's root is the jail, the "
+		   "sleeper's the host's /. nslab's shortcut, and what `do` does, starts the "
 		   "same from the lab process and prints the PID:\n"
 		   "\n"
 		   "  escape"),
-	.hint = N_("The check looks among the lab's processes (everything `host ... &` and `run`\n"
-		   "started, however re-parented, and watched PIDs) for one whose root is the\n"
-		   "host's / and that the escape program started. `escape` also adds the\n"
+	.hint = N_("The check looks among the lab's processes (everything `host ... &` and `run` "
+		   "started, however re-parented, and watched PIDs) for one whose root is the "
+		   "host's / and that the escape program started. `escape` also adds the "
 		   "process to the pane."),
-	.explain = N_("/proc/PID/root shows the root directory of any process. The lab process\n"
-		      "points into the jail, its escaped child at /. `ns` shows that neither\n"
-		      "differs from the host in any namespace: chroot isolated nothing to begin\n"
-		      "with. The escaped process is plain root on the host: it can read /etc/shadow\n"
-		      "or load kernel modules. (Even inside the jail it could kill any host\n"
+	.explain = N_("/proc/PID/root shows the root directory of any process. The lab process "
+		      "points into the jail, its escaped child at /. `ns` shows that neither "
+		      "differs from the host in any namespace: chroot isolated nothing to begin "
+		      "with. The escaped process is plain root on the host: it can read /etc/shadow "
+		      "or load kernel modules. (Even inside the jail it could kill any host "
 		      "process: chroot hides files, not processes.)"),
 	.check = check_running,
 	.perform = do_running,
     },
     {
 	.title = N_("Escape by hand"),
-	.task = N_("Now escape by hand, one system call at a time, without the escape program.\n"
-		   "perl (copied into the jail) makes each call itself: start it in the jail\n"
-		   "with chroot(8), let it chroot into a subdirectory, climb with chdir(\"..\")\n"
+	.task = N_("Now escape by hand, one system call at a time, without the escape program. "
+		   "perl (copied into the jail) makes each call itself: start it in the jail "
+		   "with chroot(8), let it chroot into a subdirectory, climb with chdir(\"..\") "
 		   "and chroot(\".\") at the top, then look at its root from the host:\n"
 		   "\n"
 		   "  host chroot $NSLAB_LAB_ROOT /usr/bin/perl -e 'mkdir \"out\"; chroot \"out\"; chdir "
 		   "\"..\" for 1..64; chroot \".\"; sleep 3600' &\n"
 		   "  host ls -l /proc/$(pgrep -n -x perl)/root\n"
 		   "\n"
-		   "nslab's shortcut makes the lab process itself do the same calls (rejail and\n"
-		   "chdir are commands of this lab: the lab process calls chroot(2) and\n"
+		   "nslab's shortcut makes the lab process itself do the same calls (rejail and "
+		   "chdir are commands of this lab: the lab process calls chroot(2) and "
 		   "chdir(2)):\n"
 		   "\n"
 		   "  run mkdir -p /out\n"
@@ -553,19 +553,19 @@ static const struct nslab_step steps[] = {
 		   "  rejail .\n"
 		   "  run ls /\n"
 		   "\n"
-		   "After `rejail /out` the working directory is outside the root; the chdir\n"
-		   "climbs to the real /. Between the two chroots `run` cannot work: /out holds\n"
+		   "After `rejail /out` the working directory is outside the root; the chdir "
+		   "climbs to the real /. Between the two chroots `run` cannot work: /out holds "
 		   "no shell."),
-	.hint = N_("If you are stuck between the chroots, keep going: `chdir` with enough \"..\",\n"
+	.hint = N_("If you are stuck between the chroots, keep going: `chdir` with enough \"..\", "
 		   "then `rejail .`. `reset` starts the lab over."),
-	.explain = N_("The same four calls as the program, made by the lab process: /proc/PID/root\n"
-		      "now points at /. The fix is not a better chroot but a different tool:\n"
-		      "pivot_root(2), in a new mount namespace, makes another mount the root mount\n"
-		      "and moves the old root to put_old, where it stays mounted until\n"
-		      "umount2(put_old, MNT_DETACH) detaches it; after that there is nothing left\n"
-		      "above / to climb to (the pivot-root lab). Dropping CAP_SYS_CHROOT takes the\n"
-		      "first chroot away. Being root only inside a user namespace does not: root\n"
-		      "in a user namespace holds CAP_SYS_CHROOT there, and the climb still reaches\n"
+	.explain = N_("The same four calls as the program, made by the lab process: /proc/PID/root "
+		      "now points at /. The fix is not a better chroot but a different tool: "
+		      "pivot_root(2), in a new mount namespace, makes another mount the root mount "
+		      "and moves the old root to put_old, where it stays mounted until "
+		      "umount2(put_old, MNT_DETACH) detaches it; after that there is nothing left "
+		      "above / to climb to (the pivot-root lab). Dropping CAP_SYS_CHROOT takes the "
+		      "first chroot away. Being root only inside a user namespace does not: root "
+		      "in a user namespace holds CAP_SYS_CHROOT there, and the climb still reaches "
 		      "the top of its mount namespace."),
 	.check = check_by_hand,
 	.perform = do_by_hand,

@@ -557,20 +557,20 @@ static void chroot_teardown(struct nslab_host *h)
 static const struct nslab_step steps[] = {
     {
 	.title = N_("An empty root"),
-	.task = N_("chroot(2) makes a directory the root (/) of a process. Make an empty\n"
+	.task = N_("chroot(2) makes a directory the root (/) of a process. Make an empty "
 		   "directory and try to start a shell with it as root:\n"
 		   "\n"
 		   "  host mkdir -p $NSLAB_LAB_ROOT\n"
 		   "  host chroot $NSLAB_LAB_ROOT /bin/sh\n"
 		   "\n"
-		   "It fails with \"No such file or directory\", although /bin/sh exists on the\n"
+		   "It fails with \"No such file or directory\", although /bin/sh exists on the "
 		   "host."),
-	.hint = N_("$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows\n"
+	.hint = N_("$NSLAB_LAB_ROOT is set for every `host` and `run` command; `status` shows "
 		   "its value."),
-	.explain = N_("chroot(8) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself\n"
-		      "succeeded: from then on every absolute path the process looks up starts at\n"
-		      "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not\n"
-		      "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock\n"
+	.explain = N_("chroot(8) calls chroot(2), then execve(\"/bin/sh\"). chroot(2) itself "
+		      "succeeded: from then on every absolute path the process looks up starts at "
+		      "the new root. So execve looked for $NSLAB_LAB_ROOT/bin/sh, which does not "
+		      "exist: ENOENT. chroot dates from Version 7 UNIX (1979) and was used to lock "
 		      "FTP and other remote users into one directory."),
 	.check = check_empty_root,
 	.perform = do_empty_root,
@@ -586,20 +586,20 @@ static const struct nslab_step steps[] = {
 		   "Still \"No such file or directory\"! Ask which files the shell needs:\n"
 		   "\n"
 		   "  host ldd /bin/sh"),
-	.hint = N_("The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up\n"
+	.hint = N_("The copy must land at $NSLAB_LAB_ROOT/bin/sh, since the shell is looked up "
 		   "as /bin/sh inside the new root."),
-	.explain = N_("/bin/sh is dynamically linked. Its ELF header names an interpreter, the\n"
-		      "dynamic loader (`host readelf -l /bin/sh | grep interp`), which the kernel\n"
-		      "opens during execve. Inside the root that loader does not exist, and execve\n"
-		      "reports the missing interpreter with the same ENOENT as a missing program.\n"
-		      "ldd lists the loader and each shared library; linux-vdso.so.1 has no file:\n"
+	.explain = N_("/bin/sh is dynamically linked. Its ELF header names an interpreter, the "
+		      "dynamic loader (`host readelf -l /bin/sh | grep interp`), which the kernel "
+		      "opens during execve. Inside the root that loader does not exist, and execve "
+		      "reports the missing interpreter with the same ENOENT as a missing program. "
+		      "ldd lists the loader and each shared library; linux-vdso.so.1 has no file: "
 		      "the kernel maps it into every process."),
 	.check = check_shell,
 	.perform = do_shell,
     },
     {
 	.title = N_("Libraries and the loader"),
-	.task = N_("Copy each file ldd printed to the same path under the root (on x86-64\n"
+	.task = N_("Copy each file ldd printed to the same path under the root (on x86-64 "
 		   "Debian):\n"
 		   "\n"
 		   "  host mkdir -p $NSLAB_LAB_ROOT/lib/x86_64-linux-gnu $NSLAB_LAB_ROOT/lib64\n"
@@ -608,22 +608,22 @@ static const struct nslab_step steps[] = {
 		   "  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'echo /*'\n"
 		   "\n"
 		   "The shell starts, and / holds only what you copied."),
-	.hint = N_("Use the paths your own `host ldd /bin/sh` prints; each file goes to\n"
-		   "$NSLAB_LAB_ROOT plus the same path. `host find $NSLAB_LAB_ROOT` shows what\n"
+	.hint = N_("Use the paths your own `host ldd /bin/sh` prints; each file goes to "
+		   "$NSLAB_LAB_ROOT plus the same path. `host find $NSLAB_LAB_ROOT` shows what "
 		   "is there."),
-	.explain = N_("Now execve finds the loader, the loader finds libc, and the shell runs. Its\n"
-		      "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is\n"
-		      "the first idea behind a container image: a directory holding a program and\n"
-		      "everything it needs. `docker export` writes such a tree as a tar: it\n"
-		      "exports a container's filesystem, not an image:\n"
+	.explain = N_("Now execve finds the loader, the loader finds libc, and the shell runs. Its "
+		      "whole world is the directory: `echo /*` lists /bin, /lib and /lib64. This is "
+		      "the first idea behind a container image: a directory holding a program and "
+		      "everything it needs. `docker export` writes such a tree as a tar: it "
+		      "exports a container's filesystem, not an image: "
 		      "`docker export $(docker create nginx) > nginx.tar`."),
 	.check = check_libs,
 	.perform = do_libs,
     },
     {
 	.title = N_("Move the lab process in"),
-	.task = N_("So far chroot(8) made short-lived shells. Now keep a process in the jail\n"
-		   "and look at it from the host. sleep needs only the libraries you copied\n"
+	.task = N_("So far chroot(8) made short-lived shells. Now keep a process in the jail "
+		   "and look at it from the host. sleep needs only the libraries you copied "
 		   "(`host ldd /bin/sleep`):\n"
 		   "\n"
 		   "  host cp /bin/sleep $NSLAB_LAB_ROOT/bin/\n"
@@ -631,8 +631,8 @@ static const struct nslab_step steps[] = {
 		   "  host pgrep -a -x sleep\n"
 		   "  host ls -l /proc/$(pgrep -n -x sleep)/root\n"
 		   "\n"
-		   "The sleeper's root link points at the lab root. nslab's shortcut, and what\n"
-		   "`do` does, puts the lab process itself in the jail, so that every later\n"
+		   "The sleeper's root link points at the lab root. nslab's shortcut, and what "
+		   "`do` does, puts the lab process itself in the jail, so that every later "
 		   "`run` starts there:\n"
 		   "\n"
 		   "  host ls -l /proc/$NSLAB_LAB_PID/root\n"
@@ -641,24 +641,24 @@ static const struct nslab_step steps[] = {
 		   "  run echo /*\n"
 		   "  run ls /\n"
 		   "\n"
-		   "The link points at the host's / before `jail`, where the lab process calls\n"
+		   "The link points at the host's / before `jail`, where the lab process calls "
 		   "chroot, and at the lab root after."),
-	.hint = N_("The check looks at every process of the lab (what `host ... &` and `run`\n"
-		   "started, and watched PIDs) for one whose root is the lab root. `jail` is a\n"
-		   "command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside\n"
+	.hint = N_("The check looks at every process of the lab (what `host ... &` and `run` "
+		   "started, and watched PIDs) for one whose root is the lab root. `jail` is a "
+		   "command of this lab: it runs chroot($NSLAB_LAB_ROOT) and chdir(\"/\") inside "
 		   "the lab process."),
-	.explain = N_("chroot(2) changes one thing about the calling process: its root directory.\n"
-		      "Its working directory and its namespaces stay as they were (chroot(8) adds a\n"
-		      "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the\n"
-		      "lab root, and every process forked from the lab process inherits it.\n"
+	.explain = N_("chroot(2) changes one thing about the calling process: its root directory. "
+		      "Its working directory and its namespaces stay as they were (chroot(8) adds a "
+		      "chdir(\"/\") itself). /proc/PID/root shows the root: the link points at the "
+		      "lab root, and every process forked from the lab process inherits it. "
 		      "`run ls /` fails with \"ls: not found\": the jail has a shell, but no ls."),
 	.check = check_enter,
 	.perform = do_enter,
     },
     {
 	.title = N_("Add ls"),
-	.task = N_("ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them\n"
-		   "by hand; this time let nslab's `copyin` do it. Then start a shell in the\n"
+	.task = N_("ls needs its own libraries (`host ldd /bin/ls`). You know how to copy them "
+		   "by hand; this time let nslab's `copyin` do it. Then start a shell in the "
 		   "jail that goes where ls lives, and stays there:\n"
 		   "\n"
 		   "  copyin /bin/ls\n"
@@ -666,19 +666,19 @@ static const struct nslab_step steps[] = {
 		   "  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && ls && sleep 600' &\n"
 		   "  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
 		   "\n"
-		   "The sleeper's working directory is /bin in the jail. After `jail`, the\n"
+		   "The sleeper's working directory is /bin in the jail. After `jail`, the "
 		   "shortcut moves the lab process's own working directory:\n"
 		   "\n"
 		   "  chdir /bin\n"
 		   "  run pwd ; ls"),
-	.hint = N_("`copyin PROGRAM` copies the program, each library ldd names and the\n"
-		   "loader. The check wants a process in the jail whose working directory\n"
-		   "(/proc/PID/cwd) is its /bin: chroot(8) starts at the jail's /, so the\n"
+	.hint = N_("`copyin PROGRAM` copies the program, each library ldd names and the "
+		   "loader. The check wants a process in the jail whose working directory "
+		   "(/proc/PID/cwd) is its /bin: chroot(8) starts at the jail's /, so the "
 		   "`cd /bin` must happen inside."),
-	.explain = N_("copyin did what you did in step 3: ldd, then one copy per file. Compare\n"
-		      "`host chroot $NSLAB_LAB_ROOT /bin/ls /` with `host ls /`: same kernel, same\n"
-		      "process table, a different /.\n"
-		      "`chdir` is a command of this lab: it makes the lab process call chdir(2), and\n"
+	.explain = N_("copyin did what you did in step 3: ldd, then one copy per file. Compare "
+		      "`host chroot $NSLAB_LAB_ROOT /bin/ls /` with `host ls /`: same kernel, same "
+		      "process table, a different /. "
+		      "`chdir` is a command of this lab: it makes the lab process call chdir(2), and "
 		      "every `run` starts in the lab process's working directory (/proc/PID/cwd)."),
 	.check = check_ls,
 	.perform = do_ls,
@@ -691,19 +691,19 @@ static const struct nslab_step steps[] = {
 	       "  host chroot $NSLAB_LAB_ROOT /bin/sh -c 'cd /bin && cd ../../../.. && ls && sleep 600' &\n"
 	       "  host ls -l /proc/$(pgrep -n -x sleep)/cwd\n"
 	       "\n"
-	       "You land on the jail's /, not the host's. The shortcut, for the lab process\n"
+	       "You land on the jail's /, not the host's. The shortcut, for the lab process "
 	       "after `jail` and `chdir /bin`:\n"
 	       "\n"
 	       "  chdir ../../../..\n"
 	       "  run pwd ; ls\n"
 	       "  host ls -l /proc/$NSLAB_LAB_PID/cwd"),
-	.hint = N_("chroot(8) starts a process at the jail's / already: the check wants one that\n"
-		   "climbed there with more \"..\" than there are levels (the `cd ../../../..` in\n"
-		   "its command line, or this lab's `chdir`). `run cd ..` only moves a shell that\n"
+	.hint = N_("chroot(8) starts a process at the jail's / already: the check wants one that "
+		   "climbed there with more \"..\" than there are levels (the `cd ../../../..` in "
+		   "its command line, or this lab's `chdir`). `run cd ..` only moves a shell that "
 		   "exits right away."),
-	.explain = N_("When the kernel resolves \"..\" it first asks: is this directory the process's\n"
-		      "root? If so, \"..\" stays where it is. That is the whole jail: one check\n"
-		      "during path lookup. It is also why chroot is not a container. Its four\n"
+	.explain = N_("When the kernel resolves \"..\" it first asks: is this directory the process's "
+		      "root? If so, \"..\" stays where it is. That is the whole jail: one check "
+		      "during path lookup. It is also why chroot is not a container. Its four "
 		      "limits:\n"
 		      "  1. Escape: root inside the jail can leave it (next lab: chroot-escape).\n"
 		      "  2. No isolation: the jailed process shares the host's processes,\n"

@@ -1886,8 +1886,8 @@ static const struct nslab_command commands[] = {
 static const struct nslab_step steps[] = {
     {
 	.title = N_("A name of its own"),
-	.task = N_("The container process was cloned into new user, mount, UTS, IPC, PID and\n"
-		   "network namespaces in one call. Look at it with `ns`. unshare(1) makes a\n"
+	.task = N_("The container process was cloned into new user, mount, UTS, IPC, PID and "
+		   "network namespaces in one call. Look at it with `ns`. unshare(1) makes a "
 		   "UTS namespace of its own from any terminal, as Docker's --hostname does:\n"
 		   "  host unshare --uts sh -c 'hostname container; sleep infinity' &\n"
 		   "  host lsns -t uts\n"
@@ -1895,23 +1895,23 @@ static const struct nslab_step steps[] = {
 		   "  run hostname container\n"
 		   "  run hostname\n"
 		   "  host hostname"),
-	.hint = N_("Inside the container you are uid 0 of its user namespace, which owns its UTS\n"
+	.hint = N_("Inside the container you are uid 0 of its user namespace, which owns its UTS "
 		   "namespace: that is enough for sethostname."),
-	.explain = N_("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)\n"
-		      "made every namespace at once; the user namespace is created first and owns\n"
-		      "the others. nslab then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside\n"
-		      "is an ordinary uid outside (`host grep Uid /proc/$NSLAB_LAB_PID/status`).\n"
+	.explain = N_("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) "
+		      "made every namespace at once; the user namespace is created first and owns "
+		      "the others. nslab then wrote uid_map and gid_map (\"0 <uid> 1\"): root inside "
+		      "is an ordinary uid outside (`host grep Uid /proc/$NSLAB_LAB_PID/status`). "
 		      "sethostname() changed the nodename in the container's UTS namespace only."),
 	.check = check_hostname,
 	.perform = do_hostname,
     },
     {
 	.title = N_("A root filesystem and a fresh /proc"),
-	.task = N_("Give the container an overlay root, as Docker does: the image as the\n"
-		   "read-only lower layer, a container layer (upperdir, workdir) on a tmpfs,\n"
-		   "pivot_root into the merged tree, plus a /proc of its own. With the real\n"
-		   "tools, for a process of your own (nslab made the image in $NSLAB_LAB_DIR/image):\n"
-		   "unshare(1) a mount and a PID namespace, mount(8) the tmpfs and the overlay,\n"
+	.task = N_("Give the container an overlay root, as Docker does: the image as the "
+		   "read-only lower layer, a container layer (upperdir, workdir) on a tmpfs, "
+		   "pivot_root into the merged tree, plus a /proc of its own. With the real "
+		   "tools, for a process of your own (nslab made the image in $NSLAB_LAB_DIR/image): "
+		   "unshare(1) a mount and a PID namespace, mount(8) the tmpfs and the overlay, "
 		   "pivot_root(8), mount a fresh proc, umount(8) the old root:\n"
 		   "  host unshare --mount --pid --fork --propagation private sh -c 'mount -t tmpfs tmpfs "
 		   "/mnt && mkdir /mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o "
@@ -1927,23 +1927,23 @@ static const struct nslab_step steps[] = {
 		   "  run cat /proc/self/mountinfo\n"
 		   "  host ls $NSLAB_LAB_ROOT\n"
 		   "  host ls $NSLAB_LAB_DIR/image"),
-	.hint = N_("`rootfs` makes a small image (sh, ls, ps, hostname, ... with their\n"
-		   "libraries) in the lab's directory, owned by the uid root inside maps to;\n"
-		   "mounts a tmpfs for the container layer, an overlay with the image as\n"
+	.hint = N_("`rootfs` makes a small image (sh, ls, ps, hostname, ... with their "
+		   "libraries) in the lab's directory, owned by the uid root inside maps to; "
+		   "mounts a tmpfs for the container layer, an overlay with the image as "
 		   "lowerdir, mounts proc, then pivots into merged and detaches the old root."),
-	.explain = N_("As Docker does (and the overlay lab): the image is the overlay's read-only\n"
-		      "lower layer ($NSLAB_LAB_DIR/image, made by the host, its files owned by\n"
-		      "the uid that root inside maps to, so root inside reads them as its own).\n"
-		      "Inside the container's mount namespace: mount(\"tmpfs\") on rootfs for the\n"
-		      "container layer, then mount(\"overlay\", \"rootfs/merged\", \"overlay\", 0,\n"
-		      "\"lowerdir=image,upperdir=rootfs/upper,workdir=rootfs/work\") (allowed in a\n"
-		      "user namespace since Linux 5.11; before, nslab copies the image onto the\n"
-		      "tmpfs); what the container writes lands in upper, the image never\n"
-		      "changes. mount(\"proc\") on its /proc (before the\n"
-		      "pivot: in a user namespace the kernel only allows a proc mount while an\n"
-		      "unobstructed one is visible); pivot_root(\".\", \".oldroot\");\n"
-		      "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's\n"
-		      "PID namespace: `run ps` lists only its processes, and the container process\n"
+	.explain = N_("As Docker does (and the overlay lab): the image is the overlay's read-only "
+		      "lower layer ($NSLAB_LAB_DIR/image, made by the host, its files owned by "
+		      "the uid that root inside maps to, so root inside reads them as its own). "
+		      "Inside the container's mount namespace: mount(\"tmpfs\") on rootfs for the "
+		      "container layer, then mount(\"overlay\", \"rootfs/merged\", \"overlay\", 0, "
+		      "\"lowerdir=image,upperdir=rootfs/upper,workdir=rootfs/work\") (allowed in a "
+		      "user namespace since Linux 5.11; before, nslab copies the image onto the "
+		      "tmpfs); what the container writes lands in upper, the image never "
+		      "changes. mount(\"proc\") on its /proc (before the "
+		      "pivot: in a user namespace the kernel only allows a proc mount while an "
+		      "unobstructed one is visible); pivot_root(\".\", \".oldroot\"); "
+		      "umount2(\"/.oldroot\", MNT_DETACH). The new proc belongs to the container's "
+		      "PID namespace: `run ps` lists only its processes, and the container process "
 		      "itself is PID 1."),
 	.check = check_root,
 	.perform = do_root,
@@ -1951,10 +1951,10 @@ static const struct nslab_step steps[] = {
     {
 	.title = N_("A cgroup with a CPU limit"),
 	.task =
-	    N_("Put the container in a cgroup that allows half a CPU, then give it a cgroup\n"
-	       "namespace. With the real tools, for a process of your own: make the group\n"
-	       "under nslab's tree, set its quota (cgset on cgroup v1 and hybrid, a write to\n"
-	       "cpu.max on v2), start a process in it that unshares its cgroup namespace,\n"
+	    N_("Put the container in a cgroup that allows half a CPU, then give it a cgroup "
+	       "namespace. With the real tools, for a process of your own: make the group "
+	       "under nslab's tree, set its quota (cgset on cgroup v1 and hybrid, a write to "
+	       "cpu.max on v2), start a process in it that unshares its cgroup namespace, "
 	       "and read a cgroup from inside such a namespace:\n"
 	       "  host cgcreate -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
 	       "  host cgset -r cpu.cfs_quota_us=50000 nslab/$(basename $NSLAB_CGROUP_DIR)/container\n"
@@ -1968,21 +1968,21 @@ static const struct nslab_step steps[] = {
 	       "  status\n"
 	       "  run cat /proc/self/cgroup\n"
 	       "  host cat /proc/$NSLAB_LAB_PID/cgroup"),
-	.hint = N_("Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so\n"
-		   "that the namespace is rooted at the container's own cgroup (runc does the\n"
+	.hint = N_("Order matters: move into the cgroup first, then unshare(CLONE_NEWCGROUP), so "
+		   "that the namespace is rooted at the container's own cgroup (runc does the "
 		   "same)."),
-	.explain = N_("mkdir created nslab/<pid>/container; cpu.cfs_quota_us=50000 with\n"
-		      "cpu.cfs_period_us=100000 (cpu.max \"50000 100000\" on cgroup v2) allow 50 ms\n"
-		      "of CPU time per 100 ms: half a CPU. Writing the PID to cgroup.procs moved\n"
-		      "the container. unshare(CLONE_NEWCGROUP) then made that cgroup the\n"
+	.explain = N_("mkdir created nslab/<pid>/container; cpu.cfs_quota_us=50000 with "
+		      "cpu.cfs_period_us=100000 (cpu.max \"50000 100000\" on cgroup v2) allow 50 ms "
+		      "of CPU time per 100 ms: half a CPU. Writing the PID to cgroup.procs moved "
+		      "the container. unshare(CLONE_NEWCGROUP) then made that cgroup the "
 		      "container's \"/\" while /proc/PID/cgroup on the host shows the full path."),
 	.check = check_cgroup,
 	.perform = do_cgroup,
     },
     {
 	.title = N_("A clock of its own"),
-	.task = N_("Give the container a time namespace whose clocks since boot run ten days\n"
-		   "ahead. unshare(1) sets a new time namespace's offsets before its first\n"
+	.task = N_("Give the container a time namespace whose clocks since boot run ten days "
+		   "ahead. unshare(1) sets a new time namespace's offsets before its first "
 		   "process enters; --fork starts that process:\n"
 		   "  host unshare --time --monotonic 864000 --boottime 864000 --fork sleep infinity &\n"
 		   "  host lsns -t time\n"
@@ -1992,24 +1992,24 @@ static const struct nslab_step steps[] = {
 		   "  host uptime\n"
 		   "  run date\n"
 		   "  host date\n"
-		   "(On kernels before 5.6 there are no time namespaces: this step has nothing\n"
+		   "(On kernels before 5.6 there are no time namespaces: this step has nothing "
 		   "to do.)"),
-	.hint = N_("Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the\n"
+	.hint = N_("Like PID namespaces, unshare(CLONE_NEWTIME) affects only children: the "
 		   "offsets are written first, then the container process steps in with setns()."),
-	.explain = N_("unshare(CLONE_NEWTIME) created a time namespace for future children\n"
-		      "(time_for_children); writing \"monotonic 864000 0\" and \"boottime 864000 0\" to\n"
-		      "/proc/self/timens_offsets set its offsets (allowed only before any process\n"
-		      "enters); setns() on /proc/self/ns/time_for_children moved the container\n"
-		      "itself in. CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted; CLOCK_REALTIME\n"
-		      "(`date`) is not namespaced. Docker does not use time namespaces; CRIU does,\n"
+	.explain = N_("unshare(CLONE_NEWTIME) created a time namespace for future children "
+		      "(time_for_children); writing \"monotonic 864000 0\" and \"boottime 864000 0\" to "
+		      "/proc/self/timens_offsets set its offsets (allowed only before any process "
+		      "enters); setns() on /proc/self/ns/time_for_children moved the container "
+		      "itself in. CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted; CLOCK_REALTIME "
+		      "(`date`) is not namespaced. Docker does not use time namespaces; CRIU does, "
 		      "to restore containers on another machine."),
 	.check = check_time,
 	.perform = do_time,
     },
     {
 	.title = N_("Run it, and compare with docker run"),
-	.task = N_("Run a bounded busy loop in the container and watch the limit hold. nsenter(1)\n"
-		   "joins the container's namespaces, root and working directory from the host (as\n"
+	.task = N_("Run a bounded busy loop in the container and watch the limit hold. nsenter(1) "
+		   "joins the container's namespaces, root and working directory from the host (as "
 		   "docker exec does), and cgexec starts it in the container's cgroup:\n"
 		   "  host cgexec -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/container nsenter --target "
 		   "$NSLAB_LAB_PID --all --root --wd timeout 2 sh -c 'while :; do :; done'\n"
@@ -2017,22 +2017,22 @@ static const struct nslab_step steps[] = {
 		   "  run timeout 2 sh -c 'while :; do :; done'\n"
 		   "  host cat $NSLAB_CGROUP_DIR/container/cpu.stat\n"
 		   "  ns\n"
-		   "($NSLAB_CGROUP_DIR is nslab's tree in the cpu hierarchy, on v1 and v2 alike.)\n"
+		   "($NSLAB_CGROUP_DIR is nslab's tree in the cpu hierarchy, on v1 and v2 alike.) "
 		   "Every row of `ns` now differs from the host."),
-	.hint = N_("nr_throttled in cpu.stat counts the periods in which the cgroup used up its\n"
+	.hint = N_("nr_throttled in cpu.stat counts the periods in which the cgroup used up its "
 		   "quota."),
 	.explain =
-	    N_("What you built is what `docker run --hostname container --cpus 0.5\n"
-	       "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd\n"
-	       "option in daemon.json, not a docker run flag: it maps root in every\n"
-	       "container to a 65536-id subordinate range; by default Docker uses no user\n"
-	       "namespace): clone() with the namespace flags, uid/gid maps, an overlay root\n"
+	    N_("What you built is what `docker run --hostname container --cpus 0.5 "
+	       "IMAGE sh` asks runc for, on a daemon started with userns-remap (a dockerd "
+	       "option in daemon.json, not a docker run flag: it maps root in every "
+	       "container to a 65536-id subordinate range; by default Docker uses no user "
+	       "namespace): clone() with the namespace flags, uid/gid maps, an overlay root "
 	       "(the image as lowerdir, a container layer as upperdir) with pivot_root, a fresh /proc, "
-	       "sethostname, a cgroup with cpu quota\n"
-	       "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0\n"
-	       "bridge instead of an empty network namespace, /dev and /sys mounts, a\n"
-	       "reduced capability set, a seccomp filter and an AppArmor/SELinux profile,\n"
-	       "and no time namespace. \"Containers are processes born from tarballs,\n"
+	       "sethostname, a cgroup with cpu quota "
+	       "50000/100000 and a cgroup namespace. Docker adds: a veth pair to the docker0 "
+	       "bridge instead of an empty network namespace, /dev and /sys mounts, a "
+	       "reduced capability set, a seccomp filter and an AppArmor/SELinux profile, "
+	       "and no time namespace. \"Containers are processes born from tarballs, "
 	       "anchored to namespaces, controlled by cgroups.\""),
 	.check = check_run,
 	.perform = do_run,

@@ -968,17 +968,17 @@ static const struct nslab_step steps[] = {
 	    "a line it prints has nowhere to go and would end it). `usage` samples the workers' CPU time "
 	    "for a second."),
 	.explain =
-	    N_("stress -c 1 forks a child that spins in sqrt(rand()); nslab's `stress` worker spins in\n"
-	       "`for (;;);`. Nothing limits either, so the scheduler gives it a whole CPU whenever it is\n"
-	       "runnable: top shows it near 100%, and `usage` reads utime + stime (fields 14 and 15 of\n"
-	       "/proc/<pid>/stat) twice, one second apart. A worker, for the checks, is a running process\n"
+	    N_("stress -c 1 forks a child that spins in sqrt(rand()); nslab's `stress` worker spins in "
+	       "`for (;;);`. Nothing limits either, so the scheduler gives it a whole CPU whenever it is "
+	       "runnable: top shows it near 100%, and `usage` reads utime + stime (fields 14 and 15 of "
+	       "/proc/<pid>/stat) twice, one second apart. A worker, for the checks, is a running process "
 	       "of the lab (state R). That is the noisy neighbour a container limit is for."),
 	.check = check_free,
 	.perform = do_free,
     },
     {
 	.title = N_("Create a cgroup"),
-	.task = N_("Make a cgroup for the lab under nslab's tree (cgcreate names it relative to\n"
+	.task = N_("Make a cgroup for the lab under nslab's tree (cgcreate names it relative to "
 		   "the cpu hierarchy: nslab/<nslab's pid>/cpu), and list its files:\n"
 		   "  host cgcreate -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		   "  host ls $NSLAB_CGROUP_DIR/cpu\n"
@@ -986,36 +986,36 @@ static const struct nslab_step steps[] = {
 	.hint = N_("A cgroup is a directory in the cgroup filesystem: `host mkdir $NSLAB_CGROUP_DIR/cpu` "
 		   "does the same."),
 	.explain =
-	    N_("cgcreate did mkdir(2) in the cgroup filesystem, and the kernel filled the new directory\n"
-	       "with the cpu controller's files at once. On cgroup v1 each controller has its own\n"
-	       "hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over cpu.cfs_period_us.\n"
-	       "On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows up in a child only\n"
-	       "after its parent lists it in cgroup.subtree_control (nslab wrote \"+cpu\" there), and the\n"
-	       "limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at /sys/fs/cgroup/unified\n"
-	       "but keeps cpu on v1, and may mount cpuacct apart from cpu (then `cgcreate -g cpu:` makes\n"
-	       "no cpuacct group). Any group you make under $NSLAB_CGROUP_DIR counts, and is removed\n"
+	    N_("cgcreate did mkdir(2) in the cgroup filesystem, and the kernel filled the new directory "
+	       "with the cpu controller's files at once. On cgroup v1 each controller has its own "
+	       "hierarchy (/sys/fs/cgroup/cpu) and the limit is cpu.cfs_quota_us over cpu.cfs_period_us. "
+	       "On cgroup v2 there is one tree at /sys/fs/cgroup; a controller shows up in a child only "
+	       "after its parent lists it in cgroup.subtree_control (nslab wrote \"+cpu\" there), and the "
+	       "limit is one file, cpu.max. A hybrid machine mounts cgroup v2 at /sys/fs/cgroup/unified "
+	       "but keeps cpu on v1, and may mount cpuacct apart from cpu (then `cgcreate -g cpu:` makes "
+	       "no cpuacct group). Any group you make under $NSLAB_CGROUP_DIR counts, and is removed "
 	       "with the lab."),
 	.check = check_cgroup,
 	.perform = do_cgroup,
     },
     {
 	.title = N_("Move the worker in"),
-	.task = N_("Put the lab process and the worker into the group: one write of a PID to\n"
+	.task = N_("Put the lab process and the worker into the group: one write of a PID to "
 		   "cgroup.procs each (cgclassify writes it for you):\n"
 		   "  host echo $NSLAB_LAB_PID > $NSLAB_CGROUP_DIR/cpu/cgroup.procs\n"
 		   "  host cgclassify -g cpu:nslab/$(basename $NSLAB_CGROUP_DIR)/cpu $(pgrep -x stress)\n"
 		   "  run cat /proc/self/cgroup\n"
 		   "Shortcut: `move` (the lab process and every worker)."),
 	.hint =
-	    N_("Writing a PID to cgroup.procs moves that process; its children are born inside. The check\n"
+	    N_("Writing a PID to cgroup.procs moves that process; its children are born inside. The check "
 	       "names every worker still outside."),
 	.explain =
-	    N_("Moving a process is write(2) of its PID to the group's cgroup.procs. /proc/<pid>/cgroup\n"
-	       "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2).\n"
-	       "The lab process goes in too, so that what `run` starts from now on is born inside.\n"
-	       "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable\n"
-	       "controllers for its children (cgroup.subtree_control), which is why the workers live\n"
-	       "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker\n"
+	    N_("Moving a process is write(2) of its PID to the group's cgroup.procs. /proc/<pid>/cgroup "
+	       "now names nslab/<pid>/cpu for the cpu hierarchy (v1) or on the single `0::` line (v2). "
+	       "The lab process goes in too, so that what `run` starts from now on is born inside. "
+	       "cgroup v2's rule: a cgroup other than the root cannot both hold processes and enable "
+	       "controllers for its children (cgroup.subtree_control), which is why the workers live "
+	       "in nslab/<pid>/cpu and not in its parents. Without a quota nothing changes yet: the worker "
 	       "still takes a whole CPU."),
 	.check = check_moved,
 	.perform = do_move,
@@ -1026,47 +1026,46 @@ static const struct nslab_step steps[] = {
 		   "  host cgset -r cpu.cfs_quota_us=30000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		   "  host echo '30000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		   "  usage\n"
-		   "The first line is for cgroup v1 and hybrid, the second for v2 (the lab said which\n"
+		   "The first line is for cgroup v1 and hybrid, the second for v2 (the lab said which "
 		   "this machine runs when it started). Shortcut: `quota 30`."),
 	.hint =
-	    N_("The quota is CPU time per period: 30000 us out of 100000 us. `host top -b -n 1 | head -15`\n"
+	    N_("The quota is CPU time per period: 30000 us out of 100000 us. `host top -b -n 1 | head -15` "
 	       "shows the worker at about 30%."),
 	.explain =
-	    N_("The CFS bandwidth controller hands the group `quota` microseconds of CPU time per `period`.\n"
-	       "When the workers have used it up they are throttled (taken off the CPU, still runnable)\n"
-	       "until the next period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%.\n"
+	    N_("The CFS bandwidth controller hands the group `quota` microseconds of CPU time per `period`. "
+	       "When the workers have used it up they are throttled (taken off the CPU, still runnable) "
+	       "until the next period starts. CPU% = quota / period x 100 = 30000 / 100000 x 100 = 30%. "
 	       "v1: cpu.cfs_quota_us = 30000, cpu.cfs_period_us = 100000. v2: cpu.max = \"30000 100000\"."),
 	.check = check_quota30,
 	.perform = do_quota30,
     },
     {
 	.title = N_("Change the quota live"),
-	.task = N_("Limits change while the workers run. Start a second worker (born inside, since\n"
+	.task = N_("Limits change while the workers run. Start a second worker (born inside, since "
 		   "`run` starts where the lab process is), then 10% (v1 and hybrid, then v2):\n"
 		   "  run stress -q -c 1 &\n"
 		   "  host cgset -r cpu.cfs_quota_us=10000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		   "  host echo '10000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		   "  usage\n"
-		   "Then 1.5 CPUs. This part needs a machine with at least two CPUs (`host nproc`;\n"
+		   "Then 1.5 CPUs. This part needs a machine with at least two CPUs (`host nproc`; "
 		   "on one CPU a quota above 100% is refused):\n"
 		   "  host cgset -r cpu.cfs_quota_us=150000 nslab/$(basename $NSLAB_CGROUP_DIR)/cpu\n"
 		   "  host echo '150000 100000' > $NSLAB_CGROUP_DIR/cpu/cpu.max\n"
 		   "  usage\n"
 		   "Shortcuts: `burn 2`, `quota 10`, `quota 150`."),
-	.hint =
-	    N_("A quota above the period lets the group use more than one CPU, if it has enough threads.\n"
-	       "The check wants to have seen 10% (in a `usage`) before the 150%."),
+	.hint = N_("A quota above the period lets the group use more than one CPU, if it has enough threads. "
+		   "The check wants to have seen 10% (in a `usage`) before the 150%."),
 	.explain =
-	    N_("The new quota applies from the next period: no restart, no signal to the workers. The\n"
-	       "new worker was started by `run`, which joins the lab process's cgroups, so it was born\n"
-	       "inside. 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75%\n"
+	    N_("The new quota applies from the next period: no restart, no signal to the workers. The "
+	       "new worker was started by `run`, which joins the lab process's cgroups, so it was born "
+	       "inside. 150000 us per 100000 us period: the two workers share 1.5 CPUs, about 75% "
 	       "each. One worker alone could never use more than 100%."),
 	.check = check_live,
 	.perform = do_live,
     },
     {
 	.title = N_("Same share, shorter period; read cpu.stat"),
-	.task = N_("Keep 30% but slice time finer, then read the kernel's counters (v1 and hybrid,\n"
+	.task = N_("Keep 30% but slice time finer, then read the kernel's counters (v1 and hybrid, "
 		   "then v2):\n"
 		   "  host cgset -r cpu.cfs_period_us=50000 -r cpu.cfs_quota_us=15000 nslab/$(basename "
 		   "$NSLAB_CGROUP_DIR)/cpu\n"
@@ -1076,13 +1075,13 @@ static const struct nslab_step steps[] = {
 		   "Shortcut: `quota 30 50000`."),
 	.hint = N_("15000 us every 50000 us is still 30%."),
 	.explain =
-	    N_("quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter\n"
-	       "slices (smoother for latency, more accounting work). cpu.stat counts the periods in which\n"
-	       "the group ran (nr_periods), the periods it hit the limit (nr_throttled) and the time it\n"
-	       "spent throttled (v1: throttled_time in ns; v2: throttled_usec). Busy workers under a\n"
-	       "quota are throttled in nearly every period. The group's used time is in cpuacct.usage (v1,\n"
-	       "in the cpuacct hierarchy, which a hybrid machine may mount apart from cpu) or\n"
-	       "usage_usec in cpu.stat (v2); `usage` sums the workers' own utime + stime instead,\n"
+	    N_("quota / period x 100 is what counts: 15000 / 50000 x 100 = 30%, the same share in shorter "
+	       "slices (smoother for latency, more accounting work). cpu.stat counts the periods in which "
+	       "the group ran (nr_periods), the periods it hit the limit (nr_throttled) and the time it "
+	       "spent throttled (v1: throttled_time in ns; v2: throttled_usec). Busy workers under a "
+	       "quota are throttled in nearly every period. The group's used time is in cpuacct.usage (v1, "
+	       "in the cpuacct hierarchy, which a hybrid machine may mount apart from cpu) or "
+	       "usage_usec in cpu.stat (v2); `usage` sums the workers' own utime + stime instead, "
 	       "which reads the same on every layout."),
 	.check = check_period,
 	.perform = do_period,

@@ -579,21 +579,21 @@ static const struct nslab_step steps[] = {
 	.hint = N_(
 	    "$(basename $NSLAB_CGROUP_DIR) is nslab's PID: this run's cgroups live under nslab/<that PID>, "
 	    "so that stop removes them. cgcreate finds the memory hierarchy itself."),
-	.explain = N_(
-	    "A cgroup is a directory in the cgroup filesystem: mkdir(2) there made it, and the kernel\n"
-	    "filled it with the memory controller's files. cgroup v1 (and a hybrid machine) mounts the\n"
-	    "memory controller on a hierarchy of its own, /sys/fs/cgroup/memory: memory.limit_in_bytes,\n"
-	    "memory.usage_in_bytes, memory.oom_control, memory.memsw.limit_in_bytes. cgroup v2 has one\n"
-	    "tree at /sys/fs/cgroup, and a child gets memory.max, memory.current, memory.events and\n"
-	    "memory.swap.max only once its parent lists \"memory\" in cgroup.subtree_control (nslab wrote\n"
-	    "+memory into its own nslab/ and nslab/<pid>/ at start)."),
+	.explain =
+	    N_("A cgroup is a directory in the cgroup filesystem: mkdir(2) there made it, and the kernel "
+	       "filled it with the memory controller's files. cgroup v1 (and a hybrid machine) mounts the "
+	       "memory controller on a hierarchy of its own, /sys/fs/cgroup/memory: memory.limit_in_bytes, "
+	       "memory.usage_in_bytes, memory.oom_control, memory.memsw.limit_in_bytes. cgroup v2 has one "
+	       "tree at /sys/fs/cgroup, and a child gets memory.max, memory.current, memory.events and "
+	       "memory.swap.max only once its parent lists \"memory\" in cgroup.subtree_control (nslab wrote "
+	       "+memory into its own nslab/ and nslab/<pid>/ at start)."),
 	.check = check_group,
 	.perform = make_group,
     },
     {
 	.title = N_("Limit it to 64 MiB, without swap"),
 	.task =
-	    N_("Give the group 64 MiB and no swap, so that going over means the OOM killer, not swapping.\n"
+	    N_("Give the group 64 MiB and no swap, so that going over means the OOM killer, not swapping. "
 	       "Type the two lines for this machine's layout (the lab named it when it started). cgroup v2:\n"
 	       "  host cgset -r memory.max=64M nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
 	       "  host cgset -r memory.swap.max=0 nslab/$(basename $NSLAB_CGROUP_DIR)/mem\n"
@@ -605,15 +605,15 @@ static const struct nslab_step steps[] = {
 	.hint = N_(
 	    "`usage` says which files this machine has. The kernel reads suffixes: 64M is 67108864 bytes."),
 	.explain = N_(
-	    "The limit is a write(2) to a file: memory.max (v2) or memory.limit_in_bytes (v1). Every page\n"
-	    "a process of the group touches is charged to it; when the charge would go over the limit,\n"
-	    "the kernel first reclaims (drops page cache, swaps anonymous memory out) and, when nothing\n"
-	    "more can be reclaimed, invokes the OOM killer inside the group. Swap is the escape route:\n"
-	    "with swap the hog's pages would move to disk and it would live on, slowly. memory.swap.max=0\n"
-	    "(v2) or memory.memsw.limit_in_bytes equal to the limit (v1) closes it. A machine without swap\n"
-	    "(SwapTotal 0 in /proc/meminfo), or without swap accounting (no such file), has nothing to\n"
-	    "close. v2 also has memory.high: above it the kernel throttles the group (reclaims hard and\n"
-	    "makes its allocations wait, counted as `high` in memory.events) but kills nothing; memory.max\n"
+	    "The limit is a write(2) to a file: memory.max (v2) or memory.limit_in_bytes (v1). Every page "
+	    "a process of the group touches is charged to it; when the charge would go over the limit, "
+	    "the kernel first reclaims (drops page cache, swaps anonymous memory out) and, when nothing "
+	    "more can be reclaimed, invokes the OOM killer inside the group. Swap is the escape route: "
+	    "with swap the hog's pages would move to disk and it would live on, slowly. memory.swap.max=0 "
+	    "(v2) or memory.memsw.limit_in_bytes equal to the limit (v1) closes it. A machine without swap "
+	    "(SwapTotal 0 in /proc/meminfo), or without swap accounting (no such file), has nothing to "
+	    "close. v2 also has memory.high: above it the kernel throttles the group (reclaims hard and "
+	    "makes its allocations wait, counted as `high` in memory.events) but kills nothing; memory.max "
 	    "is the wall where the OOM killer takes over."),
 	.check = check_limit,
 	.perform = do_limit,
@@ -627,9 +627,9 @@ static const struct nslab_step steps[] = {
 	.hint =
 	    N_("Writing a PID to the group's cgroup.procs moves that process; cgclassify does that write."),
 	.explain =
-	    N_("Moving a process is write(2) of its PID to cgroup.procs. /proc/<pid>/cgroup now names\n"
-	       "/nslab/<pid>/mem on the memory line (v1) or on the single `0::` line (v2). From now on the\n"
-	       "pages it and its children allocate are charged to the group: memory.current (v2) or\n"
+	    N_("Moving a process is write(2) of its PID to cgroup.procs. /proc/<pid>/cgroup now names "
+	       "/nslab/<pid>/mem on the memory line (v1) or on the single `0::` line (v2). From now on the "
+	       "pages it and its children allocate are charged to the group: memory.current (v2) or "
 	       "memory.usage_in_bytes (v1). Memory charged before the move stays with the old group."),
 	.check = check_inside,
 	.perform = move_main,
@@ -644,10 +644,10 @@ static const struct nslab_step steps[] = {
 		   "messages off your screen while you work (nslab throws away what a command left in the "
 		   "background writes once its command line has returned)."),
 	.explain = N_(
-	    "stress's worker malloc(3)s 32 MiB and writes to every page: each first touch is a page fault,\n"
-	    "and the kernel charges the new page to the group. memory.current (v2) or\n"
-	    "memory.usage_in_bytes (v1) rises by about 32 MiB and stays there, under the 64 MiB limit:\n"
-	    "nothing happens to the worker. The count includes page cache and kernel memory of the group,\n"
+	    "stress's worker malloc(3)s 32 MiB and writes to every page: each first touch is a page fault, "
+	    "and the kernel charges the new page to the group. memory.current (v2) or "
+	    "memory.usage_in_bytes (v1) rises by about 32 MiB and stays there, under the 64 MiB limit: "
+	    "nothing happens to the worker. The count includes page cache and kernel memory of the group, "
 	    "which is why it reads a little more than the hog alone."),
 	.check = check_fits,
 	.perform = do_fits,
@@ -659,16 +659,16 @@ static const struct nslab_step steps[] = {
 		   "or: `hog 128`. stress says its worker got signal 9. Count the kills:\n"
 		   "  usage"),
 	.hint = N_("oom_kill is a line of memory.events (v2) or of memory.oom_control (v1)."),
-	.explain = N_(
-	    "When the group's charge would pass memory.max / memory.limit_in_bytes and reclaim frees\n"
-	    "nothing (anonymous memory, no swap), the kernel runs the OOM killer for the group alone: it\n"
-	    "picks the process with the most memory in the group (its oom_score) and sends it SIGKILL.\n"
-	    "The host never runs short, and processes outside the group are never chosen. The kill is\n"
-	    "counted in memory.events (v2: `oom` for the events, `oom_kill` for the kills, `max` for\n"
-	    "the times the limit was hit) or memory.oom_control (v1: `oom_kill`, and `under_oom`; writing\n"
-	    "oom_kill_disable 1 there makes the group wait instead of killing), and the kernel log says\n"
-	    "\"Memory cgroup out of memory: Killed process ...\" (dmesg). A container runtime sets the\n"
-	    "same file: `docker run -m 64m` writes memory.max."),
+	.explain =
+	    N_("When the group's charge would pass memory.max / memory.limit_in_bytes and reclaim frees "
+	       "nothing (anonymous memory, no swap), the kernel runs the OOM killer for the group alone: it "
+	       "picks the process with the most memory in the group (its oom_score) and sends it SIGKILL. "
+	       "The host never runs short, and processes outside the group are never chosen. The kill is "
+	       "counted in memory.events (v2: `oom` for the events, `oom_kill` for the kills, `max` for "
+	       "the times the limit was hit) or memory.oom_control (v1: `oom_kill`, and `under_oom`; writing "
+	       "oom_kill_disable 1 there makes the group wait instead of killing), and the kernel log says "
+	       "\"Memory cgroup out of memory: Killed process ...\" (dmesg). A container runtime sets the "
+	       "same file: `docker run -m 64m` writes memory.max."),
 	.check = check_oom,
 	.perform = do_oom,
     },

@@ -653,14 +653,14 @@ static const struct nslab_step steps[] = {
 	       "From a second terminal, `unshare --net bash`, `lsns -t net -p $$` and `ip link set lo up` "
 	       "count too, once `watch PID` shows nslab that shell; the next steps' ip commands may be typed "
 	       "there as well."),
-	.hint = N_("`run` executes inside the lab's network namespace, so `ip` there only ever\n"
+	.hint = N_("`run` executes inside the lab's network namespace, so `ip` there only ever "
 		   "sees the lab's interfaces. The host's lo is a different device."),
-	.explain = N_("clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own\n"
-		      "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo\n"
-		      "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it\n"
-		      "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare\n"
-		      "/proc/$NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host:\n"
-		      "/proc/PID/net always shows the namespace of PID. The net row of the pane\n"
+	.explain = N_("clone(CLONE_NEWNET) gave the lab process a fresh network stack: its own "
+		      "interfaces, routes, firewall rules, sockets and /proc/net counters. Only lo "
+		      "exists, and the kernel leaves it down. `ip link set lo up` sets IFF_UP on it "
+		      "(SIOCSIFFLAGS, or RTM_NEWLINK over netlink). Compare "
+		      "/proc/$NSLAB_LAB_PID/net/dev with /proc/self/net/dev on the host: "
+		      "/proc/PID/net always shows the namespace of PID. The net row of the pane "
 		      "differs."),
 	.check = check_lo,
 	.perform = do_lo,
@@ -677,16 +677,16 @@ static const struct nslab_step steps[] = {
 	    "  peer ip link\n"
 	    "  host ip link\n"
 	    "Neither end is the host's."),
-	.hint = N_("A veth pair is two interfaces joined back to back: what goes in one comes\n"
-		   "out of the other. `netns PID` creates the second end directly in the\n"
+	.hint = N_("A veth pair is two interfaces joined back to back: what goes in one comes "
+		   "out of the other. `netns PID` creates the second end directly in the "
 		   "namespace of that process."),
-	.explain = N_("ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID\n"
-		      "for the peer end; the kernel creates both ends and places the second one in\n"
-		      "the peer's namespace. An interface lives in exactly one network namespace at\n"
-		      "a time (`ip link set DEV netns PID` moves it). The host never sees either\n"
-		      "end: compare with `host ip link`. When nothing refers to a namespace any\n"
-		      "more (no process in it, no open fd or bind mount of /proc/PID/ns/net, which\n"
-		      "is how `ip netns add` keeps one), it is destroyed with its veth end, taking\n"
+	.explain = N_("ip sends one RTM_NEWLINK netlink message (kind \"veth\") with IFLA_NET_NS_PID "
+		      "for the peer end; the kernel creates both ends and places the second one in "
+		      "the peer's namespace. An interface lives in exactly one network namespace at "
+		      "a time (`ip link set DEV netns PID` moves it). The host never sees either "
+		      "end: compare with `host ip link`. When nothing refers to a namespace any "
+		      "more (no process in it, no open fd or bind mount of /proc/PID/ns/net, which "
+		      "is how `ip netns add` keeps one), it is destroyed with its veth end, taking "
 		      "the other end with it."),
 	.check = check_veth,
 	.perform = do_veth,
@@ -700,11 +700,11 @@ static const struct nslab_step steps[] = {
 		   "  peer ip addr add 10.200.0.2/30 dev veth1\n"
 		   "  peer ip link set veth1 up\n"
 		   "Then compare `run ip route` with `host ip route`."),
-	.hint = N_("Both ends need an address and must be up; a veth pair only carries traffic\n"
+	.hint = N_("Both ends need an address and must be up; a veth pair only carries traffic "
 		   "when both ends are up."),
-	.explain = N_("RTM_NEWADDR puts the address on the interface and adds a connected route for\n"
-		      "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP\n"
-		      "entries (`run ip neigh`) and firewall rules are per namespace: the host has\n"
+	.explain = N_("RTM_NEWADDR puts the address on the interface and adds a connected route for "
+		      "10.200.0.0/30 to the lab's own routing table (`run ip route`). Routes, ARP "
+		      "entries (`run ip neigh`) and firewall rules are per namespace: the host has "
 		      "no route to 10.200.0.0/30 and cannot reach these addresses."),
 	.check = check_addrs,
 	.perform = do_addrs,
@@ -714,16 +714,16 @@ static const struct nslab_step steps[] = {
 	.task = N_("With steps 2 and 3 done (both ends addressed and up), send two pings from the lab to the "
 		   "peer (bounded: two packets, one second each):\n"
 		   "  run ping -c 2 -W 1 10.200.0.2\n"
-		   "(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`)\n"
+		   "(no ping installed? `run busybox ping -c 2 -W 1 10.200.0.2`) "
 		   "Then look at the counters: `run ip -s link show veth0`, `run ip neigh`."),
-	.hint = N_("If nothing answers, check both ends: `run ip addr show veth0` and `peer ip\n"
+	.hint = N_("If nothing answers, check both ends: `run ip addr show veth0` and `peer ip "
 		   "addr show veth1` must both show an address and UP."),
-	.explain = N_("ping opens an ICMP socket in the lab's namespace and sends echo requests;\n"
-		      "the routing table sends them through veth0, they come out of veth1 in the\n"
-		      "peer's namespace, whose network stack answers with echo replies (one\n"
-		      "kernel, two separate stacks). The lab's\n"
-		      "InEchoReps counter in /proc/$NSLAB_LAB_PID/net/snmp counts them; the host's\n"
-		      "own counters (/proc/net/snmp) did not move. This is how a container gets its\n"
+	.explain = N_("ping opens an ICMP socket in the lab's namespace and sends echo requests; "
+		      "the routing table sends them through veth0, they come out of veth1 in the "
+		      "peer's namespace, whose network stack answers with echo replies (one "
+		      "kernel, two separate stacks). The lab's "
+		      "InEchoReps counter in /proc/$NSLAB_LAB_PID/net/snmp counts them; the host's "
+		      "own counters (/proc/net/snmp) did not move. This is how a container gets its "
 		      "network: its end of a veth pair, the other end on a bridge on the host."),
 	.check = check_ping,
 	.perform = do_ping,

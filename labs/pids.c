@@ -425,11 +425,11 @@ static const struct nslab_step steps[] = {
 	    "$(basename $NSLAB_CGROUP_DIR) is nslab's PID: this run's cgroups live under nslab/<that PID>, "
 	    "so that stop removes them."),
 	.explain = N_(
-	    "mkdir(2) in the cgroup filesystem made the group, and the kernel gave it the pids\n"
-	    "controller's files: pids.max (the limit, \"max\" = none), pids.current (tasks in the group\n"
-	    "now, threads included) and pids.events. cgroup v1 (and a hybrid machine) mounts pids on its\n"
-	    "own hierarchy, /sys/fs/cgroup/pids; cgroup v2 has one tree, where a child gets the files once\n"
-	    "its parent lists \"pids\" in cgroup.subtree_control (nslab wrote +pids into its own nslab/\n"
+	    "mkdir(2) in the cgroup filesystem made the group, and the kernel gave it the pids "
+	    "controller's files: pids.max (the limit, \"max\" = none), pids.current (tasks in the group "
+	    "now, threads included) and pids.events. cgroup v1 (and a hybrid machine) mounts pids on its "
+	    "own hierarchy, /sys/fs/cgroup/pids; cgroup v2 has one tree, where a child gets the files once "
+	    "its parent lists \"pids\" in cgroup.subtree_control (nslab wrote +pids into its own nslab/ "
 	    "and nslab/<pid>/ at start). The file names are the same on v1 and v2."),
 	.check = check_group,
 	.perform = make_group,
@@ -440,11 +440,11 @@ static const struct nslab_step steps[] = {
 		   "  host cgset -r pids.max=20 nslab/$(basename $NSLAB_CGROUP_DIR)/forks\n"
 		   "or: `limit 20`. The same on v1 and v2."),
 	.hint = N_("pids.max counts tasks: every process and every thread."),
-	.explain = N_(
-	    "pids.max is written with write(2), like every cgroup knob. From now on fork(2), vfork(2) and\n"
-	    "clone(2) (threads too) in the group fail once pids.current would pass pids.max. Moving a\n"
-	    "process in never fails for the limit: only new tasks are refused. `docker run\n"
-	    "--pids-limit 20` writes this file."),
+	.explain =
+	    N_("pids.max is written with write(2), like every cgroup knob. From now on fork(2), vfork(2) and "
+	       "clone(2) (threads too) in the group fail once pids.current would pass pids.max. Moving a "
+	       "process in never fails for the limit: only new tasks are refused. `docker run "
+	       "--pids-limit 20` writes this file."),
 	.check = check_limit,
 	.perform = do_limit,
     },
@@ -457,8 +457,8 @@ static const struct nslab_step steps[] = {
 	.hint =
 	    N_("Writing a PID to the group's cgroup.procs moves that process; cgclassify does that write."),
 	.explain =
-	    N_("The write of the PID to cgroup.procs moved the process; /proc/<pid>/cgroup names\n"
-	       "/nslab/<pid>/forks on the pids line (v1) or the `0::` line (v2), and pids.current counts\n"
+	    N_("The write of the PID to cgroup.procs moved the process; /proc/<pid>/cgroup names "
+	       "/nslab/<pid>/forks on the pids line (v1) or the `0::` line (v2), and pids.current counts "
 	       "it. Every child it forks is born in the group and counted until it is reaped."),
 	.check = check_inside,
 	.perform = move_main,
@@ -476,12 +476,12 @@ static const struct nslab_step steps[] = {
 	       "seconds."),
 	.explain = N_(
 	    "When pids.current reaches pids.max, the kernel refuses the next fork(2) or clone(2) in the "
-	    "group\n"
+	    "group "
 	    "with EAGAIN (\"Resource temporarily unavailable\", the error a shell prints as \"cannot "
-	    "fork\").\n"
-	    "pids.events counts each refusal on its `max` line. The limit is the group's alone: the host,\n"
-	    "outside it, forks as before. Without it a real fork bomb (`:(){ :|:& };:`) fills the machine's\n"
-	    "pid space (/proc/sys/kernel/pid_max) and the host cannot start anything, not even a shell\n"
+	    "fork\"). "
+	    "pids.events counts each refusal on its `max` line. The limit is the group's alone: the host, "
+	    "outside it, forks as before. Without it a real fork bomb (`:(){ :|:& };:`) fills the machine's "
+	    "pid space (/proc/sys/kernel/pid_max) and the host cannot start anything, not even a shell "
 	    "to stop it: that is why container runtimes set pids.max."),
 	.check = check_bomb,
 	.perform = do_bomb,

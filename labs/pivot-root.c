@@ -780,7 +780,7 @@ static const struct nslab_step steps[] = {
 		   "(unshare(CLONE_NEWNS), then mount --make-rprivate /, which is the syscall "
 		   "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL): MS_PRIVATE makes a mount private and "
 		   "MS_REC does the same to every mount below it. \"Private\" means no mount event crosses "
-		   "between the lab and the host; the mnt lab shows the other kinds.)\n"
+		   "between the lab and the host; the mnt lab shows the other kinds.) "
 		   "Compare `run cat /proc/self/mountinfo` with `host cat /proc/self/mountinfo`: the host's "
 		   "lines say \"shared:N\" (the mount is in peer group N, a set of mounts in different "
 		   "namespaces that copy each other's mounts and unmounts), the lab's no longer do, and the "

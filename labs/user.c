@@ -535,19 +535,19 @@ static const struct nslab_command commands[] = {
 static const struct nslab_step steps[] = {
     {
 	.title = N_("Give up root"),
-	.task = N_("Run the lab process as an ordinary user (yours, or nobody when you are\n"
+	.task = N_("Run the lab process as an ordinary user (yours, or nobody when you are "
 		   "root):\n"
 		   "  drop\n"
 		   "  ids\n"
 		   "  host grep -E 'Uid|Gid|CapEff' /proc/$NSLAB_LAB_PID/status"),
-	.hint = N_("`drop` makes the lab process call setgroups, setresgid and setresuid. When\n"
+	.hint = N_("`drop` makes the lab process call setgroups, setresgid and setresuid. When "
 		   "nslab itself runs unprivileged, the lab process already is that user."),
-	.explain = N_("setresuid() changed the real, effective and saved uid of the lab process. A\n"
-		      "capability is one piece of root's power (CAP_SYS_ADMIN to mount or make most\n"
-		      "namespaces, CAP_SYS_CHROOT to chroot, ...); CapEff in /proc/PID/status is the\n"
-		      "set the process may use now, as a hex bit mask (`capsh --decode=...` names\n"
-		      "them). A non-root uid has none: CapEff is 0. From here\n"
-		      "on the process could not create a UTS namespace or mount anything on the\n"
+	.explain = N_("setresuid() changed the real, effective and saved uid of the lab process. A "
+		      "capability is one piece of root's power (CAP_SYS_ADMIN to mount or make most "
+		      "namespaces, CAP_SYS_CHROOT to chroot, ...); CapEff in /proc/PID/status is the "
+		      "set the process may use now, as a hex bit mask (`capsh --decode=...` names "
+		      "them). A non-root uid has none: CapEff is 0. From here "
+		      "on the process could not create a UTS namespace or mount anything on the "
 		      "host."),
 	.check = check_drop,
 	.perform = do_drop,
@@ -559,43 +559,43 @@ static const struct nslab_step steps[] = {
 		   "  ids\n"
 		   "  try-uts\n"
 		   "  host ls -l /proc/$NSLAB_LAB_PID/ns/user /proc/self/ns/user\n"
-		   "With the real tools, a process of your own does steps 1 and 2 at once (from a\n"
+		   "With the real tools, a process of your own does steps 1 and 2 at once (from a "
 		   "fresh lab; nslab as root, so setpriv gives up root first):\n"
 		   "  run setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user sleep 3600 &\n"
 		   "  host ls -l /proc/$(pgrep -n -u 65534 -x sleep)/ns/user"),
-	.hint = N_("Creating a user namespace is the one namespace an ordinary user may create.\n"
+	.hint = N_("Creating a user namespace is the one namespace an ordinary user may create. "
 		   "Some distributions switch that off; `userns` says so when it is the cause."),
-	.explain = N_("unshare(CLONE_NEWUSER) gave the process a new user namespace with empty\n"
-		      "uid_map and gid_map. Unmapped ids read as the overflow id 65534 (nobody,\n"
-		      "/proc/sys/kernel/overflowuid). The kernel does give the creator every\n"
-		      "capability inside the new namespace, but a program started as an unmapped\n"
-		      "uid loses them at execve, so the shell that `unshare --user` starts has\n"
-		      "none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN,\n"
+	.explain = N_("unshare(CLONE_NEWUSER) gave the process a new user namespace with empty "
+		      "uid_map and gid_map. Unmapped ids read as the overflow id 65534 (nobody, "
+		      "/proc/sys/kernel/overflowuid). The kernel does give the creator every "
+		      "capability inside the new namespace, but a program started as an unmapped "
+		      "uid loses them at execve, so the shell that `unshare --user` starts has "
+		      "none; the lab process emptied its sets the same way. Without CAP_SYS_ADMIN, "
 		      "unshare(CLONE_NEWUTS) fails with EPERM: `try-uts` shows it."),
 	.check = check_userns,
 	.perform = do_userns,
     },
     {
 	.title = N_("Root inside, still you outside"),
-	.task = N_("From the host, map uid 0 inside to the lab's uid outside (gid likewise;\n"
+	.task = N_("From the host, map uid 0 inside to the lab's uid outside (gid likewise; "
 		   "setgroups first):\n"
 		   "  host echo deny > /proc/$NSLAB_LAB_PID/setgroups\n"
 		   "  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %g .) 1\" > gid_map\n"
 		   "  host cd /proc/$NSLAB_LAB_PID && echo \"0 $(stat -c %u .) 1\" > uid_map\n"
-		   "(or `map`). Then: `ids`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`,\n"
-		   "and `host grep Uid /proc/$NSLAB_LAB_PID/status`. For the real tools' sleep of\n"
+		   "(or `map`). Then: `ids`, `try-uts`, `host cat /proc/$NSLAB_LAB_PID/uid_map`, "
+		   "and `host grep Uid /proc/$NSLAB_LAB_PID/status`. For the real tools' sleep of "
 		   "step 2, the seed's one write (the uid map alone) does it:\n"
 		   "  host echo '0 65534 1' > /proc/$(pgrep -n -u 65534 -x sleep)/uid_map\n"
 		   "  host cat /proc/$(pgrep -n -u 65534 -x sleep)/uid_map"),
-	.hint = N_("uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only\n"
+	.hint = N_("uid_map lines read \"INSIDE OUTSIDE COUNT\". Each map can be written only "
 		   "once."),
-	.explain = N_("Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace\n"
-		      "is uid U on the host. getuid() inside now returns 0, and a program started\n"
-		      "inside runs as root of that namespace with a full capability set (`ids` reads\n"
-		      "it with cap_get_pid). The capabilities count only for objects the namespace\n"
-		      "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the\n"
-		      "host still sees uid U in /proc/PID/status and would refuse that uid anything\n"
-		      "it refuses the ordinary user. setgroups \"deny\" is required before an\n"
+	.explain = N_("Writing /proc/PID/uid_map told the kernel that uid 0 in the lab's namespace "
+		      "is uid U on the host. getuid() inside now returns 0, and a program started "
+		      "inside runs as root of that namespace with a full capability set (`ids` reads "
+		      "it with cap_get_pid). The capabilities count only for objects the namespace "
+		      "owns: `try-uts` can now create a UTS namespace and set its hostname, yet the "
+		      "host still sees uid U in /proc/PID/status and would refuse that uid anything "
+		      "it refuses the ordinary user. setgroups \"deny\" is required before an "
 		      "unprivileged gid_map write, so that a group can't be dropped to gain access."),
 	.check = check_map,
 	.perform = do_map,

@@ -404,18 +404,18 @@ static const struct nslab_step steps[] = {
 	    N_("`run` and `host` start their command in the lab cgroup, so nslab sees what `unshare` made; "
 	       "`host` leaves it outside the lab's own namespaces. Only a new namespace's name may change: "
 	       "renaming the host (`host hostname x`) is caught."),
-	.explain = N_("hostname(1) calls sethostname(2), which writes the nodename of the calling\n"
-		      "process's UTS namespace. A new UTS namespace (clone or unshare with\n"
-		      "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first\n"
-		      "answered with the host's name. From then on the two are separate: the host's\n"
+	.explain = N_("hostname(1) calls sethostname(2), which writes the nodename of the calling "
+		      "process's UTS namespace. A new UTS namespace (clone or unshare with "
+		      "CLONE_NEWUTS) starts as a copy of its parent's, which is why the lab first "
+		      "answered with the host's name. From then on the two are separate: the host's "
 		      "hostname did not move.\n"
 		      "\n"
-		      "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which\n"
-		      "uname(2) fills, from the days when many users shared one time-sharing\n"
-		      "machine. The namespace a process is in shows as the inode in\n"
-		      "`readlink /proc/PID/ns/uts`; two processes with the same inode share one\n"
-		      "hostname. That is the uts row of the pane and of `ns`: the lab's inode\n"
-		      "differs from nslab's own, every other row is shared. The namespace appeared\n"
+		      "UTS stands for UNIX Time-Sharing: the names come from struct utsname, which "
+		      "uname(2) fills, from the days when many users shared one time-sharing "
+		      "machine. The namespace a process is in shows as the inode in "
+		      "`readlink /proc/PID/ns/uts`; two processes with the same inode share one "
+		      "hostname. That is the uts row of the pane and of `ns`: the lab's inode "
+		      "differs from nslab's own, every other row is shared. The namespace appeared "
 		      "in Linux 2.6.19 (2006), together with the IPC namespace."),
 	.check = check_hostname,
 	.perform = do_hostname,
@@ -435,12 +435,12 @@ static const struct nslab_step steps[] = {
 	    N_("The domain name is part of the same namespace as the hostname: `domainname " LAB_DOMAIN
 	       "` inside `unshare --uts`. The namespace of a command that has ended is gone, with its names: "
 	       "the `sleep infinity` one stays."),
-	.explain = N_("domainname(1) calls setdomainname(2). Both names live in the UTS namespace,\n"
-		      "and so does the rest of what uname(2) returns (the kernel fills sysname,\n"
-		      "release and version for everyone alike; only nodename and domainname can be\n"
-		      "set). This NIS domain is not the DNS domain: `hostname -d` asks the\n"
-		      "resolver, which the UTS namespace does not touch. Container runtimes set\n"
-		      "both names from the container's configuration (docker run --hostname and\n"
+	.explain = N_("domainname(1) calls setdomainname(2). Both names live in the UTS namespace, "
+		      "and so does the rest of what uname(2) returns (the kernel fills sysname, "
+		      "release and version for everyone alike; only nodename and domainname can be "
+		      "set). This NIS domain is not the DNS domain: `hostname -d` asks the "
+		      "resolver, which the UTS namespace does not touch. Container runtimes set "
+		      "both names from the container's configuration (docker run --hostname and "
 		      "--domainname)."),
 	.check = check_domain,
 	.perform = do_domain,
@@ -462,13 +462,13 @@ static const struct nslab_step steps[] = {
 	    N_("The redirection must happen inside the new namespace, so it goes inside the quotes of "
 	       "`sh -c`: `run unshare --uts sh -c 'echo " PROC_HOSTNAME " > /proc/sys/kernel/hostname; sleep "
 	       "infinity' &`."),
-	.explain = N_("The files under /proc/sys/kernel are views, not storage: reading hostname\n"
-		      "returns the nodename of the reader's UTS namespace, writing it calls the\n"
-		      "same code as sethostname(2), and needs the same privilege: root, or rather\n"
-		      "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS\n"
-		      "namespace, kept its name through all three steps: a container can call\n"
-		      "itself anything without renaming the machine. The namespace ends when\n"
-		      "nothing refers to it any more: no process in it, no open fd of\n"
+	.explain = N_("The files under /proc/sys/kernel are views, not storage: reading hostname "
+		      "returns the nodename of the reader's UTS namespace, writing it calls the "
+		      "same code as sethostname(2), and needs the same privilege: root, or rather "
+		      "CAP_SYS_ADMIN over the namespace. The host, still in the initial UTS "
+		      "namespace, kept its name through all three steps: a container can call "
+		      "itself anything without renaming the machine. The namespace ends when "
+		      "nothing refers to it any more: no process in it, no open fd of "
 		      "/proc/PID/ns/uts, no bind mount of that file. Its names go with it."),
 	.check = check_proc,
 	.perform = do_proc,
