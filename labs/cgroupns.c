@@ -132,28 +132,6 @@ static unsigned learners(struct nslab_host *h, pid_t *out, unsigned max)
 	return nslab_other_subjects(h, out, max);
 }
 
-/* In text as /proc/PID/cgroup writes it: the path of the hierarchy holding
- * cpu, else the v2 line's (as nslab_proc_cgroup reads a file). */
-static bool cgroup_line(const char *text, char *path, size_t len)
-{
-	char v2[512] = "", line[1024];
-	bool found = false;
-	for (const char *p = text; p && *p && !found; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		if (c1[1] == '\0')
-			snprintf(v2, sizeof(v2), "%s", c2 + 1);
-		else if (nslab_opt_has(c1 + 1, "cpu"))
-			found = snprintf(path, len, "%s", c2 + 1) >= 0;
-	}
-	if (!found && v2[0])
-		found = snprintf(path, len, "%s", v2) >= 0;
-	return found;
-}
-
 /* A learner's process in a cgroup namespace of its own that reads its own
  * cgroup as "/" (`unshare --cgroup`): nsenter(1) reads /proc/PID/cgroup
  * from inside that namespace. */
@@ -167,7 +145,8 @@ static pid_t learner_rooted(struct nslab_host *h)
 		char cmd[128], *out = NULL, inside[512] = "";
 		snprintf(cmd, sizeof(cmd), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)pids[i],
 			 (int)pids[i]);
-		bool ok = h->host_run(h, cmd, &out) == 0 && out && cgroup_line(out, inside, sizeof(inside)) &&
+		bool ok = h->host_run(h, cmd, &out) == 0 && out &&
+			  nslab_cgroup_text_of(out, "cpu", inside, sizeof(inside)) == 0 &&
 			  strcmp(inside, "/") == 0;
 		free(out);
 		if (ok)

@@ -784,24 +784,6 @@ static long subject_quota(struct nslab_host *h, pid_t pid, char *dir, size_t len
 	return -1;
 }
 
-/* The cpu line's path (v1: the controllers include cpu; else v2's "0::")
- * of a /proc/PID/cgroup text. false if it has none. */
-static bool cpu_cgroup_line(char *text, char *path, size_t len)
-{
-	char v2[512] = "";
-	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		if (c1[1] == '\0')
-			snprintf(v2, sizeof(v2), "%s", c2 + 1);
-		else if (nslab_opt_has(c1 + 1, "cpu"))
-			return snprintf(path, len, "%s", c2 + 1) >= 0;
-	}
-	return v2[0] && snprintf(path, len, "%s", v2) >= 0;
-}
-
 /* How a learner's process reads its own cgroup: /proc/PID/cgroup read by
  * nsenter(1) in its cgroup namespace (paths are relative to the reader's
  * namespace root). */
@@ -809,7 +791,7 @@ static bool subject_cgroup_inside(struct nslab_host *h, pid_t pid, char *path, s
 {
 	char cmd[128], *out = NULL;
 	snprintf(cmd, sizeof(cmd), "nsenter --target %d --cgroup cat /proc/%d/cgroup", (int)pid, (int)pid);
-	bool ok = h->host_run(h, cmd, &out) == 0 && out && cpu_cgroup_line(out, path, len);
+	bool ok = h->host_run(h, cmd, &out) == 0 && out && nslab_cgroup_text_of(out, "cpu", path, len) == 0;
 	free(out);
 	return ok;
 }

@@ -233,21 +233,16 @@ static inline int nslab_proc_stat(pid_t pid, struct nslab_proc_stat *st)
 	return 0;
 }
 
-/* The cgroup pid is in, in the hierarchy that holds the controller ctl,
- * as /proc/PID/cgroup writes it for the reader (pid 0: /proc/self/cgroup,
- * which in a lab agent is the lab's own view): the v1 line whose
- * controllers include ctl, else the v2 "0::" line. "/nslab/123/lab" on the
- * host, "/" inside a cgroup namespace rooted there. 0 ok, -1 with errno
- * (ENOENT: no such line). */
-static inline int nslab_proc_cgroup_of(pid_t pid, const char *ctl, char *path, size_t len)
+/* In text as /proc/PID/cgroup writes it: the path of the v1 line whose
+ * controllers include ctl, else the v2 "0::" line's. Labs that read a
+ * process's cgroup from inside its cgroup namespace (nsenter ... cat) parse
+ * that output with it. 0 ok, -1 with errno ENOENT (no such line). */
+static inline int nslab_cgroup_text_of(const char *text, const char *ctl, char *path, size_t len)
 {
-	char file[64], line[1024], v2[1024] = "";
-	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
-	if (!f)
-		return -1;
+	char line[1024], v2[1024] = "";
 	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
+	for (const char *p = text; p && *p && !found; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
@@ -257,12 +252,28 @@ static inline int nslab_proc_cgroup_of(pid_t pid, const char *ctl, char *path, s
 		else if (nslab_opt_has(c1 + 1, ctl))
 			found = snprintf(path, len, "%s", c2 + 1) >= 0;
 	}
-	fclose(f);
 	if (!found && v2[0])
 		found = snprintf(path, len, "%s", v2) >= 0;
 	if (!found)
 		errno = ENOENT;
 	return found ? 0 : -1;
+}
+
+/* The cgroup pid is in, in the hierarchy that holds the controller ctl,
+ * as /proc/PID/cgroup writes it for the reader (pid 0: /proc/self/cgroup,
+ * which in a lab agent is the lab's own view; see nslab_cgroup_text_of).
+ * "/nslab/123/lab" on the host, "/" inside a cgroup namespace rooted there.
+ * 0 ok, -1 with errno (ENOENT: no such line). */
+static inline int nslab_proc_cgroup_of(pid_t pid, const char *ctl, char *path, size_t len)
+{
+	char file[64], text[4096];
+	FILE *f = fopen(nslab_proc_path(file, sizeof(file), pid, "cgroup"), "re");
+	if (!f)
+		return -1;
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return nslab_cgroup_text_of(text, ctl, path, len);
 }
 
 /* The same for the cpu controller: where nslab's own cgroups live. */
