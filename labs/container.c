@@ -11,11 +11,16 @@
 #include "nslab-lab.h"
 #include "nslab-lab-util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <seccomp.h>
 #include <sys/capability.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <stdint.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -307,6 +313,53 @@ static bool subject_hostname(struct nslab_host *h, pid_t pid, char *buf, size_t 
 	return ok;
 }
 
+/* Adds the processes of the cgroup dir and those below it to out (once
+ * each, not nslab itself nor the container process). */
+static void add_cgroup_members(const char *dir, int depth, pid_t *out, unsigned max, unsigned *n, pid_t skip)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	FILE *f = fopen(path, "re");
+	long pid;
+	while (f && *n < max && fscanf(f, "%ld", &pid) == 1) {
+		bool seen = pid <= 0 || pid == getpid() || pid == skip;
+		for (unsigned i = 0; i < *n && !seen; i++)
+			seen = out[i] == (pid_t)pid;
+		if (!seen)
+			out[(*n)++] = (pid_t)pid;
+	}
+	if (f)
+		fclose(f);
+	DIR *d = depth < 4 ? opendir(dir) : NULL; /* nslab's tree is shallow; a bound all the same */
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
+			add_cgroup_members(path, depth + 1, out, max, n, skip);
+	if (d)
+		closedir(d);
+}
+
+/* The learner's processes: the lab's subjects but the container process,
+ * and every process in a cgroup under nslab/<nslab pid>/ of the hierarchy
+ * that holds cpu. On pure v2, `cgexec -g cpu:nslab/.../container` moves a
+ * process out of the lab cgroup (one hierarchy holds both), so the
+ * container's group is where the real tools' container lives; on v1 and
+ * hybrid, cgexec leaves the tracking hierarchy alone and it stays a subject. */
+static unsigned learner_subjects(struct nslab_host *h, pid_t *out, unsigned max)
+{
+	unsigned n = nslab_other_subjects(h, out, max);
+	char dir[PATH_MAX];
+	if (h->cg_dir(h, CG_NAME, 0, dir, sizeof(dir)) < 0)
+		return n;
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return n;
+	*slash = '\0';
+	add_cgroup_members(dir, 0, out, max, &n, h->main_pid(h));
+	return n;
+}
+
 /* "PID 34 (sleep infinity)": a learner's process, by its command line. */
 static const char *subject_name(pid_t pid, char *buf, size_t len)
 {
@@ -332,7 +385,7 @@ static bool check_hostname(struct nslab_host *h)
 		err = errno;
 	if (own && !err && strcmp(inside, host) != 0)
 		return true;
-	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	unsigned n = learner_subjects(h, others, NSLAB_ARRAY_SIZE(others));
 	pid_t near = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (h->same_ns(h, others[i], "uts") != 0 ||
@@ -378,6 +431,16 @@ static int do_hostname(struct nslab_host *h)
 
 /* --- step 2: root filesystem --- */
 
+/* Is the host's own / a tmpfs or an overlay (an initramfs moved onto a
+ * tmpfs, a live system)? Then a mount's type and source do not tell it
+ * from a container's root, and the checks compare devices instead. host
+ * gets nslab's / as mountinfo lists it. */
+static bool host_root_ambiguous(struct nslab_host *h, struct nslab_mount_at *host)
+{
+	return h->mount_at(h, 0, "/", 0, host) == 1 &&
+	       (strcmp(host->fstype, "tmpfs") == 0 || strcmp(host->fstype, "overlay") == 0);
+}
+
 /* What ag_rootstate says, and, seen from the host, whether the working
  * directory is still on the host's root filesystem: a cwd the container can
  * still name (under a put_old that was never detached, say) passes getcwd,
@@ -386,11 +449,17 @@ static int do_hostname(struct nslab_host *h)
 static int root_state(struct nslab_host *h, pid_t pid)
 {
 	int r = h->call(h, pid, ag_rootstate, NULL, 0, NULL, 0);
-	char cwd[64];
+	char path[64];
 	struct stat c, host;
-	if (r > 0 && stat(nslab_proc_path(cwd, sizeof(cwd), pid, "cwd"), &c) == 0 && stat("/", &host) == 0 &&
-	    c.st_dev == host.st_dev)
+	if (r <= 0 || stat("/", &host) < 0)
+		return r;
+	if (stat(nslab_proc_path(path, sizeof(path), pid, "cwd"), &c) == 0 && c.st_dev == host.st_dev)
 		r &= ~ROOT_CWD;
+	/* a host whose own / is a tmpfs (an initramfs moved onto one) is no root of the container's */
+	struct nslab_mount_at hm = {.size = sizeof(hm)};
+	if (host_root_ambiguous(h, &hm) && stat(nslab_proc_path(path, sizeof(path), pid, "root"), &c) == 0 &&
+	    c.st_dev == host.st_dev)
+		r &= ~ROOT_OWN;
 	return r;
 }
 
@@ -440,6 +509,27 @@ static bool note_host_fs(const struct nslab_mount *m, void *ud)
 	return false;
 }
 
+/* Where pid's mount namespace has the filesystem of device dev mounted
+ * (the first such mount point, into at); false if nowhere or unreadable.
+ * By device, not by source and type: a host whose / is a tmpfs (an
+ * initramfs that moved onto one) would otherwise match every tmpfs. */
+static bool mounts_dev(pid_t pid, dev_t dev, char *at, size_t len)
+{
+	char path[64], line[4096], target[256];
+	unsigned maj, min;
+	bool found = false;
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "mountinfo"), "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*d %*d %u:%u %*s %255s", &maj, &min, target) == 3 && maj == major(dev) &&
+		    min == minor(dev)) {
+			snprintf(at, len, "%s", target);
+			found = true;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* root_state of a learner's process, seen from the host: its / (mountinfo),
  * whether the filesystem the host boots from is mounted anywhere in its
  * mount namespace (*old: where), its /proc, /bin/sh, and its cwd. */
@@ -447,13 +537,20 @@ static int subject_root_state(struct nslab_host *h, pid_t pid, char *old, size_t
 {
 	struct nslab_mount_at root = {.size = sizeof(root)}, host = {.size = sizeof(host)};
 	char path[96];
-	struct stat c, hs;
-	int r = 0;
+	struct stat c, hs, rs;
+	int r = 0, err = errno;
 	old[0] = '\0';
+	bool ambiguous = host_root_ambiguous(h, &host);
+	bool by_dev = stat("/", &hs) == 0 && stat(nslab_proc_path(path, sizeof(path), pid, "root"), &rs) == 0;
 	if (h->same_ns(h, pid, "mnt") == 0 && h->mount_at(h, pid, "/", 0, &root) == 1 &&
-	    (strcmp(root.fstype, "overlay") == 0 || strcmp(root.fstype, "tmpfs") == 0))
+	    (strcmp(root.fstype, "overlay") == 0 || strcmp(root.fstype, "tmpfs") == 0) &&
+	    (!ambiguous || (by_dev && rs.st_dev != hs.st_dev)))
 		r |= ROOT_OWN;
-	if (h->mount_at(h, 0, "/", 0, &host) == 1) {
+	if (ambiguous) {
+		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+		if (by_dev && access(path, R_OK) == 0 && !mounts_dev(pid, hs.st_dev, old, len))
+			r |= ROOT_NO_OLD;
+	} else if (host.count) {
 		struct host_fs hf = {.source = host.source, .fstype = host.fstype};
 		if (h->each_mount(h, pid, note_host_fs, &hf) == 0 && !hf.at[0])
 			r |= ROOT_NO_OLD;
@@ -467,6 +564,7 @@ static int subject_root_state(struct nslab_host *h, pid_t pid, char *old, size_t
 	if (stat(nslab_proc_path(path, sizeof(path), pid, "cwd"), &c) == 0 && stat("/", &hs) == 0 &&
 	    c.st_dev != hs.st_dev)
 		r |= ROOT_CWD;
+	errno = err;
 	return r;
 }
 
@@ -504,7 +602,7 @@ static pid_t learner_root(struct nslab_host *h, pid_t *near, int *near_r, char *
 {
 	pid_t others[16];
 	char where[256];
-	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	unsigned n = learner_subjects(h, others, NSLAB_ARRAY_SIZE(others));
 	for (unsigned i = 0; i < n; i++) {
 		if (h->same_ns(h, others[i], "mnt") != 0)
 			continue;
@@ -526,7 +624,7 @@ static pid_t learner_root(struct nslab_host *h, pid_t *near, int *near_r, char *
 static bool check_root(struct nslab_host *h)
 {
 	pid_t pid = h->main_pid(h), near = 0;
-	int r = root_state(h, pid), near_r = 0;
+	int r = root_state(h, pid), near_r = 0, err = errno; /* the learners' lookups may change errno */
 	char old[256] = "";
 	if (r == ROOT_ALL || learner_root(h, &near, &near_r, old, sizeof(old)))
 		return true;
@@ -536,7 +634,7 @@ static bool check_root(struct nslab_host *h)
 		return false;
 	}
 	if (r < 0) {
-		h->missing(h, _("cannot look at the container's root: %s"), strerror(errno));
+		h->missing(h, _("cannot look at the container's root: %s"), strerror(err));
 		return false;
 	}
 	if (!(r & ROOT_OWN))
@@ -815,7 +913,7 @@ static int cg_score(const struct cgsubject *c)
 static bool learner_cgroup(struct nslab_host *h, struct cgsubject *best)
 {
 	pid_t others[16];
-	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	unsigned n = learner_subjects(h, others, NSLAB_ARRAY_SIZE(others));
 	*best = (struct cgsubject){0};
 	for (unsigned i = 0; i < n; i++) {
 		struct cgsubject c = {.pid = others[i]};
@@ -979,7 +1077,7 @@ static long long boot_offset(pid_t pid)
 static pid_t learner_clock(struct nslab_host *h, pid_t *near, pid_t *made)
 {
 	pid_t others[16];
-	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	unsigned n = learner_subjects(h, others, NSLAB_ARRAY_SIZE(others));
 	for (unsigned i = 0; i < n; i++) {
 		bool inside = h->same_ns(h, others[i], "time") == 0;
 		if (!inside && h->same_ns(h, others[i], "time_for_children") == 0 && !*made)
@@ -1146,7 +1244,7 @@ static int run_score(const struct runsubject *r)
 static bool learner_run(struct nslab_host *h, struct runsubject *best)
 {
 	pid_t others[16];
-	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	unsigned n = learner_subjects(h, others, NSLAB_ARRAY_SIZE(others));
 	*best = (struct runsubject){0};
 	for (unsigned i = 0; i < n; i++) {
 		struct runsubject r = {.pid = others[i]};
@@ -1507,7 +1605,7 @@ static bool check_lockdown(struct nslab_host *h)
 	int mine = lock_state(h, pid, container, false), best = 0;
 	if (mine == 5)
 		return true;
-	unsigned n = nslab_other_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	unsigned n = learner_subjects(h, others, NSLAB_ARRAY_SIZE(others));
 	for (unsigned i = 0; i < n; i++) {
 		int got = lock_state(h, others[i], NULL, false);
 		if (got == 5)
@@ -2100,6 +2198,54 @@ static const char *unsupported(struct nslab_host *h)
 	return older ? older : NSLAB_NEED_HOST(h, cg_group);
 }
 
+/* Is ctl listed in the cgroup v2 root's cgroup.subtree_control? */
+static bool root_enables(const char *ctl)
+{
+	struct nslab_cg_hier hi;
+	char buf[256], *save = NULL;
+	if (!nslab_cg_find(ctl, &hi) || !hi.v2 ||
+	    nslab_cg_read(hi.mnt, "cgroup.subtree_control", buf, sizeof(buf)) < 0)
+		return false;
+	for (char *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		if (strcmp(w, ctl) == 0)
+			return true;
+	return false;
+}
+
+/* cgroup v2: a controller's files appear in a child only when its parent
+ * lists it in cgroup.subtree_control, and cgcreate (libcgroup 2.0) does
+ * not switch it on in the parents: with cpu off in nslab/<pid>/, step 3's
+ * `cgcreate -g cpu:nslab/<pid>/container` fails with "No such file or
+ * directory" (as in the cpu lab). So, as root, the lab switches cpu on in
+ * the root, nslab/ and nslab/<pid>/ as `limit` would (its group made and
+ * removed again, leaving the mkdir to the learner's cgcreate), and memory
+ * and pids below nslab/ for step 6's cgcreate when the root offers them
+ * (the root's list is the machine's: `lockdown` says how when it lacks
+ * one). Every switch is undone at stop. Says which quota line applies. */
+static void open_tree_v2(struct nslab_host *h)
+{
+	char dir[PATH_MAX];
+	if (h->cg_mode(h) == NSLAB_CG_V1 || h->cg_mode(h) == NSLAB_CG_HYBRID)
+		h->print(h,
+			 _("This machine runs cgroup v1 controllers: of the tasks' lines, use the cgset ones "
+			   "(cpu.cfs_quota_us, memory.limit_in_bytes).\n"));
+	if (h->cg_mode(h) != NSLAB_CG_V2 || geteuid() != 0)
+		return;
+	if (h->cg_create(h, CG_NAME) < 0)
+		return; /* it said why; `limit` says it again */
+	if (h->cg_dir(h, CG_NAME, 0, dir, sizeof(dir)) == 0)
+		h->undo(h, NSLAB_OBJ_CGROUP, dir);
+	char on[32] = "cpu";
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(limits); i++)
+		if (root_enables(limits[i].ctl) && h->cg_group(h, limits[i].ctl, NULL, dir, sizeof(dir)) >= 0)
+			snprintf(on + strlen(on), sizeof(on) - strlen(on), " %s", limits[i].ctl);
+	h->print(h,
+		 _("This machine runs cgroup v2: nslab switched controllers (%s) on below nslab/%d/ "
+		   "(undone at stop), so that cgcreate works there. Of the tasks' lines, use the v2 ones "
+		   "(cpu.max, memory.max).\n"),
+		 on, (int)getpid());
+}
+
 static int setup(struct nslab_host *h)
 {
 	struct ids id = outside_ids(h);
@@ -2122,6 +2268,7 @@ static int setup(struct nslab_host *h)
 	imagedir(h, image, sizeof(image));
 	if (make_image(h, image, id) < 0)
 		return -1;
+	open_tree_v2(h);
 	h->trace(h, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0   [in the container]");
 	h->trace(h, "setresgid(0, 0, 0) = 0; setresuid(0, 0, 0) = 0   [in the container]");
 	h->print(h,

@@ -206,12 +206,6 @@ if [ -e /proc/self/ns/time ]; then
 	expect "... step 5 then names \`clock\`" grep -qF "time namespace: \`clock\` moves the container process itself" <<<"$out"
 	expect "... the learner's unshare and sleep are gone after stop" bash -c '! pgrep -f "sleep 362[2]"'
 fi
-# The real-tool walks of steps 2, 3, 5 and 6 were written on this hybrid
-# machine and fail on a pure cgroup v2 host (the busybox VM: 10 of them);
-# until they are made to work there, v2 says so instead of judging them.
-if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
-	echo "ok - container steps 2, 3, 5, 6 by the real tools # SKIP not yet made to work on pure cgroup v2"
-else
 # Step 2 by the real tools: unshare(1) a mount and a PID namespace, mount(8)
 # a tmpfs and an overlay of the image, pivot_root(8), a fresh proc, umount(8)
 # of the old root, as from another terminal (`host ... &`, in the lab cgroup)
@@ -301,7 +295,6 @@ expect "... it lacks only the filter (its limits, capabilities and no_new_privs 
 expect "... before, it names setpriv" grep -qF 'setpriv --no-new-privs --inh-caps=-all --bounding-set' <<<"$out"
 expect "... the learner's sleep is gone after stop" bash -c '! pgrep -f "sleep 362[7]"'
 same_as_before "host unchanged after the step 6 real-tool walk"
-fi
 
 
 # SIGKILL a built container.

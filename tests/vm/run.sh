@@ -126,7 +126,8 @@ build_initramfs() {
 	STAGE=$(mktemp -d /tmp/nslab-vmstage.XXXXXX)
 	# One directory for every program, as a merged-/usr Debian has it: the
 	# labs copy /bin/sh, /sbin/ip, /sbin/capsh... into their images by path.
-	mkdir -p "$STAGE"/{usr/bin,proc,sys,dev,run,tmp,root,etc,newroot}
+	# /mnt as on every FHS system: the capstone's step 2 task mounts its tmpfs there
+	mkdir -p "$STAGE"/{usr/bin,proc,sys,dev,run,tmp,root,etc,mnt,newroot}
 	ln -s usr/bin "$STAGE/bin"
 	ln -s usr/bin "$STAGE/sbin"
 	ln -s bin "$STAGE/usr/sbin"
