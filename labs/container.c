@@ -1696,12 +1696,15 @@ static const struct probe_row *probe_row(const char *name)
 }
 
 struct score {
-	unsigned held, escaped, absent;
+	unsigned held, escaped, absent, untold;
 };
 
 /* One line of nslab-probe ("NAME held|escaped|absent ERRNO what") as a
- * scorecard line; counts it. */
-static void score_line(struct nslab_host *h, const char *line, bool filtered, struct score *sc, bool say)
+ * scorecard line; counts it. filtered: the probed process has nslab's
+ * filter; unfiltered: it has a filter of its own that the probe could not
+ * carry (a learner's), so what that filter would refuse cannot be told. */
+static void score_line(struct nslab_host *h, const char *line, bool filtered, bool unfiltered,
+		       struct score *sc, bool say)
 {
 	char name[32], verdict[16], err[32];
 	int off = 0;
@@ -1725,6 +1728,13 @@ static void score_line(struct nslab_host *h, const char *line, bool filtered, st
 							   : r->held_perm;
 		if (say)
 			h->print(h, _("  %s held by %s\n"), label, _(by));
+	} else if (unfiltered && r->filtered) {
+		sc->untold++;
+		if (say)
+			h->print(h,
+				 _("  %s cannot tell: got through without its seccomp filter (%s), which the "
+				   "probe could not carry\n"),
+				 label, what);
 	} else {
 		sc->escaped++;
 		if (say)
@@ -1779,28 +1789,386 @@ static void host_ref(char *buf, size_t len)
 		 (unsigned long long)net.st_ino, (unsigned long long)uts.st_ino);
 }
 
+/* --- the scorecard of a learner's container --- */
+
+/* How much of a container pid is, in the steps' own terms: the namespace
+ * rows it does not share with the host, a root of its own (counted twice:
+ * without one the probes say little), a CPU quota, and step 6's lockdown
+ * (limits, capabilities, no_new_privs, filter). */
+static int completeness(struct nslab_host *h, pid_t pid, bool main)
+{
+	const char *first;
+	char dir[512], old[256];
+	int rows = 0;
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ns_rows); i++)
+		rows += !(strncmp(ns_rows[i], "time", 4) == 0 && !have_timens());
+	int score = rows - rows_shared(h, pid, &first);
+	if ((main ? root_state(h, pid) : subject_root_state(h, pid, old, sizeof(old))) == ROOT_ALL)
+		score += 2;
+	score += subject_quota(h, pid, dir, sizeof(dir)) > 0;
+	int lock = lock_state(h, pid, NULL, false);
+	return score + (lock > 0 ? lock : 0);
+}
+
+/* The most complete container among the lab's processes: a learner's
+ * process that is more of one than the container process (steps 2-6 by the
+ * real tools), else 0 for the container process itself. */
+static pid_t learner_container(struct nslab_host *h)
+{
+	pid_t others[16], best = 0;
+	int top = completeness(h, h->main_pid(h), true);
+	unsigned n = learner_subjects(h, others, NSLAB_ARRAY_SIZE(others));
+	for (unsigned i = 0; i < n; i++) {
+		int c = completeness(h, others[i], false);
+		if (c > top)
+			top = c, best = others[i];
+	}
+	return best;
+}
+
+/* The namespaces a probe joins, the user namespace first (it owns the
+ * others and gives the capabilities to join them), the mount namespace
+ * last but one (the root and cwd come after it). */
+static const struct {
+	const char *type;
+	int flag;
+} joins[] = {
+    {"user", CLONE_NEWUSER},
+    {"cgroup", CLONE_NEWCGROUP},
+    {"ipc", CLONE_NEWIPC},
+    {"uts", CLONE_NEWUTS},
+    {"net", CLONE_NEWNET},
+    {"pid", CLONE_NEWPID},
+    {"time", 0x80 /* CLONE_NEWTIME */},
+    {"mnt", CLONE_NEWNS},
+};
+
+/* What the probe of a learner's process takes from it, read before the
+ * fork: the child does only system calls. */
+struct target {
+	pid_t pid;
+	int ns[NSLAB_ARRAY_SIZE(joins)], root, cwd, probe; /* -1: not joined */
+	int nserr[NSLAB_ARRAY_SIZE(joins)];                /* why a namespace is not joined; 0: shared */
+	char procs[4][1100];                               /* cgroup.procs files to join */
+	unsigned nprocs;
+	struct lockstate ls;
+	unsigned long long inh, prm;
+	uid_t uid;
+	gid_t gid;
+	bool ids; /* uid and gid as its user namespace sees them */
+	int last_cap;
+};
+
+/* The host uid in /proc/PID/status's line key ("Uid:"), seen from inside
+ * pid's user namespace through its map file ("uid_map"). */
+static bool id_inside(pid_t pid, const char *key, const char *map, unsigned *id)
+{
+	char path[64], line[256];
+	unsigned outside = 0, in, out, count;
+	bool got = false, mapped = false;
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "status"), "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, key, strlen(key)) == 0)
+			got = sscanf(line + strlen(key), "%u", &outside) == 1;
+	if (f)
+		fclose(f);
+	f = got ? fopen(nslab_proc_path(path, sizeof(path), pid, map), "re") : NULL;
+	while (f && !mapped && fscanf(f, "%u %u %u", &in, &out, &count) == 3)
+		if (outside >= out && outside - out < count)
+			*id = in + (outside - out), mapped = true;
+	if (f)
+		fclose(f);
+	return mapped;
+}
+
+/* The first cgroup2 mount (hybrid's unified tree, v2's only one). */
+static bool first_cgroup2(char *mnt, size_t len)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char line[1024], dir[512], type[32];
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %511s %31s", dir, type) == 2 && strcmp(type, "cgroup2") == 0)
+			found = snprintf(mnt, len, "%s", dir) > 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* The cgroup.procs files of pid's groups: the cpu, memory and pids
+ * hierarchies, and the cgroup2 one (on hybrid, the lab's tracking tree:
+ * the probe then ends with the lab). */
+static void target_cgroups(struct target *t)
+{
+	static const char *const ctls[] = {"cpu", "memory", "pids", "-" /* the cgroup2 line */};
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ctls) && t->nprocs < NSLAB_ARRAY_SIZE(t->procs); i++) {
+		struct nslab_cg_hier hi;
+		char rel[512], path[1100];
+		bool found = strcmp(ctls[i], "-") == 0 ? first_cgroup2(hi.mnt, sizeof(hi.mnt))
+						       : nslab_cg_find(ctls[i], &hi);
+		if (!found || nslab_proc_cgroup_of(t->pid, ctls[i], rel, sizeof(rel)) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s/cgroup.procs", hi.mnt, strcmp(rel, "/") == 0 ? "" : rel);
+		bool dup = false;
+		for (unsigned k = 0; k < t->nprocs; k++)
+			dup |= strcmp(t->procs[k], path) == 0;
+		if (!dup)
+			snprintf(t->procs[t->nprocs++], sizeof(t->procs[0]), "%s", path);
+	}
+}
+
+static void close_target(struct target *t)
+{
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(t->ns); i++)
+		if (t->ns[i] >= 0)
+			close(t->ns[i]);
+	if (t->root >= 0)
+		close(t->root);
+	if (t->cwd >= 0)
+		close(t->cwd);
+	if (t->probe >= 0)
+		close(t->probe);
+}
+
+/* Opens what the probe joins: the namespaces pid does not share with
+ * nslab, its root and cwd, the probe itself (run from nslab's copy: the
+ * learner's root need not hold one); reads its cgroups and credentials. */
+static bool open_target(struct nslab_host *h, pid_t pid, struct target *t)
+{
+	char path[96], line[256];
+	*t = (struct target){.pid = pid, .root = -1, .cwd = -1, .probe = -1, .last_cap = cap_max_bits() - 1};
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(joins); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, joins[i].type);
+		int same = h->same_ns(h, pid, joins[i].type);
+		t->ns[i] = same == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		/* a kernel without the type (time before 5.6) has nothing to join */
+		if ((same < 0 || t->ns[i] < 0) && same != 1 && errno != ENOENT)
+			t->nserr[i] = errno ? errno : EIO;
+	}
+	t->root = open(nslab_proc_path(path, sizeof(path), pid, "root"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	t->cwd = open(nslab_proc_path(path, sizeof(path), pid, "cwd"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *probe = h->helper(h, "nslab-probe");
+	t->probe = probe ? open(probe, O_RDONLY | O_CLOEXEC) : -1;
+	target_cgroups(t);
+	read_lockstate(pid, &t->ls);
+	FILE *f = fopen(nslab_proc_path(path, sizeof(path), pid, "status"), "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "CapInh: %llx", &t->inh);
+		sscanf(line, "CapPrm: %llx", &t->prm);
+	}
+	if (f)
+		fclose(f);
+	unsigned uid, gid;
+	t->ids = id_inside(pid, "Uid:", "uid_map", &uid) && id_inside(pid, "Gid:", "gid_map", &gid);
+	t->uid = uid, t->gid = gid;
+	if (t->root < 0 || t->probe < 0) {
+		close_target(t);
+		return false;
+	}
+	return true;
+}
+
+/* In the probe's child: one line "!WHAT ERRNO" for what it could not take
+ * from the learner's process (nslab says it before the verdicts). */
+static void probe_note(const char *what, int err)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "!%s %d\n", what, err);
+	if (write(1, line, (size_t)n) < 0)
+		return;
+}
+
+/* In the probe's grandchild, inside the pid namespace: the bounding set,
+ * uid and gid, capabilities and no_new_privs of the learner's process,
+ * then the probe. */
+static void become_target(const struct target *t, const char *ref)
+{
+	bool bounded = true;
+	for (int c = 0; c <= t->last_cap && c < 64; c++)
+		if (!(t->ls.capbnd & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			bounded = false;
+	if (!bounded)
+		probe_note("bounding", errno);
+	if (t->ids) {
+		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+		if (setgroups(0, NULL) < 0 && errno != EPERM) /* EPERM: setgroups is "deny" there */
+			probe_note("groups", errno);
+		if (setresgid(t->gid, t->gid, t->gid) < 0 || setresuid(t->uid, t->uid, t->uid) < 0)
+			probe_note("ids", errno);
+	} else
+		probe_note("ids", ENOENT);
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {
+	    {(uint32_t)t->ls.capeff, (uint32_t)t->prm, (uint32_t)t->inh},
+	    {(uint32_t)(t->ls.capeff >> 32), (uint32_t)(t->prm >> 32), (uint32_t)(t->inh >> 32)},
+	};
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		probe_note("caps", errno);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the credentials' change cleared it */
+	if (t->ls.nnp == 1 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		probe_note("nnp", errno);
+	char *argv[] = {"nslab-probe", "--host", (char *)ref, NULL}, *envp[] = {NULL};
+	fexecve(t->probe, argv, envp);
+	probe_note("exec", errno);
+	_exit(127);
+}
+
+/* The probe's child: into the learner's process's cgroups (while still
+ * root on the host), its namespaces, its root and cwd (as nsenter --all
+ * --root --wd does); then a grandchild, born in its PID namespace. */
+static void enter_target(const struct target *t, const char *ref)
+{
+	for (unsigned i = 0; i < t->nprocs; i++) {
+		int fd = open(t->procs[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) < 0)
+			probe_note("cgroups", errno);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(joins); i++)
+		if (t->ns[i] >= 0 && setns(t->ns[i], joins[i].flag) < 0)
+			probe_note(joins[i].type, errno);
+	if (fchdir(t->root) < 0 || chroot(".") < 0)
+		probe_note("root", errno);
+	if (t->cwd < 0 || fchdir(t->cwd) < 0) {
+		probe_note("cwd", t->cwd < 0 ? ENOENT : errno);
+		if (chdir("/") < 0)
+			_exit(1);
+	}
+	pid_t pid = fork(); /* not nslab_fork_tied: in a PID namespace of its own, getppid() is 0 */
+	if (pid < 0)
+		_exit(1);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		become_target(t, ref);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+}
+
+#define PROBE_DEADLINE_MS 150000 /* the probes' own alarms end them well before */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Runs the probe in a learner's process's container; its output (notes
+ * and verdicts) into out. 0 ok, -1 with errno. */
+static int probe_target(const struct target *t, const char *ref, char *out, size_t outlen)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = nslab_fork_tied();
+	if (pid < 0) {
+		close(fds[0]), close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		enter_target(t, ref);
+	}
+	close(fds[1]);
+	size_t len = 0;
+	long long end = now_ms() + PROBE_DEADLINE_MS;
+	struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+	while (len + 1 < outlen && end > now_ms() && poll(&pfd, 1, (int)(end - now_ms())) > 0) {
+		ssize_t n = read(fds[0], out + len, outlen - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	close(fds[0]);
+	kill(pid, SIGKILL); /* gone already unless it overran */
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		errno = WIFEXITED(st) && WEXITSTATUS(st) == 127 ? ENOEXEC : ECHILD;
+		return -1;
+	}
+	return 0;
+}
+
+/* One "!WHAT ERRNO" line of the probe's child, said. */
+static void say_note(struct nslab_host *h, const char *line)
+{
+	char what[32], label[96];
+	int err = 0;
+	if (sscanf(line, "!%31s %d", what, &err) != 2)
+		return;
+	const char *text = strcmp(what, "cgroups") == 0    ? _("its cgroups (the probe stayed in the lab's)")
+			   : strcmp(what, "root") == 0     ? _("its root")
+			   : strcmp(what, "cwd") == 0      ? _("its working directory")
+			   : strcmp(what, "bounding") == 0 ? _("its bounding set")
+			   : strcmp(what, "ids") == 0      ? _("its uid and gid")
+			   : strcmp(what, "groups") == 0   ? _("its supplementary groups")
+			   : strcmp(what, "caps") == 0     ? _("its capabilities")
+			   : strcmp(what, "nnp") == 0      ? _("its no_new_privs")
+			   : strcmp(what, "exec") == 0     ? _("the probe program")
+							   : NULL;
+	if (!text) {
+		snprintf(label, sizeof(label), _("its %s namespace"), what);
+		text = label;
+	}
+	h->print(h, _("  not carried over: %s (%s); the probes ran without it\n"), text, strerror(err));
+}
+
 /* Probes the container (bare: a plain child of nslab on the host instead)
- * and scores them; say: print a line each. -1 if the probes could not run. */
+ * and scores them; say: print a line each. The container is the lab's most
+ * complete one: the container process, or a learner's process built with
+ * the real tools that is more of a container (learner_container); the
+ * header names it. -1 if the probes could not run. */
 static int scorecard(struct nslab_host *h, bool bare, bool say, struct score *sc)
 {
-	char ref[256], *text = NULL;
+	char ref[256], *text = NULL, who[160], cmd[96];
 	static char buf[8192];
 	host_ref(ref, sizeof(ref));
 	*sc = (struct score){0};
 	struct lockstate ls = {0};
+	pid_t learner = bare ? 0 : learner_container(h), pid = learner ? learner : h->main_pid(h);
+	/* named as it is when probed (a learner's sh may exec its sleep meanwhile) */
+	snprintf(who, sizeof(who), "PID %d (%s)", (int)pid, nslab_cmdline(pid, cmd, sizeof(cmd)));
 	if (bare) {
 		const char *probe = h->helper(h, "nslab-probe");
-		char cmd[PATH_MAX + 300];
+		char line[PATH_MAX + 300];
 		if (!probe) {
 			h->error(h, _("the helper nslab-probe is missing (make all builds it)"));
 			return -1;
 		}
-		snprintf(cmd, sizeof(cmd), "%s --host %s", probe, ref);
-		if (h->host_run(h, cmd, &text) != 0) {
+		snprintf(line, sizeof(line), "%s --host %s", probe, ref);
+		if (h->host_run(h, line, &text) != 0) {
 			h->error(h, _("nslab-probe failed on the host: %s"), text ? text : "");
 			free(text);
 			return -1;
 		}
+	} else if (learner) {
+		struct target t;
+		if (!open_target(h, learner, &t)) {
+			h->error(h, _("cannot probe PID %d: its root or nslab-probe cannot be opened: %s"),
+				 (int)learner, strerror(errno));
+			return -1;
+		}
+		ls = t.ls;
+		int rc = probe_target(&t, ref, buf, sizeof(buf));
+		close_target(&t);
+		for (size_t i = 0; i < NSLAB_ARRAY_SIZE(joins); i++) { /* said with the child's notes */
+			size_t len = strlen(buf);
+			if (t.nserr[i] && len + 48 < sizeof(buf))
+				snprintf(buf + len, sizeof(buf) - len, "%s!%s %d\n",
+					 len && buf[len - 1] != '\n' ? "\n" : "", joins[i].type, t.nserr[i]);
+		}
+		if (rc < 0 && !strstr(buf, " held ") && !strstr(buf, " escaped ")) {
+			h->error(h, _("the probes cannot run in PID %d: %s"), (int)learner, strerror(errno));
+			return -1;
+		}
+		text = strdup(buf);
 	} else {
 		read_lockstate(h->main_pid(h), &ls);
 		if (h->call(h, h->main_pid(h), ag_probe, ref, strlen(ref) + 1, buf, sizeof(buf)) < 0) {
@@ -1812,15 +2180,33 @@ static int scorecard(struct nslab_host *h, bool bare, bool say, struct score *sc
 		}
 		text = strdup(buf);
 	}
-	if (say)
-		h->print(h, _("Scorecard of %s:\n"),
-			 bare ? _("a bare process on the host") : _("the container"));
+	if (say && bare)
+		h->print(h, _("Scorecard of a bare process on the host:\n"));
+	else if (say && !learner)
+		h->print(h, _("Scorecard of the container, %s:\n"), who);
+	else if (say) {
+		h->print(h,
+			 _("Scorecard of your container, %s, the lab's most complete one: the probes ran in "
+			   "its namespaces, root, working directory and cgroups, with its bounding set, "
+			   "capabilities, uid and no_new_privs.\n"),
+			 who);
+		if (ls.seccomp == 2)
+			h->print(
+			    h, _("  not carried over: its seccomp filter (nslab cannot copy one); what only "
+				 "the filter would refuse says \"cannot tell\"\n"));
+	}
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		score_line(h, l, ls.seccomp == 2, sc, say);
+		if (l[0] == '!') {
+			if (say)
+				say_note(h, l);
+		} else
+			score_line(h, l, !learner && ls.seccomp == 2, learner && ls.seccomp == 2, sc, say);
 	free(text);
 	if (say)
 		h->print(h, _("%u held, %u escaped, %u not on this kernel.\n"), sc->held, sc->escaped,
 			 sc->absent);
+	if (say && sc->untold)
+		h->print(h, _("%u cannot be told without the container's own seccomp filter.\n"), sc->untold);
 	return 0;
 }
 
@@ -1847,7 +2233,7 @@ static int run_scorecard(struct nslab_host *h, bool bare)
 	if (s && bare)
 		s->bare = true;
 	if (s && !bare)
-		s->clean = sc.escaped == 0 && sc.held > 0;
+		s->clean = sc.escaped == 0 && sc.untold == 0 && sc.held > 0;
 	return 0;
 }
 
@@ -2182,7 +2568,13 @@ static const struct nslab_step steps[] = {
 		      "init_module before any capability is even looked at; pids.max and memory.max bound "
 		      "what a fork bomb and a memory hog can take. The probes are nslab-probe, run as a "
 		      "child of the container's main process, so with all of its namespaces, root, cgroup, "
-		      "capabilities and filter."),
+		      "capabilities and filter. When a process of yours built with the real tools is more of "
+		      "a container than the container process, the scorecard probes that one, and names it: "
+		      "nslab starts the probe from outside, moves it into that process's cgroups, joins its "
+		      "namespaces (setns, user namespace first), root and working directory as nsenter(1) "
+		      "does, and gives it that process's bounding set, capabilities, uid and no_new_privs; "
+		      "a seccomp filter cannot be copied from one process to another, so what only the "
+		      "filter would refuse is said as \"cannot tell\"."),
 	.check = check_scorecard,
 	.perform = do_scorecard,
     },

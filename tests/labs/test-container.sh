@@ -297,6 +297,35 @@ expect "... the learner's sleep is gone after stop" bash -c '! pgrep -f "sleep 3
 same_as_before "host unchanged after the step 6 real-tool walk"
 
 
+# Step 7 against the learner's container: built with the tasks' real lines
+# (cgcreate, cgset, cgexec, unshare(1) of every namespace, mount(8) of a
+# tmpfs and an overlay of the image, a fresh proc, pivot_root(8), umount(8)),
+# while the container process stays unbuilt. The scorecard names that
+# process and probes it: in its PID and network namespaces, behind its
+# pivot_root, under its pids.max and memory.max.
+# shellcheck disable=SC2016 # expanded by the shell inside nslab
+ctr='unshare --user --map-root-user --mount --uts --ipc --net --pid --cgroup --fork --propagation private sh -c '\''mount -t tmpfs tmpfs /mnt && mkdir /mnt/upper /mnt/work /mnt/merged && mount -t overlay overlay -o lowerdir=$NSLAB_LAB_DIR/image,upperdir=/mnt/upper,workdir=/mnt/work /mnt/merged && cd /mnt/merged && mount -t proc proc proc && mkdir .oldroot && pivot_root . .oldroot && cd / && umount -l /.oldroot && exec sleep 3628'\'' &'
+quota="host cgset -r cpu.cfs_quota_us=50000 $grp"
+# shellcheck disable=SC2016
+[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && quota='host echo "50000 100000" > $NSLAB_CGROUP_DIR/container/cpu.max'
+out=$(printf '%s\n' 'start container' 'step 7' "host cgcreate -g cpu,memory,pids:$grp" "$quota" "$limits" \
+	"host cgexec -g cpu,memory,pids:$grp $ctr" "host timeout 60 sh -c 'until pgrep -x -f \"sleep 3628\" >/dev/null; do sleep 0.2; done'" \
+	check scorecard stop | nslab_script - 2>&1)
+card=$(sed -n '/^Scorecard of/,/not on this kernel/p' <<<"$out")
+expect "container step 7 by the real tools: the scorecard probes the learner's container, PID and command line named" \
+	grep -qE '^Scorecard of your container, PID [0-9]+ \(sleep 3628\)' <<<"$card"
+grep -qE '^Scorecard of your container' <<<"$card" || sed -n '/> check$/,$p' <<<"$out" | head -40 | sed 's/^/#   /'
+expect "... every namespace was joined" bash -c '! grep -q "not carried over: its .* namespace" <<<"$1"' _ "$card"
+expect "... host PIDs are held by its PID namespace" grep -q 'seeing host PIDs.*held by the PID namespace' <<<"$card"
+expect "... the host network is held by its network namespace" grep -q 'reaching the host network.*held by the network namespace' <<<"$card"
+expect "... the chroot escape is held by its pivot_root" grep -q 'chroot escape.*held by pivot_root' <<<"$card"
+expect "... the fork bomb is held by its pids.max" grep -q 'fork bomb.*held by pids.max' <<<"$card"
+expect "... the memory hog is held by its memory.max" grep -q 'memory hog.*held by memory.max' <<<"$card"
+sed 's/^/#   /' <<<"$card"
+expect "... the learner's container is gone after stop" bash -c '! pgrep -f "sleep 362[8]"'
+same_as_before "host unchanged after the scorecard of the learner's container"
+
+
 # SIGKILL a built container.
 sess_start
 sess_send "start container" build "run echo BUILT"
