@@ -1797,12 +1797,11 @@ static void host_ref(char *buf, size_t len)
  * (limits, capabilities, no_new_privs, filter). */
 static int completeness(struct nslab_host *h, pid_t pid, bool main)
 {
-	const char *first;
 	char dir[512], old[256];
-	int rows = 0;
-	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ns_rows); i++)
-		rows += !(strncmp(ns_rows[i], "time", 4) == 0 && !have_timens());
-	int score = rows - rows_shared(h, pid, &first);
+	int score = 0;
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ns_rows); i++) /* rows seen to differ (a gone one is not) */
+		score += !(strncmp(ns_rows[i], "time", 4) == 0 && !have_timens()) &&
+			 h->same_ns(h, pid, ns_rows[i]) == 0;
 	if ((main ? root_state(h, pid) : subject_root_state(h, pid, old, sizeof(old))) == ROOT_ALL)
 		score += 2;
 	score += subject_quota(h, pid, dir, sizeof(dir)) > 0;
