@@ -340,23 +340,40 @@ static void add_cgroup_members(const char *dir, int depth, pid_t *out, unsigned 
 		closedir(d);
 }
 
+/* The first cgroup2 mount (hybrid's unified tree, v2's only one). */
+static bool first_cgroup2(char *mnt, size_t len)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char line[1024], dir[512], type[32];
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %511s %31s", dir, type) == 2 && strcmp(type, "cgroup2") == 0)
+			found = snprintf(mnt, len, "%s", dir) > 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* The learner's processes: the lab's subjects but the container process,
- * and every process in a cgroup under nslab/<nslab pid>/ of the hierarchy
- * that holds cpu. On pure v2, `cgexec -g cpu:nslab/.../container` moves a
- * process out of the lab cgroup (one hierarchy holds both), so the
- * container's group is where the real tools' container lives; on v1 and
- * hybrid, cgexec leaves the tracking hierarchy alone and it stays a subject. */
+ * and every process in a cgroup under nslab/<nslab pid>/ of the hierarchies
+ * that hold cpu, memory and pids, and of the cgroup2 one. The lab cgroup
+ * is in one tracking hierarchy (cgroup2 on v2 and hybrid, pids or freezer
+ * on pure v1): `cgexec -g cpu:nslab/.../container` on v2, or `cgexec -g
+ * memory,pids:...` on pure v1, moves a process out of it, and the
+ * container's groups are where the real tools' container then lives. */
 static unsigned learner_subjects(struct nslab_host *h, pid_t *out, unsigned max)
 {
+	static const char *const ctls[] = {"cpu", "memory", "pids", "-" /* cgroup2 */};
 	unsigned n = nslab_other_subjects(h, out, max);
-	char dir[PATH_MAX];
-	if (h->cg_dir(h, CG_NAME, 0, dir, sizeof(dir)) < 0)
-		return n;
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return n;
-	*slash = '\0';
-	add_cgroup_members(dir, 0, out, max, &n, h->main_pid(h));
+	for (size_t i = 0; i < NSLAB_ARRAY_SIZE(ctls); i++) {
+		struct nslab_cg_hier hi;
+		char dir[PATH_MAX];
+		bool found = strcmp(ctls[i], "-") == 0 ? first_cgroup2(hi.mnt, sizeof(hi.mnt))
+						       : nslab_cg_find(ctls[i], &hi);
+		if (found &&
+		    snprintf(dir, sizeof(dir), "%s/nslab/%d", hi.mnt, (int)getpid()) < (int)sizeof(dir))
+			add_cgroup_members(dir, 0, out, max, &n, h->main_pid(h));
+	}
 	return n;
 }
 
@@ -1878,20 +1895,6 @@ static bool id_inside(pid_t pid, const char *key, const char *map, unsigned *id)
 	if (f)
 		fclose(f);
 	return mapped;
-}
-
-/* The first cgroup2 mount (hybrid's unified tree, v2's only one). */
-static bool first_cgroup2(char *mnt, size_t len)
-{
-	FILE *f = fopen("/proc/self/mounts", "re");
-	char line[1024], dir[512], type[32];
-	bool found = false;
-	while (f && !found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %511s %31s", dir, type) == 2 && strcmp(type, "cgroup2") == 0)
-			found = snprintf(mnt, len, "%s", dir) > 0;
-	if (f)
-		fclose(f);
-	return found;
 }
 
 /* The cgroup.procs files of pid's groups: the cpu, memory and pids

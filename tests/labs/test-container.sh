@@ -292,6 +292,7 @@ second=$(awk '/^check:/ { n++ } n == 2' <<<"$out")
 expect "... the setpriv'd sleep is named as the closest" grep -qE "missing: no seccomp filter \(Seccomp: 0 in /proc/[0-9]+/status" <<<"$second"
 expect "... it lacks only the filter (its limits, capabilities and no_new_privs count)" \
 	bash -c '! grep -qE "limit \(|still holds|no_new_privs is not set|the container" <<<"$1"' _ "$second"
+grep -E "limit \(|still holds|no_new_privs is not set|the container" <<<"$second" | sed 's/^/#   /'
 expect "... before, it names setpriv" grep -qF 'setpriv --no-new-privs --inh-caps=-all --bounding-set' <<<"$out"
 expect "... the learner's sleep is gone after stop" bash -c '! pgrep -f "sleep 362[7]"'
 same_as_before "host unchanged after the step 6 real-tool walk"
