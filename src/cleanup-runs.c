@@ -513,7 +513,12 @@ static int for_each_dead_run_in(const char *base, const char *prefix, void (*say
 	return found;
 }
 
-static int for_each_dead_run(void (*say)(const char *what), bool act)
+/* legacy: also the old /tmp/nslab-<pid> layout. Only --cleanup looks there:
+ * no build since made one, so no run killed now can have left one, and
+ * listing /tmp (everyone's, often large) was a tenth of a whole `start uts`
+ * + `quit` run (tests/bench/start-scan.sh). The offer at start looks where
+ * current runs live, which a crash-safe cleanup of this layout needs. */
+static int for_each_dead_run(void (*say)(const char *what), bool act, bool legacy)
 {
 	int n = 0;
 	if (!set_base[0])
@@ -526,18 +531,18 @@ static int for_each_dead_run(void (*say)(const char *what), bool act)
 			if (act)
 				rmdir(base); /* only if empty */
 		}
-	return n + for_each_dead_run_in("/tmp", "nslab-", say, act);
+	return n + (legacy ? for_each_dead_run_in("/tmp", "nslab-", say, act) : 0);
 }
 
 bool cleanup_dead_runs_exist(void)
 {
-	return for_each_dead_run(NULL, false) > 0;
+	return for_each_dead_run(NULL, false, false) > 0;
 }
 
 int cleanup_dead_runs(void (*say)(const char *what))
 {
 	failed = false;
-	int n = for_each_dead_run(say, true);
+	int n = for_each_dead_run(say, true, true);
 	n += cleanup_sweep_kinds(say) > 0;
 	if (geteuid() == 0 && !set_base[0])
 		rmdir(NSLAB_RUN_BASE); /* only if empty */
