@@ -248,10 +248,28 @@ int cleanup_init(void)
 	return 0;
 }
 
+/* At the end of a run its dir holds what cleanup_init made (and a
+ * registry.new a failed sync left): those unlinked, one rmdir ends it
+ * without the tree walk. Anything else in it (a lab's work dir the unwind
+ * could not remove) makes the rmdir fail, and the walk takes it all. */
+static void remove_own_run_dir(void)
+{
+	static const char *const made[] = {"registry", "registry.new", "owner"};
+	int dfd = open(run_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0) {
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+			unlinkat(dfd, made[i], 0);
+		close(dfd);
+		if (rmdir(run_dir) == 0)
+			return;
+	}
+	cleanup_remove_tree(run_dir);
+}
+
 void cleanup_remove_run_dir(void)
 {
 	if (run_dir[0]) {
-		cleanup_remove_tree(run_dir);
+		remove_own_run_dir();
 		run_dir[0] = registry_path[0] = '\0';
 	}
 	/* /run/nslab stays between runs (an empty 0755 directory of root's in a

@@ -417,5 +417,6 @@ void cleanup_unwind_to(size_t mark)
 void cleanup_all(void)
 {
 	cleanup_unwind_to(0);
+	journal_close(); /* a later cleanup_init at the same path gets a new file */
 	cleanup_remove_run_dir();
 }
