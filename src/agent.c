@@ -122,8 +122,9 @@ static __attribute__((noreturn)) void agent_child(const struct nslab_spawn *how,
 	if (sync_fd >= 0)
 		close(sync_fd);
 	int ret = 0, err = 0;
-	/* Made only now that nslab has moved us into the lab cgroup, so that the
-	 * namespace's root is that cgroup (see agent_spawn). */
+	/* Made only now that we are in the lab cgroup (born there, or moved
+	 * there before the sync byte), so that the namespace's root is that
+	 * cgroup (see agent_spawn). */
 	if (how->clone_flags & CLONE_NEWCGROUP) {
 		ret = unshare(CLONE_NEWCGROUP);
 		err = errno;
