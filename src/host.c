@@ -209,7 +209,7 @@ static const char *h_workdir(struct nslab_host *h)
 		return wd;
 	static bool said;
 	if (!said && R.lab)
-		h->error(h, "cannot make %s: %s", workdir_path(), strerror(errno));
+		h->error(h, _("cannot make %s: %s"), workdir_path(), strerror(errno));
 	said = true;
 	return workdir_path();
 }

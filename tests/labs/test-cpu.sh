@@ -38,7 +38,11 @@ same_as_before() {
 before=$(fingerprint)
 echo "# cgroup mode: $(stat -f -c %T /sys/fs/cgroup) at /sys/fs/cgroup; cpu controller at $(cpu_mount)"
 
+# Under qemu's emulation two workers reach ~140% where the quota says 150%:
+# a rate missed there is said, not judged (the layout is what the VM tests).
+under_emulation && WALK_EXCUSE='the workers used [0-9.]+% over'
 walk_lab cpu
+WALK_EXCUSE=
 # On a failed step, show what its checks said.
 if [ "$T_FAIL" -gt 0 ]; then grep -E '^(check:|  missing:)' <<<"$WALK_OUT" | sed 's/^/# walk: /'; fi
 
@@ -121,7 +125,7 @@ if sess_wait '^cgroup: /nslab/'; then
 		# before the check measures (under the VM's emulation the first
 		# periods after a change still read low).
 		sess_send "quota 10" "usage" "quota 150" "usage" check
-		if [ -e /etc/nslab-vm-cgroup ]; then
+		if [ -e /etc/nslab-vm-cgroup ] || under_emulation; then
 			# The qemu VM (software emulation, 2 vCPUs on 2 host cores) holds
 			# two workers near 140% over a 1.5 s window: say it, do not judge it.
 			sess_wait '^check: (ok|not yet) - step 5' 2 600 >/dev/null

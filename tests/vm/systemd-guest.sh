@@ -273,7 +273,9 @@ lab_tests() {
 		out=$(cd "$SRC" && bash "tests/labs/test-$id.sh" 2>&1)
 		rc=$?
 		summary=$(grep -E "^test-$id\.sh: [0-9]+ passed" <<<"$out" | tail -1)
-		grep -E '^(not ok|#   )' <<<"$out" | head -40 | sed "s/^/NSLAB-SYSVM-INFO test-$id: /"
+		# what failed and what the checks said first, then the end of the trace
+		grep -E '^(not ok|# [^ ])' <<<"$out" | head -40 | sed "s/^/NSLAB-SYSVM-INFO test-$id: /"
+		[ "$rc" -eq 0 ] || grep -E '^#   ' <<<"$out" | tail -30 | sed "s/^/NSLAB-SYSVM-INFO test-$id: /"
 		grep -E '^ok .*# SKIP' <<<"$out" | sed "s/^/NSLAB-SYSVM-INFO test-$id: /"
 		if [ "$rc" -eq 0 ] && [ -n "$summary" ]; then
 			echo "systemd-vm: test $id passed: ${summary#*: } ($((SECONDS - t0)) s)"
