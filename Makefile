@@ -46,6 +46,9 @@ endif
 endif
 
 SRCS      := $(wildcard src/*.c)
+# The installed plugin headers: the contract, and the helpers' header with its parts.
+LAB_UTIL_HEADERS := src/nslab-lab-util.h $(sort $(wildcard src/nslab-lab-util-*.h))
+LAB_HEADERS := src/nslab-lab.h $(LAB_UTIL_HEADERS)
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 LABS      := $(patsubst labs/%.c,$(B)/labs/%.so,$(wildcard labs/*.c))
 HELPERS   := $(patsubst labs/helpers/%.c,$(B)/labs/%,$(wildcard labs/helpers/*.c))
@@ -107,7 +110,7 @@ $(B)/nslab: $(B)/obj/main.o $(CORE_OBJS)
 
 # A lab is one file: labs/<id>.c -> build/labs/<id>.so (its texts in the
 # gettext domain nslab-lab-<id>)
-$(B)/labs/%.so: labs/%.c src/nslab-lab.h src/nslab-lab-util.h | $(B)/labs
+$(B)/labs/%.so: labs/%.c $(LAB_HEADERS) | $(B)/labs
 	$(CC) $(NSLAB_CPPFLAGS) -DNSLAB_TEXTDOMAIN='"nslab-lab-$*"' $(CPPFLAGS) $(NSLAB_CFLAGS) $(CFLAGS) $(LAB_CFLAGS) -shared $(LDFLAGS) -o $@ $< $(LAB_LIBS)
 
 # Message catalogues (msgfmt --check: a broken printf conversion fails the build).
@@ -146,7 +149,7 @@ XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --k
 # DIR/labs/po/ID/ID.pot, for each lab that has a po directory.
 define make-pots
 	@mkdir -p $(1)/src/po $(B)/pot
-	$(XGETTEXT) --add-location=file --keyword=NSLAB_UTIL_TEXT -o $(1)/src/po/nslab.pot $(sort $(SRCS)) src/nslab-lab-util.h
+	$(XGETTEXT) --add-location=file --keyword=NSLAB_UTIL_TEXT -o $(1)/src/po/nslab.pot $(sort $(SRCS)) $(LAB_UTIL_HEADERS)
 	@for d in labs/po/*/; do id=$$(basename $$d); [ -f labs/$$id.c ] || continue; \
 		mkdir -p $(1)/labs/po/$$id && $(CC) -E -P $(NSLAB_CPPFLAGS) -D'N_(s)=N_(s)' -D'_(s)=_(s)' -D'NSLAB_UTIL_TEXT(s)=NSLAB_UTIL_TEXT(s)' \
 			-DNSLAB_TEXTDOMAIN='"nslab-lab-'$$id'"' labs/$$id.c >$(B)/pot/$$id.c || exit 1; \
@@ -319,8 +322,8 @@ install: all
 	@if [ -f scripts/nslab.bash-completion ]; then install -Dm644 scripts/nslab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nslab; fi
 	@for mo in $(MOS); do rel=$${mo#$(B)/locale/}; \
 		echo "install -Dm644 $$mo $(DESTDIR)$(LOCALEDIR)/$$rel"; install -Dm644 $$mo $(DESTDIR)$(LOCALEDIR)/$$rel || exit 1; done
-	install -Dm644 src/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h
-	install -m644 src/nslab-lab-util.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab-util.h
+	install -d $(DESTDIR)$(INCLUDEDIR)/nslab
+	install -m644 $(LAB_HEADERS) $(DESTDIR)$(INCLUDEDIR)/nslab/
 	install -d $(DESTDIR)$(PKGCONFIGDIR)
 	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCLUDEDIR)' 'labdir=$(LABDIR)' '' \
 		'Name: nslab-lab' 'Description: Headers for writing nslab lab plugins' 'Version: $(VERSION)' \
@@ -332,7 +335,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(LABDIR)
 	rm -f $(patsubst $(B)/locale/%,$(DESTDIR)$(LOCALEDIR)/%,$(MOS))
 	rm -f $(MAN_LANGS:%=$(DESTDIR)$(MANDIR)/%/man1/nslab.1)
-	rm -f $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab.h $(DESTDIR)$(INCLUDEDIR)/nslab/nslab-lab-util.h
+	rm -f $(patsubst src/%,$(DESTDIR)$(INCLUDEDIR)/nslab/%,$(LAB_HEADERS))
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/nslab-lab.pc
 	rmdir $(DESTDIR)$(INCLUDEDIR)/nslab 2>/dev/null || true
 

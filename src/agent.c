@@ -117,12 +117,14 @@ static __attribute__((noreturn)) void agent_child(const struct nslab_spawn *how,
 	dup2(null, 1);
 	dup2(null, 2);
 	char go;
-	if (read(sync_fd, &go, 1) != 1) /* wait until the maps are written */
+	if (sync_fd >= 0 && read(sync_fd, &go, 1) != 1) /* wait until the maps are written */
 		_exit(1);
-	close(sync_fd);
+	if (sync_fd >= 0)
+		close(sync_fd);
 	int ret = 0, err = 0;
-	/* Made only now that nslab has moved us into the lab cgroup, so that the
-	 * namespace's root is that cgroup (see agent_spawn). */
+	/* Made only now that we are in the lab cgroup (born there, or moved
+	 * there before the sync byte), so that the namespace's root is that
+	 * cgroup (see agent_spawn). */
 	if (how->clone_flags & CLONE_NEWCGROUP) {
 		ret = unshare(CLONE_NEWCGROUP);
 		err = errno;
@@ -173,14 +175,30 @@ static pid_t spawn_failed(pid_t pid, const char *what, int err, char *why, size_
 	return -1;
 }
 
+/* The pipe on which the child waits until nslab has written its maps or
+ * moved it into the lab cgroup: {-1, -1} while none is needed. */
+static int open_sync(int sync[2])
+{
+	return sync[0] >= 0 ? 0 : pipe2(sync, O_CLOEXEC);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen)
 {
-	int sv[2], sync[2];
+	int sv[2], sync[2] = {-1, -1};
 	if (nagents == MAX_AGENTS)
 		return spawn_failed(0, "too many lab processes", ENOSPC, why, whylen);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return spawn_failed(0, "socketpair", errno, why, whylen);
-	if (pipe2(sync, O_CLOEXEC) < 0) {
+	/* A child born in the lab cgroup with no maps to wait for goes on at
+	 * once: no pipe, no wait for nslab's registry write. */
+	if ((how->uid_map || how->gid_map) && open_sync(sync) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return spawn_failed(0, "pipe", errno, why, whylen);
@@ -194,19 +212,19 @@ pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen)
 	 * moved there before it runs anything: whatever it starts is born there. */
 	pid_t pid = labcg_clone(flags);
 	bool born_in = pid >= 0;
-	if (pid < 0 && errno == ENOSYS)
-		pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	if (pid < 0 && errno == ENOSYS) /* then it waits until labcg_attach moved it */
+		pid = open_sync(sync) < 0 ? -1 : (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(sv[0]);
-		close(sync[1]);
+		close_fd(&sync[1]);
 		agent_child(how, sv[1], sync[0], parent);
 	}
 	int err = errno;
 	close(sv[1]);
-	close(sync[0]);
+	close_fd(&sync[0]);
 	if (pid < 0) {
 		close(sv[0]);
-		close(sync[1]);
+		close_fd(&sync[1]);
 		if (err == EPERM) {
 			snprintf(why, whylen, "clone() needs CAP_SYS_ADMIN: run nslab with sudo");
 			errno = EPERM;
@@ -222,12 +240,12 @@ pid_t agent_spawn(const struct nslab_spawn *how, char *why, size_t whylen)
 		labcg_attach(pid);
 	int maps = write_maps(pid, how);
 	err = errno;
-	if (write(sync[1], "g", 1) != 1 || maps < 0) {
-		close(sync[1]);
+	if ((sync[1] >= 0 && write(sync[1], "g", 1) != 1) || maps < 0) {
+		close_fd(&sync[1]);
 		close(sv[0]);
 		return spawn_failed(pid, "writing uid_map/gid_map", maps < 0 ? err : EPIPE, why, whylen);
 	}
-	close(sync[1]);
+	close_fd(&sync[1]);
 	struct reply r;
 	if (recv(sv[0], &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
 		close(sv[0]);

@@ -74,6 +74,17 @@ static void write_status(void)
 		    errno == ELOOP || errno == ENOTDIR ? "not a directory (or a symlink)" : strerror(errno));
 }
 
+/* The session's events (session_set_listener): counted, or the idle rewrite. */
+static void on_session(enum session_event e)
+{
+	if (e == SESSION_EV_TICK)
+		class_publish_tick();
+	else
+		class_publish_event(e == SESSION_EV_CHECK_FAILED ? CLASS_CHECK_FAILED
+				    : e == SESSION_EV_HINT       ? CLASS_HINT
+								 : CLASS_DO);
+}
+
 void class_publish_init(const char *dir)
 {
 	if (!dir)
@@ -81,6 +92,7 @@ void class_publish_init(const char *dir)
 	if (!dir || !*dir)
 		return;
 	P.on = true;
+	session_set_listener(on_session);
 	snprintf(P.dir, sizeof(P.dir), "%s", dir);
 	find_learner(&P.st);
 	if (class_status_file_name(P.st.learner, P.name, sizeof(P.name)) < 0)

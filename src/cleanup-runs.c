@@ -248,16 +248,37 @@ int cleanup_init(void)
 	return 0;
 }
 
+/* At the end of a run its dir holds what cleanup_init made (and a
+ * registry.new a failed sync left): those unlinked, one rmdir ends it
+ * without the tree walk. Anything else in it (a lab's work dir the unwind
+ * could not remove) makes the rmdir fail, and the walk takes it all. */
+static void remove_own_run_dir(void)
+{
+	static const char *const made[] = {"registry", "registry.new", "owner"};
+	int dfd = open(run_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0) {
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+			unlinkat(dfd, made[i], 0);
+		close(dfd);
+		if (rmdir(run_dir) == 0)
+			return;
+	}
+	cleanup_remove_tree(run_dir);
+}
+
 void cleanup_remove_run_dir(void)
 {
 	if (run_dir[0]) {
-		cleanup_remove_tree(run_dir);
+		remove_own_run_dir();
 		run_dir[0] = registry_path[0] = '\0';
 	}
-	if (base_dir[0]) {
+	/* /run/nslab stays between runs (an empty 0755 directory of root's in a
+	 * tmpfs): making and removing it was ~0.3 ms of every run where /run is
+	 * on disk. --cleanup removes it when empty. A per-user base in /tmp
+	 * goes when empty, as it is in everyone's directory. */
+	if (base_dir[0] && strcmp(base_dir, NSLAB_RUN_BASE) != 0)
 		rmdir(base_dir); /* only if empty */
-		base_dir[0] = '\0';
-	}
+	base_dir[0] = '\0';
 }
 
 /* --- liveness --- */
@@ -513,7 +534,12 @@ static int for_each_dead_run_in(const char *base, const char *prefix, void (*say
 	return found;
 }
 
-static int for_each_dead_run(void (*say)(const char *what), bool act)
+/* legacy: also the old /tmp/nslab-<pid> layout. Only --cleanup looks there:
+ * no build since made one, so no run killed now can have left one, and
+ * listing /tmp (everyone's, often large) was a tenth of a whole `start uts`
+ * + `quit` run (tests/bench/start-scan.sh). The offer at start looks where
+ * current runs live, which a crash-safe cleanup of this layout needs. */
+static int for_each_dead_run(void (*say)(const char *what), bool act, bool legacy)
 {
 	int n = 0;
 	if (!set_base[0])
@@ -526,18 +552,18 @@ static int for_each_dead_run(void (*say)(const char *what), bool act)
 			if (act)
 				rmdir(base); /* only if empty */
 		}
-	return n + for_each_dead_run_in("/tmp", "nslab-", say, act);
+	return n + (legacy ? for_each_dead_run_in("/tmp", "nslab-", say, act) : 0);
 }
 
 bool cleanup_dead_runs_exist(void)
 {
-	return for_each_dead_run(NULL, false) > 0;
+	return for_each_dead_run(NULL, false, false) > 0;
 }
 
 int cleanup_dead_runs(void (*say)(const char *what))
 {
 	failed = false;
-	int n = for_each_dead_run(say, true);
+	int n = for_each_dead_run(say, true, true);
 	n += cleanup_sweep_kinds(say) > 0;
 	if (geteuid() == 0 && !set_base[0])
 		rmdir(NSLAB_RUN_BASE); /* only if empty */

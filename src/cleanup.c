@@ -144,6 +144,9 @@ void cleanup_say_record_failed(const char *kind, const char *what, int err)
 /* The registry open for appending, for the path it was opened at. */
 static int journal_fd = -1;
 static char journal_path[PATH_MAX];
+/* Nothing appended to the open journal since it was emptied: the end of
+ * the run (cleanup_all after the lab's own unwind) need not empty it again. */
+static bool journal_clean;
 
 static void journal_close(void)
 {
@@ -151,6 +154,7 @@ static void journal_close(void)
 		close(journal_fd);
 	journal_fd = -1;
 	journal_path[0] = '\0';
+	journal_clean = false;
 }
 
 /* Appends one line, whole (a line is read back whole or not at all). */
@@ -172,6 +176,7 @@ static int journal_append(const char *prefix, enum nslab_obj kind, const char *w
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	journal_clean = false;
 	ssize_t w = write(journal_fd, line, (size_t)n);
 	if (w == n)
 		return 0;
@@ -186,8 +191,14 @@ static int journal_empty(void)
 	const char *path = cleanup_registry_path();
 	if (!path[0])
 		return 0;
-	if (journal_fd >= 0 && strcmp(path, journal_path) == 0)
-		return ftruncate(journal_fd, 0);
+	if (journal_fd >= 0 && strcmp(path, journal_path) == 0) {
+		if (journal_clean)
+			return 0;
+		if (ftruncate(journal_fd, 0) < 0)
+			return -1;
+		journal_clean = true;
+		return 0;
+	}
 	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -1 : close(fd);
 }
@@ -406,5 +417,6 @@ void cleanup_unwind_to(size_t mark)
 void cleanup_all(void)
 {
 	cleanup_unwind_to(0);
+	journal_close(); /* a later cleanup_init at the same path gets a new file */
 	cleanup_remove_run_dir();
 }

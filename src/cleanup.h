@@ -123,7 +123,9 @@ int cleanup_undo_object(enum nslab_obj kind, const char *what);
 /* --cleanup: replay the registries of dead runs. Says what it removed
  * through say(). Returns the number of objects removed, -1 on error. */
 int cleanup_dead_runs(void (*say)(const char *what));
-/* Does a dead run's leftovers exist? (for the offer at start) */
+/* Does a dead run's leftovers exist? (for the offer at start) Looks where
+ * runs live now, not in the old /tmp/nslab-<pid> layout: only --cleanup
+ * (cleanup_dead_runs) replays that. */
 bool cleanup_dead_runs_exist(void);
 /* Is run pid alive? Decided by its owner file ("PID START": that process,
  * running, not a zombie), never by a process name; see cleanup.c. */

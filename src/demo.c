@@ -3,7 +3,7 @@
  * on a key press; `b` shows the previous step's output again, `q` quits.
  * The one player lives here; a presenter shows it: the plain one below
  * (which keeps every step's output so that going back costs nothing) or the
- * full screen's in tui.c. */
+ * full screen's in tui-demo.c. */
 #include "demo.h"
 #include "i18n.h"
 #include "output.h"

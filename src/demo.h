@@ -27,7 +27,7 @@ enum demo_key { DEMO_RUN, DEMO_BACK, DEMO_QUIT, DEMO_OTHER };
 enum demo_key demo_key_of(int c); /* Enter/Space run, b back, q quit */
 
 /* The one player: which command is next, how much of it is typed, what a
- * key does. A presenter shows it (plain text here, the full screen in tui.c)
+ * key does. A presenter shows it (plain text here, the full screen in tui-demo.c)
  * and runs the commands. */
 struct demo_presenter {
 	/* one narration line (a '#' line of the script, without the '#'); FIRST

@@ -44,7 +44,7 @@ int host_run_on_host(const char *cmd, char **output);
 int host_shell(void);
 /* `shell host`: an interactive shell on the host, a lab running or not. */
 int host_shell_on_host(void);
-/* The full screen runs `shell` inside itself (tui.c): RUN gets the target
+/* The full screen runs `shell` inside itself (tui-shell-run.c): RUN gets the target
  * (0: the host) and host_env, and returns the shell's exit status, or
  * HOST_SHELL_KEPT when the learner left it running for the prompt (Ctrl-]).
  * NULL: the shell takes the terminal (plain mode, scripts). */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the nslab authors.
  *
- * This header and nslab-lab-util.h (and only they) are under the MIT
- * licence, not nslab's GPL-2.0-or-later, so that a lab plugin may be
- * written under any licence.
+ * The plugin headers (nslab-lab.h, nslab-lab-util.h and the
+ * nslab-lab-util-*.h it includes, and only they) are under the MIT licence,
+ * not nslab's GPL-2.0-or-later, so that a lab plugin may be written under
+ * any licence.
  *
  * Permission is hereby granted, free of charge, to any person obtaining a
  * copy of this software and associated documentation files (the "Software"),

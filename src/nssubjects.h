@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include "nsview.h"
+#include "nscol.h"
+#include "nstypes.h"
 
 #define NSSUB_MAX 256 /* lab cgroup members looked at */
 

@@ -7,7 +7,6 @@
 #include "session.h"
 #include "agent.h"
 #include "cgroup.h"
-#include "class-publish.h"
 #include "cleanup.h"
 #include "host.h"
 #include "host-guard.h"
@@ -38,6 +37,18 @@ static struct {
 } S;
 
 static struct session_view view;
+static void (*listener)(enum session_event e);
+
+void session_set_listener(void (*fn)(enum session_event e))
+{
+	listener = fn;
+}
+
+static void tell(enum session_event e)
+{
+	if (listener)
+		listener(e);
+}
 
 /* --- the session --- */
 
@@ -233,7 +244,7 @@ enum session_result session_check(void)
 		return SESSION_OK;
 	}
 	out_kprintf(OUT_NOTYET, _("check: not yet - %s\n"), head);
-	class_publish_event(CLASS_CHECK_FAILED);
+	tell(SESSION_EV_CHECK_FAILED);
 	size_t nmissing;
 	host_missing(&nmissing);
 	if (!nmissing)
@@ -268,7 +279,7 @@ enum session_result session_do(void)
 	out_printf(_("do: step %u/%u: %s\n"), S.step + 1, S.lab->nsteps, T(cur()->title));
 	host_clear_traces(); /* `explain` shows the syscalls of the latest `do` */
 	host_set_step(S.step);
-	class_publish_event(CLASS_DO);
+	tell(SESSION_EV_DO);
 	int rc = cur()->perform(host_get());
 	size_t n;
 	unsigned step;
@@ -390,7 +401,7 @@ enum session_result session_hint(void)
 		     cur()->hint ? T(cur()->hint) : _("no hint for this step: read the task again")) < 0)
 		hint = NULL;
 	out_para(OUT_TEXT, hint ? hint : T(cur()->hint));
-	class_publish_event(CLASS_HINT);
+	tell(SESSION_EV_HINT);
 	return SESSION_OK;
 }
 
@@ -512,7 +523,7 @@ bool session_lab_alive(void)
 void session_tick(void)
 {
 	static struct timespec last;
-	class_publish_tick();
+	tell(SESSION_EV_TICK);
 	/* Older plugins end before the field: read it only if their size covers it. */
 	if (!S.lab || S.lab->size < offsetof(struct nslab_lab, tick) + sizeof(S.lab->tick) || !S.lab->tick)
 		return;

@@ -73,4 +73,10 @@ bool session_lab_alive(void);
 /* Calls the lab's tick hook at most once a second (the TUI calls this often). */
 void session_tick(void);
 
+/* What the session tells its listener as it happens (class-publish.c
+ * counts them; the session knows nothing of who listens). */
+enum session_event { SESSION_EV_CHECK_FAILED, SESSION_EV_HINT, SESSION_EV_DO, SESSION_EV_TICK };
+/* The one listener, called on every event; NULL: none. */
+void session_set_listener(void (*fn)(enum session_event e));
+
 #endif

@@ -4,7 +4,8 @@
 # printed (the block between <!-- example-lab --> and <!-- /example-lab -->),
 # builds out of the tree against a staged install (DESTDIR=<tmp> PREFIX=/usr)
 # through its nslab-lab.pc with -Wall -Wextra -Werror (it includes both
-# installed headers, nslab-lab.h and nslab-lab-util.h), and the installed
+# installed headers, nslab-lab.h and nslab-lab-util.h, which includes its
+# parts, nslab-lab-util-*.h, installed beside it), and the installed
 # nslab loads it with --lab-path; as root it is also walked: start, check,
 # its command `rename` (twice: the second says it is done already), check,
 # reset, do, check, stop. A small program also checks the helpers of
@@ -25,9 +26,18 @@ expect "make install DESTDIR=<tmp> PREFIX=/usr" test $? -eq 0 || cat "$tmp/make.
 expect "the header is installed as include/nslab/nslab-lab.h" test -f "$stage/usr/include/nslab/nslab-lab.h"
 expect "the helpers' header is installed as include/nslab/nslab-lab-util.h" \
 	test -f "$stage/usr/include/nslab/nslab-lab-util.h"
-for f in nslab-lab.h nslab-lab-util.h; do
+# nslab-lab-util.h is one header a topic (#include "nslab-lab-util-*.h"):
+# each is installed beside it, and nothing else is.
+parts=$(sed -n 's/^#include "\(nslab-lab-util-[a-z-]*\.h\)"$/\1/p' src/nslab-lab-util.h)
+expect "nslab-lab-util.h includes its parts (${parts//$'\n'/ })" test -n "$parts"
+# shellcheck disable=SC2086 # one name a word
+for f in nslab-lab.h nslab-lab-util.h $parts; do
 	expect "installed $f is src/$f" cmp -s "$stage/usr/include/nslab/$f" "src/$f"
 done
+# shellcheck disable=SC2086
+want_h=$(printf '%s\n' nslab-lab.h nslab-lab-util.h $parts | sort)
+got_h=$(find "$stage/usr/include/nslab" -type f -printf '%f\n' | sort)
+expect "include/nslab/ holds those headers and no other" test "$got_h" = "$want_h" || echo "$got_h"
 expect "nslab-lab.pc is installed" test -f "$stage/usr/share/pkgconfig/nslab-lab.pc"
 
 # The staged .pc names /usr; the sysroot puts the stage in front of it.
@@ -122,6 +132,6 @@ fi
 
 make -s B="$tmp/build" PREFIX=/usr DESTDIR="$stage" uninstall >/dev/null 2>&1
 left=$(find "$stage/usr/include" "$stage/usr/share/pkgconfig" -type f 2>/dev/null)
-expect "make uninstall removes both headers and nslab-lab.pc${left:+ (left: $left)}" test -z "$left"
+expect "make uninstall removes the headers and nslab-lab.pc${left:+ (left: $left)}" test -z "$left"
 
 finish

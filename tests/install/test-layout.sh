@@ -34,6 +34,10 @@ for h in labs/helpers/*.c; do
 		test -x "$stage/usr/lib/nslab/labs/$(basename "$h" .c)"
 done
 expect "man page share/man/man1/nslab.1" test -f "$stage/usr/share/man/man1/nslab.1"
+# the plugin headers: nslab-lab.h, nslab-lab-util.h and its parts (nslab-lab-util-*.h)
+missing=$(for h in src/nslab-lab*.h; do [ -f "$stage/usr/include/nslab/${h#src/}" ] || echo "${h#src/}"; done)
+expect "include/nslab/ holds the $(echo src/nslab-lab*.h | wc -w) plugin headers${missing:+ (missing: $missing)}" \
+	test -z "$missing"
 expect "bash completion share/bash-completion/completions/nslab" \
 	test -f "$stage/usr/share/bash-completion/completions/nslab"
 expect "nothing is installed outside usr/" \

@@ -162,6 +162,9 @@ stress_pids() {
 	for p in $(pgrep -x stress); do grep -q "/nslab/$SESS_PID/" "/proc/$p/cgroup" 2>/dev/null && echo "$p"; done
 }
 NCHK=0
+# last_check: the session's output from its last "check:" line on (the check
+# and its missing lines; a retried check leaves several in a row).
+last_check() { awk '/^check: / { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$SESS_DIR/out"; }
 chk() { # EXPECTED (ok|not yet) STEP
 	NCHK=$((NCHK + 1))
 	sess_send check
@@ -174,7 +177,7 @@ chk() { # EXPECTED (ok|not yet) STEP
 	# (any other missing line still fails).
 	local tries=0
 	while [ "$1" = ok ] && [ "$2" = 5 ] && [[ $got == "check: not yet"* ]] && [ "$tries" -lt 2 ] &&
-		tail -4 "$SESS_DIR/out" | grep -q 'missing: the workers used'; do
+		last_check | grep -q 'missing: the workers used'; do
 		tries=$((tries + 1))
 		NCHK=$((NCHK + 1))
 		sess_send check
@@ -184,9 +187,9 @@ chk() { # EXPECTED (ok|not yet) STEP
 	done
 	if [[ $got == "check: $1 - step $2/"* ]]; then
 		ok "cpu by hand ($WALK): step $2 check says $1"
-	elif [ "$2" = 5 ] && tail -4 "$SESS_DIR/out" | grep -q 'missing: the workers used' &&
-		[ "$(tail -4 "$SESS_DIR/out" | grep -c 'missing:')" = 1 ]; then
-		ok "cpu by hand ($WALK): step 5 check says ok # SKIP the machine is busy: $(tail -4 "$SESS_DIR/out" | grep -o 'the workers used [0-9.]*%')"
+	elif [ "$2" = 5 ] && last_check | grep -q 'missing: the workers used' &&
+		[ "$(last_check | grep -c 'missing:')" = 1 ]; then
+		ok "cpu by hand ($WALK): step 5 check says ok # SKIP the machine is busy: $(last_check | grep -o 'the workers used [0-9.]*%')"
 	else
 		not_ok "cpu by hand ($WALK): step $2 check says $1 (got: $got)"
 		grep -A4 -F "$got" "$SESS_DIR/out" | grep 'missing:' | head -4 | sed 's/^/#   /'

@@ -138,12 +138,31 @@ static inline void fake_export_call_fns(const char *path, char *src, size_t len)
 		fclose(f);
 }
 
+/* fake_export_call_fns for nslab-lab-util.h and each of its parts, the
+ * nslab-lab-util-*.h it includes (the agent functions are in those). */
+static inline void fake_export_util_call_fns(char *src, size_t len)
+{
+	char path[PATH_MAX + 64], line[512], part[256];
+	snprintf(path, sizeof(path), "%s/nslab-lab-util.h", unit_src_dir());
+	fake_export_call_fns(path, src, len);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "#include \"nslab-lab-util-%200[a-z-].h\"", part) != 1)
+			continue;
+		char sub[2 * PATH_MAX];
+		snprintf(sub, sizeof(sub), "%s/nslab-lab-util-%s.h", unit_src_dir(), part);
+		fake_export_call_fns(sub, src, len);
+	}
+	if (f)
+		fclose(f);
+}
+
 static inline void fake_unload_lab(void);
 
 /* Compiles labs/<id>.c into a plugin (as the Makefile does, -fvisibility=hidden)
- * with, for each of its agent functions (and those of nslab-lab-util.h, if
- * there is one), an exported fake_fn_<name>() returning its address; loads
- * it. 0 ok. For a cmocka group setup. */
+ * with, for each of its agent functions (and those of nslab-lab-util.h and
+ * its parts, if it includes it), an exported fake_fn_<name>() returning its
+ * address; loads it. 0 ok. For a cmocka group setup. */
 static inline int fake_load_lab(const char *id)
 {
 	static char src[65536];
@@ -156,9 +175,8 @@ static inline int fake_load_lab(const char *id)
 	char *text = unit_slurp(path);
 	bool util = text && strstr(text, "#include \"nslab-lab-util.h\"");
 	free(text);
-	snprintf(path, sizeof(path), "%s/nslab-lab-util.h", unit_src_dir());
 	if (util)
-		fake_export_call_fns(path, src, sizeof(src));
+		fake_export_util_call_fns(src, sizeof(src));
 	char file[64];
 	snprintf(file, sizeof(file), "lab_%s", id);
 	for (char *c = file; *c; c++)

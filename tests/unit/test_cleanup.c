@@ -1431,6 +1431,31 @@ static void untrusted_run_dirs_are_not_replayed(void **state)
 	assert_contains(err, "refused: registry"); /* the one of another uid */
 }
 
+/* A dead run in the old /tmp/nslab-<pid> layout is replayed by --cleanup,
+ * and only there: the check at every start does not list /tmp for it. */
+static void old_layout_only_in_cleanup(void **state)
+{
+	(void)state;
+	if (cleanup_dead_runs_exist())
+		skip(); /* another leftover would answer for it */
+	char run[PATH_MAX];
+	snprintf(run, sizeof(run), NSLAB_TMP_BASE "%d", (int)dead_pid());
+	if (exists(run))
+		skip();
+	_cleanup_free_ char *f = NULL, *reg = NULL;
+	assert_true(asprintf(&f, "%s/left", run) > 0);
+	assert_true(asprintf(&reg, "file\t%s\n", f) > 0);
+	plant_run(run, reg);
+	assert_int_equal(unit_write(f, "x"), 0);
+	bool offered = cleanup_dead_runs_exist();
+	sweep();
+	bool left = exists(run);
+	rm_rf(run);
+	assert_false(offered);
+	assert_false(left);
+	assert_contains(said, f);
+}
+
 /* D7: a run dir left at our own PID belonged to a dead run: it is replayed
  * (with the same checks) before a fresh one is made. */
 static void own_pid_dir_replayed_at_start(void **state)
@@ -1602,6 +1627,7 @@ int main(void)
 	    T(zombie_owner_is_dead),
 	    T(ownerless_run_dir),
 	    T(untrusted_run_dirs_are_not_replayed),
+	    T(old_layout_only_in_cleanup),
 	    T(own_pid_dir_replayed_at_start),
 	    T(cleanup_all_removes_run_dir),
 	};
