@@ -55,7 +55,7 @@ static inline void *fake_fn_found(const char *names, char *found)
 	}
 	fprintf(stderr, "fakehost: the %s lab has no agent function %s\n", fake_lab ? fake_lab->id : "?",
 		names);
-	abort();
+	fake_abort();
 }
 
 /* What fake_on_call and fake_on_call_text share: the call table's entry
@@ -66,7 +66,7 @@ static inline void fake_script_call(const char *names, fake_responder answer, co
 	nslab_call_fn fn = (nslab_call_fn)fake_fn_found(names, found);
 	unsigned i = fake_call_index(fn);
 	if (i == FAKE_MAX)
-		abort();
+		fake_abort();
 	if (i == fk.ncalls)
 		fk.ncalls++;
 	fk.calls[i].fn = (void *)fn;
@@ -216,7 +216,7 @@ static inline void fake_unload_lab(void)
 static inline const struct nslab_step *fake_step(unsigned i)
 {
 	if (i >= fake_lab->nsteps)
-		abort();
+		fake_abort();
 	return (const struct nslab_step *)((const char *)fake_lab->steps + (size_t)i * fake_lab->step_size);
 }
 
