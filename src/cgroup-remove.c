@@ -119,6 +119,16 @@ static bool is_top(const char *dir)
 	return b && strcmp(b + 1, CG_TOP) == 0;
 }
 
+/* The shared top goes with the last run's tree (if another run still has
+ * one, rmdir fails with EBUSY and it stays). */
+static void remove_top_of(const char *dir)
+{
+	char top[PATH_MAX];
+	const char *slash = strrchr(dir, '/');
+	if (slash && cg_pathf(top, sizeof(top), "%.*s", (int)(slash - dir), dir) && is_top(top))
+		rmdir(top);
+}
+
 /* Removes a cgroup dir. The shared top `nslab` holds other runs' trees,
  * so it is only removed when empty and never searched; below it, child
  * cgroups are ours and go first. */
@@ -129,6 +139,15 @@ int cgroup_remove_dir(const char *dir)
 			return 0;
 		return -1;
 	}
+	/* Most often the lab's stop has emptied the tree already: then one
+	 * rmdir ends it. The kernel refuses (EBUSY) a cgroup that still holds
+	 * a process or a child cgroup, so nothing is lost by trying first. */
+	if (rmdir(dir) == 0 || errno == ENOENT) {
+		remove_top_of(dir);
+		return 0;
+	}
+	if (errno != EBUSY)
+		return -1;
 	/* Everything below dies first, so that nothing forks into a child
 	 * cgroup while the children are removed. */
 	cgroup_kill_tree(dir);
@@ -149,12 +168,7 @@ int cgroup_remove_dir(const char *dir)
 	closedir(d);
 	if (rmdir_cgroup(dir) < 0)
 		return -1;
-	/* The shared top goes with the last run's tree (if another run still
-	 * has one, rmdir fails with EBUSY and it stays). */
-	char top[PATH_MAX];
-	const char *slash = strrchr(dir, '/');
-	if (slash && cg_pathf(top, sizeof(top), "%.*s", (int)(slash - dir), dir) && is_top(top))
-		rmdir(top);
+	remove_top_of(dir);
 	return rc;
 }
 
