@@ -73,8 +73,12 @@ int cleanup_remove_tree(const char *path);
 
 /* --- cleanup-runs.c --- */
 
+/* A run's registry file is its run dir's path with this appended. */
+#define CLEANUP_REGISTRY_SUFFIX ".registry"
 /* This run's registry file ("" before cleanup_init). */
 const char *cleanup_registry_path(void);
+/* Its first line, "owner PID START\n", kept when the journal is emptied. */
+const char *cleanup_registry_head(void);
 /* After the last entry is undone: removes the run dir, and the base if empty. */
 void cleanup_remove_run_dir(void);
 

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cleanup-runs.c: run directories, and replaying the registries of dead runs.
+/* cleanup-runs.c: run files and directories, and replaying the registries
+ * of dead runs.
  *
- * Each run keeps its registry and owner file ("PID START") in a run dir:
- * /run/nslab/<pid> for root, $XDG_RUNTIME_DIR/nslab/<pid> or
- * /tmp/nslab-$UID/<pid> otherwise. A registry on disk is input: it is
- * replayed only from a run dir the caller could have made and nobody else
- * could have written (trusted_run_dir), only once its owner is gone (decided
- * from the owner file, never from a process name), and every entry passes
- * its kind's check as one in memory does. Apart from the registry because
- * this is about other runs; the registry is about this one. */
+ * Each run keeps one registry file, <base>/<pid>.registry, whose first line
+ * names its owner ("owner PID START"), and, made on first use, a run dir
+ * <base>/<pid> for the labs' work files. The base is /run/nslab for root,
+ * $XDG_RUNTIME_DIR/nslab or /tmp/nslab-$UID otherwise. One file and no
+ * directory is what a run that needs no work files costs: on a disk-backed
+ * /run, a directory's block allocated and discarded made each run ~0.2 ms
+ * slower (tests/bench/start-scan.sh). Runs of earlier builds kept registry
+ * and owner file inside the run dir; --cleanup replays those as before.
+ *
+ * A registry on disk is input: it is replayed only from a file or run dir
+ * the caller could have made and nobody else could have written, only once
+ * its owner is gone (decided from the owner line, never from a process
+ * name), and every entry passes its kind's check as one in memory does.
+ * Apart from the registry because this is about other runs; the registry
+ * is about this one. */
 #include "cleanup-int.h"
 #include "util.h"
 
@@ -24,6 +32,8 @@
 
 static char run_dir[PATH_MAX];
 static char registry_path[PATH_MAX + 16];
+static char owner_line[64]; /* the registry's first line: "owner PID START\n" */
+static bool run_dir_made;
 static char base_dir[PATH_MAX - 32]; /* where run_dir lives; removed when empty */
 static char set_base[PATH_MAX - 64]; /* cleanup_set_base(): the only base */
 static char init_error[PATH_MAX + 256];
@@ -36,6 +46,11 @@ const char *cleanup_run_dir(void)
 const char *cleanup_registry_path(void)
 {
 	return registry_path;
+}
+
+const char *cleanup_registry_head(void)
+{
+	return registry_path[0] ? owner_line : "";
 }
 
 const char *cleanup_init_error(void)
@@ -102,6 +117,29 @@ static bool trusted_run_dir(const char *dir, char *why, size_t whylen)
 	return check_dir(dir, geteuid(), false, why, whylen) == 0;
 }
 
+/* A run's registry file nslab would replay: a regular file (never a
+ * symlink) of the caller's that no other user can write. */
+static bool trusted_registry(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(why, whylen, "not a regular file of uid %u that only it can write",
+			 (unsigned)geteuid());
+		return false;
+	}
+	return true;
+}
+
+/* The registry beside run dir dir: <dir>.registry. */
+static bool registry_of(const char *dir, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s" CLEANUP_REGISTRY_SUFFIX, dir) < (int)len;
+}
+
 /* $XDG_RUNTIME_DIR if it is a 0700 directory of ours, else NULL. */
 static const char *xdg_runtime(void)
 {
@@ -162,7 +200,7 @@ static int make_base(char *base, size_t len)
 	return -1;
 }
 
-/* Creates name in dir, 0600, never through a symlink, never reusing a file. */
+/* Creates path, 0600, never through a symlink, never reusing a file. */
 static int create_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -178,17 +216,6 @@ static int create_file(const char *path, const char *text)
 	return 0;
 }
 
-/* The run dir records its owner's PID and start time: a PID reused by
- * another process, whatever its name, does not make a dead run look alive. */
-static void write_owner(void)
-{
-	char path[PATH_MAX + 16], text[64];
-	snprintf(path, sizeof(path), "%s/owner", run_dir);
-	snprintf(text, sizeof(text), "%d %llu\n", (int)getpid(), cleanup_proc_start(getpid()));
-	if (create_file(path, text) < 0)
-		cleanup_say_record_failed("owner", path, errno);
-}
-
 static int replay(const struct cleanup_run *r, void (*say)(const char *what));
 
 static void say_removed(const char *what)
@@ -196,21 +223,68 @@ static void say_removed(const char *what)
 	cleanup_report("removed %s (left by a dead run with this PID)", what);
 }
 
-/* A run dir for our own PID: a dead run's whose PID we got (D7). Replays it
- * like --cleanup would, then makes it afresh. */
-static int replace_own_pid_dir(void)
+/* Ends a dead run found at dir: replays its registry (reg: the file of
+ * this build's layout, NULL for an earlier build's dir), then removes its
+ * run dir and registry. -1 if something of it stays. */
+static int end_dead_run(const char *dir, int pid, const char *reg, void (*say)(const char *what))
+{
+	char regdir[PATH_MAX + 16], why[128];
+	snprintf(regdir, sizeof(regdir), "%s/registry", dir);
+	const struct cleanup_run r = {dir, pid, false, reg ? reg : regdir};
+	replay(&r, say);
+	int rc = 0;
+	struct stat st;
+	if (lstat(dir, &st) == 0) {
+		if (reg && !trusted_run_dir(dir, why, sizeof(why))) {
+			cleanup_report("refused: %s: %s", dir, why);
+			rc = -1;
+		} else if (cleanup_remove_tree(dir) < 0) {
+			cleanup_report("cannot remove %s: %s", dir, strerror(errno));
+			rc = -1;
+		} else if (say) {
+			char msg[PATH_MAX + 16];
+			snprintf(msg, sizeof(msg), "work dir %s", dir);
+			say(msg);
+		}
+	}
+	if (reg) {
+		char tmp[PATH_MAX + 32];
+		snprintf(tmp, sizeof(tmp), "%s.new", reg);
+		unlink(tmp); /* what a registry sync killed half-way left */
+		if (rc == 0 && unlink(reg) < 0 && errno != ENOENT) {
+			cleanup_report("cannot remove %s: %s", reg, strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* Before this run's registry is made: what a dead run with our PID left
+ * (D7), replayed as --cleanup would. -1 (init_error says why) if it cannot
+ * be trusted or removed. */
+static int reclaim_own_pid(void)
 {
 	char why[128];
-	const struct cleanup_run dead = {run_dir, (int)getpid(), false};
-	if (!trusted_run_dir(run_dir, why, sizeof(why))) {
-		snprintf(init_error, sizeof(init_error), "refusing %s: %s", run_dir, why);
+	struct stat st;
+	bool has_reg = lstat(registry_path, &st) == 0, has_dir = lstat(run_dir, &st) == 0;
+	if (!has_reg && !has_dir)
+		return 0;
+	const char *bad = NULL;
+	if (has_reg && !trusted_registry(registry_path, why, sizeof(why)))
+		bad = registry_path;
+	else if (has_dir && !trusted_run_dir(run_dir, why, sizeof(why)))
+		bad = run_dir;
+	if (bad) {
+		snprintf(init_error, sizeof(init_error), "refusing %s: %s", bad, why);
 		errno = EPERM;
 		return -1;
 	}
-	replay(&dead, say_removed);
-	if (cleanup_remove_tree(run_dir) < 0 || mkdir(run_dir, RUN_DIR_MODE) < 0) {
+	int rc = end_dead_run(run_dir, (int)getpid(), has_reg ? registry_path : NULL, say_removed);
+	int err = errno;
+	if (rc < 0 || lstat(registry_path, &st) == 0 || lstat(run_dir, &st) == 0) {
 		snprintf(init_error, sizeof(init_error), "cannot replace %s (left by a dead run): %s",
-			 run_dir, strerror(errno));
+			 has_reg ? registry_path : run_dir, strerror(rc < 0 ? err : EEXIST));
+		errno = rc < 0 ? err : EEXIST;
 		return -1;
 	}
 	return 0;
@@ -219,8 +293,11 @@ static int replace_own_pid_dir(void)
 int cleanup_init(void)
 {
 	init_error[0] = '\0';
+	run_dir_made = false;
+	snprintf(owner_line, sizeof(owner_line), "owner %d %llu\n", (int)getpid(),
+		 cleanup_proc_start(getpid()));
 	int made = -1;
-	/* Another run leaving may remove an empty base between our mkdirs:
+	/* Another run leaving may remove an empty base between our calls:
 	 * make it again (a few times at most). */
 	for (int try = 0; try < 3 && made < 0; try++) {
 		if (make_base(base_dir, sizeof(base_dir)) < 0) {
@@ -228,48 +305,64 @@ int cleanup_init(void)
 			return -1;
 		}
 		snprintf(run_dir, sizeof(run_dir), "%s/%d", base_dir, (int)getpid());
-		made = mkdir(run_dir, RUN_DIR_MODE);
+		registry_of(run_dir, registry_path, sizeof(registry_path));
+		if (reclaim_own_pid() < 0)
+			break;
+		made = create_file(registry_path, owner_line);
 		if (made < 0 && errno != ENOENT)
 			break;
 	}
-	if (made < 0 && errno != EEXIST) {
-		snprintf(init_error, sizeof(init_error), "cannot create %s: %s", run_dir, strerror(errno));
-		run_dir[0] = '\0';
+	if (made < 0) {
+		if (!init_error[0])
+			snprintf(init_error, sizeof(init_error), "cannot create %s: %s", registry_path,
+				 strerror(errno));
+		run_dir[0] = registry_path[0] = '\0';
 		return -1;
 	}
-	if (made < 0 && replace_own_pid_dir() < 0) {
-		run_dir[0] = '\0';
-		return -1;
-	}
-	snprintf(registry_path, sizeof(registry_path), "%s/registry", run_dir);
-	write_owner();
-	if (create_file(registry_path, "") < 0)
-		cleanup_say_record_failed("registry", registry_path, errno);
 	return 0;
 }
 
-/* At the end of a run its dir holds what cleanup_init made (and a
- * registry.new a failed sync left): those unlinked, one rmdir ends it
- * without the tree walk. Anything else in it (a lab's work dir the unwind
- * could not remove) makes the rmdir fail, and the walk takes it all. */
-static void remove_own_run_dir(void)
+int cleanup_make_run_dir(void)
 {
-	static const char *const made[] = {"registry", "registry.new", "owner"};
-	int dfd = open(run_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd >= 0) {
-		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
-			unlinkat(dfd, made[i], 0);
-		close(dfd);
-		if (rmdir(run_dir) == 0)
-			return;
+	char why[128];
+	if (run_dir_made)
+		return 0;
+	if (!run_dir[0]) {
+		errno = ENOENT;
+		return -1;
 	}
-	cleanup_remove_tree(run_dir);
+	/* (One there already was made by root meanwhile: only root can write
+	 * the base. A stale one of a dead run went at cleanup_init.) */
+	if (mkdir(run_dir, RUN_DIR_MODE) < 0 &&
+	    (errno != EEXIST || !trusted_run_dir(run_dir, why, sizeof(why)))) {
+		if (errno == EEXIST)
+			errno = EPERM;
+		return -1;
+	}
+	run_dir_made = true;
+	return 0;
+}
+
+/* At the end of a run: its run dir, if it made one, then its registry.
+ * In this order, so that a run killed half-way leaves a registry that
+ * names what is left. The run dir is empty once the unwind is done (one
+ * rmdir); anything else in it (a lab's work dir the unwind could not
+ * remove) makes the rmdir fail, and the walk takes it all. */
+static void remove_own_run(void)
+{
+	if (run_dir_made && rmdir(run_dir) < 0 && errno != ENOENT)
+		cleanup_remove_tree(run_dir);
+	run_dir_made = false;
+	char tmp[PATH_MAX + 32];
+	snprintf(tmp, sizeof(tmp), "%s.new", registry_path);
+	unlink(tmp); /* only there if a registry sync failed */
+	unlink(registry_path);
 }
 
 void cleanup_remove_run_dir(void)
 {
 	if (run_dir[0]) {
-		remove_own_run_dir();
+		remove_own_run();
 		run_dir[0] = registry_path[0] = '\0';
 	}
 	/* /run/nslab stays between runs (an empty 0755 directory of root's in a
@@ -283,26 +376,45 @@ void cleanup_remove_run_dir(void)
 
 /* --- liveness --- */
 
-/* A run is alive while its owner file names a running process (not a
- * zombie, not exiting) with the start time it wrote. A run dir without a
- * readable owner file (its owner could not write it, or died between mkdir
- * and writing it) is taken as alive while a process with its PID runs: it
- * cannot be told apart from a live run, and leaving leftovers is the safe
- * mistake; once that PID is gone, it is dead. */
-static bool run_is_alive(int pid, const char *dir)
+/* The owner's "PID START": the first line of a registry file (reg), or an
+ * earlier build's owner file in the run dir. "" if there is none. */
+static void read_owner(const char *dir, const char *reg, char *text, size_t len)
+{
+	int fd = -1;
+	if (reg) {
+		fd = open(reg, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	} else {
+		int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = dfd >= 0 ? openat(dfd, "owner", O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		if (dfd >= 0)
+			close(dfd);
+	}
+	text[0] = '\0';
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, text, len - 1);
+	text[n > 0 ? n : 0] = '\0';
+	close(fd);
+	if (!reg)
+		return;
+	if (strncmp(text, "owner ", 6) == 0) /* "owner PID START" */
+		memmove(text, text + 6, strlen(text + 6) + 1);
+	else
+		text[0] = '\0';
+}
+
+/* A run is alive while its owner line names a running process (not a
+ * zombie, not exiting) with the start time it wrote. A run without one
+ * (its owner could not write it, or died before writing it) is taken as
+ * alive while a process with its PID runs: it cannot be told apart from a
+ * live run, and leaving leftovers is the safe mistake; once that PID is
+ * gone, it is dead. reg: as for read_owner. */
+static bool run_is_alive(int pid, const char *dir, const char *reg)
 {
 	if (pid == (int)getpid() && run_dir[0] && strcmp(dir, run_dir) == 0)
 		return true;
-	char text[64] = "";
-	int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int fd = dfd >= 0 ? openat(dfd, "owner", O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-	if (dfd >= 0)
-		close(dfd);
-	if (fd >= 0) {
-		ssize_t n = read(fd, text, sizeof(text) - 1);
-		text[n > 0 ? n : 0] = '\0';
-		close(fd);
-	}
+	char text[64];
+	read_owner(dir, reg, text, sizeof(text));
 	unsigned long long start;
 	int opid;
 	if (sscanf(text, "%d %llu", &opid, &start) == 2 && start)
@@ -332,10 +444,14 @@ bool cleanup_run_alive(int pid)
 	char dirs[4][PATH_MAX], why[128];
 	int n = run_dir_candidates(pid, dirs, 4);
 	for (int i = 0; i < n; i++) {
+		char reg[PATH_MAX + 16];
 		struct stat st;
+		if (registry_of(dirs[i], reg, sizeof(reg)) && lstat(reg, &st) == 0 &&
+		    trusted_registry(reg, why, sizeof(why)))
+			return run_is_alive(pid, dirs[i], reg);
 		if (lstat(dirs[i], &st) < 0 || !trusted_run_dir(dirs[i], why, sizeof(why)))
 			continue;
-		return run_is_alive(pid, dirs[i]);
+		return run_is_alive(pid, dirs[i], NULL);
 	}
 	/* No run dir of ours names it: alive while such a process runs. */
 	return cleanup_proc_running(pid, 0);
@@ -345,19 +461,15 @@ bool cleanup_run_alive(int pid)
 
 /* Opens a dead run's registry: a regular file of the caller's that nobody
  * else can write, else NULL (refused in one line). */
-static FILE *open_registry(const char *dir)
+static FILE *open_registry(const char *path)
 {
-	int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int fd = dfd >= 0 ? openat(dfd, "registry", O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-	if (dfd >= 0)
-		close(dfd);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-		cleanup_report(
-		    "refused: registry %s/registry: not a regular file of uid %u that only it can write", dir,
-		    (unsigned)geteuid());
+		cleanup_report("refused: registry %s: not a regular file of uid %u that only it can write",
+			       path, (unsigned)geteuid());
 		close(fd);
 		return NULL;
 	}
@@ -369,7 +481,7 @@ static FILE *open_registry(const char *dir)
 
 /* Its whole lines (one without its newline, or over-long, is refused);
  * *n of them, NULL entries where memory ran out. */
-static char **read_lines(FILE *f, const char *dir, size_t *n)
+static char **read_lines(FILE *f, const char *path, size_t *n)
 {
 	char **lines = NULL, *line = NULL;
 	size_t len = 0;
@@ -377,7 +489,7 @@ static char **read_lines(FILE *f, const char *dir, size_t *n)
 	*n = 0;
 	while ((got = getline(&line, &len, f)) > 0) {
 		if (line[got - 1] != '\n' || (size_t)got > NSLAB_REGISTRY_LINE) {
-			cleanup_report("refused: registry %s/registry line %zu: %s", dir, *n + 1,
+			cleanup_report("refused: registry %s line %zu: %s", path, *n + 1,
 				       line[got - 1] != '\n' ? "incomplete" : "too long");
 			continue;
 		}
@@ -440,11 +552,11 @@ static void drop_undone(char **lines, size_t n)
 /* Replays one dead run's registry in reverse order. */
 static int replay(const struct cleanup_run *r, void (*say)(const char *what))
 {
-	FILE *f = open_registry(r->dir);
+	FILE *f = open_registry(r->registry);
 	if (!f)
 		return 0;
 	size_t n;
-	char **lines = read_lines(f, r->dir, &n);
+	char **lines = read_lines(f, r->registry, &n);
 	fclose(f);
 	drop_undone(lines, n);
 	int removed = 0;
@@ -458,10 +570,24 @@ static int replay(const struct cleanup_run *r, void (*say)(const char *what))
 
 static bool failed; /* a dead run's directory could not be removed */
 
-/* Not root: root runs' dirs (0700) cannot be read, so their owner files
- * cannot be either. One whose PID no longer runs is counted (the offer at
- * start says `sudo nslab --cleanup`; --cleanup says it needs root), and
- * never touched. */
+/* The PID a run's entry in its base is named for: "<pid>" (a run dir),
+ * "<pid>.registry" (*reg set), else -1. */
+static int run_entry_pid(const char *name, bool *reg)
+{
+	char digits[16];
+	size_t n = strspn(name, "0123456789");
+	*reg = strcmp(name + n, CLEANUP_REGISTRY_SUFFIX) == 0;
+	if (n == 0 || n >= sizeof(digits) || (name[n] && !*reg))
+		return -1;
+	memcpy(digits, name, n);
+	digits[n] = '\0';
+	return parse_pid_name(digits);
+}
+
+/* Not root: root runs' registries (0600) cannot be read, so their owner
+ * lines cannot be either. One whose PID no longer runs is counted (the
+ * offer at start says `sudo nslab --cleanup`; --cleanup says it needs
+ * root), and never touched. */
 static int count_root_runs(bool act)
 {
 	char why[128];
@@ -472,8 +598,9 @@ static int count_root_runs(bool act)
 		return 0;
 	int found = 0;
 	struct dirent *de;
+	bool reg;
 	while ((de = readdir(d))) {
-		int pid = parse_pid_name(de->d_name);
+		int pid = run_entry_pid(de->d_name, &reg);
 		if (pid > 0 && !cleanup_proc_running(pid, 0))
 			found++;
 	}
@@ -483,9 +610,40 @@ static int count_root_runs(bool act)
 	return found;
 }
 
-/* Replays (act) or counts the dead runs in base: entries named <pid>, or
- * prefix<pid> for the old /tmp/nslab-<pid> layout. Only dirs the caller may
- * trust are considered; others' dirs are not ours and are left alone. */
+/* One entry of a base: the run it belongs to, if it is dead and ours to
+ * end. dir gets the run dir's path, *reg_out the registry file of this
+ * build's layout (NULL: an earlier build's run dir). 0: not a dead run
+ * of ours (or one handled by its other entry). */
+static int dead_run_of(const char *base, const char *prefix, const char *name, char *dir, size_t dirlen,
+		       char *reg, size_t reglen, const char **reg_out)
+{
+	char why[128];
+	bool is_reg = false;
+	size_t plen = strlen(prefix);
+	if (strncmp(name, prefix, plen) != 0)
+		return 0;
+	int pid = plen ? parse_pid_name(name + plen) : run_entry_pid(name, &is_reg);
+	/* /tmp/nslab-$UID is where this user's runs live, not a run */
+	if (pid < 0 || (plen && pid == (int)geteuid()))
+		return 0;
+	if (snprintf(dir, dirlen, "%s/%s%d", base, prefix, pid) >= (int)dirlen ||
+	    !registry_of(dir, reg, reglen))
+		return 0;
+	struct stat st;
+	bool has_reg = !plen && lstat(reg, &st) == 0;
+	if (!is_reg && has_reg)
+		return 0; /* a run dir of this layout: its registry's entry ends it */
+	if (has_reg ? !trusted_registry(reg, why, sizeof(why)) : !trusted_run_dir(dir, why, sizeof(why)))
+		return 0; /* another user's (or a planted one): not ours to replay */
+	*reg_out = has_reg ? reg : NULL;
+	return run_is_alive(pid, dir, *reg_out) ? 0 : pid;
+}
+
+/* Replays (act) or counts the dead runs in base: "<pid>.registry" files
+ * (and their "<pid>" run dirs), "<pid>" run dirs of earlier builds, or
+ * prefix<pid> dirs for the old /tmp/nslab-<pid> layout. Only files and
+ * dirs the caller may trust are considered; others' are not ours and are
+ * left alone. */
 static int for_each_dead_run_in(const char *base, const char *prefix, void (*say)(const char *what), bool act)
 {
 	char why[128];
@@ -497,38 +655,16 @@ static int for_each_dead_run_in(const char *base, const char *prefix, void (*say
 		return 0;
 	int found = 0;
 	struct dirent *de;
-	size_t plen = strlen(prefix);
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, plen) != 0)
-			continue;
-		int pid = parse_pid_name(de->d_name + plen);
-		if (pid < 0)
-			continue;
-		/* /tmp/nslab-$UID is where this user's runs live, not a run */
-		if (plen && pid == (int)geteuid())
-			continue;
-		char dir[PATH_MAX];
-		if (snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name) >= (int)sizeof(dir))
-			continue;
-		if (!trusted_run_dir(dir, why, sizeof(why)))
-			continue; /* another user's (or a planted one): not ours to replay */
-		if (run_is_alive(pid, dir))
+		char dir[PATH_MAX], reg[PATH_MAX + 16];
+		const char *reg_of_run = NULL;
+		int pid =
+		    dead_run_of(base, prefix, de->d_name, dir, sizeof(dir), reg, sizeof(reg), &reg_of_run);
+		if (pid <= 0)
 			continue;
 		found++;
-		if (!act)
-			continue;
-		const struct cleanup_run r = {dir, pid, false};
-		replay(&r, say);
-		if (cleanup_remove_tree(dir) < 0) {
-			cleanup_report("cannot remove %s: %s", dir, strerror(errno));
+		if (act && end_dead_run(dir, pid, reg_of_run, say) < 0)
 			failed = true;
-			continue;
-		}
-		if (say) {
-			char msg[PATH_MAX + 16];
-			snprintf(msg, sizeof(msg), "work dir %s", dir);
-			say(msg);
-		}
 	}
 	closedir(d);
 	return found;

@@ -185,22 +185,27 @@ static int journal_append(const char *prefix, enum nslab_obj kind, const char *w
 	return -1;
 }
 
-/* Empties the journal when nothing is kept (the end of every lab). */
+/* Empties the journal when nothing is kept (the end of every lab): back
+ * to its owner line. */
 static int journal_empty(void)
 {
 	const char *path = cleanup_registry_path();
 	if (!path[0])
 		return 0;
+	off_t head = (off_t)strlen(cleanup_registry_head());
 	if (journal_fd >= 0 && strcmp(path, journal_path) == 0) {
 		if (journal_clean)
 			return 0;
-		if (ftruncate(journal_fd, 0) < 0)
+		if (ftruncate(journal_fd, head) < 0)
 			return -1;
 		journal_clean = true;
 		return 0;
 	}
-	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? -1 : close(fd);
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = ftruncate(fd, head);
+	return close(fd) < 0 ? -1 : rc;
 }
 
 /* Rewrites the mirror from the in-memory stack (small: tens of lines):
@@ -224,6 +229,7 @@ static int registry_sync(void)
 		close(fd);
 		return -1;
 	}
+	fputs(cleanup_registry_head(), f);
 	for (size_t i = 0; i < depth; i++)
 		fprintf(f, "%s\t%s\n", cleanup_kind_name(stack[i].kind), stack[i].what);
 	if (fclose(f) != 0)
@@ -325,7 +331,7 @@ void cleanup_say_failure(enum nslab_obj kind, const char *what, int rc, const ch
 
 static struct cleanup_run live_run(void)
 {
-	return (struct cleanup_run){cleanup_run_dir(), (int)getpid(), true};
+	return (struct cleanup_run){cleanup_run_dir(), (int)getpid(), true, cleanup_registry_path()};
 }
 
 int cleanup_undo_object(enum nslab_obj kind, const char *what)

@@ -60,6 +60,7 @@ struct cleanup_run {
 	const char *dir; /* its run dir (NULL: ours could not be made) */
 	int pid;
 	bool live;
+	const char *registry; /* its registry file */
 };
 
 /* How one kind of object is checked and undone.
@@ -94,12 +95,17 @@ int cleanup_set_base(const char *dir);
  * itself; main.c sends them to stderr. Without a reporter they are dropped. */
 void cleanup_set_report(void (*report)(const char *line));
 
-/* Creates this run's directory (replaying a dead run's left at our PID
- * first), its owner and registry files. 0 ok; -1 with errno, and
+/* Creates this run's registry file, owner line first (replaying what a
+ * dead run left at our PID first). 0 ok; -1 with errno, and
  * cleanup_init_error() says what in one line (naming the path). */
 int cleanup_init(void);
 const char *cleanup_init_error(void);
+/* This run's directory for work files (NULL before cleanup_init worked):
+ * only a path until cleanup_make_run_dir() makes it, on first need. */
 const char *cleanup_run_dir(void);
+/* Makes the run dir (mode 0711) if this run has not yet: 0, or -1 with
+ * errno. The parent's job: an agent (a fork) uses what it has. */
+int cleanup_make_run_dir(void);
 /* Registers an object to undo. -1 with errno for an entry that could not be
  * kept (EINVAL: a tab or newline in it, ENAMETOOLONG: over a registry line).
  * A failure to mirror it to disk is not an error of the call: it is said

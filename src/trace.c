@@ -250,8 +250,9 @@ int trace_run(const char *cmd)
 		return -2;
 	}
 	const char *dir = cleanup_run_dir();
-	if (!dir) {
-		errno = ENOENT;
+	if (!dir || cleanup_make_run_dir() < 0) {
+		if (!dir)
+			errno = ENOENT;
 		return -1;
 	}
 	char outfile[PATH_MAX];

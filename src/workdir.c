@@ -38,6 +38,8 @@ const char *workdir_get(void)
 	}
 	if (W.made || getpid() != W.owner)
 		return W.path;
+	if (cleanup_make_run_dir() < 0)
+		return NULL;
 	/* The registry first: a run killed between the two leaves an entry
 	 * whose directory is missing, never a directory nobody removes. */
 	if (cleanup_keep(NSLAB_OBJ_DIR, W.path) < 0)

@@ -160,9 +160,11 @@ after=$(fingerprint)
 # Every nslab this benchmark ran has exited. Other engineers may be running
 # nslab outside the lock: what belongs to a live run of theirs is not ours.
 others_live() {
-	local d
+	local d p
 	for d in /run/nslab/*; do
-		[ -d "$d" ] && kill -0 "${d##*/}" 2>/dev/null && return 0
+		p=${d##*/}
+		p=${p%.registry} # a run's registry file, beside its dir
+		[ -e "$d" ] && kill -0 "$p" 2>/dev/null && return 0
 	done
 	return 1
 }

@@ -134,8 +134,24 @@ PLANTED+=("$ROOTRUN")
 mkdir -p /run/nslab && mkdir -m 0700 "$ROOTRUN" && ln -s "$W/realdir" "$ROOTRUN/link"
 printf '%s 1\n' "$P3" >"$ROOTRUN/owner"
 entries "$ROOTRUN" >"$ROOTRUN/registry"
+# the same in this build's layout: a registry file beside the run dir,
+# its owner line first
+P5=$((P3 + 1))
+while [ -d "/proc/$P5" ]; do P5=$((P5 + 1)); done
+ROOTREG=/run/nslab/$P5
+PLANTED+=("$ROOTREG" "$ROOTREG.registry")
+mkdir -m 0711 "$ROOTREG" && ln -s "$W/realdir" "$ROOTREG/link"
+{ printf 'owner %s 1\n' "$P5"; entries "$ROOTREG"; } >"$ROOTREG.registry"
+chmod 0600 "$ROOTREG.registry"
+# a registry file of nobody's in root's base (root put it there): not root's
+P6=$((P5 + 1))
+while [ -d "/proc/$P6" ]; do P6=$((P6 + 1)); done
+NOBODYREG=/run/nslab/$P6.registry
+PLANTED+=("$NOBODYREG")
+{ printf 'owner %s 1\n' "$P6"; entries /run/nslab/$P6; } >"$NOBODYREG"
+chmod 0600 "$NOBODYREG" && chown 65534:65534 "$NOBODYREG"
 # all refused but the PID with a wrong start time: someone else's now, spared silently
-nentries=$(($(entries "$ROOTRUN" | wc -l) - 1))
+nentries=$((2 * ($(entries "$ROOTRUN" | wc -l) - 1)))
 
 # --- root's --cleanup, in a mount namespace of its own ---------------------
 OUT=$W/cleanup.out
@@ -165,19 +181,22 @@ expect "D1: nobody's old-layout run dir was not replayed or removed" test -s "$O
 expect "D1: a symlinked run dir was not followed" test -s "$W/linked-target/registry"
 expect "D1: nobody's run dir in /tmp/nslab-65534 was not replayed" test -s "$OWNBASE/$P1/registry"
 expect "D1: a /tmp/nslab-0 made by nobody was not replayed" test -e "$ROOTBASE"
+expect "D1: a registry file of nobody's in /run/nslab was not replayed or removed" test -s "$NOBODYREG"
 refused=$(grep -c "^nslab: refused: " "$OUT")
 if [ "$refused" -eq "$nentries" ]; then
-	ok "D1: each of root's own $nentries hostile entries was refused in one line"
+	ok "D1: each of root's own $nentries hostile entries (two registries, each layout) was refused in one line"
 else
-	not_ok "D1: $refused of $nentries entries of root's registry refused"
+	not_ok "D1: $refused of $nentries entries of root's registries refused"
 fi
-removed=$(grep '^removed' "$OUT" | grep -v "^removed work dir $ROOTRUN\$")
+removed=$(grep '^removed' "$OUT" | grep -v "^removed work dir $ROOTRUN\$" | grep -v "^removed work dir $ROOTREG\$")
 if [ -n "$removed" ]; then
 	not_ok "D1: --cleanup removed something: $(tr '\n' '|' <<<"$removed")"
 else
 	ok "D1: --cleanup removed nothing but the dead root run's own dir"
 fi
 expect "D1: the dead root run's dir itself went" test ! -e "$ROOTRUN"
+expect "D1: the dead root run of this layout went, its dir and its registry file" \
+	test ! -e "$ROOTREG" -a ! -e "$ROOTREG.registry"
 
 # --- D5: a renamed live copy keeps its cgroups and processes ------------------
 cp "$NSLAB" "$W/nslab-dev"

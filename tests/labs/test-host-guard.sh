@@ -104,8 +104,8 @@ sess_send "start uts" "host ipcmk -M 1000" "host ip link add nslabg1 type veth p
 	"host mount -t tmpfs nslabguard $mnt" "host hostname nslab-guard-z" \
 	"host cgcreate -g cpu:/$outside" status
 if sess_wait '^cgroup:'; then
-	expect "registry holds the segment" grep -q '^ipc	shm:' /run/nslab/"$SESS_PID"/registry
-	expect "registry holds the link" grep -q '^hostlink	nslabg1:' /run/nslab/"$SESS_PID"/registry
+	expect "registry holds the segment" grep -q '^ipc	shm:' /run/nslab/"$SESS_PID".registry
+	expect "registry holds the link" grep -q '^hostlink	nslabg1:' /run/nslab/"$SESS_PID".registry
 	killed_cleanup "host changes"
 	expect "hostname back after --cleanup" test "$(hostname)" = "$host_name"
 	expect "no link nslabg1 after --cleanup" test ! -e /sys/class/net/nslabg1

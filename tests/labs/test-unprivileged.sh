@@ -231,7 +231,7 @@ fi
 nobody_nslab "$W/c.out" "$W/c.err" --cleanup </dev/null
 st=$?
 said=$(cat "$W/c.out" "$W/c.err")
-if [ -d "/run/nslab/$root_pid" ] && [ "$st" -ne 0 ] && names_privilege "$said" &&
+if [ -e "/run/nslab/$root_pid.registry" ] && [ "$st" -ne 0 ] && names_privilege "$said" &&
 	! grep -q '^removed' "$W/c.out"; then
 	ok "--cleanup as nobody refuses and names the privilege; the leftovers are still there for root"
 else

@@ -166,6 +166,7 @@ host_state() {
 		case $line in
 		"workdir /run/nslab/"*)
 			pid=${line#workdir /run/nslab/}
+			pid=${pid%.registry} # a run's registry file, beside its dir
 			kill -0 "$pid" 2>/dev/null && continue ;;
 		"process "*)
 			[[ $line == "process $NSLAB"* ]] || continue ;;

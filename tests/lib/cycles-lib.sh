@@ -141,6 +141,7 @@ cyc_fingerprint() {
 		[ -e "$d" ] || continue
 		p=${d##*/}
 		p=${p#nslab-}
+		p=${p%.registry}
 		[[ "$mine" == *" $p "* ]] && echo "workdir $d"
 	done
 	# cgroups: nslab/<pid> trees of our runs; the shared top dir only when

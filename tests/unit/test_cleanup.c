@@ -31,6 +31,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "cleanup-int.h"
 #include "util.h"
 #include "workdir.h"
 #include "unit.h"
@@ -173,12 +174,23 @@ static bool exists(const char *p)
 	return access(p, F_OK) == 0;
 }
 
+/* The registry's entries: what follows its owner line, which must be
+ * there, first, always. */
 static char *registry_text(void)
 {
-	char p[128];
-	snprintf(p, sizeof(p), "%s/registry", cleanup_run_dir());
-	char *t = unit_slurp(p);
-	return t ? t : strdup("(none)");
+	char *t = unit_slurp(cleanup_registry_path());
+	if (!t)
+		return strdup("(none)");
+	const char *head = cleanup_registry_head();
+	if (strncmp(t, head, strlen(head)) != 0) {
+		char *bad = NULL;
+		if (asprintf(&bad, "(no owner line: %s)", t) < 0)
+			abort();
+		free(t);
+		return bad;
+	}
+	memmove(t, t + strlen(head), strlen(t + strlen(head)) + 1);
+	return t;
 }
 
 /* Runs fn with stderr going to a string; returns it. */
@@ -263,7 +275,8 @@ static int setup(void **state)
 {
 	(void)state;
 	/* inside our run dir: entries must resolve beneath it */
-	if (asprintf(&dir, "%s/t.XXXXXX", cleanup_run_dir() ? cleanup_run_dir() : "/tmp/nslab-unit") < 0 ||
+	if ((cleanup_run_dir() && cleanup_make_run_dir() < 0) ||
+	    asprintf(&dir, "%s/t.XXXXXX", cleanup_run_dir() ? cleanup_run_dir() : "/tmp/nslab-unit") < 0 ||
 	    !mkdtemp(dir))
 		abort();
 	calls[0] = '\0';
@@ -688,6 +701,7 @@ static void replay_dead_run(void **state)
 	assert_int_equal(kill(leader, 0), 0);   /* spared */
 	assert_int_equal(kill(nostart, 0), 0);  /* spared */
 	assert_true(exists(cleanup_run_dir())); /* our own, live run is not touched */
+	assert_true(exists(cleanup_registry_path()));
 	pid_t spared[] = {stranger, leader, nostart};
 	for (int i = 0; i < 3; i++) {
 		reap(spared[i]);
@@ -706,8 +720,7 @@ static void journal_appends_and_replay_skips_undone(void **state)
 	size_t mark = cleanup_mark();
 	_cleanup_free_ char *f1 = touch("j1"), *f2 = touch("j2");
 	struct stat before, after;
-	char regpath[PATH_MAX];
-	snprintf(regpath, sizeof(regpath), "%s/registry", cleanup_run_dir());
+	const char *regpath = cleanup_registry_path();
 	assert_int_equal(stat(regpath, &before), 0);
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f1), 0);
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f2), 0);
@@ -1145,13 +1158,16 @@ static void keep_refuses_what_would_split(void **state)
 	assert_false(cleanup_record_failed());
 	char p[PATH_MAX];
 	struct stat st;
-	snprintf(p, sizeof(p), "%s/registry", cleanup_run_dir());
+	/* <run dir>.registry, beside the run dir, its owner line first */
+	snprintf(p, sizeof(p), "%s.registry", cleanup_run_dir());
+	assert_string_equal(cleanup_registry_path(), p);
 	assert_int_equal(lstat(p, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0600);
-	snprintf(p, sizeof(p), "%s/owner", cleanup_run_dir());
-	assert_int_equal(lstat(p, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
+	char head[64];
+	snprintf(head, sizeof(head), "owner %d %llu\n", (int)getpid(), start_time(getpid()));
+	assert_string_equal(cleanup_registry_head(), head);
+	assert_int_equal(cleanup_make_run_dir(), 0); /* (made by setup already) */
 	/* searchable, never listable or writable by others: a container's
 	 * mapped root must reach its work dir below it */
 	assert_int_equal(lstat(cleanup_run_dir(), &st), 0);
@@ -1362,6 +1378,133 @@ static void ownerless_run_dir(void **state)
 	assert_false(exists(run));
 }
 
+/* Plants a dead run of this build's layout: <base>/<pid>.registry, its
+ * owner line ("owner PID START", none if start is 0) then text. */
+static void plant_registry_file(pid_t pid, unsigned long long start, const char *text, char *reg)
+{
+	snprintf(reg, PATH_MAX, "%s/%d.registry", runs_base(), (int)pid);
+	_cleanup_free_ char *all = NULL;
+	if (start)
+		assert_true(asprintf(&all, "owner %d %llu\n%s", (int)pid, start, text) > 0);
+	assert_int_equal(unit_write(reg, start ? all : text), 0);
+	assert_int_equal(chmod(reg, 0600), 0);
+}
+
+/* This build's layout: a dead run's registry file is replayed in reverse
+ * order, then its run dir (made on first need) and the file itself go. */
+static void replay_dead_registry_file(void **state)
+{
+	(void)state;
+	if (!have_run_dir)
+		skip();
+	pid_t dead = dead_pid();
+	char run[PATH_MAX], reg[PATH_MAX];
+	run_dir_of(dead, run);
+	_cleanup_free_ char *lab = NULL, *fa = NULL, *text = NULL;
+	assert_true(asprintf(&lab, "%s/lab", run) > 0 && asprintf(&fa, "%s/a", run) > 0);
+	assert_int_equal(mkdir(run, 0711), 0);
+	assert_int_equal(mkdir(lab, 0755), 0);
+	assert_int_equal(unit_write(fa, "a"), 0);
+	pid_t victim = sleeper(false);
+	assert_true(asprintf(&text, "file\t%s\nprocess\t%d:%llu\ndir\t%s\n", fa, (int)victim,
+			     start_time(victim), lab) > 0);
+	plant_registry_file(dead, 12345, text, reg); /* its owner is gone */
+	assert_false(cleanup_run_alive(dead));
+	assert_true(cleanup_dead_runs_exist());
+	said[0] = '\0';
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	char work[PATH_MAX + 16];
+	snprintf(work, sizeof(work), "work dir %s\n", run);
+	char *p_dir = strstr(said, lab), *p_fa = strstr(said, fa), *p_run = strstr(said, work);
+	if (!(p_dir && p_fa && p_run && p_dir < p_fa && p_fa < p_run))
+		fail_msg("not all said, or not in reverse order:\n%s", said);
+	assert_true(gone(victim));
+	waitpid(victim, NULL, 0);
+	assert_false(exists(fa) || exists(lab) || exists(run) || exists(reg));
+	assert_string_equal(err, "");
+	assert_true(exists(cleanup_registry_path())); /* ours stays */
+
+	/* one with no run dir (it needed none): the file alone goes */
+	pid_t dead2 = dead_pid();
+	_cleanup_free_ char *f2 = touch("left-by-dead2"), *g = NULL;
+	char reg2[PATH_MAX];
+	assert_true(asprintf(&g, "file\t%s\n", f2) > 0);
+	plant_registry_file(dead2, 777, g, reg2);
+	_cleanup_free_ char *err2 = stderr_of(dead_runs, 0);
+	assert_false(exists(reg2));
+	assert_true(exists(f2)); /* not in that run's dir: refused, and said so */
+	assert_contains(err2, "refused: file");
+}
+
+/* A registry file whose owner line names a running process with its start
+ * time is a live run's: left alone. Another start time: a reused PID, and
+ * the run is dead. */
+static void registry_file_owner_decides(void **state)
+{
+	(void)state;
+	if (!have_run_dir)
+		skip();
+	pid_t owner = sleeper(false);
+	char run[PATH_MAX], reg[PATH_MAX];
+	run_dir_of(owner, run);
+	_cleanup_free_ char *f = NULL, *text = NULL;
+	assert_true(asprintf(&f, "%s/kept", run) > 0);
+	assert_int_equal(mkdir(run, 0711), 0);
+	assert_int_equal(unit_write(f, "x"), 0);
+	assert_true(asprintf(&text, "file\t%s\n", f) > 0);
+	plant_registry_file(owner, start_time(owner), text, reg);
+	assert_true(cleanup_run_alive(owner));
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	assert_true(exists(f) && exists(reg));
+	plant_registry_file(owner, start_time(owner) + 3, text, reg);
+	assert_false(cleanup_run_alive(owner));
+	_cleanup_free_ char *err2 = stderr_of(dead_runs, 0);
+	assert_false(exists(f) || exists(run) || exists(reg));
+	assert_int_equal(kill(owner, 0), 0); /* the process itself is never touched */
+	reap(owner);
+}
+
+/* D1, this build's layout: a registry file someone else could have
+ * written (another uid's, group writable, a symlink) is never replayed,
+ * and neither its run dir nor what it names is touched. */
+static void untrusted_registry_files_are_not_replayed(void **state)
+{
+	(void)state;
+	if (!root)
+		skip();
+	_cleanup_free_ char *o = outside_dir();
+	char runs[3][PATH_MAX], regs[3][PATH_MAX], inside[3][PATH_MAX + 16], real[PATH_MAX + 16];
+	snprintf(real, sizeof(real), "%s/real.registry", o);
+	for (int i = 0; i < 3; i++) {
+		pid_t pid = dead_pid();
+		run_dir_of(pid, runs[i]);
+		snprintf(inside[i], sizeof(inside[i]), "%s/inside", runs[i]);
+		assert_int_equal(mkdir(runs[i], 0711), 0);
+		assert_int_equal(unit_write(inside[i], "x"), 0);
+		_cleanup_free_ char *text = NULL;
+		assert_true(asprintf(&text, "owner %d 1\nfile\t%s\n", (int)pid, inside[i]) > 0);
+		snprintf(regs[i], sizeof(regs[i]), "%s/%d.registry", runs_base(), (int)pid);
+		assert_int_equal(unit_write(i == 2 ? real : regs[i], text), 0);
+	}
+	assert_int_equal(chmod(real, 0600), 0);
+	assert_int_equal(chown(regs[0], 65534, 65534), 0);
+	assert_int_equal(chmod(regs[1], 0620), 0);
+	assert_int_equal(symlink(real, regs[2]), 0);
+	said[0] = '\0';
+	_cleanup_free_ char *err = stderr_of(dead_runs, 0);
+	int bad = -1;
+	for (int i = 0; i < 3; i++)
+		if ((!exists(inside[i]) || !exists(runs[i])) && bad < 0)
+			bad = i;
+	for (int i = 0; i < 3; i++) {
+		__real_unlink(regs[i]);
+		rm_rf(runs[i]);
+	}
+	rm_rf(o);
+	if (bad >= 0)
+		fail_msg("%s was replayed (said: %s)", regs[bad], said);
+}
+
 /* D1: a run dir or registry someone else could have written is never
  * replayed: a dir of another uid, a group/world-writable one, a symlink to
  * a dir, an old-layout /tmp/nslab-<pid> of another user, a registry file of
@@ -1498,6 +1641,7 @@ static void own_pid_dir_replayed_at_start(void **state)
 	rm_rf(dir);
 	free(dir);
 	/* a dir for the per-test teardown */
+	assert_int_equal(cleanup_make_run_dir(), 0);
 	assert_true(asprintf(&dir, "%s/t.XXXXXX", cleanup_run_dir()) > 0);
 	assert_non_null(mkdtemp(dir));
 }
@@ -1508,14 +1652,15 @@ static void cleanup_all_removes_run_dir(void **state)
 	(void)state;
 	_cleanup_free_ char *f = touch("last");
 	assert_int_equal(cleanup_keep(NSLAB_OBJ_FILE, f), 0);
-	char run[64];
+	char run[PATH_MAX], reg[PATH_MAX];
 	snprintf(run, sizeof(run), "%s", cleanup_run_dir() ? cleanup_run_dir() : "");
+	snprintf(reg, sizeof(reg), "%s", cleanup_registry_path());
 	cleanup_all();
 	assert_false(exists(f));
 	assert_int_equal(cleanup_mark(), 0);
 	assert_null(cleanup_run_dir());
 	if (have_run_dir)
-		assert_false(exists(run));
+		assert_false(exists(run) || exists(reg));
 }
 
 /* What main.c does with the registry's lines: the tests read them there. */
@@ -1627,6 +1772,9 @@ int main(void)
 	    T(zombie_owner_is_dead),
 	    T(ownerless_run_dir),
 	    T(untrusted_run_dirs_are_not_replayed),
+	    T(replay_dead_registry_file),
+	    T(registry_file_owner_decides),
+	    T(untrusted_registry_files_are_not_replayed),
 	    T(old_layout_only_in_cleanup),
 	    T(own_pid_dir_replayed_at_start),
 	    T(cleanup_all_removes_run_dir),
