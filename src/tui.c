@@ -46,7 +46,7 @@
 #include <unistd.h>
 
 #define TICK_MS 200    /* demo typing, lab ticks, keys ncurses held back */
-#define PROBE_MS 50    /* shown processes probed: a change shows within this */
+#define PROBE_MS 60    /* shown processes probed: a change shows within this */
 #define SLACK_MS 10    /* a job due this soon runs in the current wake-up */
 #define FULL_MS 1000   /* every column probed, nslab's and hidden ones too */
 #define OUT_MAX 5000   /* scrollback lines kept */
