@@ -23,7 +23,11 @@ extern uid_t labs_confirmed_uid, labs_helper_uid;
  * directory may be loaded from (1 after a yes, 0 yes, -1 no with why). */
 char *labs_resolve(const char *path, char *why, size_t whylen);
 int labs_open_checked(const char *real, bool want_dir, char *why, size_t whylen);
-int labs_dir_allowed(const char *dir, char *why, size_t whylen);
+int labs_dir_allowed(const char *dir, char **real, char *why, size_t whylen);
+/* A plugin file of a directory labs_dir_allowed() passed (its real path),
+ * checked alone: the directories were checked then. -1 with why (errno
+ * ELOOP: a symlink, to be resolved and walked whole). */
+int labs_open_in_checked_dir(const char *realdir, const char *name, char *why, size_t whylen);
 
 /* labs-desc.c: the loaded object's PT_LOAD segments; its entry point, if it
  * is a function of that object; the descriptor inside its segments. */

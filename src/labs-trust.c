@@ -270,19 +270,56 @@ static bool confirm(const char *dir, uid_t uid)
 	return answer == 'y' || answer == 'Y';
 }
 
-/* Whether root may load the labs of this directory. 1 yes, 0 skipped in
- * silence (missing), -1 refused (why says so). As root, a directory the
- * learner named (--lab-path, NSLAB_LAB_PATH) that belongs to the invoking
- * user (SUDO_UID) is loaded only after a yes on a terminal. */
-int labs_dir_allowed(const char *dir, char *why, size_t whylen)
+/* A plugin file in a directory labs_dir_allowed() passed: open realdir/name
+ * O_NOFOLLOW, then check the file alone as labs_open_checked() checks its
+ * last component. The directories need no second walk: each was checked
+ * to be root's (or a trusted uid's) and writable by no one else, so no one
+ * else can have renamed or replaced one since; only root or that uid, who
+ * could replace the labs anyway. -1 with why; errno ELOOP when name is a
+ * symlink (then the whole path is resolved and walked, as before). */
+int labs_open_in_checked_dir(const char *realdir, const char *name, char *why, size_t whylen)
 {
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", realdir, name) >= (int)sizeof(path))
+		return snprintf(why, whylen, "%s", strerror(ENAMETOOLONG)), -1;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		int err = errno;
+		snprintf(why, whylen, "%s", strerror(err));
+		errno = err;
+		return -1;
+	}
+	struct stat st;
+	const char *bad = NULL;
+	if (fstat(fd, &st) < 0)
+		bad = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		bad = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
+	if (bad)
+		snprintf(why, whylen, "%s", bad);
+	if (bad || (geteuid() == 0 && unsafe_component(path, &st, true, why, whylen))) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+/* Whether root may load the labs of this directory. 1 yes (*real: its
+ * real path, to free), 0 skipped in silence (missing), -1 refused (why
+ * says so). As root, a directory the learner named (--lab-path,
+ * NSLAB_LAB_PATH) that belongs to the invoking user (SUDO_UID) is loaded
+ * only after a yes on a terminal. */
+int labs_dir_allowed(const char *dir, char **real_out, char *why, size_t whylen)
+{
+	*real_out = NULL;
 	char *real = labs_resolve(dir, why, whylen);
 	if (!real)
 		return 0;
 	int fd = labs_open_checked(real, true, why, whylen);
 	if (fd >= 0) {
 		close(fd);
-		free(real);
+		*real_out = real;
 		return 1;
 	}
 	uid_t uid = sudo_uid();
@@ -313,7 +350,8 @@ int labs_dir_allowed(const char *dir, char *why, size_t whylen)
 		snprintf(why, whylen, "not loading labs owned by %s as root (answered no)", name);
 	else {
 		labs_confirmed_uid = labs_helper_uid = uid;
-		ret = 1;
+		*real_out = real;
+		return 1;
 	}
 	free(real);
 	return ret;

@@ -52,6 +52,7 @@ static char *lab_path;
 struct pending {
 	char *path; /* NULL once loaded (or skipped) */
 	uid_t confirmed;
+	char *realdir; /* its directory's real path, as checked by the scan */
 };
 static struct pending *pend;
 static size_t npend;
@@ -90,6 +91,8 @@ static const struct nslab_lab *find_loaded(const char *id)
 	return NULL;
 }
 
+static int load_fd(int fd, char *why, size_t whylen);
+
 int labs_load_file(const char *path, char *why, size_t whylen)
 {
 	char *real = labs_resolve(path, why, whylen);
@@ -97,8 +100,13 @@ int labs_load_file(const char *path, char *why, size_t whylen)
 		return -1;
 	int fd = labs_open_checked(real, false, why, whylen);
 	free(real);
-	if (fd < 0)
-		return -1;
+	return fd < 0 ? -1 : load_fd(fd, why, whylen);
+}
+
+/* Loads the checked plugin file open at fd (kept open while it is loaded,
+ * closed on failure). */
+static int load_fd(int fd, char *why, size_t whylen)
+{
 	char fdpath[32];
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	if (access(fdpath, F_OK) < 0) {
@@ -157,18 +165,40 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_pending(const char *path)
+static int add_pending(const char *path, const char *realdir)
 {
-	char *copy = strdup(path);
-	struct pending *n = copy ? realloc(pend, (npend + 1) * sizeof(*n)) : NULL;
+	char *copy = strdup(path), *rd = realdir ? strdup(realdir) : NULL;
+	struct pending *n = copy && (rd || !realdir) ? realloc(pend, (npend + 1) * sizeof(*n)) : NULL;
 	if (!n) {
 		free(copy);
+		free(rd);
 		fprintf(stderr, "nslab: skipping %s: out of memory\n", path);
 		return -1;
 	}
 	pend = n;
-	pend[npend++] = (struct pending){copy, labs_confirmed_uid};
+	pend[npend++] = (struct pending){copy, labs_confirmed_uid, rd};
 	return 0;
+}
+
+static void free_pending(struct pending *p)
+{
+	free(p->path);
+	free(p->realdir);
+	p->path = p->realdir = NULL;
+}
+
+/* A pending file whose directory the scan checked is opened there and
+ * checked alone (labs_open_in_checked_dir); a symlink, or one without a
+ * checked directory, is resolved and walked whole. */
+static int load_one(const struct pending *p, char *why, size_t whylen)
+{
+	const char *name = strrchr(p->path, '/');
+	if (!p->realdir || !name)
+		return labs_load_file(p->path, why, whylen);
+	int fd = labs_open_in_checked_dir(p->realdir, name + 1, why, whylen);
+	if (fd < 0 && errno == ELOOP)
+		return labs_load_file(p->path, why, whylen);
+	return fd < 0 ? -1 : load_fd(fd, why, whylen);
 }
 
 static void load_pending(size_t i)
@@ -177,11 +207,10 @@ static void load_pending(size_t i)
 		return;
 	char why[512];
 	labs_confirmed_uid = pend[i].confirmed;
-	if (labs_load_file(pend[i].path, why, sizeof(why)) < 0)
+	if (load_one(&pend[i], why, sizeof(why)) < 0)
 		fprintf(stderr, "nslab: skipping %s: %s\n", pend[i].path, why);
 	labs_confirmed_uid = (uid_t)-1;
-	free(pend[i].path);
-	pend[i].path = NULL;
+	free_pending(&pend[i]);
 }
 
 static void load_all_pending(void)
@@ -225,8 +254,8 @@ static int load_dir(const char *dir)
 	if (n == 0)
 		return 0;
 	qsort(names, n, sizeof(names[0]), cmp_str); /* same order of "skipping" lines every run */
-	char why[512];
-	int allowed = labs_dir_allowed(dir, why, sizeof(why));
+	char why[512], *realdir = NULL;
+	int allowed = labs_dir_allowed(dir, &realdir, why, sizeof(why));
 	if (allowed < 0) /* one line for the directory, not one per file */
 		fprintf(stderr, "nslab: skipping %s/*.so (%zu file%s): %s\n", dir, n, n == 1 ? "" : "s", why);
 	int loaded = 0;
@@ -236,13 +265,14 @@ static int load_dir(const char *dir)
 		if (allowed < 0)
 			;
 		else if (scanning)
-			loaded += add_pending(path) == 0;
+			loaded += add_pending(path, realdir) == 0;
 		else if (labs_load_file(path, why, sizeof(why)) == 0)
 			loaded++;
 		else
 			fprintf(stderr, "nslab: skipping %s: %s\n", path, why);
 		free(names[i]);
 	}
+	free(realdir);
 	labs_confirmed_uid = (uid_t)-1;
 	return loaded;
 }
@@ -360,7 +390,7 @@ const char *labs_helper(const char *name)
 void labs_unload_all(void)
 {
 	for (size_t i = 0; i < npend; i++)
-		free(pend[i].path);
+		free_pending(&pend[i]);
 	free(pend);
 	pend = NULL;
 	npend = 0;

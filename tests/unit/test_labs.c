@@ -561,6 +561,45 @@ static void root_refuses_unsafe_plugins(void **state)
 	expect_refused(link, reason);
 }
 
+static void find_none(void *id)
+{
+	assert_null(labs_find(id));
+}
+
+/* A scanned directory is walked once; each of its files is checked when it
+ * is loaded, alone: made writable by others, or given to nobody, since the
+ * scan, it is refused then. A symlink among them is resolved and walked
+ * whole: to a plugin in an unsafe directory, refused. */
+static void root_checks_scanned_files_at_load(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	_cleanup_free_ char *ok = subdir_mode("scanned", 0755, (uid_t)-1);
+	_cleanup_free_ char *ww = subdir_mode("scan-ww", 0777, (uid_t)-1);
+	_cleanup_free_ char *good = unit_good_plugin(ok, "good", "good", 1);
+	_cleanup_free_ char *wf = unit_good_plugin(ok, "wf", "wf", 2);
+	_cleanup_free_ char *nob = unit_good_plugin(ok, "nob", "nob", 3);
+	_cleanup_free_ char *far = unit_good_plugin(ww, "far", "far", 4);
+	char link[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/link.so", ok);
+	assert_int_equal(symlink(far, link), 0);
+	assert_int_equal(labs_scan_path(ok), 4);
+	assert_int_equal(chmod(wf, 0666), 0);
+	assert_int_equal(chown(nob, 65534, (gid_t)-1), 0);
+	_cleanup_free_ char *e1 = stderr_of(find_first, "good");
+	assert_string_equal(e1, "");
+	/* (a lab not found loads every pending one: one look says it all) */
+	char reason[PATH_MAX + 64];
+	_cleanup_free_ char *e2 = stderr_of(find_none, "wf");
+	snprintf(reason, sizeof(reason), "skipping %s: the file %s is writable by others", wf, wf);
+	assert_contains(e2, reason);
+	snprintf(reason, sizeof(reason), "skipping %s: the file %s is owned by", nob, nob);
+	assert_contains(e2, reason);
+	snprintf(reason, sizeof(reason), "skipping %s: the directory %s is writable by others", link, ww);
+	assert_contains(e2, reason);
+	assert_int_equal(labs_count(), 1);
+}
+
 static void root_loads_safe_plugins(void **state)
 {
 	(void)state;
@@ -1232,6 +1271,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(dangling_symlink_and_non_files, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(root_refuses_unsafe_plugins, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(root_loads_safe_plugins, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(root_checks_scanned_files_at_load, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(root_skips_unsafe_helpers, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(root_user_dir_needs_a_terminal, setup_sudo, teardown_sudo),
 	    cmocka_unit_test_setup_teardown(root_user_dir_confirmed_on_terminal, setup_sudo, teardown_sudo),
