@@ -2,7 +2,9 @@
 /* cleanup-int.h: what the registry's files share, and nothing outside them
  * includes: cleanup.c (the registry in memory and its mirror),
  * cleanup-check.c (may an entry be undone), cleanup-undo.c (undoing the
- * kinds the registry owns) and cleanup-runs.c (run dirs, liveness, replay). */
+ * kinds the registry owns), cleanup-runs.c (where runs live, this run's
+ * registry file and run dir) and cleanup-dead.c (other runs: liveness,
+ * replay). */
 #ifndef NSLAB_CLEANUP_INT_H
 #define NSLAB_CLEANUP_INT_H
 
@@ -81,5 +83,24 @@ const char *cleanup_registry_path(void);
 const char *cleanup_registry_head(void);
 /* After the last entry is undone: removes the run dir, and the base if empty. */
 void cleanup_remove_run_dir(void);
+/* What cleanup-dead.c needs of where runs live: a directory of uid that no
+ * other user can write (fix: make ours 0700; /run/nslab stays 0755); a run
+ * dir, or a run's registry file, of the caller's that only it can write;
+ * <dir>.registry into buf; the i-th base this user's runs may live in; and
+ * whether cleanup_set_base() named the only one. */
+int cleanup_check_dir(const char *path, uid_t uid, bool fix, char *why, size_t whylen);
+bool cleanup_trusted_run_dir(const char *dir, char *why, size_t whylen);
+bool cleanup_trusted_registry(const char *path, char *why, size_t whylen);
+bool cleanup_registry_of(const char *dir, char *buf, size_t len);
+bool cleanup_base_candidate(int i, char *buf, size_t len);
+bool cleanup_base_is_set(void);
+
+/* --- cleanup-dead.c --- */
+
+/* Ends a dead run found at dir (its PID pid): replays its registry (reg:
+ * the registry file of this build's layout, NULL for an earlier build's
+ * run dir with the registry inside), then removes its run dir and
+ * registry, saying each through say. -1 if something of it stays. */
+int cleanup_end_dead_run(const char *dir, int pid, const char *reg, void (*say)(const char *what));
 
 #endif

@@ -13,7 +13,7 @@
  * Each kind is checked and undone through its entry in a table: the kinds
  * the registry owns (cleanup-check.c, cleanup-undo.c) and those another
  * module registered (cgroups). Every entry, in memory or replayed from disk
- * (cleanup-runs.c), passes its kind's check before it is undone; a refused
+ * (cleanup-dead.c), passes its kind's check before it is undone; a refused
  * entry gets one line and nothing else. */
 #include "cleanup-int.h"
 #include "util.h"
