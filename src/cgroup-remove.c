@@ -141,13 +141,12 @@ int cgroup_remove_dir(const char *dir)
 	}
 	/* Most often the lab's stop has emptied the tree already: then one
 	 * rmdir ends it. The kernel refuses (EBUSY) a cgroup that still holds
-	 * a process or a child cgroup, so nothing is lost by trying first. */
+	 * a process or a child cgroup, so nothing is lost by trying first;
+	 * whatever the refusal, the way below decides. */
 	if (rmdir(dir) == 0 || errno == ENOENT) {
 		remove_top_of(dir);
 		return 0;
 	}
-	if (errno != EBUSY)
-		return -1;
 	/* Everything below dies first, so that nothing forks into a child
 	 * cgroup while the children are removed. */
 	cgroup_kill_tree(dir);
