@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +83,6 @@ static inline void cap_stop(void)
 /* A fresh directory; the prefix /tmp/nslab-unit. keeps it inside what
  * cleanup's DIR kind may remove (/tmp/nslab-*) and outside the integration
  * fingerprint (/tmp/nslab-[0-9]*). */
-static inline char *unit_tmpdir(void)
-{
-	char *d = strdup("/tmp/nslab-unit.XXXXXX");
-	if (!d || !mkdtemp(d))
-		abort();
-	return d;
-}
-
 static int unit_rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -105,6 +98,47 @@ static inline void unit_rm_rf(const char *path)
 {
 	if (path && strncmp(path, "/tmp/nslab-unit.", 16) == 0)
 		nftw(path, unit_rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Every dir unit_tmpdir() made goes when the driver exits, or aborts: a
+ * failed assertion skips the test's own unit_rm_rf, and abort() skips
+ * atexit, and either left the dir in /tmp. Only in the process that made
+ * them: a forked child that exits must not take its parent's dirs. */
+static char *unit_dirs[64];
+static size_t unit_ndirs;
+static pid_t unit_dirs_owner;
+
+static void unit_remove_dirs(void)
+{
+	if (getpid() != unit_dirs_owner)
+		return;
+	for (size_t i = 0; i < unit_ndirs; i++) {
+		unit_rm_rf(unit_dirs[i]);
+		free(unit_dirs[i]);
+	}
+	unit_ndirs = 0;
+}
+
+static void unit_abort_handler(int sig)
+{
+	unit_remove_dirs();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static inline char *unit_tmpdir(void)
+{
+	char *d = strdup("/tmp/nslab-unit.XXXXXX");
+	if (!d || !mkdtemp(d))
+		abort();
+	if (!unit_dirs_owner) {
+		unit_dirs_owner = getpid();
+		atexit(unit_remove_dirs);
+		signal(SIGABRT, unit_abort_handler);
+	}
+	if (getpid() == unit_dirs_owner && unit_ndirs < sizeof(unit_dirs) / sizeof(unit_dirs[0]))
+		unit_dirs[unit_ndirs++] = strdup(d);
+	return d;
 }
 
 static inline int unit_write(const char *path, const char *text)
