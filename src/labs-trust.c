@@ -135,6 +135,17 @@ static bool unsafe_component(const char *path, const struct stat *st, bool is_fi
 	       true;
 }
 
+/* Whether a plugin file may not be loaded (why says why): not a regular
+ * file, or, as root, an unsafe last component (unsafe_component). */
+static bool file_refused(const char *path, const struct stat *st, bool as_root, char *why, size_t whylen)
+{
+	if (!S_ISREG(st->st_mode))
+		return snprintf(why, whylen, "%s",
+				S_ISDIR(st->st_mode) ? strerror(EISDIR) : "not a regular file"),
+		       true;
+	return as_root && unsafe_component(path, st, true, why, whylen);
+}
+
 /* Opens the resolved (absolute, symlink-free) path `real` one component at a
  * time from /, each with O_NOFOLLOW, so what is checked is what is opened.
  * As root it checks /, every directory below it and the last component:
@@ -199,11 +210,12 @@ int labs_open_checked(const char *real, bool want_dir, char *why, size_t whylen)
 			close(fd);
 			return -1;
 		}
-		if (is_file && !S_ISREG(st.st_mode)) {
-			snprintf(why, whylen, "%s",
-				 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
-			close(fd);
-			return -1;
+		if (is_file) { /* the last component */
+			if (file_refused(path, &st, as_root, why, whylen)) {
+				close(fd);
+				return -1;
+			}
+			continue;
 		}
 		if (!as_root)
 			continue;
@@ -290,14 +302,12 @@ int labs_open_in_checked_dir(const char *realdir, const char *name, char *why, s
 		return -1;
 	}
 	struct stat st;
-	const char *bad = NULL;
-	if (fstat(fd, &st) < 0)
-		bad = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		bad = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
-	if (bad)
-		snprintf(why, whylen, "%s", bad);
-	if (bad || (geteuid() == 0 && unsafe_component(path, &st, true, why, whylen))) {
+	if (fstat(fd, &st) < 0) {
+		snprintf(why, whylen, "cannot check %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (file_refused(path, &st, geteuid() == 0, why, whylen)) {
 		close(fd);
 		errno = EPERM;
 		return -1;
