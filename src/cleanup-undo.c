@@ -187,7 +187,10 @@ static int kill_process(int pid, unsigned long long start)
 	/* The pidfd pins the process: the start time is checked on the process
 	 * the signal then goes to, so the PID cannot be reused in between. */
 	int pidfd = pidfd_open_pid(pid);
-	if (pidfd < 0 && errno == ESRCH)
+	/* EINVAL: the PID names no thread-group leader: a process its parent
+	 * is reaping right now (its pid outlives its task for a moment), or a
+	 * thread of another process that got the number. Gone, either way. */
+	if (pidfd < 0 && (errno == ESRCH || errno == EINVAL))
 		return 1;
 	if (pidfd < 0 && errno != ENOSYS)
 		return -1;
